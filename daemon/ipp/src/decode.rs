@@ -1,0 +1,1 @@
+//! Incremental decoder. TO BE IMPLEMENTED (see docs/ARCHITECTURE.md).

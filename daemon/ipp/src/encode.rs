@@ -1,0 +1,1 @@
+//! Encoder. TO BE IMPLEMENTED.

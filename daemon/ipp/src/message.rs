@@ -1,0 +1,101 @@
+//! Messages, attribute groups and attributes, with typed accessors.
+
+use crate::tag::DelimiterTag;
+use crate::value::Value;
+
+/// A named attribute with its values (more than one value is a 1setOf).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub values: Vec<Value>,
+}
+
+impl Attribute {
+    pub fn new(name: impl Into<String>, value: Value) -> Self {
+        Attribute { name: name.into(), values: vec![value] }
+    }
+    pub fn set(name: impl Into<String>, values: Vec<Value>) -> Self {
+        Attribute { name: name.into(), values }
+    }
+    pub fn first(&self) -> Option<&Value> {
+        self.values.first()
+    }
+    pub fn first_str(&self) -> Option<&str> {
+        self.first().and_then(Value::as_str)
+    }
+    pub fn first_i32(&self) -> Option<i32> {
+        self.first().and_then(Value::as_i32)
+    }
+    pub fn first_bool(&self) -> Option<bool> {
+        self.first().and_then(Value::as_bool)
+    }
+    /// All string values (keywords, names, ...), skipping non-string ones.
+    pub fn strs(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().filter_map(Value::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub tag: DelimiterTag,
+    pub attributes: Vec<Attribute>,
+}
+
+impl Group {
+    pub fn new(tag: DelimiterTag) -> Self {
+        Group { tag, attributes: Vec::new() }
+    }
+    pub fn get(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+    pub fn push(&mut self, attr: Attribute) {
+        self.attributes.push(attr);
+    }
+}
+
+/// A request or response. `code` is the operation-id in a request and the
+/// status-code in a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub version: (u8, u8),
+    pub code: u16,
+    pub request_id: i32,
+    pub groups: Vec<Group>,
+}
+
+impl Message {
+    pub fn new(version: (u8, u8), code: u16, request_id: i32) -> Self {
+        Message { version, code, request_id, groups: Vec::new() }
+    }
+
+    /// The first group with this tag.
+    pub fn group(&self, tag: DelimiterTag) -> Option<&Group> {
+        self.groups.iter().find(|g| g.tag == tag)
+    }
+
+    /// The first group with this tag, created at the end if missing.
+    pub fn group_mut(&mut self, tag: DelimiterTag) -> &mut Group {
+        let idx = match self.groups.iter().position(|g| g.tag == tag) {
+            Some(i) => i,
+            None => {
+                self.groups.push(Group::new(tag));
+                self.groups.len() - 1
+            }
+        };
+        &mut self.groups[idx]
+    }
+
+    /// Appends a new group (several groups of one tag are allowed, e.g. one per job).
+    pub fn push_group(&mut self, group: Group) {
+        self.groups.push(group);
+    }
+
+    pub fn operation_attr(&self, name: &str) -> Option<&Attribute> {
+        self.group(DelimiterTag::Operation).and_then(|g| g.get(name))
+    }
+
+    /// Looks up an attribute in the first group of `tag`.
+    pub fn attr(&self, tag: DelimiterTag, name: &str) -> Option<&Attribute> {
+        self.group(tag).and_then(|g| g.get(name))
+    }
+}

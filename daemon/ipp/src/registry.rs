@@ -1,0 +1,1 @@
+//! Attribute registry. TO BE IMPLEMENTED.
