@@ -1,1 +1,28 @@
+//! Quire's scheduler core: state plus one function per IPP operation.
+//!
+//! Pure: no I/O, no clock. Every handler takes (state, request, requester, now) and
+//! returns a response and a list of effects for the daemon to carry out.
 #![forbid(unsafe_code)]
+
+pub mod attrs;
+pub mod caps;
+pub mod dispatch;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod model;
+pub mod ops;
+pub mod persist;
+// pub mod ppd; (being written)
+pub mod request;
+pub mod response;
+pub mod schedule;
+pub mod template;
+pub mod time;
+pub mod validate;
+
+pub use dispatch::handle;
+pub use error::{IppError, IppResult};
+pub use model::{Document, Job, JobState, Printer, PrinterState, Scheduler, Settings, Subscription};
+pub use request::{DeviceInfo, Effect, Outcome, Request, Requester, UriBase};
+pub use schedule::JobResult;

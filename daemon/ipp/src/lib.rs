@@ -14,7 +14,7 @@ pub mod registry;
 pub mod tag;
 pub mod value;
 
-pub use decode::{DecodeError, Limits, MessageDecoder};
+pub use decode::{decode, DecodeError, Limits, MessageDecoder};
 pub use message::{Attribute, Group, Message};
 pub use ops::{Operation, StatusCode};
 pub use tag::{DelimiterTag, ValueTag};

@@ -1,1 +1,76 @@
+//! Crash-safe job store for Quire: job metadata in SQLite, documents as spool files.
+//!
+//! The API is synchronous; the daemon owns a [`Store`] on a dedicated thread and sends it
+//! batches. The store never interprets IPP: job, printer and subscription attributes are
+//! opaque encoded blobs next to a few indexed columns.
+//!
+//! # Guarantees
+//!
+//! Once [`Store::apply`] returns `Ok`, its batch survives `kill -9` and power loss (WAL
+//! journal, `synchronous=FULL`). Once [`SpoolWriter::commit`] returns, the document's bytes
+//! are on disk under their final name. The protocol for accepting a job is therefore:
+//!
+//! 1. stream the document through [`Store::spool_writer`] (or [`Spool::writer`] from
+//!    another thread) and [`SpoolWriter::commit`] it;
+//! 2. [`Store::apply`] a [`Change::PutJob`] that lists the returned file;
+//! 3. only then answer the client.
+//!
+//! A crash between 1 and 2 leaves an unreferenced file; a crash during a delete leaves
+//! files whose row is gone. [`Store::open`] removes both, plus any `*.tmp` spool file, and
+//! says so in its [`RecoveryReport`]. A row whose file is missing (e.g. an admin deleted
+//! it) is kept and listed in [`Snapshot::missing_documents`] so the daemon can abort the job
+//! with a reason instead of silently losing it.
+//!
+//! # Layout
+//!
+//! * Database: tables `schema_version`, `jobs`, `documents`, `printers`, `subscriptions`,
+//!   `kv`. Migrations are append-only; a database from a newer schema is refused with
+//!   [`StoreError::NewerSchema`]. The DB file is created 0600.
+//! * Spool directory (created 0700): `dNNNNN-NNN` per document (CUPS's naming), written
+//!   as `dNNNNN-NNN.tmp` first. Files are 0600. Recovery only deletes names of that shape,
+//!   so other files in the directory are left alone. A document's `file` must be a plain
+//!   file name inside the spool directory, and a file belongs to one document only.
+//!
+//! # Example
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::io::Write;
+//! use quire_store::{Change, DocumentRecord, JobRecord, Store};
+//! # let tmp = std::env::temp_dir().join(format!("quire-store-doc-{}", std::process::id()));
+//! let mut store = Store::open(&tmp.join("jobs.db"), &tmp.join("spool"))?;
+//! let mut w = store.spool_writer(1, 1)?;
+//! w.write_all(b"%!PS\n")?;
+//! let doc = w.commit()?;
+//! store.apply(&[Change::PutJob(JobRecord {
+//!     id: 1, printer: "lp".into(), state: 3, owner: "alice".into(), created: 0,
+//!     completed: None, attrs: vec![],
+//!     documents: vec![DocumentRecord {
+//!         number: 1, format: "application/postscript".into(), size: doc.size,
+//!         file: doc.file, compression: None,
+//!     }],
+//! })])?;
+//! assert_eq!(store.load()?.jobs.len(), 1);
+//! # drop(store); let _ = std::fs::remove_dir_all(&tmp);
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
+
+mod error;
+mod record;
+mod schema;
+mod spool;
+mod store;
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod store_tests;
+
+pub use error::StoreError;
+pub use record::{
+    Change, DocumentRecord, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
+    SubscriptionRecord,
+};
+pub use schema::SCHEMA_VERSION;
+pub use spool::{document_file_name, Spool, SpoolWriter, SpooledDocument};
+pub use store::{Store, PURGE_CHUNK};

@@ -1,0 +1,314 @@
+//! Shared CLI plumbing: CUPS-style option scanning, the server connection,
+//! IPP status reporting, URIs and date formatting.
+
+use std::fmt;
+
+use quire_client::{Client, ClientError, Destination};
+use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
+
+/// How a single-letter option takes its argument (CUPS style: `-dQ` or `-d Q`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgKind {
+    Flag,
+    Value,
+    /// Takes the rest of the word, or the next word if it does not start with '-'.
+    Optional,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tok {
+    Opt(char, Option<String>),
+    Operand(String),
+    Help,
+}
+
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad command line; the message is printed after "PROG: ".
+    Usage(String),
+    /// Any other failure, printed after "PROG: ".
+    Msg(String),
+    /// The scheduler could not be reached or spoke nonsense.
+    Client(ClientError),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Msg(m) => f.write_str(m),
+            CliError::Client(ClientError::Unauthorized) => {
+                f.write_str("Unauthorized (set QUIRE_PASSWORD and -U user for Basic authentication).")
+            }
+            CliError::Client(e @ (ClientError::Io(_) | ClientError::Timeout)) => {
+                write!(f, "Unable to connect to server: {e}")
+            }
+            CliError::Client(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<ClientError> for CliError {
+    fn from(e: ClientError) -> Self {
+        CliError::Client(e)
+    }
+}
+
+/// Splits `args` into options and operands the way CUPS's hand-written
+/// parsers do: options may be grouped (`-tl`), values attached (`-dQ`) or
+/// separate (`-d Q`), "--" ends options and a lone "-" is an operand.
+pub fn tokenize(args: &[String], kind: impl Fn(char) -> Option<ArgKind>) -> Result<Vec<Tok>, CliError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut end_of_options = false;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        if end_of_options || arg == "-" || !arg.starts_with('-') {
+            out.push(Tok::Operand(arg.clone()));
+            continue;
+        }
+        if arg == "--help" {
+            out.push(Tok::Help);
+            continue;
+        }
+        if arg == "--" {
+            end_of_options = true;
+            continue;
+        }
+        if arg.starts_with("--") {
+            return Err(CliError::Usage(format!("Error - unknown option \"{arg}\".")));
+        }
+        let body = &arg[1..];
+        for (pos, c) in body.char_indices() {
+            let rest = &body[pos + c.len_utf8()..];
+            match kind(c) {
+                None => return Err(CliError::Usage(format!("Error - unknown option \"{c}\"."))),
+                Some(ArgKind::Flag) => {
+                    out.push(Tok::Opt(c, None));
+                    continue;
+                }
+                Some(ArgKind::Value) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
+                Some(ArgKind::Value) => match args.get(i) {
+                    Some(v) => {
+                        out.push(Tok::Opt(c, Some(v.clone())));
+                        i += 1;
+                    }
+                    None => return Err(CliError::Usage(format!("Error - expected value after \"-{c}\" option."))),
+                },
+                Some(ArgKind::Optional) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
+                Some(ArgKind::Optional) => match args.get(i) {
+                    Some(v) if !v.starts_with('-') => {
+                        out.push(Tok::Opt(c, Some(v.clone())));
+                        i += 1;
+                    }
+                    _ => out.push(Tok::Opt(c, None)),
+                },
+            }
+            // A value option consumes the rest of this word.
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The connection settings every command shares (`-h`, `-U`, `-E`) and the
+/// lazily opened client.
+pub struct Ctx {
+    pub prog: &'static str,
+    server: Option<String>,
+    user: Option<String>,
+    client: Option<Client>,
+}
+
+impl Ctx {
+    pub fn new(prog: &'static str) -> Ctx {
+        Ctx { prog, server: None, user: None, client: None }
+    }
+
+    /// `-h server[:port]`: later requests go there (drops any open connection).
+    pub fn set_server(&mut self, server: &str) -> Result<(), CliError> {
+        Destination::parse(server)?;
+        self.server = Some(server.to_string());
+        self.client = None;
+        Ok(())
+    }
+
+    pub fn set_user(&mut self, user: &str) {
+        self.user = Some(user.to_string());
+        self.client = None;
+    }
+
+    /// `-E`: CUPS built without TLS warns and carries on in the clear; so do we.
+    pub fn request_encryption(&self) {
+        eprintln!("{}: Sorry, no encryption support (TLS not yet supported by this client).", self.prog);
+    }
+
+    pub fn user(&self) -> String {
+        self.user.clone().unwrap_or_else(quire_client::current_user)
+    }
+
+    pub fn destination(&self) -> Result<Destination, CliError> {
+        match &self.server {
+            Some(s) => Ok(Destination::parse(s)?),
+            None => Ok(Destination::from_env()),
+        }
+    }
+
+    pub fn client(&mut self) -> Result<&mut Client, CliError> {
+        if self.client.is_none() {
+            let mut c = Client::connect(self.destination()?)?.with_user(&self.user());
+            if let (Some(u), Ok(p)) = (&self.user, std::env::var("QUIRE_PASSWORD")) {
+                c = c.with_basic_auth(u, &p);
+            }
+            self.client = Some(c);
+        }
+        self.client.as_mut().ok_or_else(|| CliError::Msg("Unable to connect to server.".into()))
+    }
+
+    /// A request with the standard operation attributes for this user.
+    pub fn request(&self, op: Operation, printer_uri: Option<&str>) -> Message {
+        quire_client::request_as(op, printer_uri, &self.user())
+    }
+
+    /// Sends a request; transport failures are errors, IPP status is not
+    /// checked (see [`ipp_ok`]).
+    pub fn send(
+        &mut self,
+        resource: &str,
+        req: &Message,
+        doc: Option<&mut dyn std::io::Read>,
+    ) -> Result<Message, CliError> {
+        Ok(self.client()?.send(resource, req, doc)?)
+    }
+
+    /// Sends a request and turns an IPP error status into `CliError::Msg`
+    /// carrying the status message (or the status name).
+    pub fn call(&mut self, resource: &str, req: &Message) -> Result<Message, CliError> {
+        let resp = self.send(resource, req, None)?;
+        ipp_ok(resp)
+    }
+}
+
+/// Whether the status is a success (CUPS treats anything above
+/// successful-ok-conflicting-attributes as an error).
+pub fn is_ok(resp: &Message) -> bool {
+    resp.code <= StatusCode::SuccessfulOkConflictingAttributes.code()
+}
+
+pub fn ipp_ok(resp: Message) -> Result<Message, CliError> {
+    if is_ok(&resp) {
+        Ok(resp)
+    } else {
+        Err(CliError::Msg(status_text(&resp)))
+    }
+}
+
+/// The response's status-message, else the status code's name.
+pub fn status_text(resp: &Message) -> String {
+    if let Some(m) = resp.operation_attr("status-message").and_then(Attribute::first_str) {
+        if !m.is_empty() {
+            return m.to_string();
+        }
+    }
+    match StatusCode::from_u16(resp.code) {
+        Some(s) => s.name().to_string(),
+        None => format!("status 0x{:04x}", resp.code),
+    }
+}
+
+pub fn is_not_found(resp: &Message) -> bool {
+    resp.code == StatusCode::ClientErrorNotFound.code()
+}
+
+/// URIs the way CUPS's commands build them: the scheduler ignores the host.
+pub fn printer_uri(name: &str) -> String {
+    format!("ipp://localhost/printers/{name}")
+}
+pub fn class_uri(name: &str) -> String {
+    format!("ipp://localhost/classes/{name}")
+}
+pub fn job_uri(id: i32) -> String {
+    format!("ipp://localhost/jobs/{id}")
+}
+
+/// The path part of an ipp/ipps URI ("/printers/Q"), for the HTTP resource.
+pub fn uri_resource(uri: &str) -> Option<&str> {
+    let rest = uri.split_once("://")?.1;
+    rest.find('/').map(|i| &rest[i..])
+}
+
+/// Groups with `tag`, in order (one per printer or job in list responses).
+pub fn groups(msg: &Message, tag: DelimiterTag) -> impl Iterator<Item = &Group> {
+    msg.groups.iter().filter(move |g| g.tag == tag)
+}
+
+pub fn keywords(names: &[&str]) -> Attribute {
+    Attribute::set("requested-attributes", names.iter().map(|n| Value::Keyword(n.to_string())).collect())
+}
+
+pub fn op_attr(msg: &mut Message, attr: Attribute) {
+    msg.group_mut(DelimiterTag::Operation).push(attr);
+}
+
+/// CUPS's match_list: `list` holds names separated by commas or spaces; an
+/// empty or missing list matches everything; comparison ignores case.
+pub fn match_list(list: Option<&str>, name: Option<&str>) -> bool {
+    let list = match list {
+        None => return true,
+        Some(l) if l.trim().is_empty() => return true,
+        Some(l) => l,
+    };
+    let Some(name) = name else { return false };
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .any(|s| s.eq_ignore_ascii_case(name))
+}
+
+/// Formats a Unix time like glibc's `%c` in en_US ("Mon 23 Nov 2026 10:00:00 AM UTC").
+/// Always UTC: reading the local zone database is out of scope for this CLI.
+pub fn format_time(secs: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (h, min, s) = (sod / 3600, sod % 3600 / 60, sod % 60);
+    let (h12, ampm) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    let wd = DAYS[days.rem_euclid(7) as usize];
+    let mon = MONTHS[(m - 1) as usize];
+    format!("{wd} {d:02} {mon} {y} {h12:02}:{min:02}:{s:02} {ampm} UTC")
+}
+
+/// Days since 1970-01-01 to (year, month 1-12, day 1-31) (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// The job-id in a job-creation response.
+pub fn response_job_id(resp: &Message) -> Option<i32> {
+    resp.attr(DelimiterTag::Job, "job-id").and_then(Attribute::first_i32)
+}
+
+/// Parses a job id as CUPS does for "-i": "Q-12" or "12".
+pub fn parse_job_id(s: &str) -> Option<i32> {
+    let digits = s.rsplit_once('-').map(|(_, id)| id).unwrap_or(s);
+    digits.parse::<i32>().ok().filter(|&n| n > 0)
+}
+
+#[cfg(test)]
+#[path = "common_tests.rs"]
+mod tests;

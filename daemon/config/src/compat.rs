@@ -1,0 +1,58 @@
+//! Renders docs/COMPATIBILITY.md from [`crate::DIRECTIVES`].
+
+use std::fmt::Write;
+
+use crate::table::{ConfFile, Status, DIRECTIVES};
+
+/// The full text of docs/COMPATIBILITY.md.
+pub fn compatibility_markdown() -> String {
+    let mut out = String::new();
+    out.push_str("# cupsd.conf / cups-files.conf compatibility\n\n");
+    out.push_str("<!-- Generated from daemon/config/src/table.rs; do not edit. -->\n");
+    out.push_str("<!-- Regenerate: QUIRE_BLESS=1 cargo test -p quire-config compat -->\n\n");
+    out.push_str(
+        "Quire reads CUPS 2.4's configuration files. Every directive below is recognised:\n\n",
+    );
+    out.push_str("- **supported**: parsed, validated and applied.\n");
+    out.push_str("- **accepted, ignored**: parsed and validated, but has no effect (the note says why); no warning.\n");
+    out.push_str(
+        "- **unsupported (warning)**: reported as a warning with file:line:col and ignored.\n\n",
+    );
+    out.push_str("Unknown directives are warnings too, never fatal, as in cupsd. A directive in the wrong file\n");
+    out.push_str(
+        "(e.g. `ServerRoot` in cupsd.conf) is ignored with cupsd's \"Please move ...\" warning.\n",
+    );
+    for file in [ConfFile::Cupsd, ConfFile::Files] {
+        let _ = write!(out, "\n## {}\n\n", file.file_name());
+        out.push_str("| Directive | Context | Status | Notes |\n|---|---|---|---|\n");
+        for d in DIRECTIVES.iter().filter(|d| d.file == file) {
+            let ctx: Vec<String> = d.contexts.iter().map(|c| context_cell(c.label())).collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                d.name,
+                ctx.join(", "),
+                d.status.label(),
+                d.note
+            );
+        }
+    }
+    let count = |s: Status| DIRECTIVES.iter().filter(|d| d.status == s).count();
+    let _ = write!(
+        out,
+        "\nTotals: {} supported, {} accepted and ignored, {} unsupported.\n",
+        count(Status::Supported),
+        count(Status::AcceptedIgnored),
+        count(Status::Unsupported)
+    );
+    out
+}
+
+/// `<Policy>` would be read as HTML: put tags in code spans.
+fn context_cell(label: &str) -> String {
+    if label.starts_with('<') {
+        format!("`{label}`")
+    } else {
+        label.to_string()
+    }
+}

@@ -1,0 +1,317 @@
+//! The typed configuration produced by [`crate::validate`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::diag::Loc;
+
+/// Something to listen on. TLS is auto-detected on every TCP listener, so `SSLListen`/`SSLPort`
+/// produce the same values as `Listen`/`Port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    /// A literal address: `127.0.0.1:631`, `[::1]:631`.
+    Addr(SocketAddr),
+    /// A host name to resolve at bind time: `localhost:631`.
+    Host { name: String, port: u16 },
+    /// Every address (IPv4 and IPv6): `Port 631`, `Listen *:631`.
+    Any(u16),
+    /// A Unix-domain socket path.
+    Unix(PathBuf),
+}
+
+/// Where a log goes (`AccessLog`, `ErrorLog`, `PageLog`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogTarget {
+    File(PathBuf),
+    Syslog,
+    Stderr,
+    /// Empty value or `none`: logging disabled.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    None,
+    Emerg,
+    Alert,
+    Crit,
+    Error,
+    Warn,
+    Notice,
+    Info,
+    Debug,
+    Debug2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLogLevel {
+    Config,
+    Actions,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogTimeFormat {
+    Standard,
+    Usecs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorPolicy {
+    AbortJob,
+    RetryCurrentJob,
+    RetryJob,
+    StopPrinter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerTokens {
+    None,
+    ProductOnly,
+    Major,
+    Minor,
+    Minimal,
+    Os,
+    Full,
+}
+
+/// `PreserveJobHistory` / `PreserveJobFiles`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preserve {
+    /// Keep until the MaxJobs limit forces a purge.
+    Yes,
+    No,
+    /// Keep for this long after the job completes.
+    For(Duration),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthType {
+    None,
+    Basic,
+    /// Whatever `DefaultAuthType` says.
+    Default,
+    /// Kerberos; accepted but not implemented (requests needing it are refused).
+    Negotiate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encryption {
+    Never,
+    IfRequested,
+    Required,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Require {
+    ValidUser,
+    /// User names and `@group` names as written, including `@OWNER` and `@SYSTEM`.
+    User(Vec<String>),
+    /// Group names (without `@`).
+    Group(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// `Order allow,deny`: denied unless allowed (and not denied).
+    AllowDeny,
+    /// `Order deny,allow`: allowed unless denied (and not allowed).
+    DenyAllow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Satisfy {
+    All,
+    Any,
+}
+
+/// One `Allow`/`Deny` operand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostRule {
+    All,
+    None,
+    /// `@LOCAL`: any address on a local, non point-to-point interface.
+    Local,
+    /// `@IF(name)`.
+    Interface(String),
+    /// `10.0.0.0/8`, `[::1]/128`, `192.168.` (partial addresses get the implied mask).
+    Net {
+        addr: IpAddr,
+        prefix: u8,
+    },
+    /// `host.example.com` exactly, lower-cased.
+    Host(String),
+    /// `*.example.com` or `.example.com`: the domain and its sub-domains (stored without `*`).
+    Domain(String),
+}
+
+/// Access control shared by `<Limit>` and `<Location>`. `None` means "not set here".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Access {
+    pub auth_type: Option<AuthType>,
+    pub require: Option<Require>,
+    pub order: Option<Order>,
+    pub allow: Vec<HostRule>,
+    pub deny: Vec<HostRule>,
+    pub satisfy: Option<Satisfy>,
+    pub encryption: Option<Encryption>,
+}
+
+/// `<Limit op ...>` or `<LimitExcept op ...>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// IPP operation names (inside `<Policy>`) or HTTP methods (inside `<Location>`), as written;
+    /// `All` matches everything.
+    pub operations: Vec<String>,
+    /// `<LimitExcept>`: applies to everything *not* listed.
+    pub except: bool,
+    pub access: Access,
+    pub loc: Loc,
+}
+
+impl Limit {
+    /// Does this limit apply to `op` (case-insensitive)?
+    pub fn matches(&self, op: &str) -> bool {
+        let listed = self
+            .operations
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(op) || o.eq_ignore_ascii_case("All"));
+        listed != self.except
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub name: String,
+    /// `JobPrivateAccess` with `default` expanded: `@OWNER`, `@SYSTEM`, `@ACL`, users, `@groups`,
+    /// or the single word `all`.
+    pub job_private_access: Vec<String>,
+    /// `JobPrivateValues` with `default` expanded; or `all` / `none`.
+    pub job_private_values: Vec<String>,
+    pub subscription_private_access: Vec<String>,
+    pub subscription_private_values: Vec<String>,
+    pub limits: Vec<Limit>,
+    pub loc: Loc,
+}
+
+impl Policy {
+    /// The first limit that applies to `op`, as cupsd picks it.
+    pub fn limit_for(&self, op: &str) -> Option<&Limit> {
+        let direct = self
+            .limits
+            .iter()
+            .find(|l| !l.except && l.operations.iter().any(|o| o.eq_ignore_ascii_case(op)));
+        direct.or_else(|| self.limits.iter().find(|l| l.matches(op)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: String,
+    pub access: Access,
+    /// Method-specific rules (`<Limit GET POST>` inside the location).
+    pub limits: Vec<Limit>,
+    pub loc: Loc,
+}
+
+/// Everything cupsd.conf and cups-files.conf say, typed. Defaults are cupsd 2.4's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    // --- cupsd.conf ---
+    pub listen: Vec<Listen>,
+    pub log_level: LogLevel,
+    pub access_log_level: AccessLogLevel,
+    pub log_time_format: LogTimeFormat,
+    pub max_log_size: u64,
+    /// `None`: no page log lines (empty `PageLogFormat`).
+    pub page_log_format: Option<String>,
+    pub auto_purge_jobs: bool,
+    pub default_auth_type: AuthType,
+    pub default_encryption: Encryption,
+    pub default_paper_size: Option<String>,
+    pub default_policy: String,
+    pub default_shared: bool,
+    pub error_policy: ErrorPolicy,
+    pub job_kill_delay: Duration,
+    pub job_retry_interval: Duration,
+    pub job_retry_limit: u32,
+    pub keep_alive: bool,
+    /// 0 = unlimited.
+    pub limit_request_body: u64,
+    pub max_clients: u32,
+    pub max_clients_per_host: u32,
+    pub max_copies: u32,
+    pub max_hold_time: Duration,
+    pub max_jobs: u32,
+    pub max_jobs_per_printer: u32,
+    pub max_jobs_per_user: u32,
+    pub max_job_time: Duration,
+    pub max_subscriptions: u32,
+    pub max_subscriptions_per_job: u32,
+    pub max_subscriptions_per_printer: u32,
+    pub max_subscriptions_per_user: u32,
+    pub multiple_operation_timeout: Duration,
+    pub preserve_job_files: Preserve,
+    pub preserve_job_history: Preserve,
+    pub reload_timeout: Duration,
+    pub server_admin: Option<String>,
+    pub server_alias: Vec<String>,
+    pub server_name: Option<String>,
+    pub server_tokens: ServerTokens,
+    pub timeout: Duration,
+    /// Accepted and recorded; Quire does no DNS-SD.
+    pub browsing: bool,
+    /// Accepted and recorded; Quire has no web interface.
+    pub web_interface: bool,
+    pub policies: Vec<Policy>,
+    pub locations: Vec<Location>,
+    // --- cups-files.conf ---
+    pub server_root: PathBuf,
+    pub request_root: PathBuf,
+    pub state_dir: PathBuf,
+    pub cache_dir: PathBuf,
+    pub temp_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub server_bin: PathBuf,
+    pub document_root: PathBuf,
+    /// Relative values are resolved against `server_root`.
+    pub server_keychain: PathBuf,
+    pub access_log: LogTarget,
+    pub error_log: LogTarget,
+    pub page_log: LogTarget,
+    pub config_file_perm: u32,
+    pub log_file_perm: u32,
+    pub log_file_group: Option<String>,
+    pub create_self_signed_certs: bool,
+    /// `FatalErrors` kinds, lower-cased, `-kind` entries kept with their `-`.
+    pub fatal_errors: Vec<String>,
+    pub file_device: bool,
+    pub user: String,
+    pub group: String,
+    pub system_group: Vec<String>,
+    pub remote_root: String,
+    pub pass_env: Vec<String>,
+    pub set_env: Vec<(String, String)>,
+}
+
+impl ServerConfig {
+    pub fn policy(&self, name: &str) -> Option<&Policy> {
+        self.policies
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The innermost `<Location>` whose path is a prefix of `path` (cupsd's longest match).
+    pub fn location_for(&self, path: &str) -> Option<&Location> {
+        self.locations
+            .iter()
+            .filter(|l| {
+                path.starts_with(l.path.as_str())
+                    && (l.path.ends_with('/')
+                        || path.len() == l.path.len()
+                        || path[l.path.len()..].starts_with('/'))
+            })
+            .max_by_key(|l| l.path.len())
+    }
+}

@@ -1,0 +1,363 @@
+//! The compatibility list: every directive of cupsd.conf(5) and cups-files.conf(5) (CUPS 2.4),
+//! plus a few removed ones people still have in old files, and what Quire does with each.
+//! `docs/COMPATIBILITY.md` is generated from this table.
+
+/// Which file a directive belongs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfFile {
+    /// cupsd.conf
+    Cupsd,
+    /// cups-files.conf
+    Files,
+}
+
+impl ConfFile {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ConfFile::Cupsd => "cupsd.conf",
+            ConfFile::Files => "cups-files.conf",
+        }
+    }
+}
+
+/// Where a directive may appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    TopLevel,
+    /// Directly inside `<Policy>`.
+    Policy,
+    /// Inside `<Limit>` / `<LimitExcept>`.
+    Limit,
+    /// Directly inside `<Location>`.
+    Location,
+}
+
+impl Context {
+    pub fn label(self) -> &'static str {
+        match self {
+            Context::TopLevel => "top level",
+            Context::Policy => "<Policy>",
+            Context::Limit => "<Limit>",
+            Context::Location => "<Location>",
+        }
+    }
+}
+
+/// What Quire does with a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Parsed, validated and applied.
+    Supported,
+    /// Parsed and validated but has no effect in Quire (`note` says why). No warning.
+    AcceptedIgnored,
+    /// Not implemented: warned about and ignored (as cupsd does with unknown directives).
+    Unsupported,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Supported => "supported",
+            Status::AcceptedIgnored => "accepted, ignored",
+            Status::Unsupported => "unsupported (warning)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirectiveInfo {
+    /// Canonical spelling (matching is case-insensitive).
+    pub name: &'static str,
+    pub file: ConfFile,
+    pub contexts: &'static [Context],
+    pub status: Status,
+    /// Why it is ignored/unsupported, or a remark on how it is supported.
+    pub note: &'static str,
+}
+
+/// Find a directive by name, case-insensitively.
+pub fn lookup(name: &str) -> Option<&'static DirectiveInfo> {
+    DIRECTIVES
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(name))
+}
+
+use ConfFile::{Cupsd as C, Files as F};
+use Status::{AcceptedIgnored as Ign, Supported as Sup, Unsupported as Uns};
+
+const TOP: &[Context] = &[Context::TopLevel];
+const POL: &[Context] = &[Context::Policy];
+const ACL: &[Context] = &[Context::Limit, Context::Location];
+
+const fn d(
+    name: &'static str,
+    file: ConfFile,
+    contexts: &'static [Context],
+    status: Status,
+    note: &'static str,
+) -> DirectiveInfo {
+    DirectiveInfo {
+        name,
+        file,
+        contexts,
+        status,
+        note,
+    }
+}
+
+const NO_FILTERS: &str = "Quire does not run CUPS filters";
+const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
+
+/// Sorted by file, then context, then name.
+pub static DIRECTIVES: &[DirectiveInfo] = &[
+    // cupsd.conf, top level
+    d("AccessLogLevel", C, TOP, Sup, ""),
+    d("AutoPurgeJobs", C, TOP, Sup, ""),
+    d("BrowseDNSSDSubTypes", C, TOP, Ign, NO_DNSSD),
+    d("BrowseLocalProtocols", C, TOP, Ign, NO_DNSSD),
+    d("BrowseWebIF", C, TOP, Ign, NO_DNSSD),
+    d("Browsing", C, TOP, Ign, NO_DNSSD),
+    d(
+        "Classification",
+        C,
+        TOP,
+        Uns,
+        "banner pages are not implemented",
+    ),
+    d(
+        "ClassifyOverride",
+        C,
+        TOP,
+        Uns,
+        "banner pages are not implemented",
+    ),
+    d("DNSSDHostName", C, TOP, Ign, NO_DNSSD),
+    d(
+        "DefaultAuthType",
+        C,
+        TOP,
+        Sup,
+        "Negotiate (Kerberos) is not implemented",
+    ),
+    d("DefaultEncryption", C, TOP, Sup, ""),
+    d(
+        "DefaultLanguage",
+        C,
+        TOP,
+        Ign,
+        "Quire answers in the request's natural language",
+    ),
+    d(
+        "DefaultPaperSize",
+        C,
+        TOP,
+        Sup,
+        "recorded as a media default; no PPD handling",
+    ),
+    d("DefaultPolicy", C, TOP, Sup, ""),
+    d("DefaultShared", C, TOP, Sup, ""),
+    d(
+        "DirtyCleanInterval",
+        C,
+        TOP,
+        Ign,
+        "state is committed transactionally on every change",
+    ),
+    d("ErrorPolicy", C, TOP, Sup, ""),
+    d("FilterLimit", C, TOP, Ign, NO_FILTERS),
+    d("FilterNice", C, TOP, Ign, NO_FILTERS),
+    d(
+        "GSSServiceName",
+        C,
+        TOP,
+        Uns,
+        "Kerberos authentication is not implemented",
+    ),
+    d(
+        "HostNameLookups",
+        C,
+        TOP,
+        Ign,
+        "no reverse DNS; host-name Allow/Deny rules never match",
+    ),
+    d(
+        "IdleExitTimeout",
+        C,
+        TOP,
+        Ign,
+        "Quire does not exit when idle",
+    ),
+    d(
+        "Include",
+        C,
+        TOP,
+        Uns,
+        "removed from cupsd; the file is not read",
+    ),
+    d("JobKillDelay", C, TOP, Sup, ""),
+    d("JobRetryInterval", C, TOP, Sup, ""),
+    d("JobRetryLimit", C, TOP, Sup, ""),
+    d("KeepAlive", C, TOP, Sup, ""),
+    d(
+        "KeepAliveTimeout",
+        C,
+        TOP,
+        Uns,
+        "removed from CUPS; idle connections are bounded by Timeout",
+    ),
+    d("LimitRequestBody", C, TOP, Sup, ""),
+    d("Listen", C, TOP, Sup, "TLS is detected on every listener"),
+    d(
+        "LogDebugHistory",
+        C,
+        TOP,
+        Ign,
+        "debug history is not buffered",
+    ),
+    d("LogLevel", C, TOP, Sup, ""),
+    d("LogTimeFormat", C, TOP, Sup, ""),
+    d("MaxClients", C, TOP, Sup, ""),
+    d("MaxClientsPerHost", C, TOP, Sup, ""),
+    d("MaxCopies", C, TOP, Sup, ""),
+    d("MaxHoldTime", C, TOP, Sup, ""),
+    d("MaxJobTime", C, TOP, Sup, ""),
+    d("MaxJobs", C, TOP, Sup, ""),
+    d("MaxJobsPerPrinter", C, TOP, Sup, ""),
+    d("MaxJobsPerUser", C, TOP, Sup, ""),
+    d("MaxLogSize", C, TOP, Sup, ""),
+    d("MaxSubscriptions", C, TOP, Sup, ""),
+    d("MaxSubscriptionsPerJob", C, TOP, Sup, ""),
+    d("MaxSubscriptionsPerPrinter", C, TOP, Sup, ""),
+    d("MaxSubscriptionsPerUser", C, TOP, Sup, ""),
+    d("MultipleOperationTimeout", C, TOP, Sup, ""),
+    d("PageLogFormat", C, TOP, Sup, ""),
+    d("Port", C, TOP, Sup, "listens on all addresses"),
+    d("PreserveJobFiles", C, TOP, Sup, ""),
+    d("PreserveJobHistory", C, TOP, Sup, ""),
+    d(
+        "ReadyPaperSizes",
+        C,
+        TOP,
+        Ign,
+        "no PPD/media-ready handling",
+    ),
+    d("ReloadTimeout", C, TOP, Sup, ""),
+    d(
+        "SSLListen",
+        C,
+        TOP,
+        Sup,
+        "same as Listen; TLS is detected on every listener",
+    ),
+    d(
+        "SSLOptions",
+        C,
+        TOP,
+        Ign,
+        "rustls picks protocol versions and ciphers (TLS 1.2+)",
+    ),
+    d(
+        "SSLPort",
+        C,
+        TOP,
+        Sup,
+        "same as Port; TLS is detected on every listener",
+    ),
+    d("ServerAdmin", C, TOP, Sup, ""),
+    d("ServerAlias", C, TOP, Sup, ""),
+    d("ServerName", C, TOP, Sup, ""),
+    d("ServerTokens", C, TOP, Sup, ""),
+    d(
+        "StrictConformance",
+        C,
+        TOP,
+        Ign,
+        "Quire always validates requests strictly",
+    ),
+    d("Timeout", C, TOP, Sup, ""),
+    d("WebInterface", C, TOP, Ign, "Quire has no web interface"),
+    // cupsd.conf, inside <Policy>
+    d("JobPrivateAccess", C, POL, Sup, ""),
+    d("JobPrivateValues", C, POL, Sup, ""),
+    d("SubscriptionPrivateAccess", C, POL, Sup, ""),
+    d("SubscriptionPrivateValues", C, POL, Sup, ""),
+    // cupsd.conf, inside <Limit> and <Location>
+    d(
+        "Allow",
+        C,
+        ACL,
+        Sup,
+        "host names only match if they are literal addresses",
+    ),
+    d(
+        "AuthType",
+        C,
+        ACL,
+        Sup,
+        "Negotiate (Kerberos) is not implemented",
+    ),
+    d("Deny", C, ACL, Sup, ""),
+    d("Encryption", C, ACL, Sup, ""),
+    d("Order", C, ACL, Sup, ""),
+    d("Require", C, ACL, Sup, ""),
+    d("Satisfy", C, ACL, Sup, ""),
+    // cups-files.conf
+    d("AccessLog", F, TOP, Sup, ""),
+    d("CacheDir", F, TOP, Sup, ""),
+    d("ConfigFilePerm", F, TOP, Sup, ""),
+    d("CreateSelfSignedCerts", F, TOP, Sup, ""),
+    d("DataDir", F, TOP, Sup, ""),
+    d("DocumentRoot", F, TOP, Ign, "Quire has no web interface"),
+    d("ErrorLog", F, TOP, Sup, ""),
+    d("FatalErrors", F, TOP, Sup, ""),
+    d("FileDevice", F, TOP, Sup, ""),
+    d("Group", F, TOP, Sup, ""),
+    d("LogFileGroup", F, TOP, Sup, ""),
+    d("LogFilePerm", F, TOP, Sup, ""),
+    d("PageLog", F, TOP, Sup, ""),
+    d("PassEnv", F, TOP, Sup, "passed to backends"),
+    d(
+        "Printcap",
+        F,
+        TOP,
+        Ign,
+        "Quire does not write a printcap file",
+    ),
+    d(
+        "PrintcapFormat",
+        F,
+        TOP,
+        Ign,
+        "Quire does not write a printcap file",
+    ),
+    d("RemoteRoot", F, TOP, Sup, ""),
+    d("RequestRoot", F, TOP, Sup, ""),
+    d(
+        "Sandboxing",
+        F,
+        TOP,
+        Ign,
+        "macOS sandbox profiles do not apply",
+    ),
+    d("ServerBin", F, TOP, Sup, ""),
+    d(
+        "ServerKeychain",
+        F,
+        TOP,
+        Sup,
+        "directory holding the TLS certificate and key",
+    ),
+    d("ServerRoot", F, TOP, Sup, ""),
+    d("SetEnv", F, TOP, Sup, "passed to backends"),
+    d("StateDir", F, TOP, Sup, ""),
+    d(
+        "SyncOnClose",
+        F,
+        TOP,
+        Ign,
+        "Quire always fsyncs state and spool files",
+    ),
+    d("SystemGroup", F, TOP, Sup, ""),
+    d("TempDir", F, TOP, Sup, ""),
+    d("User", F, TOP, Sup, ""),
+];

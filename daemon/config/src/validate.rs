@@ -1,0 +1,640 @@
+//! Nodes -> typed [`ServerConfig`]. Bad values warn and keep the previous value, as cupsd does.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::access::{
+    apply_access, is_method, is_operation, parse_auth_type, parse_encryption, parse_private,
+    PrivateList,
+};
+use crate::diag::{Diagnostic, Loc};
+use crate::model::*;
+use crate::parse::{Block, BlockKind, Directive, Node};
+use crate::table::{lookup, ConfFile, Context, DirectiveInfo, Status};
+use crate::values::*;
+
+/// Validate parsed cupsd.conf (`cupsd`) and cups-files.conf (`files`) trees.
+/// Never fails: problems become Warnings and the affected setting keeps its default.
+pub fn validate(cupsd: &[Node], files: &[Node]) -> (ServerConfig, Vec<Diagnostic>) {
+    let mut v = Validator {
+        cfg: ServerConfig::default(),
+        diags: Vec::new(),
+        temp_dir_set: false,
+    };
+    for n in files {
+        v.top_node(n, ConfFile::Files);
+    }
+    for n in cupsd {
+        v.top_node(n, ConfFile::Cupsd);
+    }
+    v.finish(cupsd.first().map(|n| n.loc().file.clone()));
+    (v.cfg, v.diags)
+}
+
+pub(crate) struct Validator {
+    pub(crate) cfg: ServerConfig,
+    pub(crate) diags: Vec<Diagnostic>,
+    temp_dir_set: bool,
+}
+
+impl Validator {
+    fn warn(&mut self, loc: &Loc, msg: String) {
+        self.diags.push(Diagnostic::warning(loc, msg));
+    }
+
+    fn bad_value(&mut self, d: &Directive, err: ValueError) {
+        let msg = format!(
+            "bad value \"{}\" for {}: {err}; keeping the previous value",
+            d.args, d.name
+        );
+        self.warn(&d.args_loc(), msg);
+    }
+
+    fn top_node(&mut self, node: &Node, file: ConfFile) {
+        match node {
+            Node::Directive(d) => {
+                if let Some(info) = self.check(d, file, Context::TopLevel) {
+                    let res = self.apply_top(info, d);
+                    if let Err(e) = res {
+                        self.bad_value(d, e);
+                    }
+                }
+            }
+            Node::Block(b) if file == ConfFile::Files => {
+                self.warn(
+                    &b.loc,
+                    format!(
+                        "<{}> blocks belong in cupsd.conf, not cups-files.conf; ignored",
+                        b.name
+                    ),
+                );
+            }
+            Node::Block(b) => match b.kind() {
+                BlockKind::Policy => self.policy(b),
+                BlockKind::Location => self.location(b),
+                BlockKind::Limit | BlockKind::LimitExcept => {
+                    self.warn(
+                        &b.loc,
+                        format!(
+                            "<{}> must be inside <Policy> or <Location>; ignored",
+                            b.name
+                        ),
+                    );
+                }
+                BlockKind::Unknown => {
+                    self.warn(&b.loc, format!("unknown block <{}>; ignored", b.name))
+                }
+            },
+        }
+    }
+
+    /// Look a directive up and decide whether to apply it, warning like cupsd if not.
+    fn check(
+        &mut self,
+        d: &Directive,
+        file: ConfFile,
+        ctx: Context,
+    ) -> Option<&'static DirectiveInfo> {
+        let Some(info) = lookup(&d.name) else {
+            self.warn(&d.loc, format!("unknown directive {}; ignored", d.name));
+            return None;
+        };
+        if info.file != file {
+            let sep = if d.args.is_empty() { "" } else { " " };
+            let msg = format!(
+                "Please move \"{}{sep}{}\" to the {} file; ignored here",
+                d.name,
+                d.args,
+                info.file.file_name()
+            );
+            self.warn(&d.loc, msg);
+            return None;
+        }
+        if !info.contexts.contains(&ctx) {
+            let allowed: Vec<&str> = info.contexts.iter().map(|c| c.label()).collect();
+            let msg = format!(
+                "{} is not allowed at {} (only {}); ignored",
+                info.name,
+                ctx.label(),
+                allowed.join(", ")
+            );
+            self.warn(&d.loc, msg);
+            return None;
+        }
+        if info.status == Status::Unsupported {
+            self.warn(
+                &d.loc,
+                format!(
+                    "{} is not supported by Quire ({}); ignored",
+                    info.name, info.note
+                ),
+            );
+            return None;
+        }
+        Some(info)
+    }
+
+    fn apply_top(&mut self, info: &DirectiveInfo, d: &Directive) -> Result<(), ValueError> {
+        let a = d.args.as_str();
+        let c = &mut self.cfg;
+        if let Some(f) = count_field(c, info.name) {
+            *f = parse_count(a)?;
+        } else if let Some(f) = time_field(c, info.name) {
+            *f = parse_time(a)?;
+        } else if let Some(f) = bool_field(c, info.name) {
+            *f = parse_bool(a)?;
+        } else if let Some(f) = dir_field(c, info.name) {
+            *f = PathBuf::from(nonempty(a)?);
+            self.temp_dir_set |= info.name == "TempDir";
+        } else if let Some(f) = log_field(c, info.name) {
+            *f = parse_log_target(a);
+        } else if let Some(f) = string_list_field(c, info.name) {
+            *f = a.split_whitespace().map(str::to_string).collect();
+        } else if info.status == Status::AcceptedIgnored {
+            check_ignored(info.name, a)?;
+        } else {
+            return self.apply_special(info.name, d);
+        }
+        Ok(())
+    }
+
+    fn apply_special(&mut self, name: &str, d: &Directive) -> Result<(), ValueError> {
+        let a = d.args.as_str();
+        let c = &mut self.cfg;
+        match name {
+            "Listen" | "SSLListen" => c.listen.push(parse_listen(a)?),
+            "Port" | "SSLPort" => c.listen.push(Listen::Any(parse_port(single_word(a)?)?)),
+            "LogLevel" => {
+                c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?]
+            }
+            "AccessLogLevel" => {
+                const V: [AccessLogLevel; 3] = [
+                    AccessLogLevel::Config,
+                    AccessLogLevel::Actions,
+                    AccessLogLevel::All,
+                ];
+                c.access_log_level =
+                    V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
+            }
+            "LogTimeFormat" => {
+                let i = parse_keyword(single_word(a)?, &["standard", "usecs"])?;
+                c.log_time_format = if i == 0 {
+                    LogTimeFormat::Standard
+                } else {
+                    LogTimeFormat::Usecs
+                };
+            }
+            "ErrorPolicy" => {
+                const V: [ErrorPolicy; 4] = [
+                    ErrorPolicy::AbortJob,
+                    ErrorPolicy::RetryCurrentJob,
+                    ErrorPolicy::RetryJob,
+                    ErrorPolicy::StopPrinter,
+                ];
+                let names = &[
+                    "abort-job",
+                    "retry-current-job",
+                    "retry-job",
+                    "stop-printer",
+                ];
+                c.error_policy = V[parse_keyword(single_word(a)?, names)?];
+            }
+            "ServerTokens" => {
+                use ServerTokens::*;
+                const V: [ServerTokens; 7] = [None, ProductOnly, Major, Minor, Minimal, Os, Full];
+                let names = &[
+                    "None",
+                    "ProductOnly",
+                    "Major",
+                    "Minor",
+                    "Minimal",
+                    "OS",
+                    "Full",
+                ];
+                c.server_tokens = V[parse_keyword(single_word(a)?, names)?];
+            }
+            "DefaultAuthType" => c.default_auth_type = parse_auth_type(a)?,
+            "DefaultEncryption" => c.default_encryption = parse_encryption(a)?,
+            "DefaultPolicy" => c.default_policy = single_word(a)?.to_string(),
+            "DefaultPaperSize" => c.default_paper_size = Some(single_word(a)?.to_string()),
+            "ServerName" => c.server_name = Some(single_word(a)?.to_string()),
+            "ServerAdmin" => c.server_admin = Some(single_word(a)?.to_string()),
+            "ServerAlias" => c
+                .server_alias
+                .extend(a.split_whitespace().map(str::to_string)),
+            "PageLogFormat" => c.page_log_format = (!a.is_empty()).then(|| a.to_string()),
+            "MaxLogSize" => c.max_log_size = parse_size(a)?,
+            "LimitRequestBody" => c.limit_request_body = parse_size(a)?,
+            "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
+            "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
+            "ConfigFilePerm" => c.config_file_perm = parse_mode(a)?,
+            "LogFilePerm" => c.log_file_perm = parse_mode(a)?,
+            "LogFileGroup" => c.log_file_group = Some(single_word(a)?.to_string()),
+            "ServerKeychain" => c.server_keychain = PathBuf::from(nonempty(a)?),
+            "FatalErrors" => c.fatal_errors = parse_fatal_errors(a)?,
+            "User" => c.user = single_word(a)?.to_string(),
+            "Group" => c.group = single_word(a)?.to_string(),
+            "RemoteRoot" => c.remote_root = single_word(a)?.to_string(),
+            "SetEnv" => {
+                let (k, v) = a
+                    .split_once(char::is_whitespace)
+                    .ok_or(ValueError::Other("expected: SetEnv variable value".into()))?;
+                c.set_env.push((k.to_string(), v.trim().to_string()));
+            }
+            _ => {
+                return Err(ValueError::Other(format!(
+                    "{name} is not handled here (internal table mismatch)"
+                )))
+            }
+        }
+        if name == "DefaultAuthType" && c.default_auth_type == AuthType::Negotiate {
+            self.negotiate_warning(&d.args_loc());
+        }
+        Ok(())
+    }
+
+    fn negotiate_warning(&mut self, loc: &Loc) {
+        self.warn(loc, "Negotiate (Kerberos) authentication is not implemented; requests needing it will be refused".into());
+    }
+
+    fn policy(&mut self, b: &Block) {
+        let Ok(name) = single_word(&b.args) else {
+            self.warn(
+                &b.loc,
+                "<Policy> needs exactly one name; block ignored".into(),
+            );
+            return;
+        };
+        if let Some(prev) = self.cfg.policy(name) {
+            let msg = format!(
+                "policy \"{name}\" already defined at line {}; block ignored",
+                prev.loc.line
+            );
+            self.warn(&b.loc, msg);
+            return;
+        }
+        let mut p = Policy {
+            name: name.to_string(),
+            job_private_access: PrivateList::JobAccess.defaults(),
+            job_private_values: PrivateList::JobValues.defaults(),
+            subscription_private_access: PrivateList::SubAccess.defaults(),
+            subscription_private_values: PrivateList::SubValues.defaults(),
+            limits: Vec::new(),
+            loc: b.loc.clone(),
+        };
+        for child in &b.children {
+            match child {
+                Node::Directive(d) => {
+                    let Some(info) = self.check(d, ConfFile::Cupsd, Context::Policy) else {
+                        continue;
+                    };
+                    let (kind, field) = match info.name {
+                        "JobPrivateAccess" => (PrivateList::JobAccess, &mut p.job_private_access),
+                        "JobPrivateValues" => (PrivateList::JobValues, &mut p.job_private_values),
+                        "SubscriptionPrivateAccess" => {
+                            (PrivateList::SubAccess, &mut p.subscription_private_access)
+                        }
+                        _ => (PrivateList::SubValues, &mut p.subscription_private_values),
+                    };
+                    match parse_private(kind, &d.args) {
+                        Ok(v) => *field = v,
+                        Err(e) => self.bad_value(d, e),
+                    }
+                }
+                Node::Block(inner) => match inner.kind() {
+                    BlockKind::Limit | BlockKind::LimitExcept => {
+                        p.limits.extend(self.limit(inner, true))
+                    }
+                    _ => self.warn(
+                        &inner.loc,
+                        format!("<{}> is not allowed inside <Policy>; ignored", inner.name),
+                    ),
+                },
+            }
+        }
+        self.cfg.policies.push(p);
+    }
+
+    /// A `<Limit>`/`<LimitExcept>` block; `in_policy` selects IPP operations vs HTTP methods.
+    fn limit(&mut self, b: &Block, in_policy: bool) -> Option<Limit> {
+        let mut operations = Vec::new();
+        for (op, col) in words_with_cols(&b.args, b.args_col) {
+            let ok = if in_policy {
+                is_operation(op)
+            } else {
+                is_method(op)
+            };
+            if ok {
+                operations.push(op.to_string());
+            } else {
+                let what = if in_policy {
+                    "IPP operation"
+                } else {
+                    "HTTP method"
+                };
+                let loc = Loc {
+                    col,
+                    ..b.loc.clone()
+                };
+                self.warn(
+                    &loc,
+                    format!("unknown {what} \"{op}\" in <{}>; ignored", b.name),
+                );
+            }
+        }
+        if operations.is_empty() {
+            self.warn(
+                &b.loc,
+                format!("<{}> lists no valid operations; block ignored", b.name),
+            );
+            return None;
+        }
+        let access = self.access_children(b, Context::Limit, None);
+        Some(Limit {
+            operations,
+            except: b.kind() == BlockKind::LimitExcept,
+            access,
+            loc: b.loc.clone(),
+        })
+    }
+
+    /// Apply access directives among `b`'s children; nested Limits go to `limits` when given.
+    fn access_children(
+        &mut self,
+        b: &Block,
+        ctx: Context,
+        mut limits: Option<&mut Vec<Limit>>,
+    ) -> Access {
+        let mut acc = Access::default();
+        for child in &b.children {
+            match child {
+                Node::Directive(d) => {
+                    let Some(info) = self.check(d, ConfFile::Cupsd, ctx) else {
+                        continue;
+                    };
+                    match apply_access(&mut acc, info.name, &d.args) {
+                        Ok(())
+                            if info.name == "AuthType"
+                                && acc.auth_type == Some(AuthType::Negotiate) =>
+                        {
+                            self.negotiate_warning(&d.args_loc())
+                        }
+                        Ok(()) => {}
+                        Err(e) => self.bad_value(d, e),
+                    }
+                }
+                Node::Block(inner) => match (inner.kind(), limits.as_deref_mut()) {
+                    (BlockKind::Limit | BlockKind::LimitExcept, Some(list)) => {
+                        list.extend(self.limit(inner, false))
+                    }
+                    _ => self.warn(
+                        &inner.loc,
+                        format!(
+                            "<{}> is not allowed inside <{}>; ignored",
+                            inner.name, b.name
+                        ),
+                    ),
+                },
+            }
+        }
+        acc
+    }
+
+    fn location(&mut self, b: &Block) {
+        let Ok(path) = single_word(&b.args) else {
+            self.warn(
+                &b.loc,
+                "<Location> needs exactly one path; block ignored".into(),
+            );
+            return;
+        };
+        if !path.starts_with('/') {
+            self.warn(
+                &b.args_loc(),
+                format!("location path \"{path}\" does not start with '/'"),
+            );
+        }
+        let mut limits = Vec::new();
+        let access = self.access_children(b, Context::Location, Some(&mut limits));
+        if let Some(i) = self.cfg.locations.iter().position(|l| l.path == path) {
+            let line = self.cfg.locations[i].loc.line;
+            self.warn(
+                &b.loc,
+                format!("<Location {path}> already defined at line {line}; this one replaces it"),
+            );
+            self.cfg.locations.remove(i);
+        }
+        self.cfg.locations.push(Location {
+            path: path.to_string(),
+            access,
+            limits,
+            loc: b.loc.clone(),
+        });
+    }
+
+    fn finish(&mut self, cupsd_file: Option<PathBuf>) {
+        let file = cupsd_file.unwrap_or_else(|| PathBuf::from("cupsd.conf"));
+        let loc = Loc {
+            file,
+            line: 1,
+            col: 1,
+        };
+        if self.cfg.listen.is_empty() {
+            self.warn(
+                &loc,
+                "no Listen or Port lines: the server will not accept connections".into(),
+            );
+        }
+        if !self.cfg.policies.is_empty() && self.cfg.policy(&self.cfg.default_policy).is_none() {
+            let msg = format!(
+                "DefaultPolicy \"{}\" is not defined by any <Policy>",
+                self.cfg.default_policy
+            );
+            self.warn(&loc, msg);
+        }
+        let c = &mut self.cfg;
+        if !self.temp_dir_set {
+            c.temp_dir = c.request_root.join("tmp");
+        }
+        c.server_keychain = c.server_root.join(&c.server_keychain);
+        for log in [&mut c.access_log, &mut c.error_log, &mut c.page_log] {
+            if let LogTarget::File(p) = log {
+                *p = c.server_root.join(&*p);
+            }
+        }
+    }
+}
+
+const LOG_LEVEL_NAMES: &[&str] = &[
+    "none", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "debug2",
+];
+const LOG_LEVELS: [LogLevel; 10] = [
+    LogLevel::None,
+    LogLevel::Emerg,
+    LogLevel::Alert,
+    LogLevel::Crit,
+    LogLevel::Error,
+    LogLevel::Warn,
+    LogLevel::Notice,
+    LogLevel::Info,
+    LogLevel::Debug,
+    LogLevel::Debug2,
+];
+
+/// Whitespace-separated words of `s` with their 1-based columns, given `s` starts at `col`.
+fn words_with_cols(s: &str, col: usize) -> Vec<(&str, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, ch) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        match (ch.is_whitespace(), start) {
+            (true, Some(st)) => {
+                out.push((&s[st..i], col + s[..st].chars().count()));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn nonempty(a: &str) -> Result<&str, ValueError> {
+    if a.is_empty() {
+        Err(ValueError::Empty)
+    } else {
+        Ok(a)
+    }
+}
+
+fn count_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut u32> {
+    Some(match name {
+        "JobRetryLimit" => &mut c.job_retry_limit,
+        "MaxClients" => &mut c.max_clients,
+        "MaxClientsPerHost" => &mut c.max_clients_per_host,
+        "MaxCopies" => &mut c.max_copies,
+        "MaxJobs" => &mut c.max_jobs,
+        "MaxJobsPerPrinter" => &mut c.max_jobs_per_printer,
+        "MaxJobsPerUser" => &mut c.max_jobs_per_user,
+        "MaxSubscriptions" => &mut c.max_subscriptions,
+        "MaxSubscriptionsPerJob" => &mut c.max_subscriptions_per_job,
+        "MaxSubscriptionsPerPrinter" => &mut c.max_subscriptions_per_printer,
+        "MaxSubscriptionsPerUser" => &mut c.max_subscriptions_per_user,
+        _ => return None,
+    })
+}
+
+fn time_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut Duration> {
+    Some(match name {
+        "JobKillDelay" => &mut c.job_kill_delay,
+        "JobRetryInterval" => &mut c.job_retry_interval,
+        "MaxHoldTime" => &mut c.max_hold_time,
+        "MaxJobTime" => &mut c.max_job_time,
+        "MultipleOperationTimeout" => &mut c.multiple_operation_timeout,
+        "ReloadTimeout" => &mut c.reload_timeout,
+        "Timeout" => &mut c.timeout,
+        _ => return None,
+    })
+}
+
+fn bool_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut bool> {
+    Some(match name {
+        "AutoPurgeJobs" => &mut c.auto_purge_jobs,
+        "DefaultShared" => &mut c.default_shared,
+        "KeepAlive" => &mut c.keep_alive,
+        "Browsing" => &mut c.browsing,
+        "WebInterface" => &mut c.web_interface,
+        "CreateSelfSignedCerts" => &mut c.create_self_signed_certs,
+        "FileDevice" => &mut c.file_device,
+        _ => return None,
+    })
+}
+
+fn dir_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut PathBuf> {
+    Some(match name {
+        "ServerRoot" => &mut c.server_root,
+        "RequestRoot" => &mut c.request_root,
+        "StateDir" => &mut c.state_dir,
+        "CacheDir" => &mut c.cache_dir,
+        "TempDir" => &mut c.temp_dir,
+        "DataDir" => &mut c.data_dir,
+        "ServerBin" => &mut c.server_bin,
+        "DocumentRoot" => &mut c.document_root,
+        _ => return None,
+    })
+}
+
+fn log_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut LogTarget> {
+    Some(match name {
+        "AccessLog" => &mut c.access_log,
+        "ErrorLog" => &mut c.error_log,
+        "PageLog" => &mut c.page_log,
+        _ => return None,
+    })
+}
+
+fn string_list_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut Vec<String>> {
+    Some(match name {
+        "SystemGroup" => &mut c.system_group,
+        "PassEnv" => &mut c.pass_env,
+        _ => return None,
+    })
+}
+
+/// Empty or `none` disables a log; `syslog`/`stderr` are special; anything else is a path.
+fn parse_log_target(a: &str) -> LogTarget {
+    match a.to_ascii_lowercase().as_str() {
+        "" | "none" => LogTarget::None,
+        "syslog" => LogTarget::Syslog,
+        "stderr" => LogTarget::Stderr,
+        _ => LogTarget::File(Path::new(a).to_path_buf()),
+    }
+}
+
+fn parse_fatal_errors(a: &str) -> Result<Vec<String>, ValueError> {
+    const KINDS: &[&str] = &[
+        "none",
+        "all",
+        "browse",
+        "config",
+        "listen",
+        "log",
+        "permissions",
+    ];
+    let mut out = Vec::new();
+    for w in a.split_whitespace() {
+        let lw = w.to_ascii_lowercase();
+        parse_keyword(lw.trim_start_matches('-'), KINDS)?;
+        out.push(lw);
+    }
+    if out.is_empty() {
+        Err(ValueError::Empty)
+    } else {
+        Ok(out)
+    }
+}
+
+/// Validate the value of an accepted-but-ignored directive.
+fn check_ignored(name: &str, a: &str) -> Result<(), ValueError> {
+    match name {
+        "BrowseWebIF" | "StrictConformance" | "SyncOnClose" => parse_bool(a).map(drop),
+        "DirtyCleanInterval" | "IdleExitTimeout" => parse_time(a).map(drop),
+        "FilterLimit" | "LogDebugHistory" => parse_count(a).map(drop),
+        "FilterNice" => single_word(a)?
+            .parse::<i32>()
+            .map(drop)
+            .map_err(|_| ValueError::NotANumber),
+        "HostNameLookups" => parse_keyword(
+            single_word(a)?,
+            &["on", "off", "double", "yes", "no", "true", "false"],
+        )
+        .map(drop),
+        "PrintcapFormat" => parse_keyword(single_word(a)?, &["bsd", "plist", "solaris"]).map(drop),
+        "Sandboxing" => parse_keyword(single_word(a)?, &["relaxed", "strict"]).map(drop),
+        "BrowseLocalProtocols" => a
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .try_for_each(|w| parse_keyword(w, &["all", "dnssd", "none"]).map(drop)),
+        "Printcap" => Ok(()),
+        _ => nonempty(a).map(drop),
+    }
+}

@@ -1,0 +1,275 @@
+use std::path::Path;
+use std::time::Duration;
+
+use crate::model::*;
+use crate::{
+    parse, validate, Diagnostic, ServerConfig, DEFAULT_CUPSD_CONF, DEFAULT_CUPS_FILES_CONF,
+};
+
+fn v(cupsd: &str, files: &str) -> (ServerConfig, Vec<Diagnostic>) {
+    let (c, d1) = parse(cupsd, Path::new("cupsd.conf"));
+    let (f, d2) = parse(files, Path::new("cups-files.conf"));
+    assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
+    validate(&c, &f)
+}
+
+#[test]
+fn typed_values() {
+    let text = "Listen localhost:631\nListen /run/cups/cups.sock\nPort 8631\nSSLListen [::1]:443\nSSLPort 4443\n\
+        MaxJobs 1k\nMaxJobsPerUser 10\nLogLevel debug2\nPreserveJobHistory 1d\nPreserveJobFiles No\n\
+        Timeout 5m\nKeepAlive off\nLimitRequestBody 10m\nDefaultPolicy authenticated\nServerName print.example\n\
+        ServerAlias a b\nServerAlias c\nErrorPolicy retry-job\nJobRetryInterval 1m\nJobRetryLimit 3\n\
+        MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n";
+    let (c, diags) = v(text, "ServerRoot /srv/cups\nErrorLog syslog\nAccessLog logs/access\nSystemGroup wheel admin\nTempDir /tmp/q\n");
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| !d.message.contains("DefaultPolicy"))
+            .count(),
+        0,
+        "{diags:?}"
+    );
+    assert_eq!(c.listen.len(), 5);
+    assert_eq!(
+        c.listen[0],
+        Listen::Host {
+            name: "localhost".into(),
+            port: 631
+        }
+    );
+    assert_eq!(c.listen[1], Listen::Unix("/run/cups/cups.sock".into()));
+    assert_eq!(c.listen[2], Listen::Any(8631));
+    assert_eq!(c.listen[4], Listen::Any(4443));
+    assert_eq!((c.max_jobs, c.max_jobs_per_user), (1024, 10));
+    assert_eq!(c.log_level, LogLevel::Debug2);
+    assert_eq!(
+        c.preserve_job_history,
+        Preserve::For(Duration::from_secs(86400))
+    );
+    assert_eq!(c.preserve_job_files, Preserve::No);
+    assert_eq!(c.timeout, Duration::from_secs(300));
+    assert!(!c.keep_alive);
+    assert_eq!(c.limit_request_body, 10 << 20);
+    assert_eq!(c.server_alias, ["a", "b", "c"]);
+    assert_eq!(c.error_policy, ErrorPolicy::RetryJob);
+    assert_eq!(c.server_tokens, ServerTokens::Os);
+    assert_eq!(c.page_log_format, None);
+    assert_eq!(c.access_log_level, AccessLogLevel::All);
+    assert!(c.browsing && c.web_interface);
+    assert_eq!(c.error_log, LogTarget::Syslog);
+    assert_eq!(
+        c.access_log,
+        LogTarget::File("/srv/cups/logs/access".into())
+    );
+    assert_eq!(c.server_keychain, Path::new("/srv/cups/ssl"));
+    assert_eq!(c.system_group, ["wheel", "admin"]);
+    assert_eq!(c.temp_dir, Path::new("/tmp/q"));
+    assert_eq!(c.request_root.join("tmp"), Path::new("/var/spool/cups/tmp"));
+}
+
+#[test]
+fn bad_values_warn_with_location_and_keep_default() {
+    let (c, diags) = v(
+        "Listen *:631\nMaxJobs abc\n  LogLevel loud\nListen nonsense!\nTimeout 3y\n",
+        "",
+    );
+    let defaults = ServerConfig::default();
+    assert_eq!(c.max_jobs, defaults.max_jobs);
+    assert_eq!(c.log_level, defaults.log_level);
+    assert_eq!(c.timeout, defaults.timeout);
+    assert_eq!(c.listen, [Listen::Any(631)]);
+    let lines: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("cupsd.conf:2:9: warning: bad value \"abc\" for MaxJobs"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("cupsd.conf:3:12: warning: bad value \"loud\" for LogLevel"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains("debug2"));
+    assert!(lines[2].starts_with("cupsd.conf:4:8: warning: bad value \"nonsense!\" for Listen"));
+    assert!(lines[3].contains("unknown unit suffix 'y'"));
+}
+
+#[test]
+fn unknown_wrong_file_and_unsupported_directives_warn() {
+    let (c, diags) = v(
+        "Listen 631\nFrobnicate yes\nServerRoot /tmp\nKeepAliveTimeout 30\nClassification secret\nMaxJobs 7\n",
+        "LogLevel debug\nUser daemon\n",
+    );
+    assert_eq!(c.max_jobs, 7);
+    assert_eq!(
+        c.server_root,
+        Path::new("/etc/cups"),
+        "ServerRoot in cupsd.conf must be ignored"
+    );
+    assert_eq!(c.log_level, LogLevel::Warn);
+    assert_eq!(c.user, "daemon");
+    let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(msgs.len(), 5, "{msgs:#?}");
+    assert!(diags.iter().all(|d| !d.is_error()));
+    assert_eq!(msgs[0], "cups-files.conf:1:1: warning: Please move \"LogLevel debug\" to the cupsd.conf file; ignored here");
+    assert_eq!(
+        msgs[1],
+        "cupsd.conf:2:1: warning: unknown directive Frobnicate; ignored"
+    );
+    assert!(msgs[2].starts_with(
+        "cupsd.conf:3:1: warning: Please move \"ServerRoot /tmp\" to the cups-files.conf file"
+    ));
+    assert!(msgs[3].contains("KeepAliveTimeout is not supported"));
+    assert!(msgs[4].contains("Classification is not supported"));
+}
+
+#[test]
+fn policies_and_limits() {
+    let text = "Listen 631\n<Policy p>\n  JobPrivateAccess default @staff\n  JobPrivateValues none\n\
+        <Limit Print-Job Bogus-Op>\n    AuthType Default\n    Require user @OWNER @SYSTEM\n    Order deny,allow\n  </Limit>\n\
+        <LimitExcept Get-Jobs>\n    Require valid-user\n    Satisfy any\n    Encryption Required\n  </LimitExcept>\n\
+        Allow all\n</Policy>\nDefaultPolicy p\n";
+    let (c, diags) = v(text, "");
+    let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+    assert_eq!(msgs.len(), 2, "{msgs:#?}");
+    assert!(msgs[0].starts_with("cupsd.conf:5:18: warning: unknown IPP operation \"Bogus-Op\""));
+    assert!(msgs[1].starts_with("cupsd.conf:15:1: warning: Allow is not allowed at <Policy>"));
+    let p = c.policy("P").unwrap();
+    assert_eq!(p.job_private_access, ["@OWNER", "@SYSTEM", "@staff"]);
+    assert_eq!(p.job_private_values, ["none"]);
+    assert_eq!(p.subscription_private_access, ["@OWNER", "@SYSTEM"]);
+    assert_eq!(p.limits.len(), 2);
+    let l = &p.limits[0];
+    assert_eq!(l.operations, ["Print-Job"]);
+    assert_eq!(l.access.auth_type, Some(AuthType::Default));
+    assert_eq!(
+        l.access.require,
+        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
+    );
+    assert_eq!(l.access.order, Some(Order::DenyAllow));
+    let ex = &p.limits[1];
+    assert!(ex.except && !ex.matches("Get-Jobs") && ex.matches("Cancel-Job"));
+    assert_eq!(ex.access.require, Some(Require::ValidUser));
+    assert_eq!(ex.access.satisfy, Some(Satisfy::Any));
+    assert_eq!(ex.access.encryption, Some(Encryption::Required));
+    assert_eq!(p.limit_for("print-job").map(|l| l.loc.line), Some(5));
+    assert_eq!(p.limit_for("Cancel-Job").map(|l| l.loc.line), Some(10));
+}
+
+#[test]
+fn locations() {
+    let text = "Listen 631\n<Location />\n  Order allow,deny\n  Allow from 10./8 @LOCAL\n</Location>\n\
+        <Location /admin>\n  AuthType Basic\n  Require group lpadmin\n  <Limit PUT POST>\n    Deny all\n  </Limit>\n</Location>\n";
+    let (c, diags) = v(text, "");
+    assert!(diags.is_empty(), "{diags:?}");
+    let root = c.location_for("/printers/x").unwrap();
+    assert_eq!(root.access.order, Some(Order::AllowDeny));
+    assert_eq!(root.access.allow.len(), 2);
+    let admin = c.location_for("/admin/conf").unwrap();
+    assert_eq!(admin.path, "/admin");
+    assert_eq!(
+        admin.access.require,
+        Some(Require::Group(vec!["lpadmin".into()]))
+    );
+    assert_eq!(admin.limits[0].operations, ["PUT", "POST"]);
+    assert_eq!(admin.limits[0].access.deny, [HostRule::All]);
+    assert_eq!(c.location_for("/administrator").unwrap().path, "/");
+}
+
+#[test]
+fn structural_misplacements_warn() {
+    let text = "Listen 631\n<Limit All>\n</Limit>\n<Policy>\n</Policy>\n<VirtualHost x>\n</VirtualHost>\n\
+        <Location /a>\n  <Policy q>\n  </Policy>\n</Location>\n<Policy a>\n  <Limit Print-Job>\n    <Limit Get-Jobs>\n    </Limit>\n  </Limit>\n</Policy>\n";
+    let (_, diags) = v(text, "<Policy x>\n</Policy>\n");
+    let lines: Vec<usize> = diags.iter().map(|d| d.loc.line).collect();
+    assert_eq!(lines, [1, 2, 4, 6, 9, 14, 1], "{diags:#?}");
+}
+
+#[test]
+fn negotiate_is_accepted_with_a_warning() {
+    let (c, diags) = v("Listen 631\nDefaultAuthType Negotiate\n", "");
+    assert_eq!(c.default_auth_type, AuthType::Negotiate);
+    assert_eq!(diags.len(), 1);
+    assert!(diags[0].message.contains("Kerberos"));
+}
+
+#[test]
+fn missing_listen_and_undefined_default_policy_warn() {
+    let (_, diags) = v("<Policy x>\n</Policy>\n", "");
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert!(diags[0].message.contains("no Listen"));
+    assert!(diags[1].message.contains("DefaultPolicy \"default\""));
+}
+
+#[test]
+fn shipped_default_files_are_clean() {
+    let (c, diags) = v(DEFAULT_CUPSD_CONF, DEFAULT_CUPS_FILES_CONF);
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(c.policies.len(), 2);
+    assert_eq!(c.locations.len(), 4);
+}
+
+#[test]
+fn builtin_default() {
+    let c = ServerConfig::builtin_default(Path::new("/var/lib/quire"));
+    assert_eq!(
+        c.listen,
+        [
+            Listen::Addr("127.0.0.1:8631".parse().unwrap()),
+            Listen::Addr("[::1]:8631".parse().unwrap()),
+            Listen::Unix("/var/lib/quire/cups.sock".into()),
+        ]
+    );
+    for dir in [
+        &c.server_root,
+        &c.request_root,
+        &c.state_dir,
+        &c.cache_dir,
+        &c.temp_dir,
+        &c.data_dir,
+        &c.server_keychain,
+    ] {
+        assert!(dir.starts_with("/var/lib/quire"), "{dir:?}");
+    }
+    let p = c.policy(&c.default_policy).expect("default policy");
+    let cancel = p.limit_for("Cancel-Job").unwrap();
+    assert_eq!(
+        cancel.access.require,
+        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
+    );
+    let add = p.limit_for("CUPS-Add-Modify-Printer").unwrap();
+    assert_eq!(
+        add.access.require,
+        Some(Require::User(vec!["@SYSTEM".into()]))
+    );
+    assert_eq!(add.access.auth_type, Some(AuthType::Default));
+    assert!(p
+        .limit_for("Get-Jobs")
+        .unwrap()
+        .operations
+        .contains(&"All".to_string()));
+    assert_eq!(c.error_log, LogTarget::Stderr);
+}
+
+#[test]
+fn debian_config_validates_without_errors() {
+    let read = |f: &str| std::fs::read_to_string(f).ok();
+    let (Some(cupsd), Some(files)) = (
+        read("/etc/cups/cupsd.conf"),
+        read("/etc/cups/cups-files.conf"),
+    ) else {
+        eprintln!("/etc/cups not present; skipped");
+        return;
+    };
+    let (c, d1) = parse(&cupsd, Path::new("/etc/cups/cupsd.conf"));
+    let (f, d2) = parse(&files, Path::new("/etc/cups/cups-files.conf"));
+    let (cfg, d3) = validate(&c, &f);
+    let all: Vec<_> = d1.iter().chain(&d2).chain(&d3).collect();
+    assert!(all.iter().all(|d| !d.is_error()), "{all:#?}");
+    for d in &all {
+        eprintln!("{d}");
+    }
+    assert!(cfg.policy("default").is_some());
+    assert!(!cfg.listen.is_empty());
+}

@@ -1,0 +1,162 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::access::parse_host_rule;
+use crate::model::{HostRule, Listen, Preserve};
+use crate::values::*;
+
+#[test]
+fn booleans() {
+    for t in ["Yes", "yes", "On", "TRUE", "enabled", "1"] {
+        assert_eq!(parse_bool(t), Ok(true), "{t}");
+    }
+    for f in ["No", "off", "False", "disabled", "0"] {
+        assert_eq!(parse_bool(f), Ok(false), "{f}");
+    }
+    assert_eq!(parse_bool("maybe"), Err(ValueError::NotBoolean));
+    assert_eq!(parse_bool(""), Err(ValueError::Empty));
+}
+
+#[test]
+fn times() {
+    assert_eq!(parse_time("30"), Ok(Duration::from_secs(30)));
+    assert_eq!(parse_time("30s"), Ok(Duration::from_secs(30)));
+    assert_eq!(parse_time("30m"), Ok(Duration::from_secs(1800)));
+    assert_eq!(parse_time("2h"), Ok(Duration::from_secs(7200)));
+    assert_eq!(parse_time("1d"), Ok(Duration::from_secs(86400)));
+    assert_eq!(parse_time("1W"), Ok(Duration::from_secs(604800)));
+    assert_eq!(parse_time("1.5h"), Ok(Duration::from_secs(5400)));
+    assert_eq!(parse_time("1y"), Err(ValueError::BadSuffix('y')));
+    assert_eq!(parse_time("abc"), Err(ValueError::NotANumber));
+    assert_eq!(parse_time("-5"), Err(ValueError::NotANumber));
+    assert_eq!(parse_time("1.2.3"), Err(ValueError::NotANumber));
+    assert!(parse_time("99999999999999999999999999w").is_err());
+}
+
+#[test]
+fn sizes_and_counts() {
+    assert_eq!(parse_size("1048576"), Ok(1 << 20));
+    assert_eq!(parse_size("64k"), Ok(64 << 10));
+    assert_eq!(parse_size("32M"), Ok(32 << 20));
+    assert_eq!(parse_size("1g"), Ok(1 << 30));
+    assert_eq!(parse_size("2t"), Ok(2 << 40));
+    assert_eq!(parse_size("1.5m"), Err(ValueError::NotANumber));
+    assert_eq!(parse_size("99999999999t"), Err(ValueError::OutOfRange));
+    assert_eq!(parse_count("500"), Ok(500));
+    assert_eq!(parse_count("8g"), Err(ValueError::OutOfRange));
+    assert_eq!(parse_count("abc"), Err(ValueError::NotANumber));
+}
+
+#[test]
+fn preserve() {
+    assert_eq!(parse_preserve("Yes"), Ok(Preserve::Yes));
+    assert_eq!(parse_preserve("off"), Ok(Preserve::No));
+    assert_eq!(parse_preserve("0"), Ok(Preserve::No));
+    assert_eq!(
+        parse_preserve("1d"),
+        Ok(Preserve::For(Duration::from_secs(86400)))
+    );
+    assert_eq!(
+        parse_preserve("1"),
+        Ok(Preserve::For(Duration::from_secs(1)))
+    );
+    assert!(parse_preserve("forever").is_err());
+}
+
+#[test]
+fn modes_and_keywords() {
+    assert_eq!(parse_mode("0640"), Ok(0o640));
+    assert_eq!(parse_mode("00644"), Ok(0o644));
+    assert_eq!(parse_mode("0999"), Err(ValueError::BadMode));
+    assert_eq!(parse_keyword("DEBUG2", &["debug", "debug2"]), Ok(1));
+    assert!(parse_keyword("loud", &["debug"]).is_err());
+    assert_eq!(single_word(" a "), Ok("a"));
+    assert_eq!(single_word("a b"), Err(ValueError::TooManyValues));
+}
+
+#[test]
+fn listen_values() {
+    let addr = |s: &str| Listen::Addr(s.parse::<SocketAddr>().unwrap());
+    assert_eq!(parse_listen("127.0.0.1:631"), Ok(addr("127.0.0.1:631")));
+    assert_eq!(parse_listen("[::1]:8631"), Ok(addr("[::1]:8631")));
+    assert_eq!(parse_listen("[::1]"), Ok(addr("[::1]:631")));
+    assert_eq!(parse_listen("*:631"), Ok(Listen::Any(631)));
+    assert_eq!(parse_listen("631"), Ok(Listen::Any(631)));
+    assert_eq!(
+        parse_listen("Localhost:631"),
+        Ok(Listen::Host {
+            name: "localhost".into(),
+            port: 631
+        })
+    );
+    assert_eq!(
+        parse_listen("localhost"),
+        Ok(Listen::Host {
+            name: "localhost".into(),
+            port: 631
+        })
+    );
+    assert_eq!(
+        parse_listen("/run/cups/cups.sock"),
+        Ok(Listen::Unix("/run/cups/cups.sock".into()))
+    );
+    for bad in [
+        "nonsense!",
+        "host:0",
+        "host:70000",
+        "::1:631",
+        "[::1",
+        "[zz]:1",
+        "1.2.3:631",
+        "",
+    ] {
+        assert!(parse_listen(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn host_rules() {
+    let net = |a: &str, p| HostRule::Net {
+        addr: a.parse().unwrap(),
+        prefix: p,
+    };
+    assert_eq!(parse_host_rule("all"), Ok(HostRule::All));
+    assert_eq!(parse_host_rule("@LOCAL"), Ok(HostRule::Local));
+    assert_eq!(
+        parse_host_rule("@IF(eth0)"),
+        Ok(HostRule::Interface("eth0".into()))
+    );
+    assert_eq!(parse_host_rule("10."), Ok(net("10.0.0.0", 8)));
+    assert_eq!(parse_host_rule("10./8"), Ok(net("10.0.0.0", 8)));
+    assert_eq!(
+        parse_host_rule("192.168.1.0/255.255.255.0"),
+        Ok(net("192.168.1.0", 24))
+    );
+    assert_eq!(parse_host_rule("192.168.1.7"), Ok(net("192.168.1.7", 32)));
+    assert_eq!(parse_host_rule("[::1]"), Ok(net("::1", 128)));
+    assert_eq!(parse_host_rule("[fe80::]/10"), Ok(net("fe80::", 10)));
+    assert_eq!(
+        parse_host_rule("*.Example.com"),
+        Ok(HostRule::Domain("example.com".into()))
+    );
+    assert_eq!(
+        parse_host_rule(".example.com"),
+        Ok(HostRule::Domain("example.com".into()))
+    );
+    assert_eq!(
+        parse_host_rule("host.example.com"),
+        Ok(HostRule::Host("host.example.com".into()))
+    );
+    for bad in [
+        "10.0.0.0/33",
+        "10.0.0.0/255.0.255.0",
+        "300.1.1.1",
+        "[::1]/200",
+        "a*b",
+        "*",
+        "@IF()",
+        "h/8",
+    ] {
+        assert!(parse_host_rule(bad).is_err(), "{bad}");
+    }
+}

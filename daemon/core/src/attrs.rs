@@ -1,0 +1,174 @@
+//! The attributes of a printer object: generated state plus its capabilities.
+
+use crate::events::SUPPORTED_EVENTS;
+use crate::model::{Printer, Scheduler};
+use crate::request::UriBase;
+use crate::time::date_time;
+use quire_ipp::registry::RequestedSet;
+use quire_ipp::{Attribute, Operation, Value};
+
+fn kw(v: &str) -> Value {
+    Value::Keyword(v.to_string())
+}
+
+/// CUPS printer-type bits (cups/cups.h).
+pub mod ptype {
+    pub const CLASS: i32 = 0x0001;
+    pub const BW: i32 = 0x0004;
+    pub const COLOR: i32 = 0x0008;
+    pub const DUPLEX: i32 = 0x0010;
+    pub const COPIES: i32 = 0x0040;
+    pub const COLLATE: i32 = 0x0080;
+    pub const REJECTING: i32 = 0x8000;
+    pub const DEFAULT: i32 = 0x20000;
+    pub const NOT_SHARED: i32 = 0x200000;
+}
+
+pub fn printer_type(s: &Scheduler, p: &Printer) -> i32 {
+    let mut t = ptype::COPIES | ptype::COLLATE;
+    if p.is_class {
+        t |= ptype::CLASS;
+    }
+    let color = p.capability("print-color-mode-supported").is_some_and(|a| a.strs().any(|v| v == "color"));
+    t |= if color { ptype::COLOR } else { ptype::BW };
+    if p.capability("sides-supported").is_some_and(|a| a.strs().any(|v| v.starts_with("two-sided"))) {
+        t |= ptype::DUPLEX;
+    }
+    if !p.accepting {
+        t |= ptype::REJECTING;
+    }
+    if !p.shared {
+        t |= ptype::NOT_SHARED;
+    }
+    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+        t |= ptype::DEFAULT;
+    }
+    t
+}
+
+/// Operations a queue supports, for `operations-supported`.
+fn operations() -> Vec<Value> {
+    Operation::all()
+        .iter()
+        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::SetPrinterAttributes | Operation::CupsAuthenticateJob | Operation::CupsGetPpd | Operation::CupsGetDocument | Operation::CupsCreateLocalPrinter))
+        .map(|op| Value::Enum(i32::from(op.code())))
+        .collect()
+}
+
+/// Job template and operation attributes a client may send when creating a job.
+pub const JOB_CREATION_ATTRIBUTES: &[&str] = &[
+    "copies", "finishings", "ipp-attribute-fidelity", "job-account-id", "job-accounting-user-id",
+    "job-hold-until", "job-name", "job-priority", "job-sheets", "media", "media-col",
+    "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
+    "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
+    "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
+];
+
+/// Every attribute of printer `p` that `want` asks for.
+pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &RequestedSet, now: i64) -> Vec<Attribute> {
+    let mut out: Vec<Attribute> = Vec::with_capacity(128);
+    let mut add = |name: &str, values: Vec<Value>| {
+        if want.contains(name) {
+            out.push(Attribute::set(name, values));
+        }
+    };
+    let uri = base.uri(&p.resource());
+    add("printer-name", vec![Value::Name(p.name.clone())]);
+    add("printer-uri-supported", vec![Value::Uri(uri.clone())]);
+    add("uri-security-supported", vec![kw(if base.scheme == "ipps" { "tls" } else { "none" })]);
+    add("uri-authentication-supported", vec![kw("requesting-user-name")]);
+    add("printer-id", vec![Value::Integer(p.id)]);
+    add("printer-uuid", vec![Value::Uri(p.uuid.clone())]);
+    add("printer-state", vec![Value::Enum(p.state as i32)]);
+    let reasons = if p.state_reasons.is_empty() { vec![kw("none")] } else { p.state_reasons.iter().map(|r| kw(r)).collect() };
+    add("printer-state-reasons", reasons);
+    add("printer-state-message", vec![Value::Text(p.state_message.clone())]);
+    add("printer-is-accepting-jobs", vec![Value::Boolean(p.accepting)]);
+    add("printer-is-shared", vec![Value::Boolean(p.shared)]);
+    add("printer-is-temporary", vec![Value::Boolean(false)]);
+    add("printer-type", vec![Value::Enum(printer_type(s, p))]);
+    add("queued-job-count", vec![Value::Integer(queued(s, p))]);
+    add("printer-up-time", vec![Value::Integer(now.clamp(1, i32::MAX as i64) as i32)]);
+    add("printer-current-time", vec![date_time(now)]);
+    add("printer-state-change-time", vec![Value::Integer(p.state_change_time as i32)]);
+    add("printer-state-change-date-time", vec![date_time(p.state_change_time)]);
+    add("printer-config-change-time", vec![Value::Integer(p.config_change_time as i32)]);
+    add("printer-config-change-date-time", vec![date_time(p.config_change_time)]);
+    add("printer-info", vec![Value::Text(if p.info.is_empty() { p.name.clone() } else { p.info.clone() })]);
+    add("printer-location", vec![Value::Text(p.location.clone())]);
+    add("printer-make-and-model", vec![Value::Text(p.make_and_model.clone())]);
+    add("printer-more-info", vec![Value::Uri(uri.replacen("ipp", "http", 1).replacen("https", "http", 1))]);
+    add("printer-icons", vec![Value::Uri(base.uri(&format!("/icons/{}.png", p.name)).replacen("ipp", "http", 1))]);
+    add("printer-supply-info-uri", vec![Value::Uri(uri.replacen("ipp", "http", 1) + "/supplies")]);
+    add("printer-geo-location", vec![Value::Unknown]);
+    add("printer-organization", vec![Value::Text(String::new())]);
+    add("printer-organizational-unit", vec![Value::Text(String::new())]);
+    add("printer-message-from-operator", vec![Value::Text(String::new())]);
+    add("printer-config-changes", vec![Value::Integer(0)]);
+    if !p.is_class {
+        add("device-uri", vec![Value::Uri(p.device_uri.clone())]);
+    }
+    if p.is_class {
+        add("member-names", p.members.iter().map(|m| Value::Name(m.clone())).collect());
+        add("member-uris", p.members.iter().map(|m| Value::Uri(base.uri(&format!("/printers/{m}")))).collect());
+    }
+    add("ppd-name", vec![Value::Name(p.ppd_name.clone())]);
+    add("printer-error-policy", vec![Value::Name(p.error_policy.clone())]);
+    add("printer-error-policy-supported", ["abort-job", "retry-current-job", "retry-job", "stop-printer"].iter().map(|v| Value::Name(v.to_string())).collect());
+    add("printer-op-policy", vec![Value::Name(p.op_policy.clone())]);
+    add("job-sheets-default", vec![kw(&p.job_sheets_default.0), kw(&p.job_sheets_default.1)]);
+    if !p.users_allowed.is_empty() {
+        add("requesting-user-name-allowed", p.users_allowed.iter().map(|u| Value::Name(u.clone())).collect());
+    }
+    if !p.users_denied.is_empty() {
+        add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
+    }
+    server_attributes(s, &mut add);
+    for cap in &p.capabilities {
+        if want.contains(&cap.name) && !out.iter().any(|a| a.name == cap.name) {
+            out.push(cap.clone());
+        }
+    }
+    out
+}
+
+fn queued(s: &Scheduler, p: &Printer) -> i32 {
+    s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).count() as i32
+}
+
+/// Attributes that are the same on every queue: what this server implements.
+fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
+    let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
+    add("ipp-versions-supported", strs(&["1.0", "1.1", "2.0", "2.1", "2.2"]));
+    add("ipp-features-supported", strs(&["ipp-everywhere", "subscription-object", "page-overrides"]));
+    add("operations-supported", operations());
+    add("charset-configured", vec![Value::Charset("utf-8".into())]);
+    add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);
+    add("natural-language-configured", vec![Value::NaturalLanguage("en".into())]);
+    add("generated-natural-language-supported", vec![Value::NaturalLanguage("en".into())]);
+    add("compression-supported", strs(&["none", "deflate", "gzip"]));
+    add("pdl-override-supported", vec![kw("attempted")]);
+    add("multiple-document-jobs-supported", vec![Value::Boolean(true)]);
+    add("multiple-operation-time-out", vec![Value::Integer(s.settings.multiple_operation_timeout.clamp(1, i32::MAX as i64) as i32)]);
+    add("multiple-operation-time-out-action", vec![kw("process-job")]);
+    add("job-ids-supported", vec![Value::Boolean(true)]);
+    add("which-jobs-supported", strs(&["completed", "not-completed", "aborted", "all", "canceled", "pending", "pending-held", "processing", "processing-stopped", "proof-print", "fetchable", "saved"]));
+    add("printer-get-attributes-supported", strs(&["document-format"]));
+    add("job-creation-attributes-supported", strs(JOB_CREATION_ATTRIBUTES));
+    add("job-hold-until-supported", strs(&["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"]));
+    add("job-hold-until-default", vec![kw("no-hold")]);
+    add("job-priority-supported", vec![Value::Integer(100)]);
+    add("job-priority-default", vec![Value::Integer(50)]);
+    add("job-sheets-supported", strs(&["none"]));
+    add("notify-events-supported", strs(SUPPORTED_EVENTS));
+    add("notify-events-default", vec![kw("job-completed")]);
+    add("notify-pull-method-supported", vec![kw("ippget")]);
+    add("notify-lease-duration-supported", vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }]);
+    add("notify-lease-duration-default", vec![Value::Integer(s.settings.default_lease_duration)]);
+    add("notify-max-events-supported", vec![Value::Integer(s.settings.max_events as i32)]);
+    add("ippget-event-life", vec![Value::Integer(15)]);
+    add("server-is-sharing-printers", vec![Value::Boolean(false)]);
+    add("job-k-octets-supported", vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }]);
+    add("job-cancel-after-supported", vec![Value::RangeOfInteger { lower: 1, upper: i32::MAX }]);
+    add("printer-strings-languages-supported", vec![Value::NaturalLanguage("en".into())]);
+}

@@ -1,0 +1,223 @@
+//! Dispatch in three steps: validate the request, resolve its target, call the operation.
+
+use crate::error::{IppError, IppResult};
+use crate::model::Scheduler;
+use crate::ops;
+use crate::request::{Outcome, Request, Requester};
+use crate::response;
+use quire_ipp::{DelimiterTag, Message, Operation, Value};
+
+/// What an operation acts on, resolved from printer-uri / job-uri / job-id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// The server as a whole (`ipp://host/`), or an operation with no target.
+    Server,
+    /// A printer or class, by its key in `Scheduler::printers`.
+    Printer(String),
+    /// A printer-uri naming a queue that does not exist yet (CUPS-Add-Modify-*).
+    NewPrinter(String),
+    Job(i32),
+}
+
+/// Which target an operation needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Needs {
+    Nothing,
+    Printer,
+    PrinterOrServer,
+    NewOrExistingPrinter,
+    Job,
+    /// CUPS-Move-Job: a job, or a printer (move all its jobs).
+    JobOrPrinter,
+}
+
+fn needs(op: Operation) -> Needs {
+    use Operation::*;
+    match op {
+        PrintJob | PrintUri | ValidateJob | CreateJob | GetPrinterAttributes
+        | GetPrinterSupportedValues | PausePrinter | ResumePrinter | HoldNewJobs
+        | ReleaseHeldNewJobs | EnablePrinter | DisablePrinter | IdentifyPrinter
+        | CancelCurrentJob | CupsDeletePrinter | CupsDeleteClass | CupsAcceptJobs
+        | CupsRejectJobs | CupsSetDefault | SetPrinterAttributes | CreatePrinterSubscriptions
+        | CreateJobSubscriptions => {
+            Needs::Printer
+        }
+        GetJobs | PurgeJobs | CancelJobs | CancelMyJobs | GetSubscriptions | GetNotifications | GetSubscriptionAttributes
+        | RenewSubscription | CancelSubscription => Needs::PrinterOrServer,
+        CupsAddModifyPrinter | CupsAddModifyClass => Needs::NewOrExistingPrinter,
+        SendDocument | SendUri | CloseJob | CancelJob | GetJobAttributes | HoldJob | ReleaseJob
+        | RestartJob | SetJobAttributes | GetDocumentAttributes
+        | GetDocuments | CupsAuthenticateJob | CupsGetDocument => Needs::Job,
+        CupsMoveJob => Needs::JobOrPrinter,
+        CupsGetDefault | CupsGetPrinters | CupsGetClasses | CupsGetDevices | CupsGetPpds
+        | CupsGetPpd | CupsCreateLocalPrinter => Needs::Nothing,
+    }
+}
+
+/// Handles one request: never panics, always returns a response.
+pub fn handle(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Outcome {
+    let mut run = || -> IppResult<Outcome> {
+        let op = validate(&req.message)?;
+        let target = resolve(state, &req.message, op)?;
+        ops::call(op, state, req, &target, who, now)
+    };
+    match run() {
+        Ok(outcome) => outcome,
+        Err(err) => Outcome { response: response::error(&req.message, &err), effects: Vec::new() },
+    }
+}
+
+/// Step 1: the checks of RFC 8011 section 4.1 that every request must pass.
+pub fn validate(msg: &Message) -> IppResult<Operation> {
+    if !matches!(msg.version.0, 1 | 2) {
+        return Err(IppError::VersionNotSupported(msg.version));
+    }
+    if msg.request_id <= 0 {
+        return Err(IppError::BadRequest("Bad request-id.".into()));
+    }
+    let op_group = match msg.groups.first() {
+        Some(g) if g.tag == DelimiterTag::Operation => g,
+        _ => return Err(IppError::BadRequest("Missing operation attributes.".into())),
+    };
+    let charset = match op_group.attributes.first() {
+        Some(a) if a.name == "attributes-charset" => a,
+        _ => return Err(IppError::BadRequest("Missing attributes-charset.".into())),
+    };
+    match op_group.attributes.get(1) {
+        Some(a) if a.name == "attributes-natural-language" => {
+            if !matches!(a.values.as_slice(), [Value::NaturalLanguage(_)]) {
+                return Err(IppError::BadRequest("Bad attributes-natural-language.".into()));
+            }
+        }
+        _ => return Err(IppError::BadRequest("Missing attributes-natural-language.".into())),
+    }
+    match charset.values.as_slice() {
+        [Value::Charset(c)] => {
+            if !c.eq_ignore_ascii_case("utf-8") && !c.eq_ignore_ascii_case("us-ascii") {
+                return Err(IppError::CharsetNotSupported(c.clone()));
+            }
+        }
+        _ => return Err(IppError::BadRequest("Bad attributes-charset.".into())),
+    }
+    check_group_order(msg)?;
+    crate::validate::operation_attributes(op_group)?;
+    Operation::from_u16(msg.code).ok_or(IppError::OperationNotSupported(msg.code))
+}
+
+/// Each group tag may appear once, operation first (RFC 8010 section 3.1.1), except
+/// that CUPS clients send several groups of one tag for some admin operations.
+fn check_group_order(msg: &Message) -> IppResult<()> {
+    for g in &msg.groups[1..] {
+        if g.tag == DelimiterTag::Operation {
+            return Err(IppError::BadRequest("Duplicate operation attributes group.".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Step 2: find the printer, class or job the request names.
+pub fn resolve(state: &Scheduler, msg: &Message, op: Operation) -> IppResult<Target> {
+    let needs = needs(op);
+    if needs == Needs::Nothing {
+        return Ok(Target::Server);
+    }
+    let printer_uri = uri_attr(msg, "printer-uri")?;
+    let job_uri = uri_attr(msg, "job-uri")?;
+    let job_id = match msg.operation_attr("job-id") {
+        None => None,
+        Some(a) => match a.values.as_slice() {
+            [Value::Integer(id)] if *id > 0 => Some(*id),
+            _ => return Err(IppError::BadRequest("Bad job-id attribute.".into())),
+        },
+    };
+    match needs {
+        Needs::Job | Needs::JobOrPrinter => {
+            if let Some(uri) = job_uri {
+                return job_from_uri(state, uri);
+            }
+            let Some(uri) = printer_uri else {
+                return Err(IppError::BadRequest("Missing job-uri or printer-uri.".into()));
+            };
+            match job_id {
+                Some(id) => job_target(state, id),
+                None if needs == Needs::JobOrPrinter => printer_target(state, uri, false),
+                None => Err(IppError::BadRequest("Missing job-id.".into())),
+            }
+        }
+        Needs::Printer | Needs::PrinterOrServer | Needs::NewOrExistingPrinter => {
+            let Some(uri) = printer_uri else {
+                if needs == Needs::PrinterOrServer && job_uri.is_none() {
+                    // cupsd accepts these with no printer-uri at all.
+                    return Ok(Target::Server);
+                }
+                return Err(IppError::BadRequest("Missing required printer-uri attribute.".into()));
+            };
+            let target = printer_target(state, uri, needs == Needs::NewOrExistingPrinter)?;
+            if target == Target::Server && needs == Needs::Printer {
+                return Err(IppError::NotFound("The printer or class does not exist.".into()));
+            }
+            Ok(target)
+        }
+        Needs::Nothing => Ok(Target::Server),
+    }
+}
+
+fn uri_attr<'a>(msg: &'a Message, name: &str) -> IppResult<Option<&'a str>> {
+    match msg.operation_attr(name) {
+        None => Ok(None),
+        Some(a) => match a.values.as_slice() {
+            [Value::Uri(u)] => Ok(Some(u)),
+            _ => Err(IppError::BadRequest(format!("Bad {name} attribute."))),
+        },
+    }
+}
+
+/// The path part of an ipp/ipps/http/https URI.
+pub fn uri_path(uri: &str) -> IppResult<&str> {
+    let rest = uri
+        .split_once("://")
+        .map(|(_, r)| r)
+        .ok_or_else(|| IppError::BadRequest(format!("Bad URI \"{uri}\".")))?;
+    Ok(rest.find('/').map(|i| &rest[i..]).unwrap_or("/"))
+}
+
+fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Target> {
+    let path = uri_path(uri)?;
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let name = path
+        .strip_prefix("/printers/")
+        .or_else(|| path.strip_prefix("/classes/"))
+        .or_else(|| path.strip_prefix("/ipp/print/"));
+    let Some(name) = name.filter(|n| !n.is_empty()) else {
+        if matches!(path, "/" | "/printers" | "/printers/" | "/classes" | "/classes/" | "/jobs" | "/jobs/") {
+            return Ok(Target::Server);
+        }
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    };
+    let name = name.trim_end_matches('/');
+    let key = name.to_ascii_lowercase();
+    if state.printers.contains_key(&key) {
+        Ok(Target::Printer(key))
+    } else if allow_new {
+        Ok(Target::NewPrinter(name.to_string()))
+    } else {
+        Err(IppError::NotFound("The printer or class does not exist.".into()))
+    }
+}
+
+fn job_from_uri(state: &Scheduler, uri: &str) -> IppResult<Target> {
+    let path = uri_path(uri)?;
+    let id = path
+        .strip_prefix("/jobs/")
+        .and_then(|s| s.trim_end_matches('/').parse::<i32>().ok())
+        .ok_or_else(|| IppError::BadRequest(format!("Bad job-uri \"{uri}\".")))?;
+    job_target(state, id)
+}
+
+fn job_target(state: &Scheduler, id: i32) -> IppResult<Target> {
+    if state.jobs.contains_key(&id) {
+        Ok(Target::Job(id))
+    } else {
+        Err(IppError::NotFound(format!("Job #{id} does not exist.")))
+    }
+}

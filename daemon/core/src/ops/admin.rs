@@ -1,0 +1,293 @@
+//! CUPS administration: add/modify/delete printers and classes, devices and PPD lists.
+
+use super::printers::require_admin;
+use crate::dispatch::Target;
+use crate::error::{IppError, IppResult};
+use crate::events::{self, EventKind};
+use crate::model::{JobState, Printer, PrinterState, Scheduler};
+use crate::request::{Effect, Outcome, Request, Requester};
+use crate::{caps, ids, response, schedule};
+use quire_ipp::{Attribute, DelimiterTag, Group, Value};
+
+/// Device URI schemes a queue may use in this build.
+const SCHEMES: &[&str] = &["file", "ipp", "ipps", "socket", "lpd", "http", "https"];
+
+fn valid_name(name: &str) -> bool {
+    // cupsd: printable, no space, '/', '\\', '?', '\'', '"' or '#', at most 127 bytes.
+    !name.is_empty()
+        && name.len() <= 127
+        && name.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '\\' | '?' | '\'' | '"' | '#'))
+}
+
+fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Printer {
+    let id = s.next_printer_id;
+    s.next_printer_id += 1;
+    Printer {
+        name: name.to_string(),
+        id,
+        uuid: ids::uuid_for("printer", id as u64, now),
+        is_class,
+        members: Vec::new(),
+        device_uri: String::new(),
+        ppd_name: String::new(),
+        info: String::new(),
+        location: String::new(),
+        make_and_model: if is_class { "Local Printer Class".into() } else { "Local Raw Printer".into() },
+        state: PrinterState::Stopped,
+        state_reasons: vec!["paused".into()],
+        state_message: String::new(),
+        accepting: false,
+        shared: false,
+        hold_new_jobs: false,
+        state_change_time: now,
+        config_change_time: now,
+        capabilities: caps::generic("na_letter_8.5x11in"),
+        users_allowed: Vec::new(),
+        users_denied: Vec::new(),
+        error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
+        op_policy: "default".into(),
+        job_sheets_default: ("none".into(), "none".into()),
+    }
+}
+
+/// Resolves the target into (key, display name, exists).
+fn target_name(s: &Scheduler, t: &Target) -> IppResult<(String, String, bool)> {
+    match t {
+        Target::Printer(key) => Ok((key.clone(), s.printer(key).map(|p| p.name.clone()).unwrap_or_default(), true)),
+        Target::NewPrinter(name) => {
+            if !valid_name(name) {
+                return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
+            }
+            Ok((name.to_ascii_lowercase(), name.clone(), false))
+        }
+        _ => Err(IppError::BadRequest("Missing printer-uri.".into())),
+    }
+}
+
+pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    require_admin(who)?;
+    let (key, name, exists) = target_name(s, t)?;
+    if exists && s.printer(&key).is_some_and(|p| p.is_class) {
+        return Err(IppError::NotPossible(format!("\"{name}\" is a class.")));
+    }
+    let attrs: Vec<Attribute> = req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
+    let mut p = match s.printer(&key) {
+        Some(p) => p.clone(),
+        None => new_printer(s, &name, false, now),
+    };
+    if let Some(uri) = attrs.iter().find(|a| a.name == "device-uri").and_then(|a| a.first_str()) {
+        check_device_uri(s, uri)?;
+        p.device_uri = uri.to_string();
+    }
+    if p.device_uri.is_empty() {
+        return Err(IppError::BadRequest("A device-uri is required for a new printer.".into()));
+    }
+    let ppd = req.message.operation_attr("ppd-name").or_else(|| attrs.iter().find(|a| a.name == "ppd-name"));
+    if let Some(ppd) = ppd.and_then(|a| a.first_str()) {
+        apply_model(&mut p, ppd, req.device_attributes.as_deref())?;
+    }
+    apply_common(&mut p, &attrs)?;
+    p.config_change_time = now;
+    finish_admin(s, req, key, p, exists, now)
+}
+
+fn check_device_uri(s: &Scheduler, uri: &str) -> IppResult<()> {
+    let scheme = uri.split(':').next().unwrap_or("");
+    if !SCHEMES.contains(&scheme) {
+        return Err(IppError::NotPossible(format!("Bad device-uri scheme \"{scheme}\".")));
+    }
+    if scheme == "file" && !s.settings.file_device && uri != "file:///dev/null" {
+        return Err(IppError::NotPossible(format!("File device URIs have been disabled. To enable, see the FileDevice directive in \"cups-files.conf\".")));
+    }
+    Ok(())
+}
+
+/// `ppd-name`: "everywhere" takes the device's own capabilities; "raw" and anything else
+/// keep the generic set.
+fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppResult<()> {
+    match ppd {
+        "everywhere" => {
+            let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
+            p.capabilities = caps::from_device(device);
+            if let Some(mm) = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()) {
+                p.make_and_model = format!("{mm} - IPP Everywhere");
+            }
+        }
+        "raw" => p.make_and_model = "Local Raw Printer".into(),
+        other => p.make_and_model = other.trim_end_matches(".ppd").to_string(),
+    }
+    p.ppd_name = ppd.to_string();
+    Ok(())
+}
+
+/// Attributes shared by printers and classes.
+fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
+    for a in attrs {
+        let text = a.first_str().unwrap_or("").to_string();
+        match a.name.as_str() {
+            "printer-info" => p.info = text,
+            "printer-location" => p.location = text,
+            "printer-make-and-model" => p.make_and_model = text,
+            "printer-is-shared" => p.shared = a.first_bool().unwrap_or(false),
+            "printer-is-accepting-jobs" => p.accepting = a.first_bool().unwrap_or(p.accepting),
+            "printer-state" => match a.first_i32().and_then(PrinterState::from_i32) {
+                Some(PrinterState::Stopped) => {
+                    p.state = PrinterState::Stopped;
+                    if !p.state_reasons.iter().any(|r| r == "paused") {
+                        p.state_reasons.push("paused".into());
+                    }
+                }
+                Some(_) => {
+                    if p.state == PrinterState::Stopped {
+                        p.state = PrinterState::Idle;
+                    }
+                    p.state_reasons.retain(|r| r != "paused");
+                }
+                None => return Err(IppError::BadRequest("Bad printer-state value.".into())),
+            },
+            "printer-state-message" => p.state_message = text,
+            "printer-error-policy" => {
+                if !matches!(text.as_str(), "abort-job" | "retry-job" | "retry-current-job" | "stop-printer") {
+                    return Err(IppError::unsupported(format!("Unsupported printer-error-policy \"{text}\"."), a.clone()));
+                }
+                p.error_policy = text;
+            }
+            "printer-op-policy" => p.op_policy = text,
+            "requesting-user-name-allowed" => {
+                p.users_allowed = a.strs().filter(|u| *u != "all").map(str::to_string).collect();
+                p.users_denied.clear();
+            }
+            "requesting-user-name-denied" => {
+                p.users_denied = a.strs().filter(|u| *u != "none").map(str::to_string).collect();
+                p.users_allowed.clear();
+            }
+            "job-sheets-default" => {
+                let v: Vec<&str> = a.strs().collect();
+                p.job_sheets_default = (v.first().unwrap_or(&"none").to_string(), v.get(1).unwrap_or(&"none").to_string());
+            }
+            name if name.ends_with("-default") && name != "job-sheets-default" => p.set_capability(a.clone()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, existed: bool, now: i64) -> IppResult<Outcome> {
+    let name = p.name.clone();
+    s.printers.insert(key.clone(), p);
+    let kind = if existed { EventKind::PrinterModified } else { EventKind::PrinterAdded };
+    events::emit_printer(s, kind, &name, now);
+    let mut effects = vec![Effect::PersistPrinter(key), Effect::PersistServer];
+    effects.extend(schedule::run(s, now));
+    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    require_admin(who)?;
+    let (key, name, exists) = target_name(s, t)?;
+    if exists && s.printer(&key).is_some_and(|p| !p.is_class) {
+        return Err(IppError::NotPossible(format!("\"{name}\" is a printer, not a class.")));
+    }
+    let attrs: Vec<Attribute> = req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
+    let mut c = match s.printer(&key) {
+        Some(p) => p.clone(),
+        None => new_printer(s, &name, true, now),
+    };
+    if let Some(a) = attrs.iter().find(|a| a.name == "member-uris") {
+        let mut members = Vec::new();
+        for uri in a.strs() {
+            let path = crate::dispatch::uri_path(uri)?;
+            let m = path
+                .strip_prefix("/printers/")
+                .or_else(|| path.strip_prefix("/classes/"))
+                .and_then(|m| s.printer(m))
+                .filter(|m| m.name.to_ascii_lowercase() != key)
+                .ok_or_else(|| IppError::NotFound(format!("The printer or class \"{uri}\" does not exist.")))?;
+            members.push(m.name.clone());
+        }
+        c.members = members;
+    }
+    if let Some(first) = c.members.first().and_then(|m| s.printer(m)) {
+        c.capabilities = first.capabilities.clone();
+    }
+    apply_common(&mut c, &attrs)?;
+    c.config_change_time = now;
+    finish_admin(s, req, key, c, exists, now)
+}
+
+pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    require_admin(who)?;
+    let Target::Printer(key) = t else {
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    };
+    let p = s.printers.remove(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
+    let mut effects = vec![Effect::DeletePrinter(key.clone())];
+    // Its jobs are canceled, as cupsd does.
+    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
+    for id in ids {
+        if let Some(j) = s.jobs.get_mut(&id) {
+            if j.state == JobState::Processing {
+                effects.push(Effect::StopJob { job_id: id });
+            }
+            j.state = JobState::Canceled;
+            j.state_reasons = vec!["job-canceled-at-device".into()];
+            j.completed_at = Some(now);
+            effects.push(Effect::PersistJob(id));
+        }
+    }
+    for other in s.printers.values_mut().filter(|c| c.is_class) {
+        if other.members.iter().any(|m| m.eq_ignore_ascii_case(&p.name)) {
+            other.members.retain(|m| !m.eq_ignore_ascii_case(&p.name));
+            effects.push(Effect::PersistPrinter(other.name.to_ascii_lowercase()));
+        }
+    }
+    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+        s.default_printer = None;
+    }
+    effects.push(Effect::PersistServer);
+    events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+pub fn get_devices(_s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
+    require_admin(who)?;
+    let mut resp = response::ok(&req.message);
+    for d in &req.devices {
+        let mut g = Group::new(DelimiterTag::Printer);
+        g.push(Attribute::new("device-class", Value::Keyword(d.class.clone())));
+        g.push(Attribute::new("device-info", Value::Text(d.info.clone())));
+        g.push(Attribute::new("device-make-and-model", Value::Text(d.make_and_model.clone())));
+        g.push(Attribute::new("device-uri", Value::Uri(d.uri.clone())));
+        g.push(Attribute::new("device-id", Value::Text(d.device_id.clone())));
+        g.push(Attribute::new("device-location", Value::Text(d.location.clone())));
+        resp.push_group(g);
+    }
+    Ok(Outcome { response: resp, effects: Vec::new() })
+}
+
+/// The models Quire can build a queue from (lpinfo -m).
+pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+    let mut resp = response::ok(&req.message);
+    let models = [
+        ("everywhere", "IPP Everywhere", "IPP Everywhere™", ""),
+        ("raw", "Raw", "Raw Queue", ""),
+    ];
+    let make_filter = req.message.operation_attr("ppd-make").and_then(|a| a.first_str());
+    for (name, make, model, device_id) in models {
+        if make_filter.is_some_and(|m| !m.eq_ignore_ascii_case(make)) {
+            continue;
+        }
+        let mut g = Group::new(DelimiterTag::Printer);
+        g.push(Attribute::new("ppd-name", Value::Name(name.into())));
+        g.push(Attribute::new("ppd-natural-language", Value::NaturalLanguage("en".into())));
+        g.push(Attribute::new("ppd-make", Value::Text(make.into())));
+        g.push(Attribute::new("ppd-make-and-model", Value::Text(model.into())));
+        g.push(Attribute::new("ppd-device-id", Value::Text(device_id.into())));
+        g.push(Attribute::new("ppd-product", Value::Text(model.into())));
+        g.push(Attribute::new("ppd-psversion", Value::Text("(3010.000) 0".into())));
+        g.push(Attribute::new("ppd-type", Value::Keyword("postscript".into())));
+        g.push(Attribute::new("ppd-model-number", Value::Integer(0)));
+        resp.push_group(g);
+    }
+    Ok(Outcome { response: resp, effects: Vec::new() })
+}

@@ -1,0 +1,328 @@
+//! Job control: cancel, purge, hold, release, restart, set attributes, move.
+
+use crate::dispatch::Target;
+use crate::error::{IppError, IppResult};
+use crate::events::{self, EventKind};
+use crate::model::{Job, JobState, PrinterState, Scheduler};
+use crate::request::{Effect, Outcome, Request, Requester};
+use crate::{response, schedule, template};
+use quire_ipp::{DelimiterTag, Value};
+
+fn job_of<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
+    let Target::Job(id) = t else {
+        return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
+    };
+    let job = s.jobs.get_mut(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    if !who.may_manage_job(&job.owner) {
+        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+    }
+    Ok(job)
+}
+
+fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
+    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+/// Moves a job to a terminating state, stopping its backend if it is printing.
+fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
+    let Some(job) = s.jobs.get_mut(&id) else { return };
+    if job.state.is_terminal() {
+        return;
+    }
+    let was_processing = job.state == JobState::Processing;
+    let device = job.output_device.clone();
+    job.state = state;
+    job.state_reasons = vec![reason.into()];
+    job.completed_at = Some(now);
+    job.open = false;
+    effects.push(Effect::PersistJob(id));
+    if was_processing {
+        effects.push(Effect::StopJob { job_id: id });
+        free_device(s, device.as_deref(), now);
+    }
+    events::emit_job(s, EventKind::JobCompleted, id, now);
+}
+
+fn free_device(s: &mut Scheduler, device: Option<&str>, now: i64) {
+    if let Some(p) = device.and_then(|d| s.printer_mut(d)) {
+        if p.state == PrinterState::Processing {
+            p.state = PrinterState::Idle;
+            p.state_change_time = now;
+        }
+    }
+}
+
+pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let job = job_of(s, t, who)?;
+    let id = job.id;
+    if job.state.is_terminal() {
+        let what = job.state.keyword();
+        return Err(IppError::NotPossible(format!("Job #{id} is already {what} - can't cancel.")));
+    }
+    let purge = req.message.operation_attr("purge-job").and_then(|a| a.first_bool()).unwrap_or(false);
+    let mut effects = Vec::new();
+    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    if purge {
+        s.jobs.remove(&id);
+        effects.push(Effect::DeleteJob(id));
+    }
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+/// The jobs a Cancel-Jobs / Cancel-My-Jobs / Purge-Jobs request covers.
+fn selected_jobs(s: &Scheduler, req: &Request, t: &Target, only_user: Option<&str>, include_done: bool) -> IppResult<Vec<i32>> {
+    let queue = match t {
+        Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),
+        _ => None,
+    };
+    let wanted: Option<Vec<i32>> = req
+        .message
+        .operation_attr("job-ids")
+        .map(|a| a.values.iter().filter_map(Value::as_i32).collect());
+    if let Some(ids) = &wanted {
+        if let Some(missing) = ids.iter().find(|id| !s.jobs.contains_key(id)) {
+            return Err(IppError::NotFound(format!("Job #{missing} does not exist.")));
+        }
+    }
+    Ok(s.jobs
+        .values()
+        .filter(|j| include_done || !j.state.is_terminal())
+        .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
+        .filter(|j| only_user.is_none_or(|u| j.owner == u))
+        .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.id)))
+        .map(|j| j.id)
+        .collect())
+}
+
+pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    // An admin cancels everyone's jobs; anyone else only their own (cupsd's @OWNER rule).
+    let only = if who.admin { None } else { Some(who.user.as_str()) };
+    let ids = selected_jobs(s, req, t, only, false)?;
+    let mut effects = Vec::new();
+    for id in ids {
+        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    }
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let ids = selected_jobs(s, req, t, Some(&who.user), false)?;
+    let mut effects = Vec::new();
+    for id in ids {
+        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    }
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let Target::Printer(key) = t else {
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    };
+    let name = s.printer(key).map(|p| p.name.clone()).unwrap_or_default();
+    let current = s
+        .jobs
+        .values()
+        .find(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name)))
+        .map(|j| (j.id, j.owner.clone()));
+    let Some((id, owner)) = current else {
+        return Err(IppError::NotPossible("No job is printing.".into()));
+    };
+    if !who.may_manage_job(&owner) {
+        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+    }
+    let mut effects = Vec::new();
+    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let only = if who.admin { None } else { Some(who.user.as_str()) };
+    let ids = selected_jobs(s, req, t, only, true)?;
+    let mut effects = Vec::new();
+    for id in ids {
+        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        s.jobs.remove(&id);
+        effects.push(Effect::DeleteJob(id));
+    }
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let until = match req.message.operation_attr("job-hold-until") {
+        Some(a) => a.first_str().filter(|v| template::valid_hold_until(v) && *v != "no-hold").map(str::to_string).ok_or_else(|| {
+            IppError::unsupported("Unsupported job-hold-until value.", a.clone())
+        })?,
+        None => "indefinite".into(),
+    };
+    let job = job_of(s, t, who)?;
+    let id = job.id;
+    if !matches!(job.state, JobState::Pending | JobState::Held) {
+        return Err(IppError::NotPossible(format!("Job #{id} is not pending - can't hold.")));
+    }
+    hold(job, &until, now);
+    let mut effects = vec![Effect::PersistJob(id)];
+    if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time) {
+        effects.push(Effect::ArmTimer { at });
+    }
+    events::emit_job(s, EventKind::JobStateChanged, id, now);
+    done(req, effects)
+}
+
+fn hold(job: &mut Job, until: &str, now: i64) {
+    job.state = JobState::Held;
+    job.hold_until = until.to_string();
+    job.hold_until_time = template::hold_until_time(until, now);
+    job.state_reasons = vec!["job-hold-until-specified".into()];
+    job.set_attribute(quire_ipp::Attribute::new("job-hold-until", Value::Keyword(until.into())));
+}
+
+fn release(job: &mut Job) {
+    job.state = JobState::Pending;
+    job.hold_until = "no-hold".into();
+    job.hold_until_time = None;
+    job.state_reasons = vec!["none".into()];
+    job.remove_attribute("job-hold-until");
+}
+
+pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let job = job_of(s, t, who)?;
+    let id = job.id;
+    if job.state != JobState::Held || job.open {
+        return Err(IppError::NotPossible(format!("Job #{id} is not held.")));
+    }
+    release(job);
+    let mut effects = vec![Effect::PersistJob(id)];
+    events::emit_job(s, EventKind::JobStateChanged, id, now);
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let job = job_of(s, t, who)?;
+    let id = job.id;
+    if !job.state.is_terminal() {
+        return Err(IppError::NotPossible(format!("Job #{id} is not complete.")));
+    }
+    if job.files_purged || job.documents.is_empty() {
+        return Err(IppError::NotPossible(format!("Job #{id} cannot be restarted - no files.")));
+    }
+    job.completed_at = None;
+    job.impressions_completed = 0;
+    job.pages_completed = 0;
+    job.state_message.clear();
+    match req.message.operation_attr("job-hold-until").and_then(|a| a.first_str()).filter(|v| *v != "no-hold") {
+        Some(until) if template::valid_hold_until(until) => hold(job, until, now),
+        _ => release(job),
+    }
+    let mut effects = vec![Effect::PersistJob(id)];
+    events::emit_job(s, EventKind::JobStateChanged, id, now);
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+/// Job attributes a user may change with Set-Job-Attributes while the job is not printing.
+const SETTABLE: &[&str] = &[
+    "job-hold-until", "job-priority", "job-name", "copies", "page-ranges", "sides", "media",
+    "media-col", "print-color-mode", "print-quality", "output-bin", "orientation-requested",
+    "number-up", "finishings", "job-sheets", "multiple-document-handling", "job-account-id",
+    "job-cancel-after", "print-scaling", "printer-resolution", "job-message-to-operator",
+];
+
+pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let attrs = req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+    if attrs.is_empty() {
+        return Err(IppError::BadRequest("No job attributes to set.".into()));
+    }
+    if let Some(bad) = attrs.iter().find(|a| !SETTABLE.contains(&a.name.as_str())) {
+        return Err(IppError::NotSettable(format!("The \"{}\" attribute cannot be changed.", bad.name), vec![bad.clone()]));
+    }
+    let job = job_of(s, t, who)?;
+    let id = job.id;
+    if job.state.is_terminal() || job.state == JobState::Processing {
+        return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
+    }
+    for a in attrs {
+        match a.name.as_str() {
+            "job-hold-until" => {
+                let v = a.first_str().unwrap_or("").to_string();
+                if !template::valid_hold_until(&v) {
+                    return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
+                }
+                if v == "no-hold" || v == "resume" {
+                    if job.state == JobState::Held && !job.open {
+                        release(job);
+                    } else {
+                        job.hold_until = "no-hold".into();
+                        job.remove_attribute("job-hold-until");
+                    }
+                } else {
+                    hold(job, &v, now);
+                }
+            }
+            "job-priority" => match a.first_i32() {
+                Some(p) if (1..=100).contains(&p) => job.priority = p,
+                _ => return Err(IppError::unsupported("Bad job-priority value.", a.clone())),
+            },
+            "job-name" => {
+                job.name = a.first_str().unwrap_or("").to_string();
+                job.set_attribute(a);
+            }
+            _ => job.set_attribute(a),
+        }
+    }
+    let mut effects = vec![Effect::PersistJob(id)];
+    if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {
+        effects.push(Effect::ArmTimer { at });
+    }
+    events::emit_job(s, EventKind::JobConfigChanged, id, now);
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}
+
+pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let dest_uri = req
+        .message
+        .attr(DelimiterTag::Job, "job-printer-uri")
+        .and_then(|a| a.first_str())
+        .ok_or_else(|| IppError::BadRequest("Missing job-printer-uri attribute.".into()))?;
+    let path = crate::dispatch::uri_path(dest_uri)?;
+    let dest_name = path
+        .strip_prefix("/printers/")
+        .or_else(|| path.strip_prefix("/classes/"))
+        .ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
+    let dest = s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist.")))?;
+    let ids: Vec<i32> = match t {
+        Target::Job(id) => vec![*id],
+        Target::Printer(key) => {
+            let src = s.printer(key).map(|p| p.name.clone()).unwrap_or_default();
+            s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&src)).map(|j| j.id).collect()
+        }
+        _ => return Err(IppError::BadRequest("Missing job or printer.".into())),
+    };
+    let mut effects = Vec::new();
+    for id in ids {
+        let job = job_of(s, &Target::Job(id), who)?;
+        if job.state.is_terminal() {
+            return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
+        }
+        let device = job.output_device.take();
+        if job.state == JobState::Processing {
+            job.state = JobState::Pending;
+            job.state_reasons = vec!["none".into()];
+            effects.push(Effect::StopJob { job_id: id });
+            free_device(s, device.as_deref(), now);
+        }
+        if let Some(job) = s.jobs.get_mut(&id) {
+            job.printer = dest.clone();
+        }
+        effects.push(Effect::PersistJob(id));
+        events::emit_job(s, EventKind::JobConfigChanged, id, now);
+    }
+    effects.extend(schedule::run(s, now));
+    done(req, effects)
+}

@@ -1,0 +1,288 @@
+//! Job creation: Print-Job, Validate-Job, Create-Job, Send-Document, Close-Job.
+
+use crate::dispatch::Target;
+use crate::error::{IppError, IppResult};
+use crate::events::{self, EventKind};
+use crate::model::{Document, Job, JobState, Printer, Scheduler};
+use crate::request::{Effect, Outcome, Request, Requester};
+use crate::{ids, response, schedule, template};
+use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
+
+/// Operation attributes copied onto the job.
+const JOB_OPERATION_ATTRS: &[&str] = &["job-name", "job-impressions", "job-media-sheets", "job-password", "job-password-encryption"];
+
+pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let doc = req
+        .document
+        .clone()
+        .filter(|d| d.size > 0)
+        .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
+    let (mut job, checked) = new_job(s, req, t, who, now)?;
+    job.documents.push(doc);
+    job.open = false;
+    finish_creation(s, req, job, checked, now)
+}
+
+pub fn create_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let (mut job, checked) = new_job(s, req, t, who, now)?;
+    job.open = true;
+    finish_creation(s, req, job, checked, now)
+}
+
+pub fn validate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let (_, checked) = new_job(s, req, t, who, now)?;
+    let mut resp = response::ok(&req.message);
+    add_unsupported(&mut resp, checked.unsupported);
+    Ok(Outcome { response: resp, effects: Vec::new() })
+}
+
+pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let id = job_id(t)?;
+    let last = match req.message.operation_attr("last-document") {
+        Some(a) => match a.values.as_slice() {
+            [Value::Boolean(b)] => *b,
+            _ => return Err(IppError::BadRequest("Bad last-document attribute.".into())),
+        },
+        None => return Err(IppError::BadRequest("Missing last-document attribute.".into())),
+    };
+    let job = s.jobs.get_mut(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    if !who.may_manage_job(&job.owner) {
+        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+    }
+    if !job.open {
+        return Err(IppError::NotPossible(format!("Job #{id} is not open for documents.")));
+    }
+    if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0) {
+        doc.number = job.documents.len() as i32 + 1;
+        job.k_octets += (doc.size as i64 + 1023) / 1024;
+        job.documents.push(doc);
+    } else if !last {
+        return Err(IppError::BadRequest("No file in print request.".into()));
+    }
+    let mut effects = vec![Effect::PersistJob(id)];
+    if last {
+        close(s, id, now, &mut effects);
+    }
+    Ok(Outcome { response: job_response(s, req, id), effects })
+}
+
+pub fn close_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let id = job_id(t)?;
+    let job = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    if !who.may_manage_job(&job.owner) {
+        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+    }
+    if !job.open {
+        return Err(IppError::NotPossible(format!("Job #{id} is not open.")));
+    }
+    let mut effects = vec![Effect::PersistJob(id)];
+    close(s, id, now, &mut effects);
+    Ok(Outcome { response: job_response(s, req, id), effects })
+}
+
+/// The last document arrived: the job becomes pending (or held) and may start.
+pub fn close(s: &mut Scheduler, id: i32, now: i64, effects: &mut Vec<Effect>) {
+    let Some(job) = s.jobs.get_mut(&id) else { return };
+    job.open = false;
+    job.clear_reason("job-incoming");
+    if job.documents.is_empty() {
+        job.state = JobState::Aborted;
+        job.completed_at = Some(now);
+        job.set_reason("aborted-by-system");
+        job.state_message = "No documents in job.".into();
+        events::emit_job(s, EventKind::JobCompleted, id, now);
+    } else if job.state == JobState::Held && job.hold_until == "no-hold" {
+        job.state = JobState::Pending;
+        job.state_reasons = vec!["none".into()];
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
+    }
+    effects.extend(schedule::run(s, now));
+}
+
+fn job_id(t: &Target) -> IppResult<i32> {
+    match t {
+        Target::Job(id) => Ok(*id),
+        _ => Err(IppError::BadRequest("Missing job-uri or job-id.".into())),
+    }
+}
+
+/// Checks everything about a new job and builds it (not yet added to the state).
+fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked)> {
+    let Target::Printer(key) = t else {
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    };
+    let printer = s.printer(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
+    if !printer.accepting {
+        return Err(IppError::NotAcceptingJobs(format!("Destination \"{}\" is not accepting jobs.", printer.name)));
+    }
+    check_user_allowed(printer, who)?;
+    let msg = &req.message;
+    check_format(printer, msg, req.document.as_ref())?;
+    let fidelity = msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
+    let job_attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+    let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
+    check_limits(s, printer, who)?;
+    let job = build_job(s, printer, msg, who, &checked.accepted, now);
+    Ok((job, checked))
+}
+
+fn check_user_allowed(printer: &Printer, who: &Requester) -> IppResult<()> {
+    let denied = (!printer.users_allowed.is_empty() && !printer.users_allowed.iter().any(|u| u == &who.user))
+        || printer.users_denied.iter().any(|u| u == &who.user);
+    if denied && !who.admin {
+        return Err(IppError::Forbidden(format!("You are not allowed to print to \"{}\".", printer.name)));
+    }
+    Ok(())
+}
+
+fn check_format(printer: &Printer, msg: &Message, doc: Option<&Document>) -> IppResult<()> {
+    if let Some(a) = msg.operation_attr("compression") {
+        let c = a.first_str().unwrap_or("");
+        if !matches!(c, "none" | "gzip" | "deflate") {
+            return Err(IppError::Unsupported {
+                message: format!("Unsupported compression \"{c}\"."),
+                attributes: vec![a.clone()],
+            });
+        }
+    }
+    let Some(a) = msg.operation_attr("document-format") else { return Ok(()) };
+    let format = match a.values.as_slice() {
+        [Value::MimeMediaType(f)] => f.as_str(),
+        _ => return Err(IppError::BadRequest("Bad document-format attribute.".into())),
+    };
+    let _ = doc;
+    if format == "application/octet-stream" {
+        return Ok(());
+    }
+    let supported = printer.capability("document-format-supported");
+    if supported.is_some_and(|s| !s.strs().any(|f| f.eq_ignore_ascii_case(format))) {
+        return Err(IppError::DocumentFormatNotSupported(format.to_string()));
+    }
+    Ok(())
+}
+
+fn check_limits(s: &Scheduler, printer: &Printer, who: &Requester) -> IppResult<()> {
+    let active = s.active_jobs().count();
+    if s.settings.max_jobs > 0 && active >= s.settings.max_jobs {
+        return Err(IppError::NotPossible("Too many active jobs.".into()));
+    }
+    let per_printer = s.settings.max_jobs_per_printer;
+    if per_printer > 0 && s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&printer.name)).count() >= per_printer {
+        return Err(IppError::NotPossible("Too many active jobs.".into()));
+    }
+    let per_user = s.settings.max_jobs_per_user;
+    if per_user > 0 && s.active_jobs().filter(|j| j.owner == who.user).count() >= per_user {
+        return Err(IppError::NotPossible("Too many active jobs.".into()));
+    }
+    Ok(())
+}
+
+fn build_job(s: &Scheduler, printer: &Printer, msg: &Message, who: &Requester, accepted: &[Attribute], now: i64) -> Job {
+    let mut attributes: Vec<Attribute> = accepted.to_vec();
+    for name in JOB_OPERATION_ATTRS {
+        if let Some(a) = msg.operation_attr(name) {
+            if !attributes.iter().any(|x| x.name == *name) {
+                attributes.push(a.clone());
+            }
+        }
+    }
+    let name = attributes
+        .iter()
+        .find(|a| a.name == "job-name")
+        .and_then(|a| a.first_str())
+        .or_else(|| msg.operation_attr("document-name").and_then(|a| a.first_str()))
+        .unwrap_or("Untitled")
+        .to_string();
+    let find = |n: &str| attributes.iter().find(|a| a.name == n);
+    let hold_until = find("job-hold-until").and_then(|a| a.first_str()).unwrap_or("no-hold").to_string();
+    let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
+    let held = hold_until != "no-hold" || printer.hold_new_jobs;
+    let mut job = Job {
+        id: s.next_job_id,
+        uuid: ids::uuid_for("job", s.next_job_id as u64, now),
+        printer: printer.name.clone(),
+        output_device: None,
+        parent_job_id: None,
+        owner: who.user.clone(),
+        originating_host: who.host.clone(),
+        name,
+        state: if held { JobState::Held } else { JobState::Pending },
+        state_reasons: vec!["none".into()],
+        state_message: String::new(),
+        printer_state_reasons: Vec::new(),
+        printer_state_message: String::new(),
+        priority,
+        hold_until_time: template::hold_until_time(&hold_until, now).filter(|_| hold_until != "no-hold"),
+        hold_until: if printer.hold_new_jobs && hold_until == "no-hold" { "indefinite".into() } else { hold_until },
+        created: now,
+        processing_at: None,
+        completed_at: None,
+        attributes,
+        documents: Vec::new(),
+        open: false,
+        k_octets: 0,
+        impressions: msg.operation_attr("job-impressions").and_then(|a| a.first_i32()),
+        impressions_completed: 0,
+        pages_completed: 0,
+        files_purged: false,
+    };
+    if held {
+        job.state_reasons = vec![if printer.hold_new_jobs { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
+    }
+    job
+}
+
+fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: template::Checked, now: i64) -> IppResult<Outcome> {
+    let id = job.id;
+    s.next_job_id += 1;
+    if job.open {
+        job.set_reason("job-incoming");
+        if job.state == JobState::Pending {
+            job.state = JobState::Held;
+            job.state_reasons.retain(|r| r != "none");
+        }
+    }
+    job.k_octets = job.documents.iter().map(|d| (d.size as i64 + 1023) / 1024).sum();
+    let open = job.open;
+    s.jobs.insert(id, job);
+    let mut effects = vec![Effect::PersistJob(id), Effect::PersistServer];
+    events::emit_job(s, EventKind::JobCreated, id, now);
+    if open {
+        effects.push(Effect::ArmTimer { at: now + s.settings.multiple_operation_timeout });
+    } else {
+        if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {
+            effects.push(Effect::ArmTimer { at });
+        }
+        effects.extend(schedule::run(s, now));
+    }
+    let mut resp = job_response(s, req, id);
+    add_unsupported(&mut resp, checked.unsupported);
+    Ok(Outcome { response: resp, effects })
+}
+
+fn add_unsupported(resp: &mut Message, unsupported: Vec<Attribute>) {
+    if unsupported.is_empty() {
+        return;
+    }
+    resp.code = StatusCode::SuccessfulOkIgnoredOrSubstitutedAttributes.code();
+    for a in unsupported {
+        response::add_unsupported(resp, a);
+    }
+}
+
+/// job-id, job-uri, job-state, job-state-reasons: what a job-creating operation returns.
+pub fn job_response(s: &Scheduler, req: &Request, id: i32) -> Message {
+    let mut resp = response::ok(&req.message);
+    if let Some(job) = s.jobs.get(&id) {
+        let mut g = Group::new(DelimiterTag::Job);
+        g.push(Attribute::new("job-id", Value::Integer(id)));
+        g.push(Attribute::new("job-uri", Value::Uri(req.base.uri(&format!("/jobs/{id}")))));
+        g.push(Attribute::new("job-state", Value::Enum(job.state as i32)));
+        g.push(Attribute::set("job-state-reasons", job.state_reasons.iter().map(|r| Value::Keyword(r.clone())).collect()));
+        if !job.state_message.is_empty() {
+            g.push(Attribute::new("job-state-message", Value::Text(job.state_message.clone())));
+        }
+        resp.push_group(g);
+    }
+    resp
+}

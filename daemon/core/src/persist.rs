@@ -1,0 +1,232 @@
+//! Scheduler objects to and from the opaque blobs the store keeps, using the IPP codec
+//! itself as the serialization (one format, already fuzzed).
+
+use crate::model::{Document, Job, JobState, Printer, PrinterState, Subscription};
+use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
+use std::collections::VecDeque;
+
+/// Blob format version, stored as the message's request-id.
+const FORMAT: i32 = 1;
+
+fn text(name: &str, v: &str) -> Attribute {
+    Attribute::new(name, Value::Text(v.to_string()))
+}
+fn int(name: &str, v: i64) -> Attribute {
+    Attribute::new(name, Value::Integer(v.clamp(i32::MIN as i64, i32::MAX as i64) as i32))
+}
+fn opt(name: &str, v: Option<i64>) -> Attribute {
+    v.map_or(Attribute::new(name, Value::NoValue), |v| int(name, v))
+}
+fn texts(name: &str, v: &[String]) -> Attribute {
+    Attribute::set(name, v.iter().map(|s| Value::Text(s.clone())).collect())
+}
+fn flag(name: &str, v: bool) -> Attribute {
+    Attribute::new(name, Value::Boolean(v))
+}
+
+fn blob(groups: Vec<Group>) -> Vec<u8> {
+    let mut m = Message::new((2, 0), 0, FORMAT);
+    m.groups = groups;
+    m.encode()
+}
+
+/// Reads back the fields written above; missing fields take defaults so old blobs load.
+struct Fields<'a>(&'a Group);
+
+impl Fields<'_> {
+    fn s(&self, n: &str) -> String {
+        self.0.get(n).and_then(|a| a.first_str()).unwrap_or("").to_string()
+    }
+    fn i(&self, n: &str) -> Option<i64> {
+        self.0.get(n).and_then(|a| a.first_i32()).map(i64::from)
+    }
+    fn b(&self, n: &str) -> bool {
+        self.0.get(n).and_then(|a| a.first_bool()).unwrap_or(false)
+    }
+    fn list(&self, n: &str) -> Vec<String> {
+        self.0.get(n).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+pub struct PersistError(pub String);
+
+fn decode(bytes: &[u8]) -> Result<Message, PersistError> {
+    let (m, _) = quire_ipp::decode(bytes).map_err(|e| PersistError(e.to_string()))?;
+    if m.request_id != FORMAT {
+        return Err(PersistError(format!("unknown record format {}", m.request_id)));
+    }
+    Ok(m)
+}
+
+pub fn job_to_blob(j: &Job) -> Vec<u8> {
+    let mut g = Group::new(DelimiterTag::Job);
+    g.attributes = vec![
+        int("id", j.id as i64), text("uuid", &j.uuid), text("printer", &j.printer),
+        text("output-device", j.output_device.as_deref().unwrap_or("")), opt("parent", j.parent_job_id.map(i64::from)),
+        text("owner", &j.owner), text("host", &j.originating_host), text("name", &j.name),
+        int("state", j.state as i64), texts("reasons", &j.state_reasons), text("message", &j.state_message),
+        texts("printer-reasons", &j.printer_state_reasons), text("printer-message", &j.printer_state_message),
+        int("priority", j.priority as i64), text("hold-until", &j.hold_until), opt("hold-until-time", j.hold_until_time),
+        int("created", j.created), opt("processing", j.processing_at), opt("completed", j.completed_at),
+        flag("open", j.open), int("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
+        int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
+        flag("files-purged", j.files_purged),
+        texts("document-names", &j.documents.iter().map(|d| d.name.clone()).collect::<Vec<_>>()),
+    ];
+    let mut attrs = Group::new(DelimiterTag::Job);
+    attrs.attributes = j.attributes.clone();
+    blob(vec![g, attrs])
+}
+
+/// Rebuilds a job; `documents` come from the store's document rows.
+pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, PersistError> {
+    let m = decode(bytes)?;
+    let (Some(g), Some(attrs)) = (m.groups.first(), m.groups.get(1)) else {
+        return Err(PersistError("job record has no fields".into()));
+    };
+    let f = Fields(g);
+    let names = f.list("document-names");
+    let documents = documents
+        .into_iter()
+        .map(|mut d| {
+            d.name = names.get((d.number - 1).max(0) as usize).cloned().unwrap_or_default();
+            d
+        })
+        .collect();
+    let device = f.s("output-device");
+    Ok(Job {
+        id: f.i("id").unwrap_or(0) as i32,
+        uuid: f.s("uuid"),
+        printer: f.s("printer"),
+        output_device: (!device.is_empty()).then_some(device),
+        parent_job_id: f.i("parent").map(|v| v as i32),
+        owner: f.s("owner"),
+        originating_host: f.s("host"),
+        name: f.s("name"),
+        state: f.i("state").and_then(|s| JobState::from_i32(s as i32)).unwrap_or(JobState::Pending),
+        state_reasons: f.list("reasons"),
+        state_message: f.s("message"),
+        printer_state_reasons: f.list("printer-reasons"),
+        printer_state_message: f.s("printer-message"),
+        priority: f.i("priority").unwrap_or(50) as i32,
+        hold_until: f.s("hold-until"),
+        hold_until_time: f.i("hold-until-time"),
+        created: f.i("created").unwrap_or(0),
+        processing_at: f.i("processing"),
+        completed_at: f.i("completed"),
+        attributes: attrs.attributes.clone(),
+        documents,
+        open: f.b("open"),
+        k_octets: f.i("k-octets").unwrap_or(0),
+        impressions: f.i("impressions").map(|v| v as i32),
+        impressions_completed: f.i("impressions-completed").unwrap_or(0) as i32,
+        pages_completed: f.i("pages-completed").unwrap_or(0) as i32,
+        files_purged: f.b("files-purged"),
+    })
+}
+
+pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
+    let mut g = Group::new(DelimiterTag::Printer);
+    g.attributes = vec![
+        text("name", &p.name), int("id", p.id as i64), text("uuid", &p.uuid), flag("is-class", p.is_class),
+        texts("members", &p.members), text("device-uri", &p.device_uri), text("ppd-name", &p.ppd_name),
+        text("info", &p.info), text("location", &p.location), text("make-and-model", &p.make_and_model),
+        int("state", p.state as i64), texts("reasons", &p.state_reasons), text("message", &p.state_message),
+        flag("accepting", p.accepting), flag("shared", p.shared), flag("hold-new-jobs", p.hold_new_jobs),
+        int("state-change-time", p.state_change_time), int("config-change-time", p.config_change_time),
+        texts("users-allowed", &p.users_allowed), texts("users-denied", &p.users_denied),
+        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy),
+        texts("job-sheets-default", &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()]),
+    ];
+    let mut caps = Group::new(DelimiterTag::Printer);
+    caps.attributes = p.capabilities.clone();
+    blob(vec![g, caps])
+}
+
+pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
+    let m = decode(bytes)?;
+    let (Some(g), Some(caps)) = (m.groups.first(), m.groups.get(1)) else {
+        return Err(PersistError("printer record has no fields".into()));
+    };
+    let f = Fields(g);
+    let sheets = f.list("job-sheets-default");
+    // A printer that was printing when we stopped is idle now; a stopped one stays stopped.
+    let state = match f.i("state").and_then(|s| PrinterState::from_i32(s as i32)) {
+        Some(PrinterState::Stopped) => PrinterState::Stopped,
+        _ => PrinterState::Idle,
+    };
+    Ok(Printer {
+        name: f.s("name"),
+        id: f.i("id").unwrap_or(0) as i32,
+        uuid: f.s("uuid"),
+        is_class: f.b("is-class"),
+        members: f.list("members"),
+        device_uri: f.s("device-uri"),
+        ppd_name: f.s("ppd-name"),
+        info: f.s("info"),
+        location: f.s("location"),
+        make_and_model: f.s("make-and-model"),
+        state,
+        state_reasons: f.list("reasons"),
+        state_message: f.s("message"),
+        accepting: f.b("accepting"),
+        shared: f.b("shared"),
+        hold_new_jobs: f.b("hold-new-jobs"),
+        state_change_time: f.i("state-change-time").unwrap_or(0),
+        config_change_time: f.i("config-change-time").unwrap_or(0),
+        capabilities: caps.attributes.clone(),
+        users_allowed: f.list("users-allowed"),
+        users_denied: f.list("users-denied"),
+        error_policy: f.s("error-policy"),
+        op_policy: f.s("op-policy"),
+        job_sheets_default: (
+            sheets.first().cloned().unwrap_or_else(|| "none".into()),
+            sheets.get(1).cloned().unwrap_or_else(|| "none".into()),
+        ),
+    })
+}
+
+pub fn subscription_to_blob(x: &Subscription) -> Vec<u8> {
+    let mut g = Group::new(DelimiterTag::Subscription);
+    g.attributes = vec![
+        int("id", x.id as i64), text("uuid", &x.uuid), text("owner", &x.owner),
+        text("printer", x.printer.as_deref().unwrap_or("")), opt("job-id", x.job_id.map(i64::from)),
+        texts("events", &x.events), text("charset", &x.charset), text("language", &x.language),
+        int("lease", x.lease_duration as i64), opt("expires", x.expires_at), int("interval", x.time_interval as i64),
+        int("next-sequence", x.next_sequence as i64),
+    ];
+    if let Some(d) = &x.user_data {
+        g.push(Attribute::new("user-data", Value::OctetString(d.clone())));
+    }
+    blob(vec![g])
+}
+
+pub fn subscription_from_blob(bytes: &[u8]) -> Result<Subscription, PersistError> {
+    let m = decode(bytes)?;
+    let g = m.groups.first().ok_or_else(|| PersistError("empty subscription record".into()))?;
+    let f = Fields(g);
+    let printer = f.s("printer");
+    let user_data = match g.get("user-data").map(|a| a.values.as_slice()) {
+        Some([Value::OctetString(d)]) => Some(d.clone()),
+        _ => None,
+    };
+    Ok(Subscription {
+        id: f.i("id").unwrap_or(0) as i32,
+        uuid: f.s("uuid"),
+        owner: f.s("owner"),
+        printer: (!printer.is_empty()).then_some(printer),
+        job_id: f.i("job-id").map(|v| v as i32),
+        events: f.list("events"),
+        recipient_uri: None,
+        pull_method: Some("ippget".into()),
+        user_data,
+        charset: f.s("charset"),
+        language: f.s("language"),
+        lease_duration: f.i("lease").unwrap_or(0) as i32,
+        expires_at: f.i("expires"),
+        time_interval: f.i("interval").unwrap_or(0) as i32,
+        next_sequence: f.i("next-sequence").unwrap_or(1) as i32,
+        pending: VecDeque::new(),
+    })
+}

@@ -1,0 +1,107 @@
+//! What a handler gets (request, requester, time) and what it returns (response, effects).
+
+use crate::model::Document;
+use quire_ipp::{Attribute, Message};
+
+/// Who is asking. Filled in by the daemon from the connection and the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requester {
+    /// The authenticated user, else `requesting-user-name`, else "anonymous".
+    pub user: String,
+    /// Whether `user` was proven (peer credentials or HTTP authentication).
+    pub authenticated: bool,
+    /// Member of the system group (may administer printers and all jobs).
+    pub admin: bool,
+    /// Client host name or address, for `job-originating-host-name`.
+    pub host: String,
+}
+
+impl Requester {
+    pub fn may_manage_job(&self, owner: &str) -> bool {
+        self.admin || self.user == owner
+    }
+}
+
+/// How the client reached us: used to build `printer-uri-supported`, `job-uri`, ...
+#[derive(Debug, Clone, PartialEq)]
+pub struct UriBase {
+    /// "ipp" or "ipps".
+    pub scheme: String,
+    /// host:port as the client addressed us (Host header), e.g. "localhost:631".
+    pub authority: String,
+}
+
+impl UriBase {
+    pub fn uri(&self, path: &str) -> String {
+        format!("{}://{}{}", self.scheme, self.authority, path)
+    }
+}
+
+/// An IPP request as handed to the core.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub message: Message,
+    /// The HTTP resource it was posted to ("/", "/printers/Q", "/admin/", ...).
+    pub resource: String,
+    pub base: UriBase,
+    /// The document that followed the attributes, already spooled by the daemon.
+    pub document: Option<Document>,
+    /// Attributes fetched from the device for `ppd-name=everywhere` (CUPS-Add-Modify-Printer).
+    pub device_attributes: Option<Vec<Attribute>>,
+    /// Devices discovered by the daemon (CUPS-Get-Devices).
+    pub devices: Vec<DeviceInfo>,
+}
+
+impl Request {
+    pub fn new(message: Message, resource: &str, base: UriBase) -> Self {
+        Request {
+            message,
+            resource: resource.to_string(),
+            base,
+            document: None,
+            device_attributes: None,
+            devices: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceInfo {
+    pub class: String,
+    pub uri: String,
+    pub make_and_model: String,
+    pub info: String,
+    pub device_id: String,
+    pub location: String,
+}
+
+/// Side effects for the daemon to carry out, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    PersistJob(i32),
+    /// Remove the job and its spool files.
+    DeleteJob(i32),
+    /// Remove only the job's spool files (job history stays).
+    PurgeJobFiles(i32),
+    PersistPrinter(String),
+    DeletePrinter(String),
+    PersistSubscription(i32),
+    DeleteSubscription(i32),
+    /// Default printer, id counters.
+    PersistServer,
+    /// Deliver the job to `printer`'s device.
+    StartJob { job_id: i32, printer: String },
+    /// Stop the backend of a running job (it was canceled, held or moved).
+    StopJob { job_id: i32 },
+    /// Call `crate::timers::fire` at this unix time.
+    ArmTimer { at: i64 },
+    /// The printer should identify itself (Identify-Printer).
+    Identify { printer: String, actions: Vec<String>, message: String },
+}
+
+/// A handler's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub response: Message,
+    pub effects: Vec<Effect>,
+}

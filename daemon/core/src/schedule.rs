@@ -1,0 +1,234 @@
+//! Choosing which pending job prints where, finishing jobs, and timed work.
+
+use crate::events::{self, EventKind};
+use crate::model::{JobState, PrinterState, Scheduler};
+use crate::request::Effect;
+
+/// How a backend run ended (mirrors the CUPS backend exit codes).
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobResult {
+    Completed,
+    /// The device failed; the printer's error policy decides what happens.
+    Failed(String),
+    /// The backend asks to cancel the job (CUPS_BACKEND_CANCEL).
+    Cancel(String),
+    /// The backend asks to hold the job (CUPS_BACKEND_HOLD).
+    Hold(String),
+    /// The backend asks to stop the queue (CUPS_BACKEND_STOP).
+    StopPrinter(String),
+    /// Stopped on request (cancel, hold, move); the state was already set by the operation.
+    Stopped,
+}
+
+/// Starts every pending job that has a free printer. Returns the effects.
+pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut pending: Vec<(i32, i32)> = s
+        .jobs
+        .values()
+        .filter(|j| j.state == JobState::Pending && !j.open)
+        .map(|j| (-j.priority, j.id))
+        .collect();
+    pending.sort_unstable();
+    for (_, id) in pending {
+        let Some(queue) = s.jobs.get(&id).map(|j| j.printer.clone()) else { continue };
+        let Some(device) = free_printer_for(s, &queue) else { continue };
+        if let Some(p) = s.printer_mut(&device) {
+            p.state = PrinterState::Processing;
+            p.state_change_time = now;
+        }
+        if let Some(job) = s.jobs.get_mut(&id) {
+            job.state = JobState::Processing;
+            job.processing_at = Some(now);
+            job.output_device = Some(device.clone());
+            job.state_reasons = vec!["job-printing".into()];
+        }
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
+        events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
+        effects.push(Effect::PersistJob(id));
+        effects.push(Effect::StartJob { job_id: id, printer: device });
+    }
+    effects
+}
+
+/// An idle, enabled printer that can take a job for `queue` (itself, or a class member).
+fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
+    let q = s.printer(queue)?;
+    let idle = |name: &str| {
+        s.printer(name).is_some_and(|p| !p.is_class && p.state == PrinterState::Idle)
+    };
+    if q.is_class {
+        q.members.iter().find(|m| idle(m)).map(|m| s.printer(m).map(|p| p.name.clone()).unwrap_or_else(|| m.clone()))
+    } else if idle(&q.name) {
+        Some(q.name.clone())
+    } else {
+        None
+    }
+}
+
+/// A backend finished with job `id`.
+pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let Some(job) = s.jobs.get_mut(&id) else { return effects };
+    let device = job.output_device.clone().unwrap_or_else(|| job.printer.clone());
+    let policy = s.printer(&device).map(|p| p.error_policy.clone()).unwrap_or_default();
+    let Some(job) = s.jobs.get_mut(&id) else { return effects };
+    let mut stop_printer: Option<String> = None;
+    if job.state == JobState::Processing {
+        match result {
+            JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
+            JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
+            JobResult::Hold(m) => {
+                job.state = JobState::Held;
+                job.hold_until = "indefinite".into();
+                job.state_reasons = vec!["job-hold-until-specified".into()];
+                job.state_message = m;
+            }
+            JobResult::StopPrinter(m) => {
+                requeue(job, &m);
+                stop_printer = Some(m);
+            }
+            JobResult::Failed(m) => match policy.as_str() {
+                "abort-job" => finish(job, JobState::Aborted, "aborted-by-system", &m, now),
+                "retry-job" | "retry-current-job" => requeue(job, &m),
+                _ => {
+                    requeue(job, &m);
+                    stop_printer = Some(m);
+                }
+            },
+            JobResult::Stopped => {}
+        }
+    }
+    effects.push(Effect::PersistJob(id));
+    let terminal = job.state.is_terminal();
+    if let Some(p) = s.printer_mut(&device) {
+        if let Some(m) = stop_printer {
+            p.state = PrinterState::Stopped;
+            p.state_message = m;
+            if !p.state_reasons.iter().any(|r| r == "paused") {
+                p.state_reasons.push("paused".into());
+            }
+            effects.push(Effect::PersistPrinter(p.name.to_ascii_lowercase()));
+        } else if p.state == PrinterState::Processing {
+            p.state = PrinterState::Idle;
+        }
+        p.state_change_time = now;
+    }
+    let kind = if terminal { EventKind::JobCompleted } else { EventKind::JobStateChanged };
+    events::emit_job(s, kind, id, now);
+    events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
+    effects.extend(history(s, now));
+    effects.extend(run(s, now));
+    effects
+}
+
+fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &str, now: i64) {
+    job.state = state;
+    job.state_reasons = vec![reason.into()];
+    job.state_message = message.to_string();
+    job.completed_at = Some(now);
+}
+
+fn requeue(job: &mut crate::model::Job, message: &str) {
+    job.state = JobState::Pending;
+    job.state_reasons = vec!["none".into()];
+    job.state_message = message.to_string();
+    job.output_device = None;
+}
+
+/// Timed work: held jobs whose hold time came, open jobs that timed out, expired
+/// subscriptions, job history and files past their preservation time. Returns effects
+/// and arms the next timer.
+pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let due: Vec<i32> = s
+        .jobs
+        .values()
+        .filter(|j| j.state == JobState::Held && j.hold_until_time.is_some_and(|t| t <= now))
+        .map(|j| j.id)
+        .collect();
+    for id in due {
+        if let Some(job) = s.jobs.get_mut(&id) {
+            job.state = JobState::Pending;
+            job.hold_until = "no-hold".into();
+            job.hold_until_time = None;
+            job.state_reasons = vec!["none".into()];
+            effects.push(Effect::PersistJob(id));
+        }
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
+    }
+    let timeout = s.settings.multiple_operation_timeout;
+    let stale: Vec<i32> = s.jobs.values().filter(|j| j.open && j.created + timeout <= now).map(|j| j.id).collect();
+    for id in stale {
+        // Like cupsd's default multiple-operation-time-out-action, close what arrived.
+        effects.push(Effect::PersistJob(id));
+        crate::ops::jobs::close(s, id, now, &mut effects);
+    }
+    let expired: Vec<i32> = s.subscriptions.values().filter(|x| x.expires_at.is_some_and(|t| t <= now)).map(|x| x.id).collect();
+    for id in expired {
+        s.subscriptions.remove(&id);
+        effects.push(Effect::DeleteSubscription(id));
+    }
+    effects.extend(history(s, now));
+    effects.extend(run(s, now));
+    if let Some(at) = next_timer(s, now) {
+        effects.push(Effect::ArmTimer { at });
+    }
+    effects
+}
+
+/// Applies PreserveJobHistory / PreserveJobFiles to finished jobs.
+fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let keep_history = s.settings.preserve_job_history;
+    let keep_files = s.settings.preserve_job_files;
+    let mut delete = Vec::new();
+    for job in s.jobs.values_mut().filter(|j| j.state.is_terminal()) {
+        let done = job.completed_at.unwrap_or(now);
+        if keep_history.is_some_and(|k| done + k <= now) {
+            delete.push(job.id);
+        } else if !job.files_purged && keep_files.is_some_and(|k| done + k <= now) {
+            job.files_purged = true;
+            effects.push(Effect::PurgeJobFiles(job.id));
+            effects.push(Effect::PersistJob(job.id));
+        }
+    }
+    for id in delete {
+        s.jobs.remove(&id);
+        effects.push(Effect::DeleteJob(id));
+    }
+    effects
+}
+
+/// The next time `fire` has something to do.
+pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
+    let mut next: Option<i64> = None;
+    let mut consider = |t: i64| {
+        let t = t.max(now + 1);
+        next = Some(next.map_or(t, |n| n.min(t)));
+    };
+    for j in s.jobs.values() {
+        if j.state == JobState::Held {
+            if let Some(t) = j.hold_until_time {
+                consider(t);
+            }
+        }
+        if j.open {
+            consider(j.created + s.settings.multiple_operation_timeout);
+        }
+        if let Some(done) = j.completed_at {
+            if let Some(k) = s.settings.preserve_job_history {
+                consider(done + k);
+            }
+            if let Some(k) = s.settings.preserve_job_files.filter(|_| !j.files_purged) {
+                consider(done + k);
+            }
+        }
+    }
+    for sub in s.subscriptions.values() {
+        if let Some(t) = sub.expires_at {
+            consider(t);
+        }
+    }
+    next
+}

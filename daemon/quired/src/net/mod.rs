@@ -1,0 +1,236 @@
+//! The daemon's network layer: listeners, TLS, HTTP/1.1 serving.
+//!
+//! `bind` opens every listener (so bind errors surface before anything else starts), then
+//! `BoundListeners::serve` runs one accept loop per listener and hands every connection to
+//! hyper's HTTP/1.1 server, which calls the axum `Router`.
+//!
+//! What a handler can rely on:
+//! * every request carries a [`ConnInfo`] extension (`Extension<ConnInfo>` in axum);
+//! * request bodies are streamed (`axum::body::Body`), chunked or not; `Expect: 100-continue`
+//!   is answered by hyper when the handler first polls the body, so a handler that rejects a
+//!   request without reading the body never makes the client send it;
+//! * `NetConfig::max_body_bytes` caps a body here (413 up front for a too-large
+//!   `Content-Length`, a body error once a chunked body passes the cap). The IPP attribute
+//!   section limit is the codec's job (`quire_ipp::Limits`), not this layer's;
+//! * `OPTIONS *` is answered here (200, `Allow`, empty body), because libcups sends it to
+//!   upgrade to TLS and expects exactly that;
+//! * `Upgrade: TLS/1.x` (RFC 2817) on a body-less plain request is answered with
+//!   `101 Switching Protocols` here when TLS is configured; the request is then answered
+//!   again over TLS (see `upgrade.rs`).
+#![forbid(unsafe_code)]
+
+mod accept;
+mod conn;
+mod io;
+mod tls;
+mod upgrade;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_tls;
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use tls::{load_or_create_self_signed, server_config_from_pem};
+
+/// Who is on the other end of a connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Peer {
+    Tcp(SocketAddr),
+    /// Credentials of the process that connected to a Unix socket (SO_PEERCRED).
+    Unix {
+        uid: u32,
+        gid: u32,
+        pid: Option<i32>,
+    },
+}
+
+/// Which of our listeners a connection came in on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalEnd {
+    /// The address the client actually connected to (not the wildcard we listen on), so a
+    /// handler can build URIs the client can reach; the `Host` header is the other source.
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+/// Per-connection facts, inserted into every request's extensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnInfo {
+    pub peer: Peer,
+    pub local: LocalEnd,
+    /// True once the connection is encrypted (direct TLS or after an RFC 2817 upgrade).
+    pub tls: bool,
+}
+
+impl ConnInfo {
+    /// True for Unix-socket peers and loopback TCP peers (cupsd's notion of "local").
+    pub fn is_local(&self) -> bool {
+        match &self.peer {
+            Peer::Unix { .. } => true,
+            Peer::Tcp(addr) => addr.ip().is_loopback(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListenSpec {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+impl fmt::Display for ListenSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ListenSpec::Tcp(addr) => write!(f, "{addr}"),
+            ListenSpec::Unix(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Network settings. `Default` follows cupsd's defaults where cupsd has one.
+#[derive(Clone, Debug)]
+pub struct NetConfig {
+    pub listen: Vec<ListenSpec>,
+    /// Server TLS config; `None` disables direct TLS and `Upgrade: TLS`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Time allowed to send a complete request head (also bounds the first-byte peek and
+    /// the TLS handshake). A client that sends half a header is dropped after this.
+    pub header_timeout: Duration,
+    /// Keep-alive: a connection with no request in flight and no I/O for this long is
+    /// closed. hyper's header timer also runs while waiting for the next request, so the
+    /// effective idle limit is the smaller of this and `header_timeout`.
+    pub idle_timeout: Duration,
+    /// cupsd `Timeout`: a request in flight (body upload, response download) with no I/O
+    /// progress for this long is aborted.
+    pub io_timeout: Duration,
+    /// hyper's read buffer cap, i.e. the largest request head accepted (min 8192).
+    pub max_header_bytes: usize,
+    /// cupsd `MaxClients`: connections beyond this are closed right after accept.
+    pub max_connections: usize,
+    /// cupsd `MaxRequestSize` (0 there = unlimited, `None` here).
+    pub max_body_bytes: Option<u64>,
+    /// How long in-flight requests may run after shutdown starts.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            listen: Vec::new(),
+            tls: None,
+            header_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(30),
+            io_timeout: Duration::from_secs(900),
+            max_header_bytes: 32 * 1024,
+            max_connections: 100,
+            max_body_bytes: None,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum NetError {
+    /// A listener could not be bound (address in use, permission, bad path...).
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    /// Certificate or key could not be read, written or generated.
+    Cert {
+        path: PathBuf,
+        reason: String,
+    },
+    /// rustls refused the configuration.
+    Tls(rustls::Error),
+    Io(std::io::Error),
+}
+
+impl fmt::Display for NetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetError::Bind { addr, source } => write!(f, "unable to listen on {addr}: {source}"),
+            NetError::Cert { path, reason } => write!(f, "{}: {reason}", path.display()),
+            NetError::Tls(e) => write!(f, "TLS configuration error: {e}"),
+            NetError::Io(e) => write!(f, "I/O error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for NetError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            NetError::Bind { source, .. } => Some(source),
+            NetError::Tls(e) => Some(e),
+            NetError::Io(e) => Some(e),
+            NetError::Cert { .. } => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for NetError {
+    fn from(e: std::io::Error) -> Self {
+        NetError::Io(e)
+    }
+}
+
+/// Listeners that are bound but not yet accepting.
+pub struct BoundListeners {
+    cfg: NetConfig,
+    listeners: Vec<accept::Listener>,
+}
+
+impl BoundListeners {
+    /// The addresses actually bound (port 0 resolved), in `NetConfig::listen` order.
+    pub fn local_addrs(&self) -> Vec<LocalEnd> {
+        self.listeners
+            .iter()
+            .map(accept::Listener::local_end)
+            .collect()
+    }
+
+    /// Accept and serve until `shutdown` resolves, then stop accepting, give in-flight
+    /// requests `shutdown_grace` to finish and remove the Unix socket files.
+    pub async fn serve(
+        self,
+        router: axum::Router,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), NetError> {
+        accept::serve(self.cfg, self.listeners, router, shutdown).await
+    }
+}
+
+/// Bind every listener in `cfg.listen`. Unix sockets: a stale socket file is removed first
+/// and the new one is made world-accessible (0777) like cupsd's, so any local user can print.
+pub async fn bind(cfg: NetConfig) -> Result<BoundListeners, NetError> {
+    let mut listeners = Vec::with_capacity(cfg.listen.len());
+    for spec in &cfg.listen {
+        listeners.push(accept::Listener::bind(spec).await?);
+    }
+    Ok(BoundListeners { cfg, listeners })
+}
+
+/// `bind` then `serve` in one call.
+pub async fn serve(
+    cfg: NetConfig,
+    router: axum::Router,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), NetError> {
+    bind(cfg).await?.serve(router, shutdown).await
+}
+
+/// Remove a Unix socket file we created; a missing file is fine.
+fn remove_socket_file(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!("unable to remove {}: {e}", path.display()),
+    }
+}

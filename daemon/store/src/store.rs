@@ -1,0 +1,431 @@
+//! The store: SQLite transactions for metadata, spool files for documents.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsString;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+
+use crate::spool::{check_file_name, Spool};
+use crate::{
+    Change, DocumentRecord, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
+    SpoolWriter, StoreError, SubscriptionRecord,
+};
+
+/// Jobs deleted per transaction by [`Store::purge_jobs`]: small enough that a purge of
+/// thousands of jobs never holds the write lock for long.
+pub const PURGE_CHUNK: usize = 256;
+
+/// The job store. Not `Sync`: the daemon owns it on one thread and sends it batches.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    spool: Spool,
+    recovery: RecoveryReport,
+}
+
+impl Store {
+    /// Opens or creates the store, then recovers the spool directory (see [`RecoveryReport`]).
+    pub fn open(db_path: &Path, spool_dir: &Path) -> Result<Store, StoreError> {
+        let spool = Spool::create(spool_dir)?;
+        let conn = crate::schema::open_connection(db_path)?;
+        let referenced = referenced_files(&conn)?;
+        let recovery = spool.recover(&referenced)?;
+        Ok(Store {
+            conn,
+            spool,
+            recovery,
+        })
+    }
+
+    /// What `open` cleaned up.
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.recovery
+    }
+
+    /// A clonable, `Send` handle on the spool directory for streaming documents elsewhere.
+    pub fn spool(&self) -> Spool {
+        self.spool.clone()
+    }
+
+    /// Starts streaming document `doc_number` of job `job_id` to a temp spool file.
+    pub fn spool_writer(&self, job_id: i32, doc_number: i32) -> Result<SpoolWriter, StoreError> {
+        self.spool.writer(job_id, doc_number)
+    }
+
+    /// Absolute path of a spool file named relative to the spool directory.
+    pub fn spool_path(&self, file: &Path) -> PathBuf {
+        self.spool.path(file)
+    }
+
+    /// Opens a committed document for reading.
+    pub fn open_document(&self, rec: &DocumentRecord) -> Result<File, StoreError> {
+        self.spool.open_document(rec)
+    }
+
+    /// Applies a batch in ONE durable transaction: all changes or none. Spool files of deleted
+    /// jobs/documents are removed only after the commit, so a crash can at worst leave an
+    /// orphan file (removed by the next `open`), never a row without its document.
+    pub fn apply(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        for change in changes {
+            validate(change)?;
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut doomed = Vec::new();
+        for change in changes {
+            apply_one(&tx, change, &mut doomed)?;
+        }
+        let doomed = still_unreferenced(&tx, doomed)?;
+        tx.commit()?;
+        self.spool.remove_files(&doomed);
+        Ok(())
+    }
+
+    /// Sets one server key durably.
+    pub fn set_kv(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.apply(&[Change::SetKv(key.to_owned(), value.to_owned())])
+    }
+
+    /// Reads one server key.
+    pub fn get_kv(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM kv WHERE key = ?1")?;
+        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    }
+
+    /// Reads one job (with its documents).
+    pub fn get_job(&self, id: i32) -> Result<Option<JobRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{JOB_SELECT} WHERE id = ?1"))?;
+        let Some(mut job) = stmt.query_row([id], job_from_row).optional()? else {
+            return Ok(None);
+        };
+        let mut docs = self
+            .conn
+            .prepare_cached(&format!("{DOC_SELECT} WHERE job_id = ?1 ORDER BY number"))?;
+        for doc in docs.query_map([id], doc_from_row)? {
+            job.documents.push(doc??.1);
+        }
+        Ok(Some(job))
+    }
+
+    /// Deletes jobs in transactions of [`PURGE_CHUNK`] jobs, removing each chunk's spool
+    /// files after its commit. Returns how many jobs existed and were deleted. If it fails
+    /// midway, earlier chunks stay deleted (each chunk is atomic on its own).
+    pub fn purge_jobs(&mut self, ids: &[i32]) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for chunk in ids.chunks(PURGE_CHUNK) {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut doomed = Vec::new();
+            for &id in chunk {
+                deleted += delete_job(&tx, id, &mut doomed)?;
+            }
+            tx.commit()?;
+            self.spool.remove_files(&doomed);
+        }
+        Ok(deleted)
+    }
+
+    /// Maintenance: folds the WAL back into the database and truncates it, then lets SQLite
+    /// refresh its query-planner statistics. Cheap; run it when idle.
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.execute_batch("PRAGMA optimize;")?;
+        Ok(())
+    }
+
+    /// Maintenance: rewrites the database to reclaim space after large purges. Takes time
+    /// proportional to the database size and blocks the store meanwhile.
+    pub fn vacuum(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("VACUUM;")?;
+        self.checkpoint()
+    }
+
+    /// Loads everything, one query per table, in one read transaction (a consistent view).
+    pub fn load(&self) -> Result<Snapshot, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut jobs = load_jobs(&tx)?;
+        let present = self.spool.list()?;
+        let missing_documents = attach_documents(&tx, &mut jobs, &present)?;
+        let printers = tx
+            .prepare("SELECT name, is_class, attrs FROM printers ORDER BY name")?
+            .query_map([], |r| {
+                Ok(PrinterRecord {
+                    name: r.get(0)?,
+                    is_class: r.get(1)?,
+                    attrs: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let subscriptions = tx
+            .prepare("SELECT id, attrs FROM subscriptions ORDER BY id")?
+            .query_map([], |r| {
+                Ok(SubscriptionRecord {
+                    id: r.get(0)?,
+                    attrs: r.get(1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let kv = tx
+            .prepare("SELECT key, value FROM kv")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<BTreeMap<String, String>, _>>()?;
+        tx.finish()?;
+        Ok(Snapshot {
+            jobs,
+            printers,
+            subscriptions,
+            kv,
+            missing_documents,
+            recovery: self.recovery.clone(),
+        })
+    }
+}
+
+const JOB_SELECT: &str = "SELECT id, printer, state, owner, created, completed, attrs FROM jobs";
+const DOC_SELECT: &str = "SELECT job_id, number, format, size, file, compression FROM documents";
+
+fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
+    Ok(JobRecord {
+        id: r.get(0)?,
+        printer: r.get(1)?,
+        state: r.get(2)?,
+        owner: r.get(3)?,
+        created: r.get(4)?,
+        completed: r.get(5)?,
+        attrs: r.get(6)?,
+        documents: Vec::new(),
+    })
+}
+
+/// A document row with its job id. The inner `Result` carries store-level corruption
+/// (negative size, non-plain file name) that rusqlite's error type cannot express.
+fn doc_from_row(r: &Row<'_>) -> rusqlite::Result<Result<(i32, DocumentRecord), StoreError>> {
+    let job_id: i32 = r.get(0)?;
+    let number: i32 = r.get(1)?;
+    let size: i64 = r.get(3)?;
+    let file: String = r.get(4)?;
+    let Ok(size) = u64::try_from(size) else {
+        return Ok(Err(StoreError::corrupt(format!(
+            "job {job_id} document {number} has negative size {size}"
+        ))));
+    };
+    let doc = DocumentRecord {
+        number,
+        format: r.get(2)?,
+        size,
+        file: PathBuf::from(file),
+        compression: r.get(5)?,
+    };
+    Ok(Ok((job_id, doc)))
+}
+
+fn load_jobs(conn: &Connection) -> Result<Vec<JobRecord>, StoreError> {
+    let mut stmt = conn.prepare(&format!("{JOB_SELECT} ORDER BY id"))?;
+    let jobs = stmt
+        .query_map([], job_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(jobs)
+}
+
+/// Attaches every document to its job (jobs are sorted by id, documents by job and number,
+/// so this is a merge join) and lists the rows whose spool file is absent.
+fn attach_documents(
+    conn: &Connection,
+    jobs: &mut [JobRecord],
+    present: &HashSet<OsString>,
+) -> Result<Vec<MissingDocument>, StoreError> {
+    let mut stmt = conn.prepare(&format!("{DOC_SELECT} ORDER BY job_id, number"))?;
+    let mut missing = Vec::new();
+    let mut idx = 0;
+    for row in stmt.query_map([], doc_from_row)? {
+        let (job_id, doc) = row??;
+        while idx < jobs.len() && jobs[idx].id < job_id {
+            idx += 1;
+        }
+        let Some(job) = jobs.get_mut(idx).filter(|j| j.id == job_id) else {
+            return Err(StoreError::corrupt(format!(
+                "document row for unknown job {job_id}"
+            )));
+        };
+        let on_disk = check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str());
+        if !on_disk {
+            missing.push(MissingDocument {
+                job_id,
+                number: doc.number,
+                file: doc.file.clone(),
+            });
+        }
+        job.documents.push(doc);
+    }
+    Ok(missing)
+}
+
+/// Every spool file some document row names.
+fn referenced_files(conn: &Connection) -> Result<HashSet<String>, StoreError> {
+    let mut stmt = conn.prepare("SELECT file FROM documents")?;
+    let files = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<HashSet<String>, _>>()?;
+    Ok(files)
+}
+
+/// Checks done before the transaction starts, so a bad batch costs no I/O.
+fn validate(change: &Change) -> Result<(), StoreError> {
+    let Change::PutJob(job) = change else {
+        return Ok(());
+    };
+    for doc in &job.documents {
+        check_file_name(&doc.file)?;
+        if i64::try_from(doc.size).is_err() {
+            return Err(StoreError::invalid(format!(
+                "document size {} too large",
+                doc.size
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn apply_one(
+    tx: &Transaction<'_>,
+    change: &Change,
+    doomed: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    match change {
+        Change::PutJob(job) => put_job(tx, job, doomed)?,
+        Change::DeleteJob(id) => {
+            delete_job(tx, *id, doomed)?;
+        }
+        Change::PutPrinter(p) => {
+            tx.prepare_cached(
+                "INSERT INTO printers (name, is_class, attrs) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET is_class = excluded.is_class, attrs = excluded.attrs",
+            )?
+            .execute(params![p.name, p.is_class, p.attrs])?;
+        }
+        Change::DeletePrinter(name) => {
+            tx.prepare_cached("DELETE FROM printers WHERE name = ?1")?
+                .execute([name])?;
+        }
+        Change::PutSubscription(s) => {
+            tx.prepare_cached(
+                "INSERT INTO subscriptions (id, attrs) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET attrs = excluded.attrs",
+            )?
+            .execute(params![s.id, s.attrs])?;
+        }
+        Change::DeleteSubscription(id) => {
+            tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Change::SetKv(k, v) => {
+            tx.prepare_cached(
+                "INSERT INTO kv (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute([k, v])?;
+        }
+        Change::DeleteKv(k) => {
+            tx.prepare_cached("DELETE FROM kv WHERE key = ?1")?
+                .execute([k])?;
+        }
+    }
+    Ok(())
+}
+
+/// Upsert (not `INSERT OR REPLACE`, whose implicit delete would cascade to the documents)
+/// then replace the document list; files the job no longer lists become candidates for
+/// removal.
+fn put_job(
+    tx: &Transaction<'_>,
+    job: &JobRecord,
+    doomed: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    doomed.extend(job_files(tx, job.id)?);
+    tx.prepare_cached(
+        "INSERT INTO jobs (id, printer, state, owner, created, completed, attrs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET printer = excluded.printer, state = excluded.state,
+             owner = excluded.owner, created = excluded.created,
+             completed = excluded.completed, attrs = excluded.attrs",
+    )?
+    .execute(params![
+        job.id,
+        job.printer,
+        job.state,
+        job.owner,
+        job.created,
+        job.completed,
+        job.attrs
+    ])?;
+    tx.prepare_cached("DELETE FROM documents WHERE job_id = ?1")?
+        .execute([job.id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO documents (job_id, number, format, size, file, compression)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for d in &job.documents {
+        // validate() checked both conversions.
+        let file = check_file_name(&d.file)?;
+        let size = i64::try_from(d.size).map_err(|_| StoreError::invalid("document size"))?;
+        insert.execute(params![
+            job.id,
+            d.number,
+            d.format,
+            size,
+            file,
+            d.compression
+        ])?;
+    }
+    Ok(())
+}
+
+/// Deletes a job (documents cascade); returns 1 if it existed.
+fn delete_job(
+    tx: &Transaction<'_>,
+    id: i32,
+    doomed: &mut Vec<String>,
+) -> Result<usize, StoreError> {
+    doomed.extend(job_files(tx, id)?);
+    Ok(tx
+        .prepare_cached("DELETE FROM jobs WHERE id = ?1")?
+        .execute([id])?)
+}
+
+fn job_files(tx: &Transaction<'_>, id: i32) -> Result<Vec<String>, StoreError> {
+    let mut stmt = tx.prepare_cached("SELECT file FROM documents WHERE job_id = ?1")?;
+    let files = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(files)
+}
+
+/// Keeps only the files no row names at the end of the batch (a later change in the same
+/// batch may have re-recorded a file an earlier one dropped).
+fn still_unreferenced(
+    tx: &Transaction<'_>,
+    mut doomed: Vec<String>,
+) -> Result<Vec<String>, StoreError> {
+    doomed.sort();
+    doomed.dedup();
+    let mut stmt = tx.prepare_cached("SELECT 1 FROM documents WHERE file = ?1")?;
+    let mut keep = Vec::with_capacity(doomed.len());
+    for f in doomed {
+        if !stmt.exists([&f])? {
+            keep.push(f);
+        }
+    }
+    Ok(keep)
+}
