@@ -1,1 +1,103 @@
+//! Backends: deliver a spooled job's documents to the device named by a device URI.
+//!
+//! Synchronous by design: the daemon runs each delivery on a blocking thread and cancels
+//! it through [`Cancel`]. This issue ships `file:` and a basic `ipp:`/`ipps:`.
 #![forbid(unsafe_code)]
+
+mod decompress;
+mod file;
+mod ipp;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub use decompress::open_document;
+
+/// One document to deliver.
+#[derive(Debug, Clone)]
+pub struct DocumentSource {
+    pub path: PathBuf,
+    pub format: String,
+    pub name: String,
+    /// "gzip" or "deflate" when the client sent it compressed; delivered decompressed.
+    pub compression: Option<String>,
+}
+
+/// What a backend needs to know about the job.
+#[derive(Debug, Clone)]
+pub struct JobInfo {
+    pub id: i32,
+    pub name: String,
+    pub user: String,
+    /// Job template attributes to forward to an IPP device.
+    pub attributes: Vec<quire_ipp::Attribute>,
+}
+
+/// Cancellation flag shared with the daemon.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_canceled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Progress reported while printing.
+pub trait Progress: Send {
+    fn pages(&mut self, completed: i32);
+    fn printer_state(&mut self, reasons: Vec<String>, message: String);
+}
+
+/// How a delivery failed, in CUPS backend exit-code terms.
+#[derive(Debug)]
+pub enum BackendError {
+    /// Unknown or unsupported scheme / malformed URI (CUPS_BACKEND_STOP).
+    BadUri(String),
+    /// The device could not be reached or failed (CUPS_BACKEND_FAILED; error policy applies).
+    Device(String),
+    /// The document could not be read from the spool.
+    Spool(String),
+    /// The device canceled the job (CUPS_BACKEND_CANCEL).
+    CanceledByDevice(String),
+    /// Canceled by us.
+    Canceled,
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackendError::BadUri(m) => write!(f, "Bad device URI: {m}"),
+            BackendError::Device(m) => write!(f, "{m}"),
+            BackendError::Spool(m) => write!(f, "Unable to read print file: {m}"),
+            BackendError::CanceledByDevice(m) => write!(f, "Job canceled at printer: {m}"),
+            BackendError::Canceled => write!(f, "Job canceled."),
+        }
+    }
+}
+
+impl std::error::Error for BackendError {}
+
+/// Delivers the job to `device_uri`. Blocks until done, failed or canceled.
+pub fn deliver(
+    device_uri: &str,
+    job: &JobInfo,
+    documents: &[DocumentSource],
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
+    let scheme = device_uri.split(':').next().unwrap_or("");
+    match scheme {
+        "file" => file::deliver(device_uri, documents, cancel),
+        "ipp" | "ipps" | "http" | "https" => ipp::deliver(device_uri, job, documents, cancel, progress),
+        other => Err(BackendError::BadUri(format!("the \"{other}\" scheme is not supported yet"))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -180,7 +180,7 @@ fn modify_job(ctx: &mut Ctx, id: i32, a: &LpArgs) -> Result<i32, CliError> {
 pub fn default_destination(ctx: &mut Ctx) -> Result<String, CliError> {
     for var in ["LPDEST", "PRINTER"] {
         if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() && !(var == "PRINTER" && v == "lp") {
+            if !(v.is_empty() || var == "PRINTER" && v == "lp") {
                 return Ok(v.split('/').next().unwrap_or(&v).to_string());
             }
         }
@@ -192,9 +192,9 @@ pub fn default_destination(ctx: &mut Ctx) -> Result<String, CliError> {
         return Err(CliError::Msg(format!("Error - {}", status_text(&resp))));
     }
     let resp = ipp_ok(resp)?;
-    groups(&resp, DelimiterTag::Printer)
-        .find_map(|g| g.get("printer-name").and_then(Attribute::first_str).map(str::to_string))
-        .ok_or_else(|| CliError::Msg("Error - no default destination.".into()))
+    let name = groups(&resp, DelimiterTag::Printer)
+        .find_map(|g| g.get("printer-name").and_then(Attribute::first_str).map(str::to_string));
+    name.ok_or_else(|| CliError::Msg("Error - no default destination.".into()))
 }
 
 /// Checks the destination exists; returns its printer-uri-supported (for

@@ -417,10 +417,10 @@ fn current_job(ctx: &mut Ctx, name: &str) -> Result<i32, CliError> {
     let mut req = ctx.request(Operation::GetJobs, Some(&uri));
     op_attr(&mut req, keywords(&["job-id", "job-state"]));
     let resp = ctx.send("/", &req, None)?;
-    Ok(groups(&resp, DelimiterTag::Job)
+    let job = groups(&resp, DelimiterTag::Job)
         .find(|g| int_attr(g, "job-state") == Some(5))
-        .and_then(|g| int_attr(g, "job-id"))
-        .unwrap_or(0))
+        .and_then(|g| int_attr(g, "job-id"));
+    Ok(job.unwrap_or(0))
 }
 
 /// The -l / -D lines, in CUPS's order and wording.

@@ -1,2 +1,77 @@
+//! `quire`: CUPS-compatible lp, lpstat, cancel and lpadmin in one binary.
+//!
+//! clap handles only the top level (subcommand choice, `--help`, `--version`)
+//! and has its `-h` disabled. Each subcommand's flags are scanned by a small
+//! CUPS-style parser (common::tokenize) because CUPS's options are
+//! order-sensitive (`lpadmin -E`, `lpstat -W`), take optional values
+//! (`lpstat -p [printers]`) and may be glued to their values (`-dQ`). Invoked
+//! through a link named lp/lpstat/cancel/lpadmin, it acts as that command.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod cancel;
+mod common;
+mod lp;
+mod lpadmin;
+mod lpstat;
+mod options;
+
+use clap::{Arg, ArgAction, Command};
+
+use common::{CliError, Ctx};
+
+const COMMANDS: [&str; 4] = ["lp", "lpstat", "cancel", "lpadmin"];
+
+fn cli() -> Command {
+    let sub = |name: &'static str, about: &'static str| {
+        Command::new(name)
+            .about(about)
+            .disable_help_flag(true)
+            .arg(Arg::new("args").num_args(0..).allow_hyphen_values(true).trailing_var_arg(true))
+    };
+    Command::new("quire")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("CUPS-compatible print commands for the Quire scheduler")
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(Arg::new("help").long("help").action(ArgAction::Help).help("Print help"))
+        .subcommand_required(true)
+        .subcommand(sub("lp", "Print files or change jobs"))
+        .subcommand(sub("lpstat", "Show printer, class and job status"))
+        .subcommand(sub("cancel", "Cancel jobs"))
+        .subcommand(sub("lpadmin", "Configure printers and classes"))
+}
+
+fn dispatch(prog: &'static str, args: &[String]) -> i32 {
+    let mut ctx = Ctx::new(prog);
+    let result = match prog {
+        "lp" => lp::run(&mut ctx, args),
+        "lpstat" => lpstat::run(&mut ctx, args),
+        "cancel" => cancel::run(&mut ctx, args),
+        _ => lpadmin::run(&mut ctx, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{prog}: {e}");
+            if matches!(e, CliError::Usage(_)) {
+                eprintln!("Try \"{prog} --help\" for more information.");
+            }
+            1
+        }
+    }
+}
+
+fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    let base = argv.first().and_then(|a| a.rsplit('/').next()).unwrap_or("quire");
+    if let Some(prog) = COMMANDS.iter().find(|c| **c == base) {
+        std::process::exit(dispatch(prog, &argv[1..]));
+    }
+    let matches = cli().get_matches_from(&argv);
+    let Some((name, sub)) = matches.subcommand() else {
+        std::process::exit(1);
+    };
+    let args: Vec<String> = sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let prog = COMMANDS.iter().find(|c| **c == name).copied().unwrap_or("quire");
+    std::process::exit(dispatch(prog, &args));
+}

@@ -15,9 +15,6 @@ impl Options {
             None => self.0.push((name.to_string(), value.to_string())),
         }
     }
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
     pub fn remove(&mut self, name: &str) -> Option<String> {
         let i = self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))?;
         Some(self.0.remove(i).1)

@@ -13,7 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod ops;
 pub mod persist;
-// pub mod ppd; (being written)
+pub mod ppd;
 pub mod request;
 pub mod response;
 pub mod schedule;

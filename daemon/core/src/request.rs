@@ -50,6 +50,8 @@ pub struct Request {
     pub device_attributes: Option<Vec<Attribute>>,
     /// Devices discovered by the daemon (CUPS-Get-Devices).
     pub devices: Vec<DeviceInfo>,
+    /// A job id reserved before the document was spooled (Print-Job).
+    pub job_id_hint: Option<i32>,
 }
 
 impl Request {
@@ -61,6 +63,7 @@ impl Request {
             document: None,
             device_attributes: None,
             devices: Vec::new(),
+            job_id_hint: None,
         }
     }
 }

@@ -66,6 +66,35 @@ fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
     }
 }
 
+/// The device reported progress on job `id`.
+pub fn job_progress(s: &mut Scheduler, id: i32, pages: i32, now: i64) -> Vec<Effect> {
+    let Some(job) = s.jobs.get_mut(&id) else { return Vec::new() };
+    if job.state != JobState::Processing || pages <= job.impressions_completed {
+        return Vec::new();
+    }
+    job.impressions_completed = pages;
+    job.pages_completed = pages;
+    events::emit_job(s, EventKind::JobProgress, id, now);
+    vec![Effect::PersistJob(id)]
+}
+
+/// Jobs that were printing when the daemon stopped go back to pending (cupsd restarts
+/// them too). Returns the effects of scheduling and the first timer.
+pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing) {
+        job.state = JobState::Pending;
+        job.state_reasons = vec!["none".into()];
+        job.output_device = None;
+        effects.push(Effect::PersistJob(job.id));
+    }
+    for p in s.printers.values_mut().filter(|p| p.state == PrinterState::Processing) {
+        p.state = PrinterState::Idle;
+    }
+    effects.extend(fire(s, now));
+    effects
+}
+
 /// A backend finished with job `id`.
 pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();

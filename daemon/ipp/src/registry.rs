@@ -60,14 +60,25 @@ pub struct Syntax {
 
 impl Syntax {
     pub const fn one(kinds: &'static [Kind]) -> Self {
-        Syntax { kinds, set: false, no_value: false }
+        Syntax {
+            kinds,
+            set: false,
+            no_value: false,
+        }
     }
     pub const fn set_of(kinds: &'static [Kind]) -> Self {
-        Syntax { kinds, set: true, no_value: false }
+        Syntax {
+            kinds,
+            set: true,
+            no_value: false,
+        }
     }
     /// The same syntax, also allowing `no-value` (e.g. a `-default` with none configured).
     pub const fn or_no_value(self) -> Self {
-        Syntax { no_value: true, ..self }
+        Syntax {
+            no_value: true,
+            ..self
+        }
     }
 }
 
@@ -140,12 +151,24 @@ fn index() -> &'static [AttrDef] {
 fn build_index() -> Vec<AttrDef> {
     let mut all: Vec<AttrDef> = table::ATTRS.to_vec();
     for t in table::TEMPLATES {
-        all.push(AttrDef { name: t.name, groups: Groups::JOB_TEMPLATE, syntax: t.syntax });
+        all.push(AttrDef {
+            name: t.name,
+            groups: Groups::JOB_TEMPLATE,
+            syntax: t.syntax,
+        });
         if t.has_default {
             let syntax = t.syntax.or_no_value();
-            all.push(AttrDef { name: t.default_name, groups: Groups::PRINTER_TEMPLATE, syntax });
+            all.push(AttrDef {
+                name: t.default_name,
+                groups: Groups::PRINTER_TEMPLATE,
+                syntax,
+            });
         }
-        all.push(AttrDef { name: t.supported_name, groups: Groups::PRINTER_TEMPLATE, syntax: t.supported });
+        all.push(AttrDef {
+            name: t.supported_name,
+            groups: Groups::PRINTER_TEMPLATE,
+            syntax: t.supported,
+        });
     }
     all.sort_by(|a, b| a.name.cmp(b.name));
     let mut out: Vec<AttrDef> = Vec::with_capacity(all.len());
@@ -166,14 +189,21 @@ pub fn all_attributes() -> &'static [AttrDef] {
 /// The registered definition of `name`, if any.
 pub fn syntax_of(name: &str) -> Option<&'static AttrDef> {
     let idx = index();
-    idx.binary_search_by(|d| d.name.cmp(name)).ok().and_then(|i| idx.get(i))
+    idx.binary_search_by(|d| d.name.cmp(name))
+        .ok()
+        .and_then(|i| idx.get(i))
 }
 
 /// Names of duplicated table entries whose syntaxes disagree (for tests).
+#[cfg(test)]
 pub(crate) fn conflicting_duplicates() -> Vec<&'static str> {
     let mut all: Vec<AttrDef> = table::ATTRS.to_vec();
     for t in table::TEMPLATES {
-        all.push(AttrDef { name: t.name, groups: Groups::JOB_TEMPLATE, syntax: t.syntax });
+        all.push(AttrDef {
+            name: t.name,
+            groups: Groups::JOB_TEMPLATE,
+            syntax: t.syntax,
+        });
     }
     all.sort_by(|a, b| a.name.cmp(b.name));
     all.windows(2)
@@ -186,28 +216,74 @@ pub(crate) fn conflicting_duplicates() -> Vec<&'static str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyntaxError {
     /// An attribute must have at least one value.
-    NoValues { name: String },
+    NoValues {
+        name: String,
+    },
     /// More than one value for an attribute that is not a 1setOf.
-    TooManyValues { name: String, count: usize },
+    TooManyValues {
+        name: String,
+        count: usize,
+    },
     /// A value tag that none of the syntax's alternatives allows.
-    WrongTag { name: String, index: usize, tag: u32 },
+    WrongTag {
+        name: String,
+        index: usize,
+        tag: u32,
+    },
     /// An out-of-band value mixed with other values (RFC 8011 section 5.1.1: it must be alone).
-    OutOfBandInSet { name: String, tag: u32 },
+    OutOfBandInSet {
+        name: String,
+        tag: u32,
+    },
     /// `no-value` for an attribute that does not allow it.
-    NoValueNotAllowed { name: String },
-    TooLong { name: String, index: usize, len: usize, max: usize },
-    OutOfRange { name: String, index: usize, value: i32, min: i32, max: i32 },
+    NoValueNotAllowed {
+        name: String,
+    },
+    TooLong {
+        name: String,
+        index: usize,
+        len: usize,
+        max: usize,
+    },
+    OutOfRange {
+        name: String,
+        index: usize,
+        value: i32,
+        min: i32,
+        max: i32,
+    },
     /// rangeOfInteger with lower > upper.
-    BadRange { name: String, index: usize, lower: i32, upper: i32 },
+    BadRange {
+        name: String,
+        index: usize,
+        lower: i32,
+        upper: i32,
+    },
     /// Non-positive resolution or unknown units.
-    BadResolution { name: String, index: usize },
-    BadDateTime { name: String, index: usize },
+    BadResolution {
+        name: String,
+        index: usize,
+    },
+    BadDateTime {
+        name: String,
+        index: usize,
+    },
     /// A string that is not a well-formed keyword, uri, charset, language or MIME type.
-    BadString { name: String, index: usize },
+    BadString {
+        name: String,
+        index: usize,
+    },
     /// The same member twice in one collection value.
-    DuplicateMember { name: String, member: String },
+    DuplicateMember {
+        name: String,
+        member: String,
+    },
     /// A member of collection value `index` of `name` is wrong.
-    InMember { name: String, index: usize, error: Box<SyntaxError> },
+    InMember {
+        name: String,
+        index: usize,
+        error: Box<SyntaxError>,
+    },
 }
 
 impl std::fmt::Display for SyntaxError {
@@ -215,15 +291,37 @@ impl std::fmt::Display for SyntaxError {
         use SyntaxError::*;
         match self {
             NoValues { name } => write!(f, "{name}: no values"),
-            TooManyValues { name, count } => write!(f, "{name}: {count} values for a single-valued attribute"),
-            WrongTag { name, index, tag } => write!(f, "{name}[{index}]: value tag 0x{tag:02x} not allowed"),
-            OutOfBandInSet { name, tag } => write!(f, "{name}: out-of-band value 0x{tag:02x} with other values"),
+            TooManyValues { name, count } => {
+                write!(f, "{name}: {count} values for a single-valued attribute")
+            }
+            WrongTag { name, index, tag } => {
+                write!(f, "{name}[{index}]: value tag 0x{tag:02x} not allowed")
+            }
+            OutOfBandInSet { name, tag } => {
+                write!(f, "{name}: out-of-band value 0x{tag:02x} with other values")
+            }
             NoValueNotAllowed { name } => write!(f, "{name}: no-value not allowed"),
-            TooLong { name, index, len, max } => write!(f, "{name}[{index}]: {len} octets, max {max}"),
-            OutOfRange { name, index, value, min, max } => {
+            TooLong {
+                name,
+                index,
+                len,
+                max,
+            } => write!(f, "{name}[{index}]: {len} octets, max {max}"),
+            OutOfRange {
+                name,
+                index,
+                value,
+                min,
+                max,
+            } => {
                 write!(f, "{name}[{index}]: {value} not in {min}..{max}")
             }
-            BadRange { name, index, lower, upper } => write!(f, "{name}[{index}]: range {lower}-{upper}"),
+            BadRange {
+                name,
+                index,
+                lower,
+                upper,
+            } => write!(f, "{name}[{index}]: range {lower}-{upper}"),
             BadResolution { name, index } => write!(f, "{name}[{index}]: bad resolution"),
             BadDateTime { name, index } => write!(f, "{name}[{index}]: bad dateTime"),
             BadString { name, index } => write!(f, "{name}[{index}]: malformed value"),
@@ -246,21 +344,31 @@ pub fn check(attr: &Attribute) -> Result<(), SyntaxError> {
 
 /// Checks values against a syntax (also used for collection members).
 pub fn check_syntax(name: &str, syntax: &Syntax, values: &[Value]) -> Result<(), SyntaxError> {
-    let first = values.first().ok_or_else(|| SyntaxError::NoValues { name: name.to_string() })?;
+    let first = values.first().ok_or_else(|| SyntaxError::NoValues {
+        name: name.to_string(),
+    })?;
     if let Some(oob) = values.iter().find(|v| v.is_out_of_band()) {
         if values.len() > 1 {
-            return Err(SyntaxError::OutOfBandInSet { name: name.to_string(), tag: oob.tag() });
+            return Err(SyntaxError::OutOfBandInSet {
+                name: name.to_string(),
+                tag: oob.tag(),
+            });
         }
         // `unknown`, `delete-attribute`, `not-settable`, `admin-define`,
         // `default` and `unsupported` are context-dependent (the operation
         // decides); only `no-value` is a property of the attribute.
         if matches!(first, Value::NoValue) && !syntax.no_value {
-            return Err(SyntaxError::NoValueNotAllowed { name: name.to_string() });
+            return Err(SyntaxError::NoValueNotAllowed {
+                name: name.to_string(),
+            });
         }
         return Ok(());
     }
     if values.len() > 1 && !syntax.set {
-        return Err(SyntaxError::TooManyValues { name: name.to_string(), count: values.len() });
+        return Err(SyntaxError::TooManyValues {
+            name: name.to_string(),
+            count: values.len(),
+        });
     }
     for (index, value) in values.iter().enumerate() {
         check_value(name, index, syntax.kinds, value)?;
@@ -272,7 +380,11 @@ pub fn check_syntax(name: &str, syntax: &Syntax, values: &[Value]) -> Result<(),
 fn check_value(name: &str, index: usize, kinds: &[Kind], value: &Value) -> Result<(), SyntaxError> {
     let kind = kinds.iter().find(|k| tag_matches(k, value));
     let Some(kind) = kind else {
-        return Err(SyntaxError::WrongTag { name: name.to_string(), index, tag: value.tag() });
+        return Err(SyntaxError::WrongTag {
+            name: name.to_string(),
+            index,
+            tag: value.tag(),
+        });
     };
     let err = |e: Fault| e.into_error(name, index);
     match (kind, value) {
@@ -288,8 +400,12 @@ fn check_value(name: &str, index: usize, kinds: &[Kind], value: &Value) -> Resul
             }
             Ok(())
         }
-        (Kind::Name(max) | Kind::Text(max), _) => check_string(value, usize::from(*max)).map_err(err),
-        (Kind::OctetString(max), Value::OctetString(b)) => length(b.len(), usize::from(*max)).map_err(err),
+        (Kind::Name(max) | Kind::Text(max), _) => {
+            check_string(value, usize::from(*max)).map_err(err)
+        }
+        (Kind::OctetString(max), Value::OctetString(b)) => {
+            length(b.len(), usize::from(*max)).map_err(err)
+        }
         (Kind::Keyword, Value::Keyword(s)) => check_keyword(s).map_err(err),
         (Kind::Uri, Value::Uri(s)) => check_uri(s).map_err(err),
         (Kind::UriScheme, Value::UriScheme(s)) => check_scheme(s).map_err(err),
@@ -297,16 +413,44 @@ fn check_value(name: &str, index: usize, kinds: &[Kind], value: &Value) -> Resul
         (Kind::NaturalLanguage, Value::NaturalLanguage(s)) => check_language(s).map_err(err),
         (Kind::MimeMediaType, Value::MimeMediaType(s)) => check_mime(s).map_err(err),
         (Kind::RangeOfInteger, Value::RangeOfInteger { lower, upper }) if lower > upper => {
-            Err(SyntaxError::BadRange { name: name.to_string(), index, lower: *lower, upper: *upper })
+            Err(SyntaxError::BadRange {
+                name: name.to_string(),
+                index,
+                lower: *lower,
+                upper: *upper,
+            })
         }
-        (Kind::Resolution, Value::Resolution { cross_feed, feed, units }) => {
+        (
+            Kind::Resolution,
+            Value::Resolution {
+                cross_feed,
+                feed,
+                units,
+            },
+        ) => {
             let ok = *cross_feed > 0 && *feed > 0 && !matches!(units, ResolutionUnits::Other(_));
-            if ok { Ok(()) } else { Err(SyntaxError::BadResolution { name: name.to_string(), index }) }
+            if ok {
+                Ok(())
+            } else {
+                Err(SyntaxError::BadResolution {
+                    name: name.to_string(),
+                    index,
+                })
+            }
         }
         (Kind::DateTime, Value::DateTime(d)) => {
-            if date_ok(d) { Ok(()) } else { Err(SyntaxError::BadDateTime { name: name.to_string(), index }) }
+            if date_ok(d) {
+                Ok(())
+            } else {
+                Err(SyntaxError::BadDateTime {
+                    name: name.to_string(),
+                    index,
+                })
+            }
         }
-        (Kind::Collection(members), Value::Collection(attrs)) => check_collection(name, index, members, attrs),
+        (Kind::Collection(members), Value::Collection(attrs)) => {
+            check_collection(name, index, members, attrs)
+        }
         _ => Ok(()),
     }
 }
@@ -318,8 +462,14 @@ fn tag_matches(kind: &Kind, value: &Value) -> bool {
             | (Kind::Boolean, Value::Boolean(_))
             | (Kind::Enum(..), Value::Enum(_))
             | (Kind::Keyword, Value::Keyword(_))
-            | (Kind::Name(_), Value::Name(_) | Value::NameWithLanguage { .. })
-            | (Kind::Text(_), Value::Text(_) | Value::TextWithLanguage { .. })
+            | (
+                Kind::Name(_),
+                Value::Name(_) | Value::NameWithLanguage { .. }
+            )
+            | (
+                Kind::Text(_),
+                Value::Text(_) | Value::TextWithLanguage { .. }
+            )
             | (Kind::Uri, Value::Uri(_))
             | (Kind::UriScheme, Value::UriScheme(_))
             | (Kind::Charset, Value::Charset(_))
@@ -341,13 +491,20 @@ fn check_collection(
 ) -> Result<(), SyntaxError> {
     for (i, attr) in attrs.iter().enumerate() {
         if attrs[..i].iter().any(|a| a.name == attr.name) {
-            return Err(SyntaxError::DuplicateMember { name: name.to_string(), member: attr.name.clone() });
+            return Err(SyntaxError::DuplicateMember {
+                name: name.to_string(),
+                member: attr.name.clone(),
+            });
         }
-        let Some(def) = members.iter().find(|m| m.name == attr.name) else { continue };
-        check_syntax(&attr.name, &def.syntax, &attr.values).map_err(|error| SyntaxError::InMember {
-            name: name.to_string(),
-            index,
-            error: Box::new(error),
+        let Some(def) = members.iter().find(|m| m.name == attr.name) else {
+            continue;
+        };
+        check_syntax(&attr.name, &def.syntax, &attr.values).map_err(|error| {
+            SyntaxError::InMember {
+                name: name.to_string(),
+                index,
+                error: Box::new(error),
+            }
         })?;
     }
     Ok(())
@@ -362,19 +519,32 @@ enum Fault {
 impl Fault {
     fn into_error(self, name: &str, index: usize) -> SyntaxError {
         match self {
-            Fault::Long(len, max) => SyntaxError::TooLong { name: name.to_string(), index, len, max },
-            Fault::Malformed => SyntaxError::BadString { name: name.to_string(), index },
+            Fault::Long(len, max) => SyntaxError::TooLong {
+                name: name.to_string(),
+                index,
+                len,
+                max,
+            },
+            Fault::Malformed => SyntaxError::BadString {
+                name: name.to_string(),
+                index,
+            },
         }
     }
 }
 
 fn length(len: usize, max: usize) -> Result<(), Fault> {
-    if len > max { Err(Fault::Long(len, max)) } else { Ok(()) }
+    if len > max {
+        Err(Fault::Long(len, max))
+    } else {
+        Ok(())
+    }
 }
 
 fn check_string(value: &Value, max: usize) -> Result<(), Fault> {
     match value {
-        Value::NameWithLanguage { language, name: s } | Value::TextWithLanguage { language, text: s } => {
+        Value::NameWithLanguage { language, name: s }
+        | Value::TextWithLanguage { language, text: s } => {
             check_language(language)?;
             length(s.len(), max)
         }
@@ -385,16 +555,28 @@ fn check_string(value: &Value, max: usize) -> Result<(), Fault> {
 /// RFC 8011 section 5.1.4, relaxed like CUPS: vendors use upper case and digits first.
 fn check_keyword(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_KEYWORD)?;
-    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
-    if ok { Ok(()) } else { Err(Fault::Malformed) }
+    let ok = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Fault::Malformed)
+    }
 }
 
 /// An absolute URI: a scheme, a colon, no spaces or control characters.
 fn check_uri(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_URI)?;
-    let Some((scheme, _)) = s.split_once(':') else { return Err(Fault::Malformed) };
+    let Some((scheme, _)) = s.split_once(':') else {
+        return Err(Fault::Malformed);
+    };
     check_scheme(scheme)?;
-    if s.bytes().all(|b| b.is_ascii_graphic()) { Ok(()) } else { Err(Fault::Malformed) }
+    if s.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Fault::Malformed)
+    }
 }
 
 fn check_scheme(s: &str) -> Result<(), Fault> {
@@ -411,8 +593,14 @@ fn check_scheme(s: &str) -> Result<(), Fault> {
 /// IANA charset names are case-insensitive ASCII without spaces.
 fn check_charset(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_SHORT)?;
-    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:()+".contains(&b));
-    if ok { Ok(()) } else { Err(Fault::Malformed) }
+    let ok = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:()+".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Fault::Malformed)
+    }
 }
 
 /// RFC 5646 language tag: alphanumeric subtags of 1-8 characters joined by hyphens.
@@ -421,14 +609,22 @@ fn check_language(s: &str) -> Result<(), Fault> {
     let ok = s
         .split('-')
         .all(|t| (1..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if ok { Ok(()) } else { Err(Fault::Malformed) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Fault::Malformed)
+    }
 }
 
 /// `type/subtype` with optional `;param=value`.
 fn check_mime(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_MIME)?;
     let base = s.split(';').next().unwrap_or("");
-    let token = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b));
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+    };
     match base.trim().split_once('/') {
         Some((t, st)) if token(t) && token(st) && s.is_ascii() => Ok(()),
         _ => Err(Fault::Malformed),
@@ -496,11 +692,15 @@ fn group_of(keyword: &str, object: ObjectKind) -> Option<Groups> {
         ("job-template", Printer) => Groups::PRINTER_TEMPLATE,
         ("job-template", Job) | ("document-template", Document) => Groups::JOB_TEMPLATE,
         // CUPS and RFC 8011 count status attributes as description attributes.
-        ("printer-description", Printer) => Groups::PRINTER_DESCRIPTION.union(Groups::PRINTER_STATUS),
+        ("printer-description", Printer) => {
+            Groups::PRINTER_DESCRIPTION.union(Groups::PRINTER_STATUS)
+        }
         ("printer-status", Printer) => Groups::PRINTER_STATUS,
         ("job-description", Job) => Groups::JOB_DESCRIPTION.union(Groups::JOB_STATUS),
         ("job-status", Job) => Groups::JOB_STATUS,
-        ("document-description", Document) => Groups::DOCUMENT_DESCRIPTION.union(Groups::DOCUMENT_STATUS),
+        ("document-description", Document) => {
+            Groups::DOCUMENT_DESCRIPTION.union(Groups::DOCUMENT_STATUS)
+        }
         ("document-status", Document) => Groups::DOCUMENT_STATUS,
         ("subscription-template", Subscription | Printer) => Groups::SUBSCRIPTION_TEMPLATE,
         ("subscription-description", Subscription) => Groups::SUBSCRIPTION_DESCRIPTION,
@@ -532,8 +732,12 @@ const GROUP_KEYWORDS: &[&str] = &[
 /// Expands `requested-attributes` values for one object kind (RFC 8011
 /// sections 4.2.5.1, 4.3.4.1, RFC 3995 11.2.4, PWG 5100.7 `job-actuals`).
 pub fn expand_requested(requested: &[&str], object: ObjectKind) -> RequestedSet {
-    let mut set =
-        RequestedSet { all: false, groups: Groups::NONE, actuals: false, names: BTreeSet::new() };
+    let mut set = RequestedSet {
+        all: false,
+        groups: Groups::NONE,
+        actuals: false,
+        names: BTreeSet::new(),
+    };
     for &keyword in requested {
         if keyword == "all" {
             set.all = true;

@@ -122,7 +122,8 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let job_attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
     check_limits(s, printer, who)?;
-    let job = build_job(s, printer, msg, who, &checked.accepted, now);
+    let id = req.job_id_hint.unwrap_or(s.next_job_id);
+    let job = build_job(id, printer, msg, who, &checked.accepted, now);
     Ok((job, checked))
 }
 
@@ -177,7 +178,7 @@ fn check_limits(s: &Scheduler, printer: &Printer, who: &Requester) -> IppResult<
     Ok(())
 }
 
-fn build_job(s: &Scheduler, printer: &Printer, msg: &Message, who: &Requester, accepted: &[Attribute], now: i64) -> Job {
+fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepted: &[Attribute], now: i64) -> Job {
     let mut attributes: Vec<Attribute> = accepted.to_vec();
     for name in JOB_OPERATION_ATTRS {
         if let Some(a) = msg.operation_attr(name) {
@@ -198,8 +199,8 @@ fn build_job(s: &Scheduler, printer: &Printer, msg: &Message, who: &Requester, a
     let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
     let held = hold_until != "no-hold" || printer.hold_new_jobs;
     let mut job = Job {
-        id: s.next_job_id,
-        uuid: ids::uuid_for("job", s.next_job_id as u64, now),
+        id,
+        uuid: ids::uuid_for("job", id as u64, now),
         printer: printer.name.clone(),
         output_device: None,
         parent_job_id: None,
@@ -234,7 +235,7 @@ fn build_job(s: &Scheduler, printer: &Printer, msg: &Message, who: &Requester, a
 
 fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: template::Checked, now: i64) -> IppResult<Outcome> {
     let id = job.id;
-    s.next_job_id += 1;
+    s.next_job_id = s.next_job_id.max(id + 1);
     if job.open {
         job.set_reason("job-incoming");
         if job.state == JobState::Pending {

@@ -1,0 +1,119 @@
+//! Loading cupsd.conf / cups-files.conf (parse → validate) and deriving runtime settings.
+
+use crate::args::Args;
+use crate::net::ListenSpec;
+use quire_config::{Diagnostic, Listen, Preserve, ServerConfig};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+
+/// The loaded configuration and what was said about it.
+pub struct Loaded {
+    pub server: ServerConfig,
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when running on the built-in default (no -c).
+    pub builtin: bool,
+}
+
+#[derive(Debug)]
+pub enum ConfigError {
+    Read { path: PathBuf, source: std::io::Error },
+    Invalid(Vec<String>),
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Read { path, source } => write!(f, "Unable to read \"{}\": {source}", path.display()),
+            ConfigError::Invalid(errs) => write!(f, "{}", errs.join("\n")),
+        }
+    }
+}
+
+fn default_state_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("quire");
+    }
+    match std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        Some(h) => PathBuf::from(h).join(".local/state/quire"),
+        None => std::env::temp_dir().join("quire"),
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
+}
+
+pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
+    let Some(cupsd_path) = &args.cupsd_conf else {
+        let dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
+        return Ok(Loaded { server: ServerConfig::builtin_default(&dir), diagnostics: Vec::new(), builtin: true });
+    };
+    let files_path = args
+        .files_conf
+        .clone()
+        .unwrap_or_else(|| cupsd_path.parent().unwrap_or(Path::new(".")).join("cups-files.conf"));
+    let (cupsd, mut diags) = quire_config::parse(&read(cupsd_path)?, cupsd_path);
+    let files = if args.files_conf.is_some() || files_path.exists() {
+        let (nodes, d) = quire_config::parse(&read(&files_path)?, &files_path);
+        diags.extend(d);
+        nodes
+    } else {
+        Vec::new()
+    };
+    let (server, d) = quire_config::validate(&cupsd, &files);
+    diags.extend(d);
+    let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    if !errors.is_empty() {
+        return Err(ConfigError::Invalid(errors));
+    }
+    Ok(Loaded { server, diagnostics: diags, builtin: false })
+}
+
+/// Listen directives as socket specs. Host names are resolved now; `Port N` means all
+/// IPv4 and IPv6 addresses.
+pub fn listen_specs(c: &ServerConfig) -> Vec<ListenSpec> {
+    let mut out = Vec::new();
+    for l in &c.listen {
+        match l {
+            Listen::Addr(a) => out.push(ListenSpec::Tcp(*a)),
+            Listen::Any(port) => {
+                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), *port)));
+                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), *port)));
+            }
+            Listen::Host { name, port } => match (name.as_str(), *port).to_socket_addrs() {
+                Ok(addrs) => out.extend(addrs.map(ListenSpec::Tcp)),
+                Err(e) => tracing::warn!("Unable to resolve Listen {name}:{port}: {e}"),
+            },
+            Listen::Unix(p) => out.push(ListenSpec::Unix(p.clone())),
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn preserve(p: &Preserve) -> Option<i64> {
+    match p {
+        Preserve::Yes => None,
+        Preserve::No => Some(0),
+        Preserve::For(d) => Some(d.as_secs() as i64),
+    }
+}
+
+/// The settings the scheduler core needs.
+pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
+    let defaults = quire_core::Settings::default();
+    quire_core::Settings {
+        server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
+        max_jobs: c.max_jobs as usize,
+        max_jobs_per_printer: c.max_jobs_per_printer as usize,
+        max_jobs_per_user: c.max_jobs_per_user as usize,
+        max_copies: c.max_copies.min(i32::MAX as u32) as i32,
+        preserve_job_history: preserve(&c.preserve_job_history),
+        preserve_job_files: preserve(&c.preserve_job_files),
+        multiple_operation_timeout: c.multiple_operation_timeout.as_secs().max(1) as i64,
+        max_subscriptions: if c.max_subscriptions == 0 { usize::MAX } else { c.max_subscriptions as usize },
+        file_device: c.file_device,
+        start_time: now,
+        ..defaults
+    }
+}
