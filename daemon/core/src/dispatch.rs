@@ -221,3 +221,47 @@ fn job_target(state: &Scheduler, id: i32) -> IppResult<Target> {
         Err(IppError::NotFound(format!("Job #{id} does not exist.")))
     }
 }
+
+/// Where the document of a Print-Job / Send-Document goes: (job id, document number).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DocumentSlot {
+    pub job_id: i32,
+    pub doc_number: i32,
+}
+
+/// Runs every check a Print-Job or Send-Document can fail before its document is read,
+/// so a refused request never makes the client upload (or us store) its data. For
+/// Print-Job the job id is reserved here and must be passed back as `job_id_hint`.
+pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Result<DocumentSlot, Message> {
+    let fail = |e: IppError| response::error(&req.message, &e);
+    let op = validate(&req.message).map_err(fail)?;
+    let target = resolve(state, &req.message, op).map_err(fail)?;
+    match (op, &target) {
+        (Operation::PrintJob, Target::Printer(_)) => {
+            let check = ops::jobs::validate_job(state, req, &target, who, now).map_err(fail)?;
+            let _ = check;
+            let job_id = state.next_job_id;
+            state.next_job_id += 1;
+            Ok(DocumentSlot { job_id, doc_number: 1 })
+        }
+        (Operation::SendDocument, Target::Job(id)) => {
+            let job = state.jobs.get(id).ok_or_else(|| fail(IppError::NotFound(format!("Job #{id} does not exist."))))?;
+            if !who.may_manage_job(&job.owner) {
+                return Err(fail(IppError::NotAuthorized(format!("You are not the owner of job #{id}."))));
+            }
+            if !job.open {
+                return Err(fail(IppError::NotPossible(format!("Job #{id} is not open for documents."))));
+            }
+            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1 })
+        }
+        _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),
+    }
+}
+
+/// The PPD of a queue (GET /printers/NAME.ppd), generated from its attributes.
+pub fn ppd(state: &Scheduler, name: &str, base: &crate::request::UriBase, now: i64) -> Option<String> {
+    let p = state.printer(name)?;
+    let all = quire_ipp::registry::expand_requested(&["all"], quire_ipp::registry::ObjectKind::Printer);
+    let attrs = crate::attrs::printer_attributes(state, p, base, &all, now);
+    Some(crate::ppd::generate_ppd(&p.name, &attrs))
+}

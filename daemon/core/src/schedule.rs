@@ -103,7 +103,10 @@ pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> 
     let policy = s.printer(&device).map(|p| p.error_policy.clone()).unwrap_or_default();
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let mut stop_printer: Option<String> = None;
-    if job.state == JobState::Processing {
+    // A job stopped by an operation (cancel, move) already freed its printer, which may
+    // be printing another job by now: leave it alone.
+    let was_processing = job.state == JobState::Processing;
+    if was_processing {
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
@@ -130,7 +133,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> 
     }
     effects.push(Effect::PersistJob(id));
     let terminal = job.state.is_terminal();
-    if let Some(p) = s.printer_mut(&device) {
+    if let Some(p) = s.printer_mut(&device).filter(|_| was_processing) {
         if let Some(m) = stop_printer {
             p.state = PrinterState::Stopped;
             p.state_message = m;

@@ -46,7 +46,10 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let Some(cupsd_path) = &args.cupsd_conf else {
         let dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
-        return Ok(Loaded { server: ServerConfig::builtin_default(&dir), diagnostics: Vec::new(), builtin: true });
+        let mut server = ServerConfig::builtin_default(&dir);
+        // The built-in queues print to files in the state dir.
+        server.file_device = true;
+        return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true });
     };
     let files_path = args
         .files_conf

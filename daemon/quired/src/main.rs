@@ -1,2 +1,69 @@
+//! quired: the Quire print server, a drop-in cupsd.
+//!
+//! Thin by design: it loads the config, restores state from the job store, and runs the
+//! network layer and the scheduler task. Everything about IPP lives in quire-core.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod args;
+mod boot;
+mod config;
+mod extras;
+mod http;
+mod net;
+mod page;
+mod requester;
+mod runner;
+mod sniff;
+mod spool_stream;
+mod state;
+mod store_thread;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = match args::Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    let loaded = match config::load(&args) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("quired: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for d in &loaded.diagnostics {
+        eprintln!("{d}");
+    }
+    if args.test || args.test_print {
+        let what = args.cupsd_conf.as_ref().map_or("built-in configuration".to_string(), |p| format!("\"{}\"", p.display()));
+        eprintln!("{what} is OK");
+        if args.test_print {
+            println!("{:#?}", loaded.server);
+        }
+        return ExitCode::SUCCESS;
+    }
+    if !(args.foreground || args.foreground_detached || args.on_demand) {
+        return boot::daemonize();
+    }
+    boot::init_logging(&loaded.server);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("quired: unable to start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(boot::run(loaded)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("quired: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

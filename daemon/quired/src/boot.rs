@@ -1,0 +1,151 @@
+//! Start-up: directories, logging, store, state, TLS, listeners; and daemonizing.
+
+use crate::config::{core_settings, listen_specs, Loaded};
+use crate::http::{router, App};
+use crate::net;
+use crate::requester::Accounts;
+use crate::state::{now, restore, Command, SchedulerTask};
+use quire_config::{LogLevel, LogTarget, ServerConfig};
+use quire_core::{Request, UriBase};
+use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Without -f, cupsd detaches: we start ourselves again with -f in a new process group.
+pub fn daemonize() -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("quired: unable to find my own executable");
+        return ExitCode::from(1);
+    };
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    args.push("-f".into());
+    let child = std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match child {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quired: unable to start in the background: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn init_logging(c: &ServerConfig) {
+    let level = match c.log_level {
+        LogLevel::None => "off",
+        LogLevel::Emerg | LogLevel::Alert | LogLevel::Crit | LogLevel::Error => "error",
+        LogLevel::Warn => "warn",
+        LogLevel::Notice | LogLevel::Info => "info",
+        LogLevel::Debug => "debug",
+        LogLevel::Debug2 => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
+    let file = match &c.error_log {
+        LogTarget::File(p) => {
+            if let Some(dir) = p.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
+        }
+        _ => None,
+    };
+    let _ = match file {
+        Some(f) => builder.with_writer(std::sync::Mutex::new(f)).try_init(),
+        None => builder.with_writer(std::io::stderr).try_init(),
+    };
+}
+
+fn make_dir(p: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(p).map_err(|e| format!("Unable to create \"{}\": {e}", p.display()))
+}
+
+pub async fn run(loaded: Loaded) -> Result<(), String> {
+    let c = &loaded.server;
+    for d in [&c.state_dir, &c.request_root, &c.cache_dir] {
+        make_dir(d)?;
+    }
+    // Our own subdirectory, so a spool left by cupsd is never touched.
+    let spool_dir = c.request_root.join("quire");
+    let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
+    let snapshot = store.load().map_err(|e| e.to_string())?;
+    let spool = store.spool();
+    let state = restore(core_settings(c, now()), snapshot);
+    let store = crate::store_thread::spawn(store);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone());
+    if loaded.builtin && !task.has_printers() {
+        add_builtin_queues(&mut task, &c.state_dir);
+    }
+    let tls = if c.create_self_signed_certs {
+        let host = c.server_name.clone().unwrap_or_else(|| "localhost".into());
+        Some(net::load_or_create_self_signed(&c.server_keychain, &[host]).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let cfg = net::NetConfig {
+        listen: listen_specs(c),
+        tls,
+        io_timeout: c.timeout.max(Duration::from_secs(1)),
+        max_connections: (c.max_clients as usize).max(1),
+        max_body_bytes: (c.limit_request_body > 0).then_some(c.limit_request_body),
+        ..Default::default()
+    };
+    let bound = net::bind(cfg).await.map_err(|e| e.to_string())?;
+    for addr in bound.local_addrs() {
+        tracing::info!("Listening on {addr:?}");
+    }
+    tokio::spawn(task.run(rx));
+    let app = Arc::new(App { tx, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default() });
+    bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    tracing::info!("Scheduler shutting down normally.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// The built-in config's queues, so a newcomer can `lp` at once. They print to files.
+fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
+    let out = state_dir.join("printed");
+    let _ = std::fs::create_dir_all(&out);
+    for (name, info) in [("office", "Office printer (prints to a file)"), ("lab", "Lab printer (prints to a file)")] {
+        let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{name}")), "root");
+        let mut g = Group::new(DelimiterTag::Printer);
+        g.push(Attribute::new("device-uri", Value::Uri(format!("file://{}/{name}.out", out.display()))));
+        g.push(Attribute::new("printer-info", Value::Text(info.into())));
+        g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));
+        g.push(Attribute::new("printer-state", Value::Enum(3)));
+        msg.push_group(g);
+        let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
+        let resp = task.bootstrap(Request::new(msg, "/admin/", base));
+        if resp.code >= 0x0100 {
+            let why = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+            tracing::warn!("Unable to add built-in queue {name}: {why}");
+        }
+    }
+    let mut msg: Message = quire_client::request_as(Operation::CupsSetDefault, Some("ipp://localhost/printers/office"), "root");
+    msg.request_id = 1;
+    let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
+    let _ = task.bootstrap(Request::new(msg, "/admin/", base));
+}

@@ -1,0 +1,55 @@
+//! Facts some operations need from outside the scheduler, gathered before the core runs:
+//! the device's own attributes for `-m everywhere`, and the device list for lpinfo -v.
+
+use quire_client::{Client, Destination};
+use quire_core::{DeviceInfo, Request};
+use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
+use std::time::Duration;
+
+pub async fn fill(req: &mut Request, op: Option<Operation>) {
+    match op {
+        Some(Operation::CupsAddModifyPrinter) => {
+            let everywhere = req.message.operation_attr("ppd-name").or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name")).and_then(|a| a.first_str()) == Some("everywhere");
+            let uri = req.message.attr(DelimiterTag::Printer, "device-uri").and_then(|a| a.first_str()).map(str::to_string);
+            if let (true, Some(uri)) = (everywhere, uri) {
+                req.device_attributes = tokio::task::spawn_blocking(move || query_device(&uri)).await.ok().flatten();
+            }
+        }
+        Some(Operation::CupsGetDevices) => req.devices = devices(),
+        _ => {}
+    }
+}
+
+/// Get-Printer-Attributes from an ipp:// device (None when it can't be reached).
+fn query_device(uri: &str) -> Option<Vec<Attribute>> {
+    let rest = uri.strip_prefix("ipp://")?;
+    let (authority, path) = rest.split_once('/').map_or((rest, "/"), |(a, p)| (a, p));
+    let resource = format!("/{}", path.trim_start_matches('/'));
+    let dest = Destination::parse(authority).ok()?;
+    let mut client = Client::connect(dest).ok()?.with_timeout(Duration::from_secs(10));
+    let mut req = client.request(Operation::GetPrinterAttributes, Some(uri));
+    req.group_mut(DelimiterTag::Operation).push(Attribute::new("requested-attributes", Value::Keyword("all".into())));
+    let resp = client.send(&resource, &req, None).ok()?;
+    if resp.code >= 0x0100 {
+        tracing::warn!("{uri}: Get-Printer-Attributes answered {:#06x}", resp.code);
+        return None;
+    }
+    resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone())
+}
+
+/// The backends this build ships, as `lpinfo -v` shows them.
+fn devices() -> Vec<DeviceInfo> {
+    let d = |class: &str, uri: &str, info: &str| DeviceInfo {
+        class: class.into(),
+        uri: uri.into(),
+        make_and_model: "Unknown".into(),
+        info: info.into(),
+        device_id: String::new(),
+        location: String::new(),
+    };
+    vec![
+        d("file", "file", "Write to a file"),
+        d("network", "ipp", "Internet Printing Protocol (ipp)"),
+        d("network", "http", "Internet Printing Protocol (http)"),
+    ]
+}

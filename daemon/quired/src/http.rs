@@ -1,0 +1,161 @@
+//! HTTP routes: IPP POSTs (attributes decoded incrementally, documents streamed to the
+//! spool), PPDs, and a status page.
+
+use crate::net::{ConnInfo, LocalEnd};
+use crate::requester::Accounts;
+use crate::spool_stream::{spool_document, SpoolResult};
+use crate::state::{Command, Durable, Prepared};
+use axum::body::Body;
+use axum::extract::{Extension, Request as HttpRequest, State};
+use axum::http::{header, HeaderMap, Method, StatusCode as HttpStatus};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use quire_core::{Request, UriBase};
+use quire_ipp::{DecodeError, Limits, Message, MessageDecoder, Operation, StatusCode};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+pub struct App {
+    pub tx: mpsc::UnboundedSender<Command>,
+    pub spool: quire_store::Spool,
+    pub accounts: Accounts,
+    pub limits: Limits,
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(route).with_state(app)
+}
+
+async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, req: HttpRequest) -> Response {
+    let Some(Extension(conn)) = conn else {
+        return (HttpStatus::INTERNAL_SERVER_ERROR, "no connection info").into_response();
+    };
+    let base = uri_base(req.headers(), &conn);
+    let path = req.uri().path().to_string();
+    match *req.method() {
+        Method::POST => {
+            let is_ipp = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/ipp"));
+            if !is_ipp {
+                return (HttpStatus::BAD_REQUEST, "Only application/ipp is accepted here.").into_response();
+            }
+            ipp(app, conn, base, path, req.into_body()).await
+        }
+        Method::GET | Method::HEAD => get(app, base, &path).await,
+        _ => HttpStatus::METHOD_NOT_ALLOWED.into_response(),
+    }
+}
+
+/// The URI base clients should see: the Host they used, else the address they reached.
+fn uri_base(headers: &HeaderMap, conn: &ConnInfo) -> UriBase {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty() && h.is_ascii());
+    let authority = match (host, &conn.local) {
+        (Some(h), _) => h.to_string(),
+        (None, LocalEnd::Tcp(addr)) => addr.to_string(),
+        (None, LocalEnd::Unix(_)) => "localhost".into(),
+    };
+    UriBase { scheme: if conn.tls { "ipps".into() } else { "ipp".into() }, authority }
+}
+
+fn ipp_response(msg: &Message) -> Response {
+    if msg.code == StatusCode::ClientErrorNotAuthenticated.code() {
+        return (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response();
+    }
+    ([(header::CONTENT_TYPE, "application/ipp")], msg.encode()).into_response()
+}
+
+/// A response to a request we could not decode: version and request-id from its header
+/// when present.
+fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
+    let (version, id) = match head {
+        [a, b, _, _, i0, i1, i2, i3, ..] if matches!(*a, 1 | 2) => ((*a, *b), i32::from_be_bytes([*i0, *i1, *i2, *i3])),
+        _ => ((2, 0), 0),
+    };
+    let status = match err {
+        DecodeError::TooLarge { .. } => StatusCode::ClientErrorRequestEntityTooLarge,
+        _ => StatusCode::ClientErrorBadRequest,
+    };
+    let req = Message::new(version, 0, id);
+    let mut resp = quire_core::response::response(&req, status);
+    quire_core::response::set_status_message(&mut resp, err.status_message());
+    ipp_response(&resp)
+}
+
+async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut body: Body) -> Response {
+    let mut decoder = MessageDecoder::new(app.limits.clone());
+    let mut head: Vec<u8> = Vec::with_capacity(8);
+    let (message, rest) = loop {
+        let data = match body.frame().await {
+            None => return decode_failure(&head, &decoder.finish()),
+            Some(Err(_)) => return (HttpStatus::PAYLOAD_TOO_LARGE, "request body error").into_response(),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(d) => d,
+                Err(_) => continue,
+            },
+        };
+        if head.len() < 8 {
+            head.extend(data.iter().take(8 - head.len()));
+        }
+        match decoder.feed(&data) {
+            Ok(Some((msg, used))) => break (msg, data.slice(used..)),
+            Ok(None) => {}
+            Err(e) => return decode_failure(&head, &e),
+        }
+    };
+    let who = app.accounts.requester(&conn, &message);
+    let op = Operation::from_u16(message.code);
+    let mut request = Request::new(message, &path, base);
+    if matches!(op, Some(Operation::PrintJob | Operation::SendDocument)) {
+        let (reply, rx) = oneshot::channel();
+        let _ = app.tx.send(Command::Prepare { request: request.clone(), who: who.clone(), reply });
+        let slot: Prepared = match rx.await {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(resp)) => return ipp_response(&resp),
+            Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
+        };
+        request.job_id_hint = Some(slot.job_id);
+        match spool_document(&app.spool, slot, &request.message, rest, body).await {
+            SpoolResult::Document(doc) => request.document = Some(doc),
+            SpoolResult::Empty => {}
+            SpoolResult::Failed(msg) => {
+                let err = quire_core::IppError::Internal(msg);
+                return ipp_response(&quire_core::response::error(&request.message, &err));
+            }
+        }
+    }
+    crate::extras::fill(&mut request, op).await;
+    let spooled = request.document.clone();
+    let (reply, rx) = oneshot::channel::<(Message, Durable)>();
+    let _ = app.tx.send(Command::Ipp { request, who, reply });
+    let Ok((resp, durable)) = rx.await else {
+        return HttpStatus::SERVICE_UNAVAILABLE.into_response();
+    };
+    if let Ok(Err(e)) = durable.await {
+        tracing::error!("request not saved: {e}");
+    }
+    let ok = StatusCode::from_u16(resp.code).is_some_and(StatusCode::is_success);
+    if let (false, Some(doc)) = (ok, spooled) {
+        let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
+    }
+    ipp_response(&resp)
+}
+
+async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {
+    if let Some(name) = path.strip_prefix("/printers/").and_then(|p| p.strip_suffix(".ppd")) {
+        let (reply, rx) = oneshot::channel();
+        let _ = app.tx.send(Command::Ppd { name: name.to_string(), base, reply });
+        return match rx.await {
+            Ok(Some(ppd)) => ([(header::CONTENT_TYPE, "application/vnd.cups-ppd")], ppd).into_response(),
+            _ => (HttpStatus::NOT_FOUND, "Not Found").into_response(),
+        };
+    }
+    if path == "/" || path == "/printers" || path == "/printers/" || path == "/jobs" || path == "/jobs/" {
+        let (reply, rx) = oneshot::channel();
+        let _ = app.tx.send(Command::Summary { reply });
+        if let Ok(summary) = rx.await {
+            return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], crate::page::status(&summary)).into_response();
+        }
+    }
+    (HttpStatus::NOT_FOUND, Bytes::from_static(b"Not Found")).into_response()
+}

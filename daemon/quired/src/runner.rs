@@ -1,0 +1,81 @@
+//! Runs backends: one blocking task per printing job, reporting back to the scheduler.
+
+use crate::state::Command;
+use quire_backends::{BackendError, Cancel, DocumentSource, JobInfo, Progress};
+use quire_core::{JobResult, Scheduler};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub struct Runner {
+    spool_dir: PathBuf,
+    tx: UnboundedSender<Command>,
+    running: HashMap<i32, Cancel>,
+}
+
+struct Report {
+    job_id: i32,
+    tx: UnboundedSender<Command>,
+}
+
+impl Progress for Report {
+    fn pages(&mut self, completed: i32) {
+        let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, pages: completed });
+    }
+    fn printer_state(&mut self, _reasons: Vec<String>, _message: String) {}
+}
+
+fn result_of(r: Result<(), BackendError>) -> JobResult {
+    match r {
+        Ok(()) => JobResult::Completed,
+        Err(BackendError::Canceled) => JobResult::Stopped,
+        Err(e @ BackendError::CanceledByDevice(_)) => JobResult::Cancel(e.to_string()),
+        Err(e @ BackendError::BadUri(_)) => JobResult::StopPrinter(e.to_string()),
+        Err(e) => JobResult::Failed(e.to_string()),
+    }
+}
+
+impl Runner {
+    pub fn new(spool_dir: PathBuf, tx: UnboundedSender<Command>) -> Self {
+        Runner { spool_dir, tx, running: HashMap::new() }
+    }
+
+    pub fn start(&mut self, state: &Scheduler, job_id: i32, printer: &str) {
+        let (Some(job), Some(p)) = (state.jobs.get(&job_id), state.printer(printer)) else {
+            let _ = self.tx.send(Command::JobDone { job_id, result: JobResult::Failed("The printer or job is gone.".into()) });
+            return;
+        };
+        let uri = p.device_uri.clone();
+        let docs: Vec<DocumentSource> = job
+            .documents
+            .iter()
+            .map(|d| DocumentSource { path: self.spool_dir.join(&d.file), format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() })
+            .collect();
+        let info = JobInfo { id: job_id, name: job.name.clone(), user: job.owner.clone(), attributes: job.attributes.clone() };
+        let cancel = Cancel::default();
+        self.running.insert(job_id, cancel.clone());
+        let tx = self.tx.clone();
+        tracing::info!("[Job {job_id}] printing on {printer} ({uri})");
+        tokio::task::spawn_blocking(move || {
+            let mut report = Report { job_id, tx: tx.clone() };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
+            }));
+            let result = match result {
+                Ok(r) => result_of(r),
+                Err(_) => JobResult::Failed("The backend crashed.".into()),
+            };
+            let _ = tx.send(Command::JobDone { job_id, result });
+        });
+    }
+
+    pub fn stop(&mut self, job_id: i32) {
+        if let Some(c) = self.running.get(&job_id) {
+            c.cancel();
+        }
+    }
+
+    pub fn finished(&mut self, job_id: i32) {
+        self.running.remove(&job_id);
+    }
+}

@@ -1,0 +1,96 @@
+//! Streams a request's document into the spool: chunks go to a blocking writer thread
+//! through a small bounded channel, so memory stays flat whatever the document's size.
+
+use crate::sniff;
+use crate::state::Prepared;
+use axum::body::Body;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use quire_core::Document;
+use quire_ipp::Message;
+use std::io::Write;
+
+pub enum SpoolResult {
+    Document(Document),
+    /// No document data followed the attributes.
+    Empty,
+    Failed(String),
+}
+
+pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+    let mut writer = match spool.writer(slot.job_id, slot.doc_number) {
+        Ok(w) => w,
+        Err(e) => return SpoolResult::Failed(format!("Unable to create spool file: {e}")),
+    };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(8);
+    let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
+        for chunk in rx {
+            writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
+        }
+        if writer.size() == 0 {
+            return Ok(None);
+        }
+        writer.commit().map(Some).map_err(|e| format!("Unable to save spool file: {e}"))
+    });
+    let mut head: Vec<u8> = first.iter().take(512).copied().collect();
+    let mut ok = send(&tx, first).await;
+    while ok {
+        match body.frame().await {
+            None => break,
+            Some(Err(e)) => {
+                drop(tx);
+                let _ = task.await;
+                return SpoolResult::Failed(format!("Error reading document: {e}"));
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if head.len() < 512 {
+                        head.extend(data.iter().take(512 - head.len()));
+                    }
+                    ok = send(&tx, data).await;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let spooled = match task.await {
+        Ok(Ok(Some(s))) => s,
+        Ok(Ok(None)) => return SpoolResult::Empty,
+        Ok(Err(e)) => return SpoolResult::Failed(e),
+        Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
+    };
+    SpoolResult::Document(describe(msg, slot, spooled, &head))
+}
+
+/// Hands a chunk to the writer thread without blocking the runtime.
+async fn send(tx: &std::sync::mpsc::SyncSender<Bytes>, chunk: Bytes) -> bool {
+    let mut chunk = chunk;
+    loop {
+        match tx.try_send(chunk) {
+            Ok(()) => return true,
+            Err(std::sync::mpsc::TrySendError::Full(c)) => {
+                chunk = c;
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return false,
+        }
+    }
+}
+
+fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
+    let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
+    let compression = op("compression").filter(|c| c != "none");
+    let format = match op("document-format") {
+        Some(f) if f != "application/octet-stream" => f,
+        _ if compression.is_some() => "application/octet-stream".into(),
+        _ => sniff::detect(head).to_string(),
+    };
+    Document {
+        number: slot.doc_number,
+        format,
+        name: op("document-name").or_else(|| op("job-name")).unwrap_or_default(),
+        size: spooled.size,
+        file: spooled.file.to_string_lossy().into_owned(),
+        compression,
+    }
+}

@@ -1,0 +1,258 @@
+//! The scheduler task: owns the `Scheduler`, runs the core's handlers and carries out
+//! their effects (persist, start or stop a backend, arm a timer).
+
+use crate::runner::Runner;
+use crate::store_thread::StoreHandle;
+use quire_core::{persist, Effect, JobResult, Request, Requester, Scheduler, UriBase};
+use quire_ipp::Message;
+use quire_store::{Change, DocumentRecord, JobRecord, PrinterRecord, SubscriptionRecord};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use tokio::sync::{mpsc, oneshot};
+
+pub type Durable = oneshot::Receiver<Result<(), String>>;
+
+/// Where a document of a job being created may be spooled.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    pub job_id: i32,
+    pub doc_number: i32,
+}
+
+pub enum Command {
+    /// Check a Print-Job/Send-Document before its document is read, and reserve its place.
+    Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
+    Ipp { request: Request, who: Requester, reply: oneshot::Sender<(Message, Durable)> },
+    Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
+    Summary { reply: oneshot::Sender<Summary> },
+    JobProgress { job_id: i32, pages: i32 },
+    JobDone { job_id: i32, result: JobResult },
+    Timer,
+}
+
+/// A read-only view for the status page.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub printers: Vec<(String, String, String, bool)>,
+    pub jobs: Vec<(i32, String, String, String)>,
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+pub struct SchedulerTask {
+    state: Scheduler,
+    store: StoreHandle,
+    runner: Runner,
+    tx: mpsc::UnboundedSender<Command>,
+    armed: BTreeSet<i64>,
+}
+
+impl SchedulerTask {
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>) -> Self {
+        let runner = Runner::new(spool_dir, tx.clone());
+        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new() }
+    }
+
+    /// Recovers interrupted jobs, then serves commands until every sender is gone.
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        let effects = quire_core::schedule::recover(&mut self.state, now());
+        let _ = self.execute(effects);
+        while let Some(cmd) = rx.recv().await {
+            self.command(cmd);
+        }
+    }
+
+    /// Runs one request through the core as if a local admin sent it (built-in queues).
+    pub fn bootstrap(&mut self, request: Request) -> Message {
+        let who = Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into() };
+        let out = quire_core::handle(&mut self.state, &request, &who, now());
+        let _ = self.execute(out.effects);
+        out.response
+    }
+
+    pub fn has_printers(&self) -> bool {
+        !self.state.printers.is_empty()
+    }
+
+    fn command(&mut self, cmd: Command) {
+        let t = now();
+        match cmd {
+            Command::Prepare { request, who, reply } => {
+                let _ = reply.send(quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t).map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number }));
+            }
+            Command::Ipp { request, who, reply } => {
+                let out = quire_core::handle(&mut self.state, &request, &who, t);
+                let durable = self.execute(out.effects);
+                let _ = reply.send((out.response, durable));
+            }
+            Command::Ppd { name, base, reply } => {
+                let _ = reply.send(quire_core::dispatch::ppd(&self.state, &name, &base, t));
+            }
+            Command::Summary { reply } => {
+                let _ = reply.send(self.summary());
+            }
+            Command::JobProgress { job_id, pages } => {
+                let effects = quire_core::schedule::job_progress(&mut self.state, job_id, pages, t);
+                let _ = self.execute(effects);
+            }
+            Command::JobDone { job_id, result } => {
+                self.runner.finished(job_id);
+                tracing::info!("[Job {job_id}] backend finished: {result:?}");
+                let effects = quire_core::schedule::job_finished(&mut self.state, job_id, result, t);
+                let _ = self.execute(effects);
+            }
+            Command::Timer => {
+                self.armed.retain(|at| *at > t);
+                let effects = quire_core::schedule::fire(&mut self.state, t);
+                let _ = self.execute(effects);
+            }
+        }
+    }
+
+    fn summary(&self) -> Summary {
+        Summary {
+            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), p.device_uri.clone(), p.accepting)).collect(),
+            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.clone(), j.owner.clone(), j.state.keyword().into())).collect(),
+        }
+    }
+
+    /// Carries out effects; returns when the persisted part will be durable.
+    fn execute(&mut self, effects: Vec<Effect>) -> Durable {
+        let mut jobs = BTreeSet::new();
+        let mut printers = BTreeSet::new();
+        let mut subs = BTreeSet::new();
+        let mut changes = Vec::new();
+        let mut server = false;
+        for e in effects {
+            match e {
+                Effect::PersistJob(id) | Effect::PurgeJobFiles(id) => {
+                    jobs.insert(id);
+                }
+                Effect::DeleteJob(id) => changes.push(Change::DeleteJob(id)),
+                Effect::PersistPrinter(k) => {
+                    printers.insert(k);
+                }
+                Effect::DeletePrinter(k) => changes.push(Change::DeletePrinter(k)),
+                Effect::PersistSubscription(id) => {
+                    subs.insert(id);
+                }
+                Effect::DeleteSubscription(id) => changes.push(Change::DeleteSubscription(id)),
+                Effect::PersistServer => server = true,
+                Effect::StartJob { job_id, printer } => self.runner.start(&self.state, job_id, &printer),
+                Effect::StopJob { job_id } => self.runner.stop(job_id),
+                Effect::ArmTimer { at } => self.arm(at),
+                Effect::Identify { printer, actions, message } => {
+                    tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
+                }
+            }
+        }
+        changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
+        changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
+        changes.extend(subs.iter().filter_map(|id| {
+            self.state.subscriptions.get(id).map(|x| Change::PutSubscription(SubscriptionRecord { id: *id, attrs: persist::subscription_to_blob(x) }))
+        }));
+        if server {
+            changes.extend(self.server_changes());
+        }
+        self.store.submit(changes)
+    }
+
+    fn job_change(&self, id: i32) -> Option<Change> {
+        let j = self.state.jobs.get(&id)?;
+        let documents = if j.files_purged {
+            Vec::new()
+        } else {
+            j.documents
+                .iter()
+                .map(|d| DocumentRecord { number: d.number, format: d.format.clone(), size: d.size, file: PathBuf::from(&d.file), compression: d.compression.clone() })
+                .collect()
+        };
+        Some(Change::PutJob(JobRecord {
+            id,
+            printer: j.printer.clone(),
+            state: j.state as i32,
+            owner: j.owner.clone(),
+            created: j.created,
+            completed: j.completed_at,
+            attrs: persist::job_to_blob(j),
+            documents,
+        }))
+    }
+
+    fn printer_change(&self, key: &str) -> Option<Change> {
+        let p = self.state.printers.get(key)?;
+        Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
+    }
+
+    fn server_changes(&self) -> Vec<Change> {
+        let s = &self.state;
+        vec![
+            Change::SetKv("next-job-id".into(), s.next_job_id.to_string()),
+            Change::SetKv("next-printer-id".into(), s.next_printer_id.to_string()),
+            Change::SetKv("next-subscription-id".into(), s.next_subscription_id.to_string()),
+            match &s.default_printer {
+                Some(d) => Change::SetKv("default-printer".into(), d.clone()),
+                None => Change::DeleteKv("default-printer".into()),
+            },
+        ]
+    }
+
+    fn arm(&mut self, at: i64) {
+        if !self.armed.insert(at) {
+            return;
+        }
+        let tx = self.tx.clone();
+        let delay = (at - now()).max(0) as u64;
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
+            let _ = tx.send(Command::Timer);
+        });
+    }
+}
+
+/// Builds the scheduler state from the store's snapshot.
+pub fn restore(settings: quire_core::Settings, snap: quire_store::Snapshot) -> Scheduler {
+    let mut s = Scheduler::new(settings);
+    for rec in snap.printers {
+        match persist::printer_from_blob(&rec.attrs) {
+            Ok(p) => {
+                s.printers.insert(rec.name.to_ascii_lowercase(), p);
+            }
+            Err(e) => tracing::error!("Printer \"{}\" could not be loaded: {}", rec.name, e.0),
+        }
+    }
+    let missing: HashMap<(i32, i32), ()> = snap.missing_documents.iter().map(|m| ((m.job_id, m.number), ())).collect();
+    for rec in snap.jobs {
+        let docs = rec
+            .documents
+            .iter()
+            .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone() })
+            .collect();
+        match persist::job_from_blob(&rec.attrs, docs) {
+            Ok(mut j) => {
+                if j.documents.iter().any(|d| missing.contains_key(&(j.id, d.number))) && !j.state.is_terminal() {
+                    j.state = quire_core::JobState::Aborted;
+                    j.state_reasons = vec!["document-access-error".into()];
+                    j.state_message = "A document of this job is missing from the spool.".into();
+                    j.completed_at = Some(now());
+                }
+                s.jobs.insert(rec.id, j);
+            }
+            Err(e) => tracing::error!("Job {} could not be loaded: {}", rec.id, e.0),
+        }
+    }
+    for rec in snap.subscriptions {
+        if let Ok(x) = persist::subscription_from_blob(&rec.attrs) {
+            s.subscriptions.insert(rec.id, x);
+        }
+    }
+    let kv = |k: &str| snap.kv.get(k).and_then(|v| v.parse::<i32>().ok());
+    let max_job = s.jobs.keys().next_back().copied().unwrap_or(0);
+    s.next_job_id = kv("next-job-id").unwrap_or(1).max(max_job + 1);
+    s.next_printer_id = kv("next-printer-id").unwrap_or(1).max(s.printers.values().map(|p| p.id + 1).max().unwrap_or(1));
+    s.next_subscription_id = kv("next-subscription-id").unwrap_or(1).max(s.subscriptions.keys().next_back().map_or(1, |k| k + 1));
+    s.default_printer = snap.kv.get("default-printer").cloned();
+    s
+}

@@ -1,0 +1,132 @@
+//! Child processes that die with their owner, free ports, polling, and commands with a hard timeout.
+
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed (SIGKILL) and reaped when dropped.
+pub struct ChildGuard {
+    name: String,
+    child: Option<Child>,
+}
+
+impl ChildGuard {
+    pub fn spawn(name: &str, cmd: &mut Command) -> io::Result<ChildGuard> {
+        let child = cmd
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot start {name}: {e}")))?;
+        Ok(ChildGuard { name: name.to_string(), child: Some(child) })
+    }
+
+    pub fn id(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// `Err` with a description if the process has already exited.
+    pub fn check_alive(&mut self) -> io::Result<()> {
+        match self.child.as_mut().map(Child::try_wait) {
+            Some(Ok(None)) => Ok(()),
+            Some(Ok(Some(status))) => Err(other(format!("{} exited early: {status}", self.name))),
+            Some(Err(e)) => Err(e),
+            None => Err(other(format!("{} already stopped", self.name))),
+        }
+    }
+
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.as_mut().and_then(|c| c.stdout.take())
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn other(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::Other, msg)
+}
+
+/// A loopback TCP port that was free a moment ago.
+pub fn free_port() -> io::Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// Polls `probe` every 100 ms until it returns true or `limit` passes.
+pub fn wait_until(limit: Duration, mut probe: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if probe() {
+            return true;
+        }
+        if start.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+pub fn tcp_connects(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
+}
+
+/// The result of a finished command.
+#[derive(Debug, Clone)]
+pub struct CmdOutput {
+    /// Exit code; 124/137 when `timeout` had to stop it, -1 when killed by a signal.
+    pub rc: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CmdOutput {
+    fn from_output(out: Output) -> CmdOutput {
+        CmdOutput {
+            rc: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// stdout and stderr together, for failure messages.
+    pub fn text(&self) -> String {
+        format!("rc={}\n--- stdout\n{}--- stderr\n{}", self.rc, self.stdout, self.stderr)
+    }
+}
+
+/// Runs `program args...` under `timeout -s KILL secs`, stdin closed, optional cwd and environment.
+pub fn run_with_timeout(
+    secs: u64,
+    program: &str,
+    args: &[String],
+    cwd: Option<&Path>,
+    env: &[(String, String)],
+) -> io::Result<CmdOutput> {
+    let mut cmd = Command::new("timeout");
+    cmd.arg("-s").arg("KILL").arg(secs.to_string()).arg(program).args(args);
+    cmd.stdin(Stdio::null());
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().map_err(|e| other(format!("cannot run {program}: {e}")))?;
+    Ok(CmdOutput::from_output(out))
+}
+
+/// True when `program` is found on PATH (or is an existing path).
+pub fn have_program(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+        .unwrap_or(false)
+}

@@ -1,0 +1,231 @@
+//! The two print servers under test, started the same way from the same cupsd-style config files.
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use tempfile::TempDir;
+
+use crate::ippeve::path_str;
+use crate::process::{free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    /// The real CUPS 2.4 scheduler, the reference.
+    Cupsd,
+    /// Quire's daemon.
+    Quired,
+}
+
+impl fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServerKind::Cupsd => "cupsd",
+            ServerKind::Quired => "quired",
+        })
+    }
+}
+
+/// A running print server with private directories; killed on drop.
+///
+/// Its temp dir (config, spool, state, logs) is kept when the thread is panicking, so a failed
+/// test leaves the logs behind; the path is printed.
+pub struct Server {
+    kind: ServerKind,
+    port: u16,
+    dir: Option<TempDir>,
+    child: ChildGuard,
+}
+
+impl Server {
+    /// Runs `/usr/sbin/cupsd -f -c cupsd.conf -s cups-files.conf`.
+    pub fn start_cupsd() -> io::Result<Server> {
+        Server::start(ServerKind::Cupsd, Path::new("/usr/sbin/cupsd"))
+    }
+
+    /// Runs `quired -f -c cupsd.conf -s cups-files.conf` with the same files cupsd gets.
+    /// `Ok(None)` when no quired binary has been built (see [`quired_binary`]).
+    pub fn start_quired() -> io::Result<Option<Server>> {
+        match quired_binary() {
+            Some(bin) => Server::start(ServerKind::Quired, &bin).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn start(kind: ServerKind, binary: &Path) -> io::Result<Server> {
+        let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
+        let port = free_port()?;
+        write_config(dir.path(), port)?;
+        let out = File::create(dir.path().join("log/stdout.log"))?;
+        let mut cmd = Command::new(binary);
+        cmd.arg("-f")
+            .arg("-c")
+            .arg(dir.path().join("etc/cupsd.conf"))
+            .arg("-s")
+            .arg(dir.path().join("etc/cups-files.conf"))
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out);
+        let child = ChildGuard::spawn(&kind.to_string(), &mut cmd)?;
+        let mut server = Server { kind, port, dir: Some(dir), child };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self) -> io::Result<()> {
+        let test = crate::data_dir().join("ipptool/server-answers.test");
+        let (uri, test) = (format!("{}/", self.uri_base()), path_str(&test));
+        let ready = wait_until(Duration::from_secs(20), || {
+            if self.child.check_alive().is_err() || !tcp_connects(self.port) {
+                return false;
+            }
+            let args = vec!["-q".into(), "-T".into(), "2".into(), uri.clone(), test.clone()];
+            matches!(run_with_timeout(10, "ipptool", &args, None, &[]), Ok(o) if o.rc == 0)
+        });
+        if ready {
+            return Ok(());
+        }
+        let alive = self.child.check_alive();
+        Err(other(format!("{} not ready ({alive:?}); logs:\n{}", self.kind, self.log_tail(60))))
+    }
+
+    pub fn kind(&self) -> ServerKind {
+        self.kind
+    }
+
+    pub fn name(&self) -> String {
+        self.kind.to_string()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `127.0.0.1:PORT`, for the CUPS tools' `-h`.
+    pub fn host_port(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `ipp://127.0.0.1:PORT`.
+    pub fn uri_base(&self) -> String {
+        format!("ipp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn printer_uri(&self, queue: &str) -> String {
+        format!("{}/printers/{queue}", self.uri_base())
+    }
+
+    /// The `Listen` Unix socket (usable as `-h PATH` or `CUPS_SERVER=PATH`).
+    pub fn socket_path(&self) -> PathBuf {
+        self.dir().join("cups.sock")
+    }
+
+    /// The server's private temp dir (etc/, spool/, state/, cache/, log/, out/).
+    pub fn dir(&self) -> &Path {
+        self.dir.as_ref().map(TempDir::path).unwrap_or(Path::new("/nonexistent"))
+    }
+
+    /// A world-writable directory for `file:` device output.
+    pub fn out_dir(&self) -> PathBuf {
+        self.dir().join("out")
+    }
+
+    pub fn error_log(&self) -> PathBuf {
+        self.dir().join("log/error_log")
+    }
+
+    /// The last `lines` lines of the error log and of stdout/stderr.
+    pub fn log_tail(&self, lines: usize) -> String {
+        let tail = |p: PathBuf| {
+            let text = fs::read_to_string(&p).unwrap_or_default();
+            let all: Vec<&str> = text.lines().collect();
+            let from = all.len().saturating_sub(lines);
+            format!("==> {} <==\n{}\n", p.display(), all[from..].join("\n"))
+        };
+        tail(self.dir().join("log/stdout.log")) + &tail(self.error_log())
+    }
+
+    /// True while the server process is running.
+    pub fn is_alive(&mut self) -> bool {
+        self.child.check_alive().is_ok()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Some(dir) = self.dir.take() {
+                eprintln!("{}: keeping config and logs in {}", self.kind, dir.keep().display());
+            }
+        }
+    }
+}
+
+/// The quired binary: `$QUIRED_BIN`, else the newest of `<target>/{debug,release}/quired` where
+/// `<target>` is `$CARGO_TARGET_DIR` or the workspace's `target/`.
+pub fn quired_binary() -> Option<PathBuf> {
+    if let Some(bin) = std::env::var_os("QUIRED_BIN") {
+        return Some(PathBuf::from(bin)).filter(|p| p.is_file());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::workspace_root().join("target"));
+    ["debug", "release"]
+        .iter()
+        .map(|profile| target.join(profile).join("quired"))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok())
+}
+
+/// Writes `etc/cupsd.conf` and `etc/cups-files.conf` plus the directories they name under `root`.
+pub fn write_config(root: &Path, port: u16) -> io::Result<()> {
+    for sub in ["etc/ppd", "etc/ssl", "spool/tmp", "state", "cache", "log", "out"] {
+        fs::create_dir_all(root.join(sub))?;
+    }
+    // The scheduler runs filters and backends as `lp`: they must be able to reach the spool.
+    fs::set_permissions(root, fs::Permissions::from_mode(0o755))?;
+    fs::set_permissions(root.join("out"), fs::Permissions::from_mode(0o777))?;
+    let r = root.display();
+    fs::write(root.join("etc/cupsd.conf"), cupsd_conf(&format!("{r}/cups.sock"), port))?;
+    fs::write(root.join("etc/cups-files.conf"), cups_files_conf(&r.to_string()))
+}
+
+fn cupsd_conf(socket: &str, port: u16) -> String {
+    // No authentication anywhere: tests run as root on loopback and must never prompt.
+    format!(
+        "# Written by quire-tests for a private test server.\n\
+         LogLevel debug\n\
+         MaxLogSize 0\n\
+         Listen 127.0.0.1:{port}\n\
+         Listen {socket}\n\
+         Browsing No\n\
+         WebInterface No\n\
+         DefaultAuthType Basic\n\
+         DefaultEncryption Never\n\
+         <Location />\n  Order allow,deny\n  Allow all\n</Location>\n\
+         <Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
+    )
+}
+
+fn cups_files_conf(root: &str) -> String {
+    // cupsd refuses `User root`; lp:lp is Debian's default and exists wherever cups is installed.
+    format!(
+        "# Written by quire-tests for a private test server.\n\
+         ServerRoot {root}/etc\n\
+         RequestRoot {root}/spool\n\
+         TempDir {root}/spool/tmp\n\
+         StateDir {root}/state\n\
+         CacheDir {root}/cache\n\
+         AccessLog {root}/log/access_log\n\
+         ErrorLog {root}/log/error_log\n\
+         PageLog {root}/log/page_log\n\
+         User lp\n\
+         Group lp\n\
+         SystemGroup root\n\
+         Sandboxing Relaxed\n\
+         FileDevice Yes\n"
+    )
+}
