@@ -1,1 +1,52 @@
+//! Test harness for Quire: runs the real CUPS scheduler (the reference) and quired side by side,
+//! each with its own private directories, D-Bus and IPP Everywhere printer (ippeveprinter), and
+//! drives them with the real CUPS tools (ipptool, lp, lpstat, lpadmin, ...). No mocks.
+//!
+//! Needs the Debian packages listed in `tests/scripts/install-test-deps`.
 #![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod conformance;
+pub mod dbus;
+pub mod ippeve;
+pub mod ipptool;
+pub mod process;
+pub mod server;
+
+use std::path::PathBuf;
+
+pub use cli::{cups_tool, cups_tool_ok, queue_setup, Via};
+pub use dbus::Dbus;
+pub use ippeve::IppEvePrinter;
+pub use ipptool::{run_ipptool, IppSuite, IpptoolResult};
+pub use process::CmdOutput;
+pub use server::{quired_binary, Server, ServerKind};
+
+/// `tests/data` of this crate.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// The programs the harness runs; tests call this first and fail with a clear message.
+pub fn missing_programs() -> Vec<&'static str> {
+    ["ipptool", "ippeveprinter", "dbus-daemon", "lpadmin", "lp", "lpstat", "cancel", "timeout"]
+        .into_iter()
+        .filter(|p| !process::have_program(p))
+        .chain(Some("/usr/sbin/cupsd").filter(|p| !process::have_program(p)))
+        .collect()
+}
+
+/// Fails with an explanation when the CUPS programs are missing.
+pub fn require_programs() {
+    let missing = missing_programs();
+    assert!(
+        missing.is_empty(),
+        "missing programs {missing:?}: run tests/scripts/install-test-deps (as root)"
+    );
+}

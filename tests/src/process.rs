@@ -79,7 +79,7 @@ pub fn tcp_connects(port: u16) -> bool {
 /// The result of a finished command.
 #[derive(Debug, Clone)]
 pub struct CmdOutput {
-    /// Exit code; 124/137 when `timeout` had to stop it, -1 when killed by a signal.
+    /// Exit code; 137 when `timeout -s KILL` had to stop it (see [`exit_code`]).
     pub rc: i32,
     pub stdout: String,
     pub stderr: String,
@@ -88,7 +88,7 @@ pub struct CmdOutput {
 impl CmdOutput {
     fn from_output(out: Output) -> CmdOutput {
         CmdOutput {
-            rc: out.status.code().unwrap_or(-1),
+            rc: exit_code(out.status),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
@@ -98,6 +98,13 @@ impl CmdOutput {
     pub fn text(&self) -> String {
         format!("rc={}\n--- stdout\n{}--- stderr\n{}", self.rc, self.stdout, self.stderr)
     }
+}
+
+/// The exit code, or 128 + signal number like a shell reports it (`timeout -s KILL` kills
+/// itself along with the child, so a timed-out run shows as 137).
+pub fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status.code().or_else(|| status.signal().map(|s| 128 + s)).unwrap_or(-1)
 }
 
 /// Runs `program args...` under `timeout -s KILL secs`, stdin closed, optional cwd and environment.

@@ -127,6 +127,7 @@ pub fn resolve(state: &Scheduler, msg: &Message, op: Operation) -> IppResult<Tar
         None => None,
         Some(a) => match a.values.as_slice() {
             [Value::Integer(id)] if *id > 0 => Some(*id),
+            [Value::Integer(0)] if needs != Needs::Job => None,
             _ => return Err(IppError::BadRequest("Bad job-id attribute.".into())),
         },
     };
@@ -255,6 +256,27 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
             Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1 })
         }
         _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),
+    }
+}
+
+/// CUPS-Get-PPD: the response, and the PPD to send after it.
+pub fn get_ppd(state: &Scheduler, req: &Request, now: i64) -> (Message, Option<String>) {
+    let run = || -> IppResult<String> {
+        validate(&req.message)?;
+        if let Some(uri) = uri_attr(&req.message, "printer-uri")? {
+            let Target::Printer(key) = printer_target(state, uri, false)? else {
+                return Err(IppError::NotFound("The printer or class does not exist.".into()));
+            };
+            return ppd(state, &key, &req.base, now).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()));
+        }
+        match req.message.operation_attr("ppd-name").and_then(|a| a.first_str()) {
+            Some(name) => Err(IppError::NotFound(format!("The PPD file \"{name}\" could not be found."))),
+            None => Err(IppError::BadRequest("Missing printer-uri or ppd-name.".into())),
+        }
+    };
+    match run() {
+        Ok(text) => (response::ok(&req.message), Some(text)),
+        Err(e) => (response::error(&req.message, &e), None),
     }
 }
 

@@ -6,6 +6,10 @@ use quire_ipp::Group;
 
 pub fn operation_attributes(group: &Group) -> IppResult<()> {
     for attr in &group.attributes {
+        // CUPS clients send job-id 0 to mean "no particular job" (cancel -a).
+        if attr.name == "job-id" && attr.values == [quire_ipp::Value::Integer(0)] {
+            continue;
+        }
         if let Err(e) = quire_ipp::registry::check(attr) {
             return Err(IppError::BadRequest(format!("Bad \"{}\" attribute: {e}", attr.name)));
         }

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 pub async fn fill(req: &mut Request, op: Option<Operation>) {
     match op {
-        Some(Operation::CupsAddModifyPrinter) => {
-            let everywhere = req.message.operation_attr("ppd-name").or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name")).and_then(|a| a.first_str()) == Some("everywhere");
+        Some(op @ (Operation::CupsAddModifyPrinter | Operation::CupsCreateLocalPrinter)) => {
+            let ppd = req.message.operation_attr("ppd-name").or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name")).and_then(|a| a.first_str());
+            let everywhere = op == Operation::CupsCreateLocalPrinter || ppd == Some("everywhere");
             let uri = req.message.attr(DelimiterTag::Printer, "device-uri").and_then(|a| a.first_str()).map(str::to_string);
             if let (true, Some(uri)) = (everywhere, uri) {
                 req.device_attributes = tokio::task::spawn_blocking(move || query_device(&uri)).await.ok().flatten();

@@ -124,6 +124,18 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
             }
         }
     }
+    if op == Some(Operation::CupsGetPpd) {
+        let (reply, rx) = oneshot::channel();
+        let _ = app.tx.send(Command::GetPpd { request, reply });
+        return match rx.await {
+            Ok((resp, ppd)) => {
+                let mut body = resp.encode();
+                body.extend_from_slice(ppd.unwrap_or_default().as_bytes());
+                ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
+            }
+            Err(_) => HttpStatus::SERVICE_UNAVAILABLE.into_response(),
+        };
+    }
     crate::extras::fill(&mut request, op).await;
     let spooled = request.document.clone();
     let (reply, rx) = oneshot::channel::<(Message, Durable)>();

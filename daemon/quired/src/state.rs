@@ -24,6 +24,8 @@ pub enum Command {
     Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
     Ipp { request: Request, who: Requester, reply: oneshot::Sender<(Message, Durable)> },
     Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
+    /// CUPS-Get-PPD: the response and the PPD that follows it.
+    GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
     Summary { reply: oneshot::Sender<Summary> },
     JobProgress { job_id: i32, pages: i32 },
     JobDone { job_id: i32, result: JobResult },
@@ -89,6 +91,9 @@ impl SchedulerTask {
             }
             Command::Ppd { name, base, reply } => {
                 let _ = reply.send(quire_core::dispatch::ppd(&self.state, &name, &base, t));
+            }
+            Command::GetPpd { request, reply } => {
+                let _ = reply.send(quire_core::dispatch::get_ppd(&self.state, &request, t));
             }
             Command::Summary { reply } => {
                 let _ = reply.send(self.summary());

@@ -291,3 +291,44 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
     }
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
+
+/// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
+/// (what print dialogs do for printers found by DNS-SD).
+pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+    let g = req.message.group(DelimiterTag::Printer);
+    let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
+    let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
+    let uri = get("device-uri").ok_or_else(|| IppError::BadRequest("Missing required device-uri attribute.".into()))?;
+    if !valid_name(&name) {
+        return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
+    }
+    if !(uri.starts_with("ipp://") || uri.starts_with("ipps://")) {
+        return Err(IppError::BadRequest(format!("Bad device-uri \"{uri}\".")));
+    }
+    let key = name.to_ascii_lowercase();
+    if !s.printers.contains_key(&key) {
+        let mut p = new_printer(s, &name, false, now);
+        p.device_uri = uri;
+        p.info = get("printer-info").unwrap_or_else(|| name.clone());
+        p.location = get("printer-location").unwrap_or_default();
+        p.ppd_name = "everywhere".into();
+        if let Some(device) = req.device_attributes.as_deref() {
+            let _ = apply_model(&mut p, "everywhere", Some(device));
+        }
+        p.state = PrinterState::Idle;
+        p.state_reasons.clear();
+        p.accepting = true;
+        s.printers.insert(key.clone(), p);
+        events::emit_printer(s, EventKind::PrinterAdded, &name, now);
+    }
+    let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
+    let want = quire_ipp::registry::expand_requested(
+        &["printer-id", "printer-is-accepting-jobs", "printer-state", "printer-state-reasons", "printer-uri-supported"],
+        quire_ipp::registry::ObjectKind::Printer,
+    );
+    let mut resp = response::ok(&req.message);
+    let mut g = Group::new(DelimiterTag::Printer);
+    g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
+    resp.push_group(g);
+    Ok(Outcome { response: resp, effects: vec![Effect::PersistPrinter(key), Effect::PersistServer] })
+}

@@ -119,12 +119,28 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let msg = &req.message;
     check_format(printer, msg, req.document.as_ref())?;
     let fidelity = msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
-    let job_attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+    let job_attrs = template_attributes(msg);
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
     check_limits(s, printer, who)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
     let job = build_job(id, printer, msg, who, &checked.accepted, now);
     Ok((job, checked))
+}
+
+/// The Job group, plus job template attributes sent in the operation group (ipptool
+/// and some clients do; cupsd finds them wherever they are).
+fn template_attributes(msg: &Message) -> Vec<Attribute> {
+    use quire_ipp::registry::{syntax_of, Groups};
+    let mut attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+    if let Some(op) = msg.group(DelimiterTag::Operation) {
+        for a in &op.attributes {
+            let template = syntax_of(&a.name).is_some_and(|d| d.groups.intersects(Groups::JOB_TEMPLATE) && !d.groups.intersects(Groups::OPERATION));
+            if template && !attrs.iter().any(|x| x.name == a.name) {
+                attrs.push(a.clone());
+            }
+        }
+    }
+    attrs
 }
 
 fn check_user_allowed(printer: &Printer, who: &Requester) -> IppResult<()> {

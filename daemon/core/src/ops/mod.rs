@@ -71,6 +71,7 @@ fn handler(op: Operation) -> Option<Handler> {
         CupsDeletePrinter | CupsDeleteClass => admin::delete_printer,
         CupsGetDevices => admin::get_devices,
         CupsGetPpds => admin::get_ppds,
+        CupsCreateLocalPrinter => admin::create_local_printer,
         CreatePrinterSubscriptions => subscriptions::create_printer_subscriptions,
         CreateJobSubscriptions => subscriptions::create_job_subscriptions,
         GetSubscriptionAttributes => subscriptions::get_subscription_attributes,
@@ -79,6 +80,6 @@ fn handler(op: Operation) -> Option<Handler> {
         CancelSubscription => subscriptions::cancel_subscription,
         GetNotifications => subscriptions::get_notifications,
         PrintUri | SendUri | SetPrinterAttributes | CupsAuthenticateJob | CupsGetPpd
-        | CupsGetDocument | CupsCreateLocalPrinter => return None,
+        | CupsGetDocument => return None,
     })
 }
