@@ -9,7 +9,8 @@ pub fn open_document(doc: &DocumentSource) -> Result<Box<dyn Read + Send>, Backe
     let r = BufReader::new(f);
     Ok(match doc.compression.as_deref() {
         Some("gzip") => Box::new(flate2::read::GzDecoder::new(r)),
-        Some("deflate") => Box::new(flate2::read::ZlibDecoder::new(r)),
+        // RFC 8011 "deflate" is raw RFC 1951 data, not zlib-wrapped.
+        Some("deflate") => Box::new(flate2::read::DeflateDecoder::new(r)),
         _ => Box::new(r),
     })
 }

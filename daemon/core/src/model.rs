@@ -169,6 +169,10 @@ pub struct Job {
     pub pages_completed: i32,
     /// Documents were discarded (PreserveJobFiles expired).
     pub files_purged: bool,
+    /// Which backend run of the job this is: bumped each time the job starts, carried in
+    /// `Effect::StartJob` and given back with the run's reports, so a late report from an
+    /// earlier run (stopped by cancel, move, ...) is told apart from the current one.
+    pub run: u32,
 }
 
 impl Job {

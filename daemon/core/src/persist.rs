@@ -17,6 +17,14 @@ fn int(name: &str, v: i64) -> Attribute {
 fn opt(name: &str, v: Option<i64>) -> Attribute {
     v.map_or(Attribute::new(name, Value::NoValue), |v| int(name, v))
 }
+/// An i64 (times, sizes) as decimal text: IPP integers are 32-bit, and times pass
+/// i32::MAX in 2038. Older records hold these as integers; `Fields::i` reads both.
+fn big(name: &str, v: i64) -> Attribute {
+    text(name, &v.to_string())
+}
+fn opt_big(name: &str, v: Option<i64>) -> Attribute {
+    v.map_or(Attribute::new(name, Value::NoValue), |v| big(name, v))
+}
 fn texts(name: &str, v: &[String]) -> Attribute {
     Attribute::set(name, v.iter().map(|s| Value::Text(s.clone())).collect())
 }
@@ -37,8 +45,10 @@ impl Fields<'_> {
     fn s(&self, n: &str) -> String {
         self.0.get(n).and_then(|a| a.first_str()).unwrap_or("").to_string()
     }
+    /// An integer field, or an i64 one written as text by `big`.
     fn i(&self, n: &str) -> Option<i64> {
-        self.0.get(n).and_then(|a| a.first_i32()).map(i64::from)
+        let a = self.0.get(n)?;
+        a.first_i32().map(i64::from).or_else(|| a.first_str().and_then(|s| s.parse().ok()))
     }
     fn b(&self, n: &str) -> bool {
         self.0.get(n).and_then(|a| a.first_bool()).unwrap_or(false)
@@ -67,11 +77,11 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         text("owner", &j.owner), text("host", &j.originating_host), text("name", &j.name),
         int("state", j.state as i64), texts("reasons", &j.state_reasons), text("message", &j.state_message),
         texts("printer-reasons", &j.printer_state_reasons), text("printer-message", &j.printer_state_message),
-        int("priority", j.priority as i64), text("hold-until", &j.hold_until), opt("hold-until-time", j.hold_until_time),
-        int("created", j.created), opt("processing", j.processing_at), opt("completed", j.completed_at),
-        flag("open", j.open), int("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
+        int("priority", j.priority as i64), text("hold-until", &j.hold_until), opt_big("hold-until-time", j.hold_until_time),
+        big("created", j.created), opt_big("processing", j.processing_at), opt_big("completed", j.completed_at),
+        flag("open", j.open), big("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
         int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
-        flag("files-purged", j.files_purged),
+        flag("files-purged", j.files_purged), big("run", i64::from(j.run)),
         texts("document-names", &j.documents.iter().map(|d| d.name.clone()).collect::<Vec<_>>()),
     ];
     let mut attrs = Group::new(DelimiterTag::Job);
@@ -123,6 +133,7 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         impressions_completed: f.i("impressions-completed").unwrap_or(0) as i32,
         pages_completed: f.i("pages-completed").unwrap_or(0) as i32,
         files_purged: f.b("files-purged"),
+        run: f.i("run").and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
     })
 }
 
@@ -134,7 +145,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
         text("info", &p.info), text("location", &p.location), text("make-and-model", &p.make_and_model),
         int("state", p.state as i64), texts("reasons", &p.state_reasons), text("message", &p.state_message),
         flag("accepting", p.accepting), flag("shared", p.shared), flag("hold-new-jobs", p.hold_new_jobs),
-        int("state-change-time", p.state_change_time), int("config-change-time", p.config_change_time),
+        big("state-change-time", p.state_change_time), big("config-change-time", p.config_change_time),
         texts("users-allowed", &p.users_allowed), texts("users-denied", &p.users_denied),
         text("error-policy", &p.error_policy), text("op-policy", &p.op_policy),
         texts("job-sheets-default", &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()]),
@@ -193,7 +204,7 @@ pub fn subscription_to_blob(x: &Subscription) -> Vec<u8> {
         int("id", x.id as i64), text("uuid", &x.uuid), text("owner", &x.owner),
         text("printer", x.printer.as_deref().unwrap_or("")), opt("job-id", x.job_id.map(i64::from)),
         texts("events", &x.events), text("charset", &x.charset), text("language", &x.language),
-        int("lease", x.lease_duration as i64), opt("expires", x.expires_at), int("interval", x.time_interval as i64),
+        int("lease", x.lease_duration as i64), opt_big("expires", x.expires_at), int("interval", x.time_interval as i64),
         int("next-sequence", x.next_sequence as i64),
     ];
     if let Some(d) = &x.user_data {

@@ -92,8 +92,9 @@ pub enum Effect {
     DeleteSubscription(i32),
     /// Default printer, id counters.
     PersistServer,
-    /// Deliver the job to `printer`'s device.
-    StartJob { job_id: i32, printer: String },
+    /// Deliver the job to `printer`'s device. `run` identifies this run of the job: pass it
+    /// back to `schedule::job_finished` / `job_progress`.
+    StartJob { job_id: i32, printer: String, run: u32 },
     /// Stop the backend of a running job (it was canceled, held or moved).
     StopJob { job_id: i32 },
     /// Call `crate::timers::fire` at this unix time.

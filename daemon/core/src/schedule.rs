@@ -37,23 +37,28 @@ pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             p.state = PrinterState::Processing;
             p.state_change_time = now;
         }
-        if let Some(job) = s.jobs.get_mut(&id) {
-            job.state = JobState::Processing;
-            job.processing_at = Some(now);
-            job.output_device = Some(device.clone());
-            job.state_reasons = vec!["job-printing".into()];
-        }
+        let Some(job) = s.jobs.get_mut(&id) else { continue };
+        job.state = JobState::Processing;
+        job.processing_at = Some(now);
+        job.output_device = Some(device.clone());
+        job.state_reasons = vec!["job-printing".into()];
+        job.run = job.run.wrapping_add(1);
+        let run = job.run;
         events::emit_job(s, EventKind::JobStateChanged, id, now);
         events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
         effects.push(Effect::PersistJob(id));
-        effects.push(Effect::StartJob { job_id: id, printer: device });
+        effects.push(Effect::StartJob { job_id: id, printer: device, run });
     }
     effects
 }
 
 /// An idle, enabled printer that can take a job for `queue` (itself, or a class member).
+/// A stopped (paused) queue, printer or class, starts nothing.
 fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
     let q = s.printer(queue)?;
+    if q.state == PrinterState::Stopped {
+        return None;
+    }
     let idle = |name: &str| {
         s.printer(name).is_some_and(|p| !p.is_class && p.state == PrinterState::Idle)
     };
@@ -66,10 +71,11 @@ fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
     }
 }
 
-/// The device reported progress on job `id`.
-pub fn job_progress(s: &mut Scheduler, id: i32, pages: i32, now: i64) -> Vec<Effect> {
+/// The device reported progress on run `run` of job `id` (reports of an earlier run are
+/// ignored).
+pub fn job_progress(s: &mut Scheduler, id: i32, run: u32, pages: i32, now: i64) -> Vec<Effect> {
     let Some(job) = s.jobs.get_mut(&id) else { return Vec::new() };
-    if job.state != JobState::Processing || pages <= job.impressions_completed {
+    if job.state != JobState::Processing || job.run != run || pages <= job.impressions_completed {
         return Vec::new();
     }
     job.impressions_completed = pages;
@@ -95,8 +101,8 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     effects
 }
 
-/// A backend finished with job `id`.
-pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> Vec<Effect> {
+/// A backend finished run `run` of job `id` (the `run` of its `Effect::StartJob`).
+pub fn job_finished(s: &mut Scheduler, id: i32, run: u32, result: JobResult, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let device = job.output_device.clone().unwrap_or_else(|| job.printer.clone());
@@ -104,8 +110,9 @@ pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> 
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let mut stop_printer: Option<String> = None;
     // A job stopped by an operation (cancel, move) already freed its printer, which may
-    // be printing another job by now: leave it alone.
-    let was_processing = job.state == JobState::Processing;
+    // be printing another job by now: leave it alone. The same goes for a report of an
+    // earlier run of a job that was restarted or moved and prints again (maybe elsewhere).
+    let was_processing = job.state == JobState::Processing && job.run == run;
     if was_processing {
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
@@ -113,6 +120,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, result: JobResult, now: i64) -> 
             JobResult::Hold(m) => {
                 job.state = JobState::Held;
                 job.hold_until = "indefinite".into();
+                job.hold_until_time = None;
                 job.state_reasons = vec!["job-hold-until-specified".into()];
                 job.state_message = m;
             }

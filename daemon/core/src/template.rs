@@ -187,6 +187,13 @@ pub fn hold_until_time(v: &str, now: i64) -> Option<i64> {
     }
 }
 
+/// Whether a job held with this `job-hold-until` value may print now: `no-hold`,
+/// `resume`, and a window that is already open (day-time at 09:00). Such a value does not
+/// hold the job at all.
+pub fn hold_is_due(v: &str, now: i64) -> bool {
+    hold_until_time(v, now).is_some_and(|t| t <= now)
+}
+
 /// page-ranges: ascending, non-overlapping, 1-based (RFC 8011 section 5.2.7).
 fn valid_page_ranges(values: &[Value]) -> bool {
     let mut last = 0;

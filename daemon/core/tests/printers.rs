@@ -178,16 +178,28 @@ fn hold_new_jobs_and_release_held_new_jobs() {
     assert!(starts(&out.effects).is_empty());
     assert_eq!(w.job(id).state, JobState::Held);
     assert_eq!(w.job(id).state_reasons, ["job-held-for-review"]);
-    // A job held by the user stays held on release.
-    let own = w.print_with("Q", &anon("a"), &[kw("job-hold-until", "indefinite")]);
 
     let out = w.printer_op(Operation::ReleaseHeldNewJobs, "Q", &admin());
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(starts(&out.effects), [(id, "Q".to_string())]);
-    assert_eq!(w.job(own).state, JobState::Held);
     assert!(!w.printer("Q").state_reasons.iter().any(|r| r == "hold-new-jobs"));
     let next = w.print("Q", &anon("a"));
     assert_eq!(w.job(next).state, JobState::Pending);
+}
+
+#[test]
+#[ignore = "BUG: ops/jobs.rs build_job gives every job created while hold-new-jobs is on the reason \
+            job-held-for-review, even one that asked for job-hold-until=indefinite, so Release-Held-New-Jobs \
+            (ops/printers.rs release_held_new_jobs) releases the user's own hold; it should only release jobs \
+            held because of Hold-New-Jobs (PWG 5100.11)"]
+fn release_held_new_jobs_keeps_user_holds() {
+    let mut w = World::with_printers(&["Q"]);
+    w.printer_op(Operation::HoldNewJobs, "Q", &admin());
+    let own = w.print_with("Q", &anon("a"), &[kw("job-hold-until", "indefinite")]);
+    let out = w.printer_op(Operation::ReleaseHeldNewJobs, "Q", &admin());
+    assert!(starts(&out.effects).is_empty(), "{:?}", out.effects);
+    assert_eq!(w.job(own).state, JobState::Held);
+    assert_eq!(w.job(own).hold_until, "indefinite");
 }
 
 #[test]
@@ -243,14 +255,27 @@ fn get_printers_lists_printers_and_classes() {
 fn get_printers_type_mask_limit_and_first_name() {
     let mut w = fleet();
     let base = || Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]);
-    let only_printers = base().op(en("printer-type", 0)).op(en("printer-type-mask", 1));
-    assert_eq!(names(&w.send_ok(only_printers, &anon("a"))), ["Alpha", "Beta", "Gamma"]);
     let only_classes = base().op(en("printer-type", 1)).op(en("printer-type-mask", 1));
     assert_eq!(names(&w.send_ok(only_classes, &anon("a"))), ["Team"]);
     assert_eq!(names(&w.send_ok(base().op(int("limit", 2)), &anon("a"))), ["Alpha", "Beta"]);
     assert_eq!(names(&w.send_ok(base().op(nm("first-printer-name", "beta")), &anon("a"))), ["Beta", "Gamma", "Team"]);
     let both = base().op(nm("first-printer-name", "Beta")).op(int("limit", 1));
     assert_eq!(names(&w.send_ok(both, &anon("a"))), ["Beta"]);
+    // Rejecting queues via the CUPS_PRINTER_REJECTING bit.
+    w.send_ok(Req::new(Operation::CupsRejectJobs).printer("Gamma"), &admin());
+    let rejecting = base().op(en("printer-type", 0x8000)).op(en("printer-type-mask", 0x8000));
+    assert_eq!(names(&w.send_ok(rejecting, &anon("a"))), ["Gamma"]);
+}
+
+#[test]
+#[ignore = "BUG: daemon/ipp/src/registry_table.rs:618 gives printer-type the enum range 1..MAX, so \
+            core/src/validate.rs refuses CUPS-Get-Printers with printer-type=0 (enum) as bad-request; libcups \
+            (_cupsGetDests / cupsEnumDests with a mask) sends printer-type 0 (CUPS_PRINTER_LOCAL) to ask for \
+            'bits under the mask all clear', e.g. printers but not classes"]
+fn get_printers_accepts_printer_type_zero() {
+    let mut w = fleet();
+    let req = Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]).op(en("printer-type", 0)).op(en("printer-type-mask", 1));
+    assert_eq!(names(&w.send_ok(req, &anon("a"))), ["Alpha", "Beta", "Gamma"]);
 }
 
 #[test]
@@ -395,7 +420,7 @@ fn add_printer_validation() {
     let req = Req::new(Operation::CupsAddModifyPrinter).printer("P").printer_attr(uri("device-uri", "gopher://x/"));
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorNotPossible);
     // Bad name.
-    let req = Req::new(Operation::CupsAddModifyPrinter).op(uri("printer-uri", &format!("ipp://{HOST}/printers/a%23b#c"))).printer_attr(uri("device-uri", "file:///dev/null"));
+    let req = Req::new(Operation::CupsAddModifyPrinter).op(uri("printer-uri", &format!("ipp://{HOST}/printers/bad'name"))).printer_attr(uri("device-uri", "file:///dev/null"));
     assert!(!status(&w.send(req, &admin()).response).is_success());
     assert!(w.s.printers.is_empty());
     // A new printer without printer-state/accepting is stopped and rejecting, like cupsd.

@@ -28,6 +28,8 @@ const INT0: &[Kind] = &[Integer(0, MAX)];
 const INT1: &[Kind] = &[Integer(1, MAX)];
 const BOOL: &[Kind] = &[Boolean];
 const ENUM: &[Kind] = &[Enum(1, MAX)];
+/// CUPS `type2 enum` bit fields (cups_ptype_t): every bit may be clear, so 0 is valid.
+const PTYPE: &[Kind] = &[Enum(0, MAX)];
 const DATE: &[Kind] = &[DateTime];
 const RES: &[Kind] = &[Resolution];
 const RANGE: &[Kind] = &[RangeOfInteger];
@@ -423,7 +425,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("ppd-type", OP, one(KW)),
     a("printer-id", g3(OP, PD, SYD), one(&[Integer(1, 65535)])),
     a("printer-ids", OP, set(&[Integer(1, 65535)])),
-    a("printer-type-mask", OP, one(ENUM)),
+    a("printer-type-mask", OP, one(PTYPE)),
     a("printer-uri", OP, one(URI)),
     a("purge-jobs", OP, one(BOOL)),
     a("requested-attributes", OP, set(KW)),
@@ -504,8 +506,8 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("document-format-supported", g2(PD, SYD), set(MIME)),
     a("document-password-supported", PD, one(&[Integer(0, 1023)])),
     a("finishings-col-database", g2(PD, PT), set(FCOL)),
-    a("finishings-col-ready", g2(PD, PT), set(FCOL)),
-    a("finishings-ready", g2(PD, PT), set(&[Enum(3, MAX)])),
+    a("finishings-col-ready", PT, set(FCOL)),
+    a("finishings-ready", PT, set(&[Enum(3, MAX)])),
     a("generated-natural-language-supported", g2(PD, SYD), set(NL)),
     a("identify-actions-default", PD, set(KW)),
     a("identify-actions-supported", PD, set(KW)),
@@ -539,12 +541,12 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("marker-types", PS, set(KW)),
     a("max-page-ranges-supported", g2(PD, PT), one(INT1)),
     a("media-bottom-margin-supported", g2(PD, PT), set(INT0)),
-    a("media-col-database", g2(PD, PT), set(MCOL)),
-    a("media-col-ready", g2(PD, PT), nv(set(MCOL))),
+    a("media-col-database", PT, set(MCOL)),
+    a("media-col-ready", PT, nv(set(MCOL))),
     a("media-color-supported", g2(PD, PT), KW_NMS),
     a("media-key-supported", g2(PD, PT), KW_NMS),
     a("media-left-margin-supported", g2(PD, PT), set(INT0)),
-    a("media-ready", g2(PD, PT), nv(KW_NMS)),
+    a("media-ready", PT, nv(KW_NMS)),
     a("media-right-margin-supported", g2(PD, PT), set(INT0)),
     a(
         "media-size-supported",
@@ -615,7 +617,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("printer-strings-uri", PD, nv(one(URI))),
     a("printer-supply-description", PD, set(TX)),
     a("printer-supply-info-uri", PD, one(URI)),
-    a("printer-type", g2(OP, PD), one(ENUM)),
+    a("printer-type", g2(OP, PD), one(PTYPE)),
     a("printer-uri-supported", PD, set(URI)),
     a("printer-uuid", PD, one(URI)),
     a("printer-xri-supported", PD, set(&[Collection(XRI)])),

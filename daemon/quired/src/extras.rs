@@ -29,7 +29,9 @@ fn query_device(uri: &str) -> Option<Vec<Attribute>> {
     let dest = Destination::parse(authority).ok()?;
     let mut client = Client::connect(dest).ok()?.with_timeout(Duration::from_secs(10));
     let mut req = client.request(Operation::GetPrinterAttributes, Some(uri));
-    req.group_mut(DelimiterTag::Operation).push(Attribute::new("requested-attributes", Value::Keyword("all".into())));
+    // Devices, like cupsd, leave media-col-database out of "all".
+    let wanted = ["all", "media-col-database"].iter().map(|k| Value::Keyword(k.to_string())).collect();
+    req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", wanted));
     let resp = client.send(&resource, &req, None).ok()?;
     if resp.code >= 0x0100 {
         tracing::warn!("{uri}: Get-Printer-Attributes answered {:#06x}", resp.code);

@@ -50,10 +50,12 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
 /// The URI base clients should see: the Host they used, else the address they reached.
 fn uri_base(headers: &HeaderMap, conn: &ConnInfo) -> UriBase {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty() && h.is_ascii());
-    let authority = match (host, &conn.local) {
-        (Some(h), _) => h.to_string(),
-        (None, LocalEnd::Tcp(addr)) => addr.to_string(),
-        (None, LocalEnd::Unix(_)) => "localhost".into(),
+    // libcups sends the socket path as the Host of a domain-socket request; like cupsd,
+    // such clients are told "localhost".
+    let authority = match (&conn.local, host) {
+        (LocalEnd::Unix(_), _) => "localhost".into(),
+        (LocalEnd::Tcp(_), Some(h)) => h.to_string(),
+        (LocalEnd::Tcp(addr), None) => addr.to_string(),
     };
     UriBase { scheme: if conn.tls { "ipps".into() } else { "ipp".into() }, authority }
 }

@@ -222,18 +222,38 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     };
     let p = s.printers.remove(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
     let mut effects = vec![Effect::DeletePrinter(key.clone())];
-    // Its jobs are canceled, as cupsd does.
+    // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
     let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
     for id in ids {
+        super::job_control::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, &mut effects);
+    }
+    // Jobs of a class printing on it are stopped and go back to the class, to print on
+    // another member (cupsd requeues them too).
+    let printing: Vec<i32> = s
+        .active_jobs()
+        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)))
+        .map(|j| j.id)
+        .collect();
+    for id in printing {
         if let Some(j) = s.jobs.get_mut(&id) {
-            if j.state == JobState::Processing {
-                effects.push(Effect::StopJob { job_id: id });
-            }
-            j.state = JobState::Canceled;
-            j.state_reasons = vec!["job-canceled-at-device".into()];
-            j.completed_at = Some(now);
+            j.state = JobState::Pending;
+            j.state_reasons = vec!["none".into()];
+            j.output_device = None;
+            effects.push(Effect::StopJob { job_id: id });
             effects.push(Effect::PersistJob(id));
         }
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
+    }
+    // Its subscriptions end with it.
+    let subs: Vec<i32> = s
+        .subscriptions
+        .values()
+        .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name)))
+        .map(|x| x.id)
+        .collect();
+    for id in subs {
+        s.subscriptions.remove(&id);
+        effects.push(Effect::DeleteSubscription(id));
     }
     for other in s.printers.values_mut().filter(|c| c.is_class) {
         if other.members.iter().any(|m| m.eq_ignore_ascii_case(&p.name)) {
@@ -246,6 +266,7 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     }
     effects.push(Effect::PersistServer);
     events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    effects.extend(schedule::run(s, now));
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 

@@ -24,7 +24,7 @@ fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
 }
 
 /// Moves a job to a terminating state, stopping its backend if it is printing.
-fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
+pub(crate) fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
     let Some(job) = s.jobs.get_mut(&id) else { return };
     if job.state.is_terminal() {
         return;
@@ -170,10 +170,19 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         effects.push(Effect::ArmTimer { at });
     }
     events::emit_job(s, EventKind::JobStateChanged, id, now);
+    // A hold whose time has already come ("resume", an open window) released the job.
+    effects.extend(schedule::run(s, now));
     done(req, effects)
 }
 
+/// Holds the job until `until`. A value whose time has already come (`no-hold`, `resume`,
+/// day-time at 09:00) does not hold: it releases the job instead, so no job is left held
+/// with nothing to release it.
 fn hold(job: &mut Job, until: &str, now: i64) {
+    if template::hold_is_due(until, now) {
+        unhold(job);
+        return;
+    }
     job.state = JobState::Held;
     job.hold_until = until.to_string();
     job.hold_until_time = template::hold_until_time(until, now);
@@ -187,6 +196,18 @@ fn release(job: &mut Job) {
     job.hold_until_time = None;
     job.state_reasons = vec!["none".into()];
     job.remove_attribute("job-hold-until");
+}
+
+/// Takes away the job's hold: a held job becomes pending (an open one waits for its last
+/// document); a pending one just forgets its `job-hold-until`.
+fn unhold(job: &mut Job) {
+    if job.state == JobState::Held && !job.open {
+        release(job);
+    } else {
+        job.hold_until = "no-hold".into();
+        job.hold_until_time = None;
+        job.remove_attribute("job-hold-until");
+    }
 }
 
 pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -215,9 +236,9 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     job.impressions_completed = 0;
     job.pages_completed = 0;
     job.state_message.clear();
-    match req.message.operation_attr("job-hold-until").and_then(|a| a.first_str()).filter(|v| *v != "no-hold") {
-        Some(until) if template::valid_hold_until(until) => hold(job, until, now),
-        _ => release(job),
+    release(job);
+    if let Some(until) = req.message.operation_attr("job-hold-until").and_then(|a| a.first_str()).filter(|v| template::valid_hold_until(v)) {
+        hold(job, until, now);
     }
     let mut effects = vec![Effect::PersistJob(id)];
     events::emit_job(s, EventKind::JobStateChanged, id, now);
@@ -246,28 +267,22 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     if job.state.is_terminal() || job.state == JobState::Processing {
         return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
     }
+    // All or nothing (RFC 3380 section 4.2): check every value before changing anything.
+    for a in &attrs {
+        match a.name.as_str() {
+            "job-hold-until" if !a.first_str().is_some_and(template::valid_hold_until) => {
+                return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
+            }
+            "job-priority" if !a.first_i32().is_some_and(|p| (1..=100).contains(&p)) => {
+                return Err(IppError::unsupported("Bad job-priority value.", a.clone()));
+            }
+            _ => {}
+        }
+    }
     for a in attrs {
         match a.name.as_str() {
-            "job-hold-until" => {
-                let v = a.first_str().unwrap_or("").to_string();
-                if !template::valid_hold_until(&v) {
-                    return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
-                }
-                if v == "no-hold" || v == "resume" {
-                    if job.state == JobState::Held && !job.open {
-                        release(job);
-                    } else {
-                        job.hold_until = "no-hold".into();
-                        job.remove_attribute("job-hold-until");
-                    }
-                } else {
-                    hold(job, &v, now);
-                }
-            }
-            "job-priority" => match a.first_i32() {
-                Some(p) if (1..=100).contains(&p) => job.priority = p,
-                _ => return Err(IppError::unsupported("Bad job-priority value.", a.clone())),
-            },
+            "job-hold-until" => hold(job, a.first_str().unwrap_or("no-hold"), now),
+            "job-priority" => job.priority = a.first_i32().unwrap_or(job.priority),
             "job-name" => {
                 job.name = a.first_str().unwrap_or("").to_string();
                 job.set_attribute(a);
@@ -304,12 +319,16 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         }
         _ => return Err(IppError::BadRequest("Missing job or printer.".into())),
     };
-    let mut effects = Vec::new();
-    for id in ids {
+    // All or nothing: check every job before moving any.
+    for &id in &ids {
         let job = job_of(s, &Target::Job(id), who)?;
         if job.state.is_terminal() {
             return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
         }
+    }
+    let mut effects = Vec::new();
+    for id in ids {
+        let Some(job) = s.jobs.get_mut(&id) else { continue };
         let device = job.output_device.take();
         if job.state == JobState::Processing {
             job.state = JobState::Pending;

@@ -211,9 +211,14 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         .unwrap_or("Untitled")
         .to_string();
     let find = |n: &str| attributes.iter().find(|a| a.name == n);
-    let hold_until = find("job-hold-until").and_then(|a| a.first_str()).unwrap_or("no-hold").to_string();
+    let requested = find("job-hold-until").and_then(|a| a.first_str()).unwrap_or("no-hold");
+    // The user's own hold (one whose time has not come yet) comes first; otherwise
+    // Hold-New-Jobs holds the job for review, until Release-Held-New-Jobs.
+    let user_hold = !template::hold_is_due(requested, now);
+    let review = printer.hold_new_jobs && !user_hold;
+    let hold_until = if user_hold { requested.to_string() } else if review { "indefinite".into() } else { "no-hold".into() };
     let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
-    let held = hold_until != "no-hold" || printer.hold_new_jobs;
+    let held = user_hold || review;
     let mut job = Job {
         id,
         uuid: ids::uuid_for("job", id as u64, now),
@@ -229,8 +234,8 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         printer_state_reasons: Vec::new(),
         printer_state_message: String::new(),
         priority,
-        hold_until_time: template::hold_until_time(&hold_until, now).filter(|_| hold_until != "no-hold"),
-        hold_until: if printer.hold_new_jobs && hold_until == "no-hold" { "indefinite".into() } else { hold_until },
+        hold_until_time: if user_hold { template::hold_until_time(&hold_until, now) } else { None },
+        hold_until,
         created: now,
         processing_at: None,
         completed_at: None,
@@ -242,9 +247,10 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         impressions_completed: 0,
         pages_completed: 0,
         files_purged: false,
+        run: 0,
     };
     if held {
-        job.state_reasons = vec![if printer.hold_new_jobs { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
+        job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
     }
     job
 }

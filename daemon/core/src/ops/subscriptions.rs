@@ -107,9 +107,7 @@ fn build(s: &Scheduler, tpl: &Group, who: &Requester, printer: Option<String>, j
         Some([Value::OctetString(d)]) if d.len() <= 63 => Some(d.clone()),
         Some(_) => return Err((StatusCode::ClientErrorRequestValueTooLong, tpl.get("notify-user-data").cloned())),
     };
-    let lease = if job_id.is_some() { 0 } else {
-        tpl.get("notify-lease-duration").and_then(|a| a.first_i32()).unwrap_or(s.settings.default_lease_duration).max(0)
-    };
+    let lease = if job_id.is_some() { 0 } else { lease_duration(s, tpl.get("notify-lease-duration")) };
     let id = s.next_subscription_id;
     Ok(Subscription {
         id,
@@ -129,6 +127,18 @@ fn build(s: &Scheduler, tpl: &Group, who: &Requester, printer: Option<String>, j
         next_sequence: 1,
         pending: VecDeque::new(),
     })
+}
+
+/// The lease granted for a requested `notify-lease-duration` (None: DefaultLeaseDuration),
+/// capped by MaxLeaseDuration when it is set (then 0, "forever", becomes the maximum).
+fn lease_duration(s: &Scheduler, requested: Option<&Attribute>) -> i32 {
+    let lease = requested.and_then(|a| a.first_i32()).unwrap_or(s.settings.default_lease_duration).max(0);
+    let max = s.settings.max_lease_duration;
+    if max > 0 && (lease == 0 || lease > max) {
+        max
+    } else {
+        lease
+    }
 }
 
 fn subscription_id(msg: &Message) -> IppResult<i32> {
@@ -199,8 +209,7 @@ pub fn get_subscriptions(s: &mut Scheduler, req: &Request, t: &Target, who: &Req
 
 pub fn renew_subscription(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let id = subscription_id(&req.message)?;
-    let default = s.settings.default_lease_duration;
-    let lease = req.message.operation_attr("notify-lease-duration").and_then(|a| a.first_i32()).unwrap_or(default).max(0);
+    let lease = lease_duration(s, req.message.operation_attr("notify-lease-duration"));
     let sub = owned(s, id, who)?;
     if sub.job_id.is_some() {
         return Err(IppError::NotPossible("Job subscriptions cannot be renewed.".into()));

@@ -1,0 +1,210 @@
+//! persist.rs: jobs, printers and subscriptions survive the round trip through their blobs.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
+use quire_core::{caps, Document, Job, JobState, Printer, PrinterState, Subscription};
+use quire_ipp::{Attribute, Operation, Value};
+use std::collections::VecDeque;
+
+/// The store keeps documents as rows without names; the names come back from the blob.
+fn store_rows(docs: &[Document]) -> Vec<Document> {
+    docs.iter().cloned().map(|mut d| {
+        d.name.clear();
+        d
+    }).collect()
+}
+
+fn roundtrip_job(j: &Job) -> Job {
+    job_from_blob(&job_to_blob(j), store_rows(&j.documents)).expect("job blob decodes")
+}
+
+// ---- strategies ---------------------------------------------------------------------------
+
+fn text() -> impl Strategy<Value = String> {
+    "\\PC{0,24}"
+}
+fn ident() -> impl Strategy<Value = String> {
+    "[A-Za-z][A-Za-z0-9_.-]{0,15}"
+}
+fn keyword() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,20}"
+}
+/// Unix times a job can carry (before 2038: see the ignored Y2038 test).
+fn time() -> impl Strategy<Value = i64> {
+    0i64..=i32::MAX as i64
+}
+fn job_state() -> impl Strategy<Value = JobState> {
+    (3i32..=9).prop_map(|v| JobState::from_i32(v).unwrap())
+}
+fn job_attribute() -> impl Strategy<Value = Attribute> {
+    prop_oneof![
+        (1i32..1000).prop_map(|n| int("copies", n)),
+        keyword().prop_map(|k| kw("sides", &k)),
+        (keyword(), keyword()).prop_map(|(a, b)| kws("media", &[&a, &b])),
+        text().prop_map(|t| nm("job-account-id", &t)),
+        (1i32..100, 0i32..100).prop_map(|(a, n)| Attribute::new("page-ranges", Value::RangeOfInteger { lower: a, upper: a + n })),
+        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", caps::media_col(x, y, 423, Some("main"), None))),
+        Just(Attribute::new("job-password", Value::OctetString(vec![0, 1, 2, 255]))),
+    ]
+}
+fn documents() -> impl Strategy<Value = Vec<Document>> {
+    prop::collection::vec((keyword(), text(), 1u64..1 << 40, prop::option::of(keyword())), 0..4).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (fmt, name, size, compression))| Document {
+                number: i as i32 + 1,
+                format: format!("application/{fmt}"),
+                name,
+                size,
+                file: format!("d{:05}-{:03}", 1, i + 1),
+                compression,
+            })
+            .collect()
+    })
+}
+
+prop_compose! {
+    fn job()(
+        (id, uuid, printer, output_device, parent_job_id, owner, originating_host, name) in
+            (1i32..=i32::MAX, text(), ident(), prop::option::of(ident()), prop::option::of(1i32..=i32::MAX), ident(), text(), text()),
+        (state, state_reasons, state_message, printer_state_reasons, printer_state_message, priority, hold_until, hold_until_time) in
+            (job_state(), prop::collection::vec(keyword(), 0..4), text(), prop::collection::vec(keyword(), 0..3), text(), 1i32..=100, keyword(), prop::option::of(time())),
+        (created, processing_at, completed_at, attributes, documents, open, k_octets, impressions) in
+            (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i32::MAX as i64, prop::option::of(any::<i32>())),
+        (impressions_completed, pages_completed, files_purged) in (any::<i32>(), any::<i32>(), any::<bool>()),
+    ) -> Job {
+        Job {
+            id, uuid, printer, output_device, parent_job_id, owner, originating_host, name, state, state_reasons,
+            state_message, printer_state_reasons, printer_state_message, priority, hold_until, hold_until_time,
+            created, processing_at, completed_at, attributes, documents, open, k_octets, impressions,
+            impressions_completed, pages_completed, files_purged,
+        }
+    }
+}
+
+prop_compose! {
+    fn printer()(
+        (name, id, uuid, is_class, members, device_uri, ppd_name, info) in
+            (ident(), 1i32..=i32::MAX, text(), any::<bool>(), prop::collection::vec(ident(), 0..4), text(), text(), text()),
+        (location, make_and_model, stopped, state_reasons, state_message, accepting, shared, hold_new_jobs) in
+            (text(), text(), any::<bool>(), prop::collection::vec(keyword(), 0..3), text(), any::<bool>(), any::<bool>(), any::<bool>()),
+        (state_change_time, config_change_time, generic, users_allowed, users_denied, error_policy, op_policy, sheets) in
+            (time(), time(), any::<bool>(), prop::collection::vec(ident(), 0..3), prop::collection::vec(ident(), 0..3), keyword(), keyword(), (keyword(), keyword())),
+    ) -> Printer {
+        Printer {
+            name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
+            state: if stopped { PrinterState::Stopped } else { PrinterState::Idle },
+            state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
+            capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
+            users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
+        }
+    }
+}
+
+prop_compose! {
+    fn subscription()(
+        (id, uuid, owner, printer, job_id, events, user_data) in
+            (1i32..=i32::MAX, text(), ident(), prop::option::of(ident()), prop::option::of(1i32..=i32::MAX), prop::collection::vec(keyword(), 1..4), prop::option::of(prop::collection::vec(any::<u8>(), 0..63))),
+        (charset, language, lease_duration, expires_at, time_interval, next_sequence) in
+            (keyword(), keyword(), 0i32..=67_108_863, prop::option::of(time()), 0i32..=i32::MAX, 1i32..=i32::MAX),
+    ) -> Subscription {
+        Subscription {
+            id, uuid, owner, printer, job_id, events, recipient_uri: None, pull_method: Some("ippget".into()), user_data,
+            charset, language, lease_duration, expires_at, time_interval, next_sequence, pending: VecDeque::new(),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn job_roundtrip(j in job()) {
+        prop_assert_eq!(roundtrip_job(&j), j);
+    }
+
+    #[test]
+    fn printer_roundtrip(p in printer()) {
+        prop_assert_eq!(printer_from_blob(&printer_to_blob(&p)).expect("printer blob decodes"), p);
+    }
+
+    #[test]
+    fn subscription_roundtrip(x in subscription()) {
+        prop_assert_eq!(subscription_from_blob(&subscription_to_blob(&x)).expect("subscription blob decodes"), x);
+    }
+
+    #[test]
+    fn garbage_blobs_are_errors_not_panics(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = job_from_blob(&bytes, Vec::new());
+        let _ = printer_from_blob(&bytes);
+        let _ = subscription_from_blob(&bytes);
+    }
+}
+
+// ---- examples -----------------------------------------------------------------------------
+
+#[test]
+fn jobs_made_by_operations_roundtrip() {
+    let mut w = World::with_printers(&["Q"]);
+    let a = w.print_with("Q", &user("alice"), &[int("copies", 2), kw("sides", "two-sided-long-edge"), int("job-priority", 70)]);
+    let b = w.print_with("Q", &user("bob"), &[nm("job-hold-until", "23:00")]);
+    let c = w.create_job("Q", &user("carol"), &[]);
+    w.send_document(c, &user("carol"), false, Some(doc()));
+    w.finish(a);
+    for id in [a, b, c] {
+        let j = w.job(id).clone();
+        assert_eq!(roundtrip_job(&j), j, "job {id}");
+    }
+    let p = w.printer("Q").clone();
+    let mut back = printer_from_blob(&printer_to_blob(&p)).unwrap();
+    // A printer that was printing comes back idle (its job is requeued on start-up).
+    assert_eq!(back.state, PrinterState::Idle);
+    back.state = p.state;
+    assert_eq!(back, p);
+}
+
+#[test]
+fn subscription_made_by_operation_roundtrips_without_its_event_queue() {
+    let mut w = World::with_printers(&["Q"]);
+    let req = Req::new(Operation::CreatePrinterSubscriptions)
+        .printer("Q")
+        .user("a")
+        .group(quire_ipp::DelimiterTag::Subscription, vec![kw("notify-pull-method", "ippget"), kws("notify-events", &["all"]), Attribute::new("notify-user-data", Value::OctetString(b"xyz".to_vec()))]);
+    w.send_ok(req, &user("a"));
+    w.print("Q", &user("a"));
+    let x = w.s.subscriptions.values().next().unwrap().clone();
+    assert!(!x.pending.is_empty());
+    let back = subscription_from_blob(&subscription_to_blob(&x)).unwrap();
+    assert_eq!(back.next_sequence, x.next_sequence, "sequence numbers continue after a restart");
+    assert_eq!(Subscription { pending: VecDeque::new(), ..x }, back);
+}
+
+#[test]
+fn empty_job_roundtrips() {
+    let j = Job {
+        id: 1, uuid: String::new(), printer: "Q".into(), output_device: None, parent_job_id: None, owner: String::new(),
+        originating_host: String::new(), name: String::new(), state: JobState::Pending, state_reasons: Vec::new(),
+        state_message: String::new(), printer_state_reasons: Vec::new(), printer_state_message: String::new(), priority: 50,
+        hold_until: String::new(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
+        attributes: Vec::new(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
+        impressions_completed: 0, pages_completed: 0, files_purged: false,
+    };
+    assert_eq!(roundtrip_job(&j), j);
+}
+
+#[test]
+#[ignore = "BUG: persist.rs int()/opt() clamp every i64 time (created, processing/completed, hold-until-time, \
+            printer state/config change times, subscription expires) to i32: anything after 2038-01-19 03:14:07 \
+            UTC is stored as i32::MAX, so a job created in 2040 comes back created in 2038 (Y2038)"]
+fn times_after_2038_roundtrip() {
+    let mut w = World::with_printers(&["Q"]);
+    w.now = 2_208_988_800; // 2040-01-01
+    let id = w.print("Q", &user("a"));
+    let j = w.job(id).clone();
+    let back = roundtrip_job(&j);
+    assert_eq!(back.created, j.created);
+    assert_eq!(back.processing_at, j.processing_at);
+}
