@@ -16,7 +16,10 @@ pub enum FilterError {
     /// The document (or the selection of pages from it) has no pages to print.
     Empty,
     /// Ghostscript failed; `status` is its exit code (`None` if killed by a signal).
-    Ghostscript { status: Option<i32>, stderr_tail: String },
+    Ghostscript {
+        status: Option<i32>,
+        stderr_tail: String,
+    },
     /// Ghostscript took longer than the time limit and was stopped.
     Timeout,
     /// Reading or writing a file failed.
@@ -25,7 +28,10 @@ pub enum FilterError {
 
 impl FilterError {
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
-        FilterError::Io { path: path.to_path_buf(), source }
+        FilterError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
     pub(crate) fn corrupt(what: impl Into<String>) -> Self {
@@ -41,10 +47,19 @@ impl fmt::Display for FilterError {
             }
             FilterError::Corrupt(why) => write!(f, "the document is damaged or unreadable: {why}"),
             FilterError::Empty => write!(f, "the document has no pages to print"),
-            FilterError::Ghostscript { status, stderr_tail } => {
+            FilterError::Ghostscript {
+                status,
+                stderr_tail,
+            } => {
                 match status {
-                    Some(code) => write!(f, "PostScript conversion failed (Ghostscript exit status {code})")?,
-                    None => write!(f, "PostScript conversion failed (Ghostscript was killed by a signal)")?,
+                    Some(code) => write!(
+                        f,
+                        "PostScript conversion failed (Ghostscript exit status {code})"
+                    )?,
+                    None => write!(
+                        f,
+                        "PostScript conversion failed (Ghostscript was killed by a signal)"
+                    )?,
                 }
                 let tail = stderr_tail.trim();
                 if !tail.is_empty() {
@@ -55,7 +70,9 @@ impl fmt::Display for FilterError {
             FilterError::Timeout => {
                 write!(f, "PostScript conversion took too long and was stopped; simplify the document or send PDF")
             }
-            FilterError::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
+            FilterError::Io { path, source } => {
+                write!(f, "cannot access {}: {source}", path.display())
+            }
         }
     }
 }

@@ -128,7 +128,11 @@ pub(crate) fn fmt_num(v: f32) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".to_string() } else { s.to_string() }
+    if s == "-0" || s.is_empty() {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A page laid out in "logical" (reader's) coordinates on a physical sheet.
@@ -151,7 +155,11 @@ pub(crate) fn sheet(orientation: Option<i32>, w: f32, h: f32) -> Sheet {
         Some(6) => (w, h, Matrix([-1.0, 0.0, 0.0, -1.0, w, h])),
         _ => (w, h, Matrix::IDENTITY),
     };
-    Sheet { width, height, to_physical: m }
+    Sheet {
+        width,
+        height,
+        to_physical: m,
+    }
 }
 
 /// The matrix that fits a `src_w`x`src_h` box (at the origin) into the box at `(x, y)` of size

@@ -50,7 +50,7 @@ pub fn printer_type(s: &Scheduler, p: &Printer) -> i32 {
 fn operations() -> Vec<Value> {
     Operation::all()
         .iter()
-        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::SetPrinterAttributes | Operation::CupsAuthenticateJob | Operation::CupsGetDocument))
+        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::CupsAuthenticateJob | Operation::CupsGetDocument))
         .map(|op| Value::Enum(i32::from(op.code())))
         .collect()
 }
@@ -145,7 +145,7 @@ fn queued(s: &Scheduler, p: &Printer) -> i32 {
 fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("ipp-versions-supported", strs(&["1.0", "1.1", "2.0", "2.1", "2.2"]));
-    add("ipp-features-supported", strs(&["ipp-everywhere", "subscription-object", "page-overrides"]));
+    add("ipp-features-supported", strs(&["ipp-everywhere", "subscription-object", "page-overrides", "job-release", "document-object"]));
     add("operations-supported", operations());
     add("charset-configured", vec![Value::Charset("utf-8".into())]);
     add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);

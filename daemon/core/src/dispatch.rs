@@ -39,6 +39,8 @@ fn needs(op: Operation) -> Needs {
         | ReleaseHeldNewJobs | EnablePrinter | DisablePrinter | IdentifyPrinter
         | CancelCurrentJob | CupsDeletePrinter | CupsDeleteClass | CupsAcceptJobs
         | CupsRejectJobs | CupsSetDefault | SetPrinterAttributes | CreatePrinterSubscriptions
+        | PausePrinterAfterCurrentJob | RestartPrinter | ShutdownPrinter | StartupPrinter
+        | SuspendCurrentJob
         | CreateJobSubscriptions => {
             Needs::Printer
         }
@@ -47,7 +49,8 @@ fn needs(op: Operation) -> Needs {
         CupsAddModifyPrinter | CupsAddModifyClass => Needs::NewOrExistingPrinter,
         SendDocument | SendUri | CloseJob | CancelJob | GetJobAttributes | HoldJob | ReleaseJob
         | RestartJob | SetJobAttributes | GetDocumentAttributes
-        | GetDocuments | CupsAuthenticateJob | CupsGetDocument => Needs::Job,
+        | GetDocuments | CupsAuthenticateJob | CupsGetDocument | ReprocessJob | ResumeJob
+        | PromoteJob | ScheduleJobAfter | CancelDocument | SetDocumentAttributes | ResubmitJob => Needs::Job,
         CupsMoveJob => Needs::JobOrPrinter,
         CupsGetDefault | CupsGetPrinters | CupsGetClasses | CupsGetDevices | CupsGetPpds
         | CupsGetPpd | CupsCreateLocalPrinter => Needs::Nothing,

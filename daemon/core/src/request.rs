@@ -99,6 +99,8 @@ pub enum Effect {
     StopJob { job_id: i32 },
     /// Call `crate::timers::fire` at this unix time.
     ArmTimer { at: i64 },
+    /// Make spool file `to` another name for spool file `from` (Reprocess/Resubmit-Job).
+    LinkDocument { from: String, to: String },
     /// The printer should identify itself (Identify-Printer).
     Identify { printer: String, actions: Vec<String>, message: String },
 }

@@ -71,11 +71,11 @@ fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
     }
 }
 
-/// The device reported progress on run `run` of job `id` (reports of an earlier run are
+/// The device reported progress on run `run_id` of job `id` (reports of an earlier run are
 /// ignored).
-pub fn job_progress(s: &mut Scheduler, id: i32, run: u32, pages: i32, now: i64) -> Vec<Effect> {
+pub fn job_progress(s: &mut Scheduler, id: i32, run_id: u32, pages: i32, now: i64) -> Vec<Effect> {
     let Some(job) = s.jobs.get_mut(&id) else { return Vec::new() };
-    if job.state != JobState::Processing || job.run != run || pages <= job.impressions_completed {
+    if job.state != JobState::Processing || job.run != run_id || pages <= job.impressions_completed {
         return Vec::new();
     }
     job.impressions_completed = pages;
@@ -101,8 +101,8 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     effects
 }
 
-/// A backend finished run `run` of job `id` (the `run` of its `Effect::StartJob`).
-pub fn job_finished(s: &mut Scheduler, id: i32, run: u32, result: JobResult, now: i64) -> Vec<Effect> {
+/// A backend finished run `run_id` of job `id` (the `run` of its `Effect::StartJob`).
+pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let device = job.output_device.clone().unwrap_or_else(|| job.printer.clone());
@@ -112,7 +112,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run: u32, result: JobResult, now
     // A job stopped by an operation (cancel, move) already freed its printer, which may
     // be printing another job by now: leave it alone. The same goes for a report of an
     // earlier run of a job that was restarted or moved and prints again (maybe elsewhere).
-    let was_processing = job.state == JobState::Processing && job.run == run;
+    let was_processing = job.state == JobState::Processing && job.run == run_id;
     if was_processing {
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),

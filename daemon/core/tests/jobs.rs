@@ -380,9 +380,6 @@ fn set_job_attributes_rejects_unsettable_and_processing() {
 }
 
 #[test]
-#[ignore = "BUG: ops/job_control.rs set_job_attributes applies attributes one by one and returns an error midway \
-            (e.g. job-priority out of range after job-name), leaving the earlier changes in memory without a \
-            PersistJob effect; Set-Job-Attributes must be atomic (RFC 3380 section 4.2)"]
 fn set_job_attributes_is_atomic() {
     let mut w = World::with_printers(&["Q"]);
     w.print("Q", &anon("a"));
@@ -483,10 +480,6 @@ fn hold_job_with_timed_value_arms_timer() {
 }
 
 #[test]
-#[ignore = "BUG: ops/jobs.rs build_job/finish_creation: a job-hold-until whose window is already open \
-            (day-time at 09:00, or resume) makes the job Held with hold_until_time == now, but \
-            finish_creation only arms a timer when the time is > now and schedule::run never releases \
-            Held jobs, so the job stays held with no timer (set_job_attributes has the same `> now` filter)"]
 fn hold_until_window_already_open_does_not_strand_the_job() {
     let mut w = World::with_printers(&["Q"]);
     w.now = MORNING;
@@ -503,10 +496,10 @@ fn backend_hold_and_cancel_results() {
     let mut w = World::with_printers(&["Q"]);
     let a = w.print("Q", &anon("a"));
     let b = w.print("Q", &anon("a"));
-    let effects = schedule::job_finished(&mut w.s, a, JobResult::Hold("auth".into()), NOW);
+    let effects = w.report(a, JobResult::Hold("auth".into()));
     assert_eq!(w.job(a).state, JobState::Held);
     assert_eq!(starts(&effects), [(b, "Q".to_string())]);
-    let effects = schedule::job_finished(&mut w.s, b, JobResult::Cancel("bad".into()), NOW);
+    let effects = w.report(b, JobResult::Cancel("bad".into()));
     assert_eq!(w.job(b).state, JobState::Canceled);
     assert!(w.job(b).completed_at.is_some());
     assert!(starts(&effects).is_empty());
@@ -518,7 +511,7 @@ fn backend_failure_follows_error_policy() {
     let mut w = World::with_printers(&["Q"]);
     // Default policy for printers: stop-printer. The job goes back to pending.
     let a = w.print("Q", &anon("a"));
-    let effects = schedule::job_finished(&mut w.s, a, JobResult::Failed("offline".into()), NOW);
+    let effects = w.report(a, JobResult::Failed("offline".into()));
     assert_eq!(w.job(a).state, JobState::Pending);
     assert_eq!(w.printer("Q").state, PrinterState::Stopped);
     assert!(starts(&effects).is_empty());
@@ -528,7 +521,7 @@ fn backend_failure_follows_error_policy() {
 
     let req = Req::new(Operation::CupsAddModifyPrinter).printer("Q").printer_attr(nm("printer-error-policy", "abort-job"));
     w.send_ok(req, &admin());
-    schedule::job_finished(&mut w.s, a, JobResult::Failed("offline".into()), NOW);
+    w.report(a, JobResult::Failed("offline".into()));
     assert_eq!(w.job(a).state, JobState::Aborted);
     assert_eq!(w.printer("Q").state, PrinterState::Idle);
 }

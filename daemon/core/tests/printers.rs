@@ -188,10 +188,6 @@ fn hold_new_jobs_and_release_held_new_jobs() {
 }
 
 #[test]
-#[ignore = "BUG: ops/jobs.rs build_job gives every job created while hold-new-jobs is on the reason \
-            job-held-for-review, even one that asked for job-hold-until=indefinite, so Release-Held-New-Jobs \
-            (ops/printers.rs release_held_new_jobs) releases the user's own hold; it should only release jobs \
-            held because of Hold-New-Jobs (PWG 5100.11)"]
 fn release_held_new_jobs_keeps_user_holds() {
     let mut w = World::with_printers(&["Q"]);
     w.printer_op(Operation::HoldNewJobs, "Q", &admin());
@@ -268,10 +264,6 @@ fn get_printers_type_mask_limit_and_first_name() {
 }
 
 #[test]
-#[ignore = "BUG: daemon/ipp/src/registry_table.rs:618 gives printer-type the enum range 1..MAX, so \
-            core/src/validate.rs refuses CUPS-Get-Printers with printer-type=0 (enum) as bad-request; libcups \
-            (_cupsGetDests / cupsEnumDests with a mask) sends printer-type 0 (CUPS_PRINTER_LOCAL) to ask for \
-            'bits under the mask all clear', e.g. printers but not classes"]
 fn get_printers_accepts_printer_type_zero() {
     let mut w = fleet();
     let req = Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]).op(en("printer-type", 0)).op(en("printer-type-mask", 1));
@@ -321,8 +313,6 @@ fn add_modify_class_errors() {
 }
 
 #[test]
-#[ignore = "BUG: schedule.rs free_printer_for never looks at the class's own state: jobs queued on a \
-            paused (stopped) class still start on its idle members (cupsd holds them until the class is resumed)"]
 fn paused_class_does_not_dispatch() {
     let mut w = fleet();
     w.printer_op(Operation::PausePrinter, "Team", &admin());
@@ -365,9 +355,6 @@ fn delete_class() {
 }
 
 #[test]
-#[ignore = "BUG: ops/admin.rs delete_printer only cancels jobs queued on the deleted printer itself; a class \
-            job printing on it (job.printer = class, output_device = deleted printer) keeps Processing with \
-            an output_device that no longer exists and gets no StopJob (cupsd stops it and requeues it on the class)"]
 fn delete_printer_stops_class_job_printing_on_it() {
     let mut w = fleet();
     let id = w.print("Team", &anon("a"));

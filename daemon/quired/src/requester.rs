@@ -57,7 +57,7 @@ impl Accounts {
             Peer::Tcp(addr) => Requester {
                 user: claimed,
                 authenticated: false,
-                admin: addr.ip().is_loopback(),
+                admin: conn.is_local(),
                 host: addr.ip().to_string(),
             },
         }

@@ -10,17 +10,19 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Runner {
     spool_dir: PathBuf,
     tx: UnboundedSender<Command>,
-    running: HashMap<i32, Cancel>,
+    /// The current run of each printing job and its cancel handle.
+    running: HashMap<i32, (u32, Cancel)>,
 }
 
 struct Report {
     job_id: i32,
+    run: u32,
     tx: UnboundedSender<Command>,
 }
 
 impl Progress for Report {
     fn pages(&mut self, completed: i32) {
-        let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, pages: completed });
+        let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, run: self.run, pages: completed });
     }
     fn printer_state(&mut self, _reasons: Vec<String>, _message: String) {}
 }
@@ -40,9 +42,9 @@ impl Runner {
         Runner { spool_dir, tx, running: HashMap::new() }
     }
 
-    pub fn start(&mut self, state: &Scheduler, job_id: i32, printer: &str) {
+    pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
         let (Some(job), Some(p)) = (state.jobs.get(&job_id), state.printer(printer)) else {
-            let _ = self.tx.send(Command::JobDone { job_id, result: JobResult::Failed("The printer or job is gone.".into()) });
+            let _ = self.tx.send(Command::JobDone { job_id, run, result: JobResult::Failed("The printer or job is gone.".into()) });
             return;
         };
         let uri = p.device_uri.clone();
@@ -53,11 +55,11 @@ impl Runner {
             .collect();
         let info = JobInfo { id: job_id, name: job.name.clone(), user: job.owner.clone(), attributes: job.attributes.clone() };
         let cancel = Cancel::default();
-        self.running.insert(job_id, cancel.clone());
+        self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
         tracing::info!("[Job {job_id}] printing on {printer} ({uri})");
         tokio::task::spawn_blocking(move || {
-            let mut report = Report { job_id, tx: tx.clone() };
+            let mut report = Report { job_id, run, tx: tx.clone() };
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
             }));
@@ -65,17 +67,27 @@ impl Runner {
                 Ok(r) => result_of(r),
                 Err(_) => JobResult::Failed("The backend crashed.".into()),
             };
-            let _ = tx.send(Command::JobDone { job_id, result });
+            let _ = tx.send(Command::JobDone { job_id, run, result });
         });
     }
 
+    /// Spool files never change once committed, so a copied job can share them.
+    pub fn link_document(&self, from: &str, to: &str) {
+        if let Err(e) = std::fs::hard_link(self.spool_dir.join(from), self.spool_dir.join(to)) {
+            tracing::error!("Unable to link spool file {from} to {to}: {e}");
+        }
+    }
+
     pub fn stop(&mut self, job_id: i32) {
-        if let Some(c) = self.running.get(&job_id) {
+        if let Some((_, c)) = self.running.get(&job_id) {
             c.cancel();
         }
     }
 
-    pub fn finished(&mut self, job_id: i32) {
-        self.running.remove(&job_id);
+    /// Run `run` of the job ended; a newer run (the job was moved or restarted) keeps its handle.
+    pub fn finished(&mut self, job_id: i32, run: u32) {
+        if self.running.get(&job_id).is_some_and(|(r, _)| *r == run) {
+            self.running.remove(&job_id);
+        }
     }
 }

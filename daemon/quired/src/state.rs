@@ -27,8 +27,9 @@ pub enum Command {
     /// CUPS-Get-PPD: the response and the PPD that follows it.
     GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
     Summary { reply: oneshot::Sender<Summary> },
-    JobProgress { job_id: i32, pages: i32 },
-    JobDone { job_id: i32, result: JobResult },
+    /// Reports of one backend run (`run` from `Effect::StartJob`).
+    JobProgress { job_id: i32, run: u32, pages: i32 },
+    JobDone { job_id: i32, run: u32, result: JobResult },
     Timer,
 }
 
@@ -98,14 +99,14 @@ impl SchedulerTask {
             Command::Summary { reply } => {
                 let _ = reply.send(self.summary());
             }
-            Command::JobProgress { job_id, pages } => {
-                let effects = quire_core::schedule::job_progress(&mut self.state, job_id, pages, t);
+            Command::JobProgress { job_id, run, pages } => {
+                let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
                 let _ = self.execute(effects);
             }
-            Command::JobDone { job_id, result } => {
-                self.runner.finished(job_id);
-                tracing::info!("[Job {job_id}] backend finished: {result:?}");
-                let effects = quire_core::schedule::job_finished(&mut self.state, job_id, result, t);
+            Command::JobDone { job_id, run, result } => {
+                self.runner.finished(job_id, run);
+                tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
+                let effects = quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
                 let _ = self.execute(effects);
             }
             Command::Timer => {
@@ -145,9 +146,10 @@ impl SchedulerTask {
                 }
                 Effect::DeleteSubscription(id) => changes.push(Change::DeleteSubscription(id)),
                 Effect::PersistServer => server = true,
-                Effect::StartJob { job_id, printer } => self.runner.start(&self.state, job_id, &printer),
+                Effect::StartJob { job_id, printer, run } => self.runner.start(&self.state, job_id, run, &printer),
                 Effect::StopJob { job_id } => self.runner.stop(job_id),
                 Effect::ArmTimer { at } => self.arm(at),
+                Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
                 Effect::Identify { printer, actions, message } => {
                     tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
                 }

@@ -67,7 +67,7 @@ pub fn exchange(port: u16, request: &[u8], close_write: bool, limit: Duration) -
 
 fn read_response(s: &mut TcpStream, deadline: Instant) -> Result<HttpResponse, NoResponse> {
     let mut buf: Vec<u8> = Vec::new();
-    let mut more = |s: &mut TcpStream, buf: &mut Vec<u8>| -> Result<bool, NoResponse> {
+    let more = |s: &mut TcpStream, buf: &mut Vec<u8>| -> Result<bool, NoResponse> {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(NoResponse::TimedOut(std::mem::take(buf)));

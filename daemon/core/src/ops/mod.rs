@@ -1,6 +1,7 @@
 //! One function per IPP operation, grouped by family.
 
 pub mod admin;
+pub mod ipp22;
 pub mod job_control;
 pub mod job_query;
 pub mod jobs;
@@ -72,6 +73,19 @@ fn handler(op: Operation) -> Option<Handler> {
         CupsGetDevices => admin::get_devices,
         CupsGetPpds => admin::get_ppds,
         CupsCreateLocalPrinter => admin::create_local_printer,
+        SetPrinterAttributes => ipp22::set_printer_attributes,
+        PausePrinterAfterCurrentJob => printers::pause_printer,
+        RestartPrinter => ipp22::restart_printer,
+        ShutdownPrinter => ipp22::shutdown_printer,
+        StartupPrinter => ipp22::startup_printer,
+        SuspendCurrentJob => ipp22::suspend_current_job,
+        ResumeJob => ipp22::resume_job,
+        PromoteJob => ipp22::promote_job,
+        ScheduleJobAfter => ipp22::schedule_job_after,
+        CancelDocument => ipp22::cancel_document,
+        SetDocumentAttributes => ipp22::set_document_attributes,
+        ReprocessJob => ipp22::reprocess_job,
+        ResubmitJob => ipp22::resubmit_job,
         CreatePrinterSubscriptions => subscriptions::create_printer_subscriptions,
         CreateJobSubscriptions => subscriptions::create_job_subscriptions,
         GetSubscriptionAttributes => subscriptions::get_subscription_attributes,
@@ -79,7 +93,7 @@ fn handler(op: Operation) -> Option<Handler> {
         RenewSubscription => subscriptions::renew_subscription,
         CancelSubscription => subscriptions::cancel_subscription,
         GetNotifications => subscriptions::get_notifications,
-        PrintUri | SendUri | SetPrinterAttributes | CupsAuthenticateJob | CupsGetPpd
+        PrintUri | SendUri | CupsAuthenticateJob | CupsGetPpd
         | CupsGetDocument => return None,
     })
 }

@@ -242,7 +242,12 @@ impl World {
     }
 
     pub fn finish(&mut self, id: i32) -> Vec<Effect> {
-        schedule::job_finished(&mut self.s, id, JobResult::Completed, self.now)
+        self.report(id, JobResult::Completed)
+    }
+    /// The backend of the job's current run ends with `result`.
+    pub fn report(&mut self, id: i32, result: JobResult) -> Vec<Effect> {
+        let run = self.s.jobs.get(&id).map_or(0, |j| j.run);
+        schedule::job_finished(&mut self.s, id, run, result, self.now)
     }
     pub fn fire(&mut self, at: i64) -> Vec<Effect> {
         self.now = at;
@@ -321,7 +326,7 @@ pub fn starts(effects: &[Effect]) -> Vec<(i32, String)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::StartJob { job_id, printer } => Some((*job_id, printer.clone())),
+            Effect::StartJob { job_id, printer, .. } => Some((*job_id, printer.clone())),
             _ => None,
         })
         .collect()

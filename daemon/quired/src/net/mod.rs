@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use tls::{load_or_create_self_signed, server_config_from_pem};
+pub use tls::load_or_create_self_signed;
 
 /// Who is on the other end of a connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,15 +215,6 @@ pub async fn bind(cfg: NetConfig) -> Result<BoundListeners, NetError> {
         listeners.push(accept::Listener::bind(spec).await?);
     }
     Ok(BoundListeners { cfg, listeners })
-}
-
-/// `bind` then `serve` in one call.
-pub async fn serve(
-    cfg: NetConfig,
-    router: axum::Router,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), NetError> {
-    bind(cfg).await?.serve(router, shutdown).await
 }
 
 /// Remove a Unix socket file we created; a missing file is fine.

@@ -75,10 +75,6 @@ impl BenchServer {
         self.port
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().and_then(ChildGuard::id)
     }
@@ -160,6 +156,17 @@ impl BenchServer {
                 .and_then(|v| v.parse::<u64>().ok())
         };
         Some((field("VmRSS:")?, field("VmHWM:")?))
+    }
+
+    /// User + system CPU time the server process (all its threads) has used so far, from
+    /// /proc/PID/stat (clock ticks of 1/100 s, Linux's USER_HZ).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let stat = fs::read_to_string(format!("/proc/{}/stat", self.pid()?)).ok()?;
+        // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some(Duration::from_millis(ticks * 10))
     }
 
     /// The last `lines` lines of the server's stdout/stderr and error log.
