@@ -54,7 +54,9 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
     let mut client = Client::connect(Destination::Tcp { host, port })
         .map_err(|e| BackendError::Device(format!("Unable to connect to {uri}: {e}")))?
         .with_user(&job.user);
-    let remote_id = submit(&mut client, uri, job, docs)?;
+    let prepared = crate::filter_chain::prepare(job, docs)?;
+    let job = &JobInfo { attributes: prepared.attributes.clone(), ..job.clone() };
+    let remote_id = submit(&mut client, uri, job, &prepared.documents)?;
     follow(&mut client, uri, remote_id, cancel, progress)
 }
 

@@ -6,6 +6,7 @@
 
 mod decompress;
 mod file;
+mod filter_chain;
 mod ipp;
 
 use std::fmt;
@@ -33,6 +34,12 @@ pub struct JobInfo {
     pub user: String,
     /// Job template attributes to forward to an IPP device.
     pub attributes: Vec<quire_ipp::Attribute>,
+    /// The queue's capabilities (what the device accepts), to decide what to convert.
+    pub capabilities: Vec<quire_ipp::Attribute>,
+    pub printer: String,
+    pub created: i64,
+    /// Where conversions may write temporary files (removed after delivery).
+    pub work_dir: PathBuf,
 }
 
 /// Cancellation flag shared with the daemon.
@@ -63,6 +70,8 @@ pub enum BackendError {
     Device(String),
     /// The document could not be read from the spool.
     Spool(String),
+    /// The document cannot be printed as it is (corrupt, empty, unsupported format).
+    Document(String),
     /// The device canceled the job (CUPS_BACKEND_CANCEL).
     CanceledByDevice(String),
     /// Canceled by us.
@@ -75,6 +84,7 @@ impl fmt::Display for BackendError {
             BackendError::BadUri(m) => write!(f, "Bad device URI: {m}"),
             BackendError::Device(m) => write!(f, "{m}"),
             BackendError::Spool(m) => write!(f, "Unable to read print file: {m}"),
+            BackendError::Document(m) => write!(f, "{m}"),
             BackendError::CanceledByDevice(m) => write!(f, "Job canceled at printer: {m}"),
             BackendError::Canceled => write!(f, "Job canceled."),
         }

@@ -8,7 +8,16 @@ impl Progress for NoProgress {
 }
 
 fn job() -> JobInfo {
-    JobInfo { id: 1, name: "t".into(), user: "u".into(), attributes: Vec::new() }
+    JobInfo {
+        id: 1,
+        name: "t".into(),
+        user: "u".into(),
+        attributes: Vec::new(),
+        capabilities: Vec::new(),
+        printer: "p".into(),
+        created: 0,
+        work_dir: std::env::temp_dir(),
+    }
 }
 
 #[test]

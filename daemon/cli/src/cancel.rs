@@ -62,7 +62,7 @@ struct State {
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let toks = tokenize(args, arg_kind)?;
     if toks.contains(&Tok::Help) {
-        println!("{USAGE}");
+        out!("{USAGE}");
         return Ok(0);
     }
     let mut st = State { op: Operation::CancelJob, purge: false, user: None, dests: None };

@@ -312,3 +312,11 @@ pub fn parse_job_id(s: &str) -> Option<i32> {
 #[cfg(test)]
 #[path = "common_tests.rs"]
 mod tests;
+
+/// Writes to stdout; a closed stdout ends the program with the shell's SIGPIPE status.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if std::io::stdout().write_fmt(args).is_err() {
+        std::process::exit(141);
+    }
+}

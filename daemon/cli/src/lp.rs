@@ -129,7 +129,7 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
 
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let Some(mut a) = parse_args(ctx, args)? else {
-        println!("{USAGE}");
+        out!("{USAGE}");
         return Ok(0);
     };
     if let Some(id) = a.job_id {
@@ -147,7 +147,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let uri = lookup_printer(ctx, &printer)?;
     let job_id = if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
     if !a.silent {
-        println!("request id is {printer}-{job_id} ({} file(s))", a.files.len());
+        out!("request id is {printer}-{job_id} ({} file(s))", a.files.len());
     }
     Ok(0)
 }

@@ -63,7 +63,7 @@ impl Changes {
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let toks = tokenize(args, arg_kind)?;
     if toks.contains(&Tok::Help) || toks.is_empty() {
-        println!("{USAGE}");
+        out!("{USAGE}");
         return Ok(if toks.is_empty() { 1 } else { 0 });
     }
     let mut printer: Option<String> = None;

@@ -58,7 +58,7 @@ struct Dests {
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let toks = tokenize(args, arg_kind)?;
     if toks.contains(&Tok::Help) {
-        println!("{USAGE}");
+        out!("{USAGE}");
         return Ok(0);
     }
     let mut st = State { long: 0, ranking: false, which: "not-completed".into(), dests: None };
@@ -103,7 +103,7 @@ fn one_option(ctx: &mut Ctx, st: &mut State, c: char, v: Option<String>) -> Resu
             }
         },
         'S' | 'f' => {}
-        'H' => println!("{}", ctx.destination()?),
+        'H' => out!("{}", ctx.destination()?),
         'a' | 'p' | 'v' | 'o' | 'c' => {
             if let Some(list) = v {
                 check_dest(ctx, st, list)?;
@@ -122,7 +122,7 @@ fn one_option(ctx: &mut Ctx, st: &mut State, c: char, v: Option<String>) -> Resu
         'd' => show_default(named_default(ctx)?),
         'e' => {
             load_dests(ctx, st)?;
-            st.dests.iter().flat_map(|d| &d.names).for_each(|n| println!("{n}"));
+            st.dests.iter().flat_map(|d| &d.names).for_each(|n| out!("{n}"));
         }
         'r' => show_scheduler(ctx),
         's' | 't' => status |= summary(ctx, st, c == 't')?,
@@ -225,18 +225,18 @@ type DefaultDest = Result<String, Option<(String, String)>>;
 
 fn show_default(dest: DefaultDest) {
     match dest {
-        Ok(name) => println!("system default destination: {name}"),
+        Ok(name) => out!("system default destination: {name}"),
         Err(Some((var, name))) => {
-            println!("lpstat: error - {var} environment variable names non-existent destination \"{name}\".")
+            out!("lpstat: error - {var} environment variable names non-existent destination \"{name}\".")
         }
-        Err(None) => println!("no system default destination"),
+        Err(None) => out!("no system default destination"),
     }
 }
 
 fn show_scheduler(ctx: &mut Ctx) {
     // CUPS just opens a connection; no IPP request.
     let up = ctx.destination().ok().and_then(|d| quire_client::Client::connect(d).ok()).is_some();
-    println!("{}", if up { "scheduler is running" } else { "scheduler is not running" });
+    out!("{}", if up { "scheduler is running" } else { "scheduler is not running" });
 }
 
 fn str_attr<'a>(g: &'a Group, name: &str) -> Option<&'a str> {
@@ -272,11 +272,11 @@ fn show_accepting(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
         }
         let since = format_time(int_attr(g, "printer-state-change-time").unwrap_or(0).into());
         if g.get("printer-is-accepting-jobs").and_then(Attribute::first_bool).unwrap_or(true) {
-            println!("{name} accepting requests since {since}");
+            out!("{name} accepting requests since {since}");
         } else {
-            println!("{name} not accepting requests since {since} -");
+            out!("{name} not accepting requests since {since} -");
             let msg = str_attr(g, "printer-state-message").filter(|m| !m.is_empty());
-            println!("\t{}", msg.unwrap_or("reason unknown"));
+            out!("\t{}", msg.unwrap_or("reason unknown"));
         }
     }
     Ok(0)
@@ -291,10 +291,10 @@ fn show_classes(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
         if !match_list(which, Some(name)) {
             continue;
         }
-        println!("members of class {name}:");
+        out!("members of class {name}:");
         match g.get("member-names") {
-            Some(m) => m.strs().for_each(|n| println!("\t{n}")),
-            None => println!("\tunknown"),
+            Some(m) => m.strs().for_each(|n| out!("\t{n}")),
+            None => out!("\tunknown"),
         }
     }
     Ok(0)
@@ -313,7 +313,7 @@ fn show_devices(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
             Some(d) => d.strip_prefix("file:").unwrap_or(d),
             None => str_attr(g, "printer-uri-supported").unwrap_or("(null)"),
         };
-        println!("device for {name}: {dev}");
+        out!("device for {name}: {dev}");
     }
     Ok(0)
 }
@@ -351,12 +351,12 @@ fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>
         print_job(st, g, rank, &format!("{dest}-{id}"), user.unwrap_or("unknown"), time_at);
         if st.long > 0 {
             if let Some(m) = str_attr(g, "job-printer-state-message") {
-                println!("\tStatus: {m}");
+                out!("\tStatus: {m}");
             }
             if let Some(r) = g.get("job-state-reasons") {
-                println!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
+                out!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
             }
-            println!("\tqueued for {dest}");
+            out!("\tqueued for {dest}");
         }
     }
     Ok(0)
@@ -366,9 +366,9 @@ fn print_job(st: &State, g: &Group, rank: i32, id: &str, user: &str, time_at: &s
     let size = i64::from(int_attr(g, "job-k-octets").unwrap_or(0)) * 1024;
     let date = format_time(int_attr(g, time_at).unwrap_or(0).into());
     if st.ranking {
-        println!("{rank:3} {id:<21} {user:<13} {size:8} {date}");
+        out!("{rank:3} {id:<21} {user:<13} {size:8} {date}");
     } else {
-        println!("{id:<23} {user:<13} {size:8}   {date}");
+        out!("{id:<23} {user:<13} {size:8}   {date}");
     }
 }
 
@@ -393,17 +393,17 @@ fn show_printers(ctx: &mut Ctx, st: &State, which: Option<&str>) -> Result<i32, 
         match state {
             4 => {
                 let job = current_job(ctx, name)?;
-                println!("printer {name} now printing {name}-{job}.  enabled since {since}");
+                out!("printer {name} now printing {name}-{job}.  enabled since {since}");
             }
-            5 => println!("printer {name} disabled since {since} -"),
+            5 => out!("printer {name} disabled since {since} -"),
             _ if reasons.is_some_and(|r| r.strs().any(|s| s == "hold-new-jobs")) => {
-                println!("printer {name} is holding new jobs.  enabled since {since}")
+                out!("printer {name} is holding new jobs.  enabled since {since}")
             }
-            _ => println!("printer {name} is idle.  enabled since {since}"),
+            _ => out!("printer {name} is idle.  enabled since {since}"),
         }
         match str_attr(g, "printer-state-message").filter(|m| !m.is_empty()) {
-            Some(m) => println!("\t{m}"),
-            None if state == 5 => println!("\treason unknown"),
+            Some(m) => out!("\t{m}"),
+            None if state == 5 => out!("\treason unknown"),
             None => {}
         }
         print_printer_details(st, g, name);
@@ -426,44 +426,44 @@ fn current_job(ctx: &mut Ctx, name: &str) -> Result<i32, CliError> {
 /// The -l / -D lines, in CUPS's order and wording.
 fn print_printer_details(st: &State, g: &Group, name: &str) {
     if st.long > 1 {
-        println!("\tForm mounted:\n\tContent types: any\n\tPrinter types: unknown");
+        out!("\tForm mounted:\n\tContent types: any\n\tPrinter types: unknown");
     }
     if st.long > 0 {
-        println!("\tDescription: {}", str_attr(g, "printer-info").unwrap_or(""));
+        out!("\tDescription: {}", str_attr(g, "printer-info").unwrap_or(""));
         if let Some(r) = g.get("printer-state-reasons") {
-            println!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
+            out!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
         }
     }
     if st.long < 2 {
         return;
     }
-    println!("\tLocation: {}", str_attr(g, "printer-location").unwrap_or(""));
+    out!("\tLocation: {}", str_attr(g, "printer-location").unwrap_or(""));
     // CUPS_PRINTER_REMOTE = 0x0002.
     let remote = int_attr(g, "printer-type").unwrap_or(0) & 0x0002 != 0;
     let model = str_attr(g, "printer-make-and-model");
     if remote {
-        println!("\tConnection: remote");
+        out!("\tConnection: remote");
         if let (Some(m), Some(uri)) = (model, str_attr(g, "printer-uri-supported")) {
             if !m.contains("System V Printer") && !m.contains("Raw Printer") {
-                println!("\tInterface: {uri}.ppd");
+                out!("\tInterface: {uri}.ppd");
             }
         }
     } else {
-        println!("\tConnection: direct");
+        out!("\tConnection: direct");
         if model.is_some_and(|m| !m.contains("Raw Printer")) {
-            println!("\tInterface: /etc/cups/ppd/{name}.ppd");
+            out!("\tInterface: /etc/cups/ppd/{name}.ppd");
         }
     }
-    println!("\tOn fault: no alert\n\tAfter fault: continue");
+    out!("\tOn fault: no alert\n\tAfter fault: continue");
     if let Some(a) = g.get("requesting-user-name-allowed") {
-        println!("\tUsers allowed:");
-        a.strs().for_each(|u| println!("\t\t{u}"));
+        out!("\tUsers allowed:");
+        a.strs().for_each(|u| out!("\t\t{u}"));
     } else if let Some(d) = g.get("requesting-user-name-denied") {
-        println!("\tUsers denied:");
-        d.strs().for_each(|u| println!("\t\t{u}"));
+        out!("\tUsers denied:");
+        d.strs().for_each(|u| out!("\t\t{u}"));
     } else {
-        println!("\tUsers allowed:\n\t\t(all)");
+        out!("\tUsers allowed:\n\t\t(all)");
     }
-    println!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
-    println!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
+    out!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
+    out!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
 }

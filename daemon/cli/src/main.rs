@@ -8,6 +8,13 @@
 //! through a link named lp/lpstat/cancel/lpadmin, it acts as that command.
 #![forbid(unsafe_code)]
 
+/// `println!` that ends the program quietly when stdout is gone (`quire lpstat | head`)
+/// instead of panicking, as the CUPS tools do when SIGPIPE ends them.
+macro_rules! out {
+    () => { $crate::common::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::common::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod cancel;
 mod common;
 mod lp;

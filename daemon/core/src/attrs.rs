@@ -131,7 +131,15 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
             continue;
         }
         if want.contains(&cap.name) && !out.iter().any(|a| a.name == cap.name) {
-            out.push(cap.clone());
+            match crate::caps::EXTENDED.contains(&cap.name.as_str()) {
+                true => out.extend(crate::caps::advertised(p, &cap.name)),
+                false => out.push(cap.clone()),
+            }
+        }
+    }
+    for name in crate::caps::EXTENDED {
+        if want.contains(name) && !out.iter().any(|a| a.name == *name) {
+            out.extend(crate::caps::advertised(p, name));
         }
     }
     out
@@ -164,7 +172,6 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("job-hold-until-default", vec![kw("no-hold")]);
     add("job-priority-supported", vec![Value::Integer(100)]);
     add("job-priority-default", vec![Value::Integer(50)]);
-    add("job-sheets-supported", strs(&["none"]));
     add("notify-events-supported", strs(SUPPORTED_EVENTS));
     add("notify-events-default", vec![kw("job-completed")]);
     add("notify-pull-method-supported", vec![kw("ippget")]);

@@ -98,7 +98,9 @@ pub fn generic(default_media: &str) -> Vec<Attribute> {
         Attribute::new("orientation-requested-default", Value::Enum(3)),
         enums("finishings-supported", &[3]),
         enums("finishings-default", &[3]),
-        ints("number-up-supported", &[1, 2, 4, 6, 9, 16]),
+        // A raw queue passes documents through unchanged: no imposition.
+        ints("number-up-supported", &[1]),
+        kws("job-sheets-supported", &["none"]),
         int("number-up-default", 1),
         kws("output-bin-supported", &["face-down"]),
         kw("output-bin-default", "face-down"),
@@ -163,3 +165,42 @@ pub fn from_device(device: &[Attribute]) -> Vec<Attribute> {
         .cloned()
         .collect()
 }
+
+/// Document formats Quire converts to PDF itself (quire-filters).
+const CONVERTED_FORMATS: &[&str] = &["application/pdf", "application/postscript", "image/jpeg", "text/plain"];
+const NUMBER_UP: &[i32] = &[1, 2, 4, 6, 9, 16];
+const JOB_SHEETS: &[&str] = &["none", "standard", "classified", "confidential", "secret", "topsecret", "unclassified"];
+
+/// Whether Quire filters this queue's jobs: a network device that takes PDF.
+fn filtered(p: &crate::model::Printer) -> bool {
+    let network = ["ipp:", "ipps:", "http:", "https:"].iter().any(|s| p.device_uri.starts_with(s));
+    network && p.capability("document-format-supported").is_some_and(|a| a.strs().any(|f| f == "application/pdf"))
+}
+
+/// The supported values a queue advertises: the device's own, plus what Quire's filters
+/// add (formats converted to PDF, number-up and banner sheets imposed on PDF). The
+/// stored capabilities stay the device's truth, which the backend consults.
+pub fn advertised(p: &crate::model::Printer, name: &str) -> Option<Attribute> {
+    let own = p.capability(name);
+    if !filtered(p) {
+        return own.cloned();
+    }
+    let merge = |extra: Vec<Value>| {
+        let mut values = own.map(|a| a.values.clone()).unwrap_or_default();
+        for v in extra {
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        Some(Attribute::set(name, values))
+    };
+    match name {
+        "document-format-supported" => merge(CONVERTED_FORMATS.iter().map(|f| Value::MimeMediaType(f.to_string())).collect()),
+        "number-up-supported" => merge(NUMBER_UP.iter().map(|n| Value::Integer(*n)).collect()),
+        "job-sheets-supported" => merge(JOB_SHEETS.iter().map(|s| Value::Keyword(s.to_string())).collect()),
+        _ => own.cloned(),
+    }
+}
+
+/// Names `advertised` may extend.
+pub const EXTENDED: &[&str] = &["document-format-supported", "number-up-supported", "job-sheets-supported"];

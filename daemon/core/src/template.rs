@@ -109,7 +109,7 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
         "job-priority" => Ok(matches!(attr.values.as_slice(), [Value::Integer(n)] if (1..=100).contains(n))),
         "job-hold-until" => Ok(attr.first_str().is_some_and(valid_hold_until)),
         "page-ranges" => Ok(valid_page_ranges(&attr.values)),
-        "job-sheets" => Ok(attr.values.len() <= 2 && attr.strs().all(|s| matches!(s, "none" | "standard" | "classified" | "confidential" | "secret" | "topsecret" | "unclassified"))),
+        "job-sheets" => Ok(attr.values.len() <= 2 && in_supported(printer, attr)),
         _ if CHECKED_AGAINST_SUPPORTED.contains(&name) => Ok(in_supported(printer, attr)),
         _ if ACCEPTED_AS_IS.contains(&name) => Ok(true),
         _ => Ok(printer
@@ -119,7 +119,7 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
 }
 
 fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
-    let Some(supported) = printer.capability(&format!("{}-supported", attr.name)) else {
+    let Some(supported) = crate::caps::advertised(printer, &format!("{}-supported", attr.name)) else {
         // The printer says nothing about it: accept, as cupsd passes options through.
         return true;
     };

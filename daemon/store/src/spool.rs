@@ -200,7 +200,8 @@ impl SpoolWriter {
         let dest = self.dir.join(&self.name);
         fs::rename(&self.temp, &dest).map_err(|e| StoreError::io(&dest, e))?;
         self.renamed = true;
-        sync_dir(&self.dir)?;
+        // The directory entry is made durable by `Store::apply`, once per batch, before
+        // the row that names this file commits: one directory fsync for many documents.
         Ok(SpooledDocument {
             file: self.name.clone(),
             size: self.size,

@@ -74,6 +74,11 @@ impl Store {
         for change in changes {
             validate(change)?;
         }
+        // Spool files are renamed into place without a directory fsync (see
+        // `SpoolWriter::commit`); make their names durable before any row names them.
+        if changes.iter().any(|c| matches!(c, Change::PutJob(j) if !j.documents.is_empty())) {
+            crate::spool::sync_dir(self.spool.dir())?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

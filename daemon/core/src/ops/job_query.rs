@@ -61,7 +61,10 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
     add("job-media-sheets-completed", vec![Value::Integer(job.impressions_completed)]);
     add("job-pages-completed", vec![Value::Integer(job.pages_completed)]);
     add("number-of-documents", vec![Value::Integer(job.documents.len() as i32)]);
-    add("number-of-intervening-jobs", vec![Value::Integer(intervening(s, job))]);
+    // Counting intervening jobs scans the queue: only when asked (Get-Jobs over 10k jobs).
+    if want.contains("number-of-intervening-jobs") {
+        add("number-of-intervening-jobs", vec![Value::Integer(intervening(s, job))]);
+    }
     add("job-more-info", vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
     add("document-format-supplied", job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
     add("document-name-supplied", job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());

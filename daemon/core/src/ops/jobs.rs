@@ -171,7 +171,7 @@ fn check_format(printer: &Printer, msg: &Message, doc: Option<&Document>) -> Ipp
     if format == "application/octet-stream" {
         return Ok(());
     }
-    let supported = printer.capability("document-format-supported");
+    let supported = crate::caps::advertised(printer, "document-format-supported");
     if supported.is_some_and(|s| !s.strs().any(|f| f.eq_ignore_ascii_case(format))) {
         return Err(IppError::DocumentFormatNotSupported(format.to_string()));
     }
