@@ -13,7 +13,7 @@ pub fn compatibility_markdown() -> String {
     out.push_str(
         "Quire reads CUPS 2.4's configuration files. Every directive below is recognised:\n\n",
     );
-    out.push_str("- **supported**: parsed, validated and applied.\n");
+    out.push_str("- **supported**: parsed and validated into the typed configuration. The column *quired\n  applies it* says whether the daemon acts on it in this release.\n");
     out.push_str("- **accepted, ignored**: parsed and validated, but has no effect (the note says why); no warning.\n");
     out.push_str(
         "- **unsupported (warning)**: reported as a warning with file:line:col and ignored.\n\n",
@@ -24,15 +24,16 @@ pub fn compatibility_markdown() -> String {
     );
     for file in [ConfFile::Cupsd, ConfFile::Files] {
         let _ = write!(out, "\n## {}\n\n", file.file_name());
-        out.push_str("| Directive | Context | Status | Notes |\n|---|---|---|---|\n");
+        out.push_str("| Directive | Context | Status | quired applies it | Notes |\n|---|---|---|---|---|\n");
         for d in DIRECTIVES.iter().filter(|d| d.file == file) {
             let ctx: Vec<String> = d.contexts.iter().map(|c| context_cell(c.label())).collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} |",
                 d.name,
                 ctx.join(", "),
                 d.status.label(),
+                applied_cell(d.name, d.status),
                 d.note
             );
         }
@@ -46,6 +47,24 @@ pub fn compatibility_markdown() -> String {
         count(Status::Unsupported)
     );
     out
+}
+
+/// Directives quired acts on today. Access control (Policy/Limit/Location, AuthType,
+/// Require, ...) is parsed now and enforced with authentication (issue 6).
+pub const APPLIED_BY_QUIRED: &[&str] = &[
+    "CacheDir", "CreateSelfSignedCerts", "ErrorLog", "FileDevice", "LimitRequestBody", "Listen",
+    "LogLevel", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter", "MaxJobsPerUser",
+    "MaxSubscriptions", "MultipleOperationTimeout", "Port", "PreserveJobFiles", "PreserveJobHistory",
+    "RequestRoot", "SSLListen", "SSLPort", "ServerKeychain", "ServerName", "ServerRoot", "StateDir",
+    "SystemGroup", "Timeout",
+];
+
+fn applied_cell(name: &str, status: Status) -> &'static str {
+    match (status, APPLIED_BY_QUIRED.contains(&name)) {
+        (Status::Supported, true) => "yes",
+        (Status::Supported, false) => "not yet",
+        _ => "",
+    }
 }
 
 /// `<Policy>` would be read as HTML: put tags in code spans.

@@ -143,6 +143,15 @@ pub fn valid_hold_until(v: &str) -> bool {
     ) || parse_hh_mm(v).is_some()
 }
 
+/// The IPP value of a `job-hold-until` setting: a keyword, or a name for "HH:MM[:SS]".
+pub fn hold_until_value(v: &str) -> quire_ipp::Value {
+    if parse_hh_mm(v).is_some() {
+        quire_ipp::Value::Name(v.to_string())
+    } else {
+        quire_ipp::Value::Keyword(v.to_string())
+    }
+}
+
 /// Seconds since midnight for "HH:MM" or "HH:MM:SS".
 pub fn parse_hh_mm(v: &str) -> Option<i64> {
     let mut parts = v.split(':');

@@ -187,7 +187,7 @@ fn hold(job: &mut Job, until: &str, now: i64) {
     job.hold_until = until.to_string();
     job.hold_until_time = template::hold_until_time(until, now);
     job.state_reasons = vec!["job-hold-until-specified".into()];
-    job.set_attribute(quire_ipp::Attribute::new("job-hold-until", Value::Keyword(until.into())));
+    job.set_attribute(quire_ipp::Attribute::new("job-hold-until", template::hold_until_value(until)));
 }
 
 fn release(job: &mut Job) {

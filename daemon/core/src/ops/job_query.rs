@@ -47,7 +47,7 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
         add("job-printer-state-message", vec![Value::Text(job.printer_state_message.clone())]);
     }
     add("job-priority", vec![Value::Integer(job.priority)]);
-    add("job-hold-until", vec![kw(&job.hold_until)]);
+    add("job-hold-until", vec![crate::template::hold_until_value(&job.hold_until)]);
     add("job-printer-up-time", vec![Value::Integer(s.settings.start_time.max(1) as i32)]);
     add("time-at-creation", vec![Value::Integer(job.created as i32)]);
     add("date-time-at-creation", vec![date_time(job.created)]);
