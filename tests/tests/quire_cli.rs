@@ -1,0 +1,62 @@
+//! Quire's own CLI (`quire lpadmin|lp|lpstat|cancel`) is an IPP client: it must work against
+//! cupsd as well as quired, with CUPS's flags and output.
+
+use quire_tests::process::run_with_timeout;
+use quire_tests::{data_dir, quired_binary, require_programs, Server};
+use std::path::PathBuf;
+
+fn quire_binary() -> Option<PathBuf> {
+    quired_binary().map(|q| q.with_file_name("quire")).filter(|p| p.is_file())
+}
+
+fn quire(bin: &PathBuf, server: &Server, args: &[&str]) -> (i32, String, String) {
+    let mut all: Vec<String> = vec![args[0].to_string(), "-h".into(), server.host_port()];
+    all.extend(args[1..].iter().map(|a| a.to_string()));
+    let out = run_with_timeout(20, &bin.to_string_lossy(), &all, None, &[("USER".into(), "tester".into())]).expect("run quire");
+    (out.rc, out.stdout.clone(), out.text())
+}
+
+#[test]
+fn quire_cli_against_both_servers() {
+    require_programs();
+    let Some(bin) = quire_binary() else {
+        println!("SKIPPED: quire binary not built");
+        return;
+    };
+    let mut servers = vec![Server::start_cupsd().expect("cupsd")];
+    servers.extend(Server::start_quired().expect("quired"));
+    let doc = data_dir().join("documents/document-letter.pdf");
+    let doc = doc.to_string_lossy().into_owned();
+    for server in &servers {
+        let name = server.name();
+        let out_file = server.out_dir().join("cq.prn");
+        let uri = format!("file://{}", out_file.display());
+        let (rc, _, text) = quire(&bin, server, &["lpadmin", "-p", "CQ", "-v", &uri, "-E"]);
+        assert_eq!(rc, 0, "{name}: lpadmin\n{text}");
+        let (rc, stdout, text) = quire(&bin, server, &["lp", "-d", "CQ", "-H", "hold", &doc]);
+        assert_eq!(rc, 0, "{name}: lp -H hold\n{text}");
+        let id: String = stdout.trim().strip_prefix("request id is CQ-").and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{name}: lp output {stdout:?}")).to_string();
+        let (rc, stdout, text) = quire(&bin, server, &["lpstat", "-o", "CQ"]);
+        assert_eq!(rc, 0, "{name}: lpstat -o\n{text}");
+        assert!(stdout.contains(&format!("CQ-{id}")) && stdout.contains("tester"), "{name}: lpstat -o shows the job and its owner:\n{stdout}");
+        let (rc, _, text) = quire(&bin, server, &["cancel", &format!("CQ-{id}")]);
+        assert_eq!(rc, 0, "{name}: cancel\n{text}");
+        let (_, stdout, _) = quire(&bin, server, &["lpstat", "-o", "CQ"]);
+        assert!(!stdout.contains(&format!("CQ-{id}")), "{name}: canceled job still listed:\n{stdout}");
+        let (rc, stdout, text) = quire(&bin, server, &["lpstat", "-p", "CQ"]);
+        assert_eq!(rc, 0, "{name}: lpstat -p\n{text}");
+        assert!(stdout.starts_with("printer CQ is idle."), "{name}: {stdout}");
+        if name.contains("quired") {
+            let (rc, _, text) = quire(&bin, server, &["lp", "-d", "CQ", &doc]);
+            assert_eq!(rc, 0, "{name}: lp\n{text}");
+            let want = std::fs::read(data_dir().join("documents/document-letter.pdf")).expect("read doc");
+            quire_tests::process::wait_until(std::time::Duration::from_secs(10), || std::fs::read(&out_file).ok().as_ref() == Some(&want));
+            assert_eq!(std::fs::read(&out_file).ok(), Some(want), "{name}: the document's bytes arrive");
+        }
+        let (rc, _, text) = quire(&bin, server, &["lp", "-d", "NoSuchQueue", &doc]);
+        assert_eq!(rc, 1, "{name}: lp to a missing queue must fail\n{text}");
+        assert!(text.contains("does not exist") || text.contains("not found"), "{name}: names the problem:\n{text}");
+        let (rc, _, text) = quire(&bin, server, &["lpadmin", "-x", "CQ"]);
+        assert_eq!(rc, 0, "{name}: lpadmin -x\n{text}");
+    }
+}
