@@ -50,3 +50,15 @@ pub fn require_programs() {
         "missing programs {missing:?}: run tests/scripts/install-test-deps (as root)"
     );
 }
+
+/// A cupsd and, when its binary is built, a quired, started with the same configuration:
+/// the servers every compliance test runs against.
+pub fn both_servers() -> Vec<Server> {
+    require_programs();
+    let mut list = vec![Server::start_cupsd().expect("start cupsd")];
+    match Server::start_quired().expect("start quired") {
+        Some(quired) => list.push(quired),
+        None => println!("SKIPPED: quired binary not built (quired variants of this test did not run)"),
+    }
+    list
+}

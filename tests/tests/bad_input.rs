@@ -44,12 +44,7 @@ const INTEGER: u8 = 0x21;
 const TEXT: u8 = 0x41;
 
 fn servers() -> Vec<Server> {
-    require_programs();
-    let mut list = vec![Server::start_cupsd().expect("start cupsd")];
-    match Server::start_quired().expect("start quired") {
-        Some(q) => list.push(q),
-        None => println!("SKIPPED: quired binary not built"),
-    }
+    let list = quire_tests::both_servers();
     for s in &list {
         let uri = format!("file://{}/{QUEUE}.prn", s.out_dir().display());
         cups_tool_ok(s, Via::Tcp, "lpadmin", &["-p", QUEUE, "-v", &uri, "-E"]).expect("lpadmin");

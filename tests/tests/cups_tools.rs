@@ -12,19 +12,13 @@ use std::time::Duration;
 
 use quire_tests::cli::parse_request_id;
 use quire_tests::process::wait_until;
-use quire_tests::{cups_tool, data_dir, require_programs, CmdOutput, Server, ServerKind, Via};
+use quire_tests::{cups_tool, data_dir, CmdOutput, Server, ServerKind, Via};
 
 const VIAS: [Via; 2] = [Via::Tcp, Via::Socket];
 
 /// cupsd, then quired when its binary exists.
 fn servers() -> Vec<Server> {
-    require_programs();
-    let mut list = vec![Server::start_cupsd().expect("start cupsd")];
-    match Server::start_quired().expect("start quired") {
-        Some(quired) => list.push(quired),
-        None => println!("SKIPPED: quired binary not built (quired variants of this test did not run)"),
-    }
-    list
+    quire_tests::both_servers()
 }
 
 fn document() -> PathBuf {

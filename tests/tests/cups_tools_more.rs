@@ -11,18 +11,12 @@ use common::{find_attr, op_attr, request};
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 use quire_tests::process::{run_with_timeout, wait_until};
 use quire_tests::cli::parse_request_id;
-use quire_tests::{cups_tool, data_dir, require_programs, CmdOutput, Server, ServerKind, Via};
+use quire_tests::{cups_tool, data_dir, CmdOutput, Server, ServerKind, Via};
 
 const VIAS: [Via; 2] = [Via::Tcp, Via::Socket];
 
 fn servers() -> Vec<Server> {
-    require_programs();
-    let mut list = vec![Server::start_cupsd().expect("start cupsd")];
-    match Server::start_quired().expect("start quired") {
-        Some(q) => list.push(q),
-        None => println!("SKIPPED: quired binary not built"),
-    }
-    list
+    quire_tests::both_servers()
 }
 
 fn doc() -> String {

@@ -2,7 +2,7 @@
 //! cupsd as well as quired, with CUPS's flags and output.
 
 use quire_tests::process::run_with_timeout;
-use quire_tests::{data_dir, quired_binary, require_programs, Server};
+use quire_tests::{data_dir, quired_binary, Server};
 use std::path::PathBuf;
 
 fn quire_binary() -> Option<PathBuf> {
@@ -18,13 +18,11 @@ fn quire(bin: &PathBuf, server: &Server, args: &[&str]) -> (i32, String, String)
 
 #[test]
 fn quire_cli_against_both_servers() {
-    require_programs();
     let Some(bin) = quire_binary() else {
         println!("SKIPPED: quire binary not built");
         return;
     };
-    let mut servers = vec![Server::start_cupsd().expect("cupsd")];
-    servers.extend(Server::start_quired().expect("quired"));
+    let servers = quire_tests::both_servers();
     let doc = data_dir().join("documents/document-letter.pdf");
     let doc = doc.to_string_lossy().into_owned();
     for server in &servers {

@@ -2,17 +2,11 @@
 //! plain IPP) and the RFC 2817 `Upgrade: TLS` that `ipptool -E` and libcups (`-E`) use.
 
 use quire_tests::process::run_with_timeout;
-use quire_tests::{cups_tool, require_programs, Server, Via};
+use quire_tests::{cups_tool, Server, Via};
 
 
 fn servers() -> Vec<Server> {
-    require_programs();
-    let mut list = vec![Server::start_cupsd().expect("start cupsd")];
-    match Server::start_quired().expect("start quired") {
-        Some(q) => list.push(q),
-        None => println!("SKIPPED: quired binary not built"),
-    }
-    list
+    quire_tests::both_servers()
 }
 
 fn ipptool(args: &[&str]) -> (i32, String) {
