@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use common::{exchange, ipp_post_bytes, request, status_message, status_name, HttpResponse, NoResponse};
 use quire_ipp::{Attribute, Message, Operation, Value};
-use quire_tests::{cups_tool_ok, data_dir, require_programs, Server, Via};
+use quire_tests::{cups_tool_ok, data_dir, Server, Via};
 
 const QUEUE: &str = "badq";
 const TIMEOUT: Duration = Duration::from_secs(10);
