@@ -73,18 +73,66 @@ fn job_request(client: &Client, op: Operation, uri: &str, job: &JobInfo) -> Mess
     req
 }
 
+/// Submits the job; a device that refuses some job attributes gets the job again without
+/// them (as cupsd's ipp backend does), rather than the job failing.
 fn submit(client: &mut Client, uri: &str, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, BackendError> {
+    match submit_once(client, uri, job, docs) {
+        Err(Refused::Attributes(names)) if !job.attributes.is_empty() => {
+            let mut job = job.clone();
+            job.attributes.retain(|a| !names.is_empty() && !names.contains(&a.name));
+            submit_once(client, uri, &job, docs).map_err(Refused::into_error)
+        }
+        other => other.map_err(Refused::into_error),
+    }
+}
+
+/// Why a submission failed.
+enum Refused {
+    /// The device refused these job attributes (all of them when the list is empty).
+    Attributes(Vec<String>),
+    Other(BackendError),
+}
+
+impl Refused {
+    fn into_error(self) -> BackendError {
+        match self {
+            Refused::Attributes(names) => BackendError::Device(format!("The printer refused the job's attributes {names:?}.")),
+            Refused::Other(e) => e,
+        }
+    }
+}
+
+impl From<BackendError> for Refused {
+    fn from(e: BackendError) -> Self {
+        Refused::Other(e)
+    }
+}
+
+/// The attribute names a client-error-attributes-or-values-not-supported answer lists.
+fn refused(resp: &Message) -> Option<Vec<String>> {
+    let code = resp.code;
+    let attrs_refused = code == StatusCode::ClientErrorAttributesOrValuesNotSupported.code() || code == StatusCode::ClientErrorConflictingAttributes.code();
+    attrs_refused.then(|| resp.group(DelimiterTag::Unsupported).map(|g| g.attributes.iter().map(|a| a.name.clone()).collect()).unwrap_or_default())
+}
+
+fn submit_once(client: &mut Client, uri: &str, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Refused> {
     let job_id = |resp: &Message| resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(|| BackendError::Device("The printer did not return a job-id.".into()));
     if let [doc] = docs {
         let mut req = job_request(client, Operation::PrintJob, uri, job);
         req.group_mut(DelimiterTag::Operation).push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
         let mut input = open_document(doc)?;
         let resp = client.send(&resource(uri), &req, Some(&mut input)).map_err(|e| BackendError::Device(e.to_string()))?;
+        if let Some(names) = refused(&resp) {
+            return Err(Refused::Attributes(names));
+        }
         check(&resp, "Print-Job")?;
-        return job_id(&resp);
+        return Ok(job_id(&resp)?);
     }
     let req = job_request(client, Operation::CreateJob, uri, job);
     let resp = client.send(&resource(uri), &req, None).map_err(|e| BackendError::Device(e.to_string()))?;
+    if let Some(names) = refused(&resp) {
+        return Err(Refused::Attributes(names));
+    }
     check(&resp, "Create-Job")?;
     let id = job_id(&resp)?;
     for (i, doc) in docs.iter().enumerate() {

@@ -123,6 +123,9 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     if !p.users_denied.is_empty() {
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
     }
+    let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
+    add("printer-alert", alerts);
+    add("printer-alert-description", alert_texts);
     server_attributes(s, &mut add);
     // media-col-database is large: like cupsd, only when asked for by name.
     let explicit_db = want.names().any(|n| n == "media-col-database");
@@ -136,6 +139,15 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
                 false => out.push(cap.clone()),
             }
         }
+    }
+    let (job_settable, printer_settable) = crate::alerts::settable_attributes();
+    for a in [job_settable, printer_settable] {
+        if want.contains(&a.name) {
+            out.push(a);
+        }
+    }
+    if want.contains("number-up-default") && !out.iter().any(|a| a.name == "number-up-default") {
+        out.push(Attribute::new("number-up-default", Value::Integer(1)));
     }
     for name in crate::caps::EXTENDED {
         if want.contains(name) && !out.iter().any(|a| a.name == *name) {

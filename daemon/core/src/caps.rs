@@ -142,7 +142,7 @@ const NOT_CAPABILITIES: &[&str] = &[
     "queued-job-count", "printer-up-time", "printer-current-time", "printer-state-change-time",
     "printer-state-change-date-time", "printer-config-change-time", "printer-config-change-date-time",
     "printer-uuid", "printer-id", "operations-supported", "ipp-versions-supported", "printer-more-info",
-    "printer-icons", "printer-supply-info-uri", "charset-configured", "charset-supported",
+    "printer-icons", "printer-supply-info-uri", "reference-uri-schemes-supported", "charset-configured", "charset-supported",
     "natural-language-configured", "generated-natural-language-supported", "multiple-operation-time-out",
     "multiple-operation-time-out-action", "notify-events-default", "notify-events-supported",
     "notify-lease-duration-default", "notify-lease-duration-supported", "notify-max-events-supported",

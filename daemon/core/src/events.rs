@@ -65,9 +65,9 @@ fn wants(sub: &Subscription, kind: EventKind) -> bool {
 
 pub fn emit_job(s: &mut Scheduler, kind: EventKind, job_id: i32, now: i64) {
     let Some(job) = s.jobs.get(&job_id) else { return };
-    let printer = job.printer.clone();
+    let printer = job.printer.to_string();
     let text = format!("Job #{job_id} {}: {}", kind.keyword(), job.state.keyword());
-    let job_state = Some((job.state as i32, job.state_reasons.clone()));
+    let job_state = Some((job.state as i32, job.state_reasons.iter().map(|r| r.to_string()).collect::<Vec<String>>()));
     let printer_state = s.printer(&printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
     let max = s.settings.max_events;
     for sub in s.subscriptions.values_mut() {

@@ -4,6 +4,7 @@
 //! returns a response and a list of effects for the daemon to carry out.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod attrs;
 pub mod caps;
 pub mod dispatch;
@@ -23,6 +24,6 @@ pub mod validate;
 
 pub use dispatch::handle;
 pub use error::{IppError, IppResult};
-pub use model::{Document, Job, JobState, Printer, PrinterState, Scheduler, Settings, Subscription};
+pub use model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription};
 pub use request::{DeviceInfo, Effect, Outcome, Request, Requester, UriBase};
 pub use schedule::JobResult;

@@ -1,5 +1,6 @@
 //! The scheduler's objects: printers (and classes), jobs with documents, subscriptions.
 
+use crate::ids;
 use quire_ipp::Attribute;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -134,32 +135,37 @@ pub struct Document {
     pub compression: Option<String>,
 }
 
+/// A job. Kept compact: a scheduler holds tens of thousands of them (held jobs, history),
+/// so short strings are stored inline ([`Str`]), the UUID is derived from the id and
+/// creation time, and the client's attributes stay IPP-encoded ([`JobAttrs`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: i32,
-    pub uuid: String,
+    /// `None` (the usual case): the UUID is [`ids::uuid_for`]`("job", id, created)`;
+    /// `Some`: a record from elsewhere whose UUID differs (see [`Job::uuid`]).
+    pub uuid: Option<Box<str>>,
     /// The queue (printer or class) the job was submitted to.
-    pub printer: String,
+    pub printer: Str,
     /// The printer actually printing it (differs from `printer` for classes).
-    pub output_device: Option<String>,
+    pub output_device: Option<Str>,
     pub parent_job_id: Option<i32>,
-    pub owner: String,
-    pub originating_host: String,
-    pub name: String,
+    pub owner: Str,
+    pub originating_host: Str,
+    pub name: Str,
     pub state: JobState,
-    pub state_reasons: Vec<String>,
-    pub state_message: String,
-    pub printer_state_reasons: Vec<String>,
-    pub printer_state_message: String,
+    pub state_reasons: Vec<Str>,
+    pub state_message: Str,
+    pub printer_state_reasons: Vec<Str>,
+    pub printer_state_message: Str,
     pub priority: i32,
-    pub hold_until: String,
+    pub hold_until: Str,
     /// When a timed `job-hold-until` ends (unix seconds).
     pub hold_until_time: Option<i64>,
     pub created: i64,
     pub processing_at: Option<i64>,
     pub completed_at: Option<i64>,
-    /// Job template and other client-supplied job attributes, kept as sent.
-    pub attributes: Vec<Attribute>,
+    /// Job template and other client-supplied job attributes, kept as sent (encoded).
+    pub attributes: JobAttrs,
     pub documents: Vec<Document>,
     /// Create-Job leaves a job open until the last document arrives.
     pub open: bool,
@@ -176,26 +182,291 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name == name)
-    }
-    pub fn set_attribute(&mut self, attr: Attribute) {
-        match self.attributes.iter_mut().find(|a| a.name == attr.name) {
-            Some(slot) => *slot = attr,
-            None => self.attributes.push(attr),
+    /// `job-uuid`.
+    pub fn uuid(&self) -> String {
+        match &self.uuid {
+            Some(u) => u.to_string(),
+            None => ids::uuid_for("job", self.id as u64, self.created),
         }
     }
+    pub fn attribute(&self, name: &str) -> Option<Attribute> {
+        self.attributes.get(name)
+    }
+    pub fn set_attribute(&mut self, attr: Attribute) {
+        let mut all = self.attributes.to_vec();
+        match all.iter_mut().find(|a| a.name == attr.name) {
+            Some(slot) => *slot = attr,
+            None => all.push(attr),
+        }
+        self.attributes = JobAttrs::from(all);
+    }
     pub fn remove_attribute(&mut self, name: &str) {
-        self.attributes.retain(|a| a.name != name);
+        if self.attributes.contains(name) {
+            let mut all = self.attributes.to_vec();
+            all.retain(|a| a.name != name);
+            self.attributes = JobAttrs::from(all);
+        }
     }
     pub fn set_reason(&mut self, reason: &str) {
         if !self.state_reasons.iter().any(|r| r == reason) {
             self.state_reasons.retain(|r| r != "none");
-            self.state_reasons.push(reason.to_string());
+            self.state_reasons.push(reason.into());
+            self.state_reasons.shrink_to_fit();
         }
     }
     pub fn clear_reason(&mut self, reason: &str) {
         self.state_reasons.retain(|r| r != reason);
+    }
+}
+
+/// A job's client-supplied attributes, IPP-encoded back to back as inside a group (the
+/// codec's own format): one small allocation per job instead of one per name and value.
+/// Decoded only when a response, the backend or a change needs them.
+#[derive(Clone, Default, PartialEq)]
+pub struct JobAttrs(Box<[u8]>);
+
+impl JobAttrs {
+    /// The encoded attributes (as inside a group, without the group tag).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        JobAttrs(bytes.into())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Names of the attributes, in order, read straight from the encoding.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans().map(|(name, _)| name)
+    }
+    pub fn contains(&self, name: &str) -> bool {
+        self.names().any(|n| n == name)
+    }
+    /// Decodes every attribute.
+    pub fn to_vec(&self) -> Vec<Attribute> {
+        decode_attrs(&self.0)
+    }
+    /// Decodes one attribute.
+    pub fn get(&self, name: &str) -> Option<Attribute> {
+        let (_, span) = self.spans().find(|(n, _)| *n == name)?;
+        decode_attrs(self.0.get(span)?).pop()
+    }
+    /// Each top-level attribute's name and byte range. Within an attribute, additional
+    /// values and collection members all have empty names, so a non-empty name starts
+    /// the next attribute.
+    fn spans(&self) -> impl Iterator<Item = (&str, std::ops::Range<usize>)> + '_ {
+        let b = &self.0[..];
+        let field = |at: usize| -> Option<(usize, usize)> {
+            let len = u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]) as usize;
+            Some((at + 2, at + 2 + len))
+        };
+        // One value: tag, name, value; returns (name range, end).
+        let entry = move |at: usize| -> Option<(std::ops::Range<usize>, usize)> {
+            let (ns, ne) = field(at + 1)?;
+            let (_, ve) = field(ne)?;
+            (ve <= b.len()).then_some((ns..ne, ve))
+        };
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (name, mut end) = entry(at)?;
+            let start = at;
+            while let Some((n, e)) = entry(end) {
+                if !n.is_empty() {
+                    break;
+                }
+                end = e;
+            }
+            at = end;
+            Some((std::str::from_utf8(b.get(name)?).unwrap_or(""), start..end))
+        })
+    }
+}
+
+impl From<Vec<Attribute>> for JobAttrs {
+    fn from(attrs: Vec<Attribute>) -> Self {
+        JobAttrs::from(attrs.as_slice())
+    }
+}
+
+impl From<&[Attribute]> for JobAttrs {
+    fn from(attrs: &[Attribute]) -> Self {
+        let mut out = Vec::with_capacity(attrs.iter().map(Attribute::encoded_len).sum());
+        for a in attrs {
+            a.encode_into(&mut out);
+        }
+        JobAttrs(out.into_boxed_slice())
+    }
+}
+
+impl std::fmt::Debug for JobAttrs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.to_vec()).finish()
+    }
+}
+
+/// Decodes attributes encoded as inside a group, by framing them as a message.
+fn decode_attrs(bytes: &[u8]) -> Vec<Attribute> {
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    let mut framed = Vec::with_capacity(bytes.len() + 10);
+    framed.extend_from_slice(&[2, 0, 0, 0, 0, 0, 0, 0, quire_ipp::DelimiterTag::Job as u8]);
+    framed.extend_from_slice(bytes);
+    framed.push(quire_ipp::DelimiterTag::EndOfAttributes as u8);
+    match quire_ipp::decode(&framed) {
+        Ok((mut m, _)) => m.groups.pop().map(|g| g.attributes).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A string that is usually short (names, keywords): up to [`Str::INLINE`] bytes are kept
+/// inside the value itself, well-known longer keywords as `&'static str`, anything else
+/// on the heap. Derefs to `str`.
+#[derive(Clone)]
+pub struct Str(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline(u8, [u8; Str::INLINE]),
+    Static(&'static str),
+    Heap(Box<str>),
+}
+
+/// Keywords longer than [`Str::INLINE`] that jobs carry often.
+const LONG_KEYWORDS: &[&str] = &[
+    "job-hold-until-specified", "job-completed-successfully", "job-completed-with-warnings",
+    "job-completed-with-errors", "job-canceled-by-operator", "processing-to-stop-point",
+    "job-canceled-at-device", "resources-are-not-ready", "job-suspended-by-operator",
+    "printer-stopped-partly", "job-data-insufficient", "document-format-error",
+    "unsupported-document-format", "service-off-line", "queued-in-device",
+];
+
+impl Str {
+    pub const INLINE: usize = 22;
+    pub fn new(s: &str) -> Self {
+        if s.len() <= Self::INLINE {
+            let mut buf = [0u8; Self::INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            return Str(Repr::Inline(s.len() as u8, buf));
+        }
+        match LONG_KEYWORDS.iter().find(|k| **k == s) {
+            Some(k) => Str(Repr::Static(k)),
+            None => Str(Repr::Heap(s.into())),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always valid: the bytes were copied from a `str`.
+            Repr::Inline(len, buf) => std::str::from_utf8(&buf[..*len as usize]).unwrap_or(""),
+            Repr::Static(s) => s,
+            Repr::Heap(s) => s,
+        }
+    }
+    pub fn clear(&mut self) {
+        *self = Str::default();
+    }
+}
+
+impl Default for Str {
+    fn default() -> Self {
+        Str(Repr::Inline(0, [0; Str::INLINE]))
+    }
+}
+
+impl std::ops::Deref for Str {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Str {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Str {
+    fn from(s: &str) -> Self {
+        Str::new(s)
+    }
+}
+
+impl From<String> for Str {
+    fn from(s: String) -> Self {
+        if s.len() <= Self::INLINE || LONG_KEYWORDS.contains(&s.as_str()) {
+            Str::new(&s)
+        } else {
+            Str(Repr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl From<&String> for Str {
+    fn from(s: &String) -> Self {
+        Str::new(s)
+    }
+}
+
+impl From<Str> for String {
+    fn from(s: Str) -> Self {
+        s.as_str().to_string()
+    }
+}
+
+impl PartialEq for Str {
+    fn eq(&self, other: &Str) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Str {}
+impl PartialEq<str> for Str {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+impl PartialEq<&str> for Str {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+impl PartialEq<String> for Str {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl PartialEq<Str> for str {
+    fn eq(&self, other: &Str) -> bool {
+        self == other.as_str()
+    }
+}
+impl PartialEq<Str> for &str {
+    fn eq(&self, other: &Str) -> bool {
+        *self == other.as_str()
+    }
+}
+impl PartialEq<Str> for String {
+    fn eq(&self, other: &Str) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for Str {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Str {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -283,7 +554,9 @@ impl Default for Settings {
 pub struct Scheduler {
     /// Printers and classes, keyed by lower-cased name (CUPS names are case-insensitive).
     pub printers: BTreeMap<String, Printer>,
-    pub jobs: BTreeMap<i32, Job>,
+    /// Boxed: a map node holds up to 11 entries but is often half full, and a `Job` is
+    /// a few hundred bytes.
+    pub jobs: BTreeMap<i32, Box<Job>>,
     pub subscriptions: BTreeMap<i32, Subscription>,
     pub default_printer: Option<String>,
     pub next_job_id: i32,
@@ -310,6 +583,6 @@ impl Scheduler {
     }
     /// Jobs not yet in a terminating state.
     pub fn active_jobs(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.values().filter(|j| !j.state.is_terminal())
+        self.jobs.values().map(|j| &**j).filter(|j| !j.state.is_terminal())
     }
 }

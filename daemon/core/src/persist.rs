@@ -1,7 +1,8 @@
 //! Scheduler objects to and from the opaque blobs the store keeps, using the IPP codec
 //! itself as the serialization (one format, already fuzzed).
 
-use crate::model::{Document, Job, JobState, Printer, PrinterState, Subscription};
+use crate::ids;
+use crate::model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 use std::collections::VecDeque;
 
@@ -25,8 +26,8 @@ fn big(name: &str, v: i64) -> Attribute {
 fn opt_big(name: &str, v: Option<i64>) -> Attribute {
     v.map_or(Attribute::new(name, Value::NoValue), |v| big(name, v))
 }
-fn texts(name: &str, v: &[String]) -> Attribute {
-    Attribute::set(name, v.iter().map(|s| Value::Text(s.clone())).collect())
+fn texts<S: AsRef<str>>(name: &str, v: &[S]) -> Attribute {
+    Attribute::set(name, v.iter().map(|s| Value::Text(s.as_ref().to_string())).collect())
 }
 fn flag(name: &str, v: bool) -> Attribute {
     Attribute::new(name, Value::Boolean(v))
@@ -56,6 +57,12 @@ impl Fields<'_> {
     fn list(&self, n: &str) -> Vec<String> {
         self.0.get(n).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
     }
+    fn str(&self, n: &str) -> Str {
+        self.0.get(n).and_then(|a| a.first_str()).unwrap_or("").into()
+    }
+    fn strs(&self, n: &str) -> Vec<Str> {
+        self.0.get(n).map(|a| a.strs().map(Str::from).collect()).unwrap_or_default()
+    }
 }
 
 #[derive(Debug)]
@@ -72,7 +79,7 @@ fn decode(bytes: &[u8]) -> Result<Message, PersistError> {
 pub fn job_to_blob(j: &Job) -> Vec<u8> {
     let mut g = Group::new(DelimiterTag::Job);
     g.attributes = vec![
-        int("id", j.id as i64), text("uuid", &j.uuid), text("printer", &j.printer),
+        int("id", j.id as i64), text("uuid", &j.uuid()), text("printer", &j.printer),
         text("output-device", j.output_device.as_deref().unwrap_or("")), opt("parent", j.parent_job_id.map(i64::from)),
         text("owner", &j.owner), text("host", &j.originating_host), text("name", &j.name),
         int("state", j.state as i64), texts("reasons", &j.state_reasons), text("message", &j.state_message),
@@ -82,11 +89,16 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         flag("open", j.open), big("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
         int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
         flag("files-purged", j.files_purged), big("run", i64::from(j.run)),
-        texts("document-names", &j.documents.iter().map(|d| d.name.clone()).collect::<Vec<_>>()),
+        texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
-    let mut attrs = Group::new(DelimiterTag::Job);
-    attrs.attributes = j.attributes.clone();
-    blob(vec![g, attrs])
+    // The second group is the job's attributes, already encoded: splice them in. The
+    // result is what encoding both groups gives.
+    let mut out = blob(vec![g]);
+    out.pop(); // end-of-attributes
+    out.push(DelimiterTag::Job as u8);
+    out.extend_from_slice(j.attributes.as_bytes());
+    out.push(DelimiterTag::EndOfAttributes as u8);
+    out
 }
 
 /// Rebuilds a job; `documents` come from the store's document rows.
@@ -97,35 +109,41 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
     };
     let f = Fields(g);
     let names = f.list("document-names");
-    let documents = documents
+    let mut documents: Vec<Document> = documents
         .into_iter()
         .map(|mut d| {
             d.name = names.get((d.number - 1).max(0) as usize).cloned().unwrap_or_default();
             d
         })
         .collect();
+    documents.shrink_to_fit();
     let device = f.s("output-device");
+    let id = f.i("id").unwrap_or(0) as i32;
+    let created = f.i("created").unwrap_or(0);
+    let uuid = f.s("uuid");
+    let mut state_reasons = f.strs("reasons");
+    state_reasons.shrink_to_fit();
     Ok(Job {
-        id: f.i("id").unwrap_or(0) as i32,
-        uuid: f.s("uuid"),
-        printer: f.s("printer"),
-        output_device: (!device.is_empty()).then_some(device),
+        uuid: (uuid != ids::uuid_for("job", id as u64, created)).then(|| uuid.into_boxed_str()),
+        id,
+        printer: f.str("printer"),
+        output_device: (!device.is_empty()).then(|| device.into()),
         parent_job_id: f.i("parent").map(|v| v as i32),
-        owner: f.s("owner"),
-        originating_host: f.s("host"),
-        name: f.s("name"),
+        owner: f.str("owner"),
+        originating_host: f.str("host"),
+        name: f.str("name"),
         state: f.i("state").and_then(|s| JobState::from_i32(s as i32)).unwrap_or(JobState::Pending),
-        state_reasons: f.list("reasons"),
-        state_message: f.s("message"),
-        printer_state_reasons: f.list("printer-reasons"),
-        printer_state_message: f.s("printer-message"),
+        state_reasons,
+        state_message: f.str("message"),
+        printer_state_reasons: f.strs("printer-reasons"),
+        printer_state_message: f.str("printer-message"),
         priority: f.i("priority").unwrap_or(50) as i32,
-        hold_until: f.s("hold-until"),
+        hold_until: f.str("hold-until"),
         hold_until_time: f.i("hold-until-time"),
-        created: f.i("created").unwrap_or(0),
+        created,
         processing_at: f.i("processing"),
         completed_at: f.i("completed"),
-        attributes: attrs.attributes.clone(),
+        attributes: JobAttrs::from(attrs.attributes.as_slice()),
         documents,
         open: f.b("open"),
         k_octets: f.i("k-octets").unwrap_or(0),

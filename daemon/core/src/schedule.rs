@@ -40,7 +40,7 @@ pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         let Some(job) = s.jobs.get_mut(&id) else { continue };
         job.state = JobState::Processing;
         job.processing_at = Some(now);
-        job.output_device = Some(device.clone());
+        job.output_device = Some(device.as_str().into());
         job.state_reasons = vec!["job-printing".into()];
         job.run = job.run.wrapping_add(1);
         let run = job.run;
@@ -122,7 +122,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
                 job.hold_until = "indefinite".into();
                 job.hold_until_time = None;
                 job.state_reasons = vec!["job-hold-until-specified".into()];
-                job.state_message = m;
+                job.state_message = m.into();
             }
             JobResult::StopPrinter(m) => {
                 requeue(job, &m);
@@ -165,14 +165,14 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
 fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &str, now: i64) {
     job.state = state;
     job.state_reasons = vec![reason.into()];
-    job.state_message = message.to_string();
+    job.state_message = message.into();
     job.completed_at = Some(now);
 }
 
 fn requeue(job: &mut crate::model::Job, message: &str) {
     job.state = JobState::Pending;
     job.state_reasons = vec!["none".into()];
-    job.state_message = message.to_string();
+    job.state_message = message.into();
     job.output_device = None;
 }
 

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
-use quire_core::{caps, Document, Job, JobState, Printer, PrinterState, Subscription};
+use quire_core::{caps, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
 use quire_ipp::{Attribute, Operation, Value};
 use std::collections::VecDeque;
 
@@ -69,7 +69,7 @@ fn documents() -> impl Strategy<Value = Vec<Document>> {
 prop_compose! {
     fn job()(
         (id, uuid, printer, output_device, parent_job_id, owner, originating_host, name) in
-            (1i32..=i32::MAX, text(), ident(), prop::option::of(ident()), prop::option::of(1i32..=i32::MAX), ident(), text(), text()),
+            (1i32..=i32::MAX, prop::option::of(text()), ident(), prop::option::of(ident()), prop::option::of(1i32..=i32::MAX), ident(), text(), text()),
         (state, state_reasons, state_message, printer_state_reasons, printer_state_message, priority, hold_until, hold_until_time) in
             (job_state(), prop::collection::vec(keyword(), 0..4), text(), prop::collection::vec(keyword(), 0..3), text(), 1i32..=100, keyword(), prop::option::of(time())),
         (created, processing_at, completed_at, attributes, documents, open, k_octets, impressions) in
@@ -77,9 +77,12 @@ prop_compose! {
         (impressions_completed, pages_completed, files_purged, run) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>()),
     ) -> Job {
         Job {
-            id, uuid, printer, output_device, parent_job_id, owner, originating_host, name, state, state_reasons,
-            state_message, printer_state_reasons, printer_state_message, priority, hold_until, hold_until_time,
-            created, processing_at, completed_at, attributes, documents, open, k_octets, impressions,
+            id, uuid: uuid.map(String::into_boxed_str), printer: printer.into(), output_device: output_device.map(Str::from),
+            parent_job_id, owner: owner.into(), originating_host: originating_host.into(), name: name.into(), state,
+            state_reasons: state_reasons.into_iter().map(Str::from).collect(), state_message: state_message.into(),
+            printer_state_reasons: printer_state_reasons.into_iter().map(Str::from).collect(),
+            printer_state_message: printer_state_message.into(), priority, hold_until: hold_until.into(), hold_until_time,
+            created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
             impressions_completed, pages_completed, files_purged, run,
         }
     }
@@ -185,11 +188,11 @@ fn subscription_made_by_operation_roundtrips_without_its_event_queue() {
 #[test]
 fn empty_job_roundtrips() {
     let j = Job {
-        id: 1, uuid: String::new(), printer: "Q".into(), output_device: None, parent_job_id: None, owner: String::new(),
-        originating_host: String::new(), name: String::new(), state: JobState::Pending, state_reasons: Vec::new(),
-        state_message: String::new(), printer_state_reasons: Vec::new(), printer_state_message: String::new(), priority: 50,
-        hold_until: String::new(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
-        attributes: Vec::new(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
+        id: 1, uuid: None, printer: "Q".into(), output_device: None, parent_job_id: None, owner: Str::default(),
+        originating_host: Str::default(), name: Str::default(), state: JobState::Pending, state_reasons: Vec::new(),
+        state_message: Str::default(), printer_state_reasons: Vec::new(), printer_state_message: Str::default(), priority: 50,
+        hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
+        attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
         impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0,
     };
     assert_eq!(roundtrip_job(&j), j);

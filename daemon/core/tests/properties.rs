@@ -78,7 +78,7 @@ fn printer_states(w: &World) -> BTreeMap<String, PrinterState> {
 
 /// (printer, job) for every Processing job.
 fn running(w: &World) -> BTreeMap<i32, Option<String>> {
-    w.s.jobs.values().filter(|j| j.state == JobState::Processing).map(|j| (j.id, j.output_device.clone())).collect()
+    w.s.jobs.values().filter(|j| j.state == JobState::Processing).map(|j| (j.id, j.output_device.as_deref().map(str::to_string))).collect()
 }
 
 fn apply(w: &mut World, op: &Op) -> Vec<Effect> {
@@ -175,7 +175,7 @@ fn check(w: &World, before: &BTreeMap<String, PrinterState>, ran_before: &BTreeM
         prop_assert!(!still_busy, "StartJob {} on {} while job {:?} still prints there", id, printer, busy_before);
         prop_assert!(before.contains_key(printer), "StartJob on unknown printer {}", printer);
         let now_state = w.s.printer(printer).map(|p| p.state);
-        let job_now = w.s.jobs.get(id).map(|j| (j.state, j.output_device.clone()));
+        let job_now = w.s.jobs.get(id).map(|j| (j.state, j.output_device.as_deref().map(str::to_string)));
         prop_assert_eq!(job_now, Some((JobState::Processing, Some(printer.clone()))), "StartJob {} on {}", id, printer);
         prop_assert_eq!(now_state, Some(PrinterState::Processing));
     }

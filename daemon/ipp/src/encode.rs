@@ -73,9 +73,21 @@ impl std::error::Error for EncodeError {}
 impl Message {
     /// Encodes the message, ending with the end-of-attributes tag.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.encoded_len());
         self.encode_into(&mut out);
         out
+    }
+
+    /// An upper bound on the length of [`Message::encode`]'s output (exact unless
+    /// something has to be truncated), so callers can allocate the buffer once.
+    pub fn encoded_len(&self) -> usize {
+        let groups: usize = self
+            .groups
+            .iter()
+            .filter(|g| g.tag != DelimiterTag::EndOfAttributes)
+            .map(|g| 1 + g.attributes.iter().map(Attribute::encoded_len).sum::<usize>())
+            .sum();
+        8 + groups + 1
     }
 
     /// Appends the encoding to `out`. See the module docs for what is
@@ -122,6 +134,16 @@ impl Attribute {
         }
     }
 
+    /// An upper bound on the bytes [`Attribute::encode_into`] appends (exact unless
+    /// something has to be truncated).
+    pub fn encoded_len(&self) -> usize {
+        if self.name.is_empty() || self.values.is_empty() {
+            return 0;
+        }
+        let values: usize = self.values.iter().map(value_len).sum();
+        values + self.name.len()
+    }
+
     /// Like [`Attribute::encode_into`], but fails instead of truncating or skipping.
     pub fn try_encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         check_attribute(self)?;
@@ -149,6 +171,37 @@ pub fn encode_value(out: &mut Vec<u8>, name: &str, value: &Value) {
             }
         }
     }
+}
+
+/// Bytes `encode_value` appends for `value` with an empty name.
+fn value_len(value: &Value) -> usize {
+    use Value::*;
+    let payload = match value {
+        Collection(members) => {
+            let inner: usize = members
+                .iter()
+                .filter(|m| !m.name.is_empty() && !m.values.is_empty())
+                .map(|m| 5 + m.name.len() + m.values.iter().map(value_len).sum::<usize>())
+                .sum();
+            // begCollection item (5 bytes) + members + endCollection item (5 bytes)
+            return 5 + inner + 5;
+        }
+        Unsupported | Default | Unknown | NoValue | NotSettable | DeleteAttribute | AdminDefine => 0,
+        Integer(_) | Enum(_) => 4,
+        Boolean(_) => 1,
+        OctetString(data) => data.len(),
+        DateTime(_) => 11,
+        Resolution { .. } => 9,
+        RangeOfInteger { .. } => 8,
+        TextWithLanguage { language, text: s } | NameWithLanguage { language, name: s } => {
+            4 + language.len() + s.len()
+        }
+        Text(s) | Name(s) | Keyword(s) | Uri(s) | UriScheme(s) | Charset(s)
+        | NaturalLanguage(s) | MimeMediaType(s) => s.len(),
+        Other { data, .. } => 4 + data.len(),
+    };
+    // tag, name length, value length
+    5 + payload
 }
 
 /// begCollection with the attribute's name, then for each member a
@@ -354,4 +407,44 @@ fn check_value(attribute: &str, value: &Value) -> Result<(), EncodeError> {
 /// Tags the decoder turns into a dedicated `Value` variant (or structure).
 fn is_modeled(tag: u8) -> bool {
     matches!(tag, 0x10..=0x13 | 0x15..=0x17 | 0x21..=0x23 | 0x30..=0x37 | 0x41 | 0x42 | 0x44..=0x4A)
+}
+
+#[cfg(test)]
+mod len_tests {
+    use crate::message::{Attribute, Group, Message};
+    use crate::tag::DelimiterTag;
+    use crate::value::{DateTime, ResolutionUnits, Value};
+
+    #[test]
+    fn encoded_len_is_exact_for_well_formed_messages() {
+        let mut m = Message::new((2, 0), 0, 7);
+        let mut g = Group::new(DelimiterTag::Operation);
+        g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+        g.push(Attribute::set("k", vec![Value::Keyword("a".into()), Value::Name("bc".into())]));
+        m.push_group(g);
+        let mut p = Group::new(DelimiterTag::Printer);
+        p.push(Attribute::new("i", Value::Integer(3)));
+        p.push(Attribute::new("b", Value::Boolean(true)));
+        p.push(Attribute::new("u", Value::Unknown));
+        p.push(Attribute::new("r", Value::RangeOfInteger { lower: 1, upper: 2 }));
+        p.push(Attribute::new("res", Value::Resolution { cross_feed: 3, feed: 3, units: ResolutionUnits::DotsPerInch }));
+        let d = DateTime { year: 2024, month: 1, day: 2, hour: 3, minutes: 4, seconds: 5, deci_seconds: 0, utc_dir: b'+', utc_hours: 0, utc_minutes: 0 };
+        p.push(Attribute::new("d", Value::DateTime(d)));
+        p.push(Attribute::new("t", Value::TextWithLanguage { language: "en".into(), text: "hi".into() }));
+        p.push(Attribute::new("o", Value::OctetString(vec![1, 2, 3])));
+        let inner = Value::Collection(vec![Attribute::new("x", Value::Integer(1)), Attribute::set("y", vec![Value::Integer(2), Value::Integer(3)])]);
+        p.push(Attribute::set("c", vec![Value::Collection(vec![Attribute::new("size", inner)]), Value::Collection(vec![])]));
+        p.push(Attribute::set("", vec![Value::Integer(1)]));
+        p.push(Attribute::set("empty", vec![]));
+        m.push_group(p);
+        m.push_group(Group::new(DelimiterTag::EndOfAttributes));
+        assert_eq!(m.encoded_len(), m.encode().len());
+        for g in &m.groups {
+            for a in &g.attributes {
+                let mut out = Vec::new();
+                a.encode_into(&mut out);
+                assert_eq!(a.encoded_len(), out.len(), "{}", a.name);
+            }
+        }
+    }
 }

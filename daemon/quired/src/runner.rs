@@ -53,7 +53,7 @@ impl Runner {
             .iter()
             .map(|d| DocumentSource { path: self.spool_dir.join(&d.file), format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() })
             .collect();
-        let info = JobInfo { id: job_id, name: job.name.clone(), user: job.owner.clone(), attributes: job.attributes.clone(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir: self.spool_dir.join("tmp") };
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir: self.spool_dir.join("tmp") };
         let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();

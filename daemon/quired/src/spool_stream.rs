@@ -17,14 +17,68 @@ pub enum SpoolResult {
     Failed(String),
 }
 
+/// Documents up to this size are collected in memory and written, fsynced and committed
+/// by one blocking task (no writer thread fed through a channel); larger ones are streamed.
+const SMALL_DOCUMENT: usize = 64 * 1024;
+
 pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
-    let mut writer = match spool.writer(slot.job_id, slot.doc_number) {
-        Ok(w) => w,
-        Err(e) => return SpoolResult::Failed(format!("Unable to create spool file: {e}")),
-    };
+    let mut head: Vec<u8> = first.iter().take(512).copied().collect();
+    // Collect the start of the body; a small document is complete within it.
+    let mut buffered: Vec<Bytes> = Vec::new();
+    let mut size = first.len();
+    if !first.is_empty() {
+        buffered.push(first);
+    }
+    let mut ended = false;
+    while size <= SMALL_DOCUMENT {
+        match body.frame().await {
+            None => {
+                ended = true;
+                break;
+            }
+            Some(Err(e)) => return SpoolResult::Failed(format!("Error reading document: {e}")),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if head.len() < 512 {
+                        head.extend(data.iter().take(512 - head.len()));
+                    }
+                    size += data.len();
+                    if !data.is_empty() {
+                        buffered.push(data);
+                    }
+                }
+            }
+        }
+    }
+    if ended {
+        if size == 0 {
+            return SpoolResult::Empty;
+        }
+        let spool = spool.clone();
+        let task = tokio::task::spawn_blocking(move || -> Result<quire_store::SpooledDocument, String> {
+            let mut writer = spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
+            for chunk in &buffered {
+                writer.write_all(chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
+            }
+            writer.commit().map_err(|e| format!("Unable to save spool file: {e}"))
+        });
+        return match task.await {
+            Ok(Ok(spooled)) => SpoolResult::Document(describe(msg, slot, spooled, &head)),
+            Ok(Err(e)) => SpoolResult::Failed(e),
+            Err(e) => SpoolResult::Failed(format!("spool writer failed: {e}")),
+        };
+    }
+    stream_document(spool, slot, msg, head, buffered, body).await
+}
+
+/// A document larger than `SMALL_DOCUMENT`: `buffered` (what has arrived so far) and the
+/// rest of the body go to a blocking writer thread through a small bounded channel.
+async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body) -> SpoolResult {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(8);
+    let spool = spool.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
-        for chunk in rx {
+        let mut writer = spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
+        for chunk in buffered.into_iter().chain(rx) {
             writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
         }
         if writer.size() == 0 {
@@ -32,8 +86,7 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
         }
         writer.commit().map(Some).map_err(|e| format!("Unable to save spool file: {e}"))
     });
-    let mut head: Vec<u8> = first.iter().take(512).copied().collect();
-    let mut ok = send(&tx, first).await;
+    let mut ok = true;
     while ok {
         match body.frame().await {
             None => break,

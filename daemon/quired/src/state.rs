@@ -120,7 +120,7 @@ impl SchedulerTask {
     fn summary(&self) -> Summary {
         Summary {
             printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), p.device_uri.clone(), p.accepting)).collect(),
-            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.clone(), j.owner.clone(), j.state.keyword().into())).collect(),
+            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), j.owner.to_string(), j.state.keyword().into())).collect(),
         }
     }
 
@@ -178,9 +178,9 @@ impl SchedulerTask {
         };
         Some(Change::PutJob(JobRecord {
             id,
-            printer: j.printer.clone(),
+            printer: j.printer.to_string(),
             state: j.state as i32,
-            owner: j.owner.clone(),
+            owner: j.owner.to_string(),
             created: j.created,
             completed: j.completed_at,
             attrs: persist::job_to_blob(j),
@@ -245,7 +245,7 @@ pub fn restore(settings: quire_core::Settings, snap: quire_store::Snapshot) -> S
                     j.state_message = "A document of this job is missing from the spool.".into();
                     j.completed_at = Some(now());
                 }
-                s.jobs.insert(rec.id, j);
+                s.jobs.insert(rec.id, Box::new(j));
             }
             Err(e) => tracing::error!("Job {} could not be loaded: {}", rec.id, e.0),
         }

@@ -8,7 +8,7 @@ use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{Document, JobState, PrinterState, Scheduler};
 use crate::request::{Effect, Outcome, Request, Requester};
-use crate::{ids, response, schedule};
+use crate::{response, schedule};
 use quire_ipp::{Attribute, DelimiterTag};
 
 fn printer_key(t: &Target) -> IppResult<String> {
@@ -30,7 +30,7 @@ fn ok(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
 }
 
 /// Printer attributes an administrator may set (the rest are read-only or derived).
-const SETTABLE_PRINTER: &[&str] = &["printer-info", "printer-location", "printer-geo-location", "printer-organization", "printer-organizational-unit", "printer-message-from-operator"];
+pub const SETTABLE_PRINTER: &[&str] = &["printer-info", "printer-location", "printer-geo-location", "printer-organization", "printer-organizational-unit", "printer-message-from-operator"];
 
 pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     require_admin(who)?;
@@ -247,7 +247,7 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
         })
         .collect();
     job.id = new_id;
-    job.uuid = ids::uuid_for("job", new_id as u64, now);
+    job.uuid = None; // derived from the new id and creation time
     job.state = JobState::Pending;
     job.state_reasons = vec!["none".into()];
     job.state_message.clear();

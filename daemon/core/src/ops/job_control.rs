@@ -184,7 +184,7 @@ fn hold(job: &mut Job, until: &str, now: i64) {
         return;
     }
     job.state = JobState::Held;
-    job.hold_until = until.to_string();
+    job.hold_until = until.into();
     job.hold_until_time = template::hold_until_time(until, now);
     job.state_reasons = vec!["job-hold-until-specified".into()];
     job.set_attribute(quire_ipp::Attribute::new("job-hold-until", template::hold_until_value(until)));
@@ -247,7 +247,7 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
 }
 
 /// Job attributes a user may change with Set-Job-Attributes while the job is not printing.
-const SETTABLE: &[&str] = &[
+pub const SETTABLE: &[&str] = &[
     "job-hold-until", "job-priority", "job-name", "copies", "page-ranges", "sides", "media",
     "media-col", "print-color-mode", "print-quality", "output-bin", "orientation-requested",
     "number-up", "finishings", "job-sheets", "multiple-document-handling", "job-account-id",
@@ -284,7 +284,7 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
             "job-hold-until" => hold(job, a.first_str().unwrap_or("no-hold"), now),
             "job-priority" => job.priority = a.first_i32().unwrap_or(job.priority),
             "job-name" => {
-                job.name = a.first_str().unwrap_or("").to_string();
+                job.name = a.first_str().unwrap_or("").into();
                 job.set_attribute(a);
             }
             _ => job.set_attribute(a),
@@ -337,7 +337,7 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
             free_device(s, device.as_deref(), now);
         }
         if let Some(job) = s.jobs.get_mut(&id) {
-            job.printer = dest.clone();
+            job.printer = dest.as_str().into();
         }
         effects.push(Effect::PersistJob(id));
         events::emit_job(s, EventKind::JobConfigChanged, id, now);

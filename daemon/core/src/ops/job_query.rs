@@ -21,64 +21,71 @@ fn kw(v: &str) -> Value {
     Value::Keyword(v.to_string())
 }
 
-/// Every attribute of a job that `want` asks for.
+/// Every attribute of a job that `want` asks for. Values are only built for attributes
+/// that are asked for (Get-Jobs over thousands of jobs usually wants a handful).
 pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &RequestedSet) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = Vec::new();
-    let mut add = |name: &str, values: Vec<Value>| {
-        if want.contains(name) && !values.is_empty() {
-            out.push(Attribute::set(name, values));
+    let mut add = |name: &str, values: &dyn Fn() -> Vec<Value>| {
+        if want.contains(name) {
+            let values = values();
+            if !values.is_empty() {
+                out.push(Attribute::set(name, values));
+            }
         }
     };
-    let printer = s.printer(&job.printer);
-    let queue_path = printer.map(|p| p.resource()).unwrap_or_else(|| format!("/printers/{}", job.printer));
-    add("job-id", vec![Value::Integer(job.id)]);
-    add("job-uri", vec![Value::Uri(base.uri(&format!("/jobs/{}", job.id)))]);
-    add("job-uuid", vec![Value::Uri(job.uuid.clone())]);
-    add("job-printer-uri", vec![Value::Uri(base.uri(&queue_path))]);
-    add("job-name", vec![Value::Name(job.name.clone())]);
-    add("job-originating-user-name", vec![Value::Name(job.owner.clone())]);
-    add("job-originating-host-name", vec![Value::Name(job.originating_host.clone())]);
-    add("job-state", vec![Value::Enum(job.state as i32)]);
-    add("job-state-reasons", job.state_reasons.iter().map(|r| kw(r)).collect());
-    let message = if job.state_message.is_empty() { state_text(job) } else { job.state_message.clone() };
-    add("job-state-message", vec![Value::Text(message)]);
+    add("job-id", &|| vec![Value::Integer(job.id)]);
+    add("job-uri", &|| vec![Value::Uri(base.uri(&format!("/jobs/{}", job.id)))]);
+    add("job-uuid", &|| vec![Value::Uri(job.uuid())]);
+    add("job-printer-uri", &|| {
+        let queue_path = s.printer(&job.printer).map(|p| p.resource()).unwrap_or_else(|| format!("/printers/{}", job.printer));
+        vec![Value::Uri(base.uri(&queue_path))]
+    });
+    add("job-name", &|| vec![Value::Name(job.name.to_string())]);
+    add("job-originating-user-name", &|| vec![Value::Name(job.owner.to_string())]);
+    add("job-originating-host-name", &|| vec![Value::Name(job.originating_host.to_string())]);
+    add("job-state", &|| vec![Value::Enum(job.state as i32)]);
+    add("job-state-reasons", &|| job.state_reasons.iter().map(|r| kw(r)).collect());
+    add("job-state-message", &|| {
+        vec![Value::Text(if job.state_message.is_empty() { state_text(job) } else { job.state_message.to_string() })]
+    });
     if !job.printer_state_reasons.is_empty() {
-        add("job-printer-state-reasons", job.printer_state_reasons.iter().map(|r| kw(r)).collect());
-        add("job-printer-state-message", vec![Value::Text(job.printer_state_message.clone())]);
+        add("job-printer-state-reasons", &|| job.printer_state_reasons.iter().map(|r| kw(r)).collect());
+        add("job-printer-state-message", &|| vec![Value::Text(job.printer_state_message.to_string())]);
     }
-    add("job-priority", vec![Value::Integer(job.priority)]);
-    add("job-hold-until", vec![crate::template::hold_until_value(&job.hold_until)]);
-    add("job-printer-up-time", vec![Value::Integer(s.settings.start_time.max(1) as i32)]);
-    add("time-at-creation", vec![Value::Integer(job.created as i32)]);
-    add("date-time-at-creation", vec![date_time(job.created)]);
-    add("time-at-processing", vec![opt_time(job.processing_at)]);
-    add("date-time-at-processing", vec![opt_date(job.processing_at)]);
-    add("time-at-completed", vec![opt_time(job.completed_at)]);
-    add("date-time-at-completed", vec![opt_date(job.completed_at)]);
-    add("job-k-octets", vec![Value::Integer(job.k_octets.clamp(0, i32::MAX as i64) as i32)]);
-    add("job-impressions", vec![job.impressions.map_or(Value::NoValue, Value::Integer)]);
-    add("job-impressions-completed", vec![Value::Integer(job.impressions_completed)]);
-    add("job-media-sheets-completed", vec![Value::Integer(job.impressions_completed)]);
-    add("job-pages-completed", vec![Value::Integer(job.pages_completed)]);
-    add("number-of-documents", vec![Value::Integer(job.documents.len() as i32)]);
+    add("job-priority", &|| vec![Value::Integer(job.priority)]);
+    add("job-hold-until", &|| vec![crate::template::hold_until_value(&job.hold_until)]);
+    add("job-printer-up-time", &|| vec![Value::Integer(s.settings.start_time.max(1) as i32)]);
+    add("time-at-creation", &|| vec![Value::Integer(job.created as i32)]);
+    add("date-time-at-creation", &|| vec![date_time(job.created)]);
+    add("time-at-processing", &|| vec![opt_time(job.processing_at)]);
+    add("date-time-at-processing", &|| vec![opt_date(job.processing_at)]);
+    add("time-at-completed", &|| vec![opt_time(job.completed_at)]);
+    add("date-time-at-completed", &|| vec![opt_date(job.completed_at)]);
+    add("job-k-octets", &|| vec![Value::Integer(job.k_octets.clamp(0, i32::MAX as i64) as i32)]);
+    add("job-impressions", &|| vec![job.impressions.map_or(Value::NoValue, Value::Integer)]);
+    add("job-impressions-completed", &|| vec![Value::Integer(job.impressions_completed)]);
+    add("job-media-sheets-completed", &|| vec![Value::Integer(job.impressions_completed)]);
+    add("job-pages-completed", &|| vec![Value::Integer(job.pages_completed)]);
+    add("number-of-documents", &|| vec![Value::Integer(job.documents.len() as i32)]);
     // Counting intervening jobs scans the queue: only when asked (Get-Jobs over 10k jobs).
-    if want.contains("number-of-intervening-jobs") {
-        add("number-of-intervening-jobs", vec![Value::Integer(intervening(s, job))]);
-    }
-    add("job-more-info", vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
-    add("document-format-supplied", job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
-    add("document-name-supplied", job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());
+    add("number-of-intervening-jobs", &|| vec![Value::Integer(intervening(s, job))]);
+    add("job-more-info", &|| vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
+    add("document-format-supplied", &|| job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
+    add("document-name-supplied", &|| job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());
     if let Some(dev) = &job.output_device {
-        add("output-device-assigned", vec![Value::Name(dev.clone())]);
+        add("output-device-assigned", &|| vec![Value::Name(dev.to_string())]);
     }
     if let Some(parent) = job.parent_job_id {
-        add("parent-job-id", vec![Value::Integer(parent)]);
+        add("parent-job-id", &|| vec![Value::Integer(parent)]);
     }
-    add("job-originating-user-uri", vec![Value::Uri(format!("urn:sub:{}", job.owner))]);
-    for a in &job.attributes {
-        let hidden = matches!(a.name.as_str(), "job-password" | "job-name" | "job-hold-until" | "job-priority");
-        if !hidden && want.contains(&a.name) && !out.iter().any(|x| x.name == a.name) {
-            out.push(a.clone());
+    add("job-originating-user-uri", &|| vec![Value::Uri(format!("urn:sub:{}", job.owner))]);
+    // The client's attributes stay encoded; decode them only if one of them is wanted.
+    let hidden = |n: &str| matches!(n, "job-password" | "job-name" | "job-hold-until" | "job-priority");
+    if job.attributes.names().any(|n| !hidden(n) && want.contains(n)) {
+        for a in job.attributes.to_vec() {
+            if !hidden(&a.name) && want.contains(&a.name) && !out.iter().any(|x| x.name == a.name) {
+                out.push(a);
+            }
         }
     }
     out
@@ -154,6 +161,7 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
     let mut jobs: Vec<&Job> = s
         .jobs
         .values()
+        .map(|j| &**j)
         .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
         .filter(|j| !my_jobs || j.owner == user)
         .filter(|j| match &job_ids {
@@ -166,7 +174,9 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
     }
     let want = requested(msg, &["job-uri", "job-id"], ObjectKind::Job);
     let mut resp = response::ok(msg);
-    for job in jobs.into_iter().skip(first_index - 1).take(limit) {
+    let jobs = jobs.into_iter().skip(first_index - 1).take(limit);
+    resp.groups.reserve_exact(jobs.len());
+    for job in jobs {
         let mut g = Group::new(DelimiterTag::Job);
         g.attributes = job_attributes(s, job, &req.base, &want);
         resp.push_group(g);

@@ -3,9 +3,9 @@
 use crate::dispatch::Target;
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Document, Job, JobState, Printer, Scheduler};
+use crate::model::{Document, Job, JobAttrs, JobState, Printer, Scheduler, Str};
 use crate::request::{Effect, Outcome, Request, Requester};
-use crate::{ids, response, schedule, template};
+use crate::{response, schedule, template};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
 
 /// Operation attributes copied onto the job.
@@ -18,7 +18,7 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
         .filter(|d| d.size > 0)
         .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
     let (mut job, checked) = new_job(s, req, t, who, now)?;
-    job.documents.push(doc);
+    job.documents = vec![doc];
     job.open = false;
     finish_creation(s, req, job, checked, now)
 }
@@ -56,6 +56,7 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
         doc.number = job.documents.len() as i32 + 1;
         job.k_octets += (doc.size as i64 + 1023) / 1024;
         job.documents.push(doc);
+        job.documents.shrink_to_fit();
     } else if !last {
         return Err(IppError::BadRequest("No file in print request.".into()));
     }
@@ -209,7 +210,7 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         .and_then(|a| a.first_str())
         .or_else(|| msg.operation_attr("document-name").and_then(|a| a.first_str()))
         .unwrap_or("Untitled")
-        .to_string();
+        .into();
     let find = |n: &str| attributes.iter().find(|a| a.name == n);
     let requested = find("job-hold-until").and_then(|a| a.first_str()).unwrap_or("no-hold");
     // The user's own hold (one whose time has not come yet) comes first; otherwise
@@ -221,25 +222,25 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
     let held = user_hold || review;
     let mut job = Job {
         id,
-        uuid: ids::uuid_for("job", id as u64, now),
-        printer: printer.name.clone(),
+        uuid: None,
+        printer: printer.name.as_str().into(),
         output_device: None,
         parent_job_id: None,
-        owner: who.user.clone(),
-        originating_host: who.host.clone(),
+        owner: who.user.as_str().into(),
+        originating_host: who.host.as_str().into(),
         name,
         state: if held { JobState::Held } else { JobState::Pending },
         state_reasons: vec!["none".into()],
-        state_message: String::new(),
+        state_message: Str::default(),
         printer_state_reasons: Vec::new(),
-        printer_state_message: String::new(),
+        printer_state_message: Str::default(),
         priority,
         hold_until_time: if user_hold { template::hold_until_time(&hold_until, now) } else { None },
-        hold_until,
+        hold_until: hold_until.into(),
         created: now,
         processing_at: None,
         completed_at: None,
-        attributes,
+        attributes: JobAttrs::from(attributes),
         documents: Vec::new(),
         open: false,
         k_octets: 0,
@@ -267,7 +268,7 @@ fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: temp
     }
     job.k_octets = job.documents.iter().map(|d| (d.size as i64 + 1023) / 1024).sum();
     let open = job.open;
-    s.jobs.insert(id, job);
+    s.jobs.insert(id, Box::new(job));
     let mut effects = vec![Effect::PersistJob(id), Effect::PersistServer];
     events::emit_job(s, EventKind::JobCreated, id, now);
     if open {
@@ -301,9 +302,9 @@ pub fn job_response(s: &Scheduler, req: &Request, id: i32) -> Message {
         g.push(Attribute::new("job-id", Value::Integer(id)));
         g.push(Attribute::new("job-uri", Value::Uri(req.base.uri(&format!("/jobs/{id}")))));
         g.push(Attribute::new("job-state", Value::Enum(job.state as i32)));
-        g.push(Attribute::set("job-state-reasons", job.state_reasons.iter().map(|r| Value::Keyword(r.clone())).collect()));
+        g.push(Attribute::set("job-state-reasons", job.state_reasons.iter().map(|r| Value::Keyword(r.to_string())).collect()));
         if !job.state_message.is_empty() {
-            g.push(Attribute::new("job-state-message", Value::Text(job.state_message.clone())));
+            g.push(Attribute::new("job-state-message", Value::Text(job.state_message.to_string())));
         }
         resp.push_group(g);
     }
