@@ -4,7 +4,7 @@
 use crate::net::{ConnInfo, LocalEnd};
 use crate::requester::Accounts;
 use crate::spool_stream::{spool_document, SpoolResult};
-use crate::state::{Command, Durable, Prepared};
+use crate::state::{Command, Encoded, Prepared};
 use axum::body::Body;
 use axum::extract::{Extension, Request as HttpRequest, State};
 use axum::http::{header, HeaderMap, Method, StatusCode as HttpStatus};
@@ -61,10 +61,14 @@ fn uri_base(headers: &HeaderMap, conn: &ConnInfo) -> UriBase {
 }
 
 fn ipp_response(msg: &Message) -> Response {
-    if msg.code == StatusCode::ClientErrorNotAuthenticated.code() {
+    encoded_response(msg.code, msg.encode())
+}
+
+fn encoded_response(status: u16, body: Vec<u8>) -> Response {
+    if status == StatusCode::ClientErrorNotAuthenticated.code() {
         return (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response();
     }
-    ([(header::CONTENT_TYPE, "application/ipp")], msg.encode()).into_response()
+    ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
 }
 
 /// A response to a request we could not decode: version and request-id from its header
@@ -140,19 +144,19 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
     }
     crate::extras::fill(&mut request, op).await;
     let spooled = request.document.clone();
-    let (reply, rx) = oneshot::channel::<(Message, Durable)>();
+    let (reply, rx) = oneshot::channel::<Encoded>();
     let _ = app.tx.send(Command::Ipp { request, who, reply });
-    let Ok((resp, durable)) = rx.await else {
+    let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };
     if let Ok(Err(e)) = durable.await {
         tracing::error!("request not saved: {e}");
     }
-    let ok = StatusCode::from_u16(resp.code).is_some_and(StatusCode::is_success);
+    let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
     if let (false, Some(doc)) = (ok, spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
-    ipp_response(&resp)
+    encoded_response(status, body)
 }
 
 async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {

@@ -12,6 +12,14 @@ use tokio::sync::{mpsc, oneshot};
 
 pub type Durable = oneshot::Receiver<Result<(), String>>;
 
+/// A response encoded where it was built: the scheduler task allocates and frees it in one
+/// thread (cheaper for the allocator, and a large Get-Jobs never exists twice).
+pub struct Encoded {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub durable: Durable,
+}
+
 /// Where a document of a job being created may be spooled.
 #[derive(Debug, Clone, Copy)]
 pub struct Prepared {
@@ -22,7 +30,7 @@ pub struct Prepared {
 pub enum Command {
     /// Check a Print-Job/Send-Document before its document is read, and reserve its place.
     Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
-    Ipp { request: Request, who: Requester, reply: oneshot::Sender<(Message, Durable)> },
+    Ipp { request: Request, who: Requester, reply: oneshot::Sender<Encoded> },
     Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
     /// CUPS-Get-PPD: the response and the PPD that follows it.
     GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
@@ -88,7 +96,8 @@ impl SchedulerTask {
             Command::Ipp { request, who, reply } => {
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
                 let durable = self.execute(out.effects);
-                let _ = reply.send((out.response, durable));
+                let body = out.response.encode();
+                let _ = reply.send(Encoded { status: out.response.code, body, durable });
             }
             Command::Ppd { name, base, reply } => {
                 let _ = reply.send(quire_core::dispatch::ppd(&self.state, &name, &base, t));
