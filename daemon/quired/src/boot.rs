@@ -81,7 +81,8 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let state = restore(core_settings(c, now()), snapshot);
     let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
-    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone());
+    let cache = Arc::new(crate::cache::ResponseCache::default());
+    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone());
     if loaded.builtin && !task.has_printers() {
         add_builtin_queues(&mut task, &c.state_dir);
     }
@@ -104,7 +105,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         tracing::info!("Listening on {addr:?}");
     }
     tokio::spawn(task.run(rx));
-    let app = Arc::new(App { tx, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default() });
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default() });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())

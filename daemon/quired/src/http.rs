@@ -19,6 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub struct App {
     pub tx: mpsc::UnboundedSender<Command>,
+    pub cache: Arc<crate::cache::ResponseCache>,
     pub spool: quire_store::Spool,
     pub accounts: Accounts,
     pub limits: Limits,
@@ -144,8 +145,12 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
     }
     crate::extras::fill(&mut request, op).await;
     let spooled = request.document.clone();
+    let cache_key = crate::cache::cacheable(op).then(|| crate::cache::key(&request.message, &request.resource, &request.base, &who));
+    if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::state::now())) {
+        return encoded_response(0, body);
+    }
     let (reply, rx) = oneshot::channel::<Encoded>();
-    let _ = app.tx.send(Command::Ipp { request, who, reply });
+    let _ = app.tx.send(Command::Ipp { request, who, cache_key, reply });
     let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };

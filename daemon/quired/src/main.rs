@@ -6,6 +6,7 @@
 
 mod args;
 mod boot;
+mod cache;
 mod config;
 mod extras;
 mod http;

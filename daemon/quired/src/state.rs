@@ -1,7 +1,9 @@
 //! The scheduler task: owns the `Scheduler`, runs the core's handlers and carries out
 //! their effects (persist, start or stop a backend, arm a timer).
 
+use crate::cache::ResponseCache;
 use crate::runner::Runner;
+use std::sync::Arc;
 use crate::store_thread::StoreHandle;
 use quire_core::{persist, Effect, JobResult, Request, Requester, Scheduler, UriBase};
 use quire_ipp::Message;
@@ -30,7 +32,8 @@ pub struct Prepared {
 pub enum Command {
     /// Check a Print-Job/Send-Document before its document is read, and reserve its place.
     Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
-    Ipp { request: Request, who: Requester, reply: oneshot::Sender<Encoded> },
+    /// `cache_key`: set for read-only queries whose answer may be cached (crate::cache).
+    Ipp { request: Request, who: Requester, cache_key: Option<Vec<u8>>, reply: oneshot::Sender<Encoded> },
     Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
     /// CUPS-Get-PPD: the response and the PPD that follows it.
     GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
@@ -58,12 +61,13 @@ pub struct SchedulerTask {
     runner: Runner,
     tx: mpsc::UnboundedSender<Command>,
     armed: BTreeSet<i64>,
+    cache: Arc<ResponseCache>,
 }
 
 impl SchedulerTask {
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>) -> Self {
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>) -> Self {
         let runner = Runner::new(spool_dir, tx.clone());
-        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new() }
+        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache }
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -89,14 +93,24 @@ impl SchedulerTask {
 
     fn command(&mut self, cmd: Command) {
         let t = now();
+        let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
+        if !read_only {
+            self.cache.invalidate();
+        }
         match cmd {
             Command::Prepare { request, who, reply } => {
                 let _ = reply.send(quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t).map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number }));
             }
-            Command::Ipp { request, who, reply } => {
+            Command::Ipp { request, who, cache_key, reply } => {
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
+                if !out.effects.is_empty() {
+                    self.cache.invalidate();
+                }
                 let durable = self.execute(out.effects);
                 let body = out.response.encode();
+                if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
+                    self.cache.put(key, self.cache.generation(), t, &body);
+                }
                 let _ = reply.send(Encoded { status: out.response.code, body, durable });
             }
             Command::Ppd { name, base, reply } => {

@@ -1,0 +1,96 @@
+//! A cache of encoded answers to read-only printer queries (Get-Printer-Attributes,
+//! CUPS-Get-Printers, CUPS-Get-Default): print dialogs and monitors poll these constantly.
+//!
+//! An entry is only served while nothing in the scheduler has changed (the generation,
+//! bumped by the scheduler task before any command that may change state is answered)
+//! and within the same clock second it was built in, so a hit is byte for byte the answer
+//! the scheduler would build now (the answers' times have one-second resolution). Hits
+//! are answered on the connection's task, without a trip to the scheduler task.
+
+use quire_core::Requester;
+use quire_ipp::{Message, Operation};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+
+const MAX_ENTRIES: usize = 256;
+
+struct Entry {
+    generation: u64,
+    second: i64,
+    body: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct ResponseCache {
+    generation: AtomicU64,
+    entries: RwLock<HashMap<Vec<u8>, Entry>>,
+}
+
+/// Operations whose answers depend only on the request and the scheduler state.
+pub fn cacheable(op: Option<Operation>) -> bool {
+    matches!(op, Some(Operation::GetPrinterAttributes | Operation::CupsGetPrinters | Operation::CupsGetDefault))
+}
+
+/// Everything the answer depends on besides the state: the request without its id, where
+/// it was sent, how the client reached us, and who asked.
+pub fn key(msg: &Message, resource: &str, base: &quire_core::UriBase, who: &Requester) -> Vec<u8> {
+    let mut m = msg.clone();
+    m.request_id = 0;
+    let mut k = m.encode();
+    for part in [resource, &base.scheme, &base.authority, &who.user, if who.admin { "a" } else { "-" }] {
+        k.extend_from_slice(part.as_bytes());
+        k.push(0);
+    }
+    k
+}
+
+impl ResponseCache {
+    /// Called by the scheduler task before it answers anything that may change state.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// A cached answer with `request_id` patched in.
+    pub fn get(&self, key: &[u8], request_id: i32, second: i64) -> Option<Vec<u8>> {
+        let entries = self.entries.read().ok()?;
+        let e = entries.get(key)?;
+        if e.generation != self.generation() || e.second != second || e.body.len() < 8 {
+            return None;
+        }
+        let mut body = e.body.clone();
+        body[4..8].copy_from_slice(&request_id.to_be_bytes());
+        Some(body)
+    }
+
+    /// Stores an answer built at `generation` in `second`.
+    pub fn put(&self, key: Vec<u8>, generation: u64, second: i64, body: &[u8]) {
+        let Ok(mut entries) = self.entries.write() else { return };
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, Entry { generation, second, body: body.to_vec() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_with_generation_and_second() {
+        let c = ResponseCache::default();
+        let body = vec![2, 0, 0, 0, 0, 0, 0, 0, 3];
+        c.put(b"k".to_vec(), c.generation(), 100, &body);
+        let hit = c.get(b"k", 0x01020304, 100).expect("hit");
+        assert_eq!(&hit[4..8], &[1, 2, 3, 4]);
+        assert!(c.get(b"k", 1, 101).is_none(), "another second");
+        c.invalidate();
+        assert!(c.get(b"k", 1, 100).is_none(), "state changed");
+        assert!(c.get(b"other", 1, 100).is_none());
+    }
+}
