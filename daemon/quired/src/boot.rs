@@ -76,9 +76,8 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     // Our own subdirectory, so a spool left by cupsd is never touched.
     let spool_dir = c.request_root.join("quire");
     let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
-    let snapshot = store.load().map_err(|e| e.to_string())?;
     let spool = store.spool();
-    let state = restore(core_settings(c, now()), snapshot);
+    let state = restore(core_settings(c, now()), &store).map_err(|e| e.to_string())?;
     let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let cache = Arc::new(crate::cache::ResponseCache::default());

@@ -1,7 +1,6 @@
 //! The store: SQLite transactions for metadata, spool files for documents.
 
 use std::collections::{BTreeMap, HashSet};
-use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -159,43 +158,77 @@ impl Store {
 
     /// Loads everything, one query per table, in one read transaction (a consistent view).
     pub fn load(&self) -> Result<Snapshot, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let mut jobs = load_jobs(&tx)?;
-        let present = self.spool.list()?;
-        let missing_documents = attach_documents(&tx, &mut jobs, &present)?;
-        let printers = tx
-            .prepare("SELECT name, is_class, attrs FROM printers ORDER BY name")?
-            .query_map([], |r| {
-                Ok(PrinterRecord {
-                    name: r.get(0)?,
-                    is_class: r.get(1)?,
-                    attrs: r.get(2)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let subscriptions = tx
-            .prepare("SELECT id, attrs FROM subscriptions ORDER BY id")?
-            .query_map([], |r| {
-                Ok(SubscriptionRecord {
-                    id: r.get(0)?,
-                    attrs: r.get(1)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let kv = tx
-            .prepare("SELECT key, value FROM kv")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<BTreeMap<String, String>, _>>()?;
-        tx.finish()?;
-        Ok(Snapshot {
-            jobs,
-            printers,
-            subscriptions,
-            kv,
-            missing_documents,
-            recovery: self.recovery.clone(),
-        })
+        let mut jobs = Vec::new();
+        let mut snapshot = self.load_each(|job, _| jobs.push(job))?;
+        snapshot.jobs = jobs;
+        Ok(snapshot)
     }
+
+    /// Like [`Store::load`], but hands each job (with its documents, and whether any of
+    /// its spool files is missing) to `on_job` as it is read, in id order, instead of
+    /// collecting them: start-up never holds every record at once. The returned snapshot
+    /// has no jobs; `missing_documents` still lists every missing file.
+    pub fn load_each(&self, mut on_job: impl FnMut(JobRecord, bool)) -> Result<Snapshot, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let present = self.spool.list()?;
+        let mut missing_documents = Vec::new();
+        {
+            let mut job_stmt = tx.prepare(&format!("{JOB_SELECT} ORDER BY id"))?;
+            let mut doc_stmt = tx.prepare(&format!("{DOC_SELECT} ORDER BY job_id, number"))?;
+            let mut docs = doc_stmt.query_map([], doc_from_row)?.map(|r| r.map_err(StoreError::from).and_then(|d| d)).peekable();
+            for row in job_stmt.query_map([], job_from_row)? {
+                let mut job = row?;
+                let mut missing = false;
+                while let Some(next) = docs.peek() {
+                    let job_id = match next {
+                        Ok((id, _)) => *id,
+                        Err(_) => {
+                            return Err(docs.next().and_then(Result::err).unwrap_or_else(|| StoreError::corrupt("document row")));
+                        }
+                    };
+                    if job_id > job.id {
+                        break;
+                    }
+                    let Some(Ok((_, doc))) = docs.next() else { break };
+                    if job_id < job.id {
+                        return Err(StoreError::corrupt(format!("document row for unknown job {job_id}")));
+                    }
+                    if !(check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str())) {
+                        missing = true;
+                        missing_documents.push(MissingDocument { job_id, number: doc.number, file: doc.file.clone() });
+                    }
+                    job.documents.push(doc);
+                }
+                job.documents.shrink_to_fit();
+                on_job(job, missing);
+            }
+            if let Some(Ok((job_id, _))) = docs.next() {
+                return Err(StoreError::corrupt(format!("document row for unknown job {job_id}")));
+            }
+        }
+        let (printers, subscriptions, kv) = load_rest(&tx)?;
+        tx.finish()?;
+        Ok(Snapshot { jobs: Vec::new(), printers, subscriptions, kv, missing_documents, recovery: self.recovery.clone() })
+    }
+}
+
+type Rest = (Vec<PrinterRecord>, Vec<SubscriptionRecord>, BTreeMap<String, String>);
+
+/// Printers, subscriptions and server keys: small tables, read whole.
+fn load_rest(tx: &Connection) -> Result<Rest, StoreError> {
+    let printers = tx
+        .prepare("SELECT name, is_class, attrs FROM printers ORDER BY name")?
+        .query_map([], |r| Ok(PrinterRecord { name: r.get(0)?, is_class: r.get(1)?, attrs: r.get(2)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let subscriptions = tx
+        .prepare("SELECT id, attrs FROM subscriptions ORDER BY id")?
+        .query_map([], |r| Ok(SubscriptionRecord { id: r.get(0)?, attrs: r.get(1)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let kv = tx
+        .prepare("SELECT key, value FROM kv")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<BTreeMap<String, String>, _>>()?;
+    Ok((printers, subscriptions, kv))
 }
 
 const JOB_SELECT: &str = "SELECT id, printer, state, owner, created, completed, attrs FROM jobs";
@@ -234,47 +267,6 @@ fn doc_from_row(r: &Row<'_>) -> rusqlite::Result<Result<(i32, DocumentRecord), S
         compression: r.get(5)?,
     };
     Ok(Ok((job_id, doc)))
-}
-
-fn load_jobs(conn: &Connection) -> Result<Vec<JobRecord>, StoreError> {
-    let mut stmt = conn.prepare(&format!("{JOB_SELECT} ORDER BY id"))?;
-    let jobs = stmt
-        .query_map([], job_from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(jobs)
-}
-
-/// Attaches every document to its job (jobs are sorted by id, documents by job and number,
-/// so this is a merge join) and lists the rows whose spool file is absent.
-fn attach_documents(
-    conn: &Connection,
-    jobs: &mut [JobRecord],
-    present: &HashSet<OsString>,
-) -> Result<Vec<MissingDocument>, StoreError> {
-    let mut stmt = conn.prepare(&format!("{DOC_SELECT} ORDER BY job_id, number"))?;
-    let mut missing = Vec::new();
-    let mut idx = 0;
-    for row in stmt.query_map([], doc_from_row)? {
-        let (job_id, doc) = row??;
-        while idx < jobs.len() && jobs[idx].id < job_id {
-            idx += 1;
-        }
-        let Some(job) = jobs.get_mut(idx).filter(|j| j.id == job_id) else {
-            return Err(StoreError::corrupt(format!(
-                "document row for unknown job {job_id}"
-            )));
-        };
-        let on_disk = check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str());
-        if !on_disk {
-            missing.push(MissingDocument {
-                job_id,
-                number: doc.number,
-                file: doc.file.clone(),
-            });
-        }
-        job.documents.push(doc);
-    }
-    Ok(missing)
 }
 
 /// Every spool file some document row names.
