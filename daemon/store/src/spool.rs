@@ -195,7 +195,8 @@ impl SpoolWriter {
         let file = out
             .into_inner()
             .map_err(|e| StoreError::io(&self.temp, e.into_error()))?;
-        file.sync_all().map_err(|e| StoreError::io(&self.temp, e))?;
+        // fdatasync: the data and the size are what must survive; timestamps need not.
+        file.sync_data().map_err(|e| StoreError::io(&self.temp, e))?;
         drop(file);
         let dest = self.dir.join(&self.name);
         fs::rename(&self.temp, &dest).map_err(|e| StoreError::io(&dest, e))?;
