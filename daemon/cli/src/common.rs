@@ -270,9 +270,9 @@ pub fn format_time(secs: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let (h, min, s) = (sod / 3600, sod % 3600 / 60, sod % 60);
+    let t = quire_ipp::DateTime::from_unix_utc(secs);
+    let (y, m, d) = (t.year, t.month, t.day);
+    let (h, min, s) = (i64::from(t.hour), t.minutes, t.seconds);
     let (h12, ampm) = match h {
         0 => (12, "AM"),
         1..=11 => (h, "AM"),
@@ -280,22 +280,8 @@ pub fn format_time(secs: i64) -> String {
         _ => (h - 12, "PM"),
     };
     let wd = DAYS[days.rem_euclid(7) as usize];
-    let mon = MONTHS[(m - 1) as usize];
+    let mon = MONTHS[usize::from(m.clamp(1, 12)) - 1];
     format!("{wd} {d:02} {mon} {y} {h12:02}:{min:02}:{s:02} {ampm} UTC")
-}
-
-/// Days since 1970-01-01 to (year, month 1-12, day 1-31) (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// The job-id in a job-creation response.

@@ -18,6 +18,34 @@ pub struct DateTime {
     pub utc_minutes: u8,
 }
 
+impl DateTime {
+    /// The UTC dateTime of a Unix time (proleptic Gregorian calendar; Howard Hinnant's
+    /// days-to-civil algorithm). Years outside 0..=65535 are clamped.
+    pub fn from_unix_utc(unix: i64) -> DateTime {
+        let z = unix.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let secs = unix.rem_euclid(86_400);
+        DateTime {
+            year: year.clamp(0, 65_535) as u16,
+            month: month as u8,
+            day: (doy - (153 * mp + 2) / 5 + 1) as u8,
+            hour: (secs / 3600) as u8,
+            minutes: ((secs / 60) % 60) as u8,
+            seconds: (secs % 60) as u8,
+            deci_seconds: 0,
+            utc_dir: b'+',
+            utc_hours: 0,
+            utc_minutes: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResolutionUnits {
     DotsPerInch,
