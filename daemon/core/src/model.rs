@@ -135,6 +135,24 @@ pub struct Document {
     pub compression: Option<String>,
 }
 
+impl Document {
+    /// Name of a document whose bytes the daemon stores inside the job store (no spool
+    /// file): `i%05d-%03d`, next to CUPS's `d%05d-%03d` spool file names.
+    pub fn inline_name(job_id: i32, number: i32) -> String {
+        format!("i{job_id:05}-{number:03}")
+    }
+
+    /// True when `file` names a document stored inside the job store, not a spool file.
+    pub fn is_inline_name(file: &str) -> bool {
+        file.starts_with('i')
+    }
+
+    /// True when this document is stored inside the job store, not as a spool file.
+    pub fn is_inline(&self) -> bool {
+        Self::is_inline_name(&self.file)
+    }
+}
+
 /// A job. Kept compact: a scheduler holds tens of thousands of them (held jobs, history),
 /// so short strings are stored inline ([`Str`]), the UUID is derived from the id and
 /// creation time, and the client's attributes stay IPP-encoded ([`JobAttrs`]).

@@ -113,6 +113,9 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
     let who = app.accounts.requester(&conn, &message);
     let op = Operation::from_u16(message.code);
     let mut request = Request::new(message, &path, base);
+    // Discards a staged (in-memory) document if this request is dropped before the
+    // scheduler gets it, e.g. because the client went away.
+    let mut staged_guard: Option<StagedGuard> = None;
     if matches!(op, Some(Operation::PrintJob | Operation::SendDocument)) {
         let (reply, rx) = oneshot::channel();
         let _ = app.tx.send(Command::Prepare { request: request.clone(), who: who.clone(), reply });
@@ -123,7 +126,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
         };
         request.job_id_hint = Some(slot.job_id);
         match spool_document(&app.spool, slot, &request.message, rest, body).await {
-            SpoolResult::Document(doc) => request.document = Some(doc),
+            SpoolResult::Document(doc) => {
+                staged_guard = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });
+                request.document = Some(doc);
+            }
             SpoolResult::Empty => {}
             SpoolResult::Failed(msg) => {
                 let err = quire_core::IppError::Internal(msg);
@@ -151,6 +157,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
     }
     let (reply, rx) = oneshot::channel::<Encoded>();
     let _ = app.tx.send(Command::Ipp { request, who, cache_key, reply });
+    // From here the scheduler owns the staged document (it discards what no job takes).
+    if let Some(g) = staged_guard.as_mut() {
+        g.name.clear();
+    }
     let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };
@@ -162,6 +172,19 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
+}
+
+struct StagedGuard {
+    spool: quire_store::Spool,
+    name: String,
+}
+
+impl Drop for StagedGuard {
+    fn drop(&mut self) {
+        if !self.name.is_empty() {
+            self.spool.take_staged(&self.name);
+        }
+    }
 }
 
 async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {

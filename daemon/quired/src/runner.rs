@@ -1,6 +1,7 @@
 //! Runs backends: one blocking task per printing job, reporting back to the scheduler.
 
 use crate::state::Command;
+use crate::store_thread::StoreHandle;
 use quire_backends::{BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use quire_core::{JobResult, Scheduler};
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub struct Runner {
     spool_dir: PathBuf,
+    store: StoreHandle,
     tx: UnboundedSender<Command>,
     /// The current run of each printing job and its cancel handle.
     running: HashMap<i32, (u32, Cancel)>,
@@ -38,8 +40,16 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
-    pub fn new(spool_dir: PathBuf, tx: UnboundedSender<Command>) -> Self {
-        Runner { spool_dir, tx, running: HashMap::new() }
+    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>) -> Self {
+        // Exported copies of inline documents left by a crash mid-delivery.
+        if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
+            for entry in dir.flatten() {
+                if entry.file_name().to_str().is_some_and(quire_core::Document::is_inline_name) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        Runner { spool_dir, store, tx, running: HashMap::new() }
     }
 
     pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
@@ -48,21 +58,39 @@ impl Runner {
             return;
         };
         let uri = p.device_uri.clone();
+        let work_dir = self.spool_dir.join("tmp");
+        // Inline documents are exported to a private temporary file for the backend. The
+        // read is queued behind every batch sent so far, so it sees the job committed.
+        let mut exports = Vec::new();
         let docs: Vec<DocumentSource> = job
             .documents
             .iter()
-            .map(|d| DocumentSource { path: self.spool_dir.join(&d.file), format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() })
+            .map(|d| {
+                let path = if d.is_inline() {
+                    let path = work_dir.join(format!("{}-r{run}", d.file));
+                    exports.push((self.store.read_inline(&d.file), path.clone()));
+                    path
+                } else {
+                    self.spool_dir.join(&d.file)
+                };
+                DocumentSource { path, format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() }
+            })
             .collect();
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir: self.spool_dir.join("tmp") };
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir };
         let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
         tracing::info!("[Job {job_id}] printing on {printer} ({uri})");
         tokio::task::spawn_blocking(move || {
             let mut report = Report { job_id, run, tx: tx.clone() };
+            let temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                export(&info.work_dir, exports)?;
                 quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
             }));
+            for t in &temps {
+                let _ = std::fs::remove_file(t);
+            }
             let result = match result {
                 Ok(r) => result_of(r),
                 Err(_) => JobResult::Failed("The backend crashed.".into()),
@@ -71,8 +99,14 @@ impl Runner {
         });
     }
 
-    /// Spool files never change once committed, so a copied job can share them.
+    /// Spool files never change once committed, so a copied job can share them. An inline
+    /// document is copied to the new spool file by the store thread, before the batch that
+    /// records the copy.
     pub fn link_document(&self, from: &str, to: &str) {
+        if quire_core::Document::is_inline_name(from) {
+            self.store.copy_inline(from, to);
+            return;
+        }
         if let Err(e) = std::fs::hard_link(self.spool_dir.join(from), self.spool_dir.join(to)) {
             tracing::error!("Unable to link spool file {from} to {to}: {e}");
         }
@@ -90,4 +124,33 @@ impl Runner {
             self.running.remove(&job_id);
         }
     }
+}
+
+type Export = (tokio::sync::oneshot::Receiver<Result<Option<Vec<u8>>, String>>, PathBuf);
+
+/// Writes inline documents to their temporary files (0600, in the spool's tmp directory).
+fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if exports.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| BackendError::Spool(format!("{}: {e}", dir.display())))?;
+    for (rx, path) in exports {
+        let data = match rx.blocking_recv() {
+            Ok(Ok(Some(data))) => data,
+            Ok(Ok(None)) => return Err(BackendError::Spool("the document is missing from the job store".into())),
+            Ok(Err(e)) => return Err(BackendError::Spool(e)),
+            Err(_) => return Err(BackendError::Spool("the job store is gone".into())),
+        };
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(&data))
+            .map_err(|e| BackendError::Spool(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }

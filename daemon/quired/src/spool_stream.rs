@@ -17,9 +17,12 @@ pub enum SpoolResult {
     Failed(String),
 }
 
-/// Documents up to this size are collected in memory and written, fsynced and committed
-/// by one blocking task (no writer thread fed through a channel); larger ones are streamed.
-const SMALL_DOCUMENT: usize = 64 * 1024;
+/// Documents up to this size are collected in memory and stored inside the job store,
+/// in the same transaction (one shared WAL fsync) as the job row: no spool file, no file or
+/// directory fsync. They are staged in the spool handle until the store thread takes them
+/// for the `PutJob` (the scheduler never holds their bytes). Larger ones are streamed to a
+/// spool file.
+const INLINE_DOCUMENT: usize = 256 * 1024;
 
 pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
     let mut head: Vec<u8> = first.iter().take(512).copied().collect();
@@ -30,7 +33,7 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
         buffered.push(first);
     }
     let mut ended = false;
-    while size <= SMALL_DOCUMENT {
+    while size <= INLINE_DOCUMENT {
         match body.frame().await {
             None => {
                 ended = true;
@@ -54,24 +57,20 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
         if size == 0 {
             return SpoolResult::Empty;
         }
-        let spool = spool.clone();
-        let task = tokio::task::spawn_blocking(move || -> Result<quire_store::SpooledDocument, String> {
-            let mut writer = spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
-            for chunk in &buffered {
-                writer.write_all(chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
-            }
-            writer.commit().map_err(|e| format!("Unable to save spool file: {e}"))
-        });
-        return match task.await {
-            Ok(Ok(spooled)) => SpoolResult::Document(describe(msg, slot, spooled, &head)),
-            Ok(Err(e)) => SpoolResult::Failed(e),
-            Err(e) => SpoolResult::Failed(format!("spool writer failed: {e}")),
-        };
+        let mut data = Vec::with_capacity(size);
+        for chunk in &buffered {
+            data.extend_from_slice(chunk);
+        }
+        drop(buffered);
+        let name = Document::inline_name(slot.job_id, slot.doc_number);
+        spool.stage(&name, data);
+        let staged = quire_store::SpooledDocument { file: name.into(), size: size as u64 };
+        return SpoolResult::Document(describe(msg, slot, staged, &head));
     }
     stream_document(spool, slot, msg, head, buffered, body).await
 }
 
-/// A document larger than `SMALL_DOCUMENT`: `buffered` (what has arrived so far) and the
+/// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
 async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body) -> SpoolResult {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(8);

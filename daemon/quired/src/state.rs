@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::store_thread::StoreHandle;
 use quire_core::{persist, Effect, JobResult, Request, Requester, Scheduler, UriBase};
 use quire_ipp::Message;
-use quire_store::{Change, DocumentRecord, JobRecord, PrinterRecord, SubscriptionRecord};
+use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
@@ -66,7 +66,7 @@ pub struct SchedulerTask {
 
 impl SchedulerTask {
     pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>) -> Self {
-        let runner = Runner::new(spool_dir, tx.clone());
+        let runner = Runner::new(spool_dir, store.clone(), tx.clone());
         SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache }
     }
 
@@ -107,6 +107,10 @@ impl SchedulerTask {
                     self.cache.invalidate();
                 }
                 let durable = self.execute(out.effects);
+                // The PutJob just queued took the staged bytes if the job kept the document.
+                if let Some(doc) = request.document.as_ref().filter(|d| d.is_inline()) {
+                    self.store.discard_staged(&doc.file);
+                }
                 let body = out.response.encode();
                 if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
                     self.cache.put(key, self.cache.generation(), t, &body);
@@ -154,6 +158,7 @@ impl SchedulerTask {
         let mut subs = BTreeSet::new();
         let mut changes = Vec::new();
         let mut server = false;
+        let mut starts = Vec::new();
         for e in effects {
             match e {
                 Effect::PersistJob(id) | Effect::PurgeJobFiles(id) => {
@@ -169,7 +174,8 @@ impl SchedulerTask {
                 }
                 Effect::DeleteSubscription(id) => changes.push(Change::DeleteSubscription(id)),
                 Effect::PersistServer => server = true,
-                Effect::StartJob { job_id, printer, run } => self.runner.start(&self.state, job_id, run, &printer),
+                // Started after the batch is queued: an inline document is read behind it.
+                Effect::StartJob { job_id, printer, run } => starts.push((job_id, printer, run)),
                 Effect::StopJob { job_id } => self.runner.stop(job_id),
                 Effect::ArmTimer { at } => self.arm(at),
                 Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
@@ -186,7 +192,11 @@ impl SchedulerTask {
         if server {
             changes.extend(self.server_changes());
         }
-        self.store.submit(changes)
+        let durable = self.store.submit(changes);
+        for (job_id, printer, run) in starts {
+            self.runner.start(&self.state, job_id, run, &printer);
+        }
+        durable
     }
 
     fn job_change(&self, id: i32) -> Option<Change> {
@@ -196,7 +206,15 @@ impl SchedulerTask {
         } else {
             j.documents
                 .iter()
-                .map(|d| DocumentRecord { number: d.number, format: d.format.clone(), size: d.size, file: PathBuf::from(&d.file), compression: d.compression.clone() })
+                .map(|d| DocumentRecord {
+                    number: d.number,
+                    format: d.format.clone(),
+                    size: d.size,
+                    file: PathBuf::from(&d.file),
+                    compression: d.compression.clone(),
+                    // The bytes were staged by spool_stream; the store thread attaches them.
+                    storage: if d.is_inline() { DocumentStorage::Inline } else { DocumentStorage::File },
+                })
                 .collect()
         };
         Some(Change::PutJob(JobRecord {

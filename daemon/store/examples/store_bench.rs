@@ -66,6 +66,7 @@ fn spool_case(store: &mut Store, next: &mut i32, budget: Duration) -> Result<f64
             size: done.size,
             file: done.file,
             compression: None,
+            storage: quire_store::DocumentStorage::File,
         };
         store.apply(&[Change::PutJob(job(*next, vec![doc]))])?;
         jobs += 1;

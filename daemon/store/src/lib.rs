@@ -1,4 +1,5 @@
-//! Crash-safe job store for Quire: job metadata in SQLite, documents as spool files.
+//! Crash-safe job store for Quire: job metadata in SQLite, documents as spool files or,
+//! when small, inside the database itself.
 //!
 //! The API is synchronous; the daemon owns a [`Store`] on a dedicated thread and sends it
 //! batches. The store never interprets IPP: job, printer and subscription attributes are
@@ -15,6 +16,14 @@
 //! 2. [`Store::apply`] a [`Change::PutJob`] that lists the returned file;
 //! 3. only then answer the client.
 //!
+//! A small document can skip step 1: give its bytes in the `PutJob` as
+//! [`DocumentStorage::InlineData`] and they become durable in the same transaction as the
+//! job (one WAL fsync, shared by the whole batch; no spool file or directory fsync). Later
+//! `PutJob`s of the job say [`DocumentStorage::Inline`] and leave the stored bytes alone;
+//! [`Store::inline_document`] reads them back, and deleting the job or dropping the document
+//! deletes them with the row. The network side may park the bytes meanwhile with
+//! [`Spool::stage`].
+//!
 //! A crash between 1 and 2 leaves an unreferenced file; a crash during a delete leaves
 //! files whose row is gone. [`Store::open`] removes both, plus any `*.tmp` spool file, and
 //! says so in its [`RecoveryReport`]. A row whose file is missing (e.g. an admin deleted
@@ -24,7 +33,8 @@
 //! # Layout
 //!
 //! * Database: tables `schema_version`, `jobs`, `documents`, `printers`, `subscriptions`,
-//!   `kv`. Migrations are append-only; a database from a newer schema is refused with
+//!   `kv`; `documents.data` holds inline documents (NULL for spool files, schema v2).
+//!   Migrations are append-only; a database from a newer schema is refused with
 //!   [`StoreError::NewerSchema`]. The DB file is created 0600.
 //! * Spool directory (created 0700): `dNNNNN-NNN` per document (CUPS's naming), written
 //!   as `dNNNNN-NNN.tmp` first. Files are 0600. Recovery only deletes names of that shape,
@@ -36,7 +46,7 @@
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::io::Write;
-//! use quire_store::{Change, DocumentRecord, JobRecord, Store};
+//! use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, Store};
 //! # let tmp = std::env::temp_dir().join(format!("quire-store-doc-{}", std::process::id()));
 //! let mut store = Store::open(&tmp.join("jobs.db"), &tmp.join("spool"))?;
 //! let mut w = store.spool_writer(1, 1)?;
@@ -47,7 +57,7 @@
 //!     completed: None, attrs: vec![],
 //!     documents: vec![DocumentRecord {
 //!         number: 1, format: "application/postscript".into(), size: doc.size,
-//!         file: doc.file, compression: None,
+//!         file: doc.file, compression: None, storage: DocumentStorage::File,
 //!     }],
 //! })])?;
 //! assert_eq!(store.load()?.jobs.len(), 1);
@@ -68,7 +78,7 @@ mod store_tests;
 
 pub use error::StoreError;
 pub use record::{
-    Change, DocumentRecord, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
+    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
     SubscriptionRecord,
 };
 pub use schema::SCHEMA_VERSION;

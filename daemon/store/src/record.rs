@@ -21,19 +21,44 @@ pub struct JobRecord {
     pub documents: Vec<DocumentRecord>,
 }
 
-/// One document of a job, stored as a spool file.
+/// Where a document's bytes live.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DocumentStorage {
+    /// In the spool file named by [`DocumentRecord::file`].
+    #[default]
+    File,
+    /// Inside the database, in the same row as the document. Given to
+    /// [`crate::Store::apply`] the first time the document is recorded: the bytes become
+    /// durable in the same transaction (one WAL fsync) as the job, with no spool file.
+    InlineData(Vec<u8>),
+    /// Inside the database, already stored: a `PutJob` with this keeps the stored bytes
+    /// (the scheduler never holds them). Loading returns this for inline documents.
+    Inline,
+}
+
+impl DocumentStorage {
+    /// True for documents stored in the database rather than in a spool file.
+    pub fn is_inline(&self) -> bool {
+        !matches!(self, DocumentStorage::File)
+    }
+}
+
+/// One document of a job, stored as a spool file or inline in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRecord {
     pub number: i32,
     /// MIME media type (`document-format`).
     pub format: String,
-    /// Size of the spool file in bytes.
+    /// Size of the document in bytes.
     pub size: u64,
     /// Spool file name, relative to the spool directory. Must be a single plain file name
     /// (no `/`, no `..`); each file belongs to exactly one document.
     pub file: PathBuf,
     /// `compression` applied to the spool file, if any (e.g. `gzip`).
     pub compression: Option<String>,
+    /// Where the bytes are. For an inline document `file` is still its unique name (no
+    /// such file exists in the spool directory).
+    pub storage: DocumentStorage,
 }
 
 /// A printer or a class.
@@ -76,7 +101,7 @@ pub enum Change {
     DeleteKv(String),
 }
 
-/// A document row whose spool file is not in the spool directory.
+/// A document row whose spool file is not in the spool directory (never an inline one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingDocument {
     pub job_id: i32,

@@ -17,9 +17,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`. Never edit an entry
 /// once released; append a new one.
-const MIGRATIONS: &[&str] = &[
-    // v1: initial schema.
-    "CREATE TABLE jobs (
+const MIGRATIONS: &[&str] = &[MIGRATION_V1, MIGRATION_V2];
+
+/// v1: initial schema.
+pub(crate) const MIGRATION_V1: &str = "CREATE TABLE jobs (
          id        INTEGER PRIMARY KEY,
          printer   TEXT    NOT NULL,
          state     INTEGER NOT NULL,
@@ -53,8 +54,11 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE kv (
          key   TEXT PRIMARY KEY,
          value TEXT NOT NULL
-     ) WITHOUT ROWID;",
-];
+     ) WITHOUT ROWID;";
+
+/// v2: small documents stored inline, committed in the same transaction as their job
+/// (one WAL fsync instead of spool file + directory + WAL). NULL: a spool file.
+const MIGRATION_V2: &str = "ALTER TABLE documents ADD COLUMN data BLOB;";
 
 /// Opens (creating if needed) the database with durable settings and an up-to-date schema.
 pub fn open_connection(db_path: &Path) -> Result<Connection, StoreError> {

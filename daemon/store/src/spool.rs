@@ -1,11 +1,12 @@
 //! Spool files: streamed writes to a temp file, `fsync` + rename on commit.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::{DocumentRecord, RecoveryReport, StoreError};
 
@@ -15,9 +16,20 @@ const WRITE_BUFFER: usize = 64 * 1024;
 
 /// A handle on the spool directory. Cheap to clone and `Send`, so the network side can
 /// stream documents without going through the store's thread.
-#[derive(Debug, Clone)]
+///
+/// It also holds *staged* inline documents: bytes received by the network side, waiting
+/// for the `PutJob` that stores them inside the database (see
+/// [`crate::DocumentStorage::InlineData`]). They are not durable until that commit.
+#[derive(Clone)]
 pub struct Spool {
     dir: PathBuf,
+    staged: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+}
+
+impl std::fmt::Debug for Spool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spool").field("dir", &self.dir).field("staged", &self.staged_lock().len()).finish()
+    }
 }
 
 /// A committed spool file, to be recorded in a [`DocumentRecord`].
@@ -70,6 +82,7 @@ impl Spool {
             .map_err(|e| StoreError::io(dir, e))?;
         Ok(Spool {
             dir: dir.to_path_buf(),
+            staged: Arc::default(),
         })
     }
 
@@ -82,6 +95,39 @@ impl Spool {
         self.dir.join(file)
     }
 
+    fn staged_lock(&self) -> MutexGuard<'_, HashMap<String, Vec<u8>>> {
+        // The map holds plain data; a panic elsewhere cannot leave it inconsistent.
+        self.staged.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Keeps an inline document's bytes in memory under its (unique) document name until
+    /// [`Spool::take_staged`] hands them to the `PutJob` that stores them.
+    pub fn stage(&self, name: &str, data: Vec<u8>) {
+        self.staged_lock().insert(name.to_owned(), data);
+    }
+
+    /// Removes and returns a staged document.
+    pub fn take_staged(&self, name: &str) -> Option<Vec<u8>> {
+        self.staged_lock().remove(name)
+    }
+
+    /// Number of staged documents (for tests and diagnostics).
+    pub fn staged_count(&self) -> usize {
+        self.staged_lock().len()
+    }
+
+    /// Writes a whole document as spool file `name` (a `dNNNNN-NNN` name), like a
+    /// [`SpoolWriter`] does: durable under its final name once this returns, and the
+    /// directory entry made durable by the `Store::apply` that records it.
+    pub fn write_named(&self, name: &str, data: &[u8]) -> Result<SpooledDocument, StoreError> {
+        if !is_store_name(name) || name.ends_with(TEMP_SUFFIX) {
+            return Err(StoreError::invalid(format!("{name:?} is not a spool document name")));
+        }
+        let mut w = self.writer_named(name.to_owned())?;
+        w.write_all(data).map_err(|e| StoreError::io(&w.temp, e))?;
+        w.commit()
+    }
+
     /// Starts writing document `doc_number` of job `job_id`.
     pub fn writer(&self, job_id: i32, doc_number: i32) -> Result<SpoolWriter, StoreError> {
         if job_id <= 0 || doc_number <= 0 {
@@ -89,7 +135,10 @@ impl Spool {
                 "job id {job_id} and document number {doc_number} must be positive"
             )));
         }
-        let name = document_file_name(job_id, doc_number);
+        self.writer_named(document_file_name(job_id, doc_number))
+    }
+
+    fn writer_named(&self, name: String) -> Result<SpoolWriter, StoreError> {
         let temp = self.dir.join(format!("{name}{TEMP_SUFFIX}"));
         // create_new: two writers for the same document is a caller bug; fail loudly.
         let file = OpenOptions::new()

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 
 use crate::spool::{check_file_name, Spool};
 use crate::{
-    Change, DocumentRecord, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
+    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
     SpoolWriter, StoreError, SubscriptionRecord,
 };
 
@@ -63,6 +63,16 @@ impl Store {
         self.spool.open_document(rec)
     }
 
+    /// The bytes of an inline document (by its unique document name), or `None` if no
+    /// inline document has that name.
+    pub fn inline_document(&self, file: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = check_file_name(file)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT data FROM documents WHERE file = ?1 AND data IS NOT NULL")?;
+        Ok(stmt.query_row([name], |r| r.get(0)).optional()?)
+    }
+
     /// Applies a batch in ONE durable transaction: all changes or none. Spool files of deleted
     /// jobs/documents are removed only after the commit, so a crash can at worst leave an
     /// orphan file (removed by the next `open`), never a row without its document.
@@ -75,7 +85,10 @@ impl Store {
         }
         // Spool files are renamed into place without a directory fsync (see
         // `SpoolWriter::commit`); make their names durable before any row names them.
-        if changes.iter().any(|c| matches!(c, Change::PutJob(j) if !j.documents.is_empty())) {
+        // Inline documents have no file: a batch of only those costs one WAL fsync.
+        if changes.iter().any(|c| {
+            matches!(c, Change::PutJob(j) if j.documents.iter().any(|d| !d.storage.is_inline()))
+        }) {
             crate::spool::sync_dir(self.spool.dir())?;
         }
         let tx = self
@@ -193,7 +206,8 @@ impl Store {
                     if job_id < job.id {
                         return Err(StoreError::corrupt(format!("document row for unknown job {job_id}")));
                     }
-                    if !(check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str())) {
+                    let file_present = check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str());
+                    if !doc.storage.is_inline() && !file_present {
                         missing = true;
                         missing_documents.push(MissingDocument { job_id, number: doc.number, file: doc.file.clone() });
                     }
@@ -232,7 +246,8 @@ fn load_rest(tx: &Connection) -> Result<Rest, StoreError> {
 }
 
 const JOB_SELECT: &str = "SELECT id, printer, state, owner, created, completed, attrs FROM jobs";
-const DOC_SELECT: &str = "SELECT job_id, number, format, size, file, compression FROM documents";
+const DOC_SELECT: &str =
+    "SELECT job_id, number, format, size, file, compression, data IS NOT NULL FROM documents";
 
 fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
     Ok(JobRecord {
@@ -265,13 +280,14 @@ fn doc_from_row(r: &Row<'_>) -> rusqlite::Result<Result<(i32, DocumentRecord), S
         size,
         file: PathBuf::from(file),
         compression: r.get(5)?,
+        storage: if r.get(6)? { DocumentStorage::Inline } else { DocumentStorage::File },
     };
     Ok(Ok((job_id, doc)))
 }
 
-/// Every spool file some document row names.
+/// Every spool file some (non-inline) document row names.
 fn referenced_files(conn: &Connection) -> Result<HashSet<String>, StoreError> {
-    let mut stmt = conn.prepare("SELECT file FROM documents")?;
+    let mut stmt = conn.prepare("SELECT file FROM documents WHERE data IS NULL")?;
     let files = stmt
         .query_map([], |r| r.get(0))?
         .collect::<Result<HashSet<String>, _>>()?;
@@ -290,6 +306,16 @@ fn validate(change: &Change) -> Result<(), StoreError> {
                 "document size {} too large",
                 doc.size
             )));
+        }
+        if let DocumentStorage::InlineData(data) = &doc.storage {
+            if data.len() as u64 != doc.size {
+                return Err(StoreError::invalid(format!(
+                    "inline document {} has {} bytes but size {}",
+                    doc.number,
+                    data.len(),
+                    doc.size
+                )));
+            }
         }
     }
     Ok(())
@@ -343,14 +369,14 @@ fn apply_one(
 }
 
 /// Upsert (not `INSERT OR REPLACE`, whose implicit delete would cascade to the documents)
-/// then replace the document list; files the job no longer lists become candidates for
-/// removal.
+/// then bring the document rows in line with the record. An unchanged document row is not
+/// touched, so a job state change never rewrites an inline document's bytes. Files the job
+/// no longer lists become candidates for removal.
 fn put_job(
     tx: &Transaction<'_>,
     job: &JobRecord,
     doomed: &mut Vec<String>,
 ) -> Result<(), StoreError> {
-    doomed.extend(job_files(tx, job.id)?);
     tx.prepare_cached(
         "INSERT INTO jobs (id, printer, state, owner, created, completed, attrs)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -367,24 +393,68 @@ fn put_job(
         job.completed,
         job.attrs
     ])?;
-    tx.prepare_cached("DELETE FROM documents WHERE job_id = ?1")?
-        .execute([job.id])?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO documents (job_id, number, format, size, file, compression)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
+    let mut existing: BTreeMap<i32, DocumentRecord> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare_cached(&format!("{DOC_SELECT} WHERE job_id = ?1"))?;
+        for doc in stmt.query_map([job.id], doc_from_row)? {
+            let (_, doc) = doc??;
+            existing.insert(doc.number, doc);
+        }
+    }
+    let wanted: HashSet<i32> = job.documents.iter().map(|d| d.number).collect();
+    for (number, old) in &existing {
+        if !wanted.contains(number) {
+            tx.prepare_cached("DELETE FROM documents WHERE job_id = ?1 AND number = ?2")?
+                .execute(params![job.id, number])?;
+            doomed.push(old.file.to_string_lossy().into_owned());
+        }
+    }
     for d in &job.documents {
         // validate() checked both conversions.
         let file = check_file_name(&d.file)?;
         let size = i64::try_from(d.size).map_err(|_| StoreError::invalid("document size"))?;
-        insert.execute(params![
-            job.id,
-            d.number,
-            d.format,
-            size,
-            file,
-            d.compression
-        ])?;
+        let old = existing.get(&d.number);
+        if let Some(old) = old {
+            if old == d {
+                continue; // same metadata, same storage kind: leave the row (and bytes) alone
+            }
+            if old.file != d.file || (!old.storage.is_inline() && d.storage.is_inline()) {
+                doomed.push(old.file.to_string_lossy().into_owned());
+            }
+        }
+        match (&d.storage, old) {
+            (DocumentStorage::Inline, Some(old)) if old.storage.is_inline() => {
+                tx.prepare_cached(
+                    "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6
+                     WHERE job_id = ?1 AND number = ?2",
+                )?
+                .execute(params![job.id, d.number, d.format, size, file, d.compression])?;
+            }
+            (DocumentStorage::Inline, _) => {
+                return Err(StoreError::invalid(format!(
+                    "job {} document {} is inline but its bytes were never stored",
+                    job.id, d.number
+                )));
+            }
+            (storage, old) => {
+                let data = match storage {
+                    DocumentStorage::InlineData(data) => Some(data.as_slice()),
+                    _ => None,
+                };
+                // A plain INSERT for a new number, so a record listing one number twice
+                // fails on the primary key instead of silently keeping the last one.
+                let sql = if old.is_some() {
+                    "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6,
+                         data = ?7
+                     WHERE job_id = ?1 AND number = ?2"
+                } else {
+                    "INSERT INTO documents (job_id, number, format, size, file, compression, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                };
+                tx.prepare_cached(sql)?
+                    .execute(params![job.id, d.number, d.format, size, file, d.compression, data])?;
+            }
+        }
     }
     Ok(())
 }
@@ -402,7 +472,8 @@ fn delete_job(
 }
 
 fn job_files(tx: &Transaction<'_>, id: i32) -> Result<Vec<String>, StoreError> {
-    let mut stmt = tx.prepare_cached("SELECT file FROM documents WHERE job_id = ?1")?;
+    let mut stmt =
+        tx.prepare_cached("SELECT file FROM documents WHERE job_id = ?1 AND data IS NULL")?;
     let files = stmt
         .query_map([id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
@@ -417,7 +488,7 @@ fn still_unreferenced(
 ) -> Result<Vec<String>, StoreError> {
     doomed.sort();
     doomed.dedup();
-    let mut stmt = tx.prepare_cached("SELECT 1 FROM documents WHERE file = ?1")?;
+    let mut stmt = tx.prepare_cached("SELECT 1 FROM documents WHERE file = ?1 AND data IS NULL")?;
     let mut keep = Vec::with_capacity(doomed.len());
     for f in doomed {
         if !stmt.exists([&f])? {

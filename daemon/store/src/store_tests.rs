@@ -57,6 +57,7 @@ fn spool_doc(store: &Store, job_id: i32, number: i32, bytes: &[u8]) -> DocumentR
         size: done.size,
         file: done.file,
         compression: Some("gzip".into()),
+        storage: DocumentStorage::File,
     }
 }
 
@@ -374,6 +375,7 @@ fn load_and_purge_ten_thousand_jobs() {
                 size: id as u64,
                 file: document_file_name(id, 1).into(),
                 compression: None,
+                storage: DocumentStorage::File,
             };
             Change::PutJob(job(id, vec![doc]))
         })
@@ -408,6 +410,129 @@ fn load_and_purge_ten_thousand_jobs() {
     assert!(snap.jobs.iter().all(|j| j.id % 2 == 1));
 }
 
+fn inline_doc(job_id: i32, number: i32, bytes: &[u8]) -> DocumentRecord {
+    DocumentRecord {
+        number,
+        format: "application/pdf".into(),
+        size: bytes.len() as u64,
+        file: format!("i{job_id:05}-{number:03}").into(),
+        compression: None,
+        storage: DocumentStorage::InlineData(bytes.to_vec()),
+    }
+}
+
+/// The record as `load` returns it: inline, bytes not carried.
+fn stored(mut d: DocumentRecord) -> DocumentRecord {
+    if d.storage.is_inline() {
+        d.storage = DocumentStorage::Inline;
+    }
+    d
+}
+
+#[test]
+fn inline_documents_round_trip_update_and_delete() {
+    let f = fixture();
+    let mut store = f.open();
+    let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let a = inline_doc(1, 1, b"%!PS small");
+    let b = inline_doc(1, 2, &big);
+    let file = spool_doc(&store, 1, 3, b"on disk");
+    store
+        .apply(&[Change::PutJob(job(1, vec![a.clone(), b.clone(), file.clone()]))])
+        .expect("put");
+    assert_eq!(spool_names(&f.spool), vec!["d00001-003"], "inline documents have no file");
+    let expect = job(1, vec![stored(a.clone()), stored(b.clone()), file.clone()]);
+    assert_eq!(store.get_job(1).expect("get"), Some(expect.clone()));
+    assert_eq!(store.inline_document(&a.file).expect("read"), Some(b"%!PS small".to_vec()));
+    assert_eq!(store.inline_document(&b.file).expect("read"), Some(big.clone()));
+    assert_eq!(store.inline_document(&file.file).expect("read"), None);
+
+    // A state change that carries no bytes keeps them.
+    let mut j = expect.clone();
+    j.state = 5;
+    store.apply(&[Change::PutJob(j.clone())]).expect("state change");
+    drop(store);
+    let mut store = f.open();
+    let snap = store.load().expect("load");
+    assert_eq!(snap.jobs, vec![j.clone()]);
+    assert!(snap.missing_documents.is_empty(), "inline documents are never missing");
+    assert_eq!(snap.recovery, RecoveryReport::default());
+    assert_eq!(store.inline_document(&b.file).expect("read"), Some(big));
+
+    // Claiming stored bytes that were never given is refused (and applies nothing).
+    let bogus = job(2, vec![stored(inline_doc(2, 1, b"x"))]);
+    let err = store.apply(&[Change::PutJob(bogus)]).expect_err("no bytes");
+    assert!(matches!(err, StoreError::Invalid { .. }), "{err}");
+    // Size must match the bytes.
+    let mut bad = inline_doc(3, 1, b"abc");
+    bad.size = 4;
+    assert!(matches!(store.apply(&[Change::PutJob(job(3, vec![bad]))]), Err(StoreError::Invalid { .. })));
+
+    // Dropping a document (purged files) drops its bytes; deleting the job drops the rest.
+    let mut j2 = j.clone();
+    j2.documents.remove(0);
+    store.apply(&[Change::PutJob(j2)]).expect("drop doc 1");
+    assert_eq!(store.inline_document(&a.file).expect("read"), None);
+    store.purge_jobs(&[1]).expect("purge");
+    assert_eq!(store.inline_document(&b.file).expect("read"), None);
+    assert!(spool_names(&f.spool).is_empty());
+    assert!(store.load().expect("load").jobs.is_empty());
+}
+
+#[test]
+fn staged_documents_and_named_writes() {
+    let f = fixture();
+    let store = f.open();
+    let spool = store.spool();
+    spool.stage("i00001-001", b"hello".to_vec());
+    assert_eq!(store.spool().staged_count(), 1, "clones share the staging area");
+    assert_eq!(spool.take_staged("i00001-001"), Some(b"hello".to_vec()));
+    assert_eq!(spool.take_staged("i00001-001"), None);
+    let done = spool.write_named("d00002-001", b"copied").expect("write");
+    assert_eq!(done, SpooledDocument { file: "d00002-001".into(), size: 6 });
+    assert_eq!(fs::read(f.spool.join("d00002-001")).expect("read"), b"copied");
+    assert!(spool.write_named("../x", b"").is_err());
+    assert!(spool.write_named("i00002-001", b"").is_err());
+}
+
+#[test]
+fn migrates_a_version_1_database() {
+    let f = fixture();
+    fs::create_dir_all(f.db.parent().expect("parent")).expect("mkdir");
+    fs::create_dir_all(&f.spool).expect("mkdir");
+    // A v1 store as released: the v1 schema and one job with a spool file.
+    let conn = rusqlite::Connection::open(&f.db).expect("raw open");
+    conn.execute_batch(crate::schema::MIGRATION_V1).expect("v1");
+    conn.execute_batch(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL);
+         INSERT INTO schema_version (version) VALUES (1);
+         INSERT INTO jobs VALUES (4, 'lp', 3, 'bob', 1700000000, NULL, x'0102');
+         INSERT INTO documents VALUES (4, 1, 'text/plain', 3, 'd00004-001', NULL);",
+    )
+    .expect("v1 data");
+    drop(conn);
+    fs::write(f.spool.join("d00004-001"), b"old").expect("spool file");
+
+    let mut store = f.open();
+    let version: i64 = rusqlite::Connection::open(&f.db)
+        .expect("raw")
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    let snap = store.load().expect("load");
+    assert_eq!(snap.jobs.len(), 1);
+    let old = &snap.jobs[0].documents[0];
+    assert_eq!(old.storage, DocumentStorage::File);
+    assert_eq!(read_doc(&store, old), b"old");
+    assert!(snap.missing_documents.is_empty());
+    // Old and new documents live side by side.
+    store
+        .apply(&[Change::PutJob(job(5, vec![inline_doc(5, 1, b"new")]))])
+        .expect("inline after migration");
+    assert_eq!(store.inline_document(Path::new("i00005-001")).expect("read"), Some(b"new".to_vec()));
+    assert_eq!(spool_names(&f.spool), vec!["d00004-001"]);
+}
+
 fn arb_doc() -> impl Strategy<Value = DocumentRecord> {
     (
         1..1000i32,
@@ -421,6 +546,7 @@ fn arb_doc() -> impl Strategy<Value = DocumentRecord> {
             size,
             file: document_file_name(1, number).into(),
             compression,
+            storage: DocumentStorage::File,
         })
 }
 

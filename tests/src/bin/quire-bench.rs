@@ -522,8 +522,10 @@ fn durability_lines(args: &Args) -> Vec<String> {
     };
     vec![
         format!("Durability: {cupsd}"),
-        "Durability: quired answers Print-Job only after the spool file is fsynced and renamed (directory fsynced) \
-         and the job row is committed to SQLite (WAL, synchronous=FULL, group commit across concurrent requests)."
+        "Durability: quired answers Print-Job only after the document and the job row are durable: documents up \
+         to 256 KiB are stored in the same SQLite transaction as the row (WAL, synchronous=FULL, one fsync shared \
+         by the concurrent requests of a group commit); larger ones are spool files, fdatasync'ed and renamed, with \
+         the directory fsynced once per batch before the row commits."
             .into(),
     ]
 }
