@@ -210,7 +210,8 @@ fn cupsd_conf(socket: &str, port: u16) -> String {
     )
 }
 
-fn cups_files_conf(root: &str) -> String {
+/// The cups-files.conf every private test server (and the benchmark's) uses.
+pub fn cups_files_conf(root: &str) -> String {
     // cupsd refuses `User root`; lp:lp is Debian's default and exists wherever cups is installed.
     format!(
         "# Written by quire-tests for a private test server.\n\

@@ -231,23 +231,7 @@ pub fn write_config(root: &Path, port: u16, opts: ConfigOpts) -> io::Result<()> 
          <Location />\n  Order allow,deny\n  Allow all\n</Location>\n\
          <Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
     );
-    let files = format!(
-        "# Written by quire-bench.\n\
-         ServerRoot {r}/etc\n\
-         RequestRoot {r}/spool\n\
-         TempDir {r}/spool/tmp\n\
-         StateDir {r}/state\n\
-         CacheDir {r}/cache\n\
-         AccessLog {r}/log/access_log\n\
-         ErrorLog {r}/log/error_log\n\
-         PageLog {r}/log/page_log\n\
-         User lp\n\
-         Group lp\n\
-         SystemGroup root\n\
-         Sandboxing Relaxed\n\
-         FileDevice Yes\n\
-         {sync}"
-    );
+    let files = format!("{}{sync}", quire_tests::server::cups_files_conf(&r.to_string()));
     fs::write(root.join("etc/cupsd.conf"), conf)?;
     fs::write(root.join("etc/cups-files.conf"), files)
 }
