@@ -55,10 +55,17 @@ impl Cancel {
     }
 }
 
-/// Progress reported while printing.
+/// Progress reported while printing. The daemon mirrors it onto the queue and the job.
 pub trait Progress: Send {
+    /// Impressions the device has confirmed printed for this job so far, all copies counted.
+    /// Never decreases within one delivery.
     fn pages(&mut self, completed: i32);
+    /// The device's `printer-state-reasons` keywords, spelled as the device spells them
+    /// ("media-empty-error"; no "none"), and its `printer-state-message`. Each report
+    /// replaces the previous one; an empty list means the device is fine again.
     fn printer_state(&mut self, reasons: Vec<String>, message: String);
+    /// A printer attribute the device reported (CUPS backend `ATTR:` lines: marker-levels…).
+    fn printer_attribute(&mut self, _attr: quire_ipp::Attribute) {}
 }
 
 /// How a delivery failed, in CUPS backend exit-code terms.
@@ -74,6 +81,16 @@ pub enum BackendError {
     Document(String),
     /// The device canceled the job (CUPS_BACKEND_CANCEL).
     CanceledByDevice(String),
+    /// Hold the job (CUPS_BACKEND_HOLD).
+    Hold(String),
+    /// The device needs credentials (CUPS_BACKEND_AUTH_REQUIRED): the job is held.
+    AuthRequired(String),
+    /// Stop the queue and keep the job (CUPS_BACKEND_STOP).
+    StopPrinter(String),
+    /// Retry the job later, whatever the error policy (CUPS_BACKEND_RETRY).
+    Retry(String),
+    /// Retry the job now on the same printer (CUPS_BACKEND_RETRY_CURRENT).
+    RetryCurrent(String),
     /// Canceled by us.
     Canceled,
 }
@@ -86,6 +103,8 @@ impl fmt::Display for BackendError {
             BackendError::Spool(m) => write!(f, "Unable to read print file: {m}"),
             BackendError::Document(m) => write!(f, "{m}"),
             BackendError::CanceledByDevice(m) => write!(f, "Job canceled at printer: {m}"),
+            BackendError::Hold(m) | BackendError::StopPrinter(m) | BackendError::Retry(m) | BackendError::RetryCurrent(m) => write!(f, "{m}"),
+            BackendError::AuthRequired(m) => write!(f, "Authentication is required: {m}"),
             BackendError::Canceled => write!(f, "Job canceled."),
         }
     }

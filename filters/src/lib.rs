@@ -31,7 +31,7 @@ pub use banner::{banner, BannerInfo};
 pub use error::FilterError;
 pub use gs::GS_TIMEOUT;
 pub use media::{pwg_media_size, ConvertOptions};
-pub use pdf::{page_count, MAX_OUTPUT_PAGES};
+pub use pdf::{page_count, page_count_mem, MAX_OUTPUT_PAGES};
 
 /// Formats [`to_pdf`] converts, by MIME type.
 pub const SUPPORTED_FORMATS: [&str; 4] = [

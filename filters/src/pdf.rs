@@ -73,6 +73,19 @@ pub fn page_count(pdf: &Path) -> Result<u32, FilterError> {
     }
 }
 
+/// Number of pages in a PDF held in memory (a small spooled document).
+pub fn page_count_mem(pdf: &[u8]) -> Result<u32, FilterError> {
+    let doc = guarded(|| Document::load_mem(pdf).map_err(|e| FilterError::corrupt(format!("not a readable PDF file ({e})"))))?;
+    if doc.is_encrypted() && doc.encryption_state.is_none() {
+        return Err(FilterError::Unsupported("password-protected PDF".into()));
+    }
+    let n = guarded(|| Ok(doc.page_iter().count()))?;
+    match n {
+        0 => Err(FilterError::Empty),
+        n => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
+    }
+}
+
 /// The pages of `doc` in order, each as a stand-alone dictionary: inherited attributes copied
 /// in, `/Parent` removed. Content, resources and annotations stay references into `doc`.
 pub(crate) fn flat_pages(doc: &Document) -> Result<Vec<Dictionary>, FilterError> {

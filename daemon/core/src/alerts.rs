@@ -29,7 +29,7 @@ const REASON_ALERTS: &[(&str, &str, &str, &str, &str)] = &[
 pub fn printer_alerts(p: &Printer) -> (Vec<Value>, Vec<Value>) {
     let mut alerts = Vec::new();
     let mut texts = Vec::new();
-    for reason in &p.state_reasons {
+    for reason in p.state_reasons_all() {
         let base = reason.trim_end_matches("-error").trim_end_matches("-warning").trim_end_matches("-report");
         if let Some((_, code, severity, group, text)) = REASON_ALERTS.iter().find(|a| a.0 == base) {
             alerts.push(Value::OctetString(format!("code={code};severity={severity};group={group}").into_bytes()));

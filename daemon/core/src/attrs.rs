@@ -80,9 +80,15 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-id", vec![Value::Integer(p.id)]);
     add("printer-uuid", vec![Value::Uri(p.uuid.clone())]);
     add("printer-state", vec![Value::Enum(p.state as i32)]);
-    let reasons = if p.state_reasons.is_empty() { vec![kw("none")] } else { p.state_reasons.iter().map(|r| kw(r)).collect() };
+    let mut reasons: Vec<Value> = p.state_reasons_all().map(kw).collect();
+    if reasons.is_empty() {
+        reasons.push(kw("none"));
+    }
     add("printer-state-reasons", reasons);
-    add("printer-state-message", vec![Value::Text(p.state_message.clone())]);
+    add("printer-state-message", vec![Value::Text(p.state_message_shown().to_string())]);
+    for attr in &p.device.attributes {
+        add(&attr.name, attr.values.clone());
+    }
     add("printer-is-accepting-jobs", vec![Value::Boolean(p.accepting)]);
     add("printer-is-shared", vec![Value::Boolean(p.shared)]);
     add("printer-is-temporary", vec![Value::Boolean(false)]);

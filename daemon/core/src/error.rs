@@ -19,6 +19,8 @@ pub enum IppError {
     Unsupported { message: String, attributes: Vec<quire_ipp::Attribute> },
     Conflicting(String),
     DocumentFormatNotSupported(String),
+    /// The document is not what its format says (a corrupt or empty PDF).
+    DocumentFormatError(String),
     CompressionNotSupported(String),
     NotAcceptingJobs(String),
     NotSettable(String, Vec<quire_ipp::Attribute>),
@@ -48,6 +50,7 @@ impl IppError {
             Unsupported { .. } => S::ClientErrorAttributesOrValuesNotSupported,
             Conflicting(_) => S::ClientErrorConflictingAttributes,
             DocumentFormatNotSupported(_) => S::ClientErrorDocumentFormatNotSupported,
+            DocumentFormatError(_) => S::ClientErrorDocumentFormatError,
             CompressionNotSupported(_) => S::ClientErrorCompressionNotSupported,
             NotAcceptingJobs(_) => S::ServerErrorNotAcceptingJobs,
             NotSettable(..) => S::ClientErrorAttributesNotSettable,
@@ -79,7 +82,7 @@ impl fmt::Display for IppError {
         match self {
             BadRequest(m) | NotFound(m) | Gone(m) | NotPossible(m) | Forbidden(m)
             | NotAuthorized(m) | Conflicting(m) | NotAcceptingJobs(m) | NotSettable(m, _)
-            | TooLarge(m) | Busy(m) | Internal(m) => f.write_str(m),
+            | TooLarge(m) | Busy(m) | Internal(m) | DocumentFormatError(m) => f.write_str(m),
             VersionNotSupported((a, b)) => write!(f, "Bad request version number {a}.{b}."),
             OperationNotSupported(op) => write!(f, "The operation {op:#06x} is not supported."),
             CharsetNotSupported(c) => write!(f, "Character set \"{c}\" not supported."),

@@ -7,6 +7,7 @@
 pub mod alerts;
 pub mod attrs;
 pub mod caps;
+pub mod device;
 pub mod dispatch;
 pub mod error;
 pub mod events;

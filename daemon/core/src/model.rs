@@ -105,6 +105,28 @@ pub struct Printer {
     pub error_policy: String,
     pub op_policy: String,
     pub job_sheets_default: (String, String),
+    /// What the device last reported while printing. Not persisted: the next job asks
+    /// the device again.
+    pub device: DeviceStatus,
+}
+
+/// The device's own state as its backend reports it, shown on the queue beside the
+/// queue's own reasons (cupsd's backend `STATE:`/`ATTR:` lines, IPP printer-state).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeviceStatus {
+    /// `printer-state-reasons` keywords as the device spells them ("media-empty-error").
+    pub reasons: Vec<String>,
+    pub message: String,
+    /// Device attributes (marker-levels, printer-alert…).
+    pub attributes: Vec<Attribute>,
+}
+
+impl DeviceStatus {
+    /// A reason that stops printing until someone acts (RFC 8011 §5.4.12 "-error" suffix;
+    /// a bare keyword counts as an error too).
+    pub fn is_stopped(&self) -> bool {
+        self.reasons.iter().any(|r| !r.ends_with("-report") && !r.ends_with("-warning"))
+    }
 }
 
 impl Printer {
@@ -116,6 +138,14 @@ impl Printer {
             Some(slot) => *slot = attr,
             None => self.capabilities.push(attr),
         }
+    }
+    /// `printer-state-reasons`: the queue's own reasons, then the device's.
+    pub fn state_reasons_all(&self) -> impl Iterator<Item = &str> {
+        self.state_reasons.iter().chain(self.device.reasons.iter().filter(|r| !self.state_reasons.contains(r))).map(String::as_str)
+    }
+    /// `printer-state-message`: the device's message while it reports one.
+    pub fn state_message_shown(&self) -> &str {
+        if self.device.message.is_empty() { &self.state_message } else { &self.device.message }
     }
     pub fn resource(&self) -> String {
         let dir = if self.is_class { "classes" } else { "printers" };
@@ -133,6 +163,9 @@ pub struct Document {
     /// Spool file name, relative to the spool directory.
     pub file: String,
     pub compression: Option<String>,
+    /// Pages, when the daemon counted them at submission (PDF); the job's
+    /// `job-impressions` is their sum. Not persisted: the job keeps the total.
+    pub pages: Option<u32>,
 }
 
 impl Document {
@@ -197,6 +230,8 @@ pub struct Job {
     /// `Effect::StartJob` and given back with the run's reports, so a late report from an
     /// earlier run (stopped by cancel, move, ...) is told apart from the current one.
     pub run: u32,
+    /// Failed runs so far, for `JobRetryLimit`.
+    pub tries: u16,
 }
 
 impl Job {
@@ -544,6 +579,10 @@ pub struct Settings {
     /// `FileDevice Yes`: allow file: device URIs for new queues.
     pub file_device: bool,
     pub start_time: i64,
+    /// `JobRetryInterval`: seconds a job waits before it is retried (retry-job policy).
+    pub job_retry_interval: i64,
+    /// `JobRetryLimit`: failed runs before a retried job is aborted (0: no limit).
+    pub job_retry_limit: u32,
 }
 
 impl Default for Settings {
@@ -563,6 +602,8 @@ impl Default for Settings {
             max_lease_duration: 0,
             file_device: true,
             start_time: 0,
+            job_retry_interval: 30,
+            job_retry_limit: 5,
         }
     }
 }

@@ -88,7 +88,7 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         big("created", j.created), opt_big("processing", j.processing_at), opt_big("completed", j.completed_at),
         flag("open", j.open), big("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
         int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
-        flag("files-purged", j.files_purged), big("run", i64::from(j.run)),
+        flag("files-purged", j.files_purged), big("run", i64::from(j.run)), int("tries", i64::from(j.tries)),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
     // The second group is the job's attributes, already encoded: splice them in. The
@@ -152,6 +152,7 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         pages_completed: f.i("pages-completed").unwrap_or(0) as i32,
         files_purged: f.b("files-purged"),
         run: f.i("run").and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
+        tries: f.i("tries").and_then(|r| u16::try_from(r).ok()).unwrap_or(0),
     })
 }
 
@@ -213,6 +214,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
             sheets.first().cloned().unwrap_or_else(|| "none".into()),
             sheets.get(1).cloned().unwrap_or_else(|| "none".into()),
         ),
+        device: Default::default(),
     })
 }
 

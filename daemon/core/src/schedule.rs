@@ -16,6 +16,12 @@ pub enum JobResult {
     Hold(String),
     /// The backend asks to stop the queue (CUPS_BACKEND_STOP).
     StopPrinter(String),
+    /// The device wants credentials (CUPS_BACKEND_AUTH_REQUIRED): hold the job.
+    AuthRequired(String),
+    /// Retry the job after `JobRetryInterval`, whatever the policy (CUPS_BACKEND_RETRY).
+    Retry(String),
+    /// Retry the job at once on the same printer (CUPS_BACKEND_RETRY_CURRENT).
+    RetryCurrent(String),
     /// Stopped on request (cancel, hold, move); the state was already set by the operation.
     Stopped,
 }
@@ -107,6 +113,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let device = job.output_device.clone().unwrap_or_else(|| job.printer.clone());
     let policy = s.printer(&device).map(|p| p.error_policy.clone()).unwrap_or_default();
+    let (interval, limit) = (s.settings.job_retry_interval, s.settings.job_retry_limit);
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let mut stop_printer: Option<String> = None;
     // A job stopped by an operation (cancel, move) already freed its printer, which may
@@ -117,20 +124,19 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
-            JobResult::Hold(m) => {
-                job.state = JobState::Held;
-                job.hold_until = "indefinite".into();
-                job.hold_until_time = None;
-                job.state_reasons = vec!["job-hold-until-specified".into()];
-                job.state_message = m.into();
-            }
+            JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
+            JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
             JobResult::StopPrinter(m) => {
                 requeue(job, &m);
                 stop_printer = Some(m);
             }
+            JobResult::Retry(m) => retry_later(job, &m, interval, limit, now),
+            JobResult::RetryCurrent(m) => requeue(job, &m),
+            // cupsd's printer-error-policy, applied to a failed run.
             JobResult::Failed(m) => match policy.as_str() {
                 "abort-job" => finish(job, JobState::Aborted, "aborted-by-system", &m, now),
-                "retry-job" | "retry-current-job" => requeue(job, &m),
+                "retry-job" => retry_later(job, &m, interval, limit, now),
+                "retry-current-job" => requeue(job, &m),
                 _ => {
                     requeue(job, &m);
                     stop_printer = Some(m);
@@ -140,8 +146,14 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         }
     }
     effects.push(Effect::PersistJob(id));
+    if let Some(at) = job.hold_until_time.filter(|_| job.state == JobState::Held) {
+        effects.push(Effect::ArmTimer { at });
+    }
     let terminal = job.state.is_terminal();
     if let Some(p) = s.printer_mut(&device).filter(|_| was_processing) {
+        // The device's reasons belonged to that run; the next run reports afresh.
+        p.device.reasons.clear();
+        p.device.message.clear();
         if let Some(m) = stop_printer {
             p.state = PrinterState::Stopped;
             p.state_message = m;
@@ -167,6 +179,31 @@ fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &
     job.state_reasons = vec![reason.into()];
     job.state_message = message.into();
     job.completed_at = Some(now);
+}
+
+fn hold(job: &mut crate::model::Job, reason: &str, message: &str) {
+    job.state = JobState::Held;
+    job.hold_until = "indefinite".into();
+    job.hold_until_time = None;
+    job.state_reasons = vec![reason.into()];
+    job.state_message = message.into();
+    job.output_device = None;
+}
+
+/// retry-job: the job waits `interval` seconds and runs again, until it has failed
+/// `limit` times (then it is aborted, as cupsd does).
+fn retry_later(job: &mut crate::model::Job, message: &str, interval: i64, limit: u32, now: i64) {
+    job.tries = job.tries.saturating_add(1);
+    if limit > 0 && u32::from(job.tries) >= limit {
+        let m = format!("Job aborted after {} unsuccessful attempts: {message}", job.tries);
+        finish(job, JobState::Aborted, "aborted-by-system", &m, now);
+        return;
+    }
+    job.state = JobState::Held;
+    job.hold_until_time = Some(now + interval.max(1));
+    job.state_reasons = vec!["job-hold-until-specified".into()];
+    job.state_message = format!("Job held for {interval} seconds since it could not be sent: {message}").into();
+    job.output_device = None;
 }
 
 fn requeue(job: &mut crate::model::Job, message: &str) {

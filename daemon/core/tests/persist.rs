@@ -61,6 +61,7 @@ fn documents() -> impl Strategy<Value = Vec<Document>> {
                 size,
                 file: format!("d{:05}-{:03}", 1, i + 1),
                 compression,
+                pages: None,
             })
             .collect()
     })
@@ -74,7 +75,7 @@ prop_compose! {
             (job_state(), prop::collection::vec(keyword(), 0..4), text(), prop::collection::vec(keyword(), 0..3), text(), 1i32..=100, keyword(), prop::option::of(time())),
         (created, processing_at, completed_at, attributes, documents, open, k_octets, impressions) in
             (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i32::MAX as i64, prop::option::of(any::<i32>())),
-        (impressions_completed, pages_completed, files_purged, run) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>()),
+        (impressions_completed, pages_completed, files_purged, run, tries) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>(), any::<u16>()),
     ) -> Job {
         Job {
             id, uuid: uuid.map(String::into_boxed_str), printer: printer.into(), output_device: output_device.map(Str::from),
@@ -83,7 +84,7 @@ prop_compose! {
             printer_state_reasons: printer_state_reasons.into_iter().map(Str::from).collect(),
             printer_state_message: printer_state_message.into(), priority, hold_until: hold_until.into(), hold_until_time,
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
-            impressions_completed, pages_completed, files_purged, run,
+            impressions_completed, pages_completed, files_purged, run, tries,
         }
     }
 }
@@ -103,6 +104,7 @@ prop_compose! {
             state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
             capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
+            device: Default::default(),
         }
     }
 }
@@ -193,7 +195,7 @@ fn empty_job_roundtrips() {
         state_message: Str::default(), printer_state_reasons: Vec::new(), printer_state_message: Str::default(), priority: 50,
         hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
         attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
-        impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0,
+        impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0, tries: 0,
     };
     assert_eq!(roundtrip_job(&j), j);
 }

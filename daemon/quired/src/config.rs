@@ -117,6 +117,8 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         max_subscriptions: if c.max_subscriptions == 0 { usize::MAX } else { c.max_subscriptions as usize },
         file_device: c.file_device,
         start_time: now,
+        job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
+        job_retry_limit: c.job_retry_limit,
         ..defaults
     }
 }

@@ -135,6 +135,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
                 let err = quire_core::IppError::Internal(msg);
                 return ipp_response(&quire_core::response::error(&request.message, &err));
             }
+            SpoolResult::Rejected(msg) => {
+                let err = quire_core::IppError::DocumentFormatError(msg);
+                return ipp_response(&quire_core::response::error(&request.message, &err));
+            }
         }
     }
     if op == Some(Operation::CupsGetPpd) {

@@ -26,7 +26,12 @@ impl Progress for Report {
     fn pages(&mut self, completed: i32) {
         let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, run: self.run, pages: completed });
     }
-    fn printer_state(&mut self, _reasons: Vec<String>, _message: String) {}
+    fn printer_state(&mut self, reasons: Vec<String>, message: String) {
+        let _ = self.tx.send(Command::DeviceState { job_id: self.job_id, run: self.run, reasons, message });
+    }
+    fn printer_attribute(&mut self, attr: quire_ipp::Attribute) {
+        let _ = self.tx.send(Command::DeviceAttribute { job_id: self.job_id, run: self.run, attr });
+    }
 }
 
 fn result_of(r: Result<(), BackendError>) -> JobResult {
@@ -35,6 +40,11 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
         Err(BackendError::Canceled) => JobResult::Stopped,
         Err(e @ BackendError::CanceledByDevice(_)) => JobResult::Cancel(e.to_string()),
         Err(e @ BackendError::BadUri(_)) => JobResult::StopPrinter(e.to_string()),
+        Err(BackendError::StopPrinter(m)) => JobResult::StopPrinter(m),
+        Err(BackendError::Hold(m)) => JobResult::Hold(m),
+        Err(e @ BackendError::AuthRequired(_)) => JobResult::AuthRequired(e.to_string()),
+        Err(BackendError::Retry(m)) => JobResult::Retry(m),
+        Err(BackendError::RetryCurrent(m)) => JobResult::RetryCurrent(m),
         Err(e) => JobResult::Failed(e.to_string()),
     }
 }

@@ -15,6 +15,29 @@ pub enum SpoolResult {
     /// No document data followed the attributes.
     Empty,
     Failed(String),
+    /// The document is not what its format says (corrupt or empty PDF); nothing was kept.
+    Rejected(String),
+}
+
+/// PDFs up to this size are page-counted at submission (lopdf loads the whole file, so a
+/// bigger one is not: memory stays flat; it gets no `job-impressions`).
+const COUNT_PAGES_UP_TO: u64 = 64 * 1024 * 1024;
+
+/// Counts a PDF document's pages; `Err` for one that cannot print (corrupt, no pages).
+fn count_pages(doc: &Document, data: Option<&[u8]>, path: &std::path::Path) -> Result<Option<u32>, String> {
+    if doc.format != "application/pdf" || doc.compression.is_some() || doc.size > COUNT_PAGES_UP_TO {
+        return Ok(None);
+    }
+    let counted = match data {
+        Some(bytes) => quire_filters::page_count_mem(bytes),
+        None => quire_filters::page_count(path),
+    };
+    match counted {
+        Ok(n) => Ok(Some(n)),
+        Err(e @ (quire_filters::FilterError::Corrupt(_) | quire_filters::FilterError::Empty)) => Err(format!("The PDF document cannot be printed: {e}.")),
+        // Encrypted or otherwise unusual PDFs go to the printer as they are.
+        Err(_) => Ok(None),
+    }
 }
 
 /// Documents up to this size are collected in memory and stored inside the job store,
@@ -63,9 +86,20 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
         }
         drop(buffered);
         let name = Document::inline_name(slot.job_id, slot.doc_number);
+        let staged = quire_store::SpooledDocument { file: name.clone().into(), size: size as u64 };
+        let mut doc = describe(msg, slot, staged, &head);
+        let counted = tokio::task::spawn_blocking(move || {
+            let pages = count_pages(&doc, Some(&data), std::path::Path::new(""));
+            doc.pages = pages.as_ref().ok().copied().flatten();
+            (doc, data, pages)
+        })
+        .await;
+        let Ok((doc, data, pages)) = counted else { return SpoolResult::Failed("page count failed".into()) };
+        if let Err(m) = pages {
+            return SpoolResult::Rejected(m);
+        }
         spool.stage(&name, data);
-        let staged = quire_store::SpooledDocument { file: name.into(), size: size as u64 };
-        return SpoolResult::Document(describe(msg, slot, staged, &head));
+        return SpoolResult::Document(doc);
     }
     stream_document(spool, slot, msg, head, buffered, body).await
 }
@@ -74,9 +108,9 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
 /// rest of the body go to a blocking writer thread through a small bounded channel.
 async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body) -> SpoolResult {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(8);
-    let spool = spool.clone();
+    let writer_spool = spool.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
-        let mut writer = spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
+        let mut writer = writer_spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
         for chunk in buffered.into_iter().chain(rx) {
             writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
         }
@@ -111,7 +145,22 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
         Ok(Err(e)) => return SpoolResult::Failed(e),
         Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
     };
-    SpoolResult::Document(describe(msg, slot, spooled, &head))
+    let mut doc = describe(msg, slot, spooled, &head);
+    let path = spool.path(std::path::Path::new(&doc.file));
+    let counted = tokio::task::spawn_blocking(move || {
+        let pages = count_pages(&doc, None, &path);
+        doc.pages = pages.as_ref().ok().copied().flatten();
+        if pages.is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+        (doc, pages)
+    })
+    .await;
+    match counted {
+        Ok((_, Err(m))) => SpoolResult::Rejected(m),
+        Ok((doc, Ok(_))) => SpoolResult::Document(doc),
+        Err(e) => SpoolResult::Failed(format!("page count failed: {e}")),
+    }
 }
 
 /// Hands a chunk to the writer thread without blocking the runtime.
@@ -144,5 +193,6 @@ fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument
         size: spooled.size,
         file: spooled.file.to_string_lossy().into_owned(),
         compression,
+        pages: None,
     }
 }

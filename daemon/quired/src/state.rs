@@ -40,6 +40,9 @@ pub enum Command {
     Summary { reply: oneshot::Sender<Summary> },
     /// Reports of one backend run (`run` from `Effect::StartJob`).
     JobProgress { job_id: i32, run: u32, pages: i32 },
+    /// The device's state reasons and message while it prints run `run` of the job.
+    DeviceState { job_id: i32, run: u32, reasons: Vec<String>, message: String },
+    DeviceAttribute { job_id: i32, run: u32, attr: quire_ipp::Attribute },
     JobDone { job_id: i32, run: u32, result: JobResult },
     Timer,
 }
@@ -128,6 +131,15 @@ impl SchedulerTask {
             }
             Command::JobProgress { job_id, run, pages } => {
                 let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
+                let _ = self.execute(effects);
+            }
+            Command::DeviceState { job_id, run, reasons, message } => {
+                tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
+                let effects = quire_core::device::device_state(&mut self.state, job_id, run, reasons, message, t);
+                let _ = self.execute(effects);
+            }
+            Command::DeviceAttribute { job_id, run, attr } => {
+                let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
                 let _ = self.execute(effects);
             }
             Command::JobDone { job_id, run, result } => {
@@ -297,7 +309,7 @@ fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_c
     let docs = rec
         .documents
         .iter()
-        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone() })
+        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone(), pages: None })
         .collect();
     match persist::job_from_blob(&rec.attrs, docs) {
         Ok(mut j) => {

@@ -47,6 +47,7 @@ fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Print
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
         op_policy: "default".into(),
         job_sheets_default: ("none".into(), "none".into()),
+        device: Default::default(),
     }
 }
 

@@ -18,6 +18,10 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
         .filter(|d| d.size > 0)
         .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
     let (mut job, checked) = new_job(s, req, t, who, now)?;
+    if let Some(n) = doc.pages {
+        // The counted pages beat what the client claimed.
+        job.impressions = Some(i32::try_from(n).unwrap_or(i32::MAX));
+    }
     job.documents = vec![doc];
     job.open = false;
     finish_creation(s, req, job, checked, now)
@@ -54,6 +58,9 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
     }
     if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0) {
         doc.number = job.documents.len() as i32 + 1;
+        if let Some(n) = doc.pages.map(|n| i32::try_from(n).unwrap_or(i32::MAX)) {
+            job.impressions = if doc.number == 1 { Some(n) } else { job.impressions.map(|t| t.saturating_add(n)) };
+        }
         job.k_octets += (doc.size as i64 + 1023) / 1024;
         job.documents.push(doc);
         job.documents.shrink_to_fit();
@@ -249,6 +256,7 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         pages_completed: 0,
         files_purged: false,
         run: 0,
+        tries: 0,
     };
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
