@@ -58,6 +58,58 @@ pub(crate) fn ps_to_pdf(
     run_with_limit(child, limit)
 }
 
+/// The raster formats a printer without a PDF interpreter takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RasterFormat {
+    /// `image/pwg-raster` (PWG 5102.4).
+    PwgRaster,
+    /// `image/urf` (Apple raster).
+    Urf,
+}
+
+impl RasterFormat {
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            RasterFormat::PwgRaster => "image/pwg-raster",
+            RasterFormat::Urf => "image/urf",
+        }
+    }
+}
+
+/// How to rasterize: resolution in dots per inch and colour or grey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RasterOptions {
+    pub format: RasterFormat,
+    pub dpi: u32,
+    pub color: bool,
+}
+
+/// Renders the PDF `input` to raster pages at `output` with Ghostscript's `pwgraster` or
+/// `urf` device (8 bits per colour, sRGB or sGray).
+pub(crate) fn pdf_to_raster(input: &Path, output: &Path, raster: RasterOptions, limit: Duration) -> Result<(), FilterError> {
+    std::fs::File::open(input).map_err(|e| FilterError::io(input, e))?;
+    let dpi = raster.dpi.clamp(72, 1200);
+    let mut args: Vec<String> = vec!["-dSAFER".into(), "-dBATCH".into(), "-dNOPAUSE".into(), "-dQUIET".into(), "-sstdout=%stderr".into(), format!("-r{dpi}")];
+    match raster.format {
+        RasterFormat::PwgRaster => {
+            args.push("-sDEVICE=pwgraster".into());
+            // cups_cspace_t: 19 = sRGB, 18 = sGray; 8 bits each.
+            args.push(format!("-dcupsColorSpace={}", if raster.color { 19 } else { 18 }));
+            args.push("-dcupsBitsPerColor=8".into());
+        }
+        RasterFormat::Urf => {
+            args.push("-sDEVICE=urf".into());
+            args.push(format!("-dcupsColorSpace={}", if raster.color { 19 } else { 18 }));
+        }
+    }
+    args.push(format!("-sOutputFile={}", output.display().to_string().replace('%', "%%")));
+    let mut cmd = Command::new(GS);
+    cmd.args(&args).arg("-f").arg(safe_arg(input));
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    let child = cmd.spawn().map_err(|e| FilterError::Ghostscript { status: None, stderr_tail: format!("cannot run {GS}: {e} (is Ghostscript installed?)") })?;
+    run_with_limit(child, limit)
+}
+
 /// A path Ghostscript will not mistake for an option.
 fn safe_arg(p: &Path) -> PathBuf {
     if p.is_relative() {

@@ -29,7 +29,7 @@ use std::path::Path;
 
 pub use banner::{banner, BannerInfo};
 pub use error::FilterError;
-pub use gs::GS_TIMEOUT;
+pub use gs::{RasterFormat, RasterOptions, GS_TIMEOUT};
 pub use media::{pwg_media_size, ConvertOptions};
 pub use pdf::{page_count, page_count_mem, MAX_OUTPUT_PAGES};
 
@@ -87,6 +87,12 @@ pub fn select_pages(input: &Path, output: &Path, ranges: &[(u32, u32)]) -> Resul
 /// Copies share page content, so the output grows only by small page dictionaries.
 pub fn copies(input: &Path, output: &Path, copies: u32, collate: bool) -> Result<(), FilterError> {
     cleanup_on_error(output, || pdf::copies(input, output, copies, collate))
+}
+
+/// Renders the PDF `input` as PWG raster or URF pages (Ghostscript, run as an external
+/// program) for printers that take no PDF.
+pub fn pdf_to_raster(input: &Path, output: &Path, raster: RasterOptions) -> Result<(), FilterError> {
+    cleanup_on_error(output, || gs::pdf_to_raster(input, output, raster, GS_TIMEOUT))
 }
 
 /// Puts the pages of `inputs` one after another into `output` (banner, document, trailer).

@@ -23,6 +23,12 @@ impl IppEvePrinter {
     /// ippeveprinter simulates printing by sleeping for a random time, which made the
     /// job-completion waits in the IPP test files take 5 to 25 s instead of a steady 5 s.
     pub fn start(name: &str, dbus_address: &str) -> io::Result<IppEvePrinter> {
+        IppEvePrinter::start_with_formats(name, dbus_address, "application/pdf,image/pwg-raster,image/urf")
+    }
+
+    /// Like [`IppEvePrinter::start`], taking only `formats` (comma-separated MIME types), e.g.
+    /// `image/pwg-raster` for a printer without a PDF interpreter.
+    pub fn start_with_formats(name: &str, dbus_address: &str, formats: &str) -> io::Result<IppEvePrinter> {
         let dir = tempfile::Builder::new().prefix("quire-ippeve-").tempdir()?;
         let spool = dir.path().join("spool");
         std::fs::create_dir_all(&spool)?;
@@ -31,7 +37,7 @@ impl IppEvePrinter {
         let mut cmd = Command::new("ippeveprinter");
         // -n localhost: with 127.0.0.1 ippeveprinter fails to create its IPv6 listener and exits.
         cmd.args(["-p", &port.to_string(), "-n", "localhost", "-r", "off", "-k", "-v"])
-            .args(["-c", "/bin/true", "-f", "application/pdf,image/pwg-raster,image/urf"])
+            .args(["-c", "/bin/true", "-f", formats])
             .arg("-d")
             .arg(&spool)
             .arg(name)
