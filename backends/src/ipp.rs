@@ -1,15 +1,30 @@
-//! `ipp:`/`http:` devices: a basic IPP client backend (Print-Job or Create-Job +
-//! Send-Document, then follow the job to its end). The full backend, with printer-state
-//! mirroring, retries and TLS, is issue 3's.
+//! `ipp:`/`http:` devices (IPP Everywhere printers), as cupsd's ipp backend drives them:
+//!
+//! 1. wait until the printer answers and accepts jobs: a printer that is off or unreachable
+//!    is offline, not broken, so the job waits (the queue shows `offline-report`), with
+//!    backoff between attempts;
+//! 2. submit: Create-Job + Send-Document, or Print-Job per document when the printer lacks
+//!    Create-Job; a network error before the printer has the job retries the submission;
+//! 3. follow the printer's job to its end, mirroring `job-impressions-completed` and the
+//!    printer's `printer-state-reasons`/`printer-state-message` (media-empty, jams,
+//!    offline…) onto Quire's job and queue; a lost connection is re-established.
 
+use crate::connect::{backoff_delay, sleep_cancelable};
 use crate::{open_document, BackendError, Cancel, DocumentSource, JobInfo, Progress};
-use quire_client::{Client, Destination};
+use quire_client::{Client, ClientError, Destination};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
-use std::thread::sleep;
 use std::time::Duration;
 
 /// Job attributes that describe the job on this server, not what the device should do.
 const NOT_FORWARDED: &[&str] = &["job-hold-until", "job-priority", "job-sheets", "job-password", "job-password-encryption", "job-impressions", "job-media-sheets"];
+
+/// How often the printer's job and state are polled while it prints.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// A single request may take this long (a large document upload included) before the
+/// connection is considered lost.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+const PRINTER_STATE_ATTRS: &[&str] = &["printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "operations-supported"];
 
 /// (host, port, resource) of an ipp/http URI.
 pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
@@ -35,33 +50,178 @@ pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
     Ok((host, port, path.to_string()))
 }
 
-fn check(resp: &Message, what: &str) -> Result<(), BackendError> {
+/// Why a step failed: worth retrying after a pause (the network, a busy printer), or not.
+enum Failure {
+    Transient(String),
+    Fatal(BackendError),
+}
+
+impl From<BackendError> for Failure {
+    fn from(e: BackendError) -> Self {
+        Failure::Fatal(e)
+    }
+}
+
+fn client_failure(what: &str, e: ClientError) -> Failure {
+    match e {
+        ClientError::Io(_) | ClientError::Timeout | ClientError::Protocol(_) => Failure::Transient(format!("{what}: {e}")),
+        ClientError::Http { status, .. } if status >= 500 => Failure::Transient(format!("{what}: {e}")),
+        other => Failure::Fatal(BackendError::Device(format!("{what}: {other}"))),
+    }
+}
+
+/// Statuses a printer gives while it cannot take the request right now.
+fn status_is_transient(code: u16) -> bool {
+    [StatusCode::ServerErrorBusy, StatusCode::ServerErrorServiceUnavailable, StatusCode::ServerErrorNotAcceptingJobs, StatusCode::ServerErrorTemporaryError]
+        .iter()
+        .any(|s| s.code() == code)
+}
+
+fn check(resp: &Message, what: &str) -> Result<(), Failure> {
     match StatusCode::from_u16(resp.code) {
         Some(s) if s.is_success() => Ok(()),
         other => {
             let msg = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
             let status = other.map_or_else(|| format!("{:#06x}", resp.code), |s| s.name().to_string());
-            Err(BackendError::Device(format!("{what} failed: {status} {msg}")))
+            let text = format!("{what} failed: {status} {msg}");
+            Err(if status_is_transient(resp.code) { Failure::Transient(text) } else { Failure::Fatal(BackendError::Device(text)) })
         }
     }
+}
+
+/// The printer we talk to, its connection, and the state last mirrored to the queue.
+struct Device<'a> {
+    uri: &'a str,
+    resource: String,
+    dest: Destination,
+    user: String,
+    cancel: &'a Cancel,
+    client: Option<Client>,
+    failures: u32,
+    mirrored: Option<(Vec<String>, String)>,
+}
+
+impl<'a> Device<'a> {
+    fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
+        let (host, port, resource) = split_uri(uri)?;
+        let dest = Destination::Tcp { host, port };
+        Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None })
+    }
+
+    /// The connection, opened if needed (failures are transient: the printer may be off).
+    fn client(&mut self) -> Result<&mut Client, Failure> {
+        if self.cancel.is_canceled() {
+            return Err(Failure::Fatal(BackendError::Canceled));
+        }
+        if self.client.is_none() {
+            let c = Client::connect(self.dest.clone()).map_err(|e| Failure::Transient(format!("Unable to connect to the printer: {e}")))?;
+            self.client = Some(c.with_user(&self.user).with_timeout(REQUEST_TIMEOUT));
+        }
+        self.client.as_mut().ok_or_else(|| Failure::Transient("no connection".into()))
+    }
+
+    fn send(&mut self, req: &Message, doc: Option<&mut dyn std::io::Read>, what: &str) -> Result<Message, Failure> {
+        let resource = self.resource.clone();
+        let result = self.client()?.send(&resource, req, doc);
+        let resp = result.map_err(|e| {
+            self.client = None;
+            client_failure(what, e)
+        })?;
+        self.failures = 0;
+        Ok(resp)
+    }
+
+    fn request(&self, op: Operation) -> Message {
+        quire_client::request_as(op, Some(self.uri), &self.user)
+    }
+
+    /// After a transient failure: shows the printer offline and waits with backoff.
+    fn pause(&mut self, why: &str, progress: &mut dyn Progress) -> Result<(), BackendError> {
+        self.client = None;
+        self.failures = self.failures.saturating_add(1);
+        let delay = backoff_delay(self.failures);
+        let message = format!("The printer is not responding ({why}); will retry in {} seconds.", delay.as_secs().max(1));
+        self.mirror(vec!["offline-report".into()], message, progress);
+        sleep_cancelable(delay, self.cancel)
+    }
+
+    /// Reports the printer's state to the queue when it changed.
+    fn mirror(&mut self, reasons: Vec<String>, message: String, progress: &mut dyn Progress) {
+        let now = (reasons, message);
+        if self.mirrored.as_ref() != Some(&now) {
+            progress.printer_state(now.0.clone(), now.1.clone());
+            self.mirrored = Some(now);
+        }
+    }
+
+    fn mirror_printer(&mut self, resp: &Message, progress: &mut dyn Progress) {
+        let get = |n: &str| resp.attr(DelimiterTag::Printer, n);
+        let reasons: Vec<String> = get("printer-state-reasons").map(|a| a.strs().filter(|r| *r != "none").map(str::to_string).collect()).unwrap_or_default();
+        let message = get("printer-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string();
+        self.mirror(reasons, message, progress);
+    }
+
+    fn get_printer(&mut self) -> Result<Message, Failure> {
+        let mut req = self.request(Operation::GetPrinterAttributes);
+        req.group_mut(DelimiterTag::Operation).push(keywords("requested-attributes", PRINTER_STATE_ATTRS));
+        let resp = self.send(&req, None, "Get-Printer-Attributes")?;
+        check(&resp, "Get-Printer-Attributes")?;
+        Ok(resp)
+    }
+}
+
+fn keywords(name: &str, list: &[&str]) -> Attribute {
+    Attribute::set(name, list.iter().map(|s| Value::Keyword(s.to_string())).collect())
 }
 
 pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
     if uri.starts_with("ipps:") || uri.starts_with("https:") {
         return Err(BackendError::BadUri("ipps/https devices are not supported yet".into()));
     }
-    let (host, port, _) = split_uri(uri)?;
-    let mut client = Client::connect(Destination::Tcp { host, port })
-        .map_err(|e| BackendError::Device(format!("Unable to connect to {uri}: {e}")))?
-        .with_user(&job.user);
+    let mut dev = Device::new(uri, job, cancel)?;
+    let printer = wait_until_ready(&mut dev, progress)?;
+    let supports = |op: Operation| printer.attr(DelimiterTag::Printer, "operations-supported").is_some_and(|a| a.values.contains(&Value::Enum(op as i32)));
     let prepared = crate::filter_chain::prepare(job, docs)?;
     let job = &JobInfo { attributes: prepared.attributes.clone(), ..job.clone() };
-    let remote_id = submit(&mut client, uri, job, &prepared.documents)?;
-    follow(&mut client, uri, remote_id, cancel, progress)
+    let documents = &prepared.documents;
+    // Without Create-Job each document is its own Print-Job, printed one after the other.
+    let batches: Vec<&[DocumentSource]> = if documents.len() > 1 && !supports(Operation::CreateJob) { documents.chunks(1).collect() } else { vec![documents.as_slice()] };
+    let mut done_before = 0;
+    for batch in batches {
+        let remote = loop {
+            match submit(&mut dev, job, batch) {
+                Ok(id) => break id,
+                Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
+                Err(Failure::Fatal(e)) => return Err(e),
+            }
+        };
+        done_before = follow(&mut dev, remote, done_before, progress)?;
+    }
+    dev.mirror(Vec::new(), String::new(), progress);
+    Ok(())
 }
 
-fn job_request(client: &Client, op: Operation, uri: &str, job: &JobInfo) -> Message {
-    let mut req = client.request(op, Some(uri));
+/// Waits until the printer answers and accepts jobs; returns its answer.
+fn wait_until_ready(dev: &mut Device, progress: &mut dyn Progress) -> Result<Message, BackendError> {
+    loop {
+        match dev.get_printer() {
+            Ok(resp) => {
+                dev.mirror_printer(&resp, progress);
+                let accepting = resp.attr(DelimiterTag::Printer, "printer-is-accepting-jobs").and_then(|a| a.first_bool()).unwrap_or(true);
+                if accepting {
+                    return Ok(resp);
+                }
+                dev.failures = dev.failures.saturating_add(1);
+                sleep_cancelable(backoff_delay(dev.failures), dev.cancel)?;
+            }
+            Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
+            Err(Failure::Fatal(e)) => return Err(e),
+        }
+    }
+}
+
+fn job_request(dev: &Device, op: Operation, job: &JobInfo) -> Message {
+    let mut req = dev.request(op);
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-name", Value::Name(job.name.clone())));
     let forwarded: Vec<Attribute> = job.attributes.iter().filter(|a| !NOT_FORWARDED.contains(&a.name.as_str()) && a.name != "job-name").cloned().collect();
@@ -73,38 +233,44 @@ fn job_request(client: &Client, op: Operation, uri: &str, job: &JobInfo) -> Mess
     req
 }
 
-/// Submits the job; a device that refuses some job attributes gets the job again without
+/// Submits the job; a printer that refuses some job attributes gets the job again without
 /// them (as cupsd's ipp backend does), rather than the job failing.
-fn submit(client: &mut Client, uri: &str, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, BackendError> {
-    match submit_once(client, uri, job, docs) {
+fn submit(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Failure> {
+    match submit_once(dev, job, docs) {
         Err(Refused::Attributes(names)) if !job.attributes.is_empty() => {
             let mut job = job.clone();
             job.attributes.retain(|a| !names.is_empty() && !names.contains(&a.name));
-            submit_once(client, uri, &job, docs).map_err(Refused::into_error)
+            submit_once(dev, &job, docs).map_err(Refused::into_failure)
         }
-        other => other.map_err(Refused::into_error),
+        other => other.map_err(Refused::into_failure),
     }
 }
 
 /// Why a submission failed.
 enum Refused {
-    /// The device refused these job attributes (all of them when the list is empty).
+    /// The printer refused these job attributes (all of them when the list is empty).
     Attributes(Vec<String>),
-    Other(BackendError),
+    Other(Failure),
 }
 
 impl Refused {
-    fn into_error(self) -> BackendError {
+    fn into_failure(self) -> Failure {
         match self {
-            Refused::Attributes(names) => BackendError::Device(format!("The printer refused the job's attributes {names:?}.")),
+            Refused::Attributes(names) => Failure::Fatal(BackendError::Device(format!("The printer refused the job's attributes {names:?}."))),
             Refused::Other(e) => e,
         }
     }
 }
 
+impl From<Failure> for Refused {
+    fn from(e: Failure) -> Self {
+        Refused::Other(e)
+    }
+}
+
 impl From<BackendError> for Refused {
     fn from(e: BackendError) -> Self {
-        Refused::Other(e)
+        Refused::Other(Failure::Fatal(e))
     }
 }
 
@@ -115,68 +281,95 @@ fn refused(resp: &Message) -> Option<Vec<String>> {
     attrs_refused.then(|| resp.group(DelimiterTag::Unsupported).map(|g| g.attributes.iter().map(|a| a.name.clone()).collect()).unwrap_or_default())
 }
 
-fn submit_once(client: &mut Client, uri: &str, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Refused> {
-    let job_id = |resp: &Message| resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(|| BackendError::Device("The printer did not return a job-id.".into()));
+fn job_id(resp: &Message) -> Result<i32, BackendError> {
+    resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(|| BackendError::Device("The printer did not return a job-id.".into()))
+}
+
+fn submit_once(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Refused> {
     if let [doc] = docs {
-        let mut req = job_request(client, Operation::PrintJob, uri, job);
+        let mut req = job_request(dev, Operation::PrintJob, job);
         req.group_mut(DelimiterTag::Operation).push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
         let mut input = open_document(doc)?;
-        let resp = client.send(&resource(uri), &req, Some(&mut input)).map_err(|e| BackendError::Device(e.to_string()))?;
+        let resp = dev.send(&req, Some(&mut input), "Print-Job")?;
         if let Some(names) = refused(&resp) {
             return Err(Refused::Attributes(names));
         }
         check(&resp, "Print-Job")?;
         return Ok(job_id(&resp)?);
     }
-    let req = job_request(client, Operation::CreateJob, uri, job);
-    let resp = client.send(&resource(uri), &req, None).map_err(|e| BackendError::Device(e.to_string()))?;
+    let req = job_request(dev, Operation::CreateJob, job);
+    let resp = dev.send(&req, None, "Create-Job")?;
     if let Some(names) = refused(&resp) {
         return Err(Refused::Attributes(names));
     }
     check(&resp, "Create-Job")?;
     let id = job_id(&resp)?;
     for (i, doc) in docs.iter().enumerate() {
-        let mut req = client.request(Operation::SendDocument, Some(uri));
+        let mut req = dev.request(Operation::SendDocument);
         let g = req.group_mut(DelimiterTag::Operation);
         g.push(Attribute::new("job-id", Value::Integer(id)));
         g.push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
         g.push(Attribute::new("last-document", Value::Boolean(i + 1 == docs.len())));
         let mut input = open_document(doc)?;
-        let resp = client.send(&resource(uri), &req, Some(&mut input)).map_err(|e| BackendError::Device(e.to_string()))?;
-        check(&resp, "Send-Document")?;
+        let sent = dev.send(&req, Some(&mut input), "Send-Document").and_then(|resp| check(&resp, "Send-Document"));
+        if let Err(e) = sent {
+            // The printer holds a half-sent job: cancel it before submitting again.
+            cancel_remote(dev, id);
+            return Err(Refused::Other(e));
+        }
     }
     Ok(id)
 }
 
-fn resource(uri: &str) -> String {
-    split_uri(uri).map(|(_, _, r)| r).unwrap_or_else(|_| "/".into())
+fn cancel_remote(dev: &mut Device, id: i32) {
+    let mut req = dev.request(Operation::CancelJob);
+    req.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
+    let _ = dev.send(&req, None, "Cancel-Job");
 }
 
-/// Polls the device's job until it ends, reporting progress; cancels it remotely if asked.
-fn follow(client: &mut Client, uri: &str, id: i32, cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
+/// Follows printer job `id` until it ends, mirroring progress and the printer's state.
+/// `before` impressions were printed by earlier submissions of this job; returns the
+/// total after this one.
+fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -> Result<i32, BackendError> {
+    let mut printed = before;
     loop {
-        if cancel.is_canceled() {
-            let mut req = client.request(Operation::CancelJob, Some(uri));
-            req.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
-            let _ = client.send(&resource(uri), &req, None);
+        if dev.cancel.is_canceled() {
+            cancel_remote(dev, id);
             return Err(BackendError::Canceled);
         }
-        let mut req = client.request(Operation::GetJobAttributes, Some(uri));
-        let g = req.group_mut(DelimiterTag::Operation);
-        g.push(Attribute::new("job-id", Value::Integer(id)));
-        g.push(Attribute::set("requested-attributes", ["job-state", "job-state-reasons", "job-impressions-completed"].iter().map(|s| Value::Keyword(s.to_string())).collect()));
-        let resp = client.send(&resource(uri), &req, None).map_err(|e| BackendError::Device(e.to_string()))?;
-        check(&resp, "Get-Job-Attributes")?;
-        let get = |n: &str| resp.attr(DelimiterTag::Job, n);
-        if let Some(done) = get("job-impressions-completed").and_then(|a| a.first_i32()) {
-            progress.pages(done);
+        match poll(dev, id, progress) {
+            Ok((state, done)) => {
+                if before + done > printed {
+                    printed = before + done;
+                    progress.pages(printed);
+                }
+                match state {
+                    Some(9) => return Ok(printed),
+                    Some(7) => return Err(BackendError::CanceledByDevice("The job was canceled at the printer.".into())),
+                    Some(8) => return Err(BackendError::Device("The printer aborted the job.".into())),
+                    _ => sleep_cancelable(POLL_INTERVAL, dev.cancel)?,
+                }
+            }
+            Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
+            Err(Failure::Fatal(e)) => return Err(e),
         }
-        match get("job-state").and_then(|a| a.first_i32()) {
-            Some(9) => return Ok(()),
-            Some(7) => return Err(BackendError::CanceledByDevice("canceled".into())),
-            Some(8) => return Err(BackendError::Device("The printer aborted the job.".into())),
-            _ => {}
-        }
-        sleep(Duration::from_millis(250));
     }
+}
+
+/// One look at the printer and its job: (job-state, impressions completed).
+fn poll(dev: &mut Device, id: i32, progress: &mut dyn Progress) -> Result<(Option<i32>, i32), Failure> {
+    let printer = dev.get_printer()?;
+    dev.mirror_printer(&printer, progress);
+    let mut req = dev.request(Operation::GetJobAttributes);
+    let g = req.group_mut(DelimiterTag::Operation);
+    g.push(Attribute::new("job-id", Value::Integer(id)));
+    g.push(keywords("requested-attributes", &["job-state", "job-state-reasons", "job-impressions-completed"]));
+    let resp = dev.send(&req, None, "Get-Job-Attributes")?;
+    if resp.code == StatusCode::ClientErrorNotFound.code() {
+        return Err(Failure::Fatal(BackendError::Device(format!("The printer lost job {id}."))));
+    }
+    check(&resp, "Get-Job-Attributes")?;
+    let get = |n: &str| resp.attr(DelimiterTag::Job, n);
+    let done = get("job-impressions-completed").and_then(|a| a.first_i32()).unwrap_or(0).max(0);
+    Ok((get("job-state").and_then(|a| a.first_i32()), done))
 }

@@ -4,10 +4,13 @@
 //! it through [`Cancel`]. This issue ships `file:` and a basic `ipp:`/`ipps:`.
 #![forbid(unsafe_code)]
 
+mod connect;
 mod decompress;
 mod file;
 mod filter_chain;
 mod ipp;
+mod lpd;
+mod socket;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -124,6 +127,8 @@ pub fn deliver(
     match scheme {
         "file" => file::deliver(device_uri, documents, cancel),
         "ipp" | "ipps" | "http" | "https" => ipp::deliver(device_uri, job, documents, cancel, progress),
+        "socket" => socket::deliver(device_uri, job, documents, cancel, progress),
+        "lpd" => lpd::deliver(device_uri, job, documents, cancel, progress),
         other => Err(BackendError::BadUri(format!("the \"{other}\" scheme is not supported yet"))),
     }
 }

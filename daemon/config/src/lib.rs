@@ -18,6 +18,7 @@ mod validate;
 pub mod values;
 
 pub use compat::compatibility_markdown;
+pub use defaults::BUILTIN_PORT;
 pub use diag::{Diagnostic, Loc, Severity};
 pub use model::*;
 pub use parse::{parse, Block, BlockKind, Directive, Node};

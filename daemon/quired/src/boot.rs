@@ -82,8 +82,14 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let cache = Arc::new(crate::cache::ResponseCache::default());
     let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone());
-    if loaded.builtin && !task.has_printers() {
-        add_builtin_queues(&mut task, &c.state_dir);
+    // The built-in config prints to simulated printers quired runs (kept alive until exit).
+    let mut _fleet = Vec::new();
+    if loaded.builtin {
+        _fleet = crate::sims::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
+        add_simulated_queues(&mut task, &_fleet).await;
+        if !task.has_printers() {
+            add_builtin_queues(&mut task, &c.state_dir);
+        }
     }
     let tls = if c.create_self_signed_certs {
         let host = c.server_name.clone().unwrap_or_else(|| "localhost".into());
@@ -125,7 +131,44 @@ async fn shutdown_signal() {
     }
 }
 
-/// The built-in config's queues, so a newcomer can `lp` at once. They print to files.
+fn admin_request(task: &mut SchedulerTask, msg: Message, device_attributes: Option<Vec<Attribute>>, name: &str) {
+    let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
+    let mut req = Request::new(msg, "/admin/", base);
+    req.device_attributes = device_attributes;
+    let resp = task.bootstrap(req);
+    if resp.code >= 0x0100 {
+        let why = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+        tracing::warn!("Unable to set up built-in queue {name}: {why}");
+    }
+}
+
+/// A queue per simulated printer (`-m everywhere`: capabilities from the printer), the
+/// first one the default. Queues that exist already are left as the admin made them.
+async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::SimulatedPrinter]) {
+    let had_printers = task.has_printers();
+    for sim in fleet {
+        if task.has_printer(sim.name) {
+            continue;
+        }
+        let uri = sim.uri.clone();
+        let device = tokio::task::spawn_blocking(move || crate::extras::query_device(&uri)).await.ok().flatten();
+        let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{}", sim.name)), "root");
+        msg.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
+        let mut g = Group::new(DelimiterTag::Printer);
+        g.push(Attribute::new("device-uri", Value::Uri(sim.uri.clone())));
+        g.push(Attribute::new("printer-info", Value::Text(sim.info.into())));
+        g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));
+        g.push(Attribute::new("printer-state", Value::Enum(3)));
+        msg.push_group(g);
+        admin_request(task, msg, device, sim.name);
+    }
+    if let (false, Some(first)) = (had_printers, fleet.first()) {
+        let msg = quire_client::request_as(Operation::CupsSetDefault, Some(&format!("ipp://localhost/printers/{}", first.name)), "root");
+        admin_request(task, msg, None, first.name);
+    }
+}
+
+/// Without quire-sim, the built-in queues print to files.
 fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
     let out = state_dir.join("printed");
     let _ = std::fs::create_dir_all(&out);

@@ -22,7 +22,7 @@ pub async fn fill(req: &mut Request, op: Option<Operation>) {
 }
 
 /// Get-Printer-Attributes from an ipp:// device (None when it can't be reached).
-fn query_device(uri: &str) -> Option<Vec<Attribute>> {
+pub(crate) fn query_device(uri: &str) -> Option<Vec<Attribute>> {
     let rest = uri.strip_prefix("ipp://")?;
     let (authority, path) = rest.split_once('/').map_or((rest, "/"), |(a, p)| (a, p));
     let resource = format!("/{}", path.trim_start_matches('/'));

@@ -14,6 +14,7 @@ mod net;
 mod page;
 mod requester;
 mod runner;
+mod sims;
 mod sniff;
 mod spool_stream;
 mod state;

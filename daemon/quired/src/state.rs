@@ -90,6 +90,10 @@ impl SchedulerTask {
         out.response
     }
 
+    pub fn has_printer(&self, name: &str) -> bool {
+        self.state.printer(name).is_some()
+    }
+
     pub fn has_printers(&self) -> bool {
         !self.state.printers.is_empty()
     }
