@@ -18,8 +18,11 @@ use std::time::Duration;
 /// Job attributes that describe the job on this server, not what the device should do.
 const NOT_FORWARDED: &[&str] = &["job-hold-until", "job-priority", "job-sheets", "job-password", "job-password-encryption", "job-impressions", "job-media-sheets"];
 
-/// How often the printer's job and state are polled while it prints.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// The printer's job and state are polled first after `POLL_FIRST`, then ever less often up
+/// to `POLL_MAX`: a fast printer's job is seen done within milliseconds (so the next job
+/// starts at once), a long one costs four requests a second.
+const POLL_FIRST: Duration = Duration::from_millis(5);
+const POLL_MAX: Duration = Duration::from_millis(250);
 /// A single request may take this long (a large document upload included) before the
 /// connection is considered lost.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -33,7 +36,11 @@ pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let default_port = if scheme == "http" { 80 } else { 631 };
+    let default_port = match scheme {
+        "http" => 80,
+        "https" => 443,
+        _ => 631,
+    };
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (h, tail) = v6.split_once(']').ok_or_else(|| BackendError::BadUri(uri.into()))?;
         let port = tail.strip_prefix(':').map(str::parse).transpose().map_err(|_| BackendError::BadUri(uri.into()))?;
@@ -104,7 +111,9 @@ struct Device<'a> {
 impl<'a> Device<'a> {
     fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
         let (host, port, resource) = split_uri(uri)?;
-        let dest = Destination::Tcp { host, port };
+        // ipps/https: TLS from the first byte; the certificate is accepted unvalidated, as
+        // with CUPS's AllowAnyRoot default (see quire-client's `tls` module).
+        let dest = if uri.starts_with("ipps:") || uri.starts_with("https:") { Destination::Tls { host, port } } else { Destination::Tcp { host, port } };
         Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None })
     }
 
@@ -175,9 +184,6 @@ fn keywords(name: &str, list: &[&str]) -> Attribute {
 }
 
 pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
-    if uri.starts_with("ipps:") || uri.starts_with("https:") {
-        return Err(BackendError::BadUri("ipps/https devices are not supported yet".into()));
-    }
     let mut dev = Device::new(uri, job, cancel)?;
     let printer = wait_until_ready(&mut dev, progress)?;
     let supports = |op: Operation| printer.attr(DelimiterTag::Printer, "operations-supported").is_some_and(|a| a.values.contains(&Value::Enum(op as i32)));
@@ -332,6 +338,7 @@ fn cancel_remote(dev: &mut Device, id: i32) {
 /// total after this one.
 fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -> Result<i32, BackendError> {
     let mut printed = before;
+    let mut interval = POLL_FIRST;
     loop {
         if dev.cancel.is_canceled() {
             cancel_remote(dev, id);
@@ -346,14 +353,34 @@ fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -
                 match state {
                     Some(9) => return Ok(printed),
                     Some(7) => return Err(BackendError::CanceledByDevice("The job was canceled at the printer.".into())),
-                    Some(8) => return Err(BackendError::Device("The printer aborted the job.".into())),
-                    _ => sleep_cancelable(POLL_INTERVAL, dev.cancel)?,
+                    Some(8) => return Err(aborted(dev, id)),
+                    _ => {
+                        sleep_cancelable(interval, dev.cancel)?;
+                        interval = (interval * 2).min(POLL_MAX);
+                    }
                 }
             }
             Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
             Err(Failure::Fatal(e)) => return Err(e),
         }
     }
+}
+
+/// Why the printer aborted job `id`: a document it could not print is the document's
+/// fault (the job aborts, the queue goes on), anything else the printer's.
+fn aborted(dev: &mut Device, id: i32) -> BackendError {
+    let mut req = dev.request(Operation::GetJobAttributes);
+    let g = req.group_mut(DelimiterTag::Operation);
+    g.push(Attribute::new("job-id", Value::Integer(id)));
+    g.push(keywords("requested-attributes", &["job-state-reasons", "job-state-message"]));
+    let resp = dev.send(&req, None, "Get-Job-Attributes").ok();
+    let get = |n: &str| resp.as_ref().and_then(|r| r.attr(DelimiterTag::Job, n).cloned());
+    let reasons: Vec<String> = get("job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let message = get("job-state-message").and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default();
+    if reasons.iter().any(|r| r == "document-format-error" || r == "document-unprintable-error") {
+        return BackendError::Document(format!("The printer could not print the document: {message}").trim_end_matches([':', ' ']).to_string() + ".");
+    }
+    BackendError::Device(format!("The printer aborted the job ({}). {message}", reasons.join(", ")).trim().to_string())
 }
 
 /// One look at the printer and its job: (job-state, impressions completed).

@@ -1,5 +1,5 @@
-//! Where the scheduler is: a TCP host and port or a Unix domain socket,
-//! parsed with CUPS's conventions (`-h`, `CUPS_SERVER`).
+//! Where the scheduler (or printer) is: a TCP host and port, the same over TLS, or a
+//! Unix domain socket; CLI strings are parsed with CUPS's conventions (`-h`, `CUPS_SERVER`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,9 @@ pub const DEFAULT_SOCKET: &str = "/run/cups/cups.sock";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
     Tcp { host: String, port: u16 },
+    /// TLS from the first byte (`ipps://`, `https://`). The server's certificate is not
+    /// validated, as with CUPS's `AllowAnyRoot` default; see the `tls` module.
+    Tls { host: String, port: u16 },
     Unix(PathBuf),
 }
 
@@ -79,7 +82,9 @@ impl Destination {
     pub fn host_header(&self) -> String {
         match self {
             Destination::Unix(_) => "localhost".to_string(),
-            Destination::Tcp { host, port } => format!("{}:{port}", bracket(host)),
+            Destination::Tcp { host, port } | Destination::Tls { host, port } => {
+                format!("{}:{port}", bracket(host))
+            }
         }
     }
 }
@@ -89,6 +94,7 @@ impl fmt::Display for Destination {
         match self {
             Destination::Unix(p) => write!(f, "{}", p.display()),
             Destination::Tcp { host, port } => write!(f, "{}:{port}", bracket(host)),
+            Destination::Tls { host, port } => write!(f, "{}:{port} (TLS)", bracket(host)),
         }
     }
 }

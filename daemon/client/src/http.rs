@@ -1,6 +1,6 @@
 //! Just enough HTTP/1.1 for IPP: one connection, request heads, chunked
 //! bodies, and response parsing (status line, headers, Content-Length or
-//! chunked or read-to-close, interim 1xx responses).
+//! chunked or read-to-close, interim 1xx responses), over TCP, TLS or a Unix socket.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::dest::Destination;
 use crate::error::ClientError;
+use crate::tls::{self, TlsStream};
 
 /// Largest response body we accept; a bound so a broken server cannot make us
 /// allocate without limit.
@@ -21,6 +22,8 @@ pub(crate) const CHUNK: usize = 64 * 1024;
 
 enum Stream {
     Tcp(TcpStream),
+    /// Boxed: a rustls connection is large.
+    Tls(Box<TlsStream>),
     Unix(UnixStream),
 }
 
@@ -28,7 +31,21 @@ impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.read(buf),
+            // Many printers close without a TLS close_notify: treat that as the end of the
+            // stream, as for TCP (HTTP framing and IPP decoding still catch a truncation).
+            Stream::Tls(s) => match s.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            },
             Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Stream::Tls(s) = self {
+            tls::close(s);
         }
     }
 }
@@ -37,12 +54,14 @@ impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Tcp(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
             Stream::Unix(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
             Stream::Unix(s) => s.flush(),
         }
     }
@@ -52,18 +71,21 @@ impl Stream {
     fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.set_read_timeout(d),
+            Stream::Tls(s) => s.sock.set_read_timeout(d),
             Stream::Unix(s) => s.set_read_timeout(d),
         }
     }
     fn set_write_timeout(&self, d: Option<Duration>) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.set_write_timeout(d),
+            Stream::Tls(s) => s.sock.set_write_timeout(d),
             Stream::Unix(s) => s.set_write_timeout(d),
         }
     }
     fn set_nonblocking(&self, b: bool) -> io::Result<()> {
         match self {
             Stream::Tcp(s) => s.set_nonblocking(b),
+            Stream::Tls(s) => s.sock.set_nonblocking(b),
             Stream::Unix(s) => s.set_nonblocking(b),
         }
     }
@@ -123,6 +145,13 @@ impl Conn {
         let stream = match dest {
             Destination::Unix(path) => Stream::Unix(UnixStream::connect(path)?),
             Destination::Tcp { host, port } => Stream::Tcp(connect_tcp(host, *port, timeout)?),
+            Destination::Tls { host, port } => {
+                let tcp = connect_tcp(host, *port, timeout)?;
+                // Timeouts first: they bound the handshake too.
+                tcp.set_read_timeout(Some(timeout))?;
+                tcp.set_write_timeout(Some(timeout))?;
+                Stream::Tls(Box::new(tls::handshake(host, tcp)?))
+            }
         };
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
@@ -130,7 +159,9 @@ impl Conn {
     }
 
     /// True if the server closed (or wrote unsolicited bytes to) this idle
-    /// connection, so it must not be reused.
+    /// connection, so it must not be reused. Over TLS the probe read processes any
+    /// records that arrived (session tickets, close_notify) and reports WouldBlock when
+    /// no plaintext is pending and the peer is still there, so it works the same way.
     pub fn is_stale(&mut self) -> bool {
         if self.pos < self.buf.len() || self.stream.set_nonblocking(true).is_err() {
             return true;

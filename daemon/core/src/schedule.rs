@@ -12,6 +12,9 @@ pub enum JobResult {
     Failed(String),
     /// The backend asks to cancel the job (CUPS_BACKEND_CANCEL).
     Cancel(String),
+    /// The document cannot be printed (corrupt, no pages): the job is aborted with
+    /// `document-format-error`, whatever the error policy; the queue goes on.
+    DocumentError(String),
     /// The backend asks to hold the job (CUPS_BACKEND_HOLD).
     Hold(String),
     /// The backend asks to stop the queue (CUPS_BACKEND_STOP).
@@ -124,6 +127,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
+            JobResult::DocumentError(m) => finish(job, JobState::Aborted, "document-format-error", &m, now),
             JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
             JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
             JobResult::StopPrinter(m) => {

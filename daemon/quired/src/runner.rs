@@ -41,6 +41,7 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
         Err(e @ BackendError::CanceledByDevice(_)) => JobResult::Cancel(e.to_string()),
         Err(e @ BackendError::BadUri(_)) => JobResult::StopPrinter(e.to_string()),
         Err(BackendError::StopPrinter(m)) => JobResult::StopPrinter(m),
+        Err(BackendError::Document(m)) => JobResult::DocumentError(m),
         Err(BackendError::Hold(m)) => JobResult::Hold(m),
         Err(e @ BackendError::AuthRequired(_)) => JobResult::AuthRequired(e.to_string()),
         Err(BackendError::Retry(m)) => JobResult::Retry(m),

@@ -34,10 +34,27 @@ fn count_pages(doc: &Document, data: Option<&[u8]>, path: &std::path::Path) -> R
     };
     match counted {
         Ok(n) => Ok(Some(n)),
-        Err(e @ (quire_filters::FilterError::Corrupt(_) | quire_filters::FilterError::Empty)) => Err(format!("The PDF document cannot be printed: {e}.")),
-        // Encrypted or otherwise unusual PDFs go to the printer as they are.
+        Err(e @ quire_filters::FilterError::Empty) => Err(format!("The PDF document cannot be printed: {e}.")),
+        // Not a PDF at all. One lopdf cannot parse but that looks like a PDF goes on: a
+        // printer's interpreter is more forgiving (cupsd takes it too); if it fails there,
+        // the job aborts with document-format-error.
+        Err(e @ quire_filters::FilterError::Corrupt(_)) if !looks_like_pdf(data, path) => Err(format!("The document is not a PDF file: {e}.")),
         Err(_) => Ok(None),
     }
+}
+
+/// A `%PDF-` header within the first KiB, as PDF readers accept.
+fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 1024];
+    let head: &[u8] = match data {
+        Some(bytes) => &bytes[..bytes.len().min(1024)],
+        None => {
+            let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+            &head[..n]
+        }
+    };
+    head.windows(5).any(|w| w == b"%PDF-")
 }
 
 /// Documents up to this size are collected in memory and stored inside the job store,
