@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod connect;
+mod cups_abi;
 mod decompress;
 mod file;
 mod filter_chain;
@@ -17,6 +18,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+pub use cups_abi::{backend_exists as cups_backend_exists, backend_schemes as cups_backend_schemes};
+pub use cups_abi::status as cups_status;
 pub use decompress::open_document;
 
 /// One document to deliver.
@@ -129,7 +132,8 @@ pub fn deliver(
         "ipp" | "ipps" | "http" | "https" => ipp::deliver(device_uri, job, documents, cancel, progress),
         "socket" => socket::deliver(device_uri, job, documents, cancel, progress),
         "lpd" => lpd::deliver(device_uri, job, documents, cancel, progress),
-        other => Err(BackendError::BadUri(format!("the \"{other}\" scheme is not supported yet"))),
+        // Any other scheme: the CUPS backend of that name, run as cupsd runs it.
+        _ => cups_abi::deliver(device_uri, job, documents, cancel, progress),
     }
 }
 

@@ -55,7 +55,20 @@ impl Server {
         }
     }
 
+    /// Like [`Server::start_quired`], with extra environment variables for the daemon
+    /// (e.g. `QUIRE_CUPS_SERVERBIN` to point it at test CUPS backends).
+    pub fn start_quired_with_env(env: &[(&str, &str)]) -> io::Result<Option<Server>> {
+        match quired_binary() {
+            Some(bin) => Server::start_with_env(ServerKind::Quired, &bin, env).map(Some),
+            None => Ok(None),
+        }
+    }
+
     pub fn start(kind: ServerKind, binary: &Path) -> io::Result<Server> {
+        Server::start_with_env(kind, binary, &[])
+    }
+
+    pub fn start_with_env(kind: ServerKind, binary: &Path, env: &[(&str, &str)]) -> io::Result<Server> {
         let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
         let port = free_port()?;
         write_config(dir.path(), port)?;
@@ -68,7 +81,8 @@ impl Server {
             .arg(dir.path().join("etc/cups-files.conf"))
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
-            .stderr(out);
+            .stderr(out)
+            .envs(env.iter().copied());
         let child = ChildGuard::spawn(&kind.to_string(), &mut cmd)?;
         let mut server = Server { kind, port, dir: Some(dir), child };
         server.wait_ready()?;

@@ -583,6 +583,9 @@ pub struct Settings {
     pub job_retry_interval: i64,
     /// `JobRetryLimit`: failed runs before a retried job is aborted (0: no limit).
     pub job_retry_limit: u32,
+    /// Schemes with a CUPS backend in ServerBin/backend: device URIs a queue may use besides
+    /// the native ones (cupsd accepts a scheme when its backend exists).
+    pub cups_backends: Vec<String>,
 }
 
 impl Default for Settings {
@@ -604,6 +607,7 @@ impl Default for Settings {
             start_time: 0,
             job_retry_interval: 30,
             job_retry_limit: 5,
+            cups_backends: Vec::new(),
         }
     }
 }

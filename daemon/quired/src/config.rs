@@ -119,6 +119,7 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         start_time: now,
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
         job_retry_limit: c.job_retry_limit,
+        cups_backends: quire_backends::cups_backend_schemes(),
         ..defaults
     }
 }

@@ -50,9 +50,24 @@ fn devices() -> Vec<DeviceInfo> {
         device_id: String::new(),
         location: String::new(),
     };
-    vec![
+    let mut list = vec![
         d("file", "file", "Write to a file"),
         d("network", "ipp", "Internet Printing Protocol (ipp)"),
+        d("network", "ipps", "Internet Printing Protocol (ipps)"),
         d("network", "http", "Internet Printing Protocol (http)"),
-    ]
+        d("network", "https", "Internet Printing Protocol (https)"),
+        d("network", "socket", "AppSocket/HP JetDirect"),
+        d("network", "lpd", "LPD/LPR Host or Printer"),
+    ];
+    // Other schemes go to the CUPS backend of that name (usb, vendor backends…).
+    let serverbin = std::env::var_os("QUIRE_CUPS_SERVERBIN").unwrap_or_else(|| "/usr/lib/cups".into());
+    let dir = std::path::Path::new(&serverbin).join("backend");
+    let mut names: Vec<String> = std::fs::read_dir(&dir).map(|d| d.flatten().filter_map(|e| e.file_name().into_string().ok()).collect()).unwrap_or_default();
+    names.sort();
+    for name in names {
+        if !list.iter().any(|x| x.uri == name) && quire_backends::cups_backend_exists(&name) {
+            list.push(d("direct", &name, &format!("CUPS backend \"{name}\"")));
+        }
+    }
+    list
 }

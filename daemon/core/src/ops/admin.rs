@@ -94,7 +94,7 @@ pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
 
 fn check_device_uri(s: &Scheduler, uri: &str) -> IppResult<()> {
     let scheme = uri.split(':').next().unwrap_or("");
-    if !SCHEMES.contains(&scheme) {
+    if !SCHEMES.contains(&scheme) && !s.settings.cups_backends.iter().any(|b| b == scheme) {
         return Err(IppError::NotPossible(format!("Bad device-uri scheme \"{scheme}\".")));
     }
     if scheme == "file" && !s.settings.file_device && uri != "file:///dev/null" {
