@@ -49,7 +49,7 @@ impl Drop for ChildGuard {
 }
 
 pub fn other(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::Other, msg)
+    io::Error::other(msg)
 }
 
 /// A loopback TCP port that was free a moment ago.

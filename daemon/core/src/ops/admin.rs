@@ -98,7 +98,7 @@ fn check_device_uri(s: &Scheduler, uri: &str) -> IppResult<()> {
         return Err(IppError::NotPossible(format!("Bad device-uri scheme \"{scheme}\".")));
     }
     if scheme == "file" && !s.settings.file_device && uri != "file:///dev/null" {
-        return Err(IppError::NotPossible(format!("File device URIs have been disabled. To enable, see the FileDevice directive in \"cups-files.conf\".")));
+        return Err(IppError::NotPossible("File device URIs have been disabled. To enable, see the FileDevice directive in \"cups-files.conf\".".into()));
     }
     Ok(())
 }

@@ -216,7 +216,7 @@ fn document_attributes(job: &Job, number: i32) -> Option<Vec<Attribute>> {
         Attribute::new("document-format", Value::MimeMediaType(d.format.clone())),
         Attribute::new("document-name", Value::Name(d.name.clone())),
         Attribute::new("document-state", Value::Enum(if job.state.is_terminal() { 9 } else { 3 })),
-        Attribute::new("k-octets", Value::Integer(((d.size + 1023) / 1024).min(i32::MAX as u64) as i32)),
+        Attribute::new("k-octets", Value::Integer(d.size.div_ceil(1024).min(i32::MAX as u64) as i32)),
         Attribute::new("compression", Value::Keyword(d.compression.clone().unwrap_or_else(|| "none".into()))),
     ])
 }
