@@ -12,6 +12,7 @@ pub mod ippeve;
 pub mod ipptool;
 pub mod process;
 pub mod server;
+pub mod sim;
 
 use std::path::PathBuf;
 
@@ -21,6 +22,7 @@ pub use ippeve::IppEvePrinter;
 pub use ipptool::{run_ipptool, IppSuite, IpptoolResult};
 pub use process::CmdOutput;
 pub use server::{quired_binary, Server, ServerKind};
+pub use sim::{marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus};
 
 /// `tests/data` of this crate.
 pub fn data_dir() -> PathBuf {
