@@ -21,7 +21,7 @@ const NOT_FORWARDED: &[&str] = &["job-hold-until", "job-priority", "job-sheets",
 /// The printer's job and state are polled first after `POLL_FIRST`, then ever less often up
 /// to `POLL_MAX`: a fast printer's job is seen done within milliseconds (so the next job
 /// starts at once), a long one costs four requests a second.
-const POLL_FIRST: Duration = Duration::from_millis(5);
+const POLL_FIRST: Duration = Duration::from_millis(1);
 const POLL_MAX: Duration = Duration::from_millis(250);
 /// A single request may take this long (a large document upload included) before the
 /// connection is considered lost.

@@ -124,11 +124,16 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
 async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body) -> SpoolResult {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(8);
+    // A bounded async channel: the handler awaits room (no polling), the writer thread
+    // blocks on the next chunk; memory stays at a few chunks whatever the document's size.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let writer_spool = spool.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
         let mut writer = writer_spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
-        for chunk in buffered.into_iter().chain(rx) {
+        for chunk in buffered {
+            writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
+        }
+        while let Some(chunk) = rx.blocking_recv() {
             writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
         }
         if writer.size() == 0 {
@@ -150,7 +155,7 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
                     if head.len() < 512 {
                         head.extend(data.iter().take(512 - head.len()));
                     }
-                    ok = send(&tx, data).await;
+                    ok = tx.send(data).await.is_ok();
                 }
             }
         }
@@ -180,20 +185,6 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
     }
 }
 
-/// Hands a chunk to the writer thread without blocking the runtime.
-async fn send(tx: &std::sync::mpsc::SyncSender<Bytes>, chunk: Bytes) -> bool {
-    let mut chunk = chunk;
-    loop {
-        match tx.try_send(chunk) {
-            Ok(()) => return true,
-            Err(std::sync::mpsc::TrySendError::Full(c)) => {
-                chunk = c;
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            }
-            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return false,
-        }
-    }
-}
 
 fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
     let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
