@@ -55,12 +55,6 @@ pub fn deliver(
     deliver_with(&CupsConfig::from_env(), uri, job, documents, cancel, progress)
 }
 
-/// Whether a CUPS backend is installed for `scheme` (for validating device URIs).
-pub fn backend_exists(scheme: &str) -> bool {
-    let uri = format!("{scheme}:");
-    invocation::scheme_of(&uri).is_some_and(|s| CupsConfig::from_env().backend_dir().join(s).is_file())
-}
-
 /// The schemes with a CUPS backend installed, sorted (what cupsd accepts as device URIs
 /// besides its own).
 pub fn backend_schemes() -> Vec<String> {

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use cups_abi::{backend_exists as cups_backend_exists, backend_schemes as cups_backend_schemes};
+pub use cups_abi::backend_schemes as cups_backend_schemes;
 pub use cups_abi::status as cups_status;
 pub use decompress::open_document;
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::connect::test_support::{closed_port, gzipped, job, pattern, plain, Recorder};
+use crate::connect::test_support::{assert_cancel_while_offline, closed_port, gzipped, job, pattern, plain, Recorder};
 use quire_ipp::{Attribute, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -182,18 +182,7 @@ fn offline_at_submission_then_percent_encoded_queue() {
 
 #[test]
 fn cancel_while_the_server_is_offline() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let docs = [plain(dir.path(), "a", b"x")];
-    let cancel = Cancel::default();
-    let c = cancel.clone();
-    thread::spawn(move || {
-        thread::sleep(Duration::from_millis(300));
-        c.cancel();
-    });
-    let start = Instant::now();
-    let err = deliver(&format!("lpd://127.0.0.1:{}/q", closed_port()), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
-    assert!(matches!(err, BackendError::Canceled), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+    assert_cancel_while_offline(&format!("lpd://127.0.0.1:{}/q", closed_port()));
 }
 
 #[test]

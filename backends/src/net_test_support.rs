@@ -60,3 +60,22 @@ pub(crate) fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// Delivers one document to `uri` (a device that refuses connections) and cancels after
+/// 300 ms: the delivery must end `Canceled` within a second, not keep retrying.
+pub(crate) fn assert_cancel_while_offline(uri: &str) {
+    use crate::{BackendError, Cancel};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docs = [plain(dir.path(), "a", b"x")];
+    let cancel = Cancel::default();
+    let c = cancel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        c.cancel();
+    });
+    let start = Instant::now();
+    let err = crate::deliver(uri, &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
+    assert!(matches!(err, BackendError::Canceled), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+}

@@ -1,5 +1,5 @@
 use super::*;
-use crate::connect::test_support::{closed_port, gzipped, job, pattern, plain, Recorder};
+use crate::connect::test_support::{assert_cancel_while_offline, closed_port, gzipped, job, pattern, plain, Recorder};
 use quire_ipp::{Attribute, Value};
 use std::io::Write;
 use std::net::TcpListener;
@@ -116,18 +116,7 @@ fn offline_at_submission_the_job_waits_for_the_printer() {
 
 #[test]
 fn cancel_while_the_printer_is_offline() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let docs = [plain(dir.path(), "a", b"x")];
-    let cancel = Cancel::default();
-    let c = cancel.clone();
-    thread::spawn(move || {
-        thread::sleep(Duration::from_millis(300));
-        c.cancel();
-    });
-    let start = Instant::now();
-    let err = deliver(&uri(closed_port(), ""), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
-    assert!(matches!(err, BackendError::Canceled), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+    assert_cancel_while_offline(&uri(closed_port(), ""));
 }
 
 /// The printer stops reading (out of paper, say): the write blocks, yet Cancel still works.

@@ -60,12 +60,8 @@ fn devices() -> Vec<DeviceInfo> {
         d("network", "lpd", "LPD/LPR Host or Printer"),
     ];
     // Other schemes go to the CUPS backend of that name (usb, vendor backends…).
-    let serverbin = std::env::var_os("QUIRE_CUPS_SERVERBIN").unwrap_or_else(|| "/usr/lib/cups".into());
-    let dir = std::path::Path::new(&serverbin).join("backend");
-    let mut names: Vec<String> = std::fs::read_dir(&dir).map(|d| d.flatten().filter_map(|e| e.file_name().into_string().ok()).collect()).unwrap_or_default();
-    names.sort();
-    for name in names {
-        if !list.iter().any(|x| x.uri == name) && quire_backends::cups_backend_exists(&name) {
+    for name in quire_backends::cups_backend_schemes() {
+        if !list.iter().any(|x| x.uri == name) {
             list.push(d("direct", &name, &format!("CUPS backend \"{name}\"")));
         }
     }

@@ -23,6 +23,8 @@ mod big;
 #[allow(dead_code, clippy::io_other_error)]
 #[path = "bench/client.rs"]
 mod client;
+#[path = "bench/common.rs"]
+mod common;
 #[path = "bench_print/report.rs"]
 mod report;
 #[allow(dead_code)]
@@ -42,6 +44,7 @@ use quire_tests::ServerKind;
 
 use crate::big::MIB;
 use crate::client::Conn;
+use crate::common::{quired_path, target_dir};
 use crate::report::Results;
 use crate::server::{BenchServer, ConfigOpts, QUEUE};
 
@@ -114,30 +117,6 @@ fn parse_args() -> Result<Args, String> {
         return Err("--jobs and --big-mib must be at least 1".into());
     }
     Ok(a)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| quire_tests::workspace_root().join("target"))
-}
-
-fn quired_path(args: &Args) -> Result<PathBuf, String> {
-    let path = args
-        .quired
-        .clone()
-        .or_else(|| std::env::var_os("QUIRED_BIN").map(PathBuf::from))
-        .unwrap_or_else(|| target_dir().join("release/quired"));
-    if !path.is_file() {
-        return Err(format!(
-            "no quired binary at {} (build it with `cargo build --release -p quired`, or run tests/scripts/bench)",
-            path.display()
-        ));
-    }
-    if path.components().any(|c| c.as_os_str() == "debug") {
-        eprintln!("WARNING: {} looks like a debug build; its figures are meaningless", path.display());
-    }
-    Ok(path)
 }
 
 /// dd runs before each server's big document; the median counts.
@@ -560,7 +539,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let quired_bin = match quired_path(&args) {
+    let quired_bin = match quired_path(args.quired.clone()) {
         Ok(p) => p,
         Err(e) if args.only == Some(ServerKind::Cupsd) => {
             eprintln!("quire-bench-print: {e} (ignored with --only cupsd)");

@@ -13,6 +13,8 @@
 
 #[path = "bench/client.rs"]
 mod client;
+#[path = "bench/common.rs"]
+mod common;
 #[path = "bench/load.rs"]
 mod load;
 #[path = "bench/server.rs"]
@@ -29,6 +31,7 @@ use std::time::{Duration, Instant, SystemTime};
 use quire_tests::ServerKind;
 
 use crate::client::Conn;
+use crate::common::{fmt_value, quired_path, ratio, target_dir};
 use crate::load::{ms, LoadResult};
 use crate::server::{BenchServer, ConfigOpts, QUEUE};
 
@@ -97,30 +100,6 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(a)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| quire_tests::workspace_root().join("target"))
-}
-
-fn quired_path(args: &Args) -> Result<PathBuf, String> {
-    let path = args
-        .quired
-        .clone()
-        .or_else(|| std::env::var_os("QUIRED_BIN").map(PathBuf::from))
-        .unwrap_or_else(|| target_dir().join("release/quired"));
-    if !path.is_file() {
-        return Err(format!(
-            "no quired binary at {} (build it with `cargo build --release -p quired`, or run tests/scripts/bench)",
-            path.display()
-        ));
-    }
-    if path.components().any(|c| c.as_os_str() == "debug") {
-        eprintln!("WARNING: {} looks like a debug build; its figures are meaningless", path.display());
-    }
-    Ok(path)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,24 +455,6 @@ fn note_errors(r: &mut Results, kind: ServerKind, what: &str, res: &LoadResult) 
 // ---------------------------------------------------------------------------------------------
 // Output
 
-fn fmt_value(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(v) if v.is_nan() => "-".into(),
-        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
-        Some(v) if v.abs() >= 10.0 => format!("{v:.1}"),
-        Some(v) => format!("{v:.2}"),
-    }
-}
-
-/// quired / cupsd, when both are there and cupsd's is not zero.
-fn ratio(c: Option<f64>, q: Option<f64>) -> Option<f64> {
-    match (c, q) {
-        (Some(c), Some(q)) if c != 0.0 && c.is_finite() && q.is_finite() => Some(q / c),
-        _ => None,
-    }
-}
-
 fn target_text(t: Target) -> String {
     match t {
         Target::None => String::new(),
@@ -650,7 +611,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let quired_bin = match quired_path(&args) {
+    let quired_bin = match quired_path(args.quired.clone()) {
         Ok(p) => p,
         Err(e) if args.only == Some(ServerKind::Cupsd) => {
             eprintln!("quire-bench: {e} (ignored with --only cupsd)");

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use quire_tests::ServerKind;
 
+use crate::common::{fmt_value, ratio};
+
 #[derive(Clone, Copy, PartialEq)]
 pub enum Better {
     Higher,
@@ -74,24 +76,6 @@ impl Results {
     pub fn note(&mut self, kind: ServerKind, msg: String) {
         eprintln!("  [{kind}] NOTE: {msg}");
         self.notes.push(msg);
-    }
-}
-
-fn fmt_value(v: Option<f64>) -> String {
-    match v {
-        None => "-".into(),
-        Some(v) if v.is_nan() => "-".into(),
-        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
-        Some(v) if v.abs() >= 10.0 => format!("{v:.1}"),
-        Some(v) => format!("{v:.2}"),
-    }
-}
-
-/// quired / cupsd, when both are there and cupsd's is not zero.
-fn ratio(c: Option<f64>, q: Option<f64>) -> Option<f64> {
-    match (c, q) {
-        (Some(c), Some(q)) if c != 0.0 && c.is_finite() && q.is_finite() => Some(q / c),
-        _ => None,
     }
 }
 

@@ -1,0 +1,45 @@
+//! What both benchmark binaries (quire-bench, quire-bench-print) need: where the binaries
+//! are, and how figures and ratios are printed.
+
+use std::path::PathBuf;
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| quire_tests::workspace_root().join("target"))
+}
+
+/// The quired binary: `given` (`--quired`), else `$QUIRED_BIN`, else `<target>/release/quired`.
+pub fn quired_path(given: Option<PathBuf>) -> Result<PathBuf, String> {
+    let path = given
+        .or_else(|| std::env::var_os("QUIRED_BIN").map(PathBuf::from))
+        .unwrap_or_else(|| target_dir().join("release/quired"));
+    if !path.is_file() {
+        return Err(format!(
+            "no quired binary at {} (build it with `cargo build --release -p quired`, or run tests/scripts/bench)",
+            path.display()
+        ));
+    }
+    if path.components().any(|c| c.as_os_str() == "debug") {
+        eprintln!("WARNING: {} looks like a debug build; its figures are meaningless", path.display());
+    }
+    Ok(path)
+}
+
+pub fn fmt_value(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(v) if v.is_nan() => "-".into(),
+        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
+        Some(v) if v.abs() >= 10.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+
+/// quired / cupsd, when both are there and cupsd's is not zero.
+pub fn ratio(c: Option<f64>, q: Option<f64>) -> Option<f64> {
+    match (c, q) {
+        (Some(c), Some(q)) if c != 0.0 && c.is_finite() && q.is_finite() => Some(q / c),
+        _ => None,
+    }
+}
