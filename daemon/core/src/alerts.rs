@@ -53,6 +53,6 @@ pub fn settable_attributes() -> (Attribute, Attribute) {
     let kws = |name: &str, v: &[&str]| Attribute::set(name, v.iter().map(|s| Value::Keyword(s.to_string())).collect());
     (
         kws("job-settable-attributes-supported", crate::ops::job_control::SETTABLE),
-        kws("printer-settable-attributes-supported", crate::ops::ipp22::SETTABLE_PRINTER),
+        kws("printer-settable-attributes-supported", &[crate::ops::ipp22::SETTABLE_PRINTER, crate::ops::ipp22::SETTABLE_VENDOR].concat()),
     )
 }

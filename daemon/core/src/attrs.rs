@@ -62,6 +62,7 @@ pub const JOB_CREATION_ATTRIBUTES: &[&str] = &[
     "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
     "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
     "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
+    quire_ipp::vendor::SPLIT, quire_ipp::vendor::SPLIT_PRINTERS, quire_ipp::vendor::SPLIT_FALLBACK,
 ];
 
 /// Every attribute of printer `p` that `want` asks for.
@@ -128,6 +129,14 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     }
     if !p.users_denied.is_empty() {
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
+    }
+    if !p.is_class {
+        for a in p.security.attributes().into_iter().chain(p.split.attributes()) {
+            add(&a.name, a.values);
+        }
+        let kws = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
+        add(quire_ipp::vendor::SPLIT_SUPPORTED, kws(quire_ipp::vendor::SPLIT_MODES));
+        add(quire_ipp::vendor::SPLIT_FALLBACK_SUPPORTED, kws(quire_ipp::vendor::SPLIT_FALLBACKS));
     }
     let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
     add("printer-alert", alerts);

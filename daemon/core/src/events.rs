@@ -65,8 +65,14 @@ fn wants(sub: &Subscription, kind: EventKind) -> bool {
 
 pub fn emit_job(s: &mut Scheduler, kind: EventKind, job_id: i32, now: i64) {
     let Some(job) = s.jobs.get(&job_id) else { return };
-    let printer = job.printer.to_string();
     let text = format!("Job #{job_id} {}: {}", kind.keyword(), job.state.keyword());
+    emit_job_text(s, kind, job_id, &text, now);
+}
+
+/// A job event whose `notify-text` is `text`.
+pub fn emit_job_text(s: &mut Scheduler, kind: EventKind, job_id: i32, text: &str, now: i64) {
+    let Some(job) = s.jobs.get(&job_id) else { return };
+    let printer = job.printer.to_string();
     let job_state = Some((job.state as i32, job.state_reasons.iter().map(|r| r.to_string()).collect::<Vec<String>>()));
     let printer_state = s.printer(&printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
     let max = s.settings.max_events;
@@ -77,7 +83,7 @@ pub fn emit_job(s: &mut Scheduler, kind: EventKind, job_id: i32, now: i64) {
             (None, None) => true,
         };
         if scoped && wants(sub, kind) {
-            push(sub, kind, &text, now, Some(printer.clone()), Some(job_id), printer_state.clone(), job_state.clone(), max);
+            push(sub, kind, text, now, Some(printer.clone()), Some(job_id), printer_state.clone(), job_state.clone(), max);
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod ppd;
 pub mod request;
 pub mod response;
 pub mod schedule;
+pub mod security;
+pub mod split;
 pub mod template;
 pub mod time;
 pub mod validate;

@@ -108,6 +108,10 @@ pub struct Printer {
     /// What the device last reported while printing. Not persisted: the next job asks
     /// the device again.
     pub device: DeviceStatus,
+    /// How the device protects jobs (read from it on `-m everywhere`, set by the admin).
+    pub security: crate::security::Security,
+    /// The queue's policy for splitting jobs between printers.
+    pub split: crate::split::SplitPolicy,
 }
 
 /// The device's own state as its backend reports it, shown on the queue beside the
@@ -232,6 +236,13 @@ pub struct Job {
     pub run: u32,
     /// Failed runs so far, for `JobRetryLimit`.
     pub tries: u16,
+    /// A split job's parts (child jobs, each with `parent_job_id` set to this job).
+    pub children: Vec<i32>,
+    /// The device's id of this job once the device accepted it: after a restart the
+    /// backend follows that job instead of printing it again.
+    pub device_job: Option<i32>,
+    /// The splitter has decided about this job (split it, or not): it does not again.
+    pub split_decided: bool,
 }
 
 impl Job {
@@ -259,6 +270,10 @@ impl Job {
             all.retain(|a| a.name != name);
             self.attributes = JobAttrs::from(all);
         }
+    }
+    /// A split job: its children print it, it never prints itself.
+    pub fn is_split(&self) -> bool {
+        !self.children.is_empty()
     }
     pub fn set_reason(&mut self, reason: &str) {
         if !self.state_reasons.iter().any(|r| r == reason) {
@@ -586,6 +601,8 @@ pub struct Settings {
     /// Schemes with a CUPS backend in ServerBin/backend: device URIs a queue may use besides
     /// the native ones (cupsd accepts a scheme when its backend exists).
     pub cups_backends: Vec<String>,
+    /// How printers are compared when a job is split or fails over.
+    pub security_rule: crate::security::Rule,
 }
 
 impl Default for Settings {
@@ -608,6 +625,7 @@ impl Default for Settings {
             job_retry_interval: 30,
             job_retry_limit: 5,
             cups_backends: Vec::new(),
+            security_rule: Default::default(),
         }
     }
 }

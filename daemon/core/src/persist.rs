@@ -29,6 +29,12 @@ fn opt_big(name: &str, v: Option<i64>) -> Attribute {
 fn texts<S: AsRef<str>>(name: &str, v: &[S]) -> Attribute {
     Attribute::set(name, v.iter().map(|s| Value::Text(s.as_ref().to_string())).collect())
 }
+fn ints(name: &str, v: &[i32]) -> Attribute {
+    if v.is_empty() {
+        return Attribute::new(name, Value::NoValue);
+    }
+    Attribute::set(name, v.iter().map(|i| Value::Integer(*i)).collect())
+}
 fn flag(name: &str, v: bool) -> Attribute {
     Attribute::new(name, Value::Boolean(v))
 }
@@ -89,6 +95,7 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         flag("open", j.open), big("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
         int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
         flag("files-purged", j.files_purged), big("run", i64::from(j.run)), int("tries", i64::from(j.tries)),
+        ints("children", &j.children), opt("device-job", j.device_job.map(i64::from)), flag("split-decided", j.split_decided),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
     // The second group is the job's attributes, already encoded: splice them in. The
@@ -153,6 +160,9 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         files_purged: f.b("files-purged"),
         run: f.i("run").and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
         tries: f.i("tries").and_then(|r| u16::try_from(r).ok()).unwrap_or(0),
+        children: g.get("children").map(|a| a.values.iter().filter_map(|v| match v { Value::Integer(i) => Some(*i), _ => None }).collect()).unwrap_or_default(),
+        device_job: f.i("device-job").map(|v| v as i32),
+        split_decided: f.b("split-decided"),
     })
 }
 
@@ -171,7 +181,14 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
     caps.attributes = p.capabilities.clone();
-    blob(vec![g, caps])
+    // Security facts and split policy, as the vendor attributes that set them.
+    let mut vendor = Group::new(DelimiterTag::Printer);
+    vendor.attributes = p.security.attributes();
+    if p.security.configured_level.is_none() {
+        vendor.attributes.retain(|a| a.name != quire_ipp::vendor::SECURITY_LEVEL);
+    }
+    vendor.attributes.extend(p.split.attributes());
+    blob(vec![g, caps, vendor])
 }
 
 pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
@@ -181,6 +198,12 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
     };
     let f = Fields(g);
     let sheets = f.list("job-sheets-default");
+    let mut security = crate::security::Security::default();
+    let mut split = crate::split::SplitPolicy::default();
+    for a in m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default() {
+        // Values were checked when they were set; a damaged one keeps its default.
+        let _ = security.set(a).and_then(|done| if done { Ok(true) } else { split.set(a) });
+    }
     // A printer that was printing when we stopped is idle now; a stopped one stays stopped.
     let state = match f.i("state").and_then(|s| PrinterState::from_i32(s as i32)) {
         Some(PrinterState::Stopped) => PrinterState::Stopped,
@@ -215,6 +238,8 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
             sheets.get(1).cloned().unwrap_or_else(|| "none".into()),
         ),
         device: Default::default(),
+        security,
+        split,
     })
 }
 

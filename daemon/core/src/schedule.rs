@@ -31,11 +31,12 @@ pub enum JobResult {
 
 /// Starts every pending job that has a free printer. Returns the effects.
 pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let mut effects = Vec::new();
+    // Jobs that ask to be split are divided first: their parts are what prints.
+    let mut effects = crate::split::decide_pending(s, now);
     let mut pending: Vec<(i32, i32)> = s
         .jobs
         .values()
-        .filter(|j| j.state == JobState::Pending && !j.open)
+        .filter(|j| j.state == JobState::Pending && !j.open && !j.is_split())
         .map(|j| (-j.priority, j.id))
         .collect();
     pending.sort_unstable();
@@ -50,7 +51,9 @@ pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         job.state = JobState::Processing;
         job.processing_at = Some(now);
         job.output_device = Some(device.as_str().into());
-        job.state_reasons = vec!["job-printing".into()];
+        // The user keeps seeing why the job was not split.
+        job.state_reasons.retain(|r| r == quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER);
+        job.state_reasons.insert(0, "job-printing".into());
         job.run = job.run.wrapping_add(1);
         let run = job.run;
         events::emit_job(s, EventKind::JobStateChanged, id, now);
@@ -58,6 +61,7 @@ pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         effects.push(Effect::PersistJob(id));
         effects.push(Effect::StartJob { job_id: id, printer: device, run });
     }
+    effects.extend(crate::split::parts::settle(s, now));
     effects
 }
 
@@ -89,15 +93,34 @@ pub fn job_progress(s: &mut Scheduler, id: i32, run_id: u32, pages: i32, now: i6
     }
     job.impressions_completed = pages;
     job.pages_completed = pages;
+    let split_part = job.parent_job_id.is_some();
     events::emit_job(s, EventKind::JobProgress, id, now);
-    vec![Effect::PersistJob(id)]
+    let mut effects = vec![Effect::PersistJob(id)];
+    if split_part {
+        effects.extend(crate::split::parts::settle(s, now));
+    }
+    effects
 }
 
-/// Jobs that were printing when the daemon stopped go back to pending (cupsd restarts
-/// them too). Returns the effects of scheduling and the first timer.
+/// The device accepted run `run_id` of job `id` as its job `device_job`: remembered, so
+/// that after a restart the backend follows that job instead of printing it again.
+pub fn device_job(s: &mut Scheduler, id: i32, run_id: u32, device_job: i32) -> Vec<Effect> {
+    match s.jobs.get_mut(&id) {
+        Some(job) if job.state == JobState::Processing && job.run == run_id => {
+            job.device_job = Some(device_job);
+            vec![Effect::PersistJob(id)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Jobs that were printing when the daemon stopped go back to pending; one the device had
+/// accepted keeps its `device_job`, so its backend follows it rather than printing it again
+/// (cupsd restarts every job from the start). Split jobs stay as they are: their children
+/// print. Returns the effects of scheduling and the first timer.
 pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
-    for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing) {
+    for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing && !j.is_split()) {
         job.state = JobState::Pending;
         job.state_reasons = vec!["none".into()];
         job.output_device = None;
@@ -124,6 +147,8 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     // earlier run of a job that was restarted or moved and prints again (maybe elsewhere).
     let was_processing = job.state == JobState::Processing && job.run == run_id;
     if was_processing {
+        // That device job is over, whatever happens next.
+        job.device_job = None;
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
@@ -180,8 +205,15 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
 
 fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &str, now: i64) {
     job.state = state;
+    // A job that could not be split says so to the end.
+    let unsplit = job.state_reasons.iter().any(|r| r == quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER);
     job.state_reasons = vec![reason.into()];
-    job.state_message = message.into();
+    if unsplit {
+        job.state_reasons.push(quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER.into());
+    }
+    if !(unsplit && message.is_empty()) {
+        job.state_message = message.into();
+    }
     job.completed_at = Some(now);
 }
 

@@ -68,6 +68,10 @@ const ACCEPTED_AS_IS: &[&str] = &[
     "printer-input-tray",
     "feed-orientation",
     "job-error-sheet",
+    // Quire's splitter; checked by `crate::split::check_request`.
+    quire_ipp::vendor::SPLIT,
+    quire_ipp::vendor::SPLIT_PRINTERS,
+    quire_ipp::vendor::SPLIT_FALLBACK,
 ];
 
 /// The result of checking a job's template attributes.

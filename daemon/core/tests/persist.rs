@@ -2,6 +2,8 @@
 
 mod common;
 
+use quire_core::security::{AuthMethod, Security};
+use quire_core::split::{Fallback, SplitMode, SplitPolicy};
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
@@ -76,6 +78,7 @@ prop_compose! {
         (created, processing_at, completed_at, attributes, documents, open, k_octets, impressions) in
             (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i32::MAX as i64, prop::option::of(any::<i32>())),
         (impressions_completed, pages_completed, files_purged, run, tries) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>(), any::<u16>()),
+        (children, device_job, split_decided) in (prop::collection::vec(1i32..=i32::MAX, 0..4), prop::option::of(any::<i32>()), any::<bool>()),
     ) -> Job {
         Job {
             id, uuid: uuid.map(String::into_boxed_str), printer: printer.into(), output_device: output_device.map(Str::from),
@@ -84,7 +87,7 @@ prop_compose! {
             printer_state_reasons: printer_state_reasons.into_iter().map(Str::from).collect(),
             printer_state_message: printer_state_message.into(), priority, hold_until: hold_until.into(), hold_until_time,
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
-            impressions_completed, pages_completed, files_purged, run, tries,
+            impressions_completed, pages_completed, files_purged, run, tries, children, device_job, split_decided,
         }
     }
 }
@@ -97,6 +100,8 @@ prop_compose! {
             (text(), text(), any::<bool>(), prop::collection::vec(keyword(), 0..3), text(), any::<bool>(), any::<bool>(), any::<bool>()),
         (state_change_time, config_change_time, generic, users_allowed, users_denied, error_policy, op_policy, sheets) in
             (time(), time(), any::<bool>(), prop::collection::vec(ident(), 0..3), prop::collection::vec(ident(), 0..3), keyword(), keyword(), (keyword(), keyword())),
+        (auth, encrypts, erases, configured_level, mode, split_printers, hold, min_copies, min_pages) in
+            (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=5), 0usize..3, prop::collection::vec(ident(), 0..3), any::<bool>(), 0u32..1000, 0u32..1000),
     ) -> Printer {
         Printer {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
@@ -105,6 +110,11 @@ prop_compose! {
             capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
+            security: Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level },
+            split: SplitPolicy {
+                mode: [SplitMode::None, SplitMode::Auto, SplitMode::Manual][mode], printers: split_printers,
+                fallback: if hold { Fallback::Hold } else { Fallback::PrintAlone }, min_copies, min_pages,
+            },
         }
     }
 }
@@ -196,6 +206,7 @@ fn empty_job_roundtrips() {
         hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
         attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
         impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0, tries: 0,
+        children: Vec::new(), device_job: None, split_decided: false,
     };
     assert_eq!(roundtrip_job(&j), j);
 }

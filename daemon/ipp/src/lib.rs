@@ -13,6 +13,7 @@ pub mod ops;
 pub mod registry;
 pub mod tag;
 pub mod value;
+pub mod vendor;
 
 pub use decode::{decode, DecodeError, Limits, MessageDecoder};
 pub use message::{Attribute, Group, Message};

@@ -150,6 +150,7 @@ fn index() -> &'static [AttrDef] {
 /// syntax wins; a test checks such duplicates agree.
 fn build_index() -> Vec<AttrDef> {
     let mut all: Vec<AttrDef> = table::ATTRS.to_vec();
+    all.extend_from_slice(crate::vendor::ATTRS);
     for t in table::TEMPLATES {
         all.push(AttrDef {
             name: t.name,

@@ -48,6 +48,8 @@ fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Print
         op_policy: "default".into(),
         job_sheets_default: ("none".into(), "none".into()),
         device: Default::default(),
+        security: Default::default(),
+        split: Default::default(),
     }
 }
 
@@ -110,6 +112,7 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
         "everywhere" => {
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
             p.capabilities = caps::from_device(device);
+            p.security = crate::security::Security::from_device(device, &p.device_uri);
             if let Some(mm) = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
             }
@@ -124,6 +127,9 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
 /// Attributes shared by printers and classes.
 fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
     for a in attrs {
+        if apply_vendor(p, a)? {
+            continue;
+        }
         let text = a.first_str().unwrap_or("").to_string();
         match a.name.as_str() {
             "printer-info" => p.info = text,
@@ -171,6 +177,17 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
         }
     }
     Ok(())
+}
+
+/// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
+pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
+    let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) });
+    match applied {
+        Ok(false) => Ok(false),
+        Ok(true) if p.is_class => Err(IppError::unsupported(format!("\"{}\" is a printer attribute; classes have none.", a.name), a.clone())),
+        Ok(true) => Ok(true),
+        Err(message) => Err(IppError::unsupported(message, a.clone())),
+    }
 }
 
 fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, existed: bool, now: i64) -> IppResult<Outcome> {

@@ -30,6 +30,13 @@ fn ok(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
 }
 
 /// Printer attributes an administrator may set (the rest are read-only or derived).
+/// Quire's printer attributes an administrator sets (security facts, split policy).
+pub const SETTABLE_VENDOR: &[&str] = &[
+    quire_ipp::vendor::AUTHENTICATION_METHOD, quire_ipp::vendor::ENCRYPTS_JOB_DATA, quire_ipp::vendor::ERASES_STORAGE,
+    quire_ipp::vendor::SECURITY_LEVEL, quire_ipp::vendor::SPLIT_DEFAULT, quire_ipp::vendor::SPLIT_PRINTERS_DEFAULT,
+    quire_ipp::vendor::SPLIT_FALLBACK_DEFAULT, quire_ipp::vendor::SPLIT_MIN_COPIES, quire_ipp::vendor::SPLIT_MIN_PAGES,
+];
+
 pub const SETTABLE_PRINTER: &[&str] = &["printer-info", "printer-location", "printer-geo-location", "printer-organization", "printer-organizational-unit", "printer-message-from-operator"];
 
 pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -39,7 +46,7 @@ pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who:
     if attrs.is_empty() {
         return Err(IppError::BadRequest("No printer attributes to set.".into()));
     }
-    let bad: Vec<Attribute> = attrs.iter().filter(|a| !SETTABLE_PRINTER.contains(&a.name.as_str()) && !a.name.ends_with("-default")).cloned().collect();
+    let bad: Vec<Attribute> = attrs.iter().filter(|a| !SETTABLE_PRINTER.contains(&a.name.as_str()) && !SETTABLE_VENDOR.contains(&a.name.as_str()) && !a.name.ends_with("-default")).cloned().collect();
     if !bad.is_empty() {
         return Err(IppError::NotSettable("These attributes cannot be set.".into(), bad));
     }
@@ -47,7 +54,13 @@ pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who:
         quire_ipp::registry::check(a).map_err(|e| IppError::unsupported(format!("Bad \"{}\" value: {e}", a.name), a.clone()))?;
     }
     let p = s.printer_mut(&key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
-    for a in attrs {
+    // All or nothing: apply to a copy, keep it only if every value is good.
+    let mut changed = p.clone();
+    for a in &attrs {
+        super::admin::apply_vendor(&mut changed, a)?;
+    }
+    *p = changed;
+    for a in attrs.into_iter().filter(|a| !SETTABLE_VENDOR.contains(&a.name.as_str())) {
         let text = a.first_str().unwrap_or("").to_string();
         match a.name.as_str() {
             "printer-info" => p.info = text,

@@ -19,6 +19,27 @@ fn job_of<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'
     Ok(job)
 }
 
+/// A split job is printed by its parts: holding, moving or restarting it means doing so
+/// to them.
+fn not_split(job: &Job, what: &str) -> IppResult<()> {
+    if job.is_split() {
+        let ids: Vec<String> = job.children.iter().map(i32::to_string).collect();
+        return Err(IppError::NotPossible(format!("Job #{} was split into jobs {}: {what} those instead.", job.id, ids.join(", "))));
+    }
+    Ok(())
+}
+
+/// A part of a split job may only move to a printer that qualifies for its parent's.
+fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
+    let Some(job) = s.jobs.get(&id) else { return Ok(()) };
+    let (Some(parent), Some(to)) = (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest)) else { return Ok(()) };
+    let Some(first) = s.printer(&parent.printer) else { return Ok(()) };
+    match crate::security::qualifies(&to.security, &first.security, s.settings.security_rule) {
+        Ok(()) => Ok(()),
+        Err(why) => Err(IppError::NotPossible(format!("Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.", parent.id, first.name, to.name))),
+    }
+}
+
 fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
@@ -35,10 +56,15 @@ pub(crate) fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &st
     job.state_reasons = vec![reason.into()];
     job.completed_at = Some(now);
     job.open = false;
+    let children = job.children.clone();
     effects.push(Effect::PersistJob(id));
-    if was_processing {
+    if was_processing && children.is_empty() {
         effects.push(Effect::StopJob { job_id: id });
         free_device(s, device.as_deref(), now);
+    }
+    // Ending a split job ends its parts.
+    for child in children {
+        terminate(s, child, state, reason, now, effects);
     }
     events::emit_job(s, EventKind::JobCompleted, id, now);
 }
@@ -161,6 +187,7 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     };
     let job = job_of(s, t, who)?;
     let id = job.id;
+    not_split(job, "hold")?;
     if !matches!(job.state, JobState::Pending | JobState::Held) {
         return Err(IppError::NotPossible(format!("Job #{id} is not pending - can't hold.")));
     }
@@ -213,6 +240,7 @@ fn unhold(job: &mut Job) {
 pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let job = job_of(s, t, who)?;
     let id = job.id;
+    not_split(job, "release")?;
     if job.state != JobState::Held || job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not held.")));
     }
@@ -226,6 +254,7 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
 pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let job = job_of(s, t, who)?;
     let id = job.id;
+    not_split(job, "restart")?;
     if !job.state.is_terminal() {
         return Err(IppError::NotPossible(format!("Job #{id} is not complete.")));
     }
@@ -325,6 +354,8 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         if job.state.is_terminal() {
             return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
         }
+        not_split(job, "move")?;
+        check_part_move(s, id, &dest)?;
     }
     let mut effects = Vec::new();
     for id in ids {
@@ -338,6 +369,8 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         }
         if let Some(job) = s.jobs.get_mut(&id) {
             job.printer = dest.as_str().into();
+            // The old device's job means nothing to the new one.
+            job.device_job = None;
         }
         effects.push(Effect::PersistJob(id));
         events::emit_job(s, EventKind::JobConfigChanged, id, now);

@@ -72,8 +72,15 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
     add("job-more-info", &|| vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
     add("document-format-supplied", &|| job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
     add("document-name-supplied", &|| job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());
-    if let Some(dev) = &job.output_device {
+    // A part of a split job is assigned to its printer from the start.
+    let assigned = job.output_device.as_ref().or(job.parent_job_id.map(|_| &job.printer));
+    if let Some(dev) = assigned {
         add("output-device-assigned", &|| vec![Value::Name(dev.to_string())]);
+    }
+    if job.is_split() {
+        for a in crate::split::parts::parent_attributes(s, job) {
+            add(&a.name, &|| a.values.clone());
+        }
     }
     if let Some(parent) = job.parent_job_id {
         add("parent-job-id", &|| vec![Value::Integer(parent)]);

@@ -129,6 +129,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let fidelity = msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
     let job_attrs = template_attributes(msg);
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
+    crate::split::check_request(s, printer, &job_attrs, &who.user)?;
     check_limits(s, printer, who)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
     let job = build_job(id, printer, msg, who, &checked.accepted, now);
@@ -257,6 +258,9 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         files_purged: false,
         run: 0,
         tries: 0,
+        children: Vec::new(),
+        device_job: None,
+        split_decided: false,
     };
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
