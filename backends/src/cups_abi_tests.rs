@@ -73,6 +73,7 @@ impl Fixture {
             printer: "abi".into(),
             created: 0,
             work_dir: self.dir.path().join("work"),
+            resume_device_job: None,
         }
     }
 

@@ -36,6 +36,9 @@ pub fn deliver(uri: &str, documents: &[DocumentSource], cancel: &Cancel) -> Resu
             out.write_all(&buf[..n]).map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
         }
     }
-    out.sync_all().map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
+    // Only a regular file keeps what it got; devices (/dev/null…) cannot be synced (EINVAL).
+    if out.metadata().is_ok_and(|m| m.is_file()) {
+        out.sync_all().map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
+    }
     Ok(())
 }

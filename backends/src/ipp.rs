@@ -122,6 +122,11 @@ impl<'a> Device<'a> {
         if self.cancel.is_canceled() {
             return Err(Failure::Fatal(BackendError::Canceled));
         }
+        self.connection()
+    }
+
+    /// The connection, even once canceled (to cancel the printer's job).
+    fn connection(&mut self) -> Result<&mut Client, Failure> {
         if self.client.is_none() {
             let c = Client::connect(self.dest.clone()).map_err(|e| Failure::Transient(format!("Unable to connect to the printer: {e}")))?;
             self.client = Some(c.with_user(&self.user).with_timeout(REQUEST_TIMEOUT));
@@ -193,6 +198,12 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
     // Without Create-Job each document is its own Print-Job, printed one after the other.
     let batches: Vec<&[DocumentSource]> = if documents.len() > 1 && !supports(Operation::CreateJob) { documents.chunks(1).collect() } else { vec![documents.as_slice()] };
     let mut done_before = 0;
+    if let Some(remote) = job.resume_device_job.filter(|_| batches.len() == 1) {
+        if let Some(done) = resume(&mut dev, remote, progress)? {
+            dev.mirror(Vec::new(), String::new(), progress);
+            return done;
+        }
+    }
     for batch in batches {
         let remote = loop {
             match submit(&mut dev, job, batch) {
@@ -201,10 +212,35 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
                 Err(Failure::Fatal(e)) => return Err(e),
             }
         };
+        progress.submitted(remote);
         done_before = follow(&mut dev, remote, done_before, progress)?;
     }
     dev.mirror(Vec::new(), String::new(), progress);
     Ok(())
+}
+
+/// After a restart: the device's job `remote` from the earlier run. `Ok(None)` when the
+/// device no longer has it, or canceled or aborted it (it prints again from the start);
+/// otherwise it is followed to its end and that is the delivery's result.
+fn resume(dev: &mut Device, remote: i32, progress: &mut dyn Progress) -> Result<Option<Result<(), BackendError>>, BackendError> {
+    let state = loop {
+        let mut req = dev.request(Operation::GetJobAttributes);
+        let g = req.group_mut(DelimiterTag::Operation);
+        g.push(Attribute::new("job-id", Value::Integer(remote)));
+        g.push(keywords("requested-attributes", &["job-state"]));
+        match dev.send(&req, None, "Get-Job-Attributes") {
+            Ok(resp) if StatusCode::from_u16(resp.code).is_some_and(|s| s.is_success()) => {
+                break resp.attr(DelimiterTag::Job, "job-state").and_then(|a| a.first_i32());
+            }
+            Ok(_) => return Ok(None),
+            Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
+            Err(Failure::Fatal(e)) => return Err(e),
+        }
+    };
+    if matches!(state, Some(7) | Some(8) | None) {
+        return Ok(None);
+    }
+    Ok(Some(follow(dev, remote, 0, progress).map(|_| ())))
 }
 
 /// Waits until the printer answers and accepts jobs; returns its answer.
@@ -230,7 +266,9 @@ fn job_request(dev: &Device, op: Operation, job: &JobInfo) -> Message {
     let mut req = dev.request(op);
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-name", Value::Name(job.name.clone())));
-    let forwarded: Vec<Attribute> = job.attributes.iter().filter(|a| !NOT_FORWARDED.contains(&a.name.as_str()) && a.name != "job-name").cloned().collect();
+    // Quire's own attributes (the splitter's) are for this server, not the device.
+    let forwarded: Vec<Attribute> =
+        job.attributes.iter().filter(|a| !NOT_FORWARDED.contains(&a.name.as_str()) && a.name != "job-name" && !a.name.starts_with("quire-")).cloned().collect();
     if !forwarded.is_empty() {
         let mut jg = Group::new(DelimiterTag::Job);
         jg.attributes = forwarded;
@@ -330,7 +368,12 @@ fn submit_once(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Resu
 fn cancel_remote(dev: &mut Device, id: i32) {
     let mut req = dev.request(Operation::CancelJob);
     req.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
-    let _ = dev.send(&req, None, "Cancel-Job");
+    let resource = dev.resource.clone();
+    // Not `send`: that refuses to talk once the delivery is canceled.
+    let sent = dev.connection().map(|c| c.send(&resource, &req, None));
+    if !matches!(sent, Ok(Ok(_))) {
+        dev.client = None;
+    }
 }
 
 /// Follows printer job `id` until it ends, mirroring progress and the printer's state.
@@ -355,7 +398,9 @@ fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -
                     Some(7) => return Err(BackendError::CanceledByDevice("The job was canceled at the printer.".into())),
                     Some(8) => return Err(aborted(dev, id)),
                     _ => {
-                        sleep_cancelable(interval, dev.cancel)?;
+                        // Canceled while waiting: the printer's job is canceled too (at
+                        // the top of the loop).
+                        let _ = sleep_cancelable(interval, dev.cancel);
                         interval = (interval * 2).min(POLL_MAX);
                     }
                 }

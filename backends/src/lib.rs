@@ -46,6 +46,9 @@ pub struct JobInfo {
     pub created: i64,
     /// Where conversions may write temporary files (removed after delivery).
     pub work_dir: PathBuf,
+    /// The device's id of this job from an earlier run that the device accepted (the
+    /// daemon restarted meanwhile): follow that job rather than print it again.
+    pub resume_device_job: Option<i32>,
 }
 
 /// Cancellation flag shared with the daemon.
@@ -72,6 +75,9 @@ pub trait Progress: Send {
     fn printer_state(&mut self, reasons: Vec<String>, message: String);
     /// A printer attribute the device reported (CUPS backend `ATTR:` lines: marker-levels…).
     fn printer_attribute(&mut self, _attr: quire_ipp::Attribute) {}
+    /// The device accepted the job as its job `device_job` (IPP devices). The daemon keeps
+    /// it, so that a restart follows this job instead of printing it again.
+    fn submitted(&mut self, _device_job: i32) {}
 }
 
 /// How a delivery failed, in CUPS backend exit-code terms.

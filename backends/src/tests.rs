@@ -17,6 +17,7 @@ fn job() -> JobInfo {
         printer: "p".into(),
         created: 0,
         work_dir: std::env::temp_dir(),
+        resume_device_job: None,
     }
 }
 

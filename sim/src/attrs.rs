@@ -386,9 +386,9 @@ fn security(st: &State) -> Vec<Attribute> {
             kws(&creation_attributes(o.auth)),
         ),
         set("job-release-action-supported", kws(&[release])),
-        a("quire-authentication-method", kw(o.auth.keyword())),
-        a("quire-encrypts-job-data", Value::Boolean(o.encrypts)),
-        a("quire-erases-storage", Value::Boolean(o.erases_storage)),
+        a(quire_ipp::vendor::AUTHENTICATION_METHOD, kw(o.auth.keyword())),
+        a(quire_ipp::vendor::ENCRYPTS_JOB_DATA, Value::Boolean(o.encrypts)),
+        a(quire_ipp::vendor::ERASES_STORAGE, Value::Boolean(o.erases_storage)),
     ];
     if o.auth == AuthMethod::Pin {
         attrs.push(a("job-password-supported", Value::Integer(8)));

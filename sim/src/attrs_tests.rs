@@ -62,11 +62,11 @@ fn security_attributes_follow_the_flags() {
     let mut st = state();
     let attrs = printer_attributes(&st);
     assert_eq!(
-        get(&attrs, "quire-authentication-method").and_then(Attribute::first_str),
+        get(&attrs, quire_ipp::vendor::AUTHENTICATION_METHOD).and_then(Attribute::first_str),
         Some("none")
     );
     assert_eq!(
-        get(&attrs, "quire-encrypts-job-data").and_then(Attribute::first_bool),
+        get(&attrs, quire_ipp::vendor::ENCRYPTS_JOB_DATA).and_then(Attribute::first_bool),
         Some(false)
     );
     assert!(get(&attrs, "job-password-supported").is_none());
@@ -75,11 +75,11 @@ fn security_attributes_follow_the_flags() {
     st.opts.erases_storage = true;
     let attrs = printer_attributes(&st);
     assert_eq!(
-        get(&attrs, "quire-authentication-method").and_then(Attribute::first_str),
+        get(&attrs, quire_ipp::vendor::AUTHENTICATION_METHOD).and_then(Attribute::first_str),
         Some("pin")
     );
     assert_eq!(
-        get(&attrs, "quire-erases-storage").and_then(Attribute::first_bool),
+        get(&attrs, quire_ipp::vendor::ERASES_STORAGE).and_then(Attribute::first_bool),
         Some(true)
     );
     assert!(get(&attrs, "job-password-supported")
@@ -133,12 +133,12 @@ fn requested_attributes_groups_and_names() {
         Some(&["printer-description"]),
         ObjectKind::Printer,
     );
-    assert!(get(&desc, "quire-authentication-method").is_some());
+    assert!(get(&desc, quire_ipp::vendor::AUTHENTICATION_METHOD).is_some());
     assert!(get(&desc, "printer-state").is_some());
     assert!(get(&desc, "copies-default").is_none());
     let template = filter(all, Some(&["job-template"]), ObjectKind::Printer);
     assert!(get(&template, "copies-supported").is_some());
     assert!(get(&template, "page-ranges-supported").is_some());
     assert!(get(&template, "printer-name").is_none());
-    assert!(get(&template, "quire-encrypts-job-data").is_none());
+    assert!(get(&template, quire_ipp::vendor::ENCRYPTS_JOB_DATA).is_none());
 }

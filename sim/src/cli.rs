@@ -14,23 +14,15 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    const ALL: [AuthMethod; 4] = [AuthMethod::None, AuthMethod::Pin, AuthMethod::IdCard, AuthMethod::Biometric];
+
+    /// The keyword of `quire-authentication-method` (`quire_ipp::vendor`).
     pub fn keyword(self) -> &'static str {
-        match self {
-            AuthMethod::None => "none",
-            AuthMethod::Pin => "pin",
-            AuthMethod::IdCard => "id-card",
-            AuthMethod::Biometric => "biometric",
-        }
+        quire_ipp::vendor::AUTHENTICATION_METHODS[self as usize]
     }
 
     fn parse(value: &str) -> Option<AuthMethod> {
-        Some(match value {
-            "none" => AuthMethod::None,
-            "pin" => AuthMethod::Pin,
-            "id-card" => AuthMethod::IdCard,
-            "biometric" => AuthMethod::Biometric,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|m| m.keyword() == value)
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Server {
     port: u16,
     dir: Option<TempDir>,
     child: ChildGuard,
+    binary: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
@@ -72,21 +74,35 @@ impl Server {
         let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
         let port = free_port()?;
         write_config(dir.path(), port)?;
-        let out = File::create(dir.path().join("log/stdout.log"))?;
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let child = Self::spawn(kind, binary, dir.path(), &env)?;
+        let mut server = Server { kind, port, dir: Some(dir), child, binary: binary.to_path_buf(), env };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn spawn(kind: ServerKind, binary: &Path, dir: &Path, env: &[(String, String)]) -> io::Result<ChildGuard> {
+        let out = File::options().create(true).append(true).open(dir.join("log/stdout.log"))?;
         let mut cmd = Command::new(binary);
         cmd.arg("-f")
             .arg("-c")
-            .arg(dir.path().join("etc/cupsd.conf"))
+            .arg(dir.join("etc/cupsd.conf"))
             .arg("-s")
-            .arg(dir.path().join("etc/cups-files.conf"))
+            .arg(dir.join("etc/cups-files.conf"))
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
-            .envs(env.iter().copied());
-        let child = ChildGuard::spawn(&kind.to_string(), &mut cmd)?;
-        let mut server = Server { kind, port, dir: Some(dir), child };
-        server.wait_ready()?;
-        Ok(server)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        ChildGuard::spawn(&kind.to_string(), &mut cmd)
+    }
+
+    /// `kill -9` the server (nothing gets to flush), then start it again on the same
+    /// directories, config and port.
+    pub fn kill9_and_restart(&mut self) -> io::Result<()> {
+        let dir = self.dir().to_path_buf();
+        self.child.kill();
+        self.child = Self::spawn(self.kind, &self.binary, &dir, &self.env)?;
+        self.wait_ready()
     }
 
     fn wait_ready(&mut self) -> io::Result<()> {

@@ -11,6 +11,7 @@ fn job(attributes: Vec<Attribute>) -> JobInfo {
         printer: "abi".into(),
         created: 0,
         work_dir: "/tmp".into(),
+        resume_device_job: None,
     }
 }
 

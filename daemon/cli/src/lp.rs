@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::io::Read;
 
-use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
+use quire_ipp::{vendor, Attribute, DelimiterTag, Message, Operation, Value};
 
 use crate::common::{
     groups, ipp_ok, is_not_found, job_uri, op_attr, parse_job_id, printer_uri, response_job_id,
@@ -145,11 +145,26 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
         None => default_destination(ctx)?,
     };
     let uri = lookup_printer(ctx, &printer)?;
-    let job_id = if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
+    let resp = if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
+    let job_id = response_job_id(&resp).ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
     if !a.silent {
         out!("request id is {printer}-{job_id} ({} file(s))", a.files.len());
+        if let Some(note) = split_note(&resp) {
+            out!("quire: {note}");
+        }
     }
     Ok(0)
+}
+
+/// The scheduler's word on a split the job asked for (how it was divided, or why it
+/// was not and what happens instead), from the response that closed the job.
+pub fn split_note(resp: &Message) -> Option<String> {
+    let job = resp.group(DelimiterTag::Job)?;
+    let reasons = job.get("job-state-reasons")?;
+    if !reasons.strs().any(|r| r == vendor::REASON_SPLIT || r == vendor::REASON_NO_QUALIFIED_PRINTER) {
+        return None;
+    }
+    job.get("job-state-message").and_then(Attribute::first_str).filter(|m| !m.is_empty()).map(str::to_string)
 }
 
 fn add_job_uri(req: &mut Message, id: i32) {
@@ -243,8 +258,8 @@ fn open_document(a: &LpArgs, i: usize) -> Result<Box<dyn Read>, CliError> {
     }
 }
 
-/// One file (or stdin): Print-Job with the document streamed.
-fn submit_one(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<i32, CliError> {
+/// One file (or stdin): Print-Job with the document streamed. Returns the response.
+fn submit_one(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<Message, CliError> {
     let (mut req, _) = job_request(ctx, Operation::PrintJob, uri, a)?;
     if let Some(f) = a.files.first() {
         let base = f.rsplit('/').next().unwrap_or(f);
@@ -252,17 +267,18 @@ fn submit_one(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<i32, CliError> {
     }
     let resource = uri_resource(uri).unwrap_or("/").to_string();
     let mut doc = open_document(a, 0)?;
-    let resp = ipp_ok(ctx.send(&resource, &req, Some(&mut *doc))?)?;
-    response_job_id(&resp).ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))
+    ipp_ok(ctx.send(&resource, &req, Some(&mut *doc))?)
 }
 
 /// Several files: Create-Job then one Send-Document each; on failure the
-/// half-built job is canceled, as CUPS's lp does.
-fn submit_multi(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<i32, CliError> {
+/// half-built job is canceled, as CUPS's lp does. Returns the last response (the one
+/// that closed the job, so it tells whether the job was split).
+fn submit_multi(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<Message, CliError> {
     let (req, format) = job_request(ctx, Operation::CreateJob, uri, a)?;
     let resource = uri_resource(uri).unwrap_or("/").to_string();
     let resp = ipp_ok(ctx.send(&resource, &req, None)?)?;
     let id = response_job_id(&resp).ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
+    let mut last = resp;
     for (i, f) in a.files.iter().enumerate() {
         let mut req = ctx.request(Operation::SendDocument, Some(uri));
         let base = f.rsplit('/').next().unwrap_or(f);
@@ -276,14 +292,19 @@ fn submit_multi(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<i32, CliError> {
             op_attr(&mut req, attr);
         }
         let sent = open_document(a, i).and_then(|mut doc| ctx.send(&resource, &req, Some(&mut *doc)));
-        if let Err(e) = sent.and_then(ipp_ok) {
-            let mut cancel = ctx.request(Operation::CancelJob, Some(uri));
-            op_attr(&mut cancel, Attribute::new("job-id", Value::Integer(id)));
-            let _ = ctx.send(&resource, &cancel, None);
-            return Err(e);
+        match sent.and_then(ipp_ok) {
+            // Send-Document responses may omit job-id; the Create-Job one had it.
+            Ok(r) if response_job_id(&r) == Some(id) => last = r,
+            Ok(_) => {}
+            Err(e) => {
+                let mut cancel = ctx.request(Operation::CancelJob, Some(uri));
+                op_attr(&mut cancel, Attribute::new("job-id", Value::Integer(id)));
+                let _ = ctx.send(&resource, &cancel, None);
+                return Err(e);
+            }
         }
     }
-    Ok(id)
+    Ok(last)
 }
 
 #[cfg(test)]

@@ -70,3 +70,36 @@ fn bad_input_is_an_error_not_a_panic() {
     let a = parse(&["-", "ignored"]).unwrap().unwrap();
     assert!(a.files.is_empty());
 }
+
+#[test]
+fn split_notes_from_the_response() {
+    let response = |reasons: &[&str], message: Option<&str>| {
+        let mut m = Message::new((2, 0), 0, 1);
+        let g = m.group_mut(DelimiterTag::Job);
+        g.push(Attribute::new("job-id", Value::Integer(7)));
+        g.push(Attribute::set("job-state-reasons", reasons.iter().map(|r| Value::Keyword(r.to_string())).collect()));
+        if let Some(t) = message {
+            g.push(Attribute::new("job-state-message", Value::Text(t.into())));
+        }
+        m
+    };
+    let split = response(&[vendor::REASON_SPLIT, "job-printing"], Some("Job 7 is split into 2 parts: ..."));
+    assert_eq!(split_note(&split).as_deref(), Some("Job 7 is split into 2 parts: ..."));
+    let alone = response(&["job-printing", vendor::REASON_NO_QUALIFIED_PRINTER], Some("No other printer qualifies."));
+    assert_eq!(split_note(&alone).as_deref(), Some("No other printer qualifies."));
+    // Other notes (e.g. "Not split: it has a single page.") carry no reason: lp stays quiet.
+    assert_eq!(split_note(&response(&["none"], Some("Not split: it has a single page."))), None);
+    assert_eq!(split_note(&response(&[vendor::REASON_SPLIT], None)), None);
+    assert_eq!(split_note(&Message::new((2, 0), 0, 1)), None);
+}
+
+#[test]
+fn split_options_parse() {
+    let a = parse(&["-o", "quire-split=manual quire-split-printers=a,b", "-o", "quire-split-fallback=hold", "-n", "10"])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        opts(&a),
+        [("quire-split", "manual"), ("quire-split-printers", "a,b"), ("quire-split-fallback", "hold"), ("copies", "10")]
+    );
+}

@@ -42,3 +42,36 @@ fn add_modify_with_enable_and_everywhere() {
     assert_eq!(p("printer-state"), Some(Value::Enum(3)));
     assert!(collect(&mut c, 'P', "x.ppd").is_err());
 }
+
+#[test]
+fn security_and_split_policy_reach_the_printer_group() {
+    let mut c = Changes::default();
+    for o in [
+        "quire-authentication-method=pin",
+        "quire-encrypts-job-data=true quire-erases-storage=false",
+        "quire-security-level=auto",
+        "quire-split-default=auto quire-split-printers-default=a,b quire-split-fallback-default=hold",
+        "quire-split-min-copies=100 quire-split-min-pages=200",
+    ] {
+        collect(&mut c, 'o', o).unwrap();
+    }
+    let req = add_modify_request(&Ctx::new("lpadmin"), "sec", &c).unwrap();
+    let p = |n| req.attr(DelimiterTag::Printer, n).map(|a| a.values.clone()).unwrap_or_default();
+    let kw = |s: &str| vec![Value::Keyword(s.into())];
+    assert_eq!(p("quire-authentication-method"), kw("pin"));
+    assert_eq!(p("quire-encrypts-job-data"), [Value::Boolean(true)]);
+    assert_eq!(p("quire-erases-storage"), [Value::Boolean(false)]);
+    assert_eq!(p("quire-security-level"), kw("auto"));
+    assert_eq!(p("quire-split-default"), kw("auto"));
+    assert_eq!(p("quire-split-printers-default"), [Value::Name("a".into()), Value::Name("b".into())]);
+    assert_eq!(p("quire-split-fallback-default"), kw("hold"));
+    assert_eq!(p("quire-split-min-copies"), [Value::Integer(100)]);
+    assert_eq!(p("quire-split-min-pages"), [Value::Integer(200)]);
+    let mut c = Changes::default();
+    collect(&mut c, 'o', "quire-security-level=3").unwrap();
+    let req = add_modify_request(&Ctx::new("lpadmin"), "sec", &c).unwrap();
+    assert_eq!(req.attr(DelimiterTag::Printer, "quire-security-level").map(|a| a.values.clone()), Some(vec![Value::Integer(3)]));
+    let mut c = Changes::default();
+    collect(&mut c, 'o', "quire-split-min-copies=many").unwrap();
+    assert!(add_modify_request(&Ctx::new("lpadmin"), "sec", &c).is_err());
+}

@@ -2,6 +2,7 @@
 //! act in command-line order, as in CUPS (so `-W` and `-l` affect only the
 //! options after them).
 
+use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
 use crate::common::{
@@ -321,13 +322,14 @@ fn show_devices(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
 fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>) -> Result<i32, CliError> {
     let dests = dests.filter(|d| *d != "all");
     let mut req = ctx.request(Operation::GetJobs, Some("ipp://localhost/"));
-    op_attr(
-        &mut req,
-        keywords(&[
-            "job-id", "job-k-octets", "job-name", "job-originating-user-name", "job-printer-state-message",
-            "job-printer-uri", "job-state-reasons", "time-at-creation", "time-at-completed",
-        ]),
-    );
+    let mut attrs = vec![
+        "job-id", "job-k-octets", "job-name", "job-originating-user-name", "job-printer-state-message",
+        "job-printer-uri", "job-state-reasons", "time-at-creation", "time-at-completed",
+    ];
+    if st.long > 0 {
+        attrs.extend_from_slice(JOB_SPLIT_ATTRS);
+    }
+    op_attr(&mut req, keywords(&attrs));
     op_attr(&mut req, Attribute::new("which-jobs", Value::Keyword(st.which.clone())));
     let resp = match ipp_ok(ctx.send("/", &req, None)?) {
         Ok(r) => r,
@@ -357,9 +359,36 @@ fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>
                 out!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
             }
             out!("\tqueued for {dest}");
+            split_details(g).iter().for_each(|l| out!("{l}"));
         }
     }
     Ok(0)
+}
+
+/// What the long job listing also asks for: how a job was split, or why it was not.
+const JOB_SPLIT_ATTRS: &[&str] =
+    &["job-state-message", "output-device-assigned", "parent-job-id", qv::SPLIT_PART, qv::SPLIT_PARTS];
+
+/// Quire's lines after CUPS's ones for a job: a split job's parts, a part's parent,
+/// or why a job that asked to be split was not.
+pub fn split_details(g: &Group) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(parts) = g.get(qv::SPLIT_PARTS).filter(|p| p.strs().next().is_some()) {
+        lines.push(format!("\tSplit into {} parts:", parts.strs().count()));
+        lines.extend(parts.strs().map(|p| format!("\t\t{p}")));
+    }
+    if let Some(parent) = int_attr(g, "parent-job-id") {
+        let part = str_attr(g, qv::SPLIT_PART).unwrap_or("a part");
+        match str_attr(g, "output-device-assigned") {
+            Some(dev) => lines.push(format!("\tPart of job {parent}: {part} on {dev}")),
+            None => lines.push(format!("\tPart of job {parent}: {part}")),
+        }
+    }
+    let unqualified = g.get("job-state-reasons").is_some_and(|r| r.strs().any(|s| s == qv::REASON_NO_QUALIFIED_PRINTER));
+    if let Some(m) = str_attr(g, "job-state-message").filter(|m| unqualified && !m.is_empty()) {
+        lines.push(format!("\tNot split: {m}"));
+    }
+    lines
 }
 
 fn print_job(st: &State, g: &Group, rank: i32, id: &str, user: &str, time_at: &str) {
@@ -376,7 +405,9 @@ const PRINTER_ATTRS: &[&str] = &[
     "printer-name", "printer-state", "printer-state-message", "printer-state-reasons",
     "printer-state-change-time", "printer-type", "printer-info", "printer-location",
     "printer-make-and-model", "printer-uri-supported", "requesting-user-name-allowed",
-    "requesting-user-name-denied",
+    "requesting-user-name-denied", qv::AUTHENTICATION_METHOD, qv::ENCRYPTS_JOB_DATA, qv::ERASES_STORAGE,
+    qv::SECURITY_LEVEL, qv::SECURITY_LEVEL_SOURCE, qv::SPLIT_DEFAULT, qv::SPLIT_PRINTERS_DEFAULT,
+    qv::SPLIT_FALLBACK_DEFAULT, qv::SPLIT_MIN_COPIES, qv::SPLIT_MIN_PAGES,
 ];
 
 fn show_printers(ctx: &mut Ctx, st: &State, which: Option<&str>) -> Result<i32, CliError> {
@@ -466,4 +497,52 @@ fn print_printer_details(st: &State, g: &Group, name: &str) {
     }
     out!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
     out!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
+    // Quire's own, after CUPS's lines; a CUPS server sends neither.
+    for line in [security_line(g), split_line(g)].into_iter().flatten() {
+        out!("{line}");
+    }
 }
+
+/// "\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)".
+pub fn security_line(g: &Group) -> Option<String> {
+    let level = int_attr(g, qv::SECURITY_LEVEL)?;
+    let flag = |n: &str| g.get(n).and_then(Attribute::first_bool).unwrap_or(false);
+    let mut facts = vec![match str_attr(g, qv::AUTHENTICATION_METHOD).unwrap_or("none") {
+        "none" => "no authentication".to_string(),
+        method => method.to_string(),
+    }];
+    if flag(qv::ENCRYPTS_JOB_DATA) {
+        facts.push("encrypts job data".into());
+    }
+    if flag(qv::ERASES_STORAGE) {
+        facts.push("erases storage".into());
+    }
+    let source = str_attr(g, qv::SECURITY_LEVEL_SOURCE).unwrap_or("derived");
+    Some(format!("\tSecurity: {}; level {level} ({source})", facts.join(", ")))
+}
+
+/// "\tSplit: auto (jobs of 100+ copies or 200+ pages; printers: any that qualify; if
+/// none qualifies: print-alone)"; None when the queue does not split jobs by default.
+pub fn split_line(g: &Group) -> Option<String> {
+    let mode = str_attr(g, qv::SPLIT_DEFAULT).filter(|m| *m != "none")?;
+    let min = |n: &str| int_attr(g, n).filter(|v| *v > 0);
+    let which = match (min(qv::SPLIT_MIN_COPIES), min(qv::SPLIT_MIN_PAGES)) {
+        (Some(c), Some(p)) => format!("jobs of {c}+ copies or {p}+ pages"),
+        (Some(c), None) => format!("jobs of {c}+ copies"),
+        (None, Some(p)) => format!("jobs of {p}+ pages"),
+        (None, None) => "every job".to_string(),
+    };
+    let listed: Vec<&str> = g.get(qv::SPLIT_PRINTERS_DEFAULT).map(|a| a.strs().collect()).unwrap_or_default();
+    // Only a manual split uses the list; auto considers every printer.
+    let printers = match (mode, listed.is_empty()) {
+        ("manual", true) => "none listed".to_string(),
+        ("manual", false) => listed.join(", "),
+        _ => "any that qualify".to_string(),
+    };
+    let fallback = str_attr(g, qv::SPLIT_FALLBACK_DEFAULT).unwrap_or("print-alone");
+    Some(format!("\tSplit: {mode} ({which}; printers: {printers}; if none qualifies: {fallback})"))
+}
+
+#[cfg(test)]
+#[path = "lpstat_tests.rs"]
+mod tests;

@@ -1,6 +1,7 @@
 //! `-o name=value` options: CUPS's option-string syntax and the conversion of
 //! option values to IPP attributes with the right value syntax.
 
+use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Message, ResolutionUnits, Value};
 
 /// Options in the order given; a later value for a name replaces the earlier
@@ -99,6 +100,10 @@ enum Syntax {
     Resolution,
     Mime,
     Uri,
+    /// A 1setOf name (printer names): commas and spaces separate, empty is `no-value`.
+    Names,
+    /// An integer, or a keyword such as `auto`.
+    IntegerOrKeyword,
 }
 
 const ORIENTATION: &[(&str, i32)] =
@@ -165,6 +170,31 @@ const KNOWN: &[(&str, Syntax, bool)] = &[
     ("printer-resolution", Syntax::Resolution, false),
 ];
 
+/// Quire's vendor attributes: the printer's security facts and split policy (lpadmin)
+/// and a job's split request (lp). All go in the object group. Values the daemon must
+/// judge (an unknown keyword, a level out of range) are sent as typed, so the user gets
+/// the daemon's message.
+const VENDOR: &[(&str, Syntax)] = &[
+    (v::AUTHENTICATION_METHOD, Syntax::Keyword),
+    (v::ENCRYPTS_JOB_DATA, Syntax::Boolean),
+    (v::ERASES_STORAGE, Syntax::Boolean),
+    (v::SECURITY_LEVEL, Syntax::IntegerOrKeyword),
+    (v::SPLIT_DEFAULT, Syntax::Keyword),
+    (v::SPLIT_PRINTERS_DEFAULT, Syntax::Names),
+    (v::SPLIT_FALLBACK_DEFAULT, Syntax::Keyword),
+    (v::SPLIT_MIN_COPIES, Syntax::Integer),
+    (v::SPLIT_MIN_PAGES, Syntax::Integer),
+    (v::SPLIT, Syntax::Keyword),
+    (v::SPLIT_PRINTERS, Syntax::Names),
+    (v::SPLIT_FALLBACK, Syntax::Keyword),
+];
+
+/// The syntax of a known option and whether it goes in the operation group.
+fn known_syntax(name: &str) -> Option<(Syntax, bool)> {
+    let standard = KNOWN.iter().find(|(n, _, _)| *n == name).map(|(_, s, op)| (*s, *op));
+    standard.or_else(|| VENDOR.iter().find(|(n, _)| *n == name).map(|(_, s)| (*s, false)))
+}
+
 /// Where an encoded option goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -180,18 +210,20 @@ pub fn encode_option(name: &str, value: &str) -> Result<(Target, Attribute), Str
     if value.starts_with('{') {
         return Err(format!("collection values are not supported (option \"{name}\")"));
     }
-    let known = KNOWN.iter().find(|(n, _, _)| *n == name);
+    let known = known_syntax(name);
     let target = match known {
-        Some((_, _, true)) => Target::Operation,
+        Some((_, true)) => Target::Operation,
         _ => Target::Object,
     };
-    if let Some((_, Syntax::RangeSet, _)) = known {
-        return Ok((target, Attribute::set(name, parse_page_list(value)?)));
+    match known {
+        Some((Syntax::RangeSet, _)) => return Ok((target, Attribute::set(name, parse_page_list(value)?))),
+        Some((Syntax::Names, _)) => return Ok((target, Attribute::set(name, names(value)))),
+        _ => {}
     }
     let mut values = Vec::new();
     for part in value.split(',') {
         let v = match known {
-            Some((_, syntax, _)) => encode_known(*syntax, part).ok_or_else(bad)?,
+            Some((syntax, _)) => encode_known(syntax, part).ok_or_else(bad)?,
             None => guess(part),
         };
         values.push(v);
@@ -213,8 +245,26 @@ fn encode_known(syntax: Syntax, v: &str) -> Option<Value> {
             Ok(n) => Value::Enum(n),
             Err(_) => Value::Enum(table.iter().find(|(k, _)| *k == v)?.1),
         },
-        Syntax::RangeSet => return None,
+        Syntax::IntegerOrKeyword => match v.trim().parse() {
+            Ok(n) => Value::Integer(n),
+            Err(_) => keyword_or_name(v.trim())?,
+        },
+        Syntax::RangeSet | Syntax::Names => return None,
     })
+}
+
+/// "a,b" or "a b" as name values; nothing at all is `no-value` (clears the list).
+fn names(list: &str) -> Vec<Value> {
+    let values: Vec<Value> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .map(|n| Value::Name(n.to_string()))
+        .collect();
+    if values.is_empty() {
+        vec![Value::NoValue]
+    } else {
+        values
+    }
 }
 
 /// keyword | name attributes (media, job-hold-until): a keyword if it looks

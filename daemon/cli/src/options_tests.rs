@@ -100,3 +100,42 @@ fn options_go_to_their_groups() {
     assert!(m.operation_attr("document-format").is_some());
     assert_eq!(m.groups[0].tag, DelimiterTag::Operation);
 }
+
+#[test]
+fn quire_vendor_options() {
+    use quire_ipp::vendor as v;
+    let kw = |s: &str| Value::Keyword(s.into());
+    let name = |s: &str| Value::Name(s.into());
+    assert_eq!(enc(v::AUTHENTICATION_METHOD, "id-card"), (Target::Object, vec![kw("id-card")]));
+    // An unknown method still goes out typed: the daemon says what is wrong with it.
+    assert_eq!(enc(v::AUTHENTICATION_METHOD, "retina").1, [kw("retina")]);
+    assert_eq!(enc(v::ENCRYPTS_JOB_DATA, "true").1, [Value::Boolean(true)]);
+    assert_eq!(enc(v::ERASES_STORAGE, "no").1, [Value::Boolean(false)]);
+    assert_eq!(enc(v::SECURITY_LEVEL, "3").1, [Value::Integer(3)]);
+    assert_eq!(enc(v::SECURITY_LEVEL, "auto").1, [kw("auto")]);
+    assert_eq!(enc(v::SECURITY_LEVEL, "9").1, [Value::Integer(9)]);
+    assert_eq!(enc(v::SPLIT_DEFAULT, "auto").1, [kw("auto")]);
+    assert_eq!(enc(v::SPLIT_FALLBACK_DEFAULT, "hold").1, [kw("hold")]);
+    assert_eq!(enc(v::SPLIT_MIN_COPIES, "100").1, [Value::Integer(100)]);
+    assert_eq!(enc(v::SPLIT_MIN_PAGES, "200").1, [Value::Integer(200)]);
+    assert_eq!(enc(v::SPLIT_PRINTERS_DEFAULT, "a,b").1, [name("a"), name("b")]);
+    assert_eq!(enc(v::SPLIT_PRINTERS_DEFAULT, "").1, [Value::NoValue]);
+    assert_eq!(enc(v::SPLIT, "manual"), (Target::Object, vec![kw("manual")]));
+    assert_eq!(enc(v::SPLIT_PRINTERS, "Office_2, lab,").1, [name("Office_2"), name("lab")]);
+    assert_eq!(enc(v::SPLIT_FALLBACK, "print-alone").1, [kw("print-alone")]);
+    for (n, val) in [(v::ENCRYPTS_JOB_DATA, "maybe"), (v::SPLIT_MIN_COPIES, "lots"), (v::SPLIT_MIN_PAGES, "")] {
+        assert!(encode_option(n, val).is_err(), "{n}={val}");
+    }
+}
+
+#[test]
+fn split_options_go_to_the_job() {
+    let mut o = Options::default();
+    o.parse("quire-split=auto quire-split-printers=a,b quire-split-fallback=hold").unwrap();
+    let mut m = Message::new((2, 0), 2, 1);
+    encode_options(&mut m, &o, DelimiterTag::Job).unwrap();
+    let job = |n| m.attr(DelimiterTag::Job, n).map(|a| a.values.clone());
+    assert_eq!(job("quire-split"), Some(vec![Value::Keyword("auto".into())]));
+    assert_eq!(job("quire-split-printers"), Some(vec![Value::Name("a".into()), Value::Name("b".into())]));
+    assert_eq!(job("quire-split-fallback"), Some(vec![Value::Keyword("hold".into())]));
+}

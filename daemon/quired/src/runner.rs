@@ -32,6 +32,9 @@ impl Progress for Report {
     fn printer_attribute(&mut self, attr: quire_ipp::Attribute) {
         let _ = self.tx.send(Command::DeviceAttribute { job_id: self.job_id, run: self.run, attr });
     }
+    fn submitted(&mut self, device_job: i32) {
+        let _ = self.tx.send(Command::DeviceJob { job_id: self.job_id, run: self.run, device_job });
+    }
 }
 
 fn result_of(r: Result<(), BackendError>) -> JobResult {
@@ -73,6 +76,7 @@ impl Runner {
         // Inline documents are exported to a private temporary file for the backend. The
         // read is queued behind every batch sent so far, so it sees the job committed.
         let mut exports = Vec::new();
+        let mut barriers = Vec::new();
         let docs: Vec<DocumentSource> = job
             .documents
             .iter()
@@ -82,20 +86,32 @@ impl Runner {
                     exports.push((self.store.read_inline(&d.file), path.clone()));
                     path
                 } else {
-                    self.spool_dir.join(&d.file)
+                    let path = self.spool_dir.join(&d.file);
+                    // A copy of an inline document (a split job's part) is written by the
+                    // store thread: wait until it has served what was queued before.
+                    if !path.exists() {
+                        barriers.push(self.store.read_inline(&d.file));
+                    }
+                    path
                 };
                 DocumentSource { path, format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() }
             })
             .collect();
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir };
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job };
         let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
-        tracing::info!("[Job {job_id}] printing on {printer} ({uri})");
+        match job.device_job {
+            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({uri}) after a restart"),
+            None => tracing::info!("[Job {job_id}] printing on {printer} ({uri})"),
+        }
         tokio::task::spawn_blocking(move || {
             let mut report = Report { job_id, run, tx: tx.clone() };
             let temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                for b in barriers {
+                    let _ = b.blocking_recv();
+                }
                 export(&info.work_dir, exports)?;
                 quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
             }));

@@ -43,6 +43,8 @@ pub enum Command {
     /// The device's state reasons and message while it prints run `run` of the job.
     DeviceState { job_id: i32, run: u32, reasons: Vec<String>, message: String },
     DeviceAttribute { job_id: i32, run: u32, attr: quire_ipp::Attribute },
+    /// The device accepted run `run` of the job as its job `device_job`.
+    DeviceJob { job_id: i32, run: u32, device_job: i32 },
     JobDone { job_id: i32, run: u32, result: JobResult },
     Timer,
 }
@@ -144,6 +146,11 @@ impl SchedulerTask {
             }
             Command::DeviceAttribute { job_id, run, attr } => {
                 let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
+                let _ = self.execute(effects);
+            }
+            Command::DeviceJob { job_id, run, device_job } => {
+                tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
+                let effects = quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
                 let _ = self.execute(effects);
             }
             Command::JobDone { job_id, run, result } => {

@@ -109,7 +109,10 @@ fn serve_one(store: &Store, spool: &Spool, msg: Message) {
             let _ = reply.send(store.inline_document(&PathBuf::from(file)).map_err(|e| e.to_string()));
         }
         Message::Copy { from, to } => {
-            let copied = match store.inline_document(&PathBuf::from(&from)) {
+            // A job split as it is created is copied before its own batch takes the
+            // staged bytes.
+            let found = store.inline_document(&PathBuf::from(&from)).map(|d| d.or_else(|| spool.staged_copy(&from)));
+            let copied = match found {
                 Ok(Some(data)) => spool.write_named(&to, &data).map(|_| ()).map_err(|e| e.to_string()),
                 Ok(None) => Err("no such inline document".into()),
                 Err(e) => Err(e.to_string()),

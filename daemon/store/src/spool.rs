@@ -111,6 +111,11 @@ impl Spool {
         self.staged_lock().remove(name)
     }
 
+    /// A copy of a staged document, left staged.
+    pub fn staged_copy(&self, name: &str) -> Option<Vec<u8>> {
+        self.staged_lock().get(name).cloned()
+    }
+
     /// Number of staged documents (for tests and diagnostics).
     pub fn staged_count(&self) -> usize {
         self.staged_lock().len()

@@ -1,0 +1,119 @@
+use super::*;
+
+fn group(tag: DelimiterTag, attrs: Vec<Attribute>) -> Group {
+    let mut g = Group::new(tag);
+    attrs.into_iter().for_each(|a| g.push(a));
+    g
+}
+
+fn kw(name: &str, v: &str) -> Attribute {
+    Attribute::new(name, Value::Keyword(v.into()))
+}
+fn int(name: &str, v: i32) -> Attribute {
+    Attribute::new(name, Value::Integer(v))
+}
+fn flag(name: &str, v: bool) -> Attribute {
+    Attribute::new(name, Value::Boolean(v))
+}
+fn names(name: &str, v: &[&str]) -> Attribute {
+    Attribute::set(name, v.iter().map(|n| Value::Name(n.to_string())).collect())
+}
+
+#[test]
+fn security_lines() {
+    let g = group(
+        DelimiterTag::Printer,
+        vec![
+            kw(qv::AUTHENTICATION_METHOD, "id-card"),
+            flag(qv::ENCRYPTS_JOB_DATA, true),
+            flag(qv::ERASES_STORAGE, true),
+            int(qv::SECURITY_LEVEL, 4),
+            kw(qv::SECURITY_LEVEL_SOURCE, "derived"),
+        ],
+    );
+    assert_eq!(security_line(&g).as_deref(), Some("\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)"));
+    let g = group(
+        DelimiterTag::Printer,
+        vec![
+            kw(qv::AUTHENTICATION_METHOD, "none"),
+            flag(qv::ENCRYPTS_JOB_DATA, false),
+            flag(qv::ERASES_STORAGE, false),
+            int(qv::SECURITY_LEVEL, 3),
+            kw(qv::SECURITY_LEVEL_SOURCE, "configured"),
+        ],
+    );
+    assert_eq!(security_line(&g).as_deref(), Some("\tSecurity: no authentication; level 3 (configured)"));
+    // A CUPS server sends none of it: no line.
+    assert_eq!(security_line(&group(DelimiterTag::Printer, vec![])), None);
+}
+
+#[test]
+fn split_policy_lines() {
+    let policy = |mode: &str, extra: Vec<Attribute>| {
+        let mut attrs = vec![kw(qv::SPLIT_DEFAULT, mode), kw(qv::SPLIT_FALLBACK_DEFAULT, "print-alone")];
+        attrs.extend(extra);
+        split_line(&group(DelimiterTag::Printer, attrs))
+    };
+    assert_eq!(policy("none", vec![int(qv::SPLIT_MIN_COPIES, 100)]), None);
+    assert_eq!(
+        policy("auto", vec![int(qv::SPLIT_MIN_COPIES, 100), int(qv::SPLIT_MIN_PAGES, 200)]).as_deref(),
+        Some("\tSplit: auto (jobs of 100+ copies or 200+ pages; printers: any that qualify; if none qualifies: print-alone)")
+    );
+    assert_eq!(
+        policy("manual", vec![names(qv::SPLIT_PRINTERS_DEFAULT, &["a", "b"]), int(qv::SPLIT_MIN_PAGES, 50), int(qv::SPLIT_MIN_COPIES, 0)])
+            .as_deref(),
+        Some("\tSplit: manual (jobs of 50+ pages; printers: a, b; if none qualifies: print-alone)")
+    );
+    let none_listed = Attribute::new(qv::SPLIT_PRINTERS_DEFAULT, Value::NoValue);
+    let g = group(DelimiterTag::Printer, vec![kw(qv::SPLIT_DEFAULT, "manual"), kw(qv::SPLIT_FALLBACK_DEFAULT, "hold"), none_listed]);
+    assert_eq!(split_line(&g).as_deref(), Some("\tSplit: manual (every job; printers: none listed; if none qualifies: hold)"));
+}
+
+#[test]
+fn split_job_lines() {
+    let text = |v: &str| Value::Text(v.into());
+    let parent = group(
+        DelimiterTag::Job,
+        vec![
+            Attribute::set("job-state-reasons", vec![Value::Keyword(qv::REASON_SPLIT.into()), Value::Keyword("job-printing".into())]),
+            Attribute::new("job-state-message", text("Job 3 is split into 2 parts: ...")),
+            Attribute::set(qv::CHILD_JOB_IDS, vec![Value::Integer(4), Value::Integer(5)]),
+            Attribute::set(
+                qv::SPLIT_PARTS,
+                vec![
+                    text("job 4 on a: copies 1-5 of 10 (processing, 3 impressions)"),
+                    text("job 5 on b: copies 6-10 of 10 (pending, 0 impressions)"),
+                ],
+            ),
+        ],
+    );
+    assert_eq!(
+        split_details(&parent),
+        [
+            "\tSplit into 2 parts:",
+            "\t\tjob 4 on a: copies 1-5 of 10 (processing, 3 impressions)",
+            "\t\tjob 5 on b: copies 6-10 of 10 (pending, 0 impressions)"
+        ]
+    );
+    let child = group(
+        DelimiterTag::Job,
+        vec![
+            int("parent-job-id", 3),
+            Attribute::new("output-device-assigned", Value::Name("b".into())),
+            Attribute::new(qv::SPLIT_PART, text("copies 6-10 of 10")),
+            Attribute::new("job-state-message", text("Job is pending.")),
+        ],
+    );
+    assert_eq!(split_details(&child), ["\tPart of job 3: copies 6-10 of 10 on b"]);
+    let alone = group(
+        DelimiterTag::Job,
+        vec![
+            Attribute::set("job-state-reasons", vec![Value::Keyword("job-printing".into()), Value::Keyword(qv::REASON_NO_QUALIFIED_PRINTER.into())]),
+            Attribute::new("job-state-message", text("No other printer qualifies. Printing on \"a\" alone.")),
+        ],
+    );
+    assert_eq!(split_details(&alone), ["\tNot split: No other printer qualifies. Printing on \"a\" alone."]);
+    // An ordinary job (or one from a CUPS server) gets no extra lines.
+    let plain = group(DelimiterTag::Job, vec![Attribute::new("job-state-message", text("Job is pending."))]);
+    assert!(split_details(&plain).is_empty());
+}
