@@ -271,6 +271,30 @@ impl Job {
             self.attributes = JobAttrs::from(all);
         }
     }
+    /// A new pending job `id` with this one's owner, attributes and documents (the caller
+    /// gives it its own document files), as Reprocess-Job and the splitter make them.
+    pub fn copy_as_new(&self, id: i32, now: i64) -> Job {
+        Job {
+            id,
+            uuid: None, // derived from the new id and creation time
+            state: JobState::Pending,
+            state_reasons: vec!["none".into()],
+            state_message: Str::default(),
+            created: now,
+            processing_at: None,
+            completed_at: None,
+            output_device: None,
+            impressions_completed: 0,
+            pages_completed: 0,
+            run: 0,
+            tries: 0,
+            device_job: None,
+            children: Vec::new(),
+            split_decided: false,
+            files_purged: false,
+            ..self.clone()
+        }
+    }
     /// A split job: its children print it, it never prints itself.
     pub fn is_split(&self) -> bool {
         !self.children.is_empty()

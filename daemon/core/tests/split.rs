@@ -326,3 +326,20 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn reprocessing_a_finished_split_job_makes_a_job_that_prints() {
+    let mut w = fleet(FLEET);
+    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    for k in children(&w, id) {
+        w.finish(k);
+    }
+    assert_eq!(w.job(id).state, JobState::Completed);
+    let out = w.send_ok(Req::new(Operation::ReprocessJob).job(id).user("alice"), &anon("alice"));
+    let again = job_id_of(&out.response);
+    assert_ne!(again, id);
+    // The copy is split afresh, not left waiting on the old job's parts.
+    let kids = children(&w, again);
+    assert_eq!(kids.len(), 2);
+    assert!(kids.iter().all(|k| w.job(*k).parent_job_id == Some(again)));
+}

@@ -248,7 +248,7 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
     }
     let new_id = s.next_job_id;
     s.next_job_id += 1;
-    let mut job = old.clone();
+    let mut job = old.copy_as_new(new_id, now);
     let mut effects = Vec::new();
     job.documents = old
         .documents
@@ -259,21 +259,10 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
             Document { file, ..d.clone() }
         })
         .collect();
-    job.id = new_id;
-    job.uuid = None; // derived from the new id and creation time
-    job.state = JobState::Pending;
-    job.state_reasons = vec!["none".into()];
-    job.state_message.clear();
-    job.created = now;
-    job.processing_at = None;
-    job.completed_at = None;
-    job.output_device = None;
-    job.impressions_completed = 0;
-    job.pages_completed = 0;
     for a in req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default() {
         job.set_attribute(a);
     }
-    s.jobs.insert(new_id, job);
+    s.jobs.insert(new_id, Box::new(job));
     events::emit_job(s, EventKind::JobCreated, new_id, now);
     effects.extend([Effect::PersistJob(new_id), Effect::PersistServer]);
     effects.extend(schedule::run(s, now));

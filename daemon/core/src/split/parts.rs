@@ -71,25 +71,10 @@ pub fn split(s: &mut Scheduler, id: i32, assignments: &[(String, Part)], now: i6
 }
 
 fn child_job(parent: &Job, id: i32, printer: &str, part: &Part, now: i64, effects: &mut Vec<Effect>) -> Job {
-    let mut child = parent.clone();
-    child.id = id;
-    child.uuid = None;
+    let mut child = parent.copy_as_new(id, now);
     child.printer = printer.into();
     child.parent_job_id = Some(parent.id);
-    child.children = Vec::new();
     child.split_decided = true;
-    child.state = JobState::Pending;
-    child.state_reasons = vec!["none".into()];
-    child.state_message = Str::default();
-    child.created = now;
-    child.processing_at = None;
-    child.completed_at = None;
-    child.output_device = None;
-    child.impressions_completed = 0;
-    child.pages_completed = 0;
-    child.run = 0;
-    child.tries = 0;
-    child.device_job = None;
     child.hold_until = "no-hold".into();
     child.hold_until_time = None;
     // The parent's documents, shared: spool files never change once written.
