@@ -57,6 +57,15 @@ pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
     Ok((host, port, path.to_string()))
 }
 
+/// Where an ipp/ipps/http/https device URI points: the connection and the resource.
+/// ipps/https use TLS from the first byte; the certificate is accepted unvalidated, as with
+/// CUPS's AllowAnyRoot default (see quire-client's `tls` module).
+pub fn destination(uri: &str) -> Result<(Destination, String), BackendError> {
+    let (host, port, resource) = split_uri(uri)?;
+    let dest = if uri.starts_with("ipps:") || uri.starts_with("https:") { Destination::Tls { host, port } } else { Destination::Tcp { host, port } };
+    Ok((dest, resource))
+}
+
 /// Why a step failed: worth retrying after a pause (the network, a busy printer), or not.
 enum Failure {
     Transient(String),
@@ -110,10 +119,7 @@ struct Device<'a> {
 
 impl<'a> Device<'a> {
     fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
-        let (host, port, resource) = split_uri(uri)?;
-        // ipps/https: TLS from the first byte; the certificate is accepted unvalidated, as
-        // with CUPS's AllowAnyRoot default (see quire-client's `tls` module).
-        let dest = if uri.starts_with("ipps:") || uri.starts_with("https:") { Destination::Tls { host, port } } else { Destination::Tcp { host, port } };
+        let (dest, resource) = destination(uri)?;
         Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None })
     }
 

@@ -21,6 +21,7 @@ use std::sync::Arc;
 pub use cups_abi::backend_schemes as cups_backend_schemes;
 pub use cups_abi::status as cups_status;
 pub use decompress::open_document;
+pub use ipp::destination as ipp_destination;
 
 /// One document to deliver.
 #[derive(Debug, Clone)]

@@ -173,3 +173,36 @@ fn ipps_device_prints_to_another_quired_over_tls() {
     let total: usize = sent.iter().map(Vec::len).sum();
     assert!(total > input.len(), "only {total} bytes went through the relay, less than the document");
 }
+
+/// One IPP request to `server` over loopback TCP.
+fn ipp(server: &Server, req: &quire_ipp::Message) -> quire_ipp::Message {
+    let dest = quire_client::Destination::Tcp { host: "127.0.0.1".into(), port: server.port() };
+    quire_client::Client::connect(dest).expect("connect").send("/", req, None).expect("IPP request")
+}
+
+#[test]
+fn ipps_everywhere_queue_takes_the_devices_security_facts() {
+    use quire_ipp::{vendor as v, Attribute, DelimiterTag, Operation, Value};
+    quire_tests::require_programs();
+    let Some(b) = Server::start_quired().expect("start quired B") else {
+        eprintln!("SKIPPED: quired binary not built");
+        return;
+    };
+    let a = Server::start_quired().expect("start quired A").expect("quired binary");
+    ok(&b, "lpadmin", &["-p", "badge", "-v", "file:///dev/null", "-E"]);
+    let mut set = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&b.printer_uri("badge")), "root");
+    let g = set.group_mut(DelimiterTag::Printer);
+    g.push(Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword("id-card".into())));
+    g.push(Attribute::new(v::ERASES_STORAGE, Value::Boolean(true)));
+    assert_eq!(ipp(&b, &set).code, 0, "B takes the facts");
+    // A models a queue on B's printer over TLS (the device is queried over ipps).
+    let uri = format!("ipps://127.0.0.1:{}/printers/badge", b.port());
+    ok(&a, "lpadmin", &["-p", "remote", "-v", &uri, "-m", "everywhere", "-E"]);
+    let mut get = quire_client::request_as(Operation::GetPrinterAttributes, Some(&a.printer_uri("remote")), "tester");
+    get.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
+    let resp = ipp(&a, &get);
+    let attr = |n: &str| resp.attr(DelimiterTag::Printer, n).cloned();
+    assert_eq!(attr(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(), Some("id-card"));
+    assert_eq!(attr(v::ERASES_STORAGE).and_then(|x| x.first_bool()), Some(true));
+    assert_eq!(attr(v::SECURITY_LEVEL).and_then(|x| x.first_i32()), Some(3));
+}

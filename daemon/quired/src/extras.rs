@@ -1,7 +1,7 @@
 //! Facts some operations need from outside the scheduler, gathered before the core runs:
 //! the device's own attributes for `-m everywhere`, and the device list for lpinfo -v.
 
-use quire_client::{Client, Destination};
+use quire_client::Client;
 use quire_core::{DeviceInfo, Request};
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 use std::time::Duration;
@@ -23,10 +23,8 @@ pub async fn fill(req: &mut Request, op: Option<Operation>) {
 
 /// Get-Printer-Attributes from an ipp:// device (None when it can't be reached).
 pub(crate) fn query_device(uri: &str) -> Option<Vec<Attribute>> {
-    let rest = uri.strip_prefix("ipp://")?;
-    let (authority, path) = rest.split_once('/').map_or((rest, "/"), |(a, p)| (a, p));
-    let resource = format!("/{}", path.trim_start_matches('/'));
-    let dest = Destination::parse(authority).ok()?;
+    // The backend's own reading of the URI: ipp, ipps (TLS), http, https.
+    let (dest, resource) = quire_backends::ipp_destination(uri).ok()?;
     let mut client = Client::connect(dest).ok()?.with_timeout(Duration::from_secs(10));
     let mut req = client.request(Operation::GetPrinterAttributes, Some(uri));
     // Devices, like cupsd, leave media-col-database out of "all".

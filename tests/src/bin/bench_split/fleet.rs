@@ -1,0 +1,168 @@
+//! A print server with one `-m everywhere` queue per simulated printer, and the few IPP
+//! requests the split benchmark sends it.
+
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use quire_ipp::vendor as v;
+use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
+use quire_tests::sim::{Sim, SimOptions};
+use quire_tests::ServerKind;
+
+use crate::client::{self, Conn};
+use crate::server::{BenchServer, ConfigOpts};
+
+/// The class made of every queue on cupsd.
+pub const CLASS: &str = "all";
+
+/// Starts `n` equal simulators (same speed, same default security facts) named
+/// `<prefix>1..<prefix>n`. `ppm` 0 prints instantly.
+pub fn start_sims(prefix: &str, n: usize, ppm: u32) -> io::Result<Vec<Sim>> {
+    (1..=n).map(|i| SimOptions::new().name(&format!("{prefix}{i}")).ppm(ppm).start()).collect()
+}
+
+/// A server whose queues are named after its simulators.
+pub struct Fleet {
+    pub srv: BenchServer,
+    pub queues: Vec<String>,
+}
+
+impl Fleet {
+    /// Starts `kind` under `root` (which must not exist) and adds one queue per simulator,
+    /// made like an admin would; with `class`, also a class of them all.
+    pub fn start(kind: ServerKind, binary: &Path, root: &Path, sims: &[Sim], class: bool) -> io::Result<Fleet> {
+        let srv = BenchServer::start(kind, binary, root, ConfigOpts { cupsd_durable: false })?;
+        let mut queues = Vec::new();
+        for sim in sims {
+            let out = srv.cups_tool(120, "lpadmin", &["-p", &sim.name, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
+            if out.rc != 0 {
+                return Err(client::other(format!("{kind}: lpadmin -p {} -m everywhere failed: {}", sim.name, out.text())));
+            }
+            if class {
+                let out = srv.cups_tool(60, "lpadmin", &["-p", &sim.name, "-c", CLASS])?;
+                if out.rc != 0 {
+                    return Err(client::other(format!("{kind}: lpadmin -p {} -c {CLASS} failed: {}", sim.name, out.text())));
+                }
+            }
+            queues.push(sim.name.clone());
+        }
+        if class {
+            // A new class is neither enabled nor accepting on cupsd.
+            for (tool, args) in [("cupsenable", vec![CLASS]), ("cupsaccept", vec![CLASS])] {
+                let out = srv.cups_tool(60, tool, &args)?;
+                if out.rc != 0 {
+                    return Err(client::other(format!("{kind}: {tool} {CLASS} failed: {}", out.text())));
+                }
+            }
+        }
+        Ok(Fleet { srv, queues })
+    }
+
+    pub fn kind(&self) -> ServerKind {
+        self.srv.kind()
+    }
+
+    fn base_uri(&self) -> String {
+        format!("ipp://127.0.0.1:{}", self.srv.port())
+    }
+
+    /// Print-Job of `pdf` to `queue`; the job id and how long the request took (first byte
+    /// sent to the whole answer read), on a fresh connection.
+    pub fn submit(&self, queue: &str, job: &JobSpec, pdf: &[u8]) -> io::Result<(i32, Duration)> {
+        let body = print_job(&format!("{}/printers/{queue}", self.base_uri()), job, pdf);
+        let mut conn = Conn::connect(self.srv.port(), Duration::from_secs(120))?;
+        let t0 = Instant::now();
+        let resp = conn.call(&format!("/printers/{queue}"), &body)?;
+        let took = t0.elapsed();
+        if !client::is_ok(resp.code) {
+            let msg = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+            return Err(client::other(format!("Print-Job to {queue}: IPP status 0x{:04x} {msg}", resp.code)));
+        }
+        let id = resp
+            .attr(DelimiterTag::Job, "job-id")
+            .and_then(|a| a.first_i32())
+            .ok_or_else(|| client::other(format!("Print-Job to {queue}: no job-id in the answer")))?;
+        Ok((id, took))
+    }
+
+    /// The job's state and, for a split job, its children; over `conn`.
+    pub fn job_state(&self, conn: &mut Conn, id: i32) -> io::Result<JobInfo> {
+        let mut msg = Message::new((2, 0), Operation::GetJobAttributes.code(), 1);
+        let g = msg.group_mut(DelimiterTag::Operation);
+        g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+        g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+        g.push(Attribute::new("job-uri", Value::Uri(format!("{}/jobs/{id}", self.base_uri()))));
+        g.push(Attribute::new("requesting-user-name", Value::Name(client::USER.into())));
+        let wanted = ["job-state", "job-state-message", v::CHILD_JOB_IDS];
+        g.push(Attribute::set("requested-attributes", wanted.iter().map(|k| Value::Keyword((*k).into())).collect()));
+        let resp = conn.call("/", &msg.encode())?;
+        if !client::is_ok(resp.code) {
+            return Err(client::other(format!("Get-Job-Attributes {id}: IPP status 0x{:04x}", resp.code)));
+        }
+        let job = |name: &str| resp.attr(DelimiterTag::Job, name);
+        Ok(JobInfo {
+            state: job("job-state").and_then(|a| a.first_i32()),
+            message: job("job-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string(),
+            children: job(v::CHILD_JOB_IDS)
+                .map(|a| a.values.iter().filter_map(|x| if let Value::Integer(i) = x { Some(*i) } else { None }).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// A fresh keep-alive connection to the server.
+    pub fn connect(&self) -> io::Result<Conn> {
+        Conn::connect(self.srv.port(), Duration::from_secs(60))
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after a minute).
+    pub fn stop(mut self) -> io::Result<()> {
+        if self.srv.is_alive() {
+            self.srv.stop(Duration::from_secs(60))?;
+        }
+        Ok(())
+    }
+}
+
+/// What one submission asks for.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    /// The marker tag of the PDF, also the job name.
+    pub tag: String,
+    pub copies: u32,
+    /// `quire-split=auto`.
+    pub split: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobInfo {
+    pub state: Option<i32>,
+    pub message: String,
+    pub children: Vec<i32>,
+}
+
+/// IPP `job-state` completed.
+pub const COMPLETED: i32 = 9;
+
+/// The Print-Job request: `job` as job template attributes, then the document.
+fn print_job(printer_uri: &str, job: &JobSpec, pdf: &[u8]) -> Vec<u8> {
+    let mut msg = Message::new((2, 0), Operation::PrintJob.code(), 1);
+    let g = msg.group_mut(DelimiterTag::Operation);
+    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+    g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
+    g.push(Attribute::new("requesting-user-name", Value::Name(client::USER.into())));
+    g.push(Attribute::new("job-name", Value::Name(job.tag.clone())));
+    g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+    let j = msg.group_mut(DelimiterTag::Job);
+    if job.copies > 1 {
+        j.push(Attribute::new("copies", Value::Integer(job.copies.min(i32::MAX as u32) as i32)));
+    }
+    if job.split {
+        // What `lp -o quire-split=auto` sends.
+        j.push(Attribute::new(v::SPLIT, Value::Keyword("auto".into())));
+    }
+    let mut body = msg.encode();
+    body.extend_from_slice(pdf);
+    body
+}
