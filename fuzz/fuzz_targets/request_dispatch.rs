@@ -1,10 +1,12 @@
 #![no_main]
 //! Fuzz request dispatch: any request that decodes, sent by an administrator to a scheduler
-//! with one printer, must get a response carrying the same request-id, without panicking, and
-//! the response must encode to a message that decodes again.
+//! with three printers of different security levels (one splitting jobs by policy), must get a
+//! response carrying the same request-id, without panicking, and the response must encode to
+//! a message that decodes again. Print-Job and Send-Document get a counted PDF document, so
+//! the splitter runs on whatever job attributes the request carries.
 
 use libfuzzer_sys::fuzz_target;
-use quire_core::{handle, Request, Requester, Scheduler, Settings, UriBase};
+use quire_core::{handle, Document, Request, Requester, Scheduler, Settings, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
 const NOW: i64 = 1_700_000_000;
@@ -17,24 +19,37 @@ fn admin() -> Requester {
     Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into() }
 }
 
-/// A scheduler with one idle, accepting queue "fuzz", made as `lpadmin -p fuzz -v file:///dev/null -E` would.
+/// A scheduler with idle, accepting queues made as `lpadmin -p NAME -v file:///dev/null -E
+/// -o ...` would: "fuzz" (PIN, splits every job), "secure" (badge, encrypts, erases), "draft".
 fn scheduler() -> Scheduler {
     let mut s = Scheduler::new(Settings { start_time: NOW - 3600, ..Settings::default() });
+    let kw = |n: &str, v: &str| Attribute::new(n, Value::Keyword(v.into()));
+    let yes = |n: &str| Attribute::new(n, Value::Boolean(true));
+    use quire_ipp::vendor as v;
+    add_printer(&mut s, "fuzz", vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::SPLIT_DEFAULT, "auto")]);
+    add_printer(&mut s, "secure", vec![kw(v::AUTHENTICATION_METHOD, "id-card"), yes(v::ENCRYPTS_JOB_DATA), yes(v::ERASES_STORAGE)]);
+    add_printer(&mut s, "draft", Vec::new());
+    s
+}
+
+fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
     let mut msg = Message::new((2, 0), Operation::CupsAddModifyPrinter.code(), 1);
     let mut op = Group::new(DelimiterTag::Operation);
     op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
     op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    op.push(Attribute::new("printer-uri", Value::Uri("ipp://localhost:631/printers/fuzz".into())));
+    op.push(Attribute::new("printer-uri", Value::Uri(format!("ipp://localhost:631/printers/{name}"))));
     op.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
     msg.push_group(op);
     let mut p = Group::new(DelimiterTag::Printer);
     p.push(Attribute::new("device-uri", Value::Uri("file:///dev/null".into())));
     p.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));
     p.push(Attribute::new("printer-state", Value::Enum(3)));
+    for a in extra {
+        p.push(a);
+    }
     msg.push_group(p);
-    let out = handle(&mut s, &Request::new(msg, "/admin/", base()), &admin(), NOW);
+    let out = handle(s, &Request::new(msg, "/admin/", base()), &admin(), NOW);
     assert!(out.response.code < 0x0100, "setup: CUPS-Add-Modify-Printer failed: {:?}", out.response);
-    s
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -46,8 +61,15 @@ fuzz_target!(|data: &[u8]| {
         1 => "/printers/fuzz",
         _ => "/admin/",
     };
+    let op = message.code;
     let mut s = scheduler();
-    let out = handle(&mut s, &Request::new(message, resource, base()), &admin(), NOW);
+    let mut req = Request::new(message, resource, base());
+    if op == Operation::PrintJob.code() || op == Operation::SendDocument.code() {
+        let pages = u32::from(data.first().copied().unwrap_or(1));
+        req.document = Some(Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages) });
+        req.job_id_hint = Some(s.next_job_id);
+    }
+    let out = handle(&mut s, &req, &admin(), NOW);
     assert_eq!(out.response.request_id, request_id, "response request-id");
     let encoded = out.response.encode();
     quire_ipp::decode(&encoded).expect("the response decodes");
