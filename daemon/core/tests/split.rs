@@ -343,3 +343,12 @@ fn reprocessing_a_finished_split_job_makes_a_job_that_prints() {
     assert_eq!(kids.len(), 2);
     assert!(kids.iter().all(|k| w.job(*k).parent_job_id == Some(again)));
 }
+
+#[test]
+fn a_printer_named_twice_gets_one_part() {
+    let mut w = fleet(FLEET);
+    let id = job_id_of(&submit(&mut w, "office", 4, &[int("copies", 9), nm(v::SPLIT_PRINTERS, "secure,secure"), nm(v::SPLIT, "manual")]).response);
+    let mut printers: Vec<String> = children(&w, id).iter().map(|k| w.job(*k).printer.to_string()).collect();
+    printers.sort();
+    assert_eq!(printers, ["office", "secure"]);
+}

@@ -252,7 +252,13 @@ fn lanes(s: &Scheduler, job: &Job, first: &Printer, w: &Wanted) -> (Vec<Lane>, V
         SplitMode::Manual => w.printers.iter().filter_map(|n| s.printer(n)).collect(),
         _ => s.printers.values().filter(|p| !p.is_class).collect(),
     };
-    for p in others.into_iter().filter(|p| !p.name.eq_ignore_ascii_case(&first.name)) {
+    let mut seen = vec![first.name.as_str()];
+    for p in others {
+        // The queue itself, or a printer named twice in a manual list.
+        if seen.iter().any(|n| n.eq_ignore_ascii_case(&p.name)) {
+            continue;
+        }
+        seen.push(&p.name);
         match unavailable(s, p, first, &job.owner) {
             None => lanes.push(lane(p)),
             Some(why) => refused.push(format!("\"{}\": {why}", p.name)),
