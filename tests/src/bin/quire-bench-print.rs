@@ -472,16 +472,8 @@ fn big_document(srv: &BenchServer, r: &mut Results, args: &Args, root: &Path) ->
 // Report
 
 fn machine_line() -> String {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .unwrap_or("unknown CPU")
-        .trim();
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!("{cpus} CPUs ({model}), Linux {}", kernel.trim())
+    let m = crate::common::Machine::read();
+    format!("{} CPUs ({}), Linux {}", m.cpus, m.model, m.kernel)
 }
 
 fn header(args: &Args, quired_bin: &Path, pdf_len: usize) -> Vec<String> {

@@ -492,18 +492,13 @@ fn durability_lines(args: &Args) -> Vec<String> {
 }
 
 fn machine_line() -> String {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let model = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_else(|| "unknown CPU".into());
+    let crate::common::Machine { cpus, model, kernel } = crate::common::Machine::read();
     let mem = fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
         .map(|k| format!("{:.1} GiB RAM", k as f64 / 1024.0 / 1024.0))
         .unwrap_or_default();
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    format!("{cpus} CPUs ({model}), {mem}, Linux {}", kernel.trim())
+    format!("{cpus} CPUs ({model}), {mem}, Linux {kernel}")
 }
 
 /// UTC date and time from the system clock (no date crate): civil-from-days.

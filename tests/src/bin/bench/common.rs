@@ -1,5 +1,5 @@
-//! What both benchmark binaries (quire-bench, quire-bench-print) need: where the binaries
-//! are, and how figures and ratios are printed.
+//! What the benchmark binaries (quire-bench, quire-bench-print, quire-bench-split) need:
+//! where the binaries are, the machine they run on, and how figures and ratios are printed.
 
 use std::path::PathBuf;
 
@@ -41,5 +41,24 @@ pub fn ratio(c: Option<f64>, q: Option<f64>) -> Option<f64> {
     match (c, q) {
         (Some(c), Some(q)) if c != 0.0 && c.is_finite() && q.is_finite() => Some(q / c),
         _ => None,
+    }
+}
+
+/// The machine a benchmark ran on, for its report.
+pub struct Machine {
+    pub cpus: usize,
+    pub model: String,
+    pub kernel: String,
+}
+
+impl Machine {
+    pub fn read() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let model = cpuinfo.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).unwrap_or("unknown CPU");
+        Machine {
+            cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+            model: model.trim().to_string(),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string(),
+        }
     }
 }

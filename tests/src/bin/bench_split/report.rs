@@ -73,19 +73,10 @@ fn ratio(base: Option<f64>, new: Option<f64>) -> Option<f64> {
 }
 
 fn machine_line() -> String {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .unwrap_or("unknown CPU")
-        .trim()
-        .to_string();
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let m = crate::common::Machine::read();
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    format!("{cpus} CPU cores ({model}), Linux {}, load average {}", kernel.trim(), load.join(" "))
+    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, load.join(" "))
 }
 
 impl Report<'_> {
