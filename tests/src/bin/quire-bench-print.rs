@@ -38,7 +38,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::sim::{Sim, SimOptions};
 use quire_tests::ServerKind;
 
@@ -146,17 +145,7 @@ fn cpu_with_children(pid: Option<u32>) -> Option<Duration> {
 
 /// Print-Job of `document` (a PDF) named `name`, not held.
 fn print_job(printer_uri: &str, name: &str, document: &[u8]) -> Vec<u8> {
-    let mut msg = Message::new((2, 0), Operation::PrintJob.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
-    g.push(Attribute::new("requesting-user-name", Value::Name(client::USER.into())));
-    g.push(Attribute::new("job-name", Value::Name(name.into())));
-    g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
-    let mut body = msg.encode();
-    body.extend_from_slice(document);
-    body
+    client::print_job(printer_uri, name, Vec::new(), document)
 }
 
 // ---------------------------------------------------------------------------------------------

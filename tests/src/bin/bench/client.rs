@@ -191,17 +191,23 @@ pub fn get_printer_attributes(printer_uri: &str) -> Vec<u8> {
     msg.encode()
 }
 
-/// Print-Job of `document` (a PDF), held with job-hold-until=indefinite.
-pub fn print_job_held(printer_uri: &str, document: &[u8]) -> Vec<u8> {
+/// Print-Job of `document` (a PDF) named `name`, with these job template attributes.
+pub fn print_job(printer_uri: &str, name: &str, job: Vec<Attribute>, document: &[u8]) -> Vec<u8> {
     let mut msg = base_request(Operation::PrintJob, printer_uri);
     let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("job-name", Value::Name("bench".into())));
+    g.push(Attribute::new("job-name", Value::Name(name.into())));
     g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
-    msg.group_mut(DelimiterTag::Job)
-        .push(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
+    if !job.is_empty() {
+        msg.group_mut(DelimiterTag::Job).attributes.extend(job);
+    }
     let mut body = msg.encode();
     body.extend_from_slice(document);
     body
+}
+
+/// Print-Job of `document` (a PDF), held with job-hold-until=indefinite.
+pub fn print_job_held(printer_uri: &str, document: &[u8]) -> Vec<u8> {
+    print_job(printer_uri, "bench", vec![Attribute::new("job-hold-until", Value::Keyword("indefinite".into()))], document)
 }
 
 /// Get-Jobs which-jobs=not-completed for the bench's attributes.

@@ -146,23 +146,13 @@ pub const COMPLETED: i32 = 9;
 
 /// The Print-Job request: `job` as job template attributes, then the document.
 fn print_job(printer_uri: &str, job: &JobSpec, pdf: &[u8]) -> Vec<u8> {
-    let mut msg = Message::new((2, 0), Operation::PrintJob.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
-    g.push(Attribute::new("requesting-user-name", Value::Name(client::USER.into())));
-    g.push(Attribute::new("job-name", Value::Name(job.tag.clone())));
-    g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
-    let j = msg.group_mut(DelimiterTag::Job);
+    let mut attrs = Vec::new();
     if job.copies > 1 {
-        j.push(Attribute::new("copies", Value::Integer(job.copies.min(i32::MAX as u32) as i32)));
+        attrs.push(Attribute::new("copies", Value::Integer(job.copies.min(i32::MAX as u32) as i32)));
     }
     if job.split {
         // What `lp -o quire-split=auto` sends.
-        j.push(Attribute::new(v::SPLIT, Value::Keyword("auto".into())));
+        attrs.push(Attribute::new(v::SPLIT, Value::Keyword("auto".into())));
     }
-    let mut body = msg.encode();
-    body.extend_from_slice(pdf);
-    body
+    client::print_job(printer_uri, &job.tag, attrs, pdf)
 }
