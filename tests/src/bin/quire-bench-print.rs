@@ -43,7 +43,7 @@ use quire_tests::ServerKind;
 
 use crate::big::MIB;
 use crate::client::Conn;
-use crate::common::{quired_path, target_dir};
+use crate::common::target_dir;
 use crate::report::Results;
 use crate::server::{BenchServer, ConfigOpts, QUEUE};
 
@@ -520,17 +520,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let quired_bin = match quired_path(args.quired.clone()) {
-        Ok(p) => p,
-        Err(e) if args.only == Some(ServerKind::Cupsd) => {
-            eprintln!("quire-bench-print: {e} (ignored with --only cupsd)");
-            PathBuf::from("quired")
-        }
-        Err(e) => {
-            eprintln!("quire-bench-print: {e}");
-            std::process::exit(1);
-        }
-    };
+    let quired_bin = crate::common::quired_or_exit("quire-bench-print", args.quired.clone(), args.only == Some(ServerKind::Cupsd));
     let missing: Vec<&str> = ["lpadmin", "cancel", "timeout", "kill", "dd", "sync"]
         .into_iter()
         .filter(|p| !quire_tests::process::have_program(p))

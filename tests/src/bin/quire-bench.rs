@@ -31,7 +31,7 @@ use std::time::{Duration, Instant, SystemTime};
 use quire_tests::ServerKind;
 
 use crate::client::Conn;
-use crate::common::{fmt_value, quired_path, ratio, target_dir};
+use crate::common::{fmt_value, ratio, target_dir};
 use crate::load::{ms, LoadResult};
 use crate::server::{BenchServer, ConfigOpts, QUEUE};
 
@@ -606,17 +606,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let quired_bin = match quired_path(args.quired.clone()) {
-        Ok(p) => p,
-        Err(e) if args.only == Some(ServerKind::Cupsd) => {
-            eprintln!("quire-bench: {e} (ignored with --only cupsd)");
-            PathBuf::from("quired")
-        }
-        Err(e) => {
-            eprintln!("quire-bench: {e}");
-            std::process::exit(1);
-        }
-    };
+    let quired_bin = crate::common::quired_or_exit("quire-bench", args.quired.clone(), args.only == Some(ServerKind::Cupsd));
     let missing: Vec<&str> = ["lpadmin", "cancel", "timeout", "kill"]
         .into_iter()
         .filter(|p| !quire_tests::process::have_program(p))

@@ -62,3 +62,19 @@ impl Machine {
         }
     }
 }
+
+/// The quired binary for a benchmark `prog`, or exit 1 saying why; when only cupsd is
+/// measured (`--only cupsd`) a missing quired is only reported.
+pub fn quired_or_exit(prog: &str, given: Option<PathBuf>, only_cupsd: bool) -> PathBuf {
+    match quired_path(given) {
+        Ok(p) => p,
+        Err(e) if only_cupsd => {
+            eprintln!("{prog}: {e} (ignored with --only cupsd)");
+            PathBuf::from("quired")
+        }
+        Err(e) => {
+            eprintln!("{prog}: {e}");
+            std::process::exit(1);
+        }
+    }
+}
