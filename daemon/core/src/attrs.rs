@@ -63,6 +63,7 @@ pub const JOB_CREATION_ATTRIBUTES: &[&str] = &[
     "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
     "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
     quire_ipp::vendor::SPLIT, quire_ipp::vendor::SPLIT_PRINTERS, quire_ipp::vendor::SPLIT_FALLBACK,
+    quire_ipp::vendor::FAILOVER,
 ];
 
 /// Every attribute of printer `p` that `want` asks for.
@@ -131,12 +132,13 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
     }
     if !p.is_class {
-        for a in p.security.attributes().into_iter().chain(p.split.attributes()) {
+        for a in p.security.attributes().into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
             add(&a.name, a.values);
         }
         let kws = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
         add(quire_ipp::vendor::SPLIT_SUPPORTED, kws(quire_ipp::vendor::SPLIT_MODES));
         add(quire_ipp::vendor::SPLIT_FALLBACK_SUPPORTED, kws(quire_ipp::vendor::SPLIT_FALLBACKS));
+        add(quire_ipp::vendor::FAILOVER_SUPPORTED, kws(quire_ipp::vendor::FAILOVER_MODES));
     }
     let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
     add("printer-alert", alerts);

@@ -39,7 +39,9 @@ pub fn device_state(s: &mut Scheduler, id: i32, run_id: u32, mut reasons: Vec<St
     }
     events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
     events::emit_job(s, EventKind::JobStateChanged, id, now);
-    vec![Effect::PersistJob(id)]
+    let mut effects = vec![Effect::PersistJob(id)];
+    effects.extend(crate::failover::device_changed(s, id, now));
+    effects
 }
 
 /// A device attribute (marker-levels, printer-alert…) reported while printing.

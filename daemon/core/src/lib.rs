@@ -11,6 +11,7 @@ pub mod device;
 pub mod dispatch;
 pub mod error;
 pub mod events;
+pub mod failover;
 pub mod ids;
 pub mod model;
 pub mod ops;

@@ -112,6 +112,8 @@ pub struct Printer {
     pub security: crate::security::Security,
     /// The queue's policy for splitting jobs between printers.
     pub split: crate::split::SplitPolicy,
+    /// The queue's failover policy (what happens to a job when its printer stops).
+    pub failover: crate::failover::FailoverPolicy,
 }
 
 /// The device's own state as its backend reports it, shown on the queue beside the
@@ -243,6 +245,9 @@ pub struct Job {
     pub device_job: Option<i32>,
     /// The splitter has decided about this job (split it, or not): it does not again.
     pub split_decided: bool,
+    /// The job's printer stopped while printing it: where moving the remainder stands,
+    /// and every decision made (boxed: rare, and a `Job` is kept small).
+    pub failover: Option<Box<crate::failover::Failover>>,
 }
 
 impl Job {
@@ -291,6 +296,7 @@ impl Job {
             device_job: None,
             children: Vec::new(),
             split_decided: false,
+            failover: None,
             files_purged: false,
             ..self.clone()
         }

@@ -98,6 +98,12 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         ints("children", &j.children), opt("device-job", j.device_job.map(i64::from)), flag("split-decided", j.split_decided),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
+    if let Some(f) = &j.failover {
+        g.attributes.extend([
+            text("failover-phase", f.phase.keyword()), text("failover-from", &f.from), big("failover-since", f.since),
+            text("failover-target", f.target.as_deref().unwrap_or("")), text("failover-fault", &f.fault), texts("failover-log", &f.log),
+        ]);
+    }
     // The second group is the job's attributes, already encoded: splice them in. The
     // result is what encoding both groups gives.
     let mut out = blob(vec![g]);
@@ -163,7 +169,21 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         children: g.get("children").map(|a| a.values.iter().filter_map(|v| match v { Value::Integer(i) => Some(*i), _ => None }).collect()).unwrap_or_default(),
         device_job: f.i("device-job").map(|v| v as i32),
         split_decided: f.b("split-decided"),
+        failover: failover_from(&f),
     })
+}
+
+fn failover_from(f: &Fields) -> Option<Box<crate::failover::Failover>> {
+    let phase = crate::failover::Phase::from_keyword(&f.s("failover-phase"))?;
+    let target = f.s("failover-target");
+    Some(Box::new(crate::failover::Failover {
+        phase,
+        from: f.s("failover-from"),
+        since: f.i("failover-since").unwrap_or(0),
+        target: (!target.is_empty()).then_some(target),
+        fault: f.s("failover-fault"),
+        log: f.list("failover-log"),
+    }))
 }
 
 pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
@@ -188,6 +208,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
         vendor.attributes.retain(|a| a.name != quire_ipp::vendor::SECURITY_LEVEL);
     }
     vendor.attributes.extend(p.split.attributes());
+    vendor.attributes.extend(p.failover.attributes());
     blob(vec![g, caps, vendor])
 }
 
@@ -200,9 +221,10 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
     let sheets = f.list("job-sheets-default");
     let mut security = crate::security::Security::default();
     let mut split = crate::split::SplitPolicy::default();
+    let mut failover = crate::failover::FailoverPolicy::default();
     for a in m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default() {
         // Values were checked when they were set; a damaged one keeps its default.
-        let _ = security.set(a).and_then(|done| if done { Ok(true) } else { split.set(a) });
+        let _ = security.set(a).and_then(|done| if done { Ok(true) } else { split.set(a) }).and_then(|done| if done { Ok(true) } else { failover.set(a) });
     }
     // A printer that was printing when we stopped is idle now; a stopped one stays stopped.
     let state = match f.i("state").and_then(|s| PrinterState::from_i32(s as i32)) {
@@ -240,6 +262,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
         device: Default::default(),
         security,
         split,
+        failover,
     })
 }
 

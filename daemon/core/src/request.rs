@@ -101,6 +101,8 @@ pub enum Effect {
     ArmTimer { at: i64 },
     /// Make spool file `to` another name for spool file `from` (Reprocess/Resubmit-Job).
     LinkDocument { from: String, to: String },
+    /// A decision worth the daemon's log (failover steps).
+    Log(String),
     /// The printer should identify itself (Identify-Printer).
     Identify { printer: String, actions: Vec<String>, message: String },
 }

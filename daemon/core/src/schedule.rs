@@ -1,6 +1,7 @@
 //! Choosing which pending job prints where, finishing jobs, and timed work.
 
 use crate::events::{self, EventKind};
+use crate::failover::Phase;
 use crate::model::{JobState, PrinterState, Scheduler};
 use crate::request::Effect;
 
@@ -120,7 +121,17 @@ pub fn device_job(s: &mut Scheduler, id: i32, run_id: u32, device_job: i32) -> V
 /// print. Returns the effects of scheduling and the first timer.
 pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let mut handing_off = Vec::new();
     for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing && !j.is_split()) {
+        if job.failover.as_ref().is_some_and(|f| f.phase == Phase::HandingOff) {
+            // Its device job is stopped and counted by a run of its own, then handed off.
+            job.run = job.run.wrapping_add(1);
+            let device = job.output_device.as_deref().unwrap_or(&job.printer).to_string();
+            handing_off.push(device.clone());
+            effects.push(Effect::PersistJob(job.id));
+            effects.push(Effect::StartJob { job_id: job.id, printer: device, run: job.run });
+            continue;
+        }
         job.state = JobState::Pending;
         job.state_reasons = vec!["none".into()];
         job.output_device = None;
@@ -128,6 +139,11 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     }
     for p in s.printers.values_mut().filter(|p| p.state == PrinterState::Processing) {
         p.state = PrinterState::Idle;
+    }
+    for name in handing_off {
+        if let Some(p) = s.printer_mut(&name).filter(|p| p.state == PrinterState::Idle) {
+            p.state = PrinterState::Processing;
+        }
     }
     effects.extend(fire(s, now));
     effects
@@ -146,9 +162,17 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     // be printing another job by now: leave it alone. The same goes for a report of an
     // earlier run of a job that was restarted or moved and prints again (maybe elsewhere).
     let was_processing = job.state == JobState::Processing && job.run == run_id;
-    if was_processing {
+    let phase = job.failover.as_ref().map(|f| f.phase);
+    // Stopped to hand the rest to another printer: the count is final now.
+    let hand_off = was_processing && phase == Some(Phase::HandingOff) && result != JobResult::Completed;
+    if was_processing && !hand_off {
         // That device job is over, whatever happens next.
         job.device_job = None;
+        if let Some(f) = job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff) {
+            // The run ended on its own: the watch is over (the error policy applies).
+            f.phase = Phase::Resumed;
+            f.log.push(format!("run ended before the hand-off: {result:?}"));
+        }
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
@@ -195,8 +219,12 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         }
         p.state_change_time = now;
     }
-    let kind = if terminal { EventKind::JobCompleted } else { EventKind::JobStateChanged };
-    events::emit_job(s, kind, id, now);
+    if hand_off {
+        effects.extend(crate::failover::handoff::finish(s, id, now));
+    } else {
+        let kind = if terminal { EventKind::JobCompleted } else { EventKind::JobStateChanged };
+        events::emit_job(s, kind, id, now);
+    }
     events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
@@ -282,6 +310,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         s.subscriptions.remove(&id);
         effects.push(Effect::DeleteSubscription(id));
     }
+    effects.extend(crate::failover::fire(s, now));
     effects.extend(history(s, now));
     effects.extend(run(s, now));
     if let Some(at) = next_timer(s, now) {
@@ -342,6 +371,9 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         if let Some(t) = sub.expires_at {
             consider(t);
         }
+    }
+    if let Some(t) = crate::failover::next_due(s) {
+        consider(t);
     }
     next
 }

@@ -72,6 +72,8 @@ const ACCEPTED_AS_IS: &[&str] = &[
     quire_ipp::vendor::SPLIT,
     quire_ipp::vendor::SPLIT_PRINTERS,
     quire_ipp::vendor::SPLIT_FALLBACK,
+    // Failover; checked by `crate::failover::check_request`.
+    quire_ipp::vendor::FAILOVER,
 ];
 
 /// The result of checking a job's template attributes.

@@ -4,6 +4,7 @@ mod common;
 
 use quire_core::security::{AuthMethod, Security};
 use quire_core::split::{Fallback, SplitMode, SplitPolicy};
+use quire_core::failover::{Failover, FailoverMode, FailoverPolicy, Phase};
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
@@ -79,6 +80,7 @@ prop_compose! {
             (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i32::MAX as i64, prop::option::of(any::<i32>())),
         (impressions_completed, pages_completed, files_purged, run, tries) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>(), any::<u16>()),
         (children, device_job, split_decided) in (prop::collection::vec(1i32..=i32::MAX, 0..4), prop::option::of(any::<i32>()), any::<bool>()),
+        failover in prop::option::of(failover()),
     ) -> Job {
         Job {
             id, uuid: uuid.map(String::into_boxed_str), printer: printer.into(), output_device: output_device.map(Str::from),
@@ -88,7 +90,18 @@ prop_compose! {
             printer_state_message: printer_state_message.into(), priority, hold_until: hold_until.into(), hold_until_time,
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
             impressions_completed, pages_completed, files_purged, run, tries, children, device_job, split_decided,
+            failover: failover.map(Box::new),
         }
+    }
+}
+
+prop_compose! {
+    fn failover()(
+        (phase, from, since, target, fault, log) in
+            (0usize..6, ident(), time(), prop::option::of(ident()), text(), prop::collection::vec(text(), 0..4)),
+    ) -> Failover {
+        let phases = [Phase::Watching, Phase::AwaitingChoice, Phase::NoQualified, Phase::HandingOff, Phase::FailedOver, Phase::Resumed];
+        Failover { phase: phases[phase], from, since, target, fault, log }
     }
 }
 
@@ -102,6 +115,7 @@ prop_compose! {
             (time(), time(), any::<bool>(), prop::collection::vec(ident(), 0..3), prop::collection::vec(ident(), 0..3), keyword(), keyword(), (keyword(), keyword())),
         (auth, encrypts, erases, configured_level, mode, split_printers, hold, min_copies, min_pages) in
             (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=5), 0usize..3, prop::collection::vec(ident(), 0..3), any::<bool>(), 0u32..1000, 0u32..1000),
+        (failover_mode, grace) in (0usize..3, 0i64..=86400),
     ) -> Printer {
         Printer {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
@@ -115,6 +129,7 @@ prop_compose! {
                 mode: [SplitMode::None, SplitMode::Auto, SplitMode::Manual][mode], printers: split_printers,
                 fallback: if hold { Fallback::Hold } else { Fallback::PrintAlone }, min_copies, min_pages,
             },
+            failover: FailoverPolicy { mode: [FailoverMode::None, FailoverMode::Auto, FailoverMode::Manual][failover_mode], grace },
         }
     }
 }
@@ -206,7 +221,7 @@ fn empty_job_roundtrips() {
         hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
         attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
         impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0, tries: 0,
-        children: Vec::new(), device_job: None, split_decided: false,
+        children: Vec::new(), device_job: None, split_decided: false, failover: None,
     };
     assert_eq!(roundtrip_job(&j), j);
 }

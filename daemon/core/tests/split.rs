@@ -5,53 +5,9 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use quire_core::security::{qualifies, Rule};
-use quire_core::{schedule, Document, Effect, JobResult, JobState};
+use quire_core::{schedule, Effect, JobResult, JobState};
 use quire_ipp::vendor as v;
-use quire_ipp::{Attribute, DelimiterTag, Operation, StatusCode, Value};
-
-/// (name, authentication, encrypts, erases, pages per minute)
-type Spec<'a> = (&'a str, &'a str, bool, bool, i32);
-
-const FLEET: &[Spec] = &[
-    ("secure", "id-card", true, true, 20),
-    ("vault", "biometric", true, true, 20),
-    ("office", "pin", false, false, 40),
-    ("draft", "none", false, false, 120),
-];
-
-fn add_secured(w: &mut World, (name, auth, encrypts, erases, ppm): Spec) {
-    w.add_printer(name);
-    let req = Req::new(Operation::CupsAddModifyPrinter)
-        .printer(name)
-        .printer_attr(kw(v::AUTHENTICATION_METHOD, auth))
-        .printer_attr(boolean(v::ENCRYPTS_JOB_DATA, encrypts))
-        .printer_attr(boolean(v::ERASES_STORAGE, erases));
-    w.send_ok(req, &admin());
-    if let Some(p) = w.s.printer_mut(name) {
-        p.set_capability(int("pages-per-minute", ppm));
-    }
-}
-
-fn fleet(specs: &[Spec]) -> World {
-    let mut w = World::new();
-    for s in specs {
-        add_secured(&mut w, *s);
-    }
-    w
-}
-
-fn pdf(pages: u32) -> Document {
-    Document { pages: Some(pages), ..doc() }
-}
-
-/// Print-Job of a `pages`-page PDF with these job attributes; the response.
-fn submit(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> quire_core::Outcome {
-    let mut req = World::print_req(queue, "alice").doc(pdf(pages));
-    for a in attrs {
-        req = req.job_attr(a.clone());
-    }
-    w.send(req, &anon("alice"))
-}
+use quire_ipp::{DelimiterTag, Operation, StatusCode, Value};
 
 fn children(w: &World, id: i32) -> Vec<i32> {
     w.job(id).children.clone()

@@ -47,6 +47,26 @@ pub const SPLIT_PART: &str = "quire-split-part";
 pub const CHILD_JOB_IDS: &str = "quire-child-job-ids";
 
 pub const SPLIT_MODES: &[&str] = &["none", "auto", "manual"];
+
+// Failover: the unprinted remainder of a job whose printer stopped moves to another
+// printer at least as secure (job template; the queue's default and grace time).
+/// `none`, `auto` or `manual`: whether and how the job's remainder moves when its printer stops.
+pub const FAILOVER: &str = "quire-failover";
+pub const FAILOVER_DEFAULT: &str = "quire-failover-default";
+pub const FAILOVER_SUPPORTED: &str = "quire-failover-supported";
+/// Seconds a printer may stay stopped (media-empty, jam, offline…) before the job moves.
+pub const FAILOVER_GRACE_TIME: &str = "quire-failover-grace-time";
+/// On a job: where its failover stands ([`FAILOVER_STATES`]).
+pub const FAILOVER_STATE: &str = "quire-failover-state";
+/// On a job whose printer stopped: the printers that qualify, with security and state.
+pub const FAILOVER_CANDIDATES: &str = "quire-failover-candidates";
+/// On a job: every failover decision, oldest first.
+pub const FAILOVER_LOG: &str = "quire-failover-log";
+pub const FAILOVER_MODES: &[&str] = &["none", "auto", "manual"];
+/// `watching` (the printer stopped; the grace time runs), `awaiting-choice` (manual mode:
+/// the user picks a printer), `no-qualified-printer`, `handing-off` (the printer's job is
+/// being stopped and counted), `failed-over` (the remainder prints elsewhere).
+pub const FAILOVER_STATES: &[&str] = &["watching", "awaiting-choice", "no-qualified-printer", "handing-off", "failed-over"];
 pub const SPLIT_FALLBACKS: &[&str] = &["print-alone", "hold"];
 
 // job-state-reasons values.
@@ -54,6 +74,12 @@ pub const SPLIT_FALLBACKS: &[&str] = &["print-alone", "hold"];
 pub const REASON_SPLIT: &str = "quire-job-split";
 /// A split was asked for and no other printer qualifies.
 pub const REASON_NO_QUALIFIED_PRINTER: &str = "quire-no-qualified-printer";
+/// The job's printer stopped and the user is to pick the printer for the remainder.
+pub const REASON_FAILOVER_CHOICE: &str = "quire-failover-choice-needed";
+/// The job's printer stopped and no other printer qualifies: the job waits for it.
+pub const REASON_FAILOVER_NO_QUALIFIED: &str = "quire-failover-no-qualified-printer";
+/// The job's remainder moved to another printer; its children print it.
+pub const REASON_FAILED_OVER: &str = "quire-job-failed-over";
 
 const STR: &[Kind] = &[Keyword, Name(MAX_NAME)];
 const BOOL: &[Kind] = &[Boolean];
@@ -86,6 +112,13 @@ pub(crate) const ATTRS: &[AttrDef] = &[
     a(SPLIT_PARTS, JD, Syntax::set_of(&[Kind::Text(1023)])),
     a(SPLIT_PART, JD, Syntax::one(&[Kind::Text(1023)])),
     a(CHILD_JOB_IDS, JD, Syntax::set_of(&[Integer(1, i32::MAX)])),
+    a(FAILOVER, JT, Syntax::one(STR)),
+    a(FAILOVER_DEFAULT, PT, Syntax::one(STR)),
+    a(FAILOVER_SUPPORTED, PT, Syntax::set_of(&[Keyword])),
+    a(FAILOVER_GRACE_TIME, PD, Syntax::one(&[Integer(0, 86400), Name(MAX_NAME)])),
+    a(FAILOVER_STATE, JD, Syntax::one(&[Keyword])),
+    a(FAILOVER_CANDIDATES, JD, Syntax::set_of(&[Kind::Text(1023)])),
+    a(FAILOVER_LOG, JD, Syntax::set_of(&[Kind::Text(1023)])),
 ];
 
 /// Every string of a string-valued attribute, with comma-separated lists split (`lp -o`

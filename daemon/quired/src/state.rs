@@ -202,6 +202,7 @@ impl SchedulerTask {
                 Effect::StopJob { job_id } => self.runner.stop(job_id),
                 Effect::ArmTimer { at } => self.arm(at),
                 Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
+                Effect::Log(text) => tracing::info!("{text}"),
                 Effect::Identify { printer, actions, message } => {
                     tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
                 }

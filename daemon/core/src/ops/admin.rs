@@ -19,7 +19,7 @@ fn valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '\\' | '?' | '\'' | '"' | '#'))
 }
 
-fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Printer {
+pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Printer {
     let id = s.next_printer_id;
     s.next_printer_id += 1;
     Printer {
@@ -50,6 +50,7 @@ fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Print
         device: Default::default(),
         security: Default::default(),
         split: Default::default(),
+        failover: Default::default(),
     }
 }
 
@@ -181,7 +182,7 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
 
 /// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
 pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
-    let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) });
+    let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
     match applied {
         Ok(false) => Ok(false),
         Ok(true) if p.is_class => Err(IppError::unsupported(format!("\"{}\" is a printer attribute; classes have none.", a.name), a.clone())),

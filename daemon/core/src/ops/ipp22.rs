@@ -35,6 +35,7 @@ pub const SETTABLE_VENDOR: &[&str] = &[
     quire_ipp::vendor::AUTHENTICATION_METHOD, quire_ipp::vendor::ENCRYPTS_JOB_DATA, quire_ipp::vendor::ERASES_STORAGE,
     quire_ipp::vendor::SECURITY_LEVEL, quire_ipp::vendor::SPLIT_DEFAULT, quire_ipp::vendor::SPLIT_PRINTERS_DEFAULT,
     quire_ipp::vendor::SPLIT_FALLBACK_DEFAULT, quire_ipp::vendor::SPLIT_MIN_COPIES, quire_ipp::vendor::SPLIT_MIN_PAGES,
+    quire_ipp::vendor::FAILOVER_DEFAULT, quire_ipp::vendor::FAILOVER_GRACE_TIME,
 ];
 
 pub const SETTABLE_PRINTER: &[&str] = &["printer-info", "printer-location", "printer-geo-location", "printer-organization", "printer-organizational-unit", "printer-message-from-operator"];

@@ -348,6 +348,14 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         }
         _ => return Err(IppError::BadRequest("Missing job or printer.".into())),
     };
+    // A job waiting on its stopped printer moves only its remainder (failover by choice).
+    if let Target::Job(id) = t {
+        job_of(s, t, who)?;
+        if let Some(mut effects) = crate::failover::choose(s, *id, &dest, who, now)? {
+            effects.extend(schedule::run(s, now));
+            return done(req, effects);
+        }
+    }
     // All or nothing: check every job before moving any.
     for &id in &ids {
         let job = job_of(s, &Target::Job(id), who)?;

@@ -82,6 +82,11 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
             add(&a.name, &|| a.values.clone());
         }
     }
+    if job.failover.is_some() {
+        for a in crate::failover::job_attributes(s, job) {
+            add(&a.name, &|| a.values.clone());
+        }
+    }
     if let Some(parent) = job.parent_job_id {
         add("parent-job-id", &|| vec![Value::Integer(parent)]);
     }

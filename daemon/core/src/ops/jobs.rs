@@ -130,6 +130,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let job_attrs = template_attributes(msg);
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
     crate::split::check_request(s, printer, &job_attrs, &who.user)?;
+    crate::failover::check_request(&job_attrs)?;
     check_limits(s, printer, who)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
     let job = build_job(id, printer, msg, who, &checked.accepted, now);
@@ -261,6 +262,7 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         children: Vec::new(),
         device_job: None,
         split_decided: false,
+        failover: None,
     };
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];

@@ -268,12 +268,12 @@ fn lanes(s: &Scheduler, job: &Job, first: &Printer, w: &Wanted) -> (Vec<Lane>, V
 }
 
 /// Pages per minute the device reports (`pages-per-minute`), else 10.
-fn ppm(p: &Printer) -> u32 {
+pub(crate) fn ppm(p: &Printer) -> u32 {
     p.capability("pages-per-minute").and_then(|a| a.first_i32()).filter(|n| *n > 0).map_or(10, |n| n as u32)
 }
 
 /// Pages still to print on printer `name` for jobs other than `except`.
-fn backlog(s: &Scheduler, name: &str, except: i32) -> u64 {
+pub(crate) fn backlog(s: &Scheduler, name: &str, except: i32) -> u64 {
     s.active_jobs()
         .filter(|j| j.id != except && !j.is_split() && j.output_device.as_deref().unwrap_or(&j.printer).eq_ignore_ascii_case(name))
         .map(|j| {

@@ -71,6 +71,21 @@ pub fn split(s: &mut Scheduler, id: i32, assignments: &[(String, Part)], now: i6
 }
 
 fn child_job(parent: &Job, id: i32, printer: &str, part: &Part, now: i64, effects: &mut Vec<Effect>) -> Job {
+    let mut child = linked_child(parent, id, printer, now, effects);
+    child.set_attribute(Attribute::new("copies", Value::Integer(part.copies().min(i32::MAX as u32) as i32)));
+    // A copies part keeps the job's page-ranges; a pages part has its own.
+    if let Part::Pages { ranges, .. } = part {
+        let values = ranges.iter().map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 }).collect();
+        child.set_attribute(Attribute::set("page-ranges", values));
+        child.impressions = Some(part.pages() as i32);
+    }
+    child.set_attribute(Attribute::new(v::SPLIT_PART, Value::Text(part.describe())));
+    child
+}
+
+/// A new child job `id` of `parent` on `printer`, sharing the parent's spool files; the
+/// caller says which part it prints. Used by the splitter and by failover.
+pub(crate) fn linked_child(parent: &Job, id: i32, printer: &str, now: i64, effects: &mut Vec<Effect>) -> Job {
     let mut child = parent.copy_as_new(id, now);
     child.printer = printer.into();
     child.parent_job_id = Some(parent.id);
@@ -87,23 +102,18 @@ fn child_job(parent: &Job, id: i32, printer: &str, part: &Part, now: i64, effect
             Document { file, ..d.clone() }
         })
         .collect();
-    for name in [v::SPLIT, v::SPLIT_PRINTERS, v::SPLIT_FALLBACK, "page-ranges"] {
+    for name in [v::SPLIT, v::SPLIT_PRINTERS, v::SPLIT_FALLBACK] {
         child.remove_attribute(name);
     }
-    child.set_attribute(Attribute::new("copies", Value::Integer(part.copies().min(i32::MAX as u32) as i32)));
-    if let Part::Pages { ranges, .. } = part {
-        let values = ranges.iter().map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 }).collect();
-        child.set_attribute(Attribute::set("page-ranges", values));
-        child.impressions = Some(part.pages() as i32);
-    }
-    child.set_attribute(Attribute::new(v::SPLIT_PART, Value::Text(part.describe())));
     child
 }
 
 /// Brings every unfinished split job up to date with its children: state, reasons,
 /// progress. Returns the effects (persist, and events on changes).
 pub fn settle(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let parents: Vec<i32> = s.jobs.values().filter(|j| j.is_split() && !j.state.is_terminal()).map(|j| j.id).collect();
+    // Newest first: a child always has a higher id than its parent, and a child may be a
+    // parent itself (a part that failed over), so the innermost settle first.
+    let parents: Vec<i32> = s.jobs.values().rev().filter(|j| j.is_split() && !j.state.is_terminal()).map(|j| j.id).collect();
     let mut effects = Vec::new();
     for id in parents {
         effects.extend(settle_one(s, id, now));
@@ -123,7 +133,8 @@ struct Summary {
 fn summarize(s: &Scheduler, parent: &Job) -> Summary {
     let kids: Vec<&Job> = parent.children.iter().filter_map(|c| s.jobs.get(c).map(|j| &**j)).collect();
     let any = |st: JobState| kids.iter().any(|k| k.state == st);
-    let mut reasons: Vec<Str> = vec![v::REASON_SPLIT.into()];
+    let failed_over = parent.failover.as_ref().is_some_and(|f| f.phase == crate::failover::Phase::FailedOver);
+    let mut reasons: Vec<Str> = vec![if failed_over { v::REASON_FAILED_OVER } else { v::REASON_SPLIT }.into()];
     let mut message = None;
     let state = if kids.iter().all(|k| k.state.is_terminal()) {
         let failed: Vec<String> = kids.iter().filter(|k| k.state != JobState::Completed).map(|k| format!("job {} {}", k.id, k.state.keyword())).collect();
@@ -146,7 +157,7 @@ fn summarize(s: &Scheduler, parent: &Job) -> Summary {
             reasons.push("job-queued".into());
         }
         for k in &kids {
-            for r in k.state_reasons.iter().filter(|r| *r == "printer-stopped" || r.starts_with("job-hold")) {
+            for r in k.state_reasons.iter().filter(|r| *r == "printer-stopped" || r.starts_with("job-hold") || r.starts_with("quire-failover-")) {
                 if !reasons.contains(r) {
                     reasons.push(r.clone());
                 }

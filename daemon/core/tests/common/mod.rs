@@ -343,3 +343,50 @@ pub fn deleted(effects: &[Effect]) -> Vec<i32> {
 pub fn persisted_jobs(effects: &[Effect]) -> Vec<i32> {
     effects.iter().filter_map(|e| if let Effect::PersistJob(id) = e { Some(*id) } else { None }).collect()
 }
+
+// ---- printers with security facts -----------------------------------------------------
+
+/// (name, authentication, encrypts, erases, pages per minute)
+pub type Spec<'a> = (&'a str, &'a str, bool, bool, i32);
+
+pub const FLEET: &[Spec] = &[
+    ("secure", "id-card", true, true, 20),
+    ("vault", "biometric", true, true, 20),
+    ("office", "pin", false, false, 40),
+    ("draft", "none", false, false, 120),
+];
+
+pub fn add_secured(w: &mut World, (name, auth, encrypts, erases, ppm): Spec) {
+    w.add_printer(name);
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer(name)
+        .printer_attr(kw(quire_ipp::vendor::AUTHENTICATION_METHOD, auth))
+        .printer_attr(boolean(quire_ipp::vendor::ENCRYPTS_JOB_DATA, encrypts))
+        .printer_attr(boolean(quire_ipp::vendor::ERASES_STORAGE, erases));
+    w.send_ok(req, &admin());
+    if let Some(p) = w.s.printer_mut(name) {
+        p.set_capability(int("pages-per-minute", ppm));
+    }
+}
+
+pub fn fleet(specs: &[Spec]) -> World {
+    let mut w = World::new();
+    for s in specs {
+        add_secured(&mut w, *s);
+    }
+    w
+}
+
+pub fn pdf(pages: u32) -> Document {
+    Document { pages: Some(pages), ..doc() }
+}
+
+/// Print-Job of a `pages`-page PDF with these job attributes; the response.
+pub fn submit(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> quire_core::Outcome {
+    let mut req = World::print_req(queue, "alice").doc(pdf(pages));
+    for a in attrs {
+        req = req.job_attr(a.clone());
+    }
+    w.send(req, &anon("alice"))
+}
+
