@@ -74,6 +74,7 @@ impl Fixture {
             created: 0,
             work_dir: self.dir.path().join("work"),
             resume_device_job: None,
+            handoff: false,
         }
     }
 

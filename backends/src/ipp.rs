@@ -115,12 +115,14 @@ struct Device<'a> {
     client: Option<Client>,
     failures: u32,
     mirrored: Option<(Vec<String>, String)>,
+    /// The device's job being followed, and the impressions earlier submissions printed.
+    remote: Option<(i32, i32)>,
 }
 
 impl<'a> Device<'a> {
     fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
         let (dest, resource) = destination(uri)?;
-        Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None })
+        Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None, remote: None })
     }
 
     /// The connection, opened if needed (failures are transient: the printer may be off).
@@ -196,7 +198,54 @@ fn keywords(name: &str, list: &[&str]) -> Attribute {
 
 pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
     let mut dev = Device::new(uri, job, cancel)?;
-    let printer = wait_until_ready(&mut dev, progress)?;
+    if job.handoff {
+        if let Some(remote) = job.resume_device_job {
+            stop_and_count(&mut dev, remote, 0, progress);
+        }
+        return Err(BackendError::Canceled);
+    }
+    let result = deliver_to(&mut dev, job, docs, progress);
+    // Canceled (by the user, or to move the rest elsewhere): the device's job is canceled
+    // and its final count reported, so the rest starts exactly after the last page printed.
+    if let (Err(BackendError::Canceled), Some((remote, before))) = (&result, dev.remote) {
+        stop_and_count(&mut dev, remote, before, progress);
+    }
+    result
+}
+
+/// How long the device gets to confirm a canceled job has ended.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Cancels the device's job `remote` and reports its final impressions count once the
+/// device says the job has ended. An unreachable device leaves the last count reported.
+fn stop_and_count(dev: &mut Device, remote: i32, before: i32, progress: &mut dyn Progress) {
+    cancel_remote(dev, remote);
+    let deadline = std::time::Instant::now() + STOP_TIMEOUT;
+    let mut interval = POLL_FIRST;
+    while std::time::Instant::now() < deadline {
+        let mut req = dev.request(Operation::GetJobAttributes);
+        let g = req.group_mut(DelimiterTag::Operation);
+        g.push(Attribute::new("job-id", Value::Integer(remote)));
+        g.push(keywords("requested-attributes", &["job-state", "job-impressions-completed"]));
+        let resource = dev.resource.clone();
+        let Ok(Ok(resp)) = dev.connection().map(|c| c.send(&resource, &req, None)) else {
+            dev.client = None;
+            return;
+        };
+        let get = |n: &str| resp.attr(DelimiterTag::Job, n).and_then(|a| a.first_i32());
+        if let Some(done) = get("job-impressions-completed") {
+            progress.pages(before + done.max(0));
+        }
+        if !StatusCode::from_u16(resp.code).is_some_and(|s| s.is_success()) || get("job-state").is_some_and(|s| s >= 7) {
+            return;
+        }
+        std::thread::sleep(interval);
+        interval = (interval * 2).min(POLL_MAX);
+    }
+}
+
+fn deliver_to(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource], progress: &mut dyn Progress) -> Result<(), BackendError> {
+    let printer = wait_until_ready(dev, progress)?;
     let supports = |op: Operation| printer.attr(DelimiterTag::Printer, "operations-supported").is_some_and(|a| a.values.contains(&Value::Enum(op as i32)));
     let prepared = crate::filter_chain::prepare(job, docs)?;
     let job = &JobInfo { attributes: prepared.attributes.clone(), ..job.clone() };
@@ -205,21 +254,22 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
     let batches: Vec<&[DocumentSource]> = if documents.len() > 1 && !supports(Operation::CreateJob) { documents.chunks(1).collect() } else { vec![documents.as_slice()] };
     let mut done_before = 0;
     if let Some(remote) = job.resume_device_job.filter(|_| batches.len() == 1) {
-        if let Some(done) = resume(&mut dev, remote, progress)? {
+        if let Some(done) = resume(dev, remote, progress)? {
             dev.mirror(Vec::new(), String::new(), progress);
             return done;
         }
     }
     for batch in batches {
         let remote = loop {
-            match submit(&mut dev, job, batch) {
+            match submit(dev, job, batch) {
                 Ok(id) => break id,
                 Err(Failure::Transient(why)) => dev.pause(&why, progress)?,
                 Err(Failure::Fatal(e)) => return Err(e),
             }
         };
         progress.submitted(remote);
-        done_before = follow(&mut dev, remote, done_before, progress)?;
+        dev.remote = Some((remote, done_before));
+        done_before = follow(dev, remote, done_before, progress)?;
     }
     dev.mirror(Vec::new(), String::new(), progress);
     Ok(())
@@ -229,6 +279,7 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
 /// device no longer has it, or canceled or aborted it (it prints again from the start);
 /// otherwise it is followed to its end and that is the delivery's result.
 fn resume(dev: &mut Device, remote: i32, progress: &mut dyn Progress) -> Result<Option<Result<(), BackendError>>, BackendError> {
+    dev.remote = Some((remote, 0));
     let state = loop {
         let mut req = dev.request(Operation::GetJobAttributes);
         let g = req.group_mut(DelimiterTag::Operation);
@@ -244,6 +295,7 @@ fn resume(dev: &mut Device, remote: i32, progress: &mut dyn Progress) -> Result<
         }
     };
     if matches!(state, Some(7) | Some(8) | None) {
+        dev.remote = None;
         return Ok(None);
     }
     Ok(Some(follow(dev, remote, 0, progress).map(|_| ())))
@@ -390,7 +442,7 @@ fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -
     let mut interval = POLL_FIRST;
     loop {
         if dev.cancel.is_canceled() {
-            cancel_remote(dev, id);
+            // `deliver` cancels the device's job and reads its final count.
             return Err(BackendError::Canceled);
         }
         match poll(dev, id, progress) {

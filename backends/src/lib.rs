@@ -50,6 +50,9 @@ pub struct JobInfo {
     /// The device's id of this job from an earlier run that the device accepted (the
     /// daemon restarted meanwhile): follow that job rather than print it again.
     pub resume_device_job: Option<i32>,
+    /// The job is moving to another printer: only stop `resume_device_job` on the device,
+    /// report its final count through [`Progress::pages`], and end (failover after a restart).
+    pub handoff: bool,
 }
 
 /// Cancellation flag shared with the daemon.
@@ -68,7 +71,8 @@ impl Cancel {
 /// Progress reported while printing. The daemon mirrors it onto the queue and the job.
 pub trait Progress: Send {
     /// Impressions the device has confirmed printed for this job so far, all copies counted.
-    /// Never decreases within one delivery.
+    /// Never decreases within one delivery. When a delivery is canceled, the IPP backend
+    /// cancels the device's job and reports its final count before it returns.
     fn pages(&mut self, completed: i32);
     /// The device's `printer-state-reasons` keywords, spelled as the device spells them
     /// ("media-empty-error"; no "none"), and its `printer-state-message`. Each report

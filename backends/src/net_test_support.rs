@@ -32,6 +32,7 @@ pub(crate) fn job(id: i32, name: &str, attributes: Vec<quire_ipp::Attribute>) ->
         created: 0,
         work_dir: std::env::temp_dir(),
         resume_device_job: None,
+        handoff: false,
     }
 }
 

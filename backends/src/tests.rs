@@ -18,6 +18,7 @@ fn job() -> JobInfo {
         created: 0,
         work_dir: std::env::temp_dir(),
         resume_device_job: None,
+        handoff: false,
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod conformance;
 pub mod dbus;
+pub mod fleet;
 pub mod ippeve;
 pub mod ipptool;
 pub mod process;

@@ -2,125 +2,13 @@
 //! security levels. Every check is made against the simulators' page logs (what was really
 //! printed), not against quired's view of the job.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use quire_client::{Client, Destination};
 use quire_ipp::vendor as v;
-use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
-use quire_tests::cli::parse_request_id;
+use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
+use quire_tests::fleet::{children, every_page, fleet, strs, tally};
 use quire_tests::process::wait_until;
-use quire_tests::sim::{write_marked_pdf, PageRecord, Sim, SimOptions};
-use quire_tests::{cups_tool, cups_tool_ok, Server, Via};
-
-/// (queue, authentication, encrypts, erases)
-const FLEET: &[(&str, &str, bool, bool)] = &[
-    ("secure", "id-card", true, true),
-    ("vault", "biometric", true, true),
-    ("office", "pin", false, false),
-    ("draft", "none", false, false),
-];
-
-struct Fleet {
-    server: Server,
-    sims: BTreeMap<&'static str, Sim>,
-    dir: tempfile::TempDir,
-}
-
-/// quired with one `-m everywhere` queue per simulated printer; `None` when quired is not built.
-fn fleet(ppm: u32) -> Option<Fleet> {
-    quire_tests::require_programs();
-    let Some(server) = Server::start_quired().expect("start quired") else {
-        eprintln!("SKIPPED: quired binary not built");
-        return None;
-    };
-    let mut sims = BTreeMap::new();
-    for (name, auth, encrypts, erases) in FLEET {
-        let sim = SimOptions::new().name(name).ppm(ppm).auth(auth).encrypts(*encrypts).erases_storage(*erases).start().expect("quire-sim");
-        cups_tool_ok(&server, Via::Tcp, "lpadmin", &["-p", name, "-E", "-v", &sim.uri(), "-m", "everywhere"]).expect("lpadmin -m everywhere");
-        sims.insert(*name, sim);
-    }
-    Some(Fleet { server, sims, dir: tempfile::tempdir().expect("tempdir") })
-}
-
-impl Fleet {
-    fn pdf(&self, tag: &str, pages: u32) -> PathBuf {
-        let path = self.dir.path().join(format!("{tag}.pdf"));
-        write_marked_pdf(&path, tag, pages).expect("write PDF");
-        path
-    }
-
-    /// `lp -d QUEUE EXTRA... FILE` with CUPS's own lp; the job id.
-    fn lp(&self, queue: &str, file: &Path, extra: &[&str]) -> i32 {
-        let doc = file.to_string_lossy().into_owned();
-        let mut args = vec!["-d", queue];
-        args.extend_from_slice(extra);
-        args.push(&doc);
-        let out = cups_tool_ok(&self.server, Via::Tcp, "lp", &args).expect("lp");
-        parse_request_id(&out.stdout).unwrap_or_else(|| panic!("no request id in {:?}", out.stdout)) as i32
-    }
-
-    fn ipp(&self, req: &Message) -> Message {
-        let mut c = Client::connect(Destination::Tcp { host: "127.0.0.1".into(), port: self.server.port() }).expect("connect");
-        c.send("/", req, None).expect("IPP request")
-    }
-
-    fn job(&self, id: i32) -> Message {
-        let mut req = quire_client::request_as(Operation::GetJobAttributes, Some(&self.server.uri_base()), "tester");
-        let g = req.group_mut(DelimiterTag::Operation);
-        g.push(Attribute::new("job-id", Value::Integer(id)));
-        g.push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
-        self.ipp(&req)
-    }
-
-    fn wait_state(&self, id: i32, state: i32, secs: u64) -> Message {
-        let ok = wait_until(Duration::from_secs(secs), || int(&self.job(id), "job-state") == Some(state));
-        let m = self.job(id);
-        assert!(ok, "job {id} never reached state {state}: {:?}\nlog:\n{}", m.groups, self.server.log_tail(40));
-        m
-    }
-
-    /// Markers of every page each printer printed.
-    fn printed(&self) -> BTreeMap<&'static str, Vec<String>> {
-        self.sims.iter().map(|(n, s)| (*n, markers(&s.page_log().expect("page log")))).collect()
-    }
-
-    fn printer_attr(&self, queue: &str, name: &str) -> Option<Attribute> {
-        let mut req = quire_client::request_as(Operation::GetPrinterAttributes, Some(&self.server.printer_uri(queue)), "tester");
-        req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", vec![Value::Keyword(name.into())]));
-        self.ipp(&req).attr(DelimiterTag::Printer, name).cloned()
-    }
-}
-
-fn int(m: &Message, name: &str) -> Option<i32> {
-    m.attr(DelimiterTag::Job, name).and_then(|a| a.first_i32())
-}
-
-fn strs(m: &Message, name: &str) -> Vec<String> {
-    m.attr(DelimiterTag::Job, name).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
-}
-
-fn markers(log: &[PageRecord]) -> Vec<String> {
-    log.iter().filter_map(|r| r.marker.clone()).collect()
-}
-
-/// How often each marker was printed, over all printers.
-fn tally(printed: &BTreeMap<&str, Vec<String>>) -> BTreeMap<String, usize> {
-    let mut t = BTreeMap::new();
-    for m in printed.values().flatten() {
-        *t.entry(m.clone()).or_insert(0) += 1;
-    }
-    t
-}
-
-fn every_page(tag: &str, pages: u32, times: usize) -> BTreeMap<String, usize> {
-    (1..=pages).map(|p| (format!("QPAGE:{tag}:p{p}"), times)).collect()
-}
-
-fn children(m: &Message) -> Vec<i32> {
-    m.attr(DelimiterTag::Job, v::CHILD_JOB_IDS).map(|a| a.values.iter().filter_map(|x| match x { Value::Integer(i) => Some(*i), _ => None }).collect()).unwrap_or_default()
-}
+use quire_tests::{cups_tool, cups_tool_ok, Via};
 
 #[test]
 fn security_facts_come_from_the_devices_and_copies_split_only_to_qualifying_printers() {

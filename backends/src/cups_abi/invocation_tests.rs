@@ -12,6 +12,7 @@ fn job(attributes: Vec<Attribute>) -> JobInfo {
         created: 0,
         work_dir: "/tmp".into(),
         resume_device_job: None,
+        handoff: false,
     }
 }
 

@@ -97,11 +97,14 @@ impl Runner {
                 DocumentSource { path, format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() }
             })
             .collect();
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job };
+        // A run started to stop a job whose rest moves to another printer (after a restart).
+        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff };
         let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
         match job.device_job {
+            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({uri}) to hand the rest on"),
             Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({uri}) after a restart"),
             None => tracing::info!("[Job {job_id}] printing on {printer} ({uri})"),
         }
