@@ -18,10 +18,19 @@ const GRACE: i32 = 5;
 fn world(mode: &str) -> World {
     let mut w = fleet(FLEET);
     for (name, ..) in FLEET {
-        let req = Req::new(Operation::CupsAddModifyPrinter).printer(name).printer_attr(kw(v::FAILOVER_DEFAULT, mode)).printer_attr(int(v::FAILOVER_GRACE_TIME, GRACE));
-        w.send_ok(req, &admin());
+        w.send_ok(policy(name, mode, GRACE), &admin());
     }
     w
+}
+
+/// Failover `mode` on queue `name`, whose device is an IPP printer (it reports the pages it
+/// has printed).
+fn policy(name: &str, mode: &str, grace: i32) -> Req {
+    Req::new(Operation::CupsAddModifyPrinter)
+        .printer(name)
+        .printer_attr(uri("device-uri", &format!("ipp://127.0.0.1:8631/ipp/print/{name}")))
+        .printer_attr(kw(v::FAILOVER_DEFAULT, mode))
+        .printer_attr(int(v::FAILOVER_GRACE_TIME, grace))
 }
 
 fn run_of(w: &World, id: i32) -> u32 {
@@ -119,6 +128,19 @@ fn the_final_count_read_after_the_stop_decides_the_remainder() {
     w.report(id, JobResult::Stopped);
     let cont = *w.job(id).children.last().expect("continuation");
     assert_eq!(ranges(&w, cont), [(9, 20)]);
+}
+
+#[test]
+fn a_device_that_does_not_confirm_pages_moves_the_whole_job_and_says_so() {
+    let mut w = world("auto");
+    w.send_ok(Req::new(Operation::CupsAddModifyPrinter).printer("office").printer_attr(uri("device-uri", "socket://127.0.0.1:9100")), &admin());
+    let id = job_id_of(&submit(&mut w, "office", 20, &[]).response);
+    progress(&mut w, id, 7); // pages sent, not known to be printed
+    device_reports(&mut w, id, &["offline-report"]);
+    hand_off(&mut w, id);
+    let cont = *w.job(id).children.last().expect("continuation");
+    assert_eq!((ranges(&w, cont), copies(&w, cont)), (vec![], 1), "all of it again: nothing is lost");
+    assert!(w.job(id).state_message.contains("up to 7 impressions may print twice"), "{}", w.job(id).state_message);
 }
 
 #[test]
@@ -382,8 +404,7 @@ fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Resul
     let mut devices = Vec::new();
     for (i, (auth, enc, erase, fault_at, repair_in)) in specs.iter().enumerate() {
         add_secured(&mut w, (&names[i], AUTHS[*auth], *enc, *erase, 60));
-        let req = Req::new(Operation::CupsAddModifyPrinter).printer(&names[i]).printer_attr(kw(v::FAILOVER_DEFAULT, mode)).printer_attr(int(v::FAILOVER_GRACE_TIME, 3));
-        w.send_ok(req, &admin());
+        w.send_ok(policy(&names[i], mode, 3), &admin());
         devices.push(Device { fault_at: *fault_at, repair_in: *repair_in, ..Device::default() });
     }
     let mut m = Model { w, names: names.clone(), devices, printed: Vec::new(), doc_pages: Default::default() };

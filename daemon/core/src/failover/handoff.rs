@@ -16,8 +16,16 @@ use quire_ipp::{Attribute, Value};
 pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     let Some(job) = s.jobs.get(&id).map(|j| (**j).clone()) else { return Vec::new() };
     let Some(f) = job.failover.as_deref().cloned() else { return Vec::new() };
-    let done = job.impressions_completed.max(0) as u32;
-    let rem = remainder::remainder(&remainder::shape_of(&job), done);
+    let reported = job.impressions_completed.max(0) as u32;
+    // Only an IPP device's job-impressions-completed is a count of pages printed; other
+    // backends count pages sent (CUPS `PAGE:` lines), so nothing of theirs is taken as done.
+    let confirmed = s.printer(&f.from).is_some_and(|p| counts_printed_pages(&p.device_uri));
+    let mut rem = remainder::remainder(&remainder::shape_of(&job), if confirmed { reported } else { 0 });
+    if !confirmed && reported > 0 {
+        rem.printed = format!("{reported} impressions sent to it (not confirmed page by page)");
+        rem.may_repeat = u64::from(reported);
+    }
+    let done = reported;
     let target = target_for(s, &job, f.target.as_deref().unwrap_or(&f.from), &f.from);
     let mut effects = Vec::new();
     let mut children = Vec::new();
@@ -61,6 +69,11 @@ pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     effects.push(Effect::PersistJob(id));
     effects.push(Effect::PersistServer);
     effects
+}
+
+/// Whether the device behind `uri` reports the impressions it has printed (IPP).
+fn counts_printed_pages(uri: &str) -> bool {
+    ["ipp:", "ipps:", "http:", "https:"].iter().any(|s| uri.starts_with(s))
 }
 
 fn next_id(s: &mut Scheduler) -> i32 {
