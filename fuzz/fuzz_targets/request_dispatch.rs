@@ -3,7 +3,9 @@
 //! with three printers of different security levels (one splitting jobs by policy), must get a
 //! response carrying the same request-id, without panicking, and the response must encode to
 //! a message that decodes again. Print-Job and Send-Document get a counted PDF document, so
-//! the splitter runs on whatever job attributes the request carries.
+//! the splitter runs on whatever job attributes the request carries. Job 1 waits on "office",
+//! whose printer stopped (manual failover): a CUPS-Move-Job of it goes through the failover
+//! choice, and the run ending afterwards through the hand-off.
 
 use libfuzzer_sys::fuzz_target;
 use quire_core::{handle, Document, Request, Requester, Scheduler, Settings, UriBase};
@@ -29,7 +31,35 @@ fn scheduler() -> Scheduler {
     add_printer(&mut s, "fuzz", vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::SPLIT_DEFAULT, "auto")]);
     add_printer(&mut s, "secure", vec![kw(v::AUTHENTICATION_METHOD, "id-card"), yes(v::ENCRYPTS_JOB_DATA), yes(v::ERASES_STORAGE)]);
     add_printer(&mut s, "draft", Vec::new());
+    let int = |n: &str, v: i32| Attribute::new(n, Value::Integer(v));
+    add_printer(&mut s, "office", vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::FAILOVER_DEFAULT, "manual"), int(v::FAILOVER_GRACE_TIME, 0)]);
+    stopped_job(&mut s);
     s
+}
+
+/// Job 1: 20 pages on "office", 7 printed, then the device ran out of paper; the user is to
+/// choose where the rest goes.
+fn stopped_job(s: &mut Scheduler) {
+    let mut msg = Message::new((2, 0), Operation::PrintJob.code(), 2);
+    let mut op = Group::new(DelimiterTag::Operation);
+    op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+    op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+    op.push(Attribute::new("printer-uri", Value::Uri("ipp://localhost:631/printers/office".into())));
+    op.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
+    msg.push_group(op);
+    let mut req = Request::new(msg, "/printers/office", base());
+    req.document = Some(pdf(20));
+    req.job_id_hint = Some(s.next_job_id);
+    let out = handle(s, &req, &admin(), NOW);
+    assert!(out.response.code < 0x0100, "setup: Print-Job failed: {:?}", out.response);
+    let run = s.jobs.get(&1).map_or(0, |j| j.run);
+    quire_core::schedule::job_progress(s, 1, run, 7, NOW);
+    quire_core::device::device_state(s, 1, run, vec!["media-empty-error".into()], String::new(), NOW);
+    quire_core::schedule::fire(s, NOW + 1);
+}
+
+fn pdf(pages: u32) -> Document {
+    Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages) }
 }
 
 fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
@@ -66,11 +96,14 @@ fuzz_target!(|data: &[u8]| {
     let mut req = Request::new(message, resource, base());
     if op == Operation::PrintJob.code() || op == Operation::SendDocument.code() {
         let pages = u32::from(data.first().copied().unwrap_or(1));
-        req.document = Some(Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages) });
+        req.document = Some(pdf(pages));
         req.job_id_hint = Some(s.next_job_id);
     }
-    let out = handle(&mut s, &req, &admin(), NOW);
+    let out = handle(&mut s, &req, &admin(), NOW + 2);
     assert_eq!(out.response.request_id, request_id, "response request-id");
+    // Job 1's run ends (stopped for a hand-off, or by whatever the request did).
+    let run = s.jobs.get(&1).map_or(0, |j| j.run);
+    quire_core::schedule::job_finished(&mut s, 1, run, quire_core::JobResult::Stopped, NOW + 3);
     let encoded = out.response.encode();
     quire_ipp::decode(&encoded).expect("the response decodes");
 });

@@ -103,3 +103,9 @@ fn split_options_parse() {
         [("quire-split", "manual"), ("quire-split-printers", "a,b"), ("quire-split-fallback", "hold"), ("copies", "10")]
     );
 }
+
+#[test]
+fn failover_option_parses() {
+    let a = parse(&["-o", "quire-failover=manual", "-n", "2"]).unwrap().unwrap();
+    assert_eq!(opts(&a), [("quire-failover", "manual"), ("copies", "2")]);
+}

@@ -75,3 +75,17 @@ fn security_and_split_policy_reach_the_printer_group() {
     collect(&mut c, 'o', "quire-split-min-copies=many").unwrap();
     assert!(add_modify_request(&Ctx::new("lpadmin"), "sec", &c).is_err());
 }
+
+#[test]
+fn failover_policy_reaches_the_printer_group() {
+    let mut c = Changes::default();
+    collect(&mut c, 'o', "quire-failover-default=auto").unwrap();
+    collect(&mut c, 'o', "quire-failover-grace-time=10").unwrap();
+    let req = add_modify_request(&Ctx::new("lpadmin"), "office", &c).unwrap();
+    let p = |n| req.attr(DelimiterTag::Printer, n).map(|a| a.values.clone());
+    assert_eq!(p("quire-failover-default"), Some(vec![Value::Keyword("auto".into())]));
+    assert_eq!(p("quire-failover-grace-time"), Some(vec![Value::Integer(10)]));
+    let mut c = Changes::default();
+    collect(&mut c, 'o', "quire-failover-grace-time=10s").unwrap();
+    assert!(add_modify_request(&Ctx::new("lpadmin"), "office", &c).is_err());
+}

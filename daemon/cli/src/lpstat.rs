@@ -327,7 +327,7 @@ fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>
         "job-printer-uri", "job-state-reasons", "time-at-creation", "time-at-completed",
     ];
     if st.long > 0 {
-        attrs.extend_from_slice(JOB_SPLIT_ATTRS);
+        attrs.extend_from_slice(JOB_LONG_ATTRS);
     }
     op_attr(&mut req, keywords(&attrs));
     op_attr(&mut req, Attribute::new("which-jobs", Value::Keyword(st.which.clone())));
@@ -359,22 +359,46 @@ fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>
                 out!("\tAlerts: {}", r.strs().collect::<Vec<_>>().join(" "));
             }
             out!("\tqueued for {dest}");
-            split_details(g).iter().for_each(|l| out!("{l}"));
+            failover_details(g, id).iter().chain(&split_details(g)).for_each(|l| out!("{l}"));
         }
     }
     Ok(0)
 }
 
-/// What the long job listing also asks for: how a job was split, or why it was not.
-const JOB_SPLIT_ATTRS: &[&str] =
-    &["job-state-message", "output-device-assigned", "parent-job-id", qv::SPLIT_PART, qv::SPLIT_PARTS];
+/// What the long job listing also asks for: how a job was split, or why it was not, and
+/// where its failover stands.
+const JOB_LONG_ATTRS: &[&str] = &[
+    "job-state-message", "output-device-assigned", "parent-job-id", qv::SPLIT_PART, qv::SPLIT_PARTS,
+    qv::FAILOVER_STATE, qv::FAILOVER_CANDIDATES,
+];
 
-/// Quire's lines after CUPS's ones for a job: a split job's parts, a part's parent,
-/// or why a job that asked to be split was not.
+/// "\tFailover: awaiting-choice (...)" and, while the job waits on its stopped printer,
+/// the printers that may take the rest (qualifying first). Nothing for a job whose
+/// printer never stopped (or from a CUPS server).
+pub fn failover_details(g: &Group, id: i32) -> Vec<String> {
+    let Some(state) = str_attr(g, qv::FAILOVER_STATE) else { return Vec::new() };
+    let mut lines = vec![match state {
+        "awaiting-choice" => format!("\tFailover: {state} (choose with \"quire failover {id} PRINTER\")"),
+        _ => format!("\tFailover: {state}"),
+    }];
+    if crate::failover::WAITING.contains(&state) {
+        let cands = crate::failover::candidates(g);
+        if !cands.is_empty() {
+            lines.push("\tCandidates:".into());
+            lines.extend(cands.iter().map(|c| format!("\t\t{c}")));
+        }
+    }
+    lines
+}
+
+/// Quire's lines after CUPS's ones for a job: a split (or failed-over) job's parts, a
+/// part's parent, or why a job that asked to be split was not.
 pub fn split_details(g: &Group) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(parts) = g.get(qv::SPLIT_PARTS).filter(|p| p.strs().next().is_some()) {
-        lines.push(format!("\tSplit into {} parts:", parts.strs().count()));
+        let failed_over = g.get("job-state-reasons").is_some_and(|r| r.strs().any(|s| s == qv::REASON_FAILED_OVER));
+        let how = if failed_over { "Failed over into" } else { "Split into" };
+        lines.push(format!("\t{how} {} parts:", parts.strs().count()));
         lines.extend(parts.strs().map(|p| format!("\t\t{p}")));
     }
     if let Some(parent) = int_attr(g, "parent-job-id") {
@@ -407,7 +431,8 @@ const PRINTER_ATTRS: &[&str] = &[
     "printer-make-and-model", "printer-uri-supported", "requesting-user-name-allowed",
     "requesting-user-name-denied", qv::AUTHENTICATION_METHOD, qv::ENCRYPTS_JOB_DATA, qv::ERASES_STORAGE,
     qv::SECURITY_LEVEL, qv::SECURITY_LEVEL_SOURCE, qv::SPLIT_DEFAULT, qv::SPLIT_PRINTERS_DEFAULT,
-    qv::SPLIT_FALLBACK_DEFAULT, qv::SPLIT_MIN_COPIES, qv::SPLIT_MIN_PAGES,
+    qv::SPLIT_FALLBACK_DEFAULT, qv::SPLIT_MIN_COPIES, qv::SPLIT_MIN_PAGES, qv::FAILOVER_DEFAULT,
+    qv::FAILOVER_GRACE_TIME,
 ];
 
 fn show_printers(ctx: &mut Ctx, st: &State, which: Option<&str>) -> Result<i32, CliError> {
@@ -497,8 +522,8 @@ fn print_printer_details(st: &State, g: &Group, name: &str) {
     }
     out!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
     out!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
-    // Quire's own, after CUPS's lines; a CUPS server sends neither.
-    for line in [security_line(g), split_line(g)].into_iter().flatten() {
+    // Quire's own, after CUPS's lines; a CUPS server sends none of them.
+    for line in [security_line(g), split_line(g), failover_line(g)].into_iter().flatten() {
         out!("{line}");
     }
 }
@@ -541,6 +566,17 @@ pub fn split_line(g: &Group) -> Option<String> {
     };
     let fallback = str_attr(g, qv::SPLIT_FALLBACK_DEFAULT).unwrap_or("print-alone");
     Some(format!("\tSplit: {mode} ({which}; printers: {printers}; if none qualifies: {fallback})"))
+}
+
+/// "\tFailover: auto after 30 s", "\tFailover: manual after 30 s" or "\tFailover: off";
+/// None from a server that has no failover (CUPS).
+pub fn failover_line(g: &Group) -> Option<String> {
+    let mode = str_attr(g, qv::FAILOVER_DEFAULT)?;
+    Some(match (mode, int_attr(g, qv::FAILOVER_GRACE_TIME)) {
+        ("none", _) => "\tFailover: off".to_string(),
+        (mode, Some(grace)) => format!("\tFailover: {mode} after {grace} s"),
+        (mode, None) => format!("\tFailover: {mode}"),
+    })
 }
 
 #[cfg(test)]

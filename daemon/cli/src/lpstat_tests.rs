@@ -117,3 +117,69 @@ fn split_job_lines() {
     let plain = group(DelimiterTag::Job, vec![Attribute::new("job-state-message", text("Job is pending."))]);
     assert!(split_details(&plain).is_empty());
 }
+
+#[test]
+fn failover_policy_lines() {
+    let policy = |attrs: Vec<Attribute>| failover_line(&group(DelimiterTag::Printer, attrs));
+    assert_eq!(policy(vec![kw(qv::FAILOVER_DEFAULT, "auto"), int(qv::FAILOVER_GRACE_TIME, 30)]).as_deref(), Some("\tFailover: auto after 30 s"));
+    assert_eq!(policy(vec![kw(qv::FAILOVER_DEFAULT, "manual"), int(qv::FAILOVER_GRACE_TIME, 0)]).as_deref(), Some("\tFailover: manual after 0 s"));
+    assert_eq!(policy(vec![kw(qv::FAILOVER_DEFAULT, "none"), int(qv::FAILOVER_GRACE_TIME, 30)]).as_deref(), Some("\tFailover: off"));
+    assert_eq!(policy(vec![kw(qv::FAILOVER_DEFAULT, "auto")]).as_deref(), Some("\tFailover: auto"));
+    // A CUPS server sends none of it: no line.
+    assert_eq!(policy(vec![int(qv::FAILOVER_GRACE_TIME, 30)]), None);
+    assert!(PRINTER_ATTRS.contains(&qv::FAILOVER_DEFAULT) && PRINTER_ATTRS.contains(&qv::FAILOVER_GRACE_TIME));
+}
+
+#[test]
+fn failover_job_lines() {
+    let text = |v: &str| Value::Text(v.into());
+    let vault = "vault: biometric, encrypts job data, erases storage; level 5; idle";
+    let draft = "draft: does not qualify: no authentication";
+    let waiting = |state: &str| {
+        group(
+            DelimiterTag::Job,
+            vec![kw(qv::FAILOVER_STATE, state), Attribute::set(qv::FAILOVER_CANDIDATES, vec![text(draft), text(vault)])],
+        )
+    };
+    let choice = format!("\t\t{vault}");
+    let refused = format!("\t\t{draft}");
+    assert_eq!(
+        failover_details(&waiting("awaiting-choice"), 12),
+        ["\tFailover: awaiting-choice (choose with \"quire failover 12 PRINTER\")", "\tCandidates:", &choice, &refused]
+    );
+    assert_eq!(failover_details(&waiting("watching"), 12)[..2], ["\tFailover: watching", "\tCandidates:"]);
+    assert_eq!(failover_details(&waiting("no-qualified-printer"), 12).len(), 4);
+    // Once the job has moved (or its printer recovered), the state alone.
+    assert_eq!(failover_details(&waiting("handing-off"), 12), ["\tFailover: handing-off"]);
+    assert_eq!(failover_details(&waiting("resumed"), 12), ["\tFailover: resumed"]);
+    assert!(failover_details(&group(DelimiterTag::Job, vec![]), 12).is_empty());
+    assert!(JOB_LONG_ATTRS.contains(&qv::FAILOVER_STATE) && JOB_LONG_ATTRS.contains(&qv::FAILOVER_CANDIDATES));
+}
+
+#[test]
+fn failed_over_job_keeps_its_parts() {
+    let text = |v: &str| Value::Text(v.into());
+    let g = group(
+        DelimiterTag::Job,
+        vec![
+            Attribute::set("job-state-reasons", vec![Value::Keyword(qv::REASON_FAILED_OVER.into())]),
+            kw(qv::FAILOVER_STATE, "failed-over"),
+            Attribute::set(
+                qv::SPLIT_PARTS,
+                vec![
+                    text("job 15 on office: printed before \"office\" stopped: copy 1, pages 1-7 (7 impressions) (completed, 7 impressions)"),
+                    text("job 16 on vault: rest after \"office\" stopped: copy 1, pages 8-20 (pending, 0 impressions)"),
+                ],
+            ),
+        ],
+    );
+    assert_eq!(failover_details(&g, 12), ["\tFailover: failed-over"]);
+    assert_eq!(
+        split_details(&g),
+        [
+            "\tFailed over into 2 parts:",
+            "\t\tjob 15 on office: printed before \"office\" stopped: copy 1, pages 1-7 (7 impressions) (completed, 7 impressions)",
+            "\t\tjob 16 on vault: rest after \"office\" stopped: copy 1, pages 8-20 (pending, 0 impressions)"
+        ]
+    );
+}

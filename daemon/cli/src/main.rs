@@ -1,4 +1,5 @@
-//! `quire`: CUPS-compatible lp, lpstat, cancel and lpadmin in one binary.
+//! `quire`: CUPS-compatible lp, lpstat, cancel and lpadmin in one binary, and Quire's
+//! own `failover`.
 //!
 //! clap handles only the top level (subcommand choice, `--help`, `--version`)
 //! and has its `-h` disabled. Each subcommand's flags are scanned by a small
@@ -17,6 +18,7 @@ macro_rules! out {
 
 mod cancel;
 mod common;
+mod failover;
 mod lp;
 mod lpadmin;
 mod lpstat;
@@ -26,7 +28,10 @@ use clap::{Arg, ArgAction, Command};
 
 use common::{CliError, Ctx};
 
+/// The CUPS commands, which a link to the binary may be named after.
 const COMMANDS: [&str; 4] = ["lp", "lpstat", "cancel", "lpadmin"];
+/// Quire's own subcommand, only as `quire failover` (its messages say so).
+const FAILOVER: &str = "quire failover";
 
 fn cli() -> Command {
     let sub = |name: &'static str, about: &'static str| {
@@ -46,6 +51,7 @@ fn cli() -> Command {
         .subcommand(sub("lpstat", "Show printer, class and job status"))
         .subcommand(sub("cancel", "Cancel jobs"))
         .subcommand(sub("lpadmin", "Configure printers and classes"))
+        .subcommand(sub("failover", "Show a stopped job's failover, or move its rest to a printer"))
 }
 
 fn dispatch(prog: &'static str, args: &[String]) -> i32 {
@@ -54,6 +60,7 @@ fn dispatch(prog: &'static str, args: &[String]) -> i32 {
         "lp" => lp::run(&mut ctx, args),
         "lpstat" => lpstat::run(&mut ctx, args),
         "cancel" => cancel::run(&mut ctx, args),
+        FAILOVER => failover::run(&mut ctx, args),
         _ => lpadmin::run(&mut ctx, args),
     };
     match result {
@@ -79,6 +86,9 @@ fn main() {
         std::process::exit(1);
     };
     let args: Vec<String> = sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
-    let prog = COMMANDS.iter().find(|c| **c == name).copied().unwrap_or("quire");
+    let prog = match name {
+        "failover" => FAILOVER,
+        _ => COMMANDS.iter().find(|c| **c == name).copied().unwrap_or("quire"),
+    };
     std::process::exit(dispatch(prog, &args));
 }

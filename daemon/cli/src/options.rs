@@ -170,8 +170,8 @@ const KNOWN: &[(&str, Syntax, bool)] = &[
     ("printer-resolution", Syntax::Resolution, false),
 ];
 
-/// Quire's vendor attributes: the printer's security facts and split policy (lpadmin)
-/// and a job's split request (lp). All go in the object group. Values the daemon must
+/// Quire's vendor attributes: the printer's security facts, split and failover policy
+/// (lpadmin) and a job's split and failover requests (lp). All go in the object group. Values the daemon must
 /// judge (an unknown keyword, a level out of range) are sent as typed, so the user gets
 /// the daemon's message.
 const VENDOR: &[(&str, Syntax)] = &[
@@ -187,6 +187,9 @@ const VENDOR: &[(&str, Syntax)] = &[
     (v::SPLIT, Syntax::Keyword),
     (v::SPLIT_PRINTERS, Syntax::Names),
     (v::SPLIT_FALLBACK, Syntax::Keyword),
+    (v::FAILOVER_DEFAULT, Syntax::Keyword),
+    (v::FAILOVER_GRACE_TIME, Syntax::Integer),
+    (v::FAILOVER, Syntax::Keyword),
 ];
 
 /// The syntax of a known option and whether it goes in the operation group.

@@ -139,3 +139,23 @@ fn split_options_go_to_the_job() {
     assert_eq!(job("quire-split-printers"), Some(vec![Value::Name("a".into()), Value::Name("b".into())]));
     assert_eq!(job("quire-split-fallback"), Some(vec![Value::Keyword("hold".into())]));
 }
+
+#[test]
+fn failover_options() {
+    use quire_ipp::vendor as v;
+    let kw = |s: &str| Value::Keyword(s.into());
+    assert_eq!(enc(v::FAILOVER_DEFAULT, "auto"), (Target::Object, vec![kw("auto")]));
+    assert_eq!(enc(v::FAILOVER_GRACE_TIME, "10"), (Target::Object, vec![Value::Integer(10)]));
+    assert_eq!(enc(v::FAILOVER, "manual"), (Target::Object, vec![kw("manual")]));
+    // An unknown mode or an out-of-range grace time goes out typed: the daemon says why not.
+    assert_eq!(enc(v::FAILOVER, "often").1, [kw("often")]);
+    assert_eq!(enc(v::FAILOVER_GRACE_TIME, "90000").1, [Value::Integer(90000)]);
+    for (n, val) in [(v::FAILOVER_GRACE_TIME, "soon"), (v::FAILOVER_GRACE_TIME, ""), (v::FAILOVER, "")] {
+        assert!(encode_option(n, val).is_err(), "{n}={val}");
+    }
+    let mut o = Options::default();
+    o.parse("quire-failover=manual copies=2").unwrap();
+    let mut m = Message::new((2, 0), 2, 1);
+    encode_options(&mut m, &o, DelimiterTag::Job).unwrap();
+    assert_eq!(m.attr(DelimiterTag::Job, v::FAILOVER).map(|a| a.values.clone()), Some(vec![kw("manual")]));
+}

@@ -285,6 +285,8 @@ impl Job {
             state: JobState::Pending,
             state_reasons: vec!["none".into()],
             state_message: Str::default(),
+            printer_state_reasons: Vec::new(),
+            printer_state_message: Str::default(),
             created: now,
             processing_at: None,
             completed_at: None,

@@ -60,7 +60,12 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(boot::run(loaded)) {
+    let result = runtime.block_on(boot::run(loaded));
+    // Backend threads still following a device's job are not waited for (a printer out of
+    // paper could hold SIGTERM for ever): every job is persisted, and after a restart its
+    // backend follows the device's job again.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

@@ -54,6 +54,9 @@ pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
         j.state_reasons = vec![v::REASON_FAILED_OVER.into()];
         j.state_message = format!("{}.", capitalize(&text)).into();
         j.device_job = None;
+        // The stopped printer's state belonged to the run that ended.
+        j.printer_state_reasons.clear();
+        j.printer_state_message.clear();
         if let Some(f) = j.failover.as_mut() {
             f.phase = Phase::FailedOver;
             f.since = now;

@@ -383,6 +383,9 @@ fn start_handoff(s: &mut Scheduler, id: i32, target: &str, why: &str, now: i64) 
 pub fn choose(s: &mut Scheduler, id: i32, dest: &str, who: &Requester, now: i64) -> IppResult<Option<Vec<Effect>>> {
     let Some(job) = s.jobs.get(&id) else { return Ok(None) };
     let Some(f) = job.failover.as_ref().filter(|f| f.phase.is_waiting() && job.state == JobState::Processing) else { return Ok(None) };
+    if s.printer(dest).is_some_and(|p| p.is_class) {
+        return Err(IppError::NotPossible(format!("\"{dest}\" is a class: choose one printer for the rest of job {id}.")));
+    }
     let cands = candidates(s, job);
     let Some(c) = cands.iter().find(|c| c.name.eq_ignore_ascii_case(dest)) else {
         return Err(IppError::NotPossible(format!("Job {id} is already on \"{dest}\", which stopped ({}); choose another printer.", f.fault)));
