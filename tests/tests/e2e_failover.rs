@@ -212,7 +212,7 @@ fn random_jobs_faults_and_fleets_lose_nothing_repeat_nothing_and_stay_secure() {
         let _ = f.sims[name].repair();
     }
     let all_done = || jobs.iter().all(|(id, ..)| quire_tests::fleet::int(&f.job(*id), "job-state").is_some_and(|s| s >= 7));
-    if !wait_until(Duration::from_secs(40), all_done) {
+    if !wait_until(Duration::from_secs(20), all_done) {
         for (name, ..) in FLEET {
             let _ = f.sims[name].repair();
         }
@@ -220,6 +220,8 @@ fn random_jobs_faults_and_fleets_lose_nothing_repeat_nothing_and_stay_secure() {
     for (id, ..) in &jobs {
         f.wait_state(*id, 9, 90);
     }
+    let moved = jobs.iter().filter(|(id, ..)| strs(&f.job(*id), v::FAILOVER_STATE).iter().any(|s| s == "failed-over")).count();
+    eprintln!("seed {seed}: {moved} of {} jobs failed over", jobs.len());
     let printed = f.printed();
     let totals = tally(&printed);
     for (_, queue, tag, pages, copies) in &jobs {
