@@ -236,3 +236,37 @@ fn random_jobs_faults_and_fleets_lose_nothing_repeat_nothing_and_stay_secure() {
         }
     }
 }
+
+/// `quire ARGS...` against the fleet's quired, as the user who submitted the jobs.
+fn quire(f: &Fleet, args: &[&str]) -> Option<quire_tests::CmdOutput> {
+    let bin = quire_tests::quired_binary().map(|q| q.with_file_name("quire")).filter(|p| p.is_file())?;
+    let mut all: Vec<String> = vec![args[0].to_string(), "-h".into(), f.server.host_port()];
+    all.extend(args[1..].iter().map(|a| a.to_string()));
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    Some(quire_tests::process::run_with_timeout(20, &bin.to_string_lossy(), &all, None, &[("USER".to_string(), user)]).expect("run quire"))
+}
+
+#[test]
+fn quire_failover_shows_the_candidates_and_moves_the_rest() {
+    let Some(f) = fleet(600) else { return };
+    failover_everywhere(&f, "manual", 1);
+    let Some(out) = quire(&f, &["lpstat", "-l", "-p", "office"]) else { return eprintln!("SKIPPED: quire not built") };
+    assert!(out.stdout.contains("Failover: manual after 1 s"), "{}", out.stdout);
+    f.sims["office"].fault(SimFault::JamAfter(5)).expect("fault");
+    let id = f.lp("office", &f.pdf("cli", 12), &[]);
+    f.wait_failover(id, "awaiting-choice", 30);
+    let out = quire(&f, &["failover", &id.to_string()]).expect("quire");
+    assert_eq!(out.rc, 0, "{}", out.text());
+    assert!(out.stdout.contains("awaiting-choice") && out.stdout.contains("vault: biometric") && out.stdout.contains("draft: does not qualify"), "{}", out.stdout);
+    let out = quire(&f, &["failover", &id.to_string(), "draft"]).expect("quire");
+    assert_eq!(out.rc, 1, "{}", out.text());
+    assert!(out.stderr.contains("less secure"), "{}", out.stderr);
+    let out = quire(&f, &["failover", &id.to_string(), "secure"]).expect("quire");
+    assert_eq!(out.rc, 0, "{}", out.text());
+    assert!(out.stdout.contains("moving the rest of job"), "{}", out.stdout);
+    f.wait_state(id, 9, 60);
+    assert_eq!(tally(&f.printed()), every_page("cli", 12, 1));
+    assert_eq!(pages_on(&f, "secure", "cli"), (6..=12).collect::<Vec<_>>());
+    let out = quire(&f, &["lpstat", "-l", "-o", "-W", "completed"]).expect("quire");
+    assert!(out.stdout.contains("Failed over into"), "{}", out.stdout);
+}

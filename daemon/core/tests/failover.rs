@@ -8,7 +8,7 @@ use common::*;
 use proptest::prelude::*;
 use quire_core::failover::Phase;
 use quire_core::security::{qualifies, Rule};
-use quire_core::{device, persist, schedule, Effect, JobResult, JobState, Scheduler};
+use quire_core::{device, schedule, Effect, JobResult, JobState};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Operation, StatusCode, Value};
 
@@ -232,19 +232,6 @@ fn queues_without_failover_and_jobs_that_opt_out_wait_as_cupsd_does() {
     assert_status(&bad, StatusCode::ClientErrorAttributesOrValuesNotSupported);
 }
 
-/// Reloads the scheduler from its records, as after kill -9.
-fn reload(w: &World) -> Scheduler {
-    let mut s = Scheduler::new(w.s.settings.clone());
-    for (k, p) in &w.s.printers {
-        s.printers.insert(k.clone(), persist::printer_from_blob(&persist::printer_to_blob(p)).expect("printer"));
-    }
-    for (id, j) in &w.s.jobs {
-        s.jobs.insert(*id, Box::new(persist::job_from_blob(&persist::job_to_blob(j), j.documents.clone()).expect("job")));
-    }
-    s.next_job_id = w.s.next_job_id;
-    s
-}
-
 #[test]
 fn a_restart_while_handing_off_stops_and_counts_the_device_job_again() {
     let mut w = world("auto");
@@ -254,7 +241,7 @@ fn a_restart_while_handing_off_stops_and_counts_the_device_job_again() {
     progress(&mut w, id, 7);
     device_reports(&mut w, id, &["media-empty-error"]);
     w.fire(w.now + i64::from(GRACE) + 1);
-    w.s = reload(&w);
+    w.s = reload(&w.s);
     assert_eq!(w.printer("office").failover.grace, i64::from(GRACE));
     assert_eq!(phase(&w, id), Some(Phase::HandingOff));
     let effects = schedule::recover(&mut w.s, w.now);
@@ -502,7 +489,7 @@ fn failover_settings_show_on_the_queue_and_survive_a_restart() {
     assert_eq!(get(v::FAILOVER_DEFAULT).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("manual"));
     assert_eq!(get(v::FAILOVER_GRACE_TIME).and_then(|a| a.first_i32()), Some(GRACE));
     assert_eq!(get(v::FAILOVER_SUPPORTED).map(|a| a.strs().count()), Some(3));
-    let s = reload(&w);
+    let s = reload(&w.s);
     assert_eq!(s.printer("office").map(|p| p.failover.clone()), w.s.printer("office").map(|p| p.failover.clone()));
     let bad = Req::new(Operation::CupsAddModifyPrinter).printer("office").printer_attr(Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(-1)));
     let mut w = w;

@@ -219,15 +219,7 @@ fn a_restart_keeps_the_split_and_the_device_jobs() {
     let run = w.job(kids[0]).run;
     schedule::device_job(&mut w.s, kids[0], run, 77);
     // Reload from the records, as after kill -9.
-    let mut s = quire_core::Scheduler::new(w.s.settings.clone());
-    for (k, p) in &w.s.printers {
-        s.printers.insert(k.clone(), quire_core::persist::printer_from_blob(&quire_core::persist::printer_to_blob(p)).expect("printer"));
-    }
-    for (jid, j) in &w.s.jobs {
-        let back = quire_core::persist::job_from_blob(&quire_core::persist::job_to_blob(j), j.documents.clone()).expect("job");
-        s.jobs.insert(*jid, Box::new(back));
-    }
-    s.next_job_id = w.s.next_job_id;
+    let mut s = reload(&w.s);
     let effects = schedule::recover(&mut s, w.now);
     assert_eq!(s.jobs[&id].state, JobState::Processing, "the parent is not restarted");
     assert_eq!(s.jobs[&id].children, kids);

@@ -390,3 +390,17 @@ pub fn submit(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> qu
     w.send(req, &anon("alice"))
 }
 
+
+/// Reloads the scheduler from its records, as after kill -9.
+pub fn reload(from: &Scheduler) -> Scheduler {
+    let mut s = Scheduler::new(from.settings.clone());
+    for (k, p) in &from.printers {
+        s.printers.insert(k.clone(), quire_core::persist::printer_from_blob(&quire_core::persist::printer_to_blob(p)).expect("printer"));
+    }
+    for (id, j) in &from.jobs {
+        s.jobs.insert(*id, Box::new(quire_core::persist::job_from_blob(&quire_core::persist::job_to_blob(j), j.documents.clone()).expect("job")));
+    }
+    s.next_job_id = from.next_job_id;
+    s
+}
+
