@@ -267,6 +267,6 @@ fn quire_failover_shows_the_candidates_and_moves_the_rest() {
     f.wait_state(id, 9, 60);
     assert_eq!(tally(&f.printed()), every_page("cli", 12, 1));
     assert_eq!(pages_on(&f, "secure", "cli"), (6..=12).collect::<Vec<_>>());
-    let out = quire(&f, &["lpstat", "-l", "-o", "-W", "completed"]).expect("quire");
-    assert!(out.stdout.contains("Failed over into"), "{}", out.stdout);
+    let out = quire(&f, &["lpstat", "-W", "completed", "-l", "-o"]).expect("quire");
+    assert!(out.stdout.contains("Failed over into"), "{}", out.text());
 }
