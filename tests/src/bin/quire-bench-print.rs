@@ -466,11 +466,7 @@ fn machine_line() -> String {
 }
 
 fn header(args: &Args, quired_bin: &Path, pdf_len: usize) -> Vec<String> {
-    let date = Command::new("date")
-        .args(["-u", "+%Y-%m-%d %H:%M:%S UTC"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    let date = crate::common::utc_now();
     let mut h = vec![
         format!("quire-bench-print {date}"),
         format!("Machine: {}", machine_line()),

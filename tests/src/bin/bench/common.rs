@@ -78,3 +78,14 @@ pub fn quired_or_exit(prog: &str, given: Option<PathBuf>, only_cupsd: bool) -> P
         }
     }
 }
+
+/// Now, "2026-11-23 15:44:30 UTC", for a report's first line (from `date`, as cupsd's
+/// machine would print it; empty if `date` is missing).
+#[allow(dead_code)] // not every bench prints the date
+pub fn utc_now() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M:%S UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use quire_tests::fleet::FLEET;
 
@@ -75,11 +74,7 @@ impl Report<'_> {
 
     fn header(&self, out: &mut String) {
         let a = self.args;
-        let date = Command::new("date")
-            .args(["-u", "+%Y-%m-%d %H:%M:%S UTC"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
+        let date = crate::common::utc_now();
         let page_ms = 60_000.0 / f64::from(a.ppm);
         let lines = [
             format!("Machine: {}", machine_line()),

@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use crate::common::fmt_value;
@@ -99,11 +98,7 @@ impl Report<'_> {
 
     fn header(&self, out: &mut String) {
         let a = self.args;
-        let date = Command::new("date")
-            .args(["-u", "+%Y-%m-%d %H:%M:%S UTC"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
+        let date = crate::common::utc_now();
         let cupsd = if a.skip_cupsd { "cupsd skipped (--skip-cupsd)".to_string() } else { a.cupsd.display().to_string() };
         let lines = [
             format!("quire-bench-split {date}"),
