@@ -171,7 +171,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         if let Some(f) = job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff) {
             // The run ended on its own: the watch is over (the error policy applies).
             f.phase = Phase::Resumed;
-            f.log.push(format!("run ended before the hand-off: {result:?}"));
+            f.log.push(crate::failover::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
         }
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),

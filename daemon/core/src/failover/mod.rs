@@ -138,9 +138,14 @@ fn stamp(now: i64) -> String {
     format!("{:02}:{:02}:{:02}Z", t.hour, t.minutes, t.seconds)
 }
 
+/// One `quire-failover-log` entry.
+pub fn log_line(now: i64, text: &str) -> String {
+    format!("{} {text}", stamp(now))
+}
+
 impl Failover {
     fn note(&mut self, now: i64, text: &str, effects: &mut Vec<Effect>, job_id: i32) {
-        self.log.push(format!("{} {text}", stamp(now)));
+        self.log.push(log_line(now, text));
         effects.push(Effect::Log(format!("[Job {job_id}] failover: {text}")));
     }
 }
