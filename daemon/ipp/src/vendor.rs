@@ -65,8 +65,9 @@ pub const FAILOVER_LOG: &str = "quire-failover-log";
 pub const FAILOVER_MODES: &[&str] = &["none", "auto", "manual"];
 /// `watching` (the printer stopped; the grace time runs), `awaiting-choice` (manual mode:
 /// the user picks a printer), `no-qualified-printer`, `handing-off` (the printer's job is
-/// being stopped and counted), `failed-over` (the remainder prints elsewhere).
-pub const FAILOVER_STATES: &[&str] = &["watching", "awaiting-choice", "no-qualified-printer", "handing-off", "failed-over"];
+/// being stopped and counted), `failed-over` (the remainder prints elsewhere), `resumed`
+/// (the printer recovered before the hand-off).
+pub const FAILOVER_STATES: &[&str] = &["watching", "awaiting-choice", "no-qualified-printer", "handing-off", "failed-over", "resumed"];
 pub const SPLIT_FALLBACKS: &[&str] = &["print-alone", "hold"];
 
 // job-state-reasons values.

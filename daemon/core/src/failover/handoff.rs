@@ -90,7 +90,7 @@ fn next_id(s: &mut Scheduler) -> i32 {
 /// waits there for the fault to be fixed).
 fn target_for(s: &Scheduler, job: &Job, chosen: &str, from: &str) -> String {
     let cands = super::candidates(s, job);
-    if cands.iter().any(|c| c.name.eq_ignore_ascii_case(chosen) && c.refused.as_deref().is_none_or(|why| why == "it is stopped")) {
+    if cands.iter().any(|c| c.name.eq_ignore_ascii_case(chosen) && c.refused.as_deref().is_none_or(|why| why == crate::split::STOPPED)) {
         return chosen.to_string();
     }
     super::best(&cands).map_or_else(|| from.to_string(), |c| c.name.clone())

@@ -102,10 +102,7 @@ pub enum Phase {
 impl Phase {
     const ALL: [Phase; 6] = [Phase::Watching, Phase::AwaitingChoice, Phase::NoQualified, Phase::HandingOff, Phase::FailedOver, Phase::Resumed];
     pub fn keyword(self) -> &'static str {
-        match self {
-            Phase::Resumed => "resumed",
-            p => v::FAILOVER_STATES[p as usize],
-        }
+        v::FAILOVER_STATES[self as usize]
     }
     pub fn from_keyword(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.keyword() == s)

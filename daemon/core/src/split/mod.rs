@@ -149,6 +149,9 @@ pub fn wanted(job: &Job, queue: &Printer) -> Option<Wanted> {
     Some(Wanted { mode, printers, fallback })
 }
 
+/// The reason [`unavailable`] gives for a printer that is stopped (and nothing else).
+pub(crate) const STOPPED: &str = "it is stopped";
+
 /// Why `candidate` cannot take part of a job first sent to `first`, for job owner `owner`.
 pub fn unavailable(s: &Scheduler, candidate: &Printer, first: &Printer, owner: &str) -> Option<String> {
     if candidate.is_class {
@@ -161,7 +164,7 @@ pub fn unavailable(s: &Scheduler, candidate: &Printer, first: &Printer, owner: &
         return Some("it is not accepting jobs".into());
     }
     if candidate.state == PrinterState::Stopped || candidate.device.is_stopped() {
-        return Some("it is stopped".into());
+        return Some(STOPPED.into());
     }
     let denied = (!candidate.users_allowed.is_empty() && !candidate.users_allowed.iter().any(|u| u == owner)) || candidate.users_denied.iter().any(|u| u == owner);
     denied.then(|| format!("{owner} may not print on it"))
