@@ -81,6 +81,15 @@ impl Default for ServerConfig {
             system_group: vec!["lpadmin".into(), "sys".into(), "root".into()],
             remote_root: "remroot".into(),
             pass_env: Vec::new(),
+            pam_service: "cups".into(),
+            audit_log: LogTarget::File(PathBuf::from("/var/log/cups/audit_log")),
+            max_auth_failures: 5,
+            auth_lockout_time: Duration::from_secs(300),
+            confidential_hold_time: Duration::from_secs(4 * 3600),
+            spool_quota: 0,
+            spool_quota_per_user: 0,
+            pull_schemes: Vec::new(),
+            pull_hosts: Vec::new(),
             set_env: Vec::new(),
         }
     }
@@ -116,6 +125,7 @@ impl ServerConfig {
         c.server_keychain = dir("ssl");
         c.access_log = LogTarget::File(dir("log/access_log"));
         c.page_log = LogTarget::File(dir("log/page_log"));
+        c.audit_log = LogTarget::File(dir("log/audit_log"));
         c.error_log = LogTarget::Stderr;
         c
     }

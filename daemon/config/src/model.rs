@@ -266,6 +266,21 @@ pub struct ServerConfig {
     pub web_interface: bool,
     pub policies: Vec<Policy>,
     pub locations: Vec<Location>,
+    // --- Quire extensions (cupsd.conf) ---
+    /// Failed authentications (per user, and per client) before a lockout.
+    pub max_auth_failures: u32,
+    /// How long a lockout lasts.
+    pub auth_lockout_time: Duration,
+    /// How long a confidential job waits for its owner before it is deleted unprinted.
+    pub confidential_hold_time: Duration,
+    /// Spool space for documents of unfinished jobs, in bytes; 0 = only the disk's free space.
+    pub spool_quota: u64,
+    /// The same, per user; 0 = no per-user limit.
+    pub spool_quota_per_user: u64,
+    /// URI schemes Print-URI/Send-URI may fetch from (lower case); empty = Print-URI unsupported.
+    pub pull_schemes: Vec<String>,
+    /// Hosts Print-URI/Send-URI may fetch from (lower case); empty = any host.
+    pub pull_hosts: Vec<String>,
     // --- cups-files.conf ---
     pub server_root: PathBuf,
     pub request_root: PathBuf,
@@ -292,6 +307,11 @@ pub struct ServerConfig {
     pub system_group: Vec<String>,
     pub remote_root: String,
     pub pass_env: Vec<String>,
+    // --- Quire extensions (cups-files.conf) ---
+    /// The PAM service that checks passwords (cupsd's is "cups").
+    pub pam_service: String,
+    /// Every authentication and authorization decision goes here.
+    pub audit_log: LogTarget,
     pub set_env: Vec<(String, String)>,
 }
 

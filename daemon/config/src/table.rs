@@ -107,11 +107,13 @@ const fn d(
 
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
 const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
+const EXT: &str = "Quire extension";
 
 /// Sorted by file, then context, then name.
 pub static DIRECTIVES: &[DirectiveInfo] = &[
     // cupsd.conf, top level
     d("AccessLogLevel", C, TOP, Sup, ""),
+    d("AuthLockoutTime", C, TOP, Sup, EXT),
     d("AutoPurgeJobs", C, TOP, Sup, ""),
     d("BrowseDNSSDSubTypes", C, TOP, Ign, NO_DNSSD),
     d("BrowseLocalProtocols", C, TOP, Ign, NO_DNSSD),
@@ -131,6 +133,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         Uns,
         "banner pages are not implemented",
     ),
+    d("ConfidentialHoldTime", C, TOP, Sup, EXT),
     d("DNSSDHostName", C, TOP, Ign, NO_DNSSD),
     d(
         "DefaultAuthType",
@@ -216,6 +219,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     ),
     d("LogLevel", C, TOP, Sup, ""),
     d("LogTimeFormat", C, TOP, Sup, ""),
+    d("MaxAuthFailures", C, TOP, Sup, EXT),
     d("MaxClients", C, TOP, Sup, ""),
     d("MaxClientsPerHost", C, TOP, Sup, ""),
     d("MaxCopies", C, TOP, Sup, ""),
@@ -234,6 +238,8 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("Port", C, TOP, Sup, "listens on all addresses"),
     d("PreserveJobFiles", C, TOP, Sup, ""),
     d("PreserveJobHistory", C, TOP, Sup, ""),
+    d("PullHosts", C, TOP, Sup, EXT),
+    d("PullSchemes", C, TOP, Sup, EXT),
     d(
         "ReadyPaperSizes",
         C,
@@ -267,6 +273,8 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("ServerAlias", C, TOP, Sup, ""),
     d("ServerName", C, TOP, Sup, ""),
     d("ServerTokens", C, TOP, Sup, ""),
+    d("SpoolQuota", C, TOP, Sup, EXT),
+    d("SpoolQuotaPerUser", C, TOP, Sup, EXT),
     d(
         "StrictConformance",
         C,
@@ -303,6 +311,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("Satisfy", C, ACL, Sup, ""),
     // cups-files.conf
     d("AccessLog", F, TOP, Sup, ""),
+    d("AuditLog", F, TOP, Sup, EXT),
     d("CacheDir", F, TOP, Sup, ""),
     d("ConfigFilePerm", F, TOP, Sup, ""),
     d("CreateSelfSignedCerts", F, TOP, Sup, ""),
@@ -315,6 +324,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("LogFileGroup", F, TOP, Sup, ""),
     d("LogFilePerm", F, TOP, Sup, ""),
     d("PageLog", F, TOP, Sup, ""),
+    d("PamService", F, TOP, Sup, EXT),
     d("PassEnv", F, TOP, Sup, "passed to backends"),
     d(
         "Printcap",

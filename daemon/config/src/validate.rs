@@ -225,6 +225,11 @@ impl Validator {
             "PageLogFormat" => c.page_log_format = (!a.is_empty()).then(|| a.to_string()),
             "MaxLogSize" => c.max_log_size = parse_size(a)?,
             "LimitRequestBody" => c.limit_request_body = parse_size(a)?,
+            "SpoolQuota" => c.spool_quota = parse_size(a)?,
+            "SpoolQuotaPerUser" => c.spool_quota_per_user = parse_size(a)?,
+            "PamService" => c.pam_service = single_word(a)?.to_string(),
+            "PullSchemes" => c.pull_schemes = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
+            "PullHosts" => c.pull_hosts = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
             "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
             "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
             "ConfigFilePerm" => c.config_file_perm = parse_mode(a)?,
@@ -519,6 +524,7 @@ fn count_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut u32> {
         "MaxSubscriptionsPerJob" => &mut c.max_subscriptions_per_job,
         "MaxSubscriptionsPerPrinter" => &mut c.max_subscriptions_per_printer,
         "MaxSubscriptionsPerUser" => &mut c.max_subscriptions_per_user,
+        "MaxAuthFailures" => &mut c.max_auth_failures,
         _ => return None,
     })
 }
@@ -532,6 +538,8 @@ fn time_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut Duratio
         "MultipleOperationTimeout" => &mut c.multiple_operation_timeout,
         "ReloadTimeout" => &mut c.reload_timeout,
         "Timeout" => &mut c.timeout,
+        "AuthLockoutTime" => &mut c.auth_lockout_time,
+        "ConfidentialHoldTime" => &mut c.confidential_hold_time,
         _ => return None,
     })
 }
@@ -568,6 +576,7 @@ fn log_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut LogTarge
         "AccessLog" => &mut c.access_log,
         "ErrorLog" => &mut c.error_log,
         "PageLog" => &mut c.page_log,
+        "AuditLog" => &mut c.audit_log,
         _ => return None,
     })
 }

@@ -50,7 +50,7 @@ pub fn printer_type(s: &Scheduler, p: &Printer) -> i32 {
 fn operations() -> Vec<Value> {
     Operation::all()
         .iter()
-        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::CupsAuthenticateJob | Operation::CupsGetDocument))
+        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::CupsGetDocument))
         .map(|op| Value::Enum(i32::from(op.code())))
         .collect()
 }
@@ -63,7 +63,7 @@ pub const JOB_CREATION_ATTRIBUTES: &[&str] = &[
     "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
     "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
     quire_ipp::vendor::SPLIT, quire_ipp::vendor::SPLIT_PRINTERS, quire_ipp::vendor::SPLIT_FALLBACK,
-    quire_ipp::vendor::FAILOVER,
+    quire_ipp::vendor::FAILOVER, quire_ipp::vendor::CONFIDENTIAL,
 ];
 
 /// Every attribute of printer `p` that `want` asks for.
@@ -140,6 +140,14 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add(quire_ipp::vendor::SPLIT_FALLBACK_SUPPORTED, kws(quire_ipp::vendor::SPLIT_FALLBACKS));
         add(quire_ipp::vendor::FAILOVER_SUPPORTED, kws(quire_ipp::vendor::FAILOVER_MODES));
     }
+    // Confidential jobs (PWG 5100.11 job-password and job-release-action).
+    let (short, long) = crate::confidential::PIN_LENGTH;
+    add("job-password-supported", vec![Value::Integer(long as i32)]);
+    add("job-password-length-supported", vec![Value::RangeOfInteger { lower: short as i32, upper: long as i32 }]);
+    add("job-password-encryption-supported", vec![kw("none")]);
+    add("job-release-action-supported", vec![kw("none"), kw("job-password"), kw("owner-authorized")]);
+    add(quire_ipp::vendor::CONFIDENTIAL_DEFAULT, vec![Value::Boolean(p.confidential_default)]);
+    add(quire_ipp::vendor::CONFIDENTIAL_SUPPORTED, vec![Value::Boolean(true)]);
     let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
     add("printer-alert", alerts);
     add("printer-alert-description", alert_texts);

@@ -44,7 +44,7 @@ fn needs(op: Operation) -> Needs {
         | CreateJobSubscriptions => {
             Needs::Printer
         }
-        GetJobs | PurgeJobs | CancelJobs | CancelMyJobs | GetSubscriptions | GetNotifications | GetSubscriptionAttributes
+        GetJobs | PurgeJobs | CancelJobs | CancelMyJobs | QuireReleaseMyJobs | GetSubscriptions | GetNotifications | GetSubscriptionAttributes
         | RenewSubscription | CancelSubscription => Needs::PrinterOrServer,
         CupsAddModifyPrinter | CupsAddModifyClass => Needs::NewOrExistingPrinter,
         SendDocument | SendUri | CloseJob | CancelJob | GetJobAttributes | HoldJob | ReleaseJob
@@ -62,6 +62,7 @@ pub fn handle(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -
     let mut run = || -> IppResult<Outcome> {
         let op = validate(&req.message)?;
         let target = resolve(state, &req.message, op)?;
+        crate::policy::authorize(state, op, &target, &req.message, who)?;
         ops::call(op, state, req, &target, who, now)
     };
     match run() {

@@ -114,6 +114,8 @@ pub struct Printer {
     pub split: crate::split::SplitPolicy,
     /// The queue's failover policy (what happens to a job when its printer stops).
     pub failover: crate::failover::FailoverPolicy,
+    /// A release queue: every job sent here is confidential (`quire-confidential-default`).
+    pub confidential_default: bool,
 }
 
 /// The device's own state as its backend reports it, shown on the queue beside the
@@ -248,6 +250,8 @@ pub struct Job {
     /// The job's printer stopped while printing it: where moving the remainder stands,
     /// and every decision made (boxed: rare, and a `Job` is kept small).
     pub failover: Option<Box<crate::failover::Failover>>,
+    /// Held until its owner proves who they are (boxed: rare).
+    pub confidential: Option<Box<crate::confidential::Confidential>>,
 }
 
 impl Job {
@@ -299,6 +303,7 @@ impl Job {
             children: Vec::new(),
             split_decided: false,
             failover: None,
+            confidential: None,
             files_purged: false,
             ..self.clone()
         }
@@ -635,6 +640,10 @@ pub struct Settings {
     pub cups_backends: Vec<String>,
     /// How printers are compared when a job is split or fails over.
     pub security_rule: crate::security::Rule,
+    /// cupsd's policies and locations; `None` checks nothing (embedding and unit tests).
+    pub access: Option<std::sync::Arc<crate::policy::AccessRules>>,
+    /// `ConfidentialHoldTime`: seconds a confidential job waits for its owner.
+    pub confidential_hold_time: i64,
 }
 
 impl Default for Settings {
@@ -658,6 +667,8 @@ impl Default for Settings {
             job_retry_limit: 5,
             cups_backends: Vec::new(),
             security_rule: Default::default(),
+            access: None,
+            confidential_hold_time: 4 * 3600,
         }
     }
 }

@@ -104,6 +104,12 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
             text("failover-target", f.target.as_deref().unwrap_or("")), text("failover-fault", &f.fault), texts("failover-log", &f.log),
         ]);
     }
+    if let Some(c) = &j.confidential {
+        g.attributes.extend([
+            text("confidential-release", c.release.keyword()), big("confidential-expires", c.expires),
+            texts("confidential-keys", &c.keys), flag("confidential-released", c.released),
+        ]);
+    }
     // The second group is the job's attributes, already encoded: splice them in. The
     // result is what encoding both groups gives.
     let mut out = blob(vec![g]);
@@ -170,7 +176,18 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         device_job: f.i("device-job").map(|v| v as i32),
         split_decided: f.b("split-decided"),
         failover: failover_from(&f),
+        confidential: confidential_from(&f),
     })
+}
+
+fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential>> {
+    let release = crate::confidential::Release::from_keyword(&f.s("confidential-release"))?;
+    Some(Box::new(crate::confidential::Confidential {
+        release,
+        expires: f.i("confidential-expires").unwrap_or(0),
+        keys: f.list("confidential-keys"),
+        released: f.b("confidential-released"),
+    }))
 }
 
 fn failover_from(f: &Fields) -> Option<Box<crate::failover::Failover>> {
@@ -196,7 +213,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
         flag("accepting", p.accepting), flag("shared", p.shared), flag("hold-new-jobs", p.hold_new_jobs),
         big("state-change-time", p.state_change_time), big("config-change-time", p.config_change_time),
         texts("users-allowed", &p.users_allowed), texts("users-denied", &p.users_denied),
-        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy),
+        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy), flag("confidential-default", p.confidential_default),
         texts("job-sheets-default", &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()]),
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
@@ -263,6 +280,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
         security,
         split,
         failover,
+        confidential_default: f.b("confidential-default"),
     })
 }
 

@@ -4,7 +4,7 @@ use crate::model::Document;
 use quire_ipp::{Attribute, Message};
 
 /// Who is asking. Filled in by the daemon from the connection and the request.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Requester {
     /// The authenticated user, else `requesting-user-name`, else "anonymous".
     pub user: String,
@@ -14,11 +14,35 @@ pub struct Requester {
     pub admin: bool,
     /// Client host name or address, for `job-originating-host-name`.
     pub host: String,
+    /// How `user` was proven.
+    pub method: AuthMethod,
+    /// The groups `user` belongs to (for `Require group` and `@group`).
+    pub groups: Vec<String>,
+    /// The client's address (None on the Unix socket), for Allow/Deny.
+    pub addr: Option<std::net::IpAddr>,
+}
+
+/// How a requester's identity was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMethod {
+    /// Claimed only (`requesting-user-name`).
+    #[default]
+    None,
+    /// The kernel says which uid owns the client socket (Unix socket, or loopback TCP).
+    PeerCred,
+    /// A password checked by PAM (HTTP Basic).
+    Password,
 }
 
 impl Requester {
     pub fn may_manage_job(&self, owner: &str) -> bool {
         self.admin || self.user == owner
+    }
+
+    /// Local clients: the Unix socket or a loopback address (cupsd always allows these
+    /// through Allow/Deny).
+    pub fn is_local(&self) -> bool {
+        self.addr.is_none_or(|a| a.is_loopback())
     }
 }
 
@@ -52,6 +76,10 @@ pub struct Request {
     pub devices: Vec<DeviceInfo>,
     /// A job id reserved before the document was spooled (Print-Job).
     pub job_id_hint: Option<i32>,
+    /// The sealed key of `document` when the daemon encrypted it (confidential jobs).
+    pub sealed_key: Option<String>,
+    /// The daemon's check of the request's `job-password` against a PIN job's keys.
+    pub pin_ok: Option<bool>,
 }
 
 impl Request {
@@ -64,6 +92,8 @@ impl Request {
             device_attributes: None,
             devices: Vec::new(),
             job_id_hint: None,
+            sealed_key: None,
+            pin_ok: None,
         }
     }
 }

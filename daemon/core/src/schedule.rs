@@ -311,6 +311,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         effects.push(Effect::DeleteSubscription(id));
     }
     effects.extend(crate::failover::fire(s, now));
+    crate::confidential::expire(s, now, &mut effects);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
     if let Some(at) = next_timer(s, now) {
@@ -329,7 +330,8 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         let done = job.completed_at.unwrap_or(now);
         if keep_history.is_some_and(|k| done + k <= now) {
             delete.push(job.id);
-        } else if !job.files_purged && keep_files.is_some_and(|k| done + k <= now) {
+        } else if !job.files_purged && (job.confidential.is_some() || keep_files.is_some_and(|k| done + k <= now)) {
+            // A confidential job's documents are shredded as soon as it ends.
             job.files_purged = true;
             effects.push(Effect::PurgeJobFiles(job.id));
             effects.push(Effect::PersistJob(job.id));
@@ -362,7 +364,8 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
             if let Some(k) = s.settings.preserve_job_history {
                 consider(done + k);
             }
-            if let Some(k) = s.settings.preserve_job_files.filter(|_| !j.files_purged) {
+            let keep_files = if j.confidential.is_some() { Some(0) } else { s.settings.preserve_job_files };
+            if let Some(k) = keep_files.filter(|_| !j.files_purged) {
                 consider(done + k);
             }
         }
@@ -373,6 +376,9 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         }
     }
     if let Some(t) = crate::failover::next_due(s) {
+        consider(t);
+    }
+    if let Some(t) = crate::confidential::next_expiry(s) {
         consider(t);
     }
     next

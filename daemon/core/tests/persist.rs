@@ -91,6 +91,7 @@ prop_compose! {
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
             impressions_completed, pages_completed, files_purged, run, tries, children, device_job, split_decided,
             failover: failover.map(Box::new),
+            confidential: (id % 3 == 0).then(|| Box::new(quire_core::confidential::Confidential { release: if id % 2 == 0 { quire_core::confidential::Release::Pin } else { quire_core::confidential::Release::Owner }, expires: created + 14400, keys: vec![format!("v1.key{id}"), "v1.other".into()], released: id % 5 == 0 })),
         }
     }
 }
@@ -130,6 +131,7 @@ prop_compose! {
                 fallback: if hold { Fallback::Hold } else { Fallback::PrintAlone }, min_copies, min_pages,
             },
             failover: FailoverPolicy { mode: [FailoverMode::None, FailoverMode::Auto, FailoverMode::Manual][failover_mode], grace },
+            confidential_default: failover_mode == 1,
         }
     }
 }
@@ -221,7 +223,7 @@ fn empty_job_roundtrips() {
         hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
         attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
         impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0, tries: 0,
-        children: Vec::new(), device_job: None, split_decided: false, failover: None,
+        children: Vec::new(), device_job: None, split_decided: false, failover: None, confidential: None,
     };
     assert_eq!(roundtrip_job(&j), j);
 }

@@ -93,6 +93,7 @@ code_enum!(
     CupsGetPpd = 0x400F => "CUPS-Get-PPD",
     CupsGetDocument = 0x4027 => "CUPS-Get-Document",
     CupsCreateLocalPrinter = 0x4028 => "CUPS-Create-Local-Printer",
+    QuireReleaseMyJobs = 0x4100 => "Quire-Release-My-Jobs",
 });
 
 code_enum!(

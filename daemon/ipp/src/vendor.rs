@@ -81,6 +81,18 @@ pub const REASON_FAILOVER_CHOICE: &str = "quire-failover-choice-needed";
 pub const REASON_FAILOVER_NO_QUALIFIED: &str = "quire-failover-no-qualified-printer";
 /// The job's remainder moved to another printer; its children print it.
 pub const REASON_FAILED_OVER: &str = "quire-job-failed-over";
+/// Confidential held jobs (docs/CONFIDENTIAL.md).
+/// Job template boolean: hold the job until its owner authenticates.
+pub const CONFIDENTIAL: &str = "quire-confidential";
+/// Printer: every job on this queue is confidential (a release queue).
+pub const CONFIDENTIAL_DEFAULT: &str = "quire-confidential-default";
+pub const CONFIDENTIAL_SUPPORTED: &str = "quire-confidential-supported";
+/// Job description: when an unreleased confidential job is deleted (unix time).
+pub const CONFIDENTIAL_EXPIRES: &str = "quire-confidential-expires";
+/// Job reason: the job expired before its owner released it and was deleted unprinted.
+pub const REASON_EXPIRED: &str = "quire-job-expired";
+/// Operation attribute of Quire-Release-My-Jobs: the ids it released, in order.
+pub const RELEASED_JOB_IDS: &str = "quire-released-job-ids";
 
 const STR: &[Kind] = &[Keyword, Name(MAX_NAME)];
 const BOOL: &[Kind] = &[Boolean];
@@ -120,6 +132,11 @@ pub(crate) const ATTRS: &[AttrDef] = &[
     a(FAILOVER_STATE, JD, Syntax::one(&[Keyword])),
     a(FAILOVER_CANDIDATES, JD, Syntax::set_of(&[Kind::Text(1023)])),
     a(FAILOVER_LOG, JD, Syntax::set_of(&[Kind::Text(1023)])),
+    a(CONFIDENTIAL, JT, Syntax::one(&[Boolean, Keyword, Name(MAX_NAME)])),
+    a(CONFIDENTIAL_DEFAULT, PT, Syntax::one(&[Boolean, Keyword, Name(MAX_NAME)])),
+    a(CONFIDENTIAL_SUPPORTED, PT, Syntax::one(BOOL)),
+    a(CONFIDENTIAL_EXPIRES, JD, Syntax::one(&[Integer(0, i32::MAX)])),
+    a(RELEASED_JOB_IDS, JD, Syntax::set_of(&[Integer(1, i32::MAX)])),
 ];
 
 /// Every string of a string-valued attribute, with comma-separated lists split (`lp -o`

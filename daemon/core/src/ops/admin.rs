@@ -51,6 +51,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         security: Default::default(),
         split: Default::default(),
         failover: Default::default(),
+        confidential_default: false,
     }
 }
 
@@ -182,6 +183,10 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
 
 /// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
 pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
+    if a.name == quire_ipp::vendor::CONFIDENTIAL_DEFAULT {
+        p.confidential_default = quire_ipp::vendor::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential-default must be true or false.", a.clone()))?;
+        return Ok(true);
+    }
     let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
     match applied {
         Ok(false) => Ok(false),

@@ -19,6 +19,17 @@ fn job_of<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'
     Ok(job)
 }
 
+/// The job, for an operation its owner (or an admin) may do; a confidential PIN job is
+/// released by whoever has the PIN, so ownership is checked by `check_release`.
+fn confidential_or_owned<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
+    let pin_job = matches!(t, Target::Job(id) if s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == crate::confidential::Release::Pin));
+    if !pin_job {
+        return job_of(s, t, who);
+    }
+    let Target::Job(id) = t else { return job_of(s, t, who) };
+    s.jobs.get_mut(id).map(|j| &mut **j).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))
+}
+
 /// A split job is printed by its parts: holding, moving or restarting it means doing so
 /// to them.
 fn not_split(job: &Job, what: &str) -> IppResult<()> {
@@ -80,6 +91,7 @@ fn free_device(s: &mut Scheduler, device: Option<&str>, now: i64) {
 
 pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let job = job_of(s, t, who)?;
+    crate::confidential::check_owner(job, who, true)?;
     let id = job.id;
     if job.state.is_terminal() {
         let what = job.state.keyword();
@@ -238,11 +250,19 @@ fn unhold(job: &mut Job) {
 }
 
 pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let job = job_of(s, t, who)?;
+    let job = confidential_or_owned(s, t, who)?;
     let id = job.id;
     not_split(job, "release")?;
     if job.state != JobState::Held || job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not held.")));
+    }
+    if job.confidential.is_some() {
+        crate::confidential::check_release(job, who, req)?;
+        crate::confidential::release(job);
+        let mut effects = vec![Effect::PersistJob(id), Effect::Log(format!("[Job {id}] confidential job released by {}", who.user))];
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
+        effects.extend(schedule::run(s, now));
+        return done(req, effects);
     }
     release(job);
     let mut effects = vec![Effect::PersistJob(id)];

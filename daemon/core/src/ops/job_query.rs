@@ -90,6 +90,9 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
     if let Some(parent) = job.parent_job_id {
         add("parent-job-id", &|| vec![Value::Integer(parent)]);
     }
+    for a in crate::confidential::attributes(job) {
+        add(&a.name, &|| a.values.clone());
+    }
     add("job-originating-user-uri", &|| vec![Value::Uri(format!("urn:sub:{}", job.owner))]);
     // The client's attributes stay encoded; decode them only if one of them is wanted.
     let hidden = |n: &str| matches!(n, "job-password" | "job-name" | "job-hold-until" | "job-priority");
@@ -131,7 +134,7 @@ fn intervening(s: &Scheduler, job: &Job) -> i32 {
     s.active_jobs().filter(|j| j.printer == job.printer && j.id < job.id).count() as i32
 }
 
-pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
     let Target::Job(id) = t else {
         return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
     };
@@ -140,6 +143,7 @@ pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, _who: &R
     let mut resp = response::ok(&req.message);
     let mut g = Group::new(DelimiterTag::Job);
     g.attributes = job_attributes(s, job, &req.base, &want);
+    crate::confidential::hide_private(&mut g.attributes, job, who);
     resp.push_group(g);
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
@@ -191,6 +195,7 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
     for job in jobs {
         let mut g = Group::new(DelimiterTag::Job);
         g.attributes = job_attributes(s, job, &req.base, &want);
+        crate::confidential::hide_private(&mut g.attributes, job, who);
         resp.push_group(g);
     }
     Ok(Outcome { response: resp, effects: Vec::new() })
@@ -233,9 +238,10 @@ fn document_attributes(job: &Job, number: i32) -> Option<Vec<Attribute>> {
     ])
 }
 
-pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
     let Target::Job(id) = t else { return Err(IppError::BadRequest("Missing job-id.".into())) };
     let job = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    crate::confidential::check_visible(job, who)?;
     let mut resp = response::ok(&req.message);
     for d in &job.documents {
         let mut g = Group::new(DelimiterTag::Document);
@@ -245,9 +251,10 @@ pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, _who: &Reques
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
 
-pub fn get_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
     let Target::Job(id) = t else { return Err(IppError::BadRequest("Missing job-id.".into())) };
     let job = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    crate::confidential::check_visible(job, who)?;
     let number = int_attr(&req.message, "document-number")?.ok_or_else(|| IppError::BadRequest("Missing document-number.".into()))?;
     let attrs = document_attributes(job, number).ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
     let mut resp = response::ok(&req.message);

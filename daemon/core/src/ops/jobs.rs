@@ -24,6 +24,7 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
     }
     job.documents = vec![doc];
     job.open = false;
+    keep_sealed_key(&mut job, req);
     finish_creation(s, req, job, checked, now)
 }
 
@@ -64,6 +65,7 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
         job.k_octets += (doc.size as i64 + 1023) / 1024;
         job.documents.push(doc);
         job.documents.shrink_to_fit();
+        keep_sealed_key(job, req);
     } else if !last {
         return Err(IppError::BadRequest("No file in print request.".into()));
     }
@@ -132,9 +134,20 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     crate::split::check_request(s, printer, &job_attrs, &who.user)?;
     crate::failover::check_request(&job_attrs)?;
     check_limits(s, printer, who)?;
+    let confidential = crate::confidential::classify(printer, msg, &job_attrs)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
-    let job = build_job(id, printer, msg, who, &checked.accepted, now);
+    let mut job = build_job(id, printer, msg, who, &checked.accepted, now);
+    if let Some(release) = confidential {
+        crate::confidential::apply(&mut job, release, now, s.settings.confidential_hold_time);
+    }
     Ok((job, checked))
+}
+
+/// A confidential job keeps the sealed key of each document the daemon encrypted.
+fn keep_sealed_key(job: &mut Job, req: &Request) {
+    if let (Some(c), Some(key)) = (job.confidential.as_mut(), req.sealed_key.as_ref()) {
+        c.keys.push(key.clone());
+    }
 }
 
 /// The Job group, plus job template attributes sent in the operation group (ipptool
@@ -263,6 +276,7 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
         device_job: None,
         split_decided: false,
         failover: None,
+        confidential: None,
     };
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
@@ -290,6 +304,9 @@ fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: temp
     } else {
         if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {
             effects.push(Effect::ArmTimer { at });
+        }
+        if let Some(c) = s.jobs.get(&id).and_then(|j| j.confidential.as_ref()) {
+            effects.push(Effect::ArmTimer { at: c.expires });
         }
         effects.extend(schedule::run(s, now));
     }

@@ -93,7 +93,9 @@ fn handler(op: Operation) -> Option<Handler> {
         RenewSubscription => subscriptions::renew_subscription,
         CancelSubscription => subscriptions::cancel_subscription,
         GetNotifications => subscriptions::get_notifications,
-        PrintUri | SendUri | CupsAuthenticateJob | CupsGetPpd
+        CupsAuthenticateJob => crate::confidential::authenticate_job,
+        QuireReleaseMyJobs => crate::confidential::release_my_jobs,
+        PrintUri | SendUri | CupsGetPpd
         | CupsGetDocument => return None,
     })
 }

@@ -2,7 +2,7 @@
 //! through CUPS-Add-Modify-Printer, a request builder, and response/effect accessors.
 #![allow(dead_code)]
 
-use quire_core::{handle, schedule, Document, Effect, Job, JobResult, Outcome, Printer, Request, Requester, Scheduler, Settings, UriBase};
+use quire_core::{handle, AuthMethod, schedule, Document, Effect, Job, JobResult, Outcome, Printer, Request, Requester, Scheduler, Settings, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
 
 /// 2023-11-14 22:13:20 UTC.
@@ -55,15 +55,15 @@ pub fn job_uri(id: i32) -> String {
 // ---- requesters -----------------------------------------------------------------------
 
 pub fn admin() -> Requester {
-    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into() }
+    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: AuthMethod::PeerCred, ..Default::default() }
 }
 /// An authenticated, non-admin user.
 pub fn user(name: &str) -> Requester {
-    Requester { user: name.into(), authenticated: true, admin: false, host: "client.example".into() }
+    Requester { user: name.into(), authenticated: true, admin: false, host: "client.example".into(), method: AuthMethod::Password, ..Default::default() }
 }
 /// A user known only by requesting-user-name.
 pub fn anon(name: &str) -> Requester {
-    Requester { user: name.into(), authenticated: false, admin: false, host: "client.example".into() }
+    Requester { user: name.into(), authenticated: false, admin: false, host: "client.example".into(), ..Default::default() }
 }
 
 pub fn doc() -> Document {

@@ -1,0 +1,281 @@
+//! Confidential held jobs: held at submission, printed only after their owner proves who
+//! they are (a PAM-checked password, or the job's PIN), deleted unprinted when they expire.
+//!
+//! The core decides and records; the daemon encrypts the documents (the sealed keys are
+//! kept here, opaque), checks PINs against them, and shreds the files.
+
+use crate::error::{IppError, IppResult};
+use crate::model::{Job, JobState, Printer, Scheduler};
+use crate::request::{AuthMethod, Effect, Request, Requester};
+use quire_ipp::vendor as v;
+use quire_ipp::{Attribute, Message, Value};
+
+/// How a confidential job is released (`job-release-action`, PWG 5100.11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// The owner authenticates with a password (`owner-authorized`).
+    Owner,
+    /// Whoever gives the job's PIN (`job-password`).
+    Pin,
+}
+
+impl Release {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Release::Owner => "owner-authorized",
+            Release::Pin => "job-password",
+        }
+    }
+    pub fn from_keyword(s: &str) -> Option<Self> {
+        [Release::Owner, Release::Pin].into_iter().find(|r| r.keyword() == s)
+    }
+}
+
+/// What makes a job confidential, kept with the job. No secret: the PIN is not kept; the
+/// document keys are sealed by the daemon's master key (and the PIN, for PIN jobs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confidential {
+    pub release: Release,
+    /// When it is deleted unprinted if nobody released it (unix seconds).
+    pub expires: i64,
+    /// One sealed document key per document, in document order.
+    pub keys: Vec<String>,
+    /// Released by its owner: printing may start (the hold is gone).
+    pub released: bool,
+}
+
+/// Shortest and longest PIN accepted (`job-password-length-supported`).
+pub const PIN_LENGTH: (usize, usize) = (4, 255);
+
+/// Is the new job confidential, and how is it released? Checks the PIN's form.
+pub fn classify(printer: &Printer, msg: &Message, job_attrs: &[Attribute]) -> IppResult<Option<Release>> {
+    if let Some(a) = msg.operation_attr("job-password") {
+        pin_of(a)?;
+        if let Some(e) = msg.operation_attr("job-password-encryption") {
+            if e.first_str() != Some("none") {
+                return Err(IppError::unsupported("Only job-password-encryption \"none\" is supported: the PIN travels in the request, so use TLS (ipps) to protect it.", e.clone()));
+            }
+        }
+        return Ok(Some(Release::Pin));
+    }
+    let asked = match job_attrs.iter().find(|a| a.name == v::CONFIDENTIAL) {
+        Some(a) => Some(v::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential must be true or false.", a.clone()))?),
+        None => None,
+    };
+    // A release queue holds every job, whatever the job asked for.
+    Ok((printer.confidential_default || asked == Some(true)).then_some(Release::Owner))
+}
+
+/// The PIN's bytes, checked for length.
+pub fn pin_of(a: &Attribute) -> IppResult<Vec<u8>> {
+    let bytes: Vec<u8> = match a.first() {
+        Some(Value::OctetString(b)) => b.clone(),
+        Some(v) => v.as_str().map(|s| s.as_bytes().to_vec()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    if !(PIN_LENGTH.0..=PIN_LENGTH.1).contains(&bytes.len()) {
+        return Err(IppError::unsupported(format!("job-password must be {} to {} characters long.", PIN_LENGTH.0, PIN_LENGTH.1), a.clone()));
+    }
+    Ok(bytes)
+}
+
+/// Makes a new job confidential: held until released, expiring, and with no secret among
+/// its attributes.
+pub fn apply(job: &mut Job, release: Release, now: i64, hold_time: i64) {
+    job.remove_attribute("job-password");
+    job.remove_attribute("job-password-encryption");
+    job.remove_attribute(v::CONFIDENTIAL);
+    job.state = JobState::Held;
+    job.hold_until = "indefinite".into();
+    job.hold_until_time = None;
+    job.state_reasons = vec![hold_reason(release).into()];
+    job.set_attribute(Attribute::new("job-release-action", Value::Keyword(release.keyword().into())));
+    job.set_attribute(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
+    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false }));
+}
+
+fn hold_reason(release: Release) -> &'static str {
+    match release {
+        Release::Owner => "job-hold-until-specified",
+        Release::Pin => "job-password-wait",
+    }
+}
+
+/// Is `who` proven to be the job's owner in the way its release needs? `pin_ok` is the
+/// daemon's check of a PIN sent with the request against the job's sealed keys.
+pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()> {
+    let Some(c) = &job.confidential else { return Ok(()) };
+    match c.release {
+        Release::Pin => match req.pin_ok {
+            Some(true) => Ok(()),
+            Some(false) => Err(IppError::NotAuthorized(format!("Wrong job-password for job #{}.", job.id))),
+            None => Err(IppError::NotAuthorized(format!("Job #{} is released with its PIN: send job-password.", job.id))),
+        },
+        Release::Owner => {
+            if who.method != AuthMethod::Password {
+                return Err(IppError::NotAuthenticated);
+            }
+            if who.user != job.owner.as_ref() {
+                return Err(IppError::Forbidden(format!("Only the owner of confidential job #{} may release it.", job.id)));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The owner's right to act on (cancel, hold, read) a confidential job needs proof: a
+/// claimed `requesting-user-name` is not enough. Administrators may cancel it.
+pub fn check_owner(job: &Job, who: &Requester, admin_allowed: bool) -> IppResult<()> {
+    if job.confidential.is_none() {
+        return Ok(());
+    }
+    if admin_allowed && who.admin && who.authenticated {
+        return Ok(());
+    }
+    if !who.authenticated {
+        return Err(IppError::NotAuthenticated);
+    }
+    if who.user != job.owner.as_ref() {
+        return Err(IppError::NotAuthorized(format!("Job #{} is confidential: only its owner may do that.", job.id)));
+    }
+    Ok(())
+}
+
+/// Marks the job released: it becomes pending and prints in its turn.
+pub fn release(job: &mut Job) {
+    if let Some(c) = job.confidential.as_mut() {
+        c.released = true;
+    }
+    job.state = JobState::Pending;
+    job.hold_until = "no-hold".into();
+    job.state_reasons = vec!["none".into()];
+    job.remove_attribute("job-hold-until");
+}
+
+/// Can this job be seen in full by `who`? Others see no name and no document.
+pub fn visible_to(job: &Job, who: &Requester) -> bool {
+    job.confidential.is_none() || (who.authenticated && (who.user == job.owner.as_ref() || who.admin))
+}
+
+/// Deletes unprinted every confidential job whose time has come; returns when the next
+/// one expires.
+pub fn expire(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) -> Option<i64> {
+    let due: Vec<i32> = s
+        .jobs
+        .values()
+        .filter(|j| j.state == JobState::Held)
+        .filter(|j| j.confidential.as_ref().is_some_and(|c| !c.released && c.expires <= now))
+        .map(|j| j.id)
+        .collect();
+    for id in due {
+        crate::ops::job_control::terminate(s, id, JobState::Canceled, v::REASON_EXPIRED, now, effects);
+        if let Some(job) = s.jobs.get_mut(&id) {
+            job.state_message = "Deleted unprinted: nobody released it in time.".into();
+        }
+        effects.push(Effect::PurgeJobFiles(id));
+        effects.push(Effect::Log(format!("[Job {id}] confidential job expired unreleased; documents shredded")));
+    }
+    next_expiry(s)
+}
+
+/// The earliest expiry of a held confidential job.
+pub fn next_expiry(s: &Scheduler) -> Option<i64> {
+    s.jobs
+        .values()
+        .filter(|j| j.state == JobState::Held)
+        .filter_map(|j| j.confidential.as_ref().filter(|c| !c.released).map(|c| c.expires))
+        .min()
+}
+
+/// Job description attributes of a confidential job.
+pub fn attributes(job: &Job) -> Vec<Attribute> {
+    let Some(c) = &job.confidential else { return Vec::new() };
+    vec![
+        Attribute::new(v::CONFIDENTIAL, Value::Boolean(true)),
+        Attribute::new(v::CONFIDENTIAL_EXPIRES, Value::Integer(i32::try_from(c.expires).unwrap_or(i32::MAX))),
+    ]
+}
+
+/// Quire-Release-My-Jobs: every held confidential job of the (password-authenticated)
+/// requester, on the target printer or all printers, released at once in submission
+/// order. PIN jobs need their own PIN and are left held.
+pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &crate::dispatch::Target, who: &Requester, now: i64) -> IppResult<crate::request::Outcome> {
+    if who.method != AuthMethod::Password {
+        return Err(IppError::NotAuthenticated);
+    }
+    let on = match t {
+        crate::dispatch::Target::Printer(key) => s.printers.get(key).map(|p| p.name.clone()),
+        _ => None,
+    };
+    let mine = |j: &Job| j.owner.as_ref() == who.user && j.state == JobState::Held && !j.open && on.as_ref().is_none_or(|p| j.printer.eq_ignore_ascii_case(p));
+    let (mut ids, mut pin_ids) = (Vec::new(), Vec::new());
+    for j in s.jobs.values().filter(|j| mine(j)) {
+        match j.confidential.as_ref().map(|c| c.release) {
+            Some(Release::Owner) => ids.push(j.id),
+            Some(Release::Pin) => pin_ids.push(j.id),
+            None => {}
+        }
+    }
+    // BTreeMap order is id order, which is submission order.
+    let mut effects = Vec::new();
+    for id in &ids {
+        if let Some(job) = s.jobs.get_mut(id) {
+            release(job);
+            effects.push(Effect::PersistJob(*id));
+        }
+        crate::events::emit_job(s, crate::events::EventKind::JobStateChanged, *id, now);
+    }
+    let list: Vec<String> = ids.iter().map(i32::to_string).collect();
+    effects.push(Effect::Log(format!("{} released confidential jobs [{}] in one authentication", who.user, list.join(", "))));
+    effects.extend(crate::schedule::run(s, now));
+    let mut resp = crate::response::ok(&req.message);
+    let message = match (ids.is_empty(), pin_ids.is_empty()) {
+        (true, true) => "You have no held confidential jobs.".to_string(),
+        (false, true) => format!("Released {} job(s): {}.", ids.len(), list.join(", ")),
+        (_, false) => {
+            let pins: Vec<String> = pin_ids.iter().map(i32::to_string).collect();
+            format!("Released {} job(s){}; job(s) {} need their PIN.", ids.len(), if ids.is_empty() { String::new() } else { format!(": {}", list.join(", ")) }, pins.join(", "))
+        }
+    };
+    crate::response::set_status_message(&mut resp, &message);
+    if !ids.is_empty() {
+        let mut g = quire_ipp::Group::new(quire_ipp::DelimiterTag::Job);
+        g.push(Attribute::set(v::RELEASED_JOB_IDS, ids.iter().map(|i| Value::Integer(*i)).collect()));
+        resp.push_group(g);
+    }
+    Ok(crate::request::Outcome { response: resp, effects })
+}
+
+/// CUPS-Authenticate-Job on a confidential job: the release, with the proof the request
+/// carries (a password on the connection, or `job-password`).
+pub fn authenticate_job(s: &mut Scheduler, req: &Request, t: &crate::dispatch::Target, who: &Requester, now: i64) -> IppResult<crate::request::Outcome> {
+    let crate::dispatch::Target::Job(id) = t else {
+        return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
+    };
+    let confidential = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?.confidential.is_some();
+    if !confidential {
+        return Err(IppError::NotPossible(format!("Job #{id} does not need authentication.")));
+    }
+    crate::ops::job_control::release_job(s, req, t, who, now)
+}
+
+/// What others may not see of a confidential job: its name, its documents, where it came from.
+const PRIVATE: &[&str] = &["job-name", "document-name-supplied", "document-format-supplied", "job-originating-host-name", "job-k-octets", "job-impressions", "job-pages"];
+
+/// Removes the private attributes of a confidential job `who` may not see in full.
+pub fn hide_private(attrs: &mut Vec<Attribute>, job: &Job, who: &Requester) {
+    if !visible_to(job, who) {
+        attrs.retain(|a| !PRIVATE.contains(&a.name.as_str()));
+    }
+}
+
+/// Refuses to describe a confidential job's documents to anyone but its owner.
+pub fn check_visible(job: &Job, who: &Requester) -> IppResult<()> {
+    if visible_to(job, who) {
+        return Ok(());
+    }
+    if !who.authenticated {
+        return Err(IppError::NotAuthenticated);
+    }
+    Err(IppError::NotAuthorized(format!("The documents of confidential job #{} are private.", job.id)))
+}

@@ -1,0 +1,221 @@
+//! cupsd's access model: the `<Limit>` of the queue's `<Policy>` that applies to an operation
+//! (or the `<Location>` of an HTTP resource), and whether the requester passes its Allow/Deny,
+//! AuthType and Require rules (cupsd's cupsdCheckPolicy / cupsdIsAuthorized).
+//!
+//! Outcomes follow cupsd: a requester without proof (or with only peer credentials) who
+//! does not pass gets 401, so CUPS tools prompt for a password; one who gave a password
+//! and still does not pass is refused (client-error-forbidden).
+
+use crate::dispatch::Target;
+use crate::error::{IppError, IppResult};
+use crate::model::Scheduler;
+use crate::request::{AuthMethod, Requester};
+use quire_config::{Access, AuthType, HostRule, Location, Order, Policy, Require, Satisfy};
+use quire_ipp::{Message, Operation};
+use std::net::IpAddr;
+
+/// The access-control part of the configuration, as the core applies it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRules {
+    pub policies: Vec<Policy>,
+    pub locations: Vec<Location>,
+    pub default_policy: String,
+    pub default_auth_type: AuthType,
+}
+
+impl AccessRules {
+    pub fn from_config(c: &quire_config::ServerConfig) -> Self {
+        AccessRules {
+            policies: c.policies.clone(),
+            locations: c.locations.clone(),
+            default_policy: c.default_policy.clone(),
+            default_auth_type: c.default_auth_type,
+        }
+    }
+
+    /// The named policy, else the default one (cupsd falls back the same way).
+    pub fn policy(&self, name: &str) -> Option<&Policy> {
+        let find = |n: &str| self.policies.iter().find(|p| p.name.eq_ignore_ascii_case(n));
+        find(name).or_else(|| find(&self.default_policy))
+    }
+
+    /// The innermost `<Location>` whose path is a prefix of `path`.
+    pub fn location_for(&self, path: &str) -> Option<&Location> {
+        self.locations
+            .iter()
+            .filter(|l| {
+                path.starts_with(l.path.as_str())
+                    && (l.path.ends_with('/') || path.len() == l.path.len() || path[l.path.len()..].starts_with('/'))
+            })
+            .max_by_key(|l| l.path.len())
+    }
+}
+
+/// What a check decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Better credentials are needed: HTTP 401 with a Basic challenge.
+    Unauthenticated(String),
+    /// Proven, and still not allowed.
+    Forbidden(String),
+}
+
+impl Decision {
+    pub fn into_result(self) -> IppResult<()> {
+        match self {
+            Decision::Allow => Ok(()),
+            Decision::Unauthenticated(_) => Err(IppError::NotAuthenticated),
+            Decision::Forbidden(m) => Err(IppError::Forbidden(m)),
+        }
+    }
+}
+
+/// Does `who` pass `access`? `owner` is what `@OWNER` stands for (the job's or
+/// subscription's owner), if anything.
+pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner: Option<&str>, what: &str) -> Decision {
+    let host_ok = who.is_local() || host_allowed(access, who.addr);
+    let satisfy_all = access.satisfy != Some(Satisfy::Any);
+    if !host_ok && satisfy_all {
+        let from = who.addr.map_or_else(|| "this host".to_string(), |a| a.to_string());
+        return Decision::Forbidden(format!("Access from {from} is not allowed to {what}."));
+    }
+    let auth_type = match access.auth_type {
+        Some(AuthType::Default) => default_auth,
+        Some(t) => t,
+        None => AuthType::None,
+    };
+    let needs_proof = !matches!(auth_type, AuthType::None | AuthType::Default);
+    let Some(require) = &access.require else {
+        // No Require: an AuthType alone asks for any valid user.
+        return if !needs_proof || who.authenticated || (!satisfy_all && host_ok) {
+            Decision::Allow
+        } else {
+            Decision::Unauthenticated(format!("Authentication is required to {what}."))
+        };
+    };
+    if needs_proof && !who.authenticated {
+        if !satisfy_all && host_ok {
+            return Decision::Allow;
+        }
+        return Decision::Unauthenticated(format!("Authentication is required to {what}."));
+    }
+    if names_match(require, who, owner) {
+        return Decision::Allow;
+    }
+    let message = format!("\"{}\" is not allowed to {what}.", who.user);
+    match who.method {
+        AuthMethod::Password => Decision::Forbidden(message),
+        // A claimed or peer-credential identity may prove a different one with a password.
+        AuthMethod::None | AuthMethod::PeerCred => Decision::Unauthenticated(message),
+    }
+}
+
+fn names_match(require: &Require, who: &Requester, owner: Option<&str>) -> bool {
+    let in_group = |g: &str| who.groups.iter().any(|x| x == g);
+    match require {
+        Require::ValidUser => !who.user.is_empty() && who.user != "anonymous",
+        Require::User(names) => names.iter().any(|n| {
+            if n.eq_ignore_ascii_case("@OWNER") {
+                owner.is_some_and(|o| o.eq_ignore_ascii_case(&who.user))
+            } else if n.eq_ignore_ascii_case("@SYSTEM") {
+                who.admin
+            } else if let Some(g) = n.strip_prefix('@') {
+                in_group(g)
+            } else {
+                n.eq_ignore_ascii_case(&who.user)
+            }
+        }),
+        Require::Group(names) => names.iter().any(|g| {
+            let g = g.strip_prefix('@').unwrap_or(g);
+            if g.eq_ignore_ascii_case("SYSTEM") {
+                who.admin
+            } else {
+                in_group(g)
+            }
+        }),
+    }
+}
+
+/// Allow/Deny with `Order` (cupsd: no rules at all means allowed).
+fn host_allowed(access: &Access, addr: Option<IpAddr>) -> bool {
+    if access.allow.is_empty() && access.deny.is_empty() {
+        return true;
+    }
+    let hit = |rules: &[HostRule]| rules.iter().any(|r| host_matches(r, addr));
+    match access.order.unwrap_or(Order::AllowDeny) {
+        // Denied unless allowed, and a Deny wins.
+        Order::AllowDeny => hit(&access.allow) && !hit(&access.deny),
+        // Allowed unless denied, and an Allow wins.
+        Order::DenyAllow => !hit(&access.deny) || hit(&access.allow),
+    }
+}
+
+fn host_matches(rule: &HostRule, addr: Option<IpAddr>) -> bool {
+    match (rule, addr) {
+        (HostRule::All, _) => true,
+        (HostRule::None, _) => false,
+        // Interfaces are not enumerated: @LOCAL and @IF match local clients only.
+        (HostRule::Local | HostRule::Interface(_), a) => a.is_none_or(|a| a.is_loopback()),
+        (HostRule::Net { addr: net, prefix }, Some(a)) => in_net(a, *net, *prefix),
+        // No reverse DNS: host-name rules never match (documented in COMPATIBILITY.md).
+        _ => false,
+    }
+}
+
+fn in_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
+    let (a, net, bits) = match (a, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32u32),
+        (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128u32),
+        (IpAddr::V6(a), IpAddr::V4(n)) => match a.to_ipv4_mapped() {
+            Some(a) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let prefix = u32::from(prefix).min(bits);
+    if prefix == 0 {
+        return true;
+    }
+    let shift = bits - prefix;
+    (a >> shift) == (net >> shift)
+}
+
+/// Step 2½ of dispatch: may `who` perform `op` on `target` under the queue's policy?
+pub fn authorize(state: &Scheduler, op: Operation, target: &Target, msg: &Message, who: &Requester) -> IppResult<()> {
+    let Some(rules) = state.settings.access.as_deref() else { return Ok(()) };
+    let policy_name = match target {
+        Target::Printer(key) => state.printers.get(key).map(|p| p.op_policy.as_str()),
+        Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.op_policy.as_str()),
+        _ => None,
+    };
+    let Some(policy) = rules.policy(policy_name.unwrap_or(&rules.default_policy)) else { return Ok(()) };
+    let Some(limit) = policy.limit_for(op.name()) else { return Ok(()) };
+    let owner = owner_of(state, op, target, msg, who);
+    let what = match target {
+        Target::Job(id) => format!("{} job #{id}", op.name()),
+        _ => op.name().to_string(),
+    };
+    evaluate(&limit.access, rules.default_auth_type, who, owner.as_deref(), &what).into_result()
+}
+
+/// What `@OWNER` means for this request.
+fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, who: &Requester) -> Option<String> {
+    if let Target::Job(id) = target {
+        return state.jobs.get(id).map(|j| j.owner.to_string());
+    }
+    let sub = msg.operation_attr("notify-subscription-id").and_then(|a| a.first_i32());
+    if let Some(s) = sub.and_then(|id| state.subscriptions.get(&id)) {
+        return Some(s.owner.clone());
+    }
+    // Operations on one's own jobs or subscriptions.
+    matches!(op, Operation::CancelMyJobs | Operation::GetNotifications | Operation::CreateJobSubscriptions)
+        .then(|| who.user.clone())
+}
+
+/// May `who` use the HTTP resource `path` with `method`, under its `<Location>`?
+pub fn check_location(rules: &AccessRules, path: &str, method: &str, who: &Requester) -> Decision {
+    let Some(loc) = rules.location_for(path) else { return Decision::Allow };
+    let access = loc.limits.iter().find(|l| l.matches(method)).map_or(&loc.access, |l| &l.access);
+    evaluate(access, rules.default_auth_type, who, None, &format!("{method} {path}"))
+}
