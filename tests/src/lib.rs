@@ -11,6 +11,7 @@ pub mod dbus;
 pub mod fleet;
 pub mod ippeve;
 pub mod ipptool;
+pub mod pam;
 pub mod process;
 pub mod server;
 pub mod sim;

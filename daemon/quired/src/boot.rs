@@ -110,7 +110,14 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         tracing::info!("Listening on {addr:?}");
     }
     tokio::spawn(task.run(rx));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default() });
+    let audit = crate::auth::Audit::open(match &c.audit_log {
+        quire_config::LogTarget::File(p) => Some(p.clone()),
+        _ => None,
+    });
+    let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
+    let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
+    let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())

@@ -120,6 +120,8 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
         job_retry_limit: c.job_retry_limit,
         cups_backends: quire_backends::cups_backend_schemes(),
+        access: Some(std::sync::Arc::new(quire_core::policy::AccessRules::from_config(c))),
+        confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
         ..defaults
     }
 }

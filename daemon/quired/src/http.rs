@@ -23,6 +23,9 @@ pub struct App {
     pub spool: quire_store::Spool,
     pub accounts: Accounts,
     pub limits: Limits,
+    pub auth: Arc<crate::auth::Authenticator>,
+    /// cupsd's `<Location>` rules (None: no checks).
+    pub access: Option<Arc<quire_core::policy::AccessRules>>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -35,16 +38,56 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
     };
     let base = uri_base(req.headers(), &conn);
     let path = req.uri().path().to_string();
+    let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let proof = app.auth.check(authorization, client_id(&conn)).await;
+    match &proof {
+        crate::auth::Proof::Failed(_) => return unauthorized(),
+        crate::auth::Proof::Locked(msg) => return (HttpStatus::FORBIDDEN, format!("{msg}\n")).into_response(),
+        _ => {}
+    }
     match *req.method() {
         Method::POST => {
             let is_ipp = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/ipp"));
             if !is_ipp {
                 return (HttpStatus::BAD_REQUEST, "Only application/ipp is accepted here.").into_response();
             }
-            ipp(app, conn, base, path, req.into_body()).await
+            ipp(app, conn, base, path, proof, req.into_body()).await
         }
-        Method::GET | Method::HEAD => get(app, base, &path).await,
+        Method::GET | Method::HEAD => {
+            let who = app.accounts.requester(&conn, &Message::new((2, 0), 0, 1), &proof);
+            if let Some(denied) = location_denied(&app, &path, "GET", &who) {
+                return denied;
+            }
+            get(app, base, &path).await
+        }
         _ => HttpStatus::METHOD_NOT_ALLOWED.into_response(),
+    }
+}
+
+fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
+    match &conn.peer {
+        crate::net::Peer::Tcp(a) => crate::guard::ClientId::Ip(a.ip()),
+        crate::net::Peer::Unix { uid, .. } => crate::guard::ClientId::Local(format!("uid={uid}")),
+    }
+}
+
+fn unauthorized() -> Response {
+    (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response()
+}
+
+/// cupsd's `<Location>` check for an HTTP resource.
+fn location_denied(app: &App, path: &str, method: &str, who: &quire_core::Requester) -> Option<Response> {
+    use quire_core::policy::Decision;
+    match quire_core::policy::check_location(app.access.as_deref()?, path, method, who) {
+        Decision::Allow => None,
+        Decision::Unauthenticated(why) => {
+            app.auth.audit().record("denied", &who.user, &who.host, &format!("{why} (authentication required)"));
+            Some(unauthorized())
+        }
+        Decision::Forbidden(why) => {
+            app.auth.audit().record("denied", &who.user, &who.host, &why);
+            Some((HttpStatus::FORBIDDEN, format!("{why}\n")).into_response())
+        }
     }
 }
 
@@ -89,7 +132,7 @@ fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
     ipp_response(&resp)
 }
 
-async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut body: Body) -> Response {
+async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: crate::auth::Proof, mut body: Body) -> Response {
     let mut decoder = MessageDecoder::new(app.limits.clone());
     let mut head: Vec<u8> = Vec::with_capacity(8);
     let (message, rest) = loop {
@@ -110,7 +153,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
             Err(e) => return decode_failure(&head, &e),
         }
     };
-    let who = app.accounts.requester(&conn, &message);
+    let who = app.accounts.requester(&conn, &message, &proof);
+    if let Some(denied) = location_denied(&app, &path, "POST", &who) {
+        return denied;
+    }
     let op = Operation::from_u16(message.code);
     let mut request = Request::new(message, &path, base);
     // Discards a staged (in-memory) document if this request is dropped before the
@@ -160,6 +206,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
         return encoded_response(0, body);
     }
     let (reply, rx) = oneshot::channel::<Encoded>();
+    let who_for_audit = who.clone();
     let _ = app.tx.send(Command::Ipp { request, who, cache_key, reply });
     // From here the scheduler owns the staged document (it discards what no job takes).
     if let Some(g) = staged_guard.as_mut() {
@@ -172,6 +219,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, mut bod
         tracing::error!("request not saved: {e}");
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
+    audit_request(&app, op, &who_for_audit, status);
     if let (false, Some(doc)) = (ok, spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
@@ -208,4 +256,25 @@ async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {
         }
     }
     (HttpStatus::NOT_FOUND, Bytes::from_static(b"Not Found")).into_response()
+}
+
+/// Every operation that changes something, and every refusal, goes to the audit log.
+fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, status: u16) {
+    let read_only = op.is_some_and(|o| crate::cache::cacheable(Some(o)) || matches!(o, Operation::GetJobs | Operation::GetJobAttributes | Operation::GetNotifications));
+    let status_name = StatusCode::from_u16(status).map_or_else(|| format!("0x{status:04x}"), |s| s.name().to_string());
+    let refused = matches!(
+        StatusCode::from_u16(status),
+        Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)
+    );
+    if read_only && !refused {
+        return;
+    }
+    let op_name = op.map_or("unknown-operation", Operation::name);
+    let method = match who.method {
+        quire_core::AuthMethod::None => "claimed",
+        quire_core::AuthMethod::PeerCred => "peer-credentials",
+        quire_core::AuthMethod::Password => "password",
+    };
+    let what = if refused { "denied" } else { "allowed" };
+    app.auth.audit().record(what, &who.user, &who.host, &format!("{op_name} by {method}: {status_name}"));
 }

@@ -5,10 +5,13 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod auth;
 mod boot;
 mod cache;
 mod config;
 mod extras;
+mod fetch;
+mod guard;
 mod http;
 mod net;
 mod page;

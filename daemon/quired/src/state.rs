@@ -86,7 +86,7 @@ impl SchedulerTask {
 
     /// Runs one request through the core as if a local admin sent it (built-in queues).
     pub fn bootstrap(&mut self, request: Request) -> Message {
-        let who = Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into() };
+        let who = Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: quire_core::AuthMethod::PeerCred, ..Default::default() };
         let out = quire_core::handle(&mut self.state, &request, &who, now());
         let _ = self.execute(out.effects);
         out.response

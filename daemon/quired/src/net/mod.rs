@@ -69,15 +69,6 @@ pub struct ConnInfo {
     pub tls: bool,
 }
 
-impl ConnInfo {
-    /// True for Unix-socket peers and loopback TCP peers (cupsd's notion of "local").
-    pub fn is_local(&self) -> bool {
-        match &self.peer {
-            Peer::Unix { .. } => true,
-            Peer::Tcp(addr) => addr.ip().is_loopback(),
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListenSpec {

@@ -1,0 +1,497 @@
+//! Pull printing: fetches the document of a Print-URI / Send-URI job from its `document-uri`.
+//!
+//! The URI is checked against the administrator's [`PullPolicy`] when the job is submitted
+//! ([`PullPolicy::check`]) and fetched only when the job is released ([`fetch`]), streamed
+//! chunk by chunk into a sink (the spool file) and never buffered whole. Every redirect is
+//! checked again, so a permitted server cannot bounce the daemon to a host it may not reach.
+// Not called yet: the Print-URI / Send-URI operations wire it in.
+#![cfg_attr(not(test), allow(dead_code))]
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use ::http::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, USER_AGENT};
+use ::http::{Request, Response, Uri};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use quire_ipp::StatusCode;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+
+/// Redirects followed before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+/// How long connecting, or any single read, may take.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The system CA bundle (Debian's ca-certificates) trusted for `https` document URIs.
+const CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// Upper bound on PEM sections read from the bundle (it holds ~150).
+const MAX_ROOTS: usize = 4096;
+const AGENT: &str = concat!("Quire/", env!("CARGO_PKG_VERSION"));
+/// The only schemes this fetcher speaks, whatever the policy lists.
+const SUPPORTED: [&str; 2] = ["http", "https"];
+
+/// Which document URIs the server may pull.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullPolicy {
+    /// Lower-case schemes, e.g. `["http", "https"]`; empty disables pulling.
+    pub schemes: Vec<String>,
+    /// Lower-case host names or literal IP addresses; empty allows any host.
+    pub hosts: Vec<String>,
+}
+
+/// Why a document could not be fetched; `Display` is fit for an IPP status-message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// Not a usable absolute `http`/`https` URI (the message says why).
+    BadUri(String),
+    SchemeNotAllowed(String),
+    HostNotAllowed(String),
+    /// The server redirected to `to`, which the policy does not allow.
+    RedirectRefused { to: String, why: String },
+    /// More than [`MAX_REDIRECTS`] redirects; `uri` is the last one requested.
+    TooManyRedirects { uri: String },
+    /// The document is larger than `limit` bytes.
+    TooLarge { uri: String, limit: u64 },
+    /// The document server answered with a non-2xx HTTP status.
+    Status { status: u16, uri: String },
+    /// Connecting or reading stalled for longer than the idle timeout.
+    Timeout { uri: String },
+    /// Connection, TLS or HTTP protocol failure (the message names the host).
+    Io(String),
+    /// The sink (the spool file) failed: a local error, not the document server's.
+    Sink(String),
+}
+
+impl FetchError {
+    /// The IPP status for this error (RFC 8011 §4.2.2, §5.4.8).
+    pub fn ipp_status(&self) -> StatusCode {
+        match self {
+            // Malformed value, as ippeveprinter answers for an unparsable document-uri.
+            FetchError::BadUri(_) => StatusCode::ClientErrorBadRequest,
+            FetchError::SchemeNotAllowed(_) => StatusCode::ClientErrorUriSchemeNotSupported,
+            FetchError::TooLarge { .. } => StatusCode::ClientErrorRequestEntityTooLarge,
+            FetchError::Sink(_) => StatusCode::ServerErrorInternalError,
+            // RFC 8011: the Printer could not access the document at document-uri.
+            FetchError::HostNotAllowed(_)
+            | FetchError::RedirectRefused { .. }
+            | FetchError::TooManyRedirects { .. }
+            | FetchError::Status { .. }
+            | FetchError::Timeout { .. }
+            | FetchError::Io(_) => StatusCode::ClientErrorDocumentAccessError,
+        }
+    }
+
+    /// The job-state-reasons keyword (PWG 5100.7) for a job aborted by this error after release.
+    pub fn job_state_reason(&self) -> &'static str {
+        match self {
+            FetchError::Sink(_) => "aborted-by-system",
+            _ => "document-access-error",
+        }
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::BadUri(m) | FetchError::SchemeNotAllowed(m) | FetchError::HostNotAllowed(m) => f.write_str(m),
+            FetchError::Io(m) => f.write_str(m),
+            FetchError::RedirectRefused { to, why } => write!(f, "refused to follow the redirect to \"{to}\": {why}"),
+            FetchError::TooManyRedirects { uri } => {
+                write!(f, "too many redirects (more than {MAX_REDIRECTS}) fetching \"{uri}\"")
+            }
+            FetchError::TooLarge { uri, limit } => {
+                write!(f, "the document at \"{uri}\" is larger than the limit of {limit} bytes")
+            }
+            FetchError::Status { status, uri } => write!(f, "fetching \"{uri}\" failed: HTTP status {status}"),
+            FetchError::Timeout { uri } => write!(f, "timed out fetching \"{uri}\""),
+            FetchError::Sink(m) => write!(f, "unable to store the fetched document: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// A URI that passed the policy, split for connecting.
+#[derive(Debug, Clone)]
+struct Target {
+    uri: Uri,
+    https: bool,
+    /// Normalised: lower case, no brackets, no trailing dot, canonical IP form.
+    host: String,
+    port: u16,
+}
+
+impl PullPolicy {
+    /// Checks a `document-uri` at submission, before anything is fetched.
+    pub fn check(&self, uri: &str) -> Result<(), FetchError> {
+        self.target(uri).map(|_| ())
+    }
+
+    fn target(&self, raw: &str) -> Result<Target, FetchError> {
+        let Some(scheme) = scheme_of(raw) else {
+            return Err(FetchError::BadUri(format!("\"{raw}\" is not an absolute URI")));
+        };
+        let scheme = scheme.to_ascii_lowercase();
+        if !SUPPORTED.contains(&scheme.as_str()) {
+            return Err(FetchError::SchemeNotAllowed(format!(
+                "URI scheme \"{scheme}\" is not supported for document-uri (only http and https are)"
+            )));
+        }
+        if self.schemes.is_empty() {
+            return Err(FetchError::SchemeNotAllowed("this server does not fetch documents by URI".into()));
+        }
+        if !self.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
+            return Err(FetchError::SchemeNotAllowed(format!(
+                "URI scheme \"{scheme}\" is not allowed for document-uri on this server"
+            )));
+        }
+        let uri: Uri = raw.parse().map_err(|e| FetchError::BadUri(format!("\"{raw}\" is not a valid URI: {e}")))?;
+        let Some(authority) = uri.authority() else {
+            return Err(FetchError::BadUri(format!("\"{raw}\" has no host")));
+        };
+        if authority.as_str().contains('@') {
+            return Err(FetchError::BadUri(format!("\"{raw}\": user names or passwords in URIs are not supported")));
+        }
+        let host = norm_host(authority.host());
+        if host.is_empty() {
+            return Err(FetchError::BadUri(format!("\"{raw}\" has no host")));
+        }
+        if !self.host_allowed(&host) {
+            return Err(FetchError::HostNotAllowed(format!(
+                "host \"{host}\" is not allowed for document-uri on this server"
+            )));
+        }
+        let https = scheme == "https";
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        Ok(Target { uri, https, host, port })
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        self.hosts.is_empty() || self.hosts.iter().any(|h| norm_host(h) == host)
+    }
+}
+
+/// The URI's scheme (RFC 3986 §3.1), if it has one.
+fn scheme_of(s: &str) -> Option<&str> {
+    let scheme = &s[..s.find(':')?];
+    let mut chars = scheme.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))).then_some(scheme)
+}
+
+/// Lower case, no IPv6 brackets or trailing dot, and IP literals in one canonical form, so
+/// `[0:0::1]` matches an allowed `::1`.
+fn norm_host(h: &str) -> String {
+    let h = h.trim().trim_start_matches('[').trim_end_matches(']');
+    let h = h.strip_suffix('.').unwrap_or(h);
+    match h.parse::<IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) => h.to_ascii_lowercase(),
+    }
+}
+
+/// What [`fetch`] produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub bytes: u64,
+    /// The final response's Content-Type, as sent.
+    pub content_type: Option<String>,
+}
+
+/// Limits and trust for [`fetch_with`]; [`fetch`] uses the defaults.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// At most this many document bytes; 0 means no limit.
+    pub max_bytes: u64,
+    /// Longest wait for connecting (DNS, TCP, TLS) or for any single read.
+    pub idle_timeout: Duration,
+    pub max_redirects: usize,
+    /// Roots trusted for `https` besides the system bundle.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions { max_bytes: 0, idle_timeout: IDLE_TIMEOUT, max_redirects: MAX_REDIRECTS, extra_roots: Vec::new() }
+    }
+}
+
+/// The document sink: called with each chunk, in order.
+pub type Sink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + Send + 'a;
+
+/// Streams the document at `uri` into `sink`, at most `max_bytes` bytes (0 = no limit),
+/// following at most [`MAX_REDIRECTS`] redirects that `policy` allows.
+pub async fn fetch(uri: &str, policy: &PullPolicy, max_bytes: u64, sink: &mut Sink<'_>) -> Result<Fetched, FetchError> {
+    fetch_with(uri, policy, &FetchOptions { max_bytes, ..FetchOptions::default() }, sink).await
+}
+
+/// [`fetch`] with explicit limits and extra trusted roots.
+pub async fn fetch_with(
+    uri: &str,
+    policy: &PullPolicy,
+    opts: &FetchOptions,
+    sink: &mut Sink<'_>,
+) -> Result<Fetched, FetchError> {
+    let origin = policy.target(uri)?;
+    let mut current = origin.clone();
+    let mut redirects = 0;
+    loop {
+        // The guard keeps the connection task alive while the body streams, and ends it after.
+        let (response, _conn) = request(&current, opts).await?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            return stream_body(response, &current, opts, sink).await;
+        }
+        let location = response.headers().get(LOCATION);
+        let (true, Some(location)) = (matches!(status, 301 | 302 | 303 | 307 | 308), location) else {
+            return Err(FetchError::Status { status, uri: current.uri.to_string() });
+        };
+        if redirects == opts.max_redirects {
+            return Err(FetchError::TooManyRedirects { uri: current.uri.to_string() });
+        }
+        redirects += 1;
+        current = follow(policy, &origin, &current, location)?;
+    }
+}
+
+/// Checks a redirect's target: allowed by the policy, on the original host when the policy
+/// names no hosts, and no downgrade from https to http.
+fn follow(policy: &PullPolicy, origin: &Target, current: &Target, location: &HeaderValue) -> Result<Target, FetchError> {
+    let shown = String::from_utf8_lossy(location.as_bytes()).into_owned();
+    let refused = |why: String| FetchError::RedirectRefused { to: shown.clone(), why };
+    let Ok(location) = location.to_str() else {
+        return Err(refused("the Location header is not ASCII".into()));
+    };
+    let to = resolve(&current.uri, location);
+    let next = policy.target(&to).map_err(|e| FetchError::RedirectRefused { to: to.clone(), why: e.to_string() })?;
+    let refused = |why: String| FetchError::RedirectRefused { to: to.clone(), why };
+    if policy.hosts.is_empty() && next.host != origin.host {
+        return Err(refused(format!(
+            "it leaves host \"{}\" (with no allowed hosts configured, redirects must stay on the original host)",
+            origin.host
+        )));
+    }
+    if current.https && !next.https {
+        return Err(refused("it downgrades from https to http".into()));
+    }
+    Ok(next)
+}
+
+/// Resolves a Location header against the URI it came from (RFC 3986 §5.2).
+fn resolve(base: &Uri, location: &str) -> String {
+    let location = location.split('#').next().unwrap_or_default();
+    if scheme_of(location).is_some() {
+        return location.to_string();
+    }
+    let scheme = base.scheme_str().unwrap_or("http");
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("{scheme}://{rest}");
+    }
+    let authority = base.authority().map_or("", |a| a.as_str());
+    let (path, query) = match location.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (location, None),
+    };
+    let (path, query) = if path.is_empty() {
+        let base_path = if base.path().is_empty() { "/".to_string() } else { base.path().to_string() };
+        (base_path, query.or(base.query()))
+    } else if path.starts_with('/') {
+        (remove_dots(path), query)
+    } else {
+        let base_path = base.path();
+        let dir = base_path.rfind('/').map_or("/", |i| &base_path[..=i]);
+        let dir = if dir.starts_with('/') { dir.to_string() } else { format!("/{dir}") };
+        (remove_dots(&format!("{dir}{path}")), query)
+    };
+    match query {
+        Some(q) => format!("{scheme}://{authority}{path}?{q}"),
+        None => format!("{scheme}://{authority}{path}"),
+    }
+}
+
+/// Removes `.` and `..` segments from an absolute path (RFC 3986 §5.2.4).
+fn remove_dots(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut trailing_slash = false;
+    for seg in path.split('/').skip(1) {
+        trailing_slash = matches!(seg, "." | "..");
+        match seg {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut s = format!("/{}", out.join("/"));
+    if trailing_slash && !s.ends_with('/') {
+        s.push('/');
+    }
+    s
+}
+
+/// Aborts the spawned HTTP connection task when dropped.
+struct ConnGuard(JoinHandle<()>);
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Connects and sends one GET, returning the response head.
+async fn request(target: &Target, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnGuard), FetchError> {
+    let timed_out = || FetchError::Timeout { uri: target.uri.to_string() };
+    let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, opts)).await.map_err(|_| timed_out())??;
+    let path = target.uri.path_and_query().map_or("/", |p| p.as_str());
+    let path = if path.starts_with('/') { path } else { "/" };
+    let authority = target.uri.authority().map_or(target.host.as_str(), |a| a.as_str());
+    let req = Request::get(path)
+        .header(HOST, authority)
+        .header(USER_AGENT, AGENT)
+        .header(ACCEPT, "*/*")
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| FetchError::BadUri(format!("\"{}\": {e}", target.uri)))?;
+    let response = timeout(opts.idle_timeout, sender.send_request(req))
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(|e| FetchError::Io(format!("HTTP request to {} failed: {}", target.host, chain(&e))))?;
+    Ok((response, guard))
+}
+
+async fn connect(target: &Target, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError> {
+    let host = target.host.as_str();
+    let tcp = TcpStream::connect((host, target.port))
+        .await
+        .map_err(|e| FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))))?;
+    if !target.https {
+        return handshake(TokioIo::new(tcp), target).await;
+    }
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|e| FetchError::BadUri(format!("\"{host}\" is not a valid TLS server name: {e}")))?;
+    let connector = tokio_rustls::TlsConnector::from(tls_config(&opts.extra_roots)?);
+    let tls = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| FetchError::Io(format!("TLS with {} failed: {e}", shown_host(target))))?;
+    handshake(TokioIo::new(tls), target).await
+}
+
+async fn handshake<I>(io: I, target: &Target) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError>
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| FetchError::Io(format!("HTTP connection to {} failed: {}", shown_host(target), chain(&e))))?;
+    // Its errors reach the caller through the response or body.
+    let task = tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok((sender, ConnGuard(task)))
+}
+
+fn shown_host(target: &Target) -> String {
+    if target.host.contains(':') {
+        format!("[{}]:{}", target.host, target.port)
+    } else {
+        format!("{}:{}", target.host, target.port)
+    }
+}
+
+/// Streams the body into the sink, enforcing the size limit before each chunk is written.
+async fn stream_body(
+    response: Response<Incoming>,
+    target: &Target,
+    opts: &FetchOptions,
+    sink: &mut Sink<'_>,
+) -> Result<Fetched, FetchError> {
+    let uri = || target.uri.to_string();
+    let limit = opts.max_bytes;
+    let headers = response.headers();
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string());
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok());
+    if limit > 0 && declared.is_some_and(|n| n > limit) {
+        return Err(FetchError::TooLarge { uri: uri(), limit });
+    }
+    let mut body = response.into_body();
+    let mut total: u64 = 0;
+    loop {
+        let frame = match timeout(opts.idle_timeout, body.frame()).await {
+            Err(_) => return Err(FetchError::Timeout { uri: uri() }),
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                return Err(FetchError::Io(format!("reading from {} failed: {}", shown_host(target), chain(&e))))
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else { continue }; // trailers
+        let n = data.len() as u64;
+        if limit > 0 && total.saturating_add(n) > limit {
+            return Err(FetchError::TooLarge { uri: uri(), limit });
+        }
+        sink(&data).map_err(|e| FetchError::Sink(e.to_string()))?;
+        total += n;
+    }
+    Ok(Fetched { bytes: total, content_type })
+}
+
+/// An error and its sources, since hyper's own messages are terse.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+/// The client TLS configuration: system roots (read once), plus any extra roots.
+fn tls_config(extra: &[CertificateDer<'static>]) -> Result<Arc<rustls::ClientConfig>, FetchError> {
+    static DEFAULT: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    if extra.is_empty() {
+        if let Some(config) = DEFAULT.get() {
+            return Ok(Arc::clone(config));
+        }
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(system_roots().iter().cloned());
+    roots.add_parsable_certificates(extra.iter().cloned());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| FetchError::Io(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let config = Arc::new(config);
+    if extra.is_empty() {
+        let _ = DEFAULT.set(Arc::clone(&config));
+    }
+    Ok(config)
+}
+
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| match CertificateDer::pem_file_iter(CA_BUNDLE) {
+        Ok(certs) => certs.take(MAX_ROOTS).filter_map(Result::ok).collect(),
+        Err(e) => {
+            tracing::warn!("pull printing: unable to read {CA_BUNDLE}: {e}; https document URIs will fail");
+            Vec::new()
+        }
+    })
+}
+
+#[cfg(test)]
+#[path = "fetch_tests.rs"]
+mod tests;
