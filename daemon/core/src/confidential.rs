@@ -42,6 +42,8 @@ pub struct Confidential {
     pub keys: Vec<String>,
     /// Released by its owner: printing may start (the hold is gone).
     pub released: bool,
+    /// PIN jobs: a key sealed with the PIN; the PIN is right when it opens.
+    pub pin_check: Option<String>,
 }
 
 /// Shortest and longest PIN accepted (`job-password-length-supported`).
@@ -91,7 +93,7 @@ pub fn apply(job: &mut Job, release: Release, now: i64, hold_time: i64) {
     job.state_reasons = vec![hold_reason(release).into()];
     job.set_attribute(Attribute::new("job-release-action", Value::Keyword(release.keyword().into())));
     job.set_attribute(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
-    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false }));
+    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false, pin_check: None }));
 }
 
 fn hold_reason(release: Release) -> &'static str {

@@ -232,6 +232,8 @@ fn job_target(state: &Scheduler, id: i32) -> IppResult<Target> {
 pub struct DocumentSlot {
     pub job_id: i32,
     pub doc_number: i32,
+    /// The document belongs to a confidential job: the daemon encrypts it as it spools.
+    pub confidential: bool,
 }
 
 /// Runs every check a Print-Job or Send-Document can fail before its document is read,
@@ -241,13 +243,18 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
     let fail = |e: IppError| response::error(&req.message, &e);
     let op = validate(&req.message).map_err(fail)?;
     let target = resolve(state, &req.message, op).map_err(fail)?;
+    crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
     match (op, &target) {
-        (Operation::PrintJob, Target::Printer(_)) => {
+        (Operation::PrintJob, Target::Printer(key)) => {
             let check = ops::jobs::validate_job(state, req, &target, who, now).map_err(fail)?;
             let _ = check;
+            let confidential = match state.printers.get(key) {
+                Some(p) => crate::confidential::classify(p, &req.message, &ops::jobs::template_attributes(&req.message)).map_err(fail)?.is_some(),
+                None => false,
+            };
             let job_id = state.next_job_id;
             state.next_job_id += 1;
-            Ok(DocumentSlot { job_id, doc_number: 1 })
+            Ok(DocumentSlot { job_id, doc_number: 1, confidential })
         }
         (Operation::SendDocument, Target::Job(id)) => {
             let job = state.jobs.get(id).ok_or_else(|| fail(IppError::NotFound(format!("Job #{id} does not exist."))))?;
@@ -257,7 +264,8 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
             if !job.open {
                 return Err(fail(IppError::NotPossible(format!("Job #{id} is not open for documents."))));
             }
-            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1 })
+            crate::confidential::check_owner(job, who, false).map_err(fail)?;
+            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some() })
         }
         _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),
     }

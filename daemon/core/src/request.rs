@@ -80,6 +80,8 @@ pub struct Request {
     pub sealed_key: Option<String>,
     /// The daemon's check of the request's `job-password` against a PIN job's keys.
     pub pin_ok: Option<bool>,
+    /// For a new PIN job: a key sealed with the PIN, kept to check the PIN at release.
+    pub pin_check: Option<String>,
 }
 
 impl Request {
@@ -94,6 +96,7 @@ impl Request {
             job_id_hint: None,
             sealed_key: None,
             pin_ok: None,
+            pin_check: None,
         }
     }
 }

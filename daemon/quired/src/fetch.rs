@@ -55,15 +55,28 @@ pub enum FetchError {
     SchemeNotAllowed(String),
     HostNotAllowed(String),
     /// The server redirected to `to`, which the policy does not allow.
-    RedirectRefused { to: String, why: String },
+    RedirectRefused {
+        to: String,
+        why: String,
+    },
     /// More than [`MAX_REDIRECTS`] redirects; `uri` is the last one requested.
-    TooManyRedirects { uri: String },
+    TooManyRedirects {
+        uri: String,
+    },
     /// The document is larger than `limit` bytes.
-    TooLarge { uri: String, limit: u64 },
+    TooLarge {
+        uri: String,
+        limit: u64,
+    },
     /// The document server answered with a non-2xx HTTP status.
-    Status { status: u16, uri: String },
+    Status {
+        status: u16,
+        uri: String,
+    },
     /// Connecting or reading stalled for longer than the idle timeout.
-    Timeout { uri: String },
+    Timeout {
+        uri: String,
+    },
     /// Connection, TLS or HTTP protocol failure (the message names the host).
     Io(String),
     /// The sink (the spool file) failed: a local error, not the document server's.
@@ -154,6 +167,10 @@ impl PullPolicy {
             )));
         }
         let uri: Uri = raw.parse().map_err(|e| FetchError::BadUri(format!("\"{raw}\" is not a valid URI: {e}")))?;
+        // `http:` alone parses as an authority (host "http"), not as a scheme.
+        if !uri.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case(&scheme)) {
+            return Err(FetchError::BadUri(format!("\"{raw}\" is not an absolute URI")));
+        }
         let Some(authority) = uri.authority() else {
             return Err(FetchError::BadUri(format!("\"{raw}\" has no host")));
         };
@@ -264,7 +281,12 @@ pub async fn fetch_with(
 
 /// Checks a redirect's target: allowed by the policy, on the original host when the policy
 /// names no hosts, and no downgrade from https to http.
-fn follow(policy: &PullPolicy, origin: &Target, current: &Target, location: &HeaderValue) -> Result<Target, FetchError> {
+fn follow(
+    policy: &PullPolicy,
+    origin: &Target,
+    current: &Target,
+    location: &HeaderValue,
+) -> Result<Target, FetchError> {
     let shown = String::from_utf8_lossy(location.as_bytes()).into_owned();
     let refused = |why: String| FetchError::RedirectRefused { to: shown.clone(), why };
     let Ok(location) = location.to_str() else {

@@ -26,6 +26,8 @@ pub struct App {
     pub auth: Arc<crate::auth::Authenticator>,
     /// cupsd's `<Location>` rules (None: no checks).
     pub access: Option<Arc<quire_core::policy::AccessRules>>,
+    /// Keys for confidential jobs' documents.
+    pub keyring: Arc<quire_vault::Keyring>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -171,8 +173,9 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
         };
         request.job_id_hint = Some(slot.job_id);
-        match spool_document(&app.spool, slot, &request.message, rest, body).await {
-            SpoolResult::Document(doc) => {
+        match spool_document(&app.spool, &app.keyring, slot, &request.message, rest, body).await {
+            SpoolResult::Document(doc, sealed) => {
+                request.sealed_key = sealed;
                 staged_guard = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });
                 request.document = Some(doc);
             }

@@ -15,6 +15,7 @@ mod guard;
 mod http;
 mod net;
 mod page;
+mod pin;
 mod requester;
 mod runner;
 mod sims;

@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub struct Runner {
     spool_dir: PathBuf,
+    keyring: std::sync::Arc<quire_vault::Keyring>,
     store: StoreHandle,
     tx: UnboundedSender<Command>,
     /// The current run of each printing job and its cancel handle.
@@ -54,7 +55,7 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
-    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>) -> Self {
+    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>) -> Self {
         // Exported copies of inline documents left by a crash mid-delivery.
         if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
             for entry in dir.flatten() {
@@ -63,7 +64,7 @@ impl Runner {
                 }
             }
         }
-        Runner { spool_dir, store, tx, running: HashMap::new() }
+        Runner { spool_dir, keyring, store, tx, running: HashMap::new() }
     }
 
     pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
@@ -77,7 +78,8 @@ impl Runner {
         // read is queued behind every batch sent so far, so it sees the job committed.
         let mut exports = Vec::new();
         let mut barriers = Vec::new();
-        let docs: Vec<DocumentSource> = job
+        let sealed_keys: Vec<String> = job.confidential.as_ref().map(|c| c.keys.clone()).unwrap_or_default();
+        let mut docs: Vec<DocumentSource> = job
             .documents
             .iter()
             .map(|d| {
@@ -97,6 +99,17 @@ impl Runner {
                 DocumentSource { path, format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() }
             })
             .collect();
+        // A confidential job's documents are decrypted into private temporary files for
+        // this run only (shredded when it ends).
+        let mut unseal = Vec::new();
+        for (i, d) in docs.iter_mut().enumerate() {
+            if let Some(key) = sealed_keys.get(i) {
+                let plain = work_dir.join(format!("p{job_id:05}-{:03}-r{run}", i + 1));
+                unseal.push((d.path.clone(), plain.clone(), key.clone()));
+                d.path = plain;
+            }
+        }
+        let keyring = self.keyring.clone();
         // A run started to stop a job whose rest moves to another printer (after a restart).
         let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
         let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff };
@@ -110,16 +123,18 @@ impl Runner {
         }
         tokio::task::spawn_blocking(move || {
             let mut report = Report { job_id, run, tx: tx.clone() };
-            let temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
+            let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
+            temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 for b in barriers {
                     let _ = b.blocking_recv();
                 }
                 export(&info.work_dir, exports)?;
+                decrypt(&keyring, &unseal)?;
                 quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
             }));
             for t in &temps {
-                let _ = std::fs::remove_file(t);
+                let _ = quire_vault::shred(t);
             }
             let result = match result {
                 Ok(r) => result_of(r),
@@ -181,6 +196,17 @@ fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendErro
             .open(&path)
             .and_then(|mut f| f.write_all(&data))
             .map_err(|e| BackendError::Spool(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Decrypts each sealed document (`from`, a spool file or an exported inline one) to `to`.
+fn decrypt(keyring: &quire_vault::Keyring, unseal: &[(PathBuf, PathBuf, String)]) -> Result<(), BackendError> {
+    for (from, to, key) in unseal {
+        let key = quire_vault::SealedKey::from_text(key)
+            .and_then(|k| keyring.open_document_key(&k, None))
+            .map_err(|e| BackendError::Spool(format!("{}: unable to open the document key: {e}", from.display())))?;
+        quire_vault::decrypt_file(from, to, &key).map_err(|e| BackendError::Spool(format!("{}: {e}", from.display())))?;
     }
     Ok(())
 }

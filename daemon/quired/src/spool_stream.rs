@@ -11,7 +11,8 @@ use quire_ipp::Message;
 use std::io::Write;
 
 pub enum SpoolResult {
-    Document(Document),
+    /// The document, and its sealed key when it was encrypted (confidential jobs).
+    Document(Document, Option<String>),
     /// No document data followed the attributes.
     Empty,
     Failed(String),
@@ -64,7 +65,13 @@ fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
 /// spool file.
 const INLINE_DOCUMENT: usize = 256 * 1024;
 
-pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+    // A confidential job's document is encrypted before any byte of it is stored.
+    let seal = match slot.seal.then(|| keyring.new_document_key(None)) {
+        None => None,
+        Some(Ok(pair)) => Some(pair),
+        Some(Err(e)) => return SpoolResult::Failed(format!("Unable to make a document key: {e}")),
+    };
     let mut head: Vec<u8> = first.iter().take(512).copied().collect();
     // Collect the start of the body; a small document is complete within it.
     let mut buffered: Vec<Bytes> = Vec::new();
@@ -115,31 +122,68 @@ pub async fn spool_document(spool: &quire_store::Spool, slot: Prepared, msg: &Me
         if let Err(m) = pages {
             return SpoolResult::Rejected(m);
         }
-        spool.stage(&name, data);
-        return SpoolResult::Document(doc);
+        let Some((key, sealed)) = seal else {
+            spool.stage(&name, data);
+            return SpoolResult::Document(doc, None);
+        };
+        let mut enc = quire_vault::Encryptor::new(&key);
+        let mut out = Vec::with_capacity(quire_vault::encrypted_len(data.len() as u64) as usize);
+        enc.update(&data, &mut out);
+        if let Err(e) = enc.finish(&mut out) {
+            return SpoolResult::Failed(format!("Unable to encrypt the document: {e}"));
+        }
+        drop(data);
+        // The job store checks an inline document's bytes against its size.
+        let mut doc = doc;
+        doc.size = out.len() as u64;
+        spool.stage(&name, out);
+        return SpoolResult::Document(doc, Some(sealed.to_text()));
     }
-    stream_document(spool, slot, msg, head, buffered, body).await
+    stream_document(spool, slot, msg, head, buffered, body, seal).await
 }
 
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
-async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body) -> SpoolResult {
+async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+    let sealed_text = seal.as_ref().map(|(_, s)| s.to_text());
+    let mut enc = seal.as_ref().map(|(k, _)| quire_vault::Encryptor::new(k));
     // A bounded async channel: the handler awaits room (no polling), the writer thread
     // blocks on the next chunk; memory stays at a few chunks whatever the document's size.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let writer_spool = spool.clone();
     let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
         let mut writer = writer_spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
+        let mut plain: u64 = 0;
+        let mut sealed = Vec::new();
+        let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), String> {
+            plain += chunk.len() as u64;
+            let bytes = match enc.as_mut() {
+                Some(e) => {
+                    sealed.clear();
+                    e.update(chunk, &mut sealed);
+                    &sealed[..]
+                }
+                None => chunk,
+            };
+            writer.write_all(bytes).map_err(|e| format!("Unable to write spool file: {e}"))
+        };
         for chunk in buffered {
-            writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
+            put(&chunk, &mut writer)?;
         }
         while let Some(chunk) = rx.blocking_recv() {
-            writer.write_all(&chunk).map_err(|e| format!("Unable to write spool file: {e}"))?;
+            put(&chunk, &mut writer)?;
         }
-        if writer.size() == 0 {
+        if plain == 0 {
             return Ok(None);
         }
-        writer.commit().map(Some).map_err(|e| format!("Unable to save spool file: {e}"))
+        if let Some(e) = enc.take() {
+            let mut tail = Vec::new();
+            e.finish(&mut tail).map_err(|e| format!("Unable to encrypt the document: {e}"))?;
+            writer.write_all(&tail).map_err(|e| format!("Unable to write spool file: {e}"))?;
+        }
+        let mut spooled = writer.commit().map_err(|e| format!("Unable to save spool file: {e}"))?;
+        spooled.size = plain;
+        Ok(Some(spooled))
     });
     let mut ok = true;
     while ok {
@@ -168,6 +212,10 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
         Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
     };
     let mut doc = describe(msg, slot, spooled, &head);
+    if sealed_text.is_some() {
+        // The spool file is ciphertext: its pages are counted when it prints.
+        return SpoolResult::Document(doc, sealed_text);
+    }
     let path = spool.path(std::path::Path::new(&doc.file));
     let counted = tokio::task::spawn_blocking(move || {
         let pages = count_pages(&doc, None, &path);
@@ -180,7 +228,7 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
     .await;
     match counted {
         Ok((_, Err(m))) => SpoolResult::Rejected(m),
-        Ok((doc, Ok(_))) => SpoolResult::Document(doc),
+        Ok((doc, Ok(_))) => SpoolResult::Document(doc, None),
         Err(e) => SpoolResult::Failed(format!("page count failed: {e}")),
     }
 }

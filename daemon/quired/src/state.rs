@@ -27,6 +27,8 @@ pub struct Encoded {
 pub struct Prepared {
     pub job_id: i32,
     pub doc_number: i32,
+    /// Encrypt the document as it is spooled (a confidential job).
+    pub seal: bool,
 }
 
 pub enum Command {
@@ -67,12 +69,14 @@ pub struct SchedulerTask {
     tx: mpsc::UnboundedSender<Command>,
     armed: BTreeSet<i64>,
     cache: Arc<ResponseCache>,
+    keyring: Arc<quire_vault::Keyring>,
+    spool_dir: PathBuf,
 }
 
 impl SchedulerTask {
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>) -> Self {
-        let runner = Runner::new(spool_dir, store.clone(), tx.clone());
-        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache }
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>) -> Self {
+        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone());
+        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, keyring, spool_dir }
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -108,9 +112,10 @@ impl SchedulerTask {
         }
         match cmd {
             Command::Prepare { request, who, reply } => {
-                let _ = reply.send(quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t).map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number }));
+                let _ = reply.send(quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t).map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number, seal: s.confidential }));
             }
-            Command::Ipp { request, who, cache_key, reply } => {
+            Command::Ipp { mut request, who, cache_key, reply } => {
+                crate::pin::prove(&self.state, &self.keyring, &mut request);
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
                 if !out.effects.is_empty() {
                     self.cache.invalidate();
@@ -184,10 +189,17 @@ impl SchedulerTask {
         let mut starts = Vec::new();
         for e in effects {
             match e {
-                Effect::PersistJob(id) | Effect::PurgeJobFiles(id) => {
+                Effect::PersistJob(id) => {
                     jobs.insert(id);
                 }
-                Effect::DeleteJob(id) => changes.push(Change::DeleteJob(id)),
+                Effect::PurgeJobFiles(id) => {
+                    crate::pin::shred_sealed(&self.spool_dir, id);
+                    jobs.insert(id);
+                }
+                Effect::DeleteJob(id) => {
+                    crate::pin::shred_sealed(&self.spool_dir, id);
+                    changes.push(Change::DeleteJob(id));
+                }
                 Effect::PersistPrinter(k) => {
                     printers.insert(k);
                 }

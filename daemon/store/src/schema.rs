@@ -88,6 +88,9 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Deleted rows (a confidential job's inline document, already encrypted) are
+    // overwritten with zeros, not left in free pages.
+    conn.execute_batch("PRAGMA secure_delete = ON;")?;
     // WAL: readers never block the writer and a commit is one sequential append.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {

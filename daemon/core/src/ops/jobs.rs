@@ -139,6 +139,9 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let mut job = build_job(id, printer, msg, who, &checked.accepted, now);
     if let Some(release) = confidential {
         crate::confidential::apply(&mut job, release, now, s.settings.confidential_hold_time);
+        if let Some(c) = job.confidential.as_mut() {
+            c.pin_check = req.pin_check.clone();
+        }
     }
     Ok((job, checked))
 }
@@ -152,7 +155,7 @@ fn keep_sealed_key(job: &mut Job, req: &Request) {
 
 /// The Job group, plus job template attributes sent in the operation group (ipptool
 /// and some clients do; cupsd finds them wherever they are).
-fn template_attributes(msg: &Message) -> Vec<Attribute> {
+pub(crate) fn template_attributes(msg: &Message) -> Vec<Attribute> {
     use quire_ipp::registry::{syntax_of, Groups};
     let mut attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     if let Some(op) = msg.group(DelimiterTag::Operation) {
