@@ -113,16 +113,19 @@ pub fn tokenize(args: &[String], kind: impl Fn(char) -> Option<ArgKind>) -> Resu
 
 /// The connection settings every command shares (`-h`, `-U`, `-E`) and the
 /// lazily opened client.
+/// Not `Debug`: it may hold a password.
 pub struct Ctx {
     pub prog: &'static str,
     server: Option<String>,
     user: Option<String>,
+    /// Basic credentials' password for `user` (see [`Ctx::set_credentials`]).
+    password: Option<String>,
     client: Option<Client>,
 }
 
 impl Ctx {
     pub fn new(prog: &'static str) -> Ctx {
-        Ctx { prog, server: None, user: None, client: None }
+        Ctx { prog, server: None, user: None, password: None, client: None }
     }
 
     /// `-h server[:port]`: later requests go there (drops any open connection).
@@ -136,6 +139,21 @@ impl Ctx {
     pub fn set_user(&mut self, user: &str) {
         self.user = Some(user.to_string());
         self.client = None;
+    }
+
+    /// Later requests are `user`'s, over a new connection whose every request carries
+    /// `Authorization: Basic` with these credentials.
+    pub fn set_credentials(&mut self, user: &str, password: &str) {
+        self.set_user(user);
+        self.password = Some(password.to_string());
+    }
+
+    /// The server's host name as a person knows it ("localhost" for the local socket).
+    pub fn host_name(&self) -> Result<String, CliError> {
+        Ok(match self.destination()? {
+            Destination::Tcp { host, .. } | Destination::Tls { host, .. } => host,
+            Destination::Unix(_) => "localhost".to_string(),
+        })
     }
 
     /// `-E`: CUPS built without TLS warns and carries on in the clear; so do we.
@@ -157,7 +175,9 @@ impl Ctx {
     pub fn client(&mut self) -> Result<&mut Client, CliError> {
         if self.client.is_none() {
             let mut c = Client::connect(self.destination()?)?.with_user(&self.user());
-            if let (Some(u), Ok(p)) = (&self.user, std::env::var("QUIRE_PASSWORD")) {
+            if let (Some(u), Some(p)) = (&self.user, &self.password) {
+                c = c.with_basic_auth(u, p);
+            } else if let (Some(u), Ok(p)) = (&self.user, std::env::var("QUIRE_PASSWORD")) {
                 c = c.with_basic_auth(u, &p);
             }
             self.client = Some(c);

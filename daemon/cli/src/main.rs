@@ -1,5 +1,5 @@
 //! `quire`: CUPS-compatible lp, lpstat, cancel and lpadmin in one binary, and Quire's
-//! own `failover`.
+//! own `failover` and `release`.
 //!
 //! clap handles only the top level (subcommand choice, `--help`, `--version`)
 //! and has its `-h` disabled. Each subcommand's flags are scanned by a small
@@ -23,6 +23,8 @@ mod lp;
 mod lpadmin;
 mod lpstat;
 mod options;
+mod prompt;
+mod release;
 
 use clap::{Arg, ArgAction, Command};
 
@@ -30,8 +32,10 @@ use common::{CliError, Ctx};
 
 /// The CUPS commands, which a link to the binary may be named after.
 const COMMANDS: [&str; 4] = ["lp", "lpstat", "cancel", "lpadmin"];
-/// Quire's own subcommand, only as `quire failover` (its messages say so).
+/// Quire's own subcommands, only as `quire failover` / `quire release` (their messages
+/// say so).
 const FAILOVER: &str = "quire failover";
+const RELEASE: &str = "quire release";
 
 fn cli() -> Command {
     let sub = |name: &'static str, about: &'static str| {
@@ -52,6 +56,7 @@ fn cli() -> Command {
         .subcommand(sub("cancel", "Cancel jobs"))
         .subcommand(sub("lpadmin", "Configure printers and classes"))
         .subcommand(sub("failover", "Show a stopped job's failover, or move its rest to a printer"))
+        .subcommand(sub("release", "Release, delete or list your confidential held jobs"))
 }
 
 fn dispatch(prog: &'static str, args: &[String]) -> i32 {
@@ -61,6 +66,7 @@ fn dispatch(prog: &'static str, args: &[String]) -> i32 {
         "lpstat" => lpstat::run(&mut ctx, args),
         "cancel" => cancel::run(&mut ctx, args),
         FAILOVER => failover::run(&mut ctx, args),
+        RELEASE => release::run(&mut ctx, args),
         _ => lpadmin::run(&mut ctx, args),
     };
     match result {
@@ -88,6 +94,7 @@ fn main() {
     let args: Vec<String> = sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
     let prog = match name {
         "failover" => FAILOVER,
+        "release" => RELEASE,
         _ => COMMANDS.iter().find(|c| **c == name).copied().unwrap_or("quire"),
     };
     std::process::exit(dispatch(prog, &args));

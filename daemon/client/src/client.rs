@@ -6,7 +6,7 @@ use std::time::Duration;
 use quire_ipp::{Message, Operation};
 
 use crate::dest::Destination;
-use crate::error::ClientError;
+use crate::error::{error_text, ClientError};
 use crate::http::{base64, Conn, Response, CHUNK};
 use crate::request::{current_user, request_as};
 
@@ -15,6 +15,8 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long to wait for `100 Continue` before sending a document anyway.
 const CONTINUE_WAIT: Duration = Duration::from_secs(1);
 
+/// Deliberately not `Debug`: it holds the Basic credentials, which must never reach a
+/// log or an error message.
 pub struct Client {
     dest: Destination,
     conn: Option<Conn>,
@@ -37,7 +39,8 @@ impl Client {
         Ok(Client { dest, conn: Some(conn), timeout: DEFAULT_TIMEOUT, auth: None, user: current_user() })
     }
 
-    /// Sends `Authorization: Basic` with every request from now on.
+    /// Sends `Authorization: Basic base64(user:password)` with every request from now on,
+    /// on this connection and any it reopens. The credentials are never logged.
     pub fn with_basic_auth(mut self, user: &str, password: &str) -> Client {
         self.auth = Some(base64(format!("{user}:{password}").as_bytes()));
         self
@@ -83,7 +86,10 @@ impl Client {
         match resp.head.status {
             200 => {}
             401 => return Err(ClientError::Unauthorized),
-            status => return Err(ClientError::Http { status, reason: resp.head.reason }),
+            status => {
+                let body = error_text(resp.head.header("content-type"), &resp.body);
+                return Err(ClientError::Http { status, reason: resp.head.reason, body });
+            }
         }
         let (msg, _rest) = quire_ipp::decode(&resp.body)?;
         Ok(msg)
@@ -257,3 +263,7 @@ fn is_connection_loss(e: &ClientError) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -5,12 +5,17 @@ use std::io;
 
 use quire_ipp::DecodeError;
 
+/// The most of an error response's text kept in [`ClientError::Http`].
+pub const MAX_ERROR_TEXT: usize = 1024;
+
 #[derive(Debug)]
 pub enum ClientError {
     /// Connecting, reading or writing failed.
     Io(io::Error),
-    /// The server answered with an HTTP status other than 200 (and not 401).
-    Http { status: u16, reason: String },
+    /// The server answered with an HTTP status other than 200 (and not 401). `body` is
+    /// the response's text when it was plain text (e.g. a 403's "too many failed logins
+    /// ...; try again in 300 s"), trimmed and cut to [`MAX_ERROR_TEXT`] bytes; else empty.
+    Http { status: u16, reason: String, body: String },
     /// HTTP 401: the caller may ask for credentials and try again.
     Unauthorized,
     /// The HTTP body was not a valid IPP response.
@@ -27,7 +32,7 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientError::Io(e) => write!(f, "{e}"),
-            ClientError::Http { status, reason } => write!(f, "HTTP error {status} {reason}"),
+            ClientError::Http { status, reason, .. } => write!(f, "HTTP error {status} {reason}"),
             ClientError::Unauthorized => f.write_str("Unauthorized"),
             ClientError::BadResponse(e) => write!(f, "bad IPP response: {e:?}"),
             ClientError::Protocol(m) => write!(f, "bad HTTP response: {m}"),
@@ -35,6 +40,25 @@ impl fmt::Display for ClientError {
             ClientError::BadDestination(s) => write!(f, "bad server name \"{s}\""),
         }
     }
+}
+
+/// The text of an error response's body, if it is plain text (or untyped), trimmed and
+/// cut at a character boundary to at most [`MAX_ERROR_TEXT`] bytes.
+pub(crate) fn error_text(content_type: Option<&str>, body: &[u8]) -> String {
+    let plain = content_type.is_none_or(|t| t.trim().to_ascii_lowercase().starts_with("text/plain"));
+    if !plain {
+        return String::new();
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_TEXT + 4)]);
+    let mut text = text.trim();
+    if text.len() > MAX_ERROR_TEXT {
+        let mut end = MAX_ERROR_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text = text[..end].trim_end();
+    }
+    text.to_string()
 }
 
 impl std::error::Error for ClientError {

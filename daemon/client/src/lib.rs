@@ -15,5 +15,5 @@ mod tls;
 
 pub use client::Client;
 pub use dest::{Destination, DEFAULT_PORT, DEFAULT_SOCKET};
-pub use error::ClientError;
+pub use error::{ClientError, MAX_ERROR_TEXT};
 pub use request::{current_user, next_request_id, request, request_as};

@@ -171,6 +171,41 @@ fn unauthorized_and_basic_auth() {
 }
 
 #[test]
+fn basic_auth_on_every_request_and_403_text() {
+    let (l, dest) = tcp_listener();
+    let server = thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        drop(l);
+        let mut r = BufReader::new(s);
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let req = read_request(&mut r).unwrap();
+            respond_len(r.get_mut(), "", &ipp_ok(request_id_of(&req.body)));
+            seen.push(req.header("Authorization").map(str::to_string));
+        }
+        read_request(&mut r).unwrap();
+        let text = "too many failed logins for user \"alice\"; try again in 300 s\n";
+        let head = format!("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n", text.len());
+        r.get_mut().write_all(format!("{head}{text}").as_bytes()).unwrap();
+        seen
+    });
+    let mut c = Client::connect(dest).unwrap().with_basic_auth("alice", "s3cret");
+    for _ in 0..2 {
+        let req = c.request(Operation::ReleaseJob, None);
+        c.send("/jobs/", &req, None).unwrap();
+    }
+    let req = c.request(Operation::ReleaseJob, None);
+    match c.send("/jobs/", &req, None) {
+        Err(ClientError::Http { status: 403, body, .. }) => {
+            assert_eq!(body, "too many failed logins for user \"alice\"; try again in 300 s")
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let seen = server.join().unwrap();
+    assert_eq!(seen, [Some("Basic YWxpY2U6czNjcmV0".to_string()), Some("Basic YWxpY2U6czNjcmV0".to_string())]);
+}
+
+#[test]
 fn final_status_instead_of_100_continue() {
     let (l, dest) = tcp_listener();
     let server = thread::spawn(move || {
@@ -184,7 +219,10 @@ fn final_status_instead_of_100_continue() {
     let req = c.request(Operation::PrintJob, None);
     let mut doc = Cursor::new(noise(10));
     match c.send("/printers/Q", &req, Some(&mut doc)) {
-        Err(ClientError::Http { status: 413, reason }) => assert_eq!(reason, "Request Entity Too Large"),
+        Err(ClientError::Http { status: 413, reason, body }) => {
+            assert_eq!(reason, "Request Entity Too Large");
+            assert_eq!(body, "");
+        }
         other => panic!("unexpected {other:?}"),
     }
     server.join().unwrap();

@@ -56,6 +56,12 @@ impl Authenticator {
                 self.audit.record("auth-ok", &user, &client_text(&client), "password accepted by PAM");
                 Proof::User(user)
             }
+            Ok(Err(e @ quire_pam::PamError::Unavailable(_))) => {
+                // PAM itself is broken: not the user's fault, so no lockout for it.
+                guard.abandoned(&user, &client, Instant::now());
+                self.audit.record("auth-error", &user, &client_text(&client), &e.to_string());
+                Proof::Failed(e.to_string())
+            }
             Ok(Err(e)) => {
                 let locked_now = guard.failed(&user, &client, Instant::now());
                 let note = if locked_now { format!("{e}; now locked out") } else { e.to_string() };

@@ -20,8 +20,12 @@ const RUNS: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
-    let dir = std::env::args_os().nth(1).map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
-    let chunk: Vec<u8> = (0..CHUNK).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let dir = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
+    let chunk: Vec<u8> = (0..CHUNK)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let key = Keyring::ephemeral()?.new_document_key(None)?.0;
     let (plain_path, sealed_path) = (dir.join("bench-plain"), dir.join("bench-sealed"));
 
@@ -38,7 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let (p, s, r) = (median(&mut plain), median(&mut sealed), median(&mut read));
     let mb = TOTAL as f64 / 1e6;
-    println!("dir: {}   {mb:.1} MB in {} KiB chunks, {RUNS} runs, medians", dir.display(), CHUNK / 1024);
+    println!(
+        "dir: {}   {mb:.1} MB in {} KiB chunks, {RUNS} runs, medians",
+        dir.display(),
+        CHUNK / 1024
+    );
     println!("plain write + fsync      {p:8.3} s  {:8.0} MB/s", mb / p);
     println!("encrypted write + fsync  {s:8.3} s  {:8.0} MB/s", mb / s);
     println!("ratio encrypted/plain    {:8.2}", s / p);

@@ -308,10 +308,10 @@ fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: temp
         if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {
             effects.push(Effect::ArmTimer { at });
         }
-        if let Some(c) = s.jobs.get(&id).and_then(|j| j.confidential.as_ref()) {
-            effects.push(Effect::ArmTimer { at: c.expires });
-        }
         effects.extend(schedule::run(s, now));
+    }
+    if let Some(c) = s.jobs.get(&id).and_then(|j| j.confidential.as_ref()) {
+        effects.push(Effect::ArmTimer { at: c.expires });
     }
     let mut resp = job_response(s, req, id);
     add_unsupported(&mut resp, checked.unsupported);
