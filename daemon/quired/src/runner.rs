@@ -203,6 +203,8 @@ fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendErro
 /// Decrypts each sealed document (`from`, a spool file or an exported inline one) to `to`.
 fn decrypt(keyring: &quire_vault::Keyring, unseal: &[(PathBuf, PathBuf, String)]) -> Result<(), BackendError> {
     for (from, to, key) in unseal {
+        // A temporary copy left by a crash would make the exclusive create fail.
+        let _ = quire_vault::shred(to);
         let key = quire_vault::SealedKey::from_text(key)
             .and_then(|k| keyring.open_document_key(&k, None))
             .map_err(|e| BackendError::Spool(format!("{}: unable to open the document key: {e}", from.display())))?;
