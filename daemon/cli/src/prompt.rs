@@ -169,3 +169,7 @@ impl Drop for EchoOff<'_> {
         let _ = termios::tcsetattr(self.fd, SetArg::TCSANOW, &self.saved);
     }
 }
+
+#[cfg(test)]
+#[path = "prompt_tests.rs"]
+mod tests;
