@@ -104,31 +104,24 @@ fn lp(server: &Server, args: &[&str]) -> i32 {
 
 /// An IPP request over HTTP with optional Basic credentials: (HTTP status, IPP response).
 fn ipp(server: &Server, basic: Option<(&str, &str)>, msg: &Message) -> (u16, Option<Message>) {
-    let body = msg.encode();
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-    let auth = basic.map(|(u, p)| format!("Authorization: Basic {}\r\n", b64(&format!("{u}:{p}")))).unwrap_or_default();
-    let head = format!("POST /printers/office HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n", server.port(), body.len());
-    s.write_all(head.as_bytes()).and_then(|_| s.write_all(&body)).expect("send");
-    let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp);
-    let text = String::from_utf8_lossy(&resp);
-    let status: u16 = text.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let resp = raw_post(server, basic, &msg.encode());
+    let status: u16 = String::from_utf8_lossy(&resp).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let at = resp.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(resp.len());
     (status, quire_ipp::decode(&resp[at..]).ok().map(|(m, _)| m))
 }
 
-fn b64(s: &str) -> String {
-    const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
-    let mut out = String::new();
-    for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            out.push(if i <= c.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
+/// POSTs `body` to the office queue and returns the whole HTTP response.
+fn raw_post(server: &Server, basic: Option<(&str, &str)>, body: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
+    let b64 = |t: String| base64::engine::general_purpose::STANDARD.encode(t);
+    let auth = basic.map(|(u, p)| format!("Authorization: Basic {}\r\n", b64(format!("{u}:{p}")))).unwrap_or_default();
+    let head = format!("POST /printers/office HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n", server.port(), body.len());
+    s.write_all(head.as_bytes()).and_then(|_| s.write_all(body)).expect("send");
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    resp
 }
 
 fn job_request(server: &Server, code: u16, job: i32, user: &str, extra: Vec<Attribute>) -> Message {
@@ -245,7 +238,7 @@ fn only_the_owner_releases_cancels_or_reads_a_confidential_job() {
     send.groups[0].push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
     let mut body = send.encode();
     body.extend(std::fs::read(&pdf).expect("pdf"));
-    let resp = raw_post(&server, Some(("alice", "alicepw")), &body);
+    let resp = String::from_utf8_lossy(&raw_post(&server, Some(("alice", "alicepw")), &body)).into_owned();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert_eq!(job_state(&server, id).0, 4, "held");
     // Bob, authenticated: may not release, cancel, or see its name or documents.
@@ -268,17 +261,6 @@ fn only_the_owner_releases_cancels_or_reads_a_confidential_job() {
     assert_eq!(r.map(|m| m.code), Some(0), "alice releases her job");
     assert!(wait_until(Duration::from_secs(30), || job_state(&server, id).0 == 9), "the job completes");
     assert!(printed(&server).contains(MARKER));
-}
-
-fn raw_post(server: &Server, basic: Option<(&str, &str)>, body: &[u8]) -> String {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).ok();
-    let auth = basic.map(|(u, p)| format!("Authorization: Basic {}\r\n", b64(&format!("{u}:{p}")))).unwrap_or_default();
-    let head = format!("POST /printers/office HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n", body.len());
-    s.write_all(head.as_bytes()).and_then(|_| s.write_all(body)).expect("send");
-    let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp);
-    String::from_utf8_lossy(&resp).into_owned()
 }
 
 #[test]

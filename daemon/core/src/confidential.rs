@@ -84,8 +84,6 @@ pub fn pin_of(a: &Attribute) -> IppResult<Vec<u8>> {
 /// Makes a new job confidential: held until released, expiring, and with no secret among
 /// its attributes.
 pub fn apply(job: &mut Job, release: Release, now: i64, hold_time: i64) {
-    job.remove_attribute("job-password");
-    job.remove_attribute("job-password-encryption");
     job.remove_attribute(v::CONFIDENTIAL);
     job.state = JobState::Held;
     job.hold_until = "indefinite".into();

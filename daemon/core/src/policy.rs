@@ -41,13 +41,7 @@ impl AccessRules {
 
     /// The innermost `<Location>` whose path is a prefix of `path`.
     pub fn location_for(&self, path: &str) -> Option<&Location> {
-        self.locations
-            .iter()
-            .filter(|l| {
-                path.starts_with(l.path.as_str())
-                    && (l.path.ends_with('/') || path.len() == l.path.len() || path[l.path.len()..].starts_with('/'))
-            })
-            .max_by_key(|l| l.path.len())
+        quire_config::location_for(&self.locations, path)
     }
 }
 

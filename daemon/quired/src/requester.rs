@@ -30,8 +30,7 @@ impl Accounts {
 
     fn name_of(&self, uid: u32) -> Option<String> {
         let mut cache = self.by_uid.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, name)) = cache.get(&uid).filter(|(at, _)| at.elapsed() < ACCOUNTS_TTL) {
-            let _ = at;
+        if let Some((_, name)) = cache.get(&uid).filter(|(at, _)| at.elapsed() < ACCOUNTS_TTL) {
             return name.clone();
         }
         let name = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).ok().flatten().map(|u| u.name);

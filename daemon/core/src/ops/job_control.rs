@@ -256,16 +256,14 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     if job.state != JobState::Held || job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not held.")));
     }
+    let mut effects = vec![Effect::PersistJob(id)];
     if job.confidential.is_some() {
         crate::confidential::check_release(job, who, req)?;
         crate::confidential::release(job);
-        let mut effects = vec![Effect::PersistJob(id), Effect::Log(format!("[Job {id}] confidential job released by {}", who.user))];
-        events::emit_job(s, EventKind::JobStateChanged, id, now);
-        effects.extend(schedule::run(s, now));
-        return done(req, effects);
+        effects.push(Effect::Log(format!("[Job {id}] confidential job released by {}", who.user)));
+    } else {
+        release(job);
     }
-    release(job);
-    let mut effects = vec![Effect::PersistJob(id)];
     events::emit_job(s, EventKind::JobStateChanged, id, now);
     effects.extend(schedule::run(s, now));
     done(req, effects)

@@ -8,8 +8,8 @@ use crate::request::{Effect, Outcome, Request, Requester};
 use crate::{response, schedule, template};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
 
-/// Operation attributes copied onto the job.
-const JOB_OPERATION_ATTRS: &[&str] = &["job-name", "job-impressions", "job-media-sheets", "job-password", "job-password-encryption"];
+/// Operation attributes copied onto the job (never `job-password`: a job keeps no secret).
+const JOB_OPERATION_ATTRS: &[&str] = &["job-name", "job-impressions", "job-media-sheets"];
 
 pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let doc = req
