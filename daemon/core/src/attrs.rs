@@ -83,6 +83,9 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-uuid", vec![Value::Uri(p.uuid.clone())]);
     add("printer-state", vec![Value::Enum(p.state as i32)]);
     let mut reasons: Vec<Value> = p.state_reasons_all().map(kw).collect();
+    if crate::quota::spool_full(s) {
+        reasons.push(kw("spool-area-full"));
+    }
     if reasons.is_empty() {
         reasons.push(kw("none"));
     }
@@ -217,7 +220,7 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("notify-max-events-supported", vec![Value::Integer(s.settings.max_events as i32)]);
     add("ippget-event-life", vec![Value::Integer(15)]);
     add("server-is-sharing-printers", vec![Value::Boolean(false)]);
-    add("job-k-octets-supported", vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }]);
+    add("job-k-octets-supported", vec![Value::RangeOfInteger { lower: 0, upper: crate::quota::k_octets_supported(s) }]);
     add("job-cancel-after-supported", vec![Value::RangeOfInteger { lower: 1, upper: i32::MAX }]);
     add("printer-strings-languages-supported", vec![Value::NaturalLanguage("en".into())]);
 }

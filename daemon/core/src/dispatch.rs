@@ -228,12 +228,14 @@ fn job_target(state: &Scheduler, id: i32) -> IppResult<Target> {
 }
 
 /// Where the document of a Print-Job / Send-Document goes: (job id, document number).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentSlot {
     pub job_id: i32,
     pub doc_number: i32,
     /// The document belongs to a confidential job: the daemon encrypts it as it spools.
     pub confidential: bool,
+    /// Bytes the document may take (spool quotas, free disk); `None`: no limit.
+    pub room: Option<crate::quota::Allowance>,
 }
 
 /// Runs every check a Print-Job or Send-Document can fail before its document is read,
@@ -246,15 +248,15 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
     crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
     match (op, &target) {
         (Operation::PrintJob, Target::Printer(key)) => {
-            let check = ops::jobs::validate_job(state, req, &target, who, now).map_err(fail)?;
-            let _ = check;
+            ops::jobs::validate_job(state, req, &target, who, now).map_err(fail)?;
             let confidential = match state.printers.get(key) {
                 Some(p) => crate::confidential::classify(p, &req.message, &ops::jobs::template_attributes(&req.message)).map_err(fail)?.is_some(),
                 None => false,
             };
+            let room = crate::quota::check(state, req, &who.user).map_err(fail)?;
             let job_id = state.next_job_id;
             state.next_job_id += 1;
-            Ok(DocumentSlot { job_id, doc_number: 1, confidential })
+            Ok(DocumentSlot { job_id, doc_number: 1, confidential, room })
         }
         (Operation::SendDocument, Target::Job(id)) => {
             let job = state.jobs.get(id).ok_or_else(|| fail(IppError::NotFound(format!("Job #{id} does not exist."))))?;
@@ -265,7 +267,8 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
                 return Err(fail(IppError::NotPossible(format!("Job #{id} is not open for documents."))));
             }
             crate::confidential::check_owner(job, who, false).map_err(fail)?;
-            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some() })
+            let room = crate::quota::check(state, req, &job.owner).map_err(fail)?;
+            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some(), room })
         }
         _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),
     }

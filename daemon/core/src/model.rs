@@ -644,6 +644,10 @@ pub struct Settings {
     pub access: Option<std::sync::Arc<crate::policy::AccessRules>>,
     /// `ConfidentialHoldTime`: seconds a confidential job waits for its owner.
     pub confidential_hold_time: i64,
+    /// `SpoolQuota`: bytes all stored documents may take (0: no quota).
+    pub spool_quota: u64,
+    /// `SpoolQuotaPerUser`: bytes one user's stored documents may take (0: no quota).
+    pub spool_quota_per_user: u64,
 }
 
 impl Default for Settings {
@@ -669,6 +673,8 @@ impl Default for Settings {
             security_rule: Default::default(),
             access: None,
             confidential_hold_time: 4 * 3600,
+            spool_quota: 0,
+            spool_quota_per_user: 0,
         }
     }
 }
@@ -687,6 +693,9 @@ pub struct Scheduler {
     pub next_printer_id: i32,
     pub next_subscription_id: i32,
     pub settings: Settings,
+    /// Bytes free on the spool's file system, as the daemon last measured it (`None`: not
+    /// measured). An observation, not configuration: see [`crate::quota`].
+    pub spool_free: Option<u64>,
 }
 
 impl Scheduler {

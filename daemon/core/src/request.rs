@@ -82,6 +82,9 @@ pub struct Request {
     pub pin_ok: Option<bool>,
     /// For a new PIN job: a key sealed with the PIN, kept to check the PIN at release.
     pub pin_check: Option<String>,
+    /// Bytes of document the HTTP request declares after its IPP attributes
+    /// (Content-Length less the attributes), when it is not chunked.
+    pub declared_document_size: Option<u64>,
 }
 
 impl Request {
@@ -97,6 +100,7 @@ impl Request {
             sealed_key: None,
             pin_ok: None,
             pin_check: None,
+            declared_document_size: None,
         }
     }
 }

@@ -122,6 +122,8 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         cups_backends: quire_backends::cups_backend_schemes(),
         access: Some(std::sync::Arc::new(quire_core::policy::AccessRules::from_config(c))),
         confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
+        spool_quota: c.spool_quota,
+        spool_quota_per_user: c.spool_quota_per_user,
         ..defaults
     }
 }

@@ -137,6 +137,9 @@ fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
 async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: crate::auth::Proof, mut body: Body) -> Response {
     let mut decoder = MessageDecoder::new(app.limits.clone());
     let mut head: Vec<u8> = Vec::with_capacity(8);
+    // Content-Length (None when chunked), and the body bytes the attributes took.
+    let length = axum::body::HttpBody::size_hint(&body).exact();
+    let mut consumed: u64 = 0;
     let (message, rest) = loop {
         let data = match body.frame().await {
             None => return decode_failure(&head, &decoder.finish()),
@@ -150,8 +153,11 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             head.extend(data.iter().take(8 - head.len()));
         }
         match decoder.feed(&data) {
-            Ok(Some((msg, used))) => break (msg, data.slice(used..)),
-            Ok(None) => {}
+            Ok(Some((msg, used))) => {
+                consumed += used as u64;
+                break (msg, data.slice(used..));
+            }
+            Ok(None) => consumed += data.len() as u64,
             Err(e) => return decode_failure(&head, &e),
         }
     };
@@ -161,6 +167,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     }
     let op = Operation::from_u16(message.code);
     let mut request = Request::new(message, &path, base);
+    request.declared_document_size = length.map(|n| n.saturating_sub(consumed));
     // Discards a staged (in-memory) document if this request is dropped before the
     // scheduler gets it, e.g. because the client went away.
     let mut staged_guard: Option<StagedGuard> = None;
@@ -186,6 +193,11 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             }
             SpoolResult::Rejected(msg) => {
                 let err = quire_core::IppError::DocumentFormatError(msg);
+                return ipp_response(&quire_core::response::error(&request.message, &err));
+            }
+            SpoolResult::TooLarge(msg) => {
+                audit_request(&app, op, &who, quire_ipp::StatusCode::ClientErrorRequestEntityTooLarge.code());
+                let err = quire_core::IppError::TooLarge(msg);
                 return ipp_response(&quire_core::response::error(&request.message, &err));
             }
         }

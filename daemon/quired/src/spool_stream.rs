@@ -18,6 +18,14 @@ pub enum SpoolResult {
     Failed(String),
     /// The document is not what its format says (corrupt or empty PDF); nothing was kept.
     Rejected(String),
+    /// The document outgrew the room the spool quotas or the disk left it; nothing was kept.
+    TooLarge(String),
+}
+
+/// Why the spool writer stopped before the end of the document.
+enum Stop {
+    Failed(String),
+    TooLarge,
 }
 
 /// PDFs up to this size are page-counted at submission (lopdf loads the whole file, so a
@@ -80,7 +88,9 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
         buffered.push(first);
     }
     let mut ended = false;
-    while size <= INLINE_DOCUMENT {
+    let room = slot.room.clone();
+    let over = |size: usize| room.as_ref().is_some_and(|r| size as u64 > r.bytes);
+    while size <= INLINE_DOCUMENT && !over(size) {
         match body.frame().await {
             None => {
                 ended = true;
@@ -99,6 +109,9 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
                 }
             }
         }
+    }
+    if let Some(r) = room.as_ref().filter(|_| over(size)) {
+        return SpoolResult::TooLarge(r.refusal.clone());
     }
     if ended {
         if size == 0 {
@@ -151,12 +164,19 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
     // blocks on the next chunk; memory stays at a few chunks whatever the document's size.
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let writer_spool = spool.clone();
-    let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, String> {
-        let mut writer = writer_spool.writer(slot.job_id, slot.doc_number).map_err(|e| format!("Unable to create spool file: {e}"))?;
+    let (job_id, doc_number) = (slot.job_id, slot.doc_number);
+    let room = slot.room.as_ref().map(|r| r.bytes);
+    let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, Stop> {
+        let failed = |what: &str, e: &dyn std::fmt::Display| Stop::Failed(format!("{what}: {e}"));
+        // Dropping the uncommitted writer (any early return) removes its file.
+        let mut writer = writer_spool.writer(job_id, doc_number).map_err(|e| failed("Unable to create spool file", &e))?;
         let mut plain: u64 = 0;
         let mut sealed = Vec::new();
-        let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), String> {
+        let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), Stop> {
             plain += chunk.len() as u64;
+            if room.is_some_and(|r| plain > r) {
+                return Err(Stop::TooLarge);
+            }
             let bytes = match enc.as_mut() {
                 Some(e) => {
                     sealed.clear();
@@ -165,7 +185,7 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
                 }
                 None => chunk,
             };
-            writer.write_all(bytes).map_err(|e| format!("Unable to write spool file: {e}"))
+            writer.write_all(bytes).map_err(|e| failed("Unable to write spool file", &e))
         };
         for chunk in buffered {
             put(&chunk, &mut writer)?;
@@ -178,10 +198,10 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
         }
         if let Some(e) = enc.take() {
             let mut tail = Vec::new();
-            e.finish(&mut tail).map_err(|e| format!("Unable to encrypt the document: {e}"))?;
-            writer.write_all(&tail).map_err(|e| format!("Unable to write spool file: {e}"))?;
+            e.finish(&mut tail).map_err(|e| failed("Unable to encrypt the document", &e))?;
+            writer.write_all(&tail).map_err(|e| failed("Unable to write spool file", &e))?;
         }
-        let mut spooled = writer.commit().map_err(|e| format!("Unable to save spool file: {e}"))?;
+        let mut spooled = writer.commit().map_err(|e| failed("Unable to save spool file", &e))?;
         spooled.size = plain;
         Ok(Some(spooled))
     });
@@ -208,7 +228,8 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
     let spooled = match task.await {
         Ok(Ok(Some(s))) => s,
         Ok(Ok(None)) => return SpoolResult::Empty,
-        Ok(Err(e)) => return SpoolResult::Failed(e),
+        Ok(Err(Stop::Failed(e))) => return SpoolResult::Failed(e),
+        Ok(Err(Stop::TooLarge)) => return SpoolResult::TooLarge(slot.room.map(|r| r.refusal).unwrap_or_default()),
         Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
     };
     let mut doc = describe(msg, slot, spooled, &head);

@@ -23,12 +23,14 @@ pub struct Encoded {
 }
 
 /// Where a document of a job being created may be spooled.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Prepared {
     pub job_id: i32,
     pub doc_number: i32,
     /// Encrypt the document as it is spooled (a confidential job).
     pub seal: bool,
+    /// Bytes the document may take (spool quotas, free disk): spooling stops past them.
+    pub room: Option<quire_core::quota::Allowance>,
 }
 
 pub enum Command {
@@ -96,6 +98,14 @@ impl SchedulerTask {
         out.response
     }
 
+    /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
+    /// (one statvfs call: cheap next to the request it precedes).
+    fn measure_spool(&mut self) {
+        self.state.spool_free = nix::sys::statvfs::statvfs(&self.spool_dir)
+            .ok()
+            .map(|v| u64::from(v.blocks_available()).saturating_mul(v.fragment_size()));
+    }
+
     pub fn has_printer(&self, name: &str) -> bool {
         self.state.printer(name).is_some()
     }
@@ -112,9 +122,12 @@ impl SchedulerTask {
         }
         match cmd {
             Command::Prepare { request, who, reply } => {
-                let _ = reply.send(quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t).map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number, seal: s.confidential }));
+                self.measure_spool();
+                let slot = quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t);
+                let _ = reply.send(slot.map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number, seal: s.confidential, room: s.room }));
             }
             Command::Ipp { mut request, who, cache_key, reply } => {
+                self.measure_spool();
                 crate::pin::prove(&self.state, &self.keyring, &mut request);
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
                 if !out.effects.is_empty() {
@@ -181,6 +194,7 @@ impl SchedulerTask {
 
     /// Carries out effects; returns when the persisted part will be durable.
     fn execute(&mut self, effects: Vec<Effect>) -> Durable {
+        let changed = !effects.is_empty();
         let mut jobs = BTreeSet::new();
         let mut printers = BTreeSet::new();
         let mut subs = BTreeSet::new();
@@ -229,6 +243,11 @@ impl SchedulerTask {
             changes.extend(self.server_changes());
         }
         let durable = self.store.submit(changes);
+        // Whatever changed, the next deadline (history and file purges after a cancel,
+        // expiries, holds) has a timer: handlers arm only the timers they know they need.
+        if let Some(at) = quire_core::schedule::next_timer(&self.state, now()).filter(|_| changed) {
+            self.arm(at);
+        }
         for (job_id, printer, run) in starts {
             self.runner.start(&self.state, job_id, run, &printer);
         }
