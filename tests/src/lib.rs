@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod confidential;
 pub mod conformance;
 pub mod dbus;
 pub mod fleet;

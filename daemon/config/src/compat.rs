@@ -49,14 +49,15 @@ pub fn compatibility_markdown() -> String {
     out
 }
 
-/// Directives quired acts on today. Access control (Policy/Limit/Location, AuthType,
-/// Require, ...) is parsed now and enforced with authentication (issue 6).
+/// Directives quired acts on today. The `<Policy>`, `<Limit>` and `<Location>` blocks are not
+/// table entries; the rules inside them (Order, Allow, Deny, AuthType, Require, Satisfy) are.
 pub const APPLIED_BY_QUIRED: &[&str] = &[
-    "CacheDir", "CreateSelfSignedCerts", "ErrorLog", "FileDevice", "LimitRequestBody", "Listen",
-    "LogLevel", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter", "MaxJobsPerUser",
-    "MaxSubscriptions", "MultipleOperationTimeout", "Port", "PreserveJobFiles", "PreserveJobHistory",
-    "RequestRoot", "SSLListen", "SSLPort", "ServerKeychain", "ServerName", "ServerRoot", "StateDir",
-    "SystemGroup", "Timeout",
+    "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
+    "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "LimitRequestBody",
+    "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
+    "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
+    "PreserveJobFiles", "PreserveJobHistory", "RequestRoot", "Require", "SSLListen", "SSLPort",
+    "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "StateDir", "SystemGroup", "Timeout",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

@@ -44,7 +44,13 @@ pub struct Confidential {
     pub released: bool,
     /// PIN jobs: a key sealed with the PIN; the PIN is right when it opens.
     pub pin_check: Option<String>,
+    /// Wrong PINs sent for this job so far; at [`MAX_PIN_FAILURES`] the PIN no longer works.
+    pub pin_failures: u32,
 }
+
+/// Wrong PINs a job takes before only its owner's password releases it: a 4-digit PIN
+/// would otherwise fall to 10,000 guesses.
+pub const MAX_PIN_FAILURES: u32 = 5;
 
 /// Shortest and longest PIN accepted (`job-password-length-supported`).
 pub const PIN_LENGTH: (usize, usize) = (4, 255);
@@ -91,7 +97,7 @@ pub fn apply(job: &mut Job, release: Release, now: i64, hold_time: i64) {
     job.state_reasons = vec![hold_reason(release).into()];
     job.set_attribute(Attribute::new("job-release-action", Value::Keyword(release.keyword().into())));
     job.set_attribute(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
-    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false, pin_check: None }));
+    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false, pin_check: None, pin_failures: 0 }));
 }
 
 fn hold_reason(release: Release) -> &'static str {
@@ -105,7 +111,15 @@ fn hold_reason(release: Release) -> &'static str {
 /// daemon's check of a PIN sent with the request against the job's sealed keys.
 pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()> {
     let Some(c) = &job.confidential else { return Ok(()) };
+    let owner_proven = who.method == AuthMethod::Password && who.user == job.owner.as_ref();
     match c.release {
+        // The owner, signed in with their password, may release a PIN job too (a forgotten
+        // or locked PIN).
+        Release::Pin if owner_proven && req.pin_ok != Some(true) => Ok(()),
+        Release::Pin if c.pin_failures >= MAX_PIN_FAILURES => Err(IppError::NotAuthorized(format!(
+            "Job #{} is locked after {MAX_PIN_FAILURES} wrong PINs: only its owner, signed in with a password, can release it.",
+            job.id
+        ))),
         Release::Pin => match req.pin_ok {
             Some(true) => Ok(()),
             Some(false) => Err(IppError::NotAuthorized(format!("Wrong job-password for job #{}.", job.id))),
@@ -115,11 +129,32 @@ pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()>
             if who.method != AuthMethod::Password {
                 return Err(IppError::NotAuthenticated);
             }
-            if who.user != job.owner.as_ref() {
+            if !owner_proven {
                 return Err(IppError::Forbidden(format!("Only the owner of confidential job #{} may release it.", job.id)));
             }
             Ok(())
         }
+    }
+}
+
+/// On the operations that release a PIN job, a `job-password` stands for the owner's
+/// authentication (PWG 5100.11): the PIN check (and its failure count) decides, not the
+/// policy's `@OWNER` (a locked job refuses every PIN there, saying why).
+pub fn pin_decides(s: &Scheduler, op: quire_ipp::Operation, target: &crate::dispatch::Target, req: &Request) -> bool {
+    let releases = matches!(op, quire_ipp::Operation::ReleaseJob | quire_ipp::Operation::CupsAuthenticateJob);
+    let crate::dispatch::Target::Job(id) = target else { return false };
+    let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
+    releases && pin_job && req.pin_ok.is_some()
+}
+
+/// Counts a wrong PIN sent for the job (persisted by the caller).
+pub fn note_wrong_pin(job: &mut Job, req: &Request) -> bool {
+    match job.confidential.as_mut() {
+        Some(c) if c.release == Release::Pin && req.pin_ok == Some(false) => {
+            c.pin_failures = c.pin_failures.saturating_add(1);
+            true
+        }
+        _ => false,
     }
 }
 

@@ -62,7 +62,9 @@ pub fn handle(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -
     let mut run = || -> IppResult<Outcome> {
         let op = validate(&req.message)?;
         let target = resolve(state, &req.message, op)?;
-        crate::policy::authorize(state, op, &target, &req.message, who)?;
+        if !crate::confidential::pin_decides(state, op, &target, req) {
+            crate::policy::authorize(state, op, &target, &req.message, who)?;
+        }
         ops::call(op, state, req, &target, who, now)
     };
     match run() {

@@ -108,7 +108,7 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         g.attributes.extend([
             text("confidential-release", c.release.keyword()), big("confidential-expires", c.expires),
             texts("confidential-keys", &c.keys), flag("confidential-released", c.released),
-            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")),
+            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")), int("confidential-pin-failures", i64::from(c.pin_failures)),
         ]);
     }
     // The second group is the job's attributes, already encoded: splice them in. The
@@ -189,6 +189,7 @@ fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential
         keys: f.list("confidential-keys"),
         released: f.b("confidential-released"),
         pin_check: Some(f.s("confidential-pin-check")).filter(|s| !s.is_empty()),
+        pin_failures: f.i("confidential-pin-failures").and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
     }))
 }
 

@@ -91,7 +91,7 @@ prop_compose! {
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
             impressions_completed, pages_completed, files_purged, run, tries, children, device_job, split_decided,
             failover: failover.map(Box::new),
-            confidential: (id % 3 == 0).then(|| Box::new(quire_core::confidential::Confidential { release: if id % 2 == 0 { quire_core::confidential::Release::Pin } else { quire_core::confidential::Release::Owner }, expires: created + 14400, keys: vec![format!("v1.key{id}"), "v1.other".into()], released: id % 5 == 0, pin_check: (id % 2 == 0).then(|| "v1.pin".to_string()) })),
+            confidential: (id % 3 == 0).then(|| Box::new(quire_core::confidential::Confidential { release: if id % 2 == 0 { quire_core::confidential::Release::Pin } else { quire_core::confidential::Release::Owner }, expires: created + 14400, keys: vec![format!("v1.key{id}"), "v1.other".into()], released: id % 5 == 0, pin_check: (id % 2 == 0).then(|| "v1.pin".to_string()), pin_failures: (id % 4) as u32 })),
         }
     }
 }

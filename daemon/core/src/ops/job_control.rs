@@ -258,7 +258,13 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     }
     let mut effects = vec![Effect::PersistJob(id)];
     if job.confidential.is_some() {
-        crate::confidential::check_release(job, who, req)?;
+        if let Err(e) = crate::confidential::check_release(job, who, req) {
+            // A wrong PIN is counted (and kept) even though the release fails.
+            if crate::confidential::note_wrong_pin(job, req) {
+                return Ok(Outcome { response: crate::response::error(&req.message, &e), effects });
+            }
+            return Err(e);
+        }
         crate::confidential::release(job);
         effects.push(Effect::Log(format!("[Job {id}] confidential job released by {}", who.user)));
     } else {
