@@ -81,7 +81,8 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let cache = Arc::new(crate::cache::ResponseCache::default());
-    let keyring = Arc::new(quire_vault::Keyring::open_or_create(&c.state_dir.join("spool.key")).map_err(|e| e.to_string())?);
+    // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
+    let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);
     let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone());
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();

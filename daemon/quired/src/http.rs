@@ -230,8 +230,18 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };
-    if let Ok(Err(e)) = durable.await {
+    // A change that could not be saved is not confirmed: the client hears it failed.
+    let saved = match durable.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err("the job store is gone".to_string()),
+    };
+    if let Err(e) = saved {
         tracing::error!("request not saved: {e}");
+        audit_request(&app, op, &who_for_audit, StatusCode::ServerErrorInternalError.code());
+        let mut resp = quire_core::response::response(&Message::new(version_of(&body), 0, request_id_of(&body)), StatusCode::ServerErrorInternalError);
+        quire_core::response::set_status_message(&mut resp, format!("The server could not save the change: {e}."));
+        return ipp_response(&resp);
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
     audit_request(&app, op, &who_for_audit, status);
@@ -239,6 +249,14 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
+}
+
+/// The version and request id of an encoded IPP response (its first 8 bytes).
+fn version_of(body: &[u8]) -> (u8, u8) {
+    (body.first().copied().unwrap_or(2), body.get(1).copied().unwrap_or(0))
+}
+fn request_id_of(body: &[u8]) -> i32 {
+    body.get(4..8).and_then(|b| b.try_into().ok()).map_or(0, i32::from_be_bytes)
 }
 
 struct StagedGuard {

@@ -56,11 +56,16 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 
 impl Runner {
     pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>) -> Self {
-        // Exported copies of inline documents left by a crash mid-delivery.
+        // Copies a crash mid-delivery left: exported inline documents, and decrypted or
+        // fetched ones (shredded: they may hold a confidential job's plaintext).
         if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
             for entry in dir.flatten() {
-                if entry.file_name().to_str().is_some_and(quire_core::Document::is_inline_name) {
+                let name = entry.file_name();
+                let Some(name) = name.to_str() else { continue };
+                if quire_core::Document::is_inline_name(name) {
                     let _ = std::fs::remove_file(entry.path());
+                } else if is_run_copy(name) {
+                    let _ = quire_vault::shred(&entry.path());
                 }
             }
         }
@@ -169,6 +174,13 @@ impl Runner {
             self.running.remove(&job_id);
         }
     }
+}
+
+/// A run's private copy: `p00012-001-r3` (decrypted) or `u00012-001-r3` (fetched).
+fn is_run_copy(name: &str) -> bool {
+    let b = name.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() > 13 && matches!(b[0], b'p' | b'u') && digits(1..6) && b[6] == b'-' && digits(7..10) && &b[10..12] == b"-r" && digits(12..b.len())
 }
 
 type Export = (tokio::sync::oneshot::Receiver<Result<Option<Vec<u8>>, String>>, PathBuf);

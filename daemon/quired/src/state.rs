@@ -195,6 +195,7 @@ impl SchedulerTask {
     /// Carries out effects; returns when the persisted part will be durable.
     fn execute(&mut self, effects: Vec<Effect>) -> Durable {
         let changed = !effects.is_empty();
+        let mut shred = Vec::new();
         let mut jobs = BTreeSet::new();
         let mut printers = BTreeSet::new();
         let mut subs = BTreeSet::new();
@@ -207,11 +208,11 @@ impl SchedulerTask {
                     jobs.insert(id);
                 }
                 Effect::PurgeJobFiles(id) => {
-                    crate::pin::shred_sealed(&self.spool_dir, id);
+                    shred.push(id);
                     jobs.insert(id);
                 }
                 Effect::DeleteJob(id) => {
-                    crate::pin::shred_sealed(&self.spool_dir, id);
+                    shred.push(id);
                     changes.push(Change::DeleteJob(id));
                 }
                 Effect::PersistPrinter(k) => {
@@ -241,6 +242,11 @@ impl SchedulerTask {
         }));
         if server {
             changes.extend(self.server_changes());
+        }
+        if !shred.is_empty() {
+            // Overwriting a large file takes a while: the store thread does it (not the
+            // scheduler's), before the batch below removes the files.
+            self.store.shred_sealed(shred);
         }
         let durable = self.store.submit(changes);
         // Whatever changed, the next deadline (history and file purges after a cancel,

@@ -27,6 +27,8 @@ enum Message {
     Copy { from: String, to: String },
     /// Forget a staged inline document no committed job took (e.g. a refused Print-Job).
     Discard { file: String },
+    /// Overwrite the encrypted spool files of these jobs (before a later batch removes them).
+    Shred { jobs: Vec<i32> },
 }
 
 #[derive(Clone)]
@@ -61,6 +63,11 @@ impl StoreHandle {
     /// Drops a staged document unless a batch queued before this took it.
     pub fn discard_staged(&self, file: &str) {
         self.send(Message::Discard { file: file.to_string() });
+    }
+
+    /// Shreds the jobs' encrypted spool files, in order with the batches around it.
+    pub fn shred_sealed(&self, jobs: Vec<i32>) {
+        self.send(Message::Shred { jobs });
     }
 
     fn send(&self, msg: Message) {
@@ -123,6 +130,12 @@ fn serve_one(store: &Store, spool: &Spool, msg: Message) {
         }
         Message::Discard { file } => {
             spool.take_staged(&file);
+        }
+        Message::Shred { jobs } => {
+            let dir = spool.path(std::path::Path::new(""));
+            for id in jobs {
+                crate::pin::shred_sealed(&dir, id);
+            }
         }
     }
 }

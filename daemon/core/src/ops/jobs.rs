@@ -129,6 +129,11 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     let msg = &req.message;
     check_format(printer, msg, req.document.as_ref())?;
     let fidelity = msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
+    // The PIN is an operation attribute; in the Job group it would be kept as a job
+    // attribute, in the clear.
+    if let Some(a) = msg.group(DelimiterTag::Job).and_then(|g| g.get("job-password")) {
+        return Err(IppError::unsupported("job-password is an operation attribute: send it in the operation group.", a.clone()));
+    }
     let job_attrs = template_attributes(msg);
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
     crate::split::check_request(s, printer, &job_attrs, &who.user)?;
