@@ -56,8 +56,9 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "LimitRequestBody",
     "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
     "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
-    "PreserveJobFiles", "PreserveJobHistory", "RequestRoot", "Require", "SSLListen", "SSLPort",
-    "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "StateDir", "SystemGroup", "Timeout",
+    "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
+    "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
+    "SpoolQuotaPerUser", "StateDir", "SystemGroup", "Timeout",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

@@ -130,3 +130,19 @@ impl ServerConfig {
         c
     }
 }
+
+impl Policy {
+    /// cupsd's default policy: the `<Policy default>` of the shipped `conf/cupsd.conf` (CUPS
+    /// 2.4's stock rules: anyone submits, the owner or `@SYSTEM` manages a job, `@SYSTEM`
+    /// authenticates for administration). cupsd makes up the same when cupsd.conf defines no
+    /// usable default policy (scheduler/conf.c), so a configuration without `<Policy>` is
+    /// not left without access checks.
+    pub fn cupsd_default() -> Policy {
+        let (cupsd, _) = parse(DEFAULT_CUPSD_CONF, Path::new("<builtin>/cupsd.conf"));
+        let (c, _) = validate(&cupsd, &[]);
+        // The shipped file is compiled in and checked by a test: this cannot fail at run time.
+        c.policy("default")
+            .cloned()
+            .expect("conf/cupsd.conf defines <Policy default>")
+    }
+}

@@ -147,7 +147,14 @@ impl Validator {
             *f = PathBuf::from(nonempty(a)?);
             self.temp_dir_set |= info.name == "TempDir";
         } else if let Some(f) = log_field(c, info.name) {
-            *f = parse_log_target(a);
+            let target = parse_log_target(a);
+            // quired writes no syslog: an audit log sent there would be silently lost.
+            if info.name == "AuditLog" && target == LogTarget::Syslog {
+                return Err(ValueError::Other(
+                    "Quire cannot write the audit log to syslog; give a file (absolute or relative to ServerRoot) or none".into(),
+                ));
+            }
+            *f = target;
         } else if let Some(f) = string_list_field(c, info.name) {
             *f = a.split_whitespace().map(str::to_string).collect();
         } else if info.status == Status::AcceptedIgnored {
@@ -451,8 +458,14 @@ impl Validator {
             );
         }
         if !self.cfg.policies.is_empty() && self.cfg.policy(&self.cfg.default_policy).is_none() {
+            // As cupsd: the policy named "default" stands in, else its built-in one.
+            let instead = if self.cfg.policy("default").is_some() {
+                "<Policy default> is used instead"
+            } else {
+                "cupsd's standard default policy is used instead"
+            };
             let msg = format!(
-                "DefaultPolicy \"{}\" is not defined by any <Policy>",
+                "DefaultPolicy \"{}\" is not defined by any <Policy>; {instead}",
                 self.cfg.default_policy
             );
             self.warn(&loc, msg);
@@ -462,7 +475,12 @@ impl Validator {
             c.temp_dir = c.request_root.join("tmp");
         }
         c.server_keychain = c.server_root.join(&c.server_keychain);
-        for log in [&mut c.access_log, &mut c.error_log, &mut c.page_log] {
+        for log in [
+            &mut c.access_log,
+            &mut c.error_log,
+            &mut c.page_log,
+            &mut c.audit_log,
+        ] {
             if let LogTarget::File(p) = log {
                 *p = c.server_root.join(&*p);
             }

@@ -273,3 +273,92 @@ fn debian_config_validates_without_errors() {
     assert!(cfg.policy("default").is_some());
     assert!(!cfg.listen.is_empty());
 }
+
+#[test]
+fn audit_log_paths_are_relative_to_server_root_and_syslog_is_refused() {
+    let (c, diags) = v("Listen 631\n", "ServerRoot /srv/cups\nAuditLog log/audit\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(c.audit_log, LogTarget::File("/srv/cups/log/audit".into()));
+    let (c, _) = v("Listen 631\n", "AuditLog /var/log/quire/audit\n");
+    assert_eq!(
+        c.audit_log,
+        LogTarget::File("/var/log/quire/audit".into()),
+        "absolute stays"
+    );
+    // quired writes no syslog: refused where it is written, and the default file is kept.
+    let (c, diags) = v("Listen 631\n", "ServerRoot /srv/cups\n  AuditLog syslog\n");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let msg = diags[0].to_string();
+    assert!(
+        msg.starts_with("cups-files.conf:2:12: warning: bad value \"syslog\" for AuditLog"),
+        "{msg}"
+    );
+    assert!(msg.contains("keeping the previous value"), "{msg}");
+    assert_eq!(
+        c.audit_log,
+        LogTarget::File("/var/log/cups/audit_log".into())
+    );
+    let (c, diags) = v("Listen 631\n", "AuditLog none\n");
+    assert!(diags.is_empty());
+    assert_eq!(c.audit_log, LogTarget::None);
+}
+
+#[test]
+fn cupsd_default_policy_is_the_shipped_one() {
+    let p = Policy::cupsd_default();
+    let (c, _) = v(DEFAULT_CUPSD_CONF, "");
+    let shipped = c.policy("default").expect("shipped default policy");
+    // Same rules; only the file name of their locations differs.
+    assert_eq!(
+        p.limits
+            .iter()
+            .map(|l| (&l.operations, &l.access))
+            .collect::<Vec<_>>(),
+        shipped
+            .limits
+            .iter()
+            .map(|l| (&l.operations, &l.access))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(p.job_private_access, shipped.job_private_access);
+    assert_eq!(p.loc.file, Path::new("<builtin>/cupsd.conf"));
+    assert_eq!(p.name, "default");
+    let add = p.limit_for("CUPS-Add-Modify-Printer").expect("admin limit");
+    assert_eq!(
+        add.access.require,
+        Some(Require::User(vec!["@SYSTEM".into()]))
+    );
+    assert_eq!(add.access.auth_type, Some(AuthType::Default));
+    let hold = p.limit_for("Hold-Job").expect("job limit");
+    assert_eq!(
+        hold.access.require,
+        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
+    );
+    assert!(p
+        .limit_for("Print-Job")
+        .is_some_and(|l| l.access.require.is_none()));
+}
+
+#[test]
+fn an_undefined_default_policy_says_what_stands_in() {
+    let (_, diags) = v(
+        "Listen 631\nDefaultPolicy gone\n<Policy default>\n</Policy>\n",
+        "",
+    );
+    assert!(
+        diags[0]
+            .message
+            .ends_with("<Policy default> is used instead"),
+        "{diags:?}"
+    );
+    let (_, diags) = v(
+        "Listen 631\nDefaultPolicy gone\n<Policy other>\n</Policy>\n",
+        "",
+    );
+    assert!(
+        diags[0]
+            .message
+            .ends_with("cupsd's standard default policy is used instead"),
+        "{diags:?}"
+    );
+}

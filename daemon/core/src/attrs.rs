@@ -46,11 +46,13 @@ pub fn printer_type(s: &Scheduler, p: &Printer) -> i32 {
     t
 }
 
-/// Operations a queue supports, for `operations-supported`.
-fn operations() -> Vec<Value> {
+/// Operations a queue supports, for `operations-supported`: Print-URI and Send-URI only
+/// when `PullSchemes` enables pulling.
+fn operations(pull: bool) -> Vec<Value> {
     Operation::all()
         .iter()
-        .filter(|op| !matches!(op, Operation::PrintUri | Operation::SendUri | Operation::CupsGetDocument))
+        .filter(|op| pull || !matches!(op, Operation::PrintUri | Operation::SendUri))
+        .filter(|op| !matches!(op, Operation::CupsGetDocument))
         .map(|op| Value::Enum(i32::from(op.code())))
         .collect()
 }
@@ -194,7 +196,11 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("ipp-versions-supported", strs(&["1.0", "1.1", "2.0", "2.1", "2.2"]));
     add("ipp-features-supported", strs(&["ipp-everywhere", "subscription-object", "page-overrides", "job-release", "document-object"]));
-    add("operations-supported", operations());
+    let pull = !s.settings.pull_schemes.is_empty();
+    add("operations-supported", operations(pull));
+    if pull {
+        add("reference-uri-schemes-supported", s.settings.pull_schemes.iter().map(|x| Value::UriScheme(x.clone())).collect());
+    }
     add("charset-configured", vec![Value::Charset("utf-8".into())]);
     add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);
     add("natural-language-configured", vec![Value::NaturalLanguage("en".into())]);

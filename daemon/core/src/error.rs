@@ -25,6 +25,10 @@ pub enum IppError {
     NotAcceptingJobs(String),
     NotSettable(String, Vec<quire_ipp::Attribute>),
     TooLarge(String),
+    /// Print-URI/Send-URI: `document-uri`'s scheme is not one the server fetches.
+    UriSchemeNotSupported(String),
+    /// Print-URI/Send-URI: the server may not (or cannot) fetch `document-uri`.
+    DocumentAccessError(String),
     Busy(String),
     TooManySubscriptions,
     IgnoredAllSubscriptions,
@@ -55,6 +59,8 @@ impl IppError {
             NotAcceptingJobs(_) => S::ServerErrorNotAcceptingJobs,
             NotSettable(..) => S::ClientErrorAttributesNotSettable,
             TooLarge(_) => S::ClientErrorRequestEntityTooLarge,
+            UriSchemeNotSupported(_) => S::ClientErrorUriSchemeNotSupported,
+            DocumentAccessError(_) => S::ClientErrorDocumentAccessError,
             Busy(_) => S::ServerErrorBusy,
             TooManySubscriptions => S::ClientErrorTooManySubscriptions,
             IgnoredAllSubscriptions => S::ClientErrorIgnoredAllSubscriptions,
@@ -82,7 +88,8 @@ impl fmt::Display for IppError {
         match self {
             BadRequest(m) | NotFound(m) | Gone(m) | NotPossible(m) | Forbidden(m)
             | NotAuthorized(m) | Conflicting(m) | NotAcceptingJobs(m) | NotSettable(m, _)
-            | TooLarge(m) | Busy(m) | Internal(m) | DocumentFormatError(m) => f.write_str(m),
+            | TooLarge(m) | Busy(m) | Internal(m) | DocumentFormatError(m) | UriSchemeNotSupported(m)
+            | DocumentAccessError(m) => f.write_str(m),
             VersionNotSupported((a, b)) => write!(f, "Bad request version number {a}.{b}."),
             OperationNotSupported(op) => write!(f, "The operation {op:#06x} is not supported."),
             CharsetNotSupported(c) => write!(f, "Character set \"{c}\" not supported."),

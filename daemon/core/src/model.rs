@@ -174,6 +174,9 @@ pub struct Document {
     /// Pages, when the daemon counted them at submission (PDF); the job's
     /// `job-impressions` is their sum. Not persisted: the job keeps the total.
     pub pages: Option<u32>,
+    /// Print-URI / Send-URI: the document is fetched from here each time the job prints
+    /// (a held job's only at release); `file` is empty and `size` 0.
+    pub uri: Option<String>,
 }
 
 impl Document {
@@ -648,6 +651,9 @@ pub struct Settings {
     pub spool_quota: u64,
     /// `SpoolQuotaPerUser`: bytes one user's stored documents may take (0: no quota).
     pub spool_quota_per_user: u64,
+    /// `PullSchemes`: document-uri schemes Print-URI/Send-URI accept (empty: those
+    /// operations are not supported). The daemon checks `PullHosts` too.
+    pub pull_schemes: Vec<String>,
 }
 
 impl Default for Settings {
@@ -675,6 +681,7 @@ impl Default for Settings {
             confidential_hold_time: 4 * 3600,
             spool_quota: 0,
             spool_quota_per_user: 0,
+            pull_schemes: Vec::new(),
         }
     }
 }

@@ -63,6 +63,9 @@ impl Fields<'_> {
     fn list(&self, n: &str) -> Vec<String> {
         self.0.get(n).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
     }
+    fn ints(&self, n: &str) -> Vec<i32> {
+        self.0.get(n).map(|a| a.values.iter().filter_map(Value::as_i32).collect()).unwrap_or_default()
+    }
     fn str(&self, n: &str) -> Str {
         self.0.get(n).and_then(|a| a.first_str()).unwrap_or("").into()
     }
@@ -98,6 +101,15 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         ints("children", &j.children), opt("device-job", j.device_job.map(i64::from)), flag("split-decided", j.split_decided),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
+    // Print-URI documents have no store row (no bytes yet): they live here.
+    let pulls: Vec<&Document> = j.documents.iter().filter(|d| d.uri.is_some()).collect();
+    if !pulls.is_empty() {
+        g.attributes.extend([
+            ints("pull-numbers", &pulls.iter().map(|d| d.number).collect::<Vec<_>>()),
+            texts("pull-formats", &pulls.iter().map(|d| d.format.as_str()).collect::<Vec<_>>()),
+            texts("pull-uris", &pulls.iter().map(|d| d.uri.as_deref().unwrap_or("")).collect::<Vec<_>>()),
+        ]);
+    }
     if let Some(f) = &j.failover {
         g.attributes.extend([
             text("failover-phase", f.phase.keyword()), text("failover-from", &f.from), big("failover-since", f.since),
@@ -129,13 +141,26 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
     };
     let f = Fields(g);
     let names = f.list("document-names");
+    let (formats, uris) = (f.list("pull-formats"), f.list("pull-uris"));
+    let pulls = f.ints("pull-numbers").into_iter().zip(formats).zip(uris).map(|((number, format), uri)| Document {
+        number,
+        format,
+        name: String::new(),
+        size: 0,
+        file: String::new(),
+        compression: None,
+        pages: None,
+        uri: Some(uri),
+    });
     let mut documents: Vec<Document> = documents
         .into_iter()
+        .chain(pulls)
         .map(|mut d| {
             d.name = names.get((d.number - 1).max(0) as usize).cloned().unwrap_or_default();
             d
         })
         .collect();
+    documents.sort_by_key(|d| d.number);
     documents.shrink_to_fit();
     let device = f.s("output-device");
     let id = f.i("id").unwrap_or(0) as i32;

@@ -23,20 +23,32 @@ pub struct AccessRules {
     pub default_auth_type: AuthType,
 }
 
+/// The policy cupsd falls back to when `DefaultPolicy` names none.
+const FALLBACK_POLICY: &str = "default";
+
 impl AccessRules {
+    /// The configuration's rules. As cupsd (scheduler/conf.c): when `DefaultPolicy` names
+    /// no `<Policy>`, the one called "default" is the default; when there is none either
+    /// (a cupsd.conf without `<Policy>`), cupsd's standard default policy is added, so
+    /// operations are never left unchecked. `default_policy` is the one in effect.
     pub fn from_config(c: &quire_config::ServerConfig) -> Self {
-        AccessRules {
-            policies: c.policies.clone(),
-            locations: c.locations.clone(),
-            default_policy: c.default_policy.clone(),
-            default_auth_type: c.default_auth_type,
-        }
+        let mut policies = c.policies.clone();
+        let has = |ps: &[Policy], n: &str| ps.iter().any(|p| p.name.eq_ignore_ascii_case(n));
+        let default_policy = if has(&policies, &c.default_policy) {
+            c.default_policy.clone()
+        } else {
+            if !has(&policies, FALLBACK_POLICY) {
+                policies.push(Policy::cupsd_default());
+            }
+            FALLBACK_POLICY.to_string()
+        };
+        AccessRules { policies, locations: c.locations.clone(), default_policy, default_auth_type: c.default_auth_type }
     }
 
     /// The named policy, else the default one (cupsd falls back the same way).
     pub fn policy(&self, name: &str) -> Option<&Policy> {
         let find = |n: &str| self.policies.iter().find(|p| p.name.eq_ignore_ascii_case(n));
-        find(name).or_else(|| find(&self.default_policy))
+        find(name).or_else(|| find(&self.default_policy)).or_else(|| find(FALLBACK_POLICY))
     }
 
     /// The innermost `<Location>` whose path is a prefix of `path`.

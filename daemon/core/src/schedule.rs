@@ -16,6 +16,8 @@ pub enum JobResult {
     /// The document cannot be printed (corrupt, no pages): the job is aborted with
     /// `document-format-error`, whatever the error policy; the queue goes on.
     DocumentError(String),
+    /// A Print-URI document could not be fetched: aborted with `document-access-error`.
+    DocumentAccessError(String),
     /// The backend asks to hold the job (CUPS_BACKEND_HOLD).
     Hold(String),
     /// The backend asks to stop the queue (CUPS_BACKEND_STOP).
@@ -177,6 +179,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
             JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
             JobResult::DocumentError(m) => finish(job, JobState::Aborted, "document-format-error", &m, now),
+            JobResult::DocumentAccessError(m) => finish(job, JobState::Aborted, "document-access-error", &m, now),
             JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
             JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
             JobResult::StopPrinter(m) => {

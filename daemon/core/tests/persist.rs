@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 
 /// The store keeps documents as rows without names; the names come back from the blob.
 fn store_rows(docs: &[Document]) -> Vec<Document> {
-    docs.iter().cloned().map(|mut d| {
+    docs.iter().filter(|d| d.uri.is_none()).cloned().map(|mut d| {
         d.name.clear();
         d
     }).collect()
@@ -58,13 +58,15 @@ fn documents() -> impl Strategy<Value = Vec<Document>> {
         v.into_iter()
             .enumerate()
             .map(|(i, (fmt, name, size, compression))| Document {
+                size: if i % 3 == 2 { 0 } else { size },
                 number: i as i32 + 1,
                 format: format!("application/{fmt}"),
                 name,
-                size,
-                file: format!("d{:05}-{:03}", 1, i + 1),
-                compression,
+                // Every third one a Print-URI document: no bytes, no store row.
+                file: if i % 3 == 2 { String::new() } else { format!("d{:05}-{:03}", 1, i + 1) },
+                compression: compression.filter(|_| i % 3 != 2),
                 pages: None,
+                uri: (i % 3 == 2).then(|| format!("https://docs.example/{i}.pdf")),
             })
             .collect()
     })

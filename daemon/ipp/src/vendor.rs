@@ -91,7 +91,8 @@ pub const CONFIDENTIAL_SUPPORTED: &str = "quire-confidential-supported";
 pub const CONFIDENTIAL_EXPIRES: &str = "quire-confidential-expires";
 /// Job reason: the job expired before its owner released it and was deleted unprinted.
 pub const REASON_EXPIRED: &str = "quire-job-expired";
-/// Operation attribute of Quire-Release-My-Jobs: the ids it released, in order.
+/// Quire-Release-My-Jobs response: the ids it released, in order, in a Job attributes group
+/// (registered as a job description attribute; not an operation attribute).
 pub const RELEASED_JOB_IDS: &str = "quire-released-job-ids";
 
 const STR: &[Kind] = &[Keyword, Name(MAX_NAME)];

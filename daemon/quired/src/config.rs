@@ -124,6 +124,7 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
         spool_quota: c.spool_quota,
         spool_quota_per_user: c.spool_quota_per_user,
+        pull_schemes: c.pull_schemes.clone(),
         ..defaults
     }
 }

@@ -4,8 +4,6 @@
 //! ([`PullPolicy::check`]) and fetched only when the job is released ([`fetch`]), streamed
 //! chunk by chunk into a sink (the spool file) and never buffered whole. Every redirect is
 //! checked again, so a permitted server cannot bounce the daemon to a host it may not reach.
-// Not called yet: the Print-URI / Send-URI operations wire it in.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use std::fmt;
 use std::net::IpAddr;
@@ -38,7 +36,7 @@ const AGENT: &str = concat!("Quire/", env!("CARGO_PKG_VERSION"));
 /// The only schemes this fetcher speaks, whatever the policy lists.
 const SUPPORTED: [&str; 2] = ["http", "https"];
 
-/// Which document URIs the server may pull.
+/// Which document URIs the server may pull (cupsd.conf `PullSchemes`, `PullHosts`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PullPolicy {
     /// Lower-case schemes, e.g. `["http", "https"]`; empty disables pulling.

@@ -28,6 +28,8 @@ pub struct App {
     pub access: Option<Arc<quire_core::policy::AccessRules>>,
     /// Keys for confidential jobs' documents.
     pub keyring: Arc<quire_vault::Keyring>,
+    /// Which document URIs Print-URI/Send-URI may name.
+    pub pull: crate::fetch::PullPolicy,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -202,6 +204,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             }
         }
     }
+    if let Some(refused) = pull_refused(&app, op, &request.message) {
+        audit_request(&app, op, &who, refused.code);
+        return ipp_response(&refused);
+    }
     if op == Some(Operation::CupsGetPpd) {
         let (reply, rx) = oneshot::channel();
         let _ = app.tx.send(Command::GetPpd { request, reply });
@@ -249,6 +255,22 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
+}
+
+/// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is
+/// refused at submission, before a job exists; it is fetched only when the job prints.
+fn pull_refused(app: &App, op: Option<Operation>, msg: &Message) -> Option<Message> {
+    if !matches!(op, Some(Operation::PrintUri | Operation::SendUri)) || app.pull.schemes.is_empty() {
+        return None;
+    }
+    let uri = msg.operation_attr("document-uri").and_then(|a| a.first_str())?;
+    let e = app.pull.check(uri).err()?;
+    let err = match e.ipp_status() {
+        StatusCode::ClientErrorUriSchemeNotSupported => quire_core::IppError::UriSchemeNotSupported(format!("{e}.")),
+        StatusCode::ClientErrorBadRequest => quire_core::IppError::BadRequest(format!("Bad document-uri: {e}.")),
+        _ => quire_core::IppError::DocumentAccessError(format!("{e}.")),
+    };
+    Some(quire_core::response::error(msg, &err))
 }
 
 /// The version and request id of an encoded IPP response (its first 8 bytes).

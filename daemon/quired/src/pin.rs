@@ -11,7 +11,7 @@ pub fn prove(state: &Scheduler, keyring: &quire_vault::Keyring, req: &mut Reques
     let Some(attr) = req.message.operation_attr("job-password") else { return };
     let Ok(pin) = quire_core::confidential::pin_of(attr) else { return };
     match Operation::from_u16(req.message.code) {
-        Some(Operation::PrintJob | Operation::CreateJob) => {
+        Some(Operation::PrintJob | Operation::PrintUri | Operation::CreateJob) => {
             req.pin_check = keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text());
         }
         Some(Operation::ReleaseJob | Operation::CupsAuthenticateJob) => {

@@ -10,6 +10,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub struct Runner {
     spool_dir: PathBuf,
+    /// Which document URIs Print-URI/Send-URI jobs may be fetched from.
+    pull: crate::fetch::PullPolicy,
     keyring: std::sync::Arc<quire_vault::Keyring>,
     store: StoreHandle,
     tx: UnboundedSender<Command>,
@@ -55,7 +57,7 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
-    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>) -> Self {
+    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
         // Copies a crash mid-delivery left: exported inline documents, and decrypted or
         // fetched ones (shredded: they may hold a confidential job's plaintext).
         if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
@@ -69,7 +71,7 @@ impl Runner {
                 }
             }
         }
-        Runner { spool_dir, keyring, store, tx, running: HashMap::new() }
+        Runner { spool_dir, pull, keyring, store, tx, running: HashMap::new() }
     }
 
     pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
@@ -88,7 +90,9 @@ impl Runner {
             .documents
             .iter()
             .map(|d| {
-                let path = if d.is_inline() {
+                let path = if d.uri.is_some() {
+                    work_dir.join(format!("u{job_id:05}-{:03}-r{run}", d.number))
+                } else if d.is_inline() {
                     let path = work_dir.join(format!("{}-r{run}", d.file));
                     exports.push((self.store.read_inline(&d.file), path.clone()));
                     path
@@ -106,14 +110,21 @@ impl Runner {
             .collect();
         // A confidential job's documents are decrypted into private temporary files for
         // this run only (shredded when it ends).
+        // (Keys belong to the stored documents in order; fetched ones have none.)
         let mut unseal = Vec::new();
-        for (i, d) in docs.iter_mut().enumerate() {
-            if let Some(key) = sealed_keys.get(i) {
-                let plain = work_dir.join(format!("p{job_id:05}-{:03}-r{run}", i + 1));
-                unseal.push((d.path.clone(), plain.clone(), key.clone()));
-                d.path = plain;
-            }
+        let stored = docs.iter_mut().zip(&job.documents).filter(|(_, d)| d.uri.is_none());
+        for ((d, doc), key) in stored.zip(&sealed_keys) {
+            let plain = work_dir.join(format!("p{job_id:05}-{:03}-r{run}", doc.number));
+            unseal.push((d.path.clone(), plain.clone(), key.clone()));
+            d.path = plain;
         }
+        let pulls = Pulls {
+            docs: job.documents.iter().enumerate().filter_map(|(i, d)| Some((i, d.uri.clone()?, docs[i].path.clone()))).collect(),
+            policy: self.pull.clone(),
+            // A fetched copy takes spool disk while it prints: the owner's room bounds it.
+            max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
+            runtime: tokio::runtime::Handle::current(),
+        };
         let keyring = self.keyring.clone();
         // A run started to stop a job whose rest moves to another printer (after a restart).
         let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
@@ -130,6 +141,15 @@ impl Runner {
             let mut report = Report { job_id, run, tx: tx.clone() };
             let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
             temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
+            temps.extend(pulls.docs.iter().map(|(_, _, path)| path.clone()));
+            if let Err(result) = pulls.fetch(&mut docs) {
+                tracing::error!("[Job {job_id}] {result:?}");
+                for t in &temps {
+                    let _ = quire_vault::shred(t);
+                }
+                let _ = tx.send(Command::JobDone { job_id, run, result });
+                return;
+            }
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 for b in barriers {
                     let _ = b.blocking_recv();
@@ -153,6 +173,10 @@ impl Runner {
     /// document is copied to the new spool file by the store thread, before the batch that
     /// records the copy.
     pub fn link_document(&self, from: &str, to: &str) {
+        if from.is_empty() {
+            // A Print-URI document: nothing stored; the copy fetches it too.
+            return;
+        }
         if quire_core::Document::is_inline_name(from) {
             self.store.copy_inline(from, to);
             return;
@@ -181,6 +205,51 @@ fn is_run_copy(name: &str) -> bool {
     let b = name.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     b.len() > 13 && matches!(b[0], b'p' | b'u') && digits(1..6) && b[6] == b'-' && digits(7..10) && &b[10..12] == b"-r" && digits(12..b.len())
+}
+
+/// The Print-URI / Send-URI documents of a run, fetched into private temporary files just
+/// before it prints (so a held job's document is fetched only once it is released).
+struct Pulls {
+    /// (index in the run's documents, document-uri, temporary file)
+    docs: Vec<(usize, String, PathBuf)>,
+    policy: crate::fetch::PullPolicy,
+    max_bytes: u64,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Pulls {
+    /// Fetches each document (on this blocking thread); a document sent as
+    /// application/octet-stream gets the format its bytes show. A document the server
+    /// cannot reach aborts the job (`document-access-error`); a local failure is the
+    /// printer's error policy's to handle.
+    fn fetch(&self, docs: &mut [DocumentSource]) -> Result<(), JobResult> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let local = |path: &std::path::Path, e: std::io::Error| JobResult::Failed(format!("{}: {e}", path.display()));
+        for (i, uri, path) in &self.docs {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| local(dir, e))?;
+            }
+            let _ = quire_vault::shred(path);
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+            let mut out = std::io::BufWriter::new(file.map_err(|e| local(path, e))?);
+            let mut head: Vec<u8> = Vec::with_capacity(512);
+            let mut sink = |chunk: &[u8]| {
+                head.extend(chunk.iter().take(512 - head.len()));
+                out.write_all(chunk)
+            };
+            let fetched = self.runtime.block_on(crate::fetch::fetch(uri, &self.policy, self.max_bytes, &mut sink));
+            fetched.map_err(|e| match e.job_state_reason() {
+                "document-access-error" => JobResult::DocumentAccessError(format!("Unable to fetch the document: {e}.")),
+                _ => JobResult::Failed(format!("Unable to fetch the document: {e}.")),
+            })?;
+            out.flush().map_err(|e| local(path, e))?;
+            if let Some(d) = docs.get_mut(*i).filter(|d| d.format == "application/octet-stream") {
+                d.format = crate::sniff::detect(&head).to_string();
+            }
+        }
+        Ok(())
+    }
 }
 
 type Export = (tokio::sync::oneshot::Receiver<Result<Option<Vec<u8>>, String>>, PathBuf);

@@ -271,5 +271,6 @@ fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument
         file: spooled.file.to_string_lossy().into_owned(),
         compression,
         pages: None,
+        uri: None,
     }
 }

@@ -76,8 +76,8 @@ pub struct SchedulerTask {
 }
 
 impl SchedulerTask {
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>) -> Self {
-        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone());
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
+        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull);
         SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, keyring, spool_dir }
     }
 
@@ -265,8 +265,10 @@ impl SchedulerTask {
         let documents = if j.files_purged {
             Vec::new()
         } else {
+            // Print-URI documents have no bytes to store yet: the job record keeps them.
             j.documents
                 .iter()
+                .filter(|d| d.uri.is_none())
                 .map(|d| DocumentRecord {
                     number: d.number,
                     format: d.format.clone(),
@@ -358,7 +360,7 @@ fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_c
     let docs = rec
         .documents
         .iter()
-        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone(), pages: None })
+        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone(), pages: None, uri: None })
         .collect();
     match persist::job_from_blob(&rec.attrs, docs) {
         Ok(mut j) => {

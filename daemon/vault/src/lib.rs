@@ -36,7 +36,8 @@
 //! misconfigured share) without the key file reveals nothing about the documents beyond their
 //! approximate sizes. A PIN-bound document also needs its PIN, even with the key file (at the
 //! cost of one PBKDF2 per guess: a short numeric PIN only slows such an attacker down).
-//! [`shred`] overwrites a file before unlinking it, best effort.
+//! [`shred`] overwrites a file before unlinking it, best effort (a file other hard links
+//! still name is only unlinked; the last name to go is overwritten).
 //!
 //! # What it does not protect against
 //!

@@ -2,7 +2,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 /// Zeros written per `write` call: the file is never held in memory.
@@ -10,7 +10,10 @@ const CHUNK: usize = 64 * 1024;
 
 /// Overwrites the file at `path` with zeros, fsyncs, truncates it to nothing and unlinks it.
 /// A missing file is `Ok` (removal is idempotent). A symbolic link is unlinked without
-/// touching its target; a directory, FIFO or device is refused (`InvalidInput`).
+/// touching its target; a directory, FIFO or device is refused (`InvalidInput`). A file with
+/// other hard links (a split or failed-over job's part shares its parent's spool file) is
+/// only unlinked: overwriting would destroy the data under the other names; the last name
+/// to go is overwritten.
 ///
 /// Overwriting is best effort: on copy-on-write file systems (btrfs, ZFS), with data
 /// journaling, on SSDs (wear levelling, over-provisioning) and with snapshots or backups,
@@ -33,6 +36,10 @@ pub fn shred(path: &Path) -> io::Result<()> {
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "shred: not a regular file"));
+    }
+    if meta.nlink() > 1 {
+        drop(file);
+        return remove(path);
     }
     zero_fill(&mut file, meta.len())?;
     file.sync_all()?;

@@ -106,6 +106,8 @@ fn record(job: &Job, id: i32, from: &str, fault: &str, printed: &str, now: i64) 
     r.split_decided = true;
     r.documents = Vec::new();
     r.files_purged = true;
+    // No documents, so no keys; it stays private to the owner like its parent.
+    r.confidential = job.confidential.as_deref().map(|c| Box::new(crate::split::parts::part_confidential(c, Vec::new())));
     r.state = JobState::Completed;
     r.state_reasons = vec!["job-completed-successfully".into()];
     r.state_message = format!("Printed on \"{from}\" before it stopped ({fault}).").into();

@@ -20,6 +20,8 @@ fn valid_name(name: &str) -> bool {
 }
 
 pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Printer {
+    // cupsd gives a new queue the configured DefaultPolicy.
+    let op_policy = s.settings.access.as_deref().map_or("default", |a| a.default_policy.as_str()).to_string();
     let id = s.next_printer_id;
     s.next_printer_id += 1;
     Printer {
@@ -45,7 +47,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         users_allowed: Vec::new(),
         users_denied: Vec::new(),
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
-        op_policy: "default".into(),
+        op_policy,
         job_sheets_default: ("none".into(), "none".into()),
         device: Default::default(),
         security: Default::default(),

@@ -206,6 +206,10 @@ pub fn cancel_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
     if !job.documents.iter().any(|d| d.number == number) {
         return Err(IppError::NotFound(format!("Document #{number} does not exist.")));
     }
+    if job.confidential.is_some() {
+        // Its sealed keys pair with its documents in order: cancel the whole job instead.
+        return Err(IppError::NotPossible(format!("Job #{id} is confidential: cancel the job, not one of its documents.")));
+    }
     job.documents.retain(|d| d.number != number);
     let effects = vec![Effect::PersistJob(id)];
     if job.documents.is_empty() && !job.open {
@@ -246,6 +250,9 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
     }
     if !old.state.is_terminal() || old.files_purged || old.documents.is_empty() {
         return Err(IppError::NotPossible(format!("Job #{id} cannot be reprocessed: it is not finished or its documents are gone.")));
+    }
+    if old.confidential.is_some() {
+        return Err(IppError::NotPossible(format!("Job #{id} is confidential: it cannot be reprocessed; its documents are destroyed when it ends.")));
     }
     let new_id = s.next_job_id;
     s.next_job_id += 1;

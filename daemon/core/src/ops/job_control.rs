@@ -40,6 +40,26 @@ fn not_split(job: &Job, what: &str) -> IppResult<()> {
     Ok(())
 }
 
+/// A confidential job nobody has released yet leaves its hold only through Release-Job or
+/// CUPS-Authenticate-Job, which check its password or PIN (`confidential::check_release`).
+/// Any other change to that hold (a `job-hold-until` of `no-hold`, `resume` or a time, even
+/// `indefinite`, which would drop `job-password-wait`) would print it unproven.
+fn keep_confidential_hold(job: &Job) -> IppResult<()> {
+    if job.confidential.as_ref().is_some_and(|c| !c.released) {
+        return Err(IppError::NotPossible(format!("Confidential job #{} is released with Release-Job by its owner (or its PIN).", job.id)));
+    }
+    Ok(())
+}
+
+/// A confidential job's documents are destroyed when it ends, and bringing it back would
+/// skip its release: it is never restarted.
+fn not_confidential(job: &Job, what: &str) -> IppResult<()> {
+    if job.confidential.is_some() {
+        return Err(IppError::NotPossible(format!("Job #{} is confidential: it cannot be {what}; its documents are destroyed when it ends.", job.id)));
+    }
+    Ok(())
+}
+
 /// A part of a split job may only move to a printer that qualifies for its parent's.
 fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
     let Some(job) = s.jobs.get(&id) else { return Ok(()) };
@@ -200,6 +220,8 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     let job = job_of(s, t, who)?;
     let id = job.id;
     not_split(job, "hold")?;
+    keep_confidential_hold(job)?;
+    crate::confidential::check_owner(job, who, true)?;
     if !matches!(job.state, JobState::Pending | JobState::Held) {
         return Err(IppError::NotPossible(format!("Job #{id} is not pending - can't hold.")));
     }
@@ -279,6 +301,7 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     let job = job_of(s, t, who)?;
     let id = job.id;
     not_split(job, "restart")?;
+    not_confidential(job, "restarted")?;
     if !job.state.is_terminal() {
         return Err(IppError::NotPossible(format!("Job #{id} is not complete.")));
     }
@@ -320,6 +343,10 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     if job.state.is_terminal() || job.state == JobState::Processing {
         return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
     }
+    if attrs.iter().any(|a| a.name == "job-hold-until") {
+        keep_confidential_hold(job)?;
+    }
+    crate::confidential::check_owner(job, who, true)?;
     // All or nothing (RFC 3380 section 4.2): check every value before changing anything.
     for a in &attrs {
         match a.name.as_str() {

@@ -28,6 +28,60 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
     finish_creation(s, req, job, checked, now)
 }
 
+/// Print-URI: Print-Job whose document is fetched from `document-uri` when the job prints.
+pub fn print_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let mut req = req.clone();
+    req.document = Some(pull_document(s, &req.message, 1)?);
+    req.declared_document_size = None;
+    let (mut job, checked) = new_job(s, &req, t, who, now)?;
+    job.documents = req.document.clone().into_iter().collect();
+    job.open = false;
+    finish_creation(s, &req, job, checked, now)
+}
+
+/// Send-URI: Send-Document whose document is fetched from `document-uri` when the job prints.
+pub fn send_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let number = match t {
+        Target::Job(id) => s.jobs.get(id).map_or(1, |j| j.documents.len() as i32 + 1),
+        _ => 1,
+    };
+    let mut req = req.clone();
+    req.document = Some(pull_document(s, &req.message, number)?);
+    send_document(s, &req, t, who, now)
+}
+
+/// The document of a Print-URI/Send-URI request. The daemon has checked the URI against
+/// `PullHosts` and `PullSchemes`; the scheme is checked here too, so an embedding without
+/// that check still pulls only what the settings allow.
+fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppResult<Document> {
+    if s.settings.pull_schemes.is_empty() {
+        return Err(IppError::OperationNotSupported(msg.code));
+    }
+    let attr = msg.operation_attr("document-uri").ok_or_else(|| IppError::BadRequest("Missing document-uri attribute.".into()))?;
+    let uri = match attr.values.as_slice() {
+        [Value::Uri(u)] => u.clone(),
+        _ => return Err(IppError::BadRequest("Bad document-uri attribute.".into())),
+    };
+    let scheme = uri.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).unwrap_or_default();
+    if !s.settings.pull_schemes.contains(&scheme) {
+        return Err(IppError::UriSchemeNotSupported(format!("URI scheme \"{scheme}\" is not allowed for document-uri on this server.")));
+    }
+    if msg.operation_attr("compression").and_then(|a| a.first_str()).is_some_and(|c| c != "none") {
+        return Err(IppError::unsupported("Compressed documents are not fetched by URI.", msg.operation_attr("compression").cloned().unwrap_or_else(|| Attribute::new("compression", Value::Keyword("none".into())))));
+    }
+    let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
+    Ok(Document {
+        number,
+        format: op("document-format").unwrap_or_else(|| "application/octet-stream".into()),
+        name: op("document-name").or_else(|| op("job-name")).unwrap_or_else(|| uri.rsplit('/').next().unwrap_or_default().to_string()),
+        size: 0,
+        file: String::new(),
+        compression: None,
+        pages: None,
+        uri: Some(uri),
+    })
+}
+
 pub fn create_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let (mut job, checked) = new_job(s, req, t, who, now)?;
     job.open = true;
@@ -57,7 +111,7 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
     if !job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not open for documents.")));
     }
-    if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0) {
+    if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0 || d.uri.is_some()) {
         doc.number = job.documents.len() as i32 + 1;
         if let Some(n) = doc.pages.map(|n| i32::try_from(n).unwrap_or(i32::MAX)) {
             job.impressions = if doc.number == 1 { Some(n) } else { job.impressions.map(|t| t.saturating_add(n)) };

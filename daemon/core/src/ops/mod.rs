@@ -95,7 +95,8 @@ fn handler(op: Operation) -> Option<Handler> {
         GetNotifications => subscriptions::get_notifications,
         CupsAuthenticateJob => crate::confidential::authenticate_job,
         QuireReleaseMyJobs => crate::confidential::release_my_jobs,
-        PrintUri | SendUri | CupsGetPpd
-        | CupsGetDocument => return None,
+        PrintUri => jobs::print_uri,
+        SendUri => jobs::send_uri,
+        CupsGetPpd | CupsGetDocument => return None,
     })
 }

@@ -2,6 +2,7 @@
 
 use super::plan::Part;
 use super::{tell, Fallback};
+use crate::confidential::{Confidential, Release};
 use crate::events::{self, EventKind};
 use crate::model::{Document, Job, JobState, Scheduler, Str};
 use crate::request::Effect;
@@ -105,7 +106,21 @@ pub(crate) fn linked_child(parent: &Job, id: i32, printer: &str, now: i64, effec
     for name in [v::SPLIT, v::SPLIT_PRINTERS, v::SPLIT_FALLBACK] {
         child.remove_attribute(name);
     }
+    child.confidential = parent.confidential.as_deref().map(|c| Box::new(part_confidential(c, c.keys.clone())));
+    if child.confidential.is_some() {
+        child.set_attribute(Attribute::new("job-release-action", Value::Keyword(Release::Owner.keyword().into())));
+    }
     child
+}
+
+/// What a part of a confidential job keeps of its parent's confidentiality. It prints the
+/// parent's encrypted spool files (hard links, in the same document order), so it needs
+/// the parent's sealed `keys` to decrypt them. It was released with its parent, so it is
+/// not held or expired as a new confidential job; it has no PIN of its own, so should it
+/// be held again (an error policy), its owner's password releases it. It stays
+/// confidential: private to its owner, and its documents destroyed when it ends.
+pub(crate) fn part_confidential(parent: &Confidential, keys: Vec<String>) -> Confidential {
+    Confidential { release: Release::Owner, expires: parent.expires, keys, released: true, pin_check: None, pin_failures: 0 }
 }
 
 /// Brings every unfinished split job up to date with its children: state, reasons,

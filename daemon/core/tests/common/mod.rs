@@ -70,7 +70,7 @@ pub fn doc() -> Document {
     doc_sized(2048)
 }
 pub fn doc_sized(size: u64) -> Document {
-    Document { number: 1, format: "application/pdf".into(), name: "report.pdf".into(), size, file: "d00000-001".into(), compression: None, pages: None }
+    Document { number: 1, format: "application/pdf".into(), name: "report.pdf".into(), size, file: "d00000-001".into(), compression: None, pages: None, uri: None }
 }
 
 // ---- request builder ------------------------------------------------------------------
