@@ -57,6 +57,17 @@ impl Server {
         }
     }
 
+    /// [`Server::start_quired`], then `extra` appended to its cupsd.conf and a restart to read
+    /// it (for Quire-only directives).
+    pub fn start_quired_with_conf(extra: &str) -> io::Result<Option<Server>> {
+        let Some(mut server) = Server::start_quired()? else { return Ok(None) };
+        let conf = server.dir().join("etc/cupsd.conf");
+        let text = fs::read_to_string(&conf)?;
+        fs::write(&conf, format!("{text}{extra}\n"))?;
+        server.kill9_and_restart()?;
+        Ok(Some(server))
+    }
+
     /// Like [`Server::start_quired`], with extra environment variables for the daemon
     /// (e.g. `QUIRE_CUPS_SERVERBIN` to point it at test CUPS backends).
     pub fn start_quired_with_env(env: &[(&str, &str)]) -> io::Result<Option<Server>> {

@@ -60,11 +60,7 @@ fn serve(mut conn: TcpStream, redirect_to: Option<&str>) {
 
 /// quired with pulling over http from 127.0.0.1 only, and a file queue "office".
 fn server() -> Option<Server> {
-    let mut server = Server::start_quired().expect("start quired")?;
-    let conf = server.dir().join("etc/cupsd.conf");
-    let text = std::fs::read_to_string(&conf).expect("cupsd.conf");
-    std::fs::write(&conf, format!("{text}PullSchemes http\nPullHosts 127.0.0.1\n")).expect("write cupsd.conf");
-    server.kill9_and_restart().expect("restart");
+    let server = Server::start_quired_with_conf("PullSchemes http\nPullHosts 127.0.0.1").expect("start quired")?;
     let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &format!("file://{}/out/office.out", server.dir().display())]).expect("lpadmin");
     assert_eq!(out.rc, 0, "{}", out.text());
     Some(server)

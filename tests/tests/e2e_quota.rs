@@ -15,11 +15,7 @@ const MIB: usize = 1024 * 1024;
 
 /// quired with `extra` appended to its cupsd.conf and a file queue "office".
 fn server(extra: &str) -> Option<Server> {
-    let mut server = Server::start_quired().expect("start quired")?;
-    let conf = server.dir().join("etc/cupsd.conf");
-    let text = std::fs::read_to_string(&conf).expect("cupsd.conf");
-    std::fs::write(&conf, format!("{text}{extra}\nPreserveJobFiles No\n")).expect("write cupsd.conf");
-    server.kill9_and_restart().expect("restart with quotas");
+    let server = Server::start_quired_with_conf(&format!("{extra}\nPreserveJobFiles No")).expect("start quired")?;
     let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &format!("file://{}/out/office.out", server.dir().display())]).expect("lpadmin");
     assert_eq!(out.rc, 0, "{}", out.text());
     Some(server)
