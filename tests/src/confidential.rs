@@ -55,10 +55,16 @@ pub fn start_with_default_policy(env: &[(&str, &str)], files_extra: &str) -> Opt
     let audit = format!("AuditLog {}/log/audit_log\n", server.dir().display());
     std::fs::write(&files, format!("{text}{audit}{files_extra}")).expect("write cups-files.conf");
     server.kill9_and_restart().expect("restart with the default policy");
-    let uri = format!("file://{}/out/office.out", server.dir().display());
-    let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &uri]).expect("lpadmin");
-    assert_eq!(out.rc, 0, "root (peer credentials) administers: {}", out.text());
+    add_office_queue(&server);
     Some(server)
+}
+
+/// Adds the queue `office`, printing to `out/office.out` (see [`printed`]), as root by peer
+/// credentials.
+pub fn add_office_queue(server: &Server) {
+    let uri = format!("file://{}/out/office.out", server.dir().display());
+    let out = cups_tool(server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &uri]).expect("lpadmin");
+    assert_eq!(out.rc, 0, "root (peer credentials) administers: {}", out.text());
 }
 
 /// quired under pam_wrapper with the [`USERS`] and cupsd's default policy; None (with

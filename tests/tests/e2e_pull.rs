@@ -5,9 +5,9 @@
 //! redirect to another host; the fetched copy is gone after the run.
 
 use quire_ipp::{Attribute, DelimiterTag, Value};
-use quire_tests::confidential::{ipp, job_request, job_state, printed, COMPLETED, HELD};
+use quire_tests::confidential::{add_office_queue, ipp, job_request, job_state, printed, COMPLETED, HELD};
 use quire_tests::process::wait_until;
-use quire_tests::{cups_tool, Server, Via};
+use quire_tests::Server;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -61,8 +61,7 @@ fn serve(mut conn: TcpStream, redirect_to: Option<&str>) {
 /// quired with pulling over http from 127.0.0.1 only, and a file queue "office".
 fn server() -> Option<Server> {
     let server = Server::start_quired_with_conf("PullSchemes http\nPullHosts 127.0.0.1").expect("start quired")?;
-    let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &format!("file://{}/out/office.out", server.dir().display())]).expect("lpadmin");
-    assert_eq!(out.rc, 0, "{}", out.text());
+    add_office_queue(&server);
     Some(server)
 }
 
@@ -162,8 +161,7 @@ fn only_allowed_schemes_and_hosts_are_fetched_and_redirects_are_checked() {
 fn without_pull_schemes_print_uri_is_not_supported() {
     // cupsd's answer too: it does not implement Print-URI.
     let Some(server) = Server::start_quired().expect("start quired") else { return };
-    let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &format!("file://{}/out/office.out", server.dir().display())]).expect("lpadmin");
-    assert_eq!(out.rc, 0, "{}", out.text());
+    add_office_queue(&server);
     let (code, _, msg) = print_uri(&server, "http://127.0.0.1:9/doc.txt", Vec::new());
     assert_eq!(code, 0x0501, "server-error-operation-not-supported: {msg}");
 }

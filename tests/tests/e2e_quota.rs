@@ -3,7 +3,8 @@
 //! document's data (the client is answered while most of its body is still unsent), keeps
 //! nothing of it, shows `spool-area-full`, and `job-k-octets-supported` follows the disk.
 
-use quire_ipp::{Attribute, DelimiterTag, Group, Message, MessageDecoder, Value};
+use quire_ipp::{Attribute, DelimiterTag, Message, MessageDecoder, Value};
+use quire_tests::confidential::{add_office_queue, job_request};
 use quire_tests::process::wait_until;
 use quire_tests::{cups_tool, Server, Via};
 use std::io::{Read, Write};
@@ -16,23 +17,8 @@ const MIB: usize = 1024 * 1024;
 /// quired with `extra` appended to its cupsd.conf and a file queue "office".
 fn server(extra: &str) -> Option<Server> {
     let server = Server::start_quired_with_conf(&format!("{extra}\nPreserveJobFiles No")).expect("start quired")?;
-    let out = cups_tool(&server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &format!("file://{}/out/office.out", server.dir().display())]).expect("lpadmin");
-    assert_eq!(out.rc, 0, "{}", out.text());
+    add_office_queue(&server);
     Some(server)
-}
-
-fn op_request(server: &Server, code: u16, user: &str, extra: Vec<Attribute>) -> Message {
-    let mut m = Message::new((2, 0), code, 7);
-    let mut g = Group::new(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(server.printer_uri("office"))));
-    g.push(Attribute::new("requesting-user-name", Value::Name(user.into())));
-    for a in extra {
-        g.push(a);
-    }
-    m.push_group(g);
-    m
 }
 
 /// A held Print-Job of `user` whose body is the attributes and `doc_len` bytes.
@@ -41,7 +27,7 @@ fn print_job(server: &Server, user: &str) -> Vec<u8> {
         Attribute::new("document-format", Value::MimeMediaType("application/octet-stream".into())),
         Attribute::new("job-hold-until", Value::Keyword("indefinite".into())),
     ];
-    op_request(server, 0x0002, user, hold).encode()
+    job_request(server, 0x0002, 0, user, hold).encode()
 }
 
 /// Sends the HTTP head and the IPP attributes, then document bytes until the server
@@ -107,7 +93,7 @@ fn spool_files(server: &Server) -> Vec<String> {
 }
 
 fn printer_attr(server: &Server, name: &str) -> Vec<Value> {
-    let req = op_request(server, 0x000B, "root", vec![Attribute::new("requested-attributes", Value::Keyword(name.into()))]).encode();
+    let req = job_request(server, 0x000B, 0, "root", vec![Attribute::new("requested-attributes", Value::Keyword(name.into()))]).encode();
     let (m, _) = post_until_answered(server, &req, 0, false);
     m.group(DelimiterTag::Printer).and_then(|g| g.get(name)).map(|a| a.values.clone()).unwrap_or_default()
 }

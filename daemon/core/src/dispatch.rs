@@ -249,13 +249,8 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
     let target = resolve(state, &req.message, op).map_err(fail)?;
     crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
     match (op, &target) {
-        (Operation::PrintJob, Target::Printer(key)) => {
-            ops::jobs::validate_job(state, req, &target, who, now).map_err(fail)?;
-            let confidential = match state.printers.get(key) {
-                Some(p) => crate::confidential::classify(p, &req.message, &ops::jobs::template_attributes(&req.message)).map_err(fail)?.is_some(),
-                None => false,
-            };
-            let room = crate::quota::check(state, req, &who.user).map_err(fail)?;
+        (Operation::PrintJob, Target::Printer(_)) => {
+            let (confidential, room) = ops::jobs::check_print_job(state, req, &target, who, now).map_err(fail)?;
             let job_id = state.next_job_id;
             state.next_job_id += 1;
             Ok(DocumentSlot { job_id, doc_number: 1, confidential, room })

@@ -130,9 +130,13 @@ fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
         DecodeError::TooLarge { .. } => StatusCode::ClientErrorRequestEntityTooLarge,
         _ => StatusCode::ClientErrorBadRequest,
     };
-    let req = Message::new(version, 0, id);
-    let mut resp = quire_core::response::response(&req, status);
-    quire_core::response::set_status_message(&mut resp, err.status_message());
+    status_response(version, id, status, err.status_message())
+}
+
+/// An IPP response with only a status and a status-message, for a request we no longer hold.
+fn status_response(version: (u8, u8), request_id: i32, status: StatusCode, message: String) -> Response {
+    let mut resp = quire_core::response::response(&Message::new(version, 0, request_id), status);
+    quire_core::response::set_status_message(&mut resp, message);
     ipp_response(&resp)
 }
 
@@ -228,6 +232,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     }
     let (reply, rx) = oneshot::channel::<Encoded>();
     let who_for_audit = who.clone();
+    let (version, request_id) = (request.message.version, request.message.request_id);
     let _ = app.tx.send(Command::Ipp { request, who, cache_key, reply });
     // From here the scheduler owns the staged document (it discards what no job takes).
     if let Some(g) = staged_guard.as_mut() {
@@ -245,9 +250,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     if let Err(e) = saved {
         tracing::error!("request not saved: {e}");
         audit_request(&app, op, &who_for_audit, StatusCode::ServerErrorInternalError.code());
-        let mut resp = quire_core::response::response(&Message::new(version_of(&body), 0, request_id_of(&body)), StatusCode::ServerErrorInternalError);
-        quire_core::response::set_status_message(&mut resp, format!("The server could not save the change: {e}."));
-        return ipp_response(&resp);
+        return status_response(version, request_id, StatusCode::ServerErrorInternalError, format!("The server could not save the change: {e}."));
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
     audit_request(&app, op, &who_for_audit, status);
@@ -271,14 +274,6 @@ fn pull_refused(app: &App, op: Option<Operation>, msg: &Message) -> Option<Messa
         _ => quire_core::IppError::DocumentAccessError(format!("{e}.")),
     };
     Some(quire_core::response::error(msg, &err))
-}
-
-/// The version and request id of an encoded IPP response (its first 8 bytes).
-fn version_of(body: &[u8]) -> (u8, u8) {
-    (body.first().copied().unwrap_or(2), body.get(1).copied().unwrap_or(0))
-}
-fn request_id_of(body: &[u8]) -> i32 {
-    body.get(4..8).and_then(|b| b.try_into().ok()).map_or(0, i32::from_be_bytes)
 }
 
 struct StagedGuard {

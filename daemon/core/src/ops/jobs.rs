@@ -17,7 +17,7 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
         .clone()
         .filter(|d| d.size > 0)
         .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
-    let (mut job, checked) = new_job(s, req, t, who, now)?;
+    let (mut job, checked, _) = new_job(s, req, t, who, now)?;
     if let Some(n) = doc.pages {
         // The counted pages beat what the client claimed.
         job.impressions = Some(i32::try_from(n).unwrap_or(i32::MAX));
@@ -33,7 +33,7 @@ pub fn print_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
     let mut req = req.clone();
     req.document = Some(pull_document(s, &req.message, 1)?);
     req.declared_document_size = None;
-    let (mut job, checked) = new_job(s, &req, t, who, now)?;
+    let (mut job, checked, _) = new_job(s, &req, t, who, now)?;
     job.documents = req.document.clone().into_iter().collect();
     job.open = false;
     finish_creation(s, &req, job, checked, now)
@@ -83,13 +83,13 @@ fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppResult<Documen
 }
 
 pub fn create_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let (mut job, checked) = new_job(s, req, t, who, now)?;
+    let (mut job, checked, _) = new_job(s, req, t, who, now)?;
     job.open = true;
     finish_creation(s, req, job, checked, now)
 }
 
 pub fn validate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let (_, checked) = new_job(s, req, t, who, now)?;
+    let (_, checked, _) = new_job(s, req, t, who, now)?;
     let mut resp = response::ok(&req.message);
     add_unsupported(&mut resp, checked.unsupported);
     Ok(Outcome { response: resp, effects: Vec::new() })
@@ -170,8 +170,16 @@ fn job_id(t: &Target) -> IppResult<i32> {
     }
 }
 
-/// Checks everything about a new job and builds it (not yet added to the state).
-fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked)> {
+/// Print-Job before its document is read: every check the job can fail, whether it is
+/// confidential (its document is encrypted as it spools), and what room its document has.
+pub(crate) fn check_print_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(bool, Option<crate::quota::Allowance>)> {
+    let (job, _, room) = new_job(s, req, t, who, now)?;
+    Ok((job.confidential.is_some(), room))
+}
+
+/// Checks everything about a new job and builds it (not yet added to the state), with the
+/// room its documents have under the spool quotas.
+fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked, Option<crate::quota::Allowance>)> {
     let Target::Printer(key) = t else {
         return Err(IppError::NotFound("The printer or class does not exist.".into()));
     };
@@ -193,7 +201,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     crate::split::check_request(s, printer, &job_attrs, &who.user)?;
     crate::failover::check_request(&job_attrs)?;
     check_limits(s, printer, who)?;
-    crate::quota::check(s, req, &who.user)?;
+    let room = crate::quota::check(s, req, &who.user)?;
     let confidential = crate::confidential::classify(printer, msg, &job_attrs)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
     let mut job = build_job(id, printer, msg, who, &checked.accepted, now);
@@ -203,7 +211,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
             c.pin_check = req.pin_check.clone();
         }
     }
-    Ok((job, checked))
+    Ok((job, checked, room))
 }
 
 /// A confidential job keeps the sealed key of each document the daemon encrypted.
@@ -215,7 +223,7 @@ fn keep_sealed_key(job: &mut Job, req: &Request) {
 
 /// The Job group, plus job template attributes sent in the operation group (ipptool
 /// and some clients do; cupsd finds them wherever they are).
-pub(crate) fn template_attributes(msg: &Message) -> Vec<Attribute> {
+fn template_attributes(msg: &Message) -> Vec<Attribute> {
     use quire_ipp::registry::{syntax_of, Groups};
     let mut attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     if let Some(op) = msg.group(DelimiterTag::Operation) {
