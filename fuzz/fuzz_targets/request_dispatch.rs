@@ -18,7 +18,7 @@ fn base() -> UriBase {
 }
 
 fn admin() -> Requester {
-    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into() }
+    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), ..Default::default() }
 }
 
 /// A scheduler with idle, accepting queues made as `lpadmin -p NAME -v file:///dev/null -E

@@ -82,10 +82,28 @@ impl Server {
     }
 
     pub fn start_with_env(kind: ServerKind, binary: &Path, env: &[(&str, &str)]) -> io::Result<Server> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Server::start_configured(kind, binary, &env, |root, port| {
+            Ok((cupsd_conf(&format!("{}/cups.sock", root.display()), port), cups_files_conf(&root.display().to_string())))
+        })
+    }
+
+    /// Starts `binary` on a fresh private directory and port with the cupsd.conf and
+    /// cups-files.conf texts `write(dir, port)` returns (the directories they usually name,
+    /// etc/ spool/ state/ cache/ log/ out/, exist by then).
+    pub fn start_configured(
+        kind: ServerKind,
+        binary: &Path,
+        env: &[(String, String)],
+        write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
+    ) -> io::Result<Server> {
         let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
         let port = free_port()?;
-        write_config(dir.path(), port)?;
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        make_dirs(dir.path())?;
+        let (cupsd, files) = write(dir.path(), port)?;
+        fs::write(dir.path().join("etc/cupsd.conf"), cupsd)?;
+        fs::write(dir.path().join("etc/cups-files.conf"), files)?;
+        let env = env.to_vec();
         let child = Self::spawn(kind, binary, dir.path(), &env)?;
         let mut server = Server { kind, port, dir: Some(dir), child, binary: binary.to_path_buf(), env };
         server.wait_ready()?;
@@ -223,15 +241,20 @@ pub fn quired_binary() -> Option<PathBuf> {
 
 /// Writes `etc/cupsd.conf` and `etc/cups-files.conf` plus the directories they name under `root`.
 pub fn write_config(root: &Path, port: u16) -> io::Result<()> {
+    make_dirs(root)?;
+    let r = root.display();
+    fs::write(root.join("etc/cupsd.conf"), cupsd_conf(&format!("{r}/cups.sock"), port))?;
+    fs::write(root.join("etc/cups-files.conf"), cups_files_conf(&r.to_string()))
+}
+
+/// The directories a private server's config names, under `root`.
+fn make_dirs(root: &Path) -> io::Result<()> {
     for sub in ["etc/ppd", "etc/ssl", "spool/tmp", "state", "cache", "log", "out"] {
         fs::create_dir_all(root.join(sub))?;
     }
     // The scheduler runs filters and backends as `lp`: they must be able to reach the spool.
     fs::set_permissions(root, fs::Permissions::from_mode(0o755))?;
-    fs::set_permissions(root.join("out"), fs::Permissions::from_mode(0o777))?;
-    let r = root.display();
-    fs::write(root.join("etc/cupsd.conf"), cupsd_conf(&format!("{r}/cups.sock"), port))?;
-    fs::write(root.join("etc/cups-files.conf"), cups_files_conf(&r.to_string()))
+    fs::set_permissions(root.join("out"), fs::Permissions::from_mode(0o777))
 }
 
 fn cupsd_conf(socket: &str, port: u16) -> String {

@@ -32,5 +32,5 @@ pub mod validate;
 pub use dispatch::handle;
 pub use error::{IppError, IppResult};
 pub use model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription};
-pub use request::{AuthMethod, DeviceInfo, Effect, Outcome, Request, Requester, UriBase};
+pub use request::{AuthMethod, DeviceInfo, Effect, Network, Outcome, Request, Requester, UriBase};
 pub use schedule::JobResult;

@@ -80,7 +80,7 @@ impl Decision {
 /// Does `who` pass `access`? `owner` is what `@OWNER` stands for (the job's or
 /// subscription's owner), if anything.
 pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner: Option<&str>, what: &str) -> Decision {
-    let host_ok = who.is_local() || host_allowed(access, who.addr);
+    let host_ok = who.is_local() || host_allowed(access, who);
     let satisfy_all = access.satisfy != Some(Satisfy::Any);
     if !host_ok && satisfy_all {
         let from = who.addr.map_or_else(|| "this host".to_string(), |a| a.to_string());
@@ -143,26 +143,29 @@ fn names_match(require: &Require, who: &Requester, owner: Option<&str>) -> bool 
     }
 }
 
-/// Allow/Deny with `Order` (cupsd: no rules at all means allowed).
-fn host_allowed(access: &Access, addr: Option<IpAddr>) -> bool {
-    if access.allow.is_empty() && access.deny.is_empty() {
-        return true;
-    }
-    let hit = |rules: &[HostRule]| rules.iter().any(|r| host_matches(r, addr));
-    match access.order.unwrap_or(Order::AllowDeny) {
-        // Denied unless allowed, and a Deny wins.
+/// Allow/Deny with `Order`, as cupsd's cupsdCheckAccess: `Order deny,allow` (also the default,
+/// when a block has no `Order`) allows unless a Deny matches and no Allow does; `Order
+/// allow,deny` refuses unless an Allow matches and no Deny does, so with no `Allow` line it
+/// refuses every remote client (the stock `<Location />`).
+fn host_allowed(access: &Access, who: &Requester) -> bool {
+    let hit = |rules: &[HostRule]| rules.iter().any(|r| host_matches(r, who));
+    match access.order.unwrap_or(Order::DenyAllow) {
         Order::AllowDeny => hit(&access.allow) && !hit(&access.deny),
-        // Allowed unless denied, and an Allow wins.
         Order::DenyAllow => !hit(&access.deny) || hit(&access.allow),
     }
 }
 
-fn host_matches(rule: &HostRule, addr: Option<IpAddr>) -> bool {
-    match (rule, addr) {
+fn host_matches(rule: &HostRule, who: &Requester) -> bool {
+    match (rule, who.addr) {
         (HostRule::All, _) => true,
         (HostRule::None, _) => false,
-        // Interfaces are not enumerated: @LOCAL and @IF match local clients only.
-        (HostRule::Local | HostRule::Interface(_), a) => a.is_none_or(|a| a.is_loopback()),
+        // Local clients (Unix socket, loopback) and those on an attached, non-point-to-point
+        // network, as the daemon found them.
+        (HostRule::Local, a) => a.is_none_or(|a| a.is_loopback()) || who.networks.iter().any(|n| n.local),
+        (HostRule::Interface(name), a) => {
+            let any = name == "*";
+            (any && a.is_none_or(|a| a.is_loopback())) || who.networks.iter().any(|n| (any && n.local) || n.interface == *name)
+        }
         (HostRule::Net { addr: net, prefix }, Some(a)) => in_net(a, *net, *prefix),
         // No reverse DNS: host-name rules never match (documented in COMPATIBILITY.md).
         _ => false,
@@ -219,9 +222,16 @@ fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, wh
         .then(|| who.user.clone())
 }
 
-/// May `who` use the HTTP resource `path` with `method`, under its `<Location>`?
+/// May `who` use the HTTP resource `path` with `method`, under its `<Location>`? Where no
+/// `<Location>` applies, cupsd serves local clients only.
 pub fn check_location(rules: &AccessRules, path: &str, method: &str, who: &Requester) -> Decision {
-    let Some(loc) = rules.location_for(path) else { return Decision::Allow };
+    let Some(loc) = rules.location_for(path) else {
+        if who.is_local() {
+            return Decision::Allow;
+        }
+        let from = who.addr.map_or_else(|| "this host".to_string(), |a| a.to_string());
+        return Decision::Forbidden(format!("Access from {from} is not allowed to {method} {path}."));
+    };
     let access = loc.limits.iter().find(|l| l.matches(method)).map_or(&loc.access, |l| &l.access);
     evaluate(access, rules.default_auth_type, who, None, &format!("{method} {path}"))
 }

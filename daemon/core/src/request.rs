@@ -20,6 +20,18 @@ pub struct Requester {
     pub groups: Vec<String>,
     /// The client's address (None on the Unix socket), for Allow/Deny.
     pub addr: Option<std::net::IpAddr>,
+    /// This host's network interfaces whose subnet holds `addr` (cupsd's `@LOCAL` and
+    /// `@IF(name)`), found by the daemon; empty for a client on no attached network.
+    pub networks: Vec<Network>,
+}
+
+/// A network interface of this host the client is attached to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Network {
+    /// The interface's name ("eth0").
+    pub interface: String,
+    /// A local network for `@LOCAL`: cupsd counts every interface but point-to-point links.
+    pub local: bool,
 }
 
 /// How a requester's identity was established.

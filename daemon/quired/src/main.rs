@@ -14,6 +14,7 @@ mod fetch;
 mod guard;
 mod http;
 mod net;
+mod networks;
 mod page;
 mod pin;
 mod requester;

@@ -21,6 +21,7 @@ pub struct Accounts {
     system_groups: Vec<String>,
     by_uid: Arc<Mutex<HashMap<u32, (Instant, Option<String>)>>>,
     by_name: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    networks: crate::networks::Networks,
 }
 
 impl Accounts {
@@ -69,10 +70,11 @@ impl Accounts {
             Peer::Unix { .. } => None,
         };
         let host = addr.map_or_else(|| "localhost".to_string(), |a| a.to_string());
+        let networks = addr.map(|a| self.networks.of(a)).unwrap_or_default();
         if let Proof::User(user) = proof {
             let groups = self.groups_of(user);
             let admin = self.is_system(user, &groups);
-            return Requester { user: user.clone(), authenticated: true, admin, host, method: AuthMethod::Password, groups, addr };
+            return Requester { user: user.clone(), authenticated: true, admin, host, method: AuthMethod::Password, groups, addr, networks };
         }
         let uid = match (&conn.peer, &conn.local) {
             (Peer::Unix { uid, .. }, _) => Some(*uid),
@@ -81,14 +83,14 @@ impl Accounts {
         };
         let Some(uid) = uid else {
             let groups = Vec::new();
-            return Requester { user: claimed, authenticated: false, admin: false, host, method: AuthMethod::None, groups, addr };
+            return Requester { user: claimed, authenticated: false, admin: false, host, method: AuthMethod::None, groups, addr, networks };
         };
         let name = self.name_of(uid).unwrap_or_else(|| uid.to_string());
         // A local root client may act for another user (CUPS tools run as root do).
         let user = if uid == 0 { claimed } else { name.clone() };
         let groups = self.groups_of(&name);
         let admin = uid == 0 || self.is_system(&name, &groups);
-        Requester { user, authenticated: true, admin, host, method: AuthMethod::PeerCred, groups, addr }
+        Requester { user, authenticated: true, admin, host, method: AuthMethod::PeerCred, groups, addr, networks }
     }
 }
 
