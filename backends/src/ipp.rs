@@ -26,6 +26,10 @@ const POLL_MAX: Duration = Duration::from_millis(250);
 /// A single request may take this long (a large document upload included) before the
 /// connection is considered lost.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer taken from a device: its answers are claims, maybe hostile, and are
+/// held in memory whole. A Get-Printer-Attributes answer with `media-col-database` is
+/// usually far smaller.
+pub const MAX_DEVICE_REPLY: usize = 4 * 1024 * 1024;
 
 const PRINTER_STATE_ATTRS: &[&str] = &["printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "operations-supported"];
 
@@ -137,7 +141,7 @@ impl<'a> Device<'a> {
     fn connection(&mut self) -> Result<&mut Client, Failure> {
         if self.client.is_none() {
             let c = Client::connect(self.dest.clone()).map_err(|e| Failure::Transient(format!("Unable to connect to the printer: {e}")))?;
-            self.client = Some(c.with_user(&self.user).with_timeout(REQUEST_TIMEOUT));
+            self.client = Some(c.with_user(&self.user).with_timeout(REQUEST_TIMEOUT).with_max_reply(MAX_DEVICE_REPLY));
         }
         self.client.as_mut().ok_or_else(|| Failure::Transient("no connection".into()))
     }

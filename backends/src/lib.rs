@@ -22,6 +22,7 @@ pub use cups_abi::backend_schemes as cups_backend_schemes;
 pub use cups_abi::status as cups_status;
 pub use decompress::open_document;
 pub use ipp::destination as ipp_destination;
+pub use ipp::MAX_DEVICE_REPLY;
 
 /// One document to deliver.
 #[derive(Debug, Clone)]

@@ -23,6 +23,7 @@ pub struct Client {
     timeout: Duration,
     auth: Option<String>,
     user: String,
+    max_reply: usize,
 }
 
 /// What happened on a failed attempt, to decide whether resending is safe.
@@ -36,7 +37,7 @@ impl Client {
     /// Connects now, so a dead scheduler is reported early.
     pub fn connect(dest: Destination) -> Result<Client, ClientError> {
         let conn = Conn::open(&dest, DEFAULT_TIMEOUT)?;
-        Ok(Client { dest, conn: Some(conn), timeout: DEFAULT_TIMEOUT, auth: None, user: current_user() })
+        Ok(Client { dest, conn: Some(conn), timeout: DEFAULT_TIMEOUT, auth: None, user: current_user(), max_reply: crate::http::MAX_BODY })
     }
 
     /// Sends `Authorization: Basic base64(user:password)` with every request from now on,
@@ -56,6 +57,17 @@ impl Client {
     pub fn with_timeout(mut self, timeout: Duration) -> Client {
         self.timeout = timeout;
         self.conn = None;
+        self
+    }
+
+    /// The largest response body this client reads (default 64 MiB); a larger one fails
+    /// with [`ClientError::TooLarge`] without being buffered. For answers from devices,
+    /// which are claims and may be hostile, set a bound that fits what is asked.
+    pub fn with_max_reply(mut self, bytes: usize) -> Client {
+        self.max_reply = bytes;
+        if let Some(c) = self.conn.as_mut() {
+            c.max_body = bytes;
+        }
         self
     }
 
@@ -147,7 +159,9 @@ impl Client {
                 return Ok(true);
             }
         }
-        self.conn = Some(Conn::open(&self.dest, self.timeout)?);
+        let mut conn = Conn::open(&self.dest, self.timeout)?;
+        conn.max_body = self.max_reply;
+        self.conn = Some(conn);
         Ok(false)
     }
 

@@ -4,7 +4,7 @@ use crate::error::MAX_ERROR_TEXT;
 /// A client that has not connected (head_text needs no connection).
 fn offline() -> Client {
     let dest = Destination::Tcp { host: "print.example".into(), port: 631 };
-    Client { dest, conn: None, timeout: DEFAULT_TIMEOUT, auth: None, user: "alice".into() }
+    Client { dest, conn: None, timeout: DEFAULT_TIMEOUT, auth: None, user: "alice".into(), max_reply: crate::http::MAX_BODY }
 }
 
 fn authorization(head: &str) -> Vec<&str> {

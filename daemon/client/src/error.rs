@@ -22,6 +22,9 @@ pub enum ClientError {
     BadResponse(DecodeError),
     /// The server sent something that is not valid HTTP/1.x.
     Protocol(String),
+    /// The response body is larger than the client takes (`Client::with_max_reply`); it was
+    /// not read past that limit.
+    TooLarge { limit: usize },
     /// No answer within the configured timeout.
     Timeout,
     /// A destination string (`-h`, `CUPS_SERVER`) could not be parsed.
@@ -36,6 +39,7 @@ impl fmt::Display for ClientError {
             ClientError::Unauthorized => f.write_str("Unauthorized"),
             ClientError::BadResponse(e) => write!(f, "bad IPP response: {e:?}"),
             ClientError::Protocol(m) => write!(f, "bad HTTP response: {m}"),
+            ClientError::TooLarge { limit } => write!(f, "the response is larger than the limit of {limit} bytes"),
             ClientError::Timeout => f.write_str("timed out waiting for the server"),
             ClientError::BadDestination(s) => write!(f, "bad server name \"{s}\""),
         }

@@ -11,8 +11,8 @@ use crate::dest::Destination;
 use crate::error::ClientError;
 use crate::tls::{self, TlsStream};
 
-/// Largest response body we accept; a bound so a broken server cannot make us
-/// allocate without limit.
+/// Largest response body we accept by default (`Client::with_max_reply` sets another);
+/// a bound so a broken server cannot make us allocate without limit.
 pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
 /// Largest status line or header line.
 const MAX_LINE: usize = 16 * 1024;
@@ -138,6 +138,8 @@ pub(crate) struct Conn {
     buf: Vec<u8>,
     pos: usize,
     timeout: Duration,
+    /// Largest response body read; a larger one is refused before it is buffered.
+    pub max_body: usize,
 }
 
 impl Conn {
@@ -155,7 +157,7 @@ impl Conn {
         };
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
-        Ok(Conn { stream, buf: Vec::new(), pos: 0, timeout })
+        Ok(Conn { stream, buf: Vec::new(), pos: 0, timeout, max_body: MAX_BODY })
     }
 
     /// True if the server closed (or wrote unsolicited bytes to) this idle
@@ -300,8 +302,8 @@ impl Conn {
             let len: usize = len
                 .parse()
                 .map_err(|_| ClientError::Protocol(format!("bad Content-Length {len:?}")))?;
-            if len > MAX_BODY {
-                return Err(ClientError::Protocol("response too large".into()));
+            if len > self.max_body {
+                return Err(ClientError::TooLarge { limit: self.max_body });
             }
             self.read_exact_into(len, &mut body)?;
         } else {
@@ -323,8 +325,8 @@ impl Conn {
                 while !self.read_line()?.is_empty() {}
                 return Ok(());
             }
-            if body.len().saturating_add(size) > MAX_BODY {
-                return Err(ClientError::Protocol("response too large".into()));
+            if body.len().saturating_add(size) > self.max_body {
+                return Err(ClientError::TooLarge { limit: self.max_body });
             }
             self.read_exact_into(size, body)?;
             if !self.read_line()?.is_empty() {
@@ -335,11 +337,12 @@ impl Conn {
 
     fn read_to_close(&mut self, body: &mut Vec<u8>) -> Result<(), ClientError> {
         loop {
+            // Checked before the bytes are kept: the body never grows past the limit.
+            if body.len().saturating_add(self.buf.len() - self.pos) > self.max_body {
+                return Err(ClientError::TooLarge { limit: self.max_body });
+            }
             body.extend_from_slice(&self.buf[self.pos..]);
             self.pos = self.buf.len();
-            if body.len() > MAX_BODY {
-                return Err(ClientError::Protocol("response too large".into()));
-            }
             if self.fill()? == 0 {
                 return Ok(());
             }

@@ -279,6 +279,54 @@ fn garbage_response_is_a_protocol_error() {
     server.join().unwrap();
 }
 
+/// A peer that answers with more than the client takes, framed three ways; it counts the
+/// bytes it managed to send before the client hung up.
+fn oversized_reply(framing: &'static str) -> (Destination, thread::JoinHandle<usize>) {
+    let (l, dest) = tcp_listener();
+    let server = thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        let mut r = BufReader::new(s);
+        read_request(&mut r).unwrap();
+        let s = r.get_mut();
+        let head = match framing {
+            "length" => "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: 1073741824\r\n\r\n",
+            "chunked" => "HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nTransfer-Encoding: chunked\r\n\r\n",
+            _ => "HTTP/1.0 200 OK\r\nContent-Type: application/ipp\r\n\r\n",
+        };
+        let _ = s.write_all(head.as_bytes());
+        let piece = vec![0u8; 64 * 1024];
+        let mut sent = 0;
+        // Up to 64 MiB, or until the client is gone.
+        while sent < 64 << 20 {
+            let ok = if framing == "chunked" { s.write_all(format!("{:x}\r\n", piece.len()).as_bytes()).and_then(|_| s.write_all(&piece)).and_then(|_| s.write_all(b"\r\n")) } else { s.write_all(&piece) };
+            if ok.is_err() {
+                break;
+            }
+            sent += piece.len();
+        }
+        sent
+    });
+    (dest, server)
+}
+
+#[test]
+fn a_reply_over_the_limit_is_refused_without_being_read() {
+    const LIMIT: usize = 1 << 20;
+    for framing in ["length", "chunked", "close"] {
+        let (dest, server) = oversized_reply(framing);
+        let mut c = Client::connect(dest).unwrap().with_max_reply(LIMIT);
+        let req = c.request(Operation::GetPrinterAttributes, None);
+        match c.send("/", &req, None) {
+            Err(e @ ClientError::TooLarge { limit: LIMIT }) => assert_eq!(e.to_string(), "the response is larger than the limit of 1048576 bytes"),
+            other => panic!("{framing}: {other:?}"),
+        }
+        drop(c);
+        // The client stopped reading at the limit (socket buffers hold a few MiB more).
+        let sent = server.join().unwrap();
+        assert!(sent < 32 << 20, "{framing}: the peer sent {sent} bytes");
+    }
+}
+
 #[test]
 fn connect_refused_is_io_error() {
     let (l, dest) = tcp_listener();
