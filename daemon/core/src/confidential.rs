@@ -144,7 +144,19 @@ pub fn pin_decides(s: &Scheduler, op: quire_ipp::Operation, target: &crate::disp
     let releases = matches!(op, quire_ipp::Operation::ReleaseJob | quire_ipp::Operation::CupsAuthenticateJob);
     let crate::dispatch::Target::Job(id) = target else { return false };
     let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
-    releases && pin_job && req.pin_ok.is_some()
+    releases && pin_job && req.message.operation_attr("job-password").is_some()
+}
+
+/// A release with `job-password` that needs the PIN checked: the job and the check key its
+/// PIN must open. None when no check is worth its cost (the PBKDF2 is deliberately slow):
+/// no PIN sent or malformed, not a PIN job, not held for its PIN, or locked after
+/// [`MAX_PIN_FAILURES`] (then `check_release` refuses whatever the PIN).
+pub fn pin_to_check(s: &Scheduler, target: &crate::dispatch::Target, req: &Request) -> Option<(i32, String)> {
+    let crate::dispatch::Target::Job(id) = target else { return None };
+    pin_of(req.message.operation_attr("job-password")?).ok()?;
+    let job = s.jobs.get(id).filter(|j| j.state == JobState::Held && !j.open)?;
+    let c = job.confidential.as_ref().filter(|c| c.release == Release::Pin && !c.released && c.pin_failures < MAX_PIN_FAILURES)?;
+    Some((*id, c.pin_check.clone()?))
 }
 
 /// Counts a wrong PIN sent for the job (persisted by the caller).

@@ -271,6 +271,45 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
     }
 }
 
+/// Work the daemon does for a request before the scheduler handles it, once [`admit`] has
+/// let the request through.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    /// Nothing beyond what the daemon always does (a device query for the operations that
+    /// take one: CUPS-Add-Modify-Printer, CUPS-Create-Local-Printer, CUPS-Get-Devices).
+    Proceed,
+    /// A new PIN job: seal a check key with its `job-password` (`Request::pin_check`).
+    SealPin,
+    /// A release with a PIN: open this job's check key with `job-password` (`Request::pin_ok`).
+    CheckPin { job_id: i32, check: String },
+}
+
+/// The checks a request must pass before the daemon does anything costly or outward for it
+/// (query a device, hash a PIN): validate, resolve, the policy, and the operation's own
+/// rule for who may ask. A refused request gets its answer here and causes no side effect.
+pub fn admit(state: &Scheduler, req: &Request, who: &Requester, now: i64) -> Result<Admission, Message> {
+    let fail = |e: IppError| response::error(&req.message, &e);
+    let op = validate(&req.message).map_err(fail)?;
+    let target = resolve(state, &req.message, op).map_err(fail)?;
+    if !crate::confidential::pin_decides(state, op, &target, req) {
+        crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
+    }
+    match op {
+        Operation::CupsAddModifyPrinter | Operation::CupsGetDevices => ops::printers::require_admin(who).map(|_| Admission::Proceed).map_err(fail),
+        // As cupsd: only a client on this host's socket may have a device queried for a new queue.
+        Operation::CupsCreateLocalPrinter if who.addr.is_some() => Err(fail(IppError::Forbidden("Only local users can create a local printer.".into()))),
+        Operation::CreateJob | Operation::PrintUri | Operation::PrintJob => {
+            let pin = ops::jobs::check_new_job(state, req, op, &target, who, now).map_err(fail)?;
+            Ok(if pin { Admission::SealPin } else { Admission::Proceed })
+        }
+        Operation::ReleaseJob | Operation::CupsAuthenticateJob => Ok(match crate::confidential::pin_to_check(state, &target, req) {
+            Some((job_id, check)) => Admission::CheckPin { job_id, check },
+            None => Admission::Proceed,
+        }),
+        _ => Ok(Admission::Proceed),
+    }
+}
+
 /// CUPS-Get-PPD: the response, and the PPD to send after it.
 pub fn get_ppd(state: &Scheduler, req: &Request, now: i64) -> (Message, Option<String>) {
     let run = || -> IppResult<String> {

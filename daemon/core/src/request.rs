@@ -84,6 +84,8 @@ pub struct Request {
     pub document: Option<Document>,
     /// Attributes fetched from the device for `ppd-name=everywhere` (CUPS-Add-Modify-Printer).
     pub device_attributes: Option<Vec<Attribute>>,
+    /// Why the device could not be queried for `device_attributes` (for the status-message).
+    pub device_error: Option<String>,
     /// Devices discovered by the daemon (CUPS-Get-Devices).
     pub devices: Vec<DeviceInfo>,
     /// A job id reserved before the document was spooled (Print-Job).
@@ -107,6 +109,7 @@ impl Request {
             base,
             document: None,
             device_attributes: None,
+            device_error: None,
             devices: Vec::new(),
             job_id_hint: None,
             sealed_key: None,

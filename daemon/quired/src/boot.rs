@@ -120,7 +120,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
     let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
     let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, keyring, pull });
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())
@@ -161,7 +161,7 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::Si
             continue;
         }
         let uri = sim.uri.clone();
-        let device = tokio::task::spawn_blocking(move || crate::extras::query_device(&uri)).await.ok().flatten();
+        let device = tokio::task::spawn_blocking(move || crate::extras::query_device(&uri).ok()).await.ok().flatten();
         let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{}", sim.name)), "root");
         msg.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
         let mut g = Group::new(DelimiterTag::Printer);

@@ -6,6 +6,8 @@ use quire_core::{DeviceInfo, Request};
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 use std::time::Duration;
 
+/// Runs only after `dispatch::admit` let the request through: the device query is a side
+/// effect (a connection to any host:port the request names) that no refused request causes.
 pub async fn fill(req: &mut Request, op: Option<Operation>) {
     match op {
         Some(op @ (Operation::CupsAddModifyPrinter | Operation::CupsCreateLocalPrinter)) => {
@@ -13,7 +15,11 @@ pub async fn fill(req: &mut Request, op: Option<Operation>) {
             let everywhere = op == Operation::CupsCreateLocalPrinter || ppd == Some("everywhere");
             let uri = req.message.attr(DelimiterTag::Printer, "device-uri").and_then(|a| a.first_str()).map(str::to_string);
             if let (true, Some(uri)) = (everywhere, uri) {
-                req.device_attributes = tokio::task::spawn_blocking(move || query_device(&uri)).await.ok().flatten();
+                match tokio::task::spawn_blocking(move || query_device(&uri)).await {
+                    Ok(Ok(attrs)) => req.device_attributes = Some(attrs),
+                    Ok(Err(why)) => req.device_error = Some(why),
+                    Err(_) => req.device_error = Some("the query failed".into()),
+                }
             }
         }
         Some(Operation::CupsGetDevices) => req.devices = devices(),
@@ -21,21 +27,26 @@ pub async fn fill(req: &mut Request, op: Option<Operation>) {
     }
 }
 
-/// Get-Printer-Attributes from an ipp:// device (None when it can't be reached).
-pub(crate) fn query_device(uri: &str) -> Option<Vec<Attribute>> {
+/// Get-Printer-Attributes from an ipp:// device, or why it could not be had. The answer is
+/// read up to `quire_backends::MAX_DEVICE_REPLY` bytes: a device's answer is a claim.
+pub(crate) fn query_device(uri: &str) -> Result<Vec<Attribute>, String> {
     // The backend's own reading of the URI: ipp, ipps (TLS), http, https.
-    let (dest, resource) = quire_backends::ipp_destination(uri).ok()?;
-    let mut client = Client::connect(dest).ok()?.with_timeout(Duration::from_secs(10));
+    let (dest, resource) = quire_backends::ipp_destination(uri).map_err(|e| e.to_string())?;
+    let client = Client::connect(dest).map_err(|e| e.to_string())?;
+    let mut client = client.with_timeout(Duration::from_secs(10)).with_max_reply(quire_backends::MAX_DEVICE_REPLY);
     let mut req = client.request(Operation::GetPrinterAttributes, Some(uri));
     // Devices, like cupsd, leave media-col-database out of "all".
     let wanted = ["all", "media-col-database"].iter().map(|k| Value::Keyword(k.to_string())).collect();
     req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", wanted));
-    let resp = client.send(&resource, &req, None).ok()?;
+    let resp = client.send(&resource, &req, None).map_err(|e| {
+        tracing::warn!("{uri}: Get-Printer-Attributes failed: {e}");
+        e.to_string()
+    })?;
     if resp.code >= 0x0100 {
         tracing::warn!("{uri}: Get-Printer-Attributes answered {:#06x}", resp.code);
-        return None;
+        return Err(format!("the device answered {:#06x}", resp.code));
     }
-    resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone())
+    resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).ok_or_else(|| "the device sent no printer attributes".to_string())
 }
 
 /// The backends this build ships, as `lpinfo -v` shows them.

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use bytes::Bytes;
 use http_body_util::BodyExt;
+use quire_core::dispatch::Admission;
 use quire_core::{Request, UriBase};
 use quire_ipp::{DecodeError, Limits, Message, MessageDecoder, Operation, StatusCode};
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct App {
     pub access: Option<Arc<quire_core::policy::AccessRules>>,
     /// Keys for confidential jobs' documents.
     pub keyring: Arc<quire_vault::Keyring>,
+    /// PIN hashing for confidential jobs, rate-limited per client.
+    pub pins: crate::pin::Pins,
     /// Which document URIs Print-URI/Send-URI may name.
     pub pull: crate::fetch::PullPolicy,
 }
@@ -186,6 +189,13 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
         };
         request.job_id_hint = Some(slot.job_id);
+        // Prepare ran every check of the new job: only now is its PIN worth hashing.
+        if op == Some(Operation::PrintJob) && request.message.operation_attr("job-password").is_some() {
+            if let Err(refused) = app.pins.work(app.auth.audit(), &Admission::SealPin, &who, &client_id(&conn), &mut request).await {
+                audit_request(&app, op, &who, refused.code);
+                return ipp_response(&refused);
+            }
+        }
         match spool_document(&app.spool, &app.keyring, slot, &request.message, rest, body).await {
             SpoolResult::Document(doc, sealed) => {
                 request.sealed_key = sealed;
@@ -224,7 +234,28 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             Err(_) => HttpStatus::SERVICE_UNAVAILABLE.into_response(),
         };
     }
-    crate::extras::fill(&mut request, op).await;
+    // Set when a PIN was checked for a release: the audit log names the PIN holder.
+    let mut pin_release = None;
+    if needs_admission(op, &request.message) {
+        let (reply, rx) = oneshot::channel();
+        let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
+        let admission = match rx.await {
+            Ok(Ok(a)) => a,
+            Ok(Err(refused)) => {
+                audit_request(&app, op, &who, refused.code);
+                return ipp_response(&refused);
+            }
+            Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
+        };
+        if let Err(refused) = app.pins.work(app.auth.audit(), &admission, &who, &client_id(&conn), &mut request).await {
+            audit_request(&app, op, &who, refused.code);
+            return ipp_response(&refused);
+        }
+        if let Admission::CheckPin { job_id, .. } = admission {
+            pin_release = Some(job_id).filter(|_| who.method != quire_core::AuthMethod::Password);
+        }
+        crate::extras::fill(&mut request, op).await;
+    }
     let spooled = request.document.clone();
     let cache_key = crate::cache::cacheable(op).then(|| crate::cache::key(&request.message, &request.resource, &request.base, &who));
     if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::state::now())) {
@@ -253,11 +284,25 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         return status_response(version, request_id, StatusCode::ServerErrorInternalError, format!("The server could not save the change: {e}."));
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
-    audit_request(&app, op, &who_for_audit, status);
+    match pin_release {
+        Some(job_id) => audit_line(&app, op, &crate::pin::holder(job_id, &who_for_audit.user), "job-password", &who_for_audit.host, status),
+        None => audit_request(&app, op, &who_for_audit, status),
+    }
     if let (false, Some(doc)) = (ok, spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
+}
+
+/// Requests for which the daemon would do work before the scheduler handles them: a device
+/// query (a connection to whatever host the request names) or a PIN hash (slow on purpose).
+/// `dispatch::admit` runs first, so a refused request causes neither.
+fn needs_admission(op: Option<Operation>, msg: &Message) -> bool {
+    match op {
+        Some(Operation::CupsAddModifyPrinter | Operation::CupsCreateLocalPrinter | Operation::CupsGetDevices) => true,
+        Some(Operation::CreateJob | Operation::PrintUri | Operation::ReleaseJob | Operation::CupsAuthenticateJob) => msg.operation_attr("job-password").is_some(),
+        _ => false,
+    }
 }
 
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is
@@ -311,7 +356,6 @@ async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {
 /// Every operation that changes something, and every refusal, goes to the audit log.
 fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, status: u16) {
     let read_only = op.is_some_and(|o| crate::cache::cacheable(Some(o)) || matches!(o, Operation::GetJobs | Operation::GetJobAttributes | Operation::GetNotifications));
-    let status_name = StatusCode::from_u16(status).map_or_else(|| format!("0x{status:04x}"), |s| s.name().to_string());
     let refused = matches!(
         StatusCode::from_u16(status),
         Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)
@@ -319,12 +363,22 @@ fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, 
     if read_only && !refused {
         return;
     }
-    let op_name = op.map_or("unknown-operation", Operation::name);
     let method = match who.method {
         quire_core::AuthMethod::None => "claimed",
         quire_core::AuthMethod::PeerCred => "peer-credentials",
         quire_core::AuthMethod::Password => "password",
     };
+    audit_line(app, op, &who.user, method, &who.host, status);
+}
+
+/// One audit line for an operation: who (as proven `by`), from where, and its status.
+fn audit_line(app: &App, op: Option<Operation>, user: &str, by: &str, host: &str, status: u16) {
+    let status_name = StatusCode::from_u16(status).map_or_else(|| format!("0x{status:04x}"), |s| s.name().to_string());
+    let refused = matches!(
+        StatusCode::from_u16(status),
+        Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)
+    );
+    let op_name = op.map_or("unknown-operation", Operation::name);
     let what = if refused { "denied" } else { "allowed" };
-    app.auth.audit().record(what, &who.user, &who.host, &format!("{op_name} by {method}: {status_name}"));
+    app.auth.audit().record(what, user, host, &format!("{op_name} by {by}: {status_name}"));
 }

@@ -17,6 +17,7 @@ mod net;
 mod networks;
 mod page;
 mod pin;
+mod pin_limit;
 mod requester;
 mod runner;
 mod sims;

@@ -1,36 +1,75 @@
 //! The daemon's part of confidential jobs that needs keys: a new PIN job gets a key sealed
 //! with its PIN (the PIN itself is never stored), a release with `job-password` is checked
-//! by opening that key, and sealed spool files are shredded when they go.
+//! by opening that key, and sealed spool files are shredded when they go. PINs are hashed
+//! only for requests `dispatch::admit` let through, off the scheduler task, rate-limited per
+//! client (`pin_limit`), and each hash is audited.
 
-use quire_core::{Request, Scheduler};
-use quire_ipp::Operation;
+use crate::auth::Audit;
+use crate::guard::ClientId;
+use crate::pin_limit::PinLimiter;
+use quire_core::dispatch::Admission;
+use quire_core::{IppError, Request, Requester};
+use quire_ipp::Message;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-/// Fills `pin_check` (new PIN job) or `pin_ok` (release with a PIN) on the request.
-pub fn prove(state: &Scheduler, keyring: &quire_vault::Keyring, req: &mut Request) {
-    let Some(attr) = req.message.operation_attr("job-password") else { return };
-    let Ok(pin) = quire_core::confidential::pin_of(attr) else { return };
-    match Operation::from_u16(req.message.code) {
-        Some(Operation::PrintJob | Operation::PrintUri | Operation::CreateJob) => {
-            req.pin_check = keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text());
-        }
-        Some(Operation::ReleaseJob | Operation::CupsAuthenticateJob) => {
-            let check = job_id(req).and_then(|id| state.jobs.get(&id)).and_then(|j| j.confidential.as_ref()).and_then(|c| c.pin_check.clone());
-            if let Some(check) = check {
-                let opened = quire_vault::SealedKey::from_text(&check).and_then(|k| keyring.open_document_key(&k, Some(&pin)));
-                req.pin_ok = Some(opened.is_ok());
-            }
-        }
-        _ => {}
-    }
+/// The PIN work of the daemon: keys, and how often each client may make it hash a PIN.
+pub struct Pins {
+    pub keyring: Arc<quire_vault::Keyring>,
+    pub limiter: Mutex<PinLimiter>,
 }
 
-fn job_id(req: &Request) -> Option<i32> {
-    if let Some(id) = req.message.operation_attr("job-id").and_then(|a| a.first_i32()) {
-        return Some(id);
+/// How the audit log names whoever releases with a PIN: the PIN proves they hold it, not
+/// who they are.
+pub fn holder(job_id: i32, claimed: &str) -> String {
+    format!("PIN holder for job {job_id} (claimed: {claimed})")
+}
+
+impl Pins {
+    pub fn new(keyring: Arc<quire_vault::Keyring>) -> Self {
+        Pins { keyring, limiter: Mutex::new(PinLimiter::default()) }
     }
-    let uri = req.message.operation_attr("job-uri").and_then(|a| a.first_str())?;
-    uri.rsplit('/').next()?.parse().ok()
+
+    /// Does the PIN work `dispatch::admit` asked for, so only requests the policy lets
+    /// through cost a PBKDF2: fills `pin_check` (a new PIN job) or `pin_ok` (a release).
+    /// The hashing runs on a blocking thread, never on the scheduler task, within the
+    /// client's rate limit; `Err` is the refusal to send when the client is over it.
+    pub async fn work(&self, audit: &Audit, admission: &Admission, who: &Requester, client: &ClientId, req: &mut Request) -> Result<(), Message> {
+        if matches!(admission, Admission::Proceed) {
+            return Ok(());
+        }
+        let Some(pin) = req.message.operation_attr("job-password").and_then(|a| quire_core::confidential::pin_of(a).ok()) else { return Ok(()) };
+        let user = match admission {
+            Admission::CheckPin { job_id, .. } => holder(*job_id, &who.user),
+            _ => who.user.clone(),
+        };
+        let admitted = self.limiter.lock().unwrap_or_else(|e| e.into_inner()).admit(client, Instant::now());
+        if let Err(wait) = admitted {
+            let msg = format!("Too many PIN attempts from {}: try again in {} s.", who.host, wait.as_secs().max(1));
+            audit.record("pin-limited", &user, &who.host, &msg);
+            // Forbidden, as the login lockout: a refusal of this client, which clients do not
+            // retry on their own (server-error-busy would invite that).
+            return Err(quire_core::response::error(&req.message, &IppError::Forbidden(msg)));
+        }
+        let keyring = self.keyring.clone();
+        match admission {
+            Admission::SealPin => {
+                let sealed = tokio::task::spawn_blocking(move || keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text())).await;
+                req.pin_check = sealed.ok().flatten();
+                audit.record("pin-set", &user, &who.host, "job-password set for a new job");
+            }
+            Admission::CheckPin { job_id, check } => {
+                let check = check.clone();
+                let opened = tokio::task::spawn_blocking(move || quire_vault::SealedKey::from_text(&check).and_then(|k| keyring.open_document_key(&k, Some(&pin))).is_ok()).await;
+                req.pin_ok = opened.ok();
+                let what = if req.pin_ok == Some(true) { "pin-ok" } else { "pin-wrong" };
+                audit.record(what, &user, &who.host, &format!("job-password checked for job {job_id}"));
+            }
+            Admission::Proceed => {}
+        }
+        Ok(())
+    }
 }
 
 /// Overwrites the job's encrypted spool files before they are removed (plain ones are left

@@ -34,6 +34,9 @@ pub struct Prepared {
 }
 
 pub enum Command {
+    /// Run the checks a request must pass before the daemon does work for it that is a side
+    /// effect or costly (query a device, hash a PIN): `dispatch::admit`.
+    Admit { request: Request, who: Requester, reply: oneshot::Sender<Result<quire_core::dispatch::Admission, Message>> },
     /// Check a Print-Job/Send-Document before its document is read, and reserve its place.
     Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
     /// `cache_key`: set for read-only queries whose answer may be cached (crate::cache).
@@ -71,14 +74,13 @@ pub struct SchedulerTask {
     tx: mpsc::UnboundedSender<Command>,
     armed: BTreeSet<i64>,
     cache: Arc<ResponseCache>,
-    keyring: Arc<quire_vault::Keyring>,
     spool_dir: PathBuf,
 }
 
 impl SchedulerTask {
     pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
         let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull);
-        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, keyring, spool_dir }
+        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, spool_dir }
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -116,19 +118,22 @@ impl SchedulerTask {
 
     fn command(&mut self, cmd: Command) {
         let t = now();
-        let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
+        let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Admit { .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
         if !read_only {
             self.cache.invalidate();
         }
         match cmd {
+            Command::Admit { request, who, reply } => {
+                self.measure_spool();
+                let _ = reply.send(quire_core::dispatch::admit(&self.state, &request, &who, t));
+            }
             Command::Prepare { request, who, reply } => {
                 self.measure_spool();
                 let slot = quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t);
                 let _ = reply.send(slot.map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number, seal: s.confidential, room: s.room }));
             }
-            Command::Ipp { mut request, who, cache_key, reply } => {
+            Command::Ipp { request, who, cache_key, reply } => {
                 self.measure_spool();
-                crate::pin::prove(&self.state, &self.keyring, &mut request);
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
                 if !out.effects.is_empty() {
                     self.cache.invalidate();

@@ -91,11 +91,19 @@ pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     }
     let ppd = req.message.operation_attr("ppd-name").or_else(|| attrs.iter().find(|a| a.name == "ppd-name"));
     if let Some(ppd) = ppd.and_then(|a| a.first_str()) {
-        apply_model(&mut p, ppd, req.device_attributes.as_deref())?;
+        apply_model(&mut p, ppd, req.device_attributes.as_deref()).map_err(|e| with_device_error(e, req.device_error.as_deref()))?;
     }
     apply_common(&mut p, &attrs)?;
     p.config_change_time = now;
     finish_admin(s, req, key, p, exists, now)
+}
+
+/// A failed device query's cause (from the daemon), added to the answer.
+fn with_device_error(e: IppError, why: Option<&str>) -> IppError {
+    match (e, why) {
+        (IppError::NotPossible(m), Some(why)) => IppError::NotPossible(format!("{}: {why}.", m.trim_end_matches('.'))),
+        (e, _) => e,
+    }
 }
 
 fn check_device_uri(s: &Scheduler, uri: &str) -> IppResult<()> {

@@ -177,6 +177,20 @@ pub(crate) fn check_print_job(s: &Scheduler, req: &Request, t: &Target, who: &Re
     Ok((job.confidential.is_some(), room))
 }
 
+/// Every check a new job (Print-Job, Print-URI, Create-Job) can fail, run before the
+/// daemon does any work for it; true when it will be a PIN job (the daemon hashes its PIN).
+pub(crate) fn check_new_job(s: &Scheduler, req: &Request, op: quire_ipp::Operation, t: &Target, who: &Requester, now: i64) -> IppResult<bool> {
+    let uri_doc;
+    let req = if op == quire_ipp::Operation::PrintUri {
+        uri_doc = Request { document: Some(pull_document(s, &req.message, 1)?), declared_document_size: None, ..req.clone() };
+        &uri_doc
+    } else {
+        req
+    };
+    let (job, _, _) = new_job(s, req, t, who, now)?;
+    Ok(job.confidential.is_some_and(|c| c.release == crate::confidential::Release::Pin))
+}
+
 /// Checks everything about a new job and builds it (not yet added to the state), with the
 /// room its documents have under the spool quotas.
 fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked, Option<crate::quota::Allowance>)> {
