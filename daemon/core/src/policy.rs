@@ -217,9 +217,10 @@ fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, wh
     if let Some(s) = sub.and_then(|id| state.subscriptions.get(&id)) {
         return Some(s.owner.clone());
     }
-    // Operations on one's own jobs or subscriptions.
-    matches!(op, Operation::CancelMyJobs | Operation::GetNotifications | Operation::CreateJobSubscriptions)
-        .then(|| who.user.clone())
+    // Operations on one's own subscriptions. Not Cancel-My-Jobs: cupsd checks it with no
+    // owner, so `@OWNER` never lets a (claimed) name through and the stock policy leaves it
+    // to `@SYSTEM`.
+    matches!(op, Operation::GetNotifications | Operation::CreateJobSubscriptions).then(|| who.user.clone())
 }
 
 /// May `who` use the HTTP resource `path` with `method`, under its `<Location>`? Where no

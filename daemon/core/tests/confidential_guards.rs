@@ -86,8 +86,10 @@ fn set_job_attributes_does_not_lift_a_confidential_hold() {
         // Even the owner, proven by a password: only Release-Job releases.
         let out = set_hold(&mut w, owner, until, &user("alice"));
         still_waiting(&w, owner, &out, "job-hold-until-specified");
-        let out = set_hold(&mut w, pin, until, &anon("alice"));
+        let out = set_hold(&mut w, pin, until, &user("alice"));
         still_waiting(&w, pin, &out, "job-password-wait");
+        // A claimed name changes nothing of a confidential job: it is asked for proof.
+        assert_status(&set_hold(&mut w, pin, until, &anon("alice")), StatusCode::ClientErrorNotAuthenticated);
     }
     // Nothing a timer could release later.
     w.fire(w.now + 3 * 3600);
@@ -124,11 +126,11 @@ fn an_open_confidential_job_keeps_its_hold_when_it_closes() {
     assert_accepted(&out);
     let id = job_id_of(&out.response);
     assert_eq!(w.job(id).state, JobState::Held);
-    let out = set_hold(&mut w, id, "no-hold", &anon("alice"));
+    let out = set_hold(&mut w, id, "no-hold", &user("alice"));
     assert_status(&out, StatusCode::ClientErrorNotPossible);
     let mut req = Req::new(Operation::SendDocument).job(id).user("alice").op(boolean("last-document", true));
     req.document = Some(doc());
-    let out = send_sealed(&mut w, req, &anon("alice"));
+    let out = send_sealed(&mut w, req, &user("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(w.job(id).state, JobState::Held);
     assert!(starts(&out.effects).is_empty());

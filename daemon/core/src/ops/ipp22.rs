@@ -120,6 +120,9 @@ pub fn suspend_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &R
     if !who.may_manage_job(&owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    if let Some(j) = s.jobs.get(&id) {
+        crate::confidential::check_owner(j, who, true)?;
+    }
     if let Some(j) = s.jobs.get_mut(&id) {
         j.state = JobState::Stopped;
         j.state_reasons = vec!["job-suspended".into()];
@@ -142,6 +145,7 @@ pub fn resume_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     if !who.may_manage_job(&job.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(job, who, true)?;
     if job.state != JobState::Stopped {
         return Err(IppError::NotPossible(format!("Job #{id} is not suspended.")));
     }
@@ -158,6 +162,7 @@ pub fn promote_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     require_admin(who)?;
     let id = job_id(t)?;
     let job = s.jobs.get_mut(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    crate::confidential::check_owner(job, who, true)?;
     if !matches!(job.state, JobState::Pending | JobState::Held) {
         return Err(IppError::NotPossible(format!("Job #{id} is not pending.")));
     }
@@ -178,6 +183,7 @@ pub fn schedule_job_after(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
         None => 1,
     };
     let job = s.jobs.get_mut(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    crate::confidential::check_owner(job, who, true)?;
     if !matches!(job.state, JobState::Pending | JobState::Held) {
         return Err(IppError::NotPossible(format!("Job #{id} is not pending.")));
     }
@@ -200,6 +206,7 @@ pub fn cancel_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
     if !who.may_manage_job(&job.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(job, who, true)?;
     if job.state.is_terminal() || job.state == JobState::Processing {
         return Err(IppError::NotPossible(format!("Job #{id} is printing or finished.")));
     }
@@ -232,6 +239,7 @@ pub fn set_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, who
     if !who.may_manage_job(&job.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(job, who, true)?;
     let doc = job.documents.iter_mut().find(|d| d.number == number).ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
     for a in attrs {
         doc.name = a.first_str().unwrap_or("").to_string();
@@ -248,6 +256,7 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
     if !who.may_manage_job(&old.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(old, who, true)?;
     if !old.state.is_terminal() || old.files_purged || old.documents.is_empty() {
         return Err(IppError::NotPossible(format!("Job #{id} cannot be reprocessed: it is not finished or its documents are gone.")));
     }

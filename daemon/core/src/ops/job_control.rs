@@ -71,6 +71,21 @@ fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
     }
 }
 
+/// A confidential job may move only to a printer that qualifies against the one it is on,
+/// so a move cannot carry it to a weaker (or an attacker's) printer.
+fn check_confidential_move(s: &Scheduler, job: &Job, dest: &str) -> IppResult<()> {
+    if job.confidential.is_none() {
+        return Ok(());
+    }
+    let (Some(from), Some(to)) = (s.printer(&job.printer), s.printer(dest)) else {
+        return Err(IppError::NotPossible(format!("Confidential job #{} cannot move to \"{dest}\".", job.id)));
+    };
+    match crate::security::qualifies(&to.security, &from.security, s.settings.security_rule) {
+        Ok(()) => Ok(()),
+        Err(why) => Err(IppError::NotPossible(format!("Job #{} is confidential; \"{}\" does not qualify against \"{}\": {why}.", job.id, to.name, from.name))),
+    }
+}
+
 fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
@@ -153,10 +168,20 @@ fn selected_jobs(s: &Scheduler, req: &Request, t: &Target, only_user: Option<&st
         .collect())
 }
 
+/// A confidential job among those selected needs the same proof as Cancel-Job (all or
+/// nothing: a claimed name cancels none of them).
+fn check_confidential_owners(s: &Scheduler, ids: &[i32], who: &Requester) -> IppResult<()> {
+    for job in ids.iter().filter_map(|id| s.jobs.get(id)) {
+        crate::confidential::check_owner(job, who, true)?;
+    }
+    Ok(())
+}
+
 pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     // An admin cancels everyone's jobs; anyone else only their own (cupsd's @OWNER rule).
     let only = if who.admin { None } else { Some(who.user.as_str()) };
     let ids = selected_jobs(s, req, t, only, false)?;
+    check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
         terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
@@ -167,6 +192,7 @@ pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
 
 pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let ids = selected_jobs(s, req, t, Some(&who.user), false)?;
+    check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
         terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
@@ -191,6 +217,7 @@ pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     if !who.may_manage_job(&owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    check_confidential_owners(s, &[id], who)?;
     let mut effects = Vec::new();
     terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     effects.extend(schedule::run(s, now));
@@ -200,6 +227,7 @@ pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
 pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let only = if who.admin { None } else { Some(who.user.as_str()) };
     let ids = selected_jobs(s, req, t, only, true)?;
+    check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
         terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
@@ -219,9 +247,9 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     };
     let job = job_of(s, t, who)?;
     let id = job.id;
+    crate::confidential::check_owner(job, who, true)?;
     not_split(job, "hold")?;
     keep_confidential_hold(job)?;
-    crate::confidential::check_owner(job, who, true)?;
     if !matches!(job.state, JobState::Pending | JobState::Held) {
         return Err(IppError::NotPossible(format!("Job #{id} is not pending - can't hold.")));
     }
@@ -288,7 +316,9 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
             return Err(e);
         }
         crate::confidential::release(job);
-        effects.push(Effect::Log(format!("[Job {id}] confidential job released by {}", who.user)));
+        // A PIN proves who holds it, not who they are: the name is only what they claimed.
+        let by = if req.pin_ok == Some(true) { format!("the PIN holder (claimed: {})", who.user) } else { who.user.clone() };
+        effects.push(Effect::Log(format!("[Job {id}] confidential job released by {by}")));
     } else {
         release(job);
     }
@@ -301,6 +331,7 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     let job = job_of(s, t, who)?;
     let id = job.id;
     not_split(job, "restart")?;
+    crate::confidential::check_owner(job, who, true)?;
     not_confidential(job, "restarted")?;
     if !job.state.is_terminal() {
         return Err(IppError::NotPossible(format!("Job #{id} is not complete.")));
@@ -340,13 +371,13 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     }
     let job = job_of(s, t, who)?;
     let id = job.id;
+    crate::confidential::check_owner(job, who, true)?;
     if job.state.is_terminal() || job.state == JobState::Processing {
         return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
     }
     if attrs.iter().any(|a| a.name == "job-hold-until") {
         keep_confidential_hold(job)?;
     }
-    crate::confidential::check_owner(job, who, true)?;
     // All or nothing (RFC 3380 section 4.2): check every value before changing anything.
     for a in &attrs {
         match a.name.as_str() {
@@ -401,7 +432,8 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     };
     // A job waiting on its stopped printer moves only its remainder (failover by choice).
     if let Target::Job(id) = t {
-        job_of(s, t, who)?;
+        let job = job_of(s, t, who)?;
+        crate::confidential::check_owner(job, who, true)?;
         if let Some(mut effects) = crate::failover::choose(s, *id, &dest, who, now)? {
             effects.extend(schedule::run(s, now));
             return done(req, effects);
@@ -414,6 +446,9 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
             return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
         }
         not_split(job, "move")?;
+        crate::confidential::check_owner(job, who, true)?;
+        let job = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+        check_confidential_move(s, job, &dest)?;
         check_part_move(s, id, &dest)?;
     }
     let mut effects = Vec::new();

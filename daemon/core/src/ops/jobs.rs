@@ -108,6 +108,7 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
     if !who.may_manage_job(&job.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(job, who, false)?;
     if !job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not open for documents.")));
     }
@@ -136,6 +137,7 @@ pub fn close_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
     if !who.may_manage_job(&job.owner) {
         return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
     }
+    crate::confidential::check_owner(job, who, true)?;
     if !job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not open.")));
     }
