@@ -119,8 +119,10 @@ impl Audit {
     }
 
     pub fn record(&self, what: &str, user: &str, client: &str, detail: &str) {
-        let clean = |s: &str| s.replace(['\n', '\r'], " ");
-        let line = format!("{} {what} user=\"{}\" client={} {}\n", crate::state::now(), clean(user), clean(client), clean(detail));
+        use crate::logline::escape;
+        // One line per record: control characters escaped; in the quoted user name, quotes too.
+        let user = escape(&user.replace('\\', "\\\\").replace('"', "\\\"")).into_owned();
+        let line = format!("{} {what} user=\"{user}\" client={} {}\n", crate::state::now(), escape(client), escape(detail));
         tracing::debug!(target: "audit", "{}", line.trim_end());
         if let Some(f) = &self.file {
             let mut f = f.lock().unwrap_or_else(|e| e.into_inner());

@@ -58,9 +58,11 @@ pub fn init_logging(c: &ServerConfig) {
         }
         _ => None,
     };
+    // Every line escaped: request data in a message cannot start a line of its own.
+    use crate::logline::Escaping;
     let _ = match file {
-        Some(f) => builder.with_writer(std::sync::Mutex::new(f)).try_init(),
-        None => builder.with_writer(std::io::stderr).try_init(),
+        Some(f) => builder.with_writer(Escaping(std::sync::Mutex::new(f))).try_init(),
+        None => builder.with_writer(Escaping(std::io::stderr)).try_init(),
     };
 }
 

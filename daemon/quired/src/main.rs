@@ -13,6 +13,7 @@ mod extras;
 mod fetch;
 mod guard;
 mod http;
+mod logline;
 mod net;
 mod networks;
 mod page;
