@@ -100,6 +100,23 @@ impl FetchError {
         }
     }
 
+    /// What went wrong, naming neither the URI nor its host (for a confidential job, whose
+    /// document URI only its owner may see).
+    pub fn without_uri(&self) -> String {
+        match self {
+            FetchError::BadUri(_) => "the document URI is not valid".into(),
+            FetchError::SchemeNotAllowed(_) => "the document URI's scheme is not allowed".into(),
+            FetchError::HostNotAllowed(_) => "the document's host is not allowed".into(),
+            FetchError::RedirectRefused { .. } => "a redirect was refused".into(),
+            FetchError::TooManyRedirects { .. } => format!("too many redirects (more than {MAX_REDIRECTS})"),
+            FetchError::TooLarge { limit, .. } => format!("the document is larger than the limit of {limit} bytes"),
+            FetchError::Status { status, .. } => format!("HTTP status {status}"),
+            FetchError::Timeout { .. } => "timed out".into(),
+            FetchError::Io(_) => "the document server could not be reached".into(),
+            FetchError::Sink(_) => "the fetched document could not be stored".into(),
+        }
+    }
+
     /// The job-state-reasons keyword (PWG 5100.7) for a job aborted by this error after release.
     pub fn job_state_reason(&self) -> &'static str {
         match self {

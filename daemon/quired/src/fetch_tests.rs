@@ -472,6 +472,28 @@ fn errors_name_what_failed() {
     assert!(e.to_string().contains("http://h/loop"));
 }
 
+#[test]
+fn without_uri_names_neither_the_uri_nor_its_host() {
+    let secret = "http://secret-host.example/payroll-2026.pdf";
+    let all = [
+        FetchError::BadUri(format!("\"{secret}\" is not a valid URI")),
+        FetchError::SchemeNotAllowed(format!("{secret}: no")),
+        FetchError::HostNotAllowed("secret-host.example is not in PullHosts".into()),
+        FetchError::RedirectRefused { to: secret.into(), why: "no".into() },
+        FetchError::TooManyRedirects { uri: secret.into() },
+        FetchError::TooLarge { uri: secret.into(), limit: 10 },
+        FetchError::Status { status: 404, uri: secret.into() },
+        FetchError::Timeout { uri: secret.into() },
+        FetchError::Io("unable to connect to secret-host.example: refused".into()),
+        FetchError::Sink("/var/spool/cups/tmp/u00001-001-r1: disk full".into()),
+    ];
+    for e in all {
+        let text = e.without_uri();
+        assert!(!text.contains("secret") && !text.contains("payroll") && !text.contains('/'), "{e:?}: {text}");
+    }
+    assert_eq!(FetchError::Status { status: 404, uri: secret.into() }.without_uri(), "HTTP status 404");
+}
+
 proptest! {
     #[test]
     fn check_never_panics(s in "\\PC{0,64}", tail in "[ -~]{0,40}") {

@@ -124,6 +124,7 @@ impl Runner {
             // A fetched copy takes spool disk while it prints: the owner's room bounds it.
             max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
             runtime: tokio::runtime::Handle::current(),
+            confidential: job.confidential.is_some(),
         };
         let keyring = self.keyring.clone();
         // A run started to stop a job whose rest moves to another printer (after a restart).
@@ -215,6 +216,8 @@ struct Pulls {
     policy: crate::fetch::PullPolicy,
     max_bytes: u64,
     runtime: tokio::runtime::Handle,
+    /// A confidential job's document URI is private: its failure message leaves it out.
+    confidential: bool,
 }
 
 impl Pulls {
@@ -239,9 +242,19 @@ impl Pulls {
                 out.write_all(chunk)
             };
             let fetched = self.runtime.block_on(crate::fetch::fetch(uri, &self.policy, self.max_bytes, &mut sink));
-            fetched.map_err(|e| match e.job_state_reason() {
-                "document-access-error" => JobResult::DocumentAccessError(format!("Unable to fetch the document: {e}.")),
-                _ => JobResult::Failed(format!("Unable to fetch the document: {e}.")),
+            fetched.map_err(|e| {
+                // job-state-message is public (Get-Jobs): a confidential job's says why
+                // without naming the URI or its host; the error log has the details.
+                let why = if self.confidential {
+                    tracing::error!("Unable to fetch a confidential job's document: {e}.");
+                    e.without_uri()
+                } else {
+                    e.to_string()
+                };
+                match e.job_state_reason() {
+                    "document-access-error" => JobResult::DocumentAccessError(format!("Unable to fetch the document: {why}.")),
+                    _ => JobResult::Failed(format!("Unable to fetch the document: {why}.")),
+                }
             })?;
             out.flush().map_err(|e| local(path, e))?;
             if let Some(d) = docs.get_mut(*i).filter(|d| d.format == "application/octet-stream") {
