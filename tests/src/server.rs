@@ -207,6 +207,11 @@ impl Server {
         tail(self.dir().join("log/stdout.log")) + &tail(self.error_log())
     }
 
+    /// The server process's id (to read its /proc entries, e.g. memory use).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// True while the server process is running.
     pub fn is_alive(&mut self) -> bool {
         self.child.check_alive().is_ok()
