@@ -235,27 +235,10 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         };
     }
     // Set when a PIN was checked for a release: the audit log names the PIN holder.
-    let mut pin_release = None;
-    if needs_admission(op, &request.message) {
-        let (reply, rx) = oneshot::channel();
-        let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
-        let admission = match rx.await {
-            Ok(Ok(a)) => a,
-            Ok(Err(refused)) => {
-                audit_request(&app, op, &who, refused.code);
-                return ipp_response(&refused);
-            }
-            Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
-        };
-        if let Err(refused) = app.pins.work(app.auth.audit(), &admission, &who, &client_id(&conn), &mut request).await {
-            audit_request(&app, op, &who, refused.code);
-            return ipp_response(&refused);
-        }
-        if let Admission::CheckPin { job_id, .. } = admission {
-            pin_release = Some(job_id).filter(|_| who.method != quire_core::AuthMethod::Password);
-        }
-        crate::extras::fill(&mut request, op).await;
-    }
+    let pin_release = match admit(&app, &conn, op, &who, &mut request).await {
+        Ok(job) => job,
+        Err(refused) => return refused,
+    };
     let spooled = request.document.clone();
     let cache_key = crate::cache::cacheable(op).then(|| crate::cache::key(&request.message, &request.resource, &request.base, &who));
     if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::state::now())) {
@@ -292,6 +275,32 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
+}
+
+/// For a request that [`needs_admission`]: `dispatch::admit` on the scheduler task, then the
+/// work it lets through (a PIN hash, a device query). `Ok`: the job whose PIN a release had
+/// checked, if any; `Err`: the answer to a refused request.
+async fn admit(app: &App, conn: &ConnInfo, op: Option<Operation>, who: &quire_core::Requester, request: &mut Request) -> Result<Option<i32>, Response> {
+    if !needs_admission(op, &request.message) {
+        return Ok(None);
+    }
+    let (reply, rx) = oneshot::channel();
+    let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
+    let refused = |resp: Message| {
+        audit_request(app, op, who, resp.code);
+        ipp_response(&resp)
+    };
+    let admission = match rx.await {
+        Ok(Ok(a)) => a,
+        Ok(Err(resp)) => return Err(refused(resp)),
+        Err(_) => return Err(HttpStatus::SERVICE_UNAVAILABLE.into_response()),
+    };
+    app.pins.work(app.auth.audit(), &admission, who, &client_id(conn), request).await.map_err(refused)?;
+    crate::extras::fill(request, op).await;
+    Ok(match admission {
+        Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => Some(job_id),
+        _ => None,
+    })
 }
 
 /// Requests for which the daemon would do work before the scheduler handles them: a device
