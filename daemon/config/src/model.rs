@@ -322,21 +322,8 @@ impl ServerConfig {
             .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
-    /// The innermost `<Location>` whose path is a prefix of `path` (cupsd's longest match).
+    /// The innermost `<Location>` that covers the canonical `path` (cupsd's longest match).
     pub fn location_for(&self, path: &str) -> Option<&Location> {
-        location_for(&self.locations, path)
+        crate::resource::location_for(&self.locations, path)
     }
-}
-
-/// The innermost of `locations` whose path is a prefix of `path` (cupsd's longest match).
-pub fn location_for<'a>(locations: &'a [Location], path: &str) -> Option<&'a Location> {
-    locations
-        .iter()
-        .filter(|l| {
-            path.starts_with(l.path.as_str())
-                && (l.path.ends_with('/')
-                    || path.len() == l.path.len()
-                    || path[l.path.len()..].starts_with('/'))
-        })
-        .max_by_key(|l| l.path.len())
 }
