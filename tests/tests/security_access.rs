@@ -292,3 +292,83 @@ fn a_local_user_locked_out_does_not_lock_out_other_local_users() {
     // Another local user (uid 1) signs in as bob over loopback TCP as well.
     assert_eq!(curl_as(&server, 1, "bob", "bobpw", &body), 200, "another local user is not locked out");
 }
+
+// ---------------------------------------------------------------------------------------
+// Connection limits.
+
+/// Opens `n` connections from the LAN and keeps them idle.
+fn idle_connections(lan: &Lan, server: &LanServer, n: usize) -> Vec<std::net::TcpStream> {
+    let addr = server.lan_addr();
+    lan.run(move || (0..n).map(|_| std::net::TcpStream::connect(addr).expect("connect")).collect())
+}
+
+/// Sends CUPS-Get-Printers from the LAN on `n` new connections, one after the other; how many
+/// were answered (the others were closed unanswered).
+fn answered_from_lan(lan: &Lan, server: &LanServer, n: usize) -> usize {
+    let addr = server.lan_addr();
+    let request = quire_tests::http::ipp_post_bytes_to(&addr.to_string(), "/", None, &get_printers().encode());
+    lan.run(move || {
+        (0..n)
+            .filter(|_| match quire_tests::http::exchange_at(addr, &request, false, std::time::Duration::from_secs(30)) {
+                Ok(_) => true,
+                Err(quire_tests::http::NoResponse::Closed(_)) => false,
+                Err(e) => panic!("neither answered nor closed: {e:?}"),
+            })
+            .count()
+    })
+}
+
+/// `lpstat -p lanq` from this host gets its answer (`lpstat -r` would not do: it only
+/// connects, and a connection the server closes unanswered connects too).
+fn local_client_is_served(server: &LanServer, via: quire_tests::Via) -> bool {
+    let out = quire_tests::cups_tool(server, via, "lpstat", &["-p", "lanq"]).expect("lpstat");
+    let served = out.rc == 0 && out.stdout.contains("printer lanq");
+    if !served {
+        eprintln!("{} via {via:?}: {}", server.name(), out.text());
+    }
+    served
+}
+
+/// MaxClientsPerHost: a host with that many connections open gets no more, and the refusals
+/// are logged once, not once each (cupsd: one "Possible DoS attack" line a minute).
+#[test]
+fn a_flooding_host_is_held_to_max_clients_per_host_and_logged_once() {
+    let Some(lan) = lan_or_skip() else { return };
+    let opts = StockOptions { cupsd_extra: "MaxClients 20\nMaxClientsPerHost 5\nLogLevel warn\n".into(), ..Default::default() };
+    for server in servers(&lan, &opts) {
+        let name = server.name();
+        add_queue(&server, "lanq");
+        let held = idle_connections(&lan, &server, 5);
+        let before = log_lines(&server).len();
+        assert_eq!(answered_from_lan(&lan, &server, 200), 0, "{name}: a sixth connection from the host is refused");
+        let written = log_lines(&server).split_off(before);
+        assert!(written.len() <= 3, "{name}: 200 refusals write at most a few lines:\n{}", written.join("\n"));
+        assert!(written.iter().any(|l| l.contains("Possible DoS attack")), "{name}: the refusals are logged:\n{}", written.join("\n"));
+        assert!(local_client_is_served(&server, quire_tests::Via::Tcp), "{name}: a local client is served");
+        drop(held);
+    }
+}
+
+/// Remote clients cannot take the connections kept for local ones: with MaxClients
+/// connections open from the LAN, root on the socket and a local client on loopback are still
+/// served, and some 200 refused connections write at most a few lines to the log. Quire only:
+/// cupsd stops accepting on every listener once MaxClients are open, its socket included.
+#[test]
+fn a_remote_flood_leaves_room_for_local_clients() {
+    let Some(lan) = lan_or_skip() else { return };
+    let opts = StockOptions { cupsd_extra: "MaxClients 20\nLogLevel warn\n".into(), ..Default::default() };
+    let server = LanServer::start(ServerKind::Quired, &lan, &opts).expect("start quired").expect("quired is built");
+    add_queue(&server, "lanq");
+    // Counted from here: the last 4 of these 20 are refused already.
+    let before = log_lines(&server).len();
+    let held = idle_connections(&lan, &server, 20);
+    assert_eq!(answered_from_lan(&lan, &server, 1), 0, "one more remote connection is refused");
+    for via in [quire_tests::Via::Socket, quire_tests::Via::Tcp] {
+        assert!(local_client_is_served(&server, via), "{via:?}: a local client is served");
+    }
+    assert_eq!(answered_from_lan(&lan, &server, 200), 0, "the flood is refused");
+    let written = log_lines(&server).split_off(before);
+    assert!(written.len() <= 3, "205 refusals write at most a few lines:\n{}", written.join("\n"));
+    assert!(written.iter().any(|l| l.contains("Too many connections")), "the refusals are logged:\n{}", written.join("\n"));
+    drop(held);
+}

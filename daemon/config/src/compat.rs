@@ -65,7 +65,8 @@ not apply to a request for q2 posted to `/`.\n";
 pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
     "CreateSelfSignedCerts", "DefaultAuthType", "DefaultEncryption", "Deny", "Encryption", "ErrorLog",
-    "FileDevice", "LimitRequestBody", "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
+    "FileDevice", "LimitRequestBody", "Listen", "LogLevel", "MaxAuthFailures", "MaxClients",
+    "MaxClientsPerHost", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
     "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
     "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
     "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",

@@ -240,6 +240,7 @@ pub struct ServerConfig {
     /// 0 = unlimited.
     pub limit_request_body: u64,
     pub max_clients: u32,
+    /// As written; 0 (the default) means `max_clients`. See [`ServerConfig::clients_per_host`].
     pub max_clients_per_host: u32,
     pub max_copies: u32,
     pub max_hold_time: Duration,
@@ -320,6 +321,15 @@ impl ServerConfig {
         self.policies
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Connections one remote host may hold: `MaxClientsPerHost`, where 0 or more than
+    /// `MaxClients` means `MaxClients` (as cupsd).
+    pub fn clients_per_host(&self) -> u32 {
+        match self.max_clients_per_host {
+            0 => self.max_clients,
+            n => n.min(self.max_clients),
+        }
     }
 
     /// The innermost `<Location>` that covers the canonical `path` (cupsd's longest match).

@@ -16,6 +16,7 @@ mod http;
 mod net;
 mod networks;
 mod page;
+mod ratelog;
 mod pin;
 mod requester;
 mod runner;
