@@ -22,6 +22,7 @@ pub fn compatibility_markdown() -> String {
     out.push_str(
         "(e.g. `ServerRoot` in cupsd.conf) is ignored with cupsd's \"Please move ...\" warning.\n",
     );
+    out.push_str(LOCATION_PATHS);
     for file in [ConfFile::Cupsd, ConfFile::Files] {
         let _ = write!(out, "\n## {}\n\n", file.file_name());
         out.push_str("| Directive | Context | Status | quired applies it | Notes |\n|---|---|---|---|---|\n");
@@ -49,12 +50,23 @@ pub fn compatibility_markdown() -> String {
     out
 }
 
+/// How `<Location>` paths are matched (they are blocks, not table entries).
+const LOCATION_PATHS: &str = "\n`<Location>` paths are matched against the request path made canonical first: `%xx`\n\
+escapes decoded, the query, empty and `.` segments dropped, a `..` segment refused (403, as\n\
+cupsd), case ignored (cupsd ignores it for `/printers/` and `/classes/`), whole segments only\n\
+(`/admin` does not cover `/administrator`; cupsd compares bytes). An operation on a queue or\n\
+one of its jobs must also pass the `<Location>` covering that queue's path (`/printers/NAME`,\n\
+`/classes/NAME`), unless the `<Location>` of the path posted to is that one or one nested in it\n\
+(`/admin` in `/`). cupsd checks only the path posted to, so there `<Location /printers/q2>` does\n\
+not apply to a request for q2 posted to `/`.\n";
+
 /// Directives quired acts on today. The `<Policy>`, `<Limit>` and `<Location>` blocks are not
 /// table entries; the rules inside them (Order, Allow, Deny, AuthType, Require, Satisfy) are.
 pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
-    "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "LimitRequestBody",
-    "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
+    "CreateSelfSignedCerts", "DefaultAuthType", "DefaultEncryption", "Deny", "Encryption", "ErrorLog",
+    "FileDevice", "LimitRequestBody", "Listen", "LogLevel", "MaxAuthFailures", "MaxClients",
+    "MaxClientsPerHost", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
     "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
     "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
     "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",

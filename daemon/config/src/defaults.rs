@@ -34,7 +34,7 @@ impl Default for ServerConfig {
             keep_alive: true,
             limit_request_body: 0,
             max_clients: 100,
-            max_clients_per_host: 100,
+            max_clients_per_host: 0,
             max_copies: 9999,
             max_hold_time: Duration::ZERO,
             max_jobs: 500,

@@ -13,6 +13,7 @@ mod defaults;
 mod diag;
 mod model;
 mod parse;
+mod resource;
 mod table;
 mod validate;
 pub mod values;
@@ -22,6 +23,7 @@ pub use defaults::BUILTIN_PORT;
 pub use diag::{Diagnostic, Loc, Severity};
 pub use model::*;
 pub use parse::{parse, Block, BlockKind, Directive, Node};
+pub use resource::{canonical_resource, location_covers, location_for, ResourceError};
 pub use table::{lookup, ConfFile, Context, DirectiveInfo, Status, DIRECTIVES};
 pub use validate::validate;
 
@@ -36,6 +38,8 @@ mod compat_tests;
 mod parse_tests;
 #[cfg(test)]
 mod prop_tests;
+#[cfg(test)]
+mod resource_tests;
 #[cfg(test)]
 mod validate_tests;
 #[cfg(test)]

@@ -240,6 +240,7 @@ pub struct ServerConfig {
     /// 0 = unlimited.
     pub limit_request_body: u64,
     pub max_clients: u32,
+    /// As written; 0 (the default) means `max_clients`. See [`ServerConfig::clients_per_host`].
     pub max_clients_per_host: u32,
     pub max_copies: u32,
     pub max_hold_time: Duration,
@@ -322,21 +323,17 @@ impl ServerConfig {
             .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
-    /// The innermost `<Location>` whose path is a prefix of `path` (cupsd's longest match).
-    pub fn location_for(&self, path: &str) -> Option<&Location> {
-        location_for(&self.locations, path)
+    /// Connections one remote host may hold: `MaxClientsPerHost`, where 0 or more than
+    /// `MaxClients` means `MaxClients` (as cupsd).
+    pub fn clients_per_host(&self) -> u32 {
+        match self.max_clients_per_host {
+            0 => self.max_clients,
+            n => n.min(self.max_clients),
+        }
     }
-}
 
-/// The innermost of `locations` whose path is a prefix of `path` (cupsd's longest match).
-pub fn location_for<'a>(locations: &'a [Location], path: &str) -> Option<&'a Location> {
-    locations
-        .iter()
-        .filter(|l| {
-            path.starts_with(l.path.as_str())
-                && (l.path.ends_with('/')
-                    || path.len() == l.path.len()
-                    || path[l.path.len()..].starts_with('/'))
-        })
-        .max_by_key(|l| l.path.len())
+    /// The innermost `<Location>` that covers the canonical `path` (cupsd's longest match).
+    pub fn location_for(&self, path: &str) -> Option<&Location> {
+        crate::resource::location_for(&self.locations, path)
+    }
 }

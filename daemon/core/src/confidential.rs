@@ -138,9 +138,11 @@ pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()>
 }
 
 /// On the operations that release a PIN job, a `job-password` stands for the owner's
-/// authentication (PWG 5100.11): the PIN check (and its failure count) decides, not the
-/// policy's `@OWNER` (a locked job refuses every PIN there, saying why).
-pub fn pin_decides(s: &Scheduler, op: quire_ipp::Operation, target: &crate::dispatch::Target, req: &Request) -> bool {
+/// authentication (PWG 5100.11): it satisfies the policy's `@OWNER` (and nothing else: the
+/// `<Limit>`'s host rules, its rules for others and the `<Location>` still apply), and the
+/// operation then checks the PIN and counts a wrong one (a locked job refuses every PIN,
+/// saying why). So it counts as `@OWNER` whether or not it is right.
+pub fn pin_for_owner(s: &Scheduler, op: quire_ipp::Operation, target: &crate::dispatch::Target, req: &Request) -> bool {
     let releases = matches!(op, quire_ipp::Operation::ReleaseJob | quire_ipp::Operation::CupsAuthenticateJob);
     let crate::dispatch::Target::Job(id) = target else { return false };
     let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);

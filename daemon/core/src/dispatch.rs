@@ -62,9 +62,8 @@ pub fn handle(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -
     let mut run = || -> IppResult<Outcome> {
         let op = validate(&req.message)?;
         let target = resolve(state, &req.message, op)?;
-        if !crate::confidential::pin_decides(state, op, &target, req) {
-            crate::policy::authorize(state, op, &target, &req.message, who)?;
-        }
+        let pin = crate::confidential::pin_for_owner(state, op, &target, req);
+        crate::policy::authorize(state, op, &target, req, who, pin)?;
         ops::call(op, state, req, &target, who, now)
     };
     match run() {
@@ -247,7 +246,7 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
     let fail = |e: IppError| response::error(&req.message, &e);
     let op = validate(&req.message).map_err(fail)?;
     let target = resolve(state, &req.message, op).map_err(fail)?;
-    crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
+    crate::policy::authorize(state, op, &target, req, who, false).map_err(fail)?;
     match (op, &target) {
         (Operation::PrintJob, Target::Printer(_)) => {
             let (confidential, room) = ops::jobs::check_print_job(state, req, &target, who, now).map_err(fail)?;
@@ -291,9 +290,8 @@ pub fn admit(state: &Scheduler, req: &Request, who: &Requester, now: i64) -> Res
     let fail = |e: IppError| response::error(&req.message, &e);
     let op = validate(&req.message).map_err(fail)?;
     let target = resolve(state, &req.message, op).map_err(fail)?;
-    if !crate::confidential::pin_decides(state, op, &target, req) {
-        crate::policy::authorize(state, op, &target, &req.message, who).map_err(fail)?;
-    }
+    let pin = crate::confidential::pin_for_owner(state, op, &target, req);
+    crate::policy::authorize(state, op, &target, req, who, pin).map_err(fail)?;
     match op {
         Operation::CupsAddModifyPrinter | Operation::CupsGetDevices => ops::printers::require_admin(who).map(|_| Admission::Proceed).map_err(fail),
         // As cupsd: only a client on this host's socket may have a device queried for a new queue.

@@ -4,13 +4,14 @@
 //!
 //! Outcomes follow cupsd: a requester without proof (or with only peer credentials) who
 //! does not pass gets 401, so CUPS tools prompt for a password; one who gave a password
-//! and still does not pass is refused (client-error-forbidden).
+//! and still does not pass is refused (client-error-forbidden); a remote client on plain
+//! HTTP where `Encryption Required` applies is sent to TLS first (426 Upgrade Required).
 
 use crate::dispatch::Target;
 use crate::error::{IppError, IppResult};
 use crate::model::Scheduler;
-use crate::request::{AuthMethod, Requester};
-use quire_config::{Access, AuthType, HostRule, Location, Order, Policy, Require, Satisfy};
+use crate::request::{AuthMethod, Request, Requester};
+use quire_config::{Access, AuthType, Encryption, HostRule, Location, Order, Policy, Require, Satisfy};
 use quire_ipp::{Message, Operation};
 use std::net::IpAddr;
 
@@ -21,6 +22,10 @@ pub struct AccessRules {
     pub locations: Vec<Location>,
     pub default_policy: String,
     pub default_auth_type: AuthType,
+    /// `DefaultEncryption`: when Required (cupsd's default), a remote plain-HTTP client is
+    /// never asked for a password, it is told to upgrade to TLS (the daemon turns its 401
+    /// into 426).
+    pub default_encryption: Encryption,
 }
 
 /// The policy cupsd falls back to when `DefaultPolicy` names none.
@@ -42,7 +47,13 @@ impl AccessRules {
             }
             FALLBACK_POLICY.to_string()
         };
-        AccessRules { policies, locations: c.locations.clone(), default_policy, default_auth_type: c.default_auth_type }
+        AccessRules {
+            policies,
+            locations: c.locations.clone(),
+            default_policy,
+            default_auth_type: c.default_auth_type,
+            default_encryption: c.default_encryption,
+        }
     }
 
     /// The named policy, else the default one (cupsd falls back the same way).
@@ -51,7 +62,7 @@ impl AccessRules {
         find(name).or_else(|| find(&self.default_policy)).or_else(|| find(FALLBACK_POLICY))
     }
 
-    /// The innermost `<Location>` whose path is a prefix of `path`.
+    /// The innermost `<Location>` that covers the canonical `path`.
     pub fn location_for(&self, path: &str) -> Option<&Location> {
         quire_config::location_for(&self.locations, path)
     }
@@ -65,6 +76,8 @@ pub enum Decision {
     Unauthenticated(String),
     /// Proven, and still not allowed.
     Forbidden(String),
+    /// `Encryption Required` and a remote client on plain HTTP: HTTP 426, TLS first.
+    UpgradeRequired(String),
 }
 
 impl Decision {
@@ -73,13 +86,34 @@ impl Decision {
             Decision::Allow => Ok(()),
             Decision::Unauthenticated(_) => Err(IppError::NotAuthenticated),
             Decision::Forbidden(m) => Err(IppError::Forbidden(m)),
+            Decision::UpgradeRequired(m) => Err(IppError::Forbidden(format!("{m} Connect with TLS (ipps://, or -E)."))),
+        }
+    }
+
+    /// As an operation's result. IPP has no status for "upgrade to TLS": under
+    /// `DefaultEncryption Required` it is a 401, which the daemon answers 426 to a remote
+    /// plain-HTTP client (as cupsd's cupsdSendError); otherwise a refusal that says why.
+    fn into_op_result(self, rules: &AccessRules) -> IppResult<()> {
+        match self {
+            Decision::UpgradeRequired(_) if rules.default_encryption == Encryption::Required => Err(IppError::NotAuthenticated),
+            d => d.into_result(),
         }
     }
 }
 
-/// Does `who` pass `access`? `owner` is what `@OWNER` stands for (the job's or
-/// subscription's owner), if anything.
-pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner: Option<&str>, what: &str) -> Decision {
+/// What `@OWNER` stands for in a check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Owner<'a> {
+    /// The job's or subscription's owner, if the request is about one.
+    pub name: Option<&'a str>,
+    /// The request carries a PIN to release the owner's PIN job (PWG 5100.11): it stands
+    /// for the owner's proof, here only. The operation itself checks the PIN (and counts a
+    /// wrong one), so it is trusted as a claim of ownership, never as an identity.
+    pub pin: bool,
+}
+
+/// Does `who` pass `access`? `owner` is what `@OWNER` stands for, if anything.
+pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner: Owner<'_>, what: &str) -> Decision {
     let host_ok = who.is_local() || host_allowed(access, who);
     let satisfy_all = access.satisfy != Some(Satisfy::Any);
     if !host_ok && satisfy_all {
@@ -91,6 +125,12 @@ pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner:
         Some(t) => t,
         None => AuthType::None,
     };
+    // cupsd's cupsdIsAuthorized: before anything is asked of a remote client on plain HTTP
+    // (Kerberos excepted, which does not send passwords).
+    let negotiate = auth_type == AuthType::Negotiate || (auth_type == AuthType::None && default_auth == AuthType::Negotiate);
+    if access.encryption == Some(Encryption::Required) && !who.tls && !who.is_local() && satisfy_all && !negotiate {
+        return Decision::UpgradeRequired(format!("Encryption is required to {what}."));
+    }
     let needs_proof = !matches!(auth_type, AuthType::None | AuthType::Default);
     let Some(require) = &access.require else {
         // No Require: an AuthType alone asks for any valid user.
@@ -100,13 +140,15 @@ pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner:
             Decision::Unauthenticated(format!("Authentication is required to {what}."))
         };
     };
-    if needs_proof && !who.authenticated {
+    // The PIN stands for the owner where `@OWNER` is a name the rule accepts, and nowhere else.
+    let pin_owner = owner.pin && owner.name.is_some() && names_owner(require);
+    if needs_proof && !who.authenticated && !pin_owner {
         if !satisfy_all && host_ok {
             return Decision::Allow;
         }
         return Decision::Unauthenticated(format!("Authentication is required to {what}."));
     }
-    if names_match(require, who, owner) {
+    if pin_owner || names_match(require, who, owner.name) {
         return Decision::Allow;
     }
     let message = format!("\"{}\" is not allowed to {what}.", who.user);
@@ -115,6 +157,10 @@ pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner:
         // A claimed or peer-credential identity may prove a different one with a password.
         AuthMethod::None | AuthMethod::PeerCred => Decision::Unauthenticated(message),
     }
+}
+
+fn names_owner(require: &Require) -> bool {
+    matches!(require, Require::User(names) if names.iter().any(|n| n.eq_ignore_ascii_case("@OWNER")))
 }
 
 fn names_match(require: &Require, who: &Requester, owner: Option<&str>) -> bool {
@@ -190,9 +236,12 @@ fn in_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
     (a >> shift) == (net >> shift)
 }
 
-/// Step 2½ of dispatch: may `who` perform `op` on `target` under the queue's policy?
-pub fn authorize(state: &Scheduler, op: Operation, target: &Target, msg: &Message, who: &Requester) -> IppResult<()> {
+/// Step 2½ of dispatch: may `who` perform `op` on `target`, under the queue's `<Location>`
+/// and its policy? `pin`: the request carries a PIN that stands for `@OWNER` (see [`Owner`]).
+pub fn authorize(state: &Scheduler, op: Operation, target: &Target, req: &Request, who: &Requester, pin: bool) -> IppResult<()> {
     let Some(rules) = state.settings.access.as_deref() else { return Ok(()) };
+    queue_location(state, rules, op, target, &req.resource, who).into_op_result(rules)?;
+    let msg = &req.message;
     let policy_name = match target {
         Target::Printer(key) => state.printers.get(key).map(|p| p.op_policy.as_str()),
         Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.op_policy.as_str()),
@@ -205,7 +254,28 @@ pub fn authorize(state: &Scheduler, op: Operation, target: &Target, msg: &Messag
         Target::Job(id) => format!("{} job #{id}", op.name()),
         _ => op.name().to_string(),
     };
-    evaluate(&limit.access, rules.default_auth_type, who, owner.as_deref(), &what).into_result()
+    let owner = Owner { name: owner.as_deref(), pin };
+    evaluate(&limit.access, rules.default_auth_type, who, owner, &what).into_op_result(rules)
+}
+
+/// Stricter than cupsd, which checks only the `<Location>` of the path a request is posted
+/// to (so a request for queue q2 posted to `/` escapes `<Location /printers/q2>`): an
+/// operation on a queue, or on one of its jobs, must also pass the `<Location>` covering the
+/// queue's own path, unless that is the one already checked or an outer one the posted
+/// path's overrides (`<Location />` for a request to `/admin/`, as with remote admin).
+fn queue_location(state: &Scheduler, rules: &AccessRules, op: Operation, target: &Target, resource: &str, who: &Requester) -> Decision {
+    let path = match target {
+        Target::Printer(key) => state.printers.get(key).map(|p| p.resource()),
+        Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.resource()),
+        Target::NewPrinter(name) if op == Operation::CupsAddModifyClass => Some(format!("/classes/{name}")),
+        Target::NewPrinter(name) => Some(format!("/printers/{name}")),
+        Target::Server => None,
+    };
+    let Some(queue) = path.as_deref().and_then(|p| rules.location_for(p)) else { return Decision::Allow };
+    if rules.location_for(resource).is_some_and(|posted| quire_config::location_covers(&queue.path, &posted.path)) {
+        return Decision::Allow;
+    }
+    location_decision(rules, queue, path.as_deref().unwrap_or("/"), "POST", who)
 }
 
 /// What `@OWNER` means for this request.
@@ -223,7 +293,8 @@ fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, wh
     matches!(op, Operation::GetNotifications | Operation::CreateJobSubscriptions).then(|| who.user.clone())
 }
 
-/// May `who` use the HTTP resource `path` with `method`, under its `<Location>`? Where no
+/// May `who` use the HTTP resource `path` (canonical, see `quire_config::canonical_resource`)
+/// with `method`, under its `<Location>`? Where no
 /// `<Location>` applies, cupsd serves local clients only.
 pub fn check_location(rules: &AccessRules, path: &str, method: &str, who: &Requester) -> Decision {
     let Some(loc) = rules.location_for(path) else {
@@ -233,6 +304,14 @@ pub fn check_location(rules: &AccessRules, path: &str, method: &str, who: &Reque
         let from = who.addr.map_or_else(|| "this host".to_string(), |a| a.to_string());
         return Decision::Forbidden(format!("Access from {from} is not allowed to {method} {path}."));
     };
-    let access = loc.limits.iter().find(|l| l.matches(method)).map_or(&loc.access, |l| &l.access);
-    evaluate(access, rules.default_auth_type, who, None, &format!("{method} {path}"))
+    location_decision(rules, loc, path, method, who)
 }
+
+fn location_decision(rules: &AccessRules, loc: &Location, path: &str, method: &str, who: &Requester) -> Decision {
+    let access = loc.limits.iter().find(|l| l.matches(method)).map_or(&loc.access, |l| &l.access);
+    evaluate(access, rules.default_auth_type, who, Owner::default(), &format!("{method} {path}"))
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

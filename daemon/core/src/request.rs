@@ -23,6 +23,8 @@ pub struct Requester {
     /// This host's network interfaces whose subnet holds `addr` (cupsd's `@LOCAL` and
     /// `@IF(name)`), found by the daemon; empty for a client on no attached network.
     pub networks: Vec<Network>,
+    /// The request came over TLS (for `Encryption Required`).
+    pub tls: bool,
 }
 
 /// A network interface of this host the client is attached to.

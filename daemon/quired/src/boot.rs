@@ -107,6 +107,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         tls,
         io_timeout: c.timeout.max(Duration::from_secs(1)),
         max_connections: (c.max_clients as usize).max(1),
+        max_connections_per_host: c.clients_per_host() as usize,
         max_body_bytes: (c.limit_request_body > 0).then_some(c.limit_request_body),
         ..Default::default()
     };

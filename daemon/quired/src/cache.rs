@@ -33,12 +33,14 @@ pub fn cacheable(op: Option<Operation>) -> bool {
 }
 
 /// Everything the answer depends on besides the state: the request without its id, where
-/// it was sent, how the client reached us, and who asked.
+/// it was sent, how the client reached us, and who asked from where and how proven (access
+/// rules look at all of these; the Host header alone does not tell clients apart).
 pub fn key(msg: &Message, resource: &str, base: &quire_core::UriBase, who: &Requester) -> Vec<u8> {
     let mut m = msg.clone();
     m.request_id = 0;
     let mut k = m.encode();
-    for part in [resource, &base.scheme, &base.authority, &who.user, if who.admin { "a" } else { "-" }] {
+    let proof = format!("{}{:?}{}", if who.admin { "a" } else { "-" }, who.method, if who.tls { "t" } else { "-" });
+    for part in [resource, &base.scheme, &base.authority, &who.user, &who.host, &proof] {
         k.extend_from_slice(part.as_bytes());
         k.push(0);
     }
@@ -92,5 +94,18 @@ mod tests {
         c.invalidate();
         assert!(c.get(b"k", 1, 100).is_none(), "state changed");
         assert!(c.get(b"other", 1, 100).is_none());
+    }
+
+    #[test]
+    fn clients_that_access_rules_tell_apart_get_different_keys() {
+        let msg = quire_client::request_as(Operation::GetPrinterAttributes, Some("ipp://localhost/printers/q"), "alice");
+        let base = quire_core::UriBase { scheme: "ipp".into(), authority: "localhost:631".into() };
+        let local = Requester { user: "alice".into(), host: "localhost".into(), ..Default::default() };
+        let remote = Requester { host: "10.0.0.2".into(), addr: Some([10, 0, 0, 2].into()), ..local.clone() };
+        let over_tls = Requester { tls: true, ..remote.clone() };
+        let k = |who: &Requester| key(&msg, "/", &base, who);
+        assert_ne!(k(&local), k(&remote), "the same Host header from another address");
+        assert_ne!(k(&remote), k(&over_tls));
+        assert_eq!(k(&remote), k(&remote.clone()));
     }
 }

@@ -44,15 +44,30 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
         return (HttpStatus::INTERNAL_SERVER_ERROR, "no connection info").into_response();
     };
     let base = uri_base(req.headers(), &conn);
-    let path = req.uri().path().to_string();
+    // One spelling per path, so none escapes its <Location> (`//`, `%xx`, `.`; `..` refused).
+    let path = match quire_config::canonical_resource(req.uri().path()) {
+        Ok(p) => p,
+        Err(e) => return bad_path(e),
+    };
+    let must_upgrade = must_upgrade(&app, &conn);
     let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let proof = app.auth.check(authorization, client_id(&conn)).await;
+    let proof = match authorization {
+        // Sent in the clear from another host: not checked, neither accepted nor counted.
+        Some(h) if must_upgrade => {
+            let user = crate::auth::parse_basic(h).map(|(u, _)| u).unwrap_or_default();
+            let from = client_text(&conn);
+            app.auth.audit().record("plaintext-credentials", &user, &from, "not checked: a remote client must use TLS to send a password (DefaultEncryption Required)");
+            crate::auth::Proof::None
+        }
+        Some(h) => app.auth.check(Some(h), client_id(&conn)).await,
+        None => crate::auth::Proof::None,
+    };
     match &proof {
         crate::auth::Proof::Failed(_) => return unauthorized(),
         crate::auth::Proof::Locked(msg) => return (HttpStatus::FORBIDDEN, format!("{msg}\n")).into_response(),
         _ => {}
     }
-    match *req.method() {
+    let response = match *req.method() {
         Method::POST => {
             let is_ipp = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/ipp"));
             if !is_ipp {
@@ -68,18 +83,61 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
             get(app, base, &path).await
         }
         _ => HttpStatus::METHOD_NOT_ALLOWED.into_response(),
+    };
+    // cupsd's cupsdSendError: under DefaultEncryption Required a remote plain-HTTP client is
+    // never invited to send a password; it is told to upgrade to TLS.
+    if must_upgrade && response.status() == HttpStatus::UNAUTHORIZED {
+        return upgrade_required();
+    }
+    response
+}
+
+/// A remote client on plain HTTP under `DefaultEncryption Required` (cupsd's default).
+fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
+    let remote = matches!(&conn.peer, crate::net::Peer::Tcp(a) if !a.ip().is_loopback());
+    let required = app.access.as_deref().is_some_and(|r| r.default_encryption == quire_config::Encryption::Required);
+    remote && !conn.tls && required
+}
+
+/// Who the login guard counts failures against: the address of a remote client; for a local
+/// one the uid owning its socket (Unix peer credentials, or the owner of a loopback TCP
+/// socket), so one local user cannot lock the others out.
+fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
+    match (&conn.peer, &conn.local) {
+        (crate::net::Peer::Unix { uid, .. }, _) => crate::guard::ClientId::Local(format!("uid={uid}")),
+        (crate::net::Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => match crate::requester::loopback_uid(*peer, *local) {
+            Some(uid) => crate::guard::ClientId::Local(format!("uid={uid}")),
+            None => crate::guard::ClientId::Ip(peer.ip()),
+        },
+        (crate::net::Peer::Tcp(a), _) => crate::guard::ClientId::Ip(a.ip()),
     }
 }
 
-fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
+fn client_text(conn: &ConnInfo) -> String {
     match &conn.peer {
-        crate::net::Peer::Tcp(a) => crate::guard::ClientId::Ip(a.ip()),
-        crate::net::Peer::Unix { uid, .. } => crate::guard::ClientId::Local(format!("uid={uid}")),
+        crate::net::Peer::Tcp(a) => a.ip().to_string(),
+        crate::net::Peer::Unix { uid, .. } => format!("uid={uid}"),
     }
 }
 
 fn unauthorized() -> Response {
     (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response()
+}
+
+/// 426 as cupsd sends it: the TLS versions to upgrade to, and the connection closed (libcups
+/// reconnects and upgrades, RFC 2817).
+fn upgrade_required() -> Response {
+    let headers = [(header::UPGRADE, "TLS/1.2,TLS/1.1,TLS/1.0"), (header::CONNECTION, "close")];
+    (HttpStatus::UPGRADE_REQUIRED, headers, "Encryption is required: use TLS (ipps://, or Upgrade: TLS).\n").into_response()
+}
+
+/// A request path no `<Location>` can be matched against: 403 for `..` (as cupsd), else 400.
+fn bad_path(e: quire_config::ResourceError) -> Response {
+    let status = match e {
+        quire_config::ResourceError::DotDot => HttpStatus::FORBIDDEN,
+        _ => HttpStatus::BAD_REQUEST,
+    };
+    (status, format!("Bad request path: {e}.\n")).into_response()
 }
 
 /// cupsd's `<Location>` check for an HTTP resource.
@@ -94,6 +152,10 @@ fn location_denied(app: &App, path: &str, method: &str, who: &quire_core::Reques
         Decision::Forbidden(why) => {
             app.auth.audit().record("denied", &who.user, &who.host, &why);
             Some((HttpStatus::FORBIDDEN, format!("{why}\n")).into_response())
+        }
+        Decision::UpgradeRequired(why) => {
+            app.auth.audit().record("denied", &who.user, &who.host, &format!("{why} (TLS required)"));
+            Some(upgrade_required())
         }
     }
 }

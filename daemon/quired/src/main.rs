@@ -17,6 +17,7 @@ mod logline;
 mod net;
 mod networks;
 mod page;
+mod ratelog;
 mod pin;
 mod pin_limit;
 mod requester;

@@ -74,7 +74,7 @@ impl Accounts {
         if let Proof::User(user) = proof {
             let groups = self.groups_of(user);
             let admin = self.is_system(user, &groups);
-            return Requester { user: user.clone(), authenticated: true, admin, host, method: AuthMethod::Password, groups, addr, networks };
+            return Requester { user: user.clone(), authenticated: true, admin, host, method: AuthMethod::Password, groups, addr, networks, tls: conn.tls };
         }
         let uid = match (&conn.peer, &conn.local) {
             (Peer::Unix { uid, .. }, _) => Some(*uid),
@@ -83,14 +83,14 @@ impl Accounts {
         };
         let Some(uid) = uid else {
             let groups = Vec::new();
-            return Requester { user: claimed, authenticated: false, admin: false, host, method: AuthMethod::None, groups, addr, networks };
+            return Requester { user: claimed, authenticated: false, admin: false, host, method: AuthMethod::None, groups, addr, networks, tls: conn.tls };
         };
         let name = self.name_of(uid).unwrap_or_else(|| uid.to_string());
         // A local root client may act for another user (CUPS tools run as root do).
         let user = if uid == 0 { claimed } else { name.clone() };
         let groups = self.groups_of(&name);
         let admin = uid == 0 || self.is_system(&name, &groups);
-        Requester { user, authenticated: true, admin, host, method: AuthMethod::PeerCred, groups, addr, networks }
+        Requester { user, authenticated: true, admin, host, method: AuthMethod::PeerCred, groups, addr, networks, tls: conn.tls }
     }
 }
 

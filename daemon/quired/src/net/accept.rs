@@ -1,25 +1,30 @@
-//! Listeners and accept loops: connection limit and graceful shutdown.
+//! Listeners and accept loops: connection limits (see `admission.rs`) and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpListener, UnixListener};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use super::admission::{Admission, Class, Limits, Refusal};
 use super::conn::{self, shutdown_requested, Shared};
+use crate::ratelog::{left_out, RateLimited};
 use super::{remove_socket_file, ListenSpec, LocalEnd, NetConfig, NetError};
 
 /// cupsd's listen backlog (`ListenBackLog` default).
 const BACKLOG: i32 = 128;
 /// Pause after a failed accept (e.g. EMFILE) so the loop does not spin.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+/// At most one line per kind of refusal in this time (cupsd logs its "Possible DoS attack"
+/// once a minute).
+const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
 pub(crate) enum Listener {
     Tcp(TcpListener),
@@ -98,7 +103,8 @@ pub(crate) async fn serve(
 ) -> Result<(), NetError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let acceptor = cfg.tls.clone().map(TlsAcceptor::from);
-    let limit = Arc::new(Semaphore::new(cfg.max_connections.max(1)));
+    let limits = Limits::new(cfg.max_connections, cfg.max_connections_per_host);
+    let limit = Gate { admission: Admission::new(limits), limits, log: Arc::new(RefusalLog::default()) };
     let shared = Arc::new(Shared {
         cfg,
         router,
@@ -110,7 +116,7 @@ pub(crate) async fn serve(
         loops.spawn(accept_loop(
             listener,
             Arc::clone(&shared),
-            Arc::clone(&limit),
+            limit.clone(),
         ));
     }
     shutdown.await;
@@ -121,28 +127,69 @@ pub(crate) async fn serve(
     Ok(())
 }
 
+/// The connection limits shared by every accept loop of a server.
+#[derive(Clone)]
+struct Gate {
+    admission: Arc<Admission>,
+    limits: Limits,
+    log: Arc<RefusalLog>,
+}
+
+/// The messages a flood would repeat, each rate-limited.
+struct RefusalLog {
+    full: RateLimited,
+    per_host: RateLimited,
+    accept_error: RateLimited,
+}
+
+impl Default for RefusalLog {
+    fn default() -> Self {
+        let every = || RateLimited::new(REFUSAL_LOG_INTERVAL);
+        RefusalLog { full: every(), per_host: every(), accept_error: every() }
+    }
+}
+
+impl Gate {
+    fn refused(&self, why: Refusal, peer: &str) {
+        let l = self.limits;
+        let now = Instant::now();
+        match why {
+            Refusal::Full => {
+                if let Some(n) = self.log.full.allow(now) {
+                    tracing::warn!("Too many connections (MaxClients {}, {} of them for remote clients): closing new connections, the first from {peer}{}", l.total, l.remote, left_out(n));
+                }
+            }
+            Refusal::PerHost => {
+                if let Some(n) = self.log.per_host.allow(now) {
+                    tracing::warn!("Possible DoS attack: more than {} connections from {peer} (MaxClientsPerHost): closing new ones{}", l.per_host, left_out(n));
+                }
+            }
+        }
+    }
+}
+
 /// Accept until shutdown, then give this listener's connections `shutdown_grace` to end
 /// before aborting them, and remove the socket file.
-async fn accept_loop(listener: Listener, shared: Arc<Shared>, limit: Arc<Semaphore>) {
+async fn accept_loop(listener: Listener, shared: Arc<Shared>, gate: Gate) {
     let mut conns = JoinSet::new();
     let mut shutdown = shared.shutdown.clone();
     loop {
         tokio::select! {
             () = shutdown_requested(&mut shutdown) => break,
-            accepted = accept_one(&listener, &shared) => {
-                let Some(serve) = accepted else {
+            accepted = accept_one(&listener, &shared, &gate.log) => {
+                let Some(Accepted { class, peer, serve }) = accepted else {
                     tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
                     continue;
                 };
-                match Arc::clone(&limit).try_acquire_owned() {
-                    Ok(permit) => {
+                match gate.admission.admit(class) {
+                    Ok(ticket) => {
                         conns.spawn(async move {
                             serve.await;
-                            drop(permit);
+                            drop(ticket);
                         });
                     }
                     // Dropping the stream closes it: the cheapest answer to a flood.
-                    Err(_) => tracing::warn!("too many connections, closing a new one"),
+                    Err(why) => gate.refused(why, &peer),
                 }
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
@@ -168,30 +215,44 @@ async fn accept_loop(listener: Listener, shared: Arc<Shared>, limit: Arc<Semapho
     }
 }
 
+/// A connection accepted, not yet admitted.
+struct Accepted {
+    class: Class,
+    /// Who connected, for the log.
+    peer: String,
+    /// Serves it; dropping it unpolled closes the connection.
+    serve: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
 /// Accept one connection and return the future that serves it; `None` on accept errors.
-async fn accept_one(
-    listener: &Listener,
-    shared: &Arc<Shared>,
-) -> Option<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>> {
+async fn accept_one(listener: &Listener, shared: &Arc<Shared>, log: &RefusalLog) -> Option<Accepted> {
     let shared = Arc::clone(shared);
+    let failed = |e: std::io::Error, on: &str| {
+        // EMFILE and the like repeat every ACCEPT_ERROR_PAUSE while they last.
+        if let Some(n) = log.accept_error.allow(Instant::now()) {
+            tracing::warn!("accept failed{on}: {e}{}", left_out(n));
+        }
+        None
+    };
     match listener {
         Listener::Tcp(l) => match l.accept().await {
             Ok((stream, peer)) => {
                 // Small IPP responses should not wait for Nagle (cupsd sets this too).
                 let _ = stream.set_nodelay(true);
-                Some(Box::pin(conn::serve_tcp(shared, stream, peer)))
+                let serve = Box::pin(conn::serve_tcp(shared, stream, peer));
+                Some(Accepted { class: Class::of_tcp(peer.ip()), peer: peer.ip().to_string(), serve })
             }
-            Err(e) => {
-                tracing::warn!("accept failed: {e}");
-                None
-            }
+            Err(e) => failed(e, ""),
         },
         Listener::Unix { listener, path } => match listener.accept().await {
-            Ok((stream, _)) => Some(Box::pin(conn::serve_unix(shared, stream, path.clone()))),
-            Err(e) => {
-                tracing::warn!("accept failed on {}: {e}", path.display());
-                None
+            Ok((stream, _)) => {
+                // No credentials: counted as a local user; serve_unix then closes it.
+                let uid = stream.peer_cred().map(|c| c.uid()).ok();
+                let class = uid.map_or(Class::Local, Class::of_unix);
+                let peer = uid.map_or_else(|| "the local socket".to_string(), |u| format!("uid {u} on the local socket"));
+                Some(Accepted { class, peer, serve: Box::pin(conn::serve_unix(shared, stream, path.clone())) })
             }
+            Err(e) => failed(e, &format!(" on {}", path.display())),
         },
     }
 }

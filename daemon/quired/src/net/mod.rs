@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 mod accept;
+mod admission;
 mod conn;
 mod io;
 mod tls;
@@ -103,8 +104,12 @@ pub struct NetConfig {
     pub io_timeout: Duration,
     /// hyper's read buffer cap, i.e. the largest request head accepted (min 8192).
     pub max_header_bytes: usize,
-    /// cupsd `MaxClients`: connections beyond this are closed right after accept.
+    /// cupsd `MaxClients`: connections beyond this are closed right after accept. Remote
+    /// clients may use all but a reserve for local ones (see `admission.rs`).
     pub max_connections: usize,
+    /// cupsd `MaxClientsPerHost`: connections one remote host may hold (0: all that remote
+    /// clients may).
+    pub max_connections_per_host: usize,
     /// cupsd `MaxRequestSize` (0 there = unlimited, `None` here).
     pub max_body_bytes: Option<u64>,
     /// How long in-flight requests may run after shutdown starts.
@@ -121,6 +126,7 @@ impl Default for NetConfig {
             io_timeout: Duration::from_secs(900),
             max_header_bytes: 32 * 1024,
             max_connections: 100,
+            max_connections_per_host: 0,
             max_body_bytes: None,
             shutdown_grace: Duration::from_secs(10),
         }

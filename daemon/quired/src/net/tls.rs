@@ -65,6 +65,10 @@ pub fn server_config_from_pem(
         .with_single_cert(chain, key)
         .map_err(NetError::Tls)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // No TLS 1.3 session tickets (cupsd sends none): libcups with a receive timeout set
+    // (ipptool -T) takes the ticket records that follow the handshake for a failed read,
+    // reconnects and re-sends its request, forever.
+    config.send_tls13_tickets = 0;
     Ok(Arc::new(config))
 }
 
