@@ -119,7 +119,8 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-message-from-operator", vec![Value::Text(String::new())]);
     add("printer-config-changes", vec![Value::Integer(0)]);
     if !p.is_class {
-        add("device-uri", vec![Value::Uri(p.device_uri.clone())]);
+        // As cupsd: without `user:password@`; only the backend gets the whole URI.
+        add("device-uri", vec![Value::Uri(quire_ipp::uri::without_userinfo(&p.device_uri))]);
     }
     if p.is_class {
         add("member-names", p.members.iter().map(|m| Value::Name(m.clone())).collect());

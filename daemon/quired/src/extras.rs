@@ -32,7 +32,7 @@ pub(crate) fn query_device(uri: &str) -> Option<Vec<Attribute>> {
     req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", wanted));
     let resp = client.send(&resource, &req, None).ok()?;
     if resp.code >= 0x0100 {
-        tracing::warn!("{uri}: Get-Printer-Attributes answered {:#06x}", resp.code);
+        tracing::warn!("{}: Get-Printer-Attributes answered {:#06x}", quire_ipp::uri::without_userinfo(uri), resp.code);
         return None;
     }
     resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone())

@@ -187,7 +187,7 @@ impl SchedulerTask {
 
     fn summary(&self) -> Summary {
         Summary {
-            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), p.device_uri.clone(), p.accepting)).collect(),
+            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), quire_ipp::uri::without_userinfo(&p.device_uri), p.accepting)).collect(),
             jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), j.owner.to_string(), j.state.keyword().into())).collect(),
         }
     }
