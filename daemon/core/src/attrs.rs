@@ -138,7 +138,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
     }
     if !p.is_class {
-        for a in p.security.attributes().into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
+        for a in crate::security::printer_attributes(p).into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
             add(&a.name, a.values);
         }
         let kws = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();

@@ -51,6 +51,9 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         job_sheets_default: ("none".into(), "none".into()),
         device: Default::default(),
         security: Default::default(),
+        trust: Default::default(),
+        claim: None,
+        temporary: false,
         split: Default::default(),
         failover: Default::default(),
         confidential_default: false,
@@ -116,8 +119,10 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
         "everywhere" => {
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
             p.capabilities = caps::from_device(device);
-            p.security = crate::security::Security::from_device(device, &p.device_uri);
-            if let Some(mm) = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()) {
+            // What the device says about its security is a claim until an administrator confirms it.
+            crate::security::take_claim(p, crate::security::Security::from_device(device, &p.device_uri));
+            let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
+            if let Some(mm) = mm.filter(|m| !m.is_empty()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
             }
         }
@@ -130,7 +135,16 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
 
 /// Attributes shared by printers and classes.
 fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
-    for a in attrs {
+    // As cupsd: an administrator may keep a temporary queue (`printer-is-temporary` false,
+    // or sharing it); then it is saved, and its security facts may be set.
+    let flag = |n: &str| attrs.iter().find(|a| a.name == n).and_then(Attribute::first_bool);
+    if let Some(t) = flag("printer-is-temporary") {
+        p.temporary = t;
+    }
+    if flag("printer-is-shared") == Some(true) {
+        p.temporary = false;
+    }
+    for a in confirmation_first(attrs) {
         if apply_vendor(p, a)? {
             continue;
         }
@@ -183,13 +197,24 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
     Ok(())
 }
 
+/// The attributes with `quire-security-confirmed` first, so that facts set in the same
+/// request refine the confirmed claim instead of being replaced by it.
+pub(crate) fn confirmation_first(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    let confirm = |a: &&Attribute| a.name == quire_ipp::vendor::SECURITY_CONFIRMED;
+    attrs.iter().filter(confirm).chain(attrs.iter().filter(move |a| !confirm(a)))
+}
+
 /// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
 pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
     if a.name == quire_ipp::vendor::CONFIDENTIAL_DEFAULT {
         p.confidential_default = quire_ipp::vendor::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential-default must be true or false.", a.clone()))?;
         return Ok(true);
     }
-    let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
+    if p.temporary && crate::security::is_settable(&a.name) {
+        // cupsd's answer for a value a temporary queue cannot keep.
+        return Err(IppError::NotPossible(format!("Unable to save value for \"{}\" with a temporary printer.", a.name)));
+    }
+    let applied = crate::security::admin_set(p, a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
     match applied {
         Ok(false) => Ok(false),
         Ok(true) if p.is_class => Err(IppError::unsupported(format!("\"{}\" is a printer attribute; classes have none.", a.name), a.clone())),

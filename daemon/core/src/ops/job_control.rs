@@ -65,7 +65,7 @@ fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
     let Some(job) = s.jobs.get(&id) else { return Ok(()) };
     let (Some(parent), Some(to)) = (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest)) else { return Ok(()) };
     let Some(first) = s.printer(&parent.printer) else { return Ok(()) };
-    match crate::security::qualifies(&to.security, &first.security, s.settings.security_rule) {
+    match crate::security::printer_qualifies(to, first, s.settings.security_rule) {
         Ok(()) => Ok(()),
         Err(why) => Err(IppError::NotPossible(format!("Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.", parent.id, first.name, to.name))),
     }
