@@ -98,7 +98,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     }
     add("printer-is-accepting-jobs", vec![Value::Boolean(p.accepting)]);
     add("printer-is-shared", vec![Value::Boolean(p.shared)]);
-    add("printer-is-temporary", vec![Value::Boolean(false)]);
+    add("printer-is-temporary", vec![Value::Boolean(p.temporary)]);
     add("printer-type", vec![Value::Enum(printer_type(s, p))]);
     add("queued-job-count", vec![Value::Integer(queued(s, p))]);
     add("printer-up-time", vec![Value::Integer(now.clamp(1, i32::MAX as i64) as i32)]);

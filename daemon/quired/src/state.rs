@@ -293,7 +293,8 @@ impl SchedulerTask {
     }
 
     fn printer_change(&self, key: &str) -> Option<Change> {
-        let p = self.state.printers.get(key)?;
+        // A temporary queue (CUPS-Create-Local-Printer) is not saved, as with cupsd.
+        let p = self.state.printers.get(key).filter(|p| !p.temporary)?;
         Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
     }
 

@@ -365,8 +365,13 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
 }
 
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
-/// (what print dialogs do for printers found by DNS-SD).
-pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+/// (what print dialogs do for printers found by DNS-SD), for local users only, as cupsd.
+/// The queue is temporary: not shared, not saved, deleted once unused
+/// ([`expire_temporary`]), and it never takes part in splitting or failover.
+pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    if !who.is_local() {
+        return Err(IppError::Forbidden("Only local users can create a local printer.".into()));
+    }
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
@@ -375,23 +380,33 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
         return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
     }
     if !(uri.starts_with("ipp://") || uri.starts_with("ipps://")) {
-        return Err(IppError::BadRequest(format!("Bad device-uri \"{uri}\".")));
+        return Err(IppError::BadRequest(format!("Bad device-uri \"{}\".", quire_ipp::uri::without_userinfo(&uri))));
     }
     let key = name.to_ascii_lowercase();
-    if !s.printers.contains_key(&key) {
-        let mut p = new_printer(s, &name, false, now);
-        p.device_uri = uri;
-        p.info = get("printer-info").unwrap_or_else(|| name.clone());
-        p.location = get("printer-location").unwrap_or_default();
-        p.ppd_name = "everywhere".into();
-        if let Some(device) = req.device_attributes.as_deref() {
-            let _ = apply_model(&mut p, "everywhere", Some(device));
+    let mut effects = Vec::new();
+    match s.printers.get_mut(&key) {
+        // Asked for again: a temporary queue is in use, so it lives on (cupsd).
+        Some(p) if p.temporary => p.state_change_time = now,
+        Some(_) => {}
+        None => {
+            let mut p = new_printer(s, &name, false, now);
+            p.temporary = true;
+            p.device_uri = uri;
+            // Text from DNS-SD and the device: cleaned before it is shown to anyone.
+            p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.clone());
+            p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
+            p.ppd_name = "everywhere".into();
+            if let Some(device) = req.device_attributes.as_deref() {
+                let _ = apply_model(&mut p, "everywhere", Some(device));
+            }
+            p.state = PrinterState::Idle;
+            p.state_reasons.clear();
+            p.accepting = true;
+            s.printers.insert(key.clone(), p);
+            events::emit_printer(s, EventKind::PrinterAdded, &name, now);
+            // Not saved (a temporary queue); the next free id is.
+            effects.extend([Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
         }
-        p.state = PrinterState::Idle;
-        p.state_reasons.clear();
-        p.accepting = true;
-        s.printers.insert(key.clone(), p);
-        events::emit_printer(s, EventKind::PrinterAdded, &name, now);
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
     let want = quire_ipp::registry::expand_requested(
@@ -402,5 +417,37 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
     let mut g = Group::new(DelimiterTag::Printer);
     g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
     resp.push_group(g);
-    Ok(Outcome { response: resp, effects: vec![Effect::PersistPrinter(key), Effect::PersistServer] })
+    Ok(Outcome { response: resp, effects })
+}
+
+/// A temporary queue lives this long after its state last changed (cupsd: 5 minutes after
+/// its last job).
+pub const TEMPORARY_UNUSED_SECS: i64 = 300;
+
+/// When temporary queue `p` may be deleted: unused (no job not yet finished), not printing,
+/// [`TEMPORARY_UNUSED_SECS`] after its state last changed.
+pub(crate) fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
+    let used = s.active_jobs().any(|j| j.printer.eq_ignore_ascii_case(&p.name) || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)));
+    (p.temporary && !used && p.state != PrinterState::Processing).then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
+}
+
+/// Deletes the temporary queues nobody has used for a while (called from the timer).
+pub(crate) fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+    let mut effects = Vec::new();
+    for key in due {
+        let Some(p) = s.printers.remove(&key) else { continue };
+        effects.push(Effect::DeletePrinter(key));
+        let subs: Vec<i32> = s.subscriptions.values().filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name))).map(|x| x.id).collect();
+        for id in subs {
+            s.subscriptions.remove(&id);
+            effects.push(Effect::DeleteSubscription(id));
+        }
+        if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+            s.default_printer = None;
+            effects.push(Effect::PersistServer);
+        }
+        events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    }
+    effects
 }
