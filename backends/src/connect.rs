@@ -190,7 +190,7 @@ pub(crate) struct NetUri {
 /// Parses `scheme://[user@]host[:port][/path][?options]`. Never panics; anything malformed
 /// (missing host, bad port, bad percent-encoding, control characters) is `BadUri`.
 pub(crate) fn parse_net_uri(uri: &str, scheme: &str, default_port: u16) -> Result<NetUri, BackendError> {
-    let bad = |why: &str| BackendError::BadUri(format!("{uri}: {why}"));
+    let bad = |why: &str| BackendError::BadUri(format!("{}: {why}", quire_ipp::uri::without_userinfo(uri)));
     let rest = uri
         .split_once("://")
         .filter(|(s, _)| s.eq_ignore_ascii_case(scheme))

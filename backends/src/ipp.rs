@@ -33,13 +33,17 @@ pub const MAX_DEVICE_REPLY: usize = 4 * 1024 * 1024;
 
 const PRINTER_STATE_ATTRS: &[&str] = &["printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "operations-supported"];
 
-/// (host, port, resource) of an ipp/http URI.
+/// (host, port, resource) of an ipp/http URI. User information (`user:password@`) is not
+/// part of the host: this backend sends no credentials to the device (not supported yet),
+/// and an error names the URI without them.
 pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
-    let (scheme, rest) = uri.split_once("://").ok_or_else(|| BackendError::BadUri(uri.into()))?;
+    let shown = quire_ipp::uri::without_userinfo(uri);
+    let (scheme, rest) = shown.split_once("://").ok_or_else(|| BackendError::BadUri(shown.clone()))?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
+    let uri = shown.as_str();
     let default_port = match scheme {
         "http" => 80,
         "https" => 443,
@@ -111,7 +115,9 @@ fn check(resp: &Message, what: &str) -> Result<(), Failure> {
 
 /// The printer we talk to, its connection, and the state last mirrored to the queue.
 struct Device<'a> {
-    uri: &'a str,
+    /// `printer-uri` of every request: the device URI without user information (cupsd's
+    /// ipp backend does not send it in the request either).
+    uri: String,
     resource: String,
     dest: Destination,
     user: String,
@@ -126,7 +132,7 @@ struct Device<'a> {
 impl<'a> Device<'a> {
     fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
         let (dest, resource) = destination(uri)?;
-        Ok(Device { uri, resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None, remote: None })
+        Ok(Device { uri: quire_ipp::uri::without_userinfo(uri), resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None, remote: None })
     }
 
     /// The connection, opened if needed (failures are transient: the printer may be off).
@@ -158,7 +164,7 @@ impl<'a> Device<'a> {
     }
 
     fn request(&self, op: Operation) -> Message {
-        quire_client::request_as(op, Some(self.uri), &self.user)
+        quire_client::request_as(op, Some(&self.uri), &self.user)
     }
 
     /// After a transient failure: shows the printer offline and waits with backoff.

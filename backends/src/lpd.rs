@@ -53,7 +53,7 @@ pub(crate) struct LpdUri {
 pub(crate) fn parse_uri(uri: &str) -> Result<LpdUri, BackendError> {
     let NetUri { user, host, port, path, options } = connect::parse_net_uri(uri, "lpd", DEFAULT_PORT)?;
     if path.is_empty() {
-        return Err(BackendError::BadUri(format!("{uri}: missing queue name (lpd://host/queue)")));
+        return Err(BackendError::BadUri(format!("{}: missing queue name (lpd://host/queue)", quire_ipp::uri::without_userinfo(uri))));
     }
     let mut out = LpdUri {
         host,

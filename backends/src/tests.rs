@@ -50,4 +50,8 @@ fn bad_uris_are_refused_clearly() {
     assert!(matches!(err, BackendError::BadUri(_)));
     assert_eq!(ipp::split_uri("ipp://[::1]:8000/ipp/print").expect("v6"), ("::1".into(), 8000, "/ipp/print".into()));
     assert_eq!(ipp::split_uri("ipp://h/p").expect("default port"), ("h".into(), 631, "/p".into()));
+    // User information is not part of the host, and no error shows it.
+    assert_eq!(ipp::split_uri("ipps://alice:s3cret@h:8631/ipp").expect("userinfo"), ("h".into(), 8631, "/ipp".into()));
+    let err = ipp::split_uri("ipps://alice:s3cret@h:port/ipp").expect_err("bad port");
+    assert!(!err.to_string().contains("s3cret"), "{err}");
 }

@@ -131,7 +131,7 @@ fn description(st: &State) -> Vec<Attribute> {
         a("printer-name", Value::Name(o.name.clone())),
         a("printer-info", text(&o.name)),
         a("printer-location", text("")),
-        a("printer-make-and-model", text("Quire Simulator")),
+        a("printer-make-and-model", text(&o.make_and_model)),
         a("printer-more-info", Value::Uri(http_uri(st, "/"))),
         a("printer-uuid", Value::Uri(uuid(st))),
         a("printer-kind", kw("document")),

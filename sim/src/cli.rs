@@ -51,6 +51,9 @@ pub struct Options {
     pub auth: AuthMethod,
     pub encrypts: bool,
     pub erases_storage: bool,
+    /// `printer-make-and-model`, sent as given (control characters included): a test
+    /// stands in for a hostile device with it.
+    pub make_and_model: String,
 }
 
 impl Options {
@@ -71,6 +74,7 @@ impl Options {
             auth: AuthMethod::None,
             encrypts: false,
             erases_storage: false,
+            make_and_model: "Quire Simulator".into(),
         }
     }
 }
@@ -140,6 +144,7 @@ options:
   --auth METHOD           quire-authentication-method: none, pin, id-card, biometric
   --encrypts              quire-encrypts-job-data true
   --erases-storage        quire-erases-storage true
+  --make-and-model TEXT   printer-make-and-model, sent as given (default Quire Simulator)
   -h, --help              this text";
 
 pub const DEFAULT_FORMATS: &[&str] = &["application/pdf", "image/pwg-raster"];
@@ -227,6 +232,7 @@ fn parse_serve<I: Iterator<Item = String>>(mut args: I) -> Result<Options, CliEr
             }
             "--encrypts" => o.encrypts = true,
             "--erases-storage" => o.erases_storage = true,
+            "--make-and-model" => o.make_and_model = value()?,
             _ => return Err(CliError::Unknown(arg)),
         }
     }

@@ -37,6 +37,8 @@ fn parses_every_flag() {
         "id-card",
         "--encrypts",
         "--erases-storage",
+        "--make-and-model",
+        "Evil 1\n*Foo: x",
     ])
     .expect("parse");
     assert_eq!(o.listen.port(), 8631);
@@ -47,6 +49,7 @@ fn parses_every_flag() {
     assert_eq!((o.media_empty_after, o.jam_after), (Some(5), Some(3)));
     assert!(o.offline && o.refuse_connections && o.encrypts && o.erases_storage);
     assert_eq!(o.auth, AuthMethod::IdCard);
+    assert_eq!(o.make_and_model, "Evil 1\n*Foo: x");
 }
 
 #[test]
@@ -55,6 +58,7 @@ fn defaults() {
     assert_eq!((o.ppm, o.control, o.auth), (60, None, AuthMethod::None));
     assert_eq!(o.formats, DEFAULT_FORMATS);
     assert_eq!(o.keep, Keep::Discard);
+    assert_eq!(o.make_and_model, "Quire Simulator");
 }
 
 #[test]

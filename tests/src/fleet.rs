@@ -1,6 +1,7 @@
 //! A fleet of simulated printers of different security levels behind one quired, each a
-//! `-m everywhere` queue: what the splitter and failover tests drive. Every check is made
-//! against the simulators' page logs (what was really printed).
+//! `-m everywhere` queue whose claimed facts an administrator confirmed: what the splitter
+//! and failover tests drive. Every check is made against the simulators' page logs (what
+//! was really printed).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,11 @@ pub fn fleet(ppm: u32) -> Option<Fleet> {
         cups_tool_ok(&server, Via::Tcp, "lpadmin", &["-p", name, "-E", "-v", &sim.uri(), "-m", "everywhere"]).expect("lpadmin -m everywhere");
         sims.insert(*name, sim);
     }
-    Some(Fleet { server, sims, dir: tempfile::tempdir().expect("tempdir") })
+    let f = Fleet { server, sims, dir: tempfile::tempdir().expect("tempdir") };
+    for (name, ..) in FLEET {
+        f.confirm(name);
+    }
+    Some(f)
 }
 
 impl Fleet {
@@ -134,6 +139,18 @@ impl Fleet {
         req.push_group(g);
         let resp = self.ipp(&req);
         assert!(resp.code < 0x0100, "setting failover on {queue}: {:#06x} {:?}", resp.code, resp.operation_attr("status-message"));
+    }
+
+    /// An administrator confirms what `queue`'s device claims about its security: quired
+    /// relies only on confirmed facts (CUPS-Add-Modify-Printer over IPP: CUPS's lpadmin only
+    /// sends `*-default` options).
+    pub fn confirm(&self, queue: &str) {
+        let mut req = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&self.server.printer_uri(queue)), "root");
+        let mut g = quire_ipp::Group::new(DelimiterTag::Printer);
+        g.push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
+        req.push_group(g);
+        let resp = self.ipp(&req);
+        assert!(resp.code < 0x0100, "confirming {queue}'s security facts: {:#06x}", resp.code);
     }
 
     /// Sets `queue`'s security facts (as an administrator would for a device that does not

@@ -87,6 +87,8 @@ pub struct SimOptions {
     pub auth: String,
     pub encrypts: bool,
     pub erases_storage: bool,
+    /// `printer-make-and-model` as the device reports it (None: the simulator's own).
+    pub make_and_model: Option<String>,
     pub media_empty_after: Option<u32>,
     pub jam_after: Option<u32>,
     pub offline: bool,
@@ -105,6 +107,7 @@ impl Default for SimOptions {
             auth: "none".into(),
             encrypts: false,
             erases_storage: false,
+            make_and_model: None,
             media_empty_after: None,
             jam_after: None,
             offline: false,
@@ -141,6 +144,10 @@ impl SimOptions {
     }
     pub fn erases_storage(mut self, on: bool) -> Self {
         self.erases_storage = on;
+        self
+    }
+    pub fn make_and_model(mut self, text: &str) -> Self {
+        self.make_and_model = Some(text.into());
         self
     }
     pub fn media_empty_after(mut self, n: u32) -> Self {
@@ -202,6 +209,9 @@ impl SimOptions {
             if let Some(n) = n {
                 a.extend([flag.to_string(), n.to_string()]);
             }
+        }
+        if let Some(mm) = &self.make_and_model {
+            a.extend(["--make-and-model".to_string(), mm.clone()]);
         }
         if let Some(dir) = &self.keep {
             a.extend(["--keep".to_string(), dir.display().to_string()]);

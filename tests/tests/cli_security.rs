@@ -68,7 +68,7 @@ fn setup_queues(cli: &Cli) {
     }
     cli.lpadmin("sec-a", &["quire-authentication-method=pin", "quire-encrypts-job-data=true", "quire-erases-storage=false"]);
     cli.lpadmin("sec-b", &["quire-authentication-method=id-card", "quire-encrypts-job-data=yes", "quire-erases-storage=true"]);
-    // sec-c keeps the defaults (none, no protections); its split policy is only shown.
+    // Nobody vouches for sec-c's facts yet; its split policy is only shown.
     cli.lpadmin(
         "sec-c",
         &[
@@ -83,22 +83,25 @@ fn setup_queues(cli: &Cli) {
 
 fn check_printer_details(cli: &Cli) {
     let a = cli.printer_details("sec-a");
-    assert!(a.contains("\tSecurity: pin, encrypts job data; level 2 (derived)\n"), "sec-a:\n{a}");
+    assert!(a.contains("\tSecurity: pin, encrypts job data; level 2 (derived; set by an administrator)\n"), "sec-a:\n{a}");
     assert!(!a.contains("\tSplit:"), "sec-a does not split by default:\n{a}");
     let b = cli.printer_details("sec-b");
-    assert!(b.contains("\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)\n"), "sec-b:\n{b}");
+    assert!(b.contains("\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived; set by an administrator)\n"), "sec-b:\n{b}");
     let c = cli.printer_details("sec-c");
-    assert!(c.contains("\tSecurity: no authentication; level 0 (derived)\n"), "sec-c:\n{c}");
+    assert!(c.contains("\tSecurity: not confirmed by an administrator (takes no part in splitting or failover)\n"), "sec-c:\n{c}");
     let policy = "\tSplit: manual (jobs of 100+ copies or 200+ pages; printers: sec-a, sec-b; if none qualifies: hold)\n";
     assert!(c.contains(policy), "sec-c policy:\n{c}");
     // CUPS's lines come first, unchanged.
     assert!(c.find("\tDefault port settings:") < c.find("\tSecurity:"), "order:\n{c}");
 
-    // An administrator's level, and back to the derived one.
+    // The administrator vouches for sec-c as it is (no protection); then pins a level and
+    // goes back to the derived one.
+    cli.lpadmin("sec-c", &["quire-security-confirmed=true"]);
+    assert!(cli.printer_details("sec-c").contains("\tSecurity: no authentication; level 0 (derived; set by an administrator)\n"));
     cli.lpadmin("sec-c", &["quire-security-level=3"]);
-    assert!(cli.printer_details("sec-c").contains("\tSecurity: no authentication; level 3 (configured)\n"));
+    assert!(cli.printer_details("sec-c").contains("\tSecurity: no authentication; level 3 (configured; set by an administrator)\n"));
     cli.lpadmin("sec-c", &["quire-security-level=auto"]);
-    assert!(cli.printer_details("sec-c").contains("; level 0 (derived)\n"));
+    assert!(cli.printer_details("sec-c").contains("; level 0 (derived; set by an administrator)\n"));
 
     // A bad value gets the daemon's message, printed as CUPS's lpadmin prints errors.
     let out = cli.run(&["lpadmin", "-p", "sec-c", "-o", "quire-authentication-method=retina"]);
@@ -181,13 +184,15 @@ fn security_facts_and_splitting_with_the_quire_cli() {
     check_manual_refused(&cli, &pdf);
 }
 
-/// Two equally secure queues writing to files; a 10-copy job of a `pages`-page PDF split
-/// between them must print completely: both parts end `completed`, both queues stay enabled.
+/// Two equally secure queues writing to files (the administrator vouches for their facts:
+/// none); a 10-copy job of a `pages`-page PDF split between them must print completely: both
+/// parts end `completed`, both queues stay enabled.
 fn split_parts_print(pages: u32) {
     let Some(cli) = start() else { return };
     for q in ["part-a", "part-b"] {
         let uri = format!("file://{}/{q}.prn", cli.server.out_dir().display());
         cli.ok(&["lpadmin", "-p", q, "-v", &uri, "-E"]);
+        cli.lpadmin(q, &["quire-security-confirmed=true"]);
     }
     let pdf = cli.server.dir().join("doc.pdf");
     quire_tests::sim::write_marked_pdf(&pdf, "part", pages).expect("write PDF");

@@ -13,6 +13,8 @@ use quire_tests::{cups_tool, cups_tool_ok, Via};
 #[test]
 fn security_facts_come_from_the_devices_and_copies_split_only_to_qualifying_printers() {
     let Some(f) = fleet(6000) else { return };
+    // The devices' claims, confirmed by the administrator (the fleet does it).
+    assert_eq!(f.printer_attr("vault", v::SECURITY_SOURCE).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("confirmed"));
     assert_eq!(f.printer_attr("secure", v::AUTHENTICATION_METHOD).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("id-card"));
     assert_eq!(f.printer_attr("vault", v::SECURITY_LEVEL).and_then(|a| a.first_i32()), Some(5));
     assert_eq!(f.printer_attr("office", v::SECURITY_LEVEL).and_then(|a| a.first_i32()), Some(1));

@@ -181,7 +181,7 @@ fn ipp(server: &Server, req: &quire_ipp::Message) -> quire_ipp::Message {
 }
 
 #[test]
-fn ipps_everywhere_queue_takes_the_devices_security_facts() {
+fn ipps_everywhere_queue_takes_the_devices_security_claim() {
     use quire_ipp::{vendor as v, Attribute, DelimiterTag, Operation, Value};
     quire_tests::require_programs();
     let Some(b) = Server::start_quired().expect("start quired B") else {
@@ -200,6 +200,16 @@ fn ipps_everywhere_queue_takes_the_devices_security_facts() {
     ok(&a, "lpadmin", &["-p", "remote", "-v", &uri, "-m", "everywhere", "-E"]);
     let mut get = quire_client::request_as(Operation::GetPrinterAttributes, Some(&a.printer_uri("remote")), "tester");
     get.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
+    // What B reports is a claim on A until A's administrator confirms it.
+    let resp = ipp(&a, &get);
+    let claim = resp.attr(DelimiterTag::Printer, v::SECURITY_CLAIM).and_then(|x| x.first()).and_then(Value::as_collection).map(<[Attribute]>::to_vec).unwrap_or_default();
+    let member = |n: &str| claim.iter().find(|m| m.name == n).cloned();
+    assert_eq!(member(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(), Some("id-card"));
+    assert_eq!(member(v::SECURITY_LEVEL).and_then(|x| x.first_i32()), Some(3));
+    assert_eq!(resp.attr(DelimiterTag::Printer, v::SECURITY_SOURCE).and_then(|x| x.first_str()), Some("unconfirmed"));
+    let mut confirm = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&a.printer_uri("remote")), "root");
+    confirm.group_mut(DelimiterTag::Printer).push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
+    assert_eq!(ipp(&a, &confirm).code, 0, "A's administrator confirms");
     let resp = ipp(&a, &get);
     let attr = |n: &str| resp.attr(DelimiterTag::Printer, n).cloned();
     assert_eq!(attr(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(), Some("id-card"));

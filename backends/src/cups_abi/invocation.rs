@@ -96,13 +96,7 @@ pub fn scheme_of(uri: &str) -> Option<&str> {
 /// The device URI without its `user:password@` part, for argv[0] and logs (cupsd's
 /// sanitized_device_uri); DEVICE_URI keeps the full one.
 pub fn sanitize_uri(uri: &str) -> String {
-    let Some(colon) = uri.find(':') else { return uri.to_string() };
-    let start = colon + 1 + uri[colon + 1..].bytes().take_while(|b| *b == b'/').count();
-    let authority_end = uri[start..].find('/').map_or(uri.len(), |i| start + i);
-    match uri[start..authority_end].rfind('@') {
-        Some(at) => format!("{}{}", &uri[..start], &uri[start + at + 1..]),
-        None => uri.to_string(),
-    }
+    quire_ipp::uri::without_userinfo(uri)
 }
 
 /// argv[4]: the `copies` job attribute, 1 without one.

@@ -430,7 +430,7 @@ const PRINTER_ATTRS: &[&str] = &[
     "printer-state-change-time", "printer-type", "printer-info", "printer-location",
     "printer-make-and-model", "printer-uri-supported", "requesting-user-name-allowed",
     "requesting-user-name-denied", qv::AUTHENTICATION_METHOD, qv::ENCRYPTS_JOB_DATA, qv::ERASES_STORAGE,
-    qv::SECURITY_LEVEL, qv::SECURITY_LEVEL_SOURCE, qv::SPLIT_DEFAULT, qv::SPLIT_PRINTERS_DEFAULT,
+    qv::SECURITY_LEVEL, qv::SECURITY_LEVEL_SOURCE, qv::SECURITY_SOURCE, qv::SECURITY_CLAIM, qv::SPLIT_DEFAULT, qv::SPLIT_PRINTERS_DEFAULT,
     qv::SPLIT_FALLBACK_DEFAULT, qv::SPLIT_MIN_COPIES, qv::SPLIT_MIN_PAGES, qv::FAILOVER_DEFAULT,
     qv::FAILOVER_GRACE_TIME,
 ];
@@ -523,16 +523,16 @@ fn print_printer_details(st: &State, g: &Group, name: &str) {
     out!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
     out!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
     // Quire's own, after CUPS's lines; a CUPS server sends none of them.
-    for line in [security_line(g), split_line(g), failover_line(g)].into_iter().flatten() {
+    for line in security_lines(g).into_iter().chain([split_line(g), failover_line(g)].into_iter().flatten()) {
         out!("{line}");
     }
 }
 
-/// "\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)".
-pub fn security_line(g: &Group) -> Option<String> {
-    let level = int_attr(g, qv::SECURITY_LEVEL)?;
-    let flag = |n: &str| g.get(n).and_then(Attribute::first_bool).unwrap_or(false);
-    let mut facts = vec![match str_attr(g, qv::AUTHENTICATION_METHOD).unwrap_or("none") {
+/// "id-card, encrypts job data, erases storage; level 4" from the facts `get` finds.
+fn facts_text<'a>(get: impl Fn(&str) -> Option<&'a Attribute>) -> Option<String> {
+    let level = get(qv::SECURITY_LEVEL)?.first_i32()?;
+    let flag = |n: &str| get(n).and_then(Attribute::first_bool).unwrap_or(false);
+    let mut facts = vec![match get(qv::AUTHENTICATION_METHOD).and_then(Attribute::first_str).unwrap_or("none") {
         "none" => "no authentication".to_string(),
         method => method.to_string(),
     }];
@@ -542,8 +542,28 @@ pub fn security_line(g: &Group) -> Option<String> {
     if flag(qv::ERASES_STORAGE) {
         facts.push("erases storage".into());
     }
-    let source = str_attr(g, qv::SECURITY_LEVEL_SOURCE).unwrap_or("derived");
-    Some(format!("\tSecurity: {}; level {level} ({source})", facts.join(", ")))
+    Some(format!("{}; level {level}", facts.join(", ")))
+}
+
+/// "\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived; set by an
+/// administrator)", or that nobody confirmed them; then what the device claims, if it did.
+/// A CUPS server sends none of it: no lines.
+pub fn security_lines(g: &Group) -> Vec<String> {
+    let mut out = Vec::new();
+    let level_source = str_attr(g, qv::SECURITY_LEVEL_SOURCE).unwrap_or("derived");
+    match (str_attr(g, qv::SECURITY_SOURCE), facts_text(|n| g.get(n))) {
+        (Some("unconfirmed"), _) => out.push("\tSecurity: not confirmed by an administrator (takes no part in splitting or failover)".to_string()),
+        (Some("confirmed"), Some(f)) => out.push(format!("\tSecurity: {f} ({level_source}; the device's claim, confirmed by an administrator)")),
+        (Some(_), Some(f)) => out.push(format!("\tSecurity: {f} ({level_source}; set by an administrator)")),
+        // A Quire server from before the source was shown.
+        (None, Some(f)) => out.push(format!("\tSecurity: {f} ({level_source})")),
+        (_, None) => {}
+    }
+    let claim = g.get(qv::SECURITY_CLAIM).and_then(Attribute::first).and_then(Value::as_collection);
+    if let Some(f) = claim.and_then(|c| facts_text(|n| c.iter().find(|a| a.name == n))) {
+        out.push(format!("\tDevice claims: {f}"));
+    }
+    out
 }
 
 /// "\tSplit: auto (jobs of 100+ copies or 200+ pages; printers: any that qualify; if

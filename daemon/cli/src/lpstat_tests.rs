@@ -20,31 +20,30 @@ fn names(name: &str, v: &[&str]) -> Attribute {
 }
 
 #[test]
-fn security_lines() {
-    let g = group(
-        DelimiterTag::Printer,
-        vec![
-            kw(qv::AUTHENTICATION_METHOD, "id-card"),
-            flag(qv::ENCRYPTS_JOB_DATA, true),
-            flag(qv::ERASES_STORAGE, true),
-            int(qv::SECURITY_LEVEL, 4),
-            kw(qv::SECURITY_LEVEL_SOURCE, "derived"),
-        ],
+fn security_lines_show_the_facts_and_who_vouches_for_them() {
+    let facts = |auth: &str, level: i32, level_source: &str| {
+        vec![kw(qv::AUTHENTICATION_METHOD, auth), flag(qv::ENCRYPTS_JOB_DATA, auth != "none"), flag(qv::ERASES_STORAGE, auth != "none"), int(qv::SECURITY_LEVEL, level), kw(qv::SECURITY_LEVEL_SOURCE, level_source)]
+    };
+    let with = |mut attrs: Vec<Attribute>, extra: Vec<Attribute>| {
+        attrs.extend(extra);
+        security_lines(&group(DelimiterTag::Printer, attrs))
+    };
+    let claim = Attribute::new(qv::SECURITY_CLAIM, Value::Collection(facts("biometric", 5, "derived")));
+    assert_eq!(
+        with(facts("id-card", 4, "derived"), vec![kw(qv::SECURITY_SOURCE, "confirmed"), claim.clone()]),
+        [
+            "\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived; the device's claim, confirmed by an administrator)",
+            "\tDevice claims: biometric, encrypts job data, erases storage; level 5",
+        ]
     );
-    assert_eq!(security_line(&g).as_deref(), Some("\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)"));
-    let g = group(
-        DelimiterTag::Printer,
-        vec![
-            kw(qv::AUTHENTICATION_METHOD, "none"),
-            flag(qv::ENCRYPTS_JOB_DATA, false),
-            flag(qv::ERASES_STORAGE, false),
-            int(qv::SECURITY_LEVEL, 3),
-            kw(qv::SECURITY_LEVEL_SOURCE, "configured"),
-        ],
+    assert_eq!(with(facts("none", 3, "configured"), vec![kw(qv::SECURITY_SOURCE, "configured")]), ["\tSecurity: no authentication; level 3 (configured; set by an administrator)"]);
+    assert_eq!(
+        with(facts("none", 0, "derived"), vec![kw(qv::SECURITY_SOURCE, "unconfirmed"), claim]),
+        ["\tSecurity: not confirmed by an administrator (takes no part in splitting or failover)", "\tDevice claims: biometric, encrypts job data, erases storage; level 5"]
     );
-    assert_eq!(security_line(&g).as_deref(), Some("\tSecurity: no authentication; level 3 (configured)"));
-    // A CUPS server sends none of it: no line.
-    assert_eq!(security_line(&group(DelimiterTag::Printer, vec![])), None);
+    // A Quire server from before the source was shown; a CUPS server sends none of it.
+    assert_eq!(with(facts("id-card", 4, "derived"), vec![]), ["\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived)"]);
+    assert!(security_lines(&group(DelimiterTag::Printer, vec![])).is_empty());
 }
 
 #[test]

@@ -179,6 +179,7 @@ const VENDOR: &[(&str, Syntax)] = &[
     (v::ENCRYPTS_JOB_DATA, Syntax::Boolean),
     (v::ERASES_STORAGE, Syntax::Boolean),
     (v::SECURITY_LEVEL, Syntax::IntegerOrKeyword),
+    (v::SECURITY_CONFIRMED, Syntax::Boolean),
     (v::SPLIT_DEFAULT, Syntax::Keyword),
     (v::SPLIT_PRINTERS_DEFAULT, Syntax::Names),
     (v::SPLIT_FALLBACK_DEFAULT, Syntax::Keyword),

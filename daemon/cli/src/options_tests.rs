@@ -113,6 +113,7 @@ fn quire_vendor_options() {
     assert_eq!(enc(v::ERASES_STORAGE, "no").1, [Value::Boolean(false)]);
     assert_eq!(enc(v::SECURITY_LEVEL, "3").1, [Value::Integer(3)]);
     assert_eq!(enc(v::SECURITY_LEVEL, "auto").1, [kw("auto")]);
+    assert_eq!(enc(v::SECURITY_CONFIRMED, "true"), (Target::Object, vec![Value::Boolean(true)]));
     assert_eq!(enc(v::SECURITY_LEVEL, "9").1, [Value::Integer(9)]);
     assert_eq!(enc(v::SPLIT_DEFAULT, "auto").1, [kw("auto")]);
     assert_eq!(enc(v::SPLIT_FALLBACK_DEFAULT, "hold").1, [kw("hold")]);

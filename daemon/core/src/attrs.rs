@@ -98,7 +98,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     }
     add("printer-is-accepting-jobs", vec![Value::Boolean(p.accepting)]);
     add("printer-is-shared", vec![Value::Boolean(p.shared)]);
-    add("printer-is-temporary", vec![Value::Boolean(false)]);
+    add("printer-is-temporary", vec![Value::Boolean(p.temporary)]);
     add("printer-type", vec![Value::Enum(printer_type(s, p))]);
     add("queued-job-count", vec![Value::Integer(queued(s, p))]);
     add("printer-up-time", vec![Value::Integer(now.clamp(1, i32::MAX as i64) as i32)]);
@@ -119,7 +119,8 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-message-from-operator", vec![Value::Text(String::new())]);
     add("printer-config-changes", vec![Value::Integer(0)]);
     if !p.is_class {
-        add("device-uri", vec![Value::Uri(p.device_uri.clone())]);
+        // As cupsd: without `user:password@`; only the backend gets the whole URI.
+        add("device-uri", vec![Value::Uri(quire_ipp::uri::without_userinfo(&p.device_uri))]);
     }
     if p.is_class {
         add("member-names", p.members.iter().map(|m| Value::Name(m.clone())).collect());
@@ -137,7 +138,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
     }
     if !p.is_class {
-        for a in p.security.attributes().into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
+        for a in crate::security::printer_attributes(p).into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
             add(&a.name, a.values);
         }
         let kws = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();

@@ -157,12 +157,13 @@ const NOT_CAPABILITIES: &[&str] = &[
     "printer-firmware-version", "printer-input-tray", "printer-output-tray", "compression-supported",
 ];
 
-/// The capabilities within a device's Get-Printer-Attributes answer.
+/// The capabilities within a device's Get-Printer-Attributes answer, their text cleaned
+/// ([`crate::device_text`]): Quire shows them to clients and writes them into PPDs.
 pub fn from_device(device: &[Attribute]) -> Vec<Attribute> {
     device
         .iter()
         .filter(|a| !NOT_CAPABILITIES.contains(&a.name.as_str()))
-        .cloned()
+        .map(crate::device_text::attribute)
         .collect()
 }
 

@@ -17,8 +17,10 @@ fn current(s: &Scheduler, id: i32, run_id: u32) -> Option<String> {
 /// previous report; an empty list means the device is fine again.
 pub fn device_state(s: &mut Scheduler, id: i32, run_id: u32, mut reasons: Vec<String>, message: String, now: i64) -> Vec<Effect> {
     let Some(device) = current(s, id, run_id) else { return Vec::new() };
-    reasons.retain(|r| r != "none" && !r.is_empty());
+    // The device's words are shown to every client: keywords only, one line of text.
+    reasons.retain(|r| r != "none" && crate::device_text::keyword(r).is_some());
     reasons.dedup();
+    let message = crate::device_text::line(&message);
     let Some(p) = s.printer_mut(&device) else { return Vec::new() };
     if p.device.reasons == reasons && p.device.message == message {
         return Vec::new();
@@ -48,6 +50,7 @@ pub fn device_state(s: &mut Scheduler, id: i32, run_id: u32, mut reasons: Vec<St
 pub fn device_attribute(s: &mut Scheduler, id: i32, run_id: u32, attr: Attribute) -> Vec<Effect> {
     let Some(device) = current(s, id, run_id) else { return Vec::new() };
     let Some(p) = s.printer_mut(&device) else { return Vec::new() };
+    let attr = crate::device_text::attribute(&attr);
     match p.device.attributes.iter_mut().find(|a| a.name == attr.name) {
         Some(slot) => *slot = attr,
         None => p.device.attributes.push(attr),

@@ -9,6 +9,7 @@ pub mod attrs;
 pub mod caps;
 pub mod confidential;
 pub mod device;
+pub mod device_text;
 pub mod dispatch;
 pub mod error;
 pub mod events;

@@ -108,8 +108,17 @@ pub struct Printer {
     /// What the device last reported while printing. Not persisted: the next job asks
     /// the device again.
     pub device: DeviceStatus,
-    /// How the device protects jobs (read from it on `-m everywhere`, set by the admin).
+    /// The security facts in effect: set by an administrator, or the device's claim once an
+    /// administrator confirmed it; the defaults (no protection) otherwise.
     pub security: crate::security::Security,
+    /// Who vouches for `security` (see [`crate::security::printer_qualifies`]).
+    pub trust: crate::security::Trust,
+    /// What the device said about itself (`-m everywhere`, CUPS-Create-Local-Printer): shown,
+    /// never relied on.
+    pub claim: Option<crate::security::Security>,
+    /// Made by CUPS-Create-Local-Printer for a local user (`printer-is-temporary`): not
+    /// saved, deleted once unused, never trusted.
+    pub temporary: bool,
     /// The queue's policy for splitting jobs between printers.
     pub split: crate::split::SplitPolicy,
     /// The queue's failover policy (what happens to a job when its printer stops).

@@ -3,6 +3,8 @@
 
 use crate::ids;
 use crate::model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
+use crate::security::{Security, Trust};
+use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 use std::collections::VecDeque;
 
@@ -246,12 +248,14 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
     caps.attributes = p.capabilities.clone();
-    // Security facts and split policy, as the vendor attributes that set them.
+    // Security facts and split policy, as the vendor attributes that set them; who vouches
+    // for the facts and what the device claimed, as shown.
     let mut vendor = Group::new(DelimiterTag::Printer);
     vendor.attributes = p.security.attributes();
     if p.security.configured_level.is_none() {
         vendor.attributes.retain(|a| a.name != quire_ipp::vendor::SECURITY_LEVEL);
     }
+    vendor.attributes.extend(crate::security::printer_attributes(p).into_iter().filter(|a| a.name == v::SECURITY_SOURCE || a.name == v::SECURITY_CLAIM));
     vendor.attributes.extend(p.split.attributes());
     vendor.attributes.extend(p.failover.attributes());
     blob(vec![g, caps, vendor])
@@ -264,13 +268,14 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
     };
     let f = Fields(g);
     let sheets = f.list("job-sheets-default");
-    let mut security = crate::security::Security::default();
     let mut split = crate::split::SplitPolicy::default();
     let mut failover = crate::failover::FailoverPolicy::default();
-    for a in m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default() {
+    let vendor = m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default();
+    for a in vendor {
         // Values were checked when they were set; a damaged one keeps its default.
-        let _ = security.set(a).and_then(|done| if done { Ok(true) } else { split.set(a) }).and_then(|done| if done { Ok(true) } else { failover.set(a) });
+        let _ = split.set(a).and_then(|done| if done { Ok(true) } else { failover.set(a) });
     }
+    let (security, trust, claim) = security_from(vendor);
     // A printer that was printing when we stopped is idle now; a stopped one stays stopped.
     let state = match f.i("state").and_then(|s| PrinterState::from_i32(s as i32)) {
         Some(PrinterState::Stopped) => PrinterState::Stopped,
@@ -306,10 +311,29 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
         ),
         device: Default::default(),
         security,
+        trust,
+        claim,
+        temporary: false,
         split,
         failover,
         confidential_default: f.b("confidential-default"),
     })
+}
+
+/// A printer's facts, who vouches for them and the device's claim, from its vendor group.
+/// A record from before Quire tracked who vouches (no `quire-security-source`) cannot tell
+/// an administrator's facts from a device's: they are kept as the claim, not confirmed
+/// (`quire-security-confirmed=true` puts them back in effect).
+fn security_from(vendor: &[Attribute]) -> (Security, Trust, Option<Security>) {
+    let facts = Security::from_members(vendor);
+    let claim = vendor.iter().find(|a| a.name == v::SECURITY_CLAIM).and_then(|a| a.first()).and_then(Value::as_collection).map(Security::from_members);
+    match vendor.iter().find(|a| a.name == v::SECURITY_SOURCE).and_then(|a| a.first_str()) {
+        None => (Security::default(), Trust::Unconfirmed, Some(facts).filter(|f| *f != Security::default())),
+        Some(source) => match Trust::from_keyword(source).filter(|t| t.vouched()) {
+            Some(trust) => (facts, trust, claim),
+            None => (Security::default(), Trust::Unconfirmed, claim),
+        },
+    }
 }
 
 pub fn subscription_to_blob(x: &Subscription) -> Vec<u8> {

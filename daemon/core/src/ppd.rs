@@ -25,10 +25,13 @@ fn num(v: f64) -> String {
 }
 
 /// A quoted-string value: printable ASCII without `"` (PPD strings are
-/// ISOLatin1 here, and a `"` would end the value early).
+/// ISOLatin1 here, and a `"` would end the value early), cut at the first
+/// control character as CUPS does: what follows a line break in a device's
+/// text is not kept, even inside quotes.
 fn quoted(s: &str) -> String {
     s.chars()
-        .filter(|c| c.is_ascii() && !c.is_ascii_control() && *c != '"')
+        .take_while(|c| !c.is_control())
+        .filter(|c| c.is_ascii() && *c != '"')
         .collect()
 }
 

@@ -315,6 +315,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     }
     effects.extend(crate::failover::fire(s, now));
     crate::confidential::expire(s, now, &mut effects);
+    effects.extend(crate::ops::admin::expire_temporary(s, now));
     effects.extend(history(s, now));
     effects.extend(run(s, now));
     if let Some(at) = next_timer(s, now) {
@@ -383,6 +384,11 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
     }
     if let Some(t) = crate::confidential::next_expiry(s) {
         consider(t);
+    }
+    for p in s.printers.values().filter(|p| p.temporary) {
+        if let Some(t) = crate::ops::admin::temporary_expiry(s, p) {
+            consider(t);
+        }
     }
     next
 }

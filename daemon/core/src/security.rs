@@ -4,9 +4,16 @@
 //! A printer's security is three facts about its device (how it authenticates users,
 //! whether it encrypts job data, whether it erases its storage) and an overall level 0–5,
 //! derived from them (authentication 0–3, plus one for each protection) unless the
-//! administrator sets it. The rule is one pure function, [`qualifies`], used by the
-//! splitter and by failover.
+//! administrator sets it. The rule is one pure function, [`qualifies`].
+//!
+//! What a device reports about itself is a claim ([`Printer::claim`]), shown and never
+//! relied on: the facts in effect ([`Printer::security`]) exist only once an administrator
+//! set them or confirmed the claim ([`Trust`]). [`printer_qualifies`] is the one entry point
+//! the splitter, failover and job moves use: a class, a temporary queue or a printer whose
+//! facts nobody vouched for never qualifies, and a job sent to such a printer is shared
+//! with none.
 
+use crate::model::Printer;
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};
 
@@ -105,6 +112,18 @@ impl Security {
         Ok(true)
     }
 
+    /// The facts stored as member attributes (a claim, a persisted record): `set` for each,
+    /// the level only if it was the administrator's (`quire-security-level-source`).
+    pub fn from_members(members: &[Attribute]) -> Security {
+        let mut s = Security::default();
+        let pinned = members.iter().any(|a| a.name == v::SECURITY_LEVEL_SOURCE && a.first_str() == Some("configured"));
+        for a in members.iter().filter(|a| pinned || a.name != v::SECURITY_LEVEL) {
+            // Values were checked when they were set; a damaged one keeps its default.
+            let _ = s.set(a);
+        }
+        s
+    }
+
     /// What a device tells about itself over IPP. Quire's own attributes (quire-sim, or a
     /// Quire server in front of the printer) are taken as stated. Otherwise, from standard
     /// attributes, conservatively: a device that releases jobs on `job-password` or
@@ -128,6 +147,116 @@ impl Security {
             configured_level: None,
         }
     }
+}
+
+/// Who vouches for a printer's facts in effect (`quire-security-source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Trust {
+    /// Nobody: the facts in effect are the defaults (no protection) and count for nothing;
+    /// what the device claims is only shown.
+    #[default]
+    Unconfirmed,
+    /// An administrator confirmed what the device claims (`quire-security-confirmed`).
+    Confirmed,
+    /// An administrator set the facts.
+    Configured,
+}
+
+impl Trust {
+    pub const ALL: [Trust; 3] = [Trust::Unconfirmed, Trust::Confirmed, Trust::Configured];
+
+    pub fn keyword(self) -> &'static str {
+        v::SECURITY_SOURCES[self as usize]
+    }
+    pub fn from_keyword(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.keyword() == s)
+    }
+    /// An administrator vouches for the facts in effect.
+    pub fn vouched(self) -> bool {
+        self != Trust::Unconfirmed
+    }
+}
+
+/// Why `p`'s facts in effect cannot be relied on, if they cannot: "it is a class", "it is a
+/// temporary queue", "its security facts are not confirmed by an administrator".
+pub fn untrusted(p: &Printer) -> Option<&'static str> {
+    if p.is_class {
+        Some("it is a class")
+    } else if p.temporary {
+        Some("it is a temporary queue")
+    } else if !p.trust.vouched() {
+        Some("its security facts are not confirmed by an administrator")
+    } else {
+        None
+    }
+}
+
+/// May printer `candidate` print part of a job first sent to printer `first`? Only if an
+/// administrator vouches for the facts of both (neither a class nor a temporary queue) and
+/// the candidate is at least as secure under `rule`. The splitter, failover and job moves
+/// all ask this.
+pub fn printer_qualifies(candidate: &Printer, first: &Printer, rule: Rule) -> Result<(), Shortfall> {
+    if let Some(why) = untrusted(first) {
+        return Err(Shortfall(vec![format!("\"{}\", where the job was sent, cannot be compared with: {why}", first.name)]));
+    }
+    if let Some(why) = untrusted(candidate) {
+        return Err(Shortfall(vec![why.to_string()]));
+    }
+    qualifies(&candidate.security, &first.security, rule)
+        .map_err(|short| Shortfall(vec![format!("it is less secure than \"{}\" ({}): {short}", first.name, first.security.describe())]))
+}
+
+/// Attributes only an administrator sets: the facts, and `quire-security-confirmed`.
+pub fn is_settable(name: &str) -> bool {
+    matches!(name, v::AUTHENTICATION_METHOD | v::ENCRYPTS_JOB_DATA | v::ERASES_STORAGE | v::SECURITY_LEVEL | v::SECURITY_CONFIRMED)
+}
+
+/// An administrator sets one security attribute of `p`. `Ok(false)`: not one of them.
+/// `quire-security-confirmed` true takes the device's claim as the facts (with no claim, the
+/// administrator vouches for the facts as they are); false withdraws the facts. A fact set
+/// on facts nobody vouched for starts from the defaults, never from the claim: the
+/// administrator vouches only for what they set.
+pub fn admin_set(p: &mut Printer, attr: &Attribute) -> Result<bool, String> {
+    if attr.name == v::SECURITY_CONFIRMED {
+        let yes = v::flag_value(attr).ok_or_else(|| format!("Bad {} value: true or false.", attr.name))?;
+        (p.security, p.trust) = match (yes, p.claim) {
+            (false, _) => (Security::default(), Trust::Unconfirmed),
+            (true, Some(claim)) => (claim, Trust::Confirmed),
+            (true, None) if p.trust.vouched() => (p.security, p.trust),
+            (true, None) => (p.security, Trust::Configured),
+        };
+        return Ok(true);
+    }
+    let mut facts = if p.trust.vouched() { p.security } else { Security::default() };
+    if !facts.set(attr)? {
+        return Ok(false);
+    }
+    p.security = facts;
+    p.trust = Trust::Configured;
+    Ok(true)
+}
+
+/// The device reported `claim` (`-m everywhere`, CUPS-Create-Local-Printer). A confirmation
+/// was of the previous claim: a different claim is not confirmed. Facts an administrator
+/// set stay as set.
+pub fn take_claim(p: &mut Printer, claim: Security) {
+    if p.trust == Trust::Confirmed && p.claim != Some(claim) {
+        p.security = Security::default();
+        p.trust = Trust::Unconfirmed;
+    }
+    p.claim = Some(claim);
+}
+
+/// The printer attributes that show `p`'s security: the facts in effect, who vouches for
+/// them, and what the device claims.
+pub fn printer_attributes(p: &Printer) -> Vec<Attribute> {
+    let mut out = p.security.attributes();
+    out.push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(p.trust.vouched())));
+    out.push(Attribute::new(v::SECURITY_SOURCE, Value::Keyword(p.trust.keyword().into())));
+    if let Some(claim) = &p.claim {
+        out.push(Attribute::new(v::SECURITY_CLAIM, Value::Collection(claim.attributes())));
+    }
+    out
 }
 
 /// How strictly [`qualifies`] compares.

@@ -1,6 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
+
 fn security() -> impl Strategy<Value = Security> {
     (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=MAX_LEVEL)).prop_map(|(a, encrypts, erases, configured_level)| Security {
         auth: AuthMethod::ALL[a],
@@ -12,6 +13,28 @@ fn security() -> impl Strategy<Value = Security> {
 
 fn rule() -> impl Strategy<Value = Rule> {
     prop_oneof![Just(Rule::Components), Just(Rule::LevelOnly)]
+}
+
+fn bare_printer(name: &str) -> Printer {
+    crate::ops::admin::new_printer(&mut crate::model::Scheduler::default(), name, false, 0)
+}
+
+/// Any printer: facts, who vouches, a claim, class or not, temporary or not.
+fn printer() -> impl Strategy<Value = Printer> {
+    (security(), 0usize..3, prop::option::of(security()), any::<bool>(), any::<bool>()).prop_map(|(facts, trust, claim, is_class, temporary)| {
+        let mut p = bare_printer("p");
+        (p.security, p.trust, p.claim, p.is_class, p.temporary) = (facts, Trust::ALL[trust], claim, is_class, temporary);
+        p
+    })
+}
+
+fn fact() -> impl Strategy<Value = Attribute> {
+    prop_oneof![
+        (0usize..4).prop_map(|a| Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword(AuthMethod::ALL[a].keyword().into()))),
+        any::<bool>().prop_map(|b| Attribute::new(v::ENCRYPTS_JOB_DATA, Value::Boolean(b))),
+        any::<bool>().prop_map(|b| Attribute::new(v::ERASES_STORAGE, Value::Boolean(b))),
+        (0i32..=5).prop_map(|l| Attribute::new(v::SECURITY_LEVEL, Value::Integer(l))),
+    ]
 }
 
 proptest! {
@@ -65,6 +88,74 @@ proptest! {
         prop_assert!(better.derived_level() >= s.derived_level());
         prop_assert!(s.derived_level() <= MAX_LEVEL);
     }
+}
+
+proptest! {
+    #[test]
+    fn only_printers_an_administrator_vouches_for_ever_qualify(c in printer(), f in printer(), r in rule()) {
+        if printer_qualifies(&c, &f, r).is_ok() {
+            for p in [&c, &f] {
+                prop_assert!(p.trust.vouched() && !p.is_class && !p.temporary);
+            }
+            prop_assert!(qualifies(&c.security, &f.security, r).is_ok());
+        }
+    }
+
+    #[test]
+    fn between_vouched_printers_the_rule_decides(mut c in printer(), mut f in printer(), r in rule()) {
+        for p in [&mut c, &mut f] {
+            (p.is_class, p.temporary, p.trust) = (false, false, Trust::Configured);
+        }
+        prop_assert_eq!(printer_qualifies(&c, &f, r).is_ok(), qualifies(&c.security, &f.security, r).is_ok());
+    }
+
+    #[test]
+    fn a_claim_alone_never_qualifies_a_printer(claim in security(), f in printer(), r in rule()) {
+        let mut p = bare_printer("rogue");
+        take_claim(&mut p, claim);
+        prop_assert_eq!(p.security, Security::default());
+        let why = printer_qualifies(&p, &f, r).expect_err("an unconfirmed claim").to_string();
+        prop_assert!(why.contains("not confirmed") || why.contains("where the job was sent"), "{}", why);
+    }
+
+    #[test]
+    fn a_fact_set_on_an_unconfirmed_printer_takes_nothing_from_the_claim(claim in security(), a in fact()) {
+        let mut p = bare_printer("p");
+        take_claim(&mut p, claim);
+        prop_assert_eq!(admin_set(&mut p, &a), Ok(true));
+        let mut expected = Security::default();
+        expected.set(&a).expect("a valid fact");
+        prop_assert_eq!((p.security, p.trust), (expected, Trust::Configured));
+    }
+
+    #[test]
+    fn confirming_puts_exactly_the_claim_in_effect(claim in security(), before in printer()) {
+        let mut p = Printer { is_class: false, temporary: false, ..before };
+        take_claim(&mut p, claim);
+        admin_set(&mut p, &Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true))).expect("confirm");
+        prop_assert_eq!((p.security, p.trust), (claim, Trust::Confirmed));
+        admin_set(&mut p, &Attribute::new(v::SECURITY_CONFIRMED, Value::Name("no".into()))).expect("withdraw");
+        prop_assert_eq!((p.security, p.trust), (Security::default(), Trust::Unconfirmed));
+    }
+}
+
+#[test]
+fn classes_temporary_queues_and_unconfirmed_printers_say_why_they_do_not_qualify() {
+    let mut first = bare_printer("office");
+    first.trust = Trust::Configured;
+    let mut c = bare_printer("c");
+    c.trust = Trust::Configured;
+    assert!(printer_qualifies(&c, &first, Rule::Components).is_ok());
+    let why = |p: &Printer, f: &Printer| printer_qualifies(p, f, Rule::Components).expect_err("refused").to_string();
+    assert_eq!(why(&Printer { temporary: true, ..c.clone() }, &first), "it is a temporary queue");
+    assert_eq!(why(&Printer { is_class: true, ..c.clone() }, &first), "it is a class");
+    assert_eq!(why(&Printer { trust: Trust::Unconfirmed, ..c.clone() }, &first), "its security facts are not confirmed by an administrator");
+    assert_eq!(
+        why(&c, &Printer { trust: Trust::Unconfirmed, ..first.clone() }),
+        "\"office\", where the job was sent, cannot be compared with: its security facts are not confirmed by an administrator"
+    );
+    first.security.auth = AuthMethod::Pin;
+    assert_eq!(why(&c, &first), "it is less secure than \"office\" (pin; level 1): its authentication (none) is weaker than pin; its security level 0 is below 1");
 }
 
 #[test]

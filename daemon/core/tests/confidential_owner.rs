@@ -80,6 +80,9 @@ fn a_claimed_owner_changes_nothing_of_a_confidential_job() {
 #[test]
 fn the_proven_owner_and_an_administrator_may_change_it() {
     let mut w = World::with_printers(&["A", "B"]);
+    // Moves need printers whose facts an administrator vouched for (security::printer_qualifies).
+    facts(&mut w, "A", false);
+    facts(&mut w, "B", false);
     let id = confidential_job(&mut w, "A", None);
     let set = Req::new(Operation::SetJobAttributes).job(id).user("alice").job_attr(int("job-priority", 80));
     w.send_ok(set, &user("alice"));

@@ -2,13 +2,14 @@
 
 mod common;
 
-use quire_core::security::{AuthMethod, Security};
+use quire_core::security::{AuthMethod, Security, Trust};
 use quire_core::split::{Fallback, SplitMode, SplitPolicy};
 use quire_core::failover::{Failover, FailoverMode, FailoverPolicy, Phase};
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
 use quire_core::{caps, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
+use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Operation, Value};
 use std::collections::VecDeque;
 
@@ -109,6 +110,12 @@ prop_compose! {
 }
 
 prop_compose! {
+    fn security()((auth, encrypts, erases, configured_level) in (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=5))) -> Security {
+        Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level }
+    }
+}
+
+prop_compose! {
     fn printer()(
         (name, id, uuid, is_class, members, device_uri, ppd_name, info) in
             (ident(), 1i32..=i32::MAX, text(), any::<bool>(), prop::collection::vec(ident(), 0..4), text(), text(), text()),
@@ -118,8 +125,11 @@ prop_compose! {
             (time(), time(), any::<bool>(), prop::collection::vec(ident(), 0..3), prop::collection::vec(ident(), 0..3), keyword(), keyword(), (keyword(), keyword())),
         (auth, encrypts, erases, configured_level, mode, split_printers, hold, min_copies, min_pages) in
             (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=5), 0usize..3, prop::collection::vec(ident(), 0..3), any::<bool>(), 0u32..1000, 0u32..1000),
-        (failover_mode, grace) in (0usize..3, 0i64..=86400),
+        (failover_mode, grace, trust, claim) in (0usize..3, 0i64..=86400, 0usize..3, prop::option::of(security())),
     ) -> Printer {
+        let trust = Trust::ALL[trust];
+        // Facts nobody vouches for are the defaults (`security::admin_set`, `take_claim`).
+        let security = if trust.vouched() { Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level } } else { Security::default() };
         Printer {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
             state: if stopped { PrinterState::Stopped } else { PrinterState::Idle },
@@ -127,7 +137,9 @@ prop_compose! {
             capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
-            security: Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level },
+            security, trust, claim,
+            // Never saved: the daemon does not persist a temporary queue.
+            temporary: false,
             split: SplitPolicy {
                 mode: [SplitMode::None, SplitMode::Auto, SplitMode::Manual][mode], printers: split_printers,
                 fallback: if hold { Fallback::Hold } else { Fallback::PrintAlone }, min_copies, min_pages,
@@ -163,6 +175,20 @@ proptest! {
     #[test]
     fn printer_roundtrip(p in printer()) {
         prop_assert_eq!(printer_from_blob(&printer_to_blob(&p)).expect("printer blob decodes"), p);
+    }
+
+    /// A record from before Quire tracked who vouches for the facts cannot tell the
+    /// administrator's from the device's: they load as the claim, nobody vouching.
+    #[test]
+    fn a_record_from_before_trust_loads_its_facts_as_an_unconfirmed_claim(p in printer()) {
+        let mut m = quire_ipp::decode(&printer_to_blob(&p)).expect("blob").0;
+        let source = [v::SECURITY_SOURCE, v::SECURITY_CLAIM];
+        m.groups[2].attributes.retain(|a| !source.contains(&a.name.as_str()));
+        let old = printer_from_blob(&m.encode()).expect("old blob decodes");
+        prop_assert_eq!(old.trust, Trust::Unconfirmed);
+        prop_assert_eq!(old.security, Security::default());
+        prop_assert_eq!(old.claim, Some(p.security).filter(|s| *s != Security::default()));
+        prop_assert_eq!(old.split, p.split);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod message;
 pub mod ops;
 pub mod registry;
 pub mod tag;
+pub mod uri;
 pub mod value;
 pub mod vendor;
 

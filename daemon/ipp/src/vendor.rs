@@ -6,7 +6,7 @@
 //! sends an option libcups does not know as a single `name` value.
 
 use crate::registry::Kind::{self, *};
-use crate::registry::{AttrDef, Groups, Syntax, MAX_NAME};
+use crate::registry::{AttrDef, Groups, MemberDef, Syntax, MAX_NAME};
 
 // Device security facts (printer description; settable by an administrator).
 /// How the device authenticates a user before it releases a job: [`AUTHENTICATION_METHODS`].
@@ -19,6 +19,17 @@ pub const ERASES_STORAGE: &str = "quire-erases-storage";
 pub const SECURITY_LEVEL: &str = "quire-security-level";
 /// `derived` or `configured`: where `quire-security-level` comes from.
 pub const SECURITY_LEVEL_SOURCE: &str = "quire-security-level-source";
+/// Whether an administrator vouches for the facts in effect (set them, or confirmed what the
+/// device claims). Setting `true` confirms the device's claim; `false` withdraws the facts.
+pub const SECURITY_CONFIRMED: &str = "quire-security-confirmed";
+/// Who vouches for the facts in effect: [`SECURITY_SOURCES`]. Read-only.
+pub const SECURITY_SOURCE: &str = "quire-security-source";
+/// `unconfirmed` (nobody: the printer takes no part in splitting or failover), `confirmed`
+/// (an administrator confirmed the device's claim), `configured` (an administrator set them).
+pub const SECURITY_SOURCES: &[&str] = &["unconfirmed", "confirmed", "configured"];
+/// What the device says about itself (a collection of the four facts above): a claim, shown,
+/// never used to qualify. Read-only.
+pub const SECURITY_CLAIM: &str = "quire-security-claim";
 
 /// Authentication methods, weakest first.
 pub const AUTHENTICATION_METHODS: &[&str] = &["none", "pin", "id-card", "biometric"];
@@ -106,6 +117,15 @@ const fn a(name: &'static str, groups: Groups, syntax: Syntax) -> AttrDef {
     AttrDef { name, groups, syntax }
 }
 
+/// The members of [`SECURITY_CLAIM`].
+const CLAIM: &[MemberDef] = &[
+    MemberDef { name: AUTHENTICATION_METHOD, syntax: Syntax::one(STR) },
+    MemberDef { name: ENCRYPTS_JOB_DATA, syntax: Syntax::one(BOOL) },
+    MemberDef { name: ERASES_STORAGE, syntax: Syntax::one(BOOL) },
+    MemberDef { name: SECURITY_LEVEL, syntax: Syntax::one(&[Integer(0, 5)]) },
+    MemberDef { name: SECURITY_LEVEL_SOURCE, syntax: Syntax::one(&[Keyword]) },
+];
+
 /// The registry entries of the attributes above.
 pub(crate) const ATTRS: &[AttrDef] = &[
     a(AUTHENTICATION_METHOD, PD, Syntax::one(STR)),
@@ -113,6 +133,9 @@ pub(crate) const ATTRS: &[AttrDef] = &[
     a(ERASES_STORAGE, PD, Syntax::one(BOOL)),
     a(SECURITY_LEVEL, PD, Syntax::one(&[Integer(0, 5), Keyword, Name(MAX_NAME)])),
     a(SECURITY_LEVEL_SOURCE, PD, Syntax::one(&[Keyword])),
+    a(SECURITY_CONFIRMED, PD, Syntax::one(&[Boolean, Keyword, Name(MAX_NAME)])),
+    a(SECURITY_SOURCE, PD, Syntax::one(&[Keyword])),
+    a(SECURITY_CLAIM, PD, Syntax::one(&[Collection(CLAIM)])),
     a(SPLIT, JT, Syntax::one(STR)),
     a(SPLIT_PRINTERS, JT, Syntax::set_of(STR)),
     a(SPLIT_FALLBACK, JT, Syntax::one(STR)),

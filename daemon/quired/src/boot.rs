@@ -172,6 +172,9 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::Si
         g.push(Attribute::new("printer-info", Value::Text(sim.info.into())));
         g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));
         g.push(Attribute::new("printer-state", Value::Enum(3)));
+        // quired started these printers itself: what they claim is what it configured them
+        // to be, so the demo's splitting and failover have confirmed facts to work on.
+        g.push(Attribute::new(quire_ipp::vendor::SECURITY_CONFIRMED, Value::Boolean(true)));
         msg.push_group(g);
         admin_request(task, msg, device, sim.name);
     }

@@ -34,16 +34,17 @@ pub(crate) fn query_device(uri: &str) -> Result<Vec<Attribute>, String> {
     let (dest, resource) = quire_backends::ipp_destination(uri).map_err(|e| e.to_string())?;
     let client = Client::connect(dest).map_err(|e| e.to_string())?;
     let mut client = client.with_timeout(Duration::from_secs(10)).with_max_reply(quire_backends::MAX_DEVICE_REPLY);
-    let mut req = client.request(Operation::GetPrinterAttributes, Some(uri));
+    // The device is told its URI without the credentials (they are ours, not its business).
+    let mut req = client.request(Operation::GetPrinterAttributes, Some(&quire_ipp::uri::without_userinfo(uri)));
     // Devices, like cupsd, leave media-col-database out of "all".
     let wanted = ["all", "media-col-database"].iter().map(|k| Value::Keyword(k.to_string())).collect();
     req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", wanted));
     let resp = client.send(&resource, &req, None).map_err(|e| {
-        tracing::warn!("{uri}: Get-Printer-Attributes failed: {e}");
+        tracing::warn!("{}: Get-Printer-Attributes failed: {e}", quire_ipp::uri::without_userinfo(uri));
         e.to_string()
     })?;
     if resp.code >= 0x0100 {
-        tracing::warn!("{uri}: Get-Printer-Attributes answered {:#06x}", resp.code);
+        tracing::warn!("{}: Get-Printer-Attributes answered {:#06x}", quire_ipp::uri::without_userinfo(uri), resp.code);
         return Err(format!("the device answered {:#06x}", resp.code));
     }
     resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).ok_or_else(|| "the device sent no printer attributes".to_string())

@@ -23,6 +23,8 @@ struct Report {
     job_id: i32,
     run: u32,
     tx: UnboundedSender<Command>,
+    /// The device URI, whose credentials no report may carry.
+    uri: String,
 }
 
 impl Progress for Report {
@@ -30,6 +32,7 @@ impl Progress for Report {
         let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, run: self.run, pages: completed });
     }
     fn printer_state(&mut self, reasons: Vec<String>, message: String) {
+        let message = quire_ipp::uri::redact(&message, &self.uri);
         let _ = self.tx.send(Command::DeviceState { job_id: self.job_id, run: self.run, reasons, message });
     }
     fn printer_attribute(&mut self, attr: quire_ipp::Attribute) {
@@ -37,6 +40,24 @@ impl Progress for Report {
     }
     fn submitted(&mut self, device_job: i32) {
         let _ = self.tx.send(Command::DeviceJob { job_id: self.job_id, run: self.run, device_job });
+    }
+}
+
+/// `result` with the device URI's credentials taken out of its message: it is logged, and
+/// shown as the job's or the queue's state message.
+fn redacted(result: JobResult, uri: &str) -> JobResult {
+    let r = |m: String| quire_ipp::uri::redact(&m, uri);
+    match result {
+        JobResult::Failed(m) => JobResult::Failed(r(m)),
+        JobResult::Cancel(m) => JobResult::Cancel(r(m)),
+        JobResult::DocumentError(m) => JobResult::DocumentError(r(m)),
+        JobResult::DocumentAccessError(m) => JobResult::DocumentAccessError(r(m)),
+        JobResult::Hold(m) => JobResult::Hold(r(m)),
+        JobResult::StopPrinter(m) => JobResult::StopPrinter(r(m)),
+        JobResult::AuthRequired(m) => JobResult::AuthRequired(r(m)),
+        JobResult::Retry(m) => JobResult::Retry(r(m)),
+        JobResult::RetryCurrent(m) => JobResult::RetryCurrent(r(m)),
+        other @ (JobResult::Completed | JobResult::Stopped) => other,
     }
 }
 
@@ -133,13 +154,14 @@ impl Runner {
         let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
+        let shown = quire_ipp::uri::without_userinfo(&uri);
         match job.device_job {
-            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({uri}) to hand the rest on"),
-            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({uri}) after a restart"),
-            None => tracing::info!("[Job {job_id}] printing on {printer} ({uri})"),
+            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({shown}) to hand the rest on"),
+            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({shown}) after a restart"),
+            None => tracing::info!("[Job {job_id}] printing on {printer} ({shown})"),
         }
         tokio::task::spawn_blocking(move || {
-            let mut report = Report { job_id, run, tx: tx.clone() };
+            let mut report = Report { job_id, run, tx: tx.clone(), uri: uri.clone() };
             let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
             temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
             temps.extend(pulls.docs.iter().map(|(_, _, path)| path.clone()));
@@ -163,7 +185,7 @@ impl Runner {
                 let _ = quire_vault::shred(t);
             }
             let result = match result {
-                Ok(r) => result_of(r),
+                Ok(r) => redacted(result_of(r), &uri),
                 Err(_) => JobResult::Failed("The backend crashed.".into()),
             };
             let _ = tx.send(Command::JobDone { job_id, run, result });

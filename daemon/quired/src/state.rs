@@ -192,7 +192,7 @@ impl SchedulerTask {
 
     fn summary(&self) -> Summary {
         Summary {
-            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), p.device_uri.clone(), p.accepting)).collect(),
+            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), quire_ipp::uri::without_userinfo(&p.device_uri), p.accepting)).collect(),
             jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), j.owner.to_string(), j.state.keyword().into())).collect(),
         }
     }
@@ -298,7 +298,8 @@ impl SchedulerTask {
     }
 
     fn printer_change(&self, key: &str) -> Option<Change> {
-        let p = self.state.printers.get(key)?;
+        // A temporary queue (CUPS-Create-Local-Printer) is not saved, as with cupsd.
+        let p = self.state.printers.get(key).filter(|p| !p.temporary)?;
         Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
     }
 

@@ -1,6 +1,7 @@
 //! Failover: when a job's printer stops mid-job (media-empty, jam, offline, any error
 //! state) for longer than the queue's grace time, the unprinted remainder moves to a
-//! printer at least as secure as the one the user chose ([`crate::security::qualifies`]).
+//! printer at least as secure as the one the user chose, on facts an administrator vouches
+//! for ([`crate::security::printer_qualifies`]).
 //!
 //! The job's own device job is stopped first and its final count read back from the
 //! device, so the remainder starts exactly after the last page printed
@@ -319,7 +320,13 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
         (FailoverMode::Auto, Some(target)) => start_handoff(s, id, &target, "picked automatically: qualifies and finishes soonest", now),
         (_, None) => {
             let refused: Vec<String> = cands.iter().map(|c| describe(s, c)).collect();
-            let why = if refused.is_empty() { "there is no other printer".to_string() } else { refused.join("; ") };
+            let untrusted = root_queue(s, job).and_then(crate::security::untrusted);
+            let why = match untrusted {
+                // Every candidate is refused for the same reason: say it once.
+                Some(why) => format!("{why}, so no printer can be shown to be at least as secure"),
+                None if refused.is_empty() => "there is no other printer".to_string(),
+                None => refused.join("; "),
+            };
             let text = format!("{head} No other printer qualifies for this job, sent to {first}: {why}. The job waits: fix the fault on \"{}\" and it goes on there, or cancel it.", f.from);
             wait(s, id, Phase::NoQualified, v::REASON_FAILOVER_NO_QUALIFIED, &text, now)
         }

@@ -51,6 +51,9 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         job_sheets_default: ("none".into(), "none".into()),
         device: Default::default(),
         security: Default::default(),
+        trust: Default::default(),
+        claim: None,
+        temporary: false,
         split: Default::default(),
         failover: Default::default(),
         confidential_default: false,
@@ -124,8 +127,10 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
         "everywhere" => {
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
             p.capabilities = caps::from_device(device);
-            p.security = crate::security::Security::from_device(device, &p.device_uri);
-            if let Some(mm) = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()) {
+            // What the device says about its security is a claim until an administrator confirms it.
+            crate::security::take_claim(p, crate::security::Security::from_device(device, &p.device_uri));
+            let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
+            if let Some(mm) = mm.filter(|m| !m.is_empty()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
             }
         }
@@ -138,7 +143,16 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
 
 /// Attributes shared by printers and classes.
 fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
-    for a in attrs {
+    // As cupsd: an administrator may keep a temporary queue (`printer-is-temporary` false,
+    // or sharing it); then it is saved, and its security facts may be set.
+    let flag = |n: &str| attrs.iter().find(|a| a.name == n).and_then(Attribute::first_bool);
+    if let Some(t) = flag("printer-is-temporary") {
+        p.temporary = t;
+    }
+    if flag("printer-is-shared") == Some(true) {
+        p.temporary = false;
+    }
+    for a in confirmation_first(attrs) {
         if apply_vendor(p, a)? {
             continue;
         }
@@ -191,13 +205,24 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
     Ok(())
 }
 
+/// The attributes with `quire-security-confirmed` first, so that facts set in the same
+/// request refine the confirmed claim instead of being replaced by it.
+pub(crate) fn confirmation_first(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    let confirm = |a: &&Attribute| a.name == quire_ipp::vendor::SECURITY_CONFIRMED;
+    attrs.iter().filter(confirm).chain(attrs.iter().filter(move |a| !confirm(a)))
+}
+
 /// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
 pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
     if a.name == quire_ipp::vendor::CONFIDENTIAL_DEFAULT {
         p.confidential_default = quire_ipp::vendor::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential-default must be true or false.", a.clone()))?;
         return Ok(true);
     }
-    let applied = p.security.set(a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
+    if p.temporary && crate::security::is_settable(&a.name) {
+        // cupsd's answer for a value a temporary queue cannot keep.
+        return Err(IppError::NotPossible(format!("Unable to save value for \"{}\" with a temporary printer.", a.name)));
+    }
+    let applied = crate::security::admin_set(p, a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
     match applied {
         Ok(false) => Ok(false),
         Ok(true) if p.is_class => Err(IppError::unsupported(format!("\"{}\" is a printer attribute; classes have none.", a.name), a.clone())),
@@ -348,8 +373,14 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
 }
 
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
-/// (what print dialogs do for printers found by DNS-SD).
-pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+/// (what print dialogs do for printers found by DNS-SD), for clients on the Unix socket only,
+/// as cupsd (a loopback TCP client may be a proxy for another host).
+/// The queue is temporary: not shared, not saved, deleted once unused
+/// ([`expire_temporary`]), and it never takes part in splitting or failover.
+pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    if who.addr.is_some() {
+        return Err(IppError::Forbidden("Only local users can create a local printer.".into()));
+    }
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
@@ -358,23 +389,33 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
         return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
     }
     if !(uri.starts_with("ipp://") || uri.starts_with("ipps://")) {
-        return Err(IppError::BadRequest(format!("Bad device-uri \"{uri}\".")));
+        return Err(IppError::BadRequest(format!("Bad device-uri \"{}\".", quire_ipp::uri::without_userinfo(&uri))));
     }
     let key = name.to_ascii_lowercase();
-    if !s.printers.contains_key(&key) {
-        let mut p = new_printer(s, &name, false, now);
-        p.device_uri = uri;
-        p.info = get("printer-info").unwrap_or_else(|| name.clone());
-        p.location = get("printer-location").unwrap_or_default();
-        p.ppd_name = "everywhere".into();
-        if let Some(device) = req.device_attributes.as_deref() {
-            let _ = apply_model(&mut p, "everywhere", Some(device));
+    let mut effects = Vec::new();
+    match s.printers.get_mut(&key) {
+        // Asked for again: a temporary queue is in use, so it lives on (cupsd).
+        Some(p) if p.temporary => p.state_change_time = now,
+        Some(_) => {}
+        None => {
+            let mut p = new_printer(s, &name, false, now);
+            p.temporary = true;
+            p.device_uri = uri;
+            // Text from DNS-SD and the device: cleaned before it is shown to anyone.
+            p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.clone());
+            p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
+            p.ppd_name = "everywhere".into();
+            if let Some(device) = req.device_attributes.as_deref() {
+                let _ = apply_model(&mut p, "everywhere", Some(device));
+            }
+            p.state = PrinterState::Idle;
+            p.state_reasons.clear();
+            p.accepting = true;
+            s.printers.insert(key.clone(), p);
+            events::emit_printer(s, EventKind::PrinterAdded, &name, now);
+            // Not saved (a temporary queue); the next free id is.
+            effects.extend([Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
         }
-        p.state = PrinterState::Idle;
-        p.state_reasons.clear();
-        p.accepting = true;
-        s.printers.insert(key.clone(), p);
-        events::emit_printer(s, EventKind::PrinterAdded, &name, now);
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
     let want = quire_ipp::registry::expand_requested(
@@ -385,5 +426,37 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
     let mut g = Group::new(DelimiterTag::Printer);
     g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
     resp.push_group(g);
-    Ok(Outcome { response: resp, effects: vec![Effect::PersistPrinter(key), Effect::PersistServer] })
+    Ok(Outcome { response: resp, effects })
+}
+
+/// A temporary queue lives this long after its state last changed (cupsd: 5 minutes after
+/// its last job).
+pub const TEMPORARY_UNUSED_SECS: i64 = 300;
+
+/// When temporary queue `p` may be deleted: unused (no job not yet finished), not printing,
+/// [`TEMPORARY_UNUSED_SECS`] after its state last changed.
+pub(crate) fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
+    let used = s.active_jobs().any(|j| j.printer.eq_ignore_ascii_case(&p.name) || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)));
+    (p.temporary && !used && p.state != PrinterState::Processing).then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
+}
+
+/// Deletes the temporary queues nobody has used for a while (called from the timer).
+pub(crate) fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+    let mut effects = Vec::new();
+    for key in due {
+        let Some(p) = s.printers.remove(&key) else { continue };
+        effects.push(Effect::DeletePrinter(key));
+        let subs: Vec<i32> = s.subscriptions.values().filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name))).map(|x| x.id).collect();
+        for id in subs {
+            s.subscriptions.remove(&id);
+            effects.push(Effect::DeleteSubscription(id));
+        }
+        if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+            s.default_printer = None;
+            effects.push(Effect::PersistServer);
+        }
+        events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    }
+    effects
 }

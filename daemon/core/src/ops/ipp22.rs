@@ -33,7 +33,7 @@ fn ok(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
 /// Quire's printer attributes an administrator sets (security facts, split policy).
 pub const SETTABLE_VENDOR: &[&str] = &[
     quire_ipp::vendor::AUTHENTICATION_METHOD, quire_ipp::vendor::ENCRYPTS_JOB_DATA, quire_ipp::vendor::ERASES_STORAGE,
-    quire_ipp::vendor::SECURITY_LEVEL, quire_ipp::vendor::SPLIT_DEFAULT, quire_ipp::vendor::SPLIT_PRINTERS_DEFAULT,
+    quire_ipp::vendor::SECURITY_LEVEL, quire_ipp::vendor::SECURITY_CONFIRMED, quire_ipp::vendor::SPLIT_DEFAULT, quire_ipp::vendor::SPLIT_PRINTERS_DEFAULT,
     quire_ipp::vendor::SPLIT_FALLBACK_DEFAULT, quire_ipp::vendor::SPLIT_MIN_COPIES, quire_ipp::vendor::SPLIT_MIN_PAGES,
     quire_ipp::vendor::FAILOVER_DEFAULT, quire_ipp::vendor::FAILOVER_GRACE_TIME,
 ];
@@ -57,7 +57,7 @@ pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who:
     let p = s.printer_mut(&key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
     // All or nothing: apply to a copy, keep it only if every value is good.
     let mut changed = p.clone();
-    for a in &attrs {
+    for a in super::admin::confirmation_first(&attrs) {
         super::admin::apply_vendor(&mut changed, a)?;
     }
     *p = changed;

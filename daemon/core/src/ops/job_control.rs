@@ -65,7 +65,7 @@ fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
     let Some(job) = s.jobs.get(&id) else { return Ok(()) };
     let (Some(parent), Some(to)) = (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest)) else { return Ok(()) };
     let Some(first) = s.printer(&parent.printer) else { return Ok(()) };
-    match crate::security::qualifies(&to.security, &first.security, s.settings.security_rule) {
+    match crate::security::printer_qualifies(to, first, s.settings.security_rule) {
         Ok(()) => Ok(()),
         Err(why) => Err(IppError::NotPossible(format!("Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.", parent.id, first.name, to.name))),
     }
@@ -80,9 +80,9 @@ fn check_confidential_move(s: &Scheduler, job: &Job, dest: &str) -> IppResult<()
     let (Some(from), Some(to)) = (s.printer(&job.printer), s.printer(dest)) else {
         return Err(IppError::NotPossible(format!("Confidential job #{} cannot move to \"{dest}\".", job.id)));
     };
-    match crate::security::qualifies(&to.security, &from.security, s.settings.security_rule) {
+    match crate::security::printer_qualifies(to, from, s.settings.security_rule) {
         Ok(()) => Ok(()),
-        Err(why) => Err(IppError::NotPossible(format!("Job #{} is confidential; \"{}\" does not qualify against \"{}\": {why}.", job.id, to.name, from.name))),
+        Err(why) => Err(IppError::NotPossible(format!("Job #{} is confidential; \"{}\" does not qualify: {why}.", job.id, to.name))),
     }
 }
 

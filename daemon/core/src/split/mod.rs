@@ -1,5 +1,6 @@
 //! The job splitter: one job's copies or pages divided between the printer the user chose
-//! and other printers at least as secure (see [`crate::security::qualifies`]).
+//! and other printers at least as secure, on facts an administrator vouches for (see
+//! [`crate::security::printer_qualifies`]).
 //!
 //! A job asks for a split with `quire-split` (`auto`, or `manual` with
 //! `quire-split-printers`), or its queue splits by policy (`quire-split-default` with
@@ -16,7 +17,7 @@ use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{Job, JobState, Printer, PrinterState, Scheduler};
 use crate::request::Effect;
-use crate::security::qualifies;
+use crate::security::printer_qualifies;
 use plan::{Lane, Units};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};
@@ -154,11 +155,8 @@ pub(crate) const STOPPED: &str = "it is stopped";
 
 /// Why `candidate` cannot take part of a job first sent to `first`, for job owner `owner`.
 pub fn unavailable(s: &Scheduler, candidate: &Printer, first: &Printer, owner: &str) -> Option<String> {
-    if candidate.is_class {
-        return Some("it is a class".into());
-    }
-    if let Err(short) = qualifies(&candidate.security, &first.security, s.settings.security_rule) {
-        return Some(format!("it is less secure than \"{}\" ({}): {short}", first.name, first.security.describe()));
+    if let Err(short) = printer_qualifies(candidate, first, s.settings.security_rule) {
+        return Some(short.to_string());
     }
     if !candidate.accepting {
         return Some("it is not accepting jobs".into());
@@ -302,6 +300,10 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
         Ok(p) => p,
         Err(note) => return parts::note(s, id, note, now),
     };
+    if let Some(why) = crate::security::untrusted(first) {
+        let message = format!("No other printer qualifies to share this job with \"{}\": {why}, so no printer can be shown to be at least as secure.", first.name);
+        return parts::none_qualifies(s, id, &message, w.fallback, now);
+    }
     let (lanes, refused) = lanes(s, job, first, &w);
     let first_name = first.name.clone();
     let first_security = first.security.describe();

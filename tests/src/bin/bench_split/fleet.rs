@@ -39,6 +39,9 @@ impl Fleet {
             if out.rc != 0 {
                 return Err(client::other(format!("{kind}: lpadmin -p {} -m everywhere failed: {}", sim.name, out.text())));
             }
+            if kind == ServerKind::Quired {
+                confirm(&srv, &sim.name)?;
+            }
             if class {
                 let out = srv.cups_tool(60, "lpadmin", &["-p", &sim.name, "-c", CLASS])?;
                 if out.rc != 0 {
@@ -122,6 +125,24 @@ impl Fleet {
         }
         Ok(())
     }
+}
+
+/// An administrator confirms what `queue`'s simulator claims about its security
+/// (`quire-security-confirmed`, over IPP: CUPS's lpadmin only sends `*-default` options).
+/// quired splits and fails over only between printers whose facts an administrator confirmed.
+fn confirm(srv: &BenchServer, queue: &str) -> io::Result<()> {
+    let mut msg = Message::new((2, 0), Operation::CupsAddModifyPrinter.code(), 1);
+    let g = msg.group_mut(DelimiterTag::Operation);
+    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+    g.push(Attribute::new("printer-uri", Value::Uri(format!("ipp://127.0.0.1:{}/printers/{queue}", srv.port()))));
+    g.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
+    msg.group_mut(DelimiterTag::Printer).push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
+    let resp = Conn::connect(srv.port(), Duration::from_secs(60))?.call("/", &msg.encode())?;
+    if !client::is_ok(resp.code) {
+        return Err(client::other(format!("confirming {queue}'s security facts: IPP status 0x{:04x}", resp.code)));
+    }
+    Ok(())
 }
 
 /// What one submission asks for.
