@@ -108,6 +108,7 @@ const fn d(
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
 const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
 const EXT: &str = "Quire extension";
+const PROVEN: &str = "only a proven user (password, peer credentials) is on the list; cupsd also believes requesting-user-name";
 
 /// Sorted by file, then context, then name.
 pub static DIRECTIVES: &[DirectiveInfo] = &[
@@ -285,9 +286,9 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("Timeout", C, TOP, Sup, ""),
     d("WebInterface", C, TOP, Ign, "Quire has no web interface"),
     // cupsd.conf, inside <Policy>
-    d("JobPrivateAccess", C, POL, Sup, ""),
+    d("JobPrivateAccess", C, POL, Sup, PROVEN),
     d("JobPrivateValues", C, POL, Sup, ""),
-    d("SubscriptionPrivateAccess", C, POL, Sup, ""),
+    d("SubscriptionPrivateAccess", C, POL, Sup, PROVEN),
     d("SubscriptionPrivateValues", C, POL, Sup, ""),
     // cupsd.conf, inside <Limit> and <Location>
     d(

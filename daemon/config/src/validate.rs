@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::access::{
-    apply_access, is_method, is_operation, parse_auth_type, parse_encryption, parse_private,
-    PrivateList,
+    apply_access, is_method, is_operation, merge_private, parse_auth_type, parse_encryption,
+    parse_private, PrivateList,
 };
 use crate::diag::{Diagnostic, Loc};
 use crate::model::*;
@@ -294,12 +294,17 @@ impl Validator {
             limits: Vec::new(),
             loc: b.loc.clone(),
         };
+        // Which private lists this block sets: the first line replaces the default, later
+        // ones add to it (cupsd appends every line's values).
+        let mut set: Vec<&str> = Vec::new();
         for child in &b.children {
             match child {
                 Node::Directive(d) => {
                     let Some(info) = self.check(d, ConfFile::Cupsd, Context::Policy) else {
                         continue;
                     };
+                    let first = !set.contains(&info.name);
+                    set.push(info.name);
                     let (kind, field) = match info.name {
                         "JobPrivateAccess" => (PrivateList::JobAccess, &mut p.job_private_access),
                         "JobPrivateValues" => (PrivateList::JobValues, &mut p.job_private_values),
@@ -309,7 +314,8 @@ impl Validator {
                         _ => (PrivateList::SubValues, &mut p.subscription_private_values),
                     };
                     match parse_private(kind, &d.args) {
-                        Ok(v) => *field = v,
+                        Ok(v) if first => *field = v,
+                        Ok(v) => merge_private(field, v),
                         Err(e) => self.bad_value(d, e),
                     }
                 }

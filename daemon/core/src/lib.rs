@@ -19,6 +19,7 @@ pub mod ops;
 pub mod persist;
 pub mod policy;
 pub mod ppd;
+pub mod privacy;
 pub mod quota;
 pub mod request;
 pub mod response;

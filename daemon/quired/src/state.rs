@@ -41,7 +41,8 @@ pub enum Command {
     Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
     /// CUPS-Get-PPD: the response and the PPD that follows it.
     GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
-    Summary { reply: oneshot::Sender<Summary> },
+    /// The status page's view, with the job privacy `who` is subject to.
+    Summary { who: Requester, reply: oneshot::Sender<Summary> },
     /// Reports of one backend run (`run` from `Effect::StartJob`).
     JobProgress { job_id: i32, run: u32, pages: i32 },
     /// The device's state reasons and message while it prints run `run` of the job.
@@ -150,8 +151,8 @@ impl SchedulerTask {
             Command::GetPpd { request, reply } => {
                 let _ = reply.send(quire_core::dispatch::get_ppd(&self.state, &request, t));
             }
-            Command::Summary { reply } => {
-                let _ = reply.send(self.summary());
+            Command::Summary { who, reply } => {
+                let _ = reply.send(self.summary(&who));
             }
             Command::JobProgress { job_id, run, pages } => {
                 let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
@@ -185,10 +186,15 @@ impl SchedulerTask {
         }
     }
 
-    fn summary(&self) -> Summary {
+    fn summary(&self, who: &Requester) -> Summary {
+        // A private owner is "Withheld", as on cupsd's web pages.
+        let owner = |j: &quire_core::Job| match quire_core::privacy::of_job(&self.state, j, who).hides("job-originating-user-name") {
+            true => "Withheld".to_string(),
+            false => j.owner.to_string(),
+        };
         Summary {
             printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), p.device_uri.clone(), p.accepting)).collect(),
-            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), j.owner.to_string(), j.state.keyword().into())).collect(),
+            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), owner(j), j.state.keyword().into())).collect(),
         }
     }
 
