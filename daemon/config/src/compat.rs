@@ -55,8 +55,8 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
     "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "JobPrivateAccess", "JobPrivateValues", "LimitRequestBody",
     "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
-    "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
-    "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
+    "MaxJobTime", "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
+    "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullMinRate", "PullSchemes", "RequestRoot", "Require",
     "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
     "SpoolQuotaPerUser", "StateDir", "SubscriptionPrivateAccess", "SubscriptionPrivateValues", "SystemGroup", "Timeout",
 ];

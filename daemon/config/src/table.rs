@@ -240,6 +240,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("PreserveJobFiles", C, TOP, Sup, ""),
     d("PreserveJobHistory", C, TOP, Sup, ""),
     d("PullHosts", C, TOP, Sup, EXT),
+    d("PullMinRate", C, TOP, Sup, EXT),
     d("PullSchemes", C, TOP, Sup, EXT),
     d(
         "ReadyPaperSizes",

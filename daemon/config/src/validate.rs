@@ -55,8 +55,15 @@ impl Validator {
             Node::Directive(d) => {
                 if let Some(info) = self.check(d, file, Context::TopLevel) {
                     let res = self.apply_top(info, d);
-                    if let Err(e) = res {
-                        self.bad_value(d, e);
+                    match res {
+                        // Keeping the previous value (no list: any host) would open what
+                        // the line meant to close.
+                        Err(e) if info.name == "PullHosts" => {
+                            let msg = format!("bad value \"{}\" for PullHosts: {e}", d.args);
+                            self.diags.push(Diagnostic::error(&d.args_loc(), msg));
+                        }
+                        Err(e) => self.bad_value(d, e),
+                        Ok(()) => {}
                     }
                 }
             }
@@ -236,7 +243,8 @@ impl Validator {
             "SpoolQuotaPerUser" => c.spool_quota_per_user = parse_size(a)?,
             "PamService" => c.pam_service = single_word(a)?.to_string(),
             "PullSchemes" => c.pull_schemes = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
-            "PullHosts" => c.pull_hosts = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
+            "PullHosts" => c.pull_hosts = a.split_whitespace().map(parse_pull_host).collect::<Result<_, _>>()?,
+            "PullMinRate" => c.pull_min_rate = parse_min_rate(a)?,
             "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
             "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
             "ConfigFilePerm" => c.config_file_perm = parse_mode(a)?,

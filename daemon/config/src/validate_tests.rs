@@ -377,3 +377,14 @@ fn an_undefined_default_policy_says_what_stands_in() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_bad_pull_hosts_line_is_an_error_not_any_host() {
+    let (c, diags) = v("Listen 631\nPullSchemes http\nPullHosts docs.example.com:http\n", "");
+    assert!(c.pull_hosts.is_empty());
+    assert!(diags.iter().any(|d| d.is_error() && d.to_string().contains("PullHosts")), "{diags:?}");
+    let (c, diags) = v("Listen 631\nPullHosts docs.example.com 10.0.0.1:8080\nPullMinRate 512 10\n", "");
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    assert_eq!(c.pull_hosts.len(), 2);
+    assert_eq!(c.pull_min_rate.map(|r| r.bytes_per_second), Some(512));
+}

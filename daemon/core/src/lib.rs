@@ -26,6 +26,7 @@ pub mod response;
 pub mod schedule;
 pub mod security;
 pub mod split;
+pub mod stuck;
 pub mod template;
 pub mod time;
 pub mod validate;

@@ -654,6 +654,9 @@ pub struct Settings {
     /// `PullSchemes`: document-uri schemes Print-URI/Send-URI accept (empty: those
     /// operations are not supported). The daemon checks `PullHosts` too.
     pub pull_schemes: Vec<String>,
+    /// `MaxJobTime`: seconds a job may print before it is cancelled (0: no limit; the
+    /// daemon passes cupsd's default, 3 hours).
+    pub max_job_time: i64,
 }
 
 impl Default for Settings {
@@ -682,6 +685,7 @@ impl Default for Settings {
             spool_quota: 0,
             spool_quota_per_user: 0,
             pull_schemes: Vec::new(),
+            max_job_time: 0,
         }
     }
 }

@@ -315,6 +315,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     }
     effects.extend(crate::failover::fire(s, now));
     crate::confidential::expire(s, now, &mut effects);
+    crate::stuck::cancel_overdue(s, now, &mut effects);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
     if let Some(at) = next_timer(s, now) {
@@ -382,6 +383,9 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         consider(t);
     }
     if let Some(t) = crate::confidential::next_expiry(s) {
+        consider(t);
+    }
+    if let Some(t) = crate::stuck::next_deadline(s) {
         consider(t);
     }
     next
