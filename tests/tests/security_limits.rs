@@ -218,3 +218,211 @@ fn a_document_uri_naming_the_server_itself_is_refused_at_submission() {
     wait_state(&server, id, COMPLETED);
     assert!(printed(&server).contains(FAST_DOCUMENT.trim()));
 }
+
+// ---- quotas and a full disk -----------------------------------------------------------
+
+/// A tmpfs of `size` mounted on a fresh directory, unmounted when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::Builder::new().prefix("quire-tmpfs-").tempdir().expect("tempdir");
+        let path = dir.path().display().to_string();
+        let args: Vec<String> = ["-t", "tmpfs", "-o", &format!("size={size},mode=0755"), "tmpfs", &path].iter().map(|s| s.to_string()).collect();
+        let out = quire_tests::process::run_with_timeout(20, "mount", &args, None, &[]).expect("mount");
+        assert_eq!(out.rc, 0, "mount a tmpfs: {}", out.text());
+        Tmpfs { dir }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// Fills the file system with a file of zeros until it is full; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        let path = self.path().join("filler");
+        let mut f = std::fs::File::create(&path).expect("filler");
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let small = [0u8; 512];
+        while f.write_all(&small).is_ok() {}
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let path = self.dir.path().display().to_string();
+        let _ = quire_tests::process::run_with_timeout(20, "umount", &["-l".to_string(), path], None, &[]);
+    }
+}
+
+/// quired with its RequestRoot (job store and spool) on `fs`.
+fn quired_on(lan: &Lan, fs: &Tmpfs, extra: &str) -> LanServer {
+    quired(lan, &format!("PreserveJobFiles No\n{extra}"), &format!("RequestRoot {}\n", fs.path().display()))
+}
+
+/// `page-ranges` of about `bytes` bytes (13 a range): a job attribute the server keeps.
+fn heavy(bytes: usize) -> Attribute {
+    let range = |i: usize| Value::RangeOfInteger { lower: 2 * i as i32 + 1, upper: 2 * i as i32 + 1 };
+    Attribute::set("page-ranges", (0..bytes / 13).map(range).collect())
+}
+
+/// Create-Job from the LAN as `user`, held, with `attrs` in the Job group.
+fn create_job(lan: &Lan, server: &LanServer, user: &str, attrs: Vec<Attribute>) -> Message {
+    let mut msg = lan_request(server, Operation::CreateJob, user, Vec::new());
+    let mut g = quire_ipp::Group::new(DelimiterTag::Job);
+    g.push(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
+    g.attributes.extend(attrs);
+    msg.push_group(g);
+    remote(lan, server, &msg, b"")
+}
+
+/// What Get-Jobs (all jobs of the server) says about each job, as root: what must survive a
+/// restart.
+fn jobs(server: &LanServer) -> Vec<(i32, i32, Vec<String>, String)> {
+    let mut msg = quire_client::request_as(Operation::GetJobs, Some(&format!("{}/", server.uri_base())), "root");
+    let which = Attribute::new("which-jobs", Value::Keyword("all".into()));
+    let want = Attribute::set("requested-attributes", ["job-id", "job-state", "job-state-reasons", "job-name"].iter().map(|n| Value::Keyword(n.to_string())).collect());
+    msg.group_mut(DelimiterTag::Operation).attributes.extend([which, want]);
+    let resp = local_ipp(server, &msg);
+    assert_eq!(resp.code, 0, "Get-Jobs: {}", status_message(&resp));
+    let s = |g: &quire_ipp::Group, n: &str| g.get(n).and_then(|a| a.first_str()).unwrap_or_default().to_string();
+    resp.groups
+        .iter()
+        .filter(|g| g.tag == DelimiterTag::Job)
+        .map(|g| {
+            let int = |n: &str| g.get(n).and_then(|a| a.first_i32()).unwrap_or(0);
+            let reasons = g.get("job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+            (int("job-id"), int("job-state"), reasons, s(g, "job-name"))
+        })
+        .collect()
+}
+
+/// Purge-Jobs on the office queue, as root on this host (an administrator).
+fn purge(server: &LanServer) -> Message {
+    let msg = quire_client::request_as(Operation::PurgeJobs, Some(&server.printer_uri("office")), "root");
+    local_ipp(server, &msg)
+}
+
+#[test]
+fn attributes_count_in_the_quotas_and_a_full_spool_can_still_be_purged() {
+    let Some(lan) = lan_or_skip() else { return };
+    let fs = Tmpfs::mount("8m");
+    let mut server = quired_on(&lan, &fs, "SpoolQuotaPerUser 1m\n");
+    // ~760 KiB of attributes in one job: refused, naming the per-job limit.
+    let resp = create_job(&lan, &server, "mallory", vec![heavy(760 * 1024)]);
+    assert_eq!(resp.code, 0x0408, "client-error-request-entity-too-large: {}", status_message(&resp));
+    assert!(status_message(&resp).contains("attributes"), "{}", status_message(&resp));
+    // Attribute-heavy jobs count in the user's quota.
+    let mut taken = 0;
+    let refusal = loop {
+        let resp = create_job(&lan, &server, "mallory", vec![heavy(48 * 1024)]);
+        if resp.code != 0 {
+            break resp;
+        }
+        taken += 1;
+        assert!(taken < 100, "never refused: the attributes are not counted");
+    };
+    assert_eq!(refusal.code, 0x0408, "{}", status_message(&refusal));
+    assert!(status_message(&refusal).contains("SpoolQuotaPerUser"), "{}", status_message(&refusal));
+    assert!((10..=21).contains(&taken), "1 MiB of 48 KiB jobs: {taken}");
+    // Other users fill the rest of the disk until the disk's limit refuses them.
+    let mut users = 0;
+    let refusal = loop {
+        let user = format!("user{users}");
+        let mut last = None;
+        for _ in 0..20 {
+            let resp = create_job(&lan, &server, &user, vec![heavy(48 * 1024)]);
+            if resp.code != 0 {
+                last = Some(resp);
+                break;
+            }
+        }
+        match last {
+            Some(r) if !status_message(&r).contains("SpoolQuotaPerUser") => break r,
+            _ => users += 1,
+        }
+        assert!(users < 20, "the disk never filled");
+    };
+    assert_eq!(refusal.code, 0x0408, "{}", status_message(&refusal));
+    assert!(status_message(&refusal).contains("disk"), "{}", status_message(&refusal));
+    let before = jobs(&server);
+    assert!(before.len() > 20, "{} jobs", before.len());
+    // Clean-up works on the full spool, and what it removed stays removed.
+    let resp = purge(&server);
+    assert_eq!(resp.code, 0, "Purge-Jobs: {}", status_message(&resp));
+    assert_eq!(jobs(&server), [], "purged");
+    server.kill9_and_restart().expect("restart");
+    assert_eq!(jobs(&server), [], "purged jobs stay purged after kill -9");
+    // And the spool takes jobs again.
+    let resp = create_job(&lan, &server, "mallory", vec![heavy(48 * 1024)]);
+    assert_eq!(resp.code, 0, "{}", status_message(&resp));
+}
+
+#[test]
+fn on_a_full_disk_memory_and_store_agree_and_purge_works() {
+    let Some(lan) = lan_or_skip() else { return };
+    let fs = Tmpfs::mount("8m");
+    let mut server = quired_on(&lan, &fs, "");
+    for user in ["alice", "bob", "carol", "dave", "erin", "frank"] {
+        let resp = create_job(&lan, &server, user, vec![heavy(40 * 1024)]);
+        assert_eq!(resp.code, 0, "{}", status_message(&resp));
+    }
+    let filler = fs.fill();
+    // A new job fails cleanly: an answer that says why, nothing half-made.
+    let print = lan_request(&server, Operation::PrintJob, "grace", vec![Attribute::new("document-format", Value::MimeMediaType("text/plain".into()))]);
+    let resp = remote(&lan, &server, &print, &b"a document for a full disk\n".repeat(2000));
+    assert!(resp.code >= 0x0400, "refused: {resp:?}");
+    assert!(!status_message(&resp).is_empty(), "says why");
+    // Changes to existing jobs either happen or not, in memory as in the store.
+    for (n, user) in ["alice", "bob"].iter().enumerate() {
+        let mut cancel = lan_request(&server, Operation::CancelJob, user, vec![Attribute::new("job-id", Value::Integer(n as i32 + 1))]);
+        cancel.request_id = 99;
+        let _ = remote(&lan, &server, &cancel, b"");
+    }
+    let set = lan_request(&server, Operation::SetJobAttributes, "carol", vec![Attribute::new("job-id", Value::Integer(3))]);
+    let mut set = set;
+    let mut g = quire_ipp::Group::new(DelimiterTag::Job);
+    g.push(heavy(40 * 1024));
+    g.push(Attribute::new("job-name", Value::Name("renamed-on-a-full-disk".into())));
+    set.push_group(g);
+    let _ = remote(&lan, &server, &set, b"");
+    let before = jobs(&server);
+    server.kill9_and_restart().expect("restart on the full disk");
+    assert_eq!(jobs(&server), before, "what Get-Jobs said before the restart is what the store had");
+    // The administrator's clean-up works on the full disk, and sticks.
+    let resp = purge(&server);
+    assert_eq!(resp.code, 0, "Purge-Jobs on a full disk: {}", status_message(&resp));
+    assert_eq!(jobs(&server), [], "purged");
+    server.kill9_and_restart().expect("restart");
+    assert_eq!(jobs(&server), [], "purged jobs stay purged");
+    std::fs::remove_file(filler).expect("remove the filler");
+}
+
+
+/// The clean-up part runs against cupsd too (it has no spool quotas): jobs with large
+/// attributes, purged by an administrator, stay purged across kill -9.
+#[test]
+fn purged_jobs_stay_purged_on_both_servers() {
+    let Some(lan) = lan_or_skip() else { return };
+    for kind in [ServerKind::Cupsd, ServerKind::Quired] {
+        let fs = Tmpfs::mount("8m");
+        let opts = StockOptions { files_extra: format!("RequestRoot {}\n", fs.path().display()), ..Default::default() };
+        let mut server = LanServer::start(kind, &lan, &opts).expect("start").expect("built");
+        add_queue(&server);
+        for n in 0..8 {
+            let resp = create_job(&lan, &server, &format!("user{n}"), vec![heavy(32 * 1024)]);
+            assert!(resp.code < 0x0100, "{}: {}", server.name(), status_message(&resp));
+        }
+        assert_eq!(jobs(&server).len(), 8, "{}", server.name());
+        let resp = purge(&server);
+        assert_eq!(resp.code, 0, "{}: Purge-Jobs: {}", server.name(), status_message(&resp));
+        assert_eq!(jobs(&server), [], "{}: purged", server.name());
+        server.kill9_and_restart().expect("restart");
+        assert_eq!(jobs(&server), [], "{}: purged jobs stay purged after kill -9", server.name());
+    }
+}

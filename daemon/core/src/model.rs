@@ -707,6 +707,8 @@ pub struct Scheduler {
     /// Bytes free on the spool's file system, as the daemon last measured it (`None`: not
     /// measured). An observation, not configuration: see [`crate::quota`].
     pub spool_free: Option<u64>,
+    /// The size of the spool's file system (sets how much of it is kept free).
+    pub spool_total: Option<u64>,
 }
 
 impl Scheduler {

@@ -78,8 +78,9 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
     let spool = store.spool();
     let state = restore(core_settings(c, now()), &store).map_err(|e| e.to_string())?;
-    let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+    let failed = tx.clone();
+    let store = crate::store_thread::spawn(store, Box::new(move |touched| drop(failed.send(Command::StoreFailed(touched)))));
     let cache = Arc::new(crate::cache::ResponseCache::default());
     // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
     let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);

@@ -17,6 +17,7 @@ mod net;
 mod networks;
 mod page;
 mod pin;
+mod reconcile;
 mod requester;
 mod runner;
 mod sims;
