@@ -426,3 +426,53 @@ fn purged_jobs_stay_purged_on_both_servers() {
         assert_eq!(jobs(&server), [], "{}: purged jobs stay purged after kill -9", server.name());
     }
 }
+
+/// Another process reading the job store (sqlite3, holding a read transaction) keeps its
+/// journal from being emptied: on a full disk, once the reserve is spent, a change then
+/// cannot be saved at all. Memory must then take back what the store holds.
+#[test]
+fn a_change_the_store_cannot_save_is_undone_in_memory() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let Some(lan) = lan_or_skip() else { return };
+    if !quire_tests::process::have_program("sqlite3") {
+        eprintln!("SKIPPED: needs the sqlite3 shell");
+        return;
+    }
+    let fs = Tmpfs::mount("8m");
+    let mut server = quired_on(&lan, &fs, "");
+    for user in ["alice", "bob", "carol"] {
+        let resp = create_job(&lan, &server, user, vec![heavy(8 * 1024)]);
+        assert_eq!(resp.code, 0, "{}", status_message(&resp));
+    }
+    let mut reader = Command::new("sqlite3").arg(fs.path().join("quire/quire.db")).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sqlite3");
+    let mut stdin = reader.stdin.take().expect("stdin");
+    stdin.write_all(b"BEGIN; SELECT count(*) FROM jobs;\n").expect("begin");
+    let mut seen = [0u8; 2];
+    reader.stdout.as_mut().expect("stdout").read_exact(&mut seen).expect("the reader's snapshot is open");
+    let cancel = |id: i32, user: &str| {
+        let msg = lan_request(&server, Operation::CancelJob, user, vec![Attribute::new("job-id", Value::Integer(id))]);
+        remote(&lan, &server, &msg, b"")
+    };
+    // The first change on the full disk is saved with the reserve's room.
+    let first = fs.fill();
+    let resp = cancel(1, "alice");
+    assert_eq!(resp.code, 0, "saved from the reserve: {}", status_message(&resp));
+    // Then nothing is left: the next one fails, and says so.
+    let second = fs.path().join("filler2");
+    std::fs::rename(&first, &second).expect("rename");
+    fs.fill();
+    let resp = cancel(2, "bob");
+    assert_eq!(resp.code, 0x0500, "server-error-internal-error: {}", status_message(&resp));
+    assert!(status_message(&resp).contains("could not save"), "{}", status_message(&resp));
+    // Memory has what the store has: job 2 is still held.
+    let states = || jobs(&server).into_iter().map(|(id, state, _, _)| (id, state)).collect::<Vec<_>>();
+    assert!(wait_until(Duration::from_secs(60), || states() == [(1, CANCELED), (2, 4), (3, 4)]), "{:?}", states());
+    let before = jobs(&server);
+    drop(stdin);
+    let _ = reader.kill();
+    let _ = reader.wait();
+    server.kill9_and_restart().expect("restart");
+    assert_eq!(jobs(&server), before, "the store agrees");
+    let _ = std::fs::remove_file(second);
+}
