@@ -225,7 +225,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("MaxClientsPerHost", C, TOP, Sup, ""),
     d("MaxCopies", C, TOP, Sup, ""),
     d("MaxHoldTime", C, TOP, Sup, ""),
-    d("MaxJobTime", C, TOP, Sup, ""),
+    d("MaxJobTime", C, TOP, Sup, "counted from when the job starts printing (fetching a Print-URI document included); cancels with job-canceled-after-timeout"),
     d("MaxJobs", C, TOP, Sup, ""),
     d("MaxJobsPerPrinter", C, TOP, Sup, ""),
     d("MaxJobsPerUser", C, TOP, Sup, ""),

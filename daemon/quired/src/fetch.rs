@@ -236,7 +236,7 @@ impl PullPolicy {
         if !self.own.iter().any(|a| a.port() == port) {
             return false;
         }
-        match host.parse::<IpAddr>() {
+        match host.parse::<IpAddr>().map(canonical_ip) {
             Ok(ip) => self.own.contains(&SocketAddr::new(ip, port)) || ip.is_loopback() || ip.is_unspecified() || local_addresses().contains(&ip),
             Err(_) => host == "localhost" || host.ends_with(".localhost"),
         }

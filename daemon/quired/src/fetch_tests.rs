@@ -479,9 +479,9 @@ async fn a_cancelled_job_stops_its_fetch() {
 async fn never_fetches_from_its_own_listeners() {
     let me = serve(bind("127.0.0.1").await.unwrap(), None, |_| body(5, true));
     let port = me.addr.port();
-    let mut p = policy(&["http"], &["127.0.0.1:*", "127.0.0.5:*", "localhost:*"]);
+    let mut p = policy(&["http"], &["127.0.0.1:*", "127.0.0.5:*", "localhost:*", "[::ffff:127.0.0.1]:*"]);
     p.own = vec![me.addr];
-    for uri in [format!("http://127.0.0.1:{port}/printers/"), format!("http://localhost:{port}/"), format!("http://127.0.0.5:{port}/")] {
+    for uri in [format!("http://127.0.0.1:{port}/printers/"), format!("http://localhost:{port}/"), format!("http://127.0.0.5:{port}/"), format!("http://[::ffff:127.0.0.1]:{port}/")] {
         let err = p.check(&uri).unwrap_err();
         assert!(matches!(&err, FetchError::HostNotAllowed(m) if m.contains("this print server")), "{uri}: {err:?}");
         assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
