@@ -58,9 +58,10 @@ fn serve(mut conn: TcpStream, redirect_to: Option<&str>) {
     let _ = conn.write_all(reply.as_bytes());
 }
 
-/// quired with pulling over http from 127.0.0.1 only, and a file queue "office".
+/// quired with pulling over http from 127.0.0.1 only (any port: the document servers here
+/// listen on ephemeral ones), and a file queue "office".
 fn server() -> Option<Server> {
-    let server = Server::start_quired_with_conf("PullSchemes http\nPullHosts 127.0.0.1").expect("start quired")?;
+    let server = Server::start_quired_with_conf("PullSchemes http\nPullHosts 127.0.0.1:*").expect("start quired")?;
     add_office_queue(&server);
     Some(server)
 }

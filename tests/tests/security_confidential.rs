@@ -312,7 +312,7 @@ fn log_lines_cannot_be_forged_and_name_the_pin_holder() {
 #[test]
 fn a_confidential_print_uri_job_keeps_its_document_uri_private() {
     let Some(lan) = lan_or_skip() else { return };
-    let Some((server, _pam)) = quired_with_pam(&lan, "PullSchemes http\nPullHosts 127.0.0.1\n", "") else { return };
+    let Some((server, _pam)) = quired_with_pam(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\n", "") else { return };
     add_queue(&server, "office");
     let missing = FakeDevice::start(Answer::NotFound);
     let secret = format!("http://127.0.0.1:{}/payroll-2026-secret.pdf", missing.port());

@@ -307,6 +307,25 @@ impl PrivateList {
     }
 }
 
+/// Adds a later line's values to a private list: `all` on either line wins; `none` gives
+/// way to any names (a list that names attributes keeps them private).
+pub(crate) fn merge_private(list: &mut Vec<String>, more: Vec<String>) {
+    let lone = |l: &[String], w: &str| l.len() == 1 && l[0] == w;
+    if lone(list, "all") || lone(&more, "all") {
+        *list = vec!["all".into()];
+        return;
+    }
+    list.retain(|v| v != "none");
+    for v in more {
+        if v != "none" && !list.iter().any(|x| x.eq_ignore_ascii_case(&v)) {
+            list.push(v);
+        }
+    }
+    if list.is_empty() {
+        list.push("none".into());
+    }
+}
+
 /// Parse a `*PrivateAccess`/`*PrivateValues` value, expanding `default`.
 pub(crate) fn parse_private(kind: PrivateList, s: &str) -> Result<Vec<String>, ValueError> {
     let words: Vec<&str> = s.split_whitespace().collect();

@@ -65,12 +65,13 @@ not apply to a request for q2 posted to `/`.\n";
 pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
     "CreateSelfSignedCerts", "DefaultAuthType", "DefaultEncryption", "Deny", "Encryption", "ErrorLog",
-    "FileDevice", "LimitRequestBody", "Listen", "LogLevel", "MaxAuthFailures", "MaxClients",
-    "MaxClientsPerHost", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
-    "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
-    "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
+    "FileDevice", "JobPrivateAccess", "JobPrivateValues", "LimitRequestBody", "Listen", "LogLevel",
+    "MaxAuthFailures", "MaxClients", "MaxClientsPerHost", "MaxCopies", "MaxJobTime", "MaxJobs",
+    "MaxJobsPerPrinter", "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order",
+    "PamService", "Port", "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullMinRate",
+    "PullSchemes", "RequestRoot", "Require",
     "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
-    "SpoolQuotaPerUser", "StateDir", "SystemGroup", "Timeout",
+    "SpoolQuotaPerUser", "StateDir", "SubscriptionPrivateAccess", "SubscriptionPrivateValues", "SystemGroup", "Timeout",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

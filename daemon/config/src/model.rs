@@ -280,8 +280,10 @@ pub struct ServerConfig {
     pub spool_quota_per_user: u64,
     /// URI schemes Print-URI/Send-URI may fetch from (lower case); empty = Print-URI unsupported.
     pub pull_schemes: Vec<String>,
-    /// Hosts Print-URI/Send-URI may fetch from (lower case); empty = any host.
-    pub pull_hosts: Vec<String>,
+    /// Hosts (and ports) Print-URI/Send-URI may fetch from; empty = any host.
+    pub pull_hosts: Vec<PullHost>,
+    /// `PullMinRate`: a fetched document slower than this is cut off (None: no floor).
+    pub pull_min_rate: Option<MinRate>,
     // --- cups-files.conf ---
     pub server_root: PathBuf,
     pub request_root: PathBuf,
@@ -336,4 +338,29 @@ impl ServerConfig {
     pub fn location_for(&self, path: &str) -> Option<&Location> {
         crate::resource::location_for(&self.locations, path)
     }
+}
+
+/// A `PullHosts` entry: `host` (the scheme's default port only), `host:port`, or `host:*`
+/// (any port). An IPv6 literal is written in brackets to give a port (`[::1]:8080`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullHost {
+    /// Lower case, no brackets or trailing dot; IP literals in canonical form.
+    pub host: String,
+    pub port: PullPort,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullPort {
+    /// 80 for http, 443 for https.
+    SchemeDefault,
+    Port(u16),
+    Any,
+}
+
+/// `PullMinRate BYTES-PER-SECOND [SECONDS]`: at least this many bytes per second,
+/// measured over each window of that many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinRate {
+    pub bytes_per_second: u64,
+    pub window: Duration,
 }

@@ -22,6 +22,12 @@ fn config_line() -> impl Strategy<Value = String> {
         Just("Include".to_string()),
         Just("Port".to_string()),
         Just("ServerRoot".to_string()),
+        Just("PullHosts".to_string()),
+        Just("PullMinRate".to_string()),
+        Just("JobPrivateAccess".to_string()),
+        Just("JobPrivateValues".to_string()),
+        Just("[::1]:*".to_string()),
+        Just("host:80".to_string()),
         "[ -~]{0,12}",
         "\\PC{0,6}",
     ];
@@ -43,6 +49,21 @@ proptest! {
         for d in diags.iter().chain(&more) {
             prop_assert!(d.loc.line >= 1 && d.loc.line <= lines.len().max(1));
             prop_assert!(d.loc.col >= 1);
+        }
+    }
+
+    #[test]
+    fn pull_hosts_parse_or_say_why(word in "[\\[\\]:*a-z0-9.\\-]{0,24}|\\PC{0,12}") {
+        use crate::model::PullPort;
+        if let Ok(h) = crate::values::parse_pull_host(&word) {
+            // What was read writes back to itself.
+            let host = if h.host.contains(':') { format!("[{}]", h.host) } else { h.host.clone() };
+            let written = match h.port {
+                PullPort::SchemeDefault => host,
+                PullPort::Port(p) => format!("{host}:{p}"),
+                PullPort::Any => format!("{host}:*"),
+            };
+            prop_assert_eq!(crate::values::parse_pull_host(&written), Ok(h));
         }
     }
 }

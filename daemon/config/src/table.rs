@@ -108,6 +108,7 @@ const fn d(
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
 const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
 const EXT: &str = "Quire extension";
+const PROVEN: &str = "only a proven user (password, peer credentials) is on the list; cupsd also believes requesting-user-name";
 
 /// Sorted by file, then context, then name.
 pub static DIRECTIVES: &[DirectiveInfo] = &[
@@ -242,7 +243,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     ),
     d("MaxCopies", C, TOP, Sup, ""),
     d("MaxHoldTime", C, TOP, Sup, ""),
-    d("MaxJobTime", C, TOP, Sup, ""),
+    d("MaxJobTime", C, TOP, Sup, "counted from when the job starts printing (fetching a Print-URI document included); cancels with job-canceled-after-timeout"),
     d("MaxJobs", C, TOP, Sup, ""),
     d("MaxJobsPerPrinter", C, TOP, Sup, ""),
     d("MaxJobsPerUser", C, TOP, Sup, ""),
@@ -257,6 +258,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("PreserveJobFiles", C, TOP, Sup, ""),
     d("PreserveJobHistory", C, TOP, Sup, ""),
     d("PullHosts", C, TOP, Sup, EXT),
+    d("PullMinRate", C, TOP, Sup, EXT),
     d("PullSchemes", C, TOP, Sup, EXT),
     d(
         "ReadyPaperSizes",
@@ -303,9 +305,9 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("Timeout", C, TOP, Sup, ""),
     d("WebInterface", C, TOP, Ign, "Quire has no web interface"),
     // cupsd.conf, inside <Policy>
-    d("JobPrivateAccess", C, POL, Sup, ""),
+    d("JobPrivateAccess", C, POL, Sup, PROVEN),
     d("JobPrivateValues", C, POL, Sup, ""),
-    d("SubscriptionPrivateAccess", C, POL, Sup, ""),
+    d("SubscriptionPrivateAccess", C, POL, Sup, PROVEN),
     d("SubscriptionPrivateValues", C, POL, Sup, ""),
     // cupsd.conf, inside <Limit> and <Location>
     d(

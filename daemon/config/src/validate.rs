@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::access::{
-    apply_access, is_method, is_operation, parse_auth_type, parse_encryption, parse_private,
-    PrivateList,
+    apply_access, is_method, is_operation, merge_private, parse_auth_type, parse_encryption,
+    parse_private, PrivateList,
 };
 use crate::diag::{Diagnostic, Loc};
 use crate::model::*;
@@ -55,8 +55,15 @@ impl Validator {
             Node::Directive(d) => {
                 if let Some(info) = self.check(d, file, Context::TopLevel) {
                     let res = self.apply_top(info, d);
-                    if let Err(e) = res {
-                        self.bad_value(d, e);
+                    match res {
+                        // Keeping the previous value (no list: any host) would open what
+                        // the line meant to close.
+                        Err(e) if info.name == "PullHosts" => {
+                            let msg = format!("bad value \"{}\" for PullHosts: {e}", d.args);
+                            self.diags.push(Diagnostic::error(&d.args_loc(), msg));
+                        }
+                        Err(e) => self.bad_value(d, e),
+                        Ok(()) => {}
                     }
                 }
             }
@@ -236,7 +243,8 @@ impl Validator {
             "SpoolQuotaPerUser" => c.spool_quota_per_user = parse_size(a)?,
             "PamService" => c.pam_service = single_word(a)?.to_string(),
             "PullSchemes" => c.pull_schemes = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
-            "PullHosts" => c.pull_hosts = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
+            "PullHosts" => c.pull_hosts = a.split_whitespace().map(parse_pull_host).collect::<Result<_, _>>()?,
+            "PullMinRate" => c.pull_min_rate = parse_min_rate(a)?,
             "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
             "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
             "ConfigFilePerm" => c.config_file_perm = parse_mode(a)?,
@@ -294,12 +302,17 @@ impl Validator {
             limits: Vec::new(),
             loc: b.loc.clone(),
         };
+        // Which private lists this block sets: the first line replaces the default, later
+        // ones add to it (cupsd appends every line's values).
+        let mut set: Vec<&str> = Vec::new();
         for child in &b.children {
             match child {
                 Node::Directive(d) => {
                     let Some(info) = self.check(d, ConfFile::Cupsd, Context::Policy) else {
                         continue;
                     };
+                    let first = !set.contains(&info.name);
+                    set.push(info.name);
                     let (kind, field) = match info.name {
                         "JobPrivateAccess" => (PrivateList::JobAccess, &mut p.job_private_access),
                         "JobPrivateValues" => (PrivateList::JobValues, &mut p.job_private_values),
@@ -309,7 +322,8 @@ impl Validator {
                         _ => (PrivateList::SubValues, &mut p.subscription_private_values),
                     };
                     match parse_private(kind, &d.args) {
-                        Ok(v) => *field = v,
+                        Ok(v) if first => *field = v,
+                        Ok(v) => merge_private(field, v),
                         Err(e) => self.bad_value(d, e),
                     }
                 }

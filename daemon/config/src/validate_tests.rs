@@ -125,6 +125,21 @@ fn unknown_wrong_file_and_unsupported_directives_warn() {
 }
 
 #[test]
+fn repeated_private_lines_add_up_as_in_cupsd() {
+    let text = "Listen 631\n<Policy p>\n  JobPrivateAccess default\n  JobPrivateAccess @staff\n\
+        JobPrivateValues default\n  JobPrivateValues job-state\n  SubscriptionPrivateValues none\n\
+        SubscriptionPrivateValues notify-events\n  SubscriptionPrivateAccess @OWNER\n  SubscriptionPrivateAccess all\n</Policy>\nDefaultPolicy p\n";
+    let (c, diags) = v(text, "");
+    assert!(diags.is_empty(), "{diags:?}");
+    let p = c.policy("p").unwrap();
+    assert_eq!(p.job_private_access, ["@OWNER", "@SYSTEM", "@staff"]);
+    assert_eq!(p.job_private_values, ["job-name", "job-originating-host-name", "job-originating-user-name", "phone", "job-state"]);
+    // A list that names an attribute keeps it private, even after "none".
+    assert_eq!(p.subscription_private_values, ["notify-events"]);
+    assert_eq!(p.subscription_private_access, ["all"]);
+}
+
+#[test]
 fn policies_and_limits() {
     let text = "Listen 631\n<Policy p>\n  JobPrivateAccess default @staff\n  JobPrivateValues none\n\
         <Limit Print-Job Bogus-Op>\n    AuthType Default\n    Require user @OWNER @SYSTEM\n    Order deny,allow\n  </Limit>\n\
@@ -361,4 +376,15 @@ fn an_undefined_default_policy_says_what_stands_in() {
             .ends_with("cupsd's standard default policy is used instead"),
         "{diags:?}"
     );
+}
+
+#[test]
+fn a_bad_pull_hosts_line_is_an_error_not_any_host() {
+    let (c, diags) = v("Listen 631\nPullSchemes http\nPullHosts docs.example.com:http\n", "");
+    assert!(c.pull_hosts.is_empty());
+    assert!(diags.iter().any(|d| d.is_error() && d.to_string().contains("PullHosts")), "{diags:?}");
+    let (c, diags) = v("Listen 631\nPullHosts docs.example.com 10.0.0.1:8080\nPullMinRate 512 10\n", "");
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    assert_eq!(c.pull_hosts.len(), 2);
+    assert_eq!(c.pull_min_rate.map(|r| r.bytes_per_second), Some(512));
 }

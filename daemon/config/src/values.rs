@@ -231,3 +231,55 @@ pub fn parse_port(s: &str) -> Result<u16, ValueError> {
         Err(_) => Err(ValueError::Other(format!("\"{s}\" is not a port number"))),
     }
 }
+
+/// One `PullHosts` word: `host`, `host:port`, `host:*`, `[v6]`, `[v6]:port`, `[v6]:*`, or a
+/// bare IPv6 literal (no port).
+pub fn parse_pull_host(word: &str) -> Result<crate::model::PullHost, ValueError> {
+    use crate::model::{PullHost, PullPort};
+    use std::net::IpAddr;
+    let bad = |why: &str| ValueError::Other(format!("\"{word}\": {why}"));
+    let (host, port) = if let Some(rest) = word.strip_prefix('[') {
+        let (h, after) = rest.split_once(']').ok_or_else(|| bad("missing ']'"))?;
+        match after {
+            "" => (h, None),
+            a => (h, Some(a.strip_prefix(':').ok_or_else(|| bad("expected ':' after ']'"))?)),
+        }
+    } else if word.matches(':').count() > 1 {
+        (word, None) // a bare IPv6 literal
+    } else {
+        match word.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (word, None),
+        }
+    };
+    let port = match port {
+        None => PullPort::SchemeDefault,
+        Some("*") => PullPort::Any,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => PullPort::Port(n),
+            _ => return Err(bad("the port must be 1-65535 or *")),
+        },
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let host = match host.parse::<IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) => host.to_ascii_lowercase(),
+        Err(_) => return Err(bad("not a host name or IP address")),
+    };
+    Ok(PullHost { host, port })
+}
+
+/// `PullMinRate`: `0` (off), or bytes per second (k/m suffixes) and an optional window in
+/// seconds (default 30).
+pub fn parse_min_rate(s: &str) -> Result<Option<crate::model::MinRate>, ValueError> {
+    let mut words = s.split_whitespace();
+    let rate = parse_size(words.next().ok_or(ValueError::Empty)?)?;
+    let window = words.next().map(parse_time).transpose()?.unwrap_or(Duration::from_secs(30));
+    if words.next().is_some() {
+        return Err(ValueError::TooManyValues);
+    }
+    if window.is_zero() {
+        return Err(ValueError::OutOfRange);
+    }
+    Ok((rate > 0).then_some(crate::model::MinRate { bytes_per_second: rate, window }))
+}

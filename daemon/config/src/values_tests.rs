@@ -2,7 +2,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::access::parse_host_rule;
-use crate::model::{HostRule, Listen, Preserve};
+use crate::model::{HostRule, Listen, MinRate, Preserve, PullHost, PullPort};
 use crate::values::*;
 
 #[test]
@@ -159,4 +159,28 @@ fn host_rules() {
     ] {
         assert!(parse_host_rule(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn pull_hosts_name_ports() {
+    let h = |host: &str, port: PullPort| Ok(PullHost { host: host.into(), port });
+    assert_eq!(parse_pull_host("Docs.Example.COM."), h("docs.example.com", PullPort::SchemeDefault));
+    assert_eq!(parse_pull_host("docs.example.com:8080"), h("docs.example.com", PullPort::Port(8080)));
+    assert_eq!(parse_pull_host("10.0.0.1:*"), h("10.0.0.1", PullPort::Any));
+    assert_eq!(parse_pull_host("[2001:DB8::1]:631"), h("2001:db8::1", PullPort::Port(631)));
+    assert_eq!(parse_pull_host("[::1]"), h("::1", PullPort::SchemeDefault));
+    assert_eq!(parse_pull_host("0:0::1"), h("::1", PullPort::SchemeDefault));
+    for bad in ["host:0", "host:65536", "host:http", "[::1", "[::1]x", "", ":80", "a/b", "h:1:2x"] {
+        assert!(parse_pull_host(bad).is_err(), "{bad:?}");
+    }
+}
+
+#[test]
+fn pull_min_rate() {
+    assert_eq!(parse_min_rate("0"), Ok(None));
+    assert_eq!(parse_min_rate("2k"), Ok(Some(MinRate { bytes_per_second: 2048, window: Duration::from_secs(30) })));
+    assert_eq!(parse_min_rate("100 5"), Ok(Some(MinRate { bytes_per_second: 100, window: Duration::from_secs(5) })));
+    assert!(parse_min_rate("100 0").is_err());
+    assert!(parse_min_rate("100 5 6").is_err());
+    assert!(parse_min_rate("fast").is_err());
 }

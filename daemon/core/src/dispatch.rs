@@ -263,7 +263,7 @@ pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, n
                 return Err(fail(IppError::NotPossible(format!("Job #{id} is not open for documents."))));
             }
             crate::confidential::check_owner(job, who, false).map_err(fail)?;
-            let room = crate::quota::check(state, req, &job.owner).map_err(fail)?;
+            let room = crate::quota::check(state, req, &job.owner, 0).map_err(fail)?;
             Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some(), room })
         }
         _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),

@@ -663,6 +663,9 @@ pub struct Settings {
     /// `PullSchemes`: document-uri schemes Print-URI/Send-URI accept (empty: those
     /// operations are not supported). The daemon checks `PullHosts` too.
     pub pull_schemes: Vec<String>,
+    /// `MaxJobTime`: seconds a job may print before it is cancelled (0: no limit; the
+    /// daemon passes cupsd's default, 3 hours).
+    pub max_job_time: i64,
 }
 
 impl Default for Settings {
@@ -691,6 +694,7 @@ impl Default for Settings {
             spool_quota: 0,
             spool_quota_per_user: 0,
             pull_schemes: Vec::new(),
+            max_job_time: 0,
         }
     }
 }
@@ -712,6 +716,8 @@ pub struct Scheduler {
     /// Bytes free on the spool's file system, as the daemon last measured it (`None`: not
     /// measured). An observation, not configuration: see [`crate::quota`].
     pub spool_free: Option<u64>,
+    /// The size of the spool's file system (sets how much of it is kept free).
+    pub spool_total: Option<u64>,
 }
 
 impl Scheduler {

@@ -68,6 +68,27 @@ impl AccessRules {
     }
 }
 
+/// Which of a policy's private lists: `JobPrivateAccess`/`JobPrivateValues` or
+/// `SubscriptionPrivateAccess`/`SubscriptionPrivateValues`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateKind {
+    Job,
+    Subscription,
+}
+
+/// The private access list and values of the policy queue `printer` uses (its
+/// `printer-op-policy`, else `DefaultPolicy`; `None`: no queue, the default policy).
+/// `None` when access rules are off (embedding, unit tests).
+pub fn private_lists<'a>(state: &'a Scheduler, printer: Option<&str>, kind: PrivateKind) -> Option<(&'a [String], &'a [String])> {
+    let rules = state.settings.access.as_deref()?;
+    let name = printer.and_then(|p| state.printer(p)).map_or(rules.default_policy.as_str(), |p| p.op_policy.as_str());
+    let policy = rules.policy(name)?;
+    Some(match kind {
+        PrivateKind::Job => (&policy.job_private_access, &policy.job_private_values),
+        PrivateKind::Subscription => (&policy.subscription_private_access, &policy.subscription_private_values),
+    })
+}
+
 /// What a check decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {

@@ -6,16 +6,61 @@
 //! what the daemon will stream (the room [`check`] returns).
 //!
 //! Usage counts the documents still stored (jobs whose files are not purged), each spool
-//! file once: a split job's parts share their parent's files.
+//! file once (a split job's parts share their parent's files), and every job's record: its
+//! attributes take room in the job store as long as the job is kept, history included. A
+//! job's attributes are capped ([`MAX_JOB_ATTRIBUTES`]): a request carrying more is refused
+//! whatever the room.
 
 use crate::error::{IppError, IppResult};
-use crate::model::Scheduler;
+use crate::model::{Job, Scheduler};
 use crate::request::Request;
 use std::collections::BTreeSet;
 
 /// Free space kept back on the spool's file system: below it the spool is full, so the
-/// job store and the logs never meet a full disk because of documents.
+/// job store and the logs never meet a full disk because of documents. A small file system
+/// keeps an eighth of its size, at least [`MIN_SPOOL_RESERVE`].
 pub const SPOOL_RESERVE: u64 = 16 << 20;
+pub const MIN_SPOOL_RESERVE: u64 = 1 << 20;
+
+/// The most a job's record (its attributes, name, user and host) may take. A print job's
+/// options take a few hundred bytes; this leaves room for large `media-col` or `overrides`
+/// and refuses a request that would make the job store carry megabytes per job.
+pub const MAX_JOB_ATTRIBUTES: u64 = 64 << 10;
+
+/// The free space kept back on the spool's file system of `total` bytes (None: not known).
+pub fn disk_reserve(total: Option<u64>) -> u64 {
+    total.map_or(SPOOL_RESERVE, |t| (t / 8).clamp(MIN_SPOOL_RESERVE, SPOOL_RESERVE))
+}
+
+/// Bytes job `j` takes in the job store besides its documents: its attributes and the
+/// strings kept with them (the row's fixed part aside).
+pub fn record_bytes(j: &Job) -> u64 {
+    let strings = [j.name.len(), j.owner.len(), j.originating_host.len(), j.state_message.len(), j.printer.len()];
+    (j.attributes.as_bytes().len() + strings.iter().sum::<usize>()) as u64
+}
+
+/// Refuses a job whose record is over [`MAX_JOB_ATTRIBUTES`].
+pub fn check_job_size(j: &Job) -> IppResult<()> {
+    let bytes = record_bytes(j);
+    if bytes > MAX_JOB_ATTRIBUTES {
+        return Err(IppError::TooLarge(format!(
+            "The job's attributes take {} KB: a job may keep at most {} KB of attributes.",
+            kib(bytes),
+            MAX_JOB_ATTRIBUTES / 1024
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a change that makes a job's record larger than the cap or than its owner's room.
+pub fn check_growth(s: &Scheduler, before: &Job, after: &Job) -> IppResult<()> {
+    check_job_size(after)?;
+    let grows = record_bytes(after).saturating_sub(record_bytes(before));
+    match room(s, Some(&after.owner)) {
+        Some(r) if grows > r.bytes => Err(IppError::TooLarge(refusal(r, Some(grows), &after.owner))),
+        _ => Ok(()),
+    }
+}
 
 /// Which limit leaves the least room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,27 +92,40 @@ pub fn stored_bytes(s: &Scheduler, owner: Option<&str>) -> u64 {
         .sum()
 }
 
+/// Bytes of job records (attributes), of every job or only of `owner`'s.
+pub fn record_total(s: &Scheduler, owner: Option<&str>) -> u64 {
+    s.jobs.values().filter(|j| owner.is_none_or(|o| *j.owner == *o)).map(|j| record_bytes(j)).sum()
+}
+
+/// What the quotas count: documents and job records.
+fn used(s: &Scheduler, owner: Option<&str>) -> u64 {
+    stored_bytes(s, owner).saturating_add(record_total(s, owner))
+}
+
 /// The tightest room left for `owner` (`None`: only the limits that apply to everyone);
 /// `None` when nothing limits the spool.
 pub fn room(s: &Scheduler, owner: Option<&str>) -> Option<Room> {
     let mut rooms: Vec<Room> = Vec::with_capacity(3);
     let quota = s.settings.spool_quota;
     if quota > 0 {
-        rooms.push(Room { bytes: quota.saturating_sub(stored_bytes(s, None)), limit: Limit::Spool });
+        rooms.push(Room { bytes: quota.saturating_sub(used(s, None)), limit: Limit::Spool });
     }
     let per_user = s.settings.spool_quota_per_user;
     if let (true, Some(user)) = (per_user > 0, owner) {
-        rooms.push(Room { bytes: per_user.saturating_sub(stored_bytes(s, Some(user))), limit: Limit::User });
+        rooms.push(Room { bytes: per_user.saturating_sub(used(s, Some(user))), limit: Limit::User });
     }
     if let Some(free) = s.spool_free {
-        rooms.push(Room { bytes: free.saturating_sub(SPOOL_RESERVE), limit: Limit::Disk });
+        rooms.push(Room { bytes: free.saturating_sub(disk_reserve(s.spool_total)), limit: Limit::Disk });
     }
     rooms.into_iter().min_by_key(|r| r.bytes)
 }
 
-/// The spool cannot take another byte (the queues show `spool-area-full`).
+/// Below this much room the spool is full: job records alone take some hundred bytes.
+const FULL_BELOW: u64 = 1024;
+
+/// The spool cannot take another job, not even of 1 KB (the queues show `spool-area-full`).
 pub fn spool_full(s: &Scheduler) -> bool {
-    room(s, None).is_some_and(|r| r.bytes == 0)
+    room(s, None).is_some_and(|r| r.bytes < FULL_BELOW)
 }
 
 /// `job-k-octets-supported`'s upper bound: what the spool can still take, in KiB.
@@ -104,20 +162,22 @@ pub struct Allowance {
 
 /// Refuses a job or document of `owner` that would not fit (status
 /// client-error-request-entity-too-large, with which limit and how much room is left).
+/// `record` is what a new job's record adds (0 for a document of an existing job).
 /// `Ok(Some(_))` bounds a document whose size was not declared: the daemon stops reading
 /// it past that many bytes. The document already in `req` (spooled) is not counted twice:
 /// it is not in the state yet, and its size is what was declared.
-pub fn check(s: &Scheduler, req: &Request, owner: &str) -> IppResult<Option<Allowance>> {
+pub fn check(s: &Scheduler, req: &Request, owner: &str, record: u64) -> IppResult<Option<Allowance>> {
     let Some(room) = room(s, Some(owner)) else { return Ok(None) };
     let wanted = declared(req).or(req.document.as_ref().map(|d| d.size));
-    let too_big = match wanted {
-        Some(n) => n > room.bytes,
-        None => room.bytes == 0,
-    };
+    let need = wanted.unwrap_or(0).saturating_add(record);
+    // With nothing declared, some room must be left for the document itself.
+    let too_big = need > room.bytes || room.bytes < FULL_BELOW || (wanted.is_none() && need == room.bytes);
     if too_big {
-        return Err(IppError::TooLarge(refusal(room, wanted, owner)));
+        let shown = if wanted.is_none() && record == 0 { None } else { Some(need) };
+        return Err(IppError::TooLarge(refusal(room, shown, owner)));
     }
-    Ok(Some(Allowance { bytes: room.bytes, refusal: refusal(room, None, owner) }))
+    let left = Room { bytes: room.bytes - record, ..room };
+    Ok(Some(Allowance { bytes: left.bytes, refusal: refusal(left, None, owner) }))
 }
 
 /// The status-message of a refusal.

@@ -316,6 +316,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     effects.extend(crate::failover::fire(s, now));
     crate::confidential::expire(s, now, &mut effects);
     effects.extend(crate::ops::admin::expire_temporary(s, now));
+    crate::stuck::cancel_overdue(s, now, &mut effects);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
     if let Some(at) = next_timer(s, now) {
@@ -389,6 +390,9 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         if let Some(t) = crate::ops::admin::temporary_expiry(s, p) {
             consider(t);
         }
+    }
+    if let Some(t) = crate::stuck::next_deadline(s) {
+        consider(t);
     }
     next
 }

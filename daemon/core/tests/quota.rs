@@ -62,7 +62,9 @@ fn a_user_over_their_quota_is_refused_and_others_are_not() {
     assert!(msg.contains("alice") && msg.contains("SpoolQuotaPerUser") && msg.contains("40 KB left"), "{msg}");
     assert_eq!(w.s.jobs.len(), 1, "the refused job was not created");
     assert_status(&print(&mut w, "bob", 3, 50 * KIB), StatusCode::SuccessfulOk);
-    assert_status(&print(&mut w, "alice", 4, 40 * KIB), StatusCode::SuccessfulOk);
+    // What is left is 40 KB less the first job's record (its attributes).
+    assert_status(&print(&mut w, "alice", 4, 40 * KIB), StatusCode::ClientErrorRequestEntityTooLarge);
+    assert_status(&print(&mut w, "alice", 4, 39 * KIB), StatusCode::SuccessfulOk);
 }
 
 #[test]
@@ -77,7 +79,9 @@ fn a_declared_size_is_refused_before_the_document_is_read() {
     // Undeclared: accepted, with the room the daemon must stop streaming at.
     let req = Req::new(Operation::PrintJob).printer("Q").user("alice").request();
     let slot = prepare_document(&mut w.s, &req, &user("alice"), NOW).expect("fits");
-    assert_eq!(slot.room.map(|r| r.bytes), Some(100 * KIB));
+    // The quota less the new job's own record.
+    let room = slot.room.map_or(0, |r| r.bytes);
+    assert!((99 * KIB..100 * KIB).contains(&room), "{room}");
     // Validate-Job answers the same as Print-Job would.
     let out = w.send(Req::new(Operation::ValidateJob).printer("Q").user("alice").op(int("job-k-octets", 200)), &user("alice"));
     assert_status(&out, StatusCode::ClientErrorRequestEntityTooLarge);
@@ -86,9 +90,12 @@ fn a_declared_size_is_refused_before_the_document_is_read() {
 #[test]
 fn send_document_counts_against_the_job_owner() {
     let mut w = world(0, 100 * KIB);
-    assert_status(&print(&mut w, "alice", 1, 100 * KIB), StatusCode::SuccessfulOk);
-    let out = w.send(Req::new(Operation::CreateJob).printer("Q").user("alice"), &user("alice"));
+    assert_status(&print(&mut w, "alice", 1, 98 * KIB), StatusCode::SuccessfulOk);
+    // Less than 2 KB left: a job whose record alone takes 2.6 KB does not fit.
+    let ranges = quire_ipp::Attribute::set("page-ranges", (0..200).map(|i| Value::RangeOfInteger { lower: 2 * i + 1, upper: 2 * i + 1 }).collect());
+    let out = w.send(Req::new(Operation::CreateJob).printer("Q").user("alice").job_attr(ranges), &user("alice"));
     assert_status(&out, StatusCode::ClientErrorRequestEntityTooLarge);
+    w.send_ok(Req::new(Operation::CreateJob).printer("Q").user("alice"), &user("alice"));
     let out = w.send_ok(Req::new(Operation::CreateJob).printer("Q").user("bob"), &user("bob"));
     let id = job_id_of(&out.response);
     let mut req = Req::new(Operation::SendDocument).job(id).user("bob").op(boolean("last-document", true)).request();
@@ -103,9 +110,13 @@ fn a_full_spool_shows_spool_area_full_and_frees_when_files_go() {
     assert!(!reasons(&w).contains(&"spool-area-full".to_string()));
     assert_eq!(k_octets_supported(&w), Value::RangeOfInteger { lower: 0, upper: 100 });
     let first = job_id_of(&print(&mut w, "alice", 1, 70 * KIB).response);
-    assert_eq!(k_octets_supported(&w), Value::RangeOfInteger { lower: 0, upper: 30 });
-    assert_status(&print(&mut w, "bob", 2, 30 * KIB), StatusCode::SuccessfulOk);
-    assert!(quota::spool_full(&w.s));
+    // 30 KB less the job's record.
+    assert_eq!(k_octets_supported(&w), Value::RangeOfInteger { lower: 0, upper: 29 });
+    let left = quota::room(&w.s, None).map_or(0, |r| r.bytes);
+    let record = quota::record_bytes(w.job(first));
+    assert_status(&print(&mut w, "bob", 2, left - record - 1), StatusCode::SuccessfulOk);
+    // The few bytes left hold no job: the spool is full.
+    assert!(quota::spool_full(&w.s), "{:?}", quota::room(&w.s, None));
     assert!(reasons(&w).contains(&"spool-area-full".to_string()));
     let out = print(&mut w, "carol", 3, 1);
     assert_status(&out, StatusCode::ClientErrorRequestEntityTooLarge);
@@ -116,7 +127,38 @@ fn a_full_spool_shows_spool_area_full_and_frees_when_files_go() {
     let _ = quire_core::schedule::fire(&mut w.s, NOW + 1);
     assert!(w.job(first).files_purged || !w.s.jobs.contains_key(&first));
     assert!(!quota::spool_full(&w.s));
-    assert_status(&print(&mut w, "carol", 4, 70 * KIB), StatusCode::SuccessfulOk);
+    // Its record stays with the job's history.
+    assert_status(&print(&mut w, "carol", 4, 70 * KIB), StatusCode::ClientErrorRequestEntityTooLarge);
+    assert_status(&print(&mut w, "carol", 4, 69 * KIB), StatusCode::SuccessfulOk);
+}
+
+#[test]
+fn job_attributes_count_and_are_capped() {
+    let mut w = world(0, 100 * KIB);
+    let ranges = |n: i32| quire_ipp::Attribute::set("page-ranges", (0..n).map(|i| Value::RangeOfInteger { lower: 2 * i + 1, upper: 2 * i + 1 }).collect());
+    // About 780 KB of page ranges: refused outright, whatever the room.
+    let out = w.send(Req::new(Operation::CreateJob).printer("Q").user("mallory").job_attr(ranges(60_000)), &user("mallory"));
+    assert_status(&out, StatusCode::ClientErrorRequestEntityTooLarge);
+    let msg = status_message(&out.response).unwrap_or_default();
+    assert!(msg.contains("attributes") && msg.contains("64 KB"), "{msg}");
+    assert!(w.s.jobs.is_empty());
+    // 48 KB of attributes per job: the third does not fit in alice's 100 KB.
+    for _ in 0..2 {
+        w.send_ok(Req::new(Operation::CreateJob).printer("Q").user("alice").job_attr(ranges(3800)), &user("alice"));
+    }
+    assert!(quota::record_total(&w.s, Some("alice")) > 96 * KIB);
+    let out = w.send(Req::new(Operation::CreateJob).printer("Q").user("alice").job_attr(ranges(3800)), &user("alice"));
+    assert_status(&out, StatusCode::ClientErrorRequestEntityTooLarge);
+    assert!(status_message(&out.response).unwrap_or_default().contains("SpoolQuotaPerUser"));
+    // Set-Job-Attributes cannot grow a job past its owner's room either, and changes nothing.
+    let small = job_id_of(&w.send_ok(Req::new(Operation::CreateJob).printer("Q").user("bob"), &user("bob")).response);
+    let before = w.job(small).clone();
+    w.s.settings.spool_quota_per_user = 10 * KIB;
+    let set = Req::new(Operation::SetJobAttributes).job(small).user("bob").job_attr(ranges(3800));
+    assert_status(&w.send(set, &user("bob")), StatusCode::ClientErrorRequestEntityTooLarge);
+    assert_eq!(w.job(small), &before, "nothing changed");
+    let set = Req::new(Operation::SetJobAttributes).job(small).user("bob").job_attr(ranges(100));
+    w.send_ok(set, &user("bob"));
 }
 
 #[test]

@@ -80,12 +80,17 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
     let spool = store.spool();
     let state = restore(core_settings(c, now()), &store).map_err(|e| e.to_string())?;
-    let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+    let failed = tx.clone();
+    let store = crate::store_thread::spawn(store, Box::new(move |touched| drop(failed.send(Command::StoreFailed(touched)))));
     let cache = Arc::new(crate::cache::ResponseCache::default());
     // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
     let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);
-    let pull = crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone() };
+    let own = listen_specs(c).into_iter().filter_map(|l| match l {
+        net::ListenSpec::Tcp(a) => Some(a),
+        net::ListenSpec::Unix(_) => None,
+    });
+    let pull = crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone(), own: own.collect(), min_rate: c.pull_min_rate };
     let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone());
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();

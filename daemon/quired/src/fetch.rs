@@ -1,12 +1,12 @@
 //! Pull printing: fetches the document of a Print-URI / Send-URI job from its `document-uri`.
 //!
 //! The URI is checked against the administrator's [`PullPolicy`] when the job is submitted
-//! ([`PullPolicy::check`]) and fetched only when the job is released ([`fetch`]), streamed
+//! ([`PullPolicy::check`]) and fetched only when the job is released ([`fetch_with`]), streamed
 //! chunk by chunk into a sink (the spool file) and never buffered whole. Every redirect is
 //! checked again, so a permitted server cannot bounce the daemon to a host it may not reach.
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
+use quire_config::{MinRate, PullHost, PullPort};
 use quire_ipp::StatusCode;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -41,8 +42,14 @@ const SUPPORTED: [&str; 2] = ["http", "https"];
 pub struct PullPolicy {
     /// Lower-case schemes, e.g. `["http", "https"]`; empty disables pulling.
     pub schemes: Vec<String>,
-    /// Lower-case host names or literal IP addresses; empty allows any host.
-    pub hosts: Vec<String>,
+    /// Hosts and their ports (a host alone: the scheme's default port only); empty allows
+    /// any host on any port.
+    pub hosts: Vec<PullHost>,
+    /// This server's TCP listeners, never fetched from whatever the list says: a document
+    /// URI pointing back at the server would print its own pages (status, PPDs).
+    pub own: Vec<SocketAddr>,
+    /// `PullMinRate`, for the runs that fetch ([`FetchOptions::min_rate`]).
+    pub min_rate: Option<MinRate>,
 }
 
 /// Why a document could not be fetched; `Display` is fit for an IPP status-message.
@@ -75,6 +82,14 @@ pub enum FetchError {
     Timeout {
         uri: String,
     },
+    /// The document came slower than `PullMinRate`: `got` bytes in `window`.
+    TooSlow {
+        uri: String,
+        got: u64,
+        rate: MinRate,
+    },
+    /// The job stopped (cancelled, held, `MaxJobTime`) while its document was fetched.
+    Canceled,
     /// Connection, TLS or HTTP protocol failure (the message names the host).
     Io(String),
     /// The sink (the spool file) failed: a local error, not the document server's.
@@ -89,13 +104,14 @@ impl FetchError {
             FetchError::BadUri(_) => StatusCode::ClientErrorBadRequest,
             FetchError::SchemeNotAllowed(_) => StatusCode::ClientErrorUriSchemeNotSupported,
             FetchError::TooLarge { .. } => StatusCode::ClientErrorRequestEntityTooLarge,
-            FetchError::Sink(_) => StatusCode::ServerErrorInternalError,
+            FetchError::Sink(_) | FetchError::Canceled => StatusCode::ServerErrorInternalError,
             // RFC 8011: the Printer could not access the document at document-uri.
             FetchError::HostNotAllowed(_)
             | FetchError::RedirectRefused { .. }
             | FetchError::TooManyRedirects { .. }
             | FetchError::Status { .. }
             | FetchError::Timeout { .. }
+            | FetchError::TooSlow { .. }
             | FetchError::Io(_) => StatusCode::ClientErrorDocumentAccessError,
         }
     }
@@ -112,6 +128,8 @@ impl FetchError {
             FetchError::TooLarge { limit, .. } => format!("the document is larger than the limit of {limit} bytes"),
             FetchError::Status { status, .. } => format!("HTTP status {status}"),
             FetchError::Timeout { .. } => "timed out".into(),
+            FetchError::TooSlow { got, rate, .. } => format!("the document came too slowly ({got} bytes in {} s, PullMinRate {} bytes/s)", rate.window.as_secs(), rate.bytes_per_second),
+            FetchError::Canceled => "the job was stopped".into(),
             FetchError::Io(_) => "the document server could not be reached".into(),
             FetchError::Sink(_) => "the fetched document could not be stored".into(),
         }
@@ -120,7 +138,7 @@ impl FetchError {
     /// The job-state-reasons keyword (PWG 5100.7) for a job aborted by this error after release.
     pub fn job_state_reason(&self) -> &'static str {
         match self {
-            FetchError::Sink(_) => "aborted-by-system",
+            FetchError::Sink(_) | FetchError::Canceled => "aborted-by-system",
             _ => "document-access-error",
         }
     }
@@ -140,6 +158,13 @@ impl fmt::Display for FetchError {
             }
             FetchError::Status { status, uri } => write!(f, "fetching \"{uri}\" failed: HTTP status {status}"),
             FetchError::Timeout { uri } => write!(f, "timed out fetching \"{uri}\""),
+            FetchError::TooSlow { uri, got, rate } => write!(
+                f,
+                "\"{uri}\" came too slowly: {got} bytes in {} s, under the minimum of {} bytes per second (PullMinRate)",
+                rate.window.as_secs(),
+                rate.bytes_per_second
+            ),
+            FetchError::Canceled => f.write_str("the job stopped while its document was fetched"),
             FetchError::Sink(m) => write!(f, "unable to store the fetched document: {m}"),
         }
     }
@@ -196,19 +221,88 @@ impl PullPolicy {
         if host.is_empty() {
             return Err(FetchError::BadUri(format!("\"{raw}\" has no host")));
         }
-        if !self.host_allowed(&host) {
+        let https = scheme == "https";
+        let port = uri.port_u16().unwrap_or(default_port(https));
+        if !self.host_allowed(&host, port, https) {
+            let shown = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
             return Err(FetchError::HostNotAllowed(format!(
-                "host \"{host}\" is not allowed for document-uri on this server"
+                "\"{shown}\" is not allowed for document-uri on this server (PullHosts)"
             )));
         }
-        let https = scheme == "https";
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        if self.is_own_listener(&host, port) {
+            return Err(own_listener(&host, port));
+        }
         Ok(Target { uri, https, host, port })
     }
 
-    fn host_allowed(&self, host: &str) -> bool {
-        self.hosts.is_empty() || self.hosts.iter().any(|h| norm_host(h) == host)
+    /// Is `host` on the list with this port? A listed host alone means the scheme's
+    /// default port: a port of its own must be listed (`host:8080`, or `host:*`).
+    fn host_allowed(&self, host: &str, port: u16, https: bool) -> bool {
+        self.hosts.is_empty()
+            || self.hosts.iter().any(|h| {
+                norm_host(&h.host) == host
+                    && match h.port {
+                        PullPort::Any => true,
+                        PullPort::Port(p) => p == port,
+                        PullPort::SchemeDefault => port == default_port(https),
+                    }
+            })
     }
+
+    /// Does `host:port` name one of this server's listeners? Known here for IP literals
+    /// and `localhost`; any other name is checked once connected ([`PullPolicy::is_own_peer`]).
+    fn is_own_listener(&self, host: &str, port: u16) -> bool {
+        if !self.own.iter().any(|a| a.port() == port) {
+            return false;
+        }
+        match host.parse::<IpAddr>().map(canonical_ip) {
+            Ok(ip) => self.own.contains(&SocketAddr::new(ip, port)) || ip.is_loopback() || ip.is_unspecified() || local_addresses().contains(&ip),
+            Err(_) => host == "localhost" || host.ends_with(".localhost"),
+        }
+    }
+
+    /// The peer of a connection the fetcher opened is this server: one of its listeners, or
+    /// a listener's port on an address of this host (the kernel answers those locally,
+    /// with the same address at both ends).
+    fn is_own_peer(&self, peer: SocketAddr, local: SocketAddr) -> bool {
+        let canon = |a: SocketAddr| SocketAddr::new(canonical_ip(a.ip()), a.port());
+        let (peer, local) = (canon(peer), canon(local));
+        self.own.iter().any(|a| a.port() == peer.port())
+            && (self.own.contains(&peer) || peer.ip().is_loopback() || peer.ip() == local.ip())
+    }
+}
+
+fn default_port(https: bool) -> u16 {
+    if https {
+        443
+    } else {
+        80
+    }
+}
+
+fn own_listener(host: &str, port: u16) -> FetchError {
+    FetchError::HostNotAllowed(format!("\"{host}:{port}\" is this print server: it does not fetch documents from itself"))
+}
+
+/// IPv4-mapped IPv6 addresses as IPv4.
+fn canonical_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// This host's interface addresses.
+fn local_addresses() -> Vec<IpAddr> {
+    let Ok(addrs) = nix::ifaddrs::getifaddrs() else { return Vec::new() };
+    addrs
+        .filter_map(|a| a.address)
+        .filter_map(|a| match (a.as_sockaddr_in(), a.as_sockaddr_in6()) {
+            (Some(v4), _) => Some(IpAddr::V4(v4.ip())),
+            (_, Some(v6)) => Some(IpAddr::V6(v6.ip())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The URI's scheme (RFC 3986 §3.1), if it has one.
@@ -230,7 +324,7 @@ fn norm_host(h: &str) -> String {
     }
 }
 
-/// What [`fetch`] produced.
+/// What [`fetch_with`] produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
     pub bytes: u64,
@@ -238,7 +332,7 @@ pub struct Fetched {
     pub content_type: Option<String>,
 }
 
-/// Limits and trust for [`fetch_with`]; [`fetch`] uses the defaults.
+/// Limits, pace and trust for [`fetch_with`].
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
     /// At most this many document bytes; 0 means no limit.
@@ -248,24 +342,27 @@ pub struct FetchOptions {
     pub max_redirects: usize,
     /// Roots trusted for `https` besides the system bundle.
     pub extra_roots: Vec<CertificateDer<'static>>,
+    /// `PullMinRate`: a body that comes slower is cut off (a trickle never trips the idle
+    /// timeout, and would hold its printer forever).
+    pub min_rate: Option<MinRate>,
+    /// Set when the job stops: the fetch ends within [`CANCEL_POLL`].
+    pub cancel: Option<quire_backends::Cancel>,
 }
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { max_bytes: 0, idle_timeout: IDLE_TIMEOUT, max_redirects: MAX_REDIRECTS, extra_roots: Vec::new() }
+        FetchOptions { max_bytes: 0, idle_timeout: IDLE_TIMEOUT, max_redirects: MAX_REDIRECTS, extra_roots: Vec::new(), min_rate: None, cancel: None }
     }
 }
+
+/// How often a body being read looks at its job's cancel flag.
+pub const CANCEL_POLL: Duration = Duration::from_millis(250);
 
 /// The document sink: called with each chunk, in order.
 pub type Sink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + Send + 'a;
 
-/// Streams the document at `uri` into `sink`, at most `max_bytes` bytes (0 = no limit),
-/// following at most [`MAX_REDIRECTS`] redirects that `policy` allows.
-pub async fn fetch(uri: &str, policy: &PullPolicy, max_bytes: u64, sink: &mut Sink<'_>) -> Result<Fetched, FetchError> {
-    fetch_with(uri, policy, &FetchOptions { max_bytes, ..FetchOptions::default() }, sink).await
-}
-
-/// [`fetch`] with explicit limits and extra trusted roots.
+/// Streams the document at `uri` into `sink` as `opts` bound it (size, pace, cancel),
+/// following at most `opts.max_redirects` redirects that `policy` allows.
 pub async fn fetch_with(
     uri: &str,
     policy: &PullPolicy,
@@ -277,7 +374,7 @@ pub async fn fetch_with(
     let mut redirects = 0;
     loop {
         // The guard keeps the connection task alive while the body streams, and ends it after.
-        let (response, _conn) = request(&current, opts).await?;
+        let (response, _conn) = request(&current, policy, opts).await?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
             return stream_body(response, &current, opts, sink).await;
@@ -385,9 +482,9 @@ impl Drop for ConnGuard {
 }
 
 /// Connects and sends one GET, returning the response head.
-async fn request(target: &Target, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnGuard), FetchError> {
+async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnGuard), FetchError> {
     let timed_out = || FetchError::Timeout { uri: target.uri.to_string() };
-    let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, opts)).await.map_err(|_| timed_out())??;
+    let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, policy, opts)).await.map_err(|_| timed_out())??;
     let path = target.uri.path_and_query().map_or("/", |p| p.as_str());
     let path = if path.starts_with('/') { path } else { "/" };
     let authority = target.uri.authority().map_or(target.host.as_str(), |a| a.as_str());
@@ -404,11 +501,17 @@ async fn request(target: &Target, opts: &FetchOptions) -> Result<(Response<Incom
     Ok((response, guard))
 }
 
-async fn connect(target: &Target, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError> {
+async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError> {
     let host = target.host.as_str();
     let tcp = TcpStream::connect((host, target.port))
         .await
         .map_err(|e| FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))))?;
+    // A name that resolves to this server: nothing has been sent yet.
+    if let (Ok(peer), Ok(local)) = (tcp.peer_addr(), tcp.local_addr()) {
+        if policy.is_own_peer(peer, local) {
+            return Err(own_listener(host, target.port));
+        }
+    }
     if !target.https {
         return handshake(TokioIo::new(tcp), target).await;
     }
@@ -461,9 +564,13 @@ async fn stream_body(
     }
     let mut body = response.into_body();
     let mut total: u64 = 0;
+    let mut pace = Pace::new(opts);
     loop {
-        let frame = match timeout(opts.idle_timeout, body.frame()).await {
-            Err(_) => return Err(FetchError::Timeout { uri: uri() }),
+        let frame = match timeout(pace.wait(), body.frame()).await {
+            Err(_) => {
+                pace.check(uri)?;
+                continue;
+            }
             Ok(None) => break,
             Ok(Some(Err(e))) => {
                 return Err(FetchError::Io(format!("reading from {} failed: {}", shown_host(target), chain(&e))))
@@ -477,8 +584,69 @@ async fn stream_body(
         }
         sink(&data).map_err(|e| FetchError::Sink(e.to_string()))?;
         total += n;
+        pace.got(n);
+        pace.check(uri)?;
     }
     Ok(Fetched { bytes: total, content_type })
+}
+
+/// The clocks of a body being read: the idle timeout (no byte at all), the minimum rate
+/// (each window of `PullMinRate` must bring its share) and the job's cancel flag.
+struct Pace<'a> {
+    opts: &'a FetchOptions,
+    last_byte: tokio::time::Instant,
+    window_start: tokio::time::Instant,
+    window_bytes: u64,
+}
+
+impl<'a> Pace<'a> {
+    fn new(opts: &'a FetchOptions) -> Self {
+        let now = tokio::time::Instant::now();
+        Pace { opts, last_byte: now, window_start: now, window_bytes: 0 }
+    }
+
+    fn got(&mut self, n: u64) {
+        self.last_byte = tokio::time::Instant::now();
+        self.window_bytes = self.window_bytes.saturating_add(n);
+    }
+
+    /// How long to wait for the next chunk before looking at the clocks again.
+    fn wait(&self) -> Duration {
+        let now = tokio::time::Instant::now();
+        let mut until = self.last_byte + self.opts.idle_timeout;
+        if let Some(rate) = self.opts.min_rate {
+            until = until.min(self.window_start + rate.window);
+        }
+        let wait = until.saturating_duration_since(now);
+        if self.opts.cancel.is_some() {
+            wait.min(CANCEL_POLL)
+        } else {
+            wait
+        }
+    }
+
+    /// Ends the fetch when the job stopped, nothing came for the idle timeout, or a
+    /// finished window brought less than the minimum rate.
+    fn check(&mut self, uri: impl Fn() -> String) -> Result<(), FetchError> {
+        if self.opts.cancel.as_ref().is_some_and(quire_backends::Cancel::is_canceled) {
+            return Err(FetchError::Canceled);
+        }
+        let now = tokio::time::Instant::now();
+        if now >= self.last_byte + self.opts.idle_timeout {
+            return Err(FetchError::Timeout { uri: uri() });
+        }
+        let Some(rate) = self.opts.min_rate else { return Ok(()) };
+        if now < self.window_start + rate.window {
+            return Ok(());
+        }
+        let owed = rate.bytes_per_second.saturating_mul(rate.window.as_secs().max(1));
+        if self.window_bytes < owed {
+            return Err(FetchError::TooSlow { uri: uri(), got: self.window_bytes, rate });
+        }
+        self.window_start = now;
+        self.window_bytes = 0;
+        Ok(())
+    }
 }
 
 /// An error and its sources, since hyper's own messages are terse.

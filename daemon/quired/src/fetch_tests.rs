@@ -26,6 +26,8 @@ enum Reply {
     StallHead,
     /// Sends the head and 10 of the 100 declared bytes, then nothing.
     StallBody,
+    /// Sends the head, then one byte of the 1000 declared every so often.
+    Trickle(Duration),
 }
 
 type Route = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
@@ -114,6 +116,16 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, route: &Route, log:
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789").await;
             return std::future::pending().await;
         }
+        Reply::Trickle(every) => {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n").await;
+            for _ in 0..1000 {
+                if s.write_all(b"x").await.is_err() || s.flush().await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(every).await;
+            }
+            return;
+        }
     };
     let _ = s.write_all(out.as_bytes()).await;
     let _ = s.shutdown().await;
@@ -123,10 +135,12 @@ fn body(len: usize, length: bool) -> Reply {
     Reply::Body { body: Arc::new((0..len).map(|i| (i % 251) as u8).collect()), length }
 }
 
+/// A policy as cupsd.conf would give it (`PullHosts` words as written there).
 fn policy(schemes: &[&str], hosts: &[&str]) -> PullPolicy {
     PullPolicy {
         schemes: schemes.iter().map(|s| s.to_string()).collect(),
-        hosts: hosts.iter().map(|s| s.to_string()).collect(),
+        hosts: hosts.iter().map(|h| quire_config::values::parse_pull_host(h).unwrap()).collect(),
+        ..Default::default()
     }
 }
 
@@ -213,7 +227,7 @@ async fn refuses_a_redirect_to_another_host_when_no_hosts_are_listed() {
 
 #[tokio::test]
 async fn refuses_a_redirect_to_a_host_not_listed() {
-    let (result, other) = cross_host(&["127.0.0.1"]).await;
+    let (result, other) = cross_host(&["127.0.0.1:*"]).await;
     let err = result.unwrap_err();
     assert!(matches!(&err, FetchError::RedirectRefused { why, .. } if why.contains("127.0.0.2")), "{err:?}");
     assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
@@ -222,7 +236,7 @@ async fn refuses_a_redirect_to_a_host_not_listed() {
 
 #[tokio::test]
 async fn follows_a_redirect_to_a_listed_host() {
-    let (result, other) = cross_host(&["127.0.0.1", "127.0.0.2"]).await;
+    let (result, other) = cross_host(&["127.0.0.1:*", "127.0.0.2:*"]).await;
     assert_eq!(result.unwrap().bytes, 5);
     assert_eq!(other.hits(), 1);
 }
@@ -310,7 +324,7 @@ async fn times_out_on_a_stalled_server() {
 async fn sink_errors_are_local() {
     let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| body(10, true));
     let mut sink = |_: &[u8]| Err(std::io::Error::other("disk full"));
-    let err = fetch(&server.url("/"), &http_any(), 0, &mut sink).await.unwrap_err();
+    let err = fetch_with(&server.url("/"), &http_any(), &limit(0), &mut sink).await.unwrap_err();
     assert!(matches!(&err, FetchError::Sink(m) if m.contains("disk full")), "{err:?}");
     assert_eq!(err.ipp_status(), StatusCode::ServerErrorInternalError);
 }
@@ -329,7 +343,7 @@ async fn fetches_from_an_ipv6_literal() {
     let server = serve(listener, None, |_| body(42, true));
     let url = server.url("/doc");
     assert!(url.starts_with("http://[::1]:"), "{url}");
-    let (result, _, _) = get(&url, &policy(&["http"], &["::1"]), &limit(0)).await;
+    let (result, _, _) = get(&url, &policy(&["http"], &["[::1]:*"]), &limit(0)).await;
     assert_eq!(result.unwrap().bytes, 42);
     assert!(server.request(0).contains(&format!("\r\nhost: {}\r\n", server.addr)));
 }
@@ -384,7 +398,7 @@ fn the_fetch_future_is_send() {
     fn assert_send<T: Send>(_: T) {}
     let policy = http_any();
     let mut sink = |_: &[u8]| Ok(());
-    assert_send(fetch("http://127.0.0.1/", &policy, 0, &mut sink));
+    assert_send(fetch_with("http://127.0.0.1/", &policy, &limit(0), &mut sink));
 }
 
 #[test]
@@ -421,20 +435,98 @@ fn check_refuses_bad_uris() {
     assert!(matches!(err, FetchError::SchemeNotAllowed(_)), "{err:?}");
 }
 
+/// Runs `fetch` to its end, or fails the test if it has not ended after a minute (a hang).
+async fn ends<T>(fetch: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), fetch).await.expect("the fetch hangs")
+}
+
+#[tokio::test]
+async fn a_trickle_is_cut_off_at_the_minimum_rate() {
+    // One byte every 100 ms never trips the idle timeout; 100 bytes/s over 1 s is not met.
+    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_millis(100)));
+    let rate = MinRate { bytes_per_second: 100, window: Duration::from_secs(1) };
+    let opts = FetchOptions { min_rate: Some(rate), idle_timeout: Duration::from_secs(20), ..FetchOptions::default() };
+    let (result, got, _) = ends(get(&server.url("/slow"), &http_any(), &opts)).await;
+    let err = result.unwrap_err();
+    assert!(matches!(&err, FetchError::TooSlow { got: n, .. } if *n < 100), "{err:?}");
+    assert!(got.len() < 1000, "cut off before the end: {}", got.len());
+    assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
+    assert_eq!(err.job_state_reason(), "document-access-error");
+    assert!(err.to_string().contains("PullMinRate") && err.to_string().contains("100 bytes per second"), "{err}");
+    // The same trickle at a rate it meets comes through whole.
+    let fast = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_micros(200)));
+    let (result, got, _) = ends(get(&fast.url("/ok"), &http_any(), &opts)).await;
+    assert_eq!(result.map(|f| f.bytes), Ok(1000));
+    assert_eq!(got.len(), 1000);
+}
+
+#[tokio::test]
+async fn a_cancelled_job_stops_its_fetch() {
+    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_millis(50)));
+    let cancel = quire_backends::Cancel::default();
+    let opts = FetchOptions { cancel: Some(cancel.clone()), ..FetchOptions::default() };
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.cancel();
+    });
+    let (result, got, _) = ends(get(&server.url("/slow"), &http_any(), &opts)).await;
+    assert_eq!(result, Err(FetchError::Canceled));
+    assert!(got.len() < 1000);
+    stopper.await.unwrap();
+}
+
+#[tokio::test]
+async fn never_fetches_from_its_own_listeners() {
+    let me = serve(bind("127.0.0.1").await.unwrap(), None, |_| body(5, true));
+    let port = me.addr.port();
+    let mut p = policy(&["http"], &["127.0.0.1:*", "127.0.0.5:*", "localhost:*", "[::ffff:127.0.0.1]:*"]);
+    p.own = vec![me.addr];
+    for uri in [format!("http://127.0.0.1:{port}/printers/"), format!("http://localhost:{port}/"), format!("http://127.0.0.5:{port}/"), format!("http://[::ffff:127.0.0.1]:{port}/")] {
+        let err = p.check(&uri).unwrap_err();
+        assert!(matches!(&err, FetchError::HostNotAllowed(m) if m.contains("this print server")), "{uri}: {err:?}");
+        assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
+    }
+    // Listening on every address, with any host allowed: each address of this host is this
+    // server.
+    let any = PullPolicy { own: vec![SocketAddr::from(([0, 0, 0, 0], port))], ..policy(&["http"], &[]) };
+    for ip in local_addresses().into_iter().filter(IpAddr::is_ipv4) {
+        let err = any.check(&format!("http://{ip}:{port}/")).unwrap_err();
+        assert!(err.to_string().contains("this print server"), "{ip}: {err}");
+    }
+    assert_eq!(any.check(&format!("http://192.0.2.1:{port}/")), Ok(()), "another host's port");
+    // A name only known once connected: refused before any request is sent.
+    assert!(p.is_own_peer(me.addr, SocketAddr::from(([127, 0, 0, 1], 40000))));
+    p.own = vec![SocketAddr::from(([127, 0, 0, 1], port.wrapping_add(1).max(1)))];
+    assert_eq!(p.check(&format!("http://127.0.0.1:{port}/")), Ok(()), "another port is not this server");
+    let (result, _, _) = ends(get(&me.url("/"), &p, &limit(0))).await;
+    assert_eq!(result.map(|f| f.bytes), Ok(5));
+    assert_eq!(me.hits(), 1, "only the fetch that was allowed reached it");
+}
+
 #[test]
 fn check_matches_hosts_by_normalised_name() {
-    let p = policy(&["http", "https"], &["print.example.com", "::1", "[2001:db8::1]", "10.0.0.1"]);
+    let p = policy(&["http", "https"], &["print.example.com", "print.example.com:8443", "[::1]:*", "[2001:db8::1]", "10.0.0.1"]);
     for ok in [
         "http://print.example.com/doc.pdf",
+        "https://print.example.com/doc.pdf",
         "HTTPS://Print.Example.COM.:8443/d?x=1",
         "http://[::1]:8080/doc",
         "http://[0:0:0:0:0:0:0:1]/",
         "http://[2001:DB8:0::1]/",
         "http://10.0.0.1",
+        "http://10.0.0.1:80/",
     ] {
         assert_eq!(p.check(ok), Ok(()), "{ok}");
     }
-    for (bad, host) in [("http://evil.example.com/", "evil.example.com"), ("http://10.0.0.2/", "10.0.0.2")] {
+    for (bad, host) in [
+        ("http://evil.example.com/", "evil.example.com"),
+        ("http://10.0.0.2/", "10.0.0.2"),
+        // A host alone is its scheme's default port only.
+        ("http://10.0.0.1:8080/", "10.0.0.1:8080"),
+        ("http://10.0.0.1:443/", "10.0.0.1:443"),
+        ("https://[2001:db8::1]:8443/", "[2001:db8::1]:8443"),
+        ("http://print.example.com:9100/", "print.example.com:9100"),
+    ] {
         let err = p.check(bad).unwrap_err();
         assert!(matches!(&err, FetchError::HostNotAllowed(m) if m.contains(host)), "{err:?}");
         assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
@@ -503,7 +595,7 @@ proptest! {
             let uri = format!("{prefix}{tail}");
             if p.check(&uri).is_ok() {
                 let target = p.target(&uri).unwrap();
-                prop_assert!(p.host_allowed(&target.host));
+                prop_assert!(p.host_allowed(&target.host, target.port, target.https));
             }
             let _ = resolve(&"http://h/a/b".parse().unwrap(), &tail);
         }

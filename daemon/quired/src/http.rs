@@ -80,7 +80,7 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
             if let Some(denied) = location_denied(&app, &path, "GET", &who) {
                 return denied;
             }
-            get(app, base, &path).await
+            get(app, base, &path, who).await
         }
         _ => HttpStatus::METHOD_NOT_ALLOWED.into_response(),
     };
@@ -405,7 +405,7 @@ impl Drop for StagedGuard {
     }
 }
 
-async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {
+async fn get(app: Arc<App>, base: UriBase, path: &str, who: quire_core::Requester) -> Response {
     if let Some(name) = path.strip_prefix("/printers/").and_then(|p| p.strip_suffix(".ppd")) {
         let (reply, rx) = oneshot::channel();
         let _ = app.tx.send(Command::Ppd { name: name.to_string(), base, reply });
@@ -416,7 +416,7 @@ async fn get(app: Arc<App>, base: UriBase, path: &str) -> Response {
     }
     if path == "/" || path == "/printers" || path == "/printers/" || path == "/jobs" || path == "/jobs/" {
         let (reply, rx) = oneshot::channel();
-        let _ = app.tx.send(Command::Summary { reply });
+        let _ = app.tx.send(Command::Summary { who, reply });
         if let Ok(summary) = rx.await {
             return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], crate::page::status(&summary)).into_response();
         }

@@ -139,11 +139,18 @@ impl Runner {
             unseal.push((d.path.clone(), plain.clone(), key.clone()));
             d.path = plain;
         }
+        let cancel = Cancel::default();
         let pulls = Pulls {
             docs: job.documents.iter().enumerate().filter_map(|(i, d)| Some((i, d.uri.clone()?, docs[i].path.clone()))).collect(),
             policy: self.pull.clone(),
-            // A fetched copy takes spool disk while it prints: the owner's room bounds it.
-            max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
+            options: crate::fetch::FetchOptions {
+                // A fetched copy takes spool disk while it prints: the owner's room bounds it.
+                max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
+                min_rate: self.pull.min_rate,
+                // Cancel, hold or MaxJobTime stop a fetch too, not only the backend.
+                cancel: Some(cancel.clone()),
+                ..Default::default()
+            },
             runtime: tokio::runtime::Handle::current(),
             confidential: job.confidential.is_some(),
         };
@@ -151,7 +158,6 @@ impl Runner {
         // A run started to stop a job whose rest moves to another printer (after a restart).
         let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
         let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff };
-        let cancel = Cancel::default();
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
         let shown = quire_ipp::uri::without_userinfo(&uri);
@@ -236,7 +242,7 @@ struct Pulls {
     /// (index in the run's documents, document-uri, temporary file)
     docs: Vec<(usize, String, PathBuf)>,
     policy: crate::fetch::PullPolicy,
-    max_bytes: u64,
+    options: crate::fetch::FetchOptions,
     runtime: tokio::runtime::Handle,
     /// A confidential job's document URI is private: its failure message leaves it out.
     confidential: bool,
@@ -263,8 +269,11 @@ impl Pulls {
                 head.extend(chunk.iter().take(512 - head.len()));
                 out.write_all(chunk)
             };
-            let fetched = self.runtime.block_on(crate::fetch::fetch(uri, &self.policy, self.max_bytes, &mut sink));
+            let fetched = self.runtime.block_on(crate::fetch::fetch_with(uri, &self.policy, &self.options, &mut sink));
             fetched.map_err(|e| {
+                if matches!(e, crate::fetch::FetchError::Canceled) {
+                    return JobResult::Stopped;
+                }
                 // job-state-message is public (Get-Jobs): a confidential job's says why
                 // without naming the URI or its host; the error log has the details.
                 let why = if self.confidential {

@@ -44,7 +44,8 @@ pub enum Command {
     Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
     /// CUPS-Get-PPD: the response and the PPD that follows it.
     GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
-    Summary { reply: oneshot::Sender<Summary> },
+    /// The status page's view, with the job privacy `who` is subject to.
+    Summary { who: Requester, reply: oneshot::Sender<Summary> },
     /// Reports of one backend run (`run` from `Effect::StartJob`).
     JobProgress { job_id: i32, run: u32, pages: i32 },
     /// The device's state reasons and message while it prints run `run` of the job.
@@ -54,6 +55,10 @@ pub enum Command {
     DeviceJob { job_id: i32, run: u32, device_job: i32 },
     JobDone { job_id: i32, run: u32, result: JobResult },
     Timer,
+    /// Start these runs (job, printer, run): their jobs' state is saved.
+    Start(Vec<(i32, String, u32)>),
+    /// A batch was not saved: reload what it touched from the store.
+    StoreFailed(crate::store_thread::Touched),
 }
 
 /// A read-only view for the status page.
@@ -88,7 +93,32 @@ impl SchedulerTask {
         let effects = quire_core::schedule::recover(&mut self.state, now());
         let _ = self.execute(effects);
         while let Some(cmd) = rx.recv().await {
-            self.command(cmd);
+            match cmd {
+                // Nothing else runs until memory agrees with the store again.
+                Command::StoreFailed(touched) => self.reload(touched).await,
+                cmd => self.command(cmd),
+            }
+        }
+    }
+
+    /// Replaces what a failed batch touched with what the store holds (reading it after
+    /// every batch sent so far, so no later change is lost).
+    async fn reload(&mut self, touched: crate::store_thread::Touched) {
+        self.cache.invalidate();
+        match self.store.reload(touched).await {
+            Ok(Ok(stored)) => {
+                let effects = crate::reconcile::apply(&mut self.state, &self.spool_dir, stored);
+                // Only timers and stops: nothing is saved again (that could fail the same way).
+                for e in effects {
+                    match e {
+                        Effect::ArmTimer { at } => self.arm(at),
+                        Effect::StopJob { job_id } => self.runner.stop(job_id),
+                        _ => {}
+                    }
+                }
+            }
+            Ok(Err(e)) => tracing::error!("Unable to read back from the job store after a failed save: {e}"),
+            Err(_) => tracing::error!("The job store thread is gone"),
         }
     }
 
@@ -103,9 +133,9 @@ impl SchedulerTask {
     /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
     /// (one statvfs call: cheap next to the request it precedes).
     fn measure_spool(&mut self) {
-        self.state.spool_free = nix::sys::statvfs::statvfs(&self.spool_dir)
-            .ok()
-            .map(|v| u64::from(v.blocks_available()).saturating_mul(v.fragment_size()));
+        let v = nix::sys::statvfs::statvfs(&self.spool_dir).ok();
+        self.state.spool_free = v.as_ref().map(|v| v.blocks_available().saturating_mul(v.fragment_size()));
+        self.state.spool_total = v.as_ref().map(|v| v.blocks().saturating_mul(v.fragment_size()));
     }
 
     pub fn has_printer(&self, name: &str) -> bool {
@@ -155,8 +185,8 @@ impl SchedulerTask {
             Command::GetPpd { request, reply } => {
                 let _ = reply.send(quire_core::dispatch::get_ppd(&self.state, &request, t));
             }
-            Command::Summary { reply } => {
-                let _ = reply.send(self.summary());
+            Command::Summary { who, reply } => {
+                let _ = reply.send(self.summary(&who));
             }
             Command::JobProgress { job_id, run, pages } => {
                 let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
@@ -187,13 +217,28 @@ impl SchedulerTask {
                 let effects = quire_core::schedule::fire(&mut self.state, t);
                 let _ = self.execute(effects);
             }
+            Command::Start(starts) => {
+                for (job_id, printer, run) in starts {
+                    // Cancelled, held or moved meanwhile: that run is not to start.
+                    let current = self.state.jobs.get(&job_id).is_some_and(|j| j.state == quire_core::JobState::Processing && j.run == run);
+                    if current {
+                        self.runner.start(&self.state, job_id, run, &printer);
+                    }
+                }
+            }
+            Command::StoreFailed(_) => unreachable!("handled by run"),
         }
     }
 
-    fn summary(&self) -> Summary {
+    fn summary(&self, who: &Requester) -> Summary {
+        // A private owner is "Withheld", as on cupsd's web pages.
+        let owner = |j: &quire_core::Job| match quire_core::privacy::of_job(&self.state, j, who).hides("job-originating-user-name") {
+            true => "Withheld".to_string(),
+            false => j.owner.to_string(),
+        };
         Summary {
             printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), quire_ipp::uri::without_userinfo(&p.device_uri), p.accepting)).collect(),
-            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), j.owner.to_string(), j.state.keyword().into())).collect(),
+            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), owner(j), j.state.keyword().into())).collect(),
         }
     }
 
@@ -253,14 +298,24 @@ impl SchedulerTask {
             // scheduler's), before the batch below removes the files.
             self.store.shred_sealed(shred);
         }
-        let durable = self.store.submit(changes);
+        // A job starts once its state is saved: a run the store does not know of would
+        // print again after a restart, or print a job whose creation was not saved.
+        let durable = if starts.is_empty() {
+            self.store.submit(changes)
+        } else {
+            let (durable, saved) = self.store.submit_acked(changes);
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                if saved.await == Ok(true) {
+                    let _ = tx.send(Command::Start(starts));
+                }
+            });
+            durable
+        };
         // Whatever changed, the next deadline (history and file purges after a cancel,
         // expiries, holds) has a timer: handlers arm only the timers they know they need.
         if let Some(at) = quire_core::schedule::next_timer(&self.state, now()).filter(|_| changed) {
             self.arm(at);
-        }
-        for (job_id, printer, run) in starts {
-            self.runner.start(&self.state, job_id, run, &printer);
         }
         durable
     }
@@ -362,7 +417,7 @@ pub fn restore(settings: quire_core::Settings, store: &quire_store::Store) -> Re
 
 /// A stored job; one whose spool file is gone (and that was not finished) is aborted
 /// with a clear reason rather than dropped.
-fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_core::Job>> {
+pub(crate) fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_core::Job>> {
     let docs = rec
         .documents
         .iter()

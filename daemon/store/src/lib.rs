@@ -30,6 +30,11 @@
 //! it) is kept and listed in [`Snapshot::missing_documents`] so the daemon can abort the job
 //! with a reason instead of silently losing it.
 //!
+//! A full disk: deleting needs room in the WAL too. [`Store::keep_reserve`] keeps a reserve
+//! file (sized for the disk by [`Store::fit_to_disk`]) that [`Store::apply_making_room`] gives
+//! up to commit, applying a batch in small steps if it still does not fit; then a failed
+//! batch may be committed in part, and the caller reads back what it touched.
+//!
 //! # Layout
 //!
 //! * Database: tables `schema_version`, `jobs`, `documents`, `printers`, `subscriptions`,
@@ -68,6 +73,7 @@
 
 mod error;
 mod record;
+mod room;
 mod schema;
 mod spool;
 mod store;
@@ -76,6 +82,10 @@ mod store;
 #[path = "store_tests.rs"]
 mod store_tests;
 
+#[cfg(test)]
+#[path = "room_tests.rs"]
+mod room_tests;
+
 pub use error::StoreError;
 pub use record::{
     Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
@@ -83,4 +93,5 @@ pub use record::{
 };
 pub use schema::SCHEMA_VERSION;
 pub use spool::{document_file_name, Spool, SpoolWriter, SpooledDocument};
+pub use room::RESERVE_FILE;
 pub use store::{Store, PURGE_CHUNK};

@@ -19,8 +19,8 @@ pub const PURGE_CHUNK: usize = 256;
 /// The job store. Not `Sync`: the daemon owns it on one thread and sends it batches.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
-    spool: Spool,
+    pub(crate) conn: Connection,
+    pub(crate) spool: Spool,
     recovery: RecoveryReport,
 }
 

@@ -390,16 +390,23 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
             _ => {}
         }
     }
+    // Changed on a copy: new values count in the owner's spool quota (and the cap) first.
+    let mut changed = job.clone();
     for a in attrs {
         match a.name.as_str() {
-            "job-hold-until" => hold(job, a.first_str().unwrap_or("no-hold"), now),
-            "job-priority" => job.priority = a.first_i32().unwrap_or(job.priority),
+            "job-hold-until" => hold(&mut changed, a.first_str().unwrap_or("no-hold"), now),
+            "job-priority" => changed.priority = a.first_i32().unwrap_or(changed.priority),
             "job-name" => {
-                job.name = a.first_str().unwrap_or("").into();
-                job.set_attribute(a);
+                changed.name = a.first_str().unwrap_or("").into();
+                changed.set_attribute(a);
             }
-            _ => job.set_attribute(a),
+            _ => changed.set_attribute(a),
         }
+    }
+    let before = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    crate::quota::check_growth(s, before, &changed)?;
+    if let Some(job) = s.jobs.get_mut(&id) {
+        **job = changed;
     }
     let mut effects = vec![Effect::PersistJob(id)];
     if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {

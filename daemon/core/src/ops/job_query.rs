@@ -144,6 +144,7 @@ pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     let mut g = Group::new(DelimiterTag::Job);
     g.attributes = job_attributes(s, job, &req.base, &want);
     crate::confidential::hide_private(&mut g.attributes, job, who);
+    crate::privacy::of_job(s, job, who).strip(&mut g.attributes, crate::privacy::JOB_KEPT);
     resp.push_group(g);
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
@@ -196,6 +197,7 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
         let mut g = Group::new(DelimiterTag::Job);
         g.attributes = job_attributes(s, job, &req.base, &want);
         crate::confidential::hide_private(&mut g.attributes, job, who);
+        crate::privacy::of_job(s, job, who).strip(&mut g.attributes, crate::privacy::JOB_KEPT);
         resp.push_group(g);
     }
     Ok(Outcome { response: resp, effects: Vec::new() })

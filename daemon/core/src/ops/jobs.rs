@@ -217,10 +217,12 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     crate::split::check_request(s, printer, &job_attrs, &who.user)?;
     crate::failover::check_request(&job_attrs)?;
     check_limits(s, printer, who)?;
-    let room = crate::quota::check(s, req, &who.user)?;
     let confidential = crate::confidential::classify(printer, msg, &job_attrs)?;
     let id = req.job_id_hint.unwrap_or(s.next_job_id);
     let mut job = build_job(id, printer, msg, who, &checked.accepted, now);
+    // Its attributes take room in the job store too.
+    crate::quota::check_job_size(&job)?;
+    let room = crate::quota::check(s, req, &who.user, crate::quota::record_bytes(&job))?;
     if let Some(release) = confidential {
         crate::confidential::apply(&mut job, release, now, s.settings.confidential_hold_time);
         if let Some(c) = job.confidential.as_mut() {

@@ -155,7 +155,14 @@ fn owned<'a>(s: &'a mut Scheduler, id: i32, who: &Requester) -> IppResult<&'a mu
     Ok(sub)
 }
 
-fn subscription_attributes(sub: &Subscription, req: &Request) -> Group {
+/// The subscription's attributes, less the private values `who` may not see.
+fn subscription_attributes(s: &Scheduler, sub: &Subscription, req: &Request, who: &Requester) -> Group {
+    let mut g = all_subscription_attributes(sub, req);
+    crate::privacy::of_subscription(s, sub, who).strip(&mut g.attributes, crate::privacy::SUBSCRIPTION_KEPT);
+    g
+}
+
+fn all_subscription_attributes(sub: &Subscription, req: &Request) -> Group {
     let mut g = Group::new(DelimiterTag::Subscription);
     g.push(Attribute::new("notify-subscription-id", Value::Integer(sub.id)));
     g.push(Attribute::new("notify-subscription-uuid", Value::Uri(sub.uuid.clone())));
@@ -178,9 +185,10 @@ fn subscription_attributes(sub: &Subscription, req: &Request) -> Group {
 
 pub fn get_subscription_attributes(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
     let id = subscription_id(&req.message)?;
-    let sub = owned(s, id, who)?;
+    owned(s, id, who)?;
+    let sub = s.subscriptions.get(&id).ok_or_else(|| IppError::NotFound(format!("Subscription #{id} does not exist.")))?;
     let mut resp = response::ok(&req.message);
-    resp.push_group(subscription_attributes(sub, req));
+    resp.push_group(subscription_attributes(s, sub, req, who));
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
 
@@ -202,7 +210,7 @@ pub fn get_subscriptions(s: &mut Scheduler, req: &Request, t: &Target, who: &Req
         .filter(|x| !mine || x.owner == who.user)
         .take(limit);
     for sub in subs {
-        resp.push_group(subscription_attributes(sub, req));
+        resp.push_group(subscription_attributes(s, sub, req, who));
     }
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
@@ -244,7 +252,9 @@ pub fn get_notifications(s: &mut Scheduler, req: &Request, _t: &Target, who: &Re
     resp.group_mut(DelimiterTag::Operation).push(Attribute::new("printer-up-time", Value::Integer(s.settings.start_time.max(1) as i32)));
     for (i, id) in ids.iter().enumerate() {
         let from = seqs.get(i).copied().unwrap_or(1);
-        let sub = owned(s, *id, who)?;
+        owned(s, *id, who)?;
+        let state: &Scheduler = s;
+        let Some(sub) = state.subscriptions.get(id) else { continue };
         let sub_id = sub.id;
         for ev in sub.pending.iter().filter(|e| e.sequence >= from) {
             let mut g = Group::new(DelimiterTag::EventNotification);
@@ -274,10 +284,23 @@ pub fn get_notifications(s: &mut Scheduler, req: &Request, _t: &Target, who: &Re
             if let Some(d) = &sub.user_data {
                 g.push(Attribute::new("notify-user-data", Value::OctetString(d.clone())));
             }
+            if let Some(j) = ev.job_id {
+                hide_job_values(state, &mut g, j, ev.printer.as_deref(), who);
+            }
             resp.push_group(g);
         }
     }
     Ok(Outcome { response: resp, effects: Vec::new() })
+}
+
+/// A job event tells a subscriber no more of the job than Get-Job-Attributes would
+/// (`JobPrivateValues`; a job gone since is nobody's for `@OWNER`).
+fn hide_job_values(s: &Scheduler, g: &mut Group, job_id: i32, printer: Option<&str>, who: &Requester) {
+    let withheld = match s.jobs.get(&job_id) {
+        Some(job) => crate::privacy::of_job(s, job, who),
+        None => crate::privacy::withheld(s, printer, None, crate::policy::PrivateKind::Job, who),
+    };
+    g.attributes.retain(|a| !(a.name.starts_with("job-") && withheld.hides(&a.name)));
 }
 
 trait NonEmpty {
