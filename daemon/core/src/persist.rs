@@ -243,7 +243,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
         flag("accepting", p.accepting), flag("shared", p.shared), flag("hold-new-jobs", p.hold_new_jobs),
         big("state-change-time", p.state_change_time), big("config-change-time", p.config_change_time),
         texts("users-allowed", &p.users_allowed), texts("users-denied", &p.users_denied),
-        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy), flag("confidential-default", p.confidential_default),
+        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy), flag("confidential-default", p.confidential_default), flag("temporary", p.temporary),
         texts("job-sheets-default", &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()]),
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
@@ -313,7 +313,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
         security,
         trust,
         claim,
-        temporary: false,
+        temporary: f.b("temporary"),
         split,
         failover,
         confidential_default: f.b("confidential-default"),

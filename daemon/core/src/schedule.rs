@@ -147,6 +147,7 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             p.state = PrinterState::Processing;
         }
     }
+    effects.extend(crate::ops::admin::forget_unused_temporary(s, now));
     effects.extend(fire(s, now));
     effects
 }

@@ -138,8 +138,7 @@ prop_compose! {
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
             security, trust, claim,
-            // Never saved: the daemon does not persist a temporary queue.
-            temporary: false,
+            temporary: failover_mode == 2,
             split: SplitPolicy {
                 mode: [SplitMode::None, SplitMode::Auto, SplitMode::Manual][mode], printers: split_printers,
                 fallback: if hold { Fallback::Hold } else { Fallback::PrintAlone }, min_copies, min_pages,

@@ -170,7 +170,7 @@ fn only_local_users_create_local_printers_and_those_are_temporary_and_untrusted(
 
     let out = create_local(&mut w, "lobby", &anon("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
-    assert!(!out.effects.iter().any(|e| matches!(e, Effect::PersistPrinter(_))), "a temporary queue is not saved: {:?}", out.effects);
+    assert!(out.effects.iter().any(|e| matches!(e, Effect::PersistPrinter(_))), "saved, so its jobs survive a restart: {:?}", out.effects);
     let p = w.printer("lobby");
     assert!(p.temporary && !p.shared);
     assert_eq!((p.info.as_str(), p.make_and_model.as_str()), ("Lobby", "Rogue 5000 - IPP Everywhere"), "device text ends at its line break");
@@ -234,4 +234,22 @@ fn a_device_uri_is_shown_without_its_credentials() {
     let shown = printer_attrs(&mut w, "vault");
     assert_eq!(attr(&shown, "device-uri").and_then(|a| a.first_str()), Some("ipps://vault.example/ipp/print"));
     assert_eq!(w.printer("vault").device_uri, "ipps://alice:s3cret@vault.example/ipp/print", "the backend gets it whole");
+}
+
+/// cupsd forgets temporary queues at a restart, and drops their jobs. Quire forgets the
+/// unused ones only: a temporary queue with an unfinished job is back after a restart (its
+/// record is saved) and goes once its jobs are done.
+#[test]
+fn a_temporary_queue_outlives_a_restart_only_while_it_has_jobs() {
+    let mut w = fleet(&[("office", "pin", false, false, 40)]);
+    for name in ["lobby", "hall"] {
+        assert_status(&create_local(&mut w, name, &anon("alice")), StatusCode::SuccessfulOk);
+    }
+    let held = w.print_with("lobby", &anon("alice"), &[kw("job-hold-until", "indefinite")]);
+    let mut s = reload(&w.s);
+    let effects = quire_core::schedule::recover(&mut s, w.now);
+    assert!(s.printer("lobby").is_some_and(|p| p.temporary), "the queue of a held job is kept");
+    assert!(s.printer("hall").is_none(), "an unused temporary queue is forgotten");
+    assert!(effects.contains(&Effect::DeletePrinter("hall".into())), "{effects:?}");
+    assert_eq!(s.jobs.get(&held).map(|j| j.state), Some(quire_core::JobState::Held), "the job is not lost");
 }

@@ -353,8 +353,7 @@ impl SchedulerTask {
     }
 
     fn printer_change(&self, key: &str) -> Option<Change> {
-        // A temporary queue (CUPS-Create-Local-Printer) is not saved, as with cupsd.
-        let p = self.state.printers.get(key).filter(|p| !p.temporary)?;
+        let p = self.state.printers.get(key)?;
         Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
     }
 

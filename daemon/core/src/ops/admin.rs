@@ -375,7 +375,7 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
 /// (what print dialogs do for printers found by DNS-SD), for clients on the Unix socket only,
 /// as cupsd (a loopback TCP client may be a proxy for another host).
-/// The queue is temporary: not shared, not saved, deleted once unused
+/// The queue is temporary: not shared, deleted once unused
 /// ([`expire_temporary`]), and it never takes part in splitting or failover.
 pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     if who.addr.is_some() {
@@ -413,8 +413,9 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
             p.accepting = true;
             s.printers.insert(key.clone(), p);
             events::emit_printer(s, EventKind::PrinterAdded, &name, now);
-            // Not saved (a temporary queue); the next free id is.
-            effects.extend([Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
+            // Saved (unlike cupsd, which forgets temporary queues and drops their jobs at a
+            // restart), so its jobs survive one; it is still deleted once unused.
+            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
         }
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
@@ -443,6 +444,17 @@ pub(crate) fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
 /// Deletes the temporary queues nobody has used for a while (called from the timer).
 pub(crate) fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+    delete_temporary(s, due, now)
+}
+
+/// At start-up, the temporary queues no job needs are deleted, as cupsd forgets them at a
+/// restart; one with unfinished jobs stays until they are done (cupsd would drop the jobs).
+pub(crate) fn forget_unused_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
+    let unused: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some()).map(|(k, _)| k.clone()).collect();
+    delete_temporary(s, unused, now)
+}
+
+fn delete_temporary(s: &mut Scheduler, due: Vec<String>, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     for key in due {
         let Some(p) = s.printers.remove(&key) else { continue };
