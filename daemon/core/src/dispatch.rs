@@ -294,8 +294,8 @@ pub fn admit(state: &Scheduler, req: &Request, who: &Requester, now: i64) -> Res
     crate::policy::authorize(state, op, &target, req, who, pin).map_err(fail)?;
     match op {
         Operation::CupsAddModifyPrinter | Operation::CupsGetDevices => ops::printers::require_admin(who).map(|_| Admission::Proceed).map_err(fail),
-        // The handler's own rule (Unix socket only, as cupsd), before the device is queried.
-        Operation::CupsCreateLocalPrinter if who.addr.is_some() => Err(fail(IppError::Forbidden("Only local users can create a local printer.".into()))),
+        // The handler's own rule, before the device is queried.
+        Operation::CupsCreateLocalPrinter => ops::admin::may_create_local_printer(who).map(|_| Admission::Proceed).map_err(fail),
         Operation::CreateJob | Operation::PrintUri | Operation::PrintJob => {
             let pin = ops::jobs::check_new_job(state, req, op, &target, who, now).map_err(fail)?;
             Ok(if pin { Admission::SealPin } else { Admission::Proceed })

@@ -53,6 +53,14 @@ impl Requester {
         self.admin || self.user == owner
     }
 
+    /// A client the kernel places on this host: the Unix socket, or a loopback TCP socket
+    /// whose owner the daemon looked up (`PeerCred`). A loopback client without that proof
+    /// may be a proxy for another host (CUPS 2.4.17 allows only the Unix socket where it
+    /// must be sure; 2.4.2 any loopback client).
+    pub fn is_on_this_host(&self) -> bool {
+        self.addr.is_none() || (self.is_local() && self.method == AuthMethod::PeerCred)
+    }
+
     /// Local clients: the Unix socket or a loopback address (cupsd always allows these
     /// through Allow/Deny).
     pub fn is_local(&self) -> bool {

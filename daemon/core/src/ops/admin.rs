@@ -373,14 +373,12 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
 }
 
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
-/// (what print dialogs do for printers found by DNS-SD), for clients on the Unix socket only,
-/// as cupsd (a loopback TCP client may be a proxy for another host).
+/// (what print dialogs do for printers found by DNS-SD), for clients on this host only
+/// ([`may_create_local_printer`]).
 /// The queue is temporary: not shared, deleted once unused
 /// ([`expire_temporary`]), and it never takes part in splitting or failover.
 pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    if who.addr.is_some() {
-        return Err(IppError::Forbidden("Only local users can create a local printer.".into()));
-    }
+    may_create_local_printer(who)?;
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
@@ -428,6 +426,16 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
     g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
     resp.push_group(g);
     Ok(Outcome { response: resp, effects })
+}
+
+/// As cupsd: only local users create local printers. Local means on this host by the
+/// kernel's word (`Requester::is_on_this_host`): the Unix socket, or loopback TCP with a known
+/// owner, so CUPS 2.4.2 clients on loopback keep working while a loopback proxy cannot.
+pub fn may_create_local_printer(who: &Requester) -> IppResult<()> {
+    if who.is_on_this_host() {
+        return Ok(());
+    }
+    Err(IppError::Forbidden("Only local users can create a local printer.".into()))
 }
 
 /// A temporary queue lives this long after its state last changed (cupsd: 5 minutes after
