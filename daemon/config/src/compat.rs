@@ -53,12 +53,12 @@ pub fn compatibility_markdown() -> String {
 /// table entries; the rules inside them (Order, Allow, Deny, AuthType, Require, Satisfy) are.
 pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
-    "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "LimitRequestBody",
+    "CreateSelfSignedCerts", "DefaultAuthType", "Deny", "ErrorLog", "FileDevice", "Group", "LimitRequestBody",
     "Listen", "LogLevel", "MaxAuthFailures", "MaxClients", "MaxCopies", "MaxJobs", "MaxJobsPerPrinter",
     "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order", "PamService", "Port",
     "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullSchemes", "RequestRoot", "Require",
-    "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
-    "SpoolQuotaPerUser", "StateDir", "SystemGroup", "Timeout",
+    "SSLListen", "SSLPort", "Satisfy", "ServerBin", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
+    "SpoolQuotaPerUser", "StateDir", "SystemGroup", "TempDir", "Timeout", "User",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

@@ -232,6 +232,7 @@ fn builtin_default() {
     ] {
         assert!(dir.starts_with("/var/lib/quire"), "{dir:?}");
     }
+    assert_eq!(c.server_bin, Path::new("/usr/lib/cups"), "backends and filters come from the system");
     let p = c.policy(&c.default_policy).expect("default policy");
     let cancel = p.limit_for("Cancel-Job").unwrap();
     assert_eq!(
@@ -361,4 +362,17 @@ fn an_undefined_default_policy_says_what_stands_in() {
             .ends_with("cupsd's standard default policy is used instead"),
         "{diags:?}"
     );
+}
+
+#[test]
+fn user_root_is_an_error() {
+    for user in ["root", "0"] {
+        let (c, diags) = v("", &format!("User {user}\n"));
+        assert_eq!(c.user, "lp", "the default stays");
+        let err = diags.iter().find(|d| d.is_error()).expect("an error");
+        assert!(err.message.contains("Will not use User") && err.message.contains("UID=0"), "{err}");
+    }
+    let (c, diags) = v("", "User daemon\nUser 7\n");
+    assert_eq!(c.user, "7");
+    assert!(!diags.iter().any(|d| d.is_error()));
 }
