@@ -77,14 +77,17 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let spool_dir = c.request_root.join("quire");
     let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
     let spool = store.spool();
-    let state = restore(core_settings(c, now()), &store).map_err(|e| e.to_string())?;
+    // Who filters run as, checked before anything else starts (User root is refused).
+    let launch = Arc::new(crate::launch::launch(c)?);
+    let state = restore(core_settings(c, now(), &launch), &store).map_err(|e| e.to_string())?;
     let store = crate::store_thread::spawn(store);
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let cache = Arc::new(crate::cache::ResponseCache::default());
     // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
     let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);
     let pull = crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone() };
-    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone());
+    let pages = Arc::new(quire_backends::PageCounter::new(launch.clone()));
+    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone(), launch);
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
@@ -120,7 +123,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
     let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
     let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, keyring, pull });
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, keyring, pull, pages });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())

@@ -102,8 +102,8 @@ fn preserve(p: &Preserve) -> Option<i64> {
     }
 }
 
-/// The settings the scheduler core needs.
-pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
+/// The settings the scheduler core needs (`launch` says where the CUPS backends are).
+pub fn core_settings(c: &ServerConfig, now: i64, launch: &quire_backends::Launch) -> quire_core::Settings {
     let defaults = quire_core::Settings::default();
     quire_core::Settings {
         server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
@@ -119,7 +119,7 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         start_time: now,
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
         job_retry_limit: c.job_retry_limit,
-        cups_backends: quire_backends::cups_backend_schemes(),
+        cups_backends: quire_backends::cups_backend_schemes_in(&launch.cups),
         access: Some(std::sync::Arc::new(quire_core::policy::AccessRules::from_config(c))),
         confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
         spool_quota: c.spool_quota,

@@ -30,6 +30,8 @@ pub struct App {
     pub keyring: Arc<quire_vault::Keyring>,
     /// Which document URIs Print-URI/Send-URI may name.
     pub pull: crate::fetch::PullPolicy,
+    /// Page counts of submitted PDFs, taken by filter workers (as `User`).
+    pub pages: Arc<quire_backends::PageCounter>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -186,7 +188,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
             Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
         };
         request.job_id_hint = Some(slot.job_id);
-        match spool_document(&app.spool, &app.keyring, slot, &request.message, rest, body).await {
+        match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body).await {
             SpoolResult::Document(doc, sealed) => {
                 request.sealed_key = sealed;
                 staged_guard = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });

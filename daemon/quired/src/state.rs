@@ -76,8 +76,9 @@ pub struct SchedulerTask {
 }
 
 impl SchedulerTask {
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
-        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull);
+    #[allow(clippy::too_many_arguments)] // start-up wiring, called once
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: Arc<quire_backends::Launch>) -> Self {
+        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull, launch);
         SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, keyring, spool_dir }
     }
 
