@@ -181,7 +181,8 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::Si
     }
 }
 
-/// Without quire-sim, the built-in queues print to files.
+/// Without quire-sim, the built-in queues print to files: quired's own choice of path, so
+/// they are made even though FileDevice is off (clients still cannot make file: queues).
 fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
     let out = state_dir.join("printed");
     let _ = std::fs::create_dir_all(&out);
@@ -194,7 +195,7 @@ fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
         g.push(Attribute::new("printer-state", Value::Enum(3)));
         msg.push_group(g);
         let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
-        let resp = task.bootstrap(Request::new(msg, "/admin/", base));
+        let resp = task.bootstrap_own_file_queue(Request::new(msg, "/admin/", base));
         if resp.code >= 0x0100 {
             let why = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
             tracing::warn!("Unable to add built-in queue {name}: {why}");

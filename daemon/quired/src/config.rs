@@ -46,9 +46,10 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let Some(cupsd_path) = &args.cupsd_conf else {
         let dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
-        let mut server = ServerConfig::builtin_default(&dir);
-        // The built-in queues print to files in the state dir.
-        server.file_device = true;
+        // FileDevice stays off, as in cupsd: with quired as root, a client allowed to add
+        // queues could otherwise write any file. The demo's own file queues are made by
+        // quired itself at boot (boot.rs), not through a client's request.
+        let server = ServerConfig::builtin_default(&dir);
         return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true });
     };
     let files_path = args

@@ -99,6 +99,16 @@ impl SchedulerTask {
         out.response
     }
 
+    /// [`Self::bootstrap`] for a queue quired makes for itself on a `file:` device (the
+    /// built-in configuration's fallback queues): allowed whatever FileDevice says, as no
+    /// client chose the path (cupsd too loads file: queues from printers.conf regardless).
+    pub fn bootstrap_own_file_queue(&mut self, request: Request) -> Message {
+        let allowed = std::mem::replace(&mut self.state.settings.file_device, true);
+        let response = self.bootstrap(request);
+        self.state.settings.file_device = allowed;
+        response
+    }
+
     /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
     /// (one statvfs call: cheap next to the request it precedes).
     fn measure_spool(&mut self) {
