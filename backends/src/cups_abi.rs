@@ -18,7 +18,7 @@
 //! - Cancel sends SIGTERM to the backend's process group, SIGKILL 5 s later.
 
 mod invocation;
-mod security;
+pub(crate) mod security;
 mod session;
 pub mod status;
 
@@ -26,14 +26,14 @@ pub use invocation::CupsConfig;
 
 use crate::{open_document, BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use invocation::Invocation;
-use security::{Account, Refusal};
+use crate::sandbox::{Account, PrivateDir};
+use security::Refusal;
 use session::Session;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -52,13 +52,18 @@ pub fn deliver(
     cancel: &Cancel,
     progress: &mut dyn Progress,
 ) -> Result<(), BackendError> {
-    deliver_with(&CupsConfig::from_env(), uri, job, documents, cancel, progress)
+    deliver_with(&job.launch.cups, uri, job, documents, cancel, progress)
 }
 
 /// The schemes with a CUPS backend installed, sorted (what cupsd accepts as device URIs
-/// besides its own).
+/// besides its own), in the ServerBin of the environment ([`CupsConfig::from_env`]).
 pub fn backend_schemes() -> Vec<String> {
-    let dir = CupsConfig::from_env().backend_dir();
+    backend_schemes_in(&CupsConfig::from_env())
+}
+
+/// The schemes with a CUPS backend in `config`'s ServerBin.
+pub fn backend_schemes_in(config: &CupsConfig) -> Vec<String> {
+    let dir = config.backend_dir();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| entries.flatten().filter_map(|e| e.file_name().into_string().ok()).collect())
         .unwrap_or_default();
@@ -91,10 +96,16 @@ pub(crate) fn deliver_with(
     if cancel.is_canceled() {
         return Err(BackendError::Canceled);
     }
-    let account = if euid == 0 && !security::wants_root(meta.permissions().mode()) { Some(run_user(config)?) } else { None };
+    // As root, a backend others may run runs as `User`/`Group` (the daemon resolved them).
+    let account = match job.launch.account {
+        _ if euid != 0 || security::wants_root(meta.permissions().mode()) => None,
+        Some(a) => Some(a),
+        None => Some(run_user(config)?),
+    };
     let direct = documents.len() == 1 && documents[0].compression.is_none() && account.is_none();
-    let tmp = PrivateDir::create(&job.work_dir, account)
+    let mut tmp = PrivateDir::create(&job.work_dir, account, "quire-backend")
         .map_err(|e| BackendError::Device(format!("Unable to create a temporary directory for the backend: {e}")))?;
+    tmp.shred_on_drop(job.confidential);
     let inv = Invocation { config, uri, job, documents, file: direct.then(|| documents[0].path.as_path()), tmp_dir: tmp.path() };
     let mut cmd = Command::new(&program);
     cmd.arg0(&shown)
@@ -303,50 +314,6 @@ fn feed(
         }
         Ok(())
     })
-}
-
-/// A fresh directory for one backend run (its TMPDIR and HOME), owned by the user the
-/// backend runs as, and removed with everything in it afterwards.
-struct PrivateDir(PathBuf);
-
-impl PrivateDir {
-    fn create(work_dir: &Path, account: Option<Account>) -> io::Result<PrivateDir> {
-        let _ = std::fs::create_dir_all(work_dir);
-        // The spool is usually closed to the unprivileged user: use the system temp dir then.
-        let base = match account {
-            Some(a) if !security::reachable_by(work_dir, a) => std::env::temp_dir(),
-            _ if !work_dir.is_dir() => std::env::temp_dir(),
-            _ => work_dir.to_path_buf(),
-        };
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        for _ in 0..32 {
-            let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-            let path = base.join(format!("quire-backend-{}-{seq}-{nanos:x}", std::process::id()));
-            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => {
-                    let dir = PrivateDir(path);
-                    if let Some(a) = account {
-                        std::os::unix::fs::chown(&dir.0, Some(a.uid), Some(a.gid))?;
-                    }
-                    return Ok(dir);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free directory name"))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[cfg(test)]

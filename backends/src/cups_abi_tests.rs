@@ -4,6 +4,7 @@ use super::*;
 use quire_ipp::{Attribute, Value};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 
 #[derive(Default)]
 struct Record {
@@ -75,6 +76,8 @@ impl Fixture {
             work_dir: self.dir.path().join("work"),
             resume_device_job: None,
             handoff: false,
+            launch: Default::default(),
+            confidential: false,
         }
     }
 

@@ -257,7 +257,7 @@ fn stop_and_count(dev: &mut Device, remote: i32, before: i32, progress: &mut dyn
 fn deliver_to(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource], progress: &mut dyn Progress) -> Result<(), BackendError> {
     let printer = wait_until_ready(dev, progress)?;
     let supports = |op: Operation| printer.attr(DelimiterTag::Printer, "operations-supported").is_some_and(|a| a.values.contains(&Value::Enum(op as i32)));
-    let prepared = crate::filter_chain::prepare(job, docs)?;
+    let prepared = crate::filter_chain::prepare(job, docs, dev.cancel)?;
     let job = &JobInfo { attributes: prepared.attributes.clone(), ..job.clone() };
     let documents = &prepared.documents;
     // Without Create-Job each document is its own Print-Job, printed one after the other.

@@ -2,6 +2,9 @@
 //!
 //! Synchronous by design: the daemon runs each delivery on a blocking thread and cancels
 //! it through [`Cancel`]. This issue ships `file:` and a basic `ipp:`/`ipps:`.
+//!
+//! Documents are converted by the filter worker ([`worker::main`], started as `User`; see
+//! [`sandbox`]), and submitted PDFs are page-counted by it too ([`PageCounter`]).
 #![forbid(unsafe_code)]
 
 mod connect;
@@ -11,15 +14,22 @@ mod file;
 mod filter_chain;
 mod ipp;
 mod lpd;
+mod page_count;
+pub mod sandbox;
 mod socket;
+pub mod worker;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use cups_abi::backend_schemes as cups_backend_schemes;
+pub use cups_abi::{backend_schemes as cups_backend_schemes, backend_schemes_in as cups_backend_schemes_in};
 pub use cups_abi::status as cups_status;
+pub use cups_abi::CupsConfig;
+pub use filter_chain::{wire as filter_wire, Plan as FilterPlan};
+pub use page_count::{CountError, CountInput, PageCounter, COUNT_TIMEOUT};
+pub use sandbox::{Account, Launch, Worker};
 pub use decompress::open_document;
 pub use ipp::destination as ipp_destination;
 pub use ipp::MAX_DEVICE_REPLY;
@@ -54,6 +64,11 @@ pub struct JobInfo {
     /// The job is moving to another printer: only stop `resume_device_job` on the device,
     /// report its final count through [`Progress::pages`], and end (failover after a restart).
     pub handoff: bool,
+    /// Who filters and CUPS backends run as, and how they are started.
+    pub launch: Arc<Launch>,
+    /// A confidential job: temporary copies of its documents (the filters' inputs and
+    /// results) are shredded, not just removed.
+    pub confidential: bool,
 }
 
 /// Cancellation flag shared with the daemon.

@@ -33,6 +33,8 @@ pub(crate) fn job(id: i32, name: &str, attributes: Vec<quire_ipp::Attribute>) ->
         work_dir: std::env::temp_dir(),
         resume_device_job: None,
         handoff: false,
+        launch: Default::default(),
+        confidential: false,
     }
 }
 

@@ -19,6 +19,8 @@ fn job() -> JobInfo {
         work_dir: std::env::temp_dir(),
         resume_device_job: None,
         handoff: false,
+        launch: Default::default(),
+        confidential: false,
     }
 }
 

@@ -125,6 +125,14 @@ impl Lan {
         run_with_timeout(secs, "ip", &all, None, env).expect("run a command in the namespace")
     }
 
+    /// `program` to be started on the remote host (`ip netns exec NAME program`), for a
+    /// long-running process the caller spawns and owns (e.g. a server with its own loopback).
+    pub fn netns_command(&self, program: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new("ip");
+        cmd.args(["netns", "exec", &self.name]).arg(program);
+        cmd
+    }
+
     /// A CUPS tool run remotely: `program -h HOST:PORT args...`, neutral environment.
     pub fn cups_tool(&self, server: &LanServer, program: &str, args: &[&str]) -> CmdOutput {
         let target = server.lan_host_port();

@@ -137,14 +137,20 @@ impl Server {
     fn wait_ready(&mut self) -> io::Result<()> {
         let test = crate::data_dir().join("ipptool/server-answers.test");
         let (uri, test) = (format!("{}/", self.uri_base()), path_str(&test));
+        // A server that exited (a refused configuration) is not waited for.
+        let mut exited = false;
         let ready = wait_until(Duration::from_secs(20), || {
-            if self.child.check_alive().is_err() || !tcp_connects(self.port) {
+            exited = self.child.check_alive().is_err();
+            if exited {
+                return true;
+            }
+            if !tcp_connects(self.port) {
                 return false;
             }
             let args = vec!["-q".into(), "-T".into(), "2".into(), uri.clone(), test.clone()];
             matches!(run_with_timeout(10, "ipptool", &args, None, &[]), Ok(o) if o.rc == 0)
         });
-        if ready {
+        if ready && !exited {
             return Ok(());
         }
         let alive = self.child.check_alive();
@@ -153,6 +159,11 @@ impl Server {
 
     pub fn kind(&self) -> ServerKind {
         self.kind
+    }
+
+    /// The server's process id (to read its /proc entries, find the processes it starts).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     pub fn name(&self) -> String {
@@ -205,11 +216,6 @@ impl Server {
             format!("==> {} <==\n{}\n", p.display(), all[from..].join("\n"))
         };
         tail(self.dir().join("log/stdout.log")) + &tail(self.error_log())
-    }
-
-    /// The server process's id (to read its /proc entries, e.g. memory use).
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
     }
 
     /// True while the server process is running.

@@ -45,9 +45,15 @@ impl CupsConfig {
     /// The defaults, overridden by `QUIRE_CUPS_SERVERBIN`, `QUIRE_CUPS_SERVERROOT`,
     /// `QUIRE_CUPS_DATADIR`, `QUIRE_CUPS_STATEDIR`, `QUIRE_CUPS_CACHEDIR`,
     /// `QUIRE_CUPS_REQUESTROOT`, `QUIRE_CUPS_SERVERADMIN`, `QUIRE_CUPS_USER` and
-    /// `QUIRE_CUPS_GROUP` (the daemon passes its cups-files.conf settings this way).
+    /// `QUIRE_CUPS_GROUP`.
     pub fn from_env() -> Self {
-        let mut c = CupsConfig::default();
+        CupsConfig::default().overridden_by_env()
+    }
+
+    /// This configuration with the `QUIRE_CUPS_*` variables that are set taking precedence
+    /// (the daemon starts from its cups-files.conf settings; tests point it elsewhere).
+    pub fn overridden_by_env(mut self) -> Self {
+        let c = &mut self;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         for (name, slot) in [
             ("QUIRE_CUPS_SERVERBIN", &mut c.server_bin),
@@ -67,8 +73,10 @@ impl CupsConfig {
         if let Some(v) = var("QUIRE_CUPS_USER") {
             c.user = v;
         }
-        c.group = var("QUIRE_CUPS_GROUP");
-        c
+        if let Some(v) = var("QUIRE_CUPS_GROUP") {
+            c.group = Some(v);
+        }
+        self
     }
 
     pub fn backend_dir(&self) -> PathBuf {

@@ -13,6 +13,8 @@ fn job(attributes: Vec<Attribute>) -> JobInfo {
         work_dir: "/tmp".into(),
         resume_device_job: None,
         handoff: false,
+        launch: Default::default(),
+        confidential: false,
     }
 }
 

@@ -12,12 +12,7 @@ const S_IWGRP: u32 = 0o020;
 const S_IWOTH: u32 = 0o002;
 const S_IXOTH: u32 = 0o001;
 
-/// A numeric user and group to run as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Account {
-    pub uid: u32,
-    pub gid: u32,
-}
+pub use crate::sandbox::Account;
 
 /// Why a backend program may not be run.
 #[derive(Debug, PartialEq, Eq)]

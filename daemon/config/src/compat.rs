@@ -65,13 +65,14 @@ not apply to a request for q2 posted to `/`.\n";
 pub const APPLIED_BY_QUIRED: &[&str] = &[
     "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
     "CreateSelfSignedCerts", "DefaultAuthType", "DefaultEncryption", "Deny", "Encryption", "ErrorLog",
-    "FileDevice", "JobPrivateAccess", "JobPrivateValues", "LimitRequestBody", "Listen", "LogLevel",
-    "MaxAuthFailures", "MaxClients", "MaxClientsPerHost", "MaxCopies", "MaxJobTime", "MaxJobs",
-    "MaxJobsPerPrinter", "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout", "Order",
-    "PamService", "Port", "PreserveJobFiles", "PreserveJobHistory", "PullHosts", "PullMinRate",
-    "PullSchemes", "RequestRoot", "Require",
-    "SSLListen", "SSLPort", "Satisfy", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
-    "SpoolQuotaPerUser", "StateDir", "SubscriptionPrivateAccess", "SubscriptionPrivateValues", "SystemGroup", "Timeout",
+    "FileDevice", "Group", "JobPrivateAccess", "JobPrivateValues", "LimitRequestBody", "Listen",
+    "LogLevel", "MaxAuthFailures", "MaxClients", "MaxClientsPerHost", "MaxCopies", "MaxJobTime",
+    "MaxJobs", "MaxJobsPerPrinter", "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout",
+    "Order", "PamService", "Port", "PreserveJobFiles", "PreserveJobHistory", "PullHosts",
+    "PullMinRate", "PullSchemes", "RequestRoot", "Require",
+    "SSLListen", "SSLPort", "Satisfy", "ServerBin", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
+    "SpoolQuotaPerUser", "StateDir", "SubscriptionPrivateAccess", "SubscriptionPrivateValues", "SystemGroup",
+    "TempDir", "Timeout", "User",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

@@ -100,7 +100,7 @@ impl ServerConfig {
     /// The configuration for running with no flags: the shipped `conf/cupsd.conf` and
     /// `conf/cups-files.conf` (parsed by the same code as user files, so cupsd's default
     /// `<Policy default>` with its @OWNER/@SYSTEM rules is present as data), then every path
-    /// moved under `state_dir` and listening on 127.0.0.1:8631, [::1]:8631 and
+    /// moved under `state_dir` (but ServerBin) and listening on 127.0.0.1:8631, [::1]:8631 and
     /// `<state_dir>/cups.sock`. Errors go to stderr.
     pub fn builtin_default(state_dir: &Path) -> ServerConfig {
         let (cupsd, _) = parse(DEFAULT_CUPSD_CONF, Path::new("<builtin>/cupsd.conf"));
@@ -121,7 +121,7 @@ impl ServerConfig {
         c.temp_dir = dir("spool/tmp");
         c.cache_dir = dir("cache");
         c.data_dir = dir("data");
-        c.server_bin = dir("bin");
+        // ServerBin stays the system's: it holds the CUPS backends and filters packages install.
         c.document_root = dir("doc-root");
         c.server_keychain = dir("ssl");
         c.access_log = LogTarget::File(dir("log/access_log"));

@@ -346,7 +346,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("ErrorLog", F, TOP, Sup, ""),
     d("FatalErrors", F, TOP, Sup, ""),
     d("FileDevice", F, TOP, Sup, ""),
-    d("Group", F, TOP, Sup, ""),
+    d("Group", F, TOP, Sup, "filters run as this group; one that is also a SystemGroup is refused"),
     d("LogFileGroup", F, TOP, Sup, ""),
     d("LogFilePerm", F, TOP, Sup, ""),
     d("PageLog", F, TOP, Sup, ""),
@@ -375,7 +375,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         Ign,
         "macOS sandbox profiles do not apply",
     ),
-    d("ServerBin", F, TOP, Sup, ""),
+    d("ServerBin", F, TOP, Sup, "CUPS backends; `<ServerBin>/filter` leads the filters' PATH"),
     d(
         "ServerKeychain",
         F,
@@ -394,6 +394,6 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "Quire always fsyncs state and spool files",
     ),
     d("SystemGroup", F, TOP, Sup, ""),
-    d("TempDir", F, TOP, Sup, ""),
-    d("User", F, TOP, Sup, ""),
+    d("TempDir", F, TOP, Sup, "filters' private working directories"),
+    d("User", F, TOP, Sup, "filters (and CUPS backends others may run) run as this user when quired runs as root; root is refused"),
 ];

@@ -252,7 +252,17 @@ impl Validator {
             "LogFileGroup" => c.log_file_group = Some(single_word(a)?.to_string()),
             "ServerKeychain" => c.server_keychain = PathBuf::from(nonempty(a)?),
             "FatalErrors" => c.fatal_errors = parse_fatal_errors(a)?,
-            "User" => c.user = single_word(a)?.to_string(),
+            "User" => {
+                let user = single_word(a)?;
+                // As cupsd: filters would run as root. A name that only NSS maps to uid 0 is
+                // refused when the daemon resolves it.
+                if user == "root" || user.parse::<u32>() == Ok(0) {
+                    let msg = format!("Will not use User {user} (UID=0) for security reasons.  You must use a non-privileged account instead.");
+                    self.diags.push(Diagnostic::error(&d.args_loc(), msg));
+                } else {
+                    c.user = user.to_string();
+                }
+            }
             "Group" => c.group = single_word(a)?.to_string(),
             "RemoteRoot" => c.remote_root = single_word(a)?.to_string(),
             "SetEnv" => {

@@ -247,6 +247,7 @@ fn builtin_default() {
     ] {
         assert!(dir.starts_with("/var/lib/quire"), "{dir:?}");
     }
+    assert_eq!(c.server_bin, Path::new("/usr/lib/cups"), "backends and filters come from the system");
     let p = c.policy(&c.default_policy).expect("default policy");
     let cancel = p.limit_for("Cancel-Job").unwrap();
     assert_eq!(
@@ -387,4 +388,17 @@ fn a_bad_pull_hosts_line_is_an_error_not_any_host() {
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     assert_eq!(c.pull_hosts.len(), 2);
     assert_eq!(c.pull_min_rate.map(|r| r.bytes_per_second), Some(512));
+}
+
+#[test]
+fn user_root_is_an_error() {
+    for user in ["root", "0"] {
+        let (c, diags) = v("", &format!("User {user}\n"));
+        assert_eq!(c.user, "lp", "the default stays");
+        let err = diags.iter().find(|d| d.is_error()).expect("an error");
+        assert!(err.message.contains("Will not use User") && err.message.contains("UID=0"), "{err}");
+    }
+    let (c, diags) = v("", "User daemon\nUser 7\n");
+    assert_eq!(c.user, "7");
+    assert!(!diags.iter().any(|d| d.is_error()));
 }

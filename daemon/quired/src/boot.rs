@@ -79,7 +79,9 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let spool_dir = c.request_root.join("quire");
     let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
     let spool = store.spool();
-    let state = restore(core_settings(c, now()), &store).map_err(|e| e.to_string())?;
+    // Who filters run as, checked before anything else starts (User root is refused).
+    let launch = Arc::new(crate::launch::launch(c)?);
+    let state = restore(core_settings(c, now(), &launch), &store).map_err(|e| e.to_string())?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let failed = tx.clone();
     let store = crate::store_thread::spawn(store, Box::new(move |touched| drop(failed.send(Command::StoreFailed(touched)))));
@@ -91,7 +93,8 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         net::ListenSpec::Unix(_) => None,
     });
     let pull = crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone(), own: own.collect(), min_rate: c.pull_min_rate };
-    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone());
+    let pages = Arc::new(quire_backends::PageCounter::new(launch.clone()));
+    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone(), launch);
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
@@ -128,7 +131,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
     let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
     let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull });
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull, pages });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())
@@ -189,7 +192,8 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::Si
     }
 }
 
-/// Without quire-sim, the built-in queues print to files.
+/// Without quire-sim, the built-in queues print to files: quired's own choice of path, so
+/// they are made even though FileDevice is off (clients still cannot make file: queues).
 fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
     let out = state_dir.join("printed");
     let _ = std::fs::create_dir_all(&out);
@@ -202,7 +206,7 @@ fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
         g.push(Attribute::new("printer-state", Value::Enum(3)));
         msg.push_group(g);
         let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
-        let resp = task.bootstrap(Request::new(msg, "/admin/", base));
+        let resp = task.bootstrap_own_file_queue(Request::new(msg, "/admin/", base));
         if resp.code >= 0x0100 {
             let why = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
             tracing::warn!("Unable to add built-in queue {name}: {why}");

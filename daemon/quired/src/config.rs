@@ -46,9 +46,10 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let Some(cupsd_path) = &args.cupsd_conf else {
         let dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
-        let mut server = ServerConfig::builtin_default(&dir);
-        // The built-in queues print to files in the state dir.
-        server.file_device = true;
+        // FileDevice stays off, as in cupsd: with quired as root, a client allowed to add
+        // queues could otherwise write any file. The demo's own file queues are made by
+        // quired itself at boot (boot.rs), not through a client's request.
+        let server = ServerConfig::builtin_default(&dir);
         return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true });
     };
     let files_path = args
@@ -102,8 +103,8 @@ fn preserve(p: &Preserve) -> Option<i64> {
     }
 }
 
-/// The settings the scheduler core needs.
-pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
+/// The settings the scheduler core needs (`launch` says where the CUPS backends are).
+pub fn core_settings(c: &ServerConfig, now: i64, launch: &quire_backends::Launch) -> quire_core::Settings {
     let defaults = quire_core::Settings::default();
     quire_core::Settings {
         server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
@@ -119,7 +120,7 @@ pub fn core_settings(c: &ServerConfig, now: i64) -> quire_core::Settings {
         start_time: now,
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
         job_retry_limit: c.job_retry_limit,
-        cups_backends: quire_backends::cups_backend_schemes(),
+        cups_backends: quire_backends::cups_backend_schemes_in(&launch.cups),
         access: Some(std::sync::Arc::new(quire_core::policy::AccessRules::from_config(c))),
         confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
         spool_quota: c.spool_quota,

@@ -33,6 +33,8 @@ pub struct App {
     pub pins: crate::pin::Pins,
     /// Which document URIs Print-URI/Send-URI may name.
     pub pull: crate::fetch::PullPolicy,
+    /// Page counts of submitted PDFs, taken by filter workers (as `User`).
+    pub pages: Arc<quire_backends::PageCounter>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -258,7 +260,7 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
                 return ipp_response(&refused);
             }
         }
-        match spool_document(&app.spool, &app.keyring, slot, &request.message, rest, body).await {
+        match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body).await {
             SpoolResult::Document(doc, sealed) => {
                 request.sealed_key = sealed;
                 staged_guard = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });

@@ -13,6 +13,7 @@ mod extras;
 mod fetch;
 mod guard;
 mod http;
+mod launch;
 mod logline;
 mod net;
 mod networks;
@@ -33,6 +34,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // quired started again as the filter worker (as `User`): see quire_backends::sandbox.
+    let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    if argv.get(1).map(String::as_str) == Some(launch::WORKER_FLAG) {
+        return quire_backends::worker::main(&argv[2..]);
+    }
     let args = match args::Args::try_parse() {
         Ok(a) => a,
         Err(e) => {

@@ -17,6 +17,8 @@ pub struct Runner {
     tx: UnboundedSender<Command>,
     /// The current run of each printing job and its cancel handle.
     running: HashMap<i32, (u32, Cancel)>,
+    /// Who filters and CUPS backends run as (cups-files.conf `User`/`Group`).
+    launch: std::sync::Arc<quire_backends::Launch>,
 }
 
 struct Report {
@@ -78,9 +80,9 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
-    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
-        // Copies a crash mid-delivery left: exported inline documents, and decrypted or
-        // fetched ones (shredded: they may hold a confidential job's plaintext).
+    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: std::sync::Arc<quire_backends::Launch>) -> Self {
+        // Copies a crash mid-delivery left: exported inline documents, and decrypted,
+        // fetched or converted ones (shredded: they may hold a confidential job's plaintext).
         if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
             for entry in dir.flatten() {
                 let name = entry.file_name();
@@ -89,10 +91,14 @@ impl Runner {
                     let _ = std::fs::remove_file(entry.path());
                 } else if is_run_copy(name) {
                     let _ = quire_vault::shred(&entry.path());
+                } else if name.starts_with("filter-") && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    // A conversion's results (only ever ours: the filters never enter the spool).
+                    quire_backends::sandbox::shred_files(&entry.path());
+                    let _ = std::fs::remove_dir_all(entry.path());
                 }
             }
         }
-        Runner { spool_dir, pull, keyring, store, tx, running: HashMap::new() }
+        Runner { spool_dir, pull, keyring, store, tx, running: HashMap::new(), launch }
     }
 
     pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
@@ -157,7 +163,7 @@ impl Runner {
         let keyring = self.keyring.clone();
         // A run started to stop a job whose rest moves to another printer (after a restart).
         let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff };
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff, launch: self.launch.clone(), confidential: job.confidential.is_some() };
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();
         let shown = quire_ipp::uri::without_userinfo(&uri);

@@ -30,25 +30,32 @@ enum Stop {
 
 /// PDFs up to this size are page-counted at submission (lopdf loads the whole file, so a
 /// bigger one is not: memory stays flat; it gets no `job-impressions`).
-const COUNT_PAGES_UP_TO: u64 = 64 * 1024 * 1024;
+const COUNT_PAGES_UP_TO: u64 = quire_backends::worker::MAX_COUNTED;
 
-/// Counts a PDF document's pages; `Err` for one that cannot print (corrupt, no pages).
-fn count_pages(doc: &Document, data: Option<&[u8]>, path: &std::path::Path) -> Result<Option<u32>, String> {
+/// Counts a PDF document's pages; `Err` for one that cannot print (corrupt, no pages). A
+/// filter worker parses it, as `User`: never the daemon.
+fn count_pages(pages: &quire_backends::PageCounter, doc: &Document, data: Option<&[u8]>, path: &std::path::Path) -> Result<Option<u32>, String> {
+    use quire_backends::{CountError, CountInput};
+    use quire_filters::FilterError;
     if doc.format != "application/pdf" || doc.compression.is_some() || doc.size > COUNT_PAGES_UP_TO {
         return Ok(None);
     }
     let counted = match data {
-        Some(bytes) => quire_filters::page_count_mem(bytes),
-        None => quire_filters::page_count(path),
+        Some(bytes) => pages.count(CountInput::Bytes(bytes)),
+        None => pages.count(CountInput::File(path)),
     };
     match counted {
         Ok(n) => Ok(Some(n)),
-        Err(e @ quire_filters::FilterError::Empty) => Err(format!("The PDF document cannot be printed: {e}.")),
+        Err(CountError::Document(e @ FilterError::Empty)) => Err(format!("The PDF document cannot be printed: {e}.")),
         // Not a PDF at all. One lopdf cannot parse but that looks like a PDF goes on: a
         // printer's interpreter is more forgiving (cupsd takes it too); if it fails there,
         // the job aborts with document-format-error.
-        Err(e @ quire_filters::FilterError::Corrupt(_)) if !looks_like_pdf(data, path) => Err(format!("The document is not a PDF file: {e}.")),
-        Err(_) => Ok(None),
+        Err(CountError::Document(e @ FilterError::Corrupt(_))) if !looks_like_pdf(data, path) => Err(format!("The document is not a PDF file: {e}.")),
+        Err(CountError::Document(_)) => Ok(None),
+        Err(e @ CountError::Worker(_)) => {
+            tracing::warn!("Document {} goes on uncounted: {e}", doc.file);
+            Ok(None)
+        }
     }
 }
 
@@ -73,7 +80,7 @@ fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
 /// spool file.
 const INLINE_DOCUMENT: usize = 256 * 1024;
 
-pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
     // A confidential job's document is encrypted before any byte of it is stored.
     let seal = match slot.seal.then(|| keyring.new_document_key(None)) {
         None => None,
@@ -125,8 +132,9 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
         let name = Document::inline_name(slot.job_id, slot.doc_number);
         let staged = quire_store::SpooledDocument { file: name.clone().into(), size: size as u64 };
         let mut doc = describe(msg, slot, staged, &head);
+        let counter = pages.clone();
         let counted = tokio::task::spawn_blocking(move || {
-            let pages = count_pages(&doc, Some(&data), std::path::Path::new(""));
+            let pages = count_pages(&counter, &doc, Some(&data), std::path::Path::new(""));
             doc.pages = pages.as_ref().ok().copied().flatten();
             (doc, data, pages)
         })
@@ -152,7 +160,10 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
         spool.stage(&name, out);
         return SpoolResult::Document(doc, Some(sealed.to_text()));
     }
-    stream_document(spool, slot, msg, head, buffered, body, seal).await
+    match stream_document(spool, slot, msg, head, buffered, body, seal).await {
+        SpoolResult::Document(doc, None) => count_spooled(spool, pages, doc).await,
+        other => other,
+    }
 }
 
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
@@ -232,14 +243,18 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
         Ok(Err(Stop::TooLarge)) => return SpoolResult::TooLarge(slot.room.map(|r| r.refusal).unwrap_or_default()),
         Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
     };
-    let mut doc = describe(msg, slot, spooled, &head);
-    if sealed_text.is_some() {
-        // The spool file is ciphertext: its pages are counted when it prints.
-        return SpoolResult::Document(doc, sealed_text);
-    }
+    let doc = describe(msg, slot, spooled, &head);
+    // A sealed spool file is ciphertext: its pages are counted when it prints.
+    SpoolResult::Document(doc, sealed_text)
+}
+
+/// Counts the pages of a document streamed to a (plain) spool file; one that cannot print
+/// is removed and refused.
+async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_backends::PageCounter>, mut doc: Document) -> SpoolResult {
     let path = spool.path(std::path::Path::new(&doc.file));
+    let counter = pages.clone();
     let counted = tokio::task::spawn_blocking(move || {
-        let pages = count_pages(&doc, None, &path);
+        let pages = count_pages(&counter, &doc, None, &path);
         doc.pages = pages.as_ref().ok().copied().flatten();
         if pages.is_err() {
             let _ = std::fs::remove_file(&path);

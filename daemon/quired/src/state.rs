@@ -83,8 +83,9 @@ pub struct SchedulerTask {
 }
 
 impl SchedulerTask {
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy) -> Self {
-        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull);
+    #[allow(clippy::too_many_arguments)] // start-up wiring, called once
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: Arc<quire_backends::Launch>) -> Self {
+        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull, launch);
         SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, spool_dir }
     }
 
@@ -128,6 +129,16 @@ impl SchedulerTask {
         let out = quire_core::handle(&mut self.state, &request, &who, now());
         let _ = self.execute(out.effects);
         out.response
+    }
+
+    /// [`Self::bootstrap`] for a queue quired makes for itself on a `file:` device (the
+    /// built-in configuration's fallback queues): allowed whatever FileDevice says, as no
+    /// client chose the path (cupsd too loads file: queues from printers.conf regardless).
+    pub fn bootstrap_own_file_queue(&mut self, request: Request) -> Message {
+        let allowed = std::mem::replace(&mut self.state.settings.file_device, true);
+        let response = self.bootstrap(request);
+        self.state.settings.file_device = allowed;
+        response
     }
 
     /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
