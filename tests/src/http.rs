@@ -177,3 +177,18 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+
+/// The request line of an HTTP request read from `conn` (for a test's own document or device
+/// server), its header lines read and dropped.
+pub fn read_request_line(conn: &TcpStream) -> String {
+    use std::io::BufRead;
+    let Ok(clone) = conn.try_clone() else { return String::new() };
+    let mut reader = io::BufReader::new(clone);
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    first
+}

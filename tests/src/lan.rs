@@ -60,6 +60,18 @@ impl Lan {
         crate::confidential::is_root() && crate::process::have_program("ip")
     }
 
+    /// A new LAN for a test, or `None` (with SKIPPED printed) where network namespaces are
+    /// not possible; under CI (`CI` set) that fails the test instead: CI must run it.
+    pub fn or_skip() -> Option<Lan> {
+        if !Lan::available() {
+            assert!(std::env::var_os("CI").is_none(), "needs root and iproute2 (network namespaces), and CI must run this test");
+            eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
+            return None;
+        }
+        crate::require_programs();
+        Some(Lan::new().expect("create the test LAN"))
+    }
+
     /// Creates the namespace, the veth pair and their addresses.
     pub fn new() -> io::Result<Lan> {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
@@ -231,6 +243,23 @@ impl LanServer {
         };
         let server = Server::start_configured(kind, &binary, &opts.env, write)?;
         Ok(Some(LanServer { server, lan_ip }))
+    }
+
+    /// [`LanServer::start`], failing the test when it cannot start or quired is not built.
+    pub fn started(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> LanServer {
+        LanServer::start(kind, lan, opts)
+            .unwrap_or_else(|e| panic!("start {kind}: {e}"))
+            .unwrap_or_else(|| panic!("quired is not built: build the workspace first (cargo build --workspace)"))
+    }
+
+    /// cupsd and quired with the same options, for a test that runs against both.
+    pub fn both(lan: &Lan, opts: &StockOptions) -> Vec<LanServer> {
+        LanServer::both_with(lan, opts, opts)
+    }
+
+    /// cupsd with `opts`, quired with `quired_opts` (for Quire-only directives).
+    pub fn both_with(lan: &Lan, opts: &StockOptions, quired_opts: &StockOptions) -> Vec<LanServer> {
+        vec![LanServer::started(ServerKind::Cupsd, lan, opts), LanServer::started(ServerKind::Quired, lan, quired_opts)]
     }
 
     /// The server's address on the LAN.

@@ -8,7 +8,7 @@ use quire_ipp::{Attribute, DelimiterTag, Value};
 use quire_tests::confidential::{add_office_queue, ipp, job_request, job_state, printed, COMPLETED, HELD};
 use quire_tests::process::wait_until;
 use quire_tests::Server;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -43,13 +43,7 @@ impl DocServer {
 }
 
 fn serve(mut conn: TcpStream, redirect_to: Option<&str>) {
-    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-    let mut first = String::new();
-    let _ = reader.read_line(&mut first);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
+    let first = quire_tests::http::read_request_line(&conn);
     let reply = if first.contains("/moved") {
         format!("HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", redirect_to.unwrap_or("/doc.txt"))
     } else {

@@ -8,28 +8,6 @@ use quire_tests::lan::{Lan, LanServer, Sharing, StockOptions};
 use quire_tests::pam::PamMatrix;
 use quire_tests::ServerKind;
 
-fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
-
-fn servers(lan: &Lan, opts: &StockOptions) -> Vec<LanServer> {
-    servers_with(lan, opts, opts)
-}
-
-/// cupsd started with `opts`, quired with `quired_opts` (for Quire-only directives).
-fn servers_with(lan: &Lan, opts: &StockOptions, quired_opts: &StockOptions) -> Vec<LanServer> {
-    let mut list = vec![LanServer::start(ServerKind::Cupsd, lan, opts).expect("start cupsd").expect("cupsd")];
-    match LanServer::start(ServerKind::Quired, lan, quired_opts).expect("start quired") {
-        Some(q) => list.push(q),
-        None => panic!("quired is not built: build the workspace first (cargo build --workspace)"),
-    }
-    list
-}
 
 fn get_printers() -> Message {
     quire_client::request_as(Operation::CupsGetPrinters, None, "mallory")
@@ -39,9 +17,9 @@ fn get_printers() -> Message {
 /// HTTP 403 for IPP and for GET, while local clients are served.
 #[test]
 fn stock_location_refuses_remote_clients() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let opts = StockOptions { sharing: Sharing::Off, ..Default::default() };
-    for server in servers(&lan, &opts) {
+    for server in LanServer::both(&lan, &opts) {
         let name = server.name();
         let remote = lan.ipp(&server, "/", None, &get_printers(), b"");
         assert_eq!(remote.status, 403, "{name}: a remote CUPS-Get-Printers must be refused");
@@ -56,8 +34,8 @@ fn stock_location_refuses_remote_clients() {
 /// on the local network is served.
 #[test]
 fn shared_location_serves_the_local_network() {
-    let Some(lan) = lan_or_skip() else { return };
-    for server in servers(&lan, &StockOptions::default()) {
+    let Some(lan) = Lan::or_skip() else { return };
+    for server in LanServer::both(&lan, &StockOptions::default()) {
         let remote = lan.ipp(&server, "/", None, &get_printers(), b"");
         assert_eq!(remote.status, 200, "{}: a LAN client is allowed by Allow @LOCAL", server.name());
     }
@@ -129,12 +107,12 @@ const PAUSE_RESUME: &str = "{\n NAME \"Pause-Printer\"\n OPERATION Pause-Printer
 /// was sent in the clear anyway (cupsd checks and accepts it: that part is quired only).
 #[test]
 fn remote_plain_http_clients_must_upgrade_before_sending_a_password() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some(pam) = pam_or_skip() else { return };
     let opts = StockOptions { env: pam.env(), ..Default::default() };
     // AuditLog is Quire's (relative to ServerRoot); cupsd refuses to start with it.
     let quired_opts = StockOptions { files_extra: "AuditLog audit_log\n".into(), ..opts.clone() };
-    for server in servers_with(&lan, &opts, &quired_opts) {
+    for server in LanServer::both_with(&lan, &opts, &quired_opts) {
         let name = server.name();
         add_queue(&server, "lanq");
         let pause = request(Operation::PausePrinter, &server.lan_printer_uri("lanq"), "root", Vec::new());
@@ -175,9 +153,9 @@ fn remote_plain_http_clients_must_upgrade_before_sending_a_password() {
 /// no spelling of the path gets a remote Print-Job through.
 #[test]
 fn a_queue_location_cannot_be_bypassed_by_spelling_its_path_differently() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let opts = StockOptions { cupsd_extra: "<Location /printers/q2>\n  Order allow,deny\n</Location>\n".into(), ..Default::default() };
-    for server in servers(&lan, &opts) {
+    for server in LanServer::both(&lan, &opts) {
         let name = server.name();
         add_queue(&server, "q1");
         add_queue(&server, "q2");
@@ -215,7 +193,7 @@ fn a_queue_location_cannot_be_bypassed_by_spelling_its_path_differently() {
 /// client that sends the right PIN, while a local non-owner with the PIN releases the job.
 #[test]
 fn a_pin_stands_for_the_owner_but_not_for_the_limits_host_rules() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some(quire) = quire_tests::confidential::quire_binary() else {
         panic!("the quire CLI is not built: cargo build --workspace");
     };
@@ -225,7 +203,7 @@ fn a_pin_stands_for_the_owner_but_not_for_the_limits_host_rules() {
         lan.remote_ip()
     );
     let opts = StockOptions { cupsd_extra: policy, ..Default::default() };
-    let server = LanServer::start(ServerKind::Quired, &lan, &opts).expect("start quired").expect("quired is built");
+    let server = LanServer::started(ServerKind::Quired, &lan, &opts);
     add_queue(&server, "pinq");
     let uri = server.lan_printer_uri("pinq");
     let pin = || vec![Attribute::new("job-password", Value::OctetString(b"4321".to_vec()))];
@@ -333,9 +311,9 @@ fn local_client_is_served(server: &LanServer, via: quire_tests::Via) -> bool {
 /// are logged once, not once each (cupsd: one "Possible DoS attack" line a minute).
 #[test]
 fn a_flooding_host_is_held_to_max_clients_per_host_and_logged_once() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let opts = StockOptions { cupsd_extra: "MaxClients 20\nMaxClientsPerHost 5\nLogLevel warn\n".into(), ..Default::default() };
-    for server in servers(&lan, &opts) {
+    for server in LanServer::both(&lan, &opts) {
         let name = server.name();
         add_queue(&server, "lanq");
         let held = idle_connections(&lan, &server, 5);
@@ -355,9 +333,9 @@ fn a_flooding_host_is_held_to_max_clients_per_host_and_logged_once() {
 /// cupsd stops accepting on every listener once MaxClients are open, its socket included.
 #[test]
 fn a_remote_flood_leaves_room_for_local_clients() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let opts = StockOptions { cupsd_extra: "MaxClients 20\nLogLevel warn\n".into(), ..Default::default() };
-    let server = LanServer::start(ServerKind::Quired, &lan, &opts).expect("start quired").expect("quired is built");
+    let server = LanServer::started(ServerKind::Quired, &lan, &opts);
     add_queue(&server, "lanq");
     // Counted from here: the last 4 of these 20 are refused already.
     let before = log_lines(&server).len();

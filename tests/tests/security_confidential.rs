@@ -13,7 +13,7 @@ mod support;
 use support::*;
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::confidential::{lp, HELD};
-use quire_tests::lan::{LanServer, StockOptions};
+use quire_tests::lan::{Lan, LanServer, StockOptions};
 use quire_tests::process::wait_until;
 use quire_tests::ServerKind;
 use std::io::ErrorKind;
@@ -26,9 +26,9 @@ use std::time::Duration;
 /// no connection, on cupsd as on quired.
 #[test]
 fn the_device_is_not_contacted_before_the_policy_allows_it() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let Some(server) = start(kind, &lan, &StockOptions::default()) else { return };
+        let server = LanServer::started(kind, &lan, &StockOptions::default());
         let name = server.name();
         let device = TcpListener::bind("127.0.0.1:0").expect("bind the device");
         device.set_nonblocking(true).expect("nonblocking");
@@ -59,7 +59,7 @@ fn the_device_is_not_contacted_before_the_policy_allows_it() {
 /// Quire only: cupsd builds an everywhere PPD in a background job with its own limits.
 #[test]
 fn an_admin_adds_an_everywhere_queue_and_a_huge_device_answer_is_cut_off() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     // Logins in flight count towards MaxAuthFailures: room for 20 at once.
     let Some((server, _pam)) = quired_with_pam(&lan, "MaxAuthFailures 100\n", "") else { return };
     let good = FakeDevice::start(Answer::Printer("Acme Laser 9000"));
@@ -101,10 +101,10 @@ fn an_admin_adds_an_everywhere_queue_and_a_huge_device_answer_is_cut_off() {
 /// user's job is refused on cupsd and quired alike.
 #[test]
 fn confidential_jobs_need_a_proven_owner_for_every_change() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     // As cupsd: an anonymous client may not move someone else's (plain) job.
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let Some(server) = start(kind, &lan, &StockOptions::default()) else { return };
+        let server = LanServer::started(kind, &lan, &StockOptions::default());
         add_queue(&server, "office");
         add_queue(&server, "weak");
         let doc = text_file(&server);
@@ -181,9 +181,9 @@ fn confidential_jobs_need_a_proven_owner_for_every_change() {
 /// Cancel-Job: all or nothing (quired only: confidential jobs are Quire's).
 #[test]
 fn cancel_my_jobs_needs_a_proven_owner_for_confidential_jobs() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let Some(server) = start(kind, &lan, &StockOptions::default()) else { return };
+        let server = LanServer::started(kind, &lan, &StockOptions::default());
         add_queue(&server, "office");
         let doc = text_file(&server);
         let plain = lp(&server, &["-d", "office", "-U", "alice", "-H", "hold", &doc]);
@@ -216,7 +216,7 @@ fn cancel_my_jobs_needs_a_proven_owner_for_confidential_jobs() {
 /// (cupsd ignores job-password).
 #[test]
 fn pins_are_hashed_only_after_the_policy_and_within_a_rate_limit() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some((server, _pam)) = quired_with_pam(&lan, "", "") else { return };
     add_queue(&server, "office");
     add_queue(&server, "authq");
@@ -279,7 +279,7 @@ fn pins_are_hashed_only_after_the_policy_and_within_a_rate_limit() {
 /// and the audit log are Quire's.
 #[test]
 fn log_lines_cannot_be_forged_and_name_the_pin_holder() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some((server, _pam)) = quired_with_pam(&lan, "", "") else { return };
     add_queue(&server, "office");
     let doc = text_file(&server);
@@ -311,7 +311,7 @@ fn log_lines_cannot_be_forged_and_name_the_pin_holder() {
 /// Quire only (cupsd has no Print-URI and no confidential jobs).
 #[test]
 fn a_confidential_print_uri_job_keeps_its_document_uri_private() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some((server, _pam)) = quired_with_pam(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\n", "") else { return };
     add_queue(&server, "office");
     let missing = FakeDevice::start(Answer::NotFound);

@@ -15,20 +15,7 @@ use quire_tests::lan::{Lan, LanServer, StockOptions};
 use quire_tests::process::{other, wait_until, ChildGuard, CmdOutput};
 use quire_tests::{cups_tool, data_dir, Dbus, IppEvePrinter, ServerKind, Via};
 
-fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
 
-fn start(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> LanServer {
-    LanServer::start(kind, lan, opts)
-        .unwrap_or_else(|e| panic!("start {kind}: {e}"))
-        .unwrap_or_else(|| panic!("quired is not built: build the workspace first (cargo build --workspace)"))
-}
 
 fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
@@ -150,21 +137,28 @@ fn job_completed(server: &LanServer, queue: &str, id: u32) -> bool {
     out.stdout.lines().any(|l| l.split_whitespace().next() == Some(&format!("{queue}-{id}")))
 }
 
+/// `kind` with the Ghostscript spy in its ServerBin, and a shared queue `psq` on a new
+/// ippeveprinter that takes only PDF (so PostScript goes through Ghostscript).
+fn pdf_only_queue(kind: ServerKind, lan: &Lan, dbus: &Dbus, name: &str) -> (GsSpy, LanServer, IppEvePrinter) {
+    let spy = GsSpy::new();
+    let opts = StockOptions { files_extra: spy.server_bin(), env: vec![spy.path_env()], ..Default::default() };
+    let server = LanServer::started(kind, lan, &opts);
+    let printer = IppEvePrinter::start_with_formats(&format!("{kind} {name}"), dbus.address(), "application/pdf").expect("ippeveprinter");
+    let made = admin(&server, &["-p", "psq", "-E", "-v", &printer.uri(), "-m", "everywhere", "-o", "printer-is-shared=true"]);
+    assert_eq!(made.rc, 0, "{kind}: lpadmin: {}", made.text());
+    (spy, server, printer)
+}
+
 /// PostScript from an anonymous LAN client to a printer that takes only PDF: Ghostscript
 /// converts it, and both Ghostscript and the filter that runs it (cupsd's gstoraster,
 /// quired's filter worker, which also does the PDF page work) run as lp, observed from
 /// /proc while they run. Fails on a quired that converts in the daemon (as root).
 #[test]
 fn postscript_from_the_lan_is_converted_as_lp() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let dbus = Dbus::start().expect("dbus");
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let spy = GsSpy::new();
-        let opts = StockOptions { files_extra: spy.server_bin(), env: vec![spy.path_env()], ..Default::default() };
-        let server = start(kind, &lan, &opts);
-        let printer = IppEvePrinter::start_with_formats(&format!("{kind} pdf only"), dbus.address(), "application/pdf").expect("ippeveprinter");
-        let made = admin(&server, &["-p", "psq", "-E", "-v", &printer.uri(), "-m", "everywhere", "-o", "printer-is-shared=true"]);
-        assert_eq!(made.rc, 0, "{kind}: lpadmin: {}", made.text());
+        let (spy, server, printer) = pdf_only_queue(kind, &lan, &dbus, "pdf only");
         let doc = data_dir().join("documents/document-letter.ps");
         let sent = lan.cups_tool(&server, "lp", &["-d", "psq", &doc.to_string_lossy()]);
         assert_eq!(sent.rc, 0, "{kind}: remote lp: {}", sent.text());
@@ -194,15 +188,10 @@ fn gone(pid: u32) -> bool {
 /// quired the job's filter worker and everything it started are killed as a group.
 #[test]
 fn canceling_a_job_stops_its_conversion() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let dbus = Dbus::start().expect("dbus");
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let spy = GsSpy::new();
-        let opts = StockOptions { files_extra: spy.server_bin(), env: vec![spy.path_env()], ..Default::default() };
-        let server = start(kind, &lan, &opts);
-        let printer = IppEvePrinter::start_with_formats(&format!("{kind} endless"), dbus.address(), "application/pdf").expect("ippeveprinter");
-        let made = admin(&server, &["-p", "psq", "-E", "-v", &printer.uri(), "-m", "everywhere", "-o", "printer-is-shared=true"]);
-        assert_eq!(made.rc, 0, "{kind}: lpadmin: {}", made.text());
+        let (spy, server, _printer) = pdf_only_queue(kind, &lan, &dbus, "endless");
         let doc = spy.dir.path().join("endless.ps");
         fs::write(&doc, "%!PS-Adobe-3.0\n{ } loop\nshowpage\n").expect("write the document");
         chmod(&doc, 0o644);
@@ -247,8 +236,8 @@ fn print_job(server: &LanServer, queue: &str, format: &str) -> Message {
 /// on a quired that counts in the daemon: no such child.
 #[test]
 fn submitted_pdfs_are_page_counted_as_lp() {
-    let Some(lan) = lan_or_skip() else { return };
-    let server = start(ServerKind::Quired, &lan, &StockOptions::default());
+    let Some(lan) = Lan::or_skip() else { return };
+    let server = LanServer::started(ServerKind::Quired, &lan, &StockOptions::default());
     let pid = server.pid().expect("quired's pid");
     let made = admin(&server, &["-p", "held", "-E", "-v", "file:///dev/null", "-o", "printer-is-shared=true"]);
     assert_eq!(made.rc, 0, "lpadmin: {}", made.text());
@@ -276,7 +265,7 @@ fn submitted_pdfs_are_page_counted_as_lp() {
 /// `SystemGroup root`); so does quired.
 #[test]
 fn user_root_and_an_admin_group_are_refused() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for (extra, said) in [("User root\n", "Will not use User root"), ("Group root\n", "Group and SystemGroup cannot use the same groups")] {
         let opts = StockOptions { files_extra: extra.into(), ..Default::default() };
         for kind in [ServerKind::Cupsd, ServerKind::Quired] {
@@ -294,13 +283,13 @@ fn user_root_and_an_admin_group_are_refused() {
 /// message; with `FileDevice Yes` they can (quire-tests' cups-files.conf has it on).
 #[test]
 fn file_devices_follow_cups_files_conf() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let off = start(kind, &lan, &StockOptions { files_extra: "FileDevice No\n".into(), ..Default::default() });
+        let off = LanServer::started(kind, &lan, &StockOptions { files_extra: "FileDevice No\n".into(), ..Default::default() });
         let out = admin(&off, &["-p", "x", "-E", "-v", "file:///tmp/quire-pwned"]);
         assert_ne!(out.rc, 0, "{kind}: file: queue made with FileDevice No");
         assert!(out.stderr.contains("File device URIs have been disabled"), "{kind}: {}", out.text());
-        let on = start(kind, &lan, &StockOptions::default());
+        let on = LanServer::started(kind, &lan, &StockOptions::default());
         let target = format!("file://{}/x.out", on.out_dir().display());
         let out = admin(&on, &["-p", "x", "-E", "-v", &target]);
         assert_eq!(out.rc, 0, "{kind}: FileDevice Yes allows file: queues: {}", out.text());
@@ -365,7 +354,7 @@ fn run_on_socket(socket: &Path, program: &str, args: &[&str]) -> CmdOutput {
 /// built-in configuration.
 #[test]
 fn builtin_configuration_has_file_devices_off() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let Some(demo) = Demo::start(&lan) else { panic!("quired is not built") };
     let out = demo.tool("lpadmin", &["-p", "x", "-E", "-v", "file:///tmp/quire-pwned"]);
     assert_ne!(out.rc, 0, "a file: queue was made with the built-in configuration: {}", out.text());

@@ -10,7 +10,7 @@ use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::lan::{Lan, LanServer, StockOptions};
 use quire_tests::process::wait_until;
 use quire_tests::{cups_tool, ServerKind, Via};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -21,20 +21,12 @@ const CANCELED: i32 = 7;
 const COMPLETED: i32 = 9;
 const FAST_DOCUMENT: &str = "FAST-PULLED-DOCUMENT-MARKER\n";
 
-fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
 
 /// quired under the stock policy with `extra` in its cupsd.conf and a queue "office" printing
 /// to `out/office.out`, added by root on the local socket.
 fn quired(lan: &Lan, extra: &str, files_extra: &str) -> LanServer {
     let opts = StockOptions { cupsd_extra: extra.to_string(), files_extra: files_extra.to_string(), ..Default::default() };
-    let server = LanServer::start(ServerKind::Quired, lan, &opts).expect("start quired").expect("quired is built (cargo build --workspace)");
+    let server = LanServer::started(ServerKind::Quired, lan, &opts);
     add_queue(&server);
     server
 }
@@ -129,13 +121,7 @@ impl Trickler {
 }
 
 fn serve(mut conn: TcpStream, slow_requests: &AtomicUsize, hung_up: &AtomicBool) {
-    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-    let mut first = String::new();
-    let _ = reader.read_line(&mut first);
-    let mut line = String::new();
-    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-        line.clear();
-    }
+    let first = quire_tests::http::read_request_line(&conn);
     if !first.contains("/slow") {
         let head = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", FAST_DOCUMENT.len());
         let _ = conn.write_all(format!("{head}{FAST_DOCUMENT}").as_bytes());
@@ -162,7 +148,7 @@ fn print_uri(lan: &Lan, server: &LanServer, uri: &str) -> i32 {
 
 #[test]
 fn a_trickled_document_is_cut_off_at_the_minimum_rate_and_the_queue_goes_on() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let docs = Trickler::start();
     // A byte a second against at least 100 bytes a second, measured over 2 s.
     let server = quired(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\nPullMinRate 100 2\n", "");
@@ -179,7 +165,7 @@ fn a_trickled_document_is_cut_off_at_the_minimum_rate_and_the_queue_goes_on() {
 
 #[test]
 fn max_job_time_cancels_a_job_stuck_on_its_document() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let docs = Trickler::start();
     // No rate floor: only MaxJobTime ends it (cupsd cancels a "stuck" job the same way).
     let server = quired(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\nPullMinRate 0\nMaxJobTime 3\n", "");
@@ -198,7 +184,7 @@ fn max_job_time_cancels_a_job_stuck_on_its_document() {
 
 #[test]
 fn a_document_uri_naming_the_server_itself_is_refused_at_submission() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for hosts in ["127.0.0.1", "127.0.0.1:*"] {
         let server = quired(&lan, &format!("PullSchemes http\nPullHosts {hosts}\n"), "");
         let own = format!("http://127.0.0.1:{}/printers/", server.port());
@@ -310,7 +296,7 @@ fn purge(server: &LanServer) -> Message {
 
 #[test]
 fn attributes_count_in_the_quotas_and_a_full_spool_can_still_be_purged() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let fs = Tmpfs::mount("8m");
     let mut server = quired_on(&lan, &fs, "SpoolQuotaPerUser 1m\n");
     // ~760 KiB of attributes in one job: refused, naming the per-job limit.
@@ -365,7 +351,7 @@ fn attributes_count_in_the_quotas_and_a_full_spool_can_still_be_purged() {
 
 #[test]
 fn on_a_full_disk_memory_and_store_agree_and_purge_works() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let fs = Tmpfs::mount("8m");
     let mut server = quired_on(&lan, &fs, "");
     for user in ["alice", "bob", "carol", "dave", "erin", "frank"] {
@@ -408,11 +394,11 @@ fn on_a_full_disk_memory_and_store_agree_and_purge_works() {
 /// attributes, purged by an administrator, stay purged across kill -9.
 #[test]
 fn purged_jobs_stay_purged_on_both_servers() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
         let fs = Tmpfs::mount("8m");
         let opts = StockOptions { files_extra: format!("RequestRoot {}\n", fs.path().display()), ..Default::default() };
-        let mut server = LanServer::start(kind, &lan, &opts).expect("start").expect("built");
+        let mut server = LanServer::started(kind, &lan, &opts);
         add_queue(&server);
         for n in 0..8 {
             let resp = create_job(&lan, &server, &format!("user{n}"), vec![heavy(32 * 1024)]);
@@ -434,7 +420,7 @@ fn purged_jobs_stay_purged_on_both_servers() {
 fn a_change_the_store_cannot_save_is_undone_in_memory() {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     if !quire_tests::process::have_program("sqlite3") {
         eprintln!("SKIPPED: needs the sqlite3 shell");
         return;

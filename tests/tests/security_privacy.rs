@@ -16,24 +16,7 @@ const OWNER: &str = "nobody";
 /// What the default JobPrivateValues withholds (plus what Quire derives from them).
 const PRIVATE: [&str; 3] = ["job-name", "job-originating-user-name", "job-originating-host-name"];
 
-fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
 
-fn servers(lan: &Lan) -> Vec<LanServer> {
-    let opts = StockOptions::default();
-    let mut list = vec![LanServer::start(ServerKind::Cupsd, lan, &opts).expect("start cupsd").expect("cupsd")];
-    match LanServer::start(ServerKind::Quired, lan, &opts).expect("start quired") {
-        Some(q) => list.push(q),
-        None => panic!("quired is not built: build the workspace first (cargo build --workspace)"),
-    }
-    list
-}
 
 /// A queue "office" added by root on the local socket, and a held job printed on it by
 /// the local user `nobody` with `lp` (so it stays listed). Returns the job id.
@@ -103,8 +86,8 @@ fn assert_withheld(server: &LanServer, what: &str, msg: &Message) {
 
 #[test]
 fn a_stranger_on_the_lan_does_not_see_whose_job_it_is() {
-    let Some(lan) = lan_or_skip() else { return };
-    for server in servers(&lan) {
+    let Some(lan) = Lan::or_skip() else { return };
+    for server in LanServer::both(&lan, &StockOptions::default()) {
         let name = server.name();
         let id = queue_and_private_job(&server);
         let job_id = || Attribute::new("job-id", Value::Integer(id));
@@ -136,8 +119,8 @@ fn a_stranger_on_the_lan_does_not_see_whose_job_it_is() {
 
 #[test]
 fn a_stranger_on_the_lan_does_not_see_who_subscribed() {
-    let Some(lan) = lan_or_skip() else { return };
-    for server in servers(&lan) {
+    let Some(lan) = Lan::or_skip() else { return };
+    for server in LanServer::both(&lan, &StockOptions::default()) {
         let name = server.name();
         queue_and_private_job(&server);
         let sub = subscribe_locally(&server);
@@ -158,8 +141,8 @@ fn a_stranger_on_the_lan_does_not_see_who_subscribed() {
 /// (its CGIs), so this runs against quired only.
 #[test]
 fn the_status_page_withholds_the_owner_from_the_lan() {
-    let Some(lan) = lan_or_skip() else { return };
-    let server = LanServer::start(ServerKind::Quired, &lan, &StockOptions::default()).expect("start quired").expect("quired built");
+    let Some(lan) = Lan::or_skip() else { return };
+    let server = LanServer::started(ServerKind::Quired, &lan, &StockOptions::default());
     let id = queue_and_private_job(&server);
     let addr = server.lan_addr();
     let get = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");

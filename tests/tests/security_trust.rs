@@ -18,18 +18,7 @@ use quire_tests::process::wait_until;
 use quire_tests::sim::write_marked_pdf;
 use quire_tests::{cups_tool, ServerKind, Sim, SimOptions, Via};
 
-fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
 
-fn start(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> LanServer {
-    LanServer::start(kind, lan, opts).expect("start the server").unwrap_or_else(|| panic!("quired is not built: cargo build --workspace"))
-}
 
 /// An IPP request from a local client: the server's Unix socket, as root.
 fn local(server: &LanServer, req: &Message) -> Message {
@@ -131,10 +120,10 @@ fn create_local_printer(name: &str, device: &str) -> Message {
 /// after a restart.
 #[test]
 fn only_local_users_create_local_printers_and_their_queues_are_temporary() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let device = SimOptions::new().name("nearby").start().expect("quire-sim");
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let mut server = start(kind, &lan, &StockOptions::default());
+        let mut server = LanServer::started(kind, &lan, &StockOptions::default());
         let name = server.name();
         let (status, resp) = remote(&lan, &server, &create_local_printer("rogue", &device.uri()));
         let resp = resp.unwrap_or_else(|| panic!("{name}: no IPP answer (HTTP {status})"));
@@ -158,7 +147,7 @@ fn only_local_users_create_local_printers_and_their_queues_are_temporary() {
 /// by an administrator with `-m everywhere`, claiming biometric release, encryption and
 /// erasing (level 5).
 fn office_and_rogue(lan: &Lan, office: SimOptions) -> (LanServer, Sim, Sim) {
-    let server = start(ServerKind::Quired, lan, &StockOptions::default());
+    let server = LanServer::started(ServerKind::Quired, lan, &StockOptions::default());
     let office = office.name("office").auth("pin").start().expect("quire-sim office");
     let rogue = SimOptions::new().name("rogue").ppm(6000).auth("biometric").encrypts(true).erases_storage(true).start().expect("quire-sim rogue");
     for (queue, sim) in [("office", &office), ("rogue", &rogue)] {
@@ -172,7 +161,7 @@ fn office_and_rogue(lan: &Lan, office: SimOptions) -> (LanServer, Sim, Sim) {
 /// level 5 does not earn it copies of a user's job: only an administrator's confirmation does.
 #[test]
 fn a_device_claiming_level_5_gets_no_copies_until_an_administrator_confirms_it() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let (server, office, rogue) = office_and_rogue(&lan, SimOptions::new().ppm(6000));
     let dir = tempfile::tempdir().expect("tempdir");
     let id = remote_lp(&lan, &server, &["-d", "office", "-n", "40", "-o", "quire-split=auto", &pdf(dir.path(), "payroll", 1)]);
@@ -197,7 +186,7 @@ fn a_device_claiming_level_5_gets_no_copies_until_an_administrator_confirms_it()
 /// an administrator confirms them.
 #[test]
 fn an_unconfirmed_device_is_no_failover_target_until_an_administrator_confirms_it() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let (server, office, rogue) = office_and_rogue(&lan, SimOptions::new().ppm(600).media_empty_after(2));
     let mut req = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&server.printer_uri("office")), "root");
     let mut g = Group::new(DelimiterTag::Printer);
@@ -223,12 +212,12 @@ fn an_unconfirmed_device_is_no_failover_target_until_an_administrator_confirms_i
 /// servers; on quired also the status page, the error log (a job runs) and the audit log.
 #[test]
 fn credentials_in_a_device_uri_are_never_shown() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let shown = "ipps://127.0.0.1:9/ipp/print";
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
         // The audit log is a Quire directive (cupsd refuses unknown ones in cups-files.conf).
         let files_extra = if kind == ServerKind::Quired { "AuditLog audit_log\n".to_string() } else { String::new() };
-        let server = start(kind, &lan, &StockOptions { files_extra, ..Default::default() });
+        let server = LanServer::started(kind, &lan, &StockOptions { files_extra, ..Default::default() });
         let name = server.name();
         lpadmin(&server, &["-p", "vault", "-E", "-v", "ipps://alice:s3cret@127.0.0.1:9/ipp/print"]);
         lpadmin(&server, &["-p", "badge", "-E", "-v", "ipps://alice@127.0.0.1:9/ipp/print"]);
@@ -290,11 +279,11 @@ fn quired_pages_and_logs_hide_credentials(lan: &Lan, server: &LanServer, leaks: 
 /// control character.
 #[test]
 fn device_text_with_line_breaks_is_not_published_verbatim() {
-    let Some(lan) = lan_or_skip() else { return };
+    let Some(lan) = Lan::or_skip() else { return };
     let hostile = "Evil 1000\n*FoomaticRIPCommandLine: \"touch /tmp/quire-pwned\"\n*cupsFilter2: \"application/pdf application/vnd.cups-postscript 0 foomatic-rip\"";
     let device = SimOptions::new().name("evil").make_and_model(hostile).start().expect("quire-sim");
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let server = start(kind, &lan, &StockOptions::default());
+        let server = LanServer::started(kind, &lan, &StockOptions::default());
         let name = server.name();
         lpadmin(&server, &["-p", "evil", "-E", "-v", &device.uri(), "-m", "everywhere"]);
         let model = || {

@@ -25,22 +25,7 @@ pub const COMPLETED: i32 = 9;
 pub const ROOT: (&str, &str) = ("root", "rootpw");
 pub const ALICE: (&str, &str) = ("alice", "alicepw");
 
-pub fn lan_or_skip() -> Option<Lan> {
-    if !Lan::available() {
-        eprintln!("SKIPPED: needs root and iproute2 (network namespaces)");
-        return None;
-    }
-    quire_tests::require_programs();
-    Some(Lan::new().expect("create the test LAN"))
-}
 
-/// `kind` under the stock policy on `lan`; fails the test when quired is not built.
-pub fn start(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> Option<LanServer> {
-    match LanServer::start(kind, lan, opts).expect("start the server") {
-        Some(s) => Some(s),
-        None => panic!("quired is not built: build the workspace first (cargo build --workspace)"),
-    }
-}
 
 /// quired under the stock policy with pam_matrix users ([`USERS`]), its audit log in
 /// `etc/audit_log`, and `cupsd_extra`/`files_extra` appended. Keep the PamMatrix alive.
@@ -53,7 +38,7 @@ pub fn quired_with_pam(lan: &Lan, cupsd_extra: &str, files_extra: &str) -> Optio
     let pam = PamMatrix::new(&dir, "cups", &USERS).expect("pam matrix");
     // A relative AuditLog is under ServerRoot (etc/).
     let opts = StockOptions { cupsd_extra: cupsd_extra.into(), files_extra: format!("AuditLog audit_log\n{files_extra}"), env: pam.env(), ..Default::default() };
-    let server = start(ServerKind::Quired, lan, &opts)?;
+    let server = LanServer::started(ServerKind::Quired, lan, &opts);
     Some((server, pam))
 }
 
