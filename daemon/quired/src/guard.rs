@@ -203,14 +203,14 @@ fn truncate(s: &str) -> String {
 /// A client as tracked: an IPv6 client is its /64, since one host can take any address of
 /// its /64 and would otherwise get a fresh count per address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum ClientKey {
+pub(crate) enum ClientKey {
     Ip(IpAddr),
     V6Net(u64),
     Local(String),
 }
 
 impl ClientKey {
-    fn of(client: &ClientId) -> ClientKey {
+    pub(crate) fn of(client: &ClientId) -> ClientKey {
         match client {
             ClientId::Ip(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
                 Some(v4) => ClientKey::Ip(IpAddr::V4(v4)),

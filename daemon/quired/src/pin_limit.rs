@@ -6,9 +6,8 @@
 //! Pure: no clock, no I/O; the caller passes `Instant`s and keeps one `PinLimiter` (behind a
 //! mutex) for the daemon. Memory is bounded: at most `max_clients` clients are tracked.
 
-use crate::guard::ClientId;
+use crate::guard::{ClientId, ClientKey as Key};
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 /// PIN operations (a PIN checked at release, or set on a new job) one client may start
@@ -26,27 +25,6 @@ pub struct PinLimiter {
     window: Duration,
     max_clients: usize,
     clients: HashMap<Key, VecDeque<Instant>>,
-}
-
-/// A client as counted: an IPv6 client is its /64 (one host can use any address in it).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Ip(IpAddr),
-    V6Net(u64),
-    Local(String),
-}
-
-impl Key {
-    fn of(c: &ClientId) -> Key {
-        match c {
-            ClientId::Ip(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-                Some(v4) => Key::Ip(IpAddr::V4(v4)),
-                None => Key::V6Net((u128::from(*v6) >> 64) as u64),
-            },
-            ClientId::Ip(ip) => Key::Ip(*ip),
-            ClientId::Local(s) => Key::Local(s.chars().take(64).collect()),
-        }
-    }
 }
 
 impl Default for PinLimiter {

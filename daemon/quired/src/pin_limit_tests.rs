@@ -1,5 +1,5 @@
 use super::*;
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv6Addr};
 
 fn ip(s: &str) -> ClientId {
     ClientId::Ip(s.parse().expect("address"))
