@@ -59,7 +59,7 @@ fn stopped_job(s: &mut Scheduler) {
 }
 
 fn pdf(pages: u32) -> Document {
-    Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages) }
+    Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages), uri: None }
 }
 
 fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
