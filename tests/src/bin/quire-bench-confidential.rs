@@ -15,8 +15,13 @@
 //! A benchmark, not a test: nothing asserts on timing. Exit status 1 when a job is refused or
 //! fails a check. See docs/BENCHMARKS.md.
 //!
+//! With `--pin-flood create|release`, instead: how a flood of anonymous requests carrying a
+//! `job-password` slows everyone else's Get-Jobs (bench_confidential/flood.rs).
+//!
 //! Usage: quire-bench-confidential [--mib N] [--rounds N] [--warmup N] [--chunked]
 //!                                 [--skip-cupsd] [--quired PATH] [--cupsd PATH] [--out FILE] [--keep]
+//!        quire-bench-confidential --pin-flood create|release [--conns N] [--secs N] [--skip-cupsd]
+//!                                 [--quired PATH] [--cupsd PATH]
 
 // client.rs predates clippy's io_other_error lint (quire-bench has the same warning).
 #[allow(dead_code, clippy::io_other_error)]
@@ -28,6 +33,11 @@ mod common;
 #[allow(dead_code)]
 #[path = "bench/server.rs"]
 mod server;
+#[path = "bench_confidential/flood.rs"]
+mod flood;
+#[allow(dead_code)]
+#[path = "bench/load.rs"]
+mod load;
 #[path = "bench_confidential/upload.rs"]
 mod upload;
 
@@ -58,6 +68,10 @@ const USAGE: &str = "usage: quire-bench-confidential [--mib N] [--rounds N] [--w
   --quired PATH   quired binary (default: $QUIRED_BIN, else <target>/release/quired)
   --cupsd PATH    cupsd binary (default /usr/sbin/cupsd)
   --out FILE      TSV results (default <target>/bench/confidential-results.tsv)
+  --pin-flood F   measure Get-Jobs while --conns connections send, for --secs, Create-Job with a
+                  PIN (F = create) or Release-Job with a wrong PIN (F = release)
+  --conns N       flooding connections (default 16)
+  --secs N        length of the idle and the flooded measurement (default 10)
   --keep          keep <target>/bench/confidential-{quired,cupsd}/ (config, logs; jobs are purged anyway)";
 
 #[derive(Debug, Clone)]
@@ -71,6 +85,9 @@ struct Args {
     cupsd: PathBuf,
     out: Option<PathBuf>,
     keep: bool,
+    pin_flood: Option<flood::Flood>,
+    conns: usize,
+    secs: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -84,6 +101,9 @@ fn parse_args() -> Result<Args, String> {
         cupsd: PathBuf::from("/usr/sbin/cupsd"),
         out: None,
         keep: false,
+        pin_flood: None,
+        conns: 16,
+        secs: 10,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -99,6 +119,9 @@ fn parse_args() -> Result<Args, String> {
             "--cupsd" => a.cupsd = PathBuf::from(value("--cupsd")?),
             "--out" => a.out = Some(PathBuf::from(value("--out")?)),
             "--keep" => a.keep = true,
+            "--pin-flood" => a.pin_flood = Some(flood::Flood::parse(&value("--pin-flood")?).ok_or("--pin-flood: create or release")?),
+            "--conns" => a.conns = number("--conns", value("--conns")?)?,
+            "--secs" => a.secs = number("--secs", value("--secs")?)? as u64,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -499,6 +522,10 @@ fn main() {
         eprintln!("quire-bench-confidential: cannot create {}: {e}", bench_dir.display());
         std::process::exit(1);
     }
+    if let Some(f) = args.pin_flood {
+        pin_flood(&args, f, &quired_bin, &bench_dir);
+        return;
+    }
     let load_before = loadavg();
     let started = Instant::now();
     let doc = upload::payload(args.mib * MIB);
@@ -585,5 +612,42 @@ fn main() {
     if failed {
         eprintln!("quire-bench-confidential: FAILED (see ERROR above)");
         std::process::exit(1);
+    }
+}
+
+/// `--pin-flood`: Get-Jobs idle and under the flood, for quired and (unless skipped) cupsd.
+fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, bench_dir: &Path) {
+    println!("quire-bench-confidential --pin-flood {}", common::utc_now());
+    let m = common::Machine::read();
+    println!("Machine: {} CPU cores ({}), Linux {}; load average {}", m.cpus, m.model, m.kernel, loadavg());
+    println!("Flood: {} connections sending {} back to back for {} s; one other connection sends Get-Jobs meanwhile.", args.conns, f.name(), args.secs);
+    let mut servers = vec![(ServerKind::Quired, quired_bin.to_path_buf())];
+    if !args.skip_cupsd && args.cupsd.is_file() && is_root() {
+        servers.push((ServerKind::Cupsd, args.cupsd.clone()));
+    }
+    for (kind, bin) in servers {
+        let root = bench_dir.join(format!("pin-flood-{kind}"));
+        let _ = fs::remove_dir_all(&root);
+        let result = BenchServer::start(kind, &bin, &root, ConfigOpts { cupsd_durable: false }).and_then(|mut srv| {
+            let out = srv.cups_tool(60, "lpadmin", &["-p", QUEUE, "-E", "-v", "file:///dev/null"])?;
+            if out.rc != 0 {
+                return Err(client::other(format!("lpadmin: {}", out.text())));
+            }
+            let r = flood::measure(srv.port(), &srv.printer_path(), &srv.printer_uri(), f, args.conns, args.secs);
+            let _ = srv.stop(Duration::from_secs(30));
+            r
+        });
+        match result {
+            Ok(r) => {
+                println!("{kind} ({}):", bin.display());
+                println!("  Get-Jobs idle:         {}", flood::describe(&r.idle));
+                println!("  Get-Jobs under flood:  {}", flood::describe(&r.flooded));
+                println!("  flood requests:        {} successful-ok, {} refused or failed", r.flood_ok, r.flood_refused);
+            }
+            Err(e) => println!("{kind}: not measured: {e}"),
+        }
+        if !args.keep {
+            let _ = fs::remove_dir_all(&root);
+        }
     }
 }
