@@ -15,10 +15,13 @@ fn userinfo_range(uri: &str) -> Option<std::ops::Range<usize>> {
 /// The URI without its user information: `ipps://alice:s3cret@host/ipp/print` and
 /// `ipps://alice@host/ipp/print` both become `ipps://host/ipp/print`.
 pub fn without_userinfo(uri: &str) -> String {
-    match userinfo_range(uri) {
-        Some(r) => format!("{}{}", &uri[..r.start], &uri[r.end + 1..]),
-        None => uri.to_string(),
+    let mut shown = uri.to_string();
+    // Again until none is left: taking `@` out of a malformed URI (`x:/@/a@b`) can join its
+    // slashes into a new authority that has one (found by fuzzing).
+    while let Some(r) = userinfo_range(&shown) {
+        shown.replace_range(r.start..r.end + 1, "");
     }
+    shown
 }
 
 /// `text` (a message or log line about the device) with the URI's user information taken
@@ -59,6 +62,8 @@ mod tests {
         assert_eq!(without_userinfo("weird"), "weird");
         assert_eq!(without_userinfo("x:u@"), "x:");
         assert_eq!(without_userinfo("ipp://[::1]:631/ipp"), "ipp://[::1]:631/ipp");
+        // Taking the first `@` out joins "/" and "/" into an authority holding another one.
+        assert_eq!(without_userinfo("x:/@/a@b/c"), "x://b/c");
     }
 
     #[test]
