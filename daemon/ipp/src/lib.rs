@@ -11,6 +11,7 @@ pub mod encode;
 pub mod message;
 pub mod ops;
 pub mod registry;
+pub mod syntax;
 pub mod tag;
 pub mod uri;
 pub mod value;
