@@ -1,35 +1,17 @@
 //! Printer and job attributes, and `requested-attributes` filtering.
 
+use quire_ipp::build::{clamped_integer as int, dpi, keyword as kw, keywords as kws, media_col, media_size, text};
 use quire_ipp::registry::{expand_requested, syntax_of, ObjectKind};
-use quire_ipp::{Attribute, DateTime, Operation, ResolutionUnits, Value};
+use quire_ipp::{Attribute, DateTime, Operation, Value};
 
 use crate::cli::AuthMethod;
 use crate::state::{Job, JobState, Stamp, State, MULTIPLE_OPERATION_TIMEOUT};
 
-fn kw(s: &str) -> Value {
-    Value::Keyword(s.into())
-}
-fn kws(list: &[&str]) -> Vec<Value> {
-    list.iter().map(|s| kw(s)).collect()
-}
-fn int(n: impl TryInto<i32>) -> Value {
-    Value::Integer(n.try_into().unwrap_or(i32::MAX))
-}
-fn text(s: &str) -> Value {
-    Value::Text(s.into())
-}
 fn a(name: &str, value: Value) -> Attribute {
     Attribute::new(name, value)
 }
 fn set(name: &str, values: Vec<Value>) -> Attribute {
     Attribute::set(name, values)
-}
-fn dpi(n: i32) -> Value {
-    Value::Resolution {
-        cross_feed: n,
-        feed: n,
-        units: ResolutionUnits::DotsPerInch,
-    }
 }
 
 pub const OPERATIONS: &[Operation] = &[
@@ -58,26 +40,9 @@ const MARGIN: i32 = 423;
 /// Advertised for `--ppm 0` (instant printing).
 pub const INSTANT_PPM: u32 = 60_000;
 
-fn size(x: i32, y: i32) -> Value {
-    Value::Collection(vec![
-        a("x-dimension", Value::Integer(x)),
-        a("y-dimension", Value::Integer(y)),
-    ])
-}
-
-fn media_col(x: i32, y: i32, source: bool) -> Value {
-    let mut members = vec![
-        a("media-size", size(x, y)),
-        a("media-top-margin", Value::Integer(MARGIN)),
-        a("media-bottom-margin", Value::Integer(MARGIN)),
-        a("media-left-margin", Value::Integer(MARGIN)),
-        a("media-right-margin", Value::Integer(MARGIN)),
-        a("media-type", kw("stationery")),
-    ];
-    if source {
-        members.push(a("media-source", kw("main")));
-    }
-    Value::Collection(members)
+/// A media-col of this printer (every one is stationery; the default names its source).
+fn stationery(x: i32, y: i32, source: bool) -> Value {
+    media_col(x, y, MARGIN, source.then_some("main"), Some("stationery"))
 }
 
 const SUPPLY: &str =
@@ -205,7 +170,7 @@ fn description(st: &State) -> Vec<Attribute> {
 
 fn status(st: &State) -> Vec<Attribute> {
     vec![
-        a("printer-state", Value::Enum(st.printer_state())),
+        a("printer-state", Value::Enum(st.printer_state() as i32)),
         set("printer-state-reasons", kws(&st.printer_state_reasons())),
         a("printer-state-message", text(st.printer_state_message())),
         // Offline and out-of-paper printers still take jobs; they print them later.
@@ -279,7 +244,7 @@ fn document_formats(st: &State) -> Vec<Attribute> {
 
 fn template() -> Vec<Attribute> {
     let media: Vec<Value> = MEDIA.iter().map(|m| kw(m.0)).collect();
-    let cols: Vec<Value> = MEDIA.iter().map(|m| media_col(m.1, m.2, false)).collect();
+    let cols: Vec<Value> = MEDIA.iter().map(|m| stationery(m.1, m.2, false)).collect();
     let (_, x, y) = MEDIA[0];
     let margins = |name| set(name, vec![Value::Integer(MARGIN)]);
     let col_members = [
@@ -305,10 +270,10 @@ fn template() -> Vec<Attribute> {
         set("media-col-database", cols),
         set(
             "media-size-supported",
-            MEDIA.iter().map(|m| size(m.1, m.2)).collect(),
+            MEDIA.iter().map(|m| media_size(m.1, m.2)).collect(),
         ),
-        a("media-col-default", media_col(x, y, true)),
-        set("media-col-ready", vec![media_col(x, y, true)]),
+        a("media-col-default", stationery(x, y, true)),
+        set("media-col-ready", vec![stationery(x, y, true)]),
         set(
             "media-col-supported",
             kws(&[&col_members[..], &["media-type", "media-source"]].concat()),

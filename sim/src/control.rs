@@ -221,7 +221,7 @@ pub fn status_json(st: &State) -> String {
     Object::new()
         .str("name", &st.opts.name)
         .str("uri", &st.printer_uri())
-        .str("state", st.printer_state_keyword())
+        .str("state", st.printer_state().keyword())
         .raw("reasons", json::strings(st.printer_state_reasons()))
         .str("message", st.printer_state_message())
         .raw("faults", faults)

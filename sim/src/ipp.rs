@@ -75,21 +75,10 @@ pub fn response(version: (u8, u8), request_id: i32, status: StatusCode, message:
     } else {
         (1, 1)
     };
-    let mut msg = Message::new(version, status.code(), request_id);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new(
-        "attributes-charset",
-        Value::Charset("utf-8".into()),
-    ));
-    g.push(Attribute::new(
-        "attributes-natural-language",
-        Value::NaturalLanguage("en".into()),
-    ));
+    let mut msg = Message::response(version, status, request_id);
     if !message.is_empty() {
-        g.push(Attribute::new(
-            "status-message",
-            Value::Text(message.into()),
-        ));
+        msg.group_mut(DelimiterTag::Operation)
+            .push(Attribute::new("status-message", Value::Text(message.into())));
     }
     msg
 }

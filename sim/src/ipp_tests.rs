@@ -10,24 +10,10 @@ fn shared() -> Arc<Shared> {
 }
 
 fn request(op: Operation) -> Message {
-    let mut msg = Message::new((2, 0), op.code(), 7);
+    let mut msg = Message::request(op, 7);
     let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new(
-        "attributes-charset",
-        Value::Charset("utf-8".into()),
-    ));
-    g.push(Attribute::new(
-        "attributes-natural-language",
-        Value::NaturalLanguage("en".into()),
-    ));
-    g.push(Attribute::new(
-        "printer-uri",
-        Value::Uri("ipp://127.0.0.1:8631/ipp/print".into()),
-    ));
-    g.push(Attribute::new(
-        "requesting-user-name",
-        Value::Name("alice".into()),
-    ));
+    g.push(Attribute::new("printer-uri", Value::Uri("ipp://127.0.0.1:8631/ipp/print".into())));
+    g.push(Attribute::new("requesting-user-name", Value::Name("alice".into())));
     msg
 }
 

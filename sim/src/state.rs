@@ -6,41 +6,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::cli::Options;
+pub use quire_ipp::{JobState, PrinterState};
 
 /// How long an open job (Create-Job) waits for its next Send-Document before it is closed.
 pub const MULTIPLE_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Finished jobs kept for Get-Jobs and `/status`.
 pub const JOB_HISTORY: usize = 1000;
-
-/// IPP job-state values (RFC 8011 section 5.3.7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    Pending = 3,
-    Processing = 5,
-    Canceled = 7,
-    Aborted = 8,
-    Completed = 9,
-}
-
-impl JobState {
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            JobState::Canceled | JobState::Aborted | JobState::Completed
-        )
-    }
-
-    pub fn keyword(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Processing => "processing",
-            JobState::Canceled => "canceled",
-            JobState::Aborted => "aborted",
-            JobState::Completed => "completed",
-        }
-    }
-}
 
 /// A moment, as printer up-time (job `time-at-*`) and Unix seconds (`date-time-at-*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +150,7 @@ pub struct State {
     pub started_unix: i64,
     /// When printer-state or printer-state-reasons last changed, and to what.
     pub state_change: Stamp,
-    state_seen: (i32, Vec<&'static str>),
+    state_seen: (PrinterState, Vec<&'static str>),
     pub jobs: Vec<Job>,
     pub next_job_id: i32,
     pub faults: Faults,
@@ -203,7 +175,7 @@ impl State {
                 up: 1,
                 unix: unix_now(),
             },
-            state_seen: (3, vec!["none"]),
+            state_seen: (PrinterState::Idle, vec!["none"]),
             jobs: Vec::new(),
             next_job_id: 1,
             faults: Faults::default(),
@@ -270,22 +242,13 @@ impl State {
         f.media_empty || f.jammed || f.offline
     }
 
-    /// printer-state: 3 idle, 4 processing, 5 stopped.
-    pub fn printer_state(&self) -> i32 {
+    pub fn printer_state(&self) -> PrinterState {
         if self.stopped() {
-            5
+            PrinterState::Stopped
         } else if self.jobs.iter().any(|j| j.state == JobState::Processing) {
-            4
+            PrinterState::Processing
         } else {
-            3
-        }
-    }
-
-    pub fn printer_state_keyword(&self) -> &'static str {
-        match self.printer_state() {
-            5 => "stopped",
-            4 => "processing",
-            _ => "idle",
+            PrinterState::Idle
         }
     }
 
@@ -313,7 +276,7 @@ impl State {
             (true, _, _) => "Out of paper",
             (_, true, _) => "Paper jam",
             (_, _, true) => "Offline",
-            _ if self.printer_state() == 4 => "Printing",
+            _ if self.printer_state() == PrinterState::Processing => "Printing",
             _ => "Ready",
         }
     }

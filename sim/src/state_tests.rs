@@ -83,7 +83,7 @@ fn faults_stop_and_repair_clears_everything() {
     let mut st = state();
     assert_eq!(
         (st.printer_state(), st.printer_state_reasons()),
-        (3, vec!["none"])
+        (PrinterState::Idle, vec!["none"])
     );
     st.inject(Fault::MediaEmptyAfter(0));
     st.inject(Fault::Offline);
@@ -97,7 +97,7 @@ fn faults_stop_and_repair_clears_everything() {
     let changed = st.state_change;
     st.repair();
     assert_eq!(st.faults, Faults::default());
-    assert_eq!(st.printer_state(), 3);
+    assert_eq!(st.printer_state(), PrinterState::Idle);
     assert!(st.state_change.unix >= changed.unix);
 }
 
