@@ -5,7 +5,8 @@
 use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
-use crate::common::{job_uri, keywords, op_attr, parse_job_id, printer_uri, tokenize, ArgKind, CliError, Ctx, Tok};
+use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
+use crate::session::{job_uri, keywords, op_attr, printer_uri, CliError, Ctx};
 
 pub const USAGE: &str = "Usage: quire failover [options] job-id
        quire failover [options] job-id destination

@@ -11,10 +11,8 @@ use quire_client::ClientError;
 use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
-use crate::common::{
-    groups, is_ok, job_uri, keywords, op_attr, parse_job_id, printer_uri, status_text, tokenize, ArgKind, CliError, Ctx,
-    Tok,
-};
+use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
+use crate::session::{groups, is_ok, job_uri, keywords, op_attr, printer_uri, status_text, CliError, Ctx};
 use crate::prompt;
 
 pub const USAGE: &str = "Usage: quire release [options] job-id ...

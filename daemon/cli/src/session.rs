@@ -1,26 +1,11 @@
-//! Shared CLI plumbing: CUPS-style option scanning, the server connection,
-//! IPP status reporting, URIs and date formatting.
+//! The session with the scheduler every command opens: its settings (`-h`, `-U`, `-E`), the
+//! requests and their IPP status, the errors a command ends with, and the URIs and resources
+//! CUPS's commands use.
 
 use std::fmt;
 
 use quire_client::{Client, ClientError, Destination};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
-
-/// How a single-letter option takes its argument (CUPS style: `-dQ` or `-d Q`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgKind {
-    Flag,
-    Value,
-    /// Takes the rest of the word, or the next word if it does not start with '-'.
-    Optional,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tok {
-    Opt(char, Option<String>),
-    Operand(String),
-    Help,
-}
 
 #[derive(Debug)]
 pub enum CliError {
@@ -51,64 +36,6 @@ impl From<ClientError> for CliError {
     fn from(e: ClientError) -> Self {
         CliError::Client(e)
     }
-}
-
-/// Splits `args` into options and operands the way CUPS's hand-written
-/// parsers do: options may be grouped (`-tl`), values attached (`-dQ`) or
-/// separate (`-d Q`), "--" ends options and a lone "-" is an operand.
-pub fn tokenize(args: &[String], kind: impl Fn(char) -> Option<ArgKind>) -> Result<Vec<Tok>, CliError> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut end_of_options = false;
-    while i < args.len() {
-        let arg = &args[i];
-        i += 1;
-        if end_of_options || arg == "-" || !arg.starts_with('-') {
-            out.push(Tok::Operand(arg.clone()));
-            continue;
-        }
-        if arg == "--help" {
-            out.push(Tok::Help);
-            continue;
-        }
-        if arg == "--" {
-            end_of_options = true;
-            continue;
-        }
-        if arg.starts_with("--") {
-            return Err(CliError::Usage(format!("Error - unknown option \"{arg}\".")));
-        }
-        let body = &arg[1..];
-        for (pos, c) in body.char_indices() {
-            let rest = &body[pos + c.len_utf8()..];
-            match kind(c) {
-                None => return Err(CliError::Usage(format!("Error - unknown option \"{c}\"."))),
-                Some(ArgKind::Flag) => {
-                    out.push(Tok::Opt(c, None));
-                    continue;
-                }
-                Some(ArgKind::Value) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
-                Some(ArgKind::Value) => match args.get(i) {
-                    Some(v) => {
-                        out.push(Tok::Opt(c, Some(v.clone())));
-                        i += 1;
-                    }
-                    None => return Err(CliError::Usage(format!("Error - expected value after \"-{c}\" option."))),
-                },
-                Some(ArgKind::Optional) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
-                Some(ArgKind::Optional) => match args.get(i) {
-                    Some(v) if !v.starts_with('-') => {
-                        out.push(Tok::Opt(c, Some(v.clone())));
-                        i += 1;
-                    }
-                    _ => out.push(Tok::Opt(c, None)),
-                },
-            }
-            // A value option consumes the rest of this word.
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// The connection settings every command shares (`-h`, `-U`, `-E`) and the
@@ -270,59 +197,11 @@ pub fn op_attr(msg: &mut Message, attr: Attribute) {
     msg.group_mut(DelimiterTag::Operation).push(attr);
 }
 
-/// CUPS's match_list: `list` holds names separated by commas or spaces; an
-/// empty or missing list matches everything; comparison ignores case.
-pub fn match_list(list: Option<&str>, name: Option<&str>) -> bool {
-    let list = match list {
-        None => return true,
-        Some(l) if l.trim().is_empty() => return true,
-        Some(l) => l,
-    };
-    let Some(name) = name else { return false };
-    list.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .any(|s| s.eq_ignore_ascii_case(name))
-}
-
-/// Formats a Unix time like glibc's `%c` in en_US ("Mon 23 Nov 2026 10:00:00 AM UTC").
-/// Always UTC: reading the local zone database is out of scope for this CLI.
-pub fn format_time(secs: i64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let days = secs.div_euclid(86_400);
-    let t = quire_ipp::DateTime::from_unix_utc(secs);
-    let (y, m, d) = (t.year, t.month, t.day);
-    let (h, min, s) = (i64::from(t.hour), t.minutes, t.seconds);
-    let (h12, ampm) = match h {
-        0 => (12, "AM"),
-        1..=11 => (h, "AM"),
-        12 => (12, "PM"),
-        _ => (h - 12, "PM"),
-    };
-    let wd = DAYS[days.rem_euclid(7) as usize];
-    let mon = MONTHS[usize::from(m.clamp(1, 12)) - 1];
-    format!("{wd} {d:02} {mon} {y} {h12:02}:{min:02}:{s:02} {ampm} UTC")
-}
-
 /// The job-id in a job-creation response.
 pub fn response_job_id(resp: &Message) -> Option<i32> {
     resp.attr(DelimiterTag::Job, "job-id").and_then(Attribute::first_i32)
 }
 
-/// Parses a job id as CUPS does for "-i": "Q-12" or "12".
-pub fn parse_job_id(s: &str) -> Option<i32> {
-    let digits = s.rsplit_once('-').map(|(_, id)| id).unwrap_or(s);
-    digits.parse::<i32>().ok().filter(|&n| n > 0)
-}
-
 #[cfg(test)]
-#[path = "common_tests.rs"]
+#[path = "session_tests.rs"]
 mod tests;
-
-/// Writes to stdout; a closed stdout ends the program with the shell's SIGPIPE status.
-pub fn write_out(args: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    if std::io::stdout().write_fmt(args).is_err() {
-        std::process::exit(141);
-    }
-}
