@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use quire_tests::fleet::FLEET;
-use quire_tests::sim::{Sim, SimOptions};
+use quire_tests::simulated_printer::{Sim, SimOptions};
 use quire_tests::ServerKind;
 
 use crate::common::{quired_or_exit, target_dir};
@@ -292,7 +292,7 @@ fn setup() -> Result<Ctx, String> {
     if !missing.is_empty() {
         return Err(format!("missing {missing:?}: run tests/scripts/install-test-deps"));
     }
-    let sim = quire_tests::sim::sim_binary().map_err(|e| e.to_string())?;
+    let sim = quire_tests::simulated_printer::sim_binary().map_err(|e| e.to_string())?;
     eprintln!("quire-sim: {}\nquired: {}", sim.display(), quired.display());
     let bench_dir = target_dir().join("bench");
     fs::create_dir_all(&bench_dir).map_err(|e| format!("cannot create {}: {e}", bench_dir.display()))?;

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use quire_tests::sim::{Sim, SimOptions};
+use quire_tests::simulated_printer::{Sim, SimOptions};
 use quire_tests::ServerKind;
 
 use crate::big::MIB;
@@ -538,7 +538,7 @@ fn main() {
         eprintln!("quire-bench-print: cannot create {}: {e}", bench_dir.display());
         std::process::exit(1);
     }
-    match quire_tests::sim::sim_binary() {
+    match quire_tests::simulated_printer::sim_binary() {
         Ok(bin) => eprintln!("quire-sim: {}", bin.display()),
         Err(e) => {
             eprintln!("quire-bench-print: {e}");

@@ -40,7 +40,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use quire_tests::sim::{marked_pdf, Sim};
+use quire_tests::simulated_printer::{marked_pdf, Sim};
 use quire_tests::ServerKind;
 
 use crate::common::{quired_path, target_dir};
@@ -288,7 +288,7 @@ fn setup() -> Result<Ctx, String> {
     if !missing.is_empty() || (!args.skip_cupsd && !args.cupsd.is_file()) {
         return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.cupsd.display()));
     }
-    let sim = quire_tests::sim::sim_binary().map_err(|e| e.to_string())?;
+    let sim = quire_tests::simulated_printer::sim_binary().map_err(|e| e.to_string())?;
     eprintln!("quire-sim: {}\nquired: {}", sim.display(), quired.display());
     let bench_dir = target_dir().join("bench");
     fs::create_dir_all(&bench_dir).map_err(|e| format!("cannot create {}: {e}", bench_dir.display()))?;

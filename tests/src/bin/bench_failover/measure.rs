@@ -3,7 +3,7 @@
 //! Instants are the simulators' page-log stamps (`ms`, unix milliseconds, written when an
 //! impression finishes printing). The fault instant is the stamp of the origin's last page
 //! (page `--fault-after`): quire-sim sets media-empty-error in the same locked step that logs
-//! that page (sim/src/engine.rs `commit`), which is also when the next page would have
+//! that page (tests/sim/src/engine.rs `commit`), which is also when the next page would have
 //! started. The remainder instant is the stamp of the first page of the job logged by any
 //! other printer, i.e. the end of that page's impression (one page time after it started).
 
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use quire_tests::fleet::FLEET;
-use quire_tests::sim::{marked_pdf, Sim, SimFault};
+use quire_tests::simulated_printer::{marked_pdf, Sim, SimFault};
 
 use crate::admin;
 use crate::client::Conn;

@@ -87,7 +87,7 @@ impl Report<'_> {
                 fleet_line()
             ),
             format!(
-                "Job: a {}-page marked PDF (tests/src/sim.rs marked_pdf) to {ORIGIN}, whose simulator was told \
+                "Job: a {}-page marked PDF (tests/src/simulated_printer.rs marked_pdf) to {ORIGIN}, whose simulator was told \
                  media-empty-after {} just before: it prints pages 1-{} and stops with media-empty-error",
                 a.pages, a.fault_after, a.fault_after
             ),

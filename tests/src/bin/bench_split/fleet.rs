@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
-use quire_tests::sim::{Sim, SimOptions};
+use quire_tests::simulated_printer::{Sim, SimOptions};
 use quire_tests::ServerKind;
 
 use crate::client::{self, Conn};

@@ -8,7 +8,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use quire_tests::sim::{PageRecord, Sim};
+use quire_tests::simulated_printer::{PageRecord, Sim};
 
 use crate::fleet::{Fleet, JobInfo, JobSpec, COMPLETED};
 

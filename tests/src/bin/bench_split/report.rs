@@ -113,7 +113,7 @@ impl Report<'_> {
                 60_000.0 / f64::from(a.ppm),
                 self.printers
             ),
-            "Documents: marked PDFs (tests/src/sim.rs marked_pdf), one Print-Job each on its own connection; every page \
+            "Documents: marked PDFs (tests/src/simulated_printer.rs marked_pdf), one Print-Job each on its own connection; every page \
              checked in the simulators' page logs to print exactly as often as asked"
                 .to_string(),
             "Wall: from sending the Print-Job until Get-Job-Attributes says job-state 9 (completed) and the page logs \
@@ -189,7 +189,7 @@ impl Report<'_> {
 
     fn cost(&self, out: &mut String, cost: &Cost) {
         let n = cost.one.len().min(cost.split.len());
-        let pdf_kib = quire_tests::sim::marked_pdf("cost0-split", cost.pages).len() as f64 / 1024.0;
+        let pdf_kib = quire_tests::simulated_printer::marked_pdf("cost0-split", cost.pages).len() as f64 / 1024.0;
         let _ = writeln!(
             out,
             "\nSplitter cost: {}-page PDF ({pdf_kib:.0} KiB), {} instant quire-sim printers (--ppm 0), quired only; \

@@ -9,7 +9,7 @@ use quire_client::{Client, Destination};
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::cli::parse_request_id;
 use quire_tests::process::wait_until;
-use quire_tests::sim::{expected_markers, write_marked_pdf, PageRecord, Sim, SimFault, SimOptions};
+use quire_tests::simulated_printer::{expected_markers, write_marked_pdf, PageRecord, Sim, SimFault, SimOptions};
 use quire_tests::{cups_tool, cups_tool_ok, Server, Via};
 
 fn quired() -> Option<Server> {
@@ -178,7 +178,7 @@ fn an_empty_pdf_is_refused_at_submission() {
     everywhere_queue(&server, "emptyq", &sim);
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = dir.path().join("empty.pdf");
-    std::fs::write(&empty, quire_tests::sim::empty_pdf()).expect("write");
+    std::fs::write(&empty, quire_tests::simulated_printer::empty_pdf()).expect("write");
     let out = cups_tool(&server, Via::Tcp, "lp", &["-d", "emptyq", &empty.to_string_lossy()]).expect("lp");
     assert_ne!(out.rc, 0, "lp must fail: {}", out.text());
     assert!(out.text().contains("no pages"), "lp should say why: {}", out.text());

@@ -8,7 +8,7 @@ use std::time::Duration;
 use quire_client::{Client, Destination};
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, StatusCode, Value};
 use quire_tests::process::{run_with_timeout, tcp_connects, wait_until};
-use quire_tests::sim::{empty_pdf, expected_markers, PageRecord};
+use quire_tests::simulated_printer::{empty_pdf, expected_markers, PageRecord};
 use quire_tests::{marked_pdf, run_ipptool, sim_binary, IppSuite, Sim, SimFault, SimOptions};
 
 const WAIT: Duration = Duration::from_secs(10);
