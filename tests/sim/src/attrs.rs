@@ -75,6 +75,7 @@ fn uuid(st: &State) -> String {
 /// Every printer attribute, in a stable order.
 pub fn printer_attributes(st: &State) -> Vec<Attribute> {
     let mut attrs = description(st);
+    attrs.extend(protocol(st));
     attrs.extend(status(st));
     attrs.extend(document_formats(st));
     attrs.extend(template());
@@ -82,13 +83,9 @@ pub fn printer_attributes(st: &State) -> Vec<Attribute> {
     attrs
 }
 
+/// Who the printer is.
 fn description(st: &State) -> Vec<Attribute> {
     let o = &st.opts;
-    let ops = OPERATIONS
-        .iter()
-        .map(|op| Value::Enum(i32::from(op.code())))
-        .collect();
-    let ppm = if o.ppm == 0 { INSTANT_PPM } else { o.ppm };
     vec![
         a("printer-uri-supported", Value::Uri(st.printer_uri())),
         a("uri-security-supported", kw("none")),
@@ -108,6 +105,18 @@ fn description(st: &State) -> Vec<Attribute> {
             "printer-firmware-string-version",
             vec![text(env!("CARGO_PKG_VERSION"))],
         ),
+    ]
+}
+
+/// What the printer speaks and how fast it prints.
+fn protocol(st: &State) -> Vec<Attribute> {
+    let o = &st.opts;
+    let ops = OPERATIONS
+        .iter()
+        .map(|op| Value::Enum(i32::from(op.code())))
+        .collect();
+    let ppm = if o.ppm == 0 { INSTANT_PPM } else { o.ppm };
+    vec![
         set("operations-supported", ops),
         set("ipp-versions-supported", kws(&["1.1", "2.0"])),
         set("ipp-features-supported", kws(&["ipp-everywhere"])),

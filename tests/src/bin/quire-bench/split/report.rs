@@ -1,13 +1,13 @@
 //! The split benchmark's table.
 
 use std::fmt::Write as _;
-use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::common::fmt_value;
-use crate::measure::Outcome;
-use crate::Args;
+use super::measure::Outcome;
+use super::Args;
+use crate::env::{self, Machine};
+use crate::figures::fmt_value;
 
 /// The issue's target: the split job at least this many times faster than on one printer.
 const TARGET: f64 = 3.6;
@@ -72,10 +72,8 @@ fn ratio(base: Option<f64>, new: Option<f64>) -> Option<f64> {
 }
 
 fn machine_line() -> String {
-    let m = crate::common::Machine::read();
-    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, load.join(" "))
+    let m = Machine::read();
+    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, env::loadavg())
 }
 
 impl Report<'_> {
@@ -98,12 +96,12 @@ impl Report<'_> {
 
     fn header(&self, out: &mut String) {
         let a = self.args;
-        let date = crate::common::utc_now();
-        let cupsd = if a.skip_cupsd { "cupsd skipped (--skip-cupsd)".to_string() } else { a.cupsd.display().to_string() };
+        let date = env::utc_now();
+        let cupsd = if a.skip_cupsd { "cupsd skipped (--skip-cupsd)".to_string() } else { a.servers.cupsd.display().to_string() };
         let lines = [
-            format!("quire-bench-split {date}"),
+            format!("{} {date}", super::PROG),
             format!("Machine: {}", machine_line()),
-            format!("Servers: {} vs {cupsd}, one after the other, quire-bench's config (LogLevel warn)", self.quired.display()),
+            format!("Servers: {} vs {cupsd}, one after the other, quire-bench core's config (LogLevel warn)", self.quired.display()),
             format!(
                 "Printers: {} quire-sim, {} ppm each ({:.0} ms a page), same security facts (auth none, no encryption, \
                  no erase); one queue each, `lpadmin -p sN -E -v ipp://127.0.0.1:PORT/ipp/print -m everywhere`; \

@@ -157,7 +157,7 @@ impl Conn {
 }
 
 pub fn other(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::Other, msg)
+    io::Error::other(msg)
 }
 
 /// The status-code of an encoded IPP response.
@@ -173,14 +173,23 @@ pub fn is_ok(status: u16) -> bool {
     status < 0x100
 }
 
-fn base_request(op: Operation, printer_uri: &str) -> Message {
-    let mut msg = Message::new((2, 0), op.code(), 1);
+/// A request on `printer_uri` as `user`: IPP/2.0, request-id 1, the charset and language,
+/// printer-uri and requesting-user-name.
+pub fn request_as(op: Operation, printer_uri: &str, user: &str) -> Message {
+    let mut msg = Message::request(op, 1);
     let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
     g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
-    g.push(Attribute::new("requesting-user-name", Value::Name(USER.into())));
+    g.push(Attribute::new("requesting-user-name", Value::Name(user.into())));
     msg
+}
+
+fn base_request(op: Operation, printer_uri: &str) -> Message {
+    request_as(op, printer_uri, USER)
+}
+
+/// `requested-attributes` naming `names`.
+pub fn requested(names: &[&str]) -> Attribute {
+    Attribute::set("requested-attributes", quire_ipp::build::keywords(names))
 }
 
 /// Get-Printer-Attributes with requested-attributes=all.
@@ -191,23 +200,34 @@ pub fn get_printer_attributes(printer_uri: &str) -> Vec<u8> {
     msg.encode()
 }
 
-/// Print-Job of `document` (a PDF) named `name`, with these job template attributes.
-pub fn print_job(printer_uri: &str, name: &str, job: Vec<Attribute>, document: &[u8]) -> Vec<u8> {
-    let mut msg = base_request(Operation::PrintJob, printer_uri);
+/// A Print-Job request as `user` (attributes only; the document follows it in the body):
+/// `name`, document-format `format`, and `job` as job template attributes.
+pub fn print_job_header(printer_uri: &str, user: &str, name: &str, format: &str, job: Vec<Attribute>) -> Vec<u8> {
+    let mut msg = request_as(Operation::PrintJob, printer_uri, user);
     let g = msg.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-name", Value::Name(name.into())));
-    g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+    g.push(Attribute::new("document-format", Value::MimeMediaType(format.into())));
     if !job.is_empty() {
         msg.group_mut(DelimiterTag::Job).attributes.extend(job);
     }
-    let mut body = msg.encode();
+    msg.encode()
+}
+
+/// `job-hold-until=indefinite`: the job is held, nothing prints.
+pub fn held() -> Attribute {
+    Attribute::new("job-hold-until", Value::Keyword("indefinite".into()))
+}
+
+/// Print-Job of `document` (a PDF) named `name`, with these job template attributes.
+pub fn print_job(printer_uri: &str, name: &str, job: Vec<Attribute>, document: &[u8]) -> Vec<u8> {
+    let mut body = print_job_header(printer_uri, USER, name, "application/pdf", job);
     body.extend_from_slice(document);
     body
 }
 
 /// Print-Job of `document` (a PDF), held with job-hold-until=indefinite.
 pub fn print_job_held(printer_uri: &str, document: &[u8]) -> Vec<u8> {
-    print_job(printer_uri, "bench", vec![Attribute::new("job-hold-until", Value::Keyword("indefinite".into()))], document)
+    print_job(printer_uri, "bench", vec![held()], document)
 }
 
 /// Get-Jobs which-jobs=not-completed for the bench's attributes.
@@ -215,13 +235,7 @@ pub fn get_jobs(printer_uri: &str) -> Vec<u8> {
     let mut msg = base_request(Operation::GetJobs, printer_uri);
     let g = msg.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("which-jobs", Value::Keyword("not-completed".into())));
-    g.push(Attribute::set(
-        "requested-attributes",
-        ["job-id", "job-state", "job-name", "job-originating-user-name"]
-            .into_iter()
-            .map(|k| Value::Keyword(k.into()))
-            .collect(),
-    ));
+    g.push(requested(&["job-id", "job-state", "job-name", "job-originating-user-name"]));
     msg.encode()
 }
 

@@ -45,14 +45,9 @@ pub struct FloodResult {
     pub flood_refused: u64,
 }
 
+/// A request from an anonymous client that claims to be "mallory".
 fn request(op: Operation, printer_uri: &str) -> Message {
-    let mut msg = Message::new((2, 0), op.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
-    g.push(Attribute::new("requesting-user-name", Value::Name("mallory".into())));
-    msg
+    client::request_as(op, printer_uri, "mallory")
 }
 
 fn with_pin(mut msg: Message, pin: &str) -> Message {

@@ -8,15 +8,15 @@
 //! other printer, i.e. the end of that page's impression (one page time after it started).
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use quire_tests::fleet::FLEET;
 use quire_tests::simulated_printer::{marked_pdf, Sim, SimFault};
 
-use crate::admin;
+use super::{admin, Args, ORIGIN};
 use crate::client::Conn;
+use crate::env::unix_ms;
 use crate::fleet::{Fleet, JobInfo, JobSpec, COMPLETED};
-use crate::{Args, ORIGIN};
 
 /// One impression of the job under test, from a page log.
 #[derive(Debug, Clone)]
@@ -101,10 +101,6 @@ impl CupsRun {
             self.origin_status
         )
     }
-}
-
-fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 fn diff(later: u64, earlier: u64) -> i64 {

@@ -1,11 +1,39 @@
-//! The printing benchmark's metrics, the stdout table and the TSV.
+//! Figures: how numbers, ratios and medians are printed, and the cupsd-vs-quired table of
+//! metrics (stdout) with its TSV that `core` and `print` write.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use quire_tests::ServerKind;
 
-use crate::common::{fmt_value, ratio};
+pub fn fmt_value(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(v) if v.is_nan() => "-".into(),
+        Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),
+        Some(v) if v.abs() >= 10.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.2}"),
+    }
+}
+
+/// quired / cupsd, when both are there and cupsd's is not zero.
+pub fn ratio(c: Option<f64>, q: Option<f64>) -> Option<f64> {
+    match (c, q) {
+        (Some(c), Some(q)) if c != 0.0 && c.is_finite() && q.is_finite() => Some(q / c),
+        _ => None,
+    }
+}
+
+/// The median of the finite values of `v`.
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+}
 
 #[derive(Clone, Copy, PartialEq)]
 pub enum Better {
@@ -16,12 +44,14 @@ pub enum Better {
     Info,
 }
 
-/// A project target. `RatioMin(25.0)`: quired ≥ 25× cupsd. `QuiredMin(0.8)` / `QuiredMax(16.0)`:
-/// quired's own figure (not the ratio) at least / at most that.
+/// A project target. `RatioMin(3.0)`: quired ≥ 3× cupsd; `RatioMax(0.5)`: quired ≤ 0.5×
+/// cupsd. `QuiredMin(0.8)` / `QuiredMax(16.0)`: quired's own figure (not the ratio) at least
+/// / at most that.
 #[derive(Clone, Copy)]
 pub enum Target {
     None,
     RatioMin(f64),
+    RatioMax(f64),
     QuiredMin(f64),
     QuiredMax(f64),
 }
@@ -34,43 +64,23 @@ pub struct Metric {
     pub target: Target,
 }
 
-const fn m(id: &'static str, label: &'static str, unit: &'static str, better: Better, target: Target) -> Metric {
+pub const fn m(id: &'static str, label: &'static str, unit: &'static str, better: Better, target: Target) -> Metric {
     Metric { id, label, unit, better, target }
 }
 
-use Better::{Higher, Info, Lower};
-
-pub const METRICS: &[Metric] = &[
-    m("e2e_rate", "Print N small PDFs end to end (at the printer)", "jobs/s", Higher, Target::RatioMin(25.0)),
-    m("e2e_s", "  first submission to N jobs completed at the printer", "s", Lower, Target::None),
-    m("first_page", "  first submission to first page printed", "ms", Lower, Target::None),
-    m("cycle", "  printer-side time per job (page log: last - first page, / (N-1))", "ms", Lower, Target::None),
-    m("submit_s", "  submission only (N Print-Jobs, 1 conn, sequential)", "s", Lower, Target::None),
-    m("submit_rate", "  submission rate", "jobs/s", Higher, Target::None),
-    m("e2e_cpu", "  CPU per job: server + reaped children (filters, backends)", "ms", Lower, Target::None),
-    m("sim_jobs", "Jobs completed by the printer (check = N)", "jobs", Info, Target::None),
-    m("sim_pages", "Impressions in the printer's page log (check = N)", "pages", Info, Target::None),
-    m("dd_rate", "dd bs=1M conv=fdatasync of the big size, same disk (median of 3)", "MB/s", Info, Target::None),
-    m("ref_rate", "reference spooler (socket -> file, fdatasync), same upload", "MB/s", Info, Target::None),
-    m("big_rate", "Print-Job (held) of a big PDF: first byte to IPP answer", "MB/s", Higher, Target::None),
-    m("big_s", "  time for the big PDF", "s", Lower, Target::None),
-    m("big_vs_dd", "  big PDF rate / dd rate", "x", Info, Target::QuiredMin(0.8)),
-    m("big_vs_ref", "  big PDF rate / reference spooler rate", "x", Info, Target::None),
-    m("big_rss_growth", "  peak VmRSS while spooling - VmRSS before", "MiB", Info, Target::QuiredMax(16.0)),
-    m("big_hwm_growth", "  VmHWM after - VmHWM before", "MiB", Info, Target::None),
-    m("big_rss_after", "  VmRSS after the answer", "MiB", Lower, Target::None),
-];
-
 /// One server's figures (metric id -> value) and notes (failures, oddities).
-#[derive(Default)]
 pub struct Results {
+    metrics: &'static [Metric],
     pub values: BTreeMap<&'static str, f64>,
     pub notes: Vec<String>,
 }
 
 impl Results {
+    pub fn new(metrics: &'static [Metric]) -> Results {
+        Results { metrics, values: BTreeMap::new(), notes: Vec::new() }
+    }
     pub fn set(&mut self, id: &'static str, v: f64) {
-        debug_assert!(METRICS.iter().any(|m| m.id == id), "unknown metric {id}");
+        debug_assert!(self.metrics.iter().any(|m| m.id == id), "unknown metric {id}");
         self.values.insert(id, v);
     }
     pub fn note(&mut self, kind: ServerKind, msg: String) {
@@ -83,6 +93,7 @@ fn target_text(t: Target) -> String {
     match t {
         Target::None => String::new(),
         Target::RatioMin(x) => format!(">= {x}x"),
+        Target::RatioMax(x) => format!("<= {x}x"),
         Target::QuiredMin(x) => format!("q >= {x}"),
         Target::QuiredMax(x) => format!("q <= {x}"),
     }
@@ -92,14 +103,21 @@ fn met(t: Target, ratio: Option<f64>, quired: Option<f64>) -> &'static str {
     let yes_no = |ok: bool| if ok { "yes" } else { "NO" };
     match (t, ratio, quired.filter(|q| q.is_finite())) {
         (Target::RatioMin(x), Some(r), _) => yes_no(r >= x),
+        (Target::RatioMax(x), Some(r), _) => yes_no(r <= x),
         (Target::QuiredMin(x), _, Some(q)) => yes_no(q >= x),
         (Target::QuiredMax(x), _, Some(q)) => yes_no(q <= x),
         _ => "",
     }
 }
 
-/// The stdout table and the TSV, both headed by `header` lines.
-pub fn render(header: &[String], cupsd: &Results, quired: &Results) -> (String, String) {
+/// How a table is laid out: the width of its target column and the legend under it.
+pub struct Layout {
+    pub target_width: usize,
+    pub legend: &'static str,
+}
+
+/// The stdout table and the TSV of `metrics`, both headed by `header` lines.
+pub fn render(header: &[String], metrics: &[Metric], layout: &Layout, cupsd: &Results, quired: &Results) -> (String, String) {
     let mut table = String::new();
     let mut tsv = String::new();
     for h in header {
@@ -107,17 +125,18 @@ pub fn render(header: &[String], cupsd: &Results, quired: &Results) -> (String, 
         let _ = writeln!(tsv, "# {h}");
     }
     let _ = writeln!(table);
-    let w = METRICS.iter().map(|m| m.label.len() + m.unit.len() + 3).max().unwrap_or(40);
-    let _ = writeln!(table, "{:<w$} {:>10} {:>10} {:>9} {:>9} {:>4}", "metric", "cupsd", "quired", "q/c", "target", "met");
-    let _ = writeln!(table, "{}", "-".repeat(w + 47));
+    let w = metrics.iter().map(|m| m.label.len() + m.unit.len() + 3).max().unwrap_or(40);
+    let tw = layout.target_width;
+    let _ = writeln!(table, "{:<w$} {:>10} {:>10} {:>9} {:>tw$} {:>4}", "metric", "cupsd", "quired", "q/c", "target", "met");
+    let _ = writeln!(table, "{}", "-".repeat(w + 38 + tw));
     let _ = writeln!(tsv, "metric\tdescription\tunit\tcupsd\tquired\tratio_quired_over_cupsd\ttarget\tmet");
-    for m in METRICS {
+    for m in metrics {
         let (c, q) = (cupsd.values.get(m.id).copied(), quired.values.get(m.id).copied());
-        let rt = if m.better == Info { None } else { ratio(c, q) };
+        let rt = if m.better == Better::Info { None } else { ratio(c, q) };
         let ok = met(m.target, rt, q);
         let _ = writeln!(
             table,
-            "{:<w$} {:>10} {:>10} {:>9} {:>9} {:>4}",
+            "{:<w$} {:>10} {:>10} {:>9} {:>tw$} {:>4}",
             format!("{} ({})", m.label, m.unit),
             fmt_value(c),
             fmt_value(q),
@@ -139,10 +158,7 @@ pub fn render(header: &[String], cupsd: &Results, quired: &Results) -> (String, 
             ok
         );
     }
-    let _ = writeln!(
-        table,
-        "\nq/c = quired / cupsd. \"q >= x\" / \"q <= x\" targets apply to quired's own figure. MB = 10^6 bytes."
-    );
+    let _ = writeln!(table, "\n{}", layout.legend);
     for (name, res) in [("cupsd", cupsd), ("quired", quired)] {
         for n in &res.notes {
             let _ = writeln!(table, "NOTE {name}: {n}");

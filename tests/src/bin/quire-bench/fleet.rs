@@ -1,17 +1,17 @@
 //! A print server with one `-m everywhere` queue per simulated printer, and the few IPP
-//! requests the split benchmark sends it.
+//! requests the split and failover benchmarks send it.
 
 use std::io;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use quire_ipp::vendor as v;
-use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
+use quire_ipp::{Attribute, DelimiterTag, JobState, Message, Operation, Value};
 use quire_tests::simulated_printer::{Sim, SimOptions};
-use quire_tests::ServerKind;
+use quire_tests::{Server, ServerKind};
 
 use crate::client::{self, Conn};
-use crate::server::{BenchServer, ConfigOpts};
+use crate::server::{self, ConfigOpts};
 
 /// The class made of every queue on cupsd.
 pub const CLASS: &str = "all";
@@ -24,7 +24,7 @@ pub fn start_sims(prefix: &str, n: usize, ppm: u32) -> io::Result<Vec<Sim>> {
 
 /// A server whose queues are named after its simulators.
 pub struct Fleet {
-    pub srv: BenchServer,
+    pub srv: Server,
     pub queues: Vec<String>,
 }
 
@@ -32,10 +32,10 @@ impl Fleet {
     /// Starts `kind` under `root` (which must not exist) and adds one queue per simulator,
     /// made like an admin would; with `class`, also a class of them all.
     pub fn start(kind: ServerKind, binary: &Path, root: &Path, sims: &[Sim], class: bool) -> io::Result<Fleet> {
-        let srv = BenchServer::start(kind, binary, root, ConfigOpts { cupsd_durable: false })?;
+        let srv = server::start(kind, binary, root, ConfigOpts::default())?;
         let mut queues = Vec::new();
         for sim in sims {
-            let out = srv.cups_tool(120, "lpadmin", &["-p", &sim.name, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
+            let out = server::tool(&srv, 120, "lpadmin", &["-p", &sim.name, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
             if out.rc != 0 {
                 return Err(client::other(format!("{kind}: lpadmin -p {} -m everywhere failed: {}", sim.name, out.text())));
             }
@@ -43,7 +43,7 @@ impl Fleet {
                 confirm(&srv, &sim.name)?;
             }
             if class {
-                let out = srv.cups_tool(60, "lpadmin", &["-p", &sim.name, "-c", CLASS])?;
+                let out = server::tool(&srv, 60, "lpadmin", &["-p", &sim.name, "-c", CLASS])?;
                 if out.rc != 0 {
                     return Err(client::other(format!("{kind}: lpadmin -p {} -c {CLASS} failed: {}", sim.name, out.text())));
                 }
@@ -53,7 +53,7 @@ impl Fleet {
         if class {
             // A new class is neither enabled nor accepting on cupsd.
             for (tool, args) in [("cupsenable", vec![CLASS]), ("cupsaccept", vec![CLASS])] {
-                let out = srv.cups_tool(60, tool, &args)?;
+                let out = server::tool(&srv, 60, tool, &args)?;
                 if out.rc != 0 {
                     return Err(client::other(format!("{kind}: {tool} {CLASS} failed: {}", out.text())));
                 }
@@ -67,7 +67,7 @@ impl Fleet {
     }
 
     fn base_uri(&self) -> String {
-        format!("ipp://127.0.0.1:{}", self.srv.port())
+        self.srv.uri_base()
     }
 
     /// Print-Job of `pdf` to `queue`; the job id and how long the request took (first byte
@@ -91,14 +91,11 @@ impl Fleet {
 
     /// The job's state and, for a split job, its children; over `conn`.
     pub fn job_state(&self, conn: &mut Conn, id: i32) -> io::Result<JobInfo> {
-        let mut msg = Message::new((2, 0), Operation::GetJobAttributes.code(), 1);
+        let mut msg = Message::request(Operation::GetJobAttributes, 1);
         let g = msg.group_mut(DelimiterTag::Operation);
-        g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-        g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
         g.push(Attribute::new("job-uri", Value::Uri(format!("{}/jobs/{id}", self.base_uri()))));
         g.push(Attribute::new("requesting-user-name", Value::Name(client::USER.into())));
-        let wanted = ["job-state", "job-state-message", v::CHILD_JOB_IDS];
-        g.push(Attribute::set("requested-attributes", wanted.iter().map(|k| Value::Keyword((*k).into())).collect()));
+        g.push(client::requested(&["job-state", "job-state-message", v::CHILD_JOB_IDS]));
         let resp = conn.call("/", &msg.encode())?;
         if !client::is_ok(resp.code) {
             return Err(client::other(format!("Get-Job-Attributes {id}: IPP status 0x{:04x}", resp.code)));
@@ -120,23 +117,18 @@ impl Fleet {
 
     /// Stops the server (SIGTERM, then SIGKILL after a minute).
     pub fn stop(mut self) -> io::Result<()> {
-        if self.srv.is_alive() {
-            self.srv.stop(Duration::from_secs(60))?;
+        match server::stop_if_running(&mut self.srv, Duration::from_secs(60)) {
+            Some(e) => Err(client::other(e)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
 /// An administrator confirms what `queue`'s simulator claims about its security
 /// (`quire-security-confirmed`, over IPP: CUPS's lpadmin only sends `*-default` options).
 /// quired splits and fails over only between printers whose facts an administrator confirmed.
-fn confirm(srv: &BenchServer, queue: &str) -> io::Result<()> {
-    let mut msg = Message::new((2, 0), Operation::CupsAddModifyPrinter.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(format!("ipp://127.0.0.1:{}/printers/{queue}", srv.port()))));
-    g.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
+fn confirm(srv: &Server, queue: &str) -> io::Result<()> {
+    let mut msg = client::request_as(Operation::CupsAddModifyPrinter, &srv.printer_uri(queue), "root");
     msg.group_mut(DelimiterTag::Printer).push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
     let resp = Conn::connect(srv.port(), Duration::from_secs(60))?.call("/", &msg.encode())?;
     if !client::is_ok(resp.code) {
@@ -163,7 +155,7 @@ pub struct JobInfo {
 }
 
 /// IPP `job-state` completed.
-pub const COMPLETED: i32 = 9;
+pub const COMPLETED: i32 = JobState::Completed as i32;
 
 /// The Print-Job request: `job` as job template attributes, then the document.
 fn print_job(printer_uri: &str, job: &JobSpec, pdf: &[u8]) -> Vec<u8> {

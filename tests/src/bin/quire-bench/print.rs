@@ -1,4 +1,4 @@
-//! quire-bench-print: printing end to end and big documents, cupsd vs quired in one run.
+//! `quire-bench print`: printing end to end and big documents, cupsd vs quired in one run.
 //!
 //! For each server in turn (cupsd first, then quired; never both at once): a fresh quire-sim
 //! printer at its instant default speed (60000 ppm), the server with the same config as
@@ -11,43 +11,29 @@
 //! 2. `dd bs=1M conv=fdatasync` of the big size into the bench directory (same disk), then one
 //!    held Print-Job whose document is a big "PDF" streamed over a raw HTTP/1.1 POST; timed from
 //!    the first byte sent to the IPP answer, with the server's VmRSS sampled meanwhile.
-//!
-//! This is a benchmark, not a test: nothing asserts on timing. See docs/BENCHMARKS.md.
-//!
-//! Usage: quire-bench-print [--jobs N] [--big-mib N] [--skip-big] [--only cupsd|quired]
-//!                          [--quired PATH] [--cupsd PATH] [--timeout SECS] [--out FILE] [--keep]
 
-#[path = "bench_print/big.rs"]
 mod big;
-// client.rs predates clippy's io_other_error lint (quire-bench has the same warning).
-#[allow(dead_code, clippy::io_other_error)]
-#[path = "bench/client.rs"]
-mod client;
-#[path = "bench/common.rs"]
-mod common;
-#[path = "bench_print/report.rs"]
-mod report;
-#[allow(dead_code)]
-#[path = "bench/server.rs"]
-mod server;
 
 use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
 
-use quire_tests::simulated_printer::{Sim, SimOptions};
-use quire_tests::ServerKind;
+use quire_tests::simulated_printer::{Sim, SimOptions, SimStatus};
+use quire_tests::{Server, ServerKind};
 
-use crate::big::MIB;
-use crate::client::Conn;
-use crate::common::target_dir;
-use crate::report::Results;
-use crate::server::{BenchServer, ConfigOpts, QUEUE};
+use crate::args::{self, Scanner, ServerArgs};
+use crate::client::{self, Conn};
+use crate::env::{self, unix_ms, Machine};
+use crate::figures::{m, Better, Layout, Metric, Results, Target};
+use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
+use crate::upload::MIB;
 
-const USAGE: &str = "usage: quire-bench-print [--jobs N] [--big-mib N] [--skip-big] [--only cupsd|quired]
+const PROG: &str = "quire-bench print";
+
+const USAGE: &str = "usage: quire-bench print [--jobs N] [--big-mib N] [--skip-big] [--only cupsd|quired]
                          [--quired PATH] [--cupsd PATH] [--timeout SECS] [--out FILE] [--keep]
 
   --jobs N          small PDFs printed end to end per server (default 200)
@@ -67,47 +53,33 @@ struct Args {
     big_mib: u64,
     skip_big: bool,
     only: Option<ServerKind>,
-    quired: Option<PathBuf>,
-    cupsd: PathBuf,
+    servers: ServerArgs,
     timeout: Duration,
     out: Option<PathBuf>,
-    keep: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(words: Vec<String>) -> Result<Args, String> {
     let mut a = Args {
         jobs: 200,
         big_mib: 1024,
         skip_big: false,
         only: None,
-        quired: None,
-        cupsd: PathBuf::from("/usr/sbin/cupsd"),
+        servers: ServerArgs::default(),
         timeout: Duration::from_secs(600),
         out: None,
-        keep: false,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+    let mut scan = Scanner::new(words);
+    while let Some(arg) = scan.next_word() {
+        if a.servers.take(&arg, &mut scan)? {
+            continue;
+        }
         match arg.as_str() {
-            "--jobs" => a.jobs = value("--jobs")?.parse().map_err(|e| format!("--jobs: {e}"))?,
-            "--big-mib" => a.big_mib = value("--big-mib")?.parse().map_err(|e| format!("--big-mib: {e}"))?,
+            "--jobs" => a.jobs = scan.number("--jobs")?,
+            "--big-mib" => a.big_mib = scan.number("--big-mib")?,
             "--skip-big" => a.skip_big = true,
-            "--only" => {
-                a.only = Some(match value("--only")?.as_str() {
-                    "cupsd" => ServerKind::Cupsd,
-                    "quired" => ServerKind::Quired,
-                    other => return Err(format!("--only: unknown server {other:?}")),
-                })
-            }
-            "--quired" => a.quired = Some(PathBuf::from(value("--quired")?)),
-            "--cupsd" => a.cupsd = PathBuf::from(value("--cupsd")?),
-            "--timeout" => {
-                let secs: u64 = value("--timeout")?.parse().map_err(|e| format!("--timeout: {e}"))?;
-                a.timeout = Duration::from_secs(secs.max(1));
-            }
-            "--out" => a.out = Some(PathBuf::from(value("--out")?)),
-            "--keep" => a.keep = true,
+            "--only" => a.only = Some(args::only(&mut scan)?),
+            "--timeout" => a.timeout = Duration::from_secs(scan.number::<u64>("--timeout")?.max(1)),
+            "--out" => a.out = Some(PathBuf::from(scan.value("--out")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -117,6 +89,29 @@ fn parse_args() -> Result<Args, String> {
     }
     Ok(a)
 }
+
+use Better::{Higher, Info, Lower};
+
+const METRICS: &[Metric] = &[
+    m("e2e_rate", "Print N small PDFs end to end (at the printer)", "jobs/s", Higher, Target::RatioMin(25.0)),
+    m("e2e_s", "  first submission to N jobs completed at the printer", "s", Lower, Target::None),
+    m("first_page", "  first submission to first page printed", "ms", Lower, Target::None),
+    m("cycle", "  printer-side time per job (page log: last - first page, / (N-1))", "ms", Lower, Target::None),
+    m("submit_s", "  submission only (N Print-Jobs, 1 conn, sequential)", "s", Lower, Target::None),
+    m("submit_rate", "  submission rate", "jobs/s", Higher, Target::None),
+    m("e2e_cpu", "  CPU per job: server + reaped children (filters, backends)", "ms", Lower, Target::None),
+    m("sim_jobs", "Jobs completed by the printer (check = N)", "jobs", Info, Target::None),
+    m("sim_pages", "Impressions in the printer's page log (check = N)", "pages", Info, Target::None),
+    m("dd_rate", "dd bs=1M conv=fdatasync of the big size, same disk (median of 3)", "MB/s", Info, Target::None),
+    m("ref_rate", "reference spooler (socket -> file, fdatasync), same upload", "MB/s", Info, Target::None),
+    m("big_rate", "Print-Job (held) of a big PDF: first byte to IPP answer", "MB/s", Higher, Target::None),
+    m("big_s", "  time for the big PDF", "s", Lower, Target::None),
+    m("big_vs_dd", "  big PDF rate / dd rate", "x", Info, Target::QuiredMin(0.8)),
+    m("big_vs_ref", "  big PDF rate / reference spooler rate", "x", Info, Target::None),
+    m("big_rss_growth", "  peak VmRSS while spooling - VmRSS before", "MiB", Info, Target::QuiredMax(16.0)),
+    m("big_hwm_growth", "  VmHWM after - VmHWM before", "MiB", Info, Target::None),
+    m("big_rss_after", "  VmRSS after the answer", "MiB", Lower, Target::None),
+];
 
 /// dd runs before each server's big document; the median counts.
 const DD_RUNS: usize = 3;
@@ -129,30 +124,11 @@ fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 
-fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
-/// utime + stime + cutime + cstime of `pid` (the process, its threads, and the children it
-/// has reaped: for cupsd its filters and backends), from /proc/PID/stat (USER_HZ = 100).
-fn cpu_with_children(pid: Option<u32>) -> Option<Duration> {
-    let stat = fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = (11..15).map(|i| f.get(i).and_then(|v| v.parse::<u64>().ok())).sum::<Option<u64>>()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Print-Job of `document` (a PDF) named `name`, not held.
-fn print_job(printer_uri: &str, name: &str, document: &[u8]) -> Vec<u8> {
-    client::print_job(printer_uri, name, Vec::new(), document)
-}
-
 // ---------------------------------------------------------------------------------------------
 // One server
 
 fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u8]) -> Results {
-    let mut r = Results::default();
+    let mut r = Results::new(METRICS);
     let _ = fs::remove_dir_all(root);
     let sim = match SimOptions::new().name(&format!("bench-{kind}")).start() {
         Ok(s) => s,
@@ -162,7 +138,7 @@ fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u
         }
     };
     eprintln!("== {kind}: starting {} (dir {}); printer {}", binary.display(), root.display(), sim.uri());
-    let mut srv = match BenchServer::start(kind, binary, root, ConfigOpts { cupsd_durable: false }) {
+    let mut srv = match server::start(kind, binary, root, ConfigOpts::default()) {
         Ok(s) => s,
         Err(e) => {
             r.note(kind, format!("could not start: {e}"));
@@ -173,18 +149,16 @@ fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u
         r.note(kind, format!("run stopped: {e}"));
         r.note(kind, format!("log tail:\n{}", srv.log_tail(20)));
     }
-    if srv.is_alive() {
-        if let Err(e) = srv.stop(Duration::from_secs(120)) {
-            r.note(kind, format!("final stop: {e}"));
-        }
+    if let Some(e) = server::stop_if_running(&mut srv, Duration::from_secs(120)) {
+        r.note(kind, format!("final stop: {e}"));
     }
     r
 }
 
-fn steps(srv: &BenchServer, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8], root: &Path) -> io::Result<()> {
+fn steps(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8], root: &Path) -> io::Result<()> {
     let kind = srv.kind();
     let t0 = Instant::now();
-    let out = srv.cups_tool(120, "lpadmin", &["-p", QUEUE, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
+    let out = server::tool(srv, 120, "lpadmin", &["-p", QUEUE, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
     if out.rc != 0 {
         return Err(client::other(format!("lpadmin -p {QUEUE} -m everywhere failed: {}", out.text())));
     }
@@ -198,79 +172,17 @@ fn steps(srv: &BenchServer, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8],
 
 /// Measurement 1: N small PDFs printed, from the first submission to the printer's last
 /// completed job.
-fn end_to_end(srv: &BenchServer, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8]) -> io::Result<()> {
-    let (kind, port, path, uri) = (srv.kind(), srv.port(), srv.printer_path(), srv.printer_uri());
-    let n = args.jobs;
+fn end_to_end(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8]) -> io::Result<()> {
+    let (kind, n) = (srv.kind(), args.jobs);
     let names: Vec<String> = (1..=n).map(|i| format!("pb-{i}")).collect();
-    let bodies: Vec<Vec<u8>> = names.iter().map(|name| print_job(&uri, name, pdf)).collect();
+    let uri = queue_uri(srv);
+    let bodies: Vec<Vec<u8>> = names.iter().map(|name| client::print_job(&uri, name, Vec::new(), pdf)).collect();
     eprintln!("  [{kind}] submitting {n} Print-Jobs ({} bytes of PDF each), 1 connection", pdf.len());
-
-    let cpu0 = cpu_with_children(srv.pid());
-    let t0_ms = unix_ms();
-    let t0 = Instant::now();
-    let (mut ok, mut errors, mut first_error) = (0usize, 0usize, None::<String>);
-    let mut conn = Conn::connect(port, Duration::from_secs(120))?;
-    for body in &bodies {
-        match conn.call_status(&path, body) {
-            Ok(s) if client::is_ok(s) => ok += 1,
-            Ok(s) => {
-                errors += 1;
-                first_error.get_or_insert(format!("IPP status 0x{s:04x}"));
-            }
-            Err(e) => {
-                errors += 1;
-                first_error.get_or_insert(e.to_string());
-                conn = Conn::connect(port, Duration::from_secs(120))?;
-            }
-        }
-    }
-    let submitted = t0.elapsed();
-    drop(conn);
-    eprintln!(
-        "  [{kind}] {ok} accepted, {errors} refused in {:.2} s ({:.1} jobs/s); waiting for the printer",
-        submitted.as_secs_f64(),
-        ok as f64 / submitted.as_secs_f64()
-    );
-    r.set("submit_s", submitted.as_secs_f64());
-    r.set("submit_rate", ok as f64 / submitted.as_secs_f64());
-    if errors > 0 {
-        r.note(kind, format!("{errors} of {n} Print-Jobs failed (first: {})", first_error.unwrap_or_default()));
-    }
-
-    // Wait until the printer has completed as many jobs as were accepted.
-    let (mut last_progress, mut last_server_check) = (Instant::now(), Instant::now());
-    let mut idle_since: Option<Instant> = None;
-    let (done_at, status) = loop {
-        let st = sim.status()?;
-        let completed = st.jobs.iter().filter(|j| j.state == "completed").count();
-        if completed >= ok {
-            break (Some(t0.elapsed()), st);
-        }
-        if t0.elapsed() >= args.timeout {
-            r.note(kind, format!("only {completed} of {ok} jobs completed at the printer after {:?}", args.timeout));
-            break (None, st);
-        }
-        // Stop early when the server has nothing left to do and the printer is idle too.
-        if last_server_check.elapsed() >= Duration::from_secs(1) {
-            last_server_check = Instant::now();
-            let left = count_not_completed(port, &path, &uri).unwrap_or(usize::MAX);
-            if left == 0 && st.jobs.iter().all(|j| j.is_terminal()) {
-                let since = *idle_since.get_or_insert_with(Instant::now);
-                if since.elapsed() >= Duration::from_secs(3) {
-                    r.note(kind, format!("the server finished every job but the printer completed only {completed} of {ok}"));
-                    break (None, st);
-                }
-            } else {
-                idle_since = None;
-            }
-        }
-        if last_progress.elapsed() >= Duration::from_secs(15) {
-            last_progress = Instant::now();
-            eprintln!("  [{kind}]   ... {completed}/{ok} completed at the printer after {:.0} s", t0.elapsed().as_secs_f64());
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    };
-    let cpu1 = cpu_with_children(srv.pid());
+    let cpu0 = srv.cpu_time(true);
+    let (t0_ms, t0) = (unix_ms(), Instant::now());
+    let ok = submit_all(srv, r, &bodies, t0)?;
+    let (done_at, status) = wait_for_printer(srv, sim, r, args, ok, t0)?;
+    let cpu1 = srv.cpu_time(true);
 
     let completed = status.jobs.iter().filter(|j| j.state == "completed").count();
     r.set("sim_jobs", completed as f64);
@@ -289,12 +201,98 @@ fn end_to_end(srv: &BenchServer, sim: &Sim, r: &mut Results, args: &Args, pdf: &
             r.set("e2e_cpu", ms(b.saturating_sub(a)) / completed as f64);
         }
     }
+    let (impressions, last, once) = check_page_log(kind, sim, r, &names, status.printed, t0_ms)?;
+    eprintln!(
+        "  [{kind}] {completed}/{n} jobs completed at the printer in {:.2} s = {:.2} jobs/s \
+         (last page at {:.2} s, {impressions} impressions, {once} names once); CPU/job {:.1} ms",
+        elapsed.as_secs_f64(),
+        completed as f64 / elapsed.as_secs_f64(),
+        last.unwrap_or(0) as f64 / 1000.0,
+        r.values.get("e2e_cpu").copied().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
 
-    // The page log: one impression per submitted job, each exactly once.
+/// Sends the Print-Jobs (`bodies`) sequentially on one keep-alive connection, timed from
+/// `t0`; how many were accepted.
+fn submit_all(srv: &Server, r: &mut Results, bodies: &[Vec<u8>], t0: Instant) -> io::Result<usize> {
+    let (kind, port, path, n) = (srv.kind(), srv.port(), queue_path(), bodies.len());
+    let (mut ok, mut errors, mut first_error) = (0usize, 0usize, None::<String>);
+    let mut conn = Conn::connect(port, Duration::from_secs(120))?;
+    for body in bodies {
+        match conn.call_status(&path, body) {
+            Ok(s) if client::is_ok(s) => ok += 1,
+            Ok(s) => {
+                errors += 1;
+                first_error.get_or_insert(format!("IPP status 0x{s:04x}"));
+            }
+            Err(e) => {
+                errors += 1;
+                first_error.get_or_insert(e.to_string());
+                conn = Conn::connect(port, Duration::from_secs(120))?;
+            }
+        }
+    }
+    let submitted = t0.elapsed();
+    eprintln!(
+        "  [{kind}] {ok} accepted, {errors} refused in {:.2} s ({:.1} jobs/s); waiting for the printer",
+        submitted.as_secs_f64(),
+        ok as f64 / submitted.as_secs_f64()
+    );
+    r.set("submit_s", submitted.as_secs_f64());
+    r.set("submit_rate", ok as f64 / submitted.as_secs_f64());
+    if errors > 0 {
+        r.note(kind, format!("{errors} of {n} Print-Jobs failed (first: {})", first_error.unwrap_or_default()));
+    }
+    Ok(ok)
+}
+
+/// Waits until the printer has completed `ok` jobs (since `t0`), or gives up; when it did, and
+/// the printer's last status.
+fn wait_for_printer(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, ok: usize, t0: Instant) -> io::Result<(Option<Duration>, SimStatus)> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
+    let (mut last_progress, mut last_server_check) = (Instant::now(), Instant::now());
+    let mut idle_since: Option<Instant> = None;
+    loop {
+        let st = sim.status()?;
+        let completed = st.jobs.iter().filter(|j| j.state == "completed").count();
+        if completed >= ok {
+            return Ok((Some(t0.elapsed()), st));
+        }
+        if t0.elapsed() >= args.timeout {
+            r.note(kind, format!("only {completed} of {ok} jobs completed at the printer after {:?}", args.timeout));
+            return Ok((None, st));
+        }
+        // Stop early when the server has nothing left to do and the printer is idle too.
+        if last_server_check.elapsed() >= Duration::from_secs(1) {
+            last_server_check = Instant::now();
+            let left = count_not_completed(port, &path, &uri).unwrap_or(usize::MAX);
+            if left == 0 && st.jobs.iter().all(|j| j.is_terminal()) {
+                let since = *idle_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= Duration::from_secs(3) {
+                    r.note(kind, format!("the server finished every job but the printer completed only {completed} of {ok}"));
+                    return Ok((None, st));
+                }
+            } else {
+                idle_since = None;
+            }
+        }
+        if last_progress.elapsed() >= Duration::from_secs(15) {
+            last_progress = Instant::now();
+            eprintln!("  [{kind}]   ... {completed}/{ok} completed at the printer after {:.0} s", t0.elapsed().as_secs_f64());
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// The page log: one impression per submitted job, each exactly once. How many impressions,
+/// the last page's time after `t0_ms`, and how many job names printed exactly once.
+fn check_page_log(kind: ServerKind, sim: &Sim, r: &mut Results, names: &[String], printed: u64, t0_ms: u64) -> io::Result<(usize, Option<u64>, usize)> {
+    let n = names.len();
     let log = sim.page_log()?;
     r.set("sim_pages", log.len() as f64);
-    if status.printed as usize != log.len() {
-        r.note(kind, format!("printer status says {} impressions, its page log has {}", status.printed, log.len()));
+    if printed as usize != log.len() {
+        r.note(kind, format!("printer status says {printed} impressions, its page log has {}", log.len()));
     }
     if let Some(first) = log.iter().map(|p| p.ms).min() {
         r.set("first_page", first.saturating_sub(t0_ms) as f64);
@@ -321,16 +319,7 @@ fn end_to_end(srv: &BenchServer, sim: &Sim, r: &mut Results, args: &Args, pdf: &
             ),
         );
     }
-    eprintln!(
-        "  [{kind}] {completed}/{n} jobs completed at the printer in {:.2} s = {:.2} jobs/s \
-         (last page at {:.2} s, {} impressions, {once} names once); CPU/job {:.1} ms",
-        elapsed.as_secs_f64(),
-        completed as f64 / elapsed.as_secs_f64(),
-        last.unwrap_or(0) as f64 / 1000.0,
-        log.len(),
-        r.values.get("e2e_cpu").copied().unwrap_or(f64::NAN)
-    );
-    Ok(())
+    Ok((log.len(), last, once))
 }
 
 /// Not-completed jobs on the queue, with one Get-Jobs.
@@ -360,12 +349,10 @@ fn largest_file(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Measurement 2: dd, then one held Print-Job of a `--big-mib` PDF.
-fn big_document(srv: &BenchServer, r: &mut Results, args: &Args, root: &Path) -> io::Result<()> {
-    let (kind, port, path, uri) = (srv.kind(), srv.port(), srv.printer_path(), srv.printer_uri());
-    let size = args.big_mib * MIB;
-    let bench_dir = root.parent().unwrap_or(root);
-    // dd's rate on a VM disk varies a lot from one run to the next: the median of three.
+/// What this machine does with the big size: `dd` to the bench directory's disk (its rate
+/// varies a lot from one run to the next on a VM disk: the median of three), and the reference
+/// spooler fed the same upload (`header` and the document).
+fn baselines(kind: ServerKind, r: &mut Results, args: &Args, bench_dir: &Path, header: &[u8]) {
     let mut rates = Vec::new();
     for _ in 0..DD_RUNS {
         sync();
@@ -385,10 +372,9 @@ fn big_document(srv: &BenchServer, r: &mut Results, args: &Args, root: &Path) ->
     if let Some(median) = rates.get(rates.len() / 2) {
         r.set("dd_rate", *median);
     }
-    let header = big::print_job_held_header(&uri, client::USER);
     sync();
-    match big::reference_spooler(&bench_dir.join(format!("ref-{kind}.bin")), &header, args.big_mib) {
-        Ok(res) if res.sent == size => {
+    match big::reference_spooler(&bench_dir.join(format!("ref-{kind}.bin")), header, args.big_mib) {
+        Ok(res) if res.sent == args.big_mib * MIB as u64 => {
             let rate = res.sent as f64 / 1e6 / res.elapsed.as_secs_f64();
             eprintln!("  [{kind}] reference spooler: {:.2} s = {rate:.0} MB/s", res.elapsed.as_secs_f64());
             r.set("ref_rate", rate);
@@ -396,12 +382,21 @@ fn big_document(srv: &BenchServer, r: &mut Results, args: &Args, root: &Path) ->
         Ok(res) => r.note(kind, format!("reference spooler: only {} bytes sent", res.sent)),
         Err(e) => r.note(kind, format!("reference spooler failed: {e}")),
     }
+}
+
+/// Measurement 2: dd, then one held Print-Job of a `--big-mib` PDF.
+fn big_document(srv: &Server, r: &mut Results, args: &Args, root: &Path) -> io::Result<()> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
+    let size = args.big_mib * MIB as u64;
+    let bench_dir = root.parent().unwrap_or(root);
+    let header = big::print_job_held_header(&uri, client::USER);
+    baselines(kind, r, args, bench_dir, &header);
     sync();
     eprintln!("  [{kind}] Print-Job (held) of a {} MiB PDF", args.big_mib);
     let res = big::upload(port, &path, &header, args.big_mib, srv.pid());
     // Where it landed, then delete it whatever happened.
     let on_disk = largest_file(root);
-    let cancel = srv.cups_tool(300, "cancel", &["-x", "-a", QUEUE]);
+    let cancel = server::tool(srv, 300, "cancel", &["-x", "-a", QUEUE]);
     let res = res?;
     let secs = res.elapsed.as_secs_f64();
     let rate = res.sent as f64 / 1e6 / secs;
@@ -461,18 +456,18 @@ fn big_document(srv: &BenchServer, r: &mut Results, args: &Args, root: &Path) ->
 // Report
 
 fn machine_line() -> String {
-    let m = crate::common::Machine::read();
+    let m = Machine::read();
     format!("{} CPUs ({}), Linux {}", m.cpus, m.model, m.kernel)
 }
 
 fn header(args: &Args, quired_bin: &Path, pdf_len: usize) -> Vec<String> {
-    let date = crate::common::utc_now();
+    let date = env::utc_now();
     let mut h = vec![
-        format!("quire-bench-print {date}"),
+        format!("{PROG} {date}"),
         format!("Machine: {}", machine_line()),
         format!(
-            "Servers: {} vs {}, one after the other; same cupsd.conf/cups-files.conf as quire-bench (LogLevel warn)",
-            args.cupsd.display(),
+            "Servers: {} vs {}, one after the other; same cupsd.conf/cups-files.conf as quire-bench core (LogLevel warn)",
+            args.servers.cupsd.display(),
             quired_bin.display()
         ),
         "Printer: a fresh quire-sim per server at 60000 ppm; queue Q made with \
@@ -505,68 +500,58 @@ fn header(args: &Args, quired_bin: &Path, pdf_len: usize) -> Vec<String> {
     h
 }
 
-fn main() {
-    let args = match parse_args() {
+/// `quire-bench print ARGS`.
+pub fn main(words: Vec<String>) -> ExitCode {
+    let args = match parse_args(words) {
         Ok(a) => a,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("quire-bench-print: {e}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
+        Err(e) => return args::usage_error(PROG, &e, USAGE),
     };
-    let quired_bin = crate::common::quired_or_exit("quire-bench-print", args.quired.clone(), args.only == Some(ServerKind::Cupsd));
-    let missing: Vec<&str> = ["lpadmin", "cancel", "timeout", "kill", "dd", "sync"]
-        .into_iter()
-        .filter(|p| !quire_tests::process::have_program(p))
-        .collect();
-    if !missing.is_empty() || !args.cupsd.is_file() {
-        eprintln!("quire-bench-print: missing {missing:?} or {}: run tests/scripts/install-test-deps", args.cupsd.display());
-        std::process::exit(1);
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{PROG}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let quired_bin = env::quired_unless_only_cupsd(PROG, args.servers.quired.clone(), args.only == Some(ServerKind::Cupsd))?;
+    let missing = env::missing_programs(&["lpadmin", "cancel", "timeout", "kill", "dd", "sync", "ipptool"]);
+    if !missing.is_empty() || !args.servers.cupsd.is_file() {
+        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display()));
     }
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
-    let pdf = match fs::read(&pdf_path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("quire-bench-print: cannot read {}: {e}", pdf_path.display());
-            std::process::exit(1);
-        }
-    };
-    let bench_dir = target_dir().join("bench");
-    if let Err(e) = fs::create_dir_all(&bench_dir) {
-        eprintln!("quire-bench-print: cannot create {}: {e}", bench_dir.display());
-        std::process::exit(1);
-    }
-    match quire_tests::simulated_printer::sim_binary() {
-        Ok(bin) => eprintln!("quire-sim: {}", bin.display()),
-        Err(e) => {
-            eprintln!("quire-bench-print: {e}");
-            std::process::exit(1);
-        }
-    }
+    let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
+    let bench_dir = env::bench_dir()?;
+    env::simulator()?;
 
     let run = |kind: ServerKind, bin: &Path| -> Results {
         if args.only.is_some_and(|o| o != kind) {
-            return Results::default();
+            return Results::new(METRICS);
         }
         let root = bench_dir.join(format!("print-{kind}"));
         let t0 = Instant::now();
-        let r = bench_one(kind, bin, &root, &args, &pdf);
+        let r = bench_one(kind, bin, &root, args, &pdf);
         eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
-        if !args.keep {
+        if !args.servers.keep {
             let _ = fs::remove_dir_all(&root);
         }
         r
     };
-    let cupsd = run(ServerKind::Cupsd, &args.cupsd.clone());
+    let cupsd = run(ServerKind::Cupsd, &args.servers.cupsd);
     let quired = run(ServerKind::Quired, &quired_bin);
 
-    let (table, tsv) = report::render(&header(&args, &quired_bin, pdf.len()), &cupsd, &quired);
+    let layout = Layout {
+        target_width: 9,
+        legend: "q/c = quired / cupsd. \"q >= x\" / \"q <= x\" targets apply to quired's own figure. MB = 10^6 bytes.",
+    };
+    let (table, tsv) = crate::figures::render(&header(args, &quired_bin, pdf.len()), METRICS, &layout, &cupsd, &quired);
     println!("\n{table}");
     let out = args.out.clone().unwrap_or_else(|| bench_dir.join("print-results.tsv"));
     match fs::write(&out, tsv) {
         Ok(()) => eprintln!("results written to {}", out.display()),
-        Err(e) => eprintln!("quire-bench-print: cannot write {}: {e}", out.display()),
+        Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
     }
+    Ok(())
 }

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use quire_tests::simulated_printer::{PageRecord, Sim};
 
+use crate::client::Conn;
+use crate::env::unix_ms;
 use crate::fleet::{Fleet, JobInfo, JobSpec, COMPLETED};
 
 /// What one submission measured.
@@ -68,10 +70,6 @@ impl LogTail {
         }
         Ok(())
     }
-}
-
-fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// Submits `job` (a PDF of `pages` pages, tagged `job.tag`) to `queue` and waits.
@@ -144,12 +142,12 @@ pub fn run_case(fleet: &Fleet, sims: &[Sim], queue: &str, job: &JobSpec, pdf: &[
 /// How long pages may stop coming for a job the server says is completed.
 const STALL: Duration = Duration::from_secs(10);
 
-fn completed(fleet: &Fleet, conn: &mut crate::client::Conn, id: i32) -> bool {
+fn completed(fleet: &Fleet, conn: &mut Conn, id: i32) -> bool {
     job_state(fleet, conn, id).is_ok_and(|i| i.state == Some(COMPLETED))
 }
 
 /// Get-Job-Attributes, reconnecting once if the keep-alive connection was closed.
-fn job_state(fleet: &Fleet, conn: &mut crate::client::Conn, id: i32) -> Result<JobInfo, String> {
+fn job_state(fleet: &Fleet, conn: &mut Conn, id: i32) -> Result<JobInfo, String> {
     match fleet.job_state(conn, id) {
         Ok(info) => Ok(info),
         Err(_) => {

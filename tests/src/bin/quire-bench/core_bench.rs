@@ -1,45 +1,35 @@
-//! quire-bench: the cupsd-vs-quired benchmark, both servers measured in one run on this machine.
+//! `quire-bench core`: the cupsd-vs-quired benchmark, both servers measured in one run on
+//! this machine.
 //!
 //! Starts the real cupsd, then quired, one after the other (never both under load at once),
 //! each with the same cupsd.conf / cups-files.conf and a raw `file:///dev/null` queue `Q`, and
 //! measures Get-Printer-Attributes and Print-Job throughput, Get-Jobs over N held jobs, RSS,
 //! start-up with N jobs, and responsiveness while N jobs are purged. Prints a table with the
 //! ratios next to the project's targets and writes `target/bench/results.tsv`.
-//!
-//! This is a benchmark, not a test: nothing here asserts on timing. See docs/BENCHMARKS.md.
-//!
-//! Usage: quire-bench [--jobs N] [--duration SECS] [--only cupsd|quired] [--cupsd-durable]
-//!                    [--quired PATH] [--cupsd PATH] [--out FILE] [--keep]
 
-#[path = "bench/client.rs"]
-mod client;
-#[path = "bench/common.rs"]
-mod common;
-#[path = "bench/load.rs"]
-mod load;
-#[path = "bench/server.rs"]
-mod server;
-
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use quire_tests::ServerKind;
+use quire_tests::{Server, ServerKind};
 
-use crate::client::Conn;
-use crate::common::{fmt_value, ratio, target_dir};
-use crate::load::{ms, LoadResult};
-use crate::server::{BenchServer, ConfigOpts, QUEUE};
+use crate::args::{self, Scanner, ServerArgs};
+use crate::client::{self, Conn};
+use crate::env::{self, Machine};
+use crate::figures::{m, Better, Layout, Metric, Results, Target};
+use crate::load::{self, ms, LoadResult};
+use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
 
 /// The most jobs one Print-Job throughput run submits.
 const PJ_CAP: usize = 5_000;
 
-const USAGE: &str = "usage: quire-bench [--jobs N] [--duration SECS] [--only cupsd|quired] [--cupsd-durable]
-                   [--quired PATH] [--cupsd PATH] [--out FILE] [--keep]
+const PROG: &str = "quire-bench core";
+
+const USAGE: &str = "usage: quire-bench core [--jobs N] [--duration SECS] [--only cupsd|quired] [--cupsd-durable]
+                        [--quired PATH] [--cupsd PATH] [--out FILE] [--keep]
 
   --jobs N          held jobs for the Get-Jobs / RSS / start-up / purge measurements (default 10000)
   --duration SECS   length of each throughput run (default 5)
@@ -57,44 +47,30 @@ struct Args {
     duration: Duration,
     only: Option<ServerKind>,
     cupsd_durable: bool,
-    quired: Option<PathBuf>,
-    cupsd: PathBuf,
+    servers: ServerArgs,
     out: Option<PathBuf>,
-    keep: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(words: Vec<String>) -> Result<Args, String> {
     let mut a = Args {
         jobs: 10_000,
         duration: Duration::from_secs(5),
         only: None,
         cupsd_durable: false,
-        quired: None,
-        cupsd: PathBuf::from("/usr/sbin/cupsd"),
+        servers: ServerArgs::default(),
         out: None,
-        keep: false,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+    let mut scan = Scanner::new(words);
+    while let Some(arg) = scan.next_word() {
+        if a.servers.take(&arg, &mut scan)? {
+            continue;
+        }
         match arg.as_str() {
-            "--jobs" => a.jobs = value("--jobs")?.parse().map_err(|e| format!("--jobs: {e}"))?,
-            "--duration" => {
-                let secs: f64 = value("--duration")?.parse().map_err(|e| format!("--duration: {e}"))?;
-                a.duration = Duration::from_secs_f64(secs.max(0.1));
-            }
-            "--only" => {
-                a.only = Some(match value("--only")?.as_str() {
-                    "cupsd" => ServerKind::Cupsd,
-                    "quired" => ServerKind::Quired,
-                    other => return Err(format!("--only: unknown server {other:?}")),
-                })
-            }
+            "--jobs" => a.jobs = scan.number("--jobs")?,
+            "--duration" => a.duration = Duration::from_secs_f64(scan.number::<f64>("--duration")?.max(0.1)),
+            "--only" => a.only = Some(args::only(&mut scan)?),
             "--cupsd-durable" => a.cupsd_durable = true,
-            "--quired" => a.quired = Some(PathBuf::from(value("--quired")?)),
-            "--cupsd" => a.cupsd = PathBuf::from(value("--cupsd")?),
-            "--out" => a.out = Some(PathBuf::from(value("--out")?)),
-            "--keep" => a.keep = true,
+            "--out" => a.out = Some(PathBuf::from(scan.value("--out")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -105,84 +81,37 @@ fn parse_args() -> Result<Args, String> {
 // ---------------------------------------------------------------------------------------------
 // Metrics
 
-#[derive(Clone, Copy, PartialEq)]
-enum Better {
-    Higher,
-    Lower,
-    /// A check (job counts) or context, no "better".
-    Info,
-}
-
-/// The project's target for quired/cupsd: `Min(3.0)` means quired ≥ 3× cupsd, `Max(0.5)`
-/// means quired ≤ 0.5× cupsd.
-#[derive(Clone, Copy)]
-enum Target {
-    None,
-    Min(f64),
-    Max(f64),
-}
-
-struct Metric {
-    id: &'static str,
-    label: &'static str,
-    unit: &'static str,
-    better: Better,
-    target: Target,
-}
-
-const fn m(id: &'static str, label: &'static str, unit: &'static str, better: Better, target: Target) -> Metric {
-    Metric { id, label, unit, better, target }
-}
-
 use Better::{Higher, Info, Lower};
 
 const METRICS: &[Metric] = &[
-    m("gpa_c1", "Get-Printer-Attributes (all), 1 conn", "req/s", Higher, Target::Min(3.0)),
-    m("gpa_c16", "Get-Printer-Attributes (all), 16 conns", "req/s", Higher, Target::Min(3.0)),
+    m("gpa_c1", "Get-Printer-Attributes (all), 1 conn", "req/s", Higher, Target::RatioMin(3.0)),
+    m("gpa_c16", "Get-Printer-Attributes (all), 16 conns", "req/s", Higher, Target::RatioMin(3.0)),
     m("gpa_c16_p99", "  p99 latency at 16 conns", "ms", Lower, Target::None),
-    m("gpa_cpu", "  server CPU per request at 16 conns", "us", Lower, Target::Max(0.33)),
-    m("pj_c1", "Print-Job held PDF, 1 conn, empty queue", "jobs/s", Higher, Target::Min(3.0)),
-    m("pj_c8", "Print-Job held PDF, 8 conns, empty queue", "jobs/s", Higher, Target::Min(3.0)),
+    m("gpa_cpu", "  server CPU per request at 16 conns", "us", Lower, Target::RatioMax(0.33)),
+    m("pj_c1", "Print-Job held PDF, 1 conn, empty queue", "jobs/s", Higher, Target::RatioMin(3.0)),
+    m("pj_c8", "Print-Job held PDF, 8 conns, empty queue", "jobs/s", Higher, Target::RatioMin(3.0)),
     m("pj_c8_p99", "  p99 latency at 8 conns", "ms", Lower, Target::None),
     m("pj_cpu", "  server CPU per job at 8 conns", "us", Lower, Target::None),
     m("fill_s", "Submitting N held jobs, 8 conns", "s", Lower, Target::None),
     m("fill_rate", "  rate while filling", "jobs/s", Higher, Target::None),
     m("jobs_held", "Jobs held before Get-Jobs (check = N)", "jobs", Info, Target::None),
-    m("gj_c1", "Get-Jobs over N jobs, 1 conn", "req/s", Higher, Target::Min(10.0)),
+    m("gj_c1", "Get-Jobs over N jobs, 1 conn", "req/s", Higher, Target::RatioMin(10.0)),
     m("gj_c1_mean", "  mean latency, 1 conn", "ms", Lower, Target::None),
-    m("gj_c1_p50", "  median latency, 1 conn", "ms", Lower, Target::Max(0.1)),
-    m("gj_cpu", "  server CPU per Get-Jobs, 1 conn", "ms", Lower, Target::Max(0.1)),
-    m("gj_c4", "Get-Jobs over N jobs, 4 conns", "req/s", Higher, Target::Min(10.0)),
-    m("rss", "RSS with N held jobs (after the runs)", "MiB", Lower, Target::Max(0.5)),
+    m("gj_c1_p50", "  median latency, 1 conn", "ms", Lower, Target::RatioMax(0.1)),
+    m("gj_cpu", "  server CPU per Get-Jobs, 1 conn", "ms", Lower, Target::RatioMax(0.1)),
+    m("gj_c4", "Get-Jobs over N jobs, 4 conns", "req/s", Higher, Target::RatioMin(10.0)),
+    m("rss", "RSS with N held jobs (after the runs)", "MiB", Lower, Target::RatioMax(0.5)),
     m("hwm", "  peak RSS (VmHWM) so far", "MiB", Lower, Target::None),
     m("stop", "SIGTERM to exit with N jobs", "ms", Lower, Target::None),
-    m("start", "Start-up with N jobs, to first GPA answer", "ms", Lower, Target::Max(1.0)),
+    m("start", "Start-up with N jobs, to first GPA answer", "ms", Lower, Target::RatioMax(1.0)),
     m("jobs_after_restart", "Jobs after restart (check = N)", "jobs", Info, Target::None),
-    m("rss_restart", "RSS right after restart with N jobs", "MiB", Lower, Target::Max(0.5)),
+    m("rss_restart", "RSS right after restart with N jobs", "MiB", Lower, Target::RatioMax(0.5)),
     m("purge", "Purge-Jobs (cancel -x -a Q) of N jobs", "ms", Lower, Target::None),
     m("purge_gpa_max", "  max GPA latency while purging", "ms", Lower, Target::None),
     m("purge_gpa_n", "  GPAs answered while purging", "req", Info, Target::None),
     m("purge_base_max", "  max GPA latency before the purge (1 s)", "ms", Lower, Target::None),
     m("jobs_after_purge", "Jobs left after the purge (check = 0)", "jobs", Info, Target::None),
 ];
-
-/// One server's figures (metric id -> value) and notes (failures, oddities).
-#[derive(Default)]
-struct Results {
-    values: BTreeMap<&'static str, f64>,
-    notes: Vec<String>,
-}
-
-impl Results {
-    fn set(&mut self, id: &'static str, v: f64) {
-        debug_assert!(METRICS.iter().any(|m| m.id == id), "unknown metric {id}");
-        self.values.insert(id, v);
-    }
-    fn note(&mut self, kind: ServerKind, msg: String) {
-        eprintln!("  [{kind}] NOTE: {msg}");
-        self.notes.push(msg);
-    }
-}
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
@@ -192,11 +121,11 @@ fn mib(kib: u64) -> f64 {
 // The run on one server
 
 fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u8]) -> Results {
-    let mut r = Results::default();
+    let mut r = Results::new(METRICS);
     let _ = fs::remove_dir_all(root);
     let opts = ConfigOpts { cupsd_durable: args.cupsd_durable };
     eprintln!("== {kind}: starting {} (dir {})", binary.display(), root.display());
-    let mut srv = match BenchServer::start(kind, binary, root, opts) {
+    let mut srv = match server::start(kind, binary, root, opts) {
         Ok(s) => s,
         Err(e) => {
             r.note(kind, format!("could not start: {e}"));
@@ -207,28 +136,54 @@ fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u
         r.note(kind, format!("run stopped: {e}"));
         r.note(kind, format!("log tail:\n{}", srv.log_tail(20)));
     }
-    if srv.is_alive() {
-        if let Err(e) = srv.stop(Duration::from_secs(120)) {
-            r.note(kind, format!("final stop: {e}"));
-        }
+    if let Some(e) = server::stop_if_running(&mut srv, Duration::from_secs(120)) {
+        r.note(kind, format!("final stop: {e}"));
     }
     r
 }
 
-fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io::Result<()> {
-    let kind = srv.kind();
-    let port = srv.port();
-    let uri = srv.printer_uri();
-    let path = srv.printer_path();
-    let d = args.duration;
-
-    let out = srv.cups_tool(60, "lpadmin", &["-p", QUEUE, "-v", "file:///dev/null", "-E"])?;
+fn steps(srv: &mut Server, r: &mut Results, args: &Args, pdf: &[u8]) -> io::Result<()> {
+    let out = server::tool(srv, 60, "lpadmin", &["-p", QUEUE, "-v", "file:///dev/null", "-E"])?;
     if out.rc != 0 {
         return Err(client::other(format!("lpadmin -p {QUEUE} failed: {}", out.text())));
     }
+    let gpa = printer_attributes(srv, r, args)?;
+    let pj = client::print_job_held(&queue_uri(srv), pdf);
+    print_jobs(srv, r, args, &pj)?;
+    fill(srv, r, args, &pj)?;
+    let held = get_jobs(srv, r, args)?;
 
-    // 1. Get-Printer-Attributes.
-    let gpa = client::get_printer_attributes(&uri);
+    // 4. RSS.
+    let kind = srv.kind();
+    if let Some((rss, hwm)) = srv.rss_kib() {
+        eprintln!("  [{kind}] RSS {:.1} MiB, peak {:.1} MiB", mib(rss), mib(hwm));
+        r.set("rss", mib(rss));
+        r.set("hwm", mib(hwm));
+    }
+
+    // 5. Stop, start again, time until it answers; the jobs must still be there.
+    let stop = srv.stop(Duration::from_secs(300))?;
+    r.set("stop", ms(stop));
+    let start = server::restart_timed(srv, Duration::from_secs(300))?;
+    eprintln!("  [{kind}] stopped in {:.0} ms, started again in {:.0} ms", ms(stop), ms(start));
+    r.set("start", ms(start));
+    if let Some((rss, _)) = srv.rss_kib() {
+        r.set("rss_restart", mib(rss));
+    }
+    let after = count_jobs(srv.port(), &queue_path(), &queue_uri(srv))?;
+    r.set("jobs_after_restart", after as f64);
+    if after != held {
+        r.note(kind, format!("{after} jobs after restart, {held} before"));
+    }
+
+    // 6. Purge all jobs while one connection keeps sending Get-Printer-Attributes.
+    purge(srv, r, &gpa)
+}
+
+/// Step 1: Get-Printer-Attributes, 1 and 16 connections; the request, for the purge's monitor.
+fn printer_attributes(srv: &Server, r: &mut Results, args: &Args) -> io::Result<Vec<u8>> {
+    let (kind, port, path, d) = (srv.kind(), srv.port(), queue_path(), args.duration);
+    let gpa = client::get_printer_attributes(&queue_uri(srv));
     let check = Conn::connect(port, Duration::from_secs(10))?.call(&path, &gpa)?;
     if !client::is_ok(check.code) {
         return Err(client::other(format!("Get-Printer-Attributes on {QUEUE}: status 0x{:04x}", check.code)));
@@ -239,7 +194,7 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
     let res = step(kind, "GPA 1 conn", load::run(port, &path, &gpa, 1, d, None, None));
     r.set("gpa_c1", res.rate());
     note_errors(r, kind, "Get-Printer-Attributes, 1 conn", &res);
-    let cpu0 = srv.cpu_time();
+    let cpu0 = srv.cpu_time(false);
     let res = step(kind, "GPA 16 conns", load::run(port, &path, &gpa, 16, d, None, None));
     if let Some(us) = cpu_per(srv, cpu0, res.ok) {
         r.set("gpa_cpu", us * 1000.0);
@@ -247,14 +202,17 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
     r.set("gpa_c16", res.rate());
     r.set("gpa_c16_p99", res.percentile_ms(0.99));
     note_errors(r, kind, "Get-Printer-Attributes, 16 conns", &res);
+    Ok(gpa)
+}
 
-    // 2. Print-Job, held, each run on an empty queue and capped at PJ_CAP jobs (a fast server
-    //    would otherwise pile up tens of thousands); the queue is purged after each run.
-    let pj = client::print_job_held(&uri, pdf);
+/// Step 2: Print-Job `pj`, held, each run on an empty queue and capped at PJ_CAP jobs (a fast
+/// server would otherwise pile up tens of thousands); the queue is purged after each run.
+fn print_jobs(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Result<()> {
+    let (kind, port, path) = (srv.kind(), srv.port(), queue_path());
     for (conns, id, p99) in [(1, "pj_c1", None), (8, "pj_c8", Some("pj_c8_p99"))] {
         let cap = AtomicI64::new(PJ_CAP as i64);
-        let cpu0 = srv.cpu_time();
-        let res = step(kind, &format!("Print-Job {conns} conn(s)"), load::run(port, &path, &pj, conns, d, Some(&cap), None));
+        let cpu0 = srv.cpu_time(false);
+        let res = step(kind, &format!("Print-Job {conns} conn(s)"), load::run(port, &path, pj, conns, args.duration, Some(&cap), None));
         r.set(id, res.rate());
         if let Some(p99) = p99 {
             r.set(p99, res.percentile_ms(0.99));
@@ -268,8 +226,12 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
         }
         empty_queue(srv, r)?;
     }
+    Ok(())
+}
 
-    // Fill up to N held jobs, 8 connections, timed.
+/// Fills the queue up to N held jobs with `pj`, 8 connections, timed.
+fn fill(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Result<()> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let have = count_jobs(port, &path, &uri)?;
     let missing = args.jobs.saturating_sub(have);
     eprintln!("  [{kind}] {have} jobs held; submitting {missing} more");
@@ -289,7 +251,7 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
                 }
             }
         });
-        let res = load::run(port, &path, &pj, 8, Duration::from_secs(24 * 3600), Some(&budget), Some(&done));
+        let res = load::run(port, &path, pj, 8, Duration::from_secs(24 * 3600), Some(&budget), Some(&done));
         finished.store(true, Ordering::SeqCst);
         res
     });
@@ -300,8 +262,12 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
     if res.elapsed > Duration::from_secs(180) {
         r.note(kind, format!("submitting the jobs took {:.0} s (> 3 min); --jobs N scales it down", res.elapsed.as_secs_f64()));
     }
+    Ok(())
+}
 
-    // 3. Get-Jobs over N held jobs.
+/// Step 3: Get-Jobs over the N held jobs, 1 and 4 connections; how many jobs are held.
+fn get_jobs(srv: &Server, r: &mut Results, args: &Args) -> io::Result<usize> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let held = count_jobs(port, &path, &uri)?;
     r.set("jobs_held", held as f64);
     if held != args.jobs {
@@ -311,8 +277,8 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
     let gj_bytes = Conn::connect(port, load::REQUEST_TIMEOUT)?.post(&path, &gj)?.len();
     eprintln!("  [{kind}] Get-Jobs response is {gj_bytes} bytes");
     // At least 10 s: a Get-Jobs over 10,000 jobs can take most of a second.
-    let dj = d.max(Duration::from_secs(10));
-    let cpu0 = srv.cpu_time();
+    let dj = args.duration.max(Duration::from_secs(10));
+    let cpu0 = srv.cpu_time(false);
     let res = step(kind, "Get-Jobs 1 conn", load::run(port, &path, &gj, 1, dj, None, None));
     r.set("gj_c1", res.rate());
     r.set("gj_c1_mean", res.mean_ms());
@@ -324,39 +290,14 @@ fn steps(srv: &mut BenchServer, r: &mut Results, args: &Args, pdf: &[u8]) -> io:
     let res = step(kind, "Get-Jobs 4 conns", load::run(port, &path, &gj, 4, dj, None, None));
     r.set("gj_c4", res.rate());
     note_errors(r, kind, "Get-Jobs, 4 conns", &res);
-
-    // 4. RSS.
-    if let Some((rss, hwm)) = srv.rss_kib() {
-        eprintln!("  [{kind}] RSS {:.1} MiB, peak {:.1} MiB", mib(rss), mib(hwm));
-        r.set("rss", mib(rss));
-        r.set("hwm", mib(hwm));
-    }
-
-    // 5. Stop, start again, time until it answers; the jobs must still be there.
-    let stop = srv.stop(Duration::from_secs(300))?;
-    r.set("stop", ms(stop));
-    let start = srv.restart_timed(Duration::from_secs(300))?;
-    eprintln!("  [{kind}] stopped in {:.0} ms, started again in {:.0} ms", ms(stop), ms(start));
-    r.set("start", ms(start));
-    if let Some((rss, _)) = srv.rss_kib() {
-        r.set("rss_restart", mib(rss));
-    }
-    let after = count_jobs(port, &path, &uri)?;
-    r.set("jobs_after_restart", after as f64);
-    if after != held {
-        r.note(kind, format!("{after} jobs after restart, {held} before"));
-    }
-
-    // 6. Purge all jobs while one connection keeps sending Get-Printer-Attributes.
-    purge(srv, r, &gpa)?;
-    Ok(())
+    Ok(held)
 }
 
 /// Purges the queue (`cancel -x -a Q`, unmeasured) and waits until Get-Jobs shows no job.
-fn empty_queue(srv: &BenchServer, r: &mut Results) -> io::Result<()> {
-    let (kind, port, path, uri) = (srv.kind(), srv.port(), srv.printer_path(), srv.printer_uri());
+fn empty_queue(srv: &Server, r: &mut Results) -> io::Result<()> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let t0 = Instant::now();
-    let out = srv.cups_tool(900, "cancel", &["-x", "-a", QUEUE])?;
+    let out = server::tool(srv, 900, "cancel", &["-x", "-a", QUEUE])?;
     if out.rc != 0 {
         r.note(kind, format!("cancel -x -a {QUEUE} (between runs) failed: {}", out.text().trim()));
     }
@@ -373,15 +314,15 @@ fn empty_queue(srv: &BenchServer, r: &mut Results) -> io::Result<()> {
     }
 }
 
-fn purge(srv: &mut BenchServer, r: &mut Results, gpa: &[u8]) -> io::Result<()> {
-    let (kind, port, path, uri) = (srv.kind(), srv.port(), srv.printer_path(), srv.printer_uri());
+fn purge(srv: &mut Server, r: &mut Results, gpa: &[u8]) -> io::Result<()> {
+    let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let stop = AtomicBool::new(false);
     let t0 = Instant::now();
     let (samples, cancel, window) = std::thread::scope(|s| {
         let mon = s.spawn(|| load::monitor(port, &path, gpa, t0, &stop));
         std::thread::sleep(Duration::from_secs(1));
         let begin = t0.elapsed();
-        let out = srv.cups_tool(900, "cancel", &["-x", "-a", QUEUE]);
+        let out = server::tool(srv, 900, "cancel", &["-x", "-a", QUEUE]);
         let end = t0.elapsed();
         // Keep watching a little: a server may finish the purge after answering.
         std::thread::sleep(Duration::from_millis(500));
@@ -435,8 +376,8 @@ fn count_jobs(port: u16, path: &str, uri: &str) -> io::Result<usize> {
 }
 
 /// Server CPU milliseconds per successful request since `before`.
-fn cpu_per(srv: &BenchServer, before: Option<Duration>, requests: u64) -> Option<f64> {
-    let used = srv.cpu_time()?.checked_sub(before?)?;
+fn cpu_per(srv: &Server, before: Option<Duration>, requests: u64) -> Option<f64> {
+    let used = srv.cpu_time(false)?.checked_sub(before?)?;
     (requests > 0).then(|| ms(used) / requests as f64)
 }
 
@@ -454,22 +395,6 @@ fn note_errors(r: &mut Results, kind: ServerKind, what: &str, res: &LoadResult) 
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-fn target_text(t: Target) -> String {
-    match t {
-        Target::None => String::new(),
-        Target::Min(x) => format!(">= {x}x"),
-        Target::Max(x) => format!("<= {x}x"),
-    }
-}
-
-fn met(t: Target, ratio: Option<f64>) -> &'static str {
-    match (t, ratio) {
-        (Target::None, _) | (_, None) => "",
-        (Target::Min(x), Some(r)) => if r >= x { "yes" } else { "NO" },
-        (Target::Max(x), Some(r)) => if r <= x { "yes" } else { "NO" },
-    }
-}
 
 fn durability_lines(args: &Args) -> Vec<String> {
     let cupsd = if args.cupsd_durable {
@@ -492,7 +417,7 @@ fn durability_lines(args: &Args) -> Vec<String> {
 }
 
 fn machine_line() -> String {
-    let crate::common::Machine { cpus, model, kernel } = crate::common::Machine::read();
+    let Machine { cpus, model, kernel } = Machine::read();
     let mem = fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
@@ -501,29 +426,13 @@ fn machine_line() -> String {
     format!("{cpus} CPUs ({model}), {mem}, Linux {kernel}")
 }
 
-/// UTC date and time from the system clock (no date crate): civil-from-days.
-fn utc_now() -> String {
-    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = ((secs / 86400) as i64, secs % 86400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem / 60 % 60, rem % 60)
-}
-
-fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> (String, String) {
+fn report(args: &Args, quired_bin: &Path, pdf_len: usize, cupsd: &Results, quired: &Results) -> (String, String) {
     let mut header = vec![
-        format!("quire-bench {}", utc_now()),
+        format!("{PROG} {}", env::utc_now()),
         format!("Machine: {}", machine_line()),
         format!(
             "Servers: {} vs {}; same cupsd.conf/cups-files.conf (LogLevel warn, MaxJobs 0), raw queue {QUEUE} -> file:///dev/null",
-            args.cupsd.display(),
+            args.servers.cupsd.display(),
             quired_bin.display()
         ),
         format!(
@@ -531,126 +440,63 @@ fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> 
             args.duration.as_secs_f64()
         ),
         format!(
-            "N = {} held jobs (job-hold-until=indefinite, {}-byte PDF){}",
+            "N = {} held jobs (job-hold-until=indefinite, {pdf_len}-byte PDF){}",
             args.jobs,
-            pdf_len(),
             if args.jobs != 10_000 { " -- SCALED DOWN from 10,000 with --jobs" } else { "" }
         ),
     ];
     header.extend(durability_lines(args));
-
-    let mut table = String::new();
-    for h in &header {
-        let _ = writeln!(table, "{h}");
-    }
-    let _ = writeln!(table);
-    let w = METRICS.iter().map(|m| m.label.len() + m.unit.len() + 3).max().unwrap_or(40);
-    let _ = writeln!(table, "{:<w$} {:>10} {:>10} {:>9} {:>8} {:>4}", "metric", "cupsd", "quired", "q/c", "target", "met");
-    let _ = writeln!(table, "{}", "-".repeat(w + 46));
-    let mut tsv = String::new();
-    for h in &header {
-        let _ = writeln!(tsv, "# {h}");
-    }
-    let _ = writeln!(tsv, "metric\tdescription\tunit\tcupsd\tquired\tratio_quired_over_cupsd\ttarget\tmet");
-    for m in METRICS {
-        let (c, q) = (cupsd.values.get(m.id).copied(), quired.values.get(m.id).copied());
-        let rt = if m.better == Info { None } else { ratio(c, q) };
-        let label = format!("{} ({})", m.label, m.unit);
-        let _ = writeln!(
-            table,
-            "{:<w$} {:>10} {:>10} {:>9} {:>8} {:>4}",
-            label,
-            fmt_value(c),
-            fmt_value(q),
-            rt.map(|r| format!("{r:.2}x")).unwrap_or_default(),
-            target_text(m.target),
-            met(m.target, rt)
-        );
-        let num = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{v:.3}")).unwrap_or_default();
-        let _ = writeln!(
-            tsv,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            m.id,
-            m.label.trim(),
-            m.unit,
-            num(c),
-            num(q),
-            rt.map(|r| format!("{r:.3}")).unwrap_or_default(),
-            target_text(m.target),
-            met(m.target, rt)
-        );
-    }
-    let _ = writeln!(table, "\nq/c = quired / cupsd. Higher is better for /s figures; lower for ms, s and MiB.");
-    for (name, res) in [("cupsd", cupsd), ("quired", quired)] {
-        for n in &res.notes {
-            let _ = writeln!(table, "NOTE {name}: {n}");
-            let _ = writeln!(tsv, "# NOTE {name}: {}", n.replace('\n', " | "));
-        }
-    }
-    (table, tsv)
+    let layout = Layout { target_width: 8, legend: "q/c = quired / cupsd. Higher is better for /s figures; lower for ms, s and MiB." };
+    crate::figures::render(&header, METRICS, &layout, cupsd, quired)
 }
 
-static PDF_LEN: AtomicU64 = AtomicU64::new(0);
-fn pdf_len() -> u64 {
-    PDF_LEN.load(Ordering::Relaxed)
-}
-
-fn main() {
-    let args = match parse_args() {
+/// `quire-bench core ARGS`.
+pub fn main(words: Vec<String>) -> ExitCode {
+    let args = match parse_args(words) {
         Ok(a) => a,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("quire-bench: {e}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
+        Err(e) => return args::usage_error(PROG, &e, USAGE),
     };
-    let quired_bin = crate::common::quired_or_exit("quire-bench", args.quired.clone(), args.only == Some(ServerKind::Cupsd));
-    let missing: Vec<&str> = ["lpadmin", "cancel", "timeout", "kill"]
-        .into_iter()
-        .filter(|p| !quire_tests::process::have_program(p))
-        .collect();
-    if !missing.is_empty() || !args.cupsd.is_file() {
-        eprintln!("quire-bench: missing {missing:?} or {}: run tests/scripts/install-test-deps", args.cupsd.display());
-        std::process::exit(1);
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{PROG}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let quired_bin = env::quired_unless_only_cupsd(PROG, args.servers.quired.clone(), args.only == Some(ServerKind::Cupsd))?;
+    let missing = env::missing_programs(&["lpadmin", "cancel", "timeout", "kill", "ipptool"]);
+    if !missing.is_empty() || !args.servers.cupsd.is_file() {
+        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display()));
     }
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
-    let pdf = match fs::read(&pdf_path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("quire-bench: cannot read {}: {e}", pdf_path.display());
-            std::process::exit(1);
-        }
-    };
-    PDF_LEN.store(pdf.len() as u64, Ordering::Relaxed);
-    let bench_dir = target_dir().join("bench");
-    if let Err(e) = fs::create_dir_all(&bench_dir) {
-        eprintln!("quire-bench: cannot create {}: {e}", bench_dir.display());
-        std::process::exit(1);
-    }
+    let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
+    let bench_dir = env::bench_dir()?;
 
     let run = |kind: ServerKind, bin: &Path| -> Results {
         if args.only.is_some_and(|o| o != kind) {
-            return Results::default();
+            return Results::new(METRICS);
         }
         let root = bench_dir.join(format!("run-{kind}"));
         let t0 = Instant::now();
-        let r = bench_one(kind, bin, &root, &args, &pdf);
+        let r = bench_one(kind, bin, &root, args, &pdf);
         eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
-        if !args.keep {
+        if !args.servers.keep {
             let _ = fs::remove_dir_all(&root);
         }
         r
     };
-    let cupsd = run(ServerKind::Cupsd, &args.cupsd.clone());
+    let cupsd = run(ServerKind::Cupsd, &args.servers.cupsd);
     let quired = run(ServerKind::Quired, &quired_bin);
 
-    let (table, tsv) = report(&args, &quired_bin, &cupsd, &quired);
+    let (table, tsv) = report(args, &quired_bin, pdf.len(), &cupsd, &quired);
     println!("\n{table}");
     let out = args.out.clone().unwrap_or_else(|| bench_dir.join("results.tsv"));
     match fs::write(&out, tsv) {
         Ok(()) => eprintln!("results written to {}", out.display()),
-        Err(e) => eprintln!("quire-bench: cannot write {}: {e}", out.display()),
+        Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
     }
+    Ok(())
 }

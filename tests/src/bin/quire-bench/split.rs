@@ -1,4 +1,4 @@
-//! quire-bench-split: the job splitter's speed-up, quired vs cupsd in one run.
+//! `quire-bench split`: the job splitter's speed-up, quired vs cupsd in one run.
 //!
 //! Four equal quire-sim printers (same `--ppm`, same security facts), each an IPP Everywhere
 //! queue made with `lpadmin -m everywhere`. For a 400-page single-copy PDF and for 100 copies
@@ -16,39 +16,26 @@
 //!
 //! This is a benchmark, not a test: nothing asserts on timing, the exit status is non-zero
 //! only when something failed (a server, a lost or duplicated page).
-//!
-//! Usage: QUIRE_SIM_BIN=target/release/quire-sim target/release/quire-bench-split [options]
-//! (see USAGE; build with `cargo build --release -p quired -p quire-sim -p quire-tests --bins`)
 
-#[allow(dead_code, clippy::io_other_error)]
-#[path = "bench/client.rs"]
-mod client;
-#[allow(dead_code)]
-#[path = "bench/common.rs"]
-mod common;
-#[path = "bench_split/fleet.rs"]
-mod fleet;
-#[path = "bench_split/measure.rs"]
 mod measure;
-#[path = "bench_split/report.rs"]
 mod report;
-#[allow(dead_code)]
-#[path = "bench/server.rs"]
-mod server;
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use quire_tests::simulated_printer::{marked_pdf, Sim};
 use quire_tests::ServerKind;
 
-use crate::common::{quired_path, target_dir};
+use crate::args::{self, Scanner, ServerArgs};
+use crate::env::{self, Dirs, Problems};
 use crate::fleet::{start_sims, Fleet, JobSpec, CLASS};
-use crate::measure::{run_case, Outcome};
-use crate::report::{Cost, Report, Workload};
+use self::measure::{run_case, Outcome};
+use self::report::{Cost, Report, Workload};
 
-const USAGE: &str = "usage: quire-bench-split [--ppm N] [--pages N] [--copies N] [--copy-pages N]
+const PROG: &str = "quire-bench split";
+
+const USAGE: &str = "usage: quire-bench split [--ppm N] [--pages N] [--copies N] [--copy-pages N]
                          [--cost-pages N] [--cost-runs N] [--skip-cupsd] [--skip-cost]
                          [--quired PATH] [--cupsd PATH] [--timeout SECS] [--keep]
 
@@ -78,13 +65,11 @@ pub struct Args {
     pub cost_runs: usize,
     pub skip_cupsd: bool,
     pub skip_cost: bool,
-    quired: Option<PathBuf>,
-    pub cupsd: PathBuf,
+    pub servers: ServerArgs,
     timeout: Duration,
-    keep: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(words: Vec<String>) -> Result<Args, String> {
     let mut a = Args {
         ppm: 1200,
         pages: 400,
@@ -94,28 +79,24 @@ fn parse_args() -> Result<Args, String> {
         cost_runs: 7,
         skip_cupsd: false,
         skip_cost: false,
-        quired: None,
-        cupsd: PathBuf::from("/usr/sbin/cupsd"),
+        servers: ServerArgs::default(),
         timeout: Duration::from_secs(300),
-        keep: false,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        let num = |name: &str, v: String| v.parse::<u32>().map_err(|e| format!("{name}: {e}"));
+    let mut scan = Scanner::new(words);
+    while let Some(arg) = scan.next_word() {
+        if a.servers.take(&arg, &mut scan)? {
+            continue;
+        }
         match arg.as_str() {
-            "--ppm" => a.ppm = num("--ppm", value("--ppm")?)?,
-            "--pages" => a.pages = num("--pages", value("--pages")?)?,
-            "--copies" => a.copies = num("--copies", value("--copies")?)?,
-            "--copy-pages" => a.copy_pages = num("--copy-pages", value("--copy-pages")?)?,
-            "--cost-pages" => a.cost_pages = num("--cost-pages", value("--cost-pages")?)?,
-            "--cost-runs" => a.cost_runs = num("--cost-runs", value("--cost-runs")?)? as usize,
+            "--ppm" => a.ppm = scan.number("--ppm")?,
+            "--pages" => a.pages = scan.number("--pages")?,
+            "--copies" => a.copies = scan.number("--copies")?,
+            "--copy-pages" => a.copy_pages = scan.number("--copy-pages")?,
+            "--cost-pages" => a.cost_pages = scan.number("--cost-pages")?,
+            "--cost-runs" => a.cost_runs = scan.number::<u32>("--cost-runs")? as usize,
             "--skip-cupsd" => a.skip_cupsd = true,
             "--skip-cost" => a.skip_cost = true,
-            "--quired" => a.quired = Some(PathBuf::from(value("--quired")?)),
-            "--cupsd" => a.cupsd = PathBuf::from(value("--cupsd")?),
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(num("--timeout", value("--timeout")?)?.max(1))),
-            "--keep" => a.keep = true,
+            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>("--timeout")?.max(1))),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -130,35 +111,25 @@ fn parse_args() -> Result<Args, String> {
 struct Ctx {
     args: Args,
     quired: PathBuf,
-    bench_dir: PathBuf,
-    errors: Vec<String>,
+    dirs: Dirs,
+    problems: Problems,
 }
 
 impl Ctx {
     fn fail(&mut self, msg: String) {
-        eprintln!("  ERROR: {msg}");
-        self.errors.push(msg);
+        self.problems.fail(msg);
     }
 
-    /// A fresh directory for one server.
-    fn root(&self, name: &str) -> PathBuf {
-        let root = self.bench_dir.join(format!("split-{name}"));
-        let _ = fs::remove_dir_all(&root);
-        root
-    }
-
-    fn done_with(&self, root: &Path) {
-        if !self.args.keep {
-            let _ = fs::remove_dir_all(root);
-        }
+    fn done_with(&self, root: &std::path::Path) {
+        self.dirs.done_with(root);
     }
 
     /// Starts a server with one queue per simulator (and a class of them on cupsd).
     fn fleet(&mut self, kind: ServerKind, name: &str, sims: &[Sim]) -> Option<(Fleet, PathBuf)> {
-        let root = self.root(name);
+        let root = self.dirs.fresh(&format!("split-{name}"));
         let binary = match kind {
             ServerKind::Quired => self.quired.clone(),
-            ServerKind::Cupsd => self.args.cupsd.clone(),
+            ServerKind::Cupsd => self.args.servers.cupsd.clone(),
         };
         let t0 = Instant::now();
         match Fleet::start(kind, &binary, &root, sims, kind == ServerKind::Cupsd) {
@@ -278,33 +249,28 @@ fn cost_runs(ctx: &mut Ctx) -> Option<Cost> {
     Some(cost)
 }
 
-fn setup() -> Result<Ctx, String> {
-    let args = parse_args()?;
-    let quired = quired_path(args.quired.clone())?;
-    let missing: Vec<&str> = ["lpadmin", "cupsenable", "cupsaccept", "timeout", "kill"]
-        .into_iter()
-        .filter(|p| !quire_tests::process::have_program(p))
-        .collect();
-    if !missing.is_empty() || (!args.skip_cupsd && !args.cupsd.is_file()) {
-        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.cupsd.display()));
+fn setup(words: Vec<String>) -> Result<Ctx, ExitCode> {
+    let args = parse_args(words).map_err(|e| args::usage_error(PROG, &e, USAGE))?;
+    let fail = |e: String| {
+        eprintln!("{PROG}: {e}");
+        ExitCode::FAILURE
+    };
+    let quired = env::quired_path(args.servers.quired.clone()).map_err(fail)?;
+    let missing = env::missing_programs(&["lpadmin", "cupsenable", "cupsaccept", "timeout", "kill", "ipptool"]);
+    if !missing.is_empty() || (!args.skip_cupsd && !args.servers.cupsd.is_file()) {
+        return Err(fail(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display())));
     }
-    let sim = quire_tests::simulated_printer::sim_binary().map_err(|e| e.to_string())?;
-    eprintln!("quire-sim: {}\nquired: {}", sim.display(), quired.display());
-    let bench_dir = target_dir().join("bench");
-    fs::create_dir_all(&bench_dir).map_err(|e| format!("cannot create {}: {e}", bench_dir.display()))?;
-    Ok(Ctx { args, quired, bench_dir, errors: Vec::new() })
+    env::simulator().map_err(fail)?;
+    eprintln!("quired: {}", quired.display());
+    let dirs = Dirs { bench: env::bench_dir().map_err(fail)?, keep: args.servers.keep };
+    Ok(Ctx { args, quired, dirs, problems: Problems::default() })
 }
 
-fn main() {
-    let mut ctx = match setup() {
+/// `quire-bench split ARGS`.
+pub fn main(words: Vec<String>) -> ExitCode {
+    let mut ctx = match setup(words) {
         Ok(c) => c,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("quire-bench-split: {e}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
+        Err(code) => return code,
     };
     let a = ctx.args.clone();
     let mut work = vec![
@@ -324,9 +290,12 @@ fn main() {
     let cost = if a.skip_cost { None } else { cost_runs(&mut ctx) };
     eprintln!("== all runs done in {:.0} s", t0.elapsed().as_secs_f64());
 
-    let report = Report { args: &a, quired: &ctx.quired, printers: PRINTERS, work: &work, cost: cost.as_ref(), errors: &ctx.errors };
+    let errors = &ctx.problems.errors;
+    let report = Report { args: &a, quired: &ctx.quired, printers: PRINTERS, work: &work, cost: cost.as_ref(), errors };
     println!("\n{}", report.render());
-    if !ctx.errors.is_empty() {
-        std::process::exit(1);
+    if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

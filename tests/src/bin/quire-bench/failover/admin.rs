@@ -6,9 +6,9 @@ use std::io;
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 
+use super::ORIGIN;
 use crate::client;
 use crate::fleet::Fleet;
-use crate::ORIGIN;
 
 /// cupsd's class: the origin first, then the printers quired may move the remainder to.
 pub const CLASS: &str = "failover";
@@ -18,13 +18,7 @@ pub const OTHERS: [&str; 2] = ["secure", "vault"];
 /// `quire-failover-default` = `mode` and `quire-failover-grace-time` = `grace` on `queue`,
 /// with CUPS-Add-Modify-Printer (CUPS's lpadmin only sends `*-default` options).
 pub fn set_failover(fleet: &Fleet, queue: &str, mode: &str, grace: u32) -> io::Result<()> {
-    let uri = format!("ipp://127.0.0.1:{}/printers/{queue}", fleet.srv.port());
-    let mut msg = Message::new((2, 0), Operation::CupsAddModifyPrinter.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(uri)));
-    g.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
+    let mut msg = client::request_as(Operation::CupsAddModifyPrinter, &fleet.srv.printer_uri(queue), "root");
     let p = msg.group_mut(DelimiterTag::Printer);
     p.push(Attribute::new(v::FAILOVER_DEFAULT, Value::Keyword(mode.into())));
     p.push(Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(grace.min(86_400) as i32)));
@@ -46,13 +40,10 @@ pub fn set_failover(fleet: &Fleet, queue: &str, mode: &str, grace: u32) -> io::R
 
 /// Get-Printer-Attributes of `queue` for `names`.
 fn printer_attrs(fleet: &Fleet, queue: &str, names: &[&str]) -> io::Result<Message> {
-    let uri = format!("ipp://127.0.0.1:{}/printers/{queue}", fleet.srv.port());
-    let mut msg = Message::new((2, 0), Operation::GetPrinterAttributes.code(), 2);
+    let mut msg = Message::request(Operation::GetPrinterAttributes, 2);
     let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(uri)));
-    g.push(Attribute::set("requested-attributes", names.iter().map(|n| Value::Keyword((*n).into())).collect()));
+    g.push(Attribute::new("printer-uri", Value::Uri(fleet.srv.printer_uri(queue))));
+    g.push(client::requested(names));
     let mut conn = fleet.connect()?;
     let resp = conn.call(&format!("/printers/{queue}"), &msg.encode())?;
     if !client::is_ok(resp.code) {
@@ -63,7 +54,7 @@ fn printer_attrs(fleet: &Fleet, queue: &str, names: &[&str]) -> io::Result<Messa
 
 /// Runs a CUPS tool against the fleet's server; an error unless it exits 0.
 pub fn tool(fleet: &Fleet, program: &str, args: &[&str]) -> io::Result<()> {
-    let out = fleet.srv.cups_tool(60, program, args)?;
+    let out = crate::server::tool(&fleet.srv, 60, program, args)?;
     if out.rc != 0 {
         return Err(client::other(format!("{program} {}: {}", args.join(" "), out.text())));
     }

@@ -2,15 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs;
 use std::path::Path;
 
 use quire_tests::fleet::FLEET;
 
-use crate::admin::{CLASS, OTHERS};
-use crate::common::fmt_value;
-use crate::measure::{CupsRun, QuireRun};
-use crate::{Args, ORIGIN};
+use super::admin::{CLASS, OTHERS};
+use super::measure::{CupsRun, QuireRun};
+use super::{Args, ORIGIN, PROG};
+use crate::env::{self, Machine};
+use crate::figures::fmt_value;
 
 /// The target: the remainder's first page at most this long after the grace time ended.
 pub const TARGET_BEYOND_GRACE_S: f64 = 2.0;
@@ -36,10 +36,8 @@ fn median_max(mut v: Vec<f64>) -> Option<(f64, f64)> {
 }
 
 fn machine_line() -> String {
-    let m = crate::common::Machine::read();
-    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, load.join(" "))
+    let m = Machine::read();
+    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, env::loadavg())
 }
 
 fn fleet_line() -> String {
@@ -74,12 +72,12 @@ impl Report<'_> {
 
     fn header(&self, out: &mut String) {
         let a = self.args;
-        let date = crate::common::utc_now();
+        let date = env::utc_now();
         let page_ms = 60_000.0 / f64::from(a.ppm);
         let lines = [
             format!("Machine: {}", machine_line()),
-            format!("quire-bench-failover {date}"),
-            format!("Servers: {} vs cupsd {}, one after the other, quire-bench's config (LogLevel warn)", self.quired.display(), self.cupsd),
+            format!("{PROG} {date}"),
+            format!("Servers: {} vs cupsd {}, one after the other, quire-bench core's config (LogLevel warn)", self.quired.display(), self.cupsd),
             format!(
                 "Printers: 4 quire-sim, {} ppm each ({page_ms:.0} ms a page): {}; one queue each, \
                  `lpadmin -p NAME -E -v ipp://127.0.0.1:PORT/ipp/print -m everywhere`",

@@ -1,4 +1,4 @@
-//! quire-bench-failover: how soon a job's remainder prints elsewhere after its printer
+//! `quire-bench failover`: how soon a job's remainder prints elsewhere after its printer
 //! faults, quired's failover vs cupsd, in one run on one machine.
 //!
 //! Four quire-sim printers with the test fleet's security facts (tests/src/fleet.rs FLEET:
@@ -23,44 +23,28 @@
 //!
 //! This is a benchmark: a missed target prints FAIL, but the exit status is non-zero only when
 //! something failed (a server, a lost or duplicated page, a page on a less secure printer).
-//!
-//! Usage: QUIRE_SIM_BIN=target/release/quire-sim target/release/quire-bench-failover [options]
-//! (see USAGE; build with `cargo build --release -p quired -p quire-sim -p quire-tests --bins`)
-#![forbid(unsafe_code)]
 
-#[path = "bench_failover/admin.rs"]
 mod admin;
-#[allow(dead_code, clippy::io_other_error)]
-#[path = "bench/client.rs"]
-mod client;
-#[allow(dead_code)]
-#[path = "bench/common.rs"]
-mod common;
-#[allow(dead_code)]
-#[path = "bench_split/fleet.rs"]
-mod fleet;
-#[path = "bench_failover/measure.rs"]
 mod measure;
-#[path = "bench_failover/report.rs"]
 mod report;
-#[allow(dead_code)]
-#[path = "bench/server.rs"]
-mod server;
 
-use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use quire_tests::fleet::FLEET;
 use quire_tests::simulated_printer::{Sim, SimOptions};
 use quire_tests::ServerKind;
 
-use crate::common::{quired_or_exit, target_dir};
+use self::measure::{CupsRun, QuireRun};
+use self::report::Report;
+use crate::args::{self, Scanner, ServerArgs};
+use crate::env::{self, Dirs, Problems};
 use crate::fleet::Fleet;
-use crate::measure::{CupsRun, QuireRun};
-use crate::report::Report;
 
-const USAGE: &str = "usage: quire-bench-failover [--runs N] [--grace S[,S...]] [--ppm N] [--pages N] [--fault-after N]
+const PROG: &str = "quire-bench failover";
+
+const USAGE: &str = "usage: quire-bench failover [--runs N] [--grace S[,S...]] [--ppm N] [--pages N] [--fault-after N]
                             [--cupsd-runs N] [--cupsd-wait SECS] [--skip-cupsd]
                             [--quired PATH] [--cupsd PATH] [--timeout SECS] [--keep]
 
@@ -90,10 +74,8 @@ pub struct Args {
     pub cupsd_runs: Option<usize>,
     pub cupsd_wait: Option<u64>,
     pub skip_cupsd: bool,
-    quired: Option<PathBuf>,
-    pub cupsd: PathBuf,
+    pub servers: ServerArgs,
     pub timeout: Duration,
-    keep: bool,
 }
 
 impl Args {
@@ -117,7 +99,7 @@ fn parse_grace(v: &str) -> Result<Vec<u32>, String> {
     }
 }
 
-fn parse_args() -> Result<Args, String> {
+fn parse_args(words: Vec<String>) -> Result<Args, String> {
     let mut a = Args {
         runs: 5,
         grace: vec![1, 5],
@@ -127,28 +109,24 @@ fn parse_args() -> Result<Args, String> {
         cupsd_runs: None,
         cupsd_wait: None,
         skip_cupsd: false,
-        quired: None,
-        cupsd: PathBuf::from("/usr/sbin/cupsd"),
+        servers: ServerArgs::default(),
         timeout: Duration::from_secs(120),
-        keep: false,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        let num = |name: &str, v: String| v.parse::<u32>().map_err(|e| format!("{name}: {e}"));
+    let mut scan = Scanner::new(words);
+    while let Some(arg) = scan.next_word() {
+        if a.servers.take(&arg, &mut scan)? {
+            continue;
+        }
         match arg.as_str() {
-            "--runs" => a.runs = num("--runs", value("--runs")?)? as usize,
-            "--grace" => a.grace = parse_grace(&value("--grace")?)?,
-            "--ppm" => a.ppm = num("--ppm", value("--ppm")?)?,
-            "--pages" => a.pages = num("--pages", value("--pages")?)?,
-            "--fault-after" => a.fault_after = num("--fault-after", value("--fault-after")?)?,
-            "--cupsd-runs" => a.cupsd_runs = Some(num("--cupsd-runs", value("--cupsd-runs")?)? as usize),
-            "--cupsd-wait" => a.cupsd_wait = Some(u64::from(num("--cupsd-wait", value("--cupsd-wait")?)?)),
+            "--runs" => a.runs = scan.number::<u32>("--runs")? as usize,
+            "--grace" => a.grace = parse_grace(&scan.value("--grace")?)?,
+            "--ppm" => a.ppm = scan.number("--ppm")?,
+            "--pages" => a.pages = scan.number("--pages")?,
+            "--fault-after" => a.fault_after = scan.number("--fault-after")?,
+            "--cupsd-runs" => a.cupsd_runs = Some(scan.number::<u32>("--cupsd-runs")? as usize),
+            "--cupsd-wait" => a.cupsd_wait = Some(u64::from(scan.number::<u32>("--cupsd-wait")?)),
             "--skip-cupsd" => a.skip_cupsd = true,
-            "--quired" => a.quired = Some(PathBuf::from(value("--quired")?)),
-            "--cupsd" => a.cupsd = PathBuf::from(value("--cupsd")?),
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(num("--timeout", value("--timeout")?)?.max(1))),
-            "--keep" => a.keep = true,
+            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>("--timeout")?.max(1))),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -163,26 +141,17 @@ fn parse_args() -> Result<Args, String> {
 pub struct Ctx {
     pub args: Args,
     pub quired: PathBuf,
-    bench_dir: PathBuf,
-    pub errors: Vec<String>,
-    pub notes: Vec<String>,
+    dirs: Dirs,
+    problems: Problems,
 }
 
 impl Ctx {
     pub fn fail(&mut self, msg: String) {
-        eprintln!("  ERROR: {msg}");
-        self.errors.push(msg);
-    }
-
-    fn note(&mut self, msg: String) {
-        eprintln!("  NOTE: {msg}");
-        self.notes.push(msg);
+        self.problems.fail(msg);
     }
 
     fn done_with(&self, root: &Path) {
-        if !self.args.keep {
-            let _ = fs::remove_dir_all(root);
-        }
+        self.dirs.done_with(root);
     }
 
     /// Four fresh simulators (FLEET's names and security facts) and a server with one
@@ -195,8 +164,7 @@ impl Ctx {
                 return None;
             }
         };
-        let root = self.bench_dir.join(format!("failover-{kind}"));
-        let _ = fs::remove_dir_all(&root);
+        let root = self.dirs.fresh(&format!("failover-{kind}"));
         let t0 = Instant::now();
         match Fleet::start(kind, binary, &root, &sims, false) {
             Ok(f) => {
@@ -256,7 +224,7 @@ fn quired_runs(ctx: &mut Ctx) -> Vec<QuireRun> {
 /// cupsd: the same fault on office, the job sent to a class of office and the printers
 /// quired may move it to.
 fn cupsd_runs(ctx: &mut Ctx) -> Vec<CupsRun> {
-    let cupsd = ctx.args.cupsd.clone();
+    let cupsd = ctx.args.servers.cupsd.clone();
     let Some((fleet, sims, root)) = ctx.fleet(ServerKind::Cupsd, &cupsd) else { return Vec::new() };
     let mut out = Vec::new();
     match admin::make_class(&fleet) {
@@ -282,50 +250,49 @@ fn cupsd_runs(ctx: &mut Ctx) -> Vec<CupsRun> {
     out
 }
 
-fn setup() -> Result<Ctx, String> {
-    let args = parse_args()?;
-    let quired = quired_or_exit("quire-bench-failover", args.quired.clone(), false);
-    let missing: Vec<&str> = ["lpadmin", "cupsenable", "cupsdisable", "cupsaccept", "cancel", "timeout", "kill"]
-        .into_iter()
-        .filter(|p| !quire_tests::process::have_program(p))
-        .collect();
+fn setup(words: Vec<String>) -> Result<Ctx, ExitCode> {
+    let args = parse_args(words).map_err(|e| args::usage_error(PROG, &e, USAGE))?;
+    let fail = |e: String| {
+        eprintln!("{PROG}: {e}");
+        ExitCode::FAILURE
+    };
+    let quired = env::quired_path(args.servers.quired.clone()).map_err(fail)?;
+    let missing = env::missing_programs(&["lpadmin", "cupsenable", "cupsdisable", "cupsaccept", "cancel", "timeout", "kill", "ipptool"]);
     if !missing.is_empty() {
-        return Err(format!("missing {missing:?}: run tests/scripts/install-test-deps"));
+        return Err(fail(format!("missing {missing:?}: run tests/scripts/install-test-deps")));
     }
-    let sim = quire_tests::simulated_printer::sim_binary().map_err(|e| e.to_string())?;
-    eprintln!("quire-sim: {}\nquired: {}", sim.display(), quired.display());
-    let bench_dir = target_dir().join("bench");
-    fs::create_dir_all(&bench_dir).map_err(|e| format!("cannot create {}: {e}", bench_dir.display()))?;
-    Ok(Ctx { args, quired, bench_dir, errors: Vec::new(), notes: Vec::new() })
+    env::simulator().map_err(fail)?;
+    eprintln!("quired: {}", quired.display());
+    let dirs = Dirs { bench: env::bench_dir().map_err(fail)?, keep: args.servers.keep };
+    Ok(Ctx { args, quired, dirs, problems: Problems::default() })
 }
 
-fn main() {
-    let mut ctx = match setup() {
+/// `quire-bench failover ARGS`.
+pub fn main(words: Vec<String>) -> ExitCode {
+    let mut ctx = match setup(words) {
         Ok(c) => c,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("quire-bench-failover: {e}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
+        Err(code) => return code,
     };
     let t0 = Instant::now();
     let quire = quired_runs(&mut ctx);
+    let cupsd = ctx.args.servers.cupsd.clone();
     let cupsd_state = if ctx.args.skip_cupsd {
         "skipped (--skip-cupsd)".to_string()
-    } else if !ctx.args.cupsd.is_file() {
-        let msg = format!("no cupsd binary at {}: cupsd not measured", ctx.args.cupsd.display());
-        ctx.note(msg.clone());
+    } else if !cupsd.is_file() {
+        let msg = format!("no cupsd binary at {}: cupsd not measured", cupsd.display());
+        ctx.problems.note(msg.clone());
         msg
     } else {
-        ctx.args.cupsd.display().to_string()
+        cupsd.display().to_string()
     };
-    let cups = if ctx.args.skip_cupsd || !ctx.args.cupsd.is_file() { Vec::new() } else { cupsd_runs(&mut ctx) };
+    let cups = if ctx.args.skip_cupsd || !cupsd.is_file() { Vec::new() } else { cupsd_runs(&mut ctx) };
     eprintln!("== all runs done in {:.0} s", t0.elapsed().as_secs_f64());
-    let report = Report { args: &ctx.args, quired: &ctx.quired, cupsd: &cupsd_state, quire: &quire, cups: &cups, errors: &ctx.errors, notes: &ctx.notes };
+    let p = &ctx.problems;
+    let report = Report { args: &ctx.args, quired: &ctx.quired, cupsd: &cupsd_state, quire: &quire, cups: &cups, errors: &p.errors, notes: &p.notes };
     println!("\n{}", report.render());
-    if !ctx.errors.is_empty() {
-        std::process::exit(1);
+    if p.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

@@ -5,15 +5,16 @@
 
 use std::fs;
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
+use quire_tests::process::rss_kib;
 
-pub const MIB: u64 = 1024 * 1024;
+use crate::client;
+use crate::upload::{self, Document, MIB};
 
 /// How long the upload (or dd) may take before it counts as failed.
 const TIMEOUT: Duration = Duration::from_secs(900);
@@ -45,29 +46,19 @@ pub fn dd(file: &Path, mib: u64) -> io::Result<DdResult> {
         return Err(io::Error::other(format!("dd failed: {}", stderr.trim())));
     }
     let note = stderr.lines().last().unwrap_or("").trim().to_string();
-    Ok(DdResult { elapsed, bytes: mib * MIB, note })
+    Ok(DdResult { elapsed, bytes: mib * MIB as u64, note })
 }
 
 /// The Print-Job request (operation attributes only; the document follows it in the body):
 /// application/pdf, held with job-hold-until=indefinite so nothing prints.
 pub fn print_job_held_header(printer_uri: &str, user: &str) -> Vec<u8> {
-    let mut msg = Message::new((2, 0), Operation::PrintJob.code(), 1);
-    let g = msg.group_mut(DelimiterTag::Operation);
-    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    g.push(Attribute::new("printer-uri", Value::Uri(printer_uri.to_string())));
-    g.push(Attribute::new("requesting-user-name", Value::Name(user.into())));
-    g.push(Attribute::new("job-name", Value::Name("bench-big".into())));
-    g.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
-    msg.group_mut(DelimiterTag::Job)
-        .push(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
-    msg.encode()
+    client::print_job_header(printer_uri, user, "bench-big", "application/pdf", vec![client::held()])
 }
 
 /// One MiB of PDF comment lines; the first chunk of the document starts with a PDF header.
 fn filler(first: bool) -> Vec<u8> {
     let line = b"% quire-bench-print filler: a big document spooled, never printed ...............\n";
-    let mut chunk: Vec<u8> = line.iter().copied().cycle().take(MIB as usize).collect();
+    let mut chunk: Vec<u8> = line.iter().copied().cycle().take(MIB).collect();
     if first {
         let head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
         chunk[..head.len()].copy_from_slice(head);
@@ -92,38 +83,15 @@ pub struct UploadResult {
     pub rss_peak: Option<u64>,
 }
 
-/// VmRSS and VmHWM of `pid` in KiB.
-pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
-}
-
 /// POSTs the Print-Job with a `mib`-MiB document to `path` on 127.0.0.1:`port` with
 /// Content-Length, sampling the server's (`pid`) memory meanwhile.
 pub fn upload(port: u16, path: &str, header: &[u8], mib: u64, pid: Option<u32>) -> io::Result<UploadResult> {
-    let doc_len = mib * MIB;
-    let mut stream = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(10))?;
-    stream.set_nodelay(true)?;
-    stream.set_read_timeout(Some(TIMEOUT))?;
-    stream.set_write_timeout(Some(TIMEOUT))?;
-    let mut head = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n\r\n",
-        header.len() as u64 + doc_len
-    )
-    .into_bytes();
-    head.extend_from_slice(header);
     let (first, rest) = (filler(true), filler(false));
-
+    let pieces = (0..mib).map(|i| if i == 0 { first.as_slice() } else { rest.as_slice() });
+    let doc = Document { pieces, len: mib * MIB as u64, chunked: false };
     let before = pid.and_then(rss_kib);
     let done = AtomicBool::new(false);
-    let (t0, sent, write_err, response, peak) = std::thread::scope(|s| {
+    let (up, peak) = std::thread::scope(|s| {
         let sampler = s.spawn(|| {
             let mut peak = None::<u64>;
             while !done.load(Ordering::SeqCst) {
@@ -134,39 +102,22 @@ pub fn upload(port: u16, path: &str, header: &[u8], mib: u64, pid: Option<u32>) 
             }
             peak
         });
-        let t0 = Instant::now();
-        let mut sent = 0u64;
-        let mut write_err = None;
-        let mut write = |buf: &[u8]| stream.write_all(buf);
-        if let Err(e) = write(&head) {
-            write_err = Some(e);
-        } else {
-            for i in 0..mib {
-                let chunk = if i == 0 { &first } else { &rest };
-                if let Err(e) = write(chunk) {
-                    write_err = Some(e);
-                    break;
-                }
-                sent += MIB;
-            }
-        }
-        // The server may have answered early (an error) and closed: read what it said anyway.
-        let response = read_response(&mut stream);
+        let up = upload::upload(port, path, header, doc, TIMEOUT);
         done.store(true, Ordering::SeqCst);
-        (t0, sent, write_err, response, sampler.join().ok().flatten())
+        (up, sampler.join().ok().flatten())
     });
-    let elapsed = t0.elapsed();
+    let up = up?;
     let after = pid.and_then(rss_kib);
-    let (http_status, body) = match (response, write_err) {
-        (Ok(r), _) => r,
-        (Err(e), Some(w)) => return Err(io::Error::other(format!("write failed after {sent} bytes: {w}; then {e}"))),
-        (Err(e), None) => return Err(e),
-    };
-    let ipp_status = (body.len() >= 8).then(|| u16::from_be_bytes([body[2], body[3]]));
-    let job_id = quire_ipp::decode(&body)
-        .ok()
-        .and_then(|(m, _)| m.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()));
-    Ok(UploadResult { sent, elapsed, http_status, ipp_status, job_id, before, after, rss_peak: peak })
+    Ok(UploadResult {
+        sent: up.sent,
+        elapsed: up.elapsed,
+        http_status: up.http_status,
+        ipp_status: up.ipp_status,
+        job_id: up.job_id,
+        before,
+        after,
+        rss_peak: peak,
+    })
 }
 
 /// A reference spooler: the least a server can do with the same upload. One thread accepts one
@@ -233,91 +184,6 @@ pub fn reference_spooler(file: &Path, header: &[u8], mib: u64) -> io::Result<Upl
     });
     let _ = fs::remove_file(file);
     res
-}
-
-/// Reads one HTTP/1.1 response (skipping 1xx); the status and the body (Content-Length,
-/// chunked, or up to EOF).
-fn read_response(stream: &mut TcpStream) -> io::Result<(u16, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 16 * 1024];
-    loop {
-        let Some(end) = find(&buf, b"\r\n\r\n") else {
-            let n = stream.read(&mut tmp)?;
-            if n == 0 {
-                return Err(io::Error::other(format!("connection closed after {} bytes of response", buf.len())));
-            }
-            buf.extend_from_slice(&tmp[..n]);
-            continue;
-        };
-        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-        let mut rest = buf.split_off(end + 4);
-        let status: u16 = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| io::Error::other(format!("bad status line in {head:?}")))?;
-        if (100..200).contains(&status) {
-            buf = rest;
-            continue;
-        }
-        let header = |name: &str| {
-            head.lines().skip(1).find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_ascii_lowercase())
-            })
-        };
-        if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-            return read_chunked(stream, rest).map(|b| (status, b));
-        }
-        match header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-            Some(len) => {
-                while rest.len() < len {
-                    let n = stream.read(&mut tmp)?;
-                    if n == 0 {
-                        return Err(io::ErrorKind::UnexpectedEof.into());
-                    }
-                    rest.extend_from_slice(&tmp[..n]);
-                }
-                rest.truncate(len);
-            }
-            None => {
-                stream.read_to_end(&mut rest)?;
-            }
-        }
-        return Ok((status, rest));
-    }
-}
-
-fn read_chunked(stream: &mut TcpStream, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    let mut tmp = [0u8; 16 * 1024];
-    let mut more = |buf: &mut Vec<u8>| -> io::Result<()> {
-        let n = stream.read(&mut tmp)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&tmp[..n]);
-        Ok(())
-    };
-    loop {
-        let line_end = loop {
-            match find(&buf, b"\r\n") {
-                Some(i) => break i,
-                None => more(&mut buf)?,
-            }
-        };
-        let hex = String::from_utf8_lossy(&buf[..line_end]).split(';').next().unwrap_or("").trim().to_string();
-        let size = usize::from_str_radix(&hex, 16).map_err(|_| io::Error::other(format!("bad chunk size {hex:?}")))?;
-        buf.drain(..line_end + 2);
-        if size == 0 {
-            return Ok(body);
-        }
-        while buf.len() < size + 2 {
-            more(&mut buf)?;
-        }
-        body.extend_from_slice(&buf[..size]);
-        buf.drain(..size + 2);
-    }
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
