@@ -19,6 +19,16 @@ pub enum Tok {
     Help,
 }
 
+/// The options every command takes to reach the scheduler: `-E` (encryption), `-h server`
+/// and `-U user`; Quire's own commands take no others.
+pub fn connection_option(c: char) -> Option<ArgKind> {
+    match c {
+        'E' => Some(ArgKind::Flag),
+        'h' | 'U' => Some(ArgKind::Value),
+        _ => None,
+    }
+}
+
 /// Splits `args` into options and operands the way CUPS's hand-written
 /// parsers do: options may be grouped (`-tl`), values attached (`-dQ`) or
 /// separate (`-d Q`), "--" ends options and a lone "-" is an operand.

@@ -3,6 +3,7 @@
 
 use std::fmt::Display;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::str::FromStr;
 
 use quire_tests::ServerKind;
@@ -64,6 +65,21 @@ impl ServerArgs {
     }
 }
 
+/// Scans `words`: `take(word, scanner)` takes each option it knows (and its value) and says
+/// whether it did; `-h`/`--help` is an `Err` with no message.
+pub fn scan(words: Vec<String>, mut take: impl FnMut(&str, &mut Scanner) -> Result<bool, String>) -> Result<(), String> {
+    let mut scan = Scanner::new(words);
+    while let Some(word) = scan.next_word() {
+        if word == "-h" || word == "--help" {
+            return Err(String::new());
+        }
+        if !take(&word, &mut scan)? {
+            return Err(format!("unknown argument {word:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// `--only cupsd|quired`.
 pub fn only(scan: &mut Scanner) -> Result<ServerKind, String> {
     match scan.value("--only")?.as_str() {
@@ -73,11 +89,27 @@ pub fn only(scan: &mut Scanner) -> Result<ServerKind, String> {
     }
 }
 
-/// The command line could not be used: the message (empty for `--help`) and the usage.
-pub fn usage_error(prog: &str, message: &str, usage: &str) -> std::process::ExitCode {
-    if !message.is_empty() {
-        eprintln!("{prog}: {message}");
-    }
-    eprintln!("{usage}");
-    std::process::ExitCode::from(2)
+/// A subcommand from its command line to its exit status: `parse` the words (an error is
+/// shown with the usage, exit status 2), then `run` (an error is shown, exit status 1).
+pub fn command<A>(
+    prog: &str,
+    usage: &str,
+    words: Vec<String>,
+    parse: impl FnOnce(Vec<String>) -> Result<A, String>,
+    run: impl FnOnce(A) -> Result<ExitCode, String>,
+) -> ExitCode {
+    let args = match parse(words) {
+        Ok(a) => a,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{prog}: {message}");
+            }
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    run(args).unwrap_or_else(|e| {
+        eprintln!("{prog}: {e}");
+        ExitCode::FAILURE
+    })
 }

@@ -33,9 +33,9 @@ use quire_tests::{Server, ServerKind};
 
 use self::job::{Sample, Variant};
 use self::report::Row;
-use crate::args::{self, Scanner, ServerArgs};
+use crate::args::{self, ServerArgs};
 use crate::client;
-use crate::env::{self, Machine};
+use crate::env::{self, Dirs, Machine, Needs};
 use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
 use crate::upload::MIB;
 
@@ -87,25 +87,21 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         conns: 16,
         secs: 10,
     };
-    let mut scan = Scanner::new(words);
-    while let Some(arg) = scan.next_word() {
-        if a.servers.take(&arg, &mut scan)? {
-            continue;
-        }
-        match arg.as_str() {
-            "--mib" => a.mib = scan.number("--mib")?,
-            "--rounds" => a.rounds = scan.number("--rounds")?,
-            "--warmup" => a.warmup = scan.number("--warmup")?,
+    args::scan(words, |word, scan| {
+        match word {
+            "--mib" => a.mib = scan.number(word)?,
+            "--rounds" => a.rounds = scan.number(word)?,
+            "--warmup" => a.warmup = scan.number(word)?,
             "--chunked" => a.chunked = true,
             "--skip-cupsd" => a.skip_cupsd = true,
-            "--out" => a.out = Some(PathBuf::from(scan.value("--out")?)),
-            "--pin-flood" => a.pin_flood = Some(flood::Flood::parse(&scan.value("--pin-flood")?).ok_or("--pin-flood: create or release")?),
-            "--conns" => a.conns = scan.number("--conns")?,
-            "--secs" => a.secs = scan.number::<usize>("--secs")? as u64,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--out" => a.out = Some(PathBuf::from(scan.value(word)?)),
+            "--pin-flood" => a.pin_flood = Some(flood::Flood::parse(&scan.value(word)?).ok_or("--pin-flood: create or release")?),
+            "--conns" => a.conns = scan.number(word)?,
+            "--secs" => a.secs = scan.number::<usize>(word)? as u64,
+            _ => return a.servers.take(word, scan),
         }
-    }
+        Ok(true)
+    })?;
     if a.mib == 0 || a.rounds == 0 {
         return Err("--mib and --rounds must be at least 1".into());
     }
@@ -206,34 +202,17 @@ fn rounds(srv: &Server, spool: &Path, args: &Args, doc: &[u8], variants: &[Varia
 
 /// `quire-bench confidential ARGS`.
 pub fn main(words: Vec<String>) -> ExitCode {
-    let args = match parse_args(words) {
-        Ok(a) => a,
-        Err(e) => return args::usage_error(PROG, &e, USAGE),
-    };
-    match run(&args) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => {
-            eprintln!("{PROG}: FAILED (see ERROR above)");
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    args::command(PROG, USAGE, words, parse_args, |a| run(&a))
 }
 
-/// The whole run; false when a job was refused or failed a check.
-fn run(args: &Args) -> Result<bool, String> {
-    let quired_bin = env::quired_path(args.servers.quired.clone())?;
-    let missing = env::missing_programs(&["lpadmin", "cancel", "timeout", "kill", "sync", "ipptool"]);
-    if !missing.is_empty() {
-        return Err(format!("missing {missing:?}: run tests/scripts/install-test-deps"));
-    }
-    let bench_dir = env::bench_dir()?;
+/// The whole run; a failure when a job was refused or failed a check.
+fn run(args: &Args) -> Result<ExitCode, String> {
+    let needs = Needs { programs: &["lpadmin", "cancel", "timeout", "kill", "sync", "ipptool"], cupsd: false, simulator: false, only_cupsd: false };
+    let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
+    let bench_dir = &dirs.bench;
     if let Some(f) = args.pin_flood {
-        pin_flood(args, f, &quired_bin, &bench_dir);
-        return Ok(true);
+        pin_flood(args, f, &quired_bin, &dirs);
+        return Ok(ExitCode::SUCCESS);
     }
     let load_before = env::loadavg();
     let started = Instant::now();
@@ -244,9 +223,7 @@ fn run(args: &Args) -> Result<bool, String> {
         let t0 = Instant::now();
         let r = run_server(kind, bin, &root, args, &doc, variants);
         eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
-        if !args.servers.keep {
-            let _ = fs::remove_dir_all(&root);
-        }
+        dirs.done_with(&root);
         r
     };
     let quired = run(ServerKind::Quired, &quired_bin, &[Variant::Plain, Variant::Confidential]);
@@ -295,11 +272,15 @@ fn run(args: &Args) -> Result<bool, String> {
         Ok(()) => eprintln!("results written to {} ({:.0} s in all)", out.display(), started.elapsed().as_secs_f64()),
         Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
     }
-    Ok(ok)
+    if !ok {
+        eprintln!("{PROG}: FAILED (see ERROR above)");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--pin-flood`: Get-Jobs idle and under the flood, for quired and (unless skipped) cupsd.
-fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, bench_dir: &Path) {
+fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, dirs: &Dirs) {
     println!("{PROG} --pin-flood {}", env::utc_now());
     let m = Machine::read();
     println!("Machine: {} CPU cores ({}), Linux {}; load average {}", m.cpus, m.model, m.kernel, env::loadavg());
@@ -309,8 +290,7 @@ fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, bench_dir: &Path) 
         servers.push((ServerKind::Cupsd, args.servers.cupsd.clone()));
     }
     for (kind, bin) in servers {
-        let root = bench_dir.join(format!("pin-flood-{kind}"));
-        let _ = fs::remove_dir_all(&root);
+        let root = dirs.fresh(&format!("pin-flood-{kind}"));
         let result = server::start(kind, &bin, &root, ConfigOpts::default()).and_then(|mut srv| {
             let out = server::tool(&srv, 60, "lpadmin", &["-p", QUEUE, "-E", "-v", "file:///dev/null"])?;
             if out.rc != 0 {
@@ -329,8 +309,6 @@ fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, bench_dir: &Path) 
             }
             Err(e) => println!("{kind}: not measured: {e}"),
         }
-        if !args.servers.keep {
-            let _ = fs::remove_dir_all(&root);
-        }
+        dirs.done_with(&root);
     }
 }

@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 use quire_tests::{Server, ServerKind};
 
-use crate::args::{self, Scanner, ServerArgs};
+use crate::args::{self, ServerArgs};
 use crate::client::{self, Conn};
-use crate::env::{self, Machine};
-use crate::figures::{m, Better, Layout, Metric, Results, Target};
+use crate::env::{self, Machine, Needs};
+use crate::figures::{self, m, Better, Layout, Metric, Results, Target};
 use crate::load::{self, ms, LoadResult};
 use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
 
@@ -60,21 +60,17 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         servers: ServerArgs::default(),
         out: None,
     };
-    let mut scan = Scanner::new(words);
-    while let Some(arg) = scan.next_word() {
-        if a.servers.take(&arg, &mut scan)? {
-            continue;
-        }
-        match arg.as_str() {
-            "--jobs" => a.jobs = scan.number("--jobs")?,
-            "--duration" => a.duration = Duration::from_secs_f64(scan.number::<f64>("--duration")?.max(0.1)),
-            "--only" => a.only = Some(args::only(&mut scan)?),
+    args::scan(words, |word, scan| {
+        match word {
+            "--jobs" => a.jobs = scan.number(word)?,
+            "--duration" => a.duration = Duration::from_secs_f64(scan.number::<f64>(word)?.max(0.1)),
+            "--only" => a.only = Some(args::only(scan)?),
             "--cupsd-durable" => a.cupsd_durable = true,
-            "--out" => a.out = Some(PathBuf::from(scan.value("--out")?)),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--out" => a.out = Some(PathBuf::from(scan.value(word)?)),
+            _ => return a.servers.take(word, scan),
         }
-    }
+        Ok(true)
+    })?;
     Ok(a)
 }
 
@@ -447,56 +443,29 @@ fn report(args: &Args, quired_bin: &Path, pdf_len: usize, cupsd: &Results, quire
     ];
     header.extend(durability_lines(args));
     let layout = Layout { target_width: 8, legend: "q/c = quired / cupsd. Higher is better for /s figures; lower for ms, s and MiB." };
-    crate::figures::render(&header, METRICS, &layout, cupsd, quired)
+    figures::render(&header, METRICS, &layout, cupsd, quired)
 }
 
 /// `quire-bench core ARGS`.
 pub fn main(words: Vec<String>) -> ExitCode {
-    let args = match parse_args(words) {
-        Ok(a) => a,
-        Err(e) => return args::usage_error(PROG, &e, USAGE),
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    args::command(PROG, USAGE, words, parse_args, |a| run(&a))
 }
 
-fn run(args: &Args) -> Result<(), String> {
-    let quired_bin = env::quired_unless_only_cupsd(PROG, args.servers.quired.clone(), args.only == Some(ServerKind::Cupsd))?;
-    let missing = env::missing_programs(&["lpadmin", "cancel", "timeout", "kill", "ipptool"]);
-    if !missing.is_empty() || !args.servers.cupsd.is_file() {
-        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display()));
-    }
+fn run(args: &Args) -> Result<ExitCode, String> {
+    let needs = Needs {
+        programs: &["lpadmin", "cancel", "timeout", "kill", "ipptool"],
+        cupsd: true,
+        simulator: false,
+        only_cupsd: args.only == Some(ServerKind::Cupsd),
+    };
+    let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
     let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
-    let bench_dir = env::bench_dir()?;
-
-    let run = |kind: ServerKind, bin: &Path| -> Results {
-        if args.only.is_some_and(|o| o != kind) {
-            return Results::new(METRICS);
-        }
-        let root = bench_dir.join(format!("run-{kind}"));
-        let t0 = Instant::now();
-        let r = bench_one(kind, bin, &root, args, &pdf);
-        eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
-        if !args.servers.keep {
-            let _ = fs::remove_dir_all(&root);
-        }
-        r
-    };
-    let cupsd = run(ServerKind::Cupsd, &args.servers.cupsd);
-    let quired = run(ServerKind::Quired, &quired_bin);
-
+    let binaries = [args.servers.cupsd.as_path(), quired_bin.as_path()];
+    let (cupsd, quired) = figures::cupsd_then_quired(METRICS, &dirs, "run", args.only, binaries, |kind, bin, root| {
+        bench_one(kind, bin, root, args, &pdf)
+    });
     let (table, tsv) = report(args, &quired_bin, pdf.len(), &cupsd, &quired);
-    println!("\n{table}");
-    let out = args.out.clone().unwrap_or_else(|| bench_dir.join("results.tsv"));
-    match fs::write(&out, tsv) {
-        Ok(()) => eprintln!("results written to {}", out.display()),
-        Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
-    }
-    Ok(())
+    figures::publish(PROG, &table, &tsv, args.out.clone(), &dirs, "results.tsv");
+    Ok(ExitCode::SUCCESS)
 }

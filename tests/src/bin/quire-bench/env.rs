@@ -7,6 +7,8 @@ use std::time::SystemTime;
 
 use quire_ipp::date::CivilTime;
 
+use crate::args::ServerArgs;
+
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -37,29 +39,44 @@ pub fn quired_path(given: Option<PathBuf>) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// The quired binary, or why there is none; when only cupsd is measured (`--only cupsd`) a
-/// missing quired is only reported.
-pub fn quired_unless_only_cupsd(prog: &str, given: Option<PathBuf>, only_cupsd: bool) -> Result<PathBuf, String> {
-    match quired_path(given) {
-        Ok(p) => Ok(p),
-        Err(e) if only_cupsd => {
+/// What a benchmark drives besides the servers.
+pub struct Needs {
+    pub programs: &'static [&'static str],
+    /// The cupsd binary must be there.
+    pub cupsd: bool,
+    /// It runs simulated printers (quire-sim).
+    pub simulator: bool,
+    /// `--only cupsd`: a missing quired is only reported.
+    pub only_cupsd: bool,
+}
+
+/// The quired binary and the bench directory, once what the benchmark `needs` is there.
+pub fn prepare(prog: &str, servers: &ServerArgs, needs: Needs) -> Result<(PathBuf, Dirs), String> {
+    let quired = match quired_path(servers.quired.clone()) {
+        Ok(p) => p,
+        Err(e) if needs.only_cupsd => {
             eprintln!("{prog}: {e} (ignored with --only cupsd)");
-            Ok(PathBuf::from("quired"))
+            PathBuf::from("quired")
         }
-        Err(e) => Err(e),
+        Err(e) => return Err(e),
+    };
+    let missing = missing_programs(needs.programs);
+    if needs.cupsd && (!missing.is_empty() || !servers.cupsd.is_file()) {
+        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", servers.cupsd.display()));
     }
+    if !missing.is_empty() {
+        return Err(format!("missing {missing:?}: run tests/scripts/install-test-deps"));
+    }
+    if needs.simulator {
+        let bin = quire_tests::sim_binary().map_err(|e| e.to_string())?;
+        eprintln!("quire-sim: {}\nquired: {}", bin.display(), quired.display());
+    }
+    Ok((quired, Dirs { bench: bench_dir()?, keep: servers.keep }))
 }
 
 /// The programs of `list` that are not installed.
-pub fn missing_programs(list: &[&'static str]) -> Vec<&'static str> {
+fn missing_programs(list: &[&'static str]) -> Vec<&'static str> {
     list.iter().copied().filter(|p| !quire_tests::process::have_program(p)).collect()
-}
-
-/// The quire-sim binary the simulated printers run, printed for the record.
-pub fn simulator() -> Result<PathBuf, String> {
-    let bin = quire_tests::sim_binary().map_err(|e| e.to_string())?;
-    eprintln!("quire-sim: {}", bin.display());
-    Ok(bin)
 }
 
 /// The machine a benchmark ran on, for its report.

@@ -38,8 +38,8 @@ use quire_tests::ServerKind;
 
 use self::measure::{CupsRun, QuireRun};
 use self::report::Report;
-use crate::args::{self, Scanner, ServerArgs};
-use crate::env::{self, Dirs, Problems};
+use crate::args::{self, ServerArgs};
+use crate::env::{self, Dirs, Needs, Problems};
 use crate::fleet::Fleet;
 
 const PROG: &str = "quire-bench failover";
@@ -112,25 +112,21 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         servers: ServerArgs::default(),
         timeout: Duration::from_secs(120),
     };
-    let mut scan = Scanner::new(words);
-    while let Some(arg) = scan.next_word() {
-        if a.servers.take(&arg, &mut scan)? {
-            continue;
-        }
-        match arg.as_str() {
-            "--runs" => a.runs = scan.number::<u32>("--runs")? as usize,
-            "--grace" => a.grace = parse_grace(&scan.value("--grace")?)?,
-            "--ppm" => a.ppm = scan.number("--ppm")?,
-            "--pages" => a.pages = scan.number("--pages")?,
-            "--fault-after" => a.fault_after = scan.number("--fault-after")?,
-            "--cupsd-runs" => a.cupsd_runs = Some(scan.number::<u32>("--cupsd-runs")? as usize),
-            "--cupsd-wait" => a.cupsd_wait = Some(u64::from(scan.number::<u32>("--cupsd-wait")?)),
+    args::scan(words, |word, scan| {
+        match word {
+            "--runs" => a.runs = scan.number::<u32>(word)? as usize,
+            "--grace" => a.grace = parse_grace(&scan.value(word)?)?,
+            "--ppm" => a.ppm = scan.number(word)?,
+            "--pages" => a.pages = scan.number(word)?,
+            "--fault-after" => a.fault_after = scan.number(word)?,
+            "--cupsd-runs" => a.cupsd_runs = Some(scan.number::<u32>(word)? as usize),
+            "--cupsd-wait" => a.cupsd_wait = Some(u64::from(scan.number::<u32>(word)?)),
             "--skip-cupsd" => a.skip_cupsd = true,
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>("--timeout")?.max(1))),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1))),
+            _ => return a.servers.take(word, scan),
         }
-    }
+        Ok(true)
+    })?;
     if a.runs == 0 || a.ppm == 0 || a.fault_after == 0 || a.pages <= a.fault_after {
         return Err("--runs, --ppm and --fault-after must be at least 1, and --pages more than --fault-after".into());
     }
@@ -250,29 +246,20 @@ fn cupsd_runs(ctx: &mut Ctx) -> Vec<CupsRun> {
     out
 }
 
-fn setup(words: Vec<String>) -> Result<Ctx, ExitCode> {
-    let args = parse_args(words).map_err(|e| args::usage_error(PROG, &e, USAGE))?;
-    let fail = |e: String| {
-        eprintln!("{PROG}: {e}");
-        ExitCode::FAILURE
-    };
-    let quired = env::quired_path(args.servers.quired.clone()).map_err(fail)?;
-    let missing = env::missing_programs(&["lpadmin", "cupsenable", "cupsdisable", "cupsaccept", "cancel", "timeout", "kill", "ipptool"]);
-    if !missing.is_empty() {
-        return Err(fail(format!("missing {missing:?}: run tests/scripts/install-test-deps")));
-    }
-    env::simulator().map_err(fail)?;
-    eprintln!("quired: {}", quired.display());
-    let dirs = Dirs { bench: env::bench_dir().map_err(fail)?, keep: args.servers.keep };
-    Ok(Ctx { args, quired, dirs, problems: Problems::default() })
-}
-
 /// `quire-bench failover ARGS`.
 pub fn main(words: Vec<String>) -> ExitCode {
-    let mut ctx = match setup(words) {
-        Ok(c) => c,
-        Err(code) => return code,
+    args::command(PROG, USAGE, words, parse_args, run)
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let needs = Needs {
+        programs: &["lpadmin", "cupsenable", "cupsdisable", "cupsaccept", "cancel", "timeout", "kill", "ipptool"],
+        cupsd: false,
+        simulator: true,
+        only_cupsd: false,
     };
+    let (quired, dirs) = env::prepare(PROG, &args.servers, needs)?;
+    let mut ctx = Ctx { args, quired, dirs, problems: Problems::default() };
     let t0 = Instant::now();
     let quire = quired_runs(&mut ctx);
     let cupsd = ctx.args.servers.cupsd.clone();
@@ -290,9 +277,5 @@ pub fn main(words: Vec<String>) -> ExitCode {
     let p = &ctx.problems;
     let report = Report { args: &ctx.args, quired: &ctx.quired, cupsd: &cupsd_state, quire: &quire, cups: &cups, errors: &p.errors, notes: &p.notes };
     println!("\n{}", report.render());
-    if p.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    Ok(if p.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -3,8 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use quire_tests::ServerKind;
+
+use crate::env::Dirs;
 
 pub fn fmt_value(v: Option<f64>) -> String {
     match v {
@@ -166,4 +170,40 @@ pub fn render(header: &[String], metrics: &[Metric], layout: &Layout, cupsd: &Re
         }
     }
     (table, tsv)
+}
+
+/// Measures cupsd, then quired (`binaries`, in that order) with `one(kind, binary, root)`, each
+/// in a fresh `<bench>/<prefix>-<kind>` directory (kept with `--keep`); a server left out by
+/// `--only` has no figures.
+pub fn cupsd_then_quired(
+    metrics: &'static [Metric],
+    dirs: &Dirs,
+    prefix: &str,
+    only: Option<ServerKind>,
+    binaries: [&Path; 2],
+    mut one: impl FnMut(ServerKind, &Path, &Path) -> Results,
+) -> (Results, Results) {
+    let mut run = |kind: ServerKind, bin: &Path| {
+        if only.is_some_and(|o| o != kind) {
+            return Results::new(metrics);
+        }
+        let root = dirs.fresh(&format!("{prefix}-{kind}"));
+        let t0 = Instant::now();
+        let r = one(kind, bin, &root);
+        eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
+        dirs.done_with(&root);
+        r
+    };
+    let cupsd = run(ServerKind::Cupsd, binaries[0]);
+    (cupsd, run(ServerKind::Quired, binaries[1]))
+}
+
+/// Prints the table and writes the TSV to `out`, else to `<bench>/<name>`.
+pub fn publish(prog: &str, table: &str, tsv: &str, out: Option<PathBuf>, dirs: &Dirs, name: &str) {
+    println!("\n{table}");
+    let out = out.unwrap_or_else(|| dirs.bench.join(name));
+    match std::fs::write(&out, tsv) {
+        Ok(()) => eprintln!("results written to {}", out.display()),
+        Err(e) => eprintln!("{prog}: cannot write {}: {e}", out.display()),
+    }
 }

@@ -24,10 +24,10 @@ use std::time::{Duration, Instant};
 use quire_tests::simulated_printer::{Sim, SimOptions, SimStatus};
 use quire_tests::{Server, ServerKind};
 
-use crate::args::{self, Scanner, ServerArgs};
+use crate::args::{self, ServerArgs};
 use crate::client::{self, Conn};
-use crate::env::{self, unix_ms, Machine};
-use crate::figures::{m, Better, Layout, Metric, Results, Target};
+use crate::env::{self, unix_ms, Machine, Needs};
+use crate::figures::{self, m, Better, Layout, Metric, Results, Target};
 use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
 use crate::upload::MIB;
 
@@ -68,22 +68,18 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         timeout: Duration::from_secs(600),
         out: None,
     };
-    let mut scan = Scanner::new(words);
-    while let Some(arg) = scan.next_word() {
-        if a.servers.take(&arg, &mut scan)? {
-            continue;
-        }
-        match arg.as_str() {
-            "--jobs" => a.jobs = scan.number("--jobs")?,
-            "--big-mib" => a.big_mib = scan.number("--big-mib")?,
+    args::scan(words, |word, scan| {
+        match word {
+            "--jobs" => a.jobs = scan.number(word)?,
+            "--big-mib" => a.big_mib = scan.number(word)?,
             "--skip-big" => a.skip_big = true,
-            "--only" => a.only = Some(args::only(&mut scan)?),
-            "--timeout" => a.timeout = Duration::from_secs(scan.number::<u64>("--timeout")?.max(1)),
-            "--out" => a.out = Some(PathBuf::from(scan.value("--out")?)),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--only" => a.only = Some(args::only(scan)?),
+            "--timeout" => a.timeout = Duration::from_secs(scan.number::<u64>(word)?.max(1)),
+            "--out" => a.out = Some(PathBuf::from(scan.value(word)?)),
+            _ => return a.servers.take(word, scan),
         }
-    }
+        Ok(true)
+    })?;
     if a.jobs == 0 || a.big_mib == 0 {
         return Err("--jobs and --big-mib must be at least 1".into());
     }
@@ -502,56 +498,28 @@ fn header(args: &Args, quired_bin: &Path, pdf_len: usize) -> Vec<String> {
 
 /// `quire-bench print ARGS`.
 pub fn main(words: Vec<String>) -> ExitCode {
-    let args = match parse_args(words) {
-        Ok(a) => a,
-        Err(e) => return args::usage_error(PROG, &e, USAGE),
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    args::command(PROG, USAGE, words, parse_args, |a| run(&a))
 }
 
-fn run(args: &Args) -> Result<(), String> {
-    let quired_bin = env::quired_unless_only_cupsd(PROG, args.servers.quired.clone(), args.only == Some(ServerKind::Cupsd))?;
-    let missing = env::missing_programs(&["lpadmin", "cancel", "timeout", "kill", "dd", "sync", "ipptool"]);
-    if !missing.is_empty() || !args.servers.cupsd.is_file() {
-        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display()));
-    }
+fn run(args: &Args) -> Result<ExitCode, String> {
+    let needs = Needs {
+        programs: &["lpadmin", "cancel", "timeout", "kill", "dd", "sync", "ipptool"],
+        cupsd: true,
+        simulator: true,
+        only_cupsd: args.only == Some(ServerKind::Cupsd),
+    };
+    let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
     let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
-    let bench_dir = env::bench_dir()?;
-    env::simulator()?;
-
-    let run = |kind: ServerKind, bin: &Path| -> Results {
-        if args.only.is_some_and(|o| o != kind) {
-            return Results::new(METRICS);
-        }
-        let root = bench_dir.join(format!("print-{kind}"));
-        let t0 = Instant::now();
-        let r = bench_one(kind, bin, &root, args, &pdf);
-        eprintln!("== {kind}: done in {:.0} s", t0.elapsed().as_secs_f64());
-        if !args.servers.keep {
-            let _ = fs::remove_dir_all(&root);
-        }
-        r
-    };
-    let cupsd = run(ServerKind::Cupsd, &args.servers.cupsd);
-    let quired = run(ServerKind::Quired, &quired_bin);
-
+    let binaries = [args.servers.cupsd.as_path(), quired_bin.as_path()];
+    let (cupsd, quired) = figures::cupsd_then_quired(METRICS, &dirs, "print", args.only, binaries, |kind, bin, root| {
+        bench_one(kind, bin, root, args, &pdf)
+    });
     let layout = Layout {
         target_width: 9,
         legend: "q/c = quired / cupsd. \"q >= x\" / \"q <= x\" targets apply to quired's own figure. MB = 10^6 bytes.",
     };
-    let (table, tsv) = crate::figures::render(&header(args, &quired_bin, pdf.len()), METRICS, &layout, &cupsd, &quired);
-    println!("\n{table}");
-    let out = args.out.clone().unwrap_or_else(|| bench_dir.join("print-results.tsv"));
-    match fs::write(&out, tsv) {
-        Ok(()) => eprintln!("results written to {}", out.display()),
-        Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
-    }
-    Ok(())
+    let (table, tsv) = figures::render(&header(args, &quired_bin, pdf.len()), METRICS, &layout, &cupsd, &quired);
+    figures::publish(PROG, &table, &tsv, args.out.clone(), &dirs, "print-results.tsv");
+    Ok(ExitCode::SUCCESS)
 }

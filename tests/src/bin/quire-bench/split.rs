@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use quire_tests::simulated_printer::{marked_pdf, Sim};
 use quire_tests::ServerKind;
 
-use crate::args::{self, Scanner, ServerArgs};
-use crate::env::{self, Dirs, Problems};
+use crate::args::{self, ServerArgs};
+use crate::env::{self, Dirs, Needs, Problems};
 use crate::fleet::{start_sims, Fleet, JobSpec, CLASS};
 use self::measure::{run_case, Outcome};
 use self::report::{Cost, Report, Workload};
@@ -82,25 +82,21 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         servers: ServerArgs::default(),
         timeout: Duration::from_secs(300),
     };
-    let mut scan = Scanner::new(words);
-    while let Some(arg) = scan.next_word() {
-        if a.servers.take(&arg, &mut scan)? {
-            continue;
-        }
-        match arg.as_str() {
-            "--ppm" => a.ppm = scan.number("--ppm")?,
-            "--pages" => a.pages = scan.number("--pages")?,
-            "--copies" => a.copies = scan.number("--copies")?,
-            "--copy-pages" => a.copy_pages = scan.number("--copy-pages")?,
-            "--cost-pages" => a.cost_pages = scan.number("--cost-pages")?,
-            "--cost-runs" => a.cost_runs = scan.number::<u32>("--cost-runs")? as usize,
+    args::scan(words, |word, scan| {
+        match word {
+            "--ppm" => a.ppm = scan.number(word)?,
+            "--pages" => a.pages = scan.number(word)?,
+            "--copies" => a.copies = scan.number(word)?,
+            "--copy-pages" => a.copy_pages = scan.number(word)?,
+            "--cost-pages" => a.cost_pages = scan.number(word)?,
+            "--cost-runs" => a.cost_runs = scan.number::<u32>(word)? as usize,
             "--skip-cupsd" => a.skip_cupsd = true,
             "--skip-cost" => a.skip_cost = true,
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>("--timeout")?.max(1))),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1))),
+            _ => return a.servers.take(word, scan),
         }
-    }
+        Ok(true)
+    })?;
     if a.ppm == 0 || a.pages < 2 || a.copies < 2 || a.copy_pages == 0 || a.cost_pages < 2 || a.cost_runs == 0 {
         return Err("--ppm, --copy-pages and --cost-runs must be at least 1; --pages, --copies and --cost-pages at least 2".into());
     }
@@ -249,29 +245,20 @@ fn cost_runs(ctx: &mut Ctx) -> Option<Cost> {
     Some(cost)
 }
 
-fn setup(words: Vec<String>) -> Result<Ctx, ExitCode> {
-    let args = parse_args(words).map_err(|e| args::usage_error(PROG, &e, USAGE))?;
-    let fail = |e: String| {
-        eprintln!("{PROG}: {e}");
-        ExitCode::FAILURE
-    };
-    let quired = env::quired_path(args.servers.quired.clone()).map_err(fail)?;
-    let missing = env::missing_programs(&["lpadmin", "cupsenable", "cupsaccept", "timeout", "kill", "ipptool"]);
-    if !missing.is_empty() || (!args.skip_cupsd && !args.servers.cupsd.is_file()) {
-        return Err(fail(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", args.servers.cupsd.display())));
-    }
-    env::simulator().map_err(fail)?;
-    eprintln!("quired: {}", quired.display());
-    let dirs = Dirs { bench: env::bench_dir().map_err(fail)?, keep: args.servers.keep };
-    Ok(Ctx { args, quired, dirs, problems: Problems::default() })
-}
-
 /// `quire-bench split ARGS`.
 pub fn main(words: Vec<String>) -> ExitCode {
-    let mut ctx = match setup(words) {
-        Ok(c) => c,
-        Err(code) => return code,
+    args::command(PROG, USAGE, words, parse_args, run)
+}
+
+fn run(args: Args) -> Result<ExitCode, String> {
+    let needs = Needs {
+        programs: &["lpadmin", "cupsenable", "cupsaccept", "timeout", "kill", "ipptool"],
+        cupsd: !args.skip_cupsd,
+        simulator: true,
+        only_cupsd: false,
     };
+    let (quired, dirs) = env::prepare(PROG, &args.servers, needs)?;
+    let mut ctx = Ctx { args, quired, dirs, problems: Problems::default() };
     let a = ctx.args.clone();
     let mut work = vec![
         Workload::new("pages", format!("{} pages, 1 copy", a.pages), a.pages, 1),
@@ -293,9 +280,5 @@ pub fn main(words: Vec<String>) -> ExitCode {
     let errors = &ctx.problems.errors;
     let report = Report { args: &a, quired: &ctx.quired, printers: PRINTERS, work: &work, cost: cost.as_ref(), errors };
     println!("\n{}", report.render());
-    if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
