@@ -22,8 +22,7 @@ pub(crate) mod security;
 mod session;
 pub mod status;
 
-pub use invocation::CupsConfig;
-
+use crate::cups_config::CupsConfig;
 use crate::{open_document, BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use invocation::Invocation;
 use crate::sandbox::{Account, PrivateDir};

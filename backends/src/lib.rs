@@ -9,6 +9,7 @@
 
 mod connect;
 mod cups_abi;
+mod cups_config;
 mod decompress;
 mod file;
 mod filter_chain;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 
 pub use cups_abi::{backend_schemes as cups_backend_schemes, backend_schemes_in as cups_backend_schemes_in};
 pub use cups_abi::status as cups_status;
-pub use cups_abi::CupsConfig;
+pub use cups_config::CupsConfig;
 pub use filter_chain::{wire as filter_wire, Plan as FilterPlan};
 pub use page_count::{CountError, CountInput, PageCounter, COUNT_TIMEOUT};
 pub use sandbox::{Account, Launch, Worker};

@@ -5,9 +5,9 @@
 //! only it may enter. It gets the documents through a pipe, so it never opens the spool or a
 //! confidential job's decrypted copy, and it hands its results back through another.
 
-use crate::cups_abi::CupsConfig;
+use crate::cups_config::CupsConfig;
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -104,7 +104,7 @@ impl PrivateDir {
         let _ = std::fs::create_dir_all(base);
         // The spool is usually closed to the unprivileged user, and a directory it may write
         // without the sticky bit would let it rename ours: use the system temp dir then.
-        let usable = |d: &Path| d.is_dir() && account.is_none_or(|a| crate::cups_abi::security::reachable_by(d, a) && !renamable_by_others(d));
+        let usable = |d: &Path| d.is_dir() && account.is_none_or(|a| reachable_by(d, a) && !renamable_by_others(d));
         let base = if usable(base) { base.to_path_buf() } else { std::env::temp_dir() };
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
@@ -137,9 +137,26 @@ impl PrivateDir {
     }
 }
 
+/// Whether `uid`/`gid` can search every directory from the root down to `dir` (owner,
+/// group or other execute bit; supplementary groups are not considered).
+pub(crate) fn reachable_by(dir: &Path, account: Account) -> bool {
+    dir.ancestors().all(|d| {
+        std::fs::metadata(d).is_ok_and(|m| {
+            let mode = m.permissions().mode();
+            let bit = if m.uid() == account.uid {
+                0o100
+            } else if m.gid() == account.gid {
+                0o010
+            } else {
+                0o001
+            };
+            m.is_dir() && mode & bit != 0
+        })
+    })
+}
+
 /// A directory someone else may write without the sticky bit (they could rename our entries).
 fn renamable_by_others(dir: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
     std::fs::metadata(dir).is_ok_and(|m| m.mode() & 0o022 != 0 && m.mode() & 0o1000 == 0)
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 fn mode(p: &Path) -> u32 {
@@ -41,4 +42,19 @@ fn shredding_overwrites_files_and_never_follows_links() {
     std::io::Read::read_to_end(&mut &kept, &mut left).expect("read");
     assert!(left.iter().all(|b| *b == 0), "the file was overwritten before its removal: {left:?}");
     assert_eq!(std::fs::read(&victim).expect("victim"), b"keep me", "a link's target is left alone");
+}
+
+#[test]
+fn reachability_follows_the_search_bits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inner = dir.path().join("a/b");
+    fs::create_dir_all(&inner).expect("mkdir");
+    let stranger = Account { uid: 54_321, gid: 54_321 };
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).expect("chmod");
+    assert!(!reachable_by(&inner, stranger));
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o711)).expect("chmod");
+    fs::set_permissions(dir.path().join("a"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    // /tmp and the rest of the ancestors are searchable by anyone on a normal system.
+    assert!(reachable_by(&inner, stranger));
+    assert!(!reachable_by(&dir.path().join("missing"), stranger));
 }

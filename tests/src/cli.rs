@@ -26,6 +26,11 @@ impl Via {
 /// Runs `program -h SERVER args...` (30 s limit) with a neutral environment: no inherited
 /// CUPS_SERVER, and HOME pointing into the server's dir so no ~/.cups/lpoptions is read.
 pub fn cups_tool(server: &Server, via: Via, program: &str, args: &[&str]) -> io::Result<CmdOutput> {
+    cups_tool_timeout(server, via, 30, program, args)
+}
+
+/// [`cups_tool`] with its own time limit (a purge of thousands of jobs takes minutes).
+pub fn cups_tool_timeout(server: &Server, via: Via, secs: u64, program: &str, args: &[&str]) -> io::Result<CmdOutput> {
     let mut full = vec!["-h".to_string(), via.server_arg(server)];
     full.extend(args.iter().map(|a| a.to_string()));
     let home = server.dir().to_string_lossy().into_owned();
@@ -35,7 +40,7 @@ pub fn cups_tool(server: &Server, via: Via, program: &str, args: &[&str]) -> io:
         ("LANG".to_string(), "C".to_string()),
         ("LC_ALL".to_string(), "C".to_string()),
     ];
-    run_with_timeout(30, program, &full, None, &env)
+    run_with_timeout(secs, program, &full, None, &env)
 }
 
 /// Like [`cups_tool`] but an exit code other than 0 is an error carrying the output.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::cli::parse_request_id;
 use crate::process::wait_until;
-use crate::sim::{write_marked_pdf, PageRecord, Sim, SimOptions};
+use crate::simulated_printer::{write_marked_pdf, PageRecord, Sim, SimOptions};
 use crate::{cups_tool_ok, Server, Via};
 use quire_client::{Client, Destination};
 use quire_ipp::vendor as v;

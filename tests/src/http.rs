@@ -39,6 +39,18 @@ pub enum NoResponse {
     Io(io::Error),
 }
 
+impl From<NoResponse> for io::Error {
+    fn from(e: NoResponse) -> io::Error {
+        match e {
+            NoResponse::Closed(got) => io::Error::other(format!("connection closed after {} bytes of response", got.len())),
+            NoResponse::TimedOut(got) => {
+                io::Error::new(io::ErrorKind::TimedOut, format!("no complete response in time ({} bytes)", got.len()))
+            }
+            NoResponse::Io(e) => e,
+        }
+    }
+}
+
 /// A `POST /path HTTP/1.1` with `Content-Type: application/ipp` and an exact Content-Length.
 pub fn ipp_post_bytes(path: &str, body: &[u8]) -> Vec<u8> {
     ipp_post_bytes_to("localhost", path, None, body)
@@ -72,6 +84,12 @@ pub fn exchange_at(addr: SocketAddr, request: &[u8], close_write: bool, limit: D
         let _ = s.shutdown(Shutdown::Write);
     }
     read_response(&mut s, deadline)
+}
+
+/// Reads one HTTP response (skipping 1xx) from `stream` within `limit`, after a request the
+/// caller wrote itself (a big body streamed in pieces).
+pub fn read_response_within(stream: &mut TcpStream, limit: Duration) -> Result<HttpResponse, NoResponse> {
+    read_response(stream, Instant::now() + limit)
 }
 
 fn read_response(s: &mut TcpStream, deadline: Instant) -> Result<HttpResponse, NoResponse> {

@@ -17,7 +17,7 @@ pub mod lan;
 pub mod pam;
 pub mod process;
 pub mod server;
-pub mod sim;
+pub mod simulated_printer;
 
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ pub use ippeve::IppEvePrinter;
 pub use ipptool::{run_ipptool, IppSuite, IpptoolResult};
 pub use process::CmdOutput;
 pub use server::{quired_binary, Server, ServerKind};
-pub use sim::{marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus};
+pub use simulated_printer::{marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus};
 
 /// `tests/data` of this crate.
 pub fn data_dir() -> PathBuf {

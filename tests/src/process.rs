@@ -135,6 +135,33 @@ pub fn run_with_timeout(
     Ok(CmdOutput::from_output(out))
 }
 
+/// VmRSS and VmHWM of process `pid`, in KiB, from /proc/PID/status.
+pub fn rss_kib(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// User + system CPU time process `pid` (all its threads) has used, and with
+/// `reaped_children` that of the children it has reaped too, from /proc/PID/stat (clock ticks
+/// of 1/100 s, Linux's USER_HZ).
+pub fn cpu_time(pid: u32, reaped_children: bool) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15,
+    // cutime 16, cstime 17.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let last = if reaped_children { 15 } else { 13 };
+    let ticks: u64 = (11..last).map(|i| f.get(i).and_then(|v| v.parse::<u64>().ok())).sum::<Option<u64>>()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// True when `program` is found on PATH (or is an existing path).
 pub fn have_program(program: &str) -> bool {
     if program.contains('/') {

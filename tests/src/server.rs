@@ -6,11 +6,11 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::ippeve::path_str;
-use crate::process::{free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard};
+use crate::process::{self, free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerKind {
@@ -36,7 +36,10 @@ impl fmt::Display for ServerKind {
 pub struct Server {
     kind: ServerKind,
     port: u16,
-    dir: Option<TempDir>,
+    /// The private directory; `temp` owns it unless the caller chose it
+    /// ([`Server::start_configured_in`]).
+    root: PathBuf,
+    temp: Option<TempDir>,
     child: ChildGuard,
     binary: PathBuf,
     env: Vec<(String, String)>,
@@ -98,14 +101,37 @@ impl Server {
         write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
     ) -> io::Result<Server> {
         let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
+        Server::launch(kind, binary, env, dir.path().to_path_buf(), Some(dir), write)
+    }
+
+    /// [`Server::start_configured`] in `root` (created if missing, left behind for the caller
+    /// to keep or remove): a benchmark keeps its servers on the disk it measures.
+    pub fn start_configured_in(
+        root: &Path,
+        kind: ServerKind,
+        binary: &Path,
+        env: &[(String, String)],
+        write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
+    ) -> io::Result<Server> {
+        Server::launch(kind, binary, env, root.to_path_buf(), None, write)
+    }
+
+    fn launch(
+        kind: ServerKind,
+        binary: &Path,
+        env: &[(String, String)],
+        root: PathBuf,
+        temp: Option<TempDir>,
+        write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
+    ) -> io::Result<Server> {
         let port = free_port()?;
-        make_dirs(dir.path())?;
-        let (cupsd, files) = write(dir.path(), port)?;
-        fs::write(dir.path().join("etc/cupsd.conf"), cupsd)?;
-        fs::write(dir.path().join("etc/cups-files.conf"), files)?;
+        make_dirs(&root)?;
+        let (cupsd, files) = write(&root, port)?;
+        fs::write(root.join("etc/cupsd.conf"), cupsd)?;
+        fs::write(root.join("etc/cups-files.conf"), files)?;
         let env = env.to_vec();
-        let child = Self::spawn(kind, binary, dir.path(), &env)?;
-        let mut server = Server { kind, port, dir: Some(dir), child, binary: binary.to_path_buf(), env };
+        let child = Self::spawn(kind, binary, &root, &env)?;
+        let mut server = Server { kind, port, root, temp, child, binary: binary.to_path_buf(), env };
         server.wait_ready()?;
         Ok(server)
     }
@@ -128,10 +154,45 @@ impl Server {
     /// `kill -9` the server (nothing gets to flush), then start it again on the same
     /// directories, config and port.
     pub fn kill9_and_restart(&mut self) -> io::Result<()> {
-        let dir = self.dir().to_path_buf();
         self.child.kill();
-        self.child = Self::spawn(self.kind, &self.binary, &dir, &self.env)?;
+        self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
         self.wait_ready()
+    }
+
+    /// SIGTERM, and how long the server took to exit; one that has not exited within `limit`
+    /// is killed (SIGKILL) and that is an error.
+    pub fn stop(&mut self, limit: Duration) -> io::Result<Duration> {
+        let pid = self.pid().ok_or_else(|| other(format!("{} not running", self.kind)))?;
+        let t0 = Instant::now();
+        let out = run_with_timeout(10, "kill", &["-TERM".into(), pid.to_string()], None, &[])?;
+        if out.rc != 0 {
+            return Err(other(format!("kill -TERM {pid} failed: {}", out.text())));
+        }
+        while self.child.check_alive().is_ok() {
+            if t0.elapsed() > limit {
+                self.child.kill();
+                return Err(other(format!("{} did not exit within {limit:?} of SIGTERM", self.kind)));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let took = t0.elapsed();
+        // Reaped: no pid of ours any more.
+        self.child.kill();
+        Ok(took)
+    }
+
+    /// Starts a stopped server again on the same directories, config and port, and times until
+    /// `ready` (polled every 5 ms) says it is: a benchmark's start-up time.
+    pub fn restart_timed(&mut self, limit: Duration, mut ready: impl FnMut() -> bool) -> io::Result<Duration> {
+        let t0 = Instant::now();
+        self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
+        while !ready() {
+            if t0.elapsed() >= limit {
+                return Err(other(format!("{} not ready within {limit:?} of restart; logs:\n{}", self.kind, self.log_tail(40))));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(t0.elapsed())
     }
 
     fn wait_ready(&mut self) -> io::Result<()> {
@@ -166,6 +227,17 @@ impl Server {
         self.child.id()
     }
 
+    /// VmRSS and VmHWM of the server process, in KiB.
+    pub fn rss_kib(&self) -> Option<(u64, u64)> {
+        process::rss_kib(self.pid()?)
+    }
+
+    /// User + system CPU time the server process (all its threads) has used so far; with
+    /// `reaped_children`, that of the children it has reaped too (cupsd's filters and backends).
+    pub fn cpu_time(&self, reaped_children: bool) -> Option<Duration> {
+        process::cpu_time(self.pid()?, reaped_children)
+    }
+
     pub fn name(&self) -> String {
         self.kind.to_string()
     }
@@ -195,7 +267,7 @@ impl Server {
 
     /// The server's private temp dir (etc/, spool/, state/, cache/, log/, out/).
     pub fn dir(&self) -> &Path {
-        self.dir.as_ref().map(TempDir::path).unwrap_or(Path::new("/nonexistent"))
+        &self.root
     }
 
     /// A world-writable directory for `file:` device output.
@@ -227,7 +299,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            if let Some(dir) = self.dir.take() {
+            if let Some(dir) = self.temp.take() {
                 eprintln!("{}: keeping config and logs in {}", self.kind, dir.keep().display());
             }
         }

@@ -175,7 +175,7 @@ fn start() -> Option<Cli> {
 fn security_facts_and_splitting_with_the_quire_cli() {
     let Some(cli) = start() else { return };
     let pdf = cli.server.dir().join("two-pages.pdf");
-    quire_tests::sim::write_marked_pdf(&pdf, "sec", 2).expect("write PDF");
+    quire_tests::simulated_printer::write_marked_pdf(&pdf, "sec", 2).expect("write PDF");
     let pdf = pdf.to_string_lossy().into_owned();
     setup_queues(&cli);
     check_printer_details(&cli);
@@ -195,7 +195,7 @@ fn split_parts_print(pages: u32) {
         cli.lpadmin(q, &["quire-security-confirmed=true"]);
     }
     let pdf = cli.server.dir().join("doc.pdf");
-    quire_tests::sim::write_marked_pdf(&pdf, "part", pages).expect("write PDF");
+    quire_tests::simulated_printer::write_marked_pdf(&pdf, "part", pages).expect("write PDF");
     let out = cli.ok(&["lp", "-d", "part-a", "-n", "10", "-o", "quire-split=auto", &pdf.to_string_lossy()]);
     let id = job_id(&out);
     assert!(out.contains(&format!("quire: Job {id} is split into 2 parts")), "{out}");
@@ -229,7 +229,7 @@ fn a_dev_null_queue_prints() {
     let Some(cli) = start() else { return };
     cli.ok(&["lpadmin", "-p", "null", "-v", "file:///dev/null", "-E"]);
     let pdf = cli.server.dir().join("doc.pdf");
-    quire_tests::sim::write_marked_pdf(&pdf, "null", 1).expect("write PDF");
+    quire_tests::simulated_printer::write_marked_pdf(&pdf, "null", 1).expect("write PDF");
     let id = job_id(&cli.ok(&["lp", "-d", "null", &pdf.to_string_lossy()]));
     let done = quire_tests::process::wait_until(std::time::Duration::from_secs(20), || {
         cli.ok(&["lpstat", "-W", "completed", "-o", "null"]).contains(&format!("null-{id} "))

@@ -15,7 +15,7 @@ use quire_tests::cli::parse_request_id;
 use quire_tests::http::{exchange_at, HttpResponse};
 use quire_tests::lan::{Lan, LanServer, StockOptions};
 use quire_tests::process::wait_until;
-use quire_tests::sim::write_marked_pdf;
+use quire_tests::simulated_printer::write_marked_pdf;
 use quire_tests::{cups_tool, ServerKind, Sim, SimOptions, Via};
 
 

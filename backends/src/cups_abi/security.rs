@@ -110,24 +110,6 @@ pub fn lookup_account(passwd: &str, group_file: &str, user: &str, group: Option<
     Some(Account { uid, gid })
 }
 
-/// Whether `uid`/`gid` can search every directory from the root down to `dir` (owner,
-/// group or other execute bit; supplementary groups are not considered).
-pub fn reachable_by(dir: &Path, account: Account) -> bool {
-    dir.ancestors().all(|d| {
-        std::fs::metadata(d).is_ok_and(|m| {
-            let mode = m.permissions().mode();
-            let bit = if m.uid() == account.uid {
-                0o100
-            } else if m.gid() == account.gid {
-                0o010
-            } else {
-                0o001
-            };
-            m.is_dir() && mode & bit != 0
-        })
-    })
-}
-
 #[cfg(test)]
 #[path = "security_tests.rs"]
 mod tests;

@@ -54,18 +54,3 @@ fn insecure_or_unusable_programs_are_refused() {
     let err = check_program(&dir.path().join("ok"), as_root).expect_err("world-writable dir");
     assert!(matches!(err, Refusal::Insecure(ref m) if m.contains("writable")), "{err:?}");
 }
-
-#[test]
-fn reachability_follows_the_search_bits() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let inner = dir.path().join("a/b");
-    fs::create_dir_all(&inner).expect("mkdir");
-    let stranger = Account { uid: 54_321, gid: 54_321 };
-    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).expect("chmod");
-    assert!(!reachable_by(&inner, stranger));
-    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o711)).expect("chmod");
-    fs::set_permissions(dir.path().join("a"), fs::Permissions::from_mode(0o755)).expect("chmod");
-    // /tmp and the rest of the ancestors are searchable by anyone on a normal system.
-    assert!(reachable_by(&inner, stranger));
-    assert!(!reachable_by(&dir.path().join("missing"), stranger));
-}

@@ -12,6 +12,7 @@
 
 use super::Plan;
 use quire_filters::{BannerInfo, ConvertOptions, RasterFormat, RasterOptions};
+use quire_ipp::build::keyword_attr as kw;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, MessageDecoder, ResolutionUnits, Value};
 use std::fmt;
 use std::io::{self, BufRead, Read, Write};
@@ -139,10 +140,6 @@ pub fn read_plan(input: &mut dyn BufRead) -> Result<Plan, WireError> {
             Err(e) => return Err(WireError::BadPlan(format!("{e:?}"))),
         }
     }
-}
-
-fn kw(name: &str, v: &str) -> Attribute {
-    Attribute::new(name, Value::Keyword(v.into()))
 }
 
 /// The plan as an IPP message: conversion settings in the operation group, each banner sheet

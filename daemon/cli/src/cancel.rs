@@ -3,7 +3,8 @@
 
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 
-use crate::common::{groups, ipp_ok, job_uri, keywords, op_attr, printer_uri, tokenize, ArgKind, CliError, Ctx, Tok};
+use crate::args::{tokenize, ArgKind, Tok};
+use crate::session::{groups, ipp_ok, job_uri, keywords, op_attr, printer_uri, CliError, Ctx};
 
 pub const USAGE: &str = "Usage: quire cancel [options] [id]
        quire cancel [options] [destination]

@@ -5,7 +5,8 @@
 use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
-use crate::common::{job_uri, keywords, op_attr, parse_job_id, printer_uri, tokenize, ArgKind, CliError, Ctx, Tok};
+use crate::args::{connection_option, parse_job_id, tokenize, Tok};
+use crate::session::{job_uri, keywords, op_attr, printer_uri, CliError, Ctx};
 
 pub const USAGE: &str = "Usage: quire failover [options] job-id
        quire failover [options] job-id destination
@@ -18,14 +19,6 @@ With only a job ID, shows where the job's failover stands: its state, the
 scheduler's message, the printers that may take the rest (qualifying first)
 and every decision so far. With a destination, moves the rest of a job whose
 printer stopped (the pages not yet printed) to that printer.";
-
-fn arg_kind(c: char) -> Option<ArgKind> {
-    match c {
-        'E' => Some(ArgKind::Flag),
-        'h' | 'U' => Some(ArgKind::Value),
-        _ => None,
-    }
-}
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,7 +41,7 @@ const JOB_ATTRS: &[&str] = &[
 /// Parses the arguments; server/user/encryption go straight into `ctx`. None: --help.
 pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<FailoverArgs>, CliError> {
     let mut operands = Vec::new();
-    for tok in tokenize(args, arg_kind)? {
+    for tok in tokenize(args, connection_option)? {
         match tok {
             Tok::Help => return Ok(None),
             Tok::Operand(o) => operands.push(o),

@@ -5,9 +5,9 @@ use std::io::Read;
 
 use quire_ipp::{vendor, Attribute, DelimiterTag, Message, Operation, Value};
 
-use crate::common::{
-    groups, ipp_ok, is_not_found, job_uri, op_attr, parse_job_id, printer_uri, response_job_id,
-    status_text, tokenize, uri_resource, ArgKind, CliError, Ctx, Tok,
+use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
+use crate::session::{
+    groups, ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, status_text, uri_resource, CliError, Ctx,
 };
 use crate::options::{encode_options, parse_hold, Hold, Options};
 
@@ -201,7 +201,7 @@ pub fn default_destination(ctx: &mut Ctx) -> Result<String, CliError> {
         }
     }
     let mut req = ctx.request(Operation::CupsGetDefault, None);
-    op_attr(&mut req, crate::common::keywords(&["printer-name"]));
+    op_attr(&mut req, crate::session::keywords(&["printer-name"]));
     let resp = ctx.send("/", &req, None)?;
     if is_not_found(&resp) {
         return Err(CliError::Msg(format!("Error - {}", status_text(&resp))));
@@ -217,7 +217,7 @@ pub fn default_destination(ctx: &mut Ctx) -> Result<String, CliError> {
 pub fn lookup_printer(ctx: &mut Ctx, name: &str) -> Result<String, CliError> {
     let uri = printer_uri(name);
     let mut req = ctx.request(Operation::GetPrinterAttributes, Some(&uri));
-    op_attr(&mut req, crate::common::keywords(&["printer-name", "printer-uri-supported"]));
+    op_attr(&mut req, crate::session::keywords(&["printer-name", "printer-uri-supported"]));
     let resp = ctx.send("/", &req, None)?;
     if is_not_found(&resp) {
         return Err(CliError::Msg("Error - The printer or class does not exist.".into()));

@@ -4,7 +4,8 @@
 
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 
-use crate::common::{class_uri, ipp_ok, is_not_found, keywords, op_attr, printer_uri, tokenize, ArgKind, CliError, Ctx, Tok};
+use crate::args::{tokenize, ArgKind, Tok};
+use crate::session::{class_uri, ipp_ok, is_not_found, keywords, op_attr, printer_uri, CliError, Ctx};
 use crate::options::{encode_option, Options};
 
 pub const USAGE: &str = "Usage: quire lpadmin [options] -d destination

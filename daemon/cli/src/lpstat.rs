@@ -5,10 +5,9 @@
 use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
-use crate::common::{
-    format_time, groups, ipp_ok, is_not_found, keywords, match_list, op_attr, printer_uri, tokenize,
-    ArgKind, CliError, Ctx, Tok,
-};
+use crate::args::{match_list, tokenize, ArgKind, Tok};
+use crate::output::format_time;
+use crate::session::{groups, ipp_ok, is_not_found, keywords, op_attr, printer_uri, CliError, Ctx};
 
 pub const USAGE: &str = "Usage: quire lpstat [options]
 Options:

@@ -3,7 +3,7 @@
 //!
 //! clap handles only the top level (subcommand choice, `--help`, `--version`)
 //! and has its `-h` disabled. Each subcommand's flags are scanned by a small
-//! CUPS-style parser (common::tokenize) because CUPS's options are
+//! CUPS-style parser (args::tokenize) because CUPS's options are
 //! order-sensitive (`lpadmin -E`, `lpstat -W`), take optional values
 //! (`lpstat -p [printers]`) and may be glued to their values (`-dQ`). Invoked
 //! through a link named lp/lpstat/cancel/lpadmin, it acts as that command.
@@ -12,23 +12,25 @@
 /// `println!` that ends the program quietly when stdout is gone (`quire lpstat | head`)
 /// instead of panicking, as the CUPS tools do when SIGPIPE ends them.
 macro_rules! out {
-    () => { $crate::common::write_out(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::common::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+    () => { $crate::output::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+mod args;
 mod cancel;
-mod common;
 mod failover;
 mod lp;
 mod lpadmin;
 mod lpstat;
 mod options;
+mod output;
 mod prompt;
 mod release;
+mod session;
 
 use clap::{Arg, ArgAction, Command};
 
-use common::{CliError, Ctx};
+use session::{CliError, Ctx};
 
 /// The CUPS commands, which a link to the binary may be named after.
 const COMMANDS: [&str; 4] = ["lp", "lpstat", "cancel", "lpadmin"];

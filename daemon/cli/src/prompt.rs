@@ -12,7 +12,7 @@ use std::os::fd::{AsFd, BorrowedFd};
 
 use nix::sys::termios::{self, LocalFlags, SetArg, Termios};
 
-use crate::common::CliError;
+use crate::session::CliError;
 
 /// The password, for scripts and tests (other processes of the same user can read a
 /// process's environment, so standard input is the better way to pass it).

@@ -11,10 +11,8 @@ use quire_client::ClientError;
 use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
-use crate::common::{
-    groups, is_ok, job_uri, keywords, op_attr, parse_job_id, printer_uri, status_text, tokenize, ArgKind, CliError, Ctx,
-    Tok,
-};
+use crate::args::{connection_option, parse_job_id, tokenize, ArgKind, Tok};
+use crate::session::{groups, is_ok, job_uri, keywords, op_attr, printer_uri, status_text, CliError, Ctx};
 use crate::prompt;
 
 pub const USAGE: &str = "Usage: quire release [options] job-id ...
@@ -44,14 +42,6 @@ give the password and the PIN instead; they are meant for scripts and tests
 (a process's environment can be read by other processes of the same user).
 
 Exit status: 0 if everything asked was done, 1 otherwise.";
-
-fn arg_kind(c: char) -> Option<ArgKind> {
-    match c {
-        'E' => Some(ArgKind::Flag),
-        'h' | 'U' => Some(ArgKind::Value),
-        _ => None,
-    }
-}
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -112,7 +102,7 @@ fn value_follows(arg: &str) -> bool {
         return false;
     };
     for (pos, c) in body.char_indices() {
-        if arg_kind(c) == Some(ArgKind::Value) {
+        if connection_option(c) == Some(ArgKind::Value) {
             return pos + c.len_utf8() == body.len();
         }
     }
@@ -124,7 +114,7 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<ReleaseArgs>,
     let (long, rest) = split_long(args);
     let mut operands = Vec::new();
     let mut user = None;
-    for tok in tokenize(&rest, arg_kind)? {
+    for tok in tokenize(&rest, connection_option)? {
         match tok {
             Tok::Help => return Ok(None),
             Tok::Operand(o) => operands.push(o),

@@ -1,4 +1,4 @@
-//! The typed configuration produced by [`crate::validate`].
+//! The typed configuration that validation produces (see `validate.rs`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -332,11 +332,6 @@ impl ServerConfig {
             0 => self.max_clients,
             n => n.min(self.max_clients),
         }
-    }
-
-    /// The innermost `<Location>` that covers the canonical `path` (cupsd's longest match).
-    pub fn location_for(&self, path: &str) -> Option<&Location> {
-        crate::resource::location_for(&self.locations, path)
     }
 }
 

@@ -10,7 +10,7 @@
 //! Unlike cupsd, a `<Location>` covers whole segments: `/admin` is not a prefix of
 //! `/administrator`.
 
-use crate::model::Location;
+use crate::model::{Location, ServerConfig};
 use std::fmt;
 
 /// Why a request path was refused.
@@ -118,4 +118,11 @@ pub fn location_covers(location: &str, path: &str) -> bool {
 /// The innermost of `locations` that covers `path` (cupsd's longest match).
 pub fn location_for<'a>(locations: &'a [Location], path: &str) -> Option<&'a Location> {
     locations.iter().filter(|l| location_covers(&l.path, path)).max_by_key(|l| match_key(&l.path).len())
+}
+
+impl ServerConfig {
+    /// The innermost `<Location>` that covers the canonical `path` (cupsd's longest match).
+    pub fn location_for(&self, path: &str) -> Option<&Location> {
+        location_for(&self.locations, path)
+    }
 }

@@ -174,59 +174,17 @@ impl Validator {
 
     fn apply_special(&mut self, name: &str, d: &Directive) -> Result<(), ValueError> {
         let a = d.args.as_str();
+        if apply_keyword_choice(&mut self.cfg, name, a)? {
+            return Ok(());
+        }
+        if name == "User" {
+            self.apply_user(single_word(a)?, d);
+            return Ok(());
+        }
         let c = &mut self.cfg;
         match name {
             "Listen" | "SSLListen" => c.listen.push(parse_listen(a)?),
             "Port" | "SSLPort" => c.listen.push(Listen::Any(parse_port(single_word(a)?)?)),
-            "LogLevel" => {
-                c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?]
-            }
-            "AccessLogLevel" => {
-                const V: [AccessLogLevel; 3] = [
-                    AccessLogLevel::Config,
-                    AccessLogLevel::Actions,
-                    AccessLogLevel::All,
-                ];
-                c.access_log_level =
-                    V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
-            }
-            "LogTimeFormat" => {
-                let i = parse_keyword(single_word(a)?, &["standard", "usecs"])?;
-                c.log_time_format = if i == 0 {
-                    LogTimeFormat::Standard
-                } else {
-                    LogTimeFormat::Usecs
-                };
-            }
-            "ErrorPolicy" => {
-                const V: [ErrorPolicy; 4] = [
-                    ErrorPolicy::AbortJob,
-                    ErrorPolicy::RetryCurrentJob,
-                    ErrorPolicy::RetryJob,
-                    ErrorPolicy::StopPrinter,
-                ];
-                let names = &[
-                    "abort-job",
-                    "retry-current-job",
-                    "retry-job",
-                    "stop-printer",
-                ];
-                c.error_policy = V[parse_keyword(single_word(a)?, names)?];
-            }
-            "ServerTokens" => {
-                use ServerTokens::*;
-                const V: [ServerTokens; 7] = [None, ProductOnly, Major, Minor, Minimal, Os, Full];
-                let names = &[
-                    "None",
-                    "ProductOnly",
-                    "Major",
-                    "Minor",
-                    "Minimal",
-                    "OS",
-                    "Full",
-                ];
-                c.server_tokens = V[parse_keyword(single_word(a)?, names)?];
-            }
             "DefaultAuthType" => c.default_auth_type = parse_auth_type(a)?,
             "DefaultEncryption" => c.default_encryption = parse_encryption(a)?,
             "DefaultPolicy" => c.default_policy = single_word(a)?.to_string(),
@@ -252,17 +210,6 @@ impl Validator {
             "LogFileGroup" => c.log_file_group = Some(single_word(a)?.to_string()),
             "ServerKeychain" => c.server_keychain = PathBuf::from(nonempty(a)?),
             "FatalErrors" => c.fatal_errors = parse_fatal_errors(a)?,
-            "User" => {
-                let user = single_word(a)?;
-                // As cupsd: filters would run as root. A name that only NSS maps to uid 0 is
-                // refused when the daemon resolves it.
-                if user == "root" || user.parse::<u32>() == Ok(0) {
-                    let msg = format!("Will not use User {user} (UID=0) for security reasons.  You must use a non-privileged account instead.");
-                    self.diags.push(Diagnostic::error(&d.args_loc(), msg));
-                } else {
-                    c.user = user.to_string();
-                }
-            }
             "Group" => c.group = single_word(a)?.to_string(),
             "RemoteRoot" => c.remote_root = single_word(a)?.to_string(),
             "SetEnv" => {
@@ -281,6 +228,17 @@ impl Validator {
             self.negotiate_warning(&d.args_loc());
         }
         Ok(())
+    }
+
+    /// `User`: as cupsd, never root (filters would run as root). A name that only NSS maps to
+    /// uid 0 is refused when the daemon resolves it.
+    fn apply_user(&mut self, user: &str, d: &Directive) {
+        if user == "root" || user.parse::<u32>() == Ok(0) {
+            let msg = format!("Will not use User {user} (UID=0) for security reasons.  You must use a non-privileged account instead.");
+            self.diags.push(Diagnostic::error(&d.args_loc(), msg));
+        } else {
+            self.cfg.user = user.to_string();
+        }
     }
 
     fn negotiate_warning(&mut self, loc: &Loc) {
@@ -662,6 +620,64 @@ fn parse_fatal_errors(a: &str) -> Result<Vec<String>, ValueError> {
     } else {
         Ok(out)
     }
+}
+
+/// The directives whose value is one keyword of a fixed list (`LogLevel`, `ErrorPolicy`, ...);
+/// false when `name` is not one of them.
+fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<bool, ValueError> {
+    match name {
+        "LogLevel" => {
+            c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?]
+        }
+        "AccessLogLevel" => {
+            const V: [AccessLogLevel; 3] = [
+                AccessLogLevel::Config,
+                AccessLogLevel::Actions,
+                AccessLogLevel::All,
+            ];
+            c.access_log_level =
+                V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
+        }
+        "LogTimeFormat" => {
+            let i = parse_keyword(single_word(a)?, &["standard", "usecs"])?;
+            c.log_time_format = if i == 0 {
+                LogTimeFormat::Standard
+            } else {
+                LogTimeFormat::Usecs
+            };
+        }
+        "ErrorPolicy" => {
+            const V: [ErrorPolicy; 4] = [
+                ErrorPolicy::AbortJob,
+                ErrorPolicy::RetryCurrentJob,
+                ErrorPolicy::RetryJob,
+                ErrorPolicy::StopPrinter,
+            ];
+            let names = &[
+                "abort-job",
+                "retry-current-job",
+                "retry-job",
+                "stop-printer",
+            ];
+            c.error_policy = V[parse_keyword(single_word(a)?, names)?];
+        }
+        "ServerTokens" => {
+            use ServerTokens::*;
+            const V: [ServerTokens; 7] = [None, ProductOnly, Major, Minor, Minimal, Os, Full];
+            let names = &[
+                "None",
+                "ProductOnly",
+                "Major",
+                "Minor",
+                "Minimal",
+                "OS",
+                "Full",
+            ];
+            c.server_tokens = V[parse_keyword(single_word(a)?, names)?];
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Validate the value of an accepted-but-ignored directive.

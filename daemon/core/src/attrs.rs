@@ -4,12 +4,9 @@ use crate::events::SUPPORTED_EVENTS;
 use crate::model::{Printer, Scheduler};
 use crate::request::UriBase;
 use crate::time::date_time;
+use quire_ipp::build::keyword as kw;
 use quire_ipp::registry::RequestedSet;
 use quire_ipp::{Attribute, Operation, Value};
-
-fn kw(v: &str) -> Value {
-    Value::Keyword(v.to_string())
-}
 
 /// CUPS printer-type bits (cups/cups.h).
 pub mod ptype {

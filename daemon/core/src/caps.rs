@@ -1,17 +1,10 @@
 //! Printer capabilities: Quire's generic IPP Everywhere set, and the set taken from a
 //! device's own Get-Printer-Attributes answer (`lpadmin -m everywhere`).
 
+pub use quire_ipp::build::media_col;
+use quire_ipp::build::{dpi, integer_attr as int, keyword_attr as kw, keywords_attr as kws};
 use quire_ipp::{Attribute, Value};
 
-fn kws(name: &str, values: &[&str]) -> Attribute {
-    Attribute::set(name, values.iter().map(|v| Value::Keyword(v.to_string())).collect())
-}
-fn kw(name: &str, value: &str) -> Attribute {
-    Attribute::new(name, Value::Keyword(value.into()))
-}
-fn int(name: &str, v: i32) -> Attribute {
-    Attribute::new(name, Value::Integer(v))
-}
 fn ints(name: &str, values: &[i32]) -> Attribute {
     Attribute::set(name, values.iter().map(|v| Value::Integer(*v)).collect())
 }
@@ -20,9 +13,6 @@ fn enums(name: &str, values: &[i32]) -> Attribute {
 }
 fn mimes(name: &str, values: &[&str]) -> Attribute {
     Attribute::set(name, values.iter().map(|v| Value::MimeMediaType(v.to_string())).collect())
-}
-fn dpi(x: i32) -> Value {
-    Value::Resolution { cross_feed: x, feed: x, units: quire_ipp::ResolutionUnits::DotsPerInch }
 }
 
 /// (PWG media name, width, length) in hundredths of millimetres.
@@ -34,24 +24,6 @@ const MEDIA: &[(&str, i32, i32)] = &[
     ("na_index-4x6_4x6in", 10160, 15240),
     ("na_number-10_4.125x9.5in", 10477, 24130),
 ];
-
-pub fn media_col(width: i32, length: i32, margins: i32, source: Option<&str>, media_type: Option<&str>) -> Value {
-    let size = Value::Collection(vec![
-        Attribute::new("x-dimension", Value::Integer(width)),
-        Attribute::new("y-dimension", Value::Integer(length)),
-    ]);
-    let mut members = vec![Attribute::new("media-size", size)];
-    for side in ["media-bottom-margin", "media-left-margin", "media-right-margin", "media-top-margin"] {
-        members.push(Attribute::new(side, Value::Integer(margins)));
-    }
-    if let Some(s) = source {
-        members.push(Attribute::new("media-source", Value::Keyword(s.into())));
-    }
-    if let Some(t) = media_type {
-        members.push(Attribute::new("media-type", Value::Keyword(t.into())));
-    }
-    Value::Collection(members)
-}
 
 /// The capabilities of a queue whose device Quire knows nothing about (file:, raw, socket).
 pub fn generic(default_media: &str) -> Vec<Attribute> {

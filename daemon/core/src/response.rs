@@ -9,12 +9,7 @@ pub fn response(req: &Message, status: StatusCode) -> Message {
         (1, 0) | (1, 1) | (2, 0) | (2, 1) | (2, 2) => req.version,
         _ => (2, 0),
     };
-    let mut msg = Message::new(version, status.code(), req.request_id);
-    let mut op = Group::new(DelimiterTag::Operation);
-    op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-    op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    msg.push_group(op);
-    msg
+    Message::response(version, status, req.request_id)
 }
 
 pub fn ok(req: &Message) -> Message {

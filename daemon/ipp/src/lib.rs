@@ -6,11 +6,15 @@
 //! streamed by the caller and is never buffered here.
 #![forbid(unsafe_code)]
 
+pub mod build;
+pub mod date;
 pub mod decode;
 pub mod encode;
 pub mod message;
 pub mod ops;
 pub mod registry;
+pub mod state;
+pub mod syntax;
 pub mod tag;
 pub mod uri;
 pub mod value;
@@ -19,5 +23,6 @@ pub mod vendor;
 pub use decode::{decode, DecodeError, Limits, MessageDecoder};
 pub use message::{Attribute, Group, Message};
 pub use ops::{Operation, StatusCode};
+pub use state::{JobState, PrinterState};
 pub use tag::{DelimiterTag, ValueTag};
 pub use value::{DateTime, ResolutionUnits, Value};

@@ -1,5 +1,6 @@
 //! Messages, attribute groups and attributes, with typed accessors.
 
+use crate::ops::{Operation, StatusCode};
 use crate::tag::DelimiterTag;
 use crate::value::Value;
 
@@ -68,6 +69,22 @@ impl Message {
         Message { version, code, request_id, groups: Vec::new() }
     }
 
+    /// An IPP/2.0 request for `op` whose operation group starts with what every request
+    /// carries first (RFC 8011 4.1.4): attributes-charset utf-8, attributes-natural-language en.
+    pub fn request(op: Operation, request_id: i32) -> Self {
+        let mut msg = Message::new((2, 0), op.code(), request_id);
+        msg.push_group(charset_and_language());
+        msg
+    }
+
+    /// A response in `version` (the caller chooses which it answers) whose operation group
+    /// starts with attributes-charset utf-8 and attributes-natural-language en.
+    pub fn response(version: (u8, u8), status: StatusCode, request_id: i32) -> Self {
+        let mut msg = Message::new(version, status.code(), request_id);
+        msg.push_group(charset_and_language());
+        msg
+    }
+
     /// The first group with this tag.
     pub fn group(&self, tag: DelimiterTag) -> Option<&Group> {
         self.groups.iter().find(|g| g.tag == tag)
@@ -98,4 +115,11 @@ impl Message {
     pub fn attr(&self, tag: DelimiterTag, name: &str) -> Option<&Attribute> {
         self.group(tag).and_then(|g| g.get(name))
     }
+}
+
+fn charset_and_language() -> Group {
+    let mut op = Group::new(DelimiterTag::Operation);
+    op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+    op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+    op
 }

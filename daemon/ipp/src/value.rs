@@ -1,5 +1,6 @@
 //! Attribute values.
 
+use crate::date::CivilTime;
 use crate::tag::ValueTag;
 
 /// RFC 2579 DateAndTime (11 octets).
@@ -19,25 +20,17 @@ pub struct DateTime {
 }
 
 impl DateTime {
-    /// The UTC dateTime of a Unix time (proleptic Gregorian calendar; Howard Hinnant's
-    /// days-to-civil algorithm). Years outside 0..=65535 are clamped.
+    /// The UTC dateTime of a Unix time (proleptic Gregorian calendar). Years outside
+    /// 0..=65535 are clamped.
     pub fn from_unix_utc(unix: i64) -> DateTime {
-        let z = unix.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        let secs = unix.rem_euclid(86_400);
+        let t = CivilTime::from_unix(unix);
         DateTime {
-            year: year.clamp(0, 65_535) as u16,
-            month: month as u8,
-            day: (doy - (153 * mp + 2) / 5 + 1) as u8,
-            hour: (secs / 3600) as u8,
-            minutes: ((secs / 60) % 60) as u8,
-            seconds: (secs % 60) as u8,
+            year: u16::try_from(t.year.clamp(0, 65_535)).unwrap_or(0),
+            month: t.month,
+            day: t.day,
+            hour: t.hour,
+            minutes: t.minute,
+            seconds: t.second,
             deci_seconds: 0,
             utc_dir: b'+',
             utc_hours: 0,

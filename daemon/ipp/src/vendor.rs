@@ -1,12 +1,12 @@
 //! Quire's vendor IPP attributes: every name Quire defines beyond the IPP standards and
-//! CUPS, in one place, with its syntax (registered in [`crate::registry`]). Documented in
-//! `docs/IPP-EXTENSIONS.md`; daemon, CLI and simulator all use these constants.
+//! CUPS, in one place, with its syntax (the registry indexes them with the standard ones).
+//! Documented in `docs/IPP-EXTENSIONS.md`; daemon, CLI and simulator all use these constants.
 //!
 //! String-valued attributes accept `name` as well as `keyword` values: `lp -o NAME=VALUE`
 //! sends an option libcups does not know as a single `name` value.
 
-use crate::registry::Kind::{self, *};
-use crate::registry::{AttrDef, Groups, MemberDef, Syntax, MAX_NAME};
+use crate::syntax::Kind::{self, *};
+use crate::syntax::{AttrDef, Groups, MemberDef, Syntax, MAX_NAME};
 
 // Device security facts (printer description; settable by an administrator).
 /// How the device authenticates a user before it releases a job: [`AUTHENTICATION_METHODS`].

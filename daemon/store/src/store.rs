@@ -410,50 +410,62 @@ fn put_job(
         }
     }
     for d in &job.documents {
-        // validate() checked both conversions.
-        let file = check_file_name(&d.file)?;
-        let size = i64::try_from(d.size).map_err(|_| StoreError::invalid("document size"))?;
-        let old = existing.get(&d.number);
-        if let Some(old) = old {
-            if old == d {
-                continue; // same metadata, same storage kind: leave the row (and bytes) alone
-            }
-            if old.file != d.file || (!old.storage.is_inline() && d.storage.is_inline()) {
-                doomed.push(old.file.to_string_lossy().into_owned());
-            }
+        put_document(tx, job.id, d, existing.get(&d.number), doomed)?;
+    }
+    Ok(())
+}
+
+/// Writes document `d` of job `job_id` where `old` was its row; a file it no longer uses
+/// becomes a candidate for removal.
+fn put_document(
+    tx: &Transaction<'_>,
+    job_id: i32,
+    d: &DocumentRecord,
+    old: Option<&DocumentRecord>,
+    doomed: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    // validate() checked both conversions.
+    let file = check_file_name(&d.file)?;
+    let size = i64::try_from(d.size).map_err(|_| StoreError::invalid("document size"))?;
+    if let Some(old) = old {
+        if old == d {
+            return Ok(()); // same metadata, same storage kind: leave the row (and bytes) alone
         }
-        match (&d.storage, old) {
-            (DocumentStorage::Inline, Some(old)) if old.storage.is_inline() => {
-                tx.prepare_cached(
-                    "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6
-                     WHERE job_id = ?1 AND number = ?2",
-                )?
-                .execute(params![job.id, d.number, d.format, size, file, d.compression])?;
-            }
-            (DocumentStorage::Inline, _) => {
-                return Err(StoreError::invalid(format!(
-                    "job {} document {} is inline but its bytes were never stored",
-                    job.id, d.number
-                )));
-            }
-            (storage, old) => {
-                let data = match storage {
-                    DocumentStorage::InlineData(data) => Some(data.as_slice()),
-                    _ => None,
-                };
-                // A plain INSERT for a new number, so a record listing one number twice
-                // fails on the primary key instead of silently keeping the last one.
-                let sql = if old.is_some() {
-                    "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6,
-                         data = ?7
-                     WHERE job_id = ?1 AND number = ?2"
-                } else {
-                    "INSERT INTO documents (job_id, number, format, size, file, compression, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                };
-                tx.prepare_cached(sql)?
-                    .execute(params![job.id, d.number, d.format, size, file, d.compression, data])?;
-            }
+        if old.file != d.file || (!old.storage.is_inline() && d.storage.is_inline()) {
+            doomed.push(old.file.to_string_lossy().into_owned());
+        }
+    }
+    match (&d.storage, old) {
+        (DocumentStorage::Inline, Some(old)) if old.storage.is_inline() => {
+            tx.prepare_cached(
+                "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6
+                 WHERE job_id = ?1 AND number = ?2",
+            )?
+            .execute(params![job_id, d.number, d.format, size, file, d.compression])?;
+        }
+        (DocumentStorage::Inline, _) => {
+            return Err(StoreError::invalid(format!(
+                "job {} document {} is inline but its bytes were never stored",
+                job_id, d.number
+            )));
+        }
+        (storage, old) => {
+            let data = match storage {
+                DocumentStorage::InlineData(data) => Some(data.as_slice()),
+                _ => None,
+            };
+            // A plain INSERT for a new number, so a record listing one number twice
+            // fails on the primary key instead of silently keeping the last one.
+            let sql = if old.is_some() {
+                "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6,
+                     data = ?7
+                 WHERE job_id = ?1 AND number = ?2"
+            } else {
+                "INSERT INTO documents (job_id, number, format, size, file, compression, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            };
+            tx.prepare_cached(sql)?
+                .execute(params![job_id, d.number, d.format, size, file, d.compression, data])?;
         }
     }
     Ok(())

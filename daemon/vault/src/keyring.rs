@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::VaultError;
-use crate::keys::KEY_LEN;
 use crate::wipe;
+
+/// Length of every key in the vault: master key and data keys (256 bits).
+pub const KEY_LEN: usize = 32;
 
 /// The server's master key: it wraps every document's data key and never leaves the process
 /// except in its own file. Zeroed on drop (best effort, as for [`DataKey`](crate::DataKey)).

@@ -16,11 +16,8 @@ use ring::rand::SecureRandom;
 use ring::{hkdf, hmac, pbkdf2};
 
 use crate::error::{Corruption, VaultError};
-use crate::keyring::Keyring;
+use crate::keyring::{Keyring, KEY_LEN};
 use crate::wipe;
-
-/// Length of every key in the vault: master key and data keys (256 bits).
-pub const KEY_LEN: usize = 32;
 
 /// PBKDF2-HMAC-SHA256 iterations for a PIN, fixed by the format version (`v1`), so a stored
 /// key never names its own cost. Raising it means a `v2`.

@@ -70,8 +70,8 @@ mod stream_tests;
 
 pub use error::{Corruption, VaultError};
 pub use io::{decrypt_file, DecryptReader, EncryptWriter};
-pub use keyring::Keyring;
-pub use keys::{DataKey, SealedKey, KEY_LEN, PIN_ITERATIONS};
+pub use keyring::{Keyring, KEY_LEN};
+pub use keys::{DataKey, SealedKey, PIN_ITERATIONS};
 pub use shred::shred;
 pub use stream::{encrypted_len, is_sealed, Decryptor, Encryptor, HEADER_LEN, MAGIC, SEGMENT_LEN, TAG_LEN, VERSION};
 

@@ -6,6 +6,7 @@ use crate::model::{Job, JobState, Scheduler};
 use crate::request::{Outcome, Request, Requester, UriBase};
 use crate::response;
 use crate::time::date_time;
+use quire_ipp::build::keyword as kw;
 use quire_ipp::registry::{expand_requested, ObjectKind, RequestedSet};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 
@@ -15,10 +16,6 @@ fn requested(msg: &Message, default: &[&str], kind: ObjectKind) -> RequestedSet 
         None => default.to_vec(),
     };
     expand_requested(&names, kind)
-}
-
-fn kw(v: &str) -> Value {
-    Value::Keyword(v.to_string())
 }
 
 /// Every attribute of a job that `want` asks for. Values are only built for attributes

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use quire_ipp::date::CivilTime;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -125,27 +126,14 @@ fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), NetError>
     result.map_err(|e| cert_err(path, e))
 }
 
-/// Today's UTC date, from the days-since-epoch civil calendar algorithm (H. Hinnant).
+/// Today's UTC date.
 fn civil_today() -> (i32, u8, u8) {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        i32::try_from(year).unwrap_or(1970),
-        u8::try_from(month).unwrap_or(1),
-        u8::try_from(day).unwrap_or(1),
-    )
+    let today = CivilTime::from_unix(i64::try_from(secs).unwrap_or(0));
+    (i32::try_from(today.year).unwrap_or(1970), today.month, today.day)
 }
 
 #[cfg(test)]

@@ -1,0 +1,58 @@
+//! quire-bench: the cupsd-vs-quired benchmarks, one subcommand each, both servers measured
+//! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
+//! asserts on timing.
+//!
+//! Usage: quire-bench core|print|split|failover|confidential [options]
+//! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
+#![forbid(unsafe_code)]
+
+mod args;
+mod client;
+mod confidential;
+mod core_bench;
+mod env;
+mod failover;
+mod figures;
+mod fleet;
+mod load;
+mod print;
+mod server;
+mod split;
+mod upload;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: quire-bench SUBCOMMAND [options]    (quire-bench SUBCOMMAND --help: its options)
+
+  core          Get-Printer-Attributes and Print-Job throughput, Get-Jobs over N held jobs, RSS,
+                start-up with N jobs, purge: cupsd vs quired (tests/scripts/bench runs it)
+  print         printing end to end at a simulated printer, and a big document: cupsd vs quired
+  split         the job splitter's speed-up over four simulated printers, and its cost
+  failover      how soon a job's remainder prints elsewhere after its printer faults
+  confidential  encrypting a confidential job's document at rest vs spooling it in the clear;
+                --pin-flood: Get-Jobs while others flood requests carrying a PIN";
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    let command = argv.next().unwrap_or_default();
+    let rest: Vec<String> = argv.collect();
+    match command.as_str() {
+        "core" => core_bench::main(rest),
+        "print" => print::main(rest),
+        "split" => split::main(rest),
+        "failover" => failover::main(rest),
+        "confidential" => confidential::main(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "" => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+        other => {
+            eprintln!("quire-bench: unknown subcommand {other:?}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
