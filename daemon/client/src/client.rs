@@ -124,13 +124,13 @@ impl Client {
         body: Option<Vec<u8>>,
         mut document: Option<&mut dyn Read>,
     ) -> Result<Reply, ClientError> {
-        let head_len = body.as_ref().map(Vec::len);
+        let body_len = body.as_ref().map(Vec::len);
         let body = Bytes::from(body.unwrap_or_default());
         let limits = Limits { timeout: self.timeout, max_body: self.max_reply };
         for attempt in 0..2 {
             let reused = self.ensure_conn()?;
             let mut progress = Progress::default();
-            let head = self.head(&method, path, head_len, document.is_some())?;
+            let head = self.head(&method, path, body_len, document.is_some())?;
             let doc = document.as_mut().map(|d| &mut **d as &mut dyn Read);
             let conn = self.conn.as_mut().ok_or(ClientError::Io(io::ErrorKind::NotConnected.into()))?;
             match self.runtime.block_on(conn.exchange(head, body.clone(), doc, limits, &mut progress)) {
