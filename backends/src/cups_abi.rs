@@ -141,9 +141,7 @@ pub(crate) fn deliver_with(
 }
 
 fn run_user(config: &CupsConfig) -> Result<Account, BackendError> {
-    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let group = std::fs::read_to_string("/etc/group").unwrap_or_default();
-    security::lookup_account(&passwd, &group, &config.user, config.group.as_deref()).ok_or_else(|| {
+    security::lookup_account(&config.user, config.group.as_deref()).ok_or_else(|| {
         BackendError::StopPrinter(format!(
             "Unable to run the backend as user \"{}\"{}: no such user or group.",
             config.user,

@@ -109,8 +109,7 @@ fn we_are_root() -> bool {
 }
 
 fn lp_uid() -> Option<u32> {
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    security::lookup_account(&passwd, "", "lp", None).map(|a| a.uid)
+    security::lookup_account("lp", None).map(|a| a.uid)
 }
 
 const STATUS_SCRIPT: &str = r#"cat "${6:--}" > {out}/data

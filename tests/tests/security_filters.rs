@@ -26,12 +26,10 @@ fn admin(server: &LanServer, args: &[&str]) -> CmdOutput {
     cups_tool(server, Via::Socket, "lpadmin", args).expect("run lpadmin")
 }
 
-/// lp's uid and gid, from the passwd file.
+/// lp's uid and gid, from the user database (NSS).
 fn lp_ids() -> (u32, u32) {
-    let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
-    let line = passwd.lines().find(|l| l.starts_with("lp:")).expect("an lp user (Debian's cups-files.conf default User)");
-    let f: Vec<&str> = line.split(':').collect();
-    (f[2].parse().expect("lp uid"), f[3].parse().expect("lp gid"))
+    let lp = nix::unistd::User::from_name("lp").expect("look up lp").expect("an lp user (Debian's cups-files.conf default User)");
+    (lp.uid.as_raw(), lp.gid.as_raw())
 }
 
 /// Who a process is, from /proc/PID/status: real, effective, saved and file-system ids, and

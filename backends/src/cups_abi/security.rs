@@ -92,22 +92,16 @@ fn tempfile_in(dir: &Path) -> io::Result<std::path::PathBuf> {
     Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free probe file name"))
 }
 
-/// The user (and group, else the user's primary group) from passwd/group file contents.
-pub fn lookup_account(passwd: &str, group_file: &str, user: &str, group: Option<&str>) -> Option<Account> {
-    let field = |line: &str, name: &str, index: usize| -> Option<u32> {
-        let f: Vec<&str> = line.split(':').collect();
-        if f.len() <= index || f[0] != name {
-            return None;
-        }
-        f[index].parse().ok()
-    };
-    let uid = passwd.lines().find_map(|l| field(l, user, 2))?;
-    let primary = passwd.lines().find_map(|l| field(l, user, 3))?;
+/// The user (and group, else the user's primary group) by name, from the system's user
+/// database through NSS (files, LDAP, SSSD, macOS's directory services).
+pub fn lookup_account(user: &str, group: Option<&str>) -> Option<Account> {
+    use nix::unistd::{Group, User};
+    let found = User::from_name(user).ok().flatten()?;
     let gid = match group {
-        None => primary,
-        Some(name) => group_file.lines().find_map(|l| field(l, name, 2))?,
+        None => found.gid,
+        Some(name) => Group::from_name(name).ok().flatten()?.gid,
     };
-    Some(Account { uid, gid })
+    Some(Account { uid: found.uid.as_raw(), gid: gid.as_raw() })
 }
 
 #[cfg(test)]

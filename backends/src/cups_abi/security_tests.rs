@@ -1,21 +1,18 @@
 use super::*;
 use std::fs;
 
-const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
-                      lp:x:7:7:lp:/var/spool/lpd:/usr/sbin/nologin\n\
-                      broken:x:notanumber:1::/:/bin/false\n\
-                      short:x\n";
-const GROUP: &str = "root:x:0:\nlp:x:7:\nlpadmin:x:120:alice\n";
-
 #[test]
-fn accounts_come_from_passwd_and_group() {
-    assert_eq!(lookup_account(PASSWD, GROUP, "lp", None), Some(Account { uid: 7, gid: 7 }));
-    assert_eq!(lookup_account(PASSWD, GROUP, "lp", Some("lpadmin")), Some(Account { uid: 7, gid: 120 }));
-    assert_eq!(lookup_account(PASSWD, GROUP, "lp", Some("nogroup")), None);
-    assert_eq!(lookup_account(PASSWD, GROUP, "nobody", None), None);
-    assert_eq!(lookup_account(PASSWD, GROUP, "broken", None), None);
-    assert_eq!(lookup_account(PASSWD, GROUP, "short", None), None);
-    assert_eq!(lookup_account("", "", "lp", None), None);
+fn accounts_come_from_the_user_database() {
+    use nix::unistd::Group;
+    // root is uid 0 with primary group 0 on every Unix.
+    assert_eq!(lookup_account("root", None), Some(Account { uid: 0, gid: 0 }));
+    // A group named: that group, not the primary one.
+    if let Ok(Some(daemon)) = Group::from_name("daemon") {
+        assert_eq!(lookup_account("root", Some("daemon")), Some(Account { uid: 0, gid: daemon.gid.as_raw() }));
+    }
+    assert_eq!(lookup_account("root", Some("quire-no-such-group")), None);
+    assert_eq!(lookup_account("quire-no-such-user", None), None);
+    assert_eq!(lookup_account("", None), None);
 }
 
 #[test]

@@ -1,43 +1,45 @@
-//! The blocking client: one keep-alive connection, IPP POSTs and plain GETs.
+//! The blocking client: one keep-alive connection, IPP POSTs and plain GETs, on hyper's
+//! client driven by a current-thread runtime of its own.
 
 use std::io::{self, Read};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, EXPECT, HOST, TRANSFER_ENCODING, USER_AGENT};
+use http::{Method, Request};
 use quire_ipp::{Message, Operation};
+use tokio::runtime::Runtime;
 
 use crate::dest::Destination;
 use crate::error::{error_text, ClientError};
-use crate::http::{base64, Conn, Response, CHUNK};
+use crate::http::{base64, Conn, Limits, Progress, Reply, MAX_BODY};
 use crate::request::{current_user, request_as};
 
-const USER_AGENT: &str = "quire/0.1";
+const AGENT: &str = "quire/0.1";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long to wait for `100 Continue` before sending a document anyway.
-const CONTINUE_WAIT: Duration = Duration::from_secs(1);
 
 /// Deliberately not `Debug`: it holds the Basic credentials, which must never reach a
 /// log or an error message.
+///
+/// Blocking: call it from a plain thread (or `spawn_blocking`), never from async code, where
+/// its runtime could not run.
 pub struct Client {
     dest: Destination,
+    /// Before `runtime`, so the connection is dropped (its socket closed) first.
     conn: Option<Conn>,
+    runtime: Runtime,
     timeout: Duration,
     auth: Option<String>,
     user: String,
     max_reply: usize,
 }
 
-/// What happened on a failed attempt, to decide whether resending is safe.
-#[derive(Default)]
-struct Progress {
-    document_started: bool,
-    response_started: bool,
-}
-
 impl Client {
     /// Connects now, so a dead scheduler is reported early.
     pub fn connect(dest: Destination) -> Result<Client, ClientError> {
-        let conn = Conn::open(&dest, DEFAULT_TIMEOUT)?;
-        Ok(Client { dest, conn: Some(conn), timeout: DEFAULT_TIMEOUT, auth: None, user: current_user(), max_reply: crate::http::MAX_BODY })
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let conn = runtime.block_on(Conn::open(&dest, DEFAULT_TIMEOUT))?;
+        Ok(Client { dest, conn: Some(conn), runtime, timeout: DEFAULT_TIMEOUT, auth: None, user: current_user(), max_reply: MAX_BODY })
     }
 
     /// Sends `Authorization: Basic base64(user:password)` with every request from now on,
@@ -65,9 +67,6 @@ impl Client {
     /// which are claims and may be hostile, set a bound that fits what is asked.
     pub fn with_max_reply(mut self, bytes: usize) -> Client {
         self.max_reply = bytes;
-        if let Some(c) = self.conn.as_mut() {
-            c.max_body = bytes;
-        }
         self
     }
 
@@ -94,13 +93,13 @@ impl Client {
         document: Option<&mut dyn Read>,
     ) -> Result<Message, ClientError> {
         let body = request.encode();
-        let resp = self.exchange("POST", resource, Some(&body), document)?;
-        match resp.head.status {
+        let resp = self.exchange(Method::POST, resource, Some(body), document)?;
+        match resp.status {
             200 => {}
             401 => return Err(ClientError::Unauthorized),
             status => {
-                let body = error_text(resp.head.header("content-type"), &resp.body);
-                return Err(ClientError::Http { status, reason: resp.head.reason, body });
+                let body = error_text(resp.content_type.as_deref(), &resp.body);
+                return Err(ClientError::Http { status, reason: resp.reason, body });
             }
         }
         let (msg, _rest) = quire_ipp::decode(&resp.body)?;
@@ -109,27 +108,32 @@ impl Client {
 
     /// GETs `path` (a PPD, a page); any status but 401 is returned to the caller.
     pub fn get(&mut self, path: &str) -> Result<(u16, Vec<u8>), ClientError> {
-        let resp = self.exchange("GET", path, None, None)?;
-        if resp.head.status == 401 {
+        let resp = self.exchange(Method::GET, path, None, None)?;
+        if resp.status == 401 {
             return Err(ClientError::Unauthorized);
         }
-        Ok((resp.head.status, resp.body))
+        Ok((resp.status, resp.body))
     }
 
     /// One request/response, reconnecting once if a reused connection turns
     /// out to be dead before any document byte or response byte moved.
     fn exchange(
         &mut self,
-        method: &str,
+        method: Method,
         path: &str,
-        body: Option<&[u8]>,
+        body: Option<Vec<u8>>,
         mut document: Option<&mut dyn Read>,
-    ) -> Result<Response, ClientError> {
+    ) -> Result<Reply, ClientError> {
+        let body_len = body.as_ref().map(Vec::len);
+        let body = Bytes::from(body.unwrap_or_default());
+        let limits = Limits { timeout: self.timeout, max_body: self.max_reply };
         for attempt in 0..2 {
             let reused = self.ensure_conn()?;
             let mut progress = Progress::default();
+            let head = self.head(&method, path, body_len, document.is_some())?;
             let doc = document.as_mut().map(|d| &mut **d as &mut dyn Read);
-            match self.attempt(method, path, body, doc, &mut progress) {
+            let conn = self.conn.as_mut().ok_or(ClientError::Io(io::ErrorKind::NotConnected.into()))?;
+            match self.runtime.block_on(conn.exchange(head, body.clone(), doc, limits, &mut progress)) {
                 Ok(resp) => {
                     if resp.close {
                         self.conn = None;
@@ -155,112 +159,27 @@ impl Client {
     /// Makes sure there is a live connection; returns true if it was reused.
     fn ensure_conn(&mut self) -> Result<bool, ClientError> {
         if let Some(conn) = self.conn.as_mut() {
-            if !conn.is_stale() {
+            if !self.runtime.block_on(conn.is_stale()) {
                 return Ok(true);
             }
         }
-        let mut conn = Conn::open(&self.dest, self.timeout)?;
-        conn.max_body = self.max_reply;
-        self.conn = Some(conn);
+        self.conn = None;
+        self.conn = Some(self.runtime.block_on(Conn::open(&self.dest, self.timeout))?);
         Ok(false)
     }
 
-    fn head_text(&self, method: &str, path: &str, body: Option<&[u8]>, chunked: bool) -> String {
-        let mut h = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {USER_AGENT}\r\n",
-            self.dest.host_header()
-        );
+    /// The request head: `body_len` is the IPP message's length, if there is one;
+    /// `chunked` means a document follows it (`Expect: 100-continue`).
+    fn head(&self, method: &Method, path: &str, body_len: Option<usize>, chunked: bool) -> Result<Request<()>, ClientError> {
+        let mut h = Request::builder().method(method).uri(path).header(HOST, self.dest.host_header()).header(USER_AGENT, AGENT);
         if let Some(auth) = &self.auth {
-            h.push_str(&format!("Authorization: Basic {auth}\r\n"));
+            h = h.header(AUTHORIZATION, format!("Basic {auth}"));
         }
-        if let Some(body) = body {
-            h.push_str("Content-Type: application/ipp\r\n");
-            if chunked {
-                h.push_str("Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n");
-            } else {
-                h.push_str(&format!("Content-Length: {}\r\n", body.len()));
-            }
+        if let Some(len) = body_len {
+            h = h.header(CONTENT_TYPE, "application/ipp");
+            h = if chunked { h.header(TRANSFER_ENCODING, "chunked").header(EXPECT, "100-continue") } else { h.header(CONTENT_LENGTH, len) };
         }
-        h.push_str("\r\n");
-        h
-    }
-
-    fn attempt(
-        &mut self,
-        method: &str,
-        path: &str,
-        body: Option<&[u8]>,
-        document: Option<&mut dyn Read>,
-        progress: &mut Progress,
-    ) -> Result<Response, ClientError> {
-        let chunked = document.is_some();
-        let head = self.head_text(method, path, body, chunked);
-        let conn = self.conn.as_mut().ok_or(ClientError::Io(io::ErrorKind::NotConnected.into()))?;
-        match document {
-            None => {
-                let mut out = head.into_bytes();
-                out.extend_from_slice(body.unwrap_or(&[]));
-                conn.write_all(&out)?;
-                conn.flush()?;
-            }
-            Some(doc) => {
-                conn.write_all(head.as_bytes())?;
-                conn.flush()?;
-                if let Some(early) = wait_continue(conn, progress)? {
-                    return Ok(early);
-                }
-                conn.write_chunk(body.unwrap_or(&[]))?;
-                stream_document(conn, doc, progress)?;
-            }
-        }
-        read_final(conn, method == "HEAD", progress)
-    }
-}
-
-/// After sending a head with `Expect: 100-continue`: `Ok(None)` means go on
-/// with the body (got 100, or nothing came in time); `Ok(Some(resp))` is a
-/// final response sent instead (e.g. 401), after which the connection is
-/// closed because the server may still expect the unsent body.
-fn wait_continue(conn: &mut Conn, progress: &mut Progress) -> Result<Option<Response>, ClientError> {
-    if !conn.poll_response(CONTINUE_WAIT)? {
-        return Ok(None);
-    }
-    progress.response_started = true;
-    let head = conn.read_head()?;
-    if (100..200).contains(&head.status) {
-        return Ok(None);
-    }
-    let mut resp = conn.read_body(head, false)?;
-    resp.close = true;
-    Ok(Some(resp))
-}
-
-fn stream_document(conn: &mut Conn, doc: &mut dyn Read, progress: &mut Progress) -> Result<(), ClientError> {
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match doc.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(ClientError::Io(e)),
-        };
-        progress.document_started = true;
-        conn.write_chunk(&buf[..n])?;
-    }
-    conn.write_all(b"0\r\n\r\n")?;
-    conn.flush()?;
-    Ok(())
-}
-
-/// Reads responses until a final (non-1xx) one.
-fn read_final(conn: &mut Conn, no_body: bool, progress: &mut Progress) -> Result<Response, ClientError> {
-    loop {
-        let head = conn.read_head()?;
-        progress.response_started = true;
-        if (100..200).contains(&head.status) && head.status != 101 {
-            continue;
-        }
-        return conn.read_body(head, no_body);
+        h.body(()).map_err(|e| ClientError::Io(io::Error::new(io::ErrorKind::InvalidInput, format!("{method} {path:?}: {e}"))))
     }
 }
 

@@ -84,6 +84,35 @@ impl From<io::Error> for ClientError {
     }
 }
 
+/// hyper's error as ours: a malformed response is [`ClientError::Protocol`]; a connection that
+/// failed keeps the kind of its I/O error, so a dropped idle connection is seen as one (an
+/// end before any answer is `UnexpectedEof`, a connection that would take no request
+/// `ConnectionReset`).
+pub(crate) fn from_hyper(e: hyper::Error) -> ClientError {
+    let text = crate::transport::error_chain(&e);
+    if e.is_parse() || e.is_parse_status() || e.is_parse_too_large() {
+        return ClientError::Protocol(text);
+    }
+    if e.is_timeout() {
+        return ClientError::Timeout;
+    }
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<io::Error>() {
+            return ClientError::from(io::Error::new(io.kind(), text));
+        }
+        source = inner.source();
+    }
+    let kind = if e.is_incomplete_message() {
+        io::ErrorKind::UnexpectedEof
+    } else if e.is_canceled() || e.is_closed() {
+        io::ErrorKind::ConnectionReset
+    } else {
+        io::ErrorKind::Other
+    };
+    ClientError::Io(io::Error::new(kind, text))
+}
+
 impl From<DecodeError> for ClientError {
     fn from(e: DecodeError) -> Self {
         ClientError::BadResponse(e)

@@ -1,370 +1,297 @@
-//! Just enough HTTP/1.1 for IPP: one connection, request heads, chunked
-//! bodies, and response parsing (status line, headers, Content-Length or
-//! chunked or read-to-close, interim 1xx responses), over TCP, TLS or a Unix socket.
+//! One HTTP/1.1 connection on hyper's client: opening it over TCP, TLS or a Unix socket, one
+//! request with its `Expect: 100-continue` wait and streamed document, and the response read
+//! up to a cap. The connection is driven only while a request runs, on the caller's runtime
+//! (the blocking [`Client`](crate::Client) uses a current-thread one), so dropping it closes
+//! the socket at once.
 
-use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::os::unix::net::UnixStream;
+use std::future::Future;
+use std::io::{self, Read};
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderMap, Request, Response, StatusCode, Version};
+use http_body_util::channel::Channel;
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{Connection, SendRequest};
+use hyper::ext::ReasonPhrase;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::Notify;
+
 use crate::dest::Destination;
-use crate::error::ClientError;
-use crate::tls::{self, TlsStream};
+use crate::error::{from_hyper, ClientError};
+use crate::{tls, transport};
 
 /// Largest response body we accept by default (`Client::with_max_reply` sets another);
 /// a bound so a broken server cannot make us allocate without limit.
 pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
-/// Largest status line or header line.
-const MAX_LINE: usize = 16 * 1024;
-const MAX_HEADERS: usize = 200;
 /// Size of each chunk when streaming a document.
 pub(crate) const CHUNK: usize = 64 * 1024;
+/// How long to wait for `100 Continue` before sending a document anyway.
+const CONTINUE_WAIT: Duration = Duration::from_secs(1);
 
-enum Stream {
-    Tcp(TcpStream),
-    /// Boxed: a rustls connection is large.
-    Tls(Box<TlsStream>),
-    Unix(UnixStream),
+/// What a connection runs over: TCP, TLS or a Unix socket.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A request body: the IPP message alone, or the message then a document fed in chunks.
+pub(crate) type Body = Either<Full<Bytes>, Channel<Bytes, io::Error>>;
+
+/// hyper's side of a connection: it reads and writes only when polled.
+type Driver = Pin<Box<Connection<TokioIo<Box<dyn Io>>, Body>>>;
+
+/// Bounds of one exchange.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Longest wait for any one step: connecting, the server taking a chunk, an answer.
+    pub timeout: Duration,
+    /// Largest response body read; a larger one is refused before it is buffered.
+    pub max_body: usize,
 }
 
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            // Many printers close without a TLS close_notify: treat that as the end of the
-            // stream, as for TCP (HTTP framing and IPP decoding still catch a truncation).
-            Stream::Tls(s) => match s.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
-                other => other,
-            },
-            Stream::Unix(s) => s.read(buf),
-        }
-    }
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        if let Stream::Tls(s) = self {
-            tls::close(s);
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
-            Stream::Unix(s) => s.flush(),
-        }
-    }
-}
-
-impl Stream {
-    fn set_read_timeout(&self, d: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_read_timeout(d),
-            Stream::Tls(s) => s.sock.set_read_timeout(d),
-            Stream::Unix(s) => s.set_read_timeout(d),
-        }
-    }
-    fn set_write_timeout(&self, d: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_write_timeout(d),
-            Stream::Tls(s) => s.sock.set_write_timeout(d),
-            Stream::Unix(s) => s.set_write_timeout(d),
-        }
-    }
-    fn set_nonblocking(&self, b: bool) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_nonblocking(b),
-            Stream::Tls(s) => s.sock.set_nonblocking(b),
-            Stream::Unix(s) => s.set_nonblocking(b),
-        }
-    }
-}
-
-/// A response head: status line and headers (names lower-cased).
-#[derive(Debug)]
-pub(crate) struct Head {
-    pub status: u16,
-    pub reason: String,
-    pub minor_version: u8,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Head {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    fn has_token(&self, name: &str, token: &str) -> bool {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n == name)
-            .flat_map(|(_, v)| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case(token))
-    }
-
-    /// Whether the server will close the connection after this response.
-    pub fn closes(&self) -> bool {
-        if self.minor_version == 0 {
-            return !self.has_token("connection", "keep-alive");
-        }
-        self.has_token("connection", "close")
-    }
+/// What happened on a failed attempt, to decide whether resending is safe.
+#[derive(Default)]
+pub(crate) struct Progress {
+    pub document_started: bool,
+    pub response_started: bool,
 }
 
 /// A complete response.
 #[derive(Debug)]
-pub(crate) struct Response {
-    pub head: Head,
+pub(crate) struct Reply {
+    pub status: u16,
+    pub reason: String,
+    pub content_type: Option<String>,
     pub body: Vec<u8>,
     /// The connection cannot be reused.
     pub close: bool,
 }
 
-/// One connection with a read buffer, so a partial read (e.g. while waiting
-/// for `100 Continue`) is never lost.
 pub(crate) struct Conn {
-    stream: Stream,
-    buf: Vec<u8>,
-    pos: usize,
-    timeout: Duration,
-    /// Largest response body read; a larger one is refused before it is buffered.
-    pub max_body: usize,
+    sender: SendRequest<Body>,
+    driver: Driver,
+    /// The connection ended (the peer closed it, or it failed).
+    ended: bool,
 }
 
 impl Conn {
-    pub fn open(dest: &Destination, timeout: Duration) -> Result<Conn, ClientError> {
-        let stream = match dest {
-            Destination::Unix(path) => Stream::Unix(UnixStream::connect(path)?),
-            Destination::Tcp { host, port } => Stream::Tcp(connect_tcp(host, *port, timeout)?),
-            Destination::Tls { host, port } => {
-                let tcp = connect_tcp(host, *port, timeout)?;
-                // Timeouts first: they bound the handshake too.
-                tcp.set_read_timeout(Some(timeout))?;
-                tcp.set_write_timeout(Some(timeout))?;
-                Stream::Tls(Box::new(tls::handshake(host, tcp)?))
+    /// Connects (and runs the TLS handshake), all within `timeout`.
+    pub async fn open(dest: &Destination, timeout: Duration) -> Result<Conn, ClientError> {
+        let io = tokio::time::timeout(timeout, connect(dest, timeout)).await.map_err(|_| ClientError::Timeout)??;
+        let (sender, driver) = transport::handshake(io).await.map_err(from_hyper)?;
+        Ok(Conn { sender, driver: Box::pin(driver), ended: false })
+    }
+
+    /// True if the server closed this idle connection (or wrote to it out of turn), so it
+    /// must not be reused. The connection first reads what arrived while it was idle: a
+    /// close, or over TLS records such as session tickets, which it takes quietly.
+    pub async fn is_stale(&mut self) -> bool {
+        let Conn { sender, driver, ended } = self;
+        drive(driver, ended, async {
+            for _ in 0..2 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await;
+        *ended || sender.is_closed()
+    }
+
+    /// Sends `head` with the IPP message `ipp` as its body (then `document`, streamed, if
+    /// any) and reads the response.
+    pub async fn exchange(
+        &mut self,
+        head: Request<()>,
+        ipp: Bytes,
+        document: Option<&mut dyn Read>,
+        limits: Limits,
+        progress: &mut Progress,
+    ) -> Result<Reply, ClientError> {
+        let Conn { sender, driver, ended } = self;
+        let op = async {
+            within(limits.timeout, sender.ready()).await?.map_err(from_hyper)?;
+            match document {
+                None => {
+                    let answer = within(limits.timeout, sender.send_request(head.map(|()| Either::Left(Full::new(ipp)))));
+                    let response = answer.await?.map_err(from_hyper)?;
+                    progress.response_started = true;
+                    read_reply(response, limits).await
+                }
+                Some(doc) => upload(sender, head, ipp, doc, limits, progress).await,
             }
         };
-        stream.set_read_timeout(Some(timeout))?;
-        stream.set_write_timeout(Some(timeout))?;
-        Ok(Conn { stream, buf: Vec::new(), pos: 0, timeout, max_body: MAX_BODY })
+        drive(driver, ended, op).await
     }
+}
 
-    /// True if the server closed (or wrote unsolicited bytes to) this idle
-    /// connection, so it must not be reused. Over TLS the probe read processes any
-    /// records that arrived (session tickets, close_notify) and reports WouldBlock when
-    /// no plaintext is pending and the peer is still there, so it works the same way.
-    pub fn is_stale(&mut self) -> bool {
-        if self.pos < self.buf.len() || self.stream.set_nonblocking(true).is_err() {
-            return true;
-        }
-        let mut probe = [0u8; 1];
-        let stale = !matches!(self.stream.read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-        stale || self.stream.set_nonblocking(false).is_err()
-    }
+async fn connect(dest: &Destination, timeout: Duration) -> Result<Box<dyn Io>, ClientError> {
+    Ok(match dest {
+        Destination::Unix(path) => Box::new(tokio::net::UnixStream::connect(path).await?),
+        Destination::Tcp { host, port } => Box::new(tcp(host, *port, timeout).await?),
+        Destination::Tls { host, port } => Box::new(tls::handshake(host, tcp(host, *port, timeout).await?).await?),
+    })
+}
 
-    pub fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.stream.write_all(data)
-    }
+async fn tcp(host: &str, port: u16, timeout: Duration) -> Result<tokio::net::TcpStream, ClientError> {
+    transport::connect_tcp(host, port, timeout).await.map_err(|e| match e.kind() {
+        // The name resolved to no address.
+        io::ErrorKind::InvalidInput => ClientError::BadDestination(format!("{host}:{port}")),
+        _ => e.into(),
+    })
+}
 
-    pub fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
-    }
-
-    /// Writes one chunk of a chunked body (never an empty one: that ends the body).
-    pub fn write_chunk(&mut self, data: &[u8]) -> io::Result<()> {
-        if data.is_empty() {
-            return Ok(());
-        }
-        let mut out = Vec::with_capacity(data.len() + 16);
-        out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
-        out.extend_from_slice(data);
-        out.extend_from_slice(b"\r\n");
-        self.stream.write_all(&out)
-    }
-
-    /// Waits up to `wait` for the first bytes of a response. Returns false if
-    /// nothing arrived (the caller then sends the body anyway, per RFC 9110).
-    pub fn poll_response(&mut self, wait: Duration) -> Result<bool, ClientError> {
-        if self.pos < self.buf.len() {
-            return Ok(true);
-        }
-        self.stream.set_read_timeout(Some(wait.min(self.timeout)))?;
-        let got = self.fill();
-        self.stream.set_read_timeout(Some(self.timeout))?;
-        match got {
-            Ok(0) => Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into())),
-            Ok(_) => Ok(true),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    fn fill(&mut self) -> io::Result<usize> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        }
-        let mut tmp = [0u8; 16 * 1024];
-        let n = self.stream.read(&mut tmp)?;
-        self.buf.extend_from_slice(&tmp[..n]);
-        Ok(n)
-    }
-
-    /// Reads one CRLF- (or LF-) terminated line, without the terminator.
-    fn read_line(&mut self) -> Result<String, ClientError> {
-        loop {
-            if let Some(i) = self.buf[self.pos..].iter().position(|&b| b == b'\n') {
-                let raw = &self.buf[self.pos..self.pos + i];
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-                let line = String::from_utf8_lossy(raw).into_owned();
-                self.pos += i + 1;
-                return Ok(line);
-            }
-            if self.buf.len() - self.pos > MAX_LINE {
-                return Err(ClientError::Protocol("header line too long".into()));
-            }
-            if self.fill()? == 0 {
-                return Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into()));
-            }
-        }
-    }
-
-    /// Appends exactly `n` bytes to `out`.
-    fn read_exact_into(&mut self, mut n: usize, out: &mut Vec<u8>) -> Result<(), ClientError> {
-        while n > 0 {
-            if self.pos == self.buf.len() && self.fill()? == 0 {
-                return Err(ClientError::Protocol("connection closed inside the body".into()));
-            }
-            let take = n.min(self.buf.len() - self.pos);
-            out.extend_from_slice(&self.buf[self.pos..self.pos + take]);
-            self.pos += take;
-            n -= take;
-        }
-        Ok(())
-    }
-
-    pub fn read_head(&mut self) -> Result<Head, ClientError> {
-        let line = self.read_line()?;
-        let mut parts = line.splitn(3, ' ');
-        let version = parts.next().unwrap_or("");
-        let minor_version = match version {
-            "HTTP/1.1" => 1,
-            "HTTP/1.0" => 0,
-            _ => return Err(ClientError::Protocol(format!("bad status line {line:?}"))),
-        };
-        let status = parts
-            .next()
-            .filter(|s| s.len() == 3)
-            .and_then(|s| s.parse::<u16>().ok())
-            .ok_or_else(|| ClientError::Protocol(format!("bad status line {line:?}")))?;
-        let reason = parts.next().unwrap_or("").trim().to_string();
-        let mut headers = Vec::new();
-        loop {
-            let line = self.read_line()?;
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| ClientError::Protocol(format!("bad header {line:?}")))?;
-            if headers.len() >= MAX_HEADERS {
-                return Err(ClientError::Protocol("too many headers".into()));
-            }
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-        }
-        Ok(Head { status, reason, minor_version, headers })
-    }
-
-    /// Reads the body that follows `head` and returns the whole response.
-    pub fn read_body(&mut self, head: Head, no_body: bool) -> Result<Response, ClientError> {
-        let mut body = Vec::new();
-        let mut close = head.closes();
-        let chunked = head
-            .header("transfer-encoding")
-            .map(|v| v.to_ascii_lowercase().contains("chunked"))
-            .unwrap_or(false);
-        if no_body || head.status == 204 || head.status == 304 {
-            // No body by definition.
-        } else if chunked {
-            self.read_chunked(&mut body)?;
-        } else if let Some(len) = head.header("content-length") {
-            let len: usize = len
-                .parse()
-                .map_err(|_| ClientError::Protocol(format!("bad Content-Length {len:?}")))?;
-            if len > self.max_body {
-                return Err(ClientError::TooLarge { limit: self.max_body });
-            }
-            self.read_exact_into(len, &mut body)?;
-        } else {
-            // No framing: the body runs to the end of the connection.
-            self.read_to_close(&mut body)?;
-            close = true;
-        }
-        Ok(Response { head, body, close })
-    }
-
-    fn read_chunked(&mut self, body: &mut Vec<u8>) -> Result<(), ClientError> {
-        loop {
-            let line = self.read_line()?;
-            let size_hex = line.split(';').next().unwrap_or("").trim();
-            let size = usize::from_str_radix(size_hex, 16)
-                .map_err(|_| ClientError::Protocol(format!("bad chunk size {line:?}")))?;
-            if size == 0 {
-                // Skip any trailer fields up to the blank line.
-                while !self.read_line()?.is_empty() {}
-                return Ok(());
-            }
-            if body.len().saturating_add(size) > self.max_body {
-                return Err(ClientError::TooLarge { limit: self.max_body });
-            }
-            self.read_exact_into(size, body)?;
-            if !self.read_line()?.is_empty() {
-                return Err(ClientError::Protocol("missing CRLF after chunk".into()));
-            }
-        }
-    }
-
-    fn read_to_close(&mut self, body: &mut Vec<u8>) -> Result<(), ClientError> {
-        loop {
-            // Checked before the bytes are kept: the body never grows past the limit.
-            if body.len().saturating_add(self.buf.len() - self.pos) > self.max_body {
-                return Err(ClientError::TooLarge { limit: self.max_body });
-            }
-            body.extend_from_slice(&self.buf[self.pos..]);
-            self.pos = self.buf.len();
-            if self.fill()? == 0 {
-                return Ok(());
-            }
+/// Runs `op` while driving the connection (which reads and writes only when polled).
+async fn drive<F: Future>(driver: &mut Driver, ended: &mut bool, op: F) -> F::Output {
+    tokio::pin!(op);
+    loop {
+        tokio::select! {
+            biased;
+            out = &mut op => return out,
+            // Its errors reach `op` through the response or its body.
+            _ = driver.as_mut(), if !*ended => *ended = true,
         }
     }
 }
 
-fn connect_tcp(host: &str, port: u16, timeout: Duration) -> Result<TcpStream, ClientError> {
-    let mut last = None;
-    for addr in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(s) => {
-                // Requests are small writes followed by a read: don't let Nagle delay them.
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = Some(e),
+/// Sends a request whose body is the IPP message and a document: the head first, with
+/// `Expect: 100-continue`; the body once the server said `100 Continue`, or after
+/// [`CONTINUE_WAIT`] without an answer (RFC 9110 §10.1.1). A final answer instead (a 401, a
+/// 413) is returned without sending the document.
+async fn upload(
+    sender: &mut SendRequest<Body>,
+    head: Request<()>,
+    ipp: Bytes,
+    doc: &mut dyn Read,
+    limits: Limits,
+    progress: &mut Progress,
+) -> Result<Reply, ClientError> {
+    let (mut feed, body) = Channel::new(2);
+    let mut req = head.map(|()| Either::Right(body));
+    let continued = Arc::new(Notify::new());
+    let on_continue = Arc::clone(&continued);
+    hyper::ext::on_informational(&mut req, move |r| {
+        if r.status() == StatusCode::CONTINUE {
+            on_continue.notify_one();
+        }
+    });
+    let response = sender.send_request(req);
+    tokio::pin!(response);
+    tokio::select! {
+        answer = &mut response => return early(answer, limits, progress).await,
+        () = continued.notified() => progress.response_started = true,
+        () = tokio::time::sleep(CONTINUE_WAIT.min(limits.timeout)) => {}
+    }
+    let mut next = Some(ipp);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let chunk = match next.take() {
+            Some(ipp) => ipp,
+            None => match read_some(doc, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    progress.document_started = true;
+                    Bytes::copy_from_slice(&buf[..n])
+                }
+                Err(e) => {
+                    // The body must not end as if complete: the server would take a
+                    // truncated document.
+                    feed.abort(io::Error::new(e.kind(), e.to_string()));
+                    return Err(ClientError::Io(e));
+                }
+            },
+        };
+        tokio::select! {
+            biased;
+            answer = &mut response => return early(answer, limits, progress).await,
+            sent = tokio::time::timeout(limits.timeout, feed.send_data(chunk)) => match sent {
+                Err(_) => return Err(ClientError::Timeout),
+                // The connection stopped taking the body: its answer says why.
+                Ok(Err(_)) => break,
+                Ok(Ok(())) => {}
+            },
         }
     }
-    Err(last
-        .map(ClientError::from)
-        .unwrap_or_else(|| ClientError::BadDestination(format!("{host}:{port}"))))
+    drop(feed);
+    let response = within(limits.timeout, &mut response).await?.map_err(from_hyper)?;
+    progress.response_started = true;
+    read_reply(response, limits).await
+}
+
+/// A final answer that came before the document was all sent. The connection is not
+/// reused: the server may still expect the rest of the body, which is left unfinished (so
+/// hyper never ends it) while the answer is read.
+async fn early(
+    answer: hyper::Result<Response<Incoming>>,
+    limits: Limits,
+    progress: &mut Progress,
+) -> Result<Reply, ClientError> {
+    let response = answer.map_err(from_hyper)?;
+    progress.response_started = true;
+    let mut reply = read_reply(response, limits).await?;
+    reply.close = true;
+    Ok(reply)
+}
+
+fn read_some(doc: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match doc.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Reads the response body, refusing one larger than `limits.max_body` before it is
+/// buffered (a declared length at once, else as soon as the bytes read pass it).
+async fn read_reply(response: Response<Incoming>, limits: Limits) -> Result<Reply, ClientError> {
+    let status = response.status();
+    let reason = match response.extensions().get::<ReasonPhrase>() {
+        Some(r) => String::from_utf8_lossy(r.as_bytes()).trim().to_string(),
+        None => status.canonical_reason().unwrap_or_default().to_string(),
+    };
+    let headers = response.headers();
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let close = closes(response.version(), headers);
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = ClientError::TooLarge { limit: limits.max_body };
+    if declared.is_some_and(|n| n > limits.max_body as u64) {
+        return Err(too_large);
+    }
+    let mut body = response.into_body();
+    let mut out = Vec::new();
+    while let Some(frame) = within(limits.timeout, body.frame()).await? {
+        // Trailer fields are skipped.
+        let Ok(data) = frame.map_err(from_hyper)?.into_data() else { continue };
+        if out.len().saturating_add(data.len()) > limits.max_body {
+            return Err(too_large);
+        }
+        out.extend_from_slice(&data);
+    }
+    Ok(Reply { status: status.as_u16(), reason, content_type, body: out, close })
+}
+
+/// Whether the server will close the connection after a response with these headers.
+pub(crate) fn closes(version: Version, headers: &HeaderMap) -> bool {
+    let has = |token: &str| {
+        headers
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    };
+    if version == Version::HTTP_10 {
+        return !has("keep-alive");
+    }
+    has("close")
+}
+
+/// `fut`, or [`ClientError::Timeout`] after `wait`.
+async fn within<F: Future>(wait: Duration, fut: F) -> Result<F::Output, ClientError> {
+    tokio::time::timeout(wait, fut).await.map_err(|_| ClientError::Timeout)
 }
 
 /// RFC 4648 base64, for the Basic credentials.

@@ -10,20 +10,15 @@ fn base64_vectors() {
     assert_eq!(base64(b"Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
 }
 
-fn head(minor: u8, headers: &[(&str, &str)]) -> Head {
-    Head {
-        status: 200,
-        reason: "OK".into(),
-        minor_version: minor,
-        headers: headers.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
-    }
+fn head(headers: &[(&str, &str)]) -> HeaderMap {
+    headers.iter().map(|(a, b)| (a.parse().unwrap(), b.parse().unwrap())).collect()
 }
 
 #[test]
 fn connection_close_rules() {
-    assert!(!head(1, &[]).closes());
-    assert!(head(1, &[("connection", "Close")]).closes());
-    assert!(head(1, &[("connection", "upgrade, close")]).closes());
-    assert!(head(0, &[]).closes());
-    assert!(!head(0, &[("connection", "keep-alive")]).closes());
+    assert!(!closes(Version::HTTP_11, &head(&[])));
+    assert!(closes(Version::HTTP_11, &head(&[("connection", "Close")])));
+    assert!(closes(Version::HTTP_11, &head(&[("connection", "upgrade, close")])));
+    assert!(closes(Version::HTTP_10, &head(&[])));
+    assert!(!closes(Version::HTTP_10, &head(&[("connection", "keep-alive")])));
 }

@@ -16,26 +16,15 @@ pub fn next_request_id() -> i32 {
     id
 }
 
-/// The user name to send: `USER`, then `LOGNAME`, then the name of this process's uid in
-/// /etc/passwd (as libcups's cupsUser does), else "anonymous".
+/// The user name to send: `USER`, then `LOGNAME`, then the name of this process's uid
+/// (looked up through NSS, as libcups's cupsUser does), else "anonymous".
 pub fn current_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|s| !s.is_empty())
-        .or_else(passwd_name)
+        .or_else(|| nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.name))
         .unwrap_or_else(|| "anonymous".to_string())
-}
-
-fn passwd_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|l| {
-        let mut f = l.split(':');
-        let name = f.next()?;
-        (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
-    })
 }
 
 /// A new IPP/2.0 request for `op` as the current user. See [`request_as`].

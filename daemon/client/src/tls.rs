@@ -1,4 +1,6 @@
-//! TLS for `ipps://` and `https://` destinations (rustls, ring provider, blocking).
+//! TLS for `ipps://` and `https://` destinations (rustls, ring provider, on tokio), and the
+//! configuration builder every Quire HTTP client starts from ([`config_builder`]: quired's
+//! pull printing adds the system roots to it, this crate the printer trust below).
 //!
 //! # Trust model
 //!
@@ -13,18 +15,21 @@
 //! [`Client`](crate::Client) would add nothing, since every job opens a new client.
 
 use std::io;
-use std::net::TcpStream;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WantsClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+use rustls::{ClientConfig, ConfigBuilder, DigitallySignedStruct, SignatureScheme, WantsVerifier};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
 
 use crate::error::ClientError;
-
-/// A blocking TLS connection over TCP.
-pub(crate) type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
 /// Accepts any certificate chain (see the module documentation: CUPS's `AllowAnyRoot`
 /// default for printers), while still checking the TLS handshake signatures with the
@@ -67,20 +72,27 @@ impl ServerCertVerifier for AnyRootVerifier {
     }
 }
 
+/// A rustls client configuration with the provider every Quire client uses (ring, named
+/// explicitly so no process-wide default matters) and rustls's safe protocol versions; the
+/// caller says how the server is trusted.
+pub fn config_builder() -> Result<ConfigBuilder<ClientConfig, WantsVerifier>, rustls::Error> {
+    ClientConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The printer trust of the module documentation on [`config_builder`].
+fn any_root(builder: ConfigBuilder<ClientConfig, WantsVerifier>) -> ConfigBuilder<ClientConfig, WantsClientCert> {
+    builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyRootVerifier(provider())))
+}
+
 /// The process-wide client configuration (shared so sessions can be resumed).
 fn config() -> Result<Arc<ClientConfig>, ClientError> {
     static CONFIG: OnceLock<Result<Arc<ClientConfig>, rustls::Error>> = OnceLock::new();
     CONFIG
-        .get_or_init(|| {
-            // An explicit provider keeps us independent of any process-wide default.
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = ClientConfig::builder_with_provider(Arc::clone(&provider))
-                .with_safe_default_protocol_versions()?
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyRootVerifier(provider)))
-                .with_no_client_auth();
-            Ok(Arc::new(config))
-        })
+        .get_or_init(|| Ok(Arc::new(any_root(config_builder()?).with_no_client_auth())))
         .clone()
         .map_err(|e| ClientError::Io(io::Error::other(e)))
 }
@@ -91,25 +103,68 @@ fn server_name(host: &str) -> Result<ServerName<'static>, ClientError> {
     ServerName::try_from(host.to_string()).map_err(|_| ClientError::BadDestination(host.to_string()))
 }
 
-/// Runs the TLS handshake on a connected socket (whose timeouts are already set), so a
-/// peer that does not speak TLS is reported when connecting.
-pub(crate) fn handshake(host: &str, mut tcp: TcpStream) -> Result<TlsStream, ClientError> {
-    let mut conn = ClientConnection::new(config()?, server_name(host)?)
-        .map_err(|e| ClientError::Io(io::Error::other(e)))?;
-    while conn.is_handshaking() {
-        let (read, written) = conn.complete_io(&mut tcp)?;
-        if read == 0 && written == 0 && conn.is_handshaking() {
-            return Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into()));
-        }
-    }
-    Ok(StreamOwned::new(conn, tcp))
+/// Runs the TLS handshake on a connected socket (the caller bounds it with its timeout), so
+/// a peer that does not speak TLS is reported when connecting.
+pub(crate) async fn handshake(host: &str, tcp: TcpStream) -> Result<DeviceTls, ClientError> {
+    let stream = TlsConnector::from(config()?).connect(server_name(host)?, tcp).await?;
+    Ok(DeviceTls(stream))
 }
 
-/// Best effort `close_notify` before the socket closes, without ever blocking.
-pub(crate) fn close(stream: &mut TlsStream) {
-    stream.conn.send_close_notify();
-    if stream.sock.set_nonblocking(true).is_ok() {
-        let _ = stream.conn.write_tls(&mut stream.sock);
+/// A TLS connection to a printer or scheduler. Many printers close without a TLS
+/// close_notify: that reads as the end of the stream, as over TCP (HTTP framing and IPP
+/// decoding still catch a truncation). Dropping it sends close_notify, best effort and
+/// without ever blocking.
+pub(crate) struct DeviceTls(TlsStream<TcpStream>);
+
+impl AsyncRead for DeviceTls {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match Pin::new(&mut self.0).poll_read(cx, buf) {
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Poll::Ready(Ok(())),
+            other => other,
+        }
+    }
+}
+
+impl AsyncWrite for DeviceTls {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl Drop for DeviceTls {
+    fn drop(&mut self) {
+        let (tcp, conn) = self.0.get_mut();
+        conn.send_close_notify();
+        let _ = conn.write_tls(&mut TryWrite(tcp));
+    }
+}
+
+/// Writes only what the socket takes now (`WouldBlock` otherwise).
+struct TryWrite<'a>(&'a TcpStream);
+
+impl io::Write for TryWrite<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.try_write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use quire_ipp::{DelimiterTag, Operation};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::{ServerConfig, ServerConnection};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use super::*;
 use crate::http::Conn;
@@ -123,15 +123,16 @@ fn stale_probe_over_tls() {
         s.conn.send_close_notify();
         s.flush().unwrap();
     });
-    let mut conn = Conn::open(&tls_dest("localhost", port), Duration::from_secs(10)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut conn = rt.block_on(Conn::open(&tls_dest("localhost", port), Duration::from_secs(10))).unwrap();
     // Give TLS 1.3 session tickets time to arrive: the probe must consume them quietly.
     thread::sleep(Duration::from_millis(100));
-    assert!(!conn.is_stale(), "an idle, open TLS connection is not stale");
-    assert!(!conn.is_stale(), "and probing twice changes nothing");
+    assert!(!rt.block_on(conn.is_stale()), "an idle, open TLS connection is not stale");
+    assert!(!rt.block_on(conn.is_stale()), "and probing twice changes nothing");
     close_tx.send(()).unwrap();
     server.join().unwrap();
     let start = Instant::now();
-    while !conn.is_stale() {
+    while !rt.block_on(conn.is_stale()) {
         assert!(start.elapsed() < Duration::from_secs(10), "close_notify never noticed");
         thread::sleep(Duration::from_millis(20));
     }
@@ -197,4 +198,24 @@ fn destination_tls_display_and_host_header() {
     let d = tls_dest("::1", 8631);
     assert_eq!(d.host_header(), "[::1]:8631");
     assert_eq!(d.to_string(), "[::1]:8631 (TLS)");
+}
+
+#[test]
+fn dropping_the_client_sends_close_notify() {
+    let (l, port) = listener();
+    let config = server_config();
+    let server = thread::spawn(move || {
+        let (s, _) = accept_tls(&l, &config);
+        let mut r = BufReader::new(s);
+        let req = read_request(&mut r).unwrap();
+        respond_len(r.get_mut(), "", &ipp_ok(request_id_of(&req.body)));
+        // A clean end (Ok(0)) only after close_notify; a bare TCP close is UnexpectedEof.
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).map(|_| rest.len())
+    });
+    let mut c = Client::connect(tls_dest("localhost", port)).unwrap();
+    let req = c.request(Operation::GetPrinterAttributes, Some("ipps://localhost/printers/Q"));
+    c.send("/printers/Q", &req, None).unwrap();
+    drop(c);
+    assert_eq!(server.join().unwrap().unwrap(), 0);
 }

@@ -333,3 +333,72 @@ fn connect_refused_is_io_error() {
     drop(l);
     assert!(matches!(Client::connect(dest), Err(ClientError::Io(_))));
 }
+
+/// Accepts one connection, reads a request head and answers `100 Continue`.
+fn accept_and_continue(l: &TcpListener) -> BufReader<std::net::TcpStream> {
+    let (s, _) = l.accept().unwrap();
+    let mut r = BufReader::new(s);
+    read_head(&mut r).unwrap();
+    r.get_mut().write_all(b"HTTP/1.1 100 Continue\r\n\r\n").unwrap();
+    r
+}
+
+/// A document that fails after `0` bytes.
+struct FailsAfter(usize);
+impl Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0 == 0 {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let n = buf.len().min(self.0);
+        buf[..n].fill(b'x');
+        self.0 -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_failed_document_read_never_ends_the_body() {
+    let (l, dest) = tcp_listener();
+    let server = thread::spawn(move || {
+        let mut r = accept_and_continue(&l);
+        let mut raw = Vec::new();
+        let _ = r.read_to_end(&mut raw);
+        raw
+    });
+    let mut c = Client::connect(dest).unwrap();
+    let req = c.request(Operation::PrintJob, None);
+    match c.send("/printers/Q", &req, Some(&mut FailsAfter(200_000))) {
+        Err(ClientError::Io(e)) => assert_eq!(e.to_string(), "the disk went away"),
+        other => panic!("unexpected {other:?}"),
+    }
+    drop(c);
+    let raw = server.join().unwrap();
+    // The server must not take a truncated document for a whole one: no last chunk.
+    assert!(!raw.ends_with(b"\r\n0\r\n\r\n"), "the chunked body was ended ({} bytes)", raw.len());
+}
+
+#[test]
+fn a_final_answer_during_the_upload_stops_it() {
+    let (l, dest) = tcp_listener();
+    let server = thread::spawn(move || {
+        let mut r = accept_and_continue(&l);
+        let mut some = vec![0u8; 4096];
+        r.read_exact(&mut some).unwrap();
+        r.get_mut().write_all(b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n\r\n").unwrap();
+        // Reads no more; waits for the client to hang up.
+        let mut byte = [0u8; 1];
+        let _ = r.get_mut().set_read_timeout(Some(Duration::from_secs(20)));
+        thread::sleep(Duration::from_millis(500));
+        let _ = r.get_mut().read(&mut byte);
+    });
+    let mut c = Client::connect(dest).unwrap();
+    let req = c.request(Operation::PrintJob, None);
+    let mut doc = std::io::repeat(b'x').take(1 << 30);
+    let start = std::time::Instant::now();
+    let got = c.send("/printers/Q", &req, Some(&mut doc));
+    assert!(matches!(got, Err(ClientError::Http { status: 413, .. })), "{got:?}");
+    assert!(start.elapsed() < Duration::from_secs(5), "took {:?}", start.elapsed());
+    drop(c);
+    server.join().unwrap();
+}

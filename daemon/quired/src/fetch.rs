@@ -16,13 +16,11 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
-use hyper_util::rt::TokioIo;
+use quire_client::transport::{self, error_chain as chain, ConnTask};
 use quire_config::{MinRate, PullHost, PullPort};
 use quire_ipp::StatusCode;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use tokio::net::TcpStream;
-use tokio::task::JoinHandle;
 use tokio::time::timeout;
 
 /// Redirects followed before giving up.
@@ -472,17 +470,8 @@ fn remove_dots(path: &str) -> String {
     s
 }
 
-/// Aborts the spawned HTTP connection task when dropped.
-struct ConnGuard(JoinHandle<()>);
-
-impl Drop for ConnGuard {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// Connects and sends one GET, returning the response head.
-async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnGuard), FetchError> {
+async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnTask), FetchError> {
     let timed_out = || FetchError::Timeout { uri: target.uri.to_string() };
     let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, policy, opts)).await.map_err(|_| timed_out())??;
     let path = target.uri.path_and_query().map_or("/", |p| p.as_str());
@@ -501,11 +490,12 @@ async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
     Ok((response, guard))
 }
 
-async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError> {
+async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError> {
     let host = target.host.as_str();
-    let tcp = TcpStream::connect((host, target.port))
-        .await
-        .map_err(|e| FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))))?;
+    let tcp = transport::connect_tcp(host, target.port, opts.idle_timeout).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::TimedOut => FetchError::Timeout { uri: target.uri.to_string() },
+        _ => FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))),
+    })?;
     // A name that resolves to this server: nothing has been sent yet.
     if let (Ok(peer), Ok(local)) = (tcp.peer_addr(), tcp.local_addr()) {
         if policy.is_own_peer(peer, local) {
@@ -513,7 +503,7 @@ async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
         }
     }
     if !target.https {
-        return handshake(TokioIo::new(tcp), target).await;
+        return handshake(tcp, target).await;
     }
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| FetchError::BadUri(format!("\"{host}\" is not a valid TLS server name: {e}")))?;
@@ -522,21 +512,17 @@ async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
         .connect(name, tcp)
         .await
         .map_err(|e| FetchError::Io(format!("TLS with {} failed: {e}", shown_host(target))))?;
-    handshake(TokioIo::new(tls), target).await
+    handshake(tls, target).await
 }
 
-async fn handshake<I>(io: I, target: &Target) -> Result<(SendRequest<Empty<Bytes>>, ConnGuard), FetchError>
+async fn handshake<I>(io: I, target: &Target) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError>
 where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (sender, conn) = hyper::client::conn::http1::handshake(io)
+    let (sender, conn) = transport::handshake(io)
         .await
         .map_err(|e| FetchError::Io(format!("HTTP connection to {} failed: {}", shown_host(target), chain(&e))))?;
-    // Its errors reach the caller through the response or body.
-    let task = tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok((sender, ConnGuard(task)))
+    Ok((sender, ConnTask::spawn(conn)))
 }
 
 fn shown_host(target: &Target) -> String {
@@ -649,18 +635,6 @@ impl<'a> Pace<'a> {
     }
 }
 
-/// An error and its sources, since hyper's own messages are terse.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    s
-}
-
 /// The client TLS configuration: system roots (read once), plus any extra roots.
 fn tls_config(extra: &[CertificateDer<'static>]) -> Result<Arc<rustls::ClientConfig>, FetchError> {
     static DEFAULT: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
@@ -672,9 +646,7 @@ fn tls_config(extra: &[CertificateDer<'static>]) -> Result<Arc<rustls::ClientCon
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(system_roots().iter().cloned());
     roots.add_parsable_certificates(extra.iter().cloned());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+    let mut config = quire_client::tls::config_builder()
         .map_err(|e| FetchError::Io(format!("TLS setup failed: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
