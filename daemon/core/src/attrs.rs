@@ -147,7 +147,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add(quire_ipp::vendor::FAILOVER_SUPPORTED, kws(quire_ipp::vendor::FAILOVER_MODES));
     }
     // Confidential jobs (PWG 5100.11 job-password and job-release-action).
-    let (short, long) = crate::confidential::PIN_LENGTH;
+    let (short, long) = crate::model::PIN_LENGTH;
     add("job-password-supported", vec![Value::Integer(long as i32)]);
     add("job-password-length-supported", vec![Value::RangeOfInteger { lower: short as i32, upper: long as i32 }]);
     add("job-password-encryption-supported", vec![kw("none")]);

@@ -1,23 +1,12 @@
 //! Dispatch in three steps: validate the request, resolve its target, call the operation.
 
+use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
 use crate::model::Scheduler;
 use crate::ops;
-use crate::request::{Outcome, Request, Requester};
+use crate::request::{uri_path, Request, Requester, Target};
 use crate::response;
 use quire_ipp::{DelimiterTag, Message, Operation, Value};
-
-/// What an operation acts on, resolved from printer-uri / job-uri / job-id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    /// The server as a whole (`ipp://host/`), or an operation with no target.
-    Server,
-    /// A printer or class, by its key in `Scheduler::printers`.
-    Printer(String),
-    /// A printer-uri naming a queue that does not exist yet (CUPS-Add-Modify-*).
-    NewPrinter(String),
-    Job(i32),
-}
 
 /// Which target an operation needs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -176,15 +165,6 @@ fn uri_attr<'a>(msg: &'a Message, name: &str) -> IppResult<Option<&'a str>> {
             _ => Err(IppError::BadRequest(format!("Bad {name} attribute."))),
         },
     }
-}
-
-/// The path part of an ipp/ipps/http/https URI.
-pub fn uri_path(uri: &str) -> IppResult<&str> {
-    let rest = uri
-        .split_once("://")
-        .map(|(_, r)| r)
-        .ok_or_else(|| IppError::BadRequest(format!("Bad URI \"{uri}\".")))?;
-    Ok(rest.find('/').map(|i| &rest[i..]).unwrap_or("/"))
 }
 
 fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Target> {

@@ -1,9 +1,9 @@
 //! Scheduler objects to and from the opaque blobs the store keeps, using the IPP codec
 //! itself as the serialization (one format, already fuzzed).
 
+use crate::document::Document;
 use crate::ids;
-use crate::model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
-use crate::security::{Security, Trust};
+use crate::model::{Job, JobAttrs, JobState, Printer, PrinterState, Security, Str, Subscription, Trust};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 use std::collections::VecDeque;
@@ -208,9 +208,9 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
     })
 }
 
-fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential>> {
-    let release = crate::confidential::Release::from_keyword(&f.s("confidential-release"))?;
-    Some(Box::new(crate::confidential::Confidential {
+fn confidential_from(f: &Fields) -> Option<Box<crate::model::Confidential>> {
+    let release = crate::model::Release::from_keyword(&f.s("confidential-release"))?;
+    Some(Box::new(crate::model::Confidential {
         release,
         expires: f.i("confidential-expires").unwrap_or(0),
         keys: f.list("confidential-keys"),
@@ -220,10 +220,10 @@ fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential
     }))
 }
 
-fn failover_from(f: &Fields) -> Option<Box<crate::failover::Failover>> {
-    let phase = crate::failover::Phase::from_keyword(&f.s("failover-phase"))?;
+fn failover_from(f: &Fields) -> Option<Box<crate::model::Failover>> {
+    let phase = crate::model::Phase::from_keyword(&f.s("failover-phase"))?;
     let target = f.s("failover-target");
-    Some(Box::new(crate::failover::Failover {
+    Some(Box::new(crate::model::Failover {
         phase,
         from: f.s("failover-from"),
         since: f.i("failover-since").unwrap_or(0),
@@ -268,8 +268,8 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
     };
     let f = Fields(g);
     let sheets = f.list("job-sheets-default");
-    let mut split = crate::split::SplitPolicy::default();
-    let mut failover = crate::failover::FailoverPolicy::default();
+    let mut split = crate::model::SplitPolicy::default();
+    let mut failover = crate::model::FailoverPolicy::default();
     let vendor = m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default();
     for a in vendor {
         // Values were checked when they were set; a damaged one keeps its default.

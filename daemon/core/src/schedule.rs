@@ -1,9 +1,8 @@
 //! Choosing which pending job prints where, finishing jobs, and timed work.
 
+use crate::effect::Effect;
 use crate::events::{self, EventKind};
-use crate::failover::Phase;
-use crate::model::{JobState, PrinterState, Scheduler};
-use crate::request::Effect;
+use crate::model::{JobState, Phase, PrinterState, Scheduler};
 
 /// How a backend run ended (mirrors the CUPS backend exit codes).
 #[derive(Debug, Clone, PartialEq)]
@@ -174,7 +173,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         if let Some(f) = job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff) {
             // The run ended on its own: the watch is over (the error policy applies).
             f.phase = Phase::Resumed;
-            f.log.push(crate::failover::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
+            f.log.push(crate::model::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
         }
         match result {
             JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),

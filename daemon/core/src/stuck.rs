@@ -4,8 +4,8 @@
 //! when the job starts processing, fetching its document included, so a Print-URI document
 //! served a byte at a time cannot hold its printer forever.
 
+use crate::effect::Effect;
 use crate::model::{Job, JobState, Scheduler};
-use crate::request::Effect;
 
 /// The job-state-reasons keyword of a job cancelled for taking too long.
 pub const REASON: &str = "job-canceled-after-timeout";

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use quire_core::security::{Security, Trust};
+use quire_core::model::{Security, Trust};
 use quire_core::{device, handle, Effect, Outcome, Request, Requester};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Operation, StatusCode, Value};

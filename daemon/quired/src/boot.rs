@@ -130,7 +130,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     });
     let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
     let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
-    let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
+    let access = Some(Arc::new(quire_core::model::AccessRules::from_config(c)));
     let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull, pages });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");

@@ -26,7 +26,7 @@ pub struct App {
     pub limits: Limits,
     pub auth: Arc<crate::auth::Authenticator>,
     /// cupsd's `<Location>` rules (None: no checks).
-    pub access: Option<Arc<quire_core::policy::AccessRules>>,
+    pub access: Option<Arc<quire_core::model::AccessRules>>,
     /// Keys for confidential jobs' documents.
     pub keyring: Arc<quire_vault::Keyring>,
     /// PIN hashing for confidential jobs, rate-limited per client.

@@ -162,7 +162,7 @@ impl Runner {
         };
         let keyring = self.keyring.clone();
         // A run started to stop a job whose rest moves to another printer (after a restart).
-        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
+        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::model::Phase::HandingOff);
         let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff, launch: self.launch.clone(), confidential: job.confidential.is_some() };
         self.running.insert(job_id, (run, cancel.clone()));
         let tx = self.tx.clone();

@@ -1,12 +1,13 @@
 //! CUPS administration: add/modify/delete printers and classes, devices and PPD lists.
 
 use super::printers::require_admin;
-use crate::dispatch::Target;
+use crate::{caps, ids, response, schedule};
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{JobState, Printer, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
-use crate::{caps, ids, response, schedule};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use quire_ipp::{Attribute, DelimiterTag, Group, Value};
 
 /// Device URI schemes a queue may use in this build.
@@ -128,7 +129,7 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
             p.capabilities = caps::from_device(device);
             // What the device says about its security is a claim until an administrator confirms it.
-            crate::security::take_claim(p, crate::security::Security::from_device(device, &p.device_uri));
+            crate::security::take_claim(p, crate::model::Security::from_device(device, &p.device_uri));
             let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
             if let Some(mm) = mm.filter(|m| !m.is_empty()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
@@ -255,7 +256,7 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requ
     if let Some(a) = attrs.iter().find(|a| a.name == "member-uris") {
         let mut members = Vec::new();
         for uri in a.strs() {
-            let path = crate::dispatch::uri_path(uri)?;
+            let path = crate::request::uri_path(uri)?;
             let m = path
                 .strip_prefix("/printers/")
                 .or_else(|| path.strip_prefix("/classes/"))

@@ -3,11 +3,13 @@
 //! promotion, reprocessing and document-level cancel/set.
 
 use super::printers::require_admin;
-use crate::dispatch::Target;
+use crate::document::Document;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Document, JobState, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
+use crate::model::{JobState, PrinterState, Scheduler};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use crate::{response, schedule};
 use quire_ipp::{Attribute, DelimiterTag};
 

@@ -1,10 +1,11 @@
 //! Job control: cancel, purge, hold, release, restart, set attributes, move.
 
-use crate::dispatch::Target;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{Job, JobState, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use crate::{response, schedule, template};
 use quire_ipp::{DelimiterTag, Value};
 
@@ -22,7 +23,7 @@ fn job_of<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'
 /// The job, for an operation its owner (or an admin) may do; a confidential PIN job is
 /// released by whoever has the PIN, so ownership is checked by `check_release`.
 fn confidential_or_owned<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
-    let pin_job = matches!(t, Target::Job(id) if s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == crate::confidential::Release::Pin));
+    let pin_job = matches!(t, Target::Job(id) if s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == crate::model::Release::Pin));
     if !pin_job {
         return job_of(s, t, who);
     }
@@ -423,7 +424,7 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         .attr(DelimiterTag::Job, "job-printer-uri")
         .and_then(|a| a.first_str())
         .ok_or_else(|| IppError::BadRequest("Missing job-printer-uri attribute.".into()))?;
-    let path = crate::dispatch::uri_path(dest_uri)?;
+    let path = crate::request::uri_path(dest_uri)?;
     let dest_name = path
         .strip_prefix("/printers/")
         .or_else(|| path.strip_prefix("/classes/"))

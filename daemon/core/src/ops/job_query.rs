@@ -1,9 +1,10 @@
 //! Job queries: Get-Job-Attributes, Get-Jobs, Get-Documents, Get-Document-Attributes.
 
-use crate::dispatch::Target;
+use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
 use crate::model::{Job, JobState, Scheduler};
-use crate::request::{Outcome, Request, Requester, UriBase};
+use crate::request::{Request, Requester, UriBase};
+use crate::request::Target;
 use crate::response;
 use crate::time::date_time;
 use quire_ipp::registry::{expand_requested, ObjectKind, RequestedSet};

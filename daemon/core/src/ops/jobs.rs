@@ -1,10 +1,12 @@
 //! Job creation: Print-Job, Validate-Job, Create-Job, Send-Document, Close-Job.
 
-use crate::dispatch::Target;
+use crate::document::Document;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Document, Job, JobAttrs, JobState, Printer, Scheduler, Str};
-use crate::request::{Effect, Outcome, Request, Requester};
+use crate::model::{Job, JobAttrs, JobState, Printer, Scheduler, Str};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use crate::{response, schedule, template};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
 
@@ -190,7 +192,7 @@ pub(crate) fn check_new_job(s: &Scheduler, req: &Request, op: quire_ipp::Operati
         req
     };
     let (job, _, _) = new_job(s, req, t, who, now)?;
-    Ok(job.confidential.is_some_and(|c| c.release == crate::confidential::Release::Pin))
+    Ok(job.confidential.is_some_and(|c| c.release == crate::model::Release::Pin))
 }
 
 /// Checks everything about a new job and builds it (not yet added to the state), with the

@@ -8,10 +8,11 @@ pub mod jobs;
 pub mod printers;
 pub mod subscriptions;
 
-use crate::dispatch::Target;
+use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
 use crate::model::Scheduler;
-use crate::request::{Outcome, Request, Requester};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use quire_ipp::Operation;
 
 /// The signature every operation has.

@@ -1,11 +1,12 @@
 //! Printer operations: attributes, state control, defaults, and the CUPS printer lists.
 
 use crate::attrs::{printer_attributes, printer_type};
-use crate::dispatch::Target;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{JobState, Printer, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use crate::{response, schedule};
 use quire_ipp::registry::{expand_requested, ObjectKind};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};

@@ -1,11 +1,12 @@
 //! Subscriptions (RFC 3995) with ippget pull delivery (RFC 3996).
 
-use crate::dispatch::Target;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::SUPPORTED_EVENTS;
-use crate::model::{Scheduler, Subscription};
-use crate::request::{Effect, Outcome, Request, Requester};
 use crate::{ids, response};
+use crate::model::{Scheduler, Subscription};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
 use std::collections::VecDeque;
 
