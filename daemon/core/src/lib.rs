@@ -4,9 +4,8 @@
 //! returns a response and a list of effects for the daemon to carry out.
 #![forbid(unsafe_code)]
 
-pub mod alerts;
 pub mod attrs;
-pub mod caps;
+pub mod capabilities;
 pub mod confidential;
 pub mod device;
 pub mod device_text;
@@ -17,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod failover;
 pub mod ids;
+pub mod lifecycle;
 pub mod model;
 pub mod ops;
 pub mod persist;
@@ -31,6 +31,7 @@ pub mod security;
 pub mod split;
 pub mod stuck;
 pub mod template;
+pub mod temporary;
 pub mod time;
 pub mod validate;
 

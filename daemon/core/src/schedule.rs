@@ -146,7 +146,7 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             p.state = PrinterState::Processing;
         }
     }
-    effects.extend(crate::ops::admin::forget_unused_temporary(s, now));
+    effects.extend(crate::temporary::forget_unused_temporary(s, now));
     effects.extend(fire(s, now));
     effects
 }
@@ -306,7 +306,8 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     for id in stale {
         // Like cupsd's default multiple-operation-time-out-action, close what arrived.
         effects.push(Effect::PersistJob(id));
-        crate::ops::jobs::close(s, id, now, &mut effects);
+        crate::lifecycle::close(s, id, now);
+        effects.extend(run(s, now));
     }
     let expired: Vec<i32> = s.subscriptions.values().filter(|x| x.expires_at.is_some_and(|t| t <= now)).map(|x| x.id).collect();
     for id in expired {
@@ -315,7 +316,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     }
     effects.extend(crate::failover::fire(s, now));
     crate::confidential::expire(s, now, &mut effects);
-    effects.extend(crate::ops::admin::expire_temporary(s, now));
+    effects.extend(crate::temporary::expire_temporary(s, now));
     crate::stuck::cancel_overdue(s, now, &mut effects);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
@@ -387,7 +388,7 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         consider(t);
     }
     for p in s.printers.values().filter(|p| p.temporary) {
-        if let Some(t) = crate::ops::admin::temporary_expiry(s, p) {
+        if let Some(t) = crate::temporary::temporary_expiry(s, p) {
             consider(t);
         }
     }

@@ -127,7 +127,7 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
 }
 
 fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
-    let Some(supported) = crate::caps::advertised(printer, &format!("{}-supported", attr.name)) else {
+    let Some(supported) = crate::capabilities::advertised(printer, &format!("{}-supported", attr.name)) else {
         // The printer says nothing about it: accept, as cupsd passes options through.
         return true;
     };

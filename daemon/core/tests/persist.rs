@@ -7,7 +7,7 @@ use quire_core::model::{Fallback, SplitMode, SplitPolicy};
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
-use quire_core::{caps, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
+use quire_core::{capabilities, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Operation, Value};
 use std::collections::VecDeque;
@@ -49,7 +49,7 @@ fn job_attribute() -> impl Strategy<Value = Attribute> {
         (keyword(), keyword()).prop_map(|(a, b)| kws("media", &[&a, &b])),
         text().prop_map(|t| nm("job-account-id", &t)),
         (1i32..100, 0i32..100).prop_map(|(a, n)| Attribute::new("page-ranges", Value::RangeOfInteger { lower: a, upper: a + n })),
-        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", caps::media_col(x, y, 423, Some("main"), None))),
+        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", capabilities::media_col(x, y, 423, Some("main"), None))),
         Just(Attribute::new("job-password", Value::OctetString(vec![0, 1, 2, 255]))),
     ]
 }
@@ -133,7 +133,7 @@ prop_compose! {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
             state: if stopped { PrinterState::Stopped } else { PrinterState::Idle },
             state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
-            capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
+            capabilities: if generic { capabilities::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
             security, trust, claim,

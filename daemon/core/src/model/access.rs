@@ -1,4 +1,4 @@
-//! cupsd's policies and locations as the core keeps them (applied by [`crate::policy`]).
+//! cupsd's policies and locations as the core keeps them (the `policy` module applies them).
 
 use quire_config::{AuthType, Encryption, Location, Policy};
 

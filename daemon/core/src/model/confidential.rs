@@ -1,4 +1,4 @@
-//! What makes a job confidential (the rules are [`crate::confidential`]).
+//! What makes a job confidential (its rules are in the `confidential` module).
 
 /// How a confidential job is released (`job-release-action`, PWG 5100.11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

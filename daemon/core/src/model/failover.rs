@@ -1,4 +1,5 @@
-//! A queue's failover policy and a job's failover record (the rules are [`crate::failover`]).
+//! A queue's failover policy and a job's failover record (its rules are in the
+//! `failover` module).
 
 use crate::effect::Effect;
 use quire_ipp::vendor as v;

@@ -115,7 +115,7 @@ pub struct Scheduler {
     pub next_subscription_id: i32,
     pub settings: Settings,
     /// Bytes free on the spool's file system, as the daemon last measured it (`None`: not
-    /// measured). An observation, not configuration: see [`crate::quota`].
+    /// measured). An observation, not configuration: the spool quotas use it.
     pub spool_free: Option<u64>,
     /// The size of the spool's file system (sets how much of it is kept free).
     pub spool_total: Option<u64>,

@@ -66,7 +66,7 @@ pub struct Printer {
     /// The security facts in effect: set by an administrator, or the device's claim once an
     /// administrator confirmed it; the defaults (no protection) otherwise.
     pub security: Security,
-    /// Who vouches for `security` (see [`crate::security::printer_qualifies`]).
+    /// Who vouches for `security` (the `security` module says what they vouch for).
     pub trust: Trust,
     /// What the device said about itself (`-m everywhere`, CUPS-Create-Local-Printer): shown,
     /// never relied on.

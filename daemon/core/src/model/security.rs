@@ -1,5 +1,5 @@
 //! A printer's security facts, who vouches for them, and how strictly printers are compared
-//! (the rules that use them are in [`crate::security`]).
+//! (the rules that use them are in the `security` module).
 
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};

@@ -1,4 +1,5 @@
-//! A queue's policy for splitting jobs between printers (the splitter is [`crate::split`]).
+//! A queue's policy for splitting jobs between printers (the splitter is the
+//! `split` module).
 
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};

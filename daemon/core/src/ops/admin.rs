@@ -1,7 +1,7 @@
 //! CUPS administration: add/modify/delete printers and classes, devices and PPD lists.
 
 use super::printers::require_admin;
-use crate::{caps, ids, response, schedule};
+use crate::{capabilities, ids, response, schedule};
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
@@ -44,7 +44,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         hold_new_jobs: false,
         state_change_time: now,
         config_change_time: now,
-        capabilities: caps::generic("na_letter_8.5x11in"),
+        capabilities: capabilities::generic("na_letter_8.5x11in"),
         users_allowed: Vec::new(),
         users_denied: Vec::new(),
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
@@ -127,7 +127,7 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
     match ppd {
         "everywhere" => {
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
-            p.capabilities = caps::from_device(device);
+            p.capabilities = capabilities::from_device(device);
             // What the device says about its security is a claim until an administrator confirms it.
             crate::security::take_claim(p, crate::model::Security::from_device(device, &p.device_uri));
             let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
@@ -285,7 +285,7 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
     let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
     for id in ids {
-        super::job_control::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, &mut effects);
     }
     // Jobs of a class printing on it are stopped and go back to the class, to print on
     // another member (cupsd requeues them too).
@@ -377,7 +377,7 @@ pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester
 /// (what print dialogs do for printers found by DNS-SD), for clients on this host only
 /// ([`may_create_local_printer`]).
 /// The queue is temporary: not shared, deleted once unused
-/// ([`expire_temporary`]), and it never takes part in splitting or failover.
+/// (`temporary::expire_temporary`), and it never takes part in splitting or failover.
 pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     may_create_local_printer(who)?;
     let g = req.message.group(DelimiterTag::Printer);
@@ -414,7 +414,7 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
             events::emit_printer(s, EventKind::PrinterAdded, &name, now);
             // Saved (unlike cupsd, which forgets temporary queues and drops their jobs at a
             // restart), so its jobs survive one; it is still deleted once unused.
-            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
+            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + crate::temporary::TEMPORARY_UNUSED_SECS + 1 }]);
         }
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
@@ -437,47 +437,4 @@ pub fn may_create_local_printer(who: &Requester) -> IppResult<()> {
         return Ok(());
     }
     Err(IppError::Forbidden("Only local users can create a local printer.".into()))
-}
-
-/// A temporary queue lives this long after its state last changed (cupsd: 5 minutes after
-/// its last job).
-pub const TEMPORARY_UNUSED_SECS: i64 = 300;
-
-/// When temporary queue `p` may be deleted: unused (no job not yet finished), not printing,
-/// [`TEMPORARY_UNUSED_SECS`] after its state last changed.
-pub(crate) fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
-    let used = s.active_jobs().any(|j| j.printer.eq_ignore_ascii_case(&p.name) || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)));
-    (p.temporary && !used && p.state != PrinterState::Processing).then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
-}
-
-/// Deletes the temporary queues nobody has used for a while (called from the timer).
-pub(crate) fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
-    delete_temporary(s, due, now)
-}
-
-/// At start-up, the temporary queues no job needs are deleted, as cupsd forgets them at a
-/// restart; one with unfinished jobs stays until they are done (cupsd would drop the jobs).
-pub(crate) fn forget_unused_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let unused: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some()).map(|(k, _)| k.clone()).collect();
-    delete_temporary(s, unused, now)
-}
-
-fn delete_temporary(s: &mut Scheduler, due: Vec<String>, now: i64) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for key in due {
-        let Some(p) = s.printers.remove(&key) else { continue };
-        effects.push(Effect::DeletePrinter(key));
-        let subs: Vec<i32> = s.subscriptions.values().filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name))).map(|x| x.id).collect();
-        for id in subs {
-            s.subscriptions.remove(&id);
-            effects.push(Effect::DeleteSubscription(id));
-        }
-        if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
-            s.default_printer = None;
-            effects.push(Effect::PersistServer);
-        }
-        events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
-    }
-    effects
 }

@@ -31,17 +31,6 @@ fn ok(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-/// Printer attributes an administrator may set (the rest are read-only or derived).
-/// Quire's printer attributes an administrator sets (security facts, split policy).
-pub const SETTABLE_VENDOR: &[&str] = &[
-    quire_ipp::vendor::AUTHENTICATION_METHOD, quire_ipp::vendor::ENCRYPTS_JOB_DATA, quire_ipp::vendor::ERASES_STORAGE,
-    quire_ipp::vendor::SECURITY_LEVEL, quire_ipp::vendor::SECURITY_CONFIRMED, quire_ipp::vendor::SPLIT_DEFAULT, quire_ipp::vendor::SPLIT_PRINTERS_DEFAULT,
-    quire_ipp::vendor::SPLIT_FALLBACK_DEFAULT, quire_ipp::vendor::SPLIT_MIN_COPIES, quire_ipp::vendor::SPLIT_MIN_PAGES,
-    quire_ipp::vendor::FAILOVER_DEFAULT, quire_ipp::vendor::FAILOVER_GRACE_TIME,
-];
-
-pub const SETTABLE_PRINTER: &[&str] = &["printer-info", "printer-location", "printer-geo-location", "printer-organization", "printer-organizational-unit", "printer-message-from-operator"];
-
 pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     require_admin(who)?;
     let key = printer_key(t)?;
@@ -49,7 +38,7 @@ pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who:
     if attrs.is_empty() {
         return Err(IppError::BadRequest("No printer attributes to set.".into()));
     }
-    let bad: Vec<Attribute> = attrs.iter().filter(|a| !SETTABLE_PRINTER.contains(&a.name.as_str()) && !SETTABLE_VENDOR.contains(&a.name.as_str()) && !a.name.ends_with("-default")).cloned().collect();
+    let bad: Vec<Attribute> = attrs.iter().filter(|a| !crate::attrs::settable::PRINTER_ATTRIBUTES.contains(&a.name.as_str()) && !crate::attrs::settable::VENDOR_ATTRIBUTES.contains(&a.name.as_str()) && !a.name.ends_with("-default")).cloned().collect();
     if !bad.is_empty() {
         return Err(IppError::NotSettable("These attributes cannot be set.".into(), bad));
     }
@@ -63,7 +52,7 @@ pub fn set_printer_attributes(s: &mut Scheduler, req: &Request, t: &Target, who:
         super::admin::apply_vendor(&mut changed, a)?;
     }
     *p = changed;
-    for a in attrs.into_iter().filter(|a| !SETTABLE_VENDOR.contains(&a.name.as_str())) {
+    for a in attrs.into_iter().filter(|a| !crate::attrs::settable::VENDOR_ATTRIBUTES.contains(&a.name.as_str())) {
         let text = a.first_str().unwrap_or("").to_string();
         match a.name.as_str() {
             "printer-info" => p.info = text,

@@ -3,7 +3,7 @@
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Job, JobState, PrinterState, Scheduler};
+use crate::model::{Job, JobState, Scheduler};
 use crate::request::{Request, Requester};
 use crate::request::Target;
 use crate::{response, schedule, template};
@@ -91,40 +91,6 @@ fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-/// Moves a job to a terminating state, stopping its backend if it is printing.
-pub(crate) fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
-    let Some(job) = s.jobs.get_mut(&id) else { return };
-    if job.state.is_terminal() {
-        return;
-    }
-    let was_processing = job.state == JobState::Processing;
-    let device = job.output_device.clone();
-    job.state = state;
-    job.state_reasons = vec![reason.into()];
-    job.completed_at = Some(now);
-    job.open = false;
-    let children = job.children.clone();
-    effects.push(Effect::PersistJob(id));
-    if was_processing && children.is_empty() {
-        effects.push(Effect::StopJob { job_id: id });
-        free_device(s, device.as_deref(), now);
-    }
-    // Ending a split job ends its parts.
-    for child in children {
-        terminate(s, child, state, reason, now, effects);
-    }
-    events::emit_job(s, EventKind::JobCompleted, id, now);
-}
-
-fn free_device(s: &mut Scheduler, device: Option<&str>, now: i64) {
-    if let Some(p) = device.and_then(|d| s.printer_mut(d)) {
-        if p.state == PrinterState::Processing {
-            p.state = PrinterState::Idle;
-            p.state_change_time = now;
-        }
-    }
-}
-
 pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let job = job_of(s, t, who)?;
     crate::confidential::check_owner(job, who, true)?;
@@ -135,7 +101,7 @@ pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     }
     let purge = req.message.operation_attr("purge-job").and_then(|a| a.first_bool()).unwrap_or(false);
     let mut effects = Vec::new();
-    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     if purge {
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
@@ -185,7 +151,7 @@ pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     }
     effects.extend(schedule::run(s, now));
     done(req, effects)
@@ -196,7 +162,7 @@ pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     }
     effects.extend(schedule::run(s, now));
     done(req, effects)
@@ -220,7 +186,7 @@ pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     }
     check_confidential_owners(s, &[id], who)?;
     let mut effects = Vec::new();
-    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     effects.extend(schedule::run(s, now));
     done(req, effects)
 }
@@ -231,7 +197,7 @@ pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
     }
@@ -354,20 +320,12 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     done(req, effects)
 }
 
-/// Job attributes a user may change with Set-Job-Attributes while the job is not printing.
-pub const SETTABLE: &[&str] = &[
-    "job-hold-until", "job-priority", "job-name", "copies", "page-ranges", "sides", "media",
-    "media-col", "print-color-mode", "print-quality", "output-bin", "orientation-requested",
-    "number-up", "finishings", "job-sheets", "multiple-document-handling", "job-account-id",
-    "job-cancel-after", "print-scaling", "printer-resolution", "job-message-to-operator",
-];
-
 pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let attrs = req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     if attrs.is_empty() {
         return Err(IppError::BadRequest("No job attributes to set.".into()));
     }
-    if let Some(bad) = attrs.iter().find(|a| !SETTABLE.contains(&a.name.as_str())) {
+    if let Some(bad) = attrs.iter().find(|a| !crate::attrs::settable::JOB_ATTRIBUTES.contains(&a.name.as_str())) {
         return Err(IppError::NotSettable(format!("The \"{}\" attribute cannot be changed.", bad.name), vec![bad.clone()]));
     }
     let job = job_of(s, t, who)?;
@@ -467,7 +425,7 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
             job.state = JobState::Pending;
             job.state_reasons = vec!["none".into()];
             effects.push(Effect::StopJob { job_id: id });
-            free_device(s, device.as_deref(), now);
+            crate::lifecycle::free_device(s, device.as_deref(), now);
         }
         if let Some(job) = s.jobs.get_mut(&id) {
             job.printer = dest.as_str().into();

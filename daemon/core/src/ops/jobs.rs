@@ -128,7 +128,8 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
     }
     let mut effects = vec![Effect::PersistJob(id)];
     if last {
-        close(s, id, now, &mut effects);
+        crate::lifecycle::close(s, id, now);
+        effects.extend(schedule::run(s, now));
     }
     Ok(Outcome { response: job_response(s, req, id), effects })
 }
@@ -144,27 +145,9 @@ pub fn close_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
         return Err(IppError::NotPossible(format!("Job #{id} is not open.")));
     }
     let mut effects = vec![Effect::PersistJob(id)];
-    close(s, id, now, &mut effects);
-    Ok(Outcome { response: job_response(s, req, id), effects })
-}
-
-/// The last document arrived: the job becomes pending (or held) and may start.
-pub fn close(s: &mut Scheduler, id: i32, now: i64, effects: &mut Vec<Effect>) {
-    let Some(job) = s.jobs.get_mut(&id) else { return };
-    job.open = false;
-    job.clear_reason("job-incoming");
-    if job.documents.is_empty() {
-        job.state = JobState::Aborted;
-        job.completed_at = Some(now);
-        job.set_reason("aborted-by-system");
-        job.state_message = "No documents in job.".into();
-        events::emit_job(s, EventKind::JobCompleted, id, now);
-    } else if job.state == JobState::Held && job.hold_until == "no-hold" {
-        job.state = JobState::Pending;
-        job.state_reasons = vec!["none".into()];
-        events::emit_job(s, EventKind::JobStateChanged, id, now);
-    }
+    crate::lifecycle::close(s, id, now);
     effects.extend(schedule::run(s, now));
+    Ok(Outcome { response: job_response(s, req, id), effects })
 }
 
 fn job_id(t: &Target) -> IppResult<i32> {
@@ -285,7 +268,7 @@ fn check_format(printer: &Printer, msg: &Message, doc: Option<&Document>) -> Ipp
     if format == "application/octet-stream" {
         return Ok(());
     }
-    let supported = crate::caps::advertised(printer, "document-format-supported");
+    let supported = crate::capabilities::advertised(printer, "document-format-supported");
     if supported.is_some_and(|s| !s.strs().any(|f| f.eq_ignore_ascii_case(format))) {
         return Err(IppError::DocumentFormatNotSupported(format.to_string()));
     }

@@ -1,6 +1,7 @@
 //! One function per IPP operation, grouped by family.
 
 pub mod admin;
+pub mod confidential;
 pub mod ipp22;
 pub mod job_control;
 pub mod job_query;
@@ -94,8 +95,8 @@ fn handler(op: Operation) -> Option<Handler> {
         RenewSubscription => subscriptions::renew_subscription,
         CancelSubscription => subscriptions::cancel_subscription,
         GetNotifications => subscriptions::get_notifications,
-        CupsAuthenticateJob => crate::confidential::authenticate_job,
-        QuireReleaseMyJobs => crate::confidential::release_my_jobs,
+        CupsAuthenticateJob => confidential::authenticate_job,
+        QuireReleaseMyJobs => confidential::release_my_jobs,
         PrintUri => jobs::print_uri,
         SendUri => jobs::send_uri,
         CupsGetPpd | CupsGetDocument => return None,

@@ -1,4 +1,9 @@
-//! The attributes of a printer object: generated state plus its capabilities.
+//! Attribute views: the attributes of a printer object (generated state plus its
+//! capabilities), its alerts, and what may be set.
+
+pub mod alerts;
+pub mod job;
+pub mod settable;
 
 use crate::events::SUPPORTED_EVENTS;
 use crate::model::{Printer, Scheduler};
@@ -154,7 +159,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("job-release-action-supported", vec![kw("none"), kw("job-password"), kw("owner-authorized")]);
     add(quire_ipp::vendor::CONFIDENTIAL_DEFAULT, vec![Value::Boolean(p.confidential_default)]);
     add(quire_ipp::vendor::CONFIDENTIAL_SUPPORTED, vec![Value::Boolean(true)]);
-    let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
+    let (alerts, alert_texts) = alerts::printer_alerts(p);
     add("printer-alert", alerts);
     add("printer-alert-description", alert_texts);
     server_attributes(s, &mut add);
@@ -165,13 +170,13 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
             continue;
         }
         if want.contains(&cap.name) && !out.iter().any(|a| a.name == cap.name) {
-            match crate::caps::EXTENDED.contains(&cap.name.as_str()) {
-                true => out.extend(crate::caps::advertised(p, &cap.name)),
+            match crate::capabilities::EXTENDED.contains(&cap.name.as_str()) {
+                true => out.extend(crate::capabilities::advertised(p, &cap.name)),
                 false => out.push(cap.clone()),
             }
         }
     }
-    let (job_settable, printer_settable) = crate::alerts::settable_attributes();
+    let (job_settable, printer_settable) = alerts::settable_attributes();
     for a in [job_settable, printer_settable] {
         if want.contains(&a.name) {
             out.push(a);
@@ -180,9 +185,9 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     if want.contains("number-up-default") && !out.iter().any(|a| a.name == "number-up-default") {
         out.push(Attribute::new("number-up-default", Value::Integer(1)));
     }
-    for name in crate::caps::EXTENDED {
+    for name in crate::capabilities::EXTENDED {
         if want.contains(name) && !out.iter().any(|a| a.name == *name) {
-            out.extend(crate::caps::advertised(p, name));
+            out.extend(crate::capabilities::advertised(p, name));
         }
     }
     out
