@@ -49,7 +49,6 @@ fn stopped_job(s: &mut Scheduler) {
     msg.push_group(op);
     let mut req = Request::new(msg, "/printers/office", base());
     req.document = Some(pdf(20));
-    req.job_id_hint = Some(s.next_job_id);
     let out = handle(s, &req, &admin(), NOW);
     assert!(out.response.code < 0x0100, "setup: Print-Job failed: {:?}", out.response);
     let run = s.jobs.get(&1).map_or(0, |j| j.run);
@@ -97,7 +96,6 @@ fuzz_target!(|data: &[u8]| {
     if op == Operation::PrintJob.code() || op == Operation::SendDocument.code() {
         let pages = u32::from(data.first().copied().unwrap_or(1));
         req.document = Some(pdf(pages));
-        req.job_id_hint = Some(s.next_job_id);
     }
     let out = handle(&mut s, &req, &admin(), NOW + 2);
     assert_eq!(out.response.request_id, request_id, "response request-id");

@@ -7,7 +7,8 @@
 use crate::effect::Effect;
 use crate::error::{IppError, IppResult};
 use crate::model::{Confidential, Job, JobState, Printer, Release, Scheduler, MAX_PIN_FAILURES, PIN_LENGTH};
-use crate::request::{AuthMethod, Request, Requester};
+use crate::operation::{Facts, PinUse};
+use crate::request::{AuthMethod, Request, Requester, Target};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Message, Value};
 
@@ -98,9 +99,9 @@ pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()>
 /// `<Limit>`'s host rules, its rules for others and the `<Location>` still apply), and the
 /// operation then checks the PIN and counts a wrong one (a locked job refuses every PIN,
 /// saying why). So it counts as `@OWNER` whether or not it is right.
-pub fn pin_for_owner(s: &Scheduler, op: quire_ipp::Operation, target: &crate::request::Target, req: &Request) -> bool {
-    let releases = matches!(op, quire_ipp::Operation::ReleaseJob | quire_ipp::Operation::CupsAuthenticateJob);
-    let crate::request::Target::Job(id) = target else { return false };
+pub fn pin_for_owner(s: &Scheduler, facts: &Facts, target: &Target, req: &Request) -> bool {
+    let releases = facts.pin == PinUse::Release;
+    let Target::Job(id) = target else { return false };
     let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
     releases && pin_job && req.message.operation_attr("job-password").is_some()
 }
@@ -109,8 +110,8 @@ pub fn pin_for_owner(s: &Scheduler, op: quire_ipp::Operation, target: &crate::re
 /// PIN must open. None when no check is worth its cost (the PBKDF2 is deliberately slow):
 /// no PIN sent or malformed, not a PIN job, not held for its PIN, or locked after
 /// [`MAX_PIN_FAILURES`] (then `check_release` refuses whatever the PIN).
-pub fn pin_to_check(s: &Scheduler, target: &crate::request::Target, req: &Request) -> Option<(i32, String)> {
-    let crate::request::Target::Job(id) = target else { return None };
+pub fn pin_to_check(s: &Scheduler, target: &Target, req: &Request) -> Option<(i32, String)> {
+    let Target::Job(id) = target else { return None };
     pin_of(req.message.operation_attr("job-password")?).ok()?;
     let job = s.jobs.get(id).filter(|j| j.state == JobState::Held && !j.open)?;
     let c = job.confidential.as_ref().filter(|c| c.release == Release::Pin && !c.released && c.pin_failures < MAX_PIN_FAILURES)?;

@@ -18,6 +18,7 @@ pub mod failover;
 pub mod ids;
 pub mod lifecycle;
 pub mod model;
+pub mod operation;
 pub mod ops;
 pub mod persist;
 pub mod policy;

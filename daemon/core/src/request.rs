@@ -99,8 +99,6 @@ pub struct Request {
     pub device_error: Option<String>,
     /// Devices discovered by the daemon (CUPS-Get-Devices).
     pub devices: Vec<DeviceInfo>,
-    /// A job id reserved before the document was spooled (Print-Job).
-    pub job_id_hint: Option<i32>,
     /// The sealed key of `document` when the daemon encrypted it (confidential jobs).
     pub sealed_key: Option<String>,
     /// The daemon's check of the request's `job-password` against a PIN job's keys.
@@ -122,7 +120,6 @@ impl Request {
             device_attributes: None,
             device_error: None,
             devices: Vec::new(),
-            job_id_hint: None,
             sealed_key: None,
             pin_ok: None,
             pin_check: None,

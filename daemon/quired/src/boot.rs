@@ -1,10 +1,13 @@
 //! Start-up: directories, logging, store, state, TLS, listeners; and daemonizing.
 
+use crate::clock::now;
+use crate::command::Command;
 use crate::config::{core_settings, listen_specs, Loaded};
 use crate::http::{router, App};
 use crate::net;
 use crate::requester::Accounts;
-use crate::state::{now, restore, Command, SchedulerTask};
+use crate::restore::restore;
+use crate::scheduler_task::SchedulerTask;
 use quire_config::{LogLevel, LogTarget, ServerConfig};
 use quire_core::{Request, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
@@ -98,7 +101,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
-        _fleet = crate::sims::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
+        _fleet = crate::demo_fleet::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
         add_simulated_queues(&mut task, &_fleet).await;
         if !task.has_printers() {
             add_builtin_queues(&mut task, &c.state_dir);
@@ -165,14 +168,14 @@ fn admin_request(task: &mut SchedulerTask, msg: Message, device_attributes: Opti
 
 /// A queue per simulated printer (`-m everywhere`: capabilities from the printer), the
 /// first one the default. Queues that exist already are left as the admin made them.
-async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::SimulatedPrinter]) {
+async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::demo_fleet::SimulatedPrinter]) {
     let had_printers = task.has_printers();
     for sim in fleet {
         if task.has_printer(sim.name) {
             continue;
         }
         let uri = sim.uri.clone();
-        let device = tokio::task::spawn_blocking(move || crate::extras::query_device(&uri).ok()).await.ok().flatten();
+        let device = tokio::task::spawn_blocking(move || crate::device_query::query_device(&uri).ok()).await.ok().flatten();
         let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{}", sim.name)), "root");
         msg.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
         let mut g = Group::new(DelimiterTag::Printer);

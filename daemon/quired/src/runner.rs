@@ -1,6 +1,6 @@
 //! Runs backends: one blocking task per printing job, reporting back to the scheduler.
 
-use crate::state::Command;
+use crate::command::Command;
 use crate::store_thread::StoreHandle;
 use quire_backends::{BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use quire_core::{JobResult, Scheduler};

@@ -2,7 +2,7 @@
 //! through a small bounded channel, so memory stays flat whatever the document's size.
 
 use crate::sniff;
-use crate::state::Prepared;
+use quire_core::ops::Reservation;
 use axum::body::Body;
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -80,9 +80,9 @@ fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
 /// spool file.
 const INLINE_DOCUMENT: usize = 256 * 1024;
 
-pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Reservation, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
     // A confidential job's document is encrypted before any byte of it is stored.
-    let seal = match slot.seal.then(|| keyring.new_document_key(None)) {
+    let seal = match slot.confidential.then(|| keyring.new_document_key(None)) {
         None => None,
         Some(Ok(pair)) => Some(pair),
         Some(Err(e)) => return SpoolResult::Failed(format!("Unable to make a document key: {e}")),
@@ -168,7 +168,7 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
 
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
-async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
     let sealed_text = seal.as_ref().map(|(_, s)| s.to_text());
     let mut enc = seal.as_ref().map(|(k, _)| quire_vault::Encryptor::new(k));
     // A bounded async channel: the handler awaits room (no polling), the writer thread
@@ -270,7 +270,7 @@ async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_
 }
 
 
-fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
+fn describe(msg: &Message, slot: Reservation, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
     let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
     let compression = op("compression").filter(|c| c != "none");
     let format = match op("document-format") {

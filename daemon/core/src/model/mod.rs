@@ -23,6 +23,8 @@ pub use short_str::Str;
 pub use split::{Fallback, SplitMode, SplitPolicy};
 pub use subscription::{Event, Subscription};
 
+use crate::error::{IppError, IppResult};
+use crate::request::Target;
 use std::collections::BTreeMap;
 
 /// Server-wide settings the handlers need (from cupsd.conf / cups-files.conf).
@@ -140,5 +142,43 @@ impl Scheduler {
     /// Jobs not yet in a terminating state.
     pub fn active_jobs(&self) -> impl Iterator<Item = &Job> {
         self.jobs.values().map(|j| &**j).filter(|j| !j.state.is_terminal())
+    }
+    /// Job `id`, or the error that says it does not exist.
+    pub fn job(&self, id: i32) -> IppResult<&Job> {
+        self.jobs.get(&id).map(|j| &**j).ok_or_else(|| IppError::job_not_found(id))
+    }
+    pub fn job_mut(&mut self, id: i32) -> IppResult<&mut Job> {
+        self.jobs.get_mut(&id).map(|j| &mut **j).ok_or_else(|| IppError::job_not_found(id))
+    }
+}
+
+/// The object a request targets, or the error the client gets when it is not there (it may
+/// have gone since the request was resolved).
+impl Target {
+    /// The id of the job targeted.
+    pub fn job_id(&self) -> IppResult<i32> {
+        match self {
+            Target::Job(id) => Ok(*id),
+            _ => Err(IppError::BadRequest("Missing job-uri or job-id.".into())),
+        }
+    }
+    pub fn job<'a>(&self, s: &'a Scheduler) -> IppResult<&'a Job> {
+        s.job(self.job_id()?)
+    }
+    pub fn job_mut<'a>(&self, s: &'a mut Scheduler) -> IppResult<&'a mut Job> {
+        s.job_mut(self.job_id()?)
+    }
+    /// The key in `Scheduler::printers` of the printer or class targeted.
+    pub fn printer_key(&self) -> IppResult<&str> {
+        match self {
+            Target::Printer(key) => Ok(key),
+            _ => Err(IppError::printer_not_found()),
+        }
+    }
+    pub fn printer<'a>(&self, s: &'a Scheduler) -> IppResult<&'a Printer> {
+        s.printers.get(self.printer_key()?).ok_or_else(IppError::printer_not_found)
+    }
+    pub fn printer_mut<'a>(&self, s: &'a mut Scheduler) -> IppResult<&'a mut Printer> {
+        s.printers.get_mut(self.printer_key()?).ok_or_else(IppError::printer_not_found)
     }
 }

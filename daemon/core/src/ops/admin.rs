@@ -1,6 +1,6 @@
-//! CUPS administration: add/modify/delete printers and classes, devices and PPD lists.
+//! Queue administration (CUPS): add, modify and delete printers and classes, and
+//! CUPS-Create-Local-Printer's temporary queues.
 
-use super::printers::require_admin;
 use crate::{capabilities, ids, response, schedule};
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
@@ -8,7 +8,7 @@ use crate::events::{self, EventKind};
 use crate::model::{JobState, Printer, PrinterState, Scheduler};
 use crate::request::{Request, Requester};
 use crate::request::Target;
-use quire_ipp::{Attribute, DelimiterTag, Group, Value};
+use quire_ipp::{Attribute, DelimiterTag, Group};
 
 /// Device URI schemes a queue may use in this build.
 const SCHEMES: &[&str] = &["file", "ipp", "ipps", "socket", "lpd", "http", "https"];
@@ -75,8 +75,7 @@ fn target_name(s: &Scheduler, t: &Target) -> IppResult<(String, String, bool)> {
     }
 }
 
-pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
+pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a class.")));
@@ -242,8 +241,7 @@ fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, exist
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
+pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| !p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a printer, not a class.")));
@@ -275,13 +273,10 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requ
     finish_admin(s, req, key, c, exists, now)
 }
 
-pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
-    let Target::Printer(key) = t else {
-        return Err(IppError::NotFound("The printer or class does not exist.".into()));
-    };
-    let p = s.printers.remove(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
-    let mut effects = vec![Effect::DeletePrinter(key.clone())];
+pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+    let key = t.printer_key()?.to_string();
+    let p = s.printers.remove(&key).ok_or_else(IppError::printer_not_found)?;
+    let mut effects = vec![Effect::DeletePrinter(key)];
     // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
     let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
     for id in ids {
@@ -330,56 +325,12 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-pub fn get_devices(_s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
-    let mut resp = response::ok(&req.message);
-    for d in &req.devices {
-        let mut g = Group::new(DelimiterTag::Printer);
-        g.push(Attribute::new("device-class", Value::Keyword(d.class.clone())));
-        g.push(Attribute::new("device-info", Value::Text(d.info.clone())));
-        g.push(Attribute::new("device-make-and-model", Value::Text(d.make_and_model.clone())));
-        g.push(Attribute::new("device-uri", Value::Uri(d.uri.clone())));
-        g.push(Attribute::new("device-id", Value::Text(d.device_id.clone())));
-        g.push(Attribute::new("device-location", Value::Text(d.location.clone())));
-        resp.push_group(g);
-    }
-    Ok(Outcome { response: resp, effects: Vec::new() })
-}
-
-/// The models Quire can build a queue from (lpinfo -m).
-pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
-    let mut resp = response::ok(&req.message);
-    let models = [
-        ("everywhere", "IPP Everywhere", "IPP Everywhere™", ""),
-        ("raw", "Raw", "Raw Queue", ""),
-    ];
-    let make_filter = req.message.operation_attr("ppd-make").and_then(|a| a.first_str());
-    for (name, make, model, device_id) in models {
-        if make_filter.is_some_and(|m| !m.eq_ignore_ascii_case(make)) {
-            continue;
-        }
-        let mut g = Group::new(DelimiterTag::Printer);
-        g.push(Attribute::new("ppd-name", Value::Name(name.into())));
-        g.push(Attribute::new("ppd-natural-language", Value::NaturalLanguage("en".into())));
-        g.push(Attribute::new("ppd-make", Value::Text(make.into())));
-        g.push(Attribute::new("ppd-make-and-model", Value::Text(model.into())));
-        g.push(Attribute::new("ppd-device-id", Value::Text(device_id.into())));
-        g.push(Attribute::new("ppd-product", Value::Text(model.into())));
-        g.push(Attribute::new("ppd-psversion", Value::Text("(3010.000) 0".into())));
-        g.push(Attribute::new("ppd-type", Value::Keyword("postscript".into())));
-        g.push(Attribute::new("ppd-model-number", Value::Integer(0)));
-        resp.push_group(g);
-    }
-    Ok(Outcome { response: resp, effects: Vec::new() })
-}
-
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
 /// (what print dialogs do for printers found by DNS-SD), for clients on this host only
-/// ([`may_create_local_printer`]).
+/// (`Caller::OnThisHost`).
 /// The queue is temporary: not shared, deleted once unused
 /// (`temporary::expire_temporary`), and it never takes part in splitting or failover.
-pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    may_create_local_printer(who)?;
+pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
@@ -427,14 +378,4 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
     g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
     resp.push_group(g);
     Ok(Outcome { response: resp, effects })
-}
-
-/// As cupsd: only local users create local printers. Local means on this host by the
-/// kernel's word (`Requester::is_on_this_host`): the Unix socket, or loopback TCP with a known
-/// owner, so CUPS 2.4.2 clients on loopback keep working while a loopback proxy cannot.
-pub fn may_create_local_printer(who: &Requester) -> IppResult<()> {
-    if who.is_on_this_host() {
-        return Ok(());
-    }
-    Err(IppError::Forbidden("Only local users can create a local printer.".into()))
 }

@@ -1,4 +1,4 @@
-//! Job queries: Get-Job-Attributes, Get-Jobs, Get-Documents, Get-Document-Attributes.
+//! Job queries: Get-Job-Attributes, Get-Jobs.
 
 use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
@@ -7,7 +7,7 @@ use crate::request::{Request, Requester};
 use crate::request::Target;
 use crate::response;
 use quire_ipp::registry::{expand_requested, ObjectKind, RequestedSet};
-use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
+use quire_ipp::{DelimiterTag, Group, Message, Value};
 
 fn requested(msg: &Message, default: &[&str], kind: ObjectKind) -> RequestedSet {
     let names: Vec<&str> = match msg.operation_attr("requested-attributes") {
@@ -18,10 +18,7 @@ fn requested(msg: &Message, default: &[&str], kind: ObjectKind) -> RequestedSet 
 }
 
 pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
-    let Target::Job(id) = t else {
-        return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
-    };
-    let job = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
+    let job = t.job(s)?;
     let want = requested(&req.message, &["all"], ObjectKind::Job);
     let mut resp = response::ok(&req.message);
     let mut g = Group::new(DelimiterTag::Job);
@@ -48,8 +45,8 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
     };
     let my_jobs = msg.operation_attr("my-jobs").and_then(|a| a.first_bool()).unwrap_or(false);
     let user = msg.operation_attr("requesting-user-name").and_then(|a| a.first_str()).unwrap_or(&who.user).to_string();
-    let limit = int_attr(msg, "limit")?.unwrap_or(i32::MAX).max(0) as usize;
-    let first_index = int_attr(msg, "first-index")?.unwrap_or(1).max(1) as usize;
+    let limit = super::int_attr(msg, "limit")?.unwrap_or(i32::MAX).max(0) as usize;
+    let first_index = super::int_attr(msg, "first-index")?.unwrap_or(1).max(1) as usize;
     let job_ids: Option<Vec<i32>> = msg.operation_attr("job-ids").map(|a| a.values.iter().filter_map(Value::as_i32).collect());
     if job_ids.is_some() && msg.operation_attr("which-jobs").is_some() {
         return Err(IppError::Conflicting("job-ids and which-jobs cannot be used together.".into()));
@@ -99,52 +96,4 @@ fn matches_which(state: JobState, which: &str) -> bool {
         "all" => true,
         _ => false,
     }
-}
-
-fn int_attr(msg: &Message, name: &str) -> IppResult<Option<i32>> {
-    match msg.operation_attr(name) {
-        None => Ok(None),
-        Some(a) => match a.values.as_slice() {
-            [Value::Integer(n)] if *n >= 0 => Ok(Some(*n)),
-            _ => Err(IppError::BadRequest(format!("Bad {name} attribute."))),
-        },
-    }
-}
-
-fn document_attributes(job: &Job, number: i32) -> Option<Vec<Attribute>> {
-    let d = job.documents.iter().find(|d| d.number == number)?;
-    Some(vec![
-        Attribute::new("document-number", Value::Integer(d.number)),
-        Attribute::new("document-format", Value::MimeMediaType(d.format.clone())),
-        Attribute::new("document-name", Value::Name(d.name.clone())),
-        Attribute::new("document-state", Value::Enum(if job.state.is_terminal() { 9 } else { 3 })),
-        Attribute::new("k-octets", Value::Integer(d.size.div_ceil(1024).min(i32::MAX as u64) as i32)),
-        Attribute::new("compression", Value::Keyword(d.compression.clone().unwrap_or_else(|| "none".into()))),
-    ])
-}
-
-pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
-    let Target::Job(id) = t else { return Err(IppError::BadRequest("Missing job-id.".into())) };
-    let job = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    crate::confidential::check_visible(job, who)?;
-    let mut resp = response::ok(&req.message);
-    for d in &job.documents {
-        let mut g = Group::new(DelimiterTag::Document);
-        g.attributes = document_attributes(job, d.number).unwrap_or_default();
-        resp.push_group(g);
-    }
-    Ok(Outcome { response: resp, effects: Vec::new() })
-}
-
-pub fn get_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
-    let Target::Job(id) = t else { return Err(IppError::BadRequest("Missing job-id.".into())) };
-    let job = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    crate::confidential::check_visible(job, who)?;
-    let number = int_attr(&req.message, "document-number")?.ok_or_else(|| IppError::BadRequest("Missing document-number.".into()))?;
-    let attrs = document_attributes(job, number).ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
-    let mut resp = response::ok(&req.message);
-    let mut g = Group::new(DelimiterTag::Document);
-    g.attributes = attrs;
-    resp.push_group(g);
-    Ok(Outcome { response: resp, effects: Vec::new() })
 }

@@ -2,75 +2,17 @@
 //! their effects (persist, start or stop a backend, arm a timer).
 
 use crate::cache::ResponseCache;
+use crate::clock::now;
+use crate::command::{Command, Durable, Encoded, Summary};
 use crate::runner::Runner;
-use std::sync::Arc;
 use crate::store_thread::StoreHandle;
-use quire_core::{persist, Effect, JobResult, Request, Requester, Scheduler, UriBase};
+use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
 use quire_ipp::Message;
 use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use tokio::sync::{mpsc, oneshot};
-
-pub type Durable = oneshot::Receiver<Result<(), String>>;
-
-/// A response encoded where it was built: the scheduler task allocates and frees it in one
-/// thread (cheaper for the allocator, and a large Get-Jobs never exists twice).
-pub struct Encoded {
-    pub status: u16,
-    pub body: Vec<u8>,
-    pub durable: Durable,
-}
-
-/// Where a document of a job being created may be spooled.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    pub job_id: i32,
-    pub doc_number: i32,
-    /// Encrypt the document as it is spooled (a confidential job).
-    pub seal: bool,
-    /// Bytes the document may take (spool quotas, free disk): spooling stops past them.
-    pub room: Option<quire_core::quota::Allowance>,
-}
-
-pub enum Command {
-    /// Run the checks a request must pass before the daemon does work for it that is a side
-    /// effect or costly (query a device, hash a PIN): `dispatch::admit`.
-    Admit { request: Request, who: Requester, reply: oneshot::Sender<Result<quire_core::dispatch::Admission, Message>> },
-    /// Check a Print-Job/Send-Document before its document is read, and reserve its place.
-    Prepare { request: Request, who: Requester, reply: oneshot::Sender<Result<Prepared, Message>> },
-    /// `cache_key`: set for read-only queries whose answer may be cached (crate::cache).
-    Ipp { request: Request, who: Requester, cache_key: Option<Vec<u8>>, reply: oneshot::Sender<Encoded> },
-    Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
-    /// CUPS-Get-PPD: the response and the PPD that follows it.
-    GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
-    /// The status page's view, with the job privacy `who` is subject to.
-    Summary { who: Requester, reply: oneshot::Sender<Summary> },
-    /// Reports of one backend run (`run` from `Effect::StartJob`).
-    JobProgress { job_id: i32, run: u32, pages: i32 },
-    /// The device's state reasons and message while it prints run `run` of the job.
-    DeviceState { job_id: i32, run: u32, reasons: Vec<String>, message: String },
-    DeviceAttribute { job_id: i32, run: u32, attr: quire_ipp::Attribute },
-    /// The device accepted run `run` of the job as its job `device_job`.
-    DeviceJob { job_id: i32, run: u32, device_job: i32 },
-    JobDone { job_id: i32, run: u32, result: JobResult },
-    Timer,
-    /// Start these runs (job, printer, run): their jobs' state is saved.
-    Start(Vec<(i32, String, u32)>),
-    /// A batch was not saved: reload what it touched from the store.
-    StoreFailed(crate::store_thread::Touched),
-}
-
-/// A read-only view for the status page.
-#[derive(Debug, Default)]
-pub struct Summary {
-    pub printers: Vec<(String, String, String, bool)>,
-    pub jobs: Vec<(i32, String, String, String)>,
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
+use std::sync::Arc;
+use tokio::sync::mpsc;
 
 pub struct SchedulerTask {
     state: Scheduler,
@@ -159,6 +101,7 @@ impl SchedulerTask {
 
     fn command(&mut self, cmd: Command) {
         let t = now();
+        // Phase one changes nothing but a Print-Job's reserved id (invalidated below).
         let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Admit { .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
         if !read_only {
             self.cache.invalidate();
@@ -166,29 +109,21 @@ impl SchedulerTask {
         match cmd {
             Command::Admit { request, who, reply } => {
                 self.measure_spool();
-                let _ = reply.send(quire_core::dispatch::admit(&self.state, &request, &who, t));
+                let admitted = quire_core::dispatch::admit(&mut self.state, &request, &who, t);
+                if admitted.as_ref().is_ok_and(|a| a.document.is_some()) {
+                    self.cache.invalidate();
+                }
+                let _ = reply.send(admitted);
             }
-            Command::Prepare { request, who, reply } => {
+            Command::Complete { admitted, request, who, reply } => {
                 self.measure_spool();
-                let slot = quire_core::dispatch::prepare_document(&mut self.state, &request, &who, t);
-                let _ = reply.send(slot.map(|s| Prepared { job_id: s.job_id, doc_number: s.doc_number, seal: s.confidential, room: s.room }));
+                let out = quire_core::dispatch::complete(&mut self.state, *admitted, &request, &who, t);
+                let _ = reply.send(self.answer(out, &request, None, t));
             }
             Command::Ipp { request, who, cache_key, reply } => {
                 self.measure_spool();
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
-                if !out.effects.is_empty() {
-                    self.cache.invalidate();
-                }
-                let durable = self.execute(out.effects);
-                // The PutJob just queued took the staged bytes if the job kept the document.
-                if let Some(doc) = request.document.as_ref().filter(|d| d.is_inline()) {
-                    self.store.discard_staged(&doc.file);
-                }
-                let body = out.response.encode();
-                if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
-                    self.cache.put(key, self.cache.generation(), t, &body);
-                }
-                let _ = reply.send(Encoded { status: out.response.code, body, durable });
+                let _ = reply.send(self.answer(out, &request, cache_key, t));
             }
             Command::Ppd { name, base, reply } => {
                 let _ = reply.send(quire_core::dispatch::ppd(&self.state, &name, &base, t));
@@ -239,6 +174,23 @@ impl SchedulerTask {
             }
             Command::StoreFailed(_) => unreachable!("handled by run"),
         }
+    }
+
+    /// Carries out a handled request's effects and encodes its answer (cached, when it may be).
+    fn answer(&mut self, out: Outcome, request: &Request, cache_key: Option<Vec<u8>>, t: i64) -> Encoded {
+        if !out.effects.is_empty() {
+            self.cache.invalidate();
+        }
+        let durable = self.execute(out.effects);
+        // The PutJob just queued took the staged bytes if the job kept the document.
+        if let Some(doc) = request.document.as_ref().filter(|d| d.is_inline()) {
+            self.store.discard_staged(&doc.file);
+        }
+        let body = out.response.encode();
+        if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
+            self.cache.put(key, self.cache.generation(), t, &body);
+        }
+        Encoded { status: out.response.code, body, durable }
     }
 
     fn summary(&self, who: &Requester) -> Summary {
@@ -394,58 +346,3 @@ impl SchedulerTask {
     }
 }
 
-/// Builds the scheduler state from the store, one job record at a time.
-pub fn restore(settings: quire_core::Settings, store: &quire_store::Store) -> Result<Scheduler, quire_store::StoreError> {
-    let mut s = Scheduler::new(settings);
-    let jobs = &mut s.jobs;
-    let snap = store.load_each(|rec, missing| {
-        if let Some(job) = restore_job(rec, missing) {
-            jobs.insert(job.id, job);
-        }
-    })?;
-    for rec in snap.printers {
-        match persist::printer_from_blob(&rec.attrs) {
-            Ok(p) => {
-                s.printers.insert(rec.name.to_ascii_lowercase(), p);
-            }
-            Err(e) => tracing::error!("Printer \"{}\" could not be loaded: {}", rec.name, e.0),
-        }
-    }
-    for rec in snap.subscriptions {
-        if let Ok(x) = persist::subscription_from_blob(&rec.attrs) {
-            s.subscriptions.insert(rec.id, x);
-        }
-    }
-    let kv = |k: &str| snap.kv.get(k).and_then(|v| v.parse::<i32>().ok());
-    let max_job = s.jobs.keys().next_back().copied().unwrap_or(0);
-    s.next_job_id = kv("next-job-id").unwrap_or(1).max(max_job + 1);
-    s.next_printer_id = kv("next-printer-id").unwrap_or(1).max(s.printers.values().map(|p| p.id + 1).max().unwrap_or(1));
-    s.next_subscription_id = kv("next-subscription-id").unwrap_or(1).max(s.subscriptions.keys().next_back().map_or(1, |k| k + 1));
-    s.default_printer = snap.kv.get("default-printer").cloned();
-    Ok(s)
-}
-
-/// A stored job; one whose spool file is gone (and that was not finished) is aborted
-/// with a clear reason rather than dropped.
-pub(crate) fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_core::Job>> {
-    let docs = rec
-        .documents
-        .iter()
-        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone(), pages: None, uri: None })
-        .collect();
-    match persist::job_from_blob(&rec.attrs, docs) {
-        Ok(mut j) => {
-            if missing && !j.state.is_terminal() {
-                j.state = quire_core::JobState::Aborted;
-                j.state_reasons = vec!["document-access-error".into()];
-                j.state_message = "A document of this job is missing from the spool.".into();
-                j.completed_at = Some(now());
-            }
-            Some(Box::new(j))
-        }
-        Err(e) => {
-            tracing::error!("Job {} could not be loaded: {}", rec.id, e.0);
-            None
-        }
-    }
-}
