@@ -14,6 +14,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+/// The effects to save, sorted (each object saved once, as it is after them all).
+#[derive(Default)]
+struct Batch {
+    changes: Vec<Change>,
+    jobs: BTreeSet<i32>,
+    printers: BTreeSet<String>,
+    subs: BTreeSet<i32>,
+    server: bool,
+    /// Jobs whose sealed spool files are shredded before the batch removes them.
+    shred: Vec<i32>,
+    /// Runs to start once the batch is saved.
+    starts: Vec<(i32, String, u32)>,
+}
+
 pub struct SchedulerTask {
     state: Scheduler,
     store: StoreHandle,
@@ -134,45 +148,53 @@ impl SchedulerTask {
             Command::Summary { who, reply } => {
                 let _ = reply.send(self.summary(&who));
             }
-            Command::JobProgress { job_id, run, pages } => {
-                let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
-                let _ = self.execute(effects);
-            }
-            Command::DeviceState { job_id, run, reasons, message } => {
-                tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
-                let effects = quire_core::device::device_state(&mut self.state, job_id, run, reasons, message, t);
-                let _ = self.execute(effects);
-            }
-            Command::DeviceAttribute { job_id, run, attr } => {
-                let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
-                let _ = self.execute(effects);
-            }
-            Command::DeviceJob { job_id, run, device_job } => {
-                tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
-                let effects = quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
-                let _ = self.execute(effects);
-            }
-            Command::JobDone { job_id, run, result } => {
-                self.runner.finished(job_id, run);
-                tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
-                let effects = quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
-                let _ = self.execute(effects);
-            }
-            Command::Timer => {
-                self.armed.retain(|at| *at > t);
-                let effects = quire_core::schedule::fire(&mut self.state, t);
-                let _ = self.execute(effects);
-            }
-            Command::Start(starts) => {
-                for (job_id, printer, run) in starts {
-                    // Cancelled, held or moved meanwhile: that run is not to start.
-                    let current = self.state.jobs.get(&job_id).is_some_and(|j| j.state == quire_core::JobState::Processing && j.run == run);
-                    if current {
-                        self.runner.start(&self.state, job_id, run, &printer);
-                    }
+            cmd => self.backend_report(cmd, t),
+        }
+    }
+
+    /// What the backends report, the timer, and the runs whose state is saved.
+    fn backend_report(&mut self, cmd: Command, t: i64) {
+        match cmd {
+        Command::JobProgress { job_id, run, pages } => {
+            let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceState { job_id, run, reasons, message } => {
+            tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
+            let effects = quire_core::device::device_state(&mut self.state, job_id, run, reasons, message, t);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceAttribute { job_id, run, attr } => {
+            let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceJob { job_id, run, device_job } => {
+            tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
+            let effects = quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
+            let _ = self.execute(effects);
+        }
+        Command::JobDone { job_id, run, result } => {
+            self.runner.finished(job_id, run);
+            tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
+            let effects = quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
+            let _ = self.execute(effects);
+        }
+        Command::Timer => {
+            self.armed.retain(|at| *at > t);
+            let effects = quire_core::schedule::fire(&mut self.state, t);
+            let _ = self.execute(effects);
+        }
+        Command::Start(starts) => {
+            for (job_id, printer, run) in starts {
+                // Cancelled, held or moved meanwhile: that run is not to start.
+                let current = self.state.jobs.get(&job_id).is_some_and(|j| j.state == quire_core::JobState::Processing && j.run == run);
+                if current {
+                    self.runner.start(&self.state, job_id, run, &printer);
                 }
             }
-            Command::StoreFailed(_) => unreachable!("handled by run"),
+        }
+            // Handled by `run`; the requests by `command`.
+            _ => {}
         }
     }
 
@@ -208,46 +230,7 @@ impl SchedulerTask {
     /// Carries out effects; returns when the persisted part will be durable.
     fn execute(&mut self, effects: Vec<Effect>) -> Durable {
         let changed = !effects.is_empty();
-        let mut shred = Vec::new();
-        let mut jobs = BTreeSet::new();
-        let mut printers = BTreeSet::new();
-        let mut subs = BTreeSet::new();
-        let mut changes = Vec::new();
-        let mut server = false;
-        let mut starts = Vec::new();
-        for e in effects {
-            match e {
-                Effect::PersistJob(id) => {
-                    jobs.insert(id);
-                }
-                Effect::PurgeJobFiles(id) => {
-                    shred.push(id);
-                    jobs.insert(id);
-                }
-                Effect::DeleteJob(id) => {
-                    shred.push(id);
-                    changes.push(Change::DeleteJob(id));
-                }
-                Effect::PersistPrinter(k) => {
-                    printers.insert(k);
-                }
-                Effect::DeletePrinter(k) => changes.push(Change::DeletePrinter(k)),
-                Effect::PersistSubscription(id) => {
-                    subs.insert(id);
-                }
-                Effect::DeleteSubscription(id) => changes.push(Change::DeleteSubscription(id)),
-                Effect::PersistServer => server = true,
-                // Started after the batch is queued: an inline document is read behind it.
-                Effect::StartJob { job_id, printer, run } => starts.push((job_id, printer, run)),
-                Effect::StopJob { job_id } => self.runner.stop(job_id),
-                Effect::ArmTimer { at } => self.arm(at),
-                Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
-                Effect::Log(text) => tracing::info!("{text}"),
-                Effect::Identify { printer, actions, message } => {
-                    tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
-                }
-            }
-        }
+        let Batch { mut changes, jobs, printers, subs, server, shred, starts } = self.sort(effects);
         changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
         changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
         changes.extend(subs.iter().filter_map(|id| {
@@ -281,6 +264,46 @@ impl SchedulerTask {
             self.arm(at);
         }
         durable
+    }
+
+    /// Carries out the effects that are not saved (stops, timers, links, log lines) and
+    /// sorts the rest into a batch.
+    fn sort(&mut self, effects: Vec<Effect>) -> Batch {
+        let mut b = Batch::default();
+        for e in effects {
+            match e {
+                Effect::PersistJob(id) => {
+                    b.jobs.insert(id);
+                }
+                Effect::PurgeJobFiles(id) => {
+                    b.shred.push(id);
+                    b.jobs.insert(id);
+                }
+                Effect::DeleteJob(id) => {
+                    b.shred.push(id);
+                    b.changes.push(Change::DeleteJob(id));
+                }
+                Effect::PersistPrinter(k) => {
+                    b.printers.insert(k);
+                }
+                Effect::DeletePrinter(k) => b.changes.push(Change::DeletePrinter(k)),
+                Effect::PersistSubscription(id) => {
+                    b.subs.insert(id);
+                }
+                Effect::DeleteSubscription(id) => b.changes.push(Change::DeleteSubscription(id)),
+                Effect::PersistServer => b.server = true,
+                // Started after the batch is queued: an inline document is read behind it.
+                Effect::StartJob { job_id, printer, run } => b.starts.push((job_id, printer, run)),
+                Effect::StopJob { job_id } => self.runner.stop(job_id),
+                Effect::ArmTimer { at } => self.arm(at),
+                Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
+                Effect::Log(text) => tracing::info!("{text}"),
+                Effect::Identify { printer, actions, message } => {
+                    tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
+                }
+            }
+        }
+        b
     }
 
     fn job_change(&self, id: i32) -> Option<Change> {

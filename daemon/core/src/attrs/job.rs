@@ -22,6 +22,15 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
             }
         }
     };
+    identity_attributes(s, job, base, &mut add);
+    progress_attributes(s, job, base, &mut add);
+    part_attributes(s, job, &mut add);
+    client_attributes(job, want, &mut out);
+    out
+}
+
+/// Which job it is, whose, and its state.
+fn identity_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>)) {
     add("job-id", &|| vec![Value::Integer(job.id)]);
     add("job-uri", &|| vec![Value::Uri(base.uri(&format!("/jobs/{}", job.id)))]);
     add("job-uuid", &|| vec![Value::Uri(job.uuid())]);
@@ -43,6 +52,10 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
     }
     add("job-priority", &|| vec![Value::Integer(job.priority)]);
     add("job-hold-until", &|| vec![crate::template::hold_until_value(&job.hold_until)]);
+}
+
+/// When it was created, processed and completed, and how far it got.
+fn progress_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>)) {
     add("job-printer-up-time", &|| vec![Value::Integer(s.settings.start_time.max(1) as i32)]);
     add("time-at-creation", &|| vec![Value::Integer(job.created as i32)]);
     add("date-time-at-creation", &|| vec![date_time(job.created)]);
@@ -61,6 +74,10 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
     add("job-more-info", &|| vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
     add("document-format-supplied", &|| job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
     add("document-name-supplied", &|| job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());
+}
+
+/// How it is divided (split parts, failover, its parent) and whether it is confidential.
+fn part_attributes(s: &Scheduler, job: &Job, add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>)) {
     // A part of a split job is assigned to its printer from the start.
     let assigned = job.output_device.as_ref().or(job.parent_job_id.map(|_| &job.printer));
     if let Some(dev) = assigned {
@@ -83,6 +100,10 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
         add(&a.name, &|| a.values.clone());
     }
     add("job-originating-user-uri", &|| vec![Value::Uri(format!("urn:sub:{}", job.owner))]);
+}
+
+/// The client's own attributes, decoded only if one of them is wanted.
+fn client_attributes(job: &Job, want: &RequestedSet, out: &mut Vec<Attribute>) {
     // The client's attributes stay encoded; decode them only if one of them is wanted.
     let hidden = |n: &str| matches!(n, "job-password" | "job-name" | "job-hold-until" | "job-priority");
     if job.attributes.names().any(|n| !hidden(n) && want.contains(n)) {
@@ -92,7 +113,6 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
             }
         }
     }
-    out
 }
 
 fn opt_time(t: Option<i64>) -> Value {

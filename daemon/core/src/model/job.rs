@@ -110,6 +110,46 @@ pub struct Job {
 }
 
 impl Job {
+    /// A new pending job `id` of `owner` (from `host`) on queue `printer`, created `now`,
+    /// with no attributes or documents yet.
+    pub fn new(id: i32, printer: &str, owner: &str, host: &str, now: i64) -> Job {
+        Job {
+            id,
+            uuid: None,
+            printer: printer.into(),
+            output_device: None,
+            parent_job_id: None,
+            owner: owner.into(),
+            originating_host: host.into(),
+            name: Str::default(),
+            state: JobState::Pending,
+            state_reasons: vec!["none".into()],
+            state_message: Str::default(),
+            printer_state_reasons: Vec::new(),
+            printer_state_message: Str::default(),
+            priority: 50,
+            hold_until: Str::default(),
+            hold_until_time: None,
+            created: now,
+            processing_at: None,
+            completed_at: None,
+            attributes: JobAttrs::default(),
+            documents: Vec::new(),
+            open: false,
+            k_octets: 0,
+            impressions: None,
+            impressions_completed: 0,
+            pages_completed: 0,
+            files_purged: false,
+            run: 0,
+            tries: 0,
+            children: Vec::new(),
+            device_job: None,
+            split_decided: false,
+            failover: None,
+            confidential: None,
+        }
+    }
     /// `job-uuid`.
     pub fn uuid(&self) -> String {
         match &self.uuid {

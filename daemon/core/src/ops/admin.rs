@@ -163,21 +163,7 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             "printer-make-and-model" => p.make_and_model = text,
             "printer-is-shared" => p.shared = a.first_bool().unwrap_or(false),
             "printer-is-accepting-jobs" => p.accepting = a.first_bool().unwrap_or(p.accepting),
-            "printer-state" => match a.first_i32().and_then(PrinterState::from_i32) {
-                Some(PrinterState::Stopped) => {
-                    p.state = PrinterState::Stopped;
-                    if !p.state_reasons.iter().any(|r| r == "paused") {
-                        p.state_reasons.push("paused".into());
-                    }
-                }
-                Some(_) => {
-                    if p.state == PrinterState::Stopped {
-                        p.state = PrinterState::Idle;
-                    }
-                    p.state_reasons.retain(|r| r != "paused");
-                }
-                None => return Err(IppError::BadRequest("Bad printer-state value.".into())),
-            },
+            "printer-state" => set_state(p, a)?,
             "printer-state-message" => p.state_message = text,
             "printer-error-policy" => {
                 if !matches!(text.as_str(), "abort-job" | "retry-job" | "retry-current-job" | "stop-printer") {
@@ -201,6 +187,26 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             name if name.ends_with("-default") && name != "job-sheets-default" => p.set_capability(a.clone()),
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// `printer-state` as lpadmin sets it: stopped (paused) or not.
+fn set_state(p: &mut Printer, a: &Attribute) -> IppResult<()> {
+    match a.first_i32().and_then(PrinterState::from_i32) {
+        Some(PrinterState::Stopped) => {
+            p.state = PrinterState::Stopped;
+            if !p.state_reasons.iter().any(|r| r == "paused") {
+                p.state_reasons.push("paused".into());
+            }
+        }
+        Some(_) => {
+            if p.state == PrinterState::Stopped {
+                p.state = PrinterState::Idle;
+            }
+            p.state_reasons.retain(|r| r != "paused");
+        }
+        None => return Err(IppError::BadRequest("Bad printer-state value.".into())),
     }
     Ok(())
 }
@@ -277,16 +283,27 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Reque
     let key = t.printer_key()?.to_string();
     let p = s.printers.remove(&key).ok_or_else(IppError::printer_not_found)?;
     let mut effects = vec![Effect::DeletePrinter(key)];
+    end_jobs_on(s, &p.name, now, &mut effects);
+    forget(s, &p.name, &mut effects);
+    effects.push(Effect::PersistServer);
+    events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    effects.extend(schedule::run(s, now));
+    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+/// The jobs of a deleted queue are canceled, as cupsd does (a class's printing jobs free
+/// their members); jobs of a class printing on it go back to the class.
+fn end_jobs_on(s: &mut Scheduler, name: &str, now: i64, effects: &mut Vec<Effect>) {
     // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
-    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
+    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(name)).map(|j| j.id).collect();
     for id in ids {
-        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, effects);
     }
     // Jobs of a class printing on it are stopped and go back to the class, to print on
     // another member (cupsd requeues them too).
     let printing: Vec<i32> = s
         .active_jobs()
-        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)))
+        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name)))
         .map(|j| j.id)
         .collect();
     for id in printing {
@@ -299,11 +316,15 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Reque
         }
         events::emit_job(s, EventKind::JobStateChanged, id, now);
     }
+}
+
+/// What named a deleted queue: its subscriptions, class memberships, the default.
+fn forget(s: &mut Scheduler, name: &str, effects: &mut Vec<Effect>) {
     // Its subscriptions end with it.
     let subs: Vec<i32> = s
         .subscriptions
         .values()
-        .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name)))
+        .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(name)))
         .map(|x| x.id)
         .collect();
     for id in subs {
@@ -311,18 +332,34 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Reque
         effects.push(Effect::DeleteSubscription(id));
     }
     for other in s.printers.values_mut().filter(|c| c.is_class) {
-        if other.members.iter().any(|m| m.eq_ignore_ascii_case(&p.name)) {
-            other.members.retain(|m| !m.eq_ignore_ascii_case(&p.name));
+        if other.members.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+            other.members.retain(|m| !m.eq_ignore_ascii_case(name));
             effects.push(Effect::PersistPrinter(other.name.to_ascii_lowercase()));
         }
     }
-    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name)) {
         s.default_printer = None;
     }
-    effects.push(Effect::PersistServer);
-    events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
-    effects.extend(schedule::run(s, now));
-    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+/// A temporary IPP Everywhere queue for the local printer at `uri` (CUPS-Create-Local-Printer).
+fn new_local_printer(s: &mut Scheduler, name: &str, uri: String, req: &Request, now: i64) -> Printer {
+    let g = req.message.group(DelimiterTag::Printer);
+    let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
+    let mut p = new_printer(s, name, false, now);
+    p.temporary = true;
+    p.device_uri = uri;
+    // Text from DNS-SD and the device: cleaned before it is shown to anyone.
+    p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.to_string());
+    p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
+    p.ppd_name = "everywhere".into();
+    if let Some(device) = req.device_attributes.as_deref() {
+        let _ = apply_model(&mut p, "everywhere", Some(device));
+    }
+    p.state = PrinterState::Idle;
+    p.state_reasons.clear();
+    p.accepting = true;
+    p
 }
 
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
@@ -348,19 +385,7 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
         Some(p) if p.temporary => p.state_change_time = now,
         Some(_) => {}
         None => {
-            let mut p = new_printer(s, &name, false, now);
-            p.temporary = true;
-            p.device_uri = uri;
-            // Text from DNS-SD and the device: cleaned before it is shown to anyone.
-            p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.clone());
-            p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
-            p.ppd_name = "everywhere".into();
-            if let Some(device) = req.device_attributes.as_deref() {
-                let _ = apply_model(&mut p, "everywhere", Some(device));
-            }
-            p.state = PrinterState::Idle;
-            p.state_reasons.clear();
-            p.accepting = true;
+            let p = new_local_printer(s, &name, uri, req, now);
             s.printers.insert(key.clone(), p);
             events::emit_printer(s, EventKind::PrinterAdded, &name, now);
             // Saved (unlike cupsd, which forgets temporary queues and drops their jobs at a

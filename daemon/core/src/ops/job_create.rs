@@ -5,7 +5,7 @@ use crate::document::Document;
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Job, JobAttrs, JobState, Printer, Release, Scheduler, Str};
+use crate::model::{Job, JobAttrs, JobState, Printer, Release, Scheduler};
 use crate::quota::Allowance;
 use crate::request::{Request, Requester};
 use crate::request::Target;
@@ -309,42 +309,14 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
     let hold_until = if user_hold { requested.to_string() } else if review { "indefinite".into() } else { "no-hold".into() };
     let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
     let held = user_hold || review;
-    let mut job = Job {
-        id,
-        uuid: None,
-        printer: printer.name.as_str().into(),
-        output_device: None,
-        parent_job_id: None,
-        owner: who.user.as_str().into(),
-        originating_host: who.host.as_str().into(),
-        name,
-        state: if held { JobState::Held } else { JobState::Pending },
-        state_reasons: vec!["none".into()],
-        state_message: Str::default(),
-        printer_state_reasons: Vec::new(),
-        printer_state_message: Str::default(),
-        priority,
-        hold_until_time: if user_hold { template::hold_until_time(&hold_until, now) } else { None },
-        hold_until: hold_until.into(),
-        created: now,
-        processing_at: None,
-        completed_at: None,
-        attributes: JobAttrs::from(attributes),
-        documents: Vec::new(),
-        open: false,
-        k_octets: 0,
-        impressions: msg.operation_attr("job-impressions").and_then(|a| a.first_i32()),
-        impressions_completed: 0,
-        pages_completed: 0,
-        files_purged: false,
-        run: 0,
-        tries: 0,
-        children: Vec::new(),
-        device_job: None,
-        split_decided: false,
-        failover: None,
-        confidential: None,
-    };
+    let mut job = Job::new(id, &printer.name, &who.user, &who.host, now);
+    job.name = name;
+    job.state = if held { JobState::Held } else { JobState::Pending };
+    job.priority = priority;
+    job.hold_until_time = if user_hold { template::hold_until_time(&hold_until, now) } else { None };
+    job.hold_until = hold_until.into();
+    job.attributes = JobAttrs::from(attributes);
+    job.impressions = msg.operation_attr("job-impressions").and_then(|a| a.first_i32());
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
     }

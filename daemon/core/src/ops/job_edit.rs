@@ -8,7 +8,7 @@ use crate::events::{self, EventKind};
 use crate::model::{Job, JobState, Scheduler};
 use crate::request::{Request, Requester, Target};
 use crate::{schedule, template};
-use quire_ipp::DelimiterTag;
+use quire_ipp::{Attribute, DelimiterTag};
 
 pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let attrs = req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
@@ -28,30 +28,10 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
         super::job_control::keep_confidential_hold(job)?;
     }
     // All or nothing (RFC 3380 section 4.2): check every value before changing anything.
-    for a in &attrs {
-        match a.name.as_str() {
-            "job-hold-until" if !a.first_str().is_some_and(template::valid_hold_until) => {
-                return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
-            }
-            "job-priority" if !a.first_i32().is_some_and(|p| (1..=100).contains(&p)) => {
-                return Err(IppError::unsupported("Bad job-priority value.", a.clone()));
-            }
-            _ => {}
-        }
-    }
+    check_values(&attrs)?;
     // Changed on a copy: new values count in the owner's spool quota (and the cap) first.
     let mut changed = job.clone();
-    for a in attrs {
-        match a.name.as_str() {
-            "job-hold-until" => super::job_control::hold(&mut changed, a.first_str().unwrap_or("no-hold"), now),
-            "job-priority" => changed.priority = a.first_i32().unwrap_or(changed.priority),
-            "job-name" => {
-                changed.name = a.first_str().unwrap_or("").into();
-                changed.set_attribute(a);
-            }
-            _ => changed.set_attribute(a),
-        }
-    }
+    apply(&mut changed, attrs, now);
     let before = s.job(id)?;
     crate::quota::check_growth(s, before, &changed)?;
     if let Some(job) = s.jobs.get_mut(&id) {
@@ -67,17 +47,7 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
 }
 
 pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let dest_uri = req
-        .message
-        .attr(DelimiterTag::Job, "job-printer-uri")
-        .and_then(|a| a.first_str())
-        .ok_or_else(|| IppError::BadRequest("Missing job-printer-uri attribute.".into()))?;
-    let path = crate::request::uri_path(dest_uri)?;
-    let dest_name = path
-        .strip_prefix("/printers/")
-        .or_else(|| path.strip_prefix("/classes/"))
-        .ok_or_else(IppError::printer_not_found)?;
-    let dest = s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist.")))?;
+    let dest = destination(s, req)?;
     let ids: Vec<i32> = match t {
         Target::Job(id) => vec![*id],
         Target::Printer(key) => {
@@ -97,15 +67,7 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     }
     // All or nothing: check every job before moving any.
     for &id in &ids {
-        let job = owned_job_mut(s, &Target::Job(id), who)?;
-        if job.state.is_terminal() {
-            return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
-        }
-        super::job_control::not_split(job, "move")?;
-        crate::confidential::check_owner(job, who, true)?;
-        let job = s.job(id)?;
-        check_confidential_move(s, job, &dest)?;
-        check_part_move(s, id, &dest)?;
+        check_movable(s, id, &dest, who)?;
     }
     let mut effects = Vec::new();
     for id in ids {
@@ -127,6 +89,65 @@ pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     }
     effects.extend(schedule::run(s, now));
     ok(req, effects)
+}
+
+/// The values Set-Job-Attributes checks beyond their syntax.
+fn check_values(attrs: &[Attribute]) -> IppResult<()> {
+    for a in attrs {
+        match a.name.as_str() {
+            "job-hold-until" if !a.first_str().is_some_and(template::valid_hold_until) => {
+                return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
+            }
+            "job-priority" if !a.first_i32().is_some_and(|p| (1..=100).contains(&p)) => {
+                return Err(IppError::unsupported("Bad job-priority value.", a.clone()));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Sets the (checked) attributes on `job`.
+fn apply(job: &mut Job, attrs: Vec<Attribute>, now: i64) {
+    for a in attrs {
+        match a.name.as_str() {
+            "job-hold-until" => super::job_control::hold(job, a.first_str().unwrap_or("no-hold"), now),
+            "job-priority" => job.priority = a.first_i32().unwrap_or(job.priority),
+            "job-name" => {
+                job.name = a.first_str().unwrap_or("").into();
+                job.set_attribute(a);
+            }
+            _ => job.set_attribute(a),
+        }
+    }
+}
+
+/// CUPS-Move-Job's `job-printer-uri`: the name of the printer or class it names.
+fn destination(s: &Scheduler, req: &Request) -> IppResult<String> {
+    let dest_uri = req
+        .message
+        .attr(DelimiterTag::Job, "job-printer-uri")
+        .and_then(|a| a.first_str())
+        .ok_or_else(|| IppError::BadRequest("Missing job-printer-uri attribute.".into()))?;
+    let path = crate::request::uri_path(dest_uri)?;
+    let dest_name = path
+        .strip_prefix("/printers/")
+        .or_else(|| path.strip_prefix("/classes/"))
+        .ok_or_else(IppError::printer_not_found)?;
+    s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist.")))
+}
+
+/// May `who` move job `id` to `dest`?
+fn check_movable(s: &mut Scheduler, id: i32, dest: &str, who: &Requester) -> IppResult<()> {
+    let job = owned_job_mut(s, &Target::Job(id), who)?;
+    if job.state.is_terminal() {
+        return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
+    }
+    super::job_control::not_split(job, "move")?;
+    crate::confidential::check_owner(job, who, true)?;
+    let job = s.job(id)?;
+    check_confidential_move(s, job, dest)?;
+    check_part_move(s, id, dest)
 }
 
 /// A part of a split job may only move to a printer that qualifies for its parent's.
