@@ -142,7 +142,7 @@ fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
     })
 }
 
-/// `job-hold-until` keywords (RFC 8011 section 5.2.2 / PWG 5100.7) or a "HH:MM[:SS]" name.
+/// `job-hold-until` keywords (RFC 8011 section 5.2.2 / PWG 5100.7) or a "HH:MM\[:SS\]" name.
 pub fn valid_hold_until(v: &str) -> bool {
     matches!(
         v,
@@ -151,7 +151,7 @@ pub fn valid_hold_until(v: &str) -> bool {
     ) || parse_hh_mm(v).is_some()
 }
 
-/// The IPP value of a `job-hold-until` setting: a keyword, or a name for "HH:MM[:SS]".
+/// The IPP value of a `job-hold-until` setting: a keyword, or a name for "HH:MM\[:SS\]".
 pub fn hold_until_value(v: &str) -> quire_ipp::Value {
     if parse_hh_mm(v).is_some() {
         quire_ipp::Value::Name(v.to_string())

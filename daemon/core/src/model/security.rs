@@ -164,7 +164,7 @@ impl Trust {
     }
 }
 
-/// How strictly [`qualifies`] compares.
+/// How strictly `security::qualifies` compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Rule {
     /// Every fact and the overall level must be at least the first printer's (the default:
