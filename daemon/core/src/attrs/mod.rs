@@ -87,6 +87,7 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     queue_attributes(p, base, &mut add);
     quire_attributes(p, &mut add);
     server_attributes(s, &mut add);
+    job_handling_attributes(s, &mut add);
     job_and_subscription_attributes(s, &mut add);
     capability_attributes(p, want, &mut out);
     out
@@ -238,6 +239,11 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);
     add("natural-language-configured", vec![Value::NaturalLanguage("en".into())]);
     add("generated-natural-language-supported", vec![Value::NaturalLanguage("en".into())]);
+}
+
+/// How jobs and their documents are taken and found.
+fn job_handling_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
+    let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("compression-supported", strs(&["none", "deflate", "gzip"]));
     add("pdl-override-supported", vec![kw("attempted")]);
     add("multiple-document-jobs-supported", vec![Value::Boolean(true)]);
