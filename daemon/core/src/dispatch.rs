@@ -4,8 +4,7 @@
 
 use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
-use crate::model::Release;
-use crate::model::Scheduler;
+use crate::model::{Release, Scheduler};
 use crate::operation::{DocumentUse, Facts, PinUse, Targets};
 use crate::ops::job_create::NewJob;
 use crate::ops::{self, Reservation, Row};
