@@ -5,7 +5,9 @@
 //! a message that decodes again. Print-Job and Send-Document get a counted PDF document, so
 //! the splitter runs on whatever job attributes the request carries. Job 1 waits on "office",
 //! whose printer stopped (manual failover): a CUPS-Move-Job of it goes through the failover
-//! choice, and the run ending afterwards through the hand-off.
+//! choice, and the run ending afterwards through the hand-off. A request the daemon would
+//! send in two phases (`Facts::two_phases`) goes through them half the time, as the daemon
+//! sends it: `dispatch::admit`, then `dispatch::complete` with the document.
 
 use libfuzzer_sys::fuzz_target;
 use quire_core::{handle, Document, Request, Requester, Scheduler, Settings, UriBase};
@@ -49,7 +51,6 @@ fn stopped_job(s: &mut Scheduler) {
     msg.push_group(op);
     let mut req = Request::new(msg, "/printers/office", base());
     req.document = Some(pdf(20));
-    req.job_id_hint = Some(s.next_job_id);
     let out = handle(s, &req, &admin(), NOW);
     assert!(out.response.code < 0x0100, "setup: Print-Job failed: {:?}", out.response);
     let run = s.jobs.get(&1).map_or(0, |j| j.run);
@@ -94,16 +95,28 @@ fuzz_target!(|data: &[u8]| {
     let op = message.code;
     let mut s = scheduler();
     let mut req = Request::new(message, resource, base());
+    let two_phases = Operation::from_u16(op).and_then(quire_core::ops::facts).is_some_and(|f| f.two_phases(&req.message));
+    let mut document = None;
     if op == Operation::PrintJob.code() || op == Operation::SendDocument.code() {
         let pages = u32::from(data.first().copied().unwrap_or(1));
-        req.document = Some(pdf(pages));
-        req.job_id_hint = Some(s.next_job_id);
+        document = Some(pdf(pages));
     }
-    let out = handle(&mut s, &req, &admin(), NOW + 2);
-    assert_eq!(out.response.request_id, request_id, "response request-id");
+    let response = if two_phases && data.len() % 2 == 0 {
+        match quire_core::dispatch::admit(&mut s, &req, &admin(), NOW + 2) {
+            Ok(admitted) => {
+                req.document = document;
+                quire_core::dispatch::complete(&mut s, admitted, &req, &admin(), NOW + 2).response
+            }
+            Err(refused) => refused,
+        }
+    } else {
+        req.document = document;
+        handle(&mut s, &req, &admin(), NOW + 2).response
+    };
+    assert_eq!(response.request_id, request_id, "response request-id");
     // Job 1's run ends (stopped for a hand-off, or by whatever the request did).
     let run = s.jobs.get(&1).map_or(0, |j| j.run);
     quire_core::schedule::job_finished(&mut s, 1, run, quire_core::JobResult::Stopped, NOW + 3);
-    let encoded = out.response.encode();
+    let encoded = response.encode();
     quire_ipp::decode(&encoded).expect("the response decodes");
 });

@@ -4,56 +4,13 @@
 //! The core decides and records; the daemon encrypts the documents (the sealed keys are
 //! kept here, opaque), checks PINs against them, and shreds the files.
 
+use crate::effect::Effect;
 use crate::error::{IppError, IppResult};
-use crate::model::{Job, JobState, Printer, Scheduler};
-use crate::request::{AuthMethod, Effect, Request, Requester};
+use crate::model::{Confidential, Job, JobState, Printer, Release, Scheduler, MAX_PIN_FAILURES, PIN_LENGTH};
+use crate::operation::{Facts, PinUse};
+use crate::request::{AuthMethod, Request, Requester, Target};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Message, Value};
-
-/// How a confidential job is released (`job-release-action`, PWG 5100.11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Release {
-    /// The owner authenticates with a password (`owner-authorized`).
-    Owner,
-    /// Whoever gives the job's PIN (`job-password`).
-    Pin,
-}
-
-impl Release {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            Release::Owner => "owner-authorized",
-            Release::Pin => "job-password",
-        }
-    }
-    pub fn from_keyword(s: &str) -> Option<Self> {
-        [Release::Owner, Release::Pin].into_iter().find(|r| r.keyword() == s)
-    }
-}
-
-/// What makes a job confidential, kept with the job. No secret: the PIN is not kept; the
-/// document keys are sealed by the daemon's master key (and the PIN, for PIN jobs).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Confidential {
-    pub release: Release,
-    /// When it is deleted unprinted if nobody released it (unix seconds).
-    pub expires: i64,
-    /// One sealed document key per document, in document order.
-    pub keys: Vec<String>,
-    /// Released by its owner: printing may start (the hold is gone).
-    pub released: bool,
-    /// PIN jobs: a key sealed with the PIN; the PIN is right when it opens.
-    pub pin_check: Option<String>,
-    /// Wrong PINs sent for this job so far; at [`MAX_PIN_FAILURES`] the PIN no longer works.
-    pub pin_failures: u32,
-}
-
-/// Wrong PINs a job takes before only its owner's password releases it: a 4-digit PIN
-/// would otherwise fall to 10,000 guesses.
-pub const MAX_PIN_FAILURES: u32 = 5;
-
-/// Shortest and longest PIN accepted (`job-password-length-supported`).
-pub const PIN_LENGTH: (usize, usize) = (4, 255);
 
 /// Is the new job confidential, and how is it released? Checks the PIN's form.
 pub fn classify(printer: &Printer, msg: &Message, job_attrs: &[Attribute]) -> IppResult<Option<Release>> {
@@ -142,9 +99,9 @@ pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()>
 /// `<Limit>`'s host rules, its rules for others and the `<Location>` still apply), and the
 /// operation then checks the PIN and counts a wrong one (a locked job refuses every PIN,
 /// saying why). So it counts as `@OWNER` whether or not it is right.
-pub fn pin_for_owner(s: &Scheduler, op: quire_ipp::Operation, target: &crate::dispatch::Target, req: &Request) -> bool {
-    let releases = matches!(op, quire_ipp::Operation::ReleaseJob | quire_ipp::Operation::CupsAuthenticateJob);
-    let crate::dispatch::Target::Job(id) = target else { return false };
+pub fn pin_for_owner(s: &Scheduler, facts: &Facts, target: &Target, req: &Request) -> bool {
+    let releases = facts.pin == PinUse::Release;
+    let Target::Job(id) = target else { return false };
     let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
     releases && pin_job && req.message.operation_attr("job-password").is_some()
 }
@@ -153,8 +110,8 @@ pub fn pin_for_owner(s: &Scheduler, op: quire_ipp::Operation, target: &crate::di
 /// PIN must open. None when no check is worth its cost (the PBKDF2 is deliberately slow):
 /// no PIN sent or malformed, not a PIN job, not held for its PIN, or locked after
 /// [`MAX_PIN_FAILURES`] (then `check_release` refuses whatever the PIN).
-pub fn pin_to_check(s: &Scheduler, target: &crate::dispatch::Target, req: &Request) -> Option<(i32, String)> {
-    let crate::dispatch::Target::Job(id) = target else { return None };
+pub fn pin_to_check(s: &Scheduler, target: &Target, req: &Request) -> Option<(i32, String)> {
+    let Target::Job(id) = target else { return None };
     pin_of(req.message.operation_attr("job-password")?).ok()?;
     let job = s.jobs.get(id).filter(|j| j.state == JobState::Held && !j.open)?;
     let c = job.confidential.as_ref().filter(|c| c.release == Release::Pin && !c.released && c.pin_failures < MAX_PIN_FAILURES)?;
@@ -217,7 +174,7 @@ pub fn expire(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) -> Option<
         .map(|j| j.id)
         .collect();
     for id in due {
-        crate::ops::job_control::terminate(s, id, JobState::Canceled, v::REASON_EXPIRED, now, effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, v::REASON_EXPIRED, now, effects);
         if let Some(job) = s.jobs.get_mut(&id) {
             job.state_message = "Deleted unprinted: nobody released it in time.".into();
         }
@@ -243,69 +200,6 @@ pub fn attributes(job: &Job) -> Vec<Attribute> {
         Attribute::new(v::CONFIDENTIAL, Value::Boolean(true)),
         Attribute::new(v::CONFIDENTIAL_EXPIRES, Value::Integer(i32::try_from(c.expires).unwrap_or(i32::MAX))),
     ]
-}
-
-/// Quire-Release-My-Jobs: every held confidential job of the (password-authenticated)
-/// requester, on the target printer or all printers, released at once in submission
-/// order. PIN jobs need their own PIN and are left held.
-pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &crate::dispatch::Target, who: &Requester, now: i64) -> IppResult<crate::request::Outcome> {
-    if who.method != AuthMethod::Password {
-        return Err(IppError::NotAuthenticated);
-    }
-    let on = match t {
-        crate::dispatch::Target::Printer(key) => s.printers.get(key).map(|p| p.name.clone()),
-        _ => None,
-    };
-    let mine = |j: &Job| j.owner.as_ref() == who.user && j.state == JobState::Held && !j.open && on.as_ref().is_none_or(|p| j.printer.eq_ignore_ascii_case(p));
-    let (mut ids, mut pin_ids) = (Vec::new(), Vec::new());
-    for j in s.jobs.values().filter(|j| mine(j)) {
-        match j.confidential.as_ref().map(|c| c.release) {
-            Some(Release::Owner) => ids.push(j.id),
-            Some(Release::Pin) => pin_ids.push(j.id),
-            None => {}
-        }
-    }
-    // BTreeMap order is id order, which is submission order.
-    let mut effects = Vec::new();
-    for id in &ids {
-        if let Some(job) = s.jobs.get_mut(id) {
-            release(job);
-            effects.push(Effect::PersistJob(*id));
-        }
-        crate::events::emit_job(s, crate::events::EventKind::JobStateChanged, *id, now);
-    }
-    let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-    effects.push(Effect::Log(format!("{} released confidential jobs [{}] in one authentication", who.user, list.join(", "))));
-    effects.extend(crate::schedule::run(s, now));
-    let mut resp = crate::response::ok(&req.message);
-    let message = match (ids.is_empty(), pin_ids.is_empty()) {
-        (true, true) => "You have no held confidential jobs.".to_string(),
-        (false, true) => format!("Released {} job(s): {}.", ids.len(), list.join(", ")),
-        (_, false) => {
-            let pins: Vec<String> = pin_ids.iter().map(i32::to_string).collect();
-            format!("Released {} job(s){}; job(s) {} need their PIN.", ids.len(), if ids.is_empty() { String::new() } else { format!(": {}", list.join(", ")) }, pins.join(", "))
-        }
-    };
-    crate::response::set_status_message(&mut resp, &message);
-    if !ids.is_empty() {
-        let mut g = quire_ipp::Group::new(quire_ipp::DelimiterTag::Job);
-        g.push(Attribute::set(v::RELEASED_JOB_IDS, ids.iter().map(|i| Value::Integer(*i)).collect()));
-        resp.push_group(g);
-    }
-    Ok(crate::request::Outcome { response: resp, effects })
-}
-
-/// CUPS-Authenticate-Job on a confidential job: the release, with the proof the request
-/// carries (a password on the connection, or `job-password`).
-pub fn authenticate_job(s: &mut Scheduler, req: &Request, t: &crate::dispatch::Target, who: &Requester, now: i64) -> IppResult<crate::request::Outcome> {
-    let crate::dispatch::Target::Job(id) = t else {
-        return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
-    };
-    let confidential = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?.confidential.is_some();
-    if !confidential {
-        return Err(IppError::NotPossible(format!("Job #{id} does not need authentication.")));
-    }
-    crate::ops::job_control::release_job(s, req, t, who, now)
 }
 
 /// What others may not see of a confidential job: its name, its documents, where it came from.

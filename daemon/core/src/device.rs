@@ -1,9 +1,9 @@
 //! What a device reports while it prints a job: its state reasons, message and supply
 //! attributes, mirrored onto the queue and the job (`job-printer-state-reasons`).
 
+use crate::effect::Effect;
 use crate::events::{self, EventKind};
 use crate::model::{JobState, Scheduler};
-use crate::request::Effect;
 use quire_ipp::Attribute;
 
 /// The job this report belongs to, if run `run_id` of job `id` is still the one printing,

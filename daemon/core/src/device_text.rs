@@ -59,7 +59,7 @@ fn value(v: &Value) -> Value {
     }
 }
 
-/// A device attribute with every text value cleaned ([`line`]) and any single-token value
+/// A device attribute with every text value cleaned ([`line()`]) and any single-token value
 /// (keyword, URI, MIME type...) holding a control character replaced by `unknown`.
 pub fn attribute(a: &Attribute) -> Attribute {
     Attribute { name: a.name.clone(), values: a.values.iter().map(value).collect() }

@@ -1,70 +1,26 @@
-//! Dispatch in three steps: validate the request, resolve its target, call the operation.
+//! Dispatch: validate the request, resolve its target, check the policy and who may call
+//! the operation, then call it ([`handle`]). A request the daemon works on before the
+//! operation runs goes in two phases: [`admit`] runs every check, [`complete`] finishes it.
 
+use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
-use crate::model::Scheduler;
-use crate::ops;
-use crate::request::{Outcome, Request, Requester};
+use crate::model::{Release, Scheduler};
+use crate::operation::{DocumentUse, Facts, PinUse, Targets};
+use crate::ops::job_create::NewJob;
+use crate::ops::{self, Reservation, Row};
+use crate::request::{uri_path, Request, Requester, Target};
 use crate::response;
 use quire_ipp::{DelimiterTag, Message, Operation, Value};
-
-/// What an operation acts on, resolved from printer-uri / job-uri / job-id.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Target {
-    /// The server as a whole (`ipp://host/`), or an operation with no target.
-    Server,
-    /// A printer or class, by its key in `Scheduler::printers`.
-    Printer(String),
-    /// A printer-uri naming a queue that does not exist yet (CUPS-Add-Modify-*).
-    NewPrinter(String),
-    Job(i32),
-}
-
-/// Which target an operation needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Needs {
-    Nothing,
-    Printer,
-    PrinterOrServer,
-    NewOrExistingPrinter,
-    Job,
-    /// CUPS-Move-Job: a job, or a printer (move all its jobs).
-    JobOrPrinter,
-}
-
-fn needs(op: Operation) -> Needs {
-    use Operation::*;
-    match op {
-        PrintJob | PrintUri | ValidateJob | CreateJob | GetPrinterAttributes
-        | GetPrinterSupportedValues | PausePrinter | ResumePrinter | HoldNewJobs
-        | ReleaseHeldNewJobs | EnablePrinter | DisablePrinter | IdentifyPrinter
-        | CancelCurrentJob | CupsDeletePrinter | CupsDeleteClass | CupsAcceptJobs
-        | CupsRejectJobs | CupsSetDefault | SetPrinterAttributes | CreatePrinterSubscriptions
-        | PausePrinterAfterCurrentJob | RestartPrinter | ShutdownPrinter | StartupPrinter
-        | SuspendCurrentJob
-        | CreateJobSubscriptions => {
-            Needs::Printer
-        }
-        GetJobs | PurgeJobs | CancelJobs | CancelMyJobs | QuireReleaseMyJobs | GetSubscriptions | GetNotifications | GetSubscriptionAttributes
-        | RenewSubscription | CancelSubscription => Needs::PrinterOrServer,
-        CupsAddModifyPrinter | CupsAddModifyClass => Needs::NewOrExistingPrinter,
-        SendDocument | SendUri | CloseJob | CancelJob | GetJobAttributes | HoldJob | ReleaseJob
-        | RestartJob | SetJobAttributes | GetDocumentAttributes
-        | GetDocuments | CupsAuthenticateJob | CupsGetDocument | ReprocessJob | ResumeJob
-        | PromoteJob | ScheduleJobAfter | CancelDocument | SetDocumentAttributes | ResubmitJob => Needs::Job,
-        CupsMoveJob => Needs::JobOrPrinter,
-        CupsGetDefault | CupsGetPrinters | CupsGetClasses | CupsGetDevices | CupsGetPpds
-        | CupsGetPpd | CupsCreateLocalPrinter => Needs::Nothing,
-    }
-}
 
 /// Handles one request: never panics, always returns a response.
 pub fn handle(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Outcome {
     let mut run = || -> IppResult<Outcome> {
-        let op = validate(&req.message)?;
-        let target = resolve(state, &req.message, op)?;
-        let pin = crate::confidential::pin_for_owner(state, op, &target, req);
-        crate::policy::authorize(state, op, &target, req, who, pin)?;
-        ops::call(op, state, req, &target, who, now)
+        let row = row_of(validate(&req.message)?)?;
+        let target = resolve(state, &req.message, &row.facts)?;
+        let pin = crate::confidential::pin_for_owner(state, &row.facts, &target, req);
+        crate::policy::authorize(state, &row.facts, &target, req, who, pin)?;
+        crate::policy::check_caller(&row.facts, who)?;
+        ops::call(row, state, req, &target, who, now)
     };
     match run() {
         Ok(outcome) => outcome,
@@ -120,10 +76,15 @@ fn check_group_order(msg: &Message) -> IppResult<()> {
     Ok(())
 }
 
+/// The operation's row in `ops::TABLE`.
+fn row_of(op: Operation) -> IppResult<&'static Row> {
+    ops::row(op).ok_or(IppError::OperationNotSupported(op.code()))
+}
+
 /// Step 2: find the printer, class or job the request names.
-pub fn resolve(state: &Scheduler, msg: &Message, op: Operation) -> IppResult<Target> {
-    let needs = needs(op);
-    if needs == Needs::Nothing {
+pub fn resolve(state: &Scheduler, msg: &Message, facts: &Facts) -> IppResult<Target> {
+    let needs = facts.target;
+    if needs == Targets::Nothing {
         return Ok(Target::Server);
     }
     let printer_uri = uri_attr(msg, "printer-uri")?;
@@ -132,12 +93,12 @@ pub fn resolve(state: &Scheduler, msg: &Message, op: Operation) -> IppResult<Tar
         None => None,
         Some(a) => match a.values.as_slice() {
             [Value::Integer(id)] if *id > 0 => Some(*id),
-            [Value::Integer(0)] if needs != Needs::Job => None,
+            [Value::Integer(0)] if needs != Targets::Job => None,
             _ => return Err(IppError::BadRequest("Bad job-id attribute.".into())),
         },
     };
     match needs {
-        Needs::Job | Needs::JobOrPrinter => {
+        Targets::Job | Targets::JobOrPrinter => {
             if let Some(uri) = job_uri {
                 return job_from_uri(state, uri);
             }
@@ -146,25 +107,26 @@ pub fn resolve(state: &Scheduler, msg: &Message, op: Operation) -> IppResult<Tar
             };
             match job_id {
                 Some(id) => job_target(state, id),
-                None if needs == Needs::JobOrPrinter => printer_target(state, uri, false),
+                None if needs == Targets::JobOrPrinter => printer_target(state, uri, false),
                 None => Err(IppError::BadRequest("Missing job-id.".into())),
             }
         }
-        Needs::Printer | Needs::PrinterOrServer | Needs::NewOrExistingPrinter => {
+        Targets::Printer | Targets::PrinterOrServer | Targets::NewOrExistingPrinter | Targets::NewOrExistingClass => {
             let Some(uri) = printer_uri else {
-                if needs == Needs::PrinterOrServer && job_uri.is_none() {
+                if needs == Targets::PrinterOrServer && job_uri.is_none() {
                     // cupsd accepts these with no printer-uri at all.
                     return Ok(Target::Server);
                 }
                 return Err(IppError::BadRequest("Missing required printer-uri attribute.".into()));
             };
-            let target = printer_target(state, uri, needs == Needs::NewOrExistingPrinter)?;
-            if target == Target::Server && needs == Needs::Printer {
-                return Err(IppError::NotFound("The printer or class does not exist.".into()));
+            let new = matches!(needs, Targets::NewOrExistingPrinter | Targets::NewOrExistingClass);
+            let target = printer_target(state, uri, new)?;
+            if target == Target::Server && needs == Targets::Printer {
+                return Err(IppError::printer_not_found());
             }
             Ok(target)
         }
-        Needs::Nothing => Ok(Target::Server),
+        Targets::Nothing => Ok(Target::Server),
     }
 }
 
@@ -178,15 +140,6 @@ fn uri_attr<'a>(msg: &'a Message, name: &str) -> IppResult<Option<&'a str>> {
     }
 }
 
-/// The path part of an ipp/ipps/http/https URI.
-pub fn uri_path(uri: &str) -> IppResult<&str> {
-    let rest = uri
-        .split_once("://")
-        .map(|(_, r)| r)
-        .ok_or_else(|| IppError::BadRequest(format!("Bad URI \"{uri}\".")))?;
-    Ok(rest.find('/').map(|i| &rest[i..]).unwrap_or("/"))
-}
-
 fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Target> {
     let path = uri_path(uri)?;
     let path = path.split(['?', '#']).next().unwrap_or(path);
@@ -198,7 +151,7 @@ fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Ta
         if matches!(path, "/" | "/printers" | "/printers/" | "/classes" | "/classes/" | "/jobs" | "/jobs/") {
             return Ok(Target::Server);
         }
-        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+        return Err(IppError::printer_not_found());
     };
     let name = name.trim_end_matches('/');
     let key = name.to_ascii_lowercase();
@@ -207,7 +160,7 @@ fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Ta
     } else if allow_new {
         Ok(Target::NewPrinter(name.to_string()))
     } else {
-        Err(IppError::NotFound("The printer or class does not exist.".into()))
+        Err(IppError::printer_not_found())
     }
 }
 
@@ -224,58 +177,15 @@ fn job_target(state: &Scheduler, id: i32) -> IppResult<Target> {
     if state.jobs.contains_key(&id) {
         Ok(Target::Job(id))
     } else {
-        Err(IppError::NotFound(format!("Job #{id} does not exist.")))
+        Err(IppError::job_not_found(id))
     }
 }
 
-/// Where the document of a Print-Job / Send-Document goes: (job id, document number).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DocumentSlot {
-    pub job_id: i32,
-    pub doc_number: i32,
-    /// The document belongs to a confidential job: the daemon encrypts it as it spools.
-    pub confidential: bool,
-    /// Bytes the document may take (spool quotas, free disk); `None`: no limit.
-    pub room: Option<crate::quota::Allowance>,
-}
-
-/// Runs every check a Print-Job or Send-Document can fail before its document is read,
-/// so a refused request never makes the client upload (or us store) its data. For
-/// Print-Job the job id is reserved here and must be passed back as `job_id_hint`.
-pub fn prepare_document(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Result<DocumentSlot, Message> {
-    let fail = |e: IppError| response::error(&req.message, &e);
-    let op = validate(&req.message).map_err(fail)?;
-    let target = resolve(state, &req.message, op).map_err(fail)?;
-    crate::policy::authorize(state, op, &target, req, who, false).map_err(fail)?;
-    match (op, &target) {
-        (Operation::PrintJob, Target::Printer(_)) => {
-            let (confidential, room) = ops::jobs::check_print_job(state, req, &target, who, now).map_err(fail)?;
-            let job_id = state.next_job_id;
-            state.next_job_id += 1;
-            Ok(DocumentSlot { job_id, doc_number: 1, confidential, room })
-        }
-        (Operation::SendDocument, Target::Job(id)) => {
-            let job = state.jobs.get(id).ok_or_else(|| fail(IppError::NotFound(format!("Job #{id} does not exist."))))?;
-            if !who.may_manage_job(&job.owner) {
-                return Err(fail(IppError::NotAuthorized(format!("You are not the owner of job #{id}."))));
-            }
-            if !job.open {
-                return Err(fail(IppError::NotPossible(format!("Job #{id} is not open for documents."))));
-            }
-            crate::confidential::check_owner(job, who, false).map_err(fail)?;
-            let room = crate::quota::check(state, req, &job.owner, 0).map_err(fail)?;
-            Ok(DocumentSlot { job_id: *id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some(), room })
-        }
-        _ => Err(fail(IppError::BadRequest("This operation takes no document.".into()))),
-    }
-}
-
-/// Work the daemon does for a request before the scheduler handles it, once [`admit`] has
-/// let the request through.
-#[derive(Debug, Clone, PartialEq)]
+/// Work the daemon does for a request between the two phases (besides spooling a
+/// document and querying a device, which the operation's facts say).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Admission {
-    /// Nothing beyond what the daemon always does (a device query for the operations that
-    /// take one: CUPS-Add-Modify-Printer, CUPS-Create-Local-Printer, CUPS-Get-Devices).
+    /// No PIN work.
     Proceed,
     /// A new PIN job: seal a check key with its `job-password` (`Request::pin_check`).
     SealPin,
@@ -283,28 +193,85 @@ pub enum Admission {
     CheckPin { job_id: i32, check: String },
 }
 
-/// The checks a request must pass before the daemon does anything costly or outward for it
-/// (query a device, hash a PIN): validate, resolve, the policy, and the operation's own
-/// rule for who may ask. A refused request gets its answer here and causes no side effect.
-pub fn admit(state: &Scheduler, req: &Request, who: &Requester, now: i64) -> Result<Admission, Message> {
-    let fail = |e: IppError| response::error(&req.message, &e);
-    let op = validate(&req.message).map_err(fail)?;
-    let target = resolve(state, &req.message, op).map_err(fail)?;
-    let pin = crate::confidential::pin_for_owner(state, op, &target, req);
-    crate::policy::authorize(state, op, &target, req, who, pin).map_err(fail)?;
-    match op {
-        Operation::CupsAddModifyPrinter | Operation::CupsGetDevices => ops::printers::require_admin(who).map(|_| Admission::Proceed).map_err(fail),
-        // The handler's own rule, before the device is queried.
-        Operation::CupsCreateLocalPrinter => ops::admin::may_create_local_printer(who).map(|_| Admission::Proceed).map_err(fail),
-        Operation::CreateJob | Operation::PrintUri | Operation::PrintJob => {
-            let pin = ops::jobs::check_new_job(state, req, op, &target, who, now).map_err(fail)?;
-            Ok(if pin { Admission::SealPin } else { Admission::Proceed })
+/// Phase one's answer: the request passed every check, and this is what the daemon does for
+/// it before phase two ([`complete`]).
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    row: &'static Row,
+    /// The PIN work.
+    pub work: Admission,
+    /// Print-Job, Send-Document: where the document goes.
+    pub document: Option<Reservation>,
+    /// Print-Job, Print-URI, Create-Job: the job as checked, created in phase two.
+    job: Option<NewJob>,
+}
+
+impl Admitted {
+    pub fn facts(&self) -> &'static Facts {
+        &self.row.facts
+    }
+}
+
+/// Phase one of a request the daemon works on before the core finishes it (the operation's
+/// facts say which: `Facts::two_phases`): validate, resolve, the policy, the operation's
+/// rule for who may call it and its own checks, so a refused request gets its answer here
+/// and causes no work (no document read, no device queried, no PIN hashed). Print-Job's job
+/// id is reserved here: its document is spooled under it.
+pub fn admit(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Result<Admitted, Message> {
+    let mut run = || -> IppResult<Admitted> {
+        let row = row_of(validate(&req.message)?)?;
+        let facts = &row.facts;
+        let target = resolve(state, &req.message, facts)?;
+        let pin = crate::confidential::pin_for_owner(state, facts, &target, req);
+        crate::policy::authorize(state, facts, &target, req, who, pin)?;
+        crate::policy::check_caller(facts, who)?;
+        let mut admitted = Admitted { row, work: Admission::Proceed, document: None, job: None };
+        match (facts.pin, facts.document) {
+            (PinUse::NewJob, document) => {
+                let mut new = ops::job_create::check(state, req, facts.op, &target, who, now)?;
+                if new.release() == Some(Release::Pin) {
+                    admitted.work = Admission::SealPin;
+                }
+                if document == DocumentUse::Spooled {
+                    let job_id = new.reserve_id(state);
+                    let (confidential, room) = (new.release().is_some(), new.room().cloned());
+                    admitted.document = Some(Reservation { job_id, doc_number: 1, confidential, room });
+                }
+                admitted.job = Some(new);
+            }
+            (PinUse::Release, _) => {
+                if let Some((job_id, check)) = crate::confidential::pin_to_check(state, &target, req) {
+                    admitted.work = Admission::CheckPin { job_id, check };
+                }
+            }
+            (PinUse::None, DocumentUse::Spooled) => admitted.document = Some(ops::document::reserve(state, req, &target, who)?),
+            (PinUse::None, _) => {}
         }
-        Operation::ReleaseJob | Operation::CupsAuthenticateJob => Ok(match crate::confidential::pin_to_check(state, &target, req) {
-            Some((job_id, check)) => Admission::CheckPin { job_id, check },
-            None => Admission::Proceed,
-        }),
-        _ => Ok(Admission::Proceed),
+        Ok(admitted)
+    };
+    run().map_err(|e| response::error(&req.message, &e))
+}
+
+/// Phase two: `req` now carries what the daemon did (the spooled document and its sealed
+/// key, the PIN's check key or its check, the device's attributes). Phase one's checks are
+/// not run again; what may have changed meanwhile is (a new job's queue, limits and quotas;
+/// the target, looked up again).
+pub fn complete(state: &mut Scheduler, admitted: Admitted, req: &Request, who: &Requester, now: i64) -> Outcome {
+    let run = || -> IppResult<Outcome> {
+        let Admitted { row, document, job, .. } = admitted;
+        if let Some(new) = job {
+            return ops::job_create::create(state, req, new, who, now);
+        }
+        if let Some(slot) = document {
+            let last = ops::document::last_document(&req.message)?;
+            return ops::document::append(state, req, slot.job_id, last, now);
+        }
+        let target = resolve(state, &req.message, &row.facts)?;
+        ops::call(row, state, req, &target, who, now)
+    };
+    match run() {
+        Ok(outcome) => outcome,
+        Err(err) => Outcome { response: response::error(&req.message, &err), effects: Vec::new() },
     }
 }
 
@@ -314,9 +281,9 @@ pub fn get_ppd(state: &Scheduler, req: &Request, now: i64) -> (Message, Option<S
         validate(&req.message)?;
         if let Some(uri) = uri_attr(&req.message, "printer-uri")? {
             let Target::Printer(key) = printer_target(state, uri, false)? else {
-                return Err(IppError::NotFound("The printer or class does not exist.".into()));
+                return Err(IppError::printer_not_found());
             };
-            return ppd(state, &key, &req.base, now).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()));
+            return ppd(state, &key, &req.base, now).ok_or_else(IppError::printer_not_found);
         }
         match req.message.operation_attr("ppd-name").and_then(|a| a.first_str()) {
             Some(name) => Err(IppError::NotFound(format!("The PPD file \"{name}\" could not be found."))),

@@ -80,6 +80,21 @@ impl IppError {
     pub fn unsupported(message: impl Into<String>, attr: quire_ipp::Attribute) -> Self {
         IppError::Unsupported { message: message.into(), attributes: vec![attr] }
     }
+
+    /// No job `id`.
+    pub fn job_not_found(id: i32) -> Self {
+        IppError::NotFound(format!("Job #{id} does not exist."))
+    }
+
+    /// No printer or class of the name the request gave.
+    pub fn printer_not_found() -> Self {
+        IppError::NotFound("The printer or class does not exist.".into())
+    }
+
+    /// `who` may not act on job `id`: it is someone else's.
+    pub fn not_owner(id: i32) -> Self {
+        IppError::NotAuthorized(format!("You are not the owner of job #{id}."))
+    }
 }
 
 impl fmt::Display for IppError {

@@ -4,18 +4,21 @@
 //! returns a response and a list of effects for the daemon to carry out.
 #![forbid(unsafe_code)]
 
-pub mod alerts;
 pub mod attrs;
-pub mod caps;
+pub mod capabilities;
 pub mod confidential;
 pub mod device;
 pub mod device_text;
 pub mod dispatch;
+pub mod document;
+pub mod effect;
 pub mod error;
 pub mod events;
 pub mod failover;
 pub mod ids;
+pub mod lifecycle;
 pub mod model;
+pub mod operation;
 pub mod ops;
 pub mod persist;
 pub mod policy;
@@ -29,11 +32,14 @@ pub mod security;
 pub mod split;
 pub mod stuck;
 pub mod template;
+pub mod temporary;
 pub mod time;
 pub mod validate;
 
 pub use dispatch::handle;
 pub use error::{IppError, IppResult};
-pub use model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription};
-pub use request::{AuthMethod, DeviceInfo, Effect, Network, Outcome, Request, Requester, UriBase};
+pub use document::Document;
+pub use effect::{Effect, Outcome};
+pub use model::{Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription};
+pub use request::{AuthMethod, DeviceInfo, Network, Request, Requester, Target, UriBase};
 pub use schedule::JobResult;

@@ -1,9 +1,9 @@
 //! Scheduler objects to and from the opaque blobs the store keeps, using the IPP codec
 //! itself as the serialization (one format, already fuzzed).
 
+use crate::document::Document;
 use crate::ids;
-use crate::model::{Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
-use crate::security::{Security, Trust};
+use crate::model::{Job, JobAttrs, JobState, Printer, PrinterState, Security, Str, Subscription, Trust};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 use std::collections::VecDeque;
@@ -103,28 +103,7 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
         ints("children", &j.children), opt("device-job", j.device_job.map(i64::from)), flag("split-decided", j.split_decided),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
-    // Print-URI documents have no store row (no bytes yet): they live here.
-    let pulls: Vec<&Document> = j.documents.iter().filter(|d| d.uri.is_some()).collect();
-    if !pulls.is_empty() {
-        g.attributes.extend([
-            ints("pull-numbers", &pulls.iter().map(|d| d.number).collect::<Vec<_>>()),
-            texts("pull-formats", &pulls.iter().map(|d| d.format.as_str()).collect::<Vec<_>>()),
-            texts("pull-uris", &pulls.iter().map(|d| d.uri.as_deref().unwrap_or("")).collect::<Vec<_>>()),
-        ]);
-    }
-    if let Some(f) = &j.failover {
-        g.attributes.extend([
-            text("failover-phase", f.phase.keyword()), text("failover-from", &f.from), big("failover-since", f.since),
-            text("failover-target", f.target.as_deref().unwrap_or("")), text("failover-fault", &f.fault), texts("failover-log", &f.log),
-        ]);
-    }
-    if let Some(c) = &j.confidential {
-        g.attributes.extend([
-            text("confidential-release", c.release.keyword()), big("confidential-expires", c.expires),
-            texts("confidential-keys", &c.keys), flag("confidential-released", c.released),
-            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")), int("confidential-pin-failures", i64::from(c.pin_failures)),
-        ]);
-    }
+    g.attributes.extend(optional_job_fields(j));
     // The second group is the job's attributes, already encoded: splice them in. The
     // result is what encoding both groups gives.
     let mut out = blob(vec![g]);
@@ -135,6 +114,34 @@ pub fn job_to_blob(j: &Job) -> Vec<u8> {
     out
 }
 
+/// The fields only some jobs have: Print-URI documents, failover, confidentiality.
+fn optional_job_fields(j: &Job) -> Vec<Attribute> {
+    let mut out = Vec::new();
+    // Print-URI documents have no store row (no bytes yet): they live here.
+    let pulls: Vec<&Document> = j.documents.iter().filter(|d| d.uri.is_some()).collect();
+    if !pulls.is_empty() {
+        out.extend([
+            ints("pull-numbers", &pulls.iter().map(|d| d.number).collect::<Vec<_>>()),
+            texts("pull-formats", &pulls.iter().map(|d| d.format.as_str()).collect::<Vec<_>>()),
+            texts("pull-uris", &pulls.iter().map(|d| d.uri.as_deref().unwrap_or("")).collect::<Vec<_>>()),
+        ]);
+    }
+    if let Some(f) = &j.failover {
+        out.extend([
+            text("failover-phase", f.phase.keyword()), text("failover-from", &f.from), big("failover-since", f.since),
+            text("failover-target", f.target.as_deref().unwrap_or("")), text("failover-fault", &f.fault), texts("failover-log", &f.log),
+        ]);
+    }
+    if let Some(c) = &j.confidential {
+        out.extend([
+            text("confidential-release", c.release.keyword()), big("confidential-expires", c.expires),
+            texts("confidential-keys", &c.keys), flag("confidential-released", c.released),
+            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")), int("confidential-pin-failures", i64::from(c.pin_failures)),
+        ]);
+    }
+    out
+}
+
 /// Rebuilds a job; `documents` come from the store's document rows.
 pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, PersistError> {
     let m = decode(bytes)?;
@@ -142,28 +149,7 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         return Err(PersistError("job record has no fields".into()));
     };
     let f = Fields(g);
-    let names = f.list("document-names");
-    let (formats, uris) = (f.list("pull-formats"), f.list("pull-uris"));
-    let pulls = f.ints("pull-numbers").into_iter().zip(formats).zip(uris).map(|((number, format), uri)| Document {
-        number,
-        format,
-        name: String::new(),
-        size: 0,
-        file: String::new(),
-        compression: None,
-        pages: None,
-        uri: Some(uri),
-    });
-    let mut documents: Vec<Document> = documents
-        .into_iter()
-        .chain(pulls)
-        .map(|mut d| {
-            d.name = names.get((d.number - 1).max(0) as usize).cloned().unwrap_or_default();
-            d
-        })
-        .collect();
-    documents.sort_by_key(|d| d.number);
-    documents.shrink_to_fit();
+    let documents = documents_from(&f, documents);
     let device = f.s("output-device");
     let id = f.i("id").unwrap_or(0) as i32;
     let created = f.i("created").unwrap_or(0);
@@ -208,9 +194,36 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
     })
 }
 
-fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential>> {
-    let release = crate::confidential::Release::from_keyword(&f.s("confidential-release"))?;
-    Some(Box::new(crate::confidential::Confidential {
+/// The job's documents: the store's rows and the Print-URI ones, with their names.
+fn documents_from(f: &Fields, documents: Vec<Document>) -> Vec<Document> {
+    let names = f.list("document-names");
+    let (formats, uris) = (f.list("pull-formats"), f.list("pull-uris"));
+    let pulls = f.ints("pull-numbers").into_iter().zip(formats).zip(uris).map(|((number, format), uri)| Document {
+        number,
+        format,
+        name: String::new(),
+        size: 0,
+        file: String::new(),
+        compression: None,
+        pages: None,
+        uri: Some(uri),
+    });
+    let mut documents: Vec<Document> = documents
+        .into_iter()
+        .chain(pulls)
+        .map(|mut d| {
+            d.name = names.get((d.number - 1).max(0) as usize).cloned().unwrap_or_default();
+            d
+        })
+        .collect();
+    documents.sort_by_key(|d| d.number);
+    documents.shrink_to_fit();
+    documents
+}
+
+fn confidential_from(f: &Fields) -> Option<Box<crate::model::Confidential>> {
+    let release = crate::model::Release::from_keyword(&f.s("confidential-release"))?;
+    Some(Box::new(crate::model::Confidential {
         release,
         expires: f.i("confidential-expires").unwrap_or(0),
         keys: f.list("confidential-keys"),
@@ -220,10 +233,10 @@ fn confidential_from(f: &Fields) -> Option<Box<crate::confidential::Confidential
     }))
 }
 
-fn failover_from(f: &Fields) -> Option<Box<crate::failover::Failover>> {
-    let phase = crate::failover::Phase::from_keyword(&f.s("failover-phase"))?;
+fn failover_from(f: &Fields) -> Option<Box<crate::model::Failover>> {
+    let phase = crate::model::Phase::from_keyword(&f.s("failover-phase"))?;
     let target = f.s("failover-target");
-    Some(Box::new(crate::failover::Failover {
+    Some(Box::new(crate::model::Failover {
         phase,
         from: f.s("failover-from"),
         since: f.i("failover-since").unwrap_or(0),
@@ -268,8 +281,8 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
     };
     let f = Fields(g);
     let sheets = f.list("job-sheets-default");
-    let mut split = crate::split::SplitPolicy::default();
-    let mut failover = crate::failover::FailoverPolicy::default();
+    let mut split = crate::model::SplitPolicy::default();
+    let mut failover = crate::model::FailoverPolicy::default();
     let vendor = m.groups.get(2).map(|v| v.attributes.as_slice()).unwrap_or_default();
     for a in vendor {
         // Values were checked when they were set; a damaged one keeps its default.

@@ -7,66 +7,13 @@
 //! and still does not pass is refused (client-error-forbidden); a remote client on plain
 //! HTTP where `Encryption Required` applies is sent to TLS first (426 Upgrade Required).
 
-use crate::dispatch::Target;
 use crate::error::{IppError, IppResult};
-use crate::model::Scheduler;
-use crate::request::{AuthMethod, Request, Requester};
-use quire_config::{Access, AuthType, Encryption, HostRule, Location, Order, Policy, Require, Satisfy};
-use quire_ipp::{Message, Operation};
+use crate::model::{AccessRules, Scheduler};
+use crate::operation::{Caller, Facts, Targets};
+use crate::request::{AuthMethod, Request, Requester, Target};
+use quire_config::{Access, AuthType, Encryption, HostRule, Location, Order, Require, Satisfy};
+use quire_ipp::Message;
 use std::net::IpAddr;
-
-/// The access-control part of the configuration, as the core applies it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccessRules {
-    pub policies: Vec<Policy>,
-    pub locations: Vec<Location>,
-    pub default_policy: String,
-    pub default_auth_type: AuthType,
-    /// `DefaultEncryption`: when Required (cupsd's default), a remote plain-HTTP client is
-    /// never asked for a password, it is told to upgrade to TLS (the daemon turns its 401
-    /// into 426).
-    pub default_encryption: Encryption,
-}
-
-/// The policy cupsd falls back to when `DefaultPolicy` names none.
-const FALLBACK_POLICY: &str = "default";
-
-impl AccessRules {
-    /// The configuration's rules. As cupsd (scheduler/conf.c): when `DefaultPolicy` names
-    /// no `<Policy>`, the one called "default" is the default; when there is none either
-    /// (a cupsd.conf without `<Policy>`), cupsd's standard default policy is added, so
-    /// operations are never left unchecked. `default_policy` is the one in effect.
-    pub fn from_config(c: &quire_config::ServerConfig) -> Self {
-        let mut policies = c.policies.clone();
-        let has = |ps: &[Policy], n: &str| ps.iter().any(|p| p.name.eq_ignore_ascii_case(n));
-        let default_policy = if has(&policies, &c.default_policy) {
-            c.default_policy.clone()
-        } else {
-            if !has(&policies, FALLBACK_POLICY) {
-                policies.push(Policy::cupsd_default());
-            }
-            FALLBACK_POLICY.to_string()
-        };
-        AccessRules {
-            policies,
-            locations: c.locations.clone(),
-            default_policy,
-            default_auth_type: c.default_auth_type,
-            default_encryption: c.default_encryption,
-        }
-    }
-
-    /// The named policy, else the default one (cupsd falls back the same way).
-    pub fn policy(&self, name: &str) -> Option<&Policy> {
-        let find = |n: &str| self.policies.iter().find(|p| p.name.eq_ignore_ascii_case(n));
-        find(name).or_else(|| find(&self.default_policy)).or_else(|| find(FALLBACK_POLICY))
-    }
-
-    /// The innermost `<Location>` that covers the canonical `path`.
-    pub fn location_for(&self, path: &str) -> Option<&Location> {
-        quire_config::location_for(&self.locations, path)
-    }
-}
 
 /// Which of a policy's private lists: `JobPrivateAccess`/`JobPrivateValues` or
 /// `SubscriptionPrivateAccess`/`SubscriptionPrivateValues`.
@@ -257,11 +204,13 @@ fn in_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
     (a >> shift) == (net >> shift)
 }
 
-/// Step 2½ of dispatch: may `who` perform `op` on `target`, under the queue's `<Location>`
-/// and its policy? `pin`: the request carries a PIN that stands for `@OWNER` (see [`Owner`]).
-pub fn authorize(state: &Scheduler, op: Operation, target: &Target, req: &Request, who: &Requester, pin: bool) -> IppResult<()> {
+/// Step 2½ of dispatch: may `who` perform the operation on `target`, under the queue's
+/// `<Location>` and its policy? `pin`: the request carries a PIN that stands for `@OWNER`
+/// (see [`Owner`]).
+pub fn authorize(state: &Scheduler, facts: &Facts, target: &Target, req: &Request, who: &Requester, pin: bool) -> IppResult<()> {
     let Some(rules) = state.settings.access.as_deref() else { return Ok(()) };
-    queue_location(state, rules, op, target, &req.resource, who).into_op_result(rules)?;
+    let op = facts.op;
+    queue_location(state, rules, facts, target, &req.resource, who).into_op_result(rules)?;
     let msg = &req.message;
     let policy_name = match target {
         Target::Printer(key) => state.printers.get(key).map(|p| p.op_policy.as_str()),
@@ -270,7 +219,7 @@ pub fn authorize(state: &Scheduler, op: Operation, target: &Target, req: &Reques
     };
     let Some(policy) = rules.policy(policy_name.unwrap_or(&rules.default_policy)) else { return Ok(()) };
     let Some(limit) = policy.limit_for(op.name()) else { return Ok(()) };
-    let owner = owner_of(state, op, target, msg, who);
+    let owner = owner_of(state, facts, target, msg, who);
     let what = match target {
         Target::Job(id) => format!("{} job #{id}", op.name()),
         _ => op.name().to_string(),
@@ -279,16 +228,32 @@ pub fn authorize(state: &Scheduler, op: Operation, target: &Target, req: &Reques
     evaluate(&limit.access, rules.default_auth_type, who, owner, &what).into_op_result(rules)
 }
 
+/// Step 2¾ of dispatch: the operation's own rule for who may call it at all, after the policy.
+pub fn check_caller(facts: &Facts, who: &Requester) -> IppResult<()> {
+    match facts.caller {
+        Caller::Anyone => Ok(()),
+        Caller::Admin if who.admin => Ok(()),
+        Caller::Admin if !who.authenticated => Err(IppError::NotAuthenticated),
+        Caller::Admin => Err(IppError::Forbidden(format!("User \"{}\" is not allowed to administer printers.", who.user))),
+        // As cupsd: only local users create local printers. Local means on this host by the
+        // kernel's word (`Requester::is_on_this_host`): the Unix socket, or loopback TCP with
+        // a known owner, so CUPS 2.4.2 clients on loopback keep working while a loopback
+        // proxy cannot.
+        Caller::OnThisHost if who.is_on_this_host() => Ok(()),
+        Caller::OnThisHost => Err(IppError::Forbidden("Only local users can create a local printer.".into())),
+    }
+}
+
 /// Stricter than cupsd, which checks only the `<Location>` of the path a request is posted
 /// to (so a request for queue q2 posted to `/` escapes `<Location /printers/q2>`): an
 /// operation on a queue, or on one of its jobs, must also pass the `<Location>` covering the
 /// queue's own path, unless that is the one already checked or an outer one the posted
 /// path's overrides (`<Location />` for a request to `/admin/`, as with remote admin).
-fn queue_location(state: &Scheduler, rules: &AccessRules, op: Operation, target: &Target, resource: &str, who: &Requester) -> Decision {
+fn queue_location(state: &Scheduler, rules: &AccessRules, facts: &Facts, target: &Target, resource: &str, who: &Requester) -> Decision {
     let path = match target {
         Target::Printer(key) => state.printers.get(key).map(|p| p.resource()),
         Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.resource()),
-        Target::NewPrinter(name) if op == Operation::CupsAddModifyClass => Some(format!("/classes/{name}")),
+        Target::NewPrinter(name) if facts.target == Targets::NewOrExistingClass => Some(format!("/classes/{name}")),
         Target::NewPrinter(name) => Some(format!("/printers/{name}")),
         Target::Server => None,
     };
@@ -300,7 +265,7 @@ fn queue_location(state: &Scheduler, rules: &AccessRules, op: Operation, target:
 }
 
 /// What `@OWNER` means for this request.
-fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, who: &Requester) -> Option<String> {
+fn owner_of(state: &Scheduler, facts: &Facts, target: &Target, msg: &Message, who: &Requester) -> Option<String> {
     if let Target::Job(id) = target {
         return state.jobs.get(id).map(|j| j.owner.to_string());
     }
@@ -311,7 +276,7 @@ fn owner_of(state: &Scheduler, op: Operation, target: &Target, msg: &Message, wh
     // Operations on one's own subscriptions. Not Cancel-My-Jobs: cupsd checks it with no
     // owner, so `@OWNER` never lets a (claimed) name through and the stock policy leaves it
     // to `@SYSTEM`.
-    matches!(op, Operation::GetNotifications | Operation::CreateJobSubscriptions).then(|| who.user.clone())
+    facts.requester_owns.then(|| who.user.clone())
 }
 
 /// May `who` use the HTTP resource `path` (canonical, see `quire_config::canonical_resource`)

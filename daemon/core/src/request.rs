@@ -1,6 +1,7 @@
-//! What a handler gets (request, requester, time) and what it returns (response, effects).
+//! What a handler gets: the request, who sent it, and the object it targets.
 
-use crate::model::Document;
+use crate::document::Document;
+use crate::error::{IppError, IppResult};
 use quire_ipp::{Attribute, Message};
 
 /// Who is asking. Filled in by the daemon from the connection and the request.
@@ -98,8 +99,6 @@ pub struct Request {
     pub device_error: Option<String>,
     /// Devices discovered by the daemon (CUPS-Get-Devices).
     pub devices: Vec<DeviceInfo>,
-    /// A job id reserved before the document was spooled (Print-Job).
-    pub job_id_hint: Option<i32>,
     /// The sealed key of `document` when the daemon encrypted it (confidential jobs).
     pub sealed_key: Option<String>,
     /// The daemon's check of the request's `job-password` against a PIN job's keys.
@@ -121,7 +120,6 @@ impl Request {
             device_attributes: None,
             device_error: None,
             devices: Vec::new(),
-            job_id_hint: None,
             sealed_key: None,
             pin_ok: None,
             pin_check: None,
@@ -140,38 +138,23 @@ pub struct DeviceInfo {
     pub location: String,
 }
 
-/// Side effects for the daemon to carry out, in order.
+/// What an operation acts on, resolved from printer-uri / job-uri / job-id.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    PersistJob(i32),
-    /// Remove the job and its spool files.
-    DeleteJob(i32),
-    /// Remove only the job's spool files (job history stays).
-    PurgeJobFiles(i32),
-    PersistPrinter(String),
-    DeletePrinter(String),
-    PersistSubscription(i32),
-    DeleteSubscription(i32),
-    /// Default printer, id counters.
-    PersistServer,
-    /// Deliver the job to `printer`'s device. `run` identifies this run of the job: pass it
-    /// back to `schedule::job_finished` / `job_progress`.
-    StartJob { job_id: i32, printer: String, run: u32 },
-    /// Stop the backend of a running job (it was canceled, held or moved).
-    StopJob { job_id: i32 },
-    /// Call `crate::timers::fire` at this unix time.
-    ArmTimer { at: i64 },
-    /// Make spool file `to` another name for spool file `from` (Reprocess/Resubmit-Job).
-    LinkDocument { from: String, to: String },
-    /// A decision worth the daemon's log (failover steps).
-    Log(String),
-    /// The printer should identify itself (Identify-Printer).
-    Identify { printer: String, actions: Vec<String>, message: String },
+pub enum Target {
+    /// The server as a whole (`ipp://host/`), or an operation with no target.
+    Server,
+    /// A printer or class, by its key in `Scheduler::printers`.
+    Printer(String),
+    /// A printer-uri naming a queue that does not exist yet (CUPS-Add-Modify-*).
+    NewPrinter(String),
+    Job(i32),
 }
 
-/// A handler's result.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub response: Message,
-    pub effects: Vec<Effect>,
+/// The path part of an ipp/ipps/http/https URI.
+pub fn uri_path(uri: &str) -> IppResult<&str> {
+    let rest = uri
+        .split_once("://")
+        .map(|(_, r)| r)
+        .ok_or_else(|| IppError::BadRequest(format!("Bad URI \"{uri}\".")))?;
+    Ok(rest.find('/').map(|i| &rest[i..]).unwrap_or("/"))
 }

@@ -1,9 +1,8 @@
 //! Choosing which pending job prints where, finishing jobs, and timed work.
 
+use crate::effect::Effect;
 use crate::events::{self, EventKind};
-use crate::failover::Phase;
-use crate::model::{JobState, PrinterState, Scheduler};
-use crate::request::Effect;
+use crate::model::{Job, JobState, Phase, Printer, PrinterState, Scheduler};
 
 /// How a backend run ended (mirrors the CUPS backend exit codes).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +146,7 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             p.state = PrinterState::Processing;
         }
     }
-    effects.extend(crate::ops::admin::forget_unused_temporary(s, now));
+    effects.extend(crate::temporary::forget_unused_temporary(s, now));
     effects.extend(fire(s, now));
     effects
 }
@@ -174,33 +173,9 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
         if let Some(f) = job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff) {
             // The run ended on its own: the watch is over (the error policy applies).
             f.phase = Phase::Resumed;
-            f.log.push(crate::failover::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
+            f.log.push(crate::model::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
         }
-        match result {
-            JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
-            JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
-            JobResult::DocumentError(m) => finish(job, JobState::Aborted, "document-format-error", &m, now),
-            JobResult::DocumentAccessError(m) => finish(job, JobState::Aborted, "document-access-error", &m, now),
-            JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
-            JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
-            JobResult::StopPrinter(m) => {
-                requeue(job, &m);
-                stop_printer = Some(m);
-            }
-            JobResult::Retry(m) => retry_later(job, &m, interval, limit, now),
-            JobResult::RetryCurrent(m) => requeue(job, &m),
-            // cupsd's printer-error-policy, applied to a failed run.
-            JobResult::Failed(m) => match policy.as_str() {
-                "abort-job" => finish(job, JobState::Aborted, "aborted-by-system", &m, now),
-                "retry-job" => retry_later(job, &m, interval, limit, now),
-                "retry-current-job" => requeue(job, &m),
-                _ => {
-                    requeue(job, &m);
-                    stop_printer = Some(m);
-                }
-            },
-            JobResult::Stopped => {}
-        }
+        stop_printer = apply_result(job, result, &policy, interval, limit, now);
     }
     effects.push(Effect::PersistJob(id));
     if let Some(at) = job.hold_until_time.filter(|_| job.state == JobState::Held) {
@@ -208,20 +183,7 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     }
     let terminal = job.state.is_terminal();
     if let Some(p) = s.printer_mut(&device).filter(|_| was_processing) {
-        // The device's reasons belonged to that run; the next run reports afresh.
-        p.device.reasons.clear();
-        p.device.message.clear();
-        if let Some(m) = stop_printer {
-            p.state = PrinterState::Stopped;
-            p.state_message = m;
-            if !p.state_reasons.iter().any(|r| r == "paused") {
-                p.state_reasons.push("paused".into());
-            }
-            effects.push(Effect::PersistPrinter(p.name.to_ascii_lowercase()));
-        } else if p.state == PrinterState::Processing {
-            p.state = PrinterState::Idle;
-        }
-        p.state_change_time = now;
+        after_run(p, stop_printer, now, &mut effects);
     }
     if hand_off {
         effects.extend(crate::failover::handoff::finish(s, id, now));
@@ -235,7 +197,58 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     effects
 }
 
-fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &str, now: i64) {
+/// How a run ended, applied to its job (a failed run as cupsd's `printer-error-policy`
+/// says); the message to stop the printer with, if it stops.
+fn apply_result(job: &mut Job, result: JobResult, policy: &str, interval: i64, limit: u32, now: i64) -> Option<String> {
+    let mut stop_printer = None;
+    match result {
+        JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
+        JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
+        JobResult::DocumentError(m) => finish(job, JobState::Aborted, "document-format-error", &m, now),
+        JobResult::DocumentAccessError(m) => finish(job, JobState::Aborted, "document-access-error", &m, now),
+        JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
+        JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
+        JobResult::StopPrinter(m) => {
+            requeue(job, &m);
+            stop_printer = Some(m);
+        }
+        JobResult::Retry(m) => retry_later(job, &m, interval, limit, now),
+        JobResult::RetryCurrent(m) => requeue(job, &m),
+        // cupsd's printer-error-policy, applied to a failed run.
+        JobResult::Failed(m) => match policy {
+            "abort-job" => finish(job, JobState::Aborted, "aborted-by-system", &m, now),
+            "retry-job" => retry_later(job, &m, interval, limit, now),
+            "retry-current-job" => requeue(job, &m),
+            _ => {
+                requeue(job, &m);
+                stop_printer = Some(m);
+            }
+        },
+        JobResult::Stopped => {}
+    }
+    stop_printer
+}
+
+/// The printer of a run that ended: the device's reasons belonged to that run; it stops
+/// (`stop`: with this message) or is idle again.
+fn after_run(p: &mut Printer, stop: Option<String>, now: i64, effects: &mut Vec<Effect>) {
+    // The device's reasons belonged to that run; the next run reports afresh.
+    p.device.reasons.clear();
+    p.device.message.clear();
+    if let Some(m) = stop {
+        p.state = PrinterState::Stopped;
+        p.state_message = m;
+        if !p.state_reasons.iter().any(|r| r == "paused") {
+            p.state_reasons.push("paused".into());
+        }
+        effects.push(Effect::PersistPrinter(p.name.to_ascii_lowercase()));
+    } else if p.state == PrinterState::Processing {
+        p.state = PrinterState::Idle;
+    }
+    p.state_change_time = now;
+}
+
+fn finish(job: &mut Job, state: JobState, reason: &str, message: &str, now: i64) {
     job.state = state;
     // A job that could not be split says so to the end.
     let unsplit = job.state_reasons.iter().any(|r| r == quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER);
@@ -249,7 +262,7 @@ fn finish(job: &mut crate::model::Job, state: JobState, reason: &str, message: &
     job.completed_at = Some(now);
 }
 
-fn hold(job: &mut crate::model::Job, reason: &str, message: &str) {
+fn hold(job: &mut Job, reason: &str, message: &str) {
     job.state = JobState::Held;
     job.hold_until = "indefinite".into();
     job.hold_until_time = None;
@@ -260,7 +273,7 @@ fn hold(job: &mut crate::model::Job, reason: &str, message: &str) {
 
 /// retry-job: the job waits `interval` seconds and runs again, until it has failed
 /// `limit` times (then it is aborted, as cupsd does).
-fn retry_later(job: &mut crate::model::Job, message: &str, interval: i64, limit: u32, now: i64) {
+fn retry_later(job: &mut Job, message: &str, interval: i64, limit: u32, now: i64) {
     job.tries = job.tries.saturating_add(1);
     if limit > 0 && u32::from(job.tries) >= limit {
         let m = format!("Job aborted after {} unsuccessful attempts: {message}", job.tries);
@@ -274,7 +287,7 @@ fn retry_later(job: &mut crate::model::Job, message: &str, interval: i64, limit:
     job.output_device = None;
 }
 
-fn requeue(job: &mut crate::model::Job, message: &str) {
+fn requeue(job: &mut Job, message: &str) {
     job.state = JobState::Pending;
     job.state_reasons = vec!["none".into()];
     job.state_message = message.into();
@@ -307,7 +320,8 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     for id in stale {
         // Like cupsd's default multiple-operation-time-out-action, close what arrived.
         effects.push(Effect::PersistJob(id));
-        crate::ops::jobs::close(s, id, now, &mut effects);
+        crate::lifecycle::close(s, id, now);
+        effects.extend(run(s, now));
     }
     let expired: Vec<i32> = s.subscriptions.values().filter(|x| x.expires_at.is_some_and(|t| t <= now)).map(|x| x.id).collect();
     for id in expired {
@@ -316,7 +330,7 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     }
     effects.extend(crate::failover::fire(s, now));
     crate::confidential::expire(s, now, &mut effects);
-    effects.extend(crate::ops::admin::expire_temporary(s, now));
+    effects.extend(crate::temporary::expire_temporary(s, now));
     crate::stuck::cancel_overdue(s, now, &mut effects);
     effects.extend(history(s, now));
     effects.extend(run(s, now));
@@ -388,7 +402,7 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         consider(t);
     }
     for p in s.printers.values().filter(|p| p.temporary) {
-        if let Some(t) = crate::ops::admin::temporary_expiry(s, p) {
+        if let Some(t) = crate::temporary::temporary_expiry(s, p) {
             consider(t);
         }
     }

@@ -1,10 +1,11 @@
 use super::*;
+use crate::model::{ReleaseAuth, MAX_LEVEL};
 use proptest::prelude::*;
 
 
 fn security() -> impl Strategy<Value = Security> {
     (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=MAX_LEVEL)).prop_map(|(a, encrypts, erases, configured_level)| Security {
-        auth: AuthMethod::ALL[a],
+        auth: ReleaseAuth::ALL[a],
         encrypts,
         erases,
         configured_level,
@@ -30,7 +31,7 @@ fn printer() -> impl Strategy<Value = Printer> {
 
 fn fact() -> impl Strategy<Value = Attribute> {
     prop_oneof![
-        (0usize..4).prop_map(|a| Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword(AuthMethod::ALL[a].keyword().into()))),
+        (0usize..4).prop_map(|a| Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword(ReleaseAuth::ALL[a].keyword().into()))),
         any::<bool>().prop_map(|b| Attribute::new(v::ENCRYPTS_JOB_DATA, Value::Boolean(b))),
         any::<bool>().prop_map(|b| Attribute::new(v::ERASES_STORAGE, Value::Boolean(b))),
         (0i32..=5).prop_map(|l| Attribute::new(v::SECURITY_LEVEL, Value::Integer(l))),
@@ -84,7 +85,7 @@ proptest! {
 
     #[test]
     fn more_protection_never_lowers_the_derived_level(s in security()) {
-        let better = Security { encrypts: true, erases: true, auth: AuthMethod::Biometric.max(s.auth), configured_level: None };
+        let better = Security { encrypts: true, erases: true, auth: ReleaseAuth::Biometric.max(s.auth), configured_level: None };
         prop_assert!(better.derived_level() >= s.derived_level());
         prop_assert!(s.derived_level() <= MAX_LEVEL);
     }
@@ -154,14 +155,14 @@ fn classes_temporary_queues_and_unconfirmed_printers_say_why_they_do_not_qualify
         why(&c, &Printer { trust: Trust::Unconfirmed, ..first.clone() }),
         "\"office\", where the job was sent, cannot be compared with: its security facts are not confirmed by an administrator"
     );
-    first.security.auth = AuthMethod::Pin;
+    first.security.auth = ReleaseAuth::Pin;
     assert_eq!(why(&c, &first), "it is less secure than \"office\" (pin; level 1): its authentication (none) is weaker than pin; its security level 0 is below 1");
 }
 
 #[test]
 fn biometrics_without_encryption_does_not_stand_in_for_an_encrypting_pin_printer() {
-    let first = Security { auth: AuthMethod::Pin, encrypts: true, ..Default::default() };
-    let bio = Security { auth: AuthMethod::Biometric, ..Default::default() };
+    let first = Security { auth: ReleaseAuth::Pin, encrypts: true, ..Default::default() };
+    let bio = Security { auth: ReleaseAuth::Biometric, ..Default::default() };
     let err = qualifies(&bio, &first, Rule::Components).expect_err("refused");
     assert_eq!(err.to_string(), "it does not encrypt job data");
     // The level alone would let it through (3 against 2).
@@ -170,7 +171,7 @@ fn biometrics_without_encryption_does_not_stand_in_for_an_encrypting_pin_printer
 
 #[test]
 fn a_configured_level_beats_the_derived_one() {
-    let mut s = Security { auth: AuthMethod::IdCard, encrypts: true, erases: true, configured_level: None };
+    let mut s = Security { auth: ReleaseAuth::IdCard, encrypts: true, erases: true, configured_level: None };
     assert_eq!(s.level(), 4);
     s.set(&Attribute::new(v::SECURITY_LEVEL, Value::Integer(2))).expect("set");
     assert_eq!(s.level(), 2);
@@ -187,7 +188,7 @@ fn lp_style_text_values_are_accepted() {
     assert_eq!(s.set(&Attribute::new(v::AUTHENTICATION_METHOD, Value::Name("ID-Card".into()))), Ok(true));
     assert_eq!(s.set(&Attribute::new(v::ENCRYPTS_JOB_DATA, Value::Name("yes".into()))), Ok(true));
     assert_eq!(s.set(&Attribute::new("printer-info", Value::Text("x".into()))), Ok(false));
-    assert_eq!(s, Security { auth: AuthMethod::IdCard, encrypts: true, erases: false, configured_level: None });
+    assert_eq!(s, Security { auth: ReleaseAuth::IdCard, encrypts: true, erases: false, configured_level: None });
 }
 
 #[test]
@@ -203,7 +204,7 @@ fn device_facts_are_read_from_quire_attributes_then_standard_ones() {
         Attribute::new("uri-security-supported", Value::Keyword("tls".into())),
     ];
     let s = Security::from_device(&standard, "ipps://p/ipp/print");
-    assert_eq!((s.auth, s.encrypts, s.erases), (AuthMethod::Pin, true, false));
+    assert_eq!((s.auth, s.encrypts, s.erases), (ReleaseAuth::Pin, true, false));
     // The same device reached without TLS encrypts nothing on the way.
     assert!(!Security::from_device(&standard, "ipp://p/ipp/print").encrypts);
     assert_eq!(Security::from_device(&[], "socket://p"), Security::default());

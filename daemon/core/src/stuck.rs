@@ -4,8 +4,8 @@
 //! when the job starts processing, fetching its document included, so a Print-URI document
 //! served a byte at a time cannot hold its printer forever.
 
+use crate::effect::Effect;
 use crate::model::{Job, JobState, Scheduler};
-use crate::request::Effect;
 
 /// The job-state-reasons keyword of a job cancelled for taking too long.
 pub const REASON: &str = "job-canceled-after-timeout";
@@ -38,7 +38,7 @@ pub fn cancel_overdue(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) {
         .filter_map(|j| limit(s, j).map(|(secs, what)| (j.id, secs, what)))
         .collect();
     for (id, secs, what) in due {
-        crate::ops::job_control::terminate(s, id, JobState::Canceled, REASON, now, effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, REASON, now, effects);
         let message = format!("Canceling stuck job after {secs} seconds ({what}).");
         if let Some(job) = s.jobs.get_mut(&id) {
             job.state_message = message.as_str().into();

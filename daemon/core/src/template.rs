@@ -127,7 +127,7 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
 }
 
 fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
-    let Some(supported) = crate::caps::advertised(printer, &format!("{}-supported", attr.name)) else {
+    let Some(supported) = crate::capabilities::advertised(printer, &format!("{}-supported", attr.name)) else {
         // The printer says nothing about it: accept, as cupsd passes options through.
         return true;
     };
@@ -142,7 +142,7 @@ fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
     })
 }
 
-/// `job-hold-until` keywords (RFC 8011 section 5.2.2 / PWG 5100.7) or a "HH:MM[:SS]" name.
+/// `job-hold-until` keywords (RFC 8011 section 5.2.2 / PWG 5100.7) or a "HH:MM\[:SS\]" name.
 pub fn valid_hold_until(v: &str) -> bool {
     matches!(
         v,
@@ -151,7 +151,7 @@ pub fn valid_hold_until(v: &str) -> bool {
     ) || parse_hh_mm(v).is_some()
 }
 
-/// The IPP value of a `job-hold-until` setting: a keyword, or a name for "HH:MM[:SS]".
+/// The IPP value of a `job-hold-until` setting: a keyword, or a name for "HH:MM\[:SS\]".
 pub fn hold_until_value(v: &str) -> quire_ipp::Value {
     if parse_hh_mm(v).is_some() {
         quire_ipp::Value::Name(v.to_string())

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use quire_core::confidential::MAX_PIN_FAILURES;
+use quire_core::model::MAX_PIN_FAILURES;
 use quire_core::{Effect, JobState};
 use quire_ipp::{Attribute, Operation, StatusCode, Value};
 

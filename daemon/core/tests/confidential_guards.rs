@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use quire_core::policy::AccessRules;
+use quire_core::model::AccessRules;
 use quire_core::{Effect, JobResult, JobState, Outcome, Requester, Settings};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Operation, StatusCode, Value};

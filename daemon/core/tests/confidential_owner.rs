@@ -116,8 +116,9 @@ fn a_confidential_job_moves_only_to_a_printer_that_qualifies() {
     assert_eq!(status(&move_to(&mut w, id, "B", &user("alice")).response), StatusCode::SuccessfulOk);
 }
 
+/// The PIN work phase one asks for (on a copy: phase one of a Print-Job reserves its id).
 fn admitted(w: &World, req: Req, who: &Requester) -> Result<Admission, StatusCode> {
-    admit(&w.s, &req.request(), who, w.now).map_err(|m| status(&m))
+    admit(&mut w.s.clone(), &req.request(), who, w.now).map(|a| a.work).map_err(|m| status(&m))
 }
 
 #[test]

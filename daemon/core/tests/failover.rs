@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use quire_core::failover::Phase;
-use quire_core::security::{qualifies, Rule};
+use quire_core::model::{Phase, Rule};
+use quire_core::security::qualifies;
 use quire_core::{device, schedule, Effect, JobResult, JobState};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Operation, StatusCode, Value};

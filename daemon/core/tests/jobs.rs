@@ -38,9 +38,12 @@ fn print_job_creates_and_starts_a_job() {
 #[test]
 fn print_job_uses_the_reserved_job_id() {
     let mut w = World::with_printers(&["Q"]);
-    let mut req = World::print_req("Q", "a");
-    req.job_id_hint = Some(17);
-    let out = w.send(req, &anon("a"));
+    w.s.next_job_id = 17;
+    // Phase one reserves the id the document is spooled under; phase two creates the job.
+    let req = World::print_req("Q", "a").request();
+    let admitted = quire_core::dispatch::admit(&mut w.s, &req, &anon("a"), NOW).expect("admitted");
+    assert_eq!(admitted.document.as_ref().map(|d| d.job_id), Some(17));
+    let out = quire_core::dispatch::complete(&mut w.s, admitted, &req, &anon("a"), NOW);
     assert_eq!(job_id_of(&out.response), 17);
     assert!(w.s.next_job_id > 17);
 }

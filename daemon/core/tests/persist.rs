@@ -2,13 +2,12 @@
 
 mod common;
 
-use quire_core::security::{AuthMethod, Security, Trust};
-use quire_core::split::{Fallback, SplitMode, SplitPolicy};
-use quire_core::failover::{Failover, FailoverMode, FailoverPolicy, Phase};
+use quire_core::model::{Failover, FailoverMode, FailoverPolicy, Phase, ReleaseAuth, Security, Trust};
+use quire_core::model::{Fallback, SplitMode, SplitPolicy};
 use common::*;
 use proptest::prelude::*;
 use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
-use quire_core::{caps, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
+use quire_core::{capabilities, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Operation, Value};
 use std::collections::VecDeque;
@@ -50,7 +49,7 @@ fn job_attribute() -> impl Strategy<Value = Attribute> {
         (keyword(), keyword()).prop_map(|(a, b)| kws("media", &[&a, &b])),
         text().prop_map(|t| nm("job-account-id", &t)),
         (1i32..100, 0i32..100).prop_map(|(a, n)| Attribute::new("page-ranges", Value::RangeOfInteger { lower: a, upper: a + n })),
-        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", caps::media_col(x, y, 423, Some("main"), None))),
+        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", capabilities::media_col(x, y, 423, Some("main"), None))),
         Just(Attribute::new("job-password", Value::OctetString(vec![0, 1, 2, 255]))),
     ]
 }
@@ -94,7 +93,7 @@ prop_compose! {
             created, processing_at, completed_at, attributes: attributes.into(), documents, open, k_octets, impressions,
             impressions_completed, pages_completed, files_purged, run, tries, children, device_job, split_decided,
             failover: failover.map(Box::new),
-            confidential: (id % 3 == 0).then(|| Box::new(quire_core::confidential::Confidential { release: if id % 2 == 0 { quire_core::confidential::Release::Pin } else { quire_core::confidential::Release::Owner }, expires: created + 14400, keys: vec![format!("v1.key{id}"), "v1.other".into()], released: id % 5 == 0, pin_check: (id % 2 == 0).then(|| "v1.pin".to_string()), pin_failures: (id % 4) as u32 })),
+            confidential: (id % 3 == 0).then(|| Box::new(quire_core::model::Confidential { release: if id % 2 == 0 { quire_core::model::Release::Pin } else { quire_core::model::Release::Owner }, expires: created + 14400, keys: vec![format!("v1.key{id}"), "v1.other".into()], released: id % 5 == 0, pin_check: (id % 2 == 0).then(|| "v1.pin".to_string()), pin_failures: (id % 4) as u32 })),
         }
     }
 }
@@ -111,7 +110,7 @@ prop_compose! {
 
 prop_compose! {
     fn security()((auth, encrypts, erases, configured_level) in (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=5))) -> Security {
-        Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level }
+        Security { auth: ReleaseAuth::ALL[auth], encrypts, erases, configured_level }
     }
 }
 
@@ -129,12 +128,12 @@ prop_compose! {
     ) -> Printer {
         let trust = Trust::ALL[trust];
         // Facts nobody vouches for are the defaults (`security::admin_set`, `take_claim`).
-        let security = if trust.vouched() { Security { auth: AuthMethod::ALL[auth], encrypts, erases, configured_level } } else { Security::default() };
+        let security = if trust.vouched() { Security { auth: ReleaseAuth::ALL[auth], encrypts, erases, configured_level } } else { Security::default() };
         Printer {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
             state: if stopped { PrinterState::Stopped } else { PrinterState::Idle },
             state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
-            capabilities: if generic { caps::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
+            capabilities: if generic { capabilities::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
             security, trust, claim,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use quire_core::policy::AccessRules;
+use quire_core::model::AccessRules;
 use quire_core::{Requester, Settings};
 use quire_ipp::{DelimiterTag, Message, Operation};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use quire_core::dispatch::prepare_document;
+use quire_core::dispatch::admit;
 use quire_core::quota;
 use quire_core::{Document, Settings};
 use quire_ipp::{DelimiterTag, Operation, StatusCode, Value};
@@ -71,14 +71,14 @@ fn a_user_over_their_quota_is_refused_and_others_are_not() {
 fn a_declared_size_is_refused_before_the_document_is_read() {
     let mut w = world(0, 100 * KIB);
     let req = Req::new(Operation::PrintJob).printer("Q").user("alice").op(int("job-k-octets", 101)).request();
-    let err = prepare_document(&mut w.s, &req, &user("alice"), NOW).expect_err("101 KB > 100 KB");
+    let err = admit(&mut w.s, &req, &user("alice"), NOW).expect_err("101 KB > 100 KB");
     assert_eq!(err.code, StatusCode::ClientErrorRequestEntityTooLarge.code());
     let mut req = Req::new(Operation::PrintJob).printer("Q").user("alice").request();
     req.declared_document_size = Some(100 * KIB + 1);
-    assert!(prepare_document(&mut w.s, &req, &user("alice"), NOW).is_err(), "Content-Length over the quota");
+    assert!(admit(&mut w.s, &req, &user("alice"), NOW).is_err(), "Content-Length over the quota");
     // Undeclared: accepted, with the room the daemon must stop streaming at.
     let req = Req::new(Operation::PrintJob).printer("Q").user("alice").request();
-    let slot = prepare_document(&mut w.s, &req, &user("alice"), NOW).expect("fits");
+    let slot = admit(&mut w.s, &req, &user("alice"), NOW).expect("fits").document.expect("a Print-Job's document has its place");
     // The quota less the new job's own record.
     let room = slot.room.map_or(0, |r| r.bytes);
     assert!((99 * KIB..100 * KIB).contains(&room), "{room}");
@@ -100,7 +100,7 @@ fn send_document_counts_against_the_job_owner() {
     let id = job_id_of(&out.response);
     let mut req = Req::new(Operation::SendDocument).job(id).user("bob").op(boolean("last-document", true)).request();
     req.declared_document_size = Some(101 * KIB);
-    let err = prepare_document(&mut w.s, &req, &user("bob"), NOW).expect_err("over bob's quota");
+    let err = admit(&mut w.s, &req, &user("bob"), NOW).expect_err("over bob's quota");
     assert_eq!(err.code, StatusCode::ClientErrorRequestEntityTooLarge.code());
 }
 

@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use quire_core::security::{qualifies, Rule};
+use quire_core::model::Rule;
+use quire_core::security::qualifies;
 use quire_core::{schedule, Effect, JobResult, JobState};
 use quire_ipp::vendor as v;
 use quire_ipp::{DelimiterTag, Operation, StatusCode, Value};

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use quire_core::security::{Security, Trust};
+use quire_core::model::{Security, Trust};
 use quire_core::{device, handle, Effect, Outcome, Request, Requester};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Operation, StatusCode, Value};
@@ -197,7 +197,7 @@ fn an_unused_temporary_queue_is_deleted_after_five_minutes() {
     assert_status(&create_local(&mut w, "lobby", &anon("alice")), StatusCode::SuccessfulOk);
     assert_status(&create_local(&mut w, "busy", &anon("alice")), StatusCode::SuccessfulOk);
     let job = w.print("busy", &anon("alice"));
-    let at = w.now + quire_core::ops::admin::TEMPORARY_UNUSED_SECS;
+    let at = w.now + quire_core::temporary::TEMPORARY_UNUSED_SECS;
     assert!(quire_core::schedule::next_timer(&w.s, w.now).is_some_and(|t| t <= at), "a timer is due");
     assert!(w.fire(at - 1).iter().all(|e| !matches!(e, Effect::DeletePrinter(_))), "not yet");
     let effects = w.fire(at);
@@ -205,7 +205,7 @@ fn an_unused_temporary_queue_is_deleted_after_five_minutes() {
     assert!(w.s.printer("lobby").is_none());
     assert!(w.s.printer("busy").is_some(), "a queue with a job stays");
     w.finish(job);
-    w.fire(w.now + 2 * quire_core::ops::admin::TEMPORARY_UNUSED_SECS);
+    w.fire(w.now + 2 * quire_core::temporary::TEMPORARY_UNUSED_SECS);
     assert!(w.s.printer("busy").is_none(), "gone once unused");
     assert!(w.s.printer("office").is_some(), "permanent queues stay");
 }

@@ -122,7 +122,7 @@ impl Audit {
         use crate::logline::escape;
         // One line per record: control characters escaped; in the quoted user name, quotes too.
         let user = escape(&user.replace('\\', "\\\\").replace('"', "\\\"")).into_owned();
-        let line = format!("{} {what} user=\"{user}\" client={} {}\n", crate::state::now(), escape(client), escape(detail));
+        let line = format!("{} {what} user=\"{user}\" client={} {}\n", crate::clock::now(), escape(client), escape(detail));
         tracing::debug!(target: "audit", "{}", line.trim_end());
         if let Some(f) = &self.file {
             let mut f = f.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,10 +1,13 @@
 //! Start-up: directories, logging, store, state, TLS, listeners; and daemonizing.
 
+use crate::clock::now;
+use crate::command::Command;
 use crate::config::{core_settings, listen_specs, Loaded};
 use crate::http::{router, App};
 use crate::net;
 use crate::requester::Accounts;
-use crate::state::{now, restore, Command, SchedulerTask};
+use crate::restore::restore;
+use crate::scheduler_task::SchedulerTask;
 use quire_config::{LogLevel, LogTarget, ServerConfig};
 use quire_core::{Request, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
@@ -88,29 +91,49 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     let cache = Arc::new(crate::cache::ResponseCache::default());
     // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
     let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);
-    let own = listen_specs(c).into_iter().filter_map(|l| match l {
-        net::ListenSpec::Tcp(a) => Some(a),
-        net::ListenSpec::Unix(_) => None,
-    });
-    let pull = crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone(), own: own.collect(), min_rate: c.pull_min_rate };
+    let pull = pull_policy(c);
     let pages = Arc::new(quire_backends::PageCounter::new(launch.clone()));
     let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone(), launch);
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
-        _fleet = crate::sims::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
+        _fleet = crate::demo_fleet::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
         add_simulated_queues(&mut task, &_fleet).await;
         if !task.has_printers() {
             add_builtin_queues(&mut task, &c.state_dir);
         }
     }
+    let bound = net::bind(net_config(c)?).await.map_err(|e| e.to_string())?;
+    for addr in bound.local_addrs() {
+        tracing::info!("Listening on {addr:?}");
+    }
+    tokio::spawn(task.run(rx));
+    let auth = authenticator(c);
+    let access = Some(Arc::new(quire_core::model::AccessRules::from_config(c)));
+    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull, pages });
+    bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    tracing::info!("Scheduler shutting down normally.");
+    Ok(())
+}
+
+/// Which document URIs Print-URI/Send-URI may name (never this server's own addresses).
+fn pull_policy(c: &ServerConfig) -> crate::fetch::PullPolicy {
+    let own = listen_specs(c).into_iter().filter_map(|l| match l {
+        net::ListenSpec::Tcp(a) => Some(a),
+        net::ListenSpec::Unix(_) => None,
+    });
+    crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone(), own: own.collect(), min_rate: c.pull_min_rate }
+}
+
+/// The listeners, limits and TLS certificate (made if asked for and missing).
+fn net_config(c: &ServerConfig) -> Result<net::NetConfig, String> {
     let tls = if c.create_self_signed_certs {
         let host = c.server_name.clone().unwrap_or_else(|| "localhost".into());
         Some(net::load_or_create_self_signed(&c.server_keychain, &[host]).map_err(|e| e.to_string())?)
     } else {
         None
     };
-    let cfg = net::NetConfig {
+    Ok(net::NetConfig {
         listen: listen_specs(c),
         tls,
         io_timeout: c.timeout.max(Duration::from_secs(1)),
@@ -118,23 +141,17 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         max_connections_per_host: c.clients_per_host() as usize,
         max_body_bytes: (c.limit_request_body > 0).then_some(c.limit_request_body),
         ..Default::default()
-    };
-    let bound = net::bind(cfg).await.map_err(|e| e.to_string())?;
-    for addr in bound.local_addrs() {
-        tracing::info!("Listening on {addr:?}");
-    }
-    tokio::spawn(task.run(rx));
+    })
+}
+
+/// PAM behind the login guard, with the audit log.
+fn authenticator(c: &ServerConfig) -> Arc<crate::auth::Authenticator> {
     let audit = crate::auth::Audit::open(match &c.audit_log {
         quire_config::LogTarget::File(p) => Some(p.clone()),
         _ => None,
     });
     let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
-    let auth = crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit);
-    let access = Some(Arc::new(quire_core::policy::AccessRules::from_config(c)));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull, pages });
-    bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
-    tracing::info!("Scheduler shutting down normally.");
-    Ok(())
+    crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit)
 }
 
 async fn shutdown_signal() {
@@ -165,14 +182,14 @@ fn admin_request(task: &mut SchedulerTask, msg: Message, device_attributes: Opti
 
 /// A queue per simulated printer (`-m everywhere`: capabilities from the printer), the
 /// first one the default. Queues that exist already are left as the admin made them.
-async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::sims::SimulatedPrinter]) {
+async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::demo_fleet::SimulatedPrinter]) {
     let had_printers = task.has_printers();
     for sim in fleet {
         if task.has_printer(sim.name) {
             continue;
         }
         let uri = sim.uri.clone();
-        let device = tokio::task::spawn_blocking(move || crate::extras::query_device(&uri).ok()).await.ok().flatten();
+        let device = tokio::task::spawn_blocking(move || crate::device_query::query_device(&uri).ok()).await.ok().flatten();
         let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{}", sim.name)), "root");
         msg.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
         let mut g = Group::new(DelimiterTag::Printer);

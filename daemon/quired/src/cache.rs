@@ -8,7 +8,7 @@
 //! are answered on the connection's task, without a trip to the scheduler task.
 
 use quire_core::Requester;
-use quire_ipp::{Message, Operation};
+use quire_ipp::Message;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
@@ -25,11 +25,6 @@ struct Entry {
 pub struct ResponseCache {
     generation: AtomicU64,
     entries: RwLock<HashMap<Vec<u8>, Entry>>,
-}
-
-/// Operations whose answers depend only on the request and the scheduler state.
-pub fn cacheable(op: Option<Operation>) -> bool {
-    matches!(op, Some(Operation::GetPrinterAttributes | Operation::CupsGetPrinters | Operation::CupsGetDefault))
 }
 
 /// Everything the answer depends on besides the state: the request without its id, where
@@ -82,6 +77,7 @@ impl ResponseCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quire_ipp::Operation;
 
     #[test]
     fn entries_expire_with_generation_and_second() {

@@ -121,7 +121,7 @@ pub fn core_settings(c: &ServerConfig, now: i64, launch: &quire_backends::Launch
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,
         job_retry_limit: c.job_retry_limit,
         cups_backends: quire_backends::cups_backend_schemes_in(&launch.cups),
-        access: Some(std::sync::Arc::new(quire_core::policy::AccessRules::from_config(c))),
+        access: Some(std::sync::Arc::new(quire_core::model::AccessRules::from_config(c))),
         confidential_hold_time: c.confidential_hold_time.as_secs().min(i64::MAX as u64) as i64,
         spool_quota: c.spool_quota,
         spool_quota_per_user: c.spool_quota_per_user,

@@ -1,10 +1,10 @@
 //! HTTP routes: IPP POSTs (attributes decoded incrementally, documents streamed to the
 //! spool), PPDs, and a status page.
 
+use crate::command::{Command, Encoded};
 use crate::net::{ConnInfo, LocalEnd};
 use crate::requester::Accounts;
 use crate::spool_stream::{spool_document, SpoolResult};
-use crate::state::{Command, Encoded, Prepared};
 use axum::body::Body;
 use axum::extract::{Extension, Request as HttpRequest, State};
 use axum::http::{header, HeaderMap, Method, StatusCode as HttpStatus};
@@ -13,6 +13,8 @@ use axum::Router;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use quire_core::dispatch::Admission;
+use quire_core::operation::{DocumentUse, Facts};
+use quire_core::ops::{Handler, Reservation, Row};
 use quire_core::{Request, UriBase};
 use quire_ipp::{DecodeError, Limits, Message, MessageDecoder, Operation, StatusCode};
 use std::sync::Arc;
@@ -26,7 +28,7 @@ pub struct App {
     pub limits: Limits,
     pub auth: Arc<crate::auth::Authenticator>,
     /// cupsd's `<Location>` rules (None: no checks).
-    pub access: Option<Arc<quire_core::policy::AccessRules>>,
+    pub access: Option<Arc<quire_core::model::AccessRules>>,
     /// Keys for confidential jobs' documents.
     pub keyring: Arc<quire_vault::Keyring>,
     /// PIN hashing for confidential jobs, rate-limited per client.
@@ -208,15 +210,41 @@ fn status_response(version: (u8, u8), request_id: i32, status: StatusCode, messa
 }
 
 async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: crate::auth::Proof, mut body: Body) -> Response {
+    let (message, rest, after_attributes) = match decode_attributes(&app, &mut body).await {
+        Ok(decoded) => decoded,
+        Err(failure) => return failure,
+    };
+    let who = app.accounts.requester(&conn, &message, &proof);
+    if let Some(denied) = location_denied(&app, &path, "POST", &who) {
+        return denied;
+    }
+    let op = Operation::from_u16(message.code);
+    let row = op.and_then(quire_core::ops::row);
+    let mut request = Request::new(message, &path, base);
+    request.declared_document_size = after_attributes;
+    if let Some(refused) = pull_refused(&app, row, &request.message) {
+        audit_request(&app, op, &who, refused.code);
+        return ipp_response(&refused);
+    }
+    match row {
+        Some(row) if matches!(row.handler, Handler::Ppd) => get_ppd(&app, request).await,
+        Some(row) if row.facts.two_phases(&request.message) => two_phases(&app, &conn, &row.facts, who, request, rest, body).await,
+        _ => one_trip(&app, row, who, request).await,
+    }
+}
+
+/// Reads the request's IPP attributes; the document data that follows stays in `body`
+/// (`rest`: what of it came with the attributes). Also: the bytes the HTTP request declares
+/// after its attributes (Content-Length less the attributes; None when chunked).
+async fn decode_attributes(app: &App, body: &mut Body) -> Result<(Message, Bytes, Option<u64>), Response> {
     let mut decoder = MessageDecoder::new(app.limits.clone());
     let mut head: Vec<u8> = Vec::with_capacity(8);
-    // Content-Length (None when chunked), and the body bytes the attributes took.
-    let length = axum::body::HttpBody::size_hint(&body).exact();
+    let length = axum::body::HttpBody::size_hint(body).exact();
     let mut consumed: u64 = 0;
-    let (message, rest) = loop {
+    loop {
         let data = match body.frame().await {
-            None => return decode_failure(&head, &decoder.finish()),
-            Some(Err(_)) => return (HttpStatus::PAYLOAD_TOO_LARGE, "request body error").into_response(),
+            None => return Err(decode_failure(&head, &decoder.finish())),
+            Some(Err(_)) => return Err((HttpStatus::PAYLOAD_TOO_LARGE, "request body error").into_response()),
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(d) => d,
                 Err(_) => continue,
@@ -228,94 +256,122 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
         match decoder.feed(&data) {
             Ok(Some((msg, used))) => {
                 consumed += used as u64;
-                break (msg, data.slice(used..));
+                return Ok((msg, data.slice(used..), length.map(|n| n.saturating_sub(consumed))));
             }
             Ok(None) => consumed += data.len() as u64,
-            Err(e) => return decode_failure(&head, &e),
-        }
-    };
-    let who = app.accounts.requester(&conn, &message, &proof);
-    if let Some(denied) = location_denied(&app, &path, "POST", &who) {
-        return denied;
-    }
-    let op = Operation::from_u16(message.code);
-    let mut request = Request::new(message, &path, base);
-    request.declared_document_size = length.map(|n| n.saturating_sub(consumed));
-    // Discards a staged (in-memory) document if this request is dropped before the
-    // scheduler gets it, e.g. because the client went away.
-    let mut staged_guard: Option<StagedGuard> = None;
-    if matches!(op, Some(Operation::PrintJob | Operation::SendDocument)) {
-        let (reply, rx) = oneshot::channel();
-        let _ = app.tx.send(Command::Prepare { request: request.clone(), who: who.clone(), reply });
-        let slot: Prepared = match rx.await {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(resp)) => return ipp_response(&resp),
-            Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
-        };
-        request.job_id_hint = Some(slot.job_id);
-        // Prepare ran every check of the new job: only now is its PIN worth hashing.
-        if op == Some(Operation::PrintJob) && request.message.operation_attr("job-password").is_some() {
-            if let Err(refused) = app.pins.work(app.auth.audit(), &Admission::SealPin, &who, &client_id(&conn), &mut request).await {
-                audit_request(&app, op, &who, refused.code);
-                return ipp_response(&refused);
-            }
-        }
-        match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body).await {
-            SpoolResult::Document(doc, sealed) => {
-                request.sealed_key = sealed;
-                staged_guard = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });
-                request.document = Some(doc);
-            }
-            SpoolResult::Empty => {}
-            SpoolResult::Failed(msg) => {
-                let err = quire_core::IppError::Internal(msg);
-                return ipp_response(&quire_core::response::error(&request.message, &err));
-            }
-            SpoolResult::Rejected(msg) => {
-                let err = quire_core::IppError::DocumentFormatError(msg);
-                return ipp_response(&quire_core::response::error(&request.message, &err));
-            }
-            SpoolResult::TooLarge(msg) => {
-                audit_request(&app, op, &who, quire_ipp::StatusCode::ClientErrorRequestEntityTooLarge.code());
-                let err = quire_core::IppError::TooLarge(msg);
-                return ipp_response(&quire_core::response::error(&request.message, &err));
-            }
+            Err(e) => return Err(decode_failure(&head, &e)),
         }
     }
-    if let Some(refused) = pull_refused(&app, op, &request.message) {
-        audit_request(&app, op, &who, refused.code);
-        return ipp_response(&refused);
+}
+
+/// CUPS-Get-PPD: the response, then the PPD.
+async fn get_ppd(app: &App, request: Request) -> Response {
+    let (reply, rx) = oneshot::channel();
+    let _ = app.tx.send(Command::GetPpd { request, reply });
+    match rx.await {
+        Ok((resp, ppd)) => {
+            let mut body = resp.encode();
+            body.extend_from_slice(ppd.unwrap_or_default().as_bytes());
+            ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
+        }
+        Err(_) => HttpStatus::SERVICE_UNAVAILABLE.into_response(),
     }
-    if op == Some(Operation::CupsGetPpd) {
-        let (reply, rx) = oneshot::channel();
-        let _ = app.tx.send(Command::GetPpd { request, reply });
-        return match rx.await {
-            Ok((resp, ppd)) => {
-                let mut body = resp.encode();
-                body.extend_from_slice(ppd.unwrap_or_default().as_bytes());
-                ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
-            }
-            Err(_) => HttpStatus::SERVICE_UNAVAILABLE.into_response(),
-        };
-    }
-    // Set when a PIN was checked for a release: the audit log names the PIN holder.
-    let pin_release = match admit(&app, &conn, op, &who, &mut request).await {
-        Ok(job) => job,
-        Err(refused) => return refused,
-    };
-    let spooled = request.document.clone();
-    let cache_key = crate::cache::cacheable(op).then(|| crate::cache::key(&request.message, &request.resource, &request.base, &who));
-    if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::state::now())) {
+}
+
+/// A request the scheduler task answers in one trip (from the cache, when it may).
+async fn one_trip(app: &App, row: Option<&Row>, who: quire_core::Requester, request: Request) -> Response {
+    let op = row.map(|r| r.facts.op);
+    let cache_key = row.filter(|r| r.facts.cacheable).map(|_| crate::cache::key(&request.message, &request.resource, &request.base, &who));
+    if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::clock::now())) {
         return encoded_response(0, body);
     }
     let (reply, rx) = oneshot::channel::<Encoded>();
-    let who_for_audit = who.clone();
-    let (version, request_id) = (request.message.version, request.message.request_id);
-    let _ = app.tx.send(Command::Ipp { request, who, cache_key, reply });
+    let answer = Answer { op, version: request.message.version, request_id: request.message.request_id, spooled: None, pin_release: None };
+    let _ = app.tx.send(Command::Ipp { request, who: who.clone(), cache_key, reply });
+    finish(app, &who, answer, rx).await
+}
+
+/// A request the daemon works on between the core's two phases: phase one's checks
+/// (`dispatch::admit`), then the work they let through (a PIN hashed, the document spooled
+/// (encrypted for a confidential job, cut at its room), a device queried), then phase two.
+async fn two_phases(app: &App, conn: &ConnInfo, facts: &Facts, who: quire_core::Requester, mut request: Request, rest: Bytes, body: Body) -> Response {
+    let (reply, rx) = oneshot::channel();
+    let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
+    let admitted = match rx.await {
+        Ok(Ok(a)) => a,
+        Ok(Err(resp)) => {
+            // A refused Print-Job or Send-Document is not audited (as before: an upload refused
+            // before its body is read).
+            if facts.document != DocumentUse::Spooled {
+                audit_request(app, Some(facts.op), &who, resp.code);
+            }
+            return ipp_response(&resp);
+        }
+        Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
+    };
+    if let Err(refused) = app.pins.work(app.auth.audit(), &admitted.work, &who, &client_id(conn), &mut request).await {
+        audit_request(app, Some(facts.op), &who, refused.code);
+        return ipp_response(&refused);
+    }
+    // Discards a staged (in-memory) document if this request is dropped before the
+    // scheduler gets it, e.g. because the client went away.
+    let mut staged_guard: Option<StagedGuard> = None;
+    if let Some(slot) = admitted.document.clone() {
+        if let Err(refused) = spool(app, slot, &mut request, rest, body, &mut staged_guard).await {
+            // Cut at its room: audited, as the refusals before it.
+            if refused.code == StatusCode::ClientErrorRequestEntityTooLarge.code() {
+                audit_request(app, Some(facts.op), &who, refused.code);
+            }
+            return ipp_response(&refused);
+        }
+    }
+    crate::device_query::fill(&mut request, facts.fetch).await;
+    let pin_release = match &admitted.work {
+        Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => Some(*job_id),
+        _ => None,
+    };
+    let (reply, rx) = oneshot::channel::<Encoded>();
+    let answer = Answer { op: Some(facts.op), version: request.message.version, request_id: request.message.request_id, spooled: request.document.clone(), pin_release };
+    let _ = app.tx.send(Command::Complete { admitted: Box::new(admitted), request, who: who.clone(), reply });
     // From here the scheduler owns the staged document (it discards what no job takes).
     if let Some(g) = staged_guard.as_mut() {
         g.name.clear();
     }
+    finish(app, &who, answer, rx).await
+}
+
+/// Spools the request's document where phase one reserved its place; `Err`: the answer to
+/// send instead (nothing was kept).
+async fn spool(app: &App, slot: Reservation, request: &mut Request, rest: Bytes, body: Body, staged: &mut Option<StagedGuard>) -> Result<(), Message> {
+    let fail = |request: &Request, err: quire_core::IppError| quire_core::response::error(&request.message, &err);
+    match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body).await {
+        SpoolResult::Document(doc, sealed) => {
+            request.sealed_key = sealed;
+            *staged = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });
+            request.document = Some(doc);
+            Ok(())
+        }
+        SpoolResult::Empty => Ok(()),
+        SpoolResult::Failed(msg) => Err(fail(request, quire_core::IppError::Internal(msg))),
+        SpoolResult::Rejected(msg) => Err(fail(request, quire_core::IppError::DocumentFormatError(msg))),
+        SpoolResult::TooLarge(msg) => Err(fail(request, quire_core::IppError::TooLarge(msg))),
+    }
+}
+
+/// What the connection needs to answer once the scheduler task has.
+struct Answer {
+    op: Option<Operation>,
+    version: (u8, u8),
+    request_id: i32,
+    /// The document spooled for the request (removed if the request failed).
+    spooled: Option<quire_core::Document>,
+    /// Set when a PIN was checked for a release: the audit log names the PIN holder.
+    pin_release: Option<i32>,
+}
+
+/// Waits for the scheduler task's answer and for its changes to be durable, audits it, and
+/// answers the client.
+async fn finish(app: &App, who: &quire_core::Requester, a: Answer, rx: oneshot::Receiver<Encoded>) -> Response {
     let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };
@@ -327,61 +383,24 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     };
     if let Err(e) = saved {
         tracing::error!("request not saved: {e}");
-        audit_request(&app, op, &who_for_audit, StatusCode::ServerErrorInternalError.code());
-        return status_response(version, request_id, StatusCode::ServerErrorInternalError, format!("The server could not save the change: {e}."));
+        audit_request(app, a.op, who, StatusCode::ServerErrorInternalError.code());
+        return status_response(a.version, a.request_id, StatusCode::ServerErrorInternalError, format!("The server could not save the change: {e}."));
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
-    match pin_release {
-        Some(job_id) => audit_line(&app, op, &crate::pin::holder(job_id, &who_for_audit.user), "job-password", &who_for_audit.host, status),
-        None => audit_request(&app, op, &who_for_audit, status),
+    match a.pin_release {
+        Some(job_id) => audit_line(app, a.op, &crate::pin::holder(job_id, &who.user), "job-password", &who.host, status),
+        None => audit_request(app, a.op, who, status),
     }
-    if let (false, Some(doc)) = (ok, spooled) {
+    if let (false, Some(doc)) = (ok, a.spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
     encoded_response(status, body)
 }
 
-/// For a request that [`needs_admission`]: `dispatch::admit` on the scheduler task, then the
-/// work it lets through (a PIN hash, a device query). `Ok`: the job whose PIN a release had
-/// checked, if any; `Err`: the answer to a refused request.
-async fn admit(app: &App, conn: &ConnInfo, op: Option<Operation>, who: &quire_core::Requester, request: &mut Request) -> Result<Option<i32>, Response> {
-    if !needs_admission(op, &request.message) {
-        return Ok(None);
-    }
-    let (reply, rx) = oneshot::channel();
-    let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
-    let refused = |resp: Message| {
-        audit_request(app, op, who, resp.code);
-        ipp_response(&resp)
-    };
-    let admission = match rx.await {
-        Ok(Ok(a)) => a,
-        Ok(Err(resp)) => return Err(refused(resp)),
-        Err(_) => return Err(HttpStatus::SERVICE_UNAVAILABLE.into_response()),
-    };
-    app.pins.work(app.auth.audit(), &admission, who, &client_id(conn), request).await.map_err(refused)?;
-    crate::extras::fill(request, op).await;
-    Ok(match admission {
-        Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => Some(job_id),
-        _ => None,
-    })
-}
-
-/// Requests for which the daemon would do work before the scheduler handles them: a device
-/// query (a connection to whatever host the request names) or a PIN hash (slow on purpose).
-/// `dispatch::admit` runs first, so a refused request causes neither.
-fn needs_admission(op: Option<Operation>, msg: &Message) -> bool {
-    match op {
-        Some(Operation::CupsAddModifyPrinter | Operation::CupsCreateLocalPrinter | Operation::CupsGetDevices) => true,
-        Some(Operation::CreateJob | Operation::PrintUri | Operation::ReleaseJob | Operation::CupsAuthenticateJob) => msg.operation_attr("job-password").is_some(),
-        _ => false,
-    }
-}
-
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is
 /// refused at submission, before a job exists; it is fetched only when the job prints.
-fn pull_refused(app: &App, op: Option<Operation>, msg: &Message) -> Option<Message> {
-    if !matches!(op, Some(Operation::PrintUri | Operation::SendUri)) || app.pull.schemes.is_empty() {
+fn pull_refused(app: &App, row: Option<&Row>, msg: &Message) -> Option<Message> {
+    if !row.is_some_and(|r| r.facts.document == DocumentUse::Fetched) || app.pull.schemes.is_empty() {
         return None;
     }
     let uri = msg.operation_attr("document-uri").and_then(|a| a.first_str())?;
@@ -428,7 +447,7 @@ async fn get(app: Arc<App>, base: UriBase, path: &str, who: quire_core::Requeste
 
 /// Every operation that changes something, and every refusal, goes to the audit log.
 fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, status: u16) {
-    let read_only = op.is_some_and(|o| crate::cache::cacheable(Some(o)) || matches!(o, Operation::GetJobs | Operation::GetJobAttributes | Operation::GetNotifications));
+    let read_only = op.and_then(quire_core::ops::facts).is_some_and(|f| !f.audited);
     let refused = matches!(
         StatusCode::from_u16(status),
         Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)

@@ -7,7 +7,7 @@ use nix::unistd::{Group, User};
 use quire_backends::{Account, CupsConfig, Launch, Worker};
 use quire_config::ServerConfig;
 
-/// argv[1] that makes quired the filter worker.
+/// `argv[1]` that makes quired the filter worker.
 pub const WORKER_FLAG: &str = "--filter-worker";
 
 /// cupsd's fallback id when the default `lp` user or group does not exist (NFS "nobody").

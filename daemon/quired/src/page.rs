@@ -1,6 +1,6 @@
 //! A minimal status page for GET / (the full web interface is a later issue).
 
-use crate::state::Summary;
+use crate::command::Summary;
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {

@@ -52,23 +52,33 @@ impl Pins {
             // retry on their own (server-error-busy would invite that).
             return Err(quire_core::response::error(&req.message, &IppError::Forbidden(msg)));
         }
-        let keyring = self.keyring.clone();
         match admission {
             Admission::SealPin => {
-                let sealed = tokio::task::spawn_blocking(move || keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text())).await;
-                req.pin_check = sealed.ok().flatten();
+                req.pin_check = self.seal(pin).await;
                 audit.record("pin-set", &user, &who.host, "job-password set for a new job");
             }
             Admission::CheckPin { job_id, check } => {
-                let check = check.clone();
-                let opened = tokio::task::spawn_blocking(move || quire_vault::SealedKey::from_text(&check).and_then(|k| keyring.open_document_key(&k, Some(&pin))).is_ok()).await;
-                req.pin_ok = opened.ok();
+                req.pin_ok = self.opens(check.clone(), pin).await;
                 let what = if req.pin_ok == Some(true) { "pin-ok" } else { "pin-wrong" };
                 audit.record(what, &user, &who.host, &format!("job-password checked for job {job_id}"));
             }
             Admission::Proceed => {}
         }
         Ok(())
+    }
+
+    /// A new key sealed with `pin` (PBKDF2, on a blocking thread): a PIN job's check key.
+    async fn seal(&self, pin: Vec<u8>) -> Option<String> {
+        let keyring = self.keyring.clone();
+        let sealed = tokio::task::spawn_blocking(move || keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text())).await;
+        sealed.ok().flatten()
+    }
+
+    /// Does `pin` open check key `check` (PBKDF2, on a blocking thread)?
+    async fn opens(&self, check: String, pin: Vec<u8>) -> Option<bool> {
+        let keyring = self.keyring.clone();
+        let opened = tokio::task::spawn_blocking(move || quire_vault::SealedKey::from_text(&check).and_then(|k| keyring.open_document_key(&k, Some(&pin))).is_ok()).await;
+        opened.ok()
     }
 }
 

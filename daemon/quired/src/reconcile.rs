@@ -19,7 +19,7 @@ pub fn apply(s: &mut Scheduler, spool_dir: &Path, stored: Reloaded) -> Vec<Effec
     for (id, record) in stored.jobs {
         let old = s.jobs.remove(&id);
         let was_printing = old.as_ref().is_some_and(|o| o.state == JobState::Processing);
-        let Some(mut job) = record.and_then(|r| crate::state::restore_job(r, false)) else {
+        let Some(mut job) = record.and_then(|r| crate::restore::restore_job(r, false)) else {
             if was_printing {
                 effects.push(Effect::StopJob { job_id: id });
             }
@@ -48,7 +48,7 @@ pub fn apply(s: &mut Scheduler, spool_dir: &Path, stored: Reloaded) -> Vec<Effec
     free_idle_printers(s);
     printers(s, stored.printers);
     subscriptions(s, stored.subscriptions);
-    if let Some(at) = quire_core::schedule::next_timer(s, crate::state::now()) {
+    if let Some(at) = quire_core::schedule::next_timer(s, crate::clock::now()) {
         effects.push(Effect::ArmTimer { at });
     }
     effects

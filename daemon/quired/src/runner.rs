@@ -1,6 +1,6 @@
 //! Runs backends: one blocking task per printing job, reporting back to the scheduler.
 
-use crate::state::Command;
+use crate::command::Command;
 use crate::store_thread::StoreHandle;
 use quire_backends::{BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use quire_core::{JobResult, Scheduler};
@@ -108,6 +108,39 @@ impl Runner {
         };
         let uri = p.device_uri.clone();
         let work_dir = self.spool_dir.join("tmp");
+        let sources = self.sources(job, run, &work_dir);
+        let cancel = Cancel::default();
+        let pulls = Pulls {
+            docs: job.documents.iter().enumerate().filter_map(|(i, d)| Some((i, d.uri.clone()?, sources.docs[i].path.clone()))).collect(),
+            policy: self.pull.clone(),
+            options: crate::fetch::FetchOptions {
+                // A fetched copy takes spool disk while it prints: the owner's room bounds it.
+                max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
+                min_rate: self.pull.min_rate,
+                // Cancel, hold or MaxJobTime stop a fetch too, not only the backend.
+                cancel: Some(cancel.clone()),
+                ..Default::default()
+            },
+            runtime: tokio::runtime::Handle::current(),
+            confidential: job.confidential.is_some(),
+        };
+        // A run started to stop a job whose rest moves to another printer (after a restart).
+        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::model::Phase::HandingOff);
+        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff, launch: self.launch.clone(), confidential: job.confidential.is_some() };
+        self.running.insert(job_id, (run, cancel.clone()));
+        let shown = quire_ipp::uri::without_userinfo(&uri);
+        match job.device_job {
+            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({shown}) to hand the rest on"),
+            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({shown}) after a restart"),
+            None => tracing::info!("[Job {job_id}] printing on {printer} ({shown})"),
+        }
+        let backend = Backend { run: Report { job_id, run, tx: self.tx.clone(), uri }, info, sources, pulls, cancel, keyring: self.keyring.clone() };
+        tokio::task::spawn_blocking(move || backend.run());
+    }
+
+    /// Where run `run` of `job` reads its documents, and what must be done to them first.
+    fn sources(&self, job: &quire_core::Job, run: u32, work_dir: &std::path::Path) -> Sources {
+        let job_id = job.id;
         // Inline documents are exported to a private temporary file for the backend. The
         // read is queued behind every batch sent so far, so it sees the job committed.
         let mut exports = Vec::new();
@@ -145,63 +178,7 @@ impl Runner {
             unseal.push((d.path.clone(), plain.clone(), key.clone()));
             d.path = plain;
         }
-        let cancel = Cancel::default();
-        let pulls = Pulls {
-            docs: job.documents.iter().enumerate().filter_map(|(i, d)| Some((i, d.uri.clone()?, docs[i].path.clone()))).collect(),
-            policy: self.pull.clone(),
-            options: crate::fetch::FetchOptions {
-                // A fetched copy takes spool disk while it prints: the owner's room bounds it.
-                max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
-                min_rate: self.pull.min_rate,
-                // Cancel, hold or MaxJobTime stop a fetch too, not only the backend.
-                cancel: Some(cancel.clone()),
-                ..Default::default()
-            },
-            runtime: tokio::runtime::Handle::current(),
-            confidential: job.confidential.is_some(),
-        };
-        let keyring = self.keyring.clone();
-        // A run started to stop a job whose rest moves to another printer (after a restart).
-        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::failover::Phase::HandingOff);
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff, launch: self.launch.clone(), confidential: job.confidential.is_some() };
-        self.running.insert(job_id, (run, cancel.clone()));
-        let tx = self.tx.clone();
-        let shown = quire_ipp::uri::without_userinfo(&uri);
-        match job.device_job {
-            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({shown}) to hand the rest on"),
-            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({shown}) after a restart"),
-            None => tracing::info!("[Job {job_id}] printing on {printer} ({shown})"),
-        }
-        tokio::task::spawn_blocking(move || {
-            let mut report = Report { job_id, run, tx: tx.clone(), uri: uri.clone() };
-            let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
-            temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
-            temps.extend(pulls.docs.iter().map(|(_, _, path)| path.clone()));
-            if let Err(result) = pulls.fetch(&mut docs) {
-                tracing::error!("[Job {job_id}] {result:?}");
-                for t in &temps {
-                    let _ = quire_vault::shred(t);
-                }
-                let _ = tx.send(Command::JobDone { job_id, run, result });
-                return;
-            }
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                for b in barriers {
-                    let _ = b.blocking_recv();
-                }
-                export(&info.work_dir, exports)?;
-                decrypt(&keyring, &unseal)?;
-                quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
-            }));
-            for t in &temps {
-                let _ = quire_vault::shred(t);
-            }
-            let result = match result {
-                Ok(r) => redacted(result_of(r), &uri),
-                Err(_) => JobResult::Failed("The backend crashed.".into()),
-            };
-            let _ = tx.send(Command::JobDone { job_id, run, result });
-        });
+        Sources { docs, exports, barriers, unseal }
     }
 
     /// Spool files never change once committed, so a copied job can share them. An inline
@@ -303,6 +280,63 @@ impl Pulls {
 }
 
 type Export = (tokio::sync::oneshot::Receiver<Result<Option<Vec<u8>>, String>>, PathBuf);
+
+/// A run's documents: where the backend reads them, and what is done first (inline ones
+/// exported, copies waited for, sealed ones decrypted: each into a temporary file).
+struct Sources {
+    docs: Vec<DocumentSource>,
+    exports: Vec<Export>,
+    barriers: Vec<tokio::sync::oneshot::Receiver<Result<Option<Vec<u8>>, String>>>,
+    /// (sealed file, plain temporary file, sealed key)
+    unseal: Vec<(PathBuf, PathBuf, String)>,
+}
+
+/// One backend run, carried out on a blocking thread.
+struct Backend {
+    run: Report,
+    info: JobInfo,
+    sources: Sources,
+    pulls: Pulls,
+    cancel: Cancel,
+    keyring: std::sync::Arc<quire_vault::Keyring>,
+}
+
+impl Backend {
+    /// Fetches, exports and decrypts the documents, delivers the job, shreds the temporary
+    /// files and reports how the run ended.
+    fn run(self) {
+        let Backend { run: mut report, info, sources, pulls, cancel, keyring } = self;
+        let Sources { mut docs, exports, barriers, unseal } = sources;
+        let (job_id, run, tx, uri) = (report.job_id, report.run, report.tx.clone(), report.uri.clone());
+        let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
+        temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
+        temps.extend(pulls.docs.iter().map(|(_, _, path)| path.clone()));
+        if let Err(result) = pulls.fetch(&mut docs) {
+            tracing::error!("[Job {job_id}] {result:?}");
+            for t in &temps {
+                let _ = quire_vault::shred(t);
+            }
+            let _ = tx.send(Command::JobDone { job_id, run, result });
+            return;
+        }
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            for b in barriers {
+                let _ = b.blocking_recv();
+            }
+            export(&info.work_dir, exports)?;
+            decrypt(&keyring, &unseal)?;
+            quire_backends::deliver(&uri, &info, &docs, &cancel, &mut report)
+        }));
+        for t in &temps {
+            let _ = quire_vault::shred(t);
+        }
+        let result = match result {
+            Ok(r) => redacted(result_of(r), &uri),
+            Err(_) => JobResult::Failed("The backend crashed.".into()),
+        };
+        let _ = tx.send(Command::JobDone { job_id, run, result });
+    }
+}
 
 /// Writes inline documents to their temporary files (0600, in the spool's tmp directory).
 fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendError> {

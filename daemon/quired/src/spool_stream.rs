@@ -2,7 +2,7 @@
 //! through a small bounded channel, so memory stays flat whatever the document's size.
 
 use crate::sniff;
-use crate::state::Prepared;
+use quire_core::ops::Reservation;
 use axum::body::Body;
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -80,9 +80,9 @@ fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
 /// spool file.
 const INLINE_DOCUMENT: usize = 256 * 1024;
 
-pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Prepared, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Reservation, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
     // A confidential job's document is encrypted before any byte of it is stored.
-    let seal = match slot.seal.then(|| keyring.new_document_key(None)) {
+    let seal = match slot.confidential.then(|| keyring.new_document_key(None)) {
         None => None,
         Some(Ok(pair)) => Some(pair),
         Some(Err(e)) => return SpoolResult::Failed(format!("Unable to make a document key: {e}")),
@@ -121,44 +121,7 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
         return SpoolResult::TooLarge(r.refusal.clone());
     }
     if ended {
-        if size == 0 {
-            return SpoolResult::Empty;
-        }
-        let mut data = Vec::with_capacity(size);
-        for chunk in &buffered {
-            data.extend_from_slice(chunk);
-        }
-        drop(buffered);
-        let name = Document::inline_name(slot.job_id, slot.doc_number);
-        let staged = quire_store::SpooledDocument { file: name.clone().into(), size: size as u64 };
-        let mut doc = describe(msg, slot, staged, &head);
-        let counter = pages.clone();
-        let counted = tokio::task::spawn_blocking(move || {
-            let pages = count_pages(&counter, &doc, Some(&data), std::path::Path::new(""));
-            doc.pages = pages.as_ref().ok().copied().flatten();
-            (doc, data, pages)
-        })
-        .await;
-        let Ok((doc, data, pages)) = counted else { return SpoolResult::Failed("page count failed".into()) };
-        if let Err(m) = pages {
-            return SpoolResult::Rejected(m);
-        }
-        let Some((key, sealed)) = seal else {
-            spool.stage(&name, data);
-            return SpoolResult::Document(doc, None);
-        };
-        let mut enc = quire_vault::Encryptor::new(&key);
-        let mut out = Vec::with_capacity(quire_vault::encrypted_len(data.len() as u64) as usize);
-        enc.update(&data, &mut out);
-        if let Err(e) = enc.finish(&mut out) {
-            return SpoolResult::Failed(format!("Unable to encrypt the document: {e}"));
-        }
-        drop(data);
-        // The job store checks an inline document's bytes against its size.
-        let mut doc = doc;
-        doc.size = out.len() as u64;
-        spool.stage(&name, out);
-        return SpoolResult::Document(doc, Some(sealed.to_text()));
+        return keep_inline(spool, pages, slot, msg, Collected { head, buffered, size }, seal).await;
     }
     match stream_document(spool, slot, msg, head, buffered, body, seal).await {
         SpoolResult::Document(doc, None) => count_spooled(spool, pages, doc).await,
@@ -166,56 +129,70 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
     }
 }
 
+/// The start of a document as read so far.
+struct Collected {
+    /// Its first bytes, to tell its format.
+    head: Vec<u8>,
+    buffered: Vec<Bytes>,
+    size: usize,
+}
+
+/// A document that ended within `INLINE_DOCUMENT`: page-counted, encrypted for a
+/// confidential job, and staged for the store thread to keep inside the job store.
+async fn keep_inline(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Reservation, msg: &Message, collected: Collected, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+    let Collected { head, buffered, size } = collected;
+    if size == 0 {
+        return SpoolResult::Empty;
+    }
+    let mut data = Vec::with_capacity(size);
+    for chunk in &buffered {
+        data.extend_from_slice(chunk);
+    }
+    drop(buffered);
+    let name = Document::inline_name(slot.job_id, slot.doc_number);
+    let staged = quire_store::SpooledDocument { file: name.clone().into(), size: size as u64 };
+    let mut doc = describe(msg, slot, staged, &head);
+    let counter = pages.clone();
+    let counted = tokio::task::spawn_blocking(move || {
+        let pages = count_pages(&counter, &doc, Some(&data), std::path::Path::new(""));
+        doc.pages = pages.as_ref().ok().copied().flatten();
+        (doc, data, pages)
+    })
+    .await;
+    let Ok((doc, data, pages)) = counted else { return SpoolResult::Failed("page count failed".into()) };
+    if let Err(m) = pages {
+        return SpoolResult::Rejected(m);
+    }
+    let Some((key, sealed)) = seal else {
+        spool.stage(&name, data);
+        return SpoolResult::Document(doc, None);
+    };
+    let mut enc = quire_vault::Encryptor::new(&key);
+    let mut out = Vec::with_capacity(quire_vault::encrypted_len(data.len() as u64) as usize);
+    enc.update(&data, &mut out);
+    if let Err(e) = enc.finish(&mut out) {
+        return SpoolResult::Failed(format!("Unable to encrypt the document: {e}"));
+    }
+    drop(data);
+    // The job store checks an inline document's bytes against its size.
+    let mut doc = doc;
+    doc.size = out.len() as u64;
+    spool.stage(&name, out);
+    SpoolResult::Document(doc, Some(sealed.to_text()))
+}
+
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
-async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
     let sealed_text = seal.as_ref().map(|(_, s)| s.to_text());
-    let mut enc = seal.as_ref().map(|(k, _)| quire_vault::Encryptor::new(k));
+    let enc = seal.as_ref().map(|(k, _)| quire_vault::Encryptor::new(k));
     // A bounded async channel: the handler awaits room (no polling), the writer thread
     // blocks on the next chunk; memory stays at a few chunks whatever the document's size.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let writer_spool = spool.clone();
     let (job_id, doc_number) = (slot.job_id, slot.doc_number);
     let room = slot.room.as_ref().map(|r| r.bytes);
-    let task = tokio::task::spawn_blocking(move || -> Result<Option<quire_store::SpooledDocument>, Stop> {
-        let failed = |what: &str, e: &dyn std::fmt::Display| Stop::Failed(format!("{what}: {e}"));
-        // Dropping the uncommitted writer (any early return) removes its file.
-        let mut writer = writer_spool.writer(job_id, doc_number).map_err(|e| failed("Unable to create spool file", &e))?;
-        let mut plain: u64 = 0;
-        let mut sealed = Vec::new();
-        let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), Stop> {
-            plain += chunk.len() as u64;
-            if room.is_some_and(|r| plain > r) {
-                return Err(Stop::TooLarge);
-            }
-            let bytes = match enc.as_mut() {
-                Some(e) => {
-                    sealed.clear();
-                    e.update(chunk, &mut sealed);
-                    &sealed[..]
-                }
-                None => chunk,
-            };
-            writer.write_all(bytes).map_err(|e| failed("Unable to write spool file", &e))
-        };
-        for chunk in buffered {
-            put(&chunk, &mut writer)?;
-        }
-        while let Some(chunk) = rx.blocking_recv() {
-            put(&chunk, &mut writer)?;
-        }
-        if plain == 0 {
-            return Ok(None);
-        }
-        if let Some(e) = enc.take() {
-            let mut tail = Vec::new();
-            e.finish(&mut tail).map_err(|e| failed("Unable to encrypt the document", &e))?;
-            writer.write_all(&tail).map_err(|e| failed("Unable to write spool file", &e))?;
-        }
-        let mut spooled = writer.commit().map_err(|e| failed("Unable to save spool file", &e))?;
-        spooled.size = plain;
-        Ok(Some(spooled))
-    });
+    let task = tokio::task::spawn_blocking(move || write_spool(&writer_spool, (job_id, doc_number), room, enc, buffered, rx));
     let mut ok = true;
     while ok {
         match body.frame().await {
@@ -248,6 +225,49 @@ async fn stream_document(spool: &quire_store::Spool, slot: Prepared, msg: &Messa
     SpoolResult::Document(doc, sealed_text)
 }
 
+/// The blocking writer of a streamed document: what has arrived (`buffered`), then each
+/// chunk from `rx`, encrypted with `enc` if set, into spool file (`job_id`, `doc_number`);
+/// stops past `room` bytes. `None`: no data at all.
+fn write_spool(spool: &quire_store::Spool, (job_id, doc_number): (i32, i32), room: Option<u64>, mut enc: Option<quire_vault::Encryptor>, buffered: Vec<Bytes>, mut rx: tokio::sync::mpsc::Receiver<Bytes>) -> Result<Option<quire_store::SpooledDocument>, Stop> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| Stop::Failed(format!("{what}: {e}"));
+    // Dropping the uncommitted writer (any early return) removes its file.
+    let mut writer = spool.writer(job_id, doc_number).map_err(|e| failed("Unable to create spool file", &e))?;
+    let mut plain: u64 = 0;
+    let mut sealed = Vec::new();
+    let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), Stop> {
+        plain += chunk.len() as u64;
+        if room.is_some_and(|r| plain > r) {
+            return Err(Stop::TooLarge);
+        }
+        let bytes = match enc.as_mut() {
+            Some(e) => {
+                sealed.clear();
+                e.update(chunk, &mut sealed);
+                &sealed[..]
+            }
+            None => chunk,
+        };
+        writer.write_all(bytes).map_err(|e| failed("Unable to write spool file", &e))
+    };
+    for chunk in buffered {
+        put(&chunk, &mut writer)?;
+    }
+    while let Some(chunk) = rx.blocking_recv() {
+        put(&chunk, &mut writer)?;
+    }
+    if plain == 0 {
+        return Ok(None);
+    }
+    if let Some(e) = enc.take() {
+        let mut tail = Vec::new();
+        e.finish(&mut tail).map_err(|e| failed("Unable to encrypt the document", &e))?;
+        writer.write_all(&tail).map_err(|e| failed("Unable to write spool file", &e))?;
+    }
+    let mut spooled = writer.commit().map_err(|e| failed("Unable to save spool file", &e))?;
+    spooled.size = plain;
+    Ok(Some(spooled))
+}
+
 /// Counts the pages of a document streamed to a (plain) spool file; one that cannot print
 /// is removed and refused.
 async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_backends::PageCounter>, mut doc: Document) -> SpoolResult {
@@ -270,7 +290,7 @@ async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_
 }
 
 
-fn describe(msg: &Message, slot: Prepared, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
+fn describe(msg: &Message, slot: Reservation, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
     let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
     let compression = op("compression").filter(|c| c != "none");
     let format = match op("document-format") {

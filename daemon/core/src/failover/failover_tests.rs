@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{FailoverMode, FailoverPolicy};
 
 #[test]
 fn policy_attributes_round_trip_and_bad_values_are_refused() {

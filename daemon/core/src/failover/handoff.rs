@@ -4,10 +4,10 @@
 //! ranges, then the copies not started).
 
 use super::remainder::{self, Piece};
-use super::{capitalize, Phase};
+use super::capitalize;
+use crate::effect::Effect;
 use crate::events::{self, EventKind};
-use crate::model::{Job, JobState, Scheduler};
-use crate::request::Effect;
+use crate::model::{Job, JobState, Phase, Scheduler};
 use crate::split::parts::linked_child;
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};

@@ -1,13 +1,14 @@
-//! CUPS administration: add/modify/delete printers and classes, devices and PPD lists.
+//! Queue administration (CUPS): add, modify and delete printers and classes, and
+//! CUPS-Create-Local-Printer's temporary queues.
 
-use super::printers::require_admin;
-use crate::dispatch::Target;
+use crate::{capabilities, ids, response, schedule};
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{JobState, Printer, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
-use crate::{caps, ids, response, schedule};
-use quire_ipp::{Attribute, DelimiterTag, Group, Value};
+use crate::request::{Request, Requester};
+use crate::request::Target;
+use quire_ipp::{Attribute, DelimiterTag, Group};
 
 /// Device URI schemes a queue may use in this build.
 const SCHEMES: &[&str] = &["file", "ipp", "ipps", "socket", "lpd", "http", "https"];
@@ -43,7 +44,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         hold_new_jobs: false,
         state_change_time: now,
         config_change_time: now,
-        capabilities: caps::generic("na_letter_8.5x11in"),
+        capabilities: capabilities::generic("na_letter_8.5x11in"),
         users_allowed: Vec::new(),
         users_denied: Vec::new(),
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
@@ -74,8 +75,7 @@ fn target_name(s: &Scheduler, t: &Target) -> IppResult<(String, String, bool)> {
     }
 }
 
-pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
+pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a class.")));
@@ -126,9 +126,9 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
     match ppd {
         "everywhere" => {
             let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
-            p.capabilities = caps::from_device(device);
+            p.capabilities = capabilities::from_device(device);
             // What the device says about its security is a claim until an administrator confirms it.
-            crate::security::take_claim(p, crate::security::Security::from_device(device, &p.device_uri));
+            crate::security::take_claim(p, crate::model::Security::from_device(device, &p.device_uri));
             let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
             if let Some(mm) = mm.filter(|m| !m.is_empty()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
@@ -163,21 +163,7 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             "printer-make-and-model" => p.make_and_model = text,
             "printer-is-shared" => p.shared = a.first_bool().unwrap_or(false),
             "printer-is-accepting-jobs" => p.accepting = a.first_bool().unwrap_or(p.accepting),
-            "printer-state" => match a.first_i32().and_then(PrinterState::from_i32) {
-                Some(PrinterState::Stopped) => {
-                    p.state = PrinterState::Stopped;
-                    if !p.state_reasons.iter().any(|r| r == "paused") {
-                        p.state_reasons.push("paused".into());
-                    }
-                }
-                Some(_) => {
-                    if p.state == PrinterState::Stopped {
-                        p.state = PrinterState::Idle;
-                    }
-                    p.state_reasons.retain(|r| r != "paused");
-                }
-                None => return Err(IppError::BadRequest("Bad printer-state value.".into())),
-            },
+            "printer-state" => set_state(p, a)?,
             "printer-state-message" => p.state_message = text,
             "printer-error-policy" => {
                 if !matches!(text.as_str(), "abort-job" | "retry-job" | "retry-current-job" | "stop-printer") {
@@ -201,6 +187,26 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             name if name.ends_with("-default") && name != "job-sheets-default" => p.set_capability(a.clone()),
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// `printer-state` as lpadmin sets it: stopped (paused) or not.
+fn set_state(p: &mut Printer, a: &Attribute) -> IppResult<()> {
+    match a.first_i32().and_then(PrinterState::from_i32) {
+        Some(PrinterState::Stopped) => {
+            p.state = PrinterState::Stopped;
+            if !p.state_reasons.iter().any(|r| r == "paused") {
+                p.state_reasons.push("paused".into());
+            }
+        }
+        Some(_) => {
+            if p.state == PrinterState::Stopped {
+                p.state = PrinterState::Idle;
+            }
+            p.state_reasons.retain(|r| r != "paused");
+        }
+        None => return Err(IppError::BadRequest("Bad printer-state value.".into())),
     }
     Ok(())
 }
@@ -241,8 +247,7 @@ fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, exist
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
+pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| !p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a printer, not a class.")));
@@ -255,7 +260,7 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requ
     if let Some(a) = attrs.iter().find(|a| a.name == "member-uris") {
         let mut members = Vec::new();
         for uri in a.strs() {
-            let path = crate::dispatch::uri_path(uri)?;
+            let path = crate::request::uri_path(uri)?;
             let m = path
                 .strip_prefix("/printers/")
                 .or_else(|| path.strip_prefix("/classes/"))
@@ -274,23 +279,31 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, who: &Requ
     finish_admin(s, req, key, c, exists, now)
 }
 
-pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
-    let Target::Printer(key) = t else {
-        return Err(IppError::NotFound("The printer or class does not exist.".into()));
-    };
-    let p = s.printers.remove(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
-    let mut effects = vec![Effect::DeletePrinter(key.clone())];
+pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+    let key = t.printer_key()?.to_string();
+    let p = s.printers.remove(&key).ok_or_else(IppError::printer_not_found)?;
+    let mut effects = vec![Effect::DeletePrinter(key)];
+    end_jobs_on(s, &p.name, now, &mut effects);
+    forget(s, &p.name, &mut effects);
+    effects.push(Effect::PersistServer);
+    events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
+    effects.extend(schedule::run(s, now));
+    Ok(Outcome { response: response::ok(&req.message), effects })
+}
+
+/// The jobs of a deleted queue are canceled, as cupsd does (a class's printing jobs free
+/// their members); jobs of a class printing on it go back to the class.
+fn end_jobs_on(s: &mut Scheduler, name: &str, now: i64, effects: &mut Vec<Effect>) {
     // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
-    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).map(|j| j.id).collect();
+    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(name)).map(|j| j.id).collect();
     for id in ids {
-        super::job_control::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, effects);
     }
     // Jobs of a class printing on it are stopped and go back to the class, to print on
     // another member (cupsd requeues them too).
     let printing: Vec<i32> = s
         .active_jobs()
-        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)))
+        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name)))
         .map(|j| j.id)
         .collect();
     for id in printing {
@@ -303,11 +316,15 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
         }
         events::emit_job(s, EventKind::JobStateChanged, id, now);
     }
+}
+
+/// What named a deleted queue: its subscriptions, class memberships, the default.
+fn forget(s: &mut Scheduler, name: &str, effects: &mut Vec<Effect>) {
     // Its subscriptions end with it.
     let subs: Vec<i32> = s
         .subscriptions
         .values()
-        .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name)))
+        .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(name)))
         .map(|x| x.id)
         .collect();
     for id in subs {
@@ -315,70 +332,42 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
         effects.push(Effect::DeleteSubscription(id));
     }
     for other in s.printers.values_mut().filter(|c| c.is_class) {
-        if other.members.iter().any(|m| m.eq_ignore_ascii_case(&p.name)) {
-            other.members.retain(|m| !m.eq_ignore_ascii_case(&p.name));
+        if other.members.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+            other.members.retain(|m| !m.eq_ignore_ascii_case(name));
             effects.push(Effect::PersistPrinter(other.name.to_ascii_lowercase()));
         }
     }
-    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
+    if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name)) {
         s.default_printer = None;
     }
-    effects.push(Effect::PersistServer);
-    events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
-    effects.extend(schedule::run(s, now));
-    Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-pub fn get_devices(_s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
-    require_admin(who)?;
-    let mut resp = response::ok(&req.message);
-    for d in &req.devices {
-        let mut g = Group::new(DelimiterTag::Printer);
-        g.push(Attribute::new("device-class", Value::Keyword(d.class.clone())));
-        g.push(Attribute::new("device-info", Value::Text(d.info.clone())));
-        g.push(Attribute::new("device-make-and-model", Value::Text(d.make_and_model.clone())));
-        g.push(Attribute::new("device-uri", Value::Uri(d.uri.clone())));
-        g.push(Attribute::new("device-id", Value::Text(d.device_id.clone())));
-        g.push(Attribute::new("device-location", Value::Text(d.location.clone())));
-        resp.push_group(g);
+/// A temporary IPP Everywhere queue for the local printer at `uri` (CUPS-Create-Local-Printer).
+fn new_local_printer(s: &mut Scheduler, name: &str, uri: String, req: &Request, now: i64) -> Printer {
+    let g = req.message.group(DelimiterTag::Printer);
+    let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
+    let mut p = new_printer(s, name, false, now);
+    p.temporary = true;
+    p.device_uri = uri;
+    // Text from DNS-SD and the device: cleaned before it is shown to anyone.
+    p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.to_string());
+    p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
+    p.ppd_name = "everywhere".into();
+    if let Some(device) = req.device_attributes.as_deref() {
+        let _ = apply_model(&mut p, "everywhere", Some(device));
     }
-    Ok(Outcome { response: resp, effects: Vec::new() })
-}
-
-/// The models Quire can build a queue from (lpinfo -m).
-pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
-    let mut resp = response::ok(&req.message);
-    let models = [
-        ("everywhere", "IPP Everywhere", "IPP Everywhere™", ""),
-        ("raw", "Raw", "Raw Queue", ""),
-    ];
-    let make_filter = req.message.operation_attr("ppd-make").and_then(|a| a.first_str());
-    for (name, make, model, device_id) in models {
-        if make_filter.is_some_and(|m| !m.eq_ignore_ascii_case(make)) {
-            continue;
-        }
-        let mut g = Group::new(DelimiterTag::Printer);
-        g.push(Attribute::new("ppd-name", Value::Name(name.into())));
-        g.push(Attribute::new("ppd-natural-language", Value::NaturalLanguage("en".into())));
-        g.push(Attribute::new("ppd-make", Value::Text(make.into())));
-        g.push(Attribute::new("ppd-make-and-model", Value::Text(model.into())));
-        g.push(Attribute::new("ppd-device-id", Value::Text(device_id.into())));
-        g.push(Attribute::new("ppd-product", Value::Text(model.into())));
-        g.push(Attribute::new("ppd-psversion", Value::Text("(3010.000) 0".into())));
-        g.push(Attribute::new("ppd-type", Value::Keyword("postscript".into())));
-        g.push(Attribute::new("ppd-model-number", Value::Integer(0)));
-        resp.push_group(g);
-    }
-    Ok(Outcome { response: resp, effects: Vec::new() })
+    p.state = PrinterState::Idle;
+    p.state_reasons.clear();
+    p.accepting = true;
+    p
 }
 
 /// CUPS-Create-Local-Printer: a temporary IPP Everywhere queue for a discovered printer
 /// (what print dialogs do for printers found by DNS-SD), for clients on this host only
-/// ([`may_create_local_printer`]).
+/// (`Caller::OnThisHost`).
 /// The queue is temporary: not shared, deleted once unused
-/// ([`expire_temporary`]), and it never takes part in splitting or failover.
-pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    may_create_local_printer(who)?;
+/// (`temporary::expire_temporary`), and it never takes part in splitting or failover.
+pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
@@ -396,24 +385,12 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
         Some(p) if p.temporary => p.state_change_time = now,
         Some(_) => {}
         None => {
-            let mut p = new_printer(s, &name, false, now);
-            p.temporary = true;
-            p.device_uri = uri;
-            // Text from DNS-SD and the device: cleaned before it is shown to anyone.
-            p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.clone());
-            p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
-            p.ppd_name = "everywhere".into();
-            if let Some(device) = req.device_attributes.as_deref() {
-                let _ = apply_model(&mut p, "everywhere", Some(device));
-            }
-            p.state = PrinterState::Idle;
-            p.state_reasons.clear();
-            p.accepting = true;
+            let p = new_local_printer(s, &name, uri, req, now);
             s.printers.insert(key.clone(), p);
             events::emit_printer(s, EventKind::PrinterAdded, &name, now);
             // Saved (unlike cupsd, which forgets temporary queues and drops their jobs at a
             // restart), so its jobs survive one; it is still deleted once unused.
-            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + TEMPORARY_UNUSED_SECS + 1 }]);
+            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + crate::temporary::TEMPORARY_UNUSED_SECS + 1 }]);
         }
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
@@ -426,57 +403,4 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, who: 
     g.attributes = crate::attrs::printer_attributes(s, p, &req.base, &want, now);
     resp.push_group(g);
     Ok(Outcome { response: resp, effects })
-}
-
-/// As cupsd: only local users create local printers. Local means on this host by the
-/// kernel's word (`Requester::is_on_this_host`): the Unix socket, or loopback TCP with a known
-/// owner, so CUPS 2.4.2 clients on loopback keep working while a loopback proxy cannot.
-pub fn may_create_local_printer(who: &Requester) -> IppResult<()> {
-    if who.is_on_this_host() {
-        return Ok(());
-    }
-    Err(IppError::Forbidden("Only local users can create a local printer.".into()))
-}
-
-/// A temporary queue lives this long after its state last changed (cupsd: 5 minutes after
-/// its last job).
-pub const TEMPORARY_UNUSED_SECS: i64 = 300;
-
-/// When temporary queue `p` may be deleted: unused (no job not yet finished), not printing,
-/// [`TEMPORARY_UNUSED_SECS`] after its state last changed.
-pub(crate) fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
-    let used = s.active_jobs().any(|j| j.printer.eq_ignore_ascii_case(&p.name) || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)));
-    (p.temporary && !used && p.state != PrinterState::Processing).then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
-}
-
-/// Deletes the temporary queues nobody has used for a while (called from the timer).
-pub(crate) fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
-    delete_temporary(s, due, now)
-}
-
-/// At start-up, the temporary queues no job needs are deleted, as cupsd forgets them at a
-/// restart; one with unfinished jobs stays until they are done (cupsd would drop the jobs).
-pub(crate) fn forget_unused_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let unused: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some()).map(|(k, _)| k.clone()).collect();
-    delete_temporary(s, unused, now)
-}
-
-fn delete_temporary(s: &mut Scheduler, due: Vec<String>, now: i64) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for key in due {
-        let Some(p) = s.printers.remove(&key) else { continue };
-        effects.push(Effect::DeletePrinter(key));
-        let subs: Vec<i32> = s.subscriptions.values().filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name))).map(|x| x.id).collect();
-        for id in subs {
-            s.subscriptions.remove(&id);
-            effects.push(Effect::DeleteSubscription(id));
-        }
-        if s.default_printer.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)) {
-            s.default_printer = None;
-            effects.push(Effect::PersistServer);
-        }
-        events::emit_printer(s, EventKind::PrinterDeleted, &p.name, now);
-    }
-    effects
 }

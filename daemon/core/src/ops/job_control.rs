@@ -1,38 +1,30 @@
-//! Job control: cancel, purge, hold, release, restart, set attributes, move.
+//! A job's state: Cancel-Job, Cancel-Jobs, Cancel-My-Jobs, Cancel-Current-Job, Purge-Jobs,
+//! Hold-Job, Release-Job, Restart-Job, Suspend-Current-Job and Resume-Job.
 
-use crate::dispatch::Target;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Job, JobState, PrinterState, Scheduler};
-use crate::request::{Effect, Outcome, Request, Requester};
-use crate::{response, schedule, template};
-use quire_ipp::{DelimiterTag, Value};
-
-fn job_of<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
-    let Target::Job(id) = t else {
-        return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
-    };
-    let job = s.jobs.get_mut(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    if !who.may_manage_job(&job.owner) {
-        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
-    }
-    Ok(job)
-}
+use crate::model::{Job, JobState, PrinterState, Release, Scheduler};
+use crate::request::{Request, Requester};
+use crate::request::Target;
+use super::{ok, owned_job_mut};
+use crate::{schedule, template};
+use quire_ipp::Value;
 
 /// The job, for an operation its owner (or an admin) may do; a confidential PIN job is
 /// released by whoever has the PIN, so ownership is checked by `check_release`.
 fn confidential_or_owned<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
-    let pin_job = matches!(t, Target::Job(id) if s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == crate::confidential::Release::Pin));
-    if !pin_job {
-        return job_of(s, t, who);
+    let pin_job = t.job(s).ok().and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
+    if pin_job {
+        t.job_mut(s)
+    } else {
+        owned_job_mut(s, t, who)
     }
-    let Target::Job(id) = t else { return job_of(s, t, who) };
-    s.jobs.get_mut(id).map(|j| &mut **j).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))
 }
 
 /// A split job is printed by its parts: holding, moving or restarting it means doing so
 /// to them.
-fn not_split(job: &Job, what: &str) -> IppResult<()> {
+pub(super) fn not_split(job: &Job, what: &str) -> IppResult<()> {
     if job.is_split() {
         let ids: Vec<String> = job.children.iter().map(i32::to_string).collect();
         return Err(IppError::NotPossible(format!("Job #{} was split into jobs {}: {what} those instead.", job.id, ids.join(", "))));
@@ -44,7 +36,7 @@ fn not_split(job: &Job, what: &str) -> IppResult<()> {
 /// CUPS-Authenticate-Job, which check its password or PIN (`confidential::check_release`).
 /// Any other change to that hold (a `job-hold-until` of `no-hold`, `resume` or a time, even
 /// `indefinite`, which would drop `job-password-wait`) would print it unproven.
-fn keep_confidential_hold(job: &Job) -> IppResult<()> {
+pub(super) fn keep_confidential_hold(job: &Job) -> IppResult<()> {
     if job.confidential.as_ref().is_some_and(|c| !c.released) {
         return Err(IppError::NotPossible(format!("Confidential job #{} is released with Release-Job by its owner (or its PIN).", job.id)));
     }
@@ -60,72 +52,8 @@ fn not_confidential(job: &Job, what: &str) -> IppResult<()> {
     Ok(())
 }
 
-/// A part of a split job may only move to a printer that qualifies for its parent's.
-fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
-    let Some(job) = s.jobs.get(&id) else { return Ok(()) };
-    let (Some(parent), Some(to)) = (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest)) else { return Ok(()) };
-    let Some(first) = s.printer(&parent.printer) else { return Ok(()) };
-    match crate::security::printer_qualifies(to, first, s.settings.security_rule) {
-        Ok(()) => Ok(()),
-        Err(why) => Err(IppError::NotPossible(format!("Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.", parent.id, first.name, to.name))),
-    }
-}
-
-/// A confidential job may move only to a printer that qualifies against the one it is on,
-/// so a move cannot carry it to a weaker (or an attacker's) printer.
-fn check_confidential_move(s: &Scheduler, job: &Job, dest: &str) -> IppResult<()> {
-    if job.confidential.is_none() {
-        return Ok(());
-    }
-    let (Some(from), Some(to)) = (s.printer(&job.printer), s.printer(dest)) else {
-        return Err(IppError::NotPossible(format!("Confidential job #{} cannot move to \"{dest}\".", job.id)));
-    };
-    match crate::security::printer_qualifies(to, from, s.settings.security_rule) {
-        Ok(()) => Ok(()),
-        Err(why) => Err(IppError::NotPossible(format!("Job #{} is confidential; \"{}\" does not qualify: {why}.", job.id, to.name))),
-    }
-}
-
-fn done(req: &Request, effects: Vec<Effect>) -> IppResult<Outcome> {
-    Ok(Outcome { response: response::ok(&req.message), effects })
-}
-
-/// Moves a job to a terminating state, stopping its backend if it is printing.
-pub(crate) fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
-    let Some(job) = s.jobs.get_mut(&id) else { return };
-    if job.state.is_terminal() {
-        return;
-    }
-    let was_processing = job.state == JobState::Processing;
-    let device = job.output_device.clone();
-    job.state = state;
-    job.state_reasons = vec![reason.into()];
-    job.completed_at = Some(now);
-    job.open = false;
-    let children = job.children.clone();
-    effects.push(Effect::PersistJob(id));
-    if was_processing && children.is_empty() {
-        effects.push(Effect::StopJob { job_id: id });
-        free_device(s, device.as_deref(), now);
-    }
-    // Ending a split job ends its parts.
-    for child in children {
-        terminate(s, child, state, reason, now, effects);
-    }
-    events::emit_job(s, EventKind::JobCompleted, id, now);
-}
-
-fn free_device(s: &mut Scheduler, device: Option<&str>, now: i64) {
-    if let Some(p) = device.and_then(|d| s.printer_mut(d)) {
-        if p.state == PrinterState::Processing {
-            p.state = PrinterState::Idle;
-            p.state_change_time = now;
-        }
-    }
-}
-
 pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let job = job_of(s, t, who)?;
+    let job = owned_job_mut(s, t, who)?;
     crate::confidential::check_owner(job, who, true)?;
     let id = job.id;
     if job.state.is_terminal() {
@@ -134,13 +62,13 @@ pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     }
     let purge = req.message.operation_attr("purge-job").and_then(|a| a.first_bool()).unwrap_or(false);
     let mut effects = Vec::new();
-    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     if purge {
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
     }
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 /// The jobs a Cancel-Jobs / Cancel-My-Jobs / Purge-Jobs request covers.
@@ -155,7 +83,7 @@ fn selected_jobs(s: &Scheduler, req: &Request, t: &Target, only_user: Option<&st
         .map(|a| a.values.iter().filter_map(Value::as_i32).collect());
     if let Some(ids) = &wanted {
         if let Some(missing) = ids.iter().find(|id| !s.jobs.contains_key(id)) {
-            return Err(IppError::NotFound(format!("Job #{missing} does not exist.")));
+            return Err(IppError::job_not_found(*missing));
         }
     }
     Ok(s.jobs
@@ -184,10 +112,10 @@ pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     }
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -195,17 +123,14 @@ pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reques
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     }
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let Target::Printer(key) = t else {
-        return Err(IppError::NotFound("The printer or class does not exist.".into()));
-    };
-    let name = s.printer(key).map(|p| p.name.clone()).unwrap_or_default();
+    let name = t.printer(s)?.name.clone();
     let current = s
         .jobs
         .values()
@@ -215,13 +140,13 @@ pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
         return Err(IppError::NotPossible("No job is printing.".into()));
     };
     if !who.may_manage_job(&owner) {
-        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+        return Err(IppError::not_owner(id));
     }
     check_confidential_owners(s, &[id], who)?;
     let mut effects = Vec::new();
-    terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -230,12 +155,12 @@ pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
     }
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -245,7 +170,7 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
         })?,
         None => "indefinite".into(),
     };
-    let job = job_of(s, t, who)?;
+    let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
     not_split(job, "hold")?;
@@ -261,13 +186,13 @@ pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, n
     events::emit_job(s, EventKind::JobStateChanged, id, now);
     // A hold whose time has already come ("resume", an open window) released the job.
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 /// Holds the job until `until`. A value whose time has already come (`no-hold`, `resume`,
 /// day-time at 09:00) does not hold: it releases the job instead, so no job is left held
 /// with nothing to release it.
-fn hold(job: &mut Job, until: &str, now: i64) {
+pub(super) fn hold(job: &mut Job, until: &str, now: i64) {
     if template::hold_is_due(until, now) {
         unhold(job);
         return;
@@ -324,11 +249,11 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     }
     events::emit_job(s, EventKind::JobStateChanged, id, now);
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
 pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let job = job_of(s, t, who)?;
+    let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     not_split(job, "restart")?;
     crate::confidential::check_owner(job, who, true)?;
@@ -350,132 +275,49 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     let mut effects = vec![Effect::PersistJob(id)];
     events::emit_job(s, EventKind::JobStateChanged, id, now);
     effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }
 
-/// Job attributes a user may change with Set-Job-Attributes while the job is not printing.
-pub const SETTABLE: &[&str] = &[
-    "job-hold-until", "job-priority", "job-name", "copies", "page-ranges", "sides", "media",
-    "media-col", "print-color-mode", "print-quality", "output-bin", "orientation-requested",
-    "number-up", "finishings", "job-sheets", "multiple-document-handling", "job-account-id",
-    "job-cancel-after", "print-scaling", "printer-resolution", "job-message-to-operator",
-];
+/// The current job is stopped (processing-stopped, job-suspended) and the printer freed.
+pub fn suspend_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let name = t.printer(s)?.name.clone();
+    let current = s.jobs.values().find(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))).map(|j| (j.id, j.owner.clone()));
+    let Some((id, owner)) = current else {
+        return Err(IppError::NotPossible("No job is printing.".into()));
+    };
+    if !who.may_manage_job(&owner) {
+        return Err(IppError::not_owner(id));
+    }
+    if let Some(j) = s.jobs.get(&id) {
+        crate::confidential::check_owner(j, who, true)?;
+    }
+    if let Some(j) = s.jobs.get_mut(&id) {
+        j.state = JobState::Stopped;
+        j.state_reasons = vec!["job-suspended".into()];
+        j.output_device = None;
+    }
+    if let Ok(p) = t.printer_mut(s) {
+        p.state = if p.state == PrinterState::Processing { PrinterState::Idle } else { p.state };
+        p.state_change_time = now;
+    }
+    events::emit_job(s, EventKind::JobStopped, id, now);
+    let mut effects = vec![Effect::StopJob { job_id: id }, Effect::PersistJob(id)];
+    effects.extend(schedule::run(s, now));
+    ok(req, effects)
+}
 
-pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let attrs = req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
-    if attrs.is_empty() {
-        return Err(IppError::BadRequest("No job attributes to set.".into()));
-    }
-    if let Some(bad) = attrs.iter().find(|a| !SETTABLE.contains(&a.name.as_str())) {
-        return Err(IppError::NotSettable(format!("The \"{}\" attribute cannot be changed.", bad.name), vec![bad.clone()]));
-    }
-    let job = job_of(s, t, who)?;
+/// A suspended job becomes pending again; it restarts from its first page.
+pub fn resume_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
-    if job.state.is_terminal() || job.state == JobState::Processing {
-        return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
+    if job.state != JobState::Stopped {
+        return Err(IppError::NotPossible(format!("Job #{id} is not suspended.")));
     }
-    if attrs.iter().any(|a| a.name == "job-hold-until") {
-        keep_confidential_hold(job)?;
-    }
-    // All or nothing (RFC 3380 section 4.2): check every value before changing anything.
-    for a in &attrs {
-        match a.name.as_str() {
-            "job-hold-until" if !a.first_str().is_some_and(template::valid_hold_until) => {
-                return Err(IppError::unsupported("Unsupported job-hold-until value.", a.clone()));
-            }
-            "job-priority" if !a.first_i32().is_some_and(|p| (1..=100).contains(&p)) => {
-                return Err(IppError::unsupported("Bad job-priority value.", a.clone()));
-            }
-            _ => {}
-        }
-    }
-    // Changed on a copy: new values count in the owner's spool quota (and the cap) first.
-    let mut changed = job.clone();
-    for a in attrs {
-        match a.name.as_str() {
-            "job-hold-until" => hold(&mut changed, a.first_str().unwrap_or("no-hold"), now),
-            "job-priority" => changed.priority = a.first_i32().unwrap_or(changed.priority),
-            "job-name" => {
-                changed.name = a.first_str().unwrap_or("").into();
-                changed.set_attribute(a);
-            }
-            _ => changed.set_attribute(a),
-        }
-    }
-    let before = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    crate::quota::check_growth(s, before, &changed)?;
-    if let Some(job) = s.jobs.get_mut(&id) {
-        **job = changed;
-    }
+    job.state = JobState::Pending;
+    job.state_reasons = vec!["none".into()];
+    events::emit_job(s, EventKind::JobStateChanged, id, now);
     let mut effects = vec![Effect::PersistJob(id)];
-    if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {
-        effects.push(Effect::ArmTimer { at });
-    }
-    events::emit_job(s, EventKind::JobConfigChanged, id, now);
     effects.extend(schedule::run(s, now));
-    done(req, effects)
-}
-
-pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let dest_uri = req
-        .message
-        .attr(DelimiterTag::Job, "job-printer-uri")
-        .and_then(|a| a.first_str())
-        .ok_or_else(|| IppError::BadRequest("Missing job-printer-uri attribute.".into()))?;
-    let path = crate::dispatch::uri_path(dest_uri)?;
-    let dest_name = path
-        .strip_prefix("/printers/")
-        .or_else(|| path.strip_prefix("/classes/"))
-        .ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
-    let dest = s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist.")))?;
-    let ids: Vec<i32> = match t {
-        Target::Job(id) => vec![*id],
-        Target::Printer(key) => {
-            let src = s.printer(key).map(|p| p.name.clone()).unwrap_or_default();
-            s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&src)).map(|j| j.id).collect()
-        }
-        _ => return Err(IppError::BadRequest("Missing job or printer.".into())),
-    };
-    // A job waiting on its stopped printer moves only its remainder (failover by choice).
-    if let Target::Job(id) = t {
-        let job = job_of(s, t, who)?;
-        crate::confidential::check_owner(job, who, true)?;
-        if let Some(mut effects) = crate::failover::choose(s, *id, &dest, who, now)? {
-            effects.extend(schedule::run(s, now));
-            return done(req, effects);
-        }
-    }
-    // All or nothing: check every job before moving any.
-    for &id in &ids {
-        let job = job_of(s, &Target::Job(id), who)?;
-        if job.state.is_terminal() {
-            return Err(IppError::NotPossible(format!("Job #{id} is finished and cannot be altered.")));
-        }
-        not_split(job, "move")?;
-        crate::confidential::check_owner(job, who, true)?;
-        let job = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-        check_confidential_move(s, job, &dest)?;
-        check_part_move(s, id, &dest)?;
-    }
-    let mut effects = Vec::new();
-    for id in ids {
-        let Some(job) = s.jobs.get_mut(&id) else { continue };
-        let device = job.output_device.take();
-        if job.state == JobState::Processing {
-            job.state = JobState::Pending;
-            job.state_reasons = vec!["none".into()];
-            effects.push(Effect::StopJob { job_id: id });
-            free_device(s, device.as_deref(), now);
-        }
-        if let Some(job) = s.jobs.get_mut(&id) {
-            job.printer = dest.as_str().into();
-            // The old device's job means nothing to the new one.
-            job.device_job = None;
-        }
-        effects.push(Effect::PersistJob(id));
-        events::emit_job(s, EventKind::JobConfigChanged, id, now);
-    }
-    effects.extend(schedule::run(s, now));
-    done(req, effects)
+    ok(req, effects)
 }

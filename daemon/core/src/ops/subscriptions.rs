@@ -1,11 +1,12 @@
 //! Subscriptions (RFC 3995) with ippget pull delivery (RFC 3996).
 
-use crate::dispatch::Target;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::SUPPORTED_EVENTS;
-use crate::model::{Scheduler, Subscription};
-use crate::request::{Effect, Outcome, Request, Requester};
 use crate::{ids, response};
+use crate::model::{Event, Scheduler, Subscription};
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
 use std::collections::VecDeque;
 
@@ -76,32 +77,8 @@ fn build(s: &Scheduler, tpl: &Group, who: &Requester, printer: Option<String>, j
     if s.subscriptions.len() >= s.settings.max_subscriptions {
         return Err((StatusCode::ClientErrorTooManySubscriptions, None));
     }
-    let recipient = tpl.get("notify-recipient-uri").and_then(|a| a.first_str()).map(str::to_string);
-    let pull = tpl.get("notify-pull-method");
-    if recipient.is_some() == pull.is_some() {
-        return Err((StatusCode::ClientErrorBadRequest, None));
-    }
-    if let Some(uri) = &recipient {
-        // Push delivery (mailto:, rss:, dbus:) needs notifiers this build does not ship.
-        let _ = uri;
-        return Err((StatusCode::ClientErrorUriSchemeNotSupported, tpl.get("notify-recipient-uri").cloned()));
-    }
-    if let Some(p) = pull {
-        if p.first_str() != Some("ippget") {
-            return Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(p.clone())));
-        }
-    }
-    let events: Vec<String> = match tpl.get("notify-events") {
-        Some(a) => {
-            let ev: Vec<String> = a.strs().map(str::to_string).collect();
-            if let Some(bad) = ev.iter().find(|e| !SUPPORTED_EVENTS.contains(&e.as_str()) && *e != "all" && *e != "none") {
-                let attr = Attribute::new("notify-events", Value::Keyword(bad.clone()));
-                return Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(attr)));
-            }
-            ev
-        }
-        None => vec!["job-completed".into()],
-    };
+    check_delivery(tpl)?;
+    let events = events_of(tpl)?;
     let user_data = match tpl.get("notify-user-data").map(|a| a.values.as_slice()) {
         None => None,
         Some([Value::OctetString(d)]) if d.len() <= 63 => Some(d.clone()),
@@ -127,6 +104,38 @@ fn build(s: &Scheduler, tpl: &Group, who: &Requester, printer: Option<String>, j
         next_sequence: 1,
         pending: VecDeque::new(),
     })
+}
+
+/// Delivery by pull (ippget) only: push delivery (mailto:, rss:, dbus:) needs notifiers this
+/// build does not ship.
+fn check_delivery(tpl: &Group) -> Result<(), Refusal> {
+    let recipient = tpl.get("notify-recipient-uri").filter(|a| a.first_str().is_some());
+    let pull = tpl.get("notify-pull-method");
+    if recipient.is_some() == pull.is_some() {
+        return Err((StatusCode::ClientErrorBadRequest, None));
+    }
+    if recipient.is_some() {
+        return Err((StatusCode::ClientErrorUriSchemeNotSupported, recipient.cloned()));
+    }
+    match pull {
+        Some(p) if p.first_str() != Some("ippget") => Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(p.clone()))),
+        _ => Ok(()),
+    }
+}
+
+/// The events a subscription template asks for (by default: job-completed).
+fn events_of(tpl: &Group) -> Result<Vec<String>, Refusal> {
+    match tpl.get("notify-events") {
+        Some(a) => {
+            let ev: Vec<String> = a.strs().map(str::to_string).collect();
+            if let Some(bad) = ev.iter().find(|e| !SUPPORTED_EVENTS.contains(&e.as_str()) && *e != "all" && *e != "none") {
+                let attr = Attribute::new("notify-events", Value::Keyword(bad.clone()));
+                return Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(attr)));
+            }
+            Ok(ev)
+        }
+        None => Ok(vec!["job-completed".into()]),
+    }
 }
 
 /// The lease granted for a requested `notify-lease-duration` (None: DefaultLeaseDuration),
@@ -255,35 +264,8 @@ pub fn get_notifications(s: &mut Scheduler, req: &Request, _t: &Target, who: &Re
         owned(s, *id, who)?;
         let state: &Scheduler = s;
         let Some(sub) = state.subscriptions.get(id) else { continue };
-        let sub_id = sub.id;
         for ev in sub.pending.iter().filter(|e| e.sequence >= from) {
-            let mut g = Group::new(DelimiterTag::EventNotification);
-            g.push(Attribute::new("notify-subscription-id", Value::Integer(sub_id)));
-            g.push(Attribute::new("notify-sequence-number", Value::Integer(ev.sequence)));
-            g.push(Attribute::new("notify-subscribed-event", Value::Keyword(ev.subscribed_event.clone())));
-            g.push(Attribute::new("notify-text", Value::Text(ev.text.clone())));
-            g.push(Attribute::new("notify-charset", Value::Charset(sub.charset.clone())));
-            g.push(Attribute::new("notify-natural-language", Value::NaturalLanguage(sub.language.clone())));
-            g.push(Attribute::new("printer-up-time", Value::Integer(ev.time as i32)));
-            if let Some(p) = &ev.printer {
-                g.push(Attribute::new("notify-printer-uri", Value::Uri(req.base.uri(&format!("/printers/{p}")))));
-                g.push(Attribute::new("printer-name", Value::Name(p.clone())));
-            }
-            if let Some((state, reasons, accepting)) = &ev.printer_state {
-                g.push(Attribute::new("printer-state", Value::Enum(*state)));
-                g.push(Attribute::set("printer-state-reasons", reasons.iter().map(|r| Value::Keyword(r.clone())).collect::<Vec<_>>()).non_empty_or("none"));
-                g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(*accepting)));
-            }
-            if let Some(j) = ev.job_id {
-                g.push(Attribute::new("notify-job-id", Value::Integer(j)));
-            }
-            if let Some((state, reasons)) = &ev.job_state {
-                g.push(Attribute::new("job-state", Value::Enum(*state)));
-                g.push(Attribute::set("job-state-reasons", reasons.iter().map(|r| Value::Keyword(r.clone())).collect::<Vec<_>>()).non_empty_or("none"));
-            }
-            if let Some(d) = &sub.user_data {
-                g.push(Attribute::new("notify-user-data", Value::OctetString(d.clone())));
-            }
+            let mut g = event_group(sub, ev, req);
             if let Some(j) = ev.job_id {
                 hide_job_values(state, &mut g, j, ev.printer.as_deref(), who);
             }
@@ -291,6 +273,38 @@ pub fn get_notifications(s: &mut Scheduler, req: &Request, _t: &Target, who: &Re
         }
     }
     Ok(Outcome { response: resp, effects: Vec::new() })
+}
+
+/// One event, as Get-Notifications gives it.
+fn event_group(sub: &Subscription, ev: &Event, req: &Request) -> Group {
+    let mut g = Group::new(DelimiterTag::EventNotification);
+    g.push(Attribute::new("notify-subscription-id", Value::Integer(sub.id)));
+    g.push(Attribute::new("notify-sequence-number", Value::Integer(ev.sequence)));
+    g.push(Attribute::new("notify-subscribed-event", Value::Keyword(ev.subscribed_event.clone())));
+    g.push(Attribute::new("notify-text", Value::Text(ev.text.clone())));
+    g.push(Attribute::new("notify-charset", Value::Charset(sub.charset.clone())));
+    g.push(Attribute::new("notify-natural-language", Value::NaturalLanguage(sub.language.clone())));
+    g.push(Attribute::new("printer-up-time", Value::Integer(ev.time as i32)));
+    if let Some(p) = &ev.printer {
+        g.push(Attribute::new("notify-printer-uri", Value::Uri(req.base.uri(&format!("/printers/{p}")))));
+        g.push(Attribute::new("printer-name", Value::Name(p.clone())));
+    }
+    if let Some((state, reasons, accepting)) = &ev.printer_state {
+        g.push(Attribute::new("printer-state", Value::Enum(*state)));
+        g.push(Attribute::set("printer-state-reasons", reasons.iter().map(|r| Value::Keyword(r.clone())).collect::<Vec<_>>()).non_empty_or("none"));
+        g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(*accepting)));
+    }
+    if let Some(j) = ev.job_id {
+        g.push(Attribute::new("notify-job-id", Value::Integer(j)));
+    }
+    if let Some((state, reasons)) = &ev.job_state {
+        g.push(Attribute::new("job-state", Value::Enum(*state)));
+        g.push(Attribute::set("job-state-reasons", reasons.iter().map(|r| Value::Keyword(r.clone())).collect::<Vec<_>>()).non_empty_or("none"));
+    }
+    if let Some(d) = &sub.user_data {
+        g.push(Attribute::new("notify-user-data", Value::OctetString(d.clone())));
+    }
+    g
 }
 
 /// A job event tells a subscriber no more of the job than Get-Job-Attributes would

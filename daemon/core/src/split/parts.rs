@@ -1,11 +1,11 @@
 //! A split job's children: creating them, and showing their progress on the parent.
 
 use super::plan::Part;
-use super::{tell, Fallback};
-use crate::confidential::{Confidential, Release};
+use super::tell;
+use crate::document::Document;
+use crate::effect::Effect;
 use crate::events::{self, EventKind};
-use crate::model::{Document, Job, JobState, Scheduler, Str};
-use crate::request::Effect;
+use crate::model::{Confidential, Fallback, Job, JobState, Phase, Release, Scheduler, Str};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};
 
@@ -148,7 +148,7 @@ struct Summary {
 fn summarize(s: &Scheduler, parent: &Job) -> Summary {
     let kids: Vec<&Job> = parent.children.iter().filter_map(|c| s.jobs.get(c).map(|j| &**j)).collect();
     let any = |st: JobState| kids.iter().any(|k| k.state == st);
-    let failed_over = parent.failover.as_ref().is_some_and(|f| f.phase == crate::failover::Phase::FailedOver);
+    let failed_over = parent.failover.as_ref().is_some_and(|f| f.phase == Phase::FailedOver);
     let mut reasons: Vec<Str> = vec![if failed_over { v::REASON_FAILED_OVER } else { v::REASON_SPLIT }.into()];
     let mut message = None;
     let state = if kids.iter().all(|k| k.state.is_terminal()) {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::SplitPolicy;
 
 fn attr_kw(name: &str, v: &str) -> Attribute {
     Attribute::new(name, Value::Keyword(v.into()))

@@ -81,7 +81,6 @@ pub struct Req {
     pub msg: Message,
     pub document: Option<Document>,
     pub resource: String,
-    pub job_id_hint: Option<i32>,
 }
 
 impl Req {
@@ -94,7 +93,7 @@ impl Req {
         g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
         g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
         msg.push_group(g);
-        Req { msg, document: None, resource: "/".into(), job_id_hint: None }
+        Req { msg, document: None, resource: "/".into() }
     }
     pub fn id(mut self, id: i32) -> Self {
         self.msg.request_id = id;
@@ -146,7 +145,6 @@ impl Req {
     pub fn request(&self) -> Request {
         let mut r = Request::new(self.msg.clone(), &self.resource, UriBase { scheme: "ipp".into(), authority: HOST.into() });
         r.document = self.document.clone();
-        r.job_id_hint = self.job_id_hint;
         r
     }
 }

@@ -1,12 +1,16 @@
-//! Job creation: Print-Job, Validate-Job, Create-Job, Send-Document, Close-Job.
+//! A new job: Print-Job, Print-URI, Create-Job, Validate-Job, and Reprocess-Job and
+//! Resubmit-Job, which copy a finished job.
 
-use crate::dispatch::Target;
+use crate::document::Document;
+use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Document, Job, JobAttrs, JobState, Printer, Scheduler, Str};
-use crate::request::{Effect, Outcome, Request, Requester};
+use crate::model::{Job, JobAttrs, JobState, Printer, Release, Scheduler};
+use crate::quota::Allowance;
+use crate::request::{Request, Requester};
+use crate::request::Target;
 use crate::{response, schedule, template};
-use quire_ipp::{Attribute, DelimiterTag, Group, Message, StatusCode, Value};
+use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
 
 /// Operation attributes copied onto the job (never `job-password`: a job keeps no secret).
 const JOB_OPERATION_ATTRS: &[&str] = &["job-name", "job-impressions", "job-media-sheets"];
@@ -18,42 +22,23 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
         .filter(|d| d.size > 0)
         .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
     let (mut job, checked, _) = new_job(s, req, t, who, now)?;
-    if let Some(n) = doc.pages {
-        // The counted pages beat what the client claimed.
-        job.impressions = Some(i32::try_from(n).unwrap_or(i32::MAX));
-    }
-    job.documents = vec![doc];
-    job.open = false;
-    keep_sealed_key(&mut job, req);
-    finish_creation(s, req, job, checked, now)
+    attach_print_document(&mut job, doc, req);
+    finish_creation(s, req, job, checked.unsupported, now)
 }
 
 /// Print-URI: Print-Job whose document is fetched from `document-uri` when the job prints.
 pub fn print_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let mut req = req.clone();
-    req.document = Some(pull_document(s, &req.message, 1)?);
-    req.declared_document_size = None;
+    let req = pull_request(s, req)?;
     let (mut job, checked, _) = new_job(s, &req, t, who, now)?;
     job.documents = req.document.clone().into_iter().collect();
     job.open = false;
-    finish_creation(s, &req, job, checked, now)
-}
-
-/// Send-URI: Send-Document whose document is fetched from `document-uri` when the job prints.
-pub fn send_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let number = match t {
-        Target::Job(id) => s.jobs.get(id).map_or(1, |j| j.documents.len() as i32 + 1),
-        _ => 1,
-    };
-    let mut req = req.clone();
-    req.document = Some(pull_document(s, &req.message, number)?);
-    send_document(s, &req, t, who, now)
+    finish_creation(s, &req, job, checked.unsupported, now)
 }
 
 /// The document of a Print-URI/Send-URI request. The daemon has checked the URI against
 /// `PullHosts` and `PullSchemes`; the scheme is checked here too, so an embedding without
 /// that check still pulls only what the settings allow.
-fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppResult<Document> {
+pub(super) fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppResult<Document> {
     if s.settings.pull_schemes.is_empty() {
         return Err(IppError::OperationNotSupported(msg.code));
     }
@@ -85,7 +70,7 @@ fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppResult<Documen
 pub fn create_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
     let (mut job, checked, _) = new_job(s, req, t, who, now)?;
     job.open = true;
-    finish_creation(s, req, job, checked, now)
+    finish_creation(s, req, job, checked.unsupported, now)
 }
 
 pub fn validate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
@@ -95,111 +80,104 @@ pub fn validate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requeste
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
 
-pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let id = job_id(t)?;
-    let last = match req.message.operation_attr("last-document") {
-        Some(a) => match a.values.as_slice() {
-            [Value::Boolean(b)] => *b,
-            _ => return Err(IppError::BadRequest("Bad last-document attribute.".into())),
-        },
-        None => return Err(IppError::BadRequest("Missing last-document attribute.".into())),
-    };
-    let job = s.jobs.get_mut(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    if !who.may_manage_job(&job.owner) {
-        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
-    }
-    crate::confidential::check_owner(job, who, false)?;
-    if !job.open {
-        return Err(IppError::NotPossible(format!("Job #{id} is not open for documents.")));
-    }
-    if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0 || d.uri.is_some()) {
-        doc.number = job.documents.len() as i32 + 1;
-        if let Some(n) = doc.pages.map(|n| i32::try_from(n).unwrap_or(i32::MAX)) {
-            job.impressions = if doc.number == 1 { Some(n) } else { job.impressions.map(|t| t.saturating_add(n)) };
-        }
-        job.k_octets += (doc.size as i64 + 1023) / 1024;
-        job.documents.push(doc);
-        job.documents.shrink_to_fit();
-        keep_sealed_key(job, req);
-    } else if !last {
-        return Err(IppError::BadRequest("No file in print request.".into()));
-    }
-    let mut effects = vec![Effect::PersistJob(id)];
-    if last {
-        close(s, id, now, &mut effects);
-    }
-    Ok(Outcome { response: job_response(s, req, id), effects })
+/// A new job checked in phase one (`dispatch::admit`) and created in phase two, once the
+/// daemon has done its work (spooled its document, sealed its PIN's check key).
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    op: Operation,
+    job: Box<Job>,
+    /// Job template attributes dropped as unsupported (the answer lists them).
+    unsupported: Vec<Attribute>,
+    /// Bytes its document may take under the spool quotas (`None`: no limit).
+    room: Option<Allowance>,
+    /// Its id was reserved in phase one (Print-Job: its document's spool file is named by it).
+    reserved: bool,
 }
 
-pub fn close_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let id = job_id(t)?;
-    let job = s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    if !who.may_manage_job(&job.owner) {
-        return Err(IppError::NotAuthorized(format!("You are not the owner of job #{id}.")));
+impl NewJob {
+    /// How it will be released, if it is confidential.
+    pub fn release(&self) -> Option<Release> {
+        self.job.confidential.as_ref().map(|c| c.release)
     }
-    crate::confidential::check_owner(job, who, true)?;
-    if !job.open {
-        return Err(IppError::NotPossible(format!("Job #{id} is not open.")));
+    pub fn room(&self) -> Option<&Allowance> {
+        self.room.as_ref()
     }
-    let mut effects = vec![Effect::PersistJob(id)];
-    close(s, id, now, &mut effects);
-    Ok(Outcome { response: job_response(s, req, id), effects })
-}
-
-/// The last document arrived: the job becomes pending (or held) and may start.
-pub fn close(s: &mut Scheduler, id: i32, now: i64, effects: &mut Vec<Effect>) {
-    let Some(job) = s.jobs.get_mut(&id) else { return };
-    job.open = false;
-    job.clear_reason("job-incoming");
-    if job.documents.is_empty() {
-        job.state = JobState::Aborted;
-        job.completed_at = Some(now);
-        job.set_reason("aborted-by-system");
-        job.state_message = "No documents in job.".into();
-        events::emit_job(s, EventKind::JobCompleted, id, now);
-    } else if job.state == JobState::Held && job.hold_until == "no-hold" {
-        job.state = JobState::Pending;
-        job.state_reasons = vec!["none".into()];
-        events::emit_job(s, EventKind::JobStateChanged, id, now);
-    }
-    effects.extend(schedule::run(s, now));
-}
-
-fn job_id(t: &Target) -> IppResult<i32> {
-    match t {
-        Target::Job(id) => Ok(*id),
-        _ => Err(IppError::BadRequest("Missing job-uri or job-id.".into())),
+    /// Reserves the next job id for it.
+    pub(crate) fn reserve_id(&mut self, s: &mut Scheduler) -> i32 {
+        self.job.id = s.next_job_id;
+        s.next_job_id += 1;
+        self.reserved = true;
+        self.job.id
     }
 }
 
-/// Print-Job before its document is read: every check the job can fail, whether it is
-/// confidential (its document is encrypted as it spools), and what room its document has.
-pub(crate) fn check_print_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(bool, Option<crate::quota::Allowance>)> {
-    let (job, _, room) = new_job(s, req, t, who, now)?;
-    Ok((job.confidential.is_some(), room))
+/// Phase one of Print-Job, Print-URI and Create-Job: every check the new job can fail, and
+/// the job as it will be created.
+pub(crate) fn check(s: &Scheduler, req: &Request, op: Operation, t: &Target, who: &Requester, now: i64) -> IppResult<NewJob> {
+    let uri_req = (op == Operation::PrintUri).then(|| pull_request(s, req)).transpose()?;
+    let (mut job, checked, room) = new_job(s, uri_req.as_ref().unwrap_or(req), t, who, now)?;
+    job.open = op == Operation::CreateJob;
+    if let Some(r) = &uri_req {
+        job.documents = r.document.clone().into_iter().collect();
+    }
+    Ok(NewJob { op, job: Box::new(job), unsupported: checked.unsupported, room, reserved: false })
 }
 
-/// Every check a new job (Print-Job, Print-URI, Create-Job) can fail, run before the
-/// daemon does any work for it; true when it will be a PIN job (the daemon hashes its PIN).
-pub(crate) fn check_new_job(s: &Scheduler, req: &Request, op: quire_ipp::Operation, t: &Target, who: &Requester, now: i64) -> IppResult<bool> {
-    let uri_doc;
-    let req = if op == quire_ipp::Operation::PrintUri {
-        uri_doc = Request { document: Some(pull_document(s, &req.message, 1)?), declared_document_size: None, ..req.clone() };
-        &uri_doc
+/// Phase two: what may have changed while the daemon worked is checked again (the queue
+/// still takes the job, the limits and quotas still allow it), the daemon's work is taken
+/// in (the document and its sealed key, the PIN's check key) and the job is created.
+pub(crate) fn create(s: &mut Scheduler, req: &Request, new: NewJob, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let NewJob { op, mut job, unsupported, reserved, .. } = new;
+    let uri_req = (op == Operation::PrintUri).then(|| Request { document: job.documents.first().cloned(), declared_document_size: None, ..req.clone() });
+    let req = uri_req.as_ref().unwrap_or(req);
+    if op == Operation::PrintJob {
+        let doc = req.document.clone().filter(|d| d.size > 0).ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
+        still_allowed(s, req, &job, who)?;
+        attach_print_document(&mut job, doc, req);
     } else {
-        req
-    };
-    let (job, _, _) = new_job(s, req, t, who, now)?;
-    Ok(job.confidential.is_some_and(|c| c.release == crate::confidential::Release::Pin))
+        still_allowed(s, req, &job, who)?;
+    }
+    if !reserved {
+        job.id = s.next_job_id;
+    }
+    if let Some(c) = job.confidential.as_mut() {
+        c.pin_check = req.pin_check.clone();
+    }
+    finish_creation(s, req, *job, unsupported, now)
+}
+
+/// The checks of a new job whose answer depends on the scheduler's state, not on the request.
+fn still_allowed(s: &Scheduler, req: &Request, job: &Job, who: &Requester) -> IppResult<()> {
+    let printer = s.printer(&job.printer).ok_or_else(IppError::printer_not_found)?;
+    if !printer.accepting {
+        return Err(IppError::NotAcceptingJobs(format!("Destination \"{}\" is not accepting jobs.", printer.name)));
+    }
+    check_user_allowed(printer, who)?;
+    check_limits(s, printer, who)?;
+    crate::quota::check(s, req, &who.user, crate::quota::record_bytes(job)).map(|_| ())
+}
+
+/// A Print-URI request with the document its `document-uri` names (nothing is declared
+/// after the attributes: it is fetched when the job prints).
+fn pull_request(s: &Scheduler, req: &Request) -> IppResult<Request> {
+    Ok(Request { document: Some(pull_document(s, &req.message, 1)?), declared_document_size: None, ..req.clone() })
+}
+
+/// Print-Job's document becomes the job's only one.
+fn attach_print_document(job: &mut Job, doc: Document, req: &Request) {
+    if let Some(n) = doc.pages {
+        // The counted pages beat what the client claimed.
+        job.impressions = Some(i32::try_from(n).unwrap_or(i32::MAX));
+    }
+    job.documents = vec![doc];
+    job.open = false;
+    keep_sealed_key(job, req);
 }
 
 /// Checks everything about a new job and builds it (not yet added to the state), with the
 /// room its documents have under the spool quotas.
-fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked, Option<crate::quota::Allowance>)> {
-    let Target::Printer(key) = t else {
-        return Err(IppError::NotFound("The printer or class does not exist.".into()));
-    };
-    let printer = s.printer(key).ok_or_else(|| IppError::NotFound("The printer or class does not exist.".into()))?;
+fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked, Option<Allowance>)> {
+    let printer = t.printer(s)?;
     if !printer.accepting {
         return Err(IppError::NotAcceptingJobs(format!("Destination \"{}\" is not accepting jobs.", printer.name)));
     }
@@ -218,7 +196,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
     crate::failover::check_request(&job_attrs)?;
     check_limits(s, printer, who)?;
     let confidential = crate::confidential::classify(printer, msg, &job_attrs)?;
-    let id = req.job_id_hint.unwrap_or(s.next_job_id);
+    let id = s.next_job_id;
     let mut job = build_job(id, printer, msg, who, &checked.accepted, now);
     // Its attributes take room in the job store too.
     crate::quota::check_job_size(&job)?;
@@ -233,7 +211,7 @@ fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) 
 }
 
 /// A confidential job keeps the sealed key of each document the daemon encrypted.
-fn keep_sealed_key(job: &mut Job, req: &Request) {
+pub(super) fn keep_sealed_key(job: &mut Job, req: &Request) {
     if let (Some(c), Some(key)) = (job.confidential.as_mut(), req.sealed_key.as_ref()) {
         c.keys.push(key.clone());
     }
@@ -283,7 +261,7 @@ fn check_format(printer: &Printer, msg: &Message, doc: Option<&Document>) -> Ipp
     if format == "application/octet-stream" {
         return Ok(());
     }
-    let supported = crate::caps::advertised(printer, "document-format-supported");
+    let supported = crate::capabilities::advertised(printer, "document-format-supported");
     if supported.is_some_and(|s| !s.strs().any(|f| f.eq_ignore_ascii_case(format))) {
         return Err(IppError::DocumentFormatNotSupported(format.to_string()));
     }
@@ -331,49 +309,21 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
     let hold_until = if user_hold { requested.to_string() } else if review { "indefinite".into() } else { "no-hold".into() };
     let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
     let held = user_hold || review;
-    let mut job = Job {
-        id,
-        uuid: None,
-        printer: printer.name.as_str().into(),
-        output_device: None,
-        parent_job_id: None,
-        owner: who.user.as_str().into(),
-        originating_host: who.host.as_str().into(),
-        name,
-        state: if held { JobState::Held } else { JobState::Pending },
-        state_reasons: vec!["none".into()],
-        state_message: Str::default(),
-        printer_state_reasons: Vec::new(),
-        printer_state_message: Str::default(),
-        priority,
-        hold_until_time: if user_hold { template::hold_until_time(&hold_until, now) } else { None },
-        hold_until: hold_until.into(),
-        created: now,
-        processing_at: None,
-        completed_at: None,
-        attributes: JobAttrs::from(attributes),
-        documents: Vec::new(),
-        open: false,
-        k_octets: 0,
-        impressions: msg.operation_attr("job-impressions").and_then(|a| a.first_i32()),
-        impressions_completed: 0,
-        pages_completed: 0,
-        files_purged: false,
-        run: 0,
-        tries: 0,
-        children: Vec::new(),
-        device_job: None,
-        split_decided: false,
-        failover: None,
-        confidential: None,
-    };
+    let mut job = Job::new(id, &printer.name, &who.user, &who.host, now);
+    job.name = name;
+    job.state = if held { JobState::Held } else { JobState::Pending };
+    job.priority = priority;
+    job.hold_until_time = if user_hold { template::hold_until_time(&hold_until, now) } else { None };
+    job.hold_until = hold_until.into();
+    job.attributes = JobAttrs::from(attributes);
+    job.impressions = msg.operation_attr("job-impressions").and_then(|a| a.first_i32());
     if held {
         job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
     }
     job
 }
 
-fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: template::Checked, now: i64) -> IppResult<Outcome> {
+fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, unsupported: Vec<Attribute>, now: i64) -> IppResult<Outcome> {
     let id = job.id;
     s.next_job_id = s.next_job_id.max(id + 1);
     if job.open {
@@ -400,7 +350,7 @@ fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, checked: temp
         effects.push(Effect::ArmTimer { at: c.expires });
     }
     let mut resp = job_response(s, req, id);
-    add_unsupported(&mut resp, checked.unsupported);
+    add_unsupported(&mut resp, unsupported);
     Ok(Outcome { response: resp, effects })
 }
 
@@ -429,4 +379,49 @@ pub fn job_response(s: &Scheduler, req: &Request, id: i32) -> Message {
         resp.push_group(g);
     }
     resp
+}
+
+/// Reprocess-Job and Resubmit-Job: a new job with the same documents (hard links in the
+/// spool) and attributes, with Resubmit-Job's Job group applied on top.
+fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    let old = super::owned_job(s, t, who)?;
+    let id = old.id;
+    crate::confidential::check_owner(old, who, true)?;
+    if !old.state.is_terminal() || old.files_purged || old.documents.is_empty() {
+        return Err(IppError::NotPossible(format!("Job #{id} cannot be reprocessed: it is not finished or its documents are gone.")));
+    }
+    if old.confidential.is_some() {
+        return Err(IppError::NotPossible(format!("Job #{id} is confidential: it cannot be reprocessed; its documents are destroyed when it ends.")));
+    }
+    let new_id = s.next_job_id;
+    let mut job = old.copy_as_new(new_id, now);
+    let mut effects = Vec::new();
+    job.documents = old
+        .documents
+        .iter()
+        .map(|d| {
+            let file = format!("d{new_id:05}-{:03}", d.number);
+            effects.push(Effect::LinkDocument { from: d.file.clone(), to: file.clone() });
+            Document { file, ..d.clone() }
+        })
+        .collect();
+    for a in req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default() {
+        job.set_attribute(a);
+    }
+    s.next_job_id += 1;
+    s.jobs.insert(new_id, Box::new(job));
+    events::emit_job(s, EventKind::JobCreated, new_id, now);
+    effects.extend([Effect::PersistJob(new_id), Effect::PersistServer]);
+    effects.extend(schedule::run(s, now));
+    let mut out = job_response(s, req, new_id);
+    out.code = response::ok(&req.message).code;
+    Ok(Outcome { response: out, effects })
+}
+
+pub fn reprocess_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    copy_job(s, req, t, who, now)
+}
+
+pub fn resubmit_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+    copy_job(s, req, t, who, now)
 }

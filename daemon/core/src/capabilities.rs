@@ -27,14 +27,15 @@ const MEDIA: &[(&str, i32, i32)] = &[
 
 /// The capabilities of a queue whose device Quire knows nothing about (file:, raw, socket).
 pub fn generic(default_media: &str) -> Vec<Attribute> {
-    let default = MEDIA.iter().find(|m| m.0 == default_media).unwrap_or(&MEDIA[0]);
-    let sizes: Vec<Value> = MEDIA
-        .iter()
-        .map(|(_, w, l)| Value::Collection(vec![
-            Attribute::new("x-dimension", Value::Integer(*w)),
-            Attribute::new("y-dimension", Value::Integer(*l)),
-        ]))
-        .collect();
+    let mut caps = generic_document();
+    caps.extend(generic_media(default_media));
+    caps.extend(generic_rendering());
+    caps.extend(generic_other());
+    caps
+}
+
+/// Formats, copies, page ranges, sides.
+fn generic_document() -> Vec<Attribute> {
     vec![
         mimes("document-format-supported", &[
             "application/octet-stream", "application/pdf", "application/postscript", "image/jpeg",
@@ -46,6 +47,20 @@ pub fn generic(default_media: &str) -> Vec<Attribute> {
         Attribute::new("page-ranges-supported", Value::Boolean(true)),
         kws("sides-supported", &["one-sided", "two-sided-long-edge", "two-sided-short-edge"]),
         kw("sides-default", "one-sided"),
+    ]
+}
+
+/// Media: sizes, margins, sources and types, `default_media` the default.
+fn generic_media(default_media: &str) -> Vec<Attribute> {
+    let default = MEDIA.iter().find(|m| m.0 == default_media).unwrap_or(&MEDIA[0]);
+    let sizes: Vec<Value> = MEDIA
+        .iter()
+        .map(|(_, w, l)| Value::Collection(vec![
+            Attribute::new("x-dimension", Value::Integer(*w)),
+            Attribute::new("y-dimension", Value::Integer(*l)),
+        ]))
+        .collect();
+    vec![
         kws("media-supported", &MEDIA.iter().map(|m| m.0).collect::<Vec<_>>()),
         kw("media-default", default.0),
         kw("media-ready", default.0),
@@ -60,6 +75,12 @@ pub fn generic(default_media: &str) -> Vec<Attribute> {
         ints("media-top-margin-supported", &[0, 423]),
         kws("media-source-supported", &["auto", "main", "manual"]),
         kws("media-type-supported", &["auto", "stationery", "photographic"]),
+    ]
+}
+
+/// Color, quality, resolution, orientation, finishing, imposition, output.
+fn generic_rendering() -> Vec<Attribute> {
+    vec![
         kws("print-color-mode-supported", &["auto", "color", "monochrome"]),
         kw("print-color-mode-default", "auto"),
         enums("print-quality-supported", &[3, 4, 5]),
@@ -84,6 +105,12 @@ pub fn generic(default_media: &str) -> Vec<Attribute> {
         kw("print-rendering-intent-default", "auto"),
         kws("print-scaling-supported", &["auto", "auto-fit", "fill", "fit", "none"]),
         kw("print-scaling-default", "auto"),
+    ]
+}
+
+/// Raster formats, identification, accounting and the device's identity.
+fn generic_other() -> Vec<Attribute> {
+    vec![
         Attribute::set("pwg-raster-document-resolution-supported", vec![dpi(300), dpi(600)]),
         kw("pwg-raster-document-sheet-back", "normal"),
         kws("pwg-raster-document-type-supported", &["black_1", "sgray_8", "srgb_8"]),

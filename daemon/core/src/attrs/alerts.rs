@@ -47,12 +47,11 @@ pub fn printer_alerts(p: &Printer) -> (Vec<Value>, Vec<Value>) {
     (alerts, texts)
 }
 
-/// What Set-Job-Attributes accepts (ops::job_control) and Set-Printer-Attributes accepts
-/// (ops::ipp22), for `job-settable-attributes-supported` / `printer-settable-attributes-supported`.
+/// `job-settable-attributes-supported` and `printer-settable-attributes-supported`.
 pub fn settable_attributes() -> (Attribute, Attribute) {
     let kws = |name: &str, v: &[&str]| Attribute::set(name, v.iter().map(|s| Value::Keyword(s.to_string())).collect());
     (
-        kws("job-settable-attributes-supported", crate::ops::job_control::SETTABLE),
-        kws("printer-settable-attributes-supported", &[crate::ops::ipp22::SETTABLE_PRINTER, crate::ops::ipp22::SETTABLE_VENDOR].concat()),
+        kws("job-settable-attributes-supported", super::settable::JOB_ATTRIBUTES),
+        kws("printer-settable-attributes-supported", &[super::settable::PRINTER_ATTRIBUTES, super::settable::VENDOR_ATTRIBUTES].concat()),
     )
 }

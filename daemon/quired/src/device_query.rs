@@ -1,18 +1,20 @@
-//! Facts some operations need from outside the scheduler, gathered before the core runs:
-//! the device's own attributes for `-m everywhere`, and the device list for lpinfo -v.
+//! Device facts some operations need from outside the scheduler, fetched before the core
+//! runs them (their `Facts::fetch`): the device's own attributes for `-m everywhere` and
+//! CUPS-Create-Local-Printer, and the device list for lpinfo -v.
 
 use quire_client::Client;
 use quire_core::{DeviceInfo, Request};
+use quire_core::operation::Fetch;
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 use std::time::Duration;
 
 /// Runs only after `dispatch::admit` let the request through: the device query is a side
 /// effect (a connection to any host:port the request names) that no refused request causes.
-pub async fn fill(req: &mut Request, op: Option<Operation>) {
-    match op {
-        Some(op @ (Operation::CupsAddModifyPrinter | Operation::CupsCreateLocalPrinter)) => {
+pub async fn fill(req: &mut Request, fetch: Fetch) {
+    match fetch {
+        Fetch::DeviceAttributes | Fetch::DeviceAttributesForEverywhere => {
             let ppd = req.message.operation_attr("ppd-name").or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name")).and_then(|a| a.first_str());
-            let everywhere = op == Operation::CupsCreateLocalPrinter || ppd == Some("everywhere");
+            let everywhere = fetch == Fetch::DeviceAttributes || ppd == Some("everywhere");
             let uri = req.message.attr(DelimiterTag::Printer, "device-uri").and_then(|a| a.first_str()).map(str::to_string);
             if let (true, Some(uri)) = (everywhere, uri) {
                 match tokio::task::spawn_blocking(move || query_device(&uri)).await {
@@ -22,8 +24,8 @@ pub async fn fill(req: &mut Request, op: Option<Operation>) {
                 }
             }
         }
-        Some(Operation::CupsGetDevices) => req.devices = devices(),
-        _ => {}
+        Fetch::Devices => req.devices = devices(),
+        Fetch::None => {}
     }
 }
 

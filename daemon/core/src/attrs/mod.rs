@@ -1,4 +1,9 @@
-//! The attributes of a printer object: generated state plus its capabilities.
+//! Attribute views: the attributes of a printer object (generated state plus its
+//! capabilities), its alerts, and what may be set.
+
+pub mod alerts;
+pub mod job;
+pub mod settable;
 
 use crate::events::SUPPORTED_EVENTS;
 use crate::model::{Printer, Scheduler};
@@ -74,8 +79,21 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         }
     };
     let uri = base.uri(&p.resource());
+    state_attributes(s, p, &uri, base, now, &mut add);
+    description_attributes(p, &uri, base, &mut add);
+    queue_attributes(p, base, &mut add);
+    quire_attributes(p, &mut add);
+    server_attributes(s, &mut add);
+    job_handling_attributes(s, &mut add);
+    job_and_subscription_attributes(s, &mut add);
+    capability_attributes(p, want, &mut out);
+    out
+}
+
+/// Who the printer is and what state it is in.
+fn state_attributes(s: &Scheduler, p: &Printer, uri: &str, base: &UriBase, now: i64, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("printer-name", vec![Value::Name(p.name.clone())]);
-    add("printer-uri-supported", vec![Value::Uri(uri.clone())]);
+    add("printer-uri-supported", vec![Value::Uri(uri.to_string())]);
     add("uri-security-supported", vec![kw(if base.scheme == "ipps" { "tls" } else { "none" })]);
     add("uri-authentication-supported", vec![kw("requesting-user-name")]);
     add("printer-id", vec![Value::Integer(p.id)]);
@@ -104,6 +122,10 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-state-change-date-time", vec![date_time(p.state_change_time)]);
     add("printer-config-change-time", vec![Value::Integer(p.config_change_time as i32)]);
     add("printer-config-change-date-time", vec![date_time(p.config_change_time)]);
+}
+
+/// What the printer says about itself.
+fn description_attributes(p: &Printer, uri: &str, base: &UriBase, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("printer-info", vec![Value::Text(if p.info.is_empty() { p.name.clone() } else { p.info.clone() })]);
     add("printer-location", vec![Value::Text(p.location.clone())]);
     add("printer-make-and-model", vec![Value::Text(p.make_and_model.clone())]);
@@ -115,6 +137,10 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     add("printer-organizational-unit", vec![Value::Text(String::new())]);
     add("printer-message-from-operator", vec![Value::Text(String::new())]);
     add("printer-config-changes", vec![Value::Integer(0)]);
+}
+
+/// How the queue is set up: its device or members, model, policies and users.
+fn queue_attributes(p: &Printer, base: &UriBase, add: &mut impl FnMut(&str, Vec<Value>)) {
     if !p.is_class {
         // As cupsd: without `user:password@`; only the backend gets the whole URI.
         add("device-uri", vec![Value::Uri(quire_ipp::uri::without_userinfo(&p.device_uri))]);
@@ -134,6 +160,10 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     if !p.users_denied.is_empty() {
         add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
     }
+}
+
+/// Quire's own: security facts, split and failover policies, confidential jobs, alerts.
+fn quire_attributes(p: &Printer, add: &mut impl FnMut(&str, Vec<Value>)) {
     if !p.is_class {
         for a in crate::security::printer_attributes(p).into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
             add(&a.name, a.values);
@@ -144,17 +174,21 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
         add(quire_ipp::vendor::FAILOVER_SUPPORTED, kws(quire_ipp::vendor::FAILOVER_MODES));
     }
     // Confidential jobs (PWG 5100.11 job-password and job-release-action).
-    let (short, long) = crate::confidential::PIN_LENGTH;
+    let (short, long) = crate::model::PIN_LENGTH;
     add("job-password-supported", vec![Value::Integer(long as i32)]);
     add("job-password-length-supported", vec![Value::RangeOfInteger { lower: short as i32, upper: long as i32 }]);
     add("job-password-encryption-supported", vec![kw("none")]);
     add("job-release-action-supported", vec![kw("none"), kw("job-password"), kw("owner-authorized")]);
     add(quire_ipp::vendor::CONFIDENTIAL_DEFAULT, vec![Value::Boolean(p.confidential_default)]);
     add(quire_ipp::vendor::CONFIDENTIAL_SUPPORTED, vec![Value::Boolean(true)]);
-    let (alerts, alert_texts) = crate::alerts::printer_alerts(p);
+    let (alerts, alert_texts) = alerts::printer_alerts(p);
     add("printer-alert", alerts);
     add("printer-alert-description", alert_texts);
-    server_attributes(s, &mut add);
+}
+
+/// The device's capabilities (as advertised: with what the filters add) and the settable
+/// lists, after the attributes generated above.
+fn capability_attributes(p: &Printer, want: &RequestedSet, out: &mut Vec<Attribute>) {
     // media-col-database is large: like cupsd, only when asked for by name.
     let explicit_db = want.names().any(|n| n == "media-col-database");
     for cap in &p.capabilities {
@@ -162,13 +196,13 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
             continue;
         }
         if want.contains(&cap.name) && !out.iter().any(|a| a.name == cap.name) {
-            match crate::caps::EXTENDED.contains(&cap.name.as_str()) {
-                true => out.extend(crate::caps::advertised(p, &cap.name)),
+            match crate::capabilities::EXTENDED.contains(&cap.name.as_str()) {
+                true => out.extend(crate::capabilities::advertised(p, &cap.name)),
                 false => out.push(cap.clone()),
             }
         }
     }
-    let (job_settable, printer_settable) = crate::alerts::settable_attributes();
+    let (job_settable, printer_settable) = alerts::settable_attributes();
     for a in [job_settable, printer_settable] {
         if want.contains(&a.name) {
             out.push(a);
@@ -177,12 +211,11 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
     if want.contains("number-up-default") && !out.iter().any(|a| a.name == "number-up-default") {
         out.push(Attribute::new("number-up-default", Value::Integer(1)));
     }
-    for name in crate::caps::EXTENDED {
+    for name in crate::capabilities::EXTENDED {
         if want.contains(name) && !out.iter().any(|a| a.name == *name) {
-            out.extend(crate::caps::advertised(p, name));
+            out.extend(crate::capabilities::advertised(p, name));
         }
     }
-    out
 }
 
 fn queued(s: &Scheduler, p: &Printer) -> i32 {
@@ -203,6 +236,11 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);
     add("natural-language-configured", vec![Value::NaturalLanguage("en".into())]);
     add("generated-natural-language-supported", vec![Value::NaturalLanguage("en".into())]);
+}
+
+/// How jobs and their documents are taken and found.
+fn job_handling_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
+    let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("compression-supported", strs(&["none", "deflate", "gzip"]));
     add("pdl-override-supported", vec![kw("attempted")]);
     add("multiple-document-jobs-supported", vec![Value::Boolean(true)]);
@@ -211,6 +249,11 @@ fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     add("job-ids-supported", vec![Value::Boolean(true)]);
     add("which-jobs-supported", strs(&["completed", "not-completed", "aborted", "all", "canceled", "pending", "pending-held", "processing", "processing-stopped", "proof-print", "fetchable", "saved"]));
     add("printer-get-attributes-supported", strs(&["document-format"]));
+}
+
+/// What jobs and subscriptions on any queue may ask for.
+fn job_and_subscription_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
+    let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("job-creation-attributes-supported", strs(JOB_CREATION_ATTRIBUTES));
     add("job-hold-until-supported", strs(&["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"]));
     add("job-hold-until-default", vec![kw("no-hold")]);

@@ -1,0 +1,371 @@
+//! The scheduler task: owns the `Scheduler`, runs the core's handlers and carries out
+//! their effects (persist, start or stop a backend, arm a timer).
+
+use crate::cache::ResponseCache;
+use crate::clock::now;
+use crate::command::{Command, Durable, Encoded, Summary};
+use crate::runner::Runner;
+use crate::store_thread::StoreHandle;
+use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
+use quire_ipp::Message;
+use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// The effects to save, sorted (each object saved once, as it is after them all).
+#[derive(Default)]
+struct Batch {
+    changes: Vec<Change>,
+    jobs: BTreeSet<i32>,
+    printers: BTreeSet<String>,
+    subs: BTreeSet<i32>,
+    server: bool,
+    /// Jobs whose sealed spool files are shredded before the batch removes them.
+    shred: Vec<i32>,
+    /// Runs to start once the batch is saved.
+    starts: Vec<(i32, String, u32)>,
+}
+
+pub struct SchedulerTask {
+    state: Scheduler,
+    store: StoreHandle,
+    runner: Runner,
+    tx: mpsc::UnboundedSender<Command>,
+    armed: BTreeSet<i64>,
+    cache: Arc<ResponseCache>,
+    spool_dir: PathBuf,
+}
+
+impl SchedulerTask {
+    #[allow(clippy::too_many_arguments)] // start-up wiring, called once
+    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: Arc<quire_backends::Launch>) -> Self {
+        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull, launch);
+        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, spool_dir }
+    }
+
+    /// Recovers interrupted jobs, then serves commands until every sender is gone.
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        let effects = quire_core::schedule::recover(&mut self.state, now());
+        let _ = self.execute(effects);
+        while let Some(cmd) = rx.recv().await {
+            match cmd {
+                // Nothing else runs until memory agrees with the store again.
+                Command::StoreFailed(touched) => self.reload(touched).await,
+                cmd => self.command(cmd),
+            }
+        }
+    }
+
+    /// Replaces what a failed batch touched with what the store holds (reading it after
+    /// every batch sent so far, so no later change is lost).
+    async fn reload(&mut self, touched: crate::store_thread::Touched) {
+        self.cache.invalidate();
+        match self.store.reload(touched).await {
+            Ok(Ok(stored)) => {
+                let effects = crate::reconcile::apply(&mut self.state, &self.spool_dir, stored);
+                // Only timers and stops: nothing is saved again (that could fail the same way).
+                for e in effects {
+                    match e {
+                        Effect::ArmTimer { at } => self.arm(at),
+                        Effect::StopJob { job_id } => self.runner.stop(job_id),
+                        _ => {}
+                    }
+                }
+            }
+            Ok(Err(e)) => tracing::error!("Unable to read back from the job store after a failed save: {e}"),
+            Err(_) => tracing::error!("The job store thread is gone"),
+        }
+    }
+
+    /// Runs one request through the core as if a local admin sent it (built-in queues).
+    pub fn bootstrap(&mut self, request: Request) -> Message {
+        let who = Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: quire_core::AuthMethod::PeerCred, ..Default::default() };
+        let out = quire_core::handle(&mut self.state, &request, &who, now());
+        let _ = self.execute(out.effects);
+        out.response
+    }
+
+    /// [`Self::bootstrap`] for a queue quired makes for itself on a `file:` device (the
+    /// built-in configuration's fallback queues): allowed whatever FileDevice says, as no
+    /// client chose the path (cupsd too loads file: queues from printers.conf regardless).
+    pub fn bootstrap_own_file_queue(&mut self, request: Request) -> Message {
+        let allowed = std::mem::replace(&mut self.state.settings.file_device, true);
+        let response = self.bootstrap(request);
+        self.state.settings.file_device = allowed;
+        response
+    }
+
+    /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
+    /// (one statvfs call: cheap next to the request it precedes).
+    fn measure_spool(&mut self) {
+        let v = nix::sys::statvfs::statvfs(&self.spool_dir).ok();
+        self.state.spool_free = v.as_ref().map(|v| v.blocks_available().saturating_mul(v.fragment_size()));
+        self.state.spool_total = v.as_ref().map(|v| v.blocks().saturating_mul(v.fragment_size()));
+    }
+
+    pub fn has_printer(&self, name: &str) -> bool {
+        self.state.printer(name).is_some()
+    }
+
+    pub fn has_printers(&self) -> bool {
+        !self.state.printers.is_empty()
+    }
+
+    fn command(&mut self, cmd: Command) {
+        let t = now();
+        // Phase one changes nothing but a Print-Job's reserved id (invalidated below).
+        let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Admit { .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
+        if !read_only {
+            self.cache.invalidate();
+        }
+        match cmd {
+            Command::Admit { request, who, reply } => {
+                self.measure_spool();
+                let admitted = quire_core::dispatch::admit(&mut self.state, &request, &who, t);
+                if admitted.as_ref().is_ok_and(|a| a.document.is_some()) {
+                    self.cache.invalidate();
+                }
+                let _ = reply.send(admitted);
+            }
+            Command::Complete { admitted, request, who, reply } => {
+                self.measure_spool();
+                let out = quire_core::dispatch::complete(&mut self.state, *admitted, &request, &who, t);
+                let _ = reply.send(self.answer(out, &request, None, t));
+            }
+            Command::Ipp { request, who, cache_key, reply } => {
+                self.measure_spool();
+                let out = quire_core::handle(&mut self.state, &request, &who, t);
+                let _ = reply.send(self.answer(out, &request, cache_key, t));
+            }
+            Command::Ppd { name, base, reply } => {
+                let _ = reply.send(quire_core::dispatch::ppd(&self.state, &name, &base, t));
+            }
+            Command::GetPpd { request, reply } => {
+                let _ = reply.send(quire_core::dispatch::get_ppd(&self.state, &request, t));
+            }
+            Command::Summary { who, reply } => {
+                let _ = reply.send(self.summary(&who));
+            }
+            cmd => self.backend_report(cmd, t),
+        }
+    }
+
+    /// What the backends report, the timer, and the runs whose state is saved.
+    fn backend_report(&mut self, cmd: Command, t: i64) {
+        match cmd {
+        Command::JobProgress { job_id, run, pages } => {
+            let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceState { job_id, run, reasons, message } => {
+            tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
+            let effects = quire_core::device::device_state(&mut self.state, job_id, run, reasons, message, t);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceAttribute { job_id, run, attr } => {
+            let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
+            let _ = self.execute(effects);
+        }
+        Command::DeviceJob { job_id, run, device_job } => {
+            tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
+            let effects = quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
+            let _ = self.execute(effects);
+        }
+        Command::JobDone { job_id, run, result } => {
+            self.runner.finished(job_id, run);
+            tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
+            let effects = quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
+            let _ = self.execute(effects);
+        }
+        Command::Timer => {
+            self.armed.retain(|at| *at > t);
+            let effects = quire_core::schedule::fire(&mut self.state, t);
+            let _ = self.execute(effects);
+        }
+        Command::Start(starts) => {
+            for (job_id, printer, run) in starts {
+                // Cancelled, held or moved meanwhile: that run is not to start.
+                let current = self.state.jobs.get(&job_id).is_some_and(|j| j.state == quire_core::JobState::Processing && j.run == run);
+                if current {
+                    self.runner.start(&self.state, job_id, run, &printer);
+                }
+            }
+        }
+            // Handled by `run`; the requests by `command`.
+            _ => {}
+        }
+    }
+
+    /// Carries out a handled request's effects and encodes its answer (cached, when it may be).
+    fn answer(&mut self, out: Outcome, request: &Request, cache_key: Option<Vec<u8>>, t: i64) -> Encoded {
+        if !out.effects.is_empty() {
+            self.cache.invalidate();
+        }
+        let durable = self.execute(out.effects);
+        // The PutJob just queued took the staged bytes if the job kept the document.
+        if let Some(doc) = request.document.as_ref().filter(|d| d.is_inline()) {
+            self.store.discard_staged(&doc.file);
+        }
+        let body = out.response.encode();
+        if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
+            self.cache.put(key, self.cache.generation(), t, &body);
+        }
+        Encoded { status: out.response.code, body, durable }
+    }
+
+    fn summary(&self, who: &Requester) -> Summary {
+        // A private owner is "Withheld", as on cupsd's web pages.
+        let owner = |j: &quire_core::Job| match quire_core::privacy::of_job(&self.state, j, who).hides("job-originating-user-name") {
+            true => "Withheld".to_string(),
+            false => j.owner.to_string(),
+        };
+        Summary {
+            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), quire_ipp::uri::without_userinfo(&p.device_uri), p.accepting)).collect(),
+            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), owner(j), j.state.keyword().into())).collect(),
+        }
+    }
+
+    /// Carries out effects; returns when the persisted part will be durable.
+    fn execute(&mut self, effects: Vec<Effect>) -> Durable {
+        let changed = !effects.is_empty();
+        let Batch { mut changes, jobs, printers, subs, server, shred, starts } = self.sort(effects);
+        changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
+        changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
+        changes.extend(subs.iter().filter_map(|id| {
+            self.state.subscriptions.get(id).map(|x| Change::PutSubscription(SubscriptionRecord { id: *id, attrs: persist::subscription_to_blob(x) }))
+        }));
+        if server {
+            changes.extend(self.server_changes());
+        }
+        if !shred.is_empty() {
+            // Overwriting a large file takes a while: the store thread does it (not the
+            // scheduler's), before the batch below removes the files.
+            self.store.shred_sealed(shred);
+        }
+        // A job starts once its state is saved: a run the store does not know of would
+        // print again after a restart, or print a job whose creation was not saved.
+        let durable = if starts.is_empty() {
+            self.store.submit(changes)
+        } else {
+            let (durable, saved) = self.store.submit_acked(changes);
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                if saved.await == Ok(true) {
+                    let _ = tx.send(Command::Start(starts));
+                }
+            });
+            durable
+        };
+        // Whatever changed, the next deadline (history and file purges after a cancel,
+        // expiries, holds) has a timer: handlers arm only the timers they know they need.
+        if let Some(at) = quire_core::schedule::next_timer(&self.state, now()).filter(|_| changed) {
+            self.arm(at);
+        }
+        durable
+    }
+
+    /// Carries out the effects that are not saved (stops, timers, links, log lines) and
+    /// sorts the rest into a batch.
+    fn sort(&mut self, effects: Vec<Effect>) -> Batch {
+        let mut b = Batch::default();
+        for e in effects {
+            match e {
+                Effect::PersistJob(id) => {
+                    b.jobs.insert(id);
+                }
+                Effect::PurgeJobFiles(id) => {
+                    b.shred.push(id);
+                    b.jobs.insert(id);
+                }
+                Effect::DeleteJob(id) => {
+                    b.shred.push(id);
+                    b.changes.push(Change::DeleteJob(id));
+                }
+                Effect::PersistPrinter(k) => {
+                    b.printers.insert(k);
+                }
+                Effect::DeletePrinter(k) => b.changes.push(Change::DeletePrinter(k)),
+                Effect::PersistSubscription(id) => {
+                    b.subs.insert(id);
+                }
+                Effect::DeleteSubscription(id) => b.changes.push(Change::DeleteSubscription(id)),
+                Effect::PersistServer => b.server = true,
+                // Started after the batch is queued: an inline document is read behind it.
+                Effect::StartJob { job_id, printer, run } => b.starts.push((job_id, printer, run)),
+                Effect::StopJob { job_id } => self.runner.stop(job_id),
+                Effect::ArmTimer { at } => self.arm(at),
+                Effect::LinkDocument { from, to } => self.runner.link_document(&from, &to),
+                Effect::Log(text) => tracing::info!("{text}"),
+                Effect::Identify { printer, actions, message } => {
+                    tracing::info!("Identify-Printer {printer}: {actions:?} {message}");
+                }
+            }
+        }
+        b
+    }
+
+    fn job_change(&self, id: i32) -> Option<Change> {
+        let j = self.state.jobs.get(&id)?;
+        let documents = if j.files_purged {
+            Vec::new()
+        } else {
+            // Print-URI documents have no bytes to store yet: the job record keeps them.
+            j.documents
+                .iter()
+                .filter(|d| d.uri.is_none())
+                .map(|d| DocumentRecord {
+                    number: d.number,
+                    format: d.format.clone(),
+                    size: d.size,
+                    file: PathBuf::from(&d.file),
+                    compression: d.compression.clone(),
+                    // The bytes were staged by spool_stream; the store thread attaches them.
+                    storage: if d.is_inline() { DocumentStorage::Inline } else { DocumentStorage::File },
+                })
+                .collect()
+        };
+        Some(Change::PutJob(JobRecord {
+            id,
+            printer: j.printer.to_string(),
+            state: j.state as i32,
+            owner: j.owner.to_string(),
+            created: j.created,
+            completed: j.completed_at,
+            attrs: persist::job_to_blob(j),
+            documents,
+        }))
+    }
+
+    fn printer_change(&self, key: &str) -> Option<Change> {
+        let p = self.state.printers.get(key)?;
+        Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
+    }
+
+    fn server_changes(&self) -> Vec<Change> {
+        let s = &self.state;
+        vec![
+            Change::SetKv("next-job-id".into(), s.next_job_id.to_string()),
+            Change::SetKv("next-printer-id".into(), s.next_printer_id.to_string()),
+            Change::SetKv("next-subscription-id".into(), s.next_subscription_id.to_string()),
+            match &s.default_printer {
+                Some(d) => Change::SetKv("default-printer".into(), d.clone()),
+                None => Change::DeleteKv("default-printer".into()),
+            },
+        ]
+    }
+
+    fn arm(&mut self, at: i64) {
+        if !self.armed.insert(at) {
+            return;
+        }
+        let tx = self.tx.clone();
+        let delay = (at - now()).max(0) as u64;
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
+            let _ = tx.send(Command::Timer);
+        });
+    }
+}
+
