@@ -71,7 +71,7 @@ pub fn add_office_queue(server: &Server) {
 /// SKIPPED printed) when that is not possible here. Keep the PamMatrix alive with the server.
 pub fn server() -> Option<(Server, PamMatrix)> {
     if !is_root() || !PamMatrix::available() {
-        eprintln!("SKIPPED: needs root and libpam-wrapper");
+        crate::skipped("needs root and libpam-wrapper");
         return None;
     }
     let pam_dir = tempfile::tempdir().expect("tempdir").keep();
@@ -79,7 +79,7 @@ pub fn server() -> Option<(Server, PamMatrix)> {
     let env = pam.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let Some(server) = start_with_default_policy(&env, "") else {
-        eprintln!("SKIPPED: quired binary not built");
+        crate::skipped("quired binary not built");
         return None;
     };
     Some((server, pam))

@@ -33,7 +33,7 @@ pub struct Fleet {
 pub fn fleet(ppm: u32) -> Option<Fleet> {
     crate::require_programs();
     let Some(server) = Server::start_quired().expect("start quired") else {
-        eprintln!("SKIPPED: quired binary not built");
+        crate::skipped("quired binary not built");
         return None;
     };
     let mut sims = BTreeMap::new();

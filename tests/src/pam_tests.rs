@@ -10,7 +10,7 @@ fn env_value<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
 
 fn skip_without(available: bool, what: &str) -> bool {
     if !available {
-        println!("SKIPPED: {what} not installed");
+        crate::skipped(&format!("{what} not installed"));
     }
     !available
 }

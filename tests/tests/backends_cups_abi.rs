@@ -77,7 +77,7 @@ fn start_quired(backends: &Backends) -> Option<Server> {
     let bin = backends.server_bin();
     let server = Server::start_quired_with_env(&[("QUIRE_CUPS_SERVERBIN", bin.as_str())]).expect("start quired");
     if server.is_none() {
-        println!("SKIPPED: quired binary not built");
+        quire_tests::skipped("quired binary not built");
     }
     server
 }

@@ -164,7 +164,7 @@ fn check_manual_refused(cli: &Cli, pdf: &str) {
 /// The CLI and a running quired, or None (the test is skipped) when either is not built.
 fn start() -> Option<Cli> {
     let Some(bin) = quire_binary() else {
-        println!("SKIPPED: quire or quired binary not built");
+        quire_tests::skipped("quire or quired binary not built");
         return None;
     };
     let server = Server::start_quired().expect("start quired")?;

@@ -50,7 +50,7 @@ impl Daemon {
             ServerKind::Quired => match quired_binary() {
                 Some(b) => b,
                 None => {
-                    println!("SKIPPED: quired binary not built");
+                    quire_tests::skipped("quired binary not built");
                     return None;
                 }
             },

@@ -250,7 +250,7 @@ fn quire(f: &Fleet, args: &[&str]) -> Option<quire_tests::CmdOutput> {
 fn quire_failover_shows_the_candidates_and_moves_the_rest() {
     let Some(f) = fleet(600) else { return };
     failover_everywhere(&f, "manual", 1);
-    let Some(out) = quire(&f, &["lpstat", "-l", "-p", "office"]) else { return eprintln!("SKIPPED: quire not built") };
+    let Some(out) = quire(&f, &["lpstat", "-l", "-p", "office"]) else { return quire_tests::skipped("quire not built") };
     assert!(out.stdout.contains("Failover: manual after 1 s"), "{}", out.stdout);
     f.sims["office"].fault(SimFault::JamAfter(5)).expect("fault");
     let id = f.lp("office", &f.pdf("cli", 12), &[]);

@@ -13,7 +13,7 @@ fn quired() -> Option<Server> {
     quire_tests::require_programs();
     let server = Server::start_quired().expect("start quired");
     if server.is_none() {
-        eprintln!("SKIPPED: quired binary not built");
+        quire_tests::skipped("quired binary not built");
     }
     server
 }

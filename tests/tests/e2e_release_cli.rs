@@ -26,7 +26,7 @@ struct Fixture {
 
 fn fixture() -> Option<Fixture> {
     let Some(bin) = quire_binary() else {
-        eprintln!("SKIPPED: quire binary not built (cargo build -p quire-cli)");
+        quire_tests::skipped("quire binary not built (cargo build -p quire-cli)");
         return None;
     };
     let (server, pam) = server()?;

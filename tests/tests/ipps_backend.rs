@@ -139,7 +139,7 @@ fn print_through(a: &Server, b: &Server, q: &str, input: &[u8]) {
 fn ipps_device_prints_to_another_quired_over_tls() {
     quire_tests::require_programs();
     let Some(b) = Server::start_quired().expect("start quired B") else {
-        eprintln!("SKIPPED: quired binary not built");
+        quire_tests::skipped("quired binary not built");
         return;
     };
     let a = Server::start_quired().expect("start quired A").expect("quired binary");
@@ -185,7 +185,7 @@ fn ipps_everywhere_queue_takes_the_devices_security_claim() {
     use quire_ipp::{vendor as v, Attribute, DelimiterTag, Operation, Value};
     quire_tests::require_programs();
     let Some(b) = Server::start_quired().expect("start quired B") else {
-        eprintln!("SKIPPED: quired binary not built");
+        quire_tests::skipped("quired binary not built");
         return;
     };
     let a = Server::start_quired().expect("start quired A").expect("quired binary");

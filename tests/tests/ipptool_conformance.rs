@@ -33,7 +33,7 @@ fn start_stack(kind: ServerKind, dbus: &Dbus) -> Option<Stack> {
         ServerKind::Quired => match Server::start_quired().expect("start quired") {
             Some(server) => server,
             None => {
-                println!("SKIPPED: quired binary not built (set QUIRED_BIN or build -p quired)");
+                quire_tests::skipped("quired binary not built (set QUIRED_BIN or build -p quired)");
                 return None;
             }
         },

@@ -57,7 +57,7 @@ impl Drop for SystemAccount {
 fn a_real_pam_unix_user_releases_a_confidential_job_only_with_the_right_password() {
     let missing: Vec<&str> = ["useradd", "userdel", "chpasswd"].into_iter().filter(|p| !have_program(p)).collect();
     if !is_root() || !missing.is_empty() {
-        eprintln!("SKIPPED: needs root, useradd, userdel and chpasswd (missing: {missing:?})");
+        quire_tests::skipped(&format!("needs root, useradd, userdel and chpasswd (missing: {missing:?})"));
         return;
     }
     let pid = std::process::id();
@@ -65,7 +65,7 @@ fn a_real_pam_unix_user_releases_a_confidential_job_only_with_the_right_password
     let _account = SystemAccount::create(&user, &password, &service);
     // No LD_PRELOAD: the daemon loads the system's libpam and pam_unix.
     let Some(server) = start_with_default_policy(&[], &format!("PamService {service}\n")) else {
-        eprintln!("SKIPPED: quired binary not built");
+        quire_tests::skipped("quired binary not built");
         return;
     };
     let pdf = secret_pdf(server.dir()).to_string_lossy().into_owned();
@@ -87,7 +87,7 @@ fn a_real_pam_unix_user_releases_a_confidential_job_only_with_the_right_password
     assert!(audit.contains(&format!("auth-ok user=\"{user}\"")), "audit log records the success:\n{audit}");
     // Quire's own CLI, as an unprivileged uid: the same account releases the second job.
     let Some(bin) = quire_binary() else {
-        eprintln!("SKIPPED (in part): quire binary not built; quire release not tried");
+        quire_tests::skipped("quire binary not built; quire release not tried (the rest of the test ran)");
         return;
     };
     let out = quire(&bin, &server, "release", &["-U", &user, &second.to_string()], &As::user("nobody").stdin("wrong\n"));

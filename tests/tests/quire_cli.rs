@@ -19,7 +19,7 @@ fn quire(bin: &PathBuf, server: &Server, args: &[&str]) -> (i32, String, String)
 #[test]
 fn quire_cli_against_both_servers() {
     let Some(bin) = quire_binary() else {
-        println!("SKIPPED: quire binary not built");
+        quire_tests::skipped("quire binary not built");
         return;
     };
     let servers = quire_tests::both_servers();

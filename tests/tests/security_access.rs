@@ -85,7 +85,7 @@ const PAM_USERS: [(&str, &str); 2] = [("root", "rootpw"), ("alice", "alicepw")];
 
 fn pam_or_skip() -> Option<PamMatrix> {
     if !PamMatrix::available() {
-        eprintln!("SKIPPED: needs libpam-wrapper");
+        quire_tests::skipped("needs libpam-wrapper");
         return None;
     }
     let dir = tempfile::tempdir().expect("tempdir").keep();
@@ -254,7 +254,7 @@ fn curl_as(server: &quire_tests::Server, uid: u32, user: &str, password: &str, b
 #[test]
 fn a_local_user_locked_out_does_not_lock_out_other_local_users() {
     if !quire_tests::confidential::is_root() || !quire_tests::process::have_program("curl") {
-        eprintln!("SKIPPED: needs root and curl");
+        quire_tests::skipped("needs root and curl");
         return;
     }
     let Some((server, _pam)) = quire_tests::confidential::server() else { return };

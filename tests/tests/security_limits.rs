@@ -422,7 +422,7 @@ fn a_change_the_store_cannot_save_is_undone_in_memory() {
     use std::process::{Command, Stdio};
     let Some(lan) = Lan::or_skip() else { return };
     if !quire_tests::process::have_program("sqlite3") {
-        eprintln!("SKIPPED: needs the sqlite3 shell");
+        quire_tests::skipped("needs the sqlite3 shell");
         return;
     }
     let fs = Tmpfs::mount("8m");

@@ -31,7 +31,7 @@ pub const ALICE: (&str, &str) = ("alice", "alicepw");
 /// `etc/audit_log`, and `cupsd_extra`/`files_extra` appended. Keep the PamMatrix alive.
 pub fn quired_with_pam(lan: &Lan, cupsd_extra: &str, files_extra: &str) -> Option<(LanServer, PamMatrix)> {
     if !PamMatrix::available() {
-        eprintln!("SKIPPED: needs libpam-wrapper");
+        quire_tests::skipped("needs libpam-wrapper");
         return None;
     }
     let dir = tempfile::tempdir().expect("tempdir").keep();
