@@ -62,19 +62,25 @@ pub(crate) fn connect_with_backoff(
         if let Some(limit) = contimeout {
             let left = limit.saturating_sub(start.elapsed());
             if left.is_zero() {
-                return Err(BackendError::Device(format!("The printer is not responding: unable to connect to {what}: {error}")));
+                return Err(BackendError::Device(format!(
+                    "The printer is not responding: unable to connect to {what}: {error}"
+                )));
             }
             delay = delay.min(left);
         }
         let secs = delay.as_millis().div_ceil(1000);
-        progress.printer_state(vec!["offline-report".into()], format!("Unable to connect to printer; will retry in {secs} seconds."));
+        progress.printer_state(
+            vec!["offline-report".into()],
+            format!("Unable to connect to printer; will retry in {secs} seconds."),
+        );
         sleep_cancelable(delay, cancel)?;
     }
 }
 
 /// One attempt on every address `host` resolves to; the last error when none answers.
 fn connect_once(host: &str, port: u16) -> Result<TcpStream, String> {
-    let addrs = (host, port).to_socket_addrs().map_err(|e| format!("unable to locate \"{host}\": {e}"))?;
+    let addrs =
+        (host, port).to_socket_addrs().map_err(|e| format!("unable to locate \"{host}\": {e}"))?;
     let mut last = format!("\"{host}\" has no address");
     for addr in addrs {
         match TcpStream::connect_timeout(&addr, ATTEMPT_TIMEOUT) {
@@ -117,21 +123,34 @@ fn timed_out(kind: ErrorKind) -> bool {
 /// peer may accept nothing at all; `None` waits as long as the connection lives (a printer
 /// out of paper stops reading, and a dead one is ended by the kernel's retransmission limit).
 /// `step` names what is being sent, for errors.
-pub(crate) fn write_all(stream: &mut TcpStream, mut buf: &[u8], cancel: &Cancel, stall: Option<Duration>, step: &str) -> Result<(), BackendError> {
+pub(crate) fn write_all(
+    stream: &mut TcpStream,
+    mut buf: &[u8],
+    cancel: &Cancel,
+    stall: Option<Duration>,
+    step: &str,
+) -> Result<(), BackendError> {
     let mut last_progress = Instant::now();
     while !buf.is_empty() {
         if cancel.is_canceled() {
             return Err(BackendError::Canceled);
         }
         match stream.write(buf) {
-            Ok(0) => return Err(BackendError::Device(format!("Unable to send {step}: the printer closed the connection."))),
+            Ok(0) => {
+                return Err(BackendError::Device(format!(
+                    "Unable to send {step}: the printer closed the connection."
+                )))
+            }
             Ok(n) => {
                 buf = buf.get(n..).unwrap_or_default();
                 last_progress = Instant::now();
             }
             Err(e) if timed_out(e.kind()) => {
                 if let Some(limit) = stall.filter(|l| last_progress.elapsed() >= *l) {
-                    return Err(BackendError::Device(format!("Unable to send {step}: the printer accepted no data for {} seconds.", limit.as_secs())));
+                    return Err(BackendError::Device(format!(
+                        "Unable to send {step}: the printer accepted no data for {} seconds.",
+                        limit.as_secs()
+                    )));
                 }
             }
             Err(e) => return Err(BackendError::Device(format!("Unable to send {step}: {e}"))),
@@ -153,7 +172,13 @@ pub(crate) enum ReadOutcome {
 
 /// Reads what the peer sends next, waiting at most `idle` (the stream must have
 /// [`poll_timeouts`]). Errors other than Cancel are the device's.
-pub(crate) fn read_some(stream: &mut TcpStream, buf: &mut [u8], cancel: &Cancel, idle: Duration, step: &str) -> Result<ReadOutcome, BackendError> {
+pub(crate) fn read_some(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    cancel: &Cancel,
+    idle: Duration,
+    step: &str,
+) -> Result<ReadOutcome, BackendError> {
     let start = Instant::now();
     loop {
         if cancel.is_canceled() {
@@ -189,8 +214,14 @@ pub(crate) struct NetUri {
 
 /// Parses `scheme://[user@]host[:port][/path][?options]`. Never panics; anything malformed
 /// (missing host, bad port, bad percent-encoding, control characters) is `BadUri`.
-pub(crate) fn parse_net_uri(uri: &str, scheme: &str, default_port: u16) -> Result<NetUri, BackendError> {
-    let bad = |why: &str| BackendError::BadUri(format!("{}: {why}", quire_ipp::uri::without_userinfo(uri)));
+pub(crate) fn parse_net_uri(
+    uri: &str,
+    scheme: &str,
+    default_port: u16,
+) -> Result<NetUri, BackendError> {
+    let bad = |why: &str| {
+        BackendError::BadUri(format!("{}: {why}", quire_ipp::uri::without_userinfo(uri)))
+    };
     let rest = uri
         .split_once("://")
         .filter(|(s, _)| s.eq_ignore_ascii_case(scheme))
@@ -203,10 +234,14 @@ pub(crate) fn parse_net_uri(uri: &str, scheme: &str, default_port: u16) -> Resul
         None => (None, authority),
     };
     let (host, port) = split_host_port(hostport).ok_or_else(|| bad("bad host or port"))?;
-    let host = decode(host).filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic())).ok_or_else(|| bad("missing or bad host name"))?;
+    let host = decode(host)
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| bad("missing or bad host name"))?;
     let port = match port {
         None | Some("") => default_port,
-        Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad("bad port number"))?,
+        Some(p) => {
+            p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| bad("bad port number"))?
+        }
     };
     let path = decode(path).ok_or_else(|| bad("bad percent-encoding in the path"))?;
     let mut options = Vec::new();

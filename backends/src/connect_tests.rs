@@ -14,12 +14,30 @@ fn backoff_doubles_from_one_second_up_to_thirty() {
 
 #[test]
 fn net_uri_parts_and_options() {
-    let u = parse_net_uri("socket://printer.example:9101/?waiteof=false&contimeout=30", "socket", 9100).expect("parse");
-    assert_eq!((u.host.as_str(), u.port, u.path.as_str(), u.user.as_deref()), ("printer.example", 9101, "", None));
-    assert_eq!(u.options, [("waiteof".to_string(), "false".to_string()), ("contimeout".to_string(), "30".to_string())]);
-    let u = parse_net_uri("lpd://bob@[::1]/my%20queue?Banner+format=o", "lpd", 515).expect("parse v6");
-    assert_eq!((u.host.as_str(), u.port, u.path.as_str(), u.user.as_deref()), ("::1", 515, "my queue", Some("bob")));
-    assert_eq!(u.options, [("banner".to_string(), String::new()), ("format".to_string(), "o".to_string())]);
+    let u =
+        parse_net_uri("socket://printer.example:9101/?waiteof=false&contimeout=30", "socket", 9100)
+            .expect("parse");
+    assert_eq!(
+        (u.host.as_str(), u.port, u.path.as_str(), u.user.as_deref()),
+        ("printer.example", 9101, "", None)
+    );
+    assert_eq!(
+        u.options,
+        [
+            ("waiteof".to_string(), "false".to_string()),
+            ("contimeout".to_string(), "30".to_string())
+        ]
+    );
+    let u =
+        parse_net_uri("lpd://bob@[::1]/my%20queue?Banner+format=o", "lpd", 515).expect("parse v6");
+    assert_eq!(
+        (u.host.as_str(), u.port, u.path.as_str(), u.user.as_deref()),
+        ("::1", 515, "my queue", Some("bob"))
+    );
+    assert_eq!(
+        u.options,
+        [("banner".to_string(), String::new()), ("format".to_string(), "o".to_string())]
+    );
     let u = parse_net_uri("SOCKET://[fe80::1]:9200", "socket", 9100).expect("upper-case scheme");
     assert_eq!((u.host.as_str(), u.port), ("fe80::1", 9200));
     assert_eq!(parse_net_uri("socket://h:/", "socket", 9100).expect("empty port").port, 9100);
@@ -59,7 +77,27 @@ fn net_uri_garbage_is_bad_uri() {
 
 #[test]
 fn net_uri_parser_never_panics() {
-    let pieces = ["socket://", "[", "]", ":", "%", "%4", "%41", "@", "/", "?", "=", "&", "+", "::1", "h", "9100", "\u{e9}", "\n", "%ff"];
+    let pieces = [
+        "socket://",
+        "[",
+        "]",
+        ":",
+        "%",
+        "%4",
+        "%41",
+        "@",
+        "/",
+        "?",
+        "=",
+        "&",
+        "+",
+        "::1",
+        "h",
+        "9100",
+        "\u{e9}",
+        "\n",
+        "%ff",
+    ];
     let mut seed = 0x2545_f491_u32;
     for _ in 0..5000 {
         let mut uri = String::new();
@@ -76,7 +114,9 @@ fn net_uri_parser_never_panics() {
 #[test]
 fn option_values_read_like_cups() {
     assert!(option_bool("") && option_bool("ON") && option_bool("yes") && option_bool("True"));
-    assert!(!option_bool("off") && !option_bool("false") && !option_bool("0") && !option_bool("nope"));
+    assert!(
+        !option_bool("off") && !option_bool("false") && !option_bool("0") && !option_bool("nope")
+    );
     assert_eq!(option_secs("30"), Some(Duration::from_secs(30)));
     assert_eq!(option_secs("12abc"), Some(Duration::from_secs(12)));
     assert_eq!(option_secs("0"), None);
@@ -98,7 +138,9 @@ fn offline_at_submission_waits_and_reports() {
         listener.accept().map(|_| ()).expect("accept");
     });
     let mut rec = Recorder::default();
-    let stream = connect_with_backoff("127.0.0.1", port, &Cancel::default(), &mut rec, "test device", None).expect("connects once the device is up");
+    let stream =
+        connect_with_backoff("127.0.0.1", port, &Cancel::default(), &mut rec, "test device", None)
+            .expect("connects once the device is up");
     rx.recv().expect("listener was up");
     drop(stream);
     server.join().expect("server thread");
@@ -120,23 +162,42 @@ fn cancel_while_retrying_returns_promptly() {
     });
     let start = Instant::now();
     let mut rec = Recorder::default();
-    let err = connect_with_backoff("127.0.0.1", port, &cancel, &mut rec, "test device", None).expect_err("never connects");
+    let err = connect_with_backoff("127.0.0.1", port, &cancel, &mut rec, "test device", None)
+        .expect_err("never connects");
     canceler.join().expect("canceler");
     assert!(matches!(err, BackendError::Canceled), "{err:?}");
     assert!(start.elapsed() < Duration::from_millis(2500), "took {:?}", start.elapsed());
     // 1 s then 2 s: the second report announces the doubled delay.
     let msgs: Vec<&str> = rec.states.iter().map(|(_, m)| m.as_str()).collect();
-    assert_eq!(msgs, ["Unable to connect to printer; will retry in 1 seconds.", "Unable to connect to printer; will retry in 2 seconds."]);
+    assert_eq!(
+        msgs,
+        [
+            "Unable to connect to printer; will retry in 1 seconds.",
+            "Unable to connect to printer; will retry in 2 seconds."
+        ]
+    );
 }
 
 #[test]
 fn contimeout_gives_up_with_a_device_error() {
     let port = closed_port();
     let start = Instant::now();
-    let err = connect_with_backoff("127.0.0.1", port, &Cancel::default(), &mut Recorder::default(), "the test device", Some(Duration::from_millis(1200)))
-        .expect_err("never connects");
+    let err = connect_with_backoff(
+        "127.0.0.1",
+        port,
+        &Cancel::default(),
+        &mut Recorder::default(),
+        "the test device",
+        Some(Duration::from_millis(1200)),
+    )
+    .expect_err("never connects");
     let msg = err.to_string();
-    assert!(matches!(err, BackendError::Device(_)) && msg.contains("not responding") && msg.contains("the test device"), "{msg}");
+    assert!(
+        matches!(err, BackendError::Device(_))
+            && msg.contains("not responding")
+            && msg.contains("the test device"),
+        "{msg}"
+    );
     assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
 }
 
@@ -148,7 +209,15 @@ fn ipv6_literals_connect_with_or_without_brackets() {
     };
     let port = listener.local_addr().expect("addr").port();
     for host in ["[::1]", "::1"] {
-        connect_with_backoff(host, port, &Cancel::default(), &mut Recorder::default(), "v6", Some(Duration::from_secs(2))).expect(host);
+        connect_with_backoff(
+            host,
+            port,
+            &Cancel::default(),
+            &mut Recorder::default(),
+            "v6",
+            Some(Duration::from_secs(2)),
+        )
+        .expect(host);
     }
 }
 
@@ -160,6 +229,7 @@ fn a_silent_peer_is_idle_not_hung() {
     let (_peer, _) = listener.accept().expect("accept");
     poll_timeouts(&s).expect("timeouts");
     let mut buf = [0u8; 8];
-    let got = read_some(&mut s, &mut buf, &Cancel::default(), Duration::from_millis(300), "test").expect("read");
+    let got = read_some(&mut s, &mut buf, &Cancel::default(), Duration::from_millis(300), "test")
+        .expect("read");
     assert_eq!(got, ReadOutcome::Idle);
 }

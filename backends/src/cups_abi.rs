@@ -23,14 +23,15 @@ mod session;
 pub mod status;
 
 use crate::cups_config::CupsConfig;
+use crate::sandbox::{Account, PrivateDir};
 use crate::{open_document, BackendError, Cancel, DocumentSource, JobInfo, Progress};
 use invocation::Invocation;
-use crate::sandbox::{Account, PrivateDir};
 use security::Refusal;
 use session::Session;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -66,7 +67,9 @@ pub fn backend_schemes_in(config: &CupsConfig) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| entries.flatten().filter_map(|e| e.file_name().into_string().ok()).collect())
         .unwrap_or_default();
-    names.retain(|n| invocation::scheme_of(&format!("{n}:")) == Some(n.as_str()) && dir.join(n).is_file());
+    names.retain(|n| {
+        invocation::scheme_of(&format!("{n}:")) == Some(n.as_str()) && dir.join(n).is_file()
+    });
     names.sort();
     names
 }
@@ -80,15 +83,12 @@ pub(crate) fn deliver_with(
     progress: &mut dyn Progress,
 ) -> Result<(), BackendError> {
     let shown = invocation::sanitize_uri(uri);
-    let scheme = invocation::scheme_of(uri).ok_or_else(|| BackendError::BadUri(format!("{shown}: no valid scheme")))?;
+    let scheme = invocation::scheme_of(uri)
+        .ok_or_else(|| BackendError::BadUri(format!("{shown}: no valid scheme")))?;
     let program = config.backend_dir().join(scheme);
     let euid = security::effective_uid(&job.work_dir)
         .map_err(|e| BackendError::Device(format!("Unable to tell which user we are: {e}")))?;
-    let meta = security::check_program(&program, euid == 0).map_err(|r| match r {
-        Refusal::Missing => BackendError::BadUri(format!("no backend for scheme \"{scheme}\" ({} is missing)", program.display())),
-        Refusal::NotProgram(m) => BackendError::StopPrinter(format!("Unable to run the backend: {m}.")),
-        Refusal::Insecure(m) => BackendError::StopPrinter(format!("The backend has insecure permissions: {m}.")),
-    })?;
+    let meta = checked_program(&program, scheme, euid)?;
     if documents.is_empty() {
         return Err(BackendError::Document("The job has no documents to print.".into()));
     }
@@ -102,10 +102,18 @@ pub(crate) fn deliver_with(
         None => Some(run_user(config)?),
     };
     let direct = documents.len() == 1 && documents[0].compression.is_none() && account.is_none();
-    let mut tmp = PrivateDir::create(&job.work_dir, account, "quire-backend")
-        .map_err(|e| BackendError::Device(format!("Unable to create a temporary directory for the backend: {e}")))?;
+    let mut tmp = PrivateDir::create(&job.work_dir, account, "quire-backend").map_err(|e| {
+        BackendError::Device(format!("Unable to create a temporary directory for the backend: {e}"))
+    })?;
     tmp.shred_on_drop(job.confidential);
-    let inv = Invocation { config, uri, job, documents, file: direct.then(|| documents[0].path.as_path()), tmp_dir: tmp.path() };
+    let inv = Invocation {
+        config,
+        uri,
+        job,
+        documents,
+        file: direct.then(|| documents[0].path.as_path()),
+        tmp_dir: tmp.path(),
+    };
     let mut cmd = Command::new(&program);
     cmd.arg0(&shown)
         .args(inv.args())
@@ -120,13 +128,20 @@ pub(crate) fn deliver_with(
     if let Some(a) = account {
         cmd.uid(a.uid).gid(a.gid);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| BackendError::StopPrinter(format!("Unable to start the backend {}: {e}", program.display())))?;
-    tracing::info!("[Job {}] Started backend {} (PID {}) for {shown}", job.id, program.display(), child.id());
+    let mut child = cmd.spawn().map_err(|e| {
+        BackendError::StopPrinter(format!("Unable to start the backend {}: {e}", program.display()))
+    })?;
+    tracing::info!(
+        "[Job {}] Started backend {} (PID {}) for {shown}",
+        job.id,
+        program.display(),
+        child.id()
+    );
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(256);
     let stop = Arc::new(AtomicBool::new(false));
-    let writer = child.stdin.take().map(|stdin| feed(stdin, documents.to_vec(), invocation::copies(job), tx.clone(), stop.clone()));
+    let writer = child.stdin.take().map(|stdin| {
+        feed(stdin, documents.to_vec(), invocation::copies(job), tx.clone(), stop.clone())
+    });
     match child.stderr.take() {
         Some(stderr) => read_lines(stderr, tx),
         None => drop(tx),
@@ -134,10 +149,32 @@ pub(crate) fn deliver_with(
     let mut session = Session::new(progress, job.id);
     let supervised = supervise(&mut child, &rx, cancel, config.kill_grace, &mut session);
     stop.store(true, Ordering::SeqCst);
-    let (status, canceled) = supervised.map_err(|e| BackendError::Device(format!("Unable to wait for the backend: {e}")))?;
+    let (status, canceled) = supervised
+        .map_err(|e| BackendError::Device(format!("Unable to wait for the backend: {e}")))?;
     let fed = writer.filter(|w| w.is_finished()).and_then(|w| w.join().ok());
     tracing::info!("[Job {}] Backend {} exited: {status}", job.id, program.display());
     outcome(scheme, status, canceled, fed, &session)
+}
+
+/// The backend program for `scheme`, if it exists and its permissions are safe to run it with
+/// (cupsd's rules: as root, only a program nobody else can change).
+fn checked_program(
+    program: &Path,
+    scheme: &str,
+    euid: u32,
+) -> Result<std::fs::Metadata, BackendError> {
+    security::check_program(program, euid == 0).map_err(|r| match r {
+        Refusal::Missing => BackendError::BadUri(format!(
+            "no backend for scheme \"{scheme}\" ({} is missing)",
+            program.display()
+        )),
+        Refusal::NotProgram(m) => {
+            BackendError::StopPrinter(format!("Unable to run the backend: {m}."))
+        }
+        Refusal::Insecure(m) => {
+            BackendError::StopPrinter(format!("The backend has insecure permissions: {m}."))
+        }
+    })
 }
 
 fn run_user(config: &CupsConfig) -> Result<Account, BackendError> {
@@ -156,7 +193,7 @@ fn outcome(
     status: ExitStatus,
     canceled: bool,
     fed: Option<Result<(), BackendError>>,
-    session: &Session,
+    session: &Session<'_>,
 ) -> Result<(), BackendError> {
     if canceled {
         return Err(BackendError::Canceled);
@@ -170,7 +207,9 @@ fn outcome(
         let signal = status.signal().unwrap_or(0);
         let last = session.failure_message("");
         let detail = if last.is_empty() { String::new() } else { format!(" ({last})") };
-        return Err(BackendError::Device(format!("The \"{scheme}\" backend crashed: signal {signal}{detail}")));
+        return Err(BackendError::Device(format!(
+            "The \"{scheme}\" backend crashed: signal {signal}{detail}"
+        )));
     };
     match code {
         0 => Ok(()),
@@ -181,7 +220,9 @@ fn outcome(
         6 => Err(BackendError::Retry(why("The backend asked to retry the job later."))),
         7 => Err(BackendError::RetryCurrent(why("The backend asked to retry the job now."))),
         // 1 is CUPS_BACKEND_FAILED; cupsd treats unknown codes the same way.
-        n => Err(BackendError::Device(why(&format!("The \"{scheme}\" backend failed (exit status {n})."))))
+        n => Err(BackendError::Device(why(&format!(
+            "The \"{scheme}\" backend failed (exit status {n})."
+        )))),
     }
 }
 
@@ -192,7 +233,7 @@ fn supervise(
     rx: &Receiver<Vec<u8>>,
     cancel: &Cancel,
     grace: Duration,
-    session: &mut Session,
+    session: &mut Session<'_>,
 ) -> io::Result<(ExitStatus, bool)> {
     let mut open = true;
     let mut term_sent: Option<Instant> = None;
@@ -300,7 +341,9 @@ fn feed(
                         Ok(0) => break,
                         Ok(n) => n,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(BackendError::Spool(format!("{}: {e}", doc.path.display()))),
+                        Err(e) => {
+                            return Err(BackendError::Spool(format!("{}: {e}", doc.path.display())))
+                        }
                     };
                     // The backend stopped reading (it failed or is done): its exit code tells.
                     if stdin.write_all(&buf[..n]).is_err() {

@@ -40,7 +40,9 @@ impl Fixture {
     fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         chmod(dir.path(), 0o755);
-        for (sub, mode) in [("serverbin", 0o755), ("serverbin/backend", 0o755), ("out", 0o777), ("work", 0o700)] {
+        for (sub, mode) in
+            [("serverbin", 0o755), ("serverbin/backend", 0o755), ("out", 0o777), ("work", 0o700)]
+        {
             fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
             chmod(&dir.path().join(sub), mode);
         }
@@ -59,7 +61,8 @@ impl Fixture {
     /// Installs `body` as the `testbe` backend; `{out}` in it is the output directory.
     fn install(&self, body: &str, mode: u32) {
         let path = self.dir.path().join("serverbin/backend/testbe");
-        let text = format!("#!/bin/sh\n{}\n", body.replace("{out}", &self.out("").to_string_lossy()));
+        let text =
+            format!("#!/bin/sh\n{}\n", body.replace("{out}", &self.out("").to_string_lossy()));
         fs::write(&path, text).expect("write backend");
         chmod(&path, mode);
     }
@@ -99,7 +102,13 @@ impl Fixture {
         }
     }
 
-    fn run(&self, uri: &str, job: &JobInfo, docs: &[DocumentSource], progress: &mut Record) -> Result<(), BackendError> {
+    fn run(
+        &self,
+        uri: &str,
+        job: &JobInfo,
+        docs: &[DocumentSource],
+        progress: &mut Record,
+    ) -> Result<(), BackendError> {
         deliver_with(&self.config, uri, job, docs, &Cancel::default(), progress)
     }
 }
@@ -142,12 +151,22 @@ fn document_arrives_and_status_lines_reach_progress() {
             (vec!["toner-low-warning".to_string()], "Printing".into()),
         ]
     );
-    assert_eq!(rec.attrs[0], Attribute::set("marker-levels", vec![Value::Integer(50), Value::Integer(60)]));
+    assert_eq!(
+        rec.attrs[0],
+        Attribute::set("marker-levels", vec![Value::Integer(50), Value::Integer(60)])
+    );
     assert_eq!(
         rec.attrs[1],
-        Attribute::set("marker-names", vec![Value::Name("Black Toner".into()), Value::Name("Cyan".into())])
+        Attribute::set(
+            "marker-names",
+            vec![Value::Name("Black Toner".into()), Value::Name("Cyan".into())]
+        )
     );
-    let leftovers: Vec<_> = fs::read_dir(f.dir.path().join("work")).expect("ls").flatten().map(|e| e.file_name()).collect();
+    let leftovers: Vec<_> = fs::read_dir(f.dir.path().join("work"))
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("d1")], "the private TMPDIR is removed");
 }
 
@@ -155,11 +174,15 @@ fn document_arrives_and_status_lines_reach_progress() {
 fn argv_and_environment_are_what_a_cups_backend_expects() {
     let f = Fixture::new();
     f.install(r#"for a in "$@"; do printf '%s\n' "$a"; done > {out}/argv; env > {out}/env; test -d "$TMPDIR" && touch "$TMPDIR/scratch""#, 0o700);
-    let job = f.job(vec![Attribute::new("copies", Value::Integer(2)), Attribute::new("sides", Value::Keyword("two-sided-long-edge".into()))]);
+    let job = f.job(vec![
+        Attribute::new("copies", Value::Integer(2)),
+        Attribute::new("sides", Value::Keyword("two-sided-long-edge".into())),
+    ]);
     let docs = [f.document("d1", b"x", false)];
     f.run("testbe://bob:secret@host/q", &job, &docs, &mut Record::default()).expect("deliver");
     let argv = fs::read_to_string(f.out("argv")).expect("argv");
-    let expected = format!("7\nalice\nreport\n2\nsides=two-sided-long-edge\n{}\n", docs[0].path.display());
+    let expected =
+        format!("7\nalice\nreport\n2\nsides=two-sided-long-edge\n{}\n", docs[0].path.display());
     assert_eq!(argv, expected);
     let env = fs::read_to_string(f.out("env")).expect("env");
     for want in [
@@ -177,7 +200,10 @@ fn argv_and_environment_are_what_a_cups_backend_expects() {
     assert!(env.lines().any(|l| l == serverbin), "{env}");
     let tmpdir = format!("TMPDIR={}/quire-backend-", f.dir.path().join("work").display());
     assert!(env.lines().any(|l| l.starts_with(&tmpdir)), "{env}");
-    assert!(!env.lines().any(|l| l.starts_with("CARGO") || l.starts_with("RUST")), "environment leaked:\n{env}");
+    assert!(
+        !env.lines().any(|l| l.starts_with("CARGO") || l.starts_with("RUST")),
+        "environment leaked:\n{env}"
+    );
 }
 
 #[test]
@@ -199,7 +225,10 @@ fn exit_codes_map_to_cups_backend_meanings() {
     let docs = [f.document("d", b"x", false)];
     let job = f.job(Vec::new());
     for code in 1..=8 {
-        f.install(&format!("cat \"${{6:--}}\" >/dev/null; echo 'ERROR: reason {code}' >&2; exit {code}"), 0o700);
+        f.install(
+            &format!("cat \"${{6:--}}\" >/dev/null; echo 'ERROR: reason {code}' >&2; exit {code}"),
+            0o700,
+        );
         let err = f.run("testbe:x", &job, &docs, &mut Record::default()).expect_err("must fail");
         let ok = match (code, &err) {
             (1 | 8, BackendError::Device(m))
@@ -223,8 +252,13 @@ fn a_backend_killed_by_a_signal_is_a_device_error() {
     let f = Fixture::new();
     f.install("echo 'ERROR: about to crash' >&2; kill -SEGV $$", 0o700);
     let job = f.job(Vec::new());
-    let err = f.run("testbe:x", &job, &[f.document("d", b"x", false)], &mut Record::default()).expect_err("crash");
-    assert!(matches!(err, BackendError::Device(ref m) if m.contains("crashed: signal 11") && m.contains("about to crash")), "{err:?}");
+    let err = f
+        .run("testbe:x", &job, &[f.document("d", b"x", false)], &mut Record::default())
+        .expect_err("crash");
+    assert!(
+        matches!(err, BackendError::Device(ref m) if m.contains("crashed: signal 11") && m.contains("about to crash")),
+        "{err:?}"
+    );
 }
 
 fn cancel_after(f: &Fixture, delay: Duration) -> (Result<(), BackendError>, Duration) {
@@ -268,11 +302,17 @@ fn insecure_and_missing_backends_are_refused() {
     let job = f.job(Vec::new());
     let docs = [f.document("d", b"x", false)];
     let err = f.run("testbe:x", &job, &docs, &mut Record::default()).expect_err("missing");
-    assert!(matches!(err, BackendError::BadUri(ref m) if m.contains("no backend for scheme \"testbe\"")), "{err:?}");
+    assert!(
+        matches!(err, BackendError::BadUri(ref m) if m.contains("no backend for scheme \"testbe\"")),
+        "{err:?}"
+    );
     for mode in [0o777, 0o775] {
         f.install("touch {out}/ran", mode);
         let err = f.run("testbe:x", &job, &docs, &mut Record::default()).expect_err("insecure");
-        assert!(matches!(err, BackendError::StopPrinter(ref m) if m.contains("insecure")), "{mode:o}: {err:?}");
+        assert!(
+            matches!(err, BackendError::StopPrinter(ref m) if m.contains("insecure")),
+            "{mode:o}: {err:?}"
+        );
         assert!(!f.out("ran").exists());
     }
     let err = f.run("../../bin/sh:x", &job, &docs, &mut Record::default()).expect_err("bad scheme");

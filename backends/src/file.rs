@@ -14,7 +14,11 @@ pub fn path_of(uri: &str) -> Result<&str, BackendError> {
     Ok(path)
 }
 
-pub fn deliver(uri: &str, documents: &[DocumentSource], cancel: &Cancel) -> Result<(), BackendError> {
+pub fn deliver(
+    uri: &str,
+    documents: &[DocumentSource],
+    cancel: &Cancel,
+) -> Result<(), BackendError> {
     let path = path_of(uri)?;
     let mut out = OpenOptions::new()
         .write(true)
@@ -33,12 +37,14 @@ pub fn deliver(uri: &str, documents: &[DocumentSource], cancel: &Cancel) -> Resu
             if n == 0 {
                 break;
             }
-            out.write_all(&buf[..n]).map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
+            out.write_all(&buf[..n])
+                .map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
         }
     }
     // Only a regular file keeps what it got; devices (/dev/null…) cannot be synced (EINVAL).
     if out.metadata().is_ok_and(|m| m.is_file()) {
-        out.sync_all().map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
+        out.sync_all()
+            .map_err(|e| BackendError::Device(format!("Unable to write \"{path}\": {e}")))?;
     }
     Ok(())
 }

@@ -37,7 +37,10 @@ impl WorkDir {
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let _ = std::fs::create_dir_all(dir);
         let path = dir.join(format!("filter-{job}-{}", SEQ.fetch_add(1, Ordering::Relaxed)));
-        std::fs::DirBuilder::new().mode(0o700).create(&path).map_err(|e| BackendError::Spool(format!("{}: {e}", path.display())))?;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .map_err(|e| BackendError::Spool(format!("{}: {e}", path.display())))?;
         Ok(WorkDir { path, shred })
     }
 
@@ -91,7 +94,8 @@ fn cap<'a>(job: &'a JobInfo, name: &str) -> Option<&'a Attribute> {
 }
 
 fn device_takes(job: &JobInfo, format: &str) -> bool {
-    cap(job, "document-format-supported").is_none_or(|a| a.strs().any(|f| f.eq_ignore_ascii_case(format)))
+    cap(job, "document-format-supported")
+        .is_none_or(|a| a.strs().any(|f| f.eq_ignore_ascii_case(format)))
 }
 
 fn device_supports_value(job: &JobInfo, attr: &str, value: &Value) -> bool {
@@ -112,7 +116,9 @@ fn options(job: &JobInfo) -> ConvertOptions {
     ConvertOptions {
         media: get("media").and_then(|a| a.first_str()).map(str::to_string),
         orientation: get("orientation-requested").and_then(|a| a.first_i32()),
-        presentation_direction: get("presentation-direction-number-up").and_then(|a| a.first_str()).map(str::to_string),
+        presentation_direction: get("presentation-direction-number-up")
+            .and_then(|a| a.first_str())
+            .map(str::to_string),
     }
 }
 
@@ -158,20 +164,39 @@ impl PageWork {
 fn page_work(job: &JobInfo, attributes: &mut Vec<Attribute>, documents: usize) -> PageWork {
     let get = |n: &str| job.attributes.iter().find(|a| a.name == n);
     let number_up = get("number-up").and_then(|a| a.first_i32()).unwrap_or(1);
-    let number_up = (number_up > 1 && !device_supports_value(job, "number-up", &Value::Integer(number_up))).then_some(number_up as u32);
-    let device_ranges = cap(job, "page-ranges-supported").and_then(|a| a.first_bool()).unwrap_or(false);
+    let number_up = (number_up > 1
+        && !device_supports_value(job, "number-up", &Value::Integer(number_up)))
+    .then_some(number_up as u32);
+    let device_ranges =
+        cap(job, "page-ranges-supported").and_then(|a| a.first_bool()).unwrap_or(false);
     let ranges: Option<Vec<(u32, u32)>> = get("page-ranges").filter(|_| !device_ranges).map(|a| {
-        a.values.iter().filter_map(|v| match v {
-            Value::RangeOfInteger { lower, upper } if *lower >= 1 && upper >= lower => Some((*lower as u32, *upper as u32)),
-            _ => None,
-        }).collect()
+        a.values
+            .iter()
+            .filter_map(|v| match v {
+                Value::RangeOfInteger { lower, upper } if *lower >= 1 && upper >= lower => {
+                    Some((*lower as u32, *upper as u32))
+                }
+                _ => None,
+            })
+            .collect()
     });
     let copies = get("copies").and_then(|a| a.first_i32()).unwrap_or(1);
-    let mdh = get("multiple-document-handling").and_then(|a| a.first_str()).unwrap_or("separate-documents-collated-copies");
+    let mdh = get("multiple-document-handling")
+        .and_then(|a| a.first_str())
+        .unwrap_or("separate-documents-collated-copies");
     let collate_pages = get("sheet-collate").and_then(|a| a.first_str()) != Some("uncollated");
     let repeat_sequence = documents > 1 && mdh != "separate-documents-uncollated-copies";
-    let copies = (copies > 1 && !device_supports_value(job, "copies", &Value::Integer(copies))).then_some(Copies { n: copies as u32, collate_pages, repeat_sequence });
-    let drop: Vec<&str> = [("number-up", number_up.is_some()), ("page-ranges", ranges.is_some()), ("copies", copies.is_some())].iter().filter(|(_, d)| *d).map(|(n, _)| *n).collect();
+    let copies = (copies > 1 && !device_supports_value(job, "copies", &Value::Integer(copies)))
+        .then_some(Copies { n: copies as u32, collate_pages, repeat_sequence });
+    let drop: Vec<&str> = [
+        ("number-up", number_up.is_some()),
+        ("page-ranges", ranges.is_some()),
+        ("copies", copies.is_some()),
+    ]
+    .iter()
+    .filter(|(_, d)| *d)
+    .map(|(n, _)| *n)
+    .collect();
     attributes.retain(|a| !drop.contains(&a.name.as_str()));
     PageWork { number_up, ranges, copies }
 }
@@ -179,18 +204,35 @@ fn page_work(job: &JobInfo, attributes: &mut Vec<Attribute>, documents: usize) -
 /// The raster format, resolution and colour for a device that takes no PDF, if it takes raster.
 fn raster_for(job: &JobInfo) -> Option<RasterOptions> {
     use quire_filters::RasterFormat;
-    let mono = job.attributes.iter().find(|a| a.name == "print-color-mode").and_then(|a| a.first_str()).is_some_and(|m| m == "monochrome" || m == "process-monochrome");
+    let mono = job
+        .attributes
+        .iter()
+        .find(|a| a.name == "print-color-mode")
+        .and_then(|a| a.first_str())
+        .is_some_and(|m| m == "monochrome" || m == "process-monochrome");
     if device_takes_explicitly(job, "image/pwg-raster") {
-        let dpi = cap(job, "pwg-raster-document-resolution-supported").and_then(|a| a.values.iter().find_map(|v| match v {
-            Value::Resolution { cross_feed, .. } => Some(*cross_feed as u32),
-            _ => None,
-        }));
-        let color = !mono && cap(job, "pwg-raster-document-type-supported").is_some_and(|a| a.strs().any(|t| t == "srgb_8"));
-        return Some(RasterOptions { format: RasterFormat::PwgRaster, dpi: dpi.unwrap_or(300), color });
+        let dpi = cap(job, "pwg-raster-document-resolution-supported").and_then(|a| {
+            a.values.iter().find_map(|v| match v {
+                Value::Resolution { cross_feed, .. } => Some(*cross_feed as u32),
+                _ => None,
+            })
+        });
+        let color = !mono
+            && cap(job, "pwg-raster-document-type-supported")
+                .is_some_and(|a| a.strs().any(|t| t == "srgb_8"));
+        return Some(RasterOptions {
+            format: RasterFormat::PwgRaster,
+            dpi: dpi.unwrap_or(300),
+            color,
+        });
     }
     if device_takes_explicitly(job, "image/urf") {
         let urf = cap(job, "urf-supported");
-        let dpi = urf.and_then(|a| a.strs().find_map(|s| s.strip_prefix("RS").and_then(|r| r.split('-').next()).and_then(|r| r.parse().ok())));
+        let dpi = urf.and_then(|a| {
+            a.strs().find_map(|s| {
+                s.strip_prefix("RS").and_then(|r| r.split('-').next()).and_then(|r| r.parse().ok())
+            })
+        });
         let color = !mono && urf.is_some_and(|a| a.strs().any(|s| s == "SRGB24"));
         return Some(RasterOptions { format: RasterFormat::Urf, dpi: dpi.unwrap_or(300), color });
     }
@@ -198,19 +240,31 @@ fn raster_for(job: &JobInfo) -> Option<RasterOptions> {
 }
 
 fn device_takes_explicitly(job: &JobInfo, format: &str) -> bool {
-    cap(job, "document-format-supported").is_some_and(|a| a.strs().any(|f| f.eq_ignore_ascii_case(format)))
+    cap(job, "document-format-supported")
+        .is_some_and(|a| a.strs().any(|f| f.eq_ignore_ascii_case(format)))
 }
 
 /// Decides what the filters do and has it done: documents the device takes as they are pass
 /// through untouched (compressed or not); the others, and banner sheets, are converted by the
 /// filter worker. Canceling stops the worker.
-pub fn prepare(job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel) -> Result<Prepared, BackendError> {
+pub fn prepare(
+    job: &JobInfo,
+    docs: &[DocumentSource],
+    cancel: &Cancel,
+) -> Result<Prepared, BackendError> {
     let mut attributes = job.attributes.clone();
     let pages = page_work(job, &mut attributes, docs.len());
     let takes_pdf = device_takes(job, "application/pdf");
     let raster = if takes_pdf { None } else { raster_for(job) };
-    let convert: Vec<bool> = docs.iter().map(|d| !device_takes(job, &d.format) || pages.any()).collect();
-    if let Some(d) = docs.iter().zip(&convert).find(|(_, c)| **c).map(|(d, _)| d).filter(|_| !takes_pdf && raster.is_none()) {
+    let convert: Vec<bool> =
+        docs.iter().map(|d| !device_takes(job, &d.format) || pages.any()).collect();
+    if let Some(d) = docs
+        .iter()
+        .zip(&convert)
+        .find(|(_, c)| **c)
+        .map(|(d, _)| d)
+        .filter(|_| !takes_pdf && raster.is_none())
+    {
         return Err(BackendError::Document(format!("The printer does not accept \"{}\" and takes neither PDF nor raster, so Quire cannot convert it.", d.format)));
     }
     let plan = Plan {
@@ -220,13 +274,19 @@ pub fn prepare(job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel) -> Resul
         copies: pages.copies.filter(|c| !c.repeat_sequence).map(|c| (c.n, c.collate_pages)),
         raster,
         banners: banners(job, &mut attributes, raster),
-        formats: docs.iter().zip(&convert).filter(|(_, c)| **c).map(|(d, _)| d.format.clone()).collect(),
+        formats: docs
+            .iter()
+            .zip(&convert)
+            .filter(|(_, c)| **c)
+            .map(|(d, _)| d.format.clone())
+            .collect(),
     };
     let (converted, work) = if plan.outputs() == 0 {
         (Vec::new(), None)
     } else {
         let work = WorkDir::create(&job.work_dir, job.id, job.confidential)?;
-        let inputs: Vec<&DocumentSource> = docs.iter().zip(&convert).filter(|(_, c)| **c).map(|(d, _)| d).collect();
+        let inputs: Vec<&DocumentSource> =
+            docs.iter().zip(&convert).filter(|(_, c)| **c).map(|(d, _)| d).collect();
         (convert_all(job, &plan, &inputs, work.path(), cancel)?, Some(work))
     };
     // The results come in the plan's order: start banner, converted documents, end banner.
@@ -255,7 +315,13 @@ pub fn prepare(job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel) -> Resul
 
 /// Runs the plan on `inputs`: in the filter worker, or here when there is none (unit tests).
 /// The results (banner before, documents, banner after) are files in `work`.
-fn convert_all(job: &JobInfo, plan: &Plan, inputs: &[&DocumentSource], work: &Path, cancel: &Cancel) -> Result<Vec<DocumentSource>, BackendError> {
+fn convert_all(
+    job: &JobInfo,
+    plan: &Plan,
+    inputs: &[&DocumentSource],
+    work: &Path,
+    cancel: &Cancel,
+) -> Result<Vec<DocumentSource>, BackendError> {
     if job.launch.worker.is_some() {
         return remote::convert(job, plan, inputs, work, cancel);
     }
@@ -269,13 +335,26 @@ fn convert_all(job: &JobInfo, plan: &Plan, inputs: &[&DocumentSource], work: &Pa
         Ok(())
     })
     .map_err(filter_err)?;
-    Ok(out.into_iter().map(|path| DocumentSource { path, format: plan.output_format().into(), name: "banner".into(), compression: None }).collect())
+    Ok(out
+        .into_iter()
+        .map(|path| DocumentSource {
+            path,
+            format: plan.output_format().into(),
+            name: "banner".into(),
+            compression: None,
+        })
+        .collect())
 }
 
 /// The conversions of a plan on uncompressed input files (in the plan's order), writing into
 /// `work`; `emit` gets each result as soon as it is made: the start banner, each document,
 /// the end banner. This is what the filter worker runs.
-pub(crate) fn execute(plan: &Plan, inputs: &[PathBuf], work: &Path, emit: &mut dyn FnMut(&Path) -> Result<(), FilterError>) -> Result<(), FilterError> {
+pub(crate) fn execute(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    work: &Path,
+    emit: &mut dyn FnMut(&Path) -> Result<(), FilterError>,
+) -> Result<(), FilterError> {
     if let Some(info) = &plan.banners[0] {
         emit(&banner_file(plan, info, work, "banner-start")?)?;
     }
@@ -326,7 +405,12 @@ fn page_filters(input: &Path, work: &Path, i: usize, plan: &Plan) -> Result<Path
 }
 
 /// A banner sheet as a file in the plan's output format.
-fn banner_file(plan: &Plan, info: &BannerInfo, work: &Path, file: &str) -> Result<PathBuf, FilterError> {
+fn banner_file(
+    plan: &Plan,
+    info: &BannerInfo,
+    work: &Path,
+    file: &str,
+) -> Result<PathBuf, FilterError> {
     let path = work.join(format!("{file}.pdf"));
     quire_filters::banner(info, &path, &plan.opts)?;
     let Some(r) = plan.raster else { return Ok(path) };
@@ -337,11 +421,18 @@ fn banner_file(plan: &Plan, info: &BannerInfo, work: &Path, file: &str) -> Resul
 
 /// job-sheets: the banner pages before and after the job that Quire makes, when the device
 /// does not make them itself (then `job-sheets` is not sent to it).
-fn banners(job: &JobInfo, attributes: &mut Vec<Attribute>, raster: Option<RasterOptions>) -> [Option<BannerInfo>; 2] {
-    let Some(sheets) = job.attributes.iter().find(|a| a.name == "job-sheets") else { return [None, None] };
+fn banners(
+    job: &JobInfo,
+    attributes: &mut Vec<Attribute>,
+    raster: Option<RasterOptions>,
+) -> [Option<BannerInfo>; 2] {
+    let Some(sheets) = job.attributes.iter().find(|a| a.name == "job-sheets") else {
+        return [None, None];
+    };
     let names: Vec<String> = sheets.strs().map(str::to_string).collect();
     let wanted = names.iter().any(|s| s != "none");
-    let native = names.iter().all(|s| device_supports_value(job, "job-sheets", &Value::Keyword(s.clone())));
+    let native =
+        names.iter().all(|s| device_supports_value(job, "job-sheets", &Value::Keyword(s.clone())));
     if !wanted || native || (!device_takes(job, "application/pdf") && raster.is_none()) {
         return [None, None];
     }

@@ -16,7 +16,15 @@ use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, 
 use std::time::Duration;
 
 /// Job attributes that describe the job on this server, not what the device should do.
-const NOT_FORWARDED: &[&str] = &["job-hold-until", "job-priority", "job-sheets", "job-password", "job-password-encryption", "job-impressions", "job-media-sheets"];
+const NOT_FORWARDED: &[&str] = &[
+    "job-hold-until",
+    "job-priority",
+    "job-sheets",
+    "job-password",
+    "job-password-encryption",
+    "job-impressions",
+    "job-media-sheets",
+];
 
 /// The printer's job and state are polled first after `POLL_FIRST`, then ever less often up
 /// to `POLL_MAX`: a fast printer's job is seen done within milliseconds (so the next job
@@ -31,14 +39,21 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// usually far smaller.
 pub const MAX_DEVICE_REPLY: usize = 4 * 1024 * 1024;
 
-const PRINTER_STATE_ATTRS: &[&str] = &["printer-state", "printer-state-reasons", "printer-state-message", "printer-is-accepting-jobs", "operations-supported"];
+const PRINTER_STATE_ATTRS: &[&str] = &[
+    "printer-state",
+    "printer-state-reasons",
+    "printer-state-message",
+    "printer-is-accepting-jobs",
+    "operations-supported",
+];
 
 /// (host, port, resource) of an ipp/http URI. User information (`user:password@`) is not
 /// part of the host: this backend sends no credentials to the device (not supported yet),
 /// and an error names the URI without them.
 pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
     let shown = quire_ipp::uri::without_userinfo(uri);
-    let (scheme, rest) = shown.split_once("://").ok_or_else(|| BackendError::BadUri(shown.clone()))?;
+    let (scheme, rest) =
+        shown.split_once("://").ok_or_else(|| BackendError::BadUri(shown.clone()))?;
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
@@ -51,11 +66,17 @@ pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
     };
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (h, tail) = v6.split_once(']').ok_or_else(|| BackendError::BadUri(uri.into()))?;
-        let port = tail.strip_prefix(':').map(str::parse).transpose().map_err(|_| BackendError::BadUri(uri.into()))?;
+        let port = tail
+            .strip_prefix(':')
+            .map(str::parse)
+            .transpose()
+            .map_err(|_| BackendError::BadUri(uri.into()))?;
         (h.to_string(), port.unwrap_or(default_port))
     } else {
         match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse().map_err(|_| BackendError::BadUri(uri.into()))?),
+            Some((h, p)) => {
+                (h.to_string(), p.parse().map_err(|_| BackendError::BadUri(uri.into()))?)
+            }
             None => (authority.to_string(), default_port),
         }
     };
@@ -70,7 +91,11 @@ pub fn split_uri(uri: &str) -> Result<(String, u16, String), BackendError> {
 /// CUPS's AllowAnyRoot default (see quire-client's `tls` module).
 pub fn destination(uri: &str) -> Result<(Destination, String), BackendError> {
     let (host, port, resource) = split_uri(uri)?;
-    let dest = if uri.starts_with("ipps:") || uri.starts_with("https:") { Destination::Tls { host, port } } else { Destination::Tcp { host, port } };
+    let dest = if uri.starts_with("ipps:") || uri.starts_with("https:") {
+        Destination::Tls { host, port }
+    } else {
+        Destination::Tcp { host, port }
+    };
     Ok((dest, resource))
 }
 
@@ -88,27 +113,42 @@ impl From<BackendError> for Failure {
 
 fn client_failure(what: &str, e: ClientError) -> Failure {
     match e {
-        ClientError::Io(_) | ClientError::Timeout | ClientError::Protocol(_) => Failure::Transient(format!("{what}: {e}")),
-        ClientError::Http { status, .. } if status >= 500 => Failure::Transient(format!("{what}: {e}")),
+        ClientError::Io(_) | ClientError::Timeout | ClientError::Protocol(_) => {
+            Failure::Transient(format!("{what}: {e}"))
+        }
+        ClientError::Http { status, .. } if status >= 500 => {
+            Failure::Transient(format!("{what}: {e}"))
+        }
         other => Failure::Fatal(BackendError::Device(format!("{what}: {other}"))),
     }
 }
 
 /// Statuses a printer gives while it cannot take the request right now.
 fn status_is_transient(code: u16) -> bool {
-    [StatusCode::ServerErrorBusy, StatusCode::ServerErrorServiceUnavailable, StatusCode::ServerErrorNotAcceptingJobs, StatusCode::ServerErrorTemporaryError]
-        .iter()
-        .any(|s| s.code() == code)
+    [
+        StatusCode::ServerErrorBusy,
+        StatusCode::ServerErrorServiceUnavailable,
+        StatusCode::ServerErrorNotAcceptingJobs,
+        StatusCode::ServerErrorTemporaryError,
+    ]
+    .iter()
+    .any(|s| s.code() == code)
 }
 
 fn check(resp: &Message, what: &str) -> Result<(), Failure> {
     match StatusCode::from_u16(resp.code) {
         Some(s) if s.is_success() => Ok(()),
         other => {
-            let msg = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
-            let status = other.map_or_else(|| format!("{:#06x}", resp.code), |s| s.name().to_string());
+            let msg =
+                resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+            let status =
+                other.map_or_else(|| format!("{:#06x}", resp.code), |s| s.name().to_string());
             let text = format!("{what} failed: {status} {msg}");
-            Err(if status_is_transient(resp.code) { Failure::Transient(text) } else { Failure::Fatal(BackendError::Device(text)) })
+            Err(if status_is_transient(resp.code) {
+                Failure::Transient(text)
+            } else {
+                Failure::Fatal(BackendError::Device(text))
+            })
         }
     }
 }
@@ -132,7 +172,17 @@ struct Device<'a> {
 impl<'a> Device<'a> {
     fn new(uri: &'a str, job: &JobInfo, cancel: &'a Cancel) -> Result<Self, BackendError> {
         let (dest, resource) = destination(uri)?;
-        Ok(Device { uri: quire_ipp::uri::without_userinfo(uri), resource, dest, user: job.user.clone(), cancel, client: None, failures: 0, mirrored: None, remote: None })
+        Ok(Device {
+            uri: quire_ipp::uri::without_userinfo(uri),
+            resource,
+            dest,
+            user: job.user.clone(),
+            cancel,
+            client: None,
+            failures: 0,
+            mirrored: None,
+            remote: None,
+        })
     }
 
     /// The connection, opened if needed (failures are transient: the printer may be off).
@@ -146,13 +196,24 @@ impl<'a> Device<'a> {
     /// The connection, even once canceled (to cancel the printer's job).
     fn connection(&mut self) -> Result<&mut Client, Failure> {
         if self.client.is_none() {
-            let c = Client::connect(self.dest.clone()).map_err(|e| Failure::Transient(format!("Unable to connect to the printer: {e}")))?;
-            self.client = Some(c.with_user(&self.user).with_timeout(REQUEST_TIMEOUT).with_max_reply(MAX_DEVICE_REPLY));
+            let c = Client::connect(self.dest.clone()).map_err(|e| {
+                Failure::Transient(format!("Unable to connect to the printer: {e}"))
+            })?;
+            self.client = Some(
+                c.with_user(&self.user)
+                    .with_timeout(REQUEST_TIMEOUT)
+                    .with_max_reply(MAX_DEVICE_REPLY),
+            );
         }
         self.client.as_mut().ok_or_else(|| Failure::Transient("no connection".into()))
     }
 
-    fn send(&mut self, req: &Message, doc: Option<&mut dyn std::io::Read>, what: &str) -> Result<Message, Failure> {
+    fn send(
+        &mut self,
+        req: &Message,
+        doc: Option<&mut dyn std::io::Read>,
+        what: &str,
+    ) -> Result<Message, Failure> {
         let resource = self.resource.clone();
         let result = self.client()?.send(&resource, req, doc);
         let resp = result.map_err(|e| {
@@ -172,7 +233,10 @@ impl<'a> Device<'a> {
         self.client = None;
         self.failures = self.failures.saturating_add(1);
         let delay = backoff_delay(self.failures);
-        let message = format!("The printer is not responding ({why}); will retry in {} seconds.", delay.as_secs().max(1));
+        let message = format!(
+            "The printer is not responding ({why}); will retry in {} seconds.",
+            delay.as_secs().max(1)
+        );
         self.mirror(vec!["offline-report".into()], message, progress);
         sleep_cancelable(delay, self.cancel)
     }
@@ -188,14 +252,18 @@ impl<'a> Device<'a> {
 
     fn mirror_printer(&mut self, resp: &Message, progress: &mut dyn Progress) {
         let get = |n: &str| resp.attr(DelimiterTag::Printer, n);
-        let reasons: Vec<String> = get("printer-state-reasons").map(|a| a.strs().filter(|r| *r != "none").map(str::to_string).collect()).unwrap_or_default();
-        let message = get("printer-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string();
+        let reasons: Vec<String> = get("printer-state-reasons")
+            .map(|a| a.strs().filter(|r| *r != "none").map(str::to_string).collect())
+            .unwrap_or_default();
+        let message =
+            get("printer-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string();
         self.mirror(reasons, message, progress);
     }
 
     fn get_printer(&mut self) -> Result<Message, Failure> {
         let mut req = self.request(Operation::GetPrinterAttributes);
-        req.group_mut(DelimiterTag::Operation).push(keywords("requested-attributes", PRINTER_STATE_ATTRS));
+        req.group_mut(DelimiterTag::Operation)
+            .push(keywords("requested-attributes", PRINTER_STATE_ATTRS));
         let resp = self.send(&req, None, "Get-Printer-Attributes")?;
         check(&resp, "Get-Printer-Attributes")?;
         Ok(resp)
@@ -206,7 +274,13 @@ fn keywords(name: &str, list: &[&str]) -> Attribute {
     Attribute::set(name, list.iter().map(|s| Value::Keyword(s.to_string())).collect())
 }
 
-pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
+pub fn deliver(
+    uri: &str,
+    job: &JobInfo,
+    docs: &[DocumentSource],
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
     let mut dev = Device::new(uri, job, cancel)?;
     if job.handoff {
         if let Some(remote) = job.resume_device_job {
@@ -228,7 +302,7 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Cancels the device's job `remote` and reports its final impressions count once the
 /// device says the job has ended. An unreachable device leaves the last count reported.
-fn stop_and_count(dev: &mut Device, remote: i32, before: i32, progress: &mut dyn Progress) {
+fn stop_and_count(dev: &mut Device<'_>, remote: i32, before: i32, progress: &mut dyn Progress) {
     cancel_remote(dev, remote);
     let deadline = std::time::Instant::now() + STOP_TIMEOUT;
     let mut interval = POLL_FIRST;
@@ -246,7 +320,9 @@ fn stop_and_count(dev: &mut Device, remote: i32, before: i32, progress: &mut dyn
         if let Some(done) = get("job-impressions-completed") {
             progress.pages(before + done.max(0));
         }
-        if !StatusCode::from_u16(resp.code).is_some_and(|s| s.is_success()) || get("job-state").is_some_and(|s| s >= 7) {
+        if !StatusCode::from_u16(resp.code).is_some_and(|s| s.is_success())
+            || get("job-state").is_some_and(|s| s >= 7)
+        {
             return;
         }
         std::thread::sleep(interval);
@@ -254,14 +330,28 @@ fn stop_and_count(dev: &mut Device, remote: i32, before: i32, progress: &mut dyn
     }
 }
 
-fn deliver_to(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource], progress: &mut dyn Progress) -> Result<(), BackendError> {
+fn deliver_to(
+    dev: &mut Device<'_>,
+    job: &JobInfo,
+    docs: &[DocumentSource],
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
     let printer = wait_until_ready(dev, progress)?;
-    let supports = |op: Operation| printer.attr(DelimiterTag::Printer, "operations-supported").is_some_and(|a| a.values.contains(&Value::Enum(op as i32)));
+    let supports = |op: Operation| {
+        printer
+            .attr(DelimiterTag::Printer, "operations-supported")
+            .is_some_and(|a| a.values.contains(&Value::Enum(op as i32)))
+    };
     let prepared = crate::filter_chain::prepare(job, docs, dev.cancel)?;
     let job = &JobInfo { attributes: prepared.attributes.clone(), ..job.clone() };
     let documents = &prepared.documents;
     // Without Create-Job each document is its own Print-Job, printed one after the other.
-    let batches: Vec<&[DocumentSource]> = if documents.len() > 1 && !supports(Operation::CreateJob) { documents.chunks(1).collect() } else { vec![documents.as_slice()] };
+    let batches: Vec<&[DocumentSource]> = if documents.len() > 1 && !supports(Operation::CreateJob)
+    {
+        documents.chunks(1).collect()
+    } else {
+        vec![documents.as_slice()]
+    };
     let mut done_before = 0;
     if let Some(remote) = job.resume_device_job.filter(|_| batches.len() == 1) {
         if let Some(done) = resume(dev, remote, progress)? {
@@ -288,7 +378,11 @@ fn deliver_to(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource], progress
 /// After a restart: the device's job `remote` from the earlier run. `Ok(None)` when the
 /// device no longer has it, or canceled or aborted it (it prints again from the start);
 /// otherwise it is followed to its end and that is the delivery's result.
-fn resume(dev: &mut Device, remote: i32, progress: &mut dyn Progress) -> Result<Option<Result<(), BackendError>>, BackendError> {
+fn resume(
+    dev: &mut Device<'_>,
+    remote: i32,
+    progress: &mut dyn Progress,
+) -> Result<Option<Result<(), BackendError>>, BackendError> {
     dev.remote = Some((remote, 0));
     let state = loop {
         let mut req = dev.request(Operation::GetJobAttributes);
@@ -312,12 +406,18 @@ fn resume(dev: &mut Device, remote: i32, progress: &mut dyn Progress) -> Result<
 }
 
 /// Waits until the printer answers and accepts jobs; returns its answer.
-fn wait_until_ready(dev: &mut Device, progress: &mut dyn Progress) -> Result<Message, BackendError> {
+fn wait_until_ready(
+    dev: &mut Device<'_>,
+    progress: &mut dyn Progress,
+) -> Result<Message, BackendError> {
     loop {
         match dev.get_printer() {
             Ok(resp) => {
                 dev.mirror_printer(&resp, progress);
-                let accepting = resp.attr(DelimiterTag::Printer, "printer-is-accepting-jobs").and_then(|a| a.first_bool()).unwrap_or(true);
+                let accepting = resp
+                    .attr(DelimiterTag::Printer, "printer-is-accepting-jobs")
+                    .and_then(|a| a.first_bool())
+                    .unwrap_or(true);
                 if accepting {
                     return Ok(resp);
                 }
@@ -330,13 +430,21 @@ fn wait_until_ready(dev: &mut Device, progress: &mut dyn Progress) -> Result<Mes
     }
 }
 
-fn job_request(dev: &Device, op: Operation, job: &JobInfo) -> Message {
+fn job_request(dev: &Device<'_>, op: Operation, job: &JobInfo) -> Message {
     let mut req = dev.request(op);
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-name", Value::Name(job.name.clone())));
     // Quire's own attributes (the splitter's) are for this server, not the device.
-    let forwarded: Vec<Attribute> =
-        job.attributes.iter().filter(|a| !NOT_FORWARDED.contains(&a.name.as_str()) && a.name != "job-name" && !a.name.starts_with("quire-")).cloned().collect();
+    let forwarded: Vec<Attribute> = job
+        .attributes
+        .iter()
+        .filter(|a| {
+            !NOT_FORWARDED.contains(&a.name.as_str())
+                && a.name != "job-name"
+                && !a.name.starts_with("quire-")
+        })
+        .cloned()
+        .collect();
     if !forwarded.is_empty() {
         let mut jg = Group::new(DelimiterTag::Job);
         jg.attributes = forwarded;
@@ -347,7 +455,7 @@ fn job_request(dev: &Device, op: Operation, job: &JobInfo) -> Message {
 
 /// Submits the job; a printer that refuses some job attributes gets the job again without
 /// them (as cupsd's ipp backend does), rather than the job failing.
-fn submit(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Failure> {
+fn submit(dev: &mut Device<'_>, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Failure> {
     match submit_once(dev, job, docs) {
         Err(Refused::Attributes(names)) if !job.attributes.is_empty() => {
             let mut job = job.clone();
@@ -368,7 +476,9 @@ enum Refused {
 impl Refused {
     fn into_failure(self) -> Failure {
         match self {
-            Refused::Attributes(names) => Failure::Fatal(BackendError::Device(format!("The printer refused the job's attributes {names:?}."))),
+            Refused::Attributes(names) => Failure::Fatal(BackendError::Device(format!(
+                "The printer refused the job's attributes {names:?}."
+            ))),
             Refused::Other(e) => e,
         }
     }
@@ -389,18 +499,30 @@ impl From<BackendError> for Refused {
 /// The attribute names a client-error-attributes-or-values-not-supported answer lists.
 fn refused(resp: &Message) -> Option<Vec<String>> {
     let code = resp.code;
-    let attrs_refused = code == StatusCode::ClientErrorAttributesOrValuesNotSupported.code() || code == StatusCode::ClientErrorConflictingAttributes.code();
-    attrs_refused.then(|| resp.group(DelimiterTag::Unsupported).map(|g| g.attributes.iter().map(|a| a.name.clone()).collect()).unwrap_or_default())
+    let attrs_refused = code == StatusCode::ClientErrorAttributesOrValuesNotSupported.code()
+        || code == StatusCode::ClientErrorConflictingAttributes.code();
+    attrs_refused.then(|| {
+        resp.group(DelimiterTag::Unsupported)
+            .map(|g| g.attributes.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default()
+    })
 }
 
 fn job_id(resp: &Message) -> Result<i32, BackendError> {
-    resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(|| BackendError::Device("The printer did not return a job-id.".into()))
+    resp.attr(DelimiterTag::Job, "job-id")
+        .and_then(|a| a.first_i32())
+        .ok_or_else(|| BackendError::Device("The printer did not return a job-id.".into()))
 }
 
-fn submit_once(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Result<i32, Refused> {
+fn submit_once(
+    dev: &mut Device<'_>,
+    job: &JobInfo,
+    docs: &[DocumentSource],
+) -> Result<i32, Refused> {
     if let [doc] = docs {
         let mut req = job_request(dev, Operation::PrintJob, job);
-        req.group_mut(DelimiterTag::Operation).push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
+        req.group_mut(DelimiterTag::Operation)
+            .push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
         let mut input = open_document(doc)?;
         let resp = dev.send(&req, Some(&mut input), "Print-Job")?;
         if let Some(names) = refused(&resp) {
@@ -423,7 +545,9 @@ fn submit_once(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Resu
         g.push(Attribute::new("document-format", Value::MimeMediaType(doc.format.clone())));
         g.push(Attribute::new("last-document", Value::Boolean(i + 1 == docs.len())));
         let mut input = open_document(doc)?;
-        let sent = dev.send(&req, Some(&mut input), "Send-Document").and_then(|resp| check(&resp, "Send-Document"));
+        let sent = dev
+            .send(&req, Some(&mut input), "Send-Document")
+            .and_then(|resp| check(&resp, "Send-Document"));
         if let Err(e) = sent {
             // The printer holds a half-sent job: cancel it before submitting again.
             cancel_remote(dev, id);
@@ -433,7 +557,7 @@ fn submit_once(dev: &mut Device, job: &JobInfo, docs: &[DocumentSource]) -> Resu
     Ok(id)
 }
 
-fn cancel_remote(dev: &mut Device, id: i32) {
+fn cancel_remote(dev: &mut Device<'_>, id: i32) {
     let mut req = dev.request(Operation::CancelJob);
     req.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
     let resource = dev.resource.clone();
@@ -447,7 +571,12 @@ fn cancel_remote(dev: &mut Device, id: i32) {
 /// Follows printer job `id` until it ends, mirroring progress and the printer's state.
 /// `before` impressions were printed by earlier submissions of this job; returns the
 /// total after this one.
-fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -> Result<i32, BackendError> {
+fn follow(
+    dev: &mut Device<'_>,
+    id: i32,
+    before: i32,
+    progress: &mut dyn Progress,
+) -> Result<i32, BackendError> {
     let mut printed = before;
     let mut interval = POLL_FIRST;
     loop {
@@ -463,7 +592,11 @@ fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -
                 }
                 match state {
                     Some(9) => return Ok(printed),
-                    Some(7) => return Err(BackendError::CanceledByDevice("The job was canceled at the printer.".into())),
+                    Some(7) => {
+                        return Err(BackendError::CanceledByDevice(
+                            "The job was canceled at the printer.".into(),
+                        ))
+                    }
                     Some(8) => return Err(aborted(dev, id)),
                     _ => {
                         // Canceled while waiting: the printer's job is canceled too (at
@@ -481,29 +614,49 @@ fn follow(dev: &mut Device, id: i32, before: i32, progress: &mut dyn Progress) -
 
 /// Why the printer aborted job `id`: a document it could not print is the document's
 /// fault (the job aborts, the queue goes on), anything else the printer's.
-fn aborted(dev: &mut Device, id: i32) -> BackendError {
+fn aborted(dev: &mut Device<'_>, id: i32) -> BackendError {
     let mut req = dev.request(Operation::GetJobAttributes);
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(id)));
     g.push(keywords("requested-attributes", &["job-state-reasons", "job-state-message"]));
     let resp = dev.send(&req, None, "Get-Job-Attributes").ok();
     let get = |n: &str| resp.as_ref().and_then(|r| r.attr(DelimiterTag::Job, n).cloned());
-    let reasons: Vec<String> = get("job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
-    let message = get("job-state-message").and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default();
+    let reasons: Vec<String> = get("job-state-reasons")
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
+    let message = get("job-state-message")
+        .and_then(|a| a.first_str().map(str::to_string))
+        .unwrap_or_default();
     if reasons.iter().any(|r| r == "document-format-error" || r == "document-unprintable-error") {
-        return BackendError::Document(format!("The printer could not print the document: {message}").trim_end_matches([':', ' ']).to_string() + ".");
+        return BackendError::Document(
+            format!("The printer could not print the document: {message}")
+                .trim_end_matches([':', ' '])
+                .to_string()
+                + ".",
+        );
     }
-    BackendError::Device(format!("The printer aborted the job ({}). {message}", reasons.join(", ")).trim().to_string())
+    BackendError::Device(
+        format!("The printer aborted the job ({}). {message}", reasons.join(", "))
+            .trim()
+            .to_string(),
+    )
 }
 
 /// One look at the printer and its job: (job-state, impressions completed).
-fn poll(dev: &mut Device, id: i32, progress: &mut dyn Progress) -> Result<(Option<i32>, i32), Failure> {
+fn poll(
+    dev: &mut Device<'_>,
+    id: i32,
+    progress: &mut dyn Progress,
+) -> Result<(Option<i32>, i32), Failure> {
     let printer = dev.get_printer()?;
     dev.mirror_printer(&printer, progress);
     let mut req = dev.request(Operation::GetJobAttributes);
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(id)));
-    g.push(keywords("requested-attributes", &["job-state", "job-state-reasons", "job-impressions-completed"]));
+    g.push(keywords(
+        "requested-attributes",
+        &["job-state", "job-state-reasons", "job-impressions-completed"],
+    ));
     let resp = dev.send(&req, None, "Get-Job-Attributes")?;
     if resp.code == StatusCode::ClientErrorNotFound.code() {
         return Err(Failure::Fatal(BackendError::Device(format!("The printer lost job {id}."))));

@@ -5,7 +5,6 @@
 //!
 //! Documents are converted by the filter worker ([`worker::main`], started as `User`; see
 //! [`sandbox`]), and submitted PDFs are page-counted by it too ([`PageCounter`]).
-#![forbid(unsafe_code)]
 
 mod connect;
 mod cups_abi;
@@ -25,15 +24,17 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub use cups_abi::{backend_schemes as cups_backend_schemes, backend_schemes_in as cups_backend_schemes_in};
 pub use cups_abi::status as cups_status;
+pub use cups_abi::{
+    backend_schemes as cups_backend_schemes, backend_schemes_in as cups_backend_schemes_in,
+};
 pub use cups_config::CupsConfig;
-pub use filter_chain::{wire as filter_wire, Plan as FilterPlan};
-pub use page_count::{CountError, CountInput, PageCounter, COUNT_TIMEOUT};
-pub use sandbox::{Account, Launch, Worker};
 pub use decompress::open_document;
+pub use filter_chain::{wire as filter_wire, Plan as FilterPlan};
 pub use ipp::destination as ipp_destination;
 pub use ipp::MAX_DEVICE_REPLY;
+pub use page_count::{CountError, CountInput, PageCounter, COUNT_TIMEOUT};
+pub use sandbox::{Account, Launch, Worker};
 
 /// One document to deliver.
 #[derive(Debug, Clone)]
@@ -137,7 +138,10 @@ impl fmt::Display for BackendError {
             BackendError::Spool(m) => write!(f, "Unable to read print file: {m}"),
             BackendError::Document(m) => write!(f, "{m}"),
             BackendError::CanceledByDevice(m) => write!(f, "Job canceled at printer: {m}"),
-            BackendError::Hold(m) | BackendError::StopPrinter(m) | BackendError::Retry(m) | BackendError::RetryCurrent(m) => write!(f, "{m}"),
+            BackendError::Hold(m)
+            | BackendError::StopPrinter(m)
+            | BackendError::Retry(m)
+            | BackendError::RetryCurrent(m) => write!(f, "{m}"),
             BackendError::AuthRequired(m) => write!(f, "Authentication is required: {m}"),
             BackendError::Canceled => write!(f, "Job canceled."),
         }
@@ -157,7 +161,9 @@ pub fn deliver(
     let scheme = device_uri.split(':').next().unwrap_or("");
     match scheme {
         "file" => file::deliver(device_uri, documents, cancel),
-        "ipp" | "ipps" | "http" | "https" => ipp::deliver(device_uri, job, documents, cancel, progress),
+        "ipp" | "ipps" | "http" | "https" => {
+            ipp::deliver(device_uri, job, documents, cancel, progress)
+        }
         "socket" => socket::deliver(device_uri, job, documents, cancel, progress),
         "lpd" => lpd::deliver(device_uri, job, documents, cancel, progress),
         // Any other scheme: the CUPS backend of that name, run as cupsd runs it.

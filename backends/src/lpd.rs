@@ -51,9 +51,13 @@ pub(crate) struct LpdUri {
 
 /// Parses an `lpd:` device URI (pure; never panics). The queue name is percent-decoded.
 pub(crate) fn parse_uri(uri: &str) -> Result<LpdUri, BackendError> {
-    let NetUri { user, host, port, path, options } = connect::parse_net_uri(uri, "lpd", DEFAULT_PORT)?;
+    let NetUri { user, host, port, path, options } =
+        connect::parse_net_uri(uri, "lpd", DEFAULT_PORT)?;
     if path.is_empty() {
-        return Err(BackendError::BadUri(format!("{}: missing queue name (lpd://host/queue)", quire_ipp::uri::without_userinfo(uri))));
+        return Err(BackendError::BadUri(format!(
+            "{}: missing queue name (lpd://host/queue)",
+            quire_ipp::uri::without_userinfo(uri)
+        )));
     }
     let mut out = LpdUri {
         host,
@@ -71,7 +75,10 @@ pub(crate) fn parse_uri(uri: &str) -> Result<LpdUri, BackendError> {
     for (name, value) in &options {
         match name.as_str() {
             "banner" => out.banner = connect::option_bool(value),
-            "format" => out.format = value.chars().next().filter(|c| FORMATS.contains(*c)).unwrap_or(out.format),
+            "format" => {
+                out.format =
+                    value.chars().next().filter(|c| FORMATS.contains(*c)).unwrap_or(out.format)
+            }
             "order" if value.eq_ignore_ascii_case("control,data") => out.data_first = false,
             "order" if value.eq_ignore_ascii_case("data,control") => out.data_first = true,
             "contimeout" => out.contimeout = connect::option_secs(value).unwrap_or(out.contimeout),
@@ -136,7 +143,15 @@ pub(crate) fn control_file(c: &Control) -> String {
 /// Replaces control characters with `_`, and with `sanitize` (CUPS's `sanitize_title`)
 /// everything but ASCII letters, digits and spaces, which some LPD servers choke on.
 pub(crate) fn clean(s: &str, sanitize: bool) -> String {
-    s.chars().map(|c| if c.is_control() || (sanitize && !c.is_ascii_alphanumeric() && c != ' ') { '_' } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_control() || (sanitize && !c.is_ascii_alphanumeric() && c != ' ') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// `s` cut to at most `max` bytes, on a character boundary.
@@ -150,27 +165,51 @@ fn cut(s: &str, max: usize) -> &str {
 
 /// This host's name for the H line and the file names: letters, digits, `.` and `-` only.
 pub(crate) fn local_hostname() -> String {
-    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname").or_else(|_| std::fs::read_to_string("/etc/hostname")).unwrap_or_default();
-    let name: String = raw.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-').collect();
-    if name.is_empty() { "localhost".into() } else { name }
+    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    let name: String = raw
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect();
+    if name.is_empty() {
+        "localhost".into()
+    } else {
+        name
+    }
 }
 
 /// What one acknowledgement byte means: `Some(0)` is success; anything else names the step.
 pub(crate) fn check_ack(ack: Option<u8>, step: &str) -> Result<(), BackendError> {
     match ack {
         Some(0) => Ok(()),
-        Some(code) => Err(BackendError::Device(format!("The LPD server refused {step} (status {code})."))),
-        None => Err(BackendError::Device(format!("The LPD server closed the connection instead of accepting {step}."))),
+        Some(code) => {
+            Err(BackendError::Device(format!("The LPD server refused {step} (status {code}).")))
+        }
+        None => Err(BackendError::Device(format!(
+            "The LPD server closed the connection instead of accepting {step}."
+        ))),
     }
 }
 
-pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
+pub fn deliver(
+    uri: &str,
+    job: &JobInfo,
+    docs: &[DocumentSource],
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
     let dev = parse_uri(uri)?;
     if docs.is_empty() {
         return Ok(());
     }
     if docs.len() > DATA_LETTERS.len() {
-        return Err(BackendError::Document(format!("LPD allows at most {} documents per job; this one has {}.", DATA_LETTERS.len(), docs.len())));
+        return Err(BackendError::Document(format!(
+            "LPD allows at most {} documents per job; this one has {}.",
+            DATA_LETTERS.len(),
+            docs.len()
+        )));
     }
     let copies = copies(job);
     let repeat = if dev.manual_copies { copies } else { 1 };
@@ -187,14 +226,27 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
         format: dev.format,
         prints: if dev.manual_copies { 1 } else { copies },
         number: job.id.rem_euclid(1000).unsigned_abs(),
-        documents: docs.iter().map(|d| clean(if d.name.is_empty() { &job.name } else { &d.name }, dev.sanitize_title)).collect(),
+        documents: docs
+            .iter()
+            .map(|d| clean(if d.name.is_empty() { &job.name } else { &d.name }, dev.sanitize_title))
+            .collect(),
         host,
     };
     let what = format!("{}:{}", dev.host, dev.port);
-    let mut stream = connect::connect_with_backoff(&dev.host, dev.port, cancel, progress, &what, Some(dev.contimeout))?;
+    let mut stream = connect::connect_with_backoff(
+        &dev.host,
+        dev.port,
+        cancel,
+        progress,
+        &what,
+        Some(dev.contimeout),
+    )?;
     connect::poll_timeouts(&stream)?;
     let mut s = Session { stream: &mut stream, cancel, timeout: dev.timeout };
-    s.command(format!("\x02{}\n", dev.queue).as_bytes(), &format!("the receive-job command for queue \"{}\"", dev.queue))?;
+    s.command(
+        format!("\x02{}\n", dev.queue).as_bytes(),
+        &format!("the receive-job command for queue \"{}\"", dev.queue),
+    )?;
     if !dev.data_first {
         s.send_control(&control)?;
     }
@@ -244,25 +296,46 @@ impl Session<'_> {
 
     fn ack(&mut self, step: &str) -> Result<(), BackendError> {
         let mut byte = [0u8; 1];
-        match connect::read_some(self.stream, &mut byte, self.cancel, self.timeout, &format!("the answer to {step}"))? {
+        match connect::read_some(
+            self.stream,
+            &mut byte,
+            self.cancel,
+            self.timeout,
+            &format!("the answer to {step}"),
+        )? {
             ReadOutcome::Data(_) => check_ack(byte.first().copied(), step),
             ReadOutcome::Eof => check_ack(None, step),
-            ReadOutcome::Idle => Err(BackendError::Device(format!("The LPD server did not answer {step} within {} seconds.", self.timeout.as_secs()))),
+            ReadOutcome::Idle => Err(BackendError::Device(format!(
+                "The LPD server did not answer {step} within {} seconds.",
+                self.timeout.as_secs()
+            ))),
         }
     }
 
     fn send_control(&mut self, c: &Control) -> Result<(), BackendError> {
         let text = control_file(c);
         let name = control_name(c.number, &c.host);
-        self.command(format!("\x02{} {name}\n", text.len()).as_bytes(), &format!("the control file header ({name})"))?;
+        self.command(
+            format!("\x02{} {name}\n", text.len()).as_bytes(),
+            &format!("the control file header ({name})"),
+        )?;
         let mut body = text.into_bytes();
         body.push(0);
         self.command(&body, &format!("the control file {name}"))
     }
 
     /// Sends one data file: `repeat` copies of the document, exactly `size` bytes in all.
-    fn send_data(&mut self, doc: &DocumentSource, size: u64, repeat: u32, name: &str) -> Result<(), BackendError> {
-        self.command(format!("\x03{size} {name}\n").as_bytes(), &format!("the data file header ({name})"))?;
+    fn send_data(
+        &mut self,
+        doc: &DocumentSource,
+        size: u64,
+        repeat: u32,
+        name: &str,
+    ) -> Result<(), BackendError> {
+        self.command(
+            format!("\x03{size} {name}\n").as_bytes(),
+            &format!("the data file header ({name})"),
+        )?;
         let step = format!("the data file {name}");
         let mut buf = vec![0u8; CHUNK];
         let mut sent = 0u64;
@@ -272,7 +345,9 @@ impl Session<'_> {
                 if self.cancel.is_canceled() {
                     return Err(BackendError::Canceled);
                 }
-                let n = input.read(&mut buf).map_err(|e| BackendError::Spool(format!("{}: {e}", doc.path.display())))?;
+                let n = input
+                    .read(&mut buf)
+                    .map_err(|e| BackendError::Spool(format!("{}: {e}", doc.path.display())))?;
                 let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
                 sent += n as u64;
                 if sent > size {
@@ -282,7 +357,10 @@ impl Session<'_> {
             }
         }
         if sent != size {
-            return Err(BackendError::Spool(format!("{}: the document changed while it was sent ({sent} bytes, expected {size}).", doc.path.display())));
+            return Err(BackendError::Spool(format!(
+                "{}: the document changed while it was sent ({sent} bytes, expected {size}).",
+                doc.path.display()
+            )));
         }
         self.command(&[0], &step)
     }

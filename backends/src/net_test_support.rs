@@ -42,7 +42,12 @@ pub(crate) fn job(id: i32, name: &str, attributes: Vec<quire_ipp::Attribute>) ->
 pub(crate) fn plain(dir: &Path, file: &str, data: &[u8]) -> DocumentSource {
     let path = dir.join(file);
     std::fs::write(&path, data).expect("write document");
-    DocumentSource { path, format: "application/octet-stream".into(), name: file.into(), compression: None }
+    DocumentSource {
+        path,
+        format: "application/octet-stream".into(),
+        name: file.into(),
+        compression: None,
+    }
 }
 
 /// A gzip-compressed document whose content is `data`.
@@ -51,7 +56,12 @@ pub(crate) fn gzipped(dir: &Path, file: &str, data: &[u8]) -> DocumentSource {
     gz.write_all(data).expect("gzip");
     let path = dir.join(file);
     std::fs::write(&path, gz.finish().expect("gzip finish")).expect("write document");
-    DocumentSource { path, format: "application/octet-stream".into(), name: file.into(), compression: Some("gzip".into()) }
+    DocumentSource {
+        path,
+        format: "application/octet-stream".into(),
+        name: file.into(),
+        compression: Some("gzip".into()),
+    }
 }
 
 /// Deterministic bytes of every value, bigger than one copy chunk.
@@ -79,7 +89,8 @@ pub(crate) fn assert_cancel_while_offline(uri: &str) {
         c.cancel();
     });
     let start = Instant::now();
-    let err = crate::deliver(uri, &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
+    let err = crate::deliver(uri, &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default())
+        .expect_err("canceled");
     assert!(matches!(err, BackendError::Canceled), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
 }

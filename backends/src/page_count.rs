@@ -143,9 +143,15 @@ impl PageCounter {
 
     fn spawn(&self) -> io::Result<CountWorker> {
         let root = std::path::Path::new("/");
-        let mut cmd = self.launch.worker_command("count", root).ok_or_else(|| io::Error::other("no filter worker"))?;
-        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take()) else {
+        let mut cmd = self
+            .launch
+            .worker_command("count", root)
+            .ok_or_else(|| io::Error::other("no filter worker"))?;
+        let mut child =
+            cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
             let _ = child.kill();
             let _ = child.wait();
             return Err(io::Error::other("the worker's pipes are missing"));
@@ -165,14 +171,21 @@ impl CountWorker {
         let _ = self.watchdog.send(Some(limit));
         let sent = match input {
             CountInput::Bytes(b) => write_stream(&mut &b[..], &mut self.stdin),
-            CountInput::File(p) => std::fs::File::open(p).and_then(|mut f| write_stream(&mut f, &mut self.stdin)),
+            CountInput::File(p) => {
+                std::fs::File::open(p).and_then(|mut f| write_stream(&mut f, &mut self.stdin))
+            }
         };
         let mut line = Vec::new();
-        let read = sent.and_then(|_| (&mut self.stdout).take(MAX_ANSWER).read_until(b'\n', &mut line));
+        let read =
+            sent.and_then(|_| (&mut self.stdout).take(MAX_ANSWER).read_until(b'\n', &mut line));
         let _ = self.watchdog.send(None);
         match read {
-            Ok(_) if line.last() == Some(&b'\n') => Ok(String::from_utf8_lossy(&line).trim_end().to_string()),
-            Ok(_) => Err(CountError::Worker("the worker stopped answering (crashed or timed out)".into())),
+            Ok(_) if line.last() == Some(&b'\n') => {
+                Ok(String::from_utf8_lossy(&line).trim_end().to_string())
+            }
+            Ok(_) => Err(CountError::Worker(
+                "the worker stopped answering (crashed or timed out)".into(),
+            )),
             Err(e) => Err(CountError::Worker(e.to_string())),
         }
     }
@@ -187,7 +200,10 @@ fn watch(rx: mpsc::Receiver<Option<Duration>>, child: Arc<Mutex<Child>>) {
             Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {
                 if let Ok(mut c) = child.lock() {
-                    tracing::warn!("Killing the page-count worker (PID {}): a count took over {limit:?}", c.id());
+                    tracing::warn!(
+                        "Killing the page-count worker (PID {}): a count took over {limit:?}",
+                        c.id()
+                    );
                     kill_group(c.id());
                     let _ = c.kill();
                 }

@@ -13,8 +13,13 @@ fn counter(script: &str, limit: Duration) -> PageCounter {
 fn answers_are_the_count_or_whose_fault_it_is() {
     assert_eq!(parse_answer("pages 12").expect("count"), 12);
     assert!(matches!(parse_answer("empty"), Err(CountError::Document(FilterError::Empty))));
-    assert!(matches!(parse_answer("corrupt no xref"), Err(CountError::Document(FilterError::Corrupt(m))) if m == "no xref"));
-    assert!(matches!(parse_answer("unsupported password-protected PDF"), Err(CountError::Document(FilterError::Unsupported(_)))));
+    assert!(
+        matches!(parse_answer("corrupt no xref"), Err(CountError::Document(FilterError::Corrupt(m))) if m == "no xref")
+    );
+    assert!(matches!(
+        parse_answer("unsupported password-protected PDF"),
+        Err(CountError::Document(FilterError::Unsupported(_)))
+    ));
     for bad in ["pages", "pages -1", "pages many", "error out of memory", "", "hello"] {
         assert!(matches!(parse_answer(bad), Err(CountError::Worker(_))), "{bad:?}");
     }
@@ -28,11 +33,19 @@ fn a_worker_that_answers_nonsense_or_nothing_is_not_believed() {
     assert!(pool.idle.is_empty() && pool.alive == 0, "a worker that made no sense is dropped");
     drop(pool);
     let silent = counter("exec sleep 30", Duration::from_millis(200));
-    assert!(matches!(silent.count(CountInput::Bytes(b"%PDF-1.4")), Err(CountError::Worker(_))), "killed by the watchdog");
+    assert!(
+        matches!(silent.count(CountInput::Bytes(b"%PDF-1.4")), Err(CountError::Worker(_))),
+        "killed by the watchdog"
+    );
     let gone = counter("exit 0", COUNT_TIMEOUT);
     assert!(matches!(gone.count(CountInput::Bytes(b"%PDF-1.4")), Err(CountError::Worker(_))));
-    let missing = PageCounter::new(Arc::new(Launch { worker: Some(Worker { program: "/nonexistent/quired".into(), args: Vec::new() }), ..Launch::default() }));
-    assert!(matches!(missing.count(CountInput::Bytes(b"%PDF-1.4")), Err(CountError::Worker(m)) if m.contains("unable to start")));
+    let missing = PageCounter::new(Arc::new(Launch {
+        worker: Some(Worker { program: "/nonexistent/quired".into(), args: Vec::new() }),
+        ..Launch::default()
+    }));
+    assert!(
+        matches!(missing.count(CountInput::Bytes(b"%PDF-1.4")), Err(CountError::Worker(m)) if m.contains("unable to start"))
+    );
 }
 
 #[test]
@@ -44,4 +57,3 @@ fn a_worker_is_kept_for_the_next_count() {
     assert_eq!(steady.count(CountInput::Bytes(b"%PDF-1.4")).expect("count"), 2);
     assert_eq!(steady.pool.lock().expect("lock").alive, 1, "the same worker answered");
 }
-

@@ -46,7 +46,12 @@ pub struct Launch {
 
 impl Default for Launch {
     fn default() -> Self {
-        Launch { cups: CupsConfig::from_env(), account: None, worker: None, temp_dir: std::env::temp_dir() }
+        Launch {
+            cups: CupsConfig::from_env(),
+            account: None,
+            worker: None,
+            temp_dir: std::env::temp_dir(),
+        }
     }
 }
 
@@ -57,7 +62,12 @@ impl Launch {
     pub(crate) fn worker_command(&self, mode: &str, dir: &Path) -> Option<Command> {
         let worker = self.worker.as_ref()?;
         let mut cmd = Command::new(&worker.program);
-        cmd.args(&worker.args).arg(mode).env_clear().envs(self.filter_env(dir)).current_dir(dir).process_group(0);
+        cmd.args(&worker.args)
+            .arg(mode)
+            .env_clear()
+            .envs(self.filter_env(dir))
+            .current_dir(dir)
+            .process_group(0);
         if let Some(a) = self.account {
             // std drops the supplementary groups (setgroups(0)) when it sets the uid as root.
             cmd.uid(a.uid).gid(a.gid);
@@ -66,7 +76,10 @@ impl Launch {
     }
 
     fn filter_env(&self, dir: &Path) -> Vec<(String, String)> {
-        let inherited = std::env::var("PATH").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "/usr/bin:/usr/sbin:/bin:/usr/bin".into());
+        let inherited = std::env::var("PATH")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "/usr/bin:/usr/sbin:/bin:/usr/bin".into());
         let dir = dir.to_string_lossy().into_owned();
         let mut env = vec![
             ("PATH".to_string(), format!("{}/filter:{inherited}", self.cups.server_bin.display())),
@@ -100,14 +113,22 @@ pub(crate) struct PrivateDir {
 }
 
 impl PrivateDir {
-    pub(crate) fn create(base: &Path, account: Option<Account>, prefix: &str) -> io::Result<PrivateDir> {
+    pub(crate) fn create(
+        base: &Path,
+        account: Option<Account>,
+        prefix: &str,
+    ) -> io::Result<PrivateDir> {
         let _ = std::fs::create_dir_all(base);
         // The spool is usually closed to the unprivileged user, and a directory it may write
         // without the sticky bit would let it rename ours: use the system temp dir then.
-        let usable = |d: &Path| d.is_dir() && account.is_none_or(|a| reachable_by(d, a) && !renamable_by_others(d));
+        let usable = |d: &Path| {
+            d.is_dir() && account.is_none_or(|a| reachable_by(d, a) && !renamable_by_others(d))
+        };
         let base = if usable(base) { base.to_path_buf() } else { std::env::temp_dir() };
         static SEQ: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
         for _ in 0..32 {
             let seq = SEQ.fetch_add(1, Ordering::Relaxed);
             let outer = base.join(format!("{prefix}-{}-{seq}-{nanos:x}", std::process::id()));
@@ -183,7 +204,10 @@ impl Drop for PrivateDir {
 /// child not reaped yet, so its id cannot belong to anyone else.
 pub(crate) fn kill_group(pid: u32) {
     if let Ok(pid) = i32::try_from(pid) {
-        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        let _ = nix::sys::signal::killpg(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
     }
 }
 

@@ -16,7 +16,11 @@ fn a_private_dir_is_the_childs_inside_one_it_cannot_change() {
     let outer = dir.path().parent().expect("outer").to_path_buf();
     assert_eq!((mode(&outer), mode(dir.path())), (0o711, 0o700));
     if as_root {
-        assert_eq!(std::fs::metadata(dir.path()).expect("stat").uid(), stranger.uid, "the child owns its directory");
+        assert_eq!(
+            std::fs::metadata(dir.path()).expect("stat").uid(),
+            stranger.uid,
+            "the child owns its directory"
+        );
         assert_eq!(std::fs::metadata(&outer).expect("stat").uid(), 0, "we own the one around it");
         // The base is 0700: the stranger cannot reach it, so the system temp dir is used.
         assert!(!outer.starts_with(base.path()), "{outer:?}");
@@ -41,7 +45,11 @@ fn shredding_overwrites_files_and_never_follows_links() {
     let mut left = Vec::new();
     std::io::Read::read_to_end(&mut &kept, &mut left).expect("read");
     assert!(left.iter().all(|b| *b == 0), "the file was overwritten before its removal: {left:?}");
-    assert_eq!(std::fs::read(&victim).expect("victim"), b"keep me", "a link's target is left alone");
+    assert_eq!(
+        std::fs::read(&victim).expect("victim"),
+        b"keep me",
+        "a link's target is left alone"
+    );
 }
 
 #[test]

@@ -54,7 +54,8 @@ pub(crate) fn parse_uri(uri: &str) -> Result<SocketUri, BackendError> {
 /// The job's `copies` (1 when absent or nonsense). A raw device knows nothing of IPP
 /// attributes, so copies are made by sending the data again, as CUPS does for raw queues.
 pub(crate) fn copies(job: &JobInfo) -> u32 {
-    let n = job.attributes.iter().find(|a| a.name == "copies").and_then(|a| a.first_i32()).unwrap_or(1);
+    let n =
+        job.attributes.iter().find(|a| a.name == "copies").and_then(|a| a.first_i32()).unwrap_or(1);
     n.clamp(1, MAX_COPIES).unsigned_abs()
 }
 
@@ -75,7 +76,13 @@ pub(crate) fn send_order(job: &JobInfo, docs: usize, copies: u32) -> Vec<usize> 
     }
 }
 
-pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cancel, progress: &mut dyn Progress) -> Result<(), BackendError> {
+pub fn deliver(
+    uri: &str,
+    job: &JobInfo,
+    docs: &[DocumentSource],
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
     let dev = parse_uri(uri)?;
     if docs.is_empty() {
         return Ok(());
@@ -85,7 +92,14 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
         open_document(doc)?;
     }
     let what = format!("{}:{}", dev.host, dev.port);
-    let mut stream = connect::connect_with_backoff(&dev.host, dev.port, cancel, progress, &what, Some(dev.contimeout))?;
+    let mut stream = connect::connect_with_backoff(
+        &dev.host,
+        dev.port,
+        cancel,
+        progress,
+        &what,
+        Some(dev.contimeout),
+    )?;
     connect::poll_timeouts(&stream)?;
     let mut buf = vec![0u8; CHUNK];
     for i in send_order(job, docs.len(), copies(job)) {
@@ -100,13 +114,20 @@ pub fn deliver(uri: &str, job: &JobInfo, docs: &[DocumentSource], cancel: &Cance
 }
 
 /// Streams one document (decompressed) to the printer.
-fn send_document(stream: &mut TcpStream, doc: &DocumentSource, buf: &mut [u8], cancel: &Cancel) -> Result<(), BackendError> {
+fn send_document(
+    stream: &mut TcpStream,
+    doc: &DocumentSource,
+    buf: &mut [u8],
+    cancel: &Cancel,
+) -> Result<(), BackendError> {
     let mut input = open_document(doc)?;
     loop {
         if cancel.is_canceled() {
             return Err(BackendError::Canceled);
         }
-        let n = input.read(buf).map_err(|e| BackendError::Spool(format!("{}: {e}", doc.path.display())))?;
+        let n = input
+            .read(buf)
+            .map_err(|e| BackendError::Spool(format!("{}: {e}", doc.path.display())))?;
         let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
             return Ok(());
         };
@@ -122,7 +143,9 @@ fn wait_for_eof(stream: &mut TcpStream, cancel: &Cancel) -> Result<(), BackendEr
     loop {
         match connect::read_some(stream, &mut buf, cancel, WAITEOF_IDLE, "back-channel data") {
             Ok(ReadOutcome::Data(_)) => {}
-            Ok(ReadOutcome::Eof | ReadOutcome::Idle) | Err(BackendError::Device(_)) => return Ok(()),
+            Ok(ReadOutcome::Eof | ReadOutcome::Idle) | Err(BackendError::Device(_)) => {
+                return Ok(())
+            }
             Err(e) => return Err(e),
         }
     }

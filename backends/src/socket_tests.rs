@@ -1,5 +1,7 @@
 use super::*;
-use crate::connect::test_support::{assert_cancel_while_offline, closed_port, gzipped, job, pattern, plain, Recorder};
+use crate::connect::test_support::{
+    assert_cancel_while_offline, closed_port, gzipped, job, pattern, plain, Recorder,
+};
 use quire_ipp::{Attribute, Value};
 use std::io::Write;
 use std::net::TcpListener;
@@ -34,7 +36,8 @@ fn sends_documents_raw_in_order_decompressed() {
     let (listener, port) = printer();
     let server = receive_all(listener);
     let mut rec = Recorder::default();
-    crate::deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut rec).expect("deliver");
+    crate::deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut rec)
+        .expect("deliver");
     let got = server.join().expect("server");
     assert_eq!(got.len(), a.len() + b.len());
     assert!(got == [a, b].concat(), "bytes differ");
@@ -47,15 +50,28 @@ fn copies_are_sent_again_collated_unless_asked_otherwise() {
     let dir = tempfile::tempdir().expect("tempdir");
     let docs = [plain(dir.path(), "a", b"A"), plain(dir.path(), "b", b"B")];
     let copies = Attribute::new("copies", Value::Integer(2));
-    let uncollated = Attribute::new("multiple-document-handling", Value::Keyword("separate-documents-uncollated-copies".into()));
+    let uncollated = Attribute::new(
+        "multiple-document-handling",
+        Value::Keyword("separate-documents-uncollated-copies".into()),
+    );
     for (attrs, want) in [(vec![copies.clone()], "ABAB"), (vec![copies, uncollated], "AABB")] {
         let (listener, port) = printer();
         let server = receive_all(listener);
-        deliver(&uri(port, ""), &job(1, "t", attrs), &docs, &Cancel::default(), &mut Recorder::default()).expect("deliver");
+        deliver(
+            &uri(port, ""),
+            &job(1, "t", attrs),
+            &docs,
+            &Cancel::default(),
+            &mut Recorder::default(),
+        )
+        .expect("deliver");
         assert_eq!(server.join().expect("server"), want.as_bytes());
     }
     assert_eq!(super::copies(&job(1, "t", vec![Attribute::new("copies", Value::Integer(-3))])), 1);
-    assert_eq!(super::copies(&job(1, "t", vec![Attribute::new("copies", Value::Integer(i32::MAX))])), 9999);
+    assert_eq!(
+        super::copies(&job(1, "t", vec![Attribute::new("copies", Value::Integer(i32::MAX))])),
+        9999
+    );
 }
 
 #[test]
@@ -72,8 +88,19 @@ fn waiteof_waits_for_the_printer_to_close() {
         got
     });
     let start = Instant::now();
-    deliver(&uri(port, "?waiteof=true"), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut Recorder::default()).expect("deliver");
-    assert!(start.elapsed() >= Duration::from_millis(500), "returned before the printer closed: {:?}", start.elapsed());
+    deliver(
+        &uri(port, "?waiteof=true"),
+        &job(1, "t", vec![]),
+        &docs,
+        &Cancel::default(),
+        &mut Recorder::default(),
+    )
+    .expect("deliver");
+    assert!(
+        start.elapsed() >= Duration::from_millis(500),
+        "returned before the printer closed: {:?}",
+        start.elapsed()
+    );
     assert_eq!(server.join().expect("server"), b"data");
 }
 
@@ -91,8 +118,19 @@ fn without_waiteof_it_returns_once_sent() {
     });
     // The printer keeps the connection open for a while: without waiteof, deliver does not wait.
     let start = Instant::now();
-    deliver(&uri(port, "?waiteof=false&contimeout=5"), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut Recorder::default()).expect("deliver");
-    assert!(start.elapsed() < Duration::from_secs(1), "waited for the printer: {:?}", start.elapsed());
+    deliver(
+        &uri(port, "?waiteof=false&contimeout=5"),
+        &job(1, "t", vec![]),
+        &docs,
+        &Cancel::default(),
+        &mut Recorder::default(),
+    )
+    .expect("deliver");
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "waited for the printer: {:?}",
+        start.elapsed()
+    );
     assert_eq!(&server.join().expect("server"), b"data");
 }
 
@@ -108,7 +146,8 @@ fn offline_at_submission_the_job_waits_for_the_printer() {
         receive_all(listener).join().expect("receiver")
     });
     let mut rec = Recorder::default();
-    deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut rec).expect("deliver");
+    deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &Cancel::default(), &mut rec)
+        .expect("deliver");
     assert!(server.join().expect("server") == data, "bytes differ");
     assert_eq!(rec.states.first().map(|s| s.0.clone()), Some(vec!["offline-report".to_string()]));
     assert!(rec.states.last().is_some_and(|s| s.0.is_empty()), "{:?}", rec.states);
@@ -137,7 +176,9 @@ fn cancel_while_the_printer_stalls() {
         c.cancel();
     });
     let start = Instant::now();
-    let err = deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
+    let err =
+        deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default())
+            .expect_err("canceled");
     assert!(matches!(err, BackendError::Canceled), "{err:?}");
     assert!(start.elapsed() < Duration::from_millis(1500), "took {:?}", start.elapsed());
     server.join().expect("server");
@@ -160,7 +201,9 @@ fn cancel_while_waiting_for_eof() {
         thread::sleep(Duration::from_millis(400));
         c.cancel();
     });
-    let err = deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default()).expect_err("canceled");
+    let err =
+        deliver(&uri(port, ""), &job(1, "t", vec![]), &docs, &cancel, &mut Recorder::default())
+            .expect_err("canceled");
     assert!(matches!(err, BackendError::Canceled), "{err:?}");
     server.join().expect("server");
 }
@@ -170,20 +213,52 @@ fn a_missing_spool_file_fails_before_connecting() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut doc = plain(dir.path(), "a", b"x");
     doc.path = dir.path().join("gone");
-    let err = deliver(&uri(closed_port(), ""), &job(1, "t", vec![]), &[doc], &Cancel::default(), &mut Recorder::default()).expect_err("missing");
+    let err = deliver(
+        &uri(closed_port(), ""),
+        &job(1, "t", vec![]),
+        &[doc],
+        &Cancel::default(),
+        &mut Recorder::default(),
+    )
+    .expect_err("missing");
     assert!(matches!(err, BackendError::Spool(_)), "{err:?}");
 }
 
 #[test]
 fn socket_uri_options() {
     let d = parse_uri("socket://h").expect("defaults");
-    assert_eq!(d, SocketUri { host: "h".into(), port: 9100, waiteof: true, contimeout: crate::connect::DEFAULT_CONTIMEOUT });
-    let o = parse_uri("socket://[::1]:9101/?waiteof=false+contimeout=30&snmp=off&unknown").expect("options");
-    assert_eq!(o, SocketUri { host: "::1".into(), port: 9101, waiteof: false, contimeout: Duration::from_secs(30) });
+    assert_eq!(
+        d,
+        SocketUri {
+            host: "h".into(),
+            port: 9100,
+            waiteof: true,
+            contimeout: crate::connect::DEFAULT_CONTIMEOUT
+        }
+    );
+    let o = parse_uri("socket://[::1]:9101/?waiteof=false+contimeout=30&snmp=off&unknown")
+        .expect("options");
+    assert_eq!(
+        o,
+        SocketUri {
+            host: "::1".into(),
+            port: 9101,
+            waiteof: false,
+            contimeout: Duration::from_secs(30)
+        }
+    );
     assert!(parse_uri("socket://h?waiteof=no").is_ok_and(|u| !u.waiteof));
-    assert!(parse_uri("socket://h?contimeout=0").is_ok_and(|u| u.contimeout == crate::connect::DEFAULT_CONTIMEOUT));
+    assert!(parse_uri("socket://h?contimeout=0")
+        .is_ok_and(|u| u.contimeout == crate::connect::DEFAULT_CONTIMEOUT));
     for bad in ["socket://", "socket://h:99999", "socket:///path", "socket://[::1"] {
-        let err = crate::deliver(bad, &job(1, "t", vec![]), &[], &Cancel::default(), &mut Recorder::default()).expect_err(bad);
+        let err = crate::deliver(
+            bad,
+            &job(1, "t", vec![]),
+            &[],
+            &Cancel::default(),
+            &mut Recorder::default(),
+        )
+        .expect_err(bad);
         assert!(matches!(err, BackendError::BadUri(_)), "{bad}: {err:?}");
     }
 }

@@ -31,12 +31,21 @@ pub fn main(args: &[String]) -> ExitCode {
         return ExitCode::from(1);
     }
     let mode = args.first().map(String::as_str).unwrap_or("");
-    let groups: Vec<String> = getgroups().unwrap_or_default().iter().map(|g| g.to_string()).collect();
-    eprintln!("DEBUG: Filter worker ({mode}) PID {} runs as uid {}, gid {}, groups [{}]", getpid(), geteuid(), getegid(), groups.join(","));
+    let groups: Vec<String> =
+        getgroups().unwrap_or_default().iter().map(|g| g.to_string()).collect();
+    eprintln!(
+        "DEBUG: Filter worker ({mode}) PID {} runs as uid {}, gid {}, groups [{}]",
+        getpid(),
+        geteuid(),
+        getegid(),
+        groups.join(",")
+    );
     let stdin = io::stdin();
     let stdout = io::stdout();
     let result = match mode {
-        "convert" => std::env::current_dir().map_err(|e| e.to_string()).and_then(|dir| convert(&mut stdin.lock(), &mut BufWriter::new(stdout.lock()), &dir)),
+        "convert" => std::env::current_dir()
+            .map_err(|e| e.to_string())
+            .and_then(|dir| convert(&mut stdin.lock(), &mut BufWriter::new(stdout.lock()), &dir)),
         "count" => count(&mut stdin.lock(), &mut stdout.lock()),
         _ => Err("usage: quired --filter-worker convert|count".into()),
     };
@@ -54,18 +63,32 @@ fn one_line(s: &str) -> String {
 }
 
 /// One job's conversions, in `work` (the worker's own directory).
-pub(crate) fn convert(input: &mut dyn BufRead, out: &mut dyn Write, work: &Path) -> Result<(), String> {
-    let plan: Plan = read_plan(input).map_err(|e| format!("Unable to read the filter plan: {e}"))?;
+pub(crate) fn convert(
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    work: &Path,
+) -> Result<(), String> {
+    let plan: Plan =
+        read_plan(input).map_err(|e| format!("Unable to read the filter plan: {e}"))?;
     let mut inputs: Vec<PathBuf> = Vec::new();
     for i in 0..plan.formats.len() {
         let path = work.join(format!("in-{i}"));
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        read_stream(input, &mut file, u64::MAX).map_err(|e| format!("Unable to read document {}: {e}", i + 1))?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        read_stream(input, &mut file, u64::MAX)
+            .map_err(|e| format!("Unable to read document {}: {e}", i + 1))?;
         inputs.push(path);
     }
     let mut emit = |path: &Path| -> Result<(), FilterError> {
-        let mut file = std::fs::File::open(path).map_err(|source| FilterError::Io { path: path.to_path_buf(), source })?;
-        write_stream(&mut file, out).and_then(|_| out.flush()).map_err(|source| FilterError::Io { path: "<output>".into(), source })
+        let mut file = std::fs::File::open(path)
+            .map_err(|source| FilterError::Io { path: path.to_path_buf(), source })?;
+        write_stream(&mut file, out)
+            .and_then(|_| out.flush())
+            .map_err(|source| FilterError::Io { path: "<output>".into(), source })
     };
     execute(&plan, &inputs, work, &mut emit).map_err(|e| e.to_string())
 }

@@ -11,7 +11,8 @@ fn pdf(dir: &Path) -> Vec<u8> {
     let text = dir.join("t.txt");
     std::fs::write(&text, "hello\n").expect("write text");
     let out = dir.join("t.pdf");
-    quire_filters::to_pdf(&text, "text/plain", &out, &ConvertOptions::default()).expect("text to pdf");
+    quire_filters::to_pdf(&text, "text/plain", &out, &ConvertOptions::default())
+        .expect("text to pdf");
     std::fs::read(out).expect("read pdf")
 }
 
@@ -26,8 +27,19 @@ fn request(plan: &Plan, docs: &[&[u8]]) -> Vec<u8> {
 #[test]
 fn convert_sends_back_each_result_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let banner = BannerInfo { job_id: 3, job_name: "notes".into(), user: "alice".into(), printer: "office".into(), ..Default::default() };
-    let plan = Plan { banners: [Some(banner), None], formats: vec!["text/plain".into(), "application/pdf".into()], copies: Some((2, true)), ..Plan::default() };
+    let banner = BannerInfo {
+        job_id: 3,
+        job_name: "notes".into(),
+        user: "alice".into(),
+        printer: "office".into(),
+        ..Default::default()
+    };
+    let plan = Plan {
+        banners: [Some(banner), None],
+        formats: vec!["text/plain".into(), "application/pdf".into()],
+        copies: Some((2, true)),
+        ..Plan::default()
+    };
     let one_page = pdf(dir.path());
     let input = request(&plan, &[b"first document\n", &one_page]);
     let work = dir.path().join("work");
@@ -36,22 +48,31 @@ fn convert_sends_back_each_result_in_order() {
     convert(&mut Cursor::new(input), &mut out, &work).expect("convert");
     let mut results: Vec<Vec<u8>> = vec![Vec::new(); 3];
     let mut slots = results.iter_mut();
-    let mut open = |_: usize| -> io::Result<Box<dyn Write + '_>> { Ok(Box::new(slots.next().expect("slot"))) };
+    let mut open =
+        |_: usize| -> io::Result<Box<dyn Write + '_>> { Ok(Box::new(slots.next().expect("slot"))) };
     read_results(&mut &out[..], 3, &mut open).expect("results");
     for r in &results {
         assert!(r.starts_with(b"%PDF"), "each result is a PDF");
     }
     assert_eq!(quire_filters::page_count_mem(&results[0]).expect("banner"), 1);
-    assert_eq!(quire_filters::page_count_mem(&results[2]).expect("copies"), 2, "2 copies of the one-page PDF");
+    assert_eq!(
+        quire_filters::page_count_mem(&results[2]).expect("copies"),
+        2,
+        "2 copies of the one-page PDF"
+    );
 }
 
 #[test]
 fn convert_reports_what_is_wrong_with_a_document() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let plan = Plan { formats: vec!["application/pdf".into()], number_up: Some(2), ..Plan::default() };
-    let err = convert(&mut Cursor::new(request(&plan, &[b"not a pdf"])), &mut Vec::new(), dir.path()).expect_err("garbage");
+    let plan =
+        Plan { formats: vec!["application/pdf".into()], number_up: Some(2), ..Plan::default() };
+    let err =
+        convert(&mut Cursor::new(request(&plan, &[b"not a pdf"])), &mut Vec::new(), dir.path())
+            .expect_err("garbage");
     assert!(err.contains("damaged or unreadable"), "{err}");
-    let err = convert(&mut Cursor::new(b"\x02\x00\x00".to_vec()), &mut Vec::new(), dir.path()).expect_err("no plan");
+    let err = convert(&mut Cursor::new(b"\x02\x00\x00".to_vec()), &mut Vec::new(), dir.path())
+        .expect_err("no plan");
     assert!(err.contains("plan"), "{err}");
 }
 

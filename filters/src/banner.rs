@@ -63,11 +63,7 @@ pub fn banner(info: &BannerInfo, output: &Path, opts: &ConvertOptions) -> Result
     let (lw, lh) = (sh.width, sh.height);
     let mut ops = format!("q {}\n", sh.to_physical.cm());
     // Frame.
-    ops.push_str(&format!(
-        "1.5 w 24 24 {} {} re S\n",
-        fmt_num(lw - 48.0),
-        fmt_num(lh - 48.0)
-    ));
+    ops.push_str(&format!("1.5 w 24 24 {} {} re S\n", fmt_num(lw - 48.0), fmt_num(lh - 48.0)));
     if let Some(class) = classification_text(info.classification.as_deref()) {
         // Courier-Bold: every glyph is 0.6 em wide, so the text can be centred exactly.
         let size = 18.0_f32.min((lw - 60.0) / (class.chars().count() as f32 * 0.6));
@@ -77,13 +73,7 @@ pub fn banner(info: &BannerInfo, output: &Path, opts: &ConvertOptions) -> Result
         }
     }
     let top = lh - 120.0;
-    ops.push_str(&text_op(
-        "F2",
-        32.0,
-        60.0,
-        top,
-        &format!("Job {}", info.job_id),
-    ));
+    ops.push_str(&text_op("F2", 32.0, 60.0, top, &format!("Job {}", info.job_id)));
     let mut rows = vec![
         ("Job ID:", format!("{}-{}", info.printer, info.job_id)),
         ("Name:", info.job_name.clone()),
@@ -124,13 +114,8 @@ fn write_one_page(
     title: &str,
 ) -> Result<(), FilterError> {
     let mut out = PdfWriter::create(output)?;
-    let (catalog, pages, page, content, info) = (
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-    );
+    let (catalog, pages, page, content, info) =
+        (out.reserve(), out.reserve(), out.reserve(), out.reserve(), out.reserve());
     let fonts: Vec<(u32, &str)> = ["Helvetica", "Helvetica-Bold", "Courier-Bold"]
         .iter()
         .map(|f| (out.reserve(), *f))
@@ -143,11 +128,8 @@ fn write_one_page(
             ),
         )?;
     }
-    let font_refs: Vec<String> = fonts
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| format!("/F{} {id} 0 R", i + 1))
-        .collect();
+    let font_refs: Vec<String> =
+        fonts.iter().enumerate().map(|(i, (id, _))| format!("/F{} {id} 0 R", i + 1)).collect();
     out.stream(content, "", ops.as_bytes())?;
     out.object(
         page,
@@ -158,10 +140,7 @@ fn write_one_page(
             font_refs.join(" ")
         ),
     )?;
-    out.object(
-        pages,
-        &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"),
-    )?;
+    out.object(pages, &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"))?;
     out.object(catalog, &format!("<< /Type /Catalog /Pages {pages} 0 R >>"))?;
     out.object(info, &info_dict(&format!("banner: {title}")))?;
     out.finish(catalog, Some(info))

@@ -13,15 +13,9 @@ fn utc_dates() {
 
 #[test]
 fn classifications() {
-    assert_eq!(
-        classification_text(Some("topsecret")).as_deref(),
-        Some("TOP SECRET")
-    );
+    assert_eq!(classification_text(Some("topsecret")).as_deref(), Some("TOP SECRET"));
     assert_eq!(classification_text(Some("none")), None);
     assert_eq!(classification_text(None), None);
-    assert_eq!(
-        classification_text(Some("internal")).as_deref(),
-        Some("INTERNAL")
-    );
+    assert_eq!(classification_text(Some("internal")).as_deref(), Some("INTERNAL"));
     assert_eq!(truncate("abcdef", 4), "abc…");
 }

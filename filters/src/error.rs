@@ -16,10 +16,7 @@ pub enum FilterError {
     /// The document (or the selection of pages from it) has no pages to print.
     Empty,
     /// Ghostscript failed; `status` is its exit code (`None` if killed by a signal).
-    Ghostscript {
-        status: Option<i32>,
-        stderr_tail: String,
-    },
+    Ghostscript { status: Option<i32>, stderr_tail: String },
     /// Ghostscript took longer than the time limit and was stopped.
     Timeout,
     /// Reading or writing a file failed.
@@ -28,10 +25,7 @@ pub enum FilterError {
 
 impl FilterError {
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
-        FilterError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        FilterError::Io { path: path.to_path_buf(), source }
     }
 
     pub(crate) fn corrupt(what: impl Into<String>) -> Self {
@@ -47,15 +41,11 @@ impl fmt::Display for FilterError {
             }
             FilterError::Corrupt(why) => write!(f, "the document is damaged or unreadable: {why}"),
             FilterError::Empty => write!(f, "the document has no pages to print"),
-            FilterError::Ghostscript {
-                status,
-                stderr_tail,
-            } => {
+            FilterError::Ghostscript { status, stderr_tail } => {
                 match status {
-                    Some(code) => write!(
-                        f,
-                        "PostScript conversion failed (Ghostscript exit status {code})"
-                    )?,
+                    Some(code) => {
+                        write!(f, "PostScript conversion failed (Ghostscript exit status {code})")?
+                    }
                     None => write!(
                         f,
                         "PostScript conversion failed (Ghostscript was killed by a signal)"

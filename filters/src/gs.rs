@@ -42,15 +42,10 @@ pub(crate) fn ps_to_pdf(
         args.push(format!("-dDEVICEHEIGHTPOINTS={}", fmt_num(h)));
     }
     // `%` in an output file name is a Ghostscript format directive.
-    args.push(format!(
-        "-sOutputFile={}",
-        output.display().to_string().replace('%', "%%")
-    ));
+    args.push(format!("-sOutputFile={}", output.display().to_string().replace('%', "%%")));
     let mut cmd = Command::new(GS);
     cmd.args(&args).arg("-f").arg(safe_arg(input));
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
     let child = cmd.spawn().map_err(|e| FilterError::Ghostscript {
         status: None,
         stderr_tail: format!("cannot run {GS}: {e} (is Ghostscript installed?)"),
@@ -86,10 +81,22 @@ pub struct RasterOptions {
 
 /// Renders the PDF `input` to raster pages at `output` with Ghostscript's `pwgraster` or
 /// `urf` device (8 bits per colour, sRGB or sGray).
-pub(crate) fn pdf_to_raster(input: &Path, output: &Path, raster: RasterOptions, limit: Duration) -> Result<(), FilterError> {
+pub(crate) fn pdf_to_raster(
+    input: &Path,
+    output: &Path,
+    raster: RasterOptions,
+    limit: Duration,
+) -> Result<(), FilterError> {
     std::fs::File::open(input).map_err(|e| FilterError::io(input, e))?;
     let dpi = raster.dpi.clamp(72, 1200);
-    let mut args: Vec<String> = vec!["-dSAFER".into(), "-dBATCH".into(), "-dNOPAUSE".into(), "-dQUIET".into(), "-sstdout=%stderr".into(), format!("-r{dpi}")];
+    let mut args: Vec<String> = vec![
+        "-dSAFER".into(),
+        "-dBATCH".into(),
+        "-dNOPAUSE".into(),
+        "-dQUIET".into(),
+        "-sstdout=%stderr".into(),
+        format!("-r{dpi}"),
+    ];
     match raster.format {
         RasterFormat::PwgRaster => {
             args.push("-sDEVICE=pwgraster".into());
@@ -106,7 +113,10 @@ pub(crate) fn pdf_to_raster(input: &Path, output: &Path, raster: RasterOptions, 
     let mut cmd = Command::new(GS);
     cmd.args(&args).arg("-f").arg(safe_arg(input));
     cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-    let child = cmd.spawn().map_err(|e| FilterError::Ghostscript { status: None, stderr_tail: format!("cannot run {GS}: {e} (is Ghostscript installed?)") })?;
+    let child = cmd.spawn().map_err(|e| FilterError::Ghostscript {
+        status: None,
+        stderr_tail: format!("cannot run {GS}: {e} (is Ghostscript installed?)"),
+    })?;
     run_with_limit(child, limit)
 }
 
@@ -151,10 +161,7 @@ fn run_with_limit(mut child: Child, limit: Duration) -> Result<(), FilterError> 
                 let _ = child.kill();
                 let _ = child.wait();
                 let _ = reader.join();
-                return Err(FilterError::Ghostscript {
-                    status: None,
-                    stderr_tail: e.to_string(),
-                });
+                return Err(FilterError::Ghostscript { status: None, stderr_tail: e.to_string() });
             }
         }
     };
@@ -162,20 +169,13 @@ fn run_with_limit(mut child: Child, limit: Duration) -> Result<(), FilterError> 
     if status.success() {
         Ok(())
     } else {
-        Err(FilterError::Ghostscript {
-            status: status.code(),
-            stderr_tail: tail,
-        })
+        Err(FilterError::Ghostscript { status: status.code(), stderr_tail: tail })
     }
 }
 
 /// The useful part of Ghostscript's error output: its `Error: ...` line and last line.
 pub(crate) fn summarize(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let error = lines.iter().find(|l| l.starts_with("Error:"));
     let last = lines.last();
     let mut parts: Vec<&str> = Vec::new();

@@ -7,12 +7,7 @@ fn endless_postscript_times_out() {
     std::fs::write(&ps, "%!PS\n{ 1 pop } loop\n").unwrap();
     let out = dir.path().join("out.pdf");
     let t = Instant::now();
-    let r = ps_to_pdf(
-        &ps,
-        &out,
-        &ConvertOptions::default(),
-        Duration::from_millis(700),
-    );
+    let r = ps_to_pdf(&ps, &out, &ConvertOptions::default(), Duration::from_millis(700));
     assert!(matches!(r, Err(FilterError::Timeout)), "{r:?}");
     assert!(t.elapsed() < Duration::from_secs(10));
 }

@@ -28,8 +28,7 @@ fn corrupt(why: &str) -> FilterError {
 
 fn read_u8(r: &mut dyn Read) -> Result<u8, FilterError> {
     let mut b = [0u8; 1];
-    r.read_exact(&mut b)
-        .map_err(|_| corrupt("file ends before the image header"))?;
+    r.read_exact(&mut b).map_err(|_| corrupt("file ends before the image header"))?;
     Ok(b[0])
 }
 
@@ -70,8 +69,7 @@ pub(crate) fn read_info(r: &mut dyn Read) -> Result<JpegInfo, FilterError> {
             }
             0xee if body >= 5 => {
                 let mut tag = [0u8; 5];
-                r.read_exact(&mut tag)
-                    .map_err(|_| corrupt("truncated APP14 segment"))?;
+                r.read_exact(&mut tag).map_err(|_| corrupt("truncated APP14 segment"))?;
                 adobe |= &tag == b"Adobe";
                 skip(r, body - 5)?;
             }
@@ -96,9 +94,7 @@ fn read_sof(r: &mut dyn Read, adobe: bool) -> Result<JpegInfo, FilterError> {
     let width = read_u16(r)?;
     let components = read_u8(r)?;
     if precision != 8 {
-        return Err(FilterError::Unsupported(format!(
-            "image/jpeg ({precision}-bit samples)"
-        )));
+        return Err(FilterError::Unsupported(format!("image/jpeg ({precision}-bit samples)")));
     }
     if width == 0 || height == 0 {
         return Err(corrupt("image has no size"));
@@ -106,12 +102,7 @@ fn read_sof(r: &mut dyn Read, adobe: bool) -> Result<JpegInfo, FilterError> {
     if !matches!(components, 1 | 3 | 4) {
         return Err(corrupt(&format!("{components} colour components")));
     }
-    Ok(JpegInfo {
-        width,
-        height,
-        components,
-        adobe,
-    })
+    Ok(JpegInfo { width, height, components, adobe })
 }
 
 /// Converts the JPEG file `input` into a one-page PDF at `output`.
@@ -124,15 +115,12 @@ pub(crate) fn jpeg_to_pdf(
     let mut reader = BufReader::new(file);
     let info = read_info(&mut reader)?;
     let mut file = reader.into_inner();
-    file.seek(SeekFrom::Start(0))
-        .map_err(|e| FilterError::io(input, e))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| FilterError::io(input, e))?;
 
     let (w, h) = opts.page_size();
     // Without an explicit orientation, turn a wide image sideways like CUPS's auto-rotate.
     let wide = info.width > info.height;
-    let orientation = opts
-        .orientation
-        .or(if wide && w < h { Some(4) } else { None });
+    let orientation = opts.orientation.or(if wide && w < h { Some(4) } else { None });
     let sh = sheet(orientation, w, h);
     let place = fit(
         f32::from(info.width),
@@ -143,35 +131,18 @@ pub(crate) fn jpeg_to_pdf(
         sh.height - 2.0 * MARGIN,
     );
     // The image space is the unit square: scale it to the image size first.
-    let image = Matrix([
-        f32::from(info.width),
-        0.0,
-        0.0,
-        f32::from(info.height),
-        0.0,
-        0.0,
-    ]);
+    let image = Matrix([f32::from(info.width), 0.0, 0.0, f32::from(info.height), 0.0, 0.0]);
     let m = image.then(place).then(sh.to_physical);
 
     let mut out = PdfWriter::create(output)?;
-    let (catalog, pages, page, content, img, info_id) = (
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-        out.reserve(),
-    );
+    let (catalog, pages, page, content, img, info_id) =
+        (out.reserve(), out.reserve(), out.reserve(), out.reserve(), out.reserve(), out.reserve());
     let cs = match info.components {
         1 => "/DeviceGray",
         3 => "/DeviceRGB",
         _ => "/DeviceCMYK",
     };
-    let decode = if info.components == 4 && info.adobe {
-        " /Decode [1 0 1 0 1 0 1 0]"
-    } else {
-        ""
-    };
+    let decode = if info.components == 4 && info.adobe { " /Decode [1 0 1 0 1 0 1 0]" } else { "" };
     let dict = format!(
         "/Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace {cs} /BitsPerComponent 8 /Filter /DCTDecode{decode}",
         info.width, info.height
@@ -187,10 +158,7 @@ pub(crate) fn jpeg_to_pdf(
             fmt_num(h)
         ),
     )?;
-    out.object(
-        pages,
-        &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"),
-    )?;
+    out.object(pages, &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"))?;
     out.object(catalog, &format!("<< /Type /Catalog /Pages {pages} 0 R >>"))?;
     out.object(info_id, &info_dict("image"))?;
     out.finish(catalog, Some(info_id))

@@ -12,37 +12,20 @@ fn header(sof: u8, precision: u8, w: u16, h: u16, comps: u8) -> Vec<u8> {
 #[test]
 fn reads_frame_header() {
     let info = read_info(&mut &header(0xc0, 8, 640, 480, 3)[..]).unwrap();
-    assert_eq!(
-        info,
-        JpegInfo {
-            width: 640,
-            height: 480,
-            components: 3,
-            adobe: false
-        }
-    );
+    assert_eq!(info, JpegInfo { width: 640, height: 480, components: 3, adobe: false });
     let info = read_info(&mut &header(0xc2, 8, 1, 2, 1)[..]).unwrap();
     assert_eq!((info.width, info.height, info.components), (1, 2, 1));
 }
 
 #[test]
 fn rejects_bad_jpegs() {
-    assert!(matches!(
-        read_info(&mut &b""[..]),
-        Err(FilterError::Corrupt(_))
-    ));
+    assert!(matches!(read_info(&mut &b""[..]), Err(FilterError::Corrupt(_))));
     assert!(matches!(
         read_info(&mut &b"\xff\xd8\xff\xda\x00\x02"[..]),
         Err(FilterError::Corrupt(_))
     ));
-    assert!(matches!(
-        read_info(&mut &header(0xc0, 8, 0, 5, 3)[..]),
-        Err(FilterError::Corrupt(_))
-    ));
-    assert!(matches!(
-        read_info(&mut &header(0xc0, 8, 5, 5, 2)[..]),
-        Err(FilterError::Corrupt(_))
-    ));
+    assert!(matches!(read_info(&mut &header(0xc0, 8, 0, 5, 3)[..]), Err(FilterError::Corrupt(_))));
+    assert!(matches!(read_info(&mut &header(0xc0, 8, 5, 5, 2)[..]), Err(FilterError::Corrupt(_))));
     assert!(matches!(
         read_info(&mut &header(0xc9, 8, 5, 5, 3)[..]),
         Err(FilterError::Unsupported(_))

@@ -4,7 +4,7 @@
 //! * [`to_pdf`]: PostScript (Ghostscript `pdfwrite`, time-limited), JPEG (embedded as is),
 //!   plain text (paginated Courier), PDF (copied).
 //! * [`page_count`], [`select_pages`] (`page-ranges`), [`copies`], [`number_up`],
-//!   [`concat`] (banner + document + trailer) and [`banner`] (`job-sheets`).
+//!   [`concat()`] (banner + document + trailer) and [`banner`] (`job-sheets`).
 //!
 //! Everything is synchronous; quired runs it on a blocking thread. Conversions that make a PDF
 //! from scratch (text, JPEG, banner) and pass-through copies stream their input. Operations on
@@ -12,8 +12,6 @@
 //! the input file (outputs share the input's content streams rather than copying them).
 //!
 //! On error the output file, if it was created, is removed.
-
-#![forbid(unsafe_code)]
 
 mod banner;
 mod error;
@@ -34,12 +32,8 @@ pub use media::{pwg_media_size, ConvertOptions};
 pub use pdf::{page_count, page_count_mem, MAX_OUTPUT_PAGES};
 
 /// Formats [`to_pdf`] converts, by MIME type.
-pub const SUPPORTED_FORMATS: [&str; 4] = [
-    "application/pdf",
-    "application/postscript",
-    "image/jpeg",
-    "text/plain",
-];
+pub const SUPPORTED_FORMATS: [&str; 4] =
+    ["application/pdf", "application/postscript", "image/jpeg", "text/plain"];
 
 /// Converts `input`, a document of MIME type `format`, to a PDF at `output`.
 ///
@@ -51,12 +45,7 @@ pub fn to_pdf(
     output: &Path,
     opts: &ConvertOptions,
 ) -> Result<(), FilterError> {
-    let mime = format
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let mime = format.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     cleanup_on_error(output, || match mime.as_str() {
         "application/pdf" => copy_pdf(input, output),
         "application/postscript" => gs::ps_to_pdf(input, output, opts, GS_TIMEOUT),
@@ -91,7 +80,11 @@ pub fn copies(input: &Path, output: &Path, copies: u32, collate: bool) -> Result
 
 /// Renders the PDF `input` as PWG raster or URF pages (Ghostscript, run as an external
 /// program) for printers that take no PDF.
-pub fn pdf_to_raster(input: &Path, output: &Path, raster: RasterOptions) -> Result<(), FilterError> {
+pub fn pdf_to_raster(
+    input: &Path,
+    output: &Path,
+    raster: RasterOptions,
+) -> Result<(), FilterError> {
     cleanup_on_error(output, || gs::pdf_to_raster(input, output, raster, GS_TIMEOUT))
 }
 
@@ -116,9 +109,7 @@ fn copy_pdf(input: &Path, output: &Path) -> Result<(), FilterError> {
     use std::io::Read;
     let mut head = [0u8; 1024];
     let mut file = std::fs::File::open(input).map_err(|e| FilterError::io(input, e))?;
-    let n = file
-        .read(&mut head)
-        .map_err(|e| FilterError::io(input, e))?;
+    let n = file.read(&mut head).map_err(|e| FilterError::io(input, e))?;
     if !head[..n].windows(5).any(|w| w == b"%PDF-") {
         return Err(FilterError::corrupt("not a PDF file (no %PDF- header)"));
     }

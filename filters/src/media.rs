@@ -155,11 +155,7 @@ pub(crate) fn sheet(orientation: Option<i32>, w: f32, h: f32) -> Sheet {
         Some(6) => (w, h, Matrix([-1.0, 0.0, 0.0, -1.0, w, h])),
         _ => (w, h, Matrix::IDENTITY),
     };
-    Sheet {
-        width,
-        height,
-        to_physical: m,
-    }
+    Sheet { width, height, to_physical: m }
 }
 
 /// The matrix that fits a `src_w`x`src_h` box (at the origin) into the box at `(x, y)` of size

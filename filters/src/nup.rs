@@ -36,9 +36,7 @@ pub(crate) fn parse_direction(value: Option<&str>) -> Result<Direction, FilterEr
     let vertical = |s: &str| matches!(s, "totop" | "tobottom");
     let ok = (horizontal(first) && vertical(second)) || (vertical(first) && horizontal(second));
     if !ok {
-        return Err(FilterError::Unsupported(format!(
-            "presentation-direction-number-up {v}"
-        )));
+        return Err(FilterError::Unsupported(format!("presentation-direction-number-up {v}")));
     }
     Ok(Direction {
         rows_first: horizontal(first),
@@ -63,11 +61,7 @@ pub(crate) fn grid(n: u32) -> Option<(u32, u32, bool)> {
 
 /// Column and row (row 0 at the top) of cell `i`.
 pub(crate) fn cell(i: u32, cols: u32, rows: u32, d: Direction) -> (u32, u32) {
-    let (mut c, mut r) = if d.rows_first {
-        (i % cols, i / cols)
-    } else {
-        (i / rows, i % rows)
-    };
+    let (mut c, mut r) = if d.rows_first { (i % cols, i / cols) } else { (i / rows, i % rows) };
     if d.right_to_left {
         c = cols - 1 - c.min(cols - 1);
     }
@@ -133,17 +127,9 @@ fn impose(
     for (i, page) in chunk.iter().enumerate() {
         let b = page_box(doc, page);
         let (bw, bh) = (b[2] - b[0], b[3] - b[1]);
-        let rotate = page
-            .get(b"Rotate")
-            .and_then(Object::as_i64)
-            .unwrap_or(0)
-            .rem_euclid(360);
+        let rotate = page.get(b"Rotate").and_then(Object::as_i64).unwrap_or(0).rem_euclid(360);
         let rotate = rotate - rotate % 90;
-        let (dw, dh) = if rotate % 180 == 90 {
-            (bh, bw)
-        } else {
-            (bw, bh)
-        };
+        let (dw, dh) = if rotate % 180 == 90 { (bh, bw) } else { (bw, bh) };
         let (c, r) = cell(i as u32, cols, rows, dir);
         let x = c as f32 * cw + GAP;
         let y = sh.height - (r as f32 + 1.0) * ch + GAP;
@@ -163,10 +149,7 @@ fn impose(
     resources.set("XObject", Object::Dictionary(xobjects));
     let mut out = Dictionary::new();
     out.set("Type", Object::Name(b"Page".to_vec()));
-    out.set(
-        "MediaBox",
-        Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
-    );
+    out.set("MediaBox", Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]));
     out.set("Resources", Object::Dictionary(resources));
     out.set("Contents", Object::Reference(content_id));
     Ok(out)
@@ -181,21 +164,14 @@ pub(crate) fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
         for (slot, o) in v.iter_mut().zip(arr.iter()) {
             *slot = doc.dereference(o).ok()?.1.as_float().ok()?;
         }
-        let b = [
-            v[0].min(v[2]),
-            v[1].min(v[3]),
-            v[0].max(v[2]),
-            v[1].max(v[3]),
-        ];
+        let b = [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])];
         let ok = arr.len() >= 4
             && b.iter().all(|x| x.is_finite())
             && b[2] - b[0] >= 1.0
             && b[3] - b[1] >= 1.0;
         ok.then_some(b)
     };
-    read(b"CropBox")
-        .or_else(|| read(b"MediaBox"))
-        .unwrap_or([0.0, 0.0, 612.0, 792.0])
+    read(b"CropBox").or_else(|| read(b"MediaBox")).unwrap_or([0.0, 0.0, 612.0, 792.0])
 }
 
 /// A Form XObject showing `page`: its content, its resources, clipped to `bbox`.
@@ -233,10 +209,7 @@ fn form_xobject(doc: &Document, page: &Dictionary, bbox: [f32; 4]) -> Result<Str
     };
     dict.set("Type", Object::Name(b"XObject".to_vec()));
     dict.set("Subtype", Object::Name(b"Form".to_vec()));
-    dict.set(
-        "BBox",
-        Object::Array(bbox.iter().map(|v| Object::Real(*v)).collect()),
-    );
+    dict.set("BBox", Object::Array(bbox.iter().map(|v| Object::Real(*v)).collect()));
     if let Ok(res) = page.get(b"Resources") {
         dict.set("Resources", res.clone());
     }
@@ -253,11 +226,8 @@ fn content_ids(doc: &Document, page: &Dictionary) -> Vec<lopdf::ObjectId> {
     let Ok(contents) = page.get(b"Contents") else {
         return Vec::new();
     };
-    let refs = |arr: &[Object]| {
-        arr.iter()
-            .filter_map(|o| o.as_reference().ok())
-            .collect::<Vec<_>>()
-    };
+    let refs =
+        |arr: &[Object]| arr.iter().filter_map(|o| o.as_reference().ok()).collect::<Vec<_>>();
     match contents {
         Object::Reference(id) => match doc.get_object(*id) {
             Ok(Object::Array(arr)) => refs(arr),

@@ -1,34 +1,14 @@
 use super::*;
 
-const D: Direction = Direction {
-    rows_first: true,
-    right_to_left: false,
-    bottom_to_top: false,
-};
+const D: Direction = Direction { rows_first: true, right_to_left: false, bottom_to_top: false };
 
 #[test]
 fn directions_parse() {
     assert_eq!(parse_direction(None).unwrap(), D);
     let d = parse_direction(Some("tobottom-toleft")).unwrap();
-    assert_eq!(
-        d,
-        Direction {
-            rows_first: false,
-            right_to_left: true,
-            bottom_to_top: false
-        }
-    );
-    for bad in [
-        "",
-        "toright",
-        "toright-toleft",
-        "totop-tobottom",
-        "sideways-tobottom",
-    ] {
-        assert!(
-            matches!(parse_direction(Some(bad)), Err(FilterError::Unsupported(_))),
-            "{bad}"
-        );
+    assert_eq!(d, Direction { rows_first: false, right_to_left: true, bottom_to_top: false });
+    for bad in ["", "toright", "toright-toleft", "totop-tobottom", "sideways-tobottom"] {
+        assert!(matches!(parse_direction(Some(bad)), Err(FilterError::Unsupported(_))), "{bad}");
     }
 }
 

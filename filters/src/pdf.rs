@@ -21,22 +21,13 @@ const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"]
 const MAX_DEPTH: usize = 64;
 
 /// Catalog entries that point into the old page tree and mean nothing for a printed copy.
-const STALE_CATALOG_KEYS: [&[u8]; 6] = [
-    b"Outlines",
-    b"StructTreeRoot",
-    b"PageLabels",
-    b"Dests",
-    b"OpenAction",
-    b"Threads",
-];
+const STALE_CATALOG_KEYS: [&[u8]; 6] =
+    [b"Outlines", b"StructTreeRoot", b"PageLabels", b"Dests", b"OpenAction", b"Threads"];
 
 /// Runs lopdf code that might panic on hostile input, turning a panic into `Corrupt`.
 pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, FilterError>) -> Result<T, FilterError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(FilterError::corrupt(
-            "the PDF structure could not be processed",
-        ))
-    })
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(FilterError::corrupt("the PDF structure could not be processed")))
 }
 
 /// Loads a PDF. Errors: `Io` if it cannot be opened, `Corrupt` if it does not parse.
@@ -57,9 +48,7 @@ pub(crate) fn save(doc: &mut Document, output: &Path) -> Result<(), FilterError>
     let file = File::create(output).map_err(|e| FilterError::io(output, e))?;
     let mut w = BufWriter::new(file);
     guarded(|| doc.save_to(&mut w).map_err(|e| FilterError::io(output, e)))?;
-    let file = w
-        .into_inner()
-        .map_err(|e| FilterError::io(output, e.into_error()))?;
+    let file = w.into_inner().map_err(|e| FilterError::io(output, e.into_error()))?;
     file.sync_all().map_err(|e| FilterError::io(output, e))
 }
 
@@ -75,7 +64,10 @@ pub fn page_count(pdf: &Path) -> Result<u32, FilterError> {
 
 /// Number of pages in a PDF held in memory (a small spooled document).
 pub fn page_count_mem(pdf: &[u8]) -> Result<u32, FilterError> {
-    let doc = guarded(|| Document::load_mem(pdf).map_err(|e| FilterError::corrupt(format!("not a readable PDF file ({e})"))))?;
+    let doc = guarded(|| {
+        Document::load_mem(pdf)
+            .map_err(|e| FilterError::corrupt(format!("not a readable PDF file ({e})")))
+    })?;
     if doc.is_encrypted() && doc.encryption_state.is_none() {
         return Err(FilterError::Unsupported("password-protected PDF".into()));
     }
@@ -176,8 +168,7 @@ fn catalog_mut(doc: &mut Document) -> Result<&mut Dictionary, FilterError> {
         let id = doc.add_object(Object::Dictionary(cat));
         doc.trailer.set("Root", Object::Reference(id));
     }
-    doc.catalog_mut()
-        .map_err(|e| FilterError::corrupt(format!("no document catalog ({e})")))
+    doc.catalog_mut().map_err(|e| FilterError::corrupt(format!("no document catalog ({e})")))
 }
 
 /// Copies the pages of `input` named by `ranges` (1-based, inclusive, in the order given;
@@ -210,10 +201,7 @@ pub fn copies(input: &Path, output: &Path, copies: u32, collate: bool) -> Result
     let pages = flat_pages(&doc)?;
     let copies = copies.max(1) as usize;
     if (pages.len() as u64).saturating_mul(copies as u64) > MAX_OUTPUT_PAGES {
-        return Err(FilterError::Unsupported(format!(
-            "{copies} copies of {} pages",
-            pages.len()
-        )));
+        return Err(FilterError::Unsupported(format!("{copies} copies of {} pages", pages.len())));
     }
     let mut out = Vec::with_capacity(pages.len() * copies);
     if collate {

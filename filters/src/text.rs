@@ -38,14 +38,7 @@ impl Layout {
         let font_size = font_size.min(leading);
         let x = MARGIN;
         let y = sheet.height - MARGIN - font_size * 0.8;
-        Layout {
-            sheet,
-            size: (w, h),
-            font_size,
-            leading,
-            x,
-            y,
-        }
+        Layout { sheet, size: (w, h), font_size, leading, x, y }
     }
 }
 
@@ -166,20 +159,13 @@ impl Paginator {
             return Err(FilterError::Empty);
         }
         let kids: Vec<String> = self.page_ids.iter().map(|id| format!("{id} 0 R")).collect();
-        let pages = format!(
-            "<< /Type /Pages /Kids [{}] /Count {} >>",
-            kids.join(" "),
-            kids.len()
-        );
+        let pages = format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len());
         self.out.object(self.pages_id, &pages)?;
         let font =
             "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>";
         self.out.object(self.font_id, font)?;
         let catalog = self.out.reserve();
-        self.out.object(
-            catalog,
-            &format!("<< /Type /Catalog /Pages {} 0 R >>", self.pages_id),
-        )?;
+        self.out.object(catalog, &format!("<< /Type /Catalog /Pages {} 0 R >>", self.pages_id))?;
         let info = self.out.reserve();
         self.out.object(info, &info_dict("text document"))?;
         self.out.finish(catalog, Some(info))

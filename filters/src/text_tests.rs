@@ -36,10 +36,7 @@ fn invalid_utf8_becomes_question_marks() {
 
 #[test]
 fn layout_fits_narrow_media() {
-    let opts = ConvertOptions {
-        media: Some("na_index-4x6_4x6in".into()),
-        ..Default::default()
-    };
+    let opts = ConvertOptions { media: Some("na_index-4x6_4x6in".into()), ..Default::default() };
     let l = Layout::new(&opts);
     assert!(l.font_size * 0.6 * COLUMNS as f32 <= 288.0 - 2.0 * MARGIN + 0.01);
     assert!(l.y < 432.0);

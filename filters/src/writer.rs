@@ -37,10 +37,7 @@ impl PdfWriter {
     pub fn create(path: &Path) -> Result<Self, FilterError> {
         let file = File::create(path).map_err(|e| FilterError::io(path, e))?;
         let mut w = PdfWriter {
-            out: Counting {
-                inner: BufWriter::new(file),
-                pos: 0,
-            },
+            out: Counting { inner: BufWriter::new(file), pos: 0 },
             offsets: Vec::new(),
             path: path.to_path_buf(),
         };
@@ -53,9 +50,7 @@ impl PdfWriter {
     }
 
     fn raw(&mut self, bytes: &[u8]) -> Result<(), FilterError> {
-        self.out
-            .write_all(bytes)
-            .map_err(|e| FilterError::io(&self.path, e))
+        self.out.write_all(bytes).map_err(|e| FilterError::io(&self.path, e))
     }
 
     /// A fresh object id (1-based).

@@ -24,19 +24,11 @@ fn writer_makes_a_loadable_file() {
         ),
     )
     .unwrap();
-    w.object(
-        pages,
-        &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"),
-    )
-    .unwrap();
-    w.object(catalog, &format!("<< /Type /Catalog /Pages {pages} 0 R >>"))
-        .unwrap();
+    w.object(pages, &format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>")).unwrap();
+    w.object(catalog, &format!("<< /Type /Catalog /Pages {pages} 0 R >>")).unwrap();
     let mut data: &[u8] = b"xyz";
     let extra = w.reserve();
-    assert_eq!(
-        w.stream_from(extra, "/Type /Metadata", &mut data).unwrap(),
-        3
-    );
+    assert_eq!(w.stream_from(extra, "/Type /Metadata", &mut data).unwrap(), 3);
     w.finish(catalog, None).unwrap();
     let doc = lopdf::Document::load(&path).unwrap();
     assert_eq!(doc.get_pages().len(), 1);

@@ -1,4 +1,5 @@
 //! to_pdf for each supported format, and banner sheets.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -18,10 +19,7 @@ fn postscript_to_pdf() {
     let ps = d.path("in.ps");
     std::fs::write(&ps, PS).unwrap();
     let out = d.path("out.pdf");
-    let opts = ConvertOptions {
-        media: Some("iso_a4_210x297mm".into()),
-        ..Default::default()
-    };
+    let opts = ConvertOptions { media: Some("iso_a4_210x297mm".into()), ..Default::default() };
     to_pdf(&ps, "application/postscript", &out, &opts).unwrap();
     assert_eq!(check_pdf(&out), 2);
     if let Some(t) = page_text(&out, 2) {
@@ -35,13 +33,7 @@ fn broken_postscript_is_a_ghostscript_error() {
     let ps = d.path("bad.ps");
     std::fs::write(&ps, "%!PS\n/foo bar baz\n").unwrap();
     let out = d.path("out.pdf");
-    let err = to_pdf(
-        &ps,
-        "application/postscript",
-        &out,
-        &ConvertOptions::default(),
-    )
-    .unwrap_err();
+    let err = to_pdf(&ps, "application/postscript", &out, &ConvertOptions::default()).unwrap_err();
     assert!(matches!(err, FilterError::Ghostscript { .. }), "{err:?}");
     assert!(err.to_string().contains("Error"), "{err}");
     assert!(!out.exists());
@@ -56,14 +48,7 @@ fn make_jpeg(d: &Dir, w: u32, h: u32) -> std::path::PathBuf {
     .unwrap();
     let jpg = d.path("img.jpg");
     let status = Command::new("gs")
-        .args([
-            "-dSAFER",
-            "-dBATCH",
-            "-dNOPAUSE",
-            "-dQUIET",
-            "-sDEVICE=jpeg",
-            "-r72",
-        ])
+        .args(["-dSAFER", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-sDEVICE=jpeg", "-r72"])
         .arg(format!("-g{w}x{h}"))
         .arg(format!("-sOutputFile={}", jpg.display()))
         .arg(&ps)
@@ -85,10 +70,7 @@ fn jpeg_to_pdf_embeds_the_image() {
         let page = doc.get_pages()[&1];
         let images = doc.get_page_images(page).unwrap();
         assert_eq!(images.len(), 1);
-        assert_eq!(
-            (images[0].width, images[0].height),
-            (i64::from(w), i64::from(h))
-        );
+        assert_eq!((images[0].width, images[0].height), (i64::from(w), i64::from(h)));
         // The embedded data is the JPEG file byte for byte.
         assert_eq!(images[0].content, &std::fs::read(&jpg).unwrap()[..]);
     }
@@ -113,19 +95,10 @@ fn text_paginates_at_66_lines() {
     let text: String = (1..=150).map(|i| format!("line {i}\n")).collect();
     std::fs::write(&txt, text).unwrap();
     let out = d.path("out.pdf");
-    to_pdf(
-        &txt,
-        "text/plain; charset=utf-8",
-        &out,
-        &ConvertOptions::default(),
-    )
-    .unwrap();
+    to_pdf(&txt, "text/plain; charset=utf-8", &out, &ConvertOptions::default()).unwrap();
     assert_eq!(check_pdf(&out), 3);
     if let Some(t) = page_text(&out, 2) {
-        assert!(
-            t.contains("line 67") && t.contains("line 132") && !t.contains("line 133"),
-            "{t}"
-        );
+        assert!(t.contains("line 67") && t.contains("line 132") && !t.contains("line 133"), "{t}");
     }
 }
 
@@ -140,10 +113,7 @@ fn text_form_feed_wrap_and_encoding() {
     )
     .unwrap();
     let out = d.path("out.pdf");
-    let opts = ConvertOptions {
-        orientation: Some(4),
-        ..Default::default()
-    };
+    let opts = ConvertOptions { orientation: Some(4), ..Default::default() };
     to_pdf(&txt, "text/plain", &out, &opts).unwrap();
     // Leading form feed ignored, trailing one does not add a page, "\f\f" gives a blank page.
     assert_eq!(check_pdf(&out), 4);
@@ -151,10 +121,7 @@ fn text_form_feed_wrap_and_encoding() {
         assert!(t.contains("first (page) café"), "{t}");
     }
     if let Some(t) = page_text(&out, 4) {
-        assert!(
-            t.contains(&"x".repeat(80)) && !t.contains(&"x".repeat(81)),
-            "{t}"
-        );
+        assert!(t.contains(&"x".repeat(80)) && !t.contains(&"x".repeat(81)), "{t}");
         assert!(t.contains("end ?"), "{t}");
     }
 }
@@ -222,10 +189,7 @@ fn banner_page() {
         }
         assert_eq!(t.matches("TOP SECRET").count(), 2, "{t}");
     }
-    let plain = BannerInfo {
-        job_id: 1,
-        ..Default::default()
-    };
+    let plain = BannerInfo { job_id: 1, ..Default::default() };
     let opts = ConvertOptions {
         media: Some("iso_a5_148x210mm".into()),
         orientation: Some(4),

@@ -1,4 +1,5 @@
 //! page_count, select_pages, copies, concat and number_up on generated PDFs.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -18,10 +19,7 @@ fn page_count_of_multi_page_pdf() {
 #[test]
 fn page_count_of_empty_pdf() {
     let d = Dir::new();
-    assert!(matches!(
-        page_count(&d.pdf("e.pdf", 0)),
-        Err(FilterError::Empty)
-    ));
+    assert!(matches!(page_count(&d.pdf("e.pdf", 0)), Err(FilterError::Empty)));
 }
 
 #[test]
@@ -55,15 +53,9 @@ fn select_pages_keeps_ranges_in_order() {
     if let Some(t) = page_text(&out, 4) {
         assert!(t.contains("Page 10"), "{t}");
     }
-    assert!(matches!(
-        select_pages(&input, &out, &[(11, 20)]),
-        Err(FilterError::Empty)
-    ));
+    assert!(matches!(select_pages(&input, &out, &[(11, 20)]), Err(FilterError::Empty)));
     assert!(!out.exists(), "failed output is removed");
-    assert!(matches!(
-        select_pages(&input, &out, &[(5, 1)]),
-        Err(FilterError::Empty)
-    ));
+    assert!(matches!(select_pages(&input, &out, &[(5, 1)]), Err(FilterError::Empty)));
     select_pages(&input, &out, &[(0, 1)]).unwrap();
     assert_eq!(check_pdf(&out), 1);
 }
@@ -89,10 +81,7 @@ fn copies_collated_and_uncollated() {
     let one = std::fs::metadata(&input).unwrap().len();
     let many = std::fs::metadata(&out).unwrap().len();
     assert!(many < one * 50, "{many} vs {one}");
-    assert!(matches!(
-        copies(&input, &out, u32::MAX, true),
-        Err(FilterError::Unsupported(_))
-    ));
+    assert!(matches!(copies(&input, &out, u32::MAX, true), Err(FilterError::Unsupported(_))));
 }
 
 #[test]
@@ -127,10 +116,7 @@ fn number_up_counts() {
         number_up(&nine, &out, n, &opts).unwrap();
         assert_eq!(check_pdf(&out), pages, "{n}-up");
     }
-    assert!(matches!(
-        number_up(&nine, &out, 3, &opts),
-        Err(FilterError::Unsupported(_))
-    ));
+    assert!(matches!(number_up(&nine, &out, 3, &opts), Err(FilterError::Unsupported(_))));
 }
 
 #[test]
@@ -147,14 +133,8 @@ fn number_up_order_and_media() {
     assert_eq!(check_pdf(&out), 1);
     let doc = lopdf::Document::load(&out).unwrap();
     let page = doc.get_pages()[&1];
-    let mb = doc
-        .get_dictionary(page)
-        .unwrap()
-        .get(b"MediaBox")
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .clone();
+    let mb =
+        doc.get_dictionary(page).unwrap().get(b"MediaBox").unwrap().as_array().unwrap().clone();
     assert!((mb[2].as_float().unwrap() - 595.28).abs() < 0.1);
     if let Some(t) = page_text(&out, 1) {
         // toleft: page 2 is left of page 1 on the top row.
@@ -162,14 +142,9 @@ fn number_up_order_and_media() {
         let (p1, p2) = (top.find("Page 1"), top.find("Page 2"));
         assert!(p2 < p1, "{t}");
     }
-    let bad = ConvertOptions {
-        presentation_direction: Some("sideways".into()),
-        ..Default::default()
-    };
-    assert!(matches!(
-        number_up(&four, &out, 4, &bad),
-        Err(FilterError::Unsupported(_))
-    ));
+    let bad =
+        ConvertOptions { presentation_direction: Some("sideways".into()), ..Default::default() };
+    assert!(matches!(number_up(&four, &out, 4, &bad), Err(FilterError::Unsupported(_))));
 }
 
 #[test]
@@ -182,10 +157,7 @@ fn number_up_of_rotated_and_cropped_pages() {
         if i == 0 {
             page.set("Rotate", 90);
         } else {
-            page.set(
-                "CropBox",
-                vec![50.into(), 50.into(), 400.into(), 700.into()],
-            );
+            page.set("CropBox", vec![50.into(), 50.into(), 400.into(), 700.into()]);
         }
     }
     doc.save(&input).unwrap();

@@ -1,4 +1,5 @@
 //! Arbitrary bytes given as a PDF must never panic the PDF operations: errors are fine.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

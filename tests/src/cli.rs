@@ -30,7 +30,13 @@ pub fn cups_tool(server: &Server, via: Via, program: &str, args: &[&str]) -> io:
 }
 
 /// [`cups_tool`] with its own time limit (a purge of thousands of jobs takes minutes).
-pub fn cups_tool_timeout(server: &Server, via: Via, secs: u64, program: &str, args: &[&str]) -> io::Result<CmdOutput> {
+pub fn cups_tool_timeout(
+    server: &Server,
+    via: Via,
+    secs: u64,
+    program: &str,
+    args: &[&str],
+) -> io::Result<CmdOutput> {
     let mut full = vec!["-h".to_string(), via.server_arg(server)];
     full.extend(args.iter().map(|a| a.to_string()));
     let home = server.dir().to_string_lossy().into_owned();
@@ -44,7 +50,12 @@ pub fn cups_tool_timeout(server: &Server, via: Via, secs: u64, program: &str, ar
 }
 
 /// Like [`cups_tool`] but an exit code other than 0 is an error carrying the output.
-pub fn cups_tool_ok(server: &Server, via: Via, program: &str, args: &[&str]) -> io::Result<CmdOutput> {
+pub fn cups_tool_ok(
+    server: &Server,
+    via: Via,
+    program: &str,
+    args: &[&str],
+) -> io::Result<CmdOutput> {
     let out = cups_tool(server, via, program, args)?;
     if out.rc != 0 {
         return Err(other(format!("{} {program} {args:?} failed: {}", server.name(), out.text())));
@@ -56,8 +67,13 @@ pub fn cups_tool_ok(server: &Server, via: Via, program: &str, args: &[&str]) -> 
 /// `lpadmin -h HOST:PORT -p NAME -v URI -m everywhere -E` (`-m everywhere` queries the IPP
 /// Everywhere printer at `device_uri`, so it must be running).
 pub fn queue_setup(server: &Server, name: &str, device_uri: &str) -> io::Result<()> {
-    cups_tool_ok(server, Via::Tcp, "lpadmin", &["-p", name, "-v", device_uri, "-m", "everywhere", "-E"])
-        .map(|_| ())
+    cups_tool_ok(
+        server,
+        Via::Tcp,
+        "lpadmin",
+        &["-p", name, "-v", device_uri, "-m", "everywhere", "-E"],
+    )
+    .map(|_| ())
 }
 
 /// Parses the job id out of lp's `request id is QUEUE-ID (1 file(s))`.

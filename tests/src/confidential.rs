@@ -28,13 +28,18 @@ pub const COMPLETED: i32 = 9;
 
 /// True when the tests run as uid 0.
 pub fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// A cupsd.conf with cupsd's default policy (conf/cupsd.conf, as shipped) for a private
 /// server on `port` with its socket in `dir`: Basic auth, 3 failures lock a user out.
 pub fn conf(port: u16, dir: &Path) -> String {
-    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../conf/cupsd.conf")).expect("conf/cupsd.conf");
+    let shipped =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../conf/cupsd.conf"))
+            .expect("conf/cupsd.conf");
     let policies = &shipped[shipped.find("<Policy default>").expect("default policy")..];
     format!(
         "LogLevel debug\nListen 127.0.0.1:{port}\nListen {}/cups.sock\nDefaultAuthType Basic\n\
@@ -49,7 +54,8 @@ pub fn conf(port: u16, dir: &Path) -> String {
 /// None when no quired binary is built.
 pub fn start_with_default_policy(env: &[(&str, &str)], files_extra: &str) -> Option<Server> {
     let mut server = Server::start_quired_with_env(env).expect("start quired")?;
-    std::fs::write(server.dir().join("etc/cupsd.conf"), conf(server.port(), server.dir())).expect("write conf");
+    std::fs::write(server.dir().join("etc/cupsd.conf"), conf(server.port(), server.dir()))
+        .expect("write conf");
     let files = server.dir().join("etc/cups-files.conf");
     let text = std::fs::read_to_string(&files).expect("cups-files.conf");
     let audit = format!("AuditLog {}/log/audit_log\n", server.dir().display());
@@ -63,7 +69,8 @@ pub fn start_with_default_policy(env: &[(&str, &str)], files_extra: &str) -> Opt
 /// credentials.
 pub fn add_office_queue(server: &Server) {
     let uri = format!("file://{}/out/office.out", server.dir().display());
-    let out = cups_tool(server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &uri]).expect("lpadmin");
+    let out = cups_tool(server, Via::Tcp, "lpadmin", &["-p", "office", "-E", "-v", &uri])
+        .expect("lpadmin");
     assert_eq!(out.rc, 0, "root (peer credentials) administers: {}", out.text());
 }
 
@@ -105,7 +112,10 @@ pub fn secret_pdf(dir: &Path) -> PathBuf {
     for o in offsets {
         out.push_str(&format!("{o:010} 00000 n \n"));
     }
-    out.push_str(&format!("trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1));
+    out.push_str(&format!(
+        "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
+        objs.len() + 1
+    ));
     let path = dir.join("secret.pdf");
     std::fs::write(&path, out).expect("write pdf");
     path
@@ -120,7 +130,9 @@ pub fn plaintext_in(dir: &Path) -> Vec<PathBuf> {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| b.windows(MARKER.len()).any(|w| w == MARKER.as_bytes())) {
+            } else if std::fs::read(&p)
+                .is_ok_and(|b| b.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()))
+            {
                 hits.push(p);
             }
         }
@@ -139,7 +151,11 @@ pub fn lp(server: &Server, args: &[&str]) -> i32 {
 /// An IPP request over HTTP with optional Basic credentials: (HTTP status, IPP response).
 pub fn ipp(server: &Server, basic: Option<(&str, &str)>, msg: &Message) -> (u16, Option<Message>) {
     let resp = raw_post(server, basic, &msg.encode());
-    let status: u16 = String::from_utf8_lossy(&resp).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status: u16 = String::from_utf8_lossy(&resp)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     let at = resp.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(resp.len());
     (status, quire_ipp::decode(&resp[at..]).ok().map(|(m, _)| m))
 }
@@ -150,7 +166,9 @@ pub fn raw_post(server: &Server, basic: Option<(&str, &str)>, body: &[u8]) -> Ve
     let mut s = std::net::TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).ok();
     let b64 = |t: String| base64::engine::general_purpose::STANDARD.encode(t);
-    let auth = basic.map(|(u, p)| format!("Authorization: Basic {}\r\n", b64(format!("{u}:{p}")))).unwrap_or_default();
+    let auth = basic
+        .map(|(u, p)| format!("Authorization: Basic {}\r\n", b64(format!("{u}:{p}"))))
+        .unwrap_or_default();
     let head = format!("POST /printers/office HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n", server.port(), body.len());
     s.write_all(head.as_bytes()).and_then(|_| s.write_all(body)).expect("send");
     let mut resp = Vec::new();
@@ -160,7 +178,13 @@ pub fn raw_post(server: &Server, basic: Option<(&str, &str)>, body: &[u8]) -> Ve
 
 /// An IPP request `code` on the office queue as `user`, for job `job` when it is > 0, with
 /// `extra` operation attributes.
-pub fn job_request(server: &Server, code: u16, job: i32, user: &str, extra: Vec<Attribute>) -> Message {
+pub fn job_request(
+    server: &Server,
+    code: u16,
+    job: i32,
+    user: &str,
+    extra: Vec<Attribute>,
+) -> Message {
     let mut m = Message::new((2, 0), code, 7);
     let mut g = Group::new(DelimiterTag::Operation);
     g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
@@ -184,19 +208,32 @@ pub fn job_state(server: &Server, job: i32) -> (i32, Vec<String>) {
     let resp = resp.expect("Get-Job-Attributes answer");
     let g = resp.group(DelimiterTag::Job).expect("job group");
     let state = g.get("job-state").and_then(|a| a.first_i32()).unwrap_or(0);
-    let reasons = g.get("job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let reasons = g
+        .get("job-state-reasons")
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
     (state, reasons)
 }
 
 /// What the office queue's file device has received so far.
 pub fn printed(server: &Server) -> String {
-    std::fs::read(server.dir().join("out/office.out")).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    std::fs::read(server.dir().join("out/office.out"))
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 /// Runs `cmd` as uid/gid 65534 in a pseudo-terminal, typing `input` once the prompt is up.
 pub fn as_nobody_in_tty(cmd: &str, input: &str) -> CmdOutput {
     let mut child = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "script", "-qec", cmd, "/dev/null"])
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "script",
+            "-qec",
+            cmd,
+            "/dev/null",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -212,7 +249,11 @@ pub fn as_nobody_in_tty(cmd: &str, input: &str) -> CmdOutput {
     });
     let out = child.wait_with_output().expect("wait");
     let _ = typist.join();
-    CmdOutput { rc: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    CmdOutput {
+        rc: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// Quire's own CLI, `quire`, next to the quired binary; None when it is not built.
@@ -256,7 +297,11 @@ pub fn quire(bin: &Path, server: &Server, subcommand: &str, args: &[&str], how: 
     let mut cmd = Command::new("timeout");
     cmd.args(["-s", "KILL", "30"]);
     if let Some(uid) = how.uid {
-        cmd.arg("setpriv").args([format!("--reuid={uid}"), format!("--regid={uid}"), "--clear-groups".into()]);
+        cmd.arg("setpriv").args([
+            format!("--reuid={uid}"),
+            format!("--regid={uid}"),
+            "--clear-groups".into(),
+        ]);
     }
     cmd.arg(bin).arg(subcommand).args(["-h", &server.host_port()]).args(args);
     cmd.env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default()).env("LC_ALL", "C");
@@ -268,5 +313,9 @@ pub fn quire(bin: &Path, server: &Server, subcommand: &str, args: &[&str], how: 
     let _ = stdin.write_all(how.stdin.as_bytes());
     drop(stdin);
     let out = child.wait_with_output().expect("wait for quire");
-    CmdOutput { rc: exit_code(out.status), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    CmdOutput {
+        rc: exit_code(out.status),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use crate::cli::{cups_tool, Via};
 use crate::ippeve::IppEvePrinter;
-use crate::ipptool::{helper_display, run_ipptool, IppSuite, IpptoolResult, Status, DEFAULT_DOCUMENT};
+use crate::ipptool::{
+    helper_display, run_ipptool, IppSuite, IpptoolResult, Status, DEFAULT_DOCUMENT,
+};
 use crate::process::other;
 use crate::server::Server;
 
@@ -27,7 +29,7 @@ pub struct Target<'a> {
 /// Runs one test file against the target, then purges the queue and waits for the printer to
 /// go idle so the next file starts from an empty queue (the job-completion waits in the
 /// ipp-* files depend on that).
-pub fn run_file(suite: &IppSuite, t: &Target, file: &str) -> io::Result<IpptoolResult> {
+pub fn run_file(suite: &IppSuite, t: &Target<'_>, file: &str) -> io::Result<IpptoolResult> {
     let (uri, extra) = prepare(suite, t, file)?;
     let result = run_ipptool(suite, &uri, file, &extra, FILE_TIMEOUT_SECS)?;
     let _ = cups_tool(t.server, Via::Tcp, "cancel", &["-a", "-x", t.queue]);
@@ -41,7 +43,7 @@ pub fn run_file(suite: &IppSuite, t: &Target, file: &str) -> io::Result<IpptoolR
 /// - get-job-attributes, get-job-attributes2: `$uri` is a *job* URI (of a held job);
 /// - cups-create-local-printer: `$name` and `$device` (the ippeveprinter);
 /// - get-printers-printer-id: `$printer_id` (the queue's printer-id).
-fn prepare(suite: &IppSuite, t: &Target, file: &str) -> io::Result<(String, Vec<String>)> {
+fn prepare(suite: &IppSuite, t: &Target<'_>, file: &str) -> io::Result<(String, Vec<String>)> {
     let printer_uri = t.server.printer_uri(t.queue);
     let define = |k: &str, v: &str| vec!["-d".to_string(), format!("{k}={v}")];
     match file {
@@ -91,19 +93,31 @@ pub fn load_known_unpassable(path: &Path) -> io::Result<Vec<KnownUnpassable>> {
         }
         let mut cols = line.split('\t');
         match (cols.next(), cols.next(), cols.next()) {
-            (Some(file), Some(test), Some(reason)) if !reason.trim().is_empty() => list.push(KnownUnpassable {
-                file: file.trim().to_string(),
-                test: test.trim().to_string(),
-                reason: reason.trim().to_string(),
-            }),
-            _ => return Err(other(format!("{}:{}: want file<TAB>test<TAB>reason", path.display(), n + 1))),
+            (Some(file), Some(test), Some(reason)) if !reason.trim().is_empty() => {
+                list.push(KnownUnpassable {
+                    file: file.trim().to_string(),
+                    test: test.trim().to_string(),
+                    reason: reason.trim().to_string(),
+                })
+            }
+            _ => {
+                return Err(other(format!(
+                    "{}:{}: want file<TAB>test<TAB>reason",
+                    path.display(),
+                    n + 1
+                )))
+            }
         }
     }
     Ok(list)
 }
 
 /// Tests cupsd passes and quired does not, minus the known-unpassable ones.
-pub fn regressions(cupsd: &IpptoolResult, quired: &IpptoolResult, known: &[KnownUnpassable]) -> Vec<String> {
+pub fn regressions(
+    cupsd: &IpptoolResult,
+    quired: &IpptoolResult,
+    known: &[KnownUnpassable],
+) -> Vec<String> {
     cupsd
         .passed_keys()
         .into_iter()
@@ -125,7 +139,12 @@ pub fn results_tsv(rows: &[(String, Option<IpptoolResult>, Option<IpptoolResult>
                 let _ = writeln!(
                     out,
                     "{file}\t{server}\t{}\t{}\t{}\t{}\t{:.1}\t{}",
-                    r.passed, r.failed, r.skipped, r.rc, r.seconds, r.failed_names.join("; ")
+                    r.passed,
+                    r.failed,
+                    r.skipped,
+                    r.rc,
+                    r.seconds,
+                    r.failed_names.join("; ")
                 );
             }
         }

@@ -27,9 +27,8 @@ impl Dbus {
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = ChildGuard::spawn("dbus-daemon", &mut cmd)?;
-        let stdout = child
-            .take_stdout()
-            .ok_or_else(|| other("dbus-daemon: no stdout".to_string()))?;
+        let stdout =
+            child.take_stdout().ok_or_else(|| other("dbus-daemon: no stdout".to_string()))?;
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line)?;
         let address = line.trim().to_string();

@@ -42,10 +42,13 @@ pub enum NoResponse {
 impl From<NoResponse> for io::Error {
     fn from(e: NoResponse) -> io::Error {
         match e {
-            NoResponse::Closed(got) => io::Error::other(format!("connection closed after {} bytes of response", got.len())),
-            NoResponse::TimedOut(got) => {
-                io::Error::new(io::ErrorKind::TimedOut, format!("no complete response in time ({} bytes)", got.len()))
+            NoResponse::Closed(got) => {
+                io::Error::other(format!("connection closed after {} bytes of response", got.len()))
             }
+            NoResponse::TimedOut(got) => io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no complete response in time ({} bytes)", got.len()),
+            ),
             NoResponse::Io(e) => e,
         }
     }
@@ -57,7 +60,12 @@ pub fn ipp_post_bytes(path: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// [`ipp_post_bytes`] with a `Host` header and, optionally, HTTP Basic credentials.
-pub fn ipp_post_bytes_to(host: &str, path: &str, basic: Option<(&str, &str)>, body: &[u8]) -> Vec<u8> {
+pub fn ipp_post_bytes_to(
+    host: &str,
+    path: &str,
+    basic: Option<(&str, &str)>,
+    body: &[u8],
+) -> Vec<u8> {
     use base64::Engine;
     let auth = basic
         .map(|(u, p)| base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
@@ -74,7 +82,12 @@ pub fn ipp_post_bytes_to(host: &str, path: &str, basic: Option<(&str, &str)>, bo
 
 /// Sends `request` as-is to `addr` and reads one HTTP response. With `close_write` the
 /// client half-closes after sending (the body may be short on purpose).
-pub fn exchange_at(addr: SocketAddr, request: &[u8], close_write: bool, limit: Duration) -> Result<HttpResponse, NoResponse> {
+pub fn exchange_at(
+    addr: SocketAddr,
+    request: &[u8],
+    close_write: bool,
+    limit: Duration,
+) -> Result<HttpResponse, NoResponse> {
     let deadline = Instant::now() + limit;
     let mut s = TcpStream::connect_timeout(&addr, limit).map_err(NoResponse::Io)?;
     s.set_write_timeout(Some(limit)).map_err(NoResponse::Io)?;
@@ -88,7 +101,10 @@ pub fn exchange_at(addr: SocketAddr, request: &[u8], close_write: bool, limit: D
 
 /// Reads one HTTP response (skipping 1xx) from `stream` within `limit`, after a request the
 /// caller wrote itself (a big body streamed in pieces).
-pub fn read_response_within(stream: &mut TcpStream, limit: Duration) -> Result<HttpResponse, NoResponse> {
+pub fn read_response_within(
+    stream: &mut TcpStream,
+    limit: Duration,
+) -> Result<HttpResponse, NoResponse> {
     read_response(stream, Instant::now() + limit)
 }
 
@@ -141,7 +157,9 @@ fn read_response(s: &mut TcpStream, deadline: Instant) -> Result<HttpResponse, N
             continue;
         }
         let mut resp = HttpResponse { status, headers, body: Vec::new() };
-        let chunked = resp.header("Transfer-Encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        let chunked = resp
+            .header("Transfer-Encoding")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         let length = resp.header("Content-Length").and_then(|v| v.parse::<usize>().ok());
         if chunked {
             loop {
@@ -194,7 +212,6 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
         data = &data[size + 2..];
     }
 }
-
 
 /// The request line of an HTTP request read from `conn` (for a test's own document or device
 /// server), its header lines read and dropped.

@@ -23,12 +23,20 @@ impl IppEvePrinter {
     /// ippeveprinter simulates printing by sleeping for a random time, which made the
     /// job-completion waits in the IPP test files take 5 to 25 s instead of a steady 5 s.
     pub fn start(name: &str, dbus_address: &str) -> io::Result<IppEvePrinter> {
-        IppEvePrinter::start_with_formats(name, dbus_address, "application/pdf,image/pwg-raster,image/urf")
+        IppEvePrinter::start_with_formats(
+            name,
+            dbus_address,
+            "application/pdf,image/pwg-raster,image/urf",
+        )
     }
 
     /// Like [`IppEvePrinter::start`], taking only `formats` (comma-separated MIME types), e.g.
     /// `image/pwg-raster` for a printer without a PDF interpreter.
-    pub fn start_with_formats(name: &str, dbus_address: &str, formats: &str) -> io::Result<IppEvePrinter> {
+    pub fn start_with_formats(
+        name: &str,
+        dbus_address: &str,
+        formats: &str,
+    ) -> io::Result<IppEvePrinter> {
         let dir = tempfile::Builder::new().prefix("quire-ippeve-").tempdir()?;
         let spool = dir.path().join("spool");
         std::fs::create_dir_all(&spool)?;

@@ -103,7 +103,9 @@ impl IppSuite {
         let mut count = 0;
         for entry in fs::read_dir(&src).map_err(|e| other(format!("{}: {e}", src.display())))? {
             let path = entry?.path();
-            if let Some(name) = path.file_name().filter(|_| path.extension() == Some("test".as_ref())) {
+            if let Some(name) =
+                path.file_name().filter(|_| path.extension() == Some("test".as_ref()))
+            {
                 fs::copy(&path, tests.join(name))?;
                 count += 1;
             }
@@ -157,7 +159,8 @@ pub fn run_ipptool(
     extra: &[String],
     timeout_secs: u64,
 ) -> io::Result<IpptoolResult> {
-    let mut args: Vec<String> = ["-t", "-I", "-T", "10", "-f", DEFAULT_DOCUMENT].map(String::from).to_vec();
+    let mut args: Vec<String> =
+        ["-t", "-I", "-T", "10", "-f", DEFAULT_DOCUMENT].map(String::from).to_vec();
     args.extend(extra.iter().cloned());
     args.push(uri.to_string());
     args.push(format!("{file}.test"));
@@ -201,7 +204,8 @@ pub fn helper_display(uri: &str, helper: &str, document: Option<&Path>) -> io::R
     args.push(uri.to_string());
     args.push(test.to_string_lossy().into_owned());
     let out = run_with_timeout(30, "ipptool", &args, None, &[])?;
-    let value = out.stdout.lines().find_map(|l| l.split_once(") = ").map(|(_, v)| v.trim().to_string()));
+    let value =
+        out.stdout.lines().find_map(|l| l.split_once(") = ").map(|(_, v)| v.trim().to_string()));
     match value {
         Some(v) if out.rc == 0 => Ok(v),
         _ => Err(other(format!("{helper} against {uri}: {}", out.text()))),

@@ -44,11 +44,17 @@ fn ip(args: &[&str]) -> io::Result<()> {
 
 /// Removes namespaces left by test processes that are gone (killed runs).
 fn sweep_stale() {
-    let Ok(out) = run_with_timeout(10, "ip", &["netns".into(), "list".into()], None, &[]) else { return };
+    let Ok(out) = run_with_timeout(10, "ip", &["netns".into(), "list".into()], None, &[]) else {
+        return;
+    };
     for line in out.stdout.lines() {
-        let Some(name) = line.split_whitespace().next().filter(|n| n.starts_with(PREFIX)) else { continue };
+        let Some(name) = line.split_whitespace().next().filter(|n| n.starts_with(PREFIX)) else {
+            continue;
+        };
         let pid = name[PREFIX.len()..].split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists()) {
+        if pid
+            .is_some_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists())
+        {
             let _ = ip(&["netns", "del", name]);
         }
     }
@@ -84,11 +90,20 @@ impl Lan {
         for i in 0..64 {
             let k = (start + i) % SUBNETS;
             let (host_if, remote_if) = (format!("qv{k}h"), format!("qv{k}r"));
-            if ip(&["link", "add", &host_if, "type", "veth", "peer", "name", &remote_if, "netns", &name]).is_err() {
+            if ip(&[
+                "link", "add", &host_if, "type", "veth", "peer", "name", &remote_if, "netns", &name,
+            ])
+            .is_err()
+            {
                 continue; // taken by a concurrent test: try the next subnet
             }
             let (a, b) = ((64 + k / 64) as u8, ((k % 64) * 4) as u8);
-            let lan = Lan { name: name.clone(), host_if, host_ip: Ipv4Addr::new(10, a, b, 1), remote_ip: Ipv4Addr::new(10, a, b, 2) };
+            let lan = Lan {
+                name,
+                host_if,
+                host_ip: Ipv4Addr::new(10, a, b, 1),
+                remote_ip: Ipv4Addr::new(10, a, b, 2),
+            };
             lan.configure(&remote_if)?;
             return Ok(lan);
         }
@@ -99,7 +114,15 @@ impl Lan {
     fn configure(&self, remote_if: &str) -> io::Result<()> {
         ip(&["addr", "add", &format!("{}/30", self.host_ip), "dev", &self.host_if])?;
         ip(&["link", "set", &self.host_if, "up"])?;
-        ip(&["-n", &self.name, "addr", "add", &format!("{}/30", self.remote_ip), "dev", remote_if])?;
+        ip(&[
+            "-n",
+            &self.name,
+            "addr",
+            "add",
+            &format!("{}/30", self.remote_ip),
+            "dev",
+            remote_if,
+        ])?;
         ip(&["-n", &self.name, "link", "set", remote_if, "up"])?;
         ip(&["-n", &self.name, "link", "set", "lo", "up"])
     }
@@ -121,7 +144,8 @@ impl Lan {
             scope
                 .spawn(move || {
                     let ns = std::fs::File::open(&path).expect("open the namespace");
-                    nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET).expect("join the namespace");
+                    nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET)
+                        .expect("join the namespace");
                     f()
                 })
                 .join()
@@ -130,8 +154,15 @@ impl Lan {
     }
 
     /// Runs `program args...` on the remote host (under `timeout -s KILL secs`).
-    pub fn command(&self, secs: u64, program: &str, args: &[&str], env: &[(String, String)]) -> CmdOutput {
-        let mut all: Vec<String> = vec!["netns".into(), "exec".into(), self.name.clone(), program.into()];
+    pub fn command(
+        &self,
+        secs: u64,
+        program: &str,
+        args: &[&str],
+        env: &[(String, String)],
+    ) -> CmdOutput {
+        let mut all: Vec<String> =
+            vec!["netns".into(), "exec".into(), self.name.clone(), program.into()];
         all.extend(args.iter().map(|a| a.to_string()));
         run_with_timeout(secs, "ip", &all, None, env).expect("run a command in the namespace")
     }
@@ -147,20 +178,27 @@ impl Lan {
     /// A CUPS tool run remotely: `program -h HOST:PORT args...`, neutral environment.
     pub fn cups_tool(&self, server: &LanServer, program: &str, args: &[&str]) -> CmdOutput {
         let target = server.lan_host_port();
-        let mut full = vec!["-h", &target];
-        full.extend_from_slice(args);
         let env = [
             ("CUPS_SERVER".to_string(), target.clone()),
             ("HOME".to_string(), server.dir().display().to_string()),
             ("LANG".to_string(), "C".to_string()),
             ("LC_ALL".to_string(), "C".to_string()),
         ];
+        let mut full = vec!["-h", target.as_str()];
+        full.extend_from_slice(args);
         self.command(30, program, &full, &env)
     }
 
     /// POSTs an IPP request from the remote host to `server` at `path`, with optional
     /// Basic credentials, and reads the HTTP answer.
-    pub fn ipp(&self, server: &LanServer, path: &str, basic: Option<(&str, &str)>, msg: &Message, document: &[u8]) -> HttpResponse {
+    pub fn ipp(
+        &self,
+        server: &LanServer,
+        path: &str,
+        basic: Option<(&str, &str)>,
+        msg: &Message,
+        document: &[u8],
+    ) -> HttpResponse {
         let addr = server.lan_addr();
         let mut body = msg.encode();
         body.extend_from_slice(document);
@@ -201,7 +239,12 @@ pub struct StockOptions {
 
 impl Default for StockOptions {
     fn default() -> Self {
-        StockOptions { sharing: Sharing::Local, cupsd_extra: String::new(), files_extra: String::new(), env: Vec::new() }
+        StockOptions {
+            sharing: Sharing::Local,
+            cupsd_extra: String::new(),
+            files_extra: String::new(),
+            env: Vec::new(),
+        }
     }
 }
 
@@ -226,7 +269,11 @@ impl std::ops::DerefMut for LanServer {
 
 impl LanServer {
     /// Starts `kind` with the stock policy on `lan`. `Ok(None)` when quired is not built.
-    pub fn start(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> io::Result<Option<LanServer>> {
+    pub fn start(
+        kind: ServerKind,
+        lan: &Lan,
+        opts: &StockOptions,
+    ) -> io::Result<Option<LanServer>> {
         let binary = match kind {
             ServerKind::Cupsd => PathBuf::from("/usr/sbin/cupsd"),
             ServerKind::Quired => match quired_binary() {
@@ -237,7 +284,8 @@ impl LanServer {
         let lan_ip = lan.host_ip();
         let write = |dir: &Path, port: u16| -> io::Result<(String, String)> {
             let cupsd = stock_conf(dir, port, lan_ip, opts)?;
-            let files = format!("{}{}", cups_files_conf(&dir.display().to_string()), opts.files_extra);
+            let files =
+                format!("{}{}", cups_files_conf(&dir.display().to_string()), opts.files_extra);
             Ok((cupsd, files))
         };
         let server = Server::start_configured(kind, &binary, &opts.env, write)?;
@@ -248,7 +296,9 @@ impl LanServer {
     pub fn started(kind: ServerKind, lan: &Lan, opts: &StockOptions) -> LanServer {
         LanServer::start(kind, lan, opts)
             .unwrap_or_else(|e| panic!("start {kind}: {e}"))
-            .unwrap_or_else(|| panic!("quired is not built: build the workspace first (cargo build --workspace)"))
+            .unwrap_or_else(|| {
+                panic!("quired is not built: build the workspace first (cargo build --workspace)")
+            })
     }
 
     /// cupsd and quired with the same options, for a test that runs against both.
@@ -258,7 +308,10 @@ impl LanServer {
 
     /// cupsd with `opts`, quired with `quired_opts` (for Quire-only directives).
     pub fn both_with(lan: &Lan, opts: &StockOptions, quired_opts: &StockOptions) -> Vec<LanServer> {
-        vec![LanServer::started(ServerKind::Cupsd, lan, opts), LanServer::started(ServerKind::Quired, lan, quired_opts)]
+        vec![
+            LanServer::started(ServerKind::Cupsd, lan, opts),
+            LanServer::started(ServerKind::Quired, lan, quired_opts),
+        ]
     }
 
     /// The server's address on the LAN.
@@ -281,9 +334,15 @@ impl LanServer {
 /// package), with only what a private test server must change: where it listens (loopback,
 /// its socket and the LAN address), no browsing, debug logging; sharing as `opts` says; and
 /// `opts.cupsd_extra` appended.
-pub fn stock_conf(dir: &Path, port: u16, lan_ip: Ipv4Addr, opts: &StockOptions) -> io::Result<String> {
-    let shipped = std::fs::read_to_string("/usr/share/cups/cupsd.conf.default")
-        .map_err(|e| other(format!("/usr/share/cups/cupsd.conf.default (package cups-daemon): {e}")))?;
+pub fn stock_conf(
+    dir: &Path,
+    port: u16,
+    lan_ip: Ipv4Addr,
+    opts: &StockOptions,
+) -> io::Result<String> {
+    let shipped = std::fs::read_to_string("/usr/share/cups/cupsd.conf.default").map_err(|e| {
+        other(format!("/usr/share/cups/cupsd.conf.default (package cups-daemon): {e}"))
+    })?;
     let mut out = String::new();
     let mut in_root = false;
     for line in shipped.lines() {

@@ -3,7 +3,6 @@
 //! drives them with the real CUPS tools (ipptool, lp, lpstat, lpadmin, ...). No mocks.
 //!
 //! Needs the Debian packages listed in `tests/scripts/install-test-deps`.
-#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod confidential;
@@ -27,7 +26,9 @@ pub use ippeve::IppEvePrinter;
 pub use ipptool::{run_ipptool, IppSuite, IpptoolResult};
 pub use process::CmdOutput;
 pub use server::{quired_binary, Server, ServerKind};
-pub use simulated_printer::{marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus};
+pub use simulated_printer::{
+    marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus,
+};
 
 /// `tests/data` of this crate.
 pub fn data_dir() -> PathBuf {

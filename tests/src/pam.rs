@@ -86,7 +86,11 @@ impl NssWrapper {
     /// Writes `<dir>/passwd` from `users` as (name, uid, gid) and `<dir>/group` from `groups` as
     /// (name, gid, members). Adds root (uid 0, group 0) and the user running the tests, when
     /// not given, so the daemon and the tools can still resolve themselves.
-    pub fn new(dir: &Path, users: &[(&str, u32, u32)], groups: &[(&str, u32, &[&str])]) -> io::Result<Self> {
+    pub fn new(
+        dir: &Path,
+        users: &[(&str, u32, u32)],
+        groups: &[(&str, u32, &[&str])],
+    ) -> io::Result<Self> {
         let lib = find_lib("libnss_wrapper.so")
             .ok_or_else(|| not_found("libnss_wrapper.so (install libnss-wrapper)"))?;
         let mut all_users: Vec<(String, u32, u32)> =
@@ -159,7 +163,8 @@ fn passwd_text(users: &[(String, u32, u32)]) -> io::Result<String> {
     let mut text = String::new();
     for (name, uid, gid) in users {
         check_field("user name", name)?;
-        let (home, shell) = if *uid == 0 { ("/root", "/bin/sh") } else { ("/nonexistent", "/bin/false") };
+        let (home, shell) =
+            if *uid == 0 { ("/root", "/bin/sh") } else { ("/nonexistent", "/bin/false") };
         text.push_str(&format!("{name}:x:{uid}:{gid}:{name}:{home}:{shell}\n"));
     }
     Ok(text)
@@ -208,8 +213,13 @@ fn pam_libs() -> Option<(PathBuf, PathBuf)> {
 /// The multiarch and plain library directories, then the dynamic linker's cache.
 fn find_lib(file: &str) -> Option<PathBuf> {
     let multiarch = format!("/usr/lib/{}-linux-gnu", std::env::consts::ARCH);
-    let dirs =
-        [multiarch.as_str(), "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"];
+    let dirs = [
+        multiarch.as_str(),
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib64",
+        "/usr/lib",
+    ];
     dirs.iter()
         .map(|d| Path::new(d).join(file))
         .find(|p| p.is_file())

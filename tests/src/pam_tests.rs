@@ -95,8 +95,14 @@ fn nss_wrapper_writes_passwd_and_group_with_root() {
     assert!(group.contains("root:x:0:\n"), "{group}");
     let env = nss.env();
     assert!(env_value(&env, "LD_PRELOAD").is_some_and(|p| p.ends_with("/libnss_wrapper.so")));
-    assert_eq!(env_value(&env, "NSS_WRAPPER_PASSWD"), Some(nss.passwd().display().to_string().as_str()));
-    assert_eq!(env_value(&env, "NSS_WRAPPER_GROUP"), Some(nss.group().display().to_string().as_str()));
+    assert_eq!(
+        env_value(&env, "NSS_WRAPPER_PASSWD"),
+        Some(nss.passwd().display().to_string().as_str())
+    );
+    assert_eq!(
+        env_value(&env, "NSS_WRAPPER_GROUP"),
+        Some(nss.group().display().to_string().as_str())
+    );
 }
 
 /// Runs `program args` under `env`; (exit code, stdout).
@@ -126,7 +132,10 @@ fn nss_preload_replaces_system_users_and_groups() {
 
 #[test]
 fn combined_env_preloads_both_libraries() {
-    if skip_without(PamMatrix::available() && NssWrapper::available(), "libpam-wrapper or libnss-wrapper") {
+    if skip_without(
+        PamMatrix::available() && NssWrapper::available(),
+        "libpam-wrapper or libnss-wrapper",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -134,8 +143,12 @@ fn combined_env_preloads_both_libraries() {
     let nss = nss_fixture(&dir.path().join("nss"));
     let env = combined_env(&pam, &nss);
     let preload = env_value(&env, "LD_PRELOAD").unwrap();
-    assert!(preload.contains("libpam_wrapper.so:") && preload.ends_with("libnss_wrapper.so"), "{preload}");
-    for key in ["PAM_WRAPPER", "PAM_WRAPPER_SERVICE_DIR", "NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP"] {
+    assert!(
+        preload.contains("libpam_wrapper.so:") && preload.ends_with("libnss_wrapper.so"),
+        "{preload}"
+    );
+    for key in ["PAM_WRAPPER", "PAM_WRAPPER_SERVICE_DIR", "NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP"]
+    {
         assert!(env_value(&env, key).is_some(), "{key} missing");
     }
     // Both libraries load together and NSS still answers from the test files.

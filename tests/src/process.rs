@@ -158,7 +158,8 @@ pub fn cpu_time(pid: u32, reaped_children: bool) -> Option<Duration> {
     let rest = &stat[stat.rfind(')')? + 1..];
     let f: Vec<&str> = rest.split_whitespace().collect();
     let last = if reaped_children { 15 } else { 13 };
-    let ticks: u64 = (11..last).map(|i| f.get(i).and_then(|v| v.parse::<u64>().ok())).sum::<Option<u64>>()?;
+    let ticks: u64 =
+        (11..last).map(|i| f.get(i).and_then(|v| v.parse::<u64>().ok())).sum::<Option<u64>>()?;
     Some(Duration::from_millis(ticks * 10))
 }
 

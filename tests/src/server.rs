@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::ippeve::path_str;
-use crate::process::{self, free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard};
+use crate::process::{
+    self, free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerKind {
@@ -84,10 +86,18 @@ impl Server {
         Server::start_with_env(kind, binary, &[])
     }
 
-    pub fn start_with_env(kind: ServerKind, binary: &Path, env: &[(&str, &str)]) -> io::Result<Server> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pub fn start_with_env(
+        kind: ServerKind,
+        binary: &Path,
+        env: &[(&str, &str)],
+    ) -> io::Result<Server> {
+        let env: Vec<(String, String)> =
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Server::start_configured(kind, binary, &env, |root, port| {
-            Ok((cupsd_conf(&format!("{}/cups.sock", root.display()), port), cups_files_conf(&root.display().to_string())))
+            Ok((
+                cupsd_conf(&format!("{}/cups.sock", root.display()), port),
+                cups_files_conf(&root.display().to_string()),
+            ))
         })
     }
 
@@ -131,12 +141,18 @@ impl Server {
         fs::write(root.join("etc/cups-files.conf"), files)?;
         let env = env.to_vec();
         let child = Self::spawn(kind, binary, &root, &env)?;
-        let mut server = Server { kind, port, root, temp, child, binary: binary.to_path_buf(), env };
+        let mut server =
+            Server { kind, port, root, temp, child, binary: binary.to_path_buf(), env };
         server.wait_ready()?;
         Ok(server)
     }
 
-    fn spawn(kind: ServerKind, binary: &Path, dir: &Path, env: &[(String, String)]) -> io::Result<ChildGuard> {
+    fn spawn(
+        kind: ServerKind,
+        binary: &Path,
+        dir: &Path,
+        env: &[(String, String)],
+    ) -> io::Result<ChildGuard> {
         let out = File::options().create(true).append(true).open(dir.join("log/stdout.log"))?;
         let mut cmd = Command::new(binary);
         cmd.arg("-f")
@@ -171,7 +187,10 @@ impl Server {
         while self.child.check_alive().is_ok() {
             if t0.elapsed() > limit {
                 self.child.kill();
-                return Err(other(format!("{} did not exit within {limit:?} of SIGTERM", self.kind)));
+                return Err(other(format!(
+                    "{} did not exit within {limit:?} of SIGTERM",
+                    self.kind
+                )));
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -183,12 +202,20 @@ impl Server {
 
     /// Starts a stopped server again on the same directories, config and port, and times until
     /// `ready` (polled every 5 ms) says it is: a benchmark's start-up time.
-    pub fn restart_timed(&mut self, limit: Duration, mut ready: impl FnMut() -> bool) -> io::Result<Duration> {
+    pub fn restart_timed(
+        &mut self,
+        limit: Duration,
+        mut ready: impl FnMut() -> bool,
+    ) -> io::Result<Duration> {
         let t0 = Instant::now();
         self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
         while !ready() {
             if t0.elapsed() >= limit {
-                return Err(other(format!("{} not ready within {limit:?} of restart; logs:\n{}", self.kind, self.log_tail(40))));
+                return Err(other(format!(
+                    "{} not ready within {limit:?} of restart; logs:\n{}",
+                    self.kind,
+                    self.log_tail(40)
+                )));
             }
             std::thread::sleep(Duration::from_millis(5));
         }

@@ -32,24 +32,19 @@ fn build_sim() -> Result<PathBuf, String> {
     let release = !cfg!(debug_assertions);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "-q", "-p", "quire-sim"])
-        .current_dir(crate::workspace_root());
+    cmd.args(["build", "-q", "-p", "quire-sim"]).current_dir(crate::workspace_root());
     if release {
         cmd.arg("--release");
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::workspace_root().join("target"));
-    let bin = target
-        .join(if release { "release" } else { "debug" })
-        .join("quire-sim");
+    let bin = target.join(if release { "release" } else { "debug" }).join("quire-sim");
     match cmd.status() {
         Ok(s) if s.success() => Ok(bin),
         // Offline or locked: an existing build is better than nothing.
         _ if bin.is_file() => Ok(bin),
-        res => Err(format!(
-            "cannot build quire-sim (cargo build -p quire-sim: {res:?})"
-        )),
+        res => Err(format!("cannot build quire-sim (cargo build -p quire-sim: {res:?})")),
     }
 }
 
@@ -202,10 +197,9 @@ impl SimOptions {
             (self.refuse_connections, "--refuse-connections"),
         ];
         a.extend(flags.iter().filter(|f| f.0).map(|f| f.1.to_string()));
-        for (flag, n) in [
-            ("--media-empty-after", self.media_empty_after),
-            ("--jam-after", self.jam_after),
-        ] {
+        for (flag, n) in
+            [("--media-empty-after", self.media_empty_after), ("--jam-after", self.jam_after)]
+        {
             if let Some(n) = n {
                 a.extend([flag.to_string(), n.to_string()]);
             }
@@ -242,22 +236,13 @@ impl Sim {
             .stdout(log.try_clone()?)
             .stderr(log);
         let child = ChildGuard::spawn("quire-sim", &mut cmd)?;
-        let mut sim = Sim {
-            name: opts.name,
-            port,
-            control_port,
-            dir,
-            child,
-        };
+        let mut sim = Sim { name: opts.name, port, control_port, dir, child };
         let ready = wait_until(Duration::from_secs(20), || {
             sim.child.check_alive().is_ok() && sim.stderr_log().contains("quire-sim: listening on")
         });
         if !ready {
             let alive = sim.child.check_alive();
-            return Err(other(format!(
-                "quire-sim not ready ({alive:?}):\n{}",
-                sim.stderr_log()
-            )));
+            return Err(other(format!("quire-sim not ready ({alive:?}):\n{}", sim.stderr_log())));
         }
         Ok(sim)
     }
@@ -351,9 +336,8 @@ impl Sim {
         )?;
         let mut raw = String::new();
         s.read_to_string(&mut raw)?;
-        let (head, body) = raw
-            .split_once("\r\n\r\n")
-            .ok_or_else(|| other(format!("bad answer: {raw}")))?;
+        let (head, body) =
+            raw.split_once("\r\n\r\n").ok_or_else(|| other(format!("bad answer: {raw}")))?;
         if head.split_whitespace().nth(1) != Some("200") {
             return Err(other(format!("{method} {path}: {head}\n{body}")));
         }
@@ -473,10 +457,7 @@ pub enum Json {
 
 impl Json {
     pub fn parse(text: &str) -> Option<Json> {
-        let mut p = Parser {
-            s: text.as_bytes(),
-            i: 0,
-        };
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
         let v = p.value()?;
         p.ws();
         (p.i == p.s.len()).then_some(v)
@@ -568,18 +549,10 @@ impl Parser<'_> {
             }
             _ => {
                 let start = self.i;
-                while self
-                    .s
-                    .get(self.i)
-                    .is_some_and(|b| b"+-.eE0123456789".contains(b))
-                {
+                while self.s.get(self.i).is_some_and(|b| b"+-.eE0123456789".contains(b)) {
                     self.i += 1;
                 }
-                std::str::from_utf8(&self.s[start..self.i])
-                    .ok()?
-                    .parse()
-                    .ok()
-                    .map(Json::Num)
+                std::str::from_utf8(&self.s[start..self.i]).ok()?.parse().ok().map(Json::Num)
             }
         }
     }
@@ -630,10 +603,7 @@ pub fn marked_pdf(tag: &str, pages: u32) -> Vec<u8> {
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         format!(
             "<< /Type /Pages /Kids [{}] /Count {pages} >>",
-            (0..pages)
-                .map(|i| format!("{} 0 R", 3 + 2 * i))
-                .collect::<Vec<_>>()
-                .join(" ")
+            (0..pages).map(|i| format!("{} 0 R", 3 + 2 * i)).collect::<Vec<_>>().join(" ")
         ),
     ];
     for n in 1..=pages {
@@ -643,10 +613,7 @@ pub fn marked_pdf(tag: &str, pages: u32) -> Vec<u8> {
              /Resources << /Font << /F1 {font} 0 R >> >> >>",
             4 + 2 * (n - 1)
         ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ));
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()));
     }
     objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
     pdf_from_objects(&objects)
@@ -701,43 +668,26 @@ mod tests {
     fn parses_page_records() {
         let line = r#"{"printer":"a","job-id":3,"job-name":"x \"y\"","user":"u","document":1,"copy":2,"page":7,"marker":null,"ms":1700000000123}"#;
         let r = PageRecord::parse(line).expect("record");
-        assert_eq!(
-            (r.job_id, r.copy, r.page, r.marker.clone()),
-            (3, 2, 7, None)
-        );
+        assert_eq!((r.job_id, r.copy, r.page, r.marker.clone()), (3, 2, 7, None));
         assert_eq!(r.job_name, "x \"y\"");
         assert_eq!(r.ms, 1_700_000_000_123);
         let line = line.replace("null", r#""QPAGE:t:p7\u00e9""#);
-        assert_eq!(
-            PageRecord::parse(&line).and_then(|r| r.marker),
-            Some("QPAGE:t:p7é".into())
-        );
+        assert_eq!(PageRecord::parse(&line).and_then(|r| r.marker), Some("QPAGE:t:p7é".into()));
         assert_eq!(PageRecord::parse("{\"printer\":"), None);
     }
 
     #[test]
     fn marked_pdf_has_a_sound_xref() {
         let pdf = marked_pdf("t(1)", 3);
-        let find = |needle: &[u8]| {
-            pdf.windows(needle.len())
-                .rposition(|w| w == needle)
-                .expect("found")
-        };
+        let find =
+            |needle: &[u8]| pdf.windows(needle.len()).rposition(|w| w == needle).expect("found");
         assert!(find(b"(QPAGE:t\\(1\\):p3) Tj") > 0);
         let tail = String::from_utf8_lossy(&pdf[find(b"startxref\n")..]).into_owned();
-        let start: usize = tail
-            .lines()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("startxref");
+        let start: usize = tail.lines().nth(1).and_then(|s| s.parse().ok()).expect("startxref");
         let table = String::from_utf8_lossy(&pdf[start..]).into_owned();
         assert!(table.starts_with("xref\n0 10\n"), "{table}");
         // Object 4 (page 1's content) starts where the table says.
-        let off: usize = table
-            .lines()
-            .nth(6)
-            .and_then(|l| l[..10].parse().ok())
-            .expect("offset");
+        let off: usize = table.lines().nth(6).and_then(|l| l[..10].parse().ok()).expect("offset");
         assert!(pdf[off..].starts_with(b"4 0 obj"));
     }
 }

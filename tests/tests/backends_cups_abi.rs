@@ -75,7 +75,8 @@ fn job_listed(server: &Server, queue: &str, id: u32, which: &str) -> bool {
 fn start_quired(backends: &Backends) -> Option<Server> {
     quire_tests::require_programs();
     let bin = backends.server_bin();
-    let server = Server::start_quired_with_env(&[("QUIRE_CUPS_SERVERBIN", bin.as_str())]).expect("start quired");
+    let server = Server::start_quired_with_env(&[("QUIRE_CUPS_SERVERBIN", bin.as_str())])
+        .expect("start quired");
     if server.is_none() {
         quire_tests::skipped("quired binary not built");
     }
@@ -96,13 +97,23 @@ fn lp_prints_through_a_cups_backend_and_a_crashing_backend_does_not_take_quired_
     let id = submit(&server, "abi", &document);
     let done = wait_until(Duration::from_secs(30), || job_listed(&server, "abi", id, "completed"));
     assert!(done, "job {id} did not complete\n{}", server.log_tail(60));
-    assert_eq!(fs::read(out.join("data")).expect("backend output"), input, "the backend got other bytes");
+    assert_eq!(
+        fs::read(out.join("data")).expect("backend output"),
+        input,
+        "the backend got other bytes"
+    );
     let argv = fs::read_to_string(out.join("argv")).expect("argv");
     let argv: Vec<&str> = argv.lines().collect();
-    assert_eq!(argv.first().copied(), Some(id.to_string().as_str()), "argv[1] is the job id: {argv:?}");
+    assert_eq!(
+        argv.first().copied(),
+        Some(id.to_string().as_str()),
+        "argv[1] is the job id: {argv:?}"
+    );
     assert_eq!(argv.get(3).copied(), Some("1"), "argv[4] is the copy count: {argv:?}");
     let env = fs::read_to_string(out.join("env")).expect("env");
-    for want in [format!("DEVICE_URI={uri}"), "PRINTER=abi".into(), "CONTENT_TYPE=application/pdf".into()] {
+    for want in
+        [format!("DEVICE_URI={uri}"), "PRINTER=abi".into(), "CONTENT_TYPE=application/pdf".into()]
+    {
         assert!(env.lines().any(|l| l == want), "missing {want} in\n{env}");
     }
     let status = ok(&server, "lpstat", &["-p", "abi"]);
@@ -114,8 +125,15 @@ fn lp_prints_through_a_cups_backend_and_a_crashing_backend_does_not_take_quired_
     let stopped = wait_until(Duration::from_secs(30), || {
         ok(&server, "lpstat", &["-p", "crash"]).stdout.contains("disabled")
     });
-    assert!(stopped, "the queue was not stopped (stop-printer error policy)\n{}", server.log_tail(60));
-    assert!(!job_listed(&server, "crash", id, "completed"), "a crashed backend's job must not complete");
+    assert!(
+        stopped,
+        "the queue was not stopped (stop-printer error policy)\n{}",
+        server.log_tail(60)
+    );
+    assert!(
+        !job_listed(&server, "crash", id, "completed"),
+        "a crashed backend's job must not complete"
+    );
     assert!(server.is_alive(), "quired died\n{}", server.log_tail(60));
     let running = ok(&server, "lpstat", &["-r"]);
     assert!(running.stdout.contains("scheduler is running"), "{}", running.text());

@@ -27,7 +27,14 @@ fn document() -> PathBuf {
 
 fn ok(server: &Server, program: &str, args: &[&str]) -> CmdOutput {
     let out = cups_tool(server, Via::Tcp, program, args).expect("run CUPS tool");
-    assert_eq!(out.rc, 0, "{}: {program} {args:?}\n{}\n{}", server.name(), out.text(), server.log_tail(30));
+    assert_eq!(
+        out.rc,
+        0,
+        "{}: {program} {args:?}\n{}\n{}",
+        server.name(),
+        out.text(),
+        server.log_tail(30)
+    );
     out
 }
 
@@ -66,7 +73,11 @@ fn accept(listener: &TcpListener) -> TcpStream {
                 conn.set_read_timeout(Some(PRINTER_WAIT)).expect("timeout");
                 return conn;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && start.elapsed() < PRINTER_WAIT => thread::sleep(Duration::from_millis(50)),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock && start.elapsed() < PRINTER_WAIT =>
+            {
+                thread::sleep(Duration::from_millis(50))
+            }
             Err(e) => panic!("the server never connected to the printer: {e}"),
         }
     }
@@ -97,15 +108,24 @@ fn lpd_printer(listener: TcpListener) -> JoinHandle<LpdJob> {
         let mut input = BufReader::new(conn);
         let mut line = Vec::new();
         input.read_until(b'\n', &mut line).expect("receive-job command");
-        assert!(line.len() >= 2 && line[0] == 2 && line.ends_with(b"\n"), "not a receive-job command: {line:?}");
-        let mut job = LpdJob { queue: String::from_utf8_lossy(&line[1..line.len() - 1]).into_owned(), files: Vec::new() };
+        assert!(
+            line.len() >= 2 && line[0] == 2 && line.ends_with(b"\n"),
+            "not a receive-job command: {line:?}"
+        );
+        let mut job = LpdJob {
+            queue: String::from_utf8_lossy(&line[1..line.len() - 1]).into_owned(),
+            files: Vec::new(),
+        };
         out.write_all(&[0]).expect("ack");
         loop {
             line.clear();
             if input.read_until(b'\n', &mut line).expect("subcommand") == 0 {
                 return job;
             }
-            assert!(line.len() >= 2 && (line[0] == 2 || line[0] == 3), "unexpected subcommand {line:?}");
+            assert!(
+                line.len() >= 2 && (line[0] == 2 || line[0] == 3),
+                "unexpected subcommand {line:?}"
+            );
             let text = String::from_utf8_lossy(&line[1..line.len() - 1]).into_owned();
             let (count, name) = text.split_once(' ').expect("count and name");
             let count: usize = count.parse().expect("count");
@@ -127,7 +147,13 @@ fn lp_to_a_socket_queue_sends_the_file_unchanged() {
         let printer = socket_printer(listener);
         let id = raw_queue_and_print(&server, "sock", &format!("socket://127.0.0.1:{port}"));
         let got = printer.join().expect("printer");
-        assert!(got == want, "{}: the printer got {} bytes, want the file's {}", server.name(), got.len(), want.len());
+        assert!(
+            got == want,
+            "{}: the printer got {} bytes, want the file's {}",
+            server.name(),
+            got.len(),
+            want.len()
+        );
         assert_completes(&server, "sock", id);
     }
 }
@@ -146,14 +172,29 @@ fn lp_to_an_lpd_queue_sends_control_and_data_files() {
         assert_eq!(kinds, [2, 3], "{name}: control file, then one data file");
         let (_, cf, control) = &job.files[0];
         let (_, df, data) = &job.files[1];
-        assert!(cf.starts_with("cfA") && df.starts_with("dfA") && cf[3..] == df[3..], "{name}: file names {cf} {df}");
+        assert!(
+            cf.starts_with("cfA") && df.starts_with("dfA") && cf[3..] == df[3..],
+            "{name}: file names {cf} {df}"
+        );
         let control = String::from_utf8_lossy(control);
         let lines: Vec<&str> = control.lines().collect();
         for prefix in ["H", "P", "J"] {
-            assert!(lines.iter().any(|l| l.starts_with(prefix) && l.len() > 1), "{name}: no {prefix} line in\n{control}");
+            assert!(
+                lines.iter().any(|l| l.starts_with(prefix) && l.len() > 1),
+                "{name}: no {prefix} line in\n{control}"
+            );
         }
-        assert!(lines.contains(&format!("l{df}").as_str()) && lines.contains(&format!("U{df}").as_str()), "{name}: control file\n{control}");
-        assert!(data == &want, "{name}: the data file has {} bytes, want the file's {}", data.len(), want.len());
+        assert!(
+            lines.contains(&format!("l{df}").as_str())
+                && lines.contains(&format!("U{df}").as_str()),
+            "{name}: control file\n{control}"
+        );
+        assert!(
+            data == &want,
+            "{name}: the data file has {} bytes, want the file's {}",
+            data.len(),
+            want.len()
+        );
         assert_completes(&server, "lpdq", id);
     }
 }
@@ -167,10 +208,20 @@ fn a_job_for_an_offline_socket_printer_waits_for_it() {
         let port = listen().1; // nobody listens there now
         let id = raw_queue_and_print(&server, "offline", &format!("socket://127.0.0.1:{port}"));
         thread::sleep(Duration::from_millis(1500));
-        assert!(job_listed(&server, "offline", id, "not-completed"), "{}: job {id} did not wait for the printer", server.name());
+        assert!(
+            job_listed(&server, "offline", id, "not-completed"),
+            "{}: job {id} did not wait for the printer",
+            server.name()
+        );
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("the printer comes up");
         let got = socket_printer(listener).join().expect("printer");
-        assert!(got == want, "{}: the printer got {} bytes, want {}", server.name(), got.len(), want.len());
+        assert!(
+            got == want,
+            "{}: the printer got {} bytes, want {}",
+            server.name(),
+            got.len(),
+            want.len()
+        );
         assert_completes(&server, "offline", id);
     }
 }

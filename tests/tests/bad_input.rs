@@ -20,7 +20,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{exchange, ipp_post_bytes, request, status_message, status_name, HttpResponse, NoResponse};
+use common::{
+    exchange, ipp_post_bytes, request, status_message, status_name, HttpResponse, NoResponse,
+};
 use quire_ipp::{Attribute, Message, Operation, Value};
 use quire_tests::{cups_tool_ok, data_dir, Server, Via};
 
@@ -107,9 +109,14 @@ impl Answer {
             Ok(resp) => {
                 let ipp = resp.ipp();
                 let charset_echoed = ipp.as_ref().is_some_and(|(m, _)| {
-                    m.operation_attr("attributes-charset").is_some() && m.operation_attr("attributes-natural-language").is_some()
+                    m.operation_attr("attributes-charset").is_some()
+                        && m.operation_attr("attributes-natural-language").is_some()
                 });
-                Answer::Http { status: resp.status, ipp: ipp.map(|(m, _)| (m.code, status_message(&m))), charset_echoed }
+                Answer::Http {
+                    status: resp.status,
+                    ipp: ipp.map(|(m, _)| (m.code, status_message(&m))),
+                    charset_echoed,
+                }
             }
             Err(NoResponse::TimedOut(_)) => Answer::Hung,
             Err(NoResponse::Closed(_)) | Err(NoResponse::Io(_)) => Answer::Closed,
@@ -125,7 +132,9 @@ impl Answer {
 
     fn show(&self) -> String {
         match self {
-            Answer::Http { status, ipp: Some((code, msg)), .. } => format!("HTTP {status}, {} {msg:?}", status_name(*code)),
+            Answer::Http { status, ipp: Some((code, msg)), .. } => {
+                format!("HTTP {status}, {} {msg:?}", status_name(*code))
+            }
             Answer::Http { status, ipp: None, .. } => format!("HTTP {status}, no IPP body"),
             other => format!("{other:?}"),
         }
@@ -194,11 +203,29 @@ fn cases(uri: &str) -> Vec<Case> {
     past_end.extend_from_slice(&[0x7F, 0xFF]);
     past_end.extend_from_slice(b"utf-8");
     past_end.push(END);
-    let first_unnamed = gpa((2, 0), 1, &[vec![OP_GROUP], attr(CHARSET, "", b"utf-8"), language(), uri_attr(), vec![END]]);
+    let first_unnamed = gpa(
+        (2, 0),
+        1,
+        &[vec![OP_GROUP], attr(CHARSET, "", b"utf-8"), language(), uri_attr(), vec![END]],
+    );
     let with_delim = |tag: u8| {
-        gpa((2, 0), 1, &[vec![OP_GROUP], charset(), language(), uri_attr(), user(), vec![tag], attr(KEYWORD, "x-thing", b"y"), vec![END]])
+        gpa(
+            (2, 0),
+            1,
+            &[
+                vec![OP_GROUP],
+                charset(),
+                language(),
+                uri_attr(),
+                user(),
+                vec![tag],
+                attr(KEYWORD, "x-thing", b"y"),
+                vec![END],
+            ],
+        )
     };
-    let big_values: Vec<Vec<u8>> = (0..66).map(|i| attr(TEXT, if i == 0 { "x-big" } else { "" }, &[b'a'; 32000])).collect();
+    let big_values: Vec<Vec<u8>> =
+        (0..66).map(|i| attr(TEXT, if i == 0 { "x-big" } else { "" }, &[b'a'; 32000])).collect();
     let mut big = vec![vec![OP_GROUP], charset(), language(), uri_attr(), user()];
     big.extend(big_values);
     big.push(vec![END]);
@@ -261,11 +288,20 @@ fn cases(uri: &str) -> Vec<Case> {
 }
 
 fn check_alive(server: &Server, after: &str) {
-    let mut msg = request(Operation::GetPrinterAttributes, Some(&server.printer_uri(QUEUE)), "tester", 77);
-    common::op_attr(&mut msg, Attribute::new("requested-attributes", Value::Keyword("printer-state".into())));
+    let mut msg =
+        request(Operation::GetPrinterAttributes, Some(&server.printer_uri(QUEUE)), "tester", 77);
+    common::op_attr(
+        &mut msg,
+        Attribute::new("requested-attributes", Value::Keyword("printer-state".into())),
+    );
     let r = exchange(server.port(), &post(msg.encode()), false, TIMEOUT);
     let ok = matches!(&r, Ok(resp) if resp.status == 200 && resp.ipp().is_some_and(|(m, _)| m.code == OK));
-    assert!(ok, "{} does not answer Get-Printer-Attributes after \"{after}\": {r:?}\n{}", server.name(), server.log_tail(30));
+    assert!(
+        ok,
+        "{} does not answer Get-Printer-Attributes after \"{after}\": {r:?}\n{}",
+        server.name(),
+        server.log_tail(30)
+    );
 }
 
 #[test]
@@ -286,7 +322,11 @@ fn malformed_requests_get_a_clear_answer() {
         .collect();
     let table = cases("ipp://x/");
     for (i, c) in table.iter().enumerate() {
-        let row: Vec<String> = servers.iter().zip(&answers).map(|(s, a)| format!("{}: {}", s.name(), a[i].show())).collect();
+        let row: Vec<String> = servers
+            .iter()
+            .zip(&answers)
+            .map(|(s, a)| format!("{}: {}", s.name(), a[i].show()))
+            .collect();
         println!("{:<52} {}", c.name, row.join(" | "));
     }
     let Some(quired) = answers.get(1) else { return };
@@ -312,13 +352,21 @@ fn malformed_requests_get_a_clear_answer() {
                     failures.push(format!("{}: no status-message ({})", c.name, got.show()));
                 }
                 if !charset_echoed {
-                    failures.push(format!("{}: response lacks attributes-charset/natural-language", c.name));
+                    failures.push(format!(
+                        "{}: response lacks attributes-charset/natural-language",
+                        c.name
+                    ));
                 }
             }
             _ => failures.push(format!("{}: want {want}, got {}", c.name, got.show())),
         }
         if c.reference == Reference::SameAsCupsd && cupsd[i].ipp_status() != got.ipp_status() {
-            failures.push(format!("{}: cupsd says {}, quired {}", c.name, cupsd[i].show(), got.show()));
+            failures.push(format!(
+                "{}: cupsd says {}, quired {}",
+                c.name,
+                cupsd[i].show(),
+                got.show()
+            ));
         }
         if !c.note.is_empty() {
             println!("note ({}): {}", c.name, c.note);
@@ -333,24 +381,37 @@ fn malformed_requests_get_a_clear_answer() {
 /// status, with a job-id when it accepts, and keep running.
 #[test]
 fn corrupt_pdf_document() {
-    let corrupt = std::fs::read(data_dir().join("bad-input/corrupt.pdf")).expect("tests/data/bad-input/corrupt.pdf");
+    let corrupt = std::fs::read(data_dir().join("bad-input/corrupt.pdf"))
+        .expect("tests/data/bad-input/corrupt.pdf");
     let mut statuses = Vec::new();
     for s in servers() {
-        let mut msg: Message = request(Operation::PrintJob, Some(&s.printer_uri(QUEUE)), "tester", 5);
+        let mut msg: Message =
+            request(Operation::PrintJob, Some(&s.printer_uri(QUEUE)), "tester", 5);
         common::op_attr(&mut msg, Attribute::new("job-name", Value::Name("corrupt pdf".into())));
-        common::op_attr(&mut msg, Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+        common::op_attr(
+            &mut msg,
+            Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
+        );
         let mut body = msg.encode();
         body.extend_from_slice(&corrupt);
         let resp = exchange(s.port(), &post(body), false, TIMEOUT);
-        let a = Answer::from(resp.as_ref().map(Clone::clone).map_err(|_| NoResponse::Closed(Vec::new())));
+        let a = Answer::from(
+            resp.as_ref().map(Clone::clone).map_err(|_| NoResponse::Closed(Vec::new())),
+        );
         println!("{}: corrupt PDF -> {}", s.name(), a.show());
-        let code = a.ipp_status().unwrap_or_else(|| panic!("{}: corrupt PDF: no IPP answer: {}", s.name(), a.show()));
+        let code = a
+            .ipp_status()
+            .unwrap_or_else(|| panic!("{}: corrupt PDF: no IPP answer: {}", s.name(), a.show()));
         if code < 0x0100 {
             let (m, _) = resp.unwrap().ipp().unwrap();
             let id = m.attr(quire_ipp::DelimiterTag::Job, "job-id").and_then(|a| a.first_i32());
             assert!(id.is_some_and(|i| i > 0), "{}: accepted without a job-id", s.name());
         } else {
-            assert!(matches!(&a, Answer::Http { ipp: Some((_, Some(m))), .. } if !m.is_empty()), "{}: no status-message", s.name());
+            assert!(
+                matches!(&a, Answer::Http { ipp: Some((_, Some(m))), .. } if !m.is_empty()),
+                "{}: no status-message",
+                s.name()
+            );
         }
         check_alive(&s, "corrupt PDF");
         statuses.push((s.name(), code));
@@ -369,9 +430,13 @@ fn print_job_body_shorter_than_content_length() {
     let pdf = std::fs::read(data_dir().join("documents/document-letter.pdf")).expect("pdf");
     for s in servers() {
         cups_tool_ok(&s, Via::Tcp, "cupsdisable", &[QUEUE]).expect("cupsdisable");
-        let mut msg: Message = request(Operation::PrintJob, Some(&s.printer_uri(QUEUE)), "tester", 9);
+        let mut msg: Message =
+            request(Operation::PrintJob, Some(&s.printer_uri(QUEUE)), "tester", 9);
         common::op_attr(&mut msg, Attribute::new("job-name", Value::Name("short-body".into())));
-        common::op_attr(&mut msg, Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+        common::op_attr(
+            &mut msg,
+            Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
+        );
         let ipp_part = msg.encode();
         let mut req = format!(
             "POST /printers/{QUEUE} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\n\r\n",
@@ -385,7 +450,7 @@ fn print_job_body_shorter_than_content_length() {
         assert_ne!(a, Answer::Hung, "{}: hangs on a short body", s.name());
         check_alive(&s, "short Print-Job body");
         assert!(
-            a.ipp_status().map_or(true, |c| c >= 0x0400),
+            a.ipp_status().is_none_or(|c| c >= 0x0400),
             "{}: acknowledged a Print-Job whose body was cut short: {}",
             s.name(),
             a.show()
@@ -393,7 +458,10 @@ fn print_job_body_shorter_than_content_length() {
         // Whatever was created must not be printable: only aborted (8) or canceled (7) allowed.
         let mut gj = request(Operation::GetJobs, Some(&s.printer_uri(QUEUE)), "tester", 10);
         common::op_attr(&mut gj, Attribute::new("which-jobs", Value::Keyword("all".into())));
-        let kws = ["job-id", "job-name", "job-state"].iter().map(|k| Value::Keyword(k.to_string())).collect();
+        let kws = ["job-id", "job-name", "job-state"]
+            .iter()
+            .map(|k| Value::Keyword(k.to_string()))
+            .collect();
         common::op_attr(&mut gj, Attribute::set("requested-attributes", kws));
         let resp = exchange(s.port(), &post(gj.encode()), false, TIMEOUT).expect("Get-Jobs");
         let (m, _) = resp.ipp().expect("Get-Jobs IPP");
@@ -401,7 +469,11 @@ fn print_job_body_shorter_than_content_length() {
             let name = common::find_attr(g, "job-name").and_then(|a| a.first_str()).unwrap_or("");
             let state = common::find_attr(g, "job-state").and_then(|a| a.first_i32()).unwrap_or(-1);
             if name == "short-body" {
-                assert!(state == 7 || state == 8, "{}: a job with a truncated document is in state {state}", s.name());
+                assert!(
+                    state == 7 || state == 8,
+                    "{}: a job with a truncated document is in state {state}",
+                    s.name()
+                );
             }
         }
         cups_tool_ok(&s, Via::Tcp, "cupsenable", &[QUEUE]).expect("cupsenable");

@@ -59,15 +59,31 @@ impl Cli {
 }
 
 fn job_id(lp_stdout: &str) -> i32 {
-    quire_tests::cli::parse_request_id(lp_stdout).and_then(|n| i32::try_from(n).ok()).unwrap_or_else(|| panic!("lp output {lp_stdout:?}"))
+    quire_tests::cli::parse_request_id(lp_stdout)
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or_else(|| panic!("lp output {lp_stdout:?}"))
 }
 
 fn setup_queues(cli: &Cli) {
     for q in ["sec-a", "sec-b", "sec-c"] {
         cli.ok(&["lpadmin", "-p", q, "-v", "file:///dev/null", "-E"]);
     }
-    cli.lpadmin("sec-a", &["quire-authentication-method=pin", "quire-encrypts-job-data=true", "quire-erases-storage=false"]);
-    cli.lpadmin("sec-b", &["quire-authentication-method=id-card", "quire-encrypts-job-data=yes", "quire-erases-storage=true"]);
+    cli.lpadmin(
+        "sec-a",
+        &[
+            "quire-authentication-method=pin",
+            "quire-encrypts-job-data=true",
+            "quire-erases-storage=false",
+        ],
+    );
+    cli.lpadmin(
+        "sec-b",
+        &[
+            "quire-authentication-method=id-card",
+            "quire-encrypts-job-data=yes",
+            "quire-erases-storage=true",
+        ],
+    );
     // Nobody vouches for sec-c's facts yet; its split policy is only shown.
     cli.lpadmin(
         "sec-c",
@@ -83,7 +99,12 @@ fn setup_queues(cli: &Cli) {
 
 fn check_printer_details(cli: &Cli) {
     let a = cli.printer_details("sec-a");
-    assert!(a.contains("\tSecurity: pin, encrypts job data; level 2 (derived; set by an administrator)\n"), "sec-a:\n{a}");
+    assert!(
+        a.contains(
+            "\tSecurity: pin, encrypts job data; level 2 (derived; set by an administrator)\n"
+        ),
+        "sec-a:\n{a}"
+    );
     assert!(!a.contains("\tSplit:"), "sec-a does not split by default:\n{a}");
     let b = cli.printer_details("sec-b");
     assert!(b.contains("\tSecurity: id-card, encrypts job data, erases storage; level 4 (derived; set by an administrator)\n"), "sec-b:\n{b}");
@@ -97,20 +118,34 @@ fn check_printer_details(cli: &Cli) {
     // The administrator vouches for sec-c as it is (no protection); then pins a level and
     // goes back to the derived one.
     cli.lpadmin("sec-c", &["quire-security-confirmed=true"]);
-    assert!(cli.printer_details("sec-c").contains("\tSecurity: no authentication; level 0 (derived; set by an administrator)\n"));
+    assert!(cli
+        .printer_details("sec-c")
+        .contains("\tSecurity: no authentication; level 0 (derived; set by an administrator)\n"));
     cli.lpadmin("sec-c", &["quire-security-level=3"]);
-    assert!(cli.printer_details("sec-c").contains("\tSecurity: no authentication; level 3 (configured; set by an administrator)\n"));
+    assert!(cli.printer_details("sec-c").contains(
+        "\tSecurity: no authentication; level 3 (configured; set by an administrator)\n"
+    ));
     cli.lpadmin("sec-c", &["quire-security-level=auto"]);
-    assert!(cli.printer_details("sec-c").contains("; level 0 (derived; set by an administrator)\n"));
+    assert!(cli
+        .printer_details("sec-c")
+        .contains("; level 0 (derived; set by an administrator)\n"));
 
     // A bad value gets the daemon's message, printed as CUPS's lpadmin prints errors.
     let out = cli.run(&["lpadmin", "-p", "sec-c", "-o", "quire-authentication-method=retina"]);
     let err = &out.stderr;
     assert_eq!(out.rc, 1, "{}", out.text());
-    assert!(err.starts_with("lpadmin: ") && err.contains("\"retina\"") && err.contains("biometric"), "{}", out.text());
+    assert!(
+        err.starts_with("lpadmin: ") && err.contains("\"retina\"") && err.contains("biometric"),
+        "{}",
+        out.text()
+    );
     let out = cli.run(&["lpadmin", "-p", "sec-c", "-o", "quire-security-level=9"]);
     assert_eq!(out.rc, 1, "{}", out.text());
-    assert!(out.stderr.starts_with("lpadmin: ") && out.stderr.contains("quire-security-level"), "{}", out.text());
+    assert!(
+        out.stderr.starts_with("lpadmin: ") && out.stderr.contains("quire-security-level"),
+        "{}",
+        out.text()
+    );
 }
 
 /// sec-a (level 2) may share with sec-b (level 4) but not with sec-c (level 0).
@@ -118,34 +153,60 @@ fn check_auto_split(cli: &Cli, pdf: &str) {
     let out = cli.ok(&["lp", "-d", "sec-a", "-n", "10", "-o", "quire-split=auto", pdf]);
     let id = job_id(&out);
     let mut lines = out.lines();
-    assert_eq!(lines.next(), Some(format!("request id is sec-a-{id} (1 file(s))").as_str()), "{out}");
+    assert_eq!(
+        lines.next(),
+        Some(format!("request id is sec-a-{id} (1 file(s))").as_str()),
+        "{out}"
+    );
     let note = lines.next().unwrap_or_default();
     assert!(note.starts_with(&format!("quire: Job {id} is split into 2 parts: ")), "{out}");
-    assert!(note.contains("on \"sec-a\": copies 1-5 of 10") && note.contains("on \"sec-b\": copies 6-10 of 10"), "{out}");
+    assert!(
+        note.contains("on \"sec-a\": copies 1-5 of 10")
+            && note.contains("on \"sec-b\": copies 6-10 of 10"),
+        "{out}"
+    );
     assert!(!note.contains("sec-c"), "{out}");
 
     let list = cli.ok(&["lpstat", "-W", "all", "-l", "-o"]);
-    let parent = list.split(&format!("sec-a-{id} ")).nth(1).unwrap_or_else(|| panic!("job {id} listed:\n{list}"));
+    let parent = list
+        .split(&format!("sec-a-{id} "))
+        .nth(1)
+        .unwrap_or_else(|| panic!("job {id} listed:\n{list}"));
     assert!(parent.contains("\tSplit into 2 parts:\n\t\tjob "), "{list}");
-    assert!(parent.contains(" on sec-a: copies 1-5 of 10 (") && parent.contains(" on sec-b: copies 6-10 of 10 ("), "{list}");
+    assert!(
+        parent.contains(" on sec-a: copies 1-5 of 10 (")
+            && parent.contains(" on sec-b: copies 6-10 of 10 ("),
+        "{list}"
+    );
     assert!(list.contains(&format!("\tPart of job {id}: copies 1-5 of 10 on sec-a\n")), "{list}");
     assert!(list.contains(&format!("\tPart of job {id}: copies 6-10 of 10 on sec-b\n")), "{list}");
 }
 
 /// Nothing is as secure as sec-b: the job says so and, with `hold`, waits.
 fn check_none_qualifies(cli: &Cli, pdf: &str) {
-    let args = ["lp", "-d", "sec-b", "-n", "4", "-o", "quire-split=auto quire-split-fallback=hold", pdf];
+    let args =
+        ["lp", "-d", "sec-b", "-n", "4", "-o", "quire-split=auto quire-split-fallback=hold", pdf];
     let out = cli.ok(&args);
     let id = job_id(&out);
     let note = out.lines().nth(1).unwrap_or_default();
-    assert!(note.starts_with("quire: No other printer qualifies to share this job with \"sec-b\""), "{out}");
-    assert!(note.contains("\"sec-a\": it is less secure") && note.contains("\"sec-c\": it is less secure"), "{out}");
+    assert!(
+        note.starts_with("quire: No other printer qualifies to share this job with \"sec-b\""),
+        "{out}"
+    );
+    assert!(
+        note.contains("\"sec-a\": it is less secure")
+            && note.contains("\"sec-c\": it is less secure"),
+        "{out}"
+    );
     assert!(note.contains("The job is held"), "{out}");
 
     let list = cli.ok(&["lpstat", "-l", "-o", "sec-b"]);
     assert!(list.contains(&format!("sec-b-{id} ")), "{list}");
     assert!(list.contains("quire-no-qualified-printer"), "Alerts line:\n{list}");
-    assert!(list.contains("\tNot split: No other printer qualifies to share this job with \"sec-b\""), "{list}");
+    assert!(
+        list.contains("\tNot split: No other printer qualifies to share this job with \"sec-b\""),
+        "{list}"
+    );
     cli.ok(&["cancel", &format!("sec-b-{id}")]);
 }
 
@@ -153,11 +214,23 @@ fn check_none_qualifies(cli: &Cli, pdf: &str) {
 /// the daemon reports the first printer that cannot take part, and whether sec-b is busy
 /// or stopped by then depends on how the earlier parts printed.)
 fn check_manual_refused(cli: &Cli, pdf: &str) {
-    let args = ["lp", "-d", "sec-a", "-n", "2", "-o", "quire-split=manual", "-o", "quire-split-printers=sec-c,sec-b", pdf];
+    let args = [
+        "lp",
+        "-d",
+        "sec-a",
+        "-n",
+        "2",
+        "-o",
+        "quire-split=manual",
+        "-o",
+        "quire-split-printers=sec-c,sec-b",
+        pdf,
+    ];
     let out = cli.run(&args);
     assert_eq!(out.rc, 1, "{}", out.text());
     assert!(out.stdout.is_empty(), "no request id: {}", out.text());
-    let refused = "lp: Printer \"sec-c\" cannot take part of this job: it is less secure than \"sec-a\"";
+    let refused =
+        "lp: Printer \"sec-c\" cannot take part of this job: it is less secure than \"sec-a\"";
     assert!(out.stderr.starts_with(refused), "{}", out.text());
 }
 
@@ -196,7 +269,16 @@ fn split_parts_print(pages: u32) {
     }
     let pdf = cli.server.dir().join("doc.pdf");
     quire_tests::simulated_printer::write_marked_pdf(&pdf, "part", pages).expect("write PDF");
-    let out = cli.ok(&["lp", "-d", "part-a", "-n", "10", "-o", "quire-split=auto", &pdf.to_string_lossy()]);
+    let out = cli.ok(&[
+        "lp",
+        "-d",
+        "part-a",
+        "-n",
+        "10",
+        "-o",
+        "quire-split=auto",
+        &pdf.to_string_lossy(),
+    ]);
     let id = job_id(&out);
     assert!(out.contains(&format!("quire: Job {id} is split into 2 parts")), "{out}");
     let mut list = String::new();

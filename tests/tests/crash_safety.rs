@@ -7,6 +7,7 @@
 //! Documents are checked end to end: quired's are printed to a private `file:` device per job and
 //! compared byte for byte with what was submitted. cupsd 2.4 writes nothing to a `file:` device of
 //! a raw queue (see cups_tools.rs), so cupsd's documents are read back with CUPS-Get-Document.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -55,13 +56,17 @@ impl Daemon {
                 }
             },
         };
-        let dir = tempfile::Builder::new().prefix(&format!("quire-crash-{kind}-")).tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("quire-crash-{kind}-"))
+            .tempdir()
+            .expect("tempdir");
         let port = free_port().expect("free port");
         write_config(dir.path(), port).expect("write config");
         // cupsd writes job control files lazily (DirtyCleanInterval, default 30 s); 0 = "as soon
         // as possible". quired accepts and ignores it (it commits every change).
         let conf = dir.path().join("etc/cupsd.conf");
-        let text = fs::read_to_string(&conf).unwrap() + "DirtyCleanInterval 0\nPreserveJobFiles Yes\nPreserveJobHistory Yes\n";
+        let text = fs::read_to_string(&conf).unwrap()
+            + "DirtyCleanInterval 0\nPreserveJobFiles Yes\nPreserveJobHistory Yes\n";
         fs::write(&conf, text).unwrap();
         let mut d = Daemon { kind, bin, dir: Some(dir), port, child: None, next_id: 1 };
         d.spawn();
@@ -73,7 +78,11 @@ impl Daemon {
     }
 
     fn spawn(&mut self) {
-        let log = OpenOptions::new().create(true).append(true).open(self.dir().join("log/stdout.log")).unwrap();
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir().join("log/stdout.log"))
+            .unwrap();
         let mut cmd = Command::new(&self.bin);
         cmd.arg("-f")
             .arg("-c")
@@ -99,7 +108,11 @@ impl Daemon {
         let pid = child.id().expect("pid").to_string();
         let st = Command::new("kill").args(["-9", &pid]).status().expect("run kill");
         assert!(st.success(), "kill -9 {pid} failed");
-        assert!(wait_until(Duration::from_secs(10), || child.check_alive().is_err()), "{} survived SIGKILL", self.kind);
+        assert!(
+            wait_until(Duration::from_secs(10), || child.check_alive().is_err()),
+            "{} survived SIGKILL",
+            self.kind
+        );
         drop(child);
     }
 
@@ -112,7 +125,8 @@ impl Daemon {
         for f in ["log/stdout.log", "log/error_log"] {
             let text = fs::read_to_string(self.dir().join(f)).unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
-            out += &format!("==> {f} <==\n{}\n", lines[lines.len().saturating_sub(40)..].join("\n"));
+            out +=
+                &format!("==> {f} <==\n{}\n", lines[lines.len().saturating_sub(40)..].join("\n"));
         }
         out
     }
@@ -135,7 +149,14 @@ impl Daemon {
             ("LANG".to_string(), "C".to_string()),
         ];
         let out = run_with_timeout(30, program, &full, None, &env).expect("run tool");
-        assert_eq!(out.rc, 0, "{}: {program} {args:?}\n{}\n{}", self.kind, out.text(), self.log_tail());
+        assert_eq!(
+            out.rc,
+            0,
+            "{}: {program} {args:?}\n{}\n{}",
+            self.kind,
+            out.text(),
+            self.log_tail()
+        );
         out
     }
 
@@ -183,8 +204,14 @@ struct JobView {
     created: i32,
 }
 
-const VIEW_ATTRS: [&str; 6] =
-    ["job-state", "job-name", "job-originating-user-name", "job-printer-uri", "number-of-documents", "time-at-creation"];
+const VIEW_ATTRS: [&str; 6] = [
+    "job-state",
+    "job-name",
+    "job-originating-user-name",
+    "job-printer-uri",
+    "number-of-documents",
+    "time-at-creation",
+];
 
 fn view(d: &mut Daemon, q: &str, id: i32) -> Option<JobView> {
     let mut m = request(Operation::GetJobAttributes, Some(&d.printer_uri(q)), USER, 0);
@@ -240,15 +267,30 @@ fn create_multi(d: &mut Daemon, q: &str, name: &str, hold: bool, docs: &[Vec<u8>
         job_attr(&mut m, Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
     }
     let (code, resp, _) = d.ipp(q, &mut m, &[]);
-    assert!(code < 0x100, "{} Create-Job: {} {:?}", d.kind, status_name(code), common::status_message(&resp));
+    assert!(
+        code < 0x100,
+        "{} Create-Job: {} {:?}",
+        d.kind,
+        status_name(code),
+        common::status_message(&resp)
+    );
     let id = resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).expect("job-id");
     for (n, doc) in docs.iter().enumerate() {
         let mut s = request(Operation::SendDocument, Some(&d.printer_uri(q)), USER, 0);
         op_attr(&mut s, Attribute::new("job-id", Value::Integer(id)));
-        op_attr(&mut s, Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+        op_attr(
+            &mut s,
+            Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
+        );
         op_attr(&mut s, Attribute::new("last-document", Value::Boolean(n + 1 == docs.len())));
         let (code, resp, _) = d.ipp(q, &mut s, doc);
-        assert!(code < 0x100, "{} Send-Document {n}: {} {:?}", d.kind, status_name(code), common::status_message(&resp));
+        assert!(
+            code < 0x100,
+            "{} Send-Document {n}: {} {:?}",
+            d.kind,
+            status_name(code),
+            common::status_message(&resp)
+        );
     }
     id
 }
@@ -306,7 +348,12 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
     }
     d.tool("cupsdisable", &["stopped"]);
     let mut jobs: BTreeMap<i32, Submitted> = BTreeMap::new();
-    let lp_job = |d: &mut Daemon, q: &str, extra: &[&str], want: i32, doc: Vec<u8>, jobs: &mut BTreeMap<i32, Submitted>| {
+    let lp_job = |d: &mut Daemon,
+                  q: &str,
+                  extra: &[&str],
+                  want: i32,
+                  doc: Vec<u8>,
+                  jobs: &mut BTreeMap<i32, Submitted>| {
         let path = work.path().join(format!("doc{}.pdf", jobs.len()));
         fs::write(&path, &doc).unwrap();
         let id = lp(d, q, &format!("crash-{}-{}", q, jobs.len()), extra, &path);
@@ -317,7 +364,11 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
     let doc = new_doc("done");
     lp_job(&mut d, "done", &[], COMPLETED, doc, &mut jobs);
     let done_id = *jobs.keys().next().unwrap();
-    assert_eq!(wait_state(&mut d, "done", done_id, COMPLETED), COMPLETED, "{kind}: job {done_id} did not complete");
+    assert_eq!(
+        wait_state(&mut d, "done", done_id, COMPLETED),
+        COMPLETED,
+        "{kind}: job {done_id} did not complete"
+    );
     // Held jobs and pending jobs on a stopped queue, interleaved.
     for i in 0..8 {
         let doc = new_doc("held");
@@ -339,10 +390,15 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
 
     let mut before: BTreeMap<i32, JobView> = BTreeMap::new();
     for (id, job) in &jobs {
-        let v = view(&mut d, &job.queue, *id).unwrap_or_else(|| panic!("{kind}: job {id} missing before the crash"));
+        let v = view(&mut d, &job.queue, *id)
+            .unwrap_or_else(|| panic!("{kind}: job {id} missing before the crash"));
         assert_eq!(v.state, job.want_state, "{kind}: job {id} state before the crash: {v:?}");
         assert_eq!(v.owner, USER, "{kind}: job {id}");
-        assert_eq!(v.documents, job.docs.len() as i32, "{kind}: job {id} number-of-documents: {v:?}");
+        assert_eq!(
+            v.documents,
+            job.docs.len() as i32,
+            "{kind}: job {id} number-of-documents: {v:?}"
+        );
         before.insert(*id, v);
     }
     if kind == ServerKind::Cupsd {
@@ -355,7 +411,12 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
 
     for (id, job) in &jobs {
         let after = view(&mut d, &job.queue, *id);
-        assert_eq!(after.as_ref(), Some(&before[id]), "{kind}: job {id} changed across kill -9\n{}", d.log_tail());
+        assert_eq!(
+            after.as_ref(),
+            Some(&before[id]),
+            "{kind}: job {id} changed across kill -9\n{}",
+            d.log_tail()
+        );
     }
 
     // Release one single-document held job: exactly its bytes reach the file: device.
@@ -365,11 +426,21 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
         assert!(got[0] == jobs[&rel].docs[0], "cupsd job {rel}: document differs after restart");
     }
     d.job_op("held", Operation::ReleaseJob, rel);
-    assert_eq!(wait_state(&mut d, "held", rel, COMPLETED), COMPLETED, "{kind}: released job {rel}\n{}", d.log_tail());
+    assert_eq!(
+        wait_state(&mut d, "held", rel, COMPLETED),
+        COMPLETED,
+        "{kind}: released job {rel}\n{}",
+        d.log_tail()
+    );
     if kind == ServerKind::Quired {
         let got = fs::read(d.out_file("held")).unwrap_or_default();
         let want = &jobs[&rel].docs[0];
-        assert!(&got == want, "quired job {rel}: device got {} bytes, submitted {}", got.len(), want.len());
+        assert!(
+            &got == want,
+            "quired job {rel}: device got {} bytes, submitted {}",
+            got.len(),
+            want.len()
+        );
     }
 
     // Every other unfinished job's documents are intact.
@@ -381,13 +452,25 @@ fn nothing_lost_after_kill9(kind: ServerKind) {
             ServerKind::Cupsd => {
                 let got = cupsd_documents(&mut d, &job.queue, *id, job.docs.len());
                 for (n, (g, w)) in got.iter().zip(&job.docs).enumerate() {
-                    assert!(g == w, "cupsd job {id} document {}: {} bytes, want {}", n + 1, g.len(), w.len());
+                    assert!(
+                        g == w,
+                        "cupsd job {id} document {}: {} bytes, want {}",
+                        n + 1,
+                        g.len(),
+                        w.len()
+                    );
                 }
             }
             ServerKind::Quired => {
                 let got = quired_print(&mut d, &job.queue, *id);
                 let want = job.docs.concat();
-                assert!(got == want, "quired job {id} ({} documents): device got {} bytes, submitted {} in total", job.docs.len(), got.len(), want.len());
+                assert!(
+                    got == want,
+                    "quired job {id} ({} documents): device got {} bytes, submitted {} in total",
+                    job.docs.len(),
+                    got.len(),
+                    want.len()
+                );
             }
         }
     }
@@ -426,8 +509,11 @@ fn quired_burst_kill9_loses_no_acknowledged_job() {
     }
     let base = fs::read(data_dir().join("documents/document-letter.pdf")).unwrap();
     for round in 0..3 {
-        let docs: Vec<Arc<Vec<u8>>> =
-            (0..BURST).map(|i| Arc::new(unique_pdf(&base, &format!("burst {round} {i}"), 128 * 1024 + i * 8192))).collect();
+        let docs: Vec<Arc<Vec<u8>>> = (0..BURST)
+            .map(|i| {
+                Arc::new(unique_pdf(&base, &format!("burst {round} {i}"), 128 * 1024 + i * 8192))
+            })
+            .collect();
         let acked = Arc::new(AtomicUsize::new(0));
         let handles: Vec<_> = (0..BURST)
             .map(|i| {
@@ -441,7 +527,9 @@ fn quired_burst_kill9_loses_no_acknowledged_job() {
             .collect();
         // Kill once some answers are in and others are still on the wire.
         let start = Instant::now();
-        while acked.load(Ordering::SeqCst) < [1, 10, 25][round] && start.elapsed() < Duration::from_secs(20) {
+        while acked.load(Ordering::SeqCst) < [1, 10, 25][round]
+            && start.elapsed() < Duration::from_secs(20)
+        {
             std::thread::sleep(Duration::from_millis(2));
         }
         d.kill9();
@@ -449,7 +537,10 @@ fn quired_burst_kill9_loses_no_acknowledged_job() {
         let n_acked = results.iter().filter(|r| matches!(r, Sent::Acked(_))).count();
         for r in &results {
             if let Sent::Refused(code) = r {
-                panic!("round {round}: a submission was refused before the kill: {}", status_name(*code));
+                panic!(
+                    "round {round}: a submission was refused before the kill: {}",
+                    status_name(*code)
+                );
             }
         }
         println!("round {round}: {n_acked} of {BURST} acknowledged before kill -9");
@@ -459,27 +550,56 @@ fn quired_burst_kill9_loses_no_acknowledged_job() {
         for (i, r) in results.iter().enumerate() {
             let q = format!("b{i}");
             let name = format!("burst-{round}-{i}");
-            let mine: Vec<(i32, i32)> = list_jobs(&mut d, &q).into_iter().filter(|(_, n, _)| *n == name).map(|(id, _, s)| (id, s)).collect();
-            assert!(mine.len() <= 1, "round {round}: {name} is there {} times: {mine:?}", mine.len());
+            let mine: Vec<(i32, i32)> = list_jobs(&mut d, &q)
+                .into_iter()
+                .filter(|(_, n, _)| *n == name)
+                .map(|(id, _, s)| (id, s))
+                .collect();
+            assert!(
+                mine.len() <= 1,
+                "round {round}: {name} is there {} times: {mine:?}",
+                mine.len()
+            );
             match (r, mine.first()) {
-                (Sent::Acked(id), None) => panic!("round {round}: acknowledged job {id} ({name}) lost by kill -9\n{}", d.log_tail()),
-                (Sent::Acked(id), Some((got, _))) => assert_eq!(id, got, "round {round}: {name} has another id"),
+                (Sent::Acked(id), None) => panic!(
+                    "round {round}: acknowledged job {id} ({name}) lost by kill -9\n{}",
+                    d.log_tail()
+                ),
+                (Sent::Acked(id), Some((got, _))) => {
+                    assert_eq!(id, got, "round {round}: {name} has another id")
+                }
                 (Sent::NoAnswer(_), _) | (Sent::Refused(_), _) => {}
             }
             let Some(&(id, state)) = mine.first() else { continue };
             present += 1;
             if matches!(r, Sent::Acked(_)) {
-                assert_eq!(state, HELD, "round {round}: acknowledged job {id} ({name}) state after restart");
+                assert_eq!(
+                    state, HELD,
+                    "round {round}: acknowledged job {id} ({name}) state after restart"
+                );
             } else if state != HELD {
                 // An unacknowledged job may survive only as aborted/canceled, never printable.
-                assert!(state == 7 || state == 8, "round {round}: unacknowledged job {id} ({name}) is in state {state}");
+                assert!(
+                    state == 7 || state == 8,
+                    "round {round}: unacknowledged job {id} ({name}) is in state {state}"
+                );
                 continue;
             }
             d.job_op(&q, Operation::ReleaseJob, id);
             let st = wait_state(&mut d, &q, id, COMPLETED);
-            assert_eq!(st, COMPLETED, "round {round}: job {id} ({name}) did not print\n{}", d.log_tail());
+            assert_eq!(
+                st,
+                COMPLETED,
+                "round {round}: job {id} ({name}) did not print\n{}",
+                d.log_tail()
+            );
             let got = fs::read(d.out_file(&q)).unwrap_or_default();
-            assert!(got == *docs[i], "round {round}: job {id} ({name}) printed {} bytes, submitted {}", got.len(), docs[i].len());
+            assert!(
+                got == *docs[i],
+                "round {round}: job {id} ({name}) printed {} bytes, submitted {}",
+                got.len(),
+                docs[i].len()
+            );
         }
         println!("round {round}: {present} jobs present after restart, all complete");
     }
@@ -494,12 +614,16 @@ fn submit_held(port: u16, i: usize, round: usize, doc: &[u8], acked: &AtomicUsiz
     let uri = format!("ipp://127.0.0.1:{port}/printers/b{i}");
     let mut m = client.request(Operation::PrintJob, Some(&uri));
     op_attr(&mut m, Attribute::new("job-name", Value::Name(format!("burst-{round}-{i}"))));
-    op_attr(&mut m, Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
+    op_attr(
+        &mut m,
+        Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
+    );
     job_attr(&mut m, Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
     let mut reader: &[u8] = doc;
     match client.send(&format!("/printers/b{i}"), &m, Some(&mut reader)) {
         Ok(resp) if resp.code < 0x100 => {
-            let id = resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).unwrap_or(-1);
+            let id =
+                resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).unwrap_or(-1);
             acked.fetch_add(1, Ordering::SeqCst);
             Sent::Acked(id)
         }
@@ -512,7 +636,8 @@ fn submit_held(port: u16, i: usize, round: usize, doc: &[u8], acked: &AtomicUsiz
 fn list_jobs(d: &mut Daemon, q: &str) -> Vec<(i32, String, i32)> {
     let mut m = request(Operation::GetJobs, Some(&d.printer_uri(q)), USER, 0);
     op_attr(&mut m, Attribute::new("which-jobs", Value::Keyword("all".into())));
-    let kws = ["job-id", "job-name", "job-state"].iter().map(|k| Value::Keyword(k.to_string())).collect();
+    let kws =
+        ["job-id", "job-name", "job-state"].iter().map(|k| Value::Keyword(k.to_string())).collect();
     op_attr(&mut m, Attribute::set("requested-attributes", kws));
     let (code, resp, _) = d.ipp(q, &mut m, &[]);
     assert!(code < 0x100, "Get-Jobs {q}: {}", status_name(code));
@@ -520,7 +645,8 @@ fn list_jobs(d: &mut Daemon, q: &str) -> Vec<(i32, String, i32)> {
         .into_iter()
         .map(|g| {
             let id = find_attr(g, "job-id").and_then(|a| a.first_i32()).unwrap_or(-1);
-            let name = find_attr(g, "job-name").and_then(|a| a.first_str()).unwrap_or("").to_string();
+            let name =
+                find_attr(g, "job-name").and_then(|a| a.first_str()).unwrap_or("").to_string();
             let state = find_attr(g, "job-state").and_then(|a| a.first_i32()).unwrap_or(-1);
             (id, name, state)
         })

@@ -85,7 +85,11 @@ fn lpadmin_printer_class_default_delete() {
 
             ok(&server, via, "lpadmin", &["-p", &q, "-c", &c]);
             let classes = ok(&server, via, "lpstat", &["-c", &c]);
-            assert!(classes.stdout.contains(&format!("members of class {c}:")), "{}", classes.text());
+            assert!(
+                classes.stdout.contains(&format!("members of class {c}:")),
+                "{}",
+                classes.text()
+            );
             assert!(classes.stdout.lines().any(|l| l.trim() == q), "{}", classes.text());
 
             ok(&server, via, "lpadmin", &["-d", &q]);
@@ -113,7 +117,12 @@ fn lpstat_t_reports_scheduler_and_queue() {
                 format!("{q} accepting requests since"),
                 format!("printer {q} is idle.  enabled since"),
             ] {
-                assert!(t.stdout.contains(&want), "{} via {via:?}: missing {want:?} in\n{}", server.name(), t.text());
+                assert!(
+                    t.stdout.contains(&want),
+                    "{} via {via:?}: missing {want:?} in\n{}",
+                    server.name(),
+                    t.text()
+                );
             }
         }
     }
@@ -138,12 +147,26 @@ fn lp_delivers_to_file_device() {
             }
             ok(&server, via, "lpadmin", &args);
             let id = submit(&server, via, &q, &[]);
-            assert!(wait_completed(&server, via, &q, id), "{} job {id} did not complete", server.name());
+            assert!(
+                wait_completed(&server, via, &q, id),
+                "{} job {id} did not complete",
+                server.name()
+            );
             let out_file = server.out_dir().join(format!("{q}.prn"));
             let got = std::fs::read(&out_file).unwrap_or_default();
             match server.kind() {
-                ServerKind::Cupsd => assert!(got.starts_with(b"%!PS"), "cupsd output {}: {} bytes", out_file.display(), got.len()),
-                ServerKind::Quired => assert!(got == input, "quired output differs: {} bytes, want {}", got.len(), input.len()),
+                ServerKind::Cupsd => assert!(
+                    got.starts_with(b"%!PS"),
+                    "cupsd output {}: {} bytes",
+                    out_file.display(),
+                    got.len()
+                ),
+                ServerKind::Quired => assert!(
+                    got == input,
+                    "quired output differs: {} bytes, want {}",
+                    got.len(),
+                    input.len()
+                ),
             }
         }
     }
@@ -160,7 +183,11 @@ fn lp_hold_then_resume() {
             std::thread::sleep(Duration::from_millis(500));
             assert!(!job_listed(&server, via, &q, id, "completed"), "held job {id} completed");
             ok(&server, via, "lp", &["-i", &id.to_string(), "-H", "resume"]);
-            assert!(wait_completed(&server, via, &q, id), "{} resumed job {id} did not complete", server.name());
+            assert!(
+                wait_completed(&server, via, &q, id),
+                "{} resumed job {id} did not complete",
+                server.name()
+            );
         }
     }
 }
@@ -189,12 +216,21 @@ fn cancel_one_job_and_all_jobs() {
             add_file_queue(&server, via, &q);
             let first = submit(&server, via, &q, &["-H", "hold"]);
             ok(&server, via, "cancel", &[&first.to_string()]);
-            assert!(!job_listed(&server, via, &q, first, "not-completed"), "job {first} not cancelled");
+            assert!(
+                !job_listed(&server, via, &q, first, "not-completed"),
+                "job {first} not cancelled"
+            );
 
-            let jobs: Vec<u32> = (0..2).map(|_| submit(&server, via, &q, &["-H", "hold"])).collect();
+            let jobs: Vec<u32> =
+                (0..2).map(|_| submit(&server, via, &q, &["-H", "hold"])).collect();
             ok(&server, via, "cancel", &["-a", &q]);
             let left = ok(&server, via, "lpstat", &["-o", &q]);
-            assert!(left.stdout.trim().is_empty(), "{} jobs {jobs:?} left after cancel -a:\n{}", server.name(), left.text());
+            assert!(
+                left.stdout.trim().is_empty(),
+                "{} jobs {jobs:?} left after cancel -a:\n{}",
+                server.name(),
+                left.text()
+            );
         }
     }
 }
@@ -211,7 +247,11 @@ fn cupsdisable_and_cupsenable() {
             assert!(p.stdout.contains("maintenance"), "{}", p.text());
             ok(&server, via, "cupsenable", &[&q]);
             let p = ok(&server, via, "lpstat", &["-p", &q]);
-            assert!(p.stdout.contains(&format!("printer {q} is idle.  enabled since")), "{}", p.text());
+            assert!(
+                p.stdout.contains(&format!("printer {q} is idle.  enabled since")),
+                "{}",
+                p.text()
+            );
         }
     }
 }
@@ -227,11 +267,20 @@ fn cupsreject_then_lp_fails_then_cupsaccept() {
             add_file_queue(&server, via, &q);
             ok(&server, via, "cupsreject", &["-r", "full", &q]);
             let a = ok(&server, via, "lpstat", &["-a", &q]);
-            assert!(a.stdout.contains(&format!("{q} not accepting requests since")), "{}", a.text());
+            assert!(
+                a.stdout.contains(&format!("{q} not accepting requests since")),
+                "{}",
+                a.text()
+            );
 
             let refused = cups_tool(&server, via, "lp", &["-d", &q, &doc_arg()]).expect("lp");
             let got = (refused.rc, refused.stderr.trim().to_string());
-            println!("{} via {via:?}: lp while rejecting -> rc {} {:?}", server.name(), got.0, got.1);
+            println!(
+                "{} via {via:?}: lp while rejecting -> rc {} {:?}",
+                server.name(),
+                got.0,
+                got.1
+            );
             if server.kind() == ServerKind::Cupsd {
                 assert_eq!(got, (1, format!("lp: Destination \"{q}\" is not accepting jobs.")));
                 if via == Via::Tcp {
@@ -244,7 +293,10 @@ fn cupsreject_then_lp_fails_then_cupsaccept() {
 
             ok(&server, via, "cupsaccept", &[&q]);
             let id = submit(&server, via, &q, &[]);
-            assert!(wait_completed(&server, via, &q, id), "job {id} after cupsaccept did not complete");
+            assert!(
+                wait_completed(&server, via, &q, id),
+                "job {id} after cupsaccept did not complete"
+            );
         }
     }
 }

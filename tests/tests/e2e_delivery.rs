@@ -9,7 +9,9 @@ use quire_client::{Client, Destination};
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::cli::parse_request_id;
 use quire_tests::process::wait_until;
-use quire_tests::simulated_printer::{expected_markers, write_marked_pdf, PageRecord, Sim, SimFault, SimOptions};
+use quire_tests::simulated_printer::{
+    expected_markers, write_marked_pdf, PageRecord, Sim, SimFault, SimOptions,
+};
 use quire_tests::{cups_tool, cups_tool_ok, Server, Via};
 
 fn quired() -> Option<Server> {
@@ -22,7 +24,13 @@ fn quired() -> Option<Server> {
 }
 
 fn everywhere_queue(server: &Server, queue: &str, sim: &Sim) {
-    cups_tool_ok(server, Via::Tcp, "lpadmin", &["-p", queue, "-E", "-v", &sim.uri(), "-m", "everywhere"]).expect("lpadmin -m everywhere");
+    cups_tool_ok(
+        server,
+        Via::Tcp,
+        "lpadmin",
+        &["-p", queue, "-E", "-v", &sim.uri(), "-m", "everywhere"],
+    )
+    .expect("lpadmin -m everywhere");
 }
 
 fn lp(server: &Server, queue: &str, file: &Path, extra: &[&str]) -> i32 {
@@ -31,17 +39,20 @@ fn lp(server: &Server, queue: &str, file: &Path, extra: &[&str]) -> i32 {
     args.extend_from_slice(extra);
     args.push(&doc);
     let out = cups_tool_ok(server, Via::Tcp, "lp", &args).expect("lp");
-    parse_request_id(&out.stdout).unwrap_or_else(|| panic!("no request id in {:?}", out.stdout)) as i32
+    parse_request_id(&out.stdout).unwrap_or_else(|| panic!("no request id in {:?}", out.stdout))
+        as i32
 }
 
 fn ipp(server: &Server, req: &Message, resource: &str) -> Message {
-    let mut c = Client::connect(Destination::Tcp { host: "127.0.0.1".into(), port: server.port() }).expect("connect");
+    let mut c = Client::connect(Destination::Tcp { host: "127.0.0.1".into(), port: server.port() })
+        .expect("connect");
     c.send(resource, req, None).expect("IPP request")
 }
 
 /// The job's attributes on quired.
 fn job(server: &Server, id: i32) -> Message {
-    let mut req = quire_client::request_as(Operation::GetJobAttributes, Some(&server.uri_base()), "tester");
+    let mut req =
+        quire_client::request_as(Operation::GetJobAttributes, Some(&server.uri_base()), "tester");
     let g = req.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(id)));
     g.push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
@@ -53,20 +64,38 @@ fn job_int(m: &Message, name: &str) -> Option<i32> {
 }
 
 fn job_strs(m: &Message, name: &str) -> Vec<String> {
-    m.attr(DelimiterTag::Job, name).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
+    m.attr(DelimiterTag::Job, name)
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn printer_reasons(server: &Server, queue: &str) -> Vec<String> {
-    let mut req = quire_client::request_as(Operation::GetPrinterAttributes, Some(&server.printer_uri(queue)), "tester");
-    req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", vec![Value::Keyword("printer-state-reasons".into())]));
+    let mut req = quire_client::request_as(
+        Operation::GetPrinterAttributes,
+        Some(&server.printer_uri(queue)),
+        "tester",
+    );
+    req.group_mut(DelimiterTag::Operation).push(Attribute::set(
+        "requested-attributes",
+        vec![Value::Keyword("printer-state-reasons".into())],
+    ));
     let resp = ipp(server, &req, &format!("/printers/{queue}"));
-    resp.attr(DelimiterTag::Printer, "printer-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
+    resp.attr(DelimiterTag::Printer, "printer-state-reasons")
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn wait_state(server: &Server, id: i32, state: i32, secs: u64) -> Message {
-    let ok = wait_until(Duration::from_secs(secs), || job_int(&job(server, id), "job-state") == Some(state));
+    let ok = wait_until(Duration::from_secs(secs), || {
+        job_int(&job(server, id), "job-state") == Some(state)
+    });
     let m = job(server, id);
-    assert!(ok, "job {id} never reached state {state}: {:?}\nlog:\n{}", m.groups, server.log_tail(40));
+    assert!(
+        ok,
+        "job {id} never reached state {state}: {:?}\nlog:\n{}",
+        m.groups,
+        server.log_tail(40)
+    );
     m
 }
 
@@ -99,10 +128,18 @@ fn page_ranges_are_applied_by_quired_for_a_printer_without_them() {
     let sim = SimOptions::new().name("ranges").start().expect("quire-sim");
     everywhere_queue(&server, "rangeq", &sim);
     let dir = tempfile::tempdir().expect("tempdir");
-    let id = lp(&server, "rangeq", &marked(dir.path(), "r", 10), &["-o", "page-ranges=3-5,9", "-n", "2"]);
+    let id = lp(
+        &server,
+        "rangeq",
+        &marked(dir.path(), "r", 10),
+        &["-o", "page-ranges=3-5,9", "-n", "2"],
+    );
     wait_state(&server, id, 9, 30);
     let got = markers(&sim.page_log().expect("page log"));
-    let want: Vec<String> = ["p3", "p4", "p5", "p9", "p3", "p4", "p5", "p9"].iter().map(|p| format!("QPAGE:r:{p}")).collect();
+    let want: Vec<String> = ["p3", "p4", "p5", "p9", "p3", "p4", "p5", "p9"]
+        .iter()
+        .map(|p| format!("QPAGE:r:{p}"))
+        .collect();
     assert_eq!(got, want, "pages 3-5 and 9, two collated copies");
 }
 
@@ -116,21 +153,40 @@ fn paper_out_at_page_5_of_20_then_repair_completes() {
     let id = lp(&server, "paperq", &marked(dir.path(), "paper", 20), &[]);
     // The queue shows the printer's state and the job shows how far it got.
     assert!(
-        wait_until(Duration::from_secs(30), || printer_reasons(&server, "paperq").iter().any(|r| r.starts_with("media-empty"))),
+        wait_until(Duration::from_secs(30), || printer_reasons(&server, "paperq")
+            .iter()
+            .any(|r| r.starts_with("media-empty"))),
         "queue never showed media-empty: {:?}",
         printer_reasons(&server, "paperq")
     );
-    assert!(wait_until(Duration::from_secs(10), || job_int(&job(&server, id), "job-impressions-completed") == Some(5)));
+    assert!(wait_until(Duration::from_secs(10), || job_int(
+        &job(&server, id),
+        "job-impressions-completed"
+    ) == Some(5)));
     let m = job(&server, id);
     assert_eq!(job_int(&m, "job-state"), Some(5), "still processing while out of paper");
     assert!(job_strs(&m, "job-printer-state-reasons").iter().any(|r| r.starts_with("media-empty")));
-    assert!(job_strs(&m, "job-state-reasons").iter().any(|r| r == "printer-stopped"), "{:?}", job_strs(&m, "job-state-reasons"));
-    assert_eq!(markers(&sim.page_log().expect("log")), expected_markers("paper", 5), "pages 1-5 printed, nothing else");
+    assert!(
+        job_strs(&m, "job-state-reasons").iter().any(|r| r == "printer-stopped"),
+        "{:?}",
+        job_strs(&m, "job-state-reasons")
+    );
+    assert_eq!(
+        markers(&sim.page_log().expect("log")),
+        expected_markers("paper", 5),
+        "pages 1-5 printed, nothing else"
+    );
     sim.repair().expect("repair");
     let m = wait_state(&server, id, 9, 60);
     assert_eq!(job_int(&m, "job-impressions-completed"), Some(20));
-    assert_eq!(markers(&sim.page_log().expect("log")), expected_markers("paper", 20), "every page exactly once");
-    assert!(wait_until(Duration::from_secs(5), || !printer_reasons(&server, "paperq").iter().any(|r| r.starts_with("media-empty"))));
+    assert_eq!(
+        markers(&sim.page_log().expect("log")),
+        expected_markers("paper", 20),
+        "every page exactly once"
+    );
+    assert!(wait_until(Duration::from_secs(5), || !printer_reasons(&server, "paperq")
+        .iter()
+        .any(|r| r.starts_with("media-empty"))));
 }
 
 #[test]
@@ -142,7 +198,9 @@ fn a_printer_offline_at_submission_gets_the_job_when_it_comes_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let id = lp(&server, "offq", &marked(dir.path(), "off", 3), &[]);
     assert!(
-        wait_until(Duration::from_secs(15), || printer_reasons(&server, "offq").iter().any(|r| r == "offline-report")),
+        wait_until(Duration::from_secs(15), || printer_reasons(&server, "offq")
+            .iter()
+            .any(|r| r == "offline-report")),
         "queue never showed offline-report: {:?}",
         printer_reasons(&server, "offq")
     );
@@ -162,8 +220,16 @@ fn a_pdf_the_printer_cannot_read_aborts_the_job_not_the_queue() {
     let corrupt = quire_tests::data_dir().join("bad-input/corrupt.pdf");
     let id = lp(&server, "badq", &corrupt, &[]);
     let m = wait_state(&server, id, 8, 30);
-    assert!(job_strs(&m, "job-state-reasons").iter().any(|r| r == "document-format-error"), "{:?}", m.groups);
-    let message = m.attr(DelimiterTag::Job, "job-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string();
+    assert!(
+        job_strs(&m, "job-state-reasons").iter().any(|r| r == "document-format-error"),
+        "{:?}",
+        m.groups
+    );
+    let message = m
+        .attr(DelimiterTag::Job, "job-state-message")
+        .and_then(|a| a.first_str())
+        .unwrap_or("")
+        .to_string();
     assert!(message.contains("could not print the document"), "{message}");
     // The queue goes on: the next job prints.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -179,7 +245,8 @@ fn an_empty_pdf_is_refused_at_submission() {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = dir.path().join("empty.pdf");
     std::fs::write(&empty, quire_tests::simulated_printer::empty_pdf()).expect("write");
-    let out = cups_tool(&server, Via::Tcp, "lp", &["-d", "emptyq", &empty.to_string_lossy()]).expect("lp");
+    let out = cups_tool(&server, Via::Tcp, "lp", &["-d", "emptyq", &empty.to_string_lossy()])
+        .expect("lp");
     assert_ne!(out.rc, 0, "lp must fail: {}", out.text());
     assert!(out.text().contains("no pages"), "lp should say why: {}", out.text());
     assert!(sim.page_log().expect("log").is_empty());

@@ -20,7 +20,9 @@ fn quired() -> Option<Server> {
 
 /// Files ippeveprinter kept (`-k`) in its spool directory.
 fn printed_files(printer: &IppEvePrinter) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(printer.spool_dir()).map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect()).unwrap_or_default();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(printer.spool_dir())
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+        .unwrap_or_default();
     files.sort();
     files
 }
@@ -35,12 +37,19 @@ fn lp(server: &Server, queue: &str, file: &Path, extra: &[&str]) -> u32 {
 }
 
 fn completed(server: &Server, queue: &str, id: u32) -> bool {
-    let out = cups_tool_ok(server, Via::Tcp, "lpstat", &["-W", "completed", "-o", queue]).expect("lpstat");
+    let out = cups_tool_ok(server, Via::Tcp, "lpstat", &["-W", "completed", "-o", queue])
+        .expect("lpstat");
     out.stdout.lines().any(|l| l.split_whitespace().next() == Some(&format!("{queue}-{id}")))
 }
 
 fn everywhere_queue(server: &Server, queue: &str, printer: &IppEvePrinter) {
-    cups_tool_ok(server, Via::Tcp, "lpadmin", &["-p", queue, "-E", "-v", &printer.uri(), "-m", "everywhere"]).expect("lpadmin -m everywhere");
+    cups_tool_ok(
+        server,
+        Via::Tcp,
+        "lpadmin",
+        &["-p", queue, "-E", "-v", &printer.uri(), "-m", "everywhere"],
+    )
+    .expect("lpadmin -m everywhere");
 }
 
 #[test]
@@ -51,23 +60,43 @@ fn pdf_reaches_a_pdf_printer_unchanged() {
     everywhere_queue(&server, "pdfq", &printer);
     let doc = data_dir().join("documents/document-letter.pdf");
     let id = lp(&server, "pdfq", &doc, &[]);
-    assert!(wait_until(Duration::from_secs(30), || completed(&server, "pdfq", id)), "job {id} did not complete; log:\n{}", server.log_tail(40));
+    assert!(
+        wait_until(Duration::from_secs(30), || completed(&server, "pdfq", id)),
+        "job {id} did not complete; log:\n{}",
+        server.log_tail(40)
+    );
     let files = printed_files(&printer);
     let expected = std::fs::read(&doc).expect("read document");
-    assert!(files.iter().any(|f| std::fs::read(f).ok().as_deref() == Some(&expected[..])), "the printer did not get the PDF's bytes: {files:?}");
+    assert!(
+        files.iter().any(|f| std::fs::read(f).ok().as_deref() == Some(&expected[..])),
+        "the printer did not get the PDF's bytes: {files:?}"
+    );
 }
 
 #[test]
 fn raster_only_printer_gets_pwg_raster() {
     let Some(server) = quired() else { return };
     let dbus = Dbus::start().expect("dbus");
-    let printer = IppEvePrinter::start_with_formats("quire raster printer", dbus.address(), "image/pwg-raster").expect("ippeveprinter");
+    let printer = IppEvePrinter::start_with_formats(
+        "quire raster printer",
+        dbus.address(),
+        "image/pwg-raster",
+    )
+    .expect("ippeveprinter");
     everywhere_queue(&server, "rasterq", &printer);
     let doc = data_dir().join("documents/document-letter.pdf");
     let id = lp(&server, "rasterq", &doc, &[]);
-    assert!(wait_until(Duration::from_secs(60), || completed(&server, "rasterq", id)), "job {id} did not complete; log:\n{}", server.log_tail(40));
+    assert!(
+        wait_until(Duration::from_secs(60), || completed(&server, "rasterq", id)),
+        "job {id} did not complete; log:\n{}",
+        server.log_tail(40)
+    );
     let files = printed_files(&printer);
-    let raster: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).filter(|b| b.starts_with(b"RaS2")).collect();
+    let raster: Vec<Vec<u8>> = files
+        .iter()
+        .filter_map(|f| std::fs::read(f).ok())
+        .filter(|b| b.starts_with(b"RaS2"))
+        .collect();
     assert_eq!(raster.len(), 1, "expected one PWG raster file at the printer: {files:?}");
     // A PWG raster page header is 1796 bytes; a rendered Letter page is far bigger.
     assert!(raster[0].len() > 4 + 1796 + 10_000, "raster too small: {} bytes", raster[0].len());
@@ -77,13 +106,25 @@ fn raster_only_printer_gets_pwg_raster() {
 fn text_is_converted_to_pdf_for_a_pdf_only_printer() {
     let Some(server) = quired() else { return };
     let dbus = Dbus::start().expect("dbus");
-    let printer = IppEvePrinter::start_with_formats("quire pdf-only printer", dbus.address(), "application/pdf").expect("ippeveprinter");
+    let printer = IppEvePrinter::start_with_formats(
+        "quire pdf-only printer",
+        dbus.address(),
+        "application/pdf",
+    )
+    .expect("ippeveprinter");
     everywhere_queue(&server, "textq", &printer);
     let dir = tempfile::tempdir().expect("tempdir");
     let text = dir.path().join("note.txt");
     std::fs::write(&text, "Hello from Quire\nsecond line\n").expect("write text");
     let id = lp(&server, "textq", &text, &[]);
-    assert!(wait_until(Duration::from_secs(30), || completed(&server, "textq", id)), "job {id} did not complete; log:\n{}", server.log_tail(40));
+    assert!(
+        wait_until(Duration::from_secs(30), || completed(&server, "textq", id)),
+        "job {id} did not complete; log:\n{}",
+        server.log_tail(40)
+    );
     let files = printed_files(&printer);
-    assert!(files.iter().filter_map(|f| std::fs::read(f).ok()).any(|b| b.starts_with(b"%PDF-")), "no PDF at the printer: {files:?}");
+    assert!(
+        files.iter().filter_map(|f| std::fs::read(f).ok()).any(|b| b.starts_with(b"%PDF-")),
+        "no PDF at the printer: {files:?}"
+    );
 }

@@ -7,8 +7,8 @@
 
 use quire_ipp::DelimiterTag;
 use quire_tests::confidential::{
-    ipp, job_request, job_state, lp, plaintext_in, printed, quire, quire_binary, secret_pdf, server, As, COMPLETED,
-    HELD, MARKER,
+    ipp, job_request, job_state, lp, plaintext_in, printed, quire, quire_binary, secret_pdf,
+    server, As, COMPLETED, HELD, MARKER,
 };
 use quire_tests::pam::PamMatrix;
 use quire_tests::process::wait_until;
@@ -42,7 +42,10 @@ impl Fixture {
 
     /// A job of `user`'s, held for the PIN `pin`.
     fn pin_job(&self, user: &str, pin: &str) -> i32 {
-        lp(&self.server, &["-d", "office", "-U", user, "-o", &format!("job-password={pin}"), &self.pdf])
+        lp(
+            &self.server,
+            &["-d", "office", "-U", user, "-o", &format!("job-password={pin}"), &self.pdf],
+        )
     }
 
     /// `quire release ARGS...` run as `how` says.
@@ -79,7 +82,8 @@ fn the_owner_releases_with_her_password_and_the_job_prints() {
     assert!(printed(&f.server).contains(MARKER), "the file device got the document");
     assert!(f.held(second), "only the job named is released");
     // -U names the user; without a terminal the password is the first line of stdin.
-    let out = f.release(&["-U", "alice", &second.to_string()], &As::user("nobody").stdin("alicepw\n"));
+    let out =
+        f.release(&["-U", "alice", &second.to_string()], &As::user("nobody").stdin("alicepw\n"));
     assert_eq!(out.rc, 0, "{}", out.text());
     assert_eq!(out.stdout.trim(), format!("Released job {second}."));
     assert!(!out.text().contains("Password"), "no prompt without a terminal: {}", out.text());
@@ -92,7 +96,11 @@ fn a_wrong_password_is_refused_once_and_the_job_stays_held() {
     let id = f.confidential_job("alice");
     let out = f.release(&[&id.to_string()], &As::user("alice").env("QUIRE_PASSWORD", "guess"));
     assert_eq!(out.rc, 1, "{}", out.text());
-    assert!(out.stderr.contains("Authentication failed for alice."), "names the user and the failure: {}", out.text());
+    assert!(
+        out.stderr.contains("Authentication failed for alice."),
+        "names the user and the failure: {}",
+        out.text()
+    );
     assert!(out.stdout.is_empty(), "{}", out.text());
     // No stdin and no QUIRE_PASSWORD: nothing to send, nothing sent.
     let out = f.release(&[&id.to_string()], &As::user("alice"));
@@ -101,7 +109,11 @@ fn a_wrong_password_is_refused_once_and_the_job_stays_held() {
     assert!(f.held(id), "still held");
     // The refused password was tried once, not retried into a lockout.
     let audit = std::fs::read_to_string(f.server.dir().join("log/audit_log")).unwrap_or_default();
-    assert_eq!(audit.matches("auth-failed user=\"alice\"").count(), 1, "one failed login:\n{audit}");
+    assert_eq!(
+        audit.matches("auth-failed user=\"alice\"").count(),
+        1,
+        "one failed login:\n{audit}"
+    );
     let out = f.release(&[&id.to_string()], &alice());
     assert_eq!(out.rc, 0, "the right password still works: {}", out.text());
     assert!(f.completes(id));
@@ -115,7 +127,12 @@ fn another_user_can_neither_release_nor_delete_the_owners_job() {
     let bob = As::user("bob").env("QUIRE_PASSWORD", "bobpw");
     let out = f.release(&[&id.to_string()], &bob);
     assert_eq!(out.rc, 1, "{}", out.text());
-    assert!(out.stderr.contains(&format!("Job #{id}:")) && out.stderr.contains("\"bob\" is not allowed"), "says who may not: {}", out.text());
+    assert!(
+        out.stderr.contains(&format!("Job #{id}:"))
+            && out.stderr.contains("\"bob\" is not allowed"),
+        "says who may not: {}",
+        out.text()
+    );
     // Claiming to be alice with bob's password gets nowhere either.
     let out = f.release(&["-U", "alice", &id.to_string()], &bob);
     assert_eq!(out.rc, 1, "{}", out.text());
@@ -125,7 +142,12 @@ fn another_user_can_neither_release_nor_delete_the_owners_job() {
     assert!(out.stderr.contains(&format!("Job #{id}:")), "{}", out.text());
     let out = f.release(&["--all"], &bob);
     assert_eq!(out.rc, 0, "{}", out.text());
-    assert_eq!(out.stdout.trim(), "You have no held confidential jobs.", "bob has nothing to release: {}", out.text());
+    assert_eq!(
+        out.stdout.trim(),
+        "You have no held confidential jobs.",
+        "bob has nothing to release: {}",
+        out.text()
+    );
     assert!(f.held(id), "alice's job is untouched");
     assert!(!printed(&f.server).contains(MARKER), "and unprinted");
 }
@@ -170,7 +192,11 @@ fn delete_removes_a_held_job_unprinted() {
     assert_eq!(out.rc, 0, "{}", out.text());
     assert_eq!(out.stdout.trim(), format!("Deleted job {doomed}."), "{}", out.text());
     // purge-job: canceled and forgotten, never pending, so never printed.
-    assert!(matches!(state_or_gone(&f.server, doomed), None | Some(7)), "{:?}", state_or_gone(&f.server, doomed));
+    assert!(
+        matches!(state_or_gone(&f.server, doomed), None | Some(7)),
+        "{:?}",
+        state_or_gone(&f.server, doomed)
+    );
     assert!(f.held(kept), "the other job stays held");
     // Deleting it again: it is no longer there to delete.
     let out = f.release(&["--delete", &doomed.to_string()], &alice());
@@ -180,12 +206,18 @@ fn delete_removes_a_held_job_unprinted() {
     let out = f.release(&["--all"], &alice());
     assert_eq!(out.stdout.trim(), format!("Released job {kept}."), "{}", out.text());
     assert!(f.completes(kept));
-    assert!(state_or_gone(&f.server, doomed).is_none_or(|s| s == 7), "the deleted job never printed");
+    assert!(
+        state_or_gone(&f.server, doomed).is_none_or(|s| s == 7),
+        "the deleted job never printed"
+    );
 }
 
 /// The `--list` line of job `id`, if any.
 fn list_line(out: &CmdOutput, id: i32) -> Option<String> {
-    out.stdout.lines().find(|l| l.split_whitespace().next() == Some(&id.to_string())).map(str::to_string)
+    out.stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(&id.to_string()))
+        .map(str::to_string)
 }
 
 #[test]
@@ -196,10 +228,20 @@ fn list_shows_the_owners_held_jobs_and_how_each_is_released() {
     let bobs = f.confidential_job("bob");
     let out = f.release(&["--list"], &alice());
     assert_eq!(out.rc, 0, "{}", out.text());
-    let line = list_line(&out, by_password).unwrap_or_else(|| panic!("job {by_password} listed:\n{}", out.stdout));
-    assert!(line.contains("office") && line.contains("secret.pdf") && line.contains("release by: password"), "{line}");
-    assert!(line.contains("expires "), "a confidential job expires (ConfidentialHoldTime 4h): {line}");
-    let line = list_line(&out, by_pin).unwrap_or_else(|| panic!("PIN job {by_pin} listed:\n{}", out.stdout));
+    let line = list_line(&out, by_password)
+        .unwrap_or_else(|| panic!("job {by_password} listed:\n{}", out.stdout));
+    assert!(
+        line.contains("office")
+            && line.contains("secret.pdf")
+            && line.contains("release by: password"),
+        "{line}"
+    );
+    assert!(
+        line.contains("expires "),
+        "a confidential job expires (ConfidentialHoldTime 4h): {line}"
+    );
+    let line = list_line(&out, by_pin)
+        .unwrap_or_else(|| panic!("PIN job {by_pin} listed:\n{}", out.stdout));
     assert!(line.contains("release by: PIN"), "{line}");
     assert!(list_line(&out, bobs).is_none(), "bob's job is not alice's to see:\n{}", out.stdout);
     assert_eq!(out.stdout.lines().count(), 2, "{}", out.stdout);
@@ -227,7 +269,11 @@ fn pin_releases_a_pin_job_only_with_its_pin() {
     let nobody = As::user("nobody");
     let out = f.release(&["--pin", &id.to_string()], &nobody.clone().env("QUIRE_PIN", "9999"));
     assert_eq!(out.rc, 1, "{}", out.text());
-    assert!(out.stderr.contains(&format!("Wrong job-password for job #{id}.")), "says the PIN is wrong: {}", out.text());
+    assert!(
+        out.stderr.contains(&format!("Wrong job-password for job #{id}.")),
+        "says the PIN is wrong: {}",
+        out.text()
+    );
     assert!(f.held(id), "a wrong PIN releases nothing");
     // Another job's PIN is not this job's.
     let out = f.release(&["--pin", &id.to_string()], &nobody.clone().env("QUIRE_PIN", "8765"));
@@ -242,14 +288,16 @@ fn pin_releases_a_pin_job_only_with_its_pin() {
     // Five wrong PINs lock the other job: then its right PIN is refused too, and only
     // alice's password releases it.
     for _ in 0..5 {
-        let out = f.release(&["--pin", &other.to_string()], &nobody.clone().env("QUIRE_PIN", "0000"));
+        let out =
+            f.release(&["--pin", &other.to_string()], &nobody.clone().env("QUIRE_PIN", "0000"));
         assert_eq!(out.rc, 1, "{}", out.text());
     }
     let out = f.release(&["--pin", &other.to_string()], &nobody.clone().env("QUIRE_PIN", "8765"));
     assert_eq!(out.rc, 1, "{}", out.text());
     assert!(out.stderr.contains("locked"), "{}", out.text());
     assert!(f.held(other));
-    let out = f.release(&["-U", "alice", &other.to_string()], &nobody.env("QUIRE_PASSWORD", "alicepw"));
+    let out =
+        f.release(&["-U", "alice", &other.to_string()], &nobody.env("QUIRE_PASSWORD", "alicepw"));
     assert_eq!(out.rc, 0, "{}", out.text());
     assert!(f.completes(other), "job {other} prints");
 }

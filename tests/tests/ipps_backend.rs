@@ -97,7 +97,9 @@ fn relay_one(client: TcpStream, target_port: u16, sent: &Arc<Mutex<Vec<Vec<u8>>>
         all.push(Vec::new());
         all.len() - 1
     };
-    let (Ok(mut client_r), Ok(mut server_w)) = (client.try_clone(), server.try_clone()) else { return };
+    let (Ok(mut client_r), Ok(mut server_w)) = (client.try_clone(), server.try_clone()) else {
+        return;
+    };
     let log = Arc::clone(sent);
     thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
@@ -129,10 +131,23 @@ fn print_through(a: &Server, b: &Server, q: &str, input: &[u8]) {
     let _ = std::fs::remove_file(&out_file);
     let id = print(a, q);
     let done = wait_until(Duration::from_secs(60), || job_listed(a, q, id, "completed"));
-    assert!(done, "A's job {q}-{id} did not complete\nA:\n{}\nB:\n{}", a.log_tail(40), b.log_tail(40));
-    let delivered = wait_until(Duration::from_secs(20), || std::fs::read(&out_file).is_ok_and(|got| got == input));
+    assert!(
+        done,
+        "A's job {q}-{id} did not complete\nA:\n{}\nB:\n{}",
+        a.log_tail(40),
+        b.log_tail(40)
+    );
+    let delivered = wait_until(Duration::from_secs(20), || {
+        std::fs::read(&out_file).is_ok_and(|got| got == input)
+    });
     let got = std::fs::read(&out_file).unwrap_or_default();
-    assert!(delivered, "B's dest.prn has {} bytes, want exactly the document's {}\nB:\n{}", got.len(), input.len(), b.log_tail(40));
+    assert!(
+        delivered,
+        "B's dest.prn has {} bytes, want exactly the document's {}\nB:\n{}",
+        got.len(),
+        input.len(),
+        b.log_tail(40)
+    );
 }
 
 #[test]
@@ -166,12 +181,20 @@ fn ipps_device_prints_to_another_quired_over_tls() {
         if bytes.is_empty() {
             continue;
         }
-        assert_eq!(bytes[0], TLS_HANDSHAKE_RECORD, "connection {i} did not start with a TLS handshake: {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(64)]));
+        assert_eq!(
+            bytes[0],
+            TLS_HANDSHAKE_RECORD,
+            "connection {i} did not start with a TLS handshake: {:?}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(64)])
+        );
         assert!(!contains(bytes, b"%PDF-"), "connection {i} carried the document in clear");
         assert!(!contains(bytes, b"POST /printers/dest"), "connection {i} carried HTTP in clear");
     }
     let total: usize = sent.iter().map(Vec::len).sum();
-    assert!(total > input.len(), "only {total} bytes went through the relay, less than the document");
+    assert!(
+        total > input.len(),
+        "only {total} bytes went through the relay, less than the document"
+    );
 }
 
 /// One IPP request to `server` over loopback TCP.
@@ -190,7 +213,11 @@ fn ipps_everywhere_queue_takes_the_devices_security_claim() {
     };
     let a = Server::start_quired().expect("start quired A").expect("quired binary");
     ok(&b, "lpadmin", &["-p", "badge", "-v", "file:///dev/null", "-E"]);
-    let mut set = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&b.printer_uri("badge")), "root");
+    let mut set = quire_client::request_as(
+        Operation::CupsAddModifyPrinter,
+        Some(&b.printer_uri("badge")),
+        "root",
+    );
     let g = set.group_mut(DelimiterTag::Printer);
     g.push(Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword("id-card".into())));
     g.push(Attribute::new(v::ERASES_STORAGE, Value::Boolean(true)));
@@ -198,21 +225,46 @@ fn ipps_everywhere_queue_takes_the_devices_security_claim() {
     // A models a queue on B's printer over TLS (the device is queried over ipps).
     let uri = format!("ipps://127.0.0.1:{}/printers/badge", b.port());
     ok(&a, "lpadmin", &["-p", "remote", "-v", &uri, "-m", "everywhere", "-E"]);
-    let mut get = quire_client::request_as(Operation::GetPrinterAttributes, Some(&a.printer_uri("remote")), "tester");
-    get.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
+    let mut get = quire_client::request_as(
+        Operation::GetPrinterAttributes,
+        Some(&a.printer_uri("remote")),
+        "tester",
+    );
+    get.group_mut(DelimiterTag::Operation)
+        .push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
     // What B reports is a claim on A until A's administrator confirms it.
     let resp = ipp(&a, &get);
-    let claim = resp.attr(DelimiterTag::Printer, v::SECURITY_CLAIM).and_then(|x| x.first()).and_then(Value::as_collection).map(<[Attribute]>::to_vec).unwrap_or_default();
+    let claim = resp
+        .attr(DelimiterTag::Printer, v::SECURITY_CLAIM)
+        .and_then(|x| x.first())
+        .and_then(Value::as_collection)
+        .map(<[Attribute]>::to_vec)
+        .unwrap_or_default();
     let member = |n: &str| claim.iter().find(|m| m.name == n).cloned();
-    assert_eq!(member(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(), Some("id-card"));
+    assert_eq!(
+        member(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(),
+        Some("id-card")
+    );
     assert_eq!(member(v::SECURITY_LEVEL).and_then(|x| x.first_i32()), Some(3));
-    assert_eq!(resp.attr(DelimiterTag::Printer, v::SECURITY_SOURCE).and_then(|x| x.first_str()), Some("unconfirmed"));
-    let mut confirm = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&a.printer_uri("remote")), "root");
-    confirm.group_mut(DelimiterTag::Printer).push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
+    assert_eq!(
+        resp.attr(DelimiterTag::Printer, v::SECURITY_SOURCE).and_then(|x| x.first_str()),
+        Some("unconfirmed")
+    );
+    let mut confirm = quire_client::request_as(
+        Operation::CupsAddModifyPrinter,
+        Some(&a.printer_uri("remote")),
+        "root",
+    );
+    confirm
+        .group_mut(DelimiterTag::Printer)
+        .push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
     assert_eq!(ipp(&a, &confirm).code, 0, "A's administrator confirms");
     let resp = ipp(&a, &get);
     let attr = |n: &str| resp.attr(DelimiterTag::Printer, n).cloned();
-    assert_eq!(attr(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(), Some("id-card"));
+    assert_eq!(
+        attr(v::AUTHENTICATION_METHOD).and_then(|x| x.first_str().map(str::to_string)).as_deref(),
+        Some("id-card")
+    );
     assert_eq!(attr(v::ERASES_STORAGE).and_then(|x| x.first_bool()), Some(true));
     assert_eq!(attr(v::SECURITY_LEVEL).and_then(|x| x.first_i32()), Some(3));
 }

@@ -52,7 +52,8 @@ fn run_all(suite: &IppSuite, stack: &Stack, files: &[String]) -> Vec<IpptoolResu
 
 /// file -> pass count in the committed copy of the reference results.
 fn reference_passes() -> HashMap<String, usize> {
-    let text = fs::read_to_string(data_dir().join("ipptool-results-cupsd-2.4.2.tsv")).expect("reference tsv");
+    let text = fs::read_to_string(data_dir().join("ipptool-results-cupsd-2.4.2.tsv"))
+        .expect("reference tsv");
     text.lines()
         .skip(1)
         .filter_map(|l| {
@@ -81,19 +82,27 @@ fn ipptool_conformance() {
     let rows: Vec<(String, Option<IpptoolResult>, Option<IpptoolResult>)> = files
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.clone(), cupsd_results.get(i).cloned(), quired_results.as_ref().and_then(|q| q.get(i).cloned())))
+        .map(|(i, f)| {
+            (
+                f.clone(),
+                cupsd_results.get(i).cloned(),
+                quired_results.as_ref().and_then(|q| q.get(i).cloned()),
+            )
+        })
         .collect();
 
     println!("{}", conformance::table(&rows));
     let out_dir = workspace_root().join("target/conformance");
     fs::create_dir_all(&out_dir).expect("create target/conformance");
-    fs::write(out_dir.join("results.tsv"), conformance::results_tsv(&rows)).expect("write results.tsv");
+    fs::write(out_dir.join("results.tsv"), conformance::results_tsv(&rows))
+        .expect("write results.tsv");
     println!("results: {}", out_dir.join("results.tsv").display());
     println!("total time {:.1}s", started.elapsed().as_secs_f64());
 
     check_cupsd_against_reference(&cupsd_results);
     if let Some(quired_results) = &quired_results {
-        let known = load_known_unpassable(&data_dir().join("ipptool-known-unpassable.tsv")).expect("known list");
+        let known = load_known_unpassable(&data_dir().join("ipptool-known-unpassable.tsv"))
+            .expect("known list");
         let missing: Vec<String> = cupsd_results
             .iter()
             .zip(quired_results)
@@ -102,7 +111,12 @@ fn ipptool_conformance() {
         for r in quired_results.iter().filter(|r| r.failed > 0) {
             println!("--- quired output for {}:\n{}", r.file, r.output);
         }
-        assert!(missing.is_empty(), "quired fails {} tests cupsd passes:\n{}", missing.len(), missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "quired fails {} tests cupsd passes:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
     }
 }
 

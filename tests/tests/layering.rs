@@ -65,10 +65,17 @@ const ONE_TYPE: &[(&str, &[&str])] = &[("daemon/ipp/src/lib.rs", &["message", "v
 const MAX_FILE_LINES: usize = 800;
 const MAX_FN_LINES: usize = 80;
 
+/// Functions allowed past [`MAX_FN_LINES`], with why: (file, function).
+const LONG_BY_NATURE: &[(&str, &str)] = &[
+    // cupsd's default for each directive, one struct field a line: one list to read and
+    // compare with cupsd's, which splitting would scatter.
+    ("daemon/config/src/defaults.rs", "default"),
+];
+
 #[test]
-fn core_and_quired_files_and_functions_are_short() {
+fn files_and_functions_are_short() {
     let mut long = Vec::new();
-    for dir in ["daemon/core", "daemon/quired"] {
+    for dir in CRATES {
         for file in sources(&root().join(dir).join("src")) {
             let code = strip(&read(&file));
             let rel = file.strip_prefix(root()).unwrap_or(&file).display().to_string();
@@ -76,8 +83,13 @@ fn core_and_quired_files_and_functions_are_short() {
             if lines > MAX_FILE_LINES {
                 long.push(format!("{rel}: {lines} lines of code (at most {MAX_FILE_LINES})"));
             }
-            for (name, line, n) in functions(&code).into_iter().filter(|f| f.2 > MAX_FN_LINES) {
-                long.push(format!("{rel}:{line}: fn {name} has {n} lines of code (at most {MAX_FN_LINES})"));
+            let allowed = |name: &str| LONG_BY_NATURE.contains(&(rel.as_str(), name));
+            for (name, line, n) in
+                functions(&code).into_iter().filter(|f| f.2 > MAX_FN_LINES && !allowed(&f.0))
+            {
+                long.push(format!(
+                    "{rel}:{line}: fn {name} has {n} lines of code (at most {MAX_FN_LINES})"
+                ));
             }
         }
     }
@@ -94,11 +106,17 @@ fn every_workspace_member_is_checked() {
         .map(|list| list.split('"').skip(1).step_by(2).collect())
         .unwrap_or_default();
     assert!(!members.is_empty(), "no members in Cargo.toml");
-    assert_eq!(members, CRATES.iter().copied().collect(), "CRATES (and a no_cycles! entry) for each member");
+    assert_eq!(
+        members,
+        CRATES.iter().copied().collect(),
+        "CRATES (and a no_cycles! entry) for each member"
+    );
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from(".."), Path::to_path_buf)
 }
 
 fn read(path: &Path) -> String {
@@ -124,7 +142,8 @@ fn assert_acyclic(dir: &str) {
 
 /// lib.rs, main.rs, and each binary under src/bin.
 fn crate_roots(src: &Path) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = ["lib.rs", "main.rs"].iter().map(|f| src.join(f)).filter(|p| p.is_file()).collect();
+    let mut roots: Vec<PathBuf> =
+        ["lib.rs", "main.rs"].iter().map(|f| src.join(f)).filter(|p| p.is_file()).collect();
     if let Ok(entries) = fs::read_dir(src.join("bin")) {
         for e in entries.flatten() {
             let p = e.path();
@@ -156,7 +175,9 @@ fn sources(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn is_test_file(p: &Path) -> bool {
-    p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s == "tests" || s.ends_with("_tests") || s.starts_with("tests_"))
+    p.file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| s == "tests" || s.ends_with("_tests") || s.starts_with("tests_"))
 }
 
 /// A path out of one module: where it goes, and where it is written.
@@ -181,10 +202,16 @@ impl Graph {
             for (file, depth) in files {
                 let code = strip(&read(file));
                 for (line, target) in references(&code, *depth) {
-                    let to = if modules.contains_key(&target) { Some(target) } else { reexports.get(&target).cloned() };
+                    let to = if modules.contains_key(&target) {
+                        Some(target)
+                    } else {
+                        reexports.get(&target).cloned()
+                    };
                     let place = file.strip_prefix(root()).unwrap_or(file).display();
                     match to {
-                        Some(to) if to != *name => out.push(Edge { to, at: format!("{place}:{line}") }),
+                        Some(to) if to != *name => {
+                            out.push(Edge { to, at: format!("{place}:{line}") })
+                        }
                         _ => {}
                     }
                 }
@@ -196,7 +223,8 @@ impl Graph {
 
     /// Drops the edges between these modules (see [`ONE_TYPE`]).
     fn allow(&mut self, modules: &[&str]) {
-        for (_, edges) in self.edges.iter_mut().filter(|(from, _)| modules.contains(&from.as_str())) {
+        for (_, edges) in self.edges.iter_mut().filter(|(from, _)| modules.contains(&from.as_str()))
+        {
             edges.retain(|e| !modules.contains(&e.to.as_str()));
         }
     }
@@ -224,9 +252,14 @@ impl Graph {
                 continue;
             }
             // The group: every module on a cycle through `n`.
-            let group: BTreeSet<String> = reach(n).into_iter().filter(|m| reach(m).contains(n.as_str())).collect();
+            let group: BTreeSet<String> =
+                reach(n).into_iter().filter(|m| reach(m).contains(n.as_str())).collect();
             done.extend(group.iter().cloned());
-            out.push(format!("{{{}}}: {}", group.iter().cloned().collect::<Vec<_>>().join(", "), self.path_back(n)));
+            out.push(format!(
+                "{{{}}}: {}",
+                group.iter().cloned().collect::<Vec<_>>().join(", "),
+                self.path_back(n)
+            ));
         }
         out
     }
@@ -273,7 +306,9 @@ fn declared_modules(root_text: &str, dir: &Path) -> BTreeMap<String, Vec<(PathBu
             continue;
         }
         let decl = line.trim_start_matches("pub(crate) ").trim_start_matches("pub ");
-        if let Some(name) = decl.strip_prefix("mod ").and_then(|r| r.strip_suffix(';')).map(str::trim) {
+        if let Some(name) =
+            decl.strip_prefix("mod ").and_then(|r| r.strip_suffix(';')).map(str::trim)
+        {
             let test = attrs.contains("cfg(test)") || name == "tests" || name.ends_with("_tests");
             if !test {
                 out.insert(name.to_string(), module_files(dir, name, &attrs));
@@ -303,7 +338,10 @@ fn module_files(dir: &Path, name: &str, attrs: &str) -> Vec<(PathBuf, usize)> {
 }
 
 /// Names the root re-exports (`pub use module::{A, B as C};`), by the module they come from.
-fn reexports(root_text: &str, modules: &BTreeMap<String, Vec<(PathBuf, usize)>>) -> BTreeMap<String, String> {
+fn reexports(
+    root_text: &str,
+    modules: &BTreeMap<String, Vec<(PathBuf, usize)>>,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for stmt in root_text.split(';') {
         let Some(rest) = stmt.trim().strip_prefix("pub use ") else { continue };
@@ -313,7 +351,14 @@ fn reexports(root_text: &str, modules: &BTreeMap<String, Vec<(PathBuf, usize)>>)
             continue;
         }
         for item in rest.split([',', '{', '}']).map(str::trim).filter(|s| !s.is_empty()) {
-            let name = item.rsplit(" as ").next().unwrap_or(item).rsplit("::").next().unwrap_or(item).trim();
+            let name = item
+                .rsplit(" as ")
+                .next()
+                .unwrap_or(item)
+                .rsplit("::")
+                .next()
+                .unwrap_or(item)
+                .trim();
             if !name.is_empty() && name != module {
                 out.insert(name.to_string(), module.to_string());
             }
@@ -329,7 +374,10 @@ fn references(code: &str, depth: usize) -> Vec<(usize, String)> {
     let line_of = |at: usize| code[..at].matches('\n').count() + 1;
     let mut i = 0;
     while i < bytes.len() {
-        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b':');
+        let word_start = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b':');
         if word_start && code[i..].starts_with("crate::") {
             let at = i + "crate::".len();
             out.extend(first_segments(&code[at..]).into_iter().map(|n| (line_of(i), n)));
@@ -354,7 +402,12 @@ fn references(code: &str, depth: usize) -> Vec<(usize, String)> {
 
 /// The first segment of a path, or of each path in a `{…}` group.
 fn first_segments(rest: &str) -> Vec<String> {
-    let ident = |s: &str| s.trim_start().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    let ident = |s: &str| {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
+    };
     if !rest.starts_with('{') {
         return vec![ident(rest)];
     }
@@ -468,7 +521,8 @@ fn without_test_modules(code: &str) -> String {
         out.push_str(&rest[..at]);
         let after = &rest[at + "#[cfg(test)]".len()..];
         let trimmed = after.trim_start();
-        let is_block_mod = trimmed.starts_with("mod ") && trimmed.find(['{', ';']).is_some_and(|k| trimmed.as_bytes()[k] == b'{');
+        let is_block_mod = trimmed.starts_with("mod ")
+            && trimmed.find(['{', ';']).is_some_and(|k| trimmed.as_bytes()[k] == b'{');
         if !is_block_mod {
             out.push_str("#[cfg(test)]");
             rest = after;
@@ -516,7 +570,8 @@ fn functions(code: &str) -> Vec<(String, usize, usize)> {
         if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        let name: String = code[at + 3..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let name: String =
+            code[at + 3..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         if name.is_empty() {
             continue;
         }
@@ -556,11 +611,23 @@ fn the_checker_finds_a_cycle_and_says_where() {
     write("b/inner.rs", "use super::super::Thing;\npub struct B;\n");
     write("c.rs", "use crate::{a, b::B};\npub struct Thing(Box<Thing>);\n#[cfg(test)]\nmod tests { use crate::x; }\n");
     let graph = Graph::of(&dir.join("lib.rs"));
-    let edges: Vec<(String, String)> = graph.edges.iter().flat_map(|(from, es)| es.iter().map(move |e| (from.clone(), e.to.clone()))).collect();
-    let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    let edges: Vec<(String, String)> = graph
+        .edges
+        .iter()
+        .flat_map(|(from, es)| es.iter().map(move |e| (from.clone(), e.to.clone())))
+        .collect();
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>()
+    };
     assert_eq!(edges, pairs(&[("a", "b"), ("b", "c"), ("c", "a"), ("c", "b")]));
     let cycles = graph.cycles();
     assert_eq!(cycles.len(), 1, "{cycles:?}");
-    assert!(cycles[0].starts_with("{a, b, c}: a -> b (") && cycles[0].contains("a.rs:2)") && cycles[0].contains("inner.rs:1)"), "{}", cycles[0]);
+    assert!(
+        cycles[0].starts_with("{a, b, c}: a -> b (")
+            && cycles[0].contains("a.rs:2)")
+            && cycles[0].contains("inner.rs:1)"),
+        "{}",
+        cycles[0]
+    );
     let _ = fs::remove_dir_all(&dir);
 }

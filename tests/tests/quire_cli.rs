@@ -3,16 +3,23 @@
 
 use quire_tests::process::run_with_timeout;
 use quire_tests::{data_dir, quired_binary, Server};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn quire_binary() -> Option<PathBuf> {
     quired_binary().map(|q| q.with_file_name("quire")).filter(|p| p.is_file())
 }
 
-fn quire(bin: &PathBuf, server: &Server, args: &[&str]) -> (i32, String, String) {
+fn quire(bin: &Path, server: &Server, args: &[&str]) -> (i32, String, String) {
     let mut all: Vec<String> = vec![args[0].to_string(), "-h".into(), server.host_port()];
     all.extend(args[1..].iter().map(|a| a.to_string()));
-    let out = run_with_timeout(20, &bin.to_string_lossy(), &all, None, &[("USER".into(), "tester".into())]).expect("run quire");
+    let out = run_with_timeout(
+        20,
+        &bin.to_string_lossy(),
+        &all,
+        None,
+        &[("USER".into(), "tester".into())],
+    )
+    .expect("run quire");
     (out.rc, out.stdout.clone(), out.text())
 }
 
@@ -33,27 +40,48 @@ fn quire_cli_against_both_servers() {
         assert_eq!(rc, 0, "{name}: lpadmin\n{text}");
         let (rc, stdout, text) = quire(&bin, server, &["lp", "-d", "CQ", "-H", "hold", &doc]);
         assert_eq!(rc, 0, "{name}: lp -H hold\n{text}");
-        let id: String = stdout.trim().strip_prefix("request id is CQ-").and_then(|r| r.split_whitespace().next()).unwrap_or_else(|| panic!("{name}: lp output {stdout:?}")).to_string();
+        let id: String = stdout
+            .trim()
+            .strip_prefix("request id is CQ-")
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("{name}: lp output {stdout:?}"))
+            .to_string();
         let (rc, stdout, text) = quire(&bin, server, &["lpstat", "-o", "CQ"]);
         assert_eq!(rc, 0, "{name}: lpstat -o\n{text}");
-        assert!(stdout.contains(&format!("CQ-{id}")) && stdout.contains("tester"), "{name}: lpstat -o shows the job and its owner:\n{stdout}");
+        assert!(
+            stdout.contains(&format!("CQ-{id}")) && stdout.contains("tester"),
+            "{name}: lpstat -o shows the job and its owner:\n{stdout}"
+        );
         let (rc, _, text) = quire(&bin, server, &["cancel", &format!("CQ-{id}")]);
         assert_eq!(rc, 0, "{name}: cancel\n{text}");
         let (_, stdout, _) = quire(&bin, server, &["lpstat", "-o", "CQ"]);
-        assert!(!stdout.contains(&format!("CQ-{id}")), "{name}: canceled job still listed:\n{stdout}");
+        assert!(
+            !stdout.contains(&format!("CQ-{id}")),
+            "{name}: canceled job still listed:\n{stdout}"
+        );
         let (rc, stdout, text) = quire(&bin, server, &["lpstat", "-p", "CQ"]);
         assert_eq!(rc, 0, "{name}: lpstat -p\n{text}");
         assert!(stdout.starts_with("printer CQ is idle."), "{name}: {stdout}");
         if name.contains("quired") {
             let (rc, _, text) = quire(&bin, server, &["lp", "-d", "CQ", &doc]);
             assert_eq!(rc, 0, "{name}: lp\n{text}");
-            let want = std::fs::read(data_dir().join("documents/document-letter.pdf")).expect("read doc");
-            quire_tests::process::wait_until(std::time::Duration::from_secs(10), || std::fs::read(&out_file).ok().as_ref() == Some(&want));
-            assert_eq!(std::fs::read(&out_file).ok(), Some(want), "{name}: the document's bytes arrive");
+            let want =
+                std::fs::read(data_dir().join("documents/document-letter.pdf")).expect("read doc");
+            quire_tests::process::wait_until(std::time::Duration::from_secs(10), || {
+                std::fs::read(&out_file).ok().as_ref() == Some(&want)
+            });
+            assert_eq!(
+                std::fs::read(&out_file).ok(),
+                Some(want),
+                "{name}: the document's bytes arrive"
+            );
         }
         let (rc, _, text) = quire(&bin, server, &["lp", "-d", "NoSuchQueue", &doc]);
         assert_eq!(rc, 1, "{name}: lp to a missing queue must fail\n{text}");
-        assert!(text.contains("does not exist") || text.contains("not found"), "{name}: names the problem:\n{text}");
+        assert!(
+            text.contains("does not exist") || text.contains("not found"),
+            "{name}: names the problem:\n{text}"
+        );
         let (rc, _, text) = quire(&bin, server, &["lpadmin", "-x", "CQ"]);
         assert_eq!(rc, 0, "{name}: lpadmin -x\n{text}");
     }

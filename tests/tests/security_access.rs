@@ -8,7 +8,6 @@ use quire_tests::lan::{Lan, LanServer, Sharing, StockOptions};
 use quire_tests::pam::PamMatrix;
 use quire_tests::ServerKind;
 
-
 fn get_printers() -> Message {
     quire_client::request_as(Operation::CupsGetPrinters, None, "mallory")
 }
@@ -25,8 +24,13 @@ fn stock_location_refuses_remote_clients() {
         assert_eq!(remote.status, 403, "{name}: a remote CUPS-Get-Printers must be refused");
         let lpstat = lan.cups_tool(&server, "lpstat", &["-v"]);
         assert_ne!(lpstat.rc, 0, "{name}: remote lpstat must fail: {}", lpstat.text());
-        let local = quire_tests::cups_tool(&server, quire_tests::Via::Tcp, "lpstat", &["-r"]).expect("lpstat");
-        assert!(local.stdout.contains("scheduler is running"), "{name}: local clients are served: {}", local.text());
+        let local = quire_tests::cups_tool(&server, quire_tests::Via::Tcp, "lpstat", &["-r"])
+            .expect("lpstat");
+        assert!(
+            local.stdout.contains("scheduler is running"),
+            "{name}: local clients are served: {}",
+            local.text()
+        );
     }
 }
 
@@ -37,7 +41,12 @@ fn shared_location_serves_the_local_network() {
     let Some(lan) = Lan::or_skip() else { return };
     for server in LanServer::both(&lan, &StockOptions::default()) {
         let remote = lan.ipp(&server, "/", None, &get_printers(), b"");
-        assert_eq!(remote.status, 200, "{}: a LAN client is allowed by Allow @LOCAL", server.name());
+        assert_eq!(
+            remote.status,
+            200,
+            "{}: a LAN client is allowed by Allow @LOCAL",
+            server.name()
+        );
     }
 }
 
@@ -46,7 +55,13 @@ fn shared_location_serves_the_local_network() {
 
 /// Creates the raw queue `name` (printing to /dev/null) as root on the local socket.
 fn add_queue(server: &LanServer, name: &str) {
-    let out = quire_tests::cups_tool(server, quire_tests::Via::Socket, "lpadmin", &["-p", name, "-E", "-v", "file:///dev/null"]).expect("lpadmin");
+    let out = quire_tests::cups_tool(
+        server,
+        quire_tests::Via::Socket,
+        "lpadmin",
+        &["-p", name, "-E", "-v", "file:///dev/null"],
+    )
+    .expect("lpadmin");
     assert_eq!(out.rc, 0, "{}: lpadmin -p {name}: {}", server.name(), out.text());
 }
 
@@ -62,7 +77,10 @@ fn request(op: Operation, uri: &str, user: &str, extra: Vec<Attribute>) -> Messa
 /// A Print-Job of a few raw bytes on `uri` as `user`.
 fn print_job(uri: &str, user: &str, extra: Vec<Attribute>) -> Message {
     let mut extra = extra;
-    extra.push(Attribute::new("document-format", Value::MimeMediaType("application/octet-stream".into())));
+    extra.push(Attribute::new(
+        "document-format",
+        Value::MimeMediaType("application/octet-stream".into()),
+    ));
     request(Operation::PrintJob, uri, user, extra)
 }
 
@@ -73,7 +91,11 @@ fn ipp_status(resp: &HttpResponse) -> Option<u16> {
 
 /// The error log's lines, to count what a test wrote there.
 fn log_lines(server: &LanServer) -> Vec<String> {
-    std::fs::read_to_string(server.error_log()).unwrap_or_default().lines().map(str::to_string).collect()
+    std::fs::read_to_string(server.error_log())
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -115,20 +137,36 @@ fn remote_plain_http_clients_must_upgrade_before_sending_a_password() {
     for server in LanServer::both_with(&lan, &opts, &quired_opts) {
         let name = server.name();
         add_queue(&server, "lanq");
-        let pause = request(Operation::PausePrinter, &server.lan_printer_uri("lanq"), "root", Vec::new());
+        let pause =
+            request(Operation::PausePrinter, &server.lan_printer_uri("lanq"), "root", Vec::new());
         let resp = lan.ipp(&server, "/printers/lanq", None, &pause, b"");
-        assert_eq!(resp.status, 426, "{name}: a password is needed: upgrade first ({:?})", resp.headers);
+        assert_eq!(
+            resp.status, 426,
+            "{name}: a password is needed: upgrade first ({:?})",
+            resp.headers
+        );
         let upgrade = resp.header("Upgrade").unwrap_or("");
-        assert!(upgrade.contains("TLS/1.2"), "{name}: Upgrade header names TLS: {:?}", resp.headers);
-        assert!(resp.header("WWW-Authenticate").is_none(), "{name}: no password asked for in the clear");
+        assert!(
+            upgrade.contains("TLS/1.2"),
+            "{name}: Upgrade header names TLS: {:?}",
+            resp.headers
+        );
+        assert!(
+            resp.header("WWW-Authenticate").is_none(),
+            "{name}: no password asked for in the clear"
+        );
         if server.kind() == ServerKind::Quired {
             // Credentials sent in the clear anyway are not checked: the answer is the same
             // 426, the password is neither accepted nor counted as a failure.
             for (user, password) in [("root", "rootpw"), ("root", "wrong")] {
                 let resp = lan.ipp(&server, "/printers/lanq", Some((user, password)), &pause, b"");
-                assert_eq!(resp.status, 426, "{name}: {user}:{password} in the clear is not checked");
+                assert_eq!(
+                    resp.status, 426,
+                    "{name}: {user}:{password} in the clear is not checked"
+                );
             }
-            let audit = std::fs::read_to_string(server.dir().join("etc/audit_log")).unwrap_or_default();
+            let audit =
+                std::fs::read_to_string(server.dir().join("etc/audit_log")).unwrap_or_default();
             assert!(!audit.contains(" auth-"), "{name}: no password was checked:\n{audit}");
         }
         // Over TLS the same requests authenticate (the password in the URI is for ipptool's
@@ -139,8 +177,14 @@ fn remote_plain_http_clients_must_upgrade_before_sending_a_password() {
         let env = [("HOME".to_string(), server.dir().display().to_string())];
         for scheme in ["ipps", "ipp"] {
             let uri = format!("{scheme}://root:rootpw@{}/printers/lanq", server.lan_host_port());
-            let out = lan.command(60, "ipptool", &["-T", "20", &uri, &test.display().to_string()], &env);
-            assert_eq!(out.rc, 0, "{name}: Pause/Resume-Printer as root with a password, {scheme}://: {}", out.text());
+            let out =
+                lan.command(60, "ipptool", &["-T", "20", &uri, &test.display().to_string()], &env);
+            assert_eq!(
+                out.rc,
+                0,
+                "{name}: Pause/Resume-Printer as root with a password, {scheme}://: {}",
+                out.text()
+            );
         }
     }
 }
@@ -154,18 +198,36 @@ fn remote_plain_http_clients_must_upgrade_before_sending_a_password() {
 #[test]
 fn a_queue_location_cannot_be_bypassed_by_spelling_its_path_differently() {
     let Some(lan) = Lan::or_skip() else { return };
-    let opts = StockOptions { cupsd_extra: "<Location /printers/q2>\n  Order allow,deny\n</Location>\n".into(), ..Default::default() };
+    let opts = StockOptions {
+        cupsd_extra: "<Location /printers/q2>\n  Order allow,deny\n</Location>\n".into(),
+        ..Default::default()
+    };
     for server in LanServer::both(&lan, &opts) {
         let name = server.name();
         add_queue(&server, "q1");
         add_queue(&server, "q2");
         let q1 = print_job(&server.lan_printer_uri("q1"), "mallory", Vec::new());
         let resp = lan.ipp(&server, "/printers/q1", None, &q1, b"data\n");
-        assert_eq!((resp.status, ipp_status(&resp)), (200, Some(0)), "{name}: q1 is shared (control)");
+        assert_eq!(
+            (resp.status, ipp_status(&resp)),
+            (200, Some(0)),
+            "{name}: q1 is shared (control)"
+        );
         let q2 = print_job(&server.lan_printer_uri("q2"), "mallory", Vec::new());
-        for path in ["/printers/q2", "/printers/Q2", "//printers/q2", "/printers/%71%32", "/printers/q2?x=1"] {
+        for path in [
+            "/printers/q2",
+            "/printers/Q2",
+            "//printers/q2",
+            "/printers/%71%32",
+            "/printers/q2?x=1",
+        ] {
             let resp = lan.ipp(&server, path, None, &q2, b"data\n");
-            assert!(resp.status >= 400, "{name}: a remote Print-Job to {path} is refused: HTTP {} IPP {:?}", resp.status, ipp_status(&resp));
+            assert!(
+                resp.status >= 400,
+                "{name}: a remote Print-Job to {path} is refused: HTTP {} IPP {:?}",
+                resp.status,
+                ipp_status(&resp)
+            );
         }
         if server.kind() == ServerKind::Quired {
             // Stricter than cupsd, which applies only the Location of the path posted to
@@ -181,7 +243,13 @@ fn a_queue_location_cannot_be_bypassed_by_spelling_its_path_differently() {
             assert_eq!(resp.status, 403, "{name}: `..` is refused");
         }
         // Local clients are not affected.
-        let out = quire_tests::cups_tool(&server, quire_tests::Via::Tcp, "lp", &["-d", "q2", "/etc/hostname"]).expect("lp");
+        let out = quire_tests::cups_tool(
+            &server,
+            quire_tests::Via::Tcp,
+            "lp",
+            &["-d", "q2", "/etc/hostname"],
+        )
+        .expect("lp");
         assert_eq!(out.rc, 0, "{name}: a local client prints on q2: {}", out.text());
     }
 }
@@ -207,25 +275,55 @@ fn a_pin_stands_for_the_owner_but_not_for_the_limits_host_rules() {
     add_queue(&server, "pinq");
     let uri = server.lan_printer_uri("pinq");
     let pin = || vec![Attribute::new("job-password", Value::OctetString(b"4321".to_vec()))];
-    let resp = lan.ipp(&server, "/printers/pinq", None, &print_job(&uri, "alice", pin()), b"secret\n");
+    let resp =
+        lan.ipp(&server, "/printers/pinq", None, &print_job(&uri, "alice", pin()), b"secret\n");
     let created = resp.ipp().expect("Print-Job answer").0;
     assert_eq!(created.code, 0, "a remote PIN job is accepted");
-    let id = created.group(DelimiterTag::Job).and_then(|g| g.get("job-id")).and_then(|a| a.first_i32()).expect("job-id");
+    let id = created
+        .group(DelimiterTag::Job)
+        .and_then(|g| g.get("job-id"))
+        .and_then(|a| a.first_i32())
+        .expect("job-id");
     let job_state = || {
-        let msg = request(Operation::GetJobAttributes, &server.printer_uri("pinq"), "root", vec![Attribute::new("job-id", Value::Integer(id))]);
-        let resp = quire_tests::http::exchange_at(([127, 0, 0, 1], server.port()).into(), &quire_tests::http::ipp_post_bytes("/", &msg.encode()), false, std::time::Duration::from_secs(20)).expect("answer");
+        let msg = request(
+            Operation::GetJobAttributes,
+            &server.printer_uri("pinq"),
+            "root",
+            vec![Attribute::new("job-id", Value::Integer(id))],
+        );
+        let resp = quire_tests::http::exchange_at(
+            ([127, 0, 0, 1], server.port()).into(),
+            &quire_tests::http::ipp_post_bytes("/", &msg.encode()),
+            false,
+            std::time::Duration::from_secs(20),
+        )
+        .expect("answer");
         let msg = resp.ipp().expect("IPP").0;
-        msg.group(DelimiterTag::Job).and_then(|g| g.get("job-state")).and_then(|a| a.first_i32()).unwrap_or(0)
+        msg.group(DelimiterTag::Job)
+            .and_then(|g| g.get("job-state"))
+            .and_then(|a| a.first_i32())
+            .unwrap_or(0)
     };
     assert_eq!(job_state(), 4, "held for its PIN");
     let mut release = request(Operation::ReleaseJob, &uri, "mallory", pin());
     release.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
     let resp = lan.ipp(&server, "/printers/pinq", None, &release, b"");
-    assert_eq!(ipp_status(&resp), Some(0x0401), "the right PIN from a denied host is refused (client-error-forbidden): HTTP {}", resp.status);
+    assert_eq!(
+        ipp_status(&resp),
+        Some(0x0401),
+        "the right PIN from a denied host is refused (client-error-forbidden): HTTP {}",
+        resp.status
+    );
     assert_eq!(job_state(), 4, "still held");
     // A local user who is neither the owner nor an admin releases it with the PIN.
     let how = quire_tests::confidential::As::user("nobody").env("QUIRE_PIN", "4321");
-    let out = quire_tests::confidential::quire(&quire, &server, "release", &["--pin", &id.to_string()], &how);
+    let out = quire_tests::confidential::quire(
+        &quire,
+        &server,
+        "release",
+        &["--pin", &id.to_string()],
+        &how,
+    );
     assert_eq!(out.rc, 0, "a local PIN release works: {}", out.text());
     assert_ne!(job_state(), 4, "released");
 }
@@ -235,17 +333,41 @@ fn a_pin_stands_for_the_owner_but_not_for_the_limits_host_rules() {
 
 /// `curl -u USER:PASSWORD` (Basic, sent at once) with Get-Printer-Attributes to `server`'s
 /// loopback address, run as `uid`: the HTTP status.
-fn curl_as(server: &quire_tests::Server, uid: u32, user: &str, password: &str, body: &std::path::Path) -> u16 {
+fn curl_as(
+    server: &quire_tests::Server,
+    uid: u32,
+    user: &str,
+    password: &str,
+    body: &std::path::Path,
+) -> u16 {
     let url = format!("http://127.0.0.1:{}/printers/office", server.port());
     let args: Vec<String> = [
-        "-s", "KILL", "30", "setpriv", &format!("--reuid={uid}"), &format!("--regid={uid}"), "--clear-groups", "curl", "-s", "-o", "/dev/null",
-        "-w", "%{http_code}", "-u", &format!("{user}:{password}"), "-H", "Content-Type: application/ipp", "--data-binary",
-        &format!("@{}", body.display()), &url,
+        "-s",
+        "KILL",
+        "30",
+        "setpriv",
+        &format!("--reuid={uid}"),
+        &format!("--regid={uid}"),
+        "--clear-groups",
+        "curl",
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-u",
+        &format!("{user}:{password}"),
+        "-H",
+        "Content-Type: application/ipp",
+        "--data-binary",
+        &format!("@{}", body.display()),
+        &url,
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let out = quire_tests::process::run_with_timeout(40, "timeout", &args, None, &[]).expect("curl");
+    let out =
+        quire_tests::process::run_with_timeout(40, "timeout", &args, None, &[]).expect("curl");
     out.stdout.trim().parse().unwrap_or_else(|_| panic!("curl's status: {}", out.text()))
 }
 
@@ -258,17 +380,34 @@ fn a_local_user_locked_out_does_not_lock_out_other_local_users() {
         return;
     }
     let Some((server, _pam)) = quire_tests::confidential::server() else { return };
-    let msg = request(Operation::GetPrinterAttributes, &server.printer_uri("office"), "anyone", Vec::new());
+    let msg = request(
+        Operation::GetPrinterAttributes,
+        &server.printer_uri("office"),
+        "anyone",
+        Vec::new(),
+    );
     let body = server.dir().join("get-printer-attributes.ipp");
     std::fs::write(&body, msg.encode()).expect("write the request");
-    std::fs::set_permissions(server.dir().join("get-printer-attributes.ipp"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).expect("chmod");
+    std::fs::set_permissions(
+        server.dir().join("get-printer-attributes.ipp"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .expect("chmod");
     // uid 65534 guesses alice's password: MaxAuthFailures (3) failures lock its client out.
     for _ in 0..3 {
         assert_eq!(curl_as(&server, 65534, "alice", "guess", &body), 401, "a wrong password");
     }
-    assert_eq!(curl_as(&server, 65534, "bob", "bobpw", &body), 403, "uid 65534 is locked out, even with a right password");
+    assert_eq!(
+        curl_as(&server, 65534, "bob", "bobpw", &body),
+        403,
+        "uid 65534 is locked out, even with a right password"
+    );
     // Another local user (uid 1) signs in as bob over loopback TCP as well.
-    assert_eq!(curl_as(&server, 1, "bob", "bobpw", &body), 200, "another local user is not locked out");
+    assert_eq!(
+        curl_as(&server, 1, "bob", "bobpw", &body),
+        200,
+        "another local user is not locked out"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -284,13 +423,25 @@ fn idle_connections(lan: &Lan, server: &LanServer, n: usize) -> Vec<std::net::Tc
 /// were answered (the others were closed unanswered).
 fn answered_from_lan(lan: &Lan, server: &LanServer, n: usize) -> usize {
     let addr = server.lan_addr();
-    let request = quire_tests::http::ipp_post_bytes_to(&addr.to_string(), "/", None, &get_printers().encode());
+    let request = quire_tests::http::ipp_post_bytes_to(
+        &addr.to_string(),
+        "/",
+        None,
+        &get_printers().encode(),
+    );
     lan.run(move || {
         (0..n)
-            .filter(|_| match quire_tests::http::exchange_at(addr, &request, false, std::time::Duration::from_secs(30)) {
-                Ok(_) => true,
-                Err(quire_tests::http::NoResponse::Closed(_)) => false,
-                Err(e) => panic!("neither answered nor closed: {e:?}"),
+            .filter(|_| {
+                match quire_tests::http::exchange_at(
+                    addr,
+                    &request,
+                    false,
+                    std::time::Duration::from_secs(30),
+                ) {
+                    Ok(_) => true,
+                    Err(quire_tests::http::NoResponse::Closed(_)) => false,
+                    Err(e) => panic!("neither answered nor closed: {e:?}"),
+                }
             })
             .count()
     })
@@ -312,17 +463,35 @@ fn local_client_is_served(server: &LanServer, via: quire_tests::Via) -> bool {
 #[test]
 fn a_flooding_host_is_held_to_max_clients_per_host_and_logged_once() {
     let Some(lan) = Lan::or_skip() else { return };
-    let opts = StockOptions { cupsd_extra: "MaxClients 20\nMaxClientsPerHost 5\nLogLevel warn\n".into(), ..Default::default() };
+    let opts = StockOptions {
+        cupsd_extra: "MaxClients 20\nMaxClientsPerHost 5\nLogLevel warn\n".into(),
+        ..Default::default()
+    };
     for server in LanServer::both(&lan, &opts) {
         let name = server.name();
         add_queue(&server, "lanq");
         let held = idle_connections(&lan, &server, 5);
         let before = log_lines(&server).len();
-        assert_eq!(answered_from_lan(&lan, &server, 200), 0, "{name}: a sixth connection from the host is refused");
+        assert_eq!(
+            answered_from_lan(&lan, &server, 200),
+            0,
+            "{name}: a sixth connection from the host is refused"
+        );
         let written = log_lines(&server).split_off(before);
-        assert!(written.len() <= 3, "{name}: 200 refusals write at most a few lines:\n{}", written.join("\n"));
-        assert!(written.iter().any(|l| l.contains("Possible DoS attack")), "{name}: the refusals are logged:\n{}", written.join("\n"));
-        assert!(local_client_is_served(&server, quire_tests::Via::Tcp), "{name}: a local client is served");
+        assert!(
+            written.len() <= 3,
+            "{name}: 200 refusals write at most a few lines:\n{}",
+            written.join("\n")
+        );
+        assert!(
+            written.iter().any(|l| l.contains("Possible DoS attack")),
+            "{name}: the refusals are logged:\n{}",
+            written.join("\n")
+        );
+        assert!(
+            local_client_is_served(&server, quire_tests::Via::Tcp),
+            "{name}: a local client is served"
+        );
         drop(held);
     }
 }
@@ -334,7 +503,8 @@ fn a_flooding_host_is_held_to_max_clients_per_host_and_logged_once() {
 #[test]
 fn a_remote_flood_leaves_room_for_local_clients() {
     let Some(lan) = Lan::or_skip() else { return };
-    let opts = StockOptions { cupsd_extra: "MaxClients 20\nLogLevel warn\n".into(), ..Default::default() };
+    let opts =
+        StockOptions { cupsd_extra: "MaxClients 20\nLogLevel warn\n".into(), ..Default::default() };
     let server = LanServer::started(ServerKind::Quired, &lan, &opts);
     add_queue(&server, "lanq");
     // Counted from here: the last 4 of these 20 are refused already.
@@ -347,6 +517,10 @@ fn a_remote_flood_leaves_room_for_local_clients() {
     assert_eq!(answered_from_lan(&lan, &server, 200), 0, "the flood is refused");
     let written = log_lines(&server).split_off(before);
     assert!(written.len() <= 3, "205 refusals write at most a few lines:\n{}", written.join("\n"));
-    assert!(written.iter().any(|l| l.contains("Too many connections")), "the refusals are logged:\n{}", written.join("\n"));
+    assert!(
+        written.iter().any(|l| l.contains("Too many connections")),
+        "the refusals are logged:\n{}",
+        written.join("\n")
+    );
     drop(held);
 }

@@ -10,7 +10,6 @@
 #[path = "security_confidential/support.rs"]
 mod support;
 
-use support::*;
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::confidential::{lp, HELD};
 use quire_tests::lan::{Lan, LanServer, StockOptions};
@@ -19,6 +18,7 @@ use quire_tests::ServerKind;
 use std::io::ErrorKind;
 use std::net::TcpListener;
 use std::time::Duration;
+use support::*;
 
 /// CUPS-Add-Modify-Printer `ppd-name=everywhere` (and CUPS-Create-Local-Printer,
 /// CUPS-Get-Devices) from an anonymous LAN client is refused by the policy before the
@@ -32,20 +32,39 @@ fn the_device_is_not_contacted_before_the_policy_allows_it() {
         let name = server.name();
         let device = TcpListener::bind("127.0.0.1:0").expect("bind the device");
         device.set_nonblocking(true).expect("nonblocking");
-        let device_uri = format!("ipp://127.0.0.1:{}/ipp/print", device.local_addr().expect("addr").port());
+        let device_uri =
+            format!("ipp://127.0.0.1:{}/ipp/print", device.local_addr().expect("addr").port());
         let add = add_everywhere(&server.lan_printer_uri("evil"), &device_uri, "mallory");
         let r = lan.ipp(&server, "/", None, &add, b"");
         // 401 (cupsd asks for a password; 426 where TLS must come first): refused unproven.
-        assert!(matches!(r.status, 401 | 426), "{name}: CUPS-Add-Modify-Printer answered HTTP {}", r.status);
-        let mut local = quire_client::request_as(Operation::CupsCreateLocalPrinter, Some(&format!("ipp://{}/", server.lan_addr())), "mallory");
+        assert!(
+            matches!(r.status, 401 | 426),
+            "{name}: CUPS-Add-Modify-Printer answered HTTP {}",
+            r.status
+        );
+        let mut local = quire_client::request_as(
+            Operation::CupsCreateLocalPrinter,
+            Some(&format!("ipp://{}/", server.lan_addr())),
+            "mallory",
+        );
         let g = local.group_mut(DelimiterTag::Printer);
         g.push(Attribute::new("printer-name", Value::Name("evil2".into())));
         g.push(Attribute::new("device-uri", Value::Uri(device_uri.clone())));
         let r = lan.ipp(&server, "/", None, &local, b"");
-        assert_eq!(ipp_code(&r), Some(0x0401), "{name}: only local users create a local printer (HTTP {}: {})", r.status, status_text(&r));
+        assert_eq!(
+            ipp_code(&r),
+            Some(0x0401),
+            "{name}: only local users create a local printer (HTTP {}: {})",
+            r.status,
+            status_text(&r)
+        );
         let devices = quire_client::request_as(Operation::CupsGetDevices, None, "mallory");
         let r = lan.ipp(&server, "/", None, &devices, b"");
-        assert!(matches!(r.status, 401 | 426), "{name}: CUPS-Get-Devices answered HTTP {}", r.status);
+        assert!(
+            matches!(r.status, 401 | 426),
+            "{name}: CUPS-Get-Devices answered HTTP {}",
+            r.status
+        );
         match device.accept() {
             Err(e) if e.kind() == ErrorKind::WouldBlock => {}
             other => panic!("{name} connected to the device for a refused request: {other:?}"),
@@ -63,10 +82,19 @@ fn an_admin_adds_an_everywhere_queue_and_a_huge_device_answer_is_cut_off() {
     // Logins in flight count towards MaxAuthFailures: room for 20 at once.
     let Some((server, _pam)) = quired_with_pam(&lan, "MaxAuthFailures 100\n", "") else { return };
     let good = FakeDevice::start(Answer::Printer("Acme Laser 9000"));
-    let resp = remote_tls(&lan, &server, ROOT, &add_everywhere(&server.lan_printer_uri("acme"), &good.uri(), "root")).expect("an IPP answer");
+    let resp = remote_tls(
+        &lan,
+        &server,
+        ROOT,
+        &add_everywhere(&server.lan_printer_uri("acme"), &good.uri(), "root"),
+    )
+    .expect("an IPP answer");
     assert_eq!(resp.code, 0, "the admin's request works: {:?}", status_message(&resp));
     let attrs = local_ipp(&server, &printer_request(&server, "acme"));
-    let model = attrs.attr(DelimiterTag::Printer, "printer-make-and-model").and_then(|a| a.first_str()).map(str::to_string);
+    let model = attrs
+        .attr(DelimiterTag::Printer, "printer-make-and-model")
+        .and_then(|a| a.first_str())
+        .map(str::to_string);
     assert_eq!(model.as_deref(), Some("Acme Laser 9000 - IPP Everywhere"));
     assert_eq!(good.requests(), 1, "queried once, after the admin was admitted");
 
@@ -76,7 +104,11 @@ fn an_admin_adds_an_everywhere_queue_and_a_huge_device_answer_is_cut_off() {
     let first = remote_tls(&lan, &server, ROOT, &add).expect("an IPP answer");
     assert_eq!(first.code, 0x0404, "client-error-not-possible");
     let msg = status_message(&first).unwrap_or_default();
-    assert!(msg.contains("Unable to query printer \"huge\"") && msg.contains(&format!("larger than the limit of {CAP} bytes")), "{msg}");
+    assert!(
+        msg.contains("Unable to query printer \"huge\"")
+            && msg.contains(&format!("larger than the limit of {CAP} bytes")),
+        "{msg}"
+    );
     // 20 at once: each may hold up to the cap of answer while it reads, no more.
     let before = vm_rss(pid);
     reset_peak_rss(pid);
@@ -89,8 +121,14 @@ fn an_admin_adds_an_everywhere_queue_and_a_huge_device_answer_is_cut_off() {
     // their PAM checks and threads. Before the cap (64 MiB a reply) 20 such requests took
     // quired from 25 to 443 MiB.
     const SLACK: u64 = 32 << 20;
-    assert!(peak.saturating_sub(before) <= 20 * CAP as u64 + SLACK, "VmRSS {before}, peak {peak} bytes");
-    assert!(after.saturating_sub(before) <= 20 * CAP as u64 + SLACK, "VmRSS {before} -> {after} bytes");
+    assert!(
+        peak.saturating_sub(before) <= 20 * CAP as u64 + SLACK,
+        "VmRSS {before}, peak {peak} bytes"
+    );
+    assert!(
+        after.saturating_sub(before) <= 20 * CAP as u64 + SLACK,
+        "VmRSS {before} -> {after} bytes"
+    );
     let left = local_ipp(&server, &printer_request(&server, "huge"));
     assert_eq!(left.code, 0x0406, "no queue was made from a device that could not be read");
 }
@@ -110,7 +148,13 @@ fn confidential_jobs_need_a_proven_owner_for_every_change() {
         let doc = text_file(&server);
         let plain = lp(&server, &["-d", "office", "-U", "alice", "-H", "hold", &doc]);
         let r = lan.ipp(&server, "/", None, &move_job(&server, plain, "mallory", "weak"), b"");
-        assert!(matches!(r.status, 401 | 426), "{}: mallory moved alice's job: HTTP {} {:?}", server.name(), r.status, ipp_code(&r));
+        assert!(
+            matches!(r.status, 401 | 426),
+            "{}: mallory moved alice's job: HTTP {} {:?}",
+            server.name(),
+            r.status,
+            ipp_code(&r)
+        );
         assert_eq!(job_printer(&server, plain), "office");
     }
     let Some((server, _pam)) = quired_with_pam(&lan, "", "") else { return };
@@ -119,7 +163,14 @@ fn confidential_jobs_need_a_proven_owner_for_every_change() {
     }
     // office and vault encrypt and erase; weak does neither: it does not qualify for office.
     for q in ["office", "vault"] {
-        set_printer(&server, q, vec![Attribute::new("quire-encrypts-job-data", Value::Boolean(true)), Attribute::new("quire-erases-storage", Value::Boolean(true))]);
+        set_printer(
+            &server,
+            q,
+            vec![
+                Attribute::new("quire-encrypts-job-data", Value::Boolean(true)),
+                Attribute::new("quire-erases-storage", Value::Boolean(true)),
+            ],
+        );
     }
     let doc = text_file(&server);
     let id = lp(&server, &["-d", "office", "-U", "alice", "-o", "quire-confidential=true", &doc]);
@@ -133,11 +184,15 @@ fn confidential_jobs_need_a_proven_owner_for_every_change() {
     };
     let doc1 = || vec![Attribute::new("document-number", Value::Integer(1))];
     let mut set_doc = job(Operation::SetDocumentAttributes, doc1());
-    set_doc.group_mut(DelimiterTag::Document).push(Attribute::new("document-name", Value::Name("renamed".into())));
+    set_doc
+        .group_mut(DelimiterTag::Document)
+        .push(Attribute::new("document-name", Value::Name("renamed".into())));
     let mut set_job = job(Operation::SetJobAttributes, vec![]);
     set_job.group_mut(DelimiterTag::Job).push(Attribute::new("job-priority", Value::Integer(80)));
     let mut move_all = quire_client::request_as(Operation::CupsMoveJob, Some(&uri), "alice");
-    move_all.group_mut(DelimiterTag::Job).push(Attribute::new("job-printer-uri", Value::Uri(server.lan_printer_uri("vault"))));
+    move_all
+        .group_mut(DelimiterTag::Job)
+        .push(Attribute::new("job-printer-uri", Value::Uri(server.lan_printer_uri("vault"))));
     let claimed: Vec<(&str, Message)> = vec![
         ("CUPS-Move-Job", move_job(&server, id, "alice", "vault")),
         ("CUPS-Move-Job (all jobs of office)", move_all),
@@ -153,23 +208,44 @@ fn confidential_jobs_need_a_proven_owner_for_every_change() {
     ];
     for (what, msg) in &claimed {
         let r = lan.ipp(&server, "/", None, msg, b"");
-        assert!(matches!(r.status, 401 | 426), "{what} by a claimed owner: HTTP {} {:?}", r.status, ipp_code(&r));
+        assert!(
+            matches!(r.status, 401 | 426),
+            "{what} by a claimed owner: HTTP {} {:?}",
+            r.status,
+            ipp_code(&r)
+        );
     }
     let after = local_ipp(&server, &job_request(&server, id));
     let j = |n: &str| after.attr(DelimiterTag::Job, n).cloned();
     assert_eq!(j("job-state").and_then(|a| a.first_i32()), Some(HELD));
     assert_eq!(j("job-priority").and_then(|a| a.first_i32()), Some(50));
     assert_eq!(job_printer(&server, id), "office");
-    assert_eq!(document_name(&server, id).as_deref(), Some("secret.txt"), "the document kept its name");
+    assert_eq!(
+        document_name(&server, id).as_deref(),
+        Some("secret.txt"),
+        "the document kept its name"
+    );
     // The PIN lets its holder release a PIN job (PWG 5100.11), nothing else.
-    let r = lan.ipp(&server, "/", None, &with(move_job(&server, pin_job, "alice", "vault"), pin("4321")), b"");
+    let r = lan.ipp(
+        &server,
+        "/",
+        None,
+        &with(move_job(&server, pin_job, "alice", "vault"), pin("4321")),
+        b"",
+    );
     assert!(matches!(r.status, 401 | 426), "a PIN does not move its job: HTTP {}", r.status);
     // alice, proven by her password: not to a printer that does not qualify; to one that does.
-    let weak = remote_tls(&lan, &server, ALICE, &move_job(&server, id, "alice", "weak")).expect("an IPP answer");
+    let weak = remote_tls(&lan, &server, ALICE, &move_job(&server, id, "alice", "weak"))
+        .expect("an IPP answer");
     assert_eq!(weak.code, 0x0404, "{:?}", status_message(&weak));
-    assert!(status_message(&weak).unwrap_or_default().contains("does not qualify"), "{:?}", status_message(&weak));
+    assert!(
+        status_message(&weak).unwrap_or_default().contains("does not qualify"),
+        "{:?}",
+        status_message(&weak)
+    );
     assert_eq!(job_printer(&server, id), "office");
-    let vault = remote_tls(&lan, &server, ALICE, &move_job(&server, id, "alice", "vault")).expect("an IPP answer");
+    let vault = remote_tls(&lan, &server, ALICE, &move_job(&server, id, "alice", "vault"))
+        .expect("an IPP answer");
     assert_eq!(vault.code, 0, "{:?}", status_message(&vault));
     assert_eq!(job_printer(&server, id), "vault");
 }
@@ -187,24 +263,54 @@ fn cancel_my_jobs_needs_a_proven_owner_for_confidential_jobs() {
         add_queue(&server, "office");
         let doc = text_file(&server);
         let plain = lp(&server, &["-d", "office", "-U", "alice", "-H", "hold", &doc]);
-        let mine = quire_client::request_as(Operation::CancelMyJobs, Some(&server.lan_printer_uri("office")), "alice");
+        let mine = quire_client::request_as(
+            Operation::CancelMyJobs,
+            Some(&server.lan_printer_uri("office")),
+            "alice",
+        );
         let r = lan.ipp(&server, "/", None, &mine, b"");
-        assert!(matches!(r.status, 401 | 426), "{}: a claimed alice: HTTP {} {:?}", server.name(), r.status, ipp_code(&r));
+        assert!(
+            matches!(r.status, 401 | 426),
+            "{}: a claimed alice: HTTP {} {:?}",
+            server.name(),
+            r.status,
+            ipp_code(&r)
+        );
         assert_eq!(job_state(&server, plain), HELD, "{}: nothing canceled", server.name());
     }
     // A policy that lets anyone cancel "their" jobs by name (the admin's choice).
     let open = "<Policy open>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n";
     let Some((server, _pam)) = quired_with_pam(&lan, open, "") else { return };
     add_queue(&server, "office");
-    let set = quire_tests::cups_tool(&server, quire_tests::Via::Tcp, "lpadmin", &["-p", "office", "-o", "printer-op-policy=open"]).expect("lpadmin");
+    let set = quire_tests::cups_tool(
+        &server,
+        quire_tests::Via::Tcp,
+        "lpadmin",
+        &["-p", "office", "-o", "printer-op-policy=open"],
+    )
+    .expect("lpadmin");
     assert_eq!(set.rc, 0, "{}", set.text());
     let doc = text_file(&server);
     let plain = lp(&server, &["-d", "office", "-U", "alice", "-H", "hold", &doc]);
-    let secret = lp(&server, &["-d", "office", "-U", "alice", "-o", "quire-confidential=true", &doc]);
-    let mine = quire_client::request_as(Operation::CancelMyJobs, Some(&server.lan_printer_uri("office")), "alice");
+    let secret =
+        lp(&server, &["-d", "office", "-U", "alice", "-o", "quire-confidential=true", &doc]);
+    let mine = quire_client::request_as(
+        Operation::CancelMyJobs,
+        Some(&server.lan_printer_uri("office")),
+        "alice",
+    );
     let r = lan.ipp(&server, "/", None, &mine, b"");
-    assert!(matches!(r.status, 401 | 426), "a claimed alice with a confidential job: HTTP {} {:?}", r.status, ipp_code(&r));
-    assert_eq!((job_state(&server, plain), job_state(&server, secret)), (HELD, HELD), "nothing canceled");
+    assert!(
+        matches!(r.status, 401 | 426),
+        "a claimed alice with a confidential job: HTTP {} {:?}",
+        r.status,
+        ipp_code(&r)
+    );
+    assert_eq!(
+        (job_state(&server, plain), job_state(&server, secret)),
+        (HELD, HELD),
+        "nothing canceled"
+    );
     let proven = remote_tls(&lan, &server, ALICE, &mine).expect("an IPP answer");
     assert_eq!(proven.code, 0, "{:?}", status_message(&proven));
     assert_eq!((job_state(&server, plain), job_state(&server, secret)), (CANCELED, CANCELED));
@@ -220,15 +326,39 @@ fn pins_are_hashed_only_after_the_policy_and_within_a_rate_limit() {
     let Some((server, _pam)) = quired_with_pam(&lan, "", "") else { return };
     add_queue(&server, "office");
     add_queue(&server, "authq");
-    let set = quire_tests::cups_tool(&server, quire_tests::Via::Tcp, "lpadmin", &["-p", "authq", "-o", "printer-op-policy=authenticated"]).expect("lpadmin");
+    let set = quire_tests::cups_tool(
+        &server,
+        quire_tests::Via::Tcp,
+        "lpadmin",
+        &["-p", "authq", "-o", "printer-op-policy=authenticated"],
+    )
+    .expect("lpadmin");
     assert_eq!(set.rc, 0, "{}", set.text());
     let doc = text_file(&server);
-    let owner_job = lp(&server, &["-d", "office", "-U", "alice", "-o", "quire-confidential=true", &doc]);
-    let pins: Vec<i32> = ["1111", "2222", "3333", "4444", "5555", "6666"].iter().map(|p| lp(&server, &["-d", "office", "-U", "alice", "-o", &format!("job-password={p}"), &doc])).collect();
+    let owner_job =
+        lp(&server, &["-d", "office", "-U", "alice", "-o", "quire-confidential=true", &doc]);
+    let pins: Vec<i32> = ["1111", "2222", "3333", "4444", "5555", "6666"]
+        .iter()
+        .map(|p| {
+            lp(&server, &["-d", "office", "-U", "alice", "-o", &format!("job-password={p}"), &doc])
+        })
+        .collect();
     assert_eq!(audit_count(&server, "pin-set"), 6, "one hash per new PIN job");
-    let release = |id: i32, p: &str| lan.ipp(&server, "/", None, &with(job_op(&server, Operation::ReleaseJob, id, "mallory"), pin(p)), b"");
+    let release = |id: i32, p: &str| {
+        lan.ipp(
+            &server,
+            "/",
+            None,
+            &with(job_op(&server, Operation::ReleaseJob, id, "mallory"), pin(p)),
+            b"",
+        )
+    };
     // Refused by the policy (Create-Job on authq needs a password): no hash.
-    let mut create = quire_client::request_as(Operation::CreateJob, Some(&server.lan_printer_uri("authq")), "mallory");
+    let mut create = quire_client::request_as(
+        Operation::CreateJob,
+        Some(&server.lan_printer_uri("authq")),
+        "mallory",
+    );
     create.group_mut(DelimiterTag::Operation).attributes.extend(pin("9999"));
     assert!(matches!(lan.ipp(&server, "/", None, &create, b"").status, 401 | 426));
     // Not a PIN job: no hash.
@@ -248,7 +378,13 @@ fn pins_are_hashed_only_after_the_policy_and_within_a_rate_limit() {
     // The right PIN releases; the audit log names the PIN holder, not a user.
     assert_eq!(ipp_code(&release(pins[1], "2222")), Some(0));
     let audit = audit_log(&server);
-    assert!(audit.contains(&format!("pin-ok user=\"PIN holder for job {} (claimed: mallory)\"", pins[1])), "{audit}");
+    assert!(
+        audit.contains(&format!(
+            "pin-ok user=\"PIN holder for job {} (claimed: mallory)\"",
+            pins[1]
+        )),
+        "{audit}"
+    );
     assert!(audit.contains(&format!("allowed user=\"PIN holder for job {} (claimed: mallory)\" client={} Release-Job by job-password: successful-ok", pins[1], lan.remote_ip())), "{audit}");
     // This client has had 6 hashes. Up to PIN_ATTEMPTS (20) within the minute, then refused.
     let mut used = 6;
@@ -263,13 +399,32 @@ fn pins_are_hashed_only_after_the_policy_and_within_a_rate_limit() {
     }
     assert_eq!(used, PIN_ATTEMPTS, "enough jobs to spend the budget");
     let limited = release(pins[5], "6666");
-    assert_eq!(ipp_code(&limited), Some(0x0401), "client-error-forbidden: {}", status_text(&limited));
-    assert!(status_text(&limited).starts_with(&format!("Too many PIN attempts from {}", lan.remote_ip())), "{}", status_text(&limited));
+    assert_eq!(
+        ipp_code(&limited),
+        Some(0x0401),
+        "client-error-forbidden: {}",
+        status_text(&limited)
+    );
+    assert!(
+        status_text(&limited)
+            .starts_with(&format!("Too many PIN attempts from {}", lan.remote_ip())),
+        "{}",
+        status_text(&limited)
+    );
     assert_eq!(job_state(&server, pins[5]), HELD, "not released");
-    assert_eq!(audit_count(&server, "pin-ok") + audit_count(&server, "pin-wrong"), 1 + 5 + PIN_ATTEMPTS - 6, "no hash for the refused attempt");
+    assert_eq!(
+        audit_count(&server, "pin-ok") + audit_count(&server, "pin-wrong"),
+        1 + 5 + PIN_ATTEMPTS - 6,
+        "no hash for the refused attempt"
+    );
     assert_eq!(audit_count(&server, "pin-limited"), 1);
     // Another client (this host) is not limited by the LAN client's attempts.
-    let local = quire_tests::confidential::ipp(&server, None, &with(job_op(&server, Operation::ReleaseJob, pins[5], "bob"), pin("6666"))).1;
+    let local = quire_tests::confidential::ipp(
+        &server,
+        None,
+        &with(job_op(&server, Operation::ReleaseJob, pins[5], "bob"), pin("6666")),
+    )
+    .1;
     assert_eq!(local.map(|m| m.code), Some(0), "released from another client");
 }
 
@@ -285,25 +440,42 @@ fn log_lines_cannot_be_forged_and_name_the_pin_holder() {
     let doc = text_file(&server);
     let id = lp(&server, &["-d", "office", "-U", "alice", "-o", "job-password=4321", &doc]);
     let forger = "mallory\nE [forged] root logged in\u{1b}[2J\u{85}";
-    let r = lan.ipp(&server, "/", None, &with(job_op(&server, Operation::ReleaseJob, id, forger), pin("4321")), b"");
+    let r = lan.ipp(
+        &server,
+        "/",
+        None,
+        &with(job_op(&server, Operation::ReleaseJob, id, forger), pin("4321")),
+        b"",
+    );
     assert_eq!(ipp_code(&r), Some(0), "released: {}", status_text(&r));
     let r = lan.ipp(&server, "/", None, &job_op(&server, Operation::CancelJob, id, forger), b"");
     assert!(matches!(r.status, 401 | 426 | 200), "HTTP {}", r.status);
-    assert!(wait_until(Duration::from_secs(20), || job_state(&server, id) == COMPLETED), "the released job prints");
+    assert!(
+        wait_until(Duration::from_secs(20), || job_state(&server, id) == COMPLETED),
+        "the released job prints"
+    );
     let escaped = "mallory\\nE [forged] root logged in\\u{1b}[2J\\u{85}";
     let error_log = std::fs::read(server.error_log()).expect("error_log");
     let audit = std::fs::read(server.dir().join("etc/audit_log")).expect("audit_log");
     for (name, bytes) in [("error_log", &error_log), ("audit_log", &audit)] {
         let text = String::from_utf8_lossy(bytes);
-        assert!(!text.lines().any(|l| l.starts_with("E [forged]")), "{name} has a forged line:\n{text}");
-        let raw = text.chars().find(|c| (c.is_control() && *c != '\n') || matches!(c, '\u{2028}' | '\u{2029}'));
+        assert!(
+            !text.lines().any(|l| l.starts_with("E [forged]")),
+            "{name} has a forged line:\n{text}"
+        );
+        let raw = text
+            .chars()
+            .find(|c| (c.is_control() && *c != '\n') || matches!(c, '\u{2028}' | '\u{2029}'));
         assert_eq!(raw, None, "{name} holds a raw control character");
     }
     let error_log = String::from_utf8_lossy(&error_log);
     // (The error log's formatter shows ESC as \x1b itself; the newline is the writer's.)
     assert!(error_log.contains(&format!("[Job {id}] confidential job released by the PIN holder (claimed: mallory\\nE [forged] root logged in")), "{error_log}");
     let audit = String::from_utf8_lossy(&audit);
-    assert!(audit.contains(&format!("allowed user=\"PIN holder for job {id} (claimed: {escaped})\"")), "{audit}");
+    assert!(
+        audit.contains(&format!("allowed user=\"PIN holder for job {id} (claimed: {escaped})\"")),
+        "{audit}"
+    );
 }
 
 /// A confidential Print-URI job whose document cannot be fetched ends with a
@@ -312,25 +484,55 @@ fn log_lines_cannot_be_forged_and_name_the_pin_holder() {
 #[test]
 fn a_confidential_print_uri_job_keeps_its_document_uri_private() {
     let Some(lan) = Lan::or_skip() else { return };
-    let Some((server, _pam)) = quired_with_pam(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\n", "") else { return };
+    let Some((server, _pam)) =
+        quired_with_pam(&lan, "PullSchemes http\nPullHosts 127.0.0.1:*\n", "")
+    else {
+        return;
+    };
     add_queue(&server, "office");
     let missing = FakeDevice::start(Answer::NotFound);
     let secret = format!("http://127.0.0.1:{}/payroll-2026-secret.pdf", missing.port());
-    let mut submit = quire_client::request_as(Operation::PrintUri, Some(&server.lan_printer_uri("office")), "alice");
-    submit.group_mut(DelimiterTag::Operation).attributes.extend([Attribute::new("document-uri", Value::Uri(secret.clone()))].into_iter().chain(pin("4321")));
+    let mut submit = quire_client::request_as(
+        Operation::PrintUri,
+        Some(&server.lan_printer_uri("office")),
+        "alice",
+    );
+    submit.group_mut(DelimiterTag::Operation).attributes.extend(
+        [Attribute::new("document-uri", Value::Uri(secret))].into_iter().chain(pin("4321")),
+    );
     let r = lan.ipp(&server, "/", None, &submit, b"");
     let (resp, _) = r.ipp().expect("an IPP answer");
     assert_eq!(resp.code, 0, "{:?}", status_message(&resp));
     let id = resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).expect("job-id");
-    assert_eq!(ipp_code(&lan.ipp(&server, "/", None, &with(job_op(&server, Operation::ReleaseJob, id, "alice"), pin("4321")), b"")), Some(0));
-    assert!(wait_until(Duration::from_secs(30), || job_state(&server, id) == ABORTED), "the fetch fails and the job aborts");
+    assert_eq!(
+        ipp_code(&lan.ipp(
+            &server,
+            "/",
+            None,
+            &with(job_op(&server, Operation::ReleaseJob, id, "alice"), pin("4321")),
+            b""
+        )),
+        Some(0)
+    );
+    assert!(
+        wait_until(Duration::from_secs(30), || job_state(&server, id) == ABORTED),
+        "the fetch fails and the job aborts"
+    );
     assert!(missing.requests() >= 1, "the document was asked for");
     let mut ask = job_op(&server, Operation::GetJobAttributes, id, "eve");
-    ask.group_mut(DelimiterTag::Operation).push(Attribute::new("requested-attributes", Value::Keyword("all".into())));
+    ask.group_mut(DelimiterTag::Operation)
+        .push(Attribute::new("requested-attributes", Value::Keyword("all".into())));
     let (seen, _) = lan.ipp(&server, "/", None, &ask, b"").ipp().expect("an IPP answer");
-    let message = seen.attr(DelimiterTag::Job, "job-state-message").and_then(|a| a.first_str()).unwrap_or_default().to_string();
+    let message = seen
+        .attr(DelimiterTag::Job, "job-state-message")
+        .and_then(|a| a.first_str())
+        .unwrap_or_default()
+        .to_string();
     assert!(message.contains("HTTP status 404"), "the reason is given: {message:?}");
-    assert!(!message.contains("payroll") && !message.contains("127.0.0.1"), "the URI leaks: {message:?}");
+    assert!(
+        !message.contains("payroll") && !message.contains("127.0.0.1"),
+        "the URI leaks: {message:?}"
+    );
 }
 
 /// `Release-Job`-like request for job `id` on the office queue, as `user`.
@@ -343,7 +545,8 @@ fn job_op(server: &LanServer, op: Operation, id: i32, user: &str) -> Message {
 /// CUPS-Move-Job of job `id` to `queue`, as `user`.
 fn move_job(server: &LanServer, id: i32, user: &str, queue: &str) -> Message {
     let mut m = job_op(server, Operation::CupsMoveJob, id, user);
-    m.group_mut(DelimiterTag::Job).push(Attribute::new("job-printer-uri", Value::Uri(server.lan_printer_uri(queue))));
+    m.group_mut(DelimiterTag::Job)
+        .push(Attribute::new("job-printer-uri", Value::Uri(server.lan_printer_uri(queue))));
     m
 }
 
@@ -359,7 +562,8 @@ fn pin(p: &str) -> Vec<Attribute> {
 /// CUPS-Add-Modify-Printer with `ppd-name=everywhere` and `device-uri`.
 fn add_everywhere(printer_uri: &str, device_uri: &str, user: &str) -> Message {
     let mut m = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(printer_uri), user);
-    m.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
+    m.group_mut(DelimiterTag::Operation)
+        .push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
     let g = m.group_mut(DelimiterTag::Printer);
     g.push(Attribute::new("device-uri", Value::Uri(device_uri.into())));
     g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));

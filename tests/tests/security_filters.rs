@@ -15,8 +15,6 @@ use quire_tests::lan::{Lan, LanServer, StockOptions};
 use quire_tests::process::{other, wait_until, ChildGuard, CmdOutput};
 use quire_tests::{cups_tool, data_dir, Dbus, IppEvePrinter, ServerKind, Via};
 
-
-
 fn chmod(path: &Path, mode: u32) {
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod");
 }
@@ -28,7 +26,9 @@ fn admin(server: &LanServer, args: &[&str]) -> CmdOutput {
 
 /// lp's uid and gid, from the user database (NSS).
 fn lp_ids() -> (u32, u32) {
-    let lp = nix::unistd::User::from_name("lp").expect("look up lp").expect("an lp user (Debian's cups-files.conf default User)");
+    let lp = nix::unistd::User::from_name("lp")
+        .expect("look up lp")
+        .expect("an lp user (Debian's cups-files.conf default User)");
     (lp.uid.as_raw(), lp.gid.as_raw())
 }
 
@@ -43,18 +43,40 @@ struct Ids {
 }
 
 fn parse_status(text: &str) -> Ids {
-    let field = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("").trim().to_string();
-    let numbers = |key: &str| field(key).split_whitespace().filter_map(|n| n.parse().ok()).collect();
-    Ids { name: field("Name:"), uid: numbers("Uid:"), gid: numbers("Gid:"), groups: numbers("Groups:") }
+    let field =
+        |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).unwrap_or("").trim().to_string();
+    let numbers =
+        |key: &str| field(key).split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    Ids {
+        name: field("Name:"),
+        uid: numbers("Uid:"),
+        gid: numbers("Gid:"),
+        groups: numbers("Groups:"),
+    }
 }
 
 /// Every id of the process is lp's, and it has no other group: it cannot get root back nor
 /// use root's groups.
 fn assert_lp(who: &str, ids: &Ids) {
     let (uid, gid) = lp_ids();
-    assert!(ids.uid.len() == 4 && ids.uid.iter().all(|u| *u == uid), "{who} ({}) must run as lp (uid {uid}): real/effective/saved/fs uids {:?}", ids.name, ids.uid);
-    assert!(ids.gid.len() == 4 && ids.gid.iter().all(|g| *g == gid), "{who} ({}) must run as group lp (gid {gid}): gids {:?}", ids.name, ids.gid);
-    assert!(ids.groups.iter().all(|g| *g == gid), "{who} ({}) must have no supplementary group but lp: {:?}", ids.name, ids.groups);
+    assert!(
+        ids.uid.len() == 4 && ids.uid.iter().all(|u| *u == uid),
+        "{who} ({}) must run as lp (uid {uid}): real/effective/saved/fs uids {:?}",
+        ids.name,
+        ids.uid
+    );
+    assert!(
+        ids.gid.len() == 4 && ids.gid.iter().all(|g| *g == gid),
+        "{who} ({}) must run as group lp (gid {gid}): gids {:?}",
+        ids.name,
+        ids.gid
+    );
+    assert!(
+        ids.groups.iter().all(|g| *g == gid),
+        "{who} ({}) must have no supplementary group but lp: {:?}",
+        ids.name,
+        ids.groups
+    );
 }
 
 /// A ServerBin whose `filter/` holds, besides the system's filters, a `gs` that records its
@@ -68,7 +90,10 @@ struct GsSpy {
 impl GsSpy {
     fn new() -> GsSpy {
         let system = Path::new("/usr/lib/cups");
-        let real = ["/usr/bin/gs", "/bin/gs"].into_iter().find(|p| Path::new(p).is_file()).expect("Ghostscript (/usr/bin/gs)");
+        let real = ["/usr/bin/gs", "/bin/gs"]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())
+            .expect("Ghostscript (/usr/bin/gs)");
         let dir = tempfile::Builder::new().prefix("quire-gs-spy-").tempdir().expect("tempdir");
         chmod(dir.path(), 0o755);
         for (sub, mode) in [("serverbin", 0o755), ("serverbin/filter", 0o755), ("rec", 0o777)] {
@@ -78,11 +103,15 @@ impl GsSpy {
         let bin = dir.path().join("serverbin");
         for entry in fs::read_dir(system).expect("read /usr/lib/cups").flatten() {
             if entry.file_name() != "filter" {
-                std::os::unix::fs::symlink(entry.path(), bin.join(entry.file_name())).expect("symlink");
+                std::os::unix::fs::symlink(entry.path(), bin.join(entry.file_name()))
+                    .expect("symlink");
             }
         }
-        for entry in fs::read_dir(system.join("filter")).expect("read /usr/lib/cups/filter").flatten() {
-            std::os::unix::fs::symlink(entry.path(), bin.join("filter").join(entry.file_name())).expect("symlink");
+        for entry in
+            fs::read_dir(system.join("filter")).expect("read /usr/lib/cups/filter").flatten()
+        {
+            std::os::unix::fs::symlink(entry.path(), bin.join("filter").join(entry.file_name()))
+                .expect("symlink");
         }
         let rec = dir.path().join("rec");
         let script = format!(
@@ -111,7 +140,10 @@ impl GsSpy {
     fn pids(&self) -> Vec<u32> {
         let rec = self.dir.path().join("rec");
         let names = fs::read_dir(rec).expect("read the spy's records").flatten().map(|e| e.path());
-        names.filter(|p| p.extension().is_some_and(|e| e == "self")).filter_map(|p| p.file_stem()?.to_str()?.parse().ok()).collect()
+        names
+            .filter(|p| p.extension().is_some_and(|e| e == "self"))
+            .filter_map(|p| p.file_stem()?.to_str()?.parse().ok())
+            .collect()
     }
 
     /// (Ghostscript, its parent) for every run.
@@ -131,18 +163,46 @@ impl GsSpy {
 }
 
 fn job_completed(server: &LanServer, queue: &str, id: u32) -> bool {
-    let out = cups_tool(server, Via::Socket, "lpstat", &["-W", "completed", "-o", queue]).expect("lpstat");
+    let out = cups_tool(server, Via::Socket, "lpstat", &["-W", "completed", "-o", queue])
+        .expect("lpstat");
     out.stdout.lines().any(|l| l.split_whitespace().next() == Some(&format!("{queue}-{id}")))
 }
 
 /// `kind` with the Ghostscript spy in its ServerBin, and a shared queue `psq` on a new
 /// ippeveprinter that takes only PDF (so PostScript goes through Ghostscript).
-fn pdf_only_queue(kind: ServerKind, lan: &Lan, dbus: &Dbus, name: &str) -> (GsSpy, LanServer, IppEvePrinter) {
+fn pdf_only_queue(
+    kind: ServerKind,
+    lan: &Lan,
+    dbus: &Dbus,
+    name: &str,
+) -> (GsSpy, LanServer, IppEvePrinter) {
     let spy = GsSpy::new();
-    let opts = StockOptions { files_extra: spy.server_bin(), env: vec![spy.path_env()], ..Default::default() };
+    let opts = StockOptions {
+        files_extra: spy.server_bin(),
+        env: vec![spy.path_env()],
+        ..Default::default()
+    };
     let server = LanServer::started(kind, lan, &opts);
-    let printer = IppEvePrinter::start_with_formats(&format!("{kind} {name}"), dbus.address(), "application/pdf").expect("ippeveprinter");
-    let made = admin(&server, &["-p", "psq", "-E", "-v", &printer.uri(), "-m", "everywhere", "-o", "printer-is-shared=true"]);
+    let printer = IppEvePrinter::start_with_formats(
+        &format!("{kind} {name}"),
+        dbus.address(),
+        "application/pdf",
+    )
+    .expect("ippeveprinter");
+    let made = admin(
+        &server,
+        &[
+            "-p",
+            "psq",
+            "-E",
+            "-v",
+            &printer.uri(),
+            "-m",
+            "everywhere",
+            "-o",
+            "printer-is-shared=true",
+        ],
+    );
     assert_eq!(made.rc, 0, "{kind}: lpadmin: {}", made.text());
     (spy, server, printer)
 }
@@ -163,10 +223,18 @@ fn postscript_from_the_lan_is_converted_as_lp() {
         let id = parse_request_id(&sent.stdout).expect("request id");
         let done = wait_until(Duration::from_secs(90), || job_completed(&server, "psq", id));
         assert!(done, "{kind}: job {id} did not complete\n{}", server.log_tail(60));
-        let pdfs = fs::read_dir(printer.spool_dir()).expect("printer spool").flatten().filter(|e| fs::read(e.path()).is_ok_and(|b| b.starts_with(b"%PDF"))).count();
+        let pdfs = fs::read_dir(printer.spool_dir())
+            .expect("printer spool")
+            .flatten()
+            .filter(|e| fs::read(e.path()).is_ok_and(|b| b.starts_with(b"%PDF")))
+            .count();
         assert!(pdfs >= 1, "{kind}: the printer got no PDF\n{}", printer.log_text());
         let runs = spy.runs();
-        assert!(!runs.is_empty(), "{kind}: Ghostscript never ran from <ServerBin>/filter\n{}", server.log_tail(60));
+        assert!(
+            !runs.is_empty(),
+            "{kind}: Ghostscript never ran from <ServerBin>/filter\n{}",
+            server.log_tail(60)
+        );
         eprintln!("{kind}: gs runs: {runs:?}");
         for (gs, parent) in &runs {
             assert_lp(&format!("{kind}: Ghostscript"), gs);
@@ -196,13 +264,22 @@ fn canceling_a_job_stops_its_conversion() {
         let sent = lan.cups_tool(&server, "lp", &["-d", "psq", &doc.to_string_lossy()]);
         assert_eq!(sent.rc, 0, "{kind}: remote lp: {}", sent.text());
         let id = parse_request_id(&sent.stdout).expect("request id");
-        assert!(wait_until(Duration::from_secs(60), || !spy.pids().is_empty()), "{kind}: Ghostscript never started\n{}", server.log_tail(40));
+        assert!(
+            wait_until(Duration::from_secs(60), || !spy.pids().is_empty()),
+            "{kind}: Ghostscript never started\n{}",
+            server.log_tail(40)
+        );
         let pids = spy.pids();
         assert!(!pids.iter().all(|p| gone(*p)), "{kind}: Ghostscript ended on its own: {pids:?}");
-        let canceled = cups_tool(&server, Via::Socket, "cancel", &[&format!("psq-{id}")]).expect("cancel");
+        let canceled =
+            cups_tool(&server, Via::Socket, "cancel", &[&format!("psq-{id}")]).expect("cancel");
         assert_eq!(canceled.rc, 0, "{kind}: cancel: {}", canceled.text());
         let stopped = wait_until(Duration::from_secs(30), || pids.iter().all(|p| gone(*p)));
-        assert!(stopped, "{kind}: Ghostscript {pids:?} still runs after the job was canceled\n{}", server.log_tail(40));
+        assert!(
+            stopped,
+            "{kind}: Ghostscript {pids:?} still runs after the job was canceled\n{}",
+            server.log_tail(40)
+        );
     }
 }
 
@@ -211,7 +288,10 @@ fn children(pid: u32) -> Vec<(String, Ids)> {
     let mut out = Vec::new();
     for entry in fs::read_dir("/proc").expect("read /proc").flatten() {
         let status = fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        let ppid = status.lines().find_map(|l| l.strip_prefix("PPid:")).and_then(|p| p.trim().parse::<u32>().ok());
+        let ppid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("PPid:"))
+            .and_then(|p| p.trim().parse::<u32>().ok());
         if ppid == Some(pid) {
             let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
             out.push((String::from_utf8_lossy(&cmdline).replace('\0', " "), parse_status(&status)));
@@ -221,7 +301,11 @@ fn children(pid: u32) -> Vec<(String, Ids)> {
 }
 
 fn print_job(server: &LanServer, queue: &str, format: &str) -> Message {
-    let mut msg = quire_client::request_as(Operation::PrintJob, Some(&server.lan_printer_uri(queue)), "mallory");
+    let mut msg = quire_client::request_as(
+        Operation::PrintJob,
+        Some(&server.lan_printer_uri(queue)),
+        "mallory",
+    );
     let g = msg.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("document-format", Value::MimeMediaType(format.into())));
     g.push(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
@@ -237,22 +321,44 @@ fn submitted_pdfs_are_page_counted_as_lp() {
     let Some(lan) = Lan::or_skip() else { return };
     let server = LanServer::started(ServerKind::Quired, &lan, &StockOptions::default());
     let pid = server.pid().expect("quired's pid");
-    let made = admin(&server, &["-p", "held", "-E", "-v", "file:///dev/null", "-o", "printer-is-shared=true"]);
+    let made = admin(
+        &server,
+        &["-p", "held", "-E", "-v", "file:///dev/null", "-o", "printer-is-shared=true"],
+    );
     assert_eq!(made.rc, 0, "lpadmin: {}", made.text());
-    let workers = |list: Vec<(String, Ids)>| -> Vec<(String, Ids)> { list.into_iter().filter(|(cmd, _)| cmd.contains("--filter-worker")).collect() };
+    let workers = |list: Vec<(String, Ids)>| -> Vec<(String, Ids)> {
+        list.into_iter().filter(|(cmd, _)| cmd.contains("--filter-worker")).collect()
+    };
     assert!(workers(children(pid)).is_empty(), "no filter worker before any document");
     let pdf = fs::read(data_dir().join("documents/document-letter.pdf")).expect("read the PDF");
-    let resp = lan.ipp(&server, "/printers/held", None, &print_job(&server, "held", "application/pdf"), &pdf);
+    let resp = lan.ipp(
+        &server,
+        "/printers/held",
+        None,
+        &print_job(&server, "held", "application/pdf"),
+        &pdf,
+    );
     let (answer, _) = resp.ipp().expect("an IPP answer");
     assert!(answer.code < 0x0100, "Print-Job from the LAN: {answer:?}");
     let job = answer.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).expect("job-id");
-    let mut get = quire_client::request_as(Operation::GetJobAttributes, Some(&server.lan_printer_uri("held")), "mallory");
+    let mut get = quire_client::request_as(
+        Operation::GetJobAttributes,
+        Some(&server.lan_printer_uri("held")),
+        "mallory",
+    );
     get.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(job)));
-    let (attrs, _) = lan.ipp(&server, "/printers/held", None, &get, b"").ipp().expect("Get-Job-Attributes answer");
+    let (attrs, _) = lan
+        .ipp(&server, "/printers/held", None, &get, b"")
+        .ipp()
+        .expect("Get-Job-Attributes answer");
     let impressions = attrs.attr(DelimiterTag::Job, "job-impressions").and_then(|a| a.first_i32());
     assert_eq!(impressions, Some(1), "the one-page PDF was counted: {attrs:?}");
     let found = workers(children(pid));
-    assert!(!found.is_empty(), "the page count ran in no filter worker; quired's children: {:?}", children(pid));
+    assert!(
+        !found.is_empty(),
+        "the page count ran in no filter worker; quired's children: {:?}",
+        children(pid)
+    );
     for (cmd, ids) in &found {
         assert_lp(&format!("page-count worker `{cmd}`"), ids);
     }
@@ -264,7 +370,10 @@ fn submitted_pdfs_are_page_counted_as_lp() {
 #[test]
 fn user_root_and_an_admin_group_are_refused() {
     let Some(lan) = Lan::or_skip() else { return };
-    for (extra, said) in [("User root\n", "Will not use User root"), ("Group root\n", "Group and SystemGroup cannot use the same groups")] {
+    for (extra, said) in [
+        ("User root\n", "Will not use User root"),
+        ("Group root\n", "Group and SystemGroup cannot use the same groups"),
+    ] {
         let opts = StockOptions { files_extra: extra.into(), ..Default::default() };
         for kind in [ServerKind::Cupsd, ServerKind::Quired] {
             match LanServer::start(kind, &lan, &opts) {
@@ -283,10 +392,18 @@ fn user_root_and_an_admin_group_are_refused() {
 fn file_devices_follow_cups_files_conf() {
     let Some(lan) = Lan::or_skip() else { return };
     for kind in [ServerKind::Cupsd, ServerKind::Quired] {
-        let off = LanServer::started(kind, &lan, &StockOptions { files_extra: "FileDevice No\n".into(), ..Default::default() });
+        let off = LanServer::started(
+            kind,
+            &lan,
+            &StockOptions { files_extra: "FileDevice No\n".into(), ..Default::default() },
+        );
         let out = admin(&off, &["-p", "x", "-E", "-v", "file:///tmp/quire-pwned"]);
         assert_ne!(out.rc, 0, "{kind}: file: queue made with FileDevice No");
-        assert!(out.stderr.contains("File device URIs have been disabled"), "{kind}: {}", out.text());
+        assert!(
+            out.stderr.contains("File device URIs have been disabled"),
+            "{kind}: {}",
+            out.text()
+        );
         let on = LanServer::started(kind, &lan, &StockOptions::default());
         let target = format!("file://{}/x.out", on.out_dir().display());
         let out = admin(&on, &["-p", "x", "-E", "-v", &target]);
@@ -309,13 +426,24 @@ impl Demo {
         chmod(dir.path(), 0o755);
         fs::create_dir(dir.path().join("bin")).expect("mkdir bin");
         let bin = dir.path().join("bin/quired");
-        fs::hard_link(&quired, &bin).or_else(|_| fs::copy(&quired, &bin).map(|_| ())).expect("copy quired");
+        fs::hard_link(&quired, &bin)
+            .or_else(|_| fs::copy(&quired, &bin).map(|_| ()))
+            .expect("copy quired");
         let log = fs::File::create(dir.path().join("quired.log")).expect("log");
         let mut cmd = lan.netns_command(&bin);
-        cmd.arg("-f").arg("--state-dir").arg(dir.path().join("state")).stdin(std::process::Stdio::null()).stdout(log.try_clone().expect("log")).stderr(log);
-        let mut child = ChildGuard::spawn("quired (built-in configuration)", &mut cmd).expect("start quired");
+        cmd.arg("-f")
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log);
+        let mut child =
+            ChildGuard::spawn("quired (built-in configuration)", &mut cmd).expect("start quired");
         let demo_sock = dir.path().join("state/cups.sock");
-        let up = wait_until(Duration::from_secs(30), || child.check_alive().is_ok() && demo_lpstat(&demo_sock, &["-r"]).stdout.contains("is running"));
+        let up = wait_until(Duration::from_secs(30), || {
+            child.check_alive().is_ok()
+                && demo_lpstat(&demo_sock, &["-r"]).stdout.contains("is running")
+        });
         let demo = Demo { dir, _child: child };
         assert!(up, "quired with the built-in configuration did not start: {}", demo.log());
         Some(demo)
@@ -342,8 +470,14 @@ fn run_on_socket(socket: &Path, program: &str, args: &[&str]) -> CmdOutput {
     let sock = socket.to_string_lossy().into_owned();
     let mut full = vec!["-h".to_string(), sock.clone()];
     full.extend(args.iter().map(|a| a.to_string()));
-    let env = [("CUPS_SERVER".to_string(), sock), ("LANG".to_string(), "C".to_string()), ("HOME".to_string(), "/nonexistent".to_string())];
-    quire_tests::process::run_with_timeout(30, program, &full, None, &env).map_err(|e| other(format!("{program}: {e}"))).expect("run a CUPS tool")
+    let env = [
+        ("CUPS_SERVER".to_string(), sock),
+        ("LANG".to_string(), "C".to_string()),
+        ("HOME".to_string(), "/nonexistent".to_string()),
+    ];
+    quire_tests::process::run_with_timeout(30, program, &full, None, &env)
+        .map_err(|e| other(format!("{program}: {e}")))
+        .expect("run a CUPS tool")
 }
 
 /// The built-in configuration has FileDevice off, as cupsd's default: root on the local
@@ -360,13 +494,26 @@ fn builtin_configuration_has_file_devices_off() {
     let queues = demo.tool("lpstat", &["-v"]);
     for q in ["office", "lab"] {
         // lpstat shows a file: URI without its scheme.
-        let line = queues.stdout.lines().find(|l| l.starts_with(&format!("device for {q}: "))).unwrap_or("");
-        assert!(line.ends_with(&format!("/state/printed/{q}.out")), "demo queue {q} missing: {}\n{}", queues.text(), demo.log());
+        let line = queues
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("device for {q}: ")))
+            .unwrap_or("");
+        assert!(
+            line.ends_with(&format!("/state/printed/{q}.out")),
+            "demo queue {q} missing: {}\n{}",
+            queues.text(),
+            demo.log()
+        );
     }
     let doc = data_dir().join("documents/testfile.txt");
     let sent = demo.tool("lp", &["-d", "office", &doc.to_string_lossy()]);
     assert_eq!(sent.rc, 0, "lp to the demo queue: {}", sent.text());
     let printed = demo.dir.path().join("state/printed/office.out");
     let want = fs::read(&doc).expect("read the document");
-    assert!(wait_until(Duration::from_secs(30), || fs::read(&printed).is_ok_and(|b| b == want)), "the demo queue did not print: {}", demo.log());
+    assert!(
+        wait_until(Duration::from_secs(30), || fs::read(&printed).is_ok_and(|b| b == want)),
+        "the demo queue did not print: {}",
+        demo.log()
+    );
 }

@@ -4,7 +4,6 @@
 use quire_tests::process::run_with_timeout;
 use quire_tests::{cups_tool, Server, Via};
 
-
 fn servers() -> Vec<Server> {
     quire_tests::both_servers()
 }

@@ -12,7 +12,8 @@ pub fn scheme_of(uri: &str) -> Option<&str> {
     let (scheme, _) = uri.split_once(':')?;
     let mut bytes = scheme.bytes();
     let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
-    (first_ok && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))).then_some(scheme)
+    (first_ok && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .then_some(scheme)
 }
 
 /// The device URI without its `user:password@` part, for argv[0] and logs (cupsd's
@@ -60,15 +61,32 @@ pub fn options_string(attrs: &[Attribute]) -> String {
 
 fn passed_to_filters(attr: &Attribute) -> bool {
     const SKIPPED: &[&str] = &[
-        "copies", "job-name", "job-hold-until", "job-id", "job-k-octets", "job-media-sheets",
-        "job-media-sheets-completed", "job-state", "job-state-reasons",
+        "copies",
+        "job-name",
+        "job-hold-until",
+        "job-id",
+        "job-k-octets",
+        "job-media-sheets",
+        "job-media-sheets-completed",
+        "job-state",
+        "job-state-reasons",
     ];
     const JOB_KEPT: &[&str] = &[
-        "job-account-id", "job-accounting-user-id", "job-authorization-uri", "job-billing", "job-impressions",
-        "job-originating-host-name", "job-password", "job-password-encryption", "job-uuid",
+        "job-account-id",
+        "job-accounting-user-id",
+        "job-authorization-uri",
+        "job-billing",
+        "job-impressions",
+        "job-originating-host-name",
+        "job-password",
+        "job-password-encryption",
+        "job-uuid",
     ];
     let name = attr.name.as_str();
-    if name.is_empty() || SKIPPED.contains(&name) || (name.starts_with("job-") && !JOB_KEPT.contains(&name)) {
+    if name.is_empty()
+        || SKIPPED.contains(&name)
+        || (name.starts_with("job-") && !JOB_KEPT.contains(&name))
+    {
         return false;
     }
     match attr.values.first() {
@@ -97,9 +115,12 @@ fn encode_value(name: &str, v: &Value) -> String {
             let unit = if *units == ResolutionUnits::DotsPerInch { "dpi" } else { "dpcm" };
             format!("{cross_feed}x{feed}{unit}")
         }
-        Value::Text(s) | Value::Name(s) | Value::Keyword(s) | Value::Uri(s) | Value::Charset(s) | Value::NaturalLanguage(s) => {
-            escape(s)
-        }
+        Value::Text(s)
+        | Value::Name(s)
+        | Value::Keyword(s)
+        | Value::Uri(s)
+        | Value::Charset(s)
+        | Value::NaturalLanguage(s) => escape(s),
         Value::OctetString(b) => escape(&String::from_utf8_lossy(b)),
         _ => String::new(),
     }
@@ -170,10 +191,18 @@ impl Invocation<'_> {
     pub fn env(&self) -> Vec<(String, String)> {
         let c = self.config;
         let path = |p: &Path| p.to_string_lossy().into_owned();
-        let format = self.documents.first().map_or("application/octet-stream", |d| d.format.as_str());
-        let charset = format.split(';').find_map(|p| p.trim().strip_prefix("charset=")).unwrap_or("utf-8");
+        let format =
+            self.documents.first().map_or("application/octet-stream", |d| d.format.as_str());
+        let charset =
+            format.split(';').find_map(|p| p.trim().strip_prefix("charset=")).unwrap_or("utf-8");
         let capability = |name: &str| {
-            self.job.capabilities.iter().find(|a| a.name == name).and_then(|a| a.first_str()).unwrap_or("").to_string()
+            self.job
+                .capabilities
+                .iter()
+                .find(|a| a.name == name)
+                .and_then(|a| a.first_str())
+                .unwrap_or("")
+                .to_string()
         };
         let mut env = vec![
             ("CUPS_CACHEDIR".into(), path(&c.cache_dir)),
@@ -183,7 +212,10 @@ impl Invocation<'_> {
             ("CUPS_SERVERROOT".into(), path(&c.server_root)),
             ("CUPS_STATEDIR".into(), path(&c.state_dir)),
             ("HOME".into(), path(self.tmp_dir)),
-            ("PATH".into(), format!("{}/filter:/usr/bin:/usr/sbin:/bin:/usr/bin", path(&c.server_bin))),
+            (
+                "PATH".into(),
+                format!("{}/filter:/usr/bin:/usr/sbin:/bin:/usr/bin", path(&c.server_bin)),
+            ),
             ("SERVER_ADMIN".into(), c.server_admin.clone()),
             ("SOFTWARE".into(), format!("Quire/{}", env!("CARGO_PKG_VERSION"))),
             ("TMPDIR".into(), path(self.tmp_dir)),

@@ -50,7 +50,10 @@ fn options_are_encoded_like_cupsd() {
         Attribute::set("mirror", vec![Value::Boolean(false), Value::Boolean(true)]),
         Attribute::new("page-ranges", Value::RangeOfInteger { lower: 1, upper: 3 }),
         Attribute::new("page-set", Value::RangeOfInteger { lower: 5, upper: 5 }),
-        Attribute::new("printer-resolution", Value::Resolution { cross_feed: 600, feed: 300, units: ResolutionUnits::DotsPerInch }),
+        Attribute::new(
+            "printer-resolution",
+            Value::Resolution { cross_feed: 600, feed: 300, units: ResolutionUnits::DotsPerInch },
+        ),
         Attribute::new("print-quality", Value::Enum(5)),
         Attribute::new("job-priority", Value::Integer(50)),
         Attribute::new("job-impressions", Value::Integer(7)),
@@ -60,7 +63,10 @@ fn options_are_encoded_like_cupsd() {
         Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
         Attribute::new("media-col", Value::Collection(Vec::new())),
         Attribute::new("job-sheets-col", Value::NoValue),
-        Attribute::new("label", Value::NameWithLanguage { language: "en".into(), name: "x".into() }),
+        Attribute::new(
+            "label",
+            Value::NameWithLanguage { language: "en".into(), name: "x".into() },
+        ),
         Attribute::new("title", Value::Text("it's a \"big\" one\\ \tnew\nline".into())),
         Attribute::new("when", Value::DateTime(DateTime::from_unix_utc(0))),
         Attribute::set("finishings", vec![Value::Enum(4), Value::Enum(5)]),
@@ -84,7 +90,12 @@ fn copies_title_and_lang() {
     j.name.clear();
     assert_eq!(copies(&j), 1);
     assert_eq!(title(&j), "abi-42");
-    let with = |l: &str| lang(&job(vec![Attribute::new("attributes-natural-language", Value::NaturalLanguage(l.into()))]));
+    let with = |l: &str| {
+        lang(&job(vec![Attribute::new(
+            "attributes-natural-language",
+            Value::NaturalLanguage(l.into()),
+        )]))
+    };
     assert_eq!(with("fr"), "fr.UTF-8");
     assert_eq!(with("pt-br"), "pt_BR.UTF-8");
     assert_eq!(with("zh-hant-tw"), "C");
@@ -93,8 +104,15 @@ fn copies_title_and_lang() {
 
 #[test]
 fn argv_and_environment() {
-    let config = CupsConfig { server_bin: "/sb".into(), server_root: "/etc/q".into(), ..CupsConfig::default() };
-    let j = job(vec![Attribute::new("copies", Value::Integer(2)), Attribute::new("sides", Value::Keyword("one-sided".into()))]);
+    let config = CupsConfig {
+        server_bin: "/sb".into(),
+        server_root: "/etc/q".into(),
+        ..CupsConfig::default()
+    };
+    let j = job(vec![
+        Attribute::new("copies", Value::Integer(2)),
+        Attribute::new("sides", Value::Keyword("one-sided".into())),
+    ]);
     let docs = vec![DocumentSource {
         path: "/spool/d1".into(),
         format: "text/plain; charset=iso-8859-1".into(),
@@ -134,7 +152,14 @@ fn nul_bytes_never_reach_exec() {
     let mut j = job(vec![Attribute::new("x", Value::Text("a\0b".into()))]);
     j.user = "bo\0b".into();
     let config = CupsConfig::default();
-    let inv = Invocation { config: &config, uri: "x:\0", job: &j, documents: &[], file: None, tmp_dir: Path::new("/t") };
+    let inv = Invocation {
+        config: &config,
+        uri: "x:\0",
+        job: &j,
+        documents: &[],
+        file: None,
+        tmp_dir: Path::new("/t"),
+    };
     assert!(inv.args().iter().all(|a| !a.contains('\0')));
     assert!(inv.env().iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
     assert_eq!(inv.args()[1], "bob");

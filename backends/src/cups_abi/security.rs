@@ -34,7 +34,10 @@ pub fn check_program(program: &Path, as_root: bool) -> Result<Metadata, Refusal>
     };
     let mode = meta.permissions().mode();
     if !meta.is_file() || mode & 0o111 == 0 {
-        return Err(Refusal::NotProgram(format!("{} is not an executable file", program.display())));
+        return Err(Refusal::NotProgram(format!(
+            "{} is not an executable file",
+            program.display()
+        )));
     }
     if mode & (S_ISUID | S_ISGID) != 0 {
         return Err(Refusal::Insecure(format!("{} is set-user/group-ID", program.display())));
@@ -43,7 +46,8 @@ pub fn check_program(program: &Path, as_root: bool) -> Result<Metadata, Refusal>
         return Err(refusal);
     }
     if let Some(dir) = program.parent() {
-        let dir_meta = std::fs::metadata(dir).map_err(|e| Refusal::NotProgram(format!("{}: {e}", dir.display())))?;
+        let dir_meta = std::fs::metadata(dir)
+            .map_err(|e| Refusal::NotProgram(format!("{}: {e}", dir.display())))?;
         if let Some(refusal) = insecure(dir, &dir_meta, as_root) {
             return Err(refusal);
         }
@@ -54,7 +58,11 @@ pub fn check_program(program: &Path, as_root: bool) -> Result<Metadata, Refusal>
 fn insecure(path: &Path, meta: &Metadata, as_root: bool) -> Option<Refusal> {
     let mode = meta.permissions().mode();
     if mode & (S_IWGRP | S_IWOTH) != 0 {
-        return Some(Refusal::Insecure(format!("{} is writable by group or others (mode {:04o})", path.display(), mode & 0o7777)));
+        return Some(Refusal::Insecure(format!(
+            "{} is writable by group or others (mode {:04o})",
+            path.display(),
+            mode & 0o7777
+        )));
     }
     if as_root && meta.uid() != 0 {
         return Some(Refusal::Insecure(format!("{} is not owned by root", path.display())));

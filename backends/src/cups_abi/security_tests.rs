@@ -8,7 +8,10 @@ fn accounts_come_from_the_user_database() {
     assert_eq!(lookup_account("root", None), Some(Account { uid: 0, gid: 0 }));
     // A group named: that group, not the primary one.
     if let Ok(Some(daemon)) = Group::from_name("daemon") {
-        assert_eq!(lookup_account("root", Some("daemon")), Some(Account { uid: 0, gid: daemon.gid.as_raw() }));
+        assert_eq!(
+            lookup_account("root", Some("daemon")),
+            Some(Account { uid: 0, gid: daemon.gid.as_raw() })
+        );
     }
     assert_eq!(lookup_account("root", Some("quire-no-such-group")), None);
     assert_eq!(lookup_account("quire-no-such-user", None), None);
@@ -39,11 +42,15 @@ fn insecure_or_unusable_programs_are_refused() {
     let as_root = effective_uid(dir.path()).expect("uid") == 0;
     assert!(check_program(&program(dir.path(), "ok", 0o755), as_root).is_ok());
     assert!(check_program(&program(dir.path(), "root-only", 0o700), as_root).is_ok());
-    for (name, mode) in [("world", 0o757), ("group", 0o775), ("setuid", 0o4755), ("setgid", 0o2755)] {
+    for (name, mode) in [("world", 0o757), ("group", 0o775), ("setuid", 0o4755), ("setgid", 0o2755)]
+    {
         let err = check_program(&program(dir.path(), name, mode), as_root).expect_err(name);
         assert!(matches!(err, Refusal::Insecure(_)), "{name}: {err:?}");
     }
-    assert!(matches!(check_program(&program(dir.path(), "noexec", 0o644), as_root), Err(Refusal::NotProgram(_))));
+    assert!(matches!(
+        check_program(&program(dir.path(), "noexec", 0o644), as_root),
+        Err(Refusal::NotProgram(_))
+    ));
     assert!(matches!(check_program(dir.path(), as_root), Err(Refusal::NotProgram(_))));
     assert_eq!(check_program(&dir.path().join("absent"), as_root).err(), Some(Refusal::Missing));
     // A directory anyone may write to could swap the program.

@@ -18,7 +18,14 @@ pub struct Session<'p> {
 
 impl<'p> Session<'p> {
     pub fn new(progress: &'p mut dyn Progress, job_id: i32) -> Self {
-        Session { progress, job_id, reasons: Vec::new(), message: String::new(), last_error: None, impressions: 0 }
+        Session {
+            progress,
+            job_id,
+            reasons: Vec::new(),
+            message: String::new(),
+            last_error: None,
+            impressions: 0,
+        }
     }
 
     /// The best explanation of a failure: the last error message, else the last message.
@@ -42,7 +49,9 @@ impl<'p> Session<'p> {
                     self.report_state();
                 }
             }
-            StatusLine::Page { copies } => self.set_impressions(self.impressions.saturating_add(copies)),
+            StatusLine::Page { copies } => {
+                self.set_impressions(self.impressions.saturating_add(copies))
+            }
             StatusLine::PageTotal(total) => self.set_impressions(total),
             StatusLine::Attr(pairs) => {
                 for (name, value) in pairs {
@@ -52,7 +61,9 @@ impl<'p> Session<'p> {
                     }
                 }
             }
-            StatusLine::JobState(keyword) => tracing::debug!("[Job {job}] JOBSTATE: {keyword} (ignored)"),
+            StatusLine::JobState(keyword) => {
+                tracing::debug!("[Job {job}] JOBSTATE: {keyword} (ignored)")
+            }
             StatusLine::Ppd(pairs) => tracing::debug!("[Job {job}] PPD: {pairs:?} (ignored)"),
         }
     }
@@ -60,7 +71,9 @@ impl<'p> Session<'p> {
     fn message(&mut self, level: Level, text: String) {
         let job = self.job_id;
         match level {
-            Level::Emerg | Level::Alert | Level::Crit | Level::Error => tracing::error!("[Job {job}] {text}"),
+            Level::Emerg | Level::Alert | Level::Crit | Level::Error => {
+                tracing::error!("[Job {job}] {text}")
+            }
             Level::Warning => tracing::warn!("[Job {job}] {text}"),
             Level::Notice => tracing::info!("[Job {job}] {text}"),
             // cupsd logs INFO: lines at debug level too: they are for the status line.

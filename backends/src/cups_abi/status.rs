@@ -51,10 +51,15 @@ pub enum StateChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StatusLine {
     /// `EMERG:` … `DEBUG2:`, or a line without a prefix (debug).
-    Message { level: Level, text: String },
+    Message {
+        level: Level,
+        text: String,
+    },
     State(StateChange),
     /// `PAGE: N C`: page N printed, C copies of it (at least 1).
-    Page { copies: i32 },
+    Page {
+        copies: i32,
+    },
     /// `PAGE: total N`: N impressions in all so far.
     PageTotal(i32),
     /// `ATTR: name=value ...`, values still in their textual form.
@@ -97,10 +102,14 @@ pub fn parse_line(line: &str) -> Option<StatusLine> {
         if let Some(rest) = line.strip_prefix(prefix) {
             let rest = rest.trim_start();
             return Some(match (level, *prefix) {
-                (Some(level), _) => StatusLine::Message { level: *level, text: strip_legacy(rest).to_string() },
+                (Some(level), _) => {
+                    StatusLine::Message { level: *level, text: strip_legacy(rest).to_string() }
+                }
                 (None, "PAGE:") => parse_page(rest),
                 (None, "STATE:") => StatusLine::State(parse_state(rest)),
-                (None, "JOBSTATE:") => StatusLine::JobState(keywords(rest).into_iter().next().unwrap_or_default()),
+                (None, "JOBSTATE:") => {
+                    StatusLine::JobState(keywords(rest).into_iter().next().unwrap_or_default())
+                }
                 (None, "ATTR:") => StatusLine::Attr(parse_options(rest)),
                 _ => StatusLine::Ppd(parse_options(rest)),
             });
@@ -206,7 +215,11 @@ pub fn parse_options(s: &str) -> Vec<(String, String)> {
         if name.is_empty() {
             break;
         }
-        let value = if chars.next_if_eq(&'=').is_some() { read_value(&mut chars) } else { "true".to_string() };
+        let value = if chars.next_if_eq(&'=').is_some() {
+            read_value(&mut chars)
+        } else {
+            "true".to_string()
+        };
         if is_keyword(&name) {
             out.push((name, value));
         }
@@ -258,7 +271,9 @@ pub fn printer_attribute(name: &str, value: &str) -> Option<Attribute> {
             list().map(|v| Value::Integer(atoi(v).unwrap_or(0))).collect()
         }
         "marker-colors" | "marker-names" => list().map(|v| Value::Name(v.to_string())).collect(),
-        "marker-types" | "auth-info-required" => list().filter(|v| is_keyword(v)).map(|v| Value::Keyword(v.to_string())).collect(),
+        "marker-types" | "auth-info-required" => {
+            list().filter(|v| is_keyword(v)).map(|v| Value::Keyword(v.to_string())).collect()
+        }
         "marker-message" | "printer-alert-description" => vec![Value::Text(value.to_string())],
         "printer-alert" => vec![Value::OctetString(value.as_bytes().to_vec())],
         _ => return None,

@@ -31,7 +31,10 @@ fn every_message_prefix_has_its_level() {
 #[test]
 fn messages_are_trimmed_and_legacy_markers_dropped() {
     assert_eq!(parse_line("INFO:    Printing page 1  \r"), msg(Level::Info, "Printing page 1"));
-    assert_eq!(parse_line("ERROR: recoverable: Printer not responding"), msg(Level::Error, "Printer not responding"));
+    assert_eq!(
+        parse_line("ERROR: recoverable: Printer not responding"),
+        msg(Level::Error, "Printer not responding")
+    );
     assert_eq!(parse_line("INFO: recovered: back"), msg(Level::Info, "back"));
     assert_eq!(parse_line("INFO:"), msg(Level::Info, ""));
 }
@@ -48,9 +51,15 @@ fn unprefixed_and_lowercase_lines_are_debug() {
 fn state_lines_add_remove_and_replace() {
     assert_eq!(
         parse_line("STATE: +media-empty-error,toner-low-warning"),
-        Some(StatusLine::State(StateChange::Add(strings(&["media-empty-error", "toner-low-warning"]))))
+        Some(StatusLine::State(StateChange::Add(strings(&[
+            "media-empty-error",
+            "toner-low-warning"
+        ]))))
     );
-    assert_eq!(parse_line("STATE: -media-empty-error"), Some(StatusLine::State(StateChange::Remove(strings(&["media-empty-error"])))));
+    assert_eq!(
+        parse_line("STATE: -media-empty-error"),
+        Some(StatusLine::State(StateChange::Remove(strings(&["media-empty-error"]))))
+    );
     assert_eq!(
         parse_line("STATE: offline-report other-warning, offline-report"),
         Some(StatusLine::State(StateChange::Set(strings(&["offline-report", "other-warning"]))))
@@ -58,7 +67,10 @@ fn state_lines_add_remove_and_replace() {
     assert_eq!(parse_line("STATE: none"), Some(StatusLine::State(StateChange::Set(Vec::new()))));
     assert_eq!(parse_line("STATE: +"), Some(StatusLine::State(StateChange::Add(Vec::new()))));
     // Not keywords: dropped.
-    assert_eq!(parse_line("STATE: +caf\u{e9}-error"), Some(StatusLine::State(StateChange::Add(Vec::new()))));
+    assert_eq!(
+        parse_line("STATE: +caf\u{e9}-error"),
+        Some(StatusLine::State(StateChange::Add(Vec::new())))
+    );
     let many: Vec<String> = (0..200).map(|i| format!("r{i}")).collect();
     match parse_line(&format!("STATE: {}", many.join(","))) {
         Some(StatusLine::State(StateChange::Set(list))) => assert_eq!(list.len(), 64),
@@ -87,7 +99,9 @@ fn attr_lines_follow_cups_option_quoting() {
         Some(StatusLine::Attr(p)) => p,
         other => panic!("{other:?}"),
     };
-    let p = pairs(r#"ATTR: marker-levels=50,60 marker-names='Black Toner,Cyan Toner' marker-message="low \"ink\"" flag"#);
+    let p = pairs(
+        r#"ATTR: marker-levels=50,60 marker-names='Black Toner,Cyan Toner' marker-message="low \"ink\"" flag"#,
+    );
     assert_eq!(
         p,
         vec![
@@ -97,11 +111,14 @@ fn attr_lines_follow_cups_option_quoting() {
             ("flag".into(), "true".into()),
         ]
     );
-    assert_eq!(pairs(r"ATTR: a=x\ y b={c=1 d={e}} f=g"), vec![
-        ("a".into(), "x y".into()),
-        ("b".into(), "{c=1 d={e}}".into()),
-        ("f".into(), "g".into())
-    ]);
+    assert_eq!(
+        pairs(r"ATTR: a=x\ y b={c=1 d={e}} f=g"),
+        vec![
+            ("a".into(), "x y".into()),
+            ("b".into(), "{c=1 d={e}}".into()),
+            ("f".into(), "g".into())
+        ]
+    );
     assert_eq!(pairs("ATTR: =bad x=1"), Vec::<(String, String)>::new());
     assert_eq!(pairs("ATTR: a='unterminated"), vec![("a".into(), "unterminated".into())]);
     assert_eq!(pairs("ATTR: a={unterminated"), vec![("a".into(), "{unterminated".into())]);
@@ -110,18 +127,30 @@ fn attr_lines_follow_cups_option_quoting() {
 
 #[test]
 fn other_prefixes() {
-    assert_eq!(parse_line("JOBSTATE: account-limit-reached"), Some(StatusLine::JobState("account-limit-reached".into())));
-    assert_eq!(parse_line("PPD: Duplex=None"), Some(StatusLine::Ppd(vec![("Duplex".into(), "None".into())])));
+    assert_eq!(
+        parse_line("JOBSTATE: account-limit-reached"),
+        Some(StatusLine::JobState("account-limit-reached".into()))
+    );
+    assert_eq!(
+        parse_line("PPD: Duplex=None"),
+        Some(StatusLine::Ppd(vec![("Duplex".into(), "None".into())]))
+    );
 }
 
 #[test]
 fn printer_attributes_are_typed_like_cupsd() {
     let a = printer_attribute("marker-levels", "50, 60,-1,junk").expect("levels");
-    assert_eq!(a.values, vec![Value::Integer(50), Value::Integer(60), Value::Integer(-1), Value::Integer(0)]);
+    assert_eq!(
+        a.values,
+        vec![Value::Integer(50), Value::Integer(60), Value::Integer(-1), Value::Integer(0)]
+    );
     let a = printer_attribute("marker-names", "Black,Cyan").expect("names");
     assert_eq!(a.values, vec![Value::Name("Black".into()), Value::Name("Cyan".into())]);
     let a = printer_attribute("marker-types", "toner,ink-cartridge").expect("types");
-    assert_eq!(a.values, vec![Value::Keyword("toner".into()), Value::Keyword("ink-cartridge".into())]);
+    assert_eq!(
+        a.values,
+        vec![Value::Keyword("toner".into()), Value::Keyword("ink-cartridge".into())]
+    );
     let a = printer_attribute("marker-message", "Toner low, replace soon").expect("message");
     assert_eq!(a.values, vec![Value::Text("Toner low, replace soon".into())]);
     let a = printer_attribute("printer-alert", "code=other").expect("alert");
@@ -142,7 +171,9 @@ fn long_and_binary_lines_do_not_panic() {
     let mut junk: Vec<u8> = (0..=255u8).cycle().take(20_000).collect();
     junk.extend_from_slice(b"STATE: +x");
     let _ = parse_bytes(&junk);
-    for prefix in ["PAGE:", "STATE:", "ATTR:", "PPD:", "JOBSTATE:", "STATE:+", "STATE:-", "PAGE: total "] {
+    for prefix in
+        ["PAGE:", "STATE:", "ATTR:", "PPD:", "JOBSTATE:", "STATE:+", "STATE:-", "PAGE: total "]
+    {
         let _ = parse_line(prefix);
         let _ = parse_line(&format!("{prefix}\u{0}\u{fffd}'\"{{\\"));
     }

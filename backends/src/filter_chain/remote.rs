@@ -3,7 +3,7 @@
 //! results from stdout into files only we can read. Its stderr is logged; its last `ERROR:`
 //! line explains a failure. Canceling kills its process group (Ghostscript too).
 
-use super::wire::{encode_plan, read_results, write_stream};
+use super::wire::{encode_plan, read_results, write_stream, WireError};
 use super::Plan;
 use crate::sandbox::kill_group;
 use crate::{open_document, BackendError, Cancel, DocumentSource, JobInfo};
@@ -25,29 +25,46 @@ const GRACE: Duration = Duration::from_secs(5);
 const MAX_LINE: usize = 4096;
 
 /// Converts `inputs` by `plan` in the filter worker; the results are files in `work`.
-pub(super) fn convert(job: &JobInfo, plan: &Plan, inputs: &[&DocumentSource], work: &Path, cancel: &Cancel) -> Result<Vec<DocumentSource>, BackendError> {
-    let mut dir = job.launch.private_dir("quire-filter").map_err(|e| BackendError::Device(format!("Unable to create a directory for the filters: {e}")))?;
+pub(super) fn convert(
+    job: &JobInfo,
+    plan: &Plan,
+    inputs: &[&DocumentSource],
+    work: &Path,
+    cancel: &Cancel,
+) -> Result<Vec<DocumentSource>, BackendError> {
+    let mut dir = job.launch.private_dir("quire-filter").map_err(|e| {
+        BackendError::Device(format!("Unable to create a directory for the filters: {e}"))
+    })?;
     dir.shred_on_drop(job.confidential);
-    let mut cmd = job.launch.worker_command("convert", dir.path()).ok_or_else(|| BackendError::Device("No filter worker is configured.".into()))?;
+    let mut cmd = job
+        .launch
+        .worker_command("convert", dir.path())
+        .ok_or_else(|| BackendError::Device("No filter worker is configured.".into()))?;
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| BackendError::StopPrinter(format!("Unable to start the filters: {e}")))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| BackendError::StopPrinter(format!("Unable to start the filters: {e}")))?;
     let id = job.id;
-    tracing::debug!("[Job {id}] Started the filter worker (PID {}) for {} document(s)", child.id(), inputs.len());
-    let feeder = child.stdin.take().map(|stdin| feed(stdin, encode_plan(plan).encode(), inputs.iter().map(|d| (*d).clone()).collect()));
+    tracing::debug!(
+        "[Job {id}] Started the filter worker (PID {}) for {} document(s)",
+        child.id(),
+        inputs.len()
+    );
+    let feeder = child.stdin.take().map(|stdin| {
+        feed(stdin, encode_plan(plan).encode(), inputs.iter().map(|d| (*d).clone()).collect())
+    });
     let (err_tx, err_rx) = mpsc::channel();
     if let Some(stderr) = child.stderr.take() {
         thread::spawn(move || {
             let _ = err_tx.send(read_stderr(stderr, id));
         });
     }
-    let outputs: Vec<PathBuf> = (0..plan.outputs()).map(|i| work.join(format!("out-{i}"))).collect();
+    let outputs: Vec<PathBuf> =
+        (0..plan.outputs()).map(|i| work.join(format!("out-{i}"))).collect();
     let (out_tx, out_rx) = mpsc::channel();
     if let Some(stdout) = child.stdout.take() {
         let paths = outputs.clone();
-        thread::spawn(move || {
-            let mut open = |i: usize| -> io::Result<Box<dyn Write>> { Ok(Box::new(io::BufWriter::new(std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&paths[i])?))) };
-            let _ = out_tx.send(read_results(&mut BufReader::new(stdout), paths.len(), &mut open));
-        });
+        thread::spawn(move || drop(out_tx.send(receive_results(stdout, &paths))));
     }
     // The results, unless canceled; then the worker's exit.
     let read = loop {
@@ -58,7 +75,9 @@ pub(super) fn convert(job: &JobInfo, plan: &Plan, inputs: &[&DocumentSource], wo
             }
             Ok(r) => break r.map_err(|e| e.to_string()),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break Err("the filter worker's output was lost".into()),
+            Err(RecvTimeoutError::Disconnected) => {
+                break Err("the filter worker's output was lost".into())
+            }
         }
     };
     let Some(status) = wait(&mut child, cancel) else { return Err(BackendError::Canceled) };
@@ -68,10 +87,28 @@ pub(super) fn convert(job: &JobInfo, plan: &Plan, inputs: &[&DocumentSource], wo
     }
     if let (Ok(()), true) = (&read, status.success()) {
         let format = plan.output_format();
-        return Ok(outputs.into_iter().map(|path| DocumentSource { path, format: format.into(), name: "banner".into(), compression: None }).collect());
+        return Ok(outputs
+            .into_iter()
+            .map(|path| DocumentSource {
+                path,
+                format: format.into(),
+                name: "banner".into(),
+                compression: None,
+            })
+            .collect());
     }
     tracing::debug!("[Job {id}] Filter worker exited: {status}; {read:?}");
     Err(BackendError::Document(last_error.unwrap_or_else(|| failure(status, read.err()))))
+}
+
+/// Reads the worker's results from its stdout into new 0600 files at `paths`, ours.
+fn receive_results(stdout: std::process::ChildStdout, paths: &[PathBuf]) -> Result<(), WireError> {
+    let mut open = |i: usize| -> io::Result<Box<dyn Write>> {
+        let file =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&paths[i])?;
+        Ok(Box::new(io::BufWriter::new(file)))
+    };
+    read_results(&mut BufReader::new(stdout), paths.len(), &mut open)
 }
 
 /// What to say when the worker gave no `ERROR:` line.
@@ -86,7 +123,11 @@ fn failure(status: ExitStatus, read: Option<String>) -> String {
 /// Writes the plan and each document, decompressed, to the worker's stdin (on a thread: the
 /// worker answers on stdout meanwhile). A document we cannot read is a spool error; the
 /// worker going away is not ours to report (its exit status tells).
-fn feed(mut stdin: std::process::ChildStdin, header: Vec<u8>, docs: Vec<DocumentSource>) -> thread::JoinHandle<Result<(), BackendError>> {
+fn feed(
+    mut stdin: std::process::ChildStdin,
+    header: Vec<u8>,
+    docs: Vec<DocumentSource>,
+) -> thread::JoinHandle<Result<(), BackendError>> {
     thread::spawn(move || {
         if stdin.write_all(&header).is_err() {
             return Ok(());

@@ -78,7 +78,11 @@ pub fn write_stream(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<u64
 
 /// Reads one chunked stream from `input` into `out`, giving up once more than `limit` bytes
 /// came (`Ok(None)`, the rest of the stream unread); returns the bytes read.
-pub fn read_stream(input: &mut dyn Read, out: &mut dyn Write, limit: u64) -> Result<Option<u64>, WireError> {
+pub fn read_stream(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    limit: u64,
+) -> Result<Option<u64>, WireError> {
     let mut buf = Vec::new();
     let mut total = 0u64;
     loop {
@@ -103,7 +107,11 @@ pub fn read_stream(input: &mut dyn Read, out: &mut dyn Write, limit: u64) -> Res
 
 /// The daemon's side: reads exactly `count` results from the worker, asking `open` for where
 /// to put result `i`, then expects the end of the pipe.
-pub fn read_results<'a>(input: &mut dyn Read, count: usize, open: &mut dyn FnMut(usize) -> io::Result<Box<dyn Write + 'a>>) -> Result<(), WireError> {
+pub fn read_results<'a>(
+    input: &mut dyn Read,
+    count: usize,
+    open: &mut dyn FnMut(usize) -> io::Result<Box<dyn Write + 'a>>,
+) -> Result<(), WireError> {
     for i in 0..count {
         let mut out = open(i)?;
         read_stream(input, &mut out, u64::MAX)?;
@@ -158,7 +166,10 @@ pub fn encode_plan(plan: &Plan) -> Message {
         g.push(kw("presentation-direction-number-up", d));
     }
     if let Some(ranges) = &plan.ranges {
-        let values = ranges.iter().map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 }).collect();
+        let values = ranges
+            .iter()
+            .map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 })
+            .collect();
         g.push(Attribute::set("page-ranges", values));
     }
     if let Some(n) = plan.number_up {
@@ -170,7 +181,14 @@ pub fn encode_plan(plan: &Plan) -> Message {
     }
     if let Some(r) = plan.raster {
         g.push(Attribute::new("output-format", Value::MimeMediaType(r.format.mime_type().into())));
-        g.push(Attribute::new("printer-resolution", Value::Resolution { cross_feed: r.dpi as i32, feed: r.dpi as i32, units: ResolutionUnits::DotsPerInch }));
+        g.push(Attribute::new(
+            "printer-resolution",
+            Value::Resolution {
+                cross_feed: r.dpi as i32,
+                feed: r.dpi as i32,
+                units: ResolutionUnits::DotsPerInch,
+            },
+        ));
         g.push(kw("print-color-mode", if r.color { "color" } else { "monochrome" }));
     }
     for (which, info) in ["start", "end"].iter().zip(&plan.banners) {
@@ -200,19 +218,30 @@ pub fn encode_plan(plan: &Plan) -> Message {
 pub fn decode_plan(msg: &Message) -> Result<Plan, String> {
     let op = |n: &str| msg.operation_attr(n);
     let positive = |n: &str| -> Result<Option<u32>, String> {
-        op(n).map(|a| a.first_i32().and_then(|v| u32::try_from(v).ok()).filter(|v| *v > 0).ok_or(format!("bad {n}"))).transpose()
+        op(n)
+            .map(|a| {
+                a.first_i32()
+                    .and_then(|v| u32::try_from(v).ok())
+                    .filter(|v| *v > 0)
+                    .ok_or(format!("bad {n}"))
+            })
+            .transpose()
     };
     let opts = ConvertOptions {
         media: op("media").and_then(|a| a.first_str()).map(str::to_string),
         orientation: op("orientation-requested").and_then(|a| a.first_i32()),
-        presentation_direction: op("presentation-direction-number-up").and_then(|a| a.first_str()).map(str::to_string),
+        presentation_direction: op("presentation-direction-number-up")
+            .and_then(|a| a.first_str())
+            .map(str::to_string),
     };
     let ranges = op("page-ranges")
         .map(|a| {
             a.values
                 .iter()
                 .map(|v| match v {
-                    Value::RangeOfInteger { lower, upper } if *lower >= 1 && upper >= lower => Ok((*lower as u32, *upper as u32)),
+                    Value::RangeOfInteger { lower, upper } if *lower >= 1 && upper >= lower => {
+                        Ok((*lower as u32, *upper as u32))
+                    }
                     _ => Err("bad page-ranges".to_string()),
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -220,17 +249,42 @@ pub fn decode_plan(msg: &Message) -> Result<Plan, String> {
         .transpose()?;
     let collate = op("sheet-collate").and_then(|a| a.first_str()) != Some("uncollated");
     let copies = positive("copies")?.map(|n| (n, collate));
-    let raster = match op("output-format").and_then(|a| a.first_str()) {
-        None => None,
-        Some(f) => {
-            let format = [RasterFormat::PwgRaster, RasterFormat::Urf].into_iter().find(|r| r.mime_type() == f).ok_or(format!("bad output-format {f}"))?;
-            let dpi = match op("printer-resolution").and_then(|a| a.first()) {
-                Some(Value::Resolution { cross_feed, .. }) => u32::try_from(*cross_feed).map_err(|_| "bad printer-resolution")?,
-                _ => return Err("no printer-resolution".into()),
-            };
-            Some(RasterOptions { format, dpi, color: op("print-color-mode").and_then(|a| a.first_str()) == Some("color") })
+    let raster = decode_raster(msg)?;
+    let banners = decode_banners(msg)?;
+    let formats = msg
+        .groups
+        .iter()
+        .filter(|g| g.tag == DelimiterTag::Document)
+        .map(|g| {
+            g.get("document-format")
+                .and_then(|a| a.first_str())
+                .map(str::to_string)
+                .ok_or("document without a format")
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Plan { opts, ranges, number_up: positive("number-up")?, copies, raster, banners, formats })
+}
+
+/// The raster output the plan asks for (`output-format`, with its resolution and color).
+fn decode_raster(msg: &Message) -> Result<Option<RasterOptions>, String> {
+    let op = |n: &str| msg.operation_attr(n);
+    let Some(f) = op("output-format").and_then(|a| a.first_str()) else { return Ok(None) };
+    let format = [RasterFormat::PwgRaster, RasterFormat::Urf]
+        .into_iter()
+        .find(|r| r.mime_type() == f)
+        .ok_or(format!("bad output-format {f}"))?;
+    let dpi = match op("printer-resolution").and_then(|a| a.first()) {
+        Some(Value::Resolution { cross_feed, .. }) => {
+            u32::try_from(*cross_feed).map_err(|_| "bad printer-resolution")?
         }
+        _ => return Err("no printer-resolution".into()),
     };
+    let color = op("print-color-mode").and_then(|a| a.first_str()) == Some("color");
+    Ok(Some(RasterOptions { format, dpi, color }))
+}
+
+/// The banner sheets of the plan: one Job group per `job-sheets` (start, end).
+fn decode_banners(msg: &Message) -> Result<[Option<BannerInfo>; 2], String> {
     let mut banners = [None, None];
     for g in msg.groups.iter().filter(|g| g.tag == DelimiterTag::Job) {
         let s = |n: &str| g.get(n).and_then(|a| a.first_str()).unwrap_or("").to_string();
@@ -249,8 +303,7 @@ pub fn decode_plan(msg: &Message) -> Result<Plan, String> {
             pages: None,
         });
     }
-    let formats = msg.groups.iter().filter(|g| g.tag == DelimiterTag::Document).map(|g| g.get("document-format").and_then(|a| a.first_str()).map(str::to_string).ok_or("document without a format")).collect::<Result<Vec<_>, _>>()?;
-    Ok(Plan { opts, ranges, number_up: positive("number-up")?, copies, raster, banners, formats })
+    Ok(banners)
 }
 
 #[cfg(test)]

@@ -3,9 +3,21 @@ use quire_filters::RasterFormat;
 use std::io::Cursor;
 
 fn full_plan() -> Plan {
-    let banner = |c: Option<&str>| BannerInfo { job_id: 12, job_name: "quarterly report (draft)".into(), user: "alice".into(), printer: "office".into(), created_unix: 4_102_444_800, classification: c.map(str::to_string), pages: None };
+    let banner = |c: Option<&str>| BannerInfo {
+        job_id: 12,
+        job_name: "quarterly report (draft)".into(),
+        user: "alice".into(),
+        printer: "office".into(),
+        created_unix: 4_102_444_800,
+        classification: c.map(str::to_string),
+        pages: None,
+    };
     Plan {
-        opts: ConvertOptions { media: Some("iso_a4_210x297mm".into()), orientation: Some(4), presentation_direction: Some("tobottom-toright".into()) },
+        opts: ConvertOptions {
+            media: Some("iso_a4_210x297mm".into()),
+            orientation: Some(4),
+            presentation_direction: Some("tobottom-toright".into()),
+        },
         ranges: Some(vec![(1, 2), (5, 9)]),
         number_up: Some(4),
         copies: Some((3, false)),
@@ -54,11 +66,18 @@ fn streams_round_trip_in_bounded_chunks() {
         let mut wire = Vec::new();
         assert_eq!(write_stream(&mut &data[..], &mut wire).expect("write"), size as u64);
         let mut out = Vec::new();
-        assert_eq!(read_stream(&mut &wire[..], &mut out, u64::MAX).expect("read"), Some(size as u64));
+        assert_eq!(
+            read_stream(&mut &wire[..], &mut out, u64::MAX).expect("read"),
+            Some(size as u64)
+        );
         assert_eq!(out, data);
         let mut small = Vec::new();
         if size > 0 {
-            assert_eq!(read_stream(&mut &wire[..], &mut small, size as u64 - 1).expect("read"), None, "over the limit");
+            assert_eq!(
+                read_stream(&mut &wire[..], &mut small, size as u64 - 1).expect("read"),
+                None,
+                "over the limit"
+            );
         }
     }
 }
@@ -72,8 +91,16 @@ fn hostile_result_streams_are_refused() {
     write_stream(&mut &b"one"[..], &mut two).expect("write");
     write_stream(&mut &b"two"[..], &mut two).expect("write");
     assert!(read_results(&mut &two[..], 2, &mut sink).is_ok());
-    assert!(matches!(read_results(&mut &two[..], 1, &mut sink), Err(WireError::TrailingData)), "more results than asked for");
-    assert!(matches!(read_results(&mut &two[..], 3, &mut sink), Err(WireError::Truncated)), "fewer results than asked for");
-    assert!(matches!(read_results(&mut &two[..5], 1, &mut sink), Err(WireError::Truncated)), "a chunk cut short");
+    assert!(
+        matches!(read_results(&mut &two[..], 1, &mut sink), Err(WireError::TrailingData)),
+        "more results than asked for"
+    );
+    assert!(
+        matches!(read_results(&mut &two[..], 3, &mut sink), Err(WireError::Truncated)),
+        "fewer results than asked for"
+    );
+    assert!(
+        matches!(read_results(&mut &two[..5], 1, &mut sink), Err(WireError::Truncated)),
+        "a chunk cut short"
+    );
 }
-

@@ -32,7 +32,10 @@ pub fn connection_option(c: char) -> Option<ArgKind> {
 /// Splits `args` into options and operands the way CUPS's hand-written
 /// parsers do: options may be grouped (`-tl`), values attached (`-dQ`) or
 /// separate (`-d Q`), "--" ends options and a lone "-" is an operand.
-pub fn tokenize(args: &[String], kind: impl Fn(char) -> Option<ArgKind>) -> Result<Vec<Tok>, CliError> {
+pub fn tokenize(
+    args: &[String],
+    kind: impl Fn(char) -> Option<ArgKind>,
+) -> Result<Vec<Tok>, CliError> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut end_of_options = false;
@@ -63,15 +66,23 @@ pub fn tokenize(args: &[String], kind: impl Fn(char) -> Option<ArgKind>) -> Resu
                     out.push(Tok::Opt(c, None));
                     continue;
                 }
-                Some(ArgKind::Value) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
+                Some(ArgKind::Value) if !rest.is_empty() => {
+                    out.push(Tok::Opt(c, Some(rest.to_string())))
+                }
                 Some(ArgKind::Value) => match args.get(i) {
                     Some(v) => {
                         out.push(Tok::Opt(c, Some(v.clone())));
                         i += 1;
                     }
-                    None => return Err(CliError::Usage(format!("Error - expected value after \"-{c}\" option."))),
+                    None => {
+                        return Err(CliError::Usage(format!(
+                            "Error - expected value after \"-{c}\" option."
+                        )))
+                    }
                 },
-                Some(ArgKind::Optional) if !rest.is_empty() => out.push(Tok::Opt(c, Some(rest.to_string()))),
+                Some(ArgKind::Optional) if !rest.is_empty() => {
+                    out.push(Tok::Opt(c, Some(rest.to_string())))
+                }
                 Some(ArgKind::Optional) => match args.get(i) {
                     Some(v) if !v.starts_with('-') => {
                         out.push(Tok::Opt(c, Some(v.clone())));

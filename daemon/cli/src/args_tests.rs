@@ -15,7 +15,11 @@ fn kinds(c: char) -> Option<ArgKind> {
 
 #[test]
 fn tokenize_cups_style() {
-    let t = tokenize(&s(&["-tl", "-dQ", "-h", "srv:8631", "-p", "-p", "A,B", "file", "-", "--", "-x"]), kinds).unwrap();
+    let t = tokenize(
+        &s(&["-tl", "-dQ", "-h", "srv:8631", "-p", "-p", "A,B", "file", "-", "--", "-x"]),
+        kinds,
+    )
+    .unwrap();
     assert_eq!(
         t,
         vec![
@@ -31,7 +35,10 @@ fn tokenize_cups_style() {
         ]
     );
     assert_eq!(tokenize(&s(&["--help"]), kinds).unwrap(), vec![Tok::Help]);
-    assert_eq!(tokenize(&s(&["-lpQ"]), kinds).unwrap(), vec![Tok::Opt('l', None), Tok::Opt('p', Some("Q".into()))]);
+    assert_eq!(
+        tokenize(&s(&["-lpQ"]), kinds).unwrap(),
+        vec![Tok::Opt('l', None), Tok::Opt('p', Some("Q".into()))]
+    );
 }
 
 #[test]

@@ -75,8 +75,9 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
             Tok::Operand(arg) => {
                 any_operand = true;
                 let dests = dest_names(ctx, &mut st)?;
-                let target = classify(arg, &dests)
-                    .ok_or_else(|| CliError::Msg(format!("Error - unknown destination \"{arg}\".")))?;
+                let target = classify(arg, &dests).ok_or_else(|| {
+                    CliError::Msg(format!("Error - unknown destination \"{arg}\"."))
+                })?;
                 // Solaris compatibility: "cancel 12 Q" ignores the Q.
                 if let (Target::Job(_), Some(Tok::Operand(next))) = (&target, toks.get(i + 1)) {
                     if dests.iter().any(|d| d.eq_ignore_ascii_case(next)) {

@@ -34,8 +34,16 @@ pub const WAITING: &[&str] = &["watching", "awaiting-choice", "no-qualified-prin
 
 /// What Get-Job-Attributes asks for.
 const JOB_ATTRS: &[&str] = &[
-    "job-id", "job-printer-uri", "job-state", "job-state-reasons", "job-state-message", "parent-job-id",
-    qv::FAILOVER_STATE, qv::FAILOVER_CANDIDATES, qv::FAILOVER_LOG, qv::SPLIT_PARTS,
+    "job-id",
+    "job-printer-uri",
+    "job-state",
+    "job-state-reasons",
+    "job-state-message",
+    "parent-job-id",
+    qv::FAILOVER_STATE,
+    qv::FAILOVER_CANDIDATES,
+    qv::FAILOVER_LOG,
+    qv::SPLIT_PARTS,
 ];
 
 /// Parses the arguments; server/user/encryption go straight into `ctx`. None: --help.
@@ -48,16 +56,21 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<FailoverArgs>
             Tok::Opt('E', _) => ctx.request_encryption(),
             Tok::Opt('h', v) => ctx.set_server(v.as_deref().unwrap_or_default())?,
             Tok::Opt('U', v) => ctx.set_user(v.as_deref().unwrap_or_default()),
-            Tok::Opt(c, _) => return Err(CliError::Usage(format!("Error - unknown option \"{c}\"."))),
+            Tok::Opt(c, _) => {
+                return Err(CliError::Usage(format!("Error - unknown option \"{c}\".")))
+            }
         }
     }
     let (id, printer) = match operands.as_slice() {
         [id] => (id, None),
         [id, printer] => (id, Some(printer)),
         [] => return Err(CliError::Usage("Error - need a job ID.".into())),
-        [_, _, extra, ..] => return Err(CliError::Usage(format!("Error - unexpected argument \"{extra}\"."))),
+        [_, _, extra, ..] => {
+            return Err(CliError::Usage(format!("Error - unexpected argument \"{extra}\".")))
+        }
     };
-    let job_id = parse_job_id(id).ok_or_else(|| CliError::Usage(format!("Error - bad job ID \"{id}\".")))?;
+    let job_id =
+        parse_job_id(id).ok_or_else(|| CliError::Usage(format!("Error - bad job ID \"{id}\".")))?;
     if let Some(p) = printer {
         crate::lpadmin::check_name(p)?;
     }
@@ -95,7 +108,8 @@ fn get_job(ctx: &mut Ctx, id: i32) -> Result<Group, CliError> {
 pub fn move_request(ctx: &Ctx, id: i32, printer: &str) -> Message {
     let mut req = ctx.request(Operation::CupsMoveJob, None);
     op_attr(&mut req, Attribute::new("job-uri", Value::Uri(job_uri(id))));
-    req.group_mut(DelimiterTag::Job).push(Attribute::new("job-printer-uri", Value::Uri(printer_uri(printer))));
+    req.group_mut(DelimiterTag::Job)
+        .push(Attribute::new("job-printer-uri", Value::Uri(printer_uri(printer))));
     req
 }
 
@@ -127,7 +141,8 @@ pub fn qualifies(line: &str) -> bool {
 
 /// The candidates, qualifying printers first, each group in the scheduler's order.
 pub fn candidates(job: &Group) -> Vec<&str> {
-    let all: Vec<&str> = job.get(qv::FAILOVER_CANDIDATES).map(|a| a.strs().collect()).unwrap_or_default();
+    let all: Vec<&str> =
+        job.get(qv::FAILOVER_CANDIDATES).map(|a| a.strs().collect()).unwrap_or_default();
     let (mut good, bad): (Vec<&str>, Vec<&str>) = all.into_iter().partition(|l| qualifies(l));
     good.extend(bad);
     good
@@ -161,7 +176,9 @@ pub fn report(id: i32, job: &Group) -> Vec<String> {
             lines.extend(cands.iter().map(|c| format!("\t\t{c}")));
         }
     }
-    let list = |name: &str| job.get(name).map(|a| a.strs().map(|s| format!("\t\t{s}")).collect::<Vec<_>>());
+    let list = |name: &str| {
+        job.get(name).map(|a| a.strs().map(|s| format!("\t\t{s}")).collect::<Vec<_>>())
+    };
     if let Some(parts) = list(qv::SPLIT_PARTS).filter(|p| !p.is_empty()) {
         lines.push("\tParts:".into());
         lines.extend(parts);

@@ -31,11 +31,23 @@ fn candidates_attr() -> Attribute {
 #[test]
 fn arguments() {
     assert_eq!(parse(&["12"]).unwrap(), Some(FailoverArgs { job_id: 12, printer: None }));
-    assert_eq!(parse(&["office-12", "vault"]).unwrap(), Some(FailoverArgs { job_id: 12, printer: Some("vault".into()) }));
+    assert_eq!(
+        parse(&["office-12", "vault"]).unwrap(),
+        Some(FailoverArgs { job_id: 12, printer: Some("vault".into()) })
+    );
     let a = parse(&["-h", "localhost:8631", "-U", "alice", "12", "vault", "-E"]).unwrap();
     assert_eq!(a, Some(FailoverArgs { job_id: 12, printer: Some("vault".into()) }));
     assert_eq!(parse(&["--help"]).unwrap(), None);
-    for bad in [&[][..], &["x"], &["0"], &["12", "a", "b"], &["12", "a/b"], &["-z", "12"], &["-h"], &["12", "-x"]] {
+    for bad in [
+        &[][..],
+        &["x"],
+        &["0"],
+        &["12", "a", "b"],
+        &["12", "a/b"],
+        &["-z", "12"],
+        &["-h"],
+        &["12", "-x"],
+    ] {
         assert!(matches!(parse(bad), Err(CliError::Usage(_))), "{bad:?}");
     }
 }
@@ -44,7 +56,10 @@ fn arguments() {
 fn move_request_is_lpmoves() {
     let req = move_request(&Ctx::new("quire failover"), 12, "vault");
     assert_eq!(req.code, Operation::CupsMoveJob.code());
-    assert_eq!(req.operation_attr("job-uri").and_then(Attribute::first_str), Some("ipp://localhost/jobs/12"));
+    assert_eq!(
+        req.operation_attr("job-uri").and_then(Attribute::first_str),
+        Some("ipp://localhost/jobs/12")
+    );
     assert!(req.operation_attr("printer-uri").is_none());
     assert_eq!(
         req.attr(DelimiterTag::Job, "job-printer-uri").map(|a| a.values.clone()),
@@ -81,9 +96,15 @@ fn report_of_a_job_awaiting_a_choice() {
         Attribute::new("job-id", Value::Integer(12)),
         Attribute::new("job-printer-uri", Value::Uri("ipp://localhost/printers/office".into())),
         state("awaiting-choice"),
-        Attribute::new("job-state-message", text("\"office\" stopped (media-empty-error) after 7 of 20 impressions.")),
+        Attribute::new(
+            "job-state-message",
+            text("\"office\" stopped (media-empty-error) after 7 of 20 impressions."),
+        ),
         candidates_attr(),
-        Attribute::set(qv::FAILOVER_LOG, vec![text("14:03:07Z \"office\" stopped"), text("14:03:38Z waiting for a choice")]),
+        Attribute::set(
+            qv::FAILOVER_LOG,
+            vec![text("14:03:07Z \"office\" stopped"), text("14:03:38Z waiting for a choice")],
+        ),
     ]);
     assert_eq!(
         report(12, &g),
@@ -123,10 +144,20 @@ fn report_of_a_failed_over_job_and_of_none() {
     assert!(lines[3].starts_with("\t\tjob 15 on office: printed before"));
     assert_eq!(lines[5..], ["\tLog:", "\t\t14:05:00Z \"office\" printed copy 1, pages 1-7"]);
     let waiting_alone = report(3, &job(vec![state("no-qualified-printer")]));
-    assert_eq!(waiting_alone, ["Job 3", "\tFailover: no-qualified-printer", "\tCandidates: none (there is no other printer)"]);
+    assert_eq!(
+        waiting_alone,
+        [
+            "Job 3",
+            "\tFailover: no-qualified-printer",
+            "\tCandidates: none (there is no other printer)"
+        ]
+    );
     let none = report(7, &job(vec![Attribute::new("job-state-message", text("Job is printing."))]));
     assert_eq!(none.len(), 1);
     assert!(none[0].starts_with("Job 7 has no failover record"), "{none:?}");
     let part = report(16, &job(vec![Attribute::new("parent-job-id", Value::Integer(12))]));
-    assert_eq!(part, ["Job 16 has no failover record; it is part of job 12 (see \"quire failover 12\")."]);
+    assert_eq!(
+        part,
+        ["Job 16 has no failover record; it is part of job 12 (see \"quire failover 12\")."]
+    );
 }

@@ -6,10 +6,11 @@ use std::io::Read;
 use quire_ipp::{vendor, Attribute, DelimiterTag, Message, Operation, Value};
 
 use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
-use crate::session::{
-    groups, ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, status_text, uri_resource, CliError, Ctx,
-};
 use crate::options::{encode_options, parse_hold, Hold, Options};
+use crate::session::{
+    groups, ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, status_text,
+    uri_resource, CliError, Ctx,
+};
 
 pub const USAGE: &str = "Usage: quire lp [options] [--] [file(s)]
        quire lp [options] -i id
@@ -63,15 +64,21 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
             Tok::Help => return Ok(None),
             Tok::Operand(f) if f == "-" => {
                 if !a.files.is_empty() || a.job_id.is_some() {
-                    return Err(usage("Error - cannot print from stdin if files or a job ID are provided.".into()));
+                    return Err(usage(
+                        "Error - cannot print from stdin if files or a job ID are provided.".into(),
+                    ));
                 }
                 break;
             }
             Tok::Operand(f) => {
                 if a.job_id.is_some() {
-                    return Err(usage("Error - cannot print files and alter jobs simultaneously.".into()));
+                    return Err(usage(
+                        "Error - cannot print files and alter jobs simultaneously.".into(),
+                    ));
                 }
-                File::open(&f).map_err(|e| CliError::Msg(format!("Error - unable to access \"{f}\" - {e}")))?;
+                File::open(&f).map_err(|e| {
+                    CliError::Msg(format!("Error - unable to access \"{f}\" - {e}"))
+                })?;
                 if a.title.is_none() {
                     a.title = Some(f.rsplit('/').next().unwrap_or(&f).to_string());
                 }
@@ -89,9 +96,12 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
             'f' | 'y' | 'S' | 'T' => eprintln!("{}: Warning - option \"-{c}\" ignored.", ctx.prog),
             'i' => {
                 if !a.files.is_empty() {
-                    return Err(usage("Error - cannot print files and alter jobs simultaneously.".into()));
+                    return Err(usage(
+                        "Error - cannot print files and alter jobs simultaneously.".into(),
+                    ));
                 }
-                a.job_id = Some(parse_job_id(&v).ok_or_else(|| usage("Error - bad job ID.".into()))?);
+                a.job_id =
+                    Some(parse_job_id(&v).ok_or_else(|| usage("Error - bad job ID.".into()))?);
             }
             'm' | 'w' => {
                 let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
@@ -145,8 +155,10 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
         None => default_destination(ctx)?,
     };
     let uri = lookup_printer(ctx, &printer)?;
-    let resp = if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
-    let job_id = response_job_id(&resp).ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
+    let resp =
+        if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
+    let job_id = response_job_id(&resp)
+        .ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
     if !a.silent {
         out!("request id is {printer}-{job_id} ({} file(s))", a.files.len());
         if let Some(note) = split_note(&resp) {
@@ -161,10 +173,16 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
 pub fn split_note(resp: &Message) -> Option<String> {
     let job = resp.group(DelimiterTag::Job)?;
     let reasons = job.get("job-state-reasons")?;
-    if !reasons.strs().any(|r| r == vendor::REASON_SPLIT || r == vendor::REASON_NO_QUALIFIED_PRINTER) {
+    if !reasons
+        .strs()
+        .any(|r| r == vendor::REASON_SPLIT || r == vendor::REASON_NO_QUALIFIED_PRINTER)
+    {
         return None;
     }
-    job.get("job-state-message").and_then(Attribute::first_str).filter(|m| !m.is_empty()).map(str::to_string)
+    job.get("job-state-message")
+        .and_then(Attribute::first_str)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
 }
 
 fn add_job_uri(req: &mut Message, id: i32) {
@@ -186,7 +204,8 @@ fn modify_job(ctx: &mut Ctx, id: i32, a: &LpArgs) -> Result<i32, CliError> {
     if let Some(t) = opts.remove("job-name") {
         req.group_mut(DelimiterTag::Job).push(Attribute::new("job-name", Value::Name(t)));
     }
-    encode_options(&mut req, &opts, DelimiterTag::Job).map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
+    encode_options(&mut req, &opts, DelimiterTag::Job)
+        .map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
     ctx.call("/jobs", &req)?;
     Ok(0)
 }
@@ -231,7 +250,12 @@ pub fn lookup_printer(ctx: &mut Ctx, name: &str) -> Result<String, CliError> {
 }
 
 /// The operation attributes and job template shared by Print-Job and Create-Job.
-fn job_request(ctx: &Ctx, op: Operation, uri: &str, a: &LpArgs) -> Result<(Message, String), CliError> {
+fn job_request(
+    ctx: &Ctx,
+    op: Operation,
+    uri: &str,
+    a: &LpArgs,
+) -> Result<(Message, String), CliError> {
     let mut req = ctx.request(op, Some(uri));
     let title = a.title.clone().unwrap_or_else(|| "(stdin)".into());
     op_attr(&mut req, Attribute::new("job-name", Value::Name(title)));
@@ -244,7 +268,8 @@ fn job_request(ctx: &Ctx, op: Operation, uri: &str, a: &LpArgs) -> Result<(Messa
     if op == Operation::PrintJob {
         op_attr(&mut req, Attribute::new("document-format", Value::MimeMediaType(format.clone())));
     }
-    encode_options(&mut req, &opts, DelimiterTag::Job).map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
+    encode_options(&mut req, &opts, DelimiterTag::Job)
+        .map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
     Ok((req, format))
 }
 
@@ -252,7 +277,8 @@ fn open_document(a: &LpArgs, i: usize) -> Result<Box<dyn Read>, CliError> {
     match a.files.get(i) {
         None => Ok(Box::new(std::io::stdin().lock())),
         Some(f) => {
-            let file = File::open(f).map_err(|e| CliError::Msg(format!("Error - unable to access \"{f}\" - {e}")))?;
+            let file = File::open(f)
+                .map_err(|e| CliError::Msg(format!("Error - unable to access \"{f}\" - {e}")))?;
             Ok(Box::new(file))
         }
     }
@@ -277,7 +303,8 @@ fn submit_multi(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<Message, CliErro
     let (req, format) = job_request(ctx, Operation::CreateJob, uri, a)?;
     let resource = uri_resource(uri).unwrap_or("/").to_string();
     let resp = ipp_ok(ctx.send(&resource, &req, None)?)?;
-    let id = response_job_id(&resp).ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
+    let id = response_job_id(&resp)
+        .ok_or_else(|| CliError::Msg("Error - no job-id in the response.".into()))?;
     let mut last = resp;
     for (i, f) in a.files.iter().enumerate() {
         let mut req = ctx.request(Operation::SendDocument, Some(uri));
@@ -291,7 +318,8 @@ fn submit_multi(ctx: &mut Ctx, uri: &str, a: &LpArgs) -> Result<Message, CliErro
         for attr in ops {
             op_attr(&mut req, attr);
         }
-        let sent = open_document(a, i).and_then(|mut doc| ctx.send(&resource, &req, Some(&mut *doc)));
+        let sent =
+            open_document(a, i).and_then(|mut doc| ctx.send(&resource, &req, Some(&mut *doc)));
         match sent.and_then(ipp_ok) {
             // Send-Document responses may omit job-id; the Create-Job one had it.
             Ok(r) if response_job_id(&r) == Some(id) => last = r,

@@ -16,9 +16,22 @@ fn print_flags() {
     let f = dir.path().join("report.pdf");
     std::fs::write(&f, b"%PDF").unwrap();
     let f = f.to_string_lossy().to_string();
-    let a = parse(&["-dQ/inst", "-n", "2", "-o", "media=a4 fit-to-page", "-P", "1-3", "-H", "hold", "-q50", "-s", &f])
-        .unwrap()
-        .unwrap();
+    let a = parse(&[
+        "-dQ/inst",
+        "-n",
+        "2",
+        "-o",
+        "media=a4 fit-to-page",
+        "-P",
+        "1-3",
+        "-H",
+        "hold",
+        "-q50",
+        "-s",
+        &f,
+    ])
+    .unwrap()
+    .unwrap();
     assert_eq!(a.printer.as_deref(), Some("Q"));
     assert_eq!(a.title.as_deref(), Some("report.pdf"));
     assert_eq!(a.files, std::slice::from_ref(&f));
@@ -77,15 +90,22 @@ fn split_notes_from_the_response() {
         let mut m = Message::new((2, 0), 0, 1);
         let g = m.group_mut(DelimiterTag::Job);
         g.push(Attribute::new("job-id", Value::Integer(7)));
-        g.push(Attribute::set("job-state-reasons", reasons.iter().map(|r| Value::Keyword(r.to_string())).collect()));
+        g.push(Attribute::set(
+            "job-state-reasons",
+            reasons.iter().map(|r| Value::Keyword(r.to_string())).collect(),
+        ));
         if let Some(t) = message {
             g.push(Attribute::new("job-state-message", Value::Text(t.into())));
         }
         m
     };
-    let split = response(&[vendor::REASON_SPLIT, "job-printing"], Some("Job 7 is split into 2 parts: ..."));
+    let split =
+        response(&[vendor::REASON_SPLIT, "job-printing"], Some("Job 7 is split into 2 parts: ..."));
     assert_eq!(split_note(&split).as_deref(), Some("Job 7 is split into 2 parts: ..."));
-    let alone = response(&["job-printing", vendor::REASON_NO_QUALIFIED_PRINTER], Some("No other printer qualifies."));
+    let alone = response(
+        &["job-printing", vendor::REASON_NO_QUALIFIED_PRINTER],
+        Some("No other printer qualifies."),
+    );
     assert_eq!(split_note(&alone).as_deref(), Some("No other printer qualifies."));
     // Other notes (e.g. "Not split: it has a single page.") carry no reason: lp stays quiet.
     assert_eq!(split_note(&response(&["none"], Some("Not split: it has a single page."))), None);
@@ -95,12 +115,24 @@ fn split_notes_from_the_response() {
 
 #[test]
 fn split_options_parse() {
-    let a = parse(&["-o", "quire-split=manual quire-split-printers=a,b", "-o", "quire-split-fallback=hold", "-n", "10"])
-        .unwrap()
-        .unwrap();
+    let a = parse(&[
+        "-o",
+        "quire-split=manual quire-split-printers=a,b",
+        "-o",
+        "quire-split-fallback=hold",
+        "-n",
+        "10",
+    ])
+    .unwrap()
+    .unwrap();
     assert_eq!(
         opts(&a),
-        [("quire-split", "manual"), ("quire-split-printers", "a,b"), ("quire-split-fallback", "hold"), ("copies", "10")]
+        [
+            ("quire-split", "manual"),
+            ("quire-split-printers", "a,b"),
+            ("quire-split-fallback", "hold"),
+            ("copies", "10")
+        ]
     );
 }
 

@@ -5,8 +5,10 @@
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 
 use crate::args::{tokenize, ArgKind, Tok};
-use crate::session::{class_uri, ipp_ok, is_not_found, keywords, op_attr, printer_uri, CliError, Ctx};
 use crate::options::{encode_option, Options};
+use crate::session::{
+    class_uri, ipp_ok, is_not_found, keywords, op_attr, printer_uri, CliError, Ctx,
+};
 
 pub const USAGE: &str = "Usage: quire lpadmin [options] -d destination
        quire lpadmin [options] -p destination
@@ -35,9 +37,8 @@ Options:
 fn arg_kind(c: char) -> Option<ArgKind> {
     match c {
         'E' => Some(ArgKind::Flag),
-        'U' | 'h' | 'p' | 'x' | 'd' | 'v' | 'm' | 'D' | 'L' | 'o' | 'c' | 'r' | 'u' | 'P' | 'i' | 'R' => {
-            Some(ArgKind::Value)
-        }
+        'U' | 'h' | 'p' | 'x' | 'd' | 'v' | 'm' | 'D' | 'L' | 'o' | 'c' | 'r' | 'u' | 'P' | 'i'
+        | 'R' => Some(ArgKind::Value),
         _ => None,
     }
 }
@@ -72,10 +73,16 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     for tok in toks {
         let (c, v) = match tok {
             Tok::Opt(c, v) => (c, v.unwrap_or_default()),
-            Tok::Operand(o) => return Err(CliError::Usage(format!("Error - unknown argument \"{o}\"."))),
+            Tok::Operand(o) => {
+                return Err(CliError::Usage(format!("Error - unknown argument \"{o}\".")))
+            }
             Tok::Help => continue,
         };
-        let need_printer = || CliError::Usage(format!("Error - destination name must come before \"-{c}\"; use -p first."));
+        let need_printer = || {
+            CliError::Usage(format!(
+                "Error - destination name must come before \"-{c}\"; use -p first."
+            ))
+        };
         match c {
             'E' if printer.is_some() => changes.enable = true,
             'E' => ctx.request_encryption(),
@@ -107,7 +114,11 @@ pub fn collect(changes: &mut Changes, c: char, v: &str) -> Result<(), CliError> 
         'L' => changes.set(Attribute::new("printer-location", Value::Text(v.to_string()))),
         'o' => changes.options.parse(v).map_err(|e| CliError::Usage(format!("Error - {e}.")))?,
         'u' => changes.set(parse_users(v)?),
-        'P' | 'i' => return Err(CliError::Usage(format!("Error - \"-{c}\" (PPD/interface files) is not supported; use -m."))),
+        'P' | 'i' => {
+            return Err(CliError::Usage(format!(
+                "Error - \"-{c}\" (PPD/interface files) is not supported; use -m."
+            )))
+        }
         'R' => eprintln!("lpadmin: Warning - \"-R\" is not supported and was ignored."),
         _ => return Err(CliError::Usage(format!("Error - unknown option \"{c}\"."))),
     }
@@ -123,8 +134,12 @@ pub fn parse_users(v: &str) -> Result<Attribute, CliError> {
         "deny" => "requesting-user-name-denied",
         _ => return Err(bad()),
     };
-    let values: Vec<Value> =
-        users.split(',').map(str::trim).filter(|u| !u.is_empty()).map(|u| Value::Name(u.to_string())).collect();
+    let values: Vec<Value> = users
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| Value::Name(u.to_string()))
+        .collect();
     if values.is_empty() {
         return Err(bad());
     }
@@ -145,12 +160,17 @@ pub fn check_name(name: &str) -> Result<(), CliError> {
 }
 
 /// Builds the CUPS-Add-Modify-Printer request for the collected changes.
-pub fn add_modify_request(ctx: &Ctx, printer: &str, changes: &Changes) -> Result<Message, CliError> {
+pub fn add_modify_request(
+    ctx: &Ctx,
+    printer: &str,
+    changes: &Changes,
+) -> Result<Message, CliError> {
     let mut req = ctx.request(Operation::CupsAddModifyPrinter, Some(&printer_uri(printer)));
     let g = req.group_mut(DelimiterTag::Printer);
     g.attributes.extend(changes.attrs.iter().cloned());
     for (name, value) in &changes.options.0 {
-        let (_, attr) = encode_option(name, value).map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
+        let (_, attr) =
+            encode_option(name, value).map_err(|e| CliError::Usage(format!("Error - {e}.")))?;
         g.attributes.retain(|a| a.name != attr.name);
         g.push(attr);
     }
@@ -212,7 +232,9 @@ fn add_to_class(ctx: &mut Ctx, printer: &str, class: &str) -> Result<(), CliErro
     check_name(class)?;
     let mut members = class_members(ctx, class)?.unwrap_or_default();
     if members.iter().any(|m| m.eq_ignore_ascii_case(printer)) {
-        return Err(CliError::Msg(format!("Error - printer {printer} is already a member of class {class}.")));
+        return Err(CliError::Msg(format!(
+            "Error - printer {printer} is already a member of class {class}."
+        )));
     }
     members.push(printer.to_string());
     set_members(ctx, class, &members)
@@ -222,9 +244,12 @@ fn add_to_class(ctx: &mut Ctx, printer: &str, class: &str) -> Result<(), CliErro
 fn remove_from_class(ctx: &mut Ctx, printer: &str, class: &str) -> Result<(), CliError> {
     let members = class_members(ctx, class)?
         .ok_or_else(|| CliError::Msg(format!("Error - class {class} does not exist.")))?;
-    let rest: Vec<String> = members.iter().filter(|m| !m.eq_ignore_ascii_case(printer)).cloned().collect();
+    let rest: Vec<String> =
+        members.iter().filter(|m| !m.eq_ignore_ascii_case(printer)).cloned().collect();
     if rest.len() == members.len() {
-        return Err(CliError::Msg(format!("Error - printer {printer} is not a member of class {class}.")));
+        return Err(CliError::Msg(format!(
+            "Error - printer {printer} is not a member of class {class}."
+        )));
     }
     if rest.is_empty() {
         let req = ctx.request(Operation::CupsDeleteClass, Some(&class_uri(class)));

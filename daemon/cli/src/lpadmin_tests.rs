@@ -31,7 +31,10 @@ fn add_modify_with_enable_and_everywhere() {
     let ctx = Ctx::new("lpadmin");
     let req = add_modify_request(&ctx, "tmpq", &c).unwrap();
     assert_eq!(req.code, Operation::CupsAddModifyPrinter.code());
-    assert_eq!(req.operation_attr("printer-uri").and_then(Attribute::first_str), Some("ipp://localhost/printers/tmpq"));
+    assert_eq!(
+        req.operation_attr("printer-uri").and_then(Attribute::first_str),
+        Some("ipp://localhost/printers/tmpq")
+    );
     let p = |n| req.attr(DelimiterTag::Printer, n).and_then(|a| a.first()).cloned();
     assert_eq!(p("device-uri"), Some(Value::Uri("ipp://localhost:8702/ipp/print".into())));
     assert_eq!(p("ppd-name"), Some(Value::Name("everywhere".into())));
@@ -63,14 +66,20 @@ fn security_and_split_policy_reach_the_printer_group() {
     assert_eq!(p("quire-erases-storage"), [Value::Boolean(false)]);
     assert_eq!(p("quire-security-level"), kw("auto"));
     assert_eq!(p("quire-split-default"), kw("auto"));
-    assert_eq!(p("quire-split-printers-default"), [Value::Name("a".into()), Value::Name("b".into())]);
+    assert_eq!(
+        p("quire-split-printers-default"),
+        [Value::Name("a".into()), Value::Name("b".into())]
+    );
     assert_eq!(p("quire-split-fallback-default"), kw("hold"));
     assert_eq!(p("quire-split-min-copies"), [Value::Integer(100)]);
     assert_eq!(p("quire-split-min-pages"), [Value::Integer(200)]);
     let mut c = Changes::default();
     collect(&mut c, 'o', "quire-security-level=3").unwrap();
     let req = add_modify_request(&Ctx::new("lpadmin"), "sec", &c).unwrap();
-    assert_eq!(req.attr(DelimiterTag::Printer, "quire-security-level").map(|a| a.values.clone()), Some(vec![Value::Integer(3)]));
+    assert_eq!(
+        req.attr(DelimiterTag::Printer, "quire-security-level").map(|a| a.values.clone()),
+        Some(vec![Value::Integer(3)])
+    );
     let mut c = Changes::default();
     collect(&mut c, 'o', "quire-split-min-copies=many").unwrap();
     assert!(add_modify_request(&Ctx::new("lpadmin"), "sec", &c).is_err());

@@ -96,11 +96,10 @@ fn one_option(ctx: &mut Ctx, st: &mut State, c: char, v: Option<String>) -> Resu
         'l' => st.long = 2,
         'W' => match v {
             Some(w @ ("completed" | "not-completed" | "all")) => st.which = w.to_string(),
-            _ => {
-                return Err(CliError::Usage(
-                    "Error - need \"completed\", \"not-completed\", or \"all\" after \"-W\" option.".into(),
-                ))
-            }
+            _ => return Err(CliError::Usage(
+                "Error - need \"completed\", \"not-completed\", or \"all\" after \"-W\" option."
+                    .into(),
+            )),
         },
         'S' | 'f' => {}
         'H' => out!("{}", ctx.destination()?),
@@ -155,11 +154,17 @@ fn load_dests(ctx: &mut Ctx, st: &mut State) -> Result<(), CliError> {
     let mut d = Dests::default();
     let req = ctx.request(Operation::CupsGetDefault, None);
     let resp = ctx.send("/", &req, None)?;
-    d.default = resp.attr(DelimiterTag::Printer, "printer-name").and_then(Attribute::first_str).map(str::to_string);
+    d.default = resp
+        .attr(DelimiterTag::Printer, "printer-name")
+        .and_then(Attribute::first_str)
+        .map(str::to_string);
     let mut req = ctx.request(Operation::CupsGetPrinters, None);
     op_attr(&mut req, keywords(&["printer-name", "printer-type"]));
     let resp = ipp_ok(ctx.send("/", &req, None)?)?;
-    d.names = groups(&resp, DelimiterTag::Printer).filter_map(|g| str_attr(g, "printer-name")).map(str::to_string).collect();
+    d.names = groups(&resp, DelimiterTag::Printer)
+        .filter_map(|g| str_attr(g, "printer-name"))
+        .map(str::to_string)
+        .collect();
     st.dests = Some(d);
     Ok(())
 }
@@ -233,7 +238,7 @@ fn show_default(dest: DefaultDest) {
     }
 }
 
-fn show_scheduler(ctx: &mut Ctx) {
+fn show_scheduler(ctx: &Ctx) {
     // CUPS just opens a connection; no IPP request.
     let up = ctx.destination().ok().and_then(|d| quire_client::Client::connect(d).ok()).is_some();
     out!("{}", if up { "scheduler is running" } else { "scheduler is not running" });
@@ -263,7 +268,12 @@ fn list(ctx: &mut Ctx, op: Operation, attrs: &[&str]) -> Result<Option<Message>,
 
 fn show_accepting(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
     let which = which.filter(|w| *w != "all");
-    let attrs = ["printer-name", "printer-state-change-time", "printer-state-message", "printer-is-accepting-jobs"];
+    let attrs = [
+        "printer-name",
+        "printer-state-change-time",
+        "printer-state-message",
+        "printer-is-accepting-jobs",
+    ];
     let Some(resp) = list(ctx, Operation::CupsGetPrinters, &attrs)? else { return Ok(1) };
     for g in groups(&resp, DelimiterTag::Printer) {
         let Some(name) = str_attr(g, "printer-name") else { continue };
@@ -318,12 +328,24 @@ fn show_devices(ctx: &mut Ctx, which: Option<&str>) -> Result<i32, CliError> {
     Ok(0)
 }
 
-fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>) -> Result<i32, CliError> {
+fn show_jobs(
+    ctx: &mut Ctx,
+    st: &State,
+    dests: Option<&str>,
+    users: Option<&str>,
+) -> Result<i32, CliError> {
     let dests = dests.filter(|d| *d != "all");
     let mut req = ctx.request(Operation::GetJobs, Some("ipp://localhost/"));
     let mut attrs = vec![
-        "job-id", "job-k-octets", "job-name", "job-originating-user-name", "job-printer-state-message",
-        "job-printer-uri", "job-state-reasons", "time-at-creation", "time-at-completed",
+        "job-id",
+        "job-k-octets",
+        "job-name",
+        "job-originating-user-name",
+        "job-printer-state-message",
+        "job-printer-uri",
+        "job-state-reasons",
+        "time-at-creation",
+        "time-at-completed",
     ];
     if st.long > 0 {
         attrs.extend_from_slice(JOB_LONG_ATTRS);
@@ -367,8 +389,13 @@ fn show_jobs(ctx: &mut Ctx, st: &State, dests: Option<&str>, users: Option<&str>
 /// What the long job listing also asks for: how a job was split, or why it was not, and
 /// where its failover stands.
 const JOB_LONG_ATTRS: &[&str] = &[
-    "job-state-message", "output-device-assigned", "parent-job-id", qv::SPLIT_PART, qv::SPLIT_PARTS,
-    qv::FAILOVER_STATE, qv::FAILOVER_CANDIDATES,
+    "job-state-message",
+    "output-device-assigned",
+    "parent-job-id",
+    qv::SPLIT_PART,
+    qv::SPLIT_PARTS,
+    qv::FAILOVER_STATE,
+    qv::FAILOVER_CANDIDATES,
 ];
 
 /// "\tFailover: awaiting-choice (...)" and, while the job waits on its stopped printer,
@@ -377,7 +404,9 @@ const JOB_LONG_ATTRS: &[&str] = &[
 pub fn failover_details(g: &Group, id: i32) -> Vec<String> {
     let Some(state) = str_attr(g, qv::FAILOVER_STATE) else { return Vec::new() };
     let mut lines = vec![match state {
-        "awaiting-choice" => format!("\tFailover: {state} (choose with \"quire failover {id} PRINTER\")"),
+        "awaiting-choice" => {
+            format!("\tFailover: {state} (choose with \"quire failover {id} PRINTER\")")
+        }
         _ => format!("\tFailover: {state}"),
     }];
     if crate::failover::WAITING.contains(&state) {
@@ -395,7 +424,9 @@ pub fn failover_details(g: &Group, id: i32) -> Vec<String> {
 pub fn split_details(g: &Group) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(parts) = g.get(qv::SPLIT_PARTS).filter(|p| p.strs().next().is_some()) {
-        let failed_over = g.get("job-state-reasons").is_some_and(|r| r.strs().any(|s| s == qv::REASON_FAILED_OVER));
+        let failed_over = g
+            .get("job-state-reasons")
+            .is_some_and(|r| r.strs().any(|s| s == qv::REASON_FAILED_OVER));
         let how = if failed_over { "Failed over into" } else { "Split into" };
         lines.push(format!("\t{how} {} parts:", parts.strs().count()));
         lines.extend(parts.strs().map(|p| format!("\t\t{p}")));
@@ -407,7 +438,9 @@ pub fn split_details(g: &Group) -> Vec<String> {
             None => lines.push(format!("\tPart of job {parent}: {part}")),
         }
     }
-    let unqualified = g.get("job-state-reasons").is_some_and(|r| r.strs().any(|s| s == qv::REASON_NO_QUALIFIED_PRINTER));
+    let unqualified = g
+        .get("job-state-reasons")
+        .is_some_and(|r| r.strs().any(|s| s == qv::REASON_NO_QUALIFIED_PRINTER));
     if let Some(m) = str_attr(g, "job-state-message").filter(|m| unqualified && !m.is_empty()) {
         lines.push(format!("\tNot split: {m}"));
     }
@@ -425,12 +458,31 @@ fn print_job(st: &State, g: &Group, rank: i32, id: &str, user: &str, time_at: &s
 }
 
 const PRINTER_ATTRS: &[&str] = &[
-    "printer-name", "printer-state", "printer-state-message", "printer-state-reasons",
-    "printer-state-change-time", "printer-type", "printer-info", "printer-location",
-    "printer-make-and-model", "printer-uri-supported", "requesting-user-name-allowed",
-    "requesting-user-name-denied", qv::AUTHENTICATION_METHOD, qv::ENCRYPTS_JOB_DATA, qv::ERASES_STORAGE,
-    qv::SECURITY_LEVEL, qv::SECURITY_LEVEL_SOURCE, qv::SECURITY_SOURCE, qv::SECURITY_CLAIM, qv::SPLIT_DEFAULT, qv::SPLIT_PRINTERS_DEFAULT,
-    qv::SPLIT_FALLBACK_DEFAULT, qv::SPLIT_MIN_COPIES, qv::SPLIT_MIN_PAGES, qv::FAILOVER_DEFAULT,
+    "printer-name",
+    "printer-state",
+    "printer-state-message",
+    "printer-state-reasons",
+    "printer-state-change-time",
+    "printer-type",
+    "printer-info",
+    "printer-location",
+    "printer-make-and-model",
+    "printer-uri-supported",
+    "requesting-user-name-allowed",
+    "requesting-user-name-denied",
+    qv::AUTHENTICATION_METHOD,
+    qv::ENCRYPTS_JOB_DATA,
+    qv::ERASES_STORAGE,
+    qv::SECURITY_LEVEL,
+    qv::SECURITY_LEVEL_SOURCE,
+    qv::SECURITY_SOURCE,
+    qv::SECURITY_CLAIM,
+    qv::SPLIT_DEFAULT,
+    qv::SPLIT_PRINTERS_DEFAULT,
+    qv::SPLIT_FALLBACK_DEFAULT,
+    qv::SPLIT_MIN_COPIES,
+    qv::SPLIT_MIN_PAGES,
+    qv::FAILOVER_DEFAULT,
     qv::FAILOVER_GRACE_TIME,
 ];
 
@@ -522,7 +574,9 @@ fn print_printer_details(st: &State, g: &Group, name: &str) {
     out!("\tForms allowed:\n\t\t(none)\n\tBanner required\n\tCharset sets:\n\t\t(none)");
     out!("\tDefault pitch:\n\tDefault page size:\n\tDefault port settings:");
     // Quire's own, after CUPS's lines; a CUPS server sends none of them.
-    for line in security_lines(g).into_iter().chain([split_line(g), failover_line(g)].into_iter().flatten()) {
+    for line in
+        security_lines(g).into_iter().chain([split_line(g), failover_line(g)].into_iter().flatten())
+    {
         out!("{line}");
     }
 }
@@ -531,7 +585,10 @@ fn print_printer_details(st: &State, g: &Group, name: &str) {
 fn facts_text<'a>(get: impl Fn(&str) -> Option<&'a Attribute>) -> Option<String> {
     let level = get(qv::SECURITY_LEVEL)?.first_i32()?;
     let flag = |n: &str| get(n).and_then(Attribute::first_bool).unwrap_or(false);
-    let mut facts = vec![match get(qv::AUTHENTICATION_METHOD).and_then(Attribute::first_str).unwrap_or("none") {
+    let mut facts = vec![match get(qv::AUTHENTICATION_METHOD)
+        .and_then(Attribute::first_str)
+        .unwrap_or("none")
+    {
         "none" => "no authentication".to_string(),
         method => method.to_string(),
     }];
@@ -576,7 +633,8 @@ pub fn split_line(g: &Group) -> Option<String> {
         (None, Some(p)) => format!("jobs of {p}+ pages"),
         (None, None) => "every job".to_string(),
     };
-    let listed: Vec<&str> = g.get(qv::SPLIT_PRINTERS_DEFAULT).map(|a| a.strs().collect()).unwrap_or_default();
+    let listed: Vec<&str> =
+        g.get(qv::SPLIT_PRINTERS_DEFAULT).map(|a| a.strs().collect()).unwrap_or_default();
     // Only a manual split uses the list; auto considers every printer.
     let printers = match (mode, listed.is_empty()) {
         ("manual", true) => "none listed".to_string(),

@@ -7,7 +7,6 @@
 //! order-sensitive (`lpadmin -E`, `lpstat -W`), take optional values
 //! (`lpstat -p [printers]`) and may be glued to their values (`-dQ`). Invoked
 //! through a link named lp/lpstat/cancel/lpadmin, it acts as that command.
-#![forbid(unsafe_code)]
 
 /// `println!` that ends the program quietly when stdout is gone (`quire lpstat | head`)
 /// instead of panicking, as the CUPS tools do when SIGPIPE ends them.
@@ -93,7 +92,8 @@ fn main() {
     let Some((name, sub)) = matches.subcommand() else {
         std::process::exit(1);
     };
-    let args: Vec<String> = sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
+    let args: Vec<String> =
+        sub.get_many::<String>("args").map(|v| v.cloned().collect()).unwrap_or_default();
     let prog = match name {
         "failover" => FAILOVER,
         "release" => RELEASE,

@@ -110,12 +110,30 @@ const ORIENTATION: &[(&str, i32)] =
     &[("portrait", 3), ("landscape", 4), ("reverse-landscape", 5), ("reverse-portrait", 6)];
 const QUALITY: &[(&str, i32)] = &[("draft", 3), ("normal", 4), ("high", 5)];
 const FINISHINGS: &[(&str, i32)] = &[
-    ("none", 3), ("staple", 4), ("punch", 5), ("cover", 6), ("bind", 7), ("saddle-stitch", 8),
-    ("edge-stitch", 9), ("fold", 10), ("trim", 11), ("bale", 12), ("booklet-maker", 13),
-    ("jog-offset", 14), ("coat", 15), ("laminate", 16), ("staple-top-left", 20),
-    ("staple-bottom-left", 21), ("staple-top-right", 22), ("staple-bottom-right", 23),
-    ("staple-dual-left", 28), ("staple-dual-top", 29), ("staple-dual-right", 30),
-    ("staple-dual-bottom", 31), ("punch-dual-left", 74), ("punch-dual-top", 75),
+    ("none", 3),
+    ("staple", 4),
+    ("punch", 5),
+    ("cover", 6),
+    ("bind", 7),
+    ("saddle-stitch", 8),
+    ("edge-stitch", 9),
+    ("fold", 10),
+    ("trim", 11),
+    ("bale", 12),
+    ("booklet-maker", 13),
+    ("jog-offset", 14),
+    ("coat", 15),
+    ("laminate", 16),
+    ("staple-top-left", 20),
+    ("staple-bottom-left", 21),
+    ("staple-top-right", 22),
+    ("staple-bottom-right", 23),
+    ("staple-dual-left", 28),
+    ("staple-dual-top", 29),
+    ("staple-dual-right", 30),
+    ("staple-dual-bottom", 31),
+    ("punch-dual-left", 74),
+    ("punch-dual-top", 75),
 ];
 const PRINTER_STATE: &[(&str, i32)] = &[("idle", 3), ("processing", 4), ("stopped", 5)];
 
@@ -220,7 +238,9 @@ pub fn encode_option(name: &str, value: &str) -> Result<(Target, Attribute), Str
         _ => Target::Object,
     };
     match known {
-        Some((Syntax::RangeSet, _)) => return Ok((target, Attribute::set(name, parse_page_list(value)?))),
+        Some((Syntax::RangeSet, _)) => {
+            return Ok((target, Attribute::set(name, parse_page_list(value)?)))
+        }
         Some((Syntax::Names, _)) => return Ok((target, Attribute::set(name, names(value)))),
         _ => {}
     }
@@ -377,7 +397,7 @@ pub enum Hold {
 }
 
 /// lp's -H values: hold, resume/release, immediate, restart, a hold keyword
-/// (indefinite, day-time, night, ...) or a time of day hh:mm[:ss] (UTC).
+/// (indefinite, day-time, night, ...) or a time of day `hh:mm[:ss]` (UTC).
 pub fn parse_hold(v: &str) -> Result<Hold, String> {
     Ok(match v {
         "hold" => Hold::Until("indefinite".into()),
@@ -398,7 +418,11 @@ fn is_time_of_day(v: &str) -> bool {
 
 /// Adds every option to `msg`: operation attributes to the operation group,
 /// the rest to `object` (Job for jobs, Printer for lpadmin).
-pub fn encode_options(msg: &mut Message, opts: &Options, object: DelimiterTag) -> Result<(), String> {
+pub fn encode_options(
+    msg: &mut Message,
+    opts: &Options,
+    object: DelimiterTag,
+) -> Result<(), String> {
     for (name, value) in &opts.0 {
         let (target, attr) = encode_option(name, value)?;
         let tag = match target {

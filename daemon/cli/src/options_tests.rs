@@ -12,10 +12,22 @@ fn pair(a: &str, b: &str) -> (String, String) {
 
 #[test]
 fn cups_option_syntax() {
-    assert_eq!(parsed("media=a4 sides=two-sided-long-edge"), [pair("media", "a4"), pair("sides", "two-sided-long-edge")]);
-    assert_eq!(parsed("fit-to-page nocollate"), [pair("fit-to-page", "true"), pair("collate", "false")]);
-    assert_eq!(parsed("job-name='my job' x=\"a b\" y=a\\ b"), [pair("job-name", "my job"), pair("x", "a b"), pair("y", "a b")]);
-    assert_eq!(parsed("media-col={media-size={x-dimension=1}} a=1"), [pair("media-col", "{media-size={x-dimension=1}}"), pair("a", "1")]);
+    assert_eq!(
+        parsed("media=a4 sides=two-sided-long-edge"),
+        [pair("media", "a4"), pair("sides", "two-sided-long-edge")]
+    );
+    assert_eq!(
+        parsed("fit-to-page nocollate"),
+        [pair("fit-to-page", "true"), pair("collate", "false")]
+    );
+    assert_eq!(
+        parsed("job-name='my job' x=\"a b\" y=a\\ b"),
+        [pair("job-name", "my job"), pair("x", "a b"), pair("y", "a b")]
+    );
+    assert_eq!(
+        parsed("media-col={media-size={x-dimension=1}} a=1"),
+        [pair("media-col", "{media-size={x-dimension=1}}"), pair("a", "1")]
+    );
     assert_eq!(parsed("copies=1 copies=3"), [pair("copies", "3")]);
     assert_eq!(parsed("  "), []);
     let mut o = Options::default();
@@ -40,15 +52,33 @@ fn known_option_syntaxes() {
     assert_eq!(enc("orientation-requested", "5").1, [Value::Enum(5)]);
     assert_eq!(enc("finishings", "staple,punch").1, [Value::Enum(4), Value::Enum(5)]);
     assert_eq!(enc("print-quality", "high").1, [Value::Enum(5)]);
-    assert_eq!(enc("job-sheets", "none,none").1, [Value::Name("none".into()), Value::Name("none".into())]);
+    assert_eq!(
+        enc("job-sheets", "none,none").1,
+        [Value::Name("none".into()), Value::Name("none".into())]
+    );
     assert_eq!(enc("job-hold-until", "12:30").1, [Value::Name("12:30".into())]);
-    assert_eq!(enc("document-format", "application/pdf"), (Target::Operation, vec![Value::MimeMediaType("application/pdf".into())]));
+    assert_eq!(
+        enc("document-format", "application/pdf"),
+        (Target::Operation, vec![Value::MimeMediaType("application/pdf".into())])
+    );
     assert_eq!(
         enc("printer-resolution", "600x300dpi").1,
         [Value::Resolution { cross_feed: 600, feed: 300, units: ResolutionUnits::DotsPerInch }]
     );
-    assert_eq!(enc("page-ranges", "1-3,5").1, [Value::RangeOfInteger { lower: 1, upper: 3 }, Value::RangeOfInteger { lower: 5, upper: 5 }]);
-    for (n, v) in [("copies", "two"), ("fit-to-page", "maybe"), ("orientation-requested", "sideways"), ("media", ""), ("media-col", "{a=1}")] {
+    assert_eq!(
+        enc("page-ranges", "1-3,5").1,
+        [
+            Value::RangeOfInteger { lower: 1, upper: 3 },
+            Value::RangeOfInteger { lower: 5, upper: 5 }
+        ]
+    );
+    for (n, v) in [
+        ("copies", "two"),
+        ("fit-to-page", "maybe"),
+        ("orientation-requested", "sideways"),
+        ("media", ""),
+        ("media-col", "{a=1}"),
+    ] {
         assert!(encode_option(n, v).is_err(), "{n}={v}");
     }
 }
@@ -58,8 +88,14 @@ fn unknown_option_guesses() {
     assert_eq!(enc("x-flag", "false").1, [Value::Boolean(false)]);
     assert_eq!(enc("x-num", "-4").1, [Value::Integer(-4)]);
     assert_eq!(enc("x-range", "2-9").1, [Value::RangeOfInteger { lower: 2, upper: 9 }]);
-    assert_eq!(enc("x-res", "300dpi").1, [Value::Resolution { cross_feed: 300, feed: 300, units: ResolutionUnits::DotsPerInch }]);
-    assert_eq!(enc("media-default", "iso_a4_210x297mm").1, [Value::Keyword("iso_a4_210x297mm".into())]);
+    assert_eq!(
+        enc("x-res", "300dpi").1,
+        [Value::Resolution { cross_feed: 300, feed: 300, units: ResolutionUnits::DotsPerInch }]
+    );
+    assert_eq!(
+        enc("media-default", "iso_a4_210x297mm").1,
+        [Value::Keyword("iso_a4_210x297mm".into())]
+    );
     assert_eq!(enc("Duplex", "DuplexNoTumble").1, [Value::Name("DuplexNoTumble".into())]);
 }
 
@@ -124,7 +160,9 @@ fn quire_vendor_options() {
     assert_eq!(enc(v::SPLIT, "manual"), (Target::Object, vec![kw("manual")]));
     assert_eq!(enc(v::SPLIT_PRINTERS, "Office_2, lab,").1, [name("Office_2"), name("lab")]);
     assert_eq!(enc(v::SPLIT_FALLBACK, "print-alone").1, [kw("print-alone")]);
-    for (n, val) in [(v::ENCRYPTS_JOB_DATA, "maybe"), (v::SPLIT_MIN_COPIES, "lots"), (v::SPLIT_MIN_PAGES, "")] {
+    for (n, val) in
+        [(v::ENCRYPTS_JOB_DATA, "maybe"), (v::SPLIT_MIN_COPIES, "lots"), (v::SPLIT_MIN_PAGES, "")]
+    {
         assert!(encode_option(n, val).is_err(), "{n}={val}");
     }
 }
@@ -137,7 +175,10 @@ fn split_options_go_to_the_job() {
     encode_options(&mut m, &o, DelimiterTag::Job).unwrap();
     let job = |n| m.attr(DelimiterTag::Job, n).map(|a| a.values.clone());
     assert_eq!(job("quire-split"), Some(vec![Value::Keyword("auto".into())]));
-    assert_eq!(job("quire-split-printers"), Some(vec![Value::Name("a".into()), Value::Name("b".into())]));
+    assert_eq!(
+        job("quire-split-printers"),
+        Some(vec![Value::Name("a".into()), Value::Name("b".into())])
+    );
     assert_eq!(job("quire-split-fallback"), Some(vec![Value::Keyword("hold".into())]));
 }
 
@@ -151,12 +192,17 @@ fn failover_options() {
     // An unknown mode or an out-of-range grace time goes out typed: the daemon says why not.
     assert_eq!(enc(v::FAILOVER, "often").1, [kw("often")]);
     assert_eq!(enc(v::FAILOVER_GRACE_TIME, "90000").1, [Value::Integer(90000)]);
-    for (n, val) in [(v::FAILOVER_GRACE_TIME, "soon"), (v::FAILOVER_GRACE_TIME, ""), (v::FAILOVER, "")] {
+    for (n, val) in
+        [(v::FAILOVER_GRACE_TIME, "soon"), (v::FAILOVER_GRACE_TIME, ""), (v::FAILOVER, "")]
+    {
         assert!(encode_option(n, val).is_err(), "{n}={val}");
     }
     let mut o = Options::default();
     o.parse("quire-failover=manual copies=2").unwrap();
     let mut m = Message::new((2, 0), 2, 1);
     encode_options(&mut m, &o, DelimiterTag::Job).unwrap();
-    assert_eq!(m.attr(DelimiterTag::Job, v::FAILOVER).map(|a| a.values.clone()), Some(vec![kw("manual")]));
+    assert_eq!(
+        m.attr(DelimiterTag::Job, v::FAILOVER).map(|a| a.values.clone()),
+        Some(vec![kw("manual")])
+    );
 }

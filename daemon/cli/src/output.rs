@@ -4,7 +4,8 @@
 /// Always UTC: reading the local zone database is out of scope for this CLI.
 pub fn format_time(secs: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let days = secs.div_euclid(86_400);
     let t = quire_ipp::DateTime::from_unix_utc(secs);
     let (y, m, d) = (t.year, t.month, t.day);

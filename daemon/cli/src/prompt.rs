@@ -80,7 +80,7 @@ fn read_secret(src: Source, prompt: &str, what: &str) -> Result<String, CliError
     got.ok_or_else(|| CliError::Msg(format!("No {what} given.")))
 }
 
-/// "User name [alice]: " on the terminal; an empty answer takes the default.
+/// `User name [alice]: ` on the terminal; an empty answer takes the default.
 fn ask_user(default: &str) -> Result<String, CliError> {
     let prompt = format!("User name [{default}]: ");
     let answer = match File::options().read(true).write(true).open("/dev/tty") {
@@ -155,10 +155,13 @@ struct EchoOff<'a> {
 
 impl<'a> EchoOff<'a> {
     fn new(fd: BorrowedFd<'a>) -> Result<EchoOff<'a>, CliError> {
-        let fail = |e: nix::Error| CliError::Msg(format!("Unable to turn off echo on the terminal: {e}."));
+        let fail =
+            |e: nix::Error| CliError::Msg(format!("Unable to turn off echo on the terminal: {e}."));
         let saved = termios::tcgetattr(fd).map_err(fail)?;
         let mut quiet = saved.clone();
-        quiet.local_flags.remove(LocalFlags::ECHO | LocalFlags::ECHOE | LocalFlags::ECHOK | LocalFlags::ECHONL);
+        quiet
+            .local_flags
+            .remove(LocalFlags::ECHO | LocalFlags::ECHOE | LocalFlags::ECHOK | LocalFlags::ECHONL);
         termios::tcsetattr(fd, SetArg::TCSAFLUSH, &quiet).map_err(fail)?;
         Ok(EchoOff { fd, saved })
     }

@@ -27,7 +27,10 @@ fn answers_are_one_line_each() {
 fn overlong_answers_are_refused() {
     let mut ok = "x".repeat(MAX_ANSWER - 1).into_bytes();
     ok.push(b'\n');
-    assert_eq!(read_answer(&mut Cursor::new(ok), "password").unwrap().map(|s| s.len()), Some(MAX_ANSWER - 1));
+    assert_eq!(
+        read_answer(&mut Cursor::new(ok), "password").unwrap().map(|s| s.len()),
+        Some(MAX_ANSWER - 1)
+    );
     let long = "x".repeat(MAX_ANSWER + 10).into_bytes();
     let err = read_answer(&mut Cursor::new(long), "password").unwrap_err().to_string();
     assert_eq!(err, format!("The password is too long (at most {MAX_ANSWER} bytes)."));

@@ -12,8 +12,10 @@ use quire_ipp::vendor as qv;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 
 use crate::args::{connection_option, parse_job_id, tokenize, ArgKind, Tok};
-use crate::session::{groups, is_ok, job_uri, keywords, op_attr, printer_uri, status_text, CliError, Ctx};
 use crate::prompt;
+use crate::session::{
+    groups, is_ok, job_uri, keywords, op_attr, printer_uri, status_text, CliError, Ctx,
+};
 
 pub const USAGE: &str = "Usage: quire release [options] job-id ...
        quire release [options] --pin job-id
@@ -122,9 +124,13 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<ReleaseArgs>,
             Tok::Opt('h', v) => ctx.set_server(v.as_deref().unwrap_or_default())?,
             Tok::Opt('U', v) => match v.filter(|u| !u.trim().is_empty()) {
                 Some(u) => user = Some(u),
-                None => return Err(CliError::Usage("Error - empty user name after \"-U\".".into())),
+                None => {
+                    return Err(CliError::Usage("Error - empty user name after \"-U\".".into()))
+                }
             },
-            Tok::Opt(c, _) => return Err(CliError::Usage(format!("Error - unknown option \"{c}\"."))),
+            Tok::Opt(c, _) => {
+                return Err(CliError::Usage(format!("Error - unknown option \"{c}\".")))
+            }
         }
     }
     let mode = mode(&long, operands)?;
@@ -136,7 +142,9 @@ fn mode(long: &[String], operands: Vec<String>) -> Result<Mode, CliError> {
     for l in long {
         match chosen {
             Some(c) if c != l => {
-                return Err(CliError::Usage(format!("Error - \"{c}\" and \"{l}\" cannot be used together.")));
+                return Err(CliError::Usage(format!(
+                    "Error - \"{c}\" and \"{l}\" cannot be used together."
+                )));
             }
             _ => chosen = Some(l),
         }
@@ -147,7 +155,9 @@ fn mode(long: &[String], operands: Vec<String>) -> Result<Mode, CliError> {
         Some("--delete") => Ok(Mode::Delete(job_ids(&operands, " to delete")?)),
         Some("--pin") => match job_ids(&operands, " after \"--pin\"")?.as_slice() {
             [id] => Ok(Mode::Pin(*id)),
-            _ => Err(CliError::Usage("Error - \"--pin\" takes one job ID (each job has its own PIN).".into())),
+            _ => Err(CliError::Usage(
+                "Error - \"--pin\" takes one job ID (each job has its own PIN).".into(),
+            )),
         },
         Some("--all") => match operands.as_slice() {
             [] => Ok(Mode::All(None)),
@@ -171,7 +181,9 @@ fn job_ids(operands: &[String], what: &str) -> Result<Vec<i32>, CliError> {
     }
     operands
         .iter()
-        .map(|o| parse_job_id(o).ok_or_else(|| CliError::Usage(format!("Error - bad job ID \"{o}\"."))))
+        .map(|o| {
+            parse_job_id(o).ok_or_else(|| CliError::Usage(format!("Error - bad job ID \"{o}\".")))
+        })
         .collect()
 }
 
@@ -212,7 +224,9 @@ fn send(ctx: &mut Ctx, resource: &str, req: &Message, user: &str) -> Result<Mess
 /// The message for an HTTP refusal: 401 names the user, 403 is the server's text.
 pub fn refused(e: CliError, user: &str) -> CliError {
     match e {
-        CliError::Client(ClientError::Unauthorized) => CliError::Msg(format!("Authentication failed for {user}.")),
+        CliError::Client(ClientError::Unauthorized) => {
+            CliError::Msg(format!("Authentication failed for {user}."))
+        }
         CliError::Client(ClientError::Http { status: 403, body, reason }) => {
             CliError::Msg(if body.is_empty() { format!("HTTP error 403 {reason}") } else { body })
         }
@@ -250,7 +264,12 @@ pub fn pin_request(ctx: &Ctx, id: i32, pin: &str) -> Message {
 
 /// Each job in turn over one authenticated connection. An IPP error is reported for its
 /// job and the rest go on; a refused login ends it all.
-fn per_job(ctx: &mut Ctx, user: Option<&str>, ids: &[i32], action: Action) -> Result<i32, CliError> {
+fn per_job(
+    ctx: &mut Ctx,
+    user: Option<&str>,
+    ids: &[i32],
+    action: Action,
+) -> Result<i32, CliError> {
     let user = authenticate(ctx, user)?;
     let mut code = 0;
     for &id in ids {
@@ -324,7 +343,9 @@ pub fn release_all_request(ctx: &Ctx, printer: Option<&str>) -> Message {
 
 /// The ids in `quire-released-job-ids` (a job group; the operation group also taken).
 pub fn released_ids(resp: &Message) -> Vec<i32> {
-    let attr = resp.attr(DelimiterTag::Job, qv::RELEASED_JOB_IDS).or_else(|| resp.operation_attr(qv::RELEASED_JOB_IDS));
+    let attr = resp
+        .attr(DelimiterTag::Job, qv::RELEASED_JOB_IDS)
+        .or_else(|| resp.operation_attr(qv::RELEASED_JOB_IDS));
     attr.map(|a| a.values.iter().filter_map(Value::as_i32).collect()).unwrap_or_default()
 }
 
@@ -333,7 +354,10 @@ pub fn released_ids(resp: &Message) -> Vec<i32> {
 pub fn released_text(resp: &Message) -> String {
     let ids = released_ids(resp);
     let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-    let message = resp.operation_attr("status-message").and_then(Attribute::first_str).filter(|m| !m.is_empty());
+    let message = resp
+        .operation_attr("status-message")
+        .and_then(Attribute::first_str)
+        .filter(|m| !m.is_empty());
     let plain = format!("Released {} job(s): {}.", ids.len(), list.join(", "));
     match (ids.len(), message) {
         (0, None) => "No jobs were released.".into(),
@@ -345,8 +369,14 @@ pub fn released_text(resp: &Message) -> String {
 
 /// What `--list` asks for.
 pub const LIST_ATTRS: &[&str] = &[
-    "job-id", "job-name", "job-state", "job-state-reasons", "job-printer-uri", qv::CONFIDENTIAL,
-    qv::CONFIDENTIAL_EXPIRES, "job-release-action",
+    "job-id",
+    "job-name",
+    "job-state",
+    "job-state-reasons",
+    "job-printer-uri",
+    qv::CONFIDENTIAL,
+    qv::CONFIDENTIAL_EXPIRES,
+    "job-release-action",
 ];
 
 pub fn list_request(ctx: &Ctx) -> Message {
@@ -417,7 +447,10 @@ pub fn list_lines(jobs: &[HeldJob], time: &dyn Fn(i64) -> String) -> Vec<String>
     jobs.iter()
         .map(|j| {
             let by = if j.pin { "PIN" } else { "password" };
-            let expires = j.expires.map(|t| format!("expires {}", time(t))).unwrap_or_else(|| "no expiry".into());
+            let expires = j
+                .expires
+                .map(|t| format!("expires {}", time(t)))
+                .unwrap_or_else(|| "no expiry".into());
             let line = format!(
                 "{:<id_w$}  {:<printer_w$}  {:<name_w$}  release by: {by:<8}  {expires}",
                 j.id, j.printer, j.name

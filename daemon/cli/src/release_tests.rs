@@ -16,7 +16,9 @@ fn mode_of(args: &[&str]) -> Mode {
 fn usage_error(args: &[&str]) -> String {
     match parse(args) {
         Err(CliError::Usage(m)) => m,
-        other => panic!("{args:?}: expected a usage error, got {:?}", other.map(|a| a.map(|a| a.mode))),
+        other => {
+            panic!("{args:?}: expected a usage error, got {:?}", other.map(|a| a.map(|a| a.mode)))
+        }
     }
 }
 
@@ -39,9 +41,14 @@ fn modes_and_operands() {
 #[test]
 fn user_server_and_encryption() {
     let mut ctx = Ctx::new("quire release");
-    let a = parse_args(&mut ctx, &strings(&["-h", "print.example:8631", "-U", "alice", "--all"])).unwrap().unwrap();
+    let a = parse_args(&mut ctx, &strings(&["-h", "print.example:8631", "-U", "alice", "--all"]))
+        .unwrap()
+        .unwrap();
     assert_eq!(a, ReleaseArgs { mode: Mode::All(None), user: Some("alice".into()) });
-    assert_eq!(ctx.destination().unwrap(), quire_client::Destination::Tcp { host: "print.example".into(), port: 8631 });
+    assert_eq!(
+        ctx.destination().unwrap(),
+        quire_client::Destination::Tcp { host: "print.example".into(), port: 8631 }
+    );
     assert_eq!(ctx.host_name().unwrap(), "print.example");
     // Glued values and grouped flags, as in the other commands.
     let a = parse(&["-Ualice", "-EU", "bob", "7"]).unwrap().unwrap();
@@ -60,11 +67,20 @@ fn argument_errors_name_the_problem() {
     assert_eq!(usage_error(&["-U", "alice"]), "Error - need a job ID.");
     assert_eq!(usage_error(&["--delete"]), "Error - need a job ID to delete.");
     assert_eq!(usage_error(&["--pin"]), "Error - need a job ID after \"--pin\".");
-    assert_eq!(usage_error(&["--pin", "1", "2"]), "Error - \"--pin\" takes one job ID (each job has its own PIN).");
+    assert_eq!(
+        usage_error(&["--pin", "1", "2"]),
+        "Error - \"--pin\" takes one job ID (each job has its own PIN)."
+    );
     assert_eq!(usage_error(&["x7"]), "Error - bad job ID \"x7\".");
     assert_eq!(usage_error(&["7", "0"]), "Error - bad job ID \"0\".");
-    assert_eq!(usage_error(&["--all", "--pin", "3"]), "Error - \"--all\" and \"--pin\" cannot be used together.");
-    assert_eq!(usage_error(&["--list", "--delete", "3"]), "Error - \"--list\" and \"--delete\" cannot be used together.");
+    assert_eq!(
+        usage_error(&["--all", "--pin", "3"]),
+        "Error - \"--all\" and \"--pin\" cannot be used together."
+    );
+    assert_eq!(
+        usage_error(&["--list", "--delete", "3"]),
+        "Error - \"--list\" and \"--delete\" cannot be used together."
+    );
     assert_eq!(usage_error(&["--all", "a", "b"]), "Error - unexpected argument \"b\".");
     assert_eq!(usage_error(&["--list", "office"]), "Error - unexpected argument \"office\".");
     assert_eq!(usage_error(&["--bogus", "7"]), "Error - unknown option \"--bogus\".");
@@ -77,16 +93,31 @@ fn argument_errors_name_the_problem() {
 
 #[test]
 fn long_options_split_from_short_ones() {
-    let (long, rest) = split_long(&strings(&["-Ualice", "--pin", "-h", "--list", "7", "--", "--all"]));
+    let (long, rest) =
+        split_long(&strings(&["-Ualice", "--pin", "-h", "--list", "7", "--", "--all"]));
     assert_eq!(long, ["--pin"]);
     assert_eq!(rest, ["-Ualice", "-h", "--list", "7", "--", "--all"]);
     assert!(value_follows("-U") && value_follows("-EU") && value_follows("-h"));
-    assert!(!value_follows("-Ualice") && !value_follows("-E") && !value_follows("--all") && !value_follows("-"));
+    assert!(
+        !value_follows("-Ualice")
+            && !value_follows("-E")
+            && !value_follows("--all")
+            && !value_follows("-")
+    );
 }
 
 #[test]
 fn usage_mentions_every_mode_and_the_variables() {
-    for s in ["--all", "--delete", "--list", "--pin", "-U username", "-h server", "QUIRE_PASSWORD", "QUIRE_PIN"] {
+    for s in [
+        "--all",
+        "--delete",
+        "--list",
+        "--pin",
+        "-U username",
+        "-h server",
+        "QUIRE_PASSWORD",
+        "QUIRE_PIN",
+    ] {
         assert!(USAGE.contains(s), "{s}");
     }
 }
@@ -109,7 +140,10 @@ fn requests() {
     assert_eq!(d.operation_attr("purge-job").and_then(Attribute::first_bool), Some(true));
     let p = pin_request(&ctx, 12, "1234");
     assert_eq!(p.code, Operation::ReleaseJob.code());
-    assert_eq!(p.operation_attr("job-password").map(|a| a.values.clone()), Some(vec![Value::OctetString(b"1234".to_vec())]));
+    assert_eq!(
+        p.operation_attr("job-password").map(|a| a.values.clone()),
+        Some(vec![Value::OctetString(b"1234".to_vec())])
+    );
     let all = release_all_request(&ctx, None);
     assert_eq!(all.code, 0x4100);
     assert_eq!(op_str(&all, "printer-uri"), Some("ipp://localhost/"));
@@ -119,7 +153,8 @@ fn requests() {
     assert_eq!(l.code, Operation::GetJobs.code());
     assert_eq!(op_str(&l, "which-jobs"), Some("not-completed"));
     assert_eq!(l.operation_attr("my-jobs").and_then(Attribute::first_bool), Some(true));
-    let asked: Vec<&str> = l.operation_attr("requested-attributes").map(|a| a.strs().collect()).unwrap_or_default();
+    let asked: Vec<&str> =
+        l.operation_attr("requested-attributes").map(|a| a.strs().collect()).unwrap_or_default();
     assert_eq!(asked, LIST_ATTRS);
 }
 
@@ -136,26 +171,39 @@ fn response(code: u16, message: Option<&str>) -> Message {
 fn outcomes_and_refusals() {
     assert_eq!(outcome(7, &response(0, None), Action::Release), Ok("Released job 7.".into()));
     assert_eq!(outcome(7, &response(0, None), Action::Delete), Ok("Deleted job 7.".into()));
-    let err = outcome(7, &response(0x0507, Some("Wrong job-password for job #7.")), Action::Release);
+    let err =
+        outcome(7, &response(0x0507, Some("Wrong job-password for job #7.")), Action::Release);
     assert_eq!(err, Err("Job #7: Wrong job-password for job #7.".into()));
-    assert_eq!(outcome(8, &response(0x0406, None), Action::Release), Err("Job #8: client-error-not-found".into()));
+    assert_eq!(
+        outcome(8, &response(0x0406, None), Action::Release),
+        Err("Job #8: client-error-not-found".into())
+    );
 
     let text = |e: CliError| e.to_string();
-    assert_eq!(text(refused(CliError::Client(ClientError::Unauthorized), "alice")), "Authentication failed for alice.");
+    assert_eq!(
+        text(refused(CliError::Client(ClientError::Unauthorized), "alice")),
+        "Authentication failed for alice."
+    );
     let locked = "too many failed logins for user \"alice\"; try again in 300 s";
     let e = ClientError::Http { status: 403, reason: "Forbidden".into(), body: locked.into() };
     assert_eq!(text(refused(CliError::Client(e), "alice")), locked);
     let e = ClientError::Http { status: 403, reason: "Forbidden".into(), body: String::new() };
     assert_eq!(text(refused(CliError::Client(e), "alice")), "HTTP error 403 Forbidden");
     let e = ClientError::Http { status: 500, reason: "Oops".into(), body: "x".into() };
-    assert!(matches!(refused(CliError::Client(e), "alice"), CliError::Client(ClientError::Http { status: 500, .. })));
+    assert!(matches!(
+        refused(CliError::Client(e), "alice"),
+        CliError::Client(ClientError::Http { status: 500, .. })
+    ));
 }
 
 fn release_response(message: Option<&str>, ids: &[i32]) -> Message {
     let mut m = response(0, message);
     if !ids.is_empty() {
         let mut g = Group::new(DelimiterTag::Job);
-        g.push(Attribute::set(qv::RELEASED_JOB_IDS, ids.iter().map(|i| Value::Integer(*i)).collect()));
+        g.push(Attribute::set(
+            qv::RELEASED_JOB_IDS,
+            ids.iter().map(|i| Value::Integer(*i)).collect(),
+        ));
         m.push_group(g);
     }
     m
@@ -166,7 +214,10 @@ fn release_all_report() {
     let r = release_response(Some("Released 3 job(s): 4, 5, 7."), &[4, 5, 7]);
     assert_eq!(released_ids(&r), [4, 5, 7]);
     assert_eq!(released_text(&r), "Released jobs 4, 5, 7.");
-    assert_eq!(released_text(&release_response(Some("Released 1 job(s): 4."), &[4])), "Released job 4.");
+    assert_eq!(
+        released_text(&release_response(Some("Released 1 job(s): 4."), &[4])),
+        "Released job 4."
+    );
     assert_eq!(released_text(&release_response(None, &[4, 5])), "Released jobs 4, 5.");
     // The server's message when it says more, or when nothing was released.
     let pins = "Released 1 job(s): 4; job(s) 9 need their PIN.";
@@ -181,7 +232,10 @@ fn job(id: i32, state: i32, confidential: bool, action: &str, expires: Option<i3
     g.push(Attribute::new("job-id", Value::Integer(id)));
     g.push(Attribute::new("job-name", Value::Name(format!("doc-{id}.pdf"))));
     g.push(Attribute::new("job-state", Value::Enum(state)));
-    g.push(Attribute::new("job-printer-uri", Value::Uri(format!("ipp://localhost/printers/p{id}"))));
+    g.push(Attribute::new(
+        "job-printer-uri",
+        Value::Uri(format!("ipp://localhost/printers/p{id}")),
+    ));
     if confidential {
         g.push(Attribute::new(qv::CONFIDENTIAL, Value::Boolean(true)));
     }
@@ -203,7 +257,13 @@ fn list_shows_held_confidential_jobs_only() {
     assert_eq!(jobs.iter().map(|j| j.id).collect::<Vec<_>>(), [4, 120]);
     assert_eq!(
         jobs[0],
-        HeldJob { id: 4, printer: "p4".into(), name: "doc-4.pdf".into(), pin: false, expires: Some(1_800_000_000) }
+        HeldJob {
+            id: 4,
+            printer: "p4".into(),
+            name: "doc-4.pdf".into(),
+            pin: false,
+            expires: Some(1_800_000_000)
+        }
     );
     assert!(jobs[1].pin);
     let lines = list_lines(&jobs, &|t| format_local(t, Some(3600)));
@@ -229,8 +289,14 @@ fn local_times() {
 #[test]
 fn credentials_go_on_the_connection_and_name_the_requester() {
     let mut ctx = Ctx::new("quire release");
-    assert!(ctx.request(Operation::ReleaseJob, None).operation_attr("requesting-user-name").is_some());
+    assert!(ctx
+        .request(Operation::ReleaseJob, None)
+        .operation_attr("requesting-user-name")
+        .is_some());
     ctx.set_credentials("carol", "pw");
     assert_eq!(ctx.user(), "carol");
-    assert_eq!(op_str(&ctx.request(Operation::ReleaseJob, None), "requesting-user-name"), Some("carol"));
+    assert_eq!(
+        op_str(&ctx.request(Operation::ReleaseJob, None), "requesting-user-name"),
+        Some("carol")
+    );
 }

@@ -21,9 +21,9 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) | CliError::Msg(m) => f.write_str(m),
-            CliError::Client(ClientError::Unauthorized) => {
-                f.write_str("Unauthorized (set QUIRE_PASSWORD and -U user for Basic authentication).")
-            }
+            CliError::Client(ClientError::Unauthorized) => f.write_str(
+                "Unauthorized (set QUIRE_PASSWORD and -U user for Basic authentication).",
+            ),
             CliError::Client(e @ (ClientError::Io(_) | ClientError::Timeout)) => {
                 write!(f, "Unable to connect to server: {e}")
             }
@@ -85,7 +85,10 @@ impl Ctx {
 
     /// `-E`: CUPS built without TLS warns and carries on in the clear; so do we.
     pub fn request_encryption(&self) {
-        eprintln!("{}: Sorry, no encryption support (TLS not yet supported by this client).", self.prog);
+        eprintln!(
+            "{}: Sorry, no encryption support (TLS not yet supported by this client).",
+            self.prog
+        );
     }
 
     pub fn user(&self) -> String {
@@ -190,7 +193,10 @@ pub fn groups(msg: &Message, tag: DelimiterTag) -> impl Iterator<Item = &Group> 
 }
 
 pub fn keywords(names: &[&str]) -> Attribute {
-    Attribute::set("requested-attributes", names.iter().map(|n| Value::Keyword(n.to_string())).collect())
+    Attribute::set(
+        "requested-attributes",
+        names.iter().map(|n| Value::Keyword(n.to_string())).collect(),
+    )
 }
 
 pub fn op_attr(msg: &mut Message, attr: Attribute) {

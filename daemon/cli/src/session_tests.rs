@@ -19,8 +19,10 @@ fn status_text_prefers_message() {
     let mut m = Message::new((2, 0), StatusCode::ClientErrorNotFound.code(), 1);
     assert_eq!(status_text(&m), "client-error-not-found");
     assert!(is_not_found(&m) && !is_ok(&m));
-    m.group_mut(DelimiterTag::Operation)
-        .push(Attribute::new("status-message", Value::Text("The printer or class does not exist.".into())));
+    m.group_mut(DelimiterTag::Operation).push(Attribute::new(
+        "status-message",
+        Value::Text("The printer or class does not exist.".into()),
+    ));
     assert_eq!(status_text(&m), "The printer or class does not exist.");
     assert_eq!(status_text(&Message::new((2, 0), 0x0777, 1)), "status 0x0777");
     assert!(is_ok(&Message::new((2, 0), 2, 1)));

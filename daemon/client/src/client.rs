@@ -5,7 +5,9 @@ use std::io::{self, Read};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, EXPECT, HOST, TRANSFER_ENCODING, USER_AGENT};
+use http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, EXPECT, HOST, TRANSFER_ENCODING, USER_AGENT,
+};
 use http::{Method, Request};
 use quire_ipp::{Message, Operation};
 use tokio::runtime::Runtime;
@@ -39,7 +41,15 @@ impl Client {
     pub fn connect(dest: Destination) -> Result<Client, ClientError> {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let conn = runtime.block_on(Conn::open(&dest, DEFAULT_TIMEOUT))?;
-        Ok(Client { dest, conn: Some(conn), runtime, timeout: DEFAULT_TIMEOUT, auth: None, user: current_user(), max_reply: MAX_BODY })
+        Ok(Client {
+            dest,
+            conn: Some(conn),
+            runtime,
+            timeout: DEFAULT_TIMEOUT,
+            auth: None,
+            user: current_user(),
+            max_reply: MAX_BODY,
+        })
     }
 
     /// Sends `Authorization: Basic base64(user:password)` with every request from now on,
@@ -132,8 +142,15 @@ impl Client {
             let mut progress = Progress::default();
             let head = self.head(&method, path, body_len, document.is_some())?;
             let doc = document.as_mut().map(|d| &mut **d as &mut dyn Read);
-            let conn = self.conn.as_mut().ok_or(ClientError::Io(io::ErrorKind::NotConnected.into()))?;
-            match self.runtime.block_on(conn.exchange(head, body.clone(), doc, limits, &mut progress)) {
+            let conn =
+                self.conn.as_mut().ok_or(ClientError::Io(io::ErrorKind::NotConnected.into()))?;
+            match self.runtime.block_on(conn.exchange(
+                head,
+                body.clone(),
+                doc,
+                limits,
+                &mut progress,
+            )) {
                 Ok(resp) => {
                     if resp.close {
                         self.conn = None;
@@ -170,16 +187,35 @@ impl Client {
 
     /// The request head: `body_len` is the IPP message's length, if there is one;
     /// `chunked` means a document follows it (`Expect: 100-continue`).
-    fn head(&self, method: &Method, path: &str, body_len: Option<usize>, chunked: bool) -> Result<Request<()>, ClientError> {
-        let mut h = Request::builder().method(method).uri(path).header(HOST, self.dest.host_header()).header(USER_AGENT, AGENT);
+    fn head(
+        &self,
+        method: &Method,
+        path: &str,
+        body_len: Option<usize>,
+        chunked: bool,
+    ) -> Result<Request<()>, ClientError> {
+        let mut h = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(HOST, self.dest.host_header())
+            .header(USER_AGENT, AGENT);
         if let Some(auth) = &self.auth {
             h = h.header(AUTHORIZATION, format!("Basic {auth}"));
         }
         if let Some(len) = body_len {
             h = h.header(CONTENT_TYPE, "application/ipp");
-            h = if chunked { h.header(TRANSFER_ENCODING, "chunked").header(EXPECT, "100-continue") } else { h.header(CONTENT_LENGTH, len) };
+            h = if chunked {
+                h.header(TRANSFER_ENCODING, "chunked").header(EXPECT, "100-continue")
+            } else {
+                h.header(CONTENT_LENGTH, len)
+            };
         }
-        h.body(()).map_err(|e| ClientError::Io(io::Error::new(io::ErrorKind::InvalidInput, format!("{method} {path:?}: {e}"))))
+        h.body(()).map_err(|e| {
+            ClientError::Io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{method} {path:?}: {e}"),
+            ))
+        })
     }
 }
 

@@ -5,7 +5,15 @@ use crate::error::MAX_ERROR_TEXT;
 fn offline() -> Client {
     let dest = Destination::Tcp { host: "print.example".into(), port: 631 };
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    Client { dest, conn: None, runtime, timeout: DEFAULT_TIMEOUT, auth: None, user: "alice".into(), max_reply: MAX_BODY }
+    Client {
+        dest,
+        conn: None,
+        runtime,
+        timeout: DEFAULT_TIMEOUT,
+        auth: None,
+        user: "alice".into(),
+        max_reply: MAX_BODY,
+    }
 }
 
 fn authorization(head: &Request<()>) -> Vec<&str> {
@@ -27,7 +35,9 @@ fn basic_credentials_are_base64_of_user_colon_password() {
 #[test]
 fn every_request_carries_the_credentials() {
     let c = offline().with_basic_auth("alice", "pw");
-    for (method, body, chunked) in [(Method::POST, Some(1), false), (Method::POST, Some(1), true), (Method::GET, None, false)] {
+    for (method, body, chunked) in
+        [(Method::POST, Some(1), false), (Method::POST, Some(1), true), (Method::GET, None, false)]
+    {
         let head = c.head(&method, "/", body, chunked).unwrap();
         assert_eq!(authorization(&head), ["Basic YWxpY2U6cHc="], "{method} chunked={chunked}");
     }
@@ -41,13 +51,19 @@ fn no_credentials_no_header() {
     let head = offline().head(&Method::POST, "/", Some(1), false).unwrap();
     assert!(authorization(&head).is_empty());
     assert_eq!((head.method(), head.uri().to_string().as_str()), (&Method::POST, "/"));
-    assert_eq!(head.headers().iter().next().map(|(n, v)| (n.as_str(), v.to_str().unwrap())), Some(("host", "print.example:631")));
+    assert_eq!(
+        head.headers().iter().next().map(|(n, v)| (n.as_str(), v.to_str().unwrap())),
+        Some(("host", "print.example:631"))
+    );
 }
 
 #[test]
 fn error_bodies_kept_only_as_plain_text() {
     let locked = b"too many failed logins for user \"alice\"; try again in 300 s\n";
-    assert_eq!(error_text(Some("text/plain; charset=utf-8"), locked), "too many failed logins for user \"alice\"; try again in 300 s");
+    assert_eq!(
+        error_text(Some("text/plain; charset=utf-8"), locked),
+        "too many failed logins for user \"alice\"; try again in 300 s"
+    );
     assert_eq!(error_text(None, b"  Forbidden\r\n"), "Forbidden");
     assert_eq!(error_text(Some("text/html"), b"<html>403</html>"), "");
     assert_eq!(error_text(Some("application/ipp"), b"\x02\x00"), "");

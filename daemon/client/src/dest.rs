@@ -13,10 +13,16 @@ pub const DEFAULT_SOCKET: &str = "/run/cups/cups.sock";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Destination {
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
     /// TLS from the first byte (`ipps://`, `https://`). The server's certificate is not
     /// validated, as with CUPS's `AllowAnyRoot` default; see the `tls` module.
-    Tls { host: String, port: u16 },
+    Tls {
+        host: String,
+        port: u16,
+    },
     Unix(PathBuf),
 }
 
@@ -68,7 +74,9 @@ impl Destination {
 
     /// The decision behind [`from_env`](Self::from_env), with its inputs explicit.
     pub fn resolve(cups_server: Option<&str>, socket: &Path) -> Destination {
-        if let Some(d) = cups_server.filter(|s| !s.trim().is_empty()).and_then(|s| Self::parse(s).ok()) {
+        if let Some(d) =
+            cups_server.filter(|s| !s.trim().is_empty()).and_then(|s| Self::parse(s).ok())
+        {
             return d;
         }
         if socket.exists() {

@@ -36,10 +36,7 @@ fn resolve_order() {
     assert_eq!(Destination::resolve(Some(""), &missing), tcp("localhost", 631));
     std::fs::write(&sock, b"").unwrap();
     assert_eq!(Destination::resolve(None, &sock), Destination::Unix(sock.clone()));
-    assert_eq!(
-        Destination::resolve(Some("/x.sock"), &sock),
-        Destination::Unix("/x.sock".into())
-    );
+    assert_eq!(Destination::resolve(Some("/x.sock"), &sock), Destination::Unix("/x.sock".into()));
 }
 
 #[test]

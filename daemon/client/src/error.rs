@@ -39,7 +39,9 @@ impl fmt::Display for ClientError {
             ClientError::Unauthorized => f.write_str("Unauthorized"),
             ClientError::BadResponse(e) => write!(f, "bad IPP response: {e:?}"),
             ClientError::Protocol(m) => write!(f, "bad HTTP response: {m}"),
-            ClientError::TooLarge { limit } => write!(f, "the response is larger than the limit of {limit} bytes"),
+            ClientError::TooLarge { limit } => {
+                write!(f, "the response is larger than the limit of {limit} bytes")
+            }
             ClientError::Timeout => f.write_str("timed out waiting for the server"),
             ClientError::BadDestination(s) => write!(f, "bad server name \"{s}\""),
         }
@@ -49,7 +51,8 @@ impl fmt::Display for ClientError {
 /// The text of an error response's body, if it is plain text (or untyped), trimmed and
 /// cut at a character boundary to at most [`MAX_ERROR_TEXT`] bytes.
 pub(crate) fn error_text(content_type: Option<&str>, body: &[u8]) -> String {
-    let plain = content_type.is_none_or(|t| t.trim().to_ascii_lowercase().starts_with("text/plain"));
+    let plain =
+        content_type.is_none_or(|t| t.trim().to_ascii_lowercase().starts_with("text/plain"));
     if !plain {
         return String::new();
     }

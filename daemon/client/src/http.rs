@@ -81,7 +81,9 @@ pub(crate) struct Conn {
 impl Conn {
     /// Connects (and runs the TLS handshake), all within `timeout`.
     pub async fn open(dest: &Destination, timeout: Duration) -> Result<Conn, ClientError> {
-        let io = tokio::time::timeout(timeout, connect(dest, timeout)).await.map_err(|_| ClientError::Timeout)??;
+        let io = tokio::time::timeout(timeout, connect(dest, timeout))
+            .await
+            .map_err(|_| ClientError::Timeout)??;
         let (sender, driver) = transport::handshake(io).await.map_err(from_hyper)?;
         Ok(Conn { sender, driver: Box::pin(driver), ended: false })
     }
@@ -115,7 +117,10 @@ impl Conn {
             within(limits.timeout, sender.ready()).await?.map_err(from_hyper)?;
             match document {
                 None => {
-                    let answer = within(limits.timeout, sender.send_request(head.map(|()| Either::Left(Full::new(ipp)))));
+                    let answer = within(
+                        limits.timeout,
+                        sender.send_request(head.map(|()| Either::Left(Full::new(ipp)))),
+                    );
                     let response = answer.await?.map_err(from_hyper)?;
                     progress.response_started = true;
                     read_reply(response, limits).await
@@ -131,11 +136,17 @@ async fn connect(dest: &Destination, timeout: Duration) -> Result<Box<dyn Io>, C
     Ok(match dest {
         Destination::Unix(path) => Box::new(tokio::net::UnixStream::connect(path).await?),
         Destination::Tcp { host, port } => Box::new(tcp(host, *port, timeout).await?),
-        Destination::Tls { host, port } => Box::new(tls::handshake(host, tcp(host, *port, timeout).await?).await?),
+        Destination::Tls { host, port } => {
+            Box::new(tls::handshake(host, tcp(host, *port, timeout).await?).await?)
+        }
     })
 }
 
-async fn tcp(host: &str, port: u16, timeout: Duration) -> Result<tokio::net::TcpStream, ClientError> {
+async fn tcp(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+) -> Result<tokio::net::TcpStream, ClientError> {
     transport::connect_tcp(host, port, timeout).await.map_err(|e| match e.kind() {
         // The name resolved to no address.
         io::ErrorKind::InvalidInput => ClientError::BadDestination(format!("{host}:{port}")),
@@ -255,7 +266,10 @@ async fn read_reply(response: Response<Incoming>, limits: Limits) -> Result<Repl
     let headers = response.headers();
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let close = closes(response.version(), headers);
-    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let too_large = ClientError::TooLarge { limit: limits.max_body };
     if declared.is_some_and(|n| n > limits.max_body as u64) {
         return Err(too_large);
@@ -299,7 +313,9 @@ pub(crate) fn base64(input: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for c in input.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        let n = u32::from(c[0]) << 16
+            | u32::from(*c.get(1).unwrap_or(&0)) << 8
+            | u32::from(*c.get(2).unwrap_or(&0));
         for i in 0..4 {
             if i <= c.len() {
                 out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);

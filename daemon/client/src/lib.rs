@@ -9,7 +9,6 @@
 //!
 //! [`transport`] and [`tls::config_builder`]: the TCP, TLS and HTTP/1.1 connection set-up
 //! every Quire client uses, for async callers.
-#![forbid(unsafe_code)]
 
 mod client;
 mod dest;

@@ -23,7 +23,9 @@ pub fn current_user() -> String {
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|s| !s.is_empty())
-        .or_else(|| nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.name))
+        .or_else(|| {
+            nix::unistd::User::from_uid(nix::unistd::getuid()).ok().flatten().map(|u| u.name)
+        })
         .unwrap_or_else(|| "anonymous".to_string())
 }
 

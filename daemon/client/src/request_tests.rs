@@ -9,7 +9,12 @@ fn request_has_standard_operation_attributes() {
     let names: Vec<&str> = m.groups[0].attributes.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
         names,
-        ["attributes-charset", "attributes-natural-language", "printer-uri", "requesting-user-name"]
+        [
+            "attributes-charset",
+            "attributes-natural-language",
+            "printer-uri",
+            "requesting-user-name"
+        ]
     );
     assert_eq!(m.operation_attr("requesting-user-name").and_then(|a| a.first_str()), Some("alice"));
     let none = request_as(Operation::CupsGetDefault, None, "bob");

@@ -55,7 +55,12 @@ impl ServerCertVerifier for AnyRootVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -64,7 +69,12 @@ impl ServerCertVerifier for AnyRootVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -84,7 +94,9 @@ fn provider() -> Arc<CryptoProvider> {
 }
 
 /// The printer trust of the module documentation on [`config_builder`].
-fn any_root(builder: ConfigBuilder<ClientConfig, WantsVerifier>) -> ConfigBuilder<ClientConfig, WantsClientCert> {
+fn any_root(
+    builder: ConfigBuilder<ClientConfig, WantsVerifier>,
+) -> ConfigBuilder<ClientConfig, WantsClientCert> {
     builder.dangerous().with_custom_certificate_verifier(Arc::new(AnyRootVerifier(provider())))
 }
 
@@ -100,7 +112,8 @@ fn config() -> Result<Arc<ClientConfig>, ClientError> {
 /// The name sent as SNI: a DNS name as is; an IP literal becomes an IP-address server
 /// name, for which rustls sends no SNI.
 fn server_name(host: &str) -> Result<ServerName<'static>, ClientError> {
-    ServerName::try_from(host.to_string()).map_err(|_| ClientError::BadDestination(host.to_string()))
+    ServerName::try_from(host.to_string())
+        .map_err(|_| ClientError::BadDestination(host.to_string()))
 }
 
 /// Runs the TLS handshake on a connected socket (the caller bounds it with its timeout), so
@@ -117,7 +130,11 @@ pub(crate) async fn handshake(host: &str, tcp: TcpStream) -> Result<DeviceTls, C
 pub(crate) struct DeviceTls(TlsStream<TcpStream>);
 
 impl AsyncRead for DeviceTls {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         match Pin::new(&mut self.0).poll_read(cx, buf) {
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Poll::Ready(Ok(())),
             other => other,
@@ -126,11 +143,19 @@ impl AsyncRead for DeviceTls {
 }
 
 impl AsyncWrite for DeviceTls {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write(cx, buf)
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
     }
 

@@ -17,14 +17,17 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use super::*;
 use crate::http::Conn;
 use crate::{Client, Destination};
-use support::{noise, read_request, request_id_of, respond_len, serve_keepalive, ipp_ok};
+use support::{ipp_ok, noise, read_request, request_id_of, respond_len, serve_keepalive};
 
 type ServerStream = StreamOwned<ServerConnection, TcpStream>;
 
 /// A server config with a fresh self-signed certificate for "localhost".
 fn server_config() -> Arc<ServerConfig> {
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
@@ -99,7 +102,8 @@ fn ip_literal_sends_no_sni_and_get_works() {
         let mut r = BufReader::new(s);
         let req = read_request(&mut r).unwrap();
         let w = r.get_mut();
-        w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello").unwrap();
+        w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+            .unwrap();
         w.conn.send_close_notify();
         w.flush().unwrap();
         (sni, req.line)
@@ -124,7 +128,8 @@ fn stale_probe_over_tls() {
         s.flush().unwrap();
     });
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut conn = rt.block_on(Conn::open(&tls_dest("localhost", port), Duration::from_secs(10))).unwrap();
+    let mut conn =
+        rt.block_on(Conn::open(&tls_dest("localhost", port), Duration::from_secs(10))).unwrap();
     // Give TLS 1.3 session tickets time to arrive: the probe must consume them quietly.
     thread::sleep(Duration::from_millis(100));
     assert!(!rt.block_on(conn.is_stale()), "an idle, open TLS connection is not stale");
@@ -177,7 +182,9 @@ fn a_plain_http_server_fails_the_handshake() {
         let (mut s, _) = l.accept().unwrap();
         let mut buf = [0u8; 512];
         let _ = s.read(&mut buf);
-        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = s.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     });
     let result = Client::connect(tls_dest("localhost", port));
     assert!(result.is_err(), "handshake with a non-TLS server must fail");

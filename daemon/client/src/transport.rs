@@ -24,7 +24,8 @@ pub const MAX_HEADERS: usize = 200;
 /// Nagle's algorithm is off so it does not delay them.
 pub async fn connect_tcp(host: &str, port: u16, wait: Duration) -> io::Result<TcpStream> {
     let timed_out = || io::Error::from(io::ErrorKind::TimedOut);
-    let addrs = timeout(wait, tokio::net::lookup_host((host, port))).await.map_err(|_| timed_out())??;
+    let addrs =
+        timeout(wait, tokio::net::lookup_host((host, port))).await.map_err(|_| timed_out())??;
     let mut last = None;
     for addr in addrs {
         match timeout(wait, TcpStream::connect(addr)).await {
@@ -36,7 +37,9 @@ pub async fn connect_tcp(host: &str, port: u16, wait: Duration) -> io::Result<Tc
             Err(_) => last = Some(timed_out()),
         }
     }
-    Err(last.unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("no address for {host}:{port}"))))
+    Err(last.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, format!("no address for {host}:{port}"))
+    }))
 }
 
 /// hyper's HTTP/1.1 client handshake over `io` (no I/O happens yet). Header names go out
@@ -48,7 +51,11 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn Error + Send + Sync>>,
 {
-    Builder::new().title_case_headers(true).max_headers(MAX_HEADERS).handshake(TokioIo::new(io)).await
+    Builder::new()
+        .title_case_headers(true)
+        .max_headers(MAX_HEADERS)
+        .handshake(TokioIo::new(io))
+        .await
 }
 
 /// A connection spawned on the current runtime, aborted when this is dropped.

@@ -1,4 +1,5 @@
 //! The client against a scripted in-test HTTP server (TCP and Unix socket).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod support;
 
@@ -46,7 +47,10 @@ fn keepalive_reuses_one_connection() {
     assert!(!r.chunked);
     let (msg, rest) = quire_ipp::decode(&r.body).unwrap();
     assert!(rest.is_empty());
-    assert_eq!(msg.operation_attr("requesting-user-name").and_then(|a| a.first_str()), Some("alice"));
+    assert_eq!(
+        msg.operation_attr("requesting-user-name").and_then(|a| a.first_str()),
+        Some("alice")
+    );
 }
 
 /// A reader that hands out its data in odd-sized pieces, like a pipe.
@@ -81,7 +85,8 @@ fn chunked_document_over_unix_socket_with_100_continue_and_chunked_response() {
     let (line, headers, body, chunked) = server.join().unwrap();
     assert_eq!(line, "POST /printers/Q HTTP/1.1");
     assert!(chunked);
-    let get = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
+    let get =
+        |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str());
     assert_eq!(get("Host"), Some("localhost"));
     assert_eq!(get("Expect"), Some("100-continue"));
     assert_eq!(get("Content-Length"), None);
@@ -202,7 +207,10 @@ fn basic_auth_on_every_request_and_403_text() {
         other => panic!("unexpected {other:?}"),
     }
     let seen = server.join().unwrap();
-    assert_eq!(seen, [Some("Basic YWxpY2U6czNjcmV0".to_string()), Some("Basic YWxpY2U6czNjcmV0".to_string())]);
+    assert_eq!(
+        seen,
+        [Some("Basic YWxpY2U6czNjcmV0".to_string()), Some("Basic YWxpY2U6czNjcmV0".to_string())]
+    );
 }
 
 #[test]
@@ -212,7 +220,9 @@ fn final_status_instead_of_100_continue() {
         let (s, _) = l.accept().unwrap();
         let mut r = BufReader::new(s);
         read_head(&mut r).unwrap();
-        r.get_mut().write_all(b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n\r\n").unwrap();
+        r.get_mut()
+            .write_all(b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
         thread::sleep(Duration::from_millis(200));
     });
     let mut c = Client::connect(dest).unwrap();
@@ -235,7 +245,9 @@ fn http_error_get_and_bad_body() {
         let (s, _) = l.accept().unwrap();
         let mut r = BufReader::new(s);
         read_request(&mut r).unwrap();
-        r.get_mut().write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nabc").unwrap();
+        r.get_mut()
+            .write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 3\r\n\r\nabc")
+            .unwrap();
         let get = read_request(&mut r).unwrap();
         r.get_mut().write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope").unwrap();
         read_request(&mut r).unwrap();
@@ -298,7 +310,13 @@ fn oversized_reply(framing: &'static str) -> (Destination, thread::JoinHandle<us
         let mut sent = 0;
         // Up to 64 MiB, or until the client is gone.
         while sent < 64 << 20 {
-            let ok = if framing == "chunked" { s.write_all(format!("{:x}\r\n", piece.len()).as_bytes()).and_then(|_| s.write_all(&piece)).and_then(|_| s.write_all(b"\r\n")) } else { s.write_all(&piece) };
+            let ok = if framing == "chunked" {
+                s.write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                    .and_then(|_| s.write_all(&piece))
+                    .and_then(|_| s.write_all(b"\r\n"))
+            } else {
+                s.write_all(&piece)
+            };
             if ok.is_err() {
                 break;
             }
@@ -317,7 +335,9 @@ fn a_reply_over_the_limit_is_refused_without_being_read() {
         let mut c = Client::connect(dest).unwrap().with_max_reply(LIMIT);
         let req = c.request(Operation::GetPrinterAttributes, None);
         match c.send("/", &req, None) {
-            Err(e @ ClientError::TooLarge { limit: LIMIT }) => assert_eq!(e.to_string(), "the response is larger than the limit of 1048576 bytes"),
+            Err(e @ ClientError::TooLarge { limit: LIMIT }) => {
+                assert_eq!(e.to_string(), "the response is larger than the limit of 1048576 bytes")
+            }
             other => panic!("{framing}: {other:?}"),
         }
         drop(c);
@@ -385,7 +405,9 @@ fn a_final_answer_during_the_upload_stops_it() {
         let mut r = accept_and_continue(&l);
         let mut some = vec![0u8; 4096];
         r.read_exact(&mut some).unwrap();
-        r.get_mut().write_all(b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n\r\n").unwrap();
+        r.get_mut()
+            .write_all(b"HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n\r\n")
+            .unwrap();
         // Reads no more; waits for the client to hang up.
         let mut byte = [0u8; 1];
         let _ = r.get_mut().set_read_timeout(Some(Duration::from_secs(20)));

@@ -113,21 +113,13 @@ pub(crate) const AUTH_TYPES: &[&str] = &["None", "Basic", "Default", "Negotiate"
 pub(crate) const ENCRYPTIONS: &[&str] = &["Never", "IfRequested", "Required"];
 
 pub(crate) fn parse_auth_type(s: &str) -> Result<AuthType, ValueError> {
-    const T: [AuthType; 4] = [
-        AuthType::None,
-        AuthType::Basic,
-        AuthType::Default,
-        AuthType::Negotiate,
-    ];
+    const T: [AuthType; 4] =
+        [AuthType::None, AuthType::Basic, AuthType::Default, AuthType::Negotiate];
     Ok(T[parse_keyword(single_word(s)?, AUTH_TYPES)?])
 }
 
 pub(crate) fn parse_encryption(s: &str) -> Result<Encryption, ValueError> {
-    const E: [Encryption; 3] = [
-        Encryption::Never,
-        Encryption::IfRequested,
-        Encryption::Required,
-    ];
+    const E: [Encryption; 3] = [Encryption::Never, Encryption::IfRequested, Encryption::Required];
     Ok(E[parse_keyword(single_word(s)?, ENCRYPTIONS)?])
 }
 
@@ -144,11 +136,7 @@ pub(crate) fn apply_access(acc: &mut Access, name: &str, args: &str) -> Result<(
         "Require" => acc.require = Some(parse_require(args)?),
         "Allow" => acc.allow.extend(parse_host_rules(args)?),
         "Deny" => acc.deny.extend(parse_host_rules(args)?),
-        _ => {
-            return Err(ValueError::Other(format!(
-                "{name} is not an access-control directive"
-            )))
-        }
+        _ => return Err(ValueError::Other(format!("{name} is not an access-control directive"))),
     }
     Ok(())
 }
@@ -169,9 +157,9 @@ fn parse_require(s: &str) -> Result<Require, ValueError> {
     match kind.as_str() {
         "valid-user" if names.is_empty() => Ok(Require::ValidUser),
         "valid-user" => Err(ValueError::TooManyValues),
-        "user" | "group" if names.is_empty() => Err(ValueError::Other(format!(
-            "Require {kind} needs at least one name"
-        ))),
+        "user" | "group" if names.is_empty() => {
+            Err(ValueError::Other(format!("Require {kind} needs at least one name")))
+        }
         "user" => Ok(Require::User(names)),
         "group" => Ok(Require::Group(names)),
         _ => Err(ValueError::Keyword(&["valid-user", "user", "group"])),
@@ -193,11 +181,7 @@ fn parse_host_rules(s: &str) -> Result<Vec<HostRule>, ValueError> {
 
 /// One `Allow`/`Deny` operand.
 pub fn parse_host_rule(w: &str) -> Result<HostRule, ValueError> {
-    let bad = || {
-        ValueError::Other(format!(
-            "\"{w}\" is not an address, network, host or domain"
-        ))
-    };
+    let bad = || ValueError::Other(format!("\"{w}\" is not an address, network, host or domain"));
     let lower = w.to_ascii_lowercase();
     match lower.as_str() {
         "all" => return Ok(HostRule::All),
@@ -219,10 +203,7 @@ pub fn parse_host_rule(w: &str) -> Result<HostRule, ValueError> {
     if let Some(v6) = addr.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
         let ip: Ipv6Addr = v6.parse().map_err(|_| bad())?;
         let prefix = prefix_len(mask, 128, 128).ok_or_else(bad)?;
-        return Ok(HostRule::Net {
-            addr: IpAddr::V6(ip),
-            prefix,
-        });
+        return Ok(HostRule::Net { addr: IpAddr::V6(ip), prefix });
     }
     if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return parse_ipv4_net(addr, mask).ok_or_else(bad);
@@ -239,8 +220,7 @@ pub fn parse_host_rule(w: &str) -> Result<HostRule, ValueError> {
 
 fn is_host_name(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*'))
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*'))
         && (!s.contains('*') || (s.starts_with("*.") && !s[2..].contains('*')))
 }
 
@@ -266,19 +246,12 @@ fn parse_ipv4_net(addr: &str, mask: Option<&str>) -> Option<HostRule> {
         octets[i] = p.parse().ok()?;
     }
     let prefix = prefix_len(mask, (parts.len() * 8) as u8, 32)?;
-    Some(HostRule::Net {
-        addr: IpAddr::V4(Ipv4Addr::from(octets)),
-        prefix,
-    })
+    Some(HostRule::Net { addr: IpAddr::V4(Ipv4Addr::from(octets)), prefix })
 }
 
 const DEFAULT_PRIVATE_ACCESS: &[&str] = &["@OWNER", "@SYSTEM"];
-const DEFAULT_JOB_VALUES: &[&str] = &[
-    "job-name",
-    "job-originating-host-name",
-    "job-originating-user-name",
-    "phone",
-];
+const DEFAULT_JOB_VALUES: &[&str] =
+    &["job-name", "job-originating-host-name", "job-originating-user-name", "phone"];
 const DEFAULT_SUB_VALUES: &[&str] = &[
     "notify-events",
     "notify-pull-method",

@@ -25,7 +25,9 @@ pub fn compatibility_markdown() -> String {
     out.push_str(LOCATION_PATHS);
     for file in [ConfFile::Cupsd, ConfFile::Files] {
         let _ = write!(out, "\n## {}\n\n", file.file_name());
-        out.push_str("| Directive | Context | Status | quired applies it | Notes |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| Directive | Context | Status | quired applies it | Notes |\n|---|---|---|---|---|\n",
+        );
         for d in DIRECTIVES.iter().filter(|d| d.file == file) {
             let ctx: Vec<String> = d.contexts.iter().map(|c| context_cell(c.label())).collect();
             let _ = writeln!(
@@ -51,7 +53,8 @@ pub fn compatibility_markdown() -> String {
 }
 
 /// How `<Location>` paths are matched (they are blocks, not table entries).
-const LOCATION_PATHS: &str = "\n`<Location>` paths are matched against the request path made canonical first: `%xx`\n\
+const LOCATION_PATHS: &str =
+    "\n`<Location>` paths are matched against the request path made canonical first: `%xx`\n\
 escapes decoded, the query, empty and `.` segments dropped, a `..` segment refused (403, as\n\
 cupsd), case ignored (cupsd ignores it for `/printers/` and `/classes/`), whole segments only\n\
 (`/admin` does not cover `/administrator`; cupsd compares bytes). An operation on a queue or\n\
@@ -63,16 +66,61 @@ not apply to a request for q2 posted to `/`.\n";
 /// Directives quired acts on today. The `<Policy>`, `<Limit>` and `<Location>` blocks are not
 /// table entries; the rules inside them (Order, Allow, Deny, AuthType, Require, Satisfy) are.
 pub const APPLIED_BY_QUIRED: &[&str] = &[
-    "Allow", "AuditLog", "AuthLockoutTime", "AuthType", "CacheDir", "ConfidentialHoldTime",
-    "CreateSelfSignedCerts", "DefaultAuthType", "DefaultEncryption", "Deny", "Encryption", "ErrorLog",
-    "FileDevice", "Group", "JobPrivateAccess", "JobPrivateValues", "LimitRequestBody", "Listen",
-    "LogLevel", "MaxAuthFailures", "MaxClients", "MaxClientsPerHost", "MaxCopies", "MaxJobTime",
-    "MaxJobs", "MaxJobsPerPrinter", "MaxJobsPerUser", "MaxSubscriptions", "MultipleOperationTimeout",
-    "Order", "PamService", "Port", "PreserveJobFiles", "PreserveJobHistory", "PullHosts",
-    "PullMinRate", "PullSchemes", "RequestRoot", "Require",
-    "SSLListen", "SSLPort", "Satisfy", "ServerBin", "ServerKeychain", "ServerName", "ServerRoot", "SpoolQuota",
-    "SpoolQuotaPerUser", "StateDir", "SubscriptionPrivateAccess", "SubscriptionPrivateValues", "SystemGroup",
-    "TempDir", "Timeout", "User",
+    "Allow",
+    "AuditLog",
+    "AuthLockoutTime",
+    "AuthType",
+    "CacheDir",
+    "ConfidentialHoldTime",
+    "CreateSelfSignedCerts",
+    "DefaultAuthType",
+    "DefaultEncryption",
+    "Deny",
+    "Encryption",
+    "ErrorLog",
+    "FileDevice",
+    "Group",
+    "JobPrivateAccess",
+    "JobPrivateValues",
+    "LimitRequestBody",
+    "Listen",
+    "LogLevel",
+    "MaxAuthFailures",
+    "MaxClients",
+    "MaxClientsPerHost",
+    "MaxCopies",
+    "MaxJobTime",
+    "MaxJobs",
+    "MaxJobsPerPrinter",
+    "MaxJobsPerUser",
+    "MaxSubscriptions",
+    "MultipleOperationTimeout",
+    "Order",
+    "PamService",
+    "Port",
+    "PreserveJobFiles",
+    "PreserveJobHistory",
+    "PullHosts",
+    "PullMinRate",
+    "PullSchemes",
+    "RequestRoot",
+    "Require",
+    "SSLListen",
+    "SSLPort",
+    "Satisfy",
+    "ServerBin",
+    "ServerKeychain",
+    "ServerName",
+    "ServerRoot",
+    "SpoolQuota",
+    "SpoolQuotaPerUser",
+    "StateDir",
+    "SubscriptionPrivateAccess",
+    "SubscriptionPrivateValues",
+    "SystemGroup",
+    "TempDir",
+    "Timeout",
+    "User",
 ];
 
 fn applied_cell(name: &str, status: Status) -> &'static str {

@@ -13,9 +13,7 @@ fn table_is_consistent() {
             d.name,
             d.status
         );
-        let dup = DIRECTIVES[..i]
-            .iter()
-            .any(|e| e.name.eq_ignore_ascii_case(d.name));
+        let dup = DIRECTIVES[..i].iter().any(|e| e.name.eq_ignore_ascii_case(d.name));
         assert!(!dup, "{} listed twice", d.name);
     }
     assert_eq!(lookup("maxjobs").map(|d| d.name), Some("MaxJobs"));
@@ -41,10 +39,7 @@ fn compatibility_doc_is_up_to_date() {
 #[test]
 fn every_applied_directive_has_a_handler() {
     use crate::table::{ConfFile, Context};
-    for d in DIRECTIVES
-        .iter()
-        .filter(|d| d.status != Status::Unsupported)
-    {
+    for d in DIRECTIVES.iter().filter(|d| d.status != Status::Unsupported) {
         let line = format!("{} x\n", d.name);
         let text = match d.contexts[0] {
             Context::TopLevel => line,
@@ -52,17 +47,12 @@ fn every_applied_directive_has_a_handler() {
             Context::Limit | Context::Location => format!("<Location />\n{line}</Location>\n"),
         };
         let (nodes, _) = crate::parse(&text, std::path::Path::new("t.conf"));
-        let (cupsd, files) = if d.file == ConfFile::Cupsd {
-            (&nodes[..], &[][..])
-        } else {
-            (&[][..], &nodes[..])
-        };
+        let (cupsd, files) =
+            if d.file == ConfFile::Cupsd { (&nodes[..], &[][..]) } else { (&[][..], &nodes[..]) };
         let (_, diags) = crate::validate(cupsd, files);
         assert!(
-            diags
-                .iter()
-                .all(|g| !g.message.contains("internal table mismatch")
-                    && !g.message.contains("not allowed")),
+            diags.iter().all(|g| !g.message.contains("internal table mismatch")
+                && !g.message.contains("not allowed")),
             "{}: {diags:?}",
             d.name
         );

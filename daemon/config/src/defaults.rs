@@ -100,14 +100,11 @@ impl ServerConfig {
     /// The configuration for running with no flags: the shipped `conf/cupsd.conf` and
     /// `conf/cups-files.conf` (parsed by the same code as user files, so cupsd's default
     /// `<Policy default>` with its @OWNER/@SYSTEM rules is present as data), then every path
-    /// moved under `state_dir` (but ServerBin) and listening on 127.0.0.1:8631, [::1]:8631 and
+    /// moved under `state_dir` (but ServerBin) and listening on `127.0.0.1:8631`, `[::1]:8631` and
     /// `<state_dir>/cups.sock`. Errors go to stderr.
     pub fn builtin_default(state_dir: &Path) -> ServerConfig {
         let (cupsd, _) = parse(DEFAULT_CUPSD_CONF, Path::new("<builtin>/cupsd.conf"));
-        let (files, _) = parse(
-            DEFAULT_CUPS_FILES_CONF,
-            Path::new("<builtin>/cups-files.conf"),
-        );
+        let (files, _) = parse(DEFAULT_CUPS_FILES_CONF, Path::new("<builtin>/cups-files.conf"));
         let (mut c, _) = validate(&cupsd, &files);
         let dir = |sub: &str| -> PathBuf { state_dir.join(sub) };
         c.listen = vec![
@@ -142,8 +139,6 @@ impl Policy {
         let (cupsd, _) = parse(DEFAULT_CUPSD_CONF, Path::new("<builtin>/cupsd.conf"));
         let (c, _) = validate(&cupsd, &[]);
         // The shipped file is compiled in and checked by a test: this cannot fail at run time.
-        c.policy("default")
-            .cloned()
-            .expect("conf/cupsd.conf defines <Policy default>")
+        c.policy("default").cloned().expect("conf/cupsd.conf defines <Policy default>")
     }
 }

@@ -42,19 +42,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn warning(loc: &Loc, message: impl Into<String>) -> Self {
-        Diagnostic {
-            loc: loc.clone(),
-            severity: Severity::Warning,
-            message: message.into(),
-        }
+        Diagnostic { loc: loc.clone(), severity: Severity::Warning, message: message.into() }
     }
 
     pub fn error(loc: &Loc, message: impl Into<String>) -> Self {
-        Diagnostic {
-            loc: loc.clone(),
-            severity: Severity::Error,
-            message: message.into(),
-        }
+        Diagnostic { loc: loc.clone(), severity: Severity::Error, message: message.into() }
     }
 
     pub fn is_error(&self) -> bool {

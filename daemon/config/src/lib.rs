@@ -1,4 +1,3 @@
-#![forbid(unsafe_code)]
 //! cupsd.conf / cups-files.conf support for Quire.
 //!
 //! Three steps, none of which touch the file system:

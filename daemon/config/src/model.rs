@@ -320,9 +320,7 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     pub fn policy(&self, name: &str) -> Option<&Policy> {
-        self.policies
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+        self.policies.iter().find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     /// Connections one remote host may hold: `MaxClientsPerHost`, where 0 or more than

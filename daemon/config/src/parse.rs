@@ -24,10 +24,7 @@ pub struct Directive {
 impl Directive {
     /// Location of the value, for diagnostics about it.
     pub fn args_loc(&self) -> Loc {
-        Loc {
-            col: self.args_col,
-            ..self.loc.clone()
-        }
+        Loc { col: self.args_col, ..self.loc.clone() }
     }
 }
 
@@ -61,10 +58,7 @@ impl Block {
     }
 
     pub fn args_loc(&self) -> Loc {
-        Loc {
-            col: self.args_col,
-            ..self.loc.clone()
-        }
+        Loc { col: self.args_col, ..self.loc.clone() }
     }
 }
 
@@ -95,44 +89,21 @@ impl Node {
 
 /// One meaningful line after comment stripping.
 enum Line {
-    Directive {
-        name: String,
-        args: String,
-        col: usize,
-        args_col: usize,
-    },
-    Open {
-        name: String,
-        args: String,
-        col: usize,
-        args_col: usize,
-    },
-    Close {
-        name: String,
-        col: usize,
-    },
+    Directive { name: String, args: String, col: usize, args_col: usize },
+    Open { name: String, args: String, col: usize, args_col: usize },
+    Close { name: String, col: usize },
 }
 
 /// Parse the text of a configuration file. `path` is used only for diagnostics.
 /// Never panics; structural problems are Errors and the parser recovers from them.
 pub fn parse(text: &str, path: &Path) -> (Vec<Node>, Vec<Diagnostic>) {
-    let mut p = Parser {
-        path,
-        top: Vec::new(),
-        stack: Vec::new(),
-        diags: Vec::new(),
-    };
+    let mut p = Parser { path, top: Vec::new(), stack: Vec::new(), diags: Vec::new() };
     for (idx, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let line_no = idx + 1;
         match split_line(raw, path, line_no, &mut p.diags) {
             None => {}
-            Some(Line::Directive {
-                name,
-                args,
-                col,
-                args_col,
-            }) => {
+            Some(Line::Directive { name, args, col, args_col }) => {
                 let loc = p.loc(line_no, col);
                 if name.eq_ignore_ascii_case("Include") {
                     p.diags.push(Diagnostic::warning(
@@ -143,27 +114,11 @@ pub fn parse(text: &str, path: &Path) -> (Vec<Node>, Vec<Diagnostic>) {
                     ));
                     continue;
                 }
-                p.push(Node::Directive(Directive {
-                    name,
-                    args,
-                    loc,
-                    args_col,
-                }));
+                p.push(Node::Directive(Directive { name, args, loc, args_col }));
             }
-            Some(Line::Open {
-                name,
-                args,
-                col,
-                args_col,
-            }) => {
+            Some(Line::Open { name, args, col, args_col }) => {
                 let loc = p.loc(line_no, col);
-                p.stack.push(Block {
-                    name,
-                    args,
-                    children: Vec::new(),
-                    loc,
-                    args_col,
-                });
+                p.stack.push(Block { name, args, children: Vec::new(), loc, args_col });
             }
             Some(Line::Close { name, col }) => {
                 let loc = p.loc(line_no, col);
@@ -190,11 +145,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn loc(&self, line: usize, col: usize) -> Loc {
-        Loc {
-            file: self.path.to_path_buf(),
-            line,
-            col,
-        }
+        Loc { file: self.path.to_path_buf(), line, col }
     }
 
     fn push(&mut self, node: Node) {
@@ -205,11 +156,7 @@ impl Parser<'_> {
     }
 
     fn close(&mut self, name: &str, loc: &Loc) {
-        let Some(pos) = self
-            .stack
-            .iter()
-            .rposition(|b| b.name.eq_ignore_ascii_case(name))
-        else {
+        let Some(pos) = self.stack.iter().rposition(|b| b.name.eq_ignore_ascii_case(name)) else {
             let msg = match self.stack.last() {
                 Some(open) => format!(
                     "</{name}> does not match <{}> opened at line {}; ignored",
@@ -224,10 +171,7 @@ impl Parser<'_> {
             if let Some(inner) = self.stack.pop() {
                 self.diags.push(Diagnostic::error(
                     &inner.loc,
-                    format!(
-                        "<{}> is not closed before </{name}> at line {}",
-                        inner.name, loc.line
-                    ),
+                    format!("<{}> is not closed before </{name}> at line {}", inner.name, loc.line),
                 ));
                 self.push(Node::Block(inner));
             }
@@ -273,18 +217,11 @@ fn split_line(raw: &str, path: &Path, line_no: usize, diags: &mut Vec<Diagnostic
             args_col: col_of(raw, args_start),
         });
     }
-    let loc = Loc {
-        file: path.to_path_buf(),
-        line: line_no,
-        col,
-    };
+    let loc = Loc { file: path.to_path_buf(), line: line_no, col };
     let inner = match body.strip_suffix('>') {
         Some(inner) => inner,
         None => {
-            diags.push(Diagnostic::error(
-                &loc,
-                "missing '>' at the end of the block tag",
-            ));
+            diags.push(Diagnostic::error(&loc, "missing '>' at the end of the block tag"));
             body
         }
     };
@@ -293,34 +230,21 @@ fn split_line(raw: &str, path: &Path, line_no: usize, diags: &mut Vec<Diagnostic
         None => (false, &inner[1..]),
     };
     let tag_off = start + (inner.len() - tag.len());
-    let name_end = tag
-        .find(|c: char| c.is_whitespace() || c == '>')
-        .unwrap_or(tag.len());
+    let name_end = tag.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(tag.len());
     let name = tag[..name_end].to_string();
     if name.is_empty() {
-        diags.push(Diagnostic::error(
-            &loc,
-            "block tag without a name; line ignored",
-        ));
+        diags.push(Diagnostic::error(&loc, "block tag without a name; line ignored"));
         return None;
     }
     let rest = &tag[name_end..];
     if closing {
         if !rest.trim().is_empty() {
-            diags.push(Diagnostic::warning(
-                &loc,
-                format!("text after </{name}> ignored"),
-            ));
+            diags.push(Diagnostic::warning(&loc, format!("text after </{name}> ignored")));
         }
         return Some(Line::Close { name, col });
     }
     let args_start = tag_off + name_end + (rest.len() - rest.trim_start().len());
-    Some(Line::Open {
-        name,
-        args: unescape(rest.trim()),
-        col,
-        args_col: col_of(raw, args_start),
-    })
+    Some(Line::Open { name, args: unescape(rest.trim()), col, args_col: col_of(raw, args_start) })
 }
 
 fn unescape(s: &str) -> String {

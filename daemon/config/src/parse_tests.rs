@@ -20,18 +20,12 @@ fn directives_comments_and_whitespace() {
         p("# comment\n\n  LogLevel   debug  # trailing\r\nPageLogFormat\nServerAdmin a\\#b@x\n");
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(nodes.len(), 3);
-    let Node::Directive(d) = &nodes[0] else {
-        panic!()
-    };
+    let Node::Directive(d) = &nodes[0] else { panic!() };
     assert_eq!((d.name.as_str(), d.args.as_str()), ("LogLevel", "debug"));
     assert_eq!((d.loc.line, d.loc.col, d.args_col), (3, 3, 14));
-    let Node::Directive(d) = &nodes[1] else {
-        panic!()
-    };
+    let Node::Directive(d) = &nodes[1] else { panic!() };
     assert_eq!((d.name.as_str(), d.args.as_str()), ("PageLogFormat", ""));
-    let Node::Directive(d) = &nodes[2] else {
-        panic!()
-    };
+    let Node::Directive(d) = &nodes[2] else { panic!() };
     assert_eq!(d.args, "a#b@x");
 }
 
@@ -85,13 +79,7 @@ fn mismatched_and_stray_closers() {
 
     let (_, diags) = p("<Policy x>\n</Limit>\n</Policy>\n");
     assert_eq!(diags.len(), 1);
-    assert!(
-        diags[0]
-            .message
-            .contains("does not match <Policy> opened at line 1"),
-        "{}",
-        diags[0]
-    );
+    assert!(diags[0].message.contains("does not match <Policy> opened at line 1"), "{}", diags[0]);
 }
 
 #[test]
@@ -119,9 +107,7 @@ fn include_is_an_unsupported_warning() {
 #[test]
 fn columns_count_characters_not_bytes() {
     let (nodes, _) = p("\u{00e9}\u{00e9} x\n\t<Location /\u{00e9}>\n\t</Location>\n");
-    let Node::Directive(d) = &nodes[0] else {
-        panic!()
-    };
+    let Node::Directive(d) = &nodes[0] else { panic!() };
     assert_eq!(d.args_col, 4);
     let b = block(&nodes[1]);
     assert_eq!((b.loc.col, b.args_col), (2, 12));

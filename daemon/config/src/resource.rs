@@ -64,7 +64,11 @@ pub fn canonical_resource(raw: &str) -> Result<String, ResourceError> {
 
 fn percent_decode(path: &str) -> Result<String, ResourceError> {
     if !path.contains('%') {
-        return if path.chars().any(char::is_control) { Err(ResourceError::BadEscape) } else { Ok(path.to_string()) };
+        return if path.chars().any(char::is_control) {
+            Err(ResourceError::BadEscape)
+        } else {
+            Ok(path.to_string())
+        };
     }
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -94,15 +98,22 @@ fn percent_decode(path: &str) -> Result<String, ResourceError> {
 fn match_key(path: &str) -> &str {
     let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     let path = if path.is_empty() { "/" } else { path };
-    let queue = starts_with_ignore_case(path, "/printers/") || starts_with_ignore_case(path, "/classes/");
+    let queue =
+        starts_with_ignore_case(path, "/printers/") || starts_with_ignore_case(path, "/classes/");
     match path.len().checked_sub(4) {
-        Some(at) if queue && path.is_char_boundary(at) && path[at..].eq_ignore_ascii_case(".ppd") => &path[..at],
+        Some(at)
+            if queue && path.is_char_boundary(at) && path[at..].eq_ignore_ascii_case(".ppd") =>
+        {
+            &path[..at]
+        }
         _ => path,
     }
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// Does the `<Location>` path `location` cover `path` (both canonical)? Whole segments,
@@ -112,12 +123,16 @@ pub fn location_covers(location: &str, path: &str) -> bool {
     if loc == "/" {
         return true;
     }
-    starts_with_ignore_case(path, loc) && (path.len() == loc.len() || path.as_bytes()[loc.len()] == b'/')
+    starts_with_ignore_case(path, loc)
+        && (path.len() == loc.len() || path.as_bytes()[loc.len()] == b'/')
 }
 
 /// The innermost of `locations` that covers `path` (cupsd's longest match).
 pub fn location_for<'a>(locations: &'a [Location], path: &str) -> Option<&'a Location> {
-    locations.iter().filter(|l| location_covers(&l.path, path)).max_by_key(|l| match_key(&l.path).len())
+    locations
+        .iter()
+        .filter(|l| location_covers(&l.path, path))
+        .max_by_key(|l| match_key(&l.path).len())
 }
 
 impl ServerConfig {

@@ -77,9 +77,7 @@ pub struct DirectiveInfo {
 
 /// Find a directive by name, case-insensitively.
 pub fn lookup(name: &str) -> Option<&'static DirectiveInfo> {
-    DIRECTIVES
-        .iter()
-        .find(|d| d.name.eq_ignore_ascii_case(name))
+    DIRECTIVES.iter().find(|d| d.name.eq_ignore_ascii_case(name))
 }
 
 use ConfFile::{Cupsd as C, Files as F};
@@ -96,13 +94,7 @@ const fn d(
     status: Status,
     note: &'static str,
 ) -> DirectiveInfo {
-    DirectiveInfo {
-        name,
-        file,
-        contexts,
-        status,
-        note,
-    }
+    DirectiveInfo { name, file, contexts, status, note }
 }
 
 const NO_FILTERS: &str = "Quire does not run CUPS filters";

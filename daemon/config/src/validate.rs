@@ -16,11 +16,7 @@ use crate::values::*;
 /// Validate parsed cupsd.conf (`cupsd`) and cups-files.conf (`files`) trees.
 /// Never fails: problems become Warnings and the affected setting keeps its default.
 pub fn validate(cupsd: &[Node], files: &[Node]) -> (ServerConfig, Vec<Diagnostic>) {
-    let mut v = Validator {
-        cfg: ServerConfig::default(),
-        diags: Vec::new(),
-        temp_dir_set: false,
-    };
+    let mut v = Validator { cfg: ServerConfig::default(), diags: Vec::new(), temp_dir_set: false };
     for n in files {
         v.top_node(n, ConfFile::Files);
     }
@@ -43,10 +39,8 @@ impl Validator {
     }
 
     fn bad_value(&mut self, d: &Directive, err: ValueError) {
-        let msg = format!(
-            "bad value \"{}\" for {}: {err}; keeping the previous value",
-            d.args, d.name
-        );
+        let msg =
+            format!("bad value \"{}\" for {}: {err}; keeping the previous value", d.args, d.name);
         self.warn(&d.args_loc(), msg);
     }
 
@@ -82,10 +76,7 @@ impl Validator {
                 BlockKind::Limit | BlockKind::LimitExcept => {
                     self.warn(
                         &b.loc,
-                        format!(
-                            "<{}> must be inside <Policy> or <Location>; ignored",
-                            b.name
-                        ),
+                        format!("<{}> must be inside <Policy> or <Location>; ignored", b.name),
                     );
                 }
                 BlockKind::Unknown => {
@@ -131,10 +122,7 @@ impl Validator {
         if info.status == Status::Unsupported {
             self.warn(
                 &d.loc,
-                format!(
-                    "{} is not supported by Quire ({}); ignored",
-                    info.name, info.note
-                ),
+                format!("{} is not supported by Quire ({}); ignored", info.name, info.note),
             );
             return None;
         }
@@ -191,17 +179,20 @@ impl Validator {
             "DefaultPaperSize" => c.default_paper_size = Some(single_word(a)?.to_string()),
             "ServerName" => c.server_name = Some(single_word(a)?.to_string()),
             "ServerAdmin" => c.server_admin = Some(single_word(a)?.to_string()),
-            "ServerAlias" => c
-                .server_alias
-                .extend(a.split_whitespace().map(str::to_string)),
+            "ServerAlias" => c.server_alias.extend(a.split_whitespace().map(str::to_string)),
             "PageLogFormat" => c.page_log_format = (!a.is_empty()).then(|| a.to_string()),
             "MaxLogSize" => c.max_log_size = parse_size(a)?,
             "LimitRequestBody" => c.limit_request_body = parse_size(a)?,
             "SpoolQuota" => c.spool_quota = parse_size(a)?,
             "SpoolQuotaPerUser" => c.spool_quota_per_user = parse_size(a)?,
             "PamService" => c.pam_service = single_word(a)?.to_string(),
-            "PullSchemes" => c.pull_schemes = a.split_whitespace().map(str::to_ascii_lowercase).collect(),
-            "PullHosts" => c.pull_hosts = a.split_whitespace().map(parse_pull_host).collect::<Result<_, _>>()?,
+            "PullSchemes" => {
+                c.pull_schemes = a.split_whitespace().map(str::to_ascii_lowercase).collect()
+            }
+            "PullHosts" => {
+                c.pull_hosts =
+                    a.split_whitespace().map(parse_pull_host).collect::<Result<_, _>>()?
+            }
             "PullMinRate" => c.pull_min_rate = parse_min_rate(a)?,
             "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
             "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
@@ -247,10 +238,7 @@ impl Validator {
 
     fn policy(&mut self, b: &Block) {
         let Ok(name) = single_word(&b.args) else {
-            self.warn(
-                &b.loc,
-                "<Policy> needs exactly one name; block ignored".into(),
-            );
+            self.warn(&b.loc, "<Policy> needs exactly one name; block ignored".into());
             return;
         };
         if let Some(prev) = self.cfg.policy(name) {
@@ -313,34 +301,17 @@ impl Validator {
     fn limit(&mut self, b: &Block, in_policy: bool) -> Option<Limit> {
         let mut operations = Vec::new();
         for (op, col) in words_with_cols(&b.args, b.args_col) {
-            let ok = if in_policy {
-                is_operation(op)
-            } else {
-                is_method(op)
-            };
+            let ok = if in_policy { is_operation(op) } else { is_method(op) };
             if ok {
                 operations.push(op.to_string());
             } else {
-                let what = if in_policy {
-                    "IPP operation"
-                } else {
-                    "HTTP method"
-                };
-                let loc = Loc {
-                    col,
-                    ..b.loc.clone()
-                };
-                self.warn(
-                    &loc,
-                    format!("unknown {what} \"{op}\" in <{}>; ignored", b.name),
-                );
+                let what = if in_policy { "IPP operation" } else { "HTTP method" };
+                let loc = Loc { col, ..b.loc.clone() };
+                self.warn(&loc, format!("unknown {what} \"{op}\" in <{}>; ignored", b.name));
             }
         }
         if operations.is_empty() {
-            self.warn(
-                &b.loc,
-                format!("<{}> lists no valid operations; block ignored", b.name),
-            );
+            self.warn(&b.loc, format!("<{}> lists no valid operations; block ignored", b.name));
             return None;
         }
         let access = self.access_children(b, Context::Limit, None);
@@ -383,10 +354,7 @@ impl Validator {
                     }
                     _ => self.warn(
                         &inner.loc,
-                        format!(
-                            "<{}> is not allowed inside <{}>; ignored",
-                            inner.name, b.name
-                        ),
+                        format!("<{}> is not allowed inside <{}>; ignored", inner.name, b.name),
                     ),
                 },
             }
@@ -396,17 +364,11 @@ impl Validator {
 
     fn location(&mut self, b: &Block) {
         let Ok(path) = single_word(&b.args) else {
-            self.warn(
-                &b.loc,
-                "<Location> needs exactly one path; block ignored".into(),
-            );
+            self.warn(&b.loc, "<Location> needs exactly one path; block ignored".into());
             return;
         };
         if !path.starts_with('/') {
-            self.warn(
-                &b.args_loc(),
-                format!("location path \"{path}\" does not start with '/'"),
-            );
+            self.warn(&b.args_loc(), format!("location path \"{path}\" does not start with '/'"));
         }
         let mut limits = Vec::new();
         let access = self.access_children(b, Context::Location, Some(&mut limits));
@@ -428,11 +390,7 @@ impl Validator {
 
     fn finish(&mut self, cupsd_file: Option<PathBuf>) {
         let file = cupsd_file.unwrap_or_else(|| PathBuf::from("cupsd.conf"));
-        let loc = Loc {
-            file,
-            line: 1,
-            col: 1,
-        };
+        let loc = Loc { file, line: 1, col: 1 };
         if self.cfg.listen.is_empty() {
             self.warn(
                 &loc,
@@ -457,12 +415,7 @@ impl Validator {
             c.temp_dir = c.request_root.join("tmp");
         }
         c.server_keychain = c.server_root.join(&c.server_keychain);
-        for log in [
-            &mut c.access_log,
-            &mut c.error_log,
-            &mut c.page_log,
-            &mut c.audit_log,
-        ] {
+        for log in [&mut c.access_log, &mut c.error_log, &mut c.page_log, &mut c.audit_log] {
             if let LogTarget::File(p) = log {
                 *p = c.server_root.join(&*p);
             }
@@ -470,9 +423,8 @@ impl Validator {
     }
 }
 
-const LOG_LEVEL_NAMES: &[&str] = &[
-    "none", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "debug2",
-];
+const LOG_LEVEL_NAMES: &[&str] =
+    &["none", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "debug2"];
 const LOG_LEVELS: [LogLevel; 10] = [
     LogLevel::None,
     LogLevel::Emerg,
@@ -600,15 +552,7 @@ fn parse_log_target(a: &str) -> LogTarget {
 }
 
 fn parse_fatal_errors(a: &str) -> Result<Vec<String>, ValueError> {
-    const KINDS: &[&str] = &[
-        "none",
-        "all",
-        "browse",
-        "config",
-        "listen",
-        "log",
-        "permissions",
-    ];
+    const KINDS: &[&str] = &["none", "all", "browse", "config", "listen", "log", "permissions"];
     let mut out = Vec::new();
     for w in a.split_whitespace() {
         let lw = w.to_ascii_lowercase();
@@ -626,25 +570,15 @@ fn parse_fatal_errors(a: &str) -> Result<Vec<String>, ValueError> {
 /// false when `name` is not one of them.
 fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<bool, ValueError> {
     match name {
-        "LogLevel" => {
-            c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?]
-        }
+        "LogLevel" => c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?],
         "AccessLogLevel" => {
-            const V: [AccessLogLevel; 3] = [
-                AccessLogLevel::Config,
-                AccessLogLevel::Actions,
-                AccessLogLevel::All,
-            ];
-            c.access_log_level =
-                V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
+            const V: [AccessLogLevel; 3] =
+                [AccessLogLevel::Config, AccessLogLevel::Actions, AccessLogLevel::All];
+            c.access_log_level = V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
         }
         "LogTimeFormat" => {
             let i = parse_keyword(single_word(a)?, &["standard", "usecs"])?;
-            c.log_time_format = if i == 0 {
-                LogTimeFormat::Standard
-            } else {
-                LogTimeFormat::Usecs
-            };
+            c.log_time_format = if i == 0 { LogTimeFormat::Standard } else { LogTimeFormat::Usecs };
         }
         "ErrorPolicy" => {
             const V: [ErrorPolicy; 4] = [
@@ -653,26 +587,13 @@ fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<boo
                 ErrorPolicy::RetryJob,
                 ErrorPolicy::StopPrinter,
             ];
-            let names = &[
-                "abort-job",
-                "retry-current-job",
-                "retry-job",
-                "stop-printer",
-            ];
+            let names = &["abort-job", "retry-current-job", "retry-job", "stop-printer"];
             c.error_policy = V[parse_keyword(single_word(a)?, names)?];
         }
         "ServerTokens" => {
             use ServerTokens::*;
             const V: [ServerTokens; 7] = [None, ProductOnly, Major, Minor, Minimal, Os, Full];
-            let names = &[
-                "None",
-                "ProductOnly",
-                "Major",
-                "Minor",
-                "Minimal",
-                "OS",
-                "Full",
-            ];
+            let names = &["None", "ProductOnly", "Major", "Minor", "Minimal", "OS", "Full"];
             c.server_tokens = V[parse_keyword(single_word(a)?, names)?];
         }
         _ => return Ok(false),
@@ -686,15 +607,13 @@ fn check_ignored(name: &str, a: &str) -> Result<(), ValueError> {
         "BrowseWebIF" | "StrictConformance" | "SyncOnClose" => parse_bool(a).map(drop),
         "DirtyCleanInterval" | "IdleExitTimeout" => parse_time(a).map(drop),
         "FilterLimit" | "LogDebugHistory" => parse_count(a).map(drop),
-        "FilterNice" => single_word(a)?
-            .parse::<i32>()
-            .map(drop)
-            .map_err(|_| ValueError::NotANumber),
-        "HostNameLookups" => parse_keyword(
-            single_word(a)?,
-            &["on", "off", "double", "yes", "no", "true", "false"],
-        )
-        .map(drop),
+        "FilterNice" => {
+            single_word(a)?.parse::<i32>().map(drop).map_err(|_| ValueError::NotANumber)
+        }
+        "HostNameLookups" => {
+            parse_keyword(single_word(a)?, &["on", "off", "double", "yes", "no", "true", "false"])
+                .map(drop)
+        }
         "PrintcapFormat" => parse_keyword(single_word(a)?, &["bsd", "plist", "solaris"]).map(drop),
         "Sandboxing" => parse_keyword(single_word(a)?, &["relaxed", "strict"]).map(drop),
         "BrowseLocalProtocols" => a

@@ -22,30 +22,18 @@ fn typed_values() {
         MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n";
     let (c, diags) = v(text, "ServerRoot /srv/cups\nErrorLog syslog\nAccessLog logs/access\nSystemGroup wheel admin\nTempDir /tmp/q\n");
     assert_eq!(
-        diags
-            .iter()
-            .filter(|d| !d.message.contains("DefaultPolicy"))
-            .count(),
+        diags.iter().filter(|d| !d.message.contains("DefaultPolicy")).count(),
         0,
         "{diags:?}"
     );
     assert_eq!(c.listen.len(), 5);
-    assert_eq!(
-        c.listen[0],
-        Listen::Host {
-            name: "localhost".into(),
-            port: 631
-        }
-    );
+    assert_eq!(c.listen[0], Listen::Host { name: "localhost".into(), port: 631 });
     assert_eq!(c.listen[1], Listen::Unix("/run/cups/cups.sock".into()));
     assert_eq!(c.listen[2], Listen::Any(8631));
     assert_eq!(c.listen[4], Listen::Any(4443));
     assert_eq!((c.max_jobs, c.max_jobs_per_user), (1024, 10));
     assert_eq!(c.log_level, LogLevel::Debug2);
-    assert_eq!(
-        c.preserve_job_history,
-        Preserve::For(Duration::from_secs(86400))
-    );
+    assert_eq!(c.preserve_job_history, Preserve::For(Duration::from_secs(86400)));
     assert_eq!(c.preserve_job_files, Preserve::No);
     assert_eq!(c.timeout, Duration::from_secs(300));
     assert!(!c.keep_alive);
@@ -57,10 +45,7 @@ fn typed_values() {
     assert_eq!(c.access_log_level, AccessLogLevel::All);
     assert!(c.browsing && c.web_interface);
     assert_eq!(c.error_log, LogTarget::Syslog);
-    assert_eq!(
-        c.access_log,
-        LogTarget::File("/srv/cups/logs/access".into())
-    );
+    assert_eq!(c.access_log, LogTarget::File("/srv/cups/logs/access".into()));
     assert_eq!(c.server_keychain, Path::new("/srv/cups/ssl"));
     assert_eq!(c.system_group, ["wheel", "admin"]);
     assert_eq!(c.temp_dir, Path::new("/tmp/q"));
@@ -69,10 +54,8 @@ fn typed_values() {
 
 #[test]
 fn bad_values_warn_with_location_and_keep_default() {
-    let (c, diags) = v(
-        "Listen *:631\nMaxJobs abc\n  LogLevel loud\nListen nonsense!\nTimeout 3y\n",
-        "",
-    );
+    let (c, diags) =
+        v("Listen *:631\nMaxJobs abc\n  LogLevel loud\nListen nonsense!\nTimeout 3y\n", "");
     let defaults = ServerConfig::default();
     assert_eq!(c.max_jobs, defaults.max_jobs);
     assert_eq!(c.log_level, defaults.log_level);
@@ -102,21 +85,14 @@ fn unknown_wrong_file_and_unsupported_directives_warn() {
         "LogLevel debug\nUser daemon\n",
     );
     assert_eq!(c.max_jobs, 7);
-    assert_eq!(
-        c.server_root,
-        Path::new("/etc/cups"),
-        "ServerRoot in cupsd.conf must be ignored"
-    );
+    assert_eq!(c.server_root, Path::new("/etc/cups"), "ServerRoot in cupsd.conf must be ignored");
     assert_eq!(c.log_level, LogLevel::Warn);
     assert_eq!(c.user, "daemon");
     let msgs: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
     assert_eq!(msgs.len(), 5, "{msgs:#?}");
     assert!(diags.iter().all(|d| !d.is_error()));
     assert_eq!(msgs[0], "cups-files.conf:1:1: warning: Please move \"LogLevel debug\" to the cupsd.conf file; ignored here");
-    assert_eq!(
-        msgs[1],
-        "cupsd.conf:2:1: warning: unknown directive Frobnicate; ignored"
-    );
+    assert_eq!(msgs[1], "cupsd.conf:2:1: warning: unknown directive Frobnicate; ignored");
     assert!(msgs[2].starts_with(
         "cupsd.conf:3:1: warning: Please move \"ServerRoot /tmp\" to the cups-files.conf file"
     ));
@@ -133,7 +109,16 @@ fn repeated_private_lines_add_up_as_in_cupsd() {
     assert!(diags.is_empty(), "{diags:?}");
     let p = c.policy("p").unwrap();
     assert_eq!(p.job_private_access, ["@OWNER", "@SYSTEM", "@staff"]);
-    assert_eq!(p.job_private_values, ["job-name", "job-originating-host-name", "job-originating-user-name", "phone", "job-state"]);
+    assert_eq!(
+        p.job_private_values,
+        [
+            "job-name",
+            "job-originating-host-name",
+            "job-originating-user-name",
+            "phone",
+            "job-state"
+        ]
+    );
     // A list that names an attribute keeps it private, even after "none".
     assert_eq!(p.subscription_private_values, ["notify-events"]);
     assert_eq!(p.subscription_private_access, ["all"]);
@@ -158,10 +143,7 @@ fn policies_and_limits() {
     let l = &p.limits[0];
     assert_eq!(l.operations, ["Print-Job"]);
     assert_eq!(l.access.auth_type, Some(AuthType::Default));
-    assert_eq!(
-        l.access.require,
-        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
-    );
+    assert_eq!(l.access.require, Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()])));
     assert_eq!(l.access.order, Some(Order::DenyAllow));
     let ex = &p.limits[1];
     assert!(ex.except && !ex.matches("Get-Jobs") && ex.matches("Cancel-Job"));
@@ -183,10 +165,7 @@ fn locations() {
     assert_eq!(root.access.allow.len(), 2);
     let admin = c.location_for("/admin/conf").unwrap();
     assert_eq!(admin.path, "/admin");
-    assert_eq!(
-        admin.access.require,
-        Some(Require::Group(vec!["lpadmin".into()]))
-    );
+    assert_eq!(admin.access.require, Some(Require::Group(vec!["lpadmin".into()])));
     assert_eq!(admin.limits[0].operations, ["PUT", "POST"]);
     assert_eq!(admin.limits[0].access.deny, [HostRule::All]);
     assert_eq!(c.location_for("/administrator").unwrap().path, "/");
@@ -247,34 +226,27 @@ fn builtin_default() {
     ] {
         assert!(dir.starts_with("/var/lib/quire"), "{dir:?}");
     }
-    assert_eq!(c.server_bin, Path::new("/usr/lib/cups"), "backends and filters come from the system");
+    assert_eq!(
+        c.server_bin,
+        Path::new("/usr/lib/cups"),
+        "backends and filters come from the system"
+    );
     let p = c.policy(&c.default_policy).expect("default policy");
     let cancel = p.limit_for("Cancel-Job").unwrap();
-    assert_eq!(
-        cancel.access.require,
-        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
-    );
+    assert_eq!(cancel.access.require, Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()])));
     let add = p.limit_for("CUPS-Add-Modify-Printer").unwrap();
-    assert_eq!(
-        add.access.require,
-        Some(Require::User(vec!["@SYSTEM".into()]))
-    );
+    assert_eq!(add.access.require, Some(Require::User(vec!["@SYSTEM".into()])));
     assert_eq!(add.access.auth_type, Some(AuthType::Default));
-    assert!(p
-        .limit_for("Get-Jobs")
-        .unwrap()
-        .operations
-        .contains(&"All".to_string()));
+    assert!(p.limit_for("Get-Jobs").unwrap().operations.contains(&"All".to_string()));
     assert_eq!(c.error_log, LogTarget::Stderr);
 }
 
 #[test]
 fn debian_config_validates_without_errors() {
     let read = |f: &str| std::fs::read_to_string(f).ok();
-    let (Some(cupsd), Some(files)) = (
-        read("/etc/cups/cupsd.conf"),
-        read("/etc/cups/cups-files.conf"),
-    ) else {
+    let (Some(cupsd), Some(files)) =
+        (read("/etc/cups/cupsd.conf"), read("/etc/cups/cups-files.conf"))
+    else {
         eprintln!("/etc/cups not present; skipped");
         return;
     };
@@ -296,11 +268,7 @@ fn audit_log_paths_are_relative_to_server_root_and_syslog_is_refused() {
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(c.audit_log, LogTarget::File("/srv/cups/log/audit".into()));
     let (c, _) = v("Listen 631\n", "AuditLog /var/log/quire/audit\n");
-    assert_eq!(
-        c.audit_log,
-        LogTarget::File("/var/log/quire/audit".into()),
-        "absolute stays"
-    );
+    assert_eq!(c.audit_log, LogTarget::File("/var/log/quire/audit".into()), "absolute stays");
     // quired writes no syslog: refused where it is written, and the default file is kept.
     let (c, diags) = v("Listen 631\n", "ServerRoot /srv/cups\n  AuditLog syslog\n");
     assert_eq!(diags.len(), 1, "{diags:?}");
@@ -310,10 +278,7 @@ fn audit_log_paths_are_relative_to_server_root_and_syslog_is_refused() {
         "{msg}"
     );
     assert!(msg.contains("keeping the previous value"), "{msg}");
-    assert_eq!(
-        c.audit_log,
-        LogTarget::File("/var/log/cups/audit_log".into())
-    );
+    assert_eq!(c.audit_log, LogTarget::File("/var/log/cups/audit_log".into()));
     let (c, diags) = v("Listen 631\n", "AuditLog none\n");
     assert!(diags.is_empty());
     assert_eq!(c.audit_log, LogTarget::None);
@@ -326,55 +291,27 @@ fn cupsd_default_policy_is_the_shipped_one() {
     let shipped = c.policy("default").expect("shipped default policy");
     // Same rules; only the file name of their locations differs.
     assert_eq!(
-        p.limits
-            .iter()
-            .map(|l| (&l.operations, &l.access))
-            .collect::<Vec<_>>(),
-        shipped
-            .limits
-            .iter()
-            .map(|l| (&l.operations, &l.access))
-            .collect::<Vec<_>>()
+        p.limits.iter().map(|l| (&l.operations, &l.access)).collect::<Vec<_>>(),
+        shipped.limits.iter().map(|l| (&l.operations, &l.access)).collect::<Vec<_>>()
     );
     assert_eq!(p.job_private_access, shipped.job_private_access);
     assert_eq!(p.loc.file, Path::new("<builtin>/cupsd.conf"));
     assert_eq!(p.name, "default");
     let add = p.limit_for("CUPS-Add-Modify-Printer").expect("admin limit");
-    assert_eq!(
-        add.access.require,
-        Some(Require::User(vec!["@SYSTEM".into()]))
-    );
+    assert_eq!(add.access.require, Some(Require::User(vec!["@SYSTEM".into()])));
     assert_eq!(add.access.auth_type, Some(AuthType::Default));
     let hold = p.limit_for("Hold-Job").expect("job limit");
-    assert_eq!(
-        hold.access.require,
-        Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()]))
-    );
-    assert!(p
-        .limit_for("Print-Job")
-        .is_some_and(|l| l.access.require.is_none()));
+    assert_eq!(hold.access.require, Some(Require::User(vec!["@OWNER".into(), "@SYSTEM".into()])));
+    assert!(p.limit_for("Print-Job").is_some_and(|l| l.access.require.is_none()));
 }
 
 #[test]
 fn an_undefined_default_policy_says_what_stands_in() {
-    let (_, diags) = v(
-        "Listen 631\nDefaultPolicy gone\n<Policy default>\n</Policy>\n",
-        "",
-    );
+    let (_, diags) = v("Listen 631\nDefaultPolicy gone\n<Policy default>\n</Policy>\n", "");
+    assert!(diags[0].message.ends_with("<Policy default> is used instead"), "{diags:?}");
+    let (_, diags) = v("Listen 631\nDefaultPolicy gone\n<Policy other>\n</Policy>\n", "");
     assert!(
-        diags[0]
-            .message
-            .ends_with("<Policy default> is used instead"),
-        "{diags:?}"
-    );
-    let (_, diags) = v(
-        "Listen 631\nDefaultPolicy gone\n<Policy other>\n</Policy>\n",
-        "",
-    );
-    assert!(
-        diags[0]
-            .message
-            .ends_with("cupsd's standard default policy is used instead"),
+        diags[0].message.ends_with("cupsd's standard default policy is used instead"),
         "{diags:?}"
     );
 }
@@ -384,7 +321,8 @@ fn a_bad_pull_hosts_line_is_an_error_not_any_host() {
     let (c, diags) = v("Listen 631\nPullSchemes http\nPullHosts docs.example.com:http\n", "");
     assert!(c.pull_hosts.is_empty());
     assert!(diags.iter().any(|d| d.is_error() && d.to_string().contains("PullHosts")), "{diags:?}");
-    let (c, diags) = v("Listen 631\nPullHosts docs.example.com 10.0.0.1:8080\nPullMinRate 512 10\n", "");
+    let (c, diags) =
+        v("Listen 631\nPullHosts docs.example.com 10.0.0.1:8080\nPullMinRate 512 10\n", "");
     assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     assert_eq!(c.pull_hosts.len(), 2);
     assert_eq!(c.pull_min_rate.map(|r| r.bytes_per_second), Some(512));
@@ -396,7 +334,10 @@ fn user_root_is_an_error() {
         let (c, diags) = v("", &format!("User {user}\n"));
         assert_eq!(c.user, "lp", "the default stays");
         let err = diags.iter().find(|d| d.is_error()).expect("an error");
-        assert!(err.message.contains("Will not use User") && err.message.contains("UID=0"), "{err}");
+        assert!(
+            err.message.contains("Will not use User") && err.message.contains("UID=0"),
+            "{err}"
+        );
     }
     let (c, diags) = v("", "User daemon\nUser 7\n");
     assert_eq!(c.user, "7");

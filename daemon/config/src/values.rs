@@ -56,9 +56,7 @@ fn split_number(s: &str) -> Result<(&str, Option<char>), ValueError> {
     if s.is_empty() {
         return Err(ValueError::Empty);
     }
-    let end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
+    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, rest) = s.split_at(end);
     if num.is_empty() {
         return Err(ValueError::NotANumber);
@@ -114,11 +112,7 @@ pub fn parse_preserve(s: &str) -> Result<Preserve, ValueError> {
         }
     }
     let d = parse_time(s)?;
-    Ok(if d.is_zero() {
-        Preserve::No
-    } else {
-        Preserve::For(d)
-    })
+    Ok(if d.is_zero() { Preserve::No } else { Preserve::For(d) })
 }
 
 /// An octal permission mode such as `0640` or `00640`.
@@ -139,10 +133,7 @@ pub fn parse_keyword(s: &str, choices: &'static [&'static str]) -> Result<usize,
     if s.is_empty() {
         return Err(ValueError::Empty);
     }
-    choices
-        .iter()
-        .position(|c| c.eq_ignore_ascii_case(s))
-        .ok_or(ValueError::Keyword(choices))
+    choices.iter().position(|c| c.eq_ignore_ascii_case(s)).ok_or(ValueError::Keyword(choices))
 }
 
 /// Exactly one whitespace-free word.
@@ -168,21 +159,14 @@ pub fn parse_listen(s: &str) -> Result<crate::model::Listen, ValueError> {
         return Ok(Listen::Any(parse_port(s)?));
     }
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let (h, after) = rest
-            .split_once(']')
-            .ok_or(ValueError::Other("missing ']'".into()))?;
+        let (h, after) = rest.split_once(']').ok_or(ValueError::Other("missing ']'".into()))?;
         let port = match after.strip_prefix(':') {
             Some(p) => parse_port(p)?,
             None if after.is_empty() => 631,
-            None => {
-                return Err(ValueError::Other(format!(
-                    "unexpected \"{after}\" after ']'"
-                )))
-            }
+            None => return Err(ValueError::Other(format!("unexpected \"{after}\" after ']'"))),
         };
-        let ip: std::net::Ipv6Addr = h
-            .parse()
-            .map_err(|_| ValueError::Other(format!("\"{h}\" is not an IPv6 address")))?;
+        let ip: std::net::Ipv6Addr =
+            h.parse().map_err(|_| ValueError::Other(format!("\"{h}\" is not an IPv6 address")))?;
         return Ok(Listen::Addr(SocketAddr::new(IpAddr::V6(ip), port)));
     } else {
         match s.rsplit_once(':') {
@@ -202,18 +186,11 @@ pub fn parse_listen(s: &str) -> Result<crate::model::Listen, ValueError> {
         return Ok(Listen::Addr(SocketAddr::new(IpAddr::V4(ip), port)));
     }
     let valid = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
     if !valid || host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(ValueError::Other(format!(
-            "\"{host}\" is not a host name or address"
-        )));
+        return Err(ValueError::Other(format!("\"{host}\" is not a host name or address")));
     }
-    Ok(Listen::Host {
-        name: host.to_ascii_lowercase(),
-        port,
-    })
+    Ok(Listen::Host { name: host.to_ascii_lowercase(), port })
 }
 
 /// A TCP port 1-65535 (or `ipp`/`ipps`, both 631).
@@ -263,7 +240,14 @@ pub fn parse_pull_host(word: &str) -> Result<crate::model::PullHost, ValueError>
     let host = host.strip_suffix('.').unwrap_or(host);
     let host = match host.parse::<IpAddr>() {
         Ok(ip) => ip.to_string(),
-        Err(_) if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) => host.to_ascii_lowercase(),
+        Err(_)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>
+        {
+            host.to_ascii_lowercase()
+        }
         Err(_) => return Err(bad("not a host name or IP address")),
     };
     Ok(PullHost { host, port })

@@ -52,14 +52,8 @@ fn preserve() {
     assert_eq!(parse_preserve("Yes"), Ok(Preserve::Yes));
     assert_eq!(parse_preserve("off"), Ok(Preserve::No));
     assert_eq!(parse_preserve("0"), Ok(Preserve::No));
-    assert_eq!(
-        parse_preserve("1d"),
-        Ok(Preserve::For(Duration::from_secs(86400)))
-    );
-    assert_eq!(
-        parse_preserve("1"),
-        Ok(Preserve::For(Duration::from_secs(1)))
-    );
+    assert_eq!(parse_preserve("1d"), Ok(Preserve::For(Duration::from_secs(86400))));
+    assert_eq!(parse_preserve("1"), Ok(Preserve::For(Duration::from_secs(1))));
     assert!(parse_preserve("forever").is_err());
 }
 
@@ -84,69 +78,30 @@ fn listen_values() {
     assert_eq!(parse_listen("631"), Ok(Listen::Any(631)));
     assert_eq!(
         parse_listen("Localhost:631"),
-        Ok(Listen::Host {
-            name: "localhost".into(),
-            port: 631
-        })
+        Ok(Listen::Host { name: "localhost".into(), port: 631 })
     );
-    assert_eq!(
-        parse_listen("localhost"),
-        Ok(Listen::Host {
-            name: "localhost".into(),
-            port: 631
-        })
-    );
-    assert_eq!(
-        parse_listen("/run/cups/cups.sock"),
-        Ok(Listen::Unix("/run/cups/cups.sock".into()))
-    );
-    for bad in [
-        "nonsense!",
-        "host:0",
-        "host:70000",
-        "::1:631",
-        "[::1",
-        "[zz]:1",
-        "1.2.3:631",
-        "",
-    ] {
+    assert_eq!(parse_listen("localhost"), Ok(Listen::Host { name: "localhost".into(), port: 631 }));
+    assert_eq!(parse_listen("/run/cups/cups.sock"), Ok(Listen::Unix("/run/cups/cups.sock".into())));
+    for bad in ["nonsense!", "host:0", "host:70000", "::1:631", "[::1", "[zz]:1", "1.2.3:631", ""] {
         assert!(parse_listen(bad).is_err(), "{bad}");
     }
 }
 
 #[test]
 fn host_rules() {
-    let net = |a: &str, p| HostRule::Net {
-        addr: a.parse().unwrap(),
-        prefix: p,
-    };
+    let net = |a: &str, p| HostRule::Net { addr: a.parse().unwrap(), prefix: p };
     assert_eq!(parse_host_rule("all"), Ok(HostRule::All));
     assert_eq!(parse_host_rule("@LOCAL"), Ok(HostRule::Local));
-    assert_eq!(
-        parse_host_rule("@IF(eth0)"),
-        Ok(HostRule::Interface("eth0".into()))
-    );
+    assert_eq!(parse_host_rule("@IF(eth0)"), Ok(HostRule::Interface("eth0".into())));
     assert_eq!(parse_host_rule("10."), Ok(net("10.0.0.0", 8)));
     assert_eq!(parse_host_rule("10./8"), Ok(net("10.0.0.0", 8)));
-    assert_eq!(
-        parse_host_rule("192.168.1.0/255.255.255.0"),
-        Ok(net("192.168.1.0", 24))
-    );
+    assert_eq!(parse_host_rule("192.168.1.0/255.255.255.0"), Ok(net("192.168.1.0", 24)));
     assert_eq!(parse_host_rule("192.168.1.7"), Ok(net("192.168.1.7", 32)));
     assert_eq!(parse_host_rule("[::1]"), Ok(net("::1", 128)));
     assert_eq!(parse_host_rule("[fe80::]/10"), Ok(net("fe80::", 10)));
-    assert_eq!(
-        parse_host_rule("*.Example.com"),
-        Ok(HostRule::Domain("example.com".into()))
-    );
-    assert_eq!(
-        parse_host_rule(".example.com"),
-        Ok(HostRule::Domain("example.com".into()))
-    );
-    assert_eq!(
-        parse_host_rule("host.example.com"),
-        Ok(HostRule::Host("host.example.com".into()))
-    );
+    assert_eq!(parse_host_rule("*.Example.com"), Ok(HostRule::Domain("example.com".into())));
+    assert_eq!(parse_host_rule(".example.com"), Ok(HostRule::Domain("example.com".into())));
+    assert_eq!(parse_host_rule("host.example.com"), Ok(HostRule::Host("host.example.com".into())));
     for bad in [
         "10.0.0.0/33",
         "10.0.0.0/255.0.255.0",
@@ -164,8 +119,14 @@ fn host_rules() {
 #[test]
 fn pull_hosts_name_ports() {
     let h = |host: &str, port: PullPort| Ok(PullHost { host: host.into(), port });
-    assert_eq!(parse_pull_host("Docs.Example.COM."), h("docs.example.com", PullPort::SchemeDefault));
-    assert_eq!(parse_pull_host("docs.example.com:8080"), h("docs.example.com", PullPort::Port(8080)));
+    assert_eq!(
+        parse_pull_host("Docs.Example.COM."),
+        h("docs.example.com", PullPort::SchemeDefault)
+    );
+    assert_eq!(
+        parse_pull_host("docs.example.com:8080"),
+        h("docs.example.com", PullPort::Port(8080))
+    );
     assert_eq!(parse_pull_host("10.0.0.1:*"), h("10.0.0.1", PullPort::Any));
     assert_eq!(parse_pull_host("[2001:DB8::1]:631"), h("2001:db8::1", PullPort::Port(631)));
     assert_eq!(parse_pull_host("[::1]"), h("::1", PullPort::SchemeDefault));
@@ -178,8 +139,14 @@ fn pull_hosts_name_ports() {
 #[test]
 fn pull_min_rate() {
     assert_eq!(parse_min_rate("0"), Ok(None));
-    assert_eq!(parse_min_rate("2k"), Ok(Some(MinRate { bytes_per_second: 2048, window: Duration::from_secs(30) })));
-    assert_eq!(parse_min_rate("100 5"), Ok(Some(MinRate { bytes_per_second: 100, window: Duration::from_secs(5) })));
+    assert_eq!(
+        parse_min_rate("2k"),
+        Ok(Some(MinRate { bytes_per_second: 2048, window: Duration::from_secs(30) }))
+    );
+    assert_eq!(
+        parse_min_rate("100 5"),
+        Ok(Some(MinRate { bytes_per_second: 100, window: Duration::from_secs(5) }))
+    );
     assert!(parse_min_rate("100 0").is_err());
     assert!(parse_min_rate("100 5 6").is_err());
     assert!(parse_min_rate("fast").is_err());

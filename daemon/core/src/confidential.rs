@@ -6,14 +6,20 @@
 
 use crate::effect::Effect;
 use crate::error::{IppError, IppResult};
-use crate::model::{Confidential, Job, JobState, Printer, Release, Scheduler, MAX_PIN_FAILURES, PIN_LENGTH};
+use crate::model::{
+    Confidential, Job, JobState, Printer, Release, Scheduler, MAX_PIN_FAILURES, PIN_LENGTH,
+};
 use crate::operation::{Facts, PinUse};
 use crate::request::{AuthMethod, Request, Requester, Target};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Message, Value};
 
 /// Is the new job confidential, and how is it released? Checks the PIN's form.
-pub fn classify(printer: &Printer, msg: &Message, job_attrs: &[Attribute]) -> IppResult<Option<Release>> {
+pub fn classify(
+    printer: &Printer,
+    msg: &Message,
+    job_attrs: &[Attribute],
+) -> IppResult<Option<Release>> {
     if let Some(a) = msg.operation_attr("job-password") {
         pin_of(a)?;
         if let Some(e) = msg.operation_attr("job-password-encryption") {
@@ -24,7 +30,9 @@ pub fn classify(printer: &Printer, msg: &Message, job_attrs: &[Attribute]) -> Ip
         return Ok(Some(Release::Pin));
     }
     let asked = match job_attrs.iter().find(|a| a.name == v::CONFIDENTIAL) {
-        Some(a) => Some(v::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential must be true or false.", a.clone()))?),
+        Some(a) => Some(v::flag_value(a).ok_or_else(|| {
+            IppError::unsupported("quire-confidential must be true or false.", a.clone())
+        })?),
         None => None,
     };
     // A release queue holds every job, whatever the job asked for.
@@ -39,7 +47,10 @@ pub fn pin_of(a: &Attribute) -> IppResult<Vec<u8>> {
         None => Vec::new(),
     };
     if !(PIN_LENGTH.0..=PIN_LENGTH.1).contains(&bytes.len()) {
-        return Err(IppError::unsupported(format!("job-password must be {} to {} characters long.", PIN_LENGTH.0, PIN_LENGTH.1), a.clone()));
+        return Err(IppError::unsupported(
+            format!("job-password must be {} to {} characters long.", PIN_LENGTH.0, PIN_LENGTH.1),
+            a.clone(),
+        ));
     }
     Ok(bytes)
 }
@@ -52,9 +63,19 @@ pub fn apply(job: &mut Job, release: Release, now: i64, hold_time: i64) {
     job.hold_until = "indefinite".into();
     job.hold_until_time = None;
     job.state_reasons = vec![hold_reason(release).into()];
-    job.set_attribute(Attribute::new("job-release-action", Value::Keyword(release.keyword().into())));
+    job.set_attribute(Attribute::new(
+        "job-release-action",
+        Value::Keyword(release.keyword().into()),
+    ));
     job.set_attribute(Attribute::new("job-hold-until", Value::Keyword("indefinite".into())));
-    job.confidential = Some(Box::new(Confidential { release, expires: now + hold_time.max(1), keys: Vec::new(), released: false, pin_check: None, pin_failures: 0 }));
+    job.confidential = Some(Box::new(Confidential {
+        release,
+        expires: now + hold_time.max(1),
+        keys: Vec::new(),
+        released: false,
+        pin_check: None,
+        pin_failures: 0,
+    }));
 }
 
 fn hold_reason(release: Release) -> &'static str {
@@ -102,7 +123,11 @@ pub fn check_release(job: &Job, who: &Requester, req: &Request) -> IppResult<()>
 pub fn pin_for_owner(s: &Scheduler, facts: &Facts, target: &Target, req: &Request) -> bool {
     let releases = facts.pin == PinUse::Release;
     let Target::Job(id) = target else { return false };
-    let pin_job = s.jobs.get(id).and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
+    let pin_job = s
+        .jobs
+        .get(id)
+        .and_then(|j| j.confidential.as_ref())
+        .is_some_and(|c| c.release == Release::Pin);
     releases && pin_job && req.message.operation_attr("job-password").is_some()
 }
 
@@ -114,7 +139,9 @@ pub fn pin_to_check(s: &Scheduler, target: &Target, req: &Request) -> Option<(i3
     let Target::Job(id) = target else { return None };
     pin_of(req.message.operation_attr("job-password")?).ok()?;
     let job = s.jobs.get(id).filter(|j| j.state == JobState::Held && !j.open)?;
-    let c = job.confidential.as_ref().filter(|c| c.release == Release::Pin && !c.released && c.pin_failures < MAX_PIN_FAILURES)?;
+    let c = job.confidential.as_ref().filter(|c| {
+        c.release == Release::Pin && !c.released && c.pin_failures < MAX_PIN_FAILURES
+    })?;
     Some((*id, c.pin_check.clone()?))
 }
 
@@ -142,7 +169,10 @@ pub fn check_owner(job: &Job, who: &Requester, admin_allowed: bool) -> IppResult
         return Err(IppError::NotAuthenticated);
     }
     if who.user != job.owner.as_ref() {
-        return Err(IppError::NotAuthorized(format!("Job #{} is confidential: only its owner may do that.", job.id)));
+        return Err(IppError::NotAuthorized(format!(
+            "Job #{} is confidential: only its owner may do that.",
+            job.id
+        )));
     }
     Ok(())
 }
@@ -160,7 +190,8 @@ pub fn release(job: &mut Job) {
 
 /// Can this job be seen in full by `who`? Others see no name and no document.
 pub fn visible_to(job: &Job, who: &Requester) -> bool {
-    job.confidential.is_none() || (who.authenticated && (who.user == job.owner.as_ref() || who.admin))
+    job.confidential.is_none()
+        || (who.authenticated && (who.user == job.owner.as_ref() || who.admin))
 }
 
 /// Deletes unprinted every confidential job whose time has come; returns when the next
@@ -179,7 +210,9 @@ pub fn expire(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) -> Option<
             job.state_message = "Deleted unprinted: nobody released it in time.".into();
         }
         effects.push(Effect::PurgeJobFiles(id));
-        effects.push(Effect::Log(format!("[Job {id}] confidential job expired unreleased; documents shredded")));
+        effects.push(Effect::Log(format!(
+            "[Job {id}] confidential job expired unreleased; documents shredded"
+        )));
     }
     next_expiry(s)
 }
@@ -198,12 +231,23 @@ pub fn attributes(job: &Job) -> Vec<Attribute> {
     let Some(c) = &job.confidential else { return Vec::new() };
     vec![
         Attribute::new(v::CONFIDENTIAL, Value::Boolean(true)),
-        Attribute::new(v::CONFIDENTIAL_EXPIRES, Value::Integer(i32::try_from(c.expires).unwrap_or(i32::MAX))),
+        Attribute::new(
+            v::CONFIDENTIAL_EXPIRES,
+            Value::Integer(i32::try_from(c.expires).unwrap_or(i32::MAX)),
+        ),
     ]
 }
 
 /// What others may not see of a confidential job: its name, its documents, where it came from.
-const PRIVATE: &[&str] = &["job-name", "document-name-supplied", "document-format-supplied", "job-originating-host-name", "job-k-octets", "job-impressions", "job-pages"];
+const PRIVATE: &[&str] = &[
+    "job-name",
+    "document-name-supplied",
+    "document-format-supplied",
+    "job-originating-host-name",
+    "job-k-octets",
+    "job-impressions",
+    "job-pages",
+];
 
 /// Removes the private attributes of a confidential job `who` may not see in full.
 pub fn hide_private(attrs: &mut Vec<Attribute>, job: &Job, who: &Requester) {
@@ -220,5 +264,8 @@ pub fn check_visible(job: &Job, who: &Requester) -> IppResult<()> {
     if !who.authenticated {
         return Err(IppError::NotAuthenticated);
     }
-    Err(IppError::NotAuthorized(format!("The documents of confidential job #{} are private.", job.id)))
+    Err(IppError::NotAuthorized(format!(
+        "The documents of confidential job #{} are private.",
+        job.id
+    )))
 }

@@ -15,7 +15,14 @@ fn current(s: &Scheduler, id: i32, run_id: u32) -> Option<String> {
 
 /// The device's state while printing run `run_id` of job `id`. `reasons` replaces the
 /// previous report; an empty list means the device is fine again.
-pub fn device_state(s: &mut Scheduler, id: i32, run_id: u32, mut reasons: Vec<String>, message: String, now: i64) -> Vec<Effect> {
+pub fn device_state(
+    s: &mut Scheduler,
+    id: i32,
+    run_id: u32,
+    mut reasons: Vec<String>,
+    message: String,
+    now: i64,
+) -> Vec<Effect> {
     let Some(device) = current(s, id, run_id) else { return Vec::new() };
     // The device's words are shown to every client: keywords only, one line of text.
     reasons.retain(|r| r != "none" && crate::device_text::keyword(r).is_some());

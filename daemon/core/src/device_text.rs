@@ -38,7 +38,11 @@ pub fn line(s: &str) -> String {
 /// A device keyword (a state reason, a supported value) if it is one: lower-case letters,
 /// digits, `-`, `_`, `.` (RFC 8011 §5.1.4), at most 255 bytes.
 pub fn keyword(s: &str) -> Option<&str> {
-    let ok = !s.is_empty() && s.len() <= MAX_NAME && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+    let ok = !s.is_empty()
+        && s.len() <= MAX_NAME
+        && s.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        });
     ok.then_some(s)
 }
 
@@ -46,10 +50,20 @@ fn value(v: &Value) -> Value {
     match v {
         Value::Text(t) => Value::Text(line(t)),
         Value::Name(n) => Value::Name(truncate(line(n), MAX_NAME)),
-        Value::TextWithLanguage { language, text } => Value::TextWithLanguage { language: line(language), text: line(text) },
-        Value::NameWithLanguage { language, name } => Value::NameWithLanguage { language: line(language), name: truncate(line(name), MAX_NAME) },
+        Value::TextWithLanguage { language, text } => {
+            Value::TextWithLanguage { language: line(language), text: line(text) }
+        }
+        Value::NameWithLanguage { language, name } => Value::NameWithLanguage {
+            language: line(language),
+            name: truncate(line(name), MAX_NAME),
+        },
         // Keywords, URIs and the like are single tokens: no control character belongs there.
-        Value::Keyword(k) | Value::Uri(k) | Value::UriScheme(k) | Value::MimeMediaType(k) | Value::Charset(k) | Value::NaturalLanguage(k)
+        Value::Keyword(k)
+        | Value::Uri(k)
+        | Value::UriScheme(k)
+        | Value::MimeMediaType(k)
+        | Value::Charset(k)
+        | Value::NaturalLanguage(k)
             if k.contains(|c: char| c.is_control()) =>
         {
             Value::Unknown
@@ -76,7 +90,11 @@ mod tests {
         assert_eq!(line("a\u{2028}b"), "a");
         assert_eq!(line("tab\there\u{7}bell "), "tab here bell");
         assert_eq!(line("Büro 2. Stock"), "Büro 2. Stock");
-        assert_eq!(line(&"é".repeat(600)).len(), 1022, "cut at a character boundary under 1023 bytes");
+        assert_eq!(
+            line(&"é".repeat(600)).len(),
+            1022,
+            "cut at a character boundary under 1023 bytes"
+        );
     }
 
     #[test]
@@ -92,10 +110,29 @@ mod tests {
     fn attributes_are_cleaned_value_by_value_and_inside_collections() {
         let a = Attribute::set(
             "printer-device-id",
-            vec![Value::Text("MFG:Evil;\n*Foo: 1".into()), Value::Keyword("ok".into()), Value::Keyword("bad\nkw".into()), Value::Integer(3)],
+            vec![
+                Value::Text("MFG:Evil;\n*Foo: 1".into()),
+                Value::Keyword("ok".into()),
+                Value::Keyword("bad\nkw".into()),
+                Value::Integer(3),
+            ],
         );
-        assert_eq!(attribute(&a).values, [Value::Text("MFG:Evil;".into()), Value::Keyword("ok".into()), Value::Unknown, Value::Integer(3)]);
-        let col = Attribute::new("media-col", Value::Collection(vec![Attribute::new("media-info", Value::Text("x\ny".into()))]));
-        assert_eq!(attribute(&col).values, [Value::Collection(vec![Attribute::new("media-info", Value::Text("x".into()))])]);
+        assert_eq!(
+            attribute(&a).values,
+            [
+                Value::Text("MFG:Evil;".into()),
+                Value::Keyword("ok".into()),
+                Value::Unknown,
+                Value::Integer(3)
+            ]
+        );
+        let col = Attribute::new(
+            "media-col",
+            Value::Collection(vec![Attribute::new("media-info", Value::Text("x\ny".into()))]),
+        );
+        assert_eq!(
+            attribute(&col).values,
+            [Value::Collection(vec![Attribute::new("media-info", Value::Text("x".into()))])]
+        );
     }
 }

@@ -111,7 +111,10 @@ pub fn resolve(state: &Scheduler, msg: &Message, facts: &Facts) -> IppResult<Tar
                 None => Err(IppError::BadRequest("Missing job-id.".into())),
             }
         }
-        Targets::Printer | Targets::PrinterOrServer | Targets::NewOrExistingPrinter | Targets::NewOrExistingClass => {
+        Targets::Printer
+        | Targets::PrinterOrServer
+        | Targets::NewOrExistingPrinter
+        | Targets::NewOrExistingClass => {
             let Some(uri) = printer_uri else {
                 if needs == Targets::PrinterOrServer && job_uri.is_none() {
                     // cupsd accepts these with no printer-uri at all.
@@ -148,7 +151,10 @@ fn printer_target(state: &Scheduler, uri: &str, allow_new: bool) -> IppResult<Ta
         .or_else(|| path.strip_prefix("/classes/"))
         .or_else(|| path.strip_prefix("/ipp/print/"));
     let Some(name) = name.filter(|n| !n.is_empty()) else {
-        if matches!(path, "/" | "/printers" | "/printers/" | "/classes" | "/classes/" | "/jobs" | "/jobs/") {
+        if matches!(
+            path,
+            "/" | "/printers" | "/printers/" | "/classes" | "/classes/" | "/jobs" | "/jobs/"
+        ) {
             return Ok(Target::Server);
         }
         return Err(IppError::printer_not_found());
@@ -217,7 +223,12 @@ impl Admitted {
 /// rule for who may call it and its own checks, so a refused request gets its answer here
 /// and causes no work (no document read, no device queried, no PIN hashed). Print-Job's job
 /// id is reserved here: its document is spooled under it.
-pub fn admit(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) -> Result<Admitted, Message> {
+pub fn admit(
+    state: &mut Scheduler,
+    req: &Request,
+    who: &Requester,
+    now: i64,
+) -> Result<Admitted, Message> {
     let mut run = || -> IppResult<Admitted> {
         let row = row_of(validate(&req.message)?)?;
         let facts = &row.facts;
@@ -235,16 +246,21 @@ pub fn admit(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) ->
                 if document == DocumentUse::Spooled {
                     let job_id = new.reserve_id(state);
                     let (confidential, room) = (new.release().is_some(), new.room().cloned());
-                    admitted.document = Some(Reservation { job_id, doc_number: 1, confidential, room });
+                    admitted.document =
+                        Some(Reservation { job_id, doc_number: 1, confidential, room });
                 }
                 admitted.job = Some(new);
             }
             (PinUse::Release, _) => {
-                if let Some((job_id, check)) = crate::confidential::pin_to_check(state, &target, req) {
+                if let Some((job_id, check)) =
+                    crate::confidential::pin_to_check(state, &target, req)
+                {
                     admitted.work = Admission::CheckPin { job_id, check };
                 }
             }
-            (PinUse::None, DocumentUse::Spooled) => admitted.document = Some(ops::document::reserve(state, req, &target, who)?),
+            (PinUse::None, DocumentUse::Spooled) => {
+                admitted.document = Some(ops::document::reserve(state, req, &target, who)?)
+            }
             (PinUse::None, _) => {}
         }
         Ok(admitted)
@@ -256,7 +272,13 @@ pub fn admit(state: &mut Scheduler, req: &Request, who: &Requester, now: i64) ->
 /// key, the PIN's check key or its check, the device's attributes). Phase one's checks are
 /// not run again; what may have changed meanwhile is (a new job's queue, limits and quotas;
 /// the target, looked up again).
-pub fn complete(state: &mut Scheduler, admitted: Admitted, req: &Request, who: &Requester, now: i64) -> Outcome {
+pub fn complete(
+    state: &mut Scheduler,
+    admitted: Admitted,
+    req: &Request,
+    who: &Requester,
+    now: i64,
+) -> Outcome {
     let run = || -> IppResult<Outcome> {
         let Admitted { row, document, job, .. } = admitted;
         if let Some(new) = job {
@@ -286,7 +308,9 @@ pub fn get_ppd(state: &Scheduler, req: &Request, now: i64) -> (Message, Option<S
             return ppd(state, &key, &req.base, now).ok_or_else(IppError::printer_not_found);
         }
         match req.message.operation_attr("ppd-name").and_then(|a| a.first_str()) {
-            Some(name) => Err(IppError::NotFound(format!("The PPD file \"{name}\" could not be found."))),
+            Some(name) => {
+                Err(IppError::NotFound(format!("The PPD file \"{name}\" could not be found.")))
+            }
             None => Err(IppError::BadRequest("Missing printer-uri or ppd-name.".into())),
         }
     };
@@ -297,9 +321,15 @@ pub fn get_ppd(state: &Scheduler, req: &Request, now: i64) -> (Message, Option<S
 }
 
 /// The PPD of a queue (GET /printers/NAME.ppd), generated from its attributes.
-pub fn ppd(state: &Scheduler, name: &str, base: &crate::request::UriBase, now: i64) -> Option<String> {
+pub fn ppd(
+    state: &Scheduler,
+    name: &str,
+    base: &crate::request::UriBase,
+    now: i64,
+) -> Option<String> {
     let p = state.printer(name)?;
-    let all = quire_ipp::registry::expand_requested(&["all"], quire_ipp::registry::ObjectKind::Printer);
+    let all =
+        quire_ipp::registry::expand_requested(&["all"], quire_ipp::registry::ObjectKind::Printer);
     let attrs = crate::attrs::printer_attributes(state, p, base, &all, now);
     Some(crate::ppd::generate_ppd(&p.name, &attrs))
 }

@@ -18,17 +18,32 @@ pub enum Effect {
     PersistServer,
     /// Deliver the job to `printer`'s device. `run` identifies this run of the job: pass it
     /// back to `schedule::job_finished` / `job_progress`.
-    StartJob { job_id: i32, printer: String, run: u32 },
+    StartJob {
+        job_id: i32,
+        printer: String,
+        run: u32,
+    },
     /// Stop the backend of a running job (it was canceled, held or moved).
-    StopJob { job_id: i32 },
+    StopJob {
+        job_id: i32,
+    },
     /// Call `schedule::fire` at this unix time.
-    ArmTimer { at: i64 },
+    ArmTimer {
+        at: i64,
+    },
     /// Make spool file `to` another name for spool file `from` (Reprocess/Resubmit-Job).
-    LinkDocument { from: String, to: String },
+    LinkDocument {
+        from: String,
+        to: String,
+    },
     /// A decision worth the daemon's log (failover steps).
     Log(String),
     /// The printer should identify itself (Identify-Printer).
-    Identify { printer: String, actions: Vec<String>, message: String },
+    Identify {
+        printer: String,
+        actions: Vec<String>,
+        message: String,
+    },
 }
 
 /// A handler's result.

@@ -16,7 +16,10 @@ pub enum IppError {
     NotAuthenticated,
     NotAuthorized(String),
     /// Attributes or values not supported; the offending attributes go in the unsupported group.
-    Unsupported { message: String, attributes: Vec<quire_ipp::Attribute> },
+    Unsupported {
+        message: String,
+        attributes: Vec<quire_ipp::Attribute>,
+    },
     Conflicting(String),
     DocumentFormatNotSupported(String),
     /// The document is not what its format says (a corrupt or empty PDF).
@@ -72,7 +75,9 @@ impl IppError {
     /// Attributes to return in the unsupported-attributes group.
     pub fn attributes(&self) -> &[quire_ipp::Attribute] {
         match self {
-            IppError::Unsupported { attributes, .. } | IppError::NotSettable(_, attributes) => attributes,
+            IppError::Unsupported { attributes, .. } | IppError::NotSettable(_, attributes) => {
+                attributes
+            }
             _ => &[],
         }
     }
@@ -101,9 +106,20 @@ impl fmt::Display for IppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use IppError::*;
         match self {
-            BadRequest(m) | NotFound(m) | Gone(m) | NotPossible(m) | Forbidden(m)
-            | NotAuthorized(m) | Conflicting(m) | NotAcceptingJobs(m) | NotSettable(m, _)
-            | TooLarge(m) | Busy(m) | Internal(m) | DocumentFormatError(m) | UriSchemeNotSupported(m)
+            BadRequest(m)
+            | NotFound(m)
+            | Gone(m)
+            | NotPossible(m)
+            | Forbidden(m)
+            | NotAuthorized(m)
+            | Conflicting(m)
+            | NotAcceptingJobs(m)
+            | NotSettable(m, _)
+            | TooLarge(m)
+            | Busy(m)
+            | Internal(m)
+            | DocumentFormatError(m)
+            | UriSchemeNotSupported(m)
             | DocumentAccessError(m) => f.write_str(m),
             VersionNotSupported((a, b)) => write!(f, "Bad request version number {a}.{b}."),
             OperationNotSupported(op) => write!(f, "The operation {op:#06x} is not supported."),

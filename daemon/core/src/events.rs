@@ -52,15 +52,32 @@ impl EventKind {
 }
 
 pub const SUPPORTED_EVENTS: &[&str] = &[
-    "job-completed", "job-config-changed", "job-created", "job-progress", "job-state-changed",
-    "job-stopped", "printer-added", "printer-changed", "printer-config-changed", "printer-deleted",
-    "printer-modified", "printer-queue-order-changed", "printer-restarted", "printer-shutdown",
-    "printer-state-changed", "printer-stopped", "server-audit", "server-restarted",
-    "server-started", "server-stopped",
+    "job-completed",
+    "job-config-changed",
+    "job-created",
+    "job-progress",
+    "job-state-changed",
+    "job-stopped",
+    "printer-added",
+    "printer-changed",
+    "printer-config-changed",
+    "printer-deleted",
+    "printer-modified",
+    "printer-queue-order-changed",
+    "printer-restarted",
+    "printer-shutdown",
+    "printer-state-changed",
+    "printer-stopped",
+    "server-audit",
+    "server-restarted",
+    "server-started",
+    "server-stopped",
 ];
 
 fn wants(sub: &Subscription, kind: EventKind) -> bool {
-    sub.events.iter().any(|e| e == kind.keyword() || e == "all" || Some(e.as_str()) == kind.parent())
+    sub.events
+        .iter()
+        .any(|e| e == kind.keyword() || e == "all" || Some(e.as_str()) == kind.parent())
 }
 
 pub fn emit_job(s: &mut Scheduler, kind: EventKind, job_id: i32, now: i64) {
@@ -73,8 +90,12 @@ pub fn emit_job(s: &mut Scheduler, kind: EventKind, job_id: i32, now: i64) {
 pub fn emit_job_text(s: &mut Scheduler, kind: EventKind, job_id: i32, text: &str, now: i64) {
     let Some(job) = s.jobs.get(&job_id) else { return };
     let printer = job.printer.to_string();
-    let job_state = Some((job.state as i32, job.state_reasons.iter().map(|r| r.to_string()).collect::<Vec<String>>()));
-    let printer_state = s.printer(&printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
+    let job_state = Some((
+        job.state as i32,
+        job.state_reasons.iter().map(|r| r.to_string()).collect::<Vec<String>>(),
+    ));
+    let printer_state =
+        s.printer(&printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
     let max = s.settings.max_events;
     for sub in s.subscriptions.values_mut() {
         let scoped = match (sub.job_id, &sub.printer) {
@@ -83,19 +104,41 @@ pub fn emit_job_text(s: &mut Scheduler, kind: EventKind, job_id: i32, text: &str
             (None, None) => true,
         };
         if scoped && wants(sub, kind) {
-            push(sub, kind, text, now, Some(printer.clone()), Some(job_id), printer_state.clone(), job_state.clone(), max);
+            push(
+                sub,
+                kind,
+                text,
+                now,
+                Some(printer.clone()),
+                Some(job_id),
+                printer_state.clone(),
+                job_state.clone(),
+                max,
+            );
         }
     }
 }
 
 pub fn emit_printer(s: &mut Scheduler, kind: EventKind, printer: &str, now: i64) {
-    let printer_state = s.printer(printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
+    let printer_state =
+        s.printer(printer).map(|p| (p.state as i32, p.state_reasons.clone(), p.accepting));
     let text = format!("Printer \"{printer}\" {}.", kind.keyword());
     let max = s.settings.max_events;
     for sub in s.subscriptions.values_mut() {
-        let scoped = sub.job_id.is_none() && sub.printer.as_ref().is_none_or(|p| p.eq_ignore_ascii_case(printer));
+        let scoped = sub.job_id.is_none()
+            && sub.printer.as_ref().is_none_or(|p| p.eq_ignore_ascii_case(printer));
         if scoped && wants(sub, kind) {
-            push(sub, kind, &text, now, Some(printer.to_string()), None, printer_state.clone(), None, max);
+            push(
+                sub,
+                kind,
+                &text,
+                now,
+                Some(printer.to_string()),
+                None,
+                printer_state.clone(),
+                None,
+                max,
+            );
         }
     }
 }

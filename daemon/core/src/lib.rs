@@ -2,7 +2,6 @@
 //!
 //! Pure: no I/O, no clock. Every handler takes (state, request, requester, now) and
 //! returns a response and a list of effects for the daemon to carry out.
-#![forbid(unsafe_code)]
 
 pub mod attrs;
 pub mod capabilities;
@@ -37,9 +36,11 @@ pub mod time;
 pub mod validate;
 
 pub use dispatch::handle;
-pub use error::{IppError, IppResult};
 pub use document::Document;
 pub use effect::{Effect, Outcome};
-pub use model::{Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription};
+pub use error::{IppError, IppResult};
+pub use model::{
+    Job, JobAttrs, JobState, Printer, PrinterState, Scheduler, Settings, Str, Subscription,
+};
 pub use request::{AuthMethod, DeviceInfo, Network, Request, Requester, Target, UriBase};
 pub use schedule::JobResult;

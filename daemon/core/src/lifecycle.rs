@@ -7,7 +7,14 @@ use crate::events::{self, EventKind};
 use crate::model::{JobState, PrinterState, Scheduler};
 
 /// Moves a job to a terminating state, stopping its backend if it is printing.
-pub fn terminate(s: &mut Scheduler, id: i32, state: JobState, reason: &str, now: i64, effects: &mut Vec<Effect>) {
+pub fn terminate(
+    s: &mut Scheduler,
+    id: i32,
+    state: JobState,
+    reason: &str,
+    now: i64,
+    effects: &mut Vec<Effect>,
+) {
     let Some(job) = s.jobs.get_mut(&id) else { return };
     if job.state.is_terminal() {
         return;

@@ -3,7 +3,9 @@
 
 use crate::document::Document;
 use crate::ids;
-use crate::model::{Job, JobAttrs, JobState, Printer, PrinterState, Security, Str, Subscription, Trust};
+use crate::model::{
+    Job, JobAttrs, JobState, Printer, PrinterState, Security, Str, Subscription, Trust,
+};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 use std::collections::VecDeque;
@@ -15,7 +17,7 @@ fn text(name: &str, v: &str) -> Attribute {
     Attribute::new(name, Value::Text(v.to_string()))
 }
 fn int(name: &str, v: i64) -> Attribute {
-    Attribute::new(name, Value::Integer(v.clamp(i32::MIN as i64, i32::MAX as i64) as i32))
+    Attribute::new(name, Value::Integer(v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32))
 }
 fn opt(name: &str, v: Option<i64>) -> Attribute {
     v.map_or(Attribute::new(name, Value::NoValue), |v| int(name, v))
@@ -66,7 +68,10 @@ impl Fields<'_> {
         self.0.get(n).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default()
     }
     fn ints(&self, n: &str) -> Vec<i32> {
-        self.0.get(n).map(|a| a.values.iter().filter_map(Value::as_i32).collect()).unwrap_or_default()
+        self.0
+            .get(n)
+            .map(|a| a.values.iter().filter_map(Value::as_i32).collect())
+            .unwrap_or_default()
     }
     fn str(&self, n: &str) -> Str {
         self.0.get(n).and_then(|a| a.first_str()).unwrap_or("").into()
@@ -90,17 +95,36 @@ fn decode(bytes: &[u8]) -> Result<Message, PersistError> {
 pub fn job_to_blob(j: &Job) -> Vec<u8> {
     let mut g = Group::new(DelimiterTag::Job);
     g.attributes = vec![
-        int("id", j.id as i64), text("uuid", &j.uuid()), text("printer", &j.printer),
-        text("output-device", j.output_device.as_deref().unwrap_or("")), opt("parent", j.parent_job_id.map(i64::from)),
-        text("owner", &j.owner), text("host", &j.originating_host), text("name", &j.name),
-        int("state", j.state as i64), texts("reasons", &j.state_reasons), text("message", &j.state_message),
-        texts("printer-reasons", &j.printer_state_reasons), text("printer-message", &j.printer_state_message),
-        int("priority", j.priority as i64), text("hold-until", &j.hold_until), opt_big("hold-until-time", j.hold_until_time),
-        big("created", j.created), opt_big("processing", j.processing_at), opt_big("completed", j.completed_at),
-        flag("open", j.open), big("k-octets", j.k_octets), opt("impressions", j.impressions.map(i64::from)),
-        int("impressions-completed", j.impressions_completed as i64), int("pages-completed", j.pages_completed as i64),
-        flag("files-purged", j.files_purged), big("run", i64::from(j.run)), int("tries", i64::from(j.tries)),
-        ints("children", &j.children), opt("device-job", j.device_job.map(i64::from)), flag("split-decided", j.split_decided),
+        int("id", i64::from(j.id)),
+        text("uuid", &j.uuid()),
+        text("printer", &j.printer),
+        text("output-device", j.output_device.as_deref().unwrap_or("")),
+        opt("parent", j.parent_job_id.map(i64::from)),
+        text("owner", &j.owner),
+        text("host", &j.originating_host),
+        text("name", &j.name),
+        int("state", j.state as i64),
+        texts("reasons", &j.state_reasons),
+        text("message", &j.state_message),
+        texts("printer-reasons", &j.printer_state_reasons),
+        text("printer-message", &j.printer_state_message),
+        int("priority", i64::from(j.priority)),
+        text("hold-until", &j.hold_until),
+        opt_big("hold-until-time", j.hold_until_time),
+        big("created", j.created),
+        opt_big("processing", j.processing_at),
+        opt_big("completed", j.completed_at),
+        flag("open", j.open),
+        big("k-octets", j.k_octets),
+        opt("impressions", j.impressions.map(i64::from)),
+        int("impressions-completed", i64::from(j.impressions_completed)),
+        int("pages-completed", i64::from(j.pages_completed)),
+        flag("files-purged", j.files_purged),
+        big("run", i64::from(j.run)),
+        int("tries", i64::from(j.tries)),
+        ints("children", &j.children),
+        opt("device-job", j.device_job.map(i64::from)),
+        flag("split-decided", j.split_decided),
         texts("document-names", &j.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>()),
     ];
     g.attributes.extend(optional_job_fields(j));
@@ -123,20 +147,30 @@ fn optional_job_fields(j: &Job) -> Vec<Attribute> {
         out.extend([
             ints("pull-numbers", &pulls.iter().map(|d| d.number).collect::<Vec<_>>()),
             texts("pull-formats", &pulls.iter().map(|d| d.format.as_str()).collect::<Vec<_>>()),
-            texts("pull-uris", &pulls.iter().map(|d| d.uri.as_deref().unwrap_or("")).collect::<Vec<_>>()),
+            texts(
+                "pull-uris",
+                &pulls.iter().map(|d| d.uri.as_deref().unwrap_or("")).collect::<Vec<_>>(),
+            ),
         ]);
     }
     if let Some(f) = &j.failover {
         out.extend([
-            text("failover-phase", f.phase.keyword()), text("failover-from", &f.from), big("failover-since", f.since),
-            text("failover-target", f.target.as_deref().unwrap_or("")), text("failover-fault", &f.fault), texts("failover-log", &f.log),
+            text("failover-phase", f.phase.keyword()),
+            text("failover-from", &f.from),
+            big("failover-since", f.since),
+            text("failover-target", f.target.as_deref().unwrap_or("")),
+            text("failover-fault", &f.fault),
+            texts("failover-log", &f.log),
         ]);
     }
     if let Some(c) = &j.confidential {
         out.extend([
-            text("confidential-release", c.release.keyword()), big("confidential-expires", c.expires),
-            texts("confidential-keys", &c.keys), flag("confidential-released", c.released),
-            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")), int("confidential-pin-failures", i64::from(c.pin_failures)),
+            text("confidential-release", c.release.keyword()),
+            big("confidential-expires", c.expires),
+            texts("confidential-keys", &c.keys),
+            flag("confidential-released", c.released),
+            text("confidential-pin-check", c.pin_check.as_deref().unwrap_or("")),
+            int("confidential-pin-failures", i64::from(c.pin_failures)),
         ]);
     }
     out
@@ -186,7 +220,18 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
         files_purged: f.b("files-purged"),
         run: f.i("run").and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
         tries: f.i("tries").and_then(|r| u16::try_from(r).ok()).unwrap_or(0),
-        children: g.get("children").map(|a| a.values.iter().filter_map(|v| match v { Value::Integer(i) => Some(*i), _ => None }).collect()).unwrap_or_default(),
+        children: g
+            .get("children")
+            .map(|a| {
+                a.values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Integer(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         device_job: f.i("device-job").map(|v| v as i32),
         split_decided: f.b("split-decided"),
         failover: failover_from(&f),
@@ -195,19 +240,22 @@ pub fn job_from_blob(bytes: &[u8], documents: Vec<Document>) -> Result<Job, Pers
 }
 
 /// The job's documents: the store's rows and the Print-URI ones, with their names.
-fn documents_from(f: &Fields, documents: Vec<Document>) -> Vec<Document> {
+fn documents_from(f: &Fields<'_>, documents: Vec<Document>) -> Vec<Document> {
     let names = f.list("document-names");
     let (formats, uris) = (f.list("pull-formats"), f.list("pull-uris"));
-    let pulls = f.ints("pull-numbers").into_iter().zip(formats).zip(uris).map(|((number, format), uri)| Document {
-        number,
-        format,
-        name: String::new(),
-        size: 0,
-        file: String::new(),
-        compression: None,
-        pages: None,
-        uri: Some(uri),
-    });
+    let pulls =
+        f.ints("pull-numbers").into_iter().zip(formats).zip(uris).map(|((number, format), uri)| {
+            Document {
+                number,
+                format,
+                name: String::new(),
+                size: 0,
+                file: String::new(),
+                compression: None,
+                pages: None,
+                uri: Some(uri),
+            }
+        });
     let mut documents: Vec<Document> = documents
         .into_iter()
         .chain(pulls)
@@ -221,7 +269,7 @@ fn documents_from(f: &Fields, documents: Vec<Document>) -> Vec<Document> {
     documents
 }
 
-fn confidential_from(f: &Fields) -> Option<Box<crate::model::Confidential>> {
+fn confidential_from(f: &Fields<'_>) -> Option<Box<crate::model::Confidential>> {
     let release = crate::model::Release::from_keyword(&f.s("confidential-release"))?;
     Some(Box::new(crate::model::Confidential {
         release,
@@ -229,11 +277,14 @@ fn confidential_from(f: &Fields) -> Option<Box<crate::model::Confidential>> {
         keys: f.list("confidential-keys"),
         released: f.b("confidential-released"),
         pin_check: Some(f.s("confidential-pin-check")).filter(|s| !s.is_empty()),
-        pin_failures: f.i("confidential-pin-failures").and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+        pin_failures: f
+            .i("confidential-pin-failures")
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0),
     }))
 }
 
-fn failover_from(f: &Fields) -> Option<Box<crate::model::Failover>> {
+fn failover_from(f: &Fields<'_>) -> Option<Box<crate::model::Failover>> {
     let phase = crate::model::Phase::from_keyword(&f.s("failover-phase"))?;
     let target = f.s("failover-target");
     Some(Box::new(crate::model::Failover {
@@ -249,15 +300,34 @@ fn failover_from(f: &Fields) -> Option<Box<crate::model::Failover>> {
 pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
     let mut g = Group::new(DelimiterTag::Printer);
     g.attributes = vec![
-        text("name", &p.name), int("id", p.id as i64), text("uuid", &p.uuid), flag("is-class", p.is_class),
-        texts("members", &p.members), text("device-uri", &p.device_uri), text("ppd-name", &p.ppd_name),
-        text("info", &p.info), text("location", &p.location), text("make-and-model", &p.make_and_model),
-        int("state", p.state as i64), texts("reasons", &p.state_reasons), text("message", &p.state_message),
-        flag("accepting", p.accepting), flag("shared", p.shared), flag("hold-new-jobs", p.hold_new_jobs),
-        big("state-change-time", p.state_change_time), big("config-change-time", p.config_change_time),
-        texts("users-allowed", &p.users_allowed), texts("users-denied", &p.users_denied),
-        text("error-policy", &p.error_policy), text("op-policy", &p.op_policy), flag("confidential-default", p.confidential_default), flag("temporary", p.temporary),
-        texts("job-sheets-default", &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()]),
+        text("name", &p.name),
+        int("id", i64::from(p.id)),
+        text("uuid", &p.uuid),
+        flag("is-class", p.is_class),
+        texts("members", &p.members),
+        text("device-uri", &p.device_uri),
+        text("ppd-name", &p.ppd_name),
+        text("info", &p.info),
+        text("location", &p.location),
+        text("make-and-model", &p.make_and_model),
+        int("state", p.state as i64),
+        texts("reasons", &p.state_reasons),
+        text("message", &p.state_message),
+        flag("accepting", p.accepting),
+        flag("shared", p.shared),
+        flag("hold-new-jobs", p.hold_new_jobs),
+        big("state-change-time", p.state_change_time),
+        big("config-change-time", p.config_change_time),
+        texts("users-allowed", &p.users_allowed),
+        texts("users-denied", &p.users_denied),
+        text("error-policy", &p.error_policy),
+        text("op-policy", &p.op_policy),
+        flag("confidential-default", p.confidential_default),
+        flag("temporary", p.temporary),
+        texts(
+            "job-sheets-default",
+            &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()],
+        ),
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
     caps.attributes = p.capabilities.clone();
@@ -268,7 +338,11 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
     if p.security.configured_level.is_none() {
         vendor.attributes.retain(|a| a.name != quire_ipp::vendor::SECURITY_LEVEL);
     }
-    vendor.attributes.extend(crate::security::printer_attributes(p).into_iter().filter(|a| a.name == v::SECURITY_SOURCE || a.name == v::SECURITY_CLAIM));
+    vendor.attributes.extend(
+        crate::security::printer_attributes(p)
+            .into_iter()
+            .filter(|a| a.name == v::SECURITY_SOURCE || a.name == v::SECURITY_CLAIM),
+    );
     vendor.attributes.extend(p.split.attributes());
     vendor.attributes.extend(p.failover.attributes());
     blob(vec![g, caps, vendor])
@@ -339,9 +413,18 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
 /// (`quire-security-confirmed=true` puts them back in effect).
 fn security_from(vendor: &[Attribute]) -> (Security, Trust, Option<Security>) {
     let facts = Security::from_members(vendor);
-    let claim = vendor.iter().find(|a| a.name == v::SECURITY_CLAIM).and_then(|a| a.first()).and_then(Value::as_collection).map(Security::from_members);
+    let claim = vendor
+        .iter()
+        .find(|a| a.name == v::SECURITY_CLAIM)
+        .and_then(|a| a.first())
+        .and_then(Value::as_collection)
+        .map(Security::from_members);
     match vendor.iter().find(|a| a.name == v::SECURITY_SOURCE).and_then(|a| a.first_str()) {
-        None => (Security::default(), Trust::Unconfirmed, Some(facts).filter(|f| *f != Security::default())),
+        None => (
+            Security::default(),
+            Trust::Unconfirmed,
+            Some(facts).filter(|f| *f != Security::default()),
+        ),
         Some(source) => match Trust::from_keyword(source).filter(|t| t.vouched()) {
             Some(trust) => (facts, trust, claim),
             None => (Security::default(), Trust::Unconfirmed, claim),
@@ -352,11 +435,18 @@ fn security_from(vendor: &[Attribute]) -> (Security, Trust, Option<Security>) {
 pub fn subscription_to_blob(x: &Subscription) -> Vec<u8> {
     let mut g = Group::new(DelimiterTag::Subscription);
     g.attributes = vec![
-        int("id", x.id as i64), text("uuid", &x.uuid), text("owner", &x.owner),
-        text("printer", x.printer.as_deref().unwrap_or("")), opt("job-id", x.job_id.map(i64::from)),
-        texts("events", &x.events), text("charset", &x.charset), text("language", &x.language),
-        int("lease", x.lease_duration as i64), opt_big("expires", x.expires_at), int("interval", x.time_interval as i64),
-        int("next-sequence", x.next_sequence as i64),
+        int("id", i64::from(x.id)),
+        text("uuid", &x.uuid),
+        text("owner", &x.owner),
+        text("printer", x.printer.as_deref().unwrap_or("")),
+        opt("job-id", x.job_id.map(i64::from)),
+        texts("events", &x.events),
+        text("charset", &x.charset),
+        text("language", &x.language),
+        int("lease", i64::from(x.lease_duration)),
+        opt_big("expires", x.expires_at),
+        int("interval", i64::from(x.time_interval)),
+        int("next-sequence", i64::from(x.next_sequence)),
     ];
     if let Some(d) = &x.user_data {
         g.push(Attribute::new("user-data", Value::OctetString(d.clone())));

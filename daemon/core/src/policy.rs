@@ -26,13 +26,21 @@ pub enum PrivateKind {
 /// The private access list and values of the policy queue `printer` uses (its
 /// `printer-op-policy`, else `DefaultPolicy`; `None`: no queue, the default policy).
 /// `None` when access rules are off (embedding, unit tests).
-pub fn private_lists<'a>(state: &'a Scheduler, printer: Option<&str>, kind: PrivateKind) -> Option<(&'a [String], &'a [String])> {
+pub fn private_lists<'a>(
+    state: &'a Scheduler,
+    printer: Option<&str>,
+    kind: PrivateKind,
+) -> Option<(&'a [String], &'a [String])> {
     let rules = state.settings.access.as_deref()?;
-    let name = printer.and_then(|p| state.printer(p)).map_or(rules.default_policy.as_str(), |p| p.op_policy.as_str());
+    let name = printer
+        .and_then(|p| state.printer(p))
+        .map_or(rules.default_policy.as_str(), |p| p.op_policy.as_str());
     let policy = rules.policy(name)?;
     Some(match kind {
         PrivateKind::Job => (&policy.job_private_access, &policy.job_private_values),
-        PrivateKind::Subscription => (&policy.subscription_private_access, &policy.subscription_private_values),
+        PrivateKind::Subscription => {
+            (&policy.subscription_private_access, &policy.subscription_private_values)
+        }
     })
 }
 
@@ -54,7 +62,9 @@ impl Decision {
             Decision::Allow => Ok(()),
             Decision::Unauthenticated(_) => Err(IppError::NotAuthenticated),
             Decision::Forbidden(m) => Err(IppError::Forbidden(m)),
-            Decision::UpgradeRequired(m) => Err(IppError::Forbidden(format!("{m} Connect with TLS (ipps://, or -E)."))),
+            Decision::UpgradeRequired(m) => {
+                Err(IppError::Forbidden(format!("{m} Connect with TLS (ipps://, or -E).")))
+            }
         }
     }
 
@@ -63,7 +73,9 @@ impl Decision {
     /// plain-HTTP client (as cupsd's cupsdSendError); otherwise a refusal that says why.
     fn into_op_result(self, rules: &AccessRules) -> IppResult<()> {
         match self {
-            Decision::UpgradeRequired(_) if rules.default_encryption == Encryption::Required => Err(IppError::NotAuthenticated),
+            Decision::UpgradeRequired(_) if rules.default_encryption == Encryption::Required => {
+                Err(IppError::NotAuthenticated)
+            }
             d => d.into_result(),
         }
     }
@@ -81,7 +93,13 @@ pub struct Owner<'a> {
 }
 
 /// Does `who` pass `access`? `owner` is what `@OWNER` stands for, if anything.
-pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner: Owner<'_>, what: &str) -> Decision {
+pub fn evaluate(
+    access: &Access,
+    default_auth: AuthType,
+    who: &Requester,
+    owner: Owner<'_>,
+    what: &str,
+) -> Decision {
     let host_ok = who.is_local() || host_allowed(access, who);
     let satisfy_all = access.satisfy != Some(Satisfy::Any);
     if !host_ok && satisfy_all {
@@ -95,8 +113,14 @@ pub fn evaluate(access: &Access, default_auth: AuthType, who: &Requester, owner:
     };
     // cupsd's cupsdIsAuthorized: before anything is asked of a remote client on plain HTTP
     // (Kerberos excepted, which does not send passwords).
-    let negotiate = auth_type == AuthType::Negotiate || (auth_type == AuthType::None && default_auth == AuthType::Negotiate);
-    if access.encryption == Some(Encryption::Required) && !who.tls && !who.is_local() && satisfy_all && !negotiate {
+    let negotiate = auth_type == AuthType::Negotiate
+        || (auth_type == AuthType::None && default_auth == AuthType::Negotiate);
+    if access.encryption == Some(Encryption::Required)
+        && !who.tls
+        && !who.is_local()
+        && satisfy_all
+        && !negotiate
+    {
         return Decision::UpgradeRequired(format!("Encryption is required to {what}."));
     }
     let needs_proof = !matches!(auth_type, AuthType::None | AuthType::Default);
@@ -175,10 +199,13 @@ fn host_matches(rule: &HostRule, who: &Requester) -> bool {
         (HostRule::None, _) => false,
         // Local clients (Unix socket, loopback) and those on an attached, non-point-to-point
         // network, as the daemon found them.
-        (HostRule::Local, a) => a.is_none_or(|a| a.is_loopback()) || who.networks.iter().any(|n| n.local),
+        (HostRule::Local, a) => {
+            a.is_none_or(|a| a.is_loopback()) || who.networks.iter().any(|n| n.local)
+        }
         (HostRule::Interface(name), a) => {
             let any = name == "*";
-            (any && a.is_none_or(|a| a.is_loopback())) || who.networks.iter().any(|n| (any && n.local) || n.interface == *name)
+            (any && a.is_none_or(|a| a.is_loopback()))
+                || who.networks.iter().any(|n| (any && n.local) || n.interface == *name)
         }
         (HostRule::Net { addr: net, prefix }, Some(a)) => in_net(a, *net, *prefix),
         // No reverse DNS: host-name rules never match (documented in COMPATIBILITY.md).
@@ -188,7 +215,9 @@ fn host_matches(rule: &HostRule, who: &Requester) -> bool {
 
 fn in_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
     let (a, net, bits) = match (a, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32u32),
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            (u128::from(u32::from(a)), u128::from(u32::from(n)), 32u32)
+        }
         (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128u32),
         (IpAddr::V6(a), IpAddr::V4(n)) => match a.to_ipv4_mapped() {
             Some(a) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32),
@@ -207,17 +236,28 @@ fn in_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
 /// Step 2½ of dispatch: may `who` perform the operation on `target`, under the queue's
 /// `<Location>` and its policy? `pin`: the request carries a PIN that stands for `@OWNER`
 /// (see [`Owner`]).
-pub fn authorize(state: &Scheduler, facts: &Facts, target: &Target, req: &Request, who: &Requester, pin: bool) -> IppResult<()> {
+pub fn authorize(
+    state: &Scheduler,
+    facts: &Facts,
+    target: &Target,
+    req: &Request,
+    who: &Requester,
+    pin: bool,
+) -> IppResult<()> {
     let Some(rules) = state.settings.access.as_deref() else { return Ok(()) };
     let op = facts.op;
     queue_location(state, rules, facts, target, &req.resource, who).into_op_result(rules)?;
     let msg = &req.message;
     let policy_name = match target {
         Target::Printer(key) => state.printers.get(key).map(|p| p.op_policy.as_str()),
-        Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.op_policy.as_str()),
+        Target::Job(id) => {
+            state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.op_policy.as_str())
+        }
         _ => None,
     };
-    let Some(policy) = rules.policy(policy_name.unwrap_or(&rules.default_policy)) else { return Ok(()) };
+    let Some(policy) = rules.policy(policy_name.unwrap_or(&rules.default_policy)) else {
+        return Ok(());
+    };
     let Some(limit) = policy.limit_for(op.name()) else { return Ok(()) };
     let owner = owner_of(state, facts, target, msg, who);
     let what = match target {
@@ -234,13 +274,18 @@ pub fn check_caller(facts: &Facts, who: &Requester) -> IppResult<()> {
         Caller::Anyone => Ok(()),
         Caller::Admin if who.admin => Ok(()),
         Caller::Admin if !who.authenticated => Err(IppError::NotAuthenticated),
-        Caller::Admin => Err(IppError::Forbidden(format!("User \"{}\" is not allowed to administer printers.", who.user))),
+        Caller::Admin => Err(IppError::Forbidden(format!(
+            "User \"{}\" is not allowed to administer printers.",
+            who.user
+        ))),
         // As cupsd: only local users create local printers. Local means on this host by the
         // kernel's word (`Requester::is_on_this_host`): the Unix socket, or loopback TCP with
         // a known owner, so CUPS 2.4.2 clients on loopback keep working while a loopback
         // proxy cannot.
         Caller::OnThisHost if who.is_on_this_host() => Ok(()),
-        Caller::OnThisHost => Err(IppError::Forbidden("Only local users can create a local printer.".into())),
+        Caller::OnThisHost => {
+            Err(IppError::Forbidden("Only local users can create a local printer.".into()))
+        }
     }
 }
 
@@ -249,23 +294,45 @@ pub fn check_caller(facts: &Facts, who: &Requester) -> IppResult<()> {
 /// operation on a queue, or on one of its jobs, must also pass the `<Location>` covering the
 /// queue's own path, unless that is the one already checked or an outer one the posted
 /// path's overrides (`<Location />` for a request to `/admin/`, as with remote admin).
-fn queue_location(state: &Scheduler, rules: &AccessRules, facts: &Facts, target: &Target, resource: &str, who: &Requester) -> Decision {
+fn queue_location(
+    state: &Scheduler,
+    rules: &AccessRules,
+    facts: &Facts,
+    target: &Target,
+    resource: &str,
+    who: &Requester,
+) -> Decision {
     let path = match target {
         Target::Printer(key) => state.printers.get(key).map(|p| p.resource()),
-        Target::Job(id) => state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.resource()),
-        Target::NewPrinter(name) if facts.target == Targets::NewOrExistingClass => Some(format!("/classes/{name}")),
+        Target::Job(id) => {
+            state.jobs.get(id).and_then(|j| state.printer(&j.printer)).map(|p| p.resource())
+        }
+        Target::NewPrinter(name) if facts.target == Targets::NewOrExistingClass => {
+            Some(format!("/classes/{name}"))
+        }
         Target::NewPrinter(name) => Some(format!("/printers/{name}")),
         Target::Server => None,
     };
-    let Some(queue) = path.as_deref().and_then(|p| rules.location_for(p)) else { return Decision::Allow };
-    if rules.location_for(resource).is_some_and(|posted| quire_config::location_covers(&queue.path, &posted.path)) {
+    let Some(queue) = path.as_deref().and_then(|p| rules.location_for(p)) else {
+        return Decision::Allow;
+    };
+    if rules
+        .location_for(resource)
+        .is_some_and(|posted| quire_config::location_covers(&queue.path, &posted.path))
+    {
         return Decision::Allow;
     }
     location_decision(rules, queue, path.as_deref().unwrap_or("/"), "POST", who)
 }
 
 /// What `@OWNER` means for this request.
-fn owner_of(state: &Scheduler, facts: &Facts, target: &Target, msg: &Message, who: &Requester) -> Option<String> {
+fn owner_of(
+    state: &Scheduler,
+    facts: &Facts,
+    target: &Target,
+    msg: &Message,
+    who: &Requester,
+) -> Option<String> {
     if let Target::Job(id) = target {
         return state.jobs.get(id).map(|j| j.owner.to_string());
     }
@@ -288,12 +355,20 @@ pub fn check_location(rules: &AccessRules, path: &str, method: &str, who: &Reque
             return Decision::Allow;
         }
         let from = who.addr.map_or_else(|| "this host".to_string(), |a| a.to_string());
-        return Decision::Forbidden(format!("Access from {from} is not allowed to {method} {path}."));
+        return Decision::Forbidden(format!(
+            "Access from {from} is not allowed to {method} {path}."
+        ));
     };
     location_decision(rules, loc, path, method, who)
 }
 
-fn location_decision(rules: &AccessRules, loc: &Location, path: &str, method: &str, who: &Requester) -> Decision {
+fn location_decision(
+    rules: &AccessRules,
+    loc: &Location,
+    path: &str,
+    method: &str,
+    who: &Requester,
+) -> Decision {
     let access = loc.limits.iter().find(|l| l.matches(method)).map_or(&loc.access, |l| &l.access);
     evaluate(access, rules.default_auth_type, who, Owner::default(), &format!("{method} {path}"))
 }

@@ -29,28 +29,20 @@ fn num(v: f64) -> String {
 /// control character as CUPS does: what follows a line break in a device's
 /// text is not kept, even inside quotes.
 fn quoted(s: &str) -> String {
-    s.chars()
-        .take_while(|c| !c.is_control())
-        .filter(|c| c.is_ascii() && *c != '"')
-        .collect()
+    s.chars().take_while(|c| !c.is_control()).filter(|c| c.is_ascii() && *c != '"').collect()
 }
 
 /// A translation string: like `quoted` but also without `:` (which ends it), max 80 octets.
 fn translation(s: &str) -> String {
-    let mut t: String = quoted(s)
-        .chars()
-        .filter(|c| *c != ':' && *c != '/')
-        .collect();
+    let mut t: String = quoted(s).chars().filter(|c| *c != ':' && *c != '/').collect();
     t.truncate(80);
     t
 }
 
 /// An option or choice keyword: printable ASCII without separators, max 40 octets.
 fn keyword(s: &str) -> String {
-    let mut k: String = s
-        .chars()
-        .filter(|c| c.is_ascii_graphic() && !"/:\"".contains(*c))
-        .collect();
+    let mut k: String =
+        s.chars().filter(|c| c.is_ascii_graphic() && !"/:\"".contains(*c)).collect();
     k.truncate(40);
     k
 }
@@ -77,9 +69,7 @@ fn humanize(s: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect();
     translation(&words.join(" "))
@@ -93,9 +83,7 @@ impl<'a> Attrs<'a> {
         self.0.iter().find(|a| a.name == name)
     }
     fn strs(&self, name: &str) -> Vec<&'a str> {
-        self.get(name)
-            .map(|a| a.strs().collect())
-            .unwrap_or_default()
+        self.get(name).map(|a| a.strs().collect()).unwrap_or_default()
     }
     fn first_str(&self, name: &str) -> Option<&'a str> {
         self.get(name).and_then(Attribute::first_str)
@@ -129,9 +117,7 @@ fn pick_one(
     default: Option<&str>,
 ) {
     let Some(first) = choices.first() else { return };
-    let default = default
-        .filter(|d| choices.iter().any(|c| c.key == *d))
-        .unwrap_or(&first.key);
+    let default = default.filter(|d| choices.iter().any(|c| c.key == *d)).unwrap_or(&first.key);
     let _ = writeln!(out, "*OpenUI *{name}/{text}: PickOne");
     let _ = writeln!(out, "*OrderDependency: {order} AnySetup *{name}");
     let _ = writeln!(out, "*Default{name}: {default}");
@@ -149,11 +135,7 @@ fn keyword_choices(values: &[&str], code: impl Fn(&str) -> String) -> Vec<Choice
         if key.is_empty() || choices.iter().any(|c| c.key == key) {
             continue;
         }
-        choices.push(Choice {
-            key,
-            text: humanize(v),
-            code: code(v),
-        });
+        choices.push(Choice { key, text: humanize(v), code: code(v) });
     }
     choices
 }
@@ -167,10 +149,8 @@ pub fn generate_ppd(queue_name: &str, attrs: &[Attribute]) -> String {
     let media = collect_media(&a);
     write_sizes(&mut out, &media, &a);
     let sources = a.strs("media-source-supported");
-    let default = a
-        .member("media-col-default", "media-source")
-        .and_then(Attribute::first_str)
-        .map(ppdize);
+    let default =
+        a.member("media-col-default", "media-source").and_then(Attribute::first_str).map(ppdize);
     pick_one(
         &mut out,
         "InputSlot",
@@ -180,10 +160,8 @@ pub fn generate_ppd(queue_name: &str, attrs: &[Attribute]) -> String {
         default.as_deref(),
     );
     let types = a.strs("media-type-supported");
-    let default = a
-        .member("media-col-default", "media-type")
-        .and_then(Attribute::first_str)
-        .map(ppdize);
+    let default =
+        a.member("media-col-default", "media-type").and_then(Attribute::first_str).map(ppdize);
     pick_one(
         &mut out,
         "MediaType",
@@ -213,39 +191,25 @@ pub fn generate_ppd(queue_name: &str, attrs: &[Attribute]) -> String {
 }
 
 /// Manufacturer and model from `printer-make-and-model` (first word is the make, as CUPS does).
-fn make_model(a: &Attrs) -> (String, String) {
-    let mm = a
-        .first_str("printer-make-and-model")
-        .map(quoted)
-        .unwrap_or_default();
+fn make_model(a: &Attrs<'_>) -> (String, String) {
+    let mm = a.first_str("printer-make-and-model").map(quoted).unwrap_or_default();
     let mm = mm.trim();
     let mm = if mm.is_empty() { "Unknown Printer" } else { mm };
     let make = mm.split_whitespace().next().unwrap_or("Unknown");
     // Hewlett-Packard reports itself under several names; CUPS normalises to HP.
-    let make = if make.eq_ignore_ascii_case("hewlett-packard") {
-        "HP"
-    } else {
-        make
-    };
+    let make = if make.eq_ignore_ascii_case("hewlett-packard") { "HP" } else { make };
     (make.to_string(), mm.to_string())
 }
 
-fn header(out: &mut String, queue_name: &str, a: &Attrs) {
+fn header(out: &mut String, queue_name: &str, a: &Attrs<'_>) {
     let (make, model) = make_model(a);
     let mut short = model.clone();
     short.truncate(31);
     let short = short.trim_end();
-    let color = a
-        .get("color-supported")
-        .and_then(Attribute::first_bool)
-        .unwrap_or(false)
+    let color = a.get("color-supported").and_then(Attribute::first_bool).unwrap_or(false)
         || a.strs("print-color-mode-supported").contains(&"color");
     let pcfile = keyword(&queue_name.to_ascii_lowercase());
-    let pcfile = if pcfile.is_empty() {
-        "quire".to_string()
-    } else {
-        pcfile
-    };
+    let pcfile = if pcfile.is_empty() { "quire".to_string() } else { pcfile };
     let _ = write!(
         out,
         "*PPD-Adobe: \"4.3\"\n\
@@ -277,11 +241,7 @@ fn header(out: &mut String, queue_name: &str, a: &Attrs) {
     }
     let copies = a.get("copies-supported").and_then(|c| c.first().cloned());
     let manual = !matches!(copies, Some(Value::RangeOfInteger { upper, .. }) if upper > 1);
-    let _ = writeln!(
-        out,
-        "*cupsManualCopies: {}",
-        if manual { "True" } else { "False" }
-    );
+    let _ = writeln!(out, "*cupsManualCopies: {}", if manual { "True" } else { "False" });
     if let Some(uuid) = a.first_str("printer-uuid") {
         let _ = writeln!(out, "*cupsUUID: \"{}\"", quoted(uuid));
     }
@@ -289,18 +249,12 @@ fn header(out: &mut String, queue_name: &str, a: &Attrs) {
 }
 
 /// `*cupsFilter2` for the formats the printer takes directly (no conversion on our side).
-fn filters(out: &mut String, a: &Attrs) {
+fn filters(out: &mut String, a: &Attrs<'_>) {
     let formats = a.strs("document-format-supported");
     let known = [
-        (
-            "application/pdf",
-            "application/vnd.cups-pdf application/pdf 10 -",
-        ),
+        ("application/pdf", "application/vnd.cups-pdf application/pdf 10 -"),
         ("image/urf", "image/urf image/urf 100 -"),
-        (
-            "image/pwg-raster",
-            "image/pwg-raster image/pwg-raster 100 -",
-        ),
+        ("image/pwg-raster", "image/pwg-raster image/pwg-raster 100 -"),
         ("image/jpeg", "image/jpeg image/jpeg 0 -"),
     ];
     for (format, line) in known {
@@ -311,29 +265,17 @@ fn filters(out: &mut String, a: &Attrs) {
     out.push('\n');
 }
 
-fn color_model(out: &mut String, a: &Attrs) {
+fn color_model(out: &mut String, a: &Attrs<'_>) {
     let modes = a.strs("print-color-mode-supported");
     let mut choices = Vec::new();
     // cupsColorSpace 18 = sgray, 19 = srgb (cups/raster.h).
-    if modes.is_empty()
-        || modes
-            .iter()
-            .any(|m| m.contains("monochrome") || *m == "bi-level")
-    {
+    if modes.is_empty() || modes.iter().any(|m| m.contains("monochrome") || *m == "bi-level") {
         let code = "<</cupsColorSpace 18/cupsBitsPerColor 8/cupsColorOrder 0/cupsCompression 0>>setpagedevice";
-        choices.push(Choice {
-            key: "Gray".into(),
-            text: "Grayscale".into(),
-            code: code.into(),
-        });
+        choices.push(Choice { key: "Gray".into(), text: "Grayscale".into(), code: code.into() });
     }
     if modes.contains(&"color") {
         let code = "<</cupsColorSpace 19/cupsBitsPerColor 8/cupsColorOrder 0/cupsCompression 0>>setpagedevice";
-        choices.push(Choice {
-            key: "RGB".into(),
-            text: "Color".into(),
-            code: code.into(),
-        });
+        choices.push(Choice { key: "RGB".into(), text: "Color".into(), code: code.into() });
     }
     let default = match a.first_str("print-color-mode-default") {
         Some("color") => Some("RGB"),
@@ -343,7 +285,7 @@ fn color_model(out: &mut String, a: &Attrs) {
     pick_one(out, "ColorModel", "Color Mode", 10, &choices, default);
 }
 
-fn duplex(out: &mut String, a: &Attrs) {
+fn duplex(out: &mut String, a: &Attrs<'_>) {
     let sides = a.strs("sides-supported");
     if !sides.iter().any(|s| s.starts_with("two-sided")) {
         return;
@@ -381,13 +323,9 @@ fn duplex(out: &mut String, a: &Attrs) {
     out.push_str("*cupsBackSide: Normal\n\n");
 }
 
-fn quality(out: &mut String, a: &Attrs) {
+fn quality(out: &mut String, a: &Attrs<'_>) {
     let supported = a.ints("print-quality-supported");
-    let table = [
-        (3, "Draft", "Draft"),
-        (4, "Normal", "Normal"),
-        (5, "High", "High"),
-    ];
+    let table = [(3, "Draft", "Draft"), (4, "Normal", "Normal"), (5, "High", "High")];
     let choices: Vec<Choice> = table
         .iter()
         .filter(|(v, ..)| supported.contains(v))
@@ -402,24 +340,13 @@ fn quality(out: &mut String, a: &Attrs) {
         .and_then(Attribute::first_i32)
         .and_then(|d| table.iter().find(|(v, ..)| *v == d))
         .map(|(_, key, _)| *key);
-    pick_one(
-        out,
-        "cupsPrintQuality",
-        "Print Quality",
-        10,
-        &choices,
-        default.or(Some("Normal")),
-    );
+    pick_one(out, "cupsPrintQuality", "Print Quality", 10, &choices, default.or(Some("Normal")));
 }
 
 /// Resolutions in dpi as (x, y); dots per cm are converted.
 fn dpi(v: &Value) -> Option<(i32, i32)> {
     match v {
-        Value::Resolution {
-            cross_feed,
-            feed,
-            units,
-        } => match units {
+        Value::Resolution { cross_feed, feed, units } => match units {
             ResolutionUnits::DotsPerInch => Some((*cross_feed, *feed)),
             ResolutionUnits::DotsPerCm => {
                 let conv = |d: i32| (f64::from(d) * 2.54).round() as i32;
@@ -440,32 +367,19 @@ fn res_key((x, y): (i32, i32)) -> String {
 }
 
 /// A Resolution option when several are offered, otherwise a bare `*DefaultResolution`.
-fn resolution(out: &mut String, a: &Attrs) {
+fn resolution(out: &mut String, a: &Attrs<'_>) {
     let mut list: Vec<(i32, i32)> = Vec::new();
-    for name in [
-        "printer-resolution-supported",
-        "pwg-raster-document-resolution-supported",
-    ] {
+    for name in ["printer-resolution-supported", "pwg-raster-document-resolution-supported"] {
         if let Some(attr) = a.get(name) {
-            list.extend(
-                attr.values
-                    .iter()
-                    .filter_map(dpi)
-                    .filter(|(x, y)| *x > 0 && *y > 0),
-            );
+            list.extend(attr.values.iter().filter_map(dpi).filter(|(x, y)| *x > 0 && *y > 0));
             if !list.is_empty() {
                 break;
             }
         }
     }
     list.dedup();
-    let default = a
-        .get("printer-resolution-default")
-        .and_then(Attribute::first)
-        .and_then(dpi);
-    let default = default
-        .filter(|d| list.contains(d))
-        .or_else(|| list.first().copied());
+    let default = a.get("printer-resolution-default").and_then(Attribute::first).and_then(dpi);
+    let default = default.filter(|d| list.contains(d)).or_else(|| list.first().copied());
     let default_key = res_key(default.unwrap_or((300, 300)));
     if list.len() < 2 {
         let _ = writeln!(out, "*DefaultResolution: {default_key}\n");
@@ -479,14 +393,7 @@ fn resolution(out: &mut String, a: &Attrs) {
             code: format!("<</HWResolution[{x} {y}]>>setpagedevice"),
         })
         .collect();
-    pick_one(
-        out,
-        "Resolution",
-        "Resolution",
-        20,
-        &choices,
-        Some(&default_key),
-    );
+    pick_one(out, "Resolution", "Resolution", 20, &choices, Some(&default_key));
 }
 
 /// A page size in points.
@@ -542,10 +449,7 @@ fn pwg_dimensions(name: &str) -> Option<(f64, f64)> {
         _ => return None,
     };
     let (w, h) = num.split_once('x')?;
-    let (w, h) = (
-        w.parse::<f64>().ok()? * factor,
-        h.parse::<f64>().ok()? * factor,
-    );
+    let (w, h) = (w.parse::<f64>().ok()? * factor, h.parse::<f64>().ok()? * factor);
     (w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0).then_some((w, h))
 }
 
@@ -555,22 +459,12 @@ fn size_from_pwg(name: &str) -> Option<Size> {
     }
     let (width, length) = pwg_dimensions(name)?;
     if let Some((_, key, text)) = NAMED.iter().find(|(pwg, ..)| *pwg == name) {
-        return Some(Size {
-            key: (*key).into(),
-            text: (*text).into(),
-            width,
-            length,
-        });
+        return Some(Size { key: (*key).into(), text: (*text).into(), width, length });
     }
     // Unnamed sizes are named by their dimensions like CUPS: `100x150mm`, `3.5x5` (inches).
     let dims = name.rsplit('_').next().unwrap_or(name);
     let key = dims.strip_suffix("in").unwrap_or(dims);
-    Some(Size {
-        key: keyword(key),
-        text: translation(dims),
-        width,
-        length,
-    })
+    Some(Size { key: keyword(key), text: translation(dims), width, length })
 }
 
 /// A size from media-size dimensions (hundredths of mm), matched to a known name within 1pt.
@@ -581,35 +475,18 @@ fn size_from_dims(x: i32, y: i32) -> Size {
         .filter_map(|(pwg, ..)| size_from_pwg(pwg))
         .find(|s| (s.width - width).abs() < 1.0 && (s.length - length).abs() < 1.0);
     known.unwrap_or_else(|| {
-        let dims = format!(
-            "{}x{}mm",
-            num(f64::from(x) / 100.0),
-            num(f64::from(y) / 100.0)
-        );
-        Size {
-            key: keyword(&dims),
-            text: translation(&dims),
-            width,
-            length,
-        }
+        let dims = format!("{}x{}mm", num(f64::from(x) / 100.0), num(f64::from(y) / 100.0));
+        Size { key: keyword(&dims), text: translation(&dims), width, length }
     })
 }
 
 fn media_size_dims(col: &[Attribute]) -> Option<(Value, Value)> {
-    let size = col
-        .iter()
-        .find(|m| m.name == "media-size")?
-        .first()?
-        .as_collection()?;
-    let get = |n: &str| {
-        size.iter()
-            .find(|m| m.name == n)
-            .and_then(|m| m.first().cloned())
-    };
+    let size = col.iter().find(|m| m.name == "media-size")?.first()?.as_collection()?;
+    let get = |n: &str| size.iter().find(|m| m.name == n).and_then(|m| m.first().cloned());
     Some((get("x-dimension")?, get("y-dimension")?))
 }
 
-fn collect_media(a: &Attrs) -> Media {
+fn collect_media(a: &Attrs<'_>) -> Media {
     let mut sizes: Vec<Size> = Vec::new();
     let mut custom_min = None;
     let mut custom_max = None;
@@ -622,24 +499,15 @@ fn collect_media(a: &Attrs) -> Media {
             sizes.push(s);
         }
     }
-    let db = a
-        .get("media-col-database")
-        .map(|d| d.values.as_slice())
-        .unwrap_or_default();
+    let db = a.get("media-col-database").map(|d| d.values.as_slice()).unwrap_or_default();
     for col in db.iter().filter_map(Value::as_collection) {
         match media_size_dims(col) {
             Some((Value::Integer(x), Value::Integer(y))) if x > 0 && y > 0 => {
                 sizes.push(size_from_dims(x, y))
             }
             Some((
-                Value::RangeOfInteger {
-                    lower: xl,
-                    upper: xu,
-                },
-                Value::RangeOfInteger {
-                    lower: yl,
-                    upper: yu,
-                },
+                Value::RangeOfInteger { lower: xl, upper: xu },
+                Value::RangeOfInteger { lower: yl, upper: yu },
             )) => {
                 custom_min = Some((hmm_to_pt(xl), hmm_to_pt(yl)));
                 custom_max = Some((hmm_to_pt(xu), hmm_to_pt(yu)));
@@ -656,22 +524,17 @@ fn collect_media(a: &Attrs) -> Media {
     if unique.is_empty() {
         // A PPD without page sizes is rejected by libcups; offer the two common ones.
         unique.extend(
-            ["na_letter_8.5x11in", "iso_a4_210x297mm"]
-                .iter()
-                .filter_map(|n| size_from_pwg(n)),
+            ["na_letter_8.5x11in", "iso_a4_210x297mm"].iter().filter_map(|n| size_from_pwg(n)),
         );
     }
     let custom = custom_min
         .zip(custom_max)
         .filter(|(lo, hi)| lo.0 > 0.0 && lo.1 > 0.0 && hi.0 >= lo.0 && hi.1 >= lo.1);
-    Media {
-        sizes: unique,
-        custom,
-    }
+    Media { sizes: unique, custom }
 }
 
 /// The default size's keyword: media-default, else media-col-default, else Letter/A4/first.
-fn default_size(media: &Media, a: &Attrs) -> String {
+fn default_size(media: &Media, a: &Attrs<'_>) -> String {
     let from_name = a.first_str("media-default").and_then(size_from_pwg);
     let from_col = || {
         let col = a.get("media-col-default")?.first()?.as_collection()?;
@@ -684,12 +547,7 @@ fn default_size(media: &Media, a: &Attrs) -> String {
     let offered = |k: &str| media.sizes.iter().any(|s| s.key == k);
     wanted
         .filter(|k| offered(k))
-        .or_else(|| {
-            ["Letter", "A4"]
-                .into_iter()
-                .find(|k| offered(k))
-                .map(String::from)
-        })
+        .or_else(|| ["Letter", "A4"].into_iter().find(|k| offered(k)).map(String::from))
         .or_else(|| media.sizes.first().map(|s| s.key.clone()))
         .unwrap_or_else(|| "Letter".to_string())
 }
@@ -697,15 +555,9 @@ fn default_size(media: &Media, a: &Attrs) -> String {
 /// Margins in points (left, bottom, right, top): the largest supported, so the
 /// imageable area holds in every mode (0 is borderless), with CUPS's defaults
 /// (1/4in sides, 1/2in top and bottom) when the printer does not say.
-fn margins(a: &Attrs) -> (f64, f64, f64, f64) {
+fn margins(a: &Attrs<'_>) -> (f64, f64, f64, f64) {
     let max = |n: &str, default: i32| {
-        hmm_to_pt(
-            a.ints(n)
-                .into_iter()
-                .filter(|v| *v >= 0)
-                .max()
-                .unwrap_or(default),
-        )
+        hmm_to_pt(a.ints(n).into_iter().filter(|v| *v >= 0).max().unwrap_or(default))
     };
     (
         max("media-left-margin-supported", 635),
@@ -716,33 +568,16 @@ fn margins(a: &Attrs) -> (f64, f64, f64, f64) {
 }
 
 /// PageSize, PageRegion, ImageableArea, PaperDimension and custom-size support.
-fn write_sizes(out: &mut String, media: &Media, a: &Attrs) {
+fn write_sizes(out: &mut String, media: &Media, a: &Attrs<'_>) {
     let default = default_size(media, a);
-    let code = |s: &Size| {
-        format!(
-            "<</PageSize[{} {}]>>setpagedevice",
-            num(s.width),
-            num(s.length)
-        )
-    };
+    let code = |s: &Size| format!("<</PageSize[{} {}]>>setpagedevice", num(s.width), num(s.length));
     let choices: Vec<Choice> = media
         .sizes
         .iter()
-        .map(|s| Choice {
-            key: s.key.clone(),
-            text: s.text.clone(),
-            code: code(s),
-        })
+        .map(|s| Choice { key: s.key.clone(), text: s.text.clone(), code: code(s) })
         .collect();
     pick_one(out, "PageSize", "Media Size", 10, &choices, Some(&default));
-    pick_one(
-        out,
-        "PageRegion",
-        "Media Size",
-        10,
-        &choices,
-        Some(&default),
-    );
+    pick_one(out, "PageRegion", "Media Size", 10, &choices, Some(&default));
     let (left, bottom, right, top) = margins(a);
     let _ = writeln!(out, "*DefaultImageableArea: {default}");
     for s in &media.sizes {

@@ -3,10 +3,7 @@ use quire_ipp::{Attribute, ResolutionUnits, Value};
 use std::collections::HashSet;
 
 fn kws(name: &str, v: &[&str]) -> Attribute {
-    Attribute::set(
-        name,
-        v.iter().map(|s| Value::Keyword((*s).to_string())).collect(),
-    )
+    Attribute::set(name, v.iter().map(|s| Value::Keyword((*s).to_string())).collect())
 }
 fn kw(name: &str, v: &str) -> Attribute {
     Attribute::new(name, Value::Keyword(v.to_string()))
@@ -18,17 +15,11 @@ fn ints(name: &str, v: &[i32]) -> Attribute {
     Attribute::set(name, v.iter().map(|i| Value::Integer(*i)).collect())
 }
 fn res(x: i32) -> Value {
-    Value::Resolution {
-        cross_feed: x,
-        feed: x,
-        units: ResolutionUnits::DotsPerInch,
-    }
+    Value::Resolution { cross_feed: x, feed: x, units: ResolutionUnits::DotsPerInch }
 }
 fn media_col(x: Value, y: Value, source: Option<&str>, kind: Option<&str>) -> Value {
-    let size = Value::Collection(vec![
-        Attribute::new("x-dimension", x),
-        Attribute::new("y-dimension", y),
-    ]);
+    let size =
+        Value::Collection(vec![Attribute::new("x-dimension", x), Attribute::new("y-dimension", y)]);
     let mut col = vec![Attribute::new("media-size", size)];
     if let Some(s) = source {
         col.push(kw("media-source", s));
@@ -84,14 +75,8 @@ fn laser() -> Vec<Attribute> {
                 media_col(Value::Integer(21590), Value::Integer(27940), None, None),
                 media_col(Value::Integer(18200), Value::Integer(25700), None, None),
                 media_col(
-                    Value::RangeOfInteger {
-                        lower: 7620,
-                        upper: 21590,
-                    },
-                    Value::RangeOfInteger {
-                        lower: 12700,
-                        upper: 35560,
-                    },
+                    Value::RangeOfInteger { lower: 7620, upper: 21590 },
+                    Value::RangeOfInteger { lower: 12700, upper: 35560 },
                     None,
                     None,
                 ),
@@ -106,27 +91,15 @@ fn laser() -> Vec<Attribute> {
                 Some("stationery"),
             ),
         ),
-        kws(
-            "media-source-supported",
-            &["auto", "by-pass-tray", "tray-1", "tray1"],
-        ),
-        kws(
-            "media-type-supported",
-            &["stationery", "photographic-glossy", "envelope", "labels"],
-        ),
+        kws("media-source-supported", &["auto", "by-pass-tray", "tray-1", "tray1"]),
+        kws("media-type-supported", &["stationery", "photographic-glossy", "envelope", "labels"]),
         ints("media-left-margin-supported", &[423, 0]),
         ints("media-right-margin-supported", &[423]),
         ints("media-top-margin-supported", &[423]),
         ints("media-bottom-margin-supported", &[423]),
-        kws(
-            "print-color-mode-supported",
-            &["auto", "monochrome", "color"],
-        ),
+        kws("print-color-mode-supported", &["auto", "monochrome", "color"]),
         kw("print-color-mode-default", "auto"),
-        kws(
-            "sides-supported",
-            &["one-sided", "two-sided-long-edge", "two-sided-short-edge"],
-        ),
+        kws("sides-supported", &["one-sided", "two-sided-long-edge", "two-sided-short-edge"]),
         kw("sides-default", "two-sided-long-edge"),
         Attribute::set(
             "print-quality-supported",
@@ -136,13 +109,7 @@ fn laser() -> Vec<Attribute> {
         Attribute::set("printer-resolution-supported", vec![res(600), res(1200)]),
         Attribute::new("printer-resolution-default", res(600)),
         kws("output-bin-supported", &["face-down"]),
-        Attribute::new(
-            "copies-supported",
-            Value::RangeOfInteger {
-                lower: 1,
-                upper: 99,
-            },
-        ),
+        Attribute::new("copies-supported", Value::RangeOfInteger { lower: 1, upper: 99 }),
         int("pages-per-minute", 22),
     ]
 }
@@ -156,17 +123,11 @@ fn assert_well_formed(ppd: &str) {
     assert!(ppd.starts_with("*PPD-Adobe: \"4.3\"\n"));
     let mut open: Option<String> = None;
     let mut seen = HashSet::new();
-    for line in ppd
-        .lines()
-        .filter(|l| l.starts_with('*') && !l.starts_with("*%"))
-    {
+    for line in ppd.lines().filter(|l| l.starts_with('*') && !l.starts_with("*%")) {
         if let Some(rest) = line.strip_prefix("*OpenUI *") {
             assert!(open.is_none(), "nested OpenUI at {line}");
             let name = rest.split(['/', ':']).next().unwrap_or("").to_string();
-            assert!(
-                ppd.contains(&format!("*Default{name}: ")),
-                "no default for {name}"
-            );
+            assert!(ppd.contains(&format!("*Default{name}: ")), "no default for {name}");
             open = Some(name);
         } else if let Some(rest) = line.strip_prefix("*CloseUI: *") {
             assert_eq!(open.take().as_deref(), Some(rest), "unbalanced CloseUI");
@@ -258,10 +219,7 @@ fn minimal_printer_still_valid() {
 #[test]
 fn hostile_strings_are_sanitised() {
     let attrs = vec![
-        Attribute::new(
-            "printer-make-and-model",
-            Value::Text("Evil \"Co\"\n*Inject: True".into()),
-        ),
+        Attribute::new("printer-make-and-model", Value::Text("Evil \"Co\"\n*Inject: True".into())),
         kws("media-source-supported", &["tray:1/a", "ünïcode"]),
         kw("media-default", "bogus"),
     ];
@@ -308,14 +266,8 @@ fn cupstestppd_accepts_generated_ppds() {
             .output()
             .expect("run cupstestppd");
         let report = String::from_utf8_lossy(&result.stdout);
-        assert!(
-            result.status.success(),
-            "cupstestppd rejected {name}:\n{report}"
-        );
-        assert!(
-            !report.contains("WARN"),
-            "cupstestppd warns on {name}:\n{report}"
-        );
+        assert!(result.status.success(), "cupstestppd rejected {name}:\n{report}");
+        assert!(!report.contains("WARN"), "cupstestppd warns on {name}:\n{report}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

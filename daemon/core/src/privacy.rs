@@ -27,13 +27,17 @@ pub enum Withheld<'a> {
 }
 
 /// Attributes that say what a private one says (a job's user as a URI, its document's name).
-const SAME_AS: &[(&str, &str)] = &[("job-originating-user-uri", "job-originating-user-name"), ("document-name-supplied", "job-name")];
+const SAME_AS: &[(&str, &str)] = &[
+    ("job-originating-user-uri", "job-originating-user-name"),
+    ("document-name-supplied", "job-name"),
+];
 
 /// Job attributes given even when every value is private (cupsd keeps these too).
 pub const JOB_KEPT: &[&str] = &["job-id", "job-uri", "job-printer-uri"];
 
 /// Subscription attributes given even when every value is private.
-pub const SUBSCRIPTION_KEPT: &[&str] = &["notify-subscription-id", "notify-job-id", "notify-printer-uri"];
+pub const SUBSCRIPTION_KEPT: &[&str] =
+    &["notify-subscription-id", "notify-job-id", "notify-printer-uri"];
 
 impl Withheld<'_> {
     /// Is attribute `name` withheld?
@@ -42,7 +46,10 @@ impl Withheld<'_> {
         match self {
             Withheld::Nothing => false,
             Withheld::All => true,
-            Withheld::These(values) => listed(values, name) || SAME_AS.iter().any(|(alias, of)| *alias == name && listed(values, of)),
+            Withheld::These(values) => {
+                listed(values, name)
+                    || SAME_AS.iter().any(|(alias, of)| *alias == name && listed(values, of))
+            }
         }
     }
 
@@ -67,13 +74,20 @@ pub fn of_subscription<'a>(s: &'a Scheduler, sub: &Subscription, who: &Requester
 
 /// cupsdGetPrivateAttrs: the private values, unless `who` is on the access list.
 /// `owner` is what `@OWNER` stands for (None: nobody).
-pub fn withheld<'a>(s: &'a Scheduler, printer: Option<&str>, owner: Option<&str>, kind: PrivateKind, who: &Requester) -> Withheld<'a> {
+pub fn withheld<'a>(
+    s: &'a Scheduler,
+    printer: Option<&str>,
+    owner: Option<&str>,
+    kind: PrivateKind,
+    who: &Requester,
+) -> Withheld<'a> {
     let Some((access, values)) = private_lists(s, printer, kind) else { return Withheld::Nothing };
     let only = |w: &str| values.len() == 1 && values[0].eq_ignore_ascii_case(w);
     if values.is_empty() || only("none") {
         return Withheld::Nothing;
     }
-    let acl = printer.and_then(|p| s.printer(p)).map(|p| p.users_allowed.as_slice()).unwrap_or_default();
+    let acl =
+        printer.and_then(|p| s.printer(p)).map(|p| p.users_allowed.as_slice()).unwrap_or_default();
     if access.iter().any(|entry| on_list(entry, who, owner, acl)) {
         return Withheld::Nothing;
     }

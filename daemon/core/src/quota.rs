@@ -35,7 +35,13 @@ pub fn disk_reserve(total: Option<u64>) -> u64 {
 /// Bytes job `j` takes in the job store besides its documents: its attributes and the
 /// strings kept with them (the row's fixed part aside).
 pub fn record_bytes(j: &Job) -> u64 {
-    let strings = [j.name.len(), j.owner.len(), j.originating_host.len(), j.state_message.len(), j.printer.len()];
+    let strings = [
+        j.name.len(),
+        j.owner.len(),
+        j.originating_host.len(),
+        j.state_message.len(),
+        j.printer.len(),
+    ];
     (j.attributes.as_bytes().len() + strings.iter().sum::<usize>()) as u64
 }
 
@@ -57,7 +63,9 @@ pub fn check_growth(s: &Scheduler, before: &Job, after: &Job) -> IppResult<()> {
     check_job_size(after)?;
     let grows = record_bytes(after).saturating_sub(record_bytes(before));
     match room(s, Some(&after.owner)) {
-        Some(r) if grows > r.bytes => Err(IppError::TooLarge(refusal(r, Some(grows), &after.owner))),
+        Some(r) if grows > r.bytes => {
+            Err(IppError::TooLarge(refusal(r, Some(grows), &after.owner)))
+        }
         _ => Ok(()),
     }
 }
@@ -112,10 +120,14 @@ pub fn room(s: &Scheduler, owner: Option<&str>) -> Option<Room> {
     }
     let per_user = s.settings.spool_quota_per_user;
     if let (true, Some(user)) = (per_user > 0, owner) {
-        rooms.push(Room { bytes: per_user.saturating_sub(used(s, Some(user))), limit: Limit::User });
+        rooms
+            .push(Room { bytes: per_user.saturating_sub(used(s, Some(user))), limit: Limit::User });
     }
     if let Some(free) = s.spool_free {
-        rooms.push(Room { bytes: free.saturating_sub(disk_reserve(s.spool_total)), limit: Limit::Disk });
+        rooms.push(Room {
+            bytes: free.saturating_sub(disk_reserve(s.spool_total)),
+            limit: Limit::Disk,
+        });
     }
     rooms.into_iter().min_by_key(|r| r.bytes)
 }
@@ -166,12 +178,18 @@ pub struct Allowance {
 /// `Ok(Some(_))` bounds a document whose size was not declared: the daemon stops reading
 /// it past that many bytes. The document already in `req` (spooled) is not counted twice:
 /// it is not in the state yet, and its size is what was declared.
-pub fn check(s: &Scheduler, req: &Request, owner: &str, record: u64) -> IppResult<Option<Allowance>> {
+pub fn check(
+    s: &Scheduler,
+    req: &Request,
+    owner: &str,
+    record: u64,
+) -> IppResult<Option<Allowance>> {
     let Some(room) = room(s, Some(owner)) else { return Ok(None) };
     let wanted = declared(req).or(req.document.as_ref().map(|d| d.size));
     let need = wanted.unwrap_or(0).saturating_add(record);
     // With nothing declared, some room must be left for the document itself.
-    let too_big = need > room.bytes || room.bytes < FULL_BELOW || (wanted.is_none() && need == room.bytes);
+    let too_big =
+        need > room.bytes || room.bytes < FULL_BELOW || (wanted.is_none() && need == room.bytes);
     if too_big {
         let shown = if wanted.is_none() && record == 0 { None } else { Some(need) };
         return Err(IppError::TooLarge(refusal(room, shown, owner)));
@@ -189,7 +207,9 @@ fn refusal(room: Room, wanted: Option<u64>, owner: &str) -> String {
     let left = kib(room.bytes);
     match room.limit {
         Limit::Spool => format!("{what}: the print spool's quota (SpoolQuota) has {left} KB left."),
-        Limit::User => format!("{what}: the spool quota of user \"{owner}\" (SpoolQuotaPerUser) has {left} KB left."),
+        Limit::User => format!(
+            "{what}: the spool quota of user \"{owner}\" (SpoolQuotaPerUser) has {left} KB left."
+        ),
         Limit::Disk => format!("{what}: the print spool's disk has {left} KB free."),
     }
 }

@@ -74,11 +74,13 @@ fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
     if q.state == PrinterState::Stopped {
         return None;
     }
-    let idle = |name: &str| {
-        s.printer(name).is_some_and(|p| !p.is_class && p.state == PrinterState::Idle)
-    };
+    let idle =
+        |name: &str| s.printer(name).is_some_and(|p| !p.is_class && p.state == PrinterState::Idle);
     if q.is_class {
-        q.members.iter().find(|m| idle(m)).map(|m| s.printer(m).map(|p| p.name.clone()).unwrap_or_else(|| m.clone()))
+        q.members
+            .iter()
+            .find(|m| idle(m))
+            .map(|m| s.printer(m).map(|p| p.name.clone()).unwrap_or_else(|| m.clone()))
     } else if idle(&q.name) {
         Some(q.name.clone())
     } else {
@@ -90,7 +92,8 @@ fn free_printer_for(s: &Scheduler, queue: &str) -> Option<String> {
 /// ignored).
 pub fn job_progress(s: &mut Scheduler, id: i32, run_id: u32, pages: i32, now: i64) -> Vec<Effect> {
     let Some(job) = s.jobs.get_mut(&id) else { return Vec::new() };
-    if job.state != JobState::Processing || job.run != run_id || pages <= job.impressions_completed {
+    if job.state != JobState::Processing || job.run != run_id || pages <= job.impressions_completed
+    {
         return Vec::new();
     }
     job.impressions_completed = pages;
@@ -152,7 +155,13 @@ pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
 }
 
 /// A backend finished run `run_id` of job `id` (the `run` of its `Effect::StartJob`).
-pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, now: i64) -> Vec<Effect> {
+pub fn job_finished(
+    s: &mut Scheduler,
+    id: i32,
+    run_id: u32,
+    result: JobResult,
+    now: i64,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let device = job.output_device.clone().unwrap_or_else(|| job.printer.clone());
@@ -166,14 +175,20 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
     let was_processing = job.state == JobState::Processing && job.run == run_id;
     let phase = job.failover.as_ref().map(|f| f.phase);
     // Stopped to hand the rest to another printer: the count is final now.
-    let hand_off = was_processing && phase == Some(Phase::HandingOff) && result != JobResult::Completed;
+    let hand_off =
+        was_processing && phase == Some(Phase::HandingOff) && result != JobResult::Completed;
     if was_processing && !hand_off {
         // That device job is over, whatever happens next.
         job.device_job = None;
-        if let Some(f) = job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff) {
+        if let Some(f) =
+            job.failover.as_mut().filter(|f| f.phase.is_waiting() || f.phase == Phase::HandingOff)
+        {
             // The run ended on its own: the watch is over (the error policy applies).
             f.phase = Phase::Resumed;
-            f.log.push(crate::model::log_line(now, &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from)));
+            f.log.push(crate::model::log_line(
+                now,
+                &format!("the run on \"{}\" ended before the hand-off ({result:?})", f.from),
+            ));
         }
         stop_printer = apply_result(job, result, &policy, interval, limit, now);
     }
@@ -199,13 +214,26 @@ pub fn job_finished(s: &mut Scheduler, id: i32, run_id: u32, result: JobResult, 
 
 /// How a run ended, applied to its job (a failed run as cupsd's `printer-error-policy`
 /// says); the message to stop the printer with, if it stops.
-fn apply_result(job: &mut Job, result: JobResult, policy: &str, interval: i64, limit: u32, now: i64) -> Option<String> {
+fn apply_result(
+    job: &mut Job,
+    result: JobResult,
+    policy: &str,
+    interval: i64,
+    limit: u32,
+    now: i64,
+) -> Option<String> {
     let mut stop_printer = None;
     match result {
-        JobResult::Completed => finish(job, JobState::Completed, "job-completed-successfully", "", now),
+        JobResult::Completed => {
+            finish(job, JobState::Completed, "job-completed-successfully", "", now)
+        }
         JobResult::Cancel(m) => finish(job, JobState::Canceled, "job-canceled-by-system", &m, now),
-        JobResult::DocumentError(m) => finish(job, JobState::Aborted, "document-format-error", &m, now),
-        JobResult::DocumentAccessError(m) => finish(job, JobState::Aborted, "document-access-error", &m, now),
+        JobResult::DocumentError(m) => {
+            finish(job, JobState::Aborted, "document-format-error", &m, now)
+        }
+        JobResult::DocumentAccessError(m) => {
+            finish(job, JobState::Aborted, "document-access-error", &m, now)
+        }
         JobResult::Hold(m) => hold(job, "job-hold-until-specified", &m),
         JobResult::AuthRequired(m) => hold(job, "cups-held-for-authentication", &m),
         JobResult::StopPrinter(m) => {
@@ -251,7 +279,8 @@ fn after_run(p: &mut Printer, stop: Option<String>, now: i64, effects: &mut Vec<
 fn finish(job: &mut Job, state: JobState, reason: &str, message: &str, now: i64) {
     job.state = state;
     // A job that could not be split says so to the end.
-    let unsplit = job.state_reasons.iter().any(|r| r == quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER);
+    let unsplit =
+        job.state_reasons.iter().any(|r| r == quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER);
     job.state_reasons = vec![reason.into()];
     if unsplit {
         job.state_reasons.push(quire_ipp::vendor::REASON_NO_QUALIFIED_PRINTER.into());
@@ -283,7 +312,8 @@ fn retry_later(job: &mut Job, message: &str, interval: i64, limit: u32, now: i64
     job.state = JobState::Held;
     job.hold_until_time = Some(now + interval.max(1));
     job.state_reasons = vec!["job-hold-until-specified".into()];
-    job.state_message = format!("Job held for {interval} seconds since it could not be sent: {message}").into();
+    job.state_message =
+        format!("Job held for {interval} seconds since it could not be sent: {message}").into();
     job.output_device = None;
 }
 
@@ -316,14 +346,20 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         events::emit_job(s, EventKind::JobStateChanged, id, now);
     }
     let timeout = s.settings.multiple_operation_timeout;
-    let stale: Vec<i32> = s.jobs.values().filter(|j| j.open && j.created + timeout <= now).map(|j| j.id).collect();
+    let stale: Vec<i32> =
+        s.jobs.values().filter(|j| j.open && j.created + timeout <= now).map(|j| j.id).collect();
     for id in stale {
         // Like cupsd's default multiple-operation-time-out-action, close what arrived.
         effects.push(Effect::PersistJob(id));
         crate::lifecycle::close(s, id, now);
         effects.extend(run(s, now));
     }
-    let expired: Vec<i32> = s.subscriptions.values().filter(|x| x.expires_at.is_some_and(|t| t <= now)).map(|x| x.id).collect();
+    let expired: Vec<i32> = s
+        .subscriptions
+        .values()
+        .filter(|x| x.expires_at.is_some_and(|t| t <= now))
+        .map(|x| x.id)
+        .collect();
     for id in expired {
         s.subscriptions.remove(&id);
         effects.push(Effect::DeleteSubscription(id));
@@ -350,7 +386,9 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         let done = job.completed_at.unwrap_or(now);
         if keep_history.is_some_and(|k| done + k <= now) {
             delete.push(job.id);
-        } else if !job.files_purged && (job.confidential.is_some() || keep_files.is_some_and(|k| done + k <= now)) {
+        } else if !job.files_purged
+            && (job.confidential.is_some() || keep_files.is_some_and(|k| done + k <= now))
+        {
             // A confidential job's documents are shredded as soon as it ends.
             job.files_purged = true;
             effects.push(Effect::PurgeJobFiles(job.id));
@@ -384,7 +422,8 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
             if let Some(k) = s.settings.preserve_job_history {
                 consider(done + k);
             }
-            let keep_files = if j.confidential.is_some() { Some(0) } else { s.settings.preserve_job_files };
+            let keep_files =
+                if j.confidential.is_some() { Some(0) } else { s.settings.preserve_job_files };
             if let Some(k) = keep_files.filter(|_| !j.files_purged) {
                 consider(done + k);
             }

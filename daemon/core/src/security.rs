@@ -35,20 +35,39 @@ pub fn untrusted(p: &Printer) -> Option<&'static str> {
 /// administrator vouches for the facts of both (neither a class nor a temporary queue) and
 /// the candidate is at least as secure under `rule`. The splitter, failover and job moves
 /// all ask this.
-pub fn printer_qualifies(candidate: &Printer, first: &Printer, rule: Rule) -> Result<(), Shortfall> {
+pub fn printer_qualifies(
+    candidate: &Printer,
+    first: &Printer,
+    rule: Rule,
+) -> Result<(), Shortfall> {
     if let Some(why) = untrusted(first) {
-        return Err(Shortfall(vec![format!("\"{}\", where the job was sent, cannot be compared with: {why}", first.name)]));
+        return Err(Shortfall(vec![format!(
+            "\"{}\", where the job was sent, cannot be compared with: {why}",
+            first.name
+        )]));
     }
     if let Some(why) = untrusted(candidate) {
         return Err(Shortfall(vec![why.to_string()]));
     }
-    qualifies(&candidate.security, &first.security, rule)
-        .map_err(|short| Shortfall(vec![format!("it is less secure than \"{}\" ({}): {short}", first.name, first.security.describe())]))
+    qualifies(&candidate.security, &first.security, rule).map_err(|short| {
+        Shortfall(vec![format!(
+            "it is less secure than \"{}\" ({}): {short}",
+            first.name,
+            first.security.describe()
+        )])
+    })
 }
 
 /// Attributes only an administrator sets: the facts, and `quire-security-confirmed`.
 pub fn is_settable(name: &str) -> bool {
-    matches!(name, v::AUTHENTICATION_METHOD | v::ENCRYPTS_JOB_DATA | v::ERASES_STORAGE | v::SECURITY_LEVEL | v::SECURITY_CONFIRMED)
+    matches!(
+        name,
+        v::AUTHENTICATION_METHOD
+            | v::ENCRYPTS_JOB_DATA
+            | v::ERASES_STORAGE
+            | v::SECURITY_LEVEL
+            | v::SECURITY_CONFIRMED
+    )
 }
 
 /// An administrator sets one security attribute of `p`. `Ok(false)`: not one of them.
@@ -58,7 +77,8 @@ pub fn is_settable(name: &str) -> bool {
 /// administrator vouches only for what they set.
 pub fn admin_set(p: &mut Printer, attr: &Attribute) -> Result<bool, String> {
     if attr.name == v::SECURITY_CONFIRMED {
-        let yes = v::flag_value(attr).ok_or_else(|| format!("Bad {} value: true or false.", attr.name))?;
+        let yes = v::flag_value(attr)
+            .ok_or_else(|| format!("Bad {} value: true or false.", attr.name))?;
         (p.security, p.trust) = match (yes, p.claim) {
             (false, _) => (Security::default(), Trust::Unconfirmed),
             (true, Some(claim)) => (claim, Trust::Confirmed),
@@ -115,7 +135,11 @@ pub fn qualifies(candidate: &Security, first: &Security, rule: Rule) -> Result<(
     let mut why = Vec::new();
     if rule == Rule::Components {
         if candidate.auth < first.auth {
-            why.push(format!("its authentication ({}) is weaker than {}", candidate.auth.keyword(), first.auth.keyword()));
+            why.push(format!(
+                "its authentication ({}) is weaker than {}",
+                candidate.auth.keyword(),
+                first.auth.keyword()
+            ));
         }
         if first.encrypts && !candidate.encrypts {
             why.push("it does not encrypt job data".to_string());
@@ -127,7 +151,11 @@ pub fn qualifies(candidate: &Security, first: &Security, rule: Rule) -> Result<(
     if candidate.level() < first.level() {
         why.push(format!("its security level {} is below {}", candidate.level(), first.level()));
     }
-    if why.is_empty() { Ok(()) } else { Err(Shortfall(why)) }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(Shortfall(why))
+    }
 }
 
 #[cfg(test)]

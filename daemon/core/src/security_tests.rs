@@ -2,14 +2,15 @@ use super::*;
 use crate::model::{ReleaseAuth, MAX_LEVEL};
 use proptest::prelude::*;
 
-
 fn security() -> impl Strategy<Value = Security> {
-    (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=MAX_LEVEL)).prop_map(|(a, encrypts, erases, configured_level)| Security {
-        auth: ReleaseAuth::ALL[a],
-        encrypts,
-        erases,
-        configured_level,
-    })
+    (0usize..4, any::<bool>(), any::<bool>(), prop::option::of(0u8..=MAX_LEVEL)).prop_map(
+        |(a, encrypts, erases, configured_level)| Security {
+            auth: ReleaseAuth::ALL[a],
+            encrypts,
+            erases,
+            configured_level,
+        },
+    )
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
@@ -22,16 +23,22 @@ fn bare_printer(name: &str) -> Printer {
 
 /// Any printer: facts, who vouches, a claim, class or not, temporary or not.
 fn printer() -> impl Strategy<Value = Printer> {
-    (security(), 0usize..3, prop::option::of(security()), any::<bool>(), any::<bool>()).prop_map(|(facts, trust, claim, is_class, temporary)| {
-        let mut p = bare_printer("p");
-        (p.security, p.trust, p.claim, p.is_class, p.temporary) = (facts, Trust::ALL[trust], claim, is_class, temporary);
-        p
-    })
+    (security(), 0usize..3, prop::option::of(security()), any::<bool>(), any::<bool>()).prop_map(
+        |(facts, trust, claim, is_class, temporary)| {
+            let mut p = bare_printer("p");
+            (p.security, p.trust, p.claim, p.is_class, p.temporary) =
+                (facts, Trust::ALL[trust], claim, is_class, temporary);
+            p
+        },
+    )
 }
 
 fn fact() -> impl Strategy<Value = Attribute> {
     prop_oneof![
-        (0usize..4).prop_map(|a| Attribute::new(v::AUTHENTICATION_METHOD, Value::Keyword(ReleaseAuth::ALL[a].keyword().into()))),
+        (0usize..4).prop_map(|a| Attribute::new(
+            v::AUTHENTICATION_METHOD,
+            Value::Keyword(ReleaseAuth::ALL[a].keyword().into())
+        )),
         any::<bool>().prop_map(|b| Attribute::new(v::ENCRYPTS_JOB_DATA, Value::Boolean(b))),
         any::<bool>().prop_map(|b| Attribute::new(v::ERASES_STORAGE, Value::Boolean(b))),
         (0i32..=5).prop_map(|l| Attribute::new(v::SECURITY_LEVEL, Value::Integer(l))),
@@ -147,10 +154,15 @@ fn classes_temporary_queues_and_unconfirmed_printers_say_why_they_do_not_qualify
     let mut c = bare_printer("c");
     c.trust = Trust::Configured;
     assert!(printer_qualifies(&c, &first, Rule::Components).is_ok());
-    let why = |p: &Printer, f: &Printer| printer_qualifies(p, f, Rule::Components).expect_err("refused").to_string();
+    let why = |p: &Printer, f: &Printer| {
+        printer_qualifies(p, f, Rule::Components).expect_err("refused").to_string()
+    };
     assert_eq!(why(&Printer { temporary: true, ..c.clone() }, &first), "it is a temporary queue");
     assert_eq!(why(&Printer { is_class: true, ..c.clone() }, &first), "it is a class");
-    assert_eq!(why(&Printer { trust: Trust::Unconfirmed, ..c.clone() }, &first), "its security facts are not confirmed by an administrator");
+    assert_eq!(
+        why(&Printer { trust: Trust::Unconfirmed, ..c.clone() }, &first),
+        "its security facts are not confirmed by an administrator"
+    );
     assert_eq!(
         why(&c, &Printer { trust: Trust::Unconfirmed, ..first.clone() }),
         "\"office\", where the job was sent, cannot be compared with: its security facts are not confirmed by an administrator"
@@ -171,24 +183,45 @@ fn biometrics_without_encryption_does_not_stand_in_for_an_encrypting_pin_printer
 
 #[test]
 fn a_configured_level_beats_the_derived_one() {
-    let mut s = Security { auth: ReleaseAuth::IdCard, encrypts: true, erases: true, configured_level: None };
+    let mut s = Security {
+        auth: ReleaseAuth::IdCard,
+        encrypts: true,
+        erases: true,
+        configured_level: None,
+    };
     assert_eq!(s.level(), 4);
     s.set(&Attribute::new(v::SECURITY_LEVEL, Value::Integer(2))).expect("set");
     assert_eq!(s.level(), 2);
-    assert!(s.attributes().iter().any(|a| a.name == v::SECURITY_LEVEL_SOURCE && a.first_str() == Some("configured")));
+    assert!(s
+        .attributes()
+        .iter()
+        .any(|a| a.name == v::SECURITY_LEVEL_SOURCE && a.first_str() == Some("configured")));
     s.set(&Attribute::new(v::SECURITY_LEVEL, Value::Name("auto".into()))).expect("auto");
     assert_eq!(s.level(), 4);
     assert!(s.set(&Attribute::new(v::SECURITY_LEVEL, Value::Integer(6))).is_err());
-    assert!(s.set(&Attribute::new(v::AUTHENTICATION_METHOD, Value::Name("retina".into()))).is_err());
+    assert!(s
+        .set(&Attribute::new(v::AUTHENTICATION_METHOD, Value::Name("retina".into())))
+        .is_err());
 }
 
 #[test]
 fn lp_style_text_values_are_accepted() {
     let mut s = Security::default();
-    assert_eq!(s.set(&Attribute::new(v::AUTHENTICATION_METHOD, Value::Name("ID-Card".into()))), Ok(true));
+    assert_eq!(
+        s.set(&Attribute::new(v::AUTHENTICATION_METHOD, Value::Name("ID-Card".into()))),
+        Ok(true)
+    );
     assert_eq!(s.set(&Attribute::new(v::ENCRYPTS_JOB_DATA, Value::Name("yes".into()))), Ok(true));
     assert_eq!(s.set(&Attribute::new("printer-info", Value::Text("x".into()))), Ok(false));
-    assert_eq!(s, Security { auth: ReleaseAuth::IdCard, encrypts: true, erases: false, configured_level: None });
+    assert_eq!(
+        s,
+        Security {
+            auth: ReleaseAuth::IdCard,
+            encrypts: true,
+            erases: false,
+            configured_level: None
+        }
+    );
 }
 
 #[test]

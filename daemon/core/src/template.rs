@@ -87,7 +87,12 @@ pub struct Checked {
 
 /// Checks the attributes of the request's Job group. With `fidelity` set, any unsupported
 /// value fails the request; otherwise it is dropped and reported.
-pub fn check(printer: &Printer, attrs: &[Attribute], fidelity: bool, max_copies: i32) -> IppResult<Checked> {
+pub fn check(
+    printer: &Printer,
+    attrs: &[Attribute],
+    fidelity: bool,
+    max_copies: i32,
+) -> IppResult<Checked> {
     let mut out = Checked::default();
     for attr in attrs {
         match check_one(printer, attr, max_copies) {
@@ -113,8 +118,12 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
         return Ok(false);
     }
     match name {
-        "copies" => Ok(matches!(attr.values.as_slice(), [Value::Integer(n)] if *n >= 1 && *n <= max_copies)),
-        "job-priority" => Ok(matches!(attr.values.as_slice(), [Value::Integer(n)] if (1..=100).contains(n))),
+        "copies" => {
+            Ok(matches!(attr.values.as_slice(), [Value::Integer(n)] if *n >= 1 && *n <= max_copies))
+        }
+        "job-priority" => {
+            Ok(matches!(attr.values.as_slice(), [Value::Integer(n)] if (1..=100).contains(n)))
+        }
         "job-hold-until" => Ok(attr.first_str().is_some_and(valid_hold_until)),
         "page-ranges" => Ok(valid_page_ranges(&attr.values)),
         "job-sheets" => Ok(attr.values.len() <= 2 && in_supported(printer, attr)),
@@ -127,7 +136,9 @@ fn check_one(printer: &Printer, attr: &Attribute, max_copies: i32) -> IppResult<
 }
 
 fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
-    let Some(supported) = crate::capabilities::advertised(printer, &format!("{}-supported", attr.name)) else {
+    let Some(supported) =
+        crate::capabilities::advertised(printer, &format!("{}-supported", attr.name))
+    else {
         // The printer says nothing about it: accept, as cupsd passes options through.
         return true;
     };
@@ -146,8 +157,15 @@ fn in_supported(printer: &Printer, attr: &Attribute) -> bool {
 pub fn valid_hold_until(v: &str) -> bool {
     matches!(
         v,
-        "no-hold" | "indefinite" | "day-time" | "evening" | "night" | "second-shift"
-            | "third-shift" | "weekend" | "resume"
+        "no-hold"
+            | "indefinite"
+            | "day-time"
+            | "evening"
+            | "night"
+            | "second-shift"
+            | "third-shift"
+            | "weekend"
+            | "resume"
     ) || parse_hh_mm(v).is_some()
 }
 
@@ -169,7 +187,11 @@ pub fn parse_hh_mm(v: &str) -> Option<i64> {
         Some(p) => p.parse().ok()?,
         None => 0,
     };
-    if parts.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&s) {
+    if parts.next().is_some()
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..60).contains(&s)
+    {
         return None;
     }
     Some(h * 3600 + m * 60 + s)
@@ -183,14 +205,22 @@ pub fn hold_until_time(v: &str, now: i64) -> Option<i64> {
     let secs = now.rem_euclid(86400);
     let next_at = |t: i64| if secs < t { day + t } else { day + 86400 + t };
     let in_window = |from: i64, to: i64| {
-        if from < to { secs >= from && secs < to } else { secs >= from || secs < to }
+        if from < to {
+            secs >= from && secs < to
+        } else {
+            secs >= from || secs < to
+        }
     };
     match v {
         "no-hold" | "resume" => Some(now),
         "indefinite" => None,
         "day-time" => Some(if in_window(6 * 3600, 18 * 3600) { now } else { next_at(6 * 3600) }),
-        "evening" | "night" => Some(if in_window(18 * 3600, 6 * 3600) { now } else { next_at(18 * 3600) }),
-        "second-shift" => Some(if in_window(16 * 3600, 24 * 3600) { now } else { next_at(16 * 3600) }),
+        "evening" | "night" => {
+            Some(if in_window(18 * 3600, 6 * 3600) { now } else { next_at(18 * 3600) })
+        }
+        "second-shift" => {
+            Some(if in_window(16 * 3600, 24 * 3600) { now } else { next_at(16 * 3600) })
+        }
         "third-shift" => Some(if in_window(0, 8 * 3600) { now } else { next_at(0) }),
         "weekend" => {
             // 1970-01-01 was a Thursday: weekday 0 = Thursday, 2 = Saturday, 3 = Sunday.
@@ -216,7 +246,9 @@ fn valid_page_ranges(values: &[Value]) -> bool {
     let mut last = 0;
     for v in values {
         match v {
-            Value::RangeOfInteger { lower, upper } if *lower >= 1 && lower <= upper && *lower > last => {
+            Value::RangeOfInteger { lower, upper }
+                if *lower >= 1 && lower <= upper && *lower > last =>
+            {
                 last = *upper;
             }
             _ => return false,

@@ -13,20 +13,34 @@ pub const TEMPORARY_UNUSED_SECS: i64 = 300;
 /// When temporary queue `p` may be deleted: unused (no job not yet finished), not printing,
 /// [`TEMPORARY_UNUSED_SECS`] after its state last changed.
 pub fn temporary_expiry(s: &Scheduler, p: &Printer) -> Option<i64> {
-    let used = s.active_jobs().any(|j| j.printer.eq_ignore_ascii_case(&p.name) || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name)));
-    (p.temporary && !used && p.state != PrinterState::Processing).then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
+    let used = s.active_jobs().any(|j| {
+        j.printer.eq_ignore_ascii_case(&p.name)
+            || j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&p.name))
+    });
+    (p.temporary && !used && p.state != PrinterState::Processing)
+        .then_some(p.state_change_time + TEMPORARY_UNUSED_SECS)
 }
 
 /// Deletes the temporary queues nobody has used for a while (called from the timer).
 pub fn expire_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let due: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+    let due: Vec<String> = s
+        .printers
+        .iter()
+        .filter(|(_, p)| temporary_expiry(s, p).is_some_and(|t| t <= now))
+        .map(|(k, _)| k.clone())
+        .collect();
     delete_temporary(s, due, now)
 }
 
 /// At start-up, the temporary queues no job needs are deleted, as cupsd forgets them at a
 /// restart; one with unfinished jobs stays until they are done (cupsd would drop the jobs).
 pub fn forget_unused_temporary(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let unused: Vec<String> = s.printers.iter().filter(|(_, p)| temporary_expiry(s, p).is_some()).map(|(k, _)| k.clone()).collect();
+    let unused: Vec<String> = s
+        .printers
+        .iter()
+        .filter(|(_, p)| temporary_expiry(s, p).is_some())
+        .map(|(k, _)| k.clone())
+        .collect();
     delete_temporary(s, unused, now)
 }
 
@@ -35,7 +49,12 @@ fn delete_temporary(s: &mut Scheduler, due: Vec<String>, now: i64) -> Vec<Effect
     for key in due {
         let Some(p) = s.printers.remove(&key) else { continue };
         effects.push(Effect::DeletePrinter(key));
-        let subs: Vec<i32> = s.subscriptions.values().filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name))).map(|x| x.id).collect();
+        let subs: Vec<i32> = s
+            .subscriptions
+            .values()
+            .filter(|x| x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(&p.name)))
+            .map(|x| x.id)
+            .collect();
         for id in subs {
             s.subscriptions.remove(&id);
             effects.push(Effect::DeleteSubscription(id));

@@ -9,7 +9,8 @@ use quire_core::{Effect, JobState};
 use quire_ipp::{Attribute, Operation, StatusCode, Value};
 
 fn pin_job(w: &mut World) -> i32 {
-    let req = World::print_req("Q", "alice").op(Attribute::new("job-password", Value::OctetString(b"4321".to_vec())));
+    let req = World::print_req("Q", "alice")
+        .op(Attribute::new("job-password", Value::OctetString(b"4321".to_vec())));
     let out = w.send_ok(req, &anon("alice"));
     let id = job_id_of(&out.response);
     assert_eq!(w.job(id).state, JobState::Held);
@@ -17,7 +18,12 @@ fn pin_job(w: &mut World) -> i32 {
 }
 
 /// Release-Job with a PIN the daemon found right (`Some(true)`) or wrong.
-fn release(w: &mut World, id: i32, pin_ok: Option<bool>, who: &quire_core::Requester) -> quire_core::Outcome {
+fn release(
+    w: &mut World,
+    id: i32,
+    pin_ok: Option<bool>,
+    who: &quire_core::Requester,
+) -> quire_core::Outcome {
     let mut req = Req::new(Operation::ReleaseJob).job(id).user(&who.user);
     if pin_ok.is_some() {
         req = req.op(Attribute::new("job-password", Value::OctetString(b"0000".to_vec())));
@@ -54,7 +60,11 @@ fn the_right_pin_releases_and_a_claimed_owner_without_it_does_not() {
     let id = pin_job(&mut w);
     let out = release(&mut w, id, None, &anon("alice"));
     assert_status(&out, StatusCode::ClientErrorNotAuthorized);
-    assert_eq!(w.job(id).confidential.as_ref().map(|c| c.pin_failures), Some(0), "no PIN sent, nothing counted");
+    assert_eq!(
+        w.job(id).confidential.as_ref().map(|c| c.pin_failures),
+        Some(0),
+        "no PIN sent, nothing counted"
+    );
     let out = release(&mut w, id, Some(true), &anon("kiosk"));
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_ne!(w.job(id).state, JobState::Held);

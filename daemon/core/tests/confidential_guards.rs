@@ -25,7 +25,8 @@ fn send_sealed(w: &mut World, req: Req, who: &Requester) -> Outcome {
 
 /// A held owner job of alice's (`quire-confidential`), `pages` pages, with `attrs`.
 fn owner_job(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> i32 {
-    let mut req = World::print_req(queue, "alice").doc(pdf(pages)).job_attr(boolean(v::CONFIDENTIAL, true));
+    let mut req =
+        World::print_req(queue, "alice").doc(pdf(pages)).job_attr(boolean(v::CONFIDENTIAL, true));
     for a in attrs {
         req = req.job_attr(a.clone());
     }
@@ -41,19 +42,30 @@ fn owner_job(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> i32
 #[track_caller]
 fn assert_accepted(out: &Outcome) {
     let code = status(&out.response);
-    assert!(matches!(code, StatusCode::SuccessfulOk | StatusCode::SuccessfulOkIgnoredOrSubstitutedAttributes), "{}", code.name());
+    assert!(
+        matches!(
+            code,
+            StatusCode::SuccessfulOk | StatusCode::SuccessfulOkIgnoredOrSubstitutedAttributes
+        ),
+        "{}",
+        code.name()
+    );
 }
 
 /// A held PIN job of alice's.
 fn pin_job(w: &mut World) -> i32 {
-    let req = World::print_req("Q", "alice").op(Attribute::new("job-password", Value::OctetString(b"4321".to_vec())));
+    let req = World::print_req("Q", "alice")
+        .op(Attribute::new("job-password", Value::OctetString(b"4321".to_vec())));
     let out = send_sealed(w, req, &anon("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
     job_id_of(&out.response)
 }
 
 fn set_hold(w: &mut World, id: i32, until: &str, who: &Requester) -> Outcome {
-    w.send(Req::new(Operation::SetJobAttributes).job(id).user(&who.user).job_attr(hold_until(until)), who)
+    w.send(
+        Req::new(Operation::SetJobAttributes).job(id).user(&who.user).job_attr(hold_until(until)),
+        who,
+    )
 }
 
 fn hold(w: &mut World, id: i32, until: &str, who: &Requester) -> Outcome {
@@ -62,7 +74,11 @@ fn hold(w: &mut World, id: i32, until: &str, who: &Requester) -> Outcome {
 
 /// `job-hold-until`: a keyword, or a name for a time of day.
 fn hold_until(until: &str) -> Attribute {
-    if until.contains(':') { nm("job-hold-until", until) } else { kw("job-hold-until", until) }
+    if until.contains(':') {
+        nm("job-hold-until", until)
+    } else {
+        kw("job-hold-until", until)
+    }
 }
 
 /// Still held as a confidential job waiting for its owner, after `out` was refused.
@@ -72,7 +88,10 @@ fn still_waiting(w: &World, id: i32, out: &Outcome, reason: &str) {
     let msg = status_message(&out.response).unwrap_or_default();
     assert!(msg.contains("Release-Job") && msg.contains(&format!("#{id}")), "{msg}");
     let job = w.job(id);
-    assert_eq!((job.state, job.hold_until.as_ref(), job.hold_until_time), (JobState::Held, "indefinite", None));
+    assert_eq!(
+        (job.state, job.hold_until.as_ref(), job.hold_until_time),
+        (JobState::Held, "indefinite", None)
+    );
     assert_eq!(job.state_reasons, [reason]);
     assert!(starts(&out.effects).is_empty());
 }
@@ -89,14 +108,24 @@ fn set_job_attributes_does_not_lift_a_confidential_hold() {
         let out = set_hold(&mut w, pin, until, &user("alice"));
         still_waiting(&w, pin, &out, "job-password-wait");
         // A claimed name changes nothing of a confidential job: it is asked for proof.
-        assert_status(&set_hold(&mut w, pin, until, &anon("alice")), StatusCode::ClientErrorNotAuthenticated);
+        assert_status(
+            &set_hold(&mut w, pin, until, &anon("alice")),
+            StatusCode::ClientErrorNotAuthenticated,
+        );
     }
     // Nothing a timer could release later.
     w.fire(w.now + 3 * 3600);
     assert_eq!((w.job(owner).state, w.job(pin).state), (JobState::Held, JobState::Held));
     // Other attributes still change (all or nothing: not together with a hold).
-    w.send_ok(Req::new(Operation::SetJobAttributes).job(owner).user("alice").job_attr(int("copies", 2)), &user("alice"));
-    let both = Req::new(Operation::SetJobAttributes).job(owner).user("alice").job_attr(int("copies", 3)).job_attr(kw("job-hold-until", "no-hold"));
+    w.send_ok(
+        Req::new(Operation::SetJobAttributes).job(owner).user("alice").job_attr(int("copies", 2)),
+        &user("alice"),
+    );
+    let both = Req::new(Operation::SetJobAttributes)
+        .job(owner)
+        .user("alice")
+        .job_attr(int("copies", 3))
+        .job_attr(kw("job-hold-until", "no-hold"));
     assert_status(&w.send(both, &user("alice")), StatusCode::ClientErrorNotPossible);
     assert_eq!(w.job(owner).attribute("copies").and_then(|a| a.first_i32()), Some(2));
 }
@@ -121,14 +150,18 @@ fn hold_job_does_not_lift_a_confidential_hold() {
 #[test]
 fn an_open_confidential_job_keeps_its_hold_when_it_closes() {
     let mut w = World::with_printers(&["Q"]);
-    let create = Req::new(Operation::CreateJob).printer("Q").user("alice").job_attr(boolean(v::CONFIDENTIAL, true));
+    let create = Req::new(Operation::CreateJob)
+        .printer("Q")
+        .user("alice")
+        .job_attr(boolean(v::CONFIDENTIAL, true));
     let out = w.send(create, &anon("alice"));
     assert_accepted(&out);
     let id = job_id_of(&out.response);
     assert_eq!(w.job(id).state, JobState::Held);
     let out = set_hold(&mut w, id, "no-hold", &user("alice"));
     assert_status(&out, StatusCode::ClientErrorNotPossible);
-    let mut req = Req::new(Operation::SendDocument).job(id).user("alice").op(boolean("last-document", true));
+    let mut req =
+        Req::new(Operation::SendDocument).job(id).user("alice").op(boolean("last-document", true));
     req.document = Some(doc());
     let out = send_sealed(&mut w, req, &user("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
@@ -157,8 +190,14 @@ fn a_released_job_is_held_and_resumed_like_any_other_by_its_proven_owner() {
     w.send_ok(Req::new(Operation::ReleaseJob).job(id).user("alice"), &user("alice"));
     assert_eq!(w.job(id).state, JobState::Pending);
     // A claimed name is not proof of ownership for a confidential job.
-    assert_status(&hold(&mut w, id, "indefinite", &anon("alice")), StatusCode::ClientErrorNotAuthenticated);
-    assert_status(&set_hold(&mut w, id, "indefinite", &anon("alice")), StatusCode::ClientErrorNotAuthenticated);
+    assert_status(
+        &hold(&mut w, id, "indefinite", &anon("alice")),
+        StatusCode::ClientErrorNotAuthenticated,
+    );
+    assert_status(
+        &set_hold(&mut w, id, "indefinite", &anon("alice")),
+        StatusCode::ClientErrorNotAuthenticated,
+    );
     w.send_ok(Req::new(Operation::HoldJob).job(id).user("alice"), &user("alice"));
     assert_eq!(w.job(id).state, JobState::Held);
     assert_status(&set_hold(&mut w, id, "no-hold", &user("alice")), StatusCode::SuccessfulOk);
@@ -171,7 +210,8 @@ fn a_released_job_is_held_and_resumed_like_any_other_by_its_proven_owner() {
 #[track_caller]
 fn carries_keys(w: &World, child: i32, keys: &[&str]) {
     let job = w.job(child);
-    let c = job.confidential.as_ref().unwrap_or_else(|| panic!("job {child} lost its confidentiality"));
+    let c =
+        job.confidential.as_ref().unwrap_or_else(|| panic!("job {child} lost its confidentiality"));
     assert!(c.released, "job {child} is not held as a new confidential job");
     assert_eq!(c.keys, keys, "job {child}: one key per linked document, in order");
     assert_eq!((c.pin_check.as_deref(), c.pin_failures), (None, 0));
@@ -190,7 +230,10 @@ fn split_parts_of_a_confidential_job_can_decrypt_its_documents() {
     for k in &kids {
         carries_keys(&w, *k, &[KEY]);
         assert_eq!(w.job(*k).documents.len(), 1);
-        let action = w.job(*k).attribute("job-release-action").and_then(|a| a.first_str().map(str::to_string));
+        let action = w
+            .job(*k)
+            .attribute("job-release-action")
+            .and_then(|a| a.first_str().map(str::to_string));
         assert_eq!(action.as_deref(), Some("owner-authorized"));
     }
     let started: Vec<i32> = starts(&out.effects).into_iter().map(|(j, _)| j).collect();
@@ -229,7 +272,14 @@ fn a_failed_over_confidential_job_continues_with_its_keys() {
     assert_eq!(w.job(id).state, JobState::Processing);
     let run = w.job(id).run;
     quire_core::schedule::job_progress(&mut w.s, id, run, 7, w.now);
-    quire_core::device::device_state(&mut w.s, id, run, vec!["media-empty-error".into()], String::new(), w.now);
+    quire_core::device::device_state(
+        &mut w.s,
+        id,
+        run,
+        vec!["media-empty-error".into()],
+        String::new(),
+        w.now,
+    );
     let effects = w.fire(w.now + 6);
     assert!(effects.contains(&Effect::StopJob { job_id: id }), "{effects:?}");
     w.report(id, JobResult::Stopped);
@@ -251,7 +301,11 @@ fn rules(cupsd: &str) -> Arc<AccessRules> {
 }
 
 fn world_with(access: Arc<AccessRules>) -> World {
-    let mut w = World::with(Settings { start_time: NOW - 3600, access: Some(access), ..Settings::default() });
+    let mut w = World::with(Settings {
+        start_time: NOW - 3600,
+        access: Some(access),
+        ..Settings::default()
+    });
     w.add_printer("Q");
     w
 }
@@ -264,7 +318,10 @@ fn new_queues_get_the_configured_default_policy() {
     // Without configured rules (embedded use), the name cupsd uses.
     assert_eq!(World::with_printers(&["Q"]).printer("Q").op_policy, "default");
     // A DefaultPolicy that names no policy: "default" stands in, as in cupsd.
-    let w = world_with(rules(&format!("{}\nDefaultPolicy missing\n", quire_config::DEFAULT_CUPSD_CONF)));
+    let w = world_with(rules(&format!(
+        "{}\nDefaultPolicy missing\n",
+        quire_config::DEFAULT_CUPSD_CONF
+    )));
     assert_eq!(w.printer("Q").op_policy, "default");
 }
 
@@ -275,7 +332,10 @@ fn without_any_policy_cupsd_s_default_policy_applies() {
     assert_eq!(access.policies, [quire_config::Policy::cupsd_default()]);
     let mut w = world_with(access);
     // Administration needs @SYSTEM, proven.
-    let add = Req::new(Operation::CupsAddModifyPrinter).printer("R").user("bob").printer_attr(uri("device-uri", "file:///dev/null"));
+    let add = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("R")
+        .user("bob")
+        .printer_attr(uri("device-uri", "file:///dev/null"));
     assert_status(&w.send(add.clone(), &anon("bob")), StatusCode::ClientErrorNotAuthenticated);
     assert_status(&w.send(add, &user("bob")), StatusCode::ClientErrorForbidden);
     // Anyone submits; only the owner (or @SYSTEM) manages the job.

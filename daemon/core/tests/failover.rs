@@ -55,7 +55,16 @@ fn phase(w: &World, id: i32) -> Option<Phase> {
 
 fn ranges(w: &World, id: i32) -> Vec<(i32, i32)> {
     let a = w.job(id).attribute("page-ranges");
-    a.map(|a| a.values.iter().filter_map(|v| match v { Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)), _ => None }).collect()).unwrap_or_default()
+    a.map(|a| {
+        a.values
+            .iter()
+            .filter_map(|v| match v {
+                Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)),
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn copies(w: &World, id: i32) -> i32 {
@@ -65,7 +74,10 @@ fn copies(w: &World, id: i32) -> i32 {
 /// Lets the grace time pass and the stopped run end with its final count: the hand-off.
 fn hand_off(w: &mut World, id: i32) {
     let effects = w.fire(w.now + i64::from(GRACE) + 1);
-    assert!(effects.contains(&Effect::StopJob { job_id: id }), "the device job is stopped first: {effects:?}");
+    assert!(
+        effects.contains(&Effect::StopJob { job_id: id }),
+        "the device job is stopped first: {effects:?}"
+    );
     assert_eq!(phase(w, id), Some(Phase::HandingOff));
     w.report(id, JobResult::Stopped);
 }
@@ -76,7 +88,10 @@ fn paper_out_at_page_7_of_20_moves_pages_8_to_20_to_a_qualifying_printer() {
     let id = job_id_of(&submit(&mut w, "office", 20, &[]).response);
     progress(&mut w, id, 7);
     let effects = device_reports(&mut w, id, &["media-empty-error"]);
-    assert!(effects.contains(&Effect::ArmTimer { at: w.now + i64::from(GRACE) + 1 }), "{effects:?}");
+    assert!(
+        effects.contains(&Effect::ArmTimer { at: w.now + i64::from(GRACE) + 1 }),
+        "{effects:?}"
+    );
     assert_eq!(phase(&w, id), Some(Phase::Watching));
     // Not before the grace time.
     assert!(!w.fire(w.now + i64::from(GRACE)).contains(&Effect::StopJob { job_id: id }));
@@ -84,11 +99,18 @@ fn paper_out_at_page_7_of_20_moves_pages_8_to_20_to_a_qualifying_printer() {
     let kids = w.job(id).children.clone();
     assert_eq!(kids.len(), 2, "a record of office's pages and one continuation");
     let (record, cont) = (w.job(kids[0]).clone(), w.job(kids[1]).clone());
-    assert_eq!((record.printer.as_str(), record.state, record.impressions_completed), ("office", JobState::Completed, 7));
+    assert_eq!(
+        (record.printer.as_str(), record.state, record.impressions_completed),
+        ("office", JobState::Completed, 7)
+    );
     assert_eq!(ranges(&w, cont.id), [(8, 20)]);
     assert_eq!(copies(&w, cont.id), 1);
     let target = w.printer(&cont.printer);
-    assert!(qualifies(&target.security, &w.printer("office").security, Rule::Components).is_ok(), "{} does not qualify", target.name);
+    assert!(
+        qualifies(&target.security, &w.printer("office").security, Rule::Components).is_ok(),
+        "{} does not qualify",
+        target.name
+    );
     assert!(w.job(id).state_reasons.iter().any(|r| r == v::REASON_FAILED_OVER));
     assert_eq!(phase(&w, id), Some(Phase::FailedOver));
     // The user still sees one job: it completes when the continuation does.
@@ -98,7 +120,12 @@ fn paper_out_at_page_7_of_20_moves_pages_8_to_20_to_a_qualifying_printer() {
     assert_eq!(w.job(id).state, JobState::Completed);
     assert_eq!(w.job(id).impressions_completed, 20);
     let log = w.job(id).failover.as_ref().map(|f| f.log.join("\n")).unwrap_or_default();
-    assert!(log.contains("media-empty-error") && log.contains("pages 8-20") && log.contains(&cont.printer.to_string()), "{log}");
+    assert!(
+        log.contains("media-empty-error")
+            && log.contains("pages 8-20")
+            && log.contains(&cont.printer.to_string()),
+        "{log}"
+    );
 }
 
 #[test]
@@ -112,7 +139,11 @@ fn a_jam_during_copy_3_of_5_moves_the_rest_of_that_copy_and_copies_4_and_5() {
     assert_eq!(kids.len(), 3);
     assert_eq!((ranges(&w, kids[1]), copies(&w, kids[1])), (vec![(3, 4)], 1));
     assert_eq!((ranges(&w, kids[2]), copies(&w, kids[2])), (vec![], 2));
-    assert_eq!(w.job(kids[1]).printer, w.job(kids[2]).printer, "both go to the same printer, in order");
+    assert_eq!(
+        w.job(kids[1]).printer,
+        w.job(kids[2]).printer,
+        "both go to the same printer, in order"
+    );
 }
 
 #[test]
@@ -133,14 +164,27 @@ fn the_final_count_read_after_the_stop_decides_the_remainder() {
 #[test]
 fn a_device_that_does_not_confirm_pages_moves_the_whole_job_and_says_so() {
     let mut w = world("auto");
-    w.send_ok(Req::new(Operation::CupsAddModifyPrinter).printer("office").printer_attr(uri("device-uri", "socket://127.0.0.1:9100")), &admin());
+    w.send_ok(
+        Req::new(Operation::CupsAddModifyPrinter)
+            .printer("office")
+            .printer_attr(uri("device-uri", "socket://127.0.0.1:9100")),
+        &admin(),
+    );
     let id = job_id_of(&submit(&mut w, "office", 20, &[]).response);
     progress(&mut w, id, 7); // pages sent, not known to be printed
     device_reports(&mut w, id, &["offline-report"]);
     hand_off(&mut w, id);
     let cont = *w.job(id).children.last().expect("continuation");
-    assert_eq!((ranges(&w, cont), copies(&w, cont)), (vec![], 1), "all of it again: nothing is lost");
-    assert!(w.job(id).state_message.contains("up to 7 impressions may print twice"), "{}", w.job(id).state_message);
+    assert_eq!(
+        (ranges(&w, cont), copies(&w, cont)),
+        (vec![], 1),
+        "all of it again: nothing is lost"
+    );
+    assert!(
+        w.job(id).state_message.contains("up to 7 impressions may print twice"),
+        "{}",
+        w.job(id).state_message
+    );
 }
 
 #[test]
@@ -153,14 +197,30 @@ fn manual_mode_asks_the_user_and_refuses_a_printer_that_does_not_qualify() {
     assert!(!effects.contains(&Effect::StopJob { job_id: id }), "manual: nothing moves by itself");
     assert_eq!(phase(&w, id), Some(Phase::AwaitingChoice));
     assert!(w.job(id).state_reasons.iter().any(|r| r == v::REASON_FAILOVER_CHOICE));
-    let out = w.send_ok(Req::new(Operation::GetJobAttributes).job(id).user("alice").requested(&["all"]), &anon("alice"));
-    let cands: Vec<String> = out.response.attr(DelimiterTag::Job, v::FAILOVER_CANDIDATES).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let out = w.send_ok(
+        Req::new(Operation::GetJobAttributes).job(id).user("alice").requested(&["all"]),
+        &anon("alice"),
+    );
+    let cands: Vec<String> = out
+        .response
+        .attr(DelimiterTag::Job, v::FAILOVER_CANDIDATES)
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
     assert!(cands.iter().any(|c| c.starts_with("vault: biometric")), "{cands:?}");
     assert!(cands.iter().any(|c| c.starts_with("draft: does not qualify")), "{cands:?}");
-    let mv = |dest: &str| Req::new(Operation::CupsMoveJob).job(id).user("alice").job_attr(uri("job-printer-uri", &printer_uri(dest)));
+    let mv = |dest: &str| {
+        Req::new(Operation::CupsMoveJob)
+            .job(id)
+            .user("alice")
+            .job_attr(uri("job-printer-uri", &printer_uri(dest)))
+    };
     let out = w.send(mv("draft"), &anon("alice"));
     assert_status(&out, StatusCode::ClientErrorNotPossible);
-    assert!(status_message(&out.response).unwrap_or_default().contains("less secure"), "{:?}", status_message(&out.response));
+    assert!(
+        status_message(&out.response).unwrap_or_default().contains("less secure"),
+        "{:?}",
+        status_message(&out.response)
+    );
     assert_eq!(phase(&w, id), Some(Phase::AwaitingChoice), "a refused choice changes nothing");
     // Another user may not choose.
     assert_status(&w.send(mv("vault"), &user("mallory")), StatusCode::ClientErrorNotAuthorized);
@@ -187,12 +247,27 @@ fn when_none_qualifies_the_job_waits_with_a_reason_and_resumes_when_the_printer_
     assert_eq!(phase(&w, id), Some(Phase::NoQualified));
     let job = w.job(id);
     assert!(job.state_reasons.iter().any(|r| r == v::REASON_FAILOVER_NO_QUALIFIED));
-    assert!(job.state_message.contains("No other printer qualifies") && job.state_message.contains("fix the fault on \"vault\""), "{}", job.state_message);
-    let told = w.s.subscriptions.values().flat_map(|s| s.pending.iter()).filter(|e| e.text.contains("No other printer qualifies")).count();
+    assert!(
+        job.state_message.contains("No other printer qualifies")
+            && job.state_message.contains("fix the fault on \"vault\""),
+        "{}",
+        job.state_message
+    );
+    let told =
+        w.s.subscriptions
+            .values()
+            .flat_map(|s| s.pending.iter())
+            .filter(|e| e.text.contains("No other printer qualifies"))
+            .count();
     assert_eq!(told, 1, "subscribers are told once");
     // Checked again later: still none, nobody told twice.
     w.fire(w.now + 60);
-    let told = w.s.subscriptions.values().flat_map(|s| s.pending.iter()).filter(|e| e.text.contains("No other printer qualifies")).count();
+    let told =
+        w.s.subscriptions
+            .values()
+            .flat_map(|s| s.pending.iter())
+            .filter(|e| e.text.contains("No other printer qualifies"))
+            .count();
     assert_eq!(told, 1);
     device_reports(&mut w, id, &[]);
     assert_eq!(phase(&w, id), Some(Phase::Resumed));
@@ -246,8 +321,15 @@ fn a_restart_while_handing_off_stops_and_counts_the_device_job_again() {
     assert_eq!(phase(&w, id), Some(Phase::HandingOff));
     let effects = schedule::recover(&mut w.s, w.now);
     let run = run_of(&w, id);
-    assert!(effects.contains(&Effect::StartJob { job_id: id, printer: "office".into(), run }), "{effects:?}");
-    assert_eq!(w.job(id).device_job, Some(41), "the new run stops device job 41 and reads its count");
+    assert!(
+        effects.contains(&Effect::StartJob { job_id: id, printer: "office".into(), run }),
+        "{effects:?}"
+    );
+    assert_eq!(
+        w.job(id).device_job,
+        Some(41),
+        "the new run stops device job 41 and reads its count"
+    );
     progress(&mut w, id, 7);
     w.report(id, JobResult::Stopped);
     let cont = *w.job(id).children.last().expect("continuation");
@@ -290,8 +372,12 @@ struct Device {
 
 /// The pages a job's device job prints, computed from its attributes (not by Quire).
 fn device_pages(w: &World, id: i32, doc_pages: u32) -> Vec<u32> {
-    let r = ranges(&w, id);
-    let one: Vec<u32> = if r.is_empty() { (1..=doc_pages).collect() } else { r.iter().flat_map(|(a, b)| (*a as u32)..=(*b as u32).min(doc_pages)).collect() };
+    let r = ranges(w, id);
+    let one: Vec<u32> = if r.is_empty() {
+        (1..=doc_pages).collect()
+    } else {
+        r.iter().flat_map(|(a, b)| (*a as u32)..=(*b as u32).min(doc_pages)).collect()
+    };
     (0..copies(w, id)).flat_map(|_| one.clone()).collect()
 }
 
@@ -319,18 +405,46 @@ impl Model {
             for e in queue {
                 match e {
                     Effect::StartJob { job_id, printer, run } => {
-                        let i = self.names.iter().position(|n| n.eq_ignore_ascii_case(&printer)).expect("printer");
-                        assert!(self.devices[i].current.is_none(), "{printer} got two jobs at once");
-                        let pages = device_pages(&self.w, job_id, self.doc_pages[&root_of(&self.w, job_id)]);
+                        let i = self
+                            .names
+                            .iter()
+                            .position(|n| n.eq_ignore_ascii_case(&printer))
+                            .expect("printer");
+                        assert!(
+                            self.devices[i].current.is_none(),
+                            "{printer} got two jobs at once"
+                        );
+                        let pages = device_pages(
+                            &self.w,
+                            job_id,
+                            self.doc_pages[&root_of(&self.w, job_id)],
+                        );
                         self.devices[i].current = Some((job_id, run, pages, 0));
                         if self.devices[i].faulted {
-                            next.extend(device::device_state(&mut self.w.s, job_id, run, vec!["media-empty-error".into()], String::new(), self.w.now));
+                            next.extend(device::device_state(
+                                &mut self.w.s,
+                                job_id,
+                                run,
+                                vec!["media-empty-error".into()],
+                                String::new(),
+                                self.w.now,
+                            ));
                         }
                     }
                     Effect::StopJob { job_id } => {
-                        if let Some(i) = self.devices.iter().position(|d| d.current.as_ref().is_some_and(|c| c.0 == job_id)) {
+                        if let Some(i) = self
+                            .devices
+                            .iter()
+                            .position(|d| d.current.as_ref().is_some_and(|c| c.0 == job_id))
+                        {
                             let (job, run, ..) = self.devices[i].current.take().expect("current");
-                            next.extend(schedule::job_finished(&mut self.w.s, job, run, JobResult::Stopped, self.w.now));
+                            next.extend(schedule::job_finished(
+                                &mut self.w.s,
+                                job,
+                                run,
+                                JobResult::Stopped,
+                                self.w.now,
+                            ));
                         }
                     }
                     _ => {}
@@ -352,7 +466,14 @@ impl Model {
                         d.faulted = false;
                         d.repair_in = None;
                         if let Some((job, run, ..)) = d.current {
-                            effects.extend(device::device_state(&mut self.w.s, job, run, Vec::new(), String::new(), self.w.now));
+                            effects.extend(device::device_state(
+                                &mut self.w.s,
+                                job,
+                                run,
+                                Vec::new(),
+                                String::new(),
+                                self.w.now,
+                            ));
                         }
                     }
                     Some(n) => *n -= 1,
@@ -364,14 +485,33 @@ impl Model {
                 d.total += 1;
                 let (job, run, done, all) = (*job, *run, *done, pages.len());
                 self.printed.push((root_of(&self.w, job), page, self.names[i].clone()));
-                effects.extend(schedule::job_progress(&mut self.w.s, job, run, done as i32, self.w.now));
+                effects.extend(schedule::job_progress(
+                    &mut self.w.s,
+                    job,
+                    run,
+                    done as i32,
+                    self.w.now,
+                ));
                 if done == all {
                     d.current = None;
-                    effects.extend(schedule::job_finished(&mut self.w.s, job, run, JobResult::Completed, self.w.now));
+                    effects.extend(schedule::job_finished(
+                        &mut self.w.s,
+                        job,
+                        run,
+                        JobResult::Completed,
+                        self.w.now,
+                    ));
                 } else if d.fault_at.is_some_and(|at| d.total >= at) {
                     d.faulted = true;
                     d.fault_at = None;
-                    effects.extend(device::device_state(&mut self.w.s, job, run, vec!["media-empty-error".into()], String::new(), self.w.now));
+                    effects.extend(device::device_state(
+                        &mut self.w.s,
+                        job,
+                        run,
+                        vec!["media-empty-error".into()],
+                        String::new(),
+                        self.w.now,
+                    ));
                 }
             }
             self.apply(effects);
@@ -384,7 +524,11 @@ impl Model {
 type FleetSpec = Vec<(usize, bool, bool, Option<u32>, Option<u32>)>;
 
 /// Runs the model to the end and checks it; returns how many hand-offs happened.
-fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Result<usize, TestCaseError> {
+fn model_run(
+    specs: &FleetSpec,
+    jobs: &[(usize, u32, i32)],
+    mode: &str,
+) -> Result<usize, TestCaseError> {
     const AUTHS: &[&str] = &["none", "pin", "id-card", "biometric"];
     let names: Vec<String> = (0..specs.len()).map(|i| format!("p{i}")).collect();
     let mut w = World::new();
@@ -394,7 +538,13 @@ fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Resul
         w.send_ok(policy(&names[i], mode, 3), &admin());
         devices.push(Device { fault_at: *fault_at, repair_in: *repair_in, ..Device::default() });
     }
-    let mut m = Model { w, names: names.clone(), devices, printed: Vec::new(), doc_pages: Default::default() };
+    let mut m = Model {
+        w,
+        names: names.clone(),
+        devices,
+        printed: Vec::new(),
+        doc_pages: Default::default(),
+    };
     for (queue, pages, copies) in jobs {
         let out = submit(&mut m.w, &names[queue % names.len()], *pages, &[int("copies", *copies)]);
         let id = job_id_of(&out.response);
@@ -409,12 +559,28 @@ fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Resul
         m.tick();
         // Manual mode: the user picks the first qualifying printer offered.
         if mode == "manual" {
-            let waiting: Vec<i32> = m.w.s.jobs.values().filter(|j| j.failover.as_ref().is_some_and(|f| f.phase == Phase::AwaitingChoice)).map(|j| j.id).collect();
+            let waiting: Vec<i32> = m
+                .w
+                .s
+                .jobs
+                .values()
+                .filter(|j| j.failover.as_ref().is_some_and(|f| f.phase == Phase::AwaitingChoice))
+                .map(|j| j.id)
+                .collect();
             for id in waiting {
                 let job = m.w.job(id).clone();
-                let pick = quire_core::failover::candidates(&m.w.s, &job).into_iter().find(|c| c.refused.is_none()).map(|c| c.name);
+                let pick = quire_core::failover::candidates(&m.w.s, &job)
+                    .into_iter()
+                    .find(|c| c.refused.is_none())
+                    .map(|c| c.name);
                 if let Some(dest) = pick {
-                    let out = m.w.send_ok(Req::new(Operation::CupsMoveJob).job(id).user("alice").job_attr(uri("job-printer-uri", &printer_uri(&dest))), &anon("alice"));
+                    let out = m.w.send_ok(
+                        Req::new(Operation::CupsMoveJob)
+                            .job(id)
+                            .user("alice")
+                            .job_attr(uri("job-printer-uri", &printer_uri(&dest))),
+                        &anon("alice"),
+                    );
                     m.apply(out.effects);
                 }
             }
@@ -429,7 +595,13 @@ fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Resul
         }
     }
     for r in &roots {
-        prop_assert_eq!(m.w.job(*r).state, JobState::Completed, "job {} did not complete: {:?}", r, m.w.job(*r));
+        prop_assert_eq!(
+            m.w.job(*r).state,
+            JobState::Completed,
+            "job {} did not complete: {:?}",
+            r,
+            m.w.job(*r)
+        );
     }
     // Every page of every copy exactly once, on printers at least as secure.
     for (root, pages, copies) in roots.iter().zip(jobs).map(|(r, (_, p, c))| (*r, *p, *c)) {
@@ -439,17 +611,38 @@ fn model_run(specs: &FleetSpec, jobs: &[(usize, u32, i32)], mode: &str) -> Resul
         for (_, page, printer) in m.printed.iter().filter(|(r, ..)| *r == root) {
             count[*page as usize] += 1;
             let p = m.w.printer(printer).security;
-            prop_assert!(qualifies(&p, &origin, Rule::Components).is_ok(), "job {} printed on {} (less secure than {})", root, printer, queue);
+            prop_assert!(
+                qualifies(&p, &origin, Rule::Components).is_ok(),
+                "job {} printed on {} (less secure than {})",
+                root,
+                printer,
+                queue
+            );
         }
-        prop_assert!(count[1..].iter().all(|c| *c == copies), "job {}: {:?} (copies {})", root, &count[1..], copies);
+        prop_assert!(
+            count[1..].iter().all(|c| *c == copies),
+            "job {}: {:?} (copies {})",
+            root,
+            &count[1..],
+            copies
+        );
     }
-    Ok(m.w.s.jobs.values().filter(|j| j.failover.as_ref().is_some_and(|f| f.phase == Phase::FailedOver)).count())
+    Ok(m.w
+        .s
+        .jobs
+        .values()
+        .filter(|j| j.failover.as_ref().is_some_and(|f| f.phase == Phase::FailedOver))
+        .count())
 }
 
 #[test]
 fn the_model_really_fails_over() {
     // p0 (pin) runs out of paper after 5 pages and is never repaired; p1 and p2 qualify.
-    let specs: FleetSpec = vec![(1, false, false, Some(5), None), (2, true, true, Some(12), Some(4)), (3, true, true, None, None)];
+    let specs: FleetSpec = vec![
+        (1, false, false, Some(5), None),
+        (2, true, true, Some(12), Some(4)),
+        (3, true, true, None, None),
+    ];
     let jobs = [(0, 9, 2), (0, 4, 1), (1, 20, 1)];
     for mode in ["auto", "manual"] {
         let handoffs = model_run(&specs, &jobs, mode).expect("model");
@@ -458,7 +651,16 @@ fn the_model_really_fails_over() {
 }
 
 fn fleet_spec() -> impl Strategy<Value = FleetSpec> {
-    prop::collection::vec((0usize..4, any::<bool>(), any::<bool>(), prop::option::weighted(0.5, 1u32..60), prop::option::of(0u32..20)), 2..6)
+    prop::collection::vec(
+        (
+            0usize..4,
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::weighted(0.5, 1u32..60),
+            prop::option::of(0u32..20),
+        ),
+        2..6,
+    )
 }
 
 fn job_specs() -> impl Strategy<Value = Vec<(usize, u32, i32)>> {
@@ -483,15 +685,26 @@ fn failover_settings_show_on_the_queue_and_survive_a_restart() {
     let w = world("auto");
     let out = {
         let mut w2 = world("manual");
-        w2.send_ok(Req::new(Operation::GetPrinterAttributes).printer("office").requested(&["all"]), &anon("x"))
+        w2.send_ok(
+            Req::new(Operation::GetPrinterAttributes).printer("office").requested(&["all"]),
+            &anon("x"),
+        )
     };
     let get = |n: &str| out.response.attr(DelimiterTag::Printer, n).cloned();
-    assert_eq!(get(v::FAILOVER_DEFAULT).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("manual"));
+    assert_eq!(
+        get(v::FAILOVER_DEFAULT).and_then(|a| a.first_str().map(str::to_string)).as_deref(),
+        Some("manual")
+    );
     assert_eq!(get(v::FAILOVER_GRACE_TIME).and_then(|a| a.first_i32()), Some(GRACE));
     assert_eq!(get(v::FAILOVER_SUPPORTED).map(|a| a.strs().count()), Some(3));
     let s = reload(&w.s);
-    assert_eq!(s.printer("office").map(|p| p.failover.clone()), w.s.printer("office").map(|p| p.failover.clone()));
-    let bad = Req::new(Operation::CupsAddModifyPrinter).printer("office").printer_attr(Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(-1)));
+    assert_eq!(
+        s.printer("office").map(|p| p.failover.clone()),
+        w.s.printer("office").map(|p| p.failover.clone())
+    );
+    let bad = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("office")
+        .printer_attr(Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(-1)));
     let mut w = w;
     let out = w.send(bad, &admin());
     assert_ne!(status(&out.response), StatusCode::SuccessfulOk);

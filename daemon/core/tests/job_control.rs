@@ -73,14 +73,20 @@ fn late_stopped_report_after_move_does_not_free_the_new_printer() {
     let mut w = World::with_printers(&["Q", "R"]);
     let a = w.print("Q", &anon("a"));
     let run = w.job(a).run;
-    let out = w.send(Req::new(Operation::CupsMoveJob).job(a).job_attr(uri("job-printer-uri", &printer_uri("R"))), &admin());
+    let out = w.send(
+        Req::new(Operation::CupsMoveJob).job(a).job_attr(uri("job-printer-uri", &printer_uri("R"))),
+        &admin(),
+    );
     assert_eq!(stops(&out.effects), [a]);
     assert_eq!(starts(&out.effects), [(a, "R".to_string())]);
     let b = w.print("R", &anon("a"));
     // The Q backend of job a exits because it was stopped.
     let effects = schedule::job_finished(&mut w.s, a, run, JobResult::Stopped, NOW);
     assert_eq!(w.printer("R").state, PrinterState::Processing, "R still prints job {a}");
-    assert!(starts(&effects).is_empty(), "job {b} started on R while {a} prints there: {effects:?}");
+    assert!(
+        starts(&effects).is_empty(),
+        "job {b} started on R while {a} prints there: {effects:?}"
+    );
 }
 
 #[test]
@@ -92,7 +98,10 @@ fn cancel_already_canceled_or_completed_is_not_possible() {
     assert_error(&out, 42, StatusCode::ClientErrorNotPossible);
     let done = w.print("Q", &anon("a"));
     w.finish(done);
-    assert_status(&w.job_op(Operation::CancelJob, done, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::CancelJob, done, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
 }
 
 #[test]
@@ -110,7 +119,10 @@ fn cancel_by_non_owner_is_not_authorized() {
 fn cancel_job_with_purge_deletes_it() {
     let mut w = World::with_printers(&["Q"]);
     let id = w.print("Q", &anon("a"));
-    let out = w.send(Req::new(Operation::CancelJob).job(id).user("a").op(boolean("purge-job", true)), &anon("a"));
+    let out = w.send(
+        Req::new(Operation::CancelJob).job(id).user("a").op(boolean("purge-job", true)),
+        &anon("a"),
+    );
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(deleted(&out.effects), [id]);
     assert!(!w.s.jobs.contains_key(&id));
@@ -119,7 +131,10 @@ fn cancel_job_with_purge_deletes_it() {
 #[test]
 fn cancel_current_job() {
     let mut w = World::with_printers(&["Q"]);
-    assert_status(&w.printer_op(Operation::CancelCurrentJob, "Q", &admin()), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.printer_op(Operation::CancelCurrentJob, "Q", &admin()),
+        StatusCode::ClientErrorNotPossible,
+    );
     let id = w.print("Q", &anon("a"));
     let out = w.printer_op(Operation::CancelCurrentJob, "Q", &admin());
     assert_status(&out, StatusCode::SuccessfulOk);
@@ -166,7 +181,11 @@ fn cancel_my_jobs_only_cancels_own_jobs() {
     let out = w.send(Req::new(Operation::CancelMyJobs).printer("Q").user("alice"), &user("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(w.job(a).state, JobState::Canceled);
-    assert_eq!(w.job(b).state, JobState::Processing, "bob's job started after alice's was canceled");
+    assert_eq!(
+        w.job(b).state,
+        JobState::Processing,
+        "bob's job started after alice's was canceled"
+    );
     assert_eq!(w.job(c).state, JobState::Processing, "other printer untouched");
     // Server-wide (no printer-uri): all of alice's jobs.
     let out = w.send(Req::new(Operation::CancelMyJobs).user("alice"), &user("alice"));
@@ -229,7 +248,11 @@ fn get_jobs_which_jobs() {
     assert_eq!(get_jobs(&mut w, q().op(kw("which-jobs", "pending-held"))), [5]);
     assert_eq!(get_jobs(&mut w, q().op(kw("which-jobs", "processing"))), [3]);
     assert_eq!(get_jobs(&mut w, q().op(kw("which-jobs", "canceled"))), [2]);
-    assert!(get_jobs(&mut w, Req::new(Operation::GetJobs).printer("R").op(kw("which-jobs", "all"))).is_empty());
+    assert!(get_jobs(
+        &mut w,
+        Req::new(Operation::GetJobs).printer("R").op(kw("which-jobs", "all"))
+    )
+    .is_empty());
     // No printer-uri: every queue.
     assert_eq!(get_jobs(&mut w, Req::new(Operation::GetJobs).op(kw("which-jobs", "all"))).len(), 5);
 }
@@ -237,13 +260,20 @@ fn get_jobs_which_jobs() {
 #[test]
 fn get_jobs_completed_lists_most_recent_first() {
     let mut w = history();
-    assert_eq!(get_jobs(&mut w, Req::new(Operation::GetJobs).printer("Q").op(kw("which-jobs", "completed"))), [2, 1]);
+    assert_eq!(
+        get_jobs(
+            &mut w,
+            Req::new(Operation::GetJobs).printer("Q").op(kw("which-jobs", "completed"))
+        ),
+        [2, 1]
+    );
 }
 
 #[test]
 fn get_jobs_bad_which_jobs_is_unsupported() {
     let mut w = history();
-    let out = w.send(Req::new(Operation::GetJobs).printer("Q").op(kw("which-jobs", "bogus")), &anon("a"));
+    let out =
+        w.send(Req::new(Operation::GetJobs).printer("Q").op(kw("which-jobs", "bogus")), &anon("a"));
     assert_error(&out, 42, StatusCode::ClientErrorAttributesOrValuesNotSupported);
     let g = out.response.group(DelimiterTag::Unsupported).expect("unsupported group");
     assert_eq!(strs(g.get("which-jobs")), ["bogus"]);
@@ -252,7 +282,11 @@ fn get_jobs_bad_which_jobs_is_unsupported() {
 #[test]
 fn get_jobs_my_jobs() {
     let mut w = history();
-    let req = Req::new(Operation::GetJobs).printer("Q").user("alice").op(boolean("my-jobs", true)).op(kw("which-jobs", "all"));
+    let req = Req::new(Operation::GetJobs)
+        .printer("Q")
+        .user("alice")
+        .op(boolean("my-jobs", true))
+        .op(kw("which-jobs", "all"));
     assert_eq!(get_jobs(&mut w, req), [1, 3, 5]);
 }
 
@@ -273,7 +307,10 @@ fn get_jobs_job_ids() {
     let mut w = history();
     let req = Req::new(Operation::GetJobs).printer("Q").op(ints("job-ids", &[1, 4]));
     assert_eq!(get_jobs(&mut w, req), [1, 4]);
-    let req = Req::new(Operation::GetJobs).printer("Q").op(ints("job-ids", &[1])).op(kw("which-jobs", "all"));
+    let req = Req::new(Operation::GetJobs)
+        .printer("Q")
+        .op(ints("job-ids", &[1]))
+        .op(kw("which-jobs", "all"));
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorConflictingAttributes);
 }
 
@@ -285,12 +322,17 @@ fn get_jobs_default_and_requested_attributes() {
         let names: Vec<&str> = g.attributes.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["job-id", "job-uri"], "default attributes are job-uri and job-id");
     }
-    let req = Req::new(Operation::GetJobs).printer("Q").requested(&["job-state", "job-originating-user-name"]);
+    let req = Req::new(Operation::GetJobs)
+        .printer("Q")
+        .requested(&["job-state", "job-originating-user-name"]);
     let out = w.send_ok(req, &anon("a"));
     let g = groups(&out.response, DelimiterTag::Job);
     assert_eq!(g.len(), 3);
     assert_eq!(g[0].get("job-state").unwrap().values, [Value::Enum(5)]);
-    assert_eq!(g[0].get("job-originating-user-name").unwrap().values, [Value::Name("alice".into())]);
+    assert_eq!(
+        g[0].get("job-originating-user-name").unwrap().values,
+        [Value::Name("alice".into())]
+    );
     assert!(g[0].get("job-id").is_none());
     assert_eq!(g[2].get("job-state").unwrap().values, [Value::Enum(4)]);
 }
@@ -309,9 +351,21 @@ fn gja(w: &mut World, id: i32, requested: Option<&[&str]>) -> quire_ipp::Group {
 #[test]
 fn get_job_attributes_groups() {
     let mut w = World::with_printers(&["Q"]);
-    let id = w.print_with("Q", &user("alice"), &[int("copies", 3), kw("sides", "two-sided-long-edge")]);
+    let id =
+        w.print_with("Q", &user("alice"), &[int("copies", 3), kw("sides", "two-sided-long-edge")]);
     let all = gja(&mut w, id, None);
-    for name in ["job-id", "job-uri", "job-state", "job-state-reasons", "job-printer-uri", "job-name", "copies", "sides", "job-priority", "time-at-creation"] {
+    for name in [
+        "job-id",
+        "job-uri",
+        "job-state",
+        "job-state-reasons",
+        "job-printer-uri",
+        "job-name",
+        "copies",
+        "sides",
+        "job-priority",
+        "time-at-creation",
+    ] {
         assert!(all.get(name).is_some(), "all includes {name}");
     }
     assert_eq!(all.get("job-printer-uri").unwrap().values, [Value::Uri(printer_uri("Q"))]);
@@ -341,7 +395,11 @@ fn get_job_attributes_of_finished_job() {
     let id = w.print("Q", &anon("a"));
     w.now += 30;
     w.finish(id);
-    let g = gja(&mut w, id, Some(&["job-state", "job-state-reasons", "time-at-completed", "number-of-documents"]));
+    let g = gja(
+        &mut w,
+        id,
+        Some(&["job-state", "job-state-reasons", "time-at-completed", "number-of-documents"]),
+    );
     assert_eq!(g.get("job-state").unwrap().values, [Value::Enum(9)]);
     assert_eq!(strs(g.get("job-state-reasons")), ["job-completed-successfully"]);
     assert_eq!(g.get("time-at-completed").unwrap().values, [Value::Integer((NOW + 30) as i32)]);
@@ -351,7 +409,8 @@ fn get_job_attributes_of_finished_job() {
 #[test]
 fn job_password_is_never_returned() {
     let mut w = World::with_printers(&["Q"]);
-    let req = World::print_req("Q", "a").op(Attribute::new("job-password", Value::OctetString(b"1234".to_vec())));
+    let req = World::print_req("Q", "a")
+        .op(Attribute::new("job-password", Value::OctetString(b"1234".to_vec())));
     let id = job_id_of(&w.send_ok(req, &anon("a")).response);
     let g = gja(&mut w, id, None);
     assert!(g.get("job-password").is_none());
@@ -411,8 +470,14 @@ fn move_job_errors() {
     let mut w = World::with_printers(&["Q", "R"]);
     let a = w.print("Q", &user("alice"));
     assert_status(&w.send(move_req("Nope").job(a), &admin()), StatusCode::ClientErrorNotFound);
-    assert_status(&w.send(Req::new(Operation::CupsMoveJob).job(a), &admin()), StatusCode::ClientErrorBadRequest);
-    assert_status(&w.send(move_req("R").job(a).user("bob"), &user("bob")), StatusCode::ClientErrorNotAuthorized);
+    assert_status(
+        &w.send(Req::new(Operation::CupsMoveJob).job(a), &admin()),
+        StatusCode::ClientErrorBadRequest,
+    );
+    assert_status(
+        &w.send(move_req("R").job(a).user("bob"), &user("bob")),
+        StatusCode::ClientErrorNotAuthorized,
+    );
     w.finish(a);
     assert_status(&w.send(move_req("R").job(a), &admin()), StatusCode::ClientErrorNotPossible);
     assert_eq!(w.job(a).printer, "Q");

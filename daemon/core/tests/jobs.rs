@@ -18,7 +18,10 @@ fn print_job_creates_and_starts_a_job() {
     let id = job_id_of(r);
     assert_eq!(id, 1);
     assert_eq!(values(r, DelimiterTag::Job, "job-uri"), &[Value::Uri(job_uri(id))]);
-    assert_eq!(values(r, DelimiterTag::Job, "job-state"), &[Value::Enum(JobState::Processing as i32)]);
+    assert_eq!(
+        values(r, DelimiterTag::Job, "job-state"),
+        &[Value::Enum(JobState::Processing as i32)]
+    );
     assert_eq!(strs(r.attr(DelimiterTag::Job, "job-state-reasons")), ["job-printing"]);
 
     assert!(out.effects.contains(&Effect::PersistJob(id)));
@@ -110,7 +113,10 @@ fn rejecting_printer_is_not_accepting_jobs() {
     w.send_ok(Req::new(Operation::CupsRejectJobs).printer("Q"), &admin());
     let out = w.send(World::print_req("Q", "a"), &anon("a"));
     assert_error(&out, 42, StatusCode::ServerErrorNotAcceptingJobs);
-    assert_eq!(status_message(&out.response).as_deref(), Some("Destination \"Q\" is not accepting jobs."));
+    assert_eq!(
+        status_message(&out.response).as_deref(),
+        Some("Destination \"Q\" is not accepting jobs.")
+    );
     let out = w.send(Req::new(Operation::CreateJob).printer("Q").user("a"), &anon("a"));
     assert_status(&out, StatusCode::ServerErrorNotAcceptingJobs);
     assert!(w.s.jobs.is_empty());
@@ -135,7 +141,9 @@ fn unsupported_document_format() {
 #[test]
 fn fidelity_true_with_unsupported_value_fails() {
     let mut w = World::with_printers(&["Q"]);
-    let req = World::print_req("Q", "a").op(boolean("ipp-attribute-fidelity", true)).job_attr(kw("sides", "bogus"));
+    let req = World::print_req("Q", "a")
+        .op(boolean("ipp-attribute-fidelity", true))
+        .job_attr(kw("sides", "bogus"));
     let out = w.send(req, &anon("a"));
     assert_status(&out, StatusCode::ClientErrorAttributesOrValuesNotSupported);
     let unsupported = out.response.group(DelimiterTag::Unsupported).expect("unsupported group");
@@ -148,7 +156,10 @@ fn fidelity_true_with_unsupported_value_fails() {
 #[test]
 fn fidelity_false_with_unsupported_value_substitutes() {
     let mut w = World::with_printers(&["Q"]);
-    let req = World::print_req("Q", "a").op(boolean("ipp-attribute-fidelity", false)).job_attr(kw("sides", "bogus")).job_attr(int("copies", 2));
+    let req = World::print_req("Q", "a")
+        .op(boolean("ipp-attribute-fidelity", false))
+        .job_attr(kw("sides", "bogus"))
+        .job_attr(int("copies", 2));
     let out = w.send(req, &anon("a"));
     assert_status(&out, StatusCode::SuccessfulOkIgnoredOrSubstitutedAttributes);
     let unsupported = out.response.group(DelimiterTag::Unsupported).expect("unsupported group");
@@ -163,7 +174,9 @@ fn fidelity_false_with_unsupported_value_substitutes() {
 #[test]
 fn copies_beyond_max_copies_is_unsupported() {
     let mut w = World::with_printers(&["Q"]);
-    let req = World::print_req("Q", "a").op(boolean("ipp-attribute-fidelity", true)).job_attr(int("copies", 10_000));
+    let req = World::print_req("Q", "a")
+        .op(boolean("ipp-attribute-fidelity", true))
+        .job_attr(int("copies", 10_000));
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorAttributesOrValuesNotSupported);
 }
 
@@ -185,16 +198,25 @@ fn max_jobs_limit_is_not_possible() {
     let mut w = World::with(quire_core::Settings { max_jobs_per_user: 1, ..Default::default() });
     w.add_printer("Q");
     w.print("Q", &anon("a"));
-    assert_status(&w.send(World::print_req("Q", "a"), &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.send(World::print_req("Q", "a"), &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
     w.print("Q", &anon("b"));
 }
 
 #[test]
 fn denied_user_is_forbidden() {
     let mut w = World::with_printers(&["Q"]);
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("Q").printer_attr(Attribute::set("requesting-user-name-denied", vec![Value::Name("mallory".into())]));
+    let req = Req::new(Operation::CupsAddModifyPrinter).printer("Q").printer_attr(Attribute::set(
+        "requesting-user-name-denied",
+        vec![Value::Name("mallory".into())],
+    ));
     w.send_ok(req, &admin());
-    assert_status(&w.send(World::print_req("Q", "mallory"), &anon("mallory")), StatusCode::ClientErrorForbidden);
+    assert_status(
+        &w.send(World::print_req("Q", "mallory"), &anon("mallory")),
+        StatusCode::ClientErrorForbidden,
+    );
     w.print("Q", &anon("alice"));
 }
 
@@ -257,7 +279,10 @@ fn close_job_starts_the_job() {
     assert_eq!(starts(&out.effects), [(id, "Q".to_string())]);
     assert_eq!(w.job(id).state, JobState::Processing);
     // Closing twice is not possible.
-    assert_status(&w.job_op(Operation::CloseJob, id, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::CloseJob, id, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
 }
 
 #[test]
@@ -278,7 +303,10 @@ fn send_document_to_closed_job_is_not_possible() {
     assert_error(&out, 42, StatusCode::ClientErrorNotPossible);
     let id2 = w.create_job("Q", &anon("a"), &[]);
     w.send_document(id2, &anon("a"), true, Some(doc()));
-    assert_status(&w.send_document(id2, &anon("a"), true, Some(doc())), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.send_document(id2, &anon("a"), true, Some(doc())),
+        StatusCode::ClientErrorNotPossible,
+    );
 }
 
 #[test]
@@ -294,8 +322,14 @@ fn send_document_without_last_document_is_bad_request() {
 fn send_document_by_another_user_is_not_authorized() {
     let mut w = World::with_printers(&["Q"]);
     let id = w.create_job("Q", &user("alice"), &[]);
-    assert_status(&w.send_document(id, &user("bob"), true, Some(doc())), StatusCode::ClientErrorNotAuthorized);
-    assert_status(&w.job_op(Operation::CloseJob, id, &user("bob")), StatusCode::ClientErrorNotAuthorized);
+    assert_status(
+        &w.send_document(id, &user("bob"), true, Some(doc())),
+        StatusCode::ClientErrorNotAuthorized,
+    );
+    assert_status(
+        &w.job_op(Operation::CloseJob, id, &user("bob")),
+        StatusCode::ClientErrorNotAuthorized,
+    );
     assert_status(&w.send_document(id, &admin(), true, Some(doc())), StatusCode::SuccessfulOk);
 }
 
@@ -332,7 +366,10 @@ fn indefinite_hold_does_not_start_and_release_job_starts_it() {
     assert!(starts(&out.effects).is_empty());
     assert!(timers(&out.effects).is_empty());
     assert_eq!(values(&out.response, DelimiterTag::Job, "job-state"), &[Value::Enum(4)]);
-    assert_eq!(strs(out.response.attr(DelimiterTag::Job, "job-state-reasons")), ["job-hold-until-specified"]);
+    assert_eq!(
+        strs(out.response.attr(DelimiterTag::Job, "job-state-reasons")),
+        ["job-hold-until-specified"]
+    );
     assert_eq!(w.printer("Q").state, PrinterState::Idle);
 
     let out = w.job_op(Operation::ReleaseJob, id, &anon("a"));
@@ -340,14 +377,21 @@ fn indefinite_hold_does_not_start_and_release_job_starts_it() {
     assert_eq!(starts(&out.effects), [(id, "Q".to_string())]);
     assert_eq!(w.job(id).hold_until, "no-hold");
     // Releasing a job that is not held is not possible.
-    assert_status(&w.job_op(Operation::ReleaseJob, id, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::ReleaseJob, id, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
 }
 
 #[test]
 fn set_job_attributes_no_hold_releases_like_lp_resume() {
     let mut w = World::with_printers(&["Q"]);
     let id = w.print_with("Q", &anon("a"), &[kw("job-hold-until", "indefinite")]);
-    let req = Req::new(Operation::SetJobAttributes).printer("Q").op(int("job-id", id)).user("a").job_attr(kw("job-hold-until", "no-hold"));
+    let req = Req::new(Operation::SetJobAttributes)
+        .printer("Q")
+        .op(int("job-id", id))
+        .user("a")
+        .job_attr(kw("job-hold-until", "no-hold"));
     let out = w.send(req, &anon("a"));
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(starts(&out.effects), [(id, "Q".to_string())]);
@@ -359,7 +403,10 @@ fn set_job_attributes_can_hold_a_pending_job() {
     let mut w = World::with_printers(&["Q"]);
     w.print("Q", &anon("a"));
     let id = w.print("Q", &anon("a"));
-    let req = Req::new(Operation::SetJobAttributes).job(id).user("a").job_attr(kw("job-hold-until", "indefinite"));
+    let req = Req::new(Operation::SetJobAttributes)
+        .job(id)
+        .user("a")
+        .job_attr(kw("job-hold-until", "indefinite"));
     assert_status(&w.send(req, &anon("a")), StatusCode::SuccessfulOk);
     assert_eq!(w.job(id).state, JobState::Held);
 }
@@ -372,12 +419,22 @@ fn set_job_attributes_rejects_unsettable_and_processing() {
     let req = Req::new(Operation::SetJobAttributes).job(id).user("a").job_attr(int("job-id", 9));
     let out = w.send(req, &anon("a"));
     assert_status(&out, StatusCode::ClientErrorAttributesNotSettable);
-    assert!(out.response.group(DelimiterTag::Unsupported).is_some_and(|g| g.get("job-id").is_some()));
-    let req = Req::new(Operation::SetJobAttributes).job(running).user("a").job_attr(int("job-priority", 10));
+    assert!(out
+        .response
+        .group(DelimiterTag::Unsupported)
+        .is_some_and(|g| g.get("job-id").is_some()));
+    let req = Req::new(Operation::SetJobAttributes)
+        .job(running)
+        .user("a")
+        .job_attr(int("job-priority", 10));
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorNotPossible);
     let req = Req::new(Operation::SetJobAttributes).job(id).user("a");
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorBadRequest);
-    let req = Req::new(Operation::SetJobAttributes).job(id).user("a").job_attr(int("job-priority", 80)).job_attr(nm("job-name", "renamed"));
+    let req = Req::new(Operation::SetJobAttributes)
+        .job(id)
+        .user("a")
+        .job_attr(int("job-priority", 80))
+        .job_attr(nm("job-name", "renamed"));
     assert_status(&w.send(req, &anon("a")), StatusCode::SuccessfulOk);
     assert_eq!((w.job(id).priority, w.job(id).name.as_str()), (80, "renamed"));
 }
@@ -387,7 +444,11 @@ fn set_job_attributes_is_atomic() {
     let mut w = World::with_printers(&["Q"]);
     w.print("Q", &anon("a"));
     let id = w.print("Q", &anon("a"));
-    let req = Req::new(Operation::SetJobAttributes).job(id).user("a").job_attr(nm("job-name", "changed")).job_attr(int("job-priority", 500));
+    let req = Req::new(Operation::SetJobAttributes)
+        .job(id)
+        .user("a")
+        .job_attr(nm("job-name", "changed"))
+        .job_attr(int("job-priority", 500));
     let out = w.send(req, &anon("a"));
     assert!(!status(&out.response).is_success());
     assert_eq!(w.job(id).name, "test", "a failed Set-Job-Attributes must not change the job");
@@ -407,8 +468,14 @@ fn hold_job_on_pending_job() {
     assert!(starts(&w.finish(running)).is_empty());
     // Hold-Job on a processing or finished job is not possible.
     let other = w.print("Q", &anon("a"));
-    assert_status(&w.job_op(Operation::HoldJob, other, &anon("a")), StatusCode::ClientErrorNotPossible);
-    assert_status(&w.job_op(Operation::HoldJob, running, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::HoldJob, other, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
+    assert_status(
+        &w.job_op(Operation::HoldJob, running, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
     // A bad job-hold-until value is unsupported.
     let req = Req::new(Operation::HoldJob).job(id).user("a").op(kw("job-hold-until", "someday"));
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorAttributesOrValuesNotSupported);
@@ -418,7 +485,10 @@ fn hold_job_on_pending_job() {
 fn restart_job_on_completed_job() {
     let mut w = World::with_printers(&["Q"]);
     let id = w.print("Q", &anon("a"));
-    assert_status(&w.job_op(Operation::RestartJob, id, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::RestartJob, id, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
     w.finish(id);
     let out = w.job_op(Operation::RestartJob, id, &anon("a"));
     assert_status(&out, StatusCode::SuccessfulOk);
@@ -434,7 +504,10 @@ fn restart_job_without_files_is_not_possible() {
     let id = w.print("Q", &anon("a"));
     w.finish(id);
     w.s.jobs.get_mut(&id).unwrap().files_purged = true;
-    assert_status(&w.job_op(Operation::RestartJob, id, &anon("a")), StatusCode::ClientErrorNotPossible);
+    assert_status(
+        &w.job_op(Operation::RestartJob, id, &anon("a")),
+        StatusCode::ClientErrorNotPossible,
+    );
 }
 
 /// 2023-11-15 09:00:00 UTC.
@@ -444,7 +517,8 @@ const MORNING: i64 = 1_700_038_800;
 fn timed_hold_arms_a_timer_and_fire_releases_it() {
     let mut w = World::with_printers(&["Q"]);
     w.now = MORNING;
-    let out = w.send(World::print_req("Q", "a").job_attr(nm("job-hold-until", "10:30")), &anon("a"));
+    let out =
+        w.send(World::print_req("Q", "a").job_attr(nm("job-hold-until", "10:30")), &anon("a"));
     assert_status(&out, StatusCode::SuccessfulOk);
     let id = job_id_of(&out.response);
     let at = MORNING + 90 * 60;
@@ -486,12 +560,18 @@ fn hold_job_with_timed_value_arms_timer() {
 fn hold_until_window_already_open_does_not_strand_the_job() {
     let mut w = World::with_printers(&["Q"]);
     w.now = MORNING;
-    let out = w.send(World::print_req("Q", "a").job_attr(kw("job-hold-until", "day-time")), &anon("a"));
+    let out =
+        w.send(World::print_req("Q", "a").job_attr(kw("job-hold-until", "day-time")), &anon("a"));
     assert_status(&out, StatusCode::SuccessfulOk);
     let id = job_id_of(&out.response);
     let released_now = !starts(&out.effects).is_empty();
     let timer_armed = timers(&out.effects).iter().any(|at| *at <= MORNING + 1);
-    assert!(released_now || timer_armed, "job {id} is {:?} with no timer: {:?}", w.job(id).state, out.effects);
+    assert!(
+        released_now || timer_armed,
+        "job {id} is {:?} with no timer: {:?}",
+        w.job(id).state,
+        out.effects
+    );
 }
 
 #[test]
@@ -522,7 +602,9 @@ fn backend_failure_follows_error_policy() {
     let out = w.printer_op(Operation::ResumePrinter, "Q", &admin());
     assert_eq!(starts(&out.effects), [(a, "Q".to_string())]);
 
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("Q").printer_attr(nm("printer-error-policy", "abort-job"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("Q")
+        .printer_attr(nm("printer-error-policy", "abort-job"));
     w.send_ok(req, &admin());
     w.report(a, JobResult::Failed("offline".into()));
     assert_eq!(w.job(a).state, JobState::Aborted);

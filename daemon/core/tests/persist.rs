@@ -1,23 +1,35 @@
 //! persist.rs: jobs, printers and subscriptions survive the round trip through their blobs.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
-use quire_core::model::{Failover, FailoverMode, FailoverPolicy, Phase, ReleaseAuth, Security, Trust};
-use quire_core::model::{Fallback, SplitMode, SplitPolicy};
 use common::*;
 use proptest::prelude::*;
-use quire_core::persist::{job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob};
-use quire_core::{capabilities, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription};
+use quire_core::model::{
+    Failover, FailoverMode, FailoverPolicy, Phase, ReleaseAuth, Security, Trust,
+};
+use quire_core::model::{Fallback, SplitMode, SplitPolicy};
+use quire_core::persist::{
+    job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob,
+    subscription_to_blob,
+};
+use quire_core::{
+    capabilities, Document, Job, JobAttrs, JobState, Printer, PrinterState, Str, Subscription,
+};
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Operation, Value};
 use std::collections::VecDeque;
 
 /// The store keeps documents as rows without names; the names come back from the blob.
 fn store_rows(docs: &[Document]) -> Vec<Document> {
-    docs.iter().filter(|d| d.uri.is_none()).cloned().map(|mut d| {
-        d.name.clear();
-        d
-    }).collect()
+    docs.iter()
+        .filter(|d| d.uri.is_none())
+        .cloned()
+        .map(|mut d| {
+            d.name.clear();
+            d
+        })
+        .collect()
 }
 
 fn roundtrip_job(j: &Job) -> Job {
@@ -48,28 +60,39 @@ fn job_attribute() -> impl Strategy<Value = Attribute> {
         keyword().prop_map(|k| kw("sides", &k)),
         (keyword(), keyword()).prop_map(|(a, b)| kws("media", &[&a, &b])),
         text().prop_map(|t| nm("job-account-id", &t)),
-        (1i32..100, 0i32..100).prop_map(|(a, n)| Attribute::new("page-ranges", Value::RangeOfInteger { lower: a, upper: a + n })),
-        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new("media-col", capabilities::media_col(x, y, 423, Some("main"), None))),
+        (1i32..100, 0i32..100).prop_map(|(a, n)| Attribute::new(
+            "page-ranges",
+            Value::RangeOfInteger { lower: a, upper: a + n }
+        )),
+        (1i32..30000, 1i32..30000).prop_map(|(x, y)| Attribute::new(
+            "media-col",
+            capabilities::media_col(x, y, 423, Some("main"), None)
+        )),
         Just(Attribute::new("job-password", Value::OctetString(vec![0, 1, 2, 255]))),
     ]
 }
 fn documents() -> impl Strategy<Value = Vec<Document>> {
-    prop::collection::vec((keyword(), text(), 1u64..1 << 40, prop::option::of(keyword())), 0..4).prop_map(|v| {
-        v.into_iter()
-            .enumerate()
-            .map(|(i, (fmt, name, size, compression))| Document {
-                size: if i % 3 == 2 { 0 } else { size },
-                number: i as i32 + 1,
-                format: format!("application/{fmt}"),
-                name,
-                // Every third one a Print-URI document: no bytes, no store row.
-                file: if i % 3 == 2 { String::new() } else { format!("d{:05}-{:03}", 1, i + 1) },
-                compression: compression.filter(|_| i % 3 != 2),
-                pages: None,
-                uri: (i % 3 == 2).then(|| format!("https://docs.example/{i}.pdf")),
-            })
-            .collect()
-    })
+    prop::collection::vec((keyword(), text(), 1u64..1 << 40, prop::option::of(keyword())), 0..4)
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (fmt, name, size, compression))| Document {
+                    size: if i % 3 == 2 { 0 } else { size },
+                    number: i as i32 + 1,
+                    format: format!("application/{fmt}"),
+                    name,
+                    // Every third one a Print-URI document: no bytes, no store row.
+                    file: if i % 3 == 2 {
+                        String::new()
+                    } else {
+                        format!("d{:05}-{:03}", 1, i + 1)
+                    },
+                    compression: compression.filter(|_| i % 3 != 2),
+                    pages: None,
+                    uri: (i % 3 == 2).then(|| format!("https://docs.example/{i}.pdf")),
+                })
+                .collect()
+        })
 }
 
 prop_compose! {
@@ -79,7 +102,7 @@ prop_compose! {
         (state, state_reasons, state_message, printer_state_reasons, printer_state_message, priority, hold_until, hold_until_time) in
             (job_state(), prop::collection::vec(keyword(), 0..4), text(), prop::collection::vec(keyword(), 0..3), text(), 1i32..=100, keyword(), prop::option::of(time())),
         (created, processing_at, completed_at, attributes, documents, open, k_octets, impressions) in
-            (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i32::MAX as i64, prop::option::of(any::<i32>())),
+            (time(), prop::option::of(time()), prop::option::of(time()), prop::collection::vec(job_attribute(), 0..5), documents(), any::<bool>(), 0i64..=i64::from(i32::MAX), prop::option::of(any::<i32>())),
         (impressions_completed, pages_completed, files_purged, run, tries) in (any::<i32>(), any::<i32>(), any::<bool>(), any::<u32>(), any::<u16>()),
         (children, device_job, split_decided) in (prop::collection::vec(1i32..=i32::MAX, 0..4), prop::option::of(any::<i32>()), any::<bool>()),
         failover in prop::option::of(failover()),
@@ -207,7 +230,11 @@ proptest! {
 #[test]
 fn jobs_made_by_operations_roundtrip() {
     let mut w = World::with_printers(&["Q"]);
-    let a = w.print_with("Q", &user("alice"), &[int("copies", 2), kw("sides", "two-sided-long-edge"), int("job-priority", 70)]);
+    let a = w.print_with(
+        "Q",
+        &user("alice"),
+        &[int("copies", 2), kw("sides", "two-sided-long-edge"), int("job-priority", 70)],
+    );
     let b = w.print_with("Q", &user("bob"), &[nm("job-hold-until", "23:00")]);
     let c = w.create_job("Q", &user("carol"), &[]);
     w.send_document(c, &user("carol"), false, Some(doc()));
@@ -227,10 +254,14 @@ fn jobs_made_by_operations_roundtrip() {
 #[test]
 fn subscription_made_by_operation_roundtrips_without_its_event_queue() {
     let mut w = World::with_printers(&["Q"]);
-    let req = Req::new(Operation::CreatePrinterSubscriptions)
-        .printer("Q")
-        .user("a")
-        .group(quire_ipp::DelimiterTag::Subscription, vec![kw("notify-pull-method", "ippget"), kws("notify-events", &["all"]), Attribute::new("notify-user-data", Value::OctetString(b"xyz".to_vec()))]);
+    let req = Req::new(Operation::CreatePrinterSubscriptions).printer("Q").user("a").group(
+        quire_ipp::DelimiterTag::Subscription,
+        vec![
+            kw("notify-pull-method", "ippget"),
+            kws("notify-events", &["all"]),
+            Attribute::new("notify-user-data", Value::OctetString(b"xyz".to_vec())),
+        ],
+    );
     w.send_ok(req, &user("a"));
     w.print("Q", &user("a"));
     let x = w.s.subscriptions.values().next().unwrap().clone();
@@ -243,13 +274,40 @@ fn subscription_made_by_operation_roundtrips_without_its_event_queue() {
 #[test]
 fn empty_job_roundtrips() {
     let j = Job {
-        id: 1, uuid: None, printer: "Q".into(), output_device: None, parent_job_id: None, owner: Str::default(),
-        originating_host: Str::default(), name: Str::default(), state: JobState::Pending, state_reasons: Vec::new(),
-        state_message: Str::default(), printer_state_reasons: Vec::new(), printer_state_message: Str::default(), priority: 50,
-        hold_until: Str::default(), hold_until_time: None, created: 0, processing_at: None, completed_at: None,
-        attributes: JobAttrs::default(), documents: Vec::new(), open: false, k_octets: 0, impressions: None,
-        impressions_completed: 0, pages_completed: 0, files_purged: false, run: 0, tries: 0,
-        children: Vec::new(), device_job: None, split_decided: false, failover: None, confidential: None,
+        id: 1,
+        uuid: None,
+        printer: "Q".into(),
+        output_device: None,
+        parent_job_id: None,
+        owner: Str::default(),
+        originating_host: Str::default(),
+        name: Str::default(),
+        state: JobState::Pending,
+        state_reasons: Vec::new(),
+        state_message: Str::default(),
+        printer_state_reasons: Vec::new(),
+        printer_state_message: Str::default(),
+        priority: 50,
+        hold_until: Str::default(),
+        hold_until_time: None,
+        created: 0,
+        processing_at: None,
+        completed_at: None,
+        attributes: JobAttrs::default(),
+        documents: Vec::new(),
+        open: false,
+        k_octets: 0,
+        impressions: None,
+        impressions_completed: 0,
+        pages_completed: 0,
+        files_purged: false,
+        run: 0,
+        tries: 0,
+        children: Vec::new(),
+        device_job: None,
+        split_decided: false,
+        failover: None,
+        confidential: None,
     };
     assert_eq!(roundtrip_job(&j), j);
 }

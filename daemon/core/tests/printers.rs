@@ -81,8 +81,18 @@ fn get_printer_attributes_required_attributes_and_tags() {
     for v in ["1.1", "2.0"] {
         assert!(versions.contains(&v.to_string()), "ipp-versions-supported has {v}");
     }
-    let ops: Vec<i32> = g.get("operations-supported").unwrap().values.iter().filter_map(Value::as_i32).collect();
-    for op in [Operation::PrintJob, Operation::ValidateJob, Operation::CreateJob, Operation::SendDocument, Operation::CancelJob, Operation::GetJobAttributes, Operation::GetJobs, Operation::GetPrinterAttributes] {
+    let ops: Vec<i32> =
+        g.get("operations-supported").unwrap().values.iter().filter_map(Value::as_i32).collect();
+    for op in [
+        Operation::PrintJob,
+        Operation::ValidateJob,
+        Operation::CreateJob,
+        Operation::SendDocument,
+        Operation::CancelJob,
+        Operation::GetJobAttributes,
+        Operation::GetJobs,
+        Operation::GetPrinterAttributes,
+    ] {
         assert!(ops.contains(&i32::from(op.code())), "operations-supported has {}", op.name());
     }
     assert!(!ops.contains(&i32::from(Operation::PrintUri.code())), "Print-URI is not implemented");
@@ -126,7 +136,8 @@ fn requested_attributes_filter() {
 #[test]
 fn get_printer_attributes_with_bad_document_format_is_bad_request() {
     let mut w = World::with_printers(&["Q"]);
-    let req = Req::new(Operation::GetPrinterAttributes).printer("Q").op(kw("document-format", "pdf"));
+    let req =
+        Req::new(Operation::GetPrinterAttributes).printer("Q").op(kw("document-format", "pdf"));
     assert_status(&w.send(req, &anon("a")), StatusCode::ClientErrorBadRequest);
 }
 
@@ -201,13 +212,26 @@ fn release_held_new_jobs_keeps_user_holds() {
 #[test]
 fn reject_and_accept_jobs() {
     let mut w = World::with_printers(&["Q"]);
-    let req = Req::new(Operation::CupsRejectJobs).printer("Q").op(txt("printer-state-message", "maintenance"));
+    let req = Req::new(Operation::CupsRejectJobs)
+        .printer("Q")
+        .op(txt("printer-state-message", "maintenance"));
     w.send_ok(req, &admin());
-    let g = gpa(&mut w, "Q", Some(&["printer-is-accepting-jobs", "printer-state-message", "printer-type"]));
+    let g = gpa(
+        &mut w,
+        "Q",
+        Some(&["printer-is-accepting-jobs", "printer-state-message", "printer-type"]),
+    );
     assert_eq!(g.get("printer-is-accepting-jobs").unwrap().values, [Value::Boolean(false)]);
     assert_eq!(strs(g.get("printer-state-message")), ["maintenance"]);
-    assert_ne!(g.get("printer-type").unwrap().first_i32().unwrap() & 0x8000, 0, "CUPS_PRINTER_REJECTING");
-    assert_status(&w.send(World::print_req("Q", "a"), &anon("a")), StatusCode::ServerErrorNotAcceptingJobs);
+    assert_ne!(
+        g.get("printer-type").unwrap().first_i32().unwrap() & 0x8000,
+        0,
+        "CUPS_PRINTER_REJECTING"
+    );
+    assert_status(
+        &w.send(World::print_req("Q", "a"), &anon("a")),
+        StatusCode::ServerErrorNotAcceptingJobs,
+    );
     w.send_ok(Req::new(Operation::CupsAcceptJobs).printer("Q"), &admin());
     assert!(w.printer("Q").accepting);
     w.print("Q", &anon("a"));
@@ -218,20 +242,33 @@ fn reject_and_accept_jobs() {
 #[test]
 fn set_and_get_default() {
     let mut w = World::with_printers(&["Q", "R"]);
-    assert_status(&w.send(Req::new(Operation::CupsGetDefault), &anon("a")), StatusCode::ClientErrorNotFound);
+    assert_status(
+        &w.send(Req::new(Operation::CupsGetDefault), &anon("a")),
+        StatusCode::ClientErrorNotFound,
+    );
     let out = w.send_ok(Req::new(Operation::CupsSetDefault).printer("R"), &admin());
     assert!(out.effects.contains(&Effect::PersistServer));
     assert_eq!(w.s.default_printer.as_deref(), Some("R"));
-    let out = w.send_ok(Req::new(Operation::CupsGetDefault).requested(&["printer-name", "printer-type"]), &anon("a"));
+    let out = w.send_ok(
+        Req::new(Operation::CupsGetDefault).requested(&["printer-name", "printer-type"]),
+        &anon("a"),
+    );
     let g = out.response.group(DelimiterTag::Printer).unwrap();
     assert_eq!(g.get("printer-name").unwrap().values, [Value::Name("R".into())]);
-    assert_ne!(g.get("printer-type").unwrap().first_i32().unwrap() & 0x20000, 0, "CUPS_PRINTER_DEFAULT");
+    assert_ne!(
+        g.get("printer-type").unwrap().first_i32().unwrap() & 0x20000,
+        0,
+        "CUPS_PRINTER_DEFAULT"
+    );
 }
 
 // ---- CUPS-Get-Printers / CUPS-Get-Classes -----------------------------------------------
 
 fn names(out: &quire_core::Outcome) -> Vec<String> {
-    groups(&out.response, DelimiterTag::Printer).iter().flat_map(|g| strs(g.get("printer-name"))).collect()
+    groups(&out.response, DelimiterTag::Printer)
+        .iter()
+        .flat_map(|g| strs(g.get("printer-name")))
+        .collect()
 }
 
 fn fleet() -> World {
@@ -243,7 +280,8 @@ fn fleet() -> World {
 #[test]
 fn get_printers_lists_printers_and_classes() {
     let mut w = fleet();
-    let out = w.send_ok(Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]), &anon("a"));
+    let out =
+        w.send_ok(Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]), &anon("a"));
     assert_eq!(names(&out), ["Alpha", "Beta", "Gamma", "Team"]);
 }
 
@@ -254,7 +292,10 @@ fn get_printers_type_mask_limit_and_first_name() {
     let only_classes = base().op(en("printer-type", 1)).op(en("printer-type-mask", 1));
     assert_eq!(names(&w.send_ok(only_classes, &anon("a"))), ["Team"]);
     assert_eq!(names(&w.send_ok(base().op(int("limit", 2)), &anon("a"))), ["Alpha", "Beta"]);
-    assert_eq!(names(&w.send_ok(base().op(nm("first-printer-name", "beta")), &anon("a"))), ["Beta", "Gamma", "Team"]);
+    assert_eq!(
+        names(&w.send_ok(base().op(nm("first-printer-name", "beta")), &anon("a"))),
+        ["Beta", "Gamma", "Team"]
+    );
     let both = base().op(nm("first-printer-name", "Beta")).op(int("limit", 1));
     assert_eq!(names(&w.send_ok(both, &anon("a"))), ["Beta"]);
     // Rejecting queues via the CUPS_PRINTER_REJECTING bit.
@@ -266,14 +307,24 @@ fn get_printers_type_mask_limit_and_first_name() {
 #[test]
 fn get_printers_accepts_printer_type_zero() {
     let mut w = fleet();
-    let req = Req::new(Operation::CupsGetPrinters).requested(&["printer-name"]).op(en("printer-type", 0)).op(en("printer-type-mask", 1));
+    let req = Req::new(Operation::CupsGetPrinters)
+        .requested(&["printer-name"])
+        .op(en("printer-type", 0))
+        .op(en("printer-type-mask", 1));
     assert_eq!(names(&w.send_ok(req, &anon("a"))), ["Alpha", "Beta", "Gamma"]);
 }
 
 #[test]
 fn get_classes_lists_only_classes_with_members() {
     let mut w = fleet();
-    let out = w.send_ok(Req::new(Operation::CupsGetClasses).requested(&["printer-name", "member-names", "member-uris"]), &anon("a"));
+    let out = w.send_ok(
+        Req::new(Operation::CupsGetClasses).requested(&[
+            "printer-name",
+            "member-names",
+            "member-uris",
+        ]),
+        &anon("a"),
+    );
     assert_eq!(names(&out), ["Team"]);
     let g = out.response.group(DelimiterTag::Printer).unwrap();
     assert_eq!(strs(g.get("member-names")), ["Alpha", "Beta"]);
@@ -304,11 +355,17 @@ fn class_job_starts_on_an_idle_member() {
 #[test]
 fn add_modify_class_errors() {
     let mut w = fleet();
-    let req = Req::new(Operation::CupsAddModifyClass).class("Bad").printer_attr(uri("member-uris", &printer_uri("Nope")));
+    let req = Req::new(Operation::CupsAddModifyClass)
+        .class("Bad")
+        .printer_attr(uri("member-uris", &printer_uri("Nope")));
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorNotFound);
-    let req = Req::new(Operation::CupsAddModifyClass).class("Alpha").printer_attr(uri("member-uris", &printer_uri("Beta")));
+    let req = Req::new(Operation::CupsAddModifyClass)
+        .class("Alpha")
+        .printer_attr(uri("member-uris", &printer_uri("Beta")));
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorNotPossible);
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("Team").printer_attr(uri("device-uri", "file:///dev/null"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("Team")
+        .printer_attr(uri("device-uri", "file:///dev/null"));
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorNotPossible);
 }
 
@@ -341,8 +398,14 @@ fn delete_printer_cancels_jobs_updates_classes_and_default() {
     assert_eq!(w.printer("Team").members, ["Beta"]);
     assert!(out.effects.contains(&Effect::PersistPrinter("team".into())));
     assert_eq!(w.s.default_printer, None);
-    assert_status(&w.send(Req::new(Operation::CupsGetDefault), &anon("a")), StatusCode::ClientErrorNotFound);
-    assert_status(&w.send(Req::new(Operation::GetPrinterAttributes).printer("Alpha"), &anon("a")), StatusCode::ClientErrorNotFound);
+    assert_status(
+        &w.send(Req::new(Operation::CupsGetDefault), &anon("a")),
+        StatusCode::ClientErrorNotFound,
+    );
+    assert_status(
+        &w.send(Req::new(Operation::GetPrinterAttributes).printer("Alpha"), &anon("a")),
+        StatusCode::ClientErrorNotFound,
+    );
 }
 
 #[test]
@@ -362,7 +425,10 @@ fn delete_printer_stops_class_job_printing_on_it() {
     let out = w.send_ok(Req::new(Operation::CupsDeletePrinter).printer("Alpha"), &admin());
     assert_eq!(stops(&out.effects), [id]);
     let job = w.job(id);
-    assert!(job.state != JobState::Processing || job.output_device.as_deref().is_some_and(|d| w.s.printer(d).is_some()));
+    assert!(
+        job.state != JobState::Processing
+            || job.output_device.as_deref().is_some_and(|d| w.s.printer(d).is_some())
+    );
 }
 
 // ---- Admin authorization ----------------------------------------------------------------
@@ -380,18 +446,30 @@ fn admin_operations_need_an_admin() {
         Req::new(Operation::CupsSetDefault).printer("Alpha"),
         Req::new(Operation::CupsDeletePrinter).printer("Alpha"),
         Req::new(Operation::CupsDeleteClass).class("Team"),
-        Req::new(Operation::CupsAddModifyPrinter).printer("New").printer_attr(uri("device-uri", "file:///dev/null")),
-        Req::new(Operation::CupsAddModifyClass).class("New2").printer_attr(uri("member-uris", &printer_uri("Alpha"))),
+        Req::new(Operation::CupsAddModifyPrinter)
+            .printer("New")
+            .printer_attr(uri("device-uri", "file:///dev/null")),
+        Req::new(Operation::CupsAddModifyClass)
+            .class("New2")
+            .printer_attr(uri("member-uris", &printer_uri("Alpha"))),
         Req::new(Operation::CupsGetDevices),
     ];
     let before = format!("{:?}", w.s);
     for req in ops {
         let name = quire_ipp::Operation::from_u16(req.msg.code).unwrap().name();
         let out = w.send(req.clone().user("mallory"), &anon("mallory"));
-        assert_eq!(status(&out.response), StatusCode::ClientErrorNotAuthenticated, "{name} unauthenticated");
+        assert_eq!(
+            status(&out.response),
+            StatusCode::ClientErrorNotAuthenticated,
+            "{name} unauthenticated"
+        );
         assert!(out.effects.is_empty());
         let out = w.send(req.user("mallory"), &user("mallory"));
-        assert_eq!(status(&out.response), StatusCode::ClientErrorForbidden, "{name} as a plain user");
+        assert_eq!(
+            status(&out.response),
+            StatusCode::ClientErrorForbidden,
+            "{name} as a plain user"
+        );
         assert!(status_message(&out.response).is_some());
     }
     assert_eq!(format!("{:?}", w.s), before, "refused admin operations change nothing");
@@ -404,14 +482,20 @@ fn add_printer_validation() {
     let req = Req::new(Operation::CupsAddModifyPrinter).printer("P");
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorBadRequest);
     // Bad scheme.
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("P").printer_attr(uri("device-uri", "gopher://x/"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("P")
+        .printer_attr(uri("device-uri", "gopher://x/"));
     assert_status(&w.send(req, &admin()), StatusCode::ClientErrorNotPossible);
     // Bad name.
-    let req = Req::new(Operation::CupsAddModifyPrinter).op(uri("printer-uri", &format!("ipp://{HOST}/printers/bad'name"))).printer_attr(uri("device-uri", "file:///dev/null"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .op(uri("printer-uri", &format!("ipp://{HOST}/printers/bad'name")))
+        .printer_attr(uri("device-uri", "file:///dev/null"));
     assert!(!status(&w.send(req, &admin()).response).is_success());
     assert!(w.s.printers.is_empty());
     // A new printer without printer-state/accepting is stopped and rejecting, like cupsd.
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("P").printer_attr(uri("device-uri", "file:///dev/null"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("P")
+        .printer_attr(uri("device-uri", "file:///dev/null"));
     w.send_ok(req, &admin());
     assert_eq!(w.printer("P").state, PrinterState::Stopped);
     assert!(!w.printer("P").accepting);
@@ -421,7 +505,10 @@ fn add_printer_validation() {
 fn modify_printer_keeps_jobs_and_changes_info() {
     let mut w = World::with_printers(&["Q"]);
     let id = w.print("Q", &anon("a"));
-    let req = Req::new(Operation::CupsAddModifyPrinter).printer("Q").printer_attr(txt("printer-info", "Front desk")).printer_attr(txt("printer-location", "Lobby"));
+    let req = Req::new(Operation::CupsAddModifyPrinter)
+        .printer("Q")
+        .printer_attr(txt("printer-info", "Front desk"))
+        .printer_attr(txt("printer-location", "Lobby"));
     w.send_ok(req, &admin());
     let g = gpa(&mut w, "Q", Some(&["printer-info", "printer-location"]));
     assert_eq!(strs(g.get("printer-info")), ["Front desk"]);

@@ -20,35 +20,76 @@ fn copies_of(w: &World, id: i32) -> i32 {
 
 fn ranges_of(w: &World, id: i32) -> Vec<(i32, i32)> {
     let a = w.job(id).attribute("page-ranges");
-    a.map(|a| a.values.iter().filter_map(|v| match v { Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)), _ => None }).collect()).unwrap_or_default()
+    a.map(|a| {
+        a.values
+            .iter()
+            .filter_map(|v| match v {
+                Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)),
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 #[test]
 fn security_facts_show_and_the_level_is_derived_unless_set() {
     let mut w = fleet(FLEET);
-    let out = w.send_ok(Req::new(Operation::GetPrinterAttributes).printer("secure").requested(&["all"]), &anon("x"));
+    let out = w.send_ok(
+        Req::new(Operation::GetPrinterAttributes).printer("secure").requested(&["all"]),
+        &anon("x"),
+    );
     let get = |n: &str| out.response.attr(DelimiterTag::Printer, n).cloned();
-    assert_eq!(get(v::AUTHENTICATION_METHOD).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("id-card"));
+    assert_eq!(
+        get(v::AUTHENTICATION_METHOD).and_then(|a| a.first_str().map(str::to_string)).as_deref(),
+        Some("id-card")
+    );
     assert_eq!(get(v::SECURITY_LEVEL).and_then(|a| a.first_i32()), Some(4));
-    assert_eq!(get(v::SECURITY_LEVEL_SOURCE).and_then(|a| a.first_str().map(str::to_string)).as_deref(), Some("derived"));
-    let settable = get("printer-settable-attributes-supported").map(|a| a.strs().map(str::to_string).collect::<Vec<_>>()).unwrap_or_default();
+    assert_eq!(
+        get(v::SECURITY_LEVEL_SOURCE).and_then(|a| a.first_str().map(str::to_string)).as_deref(),
+        Some("derived")
+    );
+    let settable = get("printer-settable-attributes-supported")
+        .map(|a| a.strs().map(str::to_string).collect::<Vec<_>>())
+        .unwrap_or_default();
     assert!(settable.iter().any(|s| s == v::SECURITY_LEVEL), "{settable:?}");
-    let creation = get("job-creation-attributes-supported").map(|a| a.strs().map(str::to_string).collect::<Vec<_>>()).unwrap_or_default();
-    assert!(creation.iter().any(|s| s == v::SPLIT) && creation.iter().any(|s| s == v::SPLIT_PRINTERS), "{creation:?}");
+    let creation = get("job-creation-attributes-supported")
+        .map(|a| a.strs().map(str::to_string).collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert!(
+        creation.iter().any(|s| s == v::SPLIT) && creation.iter().any(|s| s == v::SPLIT_PRINTERS),
+        "{creation:?}"
+    );
     // Set-Printer-Attributes pins the level; a bad value changes nothing.
-    let set = Req::new(Operation::SetPrinterAttributes).printer("secure").printer_attr(int(v::SECURITY_LEVEL, 2));
+    let set = Req::new(Operation::SetPrinterAttributes)
+        .printer("secure")
+        .printer_attr(int(v::SECURITY_LEVEL, 2));
     w.send_ok(set, &admin());
     assert_eq!(w.printer("secure").security.level(), 2);
-    let bad = Req::new(Operation::SetPrinterAttributes).printer("secure").printer_attr(boolean(v::ERASES_STORAGE, false)).printer_attr(kw(v::AUTHENTICATION_METHOD, "retina"));
+    let bad = Req::new(Operation::SetPrinterAttributes)
+        .printer("secure")
+        .printer_attr(boolean(v::ERASES_STORAGE, false))
+        .printer_attr(kw(v::AUTHENTICATION_METHOD, "retina"));
     let out = w.send(bad, &admin());
     assert_status(&out, StatusCode::ClientErrorAttributesOrValuesNotSupported);
     assert!(w.printer("secure").security.erases, "all or nothing");
     // Only an administrator sets them.
-    let out = w.send(Req::new(Operation::SetPrinterAttributes).printer("secure").printer_attr(int(v::SECURITY_LEVEL, 5)), &user("bob"));
+    let out = w.send(
+        Req::new(Operation::SetPrinterAttributes)
+            .printer("secure")
+            .printer_attr(int(v::SECURITY_LEVEL, 5)),
+        &user("bob"),
+    );
     assert_status(&out, StatusCode::ClientErrorForbidden);
     // CUPS-Get-Printers shows them too.
-    let out = w.send_ok(Req::new(Operation::CupsGetPrinters).requested(&["printer-name", v::SECURITY_LEVEL]), &anon("x"));
-    assert_eq!(out.response.groups.iter().filter(|g| g.get(v::SECURITY_LEVEL).is_some()).count(), FLEET.len());
+    let out = w.send_ok(
+        Req::new(Operation::CupsGetPrinters).requested(&["printer-name", v::SECURITY_LEVEL]),
+        &anon("x"),
+    );
+    assert_eq!(
+        out.response.groups.iter().filter(|g| g.get(v::SECURITY_LEVEL).is_some()).count(),
+        FLEET.len()
+    );
 }
 
 #[test]
@@ -71,18 +112,31 @@ fn automatic_split_of_copies_uses_only_qualifying_printers() {
     assert!(parent.state_reasons.iter().any(|r| r == v::REASON_SPLIT));
     assert!(parent.state_message.contains("split into 2 parts"), "{}", parent.state_message);
     // What the user sees: which printer prints which copies.
-    let out = w.send_ok(Req::new(Operation::GetJobAttributes).job(id).requested(&["all"]), &anon("alice"));
-    let parts: Vec<String> = out.response.attr(DelimiterTag::Job, v::SPLIT_PARTS).map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let out = w
+        .send_ok(Req::new(Operation::GetJobAttributes).job(id).requested(&["all"]), &anon("alice"));
+    let parts: Vec<String> = out
+        .response
+        .attr(DelimiterTag::Job, v::SPLIT_PARTS)
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
     assert!(parts.iter().any(|p| p.contains("on vault") && p.contains("copies")), "{parts:?}");
-    let out = w.send_ok(Req::new(Operation::GetJobAttributes).job(kids[1]).requested(&["all"]), &anon("alice"));
+    let out = w.send_ok(
+        Req::new(Operation::GetJobAttributes).job(kids[1]).requested(&["all"]),
+        &anon("alice"),
+    );
     assert!(out.response.attr(DelimiterTag::Job, "output-device-assigned").is_some());
-    assert_eq!(out.response.attr(DelimiterTag::Job, "parent-job-id").and_then(|a| a.first_i32()), Some(id));
+    assert_eq!(
+        out.response.attr(DelimiterTag::Job, "parent-job-id").and_then(|a| a.first_i32()),
+        Some(id)
+    );
 }
 
 #[test]
 fn the_parent_aggregates_progress_and_completes_with_its_children() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     let kids = children(&w, id);
     for k in &kids {
         assert_eq!(w.job(*k).state, JobState::Processing, "both parts start at once");
@@ -100,7 +154,12 @@ fn the_parent_aggregates_progress_and_completes_with_its_children() {
 
 #[test]
 fn a_single_copy_is_split_by_page_ranges_covering_every_page_once() {
-    let mut w = fleet(&[("a", "pin", false, false, 40), ("b", "pin", false, false, 40), ("c", "pin", false, false, 40), ("d", "pin", false, false, 40)]);
+    let mut w = fleet(&[
+        ("a", "pin", false, false, 40),
+        ("b", "pin", false, false, 40),
+        ("c", "pin", false, false, 40),
+        ("d", "pin", false, false, 40),
+    ]);
     let id = job_id_of(&submit(&mut w, "a", 400, &[kw(v::SPLIT, "auto")]).response);
     let kids = children(&w, id);
     assert_eq!(kids.len(), 4);
@@ -119,16 +178,33 @@ fn a_single_copy_is_split_by_page_ranges_covering_every_page_once() {
 fn a_manual_list_with_a_printer_that_does_not_qualify_is_refused_by_name() {
     let mut w = fleet(FLEET);
     let before = w.s.jobs.len();
-    let out = submit(&mut w, "secure", 4, &[int("copies", 10), nm(v::SPLIT_PRINTERS, "vault,office")]);
+    let out =
+        submit(&mut w, "secure", 4, &[int("copies", 10), nm(v::SPLIT_PRINTERS, "vault,office")]);
     assert_status(&out, StatusCode::ClientErrorAttributesOrValuesNotSupported);
     let msg = status_message(&out.response).unwrap_or_default();
-    assert!(msg.contains("\"office\"") && msg.contains("weaker than id-card") && msg.contains("does not encrypt"), "{msg}");
+    assert!(
+        msg.contains("\"office\"")
+            && msg.contains("weaker than id-card")
+            && msg.contains("does not encrypt"),
+        "{msg}"
+    );
     assert_eq!(w.s.jobs.len(), before, "nothing was queued");
     let out = submit(&mut w, "secure", 4, &[int("copies", 10), nm(v::SPLIT_PRINTERS, "nosuch")]);
-    assert!(status_message(&out.response).unwrap_or_default().contains("\"nosuch\" in quire-split-printers does not exist"));
+    assert!(status_message(&out.response)
+        .unwrap_or_default()
+        .contains("\"nosuch\" in quire-split-printers does not exist"));
     // A qualifying list is used, and only it.
-    let id = job_id_of(&submit(&mut w, "office", 4, &[int("copies", 10), kw(v::SPLIT, "manual"), nm(v::SPLIT_PRINTERS, "secure")]).response);
-    let mut printers: Vec<String> = children(&w, id).iter().map(|k| w.job(*k).printer.to_string()).collect();
+    let id = job_id_of(
+        &submit(
+            &mut w,
+            "office",
+            4,
+            &[int("copies", 10), kw(v::SPLIT, "manual"), nm(v::SPLIT_PRINTERS, "secure")],
+        )
+        .response,
+    );
+    let mut printers: Vec<String> =
+        children(&w, id).iter().map(|k| w.job(*k).printer.to_string()).collect();
     printers.sort();
     assert_eq!(printers, ["office", "secure"]);
 }
@@ -144,18 +220,47 @@ fn when_none_qualifies_the_user_is_told_and_the_job_prints_alone_or_holds() {
     // vault is the most secure printer: nothing else qualifies.
     let out = submit(&mut w, "vault", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]);
     let id = job_id_of(&out.response);
-    let reasons: Vec<String> = out.response.attr(DelimiterTag::Job, "job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let reasons: Vec<String> = out
+        .response
+        .attr(DelimiterTag::Job, "job-state-reasons")
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
     assert!(reasons.iter().any(|r| r == v::REASON_NO_QUALIFIED_PRINTER), "{reasons:?}");
-    let message = out.response.attr(DelimiterTag::Job, "job-state-message").and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default();
-    assert!(message.contains("No other printer qualifies") && message.contains("\"office\"") && message.contains("alone"), "{message}");
+    let message = out
+        .response
+        .attr(DelimiterTag::Job, "job-state-message")
+        .and_then(|a| a.first_str().map(str::to_string))
+        .unwrap_or_default();
+    assert!(
+        message.contains("No other printer qualifies")
+            && message.contains("\"office\"")
+            && message.contains("alone"),
+        "{message}"
+    );
     assert_eq!(w.job(id).state, JobState::Processing, "print-alone: it prints on vault");
     assert!(w.job(id).children.is_empty());
-    let events = w.s.subscriptions.values().flat_map(|s| s.pending.iter()).filter(|e| e.text.contains("No other printer qualifies")).count();
+    let events =
+        w.s.subscriptions
+            .values()
+            .flat_map(|s| s.pending.iter())
+            .filter(|e| e.text.contains("No other printer qualifies"))
+            .count();
     assert_eq!(events, 1, "subscribers are notified");
     w.finish(id);
-    assert!(w.job(id).state_reasons.iter().any(|r| r == v::REASON_NO_QUALIFIED_PRINTER), "the reason stays to the end");
+    assert!(
+        w.job(id).state_reasons.iter().any(|r| r == v::REASON_NO_QUALIFIED_PRINTER),
+        "the reason stays to the end"
+    );
     // With hold, it waits; releasing prints it alone.
-    let id = job_id_of(&submit(&mut w, "vault", 4, &[int("copies", 10), kw(v::SPLIT, "auto"), kw(v::SPLIT_FALLBACK, "hold")]).response);
+    let id = job_id_of(
+        &submit(
+            &mut w,
+            "vault",
+            4,
+            &[int("copies", 10), kw(v::SPLIT, "auto"), kw(v::SPLIT_FALLBACK, "hold")],
+        )
+        .response,
+    );
     assert_eq!(w.job(id).state, JobState::Held);
     assert!(w.job(id).state_message.contains("release it"));
     w.job_op(Operation::ReleaseJob, id, &anon("alice"));
@@ -166,7 +271,9 @@ fn when_none_qualifies_the_user_is_told_and_the_job_prints_alone_or_holds() {
 #[test]
 fn cancelling_the_parent_cancels_every_part() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     let kids = children(&w, id);
     let out = w.job_op(Operation::CancelJob, id, &anon("alice"));
     assert_status(&out, StatusCode::SuccessfulOk);
@@ -176,7 +283,9 @@ fn cancelling_the_parent_cancels_every_part() {
     }
     assert_eq!(w.job(id).state, JobState::Canceled);
     // Holding or moving the parent itself is refused: its parts are what print.
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     let out = w.job_op(Operation::HoldJob, id, &anon("alice"));
     assert_status(&out, StatusCode::ClientErrorNotPossible);
 }
@@ -184,9 +293,14 @@ fn cancelling_the_parent_cancels_every_part() {
 #[test]
 fn a_part_cannot_be_moved_to_a_printer_that_does_not_qualify() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     let kid = children(&w, id)[0];
-    let mv = Req::new(Operation::CupsMoveJob).job(kid).user("alice").job_attr(uri("job-printer-uri", &printer_uri("draft")));
+    let mv = Req::new(Operation::CupsMoveJob)
+        .job(kid)
+        .user("alice")
+        .job_attr(uri("job-printer-uri", &printer_uri("draft")));
     let out = w.send(mv, &anon("alice"));
     assert_status(&out, StatusCode::ClientErrorNotPossible);
     assert!(status_message(&out.response).unwrap_or_default().contains("does not qualify"));
@@ -215,7 +329,9 @@ fn a_queue_policy_splits_large_jobs_only() {
 #[test]
 fn a_restart_keeps_the_split_and_the_device_jobs() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     let kids = children(&w, id);
     let run = w.job(kids[0]).run;
     schedule::device_job(&mut w.s, kids[0], run, 77);
@@ -225,7 +341,13 @@ fn a_restart_keeps_the_split_and_the_device_jobs() {
     assert_eq!(s.jobs[&id].state, JobState::Processing, "the parent is not restarted");
     assert_eq!(s.jobs[&id].children, kids);
     assert_eq!(s.jobs[&kids[0]].device_job, Some(77), "the backend follows device job 77");
-    let started: Vec<i32> = effects.iter().filter_map(|e| match e { Effect::StartJob { job_id, .. } => Some(*job_id), _ => None }).collect();
+    let started: Vec<i32> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::StartJob { job_id, .. } => Some(*job_id),
+            _ => None,
+        })
+        .collect();
     assert_eq!(started.len(), kids.len(), "each part runs again, none twice: {started:?}");
     assert!(!started.contains(&id));
     assert_eq!(s.printers["vault"].security, w.s.printers["vault"].security);
@@ -279,7 +401,9 @@ proptest! {
 #[test]
 fn reprocessing_a_finished_split_job_makes_a_job_that_prints() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response);
+    let id = job_id_of(
+        &submit(&mut w, "secure", 4, &[int("copies", 10), kw(v::SPLIT, "auto")]).response,
+    );
     for k in children(&w, id) {
         w.finish(k);
     }
@@ -296,8 +420,17 @@ fn reprocessing_a_finished_split_job_makes_a_job_that_prints() {
 #[test]
 fn a_printer_named_twice_gets_one_part() {
     let mut w = fleet(FLEET);
-    let id = job_id_of(&submit(&mut w, "office", 4, &[int("copies", 9), nm(v::SPLIT_PRINTERS, "secure,secure"), nm(v::SPLIT, "manual")]).response);
-    let mut printers: Vec<String> = children(&w, id).iter().map(|k| w.job(*k).printer.to_string()).collect();
+    let id = job_id_of(
+        &submit(
+            &mut w,
+            "office",
+            4,
+            &[int("copies", 9), nm(v::SPLIT_PRINTERS, "secure,secure"), nm(v::SPLIT, "manual")],
+        )
+        .response,
+    );
+    let mut printers: Vec<String> =
+        children(&w, id).iter().map(|k| w.job(*k).printer.to_string()).collect();
     printers.sort();
     assert_eq!(printers, ["office", "secure"]);
 }

@@ -7,7 +7,8 @@ use common::*;
 use quire_core::{schedule, JobState, Settings};
 
 fn world(max_job_time: i64) -> World {
-    let mut w = World::with(Settings { start_time: NOW - 3600, max_job_time, ..Settings::default() });
+    let mut w =
+        World::with(Settings { start_time: NOW - 3600, max_job_time, ..Settings::default() });
     w.add_printer("Q");
     w
 }
@@ -47,5 +48,8 @@ fn job_cancel_after_overrides_max_job_time_and_zero_means_no_limit() {
     assert_eq!(w.job(own).state, JobState::Processing);
     w.fire(NOW + 10 * 86400 + 30);
     assert_eq!(w.job(own).state, JobState::Canceled);
-    assert_eq!(w.job(own).state_message.as_ref(), "Canceling stuck job after 30 seconds (job-cancel-after).");
+    assert_eq!(
+        w.job(own).state_message.as_ref(),
+        "Canceling stuck job after 30 seconds (job-cancel-after)."
+    );
 }

@@ -1,4 +1,5 @@
 //! Subscriptions (RFC 3995) with ippget pull delivery (RFC 3996).
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -14,17 +15,29 @@ fn ippget(events: &[&str]) -> Vec<Attribute> {
     t
 }
 
-fn subscribe(w: &mut World, queue: &str, who: &Requester, template: Vec<Attribute>) -> quire_core::Outcome {
-    let req = Req::new(Operation::CreatePrinterSubscriptions).printer(queue).user(&who.user).group(DelimiterTag::Subscription, template);
+fn subscribe(
+    w: &mut World,
+    queue: &str,
+    who: &Requester,
+    template: Vec<Attribute>,
+) -> quire_core::Outcome {
+    let req = Req::new(Operation::CreatePrinterSubscriptions)
+        .printer(queue)
+        .user(&who.user)
+        .group(DelimiterTag::Subscription, template);
     w.send(req, who)
 }
 
 fn sub_id(msg: &Message) -> i32 {
-    msg.attr(DelimiterTag::Subscription, "notify-subscription-id").and_then(|a| a.first_i32()).expect("notify-subscription-id")
+    msg.attr(DelimiterTag::Subscription, "notify-subscription-id")
+        .and_then(|a| a.first_i32())
+        .expect("notify-subscription-id")
 }
 
 fn notifications(w: &mut World, who: &Requester, ids: &[i32], seqs: &[i32]) -> quire_core::Outcome {
-    let mut req = Req::new(Operation::GetNotifications).user(&who.user).op(ints("notify-subscription-ids", ids));
+    let mut req = Req::new(Operation::GetNotifications)
+        .user(&who.user)
+        .op(ints("notify-subscription-ids", ids));
     if !seqs.is_empty() {
         req = req.op(ints("notify-sequence-numbers", seqs));
     }
@@ -41,7 +54,6 @@ fn events(msg: &Message) -> Vec<(i32, String)> {
         .collect()
 }
 
-
 #[test]
 fn create_printer_subscription_with_ippget() {
     let mut w = World::with_printers(&["Q"]);
@@ -50,7 +62,11 @@ fn create_printer_subscription_with_ippget() {
     let id = sub_id(&out.response);
     assert_eq!(id, 1);
     assert!(out.effects.contains(&Effect::PersistSubscription(id)));
-    assert!(out.effects.contains(&Effect::ArmTimer { at: NOW + 86400 }), "lease timer: {:?}", out.effects);
+    assert!(
+        out.effects.contains(&Effect::ArmTimer { at: NOW + 86400 }),
+        "lease timer: {:?}",
+        out.effects
+    );
     let sub = &w.s.subscriptions[&id];
     assert_eq!(sub.owner, "alice");
     assert_eq!(sub.printer.as_deref(), Some("Q"));
@@ -63,14 +79,22 @@ fn create_printer_subscription_with_ippget() {
 #[test]
 fn mailto_only_subscription_is_ignored() {
     let mut w = World::with_printers(&["Q"]);
-    let out = subscribe(&mut w, "Q", &user("alice"), vec![uri("notify-recipient-uri", "mailto:alice@example.com")]);
+    let out = subscribe(
+        &mut w,
+        "Q",
+        &user("alice"),
+        vec![uri("notify-recipient-uri", "mailto:alice@example.com")],
+    );
     assert_status(&out, StatusCode::ClientErrorIgnoredAllSubscriptions);
     assert!(status_message(&out.response).is_some());
     let g = out.response.group(DelimiterTag::Subscription).expect("subscription group");
     assert!(g.get("notify-subscription-id").is_none());
     let code = g.get("notify-status-code").and_then(|a| a.first_i32()).expect("notify-status-code");
     assert!(!StatusCode::from_u16(code as u16).unwrap().is_success());
-    assert!(out.response.group(DelimiterTag::Unsupported).is_some_and(|u| u.get("notify-recipient-uri").is_some()));
+    assert!(out
+        .response
+        .group(DelimiterTag::Unsupported)
+        .is_some_and(|u| u.get("notify-recipient-uri").is_some()));
     assert!(w.s.subscriptions.is_empty());
 }
 
@@ -116,7 +140,10 @@ fn too_many_subscriptions() {
     assert_status(&subscribe(&mut w, "Q", &user("a"), ippget(&[])), StatusCode::SuccessfulOk);
     let out = subscribe(&mut w, "Q", &user("a"), ippget(&[]));
     assert_status(&out, StatusCode::ClientErrorIgnoredAllSubscriptions);
-    let code = out.response.attr(DelimiterTag::Subscription, "notify-status-code").and_then(|a| a.first_i32());
+    let code = out
+        .response
+        .attr(DelimiterTag::Subscription, "notify-status-code")
+        .and_then(|a| a.first_i32());
     assert_eq!(code, Some(i32::from(StatusCode::ClientErrorTooManySubscriptions.code())));
 }
 
@@ -124,14 +151,18 @@ fn too_many_subscriptions() {
 fn events_are_queued_and_pulled_with_sequence_numbers() {
     let mut w = World::with_printers(&["Q", "R"]);
     let alice = user("alice");
-    let sid = sub_id(&subscribe(&mut w, "Q", &alice, ippget(&["job-created", "job-completed"])).response);
+    let sid =
+        sub_id(&subscribe(&mut w, "Q", &alice, ippget(&["job-created", "job-completed"])).response);
     let job = w.print("Q", &alice);
     w.print("R", &alice); // other printer: no event
     w.finish(job);
 
     let out = notifications(&mut w, &alice, &[sid], &[]);
     assert_status(&out, StatusCode::SuccessfulOk);
-    assert_eq!(events(&out.response), [(1, "job-created".to_string()), (2, "job-completed".to_string())]);
+    assert_eq!(
+        events(&out.response),
+        [(1, "job-created".to_string()), (2, "job-completed".to_string())]
+    );
     let g = groups(&out.response, DelimiterTag::EventNotification)[1].clone();
     assert_eq!(g.get("notify-subscription-id").unwrap().values, [Value::Integer(sid)]);
     assert_eq!(g.get("notify-job-id").unwrap().values, [Value::Integer(job)]);
@@ -156,14 +187,20 @@ fn parent_events_include_children_and_printer_events() {
     let printers = sub_id(&subscribe(&mut w, "Q", &a, ippget(&["printer-state-changed"])).response);
     let id = w.print("Q", &a);
     w.finish(id);
-    let got: Vec<String> = events(&notifications(&mut w, &a, &[jobs], &[]).response).into_iter().map(|e| e.1).collect();
+    let got: Vec<String> = events(&notifications(&mut w, &a, &[jobs], &[]).response)
+        .into_iter()
+        .map(|e| e.1)
+        .collect();
     assert!(got.contains(&"job-created".to_string()), "{got:?}");
     assert!(got.contains(&"job-completed".to_string()), "{got:?}");
     w.printer_op(Operation::PausePrinter, "Q", &admin());
     let out = notifications(&mut w, &a, &[printers], &[]);
     let evs = groups(&out.response, DelimiterTag::EventNotification);
     let last = evs.last().expect("printer events");
-    assert_eq!(last.get("notify-subscribed-event").and_then(|x| x.first_str()), Some("printer-state-changed"));
+    assert_eq!(
+        last.get("notify-subscribed-event").and_then(|x| x.first_str()),
+        Some("printer-state-changed")
+    );
     assert_eq!(last.get("printer-state").unwrap().values, [Value::Enum(5)]);
     // Sequence numbers are increasing without gaps.
     let seqs: Vec<i32> = events(&out.response).into_iter().map(|e| e.0).collect();
@@ -174,9 +211,18 @@ fn parent_events_include_children_and_printer_events() {
 fn get_notifications_errors() {
     let mut w = World::with_printers(&["Q"]);
     let sid = sub_id(&subscribe(&mut w, "Q", &user("alice"), ippget(&[])).response);
-    assert_status(&w.send(Req::new(Operation::GetNotifications).user("alice"), &user("alice")), StatusCode::ClientErrorBadRequest);
-    assert_status(&notifications(&mut w, &user("bob"), &[sid], &[]), StatusCode::ClientErrorNotAuthorized);
-    assert_status(&notifications(&mut w, &user("alice"), &[sid + 9], &[]), StatusCode::ClientErrorNotFound);
+    assert_status(
+        &w.send(Req::new(Operation::GetNotifications).user("alice"), &user("alice")),
+        StatusCode::ClientErrorBadRequest,
+    );
+    assert_status(
+        &notifications(&mut w, &user("bob"), &[sid], &[]),
+        StatusCode::ClientErrorNotAuthorized,
+    );
+    assert_status(
+        &notifications(&mut w, &user("alice"), &[sid + 9], &[]),
+        StatusCode::ClientErrorNotFound,
+    );
     assert_status(&notifications(&mut w, &admin(), &[sid], &[]), StatusCode::SuccessfulOk);
 }
 
@@ -186,16 +232,28 @@ fn renew_and_cancel_subscription() {
     let a = user("alice");
     let sid = sub_id(&subscribe(&mut w, "Q", &a, ippget(&[])).response);
     w.now += 100;
-    let req = Req::new(Operation::RenewSubscription).printer("Q").user("alice").op(int("notify-subscription-id", sid)).op(int("notify-lease-duration", 600));
+    let req = Req::new(Operation::RenewSubscription)
+        .printer("Q")
+        .user("alice")
+        .op(int("notify-subscription-id", sid))
+        .op(int("notify-lease-duration", 600));
     let out = w.send(req, &a);
     assert_status(&out, StatusCode::SuccessfulOk);
-    assert_eq!(out.response.operation_attr("notify-lease-duration").and_then(|x| x.first_i32()), Some(600));
+    assert_eq!(
+        out.response.operation_attr("notify-lease-duration").and_then(|x| x.first_i32()),
+        Some(600)
+    );
     assert!(out.effects.contains(&Effect::PersistSubscription(sid)));
     assert!(out.effects.contains(&Effect::ArmTimer { at: NOW + 700 }));
     assert_eq!(w.s.subscriptions[&sid].expires_at, Some(NOW + 700));
 
-    let cancel = || Req::new(Operation::CancelSubscription).printer("Q").op(int("notify-subscription-id", sid));
-    assert_status(&w.send(cancel().user("bob"), &user("bob")), StatusCode::ClientErrorNotAuthorized);
+    let cancel = || {
+        Req::new(Operation::CancelSubscription).printer("Q").op(int("notify-subscription-id", sid))
+    };
+    assert_status(
+        &w.send(cancel().user("bob"), &user("bob")),
+        StatusCode::ClientErrorNotAuthorized,
+    );
     let out = w.send(cancel().user("alice"), &a);
     assert_status(&out, StatusCode::SuccessfulOk);
     assert_eq!(out.effects, [Effect::DeleteSubscription(sid)]);
@@ -226,7 +284,11 @@ fn max_lease_duration_caps_leases() {
         }
         let sid = sub_id(&subscribe(&mut w, "Q", &user("a"), t).response);
         let sub = &w.s.subscriptions[&sid];
-        assert!((1..=3600).contains(&sub.lease_duration), "lease {lease:?} granted as {}", sub.lease_duration);
+        assert!(
+            (1..=3600).contains(&sub.lease_duration),
+            "lease {lease:?} granted as {}",
+            sub.lease_duration
+        );
     }
 }
 
@@ -237,18 +299,26 @@ fn get_subscriptions_filters() {
     let b = sub_id(&subscribe(&mut w, "Q", &user("bob"), ippget(&[])).response);
     let c = sub_id(&subscribe(&mut w, "R", &user("alice"), ippget(&[])).response);
     let ids = |out: &quire_core::Outcome| -> Vec<i32> {
-        groups(&out.response, DelimiterTag::Subscription).iter().filter_map(|g| g.get("notify-subscription-id").and_then(|x| x.first_i32())).collect()
+        groups(&out.response, DelimiterTag::Subscription)
+            .iter()
+            .filter_map(|g| g.get("notify-subscription-id").and_then(|x| x.first_i32()))
+            .collect()
     };
-    let out = w.send_ok(Req::new(Operation::GetSubscriptions).printer("Q").user("alice"), &user("alice"));
+    let out =
+        w.send_ok(Req::new(Operation::GetSubscriptions).printer("Q").user("alice"), &user("alice"));
     assert_eq!(ids(&out), [a, b]);
     let g = groups(&out.response, DelimiterTag::Subscription)[0].clone();
     assert_eq!(strs(g.get("notify-subscriber-user-name")), ["alice"]);
     assert_eq!(g.get("notify-printer-uri").unwrap().values, [Value::Uri(printer_uri("Q"))]);
-    let mine = Req::new(Operation::GetSubscriptions).user("alice").op(boolean("my-subscriptions", true));
+    let mine =
+        Req::new(Operation::GetSubscriptions).user("alice").op(boolean("my-subscriptions", true));
     assert_eq!(ids(&w.send_ok(mine, &user("alice"))), [a, c]);
     let limited = Req::new(Operation::GetSubscriptions).op(int("limit", 1));
     assert_eq!(ids(&w.send_ok(limited, &user("alice"))), [a]);
-    let one = Req::new(Operation::GetSubscriptionAttributes).printer("R").user("alice").op(int("notify-subscription-id", c));
+    let one = Req::new(Operation::GetSubscriptionAttributes)
+        .printer("R")
+        .user("alice")
+        .op(int("notify-subscription-id", c));
     let out = w.send_ok(one, &user("alice"));
     assert_eq!(ids(&out), [c]);
 }
@@ -260,7 +330,11 @@ fn job_subscriptions() {
     let first = w.print("Q", &a);
     let id = w.print("Q", &a);
     let req = |job: i32| {
-        Req::new(Operation::CreateJobSubscriptions).printer("Q").user("alice").op(int("notify-job-id", job)).group(DelimiterTag::Subscription, ippget(&["job-state-changed"]))
+        Req::new(Operation::CreateJobSubscriptions)
+            .printer("Q")
+            .user("alice")
+            .op(int("notify-job-id", job))
+            .group(DelimiterTag::Subscription, ippget(&["job-state-changed"]))
     };
     let out = w.send(req(id), &a);
     assert_status(&out, StatusCode::SuccessfulOk);
@@ -274,16 +348,23 @@ fn job_subscriptions() {
     assert!(!evs.is_empty());
     let out = notifications(&mut w, &a, &[sid], &[]);
     for g in groups(&out.response, DelimiterTag::EventNotification) {
-        assert_eq!(g.get("notify-job-id").unwrap().values, [Value::Integer(id)], "only events of job {id}");
+        assert_eq!(
+            g.get("notify-job-id").unwrap().values,
+            [Value::Integer(id)],
+            "only events of job {id}"
+        );
     }
     assert_eq!(evs.last().unwrap().1, "job-completed");
 
     // Job subscriptions are not renewed; finished jobs and missing job ids are refused.
-    let renew = Req::new(Operation::RenewSubscription).user("alice").op(int("notify-subscription-id", sid));
+    let renew =
+        Req::new(Operation::RenewSubscription).user("alice").op(int("notify-subscription-id", sid));
     assert_status(&w.send(renew, &a), StatusCode::ClientErrorNotPossible);
     assert_status(&w.send(req(id), &a), StatusCode::ClientErrorNotPossible);
     assert_status(&w.send(req(999), &a), StatusCode::ClientErrorNotFound);
-    let no_job = Req::new(Operation::CreateJobSubscriptions).printer("Q").group(DelimiterTag::Subscription, ippget(&[]));
+    let no_job = Req::new(Operation::CreateJobSubscriptions)
+        .printer("Q")
+        .group(DelimiterTag::Subscription, ippget(&[]));
     assert_status(&w.send(no_job, &a), StatusCode::ClientErrorBadRequest);
     // Get-Subscriptions with notify-job-id lists job subscriptions only.
     let list = Req::new(Operation::GetSubscriptions).printer("Q").op(int("notify-job-id", id));
@@ -302,7 +383,8 @@ fn max_events_keeps_the_newest() {
     for _ in 0..5 {
         w.print("Q", &a);
     }
-    let seqs: Vec<i32> = events(&notifications(&mut w, &a, &[sid], &[]).response).into_iter().map(|e| e.0).collect();
+    let seqs: Vec<i32> =
+        events(&notifications(&mut w, &a, &[sid], &[]).response).into_iter().map(|e| e.0).collect();
     assert_eq!(seqs, [3, 4, 5]);
 }
 

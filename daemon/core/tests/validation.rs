@@ -94,11 +94,15 @@ fn charset_with_wrong_value_tag_is_bad_request() {
 fn unsupported_charset_is_charset_not_supported() {
     let mut w = world();
     let mut req = gpa(11);
-    req.msg.groups[0].attributes[0] = Attribute::new("attributes-charset", Value::Charset("iso-8859-1".into()));
+    req.msg.groups[0].attributes[0] =
+        Attribute::new("attributes-charset", Value::Charset("iso-8859-1".into()));
     let out = w.send(req, &anon("a"));
     assert_error(&out, 11, StatusCode::ClientErrorCharsetNotSupported);
     // The response itself is in a charset we support.
-    assert_eq!(values(&out.response, DelimiterTag::Operation, "attributes-charset"), &[Value::Charset("utf-8".into())]);
+    assert_eq!(
+        values(&out.response, DelimiterTag::Operation, "attributes-charset"),
+        &[Value::Charset("utf-8".into())]
+    );
 }
 
 #[test]
@@ -106,7 +110,8 @@ fn us_ascii_and_upper_case_utf8_are_accepted() {
     let mut w = world();
     for cs in ["us-ascii", "UTF-8"] {
         let mut req = gpa(12);
-        req.msg.groups[0].attributes[0] = Attribute::new("attributes-charset", Value::Charset(cs.into()));
+        req.msg.groups[0].attributes[0] =
+            Attribute::new("attributes-charset", Value::Charset(cs.into()));
         assert_status(&w.send(req, &anon("a")), StatusCode::SuccessfulOk);
     }
 }
@@ -118,7 +123,10 @@ fn unsupported_versions_are_version_not_supported() {
         let out = w.send(gpa(13).version(v), &anon("a"));
         assert_error(&out, 13, StatusCode::ServerErrorVersionNotSupported);
         let rv = out.response.version;
-        assert!(matches!(rv, (1, 0) | (1, 1) | (2, 0) | (2, 1) | (2, 2)), "response version {rv:?} for request {v:?}");
+        assert!(
+            matches!(rv, (1, 0) | (1, 1) | (2, 0) | (2, 1) | (2, 2)),
+            "response version {rv:?} for request {v:?}"
+        );
     }
 }
 
@@ -144,7 +152,10 @@ fn unknown_operation_is_operation_not_supported() {
 #[test]
 fn known_but_unimplemented_operation_is_operation_not_supported() {
     let mut w = world();
-    let req = Req::new(Operation::PrintUri).id(17).printer("Q").op(uri("document-uri", "http://example.com/x.pdf"));
+    let req = Req::new(Operation::PrintUri)
+        .id(17)
+        .printer("Q")
+        .op(uri("document-uri", "http://example.com/x.pdf"));
     assert_error(&w.send(req, &anon("a")), 17, StatusCode::ServerErrorOperationNotSupported);
 }
 
@@ -161,7 +172,8 @@ fn missing_printer_uri_is_bad_request() {
 #[test]
 fn printer_uri_with_wrong_syntax_is_bad_request() {
     let mut w = world();
-    let req = Req::new(Operation::GetPrinterAttributes).id(20).op(txt("printer-uri", &printer_uri("Q")));
+    let req =
+        Req::new(Operation::GetPrinterAttributes).id(20).op(txt("printer-uri", &printer_uri("Q")));
     assert_error(&w.send(req, &anon("a")), 20, StatusCode::ClientErrorBadRequest);
 }
 
@@ -179,16 +191,26 @@ fn printer_uri_of_missing_queue_is_not_found() {
 #[test]
 fn printer_operation_on_the_server_uri_is_not_found() {
     let mut w = world();
-    let req = Req::new(Operation::PrintJob).id(24).op(uri("printer-uri", &format!("ipp://{HOST}/"))).user("a").doc(doc());
+    let req = Req::new(Operation::PrintJob)
+        .id(24)
+        .op(uri("printer-uri", &format!("ipp://{HOST}/")))
+        .user("a")
+        .doc(doc());
     assert_error(&w.send(req, &anon("a")), 24, StatusCode::ClientErrorNotFound);
 }
 
 #[test]
 fn queue_names_are_case_insensitive() {
     let mut w = world();
-    let out = w.send(Req::new(Operation::GetPrinterAttributes).id(25).printer("q").requested(&["printer-name"]), &anon("a"));
+    let out = w.send(
+        Req::new(Operation::GetPrinterAttributes).id(25).printer("q").requested(&["printer-name"]),
+        &anon("a"),
+    );
     assert_status(&out, StatusCode::SuccessfulOk);
-    assert_eq!(values(&out.response, DelimiterTag::Printer, "printer-name"), &[Value::Name("Q".into())]);
+    assert_eq!(
+        values(&out.response, DelimiterTag::Printer, "printer-name"),
+        &[Value::Name("Q".into())]
+    );
 }
 
 #[test]
@@ -216,7 +238,8 @@ fn bad_job_target_attributes() {
     // A job that does not exist, by job-uri and by job-id.
     let req = Req::new(Operation::GetJobAttributes).id(31).job(id + 100);
     assert_error(&w.send(req, &anon("a")), 31, StatusCode::ClientErrorNotFound);
-    let req = Req::new(Operation::CancelJob).id(32).printer("Q").op(int("job-id", id + 100)).user("a");
+    let req =
+        Req::new(Operation::CancelJob).id(32).printer("Q").op(int("job-id", id + 100)).user("a");
     assert_error(&w.send(req, &anon("a")), 32, StatusCode::ClientErrorNotFound);
     // A job-uri that is not a job URI.
     let req = Req::new(Operation::GetJobAttributes).id(33).op(uri("job-uri", &printer_uri("Q")));
@@ -240,18 +263,32 @@ fn duplicate_operation_group_is_bad_request() {
 #[test]
 fn every_error_has_status_message_and_request_id() {
     let mut w = world();
-    let mut cases: Vec<(Req, StatusCode)> = Vec::new();
-    cases.push((gpa(0), StatusCode::ClientErrorBadRequest));
-    cases.push((gpa(101).version((0, 0)), StatusCode::ServerErrorVersionNotSupported));
-    cases.push((Req::code(0x0050).id(102).printer("Q"), StatusCode::ServerErrorOperationNotSupported));
-    cases.push((Req::new(Operation::GetPrinterAttributes).id(103), StatusCode::ClientErrorBadRequest));
-    cases.push((Req::new(Operation::GetPrinterAttributes).id(104).printer("X"), StatusCode::ClientErrorNotFound));
-    cases.push((gpa(105).op(int("requesting-user-name", 1)), StatusCode::ClientErrorBadRequest));
-    cases.push((Req::new(Operation::PrintJob).id(106).printer("Q").user("a"), StatusCode::ClientErrorBadRequest));
-    cases.push((Req::new(Operation::CancelJob).id(107).job(999).user("a"), StatusCode::ClientErrorNotFound));
-    cases.push((Req::new(Operation::PausePrinter).id(108).printer("Q").user("a"), StatusCode::ClientErrorNotAuthenticated));
+    let mut cases: Vec<(Req, StatusCode)> = vec![
+        (gpa(0), StatusCode::ClientErrorBadRequest),
+        (gpa(101).version((0, 0)), StatusCode::ServerErrorVersionNotSupported),
+        (Req::code(0x0050).id(102).printer("Q"), StatusCode::ServerErrorOperationNotSupported),
+        (Req::new(Operation::GetPrinterAttributes).id(103), StatusCode::ClientErrorBadRequest),
+        (
+            Req::new(Operation::GetPrinterAttributes).id(104).printer("X"),
+            StatusCode::ClientErrorNotFound,
+        ),
+        (gpa(105).op(int("requesting-user-name", 1)), StatusCode::ClientErrorBadRequest),
+        (
+            Req::new(Operation::PrintJob).id(106).printer("Q").user("a"),
+            StatusCode::ClientErrorBadRequest,
+        ),
+        (
+            Req::new(Operation::CancelJob).id(107).job(999).user("a"),
+            StatusCode::ClientErrorNotFound,
+        ),
+        (
+            Req::new(Operation::PausePrinter).id(108).printer("Q").user("a"),
+            StatusCode::ClientErrorNotAuthenticated,
+        ),
+    ];
     let mut bad_cs = gpa(109);
-    bad_cs.msg.groups[0].attributes[0] = Attribute::new("attributes-charset", Value::Charset("koi8-r".into()));
+    bad_cs.msg.groups[0].attributes[0] =
+        Attribute::new("attributes-charset", Value::Charset("koi8-r".into()));
     cases.push((bad_cs, StatusCode::ClientErrorCharsetNotSupported));
     for (req, expected) in cases {
         let id = req.msg.request_id;

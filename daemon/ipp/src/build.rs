@@ -38,9 +38,17 @@ pub fn media_size(width: i32, length: i32) -> Value {
 
 /// A `media-col` collection: size, the same margin on every side, and the source and type
 /// when given.
-pub fn media_col(width: i32, length: i32, margins: i32, source: Option<&str>, media_type: Option<&str>) -> Value {
+pub fn media_col(
+    width: i32,
+    length: i32,
+    margins: i32,
+    source: Option<&str>,
+    media_type: Option<&str>,
+) -> Value {
     let mut members = vec![Attribute::new("media-size", media_size(width, length))];
-    for side in ["media-bottom-margin", "media-left-margin", "media-right-margin", "media-top-margin"] {
+    for side in
+        ["media-bottom-margin", "media-left-margin", "media-right-margin", "media-top-margin"]
+    {
         members.push(Attribute::new(side, Value::Integer(margins)));
     }
     if let Some(s) = source {

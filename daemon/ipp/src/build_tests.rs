@@ -17,14 +17,24 @@ fn media_col_lists_size_margins_source_and_type() {
     let names: Vec<&str> = members.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(
         names,
-        ["media-size", "media-bottom-margin", "media-left-margin", "media-right-margin", "media-top-margin", "media-source"]
+        [
+            "media-size",
+            "media-bottom-margin",
+            "media-left-margin",
+            "media-right-margin",
+            "media-top-margin",
+            "media-source"
+        ]
     );
     assert_eq!(members[0].first(), Some(&media_size(21000, 29700)));
 }
 
 #[test]
 fn requests_and_responses_start_with_charset_and_language() {
-    for msg in [Message::request(Operation::GetJobs, 3), Message::response((1, 1), StatusCode::SuccessfulOk, 3)] {
+    for msg in [
+        Message::request(Operation::GetJobs, 3),
+        Message::response((1, 1), StatusCode::SuccessfulOk, 3),
+    ] {
         let op = msg.groups.first().expect("operation group");
         let names: Vec<&str> = op.attributes.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["attributes-charset", "attributes-natural-language"]);

@@ -21,14 +21,8 @@ fn member(name: &str, values: Vec<Value>) -> Attribute {
 
 fn operation_group(uri: &str) -> Group {
     let mut g = Group::new(DelimiterTag::Operation);
-    g.push(Attribute::new(
-        "attributes-charset",
-        Value::Charset("utf-8".into()),
-    ));
-    g.push(Attribute::new(
-        "attributes-natural-language",
-        Value::NaturalLanguage("en".into()),
-    ));
+    g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
+    g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
     g.push(Attribute::new("printer-uri", Value::Uri(uri.into())));
     g
 }
@@ -37,10 +31,7 @@ fn operation_group(uri: &str) -> Group {
 fn get_printer_attributes() -> Message {
     let mut m = Message::new((2, 0), 0x000B, 1);
     let mut op = operation_group("ipp://localhost/printers/test");
-    op.push(Attribute::new(
-        "requesting-user-name",
-        Value::Name("alice".into()),
-    ));
+    op.push(Attribute::new("requesting-user-name", Value::Name("alice".into())));
     op.push(Attribute::set(
         "requested-attributes",
         vec![kw("printer-state"), kw("media-col-database")],
@@ -54,18 +45,12 @@ fn print_job() -> Message {
     let mut m = Message::new((1, 1), 0x0002, 42);
     let mut op = operation_group("ipp://localhost/printers/test");
     op.push(Attribute::new("job-name", Value::Name("report.pdf".into())));
-    op.push(Attribute::new(
-        "document-format",
-        Value::MimeMediaType("application/pdf".into()),
-    ));
+    op.push(Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())));
     m.push_group(op);
     let mut job = Group::new(DelimiterTag::Job);
     job.push(Attribute::new("copies", int(2)));
     job.push(Attribute::new("sides", kw("two-sided-long-edge")));
-    job.push(Attribute::new(
-        "media-col",
-        media_col(21000, 29700, "stationery"),
-    ));
+    job.push(Attribute::new("media-col", media_col(21000, 29700, "stationery")));
     m.push_group(job);
     m
 }
@@ -82,10 +67,7 @@ fn media_col(x: i32, y: i32, ty: &str) -> Value {
         member("media-size", vec![media_size(x, y)]),
         member("media-type", vec![kw(ty)]),
         // A 1setOf member inside a collection.
-        member(
-            "media-source-properties",
-            vec![kw("a"), Value::Name("b".into())],
-        ),
+        member("media-source-properties", vec![kw("a"), Value::Name("b".into())]),
     ])
 }
 
@@ -116,33 +98,12 @@ fn every_value() -> Vec<Value> {
         Value::Enum(3),
         Value::OctetString(vec![0, 0xFF, 3]),
         Value::DateTime(date),
-        Value::Resolution {
-            cross_feed: 600,
-            feed: 300,
-            units: ResolutionUnits::DotsPerInch,
-        },
-        Value::Resolution {
-            cross_feed: 118,
-            feed: 118,
-            units: ResolutionUnits::DotsPerCm,
-        },
-        Value::Resolution {
-            cross_feed: 1,
-            feed: 2,
-            units: ResolutionUnits::Other(9),
-        },
-        Value::RangeOfInteger {
-            lower: -1,
-            upper: i32::MAX,
-        },
-        Value::TextWithLanguage {
-            language: "fr".into(),
-            text: "Bonjour été".into(),
-        },
-        Value::NameWithLanguage {
-            language: "de".into(),
-            name: "Drucker".into(),
-        },
+        Value::Resolution { cross_feed: 600, feed: 300, units: ResolutionUnits::DotsPerInch },
+        Value::Resolution { cross_feed: 118, feed: 118, units: ResolutionUnits::DotsPerCm },
+        Value::Resolution { cross_feed: 1, feed: 2, units: ResolutionUnits::Other(9) },
+        Value::RangeOfInteger { lower: -1, upper: i32::MAX },
+        Value::TextWithLanguage { language: "fr".into(), text: "Bonjour été".into() },
+        Value::NameWithLanguage { language: "de".into(), name: "Drucker".into() },
         Value::Text("hello".into()),
         Value::Name("name".into()),
         Value::Keyword("kw".into()),
@@ -154,34 +115,13 @@ fn every_value() -> Vec<Value> {
         Value::Text(String::new()),
         Value::Collection(Vec::new()),
         media_col(1, 2, "x"),
-        Value::Other {
-            tag: 0x14,
-            data: vec![],
-        },
-        Value::Other {
-            tag: 0x20,
-            data: vec![1, 2],
-        },
-        Value::Other {
-            tag: 0x38,
-            data: vec![9],
-        },
-        Value::Other {
-            tag: 0x4B,
-            data: b"x".to_vec(),
-        },
-        Value::Other {
-            tag: 0x60,
-            data: vec![],
-        },
-        Value::Other {
-            tag: 0x4000_0001,
-            data: vec![7, 7],
-        },
-        Value::Other {
-            tag: 0x7F,
-            data: vec![0, 0, 0, 0x21, 0xAA],
-        },
+        Value::Other { tag: 0x14, data: vec![] },
+        Value::Other { tag: 0x20, data: vec![1, 2] },
+        Value::Other { tag: 0x38, data: vec![9] },
+        Value::Other { tag: 0x4B, data: b"x".to_vec() },
+        Value::Other { tag: 0x60, data: vec![] },
+        Value::Other { tag: 0x4000_0001, data: vec![7, 7] },
+        Value::Other { tag: 0x7F, data: vec![0, 0, 0, 0x21, 0xAA] },
     ]
 }
 
@@ -248,10 +188,7 @@ fn roundtrip_requests_and_every_group_tag() {
     for t in [0x01u8, 0x02, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A] {
         let tag = DelimiterTag::from_u8(t).unwrap();
         m.push_group(Group::new(tag));
-        m.push_group(Group {
-            tag,
-            attributes: vec![Attribute::new("x", int(t.into()))],
-        });
+        m.push_group(Group { tag, attributes: vec![Attribute::new("x", int(t.into()))] });
     }
     roundtrip(&m);
     roundtrip(&Message::new((0, 0), 0xFFFF, i32::MIN));
@@ -261,10 +198,7 @@ fn roundtrip_requests_and_every_group_tag() {
 fn known_wire_bytes() {
     let mut m = Message::new((1, 1), 0x000B, 1);
     let mut op = Group::new(DelimiterTag::Operation);
-    op.push(Attribute::new(
-        "attributes-charset",
-        Value::Charset("utf-8".into()),
-    ));
+    op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
     op.push(Attribute::set("x", vec![kw("a"), Value::Name("b".into())]));
     m.push_group(op);
     let mut want = vec![1, 1, 0, 0x0B, 0, 0, 0, 1, 0x01, 0x47, 0, 18];
@@ -279,35 +213,19 @@ fn known_wire_bytes() {
 fn media_col_database_with_nested_collections() {
     let mut m = Message::new((2, 0), 0, 1);
     let mut p = Group::new(DelimiterTag::Printer);
-    let db = (0..20)
-        .map(|i| media_col(10000 + i, 20000 + i, "stationery"))
-        .collect();
+    let db = (0..20).map(|i| media_col(10000 + i, 20000 + i, "stationery")).collect();
     p.push(Attribute::set("media-col-database", db));
     let ranges = Value::Collection(vec![
-        member(
-            "x-dimension",
-            vec![Value::RangeOfInteger { lower: 1, upper: 2 }],
-        ),
+        member("x-dimension", vec![Value::RangeOfInteger { lower: 1, upper: 2 }]),
         member("y-dimension", vec![int(3), int(4)]),
     ]);
-    p.push(Attribute::set(
-        "media-size-supported",
-        vec![media_size(1, 2), ranges],
-    ));
+    p.push(Attribute::set("media-size-supported", vec![media_size(1, 2), ranges]));
     m.push_group(p);
     roundtrip(&m);
     let bytes = m.encode();
     let (back, _) = decode(&bytes).unwrap();
-    let first = back
-        .attr(DelimiterTag::Printer, "media-col-database")
-        .unwrap()
-        .first()
-        .unwrap();
-    let size = first.as_collection().unwrap()[0]
-        .first()
-        .unwrap()
-        .as_collection()
-        .unwrap();
+    let first = back.attr(DelimiterTag::Printer, "media-col-database").unwrap().first().unwrap();
+    let size = first.as_collection().unwrap()[0].first().unwrap().as_collection().unwrap();
     assert_eq!(size[0].name, "x-dimension");
     assert_eq!(size[0].first_i32(), Some(10000));
 }
@@ -318,11 +236,7 @@ fn mixed_1set_of_keeps_each_tag() {
     let mut op = operation_group("ipp://h/");
     op.push(Attribute::set(
         "which-jobs",
-        vec![
-            kw("completed"),
-            Value::Name("custom".into()),
-            Value::NoValue,
-        ],
+        vec![kw("completed"), Value::Name("custom".into()), Value::NoValue],
     ));
     m.push_group(op);
     roundtrip(&m);
@@ -332,45 +246,20 @@ fn mixed_1set_of_keeps_each_tag() {
 fn extension_tag() {
     // 0x7F with a 4-byte vendor tag in the value.
     let v = one_value(0x7F, &[0x40, 0, 0, 0x10, 1, 2, 3]).unwrap();
-    assert_eq!(
-        v,
-        Value::Other {
-            tag: 0x4000_0010,
-            data: vec![1, 2, 3]
-        }
-    );
+    assert_eq!(v, Value::Other { tag: 0x4000_0010, data: vec![1, 2, 3] });
     // An escaped small tag is kept whole.
     let v = one_value(0x7F, &[0, 0, 0, 0x21, 0, 0, 0, 1]).unwrap();
-    assert_eq!(
-        v,
-        Value::Other {
-            tag: 0x7F,
-            data: vec![0, 0, 0, 0x21, 0, 0, 0, 1]
-        }
-    );
+    assert_eq!(v, Value::Other { tag: 0x7F, data: vec![0, 0, 0, 0x21, 0, 0, 0, 1] });
     // Fewer than four bytes is a bad length.
     assert!(matches!(
         one_value(0x7F, &[0, 0, 1]),
-        Err(DecodeError::BadValueLength {
-            tag: 0x7F,
-            len: 3,
-            ..
-        })
+        Err(DecodeError::BadValueLength { tag: 0x7F, len: 3, .. })
     ));
     // A single-byte tag >= 0x80 re-encodes through the extension tag.
     let v = one_value(0x90, &[5]).unwrap();
-    assert_eq!(
-        v,
-        Value::Other {
-            tag: 0x90,
-            data: vec![5]
-        }
-    );
+    assert_eq!(v, Value::Other { tag: 0x90, data: vec![5] });
     let mut m = Message::new((2, 0), 0, 1);
-    m.push_group(Group {
-        tag: DelimiterTag::Job,
-        attributes: vec![Attribute::new("v", v)],
-    });
+    m.push_group(Group { tag: DelimiterTag::Job, attributes: vec![Attribute::new("v", v)] });
     let bytes = m.encode();
     assert_eq!(&bytes[9..13], &[0x7F, 0, 1, b'v']);
     roundtrip(&m);
@@ -378,25 +267,11 @@ fn extension_tag() {
 
 #[test]
 fn unknown_tags_are_kept() {
-    for tag in [
-        0x20u8, 0x24, 0x2F, 0x38, 0x3F, 0x40, 0x43, 0x4B, 0x5F, 0x60, 0x7E, 0xFF,
-    ] {
+    for tag in [0x20u8, 0x24, 0x2F, 0x38, 0x3F, 0x40, 0x43, 0x4B, 0x5F, 0x60, 0x7E, 0xFF] {
         let v = one_value(tag, b"zz").unwrap();
-        assert_eq!(
-            v,
-            Value::Other {
-                tag: tag.into(),
-                data: b"zz".to_vec()
-            }
-        );
+        assert_eq!(v, Value::Other { tag: tag.into(), data: b"zz".to_vec() });
     }
-    assert_eq!(
-        one_value(0x14, b"").unwrap(),
-        Value::Other {
-            tag: 0x14,
-            data: vec![]
-        }
-    );
+    assert_eq!(one_value(0x14, b"").unwrap(), Value::Other { tag: 0x14, data: vec![] });
 }
 
 #[test]
@@ -503,21 +378,14 @@ fn bad_value_lengths() {
         let err = one_value(tag, &vec![0; len]).unwrap_err();
         assert_eq!(
             err,
-            DecodeError::BadValueLength {
-                attribute: "a".into(),
-                tag: tag.into(),
-                len
-            },
+            DecodeError::BadValueLength { attribute: "a".into(), tag: tag.into(), len },
             "{tag:#x}"
         );
         assert!(err.to_string().contains("\"a\""));
     }
     assert_eq!(
         one_value(0x22, &[2]),
-        Err(DecodeError::BadBoolean {
-            attribute: "a".into(),
-            value: 2
-        })
+        Err(DecodeError::BadBoolean { attribute: "a".into(), value: 2 })
     );
 }
 
@@ -525,29 +393,14 @@ fn bad_value_lengths() {
 fn with_language_lengths_must_fill_the_value() {
     let ok = [0, 2, b'e', b'n', 0, 2, b'h', b'i'];
     let v = one_value(0x35, &ok).unwrap();
-    assert_eq!(
-        v,
-        Value::TextWithLanguage {
-            language: "en".into(),
-            text: "hi".into()
-        }
-    );
-    for bad in [
-        &ok[..7],
-        &[0, 2, b'e', b'n', 0, 2, b'h', b'i', b'!'][..],
-        &[0, 9, 0, 0][..],
-        &[0][..],
-    ] {
-        assert!(matches!(
-            one_value(0x36, bad),
-            Err(DecodeError::BadValueLength { tag: 0x36, .. })
-        ));
+    assert_eq!(v, Value::TextWithLanguage { language: "en".into(), text: "hi".into() });
+    for bad in
+        [&ok[..7], &[0, 2, b'e', b'n', 0, 2, b'h', b'i', b'!'][..], &[0, 9, 0, 0][..], &[0][..]]
+    {
+        assert!(matches!(one_value(0x36, bad), Err(DecodeError::BadValueLength { tag: 0x36, .. })));
     }
     let bad_utf8 = [0, 2, b'e', b'n', 0, 1, 0xFF];
-    assert!(matches!(
-        one_value(0x35, &bad_utf8),
-        Err(DecodeError::InvalidUtf8 { .. })
-    ));
+    assert!(matches!(one_value(0x35, &bad_utf8), Err(DecodeError::InvalidUtf8 { .. })));
 }
 
 #[test]
@@ -555,9 +408,7 @@ fn invalid_utf8() {
     for tag in [0x41u8, 0x42, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49] {
         assert_eq!(
             one_value(tag, &[b'a', 0xC3]),
-            Err(DecodeError::InvalidUtf8 {
-                attribute: "a".into()
-            })
+            Err(DecodeError::InvalidUtf8 { attribute: "a".into() })
         );
     }
     // octetString is not text.
@@ -595,28 +446,16 @@ fn malformed_collections() {
     let end: (u8, &[u8], &[u8]) = (0x37, b"", b"");
     let mem: (u8, &[u8], &[u8]) = (0x4A, b"", b"m");
     let val: (u8, &[u8], &[u8]) = (0x21, b"", &[0, 0, 0, 1]);
-    assert_eq!(
-        collection_error(&[mem]),
-        "member name or end tag outside a collection"
-    );
+    assert_eq!(collection_error(&[mem]), "member name or end tag outside a collection");
     assert_eq!(
         collection_error(&[(0x44, b"a", b"k"), end]),
         "member name or end tag outside a collection"
     );
     assert_eq!(collection_error(&[beg, mem, val]), "missing endCollection");
-    assert_eq!(
-        collection_error(&[beg, val, end]),
-        "value before memberAttrName"
-    );
+    assert_eq!(collection_error(&[beg, val, end]), "value before memberAttrName");
     assert_eq!(collection_error(&[beg, mem, end]), "member without a value");
-    assert_eq!(
-        collection_error(&[beg, mem, mem, val, end]),
-        "member without a value"
-    );
-    assert_eq!(
-        collection_error(&[beg, (0x4A, b"", b""), val, end]),
-        "empty memberAttrName"
-    );
+    assert_eq!(collection_error(&[beg, mem, mem, val, end]), "member without a value");
+    assert_eq!(collection_error(&[beg, (0x4A, b"", b""), val, end]), "empty memberAttrName");
     assert_eq!(
         collection_error(&[beg, mem, (0x21, b"n", &[0, 0, 0, 1]), end]),
         "member value with a name"
@@ -631,20 +470,11 @@ fn malformed_collections() {
     ));
     // The error names the path to the member.
     let err = decode(&items(&[beg, mem, (0x22, b"", &[7]), end])).unwrap_err();
-    assert_eq!(
-        err,
-        DecodeError::BadBoolean {
-            attribute: "c.m".into(),
-            value: 7
-        }
-    );
+    assert_eq!(err, DecodeError::BadBoolean { attribute: "c.m".into(), value: 7 });
     // Well formed, with an empty collection as a second value.
     let (m, _) = decode(&items(&[beg, mem, val, val, end, (0x34, b"", b""), end])).unwrap();
     let c = &m.groups[0].attributes[0];
-    assert_eq!(
-        c.values[0],
-        Value::Collection(vec![member("m", vec![int(1), int(1)])])
-    );
+    assert_eq!(c.values[0], Value::Collection(vec![member("m", vec![int(1), int(1)])]));
     assert_eq!(c.values[1], Value::Collection(vec![]));
 }
 
@@ -654,10 +484,7 @@ fn nested(depth: usize) -> Message {
         v = Value::Collection(vec![member("m", vec![v])]);
     }
     let mut m = Message::new((2, 0), 0, 1);
-    m.push_group(Group {
-        tag: DelimiterTag::Job,
-        attributes: vec![Attribute::new("deep", v)],
-    });
+    m.push_group(Group { tag: DelimiterTag::Job, attributes: vec![Attribute::new("deep", v)] });
     m
 }
 
@@ -666,68 +493,30 @@ fn limits() {
     let limits = Limits::default();
     roundtrip(&nested(limits.max_collection_depth));
     let err = decode(&nested(limits.max_collection_depth + 1).encode()).unwrap_err();
-    assert!(
-        matches!(err, DecodeError::CollectionTooDeep { limit: 16, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, DecodeError::CollectionTooDeep { limit: 16, .. }), "{err:?}");
 
     let bytes = print_job().encode();
-    let exact = Limits {
-        max_attribute_bytes: bytes.len(),
-        ..limits
-    };
+    let exact = Limits { max_attribute_bytes: bytes.len(), ..limits };
     assert!(decode_with(&bytes, exact).is_ok());
-    let small = Limits {
-        max_attribute_bytes: bytes.len() - 1,
-        ..limits
-    };
-    assert_eq!(
-        decode_with(&bytes, small),
-        Err(DecodeError::TooLarge {
-            limit: bytes.len() - 1
-        })
-    );
+    let small = Limits { max_attribute_bytes: bytes.len() - 1, ..limits };
+    assert_eq!(decode_with(&bytes, small), Err(DecodeError::TooLarge { limit: bytes.len() - 1 }));
     // A huge declared value length is refused before it is buffered.
-    let mut d = MessageDecoder::new(Limits {
-        max_attribute_bytes: 100,
-        ..limits
-    });
+    let mut d = MessageDecoder::new(Limits { max_attribute_bytes: 100, ..limits });
     assert_eq!(
         d.feed(&[2, 0, 0, 1, 0, 0, 0, 1, 1, 0x41, 0, 1, b'a', 0xFF, 0xFF]),
         Err(DecodeError::TooLarge { limit: 100 })
     );
 
     let m = get_printer_attributes();
-    let count = m
-        .groups
-        .iter()
-        .flat_map(|g| &g.attributes)
-        .map(|a| a.values.len())
-        .sum::<usize>();
-    let few = Limits {
-        max_values: count - 1,
-        ..limits
-    };
-    assert_eq!(
-        decode_with(&m.encode(), few),
-        Err(DecodeError::TooManyValues { limit: count - 1 })
-    );
-    assert!(decode_with(
-        &m.encode(),
-        Limits {
-            max_values: count,
-            ..limits
-        }
-    )
-    .is_ok());
+    let count = m.groups.iter().flat_map(|g| &g.attributes).map(|a| a.values.len()).sum::<usize>();
+    let few = Limits { max_values: count - 1, ..limits };
+    assert_eq!(decode_with(&m.encode(), few), Err(DecodeError::TooManyValues { limit: count - 1 }));
+    assert!(decode_with(&m.encode(), Limits { max_values: count, ..limits }).is_ok());
 }
 
 #[test]
 fn status_messages_are_short() {
-    let e = DecodeError::BadCollection {
-        attribute: "é".repeat(200),
-        reason: "x",
-    };
+    let e = DecodeError::BadCollection { attribute: "é".repeat(200), reason: "x" };
     assert!(e.status_message().len() <= 255);
     assert!(e.status_message().starts_with("bad IPP collection"));
     assert_eq!(
@@ -746,42 +535,18 @@ fn long_values_are_truncated_at_a_char_boundary() {
     let attrs = vec![
         Attribute::new("t", Value::Text(long.clone())),
         Attribute::new("o", Value::OctetString(vec![1; 70_000])),
-        Attribute::new(
-            "l",
-            Value::TextWithLanguage {
-                language: "en".into(),
-                text: long.clone(),
-            },
-        ),
-        Attribute::new(
-            "x",
-            Value::Other {
-                tag: 0x4000_0000,
-                data: vec![2; 70_000],
-            },
-        ),
-        Attribute::new(long.clone(), int(1)),
+        Attribute::new("l", Value::TextWithLanguage { language: "en".into(), text: long.clone() }),
+        Attribute::new("x", Value::Other { tag: 0x4000_0000, data: vec![2; 70_000] }),
+        Attribute::new(long, int(1)),
     ];
-    m.push_group(Group {
-        tag: DelimiterTag::Job,
-        attributes: attrs,
-    });
-    assert!(matches!(
-        m.try_encode(),
-        Err(EncodeError::ValueTooLong { len: 80_000, .. })
-    ));
+    m.push_group(Group { tag: DelimiterTag::Job, attributes: attrs });
+    assert!(matches!(m.try_encode(), Err(EncodeError::ValueTooLong { len: 80_000, .. })));
     let (back, _) = decode(&m.encode()).unwrap();
     let a = &back.groups[0].attributes;
     assert_eq!(a[0].first_str().unwrap().len(), 65534);
     assert_eq!(a[1].first(), Some(&Value::OctetString(vec![1; 65535])));
     assert_eq!(a[2].first_str().unwrap().len(), 65535 - 4 - 2 - 1);
-    assert_eq!(
-        a[3].first(),
-        Some(&Value::Other {
-            tag: 0x4000_0000,
-            data: vec![2; 65531]
-        })
-    );
+    assert_eq!(a[3].first(), Some(&Value::Other { tag: 0x4000_0000, data: vec![2; 65531] }));
     assert_eq!(a[4].name.len(), 65534);
 }
 
@@ -792,12 +557,7 @@ fn unencodable_parts_are_skipped_by_encode_and_refused_by_try_encode() {
         tag: DelimiterTag::Job,
         attributes: vec![Attribute::set("empty", vec![]), Attribute::new("", int(1))],
     });
-    assert_eq!(
-        m.try_encode(),
-        Err(EncodeError::NoValues {
-            attribute: "empty".into()
-        })
-    );
+    assert_eq!(m.try_encode(), Err(EncodeError::NoValues { attribute: "empty".into() }));
     let (back, _) = decode(&m.encode()).unwrap();
     assert!(back.groups[0].attributes.is_empty());
 
@@ -806,27 +566,17 @@ fn unencodable_parts_are_skipped_by_encode_and_refused_by_try_encode() {
     assert_eq!(m.try_encode(), Err(EncodeError::EndOfAttributesGroup));
     assert_eq!(decode(&m.encode()).unwrap().0.groups, vec![]);
 
-    for (tag, data) in [
-        (0x21u32, vec![0; 4]),
-        (0x34, vec![]),
-        (0x05, vec![]),
-        (0x14, vec![1]),
-        (0x7F, vec![1]),
-    ] {
+    for (tag, data) in
+        [(0x21u32, vec![0; 4]), (0x34, vec![]), (0x05, vec![]), (0x14, vec![1]), (0x7F, vec![1])]
+    {
         let mut m = Message::new((2, 0), 0, 1);
         m.push_group(Group {
             tag: DelimiterTag::Job,
             attributes: vec![Attribute::new("o", Value::Other { tag, data })],
         });
-        assert!(
-            matches!(m.try_encode(), Err(EncodeError::BadOther { .. })),
-            "{tag:#x}"
-        );
+        assert!(matches!(m.try_encode(), Err(EncodeError::BadOther { .. })), "{tag:#x}");
         // Still well framed.
-        assert!(
-            decode(&m.encode()).is_ok() || tag == 0x7F || tag == 0x21,
-            "{tag:#x}"
-        );
+        assert!(decode(&m.encode()).is_ok() || tag == 0x7F || tag == 0x21, "{tag:#x}");
     }
 }
 
@@ -872,13 +622,7 @@ fn arb_other() -> impl Strategy<Value = Value> {
         prop_oneof![Just(0x14u32), 0x18u32..=0x1F]
             .prop_map(|tag| Value::Other { tag, data: vec![] }),
         (
-            prop_oneof![
-                Just(0x20u32),
-                0x24u32..=0x2F,
-                0x38u32..=0x40,
-                Just(0x43),
-                0x4Bu32..=0x7E
-            ],
+            prop_oneof![Just(0x20u32), 0x24u32..=0x2F, 0x38u32..=0x40, Just(0x43), 0x4Bu32..=0x7E],
             data.clone()
         )
             .prop_map(|(tag, data)| Value::Other { tag, data }),
@@ -908,11 +652,7 @@ fn arb_scalar() -> impl Strategy<Value = Value> {
         proptest::collection::vec(any::<u8>(), 0..16).prop_map(Value::OctetString),
         arb_date().prop_map(Value::DateTime),
         (any::<i32>(), any::<i32>(), arb_units()).prop_map(|(cross_feed, feed, units)| {
-            Value::Resolution {
-                cross_feed,
-                feed,
-                units,
-            }
+            Value::Resolution { cross_feed, feed, units }
         }),
         (any::<i32>(), any::<i32>())
             .prop_map(|(lower, upper)| Value::RangeOfInteger { lower, upper }),
@@ -947,12 +687,7 @@ fn arb_message() -> impl Strategy<Value = Message> {
         .prop_map(|t| DelimiterTag::from_u8(t).unwrap_or(DelimiterTag::Job));
     let group = (tag, proptest::collection::vec(attr, 0..5))
         .prop_map(|(tag, attributes)| Group { tag, attributes });
-    (
-        any::<(u8, u8)>(),
-        any::<u16>(),
-        any::<i32>(),
-        proptest::collection::vec(group, 0..4),
-    )
+    (any::<(u8, u8)>(), any::<u16>(), any::<i32>(), proptest::collection::vec(group, 0..4))
         .prop_map(|(version, code, request_id, groups)| Message {
             version,
             code,
@@ -982,7 +717,7 @@ proptest! {
     fn prop_random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256), chunk in 1usize..16) {
         let one_shot = decode(&bytes).map(|(m, rest)| (m, bytes.len() - rest.len()));
         let chunked = feed_chunked(&bytes, chunk).and_then(|r| r.ok_or(DecodeError::Truncated));
-        prop_assert_eq!(one_shot.clone(), chunked);
+        prop_assert_eq!(&one_shot, &chunked);
         if let Ok((m, _)) = one_shot {
             prop_assert_eq!(decode(&m.encode()).map(|(m, _)| m), Ok(m));
         }
@@ -995,7 +730,7 @@ proptest! {
         bytes[at % len] = byte;
         let one_shot = decode(&bytes).map(|(m, rest)| (m, bytes.len() - rest.len()));
         let chunked = feed_chunked(&bytes, chunk).and_then(|r| r.ok_or(DecodeError::Truncated));
-        prop_assert_eq!(one_shot.clone(), chunked);
+        prop_assert_eq!(&one_shot, &chunked);
         if let Ok((m, _)) = one_shot {
             prop_assert_eq!(decode(&m.encode()).map(|(m, _)| m), Ok(m));
         }
@@ -1013,17 +748,11 @@ fn write_fuzz_seeds() {
     let mut attrs = Message::new((2, 0), 0, 1);
     attrs.push_group(operation_group("ipp://h/"));
     let mut p = Group::new(DelimiterTag::Printer);
-    p.push(Attribute::set(
-        "media-col-database",
-        vec![media_col(1, 2, "a"), media_col(3, 4, "b")],
-    ));
+    p.push(Attribute::set("media-col-database", vec![media_col(1, 2, "a"), media_col(3, 4, "b")]));
     p.push(Attribute::set("mixed", every_value()));
     attrs.push_group(p);
     for (name, bytes) in [
-        (
-            "get-printer-attributes.ipp",
-            get_printer_attributes().encode(),
-        ),
+        ("get-printer-attributes.ipp", get_printer_attributes().encode()),
         ("print-job.ipp", pj),
         ("printer-attributes-response.ipp", attrs.encode()),
     ] {
@@ -1038,10 +767,7 @@ fn large_value_byte_at_a_time_stays_linear() {
     let attrs = (0..4)
         .map(|i| Attribute::new(format!("big-{i}"), Value::OctetString(vec![7; 65_000])))
         .collect();
-    m.push_group(Group {
-        tag: DelimiterTag::Job,
-        attributes: attrs,
-    });
+    m.push_group(Group { tag: DelimiterTag::Job, attributes: attrs });
     let bytes = m.encode();
     let (got, end) = feed_chunked(&bytes, 1).unwrap().unwrap();
     assert_eq!(end, bytes.len());

@@ -38,11 +38,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_attribute_bytes: 1 << 20,
-            max_collection_depth: 16,
-            max_values: 100_000,
-        }
+        Limits { max_attribute_bytes: 1 << 20, max_collection_depth: 16, max_values: 100_000 }
     }
 }
 
@@ -58,20 +54,13 @@ pub enum DecodeError {
     /// A value tag before the first group delimiter.
     AttributeOutsideGroup,
     /// A value whose length does not fit its tag.
-    BadValueLength {
-        attribute: String,
-        tag: u32,
-        len: usize,
-    },
+    BadValueLength { attribute: String, tag: u32, len: usize },
     /// A boolean value other than 0 or 1.
     BadBoolean { attribute: String, value: u8 },
     /// An additional value (empty name) with no attribute before it in its group.
     MissingName { tag: u8 },
     /// A malformed collection (misplaced member name or end tag, unterminated, ...).
-    BadCollection {
-        attribute: String,
-        reason: &'static str,
-    },
+    BadCollection { attribute: String, reason: &'static str },
     /// Collections nested deeper than `Limits::max_collection_depth`.
     CollectionTooDeep { attribute: String, limit: usize },
     /// A name or string value that is not UTF-8.
@@ -89,15 +78,8 @@ impl fmt::Display for DecodeError {
             Truncated => f.write_str("IPP message ended before the end-of-attributes tag"),
             BadDelimiterTag(t) => write!(f, "bad IPP attribute group tag 0x{t:02x}"),
             AttributeOutsideGroup => f.write_str("IPP attribute before the first group tag"),
-            BadValueLength {
-                attribute,
-                tag,
-                len,
-            } => {
-                write!(
-                    f,
-                    "bad IPP value length {len} for tag 0x{tag:02x} in \"{attribute}\""
-                )
+            BadValueLength { attribute, tag, len } => {
+                write!(f, "bad IPP value length {len} for tag 0x{tag:02x} in \"{attribute}\"")
             }
             BadBoolean { attribute, value } => {
                 write!(f, "bad IPP boolean value {value} in \"{attribute}\"")
@@ -112,10 +94,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "bad IPP collection \"{attribute}\": {reason}")
             }
             CollectionTooDeep { attribute, limit } => {
-                write!(
-                    f,
-                    "IPP collection \"{attribute}\" nested deeper than {limit} levels"
-                )
+                write!(f, "IPP collection \"{attribute}\" nested deeper than {limit} levels")
             }
             InvalidUtf8 { attribute } => {
                 write!(f, "invalid UTF-8 in IPP attribute \"{attribute}\"")
@@ -151,29 +130,14 @@ const MAX_ERROR_NAME: usize = 128;
 // Wire items (nom streaming parsers)
 
 enum Item<'a> {
-    Header {
-        version: (u8, u8),
-        code: u16,
-        request_id: i32,
-    },
+    Header { version: (u8, u8), code: u16, request_id: i32 },
     Delimiter(u8),
-    Value {
-        tag: u8,
-        name: &'a [u8],
-        value: &'a [u8],
-    },
+    Value { tag: u8, name: &'a [u8], value: &'a [u8] },
 }
 
 fn header(i: &[u8]) -> IResult<&[u8], Item<'_>> {
     let (i, (major, minor, code, request_id)) = (be_u8, be_u8, be_u16, be_i32).parse(i)?;
-    Ok((
-        i,
-        Item::Header {
-            version: (major, minor),
-            code,
-            request_id,
-        },
-    ))
+    Ok((i, Item::Header { version: (major, minor), code, request_id }))
 }
 
 fn item(i: &[u8]) -> IResult<&[u8], Item<'_>> {
@@ -210,9 +174,7 @@ where
 }
 
 fn utf8(data: &[u8]) -> Result<String, ValueError> {
-    std::str::from_utf8(data)
-        .map(str::to_owned)
-        .map_err(|_| ValueError::Utf8)
+    std::str::from_utf8(data).map(str::to_owned).map_err(|_| ValueError::Utf8)
 }
 
 /// Decodes the value of any tag except the collection structure tags.
@@ -237,11 +199,7 @@ fn parse_value(tag: u8, data: &[u8]) -> Result<Value, ValueError> {
                 4 => ResolutionUnits::DotsPerCm,
                 u => ResolutionUnits::Other(u),
             };
-            Value::Resolution {
-                cross_feed,
-                feed,
-                units,
-            }
+            Value::Resolution { cross_feed, feed, units }
         }
         0x33 => {
             let (lower, upper) = exact(data, (be_i32, be_i32))?;
@@ -249,18 +207,13 @@ fn parse_value(tag: u8, data: &[u8]) -> Result<Value, ValueError> {
         }
         0x35 | 0x36 => {
             use nom::multi::length_data;
-            let (lang, text) = exact(
-                data,
-                (length_data(be_u16::<_, ()>), length_data(be_u16::<_, ()>)),
-            )?;
+            let (lang, text) =
+                exact(data, (length_data(be_u16::<_, ()>), length_data(be_u16::<_, ()>)))?;
             let (language, text) = (utf8(lang)?, utf8(text)?);
             if tag == 0x35 {
                 Value::TextWithLanguage { language, text }
             } else {
-                Value::NameWithLanguage {
-                    language,
-                    name: text,
-                }
+                Value::NameWithLanguage { language, name: text }
             }
         }
         0x41 => Value::Text(string()?),
@@ -272,10 +225,7 @@ fn parse_value(tag: u8, data: &[u8]) -> Result<Value, ValueError> {
         0x48 => Value::NaturalLanguage(string()?),
         0x49 => Value::MimeMediaType(string()?),
         TAG_EXTENSION => extension(data)?,
-        _ => Value::Other {
-            tag: tag.into(),
-            data: data.to_vec(),
-        },
+        _ => Value::Other { tag: tag.into(), data: data.to_vec() },
     })
 }
 
@@ -292,22 +242,14 @@ fn out_of_band(tag: u8, data: &[u8]) -> Result<Value, ValueError> {
         0x15 => Value::NotSettable,
         0x16 => Value::DeleteAttribute,
         0x17 => Value::AdminDefine,
-        _ => Value::Other {
-            tag: tag.into(),
-            data: Vec::new(),
-        },
+        _ => Value::Other { tag: tag.into(), data: Vec::new() },
     })
 }
 
 fn date_time(data: &[u8]) -> Result<DateTime, ValueError> {
     use nom::number::complete::{be_u16, be_u8};
     let (year, month, day, hour, minutes, seconds, deci_seconds, utc_dir, utc_hours, utc_minutes) =
-        exact(
-            data,
-            (
-                be_u16, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8,
-            ),
-        )?;
+        exact(data, (be_u16, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8, be_u8))?;
     Ok(DateTime {
         year,
         month,
@@ -330,15 +272,9 @@ fn extension(data: &[u8]) -> Result<Value, ValueError> {
     let (rest, tag) =
         nom::number::complete::be_u32::<_, ()>(data).map_err(|_| ValueError::Length)?;
     Ok(if tag >= 0x80 {
-        Value::Other {
-            tag,
-            data: rest.to_vec(),
-        }
+        Value::Other { tag, data: rest.to_vec() }
     } else {
-        Value::Other {
-            tag: TAG_EXTENSION.into(),
-            data: data.to_vec(),
-        }
+        Value::Other { tag: TAG_EXTENSION.into(), data: data.to_vec() }
     })
 }
 
@@ -361,13 +297,7 @@ impl Builder {
     fn current(&mut self) -> Option<&mut Attribute> {
         match self.open.last_mut() {
             Some(members) => members.last_mut(),
-            None => self
-                .message
-                .as_mut()?
-                .groups
-                .last_mut()?
-                .attributes
-                .last_mut(),
+            None => self.message.as_mut()?.groups.last_mut()?.attributes.last_mut(),
         }
     }
 
@@ -393,31 +323,22 @@ impl Builder {
     fn value_error(&self, tag: u8, data: &[u8], e: ValueError) -> DecodeError {
         let attribute = self.path();
         match e {
-            ValueError::Length => DecodeError::BadValueLength {
-                attribute,
-                tag: tag.into(),
-                len: data.len(),
-            },
+            ValueError::Length => {
+                DecodeError::BadValueLength { attribute, tag: tag.into(), len: data.len() }
+            }
             ValueError::Boolean(value) => DecodeError::BadBoolean { attribute, value },
             ValueError::Utf8 => DecodeError::InvalidUtf8 { attribute },
         }
     }
 
     fn bad_collection(&self, reason: &'static str) -> DecodeError {
-        DecodeError::BadCollection {
-            attribute: self.path(),
-            reason,
-        }
+        DecodeError::BadCollection { attribute: self.path(), reason }
     }
 
     /// Applies one item; returns the message when it is complete.
     fn apply(&mut self, item: Item<'_>, limits: &Limits) -> Result<Option<Message>, DecodeError> {
         match item {
-            Item::Header {
-                version,
-                code,
-                request_id,
-            } => {
+            Item::Header { version, code, request_id } => {
                 self.message = Some(Message::new(version, code, request_id));
                 Ok(None)
             }
@@ -489,9 +410,7 @@ impl Builder {
     fn push_value(&mut self, tag: u8, data: &[u8], limits: &Limits) -> Result<(), DecodeError> {
         self.values += 1;
         if self.values > limits.max_values {
-            return Err(DecodeError::TooManyValues {
-                limit: limits.max_values,
-            });
+            return Err(DecodeError::TooManyValues { limit: limits.max_values });
         }
         if tag == TAG_BEG_COLLECTION {
             if !data.is_empty() {
@@ -499,10 +418,7 @@ impl Builder {
             }
             if self.open.len() >= limits.max_collection_depth {
                 let limit = limits.max_collection_depth;
-                return Err(DecodeError::CollectionTooDeep {
-                    attribute: self.path(),
-                    limit,
-                });
+                return Err(DecodeError::CollectionTooDeep { attribute: self.path(), limit });
             }
             self.open.push(Vec::new());
             return Ok(());
@@ -624,8 +540,7 @@ impl MessageDecoder {
         while !self.pending.is_empty() {
             let rest = input.get(pos..).unwrap_or_default();
             let n = self.want.saturating_sub(self.pending.len()).min(rest.len());
-            self.pending
-                .extend_from_slice(rest.get(..n).unwrap_or_default());
+            self.pending.extend_from_slice(rest.get(..n).unwrap_or_default());
             pos += n;
             if self.pending.len() < self.want {
                 return Ok(None);
@@ -666,14 +581,8 @@ impl MessageDecoder {
 
     /// Parses and applies the item at the start of `bytes`.
     fn step(&mut self, bytes: &[u8]) -> Result<Step, DecodeError> {
-        let parsed = if self.builder.message.is_none() {
-            header(bytes)
-        } else {
-            item(bytes)
-        };
-        let too_large = DecodeError::TooLarge {
-            limit: self.limits.max_attribute_bytes,
-        };
+        let parsed = if self.builder.message.is_none() { header(bytes) } else { item(bytes) };
+        let too_large = DecodeError::TooLarge { limit: self.limits.max_attribute_bytes };
         match parsed {
             Ok((rest, it)) => {
                 self.consumed += bytes.len() - rest.len();

@@ -53,16 +53,10 @@ impl fmt::Display for EncodeError {
             NameTooLong { len } => write!(f, "attribute name of {len} bytes (max 65535)"),
             NoValues { attribute } => write!(f, "attribute \"{attribute}\" has no values"),
             ValueTooLong { attribute, len } => {
-                write!(
-                    f,
-                    "value of \"{attribute}\" is {len} bytes encoded (max 65535)"
-                )
+                write!(f, "value of \"{attribute}\" is {len} bytes encoded (max 65535)")
             }
             BadOther { attribute, tag } => {
-                write!(
-                    f,
-                    "value of \"{attribute}\" with tag 0x{tag:x} cannot be encoded"
-                )
+                write!(f, "value of \"{attribute}\" with tag 0x{tag:x} cannot be encoded")
             }
         }
     }
@@ -186,7 +180,9 @@ fn value_len(value: &Value) -> usize {
             // begCollection item (5 bytes) + members + endCollection item (5 bytes)
             return 5 + inner + 5;
         }
-        Unsupported | Default | Unknown | NoValue | NotSettable | DeleteAttribute | AdminDefine => 0,
+        Unsupported | Default | Unknown | NoValue | NotSettable | DeleteAttribute | AdminDefine => {
+            0
+        }
         Integer(_) | Enum(_) => 4,
         Boolean(_) => 1,
         OctetString(data) => data.len(),
@@ -208,22 +204,12 @@ fn value_len(value: &Value) -> usize {
 /// memberAttrName followed by its values (all with empty names), then
 /// endCollection.
 fn encode_collection(out: &mut Vec<u8>, name: &str, members: &[Attribute]) {
-    put_item(
-        out,
-        TAG_BEG_COLLECTION,
-        clip_str(name, MAX_FIELD_LEN).as_bytes(),
-        &[],
-    );
+    put_item(out, TAG_BEG_COLLECTION, clip_str(name, MAX_FIELD_LEN).as_bytes(), &[]);
     for member in members {
         if member.name.is_empty() || member.values.is_empty() {
             continue;
         }
-        put_item(
-            out,
-            TAG_MEMBER_NAME,
-            &[],
-            clip_str(&member.name, MAX_FIELD_LEN).as_bytes(),
-        );
+        put_item(out, TAG_MEMBER_NAME, &[], clip_str(&member.name, MAX_FIELD_LEN).as_bytes());
         for value in &member.values {
             encode_value(out, "", value);
         }
@@ -277,11 +263,7 @@ fn put_payload(out: &mut Vec<u8>, value: &Value) {
             out.extend_from_slice(&[d.month, d.day, d.hour, d.minutes, d.seconds, d.deci_seconds]);
             out.extend_from_slice(&[d.utc_dir, d.utc_hours, d.utc_minutes]);
         }
-        Resolution {
-            cross_feed,
-            feed,
-            units,
-        } => {
+        Resolution { cross_feed, feed, units } => {
             out.extend_from_slice(&cross_feed.to_be_bytes());
             out.extend_from_slice(&feed.to_be_bytes());
             out.push(match units {
@@ -354,35 +336,23 @@ fn check_attribute(attr: &Attribute) -> Result<(), EncodeError> {
         return Err(EncodeError::EmptyName);
     }
     if attr.name.len() > MAX_FIELD_LEN {
-        return Err(EncodeError::NameTooLong {
-            len: attr.name.len(),
-        });
+        return Err(EncodeError::NameTooLong { len: attr.name.len() });
     }
     if attr.values.is_empty() {
-        return Err(EncodeError::NoValues {
-            attribute: attr.name.clone(),
-        });
+        return Err(EncodeError::NoValues { attribute: attr.name.clone() });
     }
-    attr.values
-        .iter()
-        .try_for_each(|v| check_value(&attr.name, v))
+    attr.values.iter().try_for_each(|v| check_value(&attr.name, v))
 }
 
 fn check_value(attribute: &str, value: &Value) -> Result<(), EncodeError> {
-    let too_long = |len| EncodeError::ValueTooLong {
-        attribute: attribute.to_owned(),
-        len,
-    };
+    let too_long = |len| EncodeError::ValueTooLong { attribute: attribute.to_owned(), len };
     let len = match value {
         Value::Collection(members) => return members.iter().try_for_each(check_attribute),
         Value::OctetString(data) => data.len(),
         Value::TextWithLanguage { language, text: s }
         | Value::NameWithLanguage { language, name: s } => 4 + language.len() + s.len(),
         Value::Other { tag, data } => {
-            let bad = || EncodeError::BadOther {
-                attribute: attribute.to_owned(),
-                tag: *tag,
-            };
+            let bad = || EncodeError::BadOther { attribute: attribute.to_owned(), tag: *tag };
             match u8::try_from(*tag) {
                 // A raw extension value (as decoded): a 4-byte tag < 0x80, then data.
                 Ok(TAG_EXTENSION) => match data.get(..4) {
@@ -427,13 +397,36 @@ mod len_tests {
         p.push(Attribute::new("b", Value::Boolean(true)));
         p.push(Attribute::new("u", Value::Unknown));
         p.push(Attribute::new("r", Value::RangeOfInteger { lower: 1, upper: 2 }));
-        p.push(Attribute::new("res", Value::Resolution { cross_feed: 3, feed: 3, units: ResolutionUnits::DotsPerInch }));
-        let d = DateTime { year: 2024, month: 1, day: 2, hour: 3, minutes: 4, seconds: 5, deci_seconds: 0, utc_dir: b'+', utc_hours: 0, utc_minutes: 0 };
+        p.push(Attribute::new(
+            "res",
+            Value::Resolution { cross_feed: 3, feed: 3, units: ResolutionUnits::DotsPerInch },
+        ));
+        let d = DateTime {
+            year: 2024,
+            month: 1,
+            day: 2,
+            hour: 3,
+            minutes: 4,
+            seconds: 5,
+            deci_seconds: 0,
+            utc_dir: b'+',
+            utc_hours: 0,
+            utc_minutes: 0,
+        };
         p.push(Attribute::new("d", Value::DateTime(d)));
-        p.push(Attribute::new("t", Value::TextWithLanguage { language: "en".into(), text: "hi".into() }));
+        p.push(Attribute::new(
+            "t",
+            Value::TextWithLanguage { language: "en".into(), text: "hi".into() },
+        ));
         p.push(Attribute::new("o", Value::OctetString(vec![1, 2, 3])));
-        let inner = Value::Collection(vec![Attribute::new("x", Value::Integer(1)), Attribute::set("y", vec![Value::Integer(2), Value::Integer(3)])]);
-        p.push(Attribute::set("c", vec![Value::Collection(vec![Attribute::new("size", inner)]), Value::Collection(vec![])]));
+        let inner = Value::Collection(vec![
+            Attribute::new("x", Value::Integer(1)),
+            Attribute::set("y", vec![Value::Integer(2), Value::Integer(3)]),
+        ]);
+        p.push(Attribute::set(
+            "c",
+            vec![Value::Collection(vec![Attribute::new("size", inner)]), Value::Collection(vec![])],
+        ));
         p.push(Attribute::set("", vec![Value::Integer(1)]));
         p.push(Attribute::set("empty", vec![]));
         m.push_group(p);

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use crate::message::Attribute;
 pub use crate::syntax::{
-    AttrDef, Groups, Kind, MemberDef, Syntax, MAX_KEYWORD, MAX_MIME, MAX_NAME, MAX_OCTETS, MAX_SHORT, MAX_TEXT, MAX_URI,
+    AttrDef, Groups, Kind, MemberDef, Syntax, MAX_KEYWORD, MAX_MIME, MAX_NAME, MAX_OCTETS,
+    MAX_SHORT, MAX_TEXT, MAX_URI,
 };
 use crate::value::{ResolutionUnits, Value};
 
@@ -42,18 +43,10 @@ fn build_index() -> Vec<AttrDef> {
     let mut all: Vec<AttrDef> = table::ATTRS.to_vec();
     all.extend_from_slice(crate::vendor::ATTRS);
     for t in table::TEMPLATES {
-        all.push(AttrDef {
-            name: t.name,
-            groups: Groups::JOB_TEMPLATE,
-            syntax: t.syntax,
-        });
+        all.push(AttrDef { name: t.name, groups: Groups::JOB_TEMPLATE, syntax: t.syntax });
         if t.has_default {
             let syntax = t.syntax.or_no_value();
-            all.push(AttrDef {
-                name: t.default_name,
-                groups: Groups::PRINTER_TEMPLATE,
-                syntax,
-            });
+            all.push(AttrDef { name: t.default_name, groups: Groups::PRINTER_TEMPLATE, syntax });
         }
         all.push(AttrDef {
             name: t.supported_name,
@@ -80,9 +73,7 @@ pub fn all_attributes() -> &'static [AttrDef] {
 /// The registered definition of `name`, if any.
 pub fn syntax_of(name: &str) -> Option<&'static AttrDef> {
     let idx = index();
-    idx.binary_search_by(|d| d.name.cmp(name))
-        .ok()
-        .and_then(|i| idx.get(i))
+    idx.binary_search_by(|d| d.name.cmp(name)).ok().and_then(|i| idx.get(i))
 }
 
 /// Names of duplicated table entries whose syntaxes disagree (for tests).
@@ -90,11 +81,7 @@ pub fn syntax_of(name: &str) -> Option<&'static AttrDef> {
 pub(crate) fn conflicting_duplicates() -> Vec<&'static str> {
     let mut all: Vec<AttrDef> = table::ATTRS.to_vec();
     for t in table::TEMPLATES {
-        all.push(AttrDef {
-            name: t.name,
-            groups: Groups::JOB_TEMPLATE,
-            syntax: t.syntax,
-        });
+        all.push(AttrDef { name: t.name, groups: Groups::JOB_TEMPLATE, syntax: t.syntax });
     }
     all.sort_by(|a, b| a.name.cmp(b.name));
     all.windows(2)
@@ -192,27 +179,15 @@ impl std::fmt::Display for SyntaxError {
                 write!(f, "{name}: out-of-band value 0x{tag:02x} with other values")
             }
             NoValueNotAllowed { name } => write!(f, "{name}: no-value not allowed"),
-            TooLong {
-                name,
-                index,
-                len,
-                max,
-            } => write!(f, "{name}[{index}]: {len} octets, max {max}"),
-            OutOfRange {
-                name,
-                index,
-                value,
-                min,
-                max,
-            } => {
+            TooLong { name, index, len, max } => {
+                write!(f, "{name}[{index}]: {len} octets, max {max}")
+            }
+            OutOfRange { name, index, value, min, max } => {
                 write!(f, "{name}[{index}]: {value} not in {min}..{max}")
             }
-            BadRange {
-                name,
-                index,
-                lower,
-                upper,
-            } => write!(f, "{name}[{index}]: range {lower}-{upper}"),
+            BadRange { name, index, lower, upper } => {
+                write!(f, "{name}[{index}]: range {lower}-{upper}")
+            }
             BadResolution { name, index } => write!(f, "{name}[{index}]: bad resolution"),
             BadDateTime { name, index } => write!(f, "{name}[{index}]: bad dateTime"),
             BadString { name, index } => write!(f, "{name}[{index}]: malformed value"),
@@ -235,31 +210,21 @@ pub fn check(attr: &Attribute) -> Result<(), SyntaxError> {
 
 /// Checks values against a syntax (also used for collection members).
 pub fn check_syntax(name: &str, syntax: &Syntax, values: &[Value]) -> Result<(), SyntaxError> {
-    let first = values.first().ok_or_else(|| SyntaxError::NoValues {
-        name: name.to_string(),
-    })?;
+    let first = values.first().ok_or_else(|| SyntaxError::NoValues { name: name.to_string() })?;
     if let Some(oob) = values.iter().find(|v| v.is_out_of_band()) {
         if values.len() > 1 {
-            return Err(SyntaxError::OutOfBandInSet {
-                name: name.to_string(),
-                tag: oob.tag(),
-            });
+            return Err(SyntaxError::OutOfBandInSet { name: name.to_string(), tag: oob.tag() });
         }
         // `unknown`, `delete-attribute`, `not-settable`, `admin-define`,
         // `default` and `unsupported` are context-dependent (the operation
         // decides); only `no-value` is a property of the attribute.
         if matches!(first, Value::NoValue) && !syntax.no_value {
-            return Err(SyntaxError::NoValueNotAllowed {
-                name: name.to_string(),
-            });
+            return Err(SyntaxError::NoValueNotAllowed { name: name.to_string() });
         }
         return Ok(());
     }
     if values.len() > 1 && !syntax.set {
-        return Err(SyntaxError::TooManyValues {
-            name: name.to_string(),
-            count: values.len(),
-        });
+        return Err(SyntaxError::TooManyValues { name: name.to_string(), count: values.len() });
     }
     for (index, value) in values.iter().enumerate() {
         check_value(name, index, syntax.kinds, value)?;
@@ -271,11 +236,7 @@ pub fn check_syntax(name: &str, syntax: &Syntax, values: &[Value]) -> Result<(),
 fn check_value(name: &str, index: usize, kinds: &[Kind], value: &Value) -> Result<(), SyntaxError> {
     let kind = kinds.iter().find(|k| tag_matches(k, value));
     let Some(kind) = kind else {
-        return Err(SyntaxError::WrongTag {
-            name: name.to_string(),
-            index,
-            tag: value.tag(),
-        });
+        return Err(SyntaxError::WrongTag { name: name.to_string(), index, tag: value.tag() });
     };
     let err = |e: Fault| e.into_error(name, index);
     match (kind, value) {
@@ -311,32 +272,19 @@ fn check_value(name: &str, index: usize, kinds: &[Kind], value: &Value) -> Resul
                 upper: *upper,
             })
         }
-        (
-            Kind::Resolution,
-            Value::Resolution {
-                cross_feed,
-                feed,
-                units,
-            },
-        ) => {
+        (Kind::Resolution, Value::Resolution { cross_feed, feed, units }) => {
             let ok = *cross_feed > 0 && *feed > 0 && !matches!(units, ResolutionUnits::Other(_));
             if ok {
                 Ok(())
             } else {
-                Err(SyntaxError::BadResolution {
-                    name: name.to_string(),
-                    index,
-                })
+                Err(SyntaxError::BadResolution { name: name.to_string(), index })
             }
         }
         (Kind::DateTime, Value::DateTime(d)) => {
             if date_ok(d) {
                 Ok(())
             } else {
-                Err(SyntaxError::BadDateTime {
-                    name: name.to_string(),
-                    index,
-                })
+                Err(SyntaxError::BadDateTime { name: name.to_string(), index })
             }
         }
         (Kind::Collection(members), Value::Collection(attrs)) => {
@@ -353,14 +301,8 @@ fn tag_matches(kind: &Kind, value: &Value) -> bool {
             | (Kind::Boolean, Value::Boolean(_))
             | (Kind::Enum(..), Value::Enum(_))
             | (Kind::Keyword, Value::Keyword(_))
-            | (
-                Kind::Name(_),
-                Value::Name(_) | Value::NameWithLanguage { .. }
-            )
-            | (
-                Kind::Text(_),
-                Value::Text(_) | Value::TextWithLanguage { .. }
-            )
+            | (Kind::Name(_), Value::Name(_) | Value::NameWithLanguage { .. })
+            | (Kind::Text(_), Value::Text(_) | Value::TextWithLanguage { .. })
             | (Kind::Uri, Value::Uri(_))
             | (Kind::UriScheme, Value::UriScheme(_))
             | (Kind::Charset, Value::Charset(_))
@@ -391,11 +333,7 @@ fn check_collection(
             continue;
         };
         check_syntax(&attr.name, &def.syntax, &attr.values).map_err(|error| {
-            SyntaxError::InMember {
-                name: name.to_string(),
-                index,
-                error: Box::new(error),
-            }
+            SyntaxError::InMember { name: name.to_string(), index, error: Box::new(error) }
         })?;
     }
     Ok(())
@@ -410,16 +348,10 @@ enum Fault {
 impl Fault {
     fn into_error(self, name: &str, index: usize) -> SyntaxError {
         match self {
-            Fault::Long(len, max) => SyntaxError::TooLong {
-                name: name.to_string(),
-                index,
-                len,
-                max,
-            },
-            Fault::Malformed => SyntaxError::BadString {
-                name: name.to_string(),
-                index,
-            },
+            Fault::Long(len, max) => {
+                SyntaxError::TooLong { name: name.to_string(), index, len, max }
+            }
+            Fault::Malformed => SyntaxError::BadString { name: name.to_string(), index },
         }
     }
 }
@@ -446,9 +378,7 @@ fn check_string(value: &Value, max: usize) -> Result<(), Fault> {
 /// RFC 8011 section 5.1.4, relaxed like CUPS: vendors use upper case and digits first.
 fn check_keyword(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_KEYWORD)?;
-    let ok = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    let ok = !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -484,9 +414,8 @@ fn check_scheme(s: &str) -> Result<(), Fault> {
 /// IANA charset names are case-insensitive ASCII without spaces.
 fn check_charset(s: &str) -> Result<(), Fault> {
     length(s.len(), MAX_SHORT)?;
-    let ok = !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:()+".contains(&b));
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:()+".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -513,8 +442,7 @@ fn check_mime(s: &str) -> Result<(), Fault> {
     let base = s.split(';').next().unwrap_or("");
     let token = |t: &str| {
         !t.is_empty()
-            && t.bytes()
-                .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
+            && t.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
     };
     match base.trim().split_once('/') {
         Some((t, st)) if token(t) && token(st) && s.is_ascii() => Ok(()),
@@ -623,12 +551,8 @@ const GROUP_KEYWORDS: &[&str] = &[
 /// Expands `requested-attributes` values for one object kind (RFC 8011
 /// sections 4.2.5.1, 4.3.4.1, RFC 3995 11.2.4, PWG 5100.7 `job-actuals`).
 pub fn expand_requested(requested: &[&str], object: ObjectKind) -> RequestedSet {
-    let mut set = RequestedSet {
-        all: false,
-        groups: Groups::NONE,
-        actuals: false,
-        names: BTreeSet::new(),
-    };
+    let mut set =
+        RequestedSet { all: false, groups: Groups::NONE, actuals: false, names: BTreeSet::new() };
     for &keyword in requested {
         if keyword == "all" {
             set.all = true;

@@ -46,11 +46,7 @@ const fn m(name: &'static str, syntax: Syntax) -> MemberDef {
     MemberDef { name, syntax }
 }
 const fn a(name: &'static str, groups: Groups, syntax: Syntax) -> AttrDef {
-    AttrDef {
-        name,
-        groups,
-        syntax,
-    }
+    AttrDef { name, groups, syntax }
 }
 
 // Collection members (PWG 5100.3, 5100.7, 5100.13, 5100.1).
@@ -123,21 +119,12 @@ const FINISHINGS_COL: &[MemberDef] = &[
     m("trimming", set(&[Collection(TRIMMING)])),
 ];
 const FCOL: &[Kind] = &[Collection(FINISHINGS_COL)];
-const COVER: &[MemberDef] = &[
-    m("cover-type", one(KW)),
-    m("media", one(KW_NM)),
-    m("media-col", one(MCOL)),
-];
-const JOB_SHEETS_COL: &[MemberDef] = &[
-    m("job-sheets", one(KW_NM)),
-    m("media", one(KW_NM)),
-    m("media-col", one(MCOL)),
-];
-const SEPARATOR: &[MemberDef] = &[
-    m("media", one(KW_NM)),
-    m("media-col", one(MCOL)),
-    m("separator-sheets-type", set(KW)),
-];
+const COVER: &[MemberDef] =
+    &[m("cover-type", one(KW)), m("media", one(KW_NM)), m("media-col", one(MCOL))];
+const JOB_SHEETS_COL: &[MemberDef] =
+    &[m("job-sheets", one(KW_NM)), m("media", one(KW_NM)), m("media-col", one(MCOL))];
+const SEPARATOR: &[MemberDef] =
+    &[m("media", one(KW_NM)), m("media-col", one(MCOL)), m("separator-sheets-type", set(KW))];
 const INSERT: &[MemberDef] = &[
     m("insert-after-page-number", one(INT0)),
     m("insert-count", one(INT0)),
@@ -156,16 +143,10 @@ const ACCOUNTING_SHEETS: &[MemberDef] = &[
     m("media", one(KW_NM)),
     m("media-col", one(MCOL)),
 ];
-const PROOF_PRINT: &[MemberDef] = &[
-    m("media", one(KW_NM)),
-    m("media-col", one(MCOL)),
-    m("proof-print-copies", one(INT0)),
-];
-const OVERRIDES: &[MemberDef] = &[
-    m("document-copies", set(RANGE)),
-    m("document-numbers", set(RANGE)),
-    m("pages", set(RANGE)),
-];
+const PROOF_PRINT: &[MemberDef] =
+    &[m("media", one(KW_NM)), m("media-col", one(MCOL)), m("proof-print-copies", one(INT0))];
+const OVERRIDES: &[MemberDef] =
+    &[m("document-copies", set(RANGE)), m("document-numbers", set(RANGE)), m("pages", set(RANGE))];
 const SAVE_DISPOSITION: &[MemberDef] = &[m("save-disposition", one(KW))];
 const IMPRESSIONS_COL: &[MemberDef] = &[
     m("blank", one(INT0)),
@@ -178,17 +159,11 @@ const IMPRESSIONS_COL: &[MemberDef] = &[
     m("monochrome-two-sided", one(INT0)),
 ];
 const COUNTS: &[Kind] = &[Collection(IMPRESSIONS_COL)];
-const CONTACT: &[MemberDef] = &[
-    m("contact-name", one(NM)),
-    m("contact-uri", one(URI)),
-    m("contact-vcard", set(TX)),
-];
+const CONTACT: &[MemberDef] =
+    &[m("contact-name", one(NM)), m("contact-uri", one(URI)), m("contact-vcard", set(TX))];
 const ICC: &[MemberDef] = &[m("profile-name", one(NM)), m("profile-url", one(URI))];
-const XRI: &[MemberDef] = &[
-    m("xri-authentication", one(KW)),
-    m("xri-security", one(KW)),
-    m("xri-uri", one(URI)),
-];
+const XRI: &[MemberDef] =
+    &[m("xri-authentication", one(KW)), m("xri-security", one(KW)), m("xri-uri", one(URI))];
 const DESTINATION: &[MemberDef] = &[
     m("destination-attributes", set(&[Collection(&[])])),
     m("destination-uri", one(URI)),
@@ -265,11 +240,7 @@ pub(super) const TEMPLATES: &[Template] = &[
     t!("insert-sheet", set(&[Collection(INSERT)]), MEMBERS),
     t!("job-account-id", one(NM), SUP_BOOL),
     t!("job-account-type", one(KW_NM), KW_NMS),
-    t!(
-        "job-accounting-sheets",
-        one(&[Collection(ACCOUNTING_SHEETS)]),
-        MEMBERS
-    ),
+    t!("job-accounting-sheets", one(&[Collection(ACCOUNTING_SHEETS)]), MEMBERS),
     t!("job-accounting-user-id", one(NM), SUP_BOOL),
     t!("job-cancel-after", one(INT1), one(RANGE)),
     t!("job-copies", one(INT1), one(RANGE)),
@@ -286,46 +257,25 @@ pub(super) const TEMPLATES: &[Template] = &[
     t!("job-message-to-operator", one(TX127), SUP_BOOL),
     t!("job-pages-per-set", one(INT1), SUP_BOOL),
     t!("job-phone-number", one(URI), SUP_BOOL),
-    t!(
-        "job-priority",
-        one(&[Integer(1, 100)]),
-        one(&[Integer(1, 100)])
-    ),
+    t!("job-priority", one(&[Integer(1, 100)]), one(&[Integer(1, 100)])),
     t!("job-recipient-name", one(NM), SUP_BOOL),
     t!("job-release-action", one(KW), KWS),
     t!("job-retain-until", one(KW_NM), KW_NMS),
     t!("job-retain-until-interval", one(INT0), one(RANGE)),
     t!("job-retain-until-time", one(DATE), one(RANGE)),
-    t!(
-        "job-save-disposition",
-        one(&[Collection(SAVE_DISPOSITION)]),
-        MEMBERS
-    ),
+    t!("job-save-disposition", one(&[Collection(SAVE_DISPOSITION)]), MEMBERS),
     t!("job-sheet-message", one(TX), SUP_BOOL),
     t!("job-sheets", set(KW_NM), KW_NMS),
-    t!(
-        "job-sheets-col",
-        one(&[Collection(JOB_SHEETS_COL)]),
-        MEMBERS
-    ),
+    t!("job-sheets-col", one(&[Collection(JOB_SHEETS_COL)]), MEMBERS),
     t!("media", one(KW_NM), KW_NMS),
     t!("media-col", one(MCOL), MEMBERS),
     t!("media-input-tray-check", one(KW_NM), KW_NMS),
     t!("multiple-document-handling", one(KW), KWS),
     t!("number-up", one(INT1), set(INT_RANGE)),
-    t!(
-        "orientation-requested",
-        one(&[Enum(3, 7)]),
-        set(&[Enum(3, 7)])
-    ),
+    t!("orientation-requested", one(&[Enum(3, 7)]), set(&[Enum(3, 7)])),
     t!("output-bin", one(KW_NM), KW_NMS),
     t!("output-mode", one(KW), KWS),
-    t!(
-        "overrides",
-        set(&[Collection(OVERRIDES)]),
-        MEMBERS,
-        no_default
-    ),
+    t!("overrides", set(&[Collection(OVERRIDES)]), MEMBERS, no_default),
     t!("page-delivery", one(KW), KWS),
     t!("page-ranges", set(&[RangeOfInteger]), SUP_BOOL, no_default),
     t!("presentation-direction-number-up", one(KW), KWS),
@@ -357,11 +307,7 @@ const fn nv(s: Syntax) -> Syntax {
 pub(super) const ATTRS: &[AttrDef] = &[
     // Operation attributes (RFC 8011 4.1.4 and the operations; CUPS-* operations).
     a("attributes-charset", g3(OP, JD, g2(SD, EV)), one(CS)),
-    a(
-        "attributes-natural-language",
-        g3(OP, JD, g2(SD, EV)),
-        one(NL),
-    ),
+    a("attributes-natural-language", g3(OP, JD, g2(SD, EV)), one(NL)),
     a("auth-info", OP, set(&[Text(MAX_TEXT)])),
     a("compression", OP, one(KW)),
     a("detailed-status-message", OP, one(TX)),
@@ -373,11 +319,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("document-access-error", OP, one(TX)),
     a("document-charset", g2(OP, DD), one(CS)),
     a("document-format", g2(OP, DD), one(MIME)),
-    a(
-        "document-format-details",
-        g2(OP, DD),
-        set(&[Collection(FORMAT_DETAILS)]),
-    ),
+    a("document-format-details", g2(OP, DD), set(&[Collection(FORMAT_DETAILS)])),
     a("document-message", g2(OP, DD), one(TX)),
     a("document-metadata", g2(OP, DD), set(OCT)),
     a("document-name", g2(OP, DD), one(NM)),
@@ -444,11 +386,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("date-time-at-creation", JS, one(DATE)),
     a("date-time-at-processing", JS, nv(one(DATE))),
     a("document-charset-supplied", JD, one(CS)),
-    a(
-        "document-format-details-supplied",
-        JD,
-        set(&[Collection(FORMAT_DETAILS)]),
-    ),
+    a("document-format-details-supplied", JD, set(&[Collection(FORMAT_DETAILS)])),
     a("document-format-supplied", JD, one(MIME)),
     a("document-format-version-supplied", JD, one(TX127)),
     a("document-message-supplied", JD, one(TX)),
@@ -548,11 +486,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("media-left-margin-supported", g2(PD, PT), set(INT0)),
     a("media-ready", PT, nv(KW_NMS)),
     a("media-right-margin-supported", g2(PD, PT), set(INT0)),
-    a(
-        "media-size-supported",
-        g2(PD, PT),
-        set(&[Collection(MEDIA_SIZE)]),
-    ),
+    a("media-size-supported", g2(PD, PT), set(&[Collection(MEDIA_SIZE)])),
     a("media-source-supported", g2(PD, PT), KW_NMS),
     a("media-top-margin-supported", g2(PD, PT), set(INT0)),
     a("media-type-supported", g2(PD, PT), KW_NMS),
@@ -567,11 +501,7 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("notify-events-default", PD, set(KW)),
     a("notify-events-supported", PD, set(KW)),
     a("notify-lease-duration-default", PD, one(LEASE)),
-    a(
-        "notify-lease-duration-supported",
-        PD,
-        set(&[Integer(0, 67_108_863), RangeOfInteger]),
-    ),
+    a("notify-lease-duration-supported", PD, set(&[Integer(0, 67_108_863), RangeOfInteger])),
     a("notify-max-events-supported", PD, one(&[Integer(2, MAX)])),
     a("notify-pull-method-supported", PD, set(KW)),
     a("notify-schemes-supported", PD, set(SCHEME)),
@@ -683,17 +613,9 @@ pub(super) const ATTRS: &[AttrDef] = &[
     a("printer-creation-attributes-supported", SYD, set(KW)),
     a("system-config-change-date-time", SYS, one(DATE)),
     a("system-config-change-time", SYS, one(INT0)),
-    a(
-        "system-configured-printers",
-        SYS,
-        nv(set(&[Collection(&[])])),
-    ),
+    a("system-configured-printers", SYS, nv(set(&[Collection(&[])]))),
     a("system-current-time", SYS, one(DATE)),
-    a(
-        "system-default-printer-id",
-        SYD,
-        nv(one(&[Integer(1, 65535)])),
-    ),
+    a("system-default-printer-id", SYD, nv(one(&[Integer(1, 65535)]))),
     a("system-dns-sd-name", SYD, nv(one(NM63))),
     a("system-geo-location", SYD, nv(one(URI))),
     a("system-info", SYD, one(TX127)),

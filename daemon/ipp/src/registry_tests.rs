@@ -32,9 +32,7 @@ fn index_is_sorted_unique_and_consistent() {
     assert!(all.len() > 350, "only {} attributes", all.len());
     assert!(all.windows(2).all(|w| w[0].name < w[1].name));
     assert_eq!(conflicting_duplicates(), Vec::<&str>::new());
-    assert!(all
-        .iter()
-        .all(|d| !d.syntax.kinds.is_empty() && d.groups != Groups::NONE));
+    assert!(all.iter().all(|d| !d.syntax.kinds.is_empty() && d.groups != Groups::NONE));
 }
 
 #[test]
@@ -82,10 +80,7 @@ fn lookups() {
 
 #[test]
 fn unknown_attribute_passes() {
-    assert_eq!(
-        check(&Attribute::new("com.example-thing", Value::Boolean(true))),
-        Ok(())
-    );
+    assert_eq!(check(&Attribute::new("com.example-thing", Value::Boolean(true))), Ok(()));
 }
 
 #[test]
@@ -93,40 +88,21 @@ fn good_values_pass() {
     let ok = [
         Attribute::new("copies", Value::Integer(2)),
         Attribute::new("attributes-charset", Value::Charset("utf-8".into())),
-        Attribute::new(
-            "attributes-natural-language",
-            Value::NaturalLanguage("en-us".into()),
-        ),
-        Attribute::new(
-            "printer-uri",
-            Value::Uri("ipp://localhost:631/printers/p".into()),
-        ),
-        Attribute::new(
-            "document-format",
-            Value::MimeMediaType("application/pdf".into()),
-        ),
+        Attribute::new("attributes-natural-language", Value::NaturalLanguage("en-us".into())),
+        Attribute::new("printer-uri", Value::Uri("ipp://localhost:631/printers/p".into())),
+        Attribute::new("document-format", Value::MimeMediaType("application/pdf".into())),
         Attribute::new("media", name("Custom.4x6in")),
         Attribute::set("job-sheets", vec![kw("none"), name("standard")]),
-        Attribute::set(
-            "page-ranges",
-            vec![Value::RangeOfInteger { lower: 1, upper: 3 }],
-        ),
+        Attribute::set("page-ranges", vec![Value::RangeOfInteger { lower: 1, upper: 3 }]),
         Attribute::new("orientation-requested", Value::Enum(4)),
         Attribute::new("media-col", media_col(21000, 29700)),
         Attribute::new(
             "requesting-user-name",
-            Value::NameWithLanguage {
-                language: "fr".into(),
-                name: "éric".into(),
-            },
+            Value::NameWithLanguage { language: "fr".into(), name: "éric".into() },
         ),
         Attribute::new(
             "printer-resolution",
-            Value::Resolution {
-                cross_feed: 600,
-                feed: 600,
-                units: ResolutionUnits::DotsPerInch,
-            },
+            Value::Resolution { cross_feed: 600, feed: 600, units: ResolutionUnits::DotsPerInch },
         ),
         Attribute::new("media-default", Value::NoValue),
         Attribute::new("job-state", Value::Unknown),
@@ -141,69 +117,32 @@ fn good_values_pass() {
 #[test]
 fn wrong_tag() {
     let e = check(&Attribute::new("copies", kw("2")));
-    assert!(
-        matches!(
-            e,
-            Err(SyntaxError::WrongTag {
-                index: 0,
-                tag: 0x44,
-                ..
-            })
-        ),
-        "{e:?}"
-    );
-    let e = check(&Attribute::new(
-        "printer-uri",
-        Value::Text("ipp://x".into()),
-    ));
+    assert!(matches!(e, Err(SyntaxError::WrongTag { index: 0, tag: 0x44, .. })), "{e:?}");
+    let e = check(&Attribute::new("printer-uri", Value::Text("ipp://x".into())));
     assert!(matches!(e, Err(SyntaxError::WrongTag { .. })));
 }
 
 #[test]
 fn too_many_values() {
-    let e = check(&Attribute::set(
-        "copies",
-        vec![Value::Integer(1), Value::Integer(2)],
-    ));
-    assert_eq!(
-        e,
-        Err(SyntaxError::TooManyValues {
-            name: "copies".into(),
-            count: 2
-        })
-    );
+    let e = check(&Attribute::set("copies", vec![Value::Integer(1), Value::Integer(2)]));
+    assert_eq!(e, Err(SyntaxError::TooManyValues { name: "copies".into(), count: 2 }));
 }
 
 #[test]
 fn no_values() {
-    assert!(matches!(
-        check(&Attribute::set("copies", vec![])),
-        Err(SyntaxError::NoValues { .. })
-    ));
+    assert!(matches!(check(&Attribute::set("copies", vec![])), Err(SyntaxError::NoValues { .. })));
 }
 
 #[test]
 fn out_of_range() {
     let e = check(&Attribute::new("copies", Value::Integer(0)));
-    assert!(
-        matches!(
-            e,
-            Err(SyntaxError::OutOfRange {
-                value: 0,
-                min: 1,
-                ..
-            })
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, Err(SyntaxError::OutOfRange { value: 0, min: 1, .. })), "{e:?}");
     let e = check(&Attribute::new("job-priority", Value::Integer(101)));
     assert!(matches!(e, Err(SyntaxError::OutOfRange { max: 100, .. })));
     let e = check(&Attribute::new("print-quality", Value::Enum(9)));
     assert!(matches!(e, Err(SyntaxError::OutOfRange { .. })));
-    let e = check(&Attribute::set(
-        "page-ranges",
-        vec![Value::RangeOfInteger { lower: 5, upper: 2 }],
-    ));
+    let e =
+        check(&Attribute::set("page-ranges", vec![Value::RangeOfInteger { lower: 5, upper: 2 }]));
     assert!(matches!(e, Err(SyntaxError::BadRange { .. })));
 }
 
@@ -213,29 +152,12 @@ fn lengths() {
     let e = check(&Attribute::new("job-name", name(&long)));
     assert_eq!(
         e,
-        Err(SyntaxError::TooLong {
-            name: "job-name".into(),
-            index: 0,
-            len: 256,
-            max: 255
-        })
+        Err(SyntaxError::TooLong { name: "job-name".into(), index: 0, len: 256, max: 255 })
     );
-    let e = check(&Attribute::new(
-        "printer-info",
-        Value::Text("y".repeat(128)),
-    ));
+    let e = check(&Attribute::new("printer-info", Value::Text("y".repeat(128))));
     assert!(matches!(e, Err(SyntaxError::TooLong { max: 127, .. })));
-    assert_eq!(
-        check(&Attribute::new(
-            "job-state-message",
-            Value::Text("y".repeat(1023))
-        )),
-        Ok(())
-    );
-    let e = check(&Attribute::new(
-        "job-state-message",
-        Value::Text("y".repeat(1024)),
-    ));
+    assert_eq!(check(&Attribute::new("job-state-message", Value::Text("y".repeat(1023)))), Ok(()));
+    let e = check(&Attribute::new("job-state-message", Value::Text("y".repeat(1024))));
     assert!(matches!(e, Err(SyntaxError::TooLong { max: 1023, .. })));
     let uri = format!("ipp://h/{}", "a".repeat(1020));
     assert!(matches!(
@@ -251,57 +173,30 @@ fn malformed_strings() {
         Attribute::new("sides", kw("")),
         Attribute::new("printer-uri", Value::Uri("no-scheme".into())),
         Attribute::new("printer-uri", Value::Uri("ipp://a b".into())),
-        Attribute::new(
-            "attributes-natural-language",
-            Value::NaturalLanguage("en_US".into()),
-        ),
+        Attribute::new("attributes-natural-language", Value::NaturalLanguage("en_US".into())),
         Attribute::new("document-format", Value::MimeMediaType("pdf".into())),
         Attribute::new(
             "job-name",
-            Value::NameWithLanguage {
-                language: "not a lang".into(),
-                name: "x".into(),
-            },
+            Value::NameWithLanguage { language: "not a lang".into(), name: "x".into() },
         ),
     ];
     for a in bad {
-        assert!(
-            matches!(check(&a), Err(SyntaxError::BadString { .. })),
-            "{a:?}"
-        );
+        assert!(matches!(check(&a), Err(SyntaxError::BadString { .. })), "{a:?}");
     }
 }
 
 #[test]
 fn out_of_band_rules() {
-    let e = check(&Attribute::set(
-        "job-sheets",
-        vec![kw("none"), Value::Unknown],
-    ));
-    assert!(matches!(
-        e,
-        Err(SyntaxError::OutOfBandInSet { tag: 0x12, .. })
-    ));
+    let e = check(&Attribute::set("job-sheets", vec![kw("none"), Value::Unknown]));
+    assert!(matches!(e, Err(SyntaxError::OutOfBandInSet { tag: 0x12, .. })));
     let e = check(&Attribute::new("copies", Value::NoValue));
-    assert_eq!(
-        e,
-        Err(SyntaxError::NoValueNotAllowed {
-            name: "copies".into()
-        })
-    );
-    assert_eq!(
-        check(&Attribute::new("printer-geo-location", Value::NoValue)),
-        Ok(())
-    );
+    assert_eq!(e, Err(SyntaxError::NoValueNotAllowed { name: "copies".into() }));
+    assert_eq!(check(&Attribute::new("printer-geo-location", Value::NoValue)), Ok(()));
 }
 
 #[test]
 fn resolution_and_date() {
-    let bad = Value::Resolution {
-        cross_feed: 0,
-        feed: 600,
-        units: ResolutionUnits::DotsPerInch,
-    };
+    let bad = Value::Resolution { cross_feed: 0, feed: 600, units: ResolutionUnits::DotsPerInch };
     assert!(matches!(
         check(&Attribute::new("printer-resolution", bad)),
         Err(SyntaxError::BadResolution { .. })
@@ -318,10 +213,7 @@ fn resolution_and_date() {
         utc_hours: 1,
         utc_minutes: 0,
     };
-    assert_eq!(
-        check(&Attribute::new("job-hold-until-time", Value::DateTime(d))),
-        Ok(())
-    );
+    assert_eq!(check(&Attribute::new("job-hold-until-time", Value::DateTime(d))), Ok(()));
     d.month = 13;
     let e = check(&Attribute::new("job-hold-until-time", Value::DateTime(d)));
     assert!(matches!(e, Err(SyntaxError::BadDateTime { .. })));
@@ -337,23 +229,9 @@ fn collection_members_checked_recursively() {
         ]),
     )]);
     let e = check(&Attribute::new("media-col", bad));
-    let Err(SyntaxError::InMember {
-        name,
-        index: 0,
-        error,
-    }) = e
-    else {
-        panic!("{e:?}")
-    };
+    let Err(SyntaxError::InMember { name, index: 0, error }) = e else { panic!("{e:?}") };
     assert_eq!(name, "media-col");
-    let SyntaxError::InMember {
-        name: inner,
-        error: leaf,
-        ..
-    } = *error
-    else {
-        panic!()
-    };
+    let SyntaxError::InMember { name: inner, error: leaf, .. } = *error else { panic!() };
     assert_eq!(inner, "media-size");
     assert!(matches!(*leaf, SyntaxError::WrongTag { ref name, .. } if name == "x-dimension"));
 
@@ -362,36 +240,15 @@ fn collection_members_checked_recursively() {
         member(
             "media-size",
             Value::Collection(vec![
-                member(
-                    "x-dimension",
-                    Value::RangeOfInteger {
-                        lower: 7620,
-                        upper: 21590,
-                    },
-                ),
-                member(
-                    "y-dimension",
-                    Value::RangeOfInteger {
-                        lower: 12700,
-                        upper: 35560,
-                    },
-                ),
+                member("x-dimension", Value::RangeOfInteger { lower: 7620, upper: 21590 }),
+                member("y-dimension", Value::RangeOfInteger { lower: 12700, upper: 35560 }),
             ]),
         ),
         member("vendor-extension", Value::Boolean(true)),
     ]);
-    assert_eq!(
-        check(&Attribute::set(
-            "media-col-database",
-            vec![media_col(1, 2), db]
-        )),
-        Ok(())
-    );
+    assert_eq!(check(&Attribute::set("media-col-database", vec![media_col(1, 2), db])), Ok(()));
 
-    let dup = Value::Collection(vec![
-        member("media-type", kw("a")),
-        member("media-type", kw("b")),
-    ]);
+    let dup = Value::Collection(vec![member("media-type", kw("a")), member("media-type", kw("b"))]);
     assert!(matches!(
         check(&Attribute::new("media-col", dup)),
         Err(SyntaxError::DuplicateMember { .. })
@@ -407,14 +264,8 @@ fn collection_members_checked_recursively() {
 
 #[test]
 fn error_display() {
-    let e = SyntaxError::TooManyValues {
-        name: "copies".into(),
-        count: 2,
-    };
-    assert_eq!(
-        e.to_string(),
-        "copies: 2 values for a single-valued attribute"
-    );
+    let e = SyntaxError::TooManyValues { name: "copies".into(), count: 2 };
+    assert_eq!(e.to_string(), "copies: 2 values for a single-valued attribute");
 }
 
 #[test]
@@ -484,10 +335,7 @@ fn requested_job_groups() {
 
 #[test]
 fn requested_names_and_foreign_groups() {
-    let r = expand_requested(
-        &["job-id", "job-uri", "printer-description"],
-        ObjectKind::Job,
-    );
+    let r = expand_requested(&["job-id", "job-uri", "printer-description"], ObjectKind::Job);
     assert!(r.contains("job-id") && r.contains("job-uri"));
     assert!(
         !r.contains("job-state")

@@ -47,25 +47,14 @@ pub struct Syntax {
 
 impl Syntax {
     pub const fn one(kinds: &'static [Kind]) -> Self {
-        Syntax {
-            kinds,
-            set: false,
-            no_value: false,
-        }
+        Syntax { kinds, set: false, no_value: false }
     }
     pub const fn set_of(kinds: &'static [Kind]) -> Self {
-        Syntax {
-            kinds,
-            set: true,
-            no_value: false,
-        }
+        Syntax { kinds, set: true, no_value: false }
     }
     /// The same syntax, also allowing `no-value` (e.g. a `-default` with none configured).
     pub const fn or_no_value(self) -> Self {
-        Syntax {
-            no_value: true,
-            ..self
-        }
+        Syntax { no_value: true, ..self }
     }
 }
 

@@ -51,9 +51,15 @@ mod tests {
     #[test]
     fn user_information_is_removed_as_cupsd_does() {
         assert_eq!(without_userinfo("ipps://alice:s3cret@host/ipp/print"), "ipps://host/ipp/print");
-        assert_eq!(without_userinfo("ipps://alice@host:631/ipp/print"), "ipps://host:631/ipp/print");
+        assert_eq!(
+            without_userinfo("ipps://alice@host:631/ipp/print"),
+            "ipps://host:631/ipp/print"
+        );
         assert_eq!(without_userinfo("smb://user:secret@server/share"), "smb://server/share");
-        assert_eq!(without_userinfo("ipp://a:p@ss@host:631/printers/x"), "ipp://host:631/printers/x");
+        assert_eq!(
+            without_userinfo("ipp://a:p@ss@host:631/printers/x"),
+            "ipp://host:631/printers/x"
+        );
         assert_eq!(without_userinfo("smb://WORKGROUP;bob:pw@server"), "smb://server");
         assert_eq!(without_userinfo("socket://host:9100"), "socket://host:9100");
         assert_eq!(without_userinfo("lpd://host/queue?user=x@y"), "lpd://host/queue?user=x@y");
@@ -69,10 +75,19 @@ mod tests {
     #[test]
     fn messages_lose_the_credentials_in_every_form() {
         let uri = "ipps://alice:s3cret@host/ipp/print";
-        assert_eq!(redact("Unable to connect to alice:s3cret@host:631: refused", uri), "Unable to connect to host:631: refused");
-        assert_eq!(redact("Bad device URI: ipps://alice:s3cret@host/x", uri), "Bad device URI: ipps://host/x");
+        assert_eq!(
+            redact("Unable to connect to alice:s3cret@host:631: refused", uri),
+            "Unable to connect to host:631: refused"
+        );
+        assert_eq!(
+            redact("Bad device URI: ipps://alice:s3cret@host/x", uri),
+            "Bad device URI: ipps://host/x"
+        );
         assert_eq!(redact("password s3cret refused", uri), "password **** refused");
         assert_eq!(redact("nothing here", "ipp://host/ipp"), "nothing here");
-        assert_eq!(redact("user alice at alice@host", "ipp://alice@host/ipp"), "user alice at host");
+        assert_eq!(
+            redact("user alice at alice@host", "ipp://alice@host/ipp"),
+            "user alice at host"
+        );
     }
 }

@@ -63,10 +63,23 @@ pub enum Value {
     Enum(i32),
     OctetString(Vec<u8>),
     DateTime(DateTime),
-    Resolution { cross_feed: i32, feed: i32, units: ResolutionUnits },
-    RangeOfInteger { lower: i32, upper: i32 },
-    TextWithLanguage { language: String, text: String },
-    NameWithLanguage { language: String, name: String },
+    Resolution {
+        cross_feed: i32,
+        feed: i32,
+        units: ResolutionUnits,
+    },
+    RangeOfInteger {
+        lower: i32,
+        upper: i32,
+    },
+    TextWithLanguage {
+        language: String,
+        text: String,
+    },
+    NameWithLanguage {
+        language: String,
+        name: String,
+    },
     Text(String),
     Name(String),
     Keyword(String),
@@ -78,7 +91,10 @@ pub enum Value {
     /// A collection: member attributes in order, each with its 1setOf values.
     Collection(Vec<crate::message::Attribute>),
     /// Any tag this codec does not model (including extension tags), kept verbatim.
-    Other { tag: u32, data: Vec<u8> },
+    Other {
+        tag: u32,
+        data: Vec<u8>,
+    },
 }
 
 impl Value {

@@ -78,7 +78,14 @@ pub const FAILOVER_MODES: &[&str] = &["none", "auto", "manual"];
 /// the user picks a printer), `no-qualified-printer`, `handing-off` (the printer's job is
 /// being stopped and counted), `failed-over` (the remainder prints elsewhere), `resumed`
 /// (the printer recovered before the hand-off).
-pub const FAILOVER_STATES: &[&str] = &["watching", "awaiting-choice", "no-qualified-printer", "handing-off", "failed-over", "resumed"];
+pub const FAILOVER_STATES: &[&str] = &[
+    "watching",
+    "awaiting-choice",
+    "no-qualified-printer",
+    "handing-off",
+    "failed-over",
+    "resumed",
+];
 pub const SPLIT_FALLBACKS: &[&str] = &["print-alone", "hold"];
 
 // job-state-reasons values.
@@ -166,7 +173,12 @@ pub(crate) const ATTRS: &[AttrDef] = &[
 /// Every string of a string-valued attribute, with comma-separated lists split (`lp -o`
 /// sends `a,b` as one name).
 pub fn list_values(attr: &crate::Attribute) -> Vec<String> {
-    attr.strs().flat_map(|v| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+    attr.strs()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A boolean sent as a boolean or as text (`true`/`yes`/`on`, `false`/`no`/`off`).

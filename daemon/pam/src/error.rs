@@ -37,9 +37,9 @@ impl std::error::Error for PamError {}
 /// Maps a `pam_authenticate` failure.
 pub(crate) fn from_authenticate(code: ErrorCode) -> PamError {
     match code {
-        ErrorCode::AuthenticationError | ErrorCode::CredentialsInsufficient | ErrorCode::MaxTries => {
-            PamError::AuthFailed
-        }
+        ErrorCode::AuthenticationError
+        | ErrorCode::CredentialsInsufficient
+        | ErrorCode::MaxTries => PamError::AuthFailed,
         ErrorCode::UserUnknown => PamError::UnknownUser,
         other => PamError::Unavailable(describe("pam_authenticate", other)),
     }
@@ -53,7 +53,9 @@ pub(crate) fn from_account(code: ErrorCode) -> PamError {
         | ErrorCode::PermissionDenied
         | ErrorCode::NewAuthTokRequired
         | ErrorCode::AuthTokExpired
-        | ErrorCode::AuthenticationError => PamError::AccountUnavailable(describe("pam_acct_mgmt", code)),
+        | ErrorCode::AuthenticationError => {
+            PamError::AccountUnavailable(describe("pam_acct_mgmt", code))
+        }
         other => PamError::Unavailable(describe("pam_acct_mgmt", other)),
     }
 }

@@ -4,7 +4,6 @@
 //! A thin layer over `nonstick`, which holds all the FFI, so this crate has no unsafe code.
 //! [`authenticate`] blocks (PAM modules sleep after a failure or ask a network directory):
 //! the daemon calls it off its async worker threads.
-#![forbid(unsafe_code)]
 
 mod error;
 

@@ -25,7 +25,9 @@ fn authenticate_codes_map_to_wrong_credentials_or_pam_failure() {
 
 #[test]
 fn account_codes_map_to_account_refusal_or_pam_failure() {
-    for code in [ErrorCode::AccountExpired, ErrorCode::PermissionDenied, ErrorCode::NewAuthTokRequired] {
+    for code in
+        [ErrorCode::AccountExpired, ErrorCode::PermissionDenied, ErrorCode::NewAuthTokRequired]
+    {
         assert!(matches!(error::from_account(code), PamError::AccountUnavailable(_)), "{code:?}");
     }
     assert_eq!(error::from_account(ErrorCode::UserUnknown), PamError::UnknownUser);

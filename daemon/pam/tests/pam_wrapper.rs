@@ -34,7 +34,8 @@ fn setup() -> Option<Setup> {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let passdb = dir.path().join("passdb");
-    std::fs::write(&passdb, format!("alice:s3cret pw:{SERVICE}\nbob:bobpw:other-service\n")).expect("passdb");
+    std::fs::write(&passdb, format!("alice:s3cret pw:{SERVICE}\nbob:bobpw:other-service\n"))
+        .expect("passdb");
     let services = dir.path().join("services");
     std::fs::create_dir(&services).expect("services dir");
     let (m, p) = (matrix.display(), passdb.display());

@@ -4,7 +4,12 @@ use clap::Parser;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "quired", version, about = "Quire print server (drop-in cupsd)", disable_help_flag = true)]
+#[command(
+    name = "quired",
+    version,
+    about = "Quire print server (drop-in cupsd)",
+    disable_help_flag = true
+)]
 pub struct Args {
     /// Configuration file (cupsd.conf). Without it, the built-in default config is used.
     #[arg(short = 'c', value_name = "cupsd.conf")]

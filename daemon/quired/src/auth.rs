@@ -41,19 +41,31 @@ impl Authenticator {
         let Some((user, password)) = header.and_then(parse_basic) else {
             return Proof::None;
         };
-        let locked = self.guard.lock().unwrap_or_else(|e| e.into_inner()).check(&user, &client, Instant::now());
+        let locked = self.guard.lock().unwrap_or_else(|e| e.into_inner()).check(
+            &user,
+            &client,
+            Instant::now(),
+        );
         if let Err(l) = locked {
-            let msg = format!("{l}; try again in {} s", l.remaining(Instant::now()).as_secs().max(1));
+            let msg =
+                format!("{l}; try again in {} s", l.remaining(Instant::now()).as_secs().max(1));
             self.audit.record("auth-locked", &user, &client_text(&client), &msg);
             return Proof::Locked(msg);
         }
         let (service, u) = (self.service.clone(), user.clone());
-        let result = tokio::task::spawn_blocking(move || quire_pam::authenticate(&service, &u, &password)).await;
+        let result =
+            tokio::task::spawn_blocking(move || quire_pam::authenticate(&service, &u, &password))
+                .await;
         let mut guard = self.guard.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(Ok(())) => {
                 guard.succeeded(&user, &client, Instant::now());
-                self.audit.record("auth-ok", &user, &client_text(&client), "password accepted by PAM");
+                self.audit.record(
+                    "auth-ok",
+                    &user,
+                    &client_text(&client),
+                    "password accepted by PAM",
+                );
                 Proof::User(user)
             }
             Ok(Err(e @ quire_pam::PamError::Unavailable(_))) => {
@@ -70,7 +82,12 @@ impl Authenticator {
             }
             Err(_) => {
                 guard.abandoned(&user, &client, Instant::now());
-                self.audit.record("auth-error", &user, &client_text(&client), "the PAM thread failed");
+                self.audit.record(
+                    "auth-error",
+                    &user,
+                    &client_text(&client),
+                    "the PAM thread failed",
+                );
                 Proof::Failed("authentication failed".into())
             }
         }
@@ -122,7 +139,12 @@ impl Audit {
         use crate::logline::escape;
         // One line per record: control characters escaped; in the quoted user name, quotes too.
         let user = escape(&user.replace('\\', "\\\\").replace('"', "\\\"")).into_owned();
-        let line = format!("{} {what} user=\"{user}\" client={} {}\n", crate::clock::now(), escape(client), escape(detail));
+        let line = format!(
+            "{} {what} user=\"{user}\" client={} {}\n",
+            crate::clock::now(),
+            escape(client),
+            escape(detail)
+        );
         tracing::debug!(target: "audit", "{}", line.trim_end());
         if let Some(f) = &self.file {
             let mut f = f.lock().unwrap_or_else(|e| e.into_inner());

@@ -50,7 +50,8 @@ pub fn init_logging(c: &ServerConfig) {
         LogLevel::Debug => "debug",
         LogLevel::Debug2 => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
     let file = match &c.error_log {
         LogTarget::File(p) => {
@@ -80,20 +81,36 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     }
     // Our own subdirectory, so a spool left by cupsd is never touched.
     let spool_dir = c.request_root.join("quire");
-    let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir).map_err(|e| e.to_string())?;
+    let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir)
+        .map_err(|e| e.to_string())?;
     let spool = store.spool();
     // Who filters run as, checked before anything else starts (User root is refused).
     let launch = Arc::new(crate::launch::launch(c)?);
     let state = restore(core_settings(c, now(), &launch), &store).map_err(|e| e.to_string())?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let failed = tx.clone();
-    let store = crate::store_thread::spawn(store, Box::new(move |touched| drop(failed.send(Command::StoreFailed(touched)))));
+    let store = crate::store_thread::spawn(
+        store,
+        Box::new(move |touched| drop(failed.send(Command::StoreFailed(touched)))),
+    );
     let cache = Arc::new(crate::cache::ResponseCache::default());
     // The key lives with the documents it seals: StateDir (/run/cups) is gone at reboot.
-    let keyring = Arc::new(quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key")).map_err(|e| e.to_string())?);
+    let keyring = Arc::new(
+        quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key"))
+            .map_err(|e| e.to_string())?,
+    );
     let pull = pull_policy(c);
     let pages = Arc::new(quire_backends::PageCounter::new(launch.clone()));
-    let mut task = SchedulerTask::new(state, store, spool_dir.clone(), tx.clone(), cache.clone(), keyring.clone(), pull.clone(), launch);
+    let mut task = SchedulerTask::new(
+        state,
+        store,
+        spool_dir.clone(),
+        tx.clone(),
+        cache.clone(),
+        keyring.clone(),
+        pull.clone(),
+        launch,
+    );
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
@@ -110,7 +127,19 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
     tokio::spawn(task.run(rx));
     let auth = authenticator(c);
     let access = Some(Arc::new(quire_core::model::AccessRules::from_config(c)));
-    let app = Arc::new(App { tx, cache, spool, accounts: Accounts::new(c.system_group.clone()), limits: quire_ipp::Limits::default(), auth, access, pins: crate::pin::Pins::new(keyring.clone()), keyring, pull, pages });
+    let app = Arc::new(App {
+        tx,
+        cache,
+        spool,
+        accounts: Accounts::new(c.system_group.clone()),
+        limits: quire_ipp::Limits::default(),
+        auth,
+        access,
+        pins: crate::pin::Pins::new(keyring.clone()),
+        keyring,
+        pull,
+        pages,
+    });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())
@@ -122,14 +151,22 @@ fn pull_policy(c: &ServerConfig) -> crate::fetch::PullPolicy {
         net::ListenSpec::Tcp(a) => Some(a),
         net::ListenSpec::Unix(_) => None,
     });
-    crate::fetch::PullPolicy { schemes: c.pull_schemes.clone(), hosts: c.pull_hosts.clone(), own: own.collect(), min_rate: c.pull_min_rate }
+    crate::fetch::PullPolicy {
+        schemes: c.pull_schemes.clone(),
+        hosts: c.pull_hosts.clone(),
+        own: own.collect(),
+        min_rate: c.pull_min_rate,
+    }
 }
 
 /// The listeners, limits and TLS certificate (made if asked for and missing).
 fn net_config(c: &ServerConfig) -> Result<net::NetConfig, String> {
     let tls = if c.create_self_signed_certs {
         let host = c.server_name.clone().unwrap_or_else(|| "localhost".into());
-        Some(net::load_or_create_self_signed(&c.server_keychain, &[host]).map_err(|e| e.to_string())?)
+        Some(
+            net::load_or_create_self_signed(&c.server_keychain, &[host])
+                .map_err(|e| e.to_string())?,
+        )
     } else {
         None
     };
@@ -150,7 +187,11 @@ fn authenticator(c: &ServerConfig) -> Arc<crate::auth::Authenticator> {
         quire_config::LogTarget::File(p) => Some(p.clone()),
         _ => None,
     });
-    let guard = crate::guard::GuardPolicy { max_failures: c.max_auth_failures.max(1), window: Duration::from_secs(60), lockout: c.auth_lockout_time };
+    let guard = crate::guard::GuardPolicy {
+        max_failures: c.max_auth_failures.max(1),
+        window: Duration::from_secs(60),
+        lockout: c.auth_lockout_time,
+    };
     crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit)
 }
 
@@ -169,7 +210,12 @@ async fn shutdown_signal() {
     }
 }
 
-fn admin_request(task: &mut SchedulerTask, msg: Message, device_attributes: Option<Vec<Attribute>>, name: &str) {
+fn admin_request(
+    task: &mut SchedulerTask,
+    msg: Message,
+    device_attributes: Option<Vec<Attribute>>,
+    name: &str,
+) {
     let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
     let mut req = Request::new(msg, "/admin/", base);
     req.device_attributes = device_attributes;
@@ -182,16 +228,28 @@ fn admin_request(task: &mut SchedulerTask, msg: Message, device_attributes: Opti
 
 /// A queue per simulated printer (`-m everywhere`: capabilities from the printer), the
 /// first one the default. Queues that exist already are left as the admin made them.
-async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::demo_fleet::SimulatedPrinter]) {
+async fn add_simulated_queues(
+    task: &mut SchedulerTask,
+    fleet: &[crate::demo_fleet::SimulatedPrinter],
+) {
     let had_printers = task.has_printers();
     for sim in fleet {
         if task.has_printer(sim.name) {
             continue;
         }
         let uri = sim.uri.clone();
-        let device = tokio::task::spawn_blocking(move || crate::device_query::query_device(&uri).ok()).await.ok().flatten();
-        let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{}", sim.name)), "root");
-        msg.group_mut(DelimiterTag::Operation).push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
+        let device =
+            tokio::task::spawn_blocking(move || crate::device_query::query_device(&uri).ok())
+                .await
+                .ok()
+                .flatten();
+        let mut msg = quire_client::request_as(
+            Operation::CupsAddModifyPrinter,
+            Some(&format!("ipp://localhost/printers/{}", sim.name)),
+            "root",
+        );
+        msg.group_mut(DelimiterTag::Operation)
+            .push(Attribute::new("ppd-name", Value::Name("everywhere".into())));
         let mut g = Group::new(DelimiterTag::Printer);
         g.push(Attribute::new("device-uri", Value::Uri(sim.uri.clone())));
         g.push(Attribute::new("printer-info", Value::Text(sim.info.into())));
@@ -204,7 +262,11 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::demo_fle
         admin_request(task, msg, device, sim.name);
     }
     if let (false, Some(first)) = (had_printers, fleet.first()) {
-        let msg = quire_client::request_as(Operation::CupsSetDefault, Some(&format!("ipp://localhost/printers/{}", first.name)), "root");
+        let msg = quire_client::request_as(
+            Operation::CupsSetDefault,
+            Some(&format!("ipp://localhost/printers/{}", first.name)),
+            "root",
+        );
         admin_request(task, msg, None, first.name);
     }
 }
@@ -214,10 +276,19 @@ async fn add_simulated_queues(task: &mut SchedulerTask, fleet: &[crate::demo_fle
 fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
     let out = state_dir.join("printed");
     let _ = std::fs::create_dir_all(&out);
-    for (name, info) in [("office", "Office printer (prints to a file)"), ("lab", "Lab printer (prints to a file)")] {
-        let mut msg = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&format!("ipp://localhost/printers/{name}")), "root");
+    for (name, info) in
+        [("office", "Office printer (prints to a file)"), ("lab", "Lab printer (prints to a file)")]
+    {
+        let mut msg = quire_client::request_as(
+            Operation::CupsAddModifyPrinter,
+            Some(&format!("ipp://localhost/printers/{name}")),
+            "root",
+        );
         let mut g = Group::new(DelimiterTag::Printer);
-        g.push(Attribute::new("device-uri", Value::Uri(format!("file://{}/{name}.out", out.display()))));
+        g.push(Attribute::new(
+            "device-uri",
+            Value::Uri(format!("file://{}/{name}.out", out.display())),
+        ));
         g.push(Attribute::new("printer-info", Value::Text(info.into())));
         g.push(Attribute::new("printer-is-accepting-jobs", Value::Boolean(true)));
         g.push(Attribute::new("printer-state", Value::Enum(3)));
@@ -225,11 +296,16 @@ fn add_builtin_queues(task: &mut SchedulerTask, state_dir: &Path) {
         let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
         let resp = task.bootstrap_own_file_queue(Request::new(msg, "/admin/", base));
         if resp.code >= 0x0100 {
-            let why = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+            let why =
+                resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
             tracing::warn!("Unable to add built-in queue {name}: {why}");
         }
     }
-    let mut msg: Message = quire_client::request_as(Operation::CupsSetDefault, Some("ipp://localhost/printers/office"), "root");
+    let mut msg: Message = quire_client::request_as(
+        Operation::CupsSetDefault,
+        Some("ipp://localhost/printers/office"),
+        "root",
+    );
     msg.request_id = 1;
     let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
     let _ = task.bootstrap(Request::new(msg, "/admin/", base));

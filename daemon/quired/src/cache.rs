@@ -34,7 +34,12 @@ pub fn key(msg: &Message, resource: &str, base: &quire_core::UriBase, who: &Requ
     let mut m = msg.clone();
     m.request_id = 0;
     let mut k = m.encode();
-    let proof = format!("{}{:?}{}", if who.admin { "a" } else { "-" }, who.method, if who.tls { "t" } else { "-" });
+    let proof = format!(
+        "{}{:?}{}",
+        if who.admin { "a" } else { "-" },
+        who.method,
+        if who.tls { "t" } else { "-" }
+    );
     for part in [resource, &base.scheme, &base.authority, &who.user, &who.host, &proof] {
         k.extend_from_slice(part.as_bytes());
         k.push(0);
@@ -94,10 +99,19 @@ mod tests {
 
     #[test]
     fn clients_that_access_rules_tell_apart_get_different_keys() {
-        let msg = quire_client::request_as(Operation::GetPrinterAttributes, Some("ipp://localhost/printers/q"), "alice");
+        let msg = quire_client::request_as(
+            Operation::GetPrinterAttributes,
+            Some("ipp://localhost/printers/q"),
+            "alice",
+        );
         let base = quire_core::UriBase { scheme: "ipp".into(), authority: "localhost:631".into() };
-        let local = Requester { user: "alice".into(), host: "localhost".into(), ..Default::default() };
-        let remote = Requester { host: "10.0.0.2".into(), addr: Some([10, 0, 0, 2].into()), ..local.clone() };
+        let local =
+            Requester { user: "alice".into(), host: "localhost".into(), ..Default::default() };
+        let remote = Requester {
+            host: "10.0.0.2".into(),
+            addr: Some([10, 0, 0, 2].into()),
+            ..local.clone()
+        };
         let over_tls = Requester { tls: true, ..remote.clone() };
         let k = |who: &Requester| key(&msg, "/", &base, who);
         assert_ne!(k(&local), k(&remote), "the same Host header from another address");

@@ -19,25 +19,70 @@ pub enum Command {
     /// Phase one of a request the daemon works on before the core finishes it (spools its
     /// document, queries a device, hashes a PIN): every check, so a refused request causes
     /// no work (`dispatch::admit`; a Print-Job's id is reserved).
-    Admit { request: Request, who: Requester, reply: oneshot::Sender<Result<Admitted, Message>> },
+    Admit {
+        request: Request,
+        who: Requester,
+        reply: oneshot::Sender<Result<Admitted, Message>>,
+    },
     /// Phase two: `request` carries the daemon's work (`dispatch::complete`).
-    Complete { admitted: Box<Admitted>, request: Request, who: Requester, reply: oneshot::Sender<Encoded> },
+    Complete {
+        admitted: Box<Admitted>,
+        request: Request,
+        who: Requester,
+        reply: oneshot::Sender<Encoded>,
+    },
     /// A request in one trip (`quire_core::handle`). `cache_key`: set for read-only queries
     /// whose answer may be cached (crate::cache).
-    Ipp { request: Request, who: Requester, cache_key: Option<Vec<u8>>, reply: oneshot::Sender<Encoded> },
-    Ppd { name: String, base: UriBase, reply: oneshot::Sender<Option<String>> },
+    Ipp {
+        request: Request,
+        who: Requester,
+        cache_key: Option<Vec<u8>>,
+        reply: oneshot::Sender<Encoded>,
+    },
+    Ppd {
+        name: String,
+        base: UriBase,
+        reply: oneshot::Sender<Option<String>>,
+    },
     /// CUPS-Get-PPD: the response and the PPD that follows it.
-    GetPpd { request: Request, reply: oneshot::Sender<(Message, Option<String>)> },
+    GetPpd {
+        request: Request,
+        reply: oneshot::Sender<(Message, Option<String>)>,
+    },
     /// The status page's view, with the job privacy `who` is subject to.
-    Summary { who: Requester, reply: oneshot::Sender<Summary> },
+    Summary {
+        who: Requester,
+        reply: oneshot::Sender<Summary>,
+    },
     /// Reports of one backend run (`run` from `Effect::StartJob`).
-    JobProgress { job_id: i32, run: u32, pages: i32 },
+    JobProgress {
+        job_id: i32,
+        run: u32,
+        pages: i32,
+    },
     /// The device's state reasons and message while it prints run `run` of the job.
-    DeviceState { job_id: i32, run: u32, reasons: Vec<String>, message: String },
-    DeviceAttribute { job_id: i32, run: u32, attr: quire_ipp::Attribute },
+    DeviceState {
+        job_id: i32,
+        run: u32,
+        reasons: Vec<String>,
+        message: String,
+    },
+    DeviceAttribute {
+        job_id: i32,
+        run: u32,
+        attr: quire_ipp::Attribute,
+    },
     /// The device accepted run `run` of the job as its job `device_job`.
-    DeviceJob { job_id: i32, run: u32, device_job: i32 },
-    JobDone { job_id: i32, run: u32, result: JobResult },
+    DeviceJob {
+        job_id: i32,
+        run: u32,
+        device_job: i32,
+    },
+    JobDone {
+        job_id: i32,
+        run: u32,
+        result: JobResult,
+    },
     Timer,
     /// Start these runs (job, printer, run): their jobs' state is saved.
     Start(Vec<(i32, String, u32)>),

@@ -23,7 +23,9 @@ pub enum ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ConfigError::Read { path, source } => write!(f, "Unable to read \"{}\": {source}", path.display()),
+            ConfigError::Read { path, source } => {
+                write!(f, "Unable to read \"{}\": {source}", path.display())
+            }
             ConfigError::Invalid(errs) => write!(f, "{}", errs.join("\n")),
         }
     }
@@ -40,7 +42,8 @@ fn default_state_dir() -> PathBuf {
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })
 }
 
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
@@ -66,7 +69,8 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     };
     let (server, d) = quire_config::validate(&cupsd, &files);
     diags.extend(d);
-    let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+    let errors: Vec<String> =
+        diags.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
     if !errors.is_empty() {
         return Err(ConfigError::Invalid(errors));
     }
@@ -81,8 +85,14 @@ pub fn listen_specs(c: &ServerConfig) -> Vec<ListenSpec> {
         match l {
             Listen::Addr(a) => out.push(ListenSpec::Tcp(*a)),
             Listen::Any(port) => {
-                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), *port)));
-                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), *port)));
+                out.push(ListenSpec::Tcp(SocketAddr::new(
+                    IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                    *port,
+                )));
+                out.push(ListenSpec::Tcp(SocketAddr::new(
+                    IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+                    *port,
+                )));
             }
             Listen::Host { name, port } => match (name.as_str(), *port).to_socket_addrs() {
                 Ok(addrs) => out.extend(addrs.map(ListenSpec::Tcp)),
@@ -104,7 +114,11 @@ fn preserve(p: &Preserve) -> Option<i64> {
 }
 
 /// The settings the scheduler core needs (`launch` says where the CUPS backends are).
-pub fn core_settings(c: &ServerConfig, now: i64, launch: &quire_backends::Launch) -> quire_core::Settings {
+pub fn core_settings(
+    c: &ServerConfig,
+    now: i64,
+    launch: &quire_backends::Launch,
+) -> quire_core::Settings {
     let defaults = quire_core::Settings::default();
     quire_core::Settings {
         server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
@@ -115,7 +129,11 @@ pub fn core_settings(c: &ServerConfig, now: i64, launch: &quire_backends::Launch
         preserve_job_history: preserve(&c.preserve_job_history),
         preserve_job_files: preserve(&c.preserve_job_files),
         multiple_operation_timeout: c.multiple_operation_timeout.as_secs().max(1) as i64,
-        max_subscriptions: if c.max_subscriptions == 0 { usize::MAX } else { c.max_subscriptions as usize },
+        max_subscriptions: if c.max_subscriptions == 0 {
+            usize::MAX
+        } else {
+            c.max_subscriptions as usize
+        },
         file_device: c.file_device,
         start_time: now,
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,

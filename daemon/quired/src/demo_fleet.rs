@@ -17,8 +17,18 @@ pub struct SimulatedPrinter {
 /// (queue name, printer-info, port offset from the scheduler's port, quire-sim options).
 /// Three security profiles, for the splitter and failover features to show.
 const FLEET: &[(&str, &str, u16, &[&str])] = &[
-    ("office", "Office printer (simulated; PIN release, 40 ppm)", 1, &["--ppm", "40", "--auth", "pin"]),
-    ("secure", "Secure printer (simulated; badge release, encrypts, erases storage, 20 ppm)", 2, &["--ppm", "20", "--auth", "id-card", "--encrypts", "--erases-storage"]),
+    (
+        "office",
+        "Office printer (simulated; PIN release, 40 ppm)",
+        1,
+        &["--ppm", "40", "--auth", "pin"],
+    ),
+    (
+        "secure",
+        "Secure printer (simulated; badge release, encrypts, erases storage, 20 ppm)",
+        2,
+        &["--ppm", "20", "--auth", "id-card", "--encrypts", "--erases-storage"],
+    ),
     ("draft", "Draft printer (simulated; no release, 120 ppm)", 3, &["--ppm", "120"]),
 ];
 
@@ -27,7 +37,8 @@ const CONTROL_OFFSET: u16 = 10;
 
 /// `quire-sim` next to our own executable (a cargo build or a package), else from PATH.
 fn sim_binary() -> PathBuf {
-    let sibling = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("quire-sim")));
+    let sibling =
+        std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("quire-sim")));
     sibling.filter(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("quire-sim"))
 }
 
@@ -37,23 +48,39 @@ pub async fn start(state_dir: &Path, port: u16) -> Vec<SimulatedPrinter> {
     let bin = sim_binary();
     let mut fleet = Vec::new();
     for (name, info, offset, options) in FLEET {
-        let (Some(ipp), Some(control)) = (port.checked_add(*offset), port.checked_add(offset + CONTROL_OFFSET)) else { continue };
+        let (Some(ipp), Some(control)) =
+            (port.checked_add(*offset), port.checked_add(offset + CONTROL_OFFSET))
+        else {
+            continue;
+        };
         let dir = state_dir.join("printed").join(name);
         if let Err(e) = std::fs::create_dir_all(&dir) {
             tracing::warn!("Simulated printer {name}: unable to create {}: {e}", dir.display());
             continue;
         }
         let mut cmd = Command::new(&bin);
-        cmd.args(["--listen", &format!("127.0.0.1:{ipp}"), "--control", &format!("127.0.0.1:{control}"), "--name", name])
-            .arg("--keep")
-            .arg(&dir)
-            .arg("--page-log")
-            .arg(dir.join("pages.log"))
-            .args(*options)
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true);
+        cmd.args([
+            "--listen",
+            &format!("127.0.0.1:{ipp}"),
+            "--control",
+            &format!("127.0.0.1:{control}"),
+            "--name",
+            name,
+        ])
+        .arg("--keep")
+        .arg(&dir)
+        .arg("--page-log")
+        .arg(dir.join("pages.log"))
+        .args(*options)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
         match cmd.spawn() {
-            Ok(child) => fleet.push(SimulatedPrinter { name, info, uri: format!("ipp://127.0.0.1:{ipp}/ipp/print"), _child: child }),
+            Ok(child) => fleet.push(SimulatedPrinter {
+                name,
+                info,
+                uri: format!("ipp://127.0.0.1:{ipp}/ipp/print"),
+                _child: child,
+            }),
             Err(e) => {
                 tracing::warn!("Simulated printer {name}: unable to run {}: {e} (build it with `cargo build -p quire-sim`)", bin.display());
                 return Vec::new();
@@ -70,7 +97,9 @@ pub async fn start(state_dir: &Path, port: u16) -> Vec<SimulatedPrinter> {
 
 /// Waits up to 5 s for a TCP connection to `uri`'s port.
 async fn answers(uri: &str) -> bool {
-    let Some(addr) = uri.strip_prefix("ipp://").and_then(|r| r.split('/').next()) else { return false };
+    let Some(addr) = uri.strip_prefix("ipp://").and_then(|r| r.split('/').next()) else {
+        return false;
+    };
     for _ in 0..50 {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return true;

@@ -3,8 +3,8 @@
 //! CUPS-Create-Local-Printer, and the device list for lpinfo -v.
 
 use quire_client::Client;
-use quire_core::{DeviceInfo, Request};
 use quire_core::operation::Fetch;
+use quire_core::{DeviceInfo, Request};
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 use std::time::Duration;
 
@@ -13,9 +13,17 @@ use std::time::Duration;
 pub async fn fill(req: &mut Request, fetch: Fetch) {
     match fetch {
         Fetch::DeviceAttributes | Fetch::DeviceAttributesForEverywhere => {
-            let ppd = req.message.operation_attr("ppd-name").or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name")).and_then(|a| a.first_str());
+            let ppd = req
+                .message
+                .operation_attr("ppd-name")
+                .or_else(|| req.message.attr(DelimiterTag::Printer, "ppd-name"))
+                .and_then(|a| a.first_str());
             let everywhere = fetch == Fetch::DeviceAttributes || ppd == Some("everywhere");
-            let uri = req.message.attr(DelimiterTag::Printer, "device-uri").and_then(|a| a.first_str()).map(str::to_string);
+            let uri = req
+                .message
+                .attr(DelimiterTag::Printer, "device-uri")
+                .and_then(|a| a.first_str())
+                .map(str::to_string);
             if let (true, Some(uri)) = (everywhere, uri) {
                 match tokio::task::spawn_blocking(move || query_device(&uri)).await {
                     Ok(Ok(attrs)) => req.device_attributes = Some(attrs),
@@ -35,21 +43,34 @@ pub(crate) fn query_device(uri: &str) -> Result<Vec<Attribute>, String> {
     // The backend's own reading of the URI: ipp, ipps (TLS), http, https.
     let (dest, resource) = quire_backends::ipp_destination(uri).map_err(|e| e.to_string())?;
     let client = Client::connect(dest).map_err(|e| e.to_string())?;
-    let mut client = client.with_timeout(Duration::from_secs(10)).with_max_reply(quire_backends::MAX_DEVICE_REPLY);
+    let mut client = client
+        .with_timeout(Duration::from_secs(10))
+        .with_max_reply(quire_backends::MAX_DEVICE_REPLY);
     // The device is told its URI without the credentials (they are ours, not its business).
-    let mut req = client.request(Operation::GetPrinterAttributes, Some(&quire_ipp::uri::without_userinfo(uri)));
+    let mut req = client
+        .request(Operation::GetPrinterAttributes, Some(&quire_ipp::uri::without_userinfo(uri)));
     // Devices, like cupsd, leave media-col-database out of "all".
-    let wanted = ["all", "media-col-database"].iter().map(|k| Value::Keyword(k.to_string())).collect();
+    let wanted =
+        ["all", "media-col-database"].iter().map(|k| Value::Keyword(k.to_string())).collect();
     req.group_mut(DelimiterTag::Operation).push(Attribute::set("requested-attributes", wanted));
     let resp = client.send(&resource, &req, None).map_err(|e| {
-        tracing::warn!("{}: Get-Printer-Attributes failed: {e}", quire_ipp::uri::without_userinfo(uri));
+        tracing::warn!(
+            "{}: Get-Printer-Attributes failed: {e}",
+            quire_ipp::uri::without_userinfo(uri)
+        );
         e.to_string()
     })?;
     if resp.code >= 0x0100 {
-        tracing::warn!("{}: Get-Printer-Attributes answered {:#06x}", quire_ipp::uri::without_userinfo(uri), resp.code);
+        tracing::warn!(
+            "{}: Get-Printer-Attributes answered {:#06x}",
+            quire_ipp::uri::without_userinfo(uri),
+            resp.code
+        );
         return Err(format!("the device answered {:#06x}", resp.code));
     }
-    resp.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).ok_or_else(|| "the device sent no printer attributes".to_string())
+    resp.group(DelimiterTag::Printer)
+        .map(|g| g.attributes.clone())
+        .ok_or_else(|| "the device sent no printer attributes".to_string())
 }
 
 /// The backends this build ships, as `lpinfo -v` shows them.

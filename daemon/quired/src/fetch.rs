@@ -10,7 +10,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use ::http::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, USER_AGENT};
+use ::http::header::{
+    HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, USER_AGENT,
+};
 use ::http::{Request, Response, Uri};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -122,11 +124,19 @@ impl FetchError {
             FetchError::SchemeNotAllowed(_) => "the document URI's scheme is not allowed".into(),
             FetchError::HostNotAllowed(_) => "the document's host is not allowed".into(),
             FetchError::RedirectRefused { .. } => "a redirect was refused".into(),
-            FetchError::TooManyRedirects { .. } => format!("too many redirects (more than {MAX_REDIRECTS})"),
-            FetchError::TooLarge { limit, .. } => format!("the document is larger than the limit of {limit} bytes"),
+            FetchError::TooManyRedirects { .. } => {
+                format!("too many redirects (more than {MAX_REDIRECTS})")
+            }
+            FetchError::TooLarge { limit, .. } => {
+                format!("the document is larger than the limit of {limit} bytes")
+            }
             FetchError::Status { status, .. } => format!("HTTP status {status}"),
             FetchError::Timeout { .. } => "timed out".into(),
-            FetchError::TooSlow { got, rate, .. } => format!("the document came too slowly ({got} bytes in {} s, PullMinRate {} bytes/s)", rate.window.as_secs(), rate.bytes_per_second),
+            FetchError::TooSlow { got, rate, .. } => format!(
+                "the document came too slowly ({got} bytes in {} s, PullMinRate {} bytes/s)",
+                rate.window.as_secs(),
+                rate.bytes_per_second
+            ),
             FetchError::Canceled => "the job was stopped".into(),
             FetchError::Io(_) => "the document server could not be reached".into(),
             FetchError::Sink(_) => "the fetched document could not be stored".into(),
@@ -197,14 +207,18 @@ impl PullPolicy {
             )));
         }
         if self.schemes.is_empty() {
-            return Err(FetchError::SchemeNotAllowed("this server does not fetch documents by URI".into()));
+            return Err(FetchError::SchemeNotAllowed(
+                "this server does not fetch documents by URI".into(),
+            ));
         }
         if !self.schemes.iter().any(|s| s.eq_ignore_ascii_case(&scheme)) {
             return Err(FetchError::SchemeNotAllowed(format!(
                 "URI scheme \"{scheme}\" is not allowed for document-uri on this server"
             )));
         }
-        let uri: Uri = raw.parse().map_err(|e| FetchError::BadUri(format!("\"{raw}\" is not a valid URI: {e}")))?;
+        let uri: Uri = raw
+            .parse()
+            .map_err(|e| FetchError::BadUri(format!("\"{raw}\" is not a valid URI: {e}")))?;
         // `http:` alone parses as an authority (host "http"), not as a scheme.
         if !uri.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case(&scheme)) {
             return Err(FetchError::BadUri(format!("\"{raw}\" is not an absolute URI")));
@@ -213,7 +227,9 @@ impl PullPolicy {
             return Err(FetchError::BadUri(format!("\"{raw}\" has no host")));
         };
         if authority.as_str().contains('@') {
-            return Err(FetchError::BadUri(format!("\"{raw}\": user names or passwords in URIs are not supported")));
+            return Err(FetchError::BadUri(format!(
+                "\"{raw}\": user names or passwords in URIs are not supported"
+            )));
         }
         let host = norm_host(authority.host());
         if host.is_empty() {
@@ -222,7 +238,11 @@ impl PullPolicy {
         let https = scheme == "https";
         let port = uri.port_u16().unwrap_or(default_port(https));
         if !self.host_allowed(&host, port, https) {
-            let shown = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+            let shown = if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            };
             return Err(FetchError::HostNotAllowed(format!(
                 "\"{shown}\" is not allowed for document-uri on this server (PullHosts)"
             )));
@@ -254,7 +274,12 @@ impl PullPolicy {
             return false;
         }
         match host.parse::<IpAddr>().map(canonical_ip) {
-            Ok(ip) => self.own.contains(&SocketAddr::new(ip, port)) || ip.is_loopback() || ip.is_unspecified() || local_addresses().contains(&ip),
+            Ok(ip) => {
+                self.own.contains(&SocketAddr::new(ip, port))
+                    || ip.is_loopback()
+                    || ip.is_unspecified()
+                    || local_addresses().contains(&ip)
+            }
             Err(_) => host == "localhost" || host.ends_with(".localhost"),
         }
     }
@@ -279,7 +304,9 @@ fn default_port(https: bool) -> u16 {
 }
 
 fn own_listener(host: &str, port: u16) -> FetchError {
-    FetchError::HostNotAllowed(format!("\"{host}:{port}\" is this print server: it does not fetch documents from itself"))
+    FetchError::HostNotAllowed(format!(
+        "\"{host}:{port}\" is this print server: it does not fetch documents from itself"
+    ))
 }
 
 /// IPv4-mapped IPv6 addresses as IPv4.
@@ -308,7 +335,8 @@ fn scheme_of(s: &str) -> Option<&str> {
     let scheme = &s[..s.find(':')?];
     let mut chars = scheme.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))).then_some(scheme)
+    (first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .then_some(scheme)
 }
 
 /// Lower case, no IPv6 brackets or trailing dot, and IP literals in one canonical form, so
@@ -349,7 +377,14 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { max_bytes: 0, idle_timeout: IDLE_TIMEOUT, max_redirects: MAX_REDIRECTS, extra_roots: Vec::new(), min_rate: None, cancel: None }
+        FetchOptions {
+            max_bytes: 0,
+            idle_timeout: IDLE_TIMEOUT,
+            max_redirects: MAX_REDIRECTS,
+            extra_roots: Vec::new(),
+            min_rate: None,
+            cancel: None,
+        }
     }
 }
 
@@ -378,7 +413,8 @@ pub async fn fetch_with(
             return stream_body(response, &current, opts, sink).await;
         }
         let location = response.headers().get(LOCATION);
-        let (true, Some(location)) = (matches!(status, 301 | 302 | 303 | 307 | 308), location) else {
+        let (true, Some(location)) = (matches!(status, 301 | 302 | 303 | 307 | 308), location)
+        else {
             return Err(FetchError::Status { status, uri: current.uri.to_string() });
         };
         if redirects == opts.max_redirects {
@@ -403,7 +439,9 @@ fn follow(
         return Err(refused("the Location header is not ASCII".into()));
     };
     let to = resolve(&current.uri, location);
-    let next = policy.target(&to).map_err(|e| FetchError::RedirectRefused { to: to.clone(), why: e.to_string() })?;
+    let next = policy
+        .target(&to)
+        .map_err(|e| FetchError::RedirectRefused { to: to.clone(), why: e.to_string() })?;
     let refused = |why: String| FetchError::RedirectRefused { to: to.clone(), why };
     if policy.hosts.is_empty() && next.host != origin.host {
         return Err(refused(format!(
@@ -433,7 +471,8 @@ fn resolve(base: &Uri, location: &str) -> String {
         None => (location, None),
     };
     let (path, query) = if path.is_empty() {
-        let base_path = if base.path().is_empty() { "/".to_string() } else { base.path().to_string() };
+        let base_path =
+            if base.path().is_empty() { "/".to_string() } else { base.path().to_string() };
         (base_path, query.or(base.query()))
     } else if path.starts_with('/') {
         (remove_dots(path), query)
@@ -471,9 +510,15 @@ fn remove_dots(path: &str) -> String {
 }
 
 /// Connects and sends one GET, returning the response head.
-async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(Response<Incoming>, ConnTask), FetchError> {
+async fn request(
+    target: &Target,
+    policy: &PullPolicy,
+    opts: &FetchOptions,
+) -> Result<(Response<Incoming>, ConnTask), FetchError> {
     let timed_out = || FetchError::Timeout { uri: target.uri.to_string() };
-    let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, policy, opts)).await.map_err(|_| timed_out())??;
+    let (mut sender, guard) = timeout(opts.idle_timeout, connect(target, policy, opts))
+        .await
+        .map_err(|_| timed_out())??;
     let path = target.uri.path_and_query().map_or("/", |p| p.as_str());
     let path = if path.starts_with('/') { path } else { "/" };
     let authority = target.uri.authority().map_or(target.host.as_str(), |a| a.as_str());
@@ -486,16 +531,25 @@ async fn request(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
     let response = timeout(opts.idle_timeout, sender.send_request(req))
         .await
         .map_err(|_| timed_out())?
-        .map_err(|e| FetchError::Io(format!("HTTP request to {} failed: {}", target.host, chain(&e))))?;
+        .map_err(|e| {
+            FetchError::Io(format!("HTTP request to {} failed: {}", target.host, chain(&e)))
+        })?;
     Ok((response, guard))
 }
 
-async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError> {
+async fn connect(
+    target: &Target,
+    policy: &PullPolicy,
+    opts: &FetchOptions,
+) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError> {
     let host = target.host.as_str();
-    let tcp = transport::connect_tcp(host, target.port, opts.idle_timeout).await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::TimedOut => FetchError::Timeout { uri: target.uri.to_string() },
-        _ => FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))),
-    })?;
+    let tcp =
+        transport::connect_tcp(host, target.port, opts.idle_timeout).await.map_err(|e| match e
+            .kind()
+        {
+            std::io::ErrorKind::TimedOut => FetchError::Timeout { uri: target.uri.to_string() },
+            _ => FetchError::Io(format!("unable to connect to {}: {e}", shown_host(target))),
+        })?;
     // A name that resolves to this server: nothing has been sent yet.
     if let (Ok(peer), Ok(local)) = (tcp.peer_addr(), tcp.local_addr()) {
         if policy.is_own_peer(peer, local) {
@@ -505,8 +559,9 @@ async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
     if !target.https {
         return handshake(tcp, target).await;
     }
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|e| FetchError::BadUri(format!("\"{host}\" is not a valid TLS server name: {e}")))?;
+    let name = ServerName::try_from(host.to_string()).map_err(|e| {
+        FetchError::BadUri(format!("\"{host}\" is not a valid TLS server name: {e}"))
+    })?;
     let connector = tokio_rustls::TlsConnector::from(tls_config(&opts.extra_roots)?);
     let tls = connector
         .connect(name, tcp)
@@ -515,13 +570,16 @@ async fn connect(target: &Target, policy: &PullPolicy, opts: &FetchOptions) -> R
     handshake(tls, target).await
 }
 
-async fn handshake<I>(io: I, target: &Target) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError>
+async fn handshake<I>(
+    io: I,
+    target: &Target,
+) -> Result<(SendRequest<Empty<Bytes>>, ConnTask), FetchError>
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (sender, conn) = transport::handshake(io)
-        .await
-        .map_err(|e| FetchError::Io(format!("HTTP connection to {} failed: {}", shown_host(target), chain(&e))))?;
+    let (sender, conn) = transport::handshake(io).await.map_err(|e| {
+        FetchError::Io(format!("HTTP connection to {} failed: {}", shown_host(target), chain(&e)))
+    })?;
     Ok((sender, ConnTask::spawn(conn)))
 }
 
@@ -543,8 +601,12 @@ async fn stream_body(
     let uri = || target.uri.to_string();
     let limit = opts.max_bytes;
     let headers = response.headers();
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string());
-    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok());
+    let content_type =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string());
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok());
     if limit > 0 && declared.is_some_and(|n| n > limit) {
         return Err(FetchError::TooLarge { uri: uri(), limit });
     }
@@ -559,7 +621,11 @@ async fn stream_body(
             }
             Ok(None) => break,
             Ok(Some(Err(e))) => {
-                return Err(FetchError::Io(format!("reading from {} failed: {}", shown_host(target), chain(&e))))
+                return Err(FetchError::Io(format!(
+                    "reading from {} failed: {}",
+                    shown_host(target),
+                    chain(&e)
+                )))
             }
             Ok(Some(Ok(frame))) => frame,
         };
@@ -663,7 +729,9 @@ fn system_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| match CertificateDer::pem_file_iter(CA_BUNDLE) {
         Ok(certs) => certs.take(MAX_ROOTS).filter_map(Result::ok).collect(),
         Err(e) => {
-            tracing::warn!("pull printing: unable to read {CA_BUNDLE}: {e}; https document URIs will fail");
+            tracing::warn!(
+                "pull printing: unable to read {CA_BUNDLE}: {e}; https document URIs will fail"
+            );
             Vec::new()
         }
     })

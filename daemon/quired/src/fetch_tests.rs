@@ -88,7 +88,11 @@ fn serve(
     Server { addr, requests }
 }
 
-async fn handle<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, route: &Route, log: &Mutex<Vec<String>>) {
+async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    route: &Route,
+    log: &Mutex<Vec<String>>,
+) {
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -102,14 +106,17 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, route: &Route, log:
     log.lock().unwrap().push(head);
     let out = match route(&path) {
         Reply::Body { body, length } => {
-            let len = if length { format!("Content-Length: {}\r\n", body.len()) } else { String::new() };
+            let len =
+                if length { format!("Content-Length: {}\r\n", body.len()) } else { String::new() };
             let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\n{len}Connection: close\r\n\r\n");
             let _ = s.write_all(head.as_bytes()).await;
             let _ = s.write_all(&body).await;
             let _ = s.shutdown().await;
             return;
         }
-        Reply::Redirect(code, to) => format!("HTTP/1.1 {code} Moved\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n"),
+        Reply::Redirect(code, to) => {
+            format!("HTTP/1.1 {code} Moved\r\nLocation: {to}\r\nContent-Length: 0\r\n\r\n")
+        }
         Reply::Status(code) => format!("HTTP/1.1 {code} Nope\r\nContent-Length: 0\r\n\r\n"),
         Reply::StallHead => return std::future::pending().await,
         Reply::StallBody => {
@@ -149,7 +156,11 @@ fn http_any() -> PullPolicy {
 }
 
 /// Fetches into memory, counting the sink calls.
-async fn get(uri: &str, policy: &PullPolicy, opts: &FetchOptions) -> (Result<Fetched, FetchError>, Vec<u8>, usize) {
+async fn get(
+    uri: &str,
+    policy: &PullPolicy,
+    opts: &FetchOptions,
+) -> (Result<Fetched, FetchError>, Vec<u8>, usize) {
     let mut got = Vec::new();
     let mut calls = 0;
     let mut sink = |chunk: &[u8]| {
@@ -176,7 +187,10 @@ async fn streams_a_large_body_in_chunks() {
     assert!(calls > 1, "one chunk for 3 MB: the body was buffered");
     let head = server.request(0);
     assert!(head.starts_with("get /doc.pdf http/1.1\r\n"), "{head}");
-    assert!(head.contains(&format!("\r\nuser-agent: quire/{}\r\n", env!("CARGO_PKG_VERSION"))), "{head}");
+    assert!(
+        head.contains(&format!("\r\nuser-agent: quire/{}\r\n", env!("CARGO_PKG_VERSION"))),
+        "{head}"
+    );
     assert!(head.contains(&format!("\r\nhost: {}\r\n", server.addr)), "{head}");
 }
 
@@ -211,7 +225,8 @@ async fn follows_redirects_on_the_same_host() {
 async fn cross_host(hosts: &[&str]) -> (Result<Fetched, FetchError>, Server) {
     let other = serve(bind("127.0.0.2").await.unwrap(), None, |_| body(5, true));
     let to = other.url("/doc");
-    let first = serve(bind("127.0.0.1").await.unwrap(), None, move |_| Reply::Redirect(302, to.clone()));
+    let first =
+        serve(bind("127.0.0.1").await.unwrap(), None, move |_| Reply::Redirect(302, to.clone()));
     let (result, _, _) = get(&first.url("/x"), &policy(&["http"], hosts), &limit(0)).await;
     (result, other)
 }
@@ -220,7 +235,10 @@ async fn cross_host(hosts: &[&str]) -> (Result<Fetched, FetchError>, Server) {
 async fn refuses_a_redirect_to_another_host_when_no_hosts_are_listed() {
     let (result, other) = cross_host(&[]).await;
     let err = result.unwrap_err();
-    assert!(matches!(&err, FetchError::RedirectRefused { to, .. } if to.contains("127.0.0.2")), "{err:?}");
+    assert!(
+        matches!(&err, FetchError::RedirectRefused { to, .. } if to.contains("127.0.0.2")),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("original host"), "{err}");
     assert_eq!(other.hits(), 0);
 }
@@ -229,7 +247,10 @@ async fn refuses_a_redirect_to_another_host_when_no_hosts_are_listed() {
 async fn refuses_a_redirect_to_a_host_not_listed() {
     let (result, other) = cross_host(&["127.0.0.1:*"]).await;
     let err = result.unwrap_err();
-    assert!(matches!(&err, FetchError::RedirectRefused { why, .. } if why.contains("127.0.0.2")), "{err:?}");
+    assert!(
+        matches!(&err, FetchError::RedirectRefused { why, .. } if why.contains("127.0.0.2")),
+        "{err:?}"
+    );
     assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
     assert_eq!(other.hits(), 0);
 }
@@ -261,7 +282,8 @@ async fn refuses_a_redirect_to_a_scheme_not_allowed() {
 
 #[tokio::test]
 async fn stops_a_redirect_loop() {
-    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Redirect(302, "/loop".into()));
+    let server =
+        serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Redirect(302, "/loop".into()));
     let (result, _, _) = get(&server.url("/loop"), &http_any(), &limit(0)).await;
     assert!(matches!(result, Err(FetchError::TooManyRedirects { .. })), "{result:?}");
     assert_eq!(server.hits(), MAX_REDIRECTS + 1);
@@ -291,7 +313,10 @@ async fn enforces_the_size_limit() {
         _ => body(200_000, false),
     });
     let (result, got, _) = get(&server.url("/declared"), &http_any(), &limit(999)).await;
-    assert_eq!(result.unwrap_err(), FetchError::TooLarge { uri: server.url("/declared"), limit: 999 });
+    assert_eq!(
+        result.unwrap_err(),
+        FetchError::TooLarge { uri: server.url("/declared"), limit: 999 }
+    );
     assert!(got.is_empty());
 
     let (result, got, _) = get(&server.url("/streamed"), &http_any(), &limit(50_000)).await;
@@ -334,7 +359,10 @@ async fn reports_a_refused_connection_naming_the_host() {
     let port = bind("127.0.0.1").await.unwrap().local_addr().unwrap().port(); // closed again
     let (result, _, _) = get(&format!("http://127.0.0.1:{port}/x"), &http_any(), &limit(0)).await;
     let err = result.unwrap_err();
-    assert!(matches!(&err, FetchError::Io(m) if m.contains(&format!("127.0.0.1:{port}"))), "{err:?}");
+    assert!(
+        matches!(&err, FetchError::Io(m) if m.contains(&format!("127.0.0.1:{port}"))),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -360,12 +388,17 @@ fn test_pki() -> (CertificateDer<'static>, TlsAcceptor) {
         .unwrap()
         .signed_by(&leaf_key, &ca, &ca_key)
         .unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![leaf.der().clone()], PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()))
-        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+    )
+    .unwrap();
     (ca.der().clone(), TlsAcceptor::from(Arc::new(config)))
 }
 
@@ -386,11 +419,17 @@ async fn fetches_over_https_trusting_only_known_roots() {
 
     let (result, _, _) = get(&url, &http_any(), &limit(0)).await;
     let err = result.unwrap_err();
-    assert!(matches!(&err, FetchError::Io(m) if m.contains("TLS") && m.contains("127.0.0.1")), "{err:?}");
+    assert!(
+        matches!(&err, FetchError::Io(m) if m.contains("TLS") && m.contains("127.0.0.1")),
+        "{err:?}"
+    );
 
     let (result, _, _) = get(&format!("https://{}/down", server.addr), &http_any(), &trusted).await;
     let err = result.unwrap_err();
-    assert!(matches!(&err, FetchError::RedirectRefused { why, .. } if why.contains("downgrade")), "{err:?}");
+    assert!(
+        matches!(&err, FetchError::RedirectRefused { why, .. } if why.contains("downgrade")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -421,7 +460,9 @@ fn check_refuses_bad_uris() {
         assert!(matches!(err, FetchError::BadUri(_)), "{bad:?}: {err:?}");
         assert_eq!(err.ipp_status(), StatusCode::ClientErrorBadRequest);
     }
-    for unsupported in ["file:///etc/passwd", "ftp://host/doc", "gopher://host/", "ipp://host/", "data:,hello"] {
+    for unsupported in
+        ["file:///etc/passwd", "ftp://host/doc", "gopher://host/", "ipp://host/", "data:,hello"]
+    {
         let err = p.check(unsupported).unwrap_err();
         assert!(
             matches!(&err, FetchError::SchemeNotAllowed(m) if m.contains("not supported")),
@@ -443,18 +484,29 @@ async fn ends<T>(fetch: impl std::future::Future<Output = T>) -> T {
 #[tokio::test]
 async fn a_trickle_is_cut_off_at_the_minimum_rate() {
     // One byte every 100 ms never trips the idle timeout; 100 bytes/s over 1 s is not met.
-    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_millis(100)));
+    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| {
+        Reply::Trickle(Duration::from_millis(100))
+    });
     let rate = MinRate { bytes_per_second: 100, window: Duration::from_secs(1) };
-    let opts = FetchOptions { min_rate: Some(rate), idle_timeout: Duration::from_secs(20), ..FetchOptions::default() };
+    let opts = FetchOptions {
+        min_rate: Some(rate),
+        idle_timeout: Duration::from_secs(20),
+        ..FetchOptions::default()
+    };
     let (result, got, _) = ends(get(&server.url("/slow"), &http_any(), &opts)).await;
     let err = result.unwrap_err();
     assert!(matches!(&err, FetchError::TooSlow { got: n, .. } if *n < 100), "{err:?}");
     assert!(got.len() < 1000, "cut off before the end: {}", got.len());
     assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
     assert_eq!(err.job_state_reason(), "document-access-error");
-    assert!(err.to_string().contains("PullMinRate") && err.to_string().contains("100 bytes per second"), "{err}");
+    assert!(
+        err.to_string().contains("PullMinRate") && err.to_string().contains("100 bytes per second"),
+        "{err}"
+    );
     // The same trickle at a rate it meets comes through whole.
-    let fast = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_micros(200)));
+    let fast = serve(bind("127.0.0.1").await.unwrap(), None, |_| {
+        Reply::Trickle(Duration::from_micros(200))
+    });
     let (result, got, _) = ends(get(&fast.url("/ok"), &http_any(), &opts)).await;
     assert_eq!(result.map(|f| f.bytes), Ok(1000));
     assert_eq!(got.len(), 1000);
@@ -462,7 +514,9 @@ async fn a_trickle_is_cut_off_at_the_minimum_rate() {
 
 #[tokio::test]
 async fn a_cancelled_job_stops_its_fetch() {
-    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| Reply::Trickle(Duration::from_millis(50)));
+    let server = serve(bind("127.0.0.1").await.unwrap(), None, |_| {
+        Reply::Trickle(Duration::from_millis(50))
+    });
     let cancel = quire_backends::Cancel::default();
     let opts = FetchOptions { cancel: Some(cancel.clone()), ..FetchOptions::default() };
     let stopper = tokio::spawn(async move {
@@ -479,16 +533,26 @@ async fn a_cancelled_job_stops_its_fetch() {
 async fn never_fetches_from_its_own_listeners() {
     let me = serve(bind("127.0.0.1").await.unwrap(), None, |_| body(5, true));
     let port = me.addr.port();
-    let mut p = policy(&["http"], &["127.0.0.1:*", "127.0.0.5:*", "localhost:*", "[::ffff:127.0.0.1]:*"]);
+    let mut p =
+        policy(&["http"], &["127.0.0.1:*", "127.0.0.5:*", "localhost:*", "[::ffff:127.0.0.1]:*"]);
     p.own = vec![me.addr];
-    for uri in [format!("http://127.0.0.1:{port}/printers/"), format!("http://localhost:{port}/"), format!("http://127.0.0.5:{port}/"), format!("http://[::ffff:127.0.0.1]:{port}/")] {
+    for uri in [
+        format!("http://127.0.0.1:{port}/printers/"),
+        format!("http://localhost:{port}/"),
+        format!("http://127.0.0.5:{port}/"),
+        format!("http://[::ffff:127.0.0.1]:{port}/"),
+    ] {
         let err = p.check(&uri).unwrap_err();
-        assert!(matches!(&err, FetchError::HostNotAllowed(m) if m.contains("this print server")), "{uri}: {err:?}");
+        assert!(
+            matches!(&err, FetchError::HostNotAllowed(m) if m.contains("this print server")),
+            "{uri}: {err:?}"
+        );
         assert_eq!(err.ipp_status(), StatusCode::ClientErrorDocumentAccessError);
     }
     // Listening on every address, with any host allowed: each address of this host is this
     // server.
-    let any = PullPolicy { own: vec![SocketAddr::from(([0, 0, 0, 0], port))], ..policy(&["http"], &[]) };
+    let any =
+        PullPolicy { own: vec![SocketAddr::from(([0, 0, 0, 0], port))], ..policy(&["http"], &[]) };
     for ip in local_addresses().into_iter().filter(IpAddr::is_ipv4) {
         let err = any.check(&format!("http://{ip}:{port}/")).unwrap_err();
         assert!(err.to_string().contains("this print server"), "{ip}: {err}");
@@ -497,7 +561,11 @@ async fn never_fetches_from_its_own_listeners() {
     // A name only known once connected: refused before any request is sent.
     assert!(p.is_own_peer(me.addr, SocketAddr::from(([127, 0, 0, 1], 40000))));
     p.own = vec![SocketAddr::from(([127, 0, 0, 1], port.wrapping_add(1).max(1)))];
-    assert_eq!(p.check(&format!("http://127.0.0.1:{port}/")), Ok(()), "another port is not this server");
+    assert_eq!(
+        p.check(&format!("http://127.0.0.1:{port}/")),
+        Ok(()),
+        "another port is not this server"
+    );
     let (result, _, _) = ends(get(&me.url("/"), &p, &limit(0))).await;
     assert_eq!(result.map(|f| f.bytes), Ok(5));
     assert_eq!(me.hits(), 1, "only the fetch that was allowed reached it");
@@ -505,7 +573,10 @@ async fn never_fetches_from_its_own_listeners() {
 
 #[test]
 fn check_matches_hosts_by_normalised_name() {
-    let p = policy(&["http", "https"], &["print.example.com", "print.example.com:8443", "[::1]:*", "[2001:db8::1]", "10.0.0.1"]);
+    let p = policy(
+        &["http", "https"],
+        &["print.example.com", "print.example.com:8443", "[::1]:*", "[2001:db8::1]", "10.0.0.1"],
+    );
     for ok in [
         "http://print.example.com/doc.pdf",
         "https://print.example.com/doc.pdf",
@@ -581,9 +652,15 @@ fn without_uri_names_neither_the_uri_nor_its_host() {
     ];
     for e in all {
         let text = e.without_uri();
-        assert!(!text.contains("secret") && !text.contains("payroll") && !text.contains('/'), "{e:?}: {text}");
+        assert!(
+            !text.contains("secret") && !text.contains("payroll") && !text.contains('/'),
+            "{e:?}: {text}"
+        );
     }
-    assert_eq!(FetchError::Status { status: 404, uri: secret.into() }.without_uri(), "HTTP status 404");
+    assert_eq!(
+        FetchError::Status { status: 404, uri: secret.into() }.without_uri(),
+        "HTTP status 404"
+    );
 }
 
 proptest! {

@@ -38,7 +38,11 @@ pub struct GuardPolicy {
 
 impl Default for GuardPolicy {
     fn default() -> Self {
-        GuardPolicy { max_failures: 5, window: Duration::from_secs(60), lockout: Duration::from_secs(300) }
+        GuardPolicy {
+            max_failures: 5,
+            window: Duration::from_secs(60),
+            lockout: Duration::from_secs(300),
+        }
     }
 }
 
@@ -307,7 +311,9 @@ impl Track {
     fn rank(&self) -> (bool, Option<Instant>) {
         match self.locked_until {
             Some(until) => (true, Some(until)),
-            None => (false, self.failures.back().into_iter().chain(self.pending.back()).max().copied()),
+            None => {
+                (false, self.failures.back().into_iter().chain(self.pending.back()).max().copied())
+            }
         }
     }
 }

@@ -104,7 +104,10 @@ fn success_clears_the_users_failures_but_not_the_clients() {
     g.check("bob", &ip(1), t0 + SEC).unwrap();
     g.succeeded("bob", &ip(1), t0 + SEC);
     assert!(attempt_fail(&mut g, "carol", &ip(1), t0 + SEC));
-    assert!(matches!(g.check("bob", &ip(1), t0 + 2 * SEC), Err(Locked { who: LockedWho::Client(_), .. })));
+    assert!(matches!(
+        g.check("bob", &ip(1), t0 + 2 * SEC),
+        Err(Locked { who: LockedWho::Client(_), .. })
+    ));
 }
 
 #[test]
@@ -200,7 +203,10 @@ fn local_peers_are_keyed_by_their_string() {
     for i in 0..5 {
         attempt_fail(&mut g, &format!("u{i}"), &me, t0);
     }
-    assert_eq!(g.check("z", &me, t0).unwrap_err().who, LockedWho::Client("local peer \"uid=1000\"".into()));
+    assert_eq!(
+        g.check("z", &me, t0).unwrap_err().who,
+        LockedWho::Client("local peer \"uid=1000\"".into())
+    );
     assert!(g.check("z", &ClientId::Local("uid=1001".into()), t0).is_ok());
 }
 
@@ -234,12 +240,19 @@ fn tracked_keys_are_capped_and_lockouts_evicted_last() {
         let (users, clients) = g.tracked();
         assert!(users <= 100 && clients <= 100, "{users} {clients}");
     }
-    assert!(g.check("alice", &ip(200), t0 + 2 * SEC).is_err(), "alice's lockout survived the spray");
+    assert!(
+        g.check("alice", &ip(200), t0 + 2 * SEC).is_err(),
+        "alice's lockout survived the spray"
+    );
 }
 
 #[test]
 fn degenerate_policies_are_clamped() {
-    let g = AuthGuard::new(GuardPolicy { max_failures: 0, window: Duration::MAX, lockout: Duration::MAX });
+    let g = AuthGuard::new(GuardPolicy {
+        max_failures: 0,
+        window: Duration::MAX,
+        lockout: Duration::MAX,
+    });
     assert_eq!(g.policy().max_failures, 1);
     assert_eq!(g.policy().window, MAX_SPAN);
     let mut g = g;
@@ -305,7 +318,8 @@ fn run(policy: GuardPolicy, ops: &[Op]) -> Log {
 
 /// The most admissions (in time order) that fall in one `window`.
 fn max_in_window(times: &[At], window: Duration) -> usize {
-    let in_window = |i: usize| times[..=i].iter().filter(|&&(t, _)| times[i].0 - t < window).count();
+    let in_window =
+        |i: usize| times[..=i].iter().filter(|&&(t, _)| times[i].0 - t < window).count();
     (0..times.len()).map(in_window).max().unwrap_or(0)
 }
 

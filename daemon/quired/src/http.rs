@@ -43,7 +43,11 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new().fallback(route).with_state(app)
 }
 
-async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, req: HttpRequest) -> Response {
+async fn route(
+    State(app): State<Arc<App>>,
+    conn: Option<Extension<ConnInfo>>,
+    req: HttpRequest,
+) -> Response {
     let Some(Extension(conn)) = conn else {
         return (HttpStatus::INTERNAL_SERVER_ERROR, "no connection info").into_response();
     };
@@ -68,14 +72,21 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
     };
     match &proof {
         crate::auth::Proof::Failed(_) => return unauthorized(),
-        crate::auth::Proof::Locked(msg) => return (HttpStatus::FORBIDDEN, format!("{msg}\n")).into_response(),
+        crate::auth::Proof::Locked(msg) => {
+            return (HttpStatus::FORBIDDEN, format!("{msg}\n")).into_response()
+        }
         _ => {}
     }
     let response = match *req.method() {
         Method::POST => {
-            let is_ipp = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/ipp"));
+            let is_ipp = req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/ipp"));
             if !is_ipp {
-                return (HttpStatus::BAD_REQUEST, "Only application/ipp is accepted here.").into_response();
+                return (HttpStatus::BAD_REQUEST, "Only application/ipp is accepted here.")
+                    .into_response();
             }
             ipp(app, conn, base, path, proof, req.into_body()).await
         }
@@ -99,7 +110,10 @@ async fn route(State(app): State<Arc<App>>, conn: Option<Extension<ConnInfo>>, r
 /// A remote client on plain HTTP under `DefaultEncryption Required` (cupsd's default).
 fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
     let remote = matches!(&conn.peer, crate::net::Peer::Tcp(a) if !a.ip().is_loopback());
-    let required = app.access.as_deref().is_some_and(|r| r.default_encryption == quire_config::Encryption::Required);
+    let required = app
+        .access
+        .as_deref()
+        .is_some_and(|r| r.default_encryption == quire_config::Encryption::Required);
     remote && !conn.tls && required
 }
 
@@ -108,11 +122,15 @@ fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
 /// socket), so one local user cannot lock the others out.
 fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
     match (&conn.peer, &conn.local) {
-        (crate::net::Peer::Unix { uid, .. }, _) => crate::guard::ClientId::Local(format!("uid={uid}")),
-        (crate::net::Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => match crate::requester::loopback_uid(*peer, *local) {
-            Some(uid) => crate::guard::ClientId::Local(format!("uid={uid}")),
-            None => crate::guard::ClientId::Ip(peer.ip()),
-        },
+        (crate::net::Peer::Unix { uid, .. }, _) => {
+            crate::guard::ClientId::Local(format!("uid={uid}"))
+        }
+        (crate::net::Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => {
+            match crate::requester::loopback_uid(*peer, *local) {
+                Some(uid) => crate::guard::ClientId::Local(format!("uid={uid}")),
+                None => crate::guard::ClientId::Ip(peer.ip()),
+            }
+        }
         (crate::net::Peer::Tcp(a), _) => crate::guard::ClientId::Ip(a.ip()),
     }
 }
@@ -125,14 +143,20 @@ fn client_text(conn: &ConnInfo) -> String {
 }
 
 fn unauthorized() -> Response {
-    (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response()
+    (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "")
+        .into_response()
 }
 
 /// 426 as cupsd sends it: the TLS versions to upgrade to, and the connection closed (libcups
 /// reconnects and upgrades, RFC 2817).
 fn upgrade_required() -> Response {
     let headers = [(header::UPGRADE, "TLS/1.2,TLS/1.1,TLS/1.0"), (header::CONNECTION, "close")];
-    (HttpStatus::UPGRADE_REQUIRED, headers, "Encryption is required: use TLS (ipps://, or Upgrade: TLS).\n").into_response()
+    (
+        HttpStatus::UPGRADE_REQUIRED,
+        headers,
+        "Encryption is required: use TLS (ipps://, or Upgrade: TLS).\n",
+    )
+        .into_response()
 }
 
 /// A request path no `<Location>` can be matched against: 403 for `..` (as cupsd), else 400.
@@ -145,12 +169,22 @@ fn bad_path(e: quire_config::ResourceError) -> Response {
 }
 
 /// cupsd's `<Location>` check for an HTTP resource.
-fn location_denied(app: &App, path: &str, method: &str, who: &quire_core::Requester) -> Option<Response> {
+fn location_denied(
+    app: &App,
+    path: &str,
+    method: &str,
+    who: &quire_core::Requester,
+) -> Option<Response> {
     use quire_core::policy::Decision;
     match quire_core::policy::check_location(app.access.as_deref()?, path, method, who) {
         Decision::Allow => None,
         Decision::Unauthenticated(why) => {
-            app.auth.audit().record("denied", &who.user, &who.host, &format!("{why} (authentication required)"));
+            app.auth.audit().record(
+                "denied",
+                &who.user,
+                &who.host,
+                &format!("{why} (authentication required)"),
+            );
             Some(unauthorized())
         }
         Decision::Forbidden(why) => {
@@ -158,7 +192,12 @@ fn location_denied(app: &App, path: &str, method: &str, who: &quire_core::Reques
             Some((HttpStatus::FORBIDDEN, format!("{why}\n")).into_response())
         }
         Decision::UpgradeRequired(why) => {
-            app.auth.audit().record("denied", &who.user, &who.host, &format!("{why} (TLS required)"));
+            app.auth.audit().record(
+                "denied",
+                &who.user,
+                &who.host,
+                &format!("{why} (TLS required)"),
+            );
             Some(upgrade_required())
         }
     }
@@ -166,7 +205,10 @@ fn location_denied(app: &App, path: &str, method: &str, who: &quire_core::Reques
 
 /// The URI base clients should see: the Host they used, else the address they reached.
 fn uri_base(headers: &HeaderMap, conn: &ConnInfo) -> UriBase {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).filter(|h| !h.is_empty() && h.is_ascii());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.is_ascii());
     // libcups sends the socket path as the Host of a domain-socket request; like cupsd,
     // such clients are told "localhost".
     let authority = match (&conn.local, host) {
@@ -183,7 +225,12 @@ fn ipp_response(msg: &Message) -> Response {
 
 fn encoded_response(status: u16, body: Vec<u8>) -> Response {
     if status == StatusCode::ClientErrorNotAuthenticated.code() {
-        return (HttpStatus::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")], "").into_response();
+        return (
+            HttpStatus::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")],
+            "",
+        )
+            .into_response();
     }
     ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
 }
@@ -192,7 +239,9 @@ fn encoded_response(status: u16, body: Vec<u8>) -> Response {
 /// when present.
 fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
     let (version, id) = match head {
-        [a, b, _, _, i0, i1, i2, i3, ..] if matches!(*a, 1 | 2) => ((*a, *b), i32::from_be_bytes([*i0, *i1, *i2, *i3])),
+        [a, b, _, _, i0, i1, i2, i3, ..] if matches!(*a, 1 | 2) => {
+            ((*a, *b), i32::from_be_bytes([*i0, *i1, *i2, *i3]))
+        }
         _ => ((2, 0), 0),
     };
     let status = match err {
@@ -203,13 +252,25 @@ fn decode_failure(head: &[u8], err: &DecodeError) -> Response {
 }
 
 /// An IPP response with only a status and a status-message, for a request we no longer hold.
-fn status_response(version: (u8, u8), request_id: i32, status: StatusCode, message: String) -> Response {
+fn status_response(
+    version: (u8, u8),
+    request_id: i32,
+    status: StatusCode,
+    message: String,
+) -> Response {
     let mut resp = quire_core::response::response(&Message::new(version, 0, request_id), status);
     quire_core::response::set_status_message(&mut resp, message);
     ipp_response(&resp)
 }
 
-async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: crate::auth::Proof, mut body: Body) -> Response {
+async fn ipp(
+    app: Arc<App>,
+    conn: ConnInfo,
+    base: UriBase,
+    path: String,
+    proof: crate::auth::Proof,
+    mut body: Body,
+) -> Response {
     let (message, rest, after_attributes) = match decode_attributes(&app, &mut body).await {
         Ok(decoded) => decoded,
         Err(failure) => return failure,
@@ -228,7 +289,9 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
     }
     match row {
         Some(row) if matches!(row.handler, Handler::Ppd) => get_ppd(&app, request).await,
-        Some(row) if row.facts.two_phases(&request.message) => two_phases(&app, &conn, &row.facts, who, request, rest, body).await,
+        Some(row) if row.facts.two_phases(&request.message) => {
+            two_phases(&app, &conn, &row.facts, who, request, rest, body).await
+        }
         _ => one_trip(&app, row, who, request).await,
     }
 }
@@ -236,15 +299,20 @@ async fn ipp(app: Arc<App>, conn: ConnInfo, base: UriBase, path: String, proof: 
 /// Reads the request's IPP attributes; the document data that follows stays in `body`
 /// (`rest`: what of it came with the attributes). Also: the bytes the HTTP request declares
 /// after its attributes (Content-Length less the attributes; None when chunked).
-async fn decode_attributes(app: &App, body: &mut Body) -> Result<(Message, Bytes, Option<u64>), Response> {
-    let mut decoder = MessageDecoder::new(app.limits.clone());
+async fn decode_attributes(
+    app: &App,
+    body: &mut Body,
+) -> Result<(Message, Bytes, Option<u64>), Response> {
+    let mut decoder = MessageDecoder::new(app.limits);
     let mut head: Vec<u8> = Vec::with_capacity(8);
     let length = axum::body::HttpBody::size_hint(body).exact();
     let mut consumed: u64 = 0;
     loop {
         let data = match body.frame().await {
             None => return Err(decode_failure(&head, &decoder.finish())),
-            Some(Err(_)) => return Err((HttpStatus::PAYLOAD_TOO_LARGE, "request body error").into_response()),
+            Some(Err(_)) => {
+                return Err((HttpStatus::PAYLOAD_TOO_LARGE, "request body error").into_response())
+            }
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(d) => d,
                 Err(_) => continue,
@@ -279,14 +347,30 @@ async fn get_ppd(app: &App, request: Request) -> Response {
 }
 
 /// A request the scheduler task answers in one trip (from the cache, when it may).
-async fn one_trip(app: &App, row: Option<&Row>, who: quire_core::Requester, request: Request) -> Response {
+async fn one_trip(
+    app: &App,
+    row: Option<&Row>,
+    who: quire_core::Requester,
+    request: Request,
+) -> Response {
     let op = row.map(|r| r.facts.op);
-    let cache_key = row.filter(|r| r.facts.cacheable).map(|_| crate::cache::key(&request.message, &request.resource, &request.base, &who));
-    if let Some(body) = cache_key.as_ref().and_then(|k| app.cache.get(k, request.message.request_id, crate::clock::now())) {
+    let cache_key = row
+        .filter(|r| r.facts.cacheable)
+        .map(|_| crate::cache::key(&request.message, &request.resource, &request.base, &who));
+    if let Some(body) = cache_key
+        .as_ref()
+        .and_then(|k| app.cache.get(k, request.message.request_id, crate::clock::now()))
+    {
         return encoded_response(0, body);
     }
     let (reply, rx) = oneshot::channel::<Encoded>();
-    let answer = Answer { op, version: request.message.version, request_id: request.message.request_id, spooled: None, pin_release: None };
+    let answer = Answer {
+        op,
+        version: request.message.version,
+        request_id: request.message.request_id,
+        spooled: None,
+        pin_release: None,
+    };
     let _ = app.tx.send(Command::Ipp { request, who: who.clone(), cache_key, reply });
     finish(app, &who, answer, rx).await
 }
@@ -294,7 +378,15 @@ async fn one_trip(app: &App, row: Option<&Row>, who: quire_core::Requester, requ
 /// A request the daemon works on between the core's two phases: phase one's checks
 /// (`dispatch::admit`), then the work they let through (a PIN hashed, the document spooled
 /// (encrypted for a confidential job, cut at its room), a device queried), then phase two.
-async fn two_phases(app: &App, conn: &ConnInfo, facts: &Facts, who: quire_core::Requester, mut request: Request, rest: Bytes, body: Body) -> Response {
+async fn two_phases(
+    app: &App,
+    conn: &ConnInfo,
+    facts: &Facts,
+    who: quire_core::Requester,
+    mut request: Request,
+    rest: Bytes,
+    body: Body,
+) -> Response {
     let (reply, rx) = oneshot::channel();
     let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
     let admitted = match rx.await {
@@ -309,7 +401,9 @@ async fn two_phases(app: &App, conn: &ConnInfo, facts: &Facts, who: quire_core::
         }
         Err(_) => return HttpStatus::SERVICE_UNAVAILABLE.into_response(),
     };
-    if let Err(refused) = app.pins.work(app.auth.audit(), &admitted.work, &who, &client_id(conn), &mut request).await {
+    if let Err(refused) =
+        app.pins.work(app.auth.audit(), &admitted.work, &who, &client_id(conn), &mut request).await
+    {
         audit_request(app, Some(facts.op), &who, refused.code);
         return ipp_response(&refused);
     }
@@ -327,12 +421,25 @@ async fn two_phases(app: &App, conn: &ConnInfo, facts: &Facts, who: quire_core::
     }
     crate::device_query::fill(&mut request, facts.fetch).await;
     let pin_release = match &admitted.work {
-        Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => Some(*job_id),
+        Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => {
+            Some(*job_id)
+        }
         _ => None,
     };
     let (reply, rx) = oneshot::channel::<Encoded>();
-    let answer = Answer { op: Some(facts.op), version: request.message.version, request_id: request.message.request_id, spooled: request.document.clone(), pin_release };
-    let _ = app.tx.send(Command::Complete { admitted: Box::new(admitted), request, who: who.clone(), reply });
+    let answer = Answer {
+        op: Some(facts.op),
+        version: request.message.version,
+        request_id: request.message.request_id,
+        spooled: request.document.clone(),
+        pin_release,
+    };
+    let _ = app.tx.send(Command::Complete {
+        admitted: Box::new(admitted),
+        request,
+        who: who.clone(),
+        reply,
+    });
     // From here the scheduler owns the staged document (it discards what no job takes).
     if let Some(g) = staged_guard.as_mut() {
         g.name.clear();
@@ -342,9 +449,20 @@ async fn two_phases(app: &App, conn: &ConnInfo, facts: &Facts, who: quire_core::
 
 /// Spools the request's document where phase one reserved its place; `Err`: the answer to
 /// send instead (nothing was kept).
-async fn spool(app: &App, slot: Reservation, request: &mut Request, rest: Bytes, body: Body, staged: &mut Option<StagedGuard>) -> Result<(), Message> {
-    let fail = |request: &Request, err: quire_core::IppError| quire_core::response::error(&request.message, &err);
-    match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body).await {
+async fn spool(
+    app: &App,
+    slot: Reservation,
+    request: &mut Request,
+    rest: Bytes,
+    body: Body,
+    staged: &mut Option<StagedGuard>,
+) -> Result<(), Message> {
+    let fail = |request: &Request, err: quire_core::IppError| {
+        quire_core::response::error(&request.message, &err)
+    };
+    match spool_document(&app.spool, &app.keyring, &app.pages, slot, &request.message, rest, body)
+        .await
+    {
         SpoolResult::Document(doc, sealed) => {
             request.sealed_key = sealed;
             *staged = Some(StagedGuard { spool: app.spool.clone(), name: doc.file.clone() });
@@ -353,7 +471,9 @@ async fn spool(app: &App, slot: Reservation, request: &mut Request, rest: Bytes,
         }
         SpoolResult::Empty => Ok(()),
         SpoolResult::Failed(msg) => Err(fail(request, quire_core::IppError::Internal(msg))),
-        SpoolResult::Rejected(msg) => Err(fail(request, quire_core::IppError::DocumentFormatError(msg))),
+        SpoolResult::Rejected(msg) => {
+            Err(fail(request, quire_core::IppError::DocumentFormatError(msg)))
+        }
         SpoolResult::TooLarge(msg) => Err(fail(request, quire_core::IppError::TooLarge(msg))),
     }
 }
@@ -371,7 +491,12 @@ struct Answer {
 
 /// Waits for the scheduler task's answer and for its changes to be durable, audits it, and
 /// answers the client.
-async fn finish(app: &App, who: &quire_core::Requester, a: Answer, rx: oneshot::Receiver<Encoded>) -> Response {
+async fn finish(
+    app: &App,
+    who: &quire_core::Requester,
+    a: Answer,
+    rx: oneshot::Receiver<Encoded>,
+) -> Response {
     let Ok(Encoded { status, body, durable }) = rx.await else {
         return HttpStatus::SERVICE_UNAVAILABLE.into_response();
     };
@@ -384,11 +509,23 @@ async fn finish(app: &App, who: &quire_core::Requester, a: Answer, rx: oneshot::
     if let Err(e) = saved {
         tracing::error!("request not saved: {e}");
         audit_request(app, a.op, who, StatusCode::ServerErrorInternalError.code());
-        return status_response(a.version, a.request_id, StatusCode::ServerErrorInternalError, format!("The server could not save the change: {e}."));
+        return status_response(
+            a.version,
+            a.request_id,
+            StatusCode::ServerErrorInternalError,
+            format!("The server could not save the change: {e}."),
+        );
     }
     let ok = StatusCode::from_u16(status).is_some_and(StatusCode::is_success);
     match a.pin_release {
-        Some(job_id) => audit_line(app, a.op, &crate::pin::holder(job_id, &who.user), "job-password", &who.host, status),
+        Some(job_id) => audit_line(
+            app,
+            a.op,
+            &crate::pin::holder(job_id, &who.user),
+            "job-password",
+            &who.host,
+            status,
+        ),
         None => audit_request(app, a.op, who, status),
     }
     if let (false, Some(doc)) = (ok, a.spooled) {
@@ -400,14 +537,19 @@ async fn finish(app: &App, who: &quire_core::Requester, a: Answer, rx: oneshot::
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is
 /// refused at submission, before a job exists; it is fetched only when the job prints.
 fn pull_refused(app: &App, row: Option<&Row>, msg: &Message) -> Option<Message> {
-    if !row.is_some_and(|r| r.facts.document == DocumentUse::Fetched) || app.pull.schemes.is_empty() {
+    if !row.is_some_and(|r| r.facts.document == DocumentUse::Fetched) || app.pull.schemes.is_empty()
+    {
         return None;
     }
     let uri = msg.operation_attr("document-uri").and_then(|a| a.first_str())?;
     let e = app.pull.check(uri).err()?;
     let err = match e.ipp_status() {
-        StatusCode::ClientErrorUriSchemeNotSupported => quire_core::IppError::UriSchemeNotSupported(format!("{e}.")),
-        StatusCode::ClientErrorBadRequest => quire_core::IppError::BadRequest(format!("Bad document-uri: {e}.")),
+        StatusCode::ClientErrorUriSchemeNotSupported => {
+            quire_core::IppError::UriSchemeNotSupported(format!("{e}."))
+        }
+        StatusCode::ClientErrorBadRequest => {
+            quire_core::IppError::BadRequest(format!("Bad document-uri: {e}."))
+        }
         _ => quire_core::IppError::DocumentAccessError(format!("{e}.")),
     };
     Some(quire_core::response::error(msg, &err))
@@ -431,15 +573,26 @@ async fn get(app: Arc<App>, base: UriBase, path: &str, who: quire_core::Requeste
         let (reply, rx) = oneshot::channel();
         let _ = app.tx.send(Command::Ppd { name: name.to_string(), base, reply });
         return match rx.await {
-            Ok(Some(ppd)) => ([(header::CONTENT_TYPE, "application/vnd.cups-ppd")], ppd).into_response(),
+            Ok(Some(ppd)) => {
+                ([(header::CONTENT_TYPE, "application/vnd.cups-ppd")], ppd).into_response()
+            }
             _ => (HttpStatus::NOT_FOUND, "Not Found").into_response(),
         };
     }
-    if path == "/" || path == "/printers" || path == "/printers/" || path == "/jobs" || path == "/jobs/" {
+    if path == "/"
+        || path == "/printers"
+        || path == "/printers/"
+        || path == "/jobs"
+        || path == "/jobs/"
+    {
         let (reply, rx) = oneshot::channel();
         let _ = app.tx.send(Command::Summary { who, reply });
         if let Ok(summary) = rx.await {
-            return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], crate::page::status(&summary)).into_response();
+            return (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                crate::page::status(&summary),
+            )
+                .into_response();
         }
     }
     (HttpStatus::NOT_FOUND, Bytes::from_static(b"Not Found")).into_response()
@@ -450,7 +603,11 @@ fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, 
     let read_only = op.and_then(quire_core::ops::facts).is_some_and(|f| !f.audited);
     let refused = matches!(
         StatusCode::from_u16(status),
-        Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)
+        Some(
+            StatusCode::ClientErrorNotAuthenticated
+                | StatusCode::ClientErrorForbidden
+                | StatusCode::ClientErrorNotAuthorized
+        )
     );
     if read_only && !refused {
         return;
@@ -465,10 +622,15 @@ fn audit_request(app: &App, op: Option<Operation>, who: &quire_core::Requester, 
 
 /// One audit line for an operation: who (as proven `by`), from where, and its status.
 fn audit_line(app: &App, op: Option<Operation>, user: &str, by: &str, host: &str, status: u16) {
-    let status_name = StatusCode::from_u16(status).map_or_else(|| format!("0x{status:04x}"), |s| s.name().to_string());
+    let status_name = StatusCode::from_u16(status)
+        .map_or_else(|| format!("0x{status:04x}"), |s| s.name().to_string());
     let refused = matches!(
         StatusCode::from_u16(status),
-        Some(StatusCode::ClientErrorNotAuthenticated | StatusCode::ClientErrorForbidden | StatusCode::ClientErrorNotAuthorized)
+        Some(
+            StatusCode::ClientErrorNotAuthenticated
+                | StatusCode::ClientErrorForbidden
+                | StatusCode::ClientErrorNotAuthorized
+        )
     );
     let op_name = op.map_or("unknown-operation", Operation::name);
     let what = if refused { "denied" } else { "allowed" };

@@ -16,13 +16,25 @@ const NOBODY: u32 = 65534;
 /// How filters and backends are started. As root they run as `User`/`Group`; otherwise as
 /// ourselves (we cannot switch users), which is logged here, once.
 pub fn launch(c: &ServerConfig) -> Result<Launch, String> {
-    let program = std::env::current_exe().map_err(|e| format!("Unable to find quired's own executable, which runs the filters: {e}"))?;
+    let program = std::env::current_exe().map_err(|e| {
+        format!("Unable to find quired's own executable, which runs the filters: {e}")
+    })?;
     let account = if nix::unistd::geteuid().is_root() {
         let a = account(c)?;
-        tracing::info!("Filters run as User {} (uid {}) and Group {} (gid {}).", c.user, a.uid, c.group, a.gid);
+        tracing::info!(
+            "Filters run as User {} (uid {}) and Group {} (gid {}).",
+            c.user,
+            a.uid,
+            c.group,
+            a.gid
+        );
         Some(a)
     } else {
-        tracing::warn!("Not running as root: filters run as uid {} like quired itself, not as User {}.", nix::unistd::geteuid(), c.user);
+        tracing::warn!(
+            "Not running as root: filters run as uid {} like quired itself, not as User {}.",
+            nix::unistd::geteuid(),
+            c.user
+        );
         None
     };
     let worker = Worker { program, args: vec![WORKER_FLAG.into()] };
@@ -81,5 +93,7 @@ fn group_id(name: &str) -> Result<Option<u32>, String> {
     if let Ok(gid) = name.parse::<u32>() {
         return Ok(Some(gid));
     }
-    Group::from_name(name).map(|g| g.map(|g| g.gid.as_raw())).map_err(|e| format!("Unable to look up Group \"{name}\": {e}"))
+    Group::from_name(name)
+        .map(|g| g.map(|g| g.gid.as_raw()))
+        .map_err(|e| format!("Unable to look up Group \"{name}\": {e}"))
 }

@@ -2,7 +2,6 @@
 //!
 //! Thin by design: it loads the config, restores state from the job store, and runs the
 //! network layer and the scheduler task. Everything about IPP lives in quire-core.
-#![forbid(unsafe_code)]
 
 mod args;
 mod auth;
@@ -60,7 +59,10 @@ fn main() -> ExitCode {
         eprintln!("{d}");
     }
     if args.test || args.test_print {
-        let what = args.cupsd_conf.as_ref().map_or("built-in configuration".to_string(), |p| format!("\"{}\"", p.display()));
+        let what = args
+            .cupsd_conf
+            .as_ref()
+            .map_or("built-in configuration".to_string(), |p| format!("\"{}\"", p.display()));
         eprintln!("{what} is OK");
         if args.test_print {
             println!("{:#?}", loaded.server);

@@ -12,9 +12,12 @@ const TTL: Duration = Duration::from_secs(5);
 /// One address of an interface: (name, address, prefix length, point-to-point).
 type Entry = (String, IpAddr, u8, bool);
 
+/// The interface list and when it was read.
+type Cached = Option<(Instant, Arc<Vec<Entry>>)>;
+
 #[derive(Debug, Clone, Default)]
 pub struct Networks {
-    cache: Arc<Mutex<Option<(Instant, Arc<Vec<Entry>>)>>>,
+    cache: Arc<Mutex<Cached>>,
 }
 
 impl Networks {
@@ -52,7 +55,11 @@ fn read_interfaces() -> Vec<Entry> {
     let mut out = Vec::new();
     for a in addrs {
         let p2p = a.flags.contains(InterfaceFlags::IFF_POINTOPOINT);
-        let (Some(addr), Some(mask)) = (a.address.as_ref().and_then(ip_of), a.netmask.as_ref().and_then(ip_of)) else { continue };
+        let (Some(addr), Some(mask)) =
+            (a.address.as_ref().and_then(ip_of), a.netmask.as_ref().and_then(ip_of))
+        else {
+            continue;
+        };
         let prefix = match mask {
             IpAddr::V4(m) => u32::from(m).leading_ones() as u8,
             IpAddr::V6(m) => u128::from(m).leading_ones() as u8,
@@ -79,7 +86,9 @@ fn canonical(a: IpAddr) -> IpAddr {
 
 fn same_net(a: IpAddr, net: IpAddr, prefix: u8) -> bool {
     let (a, net, bits) = match (a, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32u32),
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            (u128::from(u32::from(a)), u128::from(u32::from(n)), 32u32)
+        }
         (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128u32),
         _ => return false,
     };

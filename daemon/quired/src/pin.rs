@@ -35,18 +35,36 @@ impl Pins {
     /// through cost a PBKDF2: fills `pin_check` (a new PIN job) or `pin_ok` (a release).
     /// The hashing runs on a blocking thread, never on the scheduler task, within the
     /// client's rate limit; `Err` is the refusal to send when the client is over it.
-    pub async fn work(&self, audit: &Audit, admission: &Admission, who: &Requester, client: &ClientId, req: &mut Request) -> Result<(), Message> {
+    pub async fn work(
+        &self,
+        audit: &Audit,
+        admission: &Admission,
+        who: &Requester,
+        client: &ClientId,
+        req: &mut Request,
+    ) -> Result<(), Message> {
         if matches!(admission, Admission::Proceed) {
             return Ok(());
         }
-        let Some(pin) = req.message.operation_attr("job-password").and_then(|a| quire_core::confidential::pin_of(a).ok()) else { return Ok(()) };
+        let Some(pin) = req
+            .message
+            .operation_attr("job-password")
+            .and_then(|a| quire_core::confidential::pin_of(a).ok())
+        else {
+            return Ok(());
+        };
         let user = match admission {
             Admission::CheckPin { job_id, .. } => holder(*job_id, &who.user),
             _ => who.user.clone(),
         };
-        let admitted = self.limiter.lock().unwrap_or_else(|e| e.into_inner()).admit(client, Instant::now());
+        let admitted =
+            self.limiter.lock().unwrap_or_else(|e| e.into_inner()).admit(client, Instant::now());
         if let Err(wait) = admitted {
-            let msg = format!("Too many PIN attempts from {}: try again in {} s.", who.host, wait.as_secs().max(1));
+            let msg = format!(
+                "Too many PIN attempts from {}: try again in {} s.",
+                who.host,
+                wait.as_secs().max(1)
+            );
             audit.record("pin-limited", &user, &who.host, &msg);
             // Forbidden, as the login lockout: a refusal of this client, which clients do not
             // retry on their own (server-error-busy would invite that).
@@ -60,7 +78,12 @@ impl Pins {
             Admission::CheckPin { job_id, check } => {
                 req.pin_ok = self.opens(check.clone(), pin).await;
                 let what = if req.pin_ok == Some(true) { "pin-ok" } else { "pin-wrong" };
-                audit.record(what, &user, &who.host, &format!("job-password checked for job {job_id}"));
+                audit.record(
+                    what,
+                    &user,
+                    &who.host,
+                    &format!("job-password checked for job {job_id}"),
+                );
             }
             Admission::Proceed => {}
         }
@@ -70,14 +93,22 @@ impl Pins {
     /// A new key sealed with `pin` (PBKDF2, on a blocking thread): a PIN job's check key.
     async fn seal(&self, pin: Vec<u8>) -> Option<String> {
         let keyring = self.keyring.clone();
-        let sealed = tokio::task::spawn_blocking(move || keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text())).await;
+        let sealed = tokio::task::spawn_blocking(move || {
+            keyring.new_document_key(Some(&pin)).ok().map(|(_, sealed)| sealed.to_text())
+        })
+        .await;
         sealed.ok().flatten()
     }
 
     /// Does `pin` open check key `check` (PBKDF2, on a blocking thread)?
     async fn opens(&self, check: String, pin: Vec<u8>) -> Option<bool> {
         let keyring = self.keyring.clone();
-        let opened = tokio::task::spawn_blocking(move || quire_vault::SealedKey::from_text(&check).and_then(|k| keyring.open_document_key(&k, Some(&pin))).is_ok()).await;
+        let opened = tokio::task::spawn_blocking(move || {
+            quire_vault::SealedKey::from_text(&check)
+                .and_then(|k| keyring.open_document_key(&k, Some(&pin)))
+                .is_ok()
+        })
+        .await;
         opened.ok()
     }
 }
@@ -93,7 +124,9 @@ pub fn shred_sealed(spool_dir: &Path, job_id: i32) {
         }
         let path = entry.path();
         let mut head = [0u8; 16];
-        let sealed = std::fs::File::open(&path).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).is_ok_and(|n| quire_vault::is_sealed(&head[..n]));
+        let sealed = std::fs::File::open(&path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .is_ok_and(|n| quire_vault::is_sealed(&head[..n]));
         if sealed {
             if let Err(e) = quire_vault::shred(&path) {
                 tracing::error!("Unable to shred {}: {e}", path.display());

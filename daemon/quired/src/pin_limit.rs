@@ -35,7 +35,12 @@ impl Default for PinLimiter {
 
 impl PinLimiter {
     pub fn new(max: usize, window: Duration, max_clients: usize) -> Self {
-        PinLimiter { max: max.max(1), window, max_clients: max_clients.max(1), clients: HashMap::new() }
+        PinLimiter {
+            max: max.max(1),
+            window,
+            max_clients: max_clients.max(1),
+            clients: HashMap::new(),
+        }
     }
 
     /// Counts one PIN operation for `client`, or refuses it: `Err(wait)` until the oldest
@@ -52,7 +57,9 @@ impl PinLimiter {
         }
         if times.len() >= self.max {
             let oldest = times.front().copied().unwrap_or(now);
-            return Err(window.saturating_sub(now.saturating_duration_since(oldest)).max(Duration::from_secs(1)));
+            return Err(window
+                .saturating_sub(now.saturating_duration_since(oldest))
+                .max(Duration::from_secs(1)));
         }
         times.push_back(now);
         Ok(())
@@ -66,11 +73,14 @@ impl PinLimiter {
 
     fn make_room(&mut self, now: Instant) {
         let window = self.window;
-        self.clients.retain(|_, t| t.back().is_some_and(|last| now.saturating_duration_since(*last) < window));
+        self.clients.retain(|_, t| {
+            t.back().is_some_and(|last| now.saturating_duration_since(*last) < window)
+        });
         if self.clients.len() < self.max_clients {
             return;
         }
-        let stalest = self.clients.iter().min_by_key(|(_, t)| t.back().copied()).map(|(k, _)| k.clone());
+        let stalest =
+            self.clients.iter().min_by_key(|(_, t)| t.back().copied()).map(|(k, _)| k.clone());
         if let Some(k) = stalest {
             self.clients.remove(&k);
         }

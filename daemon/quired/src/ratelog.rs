@@ -29,7 +29,9 @@ impl RateLimited {
     /// out since the last line; `None`: leave this one out (it is counted).
     pub fn allow(&self, now: Instant) -> Option<u64> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let due = s.last.is_none_or(|last| now.checked_duration_since(last).is_some_and(|d| d >= self.interval));
+        let due = s.last.is_none_or(|last| {
+            now.checked_duration_since(last).is_some_and(|d| d >= self.interval)
+        });
         if !due {
             s.left_out = s.left_out.saturating_add(1);
             return None;

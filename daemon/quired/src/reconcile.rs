@@ -56,14 +56,21 @@ pub fn apply(s: &mut Scheduler, spool_dir: &Path, stored: Reloaded) -> Vec<Effec
 
 /// Spool files of jobs the store never recorded, unless a job in memory names them too.
 fn remove_orphans(s: &Scheduler, spool_dir: &Path, gone: &[Box<Job>]) {
-    let kept: BTreeSet<&str> = s.jobs.values().flat_map(|j| j.documents.iter().map(|d| d.file.as_str())).collect();
+    let kept: BTreeSet<&str> =
+        s.jobs.values().flat_map(|j| j.documents.iter().map(|d| d.file.as_str())).collect();
     for job in gone {
-        for d in job.documents.iter().filter(|d| d.uri.is_none() && !d.is_inline() && !d.file.is_empty()) {
+        for d in
+            job.documents.iter().filter(|d| d.uri.is_none() && !d.is_inline() && !d.file.is_empty())
+        {
             if kept.contains(d.file.as_str()) {
                 continue;
             }
             let path = spool_dir.join(&d.file);
-            let removed = if job.confidential.is_some() { quire_vault::shred(&path).map(|_| ()) } else { std::fs::remove_file(&path) };
+            let removed = if job.confidential.is_some() {
+                quire_vault::shred(&path).map(|_| ())
+            } else {
+                std::fs::remove_file(&path)
+            };
             if let Err(e) = removed.filter_not_found() {
                 tracing::error!("Unable to remove {}: {e}", path.display());
             }

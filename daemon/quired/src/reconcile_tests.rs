@@ -17,7 +17,14 @@ fn spool_dir(tag: &str) -> std::path::PathBuf {
 }
 
 fn root() -> Requester {
-    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: quire_core::AuthMethod::PeerCred, ..Default::default() }
+    Requester {
+        user: "root".into(),
+        authenticated: true,
+        admin: true,
+        host: "localhost".into(),
+        method: quire_core::AuthMethod::PeerCred,
+        ..Default::default()
+    }
 }
 
 fn request(op: Operation, uri: &str, doc: Option<Document>, job: Vec<Attribute>) -> Request {
@@ -32,7 +39,8 @@ fn request(op: Operation, uri: &str, doc: Option<Document>, job: Vec<Attribute>)
     if !job.is_empty() {
         msg.push_group(Group { tag: DelimiterTag::Job, attributes: job });
     }
-    let mut r = Request::new(msg, "/", UriBase { scheme: "ipp".into(), authority: "localhost".into() });
+    let mut r =
+        Request::new(msg, "/", UriBase { scheme: "ipp".into(), authority: "localhost".into() });
     r.document = doc;
     r
 }
@@ -41,12 +49,33 @@ fn request(op: Operation, uri: &str, doc: Option<Document>, job: Vec<Attribute>)
 fn world(file: &str) -> Scheduler {
     let mut s = Scheduler::new(Settings::default());
     let uri = "ipp://localhost/printers/P";
-    let out = quire_core::handle(&mut s, &request(Operation::CupsAddModifyPrinter, uri, None, Vec::new()), &root(), NOW);
+    let out = quire_core::handle(
+        &mut s,
+        &request(Operation::CupsAddModifyPrinter, uri, None, Vec::new()),
+        &root(),
+        NOW,
+    );
     assert_eq!(out.response.code, 0);
     let hold = || vec![Attribute::new("job-hold-until", Value::Keyword("indefinite".into()))];
-    let doc = |f: &str| Document { number: 1, format: "text/plain".into(), name: "d".into(), size: 10, file: f.into(), compression: None, pages: None, uri: None };
-    for (d, job) in [(doc("d00001-001"), hold()), (doc(file), hold()), (doc("d00003-001"), Vec::new())] {
-        let out = quire_core::handle(&mut s, &request(Operation::PrintJob, uri, Some(d), job), &root(), NOW);
+    let doc = |f: &str| Document {
+        number: 1,
+        format: "text/plain".into(),
+        name: "d".into(),
+        size: 10,
+        file: f.into(),
+        compression: None,
+        pages: None,
+        uri: None,
+    };
+    for (d, job) in
+        [(doc("d00001-001"), hold()), (doc(file), hold()), (doc("d00003-001"), Vec::new())]
+    {
+        let out = quire_core::handle(
+            &mut s,
+            &request(Operation::PrintJob, uri, Some(d), job),
+            &root(),
+            NOW,
+        );
         assert_eq!(out.response.code, 0, "{:?}", out.response);
     }
     assert_eq!(s.jobs[&3].state, JobState::Processing);
@@ -59,9 +88,25 @@ fn record(s: &Scheduler, id: i32) -> JobRecord {
     let documents = j
         .documents
         .iter()
-        .map(|d| DocumentRecord { number: d.number, format: d.format.clone(), size: d.size, file: d.file.clone().into(), compression: None, storage: DocumentStorage::File })
+        .map(|d| DocumentRecord {
+            number: d.number,
+            format: d.format.clone(),
+            size: d.size,
+            file: d.file.clone().into(),
+            compression: None,
+            storage: DocumentStorage::File,
+        })
         .collect();
-    JobRecord { id, printer: j.printer.to_string(), state: j.state as i32, owner: j.owner.to_string(), created: j.created, completed: j.completed_at, attrs: persist::job_to_blob(j), documents }
+    JobRecord {
+        id,
+        printer: j.printer.to_string(),
+        state: j.state as i32,
+        owner: j.owner.to_string(),
+        created: j.created,
+        completed: j.completed_at,
+        attrs: persist::job_to_blob(j),
+        documents,
+    }
 }
 
 #[test]
@@ -73,13 +118,29 @@ fn memory_takes_back_what_the_store_holds() {
     // Changes the store did not save: job 1 cancelled, job 3 cancelled (its printer freed),
     // and job 2 was never saved at all.
     for id in [1, 3] {
-        let mut msg = quire_client::request_as(Operation::CancelJob, Some("ipp://localhost/printers/P"), "alice");
+        let mut msg = quire_client::request_as(
+            Operation::CancelJob,
+            Some("ipp://localhost/printers/P"),
+            "alice",
+        );
         msg.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
-        let out = quire_core::handle(&mut s, &Request::new(msg, "/", UriBase { scheme: "ipp".into(), authority: "localhost".into() }), &root(), NOW);
+        let out = quire_core::handle(
+            &mut s,
+            &Request::new(
+                msg,
+                "/",
+                UriBase { scheme: "ipp".into(), authority: "localhost".into() },
+            ),
+            &root(),
+            NOW,
+        );
         assert_eq!(out.response.code, 0);
     }
     assert_eq!(s.printer("P").map(|p| p.state), Some(PrinterState::Idle));
-    let stored = Reloaded { jobs: vec![(1, Some(held1)), (2, None), (3, Some(printing3))], ..Default::default() };
+    let stored = Reloaded {
+        jobs: vec![(1, Some(held1)), (2, None), (3, Some(printing3))],
+        ..Default::default()
+    };
     let effects = apply(&mut s, &dir, stored);
     assert_eq!(s.jobs[&1].state, JobState::Held, "the lost cancel is undone");
     assert!(!s.jobs.contains_key(&2), "a job the store never had is gone");
@@ -98,9 +159,14 @@ fn a_run_the_store_never_heard_of_is_stopped_and_its_printer_freed() {
     let mut was = (*s.jobs[&3]).clone();
     was.state = JobState::Pending;
     was.output_device = None;
-    let pending = JobRecord { state: JobState::Pending as i32, attrs: persist::job_to_blob(&was), ..record(&s, 3) };
+    let pending = JobRecord {
+        state: JobState::Pending as i32,
+        attrs: persist::job_to_blob(&was),
+        ..record(&s, 3)
+    };
     let run = s.jobs[&3].run;
-    let effects = apply(&mut s, &dir, Reloaded { jobs: vec![(3, Some(pending))], ..Default::default() });
+    let effects =
+        apply(&mut s, &dir, Reloaded { jobs: vec![(3, Some(pending))], ..Default::default() });
     assert!(effects.contains(&Effect::StopJob { job_id: 3 }), "{effects:?}");
     assert_eq!(s.jobs[&3].state, JobState::Pending);
     assert_eq!(s.jobs[&3].run, run, "run numbers never go back");
@@ -109,9 +175,13 @@ fn a_run_the_store_never_heard_of_is_stopped_and_its_printer_freed() {
     let mut s = world("d00002-001");
     let device = s.jobs[&3].output_device.clone();
     let same = record(&s, 3);
-    let effects = apply(&mut s, &dir, Reloaded { jobs: vec![(3, Some(same))], ..Default::default() });
+    let effects =
+        apply(&mut s, &dir, Reloaded { jobs: vec![(3, Some(same))], ..Default::default() });
     assert!(!effects.contains(&Effect::StopJob { job_id: 3 }));
-    assert_eq!((s.jobs[&3].state, s.jobs[&3].output_device.clone()), (JobState::Processing, device));
+    assert_eq!(
+        (s.jobs[&3].state, s.jobs[&3].output_device.clone()),
+        (JobState::Processing, device)
+    );
     assert_eq!(s.printer("P").map(|p| p.state), Some(PrinterState::Processing));
     let _ = std::fs::remove_dir_all(&dir);
 }

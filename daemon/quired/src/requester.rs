@@ -15,12 +15,15 @@ use std::time::{Duration, Instant};
 /// this time, and a busy socket does not ask NSS per request.
 const ACCOUNTS_TTL: Duration = Duration::from_secs(5);
 
+/// A cache of NSS answers, each with when it was looked up.
+type Lookups<K, V> = Arc<Mutex<HashMap<K, (Instant, V)>>>;
+
 /// User and group lookups through NSS (so LDAP/SSSD users work as with cupsd).
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
     system_groups: Vec<String>,
-    by_uid: Arc<Mutex<HashMap<u32, (Instant, Option<String>)>>>,
-    by_name: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    by_uid: Lookups<u32, Option<String>>,
+    by_name: Lookups<String, Vec<String>>,
     networks: crate::networks::Networks,
 }
 
@@ -34,7 +37,10 @@ impl Accounts {
         if let Some((_, name)) = cache.get(&uid).filter(|(at, _)| at.elapsed() < ACCOUNTS_TTL) {
             return name.clone();
         }
-        let name = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid)).ok().flatten().map(|u| u.name);
+        let name = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+            .ok()
+            .flatten()
+            .map(|u| u.name);
         cache.insert(uid, (Instant::now(), name.clone()));
         name
     }
@@ -74,23 +80,55 @@ impl Accounts {
         if let Proof::User(user) = proof {
             let groups = self.groups_of(user);
             let admin = self.is_system(user, &groups);
-            return Requester { user: user.clone(), authenticated: true, admin, host, method: AuthMethod::Password, groups, addr, networks, tls: conn.tls };
+            return Requester {
+                user: user.clone(),
+                authenticated: true,
+                admin,
+                host,
+                method: AuthMethod::Password,
+                groups,
+                addr,
+                networks,
+                tls: conn.tls,
+            };
         }
         let uid = match (&conn.peer, &conn.local) {
             (Peer::Unix { uid, .. }, _) => Some(*uid),
-            (Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => loopback_uid(*peer, *local),
+            (Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => {
+                loopback_uid(*peer, *local)
+            }
             _ => None,
         };
         let Some(uid) = uid else {
             let groups = Vec::new();
-            return Requester { user: claimed, authenticated: false, admin: false, host, method: AuthMethod::None, groups, addr, networks, tls: conn.tls };
+            return Requester {
+                user: claimed,
+                authenticated: false,
+                admin: false,
+                host,
+                method: AuthMethod::None,
+                groups,
+                addr,
+                networks,
+                tls: conn.tls,
+            };
         };
         let name = self.name_of(uid).unwrap_or_else(|| uid.to_string());
         // A local root client may act for another user (CUPS tools run as root do).
         let user = if uid == 0 { claimed } else { name.clone() };
         let groups = self.groups_of(&name);
         let admin = uid == 0 || self.is_system(&name, &groups);
-        Requester { user, authenticated: true, admin, host, method: AuthMethod::PeerCred, groups, addr, networks, tls: conn.tls }
+        Requester {
+            user,
+            authenticated: true,
+            admin,
+            host,
+            method: AuthMethod::PeerCred,
+            groups,
+            addr,
+            networks,
+            tls: conn.tls,
+        }
     }
 }
 
@@ -111,7 +149,9 @@ pub fn loopback_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
     text.lines().skip(1).find_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
         let (l, r, uid) = (f.get(1)?, f.get(2)?, f.get(7)?);
-        (l.eq_ignore_ascii_case(&want_local) && r.eq_ignore_ascii_case(&want_remote)).then(|| uid.parse().ok()).flatten()
+        (l.eq_ignore_ascii_case(&want_local) && r.eq_ignore_ascii_case(&want_remote))
+            .then(|| uid.parse().ok())
+            .flatten()
     })
 }
 
@@ -120,7 +160,11 @@ pub fn loopback_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
 fn proc_addr(a: SocketAddr) -> String {
     let ip = match a.ip() {
         std::net::IpAddr::V4(v4) => format!("{:08X}", u32::from_ne_bytes(v4.octets())),
-        std::net::IpAddr::V6(v6) => v6.octets().chunks(4).map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]]))).collect(),
+        std::net::IpAddr::V6(v6) => v6
+            .octets()
+            .chunks(4)
+            .map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]])))
+            .collect(),
     };
     format!("{ip}:{:04X}", a.port())
 }

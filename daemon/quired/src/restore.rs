@@ -5,7 +5,10 @@ use crate::clock::now;
 use quire_core::{persist, Scheduler};
 
 /// Builds the scheduler state from the store, one job record at a time.
-pub fn restore(settings: quire_core::Settings, store: &quire_store::Store) -> Result<Scheduler, quire_store::StoreError> {
+pub fn restore(
+    settings: quire_core::Settings,
+    store: &quire_store::Store,
+) -> Result<Scheduler, quire_store::StoreError> {
     let mut s = Scheduler::new(settings);
     let jobs = &mut s.jobs;
     let snap = store.load_each(|rec, missing| {
@@ -29,19 +32,35 @@ pub fn restore(settings: quire_core::Settings, store: &quire_store::Store) -> Re
     let kv = |k: &str| snap.kv.get(k).and_then(|v| v.parse::<i32>().ok());
     let max_job = s.jobs.keys().next_back().copied().unwrap_or(0);
     s.next_job_id = kv("next-job-id").unwrap_or(1).max(max_job + 1);
-    s.next_printer_id = kv("next-printer-id").unwrap_or(1).max(s.printers.values().map(|p| p.id + 1).max().unwrap_or(1));
-    s.next_subscription_id = kv("next-subscription-id").unwrap_or(1).max(s.subscriptions.keys().next_back().map_or(1, |k| k + 1));
+    s.next_printer_id = kv("next-printer-id")
+        .unwrap_or(1)
+        .max(s.printers.values().map(|p| p.id + 1).max().unwrap_or(1));
+    s.next_subscription_id = kv("next-subscription-id")
+        .unwrap_or(1)
+        .max(s.subscriptions.keys().next_back().map_or(1, |k| k + 1));
     s.default_printer = snap.kv.get("default-printer").cloned();
     Ok(s)
 }
 
 /// A stored job; one whose spool file is gone (and that was not finished) is aborted
 /// with a clear reason rather than dropped.
-pub(crate) fn restore_job(rec: quire_store::JobRecord, missing: bool) -> Option<Box<quire_core::Job>> {
+pub(crate) fn restore_job(
+    rec: quire_store::JobRecord,
+    missing: bool,
+) -> Option<Box<quire_core::Job>> {
     let docs = rec
         .documents
         .iter()
-        .map(|d| quire_core::Document { number: d.number, format: d.format.clone(), name: String::new(), size: d.size, file: d.file.to_string_lossy().into_owned(), compression: d.compression.clone(), pages: None, uri: None })
+        .map(|d| quire_core::Document {
+            number: d.number,
+            format: d.format.clone(),
+            name: String::new(),
+            size: d.size,
+            file: d.file.to_string_lossy().into_owned(),
+            compression: d.compression.clone(),
+            pages: None,
+            uri: None,
+        })
         .collect();
     match persist::job_from_blob(&rec.attrs, docs) {
         Ok(mut j) => {

@@ -31,11 +31,20 @@ struct Report {
 
 impl Progress for Report {
     fn pages(&mut self, completed: i32) {
-        let _ = self.tx.send(Command::JobProgress { job_id: self.job_id, run: self.run, pages: completed });
+        let _ = self.tx.send(Command::JobProgress {
+            job_id: self.job_id,
+            run: self.run,
+            pages: completed,
+        });
     }
     fn printer_state(&mut self, reasons: Vec<String>, message: String) {
         let message = quire_ipp::uri::redact(&message, &self.uri);
-        let _ = self.tx.send(Command::DeviceState { job_id: self.job_id, run: self.run, reasons, message });
+        let _ = self.tx.send(Command::DeviceState {
+            job_id: self.job_id,
+            run: self.run,
+            reasons,
+            message,
+        });
     }
     fn printer_attribute(&mut self, attr: quire_ipp::Attribute) {
         let _ = self.tx.send(Command::DeviceAttribute { job_id: self.job_id, run: self.run, attr });
@@ -80,7 +89,14 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
-    pub fn new(spool_dir: PathBuf, store: StoreHandle, tx: UnboundedSender<Command>, keyring: std::sync::Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: std::sync::Arc<quire_backends::Launch>) -> Self {
+    pub fn new(
+        spool_dir: PathBuf,
+        store: StoreHandle,
+        tx: UnboundedSender<Command>,
+        keyring: std::sync::Arc<quire_vault::Keyring>,
+        pull: crate::fetch::PullPolicy,
+        launch: std::sync::Arc<quire_backends::Launch>,
+    ) -> Self {
         // Copies a crash mid-delivery left: exported inline documents, and decrypted,
         // fetched or converted ones (shredded: they may hold a confidential job's plaintext).
         if let Ok(dir) = std::fs::read_dir(spool_dir.join("tmp")) {
@@ -91,7 +107,8 @@ impl Runner {
                     let _ = std::fs::remove_file(entry.path());
                 } else if is_run_copy(name) {
                     let _ = quire_vault::shred(&entry.path());
-                } else if name.starts_with("filter-") && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                } else if name.starts_with("filter-") && entry.file_type().is_ok_and(|t| t.is_dir())
+                {
                     // A conversion's results (only ever ours: the filters never enter the spool).
                     quire_backends::sandbox::shred_files(&entry.path());
                     let _ = std::fs::remove_dir_all(entry.path());
@@ -103,7 +120,11 @@ impl Runner {
 
     pub fn start(&mut self, state: &Scheduler, job_id: i32, run: u32, printer: &str) {
         let (Some(job), Some(p)) = (state.jobs.get(&job_id), state.printer(printer)) else {
-            let _ = self.tx.send(Command::JobDone { job_id, run, result: JobResult::Failed("The printer or job is gone.".into()) });
+            let _ = self.tx.send(Command::JobDone {
+                job_id,
+                run,
+                result: JobResult::Failed("The printer or job is gone.".into()),
+            });
             return;
         };
         let uri = p.device_uri.clone();
@@ -111,11 +132,17 @@ impl Runner {
         let sources = self.sources(job, run, &work_dir);
         let cancel = Cancel::default();
         let pulls = Pulls {
-            docs: job.documents.iter().enumerate().filter_map(|(i, d)| Some((i, d.uri.clone()?, sources.docs[i].path.clone()))).collect(),
+            docs: job
+                .documents
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((i, d.uri.clone()?, sources.docs[i].path.clone())))
+                .collect(),
             policy: self.pull.clone(),
             options: crate::fetch::FetchOptions {
                 // A fetched copy takes spool disk while it prints: the owner's room bounds it.
-                max_bytes: quire_core::quota::room(state, Some(&job.owner)).map_or(0, |r| r.bytes.max(1)),
+                max_bytes: quire_core::quota::room(state, Some(&job.owner))
+                    .map_or(0, |r| r.bytes.max(1)),
                 min_rate: self.pull.min_rate,
                 // Cancel, hold or MaxJobTime stop a fetch too, not only the backend.
                 cancel: Some(cancel.clone()),
@@ -125,16 +152,41 @@ impl Runner {
             confidential: job.confidential.is_some(),
         };
         // A run started to stop a job whose rest moves to another printer (after a restart).
-        let handoff = job.failover.as_ref().is_some_and(|f| f.phase == quire_core::model::Phase::HandingOff);
-        let info = JobInfo { id: job_id, name: job.name.to_string(), user: job.owner.to_string(), attributes: job.attributes.to_vec(), capabilities: p.capabilities.clone(), printer: p.name.clone(), created: job.created, work_dir, resume_device_job: job.device_job, handoff, launch: self.launch.clone(), confidential: job.confidential.is_some() };
+        let handoff =
+            job.failover.as_ref().is_some_and(|f| f.phase == quire_core::model::Phase::HandingOff);
+        let info = JobInfo {
+            id: job_id,
+            name: job.name.to_string(),
+            user: job.owner.to_string(),
+            attributes: job.attributes.to_vec(),
+            capabilities: p.capabilities.clone(),
+            printer: p.name.clone(),
+            created: job.created,
+            work_dir,
+            resume_device_job: job.device_job,
+            handoff,
+            launch: self.launch.clone(),
+            confidential: job.confidential.is_some(),
+        };
         self.running.insert(job_id, (run, cancel.clone()));
         let shown = quire_ipp::uri::without_userinfo(&uri);
         match job.device_job {
-            Some(d) if handoff => tracing::info!("[Job {job_id}] stopping job {d} on {printer} ({shown}) to hand the rest on"),
-            Some(d) => tracing::info!("[Job {job_id}] following job {d} on {printer} ({shown}) after a restart"),
+            Some(d) if handoff => tracing::info!(
+                "[Job {job_id}] stopping job {d} on {printer} ({shown}) to hand the rest on"
+            ),
+            Some(d) => tracing::info!(
+                "[Job {job_id}] following job {d} on {printer} ({shown}) after a restart"
+            ),
             None => tracing::info!("[Job {job_id}] printing on {printer} ({shown})"),
         }
-        let backend = Backend { run: Report { job_id, run, tx: self.tx.clone(), uri }, info, sources, pulls, cancel, keyring: self.keyring.clone() };
+        let backend = Backend {
+            run: Report { job_id, run, tx: self.tx.clone(), uri },
+            info,
+            sources,
+            pulls,
+            cancel,
+            keyring: self.keyring.clone(),
+        };
         tokio::task::spawn_blocking(move || backend.run());
     }
 
@@ -145,7 +197,8 @@ impl Runner {
         // read is queued behind every batch sent so far, so it sees the job committed.
         let mut exports = Vec::new();
         let mut barriers = Vec::new();
-        let sealed_keys: Vec<String> = job.confidential.as_ref().map(|c| c.keys.clone()).unwrap_or_default();
+        let sealed_keys: Vec<String> =
+            job.confidential.as_ref().map(|c| c.keys.clone()).unwrap_or_default();
         let mut docs: Vec<DocumentSource> = job
             .documents
             .iter()
@@ -165,7 +218,12 @@ impl Runner {
                     }
                     path
                 };
-                DocumentSource { path, format: d.format.clone(), name: d.name.clone(), compression: d.compression.clone() }
+                DocumentSource {
+                    path,
+                    format: d.format.clone(),
+                    name: d.name.clone(),
+                    compression: d.compression.clone(),
+                }
             })
             .collect();
         // A confidential job's documents are decrypted into private temporary files for
@@ -198,7 +256,7 @@ impl Runner {
         }
     }
 
-    pub fn stop(&mut self, job_id: i32) {
+    pub fn stop(&self, job_id: i32) {
         if let Some((_, c)) = self.running.get(&job_id) {
             c.cancel();
         }
@@ -215,8 +273,15 @@ impl Runner {
 /// A run's private copy: `p00012-001-r3` (decrypted) or `u00012-001-r3` (fetched).
 fn is_run_copy(name: &str) -> bool {
     let b = name.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    b.len() > 13 && matches!(b[0], b'p' | b'u') && digits(1..6) && b[6] == b'-' && digits(7..10) && &b[10..12] == b"-r" && digits(12..b.len())
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() > 13
+        && matches!(b[0], b'p' | b'u')
+        && digits(1..6)
+        && b[6] == b'-'
+        && digits(7..10)
+        && &b[10..12] == b"-r"
+        && digits(12..b.len())
 }
 
 /// The Print-URI / Send-URI documents of a run, fetched into private temporary files just
@@ -239,20 +304,28 @@ impl Pulls {
     fn fetch(&self, docs: &mut [DocumentSource]) -> Result<(), JobResult> {
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
-        let local = |path: &std::path::Path, e: std::io::Error| JobResult::Failed(format!("{}: {e}", path.display()));
+        let local = |path: &std::path::Path, e: std::io::Error| {
+            JobResult::Failed(format!("{}: {e}", path.display()))
+        };
         for (i, uri, path) in &self.docs {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| local(dir, e))?;
             }
             let _ = quire_vault::shred(path);
-            let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+            let file =
+                std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
             let mut out = std::io::BufWriter::new(file.map_err(|e| local(path, e))?);
             let mut head: Vec<u8> = Vec::with_capacity(512);
             let mut sink = |chunk: &[u8]| {
                 head.extend(chunk.iter().take(512 - head.len()));
                 out.write_all(chunk)
             };
-            let fetched = self.runtime.block_on(crate::fetch::fetch_with(uri, &self.policy, &self.options, &mut sink));
+            let fetched = self.runtime.block_on(crate::fetch::fetch_with(
+                uri,
+                &self.policy,
+                &self.options,
+                &mut sink,
+            ));
             fetched.map_err(|e| {
                 if matches!(e, crate::fetch::FetchError::Canceled) {
                     return JobResult::Stopped;
@@ -266,7 +339,9 @@ impl Pulls {
                     e.to_string()
                 };
                 match e.job_state_reason() {
-                    "document-access-error" => JobResult::DocumentAccessError(format!("Unable to fetch the document: {why}.")),
+                    "document-access-error" => JobResult::DocumentAccessError(format!(
+                        "Unable to fetch the document: {why}."
+                    )),
                     _ => JobResult::Failed(format!("Unable to fetch the document: {why}.")),
                 }
             })?;
@@ -307,7 +382,8 @@ impl Backend {
     fn run(self) {
         let Backend { run: mut report, info, sources, pulls, cancel, keyring } = self;
         let Sources { mut docs, exports, barriers, unseal } = sources;
-        let (job_id, run, tx, uri) = (report.job_id, report.run, report.tx.clone(), report.uri.clone());
+        let (job_id, run, tx, uri) =
+            (report.job_id, report.run, report.tx.clone(), report.uri.clone());
         let mut temps: Vec<PathBuf> = exports.iter().map(|(_, p)| p.clone()).collect();
         temps.extend(unseal.iter().map(|(_, plain, _)| plain.clone()));
         temps.extend(pulls.docs.iter().map(|(_, _, path)| path.clone()));
@@ -345,11 +421,16 @@ fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendErro
     if exports.is_empty() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).map_err(|e| BackendError::Spool(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| BackendError::Spool(format!("{}: {e}", dir.display())))?;
     for (rx, path) in exports {
         let data = match rx.blocking_recv() {
             Ok(Ok(Some(data))) => data,
-            Ok(Ok(None)) => return Err(BackendError::Spool("the document is missing from the job store".into())),
+            Ok(Ok(None)) => {
+                return Err(BackendError::Spool(
+                    "the document is missing from the job store".into(),
+                ))
+            }
             Ok(Err(e)) => return Err(BackendError::Spool(e)),
             Err(_) => return Err(BackendError::Spool("the job store is gone".into())),
         };
@@ -366,14 +447,23 @@ fn export(dir: &std::path::Path, exports: Vec<Export>) -> Result<(), BackendErro
 }
 
 /// Decrypts each sealed document (`from`, a spool file or an exported inline one) to `to`.
-fn decrypt(keyring: &quire_vault::Keyring, unseal: &[(PathBuf, PathBuf, String)]) -> Result<(), BackendError> {
+fn decrypt(
+    keyring: &quire_vault::Keyring,
+    unseal: &[(PathBuf, PathBuf, String)],
+) -> Result<(), BackendError> {
     for (from, to, key) in unseal {
         // A temporary copy left by a crash would make the exclusive create fail.
         let _ = quire_vault::shred(to);
         let key = quire_vault::SealedKey::from_text(key)
             .and_then(|k| keyring.open_document_key(&k, None))
-            .map_err(|e| BackendError::Spool(format!("{}: unable to open the document key: {e}", from.display())))?;
-        quire_vault::decrypt_file(from, to, &key).map_err(|e| BackendError::Spool(format!("{}: {e}", from.display())))?;
+            .map_err(|e| {
+                BackendError::Spool(format!(
+                    "{}: unable to open the document key: {e}",
+                    from.display()
+                ))
+            })?;
+        quire_vault::decrypt_file(from, to, &key)
+            .map_err(|e| BackendError::Spool(format!("{}: {e}", from.display())))?;
     }
     Ok(())
 }

@@ -8,7 +8,9 @@ use crate::runner::Runner;
 use crate::store_thread::StoreHandle;
 use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
 use quire_ipp::Message;
-use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord};
+use quire_store::{
+    Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord,
+};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,15 +42,25 @@ pub struct SchedulerTask {
 
 impl SchedulerTask {
     #[allow(clippy::too_many_arguments)] // start-up wiring, called once
-    pub fn new(state: Scheduler, store: StoreHandle, spool_dir: PathBuf, tx: mpsc::UnboundedSender<Command>, cache: Arc<ResponseCache>, keyring: Arc<quire_vault::Keyring>, pull: crate::fetch::PullPolicy, launch: Arc<quire_backends::Launch>) -> Self {
-        let runner = Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring.clone(), pull, launch);
+    pub fn new(
+        state: Scheduler,
+        store: StoreHandle,
+        spool_dir: PathBuf,
+        tx: mpsc::UnboundedSender<Command>,
+        cache: Arc<ResponseCache>,
+        keyring: Arc<quire_vault::Keyring>,
+        pull: crate::fetch::PullPolicy,
+        launch: Arc<quire_backends::Launch>,
+    ) -> Self {
+        let runner =
+            Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring, pull, launch);
         SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, spool_dir }
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
         let effects = quire_core::schedule::recover(&mut self.state, now());
-        let _ = self.execute(effects);
+        self.apply(effects);
         while let Some(cmd) = rx.recv().await {
             match cmd {
                 // Nothing else runs until memory agrees with the store again.
@@ -74,16 +86,25 @@ impl SchedulerTask {
                     }
                 }
             }
-            Ok(Err(e)) => tracing::error!("Unable to read back from the job store after a failed save: {e}"),
+            Ok(Err(e)) => {
+                tracing::error!("Unable to read back from the job store after a failed save: {e}")
+            }
             Err(_) => tracing::error!("The job store thread is gone"),
         }
     }
 
     /// Runs one request through the core as if a local admin sent it (built-in queues).
     pub fn bootstrap(&mut self, request: Request) -> Message {
-        let who = Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: quire_core::AuthMethod::PeerCred, ..Default::default() };
+        let who = Requester {
+            user: "root".into(),
+            authenticated: true,
+            admin: true,
+            host: "localhost".into(),
+            method: quire_core::AuthMethod::PeerCred,
+            ..Default::default()
+        };
         let out = quire_core::handle(&mut self.state, &request, &who, now());
-        let _ = self.execute(out.effects);
+        self.apply(out.effects);
         out.response
     }
 
@@ -101,7 +122,8 @@ impl SchedulerTask {
     /// (one statvfs call: cheap next to the request it precedes).
     fn measure_spool(&mut self) {
         let v = nix::sys::statvfs::statvfs(&self.spool_dir).ok();
-        self.state.spool_free = v.as_ref().map(|v| v.blocks_available().saturating_mul(v.fragment_size()));
+        self.state.spool_free =
+            v.as_ref().map(|v| v.blocks_available().saturating_mul(v.fragment_size()));
         self.state.spool_total = v.as_ref().map(|v| v.blocks().saturating_mul(v.fragment_size()));
     }
 
@@ -116,7 +138,14 @@ impl SchedulerTask {
     fn command(&mut self, cmd: Command) {
         let t = now();
         // Phase one changes nothing but a Print-Job's reserved id (invalidated below).
-        let read_only = matches!(&cmd, Command::Ipp { cache_key: Some(_), .. } | Command::Admit { .. } | Command::Ppd { .. } | Command::GetPpd { .. } | Command::Summary { .. });
+        let read_only = matches!(
+            &cmd,
+            Command::Ipp { cache_key: Some(_), .. }
+                | Command::Admit { .. }
+                | Command::Ppd { .. }
+                | Command::GetPpd { .. }
+                | Command::Summary { .. }
+        );
         if !read_only {
             self.cache.invalidate();
         }
@@ -131,7 +160,8 @@ impl SchedulerTask {
             }
             Command::Complete { admitted, request, who, reply } => {
                 self.measure_spool();
-                let out = quire_core::dispatch::complete(&mut self.state, *admitted, &request, &who, t);
+                let out =
+                    quire_core::dispatch::complete(&mut self.state, *admitted, &request, &who, t);
                 let _ = reply.send(self.answer(out, &request, None, t));
             }
             Command::Ipp { request, who, cache_key, reply } => {
@@ -155,51 +185,70 @@ impl SchedulerTask {
     /// What the backends report, the timer, and the runs whose state is saved.
     fn backend_report(&mut self, cmd: Command, t: i64) {
         match cmd {
-        Command::JobProgress { job_id, run, pages } => {
-            let effects = quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
-            let _ = self.execute(effects);
-        }
-        Command::DeviceState { job_id, run, reasons, message } => {
-            tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
-            let effects = quire_core::device::device_state(&mut self.state, job_id, run, reasons, message, t);
-            let _ = self.execute(effects);
-        }
-        Command::DeviceAttribute { job_id, run, attr } => {
-            let effects = quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
-            let _ = self.execute(effects);
-        }
-        Command::DeviceJob { job_id, run, device_job } => {
-            tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
-            let effects = quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
-            let _ = self.execute(effects);
-        }
-        Command::JobDone { job_id, run, result } => {
-            self.runner.finished(job_id, run);
-            tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
-            let effects = quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
-            let _ = self.execute(effects);
-        }
-        Command::Timer => {
-            self.armed.retain(|at| *at > t);
-            let effects = quire_core::schedule::fire(&mut self.state, t);
-            let _ = self.execute(effects);
-        }
-        Command::Start(starts) => {
-            for (job_id, printer, run) in starts {
-                // Cancelled, held or moved meanwhile: that run is not to start.
-                let current = self.state.jobs.get(&job_id).is_some_and(|j| j.state == quire_core::JobState::Processing && j.run == run);
-                if current {
-                    self.runner.start(&self.state, job_id, run, &printer);
+            Command::JobProgress { job_id, run, pages } => {
+                let effects =
+                    quire_core::schedule::job_progress(&mut self.state, job_id, run, pages, t);
+                self.apply(effects);
+            }
+            Command::DeviceState { job_id, run, reasons, message } => {
+                tracing::info!("[Job {job_id}] device state {reasons:?} {message:?}");
+                let effects = quire_core::device::device_state(
+                    &mut self.state,
+                    job_id,
+                    run,
+                    reasons,
+                    message,
+                    t,
+                );
+                self.apply(effects);
+            }
+            Command::DeviceAttribute { job_id, run, attr } => {
+                let effects =
+                    quire_core::device::device_attribute(&mut self.state, job_id, run, attr);
+                self.apply(effects);
+            }
+            Command::DeviceJob { job_id, run, device_job } => {
+                tracing::info!("[Job {job_id}] accepted by the device as job {device_job}");
+                let effects =
+                    quire_core::schedule::device_job(&mut self.state, job_id, run, device_job);
+                self.apply(effects);
+            }
+            Command::JobDone { job_id, run, result } => {
+                self.runner.finished(job_id, run);
+                tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
+                let effects =
+                    quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
+                self.apply(effects);
+            }
+            Command::Timer => {
+                self.armed.retain(|at| *at > t);
+                let effects = quire_core::schedule::fire(&mut self.state, t);
+                self.apply(effects);
+            }
+            Command::Start(starts) => {
+                for (job_id, printer, run) in starts {
+                    // Cancelled, held or moved meanwhile: that run is not to start.
+                    let current = self.state.jobs.get(&job_id).is_some_and(|j| {
+                        j.state == quire_core::JobState::Processing && j.run == run
+                    });
+                    if current {
+                        self.runner.start(&self.state, job_id, run, &printer);
+                    }
                 }
             }
-        }
             // Handled by `run`; the requests by `command`.
             _ => {}
         }
     }
 
     /// Carries out a handled request's effects and encodes its answer (cached, when it may be).
-    fn answer(&mut self, out: Outcome, request: &Request, cache_key: Option<Vec<u8>>, t: i64) -> Encoded {
+    fn answer(
+        &mut self,
+        out: Outcome,
+        request: &Request,
+        cache_key: Option<Vec<u8>>,
+        t: i64,
+    ) -> Encoded {
         if !out.effects.is_empty() {
             self.cache.invalidate();
         }
@@ -217,14 +266,40 @@ impl SchedulerTask {
 
     fn summary(&self, who: &Requester) -> Summary {
         // A private owner is "Withheld", as on cupsd's web pages.
-        let owner = |j: &quire_core::Job| match quire_core::privacy::of_job(&self.state, j, who).hides("job-originating-user-name") {
+        let owner = |j: &quire_core::Job| match quire_core::privacy::of_job(&self.state, j, who)
+            .hides("job-originating-user-name")
+        {
             true => "Withheld".to_string(),
             false => j.owner.to_string(),
         };
         Summary {
-            printers: self.state.printers.values().map(|p| (p.name.clone(), p.state.keyword().into(), quire_ipp::uri::without_userinfo(&p.device_uri), p.accepting)).collect(),
-            jobs: self.state.jobs.values().rev().take(50).map(|j| (j.id, j.printer.to_string(), owner(j), j.state.keyword().into())).collect(),
+            printers: self
+                .state
+                .printers
+                .values()
+                .map(|p| {
+                    (
+                        p.name.clone(),
+                        p.state.keyword().into(),
+                        quire_ipp::uri::without_userinfo(&p.device_uri),
+                        p.accepting,
+                    )
+                })
+                .collect(),
+            jobs: self
+                .state
+                .jobs
+                .values()
+                .rev()
+                .take(50)
+                .map(|j| (j.id, j.printer.to_string(), owner(j), j.state.keyword().into()))
+                .collect(),
         }
+    }
+
+    /// Carries out effects no client waits on: the store saves them in their turn.
+    fn apply(&mut self, effects: Vec<Effect>) {
+        drop(self.execute(effects));
     }
 
     /// Carries out effects; returns when the persisted part will be durable.
@@ -234,7 +309,12 @@ impl SchedulerTask {
         changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
         changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
         changes.extend(subs.iter().filter_map(|id| {
-            self.state.subscriptions.get(id).map(|x| Change::PutSubscription(SubscriptionRecord { id: *id, attrs: persist::subscription_to_blob(x) }))
+            self.state.subscriptions.get(id).map(|x| {
+                Change::PutSubscription(SubscriptionRecord {
+                    id: *id,
+                    attrs: persist::subscription_to_blob(x),
+                })
+            })
         }));
         if server {
             changes.extend(self.server_changes());
@@ -322,7 +402,11 @@ impl SchedulerTask {
                     file: PathBuf::from(&d.file),
                     compression: d.compression.clone(),
                     // The bytes were staged by spool_stream; the store thread attaches them.
-                    storage: if d.is_inline() { DocumentStorage::Inline } else { DocumentStorage::File },
+                    storage: if d.is_inline() {
+                        DocumentStorage::Inline
+                    } else {
+                        DocumentStorage::File
+                    },
                 })
                 .collect()
         };
@@ -340,7 +424,11 @@ impl SchedulerTask {
 
     fn printer_change(&self, key: &str) -> Option<Change> {
         let p = self.state.printers.get(key)?;
-        Some(Change::PutPrinter(PrinterRecord { name: key.to_string(), is_class: p.is_class, attrs: persist::printer_to_blob(p) }))
+        Some(Change::PutPrinter(PrinterRecord {
+            name: key.to_string(),
+            is_class: p.is_class,
+            attrs: persist::printer_to_blob(p),
+        }))
     }
 
     fn server_changes(&self) -> Vec<Change> {
@@ -368,4 +456,3 @@ impl SchedulerTask {
         });
     }
 }
-

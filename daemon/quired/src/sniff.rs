@@ -17,7 +17,10 @@ pub fn detect(head: &[u8]) -> &'static str {
         "image/urf"
     } else if starts(b"\x1f\x8b") {
         "application/gzip"
-    } else if !head.is_empty() && head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80) && std::str::from_utf8(head).is_ok() {
+    } else if !head.is_empty()
+        && head.iter().all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80)
+        && std::str::from_utf8(head).is_ok()
+    {
         "text/plain"
     } else {
         "application/octet-stream"

@@ -2,10 +2,10 @@
 //! through a small bounded channel, so memory stays flat whatever the document's size.
 
 use crate::sniff;
-use quire_core::ops::Reservation;
 use axum::body::Body;
 use bytes::Bytes;
 use http_body_util::BodyExt;
+use quire_core::ops::Reservation;
 use quire_core::Document;
 use quire_ipp::Message;
 use std::io::Write;
@@ -34,10 +34,16 @@ const COUNT_PAGES_UP_TO: u64 = quire_backends::worker::MAX_COUNTED;
 
 /// Counts a PDF document's pages; `Err` for one that cannot print (corrupt, no pages). A
 /// filter worker parses it, as `User`: never the daemon.
-fn count_pages(pages: &quire_backends::PageCounter, doc: &Document, data: Option<&[u8]>, path: &std::path::Path) -> Result<Option<u32>, String> {
+fn count_pages(
+    pages: &quire_backends::PageCounter,
+    doc: &Document,
+    data: Option<&[u8]>,
+    path: &std::path::Path,
+) -> Result<Option<u32>, String> {
     use quire_backends::{CountError, CountInput};
     use quire_filters::FilterError;
-    if doc.format != "application/pdf" || doc.compression.is_some() || doc.size > COUNT_PAGES_UP_TO {
+    if doc.format != "application/pdf" || doc.compression.is_some() || doc.size > COUNT_PAGES_UP_TO
+    {
         return Ok(None);
     }
     let counted = match data {
@@ -46,11 +52,15 @@ fn count_pages(pages: &quire_backends::PageCounter, doc: &Document, data: Option
     };
     match counted {
         Ok(n) => Ok(Some(n)),
-        Err(CountError::Document(e @ FilterError::Empty)) => Err(format!("The PDF document cannot be printed: {e}.")),
+        Err(CountError::Document(e @ FilterError::Empty)) => {
+            Err(format!("The PDF document cannot be printed: {e}."))
+        }
         // Not a PDF at all. One lopdf cannot parse but that looks like a PDF goes on: a
         // printer's interpreter is more forgiving (cupsd takes it too); if it fails there,
         // the job aborts with document-format-error.
-        Err(CountError::Document(e @ FilterError::Corrupt(_))) if !looks_like_pdf(data, path) => Err(format!("The document is not a PDF file: {e}.")),
+        Err(CountError::Document(e @ FilterError::Corrupt(_))) if !looks_like_pdf(data, path) => {
+            Err(format!("The document is not a PDF file: {e}."))
+        }
         Err(CountError::Document(_)) => Ok(None),
         Err(e @ CountError::Worker(_)) => {
             tracing::warn!("Document {} goes on uncounted: {e}", doc.file);
@@ -80,7 +90,15 @@ fn looks_like_pdf(data: Option<&[u8]>, path: &std::path::Path) -> bool {
 /// spool file.
 const INLINE_DOCUMENT: usize = 256 * 1024;
 
-pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::Keyring, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Reservation, msg: &Message, first: Bytes, mut body: Body) -> SpoolResult {
+pub async fn spool_document(
+    spool: &quire_store::Spool,
+    keyring: &quire_vault::Keyring,
+    pages: &std::sync::Arc<quire_backends::PageCounter>,
+    slot: Reservation,
+    msg: &Message,
+    first: Bytes,
+    mut body: Body,
+) -> SpoolResult {
     // A confidential job's document is encrypted before any byte of it is stored.
     let seal = match slot.confidential.then(|| keyring.new_document_key(None)) {
         None => None,
@@ -121,7 +139,8 @@ pub async fn spool_document(spool: &quire_store::Spool, keyring: &quire_vault::K
         return SpoolResult::TooLarge(r.refusal.clone());
     }
     if ended {
-        return keep_inline(spool, pages, slot, msg, Collected { head, buffered, size }, seal).await;
+        return keep_inline(spool, pages, slot, msg, Collected { head, buffered, size }, seal)
+            .await;
     }
     match stream_document(spool, slot, msg, head, buffered, body, seal).await {
         SpoolResult::Document(doc, None) => count_spooled(spool, pages, doc).await,
@@ -139,7 +158,14 @@ struct Collected {
 
 /// A document that ended within `INLINE_DOCUMENT`: page-counted, encrypted for a
 /// confidential job, and staged for the store thread to keep inside the job store.
-async fn keep_inline(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_backends::PageCounter>, slot: Reservation, msg: &Message, collected: Collected, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+async fn keep_inline(
+    spool: &quire_store::Spool,
+    pages: &std::sync::Arc<quire_backends::PageCounter>,
+    slot: Reservation,
+    msg: &Message,
+    collected: Collected,
+    seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>,
+) -> SpoolResult {
     let Collected { head, buffered, size } = collected;
     if size == 0 {
         return SpoolResult::Empty;
@@ -159,7 +185,9 @@ async fn keep_inline(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_ba
         (doc, data, pages)
     })
     .await;
-    let Ok((doc, data, pages)) = counted else { return SpoolResult::Failed("page count failed".into()) };
+    let Ok((doc, data, pages)) = counted else {
+        return SpoolResult::Failed("page count failed".into());
+    };
     if let Err(m) = pages {
         return SpoolResult::Rejected(m);
     }
@@ -183,7 +211,15 @@ async fn keep_inline(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_ba
 
 /// A document larger than `INLINE_DOCUMENT`: `buffered` (what has arrived so far) and the
 /// rest of the body go to a blocking writer thread through a small bounded channel.
-async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Message, mut head: Vec<u8>, buffered: Vec<Bytes>, mut body: Body, seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>) -> SpoolResult {
+async fn stream_document(
+    spool: &quire_store::Spool,
+    slot: Reservation,
+    msg: &Message,
+    mut head: Vec<u8>,
+    buffered: Vec<Bytes>,
+    mut body: Body,
+    seal: Option<(quire_vault::DataKey, quire_vault::SealedKey)>,
+) -> SpoolResult {
     let sealed_text = seal.as_ref().map(|(_, s)| s.to_text());
     let enc = seal.as_ref().map(|(k, _)| quire_vault::Encryptor::new(k));
     // A bounded async channel: the handler awaits room (no polling), the writer thread
@@ -192,7 +228,9 @@ async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Me
     let writer_spool = spool.clone();
     let (job_id, doc_number) = (slot.job_id, slot.doc_number);
     let room = slot.room.as_ref().map(|r| r.bytes);
-    let task = tokio::task::spawn_blocking(move || write_spool(&writer_spool, (job_id, doc_number), room, enc, buffered, rx));
+    let task = tokio::task::spawn_blocking(move || {
+        write_spool(&writer_spool, (job_id, doc_number), room, enc, buffered, rx)
+    });
     let mut ok = true;
     while ok {
         match body.frame().await {
@@ -217,7 +255,9 @@ async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Me
         Ok(Ok(Some(s))) => s,
         Ok(Ok(None)) => return SpoolResult::Empty,
         Ok(Err(Stop::Failed(e))) => return SpoolResult::Failed(e),
-        Ok(Err(Stop::TooLarge)) => return SpoolResult::TooLarge(slot.room.map(|r| r.refusal).unwrap_or_default()),
+        Ok(Err(Stop::TooLarge)) => {
+            return SpoolResult::TooLarge(slot.room.map(|r| r.refusal).unwrap_or_default())
+        }
         Err(e) => return SpoolResult::Failed(format!("spool writer failed: {e}")),
     };
     let doc = describe(msg, slot, spooled, &head);
@@ -228,10 +268,18 @@ async fn stream_document(spool: &quire_store::Spool, slot: Reservation, msg: &Me
 /// The blocking writer of a streamed document: what has arrived (`buffered`), then each
 /// chunk from `rx`, encrypted with `enc` if set, into spool file (`job_id`, `doc_number`);
 /// stops past `room` bytes. `None`: no data at all.
-fn write_spool(spool: &quire_store::Spool, (job_id, doc_number): (i32, i32), room: Option<u64>, mut enc: Option<quire_vault::Encryptor>, buffered: Vec<Bytes>, mut rx: tokio::sync::mpsc::Receiver<Bytes>) -> Result<Option<quire_store::SpooledDocument>, Stop> {
+fn write_spool(
+    spool: &quire_store::Spool,
+    (job_id, doc_number): (i32, i32),
+    room: Option<u64>,
+    mut enc: Option<quire_vault::Encryptor>,
+    buffered: Vec<Bytes>,
+    mut rx: tokio::sync::mpsc::Receiver<Bytes>,
+) -> Result<Option<quire_store::SpooledDocument>, Stop> {
     let failed = |what: &str, e: &dyn std::fmt::Display| Stop::Failed(format!("{what}: {e}"));
     // Dropping the uncommitted writer (any early return) removes its file.
-    let mut writer = spool.writer(job_id, doc_number).map_err(|e| failed("Unable to create spool file", &e))?;
+    let mut writer =
+        spool.writer(job_id, doc_number).map_err(|e| failed("Unable to create spool file", &e))?;
     let mut plain: u64 = 0;
     let mut sealed = Vec::new();
     let mut put = |chunk: &[u8], writer: &mut quire_store::SpoolWriter| -> Result<(), Stop> {
@@ -270,7 +318,11 @@ fn write_spool(spool: &quire_store::Spool, (job_id, doc_number): (i32, i32), roo
 
 /// Counts the pages of a document streamed to a (plain) spool file; one that cannot print
 /// is removed and refused.
-async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_backends::PageCounter>, mut doc: Document) -> SpoolResult {
+async fn count_spooled(
+    spool: &quire_store::Spool,
+    pages: &std::sync::Arc<quire_backends::PageCounter>,
+    mut doc: Document,
+) -> SpoolResult {
     let path = spool.path(std::path::Path::new(&doc.file));
     let counter = pages.clone();
     let counted = tokio::task::spawn_blocking(move || {
@@ -289,8 +341,12 @@ async fn count_spooled(spool: &quire_store::Spool, pages: &std::sync::Arc<quire_
     }
 }
 
-
-fn describe(msg: &Message, slot: Reservation, spooled: quire_store::SpooledDocument, head: &[u8]) -> Document {
+fn describe(
+    msg: &Message,
+    slot: Reservation,
+    spooled: quire_store::SpooledDocument,
+    head: &[u8],
+) -> Document {
     let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
     let compression = op("compression").filter(|c| c != "none");
     let format = match op("document-format") {

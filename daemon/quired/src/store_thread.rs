@@ -14,7 +14,9 @@
 //! keeps a change the store does not have.
 
 use quire_core::Document;
-use quire_store::{Change, DocumentStorage, JobRecord, PrinterRecord, Spool, Store, StoreError, SubscriptionRecord};
+use quire_store::{
+    Change, DocumentStorage, JobRecord, PrinterRecord, Spool, Store, StoreError, SubscriptionRecord,
+};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use tokio::sync::oneshot;
@@ -75,15 +77,28 @@ pub type OnFailure = Box<dyn Fn(Touched) + Send>;
 enum Message {
     Batch(Batch),
     /// The bytes of an inline document (`None`: no such inline document).
-    Read { file: String, reply: oneshot::Sender<Result<Option<Vec<u8>>, String>> },
+    Read {
+        file: String,
+        reply: oneshot::Sender<Result<Option<Vec<u8>>, String>>,
+    },
     /// Copy an inline document to spool file `to` (a reprocessed job's own copy).
-    Copy { from: String, to: String },
+    Copy {
+        from: String,
+        to: String,
+    },
     /// Forget a staged inline document no committed job took (e.g. a refused Print-Job).
-    Discard { file: String },
+    Discard {
+        file: String,
+    },
     /// Overwrite the encrypted spool files of these jobs (before a later batch removes them).
-    Shred { jobs: Vec<i32> },
+    Shred {
+        jobs: Vec<i32>,
+    },
     /// Read what the store holds for these objects, once everything queued before is done.
-    Reload { touched: Touched, reply: oneshot::Sender<Result<Reloaded, String>> },
+    Reload {
+        touched: Touched,
+        reply: oneshot::Sender<Result<Reloaded, String>>,
+    },
 }
 
 #[derive(Clone)]
@@ -105,7 +120,10 @@ impl StoreHandle {
 
     /// [`StoreHandle::submit`], and a second receiver told `true` once the changes are
     /// committed (`false` if they were not).
-    pub fn submit_acked(&self, changes: Vec<Change>) -> (oneshot::Receiver<Result<(), String>>, oneshot::Receiver<bool>) {
+    pub fn submit_acked(
+        &self,
+        changes: Vec<Change>,
+    ) -> (oneshot::Receiver<Result<(), String>>, oneshot::Receiver<bool>) {
         let (done, rx) = oneshot::channel();
         let (ack, acked) = oneshot::channel();
         if changes.is_empty() {
@@ -254,14 +272,19 @@ fn serve_one(store: &Store, spool: &Spool, msg: Message) {
     match msg {
         Message::Batch(_) => unreachable!("batches are committed by `commit`"),
         Message::Read { file, reply } => {
-            let _ = reply.send(store.inline_document(&PathBuf::from(file)).map_err(|e| e.to_string()));
+            let _ =
+                reply.send(store.inline_document(&PathBuf::from(file)).map_err(|e| e.to_string()));
         }
         Message::Copy { from, to } => {
             // A job split as it is created is copied before its own batch takes the
             // staged bytes.
-            let found = store.inline_document(&PathBuf::from(&from)).map(|d| d.or_else(|| spool.staged_copy(&from)));
+            let found = store
+                .inline_document(&PathBuf::from(&from))
+                .map(|d| d.or_else(|| spool.staged_copy(&from)));
             let copied = match found {
-                Ok(Some(data)) => spool.write_named(&to, &data).map(|_| ()).map_err(|e| e.to_string()),
+                Ok(Some(data)) => {
+                    spool.write_named(&to, &data).map(|_| ()).map_err(|e| e.to_string())
+                }
                 Ok(None) => Err("no such inline document".into()),
                 Err(e) => Err(e.to_string()),
             };
@@ -304,7 +327,10 @@ fn commit(store: &mut Store, spool: &Spool, mut batches: Vec<Batch>, on_failure:
         match store.apply_making_room(&b.changes) {
             Ok(()) => succeed(b),
             Err(e) => {
-                tracing::error!("Unable to save {} change(s) to the job store: {e}", b.changes.len());
+                tracing::error!(
+                    "Unable to save {} change(s) to the job store: {e}",
+                    b.changes.len()
+                );
                 let mut touched = Touched::default();
                 touched.add(&b.changes);
                 fail(spool, b, &e);
@@ -345,7 +371,9 @@ fn attach_staged(spool: &Spool, changes: &mut [Change]) {
     for change in changes {
         let Change::PutJob(job) = change else { continue };
         for d in &mut job.documents {
-            if d.storage == DocumentStorage::Inline && Document::is_inline_name(&d.file.to_string_lossy()) {
+            if d.storage == DocumentStorage::Inline
+                && Document::is_inline_name(&d.file.to_string_lossy())
+            {
                 if let Some(data) = spool.take_staged(&d.file.to_string_lossy()) {
                     d.storage = DocumentStorage::InlineData(data);
                 }
@@ -374,7 +402,11 @@ mod tests {
                 size,
                 file: file.into(),
                 compression: None,
-                storage: if Document::is_inline_name(file) { DocumentStorage::Inline } else { DocumentStorage::File },
+                storage: if Document::is_inline_name(file) {
+                    DocumentStorage::Inline
+                } else {
+                    DocumentStorage::File
+                },
             }],
         })
     }
@@ -395,12 +427,18 @@ mod tests {
         assert_eq!(good.blocking_recv().expect("reply"), Ok(()));
         assert_eq!(spool.staged_count(), 0);
         // A later state change keeps the bytes.
-        assert_eq!(handle.submit(vec![job(1, "i00001-001", 8)]).blocking_recv().expect("reply"), Ok(()));
+        assert_eq!(
+            handle.submit(vec![job(1, "i00001-001", 8)]).blocking_recv().expect("reply"),
+            Ok(())
+        );
         let read = handle.read_inline("i00001-001").blocking_recv().expect("reply");
         assert_eq!(read, Ok(Some(b"%PDF one".to_vec())));
 
         handle.copy_inline("i00001-001", "d00003-001");
-        assert_eq!(handle.submit(vec![job(3, "d00003-001", 8)]).blocking_recv().expect("reply"), Ok(()));
+        assert_eq!(
+            handle.submit(vec![job(3, "d00003-001", 8)]).blocking_recv().expect("reply"),
+            Ok(())
+        );
         assert_eq!(std::fs::read(dir.join("d00003-001")).expect("copy"), b"%PDF one");
 
         spool.stage("i00004-001", b"refused".to_vec());
@@ -413,17 +451,22 @@ mod tests {
 
     #[test]
     fn a_batch_not_saved_is_reported_with_what_it_touched_and_can_be_read_back() {
-        let dir = std::env::temp_dir().join(format!("quired-store-thread-fail-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("quired-store-thread-fail-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let store = Store::open(&dir.join("quire.db"), &dir).expect("open");
         let spool = store.spool();
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = spawn(store, Box::new(move |t| drop(tx.send(t))));
         spool.stage("i00001-001", b"%PDF one".to_vec());
-        assert_eq!(handle.submit(vec![job(1, "i00001-001", 8)]).blocking_recv().expect("reply"), Ok(()));
+        assert_eq!(
+            handle.submit(vec![job(1, "i00001-001", 8)]).blocking_recv().expect("reply"),
+            Ok(())
+        );
         // Job 2 names an inline document nobody staged: not saved, and so is its neighbour
         // in the same batch (a deletion of job 1).
-        let (done, acked) = handle.submit_acked(vec![Change::DeleteJob(1), job(2, "i00002-001", 3)]);
+        let (done, acked) =
+            handle.submit_acked(vec![Change::DeleteJob(1), job(2, "i00002-001", 3)]);
         assert!(done.blocking_recv().expect("reply").is_err());
         assert_eq!(acked.blocking_recv(), Ok(false));
         let touched = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("reported");

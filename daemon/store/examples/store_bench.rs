@@ -56,9 +56,7 @@ fn spool_case(store: &mut Store, next: &mut i32, budget: Duration) -> Result<f64
     while start.elapsed() < budget {
         *next += 1;
         let mut w = store.spool_writer(*next, 1)?;
-        w.write_all(&data).map_err(|e| StoreError::Invalid {
-            what: e.to_string(),
-        })?;
+        w.write_all(&data).map_err(|e| StoreError::Invalid { what: e.to_string() })?;
         let done = w.commit()?;
         let doc = DocumentRecord {
             number: 1,
@@ -85,23 +83,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn run(dir: &Path, budget: Duration) -> Result<(), Box<dyn std::error::Error>> {
     let mut store = Store::open(&dir.join("jobs.db"), &dir.join("spool"))?;
     let mut next = 0;
-    println!(
-        "store_bench in {} ({budget:?} per case, synchronous=FULL)",
-        dir.display()
-    );
+    println!("store_bench in {} ({budget:?} per case, synchronous=FULL)", dir.display());
     println!("{:<28} {:>12} {:>12}", "case", "changes/s", "commits/s");
     for batch in [1, 8, 64] {
         let (changes, commits) = metadata_case(&mut store, &mut next, batch, budget)?;
-        println!(
-            "{:<28} {changes:>12.0} {commits:>12.0}",
-            format!("PutJob x{batch} per commit")
-        );
+        println!("{:<28} {changes:>12.0} {commits:>12.0}", format!("PutJob x{batch} per commit"));
     }
     let jobs = spool_case(&mut store, &mut next, budget)?;
-    println!(
-        "{:<28} {jobs:>12.0} {jobs:>12.0}",
-        "64KiB spool + PutJob x1"
-    );
+    println!("{:<28} {jobs:>12.0} {jobs:>12.0}", "64KiB spool + PutJob x1");
     let t = Instant::now();
     let snap = store.load()?;
     println!("load() of {} jobs: {:?}", snap.jobs.len(), t.elapsed());

@@ -69,7 +69,6 @@
 //! # drop(store); let _ = std::fs::remove_dir_all(&tmp);
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
 
 mod error;
 mod record;
@@ -88,10 +87,10 @@ mod room_tests;
 
 pub use error::StoreError;
 pub use record::{
-    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
-    SubscriptionRecord,
+    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord,
+    RecoveryReport, Snapshot, SubscriptionRecord,
 };
+pub use room::RESERVE_FILE;
 pub use schema::SCHEMA_VERSION;
 pub use spool::{document_file_name, Spool, SpoolWriter, SpooledDocument};
-pub use room::RESERVE_FILE;
 pub use store::{Store, PURGE_CHUNK};

@@ -24,7 +24,10 @@ impl StoreError {
     pub fn is_disk_full(&self) -> bool {
         use rusqlite::ErrorCode;
         match self {
-            StoreError::Sqlite(e) => matches!(e.sqlite_error_code(), Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure)),
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure)
+            ),
             StoreError::Io { source, .. } => source.raw_os_error() == Some(28), // ENOSPC
             _ => false,
         }
@@ -47,7 +50,11 @@ impl Store {
         let page = u64::try_from(page).unwrap_or(4096);
         let pages = (total / 64 / page.max(512)).clamp(64, 1000);
         self.conn.query_row(&format!("PRAGMA wal_autocheckpoint = {pages}"), [], |_| Ok(()))?;
-        self.conn.query_row(&format!("PRAGMA journal_size_limit = {}", pages * page), [], |_| Ok(()))?;
+        self.conn.query_row(
+            &format!("PRAGMA journal_size_limit = {}", pages * page),
+            [],
+            |_| Ok(()),
+        )?;
         Ok(pages * page + LARGEST_STEP)
     }
 
@@ -114,10 +121,13 @@ impl Store {
         for number in numbers {
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let file: Option<String> = tx
-                .prepare_cached("SELECT file FROM documents WHERE job_id = ?1 AND number = ?2 AND data IS NULL")?
+                .prepare_cached(
+                    "SELECT file FROM documents WHERE job_id = ?1 AND number = ?2 AND data IS NULL",
+                )?
                 .query_row(params![id, number], |r| r.get(0))
                 .optional()?;
-            tx.prepare_cached("DELETE FROM documents WHERE job_id = ?1 AND number = ?2")?.execute(params![id, number])?;
+            tx.prepare_cached("DELETE FROM documents WHERE job_id = ?1 AND number = ?2")?
+                .execute(params![id, number])?;
             tx.commit()?;
             self.spool.remove_files(&file.into_iter().collect::<Vec<_>>());
             let _ = self.empty_wal();
@@ -127,27 +137,37 @@ impl Store {
 
     /// Folds the WAL into the database and truncates it to nothing: the room it took is
     /// the disk's again (a delete frees pages inside the database, so this needs none).
-    fn empty_wal(&mut self) -> Result<(), StoreError> {
+    fn empty_wal(&self) -> Result<(), StoreError> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
     /// Reads one printer or class.
     pub fn get_printer(&self, name: &str) -> Result<Option<PrinterRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT name, is_class, attrs FROM printers WHERE name = ?1")?;
-        Ok(stmt.query_row([name], |r| Ok(PrinterRecord { name: r.get(0)?, is_class: r.get(1)?, attrs: r.get(2)? })).optional()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, is_class, attrs FROM printers WHERE name = ?1")?;
+        Ok(stmt
+            .query_row([name], |r| {
+                Ok(PrinterRecord { name: r.get(0)?, is_class: r.get(1)?, attrs: r.get(2)? })
+            })
+            .optional()?)
     }
 
     /// Reads one subscription.
     pub fn get_subscription(&self, id: i32) -> Result<Option<SubscriptionRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, attrs FROM subscriptions WHERE id = ?1")?;
-        Ok(stmt.query_row([id], |r| Ok(SubscriptionRecord { id: r.get(0)?, attrs: r.get(1)? })).optional()?)
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, attrs FROM subscriptions WHERE id = ?1")?;
+        Ok(stmt
+            .query_row([id], |r| Ok(SubscriptionRecord { id: r.get(0)?, attrs: r.get(1)? }))
+            .optional()?)
     }
 }
 
 /// Writes `bytes` zeros to a new private file and syncs it.
 fn write_zeros(path: &std::path::Path, bytes: u64) -> io::Result<()> {
-    let mut f: File = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f: File =
+        OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     let block = vec![0u8; 64 * 1024];
     let mut left = bytes;
     while left > 0 {

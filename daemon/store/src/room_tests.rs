@@ -13,7 +13,11 @@ struct SmallDisk(tempfile::TempDir);
 impl SmallDisk {
     fn mount(size: &str) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().ok()?;
-        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir.path()).status().is_ok_and(|s| s.success());
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
         if !ok {
             eprintln!("SKIPPED: cannot mount a tmpfs (needs root)");
             return None;
@@ -40,7 +44,16 @@ impl Drop for SmallDisk {
 
 /// A job whose record carries `attrs` bytes (job attributes are opaque to the store).
 fn heavy_job(id: i32, attrs: usize) -> Change {
-    Change::PutJob(JobRecord { id, printer: "lp".into(), state: 4, owner: "alice".into(), created: 0, completed: None, attrs: vec![7; attrs], documents: Vec::new() })
+    Change::PutJob(JobRecord {
+        id,
+        printer: "lp".into(),
+        state: 4,
+        owner: "alice".into(),
+        created: 0,
+        completed: None,
+        attrs: vec![7; attrs],
+        documents: Vec::new(),
+    })
 }
 
 #[test]

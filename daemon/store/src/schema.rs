@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::StoreError;
 
-/// Schema version this build writes. Bump it by appending to [`MIGRATIONS`].
+/// Schema version this build writes. Bump it by appending to `MIGRATIONS`.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// How long a statement waits for another connection's lock before failing.
@@ -112,15 +112,10 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = current_version(&tx)?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
     }
     if found < 0 {
-        return Err(StoreError::corrupt(format!(
-            "negative schema version {found}"
-        )));
+        return Err(StoreError::corrupt(format!("negative schema version {found}")));
     }
     for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.execute_batch(sql)?;
@@ -153,11 +148,10 @@ fn current_version(conn: &Connection) -> Result<i64, StoreError> {
             ))),
         };
     }
-    let tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-        [],
-        |r| r.get(0),
-    )?;
+    let tables: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| {
+            r.get(0)
+        })?;
     if tables > 0 {
         return Err(StoreError::corrupt(
             "database has tables but no schema_version table: not a Quire job store",

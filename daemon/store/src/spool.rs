@@ -28,7 +28,10 @@ pub struct Spool {
 
 impl std::fmt::Debug for Spool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Spool").field("dir", &self.dir).field("staged", &self.staged_lock().len()).finish()
+        f.debug_struct("Spool")
+            .field("dir", &self.dir)
+            .field("staged", &self.staged_lock().len())
+            .finish()
     }
 }
 
@@ -80,10 +83,7 @@ impl Spool {
             .mode(0o700)
             .create(dir)
             .map_err(|e| StoreError::io(dir, e))?;
-        Ok(Spool {
-            dir: dir.to_path_buf(),
-            staged: Arc::default(),
-        })
+        Ok(Spool { dir: dir.to_path_buf(), staged: Arc::default() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -206,11 +206,7 @@ impl Spool {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(StoreError::io(path, e)),
             }
-            let list = if temp {
-                &mut report.removed_temp
-            } else {
-                &mut report.removed_orphans
-            };
+            let list = if temp { &mut report.removed_temp } else { &mut report.removed_orphans };
             list.push(PathBuf::from(name));
         }
         report.removed_temp.sort();
@@ -242,13 +238,8 @@ impl SpoolWriter {
     /// so that once this returns the document survives a crash. Record it with a `PutJob`
     /// afterwards; until then a restart treats it as an orphan and removes it.
     pub fn commit(mut self) -> Result<SpooledDocument, StoreError> {
-        let out = self
-            .out
-            .take()
-            .ok_or_else(|| StoreError::invalid("writer already closed"))?;
-        let file = out
-            .into_inner()
-            .map_err(|e| StoreError::io(&self.temp, e.into_error()))?;
+        let out = self.out.take().ok_or_else(|| StoreError::invalid("writer already closed"))?;
+        let file = out.into_inner().map_err(|e| StoreError::io(&self.temp, e.into_error()))?;
         // fdatasync: the data and the size are what must survive; timestamps need not.
         file.sync_data().map_err(|e| StoreError::io(&self.temp, e))?;
         drop(file);
@@ -257,19 +248,13 @@ impl SpoolWriter {
         self.renamed = true;
         // The directory entry is made durable by `Store::apply`, once per batch, before
         // the row that names this file commits: one directory fsync for many documents.
-        Ok(SpooledDocument {
-            file: self.name.clone(),
-            size: self.size,
-        })
+        Ok(SpooledDocument { file: self.name.clone(), size: self.size })
     }
 }
 
 impl Write for SpoolWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let out = self
-            .out
-            .as_mut()
-            .ok_or_else(|| io::Error::other("spool writer closed"))?;
+        let out = self.out.as_mut().ok_or_else(|| io::Error::other("spool writer closed"))?;
         let n = out.write(buf)?;
         self.size += n as u64;
         Ok(n)
@@ -297,9 +282,7 @@ impl Drop for SpoolWriter {
 
 /// `fsync` a directory so a rename or create in it is durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| StoreError::io(dir, e))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, e))
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 
 use crate::spool::{check_file_name, Spool};
 use crate::{
-    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord, RecoveryReport, Snapshot,
-    SpoolWriter, StoreError, SubscriptionRecord,
+    Change, DocumentRecord, DocumentStorage, JobRecord, MissingDocument, PrinterRecord,
+    RecoveryReport, Snapshot, SpoolWriter, StoreError, SubscriptionRecord,
 };
 
 /// Jobs deleted per transaction by [`Store::purge_jobs`]: small enough that a purge of
@@ -31,11 +31,7 @@ impl Store {
         let conn = crate::schema::open_connection(db_path)?;
         let referenced = referenced_files(&conn)?;
         let recovery = spool.recover(&referenced)?;
-        Ok(Store {
-            conn,
-            spool,
-            recovery,
-        })
+        Ok(Store { conn, spool, recovery })
     }
 
     /// What `open` cleaned up.
@@ -91,9 +87,7 @@ impl Store {
         }) {
             crate::spool::sync_dir(self.spool.dir())?;
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut doomed = Vec::new();
         for change in changes {
             apply_one(&tx, change, &mut doomed)?;
@@ -111,23 +105,18 @@ impl Store {
 
     /// Reads one server key.
     pub fn get_kv(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT value FROM kv WHERE key = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT value FROM kv WHERE key = ?1")?;
         Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
     }
 
     /// Reads one job (with its documents).
     pub fn get_job(&self, id: i32) -> Result<Option<JobRecord>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("{JOB_SELECT} WHERE id = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!("{JOB_SELECT} WHERE id = ?1"))?;
         let Some(mut job) = stmt.query_row([id], job_from_row).optional()? else {
             return Ok(None);
         };
-        let mut docs = self
-            .conn
-            .prepare_cached(&format!("{DOC_SELECT} WHERE job_id = ?1 ORDER BY number"))?;
+        let mut docs =
+            self.conn.prepare_cached(&format!("{DOC_SELECT} WHERE job_id = ?1 ORDER BY number"))?;
         for doc in docs.query_map([id], doc_from_row)? {
             job.documents.push(doc??.1);
         }
@@ -140,9 +129,7 @@ impl Store {
     pub fn purge_jobs(&mut self, ids: &[i32]) -> Result<usize, StoreError> {
         let mut deleted = 0;
         for chunk in ids.chunks(PURGE_CHUNK) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut doomed = Vec::new();
             for &id in chunk {
                 deleted += delete_job(&tx, id, &mut doomed)?;
@@ -156,8 +143,7 @@ impl Store {
     /// Maintenance: folds the WAL back into the database and truncates it, then lets SQLite
     /// refresh its query-planner statistics. Cheap; run it when idle.
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         self.conn.execute_batch("PRAGMA optimize;")?;
         Ok(())
     }
@@ -181,14 +167,20 @@ impl Store {
     /// its spool files is missing) to `on_job` as it is read, in id order, instead of
     /// collecting them: start-up never holds every record at once. The returned snapshot
     /// has no jobs; `missing_documents` still lists every missing file.
-    pub fn load_each(&self, mut on_job: impl FnMut(JobRecord, bool)) -> Result<Snapshot, StoreError> {
+    pub fn load_each(
+        &self,
+        mut on_job: impl FnMut(JobRecord, bool),
+    ) -> Result<Snapshot, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let present = self.spool.list()?;
         let mut missing_documents = Vec::new();
         {
             let mut job_stmt = tx.prepare(&format!("{JOB_SELECT} ORDER BY id"))?;
             let mut doc_stmt = tx.prepare(&format!("{DOC_SELECT} ORDER BY job_id, number"))?;
-            let mut docs = doc_stmt.query_map([], doc_from_row)?.map(|r| r.map_err(StoreError::from).and_then(|d| d)).peekable();
+            let mut docs = doc_stmt
+                .query_map([], doc_from_row)?
+                .map(|r| r.map_err(StoreError::from).and_then(|d| d))
+                .peekable();
             for row in job_stmt.query_map([], job_from_row)? {
                 let mut job = row?;
                 let mut missing = false;
@@ -196,7 +188,10 @@ impl Store {
                     let job_id = match next {
                         Ok((id, _)) => *id,
                         Err(_) => {
-                            return Err(docs.next().and_then(Result::err).unwrap_or_else(|| StoreError::corrupt("document row")));
+                            return Err(docs
+                                .next()
+                                .and_then(Result::err)
+                                .unwrap_or_else(|| StoreError::corrupt("document row")));
                         }
                     };
                     if job_id > job.id {
@@ -204,12 +199,19 @@ impl Store {
                     }
                     let Some(Ok((_, doc))) = docs.next() else { break };
                     if job_id < job.id {
-                        return Err(StoreError::corrupt(format!("document row for unknown job {job_id}")));
+                        return Err(StoreError::corrupt(format!(
+                            "document row for unknown job {job_id}"
+                        )));
                     }
-                    let file_present = check_file_name(&doc.file).is_ok() && present.contains(doc.file.as_os_str());
+                    let file_present = check_file_name(&doc.file).is_ok()
+                        && present.contains(doc.file.as_os_str());
                     if !doc.storage.is_inline() && !file_present {
                         missing = true;
-                        missing_documents.push(MissingDocument { job_id, number: doc.number, file: doc.file.clone() });
+                        missing_documents.push(MissingDocument {
+                            job_id,
+                            number: doc.number,
+                            file: doc.file.clone(),
+                        });
                     }
                     job.documents.push(doc);
                 }
@@ -222,7 +224,14 @@ impl Store {
         }
         let (printers, subscriptions, kv) = load_rest(&tx)?;
         tx.finish()?;
-        Ok(Snapshot { jobs: Vec::new(), printers, subscriptions, kv, missing_documents, recovery: self.recovery.clone() })
+        Ok(Snapshot {
+            jobs: Vec::new(),
+            printers,
+            subscriptions,
+            kv,
+            missing_documents,
+            recovery: self.recovery.clone(),
+        })
     }
 }
 
@@ -232,7 +241,9 @@ type Rest = (Vec<PrinterRecord>, Vec<SubscriptionRecord>, BTreeMap<String, Strin
 fn load_rest(tx: &Connection) -> Result<Rest, StoreError> {
     let printers = tx
         .prepare("SELECT name, is_class, attrs FROM printers ORDER BY name")?
-        .query_map([], |r| Ok(PrinterRecord { name: r.get(0)?, is_class: r.get(1)?, attrs: r.get(2)? }))?
+        .query_map([], |r| {
+            Ok(PrinterRecord { name: r.get(0)?, is_class: r.get(1)?, attrs: r.get(2)? })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let subscriptions = tx
         .prepare("SELECT id, attrs FROM subscriptions ORDER BY id")?
@@ -288,9 +299,7 @@ fn doc_from_row(r: &Row<'_>) -> rusqlite::Result<Result<(i32, DocumentRecord), S
 /// Every spool file some (non-inline) document row names.
 fn referenced_files(conn: &Connection) -> Result<HashSet<String>, StoreError> {
     let mut stmt = conn.prepare("SELECT file FROM documents WHERE data IS NULL")?;
-    let files = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<HashSet<String>, _>>()?;
+    let files = stmt.query_map([], |r| r.get(0))?.collect::<Result<HashSet<String>, _>>()?;
     Ok(files)
 }
 
@@ -302,10 +311,7 @@ fn validate(change: &Change) -> Result<(), StoreError> {
     for doc in &job.documents {
         check_file_name(&doc.file)?;
         if i64::try_from(doc.size).is_err() {
-            return Err(StoreError::invalid(format!(
-                "document size {} too large",
-                doc.size
-            )));
+            return Err(StoreError::invalid(format!("document size {} too large", doc.size)));
         }
         if let DocumentStorage::InlineData(data) = &doc.storage {
             if data.len() as u64 != doc.size {
@@ -339,8 +345,7 @@ fn apply_one(
             .execute(params![p.name, p.is_class, p.attrs])?;
         }
         Change::DeletePrinter(name) => {
-            tx.prepare_cached("DELETE FROM printers WHERE name = ?1")?
-                .execute([name])?;
+            tx.prepare_cached("DELETE FROM printers WHERE name = ?1")?.execute([name])?;
         }
         Change::PutSubscription(s) => {
             tx.prepare_cached(
@@ -350,8 +355,7 @@ fn apply_one(
             .execute(params![s.id, s.attrs])?;
         }
         Change::DeleteSubscription(id) => {
-            tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?
-                .execute([id])?;
+            tx.prepare_cached("DELETE FROM subscriptions WHERE id = ?1")?.execute([id])?;
         }
         Change::SetKv(k, v) => {
             tx.prepare_cached(
@@ -361,8 +365,7 @@ fn apply_one(
             .execute([k, v])?;
         }
         Change::DeleteKv(k) => {
-            tx.prepare_cached("DELETE FROM kv WHERE key = ?1")?
-                .execute([k])?;
+            tx.prepare_cached("DELETE FROM kv WHERE key = ?1")?.execute([k])?;
         }
     }
     Ok(())
@@ -441,7 +444,14 @@ fn put_document(
                 "UPDATE documents SET format = ?3, size = ?4, file = ?5, compression = ?6
                  WHERE job_id = ?1 AND number = ?2",
             )?
-            .execute(params![job_id, d.number, d.format, size, file, d.compression])?;
+            .execute(params![
+                job_id,
+                d.number,
+                d.format,
+                size,
+                file,
+                d.compression
+            ])?;
         }
         (DocumentStorage::Inline, _) => {
             return Err(StoreError::invalid(format!(
@@ -464,8 +474,15 @@ fn put_document(
                 "INSERT INTO documents (job_id, number, format, size, file, compression, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
             };
-            tx.prepare_cached(sql)?
-                .execute(params![job_id, d.number, d.format, size, file, d.compression, data])?;
+            tx.prepare_cached(sql)?.execute(params![
+                job_id,
+                d.number,
+                d.format,
+                size,
+                file,
+                d.compression,
+                data
+            ])?;
         }
     }
     Ok(())
@@ -478,17 +495,13 @@ fn delete_job(
     doomed: &mut Vec<String>,
 ) -> Result<usize, StoreError> {
     doomed.extend(job_files(tx, id)?);
-    Ok(tx
-        .prepare_cached("DELETE FROM jobs WHERE id = ?1")?
-        .execute([id])?)
+    Ok(tx.prepare_cached("DELETE FROM jobs WHERE id = ?1")?.execute([id])?)
 }
 
 fn job_files(tx: &Transaction<'_>, id: i32) -> Result<Vec<String>, StoreError> {
     let mut stmt =
         tx.prepare_cached("SELECT file FROM documents WHERE job_id = ?1 AND data IS NULL")?;
-    let files = stmt
-        .query_map([id], |r| r.get(0))?
-        .collect::<Result<Vec<String>, _>>()?;
+    let files = stmt.query_map([id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
     Ok(files)
 }
 

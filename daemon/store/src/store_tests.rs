@@ -20,11 +20,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("state/jobs.db");
     let spool = dir.path().join("spool");
-    Fixture {
-        _dir: dir,
-        db,
-        spool,
-    }
+    Fixture { _dir: dir, db, spool }
 }
 
 impl Fixture {
@@ -63,11 +59,7 @@ fn spool_doc(store: &Store, job_id: i32, number: i32, bytes: &[u8]) -> DocumentR
 
 fn read_doc(store: &Store, doc: &DocumentRecord) -> Vec<u8> {
     let mut out = Vec::new();
-    store
-        .open_document(doc)
-        .expect("open doc")
-        .read_to_end(&mut out)
-        .expect("read");
+    store.open_document(doc).expect("open doc").read_to_end(&mut out).expect("read");
     out
 }
 
@@ -88,20 +80,9 @@ fn round_trip_every_record_kind() {
     let d2 = spool_doc(&store, 7, 2, b"world!");
     let mut j = job(7, vec![d1, d2]);
     j.completed = Some(1_700_000_999);
-    let p = PrinterRecord {
-        name: "lp".into(),
-        is_class: false,
-        attrs: vec![9; 100],
-    };
-    let c = PrinterRecord {
-        name: "all".into(),
-        is_class: true,
-        attrs: vec![],
-    };
-    let s = SubscriptionRecord {
-        id: 42,
-        attrs: b"sub".to_vec(),
-    };
+    let p = PrinterRecord { name: "lp".into(), is_class: false, attrs: vec![9; 100] };
+    let c = PrinterRecord { name: "all".into(), is_class: true, attrs: vec![] };
+    let s = SubscriptionRecord { id: 42, attrs: b"sub".to_vec() };
     store
         .apply(&[
             Change::PutJob(j.clone()),
@@ -120,10 +101,7 @@ fn round_trip_every_record_kind() {
     assert_eq!(snap.printers, vec![c, p]); // ordered by name
     assert_eq!(snap.subscriptions, vec![s]);
     assert_eq!(snap.kv.get("next-job-id").map(String::as_str), Some("8"));
-    assert_eq!(
-        store.get_kv("default-printer").expect("get"),
-        Some("lp".into())
-    );
+    assert_eq!(store.get_kv("default-printer").expect("get"), Some("lp".into()));
     assert_eq!(store.get_kv("nope").expect("get"), None);
     assert!(snap.missing_documents.is_empty());
     assert_eq!(snap.recovery, RecoveryReport::default());
@@ -131,10 +109,7 @@ fn round_trip_every_record_kind() {
     assert_eq!(store.get_job(8).expect("get_job"), None);
     assert_eq!(read_doc(&store, &j.documents[0]), b"hello");
     assert_eq!(read_doc(&store, &j.documents[1]), b"world!");
-    assert_eq!(
-        store.spool_path(Path::new("d00007-001")),
-        f.spool.join("d00007-001")
-    );
+    assert_eq!(store.spool_path(Path::new("d00007-001")), f.spool.join("d00007-001"));
 }
 
 #[test]
@@ -143,9 +118,7 @@ fn upserts_and_deletes() {
     let mut store = f.open();
     let d1 = spool_doc(&store, 1, 1, b"one");
     let d2 = spool_doc(&store, 1, 2, b"two");
-    store
-        .apply(&[Change::PutJob(job(1, vec![d1.clone(), d2]))])
-        .expect("put");
+    store.apply(&[Change::PutJob(job(1, vec![d1.clone(), d2]))]).expect("put");
     // Replacing the document list removes the dropped document's file after commit.
     let mut j = job(1, vec![d1]);
     j.state = 9;
@@ -165,10 +138,7 @@ fn upserts_and_deletes() {
             Change::DeleteJob(1),
             Change::DeleteJob(999), // missing: not an error
             Change::DeletePrinter("p".into()),
-            Change::PutSubscription(SubscriptionRecord {
-                id: 1,
-                attrs: vec![],
-            }),
+            Change::PutSubscription(SubscriptionRecord { id: 1, attrs: vec![] }),
             Change::DeleteSubscription(1),
             Change::SetKv("k".into(), "v".into()),
             Change::DeleteKv("k".into()),
@@ -177,10 +147,7 @@ fn upserts_and_deletes() {
     let snap = store.load().expect("load");
     assert!(snap.jobs.is_empty() && snap.printers.is_empty() && snap.subscriptions.is_empty());
     assert!(snap.kv.is_empty());
-    assert!(
-        spool_names(&f.spool).is_empty(),
-        "delete removes spool files"
-    );
+    assert!(spool_names(&f.spool).is_empty(), "delete removes spool files");
 }
 
 #[test]
@@ -188,15 +155,8 @@ fn delete_then_readd_in_one_batch_keeps_file() {
     let f = fixture();
     let mut store = f.open();
     let d = spool_doc(&store, 3, 1, b"keep me");
-    store
-        .apply(&[Change::PutJob(job(3, vec![d.clone()]))])
-        .expect("put");
-    store
-        .apply(&[
-            Change::DeleteJob(3),
-            Change::PutJob(job(3, vec![d.clone()])),
-        ])
-        .expect("batch");
+    store.apply(&[Change::PutJob(job(3, vec![d.clone()]))]).expect("put");
+    store.apply(&[Change::DeleteJob(3), Change::PutJob(job(3, vec![d.clone()]))]).expect("batch");
     assert_eq!(read_doc(&store, &d), b"keep me");
 }
 
@@ -205,9 +165,7 @@ fn failing_batch_applies_nothing() {
     let f = fixture();
     let mut store = f.open();
     let d = spool_doc(&store, 1, 1, b"x");
-    store
-        .apply(&[Change::PutJob(job(1, vec![d.clone()]))])
-        .expect("put");
+    store.apply(&[Change::PutJob(job(1, vec![d.clone()]))]).expect("put");
     let before = store.load().expect("load");
 
     // Duplicate document number violates the primary key halfway through the batch.
@@ -222,14 +180,10 @@ fn failing_batch_applies_nothing() {
         .expect_err("must fail");
     assert!(matches!(err, StoreError::Sqlite(_)), "{err}");
     assert_eq!(store.load().expect("load"), before);
-    assert_eq!(
-        read_doc(&store, &d),
-        b"x",
-        "file of the not-deleted job is kept"
-    );
+    assert_eq!(read_doc(&store, &d), b"x", "file of the not-deleted job is kept");
 
     // A path escaping the spool dir is refused before any I/O.
-    let mut evil = d.clone();
+    let mut evil = d;
     evil.file = PathBuf::from("../jobs.db");
     let err = store
         .apply(&[Change::DeleteJob(1), Change::PutJob(job(5, vec![evil]))])
@@ -245,10 +199,7 @@ fn recovery_removes_temp_and_orphans_and_reports_missing() {
     let d1 = spool_doc(&store, 1, 1, b"a");
     let d2 = spool_doc(&store, 2, 1, b"b");
     store
-        .apply(&[
-            Change::PutJob(job(1, vec![d1])),
-            Change::PutJob(job(2, vec![d2.clone()])),
-        ])
+        .apply(&[Change::PutJob(job(1, vec![d1])), Change::PutJob(job(2, vec![d2.clone()]))])
         .expect("put");
     let _orphan = spool_doc(&store, 3, 1, b"never recorded");
     let mut pending = store.spool_writer(4, 1).expect("writer");
@@ -267,11 +218,7 @@ fn recovery_removes_temp_and_orphans_and_reports_missing() {
     assert_eq!(snap.jobs.len(), 2, "rows with missing files are kept");
     assert_eq!(
         snap.missing_documents,
-        vec![MissingDocument {
-            job_id: 2,
-            number: 1,
-            file: d2.file
-        }]
+        vec![MissingDocument { job_id: 2, number: 1, file: d2.file }]
     );
     assert_eq!(snap.recovery, rep);
     assert_eq!(spool_names(&f.spool), vec!["c00001", "d00001-001"]);
@@ -284,35 +231,21 @@ fn spool_writer_drop_and_duplicates() {
     let mut w = store.spool_writer(5, 1).expect("writer");
     w.write_all(&[0u8; 100_000]).expect("write");
     assert_eq!(w.size(), 100_000);
-    assert!(
-        matches!(store.spool_writer(5, 1), Err(StoreError::Io { .. })),
-        "one writer per doc"
-    );
+    assert!(matches!(store.spool_writer(5, 1), Err(StoreError::Io { .. })), "one writer per doc");
     drop(w);
     assert!(spool_names(&f.spool).is_empty());
-    assert!(matches!(
-        store.spool_writer(0, 1),
-        Err(StoreError::Invalid { .. })
-    ));
+    assert!(matches!(store.spool_writer(0, 1), Err(StoreError::Invalid { .. })));
     // A Spool handle works from another thread.
     let spool = store.spool();
     let done = std::thread::spawn(move || {
         let mut w = spool.writer(6, 1)?;
-        w.write_all(b"threaded").map_err(|e| StoreError::Invalid {
-            what: e.to_string(),
-        })?;
+        w.write_all(b"threaded").map_err(|e| StoreError::Invalid { what: e.to_string() })?;
         w.commit()
     })
     .join()
     .expect("thread")
     .expect("commit");
-    assert_eq!(
-        done,
-        SpooledDocument {
-            file: "d00006-001".into(),
-            size: 8
-        }
-    );
+    assert_eq!(done, SpooledDocument { file: "d00006-001".into(), size: 8 });
 }
 
 #[test]
@@ -331,11 +264,7 @@ fn refuses_newer_schema_and_foreign_db() {
     let f = fixture();
     drop(f.open());
     let conn = rusqlite::Connection::open(&f.db).expect("raw open");
-    conn.execute(
-        "UPDATE schema_version SET version = ?1",
-        [SCHEMA_VERSION + 1],
-    )
-    .expect("bump");
+    conn.execute("UPDATE schema_version SET version = ?1", [SCHEMA_VERSION + 1]).expect("bump");
     drop(conn);
     match Store::open(&f.db, &f.spool) {
         Err(e @ StoreError::NewerSchema { .. }) => {
@@ -349,10 +278,7 @@ fn refuses_newer_schema_and_foreign_db() {
     let conn = rusqlite::Connection::open(&g.db).expect("raw open");
     conn.execute_batch("CREATE TABLE t (x)").expect("create");
     drop(conn);
-    assert!(matches!(
-        Store::open(&g.db, &g.spool),
-        Err(StoreError::Corrupt { .. })
-    ));
+    assert!(matches!(Store::open(&g.db, &g.spool), Err(StoreError::Corrupt { .. })));
 
     let h = fixture();
     fs::create_dir_all(h.db.parent().expect("parent")).expect("mkdir");
@@ -437,9 +363,7 @@ fn inline_documents_round_trip_update_and_delete() {
     let a = inline_doc(1, 1, b"%!PS small");
     let b = inline_doc(1, 2, &big);
     let file = spool_doc(&store, 1, 3, b"on disk");
-    store
-        .apply(&[Change::PutJob(job(1, vec![a.clone(), b.clone(), file.clone()]))])
-        .expect("put");
+    store.apply(&[Change::PutJob(job(1, vec![a.clone(), b.clone(), file.clone()]))]).expect("put");
     assert_eq!(spool_names(&f.spool), vec!["d00001-003"], "inline documents have no file");
     let expect = job(1, vec![stored(a.clone()), stored(b.clone()), file.clone()]);
     assert_eq!(store.get_job(1).expect("get"), Some(expect.clone()));
@@ -448,7 +372,7 @@ fn inline_documents_round_trip_update_and_delete() {
     assert_eq!(store.inline_document(&file.file).expect("read"), None);
 
     // A state change that carries no bytes keeps them.
-    let mut j = expect.clone();
+    let mut j = expect;
     j.state = 5;
     store.apply(&[Change::PutJob(j.clone())]).expect("state change");
     drop(store);
@@ -466,10 +390,13 @@ fn inline_documents_round_trip_update_and_delete() {
     // Size must match the bytes.
     let mut bad = inline_doc(3, 1, b"abc");
     bad.size = 4;
-    assert!(matches!(store.apply(&[Change::PutJob(job(3, vec![bad]))]), Err(StoreError::Invalid { .. })));
+    assert!(matches!(
+        store.apply(&[Change::PutJob(job(3, vec![bad]))]),
+        Err(StoreError::Invalid { .. })
+    ));
 
     // Dropping a document (purged files) drops its bytes; deleting the job drops the rest.
-    let mut j2 = j.clone();
+    let mut j2 = j;
     j2.documents.remove(0);
     store.apply(&[Change::PutJob(j2)]).expect("drop doc 1");
     assert_eq!(store.inline_document(&a.file).expect("read"), None);
@@ -529,25 +456,24 @@ fn migrates_a_version_1_database() {
     store
         .apply(&[Change::PutJob(job(5, vec![inline_doc(5, 1, b"new")]))])
         .expect("inline after migration");
-    assert_eq!(store.inline_document(Path::new("i00005-001")).expect("read"), Some(b"new".to_vec()));
+    assert_eq!(
+        store.inline_document(Path::new("i00005-001")).expect("read"),
+        Some(b"new".to_vec())
+    );
     assert_eq!(spool_names(&f.spool), vec!["d00004-001"]);
 }
 
 fn arb_doc() -> impl Strategy<Value = DocumentRecord> {
-    (
-        1..1000i32,
-        ".{0,20}",
-        0..u64::from(u32::MAX),
-        proptest::option::of("[a-z]{1,8}"),
-    )
-        .prop_map(|(number, format, size, compression)| DocumentRecord {
+    (1..1000i32, ".{0,20}", 0..u64::from(u32::MAX), proptest::option::of("[a-z]{1,8}")).prop_map(
+        |(number, format, size, compression)| DocumentRecord {
             number,
             format,
             size,
             file: document_file_name(1, number).into(),
             compression,
             storage: DocumentStorage::File,
-        })
+        },
+    )
 }
 
 fn arb_job() -> impl Strategy<Value = JobRecord> {
@@ -561,28 +487,17 @@ fn arb_job() -> impl Strategy<Value = JobRecord> {
         proptest::collection::vec(any::<u8>(), 0..300),
         proptest::collection::btree_map(1..1000i32, arb_doc(), 0..4),
     )
-        .prop_map(
-            |(id, printer, state, owner, created, completed, attrs, docs)| {
-                let documents = docs
-                    .into_iter()
-                    .map(|(n, mut d)| {
-                        d.number = n;
-                        d.file = document_file_name(id, n).into();
-                        d
-                    })
-                    .collect();
-                JobRecord {
-                    id,
-                    printer,
-                    state,
-                    owner,
-                    created,
-                    completed,
-                    attrs,
-                    documents,
-                }
-            },
-        )
+        .prop_map(|(id, printer, state, owner, created, completed, attrs, docs)| {
+            let documents = docs
+                .into_iter()
+                .map(|(n, mut d)| {
+                    d.number = n;
+                    d.file = document_file_name(id, n).into();
+                    d
+                })
+                .collect();
+            JobRecord { id, printer, state, owner, created, completed, attrs, documents }
+        })
 }
 
 proptest! {

@@ -20,9 +20,7 @@ const ITERATIONS: usize = 6;
 /// Sizes span one buffer-full to several, so kills land mid-write too.
 fn doc_bytes(id: i32) -> Vec<u8> {
     let len = 1 + (id as usize * 7919) % 200_000;
-    (0..len)
-        .map(|i| (i as u32).wrapping_mul(31).wrapping_add(id as u32) as u8)
-        .collect()
+    (0..len).map(|i| (i as u32).wrapping_mul(31).wrapping_add(id as u32) as u8).collect()
 }
 
 /// Cheap PRNG (xorshift) seeded from the clock: no extra dependency.
@@ -46,12 +44,7 @@ fn crash_child() {
     };
     let (db, spool) = store_paths(Path::new(&dir));
     let mut store = Store::open(&db, &spool).expect("child open");
-    let mut next = store
-        .load()
-        .expect("child load")
-        .jobs
-        .last()
-        .map_or(1, |j| j.id + 1);
+    let mut next = store.load().expect("child load").jobs.last().map_or(1, |j| j.id + 1);
     let mut out = std::io::stdout().lock();
     loop {
         let mut changes = Vec::new();
@@ -125,16 +118,11 @@ fn run_child(dir: &Path, delay: Duration) -> (BTreeSet<i32>, BTreeSet<i32>, BTre
     });
     // Wait for the first commit so every iteration kills a store under load, then a random
     // extra delay.
-    let first = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("child never committed");
+    let first = rx.recv_timeout(Duration::from_secs(60)).expect("child never committed");
     std::thread::sleep(delay);
     child.kill().expect("SIGKILL child"); // Child::kill is SIGKILL on Unix.
     let status = child.wait().expect("wait");
-    assert!(
-        !status.success(),
-        "child must have been killed, got {status}"
-    );
+    assert!(!status.success(), "child must have been killed, got {status}");
     reader.join().expect("reader thread");
     let (mut committed, mut deleted, mut deleting) =
         (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
@@ -156,18 +144,13 @@ fn run_child(dir: &Path, delay: Duration) -> (BTreeSet<i32>, BTreeSet<i32>, BTre
 fn survives_sigkill() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (db, spool) = store_paths(dir.path());
-    let mut seed = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64)
-        | 1;
+    let mut seed =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
     let (mut committed, mut deleted) = (BTreeSet::new(), BTreeSet::new());
     for iteration in 0..ITERATIONS {
         let delay = Duration::from_millis(rand_u64(&mut seed) % 400);
         let (c, d, maybe) = run_child(dir.path(), delay);
-        eprintln!(
-            "iteration {iteration}: killed after +{delay:?}, {} committed",
-            c.len()
-        );
+        eprintln!("iteration {iteration}: killed after +{delay:?}, {} committed", c.len());
         committed.extend(c);
         deleted.extend(d);
         // A delete announced but not confirmed may or may not have committed.
@@ -176,65 +159,33 @@ fn survives_sigkill() {
         let t = Instant::now();
         let store = Store::open(&db, &spool).expect("reopen after kill");
         let snap = store.load().expect("load after kill");
-        eprintln!(
-            "  reopen+load {:?}, recovery {:?}",
-            t.elapsed(),
-            snap.recovery
-        );
-        assert!(
-            snap.missing_documents.is_empty(),
-            "{:?}",
-            snap.missing_documents
-        );
+        eprintln!("  reopen+load {:?}, recovery {:?}", t.elapsed(), snap.recovery);
+        assert!(snap.missing_documents.is_empty(), "{:?}", snap.missing_documents);
         let present: BTreeSet<i32> = snap.jobs.iter().map(|j| j.id).collect();
         for id in committed.difference(&deleted) {
-            assert!(
-                present.contains(id),
-                "iteration {iteration}: committed job {id} lost"
-            );
+            assert!(present.contains(id), "iteration {iteration}: committed job {id} lost");
         }
         for id in &deleted {
-            assert!(
-                !present.contains(id),
-                "iteration {iteration}: deleted job {id} is back"
-            );
+            assert!(!present.contains(id), "iteration {iteration}: deleted job {id} is back");
         }
         // Every job present (reported or committed just before the kill) is complete.
         for job in &snap.jobs {
             assert_eq!(job.attrs, job.id.to_be_bytes());
-            let [doc] = job.documents.as_slice() else {
-                panic!("job {} docs", job.id)
-            };
+            let [doc] = job.documents.as_slice() else { panic!("job {} docs", job.id) };
             let mut bytes = Vec::new();
-            store
-                .open_document(doc)
-                .expect("open doc")
-                .read_to_end(&mut bytes)
-                .expect("read");
+            store.open_document(doc).expect("open doc").read_to_end(&mut bytes).expect("read");
             assert_eq!(bytes.len() as u64, doc.size, "job {}", job.id);
-            assert!(
-                bytes == doc_bytes(job.id),
-                "job {} document bytes differ",
-                job.id
-            );
+            assert!(bytes == doc_bytes(job.id), "job {} document bytes differ", job.id);
         }
         for entry in std::fs::read_dir(&spool).expect("readdir") {
             let name = entry.expect("entry").file_name();
             let name = name.to_string_lossy();
+            assert!(!name.ends_with(".tmp"), "temp file {name} survived recovery");
             assert!(
-                !name.ends_with(".tmp"),
-                "temp file {name} survived recovery"
-            );
-            assert!(
-                snap.jobs
-                    .iter()
-                    .any(|j| j.documents[0].file.as_os_str() == &*name),
+                snap.jobs.iter().any(|j| j.documents[0].file.as_os_str() == &*name),
                 "unreferenced spool file {name}"
             );
         }
     }
-    assert!(
-        committed.len() > ITERATIONS,
-        "child made too little progress: {committed:?}"
-    );
+    assert!(committed.len() > ITERATIONS, "child made too little progress: {committed:?}");
 }

@@ -20,12 +20,8 @@ const RUNS: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tmp = tempfile::tempdir()?;
-    let dir = std::env::args_os()
-        .nth(1)
-        .map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
-    let chunk: Vec<u8> = (0..CHUNK)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let dir = std::env::args_os().nth(1).map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
+    let chunk: Vec<u8> = (0..CHUNK).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let key = Keyring::ephemeral()?.new_document_key(None)?.0;
     let (plain_path, sealed_path) = (dir.join("bench-plain"), dir.join("bench-sealed"));
 

@@ -45,17 +45,11 @@ pub enum Corruption {
 
 impl VaultError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        VaultError::Io {
-            path: path.into(),
-            source,
-        }
+        VaultError::Io { path: path.into(), source }
     }
 
     pub(crate) fn key_file(path: impl Into<PathBuf>, problem: impl Into<String>) -> Self {
-        VaultError::KeyFile {
-            path: path.into(),
-            problem: problem.into(),
-        }
+        VaultError::KeyFile { path: path.into(), problem: problem.into() }
     }
 
     /// Wraps the error for `Read`/`Write` callers: data errors become `InvalidData`.
@@ -96,7 +90,9 @@ impl fmt::Display for VaultError {
             VaultError::Corrupt(what) => write!(f, "encrypted data is corrupt: {what}"),
             VaultError::Truncated => write!(f, "encrypted data is truncated"),
             VaultError::UnsupportedVersion(v) => write!(f, "unsupported vault format version {v}"),
-            VaultError::TooLong => write!(f, "document too long for the vault format (2^32 segments)"),
+            VaultError::TooLong => {
+                write!(f, "document too long for the vault format (2^32 segments)")
+            }
             VaultError::Crypto(what) => write!(f, "cryptography failure: {what}"),
         }
     }

@@ -21,21 +21,13 @@ pub struct EncryptWriter<W: Write> {
 
 impl<W: Write> EncryptWriter<W> {
     pub fn new(inner: W, key: &DataKey) -> EncryptWriter<W> {
-        EncryptWriter {
-            inner,
-            enc: Encryptor::new(key),
-            out: Vec::with_capacity(2 * SEGMENT_LEN),
-        }
+        EncryptWriter { inner, enc: Encryptor::new(key), out: Vec::with_capacity(2 * SEGMENT_LEN) }
     }
 
     /// Writes the last segment, flushes, and returns the inner writer. It does not fsync: a
     /// `File` caller does that (`sync_all`) before calling the document durable.
     pub fn finish(self) -> io::Result<W> {
-        let EncryptWriter {
-            mut inner,
-            enc,
-            mut out,
-        } = self;
+        let EncryptWriter { mut inner, enc, mut out } = self;
         enc.finish(&mut out).map_err(VaultError::into_io)?;
         inner.write_all(&out)?;
         inner.flush()?;
@@ -107,7 +99,10 @@ impl<R: Read> DecryptReader<R> {
             self.dec.take().map_or(Ok(()), |d| d.finish(&mut self.out))
         } else {
             let input = self.input.get(..n).ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "reader returned more bytes than asked for")
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "reader returned more bytes than asked for",
+                )
             })?;
             dec.update(input, &mut self.out)
         };

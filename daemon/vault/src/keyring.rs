@@ -35,14 +35,15 @@ impl Keyring {
                 Err(e) => return Err(VaultError::io(path, e)),
             }
             match create(path) {
-                Err(VaultError::Io { source, .. }) if source.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(VaultError::Io { source, .. })
+                    if source.kind() == io::ErrorKind::AlreadyExists =>
+                {
+                    continue
+                }
                 other => return other,
             }
         }
-        Err(VaultError::key_file(
-            path,
-            "kept appearing and disappearing while being created",
-        ))
+        Err(VaultError::key_file(path, "kept appearing and disappearing while being created"))
     }
 
     /// A random master key that lives only in memory (tests, or a server that keeps nothing
@@ -50,18 +51,13 @@ impl Keyring {
     pub fn ephemeral() -> Result<Keyring, VaultError> {
         let rng = SystemRandom::new();
         let mut master = [0u8; KEY_LEN];
-        rng.fill(&mut master)
-            .map_err(|_| VaultError::Crypto("random master key"))?;
+        rng.fill(&mut master).map_err(|_| VaultError::Crypto("random master key"))?;
         Ok(Keyring::from_bytes(master))
     }
 
     /// A keyring over a given master key (from a credential store, or a fixed test key).
     pub fn from_bytes(master: [u8; KEY_LEN]) -> Keyring {
-        Keyring {
-            master,
-            rng: SystemRandom::new(),
-            path: None,
-        }
+        Keyring { master, rng: SystemRandom::new(), path: None }
     }
 
     /// The key file this keyring was loaded from or created in, if any.
@@ -78,10 +74,7 @@ impl Drop for Keyring {
 
 impl fmt::Debug for Keyring {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keyring")
-            .field("path", &self.path)
-            .field("master", &"<redacted>")
-            .finish()
+        f.debug_struct("Keyring").field("path", &self.path).field("master", &"<redacted>").finish()
     }
 }
 
@@ -157,9 +150,7 @@ fn create(path: &Path) -> Result<Keyring, VaultError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| VaultError::io(dir, e))?;
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| VaultError::io(dir, e))?;
     keyring.path = Some(path.to_path_buf());
     Ok(keyring)
 }

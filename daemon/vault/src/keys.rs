@@ -195,7 +195,11 @@ impl Keyring {
     /// Unwraps a document's data key. `WrongPin` when the PIN is wrong or missing for a
     /// PIN-bound key; `Corrupt` when the sealed key is damaged or from another master key.
     /// A PIN given for a key that is not PIN-bound is ignored: that key does not depend on it.
-    pub fn open_document_key(&self, sealed: &SealedKey, pin: Option<&[u8]>) -> Result<DataKey, VaultError> {
+    pub fn open_document_key(
+        &self,
+        sealed: &SealedKey,
+        pin: Option<&[u8]>,
+    ) -> Result<DataKey, VaultError> {
         // The MAC first: it needs no PIN, and it keeps a forged blob from costing a PBKDF2 run.
         hmac::verify(&self.check_key(&sealed.salt)?, &sealed.mac_input(), &sealed.mac)
             .map_err(|_| VaultError::Corrupt(Corruption::SealedKey))?;
@@ -231,16 +235,18 @@ impl Keyring {
 
     /// The key that wraps a data key: HKDF of the master key, and with a PIN, a second HKDF
     /// that mixes that output with PBKDF2(PIN), so neither half alone is enough.
-    fn wrapping_key(&self, salt: &[u8; SALT_LEN], pin: Option<&[u8]>) -> Result<LessSafeKey, VaultError> {
+    fn wrapping_key(
+        &self,
+        salt: &[u8; SALT_LEN],
+        pin: Option<&[u8]>,
+    ) -> Result<LessSafeKey, VaultError> {
         let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(&self.master);
         let Some(pin) = pin else {
             let okm = prk.expand(&[INFO_WRAP], &CHACHA20_POLY1305).map_err(crypto("HKDF"))?;
             return Ok(LessSafeKey::new(UnboundKey::from(okm)));
         };
         let mut master_part = [0u8; KEY_LEN];
-        let filled = prk
-            .expand(&[INFO_WRAP], Len32)
-            .and_then(|okm| okm.fill(&mut master_part));
+        let filled = prk.expand(&[INFO_WRAP], Len32).and_then(|okm| okm.fill(&mut master_part));
         let mut pin_salt = [0u8; PIN_SALT_DOMAIN.len() + SALT_LEN];
         pin_salt[..PIN_SALT_DOMAIN.len()].copy_from_slice(PIN_SALT_DOMAIN);
         pin_salt[PIN_SALT_DOMAIN.len()..].copy_from_slice(salt);
@@ -256,9 +262,7 @@ impl Keyring {
         wipe(&mut master_part);
         wipe(&mut pin_part);
         filled.map_err(crypto("HKDF"))?;
-        let okm = combined
-            .expand(&[INFO_WRAP_PIN], &CHACHA20_POLY1305)
-            .map_err(crypto("HKDF"))?;
+        let okm = combined.expand(&[INFO_WRAP_PIN], &CHACHA20_POLY1305).map_err(crypto("HKDF"))?;
         Ok(LessSafeKey::new(UnboundKey::from(okm)))
     }
 }

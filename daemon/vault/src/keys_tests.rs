@@ -90,10 +90,7 @@ fn document_key_round_trip_without_pin() {
     let (key, sealed) = ring.new_document_key(None).unwrap();
     assert!(!sealed.pin_bound());
     let text = sealed.to_text();
-    assert!(
-        text.starts_with("v1.") && text.len() == 133 && text.is_ascii(),
-        "{text}"
-    );
+    assert!(text.starts_with("v1.") && text.len() == 133 && text.is_ascii(), "{text}");
     let parsed = SealedKey::from_text(&text).unwrap();
     assert_eq!(parsed, sealed);
     assert!(same(&key, &ring.open_document_key(&parsed, None).unwrap()));
@@ -111,18 +108,9 @@ fn pin_bound_key_needs_the_right_pin() {
     assert!(sealed.pin_bound());
     let sealed = SealedKey::from_text(&sealed.to_text()).unwrap();
     assert!(same(&key, &ring.open_document_key(&sealed, Some(b"4711")).unwrap()));
-    assert!(matches!(
-        ring.open_document_key(&sealed, Some(b"4712")),
-        Err(VaultError::WrongPin)
-    ));
-    assert!(matches!(
-        ring.open_document_key(&sealed, Some(b"")),
-        Err(VaultError::WrongPin)
-    ));
-    assert!(matches!(
-        ring.open_document_key(&sealed, None),
-        Err(VaultError::WrongPin)
-    ));
+    assert!(matches!(ring.open_document_key(&sealed, Some(b"4712")), Err(VaultError::WrongPin)));
+    assert!(matches!(ring.open_document_key(&sealed, Some(b"")), Err(VaultError::WrongPin)));
+    assert!(matches!(ring.open_document_key(&sealed, None), Err(VaultError::WrongPin)));
 }
 
 #[test]
@@ -130,7 +118,9 @@ fn another_master_key_cannot_open_and_says_corrupt_not_wrong_pin() {
     let (_, plain) = keyring().new_document_key(None).unwrap();
     let (_, pinned) = keyring().new_document_key(Some(b"1")).unwrap();
     let other = keyring();
-    let corrupt = |r: Result<DataKey, VaultError>| matches!(r, Err(VaultError::Corrupt(Corruption::SealedKey)));
+    let corrupt = |r: Result<DataKey, VaultError>| {
+        matches!(r, Err(VaultError::Corrupt(Corruption::SealedKey)))
+    };
     assert!(corrupt(other.open_document_key(&plain, None)));
     assert!(corrupt(other.open_document_key(&pinned, Some(b"1"))));
     assert!(corrupt(other.open_document_key(&pinned, None)));
@@ -148,7 +138,9 @@ fn any_changed_bit_of_a_sealed_key_is_detected() {
             let text = format!("v1.{}", base64_url(&changed));
             match SealedKey::from_text(&text) {
                 // Only the flags byte can fail to parse (unknown flag bits).
-                Err(e) => assert!(i == 0 && matches!(e, VaultError::Corrupt(Corruption::SealedKeyFormat))),
+                Err(e) => {
+                    assert!(i == 0 && matches!(e, VaultError::Corrupt(Corruption::SealedKeyFormat)))
+                }
                 Ok(s) => assert!(matches!(
                     ring.open_document_key(&s, Some(b"0000")),
                     Err(VaultError::Corrupt(Corruption::SealedKey))
@@ -168,10 +160,7 @@ fn malformed_sealed_key_text_is_refused() {
     let (_, sealed) = keyring().new_document_key(None).unwrap();
     let good = sealed.to_text();
     let format = |t: &str| {
-        matches!(
-            SealedKey::from_text(t),
-            Err(VaultError::Corrupt(Corruption::SealedKeyFormat))
-        )
+        matches!(SealedKey::from_text(t), Err(VaultError::Corrupt(Corruption::SealedKeyFormat)))
     };
     assert!(format(""));
     assert!(format("v1."));
@@ -183,10 +172,7 @@ fn malformed_sealed_key_text_is_refused() {
     assert!(format(&format!("v1.{}", &good[3..]).replacen('.', ". ", 1)));
     // The last base64 character carries 2 spare bits that must be zero (canonical form).
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let last = ALPHABET
-        .iter()
-        .position(|c| *c == good.as_bytes()[good.len() - 1])
-        .unwrap();
+    let last = ALPHABET.iter().position(|c| *c == good.as_bytes()[good.len() - 1]).unwrap();
     let sibling = char::from(ALPHABET[last | 1]);
     assert!(format(&format!("{}{sibling}", &good[..good.len() - 1])));
     // Unknown flag bits.

@@ -49,7 +49,6 @@
 //! - traffic analysis: document sizes and times stay visible.
 //! - key wiping is best effort: keys are zeroed on drop, but copies made by moves and ring's
 //!   internal key copies are not.
-#![forbid(unsafe_code)]
 
 mod error;
 mod io;
@@ -73,7 +72,10 @@ pub use io::{decrypt_file, DecryptReader, EncryptWriter};
 pub use keyring::{Keyring, KEY_LEN};
 pub use keys::{DataKey, SealedKey, PIN_ITERATIONS};
 pub use shred::shred;
-pub use stream::{encrypted_len, is_sealed, Decryptor, Encryptor, HEADER_LEN, MAGIC, SEGMENT_LEN, TAG_LEN, VERSION};
+pub use stream::{
+    encrypted_len, is_sealed, Decryptor, Encryptor, HEADER_LEN, MAGIC, SEGMENT_LEN, TAG_LEN,
+    VERSION,
+};
 
 /// Overwrites secret bytes with zeros. `black_box` keeps the compiler from dropping the
 /// writes as dead stores to memory about to be freed (best effort without `unsafe`).

@@ -23,10 +23,8 @@ const CHUNK: usize = 64 * 1024;
 pub fn shred(path: &Path) -> io::Result<()> {
     // O_NOFOLLOW: never write through a link planted in the spool. O_NONBLOCK: opening a
     // FIFO for writing must not hang; it is refused below like any non-regular file.
-    let opened = OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path);
+    let opened =
+        OpenOptions::new().write(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path);
     let mut file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

@@ -62,9 +62,9 @@ impl Segments {
         let start = out.len();
         out.extend_from_slice(plain);
         let sealed = match out.get_mut(start..) {
-            Some(tail) => self
-                .key
-                .seal_in_place_separate_tag(self.nonce(last), Aad::from(&self.header), tail),
+            Some(tail) => {
+                self.key.seal_in_place_separate_tag(self.nonce(last), Aad::from(&self.header), tail)
+            }
             None => Err(ring::error::Unspecified),
         };
         match sealed {
@@ -115,22 +115,10 @@ impl Encryptor {
             .map_err(|_| VaultError::Crypto("random nonce prefix"))
             .and_then(|()| key.aead_key());
         let (segs, failure) = match ready {
-            Ok(key) => (
-                Some(Segments {
-                    key,
-                    header,
-                    counter: 0,
-                }),
-                None,
-            ),
+            Ok(key) => (Some(Segments { key, header, counter: 0 }), None),
             Err(e) => (None, Some(e)),
         };
-        Encryptor {
-            segs,
-            failure,
-            header_written: false,
-            pending: Vec::with_capacity(SEGMENT_LEN),
-        }
+        Encryptor { segs, failure, header_written: false, pending: Vec::with_capacity(SEGMENT_LEN) }
     }
 
     /// Takes more plaintext and appends whatever sealed output is complete to `out`. After a
@@ -226,9 +214,7 @@ impl Decryptor {
         };
         while !data.is_empty() {
             // One byte past a full segment proves it is not the last.
-            let take = (SEALED_SEGMENT_LEN + 1)
-                .saturating_sub(self.pending.len())
-                .min(data.len());
+            let take = (SEALED_SEGMENT_LEN + 1).saturating_sub(self.pending.len()).min(data.len());
             let (head, rest) = data.split_at(take);
             self.pending.extend_from_slice(head);
             data = rest;
@@ -260,11 +246,7 @@ impl Decryptor {
         }
         if let Ok(header) = <[u8; HEADER_LEN]>::try_from(self.header.as_slice()) {
             let key = self.key.take().ok_or(VaultError::Crypto("data key rejected"))?;
-            self.segs = Some(Segments {
-                key,
-                header,
-                counter: 0,
-            });
+            self.segs = Some(Segments { key, header, counter: 0 });
         }
         Ok(rest)
     }

@@ -4,8 +4,8 @@ use proptest::prelude::*;
 
 use crate::stream::SEALED_SEGMENT_LEN;
 use crate::{
-    encrypted_len, is_sealed, Corruption, DataKey, Decryptor, Encryptor, VaultError, HEADER_LEN, KEY_LEN, SEGMENT_LEN,
-    TAG_LEN,
+    encrypted_len, is_sealed, Corruption, DataKey, Decryptor, Encryptor, VaultError, HEADER_LEN,
+    KEY_LEN, SEGMENT_LEN, TAG_LEN,
 };
 
 fn key(seed: u8) -> DataKey {
@@ -166,10 +166,7 @@ fn is_sealed_checks_the_magic() {
 /// A sealed document of 3 full segments and a short last one, cut into its parts.
 fn segments(sealed: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
     let (header, body) = sealed.split_at(HEADER_LEN);
-    (
-        header.to_vec(),
-        body.chunks(SEALED_SEGMENT_LEN).map(<[u8]>::to_vec).collect(),
-    )
+    (header.to_vec(), body.chunks(SEALED_SEGMENT_LEN).map(<[u8]>::to_vec).collect())
 }
 
 fn joined(header: &[u8], segs: &[Vec<u8>]) -> Vec<u8> {
@@ -184,9 +181,7 @@ fn truncation_at_every_segment_boundary_is_detected() {
         let sealed = seal(&bytes(len, 5));
         let mut cuts: Vec<usize> = (0..=HEADER_LEN).collect();
         cuts.extend(
-            (1..4)
-                .map(|k| HEADER_LEN + k * SEALED_SEGMENT_LEN)
-                .filter(|c| *c < sealed.len()),
+            (1..4).map(|k| HEADER_LEN + k * SEALED_SEGMENT_LEN).filter(|c| *c < sealed.len()),
         );
         for cut in cuts {
             let err = open(&sealed[..cut]).unwrap_err();
@@ -267,10 +262,7 @@ fn a_bad_magic_fails_on_its_first_byte() {
     let mut dec = Decryptor::new(&key(1));
     let mut out = Vec::new();
     assert!(dec.update(b"Q", &mut out).is_ok());
-    assert!(matches!(
-        dec.update(b"X", &mut out),
-        Err(VaultError::Corrupt(Corruption::NotSealed))
-    ));
+    assert!(matches!(dec.update(b"X", &mut out), Err(VaultError::Corrupt(Corruption::NotSealed))));
     // And keeps failing.
     assert!(matches!(
         dec.update(b"VLT", &mut out),
@@ -284,10 +276,7 @@ fn a_bad_magic_fails_on_its_first_byte() {
 fn wrong_key_fails_on_the_first_segment() {
     let sealed = seal(&bytes(2 * SEGMENT_LEN, 10));
     let err = decrypt(&key(2), &sealed, &[4096]).unwrap_err();
-    assert!(
-        matches!(err, VaultError::Corrupt(Corruption::Segment { index: 0 })),
-        "{err:?}"
-    );
+    assert!(matches!(err, VaultError::Corrupt(Corruption::Segment { index: 0 })), "{err:?}");
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! The I/O adapters, whole-file decryption and shredding, through the public API only.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 
-use quire_vault::{decrypt_file, shred, DataKey, DecryptReader, EncryptWriter, Keyring, VaultError, SEGMENT_LEN};
+use quire_vault::{
+    decrypt_file, shred, DataKey, DecryptReader, EncryptWriter, Keyring, VaultError, SEGMENT_LEN,
+};
 
 fn data_key() -> DataKey {
     Keyring::ephemeral().unwrap().new_document_key(None).unwrap().0
@@ -39,22 +42,13 @@ fn read_all(key: &DataKey, sealed: &[u8]) -> io::Result<Vec<u8>> {
 #[test]
 fn writer_and_reader_round_trip() {
     let key = data_key();
-    for len in [
-        0,
-        1,
-        SEGMENT_LEN - 1,
-        SEGMENT_LEN,
-        SEGMENT_LEN + 1,
-        3 * SEGMENT_LEN + 17,
-    ] {
+    for len in [0, 1, SEGMENT_LEN - 1, SEGMENT_LEN, SEGMENT_LEN + 1, 3 * SEGMENT_LEN + 17] {
         let plain = pattern(len);
         let sealed = sealed_bytes(&key, &plain);
         assert_eq!(sealed.len() as u64, quire_vault::encrypted_len(len as u64));
         assert_eq!(read_all(&key, &sealed).unwrap(), plain, "{len}");
         let mut via_read_to_end = Vec::new();
-        DecryptReader::new(&sealed[..], &key)
-            .read_to_end(&mut via_read_to_end)
-            .unwrap();
+        DecryptReader::new(&sealed[..], &key).read_to_end(&mut via_read_to_end).unwrap();
         assert_eq!(via_read_to_end, plain);
     }
 }
@@ -80,10 +74,7 @@ fn reader_reports_truncation_at_the_end() {
     let sealed = sealed_bytes(&key, &pattern(3 * SEGMENT_LEN));
     let cut = &sealed[..sealed.len() - 1];
     assert_eq!(read_all(&key, cut).unwrap_err().kind(), io::ErrorKind::InvalidData);
-    assert_eq!(
-        read_all(&key, b"%PDF-1.7\n").unwrap_err().kind(),
-        io::ErrorKind::InvalidData
-    );
+    assert_eq!(read_all(&key, b"%PDF-1.7\n").unwrap_err().kind(), io::ErrorKind::InvalidData);
     assert_eq!(read_all(&key, b"").unwrap_err().kind(), io::ErrorKind::InvalidData);
 }
 

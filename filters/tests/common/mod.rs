@@ -59,11 +59,7 @@ pub fn which(program: &str) -> bool {
 pub fn check_pdf(path: &Path) -> usize {
     let doc = Document::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if which("qpdf") {
-        let out = Command::new("qpdf")
-            .arg("--check")
-            .arg(path)
-            .output()
-            .unwrap();
+        let out = Command::new("qpdf").arg("--check").arg(path).output().unwrap();
         assert!(
             out.status.success(),
             "qpdf --check {}: {}{}",
@@ -72,11 +68,7 @@ pub fn check_pdf(path: &Path) -> usize {
             String::from_utf8_lossy(&out.stderr)
         );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            !stdout.contains("WARNING"),
-            "qpdf warnings for {}: {stdout}",
-            path.display()
-        );
+        assert!(!stdout.contains("WARNING"), "qpdf warnings for {}: {stdout}", path.display());
     }
     doc.get_pages().len()
 }
@@ -93,11 +85,7 @@ pub fn page_text(path: &Path, page: u32) -> Option<String> {
         .arg("-")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 

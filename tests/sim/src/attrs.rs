@@ -1,6 +1,8 @@
 //! Printer and job attributes, and `requested-attributes` filtering.
 
-use quire_ipp::build::{clamped_integer as int, dpi, keyword as kw, keywords as kws, media_col, media_size, text};
+use quire_ipp::build::{
+    clamped_integer as int, dpi, keyword as kw, keywords as kws, media_col, media_size, text,
+};
 use quire_ipp::registry::{expand_requested, syntax_of, ObjectKind};
 use quire_ipp::{Attribute, DateTime, Operation, Value};
 
@@ -50,9 +52,7 @@ const SUPPLY: &str =
 
 /// `http://HOST:PORT/path` on the IPP listener (which answers GETs).
 fn http_uri(st: &State, path: &str) -> String {
-    st.printer_uri()
-        .replacen("ipp://", "http://", 1)
-        .replacen("/ipp/print", path, 1)
+    st.printer_uri().replacen("ipp://", "http://", 1).replacen("/ipp/print", path, 1)
 }
 
 /// A stable uuid for this printer (FNV-1a of name and port).
@@ -97,24 +97,15 @@ fn description(st: &State) -> Vec<Attribute> {
         a("printer-more-info", Value::Uri(http_uri(st, "/"))),
         a("printer-uuid", Value::Uri(uuid(st))),
         a("printer-kind", kw("document")),
-        set(
-            "printer-firmware-name",
-            vec![Value::Name("quire-sim".into())],
-        ),
-        set(
-            "printer-firmware-string-version",
-            vec![text(env!("CARGO_PKG_VERSION"))],
-        ),
+        set("printer-firmware-name", vec![Value::Name("quire-sim".into())]),
+        set("printer-firmware-string-version", vec![text(env!("CARGO_PKG_VERSION"))]),
     ]
 }
 
 /// What the printer speaks and how fast it prints.
 fn protocol(st: &State) -> Vec<Attribute> {
     let o = &st.opts;
-    let ops = OPERATIONS
-        .iter()
-        .map(|op| Value::Enum(i32::from(op.code())))
-        .collect();
+    let ops = OPERATIONS.iter().map(|op| Value::Enum(i32::from(op.code()))).collect();
     let ppm = if o.ppm == 0 { INSTANT_PPM } else { o.ppm };
     vec![
         set("operations-supported", ops),
@@ -123,49 +114,28 @@ fn protocol(st: &State) -> Vec<Attribute> {
         a("charset-configured", Value::Charset("utf-8".into())),
         set(
             "charset-supported",
-            vec![
-                Value::Charset("utf-8".into()),
-                Value::Charset("us-ascii".into()),
-            ],
+            vec![Value::Charset("utf-8".into()), Value::Charset("us-ascii".into())],
         ),
-        a(
-            "natural-language-configured",
-            Value::NaturalLanguage("en".into()),
-        ),
-        set(
-            "generated-natural-language-supported",
-            vec![Value::NaturalLanguage("en".into())],
-        ),
+        a("natural-language-configured", Value::NaturalLanguage("en".into())),
+        set("generated-natural-language-supported", vec![Value::NaturalLanguage("en".into())]),
         set("compression-supported", kws(&["none"])),
         a("pdl-override-supported", kw("attempted")),
         a("color-supported", Value::Boolean(true)),
         a("pages-per-minute", int(ppm)),
         a("pages-per-minute-color", int(ppm)),
         a("multiple-document-jobs-supported", Value::Boolean(true)),
-        a(
-            "multiple-operation-time-out",
-            int(MULTIPLE_OPERATION_TIMEOUT.as_secs()),
-        ),
+        a("multiple-operation-time-out", int(MULTIPLE_OPERATION_TIMEOUT.as_secs())),
         a("multiple-operation-time-out-action", kw("process-job")),
-        set(
-            "which-jobs-supported",
-            kws(&["completed", "not-completed", "all"]),
-        ),
+        set("which-jobs-supported", kws(&["completed", "not-completed", "all"])),
         a("job-ids-supported", Value::Boolean(true)),
         a("preferred-attributes-supported", Value::Boolean(false)),
-        set(
-            "printer-get-attributes-supported",
-            kws(&["document-format"]),
-        ),
+        set("printer-get-attributes-supported", kws(&["document-format"])),
         a("printer-geo-location", Value::Unknown),
         a("printer-organization", text("")),
         a("printer-organizational-unit", text("")),
         set("printer-icons", vec![Value::Uri(http_uri(st, "/icon.png"))]),
         a("printer-supply-info-uri", Value::Uri(http_uri(st, "/"))),
-        set(
-            "printer-supply",
-            vec![Value::OctetString(SUPPLY.as_bytes().to_vec())],
-        ),
+        set("printer-supply", vec![Value::OctetString(SUPPLY.as_bytes().to_vec())]),
         set("printer-supply-description", vec![text("Black Toner")]),
         a("printer-config-change-time", int(1)),
         a(
@@ -201,9 +171,7 @@ fn status(st: &State) -> Vec<Attribute> {
 fn document_formats(st: &State) -> Vec<Attribute> {
     let formats = &st.opts.formats;
     let has = |f: &str| formats.iter().any(|x| x == f);
-    let default = formats
-        .first()
-        .map_or("application/octet-stream", String::as_str);
+    let default = formats.first().map_or("application/octet-stream", String::as_str);
     let cmd: Vec<&str> = formats
         .iter()
         .filter_map(|f| match f.as_str() {
@@ -217,25 +185,13 @@ fn document_formats(st: &State) -> Vec<Attribute> {
     let mut attrs = vec![
         set(
             "document-format-supported",
-            formats
-                .iter()
-                .map(|f| Value::MimeMediaType(f.clone()))
-                .collect(),
+            formats.iter().map(|f| Value::MimeMediaType(f.clone())).collect(),
         ),
-        a(
-            "document-format-default",
-            Value::MimeMediaType(default.into()),
-        ),
-        a(
-            "printer-device-id",
-            text(&format!("MFG:Quire;MDL:Simulator;CMD:{};", cmd.join(","))),
-        ),
+        a("document-format-default", Value::MimeMediaType(default.into())),
+        a("printer-device-id", text(&format!("MFG:Quire;MDL:Simulator;CMD:{};", cmd.join(",")))),
     ];
     if has("image/pwg-raster") {
-        attrs.push(set(
-            "pwg-raster-document-resolution-supported",
-            vec![dpi(300), dpi(600)],
-        ));
+        attrs.push(set("pwg-raster-document-resolution-supported", vec![dpi(300), dpi(600)]));
         attrs.push(set(
             "pwg-raster-document-type-supported",
             kws(&["black_1", "sgray_8", "srgb_8"]),
@@ -264,23 +220,14 @@ fn template() -> Vec<Attribute> {
         "media-right-margin",
     ];
     vec![
-        a(
-            "copies-supported",
-            Value::RangeOfInteger {
-                lower: 1,
-                upper: 999,
-            },
-        ),
+        a("copies-supported", Value::RangeOfInteger { lower: 1, upper: 999 }),
         a("copies-default", Value::Integer(1)),
         a("page-ranges-supported", Value::Boolean(false)),
         set("media-supported", media.clone()),
         set("media-ready", vec![media[0].clone()]),
         a("media-default", media[0].clone()),
         set("media-col-database", cols),
-        set(
-            "media-size-supported",
-            MEDIA.iter().map(|m| media_size(m.1, m.2)).collect(),
-        ),
+        set("media-size-supported", MEDIA.iter().map(|m| media_size(m.1, m.2)).collect()),
         a("media-col-default", stationery(x, y, true)),
         set("media-col-ready", vec![stationery(x, y, true)]),
         set(
@@ -301,17 +248,11 @@ fn template() -> Vec<Attribute> {
         a("print-content-optimize-default", kw("auto")),
         set("print-rendering-intent-supported", kws(&["auto"])),
         a("print-rendering-intent-default", kw("auto")),
-        set(
-            "print-quality-supported",
-            vec![Value::Enum(3), Value::Enum(4), Value::Enum(5)],
-        ),
+        set("print-quality-supported", vec![Value::Enum(3), Value::Enum(4), Value::Enum(5)]),
         a("print-quality-default", Value::Enum(4)),
         set("printer-resolution-supported", vec![dpi(300), dpi(600)]),
         a("printer-resolution-default", dpi(300)),
-        set(
-            "orientation-requested-supported",
-            (3..=6).map(Value::Enum).collect(),
-        ),
+        set("orientation-requested-supported", (3..=6).map(Value::Enum).collect()),
         a("orientation-requested-default", Value::Enum(3)),
         set("finishings-supported", vec![Value::Enum(3)]),
         a("finishings-default", Value::Enum(3)),
@@ -335,11 +276,9 @@ pub fn creation_attributes(auth: AuthMethod) -> Vec<&'static str> {
         "sides",
     ];
     match auth {
-        AuthMethod::Pin => list.extend([
-            "job-password",
-            "job-password-encryption",
-            "job-release-action",
-        ]),
+        AuthMethod::Pin => {
+            list.extend(["job-password", "job-password-encryption", "job-release-action"])
+        }
         AuthMethod::IdCard | AuthMethod::Biometric => list.push("job-release-action"),
         AuthMethod::None => {}
     }
@@ -355,10 +294,7 @@ fn security(st: &State) -> Vec<Attribute> {
         AuthMethod::IdCard | AuthMethod::Biometric => "owner-authorized",
     };
     let mut attrs = vec![
-        set(
-            "job-creation-attributes-supported",
-            kws(&creation_attributes(o.auth)),
-        ),
+        set("job-creation-attributes-supported", kws(&creation_attributes(o.auth))),
         set("job-release-action-supported", kws(&[release])),
         a(quire_ipp::vendor::AUTHENTICATION_METHOD, kw(o.auth.keyword())),
         a(quire_ipp::vendor::ENCRYPTS_JOB_DATA, Value::Boolean(o.encrypts)),
@@ -366,10 +302,8 @@ fn security(st: &State) -> Vec<Attribute> {
     ];
     if o.auth == AuthMethod::Pin {
         attrs.push(a("job-password-supported", Value::Integer(8)));
-        attrs.push(a(
-            "job-password-length-supported",
-            Value::RangeOfInteger { lower: 4, upper: 8 },
-        ));
+        attrs
+            .push(a("job-password-length-supported", Value::RangeOfInteger { lower: 4, upper: 8 }));
         attrs.push(set("job-password-encryption-supported", kws(&["none"])));
     }
     attrs
@@ -406,11 +340,9 @@ fn job_state_message(st: &State, job: &Job) -> String {
     }
     match job.state {
         JobState::Processing if st.stopped() => format!("Stopped: {}", st.printer_state_message()),
-        JobState::Processing => format!(
-            "Printing impression {} of {}",
-            job.printed + 1,
-            job.impressions()
-        ),
+        JobState::Processing => {
+            format!("Printing impression {} of {}", job.printed + 1, job.impressions())
+        }
         _ if job.open => "Waiting for documents".into(),
         _ => "Queued".into(),
     }
@@ -420,15 +352,10 @@ fn job_state_message(st: &State, job: &Job) -> String {
 pub fn job_attributes(st: &State, job: &Job) -> Vec<Attribute> {
     let time = |t: Option<Stamp>| t.map_or(Value::NoValue, |s| int(s.up));
     let date = |t: Option<Stamp>| {
-        t.map_or(Value::NoValue, |s| {
-            Value::DateTime(DateTime::from_unix_utc(s.unix))
-        })
+        t.map_or(Value::NoValue, |s| Value::DateTime(DateTime::from_unix_utc(s.unix)))
     };
-    let formats: Vec<Value> = job
-        .docs
-        .iter()
-        .map(|d| Value::MimeMediaType(d.format.clone()))
-        .collect();
+    let formats: Vec<Value> =
+        job.docs.iter().map(|d| Value::MimeMediaType(d.format.clone())).collect();
     let mut attrs = vec![
         a("job-id", Value::Integer(job.id)),
         a("job-uri", Value::Uri(st.job_uri(job.id))),
@@ -439,14 +366,7 @@ pub fn job_attributes(st: &State, job: &Job) -> Vec<Attribute> {
         set("job-state-reasons", kws(&job_state_reasons(st, job))),
         a("job-state-message", text(&job_state_message(st, job))),
         a("copies", int(job.copies)),
-        a(
-            "sides",
-            kw(if job.two_sided {
-                "two-sided-long-edge"
-            } else {
-                "one-sided"
-            }),
-        ),
+        a("sides", kw(if job.two_sided { "two-sided-long-edge" } else { "one-sided" })),
         a("number-of-documents", int(job.docs.len())),
         a("job-impressions", int(job.impressions())),
         a("job-pages", int(job.impressions())),
@@ -469,8 +389,7 @@ pub fn job_attributes(st: &State, job: &Job) -> Vec<Attribute> {
 
 /// The values of `requested-attributes` (`None` when absent).
 pub fn requested(msg: &quire_ipp::Message) -> Option<Vec<&str>> {
-    msg.operation_attr("requested-attributes")
-        .map(|a| a.strs().collect())
+    msg.operation_attr("requested-attributes").map(|a| a.strs().collect())
 }
 
 /// Keeps the requested attributes of an object. Group keywords are expanded with the IPP

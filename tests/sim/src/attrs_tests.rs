@@ -35,21 +35,10 @@ fn printer_attributes_are_ipp_everywhere_shaped_and_unique() {
     ] {
         assert!(get(&attrs, name).is_some(), "{name} missing");
     }
-    assert_eq!(
-        get(&attrs, "page-ranges-supported").and_then(Attribute::first_bool),
-        Some(false)
-    );
-    assert_eq!(
-        get(&attrs, "printer-name").and_then(Attribute::first_str),
-        Some("t")
-    );
-    assert!(
-        get(&attrs, "urf-supported").is_none(),
-        "URF was not asked for"
-    );
-    let uuid = get(&attrs, "printer-uuid")
-        .and_then(Attribute::first_str)
-        .expect("uuid");
+    assert_eq!(get(&attrs, "page-ranges-supported").and_then(Attribute::first_bool), Some(false));
+    assert_eq!(get(&attrs, "printer-name").and_then(Attribute::first_str), Some("t"));
+    assert!(get(&attrs, "urf-supported").is_none(), "URF was not asked for");
+    let uuid = get(&attrs, "printer-uuid").and_then(Attribute::first_str).expect("uuid");
     assert_eq!(uuid.len(), "urn:uuid:".len() + 36, "{uuid}");
     // Every registered attribute has a value of its registered syntax.
     for attr in &attrs {
@@ -85,17 +74,13 @@ fn security_attributes_follow_the_flags() {
     assert!(get(&attrs, "job-password-supported")
         .and_then(Attribute::first_i32)
         .is_some_and(|n| n >= 4));
-    let release: Vec<&str> = get(&attrs, "job-release-action-supported")
-        .expect("release")
-        .strs()
-        .collect();
+    let release: Vec<&str> =
+        get(&attrs, "job-release-action-supported").expect("release").strs().collect();
     assert_eq!(release, ["job-password"]);
     st.opts.auth = AuthMethod::Biometric;
     let attrs = printer_attributes(&st);
-    let release: Vec<&str> = get(&attrs, "job-release-action-supported")
-        .expect("release")
-        .strs()
-        .collect();
+    let release: Vec<&str> =
+        get(&attrs, "job-release-action-supported").expect("release").strs().collect();
     assert_eq!(release, ["owner-authorized"]);
 }
 
@@ -105,10 +90,7 @@ fn ppm_zero_advertises_a_large_speed_and_urf_needs_the_format() {
     st.opts.ppm = 0;
     st.opts.formats.push("image/urf".into());
     let attrs = printer_attributes(&st);
-    assert_eq!(
-        get(&attrs, "pages-per-minute").and_then(Attribute::first_i32),
-        Some(60_000)
-    );
+    assert_eq!(get(&attrs, "pages-per-minute").and_then(Attribute::first_i32), Some(60_000));
     assert!(get(&attrs, "urf-supported").is_some());
 }
 
@@ -118,21 +100,10 @@ fn requested_attributes_groups_and_names() {
     let all = printer_attributes(&st);
     let n = all.len();
     assert_eq!(filter(all.clone(), None, ObjectKind::Printer).len(), n);
-    assert_eq!(
-        filter(all.clone(), Some(&["all"]), ObjectKind::Printer).len(),
-        n
-    );
-    let one = filter(
-        all.clone(),
-        Some(&["printer-state", "bogus"]),
-        ObjectKind::Printer,
-    );
+    assert_eq!(filter(all.clone(), Some(&["all"]), ObjectKind::Printer).len(), n);
+    let one = filter(all.clone(), Some(&["printer-state", "bogus"]), ObjectKind::Printer);
     assert_eq!(names(&one), ["printer-state"]);
-    let desc = filter(
-        all.clone(),
-        Some(&["printer-description"]),
-        ObjectKind::Printer,
-    );
+    let desc = filter(all.clone(), Some(&["printer-description"]), ObjectKind::Printer);
     assert!(get(&desc, quire_ipp::vendor::AUTHENTICATION_METHOD).is_some());
     assert!(get(&desc, "printer-state").is_some());
     assert!(get(&desc, "copies-default").is_none());

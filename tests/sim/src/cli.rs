@@ -14,7 +14,8 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    const ALL: [AuthMethod; 4] = [AuthMethod::None, AuthMethod::Pin, AuthMethod::IdCard, AuthMethod::Biometric];
+    const ALL: [AuthMethod; 4] =
+        [AuthMethod::None, AuthMethod::Pin, AuthMethod::IdCard, AuthMethod::Biometric];
 
     /// The keyword of `quire-authentication-method` (`quire_ipp::vendor`).
     pub fn keyword(self) -> &'static str {
@@ -160,10 +161,7 @@ pub const KNOWN_FORMATS: &[&str] = &[
 ];
 
 fn bad(option: &str, value: &str) -> CliError {
-    CliError::BadValue {
-        option: option.into(),
-        value: value.into(),
-    }
+    CliError::BadValue { option: option.into(), value: value.into() }
 }
 
 fn parse_num<T: std::str::FromStr>(option: &str, value: &str) -> Result<T, CliError> {
@@ -171,12 +169,8 @@ fn parse_num<T: std::str::FromStr>(option: &str, value: &str) -> Result<T, CliEr
 }
 
 fn parse_formats(option: &str, value: &str) -> Result<Vec<String>, CliError> {
-    let formats: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
-        .collect();
+    let formats: Vec<String> =
+        value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     if formats.is_empty() || formats.iter().any(|f| !KNOWN_FORMATS.contains(&f.as_str())) {
         return Err(bad(option, value));
     }
@@ -202,10 +196,7 @@ fn parse_serve<I: Iterator<Item = String>>(mut args: I) -> Result<Options, CliEr
             _ => (arg.clone(), None),
         };
         let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| CliError::NeedsValue(flag.clone()))
+            inline.clone().or_else(|| args.next()).ok_or_else(|| CliError::NeedsValue(flag.clone()))
         };
         match flag.as_str() {
             "-h" | "--help" => return Err(CliError::Help),
@@ -247,19 +238,9 @@ fn parse_ctl(args: Vec<String>) -> Result<CtlCommand, CliError> {
     if addr == "-h" || addr == "--help" {
         return Err(CliError::Help);
     }
-    let get = |path| {
-        Ok(CtlCommand {
-            addr: addr.to_string(),
-            form: None,
-            path,
-        })
-    };
+    let get = |path| Ok(CtlCommand { addr: addr.to_string(), form: None, path });
     let post = |form: String| {
-        Ok(CtlCommand {
-            addr: addr.to_string(),
-            form: Some(form),
-            path: "/control",
-        })
+        Ok(CtlCommand { addr: addr.to_string(), form: Some(form), path: "/control" })
     };
     match rest {
         ["status"] => get("/status"),
@@ -267,9 +248,8 @@ fn parse_ctl(args: Vec<String>) -> Result<CtlCommand, CliError> {
         ["repair"] => post("repair=1".into()),
         ["fault", f @ ("offline" | "refuse-connections")] => post(format!("fault={f}")),
         ["fault", f @ ("media-empty-after" | "jam-after"), n] => {
-            let n: u32 = n
-                .parse()
-                .map_err(|_| CliError::BadCtl(format!("bad page count {n:?}")))?;
+            let n: u32 =
+                n.parse().map_err(|_| CliError::BadCtl(format!("bad page count {n:?}")))?;
             post(format!("fault={f}&pages={n}"))
         }
         _ => Err(usage()),

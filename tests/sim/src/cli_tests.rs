@@ -64,18 +64,9 @@ fn defaults() {
 #[test]
 fn rejects_bad_flags() {
     assert_eq!(serve(&[]).unwrap_err(), CliError::Missing("--listen"));
-    assert_eq!(
-        serve(&["--listen"]).unwrap_err(),
-        CliError::NeedsValue("--listen".into())
-    );
-    assert!(matches!(
-        serve(&["--listen", "nowhere"]),
-        Err(CliError::BadValue { .. })
-    ));
-    assert!(matches!(
-        serve(&["--listen", ":1", "--ppm", "-1"]),
-        Err(CliError::BadValue { .. })
-    ));
+    assert_eq!(serve(&["--listen"]).unwrap_err(), CliError::NeedsValue("--listen".into()));
+    assert!(matches!(serve(&["--listen", "nowhere"]), Err(CliError::BadValue { .. })));
+    assert!(matches!(serve(&["--listen", ":1", "--ppm", "-1"]), Err(CliError::BadValue { .. })));
     assert!(matches!(
         serve(&["--listen", "127.0.0.1:1", "--formats", "image/gif"]),
         Err(CliError::BadValue { .. })
@@ -84,14 +75,8 @@ fn rejects_bad_flags() {
         serve(&["--listen", "127.0.0.1:1", "--auth", "retina"]),
         Err(CliError::BadValue { .. })
     ));
-    assert_eq!(
-        serve(&["--bogus"]).unwrap_err(),
-        CliError::Unknown("--bogus".into())
-    );
-    assert_eq!(
-        serve(&["--listen", "127.0.0.1:1", "-h"]).unwrap_err(),
-        CliError::Help
-    );
+    assert_eq!(serve(&["--bogus"]).unwrap_err(), CliError::Unknown("--bogus".into()));
+    assert_eq!(serve(&["--listen", "127.0.0.1:1", "-h"]).unwrap_err(), CliError::Help);
 }
 
 #[test]
@@ -106,10 +91,7 @@ fn parses_ctl_commands() {
     assert_eq!(c.form.as_deref(), Some("fault=media-empty-after&pages=5"));
     let c = ctl(&["ctl", "h:1", "fault", "refuse-connections"]).expect("ctl");
     assert_eq!(c.form.as_deref(), Some("fault=refuse-connections"));
-    assert_eq!(
-        ctl(&["ctl", "h:1", "repair"]).expect("ctl").form.as_deref(),
-        Some("repair=1")
-    );
+    assert_eq!(ctl(&["ctl", "h:1", "repair"]).expect("ctl").form.as_deref(), Some("repair=1"));
     let c = ctl(&["ctl", "h:1", "status"]).expect("ctl");
     assert_eq!((c.form, c.path), (None, "/status"));
     assert!(ctl(&["ctl", "h:1", "fault", "jam-after", "x"]).is_err());

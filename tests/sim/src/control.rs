@@ -37,9 +37,7 @@ pub async fn serve(shared: Arc<Shared>, listener: TcpListener) {
                 let shared = Arc::clone(&shared);
                 async move { Ok::<_, Infallible>(handle(&shared, req).await) }
             });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });
     }
 }
@@ -51,21 +49,17 @@ fn respond(
 ) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(body.into()));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static(content_type),
-    );
+    resp.headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static(content_type));
     resp
 }
 
 async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     match (req.method(), path.as_str()) {
-        (&Method::GET, "/status") => respond(
-            StatusCode::OK,
-            "application/json",
-            status_json(&shared.lock()) + "\n",
-        ),
+        (&Method::GET, "/status") => {
+            respond(StatusCode::OK, "application/json", status_json(&shared.lock()) + "\n")
+        }
         (&Method::GET, "/log") => page_log(shared).await,
         (&Method::POST, "/control") => {
             let body = match Limited::new(req.into_body(), FORM_MAX).collect().await {
@@ -79,19 +73,15 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>
                 }
             };
             match apply(shared, &String::from_utf8_lossy(&body)) {
-                Ok(()) => respond(
-                    StatusCode::OK,
-                    "application/json",
-                    status_json(&shared.lock()) + "\n",
-                ),
+                Ok(()) => {
+                    respond(StatusCode::OK, "application/json", status_json(&shared.lock()) + "\n")
+                }
                 Err(e) => respond(StatusCode::BAD_REQUEST, "text/plain", format!("{e}\n")),
             }
         }
-        _ => respond(
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            "POST /control, GET /status or GET /log\n",
-        ),
+        _ => {
+            respond(StatusCode::NOT_FOUND, "text/plain", "POST /control, GET /status or GET /log\n")
+        }
     }
 }
 
@@ -158,12 +148,8 @@ pub fn parse_action(form: &[(String, String)]) -> Result<Action, String> {
         return Ok(Action::Repair);
     }
     let pages = || {
-        let v = get("pages")
-            .or_else(|| get("after"))
-            .ok_or("this fault needs pages=N")?;
-        v.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("bad page count {v:?}"))
+        let v = get("pages").or_else(|| get("after")).ok_or("this fault needs pages=N")?;
+        v.trim().parse::<u32>().map_err(|_| format!("bad page count {v:?}"))
     };
     let fault = match get("fault").ok_or("expected fault=... or repair=1")? {
         "media-empty-after" | "media-empty" => Fault::MediaEmptyAfter(pages()?),
@@ -244,10 +230,7 @@ mod tests {
             form("fault=media-empty-after&pages=5"),
             Ok(Action::Inject(Fault::MediaEmptyAfter(5)))
         );
-        assert_eq!(
-            form("fault=jam-after&pages=3\n"),
-            Ok(Action::Inject(Fault::JamAfter(3)))
-        );
+        assert_eq!(form("fault=jam-after&pages=3\n"), Ok(Action::Inject(Fault::JamAfter(3))));
         assert_eq!(form("fault=offline"), Ok(Action::Inject(Fault::Offline)));
         assert_eq!(
             form("fault=refuse%2Dconnections"),

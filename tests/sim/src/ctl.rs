@@ -9,10 +9,7 @@ use crate::cli::CtlCommand;
 /// Sends the command; returns the HTTP status and body.
 pub fn send(cmd: &CtlCommand) -> io::Result<(u16, String)> {
     let addr = cmd.addr.to_socket_addrs()?.next().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("no address for {}", cmd.addr),
-        )
+        io::Error::new(io::ErrorKind::InvalidInput, format!("no address for {}", cmd.addr))
     })?;
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -24,10 +21,9 @@ pub fn send(cmd: &CtlCommand) -> io::Result<(u16, String)> {
             cmd.addr,
             form.len()
         ),
-        None => format!(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            cmd.path, cmd.addr
-        ),
+        None => {
+            format!("GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", cmd.path, cmd.addr)
+        }
     };
     stream.write_all(request.as_bytes())?;
     let mut raw = Vec::new();
@@ -41,10 +37,7 @@ pub fn parse_response(raw: &[u8]) -> Option<(u16, String)> {
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..end]).ok()?;
     let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((
-        status,
-        String::from_utf8_lossy(&raw[end + 4..]).into_owned(),
-    ))
+    Some((status, String::from_utf8_lossy(&raw[end + 4..]).into_owned()))
 }
 
 /// Runs the command, printing the answer; the exit code is 0 on a 2xx answer.

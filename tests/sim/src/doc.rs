@@ -58,10 +58,7 @@ impl Analysis {
     fn unmarked(pages: u32) -> Result<Analysis, DocError> {
         match pages {
             0 => Err(DocError::Empty),
-            n => Ok(Analysis {
-                pages: n,
-                markers: Vec::new(),
-            }),
+            n => Ok(Analysis { pages: n, markers: Vec::new() }),
         }
     }
 }
@@ -151,11 +148,7 @@ pub fn pdf_scan(src: &mut dyn BufRead) -> Result<u32, DocError> {
         window.extend_from_slice(&chunk[..n]);
         let last = n == 0;
         // Matches starting in the tail are counted with the next chunk.
-        let limit = if last {
-            window.len()
-        } else {
-            window.len().saturating_sub(TAIL)
-        };
+        let limit = if last { window.len() } else { window.len().saturating_sub(TAIL) };
         pages = pages.saturating_add(count_page_dicts(&window, limit));
         if last {
             break;
@@ -163,9 +156,7 @@ pub fn pdf_scan(src: &mut dyn BufRead) -> Result<u32, DocError> {
         window.drain(..limit);
     }
     match pages {
-        0 => Err(DocError::Unreadable(
-            "no pages found in a PDF too large to parse".into(),
-        )),
+        0 => Err(DocError::Unreadable("no pages found in a PDF too large to parse".into())),
         n => Ok(n),
     }
 }
@@ -316,9 +307,8 @@ fn text(src: &mut dyn BufRead) -> Result<Analysis, DocError> {
                 markers.push(None);
                 pending_break = false;
             }
-            let word = part
-                .split(|b| b.is_ascii_whitespace())
-                .find(|w| w.starts_with(MARKER_PREFIX));
+            let word =
+                part.split(|b| b.is_ascii_whitespace()).find(|w| w.starts_with(MARKER_PREFIX));
             if let (Some(w), Some(slot @ None)) = (word, markers.last_mut()) {
                 *slot = Some(String::from_utf8_lossy(&w[..w.len().min(MARKER_MAX)]).into_owned());
             }
@@ -360,9 +350,7 @@ fn skip(src: &mut dyn BufRead, n: u64) -> io::Result<()> {
 }
 
 fn be32(h: &[u8], at: usize) -> u64 {
-    h.get(at..at + 4).map_or(0, |b| {
-        u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    })
+    h.get(at..at + 4).map_or(0, |b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
 }
 
 fn at_eof(src: &mut dyn BufRead) -> io::Result<bool> {

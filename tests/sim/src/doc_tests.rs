@@ -41,18 +41,12 @@ fn analyse_bytes(format: &str, data: &[u8]) -> Result<Analysis, DocError> {
 
 #[test]
 fn pdf_pages_and_markers_even_when_compressed() {
-    let contents = [
-        "BT (QPAGE:a:p1) Tj ET",
-        "BT (other) Tj [(QPAGE:a:p2)] TJ ET",
-        "BT (no marker) Tj ET",
-    ];
+    let contents =
+        ["BT (QPAGE:a:p1) Tj ET", "BT (other) Tj [(QPAGE:a:p2)] TJ ET", "BT (no marker) Tj ET"];
     for compress in [false, true] {
         let a = analyse_bytes("application/pdf", &pdf_with(&contents, compress)).expect("analyse");
         assert_eq!(a.pages, 3);
-        assert_eq!(
-            a.markers,
-            [Some("QPAGE:a:p1".into()), Some("QPAGE:a:p2".into()), None]
-        );
+        assert_eq!(a.markers, [Some("QPAGE:a:p1".into()), Some("QPAGE:a:p2".into()), None]);
     }
 }
 
@@ -67,10 +61,7 @@ fn broken_and_empty_pdfs_are_errors() {
         analyse_bytes("application/pdf", &pdf_with(&[], false)),
         Err(DocError::Empty)
     ));
-    assert!(matches!(
-        analyse_bytes("application/pdf", b""),
-        Err(DocError::Empty)
-    ));
+    assert!(matches!(analyse_bytes("application/pdf", b""), Err(DocError::Empty)));
     let mut truncated = pdf_with(&["BT (QPAGE:x) Tj ET"], false);
     truncated.truncate(truncated.len() / 3);
     let _ = analyse_bytes("application/pdf", &truncated); // must not panic
@@ -78,27 +69,15 @@ fn broken_and_empty_pdfs_are_errors() {
 
 #[test]
 fn markers_are_the_first_qpage_string_literal() {
-    assert_eq!(
-        first_marker(b"% (QPAGE:comment)\n(QPAGE:real) Tj").as_deref(),
-        Some("QPAGE:real")
-    );
+    assert_eq!(first_marker(b"% (QPAGE:comment)\n(QPAGE:real) Tj").as_deref(), Some("QPAGE:real"));
     assert_eq!(
         first_marker(br"(a (nested) one) (QPAGE:p\(1\)\\\101) Tj").as_deref(),
         Some(r"QPAGE:p(1)\A")
     );
-    assert_eq!(
-        first_marker(b"(QPAGE:split\\\nline)").as_deref(),
-        Some("QPAGE:splitline")
-    );
-    assert_eq!(
-        first_marker(b"<514041> Tj (xQPAGE:no) (unterminated QPAGE:"),
-        None
-    );
+    assert_eq!(first_marker(b"(QPAGE:split\\\nline)").as_deref(), Some("QPAGE:splitline"));
+    assert_eq!(first_marker(b"<514041> Tj (xQPAGE:no) (unterminated QPAGE:"), None);
     let long = format!("(QPAGE:{})", "x".repeat(1000));
-    assert_eq!(
-        first_marker(long.as_bytes()).map(|m| m.len()),
-        Some(MARKER_MAX)
-    );
+    assert_eq!(first_marker(long.as_bytes()).map(|m| m.len()), Some(MARKER_MAX));
 }
 
 #[test]
@@ -116,10 +95,7 @@ fn big_pdfs_are_scanned_for_page_dictionaries() {
     }
     let mut src = io::BufReader::with_capacity(5, Trickle(&data));
     assert_eq!(pdf_scan(&mut src).expect("scan"), 3);
-    assert_eq!(
-        count_page_dicts(b"/Type/Page /Type /Pages /Type  /Page>>", usize::MAX),
-        2
-    );
+    assert_eq!(count_page_dicts(b"/Type/Page /Type /Pages /Type  /Page>>", usize::MAX), 2);
     assert!(pdf_scan(&mut Cursor::new(b"%PDF-1.7 nothing")).is_err());
 }
 
@@ -148,10 +124,7 @@ fn pwg_raster_pages_are_counted() {
     let mut data = b"RaS2".to_vec();
     data.extend(pwg_page(300, 4));
     data.extend(pwg_page(10, 2));
-    assert_eq!(
-        analyse_bytes("image/pwg-raster", &data).expect("pwg").pages,
-        2
-    );
+    assert_eq!(analyse_bytes("image/pwg-raster", &data).expect("pwg").pages, 2);
     assert!(analyse_bytes("image/pwg-raster", &data[..data.len() - 1]).is_err());
     assert!(analyse_bytes("image/pwg-raster", b"RaS2").is_err());
     assert!(analyse_bytes("image/pwg-raster", b"RaS3").is_err());
@@ -179,49 +152,24 @@ fn urf_pages_are_counted() {
 fn text_and_postscript() {
     let text = "QPAGE:t:p1 hello\n\x0cQPAGE:t:p2\nmore\x0c\n";
     let a = analyse_bytes("text/plain", text.as_bytes()).expect("text");
-    assert_eq!(
-        a.markers,
-        [Some("QPAGE:t:p1".into()), Some("QPAGE:t:p2".into())]
-    );
+    assert_eq!(a.markers, [Some("QPAGE:t:p1".into()), Some("QPAGE:t:p2".into())]);
     let long = "line\n".repeat(121);
-    assert_eq!(
-        analyse_bytes("text/plain", long.as_bytes())
-            .expect("text")
-            .pages,
-        3
-    );
+    assert_eq!(analyse_bytes("text/plain", long.as_bytes()).expect("text").pages, 3);
     let ps = "%!PS\n%%Page: 1 1\n(QPAGE:s:p1) show\n%%Page: 2 2\nshowpage\n";
     let a = analyse_bytes("application/postscript", ps.as_bytes()).expect("ps");
     assert_eq!(a.markers, [Some("QPAGE:s:p1".into()), None]);
     let a = analyse_bytes("application/postscript", b"%!PS\n(QPAGE:one) show\n").expect("ps");
     assert_eq!(a.markers, [Some("QPAGE:one".into())]);
-    assert_eq!(
-        analyse_bytes("application/octet-stream", b"\x1b%-12345X")
-            .expect("raw")
-            .pages,
-        1
-    );
+    assert_eq!(analyse_bytes("application/octet-stream", b"\x1b%-12345X").expect("raw").pages, 1);
 }
 
 #[test]
 fn sniffs_octet_stream_only() {
-    assert_eq!(
-        sniff("application/octet-stream", b"%PDF-1.7"),
-        "application/pdf"
-    );
-    assert_eq!(
-        sniff("application/octet-stream", b"RaS2...."),
-        "image/pwg-raster"
-    );
+    assert_eq!(sniff("application/octet-stream", b"%PDF-1.7"), "application/pdf");
+    assert_eq!(sniff("application/octet-stream", b"RaS2...."), "image/pwg-raster");
     assert_eq!(sniff("application/octet-stream", b"UNIRAST\0"), "image/urf");
-    assert_eq!(
-        sniff("application/octet-stream", b"%!PS"),
-        "application/postscript"
-    );
-    assert_eq!(
-        sniff("application/octet-stream", b"\x1bE"),
-        "application/octet-stream"
-    );
+    assert_eq!(sniff("application/octet-stream", b"%!PS"), "application/postscript");
+    assert_eq!(sniff("application/octet-stream", b"\x1bE"), "application/octet-stream");
     assert_eq!(sniff("text/plain", b"%PDF"), "text/plain");
     assert_eq!(extension("image/urf"), "urf");
 }

@@ -25,11 +25,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(state: State) -> Arc<Shared> {
         let refuse = watch::Sender::new(state.faults.refuse_connections);
-        Arc::new(Shared {
-            state: Mutex::new(state),
-            wake: Notify::new(),
-            refuse,
-        })
+        Arc::new(Shared { state: Mutex::new(state), wake: Notify::new(), refuse })
     }
 
     /// Locks the state. A poisoned lock is taken over: every change under it is a few field
@@ -42,8 +38,7 @@ impl Shared {
     pub fn changed(&self) {
         self.wake.notify_one();
         let refuse = self.lock().faults.refuse_connections;
-        self.refuse
-            .send_if_modified(|r| std::mem::replace(r, refuse) != refuse);
+        self.refuse.send_if_modified(|r| std::mem::replace(r, refuse) != refuse);
     }
 }
 
@@ -101,12 +96,7 @@ pub fn next_step(st: &mut State) -> Step {
 fn complete(st: &mut State, id: i32) {
     let (printed, docs) = st.job(id).map_or((0, 0), |j| (j.printed, j.docs.len()));
     if docs == 0 {
-        st.finish(
-            id,
-            JobState::Aborted,
-            "aborted-by-system",
-            "The job has no documents.".into(),
-        );
+        st.finish(id, JobState::Aborted, "aborted-by-system", "The job has no documents.".into());
     } else {
         let msg = format!("Printed {printed} impressions.");
         st.finish(id, JobState::Completed, "job-completed-successfully", msg);
@@ -149,22 +139,14 @@ pub fn commit(st: &mut State, id: i32, slot: &Slot) {
         }
     }
     finish_if_canceled(st, id);
-    if st
-        .job(id)
-        .is_some_and(|j| j.is_done() && !j.state.is_terminal())
-    {
+    if st.job(id).is_some_and(|j| j.is_done() && !j.state.is_terminal()) {
         complete(st, id);
     }
 }
 
 fn finish_if_canceled(st: &mut State, id: i32) {
     if st.job(id).is_some_and(|j| j.cancel_requested) {
-        st.finish(
-            id,
-            JobState::Canceled,
-            "job-canceled-by-user",
-            "Canceled by the user.".into(),
-        );
+        st.finish(id, JobState::Canceled, "job-canceled-by-user", "Canceled by the user.".into());
     }
 }
 

@@ -35,16 +35,10 @@ fn prints_jobs_in_order_and_completes_them() {
     let mut st = state();
     let log = with_log(&mut st);
     let (a, b) = (job(&mut st, 2, 1), job(&mut st, 1, 2));
-    assert_eq!(
-        run(&mut st),
-        ["QPAGE:d1:p1", "QPAGE:d1:p2", "QPAGE:d1:p1", "QPAGE:d1:p1"]
-    );
+    assert_eq!(run(&mut st), ["QPAGE:d1:p1", "QPAGE:d1:p2", "QPAGE:d1:p1", "QPAGE:d1:p1"]);
     for id in [a, b] {
         let j = st.job(id).expect("job");
-        assert_eq!(
-            (j.state, j.reason),
-            (JobState::Completed, Some("job-completed-successfully"))
-        );
+        assert_eq!((j.state, j.reason), (JobState::Completed, Some("job-completed-successfully")));
     }
     let text = std::fs::read_to_string(log.path()).expect("log");
     let lines: Vec<&str> = text.lines().collect();
@@ -79,19 +73,14 @@ fn a_jammed_page_is_printed_again_after_repair() {
     st.repair();
     assert_eq!(run(&mut st), ["QPAGE:d1:p4", "QPAGE:d1:p5", "QPAGE:d1:p6"]);
     let text = std::fs::read_to_string(log.path()).expect("log");
-    assert_eq!(
-        text.lines().filter(|l| l.contains("\"page\":4,")).count(),
-        1
-    );
+    assert_eq!(text.lines().filter(|l| l.contains("\"page\":4,")).count(), 1);
 }
 
 #[test]
 fn a_page_in_flight_when_the_printer_stops_is_not_counted() {
     let mut st = state();
     let id = job(&mut st, 2, 1);
-    let Step::Print { slot, .. } = next_step(&mut st) else {
-        panic!("no page")
-    };
+    let Step::Print { slot, .. } = next_step(&mut st) else { panic!("no page") };
     st.inject(Fault::Offline);
     commit(&mut st, id, &slot);
     assert_eq!(st.job(id).map(|j| j.printed), Some(0));
@@ -104,9 +93,7 @@ fn a_page_in_flight_when_the_printer_stops_is_not_counted() {
 fn cancel_waits_for_the_page_in_flight() {
     let mut st = state();
     let id = job(&mut st, 5, 1);
-    let Step::Print { slot, .. } = next_step(&mut st) else {
-        panic!("no page")
-    };
+    let Step::Print { slot, .. } = next_step(&mut st) else { panic!("no page") };
     st.job_mut(id).expect("job").cancel_requested = true;
     commit(&mut st, id, &slot);
     let j = st.job(id).expect("job");

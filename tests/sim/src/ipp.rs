@@ -19,11 +19,7 @@ pub struct IppError {
 
 impl IppError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> IppError {
-        IppError {
-            status,
-            message: message.into(),
-            unsupported: Vec::new(),
-        }
+        IppError { status, message: message.into(), unsupported: Vec::new() }
     }
 
     fn bad(message: impl Into<String>) -> IppError {
@@ -41,10 +37,7 @@ struct Reply {
 
 impl Reply {
     fn ok(groups: Vec<Group>) -> Reply {
-        Reply {
-            status: StatusCode::SuccessfulOk,
-            groups,
-        }
+        Reply { status: StatusCode::SuccessfulOk, groups }
     }
 }
 
@@ -70,11 +63,7 @@ pub enum Prepared {
 
 /// The answer's header and operation group.
 pub fn response(version: (u8, u8), request_id: i32, status: StatusCode, message: &str) -> Message {
-    let version = if matches!(version.0, 1 | 2) {
-        version
-    } else {
-        (1, 1)
-    };
+    let version = if matches!(version.0, 1 | 2) { version } else { (1, 1) };
     let mut msg = Message::response(version, status, request_id);
     if !message.is_empty() {
         msg.group_mut(DelimiterTag::Operation)
@@ -86,10 +75,7 @@ pub fn response(version: (u8, u8), request_id: i32, status: StatusCode, message:
 pub fn error_response(version: (u8, u8), request_id: i32, e: &IppError) -> Message {
     let mut msg = response(version, request_id, e.status, &e.message);
     if !e.unsupported.is_empty() {
-        msg.push_group(Group {
-            tag: DelimiterTag::Unsupported,
-            attributes: e.unsupported.clone(),
-        });
+        msg.push_group(Group { tag: DelimiterTag::Unsupported, attributes: e.unsupported.clone() });
     }
     msg
 }
@@ -102,10 +88,7 @@ fn reply_message(req: &Message, reply: Reply, ignored: &[Attribute]) -> Message 
     };
     let mut msg = response(req.version, req.request_id, status, "");
     if !ignored.is_empty() {
-        msg.push_group(Group {
-            tag: DelimiterTag::Unsupported,
-            attributes: ignored.to_vec(),
-        });
+        msg.push_group(Group { tag: DelimiterTag::Unsupported, attributes: ignored.to_vec() });
     }
     reply.groups.into_iter().for_each(|g| msg.push_group(g));
     msg
@@ -147,10 +130,7 @@ fn dispatch(st: &mut State, req: &Message, op: Operation) -> IppResult<Dispatche
         Operation::CreateJob => {
             let jr = job_request(st, req)?;
             let id = st.add_job(jr.name, jr.user, jr.copies, jr.two_sided);
-            Ok(Dispatched::Reply(
-                Reply::ok(vec![job_summary(st, id)]),
-                jr.ignored,
-            ))
+            Ok(Dispatched::Reply(Reply::ok(vec![job_summary(st, id)]), jr.ignored))
         }
         Operation::CancelJob => plain(cancel_job(st, req)),
         Operation::CloseJob => plain(close_job(st, req)),
@@ -160,25 +140,14 @@ fn dispatch(st: &mut State, req: &Message, op: Operation) -> IppResult<Dispatche
         Operation::GetPrinterAttributes => {
             let requested = attrs::requested(req);
             let all = attrs::printer_attributes(st);
-            let list = attrs::filter(
-                all,
-                requested.as_deref(),
-                quire_ipp::registry::ObjectKind::Printer,
-            );
-            plain(Ok(Reply::ok(vec![Group {
-                tag: DelimiterTag::Printer,
-                attributes: list,
-            }])))
+            let list =
+                attrs::filter(all, requested.as_deref(), quire_ipp::registry::ObjectKind::Printer);
+            plain(Ok(Reply::ok(vec![Group { tag: DelimiterTag::Printer, attributes: list }])))
         }
         Operation::IdentifyPrinter => {
-            let actions: Vec<&str> = req
-                .operation_attr("identify-actions")
-                .map_or(vec![], |a| a.strs().collect());
-            eprintln!(
-                "quire-sim: {}: identify-printer {}",
-                st.opts.name,
-                actions.join(",")
-            );
+            let actions: Vec<&str> =
+                req.operation_attr("identify-actions").map_or(vec![], |a| a.strs().collect());
+            eprintln!("quire-sim: {}: identify-printer {}", st.opts.name, actions.join(","));
             plain(Ok(Reply::ok(Vec::new())))
         }
         _ => Err(unsupported_operation(req.code)),
@@ -188,10 +157,7 @@ fn dispatch(st: &mut State, req: &Message, op: Operation) -> IppResult<Dispatche
 fn unsupported_operation(code: u16) -> IppError {
     let name = Operation::from_u16(code)
         .map_or_else(|| format!("0x{code:04x}"), |op| op.name().to_string());
-    IppError::new(
-        StatusCode::ServerErrorOperationNotSupported,
-        format!("{name} is not supported."),
-    )
+    IppError::new(StatusCode::ServerErrorOperationNotSupported, format!("{name} is not supported."))
 }
 
 /// The checks every request passes (RFC 8011 section 4.1): version, request-id, the
@@ -200,18 +166,12 @@ pub fn validate(req: &Message) -> IppResult<Operation> {
     if !matches!(req.version.0, 1 | 2) {
         let (major, minor) = req.version;
         let msg = format!("IPP version {major}.{minor} is not supported.");
-        return Err(IppError::new(
-            StatusCode::ServerErrorVersionNotSupported,
-            msg,
-        ));
+        return Err(IppError::new(StatusCode::ServerErrorVersionNotSupported, msg));
     }
     if req.request_id <= 0 {
         return Err(IppError::bad("Bad request-id (must be 1 or more)."));
     }
-    let ops = req
-        .groups
-        .first()
-        .filter(|g| g.tag == DelimiterTag::Operation);
+    let ops = req.groups.first().filter(|g| g.tag == DelimiterTag::Operation);
     let ops = ops.ok_or_else(|| IppError::bad("Missing operation attributes."))?;
     let mut names = ops.attributes.iter().map(|a| a.name.as_str());
     match (names.next(), names.next()) {
@@ -252,12 +212,8 @@ struct JobRequest {
 }
 
 fn user_of(req: &Message) -> String {
-    let user = req
-        .operation_attr("requesting-user-name")
-        .and_then(Attribute::first_str);
-    user.filter(|u| !u.is_empty())
-        .unwrap_or("anonymous")
-        .to_string()
+    let user = req.operation_attr("requesting-user-name").and_then(Attribute::first_str);
+    user.filter(|u| !u.is_empty()).unwrap_or("anonymous").to_string()
 }
 
 /// The document-format of a request, checked against document-format-supported.
@@ -286,15 +242,9 @@ fn document_format(st: &State, req: &Message) -> IppResult<String> {
 /// (and listed), or refused with `ipp-attribute-fidelity`; page ranges are never supported.
 fn job_request(st: &State, req: &Message) -> IppResult<JobRequest> {
     let format = document_format(st, req)?;
-    let op_str = |n| {
-        req.operation_attr(n)
-            .and_then(Attribute::first_str)
-            .filter(|s| !s.is_empty())
-    };
-    let name = op_str("job-name")
-        .or_else(|| op_str("document-name"))
-        .unwrap_or("Untitled")
-        .to_string();
+    let op_str = |n| req.operation_attr(n).and_then(Attribute::first_str).filter(|s| !s.is_empty());
+    let name =
+        op_str("job-name").or_else(|| op_str("document-name")).unwrap_or("Untitled").to_string();
     let mut jr = JobRequest {
         name,
         user: user_of(req),
@@ -304,9 +254,7 @@ fn job_request(st: &State, req: &Message) -> IppResult<JobRequest> {
         ignored: Vec::new(),
     };
     let empty = Vec::new();
-    let job_attrs = req
-        .group(DelimiterTag::Job)
-        .map_or(&empty, |g| &g.attributes);
+    let job_attrs = req.group(DelimiterTag::Job).map_or(&empty, |g| &g.attributes);
     for attr in job_attrs {
         let s = attr.first_str().unwrap_or("");
         let supported = match attr.name.as_str() {
@@ -334,9 +282,7 @@ fn job_request(st: &State, req: &Message) -> IppResult<JobRequest> {
     if jr.ignored.iter().any(|a| a.name == "sides") {
         jr.two_sided = false;
     }
-    let fidelity = req
-        .operation_attr("ipp-attribute-fidelity")
-        .and_then(Attribute::first_bool);
+    let fidelity = req.operation_attr("ipp-attribute-fidelity").and_then(Attribute::first_bool);
     if fidelity == Some(true) && !jr.ignored.is_empty() {
         let mut e = IppError::new(
             StatusCode::ClientErrorAttributesOrValuesNotSupported,
@@ -353,10 +299,9 @@ fn target_job(st: &State, req: &Message) -> IppResult<i32> {
     let id = match req.operation_attr("job-id") {
         Some(a) => a.first_i32(),
         None => match req.operation_attr("job-uri") {
-            Some(a) => a
-                .first_str()
-                .and_then(|u| u.rsplit('/').next())
-                .and_then(|s| s.parse().ok()),
+            Some(a) => {
+                a.first_str().and_then(|u| u.rsplit('/').next()).and_then(|s| s.parse().ok())
+            }
             None => return Err(IppError::bad("Missing job-id.")),
         },
     };
@@ -372,23 +317,15 @@ fn target_job(st: &State, req: &Message) -> IppResult<i32> {
 
 /// job-id, job-uri, job-state, job-state-reasons and job-state-message of a job.
 fn job_summary(st: &State, id: i32) -> Group {
-    const SUMMARY: &[&str] = &[
-        "job-id",
-        "job-uri",
-        "job-state",
-        "job-state-reasons",
-        "job-state-message",
-    ];
+    const SUMMARY: &[&str] =
+        &["job-id", "job-uri", "job-state", "job-state-reasons", "job-state-message"];
     let attributes = st.job(id).map_or_else(Vec::new, |job| {
         attrs::job_attributes(st, job)
             .into_iter()
             .filter(|a| SUMMARY.contains(&a.name.as_str()))
             .collect()
     });
-    Group {
-        tag: DelimiterTag::Job,
-        attributes,
-    }
+    Group { tag: DelimiterTag::Job, attributes }
 }
 
 fn start_upload(st: &mut State, req: &Message, op: Operation) -> IppResult<Upload> {
@@ -398,9 +335,7 @@ fn start_upload(st: &mut State, req: &Message, op: Operation) -> IppResult<Uploa
         (id, jr.ignored, jr.format, true)
     } else {
         let id = target_job(st, req)?;
-        let last = req
-            .operation_attr("last-document")
-            .and_then(Attribute::first_bool);
+        let last = req.operation_attr("last-document").and_then(Attribute::first_bool);
         let last = last.ok_or_else(|| IppError::bad("Missing last-document."))?;
         let format = document_format(st, req)?;
         if st.job(id).is_some_and(|j| j.state.is_terminal() || !j.open) {
@@ -412,9 +347,8 @@ fn start_upload(st: &mut State, req: &Message, op: Operation) -> IppResult<Uploa
     let job_ref = st
         .job_mut(job)
         .ok_or_else(|| IppError::new(StatusCode::ServerErrorInternalError, "lost job"))?;
-    let document = u32::try_from(job_ref.docs.len())
-        .unwrap_or(u32::MAX)
-        .saturating_add(job_ref.receiving + 1);
+    let document =
+        u32::try_from(job_ref.docs.len()).unwrap_or(u32::MAX).saturating_add(job_ref.receiving + 1);
     job_ref.receiving += 1;
     job_ref.touched = std::time::Instant::now();
     Ok(Upload {
@@ -479,10 +413,7 @@ pub fn upload_done(
     let mut msg = response(up.version, up.request_id, StatusCode::SuccessfulOk, "");
     if !up.ignored.is_empty() {
         msg.code = StatusCode::SuccessfulOkIgnoredOrSubstitutedAttributes.code();
-        msg.push_group(Group {
-            tag: DelimiterTag::Unsupported,
-            attributes: up.ignored.clone(),
-        });
+        msg.push_group(Group { tag: DelimiterTag::Unsupported, attributes: up.ignored.clone() });
     }
     msg.push_group(summary);
     msg
@@ -526,21 +457,15 @@ fn cancel(st: &mut State, id: i32) -> IppResult<()> {
     if in_flight {
         job.cancel_requested = true;
     } else {
-        st.finish(
-            id,
-            JobState::Canceled,
-            "job-canceled-by-user",
-            "Canceled by the user.".into(),
-        );
+        st.finish(id, JobState::Canceled, "job-canceled-by-user", "Canceled by the user.".into());
     }
     Ok(())
 }
 
 fn cancel_my_jobs(st: &mut State, req: &Message) -> IppResult<Reply> {
     let user = user_of(req);
-    let wanted: Option<Vec<i32>> = req
-        .operation_attr("job-ids")
-        .map(|a| a.values.iter().filter_map(Value::as_i32).collect());
+    let wanted: Option<Vec<i32>> =
+        req.operation_attr("job-ids").map(|a| a.values.iter().filter_map(Value::as_i32).collect());
     let ids: Vec<i32> = st
         .jobs
         .iter()
@@ -569,28 +494,22 @@ fn close_job(st: &mut State, req: &Message) -> IppResult<Reply> {
     Ok(Reply::ok(vec![job_summary(st, id)]))
 }
 
-fn get_job_attributes(st: &mut State, req: &Message) -> IppResult<Reply> {
+fn get_job_attributes(st: &State, req: &Message) -> IppResult<Reply> {
     let id = target_job(st, req)?;
     let requested = attrs::requested(req);
-    let job = st
-        .job(id)
-        .ok_or_else(|| IppError::new(StatusCode::ClientErrorNotFound, "No such job."))?;
+    let job =
+        st.job(id).ok_or_else(|| IppError::new(StatusCode::ClientErrorNotFound, "No such job."))?;
     let list = attrs::filter(
         attrs::job_attributes(st, job),
         requested.as_deref(),
         quire_ipp::registry::ObjectKind::Job,
     );
-    Ok(Reply::ok(vec![Group {
-        tag: DelimiterTag::Job,
-        attributes: list,
-    }]))
+    Ok(Reply::ok(vec![Group { tag: DelimiterTag::Job, attributes: list }]))
 }
 
-fn get_jobs(st: &mut State, req: &Message) -> IppResult<Reply> {
+fn get_jobs(st: &State, req: &Message) -> IppResult<Reply> {
     let which_attr = req.operation_attr("which-jobs");
-    let which = which_attr
-        .and_then(Attribute::first_str)
-        .unwrap_or("not-completed");
+    let which = which_attr.and_then(Attribute::first_str).unwrap_or("not-completed");
     let filter: fn(JobState) -> bool = match which {
         "not-completed" => |s| !s.is_terminal(),
         "completed" => JobState::is_terminal,
@@ -604,21 +523,12 @@ fn get_jobs(st: &mut State, req: &Message) -> IppResult<Reply> {
             return Err(e);
         }
     };
-    let mine = req
-        .operation_attr("my-jobs")
-        .and_then(Attribute::first_bool)
-        == Some(true);
-    let ids: Option<Vec<i32>> = req
-        .operation_attr("job-ids")
-        .map(|a| a.values.iter().filter_map(Value::as_i32).collect());
+    let mine = req.operation_attr("my-jobs").and_then(Attribute::first_bool) == Some(true);
+    let ids: Option<Vec<i32>> =
+        req.operation_attr("job-ids").map(|a| a.values.iter().filter_map(Value::as_i32).collect());
     let user = user_of(req);
-    let limit = req
-        .operation_attr("limit")
-        .and_then(Attribute::first_i32)
-        .filter(|&n| n > 0);
-    let limit = limit
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(usize::MAX);
+    let limit = req.operation_attr("limit").and_then(Attribute::first_i32).filter(|&n| n > 0);
+    let limit = limit.and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
     let requested = attrs::requested(req).unwrap_or_else(|| vec!["job-id", "job-uri"]);
     let mut jobs: Vec<_> = st
         .jobs
@@ -635,10 +545,7 @@ fn get_jobs(st: &mut State, req: &Message) -> IppResult<Reply> {
         .map(|job| {
             let all = attrs::job_attributes(st, job);
             let list = attrs::filter(all, Some(&requested), quire_ipp::registry::ObjectKind::Job);
-            Group {
-                tag: DelimiterTag::Job,
-                attributes: list,
-            }
+            Group { tag: DelimiterTag::Job, attributes: list }
         })
         .collect();
     Ok(Reply::ok(groups))

@@ -76,11 +76,7 @@ mod tests {
 
     #[test]
     fn builds_objects_in_order() {
-        let o = Object::new()
-            .str("a", "x")
-            .raw("b", 2)
-            .raw("c", opt_string(None))
-            .finish();
+        let o = Object::new().str("a", "x").raw("b", 2).raw("c", opt_string(None)).finish();
         assert_eq!(o, r#"{"a":"x","b":2,"c":null}"#);
         assert_eq!(strings(["p", "q"]), r#"["p","q"]"#);
     }

@@ -8,7 +8,6 @@
 //! Layout: `cli` (flags), `server` (IPP listener) and `control` (control listener) on
 //! tokio + hyper; `ipp` (operations), `attrs` (attributes), `engine` (the print loop),
 //! `state` (jobs and faults), `doc` (page counting, markers), `spool` (document bodies).
-#![forbid(unsafe_code)]
 
 pub mod attrs;
 pub mod cli;

@@ -1,5 +1,4 @@
 //! The `quire-sim` binary: serve (`--listen ...`) or talk to a running one (`ctl ...`).
-#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
@@ -19,10 +18,8 @@ fn main() -> ExitCode {
         }
     };
     // Tests start several simulators at once: two worker threads are plenty for each.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
     let result = match runtime {
         Ok(rt) => rt.block_on(quire_sim::server::run(opts)),
         Err(e) => Err(e),

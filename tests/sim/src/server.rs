@@ -45,11 +45,7 @@ const ICON: &[u8] = &[
 /// Binds a listening socket with SO_REUSEADDR, so a port closed by refuse-connections (or a
 /// previous run) can be bound again at once.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(1024)
@@ -142,9 +138,8 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream, mut refuse: watch::R
         let shared = Arc::clone(&shared);
         async move { Ok::<_, Infallible>(handle(shared, req).await) }
     });
-    let conn = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
+    let conn =
+        http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         _ = conn => {}
         _ = refuse.wait_for(|r| *r) => {}
@@ -154,10 +149,8 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream, mut refuse: watch::R
 fn plain(status: StatusCode, text: String) -> Response<Body> {
     let mut resp = Response::new(Full::new(Bytes::from(text)));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain"),
-    );
+    resp.headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/plain"));
     resp
 }
 
@@ -181,15 +174,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         }
         Method::GET | Method::HEAD => {
             let st = shared.lock();
-            plain(
-                StatusCode::OK,
-                format!("{}: {}\n", st.opts.name, st.printer_state_message()),
-            )
+            plain(StatusCode::OK, format!("{}: {}\n", st.opts.name, st.printer_state_message()))
         }
-        _ => plain(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "POST IPP requests here.\n".into(),
-        ),
+        _ => plain(StatusCode::METHOD_NOT_ALLOWED, "POST IPP requests here.\n".into()),
     }
 }
 
@@ -202,10 +189,8 @@ pub async fn ipp_post(shared: Arc<Shared>, mut body: Incoming) -> quire_ipp::Mes
         let data = match body.frame().await {
             None => return decode_error(&header, &decoder.finish()),
             Some(Err(e)) => {
-                let e = IppError::new(
-                    IppStatus::ClientErrorBadRequest,
-                    format!("Bad HTTP body: {e}."),
-                );
+                let e =
+                    IppError::new(IppStatus::ClientErrorBadRequest, format!("Bad HTTP body: {e}."));
                 return answer_error(&header, &e);
             }
             Some(Ok(frame)) => match frame.into_data() {
@@ -254,13 +239,8 @@ fn decode_error(header: &[u8], e: &DecodeError) -> quire_ipp::Message {
 /// An error answer to a request whose first (up to 8) bytes are `header`: its version and
 /// request-id are echoed when they arrived.
 fn answer_error(header: &[u8], e: &IppError) -> quire_ipp::Message {
-    let version = (
-        header.first().copied().unwrap_or(2),
-        header.get(1).copied().unwrap_or(0),
-    );
-    let id = header
-        .get(4..8)
-        .map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let version = (header.first().copied().unwrap_or(2), header.get(1).copied().unwrap_or(0));
+    let id = header.get(4..8).map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
     ipp::error_response(version, id, e)
 }
 
@@ -284,10 +264,7 @@ async fn upload(
     first: Bytes,
     mut body: Incoming,
 ) -> quire_ipp::Message {
-    let mut guard = UploadGuard {
-        shared: Arc::clone(&shared),
-        up: Some(up.clone()),
-    };
+    let mut guard = UploadGuard { shared: Arc::clone(&shared), up: Some(up.clone()) };
     let keep = shared.lock().opts.keep.clone();
     let dir = match &keep {
         Keep::Dir(d) => Some(d.as_path()),
@@ -320,12 +297,8 @@ async fn upload(
             (len, analysis)
         })
         .await;
-        let (len, analysis) = analysed.unwrap_or_else(|_| {
-            (
-                0,
-                Err(DocError::Unreadable("the page counter crashed".into())),
-            )
-        });
+        let (len, analysis) = analysed
+            .unwrap_or_else(|_| (0, Err(DocError::Unreadable("the page counter crashed".into()))));
         ipp::upload_done(&shared, &up, len, &format, analysis)
     });
     task.await.unwrap_or_else(|_| {

@@ -36,11 +36,7 @@ impl Received {
         body: &mut Incoming,
         dir: Option<&Path>,
     ) -> io::Result<Received> {
-        let mut r = Received {
-            data: Stored::Memory(Vec::new()),
-            len: 0,
-            head: Vec::new(),
-        };
+        let mut r = Received { data: Stored::Memory(Vec::new()), len: 0, head: Vec::new() };
         r.push(&first, dir)?;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| io::Error::new(io::ErrorKind::ConnectionAborted, e))?;
@@ -71,9 +67,7 @@ impl Received {
                 return Ok(());
             }
             let mut file = match dir {
-                Some(d) => tempfile::Builder::new()
-                    .prefix(".incoming-")
-                    .tempfile_in(d)?,
+                Some(d) => tempfile::Builder::new().prefix(".incoming-").tempfile_in(d)?,
                 None => tempfile::Builder::new().prefix("quire-sim-").tempfile()?,
             };
             file.write_all(buf)?;
@@ -92,11 +86,7 @@ impl Received {
             Stored::File(f) => {
                 let mut file = f.reopen()?;
                 file.rewind()?;
-                doc::analyse(
-                    format,
-                    &mut BufReader::with_capacity(256 << 10, file),
-                    self.len,
-                )
+                doc::analyse(format, &mut BufReader::with_capacity(256 << 10, file), self.len)
             }
         }
     }
@@ -122,23 +112,15 @@ mod tests {
     #[test]
     fn spills_to_a_file_past_the_memory_limit() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut r = Received {
-            data: Stored::Memory(Vec::new()),
-            len: 0,
-            head: Vec::new(),
-        };
-        r.push(b"%PDF-1.4 abcdefghijkl", Some(dir.path()))
-            .expect("push");
+        let mut r = Received { data: Stored::Memory(Vec::new()), len: 0, head: Vec::new() };
+        r.push(b"%PDF-1.4 abcdefghijkl", Some(dir.path())).expect("push");
         assert!(matches!(r.data, Stored::Memory(_)));
         assert_eq!(r.head, b"%PDF-1.4 abcdefg");
         let big = vec![b'x'; MEMORY_MAX];
         r.push(&big, Some(dir.path())).expect("push");
-        let Stored::File(f) = &r.data else {
-            panic!("still in memory")
-        };
+        let Stored::File(f) = &r.data else { panic!("still in memory") };
         assert_eq!(f.as_file().metadata().expect("metadata").len(), r.len);
-        r.keep(&Keep::Dir(dir.path().into()), 7, 2, "text/plain")
-            .expect("keep");
+        r.keep(&Keep::Dir(dir.path().into()), 7, 2, "text/plain").expect("keep");
         let kept = std::fs::metadata(dir.path().join("7-2.txt")).expect("kept file");
         assert_eq!(kept.len(), 21 + MEMORY_MAX as u64);
     }

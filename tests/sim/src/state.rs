@@ -72,9 +72,7 @@ pub struct Job {
 impl Job {
     /// Pages in one copy of all documents received so far.
     pub fn pages_per_copy(&self) -> u32 {
-        self.docs
-            .iter()
-            .fold(0u32, |n, d| n.saturating_add(d.pages))
+        self.docs.iter().fold(0u32, |n, d| n.saturating_add(d.pages))
     }
 
     /// job-impressions: every page of every copy (so far, while documents still arrive).
@@ -96,10 +94,7 @@ impl Job {
         }
         for doc in &self.docs {
             if offset < doc.pages {
-                let marker = usize::try_from(offset)
-                    .ok()
-                    .and_then(|i| doc.markers.get(i))
-                    .cloned();
+                let marker = usize::try_from(offset).ok().and_then(|i| doc.markers.get(i)).cloned();
                 return Some(Slot {
                     document: doc.number,
                     copy: copy + 1,
@@ -171,10 +166,7 @@ impl State {
             addr,
             started: Instant::now(),
             started_unix: unix_now(),
-            state_change: Stamp {
-                up: 1,
-                unix: unix_now(),
-            },
+            state_change: Stamp { up: 1, unix: unix_now() },
             state_seen: (PrinterState::Idle, vec!["none"]),
             jobs: Vec::new(),
             next_job_id: 1,
@@ -197,16 +189,11 @@ impl State {
 
     /// Seconds since start, at least 1 (printer-up-time).
     pub fn up_time(&self) -> u32 {
-        u32::try_from(self.started.elapsed().as_secs())
-            .unwrap_or(u32::MAX)
-            .saturating_add(1)
+        u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX).saturating_add(1)
     }
 
     pub fn stamp(&self) -> Stamp {
-        Stamp {
-            up: self.up_time(),
-            unix: unix_now(),
-        }
+        Stamp { up: self.up_time(), unix: unix_now() }
     }
 
     /// Updates printer-state-change-time if the state or its reasons changed; called
@@ -362,9 +349,7 @@ impl State {
     /// Appends one line to the page log (if any) and flushes it.
     pub fn log_line(&mut self, line: &str) -> io::Result<()> {
         match self.page_log.as_mut() {
-            Some(f) => f
-                .write_all(format!("{line}\n").as_bytes())
-                .and_then(|()| f.flush()),
+            Some(f) => f.write_all(format!("{line}\n").as_bytes()).and_then(|()| f.flush()),
             None => Ok(()),
         }
     }
@@ -379,9 +364,7 @@ pub fn unix_now() -> i64 {
 
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 #[cfg(test)]

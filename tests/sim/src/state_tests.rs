@@ -1,15 +1,8 @@
 use super::*;
 
 pub(crate) fn doc(number: u32, pages: u32) -> Doc {
-    let markers = (1..=pages)
-        .map(|p| Some(format!("QPAGE:d{number}:p{p}")))
-        .collect();
-    Doc {
-        number,
-        format: "application/pdf".into(),
-        pages,
-        markers,
-    }
+    let markers = (1..=pages).map(|p| Some(format!("QPAGE:d{number}:p{p}"))).collect();
+    Doc { number, format: "application/pdf".into(), pages, markers }
 }
 
 pub(crate) fn state() -> State {
@@ -37,17 +30,7 @@ fn copies_are_collated_across_documents() {
     job.open = false;
     assert_eq!(job.impressions(), 6);
     let order = slots(job);
-    assert_eq!(
-        order,
-        [
-            (1, 1, 1),
-            (1, 1, 2),
-            (1, 2, 1),
-            (2, 1, 1),
-            (2, 1, 2),
-            (2, 2, 1)
-        ]
-    );
+    assert_eq!(order, [(1, 1, 1), (1, 1, 2), (1, 2, 1), (2, 1, 1), (2, 1, 2), (2, 2, 1)]);
     assert!(job.is_done());
 }
 
@@ -89,10 +72,7 @@ fn faults_stop_and_repair_clears_everything() {
     st.inject(Fault::Offline);
     st.inject(Fault::JamAfter(2));
     assert!(st.stopped());
-    assert_eq!(
-        st.printer_state_reasons(),
-        ["media-empty-error", "offline-report"]
-    );
+    assert_eq!(st.printer_state_reasons(), ["media-empty-error", "offline-report"]);
     assert_eq!(st.printer_state_message(), "Out of paper");
     let changed = st.state_change;
     st.repair();

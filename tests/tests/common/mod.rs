@@ -7,11 +7,16 @@ use std::time::Duration;
 
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 
-pub use quire_tests::http::{ipp_post_bytes, HttpResponse, NoResponse, EXCHANGE_TIMEOUT};
+pub use quire_tests::http::{ipp_post_bytes, HttpResponse, NoResponse};
 
 /// Sends `request` as-is to 127.0.0.1:`port` and reads one HTTP response (see
 /// [`quire_tests::http::exchange_at`]).
-pub fn exchange(port: u16, request: &[u8], close_write: bool, limit: Duration) -> Result<HttpResponse, NoResponse> {
+pub fn exchange(
+    port: u16,
+    request: &[u8],
+    close_write: bool,
+    limit: Duration,
+) -> Result<HttpResponse, NoResponse> {
     quire_tests::http::exchange_at(([127, 0, 0, 1], port).into(), request, close_write, limit)
 }
 
@@ -38,18 +43,26 @@ pub fn job_attr(msg: &mut Message, attr: Attribute) {
 }
 
 /// POSTs an encoded request (plus `document`) to `path` and decodes the IPP answer.
-pub fn ipp(port: u16, path: &str, msg: &Message, document: &[u8]) -> Result<(u16, Message, Vec<u8>), String> {
+pub fn ipp(
+    port: u16,
+    path: &str,
+    msg: &Message,
+    document: &[u8],
+) -> Result<(u16, Message, Vec<u8>), String> {
     let mut body = msg.encode();
     body.extend_from_slice(document);
     let resp = exchange(port, &ipp_post_bytes(path, &body), false, Duration::from_secs(60))
         .map_err(|e| format!("no HTTP response: {e:?}"))?;
-    let (m, rest) = resp.ipp().ok_or_else(|| format!("HTTP {} with a body that is not IPP", resp.status))?;
+    let (m, rest) =
+        resp.ipp().ok_or_else(|| format!("HTTP {} with a body that is not IPP", resp.status))?;
     Ok((resp.status, m, rest))
 }
 
 /// The status-code name (or hex when unknown).
 pub fn status_name(code: u16) -> String {
-    quire_ipp::StatusCode::from_u16(code).map(|s| s.name().to_string()).unwrap_or_else(|| format!("0x{code:04x}"))
+    quire_ipp::StatusCode::from_u16(code)
+        .map(|s| s.name().to_string())
+        .unwrap_or_else(|| format!("0x{code:04x}"))
 }
 
 pub fn status_message(msg: &Message) -> Option<String> {

@@ -25,11 +25,13 @@ pub const COMPLETED: i32 = 9;
 pub const ROOT: (&str, &str) = ("root", "rootpw");
 pub const ALICE: (&str, &str) = ("alice", "alicepw");
 
-
-
 /// quired under the stock policy with pam_matrix users ([`USERS`]), its audit log in
 /// `etc/audit_log`, and `cupsd_extra`/`files_extra` appended. Keep the PamMatrix alive.
-pub fn quired_with_pam(lan: &Lan, cupsd_extra: &str, files_extra: &str) -> Option<(LanServer, PamMatrix)> {
+pub fn quired_with_pam(
+    lan: &Lan,
+    cupsd_extra: &str,
+    files_extra: &str,
+) -> Option<(LanServer, PamMatrix)> {
     if !PamMatrix::available() {
         quire_tests::skipped("needs libpam-wrapper");
         return None;
@@ -37,13 +39,23 @@ pub fn quired_with_pam(lan: &Lan, cupsd_extra: &str, files_extra: &str) -> Optio
     let dir = tempfile::tempdir().expect("tempdir").keep();
     let pam = PamMatrix::new(&dir, "cups", &USERS).expect("pam matrix");
     // A relative AuditLog is under ServerRoot (etc/).
-    let opts = StockOptions { cupsd_extra: cupsd_extra.into(), files_extra: format!("AuditLog audit_log\n{files_extra}"), env: pam.env(), ..Default::default() };
+    let opts = StockOptions {
+        cupsd_extra: cupsd_extra.into(),
+        files_extra: format!("AuditLog audit_log\n{files_extra}"),
+        env: pam.env(),
+        ..Default::default()
+    };
     let server = LanServer::started(ServerKind::Quired, lan, &opts);
     Some((server, pam))
 }
 
 /// POSTs `msg` to `/` from the LAN over TLS (ipps), with Basic credentials.
-pub fn remote_tls(lan: &Lan, server: &LanServer, (user, password): (&str, &str), msg: &Message) -> Result<Message, ClientError> {
+pub fn remote_tls(
+    lan: &Lan,
+    server: &LanServer,
+    (user, password): (&str, &str),
+    msg: &Message,
+) -> Result<Message, ClientError> {
     let addr = server.lan_addr();
     lan.run(|| {
         let dest = Destination::Tls { host: addr.ip().to_string(), port: addr.port() };
@@ -52,27 +64,38 @@ pub fn remote_tls(lan: &Lan, server: &LanServer, (user, password): (&str, &str),
 }
 
 /// `n` [`remote_tls`] requests at once (threads on the remote host); their IPP statuses.
-pub fn remote_tls_many(lan: &Lan, server: &LanServer, (user, password): (&str, &str), msg: &Message, n: usize) -> Vec<Result<u16, String>> {
+pub fn remote_tls_many(
+    lan: &Lan,
+    server: &LanServer,
+    (user, password): (&str, &str),
+    msg: &Message,
+    n: usize,
+) -> Vec<Result<u16, String>> {
     let addr = server.lan_addr();
     lan.run(|| {
         std::thread::scope(|scope| {
             let all: Vec<_> = (0..n)
                 .map(|_| {
                     scope.spawn(move || {
-                        let dest = Destination::Tls { host: addr.ip().to_string(), port: addr.port() };
-                        let sent = Client::connect(dest).and_then(|c| c.with_basic_auth(user, password).send("/", msg, None));
+                        let dest =
+                            Destination::Tls { host: addr.ip().to_string(), port: addr.port() };
+                        let sent = Client::connect(dest)
+                            .and_then(|c| c.with_basic_auth(user, password).send("/", msg, None));
                         sent.map(|m| m.code).map_err(|e| e.to_string())
                     })
                 })
                 .collect();
-            all.into_iter().map(|t| t.join().unwrap_or_else(|_| Err("the client thread panicked".into()))).collect()
+            all.into_iter()
+                .map(|t| t.join().unwrap_or_else(|_| Err("the client thread panicked".into())))
+                .collect()
         })
     })
 }
 
 /// POSTs `msg` to `/admin/` over loopback as root (peer credentials: an administrator).
 pub fn local_ipp(server: &LanServer, msg: &Message) -> Message {
-    let mut c = Client::connect(Destination::Tcp { host: "127.0.0.1".into(), port: server.port() }).expect("connect");
+    let mut c = Client::connect(Destination::Tcp { host: "127.0.0.1".into(), port: server.port() })
+        .expect("connect");
     c.send("/admin/", msg, None).expect("a local IPP answer")
 }
 
@@ -89,12 +112,20 @@ pub fn status_text(r: &HttpResponse) -> String {
 }
 
 pub fn printer_request(server: &LanServer, queue: &str) -> Message {
-    quire_client::request_as(Operation::GetPrinterAttributes, Some(&server.printer_uri(queue)), "root")
+    quire_client::request_as(
+        Operation::GetPrinterAttributes,
+        Some(&server.printer_uri(queue)),
+        "root",
+    )
 }
 
 /// Get-Job-Attributes (all) of job `id`, as root.
 pub fn job_request(server: &LanServer, id: i32) -> Message {
-    let mut m = quire_client::request_as(Operation::GetJobAttributes, Some(&server.printer_uri("office")), "root");
+    let mut m = quire_client::request_as(
+        Operation::GetJobAttributes,
+        Some(&server.printer_uri("office")),
+        "root",
+    );
     let g = m.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(id)));
     g.push(Attribute::new("requested-attributes", Value::Keyword("all".into())));
@@ -102,37 +133,55 @@ pub fn job_request(server: &LanServer, id: i32) -> Message {
 }
 
 pub fn job_state(server: &LanServer, id: i32) -> i32 {
-    local_ipp(server, &job_request(server, id)).attr(DelimiterTag::Job, "job-state").and_then(|a| a.first_i32()).unwrap_or(0)
+    local_ipp(server, &job_request(server, id))
+        .attr(DelimiterTag::Job, "job-state")
+        .and_then(|a| a.first_i32())
+        .unwrap_or(0)
 }
 
 /// The queue job `id` is on (the last segment of its job-printer-uri).
 pub fn job_printer(server: &LanServer, id: i32) -> String {
     let resp = local_ipp(server, &job_request(server, id));
-    let uri = resp.attr(DelimiterTag::Job, "job-printer-uri").and_then(|a| a.first_str()).unwrap_or_default();
+    let uri = resp
+        .attr(DelimiterTag::Job, "job-printer-uri")
+        .and_then(|a| a.first_str())
+        .unwrap_or_default();
     uri.rsplit('/').next().unwrap_or_default().to_string()
 }
 
 /// The `document-name` of document 1 of job `id` (Get-Document-Attributes, as root).
 pub fn document_name(server: &LanServer, id: i32) -> Option<String> {
-    let mut m = quire_client::request_as(Operation::GetDocumentAttributes, Some(&server.printer_uri("office")), "root");
+    let mut m = quire_client::request_as(
+        Operation::GetDocumentAttributes,
+        Some(&server.printer_uri("office")),
+        "root",
+    );
     let g = m.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(id)));
     g.push(Attribute::new("document-number", Value::Integer(1)));
     let resp = local_ipp(server, &m);
-    resp.attr(DelimiterTag::Document, "document-name").and_then(|a| a.first_str()).map(str::to_string)
+    resp.attr(DelimiterTag::Document, "document-name")
+        .and_then(|a| a.first_str())
+        .map(str::to_string)
 }
 
 /// A queue printing to `out/NAME.out`, added with lpadmin as root on the socket (cupsd
 /// trusts root there, not on TCP).
 pub fn add_queue(server: &LanServer, name: &str) {
     let uri = format!("file://{}/out/{name}.out", server.dir().display());
-    let out = quire_tests::cups_tool(server, Via::Socket, "lpadmin", &["-p", name, "-E", "-v", &uri]).expect("lpadmin");
+    let out =
+        quire_tests::cups_tool(server, Via::Socket, "lpadmin", &["-p", name, "-E", "-v", &uri])
+            .expect("lpadmin");
     assert_eq!(out.rc, 0, "{}: lpadmin -p {name}: {}", server.name(), out.text());
 }
 
 /// Sets printer attributes of `queue` as root (CUPS-Add-Modify-Printer).
 pub fn set_printer(server: &LanServer, queue: &str, attrs: Vec<Attribute>) {
-    let mut m = quire_client::request_as(Operation::CupsAddModifyPrinter, Some(&server.printer_uri(queue)), "root");
+    let mut m = quire_client::request_as(
+        Operation::CupsAddModifyPrinter,
+        Some(&server.printer_uri(queue)),
+        "root",
+    );
     let mut g = Group::new(DelimiterTag::Printer);
     g.attributes = attrs;
     m.push_group(g);
@@ -154,7 +203,11 @@ pub fn vm_rss(pid: u32) -> u64 {
 
 fn status_kb(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/PID/status");
-    let kb = status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.split_whitespace().next()).and_then(|n| n.parse::<u64>().ok());
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok());
     kb.unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
 }
 
@@ -174,7 +227,10 @@ pub fn audit_log(server: &LanServer) -> String {
 
 /// Audit lines whose WHAT (the second field) starts with `what`.
 pub fn audit_count(server: &LanServer, what: &str) -> usize {
-    audit_log(server).lines().filter(|l| l.split(' ').nth(1).is_some_and(|w| w.starts_with(what))).count()
+    audit_log(server)
+        .lines()
+        .filter(|l| l.split(' ').nth(1).is_some_and(|w| w.starts_with(what)))
+        .count()
 }
 
 /// What a [`FakeDevice`] answers.
@@ -244,17 +300,25 @@ fn serve(mut conn: TcpStream, answer: Answer, requests: &AtomicUsize) {
     let request_id = quire_ipp::decode(&body).map(|(m, _)| m.request_id).unwrap_or(1);
     match answer {
         Answer::NotFound => {
-            let _ = conn.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = conn.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
         }
         Answer::Printer(model) => {
             let mut resp = Message::new((2, 0), 0, request_id);
             let g = resp.group_mut(DelimiterTag::Operation);
             g.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
-            g.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
+            g.push(Attribute::new(
+                "attributes-natural-language",
+                Value::NaturalLanguage("en".into()),
+            ));
             let mut p = Group::new(DelimiterTag::Printer);
             p.push(Attribute::new("printer-make-and-model", Value::Text(model.into())));
             p.push(Attribute::new("printer-state", Value::Enum(3)));
-            p.push(Attribute::new("document-format-supported", Value::MimeMediaType("application/pdf".into())));
+            p.push(Attribute::new(
+                "document-format-supported",
+                Value::MimeMediaType("application/pdf".into()),
+            ));
             resp.push_group(p);
             let body = resp.encode();
             let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
@@ -269,7 +333,12 @@ fn serve(mut conn: TcpStream, answer: Answer, requests: &AtomicUsize) {
                 return;
             }
             for _ in 0..1024 {
-                let chunk = [format!("{:x}\r\n", piece.len()).into_bytes(), piece.clone(), b"\r\n".to_vec()].concat();
+                let chunk = [
+                    format!("{:x}\r\n", piece.len()).into_bytes(),
+                    piece.clone(),
+                    b"\r\n".to_vec(),
+                ]
+                .concat();
                 if conn.write_all(&chunk).is_err() {
                     return;
                 }

@@ -45,7 +45,8 @@ pub fn read_head<R: BufRead>(r: &mut R) -> Option<(String, Vec<(String, String)>
 }
 
 pub fn read_body<R: BufRead>(r: &mut R, headers: &[(String, String)]) -> (Vec<u8>, bool) {
-    let get = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+    let get =
+        |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
     let mut body = Vec::new();
     if get("Transfer-Encoding").map(|v| v.contains("chunked")).unwrap_or(false) {
         loop {
@@ -99,7 +100,9 @@ pub fn respond_len<W: Write>(w: &mut W, extra: &str, body: &[u8]) {
 }
 
 pub fn respond_chunked<W: Write>(w: &mut W, body: &[u8]) {
-    let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut out =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/ipp\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
     for c in body.chunks(7) {
         out.extend_from_slice(format!("{:X};ext=1\r\n", c.len()).as_bytes());
         out.extend_from_slice(c);

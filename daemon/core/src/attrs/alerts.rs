@@ -15,8 +15,20 @@ const REASON_ALERTS: &[(&str, &str, &str, &str, &str)] = &[
     ("cover-open", "coverOpen", "critical", "cover", "A cover is open."),
     ("toner-empty", "markerTonerEmpty", "critical", "marker", "Toner is empty."),
     ("toner-low", "markerTonerAlmostEmpty", "warning", "marker", "Toner is low."),
-    ("marker-supply-empty", "markerSupplyEmpty", "critical", "markerSupplies", "Ink or toner is empty."),
-    ("marker-supply-low", "markerSupplyAlmostEmpty", "warning", "markerSupplies", "Ink or toner is low."),
+    (
+        "marker-supply-empty",
+        "markerSupplyEmpty",
+        "critical",
+        "markerSupplies",
+        "Ink or toner is empty.",
+    ),
+    (
+        "marker-supply-low",
+        "markerSupplyAlmostEmpty",
+        "warning",
+        "markerSupplies",
+        "Ink or toner is low.",
+    ),
     ("output-area-full", "outputMediaTrayFull", "critical", "output", "The output tray is full."),
     ("offline-report", "other", "critical", "general", "The printer is offline."),
     ("paused", "other", "warning", "general", "The queue is paused."),
@@ -30,9 +42,14 @@ pub fn printer_alerts(p: &Printer) -> (Vec<Value>, Vec<Value>) {
     let mut alerts = Vec::new();
     let mut texts = Vec::new();
     for reason in p.state_reasons_all() {
-        let base = reason.trim_end_matches("-error").trim_end_matches("-warning").trim_end_matches("-report");
+        let base = reason
+            .trim_end_matches("-error")
+            .trim_end_matches("-warning")
+            .trim_end_matches("-report");
         if let Some((_, code, severity, group, text)) = REASON_ALERTS.iter().find(|a| a.0 == base) {
-            alerts.push(Value::OctetString(format!("code={code};severity={severity};group={group}").into_bytes()));
+            alerts.push(Value::OctetString(
+                format!("code={code};severity={severity};group={group}").into_bytes(),
+            ));
             texts.push(Value::Text((*text).to_string()));
         }
     }
@@ -49,9 +66,14 @@ pub fn printer_alerts(p: &Printer) -> (Vec<Value>, Vec<Value>) {
 
 /// `job-settable-attributes-supported` and `printer-settable-attributes-supported`.
 pub fn settable_attributes() -> (Attribute, Attribute) {
-    let kws = |name: &str, v: &[&str]| Attribute::set(name, v.iter().map(|s| Value::Keyword(s.to_string())).collect());
+    let kws = |name: &str, v: &[&str]| {
+        Attribute::set(name, v.iter().map(|s| Value::Keyword(s.to_string())).collect())
+    };
     (
         kws("job-settable-attributes-supported", super::settable::JOB_ATTRIBUTES),
-        kws("printer-settable-attributes-supported", &[super::settable::PRINTER_ATTRIBUTES, super::settable::VENDOR_ATTRIBUTES].concat()),
+        kws(
+            "printer-settable-attributes-supported",
+            &[super::settable::PRINTER_ATTRIBUTES, super::settable::VENDOR_ATTRIBUTES].concat(),
+        ),
     )
 }

@@ -9,7 +9,12 @@ use quire_ipp::{Attribute, Value};
 
 /// Every attribute of a job that `want` asks for. Values are only built for attributes
 /// that are asked for (Get-Jobs over thousands of jobs usually wants a handful).
-pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &RequestedSet) -> Vec<Attribute> {
+pub fn job_attributes(
+    s: &Scheduler,
+    job: &Job,
+    base: &UriBase,
+    want: &RequestedSet,
+) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = Vec::new();
     let mut add = |name: &str, values: &dyn Fn() -> Vec<Value>| {
         if want.contains(name) {
@@ -27,12 +32,20 @@ pub fn job_attributes(s: &Scheduler, job: &Job, base: &UriBase, want: &Requested
 }
 
 /// Which job it is, whose, and its state.
-fn identity_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>)) {
+fn identity_attributes(
+    s: &Scheduler,
+    job: &Job,
+    base: &UriBase,
+    add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>),
+) {
     add("job-id", &|| vec![Value::Integer(job.id)]);
     add("job-uri", &|| vec![Value::Uri(base.uri(&format!("/jobs/{}", job.id)))]);
     add("job-uuid", &|| vec![Value::Uri(job.uuid())]);
     add("job-printer-uri", &|| {
-        let queue_path = s.printer(&job.printer).map(|p| p.resource()).unwrap_or_else(|| format!("/printers/{}", job.printer));
+        let queue_path = s
+            .printer(&job.printer)
+            .map(|p| p.resource())
+            .unwrap_or_else(|| format!("/printers/{}", job.printer));
         vec![Value::Uri(base.uri(&queue_path))]
     });
     add("job-name", &|| vec![Value::Name(job.name.to_string())]);
@@ -41,18 +54,31 @@ fn identity_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl 
     add("job-state", &|| vec![Value::Enum(job.state as i32)]);
     add("job-state-reasons", &|| job.state_reasons.iter().map(|r| kw(r)).collect());
     add("job-state-message", &|| {
-        vec![Value::Text(if job.state_message.is_empty() { state_text(job) } else { job.state_message.to_string() })]
+        vec![Value::Text(if job.state_message.is_empty() {
+            state_text(job)
+        } else {
+            job.state_message.to_string()
+        })]
     });
     if !job.printer_state_reasons.is_empty() {
-        add("job-printer-state-reasons", &|| job.printer_state_reasons.iter().map(|r| kw(r)).collect());
-        add("job-printer-state-message", &|| vec![Value::Text(job.printer_state_message.to_string())]);
+        add("job-printer-state-reasons", &|| {
+            job.printer_state_reasons.iter().map(|r| kw(r)).collect()
+        });
+        add("job-printer-state-message", &|| {
+            vec![Value::Text(job.printer_state_message.to_string())]
+        });
     }
     add("job-priority", &|| vec![Value::Integer(job.priority)]);
     add("job-hold-until", &|| vec![crate::template::hold_until_value(&job.hold_until)]);
 }
 
 /// When it was created, processed and completed, and how far it got.
-fn progress_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>)) {
+fn progress_attributes(
+    s: &Scheduler,
+    job: &Job,
+    base: &UriBase,
+    add: &mut impl FnMut(&str, &dyn Fn() -> Vec<Value>),
+) {
     add("job-printer-up-time", &|| vec![Value::Integer(s.settings.start_time.max(1) as i32)]);
     add("time-at-creation", &|| vec![Value::Integer(job.created as i32)]);
     add("date-time-at-creation", &|| vec![date_time(job.created)]);
@@ -60,7 +86,9 @@ fn progress_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl 
     add("date-time-at-processing", &|| vec![opt_date(job.processing_at)]);
     add("time-at-completed", &|| vec![opt_time(job.completed_at)]);
     add("date-time-at-completed", &|| vec![opt_date(job.completed_at)]);
-    add("job-k-octets", &|| vec![Value::Integer(job.k_octets.clamp(0, i32::MAX as i64) as i32)]);
+    add("job-k-octets", &|| {
+        vec![Value::Integer(job.k_octets.clamp(0, i64::from(i32::MAX)) as i32)]
+    });
     add("job-impressions", &|| vec![job.impressions.map_or(Value::NoValue, Value::Integer)]);
     add("job-impressions-completed", &|| vec![Value::Integer(job.impressions_completed)]);
     add("job-media-sheets-completed", &|| vec![Value::Integer(job.impressions_completed)]);
@@ -68,9 +96,15 @@ fn progress_attributes(s: &Scheduler, job: &Job, base: &UriBase, add: &mut impl 
     add("number-of-documents", &|| vec![Value::Integer(job.documents.len() as i32)]);
     // Counting intervening jobs scans the queue: only when asked (Get-Jobs over 10k jobs).
     add("number-of-intervening-jobs", &|| vec![Value::Integer(intervening(s, job))]);
-    add("job-more-info", &|| vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]);
-    add("document-format-supplied", &|| job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect());
-    add("document-name-supplied", &|| job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect());
+    add("job-more-info", &|| {
+        vec![Value::Uri(format!("http://{}/jobs/{}", base.authority, job.id))]
+    });
+    add("document-format-supplied", &|| {
+        job.documents.first().map(|d| Value::MimeMediaType(d.format.clone())).into_iter().collect()
+    });
+    add("document-name-supplied", &|| {
+        job.documents.first().map(|d| Value::Name(d.name.clone())).into_iter().collect()
+    });
 }
 
 /// How it is divided (split parts, failover, its parent) and whether it is confidential.
@@ -102,7 +136,8 @@ fn part_attributes(s: &Scheduler, job: &Job, add: &mut impl FnMut(&str, &dyn Fn(
 /// The client's own attributes, decoded only if one of them is wanted.
 fn client_attributes(job: &Job, want: &RequestedSet, out: &mut Vec<Attribute>) {
     // The client's attributes stay encoded; decode them only if one of them is wanted.
-    let hidden = |n: &str| matches!(n, "job-password" | "job-name" | "job-hold-until" | "job-priority");
+    let hidden =
+        |n: &str| matches!(n, "job-password" | "job-name" | "job-hold-until" | "job-priority");
     if job.attributes.names().any(|n| !hidden(n) && want.contains(n)) {
         for a in job.attributes.to_vec() {
             if !hidden(&a.name) && want.contains(&a.name) && !out.iter().any(|x| x.name == a.name) {

@@ -31,9 +31,11 @@ pub fn printer_type(s: &Scheduler, p: &Printer) -> i32 {
     if p.is_class {
         t |= ptype::CLASS;
     }
-    let color = p.capability("print-color-mode-supported").is_some_and(|a| a.strs().any(|v| v == "color"));
+    let color =
+        p.capability("print-color-mode-supported").is_some_and(|a| a.strs().any(|v| v == "color"));
     t |= if color { ptype::COLOR } else { ptype::BW };
-    if p.capability("sides-supported").is_some_and(|a| a.strs().any(|v| v.starts_with("two-sided"))) {
+    if p.capability("sides-supported").is_some_and(|a| a.strs().any(|v| v.starts_with("two-sided")))
+    {
         t |= ptype::DUPLEX;
     }
     if !p.accepting {
@@ -61,17 +63,44 @@ fn operations(pull: bool) -> Vec<Value> {
 
 /// Job template and operation attributes a client may send when creating a job.
 pub const JOB_CREATION_ATTRIBUTES: &[&str] = &[
-    "copies", "finishings", "ipp-attribute-fidelity", "job-account-id", "job-accounting-user-id",
-    "job-hold-until", "job-name", "job-priority", "job-sheets", "media", "media-col",
-    "multiple-document-handling", "number-up", "orientation-requested", "output-bin",
-    "page-ranges", "print-color-mode", "print-content-optimize", "print-quality",
-    "print-rendering-intent", "print-scaling", "printer-resolution", "sides",
-    quire_ipp::vendor::SPLIT, quire_ipp::vendor::SPLIT_PRINTERS, quire_ipp::vendor::SPLIT_FALLBACK,
-    quire_ipp::vendor::FAILOVER, quire_ipp::vendor::CONFIDENTIAL,
+    "copies",
+    "finishings",
+    "ipp-attribute-fidelity",
+    "job-account-id",
+    "job-accounting-user-id",
+    "job-hold-until",
+    "job-name",
+    "job-priority",
+    "job-sheets",
+    "media",
+    "media-col",
+    "multiple-document-handling",
+    "number-up",
+    "orientation-requested",
+    "output-bin",
+    "page-ranges",
+    "print-color-mode",
+    "print-content-optimize",
+    "print-quality",
+    "print-rendering-intent",
+    "print-scaling",
+    "printer-resolution",
+    "sides",
+    quire_ipp::vendor::SPLIT,
+    quire_ipp::vendor::SPLIT_PRINTERS,
+    quire_ipp::vendor::SPLIT_FALLBACK,
+    quire_ipp::vendor::FAILOVER,
+    quire_ipp::vendor::CONFIDENTIAL,
 ];
 
 /// Every attribute of printer `p` that `want` asks for.
-pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &RequestedSet, now: i64) -> Vec<Attribute> {
+pub fn printer_attributes(
+    s: &Scheduler,
+    p: &Printer,
+    base: &UriBase,
+    want: &RequestedSet,
+    now: i64,
+) -> Vec<Attribute> {
     let mut out: Vec<Attribute> = Vec::with_capacity(128);
     let mut add = |name: &str, values: Vec<Value>| {
         if want.contains(name) {
@@ -91,7 +120,14 @@ pub fn printer_attributes(s: &Scheduler, p: &Printer, base: &UriBase, want: &Req
 }
 
 /// Who the printer is and what state it is in.
-fn state_attributes(s: &Scheduler, p: &Printer, uri: &str, base: &UriBase, now: i64, add: &mut impl FnMut(&str, Vec<Value>)) {
+fn state_attributes(
+    s: &Scheduler,
+    p: &Printer,
+    uri: &str,
+    base: &UriBase,
+    now: i64,
+    add: &mut impl FnMut(&str, Vec<Value>),
+) {
     add("printer-name", vec![Value::Name(p.name.clone())]);
     add("printer-uri-supported", vec![Value::Uri(uri.to_string())]);
     add("uri-security-supported", vec![kw(if base.scheme == "ipps" { "tls" } else { "none" })]);
@@ -116,7 +152,7 @@ fn state_attributes(s: &Scheduler, p: &Printer, uri: &str, base: &UriBase, now: 
     add("printer-is-temporary", vec![Value::Boolean(p.temporary)]);
     add("printer-type", vec![Value::Enum(printer_type(s, p))]);
     add("queued-job-count", vec![Value::Integer(queued(s, p))]);
-    add("printer-up-time", vec![Value::Integer(now.clamp(1, i32::MAX as i64) as i32)]);
+    add("printer-up-time", vec![Value::Integer(now.clamp(1, i64::from(i32::MAX)) as i32)]);
     add("printer-current-time", vec![date_time(now)]);
     add("printer-state-change-time", vec![Value::Integer(p.state_change_time as i32)]);
     add("printer-state-change-date-time", vec![date_time(p.state_change_time)]);
@@ -125,12 +161,26 @@ fn state_attributes(s: &Scheduler, p: &Printer, uri: &str, base: &UriBase, now: 
 }
 
 /// What the printer says about itself.
-fn description_attributes(p: &Printer, uri: &str, base: &UriBase, add: &mut impl FnMut(&str, Vec<Value>)) {
-    add("printer-info", vec![Value::Text(if p.info.is_empty() { p.name.clone() } else { p.info.clone() })]);
+fn description_attributes(
+    p: &Printer,
+    uri: &str,
+    base: &UriBase,
+    add: &mut impl FnMut(&str, Vec<Value>),
+) {
+    add(
+        "printer-info",
+        vec![Value::Text(if p.info.is_empty() { p.name.clone() } else { p.info.clone() })],
+    );
     add("printer-location", vec![Value::Text(p.location.clone())]);
     add("printer-make-and-model", vec![Value::Text(p.make_and_model.clone())]);
-    add("printer-more-info", vec![Value::Uri(uri.replacen("ipp", "http", 1).replacen("https", "http", 1))]);
-    add("printer-icons", vec![Value::Uri(base.uri(&format!("/icons/{}.png", p.name)).replacen("ipp", "http", 1))]);
+    add(
+        "printer-more-info",
+        vec![Value::Uri(uri.replacen("ipp", "http", 1).replacen("https", "http", 1))],
+    );
+    add(
+        "printer-icons",
+        vec![Value::Uri(base.uri(&format!("/icons/{}.png", p.name)).replacen("ipp", "http", 1))],
+    );
     add("printer-supply-info-uri", vec![Value::Uri(uri.replacen("ipp", "http", 1) + "/supplies")]);
     add("printer-geo-location", vec![Value::Unknown]);
     add("printer-organization", vec![Value::Text(String::new())]);
@@ -147,25 +197,44 @@ fn queue_attributes(p: &Printer, base: &UriBase, add: &mut impl FnMut(&str, Vec<
     }
     if p.is_class {
         add("member-names", p.members.iter().map(|m| Value::Name(m.clone())).collect());
-        add("member-uris", p.members.iter().map(|m| Value::Uri(base.uri(&format!("/printers/{m}")))).collect());
+        add(
+            "member-uris",
+            p.members.iter().map(|m| Value::Uri(base.uri(&format!("/printers/{m}")))).collect(),
+        );
     }
     add("ppd-name", vec![Value::Name(p.ppd_name.clone())]);
     add("printer-error-policy", vec![Value::Name(p.error_policy.clone())]);
-    add("printer-error-policy-supported", ["abort-job", "retry-current-job", "retry-job", "stop-printer"].iter().map(|v| Value::Name(v.to_string())).collect());
+    add(
+        "printer-error-policy-supported",
+        ["abort-job", "retry-current-job", "retry-job", "stop-printer"]
+            .iter()
+            .map(|v| Value::Name(v.to_string()))
+            .collect(),
+    );
     add("printer-op-policy", vec![Value::Name(p.op_policy.clone())]);
     add("job-sheets-default", vec![kw(&p.job_sheets_default.0), kw(&p.job_sheets_default.1)]);
     if !p.users_allowed.is_empty() {
-        add("requesting-user-name-allowed", p.users_allowed.iter().map(|u| Value::Name(u.clone())).collect());
+        add(
+            "requesting-user-name-allowed",
+            p.users_allowed.iter().map(|u| Value::Name(u.clone())).collect(),
+        );
     }
     if !p.users_denied.is_empty() {
-        add("requesting-user-name-denied", p.users_denied.iter().map(|u| Value::Name(u.clone())).collect());
+        add(
+            "requesting-user-name-denied",
+            p.users_denied.iter().map(|u| Value::Name(u.clone())).collect(),
+        );
     }
 }
 
 /// Quire's own: security facts, split and failover policies, confidential jobs, alerts.
 fn quire_attributes(p: &Printer, add: &mut impl FnMut(&str, Vec<Value>)) {
     if !p.is_class {
-        for a in crate::security::printer_attributes(p).into_iter().chain(p.split.attributes()).chain(p.failover.attributes()) {
+        for a in crate::security::printer_attributes(p)
+            .into_iter()
+            .chain(p.split.attributes())
+            .chain(p.failover.attributes())
+        {
             add(&a.name, a.values);
         }
         let kws = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
@@ -176,9 +245,15 @@ fn quire_attributes(p: &Printer, add: &mut impl FnMut(&str, Vec<Value>)) {
     // Confidential jobs (PWG 5100.11 job-password and job-release-action).
     let (short, long) = crate::model::PIN_LENGTH;
     add("job-password-supported", vec![Value::Integer(long as i32)]);
-    add("job-password-length-supported", vec![Value::RangeOfInteger { lower: short as i32, upper: long as i32 }]);
+    add(
+        "job-password-length-supported",
+        vec![Value::RangeOfInteger { lower: short as i32, upper: long as i32 }],
+    );
     add("job-password-encryption-supported", vec![kw("none")]);
-    add("job-release-action-supported", vec![kw("none"), kw("job-password"), kw("owner-authorized")]);
+    add(
+        "job-release-action-supported",
+        vec![kw("none"), kw("job-password"), kw("owner-authorized")],
+    );
     add(quire_ipp::vendor::CONFIDENTIAL_DEFAULT, vec![Value::Boolean(p.confidential_default)]);
     add(quire_ipp::vendor::CONFIDENTIAL_SUPPORTED, vec![Value::Boolean(true)]);
     let (alerts, alert_texts) = alerts::printer_alerts(p);
@@ -226,14 +301,29 @@ fn queued(s: &Scheduler, p: &Printer) -> i32 {
 fn server_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("ipp-versions-supported", strs(&["1.0", "1.1", "2.0", "2.1", "2.2"]));
-    add("ipp-features-supported", strs(&["ipp-everywhere", "subscription-object", "page-overrides", "job-release", "document-object"]));
+    add(
+        "ipp-features-supported",
+        strs(&[
+            "ipp-everywhere",
+            "subscription-object",
+            "page-overrides",
+            "job-release",
+            "document-object",
+        ]),
+    );
     let pull = !s.settings.pull_schemes.is_empty();
     add("operations-supported", operations(pull));
     if pull {
-        add("reference-uri-schemes-supported", s.settings.pull_schemes.iter().map(|x| Value::UriScheme(x.clone())).collect());
+        add(
+            "reference-uri-schemes-supported",
+            s.settings.pull_schemes.iter().map(|x| Value::UriScheme(x.clone())).collect(),
+        );
     }
     add("charset-configured", vec![Value::Charset("utf-8".into())]);
-    add("charset-supported", vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())]);
+    add(
+        "charset-supported",
+        vec![Value::Charset("us-ascii".into()), Value::Charset("utf-8".into())],
+    );
     add("natural-language-configured", vec![Value::NaturalLanguage("en".into())]);
     add("generated-natural-language-supported", vec![Value::NaturalLanguage("en".into())]);
 }
@@ -244,10 +334,31 @@ fn job_handling_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)
     add("compression-supported", strs(&["none", "deflate", "gzip"]));
     add("pdl-override-supported", vec![kw("attempted")]);
     add("multiple-document-jobs-supported", vec![Value::Boolean(true)]);
-    add("multiple-operation-time-out", vec![Value::Integer(s.settings.multiple_operation_timeout.clamp(1, i32::MAX as i64) as i32)]);
+    add(
+        "multiple-operation-time-out",
+        vec![Value::Integer(
+            s.settings.multiple_operation_timeout.clamp(1, i64::from(i32::MAX)) as i32
+        )],
+    );
     add("multiple-operation-time-out-action", vec![kw("process-job")]);
     add("job-ids-supported", vec![Value::Boolean(true)]);
-    add("which-jobs-supported", strs(&["completed", "not-completed", "aborted", "all", "canceled", "pending", "pending-held", "processing", "processing-stopped", "proof-print", "fetchable", "saved"]));
+    add(
+        "which-jobs-supported",
+        strs(&[
+            "completed",
+            "not-completed",
+            "aborted",
+            "all",
+            "canceled",
+            "pending",
+            "pending-held",
+            "processing",
+            "processing-stopped",
+            "proof-print",
+            "fetchable",
+            "saved",
+        ]),
+    );
     add("printer-get-attributes-supported", strs(&["document-format"]));
 }
 
@@ -255,19 +366,37 @@ fn job_handling_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)
 fn job_and_subscription_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec<Value>)) {
     let strs = |v: &[&str]| v.iter().map(|x| kw(x)).collect::<Vec<_>>();
     add("job-creation-attributes-supported", strs(JOB_CREATION_ATTRIBUTES));
-    add("job-hold-until-supported", strs(&["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"]));
+    add(
+        "job-hold-until-supported",
+        strs(&[
+            "no-hold",
+            "indefinite",
+            "day-time",
+            "evening",
+            "night",
+            "second-shift",
+            "third-shift",
+            "weekend",
+        ]),
+    );
     add("job-hold-until-default", vec![kw("no-hold")]);
     add("job-priority-supported", vec![Value::Integer(100)]);
     add("job-priority-default", vec![Value::Integer(50)]);
     add("notify-events-supported", strs(SUPPORTED_EVENTS));
     add("notify-events-default", vec![kw("job-completed")]);
     add("notify-pull-method-supported", vec![kw("ippget")]);
-    add("notify-lease-duration-supported", vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }]);
+    add(
+        "notify-lease-duration-supported",
+        vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }],
+    );
     add("notify-lease-duration-default", vec![Value::Integer(s.settings.default_lease_duration)]);
     add("notify-max-events-supported", vec![Value::Integer(s.settings.max_events as i32)]);
     add("ippget-event-life", vec![Value::Integer(15)]);
     add("server-is-sharing-printers", vec![Value::Boolean(false)]);
-    add("job-k-octets-supported", vec![Value::RangeOfInteger { lower: 0, upper: crate::quota::k_octets_supported(s) }]);
+    add(
+        "job-k-octets-supported",
+        vec![Value::RangeOfInteger { lower: 0, upper: crate::quota::k_octets_supported(s) }],
+    );
     add("job-cancel-after-supported", vec![Value::RangeOfInteger { lower: 1, upper: i32::MAX }]);
     add("printer-strings-languages-supported", vec![Value::NaturalLanguage("en".into())]);
 }

@@ -4,8 +4,12 @@ use crate::model::{FailoverMode, FailoverPolicy};
 #[test]
 fn policy_attributes_round_trip_and_bad_values_are_refused() {
     let mut p = FailoverPolicy::default();
-    assert!(p.set(&Attribute::new(v::FAILOVER_DEFAULT, Value::Name("Manual".into()))).unwrap_or(false));
-    assert!(p.set(&Attribute::new(v::FAILOVER_GRACE_TIME, Value::Name("12".into()))).unwrap_or(false));
+    assert!(p
+        .set(&Attribute::new(v::FAILOVER_DEFAULT, Value::Name("Manual".into())))
+        .unwrap_or(false));
+    assert!(p
+        .set(&Attribute::new(v::FAILOVER_GRACE_TIME, Value::Name("12".into())))
+        .unwrap_or(false));
     assert_eq!(p, FailoverPolicy { mode: FailoverMode::Manual, grace: 12 });
     let mut back = FailoverPolicy::default();
     for a in p.attributes() {
@@ -35,5 +39,9 @@ fn phases_have_their_keywords() {
     for p in Phase::ALL {
         assert_eq!(Phase::from_keyword(p.keyword()), Some(p));
     }
-    assert!(Phase::Watching.is_waiting() && !Phase::HandingOff.is_waiting() && !Phase::Resumed.is_waiting());
+    assert!(
+        Phase::Watching.is_waiting()
+            && !Phase::HandingOff.is_waiting()
+            && !Phase::Resumed.is_waiting()
+    );
 }

@@ -3,8 +3,8 @@
 //! one or two continuation jobs on the new printer (the rest of the current copy as page
 //! ranges, then the copies not started).
 
-use super::remainder::{self, Piece};
 use super::capitalize;
+use super::remainder::{self, Piece};
 use crate::effect::Effect;
 use crate::events::{self, EventKind};
 use crate::model::{Job, JobState, Phase, Scheduler};
@@ -20,7 +20,8 @@ pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     // Only an IPP device's job-impressions-completed is a count of pages printed; other
     // backends count pages sent (CUPS `PAGE:` lines), so nothing of theirs is taken as done.
     let confirmed = s.printer(&f.from).is_some_and(|p| counts_printed_pages(&p.device_uri));
-    let mut rem = remainder::remainder(&remainder::shape_of(&job), if confirmed { reported } else { 0 });
+    let mut rem =
+        remainder::remainder(&remainder::shape_of(&job), if confirmed { reported } else { 0 });
     if !confirmed && reported > 0 {
         rem.printed = format!("{reported} impressions sent to it (not confirmed page by page)");
         rem.may_repeat = u64::from(reported);
@@ -44,7 +45,11 @@ pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
         children.push(cid);
     }
     let mut text = format!("\"{}\" printed {}", f.from, rem.printed);
-    text.push_str(&if moved.is_empty() { "; nothing was left to print".to_string() } else { format!("; {}", moved.join(", ")) });
+    text.push_str(&if moved.is_empty() {
+        "; nothing was left to print".to_string()
+    } else {
+        format!("; {}", moved.join(", "))
+    });
     if rem.may_repeat > 0 {
         text.push_str(&format!(" (the device does not report pages of this job one by one: up to {} impressions may print twice)", rem.may_repeat));
     }
@@ -68,7 +73,13 @@ pub fn finish(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
         effects.push(Effect::PersistJob(*c));
         events::emit_job(s, EventKind::JobCreated, *c, now);
     }
-    events::emit_job_text(s, EventKind::JobStateChanged, id, &format!("{}.", capitalize(&text)), now);
+    events::emit_job_text(
+        s,
+        EventKind::JobStateChanged,
+        id,
+        &format!("{}.", capitalize(&text)),
+        now,
+    );
     effects.push(Effect::PersistJob(id));
     effects.push(Effect::PersistServer);
     effects
@@ -90,7 +101,10 @@ fn next_id(s: &mut Scheduler) -> i32 {
 /// waits there for the fault to be fixed).
 fn target_for(s: &Scheduler, job: &Job, chosen: &str, from: &str) -> String {
     let cands = super::candidates(s, job);
-    if cands.iter().any(|c| c.name.eq_ignore_ascii_case(chosen) && c.refused.as_deref().is_none_or(|why| why == crate::split::STOPPED)) {
+    if cands.iter().any(|c| {
+        c.name.eq_ignore_ascii_case(chosen)
+            && c.refused.as_deref().is_none_or(|why| why == crate::split::STOPPED)
+    }) {
         return chosen.to_string();
     }
     super::best(&cands).map_or_else(|| from.to_string(), |c| c.name.clone())
@@ -107,7 +121,10 @@ fn record(job: &Job, id: i32, from: &str, fault: &str, printed: &str, now: i64) 
     r.documents = Vec::new();
     r.files_purged = true;
     // No documents, so no keys; it stays private to the owner like its parent.
-    r.confidential = job.confidential.as_deref().map(|c| Box::new(crate::split::parts::part_confidential(c, Vec::new())));
+    r.confidential = job
+        .confidential
+        .as_deref()
+        .map(|c| Box::new(crate::split::parts::part_confidential(c, Vec::new())));
     r.state = JobState::Completed;
     r.state_reasons = vec!["job-completed-successfully".into()];
     r.state_message = format!("Printed on \"{from}\" before it stopped ({fault}).").into();
@@ -115,19 +132,42 @@ fn record(job: &Job, id: i32, from: &str, fault: &str, printed: &str, now: i64) 
     r.completed_at = Some(now);
     r.impressions_completed = job.impressions_completed;
     r.pages_completed = job.pages_completed;
-    r.set_attribute(Attribute::new(v::SPLIT_PART, Value::Text(format!("printed before \"{from}\" stopped: {printed}"))));
+    r.set_attribute(Attribute::new(
+        v::SPLIT_PART,
+        Value::Text(format!("printed before \"{from}\" stopped: {printed}")),
+    ));
     r
 }
 
 /// A continuation job printing `piece` on `target`.
-fn continuation(job: &Job, id: i32, target: &str, piece: &Piece, now: i64, effects: &mut Vec<Effect>) -> Job {
+fn continuation(
+    job: &Job,
+    id: i32,
+    target: &str,
+    piece: &Piece,
+    now: i64,
+    effects: &mut Vec<Effect>,
+) -> Job {
     let mut c = linked_child(job, id, target, now, effects);
-    c.set_attribute(Attribute::new("copies", Value::Integer(piece.copies.min(i32::MAX as u32) as i32)));
+    c.set_attribute(Attribute::new(
+        "copies",
+        Value::Integer(piece.copies.min(i32::MAX as u32) as i32),
+    ));
     if let Some(ranges) = &piece.ranges {
-        let values = ranges.iter().map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 }).collect();
+        let values = ranges
+            .iter()
+            .map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 })
+            .collect();
         c.set_attribute(Attribute::set("page-ranges", values));
         c.impressions = Some(i32::try_from(piece.impressions).unwrap_or(i32::MAX));
     }
-    c.set_attribute(Attribute::new(v::SPLIT_PART, Value::Text(format!("rest after \"{}\" stopped: {}", job.output_device.as_deref().unwrap_or(&job.printer), piece.text))));
+    c.set_attribute(Attribute::new(
+        v::SPLIT_PART,
+        Value::Text(format!(
+            "rest after \"{}\" stopped: {}",
+            job.output_device.as_deref().unwrap_or(&job.printer),
+            piece.text
+        )),
+    ));
     c
 }

@@ -20,7 +20,9 @@ pub mod remainder;
 use crate::effect::Effect;
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
-use crate::model::{Failover, FailoverMode, Job, JobState, Phase, Printer, Scheduler, DEFAULT_GRACE};
+use crate::model::{
+    Failover, FailoverMode, Job, JobState, Phase, Printer, Scheduler, DEFAULT_GRACE,
+};
 use crate::request::Requester;
 use quire_ipp::vendor as v;
 use quire_ipp::{Attribute, Value};
@@ -29,7 +31,9 @@ use quire_ipp::{Attribute, Value};
 pub const RECHECK: i64 = 10;
 /// The job's mode: its own `quire-failover`, else its root queue's policy.
 pub fn mode_of(s: &Scheduler, job: &Job) -> FailoverMode {
-    if let Some(m) = job.attribute(v::FAILOVER).and_then(|a| a.first_str().and_then(FailoverMode::from_keyword)) {
+    if let Some(m) =
+        job.attribute(v::FAILOVER).and_then(|a| a.first_str().and_then(FailoverMode::from_keyword))
+    {
         return m;
     }
     root_queue(s, job).map_or(FailoverMode::None, |p| p.failover.mode)
@@ -54,21 +58,39 @@ fn grace_of(s: &Scheduler, job: &Job) -> i64 {
 /// The device's fault, if it reports one that stops the job: any error state, and
 /// `offline-report` (the printer is off or unreachable).
 pub fn fault_of(p: &Printer) -> Option<String> {
-    let stopping: Vec<&str> = p.device.reasons.iter().map(String::as_str).filter(|r| r.starts_with("offline") || (!r.ends_with("-report") && !r.ends_with("-warning"))).collect();
+    let stopping: Vec<&str> = p
+        .device
+        .reasons
+        .iter()
+        .map(String::as_str)
+        .filter(|r| {
+            r.starts_with("offline") || (!r.ends_with("-report") && !r.ends_with("-warning"))
+        })
+        .collect();
     if stopping.is_empty() {
         return None;
     }
     let msg = p.device.message.trim();
-    Some(if msg.is_empty() { stopping.join(", ") } else { format!("{}: {msg}", stopping.join(", ")) })
+    Some(if msg.is_empty() {
+        stopping.join(", ")
+    } else {
+        format!("{}: {msg}", stopping.join(", "))
+    })
 }
 
 /// Checks a new job's `quire-failover` (step one of submission).
 pub fn check_request(attrs: &[Attribute]) -> IppResult<()> {
     match attrs.iter().find(|a| a.name == v::FAILOVER) {
-        Some(a) if a.first_str().and_then(FailoverMode::from_keyword).is_none() => Err(IppError::Unsupported {
-            message: format!("Unsupported {} \"{}\" (none, auto or manual).", v::FAILOVER, a.first_str().unwrap_or("")),
-            attributes: vec![a.clone()],
-        }),
+        Some(a) if a.first_str().and_then(FailoverMode::from_keyword).is_none() => {
+            Err(IppError::Unsupported {
+                message: format!(
+                    "Unsupported {} \"{}\" (none, auto or manual).",
+                    v::FAILOVER,
+                    a.first_str().unwrap_or("")
+                ),
+                attributes: vec![a.clone()],
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -76,7 +98,9 @@ pub fn check_request(attrs: &[Attribute]) -> IppResult<()> {
 /// The device printing job `id` reported a new state: a fault starts the watch, a
 /// recovery before the hand-off ends it (the job goes on where it is).
 pub fn device_changed(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
-    let Some(job) = s.jobs.get(&id).filter(|j| j.state == JobState::Processing) else { return Vec::new() };
+    let Some(job) = s.jobs.get(&id).filter(|j| j.state == JobState::Processing) else {
+        return Vec::new();
+    };
     let device = job.output_device.as_deref().unwrap_or(&job.printer).to_string();
     let fault = s.printer(&device).and_then(fault_of);
     let (mode, grace) = (mode_of(s, job), grace_of(s, job));
@@ -87,7 +111,14 @@ pub fn device_changed(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     match (phase, fault) {
         (None | Some(Phase::Resumed), Some(fault)) if mode != FailoverMode::None => {
             let log = job.failover.take().map(|f| f.log).unwrap_or_default();
-            let mut f = Failover { phase: Phase::Watching, from: device.clone(), since: now, target: None, fault: fault.clone(), log };
+            let mut f = Failover {
+                phase: Phase::Watching,
+                from: device.clone(),
+                since: now,
+                target: None,
+                fault: fault.clone(),
+                log,
+            };
             let text = format!("\"{device}\" stopped ({fault}) after {done} impressions; failover ({}) in {grace} s unless it recovers", mode.keyword());
             f.note(now, &text, &mut effects, id);
             job.failover = Some(Box::new(f));
@@ -106,7 +137,13 @@ pub fn device_changed(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
             job.clear_reason(v::REASON_FAILOVER_CHOICE);
             job.clear_reason(v::REASON_FAILOVER_NO_QUALIFIED);
             job.state_message = format!("{}.", capitalize(&text)).into();
-            events::emit_job_text(s, EventKind::JobStateChanged, id, &format!("{}.", capitalize(&text)), now);
+            events::emit_job_text(
+                s,
+                EventKind::JobStateChanged,
+                id,
+                &format!("{}.", capitalize(&text)),
+                now,
+            );
         }
         _ => return effects,
     }
@@ -136,7 +173,8 @@ pub fn next_due(s: &Scheduler) -> Option<i64> {
 
 /// Timed work: watches whose grace time ended, and jobs waiting for a qualifying printer.
 pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
-    let due: Vec<i32> = s.jobs.values().filter(|j| due_at(s, j).is_some_and(|t| t <= now)).map(|j| j.id).collect();
+    let due: Vec<i32> =
+        s.jobs.values().filter(|j| due_at(s, j).is_some_and(|t| t <= now)).map(|j| j.id).collect();
     due.into_iter().flat_map(|id| decide(s, id, now)).collect()
 }
 
@@ -159,7 +197,10 @@ pub fn candidates(s: &Scheduler, job: &Job) -> Vec<Candidate> {
         .map(|p| Candidate {
             name: p.name.clone(),
             refused: crate::split::unavailable(s, p, first, &job.owner),
-            finish: (u128::from(crate::split::backlog(s, &p.name, job.id)) + left, u128::from(crate::split::ppm(p).max(1))),
+            finish: (
+                u128::from(crate::split::backlog(s, &p.name, job.id)) + left,
+                u128::from(crate::split::ppm(p).max(1)),
+            ),
         })
         .collect()
 }
@@ -172,13 +213,19 @@ fn remaining_pages(job: &Job) -> u64 {
 
 /// The qualifying candidate that finishes soonest (ties: by name).
 fn best(cands: &[Candidate]) -> Option<&Candidate> {
-    cands.iter().filter(|c| c.refused.is_none()).min_by(|a, b| (a.finish.0 * b.finish.1).cmp(&(b.finish.0 * a.finish.1)).then(a.name.cmp(&b.name)))
+    cands.iter().filter(|c| c.refused.is_none()).min_by(|a, b| {
+        (a.finish.0 * b.finish.1).cmp(&(b.finish.0 * a.finish.1)).then(a.name.cmp(&b.name))
+    })
 }
 
 /// One line per candidate for the user: "vault: biometric, …; level 5; idle".
 pub fn describe(s: &Scheduler, c: &Candidate) -> String {
     let Some(p) = s.printer(&c.name) else { return c.name.clone() };
-    let state = if p.device.is_stopped() { format!("{} ({})", p.state.keyword(), p.device.reasons.join(", ")) } else { p.state.keyword().to_string() };
+    let state = if p.device.is_stopped() {
+        format!("{} ({})", p.state.keyword(), p.device.reasons.join(", "))
+    } else {
+        p.state.keyword().to_string()
+    };
     match &c.refused {
         None => format!("{}: {}; {state}", p.name, p.security.describe()),
         Some(why) => format!("{}: does not qualify: {why}", p.name),
@@ -190,13 +237,28 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     let Some(job) = s.jobs.get(&id) else { return Vec::new() };
     let mode = mode_of(s, job);
     let cands = candidates(s, job);
-    let qualified: Vec<String> = cands.iter().filter(|c| c.refused.is_none()).map(|c| describe(s, c)).collect();
+    let qualified: Vec<String> =
+        cands.iter().filter(|c| c.refused.is_none()).map(|c| describe(s, c)).collect();
     let best = best(&cands).map(|c| c.name.clone());
     let Some(f) = job.failover.as_ref() else { return Vec::new() };
-    let head = format!("\"{}\" stopped ({}) after {} of {} impressions.", f.from, f.fault, job.impressions_completed, total_text(job));
-    let first = root_queue(s, job).map(|p| format!("\"{}\" ({})", p.name, p.security.describe())).unwrap_or_default();
+    let head = format!(
+        "\"{}\" stopped ({}) after {} of {} impressions.",
+        f.from,
+        f.fault,
+        job.impressions_completed,
+        total_text(job)
+    );
+    let first = root_queue(s, job)
+        .map(|p| format!("\"{}\" ({})", p.name, p.security.describe()))
+        .unwrap_or_default();
     match (mode, best) {
-        (FailoverMode::Auto, Some(target)) => start_handoff(s, id, &target, "picked automatically: qualifies and finishes soonest", now),
+        (FailoverMode::Auto, Some(target)) => start_handoff(
+            s,
+            id,
+            &target,
+            "picked automatically: qualifies and finishes soonest",
+            now,
+        ),
         (_, None) => {
             let refused: Vec<String> = cands.iter().map(|c| describe(s, c)).collect();
             let untrusted = root_queue(s, job).and_then(crate::security::untrusted);
@@ -218,14 +280,25 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
 
 fn total_text(job: &Job) -> String {
     match remainder::shape_of(job) {
-        remainder::Shape::Pages { selection, copies } => (selection.len() as u64 * u64::from(copies)).to_string(),
-        remainder::Shape::Copies { per_copy, copies } => (u64::from(per_copy) * u64::from(copies)).to_string(),
+        remainder::Shape::Pages { selection, copies } => {
+            (selection.len() as u64 * u64::from(copies)).to_string()
+        }
+        remainder::Shape::Copies { per_copy, copies } => {
+            (u64::from(per_copy) * u64::from(copies)).to_string()
+        }
         remainder::Shape::Unknown { .. } => "an unknown number of".into(),
     }
 }
 
 /// The job waits in `phase` with `reason`; the user is told once per phase.
-fn wait(s: &mut Scheduler, id: i32, phase: Phase, reason: &str, text: &str, now: i64) -> Vec<Effect> {
+fn wait(
+    s: &mut Scheduler,
+    id: i32,
+    phase: Phase,
+    reason: &str,
+    text: &str,
+    now: i64,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(job) = s.jobs.get_mut(&id) else { return effects };
     let Some(f) = job.failover.as_mut() else { return effects };
@@ -255,12 +328,19 @@ fn start_handoff(s: &mut Scheduler, id: i32, target: &str, why: &str, now: i64) 
     f.phase = Phase::HandingOff;
     f.since = now;
     f.target = Some(target.to_string());
-    let text = format!("stopping the job on \"{}\" to move the rest to \"{target}\" ({why})", f.from);
+    let text =
+        format!("stopping the job on \"{}\" to move the rest to \"{target}\" ({why})", f.from);
     f.note(now, &text, &mut effects, id);
     job.clear_reason(v::REASON_FAILOVER_CHOICE);
     job.clear_reason(v::REASON_FAILOVER_NO_QUALIFIED);
     job.state_message = format!("{}.", capitalize(&text)).into();
-    events::emit_job_text(s, EventKind::JobStateChanged, id, &format!("{}.", capitalize(&text)), now);
+    events::emit_job_text(
+        s,
+        EventKind::JobStateChanged,
+        id,
+        &format!("{}.", capitalize(&text)),
+        now,
+    );
     effects.push(Effect::PersistJob(id));
     effects.push(Effect::StopJob { job_id: id });
     effects
@@ -268,18 +348,36 @@ fn start_handoff(s: &mut Scheduler, id: i32, target: &str, why: &str, now: i64) 
 
 /// The user picks `dest` for the remainder of job `id` (CUPS-Move-Job while its printer
 /// is stopped). `Ok(None)`: the job is not waiting on a stopped printer (an ordinary move).
-pub fn choose(s: &mut Scheduler, id: i32, dest: &str, who: &Requester, now: i64) -> IppResult<Option<Vec<Effect>>> {
+pub fn choose(
+    s: &mut Scheduler,
+    id: i32,
+    dest: &str,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Option<Vec<Effect>>> {
     let Some(job) = s.jobs.get(&id) else { return Ok(None) };
-    let Some(f) = job.failover.as_ref().filter(|f| f.phase.is_waiting() && job.state == JobState::Processing) else { return Ok(None) };
+    let Some(f) =
+        job.failover.as_ref().filter(|f| f.phase.is_waiting() && job.state == JobState::Processing)
+    else {
+        return Ok(None);
+    };
     if s.printer(dest).is_some_and(|p| p.is_class) {
-        return Err(IppError::NotPossible(format!("\"{dest}\" is a class: choose one printer for the rest of job {id}.")));
+        return Err(IppError::NotPossible(format!(
+            "\"{dest}\" is a class: choose one printer for the rest of job {id}."
+        )));
     }
     let cands = candidates(s, job);
     let Some(c) = cands.iter().find(|c| c.name.eq_ignore_ascii_case(dest)) else {
-        return Err(IppError::NotPossible(format!("Job {id} is already on \"{dest}\", which stopped ({}); choose another printer.", f.fault)));
+        return Err(IppError::NotPossible(format!(
+            "Job {id} is already on \"{dest}\", which stopped ({}); choose another printer.",
+            f.fault
+        )));
     };
     if let Some(why) = &c.refused {
-        return Err(IppError::NotPossible(format!("Printer \"{}\" cannot take the rest of job {id}: {why}.", c.name)));
+        return Err(IppError::NotPossible(format!(
+            "Printer \"{}\" cannot take the rest of job {id}: {why}.",
+            c.name
+        )));
     }
     let name = c.name.clone();
     Ok(Some(start_handoff(s, id, &name, &format!("chosen by {}", who.user), now)))
@@ -289,9 +387,13 @@ pub fn choose(s: &mut Scheduler, id: i32, dest: &str, who: &Requester, now: i64)
 pub fn job_attributes(s: &Scheduler, job: &Job) -> Vec<Attribute> {
     let Some(f) = job.failover.as_ref() else { return Vec::new() };
     let log = f.log.iter().map(|l| Value::Text(l.clone())).collect();
-    let mut out = vec![Attribute::new(v::FAILOVER_STATE, Value::Keyword(f.phase.keyword().into())), Attribute::set(v::FAILOVER_LOG, log)];
+    let mut out = vec![
+        Attribute::new(v::FAILOVER_STATE, Value::Keyword(f.phase.keyword().into())),
+        Attribute::set(v::FAILOVER_LOG, log),
+    ];
     if f.phase.is_waiting() {
-        let list: Vec<Value> = candidates(s, job).iter().map(|c| Value::Text(describe(s, c))).collect();
+        let list: Vec<Value> =
+            candidates(s, job).iter().map(|c| Value::Text(describe(s, c))).collect();
         if !list.is_empty() {
             out.push(Attribute::set(v::FAILOVER_CANDIDATES, list));
         }

@@ -51,24 +51,41 @@ pub fn shape_of(job: &Job) -> Shape {
     let copies = copies_of(job);
     let per_copy = job.impressions.filter(|n| *n > 0).map(|n| n as u32);
     // Only PDF pages are counted at submission; anything else is the client's estimate.
-    let counted = !job.documents.is_empty() && job.documents.iter().all(|d| d.format == "application/pdf");
+    let counted =
+        !job.documents.is_empty() && job.documents.iter().all(|d| d.format == "application/pdf");
     let Some(total) = per_copy.filter(|_| counted) else { return Shape::Unknown { copies } };
-    let word = |n: &str| job.attribute(n).and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default();
-    let uncollated = word("multiple-document-handling") == "separate-documents-uncollated-copies" || word("sheet-collate") == "uncollated";
+    let word = |n: &str| {
+        job.attribute(n).and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default()
+    };
+    let uncollated = word("multiple-document-handling") == "separate-documents-uncollated-copies"
+        || word("sheet-collate") == "uncollated";
     let n_up = job.attribute("number-up").and_then(|a| a.first_i32()).unwrap_or(1) > 1;
     if uncollated || n_up {
-        return if copies > 1 && !uncollated { Shape::Copies { per_copy: total, copies } } else { Shape::Unknown { copies } };
+        return if copies > 1 && !uncollated {
+            Shape::Copies { per_copy: total, copies }
+        } else {
+            Shape::Unknown { copies }
+        };
     }
     if job.documents.len() != 1 {
         return Shape::Copies { per_copy: total, copies };
     }
     let ranges: Vec<(i32, i32)> = job
         .attribute("page-ranges")
-        .map(|a| a.values.iter().filter_map(|v| match v { Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)), _ => None }).collect())
+        .map(|a| {
+            a.values
+                .iter()
+                .filter_map(|v| match v {
+                    Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)),
+                    _ => None,
+                })
+                .collect()
+        })
         .unwrap_or_default();
     // Quire's own page parts (split or continuation) carry exact ranges with their page
     // count as job-impressions; a client's ranges apply to the document's pages.
-    let listed: u64 = ranges.iter().map(|&(a, b)| (i64::from(b) - i64::from(a.max(1)) + 1).max(0) as u64).sum();
+    let listed: u64 =
+        ranges.iter().map(|&(a, b)| (i64::from(b) - i64::from(a.max(1)) + 1).max(0) as u64).sum();
     let selection: Vec<u32> = if !ranges.is_empty() && listed == u64::from(total) {
         ranges.iter().flat_map(|&(a, b)| (a.max(1) as u32)..=(b.max(0) as u32)).collect()
     } else {
@@ -81,13 +98,20 @@ pub fn shape_of(job: &Job) -> Shape {
 }
 
 fn pages_text(ranges: &[(u32, u32)]) -> String {
-    let list: Vec<String> = ranges.iter().map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
+    let list: Vec<String> = ranges
+        .iter()
+        .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .collect();
     let single = ranges.len() == 1 && ranges[0].0 == ranges[0].1;
     format!("{} {}", if single { "page" } else { "pages" }, list.join(","))
 }
 
 fn copies_text(first: u32, last: u32, of: u32) -> String {
-    if first == last { format!("copy {first} of {of}") } else { format!("copies {first}-{last} of {of}") }
+    if first == last {
+        format!("copy {first} of {of}")
+    } else {
+        format!("copies {first}-{last} of {of}")
+    }
 }
 
 /// Whole copies `first..=copies`, if any.
@@ -109,7 +133,11 @@ pub fn remainder(shape: &Shape, done: u32) -> Remainder {
             let off = if full == *copies { 0 } else { done % n };
             let mut printed = Vec::new();
             if full > 0 {
-                printed.push(if full == 1 { "copy 1".to_string() } else { format!("copies 1-{full}") });
+                printed.push(if full == 1 {
+                    "copy 1".to_string()
+                } else {
+                    format!("copies 1-{full}")
+                });
             }
             let mut rest = Vec::new();
             if off > 0 {
@@ -117,7 +145,12 @@ pub fn remainder(shape: &Shape, done: u32) -> Remainder {
                 printed.push(format!("copy {}, {}", full + 1, pages_text(&head)));
                 let tail = ranges_of(&selection[off as usize..]);
                 let text = format!("copy {} of {copies}, {}", full + 1, pages_text(&tail));
-                rest.push(Piece { copies: 1, ranges: Some(tail), impressions: u64::from(n - off), text });
+                rest.push(Piece {
+                    copies: 1,
+                    ranges: Some(tail),
+                    impressions: u64::from(n - off),
+                    text,
+                });
             }
             let next = full + 1 + u32::from(off > 0);
             rest.extend(whole(next, *copies, u64::from(n)));
@@ -126,20 +159,29 @@ pub fn remainder(shape: &Shape, done: u32) -> Remainder {
         Shape::Copies { per_copy, copies } => {
             let full = (done / per_copy).min(*copies);
             let printed = if full == 0 { Vec::new() } else { vec![copies_text(1, full, *copies)] };
-            let rest: Vec<Piece> = whole(full + 1, *copies, u64::from(*per_copy)).into_iter().collect();
+            let rest: Vec<Piece> =
+                whole(full + 1, *copies, u64::from(*per_copy)).into_iter().collect();
             let may_repeat = if rest.is_empty() { 0 } else { u64::from(done - full * per_copy) };
             Remainder { printed: join(printed, done), rest, may_repeat }
         }
         Shape::Unknown { copies } => {
             // Where the device stands inside the job is unknown: all of it prints again.
-            Remainder { printed: join(Vec::new(), done), rest: whole(1, *copies, 0).into_iter().collect(), may_repeat: u64::from(done) }
+            Remainder {
+                printed: join(Vec::new(), done),
+                rest: whole(1, *copies, 0).into_iter().collect(),
+                may_repeat: u64::from(done),
+            }
         }
     }
 }
 
 fn join(parts: Vec<String>, done: u32) -> String {
     let count = format!("{done} impression{}", if done == 1 { "" } else { "s" });
-    if parts.is_empty() { count } else { format!("{} ({count})", parts.join(" and ")) }
+    if parts.is_empty() {
+        count
+    } else {
+        format!("{} ({count})", parts.join(" and "))
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,15 @@ fn continued(rem: &Remainder, selection: &[u32], copies: u32) -> Vec<(u32, u32)>
 fn paper_out_at_page_7_of_20_leaves_pages_8_to_20() {
     let shape = Shape::Pages { selection: (1..=20).collect(), copies: 1 };
     let rem = remainder(&shape, 7);
-    assert_eq!(rem.rest, vec![Piece { copies: 1, ranges: Some(vec![(8, 20)]), impressions: 13, text: "copy 1 of 1, pages 8-20".into() }]);
+    assert_eq!(
+        rem.rest,
+        vec![Piece {
+            copies: 1,
+            ranges: Some(vec![(8, 20)]),
+            impressions: 13,
+            text: "copy 1 of 1, pages 8-20".into()
+        }]
+    );
     assert_eq!(rem.printed, "copy 1, pages 1-7 (7 impressions)");
     assert_eq!(rem.may_repeat, 0);
 }

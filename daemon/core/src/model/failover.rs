@@ -24,7 +24,9 @@ impl FailoverMode {
         v::FAILOVER_MODES[self as usize]
     }
     pub fn from_keyword(s: &str) -> Option<Self> {
-        [Self::None, Self::Auto, Self::Manual].into_iter().find(|m| m.keyword().eq_ignore_ascii_case(s))
+        [Self::None, Self::Auto, Self::Manual]
+            .into_iter()
+            .find(|m| m.keyword().eq_ignore_ascii_case(s))
     }
 }
 
@@ -46,7 +48,10 @@ impl FailoverPolicy {
     pub fn attributes(&self) -> Vec<Attribute> {
         vec![
             Attribute::new(v::FAILOVER_DEFAULT, Value::Keyword(self.mode.keyword().into())),
-            Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(self.grace.clamp(0, 86400) as i32)),
+            Attribute::new(
+                v::FAILOVER_GRACE_TIME,
+                Value::Integer(self.grace.clamp(0, 86400) as i32),
+            ),
         ]
     }
 
@@ -55,11 +60,15 @@ impl FailoverPolicy {
         match attr.name.as_str() {
             v::FAILOVER_DEFAULT => {
                 let word = attr.first_str().unwrap_or("");
-                self.mode = FailoverMode::from_keyword(word).ok_or_else(|| format!("Unknown {} \"{word}\" (none, auto or manual).", attr.name))?;
+                self.mode = FailoverMode::from_keyword(word).ok_or_else(|| {
+                    format!("Unknown {} \"{word}\" (none, auto or manual).", attr.name)
+                })?;
             }
             v::FAILOVER_GRACE_TIME => {
                 let n = v::integer_value(attr).filter(|n| (0..=86400).contains(n));
-                self.grace = i64::from(n.ok_or_else(|| format!("Bad {} value: seconds, 0 to 86400.", attr.name))?);
+                self.grace = i64::from(
+                    n.ok_or_else(|| format!("Bad {} value: seconds, 0 to 86400.", attr.name))?,
+                );
             }
             _ => return Ok(false),
         }
@@ -80,7 +89,14 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [Phase::Watching, Phase::AwaitingChoice, Phase::NoQualified, Phase::HandingOff, Phase::FailedOver, Phase::Resumed];
+    pub const ALL: [Phase; 6] = [
+        Phase::Watching,
+        Phase::AwaitingChoice,
+        Phase::NoQualified,
+        Phase::HandingOff,
+        Phase::FailedOver,
+        Phase::Resumed,
+    ];
     pub fn keyword(self) -> &'static str {
         v::FAILOVER_STATES[self as usize]
     }

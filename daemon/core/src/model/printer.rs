@@ -88,11 +88,18 @@ impl Printer {
     }
     /// `printer-state-reasons`: the queue's own reasons, then the device's.
     pub fn state_reasons_all(&self) -> impl Iterator<Item = &str> {
-        self.state_reasons.iter().chain(self.device.reasons.iter().filter(|r| !self.state_reasons.contains(r))).map(String::as_str)
+        self.state_reasons
+            .iter()
+            .chain(self.device.reasons.iter().filter(|r| !self.state_reasons.contains(r)))
+            .map(String::as_str)
     }
     /// `printer-state-message`: the device's message while it reports one.
     pub fn state_message_shown(&self) -> &str {
-        if self.device.message.is_empty() { &self.state_message } else { &self.device.message }
+        if self.device.message.is_empty() {
+            &self.state_message
+        } else {
+            &self.device.message
+        }
     }
     pub fn resource(&self) -> String {
         let dir = if self.is_class { "classes" } else { "printers" };

@@ -15,7 +15,8 @@ pub enum ReleaseAuth {
 }
 
 impl ReleaseAuth {
-    pub const ALL: [ReleaseAuth; 4] = [ReleaseAuth::None, ReleaseAuth::Pin, ReleaseAuth::IdCard, ReleaseAuth::Biometric];
+    pub const ALL: [ReleaseAuth; 4] =
+        [ReleaseAuth::None, ReleaseAuth::Pin, ReleaseAuth::IdCard, ReleaseAuth::Biometric];
 
     pub fn keyword(self) -> &'static str {
         v::AUTHENTICATION_METHODS[self as usize]
@@ -81,7 +82,9 @@ impl Security {
         match attr.name.as_str() {
             v::AUTHENTICATION_METHOD => {
                 let kw = attr.first_str().ok_or_else(bad)?;
-                self.auth = ReleaseAuth::from_keyword(kw).ok_or_else(|| format!("Unknown {} \"{kw}\" (none, pin, id-card or biometric).", attr.name))?;
+                self.auth = ReleaseAuth::from_keyword(kw).ok_or_else(|| {
+                    format!("Unknown {} \"{kw}\" (none, pin, id-card or biometric).", attr.name)
+                })?;
             }
             v::ENCRYPTS_JOB_DATA => self.encrypts = v::flag_value(attr).ok_or_else(bad)?,
             v::ERASES_STORAGE => self.erases = v::flag_value(attr).ok_or_else(bad)?,
@@ -89,8 +92,11 @@ impl Security {
                 if attr.first_str().is_some_and(|s| s.eq_ignore_ascii_case("auto")) {
                     self.configured_level = None;
                 } else {
-                    let level = v::integer_value(attr).filter(|l| (0..=i32::from(MAX_LEVEL)).contains(l));
-                    let level = level.ok_or_else(|| format!("Bad {} value: 0 to {MAX_LEVEL}, or auto.", attr.name))?;
+                    let level =
+                        v::integer_value(attr).filter(|l| (0..=i32::from(MAX_LEVEL)).contains(l));
+                    let level = level.ok_or_else(|| {
+                        format!("Bad {} value: 0 to {MAX_LEVEL}, or auto.", attr.name)
+                    })?;
                     self.configured_level = Some(level as u8);
                 }
             }
@@ -103,7 +109,9 @@ impl Security {
     /// the level only if it was the administrator's (`quire-security-level-source`).
     pub fn from_members(members: &[Attribute]) -> Security {
         let mut s = Security::default();
-        let pinned = members.iter().any(|a| a.name == v::SECURITY_LEVEL_SOURCE && a.first_str() == Some("configured"));
+        let pinned = members
+            .iter()
+            .any(|a| a.name == v::SECURITY_LEVEL_SOURCE && a.first_str() == Some("configured"));
         for a in members.iter().filter(|a| pinned || a.name != v::SECURITY_LEVEL) {
             // Values were checked when they were set; a damaged one keeps its default.
             let _ = s.set(a);
@@ -119,14 +127,17 @@ impl Security {
     /// in transit. Nothing standard says a device erases its storage.
     pub fn from_device(device: &[Attribute], device_uri: &str) -> Security {
         let get = |n: &str| device.iter().find(|a| a.name == n);
-        let release = get("job-release-action-supported").is_some_and(|a| a.strs().any(|r| r == "job-password" || r == "owner-authorized"));
-        let pin = get("job-password-supported").and_then(Attribute::first_i32).is_some_and(|n| n > 0);
+        let release = get("job-release-action-supported")
+            .is_some_and(|a| a.strs().any(|r| r == "job-password" || r == "owner-authorized"));
+        let pin =
+            get("job-password-supported").and_then(Attribute::first_i32).is_some_and(|n| n > 0);
         let auth = get(v::AUTHENTICATION_METHOD)
             .and_then(Attribute::first_str)
             .and_then(ReleaseAuth::from_keyword)
             .unwrap_or(if release || pin { ReleaseAuth::Pin } else { ReleaseAuth::None });
         let tls_only = (device_uri.starts_with("ipps:") || device_uri.starts_with("https:"))
-            && get("uri-security-supported").is_some_and(|a| a.strs().count() > 0 && a.strs().all(|s| s == "tls"));
+            && get("uri-security-supported")
+                .is_some_and(|a| a.strs().count() > 0 && a.strs().all(|s| s == "tls"));
         Security {
             auth,
             encrypts: get(v::ENCRYPTS_JOB_DATA).and_then(v::flag_value).unwrap_or(tls_only),

@@ -15,11 +15,21 @@ enum Repr {
 
 /// Keywords longer than [`Str::INLINE`] that jobs carry often.
 const LONG_KEYWORDS: &[&str] = &[
-    "job-hold-until-specified", "job-completed-successfully", "job-completed-with-warnings",
-    "job-completed-with-errors", "job-canceled-by-operator", "processing-to-stop-point",
-    "job-canceled-at-device", "resources-are-not-ready", "job-suspended-by-operator",
-    "printer-stopped-partly", "job-data-insufficient", "document-format-error",
-    "unsupported-document-format", "service-off-line", "queued-in-device",
+    "job-hold-until-specified",
+    "job-completed-successfully",
+    "job-completed-with-warnings",
+    "job-completed-with-errors",
+    "job-canceled-by-operator",
+    "processing-to-stop-point",
+    "job-canceled-at-device",
+    "resources-are-not-ready",
+    "job-suspended-by-operator",
+    "printer-stopped-partly",
+    "job-data-insufficient",
+    "document-format-error",
+    "unsupported-document-format",
+    "service-off-line",
+    "queued-in-device",
 ];
 
 impl Str {

@@ -20,7 +20,9 @@ impl SplitMode {
         v::SPLIT_MODES[self as usize]
     }
     pub fn from_keyword(s: &str) -> Option<Self> {
-        [SplitMode::None, SplitMode::Auto, SplitMode::Manual].into_iter().find(|m| m.keyword().eq_ignore_ascii_case(s))
+        [SplitMode::None, SplitMode::Auto, SplitMode::Manual]
+            .into_iter()
+            .find(|m| m.keyword().eq_ignore_ascii_case(s))
     }
 }
 
@@ -39,7 +41,9 @@ impl Fallback {
         v::SPLIT_FALLBACKS[self as usize]
     }
     pub fn from_keyword(s: &str) -> Option<Self> {
-        [Fallback::PrintAlone, Fallback::Hold].into_iter().find(|m| m.keyword().eq_ignore_ascii_case(s))
+        [Fallback::PrintAlone, Fallback::Hold]
+            .into_iter()
+            .find(|m| m.keyword().eq_ignore_ascii_case(s))
     }
 }
 
@@ -59,22 +63,45 @@ pub struct SplitPolicy {
 impl SplitPolicy {
     pub fn attributes(&self) -> Vec<Attribute> {
         let kw = |n: &str, s: &str| Attribute::new(n, Value::Keyword(s.into()));
-        let mut out = vec![kw(v::SPLIT_DEFAULT, self.mode.keyword()), kw(v::SPLIT_FALLBACK_DEFAULT, self.fallback.keyword())];
+        let mut out = vec![
+            kw(v::SPLIT_DEFAULT, self.mode.keyword()),
+            kw(v::SPLIT_FALLBACK_DEFAULT, self.fallback.keyword()),
+        ];
         let printers: Vec<Value> = self.printers.iter().map(|p| Value::Name(p.clone())).collect();
-        out.push(Attribute::set(v::SPLIT_PRINTERS_DEFAULT, if printers.is_empty() { vec![Value::NoValue] } else { printers }));
-        out.push(Attribute::new(v::SPLIT_MIN_COPIES, Value::Integer(self.min_copies.min(i32::MAX as u32) as i32)));
-        out.push(Attribute::new(v::SPLIT_MIN_PAGES, Value::Integer(self.min_pages.min(i32::MAX as u32) as i32)));
+        out.push(Attribute::set(
+            v::SPLIT_PRINTERS_DEFAULT,
+            if printers.is_empty() { vec![Value::NoValue] } else { printers },
+        ));
+        out.push(Attribute::new(
+            v::SPLIT_MIN_COPIES,
+            Value::Integer(self.min_copies.min(i32::MAX as u32) as i32),
+        ));
+        out.push(Attribute::new(
+            v::SPLIT_MIN_PAGES,
+            Value::Integer(self.min_pages.min(i32::MAX as u32) as i32),
+        ));
         out
     }
 
     /// Applies one of the settable attributes. `Ok(false)`: not a split attribute.
     pub fn set(&mut self, attr: &Attribute) -> Result<bool, String> {
         let word = || attr.first_str().unwrap_or("").to_string();
-        let count = || v::integer_value(attr).filter(|n| *n >= 0).map(|n| n as u32).ok_or_else(|| format!("Bad {} value: a number of 0 or more.", attr.name));
+        let count = || {
+            v::integer_value(attr)
+                .filter(|n| *n >= 0)
+                .map(|n| n as u32)
+                .ok_or_else(|| format!("Bad {} value: a number of 0 or more.", attr.name))
+        };
         match attr.name.as_str() {
-            v::SPLIT_DEFAULT => self.mode = SplitMode::from_keyword(&word()).ok_or_else(|| format!("Unknown {} \"{}\" (none, auto or manual).", attr.name, word()))?,
+            v::SPLIT_DEFAULT => {
+                self.mode = SplitMode::from_keyword(&word()).ok_or_else(|| {
+                    format!("Unknown {} \"{}\" (none, auto or manual).", attr.name, word())
+                })?
+            }
             v::SPLIT_FALLBACK_DEFAULT => {
-                self.fallback = Fallback::from_keyword(&word()).ok_or_else(|| format!("Unknown {} \"{}\" (print-alone or hold).", attr.name, word()))?
+                self.fallback = Fallback::from_keyword(&word()).ok_or_else(|| {
+                    format!("Unknown {} \"{}\" (print-alone or hold).", attr.name, word())
+                })?
             }
             v::SPLIT_PRINTERS_DEFAULT => self.printers = v::list_values(attr),
             v::SPLIT_MIN_COPIES => self.min_copies = count()?,
@@ -92,6 +119,7 @@ impl SplitPolicy {
         if self.min_copies == 0 && self.min_pages == 0 {
             return true;
         }
-        (self.min_copies > 0 && copies >= self.min_copies) || (self.min_pages > 0 && pages.is_some_and(|p| p >= self.min_pages))
+        (self.min_copies > 0 && copies >= self.min_copies)
+            || (self.min_pages > 0 && pages.is_some_and(|p| p >= self.min_pages))
     }
 }

@@ -1,13 +1,13 @@
 //! Queue administration (CUPS): add, modify and delete printers and classes, and
 //! CUPS-Create-Local-Printer's temporary queues.
 
-use crate::{capabilities, ids, response, schedule};
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{JobState, Printer, PrinterState, Scheduler};
-use crate::request::{Request, Requester};
 use crate::request::Target;
+use crate::request::{Request, Requester};
+use crate::{capabilities, ids, response, schedule};
 use quire_ipp::{Attribute, DelimiterTag, Group};
 
 /// Device URI schemes a queue may use in this build.
@@ -17,12 +17,15 @@ fn valid_name(name: &str) -> bool {
     // cupsd: printable, no space, '/', '\\', '?', '\'', '"' or '#', at most 127 bytes.
     !name.is_empty()
         && name.len() <= 127
-        && name.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '\\' | '?' | '\'' | '"' | '#'))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '/' | '\\' | '?' | '\'' | '"' | '#'))
 }
 
 pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i64) -> Printer {
     // cupsd gives a new queue the configured DefaultPolicy.
-    let op_policy = s.settings.access.as_deref().map_or("default", |a| a.default_policy.as_str()).to_string();
+    let op_policy =
+        s.settings.access.as_deref().map_or("default", |a| a.default_policy.as_str()).to_string();
     let id = s.next_printer_id;
     s.next_printer_id += 1;
     Printer {
@@ -35,7 +38,11 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         ppd_name: String::new(),
         info: String::new(),
         location: String::new(),
-        make_and_model: if is_class { "Local Printer Class".into() } else { "Local Raw Printer".into() },
+        make_and_model: if is_class {
+            "Local Printer Class".into()
+        } else {
+            "Local Raw Printer".into()
+        },
         state: PrinterState::Stopped,
         state_reasons: vec!["paused".into()],
         state_message: String::new(),
@@ -64,10 +71,14 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
 /// Resolves the target into (key, display name, exists).
 fn target_name(s: &Scheduler, t: &Target) -> IppResult<(String, String, bool)> {
     match t {
-        Target::Printer(key) => Ok((key.clone(), s.printer(key).map(|p| p.name.clone()).unwrap_or_default(), true)),
+        Target::Printer(key) => {
+            Ok((key.clone(), s.printer(key).map(|p| p.name.clone()).unwrap_or_default(), true))
+        }
         Target::NewPrinter(name) => {
             if !valid_name(name) {
-                return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
+                return Err(IppError::BadRequest(format!(
+                    "The printer name \"{name}\" contains invalid characters."
+                )));
             }
             Ok((name.to_ascii_lowercase(), name.clone(), false))
         }
@@ -75,12 +86,19 @@ fn target_name(s: &Scheduler, t: &Target) -> IppResult<(String, String, bool)> {
     }
 }
 
-pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn add_modify_printer(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    _who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a class.")));
     }
-    let attrs: Vec<Attribute> = req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
+    let attrs: Vec<Attribute> =
+        req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
     let mut p = match s.printer(&key) {
         Some(p) => p.clone(),
         None => new_printer(s, &name, false, now),
@@ -92,9 +110,13 @@ pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &R
     if p.device_uri.is_empty() {
         return Err(IppError::BadRequest("A device-uri is required for a new printer.".into()));
     }
-    let ppd = req.message.operation_attr("ppd-name").or_else(|| attrs.iter().find(|a| a.name == "ppd-name"));
+    let ppd = req
+        .message
+        .operation_attr("ppd-name")
+        .or_else(|| attrs.iter().find(|a| a.name == "ppd-name"));
     if let Some(ppd) = ppd.and_then(|a| a.first_str()) {
-        apply_model(&mut p, ppd, req.device_attributes.as_deref()).map_err(|e| with_device_error(e, req.device_error.as_deref()))?;
+        apply_model(&mut p, ppd, req.device_attributes.as_deref())
+            .map_err(|e| with_device_error(e, req.device_error.as_deref()))?;
     }
     apply_common(&mut p, &attrs)?;
     p.config_change_time = now;
@@ -104,7 +126,9 @@ pub fn add_modify_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &R
 /// A failed device query's cause (from the daemon), added to the answer.
 fn with_device_error(e: IppError, why: Option<&str>) -> IppError {
     match (e, why) {
-        (IppError::NotPossible(m), Some(why)) => IppError::NotPossible(format!("{}: {why}.", m.trim_end_matches('.'))),
+        (IppError::NotPossible(m), Some(why)) => {
+            IppError::NotPossible(format!("{}: {why}.", m.trim_end_matches('.')))
+        }
         (e, _) => e,
     }
 }
@@ -125,11 +149,23 @@ fn check_device_uri(s: &Scheduler, uri: &str) -> IppResult<()> {
 fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppResult<()> {
     match ppd {
         "everywhere" => {
-            let device = device.ok_or_else(|| IppError::NotPossible(format!("Unable to query printer \"{}\" for its capabilities.", p.name)))?;
+            let device = device.ok_or_else(|| {
+                IppError::NotPossible(format!(
+                    "Unable to query printer \"{}\" for its capabilities.",
+                    p.name
+                ))
+            })?;
             p.capabilities = capabilities::from_device(device);
             // What the device says about its security is a claim until an administrator confirms it.
-            crate::security::take_claim(p, crate::model::Security::from_device(device, &p.device_uri));
-            let mm = device.iter().find(|a| a.name == "printer-make-and-model").and_then(|a| a.first_str()).map(crate::device_text::line);
+            crate::security::take_claim(
+                p,
+                crate::model::Security::from_device(device, &p.device_uri),
+            );
+            let mm = device
+                .iter()
+                .find(|a| a.name == "printer-make-and-model")
+                .and_then(|a| a.first_str())
+                .map(crate::device_text::line);
             if let Some(mm) = mm.filter(|m| !m.is_empty()) {
                 p.make_and_model = format!("{mm} - IPP Everywhere");
             }
@@ -166,8 +202,14 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             "printer-state" => set_state(p, a)?,
             "printer-state-message" => p.state_message = text,
             "printer-error-policy" => {
-                if !matches!(text.as_str(), "abort-job" | "retry-job" | "retry-current-job" | "stop-printer") {
-                    return Err(IppError::unsupported(format!("Unsupported printer-error-policy \"{text}\"."), a.clone()));
+                if !matches!(
+                    text.as_str(),
+                    "abort-job" | "retry-job" | "retry-current-job" | "stop-printer"
+                ) {
+                    return Err(IppError::unsupported(
+                        format!("Unsupported printer-error-policy \"{text}\"."),
+                        a.clone(),
+                    ));
                 }
                 p.error_policy = text;
             }
@@ -182,9 +224,14 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
             }
             "job-sheets-default" => {
                 let v: Vec<&str> = a.strs().collect();
-                p.job_sheets_default = (v.first().unwrap_or(&"none").to_string(), v.get(1).unwrap_or(&"none").to_string());
+                p.job_sheets_default = (
+                    v.first().unwrap_or(&"none").to_string(),
+                    v.get(1).unwrap_or(&"none").to_string(),
+                );
             }
-            name if name.ends_with("-default") && name != "job-sheets-default" => p.set_capability(a.clone()),
+            name if name.ends_with("-default") && name != "job-sheets-default" => {
+                p.set_capability(a.clone())
+            }
             _ => {}
         }
     }
@@ -221,23 +268,40 @@ pub(crate) fn confirmation_first(attrs: &[Attribute]) -> impl Iterator<Item = &A
 /// Security facts and split policy (not on classes). `Ok(false)`: not one of them.
 pub(crate) fn apply_vendor(p: &mut Printer, a: &Attribute) -> IppResult<bool> {
     if a.name == quire_ipp::vendor::CONFIDENTIAL_DEFAULT {
-        p.confidential_default = quire_ipp::vendor::flag_value(a).ok_or_else(|| IppError::unsupported("quire-confidential-default must be true or false.", a.clone()))?;
+        p.confidential_default = quire_ipp::vendor::flag_value(a).ok_or_else(|| {
+            IppError::unsupported("quire-confidential-default must be true or false.", a.clone())
+        })?;
         return Ok(true);
     }
     if p.temporary && crate::security::is_settable(&a.name) {
         // cupsd's answer for a value a temporary queue cannot keep.
-        return Err(IppError::NotPossible(format!("Unable to save value for \"{}\" with a temporary printer.", a.name)));
+        return Err(IppError::NotPossible(format!(
+            "Unable to save value for \"{}\" with a temporary printer.",
+            a.name
+        )));
     }
-    let applied = crate::security::admin_set(p, a).and_then(|done| if done { Ok(true) } else { p.split.set(a) }).and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
+    let applied = crate::security::admin_set(p, a)
+        .and_then(|done| if done { Ok(true) } else { p.split.set(a) })
+        .and_then(|done| if done { Ok(true) } else { p.failover.set(a) });
     match applied {
         Ok(false) => Ok(false),
-        Ok(true) if p.is_class => Err(IppError::unsupported(format!("\"{}\" is a printer attribute; classes have none.", a.name), a.clone())),
+        Ok(true) if p.is_class => Err(IppError::unsupported(
+            format!("\"{}\" is a printer attribute; classes have none.", a.name),
+            a.clone(),
+        )),
         Ok(true) => Ok(true),
         Err(message) => Err(IppError::unsupported(message, a.clone())),
     }
 }
 
-fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, existed: bool, now: i64) -> IppResult<Outcome> {
+fn finish_admin(
+    s: &mut Scheduler,
+    req: &Request,
+    key: String,
+    p: Printer,
+    existed: bool,
+    now: i64,
+) -> IppResult<Outcome> {
     let name = p.name.clone();
     s.printers.insert(key.clone(), p);
     let kind = if existed { EventKind::PrinterModified } else { EventKind::PrinterAdded };
@@ -247,12 +311,19 @@ fn finish_admin(s: &mut Scheduler, req: &Request, key: String, p: Printer, exist
     Ok(Outcome { response: response::ok(&req.message), effects })
 }
 
-pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn add_modify_class(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    _who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let (key, name, exists) = target_name(s, t)?;
     if exists && s.printer(&key).is_some_and(|p| !p.is_class) {
         return Err(IppError::NotPossible(format!("\"{name}\" is a printer, not a class.")));
     }
-    let attrs: Vec<Attribute> = req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
+    let attrs: Vec<Attribute> =
+        req.message.group(DelimiterTag::Printer).map(|g| g.attributes.clone()).unwrap_or_default();
     let mut c = match s.printer(&key) {
         Some(p) => p.clone(),
         None => new_printer(s, &name, true, now),
@@ -266,7 +337,9 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, _who: &Req
                 .or_else(|| path.strip_prefix("/classes/"))
                 .and_then(|m| s.printer(m))
                 .filter(|m| m.name.to_ascii_lowercase() != key)
-                .ok_or_else(|| IppError::NotFound(format!("The printer or class \"{uri}\" does not exist.")))?;
+                .ok_or_else(|| {
+                    IppError::NotFound(format!("The printer or class \"{uri}\" does not exist."))
+                })?;
             members.push(m.name.clone());
         }
         c.members = members;
@@ -279,7 +352,13 @@ pub fn add_modify_class(s: &mut Scheduler, req: &Request, t: &Target, _who: &Req
     finish_admin(s, req, key, c, exists, now)
 }
 
-pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn delete_printer(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    _who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let key = t.printer_key()?.to_string();
     let p = s.printers.remove(&key).ok_or_else(IppError::printer_not_found)?;
     let mut effects = vec![Effect::DeletePrinter(key)];
@@ -295,15 +374,26 @@ pub fn delete_printer(s: &mut Scheduler, req: &Request, t: &Target, _who: &Reque
 /// their members); jobs of a class printing on it go back to the class.
 fn end_jobs_on(s: &mut Scheduler, name: &str, now: i64, effects: &mut Vec<Effect>) {
     // Its jobs are canceled, as cupsd does (a class's printing jobs free their members).
-    let ids: Vec<i32> = s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(name)).map(|j| j.id).collect();
+    let ids: Vec<i32> =
+        s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(name)).map(|j| j.id).collect();
     for id in ids {
-        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-at-device", now, effects);
+        crate::lifecycle::terminate(
+            s,
+            id,
+            JobState::Canceled,
+            "job-canceled-at-device",
+            now,
+            effects,
+        );
     }
     // Jobs of a class printing on it are stopped and go back to the class, to print on
     // another member (cupsd requeues them too).
     let printing: Vec<i32> = s
         .active_jobs()
-        .filter(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name)))
+        .filter(|j| {
+            j.state == JobState::Processing
+                && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
+        })
         .map(|j| j.id)
         .collect();
     for id in printing {
@@ -343,14 +433,22 @@ fn forget(s: &mut Scheduler, name: &str, effects: &mut Vec<Effect>) {
 }
 
 /// A temporary IPP Everywhere queue for the local printer at `uri` (CUPS-Create-Local-Printer).
-fn new_local_printer(s: &mut Scheduler, name: &str, uri: String, req: &Request, now: i64) -> Printer {
+fn new_local_printer(
+    s: &mut Scheduler,
+    name: &str,
+    uri: String,
+    req: &Request,
+    now: i64,
+) -> Printer {
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let mut p = new_printer(s, name, false, now);
     p.temporary = true;
     p.device_uri = uri;
     // Text from DNS-SD and the device: cleaned before it is shown to anyone.
-    p.info = get("printer-info").map(|t| crate::device_text::line(&t)).unwrap_or_else(|| name.to_string());
+    p.info = get("printer-info")
+        .map(|t| crate::device_text::line(&t))
+        .unwrap_or_else(|| name.to_string());
     p.location = get("printer-location").map(|t| crate::device_text::line(&t)).unwrap_or_default();
     p.ppd_name = "everywhere".into();
     if let Some(device) = req.device_attributes.as_deref() {
@@ -367,16 +465,29 @@ fn new_local_printer(s: &mut Scheduler, name: &str, uri: String, req: &Request, 
 /// (`Caller::OnThisHost`).
 /// The queue is temporary: not shared, deleted once unused
 /// (`temporary::expire_temporary`), and it never takes part in splitting or failover.
-pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn create_local_printer(
+    s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let g = req.message.group(DelimiterTag::Printer);
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
-    let name = get("printer-name").ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
-    let uri = get("device-uri").ok_or_else(|| IppError::BadRequest("Missing required device-uri attribute.".into()))?;
+    let name = get("printer-name")
+        .ok_or_else(|| IppError::BadRequest("Missing required printer-name attribute.".into()))?;
+    let uri = get("device-uri")
+        .ok_or_else(|| IppError::BadRequest("Missing required device-uri attribute.".into()))?;
     if !valid_name(&name) {
-        return Err(IppError::BadRequest(format!("The printer name \"{name}\" contains invalid characters.")));
+        return Err(IppError::BadRequest(format!(
+            "The printer name \"{name}\" contains invalid characters."
+        )));
     }
     if !(uri.starts_with("ipp://") || uri.starts_with("ipps://")) {
-        return Err(IppError::BadRequest(format!("Bad device-uri \"{}\".", quire_ipp::uri::without_userinfo(&uri))));
+        return Err(IppError::BadRequest(format!(
+            "Bad device-uri \"{}\".",
+            quire_ipp::uri::without_userinfo(&uri)
+        )));
     }
     let key = name.to_ascii_lowercase();
     let mut effects = Vec::new();
@@ -390,12 +501,22 @@ pub fn create_local_printer(s: &mut Scheduler, req: &Request, _t: &Target, _who:
             events::emit_printer(s, EventKind::PrinterAdded, &name, now);
             // Saved (unlike cupsd, which forgets temporary queues and drops their jobs at a
             // restart), so its jobs survive one; it is still deleted once unused.
-            effects.extend([Effect::PersistPrinter(key.clone()), Effect::PersistServer, Effect::ArmTimer { at: now + crate::temporary::TEMPORARY_UNUSED_SECS + 1 }]);
+            effects.extend([
+                Effect::PersistPrinter(key.clone()),
+                Effect::PersistServer,
+                Effect::ArmTimer { at: now + crate::temporary::TEMPORARY_UNUSED_SECS + 1 },
+            ]);
         }
     }
     let p = s.printers.get(&key).ok_or_else(|| IppError::Internal("queue vanished".into()))?;
     let want = quire_ipp::registry::expand_requested(
-        &["printer-id", "printer-is-accepting-jobs", "printer-state", "printer-state-reasons", "printer-uri-supported"],
+        &[
+            "printer-id",
+            "printer-is-accepting-jobs",
+            "printer-state",
+            "printer-state-reasons",
+            "printer-uri-supported",
+        ],
         quire_ipp::registry::ObjectKind::Printer,
     );
     let mut resp = response::ok(&req.message);

@@ -11,7 +11,13 @@ use quire_ipp::{Attribute, Value};
 /// Quire-Release-My-Jobs: every held confidential job of the (password-authenticated)
 /// requester, on the target printer or all printers, released at once in submission
 /// order. PIN jobs need their own PIN and are left held.
-pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn release_my_jobs(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     if who.method != AuthMethod::Password {
         return Err(IppError::NotAuthenticated);
     }
@@ -19,7 +25,12 @@ pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
         Target::Printer(key) => s.printers.get(key).map(|p| p.name.clone()),
         _ => None,
     };
-    let mine = |j: &Job| j.owner.as_ref() == who.user && j.state == JobState::Held && !j.open && on.as_ref().is_none_or(|p| j.printer.eq_ignore_ascii_case(p));
+    let mine = |j: &Job| {
+        j.owner.as_ref() == who.user
+            && j.state == JobState::Held
+            && !j.open
+            && on.as_ref().is_none_or(|p| j.printer.eq_ignore_ascii_case(p))
+    };
     let (mut ids, mut pin_ids) = (Vec::new(), Vec::new());
     for j in s.jobs.values().filter(|j| mine(j)) {
         match j.confidential.as_ref().map(|c| c.release) {
@@ -38,7 +49,11 @@ pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
         crate::events::emit_job(s, crate::events::EventKind::JobStateChanged, *id, now);
     }
     let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-    effects.push(Effect::Log(format!("{} released confidential jobs [{}] in one authentication", who.user, list.join(", "))));
+    effects.push(Effect::Log(format!(
+        "{} released confidential jobs [{}] in one authentication",
+        who.user,
+        list.join(", ")
+    )));
     effects.extend(crate::schedule::run(s, now));
     let mut resp = crate::response::ok(&req.message);
     let message = match (ids.is_empty(), pin_ids.is_empty()) {
@@ -46,13 +61,21 @@ pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
         (false, true) => format!("Released {} job(s): {}.", ids.len(), list.join(", ")),
         (_, false) => {
             let pins: Vec<String> = pin_ids.iter().map(i32::to_string).collect();
-            format!("Released {} job(s){}; job(s) {} need their PIN.", ids.len(), if ids.is_empty() { String::new() } else { format!(": {}", list.join(", ")) }, pins.join(", "))
+            format!(
+                "Released {} job(s){}; job(s) {} need their PIN.",
+                ids.len(),
+                if ids.is_empty() { String::new() } else { format!(": {}", list.join(", ")) },
+                pins.join(", ")
+            )
         }
     };
     crate::response::set_status_message(&mut resp, &message);
     if !ids.is_empty() {
         let mut g = quire_ipp::Group::new(quire_ipp::DelimiterTag::Job);
-        g.push(Attribute::set(v::RELEASED_JOB_IDS, ids.iter().map(|i| Value::Integer(*i)).collect()));
+        g.push(Attribute::set(
+            v::RELEASED_JOB_IDS,
+            ids.iter().map(|i| Value::Integer(*i)).collect(),
+        ));
         resp.push_group(g);
     }
     Ok(Outcome { response: resp, effects })
@@ -60,11 +83,22 @@ pub fn release_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
 
 /// CUPS-Authenticate-Job on a confidential job: the release, with the proof the request
 /// carries (a password on the connection, or `job-password`).
-pub fn authenticate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn authenticate_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let Target::Job(id) = t else {
         return Err(IppError::BadRequest("Missing job-uri or job-id.".into()));
     };
-    let confidential = s.jobs.get(id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?.confidential.is_some();
+    let confidential = s
+        .jobs
+        .get(id)
+        .ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?
+        .confidential
+        .is_some();
     if !confidential {
         return Err(IppError::NotPossible(format!("Job #{id} does not need authentication.")));
     }

@@ -12,14 +12,26 @@ use crate::{response, schedule};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Value};
 
 /// Send-URI: Send-Document whose document is fetched from `document-uri` when the job prints.
-pub fn send_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn send_uri(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let number = t.job(s).map_or(1, |j| j.documents.len() as i32 + 1);
     let mut req = req.clone();
     req.document = Some(super::job_create::pull_document(s, &req.message, number)?);
     send_document(s, &req, t, who, now)
 }
 
-pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn send_document(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let last = last_document(&req.message)?;
     let job = super::owned_job(s, t, who)?;
     crate::confidential::check_owner(job, who, false)?;
@@ -28,7 +40,12 @@ pub fn send_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
 
 /// Phase one of Send-Document: every check before its document is read, and where the
 /// document goes.
-pub(crate) fn reserve(s: &Scheduler, req: &Request, t: &Target, who: &Requester) -> IppResult<Reservation> {
+pub(crate) fn reserve(
+    s: &Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+) -> IppResult<Reservation> {
     let job = super::owned_job(s, t, who)?;
     let id = job.id;
     if !job.open {
@@ -37,7 +54,12 @@ pub(crate) fn reserve(s: &Scheduler, req: &Request, t: &Target, who: &Requester)
     crate::confidential::check_owner(job, who, false)?;
     let room = crate::quota::check(s, req, &job.owner, 0)?;
     last_document(&req.message)?;
-    Ok(Reservation { job_id: id, doc_number: job.documents.len() as i32 + 1, confidential: job.confidential.is_some(), room })
+    Ok(Reservation {
+        job_id: id,
+        doc_number: job.documents.len() as i32 + 1,
+        confidential: job.confidential.is_some(),
+        room,
+    })
 }
 
 /// Send-Document's `last-document`.
@@ -52,7 +74,13 @@ pub(crate) fn last_document(msg: &Message) -> IppResult<bool> {
 }
 
 /// Adds the request's document to open job `id`; the last one closes the job.
-pub(crate) fn append(s: &mut Scheduler, req: &Request, id: i32, last: bool, now: i64) -> IppResult<Outcome> {
+pub(crate) fn append(
+    s: &mut Scheduler,
+    req: &Request,
+    id: i32,
+    last: bool,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = s.job_mut(id)?;
     if !job.open {
         return Err(IppError::NotPossible(format!("Job #{id} is not open for documents.")));
@@ -60,7 +88,11 @@ pub(crate) fn append(s: &mut Scheduler, req: &Request, id: i32, last: bool, now:
     if let Some(mut doc) = req.document.clone().filter(|d| d.size > 0 || d.uri.is_some()) {
         doc.number = job.documents.len() as i32 + 1;
         if let Some(n) = doc.pages.map(|n| i32::try_from(n).unwrap_or(i32::MAX)) {
-            job.impressions = if doc.number == 1 { Some(n) } else { job.impressions.map(|t| t.saturating_add(n)) };
+            job.impressions = if doc.number == 1 {
+                Some(n)
+            } else {
+                job.impressions.map(|t| t.saturating_add(n))
+            };
         }
         job.k_octets += (doc.size as i64 + 1023) / 1024;
         job.documents.push(doc);
@@ -77,7 +109,13 @@ pub(crate) fn append(s: &mut Scheduler, req: &Request, id: i32, last: bool, now:
     Ok(Outcome { response: job_response(s, req, id), effects })
 }
 
-pub fn close_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn close_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = super::owned_job(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
@@ -97,7 +135,13 @@ fn document_number(req: &Request) -> IppResult<i32> {
         .ok_or_else(|| IppError::BadRequest("Missing document-number.".into()))
 }
 
-pub fn cancel_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn cancel_document(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let number = document_number(req)?;
     let job = super::owned_job_mut(s, t, who)?;
     let id = job.id;
@@ -110,7 +154,9 @@ pub fn cancel_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
     }
     if job.confidential.is_some() {
         // Its sealed keys pair with its documents in order: cancel the whole job instead.
-        return Err(IppError::NotPossible(format!("Job #{id} is confidential: cancel the job, not one of its documents.")));
+        return Err(IppError::NotPossible(format!(
+            "Job #{id} is confidential: cancel the job, not one of its documents."
+        )));
     }
     job.documents.retain(|d| d.number != number);
     let effects = vec![Effect::PersistJob(id)];
@@ -123,16 +169,30 @@ pub fn cancel_document(s: &mut Scheduler, req: &Request, t: &Target, who: &Reque
     super::ok(req, effects)
 }
 
-pub fn set_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn set_document_attributes(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let number = document_number(req)?;
-    let attrs: Vec<Attribute> = req.message.group(DelimiterTag::Document).map(|g| g.attributes.clone()).unwrap_or_default();
+    let attrs: Vec<Attribute> =
+        req.message.group(DelimiterTag::Document).map(|g| g.attributes.clone()).unwrap_or_default();
     if let Some(bad) = attrs.iter().find(|a| a.name != "document-name") {
-        return Err(IppError::NotSettable(format!("The \"{}\" attribute cannot be changed.", bad.name), vec![bad.clone()]));
+        return Err(IppError::NotSettable(
+            format!("The \"{}\" attribute cannot be changed.", bad.name),
+            vec![bad.clone()],
+        ));
     }
     let job = super::owned_job_mut(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
-    let doc = job.documents.iter_mut().find(|d| d.number == number).ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
+    let doc = job
+        .documents
+        .iter_mut()
+        .find(|d| d.number == number)
+        .ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
     for a in attrs {
         doc.name = a.first_str().unwrap_or("").to_string();
     }
@@ -147,12 +207,24 @@ fn document_attributes(job: &Job, number: i32) -> Option<Vec<Attribute>> {
         Attribute::new("document-format", Value::MimeMediaType(d.format.clone())),
         Attribute::new("document-name", Value::Name(d.name.clone())),
         Attribute::new("document-state", Value::Enum(if job.state.is_terminal() { 9 } else { 3 })),
-        Attribute::new("k-octets", Value::Integer(d.size.div_ceil(1024).min(i32::MAX as u64) as i32)),
-        Attribute::new("compression", Value::Keyword(d.compression.clone().unwrap_or_else(|| "none".into()))),
+        Attribute::new(
+            "k-octets",
+            Value::Integer(d.size.div_ceil(1024).min(i32::MAX as u64) as i32),
+        ),
+        Attribute::new(
+            "compression",
+            Value::Keyword(d.compression.clone().unwrap_or_else(|| "none".into())),
+        ),
     ])
 }
 
-pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_documents(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let job = t.job(s)?;
     crate::confidential::check_visible(job, who)?;
     let mut resp = response::ok(&req.message);
@@ -164,11 +236,19 @@ pub fn get_documents(s: &mut Scheduler, req: &Request, t: &Target, who: &Request
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
 
-pub fn get_document_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_document_attributes(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let job = t.job(s)?;
     crate::confidential::check_visible(job, who)?;
-    let number = super::int_attr(&req.message, "document-number")?.ok_or_else(|| IppError::BadRequest("Missing document-number.".into()))?;
-    let attrs = document_attributes(job, number).ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
+    let number = super::int_attr(&req.message, "document-number")?
+        .ok_or_else(|| IppError::BadRequest("Missing document-number.".into()))?;
+    let attrs = document_attributes(job, number)
+        .ok_or_else(|| IppError::NotFound(format!("Document #{number} does not exist.")))?;
     let mut resp = response::ok(&req.message);
     let mut g = Group::new(DelimiterTag::Document);
     g.attributes = attrs;

@@ -1,20 +1,28 @@
 //! A job's state: Cancel-Job, Cancel-Jobs, Cancel-My-Jobs, Cancel-Current-Job, Purge-Jobs,
 //! Hold-Job, Release-Job, Restart-Job, Suspend-Current-Job and Resume-Job.
 
+use super::{ok, owned_job_mut};
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{Job, JobState, PrinterState, Release, Scheduler};
-use crate::request::{Request, Requester};
 use crate::request::Target;
-use super::{ok, owned_job_mut};
+use crate::request::{Request, Requester};
 use crate::{schedule, template};
 use quire_ipp::Value;
 
 /// The job, for an operation its owner (or an admin) may do; a confidential PIN job is
 /// released by whoever has the PIN, so ownership is checked by `check_release`.
-fn confidential_or_owned<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) -> IppResult<&'a mut Job> {
-    let pin_job = t.job(s).ok().and_then(|j| j.confidential.as_ref()).is_some_and(|c| c.release == Release::Pin);
+fn confidential_or_owned<'a>(
+    s: &'a mut Scheduler,
+    t: &Target,
+    who: &Requester,
+) -> IppResult<&'a mut Job> {
+    let pin_job = t
+        .job(s)
+        .ok()
+        .and_then(|j| j.confidential.as_ref())
+        .is_some_and(|c| c.release == Release::Pin);
     if pin_job {
         t.job_mut(s)
     } else {
@@ -27,7 +35,11 @@ fn confidential_or_owned<'a>(s: &'a mut Scheduler, t: &Target, who: &Requester) 
 pub(super) fn not_split(job: &Job, what: &str) -> IppResult<()> {
     if job.is_split() {
         let ids: Vec<String> = job.children.iter().map(i32::to_string).collect();
-        return Err(IppError::NotPossible(format!("Job #{} was split into jobs {}: {what} those instead.", job.id, ids.join(", "))));
+        return Err(IppError::NotPossible(format!(
+            "Job #{} was split into jobs {}: {what} those instead.",
+            job.id,
+            ids.join(", ")
+        )));
     }
     Ok(())
 }
@@ -38,7 +50,10 @@ pub(super) fn not_split(job: &Job, what: &str) -> IppResult<()> {
 /// `indefinite`, which would drop `job-password-wait`) would print it unproven.
 pub(super) fn keep_confidential_hold(job: &Job) -> IppResult<()> {
     if job.confidential.as_ref().is_some_and(|c| !c.released) {
-        return Err(IppError::NotPossible(format!("Confidential job #{} is released with Release-Job by its owner (or its PIN).", job.id)));
+        return Err(IppError::NotPossible(format!(
+            "Confidential job #{} is released with Release-Job by its owner (or its PIN).",
+            job.id
+        )));
     }
     Ok(())
 }
@@ -52,7 +67,13 @@ fn not_confidential(job: &Job, what: &str) -> IppResult<()> {
     Ok(())
 }
 
-pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn cancel_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = owned_job_mut(s, t, who)?;
     crate::confidential::check_owner(job, who, true)?;
     let id = job.id;
@@ -60,9 +81,17 @@ pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
         let what = job.state.keyword();
         return Err(IppError::NotPossible(format!("Job #{id} is already {what} - can't cancel.")));
     }
-    let purge = req.message.operation_attr("purge-job").and_then(|a| a.first_bool()).unwrap_or(false);
+    let purge =
+        req.message.operation_attr("purge-job").and_then(|a| a.first_bool()).unwrap_or(false);
     let mut effects = Vec::new();
-    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(
+        s,
+        id,
+        JobState::Canceled,
+        "job-canceled-by-user",
+        now,
+        &mut effects,
+    );
     if purge {
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
@@ -72,7 +101,13 @@ pub fn cancel_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
 }
 
 /// The jobs a Cancel-Jobs / Cancel-My-Jobs / Purge-Jobs request covers.
-fn selected_jobs(s: &Scheduler, req: &Request, t: &Target, only_user: Option<&str>, include_done: bool) -> IppResult<Vec<i32>> {
+fn selected_jobs(
+    s: &Scheduler,
+    req: &Request,
+    t: &Target,
+    only_user: Option<&str>,
+    include_done: bool,
+) -> IppResult<Vec<i32>> {
     let queue = match t {
         Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),
         _ => None,
@@ -105,36 +140,71 @@ fn check_confidential_owners(s: &Scheduler, ids: &[i32], who: &Requester) -> Ipp
     Ok(())
 }
 
-pub fn cancel_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn cancel_jobs(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     // An admin cancels everyone's jobs; anyone else only their own (cupsd's @OWNER rule).
     let only = if who.admin { None } else { Some(who.user.as_str()) };
     let ids = selected_jobs(s, req, t, only, false)?;
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(
+            s,
+            id,
+            JobState::Canceled,
+            "job-canceled-by-user",
+            now,
+            &mut effects,
+        );
     }
     effects.extend(schedule::run(s, now));
     ok(req, effects)
 }
 
-pub fn cancel_my_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn cancel_my_jobs(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let ids = selected_jobs(s, req, t, Some(&who.user), false)?;
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(
+            s,
+            id,
+            JobState::Canceled,
+            "job-canceled-by-user",
+            now,
+            &mut effects,
+        );
     }
     effects.extend(schedule::run(s, now));
     ok(req, effects)
 }
 
-pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn cancel_current_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let name = t.printer(s)?.name.clone();
     let current = s
         .jobs
         .values()
-        .find(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name)))
+        .find(|j| {
+            j.state == JobState::Processing
+                && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))
+        })
         .map(|j| (j.id, j.owner.clone()));
     let Some((id, owner)) = current else {
         return Err(IppError::NotPossible("No job is printing.".into()));
@@ -144,18 +214,38 @@ pub fn cancel_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     }
     check_confidential_owners(s, &[id], who)?;
     let mut effects = Vec::new();
-    crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+    crate::lifecycle::terminate(
+        s,
+        id,
+        JobState::Canceled,
+        "job-canceled-by-user",
+        now,
+        &mut effects,
+    );
     effects.extend(schedule::run(s, now));
     ok(req, effects)
 }
 
-pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn purge_jobs(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let only = if who.admin { None } else { Some(who.user.as_str()) };
     let ids = selected_jobs(s, req, t, only, true)?;
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        crate::lifecycle::terminate(s, id, JobState::Canceled, "job-canceled-by-user", now, &mut effects);
+        crate::lifecycle::terminate(
+            s,
+            id,
+            JobState::Canceled,
+            "job-canceled-by-user",
+            now,
+            &mut effects,
+        );
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
     }
@@ -163,11 +253,19 @@ pub fn purge_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester,
     ok(req, effects)
 }
 
-pub fn hold_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn hold_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let until = match req.message.operation_attr("job-hold-until") {
-        Some(a) => a.first_str().filter(|v| template::valid_hold_until(v) && *v != "no-hold").map(str::to_string).ok_or_else(|| {
-            IppError::unsupported("Unsupported job-hold-until value.", a.clone())
-        })?,
+        Some(a) => a
+            .first_str()
+            .filter(|v| template::valid_hold_until(v) && *v != "no-hold")
+            .map(str::to_string)
+            .ok_or_else(|| IppError::unsupported("Unsupported job-hold-until value.", a.clone()))?,
         None => "indefinite".into(),
     };
     let job = owned_job_mut(s, t, who)?;
@@ -201,7 +299,10 @@ pub(super) fn hold(job: &mut Job, until: &str, now: i64) {
     job.hold_until = until.into();
     job.hold_until_time = template::hold_until_time(until, now);
     job.state_reasons = vec!["job-hold-until-specified".into()];
-    job.set_attribute(quire_ipp::Attribute::new("job-hold-until", template::hold_until_value(until)));
+    job.set_attribute(quire_ipp::Attribute::new(
+        "job-hold-until",
+        template::hold_until_value(until),
+    ));
 }
 
 fn release(job: &mut Job) {
@@ -224,7 +325,13 @@ fn unhold(job: &mut Job) {
     }
 }
 
-pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn release_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = confidential_or_owned(s, t, who)?;
     let id = job.id;
     not_split(job, "release")?;
@@ -242,7 +349,11 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
         }
         crate::confidential::release(job);
         // A PIN proves who holds it, not who they are: the name is only what they claimed.
-        let by = if req.pin_ok == Some(true) { format!("the PIN holder (claimed: {})", who.user) } else { who.user.clone() };
+        let by = if req.pin_ok == Some(true) {
+            format!("the PIN holder (claimed: {})", who.user)
+        } else {
+            who.user.clone()
+        };
         effects.push(Effect::Log(format!("[Job {id}] confidential job released by {by}")));
     } else {
         release(job);
@@ -252,7 +363,13 @@ pub fn release_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     ok(req, effects)
 }
 
-pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn restart_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     not_split(job, "restart")?;
@@ -269,7 +386,12 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
     job.pages_completed = 0;
     job.state_message.clear();
     release(job);
-    if let Some(until) = req.message.operation_attr("job-hold-until").and_then(|a| a.first_str()).filter(|v| template::valid_hold_until(v)) {
+    if let Some(until) = req
+        .message
+        .operation_attr("job-hold-until")
+        .and_then(|a| a.first_str())
+        .filter(|v| template::valid_hold_until(v))
+    {
         hold(job, until, now);
     }
     let mut effects = vec![Effect::PersistJob(id)];
@@ -279,9 +401,22 @@ pub fn restart_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
 }
 
 /// The current job is stopped (processing-stopped, job-suspended) and the printer freed.
-pub fn suspend_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn suspend_current_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let name = t.printer(s)?.name.clone();
-    let current = s.jobs.values().find(|j| j.state == JobState::Processing && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))).map(|j| (j.id, j.owner.clone()));
+    let current = s
+        .jobs
+        .values()
+        .find(|j| {
+            j.state == JobState::Processing
+                && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))
+        })
+        .map(|j| (j.id, j.owner.clone()));
     let Some((id, owner)) = current else {
         return Err(IppError::NotPossible("No job is printing.".into()));
     };
@@ -307,7 +442,13 @@ pub fn suspend_current_job(s: &mut Scheduler, req: &Request, t: &Target, who: &R
 }
 
 /// A suspended job becomes pending again; it restarts from its first page.
-pub fn resume_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn resume_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;

@@ -7,15 +7,21 @@ use crate::error::{IppError, IppResult};
 use crate::events::{self, EventKind};
 use crate::model::{Job, JobAttrs, JobState, Printer, Release, Scheduler};
 use crate::quota::Allowance;
-use crate::request::{Request, Requester};
 use crate::request::Target;
+use crate::request::{Request, Requester};
 use crate::{response, schedule, template};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
 
 /// Operation attributes copied onto the job (never `job-password`: a job keeps no secret).
 const JOB_OPERATION_ATTRS: &[&str] = &["job-name", "job-impressions", "job-media-sheets"];
 
-pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn print_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let doc = req
         .document
         .clone()
@@ -27,7 +33,13 @@ pub fn print_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, 
 }
 
 /// Print-URI: Print-Job whose document is fetched from `document-uri` when the job prints.
-pub fn print_uri(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn print_uri(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let req = pull_request(s, req)?;
     let (mut job, checked, _) = new_job(s, &req, t, who, now)?;
     job.documents = req.document.clone().into_iter().collect();
@@ -42,23 +54,34 @@ pub(super) fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppRes
     if s.settings.pull_schemes.is_empty() {
         return Err(IppError::OperationNotSupported(msg.code));
     }
-    let attr = msg.operation_attr("document-uri").ok_or_else(|| IppError::BadRequest("Missing document-uri attribute.".into()))?;
+    let attr = msg
+        .operation_attr("document-uri")
+        .ok_or_else(|| IppError::BadRequest("Missing document-uri attribute.".into()))?;
     let uri = match attr.values.as_slice() {
         [Value::Uri(u)] => u.clone(),
         _ => return Err(IppError::BadRequest("Bad document-uri attribute.".into())),
     };
     let scheme = uri.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).unwrap_or_default();
     if !s.settings.pull_schemes.contains(&scheme) {
-        return Err(IppError::UriSchemeNotSupported(format!("URI scheme \"{scheme}\" is not allowed for document-uri on this server.")));
+        return Err(IppError::UriSchemeNotSupported(format!(
+            "URI scheme \"{scheme}\" is not allowed for document-uri on this server."
+        )));
     }
     if msg.operation_attr("compression").and_then(|a| a.first_str()).is_some_and(|c| c != "none") {
-        return Err(IppError::unsupported("Compressed documents are not fetched by URI.", msg.operation_attr("compression").cloned().unwrap_or_else(|| Attribute::new("compression", Value::Keyword("none".into())))));
+        return Err(IppError::unsupported(
+            "Compressed documents are not fetched by URI.",
+            msg.operation_attr("compression")
+                .cloned()
+                .unwrap_or_else(|| Attribute::new("compression", Value::Keyword("none".into()))),
+        ));
     }
     let op = |n: &str| msg.operation_attr(n).and_then(|a| a.first_str()).map(str::to_string);
     Ok(Document {
         number,
         format: op("document-format").unwrap_or_else(|| "application/octet-stream".into()),
-        name: op("document-name").or_else(|| op("job-name")).unwrap_or_else(|| uri.rsplit('/').next().unwrap_or_default().to_string()),
+        name: op("document-name")
+            .or_else(|| op("job-name"))
+            .unwrap_or_else(|| uri.rsplit('/').next().unwrap_or_default().to_string()),
         size: 0,
         file: String::new(),
         compression: None,
@@ -67,13 +90,25 @@ pub(super) fn pull_document(s: &Scheduler, msg: &Message, number: i32) -> IppRes
     })
 }
 
-pub fn create_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn create_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let (mut job, checked, _) = new_job(s, req, t, who, now)?;
     job.open = true;
     finish_creation(s, req, job, checked.unsupported, now)
 }
 
-pub fn validate_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn validate_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let (_, checked, _) = new_job(s, req, t, who, now)?;
     let mut resp = response::ok(&req.message);
     add_unsupported(&mut resp, checked.unsupported);
@@ -113,7 +148,14 @@ impl NewJob {
 
 /// Phase one of Print-Job, Print-URI and Create-Job: every check the new job can fail, and
 /// the job as it will be created.
-pub(crate) fn check(s: &Scheduler, req: &Request, op: Operation, t: &Target, who: &Requester, now: i64) -> IppResult<NewJob> {
+pub(crate) fn check(
+    s: &Scheduler,
+    req: &Request,
+    op: Operation,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<NewJob> {
     let uri_req = (op == Operation::PrintUri).then(|| pull_request(s, req)).transpose()?;
     let (mut job, checked, room) = new_job(s, uri_req.as_ref().unwrap_or(req), t, who, now)?;
     job.open = op == Operation::CreateJob;
@@ -126,12 +168,26 @@ pub(crate) fn check(s: &Scheduler, req: &Request, op: Operation, t: &Target, who
 /// Phase two: what may have changed while the daemon worked is checked again (the queue
 /// still takes the job, the limits and quotas still allow it), the daemon's work is taken
 /// in (the document and its sealed key, the PIN's check key) and the job is created.
-pub(crate) fn create(s: &mut Scheduler, req: &Request, new: NewJob, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub(crate) fn create(
+    s: &mut Scheduler,
+    req: &Request,
+    new: NewJob,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let NewJob { op, mut job, unsupported, reserved, .. } = new;
-    let uri_req = (op == Operation::PrintUri).then(|| Request { document: job.documents.first().cloned(), declared_document_size: None, ..req.clone() });
+    let uri_req = (op == Operation::PrintUri).then(|| Request {
+        document: job.documents.first().cloned(),
+        declared_document_size: None,
+        ..req.clone()
+    });
     let req = uri_req.as_ref().unwrap_or(req);
     if op == Operation::PrintJob {
-        let doc = req.document.clone().filter(|d| d.size > 0).ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
+        let doc = req
+            .document
+            .clone()
+            .filter(|d| d.size > 0)
+            .ok_or_else(|| IppError::BadRequest("No file in print request.".into()))?;
         still_allowed(s, req, &job, who)?;
         attach_print_document(&mut job, doc, req);
     } else {
@@ -150,7 +206,10 @@ pub(crate) fn create(s: &mut Scheduler, req: &Request, new: NewJob, who: &Reques
 fn still_allowed(s: &Scheduler, req: &Request, job: &Job, who: &Requester) -> IppResult<()> {
     let printer = s.printer(&job.printer).ok_or_else(IppError::printer_not_found)?;
     if !printer.accepting {
-        return Err(IppError::NotAcceptingJobs(format!("Destination \"{}\" is not accepting jobs.", printer.name)));
+        return Err(IppError::NotAcceptingJobs(format!(
+            "Destination \"{}\" is not accepting jobs.",
+            printer.name
+        )));
     }
     check_user_allowed(printer, who)?;
     check_limits(s, printer, who)?;
@@ -160,7 +219,11 @@ fn still_allowed(s: &Scheduler, req: &Request, job: &Job, who: &Requester) -> Ip
 /// A Print-URI request with the document its `document-uri` names (nothing is declared
 /// after the attributes: it is fetched when the job prints).
 fn pull_request(s: &Scheduler, req: &Request) -> IppResult<Request> {
-    Ok(Request { document: Some(pull_document(s, &req.message, 1)?), declared_document_size: None, ..req.clone() })
+    Ok(Request {
+        document: Some(pull_document(s, &req.message, 1)?),
+        declared_document_size: None,
+        ..req.clone()
+    })
 }
 
 /// Print-Job's document becomes the job's only one.
@@ -176,19 +239,32 @@ fn attach_print_document(job: &mut Job, doc: Document, req: &Request) {
 
 /// Checks everything about a new job and builds it (not yet added to the state), with the
 /// room its documents have under the spool quotas.
-fn new_job(s: &Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<(Job, template::Checked, Option<Allowance>)> {
+fn new_job(
+    s: &Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<(Job, template::Checked, Option<Allowance>)> {
     let printer = t.printer(s)?;
     if !printer.accepting {
-        return Err(IppError::NotAcceptingJobs(format!("Destination \"{}\" is not accepting jobs.", printer.name)));
+        return Err(IppError::NotAcceptingJobs(format!(
+            "Destination \"{}\" is not accepting jobs.",
+            printer.name
+        )));
     }
     check_user_allowed(printer, who)?;
     let msg = &req.message;
     check_format(printer, msg, req.document.as_ref())?;
-    let fidelity = msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
+    let fidelity =
+        msg.operation_attr("ipp-attribute-fidelity").and_then(|a| a.first_bool()).unwrap_or(false);
     // The PIN is an operation attribute; in the Job group it would be kept as a job
     // attribute, in the clear.
     if let Some(a) = msg.group(DelimiterTag::Job).and_then(|g| g.get("job-password")) {
-        return Err(IppError::unsupported("job-password is an operation attribute: send it in the operation group.", a.clone()));
+        return Err(IppError::unsupported(
+            "job-password is an operation attribute: send it in the operation group.",
+            a.clone(),
+        ));
     }
     let job_attrs = template_attributes(msg);
     let checked = template::check(printer, &job_attrs, fidelity, s.settings.max_copies)?;
@@ -221,10 +297,13 @@ pub(super) fn keep_sealed_key(job: &mut Job, req: &Request) {
 /// and some clients do; cupsd finds them wherever they are).
 fn template_attributes(msg: &Message) -> Vec<Attribute> {
     use quire_ipp::registry::{syntax_of, Groups};
-    let mut attrs: Vec<Attribute> = msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+    let mut attrs: Vec<Attribute> =
+        msg.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     if let Some(op) = msg.group(DelimiterTag::Operation) {
         for a in &op.attributes {
-            let template = syntax_of(&a.name).is_some_and(|d| d.groups.intersects(Groups::JOB_TEMPLATE) && !d.groups.intersects(Groups::OPERATION));
+            let template = syntax_of(&a.name).is_some_and(|d| {
+                d.groups.intersects(Groups::JOB_TEMPLATE) && !d.groups.intersects(Groups::OPERATION)
+            });
             if template && !attrs.iter().any(|x| x.name == a.name) {
                 attrs.push(a.clone());
             }
@@ -234,10 +313,14 @@ fn template_attributes(msg: &Message) -> Vec<Attribute> {
 }
 
 fn check_user_allowed(printer: &Printer, who: &Requester) -> IppResult<()> {
-    let denied = (!printer.users_allowed.is_empty() && !printer.users_allowed.iter().any(|u| u == &who.user))
+    let denied = (!printer.users_allowed.is_empty()
+        && !printer.users_allowed.iter().any(|u| u == &who.user))
         || printer.users_denied.iter().any(|u| u == &who.user);
     if denied && !who.admin {
-        return Err(IppError::Forbidden(format!("You are not allowed to print to \"{}\".", printer.name)));
+        return Err(IppError::Forbidden(format!(
+            "You are not allowed to print to \"{}\".",
+            printer.name
+        )));
     }
     Ok(())
 }
@@ -274,7 +357,10 @@ fn check_limits(s: &Scheduler, printer: &Printer, who: &Requester) -> IppResult<
         return Err(IppError::NotPossible("Too many active jobs.".into()));
     }
     let per_printer = s.settings.max_jobs_per_printer;
-    if per_printer > 0 && s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&printer.name)).count() >= per_printer {
+    if per_printer > 0
+        && s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&printer.name)).count()
+            >= per_printer
+    {
         return Err(IppError::NotPossible("Too many active jobs.".into()));
     }
     let per_user = s.settings.max_jobs_per_user;
@@ -284,7 +370,14 @@ fn check_limits(s: &Scheduler, printer: &Printer, who: &Requester) -> IppResult<
     Ok(())
 }
 
-fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepted: &[Attribute], now: i64) -> Job {
+fn build_job(
+    id: i32,
+    printer: &Printer,
+    msg: &Message,
+    who: &Requester,
+    accepted: &[Attribute],
+    now: i64,
+) -> Job {
     let mut attributes: Vec<Attribute> = accepted.to_vec();
     for name in JOB_OPERATION_ATTRS {
         if let Some(a) = msg.operation_attr(name) {
@@ -306,24 +399,38 @@ fn build_job(id: i32, printer: &Printer, msg: &Message, who: &Requester, accepte
     // Hold-New-Jobs holds the job for review, until Release-Held-New-Jobs.
     let user_hold = !template::hold_is_due(requested, now);
     let review = printer.hold_new_jobs && !user_hold;
-    let hold_until = if user_hold { requested.to_string() } else if review { "indefinite".into() } else { "no-hold".into() };
+    let hold_until = if user_hold {
+        requested.to_string()
+    } else if review {
+        "indefinite".into()
+    } else {
+        "no-hold".into()
+    };
     let priority = find("job-priority").and_then(|a| a.first_i32()).unwrap_or(50);
     let held = user_hold || review;
     let mut job = Job::new(id, &printer.name, &who.user, &who.host, now);
     job.name = name;
     job.state = if held { JobState::Held } else { JobState::Pending };
     job.priority = priority;
-    job.hold_until_time = if user_hold { template::hold_until_time(&hold_until, now) } else { None };
+    job.hold_until_time =
+        if user_hold { template::hold_until_time(&hold_until, now) } else { None };
     job.hold_until = hold_until.into();
     job.attributes = JobAttrs::from(attributes);
     job.impressions = msg.operation_attr("job-impressions").and_then(|a| a.first_i32());
     if held {
-        job.state_reasons = vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
+        job.state_reasons =
+            vec![if review { "job-held-for-review" } else { "job-hold-until-specified" }.into()];
     }
     job
 }
 
-fn finish_creation(s: &mut Scheduler, req: &Request, mut job: Job, unsupported: Vec<Attribute>, now: i64) -> IppResult<Outcome> {
+fn finish_creation(
+    s: &mut Scheduler,
+    req: &Request,
+    mut job: Job,
+    unsupported: Vec<Attribute>,
+    now: i64,
+) -> IppResult<Outcome> {
     let id = job.id;
     s.next_job_id = s.next_job_id.max(id + 1);
     if job.open {
@@ -372,7 +479,10 @@ pub fn job_response(s: &Scheduler, req: &Request, id: i32) -> Message {
         g.push(Attribute::new("job-id", Value::Integer(id)));
         g.push(Attribute::new("job-uri", Value::Uri(req.base.uri(&format!("/jobs/{id}")))));
         g.push(Attribute::new("job-state", Value::Enum(job.state as i32)));
-        g.push(Attribute::set("job-state-reasons", job.state_reasons.iter().map(|r| Value::Keyword(r.to_string())).collect()));
+        g.push(Attribute::set(
+            "job-state-reasons",
+            job.state_reasons.iter().map(|r| Value::Keyword(r.to_string())).collect(),
+        ));
         if !job.state_message.is_empty() {
             g.push(Attribute::new("job-state-message", Value::Text(job.state_message.to_string())));
         }
@@ -383,12 +493,20 @@ pub fn job_response(s: &Scheduler, req: &Request, id: i32) -> Message {
 
 /// Reprocess-Job and Resubmit-Job: a new job with the same documents (hard links in the
 /// spool) and attributes, with Resubmit-Job's Job group applied on top.
-fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+fn copy_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let old = super::owned_job(s, t, who)?;
     let id = old.id;
     crate::confidential::check_owner(old, who, true)?;
     if !old.state.is_terminal() || old.files_purged || old.documents.is_empty() {
-        return Err(IppError::NotPossible(format!("Job #{id} cannot be reprocessed: it is not finished or its documents are gone.")));
+        return Err(IppError::NotPossible(format!(
+            "Job #{id} cannot be reprocessed: it is not finished or its documents are gone."
+        )));
     }
     if old.confidential.is_some() {
         return Err(IppError::NotPossible(format!("Job #{id} is confidential: it cannot be reprocessed; its documents are destroyed when it ends.")));
@@ -405,7 +523,8 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
             Document { file, ..d.clone() }
         })
         .collect();
-    for a in req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default() {
+    for a in req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default()
+    {
         job.set_attribute(a);
     }
     s.next_job_id += 1;
@@ -418,10 +537,22 @@ fn copy_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: 
     Ok(Outcome { response: out, effects })
 }
 
-pub fn reprocess_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn reprocess_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     copy_job(s, req, t, who, now)
 }
 
-pub fn resubmit_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn resubmit_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     copy_job(s, req, t, who, now)
 }

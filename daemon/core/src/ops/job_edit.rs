@@ -10,19 +10,33 @@ use crate::request::{Request, Requester, Target};
 use crate::{schedule, template};
 use quire_ipp::{Attribute, DelimiterTag};
 
-pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
-    let attrs = req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
+pub fn set_job_attributes(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
+    let attrs =
+        req.message.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default();
     if attrs.is_empty() {
         return Err(IppError::BadRequest("No job attributes to set.".into()));
     }
-    if let Some(bad) = attrs.iter().find(|a| !crate::attrs::settable::JOB_ATTRIBUTES.contains(&a.name.as_str())) {
-        return Err(IppError::NotSettable(format!("The \"{}\" attribute cannot be changed.", bad.name), vec![bad.clone()]));
+    if let Some(bad) =
+        attrs.iter().find(|a| !crate::attrs::settable::JOB_ATTRIBUTES.contains(&a.name.as_str()))
+    {
+        return Err(IppError::NotSettable(
+            format!("The \"{}\" attribute cannot be changed.", bad.name),
+            vec![bad.clone()],
+        ));
     }
     let job = owned_job_mut(s, t, who)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
     if job.state.is_terminal() || job.state == JobState::Processing {
-        return Err(IppError::NotPossible(format!("Job #{id} is finished or printing and cannot be altered.")));
+        return Err(IppError::NotPossible(format!(
+            "Job #{id} is finished or printing and cannot be altered."
+        )));
     }
     if attrs.iter().any(|a| a.name == "job-hold-until") {
         super::job_control::keep_confidential_hold(job)?;
@@ -46,7 +60,13 @@ pub fn set_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
     ok(req, effects)
 }
 
-pub fn move_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn move_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let dest = destination(s, req)?;
     let ids: Vec<i32> = match t {
         Target::Job(id) => vec![*id],
@@ -111,7 +131,9 @@ fn check_values(attrs: &[Attribute]) -> IppResult<()> {
 fn apply(job: &mut Job, attrs: Vec<Attribute>, now: i64) {
     for a in attrs {
         match a.name.as_str() {
-            "job-hold-until" => super::job_control::hold(job, a.first_str().unwrap_or("no-hold"), now),
+            "job-hold-until" => {
+                super::job_control::hold(job, a.first_str().unwrap_or("no-hold"), now)
+            }
             "job-priority" => job.priority = a.first_i32().unwrap_or(job.priority),
             "job-name" => {
                 job.name = a.first_str().unwrap_or("").into();
@@ -134,7 +156,9 @@ fn destination(s: &Scheduler, req: &Request) -> IppResult<String> {
         .strip_prefix("/printers/")
         .or_else(|| path.strip_prefix("/classes/"))
         .ok_or_else(IppError::printer_not_found)?;
-    s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist.")))
+    s.printer(dest_name).map(|p| p.name.clone()).ok_or_else(|| {
+        IppError::NotFound(format!("The printer or class \"{dest_name}\" does not exist."))
+    })
 }
 
 /// May `who` move job `id` to `dest`?
@@ -153,11 +177,18 @@ fn check_movable(s: &mut Scheduler, id: i32, dest: &str, who: &Requester) -> Ipp
 /// A part of a split job may only move to a printer that qualifies for its parent's.
 fn check_part_move(s: &Scheduler, id: i32, dest: &str) -> IppResult<()> {
     let Some(job) = s.jobs.get(&id) else { return Ok(()) };
-    let (Some(parent), Some(to)) = (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest)) else { return Ok(()) };
+    let (Some(parent), Some(to)) =
+        (job.parent_job_id.and_then(|p| s.jobs.get(&p)), s.printer(dest))
+    else {
+        return Ok(());
+    };
     let Some(first) = s.printer(&parent.printer) else { return Ok(()) };
     match crate::security::printer_qualifies(to, first, s.settings.security_rule) {
         Ok(()) => Ok(()),
-        Err(why) => Err(IppError::NotPossible(format!("Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.", parent.id, first.name, to.name))),
+        Err(why) => Err(IppError::NotPossible(format!(
+            "Job #{id} is part of job #{} sent to \"{}\"; \"{}\" does not qualify: {why}.",
+            parent.id, first.name, to.name
+        ))),
     }
 }
 
@@ -168,16 +199,28 @@ fn check_confidential_move(s: &Scheduler, job: &Job, dest: &str) -> IppResult<()
         return Ok(());
     }
     let (Some(from), Some(to)) = (s.printer(&job.printer), s.printer(dest)) else {
-        return Err(IppError::NotPossible(format!("Confidential job #{} cannot move to \"{dest}\".", job.id)));
+        return Err(IppError::NotPossible(format!(
+            "Confidential job #{} cannot move to \"{dest}\".",
+            job.id
+        )));
     };
     match crate::security::printer_qualifies(to, from, s.settings.security_rule) {
         Ok(()) => Ok(()),
-        Err(why) => Err(IppError::NotPossible(format!("Job #{} is confidential; \"{}\" does not qualify: {why}.", job.id, to.name))),
+        Err(why) => Err(IppError::NotPossible(format!(
+            "Job #{} is confidential; \"{}\" does not qualify: {why}.",
+            job.id, to.name
+        ))),
     }
 }
 
 /// The job prints next: it takes the highest priority (an operator operation).
-pub fn promote_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn promote_job(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let job = t.job_mut(s)?;
     let id = job.id;
     crate::confidential::check_owner(job, who, true)?;
@@ -192,7 +235,13 @@ pub fn promote_job(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester
 }
 
 /// The job takes the priority of `job-after-id`'s job, so it is scheduled with it.
-pub fn schedule_job_after(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn schedule_job_after(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let after = req.message.operation_attr("job-after-id").and_then(|a| a.first_i32());
     let priority = match after {
         Some(a) => s.job(a)?.priority,

@@ -3,8 +3,8 @@
 use crate::effect::Outcome;
 use crate::error::{IppError, IppResult};
 use crate::model::{Job, JobState, Scheduler};
-use crate::request::{Request, Requester};
 use crate::request::Target;
+use crate::request::{Request, Requester};
 use crate::response;
 use quire_ipp::registry::{expand_requested, ObjectKind, RequestedSet};
 use quire_ipp::{DelimiterTag, Group, Message, Value};
@@ -17,7 +17,13 @@ fn requested(msg: &Message, default: &[&str], kind: ObjectKind) -> RequestedSet 
     expand_requested(&names, kind)
 }
 
-pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_job_attributes(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let job = t.job(s)?;
     let want = requested(&req.message, &["all"], ObjectKind::Job);
     let mut resp = response::ok(&req.message);
@@ -30,11 +36,27 @@ pub fn get_job_attributes(s: &mut Scheduler, req: &Request, t: &Target, who: &Re
 }
 
 const WHICH_JOBS: &[&str] = &[
-    "completed", "not-completed", "all", "aborted", "canceled", "pending", "pending-held",
-    "processing", "processing-stopped", "fetchable", "proof-print", "saved",
+    "completed",
+    "not-completed",
+    "all",
+    "aborted",
+    "canceled",
+    "pending",
+    "pending-held",
+    "processing",
+    "processing-stopped",
+    "fetchable",
+    "proof-print",
+    "saved",
 ];
 
-pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_jobs(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let msg = &req.message;
     let which = match msg.operation_attr("which-jobs") {
         Some(a) => match a.first_str() {
@@ -44,12 +66,19 @@ pub fn get_jobs(s: &mut Scheduler, req: &Request, t: &Target, who: &Requester, _
         None => "not-completed".into(),
     };
     let my_jobs = msg.operation_attr("my-jobs").and_then(|a| a.first_bool()).unwrap_or(false);
-    let user = msg.operation_attr("requesting-user-name").and_then(|a| a.first_str()).unwrap_or(&who.user).to_string();
+    let user = msg
+        .operation_attr("requesting-user-name")
+        .and_then(|a| a.first_str())
+        .unwrap_or(&who.user)
+        .to_string();
     let limit = super::int_attr(msg, "limit")?.unwrap_or(i32::MAX).max(0) as usize;
     let first_index = super::int_attr(msg, "first-index")?.unwrap_or(1).max(1) as usize;
-    let job_ids: Option<Vec<i32>> = msg.operation_attr("job-ids").map(|a| a.values.iter().filter_map(Value::as_i32).collect());
+    let job_ids: Option<Vec<i32>> =
+        msg.operation_attr("job-ids").map(|a| a.values.iter().filter_map(Value::as_i32).collect());
     if job_ids.is_some() && msg.operation_attr("which-jobs").is_some() {
-        return Err(IppError::Conflicting("job-ids and which-jobs cannot be used together.".into()));
+        return Err(IppError::Conflicting(
+            "job-ids and which-jobs cannot be used together.".into(),
+        ));
     }
     let queue = match t {
         Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),

@@ -93,8 +93,12 @@ pub static TABLE: &[Row] = {
     use Targets as T;
     &[
         // A new job (job_create.rs).
-        Row::new(O::PrintJob, T::Printer, Op(job_create::print_job)).document(Spooled).pin(PinUse::NewJob),
-        Row::new(O::PrintUri, T::Printer, Op(job_create::print_uri)).document(Fetched).pin(PinUse::NewJob),
+        Row::new(O::PrintJob, T::Printer, Op(job_create::print_job))
+            .document(Spooled)
+            .pin(PinUse::NewJob),
+        Row::new(O::PrintUri, T::Printer, Op(job_create::print_uri))
+            .document(Fetched)
+            .pin(PinUse::NewJob),
         Row::new(O::CreateJob, T::Printer, Op(job_create::create_job)).pin(PinUse::NewJob),
         Row::new(O::ValidateJob, T::Printer, Op(job_create::validate_job)),
         Row::new(O::ReprocessJob, T::Job, Op(job_create::reprocess_job)),
@@ -128,11 +132,16 @@ pub static TABLE: &[Row] = {
         Row::new(O::GetJobAttributes, T::Job, Op(job_query::get_job_attributes)).quiet(),
         Row::new(O::GetJobs, T::PrinterOrServer, Op(job_query::get_jobs)).quiet(),
         // Confidential jobs (confidential.rs).
-        Row::new(O::CupsAuthenticateJob, T::Job, Op(confidential::authenticate_job)).pin(PinUse::Release),
+        Row::new(O::CupsAuthenticateJob, T::Job, Op(confidential::authenticate_job))
+            .pin(PinUse::Release),
         Row::new(O::QuireReleaseMyJobs, T::PrinterOrServer, Op(confidential::release_my_jobs)),
         // A printer (printer.rs).
         Row::new(O::GetPrinterAttributes, T::Printer, Op(printer::get_printer_attributes)).polled(),
-        Row::new(O::GetPrinterSupportedValues, T::Printer, Op(printer::get_printer_supported_values)),
+        Row::new(
+            O::GetPrinterSupportedValues,
+            T::Printer,
+            Op(printer::get_printer_supported_values),
+        ),
         Row::new(O::PausePrinter, T::Printer, Op(printer::pause_printer)).admin(),
         Row::new(O::PausePrinterAfterCurrentJob, T::Printer, Op(printer::pause_printer)).admin(),
         Row::new(O::ResumePrinter, T::Printer, Op(printer::resume_printer)).admin(),
@@ -152,23 +161,44 @@ pub static TABLE: &[Row] = {
         Row::new(O::CupsSetDefault, T::Printer, Op(system::set_default)).admin(),
         Row::new(O::CupsGetPrinters, T::Nothing, Op(system::get_printers)).polled(),
         Row::new(O::CupsGetClasses, T::Nothing, Op(system::get_classes)),
-        Row::new(O::CupsGetDevices, T::Nothing, Op(system::get_devices)).admin().fetch(Fetch::Devices),
+        Row::new(O::CupsGetDevices, T::Nothing, Op(system::get_devices))
+            .admin()
+            .fetch(Fetch::Devices),
         Row::new(O::CupsGetPpds, T::Nothing, Op(system::get_ppds)),
         Row::new(O::CupsGetPpd, T::Nothing, Ppd),
         // Queue administration (admin.rs).
-        Row::new(O::CupsAddModifyPrinter, T::NewOrExistingPrinter, Op(admin::add_modify_printer)).admin().fetch(Fetch::DeviceAttributesForEverywhere),
+        Row::new(O::CupsAddModifyPrinter, T::NewOrExistingPrinter, Op(admin::add_modify_printer))
+            .admin()
+            .fetch(Fetch::DeviceAttributesForEverywhere),
         Row::new(O::CupsAddModifyClass, T::NewOrExistingClass, Op(admin::add_modify_class)).admin(),
         Row::new(O::CupsDeletePrinter, T::Printer, Op(admin::delete_printer)).admin(),
         Row::new(O::CupsDeleteClass, T::Printer, Op(admin::delete_printer)).admin(),
-        Row::new(O::CupsCreateLocalPrinter, T::Nothing, Op(admin::create_local_printer)).on_this_host().fetch(Fetch::DeviceAttributes),
+        Row::new(O::CupsCreateLocalPrinter, T::Nothing, Op(admin::create_local_printer))
+            .on_this_host()
+            .fetch(Fetch::DeviceAttributes),
         // Subscriptions (subscriptions.rs).
-        Row::new(O::CreatePrinterSubscriptions, T::Printer, Op(subscriptions::create_printer_subscriptions)),
-        Row::new(O::CreateJobSubscriptions, T::Printer, Op(subscriptions::create_job_subscriptions)).requester_owns(),
-        Row::new(O::GetSubscriptionAttributes, T::PrinterOrServer, Op(subscriptions::get_subscription_attributes)),
+        Row::new(
+            O::CreatePrinterSubscriptions,
+            T::Printer,
+            Op(subscriptions::create_printer_subscriptions),
+        ),
+        Row::new(
+            O::CreateJobSubscriptions,
+            T::Printer,
+            Op(subscriptions::create_job_subscriptions),
+        )
+        .requester_owns(),
+        Row::new(
+            O::GetSubscriptionAttributes,
+            T::PrinterOrServer,
+            Op(subscriptions::get_subscription_attributes),
+        ),
         Row::new(O::GetSubscriptions, T::PrinterOrServer, Op(subscriptions::get_subscriptions)),
         Row::new(O::RenewSubscription, T::PrinterOrServer, Op(subscriptions::renew_subscription)),
         Row::new(O::CancelSubscription, T::PrinterOrServer, Op(subscriptions::cancel_subscription)),
-        Row::new(O::GetNotifications, T::PrinterOrServer, Op(subscriptions::get_notifications)).requester_owns().quiet(),
+        Row::new(O::GetNotifications, T::PrinterOrServer, Op(subscriptions::get_notifications))
+            .requester_owns()
+            .quiet(),
     ]
 };
 
@@ -195,10 +225,19 @@ pub fn facts(op: Operation) -> Option<&'static Facts> {
 }
 
 /// Step 3 of dispatch: call the operation.
-pub fn call(row: &Row, state: &mut Scheduler, req: &Request, target: &Target, who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn call(
+    row: &Row,
+    state: &mut Scheduler,
+    req: &Request,
+    target: &Target,
+    who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     match row.handler {
         Handler::Op(handler) => handler(state, req, target, who, now),
-        Handler::Ppd | Handler::Unsupported => Err(IppError::OperationNotSupported(row.facts.op.code())),
+        Handler::Ppd | Handler::Unsupported => {
+            Err(IppError::OperationNotSupported(row.facts.op.code()))
+        }
     }
 }
 

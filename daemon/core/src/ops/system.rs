@@ -11,7 +11,13 @@ use crate::request::{Request, Requester, Target};
 use crate::response;
 use quire_ipp::{Attribute, DelimiterTag, Group, Value};
 
-pub fn get_default(s: &mut Scheduler, req: &Request, _t: &Target, _w: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn get_default(
+    s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _w: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let p = s
         .default_printer
         .as_deref()
@@ -20,18 +26,36 @@ pub fn get_default(s: &mut Scheduler, req: &Request, _t: &Target, _w: &Requester
     Ok(super::printer::one_printer(s, req, p, now))
 }
 
-pub fn set_default(s: &mut Scheduler, req: &Request, t: &Target, _who: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn set_default(
+    s: &mut Scheduler,
+    req: &Request,
+    t: &Target,
+    _who: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     let name = t.printer(s)?.name.clone();
     s.default_printer = Some(name.clone());
     events::emit_printer(s, EventKind::PrinterModified, &name, now);
     Ok(Outcome { response: response::ok(&req.message), effects: vec![Effect::PersistServer] })
 }
 
-pub fn get_printers(s: &mut Scheduler, req: &Request, _t: &Target, _w: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn get_printers(
+    s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _w: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     list(s, req, now, false)
 }
 
-pub fn get_classes(s: &mut Scheduler, req: &Request, _t: &Target, _w: &Requester, now: i64) -> IppResult<Outcome> {
+pub fn get_classes(
+    s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _w: &Requester,
+    now: i64,
+) -> IppResult<Outcome> {
     list(s, req, now, true)
 }
 
@@ -59,7 +83,9 @@ fn list(s: &Scheduler, req: &Request, now: i64, classes_only: bool) -> IppResult
             && (printer_type(s, p) & mask) == (ptype & mask)
             && location.is_none_or(|l| p.location.eq_ignore_ascii_case(l))
             && id.is_none_or(|i| i == p.id)
-            && user.is_none_or(|u| p.users_allowed.is_empty() || p.users_allowed.iter().any(|a| a == u));
+            && user.is_none_or(|u| {
+                p.users_allowed.is_empty() || p.users_allowed.iter().any(|a| a == u)
+            });
         if keep {
             let mut g = Group::new(DelimiterTag::Printer);
             g.attributes = printer_attributes(s, p, &req.base, &want, now);
@@ -70,7 +96,13 @@ fn list(s: &Scheduler, req: &Request, now: i64, classes_only: bool) -> IppResult
     Ok(Outcome { response: resp, effects: Vec::new() })
 }
 
-pub fn get_devices(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_devices(
+    _s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let mut resp = response::ok(&req.message);
     for d in &req.devices {
         let mut g = Group::new(DelimiterTag::Printer);
@@ -86,12 +118,16 @@ pub fn get_devices(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Reques
 }
 
 /// The models Quire can build a queue from (lpinfo -m).
-pub fn get_ppds(_s: &mut Scheduler, req: &Request, _t: &Target, _who: &Requester, _now: i64) -> IppResult<Outcome> {
+pub fn get_ppds(
+    _s: &mut Scheduler,
+    req: &Request,
+    _t: &Target,
+    _who: &Requester,
+    _now: i64,
+) -> IppResult<Outcome> {
     let mut resp = response::ok(&req.message);
-    let models = [
-        ("everywhere", "IPP Everywhere", "IPP Everywhere™", ""),
-        ("raw", "Raw", "Raw Queue", ""),
-    ];
+    let models =
+        [("everywhere", "IPP Everywhere", "IPP Everywhere™", ""), ("raw", "Raw", "Raw Queue", "")];
     let make_filter = req.message.operation_attr("ppd-make").and_then(|a| a.first_str());
     for (name, make, model, device_id) in models {
         if make_filter.is_some_and(|m| !m.eq_ignore_ascii_case(make)) {

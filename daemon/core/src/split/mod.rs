@@ -45,10 +45,15 @@ pub fn wanted(job: &Job, queue: &Printer) -> Option<Wanted> {
         .and_then(|a| a.first_str().and_then(Fallback::from_keyword))
         .unwrap_or(queue.split.fallback);
     let listed = job.attribute(v::SPLIT_PRINTERS).map(|a| v::list_values(&a));
-    let mode = match job.attribute(v::SPLIT).and_then(|a| a.first_str().and_then(SplitMode::from_keyword)) {
+    let mode = match job
+        .attribute(v::SPLIT)
+        .and_then(|a| a.first_str().and_then(SplitMode::from_keyword))
+    {
         Some(m) => m,
         None if listed.is_some() => SplitMode::Manual,
-        None if queue.split.applies(copies_of(job), job.impressions.map(|p| p.max(0) as u32)) => queue.split.mode,
+        None if queue.split.applies(copies_of(job), job.impressions.map(|p| p.max(0) as u32)) => {
+            queue.split.mode
+        }
         None => SplitMode::None,
     };
     if mode == SplitMode::None {
@@ -62,7 +67,12 @@ pub fn wanted(job: &Job, queue: &Printer) -> Option<Wanted> {
 pub(crate) const STOPPED: &str = "it is stopped";
 
 /// Why `candidate` cannot take part of a job first sent to `first`, for job owner `owner`.
-pub fn unavailable(s: &Scheduler, candidate: &Printer, first: &Printer, owner: &str) -> Option<String> {
+pub fn unavailable(
+    s: &Scheduler,
+    candidate: &Printer,
+    first: &Printer,
+    owner: &str,
+) -> Option<String> {
     if let Err(short) = printer_qualifies(candidate, first, s.settings.security_rule) {
         return Some(short.to_string());
     }
@@ -72,38 +82,73 @@ pub fn unavailable(s: &Scheduler, candidate: &Printer, first: &Printer, owner: &
     if candidate.state == PrinterState::Stopped || candidate.device.is_stopped() {
         return Some(STOPPED.into());
     }
-    let denied = (!candidate.users_allowed.is_empty() && !candidate.users_allowed.iter().any(|u| u == owner)) || candidate.users_denied.iter().any(|u| u == owner);
+    let denied = (!candidate.users_allowed.is_empty()
+        && !candidate.users_allowed.iter().any(|u| u == owner))
+        || candidate.users_denied.iter().any(|u| u == owner);
     denied.then(|| format!("{owner} may not print on it"))
 }
 
 /// Checks a new job's split attributes (step one of submission): a manual list naming a
 /// printer that does not exist or does not qualify is refused, naming it and why.
-pub fn check_request(s: &Scheduler, queue: &Printer, attrs: &[Attribute], owner: &str) -> IppResult<()> {
+pub fn check_request(
+    s: &Scheduler,
+    queue: &Printer,
+    attrs: &[Attribute],
+    owner: &str,
+) -> IppResult<()> {
     let find = |n: &str| attrs.iter().find(|a| a.name == n);
-    let refuse = |a: &Attribute, message: String| Err(IppError::Unsupported { message, attributes: vec![a.clone()] });
+    let refuse = |a: &Attribute, message: String| {
+        Err(IppError::Unsupported { message, attributes: vec![a.clone()] })
+    };
     if let Some(a) = find(v::SPLIT) {
         if a.first_str().and_then(SplitMode::from_keyword).is_none() {
-            return refuse(a, format!("Unsupported {} \"{}\" (none, auto or manual).", v::SPLIT, a.first_str().unwrap_or("")));
+            return refuse(
+                a,
+                format!(
+                    "Unsupported {} \"{}\" (none, auto or manual).",
+                    v::SPLIT,
+                    a.first_str().unwrap_or("")
+                ),
+            );
         }
     }
     if let Some(a) = find(v::SPLIT_FALLBACK) {
         if a.first_str().and_then(Fallback::from_keyword).is_none() {
-            return refuse(a, format!("Unsupported {} \"{}\" (print-alone or hold).", v::SPLIT_FALLBACK, a.first_str().unwrap_or("")));
+            return refuse(
+                a,
+                format!(
+                    "Unsupported {} \"{}\" (print-alone or hold).",
+                    v::SPLIT_FALLBACK,
+                    a.first_str().unwrap_or("")
+                ),
+            );
         }
     }
     let Some(list) = find(v::SPLIT_PRINTERS) else { return Ok(()) };
     if queue.is_class {
-        return refuse(list, format!("Jobs sent to the class \"{}\" are not split; send the job to a printer.", queue.name));
+        return refuse(
+            list,
+            format!(
+                "Jobs sent to the class \"{}\" are not split; send the job to a printer.",
+                queue.name
+            ),
+        );
     }
     for name in v::list_values(list) {
         let Some(p) = s.printer(&name) else {
-            return refuse(list, format!("Printer \"{name}\" in {} does not exist.", v::SPLIT_PRINTERS));
+            return refuse(
+                list,
+                format!("Printer \"{name}\" in {} does not exist.", v::SPLIT_PRINTERS),
+            );
         };
         if p.name.eq_ignore_ascii_case(&queue.name) {
             continue;
         }
         if let Some(why) = unavailable(s, p, queue, owner) {
-            return refuse(list, format!("Printer \"{}\" cannot take part of this job: {why}.", p.name));
+            return refuse(
+                list,
+                format!("Printer \"{}\" cannot take part of this job: {why}.", p.name),
+            );
         }
     }
     Ok(())
@@ -115,8 +160,16 @@ pub fn decide_pending(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let undecided: Vec<i32> = s
         .jobs
         .values()
-        .filter(|j| j.state == JobState::Pending && !j.open && !j.split_decided && !j.is_split() && j.parent_job_id.is_none())
-        .filter(|j| policies || j.attributes.contains(v::SPLIT) || j.attributes.contains(v::SPLIT_PRINTERS))
+        .filter(|j| {
+            j.state == JobState::Pending
+                && !j.open
+                && !j.split_decided
+                && !j.is_split()
+                && j.parent_job_id.is_none()
+        })
+        .filter(|j| {
+            policies || j.attributes.contains(v::SPLIT) || j.attributes.contains(v::SPLIT_PRINTERS)
+        })
         .map(|j| j.id)
         .collect();
     let mut effects = Vec::new();
@@ -139,7 +192,15 @@ fn units_of(job: &Job) -> Result<Units, String> {
     let total = pages.ok_or("its pages could not be counted")?;
     let ranges: Vec<(i32, i32)> = job
         .attribute("page-ranges")
-        .map(|a| a.values.iter().filter_map(|v| match v { Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)), _ => None }).collect())
+        .map(|a| {
+            a.values
+                .iter()
+                .filter_map(|v| match v {
+                    Value::RangeOfInteger { lower, upper } => Some((*lower, *upper)),
+                    _ => None,
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let selected = plan::selected_pages(total, &ranges);
     if selected.len() < 2 {
@@ -151,7 +212,11 @@ fn units_of(job: &Job) -> Result<Units, String> {
 /// The lanes: the job's own printer first (unless it is stopped), then the qualifying
 /// candidates; and each printer that was not taken, with why.
 fn lanes(s: &Scheduler, job: &Job, first: &Printer, w: &Wanted) -> (Vec<Lane>, Vec<String>) {
-    let lane = |p: &Printer| Lane { printer: p.name.clone(), ppm: ppm(p), backlog: backlog(s, &p.name, job.id) };
+    let lane = |p: &Printer| Lane {
+        printer: p.name.clone(),
+        ppm: ppm(p),
+        backlog: backlog(s, &p.name, job.id),
+    };
     let mut lanes = Vec::new();
     if first.state != PrinterState::Stopped && !first.device.is_stopped() {
         lanes.push(lane(first));
@@ -178,13 +243,20 @@ fn lanes(s: &Scheduler, job: &Job, first: &Printer, w: &Wanted) -> (Vec<Lane>, V
 
 /// Pages per minute the device reports (`pages-per-minute`), else 10.
 pub(crate) fn ppm(p: &Printer) -> u32 {
-    p.capability("pages-per-minute").and_then(|a| a.first_i32()).filter(|n| *n > 0).map_or(10, |n| n as u32)
+    p.capability("pages-per-minute")
+        .and_then(|a| a.first_i32())
+        .filter(|n| *n > 0)
+        .map_or(10, |n| n as u32)
 }
 
 /// Pages still to print on printer `name` for jobs other than `except`.
 pub(crate) fn backlog(s: &Scheduler, name: &str, except: i32) -> u64 {
     s.active_jobs()
-        .filter(|j| j.id != except && !j.is_split() && j.output_device.as_deref().unwrap_or(&j.printer).eq_ignore_ascii_case(name))
+        .filter(|j| {
+            j.id != except
+                && !j.is_split()
+                && j.output_device.as_deref().unwrap_or(&j.printer).eq_ignore_ascii_case(name)
+        })
         .map(|j| {
             let total = i64::from(j.impressions.unwrap_or(1).max(1)) * i64::from(copies_of(j));
             (total - i64::from(j.impressions_completed)).max(0) as u64
@@ -198,7 +270,10 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     let Some(first) = s.printer(&job.printer) else { return Vec::new() };
     let plan = match (wanted(job, first), first.is_class) {
         (None, _) => Err(None),
-        (Some(_), true) => Err(Some(format!("Not split: jobs sent to the class \"{}\" print on its members.", first.name))),
+        (Some(_), true) => Err(Some(format!(
+            "Not split: jobs sent to the class \"{}\" print on its members.",
+            first.name
+        ))),
         (Some(w), false) => match units_of(job) {
             Err(why) => Err(Some(format!("Not split: {why}."))),
             Ok(units) => Ok((w, units)),
@@ -216,17 +291,32 @@ fn decide(s: &mut Scheduler, id: i32, now: i64) -> Vec<Effect> {
     let first_name = first.name.clone();
     let first_security = first.security.describe();
     if lanes.iter().all(|l| l.printer.eq_ignore_ascii_case(&first_name)) {
-        let why = if refused.is_empty() { "there is no other printer".to_string() } else { refused.join("; ") };
+        let why = if refused.is_empty() {
+            "there is no other printer".to_string()
+        } else {
+            refused.join("; ")
+        };
         let message = format!("No other printer qualifies to share this job with \"{first_name}\" ({first_security}): {why}.");
         return parts::none_qualifies(s, id, &message, w.fallback, now);
     }
     let shares = plan::allocate(&units, &lanes);
     let parts = plan::parts(&units, &shares);
     if parts.iter().flatten().count() < 2 {
-        let only = lanes.iter().zip(&shares).find(|(_, n)| **n > 0).map(|(l, _)| l.printer.clone()).unwrap_or(first_name);
-        return parts::note(s, id, Some(format!("Not split: \"{only}\" alone finishes it soonest.")), now);
+        let only = lanes
+            .iter()
+            .zip(&shares)
+            .find(|(_, n)| **n > 0)
+            .map(|(l, _)| l.printer.clone())
+            .unwrap_or(first_name);
+        return parts::note(
+            s,
+            id,
+            Some(format!("Not split: \"{only}\" alone finishes it soonest.")),
+            now,
+        );
     }
-    let assignments: Vec<(String, plan::Part)> = lanes.into_iter().zip(parts).filter_map(|(l, p)| p.map(|p| (l.printer, p))).collect();
+    let assignments: Vec<(String, plan::Part)> =
+        lanes.into_iter().zip(parts).filter_map(|(l, p)| p.map(|p| (l.printer, p))).collect();
     parts::split(s, id, &assignments, now)
 }
 

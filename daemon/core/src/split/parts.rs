@@ -21,7 +21,13 @@ pub fn note(s: &mut Scheduler, id: i32, note: Option<String>, now: i64) -> Vec<E
 }
 
 /// No other printer qualifies: the job says so, and prints alone or is held.
-pub fn none_qualifies(s: &mut Scheduler, id: i32, message: &str, fallback: Fallback, now: i64) -> Vec<Effect> {
+pub fn none_qualifies(
+    s: &mut Scheduler,
+    id: i32,
+    message: &str,
+    fallback: Fallback,
+    now: i64,
+) -> Vec<Effect> {
     let Some(job) = s.jobs.get_mut(&id) else { return Vec::new() };
     job.split_decided = true;
     let text = match fallback {
@@ -31,7 +37,10 @@ pub fn none_qualifies(s: &mut Scheduler, id: i32, message: &str, fallback: Fallb
             job.hold_until = "indefinite".into();
             job.hold_until_time = None;
             job.state_reasons = vec!["job-hold-until-specified".into()];
-            format!("{message} The job is held: release it to print on \"{}\" alone, or cancel it.", job.printer)
+            format!(
+                "{message} The job is held: release it to print on \"{}\" alone, or cancel it.",
+                job.printer
+            )
         }
     };
     job.set_reason(v::REASON_NO_QUALIFIED_PRINTER);
@@ -71,12 +80,25 @@ pub fn split(s: &mut Scheduler, id: i32, assignments: &[(String, Part)], now: i6
     effects
 }
 
-fn child_job(parent: &Job, id: i32, printer: &str, part: &Part, now: i64, effects: &mut Vec<Effect>) -> Job {
+fn child_job(
+    parent: &Job,
+    id: i32,
+    printer: &str,
+    part: &Part,
+    now: i64,
+    effects: &mut Vec<Effect>,
+) -> Job {
     let mut child = linked_child(parent, id, printer, now, effects);
-    child.set_attribute(Attribute::new("copies", Value::Integer(part.copies().min(i32::MAX as u32) as i32)));
+    child.set_attribute(Attribute::new(
+        "copies",
+        Value::Integer(part.copies().min(i32::MAX as u32) as i32),
+    ));
     // A copies part keeps the job's page-ranges; a pages part has its own.
     if let Part::Pages { ranges, .. } = part {
-        let values = ranges.iter().map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 }).collect();
+        let values = ranges
+            .iter()
+            .map(|(a, b)| Value::RangeOfInteger { lower: *a as i32, upper: *b as i32 })
+            .collect();
         child.set_attribute(Attribute::set("page-ranges", values));
         child.impressions = Some(part.pages() as i32);
     }
@@ -86,7 +108,13 @@ fn child_job(parent: &Job, id: i32, printer: &str, part: &Part, now: i64, effect
 
 /// A new child job `id` of `parent` on `printer`, sharing the parent's spool files; the
 /// caller says which part it prints. Used by the splitter and by failover.
-pub(crate) fn linked_child(parent: &Job, id: i32, printer: &str, now: i64, effects: &mut Vec<Effect>) -> Job {
+pub(crate) fn linked_child(
+    parent: &Job,
+    id: i32,
+    printer: &str,
+    now: i64,
+    effects: &mut Vec<Effect>,
+) -> Job {
     let mut child = parent.copy_as_new(id, now);
     child.printer = printer.into();
     child.parent_job_id = Some(parent.id);
@@ -106,9 +134,13 @@ pub(crate) fn linked_child(parent: &Job, id: i32, printer: &str, now: i64, effec
     for name in [v::SPLIT, v::SPLIT_PRINTERS, v::SPLIT_FALLBACK] {
         child.remove_attribute(name);
     }
-    child.confidential = parent.confidential.as_deref().map(|c| Box::new(part_confidential(c, c.keys.clone())));
+    child.confidential =
+        parent.confidential.as_deref().map(|c| Box::new(part_confidential(c, c.keys.clone())));
     if child.confidential.is_some() {
-        child.set_attribute(Attribute::new("job-release-action", Value::Keyword(Release::Owner.keyword().into())));
+        child.set_attribute(Attribute::new(
+            "job-release-action",
+            Value::Keyword(Release::Owner.keyword().into()),
+        ));
     }
     child
 }
@@ -120,7 +152,14 @@ pub(crate) fn linked_child(parent: &Job, id: i32, printer: &str, now: i64, effec
 /// be held again (an error policy), its owner's password releases it. It stays
 /// confidential: private to its owner, and its documents destroyed when it ends.
 pub(crate) fn part_confidential(parent: &Confidential, keys: Vec<String>) -> Confidential {
-    Confidential { release: Release::Owner, expires: parent.expires, keys, released: true, pin_check: None, pin_failures: 0 }
+    Confidential {
+        release: Release::Owner,
+        expires: parent.expires,
+        keys,
+        released: true,
+        pin_check: None,
+        pin_failures: 0,
+    }
 }
 
 /// Brings every unfinished split job up to date with its children: state, reasons,
@@ -128,7 +167,13 @@ pub(crate) fn part_confidential(parent: &Confidential, keys: Vec<String>) -> Con
 pub fn settle(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     // Newest first: a child always has a higher id than its parent, and a child may be a
     // parent itself (a part that failed over), so the innermost settle first.
-    let parents: Vec<i32> = s.jobs.values().rev().filter(|j| j.is_split() && !j.state.is_terminal()).map(|j| j.id).collect();
+    let parents: Vec<i32> = s
+        .jobs
+        .values()
+        .rev()
+        .filter(|j| j.is_split() && !j.state.is_terminal())
+        .map(|j| j.id)
+        .collect();
     let mut effects = Vec::new();
     for id in parents {
         effects.extend(settle_one(s, id, now));
@@ -146,13 +191,19 @@ struct Summary {
 }
 
 fn summarize(s: &Scheduler, parent: &Job) -> Summary {
-    let kids: Vec<&Job> = parent.children.iter().filter_map(|c| s.jobs.get(c).map(|j| &**j)).collect();
+    let kids: Vec<&Job> =
+        parent.children.iter().filter_map(|c| s.jobs.get(c).map(|j| &**j)).collect();
     let any = |st: JobState| kids.iter().any(|k| k.state == st);
     let failed_over = parent.failover.as_ref().is_some_and(|f| f.phase == Phase::FailedOver);
-    let mut reasons: Vec<Str> = vec![if failed_over { v::REASON_FAILED_OVER } else { v::REASON_SPLIT }.into()];
+    let mut reasons: Vec<Str> =
+        vec![if failed_over { v::REASON_FAILED_OVER } else { v::REASON_SPLIT }.into()];
     let mut message = None;
     let state = if kids.iter().all(|k| k.state.is_terminal()) {
-        let failed: Vec<String> = kids.iter().filter(|k| k.state != JobState::Completed).map(|k| format!("job {} {}", k.id, k.state.keyword())).collect();
+        let failed: Vec<String> = kids
+            .iter()
+            .filter(|k| k.state != JobState::Completed)
+            .map(|k| format!("job {} {}", k.id, k.state.keyword()))
+            .collect();
         let (state, reason) = if any(JobState::Aborted) {
             (JobState::Aborted, "aborted-by-system")
         } else if any(JobState::Canceled) {
@@ -172,13 +223,21 @@ fn summarize(s: &Scheduler, parent: &Job) -> Summary {
             reasons.push("job-queued".into());
         }
         for k in &kids {
-            for r in k.state_reasons.iter().filter(|r| *r == "printer-stopped" || r.starts_with("job-hold") || r.starts_with("quire-failover-")) {
+            for r in k.state_reasons.iter().filter(|r| {
+                *r == "printer-stopped"
+                    || r.starts_with("job-hold")
+                    || r.starts_with("quire-failover-")
+            }) {
                 if !reasons.contains(r) {
                     reasons.push(r.clone());
                 }
             }
         }
-        if any(JobState::Stopped) { JobState::Stopped } else { JobState::Processing }
+        if any(JobState::Stopped) {
+            JobState::Stopped
+        } else {
+            JobState::Processing
+        }
     };
     Summary {
         state,
@@ -228,8 +287,17 @@ pub fn parent_attributes(s: &Scheduler, job: &Job) -> Vec<Attribute> {
         .iter()
         .filter_map(|c| s.jobs.get(c))
         .map(|k| {
-            let part = k.attribute(v::SPLIT_PART).and_then(|a| a.first_str().map(str::to_string)).unwrap_or_default();
-            Value::Text(format!("job {} on {}: {part} ({}, {} impressions)", k.id, k.printer, k.state.keyword(), k.impressions_completed))
+            let part = k
+                .attribute(v::SPLIT_PART)
+                .and_then(|a| a.first_str().map(str::to_string))
+                .unwrap_or_default();
+            Value::Text(format!(
+                "job {} on {}: {part} ({}, {} impressions)",
+                k.id,
+                k.printer,
+                k.state.keyword(),
+                k.impressions_completed
+            ))
         })
         .collect();
     vec![

@@ -55,7 +55,11 @@ pub fn allocate(units: &Units, lanes: &[Lane]) -> Vec<u32> {
                 Some(b) => {
                     let (tb, sb) = finish(b, shares[b] + 1);
                     let (ti, si) = finish(i, shares[i] + 1);
-                    if ti * sb < tb * si { Some(i) } else { Some(b) }
+                    if ti * sb < tb * si {
+                        Some(i)
+                    } else {
+                        Some(b)
+                    }
                 }
             };
         }
@@ -83,8 +87,12 @@ impl Part {
             Part::Copies { first, last, of } if first == last => format!("copy {first} of {of}"),
             Part::Copies { first, last, of } => format!("copies {first}-{last} of {of}"),
             Part::Pages { ranges, of } => {
-                let list: Vec<String> = ranges.iter().map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") }).collect();
-                let word = if ranges.len() == 1 && ranges[0].0 == ranges[0].1 { "page" } else { "pages" };
+                let list: Vec<String> = ranges
+                    .iter()
+                    .map(|(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+                    .collect();
+                let word =
+                    if ranges.len() == 1 && ranges[0].0 == ranges[0].1 { "page" } else { "pages" };
                 format!("{word} {} of {of}", list.join(","))
             }
         }
@@ -115,8 +123,13 @@ pub fn parts(units: &Units, shares: &[u32]) -> Vec<Option<Part>> {
             let start = next;
             next += n as usize;
             Some(match units {
-                Units::Copies { copies, .. } => Part::Copies { first: start as u32 + 1, last: next as u32, of: *copies },
-                Units::Pages(pages) => Part::Pages { ranges: ranges_of(pages.get(start..next).unwrap_or_default()), of: pages.len() as u32 },
+                Units::Copies { copies, .. } => {
+                    Part::Copies { first: start as u32 + 1, last: next as u32, of: *copies }
+                }
+                Units::Pages(pages) => Part::Pages {
+                    ranges: ranges_of(pages.get(start..next).unwrap_or_default()),
+                    of: pages.len() as u32,
+                },
             })
         })
         .collect()

@@ -6,14 +6,19 @@ fn lane(name: &str, ppm: u32, backlog: u64) -> Lane {
 }
 
 fn lanes() -> impl Strategy<Value = Vec<Lane>> {
-    prop::collection::vec((1u32..200, 0u64..500), 1..6)
-        .prop_map(|v| v.into_iter().enumerate().map(|(i, (ppm, backlog))| lane(&format!("p{i}"), ppm, backlog)).collect())
+    prop::collection::vec((1u32..200, 0u64..500), 1..6).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (ppm, backlog))| lane(&format!("p{i}"), ppm, backlog))
+            .collect()
+    })
 }
 
 fn units() -> impl Strategy<Value = Units> {
     prop_oneof![
         (1u32..300, 0u32..50).prop_map(|(copies, pages)| Units::Copies { copies, pages }),
-        prop::collection::btree_set(1u32..2000, 1..400).prop_map(|s| Units::Pages(s.into_iter().collect())),
+        prop::collection::btree_set(1u32..2000, 1..400)
+            .prop_map(|s| Units::Pages(s.into_iter().collect())),
     ]
 }
 

@@ -2,7 +2,10 @@
 //! through CUPS-Add-Modify-Printer, a request builder, and response/effect accessors.
 #![allow(dead_code)]
 
-use quire_core::{handle, AuthMethod, schedule, Document, Effect, Job, JobResult, Outcome, Printer, Request, Requester, Scheduler, Settings, UriBase};
+use quire_core::{
+    handle, schedule, AuthMethod, Document, Effect, Job, JobResult, Outcome, Printer, Request,
+    Requester, Scheduler, Settings, UriBase,
+};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, StatusCode, Value};
 
 /// 2023-11-14 22:13:20 UTC.
@@ -55,22 +58,51 @@ pub fn job_uri(id: i32) -> String {
 // ---- requesters -----------------------------------------------------------------------
 
 pub fn admin() -> Requester {
-    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), method: AuthMethod::PeerCred, ..Default::default() }
+    Requester {
+        user: "root".into(),
+        authenticated: true,
+        admin: true,
+        host: "localhost".into(),
+        method: AuthMethod::PeerCred,
+        ..Default::default()
+    }
 }
 /// An authenticated, non-admin user.
 pub fn user(name: &str) -> Requester {
-    Requester { user: name.into(), authenticated: true, admin: false, host: "client.example".into(), method: AuthMethod::Password, ..Default::default() }
+    Requester {
+        user: name.into(),
+        authenticated: true,
+        admin: false,
+        host: "client.example".into(),
+        method: AuthMethod::Password,
+        ..Default::default()
+    }
 }
 /// A user known only by requesting-user-name.
 pub fn anon(name: &str) -> Requester {
-    Requester { user: name.into(), authenticated: false, admin: false, host: "client.example".into(), ..Default::default() }
+    Requester {
+        user: name.into(),
+        authenticated: false,
+        admin: false,
+        host: "client.example".into(),
+        ..Default::default()
+    }
 }
 
 pub fn doc() -> Document {
     doc_sized(2048)
 }
 pub fn doc_sized(size: u64) -> Document {
-    Document { number: 1, format: "application/pdf".into(), name: "report.pdf".into(), size, file: "d00000-001".into(), compression: None, pages: None, uri: None }
+    Document {
+        number: 1,
+        format: "application/pdf".into(),
+        name: "report.pdf".into(),
+        size,
+        file: "d00000-001".into(),
+        compression: None,
+        pages: None,
+        uri: None,
+    }
 }
 
 // ---- request builder ------------------------------------------------------------------
@@ -143,7 +175,11 @@ impl Req {
         self
     }
     pub fn request(&self) -> Request {
-        let mut r = Request::new(self.msg.clone(), &self.resource, UriBase { scheme: "ipp".into(), authority: HOST.into() });
+        let mut r = Request::new(
+            self.msg.clone(),
+            &self.resource,
+            UriBase { scheme: "ipp".into(), authority: HOST.into() },
+        );
         r.document = self.document.clone();
         r
     }
@@ -203,7 +239,12 @@ impl World {
     }
 
     pub fn print_req(queue: &str, who: &str) -> Req {
-        Req::new(Operation::PrintJob).printer(queue).user(who).op(nm("job-name", "test")).op(mime("document-format", "application/pdf")).doc(doc())
+        Req::new(Operation::PrintJob)
+            .printer(queue)
+            .user(who)
+            .op(nm("job-name", "test"))
+            .op(mime("document-format", "application/pdf"))
+            .doc(doc())
     }
     /// Print-Job to `queue` as `who`; asserts success and returns the job id.
     pub fn print(&mut self, queue: &str, who: &Requester) -> i32 {
@@ -218,15 +259,27 @@ impl World {
         job_id_of(&out.response)
     }
     pub fn create_job(&mut self, queue: &str, who: &Requester, job_attrs: &[Attribute]) -> i32 {
-        let mut req = Req::new(Operation::CreateJob).printer(queue).user(&who.user).op(nm("job-name", "multi"));
+        let mut req = Req::new(Operation::CreateJob)
+            .printer(queue)
+            .user(&who.user)
+            .op(nm("job-name", "multi"));
         for a in job_attrs {
             req = req.job_attr(a.clone());
         }
         let out = self.send_ok(req, who);
         job_id_of(&out.response)
     }
-    pub fn send_document(&mut self, id: i32, who: &Requester, last: bool, d: Option<Document>) -> Outcome {
-        let mut req = Req::new(Operation::SendDocument).job(id).user(&who.user).op(boolean("last-document", last));
+    pub fn send_document(
+        &mut self,
+        id: i32,
+        who: &Requester,
+        last: bool,
+        d: Option<Document>,
+    ) -> Outcome {
+        let mut req = Req::new(Operation::SendDocument)
+            .job(id)
+            .user(&who.user)
+            .op(boolean("last-document", last));
         req.document = d;
         self.send(req, who)
     }
@@ -275,7 +328,13 @@ pub fn status(msg: &Message) -> StatusCode {
 #[track_caller]
 pub fn assert_status(out: &Outcome, expected: StatusCode) {
     let got = status(&out.response);
-    assert_eq!(got, expected, "status {} (message: {:?})", got.name(), status_message(&out.response));
+    assert_eq!(
+        got,
+        expected,
+        "status {} (message: {:?})",
+        got.name(),
+        status_message(&out.response)
+    );
 }
 
 /// Error checks common to every failed request: status, status-message, request-id,
@@ -284,7 +343,10 @@ pub fn assert_status(out: &Outcome, expected: StatusCode) {
 pub fn assert_error(out: &Outcome, req_id: i32, expected: StatusCode) {
     assert_status(out, expected);
     assert_eq!(out.response.request_id, req_id, "request-id echoed");
-    assert!(status_message(&out.response).is_some_and(|m| !m.is_empty()), "error response has a status-message");
+    assert!(
+        status_message(&out.response).is_some_and(|m| !m.is_empty()),
+        "error response has a status-message"
+    );
     let op = &out.response.groups[0];
     assert_eq!(op.tag, DelimiterTag::Operation);
     assert_eq!(op.attributes[0].name, "attributes-charset");
@@ -315,7 +377,10 @@ pub fn strs(a: Option<&Attribute>) -> Vec<String> {
 
 /// The job-id of every Job group.
 pub fn job_ids(msg: &Message) -> Vec<i32> {
-    groups(msg, DelimiterTag::Job).iter().filter_map(|g| g.get("job-id").and_then(|a| a.first_i32())).collect()
+    groups(msg, DelimiterTag::Job)
+        .iter()
+        .filter_map(|g| g.get("job-id").and_then(|a| a.first_i32()))
+        .collect()
 }
 
 // ---- effects --------------------------------------------------------------------------
@@ -330,16 +395,28 @@ pub fn starts(effects: &[Effect]) -> Vec<(i32, String)> {
         .collect()
 }
 pub fn stops(effects: &[Effect]) -> Vec<i32> {
-    effects.iter().filter_map(|e| if let Effect::StopJob { job_id } = e { Some(*job_id) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::StopJob { job_id } = e { Some(*job_id) } else { None })
+        .collect()
 }
 pub fn timers(effects: &[Effect]) -> Vec<i64> {
-    effects.iter().filter_map(|e| if let Effect::ArmTimer { at } = e { Some(*at) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::ArmTimer { at } = e { Some(*at) } else { None })
+        .collect()
 }
 pub fn deleted(effects: &[Effect]) -> Vec<i32> {
-    effects.iter().filter_map(|e| if let Effect::DeleteJob(id) = e { Some(*id) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::DeleteJob(id) = e { Some(*id) } else { None })
+        .collect()
 }
 pub fn persisted_jobs(effects: &[Effect]) -> Vec<i32> {
-    effects.iter().filter_map(|e| if let Effect::PersistJob(id) = e { Some(*id) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::PersistJob(id) = e { Some(*id) } else { None })
+        .collect()
 }
 
 // ---- printers with security facts -----------------------------------------------------
@@ -347,14 +424,14 @@ pub fn persisted_jobs(effects: &[Effect]) -> Vec<i32> {
 /// (name, authentication, encrypts, erases, pages per minute)
 pub type Spec<'a> = (&'a str, &'a str, bool, bool, i32);
 
-pub const FLEET: &[Spec] = &[
+pub const FLEET: &[Spec<'_>] = &[
     ("secure", "id-card", true, true, 20),
     ("vault", "biometric", true, true, 20),
     ("office", "pin", false, false, 40),
     ("draft", "none", false, false, 120),
 ];
 
-pub fn add_secured(w: &mut World, (name, auth, encrypts, erases, ppm): Spec) {
+pub fn add_secured(w: &mut World, (name, auth, encrypts, erases, ppm): Spec<'_>) {
     w.add_printer(name);
     let req = Req::new(Operation::CupsAddModifyPrinter)
         .printer(name)
@@ -367,7 +444,7 @@ pub fn add_secured(w: &mut World, (name, auth, encrypts, erases, ppm): Spec) {
     }
 }
 
-pub fn fleet(specs: &[Spec]) -> World {
+pub fn fleet(specs: &[Spec<'_>]) -> World {
     let mut w = World::new();
     for s in specs {
         add_secured(&mut w, *s);
@@ -388,17 +465,28 @@ pub fn submit(w: &mut World, queue: &str, pages: u32, attrs: &[Attribute]) -> qu
     w.send(req, &anon("alice"))
 }
 
-
 /// Reloads the scheduler from its records, as after kill -9.
 pub fn reload(from: &Scheduler) -> Scheduler {
     let mut s = Scheduler::new(from.settings.clone());
     for (k, p) in &from.printers {
-        s.printers.insert(k.clone(), quire_core::persist::printer_from_blob(&quire_core::persist::printer_to_blob(p)).expect("printer"));
+        s.printers.insert(
+            k.clone(),
+            quire_core::persist::printer_from_blob(&quire_core::persist::printer_to_blob(p))
+                .expect("printer"),
+        );
     }
     for (id, j) in &from.jobs {
-        s.jobs.insert(*id, Box::new(quire_core::persist::job_from_blob(&quire_core::persist::job_to_blob(j), j.documents.clone()).expect("job")));
+        s.jobs.insert(
+            *id,
+            Box::new(
+                quire_core::persist::job_from_blob(
+                    &quire_core::persist::job_to_blob(j),
+                    j.documents.clone(),
+                )
+                .expect("job"),
+            ),
+        );
     }
     s.next_job_id = from.next_job_id;
     s
 }
-

@@ -3,7 +3,6 @@
 //! from the command line, where `ps` would show it). Prints `ok` or the error, and exits
 //! 0 ok, 1 authentication failed, 2 unknown user, 3 account unavailable, 4 PAM unavailable,
 //! 64 usage. For admins checking a PAM service, and for this crate's pam_wrapper tests.
-#![forbid(unsafe_code)]
 
 use quire_pam::PamError;
 use std::io::Read;

@@ -15,8 +15,8 @@ use tokio_rustls::TlsAcceptor;
 
 use super::admission::{Admission, Class, Limits, Refusal};
 use super::conn::{self, shutdown_requested, Shared};
-use crate::ratelog::{left_out, RateLimited};
 use super::{remove_socket_file, ListenSpec, LocalEnd, NetConfig, NetError};
+use crate::ratelog::{left_out, RateLimited};
 
 /// cupsd's listen backlog (`ListenBackLog` default).
 const BACKLOG: i32 = 128;
@@ -28,26 +28,17 @@ const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
 pub(crate) enum Listener {
     Tcp(TcpListener),
-    Unix {
-        listener: UnixListener,
-        path: PathBuf,
-    },
+    Unix { listener: UnixListener, path: PathBuf },
 }
 
 impl Listener {
     pub(crate) async fn bind(spec: &ListenSpec) -> Result<Self, NetError> {
-        let err = |source| NetError::Bind {
-            addr: spec.to_string(),
-            source,
-        };
+        let err = |source| NetError::Bind { addr: spec.to_string(), source };
         match spec {
             ListenSpec::Tcp(addr) => bind_tcp(*addr).map(Listener::Tcp).map_err(err),
             ListenSpec::Unix(path) => {
                 let listener = bind_unix(path).await.map_err(err)?;
-                Ok(Listener::Unix {
-                    listener,
-                    path: path.clone(),
-                })
+                Ok(Listener::Unix { listener, path: path.clone() })
             }
         }
     }
@@ -104,20 +95,12 @@ pub(crate) async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let acceptor = cfg.tls.clone().map(TlsAcceptor::from);
     let limits = Limits::new(cfg.max_connections, cfg.max_connections_per_host);
-    let limit = Gate { admission: Admission::new(limits), limits, log: Arc::new(RefusalLog::default()) };
-    let shared = Arc::new(Shared {
-        cfg,
-        router,
-        acceptor,
-        shutdown: stop_rx,
-    });
+    let limit =
+        Gate { admission: Admission::new(limits), limits, log: Arc::new(RefusalLog::default()) };
+    let shared = Arc::new(Shared { cfg, router, acceptor, shutdown: stop_rx });
     let mut loops = JoinSet::new();
     for listener in listeners {
-        loops.spawn(accept_loop(
-            listener,
-            Arc::clone(&shared),
-            limit.clone(),
-        ));
+        loops.spawn(accept_loop(listener, Arc::clone(&shared), limit.clone()));
     }
     shutdown.await;
     tracing::info!("network shutdown: no longer accepting connections");
@@ -207,10 +190,7 @@ async fn accept_loop(listener: Listener, shared: Arc<Shared>, gate: Gate) {
         while conns.join_next().await.is_some() {}
     });
     if drained.await.is_err() {
-        tracing::info!(
-            "aborting {} connection(s) still open after the grace period",
-            conns.len()
-        );
+        tracing::info!("aborting {} connection(s) still open after the grace period", conns.len());
         conns.shutdown().await;
     }
 }
@@ -225,7 +205,11 @@ struct Accepted {
 }
 
 /// Accept one connection and return the future that serves it; `None` on accept errors.
-async fn accept_one(listener: &Listener, shared: &Arc<Shared>, log: &RefusalLog) -> Option<Accepted> {
+async fn accept_one(
+    listener: &Listener,
+    shared: &Arc<Shared>,
+    log: &RefusalLog,
+) -> Option<Accepted> {
     let shared = Arc::clone(shared);
     let failed = |e: std::io::Error, on: &str| {
         // EMFILE and the like repeat every ACCEPT_ERROR_PAUSE while they last.
@@ -240,7 +224,11 @@ async fn accept_one(listener: &Listener, shared: &Arc<Shared>, log: &RefusalLog)
                 // Small IPP responses should not wait for Nagle (cupsd sets this too).
                 let _ = stream.set_nodelay(true);
                 let serve = Box::pin(conn::serve_tcp(shared, stream, peer));
-                Some(Accepted { class: Class::of_tcp(peer.ip()), peer: peer.ip().to_string(), serve })
+                Some(Accepted {
+                    class: Class::of_tcp(peer.ip()),
+                    peer: peer.ip().to_string(),
+                    serve,
+                })
             }
             Err(e) => failed(e, ""),
         },
@@ -249,8 +237,15 @@ async fn accept_one(listener: &Listener, shared: &Arc<Shared>, log: &RefusalLog)
                 // No credentials: counted as a local user; serve_unix then closes it.
                 let uid = stream.peer_cred().map(|c| c.uid()).ok();
                 let class = uid.map_or(Class::Local, Class::of_unix);
-                let peer = uid.map_or_else(|| "the local socket".to_string(), |u| format!("uid {u} on the local socket"));
-                Some(Accepted { class, peer, serve: Box::pin(conn::serve_unix(shared, stream, path.clone())) })
+                let peer = uid.map_or_else(
+                    || "the local socket".to_string(),
+                    |u| format!("uid {u} on the local socket"),
+                );
+                Some(Accepted {
+                    class,
+                    peer,
+                    serve: Box::pin(conn::serve_unix(shared, stream, path.clone())),
+                })
             }
             Err(e) => failed(e, &format!(" on {}", path.display())),
         },

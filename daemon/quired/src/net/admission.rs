@@ -187,9 +187,18 @@ mod tests {
 
     #[test]
     fn reserves_follow_max_clients() {
-        assert_eq!(Limits::new(100, 0), Limits { total: 100, non_admin: 95, remote: 90, per_host: 90 });
-        assert_eq!(Limits::new(20, 5), Limits { total: 20, non_admin: 18, remote: 16, per_host: 5 });
-        assert_eq!(Limits::new(20, 50), Limits { total: 20, non_admin: 18, remote: 16, per_host: 16 });
+        assert_eq!(
+            Limits::new(100, 0),
+            Limits { total: 100, non_admin: 95, remote: 90, per_host: 90 }
+        );
+        assert_eq!(
+            Limits::new(20, 5),
+            Limits { total: 20, non_admin: 18, remote: 16, per_host: 5 }
+        );
+        assert_eq!(
+            Limits::new(20, 50),
+            Limits { total: 20, non_admin: 18, remote: 16, per_host: 16 }
+        );
         assert_eq!(Limits::new(1, 0), Limits { total: 1, non_admin: 1, remote: 1, per_host: 1 });
         assert_eq!(Limits::new(0, 0).total, 1);
         assert_eq!(Limits::new(10_000, 0).remote, 10_000 - 64);
@@ -200,7 +209,8 @@ mod tests {
         let a = Admission::new(Limits::new(20, 0));
         let remote: Vec<Ticket> = (0..16).map(|i| a.admit(host(i)).expect("remote")).collect();
         assert_eq!(a.admit(host(99)).unwrap_err(), Refusal::Full, "remote share used up");
-        let local: Vec<Ticket> = (0..2).map(|_| a.admit(Class::Local).expect("local reserve")).collect();
+        let local: Vec<Ticket> =
+            (0..2).map(|_| a.admit(Class::Local).expect("local reserve")).collect();
         assert_eq!(a.admit(Class::Local).unwrap_err(), Refusal::Full, "the last two are root's");
         let root: Vec<Ticket> = (0..2).map(|_| a.admit(Class::Admin).expect("root")).collect();
         assert_eq!(a.admit(Class::Admin).unwrap_err(), Refusal::Full, "MaxClients in all");

@@ -54,11 +54,7 @@ pub(crate) async fn serve_tcp(shared: Arc<Shared>, stream: TcpStream, peer: Sock
         Ok(addr) => addr,
         Err(e) => return tracing::debug!("{peer}: local_addr failed: {e}"),
     };
-    let mut info = ConnInfo {
-        peer: Peer::Tcp(peer),
-        local: LocalEnd::Tcp(local),
-        tls: false,
-    };
+    let mut info = ConnInfo { peer: Peer::Tcp(peer), local: LocalEnd::Tcp(local), tls: false };
     let mut first = [0u8; 1];
     match timeout(shared.cfg.header_timeout, stream.peek(&mut first)).await {
         Ok(Ok(1..)) => {}
@@ -87,18 +83,10 @@ pub(crate) async fn serve_tcp(shared: Arc<Shared>, stream: TcpStream, peer: Sock
 /// Serve a Unix-socket connection; the peer is identified by its credentials.
 pub(crate) async fn serve_unix(shared: Arc<Shared>, stream: UnixStream, path: PathBuf) {
     let peer = match stream.peer_cred() {
-        Ok(cred) => Peer::Unix {
-            uid: cred.uid(),
-            gid: cred.gid(),
-            pid: cred.pid(),
-        },
+        Ok(cred) => Peer::Unix { uid: cred.uid(), gid: cred.gid(), pid: cred.pid() },
         Err(e) => return tracing::warn!("{}: no peer credentials: {e}", path.display()),
     };
-    let info = ConnInfo {
-        peer,
-        local: LocalEnd::Unix(path),
-        tls: false,
-    };
+    let info = ConnInfo { peer, local: LocalEnd::Unix(path), tls: false };
     let activity = Activity::new();
     let io = Tracked::new(stream, Arc::clone(&activity));
     serve_plain(&shared, io, info, activity).await;
@@ -111,14 +99,7 @@ where
 {
     let slot = shared.acceptor.as_ref().map(|_| UpgradeSlot::default());
     let upgrade_slot = slot.clone();
-    serve_http(
-        shared,
-        io,
-        Arc::new(info.clone()),
-        Arc::clone(&activity),
-        upgrade_slot,
-    )
-    .await;
+    serve_http(shared, io, Arc::new(info.clone()), Arc::clone(&activity), upgrade_slot).await;
     let pending = slot.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).take());
     let (Some(pending), Some(acceptor)) = (pending, &shared.acceptor) else {
         return;
@@ -166,9 +147,7 @@ async fn serve_http<IO>(
         .header_read_timeout(cfg.header_timeout)
         .keep_alive(true)
         .max_buf_size(cfg.max_header_bytes.max(8192));
-    let conn = builder
-        .serve_connection(TokioIo::new(io), service)
-        .with_upgrades();
+    let conn = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
     tokio::pin!(conn);
     let mut shutdown = shared.shutdown.clone();
     let expired = activity.expired(cfg.idle_timeout, cfg.io_timeout);
@@ -273,12 +252,7 @@ fn limit_body(req: Request<Incoming>, max: Option<u64>) -> Result<Request<Body>,
 
 /// Keep the request counted as in flight until hyper drops the response body.
 fn track(resp: Response<Body>, in_flight: InFlight) -> Response<Body> {
-    resp.map(|inner| {
-        Body::new(TrackedBody {
-            inner,
-            _in_flight: in_flight,
-        })
-    })
+    resp.map(|inner| Body::new(TrackedBody { inner, _in_flight: in_flight }))
 }
 
 struct TrackedBody {

@@ -48,11 +48,7 @@ impl Activity {
     /// flight, `busy` with one. Re-evaluated at every wake-up since either may change.
     pub(crate) async fn expired(&self, idle: Duration, busy: Duration) {
         loop {
-            let limit = if self.in_flight.load(Ordering::Relaxed) > 0 {
-                busy
-            } else {
-                idle
-            };
+            let limit = if self.in_flight.load(Ordering::Relaxed) > 0 { busy } else { idle };
             let deadline = self.last() + limit;
             if Instant::now() >= deadline {
                 return;

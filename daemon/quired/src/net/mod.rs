@@ -17,7 +17,6 @@
 //! * `Upgrade: TLS/1.x` (RFC 2817) on a body-less plain request is answered with
 //!   `101 Switching Protocols` here when TLS is configured; the request is then answered
 //!   again over TLS (see `upgrade.rs`).
-#![forbid(unsafe_code)]
 
 mod accept;
 mod admission;
@@ -69,7 +68,6 @@ pub struct ConnInfo {
     /// True once the connection is encrypted (direct TLS or after an RFC 2817 upgrade).
     pub tls: bool,
 }
-
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListenSpec {
@@ -187,10 +185,7 @@ pub struct BoundListeners {
 impl BoundListeners {
     /// The addresses actually bound (port 0 resolved), in `NetConfig::listen` order.
     pub fn local_addrs(&self) -> Vec<LocalEnd> {
-        self.listeners
-            .iter()
-            .map(accept::Listener::local_end)
-            .collect()
+        self.listeners.iter().map(accept::Listener::local_end).collect()
     }
 
     /// Accept and serve until `shutdown` resolves, then stop accepting, give in-flight

@@ -41,16 +41,13 @@ async fn echo(Extension(info): Extension<ConnInfo>, body: Body) -> impl IntoResp
 }
 
 pub(super) fn router() -> Router {
-    Router::new()
-        .route("/echo", post(echo))
-        .route("/", get(|| async { "hello" }))
-        .route(
-            "/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                "slow done"
-            }),
-        )
+    Router::new().route("/echo", post(echo)).route("/", get(|| async { "hello" })).route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            "slow done"
+        }),
+    )
 }
 
 pub(super) fn scratch_dir(tag: &str) -> PathBuf {
@@ -76,11 +73,7 @@ impl Server {
         let task = tokio::spawn(bound.serve(router, async {
             let _ = rx.await;
         }));
-        Server {
-            addrs,
-            stop: Some(tx),
-            task,
-        }
+        Server { addrs, stop: Some(tx), task }
     }
 
     pub(super) fn tcp(&self) -> SocketAddr {
@@ -127,9 +120,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Raw<S> {
 
     async fn fill(&mut self) -> usize {
         let mut chunk = [0u8; 4096];
-        let n = tokio::time::timeout(T, self.s.read(&mut chunk))
-            .await
-            .expect("read timed out");
+        let n = tokio::time::timeout(T, self.s.read(&mut chunk)).await.expect("read timed out");
         let n = n.unwrap_or(0);
         self.buf.extend_from_slice(&chunk[..n]);
         n
@@ -142,20 +133,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Raw<S> {
                 let head: Vec<u8> = self.buf.drain(..end + 4).collect();
                 return String::from_utf8_lossy(&head).into_owned();
             }
-            assert!(
-                self.fill().await > 0,
-                "EOF before a response head: {:?}",
-                self.buf
-            );
+            assert!(self.fill().await > 0, "EOF before a response head: {:?}", self.buf);
         }
     }
 
     /// Read one full response; returns (head, body).
     pub(super) async fn response(&mut self) -> (String, Vec<u8>) {
         let head = self.head().await;
-        let len = header(&head, "content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let len = header(&head, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
         while self.buf.len() < len {
             assert!(self.fill().await > 0, "EOF inside a body");
         }
@@ -197,14 +182,8 @@ async fn tcp_echo_reports_conn_info() {
     let (head, body) = c.response().await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert_eq!(body, b"hello ipp");
-    assert_eq!(
-        header(&head, "x-peer"),
-        Some(format!("Tcp({client_addr})").as_str())
-    );
-    assert_eq!(
-        header(&head, "x-local"),
-        Some(format!("Tcp({addr})").as_str())
-    );
+    assert_eq!(header(&head, "x-peer"), Some(format!("Tcp({client_addr})").as_str()));
+    assert_eq!(header(&head, "x-local"), Some(format!("Tcp({addr})").as_str()));
     assert_eq!(header(&head, "x-tls"), Some("false"));
     server.stop().await;
 }
@@ -214,14 +193,8 @@ async fn unix_socket_echo_reports_peer_credentials() {
     let dir = scratch_dir("unix");
     let path = dir.join("quire.sock");
     std::fs::write(&path, b"").unwrap(); // a regular file is refused, not deleted
-    let cfg = NetConfig {
-        listen: vec![ListenSpec::Unix(path.clone())],
-        ..Default::default()
-    };
-    assert!(matches!(
-        bind(cfg.clone()).await,
-        Err(NetError::Bind { .. })
-    ));
+    let cfg = NetConfig { listen: vec![ListenSpec::Unix(path.clone())], ..Default::default() };
+    assert!(matches!(bind(cfg.clone()).await, Err(NetError::Bind { .. })));
     std::fs::remove_file(&path).unwrap();
     // A stale socket file (left by a dead daemon) is replaced.
     drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
@@ -242,10 +215,7 @@ async fn unix_socket_echo_reports_peer_credentials() {
         std::process::id()
     );
     assert_eq!(peer, expected);
-    assert_eq!(
-        header(&head, "x-local"),
-        Some(format!("Unix({path:?})").as_str())
-    );
+    assert_eq!(header(&head, "x-local"), Some(format!("Unix({path:?})").as_str()));
     server.stop().await;
     assert!(!path.exists(), "socket file removed at shutdown");
     let _ = std::fs::remove_dir_all(dir);
@@ -266,8 +236,7 @@ async fn keep_alive_serves_two_requests_on_one_connection() {
 async fn chunked_request_body() {
     let server = Server::start(tcp_cfg(), router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
-    c.send(b"POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
-        .await;
+    c.send(b"POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n").await;
     c.send(b"5\r\nhello\r\n").await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     c.send(b"6\r\n world\r\n0\r\n\r\n").await;
@@ -296,15 +265,11 @@ async fn expect_100_continue() {
 async fn http10_client() {
     let server = Server::start(tcp_cfg(), router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
-    c.send(b"POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nold")
-        .await;
+    c.send(b"POST /echo HTTP/1.0\r\nContent-Length: 3\r\n\r\nold").await;
     let (head, body) = c.response().await;
     assert!(head.contains(" 200 "), "{head}");
     assert_eq!(body, b"old");
-    assert!(
-        c.closed_within(T).await,
-        "HTTP/1.0 without keep-alive closes"
-    );
+    assert!(c.closed_within(T).await, "HTTP/1.0 without keep-alive closes");
     server.stop().await;
 }
 
@@ -312,14 +277,10 @@ async fn http10_client() {
 async fn options_star_is_answered_with_an_empty_body() {
     let server = Server::start(tcp_cfg(), router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
-    c.send(b"OPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await;
+    c.send(b"OPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
     let (head, body) = c.response().await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(
-        header(&head, "allow").is_some_and(|v| v.contains("POST")),
-        "{head}"
-    );
+    assert!(header(&head, "allow").is_some_and(|v| v.contains("POST")), "{head}");
     assert_eq!(header(&head, "content-length"), Some("0"));
     assert!(body.is_empty());
     server.stop().await;
@@ -327,10 +288,7 @@ async fn options_star_is_answered_with_an_empty_body() {
 
 #[tokio::test]
 async fn header_timeout_drops_slowloris() {
-    let cfg = NetConfig {
-        header_timeout: Duration::from_millis(300),
-        ..tcp_cfg()
-    };
+    let cfg = NetConfig { header_timeout: Duration::from_millis(300), ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     c.send(b"POST /echo HTTP/1.1\r\nHost: loc").await;
@@ -343,10 +301,7 @@ async fn header_timeout_drops_slowloris() {
 
 #[tokio::test]
 async fn idle_keep_alive_connection_is_closed() {
-    let cfg = NetConfig {
-        idle_timeout: Duration::from_millis(300),
-        ..tcp_cfg()
-    };
+    let cfg = NetConfig { idle_timeout: Duration::from_millis(300), ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     c.send(&post_echo("x")).await;
@@ -357,24 +312,17 @@ async fn idle_keep_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn slow_handler_is_not_cut_by_idle_timeout() {
-    let cfg = NetConfig {
-        idle_timeout: Duration::from_millis(100),
-        ..tcp_cfg()
-    };
+    let cfg = NetConfig { idle_timeout: Duration::from_millis(100), ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
-    c.send(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await;
+    c.send(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
     assert_eq!(c.response().await.1, b"slow done");
     server.stop().await;
 }
 
 #[tokio::test]
 async fn excess_connections_are_closed() {
-    let cfg = NetConfig {
-        max_connections: 1,
-        ..tcp_cfg()
-    };
+    let cfg = NetConfig { max_connections: 1, ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut first = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     first.send(&post_echo("a")).await;
@@ -391,10 +339,7 @@ async fn excess_connections_are_closed() {
 
 #[tokio::test]
 async fn body_limit() {
-    let cfg = NetConfig {
-        max_body_bytes: Some(8),
-        ..tcp_cfg()
-    };
+    let cfg = NetConfig { max_body_bytes: Some(8), ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     c.send(&post_echo("small")).await;
@@ -404,34 +349,22 @@ async fn body_limit() {
     )
     .await;
     let (head, _) = c.response().await;
-    assert!(
-        head.starts_with("HTTP/1.1 413"),
-        "declared length over the cap: {head}"
-    );
+    assert!(head.starts_with("HTTP/1.1 413"), "declared length over the cap: {head}");
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     c.send(b"POST /echo HTTP/1.1\r\nHost: l\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n")
         .await;
     let (head, _) = c.response().await;
-    assert!(
-        head.starts_with("HTTP/1.1 413"),
-        "chunked body over the cap: {head}"
-    );
+    assert!(head.starts_with("HTTP/1.1 413"), "chunked body over the cap: {head}");
     server.stop().await;
 }
 
 #[tokio::test]
 async fn bind_error_is_reported() {
     let server = Server::start(tcp_cfg(), router()).await;
-    let cfg = NetConfig {
-        listen: vec![ListenSpec::Tcp(server.tcp())],
-        ..Default::default()
-    };
+    let cfg = NetConfig { listen: vec![ListenSpec::Tcp(server.tcp())], ..Default::default() };
     match bind(cfg).await {
         Err(NetError::Bind { addr, .. }) => assert_eq!(addr, server.tcp().to_string()),
-        other => panic!(
-            "expected a bind error, got {:?}",
-            other.map(|b| b.local_addrs())
-        ),
+        other => panic!("expected a bind error, got {:?}", other.map(|b| b.local_addrs())),
     }
     server.stop().await;
 }
@@ -441,16 +374,12 @@ async fn shutdown_lets_in_flight_requests_finish() {
     let server = Server::start(tcp_cfg(), router()).await;
     let addr = server.tcp();
     let mut c = Raw::new(TcpStream::connect(addr).await.unwrap());
-    c.send(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await;
+    c.send(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let stopping = tokio::spawn(server.stop());
     let (head, body) = c.response().await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert_eq!(body, b"slow done");
     stopping.await.unwrap();
-    assert!(
-        TcpStream::connect(addr).await.is_err(),
-        "listener closed after shutdown"
-    );
+    assert!(TcpStream::connect(addr).await.is_err(), "listener closed after shutdown");
 }

@@ -77,14 +77,7 @@ fn localhost() -> ServerName<'static> {
 
 async fn tls_server(dir: &Path, router: axum::Router) -> Server {
     let tls = load_or_create_self_signed(dir, &["printhost.example".to_string()]).unwrap();
-    Server::start(
-        NetConfig {
-            tls: Some(tls),
-            ..tcp_cfg()
-        },
-        router,
-    )
-    .await
+    Server::start(NetConfig { tls: Some(tls), ..tcp_cfg() }, router).await
 }
 
 #[test]
@@ -93,20 +86,14 @@ fn certificate_is_created_once_then_reused() {
     load_or_create_self_signed(&dir, &["printhost".into()]).unwrap();
     let cert = std::fs::read(dir.join("server.crt")).unwrap();
     let key = std::fs::read(dir.join("server.key")).unwrap();
-    let mode = std::fs::metadata(dir.join("server.key"))
-        .unwrap()
-        .permissions()
-        .mode();
+    let mode = std::fs::metadata(dir.join("server.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
     load_or_create_self_signed(&dir, &["printhost".into()]).unwrap();
     assert_eq!(std::fs::read(dir.join("server.crt")).unwrap(), cert);
     assert_eq!(std::fs::read(dir.join("server.key")).unwrap(), key);
     // A certificate without its key is an error, never silently replaced.
     std::fs::remove_file(dir.join("server.key")).unwrap();
-    assert!(matches!(
-        load_or_create_self_signed(&dir, &[]),
-        Err(NetError::Cert { .. })
-    ));
+    assert!(matches!(load_or_create_self_signed(&dir, &[]), Err(NetError::Cert { .. })));
     let (year, _, _) = super::tls::civil_today_for_tests();
     assert!(year >= 2025);
     let _ = std::fs::remove_dir_all(dir);
@@ -150,10 +137,7 @@ async fn rfc2817_upgrade_like_libcups() {
     let tls = connector().connect(localhost(), c.s).await.unwrap();
     let mut c = Raw::new(tls);
     let (head, body) = c.response().await;
-    assert!(
-        head.starts_with("HTTP/1.1 200"),
-        "OPTIONS answered over TLS: {head}"
-    );
+    assert!(head.starts_with("HTTP/1.1 200"), "OPTIONS answered over TLS: {head}");
     assert!(body.is_empty());
     c.send(&post_echo("after upgrade")).await;
     let (head, body) = c.response().await;
@@ -169,10 +153,7 @@ async fn upgrade_is_ignored_without_tls_or_with_a_body() {
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     c.send(UPGRADE_OPTIONS).await;
     let (head, _) = c.response().await;
-    assert!(
-        head.starts_with("HTTP/1.1 200"),
-        "no TLS configured: {head}"
-    );
+    assert!(head.starts_with("HTTP/1.1 200"), "no TLS configured: {head}");
     server.stop().await;
 
     let dir = scratch_dir("upgrade-body");
@@ -182,10 +163,7 @@ async fn upgrade_is_ignored_without_tls_or_with_a_body() {
         .await;
     let (head, body) = c.response().await;
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert_eq!(
-        (body.as_slice(), header(&head, "x-tls")),
-        (&b"body"[..], Some("false"))
-    );
+    assert_eq!((body.as_slice(), header(&head, "x-tls")), (&b"body"[..], Some("false")));
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -206,15 +184,10 @@ async fn curl_over_tls() {
     let dir = scratch_dir("curl");
     let server = tls_server(&dir, router()).await;
     let url = format!("https://127.0.0.1:{}/", server.tcp().port());
-    let out = tokio::process::Command::new("curl")
-        .args(["-sSk", "--max-time", "10", &url])
-        .output();
+    let out =
+        tokio::process::Command::new("curl").args(["-sSk", "--max-time", "10", &url]).output();
     let out = out.await.unwrap();
-    assert!(
-        out.status.success(),
-        "curl: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "curl: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout, b"hello");
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
@@ -226,10 +199,9 @@ fn ipp_ok(request: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&[0x00, 0x00]);
     out.extend_from_slice(request.get(4..8).unwrap_or(&[0, 0, 0, 1]));
     out.push(0x01);
-    for (tag, name, value) in [
-        (0x47u8, "attributes-charset", "utf-8"),
-        (0x48, "attributes-natural-language", "en"),
-    ] {
+    for (tag, name, value) in
+        [(0x47u8, "attributes-charset", "utf-8"), (0x48, "attributes-natural-language", "en")]
+    {
         out.push(tag);
         out.extend_from_slice(&(name.len() as u16).to_be_bytes());
         out.extend_from_slice(name.as_bytes());
@@ -251,12 +223,10 @@ async fn ipptool_upgrade_end_to_end() {
     let flag = Arc::clone(&saw_tls);
     let ipp = axum::Router::new().route(
         "/ipp/print",
-        post(
-            move |Extension(info): Extension<ConnInfo>, body: Bytes| async move {
-                flag.store(info.tls, Ordering::Relaxed);
-                ([("content-type", "application/ipp")], ipp_ok(&body))
-            },
-        ),
+        post(move |Extension(info): Extension<ConnInfo>, body: Bytes| async move {
+            flag.store(info.tls, Ordering::Relaxed);
+            ([("content-type", "application/ipp")], ipp_ok(&body))
+        }),
     );
     let server = tls_server(&dir, ipp).await;
     let test = dir.join("get.test");
@@ -273,20 +243,11 @@ async fn ipptool_upgrade_end_to_end() {
         .arg(&test)
         .env("HOME", &dir) // keep libcups' trust-on-first-use store out of the real home
         .output();
-    let out = tokio::time::timeout(Duration::from_secs(30), run)
-        .await
-        .unwrap()
-        .unwrap();
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = tokio::time::timeout(Duration::from_secs(30), run).await.unwrap().unwrap();
+    let log =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "ipptool -E failed:\n{log}");
-    assert!(
-        saw_tls.load(Ordering::Relaxed),
-        "request did not arrive over TLS:\n{log}"
-    );
+    assert!(saw_tls.load(Ordering::Relaxed), "request did not arrive over TLS:\n{log}");
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

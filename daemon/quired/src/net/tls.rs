@@ -21,10 +21,7 @@ const KEY_FILE: &str = "server.key";
 const VALIDITY_YEARS: i32 = 10;
 
 fn cert_err(path: &Path, reason: impl ToString) -> NetError {
-    NetError::Cert {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    }
+    NetError::Cert { path: path.to_path_buf(), reason: reason.to_string() }
 }
 
 /// Load `dir/server.crt` + `dir/server.key`, creating a self-signed pair first if there is no
@@ -86,22 +83,15 @@ fn create_self_signed(
             names.push(name.clone());
         }
     }
-    let common_name = hostnames
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "localhost".into());
+    let common_name = hostnames.first().cloned().unwrap_or_else(|| "localhost".into());
     let mut params = rcgen::CertificateParams::new(names).map_err(|e| cert_err(cert_path, e))?;
     params.distinguished_name = rcgen::DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, common_name);
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
     let (year, month, day) = civil_today();
     params.not_before = rcgen::date_time_ymd(year, month, day);
     params.not_after = rcgen::date_time_ymd(year + VALIDITY_YEARS, month, day.min(28));
     let key = rcgen::KeyPair::generate().map_err(|e| cert_err(key_path, e))?;
-    let cert = params
-        .self_signed(&key)
-        .map_err(|e| cert_err(cert_path, e))?;
+    let cert = params.self_signed(&key).map_err(|e| cert_err(cert_path, e))?;
     // Key first: a crash in between leaves no certificate, so the next start regenerates.
     write_atomically(key_path, key.serialize_pem().as_bytes(), 0o600)?;
     write_atomically(cert_path, cert.pem().as_bytes(), 0o644)
@@ -114,11 +104,8 @@ fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), NetError>
     let result = (|| {
         // Remove a leftover first so `mode` applies to a freshly created file.
         let _ = std::fs::remove_file(&tmp);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)?;
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
         file.write_all(data)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -128,10 +115,7 @@ fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), NetError>
 
 /// Today's UTC date.
 fn civil_today() -> (i32, u8, u8) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let today = CivilTime::from_unix(i64::try_from(secs).unwrap_or(0));
     (i32::try_from(today.year).unwrap_or(1970), today.month, today.day)
 }

@@ -27,9 +27,7 @@ const ALLOW: &str = "GET, HEAD, OPTIONS, POST, PUT";
 pub(crate) fn wants_tls_upgrade<B: hyper::body::Body>(req: &Request<B>) -> bool {
     req.version() == Version::HTTP_11
         && header_has_token(req, &CONNECTION, |t| t.eq_ignore_ascii_case("upgrade"))
-        && header_has_token(req, &UPGRADE, |t| {
-            t.len() >= 4 && t[..4].eq_ignore_ascii_case("TLS/")
-        })
+        && header_has_token(req, &UPGRADE, |t| t.len() >= 4 && t[..4].eq_ignore_ascii_case("TLS/"))
         && req.body().is_end_stream()
 }
 

@@ -67,7 +67,10 @@ impl ServerArgs {
 
 /// Scans `words`: `take(word, scanner)` takes each option it knows (and its value) and says
 /// whether it did; `-h`/`--help` is an `Err` with no message.
-pub fn scan(words: Vec<String>, mut take: impl FnMut(&str, &mut Scanner) -> Result<bool, String>) -> Result<(), String> {
+pub fn scan(
+    words: Vec<String>,
+    mut take: impl FnMut(&str, &mut Scanner) -> Result<bool, String>,
+) -> Result<(), String> {
     let mut scan = Scanner::new(words);
     while let Some(word) = scan.next_word() {
         if word == "-h" || word == "--help" {

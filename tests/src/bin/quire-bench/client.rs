@@ -29,7 +29,12 @@ impl Conn {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
-        Ok(Conn { stream, host: format!("127.0.0.1:{port}"), buf: Vec::with_capacity(64 * 1024), start: 0 })
+        Ok(Conn {
+            stream,
+            host: format!("127.0.0.1:{port}"),
+            buf: Vec::with_capacity(64 * 1024),
+            start: 0,
+        })
     }
 
     /// POSTs `body` (an encoded IPP request, plus document data) to `path`; returns the HTTP
@@ -66,7 +71,9 @@ impl Conn {
     /// POSTs and decodes the whole IPP response.
     pub fn call(&mut self, path: &str, body: &[u8]) -> io::Result<Message> {
         let resp = self.post(path, body)?;
-        quire_ipp::decode(&resp).map(|(m, _)| m).map_err(|e| other(format!("bad IPP response: {e:?}")))
+        quire_ipp::decode(&resp)
+            .map(|(m, _)| m)
+            .map_err(|e| other(format!("bad IPP response: {e:?}")))
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -107,7 +114,8 @@ impl Conn {
     fn line(&mut self) -> io::Result<String> {
         loop {
             if let Some(i) = self.buf[self.start..].windows(2).position(|w| w == b"\r\n") {
-                let line = String::from_utf8_lossy(&self.buf[self.start..self.start + i]).into_owned();
+                let line =
+                    String::from_utf8_lossy(&self.buf[self.start..self.start + i]).into_owned();
                 self.start += i + 2;
                 return Ok(line);
             }
@@ -141,7 +149,8 @@ impl Conn {
             loop {
                 let size_line = self.line()?;
                 let hex = size_line.split(';').next().unwrap_or("").trim();
-                let size = usize::from_str_radix(hex, 16).map_err(|_| other(format!("bad chunk {hex:?}")))?;
+                let size = usize::from_str_radix(hex, 16)
+                    .map_err(|_| other(format!("bad chunk {hex:?}")))?;
                 if size == 0 {
                     // Trailers, then the empty line.
                     while !self.line()?.is_empty() {}
@@ -202,7 +211,13 @@ pub fn get_printer_attributes(printer_uri: &str) -> Vec<u8> {
 
 /// A Print-Job request as `user` (attributes only; the document follows it in the body):
 /// `name`, document-format `format`, and `job` as job template attributes.
-pub fn print_job_header(printer_uri: &str, user: &str, name: &str, format: &str, job: Vec<Attribute>) -> Vec<u8> {
+pub fn print_job_header(
+    printer_uri: &str,
+    user: &str,
+    name: &str,
+    format: &str,
+    job: Vec<Attribute>,
+) -> Vec<u8> {
     let mut msg = request_as(Operation::PrintJob, printer_uri, user);
     let g = msg.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-name", Value::Name(name.into())));

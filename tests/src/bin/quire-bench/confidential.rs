@@ -95,7 +95,12 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--chunked" => a.chunked = true,
             "--skip-cupsd" => a.skip_cupsd = true,
             "--out" => a.out = Some(PathBuf::from(scan.value(word)?)),
-            "--pin-flood" => a.pin_flood = Some(flood::Flood::parse(&scan.value(word)?).ok_or("--pin-flood: create or release")?),
+            "--pin-flood" => {
+                a.pin_flood = Some(
+                    flood::Flood::parse(&scan.value(word)?)
+                        .ok_or("--pin-flood: create or release")?,
+                )
+            }
             "--conns" => a.conns = scan.number(word)?,
             "--secs" => a.secs = scan.number::<usize>(word)? as u64,
             _ => return a.servers.take(word, scan),
@@ -131,13 +136,25 @@ impl Runs {
 fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).and_then(|l| l.split_whitespace().nth(2)).map(|euid| euid == "0"))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2))
+                .map(|euid| euid == "0")
+        })
         .unwrap_or(false)
 }
 
 /// Runs one server: queue, warm-up, measured rounds (variants alternating), each job checked
 /// and purged.
-fn run_server(kind: ServerKind, binary: &Path, root: &Path, args: &Args, doc: &[u8], variants: &[Variant]) -> Runs {
+fn run_server(
+    kind: ServerKind,
+    binary: &Path,
+    root: &Path,
+    args: &Args,
+    doc: &[u8],
+    variants: &[Variant],
+) -> Runs {
     let mut runs = Runs::default();
     let _ = fs::remove_dir_all(root);
     eprintln!("== {kind}: starting {} (dir {})", binary.display(), root.display());
@@ -161,16 +178,27 @@ fn run_server(kind: ServerKind, binary: &Path, root: &Path, args: &Args, doc: &[
             runs.notes.push(format!("{kind}: final stop: {e}"));
         }
     } else {
-        runs.error.get_or_insert_with(|| format!("{kind} died during the run\n{}", srv.log_tail(20)));
+        runs.error
+            .get_or_insert_with(|| format!("{kind} died during the run\n{}", srv.log_tail(20)));
     }
     runs
 }
 
-fn rounds(srv: &Server, spool: &Path, args: &Args, doc: &[u8], variants: &[Variant], runs: &mut Runs) -> io::Result<()> {
+fn rounds(
+    srv: &Server,
+    spool: &Path,
+    args: &Args,
+    doc: &[u8],
+    variants: &[Variant],
+    runs: &mut Runs,
+) -> io::Result<()> {
     let kind = srv.kind();
     let out = server::tool(srv, 60, "lpadmin", &["-p", QUEUE, "-E", "-v", "file:///dev/null"])?;
     if out.rc != 0 {
-        return Err(client::other(format!("lpadmin -p {QUEUE} -v file:///dev/null failed: {}", out.text())));
+        return Err(client::other(format!(
+            "lpadmin -p {QUEUE} -v file:///dev/null failed: {}",
+            out.text()
+        )));
     }
     for round in 0..args.warmup + args.rounds {
         let measured = round >= args.warmup;
@@ -179,7 +207,11 @@ fn rounds(srv: &Server, spool: &Path, args: &Args, doc: &[u8], variants: &[Varia
             order.reverse();
         }
         for v in order {
-            let label = if measured { format!("round {}", round - args.warmup + 1) } else { "warm-up".to_string() };
+            let label = if measured {
+                format!("round {}", round - args.warmup + 1)
+            } else {
+                "warm-up".to_string()
+            };
             let name = format!("bench-{}-{}", v.name(), round + 1);
             let s = job::one_job(srv, spool, args, doc, v, &name)?;
             eprintln!(
@@ -207,7 +239,12 @@ pub fn main(words: Vec<String>) -> ExitCode {
 
 /// The whole run; a failure when a job was refused or failed a check.
 fn run(args: &Args) -> Result<ExitCode, String> {
-    let needs = Needs { programs: &["lpadmin", "cancel", "timeout", "kill", "sync", "ipptool"], cupsd: false, simulator: false, only_cupsd: false };
+    let needs = Needs {
+        programs: &["lpadmin", "cancel", "timeout", "kill", "sync", "ipptool"],
+        cupsd: false,
+        simulator: false,
+        only_cupsd: false,
+    };
     let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
     let bench_dir = &dirs.bench;
     if let Some(f) = args.pin_flood {
@@ -227,49 +264,40 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         r
     };
     let quired = run(ServerKind::Quired, &quired_bin, &[Variant::Plain, Variant::Confidential]);
-    let cupsd_bin = &args.servers.cupsd;
-    let cupsd_skipped = if args.skip_cupsd {
-        Some("skipped (--skip-cupsd)".to_string())
-    } else if !cupsd_bin.is_file() {
-        Some(format!("not measured: no {}", cupsd_bin.display()))
-    } else if !is_root() {
-        Some("not measured: cupsd needs root".to_string())
-    } else {
-        None
-    };
+    let cupsd_skipped = cupsd_skipped(args);
     let cupsd = match &cupsd_skipped {
         Some(_) => Runs::default(),
-        None => run(ServerKind::Cupsd, cupsd_bin, &[Variant::Plain]),
+        None => run(ServerKind::Cupsd, &args.servers.cupsd, &[Variant::Plain]),
     };
 
     let header = report::header(args, &quired_bin, doc.len(), &load_before);
     let mut rows = vec![
         Row { label: "quired plain, held (job-hold-until)".into(), samples: quired.plain.clone() },
-        Row { label: "quired confidential (encrypted at rest)".into(), samples: quired.confidential.clone() },
+        Row {
+            label: "quired confidential (encrypted at rest)".into(),
+            samples: quired.confidential.clone(),
+        },
     ];
     if cupsd_skipped.is_none() {
-        rows.push(Row { label: "cupsd plain, held (reference)".into(), samples: cupsd.plain.clone() });
+        rows.push(Row {
+            label: "cupsd plain, held (reference)".into(),
+            samples: cupsd.plain.clone(),
+        });
     }
     let (mut table, mut tsv) = report::render(args, &header, &rows, &quired, doc.len());
     if let Some(why) = &cupsd_skipped {
         let _ = writeln!(table, "NOTE cupsd: {why}");
         let _ = writeln!(tsv, "# NOTE cupsd: {why}");
     }
-    let mut ok = true;
-    for (name, r) in [("quired", &quired), ("cupsd", &cupsd)] {
-        for n in &r.notes {
-            let _ = writeln!(table, "NOTE {name}: {n}");
-        }
-        if let Some(e) = &r.error {
-            ok = false;
-            let _ = writeln!(table, "ERROR {name}: {e}");
-            let _ = writeln!(tsv, "# ERROR {name}: {}", e.replace('\n', " | "));
-        }
-    }
+    let ok = notes(&mut table, &mut tsv, &quired, &cupsd);
     println!("\n{table}");
     let out = args.out.clone().unwrap_or_else(|| bench_dir.join("confidential-results.tsv"));
     match fs::write(&out, tsv) {
-        Ok(()) => eprintln!("results written to {} ({:.0} s in all)", out.display(), started.elapsed().as_secs_f64()),
+        Ok(()) => eprintln!(
+            "results written to {} ({:.0} s in all)",
+            out.display(),
+            started.elapsed().as_secs_f64()
+        ),
         Err(e) => eprintln!("{PROG}: cannot write {}: {e}", out.display()),
     }
     if !ok {
@@ -279,11 +307,47 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Why cupsd is not measured, if it is not.
+fn cupsd_skipped(args: &Args) -> Option<String> {
+    let cupsd_bin = &args.servers.cupsd;
+    if args.skip_cupsd {
+        Some("skipped (--skip-cupsd)".to_string())
+    } else if !cupsd_bin.is_file() {
+        Some(format!("not measured: no {}", cupsd_bin.display()))
+    } else if !is_root() {
+        Some("not measured: cupsd needs root".to_string())
+    } else {
+        None
+    }
+}
+
+/// Each server's notes and errors under the table (errors in the TSV too); false on an error.
+fn notes(table: &mut String, tsv: &mut String, quired: &Runs, cupsd: &Runs) -> bool {
+    let mut ok = true;
+    for (name, r) in [("quired", quired), ("cupsd", cupsd)] {
+        for n in &r.notes {
+            let _ = writeln!(table, "NOTE {name}: {n}");
+        }
+        if let Some(e) = &r.error {
+            ok = false;
+            let _ = writeln!(table, "ERROR {name}: {e}");
+            let _ = writeln!(tsv, "# ERROR {name}: {}", e.replace('\n', " | "));
+        }
+    }
+    ok
+}
+
 /// `--pin-flood`: Get-Jobs idle and under the flood, for quired and (unless skipped) cupsd.
 fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, dirs: &Dirs) {
     println!("{PROG} --pin-flood {}", env::utc_now());
     let m = Machine::read();
-    println!("Machine: {} CPU cores ({}), Linux {}; load average {}", m.cpus, m.model, m.kernel, env::loadavg());
+    println!(
+        "Machine: {} CPU cores ({}), Linux {}; load average {}",
+        m.cpus,
+        m.model,
+        m.kernel,
+        env::loadavg()
+    );
     println!("Flood: {} connections sending {} back to back for {} s; one other connection sends Get-Jobs meanwhile.", args.conns, f.name(), args.secs);
     let mut servers = vec![(ServerKind::Quired, quired_bin.to_path_buf())];
     if !args.skip_cupsd && args.servers.cupsd.is_file() && is_root() {
@@ -292,11 +356,19 @@ fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, dirs: &Dirs) {
     for (kind, bin) in servers {
         let root = dirs.fresh(&format!("pin-flood-{kind}"));
         let result = server::start(kind, &bin, &root, ConfigOpts::default()).and_then(|mut srv| {
-            let out = server::tool(&srv, 60, "lpadmin", &["-p", QUEUE, "-E", "-v", "file:///dev/null"])?;
+            let out =
+                server::tool(&srv, 60, "lpadmin", &["-p", QUEUE, "-E", "-v", "file:///dev/null"])?;
             if out.rc != 0 {
                 return Err(client::other(format!("lpadmin: {}", out.text())));
             }
-            let r = flood::measure(srv.port(), &queue_path(), &queue_uri(&srv), f, args.conns, args.secs);
+            let r = flood::measure(
+                srv.port(),
+                &queue_path(),
+                &queue_uri(&srv),
+                f,
+                args.conns,
+                args.secs,
+            );
             let _ = srv.stop(Duration::from_secs(30));
             r
         });
@@ -305,7 +377,10 @@ fn pin_flood(args: &Args, f: flood::Flood, quired_bin: &Path, dirs: &Dirs) {
                 println!("{kind} ({}):", bin.display());
                 println!("  Get-Jobs idle:         {}", flood::describe(&r.idle));
                 println!("  Get-Jobs under flood:  {}", flood::describe(&r.flooded));
-                println!("  flood requests:        {} successful-ok, {} refused or failed", r.flood_ok, r.flood_refused);
+                println!(
+                    "  flood requests:        {} successful-ok, {} refused or failed",
+                    r.flood_ok, r.flood_refused
+                );
             }
             Err(e) => println!("{kind}: not measured: {e}"),
         }

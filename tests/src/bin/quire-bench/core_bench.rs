@@ -28,7 +28,8 @@ const PJ_CAP: usize = 5_000;
 
 const PROG: &str = "quire-bench core";
 
-const USAGE: &str = "usage: quire-bench core [--jobs N] [--duration SECS] [--only cupsd|quired] [--cupsd-durable]
+const USAGE: &str =
+    "usage: quire-bench core [--jobs N] [--duration SECS] [--only cupsd|quired] [--cupsd-durable]
                         [--quired PATH] [--cupsd PATH] [--out FILE] [--keep]
 
   --jobs N          held jobs for the Get-Jobs / RSS / start-up / purge measurements (default 10000)
@@ -63,7 +64,9 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
     args::scan(words, |word, scan| {
         match word {
             "--jobs" => a.jobs = scan.number(word)?,
-            "--duration" => a.duration = Duration::from_secs_f64(scan.number::<f64>(word)?.max(0.1)),
+            "--duration" => {
+                a.duration = Duration::from_secs_f64(scan.number::<f64>(word)?.max(0.1))
+            }
             "--only" => a.only = Some(args::only(scan)?),
             "--cupsd-durable" => a.cupsd_durable = true,
             "--out" => a.out = Some(PathBuf::from(scan.value(word)?)),
@@ -182,7 +185,10 @@ fn printer_attributes(srv: &Server, r: &mut Results, args: &Args) -> io::Result<
     let gpa = client::get_printer_attributes(&queue_uri(srv));
     let check = Conn::connect(port, Duration::from_secs(10))?.call(&path, &gpa)?;
     if !client::is_ok(check.code) {
-        return Err(client::other(format!("Get-Printer-Attributes on {QUEUE}: status 0x{:04x}", check.code)));
+        return Err(client::other(format!(
+            "Get-Printer-Attributes on {QUEUE}: status 0x{:04x}",
+            check.code
+        )));
     }
     let gpa_bytes = Conn::connect(port, Duration::from_secs(10))?.post(&path, &gpa)?.len();
     eprintln!("  [{kind}] GPA response is {gpa_bytes} bytes; warming up");
@@ -208,7 +214,11 @@ fn print_jobs(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Resu
     for (conns, id, p99) in [(1, "pj_c1", None), (8, "pj_c8", Some("pj_c8_p99"))] {
         let cap = AtomicI64::new(PJ_CAP as i64);
         let cpu0 = srv.cpu_time(false);
-        let res = step(kind, &format!("Print-Job {conns} conn(s)"), load::run(port, &path, pj, conns, args.duration, Some(&cap), None));
+        let res = step(
+            kind,
+            &format!("Print-Job {conns} conn(s)"),
+            load::run(port, &path, pj, conns, args.duration, Some(&cap), None),
+        );
         r.set(id, res.rate());
         if let Some(p99) = p99 {
             r.set(p99, res.percentile_ms(0.99));
@@ -218,7 +228,13 @@ fn print_jobs(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Resu
         }
         note_errors(r, kind, &format!("Print-Job, {conns} conn(s)"), &res);
         if res.ok + res.errors >= PJ_CAP as u64 {
-            r.note(kind, format!("Print-Job {conns} conn(s) hit the {PJ_CAP}-job cap after {:.2} s", res.elapsed.as_secs_f64()));
+            r.note(
+                kind,
+                format!(
+                    "Print-Job {conns} conn(s) hit the {PJ_CAP}-job cap after {:.2} s",
+                    res.elapsed.as_secs_f64()
+                ),
+            );
         }
         empty_queue(srv, r)?;
     }
@@ -243,11 +259,22 @@ fn fill(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Result<()>
                 if last.elapsed() >= Duration::from_secs(15) {
                     last = Instant::now();
                     let n = done.load(Ordering::Relaxed);
-                    eprintln!("  [{kind}]   ... {n}/{missing} after {:.0} s", t0.elapsed().as_secs_f64());
+                    eprintln!(
+                        "  [{kind}]   ... {n}/{missing} after {:.0} s",
+                        t0.elapsed().as_secs_f64()
+                    );
                 }
             }
         });
-        let res = load::run(port, &path, pj, 8, Duration::from_secs(24 * 3600), Some(&budget), Some(&done));
+        let res = load::run(
+            port,
+            &path,
+            pj,
+            8,
+            Duration::from_secs(24 * 3600),
+            Some(&budget),
+            Some(&done),
+        );
         finished.store(true, Ordering::SeqCst);
         res
     });
@@ -256,7 +283,13 @@ fn fill(srv: &Server, r: &mut Results, args: &Args, pj: &[u8]) -> io::Result<()>
     r.set("fill_rate", res.rate());
     note_errors(r, kind, "filling", &res);
     if res.elapsed > Duration::from_secs(180) {
-        r.note(kind, format!("submitting the jobs took {:.0} s (> 3 min); --jobs N scales it down", res.elapsed.as_secs_f64()));
+        r.note(
+            kind,
+            format!(
+                "submitting the jobs took {:.0} s (> 3 min); --jobs N scales it down",
+                res.elapsed.as_secs_f64()
+            ),
+        );
     }
     Ok(())
 }
@@ -304,13 +337,15 @@ fn empty_queue(srv: &Server, r: &mut Results) -> io::Result<()> {
             return Ok(());
         }
         if t0.elapsed() > Duration::from_secs(120) {
-            return Err(client::other(format!("{n} jobs still there 120 s after cancel -x -a {QUEUE}")));
+            return Err(client::other(format!(
+                "{n} jobs still there 120 s after cancel -x -a {QUEUE}"
+            )));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-fn purge(srv: &mut Server, r: &mut Results, gpa: &[u8]) -> io::Result<()> {
+fn purge(srv: &Server, r: &mut Results, gpa: &[u8]) -> io::Result<()> {
     let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let stop = AtomicBool::new(false);
     let t0 = Instant::now();
@@ -416,13 +451,24 @@ fn machine_line() -> String {
     let Machine { cpus, model, kernel } = Machine::read();
     let mem = fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .map(|k| format!("{:.1} GiB RAM", k as f64 / 1024.0 / 1024.0))
         .unwrap_or_default();
     format!("{cpus} CPUs ({model}), {mem}, Linux {kernel}")
 }
 
-fn report(args: &Args, quired_bin: &Path, pdf_len: usize, cupsd: &Results, quired: &Results) -> (String, String) {
+fn report(
+    args: &Args,
+    quired_bin: &Path,
+    pdf_len: usize,
+    cupsd: &Results,
+    quired: &Results,
+) -> (String, String) {
     let mut header = vec![
         format!("{PROG} {}", env::utc_now()),
         format!("Machine: {}", machine_line()),
@@ -442,7 +488,10 @@ fn report(args: &Args, quired_bin: &Path, pdf_len: usize, cupsd: &Results, quire
         ),
     ];
     header.extend(durability_lines(args));
-    let layout = Layout { target_width: 8, legend: "q/c = quired / cupsd. Higher is better for /s figures; lower for ms, s and MiB." };
+    let layout = Layout {
+        target_width: 8,
+        legend: "q/c = quired / cupsd. Higher is better for /s figures; lower for ms, s and MiB.",
+    };
     figures::render(&header, METRICS, &layout, cupsd, quired)
 }
 
@@ -460,11 +509,17 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     };
     let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
-    let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
+    let pdf =
+        fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
     let binaries = [args.servers.cupsd.as_path(), quired_bin.as_path()];
-    let (cupsd, quired) = figures::cupsd_then_quired(METRICS, &dirs, "run", args.only, binaries, |kind, bin, root| {
-        bench_one(kind, bin, root, args, &pdf)
-    });
+    let (cupsd, quired) = figures::cupsd_then_quired(
+        METRICS,
+        &dirs,
+        "run",
+        args.only,
+        binaries,
+        |kind, bin, root| bench_one(kind, bin, root, args, &pdf),
+    );
     let (table, tsv) = report(args, &quired_bin, pdf.len(), &cupsd, &quired);
     figures::publish(PROG, &table, &tsv, args.out.clone(), &dirs, "results.tsv");
     Ok(ExitCode::SUCCESS)

@@ -34,7 +34,10 @@ pub fn quired_path(given: Option<PathBuf>) -> Result<PathBuf, String> {
         ));
     }
     if path.components().any(|c| c.as_os_str() == "debug") {
-        eprintln!("WARNING: {} looks like a debug build; its figures are meaningless", path.display());
+        eprintln!(
+            "WARNING: {} looks like a debug build; its figures are meaningless",
+            path.display()
+        );
     }
     Ok(path)
 }
@@ -62,7 +65,10 @@ pub fn prepare(prog: &str, servers: &ServerArgs, needs: Needs) -> Result<(PathBu
     };
     let missing = missing_programs(needs.programs);
     if needs.cupsd && (!missing.is_empty() || !servers.cupsd.is_file()) {
-        return Err(format!("missing {missing:?} or {}: run tests/scripts/install-test-deps", servers.cupsd.display()));
+        return Err(format!(
+            "missing {missing:?} or {}: run tests/scripts/install-test-deps",
+            servers.cupsd.display()
+        ));
     }
     if !missing.is_empty() {
         return Err(format!("missing {missing:?}: run tests/scripts/install-test-deps"));
@@ -89,29 +95,42 @@ pub struct Machine {
 impl Machine {
     pub fn read() -> Machine {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-        let model = cpuinfo.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).unwrap_or("unknown CPU");
+        let model = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("unknown CPU");
         Machine {
             cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
             model: model.trim().to_string(),
-            kernel: fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string(),
+            kernel: fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
         }
     }
 }
 
 /// The 1, 5 and 15 minute load averages, "0.12 0.34 0.56".
 pub fn loadavg() -> String {
-    fs::read_to_string("/proc/loadavg").map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// Now, "2026-11-23 15:44:30 UTC", for a report's first line.
 pub fn utc_now() -> String {
-    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs =
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     CivilTime::from_unix(i64::try_from(secs).unwrap_or(0)).to_string()
 }
 
 /// Now in Unix milliseconds: the simulators stamp their page logs with it.
 pub fn unix_ms() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// The bench directory and whether the servers' directories in it are kept (`--keep`).

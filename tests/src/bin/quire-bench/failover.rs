@@ -91,7 +91,8 @@ impl Args {
 }
 
 fn parse_grace(v: &str) -> Result<Vec<u32>, String> {
-    let list: Result<Vec<u32>, _> = v.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse::<u32>()).collect();
+    let list: Result<Vec<u32>, _> =
+        v.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().parse::<u32>()).collect();
     match list {
         Ok(l) if !l.is_empty() && l.iter().all(|g| *g <= 86_400) => Ok(l),
         Ok(_) => Err("--grace: one or more seconds, 0 to 86400".into()),
@@ -122,7 +123,9 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--cupsd-runs" => a.cupsd_runs = Some(scan.number::<u32>(word)? as usize),
             "--cupsd-wait" => a.cupsd_wait = Some(u64::from(scan.number::<u32>(word)?)),
             "--skip-cupsd" => a.skip_cupsd = true,
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1))),
+            "--timeout" => {
+                a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1)))
+            }
             _ => return a.servers.take(word, scan),
         }
         Ok(true)
@@ -164,7 +167,12 @@ impl Ctx {
         let t0 = Instant::now();
         match Fleet::start(kind, binary, &root, &sims, false) {
             Ok(f) => {
-                eprintln!("== {kind}: {} queues ready in {:.1} s (dir {})", sims.len(), t0.elapsed().as_secs_f64(), root.display());
+                eprintln!(
+                    "== {kind}: {} queues ready in {:.1} s (dir {})",
+                    sims.len(),
+                    t0.elapsed().as_secs_f64(),
+                    root.display()
+                );
                 Some((f, sims, root))
             }
             Err(e) => {
@@ -180,7 +188,13 @@ fn start_sims(ppm: u32) -> std::io::Result<Vec<Sim>> {
     FLEET
         .iter()
         .map(|(name, auth, encrypts, erases)| {
-            SimOptions::new().name(name).ppm(ppm).auth(auth).encrypts(*encrypts).erases_storage(*erases).start()
+            SimOptions::new()
+                .name(name)
+                .ppm(ppm)
+                .auth(auth)
+                .encrypts(*encrypts)
+                .erases_storage(*erases)
+                .start()
         })
         .collect()
 }
@@ -188,7 +202,9 @@ fn start_sims(ppm: u32) -> std::io::Result<Vec<Sim>> {
 /// quired: failover auto on office, `--runs` runs per grace time.
 fn quired_runs(ctx: &mut Ctx) -> Vec<QuireRun> {
     let quired = ctx.quired.clone();
-    let Some((fleet, sims, root)) = ctx.fleet(ServerKind::Quired, &quired) else { return Vec::new() };
+    let Some((fleet, sims, root)) = ctx.fleet(ServerKind::Quired, &quired) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for &grace in &ctx.args.grace.clone() {
         if let Err(e) = admin::set_failover(&fleet, ORIGIN, "auto", grace) {
@@ -228,7 +244,12 @@ fn cupsd_runs(ctx: &mut Ctx) -> Vec<CupsRun> {
         Ok(()) => {
             for run in 1..=ctx.args.cupsd_runs() {
                 let tag = format!("fo-c-r{run}");
-                eprintln!("  [cupsd] {tag}: {} pages to class {}, watched {} s after the fault", ctx.args.pages, admin::CLASS, ctx.args.cupsd_wait().as_secs());
+                eprintln!(
+                    "  [cupsd] {tag}: {} pages to class {}, watched {} s after the fault",
+                    ctx.args.pages,
+                    admin::CLASS,
+                    ctx.args.cupsd_wait().as_secs()
+                );
                 match measure::cupsd_run(&fleet, &sims, &ctx.args, &tag) {
                     Ok(r) => {
                         eprintln!("  [cupsd]   {}", r.summary());
@@ -253,7 +274,16 @@ pub fn main(words: Vec<String>) -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode, String> {
     let needs = Needs {
-        programs: &["lpadmin", "cupsenable", "cupsdisable", "cupsaccept", "cancel", "timeout", "kill", "ipptool"],
+        programs: &[
+            "lpadmin",
+            "cupsenable",
+            "cupsdisable",
+            "cupsaccept",
+            "cancel",
+            "timeout",
+            "kill",
+            "ipptool",
+        ],
         cupsd: false,
         simulator: true,
         only_cupsd: false,
@@ -272,10 +302,19 @@ fn run(args: Args) -> Result<ExitCode, String> {
     } else {
         cupsd.display().to_string()
     };
-    let cups = if ctx.args.skip_cupsd || !cupsd.is_file() { Vec::new() } else { cupsd_runs(&mut ctx) };
+    let cups =
+        if ctx.args.skip_cupsd || !cupsd.is_file() { Vec::new() } else { cupsd_runs(&mut ctx) };
     eprintln!("== all runs done in {:.0} s", t0.elapsed().as_secs_f64());
     let p = &ctx.problems;
-    let report = Report { args: &ctx.args, quired: &ctx.quired, cupsd: &cupsd_state, quire: &quire, cups: &cups, errors: &p.errors, notes: &p.notes };
+    let report = Report {
+        args: &ctx.args,
+        quired: &ctx.quired,
+        cupsd: &cupsd_state,
+        quire: &quire,
+        cups: &cups,
+        errors: &p.errors,
+        notes: &p.notes,
+    };
     println!("\n{}", report.render());
     Ok(if p.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -68,7 +68,13 @@ pub struct Metric {
     pub target: Target,
 }
 
-pub const fn m(id: &'static str, label: &'static str, unit: &'static str, better: Better, target: Target) -> Metric {
+pub const fn m(
+    id: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    better: Better,
+    target: Target,
+) -> Metric {
     Metric { id, label, unit, better, target }
 }
 
@@ -121,7 +127,13 @@ pub struct Layout {
 }
 
 /// The stdout table and the TSV of `metrics`, both headed by `header` lines.
-pub fn render(header: &[String], metrics: &[Metric], layout: &Layout, cupsd: &Results, quired: &Results) -> (String, String) {
+pub fn render(
+    header: &[String],
+    metrics: &[Metric],
+    layout: &Layout,
+    cupsd: &Results,
+    quired: &Results,
+) -> (String, String) {
     let mut table = String::new();
     let mut tsv = String::new();
     for h in header {
@@ -131,9 +143,16 @@ pub fn render(header: &[String], metrics: &[Metric], layout: &Layout, cupsd: &Re
     let _ = writeln!(table);
     let w = metrics.iter().map(|m| m.label.len() + m.unit.len() + 3).max().unwrap_or(40);
     let tw = layout.target_width;
-    let _ = writeln!(table, "{:<w$} {:>10} {:>10} {:>9} {:>tw$} {:>4}", "metric", "cupsd", "quired", "q/c", "target", "met");
+    let _ = writeln!(
+        table,
+        "{:<w$} {:>10} {:>10} {:>9} {:>tw$} {:>4}",
+        "metric", "cupsd", "quired", "q/c", "target", "met"
+    );
     let _ = writeln!(table, "{}", "-".repeat(w + 38 + tw));
-    let _ = writeln!(tsv, "metric\tdescription\tunit\tcupsd\tquired\tratio_quired_over_cupsd\ttarget\tmet");
+    let _ = writeln!(
+        tsv,
+        "metric\tdescription\tunit\tcupsd\tquired\tratio_quired_over_cupsd\ttarget\tmet"
+    );
     for m in metrics {
         let (c, q) = (cupsd.values.get(m.id).copied(), quired.values.get(m.id).copied());
         let rt = if m.better == Better::Info { None } else { ratio(c, q) };
@@ -148,7 +167,9 @@ pub fn render(header: &[String], metrics: &[Metric], layout: &Layout, cupsd: &Re
             target_text(m.target),
             ok
         );
-        let num = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{v:.3}")).unwrap_or_default();
+        let num = |v: Option<f64>| {
+            v.filter(|v| v.is_finite()).map(|v| format!("{v:.3}")).unwrap_or_default()
+        };
         let _ = writeln!(
             tsv,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

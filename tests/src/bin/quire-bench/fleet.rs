@@ -31,13 +31,28 @@ pub struct Fleet {
 impl Fleet {
     /// Starts `kind` under `root` (which must not exist) and adds one queue per simulator,
     /// made like an admin would; with `class`, also a class of them all.
-    pub fn start(kind: ServerKind, binary: &Path, root: &Path, sims: &[Sim], class: bool) -> io::Result<Fleet> {
+    pub fn start(
+        kind: ServerKind,
+        binary: &Path,
+        root: &Path,
+        sims: &[Sim],
+        class: bool,
+    ) -> io::Result<Fleet> {
         let srv = server::start(kind, binary, root, ConfigOpts::default())?;
         let mut queues = Vec::new();
         for sim in sims {
-            let out = server::tool(&srv, 120, "lpadmin", &["-p", &sim.name, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
+            let out = server::tool(
+                &srv,
+                120,
+                "lpadmin",
+                &["-p", &sim.name, "-E", "-v", &sim.uri(), "-m", "everywhere"],
+            )?;
             if out.rc != 0 {
-                return Err(client::other(format!("{kind}: lpadmin -p {} -m everywhere failed: {}", sim.name, out.text())));
+                return Err(client::other(format!(
+                    "{kind}: lpadmin -p {} -m everywhere failed: {}",
+                    sim.name,
+                    out.text()
+                )));
             }
             if kind == ServerKind::Quired {
                 confirm(&srv, &sim.name)?;
@@ -45,7 +60,11 @@ impl Fleet {
             if class {
                 let out = server::tool(&srv, 60, "lpadmin", &["-p", &sim.name, "-c", CLASS])?;
                 if out.rc != 0 {
-                    return Err(client::other(format!("{kind}: lpadmin -p {} -c {CLASS} failed: {}", sim.name, out.text())));
+                    return Err(client::other(format!(
+                        "{kind}: lpadmin -p {} -c {CLASS} failed: {}",
+                        sim.name,
+                        out.text()
+                    )));
                 }
             }
             queues.push(sim.name.clone());
@@ -55,7 +74,10 @@ impl Fleet {
             for (tool, args) in [("cupsenable", vec![CLASS]), ("cupsaccept", vec![CLASS])] {
                 let out = server::tool(&srv, 60, tool, &args)?;
                 if out.rc != 0 {
-                    return Err(client::other(format!("{kind}: {tool} {CLASS} failed: {}", out.text())));
+                    return Err(client::other(format!(
+                        "{kind}: {tool} {CLASS} failed: {}",
+                        out.text()
+                    )));
                 }
             }
         }
@@ -79,13 +101,16 @@ impl Fleet {
         let resp = conn.call(&format!("/printers/{queue}"), &body)?;
         let took = t0.elapsed();
         if !client::is_ok(resp.code) {
-            let msg = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
-            return Err(client::other(format!("Print-Job to {queue}: IPP status 0x{:04x} {msg}", resp.code)));
+            let msg =
+                resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
+            return Err(client::other(format!(
+                "Print-Job to {queue}: IPP status 0x{:04x} {msg}",
+                resp.code
+            )));
         }
-        let id = resp
-            .attr(DelimiterTag::Job, "job-id")
-            .and_then(|a| a.first_i32())
-            .ok_or_else(|| client::other(format!("Print-Job to {queue}: no job-id in the answer")))?;
+        let id = resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(
+            || client::other(format!("Print-Job to {queue}: no job-id in the answer")),
+        )?;
         Ok((id, took))
     }
 
@@ -98,14 +123,22 @@ impl Fleet {
         g.push(client::requested(&["job-state", "job-state-message", v::CHILD_JOB_IDS]));
         let resp = conn.call("/", &msg.encode())?;
         if !client::is_ok(resp.code) {
-            return Err(client::other(format!("Get-Job-Attributes {id}: IPP status 0x{:04x}", resp.code)));
+            return Err(client::other(format!(
+                "Get-Job-Attributes {id}: IPP status 0x{:04x}",
+                resp.code
+            )));
         }
         let job = |name: &str| resp.attr(DelimiterTag::Job, name);
         Ok(JobInfo {
             state: job("job-state").and_then(|a| a.first_i32()),
             message: job("job-state-message").and_then(|a| a.first_str()).unwrap_or("").to_string(),
             children: job(v::CHILD_JOB_IDS)
-                .map(|a| a.values.iter().filter_map(|x| if let Value::Integer(i) = x { Some(*i) } else { None }).collect())
+                .map(|a| {
+                    a.values
+                        .iter()
+                        .filter_map(|x| if let Value::Integer(i) = x { Some(*i) } else { None })
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
     }
@@ -128,11 +161,16 @@ impl Fleet {
 /// (`quire-security-confirmed`, over IPP: CUPS's lpadmin only sends `*-default` options).
 /// quired splits and fails over only between printers whose facts an administrator confirmed.
 fn confirm(srv: &Server, queue: &str) -> io::Result<()> {
-    let mut msg = client::request_as(Operation::CupsAddModifyPrinter, &srv.printer_uri(queue), "root");
-    msg.group_mut(DelimiterTag::Printer).push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
+    let mut msg =
+        client::request_as(Operation::CupsAddModifyPrinter, &srv.printer_uri(queue), "root");
+    msg.group_mut(DelimiterTag::Printer)
+        .push(Attribute::new(v::SECURITY_CONFIRMED, Value::Boolean(true)));
     let resp = Conn::connect(srv.port(), Duration::from_secs(60))?.call("/", &msg.encode())?;
     if !client::is_ok(resp.code) {
-        return Err(client::other(format!("confirming {queue}'s security facts: IPP status 0x{:04x}", resp.code)));
+        return Err(client::other(format!(
+            "confirming {queue}'s security facts: IPP status 0x{:04x}",
+            resp.code
+        )));
     }
     Ok(())
 }
@@ -161,7 +199,8 @@ pub const COMPLETED: i32 = JobState::Completed as i32;
 fn print_job(printer_uri: &str, job: &JobSpec, pdf: &[u8]) -> Vec<u8> {
     let mut attrs = Vec::new();
     if job.copies > 1 {
-        attrs.push(Attribute::new("copies", Value::Integer(job.copies.min(i32::MAX as u32) as i32)));
+        attrs
+            .push(Attribute::new("copies", Value::Integer(job.copies.min(i32::MAX as u32) as i32)));
     }
     if job.split {
         // What `lp -o quire-split=auto` sends.

@@ -127,7 +127,7 @@ pub fn run(
                         }
                     }
                 }
-                let mut t = total.lock().unwrap();
+                let mut t = total.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 t.ok += mine.ok;
                 t.errors += mine.errors;
                 t.latencies.extend(mine.latencies);
@@ -137,7 +137,7 @@ pub fn run(
             });
         }
     });
-    let mut total = total.into_inner().unwrap();
+    let mut total = total.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     total.elapsed = t0.elapsed();
     total.latencies.sort();
     total

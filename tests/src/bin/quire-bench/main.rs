@@ -2,9 +2,8 @@
 //! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
 //! asserts on timing.
 //!
-//! Usage: quire-bench core|print|split|failover|confidential [options]
+//! Usage: `quire-bench core|print|split|failover|confidential [options]`
 //! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
-#![forbid(unsafe_code)]
 
 mod args;
 mod client;
@@ -22,7 +21,8 @@ mod upload;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: quire-bench SUBCOMMAND [options]    (quire-bench SUBCOMMAND --help: its options)
+const USAGE: &str =
+    "usage: quire-bench SUBCOMMAND [options]    (quire-bench SUBCOMMAND --help: its options)
 
   core          Get-Printer-Attributes and Print-Job throughput, Get-Jobs over N held jobs, RSS,
                 start-up with N jobs, purge: cupsd vs quired (tests/scripts/bench runs it)

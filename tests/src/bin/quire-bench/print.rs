@@ -33,7 +33,8 @@ use crate::upload::MIB;
 
 const PROG: &str = "quire-bench print";
 
-const USAGE: &str = "usage: quire-bench print [--jobs N] [--big-mib N] [--skip-big] [--only cupsd|quired]
+const USAGE: &str =
+    "usage: quire-bench print [--jobs N] [--big-mib N] [--skip-big] [--only cupsd|quired]
                          [--quired PATH] [--cupsd PATH] [--timeout SECS] [--out FILE] [--keep]
 
   --jobs N          small PDFs printed end to end per server (default 200)
@@ -89,22 +90,70 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
 use Better::{Higher, Info, Lower};
 
 const METRICS: &[Metric] = &[
-    m("e2e_rate", "Print N small PDFs end to end (at the printer)", "jobs/s", Higher, Target::RatioMin(25.0)),
+    m(
+        "e2e_rate",
+        "Print N small PDFs end to end (at the printer)",
+        "jobs/s",
+        Higher,
+        Target::RatioMin(25.0),
+    ),
     m("e2e_s", "  first submission to N jobs completed at the printer", "s", Lower, Target::None),
     m("first_page", "  first submission to first page printed", "ms", Lower, Target::None),
-    m("cycle", "  printer-side time per job (page log: last - first page, / (N-1))", "ms", Lower, Target::None),
+    m(
+        "cycle",
+        "  printer-side time per job (page log: last - first page, / (N-1))",
+        "ms",
+        Lower,
+        Target::None,
+    ),
     m("submit_s", "  submission only (N Print-Jobs, 1 conn, sequential)", "s", Lower, Target::None),
     m("submit_rate", "  submission rate", "jobs/s", Higher, Target::None),
-    m("e2e_cpu", "  CPU per job: server + reaped children (filters, backends)", "ms", Lower, Target::None),
+    m(
+        "e2e_cpu",
+        "  CPU per job: server + reaped children (filters, backends)",
+        "ms",
+        Lower,
+        Target::None,
+    ),
     m("sim_jobs", "Jobs completed by the printer (check = N)", "jobs", Info, Target::None),
-    m("sim_pages", "Impressions in the printer's page log (check = N)", "pages", Info, Target::None),
-    m("dd_rate", "dd bs=1M conv=fdatasync of the big size, same disk (median of 3)", "MB/s", Info, Target::None),
-    m("ref_rate", "reference spooler (socket -> file, fdatasync), same upload", "MB/s", Info, Target::None),
-    m("big_rate", "Print-Job (held) of a big PDF: first byte to IPP answer", "MB/s", Higher, Target::None),
+    m(
+        "sim_pages",
+        "Impressions in the printer's page log (check = N)",
+        "pages",
+        Info,
+        Target::None,
+    ),
+    m(
+        "dd_rate",
+        "dd bs=1M conv=fdatasync of the big size, same disk (median of 3)",
+        "MB/s",
+        Info,
+        Target::None,
+    ),
+    m(
+        "ref_rate",
+        "reference spooler (socket -> file, fdatasync), same upload",
+        "MB/s",
+        Info,
+        Target::None,
+    ),
+    m(
+        "big_rate",
+        "Print-Job (held) of a big PDF: first byte to IPP answer",
+        "MB/s",
+        Higher,
+        Target::None,
+    ),
     m("big_s", "  time for the big PDF", "s", Lower, Target::None),
     m("big_vs_dd", "  big PDF rate / dd rate", "x", Info, Target::QuiredMin(0.8)),
     m("big_vs_ref", "  big PDF rate / reference spooler rate", "x", Info, Target::None),
-    m("big_rss_growth", "  peak VmRSS while spooling - VmRSS before", "MiB", Info, Target::QuiredMax(16.0)),
+    m(
+        "big_rss_growth",
+        "  peak VmRSS while spooling - VmRSS before",
+        "MiB",
+        Info,
+        Target::QuiredMax(16.0),
+    ),
     m("big_hwm_growth", "  VmHWM after - VmHWM before", "MiB", Info, Target::None),
     m("big_rss_after", "  VmRSS after the answer", "MiB", Lower, Target::None),
 ];
@@ -133,7 +182,12 @@ fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u
             return r;
         }
     };
-    eprintln!("== {kind}: starting {} (dir {}); printer {}", binary.display(), root.display(), sim.uri());
+    eprintln!(
+        "== {kind}: starting {} (dir {}); printer {}",
+        binary.display(),
+        root.display(),
+        sim.uri()
+    );
     let mut srv = match server::start(kind, binary, root, ConfigOpts::default()) {
         Ok(s) => s,
         Err(e) => {
@@ -151,12 +205,27 @@ fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u
     r
 }
 
-fn steps(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8], root: &Path) -> io::Result<()> {
+fn steps(
+    srv: &Server,
+    sim: &Sim,
+    r: &mut Results,
+    args: &Args,
+    pdf: &[u8],
+    root: &Path,
+) -> io::Result<()> {
     let kind = srv.kind();
     let t0 = Instant::now();
-    let out = server::tool(srv, 120, "lpadmin", &["-p", QUEUE, "-E", "-v", &sim.uri(), "-m", "everywhere"])?;
+    let out = server::tool(
+        srv,
+        120,
+        "lpadmin",
+        &["-p", QUEUE, "-E", "-v", &sim.uri(), "-m", "everywhere"],
+    )?;
     if out.rc != 0 {
-        return Err(client::other(format!("lpadmin -p {QUEUE} -m everywhere failed: {}", out.text())));
+        return Err(client::other(format!(
+            "lpadmin -p {QUEUE} -m everywhere failed: {}",
+            out.text()
+        )));
     }
     eprintln!("  [{kind}] lpadmin -m everywhere took {:.0} ms", ms(t0.elapsed()));
     end_to_end(srv, sim, r, args, pdf)?;
@@ -172,8 +241,12 @@ fn end_to_end(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8])
     let (kind, n) = (srv.kind(), args.jobs);
     let names: Vec<String> = (1..=n).map(|i| format!("pb-{i}")).collect();
     let uri = queue_uri(srv);
-    let bodies: Vec<Vec<u8>> = names.iter().map(|name| client::print_job(&uri, name, Vec::new(), pdf)).collect();
-    eprintln!("  [{kind}] submitting {n} Print-Jobs ({} bytes of PDF each), 1 connection", pdf.len());
+    let bodies: Vec<Vec<u8>> =
+        names.iter().map(|name| client::print_job(&uri, name, Vec::new(), pdf)).collect();
+    eprintln!(
+        "  [{kind}] submitting {n} Print-Jobs ({} bytes of PDF each), 1 connection",
+        pdf.len()
+    );
     let cpu0 = srv.cpu_time(true);
     let (t0_ms, t0) = (unix_ms(), Instant::now());
     let ok = submit_all(srv, r, &bodies, t0)?;
@@ -187,7 +260,10 @@ fn end_to_end(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, pdf: &[u8])
             *m.entry(j.state.as_str()).or_default() += 1;
             m
         });
-        r.note(kind, format!("the printer got {} jobs for {n} submitted ({states:?})", status.jobs.len()));
+        r.note(
+            kind,
+            format!("the printer got {} jobs for {n} submitted ({states:?})", status.jobs.len()),
+        );
     }
     let elapsed = done_at.unwrap_or_else(|| t0.elapsed());
     r.set("e2e_s", elapsed.as_secs_f64());
@@ -238,14 +314,27 @@ fn submit_all(srv: &Server, r: &mut Results, bodies: &[Vec<u8>], t0: Instant) ->
     r.set("submit_s", submitted.as_secs_f64());
     r.set("submit_rate", ok as f64 / submitted.as_secs_f64());
     if errors > 0 {
-        r.note(kind, format!("{errors} of {n} Print-Jobs failed (first: {})", first_error.unwrap_or_default()));
+        r.note(
+            kind,
+            format!(
+                "{errors} of {n} Print-Jobs failed (first: {})",
+                first_error.unwrap_or_default()
+            ),
+        );
     }
     Ok(ok)
 }
 
 /// Waits until the printer has completed `ok` jobs (since `t0`), or gives up; when it did, and
 /// the printer's last status.
-fn wait_for_printer(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, ok: usize, t0: Instant) -> io::Result<(Option<Duration>, SimStatus)> {
+fn wait_for_printer(
+    srv: &Server,
+    sim: &Sim,
+    r: &mut Results,
+    args: &Args,
+    ok: usize,
+    t0: Instant,
+) -> io::Result<(Option<Duration>, SimStatus)> {
     let (kind, port, path, uri) = (srv.kind(), srv.port(), queue_path(), queue_uri(srv));
     let (mut last_progress, mut last_server_check) = (Instant::now(), Instant::now());
     let mut idle_since: Option<Instant> = None;
@@ -256,7 +345,13 @@ fn wait_for_printer(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, ok: u
             return Ok((Some(t0.elapsed()), st));
         }
         if t0.elapsed() >= args.timeout {
-            r.note(kind, format!("only {completed} of {ok} jobs completed at the printer after {:?}", args.timeout));
+            r.note(
+                kind,
+                format!(
+                    "only {completed} of {ok} jobs completed at the printer after {:?}",
+                    args.timeout
+                ),
+            );
             return Ok((None, st));
         }
         // Stop early when the server has nothing left to do and the printer is idle too.
@@ -275,7 +370,10 @@ fn wait_for_printer(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, ok: u
         }
         if last_progress.elapsed() >= Duration::from_secs(15) {
             last_progress = Instant::now();
-            eprintln!("  [{kind}]   ... {completed}/{ok} completed at the printer after {:.0} s", t0.elapsed().as_secs_f64());
+            eprintln!(
+                "  [{kind}]   ... {completed}/{ok} completed at the printer after {:.0} s",
+                t0.elapsed().as_secs_f64()
+            );
         }
         std::thread::sleep(Duration::from_millis(25));
     }
@@ -283,12 +381,22 @@ fn wait_for_printer(srv: &Server, sim: &Sim, r: &mut Results, args: &Args, ok: u
 
 /// The page log: one impression per submitted job, each exactly once. How many impressions,
 /// the last page's time after `t0_ms`, and how many job names printed exactly once.
-fn check_page_log(kind: ServerKind, sim: &Sim, r: &mut Results, names: &[String], printed: u64, t0_ms: u64) -> io::Result<(usize, Option<u64>, usize)> {
+fn check_page_log(
+    kind: ServerKind,
+    sim: &Sim,
+    r: &mut Results,
+    names: &[String],
+    printed: u64,
+    t0_ms: u64,
+) -> io::Result<(usize, Option<u64>, usize)> {
     let n = names.len();
     let log = sim.page_log()?;
     r.set("sim_pages", log.len() as f64);
     if printed as usize != log.len() {
-        r.note(kind, format!("printer status says {printed} impressions, its page log has {}", log.len()));
+        r.note(
+            kind,
+            format!("printer status says {printed} impressions, its page log has {}", log.len()),
+        );
     }
     if let Some(first) = log.iter().map(|p| p.ms).min() {
         r.set("first_page", first.saturating_sub(t0_ms) as f64);
@@ -355,7 +463,12 @@ fn baselines(kind: ServerKind, r: &mut Results, args: &Args, bench_dir: &Path, h
         match big::dd(&bench_dir.join(format!("dd-{kind}.bin")), args.big_mib) {
             Ok(dd) => {
                 let rate = dd.bytes as f64 / 1e6 / dd.elapsed.as_secs_f64();
-                eprintln!("  [{kind}] dd of {} MiB: {:.2} s = {rate:.0} MB/s (dd: {})", args.big_mib, dd.elapsed.as_secs_f64(), dd.note);
+                eprintln!(
+                    "  [{kind}] dd of {} MiB: {:.2} s = {rate:.0} MB/s (dd: {})",
+                    args.big_mib,
+                    dd.elapsed.as_secs_f64(),
+                    dd.note
+                );
                 rates.push(rate);
             }
             Err(e) => {
@@ -372,7 +485,10 @@ fn baselines(kind: ServerKind, r: &mut Results, args: &Args, bench_dir: &Path, h
     match big::reference_spooler(&bench_dir.join(format!("ref-{kind}.bin")), header, args.big_mib) {
         Ok(res) if res.sent == args.big_mib * MIB as u64 => {
             let rate = res.sent as f64 / 1e6 / res.elapsed.as_secs_f64();
-            eprintln!("  [{kind}] reference spooler: {:.2} s = {rate:.0} MB/s", res.elapsed.as_secs_f64());
+            eprintln!(
+                "  [{kind}] reference spooler: {:.2} s = {rate:.0} MB/s",
+                res.elapsed.as_secs_f64()
+            );
             r.set("ref_rate", rate);
         }
         Ok(res) => r.note(kind, format!("reference spooler: only {} bytes sent", res.sent)),
@@ -442,7 +558,9 @@ fn big_document(srv: &Server, r: &mut Results, args: &Args, root: &Path) -> io::
     }
     match cancel {
         Ok(out) if out.rc == 0 => {}
-        Ok(out) => r.note(kind, format!("cancel -x -a {QUEUE} after the big job: {}", out.text().trim())),
+        Ok(out) => {
+            r.note(kind, format!("cancel -x -a {QUEUE} after the big job: {}", out.text().trim()))
+        }
         Err(e) => r.note(kind, format!("cancel -x -a {QUEUE} after the big job: {e}")),
     }
     Ok(())
@@ -510,16 +628,23 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     };
     let (quired_bin, dirs) = env::prepare(PROG, &args.servers, needs)?;
     let pdf_path = quire_tests::data_dir().join("documents/document-letter.pdf");
-    let pdf = fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
+    let pdf =
+        fs::read(&pdf_path).map_err(|e| format!("cannot read {}: {e}", pdf_path.display()))?;
     let binaries = [args.servers.cupsd.as_path(), quired_bin.as_path()];
-    let (cupsd, quired) = figures::cupsd_then_quired(METRICS, &dirs, "print", args.only, binaries, |kind, bin, root| {
-        bench_one(kind, bin, root, args, &pdf)
-    });
+    let (cupsd, quired) = figures::cupsd_then_quired(
+        METRICS,
+        &dirs,
+        "print",
+        args.only,
+        binaries,
+        |kind, bin, root| bench_one(kind, bin, root, args, &pdf),
+    );
     let layout = Layout {
         target_width: 9,
         legend: "q/c = quired / cupsd. \"q >= x\" / \"q <= x\" targets apply to quired's own figure. MB = 10^6 bytes.",
     };
-    let (table, tsv) = figures::render(&header(args, &quired_bin, pdf.len()), METRICS, &layout, &cupsd, &quired);
+    let (table, tsv) =
+        figures::render(&header(args, &quired_bin, pdf.len()), METRICS, &layout, &cupsd, &quired);
     figures::publish(PROG, &table, &tsv, args.out.clone(), &dirs, "print-results.tsv");
     Ok(ExitCode::SUCCESS)
 }

@@ -27,11 +27,11 @@ use std::time::{Duration, Instant};
 use quire_tests::simulated_printer::{marked_pdf, Sim};
 use quire_tests::ServerKind;
 
+use self::measure::{run_case, Outcome};
+use self::report::{Cost, Report, Workload};
 use crate::args::{self, ServerArgs};
 use crate::env::{self, Dirs, Needs, Problems};
 use crate::fleet::{start_sims, Fleet, JobSpec, CLASS};
-use self::measure::{run_case, Outcome};
-use self::report::{Cost, Report, Workload};
 
 const PROG: &str = "quire-bench split";
 
@@ -92,12 +92,20 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--cost-runs" => a.cost_runs = scan.number::<u32>(word)? as usize,
             "--skip-cupsd" => a.skip_cupsd = true,
             "--skip-cost" => a.skip_cost = true,
-            "--timeout" => a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1))),
+            "--timeout" => {
+                a.timeout = Duration::from_secs(u64::from(scan.number::<u32>(word)?.max(1)))
+            }
             _ => return a.servers.take(word, scan),
         }
         Ok(true)
     })?;
-    if a.ppm == 0 || a.pages < 2 || a.copies < 2 || a.copy_pages == 0 || a.cost_pages < 2 || a.cost_runs == 0 {
+    if a.ppm == 0
+        || a.pages < 2
+        || a.copies < 2
+        || a.copy_pages == 0
+        || a.cost_pages < 2
+        || a.cost_runs == 0
+    {
         return Err("--ppm, --copy-pages and --cost-runs must be at least 1; --pages, --copies and --cost-pages at least 2".into());
     }
     Ok(a)
@@ -130,7 +138,12 @@ impl Ctx {
         let t0 = Instant::now();
         match Fleet::start(kind, &binary, &root, sims, kind == ServerKind::Cupsd) {
             Ok(f) => {
-                eprintln!("== {kind} ({name}): {} queues ready in {:.1} s (dir {})", sims.len(), t0.elapsed().as_secs_f64(), root.display());
+                eprintln!(
+                    "== {kind} ({name}): {} queues ready in {:.1} s (dir {})",
+                    sims.len(),
+                    t0.elapsed().as_secs_f64(),
+                    root.display()
+                );
                 Some((f, root))
             }
             Err(e) => {
@@ -142,7 +155,14 @@ impl Ctx {
     }
 
     /// One timed job; an error is recorded and shown as "-" in the table.
-    fn case(&mut self, fleet: &Fleet, sims: &[Sim], queue: &str, job: JobSpec, pages: u32) -> Option<Outcome> {
+    fn case(
+        &mut self,
+        fleet: &Fleet,
+        sims: &[Sim],
+        queue: &str,
+        job: JobSpec,
+        pages: u32,
+    ) -> Option<Outcome> {
         let pdf = marked_pdf(&job.tag, pages);
         eprintln!(
             "  [{}] {} to {queue}: {pages} pages x {} cop{}{}",
@@ -154,7 +174,8 @@ impl Ctx {
         );
         match run_case(fleet, sims, queue, &job, &pdf, pages, self.args.timeout) {
             Ok(o) => {
-                let spread: Vec<String> = o.printers.iter().map(|(n, c)| format!("{n}:{c}")).collect();
+                let spread: Vec<String> =
+                    o.printers.iter().map(|(n, c)| format!("{n}:{c}")).collect();
                 eprintln!(
                     "  [{}]   {:.2} s (Print-Job {:.1} ms, first page {:.2} s, last {:.2} s), pages {}; {} parts",
                     fleet.kind(),
@@ -184,8 +205,20 @@ fn quired_runs(ctx: &mut Ctx, sims: &[Sim], work: &mut [Workload]) {
     let Some((fleet, root)) = ctx.fleet(ServerKind::Quired, "quired", sims) else { return };
     let first = fleet.queues[0].clone();
     for w in work.iter_mut() {
-        w.one = ctx.case(&fleet, sims, &first, spec(format!("{}-quired-1", w.key), w.copies, false), w.pages);
-        w.split = ctx.case(&fleet, sims, &first, spec(format!("{}-quired-split", w.key), w.copies, true), w.pages);
+        w.one = ctx.case(
+            &fleet,
+            sims,
+            &first,
+            spec(format!("{}-quired-1", w.key), w.copies, false),
+            w.pages,
+        );
+        w.split = ctx.case(
+            &fleet,
+            sims,
+            &first,
+            spec(format!("{}-quired-split", w.key), w.copies, true),
+            w.pages,
+        );
         if let Some(o) = &w.split {
             if o.parts < 2 {
                 let msg = o.message.clone();
@@ -203,7 +236,13 @@ fn quired_runs(ctx: &mut Ctx, sims: &[Sim], work: &mut [Workload]) {
 fn cupsd_runs(ctx: &mut Ctx, sims: &[Sim], work: &mut [Workload]) {
     let Some((fleet, root)) = ctx.fleet(ServerKind::Cupsd, "cupsd", sims) else { return };
     for w in work.iter_mut() {
-        w.cupsd = ctx.case(&fleet, sims, CLASS, spec(format!("{}-cupsd-class", w.key), w.copies, false), w.pages);
+        w.cupsd = ctx.case(
+            &fleet,
+            sims,
+            CLASS,
+            spec(format!("{}-cupsd-class", w.key), w.copies, false),
+            w.pages,
+        );
     }
     if let Err(e) = fleet.stop() {
         ctx.fail(format!("stopping cupsd: {e}"));
@@ -227,9 +266,14 @@ fn cost_runs(ctx: &mut Ctx) -> Option<Cost> {
     for run in 0..=ctx.args.cost_runs {
         for split in [false, true] {
             let tag = format!("cost{run}-{}", if split { "split" } else { "one" });
-            let Some(o) = ctx.case(&fleet, &sims, &first, spec(tag, 1, split), pages) else { continue };
+            let Some(o) = ctx.case(&fleet, &sims, &first, spec(tag, 1, split), pages) else {
+                continue;
+            };
             if split && o.parts < 2 {
-                ctx.fail(format!("cost run {run}: the quire-split=auto job was not split ({})", o.message));
+                ctx.fail(format!(
+                    "cost run {run}: the quire-split=auto job was not split ({})",
+                    o.message
+                ));
             }
             // Run 0 warms up the page cache, the allocator and the simulators.
             if run > 0 {
@@ -262,7 +306,12 @@ fn run(args: Args) -> Result<ExitCode, String> {
     let a = ctx.args.clone();
     let mut work = vec![
         Workload::new("pages", format!("{} pages, 1 copy", a.pages), a.pages, 1),
-        Workload::new("copies", format!("{} copies x {} pages", a.copies, a.copy_pages), a.copy_pages, a.copies),
+        Workload::new(
+            "copies",
+            format!("{} copies x {} pages", a.copies, a.copy_pages),
+            a.copy_pages,
+            a.copies,
+        ),
     ];
     let t0 = Instant::now();
     match start_sims("s", PRINTERS, a.ppm) {
@@ -278,7 +327,14 @@ fn run(args: Args) -> Result<ExitCode, String> {
     eprintln!("== all runs done in {:.0} s", t0.elapsed().as_secs_f64());
 
     let errors = &ctx.problems.errors;
-    let report = Report { args: &a, quired: &ctx.quired, printers: PRINTERS, work: &work, cost: cost.as_ref(), errors };
+    let report = Report {
+        args: &a,
+        quired: &ctx.quired,
+        printers: PRINTERS,
+        work: &work,
+        cost: cost.as_ref(),
+        errors,
+    };
     println!("\n{}", report.render());
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -36,8 +36,15 @@ pub struct Document<'a, I: Iterator<Item = &'a [u8]>> {
 
 /// POSTs `header` (an encoded IPP request) and `doc` to `path` on 127.0.0.1:`port`, then
 /// reads the response; the whole exchange may take `limit`.
-pub fn upload<'a, I: Iterator<Item = &'a [u8]>>(port: u16, path: &str, header: &[u8], doc: Document<'a, I>, limit: Duration) -> io::Result<Upload> {
-    let mut stream = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(10))?;
+pub fn upload<'a, I: Iterator<Item = &'a [u8]>>(
+    port: u16,
+    path: &str,
+    header: &[u8],
+    doc: Document<'a, I>,
+    limit: Duration,
+) -> io::Result<Upload> {
+    let mut stream =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(10))?;
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(limit))?;
     let framing = if doc.chunked {
@@ -78,13 +85,18 @@ pub fn upload<'a, I: Iterator<Item = &'a [u8]>>(port: u16, path: &str, header: &
     let elapsed = t0.elapsed();
     let resp = match (response, written) {
         (Ok(r), _) => r,
-        (Err(e), Err(w)) => return Err(io::Error::other(format!("write failed after {sent} bytes: {w}; then {e}"))),
+        (Err(e), Err(w)) => {
+            return Err(io::Error::other(format!("write failed after {sent} bytes: {w}; then {e}")))
+        }
         (Err(e), Ok(())) => return Err(e),
     };
     let body = &resp.body;
     let decoded = quire_ipp::decode(body).ok().map(|(m, _)| m);
     let ipp_status = (body.len() >= 8).then(|| u16::from_be_bytes([body[2], body[3]]));
-    let job_id = decoded.as_ref().and_then(|m| m.attr(DelimiterTag::Job, "job-id")).and_then(|a| a.first_i32());
+    let job_id = decoded
+        .as_ref()
+        .and_then(|m| m.attr(DelimiterTag::Job, "job-id"))
+        .and_then(|a| a.first_i32());
     let message = decoded
         .as_ref()
         .and_then(|m| m.attr(DelimiterTag::Operation, "status-message"))

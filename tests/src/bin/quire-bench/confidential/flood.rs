@@ -51,21 +51,31 @@ fn request(op: Operation, printer_uri: &str) -> Message {
 }
 
 fn with_pin(mut msg: Message, pin: &str) -> Message {
-    msg.group_mut(DelimiterTag::Operation).push(Attribute::new("job-password", Value::OctetString(pin.as_bytes().to_vec())));
+    msg.group_mut(DelimiterTag::Operation)
+        .push(Attribute::new("job-password", Value::OctetString(pin.as_bytes().to_vec())));
     msg
 }
 
 /// A held PIN job to release (Print-Job with job-password 1234 and a one-line document).
 fn pin_job(port: u16, path: &str, printer_uri: &str) -> std::io::Result<i32> {
     let mut msg = with_pin(request(Operation::PrintJob, printer_uri), "1234");
-    msg.group_mut(DelimiterTag::Operation).push(Attribute::new("document-format", Value::MimeMediaType("text/plain".into())));
+    msg.group_mut(DelimiterTag::Operation)
+        .push(Attribute::new("document-format", Value::MimeMediaType("text/plain".into())));
     let mut body = msg.encode();
     body.extend_from_slice(b"pin flood\n");
     let resp = Conn::connect(port, Duration::from_secs(60))?.call(path, &body)?;
-    resp.attr(DelimiterTag::Job, "job-id").and_then(|a| a.first_i32()).ok_or_else(|| client::other(format!("Print-Job with a PIN: status 0x{:04x}", resp.code)))
+    resp.attr(DelimiterTag::Job, "job-id")
+        .and_then(|a| a.first_i32())
+        .ok_or_else(|| client::other(format!("Print-Job with a PIN: status 0x{:04x}", resp.code)))
 }
 
-fn get_jobs_for(port: u16, path: &str, printer_uri: &str, secs: u64, busy: Option<&dyn Fn(&AtomicBool)>) -> Vec<Duration> {
+fn get_jobs_for(
+    port: u16,
+    path: &str,
+    printer_uri: &str,
+    secs: u64,
+    busy: Option<&dyn Fn(&AtomicBool)>,
+) -> Vec<Duration> {
     let stop = AtomicBool::new(false);
     let body = client::get_jobs(printer_uri);
     let samples: Vec<Sample> = std::thread::scope(|s| {
@@ -83,13 +93,21 @@ fn get_jobs_for(port: u16, path: &str, printer_uri: &str, secs: u64, busy: Optio
 }
 
 /// Runs the idle and the flooded Get-Jobs measurement against one server.
-pub fn measure(port: u16, path: &str, printer_uri: &str, flood: Flood, conns: usize, secs: u64) -> std::io::Result<FloodResult> {
+pub fn measure(
+    port: u16,
+    path: &str,
+    printer_uri: &str,
+    flood: Flood,
+    conns: usize,
+    secs: u64,
+) -> std::io::Result<FloodResult> {
     let body = match flood {
         Flood::Create => with_pin(request(Operation::CreateJob, printer_uri), "4321").encode(),
         Flood::Release => {
             let id = pin_job(port, path, printer_uri)?;
             let mut msg = with_pin(request(Operation::ReleaseJob, printer_uri), "0000");
-            msg.group_mut(DelimiterTag::Operation).push(Attribute::new("job-id", Value::Integer(id)));
+            msg.group_mut(DelimiterTag::Operation)
+                .push(Attribute::new("job-id", Value::Integer(id)));
             msg.encode()
         }
     };
@@ -123,7 +141,12 @@ pub fn measure(port: u16, path: &str, printer_uri: &str, flood: Flood, conns: us
         });
     };
     let flooded = get_jobs_for(port, path, printer_uri, secs, Some(&run_flood));
-    Ok(FloodResult { idle, flooded, flood_ok: ok.into_inner(), flood_refused: refused.into_inner() })
+    Ok(FloodResult {
+        idle,
+        flooded,
+        flood_ok: ok.into_inner(),
+        flood_refused: refused.into_inner(),
+    })
 }
 
 /// "p50 1.2 ms, p99 3.4 ms, max 5.6 ms (n=1234)".
@@ -132,5 +155,11 @@ pub fn describe(lat: &[Duration]) -> String {
         return "no Get-Jobs answered".into();
     }
     let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0;
-    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (n={})", pct(0.5), pct(0.99), pct(1.0), lat.len())
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (n={})",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        lat.len()
+    )
 }

@@ -64,7 +64,13 @@ fn print_job_header(printer_uri: &str, job_name: &str, variant: Variant) -> Vec<
         Variant::Plain => client::held(),
         Variant::Confidential => Attribute::new("quire-confidential", Value::Boolean(true)),
     };
-    client::print_job_header(printer_uri, client::USER, job_name, "application/octet-stream", vec![mark])
+    client::print_job_header(
+        printer_uri,
+        client::USER,
+        job_name,
+        "application/octet-stream",
+        vec![mark],
+    )
 }
 
 /// One measured job.
@@ -99,18 +105,27 @@ fn spool_file(dir: &Path, job_id: i32) -> Option<(PathBuf, u64, Vec<u8>)> {
 }
 
 /// Get-Job-Attributes: job-state, job-state-reasons and job-release-action.
-fn job_facts(port: u16, printer_uri: &str, job_id: i32) -> io::Result<(i32, Vec<String>, Option<String>)> {
+fn job_facts(
+    port: u16,
+    printer_uri: &str,
+    job_id: i32,
+) -> io::Result<(i32, Vec<String>, Option<String>)> {
     let mut msg = client::request_as(Operation::GetJobAttributes, printer_uri, client::USER);
     let g = msg.group_mut(DelimiterTag::Operation);
     g.push(Attribute::new("job-id", Value::Integer(job_id)));
     g.push(client::requested(&["job-state", "job-state-reasons", "job-release-action"]));
     let resp = Conn::connect(port, Duration::from_secs(30))?.call(&queue_path(), &msg.encode())?;
     if !client::is_ok(resp.code) {
-        return Err(client::other(format!("Get-Job-Attributes of job {job_id}: status 0x{:04x}", resp.code)));
+        return Err(client::other(format!(
+            "Get-Job-Attributes of job {job_id}: status 0x{:04x}",
+            resp.code
+        )));
     }
     let attr = |name: &str| resp.attr(DelimiterTag::Job, name);
     let state = attr("job-state").and_then(|a| a.first_i32()).unwrap_or(0);
-    let reasons = attr("job-state-reasons").map(|a| a.strs().map(str::to_string).collect()).unwrap_or_default();
+    let reasons = attr("job-state-reasons")
+        .map(|a| a.strs().map(str::to_string).collect())
+        .unwrap_or_default();
     let release = attr("job-release-action").and_then(|a| a.first_str()).map(str::to_string);
     Ok((state, reasons, release))
 }
@@ -120,7 +135,14 @@ pub fn sync() {
 }
 
 /// One Print-Job of `doc`, checked, then purged.
-pub fn one_job(srv: &Server, spool: &Path, args: &Args, doc: &[u8], v: Variant, name: &str) -> io::Result<Sample> {
+pub fn one_job(
+    srv: &Server,
+    spool: &Path,
+    args: &Args,
+    doc: &[u8],
+    v: Variant,
+    name: &str,
+) -> io::Result<Sample> {
     let (port, uri) = (srv.port(), queue_uri(srv));
     // Start clean: nothing of the previous job (or of cupsd's unsynced writes) still in flight.
     sync();
@@ -153,12 +175,21 @@ pub fn one_job(srv: &Server, spool: &Path, args: &Args, doc: &[u8], v: Variant, 
 
 /// The job is held, and its document is on disk, sealed or in the clear as it should be: the
 /// spool file and its size.
-fn check_spooled(srv: &Server, spool: &Path, doc: &[u8], v: Variant, name: &str, job_id: i32) -> io::Result<(PathBuf, u64)> {
+fn check_spooled(
+    srv: &Server,
+    spool: &Path,
+    doc: &[u8],
+    v: Variant,
+    name: &str,
+    job_id: i32,
+) -> io::Result<(PathBuf, u64)> {
     let (state, reasons, release) = job_facts(srv.port(), &queue_uri(srv), job_id)?;
     let rebuild = " (does this quired support confidential jobs? rebuild it)";
     if state != JobState::Held as i32 {
         let hint = if v == Variant::Confidential { rebuild } else { "" };
-        return Err(client::other(format!("job {job_id} ({name}) is in job-state {state} {reasons:?}, not held (4){hint}")));
+        return Err(client::other(format!(
+            "job {job_id} ({name}) is in job-state {state} {reasons:?}, not held (4){hint}"
+        )));
     }
     let want_release = (v == Variant::Confidential).then_some("owner-authorized");
     if release.as_deref() != want_release {
@@ -167,18 +198,31 @@ fn check_spooled(srv: &Server, spool: &Path, doc: &[u8], v: Variant, name: &str,
         )));
     }
     let Some((file, on_disk, head)) = spool_file(spool, job_id) else {
-        return Err(client::other(format!("job {job_id} ({name}) answered but no spool file {}/d{job_id:05}-001", spool.display())));
+        return Err(client::other(format!(
+            "job {job_id} ({name}) answered but no spool file {}/d{job_id:05}-001",
+            spool.display()
+        )));
     };
     let size = doc.len() as u64;
     let problem = match v {
-        Variant::Plain if on_disk != size || !doc.starts_with(&head) => Some(format!("{on_disk} bytes, expected {size} in the clear")),
+        Variant::Plain if on_disk != size || !doc.starts_with(&head) => {
+            Some(format!("{on_disk} bytes, expected {size} in the clear"))
+        }
         Variant::Confidential if on_disk != sealed_len(size) || !head.starts_with(b"QVLT") => {
-            Some(format!("{on_disk} bytes starting {:02x?}, expected {} sealed (QVLT...)", &head[..head.len().min(4)], sealed_len(size)))
+            Some(format!(
+                "{on_disk} bytes starting {:02x?}, expected {} sealed (QVLT...)",
+                &head[..head.len().min(4)],
+                sealed_len(size)
+            ))
         }
         _ => None,
     };
     if let Some(p) = problem {
-        return Err(client::other(format!("{} job {job_id} ({name}): spool file {}: {p}", srv.kind(), file.display())));
+        return Err(client::other(format!(
+            "{} job {job_id} ({name}): spool file {}: {p}",
+            srv.kind(),
+            file.display()
+        )));
     }
     Ok((file, on_disk))
 }
@@ -218,7 +262,10 @@ fn purge_timed(srv: &Server, file: &Path, job_id: i32) -> io::Result<(Duration, 
     });
     let (out, gone, purge) = purge?;
     if out.rc != 0 {
-        return Err(client::other(format!("cancel -x -a {QUEUE} after job {job_id}: {}", out.text())));
+        return Err(client::other(format!(
+            "cancel -x -a {QUEUE} after job {job_id}: {}",
+            out.text()
+        )));
     }
     if !gone {
         return Err(client::other(format!("{} still there 300 s after cancel -x", file.display())));

@@ -41,7 +41,13 @@ pub fn header(args: &Args, quired_bin: &Path, size: usize, load_before: &str) ->
 }
 
 /// The stdout table and the TSV.
-pub fn render(args: &Args, header: &[String], rows: &[Row], quired: &Runs, bytes: usize) -> (String, String) {
+pub fn render(
+    args: &Args,
+    header: &[String],
+    rows: &[Row],
+    quired: &Runs,
+    bytes: usize,
+) -> (String, String) {
     let mut t = String::new();
     let mut tsv = String::new();
     for h in header {
@@ -49,12 +55,23 @@ pub fn render(args: &Args, header: &[String], rows: &[Row], quired: &Runs, bytes
         let _ = writeln!(tsv, "# {h}");
     }
     let _ = writeln!(t);
-    let plain_median = rows.first().and_then(|r| median(r.samples.iter().map(|s| s.secs).collect()));
+    let plain_median =
+        rows.first().and_then(|r| median(r.samples.iter().map(|s| s.secs).collect()));
     let w = rows.iter().map(|r| r.label.len()).max().unwrap_or(20).max(8);
     let _ = writeln!(
         t,
         "{:<w$} {:>4} {:>9} {:>7} {:>7} {:>7} {:>8} {:>10} {:>12} {:>9} {:>11}",
-        "variant", "n", "median s", "min s", "max s", "MB/s", "/ plain", "CPU s", "on disk MB", "purge s", "GJ max ms"
+        "variant",
+        "n",
+        "median s",
+        "min s",
+        "max s",
+        "MB/s",
+        "/ plain",
+        "CPU s",
+        "on disk MB",
+        "purge s",
+        "GJ max ms"
     );
     let _ = writeln!(t, "{}", "-".repeat(w + 95));
     let _ = writeln!(tsv, "variant\tn\tmedian_s\tmin_s\tmax_s\tmb_per_s\tratio_to_quired_plain\tserver_cpu_s\ton_disk_bytes\tpurge_s\tget_jobs_max_ms_during_purge");
@@ -65,7 +82,8 @@ pub fn render(args: &Args, header: &[String], rows: &[Row], quired: &Runs, bytes
     let p = median(quired.plain.iter().map(|s| s.secs).collect());
     let c = median(quired.confidential.iter().map(|s| s.secs).collect());
     if let (Some(p), Some(c)) = (p, c) {
-        let pairs: Vec<f64> = quired.plain.iter().zip(&quired.confidential).map(|(p, c)| c.secs / p.secs).collect();
+        let pairs: Vec<f64> =
+            quired.plain.iter().zip(&quired.confidential).map(|(p, c)| c.secs / p.secs).collect();
         let _ = writeln!(
             t,
             "\nConfidential / plain on quired: {:.2}x (ratio of the medians: {c:.3} s / {p:.3} s); per round: {} (median {:.2}x)",
@@ -73,7 +91,12 @@ pub fn render(args: &Args, header: &[String], rows: &[Row], quired: &Runs, bytes
             pairs.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>().join(" "),
             median(pairs.clone()).unwrap_or(f64::NAN)
         );
-        let _ = writeln!(tsv, "# confidential_over_plain\t{:.4}\tper_round_median\t{:.4}", c / p, median(pairs).unwrap_or(f64::NAN));
+        let _ = writeln!(
+            tsv,
+            "# confidential_over_plain\t{:.4}\tper_round_median\t{:.4}",
+            c / p,
+            median(pairs).unwrap_or(f64::NAN)
+        );
     }
     let _ = writeln!(
         t,
@@ -85,13 +108,25 @@ pub fn render(args: &Args, header: &[String], rows: &[Row], quired: &Runs, bytes
     );
     let _ = writeln!(t, "Per round (s):");
     for r in rows {
-        let _ = writeln!(t, "  {:<w$} {}", r.label, r.samples.iter().map(|s| format!("{:.3}", s.secs)).collect::<Vec<_>>().join(" "));
+        let _ = writeln!(
+            t,
+            "  {:<w$} {}",
+            r.label,
+            r.samples.iter().map(|s| format!("{:.3}", s.secs)).collect::<Vec<_>>().join(" ")
+        );
     }
     (t, tsv)
 }
 
 /// One row in the table (`w` wide labels) and in the TSV.
-fn row(t: &mut String, tsv: &mut String, r: &Row, w: usize, bytes: usize, plain_median: Option<f64>) {
+fn row(
+    t: &mut String,
+    tsv: &mut String,
+    r: &Row,
+    w: usize,
+    bytes: usize,
+    plain_median: Option<f64>,
+) {
     let secs: Vec<f64> = r.samples.iter().map(|s| s.secs).collect();
     let med = median(secs.clone());
     let min = secs.iter().copied().reduce(f64::min);
@@ -117,7 +152,8 @@ fn row(t: &mut String, tsv: &mut String, r: &Row, w: usize, bytes: usize, plain_
         purge.map(|p| format!("{p:.3}")).unwrap_or_else(|| "-".into()),
         fmt_value(probe),
     );
-    let num = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{v:.4}")).unwrap_or_default();
+    let num =
+        |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| format!("{v:.4}")).unwrap_or_default();
     let _ = writeln!(
         tsv,
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

@@ -18,7 +18,8 @@ pub const OTHERS: [&str; 2] = ["secure", "vault"];
 /// `quire-failover-default` = `mode` and `quire-failover-grace-time` = `grace` on `queue`,
 /// with CUPS-Add-Modify-Printer (CUPS's lpadmin only sends `*-default` options).
 pub fn set_failover(fleet: &Fleet, queue: &str, mode: &str, grace: u32) -> io::Result<()> {
-    let mut msg = client::request_as(Operation::CupsAddModifyPrinter, &fleet.srv.printer_uri(queue), "root");
+    let mut msg =
+        client::request_as(Operation::CupsAddModifyPrinter, &fleet.srv.printer_uri(queue), "root");
     let p = msg.group_mut(DelimiterTag::Printer);
     p.push(Attribute::new(v::FAILOVER_DEFAULT, Value::Keyword(mode.into())));
     p.push(Attribute::new(v::FAILOVER_GRACE_TIME, Value::Integer(grace.min(86_400) as i32)));
@@ -26,14 +27,23 @@ pub fn set_failover(fleet: &Fleet, queue: &str, mode: &str, grace: u32) -> io::R
     let resp = conn.call("/", &msg.encode())?;
     if !client::is_ok(resp.code) {
         let text = resp.operation_attr("status-message").and_then(|a| a.first_str()).unwrap_or("");
-        return Err(client::other(format!("CUPS-Add-Modify-Printer: IPP status 0x{:04x} {text}", resp.code)));
+        return Err(client::other(format!(
+            "CUPS-Add-Modify-Printer: IPP status 0x{:04x} {text}",
+            resp.code
+        )));
     }
     // Read back what the queue now says.
     let got = printer_attrs(fleet, queue, &[v::FAILOVER_DEFAULT, v::FAILOVER_GRACE_TIME])?;
-    let mode_now = got.attr(DelimiterTag::Printer, v::FAILOVER_DEFAULT).and_then(|a| a.first_str()).unwrap_or("");
-    let grace_now = got.attr(DelimiterTag::Printer, v::FAILOVER_GRACE_TIME).and_then(|a| a.first_i32());
+    let mode_now = got
+        .attr(DelimiterTag::Printer, v::FAILOVER_DEFAULT)
+        .and_then(|a| a.first_str())
+        .unwrap_or("");
+    let grace_now =
+        got.attr(DelimiterTag::Printer, v::FAILOVER_GRACE_TIME).and_then(|a| a.first_i32());
     if mode_now != mode || grace_now != Some(grace as i32) {
-        return Err(client::other(format!("{queue} says {mode_now:?}, grace {grace_now:?} after setting {mode}, {grace}")));
+        return Err(client::other(format!(
+            "{queue} says {mode_now:?}, grace {grace_now:?} after setting {mode}, {grace}"
+        )));
     }
     Ok(())
 }
@@ -47,7 +57,10 @@ fn printer_attrs(fleet: &Fleet, queue: &str, names: &[&str]) -> io::Result<Messa
     let mut conn = fleet.connect()?;
     let resp = conn.call(&format!("/printers/{queue}"), &msg.encode())?;
     if !client::is_ok(resp.code) {
-        return Err(client::other(format!("Get-Printer-Attributes {queue}: IPP status 0x{:04x}", resp.code)));
+        return Err(client::other(format!(
+            "Get-Printer-Attributes {queue}: IPP status 0x{:04x}",
+            resp.code
+        )));
     }
     Ok(resp)
 }

@@ -90,8 +90,15 @@ pub struct CupsRun {
 impl CupsRun {
     pub fn summary(&self) -> String {
         let moved = match self.moved_ms {
-            Some(ms) => format!("first page elsewhere {:.2} s after the fault: {:?}", ms as f64 / 1000.0, self.elsewhere),
-            None => format!("no page elsewhere in {:.1} s after the fault", self.watched_ms as f64 / 1000.0),
+            Some(ms) => format!(
+                "first page elsewhere {:.2} s after the fault: {:?}",
+                ms as f64 / 1000.0,
+                self.elsewhere
+            ),
+            None => format!(
+                "no page elsewhere in {:.1} s after the fault",
+                self.watched_ms as f64 / 1000.0
+            ),
         };
         format!(
             "{ORIGIN}:{} pages; {moved}; job-state {} ({:?}); {ORIGIN} {}",
@@ -121,7 +128,9 @@ fn job_pages(sims: &[Sim], tag: &str) -> Result<Vec<Page>, String> {
         for rec in log {
             let page = match rec.marker.as_deref().and_then(|m| m.strip_prefix(&prefix)) {
                 Some(n) => {
-                    let n = n.parse::<u32>().map_err(|_| format!("stray marker on {}: {:?}", s.name, rec.marker))?;
+                    let n = n
+                        .parse::<u32>()
+                        .map_err(|_| format!("stray marker on {}: {:?}", s.name, rec.marker))?;
                     Page { printer: s.name.clone(), page: n, marked: true, ms: rec.ms }
                 }
                 None if rec.marker.is_none() && rec.job_name == tag => {
@@ -140,7 +149,9 @@ fn job_pages(sims: &[Sim], tag: &str) -> Result<Vec<Page>, String> {
 fn qualifies(origin: &str, printer: &str) -> bool {
     const AUTHS: [&str; 4] = ["none", "pin", "id-card", "biometric"];
     let facts = |name: &str| {
-        FLEET.iter().find(|f| f.0 == name).map(|&(_, auth, enc, erase)| (AUTHS.iter().position(|a| *a == auth).unwrap_or(0), enc, erase))
+        FLEET.iter().find(|f| f.0 == name).map(|&(_, auth, enc, erase)| {
+            (AUTHS.iter().position(|a| *a == auth).unwrap_or(0), enc, erase)
+        })
     };
     match (facts(origin), facts(printer)) {
         (Some(o), Some(p)) => p.0 >= o.0 && p.1 >= o.1 && p.2 >= o.2,
@@ -154,7 +165,10 @@ fn ready_origin(origin: &Sim) -> Result<(), String> {
     if st.state == "stopped" || st.reasons.iter().any(|r| r != "none") {
         origin.repair().map_err(|e| format!("repairing {ORIGIN}: {e}"))?;
     }
-    origin.wait_idle(Duration::from_secs(60)).map(drop).map_err(|e| format!("{ORIGIN} not idle: {e}"))
+    origin
+        .wait_idle(Duration::from_secs(60))
+        .map(drop)
+        .map_err(|e| format!("{ORIGIN} not idle: {e}"))
 }
 
 /// Get-Job-Attributes, reconnecting once if the keep-alive connection was closed.
@@ -176,9 +190,15 @@ fn wait_completed(fleet: &Fleet, id: i32, limit: Duration) -> Result<(), String>
         let info = job_state(fleet, &mut conn, id)?;
         match info.state {
             Some(COMPLETED) => return Ok(()),
-            Some(s @ (7 | 8)) => return Err(format!("job {id} ended in state {s}: {}", info.message)),
+            Some(s @ (7 | 8)) => {
+                return Err(format!("job {id} ended in state {s}: {}", info.message))
+            }
             s if t0.elapsed() >= limit => {
-                return Err(format!("job {id} not completed after {} s: state {s:?} ({})", limit.as_secs(), info.message))
+                return Err(format!(
+                    "job {id} not completed after {} s: state {s:?} ({})",
+                    limit.as_secs(),
+                    info.message
+                ))
             }
             _ => std::thread::sleep(Duration::from_millis(50)),
         }
@@ -197,14 +217,24 @@ fn submit(fleet: &Fleet, queue: &str, args: &Args, tag: &str) -> Result<(i32, u6
 /// One quired run: fault injected on the origin, the job sent to it, waited for until
 /// completed; then the origin repaired (a device job quired failed to stop would now print
 /// its pages a second time) and the page logs checked and timed.
-pub fn quired_run(fleet: &Fleet, sims: &[Sim], args: &Args, grace: u32, tag: &str) -> Result<QuireRun, String> {
+pub fn quired_run(
+    fleet: &Fleet,
+    sims: &[Sim],
+    args: &Args,
+    grace: u32,
+    tag: &str,
+) -> Result<QuireRun, String> {
     let origin = sim(sims, ORIGIN)?;
     ready_origin(origin)?;
-    origin.fault(SimFault::MediaEmptyAfter(args.fault_after)).map_err(|e| format!("fault on {ORIGIN}: {e}"))?;
+    origin
+        .fault(SimFault::MediaEmptyAfter(args.fault_after))
+        .map_err(|e| format!("fault on {ORIGIN}: {e}"))?;
     let (id, sent) = submit(fleet, ORIGIN, args, tag)?;
     let waited = wait_completed(fleet, id, args.timeout);
     origin.repair().map_err(|e| format!("repairing {ORIGIN}: {e}"))?;
-    origin.wait_idle(Duration::from_secs(60)).map_err(|e| format!("{ORIGIN} not idle after repair: {e}"))?;
+    origin
+        .wait_idle(Duration::from_secs(60))
+        .map_err(|e| format!("{ORIGIN} not idle after repair: {e}"))?;
     // Anything still on its way to a page log gets two page times to arrive.
     std::thread::sleep(2 * quire_page_time(args) + Duration::from_millis(200));
     let pages = job_pages(sims, tag)?;
@@ -225,7 +255,11 @@ fn describe(pages: &[Page]) -> String {
         by.entry(p.printer.as_str()).or_default().push(p.page);
     }
     let parts: Vec<String> = by.iter().map(|(n, v)| format!("{n}:{v:?}")).collect();
-    if parts.is_empty() { "none".into() } else { parts.join(" ") }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 /// Times and checks one quired run's pages.
@@ -286,7 +320,13 @@ fn analyse_quired(pages: &[Page], args: &Args, grace: u32, sent: u64) -> QuireRu
 
 /// Polls the page logs every 50 ms until `done` holds for the job's pages; the pages then,
 /// or an error after `limit`.
-fn wait_pages(sims: &[Sim], tag: &str, limit: Duration, what: &str, done: impl Fn(&[Page]) -> bool) -> Result<Vec<Page>, String> {
+fn wait_pages(
+    sims: &[Sim],
+    tag: &str,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&[Page]) -> bool,
+) -> Result<Vec<Page>, String> {
     let t0 = Instant::now();
     loop {
         let pages = job_pages(sims, tag)?;
@@ -294,7 +334,11 @@ fn wait_pages(sims: &[Sim], tag: &str, limit: Duration, what: &str, done: impl F
             return Ok(pages);
         }
         if t0.elapsed() >= limit {
-            return Err(format!("{what}: not seen in {} s; pages logged: {}", limit.as_secs(), describe(&pages)));
+            return Err(format!(
+                "{what}: not seen in {} s; pages logged: {}",
+                limit.as_secs(),
+                describe(&pages)
+            ));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -306,11 +350,14 @@ fn wait_pages(sims: &[Sim], tag: &str, limit: Duration, what: &str, done: impl F
 pub fn cupsd_run(fleet: &Fleet, sims: &[Sim], args: &Args, tag: &str) -> Result<CupsRun, String> {
     let origin = sim(sims, ORIGIN)?;
     ready_origin(origin)?;
-    origin.fault(SimFault::MediaEmptyAfter(args.fault_after)).map_err(|e| format!("fault on {ORIGIN}: {e}"))?;
+    origin
+        .fault(SimFault::MediaEmptyAfter(args.fault_after))
+        .map_err(|e| format!("fault on {ORIGIN}: {e}"))?;
     admin::others_enabled(fleet, false).map_err(|e| e.to_string())?;
     let started = submit(fleet, admin::CLASS, args, tag).and_then(|(id, _)| {
         let on_origin = |p: &[Page]| p.iter().any(|p| p.printer == ORIGIN);
-        wait_pages(sims, tag, Duration::from_secs(60), "the job's first page on office", on_origin).map(|_| id)
+        wait_pages(sims, tag, Duration::from_secs(60), "the job's first page on office", on_origin)
+            .map(|_| id)
     });
     // Enabled again whatever happened: from now on the class has two idle qualifying printers.
     let enabled = admin::others_enabled(fleet, true).map_err(|e| e.to_string());
@@ -320,7 +367,9 @@ pub fn cupsd_run(fleet: &Fleet, sims: &[Sim], args: &Args, tag: &str) -> Result<
     let cancelled = admin::tool(fleet, "cancel", &[&id.to_string()]).map_err(|e| e.to_string());
     let mut conn = fleet.connect().map_err(|e| e.to_string())?;
     let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(30) && job_state(fleet, &mut conn, id)?.state.is_some_and(|s| s < 7) {
+    while t0.elapsed() < Duration::from_secs(30)
+        && job_state(fleet, &mut conn, id)?.state.is_some_and(|s| s < 7)
+    {
         std::thread::sleep(Duration::from_millis(100));
     }
     ready_origin(origin)?;
@@ -329,14 +378,33 @@ pub fn cupsd_run(fleet: &Fleet, sims: &[Sim], args: &Args, tag: &str) -> Result<
 }
 
 /// From the origin's last page on, whether and when any page of the job prints elsewhere.
-fn watch_cupsd(fleet: &Fleet, sims: &[Sim], args: &Args, tag: &str, id: i32) -> Result<CupsRun, String> {
+fn watch_cupsd(
+    fleet: &Fleet,
+    sims: &[Sim],
+    args: &Args,
+    tag: &str,
+    id: i32,
+) -> Result<CupsRun, String> {
     let n = args.fault_after as usize;
     let stopped = |p: &[Page]| p.iter().filter(|p| p.printer == ORIGIN).count() >= n;
-    let pages = wait_pages(sims, tag, Duration::from_secs(60), "office's last page before the fault", stopped)?;
+    let pages = wait_pages(
+        sims,
+        tag,
+        Duration::from_secs(60),
+        "office's last page before the fault",
+        stopped,
+    )?;
     let fault = pages.iter().filter(|p| p.printer == ORIGIN).map(|p| p.ms).max().unwrap_or(0);
     let wait_ms = args.cupsd_wait().as_millis() as u64;
-    let elsewhere = |p: &[Page]| p.iter().any(|p| p.printer != ORIGIN) || unix_ms() >= fault + wait_ms;
-    let pages = wait_pages(sims, tag, args.cupsd_wait() + Duration::from_secs(5), "the end of the watch", elsewhere)?;
+    let elsewhere =
+        |p: &[Page]| p.iter().any(|p| p.printer != ORIGIN) || unix_ms() >= fault + wait_ms;
+    let pages = wait_pages(
+        sims,
+        tag,
+        args.cupsd_wait() + Duration::from_secs(5),
+        "the end of the watch",
+        elsewhere,
+    )?;
     let watched_ms = diff(unix_ms(), fault);
     let mut conn = fleet.connect().map_err(|e| e.to_string())?;
     let info = job_state(fleet, &mut conn, id)?;

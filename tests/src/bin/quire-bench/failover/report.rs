@@ -37,7 +37,13 @@ fn median_max(mut v: Vec<f64>) -> Option<(f64, f64)> {
 
 fn machine_line() -> String {
     let m = Machine::read();
-    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, env::loadavg())
+    format!(
+        "{} CPU cores ({}), Linux {}, load average {}",
+        m.cpus,
+        m.model,
+        m.kernel,
+        env::loadavg()
+    )
 }
 
 fn fleet_line() -> String {
@@ -123,14 +129,26 @@ impl Report<'_> {
         let _ = writeln!(
             out,
             "\n{:<7} {:<32} {:>4} {:>8} {:>8} {:>8} {:>8}  {:<6}  {:<12}  Remainder on",
-            "Server", "Set-up", "Runs", "F->R med", "F->R max", "-G med", "-G max", "Target", "Exactly once"
+            "Server",
+            "Set-up",
+            "Runs",
+            "F->R med",
+            "F->R max",
+            "-G med",
+            "-G max",
+            "Target",
+            "Exactly once"
         );
         for &grace in &self.args.grace {
             let runs: Vec<&QuireRun> = self.quire.iter().filter(|r| r.grace == grace).collect();
             let _ = writeln!(out, "{}", quire_row(grace, &runs, self.args.runs));
         }
         if self.cups.is_empty() {
-            let _ = writeln!(out, "{:<7} {:<32} {:>4} not measured: {}", "cupsd", "no failover", 0, self.cupsd);
+            let _ = writeln!(
+                out,
+                "{:<7} {:<32} {:>4} not measured: {}",
+                "cupsd", "no failover", 0, self.cupsd
+            );
         } else {
             let _ = writeln!(out, "{}", cups_row(self.cups));
         }
@@ -151,8 +169,14 @@ impl Report<'_> {
                 .map(|r| format!("{} ({})", fmt_s(r.first_ms), fmt_value(r.beyond_grace_s())))
                 .collect();
             let _ = writeln!(out, "  quired, grace {grace} s: {}", cells.join("  "));
-            let to_fault: Vec<f64> = self.quire.iter().filter(|r| r.grace == grace).map(|r| r.submit_to_fault_ms as f64 / 1000.0).collect();
-            let last: Vec<String> = self.quire.iter().filter(|r| r.grace == grace).map(|r| fmt_s(r.last_ms)).collect();
+            let to_fault: Vec<f64> = self
+                .quire
+                .iter()
+                .filter(|r| r.grace == grace)
+                .map(|r| r.submit_to_fault_ms as f64 / 1000.0)
+                .collect();
+            let last: Vec<String> =
+                self.quire.iter().filter(|r| r.grace == grace).map(|r| fmt_s(r.last_ms)).collect();
             let _ = writeln!(
                 out,
                 "    (Print-Job -> fault median {} s; fault -> last page of the remainder: {})",
@@ -173,7 +197,8 @@ fn fmt_s(ms: Option<i64>) -> String {
 /// One grace time's row; the target is met only if all `asked` runs measured it.
 fn quire_row(grace: u32, runs: &[&QuireRun], asked: usize) -> String {
     let setup = format!("failover auto, grace {grace} s");
-    let first = median_max(runs.iter().filter_map(|r| r.first_ms).map(|ms| ms as f64 / 1000.0).collect());
+    let first =
+        median_max(runs.iter().filter_map(|r| r.first_ms).map(|ms| ms as f64 / 1000.0).collect());
     let beyond = median_max(runs.iter().filter_map(|r| r.beyond_grace_s()).collect());
     let measured = runs.iter().filter(|r| r.first_ms.is_some()).count();
     let verdict = match beyond {
@@ -209,10 +234,16 @@ fn quire_row(grace: u32, runs: &[&QuireRun], asked: usize) -> String {
 
 fn cups_row(runs: &[CupsRun]) -> String {
     let setup = format!("no failover; class {CLASS}");
-    let moved: Vec<f64> = runs.iter().filter_map(|r| r.moved_ms).map(|ms| ms as f64 / 1000.0).collect();
+    let moved: Vec<f64> =
+        runs.iter().filter_map(|r| r.moved_ms).map(|ms| ms as f64 / 1000.0).collect();
     let watched = runs.iter().map(|r| r.watched_ms).min().unwrap_or(0) as f64 / 1000.0;
     let what = if moved.is_empty() {
-        let states: Vec<String> = runs.iter().map(|r| r.origin_status.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let states: Vec<String> = runs
+            .iter()
+            .map(|r| r.origin_status.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         format!(
             "never: no page of the job on another printer in {watched:.0} s after the fault, {}/{} runs \
              (the job waits on the stopped printer: {ORIGIN} {})",
@@ -222,7 +253,13 @@ fn cups_row(runs: &[CupsRun]) -> String {
         )
     } else {
         let (m, x) = median_max(moved.clone()).unwrap_or((0.0, 0.0));
-        format!("moved in {}/{} runs: median {} s, max {} s (see per run)", moved.len(), runs.len(), fmt_value(Some(m)), fmt_value(Some(x)))
+        format!(
+            "moved in {}/{} runs: median {} s, max {} s (see per run)",
+            moved.len(),
+            runs.len(),
+            fmt_value(Some(m)),
+            fmt_value(Some(x))
+        )
     };
     format!("{:<7} {:<32} {:>4} {what}", "cupsd", setup, runs.len())
 }

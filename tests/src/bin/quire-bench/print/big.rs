@@ -52,12 +52,19 @@ pub fn dd(file: &Path, mib: u64) -> io::Result<DdResult> {
 /// The Print-Job request (operation attributes only; the document follows it in the body):
 /// application/pdf, held with job-hold-until=indefinite so nothing prints.
 pub fn print_job_held_header(printer_uri: &str, user: &str) -> Vec<u8> {
-    client::print_job_header(printer_uri, user, "bench-big", "application/pdf", vec![client::held()])
+    client::print_job_header(
+        printer_uri,
+        user,
+        "bench-big",
+        "application/pdf",
+        vec![client::held()],
+    )
 }
 
 /// One MiB of PDF comment lines; the first chunk of the document starts with a PDF header.
 fn filler(first: bool) -> Vec<u8> {
-    let line = b"% quire-bench-print filler: a big document spooled, never printed ...............\n";
+    let line =
+        b"% quire-bench-print filler: a big document spooled, never printed ...............\n";
     let mut chunk: Vec<u8> = line.iter().copied().cycle().take(MIB).collect();
     if first {
         let head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
@@ -85,7 +92,13 @@ pub struct UploadResult {
 
 /// POSTs the Print-Job with a `mib`-MiB document to `path` on 127.0.0.1:`port` with
 /// Content-Length, sampling the server's (`pid`) memory meanwhile.
-pub fn upload(port: u16, path: &str, header: &[u8], mib: u64, pid: Option<u32>) -> io::Result<UploadResult> {
+pub fn upload(
+    port: u16,
+    path: &str,
+    header: &[u8],
+    mib: u64,
+    pid: Option<u32>,
+) -> io::Result<UploadResult> {
     let (first, rest) = (filler(true), filler(false));
     let pieces = (0..mib).map(|i| if i == 0 { first.as_slice() } else { rest.as_slice() });
     let doc = Document { pieces, len: mib * MIB as u64, chunked: false };
@@ -123,7 +136,7 @@ pub fn upload(port: u16, path: &str, header: &[u8], mib: u64, pid: Option<u32>) 
 /// A reference spooler: the least a server can do with the same upload. One thread accepts one
 /// connection on a loopback port, reads the request with a 256 KiB buffer, writes the body to
 /// `file` (fdatasync'ed at the end, then deleted) and answers a minimal IPP successful-ok.
-/// Returns what [`upload`] measured against it: the ceiling of this machine's loopback TCP
+/// Returns what [`upload()`] measured against it: the ceiling of this machine's loopback TCP
 /// plus disk for a durable spool.
 pub fn reference_spooler(file: &Path, header: &[u8], mib: u64) -> io::Result<UploadResult> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
@@ -146,7 +159,9 @@ pub fn reference_spooler(file: &Path, header: &[u8], mib: u64) -> io::Result<Upl
                     let text = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
                     let len: u64 = text
                         .lines()
-                        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+                        .find_map(|l| {
+                            l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     let body = &head[end + 4..];
                     let ipp = body.len().min(header.len());

@@ -73,7 +73,15 @@ impl LogTail {
 }
 
 /// Submits `job` (a PDF of `pages` pages, tagged `job.tag`) to `queue` and waits.
-pub fn run_case(fleet: &Fleet, sims: &[Sim], queue: &str, job: &JobSpec, pdf: &[u8], pages: u32, timeout: Duration) -> Result<Outcome, String> {
+pub fn run_case(
+    fleet: &Fleet,
+    sims: &[Sim],
+    queue: &str,
+    job: &JobSpec,
+    pdf: &[u8],
+    pages: u32,
+    timeout: Duration,
+) -> Result<Outcome, String> {
     let kind = fleet.kind();
     let mut tails: Vec<LogTail> = sims.iter().map(LogTail::new).collect();
     let needles = needles(&job.tag);
@@ -94,12 +102,16 @@ pub fn run_case(fleet: &Fleet, sims: &[Sim], queue: &str, job: &JobSpec, pdf: &[
             let info = job_state(fleet, &mut conn, id)?;
             match info.state {
                 Some(COMPLETED) => break (t0.elapsed(), info),
-                Some(s @ (7 | 8)) => return Err(format!("{kind} job {id} ended in state {s}: {}", info.message)),
+                Some(s @ (7 | 8)) => {
+                    return Err(format!("{kind} job {id} ended in state {s}: {}", info.message))
+                }
                 _ => {}
             }
         }
         // A job the server calls completed whose pages stopped coming will not finish.
-        let stalled = printed == last_count && last_change.elapsed() >= STALL && completed(fleet, &mut conn, id);
+        let stalled = printed == last_count
+            && last_change.elapsed() >= STALL
+            && completed(fleet, &mut conn, id);
         if printed != last_count {
             (last_count, last_change) = (printed, Instant::now());
         }
@@ -118,7 +130,10 @@ pub fn run_case(fleet: &Fleet, sims: &[Sim], queue: &str, job: &JobSpec, pdf: &[
         }
         if last_report.elapsed() >= Duration::from_secs(5) {
             last_report = Instant::now();
-            eprintln!("    ... {printed}/{expected} pages after {:.0} s", t0.elapsed().as_secs_f64());
+            eprintln!(
+                "    ... {printed}/{expected} pages after {:.0} s",
+                t0.elapsed().as_secs_f64()
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -189,15 +204,22 @@ fn check_pages(tails: &[LogTail], tag: &str, pages: u32, copies: u32) -> Result<
     for t in tails {
         let mut mine = 0;
         for line in t.lines.iter().filter(|l| is_of(l, &needles)) {
-            let rec = PageRecord::parse(line).ok_or_else(|| format!("bad page log line from {}: {line}", t.name))?;
+            let rec = PageRecord::parse(line)
+                .ok_or_else(|| format!("bad page log line from {}: {line}", t.name))?;
             let marker = rec.marker.as_deref().filter(|m| m.starts_with(mine_prefix.as_str()));
             match marker {
-                Some(m) => match m.strip_prefix(&prefix).and_then(|n| n.parse::<u32>().ok()).filter(|n| (1..=pages).contains(n)) {
+                Some(m) => match m
+                    .strip_prefix(&prefix)
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .filter(|n| (1..=pages).contains(n))
+                {
                     Some(n) => *tally.entry(n).or_default() += 1,
                     None => stray.push(m.to_string()),
                 },
                 None if rec.marker.is_none() && rec.job_name == tag => {
-                    *unmarked.entry((rec.printer.clone(), rec.job_id, rec.document, rec.copy, rec.page)).or_default() += 1
+                    *unmarked
+                        .entry((rec.printer.clone(), rec.job_id, rec.document, rec.copy, rec.page))
+                        .or_default() += 1
                 }
                 None => continue,
             }
@@ -210,7 +232,11 @@ fn check_pages(tails: &[LogTail], tag: &str, pages: u32, copies: u32) -> Result<
         }
     }
     if !stray.is_empty() {
-        return Err(format!("page log check for {tag}: {} stray markers {:?}", stray.len(), stray.iter().take(5).collect::<Vec<_>>()));
+        return Err(format!(
+            "page log check for {tag}: {} stray markers {:?}",
+            stray.len(),
+            stray.iter().take(5).collect::<Vec<_>>()
+        ));
     }
     if tally.is_empty() && !unmarked.is_empty() {
         out.by_marker = false;
@@ -224,7 +250,10 @@ fn check_pages(tails: &[LogTail], tag: &str, pages: u32, copies: u32) -> Result<
         return Ok(out);
     }
     if !unmarked.is_empty() {
-        return Err(format!("page log check for {tag}: {} impressions without their marker", unmarked.values().sum::<u32>()));
+        return Err(format!(
+            "page log check for {tag}: {} impressions without their marker",
+            unmarked.values().sum::<u32>()
+        ));
     }
     let wrong: Vec<String> = (1..=pages)
         .filter_map(|n| {

@@ -73,7 +73,13 @@ fn ratio(base: Option<f64>, new: Option<f64>) -> Option<f64> {
 
 fn machine_line() -> String {
     let m = Machine::read();
-    format!("{} CPU cores ({}), Linux {}, load average {}", m.cpus, m.model, m.kernel, env::loadavg())
+    format!(
+        "{} CPU cores ({}), Linux {}, load average {}",
+        m.cpus,
+        m.model,
+        m.kernel,
+        env::loadavg()
+    )
 }
 
 impl Report<'_> {
@@ -97,7 +103,11 @@ impl Report<'_> {
     fn header(&self, out: &mut String) {
         let a = self.args;
         let date = env::utc_now();
-        let cupsd = if a.skip_cupsd { "cupsd skipped (--skip-cupsd)".to_string() } else { a.servers.cupsd.display().to_string() };
+        let cupsd = if a.skip_cupsd {
+            "cupsd skipped (--skip-cupsd)".to_string()
+        } else {
+            a.servers.cupsd.display().to_string()
+        };
         let lines = [
             format!("{} {date}", super::PROG),
             format!("Machine: {}", machine_line()),
@@ -136,8 +146,16 @@ impl Report<'_> {
             let n = self.printers as f64;
             let rows = [
                 ("quired, 1 printer, no split".to_string(), &w.one, total * 60.0 / ppm),
-                (format!("quired, {} printers, quire-split=auto", self.printers), &w.split, (total / n).ceil() * 60.0 / ppm),
-                (format!("cupsd, class of {} (one job)", self.printers), &w.cupsd, total * 60.0 / ppm),
+                (
+                    format!("quired, {} printers, quire-split=auto", self.printers),
+                    &w.split,
+                    (total / n).ceil() * 60.0 / ppm,
+                ),
+                (
+                    format!("cupsd, class of {} (one job)", self.printers),
+                    &w.cupsd,
+                    total * 60.0 / ppm,
+                ),
             ];
             for (i, (run, o, ideal)) in rows.iter().enumerate() {
                 let label = if i == 0 { w.label.as_str() } else { "" };
@@ -161,8 +179,12 @@ impl Report<'_> {
             self.printers, self.printers
         );
         for w in self.work {
-            let wall = ratio(w.one.as_ref().map(|o| secs(o.done)), w.split.as_ref().map(|o| secs(o.done)));
-            let last = ratio(w.one.as_ref().map(|o| o.last_page_ms), w.split.as_ref().map(|o| o.last_page_ms));
+            let wall =
+                ratio(w.one.as_ref().map(|o| secs(o.done)), w.split.as_ref().map(|o| secs(o.done)));
+            let last = ratio(
+                w.one.as_ref().map(|o| o.last_page_ms),
+                w.split.as_ref().map(|o| o.last_page_ms),
+            );
             let verdict = match wall {
                 Some(x) if x >= TARGET => "meets the target",
                 Some(_) => "BELOW the target",
@@ -177,9 +199,16 @@ impl Report<'_> {
             );
         }
         if self.work.iter().any(|w| w.cupsd.is_some()) {
-            let _ = writeln!(out, "cupsd (class of {} queues) / quired split, wall clock:", self.printers);
+            let _ = writeln!(
+                out,
+                "cupsd (class of {} queues) / quired split, wall clock:",
+                self.printers
+            );
             for w in self.work {
-                let x = ratio(w.cupsd.as_ref().map(|o| secs(o.done)), w.split.as_ref().map(|o| secs(o.done)));
+                let x = ratio(
+                    w.cupsd.as_ref().map(|o| secs(o.done)),
+                    w.split.as_ref().map(|o| secs(o.done)),
+                );
                 let _ = writeln!(out, "  {:<24} {:>5}x", w.label, fmt_value(x));
             }
         }
@@ -187,23 +216,44 @@ impl Report<'_> {
 
     fn cost(&self, out: &mut String, cost: &Cost) {
         let n = cost.one.len().min(cost.split.len());
-        let pdf_kib = quire_tests::simulated_printer::marked_pdf("cost0-split", cost.pages).len() as f64 / 1024.0;
+        let pdf_kib = quire_tests::simulated_printer::marked_pdf("cost0-split", cost.pages).len()
+            as f64
+            / 1024.0;
         let _ = writeln!(
             out,
             "\nSplitter cost: {}-page PDF ({pdf_kib:.0} KiB), {} instant quire-sim printers (--ppm 0), quired only; \
              {n} runs each, alternating, after 1 warm-up; median (min-max)",
             cost.pages, self.printers
         );
-        let _ = writeln!(out, "{:<58} {:>20} {:>20} {:>10}", "", "1 printer, no split", "quire-split=auto", "difference");
+        let _ = writeln!(
+            out,
+            "{:<58} {:>20} {:>20} {:>10}",
+            "", "1 printer, no split", "quire-split=auto", "difference"
+        );
         let lat = |v: &[Outcome]| stats(v.iter().map(|o| ms(o.latency)).collect());
         let e2e = |v: &[Outcome]| stats(v.iter().map(|o| ms(o.done)).collect());
         let rows = [
-            ("Print-Job response time (spool, page count, split), ms", lat(&cost.one), lat(&cost.split)),
-            ("End to end, Print-Job to completed + all pages, ms", e2e(&cost.one), e2e(&cost.split)),
+            (
+                "Print-Job response time (spool, page count, split), ms",
+                lat(&cost.one),
+                lat(&cost.split),
+            ),
+            (
+                "End to end, Print-Job to completed + all pages, ms",
+                e2e(&cost.one),
+                e2e(&cost.split),
+            ),
         ];
         for (label, one, split) in rows {
             let cell = |s: Option<(f64, f64, f64)>| {
-                s.map_or("-".to_string(), |(m, lo, hi)| format!("{} ({}-{})", fmt_value(Some(m)), fmt_value(Some(lo)), fmt_value(Some(hi))))
+                s.map_or("-".to_string(), |(m, lo, hi)| {
+                    format!(
+                        "{} ({}-{})",
+                        fmt_value(Some(m)),
+                        fmt_value(Some(lo)),
+                        fmt_value(Some(hi))
+                    )
+                })
             };
             let diff = match (one, split) {
                 (Some((a, _, _)), Some((b, _, _))) => format!("{:+.1}", b - a),
@@ -224,7 +274,10 @@ impl Report<'_> {
 /// One table row's figures.
 fn row(o: Option<&Outcome>, ideal: f64) -> String {
     let Some(o) = o else {
-        return format!("{:>8} {:>9} {:>9} {:>8.2} {:>8} {:>5}  failed or not run", "-", "-", "-", ideal, "-", "-");
+        return format!(
+            "{:>8} {:>9} {:>9} {:>8.2} {:>8} {:>5}  failed or not run",
+            "-", "-", "-", ideal, "-", "-"
+        );
     };
     let spread: Vec<String> = o.printers.iter().map(|(n, c)| format!("{n}:{c}")).collect();
     let parts = if o.parts == 0 { "-".to_string() } else { o.parts.to_string() };
