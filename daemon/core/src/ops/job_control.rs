@@ -190,6 +190,22 @@ pub fn cancel_my_jobs(
     ok(req, effects)
 }
 
+/// The job the target printer is printing, which `who` must own (or administer).
+fn current_job(s: &Scheduler, t: &Target, who: &Requester) -> IppResult<i32> {
+    let name = &t.printer(s)?.name;
+    let current = s.jobs.values().find(|j| {
+        j.state == JobState::Processing
+            && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
+    });
+    let Some(job) = current else {
+        return Err(IppError::NotPossible("No job is printing.".into()));
+    };
+    if !who.may_manage_job(&job.owner) {
+        return Err(IppError::not_owner(job.id));
+    }
+    Ok(job.id)
+}
+
 pub fn cancel_current_job(
     s: &mut Scheduler,
     req: &Request,
@@ -197,21 +213,7 @@ pub fn cancel_current_job(
     who: &Requester,
     now: i64,
 ) -> IppResult<Outcome> {
-    let name = t.printer(s)?.name.clone();
-    let current = s
-        .jobs
-        .values()
-        .find(|j| {
-            j.state == JobState::Processing
-                && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))
-        })
-        .map(|j| (j.id, j.owner.clone()));
-    let Some((id, owner)) = current else {
-        return Err(IppError::NotPossible("No job is printing.".into()));
-    };
-    if !who.may_manage_job(&owner) {
-        return Err(IppError::not_owner(id));
-    }
+    let id = current_job(s, t, who)?;
     check_confidential_owners(s, &[id], who)?;
     let mut effects = Vec::new();
     crate::lifecycle::terminate(
@@ -408,21 +410,7 @@ pub fn suspend_current_job(
     who: &Requester,
     now: i64,
 ) -> IppResult<Outcome> {
-    let name = t.printer(s)?.name.clone();
-    let current = s
-        .jobs
-        .values()
-        .find(|j| {
-            j.state == JobState::Processing
-                && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&name))
-        })
-        .map(|j| (j.id, j.owner.clone()));
-    let Some((id, owner)) = current else {
-        return Err(IppError::NotPossible("No job is printing.".into()));
-    };
-    if !who.may_manage_job(&owner) {
-        return Err(IppError::not_owner(id));
-    }
+    let id = current_job(s, t, who)?;
     if let Some(j) = s.jobs.get(&id) {
         crate::confidential::check_owner(j, who, true)?;
     }
