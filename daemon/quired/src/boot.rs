@@ -120,7 +120,9 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
             add_builtin_queues(&mut task, &c.state_dir);
         }
     }
-    let bound = net::bind(net_config(c)?).await.map_err(|e| e.to_string())?;
+    let net_cfg = net_config(c)?;
+    crate::fdlimit::raise_for(net_cfg.max_connections);
+    let bound = net::bind(net_cfg).await.map_err(|e| e.to_string())?;
     for addr in bound.local_addrs() {
         tracing::info!("Listening on {addr:?}");
     }
