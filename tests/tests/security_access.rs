@@ -441,7 +441,11 @@ fn answered_from_lan(lan: &Lan, server: &LanServer, n: usize) -> usize {
                     std::time::Duration::from_secs(30),
                 ) {
                     Ok(resp) if resp.status == 503 => {
-                        assert_eq!(kind, ServerKind::Quired, "cupsd closes, it does not answer 503");
+                        assert_eq!(
+                            kind,
+                            ServerKind::Quired,
+                            "cupsd closes, it does not answer 503"
+                        );
                         assert!(resp.header("retry-after").is_some(), "503 says when to retry");
                         false
                     }

@@ -379,6 +379,25 @@ async fn a_full_unix_socket_answers_503_too() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Past `PARK_AFTER` idle, hyper is dropped (see `conn.rs`); the connection still serves its
+/// next request, also one whose head was half sent before the pause.
+#[tokio::test]
+async fn a_parked_keep_alive_connection_serves_its_next_request() {
+    let server = Server::start(tcp_cfg(), router()).await;
+    let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
+    c.send(&post_echo("one")).await;
+    assert_eq!(c.response().await.1, b"one");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.send(&post_echo("two")).await;
+    assert_eq!(c.response().await.1, b"two");
+    let three = post_echo("three");
+    c.send(&three[..10]).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.send(&three[10..]).await;
+    assert_eq!(c.response().await.1, b"three");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn body_limit() {
     let cfg = NetConfig { max_body_bytes: Some(8), ..tcp_cfg() };
