@@ -156,7 +156,9 @@ where
         });
         // A head begun before parking is not parked again: its time would start over.
         let may_park = head_since.is_none();
-        let stretch = serve_until_idle(shared, io, service, &activity, head_time, may_park);
+        // Boxed: hyper's state is freed while the connection is parked.
+        let stretch =
+            Box::pin(serve_until_idle(shared, io, service, &activity, head_time, may_park));
         let (parts, closing) = match stretch.await {
             Stretch::Over => return None,
             Stretch::Parked(parts) => (parts, false),

@@ -149,11 +149,15 @@ impl<T> Prefixed<T> {
         Prefixed { prefix, inner }
     }
 
-    /// Puts `front` before what is left to replay.
+    /// Puts `front` before what is left to replay. Copied: `front` may be a view into a
+    /// large buffer (hyper's), which must not be kept alive by it.
     pub(crate) fn push_front(&mut self, front: Bytes) {
+        if front.is_empty() {
+            return;
+        }
         if self.prefix.is_empty() {
-            self.prefix = front;
-        } else if !front.is_empty() {
+            self.prefix = Bytes::copy_from_slice(&front);
+        } else {
             let mut both = bytes::BytesMut::with_capacity(front.len() + self.prefix.len());
             both.extend_from_slice(&front);
             both.extend_from_slice(&self.prefix);
