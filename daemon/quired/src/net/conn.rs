@@ -290,7 +290,7 @@ impl hyper::service::Service<Request<Incoming>> for RequestService {
     fn call(&self, mut req: Request<Incoming>) -> BoxFuture {
         let in_flight = self.activity.begin_request();
         req.extensions_mut().insert((*self.info).clone());
-        if let Some(resp) = self.intercept(&mut req) {
+        if let Some(resp) = self.intercept(&req) {
             return Box::pin(std::future::ready(Ok(track(resp, in_flight))));
         }
         let req = match limit_body(req, self.max_body) {
@@ -314,7 +314,7 @@ impl hyper::service::Service<Request<Incoming>> for RequestService {
 
 impl RequestService {
     /// Requests this layer answers itself.
-    fn intercept(&self, req: &mut Request<Incoming>) -> Option<Response<Body>> {
+    fn intercept(&self, req: &Request<Incoming>) -> Option<Response<Body>> {
         if let Some(slot) = &self.upgrade {
             if upgrade::wants_tls_upgrade(req) {
                 let replay = upgrade::replay_head(req);
