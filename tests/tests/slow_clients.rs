@@ -1,7 +1,7 @@
 //! Slow clients against the real quired (`Timeout 2`, which also bounds the time to send a
 //! request head): a header sent a byte at a time, a body trickled with pauses longer than
-//! `Timeout`, and answers never read are each cut off, while another client keeps getting
-//! its answers meanwhile. The deadlines below are generous bounds for "is cut off at all",
+//! `Timeout`, and answers never read are each cut off, and a client pipelining a flood is
+//! served in full, while another client keeps getting its answers meanwhile. The deadlines below are generous bounds for "is cut off at all",
 //! not measurements.
 
 use std::io::{Read, Write};
@@ -170,5 +170,32 @@ fn a_client_that_never_reads_its_answers_is_cut_off_and_others_are_served() {
     });
     assert!(closed, "the server closed the connection");
     assert!(got < sent, "the server gave up on the answers ({got} of {sent} were written)");
+    assert!(answered > 0, "another client was answered meanwhile");
+}
+
+#[test]
+fn a_client_pipelining_a_flood_does_not_starve_others() {
+    let server = quired();
+    let request = printer_attributes(&server);
+    let (answered, flooded) = while_others_are_served(&server, || {
+        let mut flood = TcpStream::connect(addr(&server)).expect("connect");
+        let mut reader = flood.try_clone().expect("clone");
+        // 500 requests in a few writes, their answers read as fast as they come.
+        let burst: Vec<u8> = request.iter().copied().cycle().take(request.len() * 500).collect();
+        let writer = std::thread::spawn(move || flood.write_all(&burst).is_ok());
+        let (mut got, mut heads, mut buf) = (Vec::new(), 0, vec![0u8; 256 * 1024]);
+        let _ = reader.set_read_timeout(Some(CUT_OFF_WITHIN));
+        while heads < 500 {
+            let from = got.len().saturating_sub(8);
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+            heads += got[from..].windows(9).filter(|w| w == b"HTTP/1.1 ").count();
+        }
+        let sent = writer.join().unwrap_or(false);
+        (sent, heads)
+    });
+    assert_eq!(flooded, (true, 500), "the flood was answered in full");
     assert!(answered > 0, "another client was answered meanwhile");
 }
