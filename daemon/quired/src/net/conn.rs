@@ -180,7 +180,8 @@ where
             return None;
         }
         if rest.has_prefix() {
-            head_since.get_or_insert_with(|| Instant::now() - PARK_AFTER);
+            let now = Instant::now();
+            head_since.get_or_insert_with(|| now.checked_sub(PARK_AFTER).unwrap_or(now));
         } else {
             head_since = None;
             let mut first = [0u8; 1];
