@@ -420,8 +420,10 @@ fn idle_connections(lan: &Lan, server: &LanServer, n: usize) -> Vec<std::net::Tc
 }
 
 /// Sends CUPS-Get-Printers from the LAN on `n` new connections, one after the other; how many
-/// were answered (the others were closed unanswered).
+/// were answered (the others were refused: closed unanswered by cupsd, answered `503 Service
+/// Unavailable` with `Retry-After` by quired).
 fn answered_from_lan(lan: &Lan, server: &LanServer, n: usize) -> usize {
+    let kind = server.kind();
     let addr = server.lan_addr();
     let request = quire_tests::http::ipp_post_bytes_to(
         &addr.to_string(),
@@ -438,8 +440,20 @@ fn answered_from_lan(lan: &Lan, server: &LanServer, n: usize) -> usize {
                     false,
                     std::time::Duration::from_secs(30),
                 ) {
+                    Ok(resp) if resp.status == 503 => {
+                        assert_eq!(
+                            kind,
+                            ServerKind::Quired,
+                            "cupsd closes, it does not answer 503"
+                        );
+                        assert!(resp.header("retry-after").is_some(), "503 says when to retry");
+                        false
+                    }
                     Ok(_) => true,
-                    Err(quire_tests::http::NoResponse::Closed(_)) => false,
+                    Err(quire_tests::http::NoResponse::Closed(_)) => {
+                        assert_eq!(kind, ServerKind::Cupsd, "quired answers a refusal with 503");
+                        false
+                    }
                     Err(e) => panic!("neither answered nor closed: {e:?}"),
                 }
             })

@@ -224,7 +224,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         C,
         TOP,
         Sup,
-        "remote clients may hold all but a reserve for local ones (a tenth, 4 to 64), root on the local socket every slot; cupsd stops accepting on every listener instead",
+        "remote clients may hold all but a reserve for local ones (a tenth, 4 to 64), root on the local socket every slot; a refused client is answered 503 with Retry-After; the open-file limit is raised to the hard one, with a warning if MaxClients does not fit; cupsd stops accepting on every listener instead, and caps MaxClients at a third of its open-file limit",
     ),
     d(
         "MaxClientsPerHost",
@@ -294,7 +294,13 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         Ign,
         "Quire always validates requests strictly",
     ),
-    d("Timeout", C, TOP, Sup, ""),
+    d(
+        "Timeout",
+        C,
+        TOP,
+        Sup,
+        "below 30 s it also bounds sending a request head and a keep-alive connection's wait for its next request",
+    ),
     d("WebInterface", C, TOP, Ign, "Quire has no web interface"),
     // cupsd.conf, inside <Policy>
     d("JobPrivateAccess", C, POL, Sup, PROVEN),

@@ -120,7 +120,9 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
             add_builtin_queues(&mut task, &c.state_dir);
         }
     }
-    let bound = net::bind(net_config(c)?).await.map_err(|e| e.to_string())?;
+    let net_cfg = net_config(c)?;
+    crate::fdlimit::raise_for(net_cfg.max_connections);
+    let bound = net::bind(net_cfg).await.map_err(|e| e.to_string())?;
     for addr in bound.local_addrs() {
         tracing::info!("Listening on {addr:?}");
     }
@@ -170,14 +172,20 @@ fn net_config(c: &ServerConfig) -> Result<net::NetConfig, String> {
     } else {
         None
     };
+    // cupsd closes any client silent for `Timeout`; a shorter one also shortens the time
+    // allowed for a request head and for a keep-alive connection between requests.
+    let timeout = c.timeout.max(Duration::from_secs(1));
+    let defaults = net::NetConfig::default();
     Ok(net::NetConfig {
         listen: listen_specs(c),
         tls,
-        io_timeout: c.timeout.max(Duration::from_secs(1)),
+        header_timeout: defaults.header_timeout.min(timeout),
+        idle_timeout: defaults.idle_timeout.min(timeout),
+        io_timeout: timeout,
         max_connections: (c.max_clients as usize).max(1),
         max_connections_per_host: c.clients_per_host() as usize,
         max_body_bytes: (c.limit_request_body > 0).then_some(c.limit_request_body),
-        ..Default::default()
+        ..defaults
     })
 }
 

@@ -1,5 +1,6 @@
 //! What the connections and the backends send the scheduler task, and what it answers.
 
+use crate::cache::ResponseCache;
 use quire_core::dispatch::Admitted;
 use quire_core::{JobResult, Request, Requester, UriBase};
 use quire_ipp::Message;
@@ -7,12 +8,36 @@ use tokio::sync::oneshot;
 
 pub type Durable = oneshot::Receiver<Result<(), String>>;
 
-/// A response encoded where it was built: the scheduler task allocates and frees it in one
-/// thread (cheaper for the allocator, and a large Get-Jobs never exists twice).
+/// The scheduler task's answer to a request: its status, the response (encoded by the
+/// connection's task) and when its changes are saved.
 pub struct Encoded {
     pub status: u16,
-    pub body: Vec<u8>,
+    pub body: ResponseBody,
     pub durable: Durable,
+}
+
+/// A response as the scheduler task built it. The connection's task encodes it (on any
+/// worker thread) and caches the bytes when it may: the scheduler task, which serializes
+/// every request, spends its time on the state only.
+pub struct ResponseBody {
+    message: Message,
+    /// Cache the encoded answer under this key, as built at this generation in this second.
+    cache: Option<(Vec<u8>, u64, i64)>,
+}
+
+impl ResponseBody {
+    pub fn new(message: Message, cache: Option<(Vec<u8>, u64, i64)>) -> Self {
+        ResponseBody { message, cache }
+    }
+
+    /// The encoded response, cached if it was asked to be.
+    pub fn into_bytes(self, cache: &ResponseCache) -> Vec<u8> {
+        let body = self.message.encode();
+        if let Some((key, generation, second)) = self.cache {
+            cache.put(key, generation, second, &body);
+        }
+        body
+    }
 }
 
 pub enum Command {

@@ -531,7 +531,7 @@ async fn finish(
     if let (false, Some(doc)) = (ok, a.spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
-    encoded_response(status, body)
+    encoded_response(status, body.into_bytes(&app.cache))
 }
 
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is

@@ -12,6 +12,7 @@ mod command;
 mod config;
 mod demo_fleet;
 mod device_query;
+mod fdlimit;
 mod fetch;
 mod guard;
 mod http;

@@ -3,7 +3,7 @@
 
 use crate::cache::ResponseCache;
 use crate::clock::now;
-use crate::command::{Command, Durable, Encoded, Summary};
+use crate::command::{Command, Durable, Encoded, ResponseBody, Summary};
 use crate::runner::Runner;
 use crate::store_thread::StoreHandle;
 use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
@@ -241,7 +241,8 @@ impl SchedulerTask {
         }
     }
 
-    /// Carries out a handled request's effects and encodes its answer (cached, when it may be).
+    /// Carries out a handled request's effects; its answer is encoded (and cached, when it may
+    /// be) by the connection's task.
     fn answer(
         &mut self,
         out: Outcome,
@@ -257,11 +258,9 @@ impl SchedulerTask {
         if let Some(doc) = request.document.as_ref().filter(|d| d.is_inline()) {
             self.store.discard_staged(&doc.file);
         }
-        let body = out.response.encode();
-        if let (Some(key), true) = (cache_key, out.response.code < 0x0100) {
-            self.cache.put(key, self.cache.generation(), t, &body);
-        }
-        Encoded { status: out.response.code, body, durable }
+        let status = out.response.code;
+        let cache = cache_key.filter(|_| status < 0x0100).map(|k| (k, self.cache.generation(), t));
+        Encoded { status, body: ResponseBody::new(out.response, cache), durable }
     }
 
     fn summary(&self, who: &Requester) -> Summary {

@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use super::admission::{Admission, Class, Limits, Refusal};
 use super::conn::{self, shutdown_requested, Shared};
+use super::refuse::Refuser;
 use super::{remove_socket_file, ListenSpec, LocalEnd, NetConfig, NetError};
 use crate::ratelog::{left_out, RateLimited};
 
@@ -95,8 +96,12 @@ pub(crate) async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let acceptor = cfg.tls.clone().map(TlsAcceptor::from);
     let limits = Limits::new(cfg.max_connections, cfg.max_connections_per_host);
-    let limit =
-        Gate { admission: Admission::new(limits), limits, log: Arc::new(RefusalLog::default()) };
+    let limit = Gate {
+        admission: Admission::new(limits),
+        limits,
+        log: Arc::new(RefusalLog::default()),
+        refuser: Refuser::default(),
+    };
     let shared = Arc::new(Shared { cfg, router, acceptor, shutdown: stop_rx });
     let mut loops = JoinSet::new();
     for listener in listeners {
@@ -116,6 +121,7 @@ struct Gate {
     admission: Arc<Admission>,
     limits: Limits,
     log: Arc<RefusalLog>,
+    refuser: Refuser,
 }
 
 /// The messages a flood would repeat, each rate-limited.
@@ -139,12 +145,12 @@ impl Gate {
         match why {
             Refusal::Full => {
                 if let Some(n) = self.log.full.allow(now) {
-                    tracing::warn!("Too many connections (MaxClients {}, {} of them for remote clients): closing new connections, the first from {peer}{}", l.total, l.remote, left_out(n));
+                    tracing::warn!("Too many connections (MaxClients {}, {} of them for remote clients): answering new connections 503 and closing them, the first from {peer}{}", l.total, l.remote, left_out(n));
                 }
             }
             Refusal::PerHost => {
                 if let Some(n) = self.log.per_host.allow(now) {
-                    tracing::warn!("Possible DoS attack: more than {} connections from {peer} (MaxClientsPerHost): closing new ones{}", l.per_host, left_out(n));
+                    tracing::warn!("Possible DoS attack: more than {} connections from {peer} (MaxClientsPerHost): answering new ones 503 and closing them{}", l.per_host, left_out(n));
                 }
             }
         }
@@ -159,20 +165,23 @@ async fn accept_loop(listener: Listener, shared: Arc<Shared>, gate: Gate) {
     loop {
         tokio::select! {
             () = shutdown_requested(&mut shutdown) => break,
-            accepted = accept_one(&listener, &shared, &gate.log) => {
-                let Some(Accepted { class, peer, serve }) = accepted else {
+            accepted = accept_one(&listener, &gate.log) => {
+                let Some(Accepted { class, peer, stream }) = accepted else {
                     tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
                     continue;
                 };
                 match gate.admission.admit(class) {
                     Ok(ticket) => {
+                        let serve = stream.serve(Arc::clone(&shared));
                         conns.spawn(async move {
                             serve.await;
                             drop(ticket);
                         });
                     }
-                    // Dropping the stream closes it: the cheapest answer to a flood.
-                    Err(why) => gate.refused(why, &peer),
+                    Err(why) => {
+                        gate.refused(why, &peer);
+                        stream.refuse(&gate.refuser, why);
+                    }
                 }
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
@@ -200,17 +209,34 @@ struct Accepted {
     class: Class,
     /// Who connected, for the log.
     peer: String,
-    /// Serves it; dropping it unpolled closes the connection.
-    serve: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+    stream: AcceptedStream,
 }
 
-/// Accept one connection and return the future that serves it; `None` on accept errors.
-async fn accept_one(
-    listener: &Listener,
-    shared: &Arc<Shared>,
-    log: &RefusalLog,
-) -> Option<Accepted> {
-    let shared = Arc::clone(shared);
+enum AcceptedStream {
+    Tcp(TcpStream, SocketAddr),
+    Unix(UnixStream, PathBuf),
+}
+
+impl AcceptedStream {
+    /// The future that serves an admitted connection.
+    fn serve(self, shared: Arc<Shared>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+        match self {
+            AcceptedStream::Tcp(stream, peer) => Box::pin(conn::serve_tcp(shared, stream, peer)),
+            AcceptedStream::Unix(stream, path) => Box::pin(conn::serve_unix(shared, stream, path)),
+        }
+    }
+
+    /// Answers a connection that was not admitted (see `refuse.rs`).
+    fn refuse(self, refuser: &Refuser, why: Refusal) {
+        match self {
+            AcceptedStream::Tcp(stream, _) => refuser.refuse(stream, why),
+            AcceptedStream::Unix(stream, _) => refuser.refuse(stream, why),
+        }
+    }
+}
+
+/// Accept one connection; `None` on accept errors.
+async fn accept_one(listener: &Listener, log: &RefusalLog) -> Option<Accepted> {
     let failed = |e: std::io::Error, on: &str| {
         // EMFILE and the like repeat every ACCEPT_ERROR_PAUSE while they last.
         if let Some(n) = log.accept_error.allow(Instant::now()) {
@@ -223,11 +249,10 @@ async fn accept_one(
             Ok((stream, peer)) => {
                 // Small IPP responses should not wait for Nagle (cupsd sets this too).
                 let _ = stream.set_nodelay(true);
-                let serve = Box::pin(conn::serve_tcp(shared, stream, peer));
                 Some(Accepted {
                     class: Class::of_tcp(peer.ip()),
                     peer: peer.ip().to_string(),
-                    serve,
+                    stream: AcceptedStream::Tcp(stream, peer),
                 })
             }
             Err(e) => failed(e, ""),
@@ -241,11 +266,7 @@ async fn accept_one(
                     || "the local socket".to_string(),
                     |u| format!("uid {u} on the local socket"),
                 );
-                Some(Accepted {
-                    class,
-                    peer,
-                    serve: Box::pin(conn::serve_unix(shared, stream, path.clone())),
-                })
+                Some(Accepted { class, peer, stream: AcceptedStream::Unix(stream, path.clone()) })
             }
             Err(e) => failed(e, &format!(" on {}", path.display())),
         },

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use bytes::Bytes;
@@ -14,7 +15,6 @@ use http::{Request, Response, StatusCode};
 use http_body_util::Limited;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
-use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, UnixStream};
@@ -40,9 +40,14 @@ pub(crate) async fn shutdown_requested(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-/// An upgrade accepted by the request service, completed once hyper releases the stream.
+/// A keep-alive connection with no request for this long is parked: hyper and its buffers
+/// (some 20 KiB once it has served a request) are dropped and the connection waits for its
+/// next request with a one-byte read, so an idle client costs about what a new one does.
+const PARK_AFTER: Duration = Duration::from_secs(1);
+
+/// An upgrade accepted by the request service: the request head to answer again over TLS
+/// once hyper has released the stream.
 struct PendingUpgrade {
-    on_upgrade: OnUpgrade,
     replay: Bytes,
 }
 
@@ -64,16 +69,17 @@ pub(crate) async fn serve_tcp(shared: Arc<Shared>, stream: TcpStream, peer: Sock
     }
     let activity = Activity::new();
     let io = Tracked::new(stream, Arc::clone(&activity));
+    // Boxed: a connection still waiting for its first byte holds only this small future.
     if first[0] != TLS_HANDSHAKE_RECORD {
-        return serve_plain(&shared, io, info, activity).await;
+        return Box::pin(serve_plain(&shared, io, info, activity)).await;
     }
     let Some(acceptor) = &shared.acceptor else {
         return tracing::debug!("{peer}: TLS ClientHello but TLS is not configured");
     };
-    match timeout(shared.cfg.header_timeout, acceptor.accept(io)).await {
+    match timeout(shared.cfg.header_timeout, Box::pin(acceptor.accept(io))).await {
         Ok(Ok(tls)) => {
             info.tls = true;
-            serve_http(&shared, tls, Arc::new(info), activity, None).await;
+            Box::pin(serve_http(&shared, tls, Arc::new(info), activity, None)).await;
         }
         Ok(Err(e)) => tracing::debug!("{peer}: TLS handshake failed: {e}"),
         Err(_) => tracing::debug!("{peer}: TLS handshake timed out"),
@@ -99,18 +105,14 @@ where
 {
     let slot = shared.acceptor.as_ref().map(|_| UpgradeSlot::default());
     let upgrade_slot = slot.clone();
-    serve_http(shared, io, Arc::new(info.clone()), Arc::clone(&activity), upgrade_slot).await;
+    let released =
+        serve_http(shared, io, Arc::new(info.clone()), Arc::clone(&activity), upgrade_slot).await;
     let pending = slot.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).take());
-    let (Some(pending), Some(acceptor)) = (pending, &shared.acceptor) else {
+    let (Some(io), Some(pending), Some(acceptor)) = (released, pending, &shared.acceptor) else {
         return;
     };
     let limit = shared.cfg.header_timeout;
-    let upgraded = match timeout(limit, pending.on_upgrade).await {
-        Ok(Ok(upgraded)) => upgraded,
-        Ok(Err(e)) => return tracing::debug!("upgrade failed: {e}"),
-        Err(_) => return tracing::debug!("upgrade timed out"),
-    };
-    match timeout(limit, acceptor.accept(TokioIo::new(upgraded))).await {
+    match timeout(limit, acceptor.accept(io)).await {
         Ok(Ok(tls)) => {
             info.tls = true;
             let io = Prefixed::new(pending.replay, tls);
@@ -121,48 +123,143 @@ where
     }
 }
 
-/// Run hyper on `io` until the connection ends, times out, or shutdown completes it.
-/// With an `upgrade` slot, a request may ask for TLS; hyper then ends the connection
-/// future and leaves the pending upgrade in the slot.
+/// Serve HTTP on `io` until the connection ends, times out, or shutdown completes it.
+/// hyper serves one stretch of requests at a time; after `PARK_AFTER` without a request it is
+/// dropped, and a new one serves the next request (see `PARK_AFTER`). With an `upgrade` slot,
+/// a request may ask for TLS: then the stream is returned, with what hyper read past the
+/// request, for the handshake.
 async fn serve_http<IO>(
     shared: &Shared,
     io: IO,
     info: Arc<ConnInfo>,
     activity: Arc<Activity>,
     upgrade: Option<UpgradeSlot>,
-) where
+) -> Option<Prefixed<IO>>
+where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let cfg = &shared.cfg;
-    let service = RequestService {
-        router: shared.router.clone(),
-        info,
-        activity: Arc::clone(&activity),
-        upgrade,
-        max_body: cfg.max_body_bytes,
-    };
+    let mut io = Prefixed::new(Bytes::new(), io);
+    let mut shutdown = shared.shutdown.clone();
+    // When a request head began arriving before hyper was parked: its time runs on.
+    let mut head_since: Option<Instant> = None;
+    loop {
+        let service = RequestService {
+            router: shared.router.clone(),
+            info: Arc::clone(&info),
+            activity: Arc::clone(&activity),
+            upgrade: upgrade.clone(),
+            max_body: cfg.max_body_bytes,
+        };
+        let head_time = head_since.map_or(cfg.header_timeout, |t| {
+            cfg.header_timeout.saturating_sub(t.elapsed()).max(Duration::from_millis(1))
+        });
+        // A head begun before parking is not parked again: its time would start over.
+        let may_park = head_since.is_none();
+        // Boxed: hyper's state is freed while the connection is parked.
+        let stretch =
+            Box::pin(serve_until_idle(shared, io, service, &activity, head_time, may_park));
+        let (parts, closing) = match stretch.await {
+            Stretch::Over => return None,
+            Stretch::Parked(parts) => (parts, false),
+            Stretch::Released(parts) => (parts, true),
+        };
+        let slot_used =
+            upgrade.as_ref().is_some_and(|s| s.lock().unwrap_or_else(|e| e.into_inner()).is_some());
+        let (unread, mut rest) = (parts.read_buf, parts.io.into_inner());
+        rest.push_front(unread);
+        if slot_used {
+            return Some(rest);
+        }
+        if closing {
+            // What hyper would have done: end the stream (a TLS close_notify, a FIN).
+            let _ = timeout(PARK_AFTER, tokio::io::AsyncWriteExt::shutdown(&mut rest)).await;
+            return None;
+        }
+        if *shutdown.borrow() {
+            return None;
+        }
+        if rest.has_prefix() {
+            let now = Instant::now();
+            head_since.get_or_insert_with(|| now.checked_sub(PARK_AFTER).unwrap_or(now));
+        } else {
+            head_since = None;
+            let mut first = [0u8; 1];
+            let read = tokio::select! {
+                r = tokio::io::AsyncReadExt::read(&mut rest, &mut first) => r,
+                () = activity.expired(cfg.idle_timeout, cfg.io_timeout) => {
+                    tracing::debug!("connection timed out");
+                    return None;
+                }
+                () = shutdown_requested(&mut shutdown) => return None,
+            };
+            match read {
+                Ok(1..) => rest.push_front(Bytes::copy_from_slice(&first)),
+                Ok(0) | Err(_) => return None,
+            }
+        }
+        io = rest;
+    }
+}
+
+/// How one hyper connection ended.
+enum Stretch<IO> {
+    /// Closed, timed out, failed or shut down: nothing more on this connection.
+    Over,
+    /// Released by hyper when asked to: parked after `PARK_AFTER` idle, or at shutdown.
+    Parked(http1::Parts<TokioIo<Prefixed<IO>>, RequestService>),
+    /// Released by hyper on its own: the connection is to close, or a TLS upgrade follows.
+    Released(http1::Parts<TokioIo<Prefixed<IO>>, RequestService>),
+}
+
+/// Runs hyper on `io` until the connection ends or has been idle for `PARK_AFTER`.
+async fn serve_until_idle<IO>(
+    shared: &Shared,
+    io: Prefixed<IO>,
+    service: RequestService,
+    activity: &Activity,
+    head_time: Duration,
+    may_park: bool,
+) -> Stretch<IO>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let cfg = &shared.cfg;
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(cfg.header_timeout)
+        .header_read_timeout(head_time)
         .keep_alive(true)
         .max_buf_size(cfg.max_header_bytes.max(8192));
-    let conn = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
-    tokio::pin!(conn);
+    let mut conn = Some(builder.serve_connection(TokioIo::new(io), service));
     let mut shutdown = shared.shutdown.clone();
-    let expired = activity.expired(cfg.idle_timeout, cfg.io_timeout);
-    tokio::pin!(expired);
-    tokio::select! {
-        res = conn.as_mut() => log_conn_end(res),
-        () = expired.as_mut() => return tracing::debug!("connection timed out"),
-        () = shutdown_requested(&mut shutdown) => {}
-    }
-    if *shutdown.borrow() {
-        // Finish the request in flight, if any, then close; the accept loop bounds the wait.
-        conn.as_mut().graceful_shutdown();
+    let mut parked = false;
+    loop {
+        let Some(c) = conn.as_mut() else { return Stretch::Over };
+        let done = std::future::poll_fn(|cx| c.poll_without_shutdown(cx));
         tokio::select! {
-            res = conn.as_mut() => log_conn_end(res),
-            () = expired => {}
+            res = done => {
+                let Some(c) = conn.take() else { return Stretch::Over };
+                if let Err(e) = res {
+                    log_conn_end(Err(e));
+                    return Stretch::Over;
+                }
+                let parts = c.into_parts();
+                return if parked { Stretch::Parked(parts) } else { Stretch::Released(parts) };
+            }
+            () = activity.expired(cfg.idle_timeout, cfg.io_timeout) => {
+                tracing::debug!("connection timed out");
+                return Stretch::Over;
+            }
+            () = activity.quiet_for(PARK_AFTER), if may_park && !parked => {
+                parked = true;
+                Pin::new(c).graceful_shutdown();
+            }
+            () = shutdown_requested(&mut shutdown), if !*shutdown.borrow() => {
+                // Finish the request in flight, if any; the accept loop bounds the wait.
+                parked = true;
+                Pin::new(c).graceful_shutdown();
+            }
         }
     }
 }
@@ -194,7 +291,7 @@ impl hyper::service::Service<Request<Incoming>> for RequestService {
     fn call(&self, mut req: Request<Incoming>) -> BoxFuture {
         let in_flight = self.activity.begin_request();
         req.extensions_mut().insert((*self.info).clone());
-        if let Some(resp) = self.intercept(&mut req) {
+        if let Some(resp) = self.intercept(&req) {
             return Box::pin(std::future::ready(Ok(track(resp, in_flight))));
         }
         let req = match limit_body(req, self.max_body) {
@@ -218,12 +315,11 @@ impl hyper::service::Service<Request<Incoming>> for RequestService {
 
 impl RequestService {
     /// Requests this layer answers itself.
-    fn intercept(&self, req: &mut Request<Incoming>) -> Option<Response<Body>> {
+    fn intercept(&self, req: &Request<Incoming>) -> Option<Response<Body>> {
         if let Some(slot) = &self.upgrade {
             if upgrade::wants_tls_upgrade(req) {
                 let replay = upgrade::replay_head(req);
-                let on_upgrade = hyper::upgrade::on(&mut *req);
-                let pending = PendingUpgrade { on_upgrade, replay };
+                let pending = PendingUpgrade { replay };
                 *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(pending);
                 return Some(upgrade::switching_protocols());
             }

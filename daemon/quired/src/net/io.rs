@@ -58,6 +58,23 @@ impl Activity {
     }
 }
 
+impl Activity {
+    /// Resolves once no request is in flight and there has been no I/O for `quiet`.
+    pub(crate) async fn quiet_for(&self, quiet: Duration) {
+        loop {
+            if self.in_flight.load(Ordering::Relaxed) > 0 {
+                tokio::time::sleep(quiet).await;
+                continue;
+            }
+            let deadline = self.last() + quiet;
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
+        }
+    }
+}
+
 /// Marks one request as in flight until dropped (held by the response body).
 #[derive(Debug)]
 pub(crate) struct InFlight(Arc<Activity>);
@@ -130,6 +147,27 @@ pub(crate) struct Prefixed<T> {
 impl<T> Prefixed<T> {
     pub(crate) fn new(prefix: Bytes, inner: T) -> Self {
         Prefixed { prefix, inner }
+    }
+
+    /// Puts `front` before what is left to replay. Copied: `front` may be a view into a
+    /// large buffer (hyper's), which must not be kept alive by it.
+    pub(crate) fn push_front(&mut self, front: Bytes) {
+        if front.is_empty() {
+            return;
+        }
+        if self.prefix.is_empty() {
+            self.prefix = Bytes::copy_from_slice(&front);
+        } else {
+            let mut both = bytes::BytesMut::with_capacity(front.len() + self.prefix.len());
+            both.extend_from_slice(&front);
+            both.extend_from_slice(&self.prefix);
+            self.prefix = both.freeze();
+        }
+    }
+
+    /// True while some replayed bytes are still to be read.
+    pub(crate) fn has_prefix(&self) -> bool {
+        !self.prefix.is_empty()
     }
 }
 

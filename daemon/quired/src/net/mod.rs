@@ -22,6 +22,7 @@ mod accept;
 mod admission;
 mod conn;
 mod io;
+mod refuse;
 mod tls;
 mod upgrade;
 
@@ -102,7 +103,7 @@ pub struct NetConfig {
     pub io_timeout: Duration,
     /// hyper's read buffer cap, i.e. the largest request head accepted (min 8192).
     pub max_header_bytes: usize,
-    /// cupsd `MaxClients`: connections beyond this are closed right after accept. Remote
+    /// cupsd `MaxClients`: connections beyond this are answered 503 and closed (`refuse.rs`). Remote
     /// clients may use all but a reserve for local ones (see `admission.rs`).
     pub max_connections: usize,
     /// cupsd `MaxClientsPerHost`: connections one remote host may hold (0: all that remote

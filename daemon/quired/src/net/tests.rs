@@ -321,19 +321,80 @@ async fn slow_handler_is_not_cut_by_idle_timeout() {
 }
 
 #[tokio::test]
-async fn excess_connections_are_closed() {
+async fn excess_connections_are_answered_503_and_closed() {
     let cfg = NetConfig { max_connections: 1, ..tcp_cfg() };
     let server = Server::start(cfg, router()).await;
     let mut first = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     first.send(&post_echo("a")).await;
     assert_eq!(first.response().await.1, b"a");
     let mut second = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
+    second.send(&post_echo("b")).await;
+    let (head, body) = second.response().await;
+    assert!(head.starts_with("HTTP/1.1 503 "), "{head}");
+    assert_eq!(header(&head, "retry-after"), Some("10"));
+    assert_eq!(header(&head, "connection"), Some("close"));
+    assert!(String::from_utf8_lossy(&body).contains("MaxClients"), "{body:?}");
     assert!(second.closed_within(Duration::from_secs(2)).await);
+    // The refused one took no slot; the first is still served.
+    first.send(&post_echo("a2")).await;
+    assert_eq!(first.response().await.1, b"a2");
     drop(first);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut third = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     third.send(&post_echo("c")).await;
     assert_eq!(third.response().await.1, b"c");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_silent_refused_client_still_reads_the_503() {
+    let cfg = NetConfig { max_connections: 1, ..tcp_cfg() };
+    let server = Server::start(cfg, router()).await;
+    let _held = TcpStream::connect(server.tcp()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut refused = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
+    let (head, _) = refused.response().await;
+    assert!(head.starts_with("HTTP/1.1 503 "), "{head}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_full_unix_socket_answers_503_too() {
+    let dir = scratch_dir("unix-full");
+    let path = dir.join("quire.sock");
+    let cfg = NetConfig {
+        listen: vec![ListenSpec::Unix(path.clone())],
+        max_connections: 1,
+        ..Default::default()
+    };
+    let server = Server::start(cfg, router()).await;
+    let mut held = Raw::new(UnixStream::connect(&path).await.unwrap());
+    held.send(&post_echo("held")).await;
+    assert_eq!(held.response().await.1, b"held");
+    let mut refused = Raw::new(UnixStream::connect(&path).await.unwrap());
+    refused.send(&post_echo("refused")).await;
+    let (head, _) = refused.response().await;
+    assert!(head.starts_with("HTTP/1.1 503 "), "{head}");
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Past `PARK_AFTER` idle, hyper is dropped (see `conn.rs`); the connection still serves its
+/// next request, also one whose head was half sent before the pause.
+#[tokio::test]
+async fn a_parked_keep_alive_connection_serves_its_next_request() {
+    let server = Server::start(tcp_cfg(), router()).await;
+    let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
+    c.send(&post_echo("one")).await;
+    assert_eq!(c.response().await.1, b"one");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.send(&post_echo("two")).await;
+    assert_eq!(c.response().await.1, b"two");
+    let three = post_echo("three");
+    c.send(&three[..10]).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.send(&three[10..]).await;
+    assert_eq!(c.response().await.1, b"three");
     server.stop().await;
 }
 

@@ -110,6 +110,12 @@ async fn direct_tls_on_the_shared_port() {
     let (head, body) = c.response().await;
     assert_eq!(body, b"secret");
     assert_eq!(header(&head, "x-tls"), Some("true"));
+    // Idle past PARK_AFTER (hyper dropped, TLS kept): the next request is served over TLS.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    c.send(&post_echo("later")).await;
+    let (head, body) = c.response().await;
+    assert_eq!(body, b"later");
+    assert_eq!(header(&head, "x-tls"), Some("true"));
     // Plain HTTP still works on the same port.
     let mut plain = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
     plain.send(&post_echo("open")).await;

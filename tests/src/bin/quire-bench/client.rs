@@ -62,6 +62,11 @@ impl Conn {
         }
     }
 
+    /// The socket, for a connection kept open idle after its requests (the buffer is let go).
+    pub fn into_stream(self) -> TcpStream {
+        self.stream
+    }
+
     /// POSTs and returns the IPP status code (from the raw response bytes).
     pub fn call_status(&mut self, path: &str, body: &[u8]) -> io::Result<u16> {
         let resp = self.post(path, body)?;
