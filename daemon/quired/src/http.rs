@@ -121,17 +121,13 @@ fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
 /// one the uid owning its socket (Unix peer credentials, or the owner of a loopback TCP
 /// socket), so one local user cannot lock the others out.
 fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
-    match (&conn.peer, &conn.local) {
-        (crate::net::Peer::Unix { uid, .. }, _) => {
+    match (crate::requester::local_uid(conn), &conn.peer) {
+        (Some(uid), _) => crate::guard::ClientId::Local(format!("uid={uid}")),
+        (None, crate::net::Peer::Tcp(a)) => crate::guard::ClientId::Ip(a.ip()),
+        // Unreachable: a Unix peer always has a uid.
+        (None, crate::net::Peer::Unix { uid, .. }) => {
             crate::guard::ClientId::Local(format!("uid={uid}"))
         }
-        (crate::net::Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => {
-            match crate::requester::loopback_uid(*peer, *local) {
-                Some(uid) => crate::guard::ClientId::Local(format!("uid={uid}")),
-                None => crate::guard::ClientId::Ip(peer.ip()),
-            }
-        }
-        (crate::net::Peer::Tcp(a), _) => crate::guard::ClientId::Ip(a.ip()),
     }
 }
 

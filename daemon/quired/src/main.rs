@@ -15,6 +15,7 @@ mod device_query;
 mod fetch;
 mod guard;
 mod http;
+mod identity;
 mod launch;
 mod logline;
 mod net;
