@@ -37,6 +37,8 @@ pub struct App {
     pub pull: crate::fetch::PullPolicy,
     /// Page counts of submitted PDFs, taken by filter workers (as `User`).
     pub pages: Arc<quire_backends::PageCounter>,
+    /// The spool's free space, measured here for the scheduler (which does no I/O).
+    pub spool_gauge: crate::spool_gauge::SpoolGauge,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -367,6 +369,7 @@ async fn one_trip(
         spooled: None,
         pin_release: None,
     };
+    measure_spool(app, op);
     let _ = app.tx.send(Command::Ipp { request, who: who.clone(), cache_key, reply });
     finish(app, &who, answer, rx).await
 }
@@ -384,6 +387,7 @@ async fn two_phases(
     body: Body,
 ) -> Response {
     let (reply, rx) = oneshot::channel();
+    measure_spool(app, Some(facts.op));
     let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
     let admitted = match rx.await {
         Ok(Ok(a)) => a,
@@ -430,6 +434,8 @@ async fn two_phases(
         spooled: request.document.clone(),
         pin_release,
     };
+    // The document now takes its room: the disk limit is checked against a new measurement.
+    measure_spool(app, Some(facts.op));
     let _ = app.tx.send(Command::Complete {
         admitted: Box::new(admitted),
         request,
@@ -441,6 +447,14 @@ async fn two_phases(
         g.name.clear();
     }
     finish(app, &who, answer, rx).await
+}
+
+/// Sends the scheduler the spool's free space first if `op` needs a new measurement of it.
+fn measure_spool(app: &App, op: Option<Operation>) {
+    let need = crate::spool_gauge::SpoolUse::of(op);
+    if let Some(space) = app.spool_gauge.reading(need) {
+        let _ = app.tx.send(Command::Spool(space));
+    }
 }
 
 /// Spools the request's document where phase one reserved its place; `Err`: the answer to

@@ -30,6 +30,7 @@ mod restore;
 mod runner;
 mod scheduler_task;
 mod sniff;
+mod spool_gauge;
 mod spool_stream;
 mod store_thread;
 
