@@ -130,6 +130,6 @@ mod sock_diag {
     }
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 #[path = "identity_tests.rs"]
 mod tests;

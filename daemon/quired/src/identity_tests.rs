@@ -1,3 +1,6 @@
+// The lookup exists on Linux only.
+#![cfg(target_os = "linux")]
+
 use super::*;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
