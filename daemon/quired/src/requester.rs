@@ -1,6 +1,7 @@
 //! Who is asking: a password checked by PAM, else the kernel's word on who owns the client
 //! socket (Unix peer credentials; on Linux, the owner of a loopback TCP socket, the same
-//! proof cupsd gets from its local certificate), learned once per connection, else the request's requesting-user-name.
+//! proof cupsd gets from its local certificate; learned once per connection), else the
+//! request's requesting-user-name.
 
 use crate::auth::Proof;
 use crate::identity::Account;
