@@ -4,6 +4,7 @@
 //!
 //! Needs the Debian packages listed in `tests/scripts/install-test-deps`.
 
+pub mod busy_host;
 pub mod cli;
 pub mod confidential;
 pub mod conformance;

@@ -49,6 +49,8 @@ pub enum Command {
         who: Requester,
         reply: oneshot::Sender<Result<Admitted, Message>>,
     },
+    /// The spool's free space, measured by a request's task just before it sends its request.
+    Spool(crate::spool_gauge::SpoolSpace),
     /// Phase two: `request` carries the daemon's work (`dispatch::complete`).
     Complete {
         admitted: Box<Admitted>,

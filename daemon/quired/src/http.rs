@@ -37,6 +37,8 @@ pub struct App {
     pub pull: crate::fetch::PullPolicy,
     /// Page counts of submitted PDFs, taken by filter workers (as `User`).
     pub pages: Arc<quire_backends::PageCounter>,
+    /// The spool's free space, measured here for the scheduler (which does no I/O).
+    pub spool_gauge: crate::spool_gauge::SpoolGauge,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -121,17 +123,13 @@ fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
 /// one the uid owning its socket (Unix peer credentials, or the owner of a loopback TCP
 /// socket), so one local user cannot lock the others out.
 fn client_id(conn: &ConnInfo) -> crate::guard::ClientId {
-    match (&conn.peer, &conn.local) {
-        (crate::net::Peer::Unix { uid, .. }, _) => {
+    match (crate::requester::local_uid(conn), &conn.peer) {
+        (Some(uid), _) => crate::guard::ClientId::Local(format!("uid={uid}")),
+        (None, crate::net::Peer::Tcp(a)) => crate::guard::ClientId::Ip(a.ip()),
+        // Unreachable: a Unix peer always has a uid.
+        (None, crate::net::Peer::Unix { uid, .. }) => {
             crate::guard::ClientId::Local(format!("uid={uid}"))
         }
-        (crate::net::Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => {
-            match crate::requester::loopback_uid(*peer, *local) {
-                Some(uid) => crate::guard::ClientId::Local(format!("uid={uid}")),
-                None => crate::guard::ClientId::Ip(peer.ip()),
-            }
-        }
-        (crate::net::Peer::Tcp(a), _) => crate::guard::ClientId::Ip(a.ip()),
     }
 }
 
@@ -371,6 +369,7 @@ async fn one_trip(
         spooled: None,
         pin_release: None,
     };
+    measure_spool(app, op);
     let _ = app.tx.send(Command::Ipp { request, who: who.clone(), cache_key, reply });
     finish(app, &who, answer, rx).await
 }
@@ -388,6 +387,7 @@ async fn two_phases(
     body: Body,
 ) -> Response {
     let (reply, rx) = oneshot::channel();
+    measure_spool(app, Some(facts.op));
     let _ = app.tx.send(Command::Admit { request: request.clone(), who: who.clone(), reply });
     let admitted = match rx.await {
         Ok(Ok(a)) => a,
@@ -434,6 +434,8 @@ async fn two_phases(
         spooled: request.document.clone(),
         pin_release,
     };
+    // The document now takes its room: the disk limit is checked against a new measurement.
+    measure_spool(app, Some(facts.op));
     let _ = app.tx.send(Command::Complete {
         admitted: Box::new(admitted),
         request,
@@ -445,6 +447,14 @@ async fn two_phases(
         g.name.clear();
     }
     finish(app, &who, answer, rx).await
+}
+
+/// Sends the scheduler the spool's free space first if `op` needs a new measurement of it.
+fn measure_spool(app: &App, op: Option<Operation>) {
+    let need = crate::spool_gauge::SpoolUse::of(op);
+    if let Some(space) = app.spool_gauge.reading(need) {
+        let _ = app.tx.send(Command::Spool(space));
+    }
 }
 
 /// Spools the request's document where phase one reserved its place; `Err`: the answer to

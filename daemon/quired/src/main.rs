@@ -16,6 +16,7 @@ mod fdlimit;
 mod fetch;
 mod guard;
 mod http;
+mod identity;
 mod launch;
 mod logline;
 mod net;
@@ -30,6 +31,7 @@ mod restore;
 mod runner;
 mod scheduler_task;
 mod sniff;
+mod spool_gauge;
 mod spool_stream;
 mod store_thread;
 

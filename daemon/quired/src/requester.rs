@@ -1,13 +1,14 @@
 //! Who is asking: a password checked by PAM, else the kernel's word on who owns the client
 //! socket (Unix peer credentials; on Linux, the owner of a loopback TCP socket, the same
-//! proof cupsd gets from its local certificate), else the request's requesting-user-name.
+//! proof cupsd gets from its local certificate; learned once per connection), else the
+//! request's requesting-user-name.
 
 use crate::auth::Proof;
+use crate::identity::Account;
 use crate::net::{ConnInfo, LocalEnd, Peer};
 use quire_core::{AuthMethod, Requester};
 use quire_ipp::Message;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -59,6 +60,14 @@ impl Accounts {
         groups
     }
 
+    /// The account of a local client's uid (its name, or the number if NSS has none).
+    fn account_of(&self, uid: u32) -> Account {
+        let name = self.name_of(uid).unwrap_or_else(|| uid.to_string());
+        let groups = self.groups_of(&name);
+        let admin = uid == 0 || self.is_system(&name, &groups);
+        Account { name, groups, admin }
+    }
+
     fn is_system(&self, user: &str, groups: &[String]) -> bool {
         user == "root" || groups.iter().any(|g| self.system_groups.iter().any(|s| s == g))
     }
@@ -92,14 +101,7 @@ impl Accounts {
                 tls: conn.tls,
             };
         }
-        let uid = match (&conn.peer, &conn.local) {
-            (Peer::Unix { uid, .. }, _) => Some(*uid),
-            (Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().is_loopback() => {
-                loopback_uid(*peer, *local)
-            }
-            _ => None,
-        };
-        let Some(uid) = uid else {
+        let Some(uid) = local_uid(conn) else {
             let groups = Vec::new();
             return Requester {
                 user: claimed,
@@ -113,18 +115,16 @@ impl Accounts {
                 tls: conn.tls,
             };
         };
-        let name = self.name_of(uid).unwrap_or_else(|| uid.to_string());
+        let account = conn.identity.account(|| self.account_of(uid));
         // A local root client may act for another user (CUPS tools run as root do).
-        let user = if uid == 0 { claimed } else { name.clone() };
-        let groups = self.groups_of(&name);
-        let admin = uid == 0 || self.is_system(&name, &groups);
+        let user = if uid == 0 { claimed } else { account.name.clone() };
         Requester {
             user,
             authenticated: true,
-            admin,
+            admin: account.admin,
             host,
             method: AuthMethod::PeerCred,
-            groups,
+            groups: account.groups.clone(),
             addr,
             networks,
             tls: conn.tls,
@@ -140,55 +140,14 @@ fn lookup_groups(user: &str) -> Vec<String> {
     gids.into_iter().filter_map(|g| Group::from_gid(g).ok().flatten()).map(|g| g.name).collect()
 }
 
-/// The uid owning the client end of a loopback TCP connection, from /proc/net/tcp(6): the
-/// kernel records each socket's owner, and on loopback both ends are on this host.
-pub fn loopback_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
-    let table = if peer.is_ipv4() { "/proc/net/tcp" } else { "/proc/net/tcp6" };
-    let text = std::fs::read_to_string(table).ok()?;
-    let (want_local, want_remote) = (proc_addr(peer), proc_addr(local));
-    text.lines().skip(1).find_map(|line| {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let (l, r, uid) = (f.get(1)?, f.get(2)?, f.get(7)?);
-        (l.eq_ignore_ascii_case(&want_local) && r.eq_ignore_ascii_case(&want_remote))
-            .then(|| uid.parse().ok())
-            .flatten()
-    })
-}
-
-/// An address as /proc/net/tcp writes it: the address in host byte order per 32-bit word, in
-/// hex, then `:PORT` in hex.
-fn proc_addr(a: SocketAddr) -> String {
-    let ip = match a.ip() {
-        std::net::IpAddr::V4(v4) => format!("{:08X}", u32::from_ne_bytes(v4.octets())),
-        std::net::IpAddr::V6(v6) => v6
-            .octets()
-            .chunks(4)
-            .map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]])))
-            .collect(),
-    };
-    format!("{ip}:{:04X}", a.port())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn proc_addr_matches_the_kernels_format() {
-        // 127.0.0.1:631 on a little-endian host is "0100007F:0277".
-        let a: SocketAddr = "127.0.0.1:631".parse().unwrap();
-        if cfg!(target_endian = "little") {
-            assert_eq!(proc_addr(a), "0100007F:0277");
+/// The uid owning the client's socket: a Unix socket's peer credentials; for loopback TCP the
+/// kernel's record of the client's socket (`identity.rs`), looked up once per connection.
+pub fn local_uid(conn: &ConnInfo) -> Option<u32> {
+    match (&conn.peer, &conn.local) {
+        (Peer::Unix { uid, .. }, _) => Some(*uid),
+        (Peer::Tcp(peer), LocalEnd::Tcp(local)) if peer.ip().to_canonical().is_loopback() => {
+            conn.identity.uid(|| crate::identity::loopback_owner(*peer, *local))
         }
-    }
-
-    #[test]
-    fn a_loopback_connection_is_owned_by_this_process_uid() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-        let (_server, peer) = listener.accept().unwrap();
-        assert_eq!(peer, client.local_addr().unwrap());
-        let uid = loopback_uid(peer, listener.local_addr().unwrap());
-        assert_eq!(uid, Some(nix::unistd::getuid().as_raw()));
+        _ => None,
     }
 }

@@ -239,21 +239,14 @@ impl Runner {
         Sources { docs, exports, barriers, unseal }
     }
 
-    /// Spool files never change once committed, so a copied job can share them. An inline
-    /// document is copied to the new spool file by the store thread, before the batch that
-    /// records the copy.
+    /// A copied job's document: the store thread links its spool file (an inline document:
+    /// copies it), before the batch that records the copy; the scheduler task does no I/O.
     pub fn link_document(&self, from: &str, to: &str) {
         if from.is_empty() {
             // A Print-URI document: nothing stored; the copy fetches it too.
             return;
         }
-        if quire_core::Document::is_inline_name(from) {
-            self.store.copy_inline(from, to);
-            return;
-        }
-        if let Err(e) = std::fs::hard_link(self.spool_dir.join(from), self.spool_dir.join(to)) {
-            tracing::error!("Unable to link spool file {from} to {to}: {e}");
-        }
+        self.store.copy_document(from, to);
     }
 
     pub fn stop(&self, job_id: i32) {

@@ -118,15 +118,6 @@ impl SchedulerTask {
         response
     }
 
-    /// Refreshes the spool's free space, which quotas and `job-k-octets-supported` use
-    /// (one statvfs call: cheap next to the request it precedes).
-    fn measure_spool(&mut self) {
-        let v = nix::sys::statvfs::statvfs(&self.spool_dir).ok();
-        self.state.spool_free =
-            v.as_ref().map(|v| v.blocks_available().saturating_mul(v.fragment_size()));
-        self.state.spool_total = v.as_ref().map(|v| v.blocks().saturating_mul(v.fragment_size()));
-    }
-
     pub fn has_printer(&self, name: &str) -> bool {
         self.state.printer(name).is_some()
     }
@@ -145,13 +136,13 @@ impl SchedulerTask {
                 | Command::Ppd { .. }
                 | Command::GetPpd { .. }
                 | Command::Summary { .. }
+                | Command::Spool(_)
         );
         if !read_only {
             self.cache.invalidate();
         }
         match cmd {
             Command::Admit { request, who, reply } => {
-                self.measure_spool();
                 let admitted = quire_core::dispatch::admit(&mut self.state, &request, &who, t);
                 if admitted.as_ref().is_ok_and(|a| a.document.is_some()) {
                     self.cache.invalidate();
@@ -159,13 +150,11 @@ impl SchedulerTask {
                 let _ = reply.send(admitted);
             }
             Command::Complete { admitted, request, who, reply } => {
-                self.measure_spool();
                 let out =
                     quire_core::dispatch::complete(&mut self.state, *admitted, &request, &who, t);
                 let _ = reply.send(self.answer(out, &request, None, t));
             }
             Command::Ipp { request, who, cache_key, reply } => {
-                self.measure_spool();
                 let out = quire_core::handle(&mut self.state, &request, &who, t);
                 let _ = reply.send(self.answer(out, &request, cache_key, t));
             }
@@ -177,6 +166,10 @@ impl SchedulerTask {
             }
             Command::Summary { who, reply } => {
                 let _ = reply.send(self.summary(&who));
+            }
+            Command::Spool(space) => {
+                self.state.spool_free = space.free;
+                self.state.spool_total = space.total;
             }
             cmd => self.backend_report(cmd, t),
         }

@@ -81,7 +81,8 @@ enum Message {
         file: String,
         reply: oneshot::Sender<Result<Option<Vec<u8>>, String>>,
     },
-    /// Copy an inline document to spool file `to` (a reprocessed job's own copy).
+    /// Copy an inline document to spool file `to` (a reprocessed job's own copy), or link a
+    /// spool file (they never change once committed, so a copy can share one).
     Copy {
         from: String,
         to: String,
@@ -149,8 +150,9 @@ impl StoreHandle {
         rx
     }
 
-    /// Copies an inline document to a durable spool file, before any later batch commits.
-    pub fn copy_inline(&self, from: &str, to: &str) {
+    /// Copies an inline document to a durable spool file (links a spool file), before any
+    /// later batch commits.
+    pub fn copy_document(&self, from: &str, to: &str) {
         self.send(Message::Copy { from: from.to_string(), to: to.to_string() });
     }
 
@@ -274,6 +276,12 @@ fn serve_one(store: &Store, spool: &Spool, msg: Message) {
         Message::Read { file, reply } => {
             let _ =
                 reply.send(store.inline_document(&PathBuf::from(file)).map_err(|e| e.to_string()));
+        }
+        Message::Copy { from, to } if !quire_core::Document::is_inline_name(&from) => {
+            let (from_path, to_path) = (spool.path(from.as_ref()), spool.path(to.as_ref()));
+            if let Err(e) = std::fs::hard_link(from_path, to_path) {
+                tracing::error!("Unable to link spool file {from} to {to}: {e}");
+            }
         }
         Message::Copy { from, to } => {
             // A job split as it is created is copied before its own batch takes the
@@ -434,7 +442,7 @@ mod tests {
         let read = handle.read_inline("i00001-001").blocking_recv().expect("reply");
         assert_eq!(read, Ok(Some(b"%PDF one".to_vec())));
 
-        handle.copy_inline("i00001-001", "d00003-001");
+        handle.copy_document("i00001-001", "d00003-001");
         assert_eq!(
             handle.submit(vec![job(3, "d00003-001", 8)]).blocking_recv().expect("reply"),
             Ok(())

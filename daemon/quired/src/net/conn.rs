@@ -59,7 +59,12 @@ pub(crate) async fn serve_tcp(shared: Arc<Shared>, stream: TcpStream, peer: Sock
         Ok(addr) => addr,
         Err(e) => return tracing::debug!("{peer}: local_addr failed: {e}"),
     };
-    let mut info = ConnInfo { peer: Peer::Tcp(peer), local: LocalEnd::Tcp(local), tls: false };
+    let mut info = ConnInfo {
+        peer: Peer::Tcp(peer),
+        local: LocalEnd::Tcp(local),
+        tls: false,
+        identity: Arc::default(),
+    };
     let mut first = [0u8; 1];
     match timeout(shared.cfg.header_timeout, stream.peek(&mut first)).await {
         Ok(Ok(1..)) => {}
@@ -92,7 +97,7 @@ pub(crate) async fn serve_unix(shared: Arc<Shared>, stream: UnixStream, path: Pa
         Ok(cred) => Peer::Unix { uid: cred.uid(), gid: cred.gid(), pid: cred.pid() },
         Err(e) => return tracing::warn!("{}: no peer credentials: {e}", path.display()),
     };
-    let info = ConnInfo { peer, local: LocalEnd::Unix(path), tls: false };
+    let info = ConnInfo { peer, local: LocalEnd::Unix(path), tls: false, identity: Arc::default() };
     let activity = Activity::new();
     let io = Tracked::new(stream, Arc::clone(&activity));
     serve_plain(&shared, io, info, activity).await;

@@ -62,12 +62,14 @@ pub enum LocalEnd {
 }
 
 /// Per-connection facts, inserted into every request's extensions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ConnInfo {
     pub peer: Peer,
     pub local: LocalEnd,
     /// True once the connection is encrypted (direct TLS or after an RFC 2817 upgrade).
     pub tls: bool,
+    /// Who the client is, resolved on first need and shared by the connection's requests.
+    pub identity: Arc<crate::identity::ConnIdentity>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

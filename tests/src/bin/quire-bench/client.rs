@@ -8,6 +8,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
@@ -15,9 +17,46 @@ use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 /// The user the bench submits and queries jobs as.
 pub const USER: &str = "bench";
 
-/// One keep-alive TCP connection to a server on 127.0.0.1.
+/// Where a server listens: loopback TCP, or its Unix socket (as CUPS's local clients use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Tcp(u16),
+    Unix(PathBuf),
+}
+
+/// A connected stream of either kind.
+enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.flush(),
+            Stream::Unix(s) => s.flush(),
+        }
+    }
+}
+
+/// One keep-alive connection to a server on 127.0.0.1 (or on its Unix socket).
 pub struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     host: String,
     buf: Vec<u8>,
     start: usize,
@@ -29,12 +68,26 @@ impl Conn {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(timeout))?;
         stream.set_write_timeout(Some(timeout))?;
-        Ok(Conn {
-            stream,
-            host: format!("127.0.0.1:{port}"),
-            buf: Vec::with_capacity(64 * 1024),
-            start: 0,
-        })
+        Ok(Conn::over(Stream::Tcp(stream), format!("127.0.0.1:{port}")))
+    }
+
+    /// A connection to the Unix socket at `path` (Host: localhost, as libcups sends).
+    pub fn connect_unix(path: &Path, timeout: Duration) -> io::Result<Conn> {
+        let stream = UnixStream::connect(path)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))?;
+        Ok(Conn::over(Stream::Unix(stream), "localhost".to_string()))
+    }
+
+    pub fn connect_to(to: &Endpoint, timeout: Duration) -> io::Result<Conn> {
+        match to {
+            Endpoint::Tcp(port) => Conn::connect(*port, timeout),
+            Endpoint::Unix(path) => Conn::connect_unix(path, timeout),
+        }
+    }
+
+    fn over(stream: Stream, host: String) -> Conn {
+        Conn { stream, host, buf: Vec::with_capacity(64 * 1024), start: 0 }
     }
 
     /// POSTs `body` (an encoded IPP request, plus document data) to `path`; returns the HTTP
@@ -62,9 +115,13 @@ impl Conn {
         }
     }
 
-    /// The socket, for a connection kept open idle after its requests (the buffer is let go).
-    pub fn into_stream(self) -> TcpStream {
-        self.stream
+    /// The TCP socket, for a connection kept open idle after its requests (the buffer is let
+    /// go); None for a Unix socket connection.
+    pub fn into_tcp_stream(self) -> Option<TcpStream> {
+        match self.stream {
+            Stream::Tcp(s) => Some(s),
+            Stream::Unix(_) => None,
+        }
     }
 
     /// POSTs and returns the IPP status code (from the raw response bytes).

@@ -242,7 +242,7 @@ fn open_idle(srv: &Server, r: &mut Results, n: usize) -> std::io::Result<Vec<Tcp
             Ok((c, status))
         });
         match opened {
-            Ok((c, status)) if client::is_ok(status) => conns.push(c.into_stream()),
+            Ok((c, status)) if client::is_ok(status) => conns.extend(c.into_tcp_stream()),
             Ok((_, status)) => {
                 first_error.get_or_insert(format!("IPP status 0x{status:04x}"));
                 break;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::client::{is_ok, Conn};
+use crate::client::{is_ok, Conn, Endpoint};
 
 /// How long a single request may take before the connection counts as failed. Generous: the
 /// point of some measurements is to see how long a server stalls.
@@ -75,6 +75,19 @@ pub fn run(
     budget: Option<&AtomicI64>,
     progress: Option<&AtomicU64>,
 ) -> LoadResult {
+    run_at(&Endpoint::Tcp(port), path, body, conns, duration, budget, progress)
+}
+
+/// [`run`] against any endpoint (loopback TCP or a Unix socket).
+pub fn run_at(
+    to: &Endpoint,
+    path: &str,
+    body: &[u8],
+    conns: usize,
+    duration: Duration,
+    budget: Option<&AtomicI64>,
+    progress: Option<&AtomicU64>,
+) -> LoadResult {
     let total = Mutex::new(LoadResult::default());
     let t0 = Instant::now();
     let deadline = t0 + duration;
@@ -91,7 +104,7 @@ pub fn run(
                     }
                     let c = match conn.as_mut() {
                         Some(c) => c,
-                        None => match Conn::connect(port, REQUEST_TIMEOUT) {
+                        None => match Conn::connect_to(to, REQUEST_TIMEOUT) {
                             Ok(c) => conn.insert(c),
                             Err(e) => {
                                 mine.errors += 1;

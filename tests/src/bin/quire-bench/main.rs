@@ -2,10 +2,12 @@
 //! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
 //! asserts on timing.
 //!
-//! Usage: `quire-bench core|print|split|failover|confidential [options]`
+//! Usage: `quire-bench core|busy|print|split|failover|confidential [options]`
 //! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
 
 mod args;
+mod busy;
+mod busy_metrics;
 mod client;
 mod confidential;
 mod conns;
@@ -27,6 +29,8 @@ const USAGE: &str =
 
   core          Get-Printer-Attributes and Print-Job throughput, Get-Jobs over N held jobs, RSS,
                 start-up with N jobs, purge: cupsd vs quired (tests/scripts/bench runs it)
+  busy          Get-Printer-Attributes over loopback TCP and the Unix socket, 1 and 16 conns, on
+                an idle host, with 20,000 more sockets open, and pinned to 1 and 2 cores
   print         printing end to end at a simulated printer, and a big document: cupsd vs quired
   split         the job splitter's speed-up over four simulated printers, and its cost
   failover      how soon a job's remainder prints elsewhere after its printer faults
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
     let rest: Vec<String> = argv.collect();
     match command.as_str() {
         "core" => core_bench::main(rest),
+        "busy" => busy::main(rest),
         "print" => print::main(rest),
         "split" => split::main(rest),
         "failover" => failover::main(rest),
