@@ -2,7 +2,7 @@
 //! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
 //! asserts on timing.
 //!
-//! Usage: `quire-bench core|print|split|failover|confidential [options]`
+//! Usage: `quire-bench core|print|split|failover|confidential|scale [options]`
 //! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
 
 mod args;
@@ -15,6 +15,7 @@ mod figures;
 mod fleet;
 mod load;
 mod print;
+mod scale;
 mod server;
 mod split;
 mod upload;
@@ -30,7 +31,9 @@ const USAGE: &str =
   split         the job splitter's speed-up over four simulated printers, and its cost
   failover      how soon a job's remainder prints elsewhere after its printer faults
   confidential  encrypting a confidential job's document at rest vs spooling it in the clear;
-                --pin-flood: Get-Jobs while others flood requests carrying a PIN";
+                --pin-flood: Get-Jobs while others flood requests carrying a PIN
+  scale         20,000 printers and 1,000,000 jobs of history: start-up, CUPS-Get-Printers,
+                Get-Jobs with limit/first-index, Purge-Jobs, other clients' latency meanwhile";
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         "split" => split::main(rest),
         "failover" => failover::main(rest),
         "confidential" => confidential::main(rest),
+        "scale" => scale::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
