@@ -90,7 +90,12 @@ pub struct Results {
 
 impl Results {
     pub fn new(metrics: &'static [Metric]) -> Results {
-        Results { metrics, values: BTreeMap::new(), lower_bounds: BTreeSet::new(), notes: Vec::new() }
+        Results {
+            metrics,
+            values: BTreeMap::new(),
+            lower_bounds: BTreeSet::new(),
+            notes: Vec::new(),
+        }
     }
     pub fn set(&mut self, id: &'static str, v: f64) {
         debug_assert!(self.metrics.iter().any(|m| m.id == id), "unknown metric {id}");

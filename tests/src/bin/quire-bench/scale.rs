@@ -86,34 +86,76 @@ use Better::{Higher, Info, Lower};
 
 const METRICS: &[Metric] = &[
     m("p_seed", "Seeding P printers on disk (not the server's work)", "s", Info, Target::None),
-    m("p_start", "Start-up with P printers, to first GPA answer", "ms", Lower, Target::RatioMax(1.0)),
+    m(
+        "p_start",
+        "Start-up with P printers, to first GPA answer",
+        "ms",
+        Lower,
+        Target::RatioMax(1.0),
+    ),
     m("p_rss", "  RSS once it answers", "MiB", Lower, Target::None),
     m("p_cgp_all", "CUPS-Get-Printers, requested-attributes=all", "ms", Lower, Target::None),
     m("p_cgp_all_size", "  response size", "MiB", Info, Target::None),
     m("p_cgp_all_n", "  printers in the answer (check = P)", "printers", Info, Target::None),
     m("p_cgp_def", "CUPS-Get-Printers, default attributes", "ms", Lower, Target::None),
     m("p_cgp_def_size", "  response size", "MiB", Info, Target::None),
-    m("p_gpa_rate", "GPA (all) on random printers, 16 conns", "req/s", Higher, Target::RatioMin(3.0)),
+    m(
+        "p_gpa_rate",
+        "GPA (all) on random printers, 16 conns",
+        "req/s",
+        Higher,
+        Target::RatioMin(3.0),
+    ),
     m("p_gpa_p99", "  p99 latency at 16 conns", "ms", Lower, Target::None),
     m("p_rss_after", "  RSS after the printer runs", "MiB", Lower, Target::None),
     m("p_rss_per", "  RSS per printer (after, less an empty server's)", "KiB", Lower, Target::None),
-    m("j_seed", "Seeding J completed jobs on disk (not the server's work)", "s", Info, Target::None),
-    m("j_start", "Start-up with J jobs of history, to first GPA answer", "ms", Lower, Target::RatioMax(1.0)),
+    m(
+        "j_seed",
+        "Seeding J completed jobs on disk (not the server's work)",
+        "s",
+        Info,
+        Target::None,
+    ),
+    m(
+        "j_start",
+        "Start-up with J jobs of history, to first GPA answer",
+        "ms",
+        Lower,
+        Target::RatioMax(1.0),
+    ),
     m("j_rss", "  RSS once it answers", "MiB", Lower, Target::RatioMax(0.5)),
     m("j_rss_per", "  RSS per history job (less an empty server's)", "bytes", Lower, Target::None),
     m("j_check", "Get-Jobs completed, limit 50: jobs (check = 50)", "jobs", Info, Target::None),
-    m("j_gj_p50", "Get-Jobs which-jobs=completed limit 50, median", "ms", Lower, Target::RatioMax(0.1)),
+    m(
+        "j_gj_p50",
+        "Get-Jobs which-jobs=completed limit 50, median",
+        "ms",
+        Lower,
+        Target::RatioMax(0.1),
+    ),
     m("j_gj_p99", "  p99", "ms", Lower, Target::None),
     m("j_gj_gpa_p99", "  another client's GPA p99 meanwhile", "ms", Lower, Target::None),
     m("j_gj_gpa_max", "  another client's GPA max meanwhile", "ms", Lower, Target::None),
-    m("j_gjp_p50", "Get-Jobs completed, first-index J/2, limit 50, median", "ms", Lower, Target::RatioMax(0.1)),
+    m(
+        "j_gjp_p50",
+        "Get-Jobs completed, first-index J/2, limit 50, median",
+        "ms",
+        Lower,
+        Target::RatioMax(0.1),
+    ),
     m("j_gjp_p99", "  p99", "ms", Lower, Target::None),
     m("j_purge", "Purge-Jobs (cancel -x -a) of J jobs, answered", "ms", Lower, Target::None),
     m("j_purge_done", "  until Get-Jobs shows none", "ms", Lower, Target::None),
     m("j_purge_gpa_p99", "  another client's GPA p99 meanwhile", "ms", Lower, Target::None),
     m("j_purge_gpa_max", "  another client's GPA max meanwhile", "ms", Lower, Target::None),
     m("j_left", "Jobs left after the purge (check = 0)", "jobs", Info, Target::None),
-    m("j_left_restart", "Jobs after a restart following the purge (check = 0)", "jobs", Info, Target::None),
+    m(
+        "j_left_restart",
+        "Jobs after a restart following the purge (check = 0)",
+        "jobs",
+        Info,
+        Target::None,
+    ),
 ];
 
 pub fn mib(kib: u64) -> f64 {
@@ -154,12 +196,7 @@ pub fn empty_rss(srv: &Server) -> Option<u64> {
 
 /// Runs `work` while one more connection sends Get-Printer-Attributes `gpa` to `path` back
 /// to back; `work`'s result and the monitor's samples taken while it ran.
-pub fn watched<T>(
-    port: u16,
-    path: &str,
-    gpa: &[u8],
-    work: impl FnOnce() -> T,
-) -> (T, Vec<Sample>) {
+pub fn watched<T>(port: u16, path: &str, gpa: &[u8], work: impl FnOnce() -> T) -> (T, Vec<Sample>) {
     let stop = AtomicBool::new(false);
     let t0 = Instant::now();
     std::thread::scope(|s| {
@@ -170,10 +207,8 @@ pub fn watched<T>(
         let end = t0.elapsed();
         stop.store(true, Ordering::SeqCst);
         let samples = mon.join().unwrap_or_default();
-        let during = samples
-            .into_iter()
-            .filter(|s| s.sent + s.latency >= begin && s.sent <= end)
-            .collect();
+        let during =
+            samples.into_iter().filter(|s| s.sent + s.latency >= begin && s.sent <= end).collect();
         (out, during)
     })
 }

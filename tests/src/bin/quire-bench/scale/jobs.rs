@@ -34,7 +34,10 @@ pub fn steps(srv: &mut Server, r: &mut Results, args: &Args) -> io::Result<()> {
     r.set("j_seed", seeded.elapsed().as_secs_f64());
     let Some(start) = start_timed(srv, QUEUE, args.cap)? else {
         r.set_more_than("j_start", ms(args.cap));
-        r.note(kind, format!("not answering {:.0} s after start with {n} jobs", args.cap.as_secs_f64()));
+        r.note(
+            kind,
+            format!("not answering {:.0} s after start with {n} jobs", args.cap.as_secs_f64()),
+        );
         return Ok(());
     };
     eprintln!("  [{kind}] started with {n} jobs in {:.0} ms", ms(start));
@@ -46,7 +49,8 @@ pub fn steps(srv: &mut Server, r: &mut Results, args: &Args) -> io::Result<()> {
         }
     }
     let uri = srv.printer_uri(QUEUE);
-    let check = Conn::connect(srv.port(), args.cap)?.call(&server::queue_path(), &get_jobs(&uri, 1))?;
+    let check =
+        Conn::connect(srv.port(), args.cap)?.call(&server::queue_path(), &get_jobs(&uri, 1))?;
     r.set("j_check", client::job_count(&check) as f64);
     get_jobs_timed(srv, r, args, 1, ["j_gj_p50", "j_gj_p99", "j_gj_gpa_p99", "j_gj_gpa_max"]);
     let middle = (n / 2).max(1);
@@ -93,7 +97,13 @@ fn get_jobs(uri: &str, first: usize) -> Vec<u8> {
 /// Get-Jobs from `first`, back to back on one connection for `--duration`, while another
 /// sends Get-Printer-Attributes; `ids`: median, p99, and the other's p99 and max ("" = not
 /// kept).
-fn get_jobs_timed(srv: &Server, r: &mut Results, args: &Args, first: usize, ids: [&'static str; 4]) {
+fn get_jobs_timed(
+    srv: &Server,
+    r: &mut Results,
+    args: &Args,
+    first: usize,
+    ids: [&'static str; 4],
+) {
     let (kind, port, path) = (srv.kind(), srv.port(), server::queue_path());
     let uri = srv.printer_uri(QUEUE);
     let (gj, gpa) = (get_jobs(&uri, first), client::get_printer_attributes(&uri));
@@ -101,15 +111,22 @@ fn get_jobs_timed(srv: &Server, r: &mut Results, args: &Args, first: usize, ids:
         watched(port, &path, &gpa, || load::run(port, &path, &gj, 1, args.duration, None, None));
     eprintln!("  [{kind}] Get-Jobs completed from {first}, limit 50: {}", res.summary());
     let (p99, max) = p99_max(&samples);
-    eprintln!("  [{kind}]   other client's GPA meanwhile: {} answers, p99 {p99:.1} ms, max {max:.1} ms", samples.len());
-    for (id, v) in ids.into_iter().zip([res.percentile_ms(0.5), res.percentile_ms(0.99), p99, max]) {
+    eprintln!(
+        "  [{kind}]   other client's GPA meanwhile: {} answers, p99 {p99:.1} ms, max {max:.1} ms",
+        samples.len()
+    );
+    for (id, v) in ids.into_iter().zip([res.percentile_ms(0.5), res.percentile_ms(0.99), p99, max])
+    {
         if !id.is_empty() {
             r.set(id, v);
         }
     }
     if res.errors > 0 {
         let first_error = res.first_error.clone().unwrap_or_default();
-        r.note(kind, format!("Get-Jobs from {first}: {} failed (first: {first_error})", res.errors));
+        r.note(
+            kind,
+            format!("Get-Jobs from {first}: {} failed (first: {first_error})", res.errors),
+        );
     }
 }
 

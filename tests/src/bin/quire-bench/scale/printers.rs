@@ -31,7 +31,10 @@ pub fn steps(srv: &mut Server, r: &mut Results, args: &Args) -> io::Result<()> {
     r.set("p_seed", t0.elapsed().as_secs_f64());
     let Some(start) = start_timed(srv, &template, args.cap)? else {
         r.set_more_than("p_start", ms(args.cap));
-        r.note(kind, format!("not answering {:.0} s after start with {n} printers", args.cap.as_secs_f64()));
+        r.note(
+            kind,
+            format!("not answering {:.0} s after start with {n} printers", args.cap.as_secs_f64()),
+        );
         return Ok(());
     };
     eprintln!("  [{kind}] started with {n} printers in {:.0} ms", ms(start));
@@ -85,10 +88,20 @@ fn get_printers(srv: &Server, r: &mut Results, args: &Args, all: bool) -> io::Re
         }
     }
     let Some((took, resp)) = best else { return Ok(()) };
-    let (id, size) = if all { ("p_cgp_all", "p_cgp_all_size") } else { ("p_cgp_def", "p_cgp_def_size") };
+    let (id, size) =
+        if all { ("p_cgp_all", "p_cgp_all_size") } else { ("p_cgp_def", "p_cgp_def_size") };
     r.set(id, ms(took));
     r.set(size, resp.len() as f64 / 1024.0 / 1024.0);
-    let (msg, _) = quire_ipp::decode(&resp).map_err(|e| client::other(format!("{e}")))?;
+    // 20,000 printers' attributes take far more than a request's limits.
+    let big = quire_ipp::Limits {
+        max_attribute_bytes: usize::MAX,
+        max_collection_depth: 16,
+        max_values: usize::MAX,
+    };
+    let mut decoder = quire_ipp::MessageDecoder::new(big);
+    let Some((msg, _)) = decoder.feed(&resp).map_err(|e| client::other(format!("{e}")))? else {
+        return Err(client::other("CUPS-Get-Printers: truncated answer".into()));
+    };
     let count = msg.groups.iter().filter(|g| g.tag == DelimiterTag::Printer).count();
     if all {
         r.set("p_cgp_all_n", count as f64);

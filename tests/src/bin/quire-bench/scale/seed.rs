@@ -142,8 +142,7 @@ pub fn cupsd_printers(root: &Path, n: usize) -> io::Result<()> {
 pub fn cupsd_jobs(root: &Path, n: usize, t0: i64) -> io::Result<()> {
     let spool = root.join("spool");
     let control = fs::read(spool.join("c00001"))?;
-    let (template, _) =
-        quire_ipp::decode(&control).map_err(|e| other(format!("c00001: {e}")))?;
+    let (template, _) = quire_ipp::decode(&control).map_err(|e| other(format!("c00001: {e}")))?;
     let cache_path = root.join("cache/job.cache");
     let cache = fs::read_to_string(&cache_path)?;
     let entry = cache_entry(&cache)?;
