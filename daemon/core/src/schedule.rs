@@ -126,7 +126,14 @@ pub fn device_job(s: &mut Scheduler, id: i32, run_id: u32, device_job: i32) -> V
 pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut handing_off = Vec::new();
-    for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing && !j.is_split()) {
+    let printing: Vec<i32> = s
+        .jobs
+        .values()
+        .filter(|j| j.state == JobState::Processing && !j.is_split())
+        .map(|j| j.id)
+        .collect();
+    for id in printing {
+        let Some(job) = s.jobs.get_mut(&id) else { continue };
         if job.failover.as_ref().is_some_and(|f| f.phase == Phase::HandingOff) {
             // Its device job is stopped and counted by a run of its own, then handed off.
             job.run = job.run.wrapping_add(1);
@@ -381,8 +388,8 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let keep_history = s.settings.preserve_job_history;
     let keep_files = s.settings.preserve_job_files;
-    let mut delete = Vec::new();
-    for job in s.jobs.values_mut().filter(|j| j.state.is_terminal()) {
+    let (mut delete, mut purge) = (Vec::new(), Vec::new());
+    for job in s.jobs.values().filter(|j| j.state.is_terminal()) {
         let done = job.completed_at.unwrap_or(now);
         if keep_history.is_some_and(|k| done + k <= now) {
             delete.push(job.id);
@@ -390,9 +397,14 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             && (job.confidential.is_some() || keep_files.is_some_and(|k| done + k <= now))
         {
             // A confidential job's documents are shredded as soon as it ends.
+            purge.push(job.id);
+        }
+    }
+    for id in purge {
+        if let Some(job) = s.jobs.get_mut(&id) {
             job.files_purged = true;
-            effects.push(Effect::PurgeJobFiles(job.id));
-            effects.push(Effect::PersistJob(job.id));
+            effects.push(Effect::PurgeJobFiles(id));
+            effects.push(Effect::PersistJob(id));
         }
     }
     for id in delete {
