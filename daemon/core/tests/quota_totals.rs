@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use quire_core::model::Usage;
-use quire_core::{quota, Document, Job, Scheduler, Settings};
+use quire_core::{quota, Document, Job, JobState, Scheduler, Settings};
 
 const OWNERS: &[&str] = &["alice", "bob", "carol"];
 
@@ -20,6 +20,8 @@ enum Op {
     Rename { id: i32, len: usize },
     Remove { id: i32 },
     Touch { id: i32 },
+    Finish { id: i32, at: i64 },
+    Restart { id: i32 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,7 +36,9 @@ fn op() -> impl Strategy<Value = Op> {
         (id.clone(), 0..OWNERS.len()).prop_map(|(id, owner)| Op::Chown { id, owner }),
         (id.clone(), 0usize..200).prop_map(|(id, len)| Op::Rename { id, len }),
         id.clone().prop_map(|id| Op::Remove { id }),
-        id.prop_map(|id| Op::Touch { id }),
+        id.clone().prop_map(|id| Op::Touch { id }),
+        (id.clone(), 0i64..5).prop_map(|(id, at)| Op::Finish { id, at }),
+        id.prop_map(|id| Op::Restart { id }),
     ]
 }
 
@@ -90,11 +94,50 @@ fn apply(s: &mut Scheduler, op: &Op) {
         }
         Op::Remove { id } => drop(s.jobs.remove(id)),
         Op::Touch { id } => drop(s.jobs.get_mut(id)),
+        Op::Finish { id, at } => {
+            if let Some(j) = s.jobs.get_mut(id) {
+                j.state = JobState::Completed;
+                j.completed_at = Some(*at);
+            }
+        }
+        Op::Restart { id } => {
+            if let Some(j) = s.jobs.get_mut(id) {
+                j.state = JobState::Pending;
+            }
+        }
     }
 }
 
 fn recount(s: &Scheduler, owner: Option<&str>) -> Usage {
     Usage { records: quota::recount_records(s, owner), stored: quota::recount_stored(s, owner) }
+}
+
+/// The indexes of unfinished and finished jobs agree with a walk over every job.
+fn check_indexes(s: &Scheduler) -> Result<(), TestCaseError> {
+    let active: Vec<i32> = s.jobs.active().iter().map(|j| j.id).collect();
+    let walked: Vec<i32> =
+        s.jobs.values().filter(|j| !j.state.is_terminal() || j.open).map(|j| j.id).collect();
+    prop_assert_eq!(active, walked);
+    let finished = |kept: Option<bool>| {
+        s.jobs
+            .values()
+            .filter(|j| j.state.is_terminal() && !j.open)
+            .filter(|j| kept.is_none_or(|c| !j.files_purged && j.confidential.is_some() == c))
+            .filter_map(|j| j.completed_at)
+            .min()
+    };
+    for kept in [None, Some(false), Some(true)] {
+        prop_assert_eq!(s.jobs.first_finished(kept), finished(kept));
+        let due: usize = s.jobs.finished_until(2, kept, usize::MAX).len();
+        let walked = s
+            .jobs
+            .values()
+            .filter(|j| j.state.is_terminal() && !j.open && j.completed_at.is_some_and(|t| t <= 2))
+            .filter(|j| kept.is_none_or(|c| !j.files_purged && j.confidential.is_some() == c))
+            .count();
+        prop_assert_eq!(due, walked);
+    }
+    Ok(())
 }
 
 proptest! {
@@ -106,6 +149,7 @@ proptest! {
             for owner in [None, Some("alice"), Some("bob"), Some("carol"), Some("nobody")] {
                 prop_assert_eq!(s.jobs.usage(owner), recount(&s, owner), "{:?} after {:?}", owner, op);
             }
+            check_indexes(&s)?;
         }
     }
 }

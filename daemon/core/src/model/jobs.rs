@@ -8,10 +8,15 @@
 //! share out of the totals and notes the job as *open*; its new share is added back the
 //! next time the totals are read or another job is changed. So there is never more than one
 //! open job, and no guard type whose drop would lengthen borrows.
+//!
+//! The same way, [`Jobs`] keeps the indexes that let the scheduler's timed work and the
+//! queries that only care about jobs still to print skip the history: the jobs not yet
+//! finished (or still open), and the finished ones by completion time (all of them; those
+//! whose files are kept).
 
 use super::{Job, Str};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Deref;
 
 /// What every job (or one owner's jobs) takes in the spool.
@@ -81,20 +86,62 @@ impl Files {
     }
 }
 
-/// The totals: in all and per owner.
+/// A finished job in an index by time: (completion time, id).
+type Done = (i64, i32);
+
+/// The totals, in all and per owner, and the indexes.
 #[derive(Debug, Clone, Default)]
 struct Totals {
     all: Files,
     owners: HashMap<Str, Files>,
+    /// Jobs not finished, or still open for documents.
+    active: BTreeSet<i32>,
+    /// Finished jobs.
+    finished: BTreeSet<Done>,
+    /// Finished jobs whose files are kept: not confidential, and confidential.
+    unpurged: [BTreeSet<Done>; 2],
+}
+
+/// Where job `j` is in the indexes: active, or finished (and whether its files are kept,
+/// and whether it is confidential). A finished job with no completion time is never due.
+enum Place {
+    Active,
+    Finished(Done, Option<usize>),
+}
+
+fn place(j: &Job) -> Place {
+    if !j.state.is_terminal() || j.open {
+        return Place::Active;
+    }
+    let done = (j.completed_at.unwrap_or(i64::MAX), j.id);
+    Place::Finished(done, (!j.files_purged).then_some(usize::from(j.confidential.is_some())))
 }
 
 impl Totals {
     fn add(&mut self, j: &Job) {
         self.all.add(j);
         self.owners.entry(j.owner.clone()).or_default().add(j);
+        match place(j) {
+            Place::Active => drop(self.active.insert(j.id)),
+            Place::Finished(done, kept) => {
+                self.finished.insert(done);
+                if let Some(k) = kept {
+                    self.unpurged[k].insert(done);
+                }
+            }
+        }
     }
 
     fn take(&mut self, j: &Job) {
+        match place(j) {
+            Place::Active => drop(self.active.remove(&j.id)),
+            Place::Finished(done, kept) => {
+                self.finished.remove(&done);
+                if let Some(k) = kept {
+                    self.unpurged[k].remove(&done);
+                }
+            }
+        }
         self.all.take(j);
         if let Some(o) = self.owners.get_mut(&j.owner) {
             o.take(j);
@@ -153,12 +200,11 @@ impl Jobs {
     /// Adds or replaces job `id`; the replaced job, if any.
     pub fn insert(&mut self, id: i32, job: Box<Job>) -> Option<Box<Job>> {
         self.settle();
-        self.totals.get_mut().add(&job);
-        let old = self.map.insert(id, job);
-        if let Some(old) = &old {
+        if let Some(old) = self.map.get(&id) {
             self.totals.get_mut().take(old);
         }
-        old
+        self.totals.get_mut().add(&job);
+        self.map.insert(id, job)
     }
 
     /// Removes job `id`.
@@ -177,5 +223,40 @@ impl Jobs {
             None => totals.all.usage,
             Some(o) => totals.owners.get(o).map(|f| f.usage).unwrap_or_default(),
         }
+    }
+
+    /// Jobs not finished (or still open), in id order.
+    pub fn active(&self) -> Vec<&Job> {
+        self.settle();
+        let totals = self.totals.borrow();
+        totals.active.iter().filter_map(|id| self.map.get(id)).map(|j| &**j).collect()
+    }
+
+    /// The earliest completion time of a finished job (`kept`: of one whose files are kept,
+    /// confidential or not).
+    pub fn first_finished(&self, kept: Option<bool>) -> Option<i64> {
+        self.settle();
+        let totals = self.totals.borrow();
+        let set = match kept {
+            None => &totals.finished,
+            Some(confidential) => &totals.unpurged[usize::from(confidential)],
+        };
+        set.first().map(|(t, _)| *t).filter(|t| *t != i64::MAX)
+    }
+
+    /// Up to `max` finished jobs completed at or before `until`, earliest first (`kept`: as
+    /// for [`Jobs::first_finished`]).
+    pub fn finished_until(&self, until: i64, kept: Option<bool>, max: usize) -> Vec<i32> {
+        self.settle();
+        let totals = self.totals.borrow();
+        let set = match kept {
+            None => &totals.finished,
+            Some(confidential) => &totals.unpurged[usize::from(confidential)],
+        };
+        set.iter()
+            .take_while(|(t, _)| *t <= until && *t != i64::MAX)
+            .take(max)
+            .map(|d| d.1)
+            .collect()
     }
 }

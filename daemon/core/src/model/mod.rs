@@ -143,7 +143,7 @@ impl Scheduler {
     }
     /// Jobs not yet in a terminating state.
     pub fn active_jobs(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.values().map(|j| &**j).filter(|j| !j.state.is_terminal())
+        self.jobs.active().into_iter().filter(|j| !j.state.is_terminal())
     }
     /// Job `id`, or the error that says it does not exist.
     pub fn job(&self, id: i32) -> IppResult<&Job> {

@@ -193,7 +193,7 @@ pub fn cancel_my_jobs(
 /// The job the target printer is printing, which `who` must own (or administer).
 fn current_job(s: &Scheduler, t: &Target, who: &Requester) -> IppResult<i32> {
     let name = &t.printer(s)?.name;
-    let current = s.jobs.values().find(|j| {
+    let current = s.active_jobs().find(|j| {
         j.state == JobState::Processing
             && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
     });

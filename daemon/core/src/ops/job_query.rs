@@ -92,12 +92,25 @@ pub fn get_jobs(
                 None => matches_which(j.state, &which),
             }
     };
-    // Completed jobs newest first (cupsd: most recently completed first), others oldest
-    // first. Lazily, so a page of `limit` jobs from `first-index` walks only the jobs up to
+    // Completed jobs newest first (cupsd: most recently completed first; here highest id
+    // first), others oldest first. Lazily, so a page of `limit` jobs from `first-index` walks only the jobs up to
     // its end, never the whole history, and nothing is collected.
     let all = s.jobs.values().map(|j| &**j);
-    let jobs: Box<dyn Iterator<Item = &Job>> =
-        if which == "completed" { Box::new(all.rev()) } else { Box::new(all) };
+    let unfinished = matches!(
+        which.as_str(),
+        "not-completed" | "pending" | "pending-held" | "processing" | "processing-stopped"
+    );
+    // With job-ids, which-jobs is not given: its default says nothing.
+    let jobs: Box<dyn Iterator<Item = &Job>> = if job_ids.is_some() {
+        Box::new(all)
+    } else if unfinished {
+        // The jobs still to print only, not the history.
+        Box::new(s.jobs.active().into_iter())
+    } else if which == "completed" {
+        Box::new(all.rev())
+    } else {
+        Box::new(all)
+    };
     let want = requested(msg, &["job-uri", "job-id"], ObjectKind::Job);
     let mut resp = response::ok(msg);
     for job in jobs.filter(keep).skip(first_index - 1).take(limit) {
