@@ -121,9 +121,13 @@ fn selected_jobs(
             return Err(IppError::job_not_found(*missing));
         }
     }
-    Ok(s.jobs
-        .values()
-        .filter(|j| include_done || !j.state.is_terminal())
+    // Without the finished jobs, only the unfinished ones are walked, not the history.
+    let jobs: Box<dyn Iterator<Item = &Job>> = if include_done {
+        Box::new(s.jobs.values().map(|j| &**j))
+    } else {
+        Box::new(s.active_jobs())
+    };
+    Ok(jobs
         .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
         .filter(|j| only_user.is_none_or(|u| j.owner == u))
         .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.id)))
