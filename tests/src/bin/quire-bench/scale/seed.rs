@@ -48,7 +48,7 @@ pub fn quired_printers(root: &Path, n: usize) -> io::Result<()> {
     let rec = snap
         .printers
         .iter()
-        .find(|p| p.name == name)
+        .find(|p| p.name.eq_ignore_ascii_case(&name))
         .ok_or_else(|| other(format!("no template printer {name} in quired's store")))?;
     let template =
         persist::printer_from_blob(&rec.attrs).map_err(|e| other(format!("template: {}", e.0)))?;
@@ -59,7 +59,9 @@ pub fn quired_printers(root: &Path, n: usize) -> io::Result<()> {
         p.id = template.id + i as i32;
         p.uuid = uuid(1, i);
         let attrs = persist::printer_to_blob(&p);
-        batch.push(Change::PutPrinter(PrinterRecord { name: p.name, is_class: false, attrs }));
+        // quired's store keys printers by the lower-cased name.
+        let name = p.name.to_ascii_lowercase();
+        batch.push(Change::PutPrinter(PrinterRecord { name, is_class: false, attrs }));
         if batch.len() == BATCH {
             store.apply(&batch).map_err(store_err)?;
             batch.clear();
