@@ -125,7 +125,7 @@ pub fn cupsd_printers(root: &Path, n: usize) -> io::Result<()> {
     let block = &text[start..end.min(text.len())];
     let body: Vec<&str> = block.lines().skip(1).filter(|l| !l.starts_with("UUID ")).collect();
     let mut out = BufWriter::new(fs::File::create(&path)?);
-    out.write_all(text[..end.min(text.len())].as_bytes())?;
+    out.write_all(&text.as_bytes()[..end.min(text.len())])?;
     let mut one = String::new();
     for i in 1..n {
         one.clear();
@@ -136,7 +136,7 @@ pub fn cupsd_printers(root: &Path, n: usize) -> io::Result<()> {
         }
         out.write_all(one.as_bytes())?;
     }
-    out.write_all(text[end.min(text.len())..].as_bytes())?;
+    out.write_all(&text.as_bytes()[end.min(text.len())..])?;
     out.flush()
 }
 
