@@ -198,8 +198,7 @@ pub fn visible_to(job: &Job, who: &Requester) -> bool {
 /// one expires.
 pub fn expire(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) -> Option<i64> {
     let due: Vec<i32> = s
-        .jobs
-        .values()
+        .active_jobs()
         .filter(|j| j.state == JobState::Held)
         .filter(|j| j.confidential.as_ref().is_some_and(|c| !c.released && c.expires <= now))
         .map(|j| j.id)
@@ -219,8 +218,7 @@ pub fn expire(s: &mut Scheduler, now: i64, effects: &mut Vec<Effect>) -> Option<
 
 /// The earliest expiry of a held confidential job.
 pub fn next_expiry(s: &Scheduler) -> Option<i64> {
-    s.jobs
-        .values()
+    s.active_jobs()
         .filter(|j| j.state == JobState::Held)
         .filter_map(|j| j.confidential.as_ref().filter(|c| !c.released).map(|c| c.expires))
         .min()

@@ -32,18 +32,7 @@ pub fn disk_reserve(total: Option<u64>) -> u64 {
     total.map_or(SPOOL_RESERVE, |t| (t / 8).clamp(MIN_SPOOL_RESERVE, SPOOL_RESERVE))
 }
 
-/// Bytes job `j` takes in the job store besides its documents: its attributes and the
-/// strings kept with them (the row's fixed part aside).
-pub fn record_bytes(j: &Job) -> u64 {
-    let strings = [
-        j.name.len(),
-        j.owner.len(),
-        j.originating_host.len(),
-        j.state_message.len(),
-        j.printer.len(),
-    ];
-    (j.attributes.as_bytes().len() + strings.iter().sum::<usize>()) as u64
-}
+pub use crate::model::record_bytes;
 
 /// Refuses a job whose record is over [`MAX_JOB_ATTRIBUTES`].
 pub fn check_job_size(j: &Job) -> IppResult<()> {
@@ -88,8 +77,9 @@ pub struct Room {
     pub limit: Limit,
 }
 
-/// Bytes of stored documents, of every job or only of `owner`'s.
-pub fn stored_bytes(s: &Scheduler, owner: Option<&str>) -> u64 {
+/// Bytes of stored documents, of every job or only of `owner`'s, each spool file once.
+/// Recounted from every job: the check of the running totals ([`stored_bytes`]).
+pub fn recount_stored(s: &Scheduler, owner: Option<&str>) -> u64 {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     s.jobs
         .values()
@@ -100,14 +90,25 @@ pub fn stored_bytes(s: &Scheduler, owner: Option<&str>) -> u64 {
         .sum()
 }
 
-/// Bytes of job records (attributes), of every job or only of `owner`'s.
-pub fn record_total(s: &Scheduler, owner: Option<&str>) -> u64 {
+/// Bytes of job records (attributes), of every job or only of `owner`'s, recounted.
+pub fn recount_records(s: &Scheduler, owner: Option<&str>) -> u64 {
     s.jobs.values().filter(|j| owner.is_none_or(|o| *j.owner == *o)).map(|j| record_bytes(j)).sum()
 }
 
-/// What the quotas count: documents and job records.
-fn used(s: &Scheduler, owner: Option<&str>) -> u64 {
-    stored_bytes(s, owner).saturating_add(record_total(s, owner))
+/// Bytes of stored documents, of every job or only of `owner`'s, each spool file once
+/// (the scheduler's running total).
+pub fn stored_bytes(s: &Scheduler, owner: Option<&str>) -> u64 {
+    s.jobs.usage(owner).stored
+}
+
+/// Bytes of job records, of every job or only of `owner`'s (the running total).
+pub fn record_total(s: &Scheduler, owner: Option<&str>) -> u64 {
+    s.jobs.usage(owner).records
+}
+
+/// What the quotas count: documents and job records (the scheduler's running totals).
+pub fn used(s: &Scheduler, owner: Option<&str>) -> u64 {
+    s.jobs.usage(owner).total()
 }
 
 /// The tightest room left for `owner` (`None`: only the limits that apply to everyone);

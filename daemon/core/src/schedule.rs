@@ -126,7 +126,13 @@ pub fn device_job(s: &mut Scheduler, id: i32, run_id: u32, device_job: i32) -> V
 pub fn recover(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut handing_off = Vec::new();
-    for job in s.jobs.values_mut().filter(|j| j.state == JobState::Processing && !j.is_split()) {
+    let printing: Vec<i32> = s
+        .active_jobs()
+        .filter(|j| j.state == JobState::Processing && !j.is_split())
+        .map(|j| j.id)
+        .collect();
+    for id in printing {
+        let Some(job) = s.jobs.get_mut(&id) else { continue };
         if job.failover.as_ref().is_some_and(|f| f.phase == Phase::HandingOff) {
             // Its device job is stopped and counted by a run of its own, then handed off.
             job.run = job.run.wrapping_add(1);
@@ -330,8 +336,7 @@ fn requeue(job: &mut Job, message: &str) {
 pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
     let due: Vec<i32> = s
-        .jobs
-        .values()
+        .active_jobs()
         .filter(|j| j.state == JobState::Held && j.hold_until_time.is_some_and(|t| t <= now))
         .map(|j| j.id)
         .collect();
@@ -346,8 +351,13 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         events::emit_job(s, EventKind::JobStateChanged, id, now);
     }
     let timeout = s.settings.multiple_operation_timeout;
-    let stale: Vec<i32> =
-        s.jobs.values().filter(|j| j.open && j.created + timeout <= now).map(|j| j.id).collect();
+    let stale: Vec<i32> = s
+        .jobs
+        .active()
+        .into_iter()
+        .filter(|j| j.open && j.created + timeout <= now)
+        .map(|j| j.id)
+        .collect();
     for id in stale {
         // Like cupsd's default multiple-operation-time-out-action, close what arrived.
         effects.push(Effect::PersistJob(id));
@@ -376,28 +386,38 @@ pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     effects
 }
 
-/// Applies PreserveJobHistory / PreserveJobFiles to finished jobs.
+/// Finished jobs deleted or purged of their files in one go of timed work: history expiry
+/// of a million jobs works in slices, with requests served between them.
+pub const HISTORY_SLICE: usize = 5_000;
+
+/// Applies PreserveJobHistory / PreserveJobFiles to finished jobs, the earliest first, at
+/// most [`HISTORY_SLICE`] of each at a time (then a timer is armed for now: the rest goes
+/// after the requests waiting).
 fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let mut effects = Vec::new();
-    let keep_history = s.settings.preserve_job_history;
-    let keep_files = s.settings.preserve_job_files;
-    let mut delete = Vec::new();
-    for job in s.jobs.values_mut().filter(|j| j.state.is_terminal()) {
-        let done = job.completed_at.unwrap_or(now);
-        if keep_history.is_some_and(|k| done + k <= now) {
-            delete.push(job.id);
-        } else if !job.files_purged
-            && (job.confidential.is_some() || keep_files.is_some_and(|k| done + k <= now))
-        {
-            // A confidential job's documents are shredded as soon as it ends.
+    let delete = match s.settings.preserve_job_history {
+        Some(k) => s.jobs.finished_until(now.saturating_sub(k), None, HISTORY_SLICE),
+        None => Vec::new(),
+    };
+    // A confidential job's documents are shredded as soon as it ends.
+    let mut purge = s.jobs.finished_until(now, Some(true), HISTORY_SLICE);
+    if let Some(k) = s.settings.preserve_job_files {
+        purge.extend(s.jobs.finished_until(now.saturating_sub(k), Some(false), HISTORY_SLICE));
+    }
+    let more = delete.len() == HISTORY_SLICE || purge.len() >= HISTORY_SLICE;
+    for id in purge.into_iter().filter(|id| !delete.contains(id)) {
+        if let Some(job) = s.jobs.get_mut(&id) {
             job.files_purged = true;
-            effects.push(Effect::PurgeJobFiles(job.id));
-            effects.push(Effect::PersistJob(job.id));
+            effects.push(Effect::PurgeJobFiles(id));
+            effects.push(Effect::PersistJob(id));
         }
     }
     for id in delete {
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
+    }
+    if more {
+        effects.push(Effect::ArmTimer { at: now });
     }
     effects
 }
@@ -409,7 +429,7 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         let t = t.max(now + 1);
         next = Some(next.map_or(t, |n| n.min(t)));
     };
-    for j in s.jobs.values() {
+    for j in s.jobs.active() {
         if j.state == JobState::Held {
             if let Some(t) = j.hold_until_time {
                 consider(t);
@@ -418,16 +438,18 @@ pub fn next_timer(s: &Scheduler, now: i64) -> Option<i64> {
         if j.open {
             consider(j.created + s.settings.multiple_operation_timeout);
         }
-        if let Some(done) = j.completed_at {
-            if let Some(k) = s.settings.preserve_job_history {
-                consider(done + k);
-            }
-            let keep_files =
-                if j.confidential.is_some() { Some(0) } else { s.settings.preserve_job_files };
-            if let Some(k) = keep_files.filter(|_| !j.files_purged) {
-                consider(done + k);
-            }
-        }
+    }
+    // Finished jobs: the earliest of each index is the next due.
+    if let (Some(k), Some(done)) = (s.settings.preserve_job_history, s.jobs.first_finished(None)) {
+        consider(done.saturating_add(k));
+    }
+    if let Some(done) = s.jobs.first_finished(Some(true)) {
+        consider(done);
+    }
+    if let (Some(k), Some(done)) =
+        (s.settings.preserve_job_files, s.jobs.first_finished(Some(false)))
+    {
+        consider(done.saturating_add(k));
     }
     for sub in s.subscriptions.values() {
         if let Some(t) = sub.expires_at {

@@ -263,6 +263,21 @@ fn check(
 }
 
 fn check_state(w: &World) -> Result<(), TestCaseError> {
+    // The running spool totals the quotas read agree with a count over every job.
+    for owner in [None, Some("root"), Some("alice"), Some("bob")] {
+        prop_assert_eq!(
+            quire_core::quota::stored_bytes(&w.s, owner),
+            quire_core::quota::recount_stored(&w.s, owner),
+            "stored bytes of {:?}",
+            owner
+        );
+        prop_assert_eq!(
+            quire_core::quota::record_total(&w.s, owner),
+            quire_core::quota::recount_records(&w.s, owner),
+            "record bytes of {:?}",
+            owner
+        );
+    }
     let mut busy: BTreeMap<String, i32> = BTreeMap::new();
     for j in w.s.jobs.values() {
         prop_assert!(j.id < w.s.next_job_id);

@@ -14,6 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 const MAX_ENTRIES: usize = 256;
+/// The most the entries may hold together, and the largest answer kept: CUPS-Get-Printers
+/// over 20,000 printers is some 200 MB, built in seconds, so never served again within the
+/// second it was built in; keeping it would only hold the memory.
+const MAX_BYTES: usize = 16 << 20;
+const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 struct Entry {
     generation: u64,
@@ -69,10 +74,14 @@ impl ResponseCache {
         Some(body)
     }
 
-    /// Stores an answer built at `generation` in `second`.
+    /// Stores an answer built at `generation` in `second` (not one over [`MAX_ENTRY_BYTES`]).
     pub fn put(&self, key: Vec<u8>, generation: u64, second: i64, body: &[u8]) {
+        if body.len() > MAX_ENTRY_BYTES {
+            return;
+        }
         let Ok(mut entries) = self.entries.write() else { return };
-        if entries.len() >= MAX_ENTRIES {
+        let held: usize = entries.values().map(|e| e.body.len()).sum();
+        if entries.len() >= MAX_ENTRIES || held + body.len() > MAX_BYTES {
             entries.clear();
         }
         entries.insert(key, Entry { generation, second, body: body.to_vec() });
@@ -83,6 +92,20 @@ impl ResponseCache {
 mod tests {
     use super::*;
     use quire_ipp::Operation;
+
+    #[test]
+    fn huge_answers_are_not_kept_and_the_total_is_bounded() {
+        let c = ResponseCache::default();
+        let huge = vec![2u8; MAX_ENTRY_BYTES + 1];
+        c.put(b"huge".to_vec(), c.generation(), 100, &huge);
+        assert!(c.get(b"huge", 1, 100).is_none(), "over the per-answer limit");
+        let big = vec![2u8; MAX_ENTRY_BYTES];
+        for i in 0..(MAX_BYTES / MAX_ENTRY_BYTES + 4) {
+            c.put(vec![i as u8], c.generation(), 100, &big);
+        }
+        let held: usize = c.entries.read().unwrap().values().map(|e| e.body.len()).sum();
+        assert!(held <= MAX_BYTES, "{held} bytes held");
+    }
 
     #[test]
     fn entries_expire_with_generation_and_second() {

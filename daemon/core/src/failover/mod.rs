@@ -168,13 +168,13 @@ fn due_at(s: &Scheduler, job: &Job) -> Option<i64> {
 
 /// The next time [`fire`] has something to do.
 pub fn next_due(s: &Scheduler) -> Option<i64> {
-    s.jobs.values().filter_map(|j| due_at(s, j)).min()
+    s.active_jobs().filter_map(|j| due_at(s, j)).min()
 }
 
 /// Timed work: watches whose grace time ended, and jobs waiting for a qualifying printer.
 pub fn fire(s: &mut Scheduler, now: i64) -> Vec<Effect> {
     let due: Vec<i32> =
-        s.jobs.values().filter(|j| due_at(s, j).is_some_and(|t| t <= now)).map(|j| j.id).collect();
+        s.active_jobs().filter(|j| due_at(s, j).is_some_and(|t| t <= now)).map(|j| j.id).collect();
     due.into_iter().flat_map(|id| decide(s, id, now)).collect()
 }
 

@@ -7,6 +7,7 @@ mod access;
 mod confidential;
 mod failover;
 mod job;
+mod jobs;
 mod printer;
 mod security;
 mod short_str;
@@ -17,6 +18,7 @@ pub use access::AccessRules;
 pub use confidential::{Confidential, Release, MAX_PIN_FAILURES, PIN_LENGTH};
 pub use failover::{log_line, Failover, FailoverMode, FailoverPolicy, Phase, DEFAULT_GRACE};
 pub use job::{Job, JobAttrs, JobState};
+pub use jobs::{record_bytes, Jobs, Usage};
 pub use printer::{DeviceStatus, Printer, PrinterState};
 pub use security::{ReleaseAuth, Rule, Security, Trust, MAX_LEVEL};
 pub use short_str::Str;
@@ -108,8 +110,8 @@ pub struct Scheduler {
     /// Printers and classes, keyed by lower-cased name (CUPS names are case-insensitive).
     pub printers: BTreeMap<String, Printer>,
     /// Boxed: a map node holds up to 11 entries but is often half full, and a `Job` is
-    /// a few hundred bytes.
-    pub jobs: BTreeMap<i32, Box<Job>>,
+    /// a few hundred bytes. With their spool usage kept as they change.
+    pub jobs: Jobs,
     pub subscriptions: BTreeMap<i32, Subscription>,
     pub default_printer: Option<String>,
     pub next_job_id: i32,
@@ -141,14 +143,14 @@ impl Scheduler {
     }
     /// Jobs not yet in a terminating state.
     pub fn active_jobs(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.values().map(|j| &**j).filter(|j| !j.state.is_terminal())
+        self.jobs.active().into_iter().filter(|j| !j.state.is_terminal())
     }
     /// Job `id`, or the error that says it does not exist.
     pub fn job(&self, id: i32) -> IppResult<&Job> {
         self.jobs.get(&id).map(|j| &**j).ok_or_else(|| IppError::job_not_found(id))
     }
     pub fn job_mut(&mut self, id: i32) -> IppResult<&mut Job> {
-        self.jobs.get_mut(&id).map(|j| &mut **j).ok_or_else(|| IppError::job_not_found(id))
+        self.jobs.get_mut(&id).ok_or_else(|| IppError::job_not_found(id))
     }
 }
 

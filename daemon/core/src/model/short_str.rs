@@ -117,6 +117,13 @@ impl PartialEq for Str {
     }
 }
 impl Eq for Str {}
+
+/// As `str` hashes: a map keyed by `Str` is looked up with a `&str`.
+impl std::hash::Hash for Str {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
 impl PartialEq<str> for Str {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other

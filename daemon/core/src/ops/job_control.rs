@@ -121,9 +121,13 @@ fn selected_jobs(
             return Err(IppError::job_not_found(*missing));
         }
     }
-    Ok(s.jobs
-        .values()
-        .filter(|j| include_done || !j.state.is_terminal())
+    // Without the finished jobs, only the unfinished ones are walked, not the history.
+    let jobs: Box<dyn Iterator<Item = &Job>> = if include_done {
+        Box::new(s.jobs.values().map(|j| &**j))
+    } else {
+        Box::new(s.active_jobs())
+    };
+    Ok(jobs
         .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
         .filter(|j| only_user.is_none_or(|u| j.owner == u))
         .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.id)))
@@ -193,7 +197,7 @@ pub fn cancel_my_jobs(
 /// The job the target printer is printing, which `who` must own (or administer).
 fn current_job(s: &Scheduler, t: &Target, who: &Requester) -> IppResult<i32> {
     let name = &t.printer(s)?.name;
-    let current = s.jobs.values().find(|j| {
+    let current = s.active_jobs().find(|j| {
         j.state == JobState::Processing
             && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(name))
     });

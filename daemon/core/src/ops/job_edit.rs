@@ -49,7 +49,7 @@ pub fn set_job_attributes(
     let before = s.job(id)?;
     crate::quota::check_growth(s, before, &changed)?;
     if let Some(job) = s.jobs.get_mut(&id) {
-        **job = changed;
+        *job = changed;
     }
     let mut effects = vec![Effect::PersistJob(id)];
     if let Some(at) = s.jobs.get(&id).and_then(|j| j.hold_until_time).filter(|t| *t > now) {

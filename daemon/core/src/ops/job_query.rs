@@ -84,25 +84,36 @@ pub fn get_jobs(
         Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),
         _ => None,
     };
-    let mut jobs: Vec<&Job> = s
-        .jobs
-        .values()
-        .map(|j| &**j)
-        .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
-        .filter(|j| !my_jobs || j.owner == user)
-        .filter(|j| match &job_ids {
-            Some(ids) => ids.contains(&j.id),
-            None => matches_which(j.state, &which),
-        })
-        .collect();
-    if which == "completed" {
-        jobs.reverse();
-    }
+    let keep = |j: &&Job| {
+        queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q))
+            && (!my_jobs || j.owner == user)
+            && match &job_ids {
+                Some(ids) => ids.contains(&j.id),
+                None => matches_which(j.state, &which),
+            }
+    };
+    // Completed jobs newest first (cupsd: most recently completed first; here highest id
+    // first), others oldest first. Lazily, so a page of `limit` jobs from `first-index` walks only the jobs up to
+    // its end, never the whole history, and nothing is collected.
+    let all = s.jobs.values().map(|j| &**j);
+    let unfinished = matches!(
+        which.as_str(),
+        "not-completed" | "pending" | "pending-held" | "processing" | "processing-stopped"
+    );
+    // With job-ids, which-jobs is not given: its default says nothing.
+    let jobs: Box<dyn Iterator<Item = &Job>> = if job_ids.is_some() {
+        Box::new(all)
+    } else if unfinished {
+        // The jobs still to print only, not the history.
+        Box::new(s.jobs.active().into_iter())
+    } else if which == "completed" {
+        Box::new(all.rev())
+    } else {
+        Box::new(all)
+    };
     let want = requested(msg, &["job-uri", "job-id"], ObjectKind::Job);
     let mut resp = response::ok(msg);
-    let jobs = jobs.into_iter().skip(first_index - 1).take(limit);
-    resp.groups.reserve_exact(jobs.len());
-    for job in jobs {
+    for job in jobs.filter(keep).skip(first_index - 1).take(limit) {
         let mut g = Group::new(DelimiterTag::Job);
         g.attributes = crate::attrs::job::job_attributes(s, job, &req.base, &want);
         crate::confidential::hide_private(&mut g.attributes, job, who);

@@ -121,7 +121,7 @@ pub fn resume_printer(
     now: i64,
 ) -> IppResult<Outcome> {
     let key = t.printer_key()?.to_string();
-    let busy = s.jobs.values().any(|j| {
+    let busy = s.active_jobs().any(|j| {
         j.state == JobState::Processing
             && j.output_device.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(&key))
     });

@@ -1,7 +1,7 @@
 //! Figures: how numbers, ratios and medians are printed, and the cupsd-vs-quired table of
 //! metrics (stdout) with its TSV that `core` and `print` write.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -82,16 +82,38 @@ pub const fn m(
 pub struct Results {
     metrics: &'static [Metric],
     pub values: BTreeMap<&'static str, f64>,
+    /// Figures that are only a lower bound: the server had not finished when the bench gave
+    /// up ("more than N s"), shown as `> N`.
+    pub lower_bounds: BTreeSet<&'static str>,
     pub notes: Vec<String>,
 }
 
 impl Results {
     pub fn new(metrics: &'static [Metric]) -> Results {
-        Results { metrics, values: BTreeMap::new(), notes: Vec::new() }
+        Results {
+            metrics,
+            values: BTreeMap::new(),
+            lower_bounds: BTreeSet::new(),
+            notes: Vec::new(),
+        }
     }
     pub fn set(&mut self, id: &'static str, v: f64) {
         debug_assert!(self.metrics.iter().any(|m| m.id == id), "unknown metric {id}");
         self.values.insert(id, v);
+    }
+    /// `id` took more than `v`: the server had not finished when the bench stopped waiting.
+    pub fn set_more_than(&mut self, id: &'static str, v: f64) {
+        self.set(id, v);
+        self.lower_bounds.insert(id);
+    }
+    /// The figure as shown: `> v` for a lower bound.
+    fn shown(&self, id: &str) -> String {
+        let v = fmt_value(self.values.get(id).copied());
+        if self.lower_bounds.contains(id) {
+            format!("> {v}")
+        } else {
+            v
+        }
     }
     pub fn note(&mut self, kind: ServerKind, msg: String) {
         eprintln!("  [{kind}] NOTE: {msg}");
@@ -156,19 +178,27 @@ pub fn render(
     for m in metrics {
         let (c, q) = (cupsd.values.get(m.id).copied(), quired.values.get(m.id).copied());
         let rt = if m.better == Better::Info { None } else { ratio(c, q) };
-        let ok = met(m.target, rt, q);
+        // A lower bound on cupsd's figure makes the ratio an upper bound, and the reverse.
+        let bound = match (cupsd.lower_bounds.contains(m.id), quired.lower_bounds.contains(m.id)) {
+            (true, false) => "<",
+            (false, true) => ">",
+            (true, true) => "?",
+            _ => "",
+        };
+        let ok = if bound == "?" { "" } else { met(m.target, rt, q) };
         let _ = writeln!(
             table,
             "{:<w$} {:>10} {:>10} {:>9} {:>tw$} {:>4}",
             format!("{} ({})", m.label, m.unit),
-            fmt_value(c),
-            fmt_value(q),
-            rt.map(|r| format!("{r:.2}x")).unwrap_or_default(),
+            cupsd.shown(m.id),
+            quired.shown(m.id),
+            rt.map(|r| format!("{bound}{r:.2}x")).unwrap_or_default(),
             target_text(m.target),
             ok
         );
-        let num = |v: Option<f64>| {
-            v.filter(|v| v.is_finite()).map(|v| format!("{v:.3}")).unwrap_or_default()
+        let num = |v: Option<f64>, r: &Results| {
+            let more = if r.lower_bounds.contains(m.id) { ">" } else { "" };
+            v.filter(|v| v.is_finite()).map(|v| format!("{more}{v:.3}")).unwrap_or_default()
         };
         let _ = writeln!(
             tsv,
@@ -176,9 +206,9 @@ pub fn render(
             m.id,
             m.label.trim(),
             m.unit,
-            num(c),
-            num(q),
-            rt.map(|r| format!("{r:.3}")).unwrap_or_default(),
+            num(c, cupsd),
+            num(q, quired),
+            rt.map(|r| format!("{bound}{r:.3}")).unwrap_or_default(),
             target_text(m.target),
             ok
         );

@@ -2,7 +2,7 @@
 //! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
 //! asserts on timing.
 //!
-//! Usage: `quire-bench core|busy|print|split|failover|confidential [options]`
+//! Usage: `quire-bench core|busy|conns|scale|print|split|failover|confidential [options]`
 //! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
 
 mod args;
@@ -18,6 +18,7 @@ mod figures;
 mod fleet;
 mod load;
 mod print;
+mod scale;
 mod server;
 mod split;
 mod upload;
@@ -37,7 +38,9 @@ const USAGE: &str =
   confidential  encrypting a confidential job's document at rest vs spooling it in the clear;
                 --pin-flood: Get-Jobs while others flood requests carrying a PIN
   conns         16 active clients with and without 10,000 idle connections, RSS per idle
-                connection, the server pinned to 1 and 2 cores: cupsd vs quired";
+                connection, the server pinned to 1 and 2 cores: cupsd vs quired
+  scale         20,000 printers and 1,000,000 jobs of history: start-up, CUPS-Get-Printers,
+                Get-Jobs with limit/first-index, Purge-Jobs, other clients' latency meanwhile";
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         "failover" => failover::main(rest),
         "confidential" => confidential::main(rest),
         "conns" => conns::main(rest),
+        "scale" => scale::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
