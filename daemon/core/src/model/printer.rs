@@ -1,10 +1,10 @@
 //! Printers and classes, and what a device reports about itself while it prints.
 
 use super::{FailoverPolicy, Security, SplitPolicy, Trust};
+pub use quire_ipp::PrinterState;
 use quire_ipp::{Attribute, DelimiterTag, Group};
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
-pub use quire_ipp::PrinterState;
 
 /// A printer or a class (a class has members and no device).
 #[derive(Debug, Clone, PartialEq)]
