@@ -330,7 +330,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
         ),
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
-    caps.attributes = p.capabilities.clone();
+    caps.attributes = p.capabilities.to_vec();
     // Security facts and split policy, as the vendor attributes that set them; who vouches
     // for the facts and what the device claimed, as shown.
     let mut vendor = Group::new(DelimiterTag::Printer);
@@ -387,7 +387,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
         hold_new_jobs: f.b("hold-new-jobs"),
         state_change_time: f.i("state-change-time").unwrap_or(0),
         config_change_time: f.i("config-change-time").unwrap_or(0),
-        capabilities: caps.attributes.clone(),
+        capabilities: std::sync::Arc::new(caps.attributes.clone()),
         users_allowed: f.list("users-allowed"),
         users_denied: f.list("users-denied"),
         error_policy: f.s("error-policy"),

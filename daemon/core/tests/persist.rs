@@ -156,7 +156,7 @@ prop_compose! {
             name, id, uuid, is_class, members, device_uri, ppd_name, info, location, make_and_model,
             state: if stopped { PrinterState::Stopped } else { PrinterState::Idle },
             state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
-            capabilities: if generic { capabilities::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] },
+            capabilities: std::sync::Arc::new(if generic { capabilities::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] }),
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
             device: Default::default(),
             security, trust, claim,

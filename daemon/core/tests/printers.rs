@@ -516,3 +516,20 @@ fn modify_printer_keeps_jobs_and_changes_info() {
     assert_eq!(w.job(id).state, JobState::Processing);
     assert_eq!(w.printer("Q").state, PrinterState::Processing);
 }
+
+// Printers of one model share one capability set; changing one printer's copies it.
+#[test]
+fn printers_of_one_model_share_their_capabilities() {
+    let mut w = World::with_printers(&["a", "b"]);
+    let (a, b) = (&w.s.printers["a"], &w.s.printers["b"]);
+    assert!(std::sync::Arc::ptr_eq(&a.capabilities, &b.capabilities));
+    let changed = quire_ipp::Attribute::new("copies-default", Value::Integer(2));
+    w.s.printers.get_mut("a").expect("printer a").set_capability(changed.clone());
+    let (a, b) = (&w.s.printers["a"], &w.s.printers["b"]);
+    assert_eq!(a.capability("copies-default"), Some(&changed));
+    assert_eq!(b.capability("copies-default").and_then(|c| c.first_i32()), Some(1));
+    let mut sets = quire_core::model::CapabilitySets::default();
+    let shared = sets.share(a.capabilities.to_vec());
+    assert!(std::sync::Arc::ptr_eq(&shared, &sets.share(a.capabilities.to_vec())));
+    assert!(!std::sync::Arc::ptr_eq(&shared, &sets.share(b.capabilities.to_vec())));
+}

@@ -3,6 +3,7 @@
 use super::*;
 use crate::encode::EncodeError;
 use crate::message::{Attribute, Group, Message};
+use crate::ops::StatusCode;
 use crate::tag::DelimiterTag;
 use crate::value::{DateTime, ResolutionUnits, Value};
 use proptest::prelude::*;
@@ -693,6 +694,7 @@ fn arb_message() -> impl Strategy<Value = Message> {
             code,
             request_id,
             groups,
+            encoded_groups: Vec::new(),
         })
 }
 
@@ -772,4 +774,24 @@ fn large_value_byte_at_a_time_stays_linear() {
     let (got, end) = feed_chunked(&bytes, 1).unwrap().unwrap();
     assert_eq!(end, bytes.len());
     assert_eq!(got, m);
+}
+
+#[test]
+fn encoded_groups_go_last_and_decode_as_groups() {
+    let mut printer = Group::new(DelimiterTag::Printer);
+    printer.push(Attribute::new("printer-name", Value::Name("P1".into())));
+    printer.push(Attribute::set("x", vec![Value::Integer(1), Value::Integer(2)]));
+    let mut whole = Message::response((2, 0), StatusCode::SuccessfulOk, 7);
+    whole.push_group(printer.clone());
+    whole.push_group(printer.clone());
+    let mut split = Message::response((2, 0), StatusCode::SuccessfulOk, 7);
+    split.push_encoded_group(&printer);
+    split.push_encoded_group(&printer);
+    let bytes = split.encode();
+    assert_eq!(bytes, whole.encode());
+    assert_eq!(bytes.len(), split.encoded_len());
+    assert_eq!(split.clone().into_chunks().concat(), bytes);
+    let (decoded, rest) = decode(&bytes).expect("decodes");
+    assert!(rest.is_empty());
+    assert_eq!(decoded, whole);
 }

@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use crate::message::{Attribute, Message};
+use crate::message::{Attribute, Group, Message};
 use crate::tag::DelimiterTag;
 use crate::value::{ResolutionUnits, Value};
 
@@ -81,7 +81,8 @@ impl Message {
             .filter(|g| g.tag != DelimiterTag::EndOfAttributes)
             .map(|g| 1 + g.attributes.iter().map(Attribute::encoded_len).sum::<usize>())
             .sum();
-        8 + groups + 1
+        let encoded: usize = self.encoded_groups.iter().map(Vec::len).sum();
+        8 + groups + encoded + 1
     }
 
     /// Appends the encoding to `out`. See the module docs for what is
@@ -94,12 +95,26 @@ impl Message {
             if group.tag == DelimiterTag::EndOfAttributes {
                 continue;
             }
-            out.push(group.tag as u8);
-            for attr in &group.attributes {
-                attr.encode_into(out);
-            }
+            group.encode_into(out);
+        }
+        for group in &self.encoded_groups {
+            out.extend_from_slice(group);
         }
         out.push(TAG_END_OF_ATTRIBUTES);
+    }
+
+    /// The encoding as a list of pieces that, put end to end, are [`Message::encode`]'s
+    /// output: the head (version, status, the decoded groups), each encoded group, the end
+    /// tag. A long answer is sent from these without being copied into one buffer.
+    pub fn into_chunks(mut self) -> Vec<Vec<u8>> {
+        let encoded = std::mem::take(&mut self.encoded_groups);
+        let mut head = self.encode();
+        let end = head.pop().map(|t| vec![t]).unwrap_or_default();
+        let mut chunks = Vec::with_capacity(encoded.len() + 2);
+        chunks.push(head);
+        chunks.extend(encoded);
+        chunks.push(end);
+        chunks
     }
 
     /// Like [`Message::encode`], but fails instead of truncating or skipping.
@@ -111,6 +126,28 @@ impl Message {
             group.attributes.iter().try_for_each(check_attribute)?;
         }
         Ok(self.encode())
+    }
+}
+
+impl Group {
+    /// The group as it appears in a message: its delimiter tag and its attributes. Nothing
+    /// for a group tagged `EndOfAttributes` (the tag would end the message).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            1 + self.attributes.iter().map(Attribute::encoded_len).sum::<usize>(),
+        );
+        self.encode_into(&mut out);
+        out
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        if self.tag == DelimiterTag::EndOfAttributes {
+            return;
+        }
+        out.push(self.tag as u8);
+        for attr in &self.attributes {
+            attr.encode_into(out);
+        }
     }
 }
 

@@ -62,11 +62,15 @@ pub struct Message {
     pub code: u16,
     pub request_id: i32,
     pub groups: Vec<Group>,
+    /// Groups already encoded ([`Group::encode`]), sent after `groups`: a long answer
+    /// (CUPS-Get-Printers over thousands of printers) holds each group's bytes, not its
+    /// values. The decoder never fills it.
+    pub encoded_groups: Vec<Vec<u8>>,
 }
 
 impl Message {
     pub fn new(version: (u8, u8), code: u16, request_id: i32) -> Self {
-        Message { version, code, request_id, groups: Vec::new() }
+        Message { version, code, request_id, groups: Vec::new(), encoded_groups: Vec::new() }
     }
 
     /// An IPP/2.0 request for `op` whose operation group starts with what every request
@@ -105,6 +109,12 @@ impl Message {
     /// Appends a new group (several groups of one tag are allowed, e.g. one per job).
     pub fn push_group(&mut self, group: Group) {
         self.groups.push(group);
+    }
+
+    /// Appends `group` encoded now, after every group pushed so far and every one pushed
+    /// later by [`Message::push_group`] (encoded groups come last on the wire).
+    pub fn push_encoded_group(&mut self, group: &Group) {
+        self.encoded_groups.push(group.encode());
     }
 
     pub fn operation_attr(&self, name: &str) -> Option<&Attribute> {

@@ -18,7 +18,9 @@ pub fn restore(
     })?;
     for rec in snap.printers {
         match persist::printer_from_blob(&rec.attrs) {
-            Ok(p) => {
+            Ok(mut p) => {
+                let caps = std::sync::Arc::unwrap_or_clone(p.capabilities);
+                p.capabilities = s.capability_sets.share(caps);
                 s.printers.insert(rec.name.to_ascii_lowercase(), p);
             }
             Err(e) => tracing::error!("Printer \"{}\" could not be loaded: {}", rec.name, e.0),

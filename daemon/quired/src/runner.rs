@@ -159,7 +159,7 @@ impl Runner {
             name: job.name.to_string(),
             user: job.owner.to_string(),
             attributes: job.attributes.to_vec(),
-            capabilities: p.capabilities.clone(),
+            capabilities: p.capabilities.to_vec(),
             printer: p.name.clone(),
             created: job.created,
             work_dir,

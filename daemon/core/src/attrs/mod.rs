@@ -266,7 +266,7 @@ fn quire_attributes(p: &Printer, add: &mut impl FnMut(&str, Vec<Value>)) {
 fn capability_attributes(p: &Printer, want: &RequestedSet, out: &mut Vec<Attribute>) {
     // media-col-database is large: like cupsd, only when asked for by name.
     let explicit_db = want.names().any(|n| n == "media-col-database");
-    for cap in &p.capabilities {
+    for cap in p.capabilities.iter() {
         if cap.name == "media-col-database" && !explicit_db {
             continue;
         }

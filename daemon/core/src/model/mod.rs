@@ -19,7 +19,7 @@ pub use confidential::{Confidential, Release, MAX_PIN_FAILURES, PIN_LENGTH};
 pub use failover::{log_line, Failover, FailoverMode, FailoverPolicy, Phase, DEFAULT_GRACE};
 pub use job::{Job, JobAttrs, JobState};
 pub use jobs::{record_bytes, Jobs, Usage};
-pub use printer::{DeviceStatus, Printer, PrinterState};
+pub use printer::{CapabilitySets, DeviceStatus, Printer, PrinterState};
 pub use security::{ReleaseAuth, Rule, Security, Trust, MAX_LEVEL};
 pub use short_str::Str;
 pub use split::{Fallback, SplitMode, SplitPolicy};
@@ -123,6 +123,8 @@ pub struct Scheduler {
     pub spool_free: Option<u64>,
     /// The size of the spool's file system (sets how much of it is kept free).
     pub spool_total: Option<u64>,
+    /// The printers' capability sets, shared between printers of one model.
+    pub capability_sets: CapabilitySets,
 }
 
 impl Scheduler {

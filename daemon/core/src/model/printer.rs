@@ -1,8 +1,10 @@
 //! Printers and classes, and what a device reports about itself while it prints.
 
 use super::{FailoverPolicy, Security, SplitPolicy, Trust};
-use quire_ipp::Attribute;
 pub use quire_ipp::PrinterState;
+use quire_ipp::{Attribute, DelimiterTag, Group};
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 /// A printer or a class (a class has members and no device).
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +30,9 @@ pub struct Printer {
     pub config_change_time: i64,
     /// Capabilities: the `*-supported`, `*-default` and `*-ready` attributes and other
     /// device facts, from the device (`-m everywhere`) or Quire's generic set.
-    pub capabilities: Vec<Attribute>,
+    /// Shared with the printers that have the same set ([`CapabilitySets`]); copied when
+    /// one of them changes it.
+    pub capabilities: Arc<Vec<Attribute>>,
     /// `requesting-user-name-allowed`/`-denied` (lpadmin -u).
     pub users_allowed: Vec<String>,
     pub users_denied: Vec<String>,
@@ -81,9 +85,10 @@ impl Printer {
         self.capabilities.iter().find(|a| a.name == name)
     }
     pub fn set_capability(&mut self, attr: Attribute) {
-        match self.capabilities.iter_mut().find(|a| a.name == attr.name) {
+        let caps = Arc::make_mut(&mut self.capabilities);
+        match caps.iter_mut().find(|a| a.name == attr.name) {
             Some(slot) => *slot = attr,
-            None => self.capabilities.push(attr),
+            None => caps.push(attr),
         }
     }
     /// `printer-state-reasons`: the queue's own reasons, then the device's.
@@ -104,5 +109,32 @@ impl Printer {
     pub fn resource(&self) -> String {
         let dir = if self.is_class { "classes" } else { "printers" };
         format!("/{dir}/{}", self.name)
+    }
+}
+
+/// The capability sets printers hold, by their encoding: the queues of one model (every raw
+/// queue, every queue made from one PPD or one device's answer) share one decoded set rather
+/// than each holding ~20 KiB of values.
+#[derive(Debug, Clone, Default)]
+pub struct CapabilitySets(HashMap<Vec<u8>, Weak<Vec<Attribute>>>);
+
+impl CapabilitySets {
+    /// Distinct sets remembered before those no printer holds any more are forgotten.
+    const PRUNE_AT: usize = 1024;
+
+    /// The set equal to `caps` that printers already share, or `caps` now shared.
+    pub fn share(&mut self, caps: Vec<Attribute>) -> Arc<Vec<Attribute>> {
+        let mut group = Group::new(DelimiterTag::Printer);
+        group.attributes = caps;
+        let key = group.encode();
+        if let Some(set) = self.0.get(&key).and_then(Weak::upgrade) {
+            return set;
+        }
+        if self.0.len() >= Self::PRUNE_AT {
+            self.0.retain(|_, set| set.strong_count() > 0);
+        }
+        let set = Arc::new(group.attributes);
+        self.0.insert(key, Arc::downgrade(&set));
+        set
     }
 }

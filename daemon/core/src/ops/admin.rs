@@ -51,7 +51,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         hold_new_jobs: false,
         state_change_time: now,
         config_change_time: now,
-        capabilities: capabilities::generic("na_letter_8.5x11in"),
+        capabilities: s.capability_sets.share(capabilities::generic("na_letter_8.5x11in")),
         users_allowed: Vec::new(),
         users_denied: Vec::new(),
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
@@ -155,7 +155,7 @@ fn apply_model(p: &mut Printer, ppd: &str, device: Option<&[Attribute]>) -> IppR
                     p.name
                 ))
             })?;
-            p.capabilities = capabilities::from_device(device);
+            p.capabilities = std::sync::Arc::new(capabilities::from_device(device));
             // What the device says about its security is a claim until an administrator confirms it.
             crate::security::take_claim(
                 p,

@@ -87,9 +87,10 @@ fn list(s: &Scheduler, req: &Request, now: i64, classes_only: bool) -> IppResult
                 p.users_allowed.is_empty() || p.users_allowed.iter().any(|a| a == u)
             });
         if keep {
+            // Encoded as built: a list of 20,000 printers holds bytes, not values.
             let mut g = Group::new(DelimiterTag::Printer);
             g.attributes = printer_attributes(s, p, &req.base, &want, now);
-            resp.push_group(g);
+            resp.push_encoded_group(&g);
             count += 1;
         }
     }

@@ -208,8 +208,14 @@ impl World {
         w
     }
 
+    /// The outcome with its groups decoded (a list answer carries its groups encoded).
     pub fn send(&mut self, req: Req, who: &Requester) -> Outcome {
-        handle(&mut self.s, &req.request(), who, self.now)
+        let mut out = handle(&mut self.s, &req.request(), who, self.now);
+        if !out.response.encoded_groups.is_empty() {
+            let bytes = out.response.encode();
+            out.response = quire_ipp::decode(&bytes).expect("the response decodes").0;
+        }
+        out
     }
     pub fn send_ok(&mut self, req: Req, who: &Requester) -> Outcome {
         let out = self.send(req, who);
