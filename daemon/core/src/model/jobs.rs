@@ -89,6 +89,11 @@ impl Files {
 /// A finished job in an index by time: (completion time, id).
 type Done = (i64, i32);
 
+/// The first finished job (lowest id) completed at `t`.
+fn first_at(set: &BTreeSet<Done>, t: i64) -> Option<Done> {
+    set.range((t, i32::MIN)..=(t, i32::MAX)).next().copied()
+}
+
 /// The totals, in all and per owner, and the indexes.
 #[derive(Debug, Clone, Default)]
 struct Totals {
@@ -160,6 +165,9 @@ pub struct Jobs {
     totals: RefCell<Totals>,
     /// The job handed out by `get_mut` whose share is out of the totals.
     open: RefCell<Option<i32>>,
+    /// Jobs taken out by [`Jobs::detach`] and not yet freed: freeing a million jobs' strings
+    /// and attributes is most of a purge's cost, so it goes in slices ([`Jobs::bury`]).
+    graveyard: Vec<Box<Job>>,
 }
 
 impl Deref for Jobs {
@@ -213,6 +221,59 @@ impl Jobs {
         let old = self.map.remove(id)?;
         self.totals.get_mut().take(&old);
         Some(old)
+    }
+
+    /// Takes job `id` out of the map, the totals and the indexes at once (so no request
+    /// sees it again), leaving it to be freed by [`Jobs::bury`].
+    pub fn detach(&mut self, id: &i32) -> bool {
+        let Some(old) = self.remove(id) else { return false };
+        self.graveyard.push(old);
+        true
+    }
+
+    /// Frees up to `max` detached jobs; whether some are left.
+    pub fn bury(&mut self, max: usize) -> bool {
+        let keep = self.graveyard.len().saturating_sub(max);
+        self.graveyard.truncate(keep);
+        if self.graveyard.is_empty() {
+            self.graveyard = Vec::new();
+        }
+        !self.graveyard.is_empty()
+    }
+
+    /// Detached jobs not yet freed.
+    pub fn detached(&self) -> usize {
+        self.graveyard.len()
+    }
+
+    /// The finished jobs, most recently completed first and, completed at the same time,
+    /// lowest id first (cupsd's completed-jobs order). Lazily: each step is one lookup in
+    /// the index, so a page costs the same with a million jobs as with a hundred.
+    pub fn finished_newest_first(&self) -> impl Iterator<Item = &Job> + '_ {
+        self.settle();
+        let mut last: Option<Done> = None;
+        std::iter::from_fn(move || {
+            let totals = self.totals.borrow();
+            let set = &totals.finished;
+            loop {
+                let next = match last {
+                    None => set.last().map(|(t, _)| *t).and_then(|t| first_at(set, t)),
+                    Some((t, id)) => {
+                        match set.range((t, id.saturating_add(1))..=(t, i32::MAX)).next() {
+                            Some(d) if d.1 != id => Some(*d),
+                            _ => set
+                                .range(..(t, i32::MIN))
+                                .next_back()
+                                .and_then(|d| first_at(set, d.0)),
+                        }
+                    }
+                }?;
+                last = Some(next);
+                if let Some(j) = self.map.get(&next.1) {
+                    return Some(&**j);
+                }
+            }
+        })
     }
 
     /// What every job takes in the spool, or only `owner`'s.

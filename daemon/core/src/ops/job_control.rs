@@ -252,8 +252,12 @@ pub fn purge_jobs(
             now,
             &mut effects,
         );
-        s.jobs.remove(&id);
+        s.jobs.detach(&id);
         effects.push(Effect::DeleteJob(id));
+    }
+    // The detached jobs are freed in slices by the timed work, requests served between.
+    if s.jobs.detached() > 0 {
+        effects.push(Effect::ArmTimer { at: now });
     }
     effects.extend(schedule::run(s, now));
     ok(req, effects)
