@@ -22,8 +22,7 @@ fn submit_held(server: &Server) -> bool {
     body.extend_from_slice(b"hello\n");
     let resp = raw_post(server, None, &body);
     let at = resp.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
-    at.and_then(|at| quire_ipp::decode(&resp[at..]).ok())
-        .is_some_and(|(msg, _)| msg.code < 0x0100)
+    at.and_then(|at| quire_ipp::decode(&resp[at..]).ok()).is_some_and(|(msg, _)| msg.code < 0x0100)
 }
 
 /// The ids Get-Jobs which-jobs=all lists on the office queue.
