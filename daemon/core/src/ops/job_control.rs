@@ -244,14 +244,18 @@ pub fn purge_jobs(
     check_confidential_owners(s, &ids, who)?;
     let mut effects = Vec::new();
     for id in ids {
-        crate::lifecycle::terminate(
-            s,
-            id,
-            JobState::Canceled,
-            "job-canceled-by-user",
-            now,
-            &mut effects,
-        );
+        // Most of a big purge is history: only an unfinished job is ended first (a look-up,
+        // where `terminate`'s `get_mut` would take the job out of the totals and back).
+        if s.jobs.get(&id).is_some_and(|j| !j.state.is_terminal()) {
+            crate::lifecycle::terminate(
+                s,
+                id,
+                JobState::Canceled,
+                "job-canceled-by-user",
+                now,
+                &mut effects,
+            );
+        }
         s.jobs.detach(&id);
         effects.push(Effect::DeleteJob(id));
     }
