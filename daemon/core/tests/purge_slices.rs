@@ -88,3 +88,30 @@ fn completed_jobs_are_listed_newest_completion_first_ties_by_id() {
     let out = w.send(req().op(int("first-index", 4)).op(int("limit", 5)), &admin());
     assert_eq!(job_ids(&out.response), expected[3..8]);
 }
+
+#[test]
+fn purging_every_job_sets_them_aside_whole_and_frees_them_in_slices() {
+    let n = 30_000;
+    let mut w = big_history(n);
+    let out = w.send(Req::new(Operation::PurgeJobs), &admin());
+    assert_status(&out, StatusCode::SuccessfulOk);
+    assert_eq!(deleted(&out.effects).len(), n as usize);
+    assert!(w.s.jobs.is_empty());
+    assert_eq!(w.s.jobs.usage(None), Usage::default());
+    assert_eq!(w.s.jobs.first_finished(None), None);
+    assert_eq!(w.s.jobs.detached(), n as usize);
+    // A job printed meanwhile is counted and listed as usual.
+    let id = w.print("Q", &user("alice"));
+    assert!(id > n);
+    assert_eq!(w.s.jobs.keys().copied().collect::<Vec<_>>(), [id]);
+    let mut slices = 0;
+    while w.s.jobs.detached() > 0 {
+        w.fire(NOW);
+        slices += 1;
+        assert!(slices < 100, "the slices end");
+    }
+    assert!(slices > 1, "freed in more than one slice");
+    assert_eq!(w.s.jobs.keys().copied().collect::<Vec<_>>(), [id]);
+    assert_eq!(w.s.jobs.usage(Some("alice")), usage(&w, Some("alice")));
+    assert_eq!(w.s.jobs.active().len(), 1);
+}

@@ -167,7 +167,16 @@ pub struct Jobs {
     open: RefCell<Option<i32>>,
     /// Jobs taken out by [`Jobs::detach`] and not yet freed: freeing a million jobs' strings
     /// and attributes is most of a purge's cost, so it goes in slices ([`Jobs::bury`]).
-    graveyard: Vec<Box<Job>>,
+    graveyard: Graveyard,
+}
+
+/// What detached jobs leave to free: single jobs, and the whole map and indexes when every
+/// job went at once.
+#[derive(Debug, Clone, Default)]
+struct Graveyard {
+    jobs: Vec<Box<Job>>,
+    map: BTreeMap<i32, Box<Job>>,
+    totals: Option<Box<Totals>>,
 }
 
 impl Deref for Jobs {
@@ -227,23 +236,46 @@ impl Jobs {
     /// sees it again), leaving it to be freed by [`Jobs::bury`].
     pub fn detach(&mut self, id: &i32) -> bool {
         let Some(old) = self.remove(id) else { return false };
-        self.graveyard.push(old);
+        self.graveyard.jobs.push(old);
         true
+    }
+
+    /// Takes every job out at once, in constant time: the map and the indexes are set aside
+    /// whole and freed by [`Jobs::bury`].
+    pub fn detach_all(&mut self) {
+        self.settle();
+        let map = std::mem::take(&mut self.map);
+        let totals = std::mem::take(self.totals.get_mut());
+        let g = &mut self.graveyard;
+        if g.map.is_empty() {
+            g.map = map;
+        } else {
+            g.jobs.extend(map.into_values());
+        }
+        g.totals.get_or_insert(Box::new(totals));
     }
 
     /// Frees up to `max` detached jobs; whether some are left.
     pub fn bury(&mut self, max: usize) -> bool {
-        let keep = self.graveyard.len().saturating_sub(max);
-        self.graveyard.truncate(keep);
-        if self.graveyard.is_empty() {
-            self.graveyard = Vec::new();
+        let g = &mut self.graveyard;
+        let singles = g.jobs.len().min(max);
+        g.jobs.truncate(g.jobs.len() - singles);
+        for _ in singles..max {
+            if g.map.pop_first().is_none() {
+                break;
+            }
         }
-        !self.graveyard.is_empty()
+        if g.jobs.is_empty() && g.map.is_empty() {
+            // The indexes go last, in one piece: a few allocations per thousand jobs.
+            *g = Graveyard::default();
+            return false;
+        }
+        true
     }
 
     /// Detached jobs not yet freed.
     pub fn detached(&self) -> usize {
-        self.graveyard.len()
+        self.graveyard.jobs.len() + self.graveyard.map.len()
     }
 
     /// The finished jobs, most recently completed first and, completed at the same time,
