@@ -174,6 +174,7 @@ pub struct Jobs {
 /// job went at once.
 #[derive(Debug, Clone, Default)]
 struct Graveyard {
+    #[allow(clippy::vec_box)] // boxed as the map holds them: unboxing would copy each job
     jobs: Vec<Box<Job>>,
     map: BTreeMap<i32, Box<Job>>,
     totals: Option<Box<Totals>>,
