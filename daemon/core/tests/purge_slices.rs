@@ -115,3 +115,18 @@ fn purging_every_job_sets_them_aside_whole_and_frees_them_in_slices() {
     assert_eq!(w.s.jobs.usage(Some("alice")), usage(&w, Some("alice")));
     assert_eq!(w.s.jobs.active().len(), 1);
 }
+
+#[test]
+fn the_completed_order_holds_across_index_reads() {
+    // More jobs than one read of the index, three to a completion time.
+    let mut w = big_history(2_000);
+    let mut expected: Vec<(i64, i32)> =
+        w.s.jobs.values().map(|j| (-j.completed_at.unwrap(), j.id)).collect();
+    expected.sort();
+    let expected: Vec<i32> = expected.into_iter().map(|(_, id)| id).collect();
+    let got: Vec<i32> = w.s.jobs.finished_newest_first().map(|j| j.id).collect();
+    assert_eq!(got, expected);
+    let req = Req::new(Operation::GetJobs).user("alice").op(kw("which-jobs", "completed"));
+    let out = w.send(req.op(int("first-index", 700)).op(int("limit", 50)), &admin());
+    assert_eq!(job_ids(&out.response), expected[699..749]);
+}

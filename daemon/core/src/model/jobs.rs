@@ -280,33 +280,52 @@ impl Jobs {
     }
 
     /// The finished jobs, most recently completed first and, completed at the same time,
-    /// lowest id first (cupsd's completed-jobs order). Lazily: each step is one lookup in
-    /// the index, so a page costs the same with a million jobs as with a hundred.
+    /// lowest id first (cupsd's completed-jobs order). Lazily: the index is read a few
+    /// hundred entries at a time, so a page near the start costs the same with a million
+    /// jobs as with a hundred.
     pub fn finished_newest_first(&self) -> impl Iterator<Item = &Job> + '_ {
         self.settle();
-        let mut last: Option<Done> = None;
-        std::iter::from_fn(move || {
-            let totals = self.totals.borrow();
-            let set = &totals.finished;
-            loop {
-                let next = match last {
-                    None => set.last().map(|(t, _)| *t).and_then(|t| first_at(set, t)),
-                    Some((t, id)) => {
-                        match set.range((t, id.saturating_add(1))..=(t, i32::MAX)).next() {
-                            Some(d) if d.1 != id => Some(*d),
-                            _ => set
-                                .range(..(t, i32::MIN))
-                                .next_back()
-                                .and_then(|d| first_at(set, d.0)),
-                        }
-                    }
-                }?;
-                last = Some(next);
-                if let Some(j) = self.map.get(&next.1) {
-                    return Some(&**j);
+        let mut buffer: Vec<i32> = Vec::new();
+        // Completion times below this one are still to read.
+        let mut below = Some(i64::MAX);
+        std::iter::from_fn(move || loop {
+            if let Some(id) = buffer.pop() {
+                match self.map.get(&id) {
+                    Some(j) => return Some(&**j),
+                    None => continue,
                 }
             }
+            let t = below?;
+            below = self.refill(&mut buffer, t);
         })
+    }
+
+    /// The next entries of [`Jobs::finished_newest_first`] completed before `below` (whole
+    /// completion times, at least `READ_AHEAD` entries when there are), into `buffer` in
+    /// reverse (it is popped); the time to read below next, if any is left.
+    fn refill(&self, buffer: &mut Vec<i32>, below: i64) -> Option<i64> {
+        const READ_AHEAD: usize = 256;
+        let totals = self.totals.borrow();
+        // The first read also takes what has no completion time (kept at i64::MAX).
+        let range = match below {
+            i64::MAX => totals.finished.range(..),
+            t => totals.finished.range(..(t, i32::MIN)),
+        };
+        let mut entries = range.rev().peekable();
+        let mut taken: Vec<Done> = Vec::new();
+        while let Some(&d) = entries.next() {
+            taken.push(d);
+            let whole = entries.peek().is_none_or(|n| n.0 != d.0);
+            if taken.len() >= READ_AHEAD && whole {
+                break;
+            }
+        }
+        let last = taken.last().map(|d| d.0);
+        // `taken` is newest first with ids descending within a time; popped from the end,
+        // the order must be newest first with ids ascending: sort so, then reverse.
+        taken.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        buffer.extend(taken.iter().rev().map(|d| d.1));
+        entries.peek().and(last)
     }
 
     /// What every job takes in the spool, or only `owner`'s.

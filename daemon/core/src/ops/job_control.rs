@@ -108,6 +108,17 @@ fn selected_jobs(
     only_user: Option<&str>,
     include_done: bool,
 ) -> IppResult<Vec<i32>> {
+    Ok(selection(s, req, t, only_user, include_done)?.map(|j| j.id).collect())
+}
+
+/// The jobs a Cancel-Jobs / Cancel-My-Jobs / Purge-Jobs request covers, walked once.
+fn selection<'a>(
+    s: &'a Scheduler,
+    req: &Request,
+    t: &Target,
+    only_user: Option<&'a str>,
+    include_done: bool,
+) -> IppResult<impl Iterator<Item = &'a Job> + 'a> {
     let queue = match t {
         Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),
         _ => None,
@@ -128,11 +139,9 @@ fn selected_jobs(
         Box::new(s.active_jobs())
     };
     Ok(jobs
-        .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
-        .filter(|j| only_user.is_none_or(|u| j.owner == u))
-        .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.id)))
-        .map(|j| j.id)
-        .collect())
+        .filter(move |j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
+        .filter(move |j| only_user.is_none_or(|u| j.owner == u))
+        .filter(move |j| wanted.as_ref().is_none_or(|w| w.contains(&j.id))))
 }
 
 /// A confidential job among those selected needs the same proof as Cancel-Job (all or
@@ -240,24 +249,28 @@ pub fn purge_jobs(
     now: i64,
 ) -> IppResult<Outcome> {
     let only = if who.admin { None } else { Some(who.user.as_str()) };
-    let ids = selected_jobs(s, req, t, only, true)?;
-    check_confidential_owners(s, &ids, who)?;
-    let mut effects = Vec::new();
-    for &id in &ids {
-        // Most of a big purge is history: only an unfinished job is ended first (a look-up,
-        // where `terminate`'s `get_mut` would take the job out of the totals and back).
-        if s.jobs.get(&id).is_some_and(|j| !j.state.is_terminal()) {
-            crate::lifecycle::terminate(
-                s,
-                id,
-                JobState::Canceled,
-                "job-canceled-by-user",
-                now,
-                &mut effects,
-            );
+    // One walk: every id, and apart the few jobs that need more than deleting (unfinished,
+    // or confidential), so a purge of a million jobs of history looks none up again.
+    let (mut ids, mut notable) = (Vec::new(), Vec::new());
+    for j in selection(s, req, t, only, true)? {
+        ids.push(j.id);
+        if !j.state.is_terminal() || j.confidential.is_some() {
+            notable.push(j.id);
         }
-        effects.push(Effect::DeleteJob(id));
     }
+    check_confidential_owners(s, &notable, who)?;
+    let mut effects = Vec::new();
+    for &id in &notable {
+        crate::lifecycle::terminate(
+            s,
+            id,
+            JobState::Canceled,
+            "job-canceled-by-user",
+            now,
+            &mut effects,
+        );
+    }
+    effects.extend(ids.iter().map(|&id| Effect::DeleteJob(id)));
     // Every job (`cancel -x -a` of a server with one queue): set aside whole, in no time.
     if ids.len() == s.jobs.len() {
         s.jobs.detach_all();
