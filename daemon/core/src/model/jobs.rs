@@ -89,11 +89,6 @@ impl Files {
 /// A finished job in an index by time: (completion time, id).
 type Done = (i64, i32);
 
-/// The first finished job (lowest id) completed at `t`.
-fn first_at(set: &BTreeSet<Done>, t: i64) -> Option<Done> {
-    set.range((t, i32::MIN)..=(t, i32::MAX)).next().copied()
-}
-
 /// The totals, in all and per owner, and the indexes.
 #[derive(Debug, Clone, Default)]
 struct Totals {
