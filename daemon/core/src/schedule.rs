@@ -416,7 +416,8 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         s.jobs.remove(&id);
         effects.push(Effect::DeleteJob(id));
     }
-    if more {
+    // Jobs a purge detached are freed here, a slice at a time.
+    if more | s.jobs.bury(HISTORY_SLICE * 4) {
         effects.push(Effect::ArmTimer { at: now });
     }
     effects

@@ -265,7 +265,8 @@ fn get_jobs_completed_lists_most_recent_first() {
             &mut w,
             Req::new(Operation::GetJobs).printer("Q").op(kw("which-jobs", "completed"))
         ),
-        [2, 1]
+        [1, 2],
+        "completed at the same time: lowest id first, as cupsd"
     );
 }
 

@@ -160,6 +160,19 @@ pub struct Jobs {
     totals: RefCell<Totals>,
     /// The job handed out by `get_mut` whose share is out of the totals.
     open: RefCell<Option<i32>>,
+    /// Jobs taken out by [`Jobs::detach`] and not yet freed: freeing a million jobs' strings
+    /// and attributes is most of a purge's cost, so it goes in slices ([`Jobs::bury`]).
+    graveyard: Graveyard,
+}
+
+/// What detached jobs leave to free: single jobs, and the whole map and indexes when every
+/// job went at once.
+#[derive(Debug, Clone, Default)]
+struct Graveyard {
+    #[allow(clippy::vec_box)] // boxed as the map holds them: unboxing would copy each job
+    jobs: Vec<Box<Job>>,
+    map: BTreeMap<i32, Box<Job>>,
+    totals: Option<Box<Totals>>,
 }
 
 impl Deref for Jobs {
@@ -213,6 +226,101 @@ impl Jobs {
         let old = self.map.remove(id)?;
         self.totals.get_mut().take(&old);
         Some(old)
+    }
+
+    /// Takes job `id` out of the map, the totals and the indexes at once (so no request
+    /// sees it again), leaving it to be freed by [`Jobs::bury`].
+    pub fn detach(&mut self, id: &i32) -> bool {
+        let Some(old) = self.remove(id) else { return false };
+        self.graveyard.jobs.push(old);
+        true
+    }
+
+    /// Takes every job out at once, in constant time: the map and the indexes are set aside
+    /// whole and freed by [`Jobs::bury`].
+    pub fn detach_all(&mut self) {
+        self.settle();
+        let map = std::mem::take(&mut self.map);
+        let totals = std::mem::take(self.totals.get_mut());
+        let g = &mut self.graveyard;
+        if g.map.is_empty() {
+            g.map = map;
+        } else {
+            g.jobs.extend(map.into_values());
+        }
+        g.totals.get_or_insert(Box::new(totals));
+    }
+
+    /// Frees up to `max` detached jobs; whether some are left.
+    pub fn bury(&mut self, max: usize) -> bool {
+        let g = &mut self.graveyard;
+        let singles = g.jobs.len().min(max);
+        g.jobs.truncate(g.jobs.len() - singles);
+        for _ in singles..max {
+            if g.map.pop_first().is_none() {
+                break;
+            }
+        }
+        if g.jobs.is_empty() && g.map.is_empty() {
+            // The indexes go last, in one piece: a few allocations per thousand jobs.
+            *g = Graveyard::default();
+            return false;
+        }
+        true
+    }
+
+    /// Detached jobs not yet freed.
+    pub fn detached(&self) -> usize {
+        self.graveyard.jobs.len() + self.graveyard.map.len()
+    }
+
+    /// The finished jobs, most recently completed first and, completed at the same time,
+    /// lowest id first (cupsd's completed-jobs order). Lazily: the index is read a few
+    /// hundred entries at a time, so a page near the start costs the same with a million
+    /// jobs as with a hundred.
+    pub fn finished_newest_first(&self) -> impl Iterator<Item = &Job> + '_ {
+        self.settle();
+        let mut buffer: Vec<i32> = Vec::new();
+        // Completion times below this one are still to read.
+        let mut below = Some(i64::MAX);
+        std::iter::from_fn(move || loop {
+            if let Some(id) = buffer.pop() {
+                match self.map.get(&id) {
+                    Some(j) => return Some(&**j),
+                    None => continue,
+                }
+            }
+            let t = below?;
+            below = self.refill(&mut buffer, t);
+        })
+    }
+
+    /// The next entries of [`Jobs::finished_newest_first`] completed before `below` (whole
+    /// completion times, at least `READ_AHEAD` entries when there are), into `buffer` in
+    /// reverse (it is popped); the time to read below next, if any is left.
+    fn refill(&self, buffer: &mut Vec<i32>, below: i64) -> Option<i64> {
+        const READ_AHEAD: usize = 256;
+        let totals = self.totals.borrow();
+        // The first read also takes what has no completion time (kept at i64::MAX).
+        let range = match below {
+            i64::MAX => totals.finished.range(..),
+            t => totals.finished.range(..(t, i32::MIN)),
+        };
+        let mut entries = range.rev().peekable();
+        let mut taken: Vec<Done> = Vec::new();
+        while let Some(&d) = entries.next() {
+            taken.push(d);
+            let whole = entries.peek().is_none_or(|n| n.0 != d.0);
+            if taken.len() >= READ_AHEAD && whole {
+                break;
+            }
+        }
+        let last = taken.last().map(|d| d.0);
+        // `taken` is newest first with ids descending within a time; popped from the end,
+        // the order must be newest first with ids ascending: sort so, then reverse.
+        taken.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        buffer.extend(taken.iter().rev().map(|d| d.1));
+        entries.peek().and(last)
     }
 
     /// What every job takes in the spool, or only `owner`'s.

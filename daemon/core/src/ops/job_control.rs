@@ -108,6 +108,17 @@ fn selected_jobs(
     only_user: Option<&str>,
     include_done: bool,
 ) -> IppResult<Vec<i32>> {
+    Ok(selection(s, req, t, only_user, include_done)?.map(|j| j.id).collect())
+}
+
+/// The jobs a Cancel-Jobs / Cancel-My-Jobs / Purge-Jobs request covers, walked once.
+fn selection<'a>(
+    s: &'a Scheduler,
+    req: &Request,
+    t: &Target,
+    only_user: Option<&'a str>,
+    include_done: bool,
+) -> IppResult<impl Iterator<Item = &'a Job> + 'a> {
     let queue = match t {
         Target::Printer(key) => s.printer(key).map(|p| p.name.clone()),
         _ => None,
@@ -128,11 +139,9 @@ fn selected_jobs(
         Box::new(s.active_jobs())
     };
     Ok(jobs
-        .filter(|j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
-        .filter(|j| only_user.is_none_or(|u| j.owner == u))
-        .filter(|j| wanted.as_ref().is_none_or(|w| w.contains(&j.id)))
-        .map(|j| j.id)
-        .collect())
+        .filter(move |j| queue.as_ref().is_none_or(|q| j.printer.eq_ignore_ascii_case(q)))
+        .filter(move |j| only_user.is_none_or(|u| j.owner == u))
+        .filter(move |j| wanted.as_ref().is_none_or(|w| w.contains(&j.id))))
 }
 
 /// A confidential job among those selected needs the same proof as Cancel-Job (all or
@@ -240,10 +249,18 @@ pub fn purge_jobs(
     now: i64,
 ) -> IppResult<Outcome> {
     let only = if who.admin { None } else { Some(who.user.as_str()) };
-    let ids = selected_jobs(s, req, t, only, true)?;
-    check_confidential_owners(s, &ids, who)?;
+    // One walk: every id, and apart the few jobs that need more than deleting (unfinished,
+    // or confidential), so a purge of a million jobs of history looks none up again.
+    let (mut ids, mut notable) = (Vec::new(), Vec::new());
+    for j in selection(s, req, t, only, true)? {
+        ids.push(j.id);
+        if !j.state.is_terminal() || j.confidential.is_some() {
+            notable.push(j.id);
+        }
+    }
+    check_confidential_owners(s, &notable, who)?;
     let mut effects = Vec::new();
-    for id in ids {
+    for &id in &notable {
         crate::lifecycle::terminate(
             s,
             id,
@@ -252,8 +269,19 @@ pub fn purge_jobs(
             now,
             &mut effects,
         );
-        s.jobs.remove(&id);
-        effects.push(Effect::DeleteJob(id));
+    }
+    effects.extend(ids.iter().map(|&id| Effect::DeleteJob(id)));
+    // Every job (`cancel -x -a` of a server with one queue): set aside whole, in no time.
+    if ids.len() == s.jobs.len() {
+        s.jobs.detach_all();
+    } else {
+        for id in &ids {
+            s.jobs.detach(id);
+        }
+    }
+    // The detached jobs are freed in slices by the timed work, requests served between.
+    if s.jobs.detached() > 0 {
+        effects.push(Effect::ArmTimer { at: now });
     }
     effects.extend(schedule::run(s, now));
     ok(req, effects)

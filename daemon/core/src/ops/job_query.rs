@@ -92,8 +92,8 @@ pub fn get_jobs(
                 None => matches_which(j.state, &which),
             }
     };
-    // Completed jobs newest first (cupsd: most recently completed first; here highest id
-    // first), others oldest first. Lazily, so a page of `limit` jobs from `first-index` walks only the jobs up to
+    // Finished jobs most recently completed first (ties: lowest id first, as cupsd), others
+    // oldest first. Lazily, so a page of `limit` jobs from `first-index` walks only the jobs up to
     // its end, never the whole history, and nothing is collected.
     let all = s.jobs.values().map(|j| &**j);
     let unfinished = matches!(
@@ -106,8 +106,9 @@ pub fn get_jobs(
     } else if unfinished {
         // The jobs still to print only, not the history.
         Box::new(s.jobs.active().into_iter())
-    } else if which == "completed" {
-        Box::new(all.rev())
+    } else if matches!(which.as_str(), "completed" | "aborted" | "canceled") {
+        // cupsd's completed-jobs order, from the index by completion time.
+        Box::new(s.jobs.finished_newest_first())
     } else {
         Box::new(all)
     };
