@@ -21,7 +21,7 @@ use quire_tests::{Server, ServerKind};
 use crate::args::{self, ServerArgs};
 use crate::busy_metrics::METRICS;
 use crate::client::{self, Conn, Endpoint};
-use crate::env::{self, Machine, Needs};
+use crate::env::{self, Needs};
 use crate::figures::{self, Layout, Results};
 use crate::load::{self, ms};
 use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
@@ -289,10 +289,8 @@ fn one_run(srv: &Server, to: &Endpoint, path: &str, gpa: &[u8], conns: usize, ar
 // Output
 
 fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> (String, String) {
-    let Machine { cpus, model, kernel } = Machine::read();
-    let header = vec![
-        format!("{PROG} {}", env::utc_now()),
-        format!("Machine: {cpus} CPUs ({model}), Linux {kernel}; load average {}", env::loadavg()),
+    let mut header = env::run_lines(PROG);
+    header.extend([
         format!(
             "Servers: {} vs {}; same cupsd.conf/cups-files.conf (LogLevel warn), raw queue {QUEUE} -> file:///dev/null",
             args.servers.cupsd.display(),
@@ -313,7 +311,7 @@ fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> 
         "Pinned: the daemon started with its CPU affinity set to the first 1 or 2 CPUs (as taskset -c does); the \
          client is not pinned"
             .to_string(),
-    ];
+    ]);
     let layout = Layout {
         target_width: 8,
         legend: "q/c = quired / cupsd. Higher is better for req/s; lower for ms and us. busy / idle: each \

@@ -347,9 +347,8 @@ fn report(
     cupsd: &Results,
     quired: &Results,
 ) -> (String, String) {
-    let header = vec![
-        format!("{PROG} {}", env::utc_now()),
-        format!("Machine: {} CPUs, load average {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0), env::loadavg()),
+    let mut header = env::run_lines(PROG);
+    header.extend([
         format!(
             "Servers: {} vs {}; same cupsd.conf (MaxClients {}, LogLevel warn), raw queue {QUEUE} -> file:///dev/null",
             args.servers.cupsd.display(),
@@ -369,7 +368,7 @@ fn report(
             idle_for(ServerKind::Quired, args, nofile)
         ),
         "Pinned runs: taskset -a -p -c 0 (then 0,1) on the server's threads, no idle conns; the client is not pinned".into(),
-    ];
+    ]);
     let layout = Layout {
         target_width: 8,
         legend: "q/c = quired / cupsd. Higher is better for req/s; lower for ms, MiB, KiB. \

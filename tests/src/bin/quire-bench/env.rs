@@ -111,6 +111,16 @@ impl Machine {
     }
 }
 
+/// The first two lines of a report: the benchmark and when it ran, then the machine and its
+/// load average.
+pub fn run_lines(prog: &str) -> Vec<String> {
+    let Machine { cpus, model, kernel } = Machine::read();
+    vec![
+        format!("{prog} {}", utc_now()),
+        format!("Machine: {cpus} CPUs ({model}), Linux {kernel}; load average {}", loadavg()),
+    ]
+}
+
 /// The 1, 5 and 15 minute load averages, "0.12 0.34 0.56".
 pub fn loadavg() -> String {
     fs::read_to_string("/proc/loadavg")

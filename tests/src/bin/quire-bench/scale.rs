@@ -20,7 +20,7 @@ use quire_tests::{Server, ServerKind};
 
 use crate::args::{self, ServerArgs};
 use crate::client::{self, Conn};
-use crate::env::{self, Machine, Needs};
+use crate::env::{self, Needs};
 use crate::figures::{self, m, Better, Layout, Metric, Results, Target};
 use crate::load::{self, ms, Sample};
 use crate::server::{self, ConfigOpts};
@@ -263,10 +263,8 @@ fn on_server(
 }
 
 fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> (String, String) {
-    let Machine { cpus, model, kernel } = Machine::read();
-    let header = vec![
-        format!("{PROG} {}", env::utc_now()),
-        format!("Machine: {cpus} CPUs ({model}), Linux {kernel}; load average {}", env::loadavg()),
+    let mut header = env::run_lines(PROG);
+    header.extend([
         format!(
             "Servers: {} vs {}; same cupsd.conf/cups-files.conf (LogLevel warn, MaxJobs 0, PreserveJobHistory Yes)",
             args.servers.cupsd.display(),
@@ -287,7 +285,7 @@ fn report(args: &Args, quired_bin: &Path, cupsd: &Results, quired: &Results) -> 
             args.duration.as_secs_f64(),
             args.cap.as_secs_f64()
         ),
-    ];
+    ]);
     let layout = Layout {
         target_width: 8,
         legend: "q/c = quired / cupsd. Lower is better for ms and MiB, higher for req/s. \
