@@ -19,7 +19,7 @@ use crate::client::{self, Conn};
 use crate::env::{self, Needs};
 use crate::figures::{self, m, Better, Layout, Metric, Results, Target};
 use crate::load::{self, ms, LoadResult};
-use crate::server::{queue_path, queue_uri, QUEUE};
+use crate::server::{self, queue_path, queue_uri, ConfigOpts, QUEUE};
 
 const PROG: &str = "quire-bench conns";
 
@@ -101,33 +101,12 @@ const METRICS: &[Metric] = &[
     m("pin_scale", "  rate on 2 cores / on 1 core", "x", Info, Target::None),
 ];
 
-/// cupsd.conf and cups-files.conf: the bench's usual set-up with `MaxClients` raised.
-fn config(root: &Path, port: u16, max_clients: usize) -> (String, String) {
-    let r = root.display();
-    let conf = format!(
-        "# Written by quire-bench conns.\n\
-         LogLevel warn\n\
-         MaxLogSize 0\n\
-         Listen 127.0.0.1:{port}\n\
-         Listen {r}/cups.sock\n\
-         MaxClients {max_clients}\n\
-         Browsing No\n\
-         WebInterface No\n\
-         DefaultAuthType Basic\n\
-         DefaultEncryption Never\n\
-         <Location />\n  Order allow,deny\n  Allow all\n</Location>\n\
-         <Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
-    );
-    (conf, quire_tests::server::cups_files_conf(&r.to_string()))
-}
-
 fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, nofile: u64) -> Results {
     let mut r = Results::new(METRICS);
     let max_clients = args.idle + args.active + SLACK;
     eprintln!("== {kind}: starting {} (MaxClients {max_clients})", binary.display());
-    let start = Server::start_configured_in(root, kind, binary, &[], |root, port| {
-        Ok(config(root, port, max_clients))
-    });
+    let opts = ConfigOpts { max_clients: Some(max_clients), ..Default::default() };
+    let start = server::start(kind, binary, root, opts);
     let mut srv = match start {
         Ok(s) => s,
         Err(e) => {

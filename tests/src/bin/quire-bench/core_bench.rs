@@ -122,7 +122,7 @@ fn mib(kib: u64) -> f64 {
 fn bench_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args, pdf: &[u8]) -> Results {
     let mut r = Results::new(METRICS);
     let _ = fs::remove_dir_all(root);
-    let opts = ConfigOpts { cupsd_durable: args.cupsd_durable };
+    let opts = ConfigOpts { cupsd_durable: args.cupsd_durable, ..Default::default() };
     eprintln!("== {kind}: starting {} (dir {})", binary.display(), root.display());
     let mut srv = match server::start(kind, binary, root, opts) {
         Ok(s) => s,

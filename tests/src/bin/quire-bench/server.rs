@@ -20,6 +20,8 @@ pub struct ConfigOpts {
     /// cupsd: write job files as soon as possible (`DirtyCleanInterval 0`) and fsync them
     /// (`SyncOnClose Yes`), to compare against quired's durable store on equal terms.
     pub cupsd_durable: bool,
+    /// `MaxClients`, when a benchmark needs more connections than the default 100.
+    pub max_clients: Option<usize>,
 }
 
 /// Starts `binary` in `root` (which must not exist yet) with the bench's configuration.
@@ -33,6 +35,7 @@ fn config(root: &Path, port: u16, opts: ConfigOpts) -> (String, String) {
     let r = root.display();
     let dirty = if opts.cupsd_durable { "DirtyCleanInterval 0\n" } else { "" };
     let sync = if opts.cupsd_durable { "SyncOnClose Yes\n" } else { "" };
+    let max_clients = opts.max_clients.map(|n| format!("MaxClients {n}\n")).unwrap_or_default();
     let conf = format!(
         "# Written by quire-bench.\n\
          LogLevel warn\n\
@@ -49,6 +52,7 @@ fn config(root: &Path, port: u16, opts: ConfigOpts) -> (String, String) {
          PreserveJobHistory Yes\n\
          PreserveJobFiles No\n\
          {dirty}\
+         {max_clients}\
          <Location />\n  Order allow,deny\n  Allow all\n</Location>\n\
          <Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
     );
