@@ -241,7 +241,8 @@ pub fn parse_pull_host(word: &str) -> Result<crate::model::PullHost, ValueError>
     let host = match host.parse::<IpAddr>() {
         Ok(ip) => ip.to_string(),
         Err(_)
-            if !host.is_empty()
+            // Every dot-separated label non-empty: "..", ".x" and "a..b" name no host.
+            if host.split('.').all(|label| !label.is_empty())
                 && host
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) =>

@@ -131,7 +131,11 @@ fn pull_hosts_name_ports() {
     assert_eq!(parse_pull_host("[2001:DB8::1]:631"), h("2001:db8::1", PullPort::Port(631)));
     assert_eq!(parse_pull_host("[::1]"), h("::1", PullPort::SchemeDefault));
     assert_eq!(parse_pull_host("0:0::1"), h("::1", PullPort::SchemeDefault));
-    for bad in ["host:0", "host:65536", "host:http", "[::1", "[::1]x", "", ":80", "a/b", "h:1:2x"] {
+    let bad_ones =
+        ["host:0", "host:65536", "host:http", "[::1", "[::1]x", "", ":80", "a/b", "h:1:2x"];
+    // Empty labels name no host (proptest found "..", read as the host ".").
+    let empty_labels = [".", "..", "..:80", ".example.com", "docs..example.com"];
+    for bad in bad_ones.into_iter().chain(empty_labels) {
         assert!(parse_pull_host(bad).is_err(), "{bad:?}");
     }
 }
