@@ -186,6 +186,7 @@ fn net_config(c: &ServerConfig) -> Result<net::NetConfig, String> {
         max_connections: (c.max_clients as usize).max(1),
         max_connections_per_host: c.clients_per_host() as usize,
         max_body_bytes: (c.limit_request_body > 0).then_some(c.limit_request_body),
+        keep_alive: c.keep_alive,
         ..defaults
     })
 }

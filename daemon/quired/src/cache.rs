@@ -18,7 +18,7 @@ const MAX_ENTRIES: usize = 256;
 /// over 20,000 printers is some 200 MB, built in seconds, so never served again within the
 /// second it was built in; keeping it would only hold the memory.
 const MAX_BYTES: usize = 16 << 20;
-const MAX_ENTRY_BYTES: usize = 1 << 20;
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 struct Entry {
     generation: u64,

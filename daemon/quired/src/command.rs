@@ -30,13 +30,18 @@ impl ResponseBody {
         ResponseBody { message, cache }
     }
 
-    /// The encoded response, cached if it was asked to be.
-    pub fn into_bytes(self, cache: &ResponseCache) -> Vec<u8> {
+    /// The encoded response, cached if it was asked to be. An answer too long to cache
+    /// (CUPS-Get-Printers over thousands of printers) is sent as its pieces, never joined.
+    pub fn into_body(self, cache: &ResponseCache) -> axum::body::Body {
+        if self.message.encoded_len() > crate::cache::MAX_ENTRY_BYTES {
+            let pieces = crate::pieces::PiecesBody::new(self.message.into_chunks());
+            return axum::body::Body::new(pieces);
+        }
         let body = self.message.encode();
         if let Some((key, generation, second)) = self.cache {
             cache.put(key, generation, second, &body);
         }
-        body
+        body.into()
     }
 }
 

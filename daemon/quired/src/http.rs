@@ -221,7 +221,7 @@ fn ipp_response(msg: &Message) -> Response {
     encoded_response(msg.code, msg.encode())
 }
 
-fn encoded_response(status: u16, body: Vec<u8>) -> Response {
+fn encoded_response(status: u16, body: impl Into<Body>) -> Response {
     if status == StatusCode::ClientErrorNotAuthenticated.code() {
         return (
             HttpStatus::UNAUTHORIZED,
@@ -230,7 +230,7 @@ fn encoded_response(status: u16, body: Vec<u8>) -> Response {
         )
             .into_response();
     }
-    ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
+    ([(header::CONTENT_TYPE, "application/ipp")], body.into()).into_response()
 }
 
 /// A response to a request we could not decode: version and request-id from its header
@@ -541,7 +541,7 @@ async fn finish(
     if let (false, Some(doc)) = (ok, a.spooled) {
         let _ = std::fs::remove_file(app.spool.path(std::path::Path::new(&doc.file)));
     }
-    encoded_response(status, body.into_bytes(&app.cache))
+    encoded_response(status, body.into_body(&app.cache))
 }
 
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is

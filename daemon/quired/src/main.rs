@@ -22,6 +22,7 @@ mod logline;
 mod net;
 mod networks;
 mod page;
+mod pieces;
 mod pin;
 mod pin_limit;
 mod ratelog;

@@ -234,7 +234,7 @@ where
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(head_time)
-        .keep_alive(true)
+        .keep_alive(cfg.keep_alive)
         .max_buf_size(cfg.max_header_bytes.max(8192));
     let mut conn = Some(builder.serve_connection(TokioIo::new(io), service));
     let mut shutdown = shared.shutdown.clone();

@@ -115,6 +115,8 @@ pub struct NetConfig {
     pub max_body_bytes: Option<u64>,
     /// How long in-flight requests may run after shutdown starts.
     pub shutdown_grace: Duration,
+    /// cupsd `KeepAlive`: off, each connection is closed after its first answer.
+    pub keep_alive: bool,
 }
 
 impl Default for NetConfig {
@@ -130,6 +132,7 @@ impl Default for NetConfig {
             max_connections_per_host: 0,
             max_body_bytes: None,
             shutdown_grace: Duration::from_secs(10),
+            keep_alive: true,
         }
     }
 }

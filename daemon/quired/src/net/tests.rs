@@ -233,6 +233,19 @@ async fn keep_alive_serves_two_requests_on_one_connection() {
 }
 
 #[tokio::test]
+async fn keep_alive_off_closes_after_the_first_answer() {
+    let cfg = NetConfig { keep_alive: false, ..tcp_cfg() };
+    let server = Server::start(cfg, router()).await;
+    let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
+    c.send(&post_echo("one")).await;
+    let (head, body) = c.response().await;
+    assert_eq!(body, b"one");
+    assert_eq!(header(&head, "connection"), Some("close"), "{head}");
+    assert!(c.closed_within(T).await, "KeepAlive Off: one request per connection");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn chunked_request_body() {
     let server = Server::start(tcp_cfg(), router()).await;
     let mut c = Raw::new(TcpStream::connect(server.tcp()).await.unwrap());
