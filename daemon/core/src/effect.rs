@@ -8,6 +8,9 @@ pub enum Effect {
     PersistJob(i32),
     /// Remove the job and its spool files.
     DeleteJob(i32),
+    /// Remove these jobs and their spool files: a purge of many jobs in one effect, so a
+    /// million of them cost a list of ids, not a million effects and changes.
+    DeleteJobs(Vec<i32>),
     /// Remove only the job's spool files (job history stays).
     PurgeJobFiles(i32),
     PersistPrinter(String),

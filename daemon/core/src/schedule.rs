@@ -412,9 +412,11 @@ fn history(s: &mut Scheduler, now: i64) -> Vec<Effect> {
             effects.push(Effect::PersistJob(id));
         }
     }
-    for id in delete {
-        s.jobs.remove(&id);
-        effects.push(Effect::DeleteJob(id));
+    for id in &delete {
+        s.jobs.remove(id);
+    }
+    if !delete.is_empty() {
+        effects.push(Effect::DeleteJobs(delete));
     }
     // Jobs a purge detached are freed here, a slice at a time.
     if more | s.jobs.bury(HISTORY_SLICE * 4) {

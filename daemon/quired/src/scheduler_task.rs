@@ -355,6 +355,10 @@ impl SchedulerTask {
                     b.shred.push(id);
                     b.changes.push(Change::DeleteJob(id));
                 }
+                Effect::DeleteJobs(ids) => {
+                    b.shred.extend(&ids);
+                    b.changes.push(Change::DeleteJobs(ids));
+                }
                 Effect::PersistPrinter(k) => {
                     b.printers.insert(k);
                 }

@@ -43,6 +43,7 @@ impl Touched {
             match c {
                 Change::PutJob(j) => self.jobs.push(j.id),
                 Change::DeleteJob(id) => self.jobs.push(*id),
+                Change::DeleteJobs(ids) => self.jobs.extend(ids),
                 Change::PutPrinter(p) => self.printers.push(p.name.clone()),
                 Change::DeletePrinter(name) => self.printers.push(name.clone()),
                 Change::PutSubscription(x) => self.subscriptions.push(x.id),

@@ -87,6 +87,8 @@ pub enum Change {
     /// Delete a job (a missing job is not an error); its spool files are removed after
     /// the commit.
     DeleteJob(i32),
+    /// [`Change::DeleteJob`] for each of these jobs (a purge of many).
+    DeleteJobs(Vec<i32>),
     /// Insert or replace a printer/class.
     PutPrinter(PrinterRecord),
     /// Delete a printer/class by exact name (missing is not an error).

@@ -104,6 +104,12 @@ impl Store {
         for change in changes {
             match change {
                 Change::DeleteJob(id) => self.delete_job_in_steps(*id)?,
+                Change::DeleteJobs(ids) => {
+                    for &id in ids {
+                        self.delete_job_in_steps(id)?;
+                        let _ = self.empty_wal();
+                    }
+                }
                 other => self.apply(std::slice::from_ref(other))?,
             }
             let _ = self.empty_wal();

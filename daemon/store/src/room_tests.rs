@@ -80,8 +80,11 @@ fn a_full_disk_refuses_new_jobs_and_still_deletes_old_ones() {
     // Anything else takes the rest.
     disk.fill();
     assert!(store.apply(&[heavy_job(1000, 40 * 1024)]).is_err(), "no room for a new job");
-    // Deleting every job commits, using the reserve.
-    let deletes: Vec<Change> = (1..=stored).map(Change::DeleteJob).collect();
+    // Deleting every job commits, using the reserve: one by one (`cancel -x`) and many in one
+    // change (a purge).
+    let half = stored / 2;
+    let mut deletes: Vec<Change> = (1..=half).map(Change::DeleteJob).collect();
+    deletes.push(Change::DeleteJobs((half + 1..=stored).collect()));
     store.apply_making_room(&deletes).expect("the deletes commit on a full disk");
     assert!(!store.has_reserve(), "the reserve was given up");
     drop(store);

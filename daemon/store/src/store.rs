@@ -337,6 +337,11 @@ fn apply_one(
         Change::DeleteJob(id) => {
             delete_job(tx, *id, doomed)?;
         }
+        Change::DeleteJobs(ids) => {
+            for &id in ids {
+                delete_job(tx, id, doomed)?;
+            }
+        }
         Change::PutPrinter(p) => {
             tx.prepare_cached(
                 "INSERT INTO printers (name, is_class, attrs) VALUES (?1, ?2, ?3)

@@ -270,7 +270,6 @@ pub fn purge_jobs(
             &mut effects,
         );
     }
-    effects.extend(ids.iter().map(|&id| Effect::DeleteJob(id)));
     // Every job (`cancel -x -a` of a server with one queue): set aside whole, in no time.
     if ids.len() == s.jobs.len() {
         s.jobs.detach_all();
@@ -279,6 +278,7 @@ pub fn purge_jobs(
             s.jobs.detach(id);
         }
     }
+    effects.push(Effect::DeleteJobs(ids));
     // The detached jobs are freed in slices by the timed work, requests served between.
     if s.jobs.detached() > 0 {
         effects.push(Effect::ArmTimer { at: now });

@@ -415,7 +415,11 @@ pub fn timers(effects: &[Effect]) -> Vec<i64> {
 pub fn deleted(effects: &[Effect]) -> Vec<i32> {
     effects
         .iter()
-        .filter_map(|e| if let Effect::DeleteJob(id) = e { Some(*id) } else { None })
+        .flat_map(|e| match e {
+            Effect::DeleteJob(id) => vec![*id],
+            Effect::DeleteJobs(ids) => ids.clone(),
+            _ => Vec::new(),
+        })
         .collect()
 }
 pub fn persisted_jobs(effects: &[Effect]) -> Vec<i32> {
