@@ -131,6 +131,7 @@ fn busy_one(kind: ServerKind, binary: &Path, root: &Path, args: &Args) -> Result
 
 fn busy_host_loads(srv: &Server, args: &Args, r: &mut Results) -> Result<(), String> {
     let kind = srv.kind();
+    drain_time_wait(kind);
     eprintln!("  [{kind}] opening {} loopback pairs and {} TIME_WAIT", args.pairs, args.time_wait);
     let host = BusyHost::open(args.pairs, args.time_wait).map_err(|e| format!("busy host: {e}"))?;
     let census = SocketCensus::now();
@@ -143,6 +144,19 @@ fn busy_host_loads(srv: &Server, args: &Args, r: &mut Results) -> Result<(), Str
     r.set("busy_in_use", census.in_use as f64);
     r.set("busy_time_wait", census.time_wait as f64);
     loads(srv, "busy", args, r)
+}
+
+/// Waits (at most 70 s) for what earlier runs left in TIME_WAIT to go, so each server's busy
+/// host has the same sockets: its own pairs and TIME_WAIT, not also the other server's.
+fn drain_time_wait(kind: ServerKind) {
+    let t0 = std::time::Instant::now();
+    let left = |c: SocketCensus| c.time_wait;
+    if left(SocketCensus::now()) > 500 {
+        eprintln!("  [{kind}] waiting for earlier runs' TIME_WAIT sockets to go");
+    }
+    while left(SocketCensus::now()) > 500 && t0.elapsed() < Duration::from_secs(70) {
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// `busy`'s figures added to `quiet`'s, and each busy figure over its idle one.
