@@ -332,8 +332,12 @@ impl SchedulerTask {
         };
         // Whatever changed, the next deadline (history and file purges after a cancel,
         // expiries, holds) has a timer: handlers arm only the timers they know they need.
-        if let Some(at) = quire_core::schedule::next_timer(&self.state, now()).filter(|_| changed) {
-            self.arm(at);
+        // Only after a change: the look-up visits every active job and temporary printer, and
+        // most requests (every read) change nothing.
+        if changed {
+            if let Some(at) = quire_core::schedule::next_timer(&self.state, now()) {
+                self.arm(at);
+            }
         }
         durable
     }
