@@ -29,6 +29,16 @@ fn a_loopback_client_is_identified_as_its_user_while_20000_other_sockets_are_ope
     let census = SocketCensus::now();
     let extra = (census.in_use + census.time_wait).saturating_sub(before.in_use + before.time_wait);
     assert!(extra >= 20_000, "20,000 more sockets: {census:?}, {} pairs", busy.pairs());
+    nobody_prints(&server);
+    assert_eq!(
+        newest_owner(&server),
+        "nobody",
+        "the job is the socket owner's, not the claimed user's"
+    );
+}
+
+/// `nobody` prints over loopback TCP claiming to be "mallory" (a held job).
+fn nobody_prints(server: &Server) {
     let host_port = server.host_port();
     let args = [
         "--reuid=65534",
@@ -50,8 +60,45 @@ fn a_loopback_client_is_identified_as_its_user_while_20000_other_sockets_are_ope
         [("HOME".to_string(), "/nonexistent".to_string()), ("LC_ALL".to_string(), "C".to_string())];
     let out = run_with_timeout(30, "setpriv", &args, None, &env).expect("lp as nobody");
     assert_eq!(out.rc, 0, "nobody prints over loopback TCP: {}", out.text());
-    let listed = cups_tool_ok(&server, Via::Socket, "lpstat", &["-o", "office"]).expect("lpstat");
+}
+
+/// The owner of the newest job on "office", as root sees it over the Unix socket.
+fn newest_owner(server: &Server) -> String {
+    let listed = cups_tool_ok(server, Via::Socket, "lpstat", &["-o", "office"]).expect("lpstat");
     let owners: Vec<&str> =
         listed.stdout.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
-    assert_eq!(owners, ["nobody"], "the job is the socket owner's, not the claimed user's");
+    owners.last().map(|o| o.to_string()).unwrap_or_default()
+}
+
+/// cups-files.conf `PeerCred` (Debian ships `PeerCred on`): `off` and `root-only` stop the
+/// kernel's word on a non-root local client from proving who it is, so its claimed name is
+/// all there is (unproven: it owns nothing it could not own from another host).
+#[test]
+fn peer_cred_decides_whether_the_socket_owner_is_proven() {
+    let ready = quire_tests::confidential::is_root() && have_program("setpriv");
+    if !ready || !have_program("lp") {
+        quire_tests::skipped("needs root, setpriv and lp");
+        return;
+    }
+    let Some(mut server) = Server::start_quired().expect("quired starts") else { return };
+    cups_tool_ok(
+        &server,
+        Via::Socket,
+        "lpadmin",
+        &["-p", "office", "-E", "-v", "file:///dev/null"],
+    )
+    .expect("root adds a queue");
+    nobody_prints(&server);
+    assert_eq!(newest_owner(&server), "nobody", "PeerCred on (the default)");
+    let files = server.dir().join("etc/cups-files.conf");
+    let text = std::fs::read_to_string(&files).expect("cups-files.conf");
+    for (value, owner) in [("off", "mallory"), ("root-only", "mallory"), ("on", "nobody")] {
+        std::fs::write(&files, format!("{text}PeerCred {value}\n")).expect("write");
+        server.kill9_and_restart().expect("restart");
+        nobody_prints(&server);
+        // Read back as a proven root (with PeerCred off even root is anonymous here).
+        std::fs::write(&files, &text).expect("write");
+        server.kill9_and_restart().expect("restart");
+        assert_eq!(newest_owner(&server), owner, "PeerCred {value}");
+    }
 }

@@ -79,6 +79,7 @@ impl Default for ServerConfig {
             user: "lp".into(),
             group: "lp".into(),
             system_group: vec!["lpadmin".into(), "sys".into(), "root".into()],
+            peer_cred: PeerCred::On,
             remote_root: "remroot".into(),
             pass_env: Vec::new(),
             pam_service: "cups".into(),

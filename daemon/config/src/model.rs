@@ -51,6 +51,17 @@ pub enum AccessLogLevel {
     All,
 }
 
+/// cups-files.conf `PeerCred`: whether the kernel's word on a local client's account (Unix
+/// socket peer credentials; in Quire also the owner of a loopback TCP socket) proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PeerCred {
+    Off,
+    #[default]
+    On,
+    /// Only root is proven so; everyone else proves a password.
+    RootOnly,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogTimeFormat {
     Standard,
@@ -308,6 +319,7 @@ pub struct ServerConfig {
     pub user: String,
     pub group: String,
     pub system_group: Vec<String>,
+    pub peer_cred: PeerCred,
     pub remote_root: String,
     pub pass_env: Vec<String>,
     // --- Quire extensions (cups-files.conf) ---

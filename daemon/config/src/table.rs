@@ -392,6 +392,13 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "Quire always fsyncs state and spool files",
     ),
     d("SystemGroup", F, TOP, Sup, ""),
+    d(
+        "PeerCred",
+        F,
+        TOP,
+        Sup,
+        "off / on / root-only; also governs the owner of a loopback TCP socket",
+    ),
     d("TempDir", F, TOP, Sup, "filters' private working directories"),
     d("User", F, TOP, Sup, "filters (and CUPS backends others may run) run as this user when quired runs as root; root is refused"),
 ];

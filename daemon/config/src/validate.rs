@@ -119,6 +119,11 @@ impl Validator {
             self.warn(&d.loc, msg);
             return None;
         }
+        if info.status == Status::AcceptedIgnored && !asks_what_quire_does(info.name, &d.args) {
+            // Applied or said not to be: an admin reading `quired -t` sees every line that
+            // does nothing here (its value is still checked).
+            self.warn(&d.loc, format!("{} has no effect in Quire ({})", info.name, info.note));
+        }
         if info.status == Status::Unsupported {
             self.warn(
                 &d.loc,
@@ -590,6 +595,10 @@ fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<boo
             let names = &["abort-job", "retry-current-job", "retry-job", "stop-printer"];
             c.error_policy = V[parse_keyword(single_word(a)?, names)?];
         }
+        "PeerCred" => {
+            const V: [PeerCred; 3] = [PeerCred::Off, PeerCred::On, PeerCred::RootOnly];
+            c.peer_cred = V[parse_keyword(single_word(a)?, &["off", "on", "root-only"])?];
+        }
         "ServerTokens" => {
             use ServerTokens::*;
             const V: [ServerTokens; 7] = [None, ProductOnly, Major, Minor, Minimal, Os, Full];
@@ -599,6 +608,17 @@ fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<boo
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// Whether an accepted-but-ignored directive asks for what Quire does anyway (`Browsing No`,
+/// `SyncOnClose Yes`), so it needs no warning.
+fn asks_what_quire_does(name: &str, a: &str) -> bool {
+    match name {
+        "Browsing" | "WebInterface" | "BrowseWebIF" => parse_bool(a) == Ok(false),
+        "SyncOnClose" | "StrictConformance" => parse_bool(a) == Ok(true),
+        "BrowseLocalProtocols" => a.trim().eq_ignore_ascii_case("none"),
+        _ => false,
+    }
 }
 
 /// Validate the value of an accepted-but-ignored directive.

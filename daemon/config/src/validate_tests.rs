@@ -21,11 +21,14 @@ fn typed_values() {
         ServerAlias a b\nServerAlias c\nErrorPolicy retry-job\nJobRetryInterval 1m\nJobRetryLimit 3\n\
         MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n";
     let (c, diags) = v(text, "ServerRoot /srv/cups\nErrorLog syslog\nAccessLog logs/access\nSystemGroup wheel admin\nTempDir /tmp/q\n");
-    assert_eq!(
-        diags.iter().filter(|d| !d.message.contains("DefaultPolicy")).count(),
-        0,
-        "{diags:?}"
-    );
+    let others: Vec<&str> = diags
+        .iter()
+        .filter(|d| !d.message.contains("DefaultPolicy"))
+        .map(|d| d.message.as_str())
+        .collect();
+    // Browsing Yes and WebInterface yes ask for what Quire does not do: said so.
+    assert_eq!(others.len(), 2, "{diags:?}");
+    assert!(others.iter().all(|m| m.contains("has no effect in Quire")), "{others:?}");
     assert_eq!(c.listen.len(), 5);
     assert_eq!(c.listen[0], Listen::Host { name: "localhost".into(), port: 631 });
     assert_eq!(c.listen[1], Listen::Unix("/run/cups/cups.sock".into()));
@@ -342,4 +345,34 @@ fn user_root_is_an_error() {
     let (c, diags) = v("", "User daemon\nUser 7\n");
     assert_eq!(c.user, "7");
     assert!(!diags.iter().any(|d| d.is_error()));
+}
+
+#[test]
+fn directives_that_do_nothing_are_named_with_their_line() {
+    let text = "Listen 631\nBrowsing No\nBrowsing Yes\nWebInterface No\nWebInterface Yes\nIdleExitTimeout 60\n";
+    let (_, diags) = v(text, "SyncOnClose Yes\nSyncOnClose No\n");
+    let lines: Vec<(usize, &str)> =
+        diags.iter().map(|d| (d.loc.line, d.message.as_str())).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    // cups-files.conf's line 2 (SyncOnClose No), then cupsd.conf's lines.
+    assert_eq!(lines.iter().map(|l| l.0).collect::<Vec<_>>(), [2, 3, 5, 6], "{lines:?}");
+    assert!(lines[0].1.starts_with("SyncOnClose"), "{lines:?}");
+    assert!(lines[1].1.starts_with("Browsing has no effect in Quire"), "{lines:?}");
+    assert!(lines[3].1.contains("IdleExitTimeout"), "{lines:?}");
+}
+
+#[test]
+fn peer_cred_is_read_from_cups_files_conf() {
+    for (value, want) in
+        [("off", PeerCred::Off), ("on", PeerCred::On), ("root-only", PeerCred::RootOnly)]
+    {
+        let (c, diags) = v("Listen 631\n", &format!("PeerCred {value}\n"));
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(c.peer_cred, want);
+    }
+    let (c, diags) = v("Listen 631\n", "PeerCred sometimes\n");
+    assert_eq!(c.peer_cred, PeerCred::On, "a bad value keeps the default");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let (_, diags) = v("Listen 631\nPeerCred off\n", "");
+    assert!(diags[0].message.contains("cups-files.conf"), "{diags:?}");
 }

@@ -133,7 +133,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         tx,
         cache,
         spool,
-        accounts: Accounts::new(c.system_group.clone()),
+        accounts: Accounts::new(c.system_group.clone(), c.peer_cred),
         limits: quire_ipp::Limits::default(),
         auth,
         access,

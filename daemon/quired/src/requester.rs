@@ -23,14 +23,26 @@ type Lookups<K, V> = Arc<Mutex<HashMap<K, (Instant, V)>>>;
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
     system_groups: Vec<String>,
+    peer_cred: quire_config::PeerCred,
     by_uid: Lookups<u32, Option<String>>,
     by_name: Lookups<String, Vec<String>>,
     networks: crate::networks::Networks,
 }
 
 impl Accounts {
-    pub fn new(system_groups: Vec<String>) -> Self {
-        Accounts { system_groups, ..Default::default() }
+    pub fn new(system_groups: Vec<String>, peer_cred: quire_config::PeerCred) -> Self {
+        Accounts { system_groups, peer_cred, ..Default::default() }
+    }
+
+    /// Whether the kernel's word that `uid` owns the client's socket proves who it is
+    /// (`PeerCred`).
+    fn peer_proves(&self, uid: u32) -> bool {
+        use quire_config::PeerCred;
+        match self.peer_cred {
+            PeerCred::On => true,
+            PeerCred::RootOnly => uid == 0,
+            PeerCred::Off => false,
+        }
     }
 
     fn name_of(&self, uid: u32) -> Option<String> {
@@ -101,7 +113,7 @@ impl Accounts {
                 tls: conn.tls,
             };
         }
-        let Some(uid) = local_uid(conn) else {
+        let Some(uid) = local_uid(conn).filter(|&uid| self.peer_proves(uid)) else {
             let groups = Vec::new();
             return Requester {
                 user: claimed,
