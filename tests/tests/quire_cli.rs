@@ -86,3 +86,67 @@ fn quire_cli_against_both_servers() {
         assert_eq!(rc, 0, "{name}: lpadmin -x\n{text}");
     }
 }
+
+/// What CUPS's own `lpstat` (over the Unix socket) prints for `args`.
+fn cups_lpstat(server: &Server, args: &[&str]) -> String {
+    quire_tests::cups_tool_ok(server, quire_tests::Via::Socket, "lpstat", args)
+        .map(|o| o.stdout)
+        .unwrap_or_else(|e| panic!("{}: lpstat {args:?}: {e}", server.name()))
+}
+
+/// `quire cupsaccept | cupsreject | cupsenable | cupsdisable | lpmove` against both servers,
+/// each change read back with CUPS's own lpstat.
+#[test]
+fn quire_admin_commands_against_both_servers() {
+    let Some(bin) = quire_binary() else {
+        quire_tests::skipped("quire binary not built");
+        return;
+    };
+    let doc = data_dir().join("documents/document-letter.pdf");
+    let doc = doc.to_string_lossy().into_owned();
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        for q in ["CM", "CN"] {
+            let uri = format!("file://{}/{q}.prn", server.out_dir().display());
+            let (rc, _, text) = quire(&bin, server, &["lpadmin", "-p", q, "-v", &uri, "-E"]);
+            assert_eq!(rc, 0, "{name}: lpadmin {q}\n{text}");
+        }
+        let (rc, _, text) = quire(&bin, server, &["cupsreject", "-r", "closed for repair", "CM"]);
+        assert_eq!(rc, 0, "{name}: cupsreject\n{text}");
+        let shown = cups_lpstat(server, &["-a", "CM"]);
+        assert!(shown.contains("not accepting"), "{name}: {shown}");
+        assert!(shown.contains("closed for repair"), "{name}: the reason is shown: {shown}");
+        let (rc, _, text) = quire(&bin, server, &["cupsaccept", "CM"]);
+        assert_eq!(rc, 0, "{name}: cupsaccept\n{text}");
+        assert!(cups_lpstat(server, &["-a", "CM"]).contains("CM accepting"), "{name}");
+        let (rc, _, text) = quire(&bin, server, &["cupsdisable", "-r", "paper jam", "CM"]);
+        assert_eq!(rc, 0, "{name}: cupsdisable\n{text}");
+        let shown = cups_lpstat(server, &["-p", "CM"]);
+        assert!(shown.contains("disabled") && shown.contains("paper jam"), "{name}: {shown}");
+        let (rc, _, text) = quire(&bin, server, &["cupsenable", "CM"]);
+        assert_eq!(rc, 0, "{name}: cupsenable\n{text}");
+        assert!(cups_lpstat(server, &["-p", "CM"]).contains("is idle"), "{name}");
+        for args in [["cupsdisable", "--hold", "CM"], ["cupsenable", "--release", "CM"]] {
+            let (rc, _, text) = quire(&bin, server, &args);
+            assert_eq!(rc, 0, "{name}: {args:?}\n{text}");
+        }
+        // lpmove: one job by id, then every job of a queue.
+        let (rc, stdout, text) = quire(&bin, server, &["lp", "-d", "CM", "-H", "hold", &doc]);
+        assert_eq!(rc, 0, "{name}: lp\n{text}");
+        let id = stdout.trim().strip_prefix("request id is CM-").and_then(|r| r.split('(').next());
+        let id = id.map(str::trim).unwrap_or_else(|| panic!("{name}: {stdout}")).to_string();
+        let (rc, _, text) = quire(&bin, server, &["lpmove", &format!("CM-{id}"), "CN"]);
+        assert_eq!(rc, 0, "{name}: lpmove job\n{text}");
+        assert!(cups_lpstat(server, &["-o", "CN"]).contains(&format!("CN-{id}")), "{name}");
+        let (rc, _, text) = quire(&bin, server, &["lpmove", "CN", "CM"]);
+        assert_eq!(rc, 0, "{name}: lpmove queue\n{text}");
+        assert!(cups_lpstat(server, &["-o", "CM"]).contains(&format!("CM-{id}")), "{name}");
+        // Errors name the problem and fail.
+        let (rc, _, text) = quire(&bin, server, &["cupsaccept", "NoSuchQueue"]);
+        assert_eq!(rc, 1, "{name}: cupsaccept of a missing queue\n{text}");
+        assert!(text.contains("cupsaccept: Operation failed"), "{name}: {text}");
+        let (rc, _, text) = quire(&bin, server, &["lpmove", &format!("CM-{id}"), "NoSuchQueue"]);
+        assert_eq!(rc, 1, "{name}: lpmove to a missing queue\n{text}");
+        assert!(text.contains("\nlpmove: "), "{name}: names the command: {text}");
+    }
+}

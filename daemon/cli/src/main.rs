@@ -1,12 +1,12 @@
-//! `quire`: CUPS-compatible lp, lpstat, cancel and lpadmin in one binary, and Quire's
-//! own `failover` and `release`.
+//! `quire`: CUPS-compatible lp, lpstat, cancel, lpadmin, lpmove, cupsaccept, cupsreject,
+//! cupsenable and cupsdisable in one binary, and Quire's own `failover` and `release`.
 //!
 //! clap handles only the top level (subcommand choice, `--help`, `--version`)
 //! and has its `-h` disabled. Each subcommand's flags are scanned by a small
 //! CUPS-style parser (args::tokenize) because CUPS's options are
 //! order-sensitive (`lpadmin -E`, `lpstat -W`), take optional values
 //! (`lpstat -p [printers]`) and may be glued to their values (`-dQ`). Invoked
-//! through a link named lp/lpstat/cancel/lpadmin, it acts as that command.
+//! through a link named after one of the CUPS commands, it acts as that command.
 
 /// `println!` that ends the program quietly when stdout is gone (`quire lpstat | head`)
 /// instead of panicking, as the CUPS tools do when SIGPIPE ends them.
@@ -17,9 +17,11 @@ macro_rules! out {
 
 mod args;
 mod cancel;
+mod cupsaccept;
 mod failover;
 mod lp;
 mod lpadmin;
+mod lpmove;
 mod lpstat;
 mod options;
 mod output;
@@ -32,7 +34,17 @@ use clap::{Arg, ArgAction, Command};
 use session::{CliError, Ctx};
 
 /// The CUPS commands, which a link to the binary may be named after.
-const COMMANDS: [&str; 4] = ["lp", "lpstat", "cancel", "lpadmin"];
+const COMMANDS: [&str; 9] = [
+    "lp",
+    "lpstat",
+    "cancel",
+    "lpadmin",
+    "lpmove",
+    cupsaccept::ACCEPT,
+    cupsaccept::REJECT,
+    cupsaccept::ENABLE,
+    cupsaccept::DISABLE,
+];
 /// Quire's own subcommands, only as `quire failover` / `quire release` (their messages
 /// say so).
 const FAILOVER: &str = "quire failover";
@@ -56,6 +68,11 @@ fn cli() -> Command {
         .subcommand(sub("lpstat", "Show printer, class and job status"))
         .subcommand(sub("cancel", "Cancel jobs"))
         .subcommand(sub("lpadmin", "Configure printers and classes"))
+        .subcommand(sub("lpmove", "Move a job or all jobs of a queue to another destination"))
+        .subcommand(sub("cupsaccept", "Accept jobs on destinations"))
+        .subcommand(sub("cupsreject", "Reject jobs on destinations"))
+        .subcommand(sub("cupsenable", "Start printers (and release held new jobs)"))
+        .subcommand(sub("cupsdisable", "Stop printers (or hold new jobs)"))
         .subcommand(sub("failover", "Show a stopped job's failover, or move its rest to a printer"))
         .subcommand(sub("release", "Release, delete or list your confidential held jobs"))
 }
@@ -66,6 +83,10 @@ fn dispatch(prog: &'static str, args: &[String]) -> i32 {
         "lp" => lp::run(&mut ctx, args),
         "lpstat" => lpstat::run(&mut ctx, args),
         "cancel" => cancel::run(&mut ctx, args),
+        "lpmove" => lpmove::run(&mut ctx, args),
+        cupsaccept::ACCEPT | cupsaccept::REJECT | cupsaccept::ENABLE | cupsaccept::DISABLE => {
+            cupsaccept::run(&mut ctx, args)
+        }
         FAILOVER => failover::run(&mut ctx, args),
         RELEASE => release::run(&mut ctx, args),
         _ => lpadmin::run(&mut ctx, args),
