@@ -17,7 +17,7 @@ fn quire(bin: &Path, server: &Server, args: &[&str]) -> (i32, String, String) {
         &bin.to_string_lossy(),
         &all,
         None,
-        &[("USER".into(), "tester".into())],
+        &[("USER".into(), "tester".into()), ("LC_ALL".into(), "C".into())],
     )
     .expect("run quire");
     (out.rc, out.stdout.clone(), out.text())
@@ -148,5 +148,41 @@ fn quire_admin_commands_against_both_servers() {
         let (rc, _, text) = quire(&bin, server, &["lpmove", &format!("CM-{id}"), "NoSuchQueue"]);
         assert_eq!(rc, 1, "{name}: lpmove to a missing queue\n{text}");
         assert!(text.contains("\nlpmove: "), "{name}: names the command: {text}");
+    }
+}
+
+/// `quire lpinfo` prints what CUPS's lpinfo prints, against both servers: the models
+/// exactly, the devices as the same set of lines (discovery order varies).
+#[test]
+fn quire_lpinfo_prints_what_cups_lpinfo_prints() {
+    let Some(bin) = quire_binary() else {
+        quire_tests::skipped("quire binary not built");
+        return;
+    };
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        for args in [["-m", ""], ["-l", "-m"]] {
+            let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+            let theirs = quire_tests::cups_tool_ok(server, quire_tests::Via::Tcp, "lpinfo", &args)
+                .unwrap_or_else(|e| panic!("{name}: lpinfo {args:?}: {e}"));
+            let mut all = vec!["lpinfo"];
+            all.extend(&args);
+            let (rc, ours, text) = quire(&bin, server, &all);
+            assert_eq!(rc, 0, "{name}: quire lpinfo {args:?}\n{text}");
+            assert_eq!(ours, theirs.stdout, "{name}: lpinfo {args:?}");
+        }
+        let sorted = |s: &str| {
+            let mut l: Vec<String> = s.lines().map(str::to_string).collect();
+            l.sort();
+            l
+        };
+        let theirs = quire_tests::cups_tool_ok(server, quire_tests::Via::Tcp, "lpinfo", &["-v"])
+            .unwrap_or_else(|e| panic!("{name}: lpinfo -v: {e}"));
+        let (rc, ours, text) = quire(&bin, server, &["lpinfo", "-v"]);
+        assert_eq!(rc, 0, "{name}: quire lpinfo -v\n{text}");
+        assert!(!ours.trim().is_empty(), "{name}: some device class is listed");
+        assert_eq!(sorted(&ours), sorted(&theirs.stdout), "{name}: lpinfo -v");
+        let (rc, _, text) = quire(&bin, server, &["lpinfo"]);
+        assert_eq!(rc, 1, "{name}: lpinfo without -m or -v shows its usage\n{text}");
     }
 }

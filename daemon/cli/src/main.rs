@@ -21,6 +21,7 @@ mod cupsaccept;
 mod failover;
 mod lp;
 mod lpadmin;
+mod lpinfo;
 mod lpmove;
 mod lpstat;
 mod options;
@@ -34,8 +35,9 @@ use clap::{Arg, ArgAction, Command};
 use session::{CliError, Ctx};
 
 /// The CUPS commands, which a link to the binary may be named after.
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 10] = [
     "lp",
+    "lpinfo",
     "lpstat",
     "cancel",
     "lpadmin",
@@ -68,6 +70,7 @@ fn cli() -> Command {
         .subcommand(sub("lpstat", "Show printer, class and job status"))
         .subcommand(sub("cancel", "Cancel jobs"))
         .subcommand(sub("lpadmin", "Configure printers and classes"))
+        .subcommand(sub("lpinfo", "Show available devices (-v) or models (-m)"))
         .subcommand(sub("lpmove", "Move a job or all jobs of a queue to another destination"))
         .subcommand(sub("cupsaccept", "Accept jobs on destinations"))
         .subcommand(sub("cupsreject", "Reject jobs on destinations"))
@@ -84,6 +87,7 @@ fn dispatch(prog: &'static str, args: &[String]) -> i32 {
         "lpstat" => lpstat::run(&mut ctx, args),
         "cancel" => cancel::run(&mut ctx, args),
         "lpmove" => lpmove::run(&mut ctx, args),
+        "lpinfo" => lpinfo::run(&mut ctx, args),
         cupsaccept::ACCEPT | cupsaccept::REJECT | cupsaccept::ENABLE | cupsaccept::DISABLE => {
             cupsaccept::run(&mut ctx, args)
         }
