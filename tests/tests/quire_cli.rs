@@ -186,3 +186,39 @@ fn quire_lpinfo_prints_what_cups_lpinfo_prints() {
         assert_eq!(rc, 1, "{name}: lpinfo without -m or -v shows its usage\n{text}");
     }
 }
+
+/// `-E`: the commands speak TLS to a TCP server (the first byte a listener sees is a TLS
+/// handshake record), and work so against both servers.
+#[test]
+fn dash_e_encrypts_the_connection() {
+    let Some(bin) = quire_binary() else {
+        quire_tests::skipped("quire binary not built");
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let first = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut s, _) = listener.accept().expect("accept");
+        let mut byte = [0u8; 1];
+        s.read_exact(&mut byte).map(|()| byte[0]).ok()
+    });
+    let args = ["-E", "-h", &format!("127.0.0.1:{port}"), "-p"].map(String::from);
+    let _ = run_with_timeout(
+        10,
+        &bin.to_string_lossy(),
+        &[&["lpstat".to_string()][..], &args[..]].concat(),
+        None,
+        &[],
+    );
+    assert_eq!(first.join().expect("listener"), Some(0x16), "a TLS handshake record first");
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        let uri = format!("file://{}/e.prn", server.out_dir().display());
+        let (rc, _, text) = quire(&bin, server, &["lpadmin", "-E", "-p", "EQ", "-v", &uri, "-E"]);
+        assert_eq!(rc, 0, "{name}: lpadmin -E\n{text}");
+        let (rc, stdout, text) = quire(&bin, server, &["lpstat", "-E", "-p", "EQ"]);
+        assert_eq!(rc, 0, "{name}: lpstat -E\n{text}");
+        assert!(stdout.starts_with("printer EQ is idle."), "{name}: {stdout}");
+    }
+}

@@ -11,7 +11,7 @@ pub const USAGE: &str = "Usage: quire cancel [options] [id]
        quire cancel [options] [destination-id]
 Options:
 -a                      Cancel all jobs
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -u owner                Specify the owner to use for jobs
 -U username             Specify the username to use for authentication

@@ -17,7 +17,7 @@ fn usage(prog: &str) -> String {
     let mut text = format!(
         "Usage: {prog} [options] destination(s)
 Options:
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -r reason               Specify a reason message that others can see
 -U username             Specify the username to use for authentication"

@@ -11,7 +11,7 @@ use crate::session::{job_uri, keywords, op_attr, printer_uri, CliError, Ctx};
 pub const USAGE: &str = "Usage: quire failover [options] job-id
        quire failover [options] job-id destination
 Options:
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -U username             Specify the username to use for authentication
 

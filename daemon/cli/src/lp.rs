@@ -16,7 +16,7 @@ pub const USAGE: &str = "Usage: quire lp [options] [--] [file(s)]
        quire lp [options] -i id
 Options:
 -d destination          Specify the destination
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -H HH:MM                Hold the job until the specified UTC time
 -H hold                 Hold the job until released/resumed

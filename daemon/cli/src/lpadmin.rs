@@ -19,7 +19,7 @@ Options:
 -c class                Add the named destination to a class
 -d destination          Set the named destination as the server default
 -D description          Specify the textual description of the printer
--E                      Encrypt the connection (before -p; not supported)
+-E                      Encrypt the connection (before -p; after it, enable the printer)
 -E                      Enable and accept jobs on the printer (after -p)
 -h server[:port]        Connect to the named server and port
 -L location             Specify the textual location of the printer

@@ -9,7 +9,7 @@ use crate::session::{groups, ipp_ok, op_attr, CliError, Ctx};
 pub const USAGE: &str = "Usage: lpinfo [options] -m
        lpinfo [options] -v
 Options:
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -l                      Show verbose (long) output
 -m                      Show models

@@ -9,7 +9,7 @@ use crate::session::{job_uri, op_attr, printer_uri, CliError, Ctx};
 pub const USAGE: &str = "Usage: lpmove [options] job destination
        lpmove [options] source-destination destination
 Options:
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -U username             Specify the username to use for authentication";
 

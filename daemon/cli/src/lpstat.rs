@@ -11,7 +11,7 @@ use crate::session::{groups, ipp_ok, is_not_found, keywords, op_attr, printer_ur
 
 pub const USAGE: &str = "Usage: quire lpstat [options]
 Options:
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -l                      Show verbose (long) output
 -U username             Specify the username to use for authentication

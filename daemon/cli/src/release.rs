@@ -27,7 +27,7 @@ Options:
 --delete                Delete held confidential jobs unprinted
 --list                  List your held confidential jobs
 --pin                   Release a job held for its PIN (asks for the PIN)
--E                      Encrypt the connection (not supported; warns and continues)
+-E                      Encrypt the connection to the server
 -h server[:port]        Connect to the named server and port
 -U username             Authenticate as this user instead of asking
 

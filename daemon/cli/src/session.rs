@@ -47,12 +47,15 @@ pub struct Ctx {
     user: Option<String>,
     /// Basic credentials' password for `user` (see [`Ctx::set_credentials`]).
     password: Option<String>,
+    /// `-E`: TLS to a TCP server (over the local socket there is nothing to encrypt, as
+    /// with CUPS's tools).
+    encrypt: bool,
     client: Option<Client>,
 }
 
 impl Ctx {
     pub fn new(prog: &'static str) -> Ctx {
-        Ctx { prog, server: None, user: None, password: None, client: None }
+        Ctx { prog, server: None, user: None, password: None, encrypt: false, client: None }
     }
 
     /// `-h server[:port]`: later requests go there (drops any open connection).
@@ -83,12 +86,11 @@ impl Ctx {
         })
     }
 
-    /// `-E`: CUPS built without TLS warns and carries on in the clear; so do we.
-    pub fn request_encryption(&self) {
-        eprintln!(
-            "{}: Sorry, no encryption support (TLS not yet supported by this client).",
-            self.prog
-        );
+    /// `-E`: later requests go over TLS (the server's certificate is taken as CUPS's tools
+    /// take a local server's: see quire-client's `tls` module).
+    pub fn request_encryption(&mut self) {
+        self.encrypt = true;
+        self.client = None;
     }
 
     pub fn user(&self) -> String {
@@ -96,10 +98,14 @@ impl Ctx {
     }
 
     pub fn destination(&self) -> Result<Destination, CliError> {
-        match &self.server {
-            Some(s) => Ok(Destination::parse(s)?),
-            None => Ok(Destination::from_env()),
-        }
+        let dest = match &self.server {
+            Some(s) => Destination::parse(s)?,
+            None => Destination::from_env(),
+        };
+        Ok(match dest {
+            Destination::Tcp { host, port } if self.encrypt => Destination::Tls { host, port },
+            other => other,
+        })
     }
 
     pub fn client(&mut self) -> Result<&mut Client, CliError> {
