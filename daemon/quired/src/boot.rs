@@ -142,6 +142,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         pull,
         pages,
         spool_gauge: crate::spool_gauge::SpoolGauge::new(spool_dir),
+        conf_files: loaded.files.clone(),
     });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");

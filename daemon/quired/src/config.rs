@@ -12,6 +12,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// True when running on the built-in default (no -c).
     pub builtin: bool,
+    /// The files it was read from (None: the built-in default).
+    pub files: Option<crate::admin_conf::ConfFiles>,
 }
 
 #[derive(Debug)]
@@ -53,7 +55,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         // queues could otherwise write any file. The demo's own file queues are made by
         // quired itself at boot (boot.rs), not through a client's request.
         let server = ServerConfig::builtin_default(&dir);
-        return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true });
+        return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true, files: None });
     };
     let files_path = args
         .files_conf
@@ -74,7 +76,8 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     if !errors.is_empty() {
         return Err(ConfigError::Invalid(errors));
     }
-    Ok(Loaded { server, diagnostics: diags, builtin: false })
+    let files = crate::admin_conf::ConfFiles { cupsd: cupsd_path.clone(), files: files_path };
+    Ok(Loaded { server, diagnostics: diags, builtin: false, files: Some(files) })
 }
 
 /// Listen directives as socket specs. Host names are resolved now; `Port N` means all

@@ -39,6 +39,8 @@ pub struct App {
     pub pages: Arc<quire_backends::PageCounter>,
     /// The spool's free space, measured here for the scheduler (which does no I/O).
     pub spool_gauge: crate::spool_gauge::SpoolGauge,
+    /// The configuration files `/admin/conf/cupsd.conf` reads and replaces.
+    pub conf_files: Option<crate::admin_conf::ConfFiles>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -97,8 +99,13 @@ async fn route(
             if let Some(denied) = location_denied(&app, &path, "GET", &who) {
                 return denied;
             }
+            if path == crate::admin_conf::RESOURCE {
+                return admin_only(&who)
+                    .unwrap_or_else(|| crate::admin_conf::get(app.conf_files.as_ref()));
+            }
             get(app, base, &path, who).await
         }
+        Method::PUT => put_conf(&app, &conn, &path, &proof, req.into_body()).await,
         _ => HttpStatus::METHOD_NOT_ALLOWED.into_response(),
     };
     // cupsd's cupsdSendError: under DefaultEncryption Required a remote plain-HTTP client is
@@ -107,6 +114,47 @@ async fn route(
         return upgrade_required();
     }
     response
+}
+
+/// cupsctl's PUT of `/admin/conf/cupsd.conf` (the only resource cupsd takes a PUT for).
+async fn put_conf(
+    app: &App,
+    conn: &ConnInfo,
+    path: &str,
+    proof: &crate::auth::Proof,
+    body: Body,
+) -> Response {
+    if path != crate::admin_conf::RESOURCE {
+        return HttpStatus::FORBIDDEN.into_response();
+    }
+    let who = app.accounts.requester(conn, &Message::new((2, 0), 0, 1), proof);
+    if let Some(denied) = location_denied(app, path, "PUT", &who) {
+        return denied;
+    }
+    if let Some(refused) = admin_only(&who) {
+        return refused;
+    }
+    let Some(conf) = app.conf_files.clone() else {
+        return crate::admin_conf::get(None);
+    };
+    let limited = http_body_util::Limited::new(body, crate::admin_conf::MAX_BYTES);
+    let Ok(collected) = limited.collect().await else {
+        return HttpStatus::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let bytes = collected.to_bytes();
+    let c = conf.clone();
+    let done = tokio::task::spawn_blocking(move || crate::admin_conf::put(&c, &bytes)).await;
+    let result = done.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    crate::admin_conf::answer(result, &conf)
+}
+
+/// `None` for a proven administrator; else 401 (nothing proven yet) or 403.
+fn admin_only(who: &quire_core::Requester) -> Option<Response> {
+    match (who.admin, who.authenticated) {
+        (true, _) => None,
+        (false, false) => Some(unauthorized()),
+        (false, true) => Some(HttpStatus::FORBIDDEN.into_response()),
+    }
 }
 
 /// A remote client on plain HTTP under `DefaultEncryption Required` (cupsd's default).

@@ -3,6 +3,7 @@
 //! Thin by design: it loads the config, restores state from the job store, and runs the
 //! network layer and the scheduler task. Everything about IPP lives in quire-core.
 
+mod admin_conf;
 mod args;
 mod auth;
 mod boot;

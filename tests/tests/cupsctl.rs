@@ -1,0 +1,54 @@
+//! CUPS's own `cupsctl` against cupsd and quired: it reads `/admin/conf/cupsd.conf` (GET),
+//! changes a setting and writes the file back (PUT). Quire only: only a proven administrator
+//! may read or replace it, and a file with errors is refused with them, nothing written.
+
+use quire_tests::http::{exchange_at, HttpResponse};
+use quire_tests::process::{have_program, run_with_timeout};
+use quire_tests::{cups_tool_ok, Server, ServerKind, Via};
+use std::time::Duration;
+
+fn put(server: &Server, body: &str) -> HttpResponse {
+    let req = format!(
+        "PUT /admin/conf/cupsd.conf HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let at = ([127, 0, 0, 1], server.port()).into();
+    exchange_at(at, req.as_bytes(), false, Duration::from_secs(10)).expect("an answer")
+}
+
+#[test]
+fn cupsctl_reads_and_writes_the_configuration() {
+    if !have_program("cupsctl") {
+        quire_tests::skipped("needs CUPS's cupsctl");
+        return;
+    }
+    for server in quire_tests::both_servers() {
+        let name = server.name();
+        let conf = server.dir().join("etc/cupsd.conf");
+        let shown = cups_tool_ok(&server, Via::Socket, "cupsctl", &[]).expect("cupsctl");
+        assert!(shown.stdout.contains("_debug_logging="), "{name}: {}", shown.stdout);
+        cups_tool_ok(&server, Via::Socket, "cupsctl", &["MaxJobs=1234"]).expect("cupsctl MaxJobs");
+        let text = std::fs::read_to_string(&conf).expect("cupsd.conf");
+        assert!(text.lines().any(|l| l.trim() == "MaxJobs 1234"), "{name}: {text}");
+        if server.kind() != ServerKind::Quired {
+            continue;
+        }
+        // A file with errors: refused with its line, nothing written.
+        let resp = put(&server, "Listen 631\n<Location />\nOrder allow,deny\n");
+        assert_eq!(resp.status, 400, "quired: {resp:?}");
+        let why = String::from_utf8_lossy(&resp.body);
+        assert!(why.contains("cupsd.conf:2:") && why.contains("never closed"), "{why}");
+        assert_eq!(std::fs::read_to_string(&conf).ok(), Some(text.clone()), "unchanged");
+        // Not an administrator: neither read nor replaced.
+        if quire_tests::confidential::is_root() && have_program("setpriv") {
+            let args = ["--reuid=65534", "--regid=65534", "--clear-groups", "cupsctl", "-h"]
+                .map(String::from);
+            let mut all = args.to_vec();
+            all.extend([server.host_port(), "MaxJobs=1".into()]);
+            let env = [("HOME".to_string(), "/nonexistent".to_string())];
+            let out = run_with_timeout(20, "setpriv", &all, None, &env).expect("cupsctl as nobody");
+            assert_ne!(out.rc, 0, "nobody may not change the configuration: {}", out.text());
+            assert_eq!(std::fs::read_to_string(&conf).ok(), Some(text.clone()), "unchanged");
+        }
+    }
+}
