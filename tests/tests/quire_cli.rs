@@ -222,3 +222,42 @@ fn dash_e_encrypts_the_connection() {
         assert!(stdout.starts_with("printer EQ is idle."), "{name}: {stdout}");
     }
 }
+
+/// CUPS's own lpoptions (a client of the scheduler, as Quire's CLI is) lists a queue's
+/// options from either server: the same option names, the queue's own values.
+#[test]
+fn cups_lpoptions_lists_the_same_options_from_both_servers() {
+    if !quire_tests::process::have_program("lpoptions") {
+        quire_tests::skipped("needs CUPS's lpoptions");
+        return;
+    }
+    let mut names = Vec::new();
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        let uri = format!("file://{}/o.prn", server.out_dir().display());
+        quire_tests::cups_tool_ok(
+            server,
+            quire_tests::Via::Socket,
+            "lpadmin",
+            &["-p", "OQ", "-v", &uri, "-E", "-D", "Third floor"],
+        )
+        .unwrap_or_else(|e| panic!("{name}: lpadmin: {e}"));
+        let out =
+            quire_tests::cups_tool_ok(server, quire_tests::Via::Socket, "lpoptions", &["-p", "OQ"])
+                .unwrap_or_else(|e| panic!("{name}: lpoptions: {e}"));
+        assert!(out.stdout.contains("printer-info='Third floor'"), "{name}: {}", out.stdout);
+        let mut keys: Vec<String> = out
+            .stdout
+            .split_whitespace()
+            .filter_map(|w| w.split_once('=').map(|(k, _)| k.to_string()))
+            .collect();
+        keys.sort();
+        names.push((name, keys));
+    }
+    // Every option cupsd's answer gives a raw queue, quired's gives too (quired describes
+    // more of a raw queue's defaults: media, sides...).
+    if let [(_, cupsd), (_, quired)] = names.as_slice() {
+        let missing: Vec<&String> = cupsd.iter().filter(|k| !quired.contains(k)).collect();
+        assert!(missing.is_empty(), "quired lacks {missing:?}");
+    }
+}

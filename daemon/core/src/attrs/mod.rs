@@ -398,5 +398,11 @@ fn job_and_subscription_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec
         vec![Value::RangeOfInteger { lower: 0, upper: crate::quota::k_octets_supported(s) }],
     );
     add("job-cancel-after-supported", vec![Value::RangeOfInteger { lower: 1, upper: i32::MAX }]);
+    // As cupsd: a job's own limit defaults to MaxJobTime (none when that is 0).
+    if let Ok(limit @ 1..) = i32::try_from(s.settings.max_job_time) {
+        add("job-cancel-after-default", vec![Value::Integer(limit)]);
+    }
+    // CUPS's supply-level change time; Quire reads no marker levels, so never (0).
+    add("marker-change-time", vec![Value::Integer(0)]);
     add("printer-strings-languages-supported", vec![Value::NaturalLanguage("en".into())]);
 }
