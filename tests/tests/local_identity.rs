@@ -10,19 +10,7 @@ use quire_tests::{cups_tool_ok, Server, Via};
 /// `nobody` prints with `lp` over 127.0.0.1 claiming to be "mallory"; the job is nobody's.
 #[test]
 fn a_loopback_client_is_identified_as_its_user_while_20000_other_sockets_are_open() {
-    let ready = quire_tests::confidential::is_root() && have_program("setpriv");
-    if !ready || !have_program("lp") {
-        quire_tests::skipped("needs root, setpriv and lp");
-        return;
-    }
-    let Some(server) = Server::start_quired().expect("quired starts") else { return };
-    cups_tool_ok(
-        &server,
-        Via::Socket,
-        "lpadmin",
-        &["-p", "office", "-E", "-v", "file:///dev/null"],
-    )
-    .expect("root adds a queue");
+    let Some(server) = quired_with_office() else { return };
     let before = SocketCensus::now();
     // As many established pairs as the open-file limit allows, the rest in TIME_WAIT.
     let busy = BusyHost::open(10_000, 10_000).expect("sockets open");
@@ -35,6 +23,24 @@ fn a_loopback_client_is_identified_as_its_user_while_20000_other_sockets_are_ope
         "nobody",
         "the job is the socket owner's, not the claimed user's"
     );
+}
+
+/// quired with the raw queue "office", when this test can run (root, setpriv and lp).
+fn quired_with_office() -> Option<Server> {
+    let ready = quire_tests::confidential::is_root() && have_program("setpriv");
+    if !ready || !have_program("lp") {
+        quire_tests::skipped("needs root, setpriv and lp");
+        return None;
+    }
+    let server = Server::start_quired().expect("quired starts")?;
+    cups_tool_ok(
+        &server,
+        Via::Socket,
+        "lpadmin",
+        &["-p", "office", "-E", "-v", "file:///dev/null"],
+    )
+    .expect("root adds a queue");
+    Some(server)
 }
 
 /// `nobody` prints over loopback TCP claiming to be "mallory" (a held job).
@@ -75,19 +81,7 @@ fn newest_owner(server: &Server) -> String {
 /// all there is (unproven: it owns nothing it could not own from another host).
 #[test]
 fn peer_cred_decides_whether_the_socket_owner_is_proven() {
-    let ready = quire_tests::confidential::is_root() && have_program("setpriv");
-    if !ready || !have_program("lp") {
-        quire_tests::skipped("needs root, setpriv and lp");
-        return;
-    }
-    let Some(mut server) = Server::start_quired().expect("quired starts") else { return };
-    cups_tool_ok(
-        &server,
-        Via::Socket,
-        "lpadmin",
-        &["-p", "office", "-E", "-v", "file:///dev/null"],
-    )
-    .expect("root adds a queue");
+    let Some(mut server) = quired_with_office() else { return };
     nobody_prints(&server);
     assert_eq!(newest_owner(&server), "nobody", "PeerCred on (the default)");
     let files = server.dir().join("etc/cups-files.conf");
