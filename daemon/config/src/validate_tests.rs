@@ -19,7 +19,8 @@ fn typed_values() {
         MaxJobs 1k\nMaxJobsPerUser 10\nLogLevel debug2\nPreserveJobHistory 1d\nPreserveJobFiles No\n\
         Timeout 5m\nKeepAlive off\nLimitRequestBody 10m\nDefaultPolicy authenticated\nServerName print.example\n\
         ServerAlias a b\nServerAlias c\nErrorPolicy retry-job\nJobRetryInterval 1m\nJobRetryLimit 3\n\
-        MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n";
+        MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n\
+        IdleExitTimeout 30s\n";
     let (c, diags) = v(text, "ServerRoot /srv/cups\nErrorLog syslog\nAccessLog logs/access\nSystemGroup wheel admin\nTempDir /tmp/q\n");
     assert_eq!(
         diags.iter().filter(|d| !d.message.contains("DefaultPolicy")).count(),
@@ -44,6 +45,8 @@ fn typed_values() {
     assert_eq!(c.page_log_format, None);
     assert_eq!(c.access_log_level, AccessLogLevel::All);
     assert!(c.browsing && c.web_interface);
+    assert_eq!(c.idle_exit_timeout, Duration::from_secs(30));
+    assert_eq!(ServerConfig::default().idle_exit_timeout, Duration::from_secs(60));
     assert_eq!(c.error_log, LogTarget::Syslog);
     assert_eq!(c.access_log, LogTarget::File("/srv/cups/logs/access".into()));
     assert_eq!(c.server_keychain, Path::new("/srv/cups/ssl"));

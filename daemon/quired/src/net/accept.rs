@@ -29,7 +29,12 @@ const REFUSAL_LOG_INTERVAL: Duration = Duration::from_secs(60);
 
 pub(crate) enum Listener {
     Tcp(TcpListener),
-    Unix { listener: UnixListener, path: PathBuf },
+    /// `owned`: we made the socket file (and remove it at exit); a passed one is left alone.
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+        owned: bool,
+    },
 }
 
 impl Listener {
@@ -39,8 +44,46 @@ impl Listener {
             ListenSpec::Tcp(addr) => bind_tcp(*addr).map(Listener::Tcp).map_err(err),
             ListenSpec::Unix(path) => {
                 let listener = bind_unix(path).await.map_err(err)?;
-                Ok(Listener::Unix { listener, path: path.clone() })
+                Ok(Listener::Unix { listener, path: path.clone(), owned: true })
             }
+        }
+    }
+
+    /// A socket the service manager passed, served as it is.
+    pub(crate) fn passed(p: crate::service::Passed) -> Result<Self, NetError> {
+        use crate::service::PassedSocket;
+        let err = |source| NetError::Bind { addr: format!("passed socket {}", p.name), source };
+        match p.socket {
+            PassedSocket::Tcp(l) => {
+                l.set_nonblocking(true).map_err(err)?;
+                TcpListener::from_std(l).map(Listener::Tcp).map_err(err)
+            }
+            PassedSocket::Unix(l) => {
+                let path = l.local_addr().ok().and_then(|a| a.as_pathname().map(Path::to_path_buf));
+                l.set_nonblocking(true).map_err(err)?;
+                let listener = UnixListener::from_std(l).map_err(err)?;
+                let path = path.unwrap_or_else(|| PathBuf::from(format!("@{}", p.name)));
+                Ok(Listener::Unix { listener, path, owned: false })
+            }
+        }
+    }
+
+    /// Is this the socket `spec` asks for?
+    pub(crate) fn serves(&self, spec: &ListenSpec) -> bool {
+        match (self, spec) {
+            (Listener::Tcp(l), ListenSpec::Tcp(want)) => l.local_addr().is_ok_and(|a| a == *want),
+            (Listener::Unix { path, .. }, ListenSpec::Unix(want)) => path == want,
+            _ => false,
+        }
+    }
+
+    /// A TCP socket on every address of `spec`'s port (it takes that port from any bind).
+    pub(crate) fn covers_port_of(&self, spec: &ListenSpec) -> bool {
+        match (self, spec) {
+            (Listener::Tcp(l), ListenSpec::Tcp(want)) => {
+                l.local_addr().is_ok_and(|a| a.ip().is_unspecified() && a.port() == want.port())
+            }
+            _ => false,
         }
     }
 
@@ -173,9 +216,12 @@ async fn accept_loop(listener: Listener, shared: Arc<Shared>, gate: Gate) {
                 match gate.admission.admit(class) {
                     Ok(ticket) => {
                         let serve = stream.serve(Arc::clone(&shared));
+                        let activity = Arc::clone(&shared.cfg.activity);
+                        activity.opened();
                         conns.spawn(async move {
                             serve.await;
                             drop(ticket);
+                            activity.closed();
                         });
                     }
                     Err(why) => {
@@ -188,8 +234,8 @@ async fn accept_loop(listener: Listener, shared: Arc<Shared>, gate: Gate) {
         }
     }
     let unix_path = match &listener {
-        Listener::Unix { path, .. } => Some(path.clone()),
-        Listener::Tcp(_) => None,
+        Listener::Unix { path, owned: true, .. } => Some(path.clone()),
+        _ => None,
     };
     drop(listener);
     if let Some(path) = unix_path {
@@ -257,7 +303,7 @@ async fn accept_one(listener: &Listener, log: &RefusalLog) -> Option<Accepted> {
             }
             Err(e) => failed(e, ""),
         },
-        Listener::Unix { listener, path } => match listener.accept().await {
+        Listener::Unix { listener, path, .. } => match listener.accept().await {
             Ok((stream, _)) => {
                 // No credentials: counted as a local user; serve_unix then closes it.
                 let uid = stream.peer_cred().map(|c| c.uid()).ok();
