@@ -1,14 +1,15 @@
 //! Starting in the background (no `-f`, `-F` or `-l`), as cupsd does: the server runs as a
 //! child in a session of its own (`-F`), and this process exits only once the child says it
 //! is serving (0), or with the child's failure (its message, then 2, or 3 if it was killed by
-//! a signal; cupsd's codes). The child reports over the sd_notify protocol, to a datagram
-//! socket of ours in the abstract namespace (`service.rs`), so a port in use or a broken
-//! configuration is seen here, not only in the error log.
+//! a signal; cupsd's codes). The child reports over the sd_notify protocol (`service.rs`) to
+//! a datagram socket of ours in a directory only our user may enter (an abstract socket
+//! would take a datagram from anyone), so a port in use or a broken configuration is seen
+//! here, not only in the error log.
 
 use crate::args::Args;
 use crate::service::Notifier;
-use std::os::linux::net::SocketAddrExt;
-use std::os::unix::net::{SocketAddr, UnixDatagram};
+use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::net::UnixDatagram;
 use std::process::{Child, ExitCode, ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -43,23 +44,29 @@ fn spawn_and_wait(args: &Args, notifier: &Notifier) -> std::io::Result<ExitCode>
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let name = format!("quired-start-{}-{nanos}", std::process::id());
-    let socket = UnixDatagram::bind_addr(&SocketAddr::from_abstract_name(name.as_bytes())?)?;
-    socket.set_read_timeout(Some(POLL))?;
-    let mut child = std::process::Command::new(exe)
-        .args(child_args(args))
-        .env("NOTIFY_SOCKET", format!("@{name}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    match wait_for_child(&socket, &mut child) {
-        Ok(()) => {
-            notifier.ready_as(child.id(), "Scheduler is running...");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(code) => Ok(code),
-    }
+    // A new directory (an existing one, or a link planted there, is an error), ours alone.
+    let dir = std::env::temp_dir().join(format!("quired-start-{}-{nanos}", std::process::id()));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    let path = dir.join("notify");
+    let result = UnixDatagram::bind(&path).and_then(|socket| {
+        socket.set_read_timeout(Some(POLL))?;
+        let mut child = std::process::Command::new(exe)
+            .args(child_args(args))
+            .env("NOTIFY_SOCKET", &path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        Ok(match wait_for_child(&socket, &mut child) {
+            Ok(()) => {
+                notifier.ready_as(child.id(), "Scheduler is running...");
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        })
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 /// What one datagram says: ready, or the latest status.
@@ -69,7 +76,8 @@ fn read_datagram(text: &str, status: &mut Option<String>) -> bool {
         if line == "READY=1" {
             ready = true;
         } else if let Some(s) = line.strip_prefix("STATUS=") {
-            *status = Some(s.to_string());
+            // Printed on a terminal: no control character gets there.
+            *status = Some(s.chars().filter(|c| !c.is_control()).collect());
         }
     }
     ready
