@@ -392,3 +392,31 @@ fn on_demand_server_exits_when_idle() {
         }
     }
 }
+
+/// SIGHUP applies `LogLevel`: at `warn` the reload's own info line is not written, back at
+/// `debug` it is again. Each reload is known to be done by a `<Location>` change it carries.
+/// quired only (the log's wording is its own).
+#[test]
+fn sighup_changes_the_log_level() {
+    let Some(server) = Server::start_quired().unwrap() else {
+        skipped("quired binary not built");
+        return;
+    };
+    let conf = server.dir().join("etc/cupsd.conf");
+    let original = fs::read_to_string(&conf).unwrap();
+    let reloads = || {
+        let log = fs::read_to_string(server.error_log()).unwrap_or_default();
+        log.matches("configuration reloaded").count()
+    };
+    let reload_with = |text: String, want_locked: bool| {
+        fs::write(&conf, text).unwrap();
+        signal(server.pid().unwrap(), "HUP");
+        let done = wait_until(LIMIT, || locked(jobs_status(&server)) == want_locked);
+        assert!(done, "reload not applied:\n{}", server.log_tail(30));
+    };
+    reload_with(format!("{original}LogLevel warn\n{LOCK_JOBS}"), true);
+    reload_with(format!("{original}LogLevel warn\n"), false);
+    assert_eq!(reloads(), 0, "info lines written at LogLevel warn:\n{}", server.log_tail(30));
+    reload_with(format!("{original}{LOCK_JOBS}"), true);
+    assert!(wait_until(LIMIT, || reloads() == 1), "back at debug:\n{}", server.log_tail(30));
+}
