@@ -420,3 +420,37 @@ fn sighup_changes_the_log_level() {
     reload_with(format!("{original}{LOCK_JOBS}"), true);
     assert!(wait_until(LIMIT, || reloads() == 1), "back at debug:\n{}", server.log_tail(30));
 }
+
+/// `-l`: the keep-alive file (what cups.path watches) exists while the server runs and stays
+/// after it stops with a job left (held jobs count), so the server comes back for it.
+/// quired only: cupsd writes its keep-alive file at a fixed system path.
+#[test]
+fn on_demand_keepalive_file_stays_with_jobs_left() {
+    let Some(bin) = quired() else { return };
+    let port = free_port().unwrap();
+    let dir = configured(port);
+    let log = fs::File::create(dir.path().join("log/stdout.log")).unwrap();
+    let mut cmd = Command::new(&bin);
+    cmd.arg("-l")
+        .args(conf_args(dir.path()))
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(Stdio::null());
+    let mut child = ChildGuard::spawn("quired -l", &mut cmd).unwrap();
+    let host = format!("127.0.0.1:{port}");
+    assert!(wait_until(LIMIT, || lpstat_r(&host).stdout.contains("scheduler is running")));
+    let keepalive = dir.path().join("cache/org.cups.cupsd");
+    assert!(keepalive.exists(), "no keep-alive file while running");
+    let lp = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        run_with_timeout(30, args[0].as_str(), &args[1..], None, &[]).unwrap()
+    };
+    let doc = data_dir().join("documents/testfile.txt");
+    let made = lp(&["lpadmin", "-h", &host, "-p", "q", "-v", "file:///dev/null", "-E"]);
+    assert_eq!(made.rc, 0, "{}", made.text());
+    let held = lp(&["lp", "-h", &host, "-d", "q", "-H", "indefinite", path_arg(&doc)]);
+    assert!(parse_request_id(&held.stdout).is_some(), "{}", held.text());
+    signal(child.id().unwrap(), "TERM");
+    assert!(wait_until(LIMIT, || child.check_alive().is_err()), "no exit on SIGTERM");
+    assert!(keepalive.exists(), "keep-alive file removed with a held job left");
+}
