@@ -176,6 +176,7 @@ pub async fn run(
         launch,
         log_level,
         notifier: notifier.clone(),
+        connections: bound.connection_limits(),
     }
     .start();
     let keepalive = args.on_demand.then(|| crate::idle::keepalive_path(&c.cache_dir));

@@ -3,10 +3,11 @@
 //! reload, and under systemd exits). Parse and validate first: a configuration that fails
 //! (unreadable, or with errors) is not applied, and the running one stays, with the reason
 //! in the log. What requests read (`<Location>` rules, policies, `DefaultEncryption`, the
-//! limits and times of jobs and subscriptions, `FileDevice`, `SystemGroup`, `Pull*`,
-//! `LogLevel`, `IdleExitTimeout`, `Browsing`, `WebInterface`) changes from the next request;
-//! what quired sets up once at start (listeners, `User`, directories, TLS, connection limits,
-//! PAM, ...) is logged as changed and takes effect at the next start. The log files are
+//! limits and times of jobs and subscriptions, `MaxClients`, `MaxClientsPerHost`, `FileDevice`,
+//! `SystemGroup`, `Pull*`, `LogLevel`, `IdleExitTimeout`, `Browsing`, `WebInterface`) changes
+//! from the next request (or connection); what quired sets up once at start (listeners,
+//! `User`, directories, TLS, `Timeout`, PAM, ...) is logged as changed and takes effect at
+//! the next start. The log files are
 //! reopened by the log writer's own SIGHUP listener.
 
 use crate::args::Args;
@@ -31,6 +32,7 @@ pub struct Reloader {
     pub launch: Arc<quire_backends::Launch>,
     pub log_level: Option<LogLevelSwitch>,
     pub notifier: Notifier,
+    pub connections: crate::net::ConnectionLimits,
 }
 
 impl Reloader {
@@ -89,6 +91,9 @@ impl Reloader {
         self.app.access.set(quire_core::model::AccessRules::from_config(new));
         self.app.accounts.set(crate::requester::Accounts::new(new.system_group.clone()));
         self.app.pull.set(pull.clone());
+        let max_clients = (new.max_clients as usize).max(1);
+        self.connections.set(max_clients, new.clients_per_host() as usize);
+        crate::fdlimit::raise_for(max_clients);
         let settings = Box::new(core_settings(new, now(), &self.launch));
         let _ = self.tx.send(Command::Reconfigure { settings, pull });
         if let Some(switch) = &self.log_level {
@@ -112,8 +117,6 @@ pub fn set_at_start_changed(old: &ServerConfig, new: &ServerConfig) -> Vec<&'sta
         ("ServerBin", old.server_bin != new.server_bin),
         ("ServerKeychain", old.server_keychain != new.server_keychain),
         ("CreateSelfSignedCerts", old.create_self_signed_certs != new.create_self_signed_certs),
-        ("MaxClients", old.max_clients != new.max_clients),
-        ("MaxClientsPerHost", old.max_clients_per_host != new.max_clients_per_host),
         ("Timeout", old.timeout != new.timeout),
         ("KeepAlive", old.keep_alive != new.keep_alive),
         ("LimitRequestBody", old.limit_request_body != new.limit_request_body),

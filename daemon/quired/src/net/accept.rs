@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use super::admission::{Admission, Class, Limits, Refusal};
+use super::admission::{Admission, Class, Refusal};
 use super::conn::{self, shutdown_requested, Shared};
 use super::refuse::Refuser;
 use super::{remove_socket_file, ListenSpec, LocalEnd, NetConfig, NetError};
@@ -133,18 +133,14 @@ async fn bind_unix(path: &Path) -> std::io::Result<UnixListener> {
 pub(crate) async fn serve(
     cfg: NetConfig,
     listeners: Vec<Listener>,
+    admission: Arc<Admission>,
     router: axum::Router,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), NetError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let acceptor = cfg.tls.clone().map(TlsAcceptor::from);
-    let limits = Limits::new(cfg.max_connections, cfg.max_connections_per_host);
-    let limit = Gate {
-        admission: Admission::new(limits),
-        limits,
-        log: Arc::new(RefusalLog::default()),
-        refuser: Refuser::default(),
-    };
+    let limit =
+        Gate { admission, log: Arc::new(RefusalLog::default()), refuser: Refuser::default() };
     let shared = Arc::new(Shared { cfg, router, acceptor, shutdown: stop_rx });
     let mut loops = JoinSet::new();
     for listener in listeners {
@@ -162,7 +158,6 @@ pub(crate) async fn serve(
 #[derive(Clone)]
 struct Gate {
     admission: Arc<Admission>,
-    limits: Limits,
     log: Arc<RefusalLog>,
     refuser: Refuser,
 }
@@ -183,7 +178,7 @@ impl Default for RefusalLog {
 
 impl Gate {
     fn refused(&self, why: Refusal, peer: &str) {
-        let l = self.limits;
+        let l = self.admission.limits();
         let now = Instant::now();
         match why {
             Refusal::Full => {

@@ -189,9 +189,25 @@ impl From<std::io::Error> for NetError {
 pub struct BoundListeners {
     cfg: NetConfig,
     listeners: Vec<accept::Listener>,
+    admission: Arc<admission::Admission>,
+}
+
+/// `MaxClients` and `MaxClientsPerHost` of a running server, for a reload to change.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimits(Arc<admission::Admission>);
+
+impl ConnectionLimits {
+    /// Connections open stay; new ones are admitted under the new limits.
+    pub fn set(&self, max_connections: usize, max_connections_per_host: usize) {
+        self.0.set_limits(admission::Limits::new(max_connections, max_connections_per_host));
+    }
 }
 
 impl BoundListeners {
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits(Arc::clone(&self.admission))
+    }
+
     /// The addresses actually bound (port 0 resolved), in `NetConfig::listen` order.
     pub fn local_addrs(&self) -> Vec<LocalEnd> {
         self.listeners.iter().map(accept::Listener::local_end).collect()
@@ -204,7 +220,7 @@ impl BoundListeners {
         router: axum::Router,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), NetError> {
-        accept::serve(self.cfg, self.listeners, router, shutdown).await
+        accept::serve(self.cfg, self.listeners, self.admission, router, shutdown).await
     }
 }
 
@@ -246,7 +262,8 @@ pub async fn bind(
         tracing::info!("Also serving the passed socket {:?}", extra.local_end());
         listeners.push(extra);
     }
-    Ok(BoundListeners { cfg, listeners })
+    let limits = admission::Limits::new(cfg.max_connections, cfg.max_connections_per_host);
+    Ok(BoundListeners { cfg, listeners, admission: admission::Admission::new(limits) })
 }
 
 /// Connections open and since when none is (for `-l`'s idle exit).
