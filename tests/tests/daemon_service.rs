@@ -133,7 +133,8 @@ fn t_without_c_checks_the_system_configuration() {
 }
 
 /// Without `-f`, the command returns only once the server serves (a client connects at
-/// once), and a port in use makes it fail with the reason and a non-zero status. quired
+/// once), and a port in use or a broken configuration makes it fail with the reason and a
+/// non-zero status. quired
 /// only: cupsd keeps running on its other listeners (here the Unix socket) when one fails.
 #[test]
 fn background_start_waits_for_the_server_and_reports_a_taken_port() {
@@ -149,6 +150,16 @@ fn background_start_waits_for_the_server_and_reports_a_taken_port() {
     let want = format!("127.0.0.1:{port}");
     assert!(out.stderr.contains(&want) && out.stderr.contains("in use"), "{}", out.text());
     assert!(processes_with(&args[1]).is_empty(), "a server was left running");
+
+    // A configuration with an error: refused with its file:line, nothing left running.
+    let conf = dir.path().join("etc/cupsd.conf");
+    let good = fs::read_to_string(&conf).unwrap();
+    fs::write(&conf, format!("{good}</Location>\n")).unwrap();
+    let out = run(&bin, &words);
+    assert_ne!(out.rc, 0, "started with a broken configuration: {}", out.text());
+    assert!(out.stderr.contains("cupsd.conf:"), "no file:line: {}", out.text());
+    assert!(processes_with(&args[1]).is_empty(), "a server was left running");
+    fs::write(&conf, good).unwrap();
 
     drop(taken);
     let out = run(&bin, &words);
