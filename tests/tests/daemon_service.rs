@@ -465,3 +465,32 @@ fn on_demand_keepalive_file_stays_with_jobs_left() {
     assert!(wait_until(LIMIT, || child.check_alive().is_err()), "no exit on SIGTERM");
     assert!(keepalive.exists(), "keep-alive file removed with a held job left");
 }
+
+/// SIGHUP applies `Listen` lines: one added is served, one removed no longer accepts. Both
+/// servers; quired also keeps serving a connection made there before (cupsd closes it).
+#[test]
+fn sighup_adds_and_removes_listeners() {
+    for server in both_servers() {
+        let name = server.name();
+        let port = free_port().unwrap();
+        let conf = server.dir().join("etc/cupsd.conf");
+        let original = fs::read_to_string(&conf).unwrap();
+        fs::write(&conf, format!("{original}Listen 127.0.0.1:{port}\n")).unwrap();
+        signal(server.pid().unwrap(), "HUP");
+        let host = format!("127.0.0.1:{port}");
+        let served = wait_until(LIMIT, || {
+            tcp_connects(port) && lpstat_r(&host).stdout.contains("scheduler is running")
+        });
+        assert!(served, "{name}: the added Listen is not served:\n{}", server.log_tail(30));
+        let mut kept = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        assert_eq!(http_status(&server, "/printers/", Some(&mut kept)), 200, "{name}");
+        fs::write(&conf, &original).unwrap();
+        signal(server.pid().unwrap(), "HUP");
+        let gone = wait_until(LIMIT, || !tcp_connects(port));
+        assert!(gone, "{name}: the removed Listen still accepts:\n{}", server.log_tail(30));
+        if server.kind() == ServerKind::Quired {
+            assert_eq!(http_status(&server, "/printers/", Some(&mut kept)), 200, "kept");
+        }
+        assert!(lpstat_r(&server.host_port()).stdout.contains("scheduler is running"));
+    }
+}

@@ -177,6 +177,7 @@ pub async fn run(
         log_level,
         notifier: notifier.clone(),
         connections: bound.connection_limits(),
+        listeners: bound.listener_control(),
     }
     .start();
     let keepalive = args.on_demand.then(|| crate::idle::keepalive_path(&c.cache_dir));

@@ -1,12 +1,13 @@
 //! SIGHUP: read cupsd.conf and cups-files.conf again and apply them without a restart: no
-//! job, connection or listener is dropped (cupsd closes its listeners and idle clients to
-//! reload, and under systemd exits). Parse and validate first: a configuration that fails
+//! job or connection is dropped, nor a listener the configuration keeps (cupsd closes its
+//! listeners and idle clients to reload, and under systemd exits). `Listen`/`Port` lines
+//! added are bound, those removed no longer accepted on (their connections stay). Parse and validate first: a configuration that fails
 //! (unreadable, or with errors) is not applied, and the running one stays, with the reason
 //! in the log. What requests read (`<Location>` rules, policies, `DefaultEncryption`, the
 //! limits and times of jobs and subscriptions, `MaxClients`, `MaxClientsPerHost`, `FileDevice`,
 //! `SystemGroup`, `Pull*`, `LogLevel`, `IdleExitTimeout`, `Browsing`, `WebInterface`) changes
-//! from the next request (or connection); what quired sets up once at start (listeners,
-//! `User`, directories, TLS, `Timeout`, PAM, ...) is logged as changed and takes effect at
+//! from the next request (or connection); what quired sets up once at start (`User`,
+//! directories, TLS, `Timeout`, PAM, ...) is logged as changed and takes effect at
 //! the next start. The log files are
 //! reopened by the log writer's own SIGHUP listener.
 
@@ -33,6 +34,7 @@ pub struct Reloader {
     pub log_level: Option<LogLevelSwitch>,
     pub notifier: Notifier,
     pub connections: crate::net::ConnectionLimits,
+    pub listeners: crate::net::ListenerControl,
 }
 
 impl Reloader {
@@ -49,7 +51,7 @@ impl Reloader {
     async fn run(self, mut hangups: tokio::signal::unix::Signal) {
         while hangups.recv().await.is_some() {
             self.notifier.reloading();
-            match self.reload() {
+            match self.reload().await {
                 Ok(()) => self.notifier.ready("Scheduler is running..."),
                 Err(why) => self.notifier.ready(&format!(
                     "Scheduler is running; the configuration was not reloaded: {why}"
@@ -58,7 +60,7 @@ impl Reloader {
         }
     }
 
-    fn reload(&self) -> Result<(), String> {
+    async fn reload(&self) -> Result<(), String> {
         let cupsd = self.args.cupsd_path();
         let loaded = match crate::config::load(&self.args) {
             Ok(l) => l,
@@ -81,6 +83,10 @@ impl Reloader {
             tracing::warn!("SIGHUP: {name} changed; it takes effect when quired is restarted");
         }
         self.apply(&new);
+        // As cupsd: a `Listen` that cannot be bound is logged, the others are served.
+        for e in self.listeners.relisten(crate::config::listen_specs(&new)).await {
+            tracing::error!("SIGHUP: {e}");
+        }
         self.config.set(new);
         tracing::info!("SIGHUP: configuration reloaded from \"{}\"", cupsd.display());
         Ok(())
@@ -105,7 +111,6 @@ impl Reloader {
 /// The directives read once at start whose value differs, by name.
 pub fn set_at_start_changed(old: &ServerConfig, new: &ServerConfig) -> Vec<&'static str> {
     let checks = [
-        ("Listen/Port", old.listen != new.listen),
         ("User", old.user != new.user),
         ("Group", old.group != new.group),
         ("ServerRoot", old.server_root != new.server_root),
@@ -144,7 +149,9 @@ mod tests {
         new.locations.clear();
         assert!(set_at_start_changed(&old, &new).is_empty(), "these change live");
         new.listen.push(quire_config::Listen::Any(631));
+        assert!(set_at_start_changed(&old, &new).is_empty(), "listeners change live");
         new.user = "nobody".into();
-        assert_eq!(set_at_start_changed(&old, &new), ["Listen/Port", "User"]);
+        new.timeout = std::time::Duration::from_secs(1);
+        assert_eq!(set_at_start_changed(&old, &new), ["User", "Timeout"]);
     }
 }

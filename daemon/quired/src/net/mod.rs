@@ -190,6 +190,27 @@ pub struct BoundListeners {
     cfg: NetConfig,
     listeners: Vec<accept::Listener>,
     admission: Arc<admission::Admission>,
+    relisten: (
+        tokio::sync::mpsc::UnboundedSender<accept::Relisten>,
+        tokio::sync::mpsc::UnboundedReceiver<accept::Relisten>,
+    ),
+}
+
+/// Changes the `Listen` addresses of a running server (SIGHUP).
+#[derive(Clone, Debug)]
+pub struct ListenerControl(tokio::sync::mpsc::UnboundedSender<accept::Relisten>);
+
+impl ListenerControl {
+    /// Serves `listen` from now on: what it drops is no longer accepted on (connections
+    /// made there stay; a socket a service manager passed stays too), what it adds is bound.
+    /// The addresses that could not be bound, and why (the others are served).
+    pub async fn relisten(&self, listen: Vec<ListenSpec>) -> Vec<NetError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        if self.0.send(accept::Relisten { listen, done }).is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
 }
 
 /// `MaxClients` and `MaxClientsPerHost` of a running server, for a reload to change.
@@ -204,6 +225,10 @@ impl ConnectionLimits {
 }
 
 impl BoundListeners {
+    pub fn listener_control(&self) -> ListenerControl {
+        ListenerControl(self.relisten.0.clone())
+    }
+
     pub fn connection_limits(&self) -> ConnectionLimits {
         ConnectionLimits(Arc::clone(&self.admission))
     }
@@ -220,7 +245,8 @@ impl BoundListeners {
         router: axum::Router,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), NetError> {
-        accept::serve(self.cfg, self.listeners, self.admission, router, shutdown).await
+        let (_, relisten) = self.relisten;
+        accept::serve(self.cfg, self.listeners, self.admission, relisten, router, shutdown).await
     }
 }
 
@@ -263,7 +289,9 @@ pub async fn bind(
         listeners.push(extra);
     }
     let limits = admission::Limits::new(cfg.max_connections, cfg.max_connections_per_host);
-    Ok(BoundListeners { cfg, listeners, admission: admission::Admission::new(limits) })
+    let admission = admission::Admission::new(limits);
+    let relisten = tokio::sync::mpsc::unbounded_channel();
+    Ok(BoundListeners { cfg, listeners, admission, relisten })
 }
 
 /// Connections open and since when none is (for `-l`'s idle exit).
