@@ -69,7 +69,7 @@ impl Listener {
     }
 
     /// Bound by us, not passed by a service manager.
-    fn owned(&self) -> bool {
+    pub(crate) fn owned(&self) -> bool {
         match self {
             Listener::Tcp { owned, .. } | Listener::Unix { owned, .. } => *owned,
         }

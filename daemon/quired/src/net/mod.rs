@@ -277,7 +277,11 @@ pub async fn bind(
             Ok(l) => listeners.push(l),
             Err(NetError::Bind { source, .. })
                 if source.kind() == std::io::ErrorKind::AddrInUse
-                    && passed.iter().flatten().any(|l| l.covers_port_of(spec)) =>
+                    && passed
+                        .iter()
+                        .flatten()
+                        .chain(&listeners)
+                        .any(|l| !l.owned() && l.covers_port_of(spec)) =>
             {
                 tracing::info!("Listen {spec}: served by a passed socket on all addresses");
             }

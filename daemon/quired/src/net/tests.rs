@@ -503,8 +503,12 @@ async fn listen_covered_by_a_passed_wildcard_socket() {
     use crate::service::{Passed, PassedSocket};
     let wildcard = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
     let port = wildcard.local_addr().unwrap().port();
+    // The passed socket's own `Listen` first: it is taken before the other is tried.
     let cfg = NetConfig {
-        listen: vec![ListenSpec::Tcp(SocketAddr::from(([127, 0, 0, 1], port)))],
+        listen: vec![
+            ListenSpec::Tcp(SocketAddr::from(([0, 0, 0, 0], port))),
+            ListenSpec::Tcp(SocketAddr::from(([127, 0, 0, 1], port))),
+        ],
         ..Default::default()
     };
     let passed = vec![Passed { socket: PassedSocket::Tcp(wildcard), name: "unknown".into() }];
