@@ -411,7 +411,7 @@ fn file_devices_follow_cups_files_conf() {
     }
 }
 
-/// quired run with no configuration file (the built-in demo configuration), as root, in a
+/// quired run as its demo (`--demo`: the built-in configuration), as root, in a
 /// network namespace of its own (it listens on the fixed port 8631) from a copy of the
 /// binary without quire-sim beside it, so it makes its fallback file queues.
 struct Demo {
@@ -431,7 +431,7 @@ impl Demo {
             .expect("copy quired");
         let log = fs::File::create(dir.path().join("quired.log")).expect("log");
         let mut cmd = lan.netns_command(&bin);
-        cmd.arg("-f")
+        cmd.arg("--demo")
             .arg("--state-dir")
             .arg(dir.path().join("state"))
             .stdin(std::process::Stdio::null())

@@ -80,6 +80,7 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "ErrorLog",
     "FileDevice",
     "Group",
+    "IdleExitTimeout",
     "JobPrivateAccess",
     "JobPrivateValues",
     "LimitRequestBody",

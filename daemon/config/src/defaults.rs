@@ -49,6 +49,7 @@ impl Default for ServerConfig {
             preserve_job_files: Preserve::For(Duration::from_secs(86400)),
             preserve_job_history: Preserve::Yes,
             reload_timeout: Duration::from_secs(30),
+            idle_exit_timeout: Duration::from_secs(60),
             server_admin: None,
             server_alias: Vec::new(),
             server_name: None,

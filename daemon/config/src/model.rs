@@ -267,6 +267,8 @@ pub struct ServerConfig {
     pub preserve_job_files: Preserve,
     pub preserve_job_history: Preserve,
     pub reload_timeout: Duration,
+    /// `IdleExitTimeout`: with `-l`, exit after this long with nothing to do (0: never).
+    pub idle_exit_timeout: Duration,
     pub server_admin: Option<String>,
     pub server_alias: Vec<String>,
     pub server_name: Option<String>,

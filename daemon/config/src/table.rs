@@ -186,8 +186,8 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "IdleExitTimeout",
         C,
         TOP,
-        Ign,
-        "Quire does not exit when idle",
+        Sup,
+        "with `-l`: exit when idle, as cupsd (not while WebInterface is on)",
     ),
     d(
         "Include",

@@ -494,6 +494,7 @@ fn time_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut Duratio
         "MaxJobTime" => &mut c.max_job_time,
         "MultipleOperationTimeout" => &mut c.multiple_operation_timeout,
         "ReloadTimeout" => &mut c.reload_timeout,
+        "IdleExitTimeout" => &mut c.idle_exit_timeout,
         "Timeout" => &mut c.timeout,
         "AuthLockoutTime" => &mut c.auth_lockout_time,
         "ConfidentialHoldTime" => &mut c.confidential_hold_time,

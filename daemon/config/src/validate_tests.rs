@@ -19,7 +19,8 @@ fn typed_values() {
         MaxJobs 1k\nMaxJobsPerUser 10\nLogLevel debug2\nPreserveJobHistory 1d\nPreserveJobFiles No\n\
         Timeout 5m\nKeepAlive off\nLimitRequestBody 10m\nDefaultPolicy authenticated\nServerName print.example\n\
         ServerAlias a b\nServerAlias c\nErrorPolicy retry-job\nJobRetryInterval 1m\nJobRetryLimit 3\n\
-        MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n";
+        MaxHoldTime 2h\nServerTokens OS\nPageLogFormat\nAccessLogLevel all\nBrowsing Yes\nWebInterface yes\n\
+        IdleExitTimeout 30s\n";
     let (c, diags) = v(text, "ServerRoot /srv/cups\nErrorLog syslog\nAccessLog logs/access\nSystemGroup wheel admin\nTempDir /tmp/q\n");
     let others: Vec<&str> = diags
         .iter()
@@ -47,6 +48,8 @@ fn typed_values() {
     assert_eq!(c.page_log_format, None);
     assert_eq!(c.access_log_level, AccessLogLevel::All);
     assert!(c.browsing && c.web_interface);
+    assert_eq!(c.idle_exit_timeout, Duration::from_secs(30));
+    assert_eq!(ServerConfig::default().idle_exit_timeout, Duration::from_secs(60));
     assert_eq!(c.error_log, LogTarget::Syslog);
     assert_eq!(c.access_log, LogTarget::File("/srv/cups/logs/access".into()));
     assert_eq!(c.server_keychain, Path::new("/srv/cups/ssl"));
@@ -349,7 +352,7 @@ fn user_root_is_an_error() {
 
 #[test]
 fn directives_that_do_nothing_are_named_with_their_line() {
-    let text = "Listen 631\nBrowsing No\nBrowsing Yes\nWebInterface No\nWebInterface Yes\nIdleExitTimeout 60\n";
+    let text = "Listen 631\nBrowsing No\nBrowsing Yes\nWebInterface No\nWebInterface Yes\nFilterLimit 10\n";
     let (_, diags) = v(text, "SyncOnClose Yes\nSyncOnClose No\n");
     let lines: Vec<(usize, &str)> =
         diags.iter().map(|d| (d.loc.line, d.message.as_str())).collect();
@@ -358,7 +361,7 @@ fn directives_that_do_nothing_are_named_with_their_line() {
     assert_eq!(lines.iter().map(|l| l.0).collect::<Vec<_>>(), [2, 3, 5, 6], "{lines:?}");
     assert!(lines[0].1.starts_with("SyncOnClose"), "{lines:?}");
     assert!(lines[1].1.starts_with("Browsing has no effect in Quire"), "{lines:?}");
-    assert!(lines[3].1.contains("IdleExitTimeout"), "{lines:?}");
+    assert!(lines[3].1.contains("FilterLimit"), "{lines:?}");
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! the `<Location /admin/conf>` rules cupsd relies on alone). Unlike cupsd, a PUT is parsed and
 //! validated before anything is written: a file with errors is refused with them (cupsd
 //! installs it and finds out at the reload); the old file is kept as `cupsd.conf.O`, and the
-//! new one written beside it and renamed over it, so a crash leaves one or the other.
+//! new one written beside it and renamed over it, so a crash leaves one or the other; then the
+//! scheduler reloads it (SIGHUP, `reload.rs`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -106,6 +107,11 @@ pub fn answer(result: std::io::Result<Put>, conf: &ConfFiles) -> Response {
     match result {
         Ok(Put::Installed) => {
             tracing::info!("Installed config file \"{}\".", conf.cupsd.display());
+            // As cupsd after a PUT: reload it, by the SIGHUP path an admin would use.
+            let me = nix::unistd::Pid::this();
+            if let Err(e) = nix::sys::signal::kill(me, nix::sys::signal::Signal::SIGHUP) {
+                tracing::error!("Unable to reload after installing the configuration: {e}");
+            }
             StatusCode::CREATED.into_response()
         }
         Ok(Put::Refused(why)) => {

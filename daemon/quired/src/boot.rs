@@ -1,57 +1,43 @@
 //! Start-up: directories, logging, store, state, TLS, listeners; and daemonizing.
 
+use crate::args::Args;
 use crate::clock::now;
 use crate::command::Command;
-use crate::config::{core_settings, listen_specs, Loaded};
+use crate::config::{core_settings, listen_specs, pull_policy, Loaded};
 use crate::http::{router, App};
+use crate::live::Live;
 use crate::net;
+use crate::reload::{LogLevelSwitch, Reloader};
 use crate::requester::Accounts;
 use crate::restore::restore;
 use crate::scheduler_task::SchedulerTask;
+use crate::service::Service;
 use quire_config::{LogLevel, LogTarget, ServerConfig};
 use quire_core::{Request, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Without -f, cupsd detaches: we start ourselves again with -f in a new process group.
-pub fn daemonize() -> ExitCode {
-    use std::os::unix::process::CommandExt;
-    let Ok(exe) = std::env::current_exe() else {
-        eprintln!("quired: unable to find my own executable");
-        return ExitCode::from(1);
-    };
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    args.push("-f".into());
-    let child = std::process::Command::new(exe)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .process_group(0)
-        .spawn();
-    match child {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("quired: unable to start in the background: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-pub fn init_logging(c: &ServerConfig) {
-    let level = match c.log_level {
+/// The `tracing` filter for a `LogLevel`.
+fn level_filter(level: LogLevel) -> &'static str {
+    match level {
         LogLevel::None => "off",
         LogLevel::Emerg | LogLevel::Alert | LogLevel::Crit | LogLevel::Error => "error",
         LogLevel::Warn => "warn",
         LogLevel::Notice | LogLevel::Info => "info",
         LogLevel::Debug => "debug",
         LogLevel::Debug2 => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    }
+}
+
+/// Starts the error log; what it returns sets `LogLevel` again on SIGHUP (nothing when
+/// `QUIRE_LOG` chose the filter).
+pub fn init_logging(c: &ServerConfig) -> Option<LogLevelSwitch> {
+    use tracing_subscriber::EnvFilter;
+    let from_env = EnvFilter::try_from_env("QUIRE_LOG").ok();
+    let fixed = from_env.is_some();
+    let filter = from_env.unwrap_or_else(|| EnvFilter::new(level_filter(c.log_level)));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
     let file = match &c.error_log {
         LogTarget::File(p) => {
@@ -64,18 +50,41 @@ pub fn init_logging(c: &ServerConfig) {
     };
     // Every line escaped: request data in a message cannot start a line of its own.
     use crate::logline::Escaping;
-    let _ = match file {
-        Some(f) => builder.with_writer(Escaping(std::sync::Mutex::new(f))).try_init(),
-        None => builder.with_writer(Escaping(std::io::stderr)).try_init(),
+    let switch: LogLevelSwitch = match file {
+        Some(f) => {
+            let builder =
+                builder.with_writer(Escaping(std::sync::Mutex::new(f))).with_filter_reloading();
+            let handle = builder.reload_handle();
+            let _ = builder.try_init();
+            Box::new(move |l| drop(handle.reload(EnvFilter::new(level_filter(l)))))
+        }
+        None => {
+            let builder = builder.with_writer(Escaping(std::io::stderr)).with_filter_reloading();
+            let handle = builder.reload_handle();
+            let _ = builder.try_init();
+            Box::new(move |l| drop(handle.reload(EnvFilter::new(level_filter(l)))))
+        }
     };
+    (!fixed).then_some(switch)
 }
 
 fn make_dir(p: &Path) -> Result<(), String> {
     std::fs::create_dir_all(p).map_err(|e| format!("Unable to create \"{}\": {e}", p.display()))
 }
 
-pub async fn run(loaded: Loaded) -> Result<(), String> {
-    let c = &loaded.server;
+/// The scheduler's side, ready to run: state restored, the job store's thread started.
+struct Started {
+    task: SchedulerTask,
+    tx: tokio::sync::mpsc::UnboundedSender<Command>,
+    rx: tokio::sync::mpsc::UnboundedReceiver<Command>,
+    spool: quire_store::Spool,
+    spool_dir: std::path::PathBuf,
+    cache: Arc<crate::cache::ResponseCache>,
+    keyring: Arc<quire_vault::Keyring>,
+    launch: Arc<quire_backends::Launch>,
+}
+
+fn start_scheduler(c: &ServerConfig) -> Result<Started, String> {
     for d in [&c.state_dir, &c.request_root, &c.cache_dir] {
         make_dir(d)?;
     }
@@ -99,68 +108,96 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key"))
             .map_err(|e| e.to_string())?,
     );
-    let pull = pull_policy(c);
-    let pages = Arc::new(quire_backends::PageCounter::new(launch.clone()));
-    let mut task = SchedulerTask::new(
+    let task = SchedulerTask::new(
         state,
         store,
         spool_dir.clone(),
         tx.clone(),
         cache.clone(),
         keyring.clone(),
-        pull.clone(),
-        launch,
+        pull_policy(c),
+        launch.clone(),
     );
-    // The built-in config prints to simulated printers quired runs (kept alive until exit).
+    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch })
+}
+
+/// What the HTTP side shares; the settings a SIGHUP replaces are `Live`.
+fn make_app(loaded: &Loaded, s: &Started) -> Arc<App> {
+    let c = &loaded.server;
+    Arc::new(App {
+        tx: s.tx.clone(),
+        cache: s.cache.clone(),
+        spool: s.spool.clone(),
+        accounts: Live::new(Accounts::new(c.system_group.clone(), c.peer_cred)),
+        limits: quire_ipp::Limits::default(),
+        auth: authenticator(c),
+        access: Live::new(quire_core::model::AccessRules::from_config(c)),
+        pins: crate::pin::Pins::new(s.keyring.clone()),
+        keyring: s.keyring.clone(),
+        pull: Live::new(pull_policy(c)),
+        pages: Arc::new(quire_backends::PageCounter::new(s.launch.clone())),
+        spool_gauge: crate::spool_gauge::SpoolGauge::new(s.spool_dir.clone()),
+        conf_files: loaded.files.clone(),
+    })
+}
+
+pub async fn run(
+    loaded: Loaded,
+    args: Args,
+    service: Service,
+    log_level: Option<LogLevelSwitch>,
+) -> Result<(), String> {
+    let c = &loaded.server;
+    let mut s = start_scheduler(c)?;
+    // The demo prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
         _fleet = crate::demo_fleet::start(&c.state_dir, quire_config::BUILTIN_PORT).await;
-        add_simulated_queues(&mut task, &_fleet).await;
-        if !task.has_printers() {
-            add_builtin_queues(&mut task, &c.state_dir);
+        add_simulated_queues(&mut s.task, &_fleet).await;
+        if !s.task.has_printers() {
+            add_builtin_queues(&mut s.task, &c.state_dir);
         }
     }
     let net_cfg = net_config(c)?;
+    let conns = net_cfg.activity.clone();
     crate::fdlimit::raise_for(net_cfg.max_connections);
-    let bound = net::bind(net_cfg).await.map_err(|e| e.to_string())?;
+    let bound = net::bind(net_cfg, service.passed).await.map_err(|e| e.to_string())?;
     for addr in bound.local_addrs() {
         tracing::info!("Listening on {addr:?}");
     }
+    let app = make_app(&loaded, &s);
+    let Started { task, tx, rx, launch, .. } = s;
     tokio::spawn(task.run(rx));
-    let auth = authenticator(c);
-    let access = Some(Arc::new(quire_core::model::AccessRules::from_config(c)));
-    let app = Arc::new(App {
-        tx,
-        cache,
-        spool,
-        accounts: Accounts::new(c.system_group.clone(), c.peer_cred),
-        limits: quire_ipp::Limits::default(),
-        auth,
-        access,
-        pins: crate::pin::Pins::new(keyring.clone()),
-        keyring,
-        pull,
-        pages,
-        spool_gauge: crate::spool_gauge::SpoolGauge::new(spool_dir),
-        conf_files: loaded.files.clone(),
+    let config = Arc::new(Live::new(loaded.server.clone()));
+    let notifier = service.notifier;
+    Reloader {
+        args: args.clone(),
+        config: config.clone(),
+        app: app.clone(),
+        tx: tx.clone(),
+        launch,
+        log_level,
+        notifier: notifier.clone(),
+        connections: bound.connection_limits(),
+        listeners: bound.listener_control(),
+    }
+    .start();
+    let keepalive = args.on_demand.then(|| crate::idle::keepalive_path(&c.cache_dir));
+    let idle = keepalive.as_ref().map(|path| {
+        crate::idle::keepalive_create(path);
+        crate::idle::idle_exit(config.clone(), conns, tx.clone())
     });
-    bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
+    notifier.ready("Scheduler is running...");
+    let shutdown = async move {
+        shutdown_signal(idle).await;
+        notifier.stopping("Scheduler shutting down...");
+    };
+    bound.serve(router(app), shutdown).await.map_err(|e| e.to_string())?;
+    if let Some(path) = &keepalive {
+        crate::idle::keepalive_at_exit(path, &tx, config.get().browsing).await;
+    }
     tracing::info!("Scheduler shutting down normally.");
     Ok(())
-}
-
-/// Which document URIs Print-URI/Send-URI may name (never this server's own addresses).
-fn pull_policy(c: &ServerConfig) -> crate::fetch::PullPolicy {
-    let own = listen_specs(c).into_iter().filter_map(|l| match l {
-        net::ListenSpec::Tcp(a) => Some(a),
-        net::ListenSpec::Unix(_) => None,
-    });
-    crate::fetch::PullPolicy {
-        schemes: c.pull_schemes.clone(),
-        hosts: c.pull_hosts.clone(),
-        own: own.collect(),
-        min_rate: c.pull_min_rate,
-    }
 }
 
 /// The listeners, limits and TLS certificate (made if asked for and missing).
@@ -206,17 +243,28 @@ fn authenticator(c: &ServerConfig) -> Arc<crate::auth::Authenticator> {
     crate::auth::Authenticator::new(c.pam_service.clone(), guard, audit)
 }
 
-async fn shutdown_signal() {
+/// SIGTERM, Ctrl-C, or (with `-l`) nothing to do for `IdleExitTimeout`.
+async fn shutdown_signal(idle: Option<impl std::future::Future<Output = ()>>) {
     use tokio::signal::unix::{signal, SignalKind};
+    let idle = async move {
+        match idle {
+            Some(idle) => idle.await,
+            None => std::future::pending().await,
+        }
+    };
     match signal(SignalKind::terminate()) {
         Ok(mut term) => {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
+                () = idle => {}
             }
         }
         Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                () = idle => {}
+            }
         }
     }
 }

@@ -120,6 +120,17 @@ pub enum Command {
     Start(Vec<(i32, String, u32)>),
     /// A batch was not saved: reload what it touched from the store.
     StoreFailed(crate::store_thread::Touched),
+    /// SIGHUP: the new configuration's settings (the start time and the CUPS backends are
+    /// kept) and pull policy.
+    Reconfigure {
+        settings: Box<quire_core::Settings>,
+        pull: crate::fetch::PullPolicy,
+    },
+    /// `-l`: is there nothing to do (no unfinished job; with `browsing`, no shared printer)?
+    Idle {
+        browsing: bool,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 /// A read-only view for the status page.

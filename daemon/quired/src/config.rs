@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct Loaded {
     pub server: ServerConfig,
     pub diagnostics: Vec<Diagnostic>,
-    /// True when running on the built-in default (no -c).
+    /// True when running the demo's built-in configuration (`--demo`).
     pub builtin: bool,
     /// The files it was read from (None: the built-in default).
     pub files: Option<crate::admin_conf::ConfFiles>,
@@ -18,7 +18,15 @@ pub struct Loaded {
 
 #[derive(Debug)]
 pub enum ConfigError {
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// No `-c` and no /etc/cups/cupsd.conf.
+    NoSystemConfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     Invalid(Vec<String>),
 }
 
@@ -28,6 +36,11 @@ impl std::fmt::Display for ConfigError {
             ConfigError::Read { path, source } => {
                 write!(f, "Unable to read \"{}\": {source}", path.display())
             }
+            ConfigError::NoSystemConfig { path, source } => write!(
+                f,
+                "Unable to read \"{}\": {source} (give a cupsd.conf with -c, or try Quire with `quired --demo`)",
+                path.display()
+            ),
             ConfigError::Invalid(errs) => write!(f, "{}", errs.join("\n")),
         }
     }
@@ -49,20 +62,28 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 }
 
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
-    let Some(cupsd_path) = &args.cupsd_conf else {
+    if args.demo {
         let dir = args.state_dir.clone().unwrap_or_else(default_state_dir);
         // FileDevice stays off, as in cupsd: with quired as root, a client allowed to add
         // queues could otherwise write any file. The demo's own file queues are made by
         // quired itself at boot (boot.rs), not through a client's request.
         let server = ServerConfig::builtin_default(&dir);
         return Ok(Loaded { server, diagnostics: Vec::new(), builtin: true, files: None });
-    };
-    let files_path = args
-        .files_conf
-        .clone()
-        .unwrap_or_else(|| cupsd_path.parent().unwrap_or(Path::new(".")).join("cups-files.conf"));
-    let (cupsd, mut diags) = quire_config::parse(&read(cupsd_path)?, cupsd_path);
-    let files = if args.files_conf.is_some() || files_path.exists() {
+    }
+    let cupsd_path = args.cupsd_path();
+    let files_path = args.files_path();
+    let cupsd_text = read(&cupsd_path).map_err(|e| match e {
+        // The system's file is missing: this host has no CUPS configuration yet.
+        ConfigError::Read { path, source }
+            if args.cupsd_conf.is_none() && source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            ConfigError::NoSystemConfig { path, source }
+        }
+        other => other,
+    })?;
+    let (cupsd, mut diags) = quire_config::parse(&cupsd_text, &cupsd_path);
+    // A missing cups-files.conf means its defaults, as in cupsd.
+    let files = if files_path.exists() {
         let (nodes, d) = quire_config::parse(&read(&files_path)?, &files_path);
         diags.extend(d);
         nodes
@@ -76,7 +97,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     if !errors.is_empty() {
         return Err(ConfigError::Invalid(errors));
     }
-    let files = crate::admin_conf::ConfFiles { cupsd: cupsd_path.clone(), files: files_path };
+    let files = crate::admin_conf::ConfFiles { cupsd: cupsd_path, files: files_path };
     Ok(Loaded { server, diagnostics: diags, builtin: false, files: Some(files) })
 }
 
@@ -106,6 +127,20 @@ pub fn listen_specs(c: &ServerConfig) -> Vec<ListenSpec> {
     }
     out.dedup();
     out
+}
+
+/// Which document URIs Print-URI/Send-URI may name (never this server's own addresses).
+pub fn pull_policy(c: &ServerConfig) -> crate::fetch::PullPolicy {
+    let own = listen_specs(c).into_iter().filter_map(|l| match l {
+        ListenSpec::Tcp(a) => Some(a),
+        ListenSpec::Unix(_) => None,
+    });
+    crate::fetch::PullPolicy {
+        schemes: c.pull_schemes.clone(),
+        hosts: c.pull_hosts.clone(),
+        own: own.collect(),
+        min_rate: c.pull_min_rate,
+    }
 }
 
 fn preserve(p: &Preserve) -> Option<i64> {

@@ -24,17 +24,17 @@ pub struct App {
     pub tx: mpsc::UnboundedSender<Command>,
     pub cache: Arc<crate::cache::ResponseCache>,
     pub spool: quire_store::Spool,
-    pub accounts: Accounts,
+    pub accounts: crate::live::Live<Accounts>,
     pub limits: Limits,
     pub auth: Arc<crate::auth::Authenticator>,
-    /// cupsd's `<Location>` rules (None: no checks).
-    pub access: Option<Arc<quire_core::model::AccessRules>>,
+    /// cupsd's `<Location>` rules (replaced on SIGHUP).
+    pub access: crate::live::Live<quire_core::model::AccessRules>,
     /// Keys for confidential jobs' documents.
     pub keyring: Arc<quire_vault::Keyring>,
     /// PIN hashing for confidential jobs, rate-limited per client.
     pub pins: crate::pin::Pins,
     /// Which document URIs Print-URI/Send-URI may name.
-    pub pull: crate::fetch::PullPolicy,
+    pub pull: crate::live::Live<crate::fetch::PullPolicy>,
     /// Page counts of submitted PDFs, taken by filter workers (as `User`).
     pub pages: Arc<quire_backends::PageCounter>,
     /// The spool's free space, measured here for the scheduler (which does no I/O).
@@ -95,7 +95,7 @@ async fn route(
             ipp(app, conn, base, path, proof, req.into_body()).await
         }
         Method::GET | Method::HEAD => {
-            let who = app.accounts.requester(&conn, &Message::new((2, 0), 0, 1), &proof);
+            let who = app.accounts.get().requester(&conn, &Message::new((2, 0), 0, 1), &proof);
             if let Some(denied) = location_denied(&app, &path, "GET", &who) {
                 return denied;
             }
@@ -127,7 +127,7 @@ async fn put_conf(
     if path != crate::admin_conf::RESOURCE {
         return HttpStatus::FORBIDDEN.into_response();
     }
-    let who = app.accounts.requester(conn, &Message::new((2, 0), 0, 1), proof);
+    let who = app.accounts.get().requester(conn, &Message::new((2, 0), 0, 1), proof);
     if let Some(denied) = location_denied(app, path, "PUT", &who) {
         return denied;
     }
@@ -160,10 +160,7 @@ fn admin_only(who: &quire_core::Requester) -> Option<Response> {
 /// A remote client on plain HTTP under `DefaultEncryption Required` (cupsd's default).
 fn must_upgrade(app: &App, conn: &ConnInfo) -> bool {
     let remote = matches!(&conn.peer, crate::net::Peer::Tcp(a) if !a.ip().is_loopback());
-    let required = app
-        .access
-        .as_deref()
-        .is_some_and(|r| r.default_encryption == quire_config::Encryption::Required);
+    let required = app.access.get().default_encryption == quire_config::Encryption::Required;
     remote && !conn.tls && required
 }
 
@@ -222,7 +219,8 @@ fn location_denied(
     who: &quire_core::Requester,
 ) -> Option<Response> {
     use quire_core::policy::Decision;
-    match quire_core::policy::check_location(app.access.as_deref()?, path, method, who) {
+    let rules = app.access.get();
+    match quire_core::policy::check_location(&rules, path, method, who) {
         Decision::Allow => None,
         Decision::Unauthenticated(why) => {
             app.auth.audit().record(
@@ -321,7 +319,7 @@ async fn ipp(
         Ok(decoded) => decoded,
         Err(failure) => return failure,
     };
-    let who = app.accounts.requester(&conn, &message, &proof);
+    let who = app.accounts.get().requester(&conn, &message, &proof);
     if let Some(denied) = location_denied(&app, &path, "POST", &who) {
         return denied;
     }
@@ -595,12 +593,12 @@ async fn finish(
 /// Print-URI/Send-URI: a `document-uri` the server may not fetch (scheme, host, form) is
 /// refused at submission, before a job exists; it is fetched only when the job prints.
 fn pull_refused(app: &App, row: Option<&Row>, msg: &Message) -> Option<Message> {
-    if !row.is_some_and(|r| r.facts.document == DocumentUse::Fetched) || app.pull.schemes.is_empty()
-    {
+    let pull = app.pull.get();
+    if !row.is_some_and(|r| r.facts.document == DocumentUse::Fetched) || pull.schemes.is_empty() {
         return None;
     }
     let uri = msg.operation_attr("document-uri").and_then(|a| a.first_str())?;
-    let e = app.pull.check(uri).err()?;
+    let e = pull.check(uri).err()?;
     let err = match e.ipp_status() {
         StatusCode::ClientErrorUriSchemeNotSupported => {
             quire_core::IppError::UriSchemeNotSupported(format!("{e}."))

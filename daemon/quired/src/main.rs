@@ -6,6 +6,7 @@
 mod admin_conf;
 mod args;
 mod auth;
+mod background;
 mod boot;
 mod cache;
 mod clock;
@@ -18,7 +19,9 @@ mod fetch;
 mod guard;
 mod http;
 mod identity;
+mod idle;
 mod launch;
+mod live;
 mod logline;
 mod net;
 mod networks;
@@ -28,16 +31,17 @@ mod pin;
 mod pin_limit;
 mod ratelog;
 mod reconcile;
+mod reload;
 mod requester;
 mod restore;
 mod runner;
 mod scheduler_task;
+mod service;
 mod sniff;
 mod spool_gauge;
 mod spool_stream;
 mod store_thread;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -46,17 +50,31 @@ fn main() -> ExitCode {
     if argv.get(1).map(String::as_str) == Some(launch::WORKER_FLAG) {
         return quire_backends::worker::main(&argv[2..]);
     }
-    let args = match args::Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    let words: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+    let args = match args::parse(&words, &cwd) {
+        args::Parsed::Run(a) => a,
+        args::Parsed::Usage => {
+            print!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        args::Parsed::Version => {
+            println!("quired {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        args::Parsed::Error(msg) => {
+            eprintln!("quired: {msg}");
+            eprint!("{}", args::USAGE);
+            return ExitCode::from(1);
         }
     };
+    // Before any thread starts: the environment is changed (no child inherits these).
+    let service = service::Service::from_env();
     let loaded = match config::load(&args) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("quired: {e}");
+            service.notifier.failed(&e.to_string());
             return ExitCode::from(1);
         }
     };
@@ -64,28 +82,28 @@ fn main() -> ExitCode {
         eprintln!("{d}");
     }
     if args.test || args.test_print {
-        let what = args
-            .cupsd_conf
-            .as_ref()
-            .map_or("built-in configuration".to_string(), |p| format!("\"{}\"", p.display()));
-        eprintln!("{what} is OK");
-        if args.test_print {
-            println!("{:#?}", loaded.server);
-        }
-        return ExitCode::SUCCESS;
+        return test_config(&args, &loaded);
     }
-    if !(args.foreground || args.foreground_detached || args.on_demand) {
-        return boot::daemonize();
+    if !args.stays_in_foreground() {
+        return background::start(&args, &service.notifier);
     }
-    boot::init_logging(&loaded.server);
+    if args.foreground_detached {
+        detach();
+    }
+    let log_level = boot::init_logging(&loaded.server);
+    for problem in &service.problems {
+        tracing::error!("{problem}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("quired: unable to start: {e}");
+            service.notifier.failed(&format!("unable to start: {e}"));
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(boot::run(loaded));
+    let notifier = service.notifier.clone();
+    let result = runtime.block_on(boot::run(loaded, args, service, log_level));
     // Backend threads still following a device's job are not waited for (a printer out of
     // paper could hold SIGTERM for ever): every job is persisted, and after a restart its
     // backend follows the device's job again.
@@ -95,7 +113,32 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("quired: {e}");
+            notifier.failed(&e);
             ExitCode::from(1)
         }
+    }
+}
+
+/// `-t`/`-T`: the files are OK (their diagnostics are printed already), as cupsd says it.
+fn test_config(args: &args::Args, loaded: &config::Loaded) -> ExitCode {
+    if args.demo {
+        println!("The built-in configuration is OK.");
+    } else {
+        println!("\"{}\" is OK.", args.files_path().display());
+        println!("\"{}\" is OK.", args.cupsd_path().display());
+    }
+    if args.test_print {
+        println!("{:#?}", loaded.server);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `-F`: a session of its own (no controlling terminal) and `/` as the working directory,
+/// so no file system is kept busy (the file names from the command line are absolute).
+fn detach() {
+    // Fails only for a process group leader (a service manager's child): nothing to leave.
+    let _ = nix::unistd::setsid();
+    if let Err(e) = std::env::set_current_dir("/") {
+        eprintln!("quired: unable to change to /: {e}");
     }
 }

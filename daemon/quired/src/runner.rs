@@ -89,6 +89,11 @@ fn result_of(r: Result<(), BackendError>) -> JobResult {
 }
 
 impl Runner {
+    /// A reloaded `PullSchemes`/`PullHosts`/`PullMinRate` (fetches begun keep theirs).
+    pub fn set_pull(&mut self, pull: crate::fetch::PullPolicy) {
+        self.pull = pull;
+    }
+
     pub fn new(
         spool_dir: PathBuf,
         store: StoreHandle,

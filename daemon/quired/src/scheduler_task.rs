@@ -137,6 +137,7 @@ impl SchedulerTask {
                 | Command::GetPpd { .. }
                 | Command::Summary { .. }
                 | Command::Spool(_)
+                | Command::Idle { .. }
         );
         if !read_only {
             self.cache.invalidate();
@@ -171,8 +172,33 @@ impl SchedulerTask {
                 self.state.spool_free = space.free;
                 self.state.spool_total = space.total;
             }
+            Command::Reconfigure { settings, pull } => self.reconfigure(*settings, pull, t),
+            Command::Idle { browsing, reply } => {
+                let shared = browsing && self.state.printers.values().any(|p| p.shared);
+                let _ = reply.send(self.state.jobs.active().is_empty() && !shared);
+            }
             cmd => self.backend_report(cmd, t),
         }
+    }
+
+    /// A new configuration's settings (SIGHUP): the limits, policies and times it sets apply
+    /// from the next request; a timer now lets timed work see the new times.
+    fn reconfigure(
+        &mut self,
+        settings: quire_core::Settings,
+        pull: crate::fetch::PullPolicy,
+        t: i64,
+    ) {
+        let old = &self.state.settings;
+        let settings = quire_core::Settings {
+            start_time: old.start_time,
+            cups_backends: old.cups_backends.clone(),
+            ..settings
+        };
+        self.state.settings = settings;
+        self.runner.set_pull(pull);
+        self.cache.invalidate();
+        self.arm(t);
     }
 
     /// What the backends report, the timer, and the runs whose state is saved.

@@ -101,11 +101,11 @@ struct Counts {
     per_host: HashMap<HostKey, usize>,
 }
 
-/// The connection counts of one server; shared by its accept loops.
+/// The connection counts of one server and its limits (a reload may change them);
+/// shared by its accept loops.
 #[derive(Debug)]
 pub(crate) struct Admission {
-    limits: Limits,
-    counts: Mutex<Counts>,
+    state: Mutex<(Limits, Counts)>,
 }
 
 /// One admitted connection; dropping it frees its slot.
@@ -117,13 +117,22 @@ pub(crate) struct Ticket {
 
 impl Admission {
     pub(crate) fn new(limits: Limits) -> Arc<Admission> {
-        Arc::new(Admission { limits, counts: Mutex::new(Counts::default()) })
+        Arc::new(Admission { state: Mutex::new((limits, Counts::default())) })
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    /// New limits (SIGHUP): connections open stay; new ones are admitted under these.
+    pub(crate) fn set_limits(&self, limits: Limits) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0 = limits;
     }
 
     /// Admits a connection of `class`, or says why not.
     pub(crate) fn admit(self: &Arc<Self>, class: Class) -> Result<Ticket, Refusal> {
-        let l = self.limits;
-        let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (l, c) = &mut *state;
         if c.total >= l.total {
             return Err(Refusal::Full);
         }
@@ -151,14 +160,15 @@ impl Admission {
     /// Open connections: (all, remote), for tests.
     #[cfg(test)]
     pub(crate) fn open(&self) -> (usize, usize) {
-        let c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        (c.total, c.remote)
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        (state.1.total, state.1.remote)
     }
 }
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        let mut c = self.admission.counts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.admission.state.lock().unwrap_or_else(|e| e.into_inner());
+        let c = &mut state.1;
         c.total = c.total.saturating_sub(1);
         match self.class {
             Class::Admin => {}
@@ -219,6 +229,18 @@ mod tests {
         drop(remote);
         assert_eq!(a.open(), (0, 0), "every slot comes back");
         assert!(a.admit(host(1)).is_ok());
+    }
+
+    #[test]
+    fn new_limits_apply_to_new_connections() {
+        let a = Admission::new(Limits::new(20, 0));
+        let open: Vec<Ticket> = (0..4).map(|i| a.admit(host(i)).expect("remote")).collect();
+        a.set_limits(Limits::new(20, 1));
+        assert_eq!(a.limits().per_host, 1);
+        assert_eq!(a.admit(host(0)).unwrap_err(), Refusal::PerHost, "host 0 has one already");
+        assert!(a.admit(host(9)).is_ok(), "a new host gets its one");
+        drop(open);
+        assert_eq!(a.open(), (0, 0));
     }
 
     #[test]

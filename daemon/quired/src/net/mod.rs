@@ -117,6 +117,8 @@ pub struct NetConfig {
     pub shutdown_grace: Duration,
     /// cupsd `KeepAlive`: off, each connection is closed after its first answer.
     pub keep_alive: bool,
+    /// Connections open and since when none is: what `-l`'s idle exit waits on.
+    pub activity: Arc<OpenConnections>,
 }
 
 impl Default for NetConfig {
@@ -133,6 +135,7 @@ impl Default for NetConfig {
             max_body_bytes: None,
             shutdown_grace: Duration::from_secs(10),
             keep_alive: true,
+            activity: Arc::new(OpenConnections::default()),
         }
     }
 }
@@ -186,9 +189,50 @@ impl From<std::io::Error> for NetError {
 pub struct BoundListeners {
     cfg: NetConfig,
     listeners: Vec<accept::Listener>,
+    admission: Arc<admission::Admission>,
+    relisten: (
+        tokio::sync::mpsc::UnboundedSender<accept::Relisten>,
+        tokio::sync::mpsc::UnboundedReceiver<accept::Relisten>,
+    ),
+}
+
+/// Changes the `Listen` addresses of a running server (SIGHUP).
+#[derive(Clone, Debug)]
+pub struct ListenerControl(tokio::sync::mpsc::UnboundedSender<accept::Relisten>);
+
+impl ListenerControl {
+    /// Serves `listen` from now on: what it drops is no longer accepted on (connections
+    /// made there stay; a socket a service manager passed stays too), what it adds is bound.
+    /// The addresses that could not be bound, and why (the others are served).
+    pub async fn relisten(&self, listen: Vec<ListenSpec>) -> Vec<NetError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        if self.0.send(accept::Relisten { listen, done }).is_err() {
+            return Vec::new();
+        }
+        answer.await.unwrap_or_default()
+    }
+}
+
+/// `MaxClients` and `MaxClientsPerHost` of a running server, for a reload to change.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimits(Arc<admission::Admission>);
+
+impl ConnectionLimits {
+    /// Connections open stay; new ones are admitted under the new limits.
+    pub fn set(&self, max_connections: usize, max_connections_per_host: usize) {
+        self.0.set_limits(admission::Limits::new(max_connections, max_connections_per_host));
+    }
 }
 
 impl BoundListeners {
+    pub fn listener_control(&self) -> ListenerControl {
+        ListenerControl(self.relisten.0.clone())
+    }
+
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits(Arc::clone(&self.admission))
+    }
+
     /// The addresses actually bound (port 0 resolved), in `NetConfig::listen` order.
     pub fn local_addrs(&self) -> Vec<LocalEnd> {
         self.listeners.iter().map(accept::Listener::local_end).collect()
@@ -201,18 +245,90 @@ impl BoundListeners {
         router: axum::Router,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), NetError> {
-        accept::serve(self.cfg, self.listeners, router, shutdown).await
+        let (_, relisten) = self.relisten;
+        accept::serve(self.cfg, self.listeners, self.admission, relisten, router, shutdown).await
     }
 }
 
 /// Bind every listener in `cfg.listen`. Unix sockets: a stale socket file is removed first
 /// and the new one is made world-accessible (0777) like cupsd's, so any local user can print.
-pub async fn bind(cfg: NetConfig) -> Result<BoundListeners, NetError> {
-    let mut listeners = Vec::with_capacity(cfg.listen.len());
+///
+/// `passed` are the sockets a service manager passed (socket activation): a `Listen` they
+/// match is served on them as they are (never unlinked or bound again), as cupsd matches
+/// its listeners to them; the others are served too. A `Listen` that cannot be bound because
+/// a passed wildcard socket holds its port (systemd's `ListenStream=631`) is left to that one.
+pub async fn bind(
+    cfg: NetConfig,
+    passed: Vec<crate::service::Passed>,
+) -> Result<BoundListeners, NetError> {
+    let mut passed: Vec<Option<accept::Listener>> = passed
+        .into_iter()
+        .map(|p| accept::Listener::passed(p).map(Some))
+        .collect::<Result<_, _>>()?;
+    let mut listeners = Vec::with_capacity(cfg.listen.len() + passed.len());
     for spec in &cfg.listen {
-        listeners.push(accept::Listener::bind(spec).await?);
+        let matched = passed.iter_mut().find(|l| l.as_ref().is_some_and(|l| l.serves(spec)));
+        if let Some(listener) = matched.and_then(Option::take) {
+            tracing::info!("Listen {spec}: using the socket the service manager passed");
+            listeners.push(listener);
+            continue;
+        }
+        match accept::Listener::bind(spec).await {
+            Ok(l) => listeners.push(l),
+            Err(NetError::Bind { source, .. })
+                if source.kind() == std::io::ErrorKind::AddrInUse
+                    && passed
+                        .iter()
+                        .flatten()
+                        .chain(&listeners)
+                        .any(|l| !l.owned() && l.covers_port_of(spec)) =>
+            {
+                tracing::info!("Listen {spec}: served by a passed socket on all addresses");
+            }
+            Err(e) => return Err(e),
+        }
     }
-    Ok(BoundListeners { cfg, listeners })
+    for extra in passed.into_iter().flatten() {
+        tracing::info!("Also serving the passed socket {:?}", extra.local_end());
+        listeners.push(extra);
+    }
+    let limits = admission::Limits::new(cfg.max_connections, cfg.max_connections_per_host);
+    let admission = admission::Admission::new(limits);
+    let relisten = tokio::sync::mpsc::unbounded_channel();
+    Ok(BoundListeners { cfg, listeners, admission, relisten })
+}
+
+/// Connections open and since when none is (for `-l`'s idle exit).
+#[derive(Debug)]
+pub struct OpenConnections {
+    state: std::sync::Mutex<(usize, std::time::Instant)>,
+}
+
+impl Default for OpenConnections {
+    fn default() -> Self {
+        OpenConnections { state: std::sync::Mutex::new((0, std::time::Instant::now())) }
+    }
+}
+
+impl OpenConnections {
+    fn opened(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.0 += 1;
+        }
+    }
+
+    fn closed(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.0 = s.0.saturating_sub(1);
+            s.1 = std::time::Instant::now();
+        }
+    }
+
+    /// Since when no connection is open; `None` while one is.
+    pub fn quiet_since(&self) -> Option<std::time::Instant> {
+        let s = self.state.lock().ok()?;
+        (s.0 == 0).then_some(s.1)
+    }
 }
 
 /// Remove a Unix socket file we created; a missing file is fine.

@@ -67,7 +67,15 @@ pub(super) struct Server {
 
 impl Server {
     pub(super) async fn start(cfg: NetConfig, router: Router) -> Server {
-        let bound = bind(cfg).await.expect("bind");
+        Server::start_with(cfg, Vec::new(), router).await
+    }
+
+    async fn start_with(
+        cfg: NetConfig,
+        passed: Vec<crate::service::Passed>,
+        router: Router,
+    ) -> Server {
+        let bound = bind(cfg, passed).await.expect("bind");
         let addrs = bound.local_addrs();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(bound.serve(router, async {
@@ -194,7 +202,7 @@ async fn unix_socket_echo_reports_peer_credentials() {
     let path = dir.join("quire.sock");
     std::fs::write(&path, b"").unwrap(); // a regular file is refused, not deleted
     let cfg = NetConfig { listen: vec![ListenSpec::Unix(path.clone())], ..Default::default() };
-    assert!(matches!(bind(cfg.clone()).await, Err(NetError::Bind { .. })));
+    assert!(matches!(bind(cfg.clone(), Vec::new()).await, Err(NetError::Bind { .. })));
     std::fs::remove_file(&path).unwrap();
     // A stale socket file (left by a dead daemon) is replaced.
     drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
@@ -436,7 +444,7 @@ async fn body_limit() {
 async fn bind_error_is_reported() {
     let server = Server::start(tcp_cfg(), router()).await;
     let cfg = NetConfig { listen: vec![ListenSpec::Tcp(server.tcp())], ..Default::default() };
-    match bind(cfg).await {
+    match bind(cfg, Vec::new()).await {
         Err(NetError::Bind { addr, .. }) => assert_eq!(addr, server.tcp().to_string()),
         other => panic!("expected a bind error, got {:?}", other.map(|b| b.local_addrs())),
     }
@@ -456,4 +464,59 @@ async fn shutdown_lets_in_flight_requests_finish() {
     assert_eq!(body, b"slow done");
     stopping.await.unwrap();
     assert!(TcpStream::connect(addr).await.is_err(), "listener closed after shutdown");
+}
+
+/// Sockets a service manager passed: the one a `Listen` names is used as it is (the path is
+/// not unlinked and bound again, nor removed at exit), the other is served too.
+#[tokio::test]
+async fn passed_sockets_are_served_and_never_rebound() {
+    use crate::service::{Passed, PassedSocket};
+    let dir = scratch_dir("passed");
+    let path = dir.join("cups.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let inode = std::fs::metadata(&path).unwrap().ino();
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let tcp_addr = tcp.local_addr().unwrap();
+    let passed = vec![
+        Passed { socket: PassedSocket::Unix(unix), name: "cups.socket".into() },
+        Passed { socket: PassedSocket::Tcp(tcp), name: "ipp".into() },
+    ];
+    let cfg = NetConfig { listen: vec![ListenSpec::Unix(path.clone())], ..Default::default() };
+    let server = Server::start_with(cfg, passed, router()).await;
+    assert_eq!(server.addrs, vec![LocalEnd::Unix(path.clone()), LocalEnd::Tcp(tcp_addr)]);
+    assert_eq!(std::fs::metadata(&path).unwrap().ino(), inode, "the socket file was replaced");
+    let mut c = Raw::new(UnixStream::connect(&path).await.unwrap());
+    c.send(&post_echo("passed unix")).await;
+    assert_eq!(c.response().await.1, b"passed unix");
+    let mut c = Raw::new(TcpStream::connect(tcp_addr).await.unwrap());
+    c.send(&post_echo("passed tcp")).await;
+    assert_eq!(c.response().await.1, b"passed tcp");
+    drop(c);
+    server.stop().await;
+    assert_eq!(std::fs::metadata(&path).unwrap().ino(), inode, "a passed socket was removed");
+}
+
+/// A wildcard socket passed for a port makes a `Listen` on one address of that port
+/// unbindable: that one is left to the passed socket instead of failing the start.
+#[tokio::test]
+async fn listen_covered_by_a_passed_wildcard_socket() {
+    use crate::service::{Passed, PassedSocket};
+    let wildcard = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = wildcard.local_addr().unwrap().port();
+    // The passed socket's own `Listen` first: it is taken before the other is tried.
+    let cfg = NetConfig {
+        listen: vec![
+            ListenSpec::Tcp(SocketAddr::from(([0, 0, 0, 0], port))),
+            ListenSpec::Tcp(SocketAddr::from(([127, 0, 0, 1], port))),
+        ],
+        ..Default::default()
+    };
+    let passed = vec![Passed { socket: PassedSocket::Tcp(wildcard), name: "unknown".into() }];
+    let server = Server::start_with(cfg, passed, router()).await;
+    assert_eq!(server.addrs.len(), 1);
+    let mut c = Raw::new(TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+    c.send(&post_echo("via the wildcard")).await;
+    assert_eq!(c.response().await.1, b"via the wildcard");
+    drop(c);
+    server.stop().await;
 }
