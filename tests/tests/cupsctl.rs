@@ -1,10 +1,11 @@
 //! CUPS's own `cupsctl` against cupsd and quired: it reads `/admin/conf/cupsd.conf` (GET),
-//! changes a setting and writes the file back (PUT). Quire only: only a proven administrator
+//! changes a setting and writes the file back (PUT). Over TCP: for a server it calls
+//! "localhost" (the Unix socket) cupsctl reads `CUPS_SERVERROOT/cupsd.conf` from disk instead. Quire only: only a proven administrator
 //! may read or replace it, and a file with errors is refused with them, nothing written.
 
 use quire_tests::http::{exchange_at, HttpResponse};
 use quire_tests::process::{have_program, run_with_timeout};
-use quire_tests::{cups_tool_ok, Server, ServerKind, Via};
+use quire_tests::{cups_tool, cups_tool_ok, Server, ServerKind, Via};
 use std::time::Duration;
 
 fn put(server: &Server, body: &str) -> HttpResponse {
@@ -25,14 +26,32 @@ fn cupsctl_reads_and_writes_the_configuration() {
     for server in quire_tests::both_servers() {
         let name = server.name();
         let conf = server.dir().join("etc/cupsd.conf");
-        let shown = cups_tool_ok(&server, Via::Socket, "cupsctl", &[]).expect("cupsctl");
+        let shown = cups_tool_ok(&server, Via::Tcp, "cupsctl", &[]).expect("cupsctl");
         assert!(shown.stdout.contains("_debug_logging="), "{name}: {}", shown.stdout);
-        cups_tool_ok(&server, Via::Socket, "cupsctl", &["MaxJobs=1234"]).expect("cupsctl MaxJobs");
+        cups_tool_ok(&server, Via::Tcp, "cupsctl", &["MaxJobs=1234"]).expect("cupsctl MaxJobs");
         let text = std::fs::read_to_string(&conf).expect("cupsd.conf");
         assert!(text.lines().any(|l| l.trim() == "MaxJobs 1234"), "{name}: {text}");
         if server.kind() != ServerKind::Quired {
             continue;
         }
+        // The new file is applied without a restart (by the SIGHUP path): with MaxJobs 1 a
+        // second held job is refused. (cupsd restarts itself after a PUT.)
+        cups_tool_ok(
+            &server,
+            Via::Socket,
+            "lpadmin",
+            &["-p", "ctl", "-v", "file:///dev/null", "-E"],
+        )
+        .expect("lpadmin");
+        cups_tool_ok(&server, Via::Tcp, "cupsctl", &["MaxJobs=1"]).expect("cupsctl MaxJobs=1");
+        let refused = quire_tests::process::wait_until(Duration::from_secs(15), || {
+            let args = ["-d", "ctl", "-H", "hold", "/etc/hostname"];
+            let out = cups_tool(&server, Via::Socket, "lp", &args);
+            out.is_ok_and(|o| o.rc != 0 && o.text().to_lowercase().contains("too many"))
+        });
+        assert!(refused, "quired: MaxJobs 1 applied without a restart");
+        cups_tool_ok(&server, Via::Tcp, "cupsctl", &["MaxJobs=1234"]).expect("cupsctl");
+        let text = std::fs::read_to_string(&conf).expect("cupsd.conf");
         // A file with errors: refused with its line, nothing written.
         let resp = put(&server, "Listen 631\n<Location />\nOrder allow,deny\n");
         assert_eq!(resp.status, 400, "quired: {resp:?}");
