@@ -264,6 +264,11 @@ impl JobRecord {
     pub fn queue(&self) -> Option<String> {
         queue_name(&self.printer_uri)
     }
+    /// The first of the other attributes with that name (`copies`, `media`; cupsd's
+    /// `document-format`, the last document's format as it detected it).
+    pub fn other_attribute(&self, name: &str) -> Option<&Attribute> {
+        self.other.iter().map(|(_, a)| a).find(|a| a.name == name)
+    }
 }
 
 impl JobControl {

@@ -127,3 +127,25 @@ fn each_document_has_its_own_supplied_attributes() {
     assert_eq!(supplied, 2, "one attribute per document");
     assert_eq!(JobControl::decode(&made.encode()).unwrap().record().unwrap(), record);
 }
+
+/// A held job's control file as the real cupsd 2.4.2 wrote it (`lp -H hold -n 2 -t ...`).
+const REAL_HELD: &[u8] = include_bytes!("../testdata/c00001-held");
+
+#[test]
+fn a_control_file_cupsd_wrote_reads_and_encodes_back_byte_for_byte() {
+    let control = JobControl::decode(REAL_HELD).unwrap();
+    assert_eq!((control.encode().as_slice(), control.trailing), (REAL_HELD, 0));
+    let r = control.record().unwrap();
+    assert_eq!((r.id, r.state, r.created), (Some(1), JobState::Held, 1796530536));
+    assert_eq!(r.queue().as_deref(), Some("filep"));
+    assert_eq!((r.owner.as_str(), r.name.as_deref()), ("root", Some("Quarterly report")));
+    assert_eq!(r.hold_until.as_deref(), Some("indefinite"));
+    // What the client said, and (among the others) what cupsd found the document to be.
+    assert_eq!(r.document_formats, ["application/octet-stream"]);
+    let detected = r.other_attribute("document-format").and_then(Attribute::first_str);
+    assert_eq!(detected, Some("application/pdf"));
+    assert_eq!(r.other_attribute("copies").and_then(Attribute::first_i32), Some(2));
+    assert_eq!(r.other_attribute("quire-split").and_then(Attribute::first_str), Some("auto"));
+    let again = JobControl::decode(&JobControl::from_record(&r).encode()).unwrap();
+    assert_eq!(again.record().unwrap(), r);
+}

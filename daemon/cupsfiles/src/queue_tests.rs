@@ -290,3 +290,17 @@ fn parse_write_parse_is_the_identity_on_odd_input() {
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(second, first);
 }
+
+/// printers.conf as the real cupsd 2.4.2 wrote it (`lpadmin -o quire-split-default=auto ...`).
+const REAL_PRINTERS: &str = include_str!("../testdata/printers.conf");
+
+#[test]
+fn a_printers_conf_cupsd_wrote_comes_back_but_for_its_header() {
+    let (file, diags) = parse_printers_conf(REAL_PRINTERS.as_bytes(), path());
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(body(&file.to_text()), body(REAL_PRINTERS));
+    let filep = file.get("filep").unwrap();
+    let settings: Vec<String> = filep.quire_settings().iter().map(|a| a.name.clone()).collect();
+    assert_eq!(settings, ["quire-failover-grace-time", "quire-split-default"]);
+    assert_eq!(file.get("ippp").unwrap().state_message.as_deref(), Some("Waiting for toner"));
+}

@@ -95,3 +95,17 @@ fn a_written_subscription_reads_back_equal() {
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(back, file);
 }
+
+/// subscriptions.conf as the real cupsd 2.4.2 wrote it (user data `quire <1>`).
+const REAL: &str = include_str!("../testdata/subscriptions.conf");
+
+#[test]
+fn a_subscriptions_conf_cupsd_wrote_reads_and_writes_back() {
+    let (file, diags) = parse_subscriptions_conf(REAL.as_bytes(), path());
+    assert!(diags.is_empty(), "{diags:?}");
+    let sub = &file.subscriptions[0];
+    assert_eq!(sub.events, ["printer-stopped", "job-completed"]);
+    assert_eq!(sub.user_data.as_deref(), Some(&b"quire <1>"[..]));
+    let (again, _) = parse_subscriptions_conf(file.to_text().as_bytes(), path());
+    assert_eq!(again, file);
+}
