@@ -167,10 +167,10 @@ impl JobControl {
             });
         }
         let owner = string("job-originating-user-name");
+        // A file of an older cupsd has no `-supplied`: its `document-format` is typed then.
         let mut formats = every("document-format-supplied");
-        if formats.is_empty() {
-            formats.extend(string("document-format"));
-        }
+        let format_typed = formats.is_empty() && string("document-format").is_some();
+        formats.extend(string("document-format").filter(|_| format_typed));
         Ok(JobRecord {
             id: int("job-id"),
             state,
@@ -191,18 +191,15 @@ impl JobControl {
             document_names: every("document-name-supplied"),
             charset: string("attributes-charset").unwrap_or_else(|| "utf-8".into()),
             language: string("attributes-natural-language").unwrap_or_else(|| "en".into()),
-            other: self.other_attributes(),
+            other: self.other_attributes(format_typed),
         })
     }
 
-    fn other_attributes(&self) -> Vec<(DelimiterTag, Attribute)> {
+    fn other_attributes(&self, format_typed: bool) -> Vec<(DelimiterTag, Attribute)> {
         let mut other = Vec::new();
         for group in &self.message.groups {
             for attr in group.attributes.iter().filter(|a| !TYPED.contains(&a.name.as_str())) {
-                // `document-format` is typed only when there is no `-supplied` list.
-                if attr.name == "document-format"
-                    && self.attribute("document-format-supplied").is_none()
-                {
+                if format_typed && attr.name == "document-format" {
                     continue;
                 }
                 other.push((group.tag, attr.clone()));

@@ -149,3 +149,27 @@ fn a_control_file_cupsd_wrote_reads_and_encodes_back_byte_for_byte() {
     let again = JobControl::decode(&JobControl::from_record(&r).encode()).unwrap();
     assert_eq!(again.record().unwrap(), r);
 }
+
+/// Found by the `job_control` fuzz target: `document-format` is typed only when the record
+/// can say so again (`-supplied` has no text, and it has), else it stays among the others.
+#[test]
+fn document_format_without_text_stays_among_the_others() {
+    for (supplied, format) in [
+        (Some(Value::Integer(1)), Value::Integer(2)),
+        (None, Value::Integer(2)),
+        (Some(Value::Integer(1)), Value::MimeMediaType("image/png".into())),
+        (None, Value::MimeMediaType("image/png".into())),
+    ] {
+        let mut m = cupsd_like();
+        for g in &mut m.groups {
+            g.attributes.retain(|a| !a.name.starts_with("document-format"));
+        }
+        m.groups[1].push(Attribute::new("document-format", format));
+        m.groups[1]
+            .attributes
+            .extend(supplied.map(|v| Attribute::new("document-format-supplied", v)));
+        let record = JobControl::decode(&m.encode()).unwrap().record().unwrap();
+        let again = JobControl::decode(&JobControl::from_record(&record).encode()).unwrap();
+        assert_eq!(again.record().unwrap(), record);
+    }
+}
