@@ -73,16 +73,10 @@ impl Reader<'_> {
     }
 
     fn line(&mut self, line: &ConfLine) {
-        let (tag, default_tag) = (self.kind.tag(), self.kind.default_tag());
-        // `<Printer>` without a name is an opening tag too, a bad one.
-        let is = |form: &str| {
-            line.is(&form.replace('T', tag)) || line.is(&form.replace('T', default_tag))
-        };
-        let is_default =
-            line.is(&format!("<{default_tag}")) || line.is(&format!("<{default_tag}>"));
-        if is("<T") || is("<T>") {
-            self.open_block(line, is_default);
-        } else if is("</T>") {
+        let tag = self.kind.tag();
+        if let Some(BlockTag::Open { default }) = block_tag(&line.name, self.kind) {
+            self.open_block(line, default);
+        } else if let Some(BlockTag::Close) = block_tag(&line.name, self.kind) {
             self.close_block(line);
         } else if self.kind == QueueKind::Printer && line.is("NextPrinterId") {
             match line.value.as_deref().and_then(|v| v.parse::<i32>().ok()).filter(|&n| n > 0) {
@@ -165,6 +159,37 @@ impl Reader<'_> {
                 open.queue.name
             ),
         ));
+    }
+}
+
+enum BlockTag {
+    Open { default: bool },
+    Close,
+}
+
+/// `<Printer`, `<DefaultPrinter` (and `<Printer>`, a bad one without a name), `</Printer>`,
+/// `</DefaultPrinter>`: in any case, as cupsd compares them.
+fn block_tag(name: &str, kind: QueueKind) -> Option<BlockTag> {
+    let rest = name.strip_prefix('<')?;
+    let (close, rest) = match rest.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let (bare, ended) = match rest.strip_suffix('>') {
+        Some(bare) => (bare, true),
+        None => (rest, false),
+    };
+    let default = if bare.eq_ignore_ascii_case(kind.default_tag()) {
+        true
+    } else if bare.eq_ignore_ascii_case(kind.tag()) {
+        false
+    } else {
+        return None;
+    };
+    match (close, ended) {
+        (true, true) => Some(BlockTag::Close),
+        (true, false) => None,
+        (false, _) => Some(BlockTag::Open { default }),
     }
 }
 
