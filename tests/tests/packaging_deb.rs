@@ -127,6 +127,38 @@ fn bash_completion_offers_commands_options_and_the_servers_destinations() {
     assert_eq!(dests, ["PkgQueue"], "quire lp -h {host} -d Pkg<TAB>");
     let titles = complete(&quire, &["quire", "lp", "-t", ""], &[]);
     assert!(titles.is_empty(), "a title is not completed: {titles:?}");
+    zsh_runs_the_bash_completion(&quire);
+}
+
+/// The zsh completion (`_quire`) loads the bash one through bashcompinit: the function gives
+/// the same candidates under zsh's emulation of bash's completion.
+fn zsh_runs_the_bash_completion(quire: &Path) {
+    if !have_program("zsh") {
+        quire_tests::skipped("zsh missing: the zsh completion was not checked");
+        return;
+    }
+    let glue = std::fs::read_to_string(packaging().join("completions/_quire")).unwrap();
+    assert!(glue.contains("bashcompinit") && glue.contains("_bash_complete -F _quire"));
+    let script = format!(
+        "autoload -U +X compinit && compinit -u; autoload -U +X bashcompinit && bashcompinit; \
+         source '{}'; emulate -L sh; setopt kshglob noshglob braceexpand; \
+         COMP_WORDS=(quire lpstat -); COMP_CWORD=2; COMPREPLY=(); _quire; echo \"${{COMPREPLY[*]}}\"",
+        packaging().join("completions/quire.bash").display()
+    );
+    let dir = quire.parent().unwrap().display().to_string();
+    let path = format!("{dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let out = run_with_timeout(
+        30,
+        "zsh",
+        &["-f".into(), "-c".into(), script],
+        None,
+        &[("PATH".into(), path)],
+    )
+    .unwrap();
+    assert_eq!(out.rc, 0, "zsh: {}", out.text());
+    for want in ["-a", "-p", "-t", "--help"] {
+        assert!(out.stdout.split_whitespace().any(|w| w == want), "zsh: {}", out.stdout);
+    }
 }
 
 #[test]
