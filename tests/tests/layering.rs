@@ -29,6 +29,7 @@ const CRATES: &[&str] = &[
     "filters",
     "tests",
     "tests/sim",
+    "packaging",
 ];
 
 macro_rules! no_cycles {
@@ -57,6 +58,7 @@ no_cycles! {
     quire_filters_has_no_import_cycle => "filters",
     quire_tests_has_no_import_cycle => "tests",
     quire_sim_has_no_import_cycle => "tests/sim",
+    quire_packaging_has_no_import_cycle => "packaging",
 }
 
 /// Modules that may refer to each other because one type spans them: the codec's value

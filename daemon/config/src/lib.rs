@@ -17,7 +17,7 @@ mod table;
 mod validate;
 pub mod values;
 
-pub use compat::compatibility_markdown;
+pub use compat::{compatibility_markdown, APPLIED_BY_QUIRED};
 pub use defaults::BUILTIN_PORT;
 pub use diag::{Diagnostic, Loc, Severity};
 pub use model::*;
