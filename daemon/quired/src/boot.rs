@@ -4,11 +4,12 @@ use crate::clock::now;
 use crate::command::Command;
 use crate::config::{core_settings, listen_specs, Loaded};
 use crate::http::{router, App};
+use crate::logs::Logs;
 use crate::net;
 use crate::requester::Accounts;
 use crate::restore::restore;
 use crate::scheduler_task::SchedulerTask;
-use quire_config::{LogLevel, LogTarget, ServerConfig};
+use quire_config::ServerConfig;
 use quire_core::{Request, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 use std::path::Path;
@@ -41,41 +42,34 @@ pub fn daemonize() -> ExitCode {
     }
 }
 
-pub fn init_logging(c: &ServerConfig) {
-    let level = match c.log_level {
-        LogLevel::None => "off",
-        LogLevel::Emerg | LogLevel::Alert | LogLevel::Crit | LogLevel::Error => "error",
-        LogLevel::Warn => "warn",
-        LogLevel::Notice | LogLevel::Info => "info",
-        LogLevel::Debug => "debug",
-        LogLevel::Debug2 => "trace",
+/// The logs `c` configures, with the error log taking the daemon's tracing events.
+pub fn init_logging(c: &ServerConfig) -> Arc<Logs> {
+    let logs = Arc::new(Logs::new(c));
+    crate::logs::error_log::init(logs.clone(), c.log_level);
+    logs
+}
+
+/// Closes the log files on every SIGHUP, so the next lines go to new files (logrotate).
+fn reopen_logs_on_sighup(logs: Arc<Logs>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("Unable to catch SIGHUP: the logs will not be reopened on it");
+        return;
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QUIRE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
-    let file = match &c.error_log {
-        LogTarget::File(p) => {
-            if let Some(dir) = p.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            logs.reopen();
         }
-        _ => None,
-    };
-    // Every line escaped: request data in a message cannot start a line of its own.
-    use crate::logline::Escaping;
-    let _ = match file {
-        Some(f) => builder.with_writer(Escaping(std::sync::Mutex::new(f))).try_init(),
-        None => builder.with_writer(Escaping(std::io::stderr)).try_init(),
-    };
+    });
 }
 
 fn make_dir(p: &Path) -> Result<(), String> {
     std::fs::create_dir_all(p).map_err(|e| format!("Unable to create \"{}\": {e}", p.display()))
 }
 
-pub async fn run(loaded: Loaded) -> Result<(), String> {
+pub async fn run(loaded: Loaded, logs: Arc<Logs>) -> Result<(), String> {
     let c = &loaded.server;
+    reopen_logs_on_sighup(logs.clone());
     for d in [&c.state_dir, &c.request_root, &c.cache_dir] {
         make_dir(d)?;
     }
@@ -110,6 +104,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         keyring.clone(),
         pull.clone(),
         launch,
+        logs.clone(),
     );
     // The built-in config prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
@@ -142,6 +137,7 @@ pub async fn run(loaded: Loaded) -> Result<(), String> {
         pull,
         pages,
         spool_gauge: crate::spool_gauge::SpoolGauge::new(spool_dir),
+        logs,
     });
     bound.serve(router(app), shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("Scheduler shutting down normally.");

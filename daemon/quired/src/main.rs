@@ -19,6 +19,7 @@ mod http;
 mod identity;
 mod launch;
 mod logline;
+mod logs;
 mod net;
 mod networks;
 mod page;
@@ -76,7 +77,7 @@ fn main() -> ExitCode {
     if !(args.foreground || args.foreground_detached || args.on_demand) {
         return boot::daemonize();
     }
-    boot::init_logging(&loaded.server);
+    let logs = boot::init_logging(&loaded.server);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -84,7 +85,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(boot::run(loaded));
+    let result = runtime.block_on(boot::run(loaded, logs));
     // Backend threads still following a device's job are not waited for (a printer out of
     // paper could hold SIGTERM for ever): every job is persisted, and after a restart its
     // backend follows the device's job again.
