@@ -167,9 +167,12 @@ fn access_log_lines_match_cupsd() {
         let addr = server.host_port().parse().expect("address");
         quire_tests::http::exchange_at(addr, &sent, false, Duration::from_secs(20))
             .expect("answer");
+        let expected = format!("200 {} Cancel-Job client-error-not-found", body.len());
+        // cupsd writes a request's line after its answer: wait for the last one.
+        let last_line = || access_fields(&server, before).last().cloned().unwrap_or_default();
+        wait_until(Duration::from_secs(10), || last_line().ends_with(&expected));
         let fields = access_fields(&server, before);
         let last = fields.last().cloned().unwrap_or_default();
-        let expected = format!("200 {} Cancel-Job client-error-not-found", body.len());
         assert!(
             last.ends_with(&expected),
             "{}: {last:?} counts the {} bytes sent",
