@@ -367,7 +367,8 @@ fn make_dirs(root: &Path) -> io::Result<()> {
     fs::set_permissions(root.join("out"), fs::Permissions::from_mode(0o777))
 }
 
-fn cupsd_conf(socket: &str, port: u16) -> String {
+/// The cupsd.conf every private test server gets (LogLevel debug, no rotation, no authentication).
+pub fn cupsd_conf(socket: &str, port: u16) -> String {
     // No authentication anywhere: tests run as root on loopback and must never prompt.
     format!(
         "# Written by quire-tests for a private test server.\n\

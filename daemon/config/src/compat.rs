@@ -66,6 +66,8 @@ not apply to a request for q2 posted to `/`.\n";
 /// Directives quired acts on today. The `<Policy>`, `<Limit>` and `<Location>` blocks are not
 /// table entries; the rules inside them (Order, Allow, Deny, AuthType, Require, Satisfy) are.
 pub const APPLIED_BY_QUIRED: &[&str] = &[
+    "AccessLog",
+    "AccessLogLevel",
     "Allow",
     "AuditLog",
     "AuthLockoutTime",
@@ -85,7 +87,10 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "JobPrivateValues",
     "LimitRequestBody",
     "Listen",
+    "LogFileGroup",
+    "LogFilePerm",
     "LogLevel",
+    "LogTimeFormat",
     "MaxAuthFailures",
     "MaxClients",
     "MaxClientsPerHost",
@@ -94,9 +99,12 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "MaxJobs",
     "MaxJobsPerPrinter",
     "MaxJobsPerUser",
+    "MaxLogSize",
     "MaxSubscriptions",
     "MultipleOperationTimeout",
     "Order",
+    "PageLog",
+    "PageLogFormat",
     "PamService",
     "Port",
     "PreserveJobFiles",

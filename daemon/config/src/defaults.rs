@@ -72,7 +72,9 @@ impl Default for ServerConfig {
             error_log: LogTarget::File("/var/log/cups/error_log".into()),
             page_log: LogTarget::File("/var/log/cups/page_log".into()),
             config_file_perm: 0o640,
-            log_file_perm: 0o644,
+            // Debian's cupsd is built with 0640 (upstream's default is 0644): logs hold user
+            // and job names, so the stricter one.
+            log_file_perm: 0o640,
             log_file_group: None,
             create_self_signed_certs: true,
             fatal_errors: vec!["config".into()],

@@ -46,6 +46,8 @@ pub enum LogLevel {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AccessLogLevel {
+    /// No access log lines at all.
+    None,
     Config,
     Actions,
     All,

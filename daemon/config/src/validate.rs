@@ -578,9 +578,14 @@ fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<boo
     match name {
         "LogLevel" => c.log_level = LOG_LEVELS[parse_keyword(single_word(a)?, LOG_LEVEL_NAMES)?],
         "AccessLogLevel" => {
-            const V: [AccessLogLevel; 3] =
-                [AccessLogLevel::Config, AccessLogLevel::Actions, AccessLogLevel::All];
-            c.access_log_level = V[parse_keyword(single_word(a)?, &["config", "actions", "all"])?];
+            const V: [AccessLogLevel; 4] = [
+                AccessLogLevel::None,
+                AccessLogLevel::Config,
+                AccessLogLevel::Actions,
+                AccessLogLevel::All,
+            ];
+            const NAMES: &[&str] = &["none", "config", "actions", "all"];
+            c.access_log_level = V[parse_keyword(single_word(a)?, NAMES)?];
         }
         "LogTimeFormat" => {
             let i = parse_keyword(single_word(a)?, &["standard", "usecs"])?;

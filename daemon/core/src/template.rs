@@ -26,6 +26,8 @@ const CHECKED_AGAINST_SUPPORTED: &[&str] = &[
 
 /// Job attributes accepted from a Job group besides the checked ones.
 const ACCEPTED_AS_IS: &[&str] = &[
+    // CUPS's accounting name, kept for the page log's `%{job-billing}` (cupsd keeps it).
+    "job-billing",
     // Checked by confidential::classify.
     quire_ipp::vendor::CONFIDENTIAL,
     "copies",

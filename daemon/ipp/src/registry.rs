@@ -478,8 +478,6 @@ pub struct RequestedSet {
     all: bool,
     groups: Groups,
     actuals: bool,
-    /// CUPS's `printer-defaults`: every `-default` attribute of a printer.
-    defaults: bool,
     names: BTreeSet<String>,
 }
 
@@ -490,9 +488,6 @@ impl RequestedSet {
             return true;
         }
         if self.actuals && name.ends_with("-actual") {
-            return true;
-        }
-        if self.defaults && name.ends_with("-default") {
             return true;
         }
         syntax_of(name).is_some_and(|def| def.groups.intersects(self.groups))
@@ -545,7 +540,6 @@ const GROUP_KEYWORDS: &[&str] = &[
     "job-description",
     "job-status",
     "job-template",
-    "printer-defaults",
     "printer-description",
     "printer-status",
     "subscription-description",
@@ -557,20 +551,13 @@ const GROUP_KEYWORDS: &[&str] = &[
 /// Expands `requested-attributes` values for one object kind (RFC 8011
 /// sections 4.2.5.1, 4.3.4.1, RFC 3995 11.2.4, PWG 5100.7 `job-actuals`).
 pub fn expand_requested(requested: &[&str], object: ObjectKind) -> RequestedSet {
-    let mut set = RequestedSet {
-        all: false,
-        groups: Groups::NONE,
-        actuals: false,
-        defaults: false,
-        names: BTreeSet::new(),
-    };
+    let mut set =
+        RequestedSet { all: false, groups: Groups::NONE, actuals: false, names: BTreeSet::new() };
     for &keyword in requested {
         if keyword == "all" {
             set.all = true;
         } else if keyword == "job-actuals" {
             set.actuals |= matches!(object, ObjectKind::Job | ObjectKind::Document);
-        } else if keyword == "printer-defaults" {
-            set.defaults |= object == ObjectKind::Printer;
         } else if let Some(g) = group_of(keyword, object) {
             set.groups = set.groups.union(g);
         } else if !GROUP_KEYWORDS.contains(&keyword) {

@@ -6,66 +6,40 @@ use crate::command::Command;
 use crate::config::{core_settings, listen_specs, pull_policy, Loaded};
 use crate::http::{router, App};
 use crate::live::Live;
+use crate::logs::Logs;
 use crate::net;
 use crate::reload::{LogLevelSwitch, Reloader};
 use crate::requester::Accounts;
 use crate::restore::restore;
 use crate::scheduler_task::SchedulerTask;
 use crate::service::Service;
-use quire_config::{LogLevel, LogTarget, ServerConfig};
+use quire_config::ServerConfig;
 use quire_core::{Request, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The `tracing` filter for a `LogLevel`.
-fn level_filter(level: LogLevel) -> &'static str {
-    match level {
-        LogLevel::None => "off",
-        LogLevel::Emerg | LogLevel::Alert | LogLevel::Crit | LogLevel::Error => "error",
-        LogLevel::Warn => "warn",
-        LogLevel::Notice | LogLevel::Info => "info",
-        LogLevel::Debug => "debug",
-        LogLevel::Debug2 => "trace",
-    }
+/// The logs `c` configures, with the error log taking the daemon's tracing events; and what
+/// sets `LogLevel` again on SIGHUP (nothing when `QUIRE_LOG` chose the filter).
+pub fn init_logging(c: &ServerConfig) -> (Arc<Logs>, Option<LogLevelSwitch>) {
+    let logs = Arc::new(Logs::new(c));
+    let switch = crate::logs::error_log::init(logs.clone(), c.log_level);
+    (logs, switch)
 }
 
-/// Starts the error log; what it returns sets `LogLevel` again on SIGHUP (nothing when
-/// `QUIRE_LOG` chose the filter).
-pub fn init_logging(c: &ServerConfig) -> Option<LogLevelSwitch> {
-    use tracing_subscriber::EnvFilter;
-    let from_env = EnvFilter::try_from_env("QUIRE_LOG").ok();
-    let fixed = from_env.is_some();
-    let filter = from_env.unwrap_or_else(|| EnvFilter::new(level_filter(c.log_level)));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
-    let file = match &c.error_log {
-        LogTarget::File(p) => {
-            if let Some(dir) = p.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
-        }
-        _ => None,
+/// Closes the log files on every SIGHUP, so the next lines go to new files (logrotate).
+fn reopen_logs_on_sighup(logs: Arc<Logs>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::error!("Unable to catch SIGHUP: the logs will not be reopened by it");
+        return;
     };
-    // Every line escaped: request data in a message cannot start a line of its own.
-    use crate::logline::Escaping;
-    let switch: LogLevelSwitch = match file {
-        Some(f) => {
-            let builder =
-                builder.with_writer(Escaping(std::sync::Mutex::new(f))).with_filter_reloading();
-            let handle = builder.reload_handle();
-            let _ = builder.try_init();
-            Box::new(move |l| drop(handle.reload(EnvFilter::new(level_filter(l)))))
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            logs.reopen();
         }
-        None => {
-            let builder = builder.with_writer(Escaping(std::io::stderr)).with_filter_reloading();
-            let handle = builder.reload_handle();
-            let _ = builder.try_init();
-            Box::new(move |l| drop(handle.reload(EnvFilter::new(level_filter(l)))))
-        }
-    };
-    (!fixed).then_some(switch)
+    });
 }
 
 fn make_dir(p: &Path) -> Result<(), String> {
@@ -82,9 +56,10 @@ struct Started {
     cache: Arc<crate::cache::ResponseCache>,
     keyring: Arc<quire_vault::Keyring>,
     launch: Arc<quire_backends::Launch>,
+    logs: Arc<Logs>,
 }
 
-fn start_scheduler(c: &ServerConfig) -> Result<Started, String> {
+fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>) -> Result<Started, String> {
     for d in [&c.state_dir, &c.request_root, &c.cache_dir] {
         make_dir(d)?;
     }
@@ -117,8 +92,9 @@ fn start_scheduler(c: &ServerConfig) -> Result<Started, String> {
         keyring.clone(),
         pull_policy(c),
         launch.clone(),
+        logs.clone(),
     );
-    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch })
+    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch, logs })
 }
 
 /// What the HTTP side shares; the settings a SIGHUP replaces are `Live`.
@@ -138,6 +114,7 @@ fn make_app(loaded: &Loaded, s: &Started) -> Arc<App> {
         pages: Arc::new(quire_backends::PageCounter::new(s.launch.clone())),
         spool_gauge: crate::spool_gauge::SpoolGauge::new(s.spool_dir.clone()),
         conf_files: loaded.files.clone(),
+        logs: s.logs.clone(),
     })
 }
 
@@ -145,10 +122,11 @@ pub async fn run(
     loaded: Loaded,
     args: Args,
     service: Service,
-    log_level: Option<LogLevelSwitch>,
+    (logs, log_level): (Arc<Logs>, Option<LogLevelSwitch>),
 ) -> Result<(), String> {
     let c = &loaded.server;
-    let mut s = start_scheduler(c)?;
+    reopen_logs_on_sighup(logs.clone());
+    let mut s = start_scheduler(c, logs)?;
     // The demo prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {

@@ -2,6 +2,7 @@
 //! spool), PPDs, and a status page.
 
 use crate::command::{Command, Encoded};
+use crate::logs::access_log::{client_host, AccessEntry, CountingBody, IppExchange};
 use crate::net::{ConnInfo, LocalEnd};
 use crate::requester::Accounts;
 use crate::spool_stream::{spool_document, SpoolResult};
@@ -41,16 +42,61 @@ pub struct App {
     pub spool_gauge: crate::spool_gauge::SpoolGauge,
     /// The configuration files `/admin/conf/cupsd.conf` reads and replaces.
     pub conf_files: Option<crate::admin_conf::ConfFiles>,
+    /// CUPS's logs: each request gets its access_log line here.
+    pub logs: Arc<crate::logs::Logs>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new().fallback(route).with_state(app)
 }
 
+/// Answers a request and writes its access_log line (the body is counted as it is read).
 async fn route(
     State(app): State<Arc<App>>,
     conn: Option<Extension<ConnInfo>>,
     req: HttpRequest,
+) -> Response {
+    let started = std::time::SystemTime::now();
+    let method = req.method().clone();
+    let resource = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let version =
+        if req.version() == axum::http::Version::HTTP_10 { "HTTP/1.0" } else { "HTTP/1.1" };
+    let peer = conn.as_ref().and_then(|Extension(c)| match &c.peer {
+        crate::net::Peer::Tcp(a) => Some(a.ip()),
+        crate::net::Peer::Unix { .. } => None,
+    });
+    let (parts, body) = req.into_parts();
+    let (body, read) = CountingBody::wrap(body);
+    let mut user = None;
+    let response =
+        respond(app.clone(), conn, HttpRequest::from_parts(parts, body), &mut user).await;
+    let exchange = response.extensions().get::<IppExchange>().copied().unwrap_or_default();
+    let bytes = match method {
+        Method::GET => axum::body::HttpBody::size_hint(response.body()).exact().unwrap_or(0),
+        Method::HEAD => 0,
+        _ => read.load(std::sync::atomic::Ordering::Relaxed),
+    };
+    app.logs.request(&AccessEntry {
+        host: client_host(peer),
+        user,
+        started,
+        method: method.to_string(),
+        resource,
+        version,
+        status: response.status().as_u16(),
+        bytes,
+        operation: exchange.operation,
+        ipp_status: exchange.status,
+    });
+    response
+}
+
+/// The answer to a request; `user` is set to who proved a password for it.
+async fn respond(
+    app: Arc<App>,
+    conn: Option<Extension<ConnInfo>>,
+    req: HttpRequest,
+    user: &mut Option<String>,
 ) -> Response {
     let Some(Extension(conn)) = conn else {
         return (HttpStatus::INTERNAL_SERVER_ERROR, "no connection info").into_response();
@@ -75,6 +121,7 @@ async fn route(
         None => crate::auth::Proof::None,
     };
     match &proof {
+        crate::auth::Proof::User(name) => *user = Some(name.clone()),
         crate::auth::Proof::Failed(_) => return unauthorized(),
         crate::auth::Proof::Locked(msg) => {
             return (HttpStatus::FORBIDDEN, format!("{msg}\n")).into_response()
@@ -267,16 +314,19 @@ fn ipp_response(msg: &Message) -> Response {
     encoded_response(msg.code, msg.encode())
 }
 
+/// An IPP answer (its status kept for the access log).
 fn encoded_response(status: u16, body: impl Into<Body>) -> Response {
+    let exchange = Extension(IppExchange { operation: None, status: Some(status) });
     if status == StatusCode::ClientErrorNotAuthenticated.code() {
         return (
             HttpStatus::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Basic realm=\"CUPS\"")],
+            exchange,
             "",
         )
             .into_response();
     }
-    ([(header::CONTENT_TYPE, "application/ipp")], body.into()).into_response()
+    ([(header::CONTENT_TYPE, "application/ipp")], exchange, body.into()).into_response()
 }
 
 /// A response to a request we could not decode: version and request-id from its header
@@ -315,10 +365,27 @@ async fn ipp(
     proof: crate::auth::Proof,
     mut body: Body,
 ) -> Response {
-    let (message, rest, after_attributes) = match decode_attributes(&app, &mut body).await {
+    let decoded = match decode_attributes(&app, &mut body).await {
         Ok(decoded) => decoded,
         Err(failure) => return failure,
     };
+    let operation = decoded.0.code;
+    let mut response = ipp_decoded(app, conn, base, path, proof, decoded, body).await;
+    let exchange = response.extensions().get::<IppExchange>().copied().unwrap_or_default();
+    response.extensions_mut().insert(IppExchange { operation: Some(operation), ..exchange });
+    response
+}
+
+/// An IPP request whose attributes were read (`rest`: document bytes that came with them).
+async fn ipp_decoded(
+    app: Arc<App>,
+    conn: ConnInfo,
+    base: UriBase,
+    path: String,
+    proof: crate::auth::Proof,
+    (message, rest, after_attributes): (Message, Bytes, Option<u64>),
+    body: Body,
+) -> Response {
     let who = app.accounts.get().requester(&conn, &message, &proof);
     if let Some(denied) = location_denied(&app, &path, "POST", &who) {
         return denied;
@@ -382,9 +449,10 @@ async fn get_ppd(app: &App, request: Request) -> Response {
     let _ = app.tx.send(Command::GetPpd { request, reply });
     match rx.await {
         Ok((resp, ppd)) => {
+            let exchange = Extension(IppExchange { operation: None, status: Some(resp.code) });
             let mut body = resp.encode();
             body.extend_from_slice(ppd.unwrap_or_default().as_bytes());
-            ([(header::CONTENT_TYPE, "application/ipp")], body).into_response()
+            ([(header::CONTENT_TYPE, "application/ipp")], exchange, body).into_response()
         }
         Err(_) => HttpStatus::SERVICE_UNAVAILABLE.into_response(),
     }

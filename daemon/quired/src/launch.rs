@@ -89,7 +89,8 @@ fn account(c: &ServerConfig) -> Result<Account, String> {
     Ok(Account { uid, gid })
 }
 
-fn group_id(name: &str) -> Result<Option<u32>, String> {
+/// A group given as a number or a name (None: no such group).
+pub fn group_id(name: &str) -> Result<Option<u32>, String> {
     if let Ok(gid) = name.parse::<u32>() {
         return Ok(Some(gid));
     }

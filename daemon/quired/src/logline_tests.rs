@@ -14,15 +14,3 @@ fn controls_and_line_separators_are_escaped() {
     assert_eq!(escape("a\tb\u{1b}[31mc\u{0}d\u{7f}"), "a\\tb\\u{1b}[31mc\\u{0}d\\u{7f}");
     assert_eq!(escape("x\u{85}y\u{2028}z\u{2029}"), "x\\u{85}y\\u{2028}z\\u{2029}");
 }
-
-#[test]
-fn the_writer_keeps_one_line_per_event() {
-    let mut out = Vec::new();
-    let mut w = EscapingWriter(&mut out);
-    w.write_all(b"2026 INFO [Job 3] released by mallory\nE forged\n").unwrap();
-    w.write_all(b"second\n").unwrap();
-    assert_eq!(
-        String::from_utf8(out).unwrap(),
-        "2026 INFO [Job 3] released by mallory\\nE forged\nsecond\n"
-    );
-}

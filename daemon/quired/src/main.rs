@@ -23,6 +23,7 @@ mod idle;
 mod launch;
 mod live;
 mod logline;
+mod logs;
 mod net;
 mod networks;
 mod page;
@@ -90,7 +91,7 @@ fn main() -> ExitCode {
     if args.foreground_detached {
         detach();
     }
-    let log_level = boot::init_logging(&loaded.server);
+    let logging = boot::init_logging(&loaded.server);
     for problem in &service.problems {
         tracing::error!("{problem}");
     }
@@ -103,7 +104,7 @@ fn main() -> ExitCode {
         }
     };
     let notifier = service.notifier.clone();
-    let result = runtime.block_on(boot::run(loaded, args, service, log_level));
+    let result = runtime.block_on(boot::run(loaded, args, service, logging));
     // Backend threads still following a device's job are not waited for (a printer out of
     // paper could hold SIGTERM for ever): every job is persisted, and after a restart its
     // backend follows the device's job again.

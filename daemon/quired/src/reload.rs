@@ -18,12 +18,12 @@ use crate::config::{core_settings, pull_policy};
 use crate::http::App;
 use crate::live::Live;
 use crate::service::Notifier;
-use quire_config::{LogLevel, ServerConfig};
+use quire_config::ServerConfig;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Sets the level of the error log's filter (`LogLevel`), if the writer allows it.
-pub type LogLevelSwitch = Box<dyn Fn(LogLevel) + Send + Sync>;
+pub type LogLevelSwitch = crate::logs::error_log::LevelSwitch;
 
 pub struct Reloader {
     pub args: Args,
@@ -140,6 +140,7 @@ pub fn set_at_start_changed(old: &ServerConfig, new: &ServerConfig) -> Vec<&'sta
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quire_config::LogLevel;
 
     #[test]
     fn what_is_set_at_start_is_named_when_it_changes() {

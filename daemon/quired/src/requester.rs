@@ -96,7 +96,8 @@ impl Accounts {
             Peer::Tcp(a) => Some(a.ip()),
             Peer::Unix { .. } => None,
         };
-        let host = addr.map_or_else(|| "localhost".to_string(), |a| a.to_string());
+        // As cupsd names its clients: a loopback or local-socket client is "localhost".
+        let host = crate::logs::access_log::client_host(addr);
         let networks = addr.map(|a| self.networks.of(a)).unwrap_or_default();
         if let Proof::User(user) = proof {
             let groups = self.groups_of(user);

@@ -4,9 +4,12 @@
 use crate::cache::ResponseCache;
 use crate::clock::now;
 use crate::command::{Command, Durable, Encoded, ResponseBody, Summary};
+use crate::logs::page_log::PageFields;
+use crate::logs::Logs;
 use crate::runner::Runner;
 use crate::store_thread::StoreHandle;
 use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
+use quire_ipp::registry::ObjectKind;
 use quire_ipp::Message;
 use quire_store::{
     Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord,
@@ -38,6 +41,7 @@ pub struct SchedulerTask {
     armed: BTreeSet<i64>,
     cache: Arc<ResponseCache>,
     spool_dir: PathBuf,
+    logs: Arc<Logs>,
 }
 
 impl SchedulerTask {
@@ -51,10 +55,12 @@ impl SchedulerTask {
         keyring: Arc<quire_vault::Keyring>,
         pull: crate::fetch::PullPolicy,
         launch: Arc<quire_backends::Launch>,
+        logs: Arc<Logs>,
     ) -> Self {
         let runner =
             Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring, pull, launch);
-        SchedulerTask { state, store, runner, tx, armed: BTreeSet::new(), cache, spool_dir }
+        let armed = BTreeSet::new();
+        SchedulerTask { state, store, runner, tx, armed, cache, spool_dir, logs }
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -234,6 +240,7 @@ impl SchedulerTask {
             }
             Command::JobDone { job_id, run, result } => {
                 self.runner.finished(job_id, run);
+                self.log_pages(job_id, run);
                 tracing::info!("[Job {job_id}] backend run {run} finished: {result:?}");
                 let effects =
                     quire_core::schedule::job_finished(&mut self.state, job_id, run, result, t);
@@ -280,6 +287,29 @@ impl SchedulerTask {
         let status = out.response.code;
         let cache = cache_key.filter(|_| status < 0x0100).map(|k| (k, self.cache.generation(), t));
         Encoded { status, body: ResponseBody::new(out.response, cache), durable }
+    }
+
+    /// The page_log line for a job whose run `run` ended, as cupsd writes one when a job's
+    /// processes end (completed, stopped or failed): the impressions counted so far.
+    fn log_pages(&self, job_id: i32, run: u32) {
+        if !self.logs.wants_pages() {
+            return;
+        }
+        let Some(job) = self.state.jobs.get(&job_id).filter(|j| j.run == run) else { return };
+        let base = quire_core::UriBase {
+            scheme: "ipp".into(),
+            authority: self.state.settings.server_name.clone(),
+        };
+        let all = quire_ipp::registry::expand_requested(&["all"], ObjectKind::Job);
+        let attributes = quire_core::attrs::job::job_attributes(&self.state, job, &base, &all);
+        self.logs.page(&PageFields {
+            printer: &job.printer,
+            user: &job.owner,
+            job_id,
+            page: "total",
+            count: job.impressions_completed,
+            attributes: &attributes,
+        });
     }
 
     fn summary(&self, who: &Requester) -> Summary {
