@@ -1,13 +1,10 @@
 #![no_main]
-//! Fuzz quired's `PageLogFormat` rendering: any format (`%` codes, `%{name}`, cut short
-//! anywhere) over any job attributes (text, numbers, booleans, `media-col` sizes) makes one
-//! line without a control character, and never panics. The daemon's own files are compiled
-//! in (quired is a binary crate).
+//! Fuzz `PageLogFormat` rendering (quire-core's `page_log`, what quired's page_log writes):
+//! any format (`%` codes, `%{name}`, cut short anywhere) over any job attributes (text,
+//! numbers, booleans, `media-col` sizes) makes one line without a control character, and
+//! never panics.
 
-#[path = "../../daemon/quired/src/logline.rs"]
-mod logline;
-#[path = "../../daemon/quired/src/logs/page_log.rs"]
-mod page_log;
+use quire_core::page_log;
 
 use libfuzzer_sys::fuzz_target;
 use quire_ipp::{Attribute, Value};

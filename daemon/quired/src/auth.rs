@@ -136,7 +136,7 @@ impl Audit {
     }
 
     pub fn record(&self, what: &str, user: &str, client: &str, detail: &str) {
-        use crate::logline::escape;
+        use quire_core::log_text::escape;
         // One line per record: control characters escaped; in the quoted user name, quotes too.
         let user = escape(&user.replace('\\', "\\\\").replace('"', "\\\"")).into_owned();
         let line = format!(

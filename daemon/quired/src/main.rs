@@ -22,7 +22,6 @@ mod identity;
 mod idle;
 mod launch;
 mod live;
-mod logline;
 mod logs;
 mod net;
 mod networks;

@@ -4,7 +4,7 @@
 use crate::cache::ResponseCache;
 use crate::clock::now;
 use crate::command::{Command, Durable, Encoded, ResponseBody, Summary};
-use crate::logs::page_log::PageFields;
+use quire_core::page_log::PageFields;
 use crate::logs::Logs;
 use crate::runner::Runner;
 use crate::store_thread::StoreHandle;

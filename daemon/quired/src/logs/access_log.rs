@@ -73,7 +73,7 @@ impl AccessEntry {
             "\"{} {} {}\" {} {} {operation} {status}",
             self.method, self.resource, self.version, self.status, self.bytes,
         );
-        let escaped = |s: String| crate::logline::escape(&s).into_owned();
+        let escaped = |s: String| quire_core::log_text::escape(&s).into_owned();
         (escaped(who), escaped(what))
     }
 

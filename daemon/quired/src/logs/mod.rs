@@ -6,7 +6,6 @@
 
 pub mod access_log;
 pub mod error_log;
-pub mod page_log;
 pub mod sink;
 pub mod stamp;
 
@@ -60,7 +59,7 @@ impl Logs {
         if self.error.is_off() {
             return;
         }
-        let message = crate::logline::escape(message);
+        let message = quire_core::log_text::escape(message);
         if self.error.is_syslog() {
             self.error.write(severity, &message, &self.clock);
             return;
@@ -90,11 +89,11 @@ impl Logs {
     }
 
     /// The page_log line for a job whose backend run ended.
-    pub fn page(&self, fields: &page_log::PageFields<'_>) {
+    pub fn page(&self, fields: &quire_core::page_log::PageFields<'_>) {
         let Some(format) = self.page_format.as_deref().filter(|_| !self.page.is_off()) else {
             return;
         };
-        let line = page_log::render(format, fields, &self.clock.stamp(SystemTime::now()));
+        let line = quire_core::page_log::render(format, fields, &self.clock.stamp(SystemTime::now()));
         self.page.write(Severity::Info, &line, &self.clock);
     }
 }

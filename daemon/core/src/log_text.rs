@@ -1,8 +1,8 @@
 //! Log lines are one line each: control characters (and Unicode line separators) coming
 //! from requests — a `requesting-user-name` with a newline, an escape sequence — are
 //! written escaped (`\n`, `\u{1b}`), so no one can forge a line of the error log or the
-//! audit log or drive a terminal that shows them. Applied in one place for each log:
-//! `logs::Logs` (error, access and page logs) and `auth::Audit`.
+//! audit log or drive a terminal that shows them. Applied in one place for each of quired's
+//! logs: `logs::Logs` (error, access and page logs) and `auth::Audit`.
 
 use std::borrow::Cow;
 
@@ -31,5 +31,5 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 }
 
 #[cfg(test)]
-#[path = "logline_tests.rs"]
+#[path = "log_text_tests.rs"]
 mod tests;

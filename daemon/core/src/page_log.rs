@@ -52,7 +52,7 @@ pub fn render(format: &str, fields: &PageFields<'_>, stamp: &str) -> String {
         }
     }
     out.push_str(rest);
-    crate::logline::escape(&out).into_owned()
+    crate::log_text::escape(&out).into_owned()
 }
 
 /// `%{name}`: the attribute's values, with cupsd's aliases (`job-billing` is also
