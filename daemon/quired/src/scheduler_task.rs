@@ -4,10 +4,10 @@
 use crate::cache::ResponseCache;
 use crate::clock::now;
 use crate::command::{Command, Durable, Encoded, ResponseBody, Summary};
-use quire_core::page_log::PageFields;
 use crate::logs::Logs;
 use crate::runner::Runner;
 use crate::store_thread::StoreHandle;
+use quire_core::page_log::PageFields;
 use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
 use quire_ipp::registry::ObjectKind;
 use quire_ipp::Message;

@@ -93,7 +93,8 @@ impl Logs {
         let Some(format) = self.page_format.as_deref().filter(|_| !self.page.is_off()) else {
             return;
         };
-        let line = quire_core::page_log::render(format, fields, &self.clock.stamp(SystemTime::now()));
+        let line =
+            quire_core::page_log::render(format, fields, &self.clock.stamp(SystemTime::now()));
         self.page.write(Severity::Info, &line, &self.clock);
     }
 }
