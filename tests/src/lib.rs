@@ -26,7 +26,7 @@ pub use dbus::Dbus;
 pub use ippeve::IppEvePrinter;
 pub use ipptool::{run_ipptool, IppSuite, IpptoolResult};
 pub use process::CmdOutput;
-pub use server::{quired_binary, Server, ServerKind};
+pub use server::{quired_binary, server_binary, Server, ServerKind};
 pub use simulated_printer::{
     marked_pdf, sim_binary, PageRecord, Sim, SimFault, SimOptions, SimStatus,
 };

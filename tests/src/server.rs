@@ -333,6 +333,21 @@ impl Drop for Server {
     }
 }
 
+/// The binary that runs `kind`: Debian's cupsd, or quired ([`quired_binary`]; `None`, said as
+/// skipped, when it is not built).
+pub fn server_binary(kind: ServerKind) -> Option<PathBuf> {
+    match kind {
+        ServerKind::Cupsd => Some(PathBuf::from("/usr/sbin/cupsd")),
+        ServerKind::Quired => {
+            let found = quired_binary();
+            if found.is_none() {
+                crate::skipped("quired binary not built");
+            }
+            found
+        }
+    }
+}
+
 /// The quired binary: `$QUIRED_BIN`, else the newest of `<target>/{debug,release}/quired` where
 /// `<target>` is `$CARGO_TARGET_DIR` or the workspace's `target/`.
 pub fn quired_binary() -> Option<PathBuf> {

@@ -25,7 +25,7 @@ use quire_ipp::{Attribute, DelimiterTag, Message, Operation, Value};
 use quire_tests::cli::parse_request_id;
 use quire_tests::process::{free_port, run_with_timeout, tcp_connects, wait_until, ChildGuard};
 use quire_tests::server::write_config;
-use quire_tests::{data_dir, quired_binary, require_programs, CmdOutput, ServerKind};
+use quire_tests::{data_dir, require_programs, CmdOutput, ServerKind};
 use tempfile::TempDir;
 
 const HELD: i32 = 4;
@@ -46,16 +46,7 @@ struct Daemon {
 impl Daemon {
     fn start(kind: ServerKind) -> Option<Daemon> {
         require_programs();
-        let bin = match kind {
-            ServerKind::Cupsd => PathBuf::from("/usr/sbin/cupsd"),
-            ServerKind::Quired => match quired_binary() {
-                Some(b) => b,
-                None => {
-                    quire_tests::skipped("quired binary not built");
-                    return None;
-                }
-            },
-        };
+        let bin = quire_tests::server_binary(kind)?;
         let dir = tempfile::Builder::new()
             .prefix(&format!("quire-crash-{kind}-"))
             .tempdir()

@@ -16,16 +16,7 @@ use quire_tests::{cups_tool, data_dir, quired_binary, Server, ServerKind, Via};
 
 /// Starts `kind` with the test servers' usual files plus `cupsd_extra` and `files_extra`.
 fn start(kind: ServerKind, cupsd_extra: &str, files_extra: &str) -> Option<Server> {
-    let binary = match kind {
-        ServerKind::Cupsd => PathBuf::from("/usr/sbin/cupsd"),
-        ServerKind::Quired => match quired_binary() {
-            Some(b) => b,
-            None => {
-                quire_tests::skipped("quired binary not built");
-                return None;
-            }
-        },
-    };
+    let binary = quire_tests::server_binary(kind)?;
     let server = Server::start_configured(kind, &binary, &[], |root, port| {
         let r = root.display().to_string();
         Ok((
@@ -140,8 +131,13 @@ fn error_log_lines_are_cupsd_format_and_levels() {
 /// The access_log lines after `skip`, without their dates (which must be cupsd's format).
 fn access_fields(server: &Server, skip: usize) -> Vec<String> {
     let all = lines(&log_path(server, "access_log"));
-    all.iter()
-        .skip(skip)
+    undated(server, &all[skip.min(all.len())..])
+}
+
+/// `lines` without their dates, each date checked to be in cupsd's format.
+fn undated(server: &Server, lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
         .map(|line| {
             let (date, rest) = split_date(line).unwrap_or_default();
             assert!(is_cups_date(&date, false), "{}: date in {line:?}", server.name());
@@ -215,14 +211,7 @@ fn page_lines(server: &Server, count: usize) -> Vec<String> {
     let path = log_path(server, "page_log");
     let there = wait_until(Duration::from_secs(60), || lines(&path).len() >= count);
     assert!(there, "{}: {count} page_log lines, got {:?}", server.name(), lines(&path));
-    lines(&path)
-        .iter()
-        .map(|line| {
-            let (date, rest) = split_date(line).unwrap_or_default();
-            assert!(is_cups_date(&date, false), "{}: date in {line:?}", server.name());
-            rest
-        })
-        .collect()
+    undated(server, &lines(&path))
 }
 
 #[test]
