@@ -313,9 +313,14 @@ fn log_file_perm_and_group_are_applied() {
         for server in both("", files_extra) {
             add_raw_queue(&server, "permq");
             for name in ["error_log", "access_log"] {
-                // cupsd writes a request's line after its answer.
+                // cupsd writes a request's line after its answer, and sets the mode and group
+                // of a new log file just after creating it: wait for them (or 10 s).
                 let path = log_path(&server, name);
-                wait_until(Duration::from_secs(10), || path.exists());
+                wait_until(Duration::from_secs(10), || {
+                    fs::metadata(&path).is_ok_and(|m| {
+                        m.permissions().mode() & 0o7777 == mode && Some(m.gid()) == gid
+                    })
+                });
                 let meta = fs::metadata(&path).expect("log file");
                 let what = format!("{} {name} with {files_extra:?}", server.name());
                 assert_eq!(meta.permissions().mode() & 0o7777, mode, "{what}");
