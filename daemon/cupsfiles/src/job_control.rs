@@ -133,7 +133,21 @@ impl JobControl {
 
     /// The first attribute of that name in any group, as cupsd looks attributes up.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.message.groups.iter().flat_map(|g| &g.attributes).find(|a| a.name == name)
+        self.attributes_in_written_order().find(|a| a.name == name)
+    }
+
+    /// Every attribute, its group's operation attributes first, then the job's, then any
+    /// other group's: the order [`JobControl::from_record`] writes them in, so the first of
+    /// a name found here is the first found again in the file written for the record.
+    fn attributes_in_written_order(&self) -> impl Iterator<Item = &Attribute> + '_ {
+        let rank = |tag: DelimiterTag| match tag {
+            DelimiterTag::Operation => 0,
+            DelimiterTag::Job => 1,
+            _ => 2,
+        };
+        (0..3).flat_map(move |r| {
+            self.message.groups.iter().filter(move |g| rank(g.tag) == r).flat_map(|g| &g.attributes)
+        })
     }
 
     /// The typed record, or why cupsd would not load this job.
@@ -147,7 +161,7 @@ impl JobControl {
         };
         // The values of every attribute of that name (cupsd adds one per document).
         let every = |name: &'static str| -> Vec<String> {
-            let attrs = self.message.groups.iter().flat_map(|g| &g.attributes);
+            let attrs = self.attributes_in_written_order();
             attrs.filter(|a| a.name == name).flat_map(|a| a.strs().map(str::to_string)).collect()
         };
         let need_int = |name| int(name).ok_or(JobControlError::Missing(name));
@@ -168,9 +182,12 @@ impl JobControl {
         }
         let owner = string("job-originating-user-name");
         // A file of an older cupsd has no `-supplied`: its `document-format` is typed then.
+        // Typed only when the record can say it again: one mimeMediaType value.
         let mut formats = every("document-format-supplied");
-        let format_typed = formats.is_empty() && string("document-format").is_some();
-        formats.extend(string("document-format").filter(|_| format_typed));
+        let typed_format = self
+            .attribute("document-format")
+            .filter(|a| formats.is_empty() && matches!(a.values[..], [Value::MimeMediaType(_)]));
+        formats.extend(typed_format.and_then(Attribute::first_str).map(str::to_string));
         Ok(JobRecord {
             id: int("job-id"),
             state,
@@ -191,15 +208,17 @@ impl JobControl {
             document_names: every("document-name-supplied"),
             charset: string("attributes-charset").unwrap_or_else(|| "utf-8".into()),
             language: string("attributes-natural-language").unwrap_or_else(|| "en".into()),
-            other: self.other_attributes(format_typed),
+            other: self.other_attributes(typed_format),
         })
     }
 
-    fn other_attributes(&self, format_typed: bool) -> Vec<(DelimiterTag, Attribute)> {
+    /// The attributes the record does not type (`typed_format`: the one `document-format`
+    /// it does).
+    fn other_attributes(&self, typed_format: Option<&Attribute>) -> Vec<(DelimiterTag, Attribute)> {
         let mut other = Vec::new();
         for group in &self.message.groups {
             for attr in group.attributes.iter().filter(|a| !TYPED.contains(&a.name.as_str())) {
-                if format_typed && attr.name == "document-format" {
+                if typed_format.is_some_and(|t| std::ptr::eq(t, attr)) {
                     continue;
                 }
                 other.push((group.tag, attr.clone()));
