@@ -12,7 +12,7 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// `s` with every character [`needs_escape`] picks written as an escape.
+/// `s` with every control character and line separator written as an escape.
 pub fn escape(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
