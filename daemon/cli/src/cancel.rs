@@ -4,7 +4,9 @@
 use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
 
 use crate::args::{tokenize, ArgKind, Tok};
-use crate::session::{groups, ipp_ok, job_uri, keywords, op_attr, printer_uri, CliError, Ctx};
+use crate::session::{
+    ipp_ok, job_uri, listed_names, names_request, op_attr, printer_uri, CliError, Ctx,
+};
 
 pub const USAGE: &str = "Usage: quire cancel [options] [id]
        quire cancel [options] [destination]
@@ -122,12 +124,8 @@ fn dest_names(ctx: &mut Ctx, st: &mut State) -> Result<Vec<String>, CliError> {
     if let Some(d) = &st.dests {
         return Ok(d.clone());
     }
-    let mut req = ctx.request(Operation::CupsGetPrinters, None);
-    op_attr(&mut req, keywords(&["printer-name"]));
-    let resp = ipp_ok(ctx.send("/", &req, None)?)?;
-    let names: Vec<String> = groups(&resp, DelimiterTag::Printer)
-        .filter_map(|g| g.get("printer-name").and_then(Attribute::first_str).map(str::to_string))
-        .collect();
+    let req = names_request(ctx, Operation::CupsGetPrinters);
+    let names = listed_names(&ipp_ok(ctx.send("/", &req, None)?)?);
     st.dests = Some(names.clone());
     Ok(names)
 }

@@ -92,14 +92,8 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
 fn destination_names(ctx: &mut Ctx) -> Result<Vec<String>, CliError> {
     let mut names = Vec::new();
     for op in [Operation::CupsGetPrinters, Operation::CupsGetClasses] {
-        let mut req = ctx.request(op, None);
-        op_attr(&mut req, crate::session::keywords(&["printer-name"]));
-        let resp = ctx.send("/", &req, None)?;
-        names.extend(
-            crate::session::groups(&resp, DelimiterTag::Printer)
-                .filter_map(|g| g.get("printer-name").and_then(Attribute::first_str))
-                .map(str::to_string),
-        );
+        let req = crate::session::names_request(ctx, op);
+        names.extend(crate::session::listed_names(&ctx.send("/", &req, None)?));
     }
     Ok(names)
 }

@@ -209,6 +209,21 @@ pub fn op_attr(msg: &mut Message, attr: Attribute) {
     msg.group_mut(DelimiterTag::Operation).push(attr);
 }
 
+/// `op` (CUPS-Get-Printers or CUPS-Get-Classes) asking for the destinations' names only.
+pub fn names_request(ctx: &Ctx, op: Operation) -> Message {
+    let mut req = ctx.request(op, None);
+    op_attr(&mut req, keywords(&["printer-name"]));
+    req
+}
+
+/// The `printer-name` of each destination a list answer holds.
+pub fn listed_names(resp: &Message) -> Vec<String> {
+    groups(resp, DelimiterTag::Printer)
+        .filter_map(|g| g.get("printer-name").and_then(Attribute::first_str))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The job-id in a job-creation response.
 pub fn response_job_id(resp: &Message) -> Option<i32> {
     resp.attr(DelimiterTag::Job, "job-id").and_then(Attribute::first_i32)
