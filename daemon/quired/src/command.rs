@@ -126,6 +126,10 @@ pub enum Command {
         settings: Box<quire_core::Settings>,
         pull: crate::fetch::PullPolicy,
     },
+    /// printers.conf and classes.conf as they are now (`cups_state::writer`).
+    CupsFiles {
+        reply: oneshot::Sender<crate::cups_state::writer::QueueTexts>,
+    },
     /// `-l`: is there nothing to do (no unfinished job; with `browsing`, no shared printer)?
     Idle {
         browsing: bool,
