@@ -53,7 +53,8 @@ fn log_text(server: &Server) -> String {
 /// by design: a raw queue is black-and-white and simplex to cupsd (`printer-type` 4,
 /// `print-color-mode` monochrome) and takes whatever Quire's generic capabilities allow to
 /// quired; and quired has `quire-failover-grace-time` as a printer attribute, not as one of
-/// the `-default`s lpoptions lists. A subscription's attributes come in another order.
+/// the `-default`s lpoptions lists; cupsd lists `job-sheets` when it has banners (the host's
+/// CUPS has), Quire has none. A subscription's attributes come in another order.
 fn comparable(what: &str, text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     if what == "Get-Subscriptions" {
@@ -62,7 +63,7 @@ fn comparable(what: &str, text: &str) -> String {
     lines
         .into_iter()
         .filter(|l| {
-            !["printer-type=", "print-color-mode=", "quire-failover-grace-time="]
+            !["printer-type=", "print-color-mode=", "quire-failover-grace-time=", "job-sheets="]
                 .iter()
                 .any(|p| l.starts_with(p))
         })

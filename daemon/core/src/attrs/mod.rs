@@ -110,11 +110,8 @@ pub fn printer_attributes(
     let uri = base.uri(&p.resource());
     state_attributes(s, p, &uri, base, now, &mut add);
     description_attributes(p, &uri, base, &mut add);
-    // cupsd shows a class's first member's device.
-    let device = match p.members.first().and_then(|m| s.printer(m)) {
-        Some(first) if p.is_class => &first.device_uri,
-        _ => &p.device_uri,
-    };
+    // cupsd gives every class the device `file:///dev/null`.
+    let device = if p.is_class { "file:///dev/null" } else { p.device_uri.as_str() };
     queue_attributes(p, device, base, &mut add);
     quire_attributes(p, &mut add);
     server_attributes(s, &mut add);
@@ -126,14 +123,14 @@ pub fn printer_attributes(
 }
 
 /// The defaults cupsd gives every queue (a raw one has only these; a class not the last two).
-const CUPS_QUEUE_DEFAULTS: [&str; 8] = [
+/// Not `job-sheets-default`: cupsd gives it only when it has banners, and Quire has none.
+const CUPS_QUEUE_DEFAULTS: [&str; 7] = [
     "copies-default",
-    "finishings-default",
     "job-cancel-after-default",
     "job-hold-until-default",
     "job-priority-default",
-    "job-sheets-default",
     "number-up-default",
+    "finishings-default",
     "print-color-mode-default",
 ];
 

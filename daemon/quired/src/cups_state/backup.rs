@@ -1,5 +1,6 @@
 //! The copy of cupsd's files taken before anything is imported: ServerRoot's printers.conf,
-//! classes.conf, subscriptions.conf and `ppd/`, and the job files of RequestRoot. Documents
+//! classes.conf, subscriptions.conf and `ppd/`, the job files of RequestRoot and CacheDir's
+//! `job.cache`. Documents
 //! are hard links when they can be (no second copy of a big spool), else copies.
 
 use std::io;
@@ -9,10 +10,9 @@ use std::path::{Path, PathBuf};
 pub const STATE_FILES: [&str; 3] = ["printers.conf", "classes.conf", "subscriptions.conf"];
 
 /// Copies cupsd's files into `dir` (made anew, mode 0700): `dir/etc/` for ServerRoot's,
-/// `dir/spool/` for the spool files named in `spool_names`.
+/// `dir/spool/` for the spool files named in `spool_names` and cupsd's `job.cache`.
 pub fn take(
-    server_root: &Path,
-    request_root: &Path,
+    (server_root, request_root, cache_dir): (&Path, &Path, &Path),
     spool_names: &[String],
     dir: &Path,
 ) -> io::Result<()> {
@@ -34,6 +34,7 @@ pub fn take(
             }
         }
     }
+    copy_if_there(&cache_dir.join("job.cache"), &spool.join("job.cache"))?;
     for name in spool_names {
         link_or_copy(&request_root.join(name), &spool.join(name))?;
     }

@@ -81,7 +81,8 @@ pub fn import_if_first_start(
         return Ok(None);
     }
     let dir = backup::new_dir(spool_dir, now);
-    backup::take(&c.server_root, &c.request_root, &files.spool.names, &dir)
+    let dirs = (c.server_root.as_path(), c.request_root.as_path(), c.cache_dir.as_path());
+    backup::take(dirs, &files.spool.names, &dir)
         .map_err(|e| format!("Unable to back CUPS's files up in \"{}\": {e}", dir.display()))?;
     if !state.printers.is_empty() || !state.jobs.is_empty() {
         tracing::warn!(
@@ -104,6 +105,13 @@ pub fn import_if_first_start(
         return Err(format!("Unable to record the queues and jobs imported from CUPS: {e}"));
     }
     take_out_of_cupsd_spool(&c.request_root, &taken);
+    // cupsd's cache of its jobs lists those just taken: without it, cupsd reads the spool
+    // (finding only the jobs left out) instead of dropping each with "Files have gone away".
+    if let Err(e) = std::fs::remove_file(c.cache_dir.join("job.cache")) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!("Unable to remove CUPS's job.cache: {e}");
+        }
+    }
     imported.seconds = started.elapsed().as_secs_f64();
     tracing::info!(
         "Imported {} printers, {} classes, {} jobs and {} subscriptions from CUPS in {:.1} s \

@@ -106,13 +106,19 @@ fn printer_only(p: &Printer, q: &mut Queue) {
 /// Quire's settings of `p` that differ from a new queue's, as the attributes that set them.
 pub fn quire_settings(p: &Printer) -> Vec<Attribute> {
     use quire_ipp::vendor as v;
-    let mut out = Vec::new();
-    if p.split != SplitPolicy::default() {
-        out.extend(p.split.attributes());
-    }
-    if p.failover != FailoverPolicy::default() {
-        out.extend(p.failover.attributes());
-    }
+    // Only what differs from a new queue's (cupsd keeps fewer lines, lpoptions lists fewer).
+    let new_queue: Vec<Attribute> = SplitPolicy::default()
+        .attributes()
+        .into_iter()
+        .chain(FailoverPolicy::default().attributes())
+        .collect();
+    let mut out: Vec<Attribute> = p
+        .split
+        .attributes()
+        .into_iter()
+        .chain(p.failover.attributes())
+        .filter(|a| !new_queue.contains(a))
+        .collect();
     if p.confidential_default {
         out.push(Attribute::new(v::CONFIDENTIAL_DEFAULT, Value::Boolean(true)));
     }
