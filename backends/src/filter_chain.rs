@@ -6,7 +6,7 @@
 //! capabilities); the conversions themselves run in the filter worker as `User` (see
 //! [`crate::sandbox`]): `remote` starts it and `wire` is what goes through its pipes.
 
-mod remote;
+pub(crate) mod remote;
 pub mod wire;
 
 use crate::{BackendError, Cancel, DocumentSource, JobInfo};

@@ -10,6 +10,8 @@ mod connect;
 mod cups_abi;
 mod cups_config;
 mod decompress;
+pub mod delivery;
+mod delivery_run;
 mod file;
 mod filter_chain;
 mod ipp;
@@ -150,8 +152,26 @@ impl fmt::Display for BackendError {
 
 impl std::error::Error for BackendError {}
 
-/// Delivers the job to `device_uri`. Blocks until done, failed or canceled.
+/// Delivers the job to `device_uri`. Blocks until done, failed or canceled. Quire's own
+/// network backends run in the worker as `User` when the daemon has one to run as
+/// ([`delivery`]); `file:` here, CUPS's backends as cupsd runs them.
 pub fn deliver(
+    device_uri: &str,
+    job: &JobInfo,
+    documents: &[DocumentSource],
+    cancel: &Cancel,
+    progress: &mut dyn Progress,
+) -> Result<(), BackendError> {
+    let scheme = device_uri.split(':').next().unwrap_or("");
+    let unprivileged = job.launch.account.is_some() && job.launch.worker.is_some();
+    if unprivileged && delivery::WORKER_SCHEMES.contains(&scheme) {
+        return delivery_run::in_worker(device_uri, job, documents, cancel, progress);
+    }
+    deliver_here(device_uri, job, documents, cancel, progress)
+}
+
+/// [`deliver`] in this process (the worker's, or a daemon with no `User` to run as).
+pub(crate) fn deliver_here(
     device_uri: &str,
     job: &JobInfo,
     documents: &[DocumentSource],

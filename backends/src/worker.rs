@@ -47,7 +47,14 @@ pub fn main(args: &[String]) -> ExitCode {
             .map_err(|e| e.to_string())
             .and_then(|dir| convert(&mut stdin.lock(), &mut BufWriter::new(stdout.lock()), &dir)),
         "count" => count(&mut stdin.lock(), &mut stdout.lock()),
-        _ => Err("usage: quired --filter-worker convert|count".into()),
+        "deliver" => std::env::current_dir().map_err(|e| e.to_string()).and_then(|dir| {
+            crate::delivery::worker_main(
+                &mut io::BufReader::new(io::stdin()),
+                &mut io::stdout(),
+                &dir,
+            )
+        }),
+        _ => Err("usage: quired --filter-worker convert|count|deliver".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

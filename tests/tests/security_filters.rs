@@ -517,3 +517,69 @@ fn builtin_configuration_has_file_devices_off() {
         demo.log()
     );
 }
+
+/// The uid that owns the client end `peer` of a TCP connection made on this host to one of
+/// our listeners (the kernel's socket table, /proc/net/tcp).
+fn connection_owner(peer: std::net::SocketAddr) -> Option<u32> {
+    let want = format!("0100007F:{:04X}", peer.port());
+    let table = fs::read_to_string("/proc/net/tcp").ok()?;
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&want.as_str())).then(|| fields.get(7)?.parse().ok()).flatten()
+    })
+}
+
+/// Waits for the daemon's backend to connect to `listener` and send something; the uid that
+/// owns that connection, looked up while it is open (a connection closed at once, such as a
+/// reachability probe, is skipped: the kernel no longer says whose it was).
+fn accept_owner(listener: &std::net::TcpListener) -> Option<u32> {
+    use std::io::Read;
+    listener.set_nonblocking(true).expect("nonblocking");
+    let mut owner = None;
+    let connected = wait_until(Duration::from_secs(60), || {
+        let Ok((mut stream, peer)) = listener.accept() else { return false };
+        let _ = stream.set_nonblocking(false);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut first = [0u8; 1];
+        if !matches!(stream.read(&mut first), Ok(1)) {
+            return false;
+        }
+        owner = connection_owner(peer);
+        true
+    });
+    connected.then_some(owner).flatten()
+}
+
+/// A job from an anonymous LAN client to a network printer (socket, ipp): the connection to
+/// the printer is made by lp, never root, so what the printer answers is read unprivileged
+/// (cupsd runs its socket and ipp backends as lp; quired its own backends in the worker).
+/// Fails on a quired that delivers in the daemon.
+#[test]
+fn network_printers_are_reached_as_lp() {
+    let Some(lan) = Lan::or_skip() else { return };
+    let (lp_uid, _) = lp_ids();
+    let doc = data_dir().join("documents/document-letter.pdf").to_string_lossy().into_owned();
+    for kind in [ServerKind::Cupsd, ServerKind::Quired] {
+        let server = LanServer::started(kind, &lan, &StockOptions::default());
+        for (queue, scheme) in [("sockq", "socket"), ("ippq", "ipp")] {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+            let port = listener.local_addr().expect("port").port();
+            let uri = match scheme {
+                "socket" => format!("socket://127.0.0.1:{port}"),
+                _ => format!("ipp://127.0.0.1:{port}/ipp/print"),
+            };
+            let made =
+                admin(&server, &["-p", queue, "-E", "-v", &uri, "-o", "printer-is-shared=true"]);
+            assert_eq!(made.rc, 0, "{kind}: lpadmin {queue}: {}", made.text());
+            let sent = lan.cups_tool(&server, "lp", &["-d", queue, &doc]);
+            assert_eq!(sent.rc, 0, "{kind}: remote lp: {}", sent.text());
+            let owner = accept_owner(&listener);
+            assert_eq!(
+                owner,
+                Some(lp_uid),
+                "{kind}: the {scheme} printer must be reached as lp (uid {lp_uid})\n{}",
+                server.log_tail(40)
+            );
+        }
+    }
+}

@@ -164,7 +164,7 @@ impl Read for SpoolReader<'_> {
 }
 
 /// Logs the worker's stderr lines; returns the last `ERROR:` message.
-fn read_stderr(stderr: impl Read, job: i32) -> Option<String> {
+pub(crate) fn read_stderr(stderr: impl Read, job: i32) -> Option<String> {
     let mut reader = BufReader::new(stderr);
     let mut last_error = None;
     let mut line = Vec::new();
@@ -194,7 +194,7 @@ fn read_stderr(stderr: impl Read, job: i32) -> Option<String> {
 
 /// The worker's exit status, once it has sent everything. One that lingers is killed after
 /// [`GRACE`]; `None` when the job was canceled meanwhile.
-fn wait(child: &mut Child, cancel: &Cancel) -> Option<ExitStatus> {
+pub(crate) fn wait(child: &mut Child, cancel: &Cancel) -> Option<ExitStatus> {
     let start = Instant::now();
     loop {
         match child.try_wait() {
@@ -218,7 +218,7 @@ fn wait(child: &mut Child, cancel: &Cancel) -> Option<ExitStatus> {
 
 /// Kills the worker and everything it started (its process group), then reaps it. The
 /// group is signalled before the reap, while its id cannot have been reused.
-fn stop(child: &mut Child) {
+pub(crate) fn stop(child: &mut Child) {
     kill_group(child.id());
     let _ = child.kill();
     let _ = child.wait();

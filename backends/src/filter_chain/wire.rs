@@ -130,6 +130,12 @@ pub fn read_results<'a>(
 
 /// Reads the plan message at the start of `input`, leaving `input` at the first document.
 pub fn read_plan(input: &mut dyn BufRead) -> Result<Plan, WireError> {
+    let msg = read_message(input)?;
+    decode_plan(&msg).map_err(WireError::BadPlan)
+}
+
+/// One IPP message from `input`, nothing after it consumed.
+pub fn read_message(input: &mut dyn BufRead) -> Result<Message, WireError> {
     let mut decoder = MessageDecoder::new(quire_ipp::Limits::default());
     loop {
         let buf = input.fill_buf()?;
@@ -143,7 +149,7 @@ pub fn read_plan(input: &mut dyn BufRead) -> Result<Plan, WireError> {
             }
             Ok(Some((msg, used))) => {
                 input.consume(used);
-                return decode_plan(&msg).map_err(WireError::BadPlan);
+                return Ok(msg);
             }
             Err(e) => return Err(WireError::BadPlan(format!("{e:?}"))),
         }
