@@ -49,6 +49,7 @@ impl Report {
                 let reasons: Vec<String> = reasons
                     .iter()
                     .map(|r| r.replace([',', ' '], "").replace(char::is_control, ""))
+                    .filter(|r| !r.is_empty())
                     .collect();
                 format!(
                     "state {} {}",
@@ -79,7 +80,7 @@ impl Report {
                 let (reasons, message) = rest.split_once(' ').unwrap_or((rest, ""));
                 let reasons = match reasons {
                     "-" | "" => Vec::new(),
-                    r => r.split(',').map(str::to_string).collect(),
+                    r => r.split(',').filter(|r| !r.is_empty()).map(str::to_string).collect(),
                 };
                 Some(Report::State(reasons, message.to_string()))
             }
@@ -190,10 +191,7 @@ pub type SentJob = (String, JobInfo, Vec<(String, String)>);
 
 /// The job the daemon sent, for a delivery from `work` (the worker's directory), and the
 /// device URI and the documents' formats and names.
-pub fn decode_job(
-    m: &Message,
-    work: &Path,
-) -> Result<SentJob, String> {
+pub fn decode_job(m: &Message, work: &Path) -> Result<SentJob, String> {
     let op = m.group(DelimiterTag::Operation).ok_or("no operation group")?;
     let one = |n: &str| op.attributes.iter().find(|a| a.name == n);
     let s = |n: &str| one(n).and_then(|a| a.first_str()).unwrap_or("").to_string();
