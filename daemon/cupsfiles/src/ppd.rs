@@ -1,0 +1,603 @@
+//! A PPD file (`/etc/cups/ppd/NAME.ppd`) read the way libcups's `ppdOpen` reads it in
+//! its default (relaxed) conformance mode, kept as a summary of what a queue needs: its
+//! names, the 1284 device ID, its filters, its UI options with their choices and defaults,
+//! and its page sizes. Not a PPD compiler: PostScript code, constraints, custom options'
+//! parameters and localizations are checked only as far as libcups checks them, not kept.
+//!
+//! The whole file is unusable ([`read_ppd`] gives `None` and an error; the queue is
+//! imported without its PPD, as cupsd keeps a queue whose PPD it cannot load) when libcups
+//! refuses it:
+//! - the first line is not `*PPD-Adobe: "4.x"` (a compressed file included);
+//! - a line longer than 255 bytes, or one entry longer than 256 KiB;
+//! - a line that starts with neither `*` nor white space;
+//! - a keyword or option name longer than 40 bytes or with a byte that is not printable
+//!   ASCII (a keyword also with `/`); a control character in a translation string;
+//! - `*JCLOpenUI` with a UI type that is not `PickOne`, `PickMany` or `Boolean`;
+//! - `*OpenGroup` inside another; a `*OrderDependency`, `*UIConstraints` or
+//!   `*NonUIConstraints` without its two words; a bad or second `*ParamCustom...` for a
+//!   parameter; `*JobPatchFile: N: ...`;
+//! - a `*cupsFilter2` that is not `type dest-type cost program`.
+//!
+//! Everything else is a warning and only the broken item is left out:
+//! - an entry with a NUL byte, or with a quote still open at the end of the file (with it,
+//!   the rest of the file: libcups reads it as that value); a line with no `:` and value;
+//! - `*OpenUI` with an unknown UI type (read as `PickOne`, as libcups does); `*OpenUI`
+//!   inside another or without `*CloseUI` (the first option ends there and is kept), a
+//!   `*CloseUI` naming another option or none; a second `*OpenUI` for the same option
+//!   (left out); a choice whose keyword the option already has (left out);
+//! - a `*Default...` that names none of the option's choices (the option has no default);
+//! - a `*cupsFilter` cupsd cannot parse, a `maxsize(...)` it cannot read (that filter);
+//! - numbers that do not read in `*PaperDimension`, `*ImageableArea`, `*LanguageLevel`;
+//! - text (translations, names) that is not valid in the file's `*LanguageEncoding`
+//!   (read with U+FFFD): `ISOLatin1` (libcups's default) and `WindowsANSI` are decoded as
+//!   such, `UTF-8` as UTF-8, the other encodings libcups knows keep only their ASCII.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use quire_config::{Diagnostic, Loc};
+
+use crate::ppd_lex::{self, Entry};
+use crate::ppd_text::{self, Encoding, FilterProblem};
+pub use crate::ppd_text::{CupsFilter, CupsFilter2};
+
+/// What a queue takes from its PPD.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ppd {
+    /// From the `*PPD-Adobe` line (`4.3`).
+    pub format_version: String,
+    /// `*NickName`: cupsd's `printer-make-and-model`.
+    pub nick_name: Option<String>,
+    pub short_nick_name: Option<String>,
+    pub model_name: Option<String>,
+    pub manufacturer: Option<String>,
+    /// `*1284DeviceID`.
+    pub device_id: Option<String>,
+    pub cups_version: Option<String>,
+    /// `*ColorDevice: True` (libcups: false unless said).
+    pub color_device: bool,
+    /// `*LanguageLevel` (libcups: 2 unless said).
+    pub language_level: u32,
+    /// `*cupsFilter` lines that cupsd can use, in order.
+    pub cups_filters: Vec<CupsFilter>,
+    /// `*cupsFilter2` lines, in order.
+    pub cups_filters2: Vec<CupsFilter2>,
+    /// UI options in the order of the file: `*OpenUI`/`*JCLOpenUI` blocks, and `*PageSize`
+    /// or `*PageRegion` choices written without one.
+    pub options: Vec<PpdOption>,
+    /// Every size named by a `*PageSize` choice, `*PaperDimension` or `*ImageableArea`.
+    pub page_sizes: Vec<PageSize>,
+}
+
+/// A UI option: `*OpenUI *Keyword/Text: PickOne` ... `*CloseUI: *Keyword`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PpdOption {
+    pub keyword: String,
+    /// The translation string, if any.
+    pub text: Option<String>,
+    pub ui: PpdUi,
+    /// Opened with `*JCLOpenUI`.
+    pub jcl: bool,
+    pub choices: Vec<PpdChoice>,
+    /// `*DefaultKeyword`: one of the choices, or `Custom...` when the option is custom.
+    pub default: Option<String>,
+    /// `*CustomKeyword True` is in the file: values outside the choices are allowed.
+    pub custom: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PpdUi {
+    PickOne,
+    PickMany,
+    Boolean,
+}
+
+/// `*Keyword Choice/Text: "code"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PpdChoice {
+    pub keyword: String,
+    pub text: Option<String>,
+}
+
+/// A page size, in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSize {
+    pub name: String,
+    /// The `*PageSize` choice's translation string.
+    pub text: Option<String>,
+    /// `*PaperDimension`: width and length.
+    pub dimensions: Option<[f64; 2]>,
+    /// `*ImageableArea`: left, bottom, right, top.
+    pub imageable_area: Option<[f64; 4]>,
+}
+
+/// A PPD's filters, as cupsd uses them: `*cupsFilter2` lines when there are any (the
+/// `*cupsFilter` lines are then ignored), else `*cupsFilter` lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PpdFilters<'a> {
+    CupsFilter2(&'a [CupsFilter2]),
+    CupsFilter(&'a [CupsFilter]),
+}
+
+impl Ppd {
+    fn new(format_version: String) -> Self {
+        Ppd {
+            format_version,
+            nick_name: None,
+            short_nick_name: None,
+            model_name: None,
+            manufacturer: None,
+            device_id: None,
+            cups_version: None,
+            color_device: false,
+            language_level: 2,
+            cups_filters: Vec::new(),
+            cups_filters2: Vec::new(),
+            options: Vec::new(),
+            page_sizes: Vec::new(),
+        }
+    }
+
+    /// The option with this keyword (PPD keywords are case-sensitive).
+    pub fn option(&self, keyword: &str) -> Option<&PpdOption> {
+        self.options.iter().find(|o| o.keyword == keyword)
+    }
+
+    /// The default choice of `option`, if it has one.
+    pub fn default_choice(&self, option: &str) -> Option<&str> {
+        self.option(option)?.default.as_deref()
+    }
+
+    pub fn filters(&self) -> PpdFilters<'_> {
+        if self.cups_filters2.is_empty() {
+            PpdFilters::CupsFilter(&self.cups_filters)
+        } else {
+            PpdFilters::CupsFilter2(&self.cups_filters2)
+        }
+    }
+
+    pub fn page_size(&self, name: &str) -> Option<&PageSize> {
+        self.page_sizes.iter().find(|s| s.name == name)
+    }
+}
+
+impl PpdOption {
+    pub fn choice(&self, keyword: &str) -> Option<&PpdChoice> {
+        self.choices.iter().find(|c| c.keyword == keyword)
+    }
+}
+
+/// Reads a PPD file: `None` (and an error among the diagnostics) when libcups would not
+/// load it; else the summary, with a warning for each item left out.
+pub fn read_ppd(bytes: &[u8], path: &Path) -> (Option<Ppd>, Vec<Diagnostic>) {
+    let lexed = match ppd_lex::lex(bytes, path) {
+        Ok(lexed) => lexed,
+        Err(diags) => return (None, diags),
+    };
+    let mut reader = Reader {
+        path,
+        diags: lexed.diags,
+        ppd: Ppd::new(lexed.version),
+        encoding: Encoding::Latin1,
+        open: Open::None,
+        group: None,
+        option_lines: Vec::new(),
+        defaults: Vec::new(),
+        customs: HashSet::new(),
+        params: HashSet::new(),
+    };
+    for entry in &lexed.entries {
+        if let Err(error) = reader.entry(entry) {
+            reader.diags.push(error);
+            return (None, reader.diags);
+        }
+    }
+    reader.finish();
+    (Some(reader.ppd), reader.diags)
+}
+
+/// The `*OpenUI` block being read.
+enum Open {
+    None,
+    /// Index into `ppd.options`, and the `*OpenUI` line.
+    Option(usize, usize),
+    /// A second block for an option already read: its lines are left out.
+    Skipped(String),
+}
+
+struct Reader<'a> {
+    path: &'a Path,
+    diags: Vec<Diagnostic>,
+    ppd: Ppd,
+    encoding: Encoding,
+    open: Open,
+    /// The line of the open `*OpenGroup`.
+    group: Option<usize>,
+    /// The `*OpenUI` line of each option (parallel to `ppd.options`; 0: none).
+    option_lines: Vec<usize>,
+    /// `*DefaultKeyword` lines: keyword, value, line, column.
+    defaults: Vec<(String, String, usize, usize)>,
+    /// Options with `*CustomKeyword True`.
+    customs: HashSet<String>,
+    /// `*ParamCustomKeyword Name` seen.
+    params: HashSet<(String, String)>,
+}
+
+impl Reader<'_> {
+    fn loc(&self, line: usize, col: usize) -> Loc {
+        Loc { file: self.path.to_path_buf(), line, col }
+    }
+
+    fn warn(&mut self, line: usize, col: usize, message: impl Into<String>) {
+        let diag = Diagnostic::warning(&self.loc(line, col), message);
+        self.diags.push(diag);
+    }
+
+    fn fatal(&self, entry: &Entry, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.loc(entry.value.line, entry.value.col), message)
+    }
+
+    /// Text in the file's encoding, with a warning when some of it could not be read.
+    fn text(&mut self, bytes: &[u8], line: usize, col: usize) -> String {
+        match self.encoding.decode(bytes) {
+            Ok(text) => text,
+            Err(lossy) => {
+                let message = match self.encoding {
+                    Encoding::Utf8 => "not UTF-8: bad bytes read as U+FFFD",
+                    _ => "text in an encoding not read here: non-ASCII bytes read as U+FFFD",
+                };
+                self.warn(line, col, message);
+                lossy
+            }
+        }
+    }
+
+    fn value_text(&mut self, entry: &Entry) -> String {
+        self.text(&entry.value.bytes, entry.value.line, entry.value.col)
+    }
+
+    fn translation(&mut self, entry: &Entry) -> Option<String> {
+        let bytes = entry.translation.as_deref()?;
+        Some(self.text(bytes, entry.line, entry.translation_col)).filter(|t| !t.is_empty())
+    }
+
+    fn entry(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
+        let keyword = entry.keyword.as_str();
+        match keyword {
+            "OpenUI" | "JCLOpenUI" => return self.open_ui(entry),
+            "CloseUI" | "JCLCloseUI" => self.close_ui(entry),
+            "OpenGroup" => {
+                if let Some(line) = self.group {
+                    let message = format!("*OpenGroup inside the group opened on line {line}");
+                    return Err(self.fatal(entry, message));
+                }
+                self.group = Some(entry.line);
+            }
+            "CloseGroup" => self.group = None,
+            _ => {}
+        }
+        if self.choice(entry) {
+            return Ok(());
+        }
+        self.checked(entry)?;
+        self.header_field(entry);
+        Ok(())
+    }
+
+    /// The keywords libcups checks the shape of.
+    fn checked(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
+        let keyword = entry.keyword.as_str();
+        let value = entry.value.ascii();
+        if keyword == "OrderDependency" && !ppd_text::order_dependency_ok(&value) {
+            return Err(self.fatal(entry, "*OrderDependency: real section *Keyword expected"));
+        }
+        if (keyword == "UIConstraints" || keyword == "NonUIConstraints")
+            && !ppd_text::constraints_ok(&value)
+        {
+            let message = format!("*{keyword}: *Option1 [Choice1] *Option2 [Choice2] expected");
+            return Err(self.fatal(entry, message));
+        }
+        if keyword == "JobPatchFile" && ppd_text::job_patch_misplaced(&value) {
+            return Err(self.fatal(entry, "*JobPatchFile: the number goes before the ':'"));
+        }
+        if let Some(custom) = keyword.strip_prefix("ParamCustom") {
+            let name = entry.option.clone().unwrap_or_default();
+            if !ppd_text::param_custom_ok(&value) {
+                let message = format!("*{keyword} {name}: order type minimum maximum expected");
+                return Err(self.fatal(entry, message));
+            }
+            if !self.params.insert((custom.to_string(), name.clone())) {
+                return Err(self.fatal(entry, format!("a second *{keyword} {name}")));
+            }
+        }
+        if keyword == "cupsFilter2" {
+            match ppd_text::parse_filter2(&value) {
+                Ok(filter) => self.ppd.cups_filters2.push(filter),
+                Err(FilterProblem::Shape) => {
+                    let message = "*cupsFilter2: \"type/sub dest/sub cost program\" expected";
+                    return Err(self.fatal(entry, message));
+                }
+                Err(FilterProblem::MaxSize) => self.bad_max_size(entry),
+            }
+        }
+        Ok(())
+    }
+
+    fn bad_max_size(&mut self, entry: &Entry) {
+        let message = format!("*{}: maxsize(bytes) expected: filter left out", entry.keyword);
+        self.warn(entry.value.line, entry.value.col, message);
+    }
+
+    /// The file's names and facts, and the lines that are collected for the end.
+    fn header_field(&mut self, entry: &Entry) {
+        let keyword = entry.keyword.as_str();
+        match keyword {
+            "LanguageEncoding" => self.encoding = Encoding::from_name(&entry.value.ascii()),
+            "NickName" => self.ppd.nick_name = Some(self.value_text(entry)),
+            "ShortNickName" => self.ppd.short_nick_name = Some(self.value_text(entry)),
+            "ModelName" => self.ppd.model_name = Some(self.value_text(entry)),
+            "Manufacturer" => self.ppd.manufacturer = Some(self.value_text(entry)),
+            "1284DeviceID" if self.ppd.device_id.is_none() => {
+                self.ppd.device_id = Some(self.value_text(entry));
+            }
+            "cupsVersion" if self.ppd.cups_version.is_none() => {
+                self.ppd.cups_version = Some(entry.value.ascii());
+            }
+            "ColorDevice" => {
+                self.ppd.color_device = entry.value.bytes.eq_ignore_ascii_case(b"True");
+            }
+            "LanguageLevel" => match entry.value.ascii().trim().parse::<u32>() {
+                Ok(level) => self.ppd.language_level = level,
+                Err(_) => {
+                    let (line, col) = (entry.value.line, entry.value.col);
+                    self.warn(line, col, "*LanguageLevel: a number expected: left at 2");
+                }
+            },
+            "cupsFilter" => match ppd_text::parse_filter(&entry.value.ascii()) {
+                Ok(filter) => self.ppd.cups_filters.push(filter),
+                Err(FilterProblem::MaxSize) => self.bad_max_size(entry),
+                Err(FilterProblem::Shape) => {
+                    let (line, col) = (entry.value.line, entry.value.col);
+                    let message = "*cupsFilter: \"type/sub cost program\" expected: left out";
+                    self.warn(line, col, message);
+                }
+            },
+            "PaperDimension" | "ImageableArea" => self.size_line(entry),
+            _ => self.collected(entry),
+        }
+    }
+
+    /// `*DefaultKeyword` and `*CustomKeyword True`, resolved at the end of the file.
+    fn collected(&mut self, entry: &Entry) {
+        let keyword = entry.keyword.as_str();
+        if let Some(option) = keyword.strip_prefix("Default").filter(|o| !o.is_empty()) {
+            let value = entry.value.ascii();
+            let value = value.split('/').next().unwrap_or_default().to_string();
+            let at = (entry.value.line, entry.value.col);
+            self.defaults.push((option.to_string(), value, at.0, at.1));
+        } else if let Some(option) = keyword.strip_prefix("Custom").filter(|o| !o.is_empty()) {
+            if entry.option.as_deref() == Some("True") {
+                if option == "PageSize" {
+                    self.customs.insert("PageRegion".to_string());
+                }
+                self.customs.insert(option.to_string());
+            }
+        }
+    }
+
+    fn open_ui(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
+        let jcl = entry.keyword == "JCLOpenUI";
+        let ui = match entry.value.bytes.as_slice() {
+            b"PickOne" => PpdUi::PickOne,
+            b"PickMany" => PpdUi::PickMany,
+            b"Boolean" => PpdUi::Boolean,
+            other => {
+                let found = String::from_utf8_lossy(other).into_owned();
+                if jcl {
+                    let message = format!(
+                        "*JCLOpenUI: UI type \"{found}\" is not PickOne, PickMany or Boolean"
+                    );
+                    return Err(self.fatal(entry, message));
+                }
+                let message = format!(
+                    "UI type \"{found}\" is not PickOne, PickMany or Boolean: read as PickOne"
+                );
+                self.warn(entry.value.line, entry.value.col, message);
+                PpdUi::PickOne
+            }
+        };
+        self.end_open(entry.line, &format!("*{} inside", entry.keyword));
+        let name = entry.option.as_deref().unwrap_or_default();
+        let keyword = name.strip_prefix('*').unwrap_or(name).to_string();
+        if keyword.is_empty() {
+            let message = format!("*{} without an option keyword: left out", entry.keyword);
+            self.warn(entry.line, 1, message);
+            self.open = Open::Skipped(String::new());
+            return Ok(());
+        }
+        if let Some(index) = self.ppd.options.iter().position(|o| o.keyword == keyword) {
+            let first = self.option_lines[index];
+            let message = format!("a second *OpenUI *{keyword} (first on line {first}): left out");
+            self.warn(entry.line, 1, message);
+            self.open = Open::Skipped(keyword);
+            return Ok(());
+        }
+        let text = self.translation(entry);
+        let option =
+            PpdOption { keyword, text, ui, jcl, choices: Vec::new(), default: None, custom: false };
+        self.ppd.options.push(option);
+        self.option_lines.push(entry.line);
+        self.open = Open::Option(self.ppd.options.len() - 1, entry.line);
+        Ok(())
+    }
+
+    /// Ends an open option that has no `*CloseUI` (`why`: what came instead, on `line`).
+    fn end_open(&mut self, line: usize, why: &str) {
+        if let Open::Option(index, open_line) = self.open {
+            let keyword = self.ppd.options[index].keyword.clone();
+            let message = format!(
+                "*OpenUI *{keyword} on line {open_line} has no *CloseUI ({why} on line {line}): \
+                 it ends there"
+            );
+            self.warn(open_line, 1, message);
+        }
+        self.open = Open::None;
+    }
+
+    fn close_ui(&mut self, entry: &Entry) {
+        let named = entry.value.ascii();
+        let named = named.strip_prefix('*').unwrap_or(&named).trim().to_string();
+        let open = match &self.open {
+            Open::None => None,
+            Open::Option(index, _) => Some(self.ppd.options[*index].keyword.clone()),
+            Open::Skipped(keyword) => Some(keyword.clone()),
+        };
+        let (line, col) = (entry.value.line, entry.value.col);
+        match open {
+            None => self.warn(line, col, format!("*{} with no option open", entry.keyword)),
+            Some(open) if open != named => {
+                let message = format!("*{} *{named} closes *{open}", entry.keyword);
+                self.warn(line, col, message);
+            }
+            Some(_) => {}
+        }
+        self.open = Open::None;
+    }
+
+    /// A choice of the open option (or a `*PageSize`/`*PageRegion` choice outside any
+    /// block, which libcups makes an option of): `true` when the entry was one.
+    fn choice(&mut self, entry: &Entry) -> bool {
+        let Some(choice) = entry.option.as_deref() else { return false };
+        let target = match &self.open {
+            Open::Option(index, _) if self.ppd.options[*index].keyword == entry.keyword => {
+                Some(*index)
+            }
+            Open::Skipped(keyword) if *keyword == entry.keyword => return true,
+            _ => None,
+        };
+        let index = match target {
+            Some(index) => index,
+            None if matches!(entry.keyword.as_str(), "PageSize" | "PageRegion") => {
+                self.implicit_option(&entry.keyword)
+            }
+            None => return false,
+        };
+        if self.ppd.options[index].choice(choice).is_some() {
+            let message =
+                format!("*{} {choice}: a second choice {choice}: left out", entry.keyword);
+            self.warn(entry.line, 1, message);
+            return true;
+        }
+        let text = self.translation(entry);
+        if entry.keyword == "PageSize" {
+            let size = self.size(choice);
+            if size.text.is_none() {
+                size.text.clone_from(&text);
+            }
+        }
+        let keyword = choice.to_string();
+        self.ppd.options[index].choices.push(PpdChoice { keyword, text });
+        true
+    }
+
+    /// The option `keyword`, made (as a PickOne) if the file has none.
+    fn implicit_option(&mut self, keyword: &str) -> usize {
+        if let Some(index) = self.ppd.options.iter().position(|o| o.keyword == keyword) {
+            return index;
+        }
+        self.ppd.options.push(PpdOption {
+            keyword: keyword.to_string(),
+            text: None,
+            ui: PpdUi::PickOne,
+            jcl: false,
+            choices: Vec::new(),
+            default: None,
+            custom: false,
+        });
+        self.option_lines.push(0);
+        self.ppd.options.len() - 1
+    }
+
+    fn size(&mut self, name: &str) -> &mut PageSize {
+        let index = match self.ppd.page_sizes.iter().position(|s| s.name == name) {
+            Some(index) => index,
+            None => {
+                self.ppd.page_sizes.push(PageSize {
+                    name: name.to_string(),
+                    text: None,
+                    dimensions: None,
+                    imageable_area: None,
+                });
+                self.ppd.page_sizes.len() - 1
+            }
+        };
+        &mut self.ppd.page_sizes[index]
+    }
+
+    /// `*PaperDimension Name: "w l"`, `*ImageableArea Name: "l b r t"`.
+    fn size_line(&mut self, entry: &Entry) {
+        let (line, col) = (entry.value.line, entry.value.col);
+        let Some(name) = entry.option.as_deref() else {
+            return self.warn(
+                line,
+                col,
+                format!("*{} without a size name: left out", entry.keyword),
+            );
+        };
+        let value = entry.value.ascii();
+        if entry.keyword == "PaperDimension" {
+            match ppd_text::numbers::<2>(&value) {
+                Some(dims) => self.size(name).dimensions = Some(dims),
+                None => {
+                    self.warn(line, col, "*PaperDimension: \"width length\" expected: left out")
+                }
+            }
+        } else {
+            match ppd_text::numbers::<4>(&value) {
+                Some(area) => self.size(name).imageable_area = Some(area),
+                None => {
+                    let message = "*ImageableArea: \"left bottom right top\" expected: left out";
+                    self.warn(line, col, message);
+                }
+            }
+        }
+    }
+
+    /// The end of the file: blocks left open, and each option's default.
+    fn finish(&mut self) {
+        if let Open::Option(index, line) = self.open {
+            let keyword = &self.ppd.options[index].keyword;
+            let message = format!("*OpenUI *{keyword} has no *CloseUI before the end of the file");
+            self.warn(line, 1, message);
+        }
+        if let Some(line) = self.group {
+            self.warn(line, 1, "*OpenGroup has no *CloseGroup before the end of the file");
+        }
+        for index in 0..self.ppd.options.len() {
+            let keyword = self.ppd.options[index].keyword.clone();
+            self.ppd.options[index].custom = self.customs.contains(&keyword);
+            self.resolve_default(index);
+        }
+    }
+
+    /// libcups takes the first `*DefaultX` before the option's `*OpenUI`, and lets each
+    /// one after it replace that.
+    fn resolve_default(&mut self, index: usize) {
+        let open_line = self.option_lines[index];
+        let option = &self.ppd.options[index];
+        let mine = || self.defaults.iter().filter(|d| d.0 == option.keyword);
+        let chosen = mine().rfind(|d| d.2 > open_line).or_else(|| mine().next());
+        let Some((keyword, value, line, col)) = chosen.cloned() else { return };
+        let custom_value = option.custom
+            && (value.eq_ignore_ascii_case("Custom")
+                || value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("Custom.")));
+        if option.choice(&value).is_some() || custom_value {
+            self.ppd.options[index].default = Some(value);
+        } else {
+            let message = format!(
+                "*Default{keyword}: \"{value}\" is not one of its choices: the option has no default"
+            );
+            self.warn(line, col, message);
+        }
+    }
+}
