@@ -309,7 +309,8 @@ impl Lexer<'_> {
     }
 }
 
-/// The value after the `:` at `start`: white space trimmed; a value in quotes loses them.
+/// The value after the `:` at `start`: white space trimmed; a value that ends with a quote
+/// loses it and its first byte (libcups's reading, which is right for `"quoted"` values).
 fn value(logical: &Logical, start: usize) -> Value {
     let buf = &logical.buf;
     let lead = buf[start..].iter().take_while(|&&b| is_space(b)).count();
@@ -318,7 +319,10 @@ fn value(logical: &Logical, start: usize) -> Value {
     let raw = &buf[from..buf.len() - trail];
     let (line, col) = logical.loc_of(from);
     match raw {
-        [b'"', inner @ .., b'"'] => Value { bytes: inner.to_vec(), quoted: true, line, col },
+        [.., b'"'] => {
+            let bytes = raw.get(1..raw.len() - 1).unwrap_or_default().to_vec();
+            Value { bytes, quoted: raw[0] == b'"', line, col }
+        }
         _ => Value { bytes: raw.to_vec(), quoted: false, line, col },
     }
 }

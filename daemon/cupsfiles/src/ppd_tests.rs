@@ -239,7 +239,7 @@ fn what_libcups_refuses_in_values() {
             "*UIConstraints: *Duplex",
             "1:17: *UIConstraints: *Option1 [Choice1] *Option2 [Choice2] expected",
         ),
-        ("*JobPatchFile: 1: \"x\"", "1:16: *JobPatchFile: the number goes before the ':'"),
+        ("*JobPatchFile: 1: x", "1:16: *JobPatchFile: the number goes before the ':'"),
         (
             "*ParamCustomFoo Bar: 1 colour 0 9",
             "1:22: *ParamCustomFoo Bar: order type minimum maximum expected",
@@ -454,6 +454,78 @@ fn ppds_on_this_machine_read_without_errors() {
         eprintln!("{}: {} options, {} warnings", path.display(), ppd.options.len(), diags.len());
         for d in &diags {
             eprintln!("  {d}");
+        }
+    }
+}
+
+/// Each case the tests above read, as `(line to replace in OFFICE, with)`.
+const CASES: &[(usize, &str)] = &[
+    (4, "LanguageVersion: English"),
+    (4, "*KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK: x"),
+    (4, "*Lang/uage: x"),
+    (4, "*Foo caf\u{e9}: x"),
+    (4, "*Foo bar/a\u{7}b: x"),
+    (4, "*JCLOpenUI *JCLFoo: Weird"),
+    (4, "*OrderDependency: 10 AnySetup"),
+    (4, "*UIConstraints: *Duplex"),
+    (4, "*JobPatchFile: 1: x"),
+    (4, "*ParamCustomFoo Bar: 1 colour 0 9"),
+    (4, "*ParamCustomFoo Bar: 1 int 0 9\n*ParamCustomFoo Bar: 2 int 0 9"),
+    (4, "*cupsFilter2: \"application/pdf 10 pdftoacme\""),
+    (4, "*cupsFilter2: \"application/pdf printer/x ten pdftoacme\""),
+    (37, "*OpenGroup: Extra"),
+    (27, "*OpenUI *Duplex/2-Sided: PickTwo"),
+    (31, ""),
+    (31, "*CloseUI: *Duplx"),
+    (4, "*CloseUI: *Duplex"),
+    (30, "*Duplex None/Again: \"\""),
+    (28, "*DefaultDuplex: Tumble"),
+    (9, "*NickName: \"A\n\nB\"\n*LanguageLevel: x"),
+    (9, "*NickName: \"Ac\0me\""),
+    (4, "*cupsFilter: \"application/pdf\""),
+    (4, "*PaperDimension A4: \"595\""),
+    (4, "*Foo bar"),
+    (49, "*NickName: \"Acme"),
+];
+
+/// What libcups says of a file, in its default (relaxed) mode: `Some(line)` when it
+/// refuses it.
+fn cupstestppd(bytes: &[u8]) -> Option<Option<usize>> {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, bytes).unwrap();
+    let out = std::process::Command::new("cupstestppd").arg("-r").arg(file.path()).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let Some(at) = text.find("Unable to open PPD file") else { return Some(None) };
+    let line = text[at..].split(" on line ").nth(1)?;
+    Some(line.split('.').next()?.parse().ok())
+}
+
+#[test]
+fn libcups_refuses_what_read_ppd_refuses() {
+    if cupstestppd(OFFICE).is_none() {
+        eprintln!("no cupstestppd: skipped");
+        return;
+    }
+    assert_eq!(cupstestppd(OFFICE), Some(None));
+    let long = format!("*Foo: \"{}\"", "x".repeat(248));
+    let mut inputs: Vec<Vec<u8>> =
+        CASES.iter().map(|&(line, with)| office_with(line, with)).collect();
+    inputs.push(office_with(4, &long));
+    inputs.push(b"*PPD-Adobe: \"3.0\"\n".to_vec());
+    inputs.push(b"\n*PPD-Adobe: \"4.3\"\n".to_vec());
+    inputs.push(b"*PPD-Adobe: \"4.3\"\n*Foo: \"a\x1a\x1ab\x01\"\n*Bar:\n  \n".to_vec());
+    inputs.push([&b"*PPD-Adobe: \"4.3\"\n*Foo: \""[..], &[b'x'; 247], b"\x1a\"\r\n"].concat());
+    inputs.push(b"*PPD-Adobe: \"4.3\"\n\x89PNG\x00\x01\xff\n".to_vec());
+    inputs.push(b"*PPD-Adobe: \"4.3\"\n*Foo:\n*\n*Bar \xff: x\n".to_vec());
+    for bytes in &inputs {
+        let (ppd, diags) = read(bytes);
+        let ours = ppd.is_none().then(|| diags.last().map(|d| d.loc.line));
+        let theirs = cupstestppd(bytes).unwrap();
+        let text = String::from_utf8_lossy(bytes);
+        assert_eq!(ours.is_some(), theirs.is_some(), "{diags:#?}\n{text}");
+        // libcups checks *cupsFilter2 lines after the last line; we say which one.
+        if !diags.last().is_some_and(|d| d.message.starts_with("*cupsFilter2")) {
+            assert_eq!(ours.flatten(), theirs, "{diags:#?}\n{text}");
         }
     }
 }
