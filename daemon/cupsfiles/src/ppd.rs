@@ -32,12 +32,12 @@
 //!   (read with U+FFFD): `ISOLatin1` (libcups's default) and `WindowsANSI` are decoded as
 //!   such, `UTF-8` as UTF-8, the other encodings libcups knows keep only their ASCII.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use quire_config::{Diagnostic, Loc};
 
-use crate::ppd_lex::{self, Entry};
+use crate::ppd_lex::{Entry, Lexer};
 use crate::ppd_text::{self, Encoding, FilterProblem};
 pub use crate::ppd_text::{CupsFilter, CupsFilter2};
 
@@ -170,24 +170,39 @@ impl PpdOption {
 /// Reads a PPD file: `None` (and an error among the diagnostics) when libcups would not
 /// load it; else the summary, with a warning for each item left out.
 pub fn read_ppd(bytes: &[u8], path: &Path) -> (Option<Ppd>, Vec<Diagnostic>) {
-    let lexed = match ppd_lex::lex(bytes, path) {
-        Ok(lexed) => lexed,
-        Err(diags) => return (None, diags),
+    let mut lexer = Lexer::new(bytes, path);
+    let version = match lexer.header() {
+        Ok(version) => version,
+        Err(error) => {
+            lexer.diags.push(error);
+            return (None, lexer.diags);
+        }
     };
     let mut reader = Reader {
         path,
-        diags: lexed.diags,
-        ppd: Ppd::new(lexed.version),
+        diags: Vec::new(),
+        ppd: Ppd::new(version),
         encoding: Encoding::Latin1,
         open: Open::None,
         group: None,
         option_lines: Vec::new(),
-        defaults: Vec::new(),
+        option_index: HashMap::new(),
+        choice_sets: Vec::new(),
+        size_index: HashMap::new(),
+        defaults: HashMap::new(),
         customs: HashSet::new(),
         params: HashSet::new(),
     };
-    for entry in &lexed.entries {
-        if let Err(error) = reader.entry(entry) {
+    loop {
+        let next = lexer.next_entry();
+        reader.diags.append(&mut lexer.diags);
+        let result = match next {
+            Ok(Some(Some(entry))) => reader.entry(&entry),
+            Ok(Some(None)) => Ok(()),
+            Ok(None) => break,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = result {
             reader.diags.push(error);
             return (None, reader.diags);
         }
@@ -215,8 +230,13 @@ struct Reader<'a> {
     group: Option<usize>,
     /// The `*OpenUI` line of each option (parallel to `ppd.options`; 0: none).
     option_lines: Vec<usize>,
-    /// `*DefaultKeyword` lines: keyword, value, line, column.
-    defaults: Vec<(String, String, usize, usize)>,
+    /// Indexes (a big file is read in linear time): options by keyword, each option's
+    /// choice keywords (parallel to `ppd.options`), sizes by name.
+    option_index: HashMap<String, usize>,
+    choice_sets: Vec<HashSet<String>>,
+    size_index: HashMap<String, usize>,
+    /// `*DefaultKeyword` lines by option keyword: value, line, column.
+    defaults: HashMap<String, Vec<(String, usize, usize)>>,
     /// Options with `*CustomKeyword True`.
     customs: HashSet<String>,
     /// `*ParamCustomKeyword Name` seen.
@@ -374,7 +394,7 @@ impl Reader<'_> {
             let value = entry.value.ascii();
             let value = value.split('/').next().unwrap_or_default().to_string();
             let at = (entry.value.line, entry.value.col);
-            self.defaults.push((option.to_string(), value, at.0, at.1));
+            self.defaults.entry(option.to_string()).or_default().push((value, at.0, at.1));
         } else if let Some(option) = keyword.strip_prefix("Custom").filter(|o| !o.is_empty()) {
             if entry.option.as_deref() == Some("True") {
                 if option == "PageSize" {
@@ -415,7 +435,7 @@ impl Reader<'_> {
             self.open = Open::Skipped(String::new());
             return Ok(());
         }
-        if let Some(index) = self.ppd.options.iter().position(|o| o.keyword == keyword) {
+        if let Some(&index) = self.option_index.get(&keyword) {
             let first = self.option_lines[index];
             let message = format!("a second *OpenUI *{keyword} (first on line {first}): left out");
             self.warn(entry.line, 1, message);
@@ -425,9 +445,8 @@ impl Reader<'_> {
         let text = self.translation(entry);
         let option =
             PpdOption { keyword, text, ui, jcl, choices: Vec::new(), default: None, custom: false };
-        self.ppd.options.push(option);
-        self.option_lines.push(entry.line);
-        self.open = Open::Option(self.ppd.options.len() - 1, entry.line);
+        let index = self.add_option(option, entry.line);
+        self.open = Open::Option(index, entry.line);
         Ok(())
     }
 
@@ -482,7 +501,7 @@ impl Reader<'_> {
             }
             None => return false,
         };
-        if self.ppd.options[index].choice(choice).is_some() {
+        if !self.choice_sets[index].insert(choice.to_string()) {
             let message =
                 format!("*{} {choice}: a second choice {choice}: left out", entry.keyword);
             self.warn(entry.line, 1, message);
@@ -502,10 +521,10 @@ impl Reader<'_> {
 
     /// The option `keyword`, made (as a PickOne) if the file has none.
     fn implicit_option(&mut self, keyword: &str) -> usize {
-        if let Some(index) = self.ppd.options.iter().position(|o| o.keyword == keyword) {
+        if let Some(&index) = self.option_index.get(keyword) {
             return index;
         }
-        self.ppd.options.push(PpdOption {
+        let option = PpdOption {
             keyword: keyword.to_string(),
             text: None,
             ui: PpdUi::PickOne,
@@ -513,15 +532,25 @@ impl Reader<'_> {
             choices: Vec::new(),
             default: None,
             custom: false,
-        });
-        self.option_lines.push(0);
-        self.ppd.options.len() - 1
+        };
+        self.add_option(option, 0)
+    }
+
+    /// Adds an option opened on `line` (0: none), and gives its index.
+    fn add_option(&mut self, option: PpdOption, line: usize) -> usize {
+        let index = self.ppd.options.len();
+        self.option_index.insert(option.keyword.clone(), index);
+        self.ppd.options.push(option);
+        self.option_lines.push(line);
+        self.choice_sets.push(HashSet::new());
+        index
     }
 
     fn size(&mut self, name: &str) -> &mut PageSize {
-        let index = match self.ppd.page_sizes.iter().position(|s| s.name == name) {
-            Some(index) => index,
+        let index = match self.size_index.get(name) {
+            Some(&index) => index,
             None => {
+                self.size_index.insert(name.to_string(), self.ppd.page_sizes.len());
                 self.ppd.page_sizes.push(PageSize {
                     name: name.to_string(),
                     text: None,
@@ -585,9 +614,10 @@ impl Reader<'_> {
     fn resolve_default(&mut self, index: usize) {
         let open_line = self.option_lines[index];
         let option = &self.ppd.options[index];
-        let mine = || self.defaults.iter().filter(|d| d.0 == option.keyword);
-        let chosen = mine().rfind(|d| d.2 > open_line).or_else(|| mine().next());
-        let Some((keyword, value, line, col)) = chosen.cloned() else { return };
+        let Some(mine) = self.defaults.get(&option.keyword) else { return };
+        let chosen = mine.iter().rfind(|d| d.1 > open_line).or_else(|| mine.first());
+        let Some((value, line, col)) = chosen.cloned() else { return };
+        let keyword = option.keyword.clone();
         let custom_value = option.custom
             && (value.eq_ignore_ascii_case("Custom")
                 || value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("Custom.")));

@@ -56,38 +56,15 @@ impl Value {
     }
 }
 
-/// The entries of a PPD file after its `*PPD-Adobe` line, or the first error.
-pub struct Lexed {
-    /// The `*PPD-Adobe` line's version (`4.3`).
-    pub version: String,
-    pub entries: Vec<Entry>,
+/// Reads a PPD file's entries one at a time: [`Lexer::header`] first, then
+/// [`Lexer::next_entry`] until it gives `None`. Warnings gather in `diags`.
+pub struct Lexer<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// The physical line being read (1-based).
+    line: usize,
+    path: &'a Path,
     pub diags: Vec<Diagnostic>,
-}
-
-/// Splits `bytes` into entries; `Err` holds the diagnostics when the file is unusable, the
-/// last one the error.
-pub fn lex(bytes: &[u8], path: &Path) -> Result<Lexed, Vec<Diagnostic>> {
-    let mut lexer = Lexer { bytes, pos: 0, line: 1, path, diags: Vec::new() };
-    let version = match lexer.header() {
-        Ok(version) => version,
-        Err(error) => {
-            lexer.diags.push(error);
-            return Err(lexer.diags);
-        }
-    };
-    let mut entries = Vec::new();
-    loop {
-        match lexer.next_entry() {
-            Ok(Some(Some(entry))) => entries.push(entry),
-            Ok(Some(None)) => {}
-            Ok(None) => break,
-            Err(error) => {
-                lexer.diags.push(error);
-                return Err(lexer.diags);
-            }
-        }
-    }
-    Ok(Lexed { version, entries, diags: lexer.diags })
 }
 
 /// One entry's bytes as read: line ends inside a quoted value kept as `\n`.
@@ -113,16 +90,11 @@ pub fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
-struct Lexer<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    /// The physical line being read (1-based).
-    line: usize,
-    path: &'a Path,
-    diags: Vec<Diagnostic>,
-}
+impl<'a> Lexer<'a> {
+    pub fn new(bytes: &'a [u8], path: &'a Path) -> Self {
+        Lexer { bytes, pos: 0, line: 1, path, diags: Vec::new() }
+    }
 
-impl Lexer<'_> {
     fn loc(&self, line: usize, col: usize) -> Loc {
         Loc { file: self.path.to_path_buf(), line, col }
     }
@@ -137,8 +109,8 @@ impl Lexer<'_> {
     }
 
     /// The first line must be `*PPD-Adobe: "4.x"`, with nothing (not even a blank line or
-    /// a comment) before it.
-    fn header(&mut self) -> Result<String, Diagnostic> {
+    /// a comment) before it: its version, or the error that makes the file unusable.
+    pub fn header(&mut self) -> Result<String, Diagnostic> {
         if self.bytes.starts_with(&[0x1f, 0x8b]) {
             return Err(self.error(1, 1, "a gzip-compressed file: not a PPD file until unpacked"));
         }
@@ -156,8 +128,9 @@ impl Lexer<'_> {
         Ok(version)
     }
 
-    /// The next entry: `None` at the end, `Some(None)` for a line that is skipped.
-    fn next_entry(&mut self) -> Result<Option<Option<Entry>>, Diagnostic> {
+    /// The next entry: `None` at the end, `Some(None)` for a line that is skipped, `Err`
+    /// for what makes the file unusable.
+    pub fn next_entry(&mut self) -> Result<Option<Option<Entry>>, Diagnostic> {
         let Some(logical) = self.logical(true)? else { return Ok(None) };
         if let Some((line, col)) = logical.open_quote {
             let message = "quoted value not closed before the end of the file: this entry \
@@ -277,16 +250,16 @@ impl Lexer<'_> {
             if b == b':' || is_space(b) || (!main && b == b'/') {
                 break;
             }
+            let message = if b <= b' ' || b > 126 || (main && b == b'/') {
+                format!("byte 0x{b:02x} is not allowed in {a_what}")
+            } else if *i - start >= MAX_NAME {
+                format!("{what} longer than {MAX_NAME} bytes")
+            } else {
+                *i += 1;
+                continue;
+            };
             let (line, col) = logical.loc_of(*i);
-            if b <= b' ' || b > 126 || (main && b == b'/') {
-                let message = format!("byte 0x{b:02x} is not allowed in {a_what}");
-                return Err(self.error(line, col, message));
-            }
-            if *i - start >= MAX_NAME {
-                let message = format!("{what} longer than {MAX_NAME} bytes");
-                return Err(self.error(line, col, message));
-            }
-            *i += 1;
+            return Err(self.error(line, col, message));
         }
         Ok(String::from_utf8_lossy(&logical.buf[start..*i]).into_owned())
     }
