@@ -281,31 +281,37 @@ impl Reader<'_> {
         Some(self.text(bytes, entry.line, entry.translation_col)).filter(|t| !t.is_empty())
     }
 
+    /// One entry, looked at in libcups's order: the block keywords, the keywords it
+    /// knows, then a choice of the open option.
     fn entry(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
-        let keyword = entry.keyword.as_str();
-        match keyword {
+        match entry.keyword.as_str() {
             "OpenUI" | "JCLOpenUI" => return self.open_ui(entry),
-            "CloseUI" | "JCLCloseUI" => self.close_ui(entry),
+            "CloseUI" | "JCLCloseUI" => {
+                self.close_ui(entry);
+                return Ok(());
+            }
             "OpenGroup" => {
                 if let Some(line) = self.group {
                     let message = format!("*OpenGroup inside the group opened on line {line}");
                     return Err(self.fatal(entry, message));
                 }
                 self.group = Some(entry.line);
+                return Ok(());
             }
-            "CloseGroup" => self.group = None,
+            "CloseGroup" => {
+                self.group = None;
+                return Ok(());
+            }
             _ => {}
         }
-        if self.choice(entry) {
-            return Ok(());
+        if !self.checked(entry)? && !self.header_field(entry) {
+            self.choice(entry);
         }
-        self.checked(entry)?;
-        self.header_field(entry);
         Ok(())
     }
 
-    /// The keywords libcups checks the shape of.
-    fn checked(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
+    /// The keywords libcups checks the shape of: `true` when the entry was one.
+    fn checked(&mut self, entry: &Entry) -> Result<bool, Diagnostic> {
         let keyword = entry.keyword.as_str();
         let value = entry.value.ascii();
         if keyword == "OrderDependency" && !ppd_text::order_dependency_ok(&value) {
@@ -340,7 +346,8 @@ impl Reader<'_> {
                 Err(FilterProblem::MaxSize) => self.bad_max_size(entry),
             }
         }
-        Ok(())
+        let known = ["OrderDependency", "UIConstraints", "NonUIConstraints", "JobPatchFile"];
+        Ok(known.contains(&keyword) || keyword.starts_with("ParamCustom"))
     }
 
     fn bad_max_size(&mut self, entry: &Entry) {
@@ -348,8 +355,9 @@ impl Reader<'_> {
         self.warn(entry.value.line, entry.value.col, message);
     }
 
-    /// The file's names and facts, and the lines that are collected for the end.
-    fn header_field(&mut self, entry: &Entry) {
+    /// The file's names and facts, and the lines that are collected for the end: `true`
+    /// when the entry was one.
+    fn header_field(&mut self, entry: &Entry) -> bool {
         let keyword = entry.keyword.as_str();
         match keyword {
             "LanguageEncoding" => self.encoding = Encoding::from_name(&entry.value.ascii()),
@@ -357,11 +365,15 @@ impl Reader<'_> {
             "ShortNickName" => self.ppd.short_nick_name = Some(self.value_text(entry)),
             "ModelName" => self.ppd.model_name = Some(self.value_text(entry)),
             "Manufacturer" => self.ppd.manufacturer = Some(self.value_text(entry)),
-            "1284DeviceID" if self.ppd.device_id.is_none() => {
-                self.ppd.device_id = Some(self.value_text(entry));
+            "1284DeviceID" => {
+                if self.ppd.device_id.is_none() {
+                    self.ppd.device_id = Some(self.value_text(entry));
+                }
             }
-            "cupsVersion" if self.ppd.cups_version.is_none() => {
-                self.ppd.cups_version = Some(entry.value.ascii());
+            "cupsVersion" => {
+                if self.ppd.cups_version.is_none() {
+                    self.ppd.cups_version = Some(entry.value.ascii());
+                }
             }
             "ColorDevice" => {
                 self.ppd.color_device = entry.value.bytes.eq_ignore_ascii_case(b"True");
@@ -383,26 +395,31 @@ impl Reader<'_> {
                 }
             },
             "PaperDimension" | "ImageableArea" => self.size_line(entry),
-            _ => self.collected(entry),
+            _ => return self.collected(entry),
         }
+        true
     }
 
-    /// `*DefaultKeyword` and `*CustomKeyword True`, resolved at the end of the file.
-    fn collected(&mut self, entry: &Entry) {
+    /// `*DefaultKeyword` and `*CustomKeyword True`, resolved at the end of the file: `true`
+    /// when the entry was one.
+    fn collected(&mut self, entry: &Entry) -> bool {
         let keyword = entry.keyword.as_str();
         if let Some(option) = keyword.strip_prefix("Default").filter(|o| !o.is_empty()) {
             let value = entry.value.ascii();
             let value = value.split('/').next().unwrap_or_default().to_string();
             let at = (entry.value.line, entry.value.col);
             self.defaults.entry(option.to_string()).or_default().push((value, at.0, at.1));
-        } else if let Some(option) = keyword.strip_prefix("Custom").filter(|o| !o.is_empty()) {
-            if entry.option.as_deref() == Some("True") {
-                if option == "PageSize" {
-                    self.customs.insert("PageRegion".to_string());
-                }
-                self.customs.insert(option.to_string());
-            }
+            return true;
         }
+        let custom = keyword.strip_prefix("Custom").filter(|o| !o.is_empty());
+        let Some(option) = custom.filter(|_| entry.option.as_deref() == Some("True")) else {
+            return false;
+        };
+        if option == "PageSize" {
+            self.customs.insert("PageRegion".to_string());
+        }
+        self.customs.insert(option.to_string());
+        true
     }
 
     fn open_ui(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
@@ -483,29 +500,21 @@ impl Reader<'_> {
         self.open = Open::None;
     }
 
-    /// A choice of the open option (or a `*PageSize`/`*PageRegion` choice outside any
-    /// block, which libcups makes an option of): `true` when the entry was one.
-    fn choice(&mut self, entry: &Entry) -> bool {
-        let Some(choice) = entry.option.as_deref() else { return false };
-        let target = match &self.open {
-            Open::Option(index, _) if self.ppd.options[*index].keyword == entry.keyword => {
-                Some(*index)
-            }
-            Open::Skipped(keyword) if *keyword == entry.keyword => return true,
-            _ => None,
-        };
-        let index = match target {
-            Some(index) => index,
-            None if matches!(entry.keyword.as_str(), "PageSize" | "PageRegion") => {
+    /// A choice of the open option, or a `*PageSize`/`*PageRegion` choice outside any
+    /// block (libcups makes an option of those); other entries are not read.
+    fn choice(&mut self, entry: &Entry) {
+        let Some(choice) = entry.option.as_deref() else { return };
+        let index = match self.open {
+            Open::Option(index, _) if self.ppd.options[index].keyword == entry.keyword => index,
+            Open::None if matches!(entry.keyword.as_str(), "PageSize" | "PageRegion") => {
                 self.implicit_option(&entry.keyword)
             }
-            None => return false,
+            _ => return,
         };
         if !self.choice_sets[index].insert(choice.to_string()) {
             let message =
                 format!("*{} {choice}: a second choice {choice}: left out", entry.keyword);
-            self.warn(entry.line, 1, message);
-            return true;
+            return self.warn(entry.line, 1, message);
         }
         let text = self.translation(entry);
         if entry.keyword == "PageSize" {
@@ -516,7 +525,6 @@ impl Reader<'_> {
         }
         let keyword = choice.to_string();
         self.ppd.options[index].choices.push(PpdChoice { keyword, text });
-        true
     }
 
     /// The option `keyword`, made (as a PickOne) if the file has none.

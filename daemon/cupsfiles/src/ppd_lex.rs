@@ -41,16 +41,16 @@ pub struct Entry {
 /// What follows the `:`, white space trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Value {
-    /// Without the quotes of a quoted value; line ends inside it are `\n`.
+    /// Without the quotes of a quoted value; line ends inside it are `\n`. A symbol value
+    /// (`^Name`) is kept as written.
     pub bytes: Vec<u8>,
-    pub quoted: bool,
     pub line: usize,
     pub col: usize,
 }
 
 impl Value {
-    /// A value as one keyword: `*Foo` → `Foo` is left to the caller; this is the lossy
-    /// text, for values that are keywords or numbers (ASCII by the spec).
+    /// The value as text, for values that are keywords, numbers or MIME types (ASCII by
+    /// the spec; other bytes read as U+FFFD).
     pub fn ascii(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
@@ -294,9 +294,9 @@ fn value(logical: &Logical, start: usize) -> Value {
     match raw {
         [.., b'"'] => {
             let bytes = raw.get(1..raw.len() - 1).unwrap_or_default().to_vec();
-            Value { bytes, quoted: raw[0] == b'"', line, col }
+            Value { bytes, line, col }
         }
-        _ => Value { bytes: raw.to_vec(), quoted: false, line, col },
+        _ => Value { bytes: raw.to_vec(), line, col },
     }
 }
 

@@ -408,6 +408,12 @@ fn page_size_choices_without_open_ui_make_an_option() {
     assert_eq!(ppd.default_choice("PageSize"), Some("A4"));
     assert_eq!(ppd.option("PageSize").unwrap().choices.len(), 2);
     assert_eq!(ppd.page_sizes.len(), 2);
+    // Inside another option's block, libcups does not read it as a choice.
+    let (ppd, diags) = read(&office_with(30, "*PageSize Tabloid: \"\""));
+    assert!(diags.is_empty(), "{diags:#?}");
+    let ppd = ppd.unwrap();
+    assert_eq!(ppd.option("PageSize").unwrap().choices.len(), 2);
+    assert_eq!(ppd.option("Duplex").unwrap().choices.len(), 1);
 }
 
 /// PPD files installed on this machine (drivers' model directories, cupsd's queues).
