@@ -19,8 +19,8 @@
 //! - a `*cupsFilter2` that is not `type dest-type cost program`.
 //!
 //! Everything else is a warning and only the broken item is left out:
-//! - an entry with a NUL byte, or with a quote still open at the end of the file (with it,
-//!   the rest of the file: libcups reads it as that value); a line with no `:` and value;
+//! - a NUL byte (the entry ends there), a quote still open at the end of the file (the rest
+//!   of the file is that value): read as libcups reads them; a line with no `:` and value;
 //! - `*OpenUI` with an unknown UI type (read as `PickOne`, as libcups does); `*OpenUI`
 //!   inside another or without `*CloseUI` (the first option ends there and is kept), a
 //!   `*CloseUI` naming another option or none; a second `*OpenUI` for the same option
@@ -336,7 +336,8 @@ impl Reader<'_> {
                 return Err(self.fatal(entry, format!("a second *{keyword} {name}")));
             }
         }
-        if keyword == "cupsFilter2" {
+        // libcups finds these case-insensitively (its attribute lookup).
+        if keyword.eq_ignore_ascii_case("cupsFilter2") {
             match ppd_text::parse_filter2(&value) {
                 Ok(filter) => self.ppd.cups_filters2.push(filter),
                 Err(FilterProblem::Shape) => {

@@ -133,10 +133,9 @@ impl<'a> Lexer<'a> {
     pub fn next_entry(&mut self) -> Result<Option<Option<Entry>>, Diagnostic> {
         let Some(logical) = self.logical(true)? else { return Ok(None) };
         if let Some((line, col)) = logical.open_quote {
-            let message = "quoted value not closed before the end of the file: this entry \
-                           (the rest of the file) is left out";
+            let message = "quote not closed before the end of the file: the rest of the file \
+                           is read as this value (as libcups reads it)";
             self.warn(line, col, message);
-            return Ok(Some(None));
         }
         self.parse(&logical).map(Some)
     }
@@ -194,6 +193,15 @@ impl<'a> Lexer<'a> {
     fn parse(&mut self, logical: &Logical) -> Result<Option<Entry>, Diagnostic> {
         let buf = &logical.buf;
         let at = |i: usize| logical.loc_of(i);
+        if let Some(nul) = buf.iter().position(|&b| b == 0) {
+            // libcups reads the entry up to the NUL, and so do we.
+            if !buf.starts_with(b"*%") {
+                let (line, col) = at(nul);
+                self.warn(line, col, "NUL byte: the entry ends here");
+            }
+            let prefix = Logical { line: logical.line, buf: buf[..nul].to_vec(), open_quote: None };
+            return self.parse(&prefix);
+        }
         if buf.is_empty() || buf.starts_with(b"*%") || buf == b"*End" || buf == b"*" {
             return Ok(None);
         }
@@ -202,11 +210,6 @@ impl<'a> Lexer<'a> {
                 return Ok(None);
             }
             return Err(self.error(logical.line, 1, "a line that does not start with '*'"));
-        }
-        if let Some(nul) = buf.iter().position(|&b| b == 0) {
-            let (line, col) = at(nul);
-            self.warn(line, col, "NUL byte: this entry is left out");
-            return Ok(None);
         }
         let mut i = 1;
         let keyword = self.name(logical, &mut i, true)?;
@@ -218,7 +221,8 @@ impl<'a> Lexer<'a> {
         let mut translation_col = 0;
         if buf.get(i).copied().is_some_and(is_space) {
             i += buf[i..].iter().take_while(|&&b| is_space(b)).count();
-            option = Some(self.name(logical, &mut i, false)?);
+            // `*Keyword : value` has an empty option name: libcups reads it as none.
+            option = Some(self.name(logical, &mut i, false)?).filter(|o| !o.is_empty());
             i += buf[i..].iter().take_while(|&&b| is_space(b)).count();
             if buf.get(i) == Some(&b'/') {
                 i += 1;

@@ -183,6 +183,7 @@ fn not_a_ppd() {
         "1:13: PPD version \"3.0\": only version 4 PPD files are read"
     );
     assert!(read(b"*PPD-Adobe: \"4.3\"").0.is_some(), "the first line alone is a PPD");
+    assert!(read(b"*PPD-Adobe :\"4.3\"").0.is_some(), "an empty option name is none");
 }
 
 #[test]
@@ -258,6 +259,12 @@ fn what_libcups_refuses_in_values() {
         let got = refused(&bytes);
         assert_eq!(got, expected.replacen("1:", "4:", 1), "{line}");
     }
+    // libcups finds *cupsFilter2 lines whatever their case, and checks them all.
+    let other_case = office_with(4, "*CUPSFILTER2: \"application/pdf\"");
+    assert_eq!(
+        refused(&other_case),
+        "4:15: *cupsFilter2: \"type/sub dest/sub cost program\" expected"
+    );
     let nested = office_with(37, "*OpenGroup: Extra");
     assert_eq!(refused(&nested), "37:13: *OpenGroup inside the group opened on line 18");
     let twice = office_with(4, "*ParamCustomFoo Bar: 1 int 0 9\n*ParamCustomFoo Bar: 2 int 0 9");
@@ -340,16 +347,17 @@ fn quoted_values_span_lines_and_an_open_quote_is_reported_where_it_opens() {
     let (ppd, warning) = warned(&open);
     assert_eq!(
         warning,
-        "50:12: warning: quoted value not closed before the end of the file: this entry (the rest of the file) is left out"
+        "50:12: warning: quote not closed before the end of the file: the rest of the file is \
+         read as this value (as libcups reads it)"
     );
-    assert_eq!(ppd.nick_name.as_deref(), Some("Acme Laser 9 café, 1.0"));
+    assert_eq!(ppd.nick_name.as_deref(), Some("\"Acme\n*Foo: 1"), "as libcups reads it");
 }
 
 #[test]
 fn nul_bytes_and_bad_text_are_warnings() {
     let (ppd, warning) = warned(&office_with(9, "*NickName: \"Ac\0me\""));
-    assert_eq!(warning, "9:15: warning: NUL byte: this entry is left out");
-    assert_eq!(ppd.nick_name, None);
+    assert_eq!(warning, "9:15: warning: NUL byte: the entry ends here");
+    assert_eq!(ppd.nick_name.as_deref(), Some("\"Ac"), "as libcups reads it");
 
     let utf8 = swap(OFFICE, "ISOLatin1", "UTF-8");
     let utf8 = [&utf8[..], b"*ShortNickName: \"\xff\"\n"].concat();
@@ -492,6 +500,11 @@ const CASES: &[(usize, &str)] = &[
     (4, "*PaperDimension A4: \"595\""),
     (4, "*Foo bar"),
     (49, "*NickName: \"Acme"),
+    // Found by comparing the fuzz corpus with cupstestppd -r.
+    (4, "*CloseGr\u{1}\0\0: General"),
+    (4, "*cupsFilter2: \"applica/\0tion/pdf a/b 10 x\""),
+    (49, "*cupsFilter2: \"application/pdf a/b 10 x"),
+    (4, "*cupsFilTer2: \"application/pdf\""),
 ];
 
 /// What libcups says of a file, in its default (relaxed) mode: `Some(line)` when it
@@ -519,6 +532,7 @@ fn libcups_refuses_what_read_ppd_refuses() {
     inputs.push(office_with(4, &long));
     inputs.push(b"*PPD-Adobe: \"3.0\"\n".to_vec());
     inputs.push(b"\n*PPD-Adobe: \"4.3\"\n".to_vec());
+    inputs.push(b"*PPD-Adobe :\"4.\r0\"\n".to_vec());
     inputs.push(b"*PPD-Adobe: \"4.3\"\n*Foo: \"a\x1a\x1ab\x01\"\n*Bar:\n  \n".to_vec());
     inputs.push([&b"*PPD-Adobe: \"4.3\"\n*Foo: \""[..], &[b'x'; 247], b"\x1a\"\r\n"].concat());
     inputs.push(b"*PPD-Adobe: \"4.3\"\n\x89PNG\x00\x01\xff\n".to_vec());
