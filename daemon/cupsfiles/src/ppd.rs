@@ -7,7 +7,7 @@
 //! The whole file is unusable ([`read_ppd`] gives `None` and an error; the queue is
 //! imported without its PPD, as cupsd keeps a queue whose PPD it cannot load) when libcups
 //! refuses it:
-//! - the first line is not `*PPD-Adobe: "4.x"` (a compressed file included);
+//! - the first line is not `*PPD-Adobe: "4.x"`;
 //! - a line longer than 255 bytes, or one entry longer than 256 KiB;
 //! - a line that starts with neither `*` nor white space;
 //! - a keyword or option name longer than 40 bytes or with a byte that is not printable
@@ -16,7 +16,11 @@
 //! - `*OpenGroup` inside another; a `*OrderDependency`, `*UIConstraints` or
 //!   `*NonUIConstraints` without its two words; a bad or second `*ParamCustom...` for a
 //!   parameter; `*JobPatchFile: N: ...`;
-//! - a `*cupsFilter2` that is not `type dest-type cost program`.
+//! - a `*cupsFilter2` (in any case) that is not `type dest-type cost program`.
+//!
+//! One more is refused here though libcups reads it: a gzip-compressed file (libcups
+//! unpacks it as it reads; cupsd writes `/etc/cups/ppd` unpacked, and a caller that meets
+//! one unpacks it first).
 //!
 //! Everything else is a warning and only the broken item is left out:
 //! - a NUL byte (the entry ends there), a quote still open at the end of the file (the rest
