@@ -31,7 +31,8 @@
 //!   (left out); a choice whose keyword the option already has (left out);
 //! - a `*Default...` that names none of the option's choices (the option has no default);
 //! - a `*cupsFilter` cupsd cannot parse, a `maxsize(...)` it cannot read (that filter);
-//! - numbers that do not read in `*PaperDimension`, `*ImageableArea`, `*LanguageLevel`;
+//! - numbers that do not read in `*PaperDimension`, `*ImageableArea` (left out), or in
+//!   `*LanguageLevel` (read as C's `atoi` reads it, as libcups does);
 //! - text (translations, names) that is not valid in the file's `*LanguageEncoding`
 //!   (read with U+FFFD): `ISOLatin1` (libcups's default) and `WindowsANSI` are decoded as
 //!   such, `UTF-8` as UTF-8, the other encodings libcups knows keep only their ASCII.
@@ -60,7 +61,7 @@ pub struct Ppd {
     pub cups_version: Option<String>,
     /// `*ColorDevice: True` (libcups: false unless said).
     pub color_device: bool,
-    /// `*LanguageLevel` (libcups: 2 unless said).
+    /// `*LanguageLevel` (libcups: 2 unless said; what does not read is 0, as C's `atoi`).
     pub language_level: u32,
     /// `*cupsFilter` lines that cupsd can use, in order.
     pub cups_filters: Vec<CupsFilter>,
@@ -69,7 +70,8 @@ pub struct Ppd {
     /// UI options in the order of the file: `*OpenUI`/`*JCLOpenUI` blocks, and `*PageSize`
     /// or `*PageRegion` choices written without one.
     pub options: Vec<PpdOption>,
-    /// Every size named by a `*PageSize` choice, `*PaperDimension` or `*ImageableArea`.
+    /// Every size named by a `*PageSize` choice (but `Custom`), `*PaperDimension` or
+    /// `*ImageableArea`.
     pub page_sizes: Vec<PageSize>,
 }
 
@@ -85,7 +87,9 @@ pub struct PpdOption {
     pub choices: Vec<PpdChoice>,
     /// `*DefaultKeyword`: one of the choices, or `Custom...` when the option is custom.
     pub default: Option<String>,
-    /// `*CustomKeyword True` is in the file: values outside the choices are allowed.
+    /// `*CustomKeyword True` is in the file: values outside the choices are allowed. Like
+    /// libcups, the option then has a `Custom` choice (first if the line comes before the
+    /// `*OpenUI`), and a choice written as `Custom...` is renamed `_Custom...`.
     pub custom: bool,
 }
 
@@ -194,7 +198,7 @@ pub fn read_ppd(bytes: &[u8], path: &Path) -> (Option<Ppd>, Vec<Diagnostic>) {
         choice_sets: Vec::new(),
         size_index: HashMap::new(),
         defaults: HashMap::new(),
-        customs: HashSet::new(),
+        customs: HashMap::new(),
         params: HashSet::new(),
     };
     loop {
@@ -241,8 +245,8 @@ struct Reader<'a> {
     size_index: HashMap<String, usize>,
     /// `*DefaultKeyword` lines by option keyword: value, line, column.
     defaults: HashMap<String, Vec<(String, usize, usize)>>,
-    /// Options with `*CustomKeyword True`.
-    customs: HashSet<String>,
+    /// Options with `*CustomKeyword True`, and its translation string.
+    customs: HashMap<String, Option<String>>,
     /// `*ParamCustomKeyword Name` seen.
     params: HashSet<(String, String)>,
 }
@@ -383,13 +387,15 @@ impl Reader<'_> {
             "ColorDevice" => {
                 self.ppd.color_device = entry.value.bytes.eq_ignore_ascii_case(b"True");
             }
-            "LanguageLevel" => match entry.value.ascii().trim().parse::<u32>() {
-                Ok(level) => self.ppd.language_level = level,
-                Err(_) => {
+            "LanguageLevel" => {
+                let (level, whole) = ppd_text::leading_number(&entry.value.ascii());
+                self.ppd.language_level = level;
+                if !whole {
                     let (line, col) = (entry.value.line, entry.value.col);
-                    self.warn(line, col, "*LanguageLevel: a number expected: left at 2");
+                    let message = format!("*LanguageLevel: not a number: read as {level}");
+                    self.warn(line, col, message);
                 }
-            },
+            }
             "cupsFilter" => match ppd_text::parse_filter(&entry.value.ascii()) {
                 Ok(filter) => self.ppd.cups_filters.push(filter),
                 Err(FilterProblem::MaxSize) => self.bad_max_size(entry),
@@ -420,11 +426,26 @@ impl Reader<'_> {
         let Some(option) = custom.filter(|_| entry.option.as_deref() == Some("True")) else {
             return false;
         };
-        if option == "PageSize" {
-            self.customs.insert("PageRegion".to_string());
+        // *CustomPageSize makes both PageSize and PageRegion custom.
+        let options: &[&str] =
+            if option == "PageSize" { &["PageSize", "PageRegion"] } else { &[option] };
+        let text = self.translation(entry);
+        for &option in options {
+            self.customs.insert(option.to_string(), text.clone());
+            let index = self.option_index.get(option).copied();
+            if let (Some(index), Open::None) = (index, &self.open) {
+                self.add_custom_choice(index, text.clone());
+            }
         }
-        self.customs.insert(option.to_string());
         true
+    }
+
+    /// libcups gives a custom option a `Custom` choice, where it learns it is custom.
+    fn add_custom_choice(&mut self, index: usize, text: Option<String>) {
+        if self.choice_sets[index].insert("Custom".to_string()) {
+            let keyword = "Custom".to_string();
+            self.ppd.options[index].choices.push(PpdChoice { keyword, text });
+        }
     }
 
     fn open_ui(&mut self, entry: &Entry) -> Result<(), Diagnostic> {
@@ -468,6 +489,9 @@ impl Reader<'_> {
         let option =
             PpdOption { keyword, text, ui, jcl, choices: Vec::new(), default: None, custom: false };
         let index = self.add_option(option, entry.line);
+        if let Some(text) = self.customs.get(&self.ppd.options[index].keyword).cloned() {
+            self.add_custom_choice(index, text);
+        }
         self.open = Open::Option(index, entry.line);
         Ok(())
     }
@@ -516,7 +540,8 @@ impl Reader<'_> {
             }
             _ => return,
         };
-        if !self.choice_sets[index].insert(choice.to_string()) {
+        let choice = &ppd_text::choice_name(choice);
+        if !self.choice_sets[index].insert(choice.clone()) {
             let message =
                 format!("*{} {choice}: a second choice {choice}: left out", entry.keyword);
             return self.warn(entry.line, 1, message);
@@ -586,6 +611,7 @@ impl Reader<'_> {
                 format!("*{} without a size name: left out", entry.keyword),
             );
         };
+        let name = &ppd_text::choice_name(name);
         let value = entry.value.ascii();
         if entry.keyword == "PaperDimension" {
             match ppd_text::numbers::<2>(&value) {
@@ -617,7 +643,7 @@ impl Reader<'_> {
         }
         for index in 0..self.ppd.options.len() {
             let keyword = self.ppd.options[index].keyword.clone();
-            self.ppd.options[index].custom = self.customs.contains(&keyword);
+            self.ppd.options[index].custom = self.customs.contains_key(&keyword);
             self.resolve_default(index);
         }
     }
@@ -631,10 +657,13 @@ impl Reader<'_> {
         let chosen = mine.iter().rfind(|d| d.1 > open_line).or_else(|| mine.first());
         let Some((value, line, col)) = chosen.cloned() else { return };
         let keyword = option.keyword.clone();
-        let custom_value = option.custom
-            && (value.eq_ignore_ascii_case("Custom")
-                || value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("Custom.")));
-        if option.choice(&value).is_some() || custom_value {
+        // A custom-looking default names the renamed choice if there is one (as in libcups),
+        // else a custom value.
+        let renamed = ppd_text::choice_name(&value);
+        let custom_value = option.custom && value.len() > 7 && ppd_text::is_custom_name(&value);
+        if option.choice(&renamed).is_some() {
+            self.ppd.options[index].default = Some(renamed);
+        } else if option.choice(&value).is_some() || custom_value {
             self.ppd.options[index].default = Some(value);
         } else {
             let message = format!(

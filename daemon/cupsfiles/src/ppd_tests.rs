@@ -341,7 +341,7 @@ fn quoted_values_span_lines_and_an_open_quote_is_reported_where_it_opens() {
     // Line numbers after a value over three lines are right.
     let bad = office_with(9, "*NickName: \"A\n\nB\"\n*LanguageLevel: x");
     let (_, warning) = warned(&bad);
-    assert_eq!(warning, "12:17: warning: *LanguageLevel: a number expected: left at 2");
+    assert_eq!(warning, "12:17: warning: *LanguageLevel: not a number: read as 0");
 
     let open = [OFFICE, b"*NickName: \"Acme\n*Foo: 1\n"].concat();
     let (ppd, warning) = warned(&open);
@@ -547,5 +547,127 @@ fn libcups_refuses_what_read_ppd_refuses() {
         if !diags.last().is_some_and(|d| d.message.starts_with("*cupsFilter2")) {
             assert_eq!(ours.flatten(), theirs, "{diags:#?}\n{text}");
         }
+    }
+}
+
+/// libcups's reading of a PPD, from `cupstestppd -r -vv`: its names, and each option's
+/// UI type, choices (keyword, text) and default.
+#[derive(Debug, Default)]
+struct LibcupsView {
+    fields: Vec<(String, String)>,
+    options: Vec<(String, String, Vec<(String, String)>, Option<String>)>,
+}
+
+fn libcups_view(path: &Path) -> Option<LibcupsView> {
+    let out = std::process::Command::new("cupstestppd")
+        .args(["-r", "-vv"])
+        .arg(path)
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut view = LibcupsView::default();
+    let dump = text
+        .lines()
+        .skip_while(|l| !l.starts_with("    language_level"))
+        .take_while(|l| !l.starts_with("    num_consts"));
+    for line in dump {
+        if let Some(choice) = line.strip_prefix("                ") {
+            let (rest, marked) = match choice.strip_suffix(" *") {
+                Some(rest) => (rest, true),
+                None => (choice, false),
+            };
+            let (keyword, rest) = rest.split_once(" (").unwrap();
+            let text = match rest.rsplit_once(") = ") {
+                Some((text, _)) => text,
+                None => rest.strip_suffix(')').unwrap(),
+            };
+            let option = view.options.last_mut().unwrap();
+            option.2.push((keyword.to_string(), text.to_string()));
+            if marked {
+                option.3 = Some(keyword.to_string());
+            }
+        } else if let Some(option) = line.trim_start().strip_prefix("options[") {
+            let (_, rest) = option.split_once("] = ").unwrap();
+            let (keyword, rest) = rest.split_once(" (").unwrap();
+            let ui = rest.rsplitn(6, ' ').nth(4).unwrap();
+            view.options.push((keyword.to_string(), ui.to_string(), Vec::new(), None));
+        } else if let Some((name, value)) = line.trim_start().split_once(" = ") {
+            view.fields.push((name.to_string(), value.to_string()));
+        }
+    }
+    Some(view)
+}
+
+/// `ppd` holds what libcups read: names, options, choices and defaults.
+fn assert_same_reading(ppd: &Ppd, libcups: &LibcupsView, what: &str) {
+    let field = |name: &str| libcups.fields.iter().find(|f| f.0 == name).map(|f| f.1.as_str());
+    let or_null = |v: &Option<String>| v.clone().unwrap_or_else(|| "(null)".into());
+    // The dump is one line a field: a name over several lines is not compared.
+    if !ppd.nick_name.as_deref().unwrap_or_default().contains('\n') {
+        assert_eq!(field("nickname"), Some(or_null(&ppd.nick_name).as_str()), "{what}");
+    }
+    assert_eq!(field("shortnickname"), Some(or_null(&ppd.short_nick_name).as_str()), "{what}");
+    assert_eq!(field("modelname"), Some(or_null(&ppd.model_name).as_str()), "{what}");
+    assert_eq!(field("manufacturer"), Some(or_null(&ppd.manufacturer).as_str()), "{what}");
+    assert_eq!(field("language_level"), Some(ppd.language_level.to_string().as_str()), "{what}");
+    let color = if ppd.color_device { "TRUE" } else { "FALSE" };
+    assert_eq!(field("color_device"), Some(color), "{what}");
+    assert_eq!(libcups.options.len(), ppd.options.len(), "{what}: {:?}", libcups.options);
+    for (keyword, ui, choices, default) in &libcups.options {
+        let option = ppd.option(keyword).unwrap_or_else(|| panic!("{what}: no {keyword}"));
+        let ours = match option.ui {
+            PpdUi::PickOne => "PICKONE",
+            PpdUi::PickMany => "PICKMANY",
+            PpdUi::Boolean => "BOOLEAN",
+        };
+        assert_eq!(ui, ours, "{what}: {keyword}");
+        let ours: Vec<(String, String)> = option
+            .choices
+            .iter()
+            .map(|c| {
+                let fallback = match c.keyword.as_str() {
+                    "True" => "Yes",
+                    "False" => "No",
+                    other => other,
+                };
+                (c.keyword.clone(), c.text.clone().unwrap_or_else(|| fallback.into()))
+            })
+            .collect();
+        assert_eq!(choices, &ours, "{what}: {keyword}");
+        // libcups marks no choice for a custom value (`Custom.10x20cm`).
+        let ours = option.default.clone().filter(|d| !d.starts_with("Custom."));
+        assert_eq!(default, &ours, "{what}: {keyword}");
+    }
+}
+
+#[test]
+fn libcups_reads_the_same_names_options_and_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = dir.path().join("office.ppd");
+    std::fs::write(&office, OFFICE).unwrap();
+    let Some(view) = libcups_view(&office) else {
+        eprintln!("no cupstestppd: skipped");
+        return;
+    };
+    assert_same_reading(&read(OFFICE).0.unwrap(), &view, "office.ppd");
+    for path in machine_ppds() {
+        let bytes = std::fs::read(&path).unwrap();
+        let ppd = read_ppd(&bytes, &path).0.unwrap();
+        let view = libcups_view(&path).unwrap();
+        assert_same_reading(&ppd, &view, &path.display().to_string());
+    }
+    for (i, &(line, with)) in CASES.iter().enumerate() {
+        let bytes = office_with(line, with);
+        let (Some(ppd), diags) = read(&bytes) else { continue };
+        // Where Quire leaves out a second choice or option, libcups keeps both.
+        if diags.iter().any(|d| d.message.contains("a second")) {
+            continue;
+        }
+        let path = dir.path().join(format!("case{i}.ppd"));
+        std::fs::write(&path, &bytes).unwrap();
+        let view = libcups_view(&path).unwrap();
+        eprintln!("case {i}: {with:?}");
+        assert_same_reading(&ppd, &view, &format!("{with:?}"));
     }
 }

@@ -202,3 +202,30 @@ pub fn param_custom_ok(value: &str) -> bool {
     let (Some(kind), Some(min)) = (words.next(), words.next()) else { return false };
     PARAM_TYPES.contains(&kind) && (words.next().is_some() || min.len() > 64)
 }
+
+/// `Custom` or `Custom.…` (any case): a custom value, which libcups never takes as the name
+/// of an ordinary choice or size.
+pub fn is_custom_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("Custom")
+        || name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("Custom."))
+}
+
+/// A choice or size name as libcups keeps it: one that looks custom gets a leading `_`.
+pub fn choice_name(name: &str) -> String {
+    if is_custom_name(name) {
+        format!("_{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The number at the start of `value`, as C's `atoi` reads it (0 when there is none; here
+/// never below 0), and whether that was the whole value.
+pub fn leading_number(value: &str) -> (u32, bool) {
+    let text = value.trim_start_matches(|c: char| c.is_ascii() && is_space(c as u8));
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    let digits = unsigned.bytes().take_while(u8::is_ascii_digit).count();
+    let number = unsigned[..digits].parse::<u32>().ok();
+    let whole = number.is_some() && unsigned[digits..].trim().is_empty();
+    (number.unwrap_or(0), whole)
+}
