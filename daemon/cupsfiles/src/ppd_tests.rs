@@ -555,7 +555,15 @@ fn libcups_refuses_what_read_ppd_refuses() {
 #[derive(Debug, Default)]
 struct LibcupsView {
     fields: Vec<(String, String)>,
-    options: Vec<(String, String, Vec<(String, String)>, Option<String>)>,
+    options: Vec<LibcupsOption>,
+}
+
+#[derive(Debug, Default)]
+struct LibcupsOption {
+    keyword: String,
+    ui: String,
+    choices: Vec<(String, String)>,
+    default: Option<String>,
 }
 
 fn libcups_view(path: &Path) -> Option<LibcupsView> {
@@ -583,15 +591,19 @@ fn libcups_view(path: &Path) -> Option<LibcupsView> {
                 None => rest.strip_suffix(')').unwrap(),
             };
             let option = view.options.last_mut().unwrap();
-            option.2.push((keyword.to_string(), text.to_string()));
+            option.choices.push((keyword.to_string(), text.to_string()));
             if marked {
-                option.3 = Some(keyword.to_string());
+                option.default = Some(keyword.to_string());
             }
         } else if let Some(option) = line.trim_start().strip_prefix("options[") {
             let (_, rest) = option.split_once("] = ").unwrap();
             let (keyword, rest) = rest.split_once(" (").unwrap();
-            let ui = rest.rsplitn(6, ' ').nth(4).unwrap();
-            view.options.push((keyword.to_string(), ui.to_string(), Vec::new(), None));
+            let ui = rest.rsplit(' ').nth(4).unwrap().to_string();
+            view.options.push(LibcupsOption {
+                keyword: keyword.to_string(),
+                ui,
+                ..Default::default()
+            });
         } else if let Some((name, value)) = line.trim_start().split_once(" = ") {
             view.fields.push((name.to_string(), value.to_string()));
         }
@@ -614,7 +626,7 @@ fn assert_same_reading(ppd: &Ppd, libcups: &LibcupsView, what: &str) {
     let color = if ppd.color_device { "TRUE" } else { "FALSE" };
     assert_eq!(field("color_device"), Some(color), "{what}");
     assert_eq!(libcups.options.len(), ppd.options.len(), "{what}: {:?}", libcups.options);
-    for (keyword, ui, choices, default) in &libcups.options {
+    for LibcupsOption { keyword, ui, choices, default } in &libcups.options {
         let option = ppd.option(keyword).unwrap_or_else(|| panic!("{what}: no {keyword}"));
         let ours = match option.ui {
             PpdUi::PickOne => "PICKONE",
