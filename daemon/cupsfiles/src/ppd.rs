@@ -33,6 +33,8 @@
 //! - a `*cupsFilter` cupsd cannot parse, a `maxsize(...)` it cannot read (that filter);
 //! - numbers that do not read in `*PaperDimension`, `*ImageableArea` (left out), or in
 //!   `*LanguageLevel` (read as C's `atoi` reads it, as libcups does);
+//! - an empty option or choice name (`*PageSize : ...`; libcups keeps it), a second
+//!   option or choice of one name (libcups keeps both; lookups find the first);
 //! - text (translations, names) that is not valid in the file's `*LanguageEncoding`
 //!   (read with U+FFFD): `ISOLatin1` (libcups's default) and `WindowsANSI` are decoded as
 //!   such, `UTF-8` as UTF-8, the other encodings libcups knows keep only their ASCII.
@@ -68,7 +70,8 @@ pub struct Ppd {
     /// `*cupsFilter2` lines, in order.
     pub cups_filters2: Vec<CupsFilter2>,
     /// UI options in the order of the file: `*OpenUI`/`*JCLOpenUI` blocks, and `*PageSize`
-    /// or `*PageRegion` choices written without one.
+    /// or `*PageRegion` choices written without one (a PickOne; libcups calls it Boolean,
+    /// which its choices belie).
     pub options: Vec<PpdOption>,
     /// Every size named by a `*PageSize` choice (but `Custom`), `*PaperDimension` or
     /// `*ImageableArea`.
@@ -195,6 +198,7 @@ pub fn read_ppd(bytes: &[u8], path: &Path) -> (Option<Ppd>, Vec<Diagnostic>) {
         group: None,
         option_lines: Vec::new(),
         option_index: HashMap::new(),
+        option_lower: HashMap::new(),
         choice_sets: Vec::new(),
         size_index: HashMap::new(),
         defaults: HashMap::new(),
@@ -219,6 +223,30 @@ pub fn read_ppd(bytes: &[u8], path: &Path) -> (Option<Ppd>, Vec<Diagnostic>) {
     (Some(reader.ppd), reader.diags)
 }
 
+/// Keywords libcups reads as such before it looks for a choice of the open option (so
+/// that they never are one), besides those read here.
+const LIBCUPS_KEYWORDS: [&str; 19] = [
+    "LanguageVersion",
+    "Protocols",
+    "PCFileName",
+    "Product",
+    "TTRasterizer",
+    "JCLBegin",
+    "JCLEnd",
+    "JCLToPSInterpreter",
+    "AccurateScreensSupport",
+    "ContoneOnly",
+    "cupsFlipDuplex",
+    "cupsManualCopies",
+    "cupsModelNumber",
+    "cupsColorProfile",
+    "Throughput",
+    "Font",
+    "HWMargins",
+    "LandscapeOrientation",
+    "Emulators",
+];
+
 /// The `*OpenUI` block being read.
 enum Open {
     None,
@@ -236,16 +264,19 @@ struct Reader<'a> {
     open: Open,
     /// The line of the open `*OpenGroup`.
     group: Option<usize>,
-    /// The `*OpenUI` line of each option (parallel to `ppd.options`; 0: none).
+    /// The line that opened (or made) each option (parallel to `ppd.options`).
     option_lines: Vec<usize>,
     /// Indexes (a big file is read in linear time): options by keyword, each option's
     /// choice keywords (parallel to `ppd.options`), sizes by name.
     option_index: HashMap<String, usize>,
+    /// Options by lowercase keyword (the first one), for libcups's lookups that ignore case.
+    option_lower: HashMap<String, usize>,
     choice_sets: Vec<HashSet<String>>,
     size_index: HashMap<String, usize>,
-    /// `*DefaultKeyword` lines by option keyword: value, line, column.
-    defaults: HashMap<String, Vec<(String, usize, usize)>>,
-    /// Options with `*CustomKeyword True`, and its translation string.
+    /// `*DefaultKeyword` lines by lowercase option keyword: the keyword as written, value,
+    /// line, column.
+    defaults: HashMap<String, Vec<(String, String, usize, usize)>>,
+    /// `*CustomKeyword True` lines by lowercase keyword: the first one's translation string.
     customs: HashMap<String, Option<String>>,
     /// `*ParamCustomKeyword Name` seen.
     params: HashSet<(String, String)>,
@@ -312,7 +343,8 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        if !self.checked(entry)? && !self.header_field(entry) {
+        let known = LIBCUPS_KEYWORDS.contains(&entry.keyword.as_str());
+        if !self.checked(entry)? && !self.header_field(entry) && !known {
             self.choice(entry);
         }
         Ok(())
@@ -419,25 +451,42 @@ impl Reader<'_> {
             let value = entry.value.ascii();
             let value = value.split('/').next().unwrap_or_default().to_string();
             let at = (entry.value.line, entry.value.col);
-            self.defaults.entry(option.to_string()).or_default().push((value, at.0, at.1));
+            let list = self.defaults.entry(option.to_ascii_lowercase()).or_default();
+            list.push((option.to_string(), value, at.0, at.1));
             return true;
         }
-        let custom = keyword.strip_prefix("Custom").filter(|o| !o.is_empty());
-        let Some(option) = custom.filter(|_| entry.option.as_deref() == Some("True")) else {
+        let lower = keyword.to_ascii_lowercase();
+        let true_spec = entry.option.as_deref().is_some_and(|o| o.eq_ignore_ascii_case("True"));
+        let Some(name) = lower.strip_prefix("custom").filter(|n| !n.is_empty() && true_spec) else {
             return false;
         };
-        // *CustomPageSize makes both PageSize and PageRegion custom.
-        let options: &[&str] =
-            if option == "PageSize" { &["PageSize", "PageRegion"] } else { &[option] };
         let text = self.translation(entry);
-        for &option in options {
-            self.customs.insert(option.to_string(), text.clone());
-            let index = self.option_index.get(option).copied();
-            if let (Some(index), Open::None) = (index, &self.open) {
+        // libcups looks these up ignoring case, when it opens the option.
+        self.customs.entry(name.to_string()).or_insert_with(|| text.clone());
+        let exact = keyword.starts_with("Custom") && entry.option.as_deref() == Some("True");
+        if !exact || !matches!(self.open, Open::None) {
+            return false;
+        }
+        // ... and here, for an option already read (*CustomPageSize: PageRegion too).
+        let mut names = vec![name.to_string()];
+        if keyword == "CustomPageSize" {
+            names.push("pageregion".to_string());
+        }
+        for name in names {
+            if let Some(&index) = self.option_lower.get(&name) {
                 self.add_custom_choice(index, text.clone());
             }
         }
         true
+    }
+
+    /// The `*Custom...` name libcups looks for when it opens `option`, lowercase.
+    fn custom_key(option: &str) -> String {
+        if option.eq_ignore_ascii_case("PageRegion") {
+            "pagesize".to_string()
+        } else {
+            option.to_ascii_lowercase()
+        }
     }
 
     /// libcups gives a custom option a `Custom` choice, where it learns it is custom.
@@ -489,7 +538,8 @@ impl Reader<'_> {
         let option =
             PpdOption { keyword, text, ui, jcl, choices: Vec::new(), default: None, custom: false };
         let index = self.add_option(option, entry.line);
-        if let Some(text) = self.customs.get(&self.ppd.options[index].keyword).cloned() {
+        let key = Self::custom_key(&self.ppd.options[index].keyword);
+        if let Some(text) = self.customs.get(&key).cloned() {
             self.add_custom_choice(index, text);
         }
         self.open = Open::Option(index, entry.line);
@@ -536,7 +586,7 @@ impl Reader<'_> {
         let index = match self.open {
             Open::Option(index, _) if self.ppd.options[index].keyword == entry.keyword => index,
             Open::None if matches!(entry.keyword.as_str(), "PageSize" | "PageRegion") => {
-                self.implicit_option(&entry.keyword)
+                self.implicit_option(&entry.keyword, entry.line)
             }
             _ => return,
         };
@@ -558,7 +608,7 @@ impl Reader<'_> {
     }
 
     /// The option `keyword`, made (as a PickOne) if the file has none.
-    fn implicit_option(&mut self, keyword: &str) -> usize {
+    fn implicit_option(&mut self, keyword: &str, line: usize) -> usize {
         if let Some(&index) = self.option_index.get(keyword) {
             return index;
         }
@@ -571,13 +621,14 @@ impl Reader<'_> {
             default: None,
             custom: false,
         };
-        self.add_option(option, 0)
+        self.add_option(option, line)
     }
 
-    /// Adds an option opened on `line` (0: none), and gives its index.
+    /// Adds an option opened (or made) on `line`, and gives its index.
     fn add_option(&mut self, option: PpdOption, line: usize) -> usize {
         let index = self.ppd.options.len();
         self.option_index.insert(option.keyword.clone(), index);
+        self.option_lower.entry(option.keyword.to_ascii_lowercase()).or_insert(index);
         self.ppd.options.push(option);
         self.option_lines.push(line);
         self.choice_sets.push(HashSet::new());
@@ -643,7 +694,7 @@ impl Reader<'_> {
         }
         for index in 0..self.ppd.options.len() {
             let keyword = self.ppd.options[index].keyword.clone();
-            self.ppd.options[index].custom = self.customs.contains_key(&keyword);
+            self.ppd.options[index].custom = self.customs.contains_key(&Self::custom_key(&keyword));
             self.resolve_default(index);
         }
     }
@@ -653,9 +704,13 @@ impl Reader<'_> {
     fn resolve_default(&mut self, index: usize) {
         let open_line = self.option_lines[index];
         let option = &self.ppd.options[index];
-        let Some(mine) = self.defaults.get(&option.keyword) else { return };
-        let chosen = mine.iter().rfind(|d| d.1 > open_line).or_else(|| mine.first());
-        let Some((value, line, col)) = chosen.cloned() else { return };
+        let Some(mine) = self.defaults.get(&option.keyword.to_ascii_lowercase()) else { return };
+        // Before the option, libcups's lookup minds case; after it, it does not.
+        let chosen = mine
+            .iter()
+            .rfind(|d| d.2 > open_line)
+            .or_else(|| mine.iter().find(|d| d.0 == option.keyword));
+        let Some((_, value, line, col)) = chosen.cloned() else { return };
         let keyword = option.keyword.clone();
         // A custom-looking default names the renamed choice if there is one (as in libcups),
         // else a custom value.
