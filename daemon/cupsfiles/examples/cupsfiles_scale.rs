@@ -1,13 +1,16 @@
 //! How long reading and writing CUPS's state files takes at a large site's scale: a
-//! printers.conf of PRINTERS queues and JOBS job control files, made in memory (no disk).
+//! printers.conf of PRINTERS queues, JOBS job control files and a PPD of OPTIONS options of
+//! 50 choices each, made in memory (no disk).
 //!
-//! `cargo run --release -p quire-cupsfiles --example cupsfiles_scale [PRINTERS] [JOBS]`
-//! (defaults: 10000 printers, 100000 jobs).
+//! `cargo run --release -p quire-cupsfiles --example cupsfiles_scale [PRINTERS] [JOBS]
+//! [OPTIONS]` (defaults: 10000 printers, 100000 jobs, 2000 options).
 
 use std::path::Path;
 use std::time::Instant;
 
-use quire_cupsfiles::{parse_printers_conf, JobControl, JobRecord, Queue, QueueFile, QueueKind};
+use quire_cupsfiles::{
+    parse_printers_conf, read_ppd, JobControl, JobRecord, Queue, QueueFile, QueueKind,
+};
 use quire_ipp::{Attribute, DelimiterTag, JobState, Value};
 
 fn printers(n: usize) -> QueueFile {
@@ -63,10 +66,26 @@ fn job(id: i32) -> JobRecord {
     }
 }
 
+/// A PPD with `options` PickOne options of `choices` choices each.
+fn ppd(options: usize, choices: usize) -> String {
+    let mut text = String::from("*PPD-Adobe: \"4.3\"\n*NickName: \"Big\"\n");
+    for o in 0..options {
+        text.push_str(&format!("*OpenUI *Option{o}/Option {o}: PickOne\n*DefaultOption{o}: C0\n"));
+        for c in 0..choices {
+            text.push_str(&format!(
+                "*Option{o} C{c}/Choice {c}: \"<</Option{o} {c}>>setpagedevice\"\n"
+            ));
+        }
+        text.push_str(&format!("*CloseUI: *Option{o}\n"));
+    }
+    text
+}
+
 fn main() {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>());
     let n_printers = args.next().and_then(Result::ok).unwrap_or(10_000);
     let n_jobs = args.next().and_then(Result::ok).unwrap_or(100_000);
+    let n_options = args.next().and_then(Result::ok).unwrap_or(2_000);
 
     let text = printers(n_printers).to_text();
     let t = Instant::now();
@@ -91,4 +110,11 @@ fn main() {
     let read = t.elapsed();
     assert_eq!(records.len(), n_jobs);
     println!("job control files: {n_jobs} jobs, {} KiB: decode and type {read:?}", bytes / 1024);
+
+    let text = ppd(n_options, 50);
+    let t = Instant::now();
+    let (ppd, diags) = read_ppd(text.as_bytes(), Path::new("big.ppd"));
+    let read = t.elapsed();
+    assert!(diags.is_empty() && ppd.is_some_and(|p| p.options.len() == n_options));
+    println!("PPD: {n_options} options of 50 choices, {} KiB: read {read:?}", text.len() / 1024);
 }

@@ -9,16 +9,23 @@
 //! - job control files (`cNNNNN`): [`JobControl`] (the IPP message, kept whole) and its
 //!   typed [`JobRecord`]; [`JobControl::from_record`] makes one for cupsd. The spool's file
 //!   names: [`SpoolFile`], [`job_documents`].
+//! - PPD files (`/etc/cups/ppd/NAME.ppd`): [`read_ppd`] gives a [`Ppd`] summary (names,
+//!   device ID, filters, UI options and page sizes), or `None` when libcups would refuse
+//!   the file.
 //!
 //! Sans-IO: bytes in, typed values and diagnostics out. Every problem is a warning with
 //! file:line:col, and only the broken item (a line, a block, a job) is left out. For what
 //! parses, parse → write → parse gives the same values.
 //!
 //! Modules import only modules below them: `conf_line` < `queue` < `queue_parse`,
-//! `queue_write`, `quire_settings`; `conf_line` < `subscription`; `spool`, `job_control`.
+//! `queue_write`, `quire_settings`; `conf_line` < `subscription`; `spool`, `job_control`;
+//! `ppd_lex` < `ppd_text` < `ppd`.
 
 mod conf_line;
 mod job_control;
+mod ppd;
+mod ppd_lex;
+mod ppd_text;
 mod queue;
 mod queue_parse;
 mod queue_write;
@@ -27,6 +34,9 @@ mod spool;
 mod subscription;
 
 pub use job_control::{percent_encode, queue_name, JobControl, JobControlError, JobRecord};
+pub use ppd::{
+    read_ppd, CupsFilter, CupsFilter2, PageSize, Ppd, PpdChoice, PpdFilters, PpdOption, PpdUi,
+};
 pub use queue::{
     cross_check, valid_auth_info, valid_queue_name, CrossProblem, Queue, QueueFile, QueueKind,
     QueueState, UserAccess, ERROR_POLICIES, QUIRE_OPTION_PREFIX, TRANSIENT_REASONS,
@@ -52,6 +62,8 @@ pub fn default_destination<'a>(
 mod conf_line_tests;
 #[cfg(test)]
 mod job_control_tests;
+#[cfg(test)]
+mod ppd_tests;
 #[cfg(test)]
 mod queue_tests;
 #[cfg(test)]
