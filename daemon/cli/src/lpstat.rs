@@ -203,26 +203,22 @@ fn get_printer(ctx: &mut Ctx, name: &str) -> Result<Option<Message>, CliError> {
     ipp_ok(resp).map(Some)
 }
 
-/// The default as cupsGetNamedDest(NULL) finds it: LPDEST, PRINTER, server.
+/// The default as cupsGetNamedDest(NULL) finds it: LPDEST, PRINTER, the lpoptions files,
+/// the server.
 fn named_default(ctx: &mut Ctx) -> Result<DefaultDest, CliError> {
-    for var in ["LPDEST", "PRINTER"] {
-        if let Ok(v) = std::env::var(var) {
-            if v.is_empty() || (var == "PRINTER" && v == "lp") {
-                continue;
-            }
-            return Ok(match get_printer(ctx, &v)? {
-                Some(_) => Ok(v),
-                None => Err(Some((var.to_string(), v))),
-            });
-        }
+    let files = crate::dests::Files::from_env();
+    let Some((name, instance, source)) = crate::dests::default_name(ctx, &files)? else {
+        return Ok(Err(None));
+    };
+    if get_printer(ctx, &name)?.is_some() {
+        return Ok(Ok(instance.map_or(name.clone(), |i| format!("{name}/{i}"))));
     }
-    let req = ctx.request(Operation::CupsGetDefault, None);
-    let resp = ctx.send("/", &req, None)?;
-    Ok(resp
-        .attr(DelimiterTag::Printer, "printer-name")
-        .and_then(Attribute::first_str)
-        .map(str::to_string)
-        .ok_or(None))
+    Ok(match (source, crate::dests::env_default()) {
+        (crate::dests::DefaultSource::Env(_), Some((var, value))) => {
+            Err(Some((var.to_string(), value)))
+        }
+        _ => Err(None),
+    })
 }
 
 /// Ok(name), or Err(Some((env var, bad name))), or Err(None) for no default.
