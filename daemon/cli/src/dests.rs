@@ -106,6 +106,19 @@ impl Dest {
     }
 }
 
+/// Destinations in CUPS's order: by name, then instance (the queue itself first), without
+/// regard to case.
+pub fn sort_dests(dests: &mut [Dest]) {
+    dests.sort_by(|a, b| {
+        cmp_names(&a.name, &b.name).then_with(|| match (&a.instance, &b.instance) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Less,
+            (Some(_), None) => Ordering::Greater,
+            (Some(x), Some(y)) => cmp_names(x, y),
+        })
+    });
+}
+
 /// Splits `name/instance`.
 pub fn split_name(s: &str) -> (&str, Option<&str>) {
     match s.split_once('/') {
@@ -412,7 +425,7 @@ pub const DEST_ATTRIBUTES: &[&str] = &[
     "printer-info", "printer-is-accepting-jobs", "printer-is-shared", "printer-is-temporary",
     "printer-location", "printer-make-and-model", "printer-mandatory-job-attributes",
     "printer-name", "printer-state", "printer-state-change-time", "printer-state-reasons",
-    "printer-type", "printer-uri-supported", "printer-uuid",
+    "printer-type", "printer-uri-supported",
 ];
 
 /// Attributes a destination carries as options under their own names.
@@ -424,7 +437,7 @@ const DESCRIPTION: &[&str] = &[
     "printer-is-temporary", "printer-location", "printer-make-and-model",
     "printer-mandatory-job-attributes", "printer-state", "printer-state-change-time",
     "printer-state-reasons", "printer-type", "printer-is-accepting-jobs",
-    "printer-uri-supported", "printer-uuid",
+    "printer-uri-supported",
 ];
 
 /// A value as CUPS turns it into an option's text, or None for a syntax it leaves out.
@@ -545,6 +558,7 @@ pub fn merge_saved(server: &[Dest], lines: &[FileLine], env_default: bool) -> Ve
             dests[at].is_default = true;
         }
     }
+    sort_dests(&mut dests);
     dests
 }
 

@@ -72,21 +72,30 @@ impl State {
         }
     }
 
-    /// Sets the destinations as loaded (for [`State::load`] and the tests): the default is
-    /// the environment's, else the files', else `server_default`.
+    /// Sets the destinations as loaded (for [`State::load`] and the tests). The default is
+    /// the files' `Default`; else the environment's or `server_default`, but (as in CUPS)
+    /// only when the files have no line for that queue.
     pub fn set_loaded(&mut self, server: Vec<Dest>, server_default: Option<&str>) {
         let env = env_default();
-        let mut dests = merge_saved(&server, &self.files.lines(), env.is_some());
-        let wanted = match &env {
+        let lines = self.files.lines();
+        let mut dests = merge_saved(&server, &lines, env.is_some());
+        let named = match &env {
             Some((_, v)) => Some(split_name(v)),
             None if dests.iter().any(|d| d.is_default) => None,
             None => server_default.map(|n| (n, None)),
         };
-        if let Some((name, instance)) = wanted {
-            dests.iter_mut().for_each(|d| d.is_default = d.is(name, instance));
+        if let Some((name, instance)) = named {
+            if !lines.iter().any(|l| l.name.eq_ignore_ascii_case(name)) {
+                dests.iter_mut().for_each(|d| d.is_default = d.is(name, instance));
+            }
         }
         self.server = server;
         self.dests = Some(dests);
+    }
+
+    /// The default destination's index.
+    fn default_index(&self) -> Option<usize> {
+        self.dests.as_ref()?.iter().position(|d| d.is_default)
     }
 
     fn load(&mut self, ctx: &mut Ctx) -> Result<&mut Vec<Dest>, CliError> {
@@ -119,9 +128,8 @@ impl State {
     /// With no destination chosen yet: the default, else the first.
     fn default_or_first(&mut self, ctx: &mut Ctx) -> Result<Option<usize>, CliError> {
         if self.current.is_none() {
-            let dests = self.load(ctx)?;
-            let at = dests.iter().position(|d| d.is_default);
-            self.current = at.or((!dests.is_empty()).then_some(0));
+            let any = !self.load(ctx)?.is_empty();
+            self.current = self.default_index().or(any.then_some(0));
             self.seed();
         }
         Ok(self.current)
@@ -141,7 +149,8 @@ impl State {
                 dest.instance = instance.map(str::to_string);
                 dest.is_default = false;
                 dests.push(dest);
-                dests.len() - 1
+                crate::dests::sort_dests(dests);
+                dests.iter().position(|d| d.is(name, instance)).unwrap_or_default()
             }
         };
         self.current = Some(at);
@@ -213,7 +222,7 @@ impl State {
     /// The chosen destination, else the default (its options taken on), at the end.
     fn default_or_first_existing(&mut self) -> Option<usize> {
         if self.current.is_none() {
-            self.current = self.dests.as_ref()?.iter().position(|d| d.is_default);
+            self.current = self.default_index();
             self.seed();
         }
         self.current

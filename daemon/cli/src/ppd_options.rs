@@ -150,16 +150,30 @@ fn find_mut<'a>(groups: &'a mut [PpdGroup], keyword: &str) -> Option<&'a mut Ppd
     None
 }
 
-/// The choice marked: a saved option named as the keyword, else `media` for PageSize, else
-/// the PPD's default.
+/// The PPD choice an IPP option's value stands for, for the options CUPS maps (media by
+/// name, sides as Duplex).
+fn ipp_choice<'a>(keyword: &str, saved: &'a Dest) -> Option<&'a str> {
+    match keyword {
+        "PageSize" => saved.options.get("media"),
+        "Duplex" => match saved.options.get("sides")? {
+            "one-sided" => Some("None"),
+            "two-sided-long-edge" => Some("DuplexNoTumble"),
+            "two-sided-short-edge" => Some("DuplexTumble"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The choice marked: a saved option named as the keyword, else one an IPP option maps to,
+/// else the PPD's default.
 fn marked<'a>(opt: &'a PpdOption, saved: &Dest) -> Option<&'a str> {
     let pick = |v: &str| {
         v.split(',').find_map(|w| opt.choices.iter().find(|c| c.eq_ignore_ascii_case(w.trim())))
     };
     let by_name = saved.options.get(&opt.keyword).and_then(pick);
-    let by_media =
-        (opt.keyword == "PageSize").then(|| saved.options.get("media").and_then(pick)).flatten();
-    by_name.or(by_media).map(String::as_str).or(opt.default.as_deref())
+    let by_ipp = ipp_choice(&opt.keyword, saved).and_then(pick);
+    by_name.or(by_ipp).map(String::as_str).or(opt.default.as_deref())
 }
 
 /// The custom choice as CUPS shows it: `Custom.WIDTHxHEIGHT` for page sizes,
