@@ -179,7 +179,10 @@ fn marked<'a>(opt: &'a PpdOption, saved: &Dest) -> Option<&'a str> {
 /// The custom choice as CUPS shows it: `Custom.WIDTHxHEIGHT` for page sizes,
 /// `Custom.TYPE` for one parameter, `{name=TYPE ...}` for several.
 fn custom_text(opt: &PpdOption, params: &[(String, String)], mark: &str) -> String {
-    let kind = |t: &str| t.to_ascii_uppercase();
+    let kind = |t: &str| match t {
+        "int" => "INTEGER".to_string(),
+        t => t.to_ascii_uppercase(),
+    };
     match params {
         _ if opt.keyword == "PageSize" => format!(" {mark}Custom.WIDTHxHEIGHT"),
         [] => format!(" {mark}Custom"),
