@@ -178,6 +178,27 @@ impl<'a> Editor<'a> {
         }
     }
 
+    fn open_location(&mut self, name: &str, path: &str) {
+        self.in_location = true;
+        self.indent += 2;
+        self.place = match path {
+            "/" => Place::Root,
+            "/admin" => Place::Admin,
+            "/admin/conf" => Place::Conf,
+            "/admin/log" => Place::Log,
+            _ => Place::Other,
+        };
+        self.put(0, &format!("{name} {path}>"));
+    }
+
+    fn close_location(&mut self) {
+        self.in_location = false;
+        self.indent = self.indent.saturating_sub(2);
+        self.location_rules();
+        self.place = Place::Other;
+        self.put(0, "</Location>");
+    }
+
     /// `<Limit ...>` in the default policy: Cancel-Job taken out when its switch changes.
     fn default_policy_limit(&mut self, name: &str, value: &str) {
         if self.cancel_any.is_some() && is(value, "cancel-job") {
@@ -276,25 +297,8 @@ impl<'a> Editor<'a> {
                 self.in_default_policy = false;
                 self.put(0, "</Policy>");
             }
-            n if is(n, "<Location") => {
-                self.in_location = true;
-                self.indent += 2;
-                self.place = match v {
-                    "/" => Place::Root,
-                    "/admin" => Place::Admin,
-                    "/admin/conf" => Place::Conf,
-                    "/admin/log" => Place::Log,
-                    _ => Place::Other,
-                };
-                self.put(0, &format!("{n} {v}>"));
-            }
-            n if is(n, "</Location>") => {
-                self.in_location = false;
-                self.indent = self.indent.saturating_sub(2);
-                self.location_rules();
-                self.place = Place::Other;
-                self.put(0, "</Location>");
-            }
+            n if is(n, "<Location") => self.open_location(n, v),
+            n if is(n, "</Location>") => self.close_location(),
             n if is(n, "<Limit") => {
                 if self.in_default_policy {
                     self.default_policy_limit(n, v);

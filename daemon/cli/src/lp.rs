@@ -95,11 +95,7 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
             'U' => ctx.set_user(&v),
             'h' => ctx.set_server(&v)?,
             'c' => {}
-            'd' => {
-                let (name, instance) = split_name(&v);
-                a.printer = Some(name.to_string());
-                a.instance = instance.map(str::to_string);
-            }
+            'd' => (a.printer, a.instance) = destination_arg(&v),
             'f' | 'y' | 'S' | 'T' => eprintln!("{}: Warning - option \"-{c}\" ignored.", ctx.prog),
             'i' => {
                 if !a.files.is_empty() {
@@ -142,6 +138,12 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
         }
     }
     Ok(Some(a))
+}
+
+/// `-d printer[/instance]`.
+fn destination_arg(v: &str) -> (Option<String>, Option<String>) {
+    let (name, instance) = split_name(v);
+    (Some(name.to_string()), instance.map(str::to_string))
 }
 
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
