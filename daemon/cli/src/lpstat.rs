@@ -45,13 +45,12 @@ struct State {
     long: u8,
     ranking: bool,
     which: String,
-    /// Destinations from CUPS-Get-Default + CUPS-Get-Printers (cupsGetDests).
+    /// Destinations from CUPS-Get-Printers (cupsGetDests).
     dests: Option<Dests>,
 }
 
 #[derive(Default)]
 struct Dests {
-    default: Option<String>,
     names: Vec<String>,
 }
 
@@ -136,7 +135,8 @@ fn summary(ctx: &mut Ctx, st: &mut State, all: bool) -> Result<i32, CliError> {
     if all {
         show_scheduler(ctx);
     }
-    show_default(st.dests.as_ref().and_then(|d| d.default.clone()).ok_or(None));
+    // As cupsGetDests finds the default: the environment, the lpoptions files, the server.
+    show_default(named_default(ctx)?);
     let mut status = show_classes(ctx, None)?;
     status |= show_devices(ctx, None)?;
     if all {
@@ -152,12 +152,6 @@ fn load_dests(ctx: &mut Ctx, st: &mut State) -> Result<(), CliError> {
         return Ok(());
     }
     let mut d = Dests::default();
-    let req = ctx.request(Operation::CupsGetDefault, None);
-    let resp = ctx.send("/", &req, None)?;
-    d.default = resp
-        .attr(DelimiterTag::Printer, "printer-name")
-        .and_then(Attribute::first_str)
-        .map(str::to_string);
     let mut req = ctx.request(Operation::CupsGetPrinters, None);
     op_attr(&mut req, keywords(&["printer-name", "printer-type"]));
     let resp = ipp_ok(ctx.send("/", &req, None)?)?;
