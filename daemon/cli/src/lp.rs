@@ -6,7 +6,7 @@ use std::io::Read;
 use quire_ipp::{vendor, Attribute, DelimiterTag, Message, Operation, Value};
 
 use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
-use crate::dests::{default_name, missing_default, split_name, DefaultSource, Files};
+use crate::dests::{default_name, missing_default, split_name, DefaultSource, Files, OptionList};
 use crate::options::{encode_options, parse_hold, Hold, Options};
 use crate::session::{
     ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, uri_resource, CliError,
@@ -140,6 +140,15 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
     Ok(Some(a))
 }
 
+/// The destination's saved options go under the command line's (as CUPS's lp).
+pub fn add_saved(options: &mut Options, saved: &OptionList) {
+    for (name, value) in saved.iter() {
+        if !options.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            options.add(name, value);
+        }
+    }
+}
+
 /// `-d printer[/instance]`.
 fn destination_arg(v: &str) -> (Option<String>, Option<String>) {
     let (name, instance) = split_name(v);
@@ -171,12 +180,7 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
         }
         (None, None) => return Err(not_found()),
     };
-    // The destination's saved options, under the command line's (as CUPS's lp).
-    for (name, value) in files.saved_options(&printer, instance.as_deref()).iter() {
-        if !a.options.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            a.options.add(name, value);
-        }
-    }
+    add_saved(&mut a.options, &files.saved_options(&printer, instance.as_deref()));
     let resp =
         if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
     let job_id = response_job_id(&resp)
