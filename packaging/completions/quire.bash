@@ -8,11 +8,13 @@ _quire_commands() {
         awk '/^Commands:/ { c = 1; next } /^$/ { c = 0 } c && /^  [a-z]/ { print $1 }'
 }
 
-# One line per option of a command's usage: the option, then the word naming its value if it
-# takes one ("destination", "[printer(s)]", ...; descriptions start with a capital letter).
+# One line per option of a command's usage (`--[no-]name` as both): the option, then the word
+# naming its value if it takes one ("destination", "[printer(s)]", ...; descriptions start
+# with a capital letter).
 _quire_usage() {
     quire "$1" --help 2>/dev/null |
-        awk '/^-[A-Za-z]/ { print $1, ($2 ~ /^[a-z[]/ ? $2 : "") }'
+        awk '/^--\[no-\]/ { o = substr($1, 8); print "--" o; print "--no-" o; next }
+             /^--?[A-Za-z]/ { print $1, ($2 ~ /^[a-z[]/ ? $2 : "") }'
 }
 
 _quire_destinations() {

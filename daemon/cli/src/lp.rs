@@ -6,10 +6,11 @@ use std::io::Read;
 use quire_ipp::{vendor, Attribute, DelimiterTag, Message, Operation, Value};
 
 use crate::args::{parse_job_id, tokenize, ArgKind, Tok};
+use crate::dests::{default_name, missing_default, split_name, DefaultSource, Files, OptionList};
 use crate::options::{encode_options, parse_hold, Hold, Options};
 use crate::session::{
-    groups, ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, status_text,
-    uri_resource, CliError, Ctx,
+    ipp_ok, is_not_found, job_uri, op_attr, printer_uri, response_job_id, uri_resource, CliError,
+    Ctx,
 };
 
 pub const USAGE: &str = "Usage: quire lp [options] [--] [file(s)]
@@ -47,6 +48,8 @@ fn arg_kind(c: char) -> Option<ArgKind> {
 #[derive(Debug, Default)]
 pub struct LpArgs {
     pub printer: Option<String>,
+    /// `-d printer/instance`'s instance: whose saved options apply.
+    pub instance: Option<String>,
     pub title: Option<String>,
     pub job_id: Option<i32>,
     pub options: Options,
@@ -92,7 +95,7 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
             'U' => ctx.set_user(&v),
             'h' => ctx.set_server(&v)?,
             'c' => {}
-            'd' => a.printer = Some(v.split('/').next().unwrap_or(&v).to_string()),
+            'd' => (a.printer, a.instance) = destination_arg(&v),
             'f' | 'y' | 'S' | 'T' => eprintln!("{}: Warning - option \"-{c}\" ignored.", ctx.prog),
             'i' => {
                 if !a.files.is_empty() {
@@ -137,6 +140,21 @@ pub fn parse_args(ctx: &mut Ctx, args: &[String]) -> Result<Option<LpArgs>, CliE
     Ok(Some(a))
 }
 
+/// The destination's saved options go under the command line's (as CUPS's lp).
+pub fn add_saved(options: &mut Options, saved: &OptionList) {
+    for (name, value) in saved.iter() {
+        if !options.0.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            options.add(name, value);
+        }
+    }
+}
+
+/// `-d printer[/instance]`.
+fn destination_arg(v: &str) -> (Option<String>, Option<String>) {
+    let (name, instance) = split_name(v);
+    (Some(name.to_string()), instance.map(str::to_string))
+}
+
 pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
     let Some(mut a) = parse_args(ctx, args)? else {
         out!("{USAGE}");
@@ -150,11 +168,19 @@ pub fn run(ctx: &mut Ctx, args: &[String]) -> Result<i32, CliError> {
         }
         return modify_job(ctx, id, &a);
     }
-    let printer = match a.printer.take() {
-        Some(p) => p,
-        None => default_destination(ctx)?,
+    let files = Files::from_env();
+    let (printer, instance, source) = match a.printer.take() {
+        Some(p) => (p, a.instance.take(), None),
+        None => default_destination(ctx, &files)?,
     };
-    let uri = lookup_printer(ctx, &printer)?;
+    let uri = match (find_printer(ctx, &printer)?, source) {
+        (Some(uri), _) => uri,
+        (None, Some(source)) => {
+            return Err(CliError::Msg(format!("Error - {}", missing_default(&source))))
+        }
+        (None, None) => return Err(not_found()),
+    };
+    add_saved(&mut a.options, &files.saved_options(&printer, instance.as_deref()));
     let resp =
         if a.files.len() > 1 { submit_multi(ctx, &uri, &a)? } else { submit_one(ctx, &uri, &a)? };
     let job_id = response_job_id(&resp)
@@ -210,43 +236,39 @@ fn modify_job(ctx: &mut Ctx, id: i32, a: &LpArgs) -> Result<i32, CliError> {
     Ok(0)
 }
 
-/// LPDEST, then PRINTER (unless "lp"), then the server's default.
-pub fn default_destination(ctx: &mut Ctx) -> Result<String, CliError> {
-    for var in ["LPDEST", "PRINTER"] {
-        if let Ok(v) = std::env::var(var) {
-            if !(v.is_empty() || var == "PRINTER" && v == "lp") {
-                return Ok(v.split('/').next().unwrap_or(&v).to_string());
-            }
-        }
+/// The destination when no `-d` names one: cupsGetNamedDest's default (LPDEST or PRINTER,
+/// the lpoptions files, the server's), with where it came from.
+pub fn default_destination(
+    ctx: &mut Ctx,
+    files: &Files,
+) -> Result<(String, Option<String>, Option<DefaultSource>), CliError> {
+    match default_name(ctx, files)? {
+        Some((name, instance, source)) => Ok((name, instance, Some(source))),
+        None => Err(CliError::Msg("Error - No default destination.".into())),
     }
-    let mut req = ctx.request(Operation::CupsGetDefault, None);
-    op_attr(&mut req, crate::session::keywords(&["printer-name"]));
-    let resp = ctx.send("/", &req, None)?;
-    if is_not_found(&resp) {
-        return Err(CliError::Msg(format!("Error - {}", status_text(&resp))));
-    }
-    let resp = ipp_ok(resp)?;
-    let name = groups(&resp, DelimiterTag::Printer)
-        .find_map(|g| g.get("printer-name").and_then(Attribute::first_str).map(str::to_string));
-    name.ok_or_else(|| CliError::Msg("Error - no default destination.".into()))
 }
 
-/// Checks the destination exists; returns its printer-uri-supported (for
-/// classes this is the /classes/ URI) or the /printers/ URI.
-pub fn lookup_printer(ctx: &mut Ctx, name: &str) -> Result<String, CliError> {
+fn not_found() -> CliError {
+    CliError::Msg("Error - The printer or class does not exist.".into())
+}
+
+/// Checks the destination exists; returns its printer-uri-supported (for classes this is
+/// the /classes/ URI) or the /printers/ URI; None when it does not exist.
+fn find_printer(ctx: &mut Ctx, name: &str) -> Result<Option<String>, CliError> {
     let uri = printer_uri(name);
     let mut req = ctx.request(Operation::GetPrinterAttributes, Some(&uri));
     op_attr(&mut req, crate::session::keywords(&["printer-name", "printer-uri-supported"]));
     let resp = ctx.send("/", &req, None)?;
     if is_not_found(&resp) {
-        return Err(CliError::Msg("Error - The printer or class does not exist.".into()));
+        return Ok(None);
     }
     let resp = ipp_ok(resp)?;
-    Ok(resp
-        .attr(DelimiterTag::Printer, "printer-uri-supported")
-        .and_then(Attribute::first_str)
-        .map(str::to_string)
-        .unwrap_or(uri))
+    Ok(Some(
+        resp.attr(DelimiterTag::Printer, "printer-uri-supported")
+            .and_then(Attribute::first_str)
+            .map(str::to_string)
+            .unwrap_or(uri),
+    ))
 }
 
 /// The operation attributes and job template shared by Print-Job and Create-Job.

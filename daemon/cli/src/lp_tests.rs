@@ -141,3 +141,17 @@ fn failover_option_parses() {
     let a = parse(&["-o", "quire-failover=manual", "-n", "2"]).unwrap().unwrap();
     assert_eq!(opts(&a), [("quire-failover", "manual"), ("copies", "2")]);
 }
+
+#[test]
+fn saved_options_go_under_the_command_lines() {
+    let a = parse(&["-d", "Q/big", "-n", "3", "-o", "Media=A4"]).unwrap().unwrap();
+    assert_eq!((a.printer.as_deref(), a.instance.as_deref()), (Some("Q"), Some("big")));
+    let mut options = a.options;
+    let mut saved = OptionList::default();
+    saved.parse_onto("copies=2 media=Letter sides=two-sided-long-edge").unwrap();
+    add_saved(&mut options, &saved);
+    assert_eq!(
+        options.0.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect::<Vec<_>>(),
+        [("copies", "3"), ("Media", "A4"), ("sides", "two-sided-long-edge")]
+    );
+}

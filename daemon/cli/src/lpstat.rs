@@ -45,13 +45,12 @@ struct State {
     long: u8,
     ranking: bool,
     which: String,
-    /// Destinations from CUPS-Get-Default + CUPS-Get-Printers (cupsGetDests).
+    /// Destinations from CUPS-Get-Printers (cupsGetDests).
     dests: Option<Dests>,
 }
 
 #[derive(Default)]
 struct Dests {
-    default: Option<String>,
     names: Vec<String>,
 }
 
@@ -136,7 +135,8 @@ fn summary(ctx: &mut Ctx, st: &mut State, all: bool) -> Result<i32, CliError> {
     if all {
         show_scheduler(ctx);
     }
-    show_default(st.dests.as_ref().and_then(|d| d.default.clone()).ok_or(None));
+    // As cupsGetDests finds the default: the environment, the lpoptions files, the server.
+    show_default(named_default(ctx)?);
     let mut status = show_classes(ctx, None)?;
     status |= show_devices(ctx, None)?;
     if all {
@@ -152,12 +152,6 @@ fn load_dests(ctx: &mut Ctx, st: &mut State) -> Result<(), CliError> {
         return Ok(());
     }
     let mut d = Dests::default();
-    let req = ctx.request(Operation::CupsGetDefault, None);
-    let resp = ctx.send("/", &req, None)?;
-    d.default = resp
-        .attr(DelimiterTag::Printer, "printer-name")
-        .and_then(Attribute::first_str)
-        .map(str::to_string);
     let mut req = ctx.request(Operation::CupsGetPrinters, None);
     op_attr(&mut req, keywords(&["printer-name", "printer-type"]));
     let resp = ipp_ok(ctx.send("/", &req, None)?)?;
@@ -203,26 +197,22 @@ fn get_printer(ctx: &mut Ctx, name: &str) -> Result<Option<Message>, CliError> {
     ipp_ok(resp).map(Some)
 }
 
-/// The default as cupsGetNamedDest(NULL) finds it: LPDEST, PRINTER, server.
+/// The default as cupsGetNamedDest(NULL) finds it: LPDEST, PRINTER, the lpoptions files,
+/// the server.
 fn named_default(ctx: &mut Ctx) -> Result<DefaultDest, CliError> {
-    for var in ["LPDEST", "PRINTER"] {
-        if let Ok(v) = std::env::var(var) {
-            if v.is_empty() || (var == "PRINTER" && v == "lp") {
-                continue;
-            }
-            return Ok(match get_printer(ctx, &v)? {
-                Some(_) => Ok(v),
-                None => Err(Some((var.to_string(), v))),
-            });
-        }
+    let files = crate::dests::Files::from_env();
+    let Some((name, instance, source)) = crate::dests::default_name(ctx, &files)? else {
+        return Ok(Err(None));
+    };
+    if get_printer(ctx, &name)?.is_some() {
+        return Ok(Ok(instance.map_or(name.clone(), |i| format!("{name}/{i}"))));
     }
-    let req = ctx.request(Operation::CupsGetDefault, None);
-    let resp = ctx.send("/", &req, None)?;
-    Ok(resp
-        .attr(DelimiterTag::Printer, "printer-name")
-        .and_then(Attribute::first_str)
-        .map(str::to_string)
-        .ok_or(None))
+    Ok(match (source, crate::dests::env_default()) {
+        (crate::dests::DefaultSource::Env(_), Some((var, value))) => {
+            Err(Some((var.to_string(), value)))
+        }
+        _ => Err(None),
+    })
 }
 
 /// Ok(name), or Err(Some((env var, bad name))), or Err(None) for no default.

@@ -1,5 +1,5 @@
-//! `quire`: CUPS-compatible lp, lpstat, cancel, lpadmin, lpmove, cupsaccept, cupsreject,
-//! cupsenable and cupsdisable in one binary, and Quire's own `failover` and `release`.
+//! `quire`: CUPS-compatible lp, lpstat, cancel, lpadmin, lpmove, lpinfo, lpoptions, cupsctl,
+//! cupsaccept, cupsreject, cupsenable and cupsdisable in one binary, and Quire's own `failover` and `release`.
 //!
 //! clap handles only the top level (subcommand choice, `--help`, `--version`)
 //! and has its `-h` disabled. Each subcommand's flags are scanned by a small
@@ -18,14 +18,18 @@ macro_rules! out {
 mod args;
 mod cancel;
 mod cupsaccept;
+mod cupsctl;
+mod dests;
 mod failover;
 mod lp;
 mod lpadmin;
 mod lpinfo;
 mod lpmove;
+mod lpoptions;
 mod lpstat;
 mod options;
 mod output;
+mod ppd_options;
 mod prompt;
 mod release;
 mod session;
@@ -35,13 +39,15 @@ use clap::{Arg, ArgAction, Command};
 use session::{CliError, Ctx};
 
 /// The CUPS commands, which a link to the binary may be named after.
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 12] = [
     "lp",
     "lpinfo",
     "lpstat",
     "cancel",
     "lpadmin",
     "lpmove",
+    "lpoptions",
+    "cupsctl",
     cupsaccept::ACCEPT,
     cupsaccept::REJECT,
     cupsaccept::ENABLE,
@@ -72,6 +78,8 @@ fn cli() -> Command {
         .subcommand(sub("lpadmin", "Configure printers and classes"))
         .subcommand(sub("lpinfo", "Show available devices (-v) or models (-m)"))
         .subcommand(sub("lpmove", "Move a job or all jobs of a queue to another destination"))
+        .subcommand(sub("lpoptions", "Show or set a destination's saved options and the default"))
+        .subcommand(sub("cupsctl", "Show or change the scheduler's main settings"))
         .subcommand(sub("cupsaccept", "Accept jobs on destinations"))
         .subcommand(sub("cupsreject", "Reject jobs on destinations"))
         .subcommand(sub("cupsenable", "Start printers (and release held new jobs)"))
@@ -88,6 +96,8 @@ fn dispatch(prog: &'static str, args: &[String]) -> i32 {
         "cancel" => cancel::run(&mut ctx, args),
         "lpmove" => lpmove::run(&mut ctx, args),
         "lpinfo" => lpinfo::run(&mut ctx, args),
+        "lpoptions" => lpoptions::run(&mut ctx, args),
+        "cupsctl" => cupsctl::run(&mut ctx, args),
         cupsaccept::ACCEPT | cupsaccept::REJECT | cupsaccept::ENABLE | cupsaccept::DISABLE => {
             cupsaccept::run(&mut ctx, args)
         }

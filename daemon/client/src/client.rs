@@ -102,7 +102,7 @@ impl Client {
         request: &Message,
         document: Option<&mut dyn Read>,
     ) -> Result<Message, ClientError> {
-        let body = request.encode();
+        let body = (request.encode(), "application/ipp");
         let resp = self.exchange(Method::POST, resource, Some(body), document)?;
         match resp.status {
             200 => {}
@@ -125,17 +125,32 @@ impl Client {
         Ok((resp.status, resp.body))
     }
 
+    /// PUTs `body` (of type `content_type`) to `path`, as cupsctl puts a configuration file;
+    /// the status and body are returned to the caller, except a 401.
+    pub fn put(
+        &mut self,
+        path: &str,
+        content_type: &'static str,
+        body: Vec<u8>,
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let resp = self.exchange(Method::PUT, path, Some((body, content_type)), None)?;
+        if resp.status == 401 {
+            return Err(ClientError::Unauthorized);
+        }
+        Ok((resp.status, resp.body))
+    }
+
     /// One request/response, reconnecting once if a reused connection turns
     /// out to be dead before any document byte or response byte moved.
     fn exchange(
         &mut self,
         method: Method,
         path: &str,
-        body: Option<Vec<u8>>,
+        body: Option<(Vec<u8>, &'static str)>,
         mut document: Option<&mut dyn Read>,
     ) -> Result<Reply, ClientError> {
-        let body_len = body.as_ref().map(Vec::len);
-        let body = Bytes::from(body.unwrap_or_default());
+        let body_len = body.as_ref().map(|(b, kind)| (b.len(), *kind));
+        let body = Bytes::from(body.map(|(b, _)| b).unwrap_or_default());
         let limits = Limits { timeout: self.timeout, max_body: self.max_reply };
         for attempt in 0..2 {
             let reused = self.ensure_conn()?;
@@ -185,13 +200,14 @@ impl Client {
         Ok(false)
     }
 
-    /// The request head: `body_len` is the IPP message's length, if there is one;
-    /// `chunked` means a document follows it (`Expect: 100-continue`).
+    /// The request head: `body_len` is the body's length and type (an IPP message's,
+    /// a configuration file's), if there is one; `chunked` means a document follows it
+    /// (`Expect: 100-continue`).
     fn head(
         &self,
         method: &Method,
         path: &str,
-        body_len: Option<usize>,
+        body_len: Option<(usize, &'static str)>,
         chunked: bool,
     ) -> Result<Request<()>, ClientError> {
         let mut h = Request::builder()
@@ -202,8 +218,8 @@ impl Client {
         if let Some(auth) = &self.auth {
             h = h.header(AUTHORIZATION, format!("Basic {auth}"));
         }
-        if let Some(len) = body_len {
-            h = h.header(CONTENT_TYPE, "application/ipp");
+        if let Some((len, kind)) = body_len {
+            h = h.header(CONTENT_TYPE, kind);
             h = if chunked {
                 h.header(TRANSFER_ENCODING, "chunked").header(EXPECT, "100-continue")
             } else {

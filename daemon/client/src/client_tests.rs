@@ -20,41 +20,54 @@ fn authorization(head: &Request<()>) -> Vec<&str> {
     head.headers().get_all(AUTHORIZATION).iter().map(|v| v.to_str().unwrap()).collect()
 }
 
+const IPP: &str = "application/ipp";
+
 #[test]
 fn basic_credentials_are_base64_of_user_colon_password() {
     let c = offline().with_basic_auth("Aladdin", "open sesame");
-    let head = c.head(&Method::POST, "/jobs/", Some(3), false).unwrap();
+    let head = c.head(&Method::POST, "/jobs/", Some((3, IPP)), false).unwrap();
     assert_eq!(authorization(&head), ["Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="]);
     // A colon in the password stays (only the first colon separates the user); UTF-8
     // is encoded as its bytes.
     let c = offline().with_basic_auth("zoë", "a:b");
-    let head = c.head(&Method::POST, "/", Some(3), false).unwrap();
+    let head = c.head(&Method::POST, "/", Some((3, IPP)), false).unwrap();
     assert_eq!(authorization(&head), ["Basic em/DqzphOmI="]);
 }
 
 #[test]
 fn every_request_carries_the_credentials() {
     let c = offline().with_basic_auth("alice", "pw");
-    for (method, body, chunked) in
-        [(Method::POST, Some(1), false), (Method::POST, Some(1), true), (Method::GET, None, false)]
-    {
+    for (method, body, chunked) in [
+        (Method::POST, Some((1, IPP)), false),
+        (Method::POST, Some((1, IPP)), true),
+        (Method::GET, None, false),
+    ] {
         let head = c.head(&method, "/", body, chunked).unwrap();
         assert_eq!(authorization(&head), ["Basic YWxpY2U6cHc="], "{method} chunked={chunked}");
     }
     // A later with_user (requesting-user-name) does not drop them.
     let c = c.with_user("bob");
-    assert_eq!(authorization(&c.head(&Method::POST, "/", Some(1), false).unwrap()).len(), 1);
+    assert_eq!(authorization(&c.head(&Method::POST, "/", Some((1, IPP)), false).unwrap()).len(), 1);
 }
 
 #[test]
 fn no_credentials_no_header() {
-    let head = offline().head(&Method::POST, "/", Some(1), false).unwrap();
+    let head = offline().head(&Method::POST, "/", Some((1, IPP)), false).unwrap();
     assert!(authorization(&head).is_empty());
     assert_eq!((head.method(), head.uri().to_string().as_str()), (&Method::POST, "/"));
     assert_eq!(
         head.headers().iter().next().map(|(n, v)| (n.as_str(), v.to_str().unwrap())),
         Some(("host", "print.example:631"))
     );
+}
+
+#[test]
+fn a_put_says_what_its_body_is() {
+    let head =
+        offline().head(&Method::PUT, "/admin/conf/cupsd.conf", Some((5, "text/plain")), false);
+    let head = head.unwrap();
+    assert_eq!(head.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap()), Some("text/plain"));
+    assert_eq!(head.headers().get(CONTENT_LENGTH).map(|v| v.to_str().unwrap()), Some("5"));
 }
 
 #[test]
