@@ -173,6 +173,11 @@ fn broken_cups_files_cost_only_the_broken_item() {
     fs::write(spool.join("c09002"), orphan).unwrap();
     fs::write(spool.join("d09002-001"), b"%!PS\n").unwrap();
     let _ = fs::remove_file(root.join("cache/job.cache"));
+    // A sound PPD for one queue, a broken one for another.
+    fs::create_dir_all(etc.join("ppd")).unwrap();
+    let ppd = quire_tests::data_dir().join("ppd/quire-test.ppd");
+    fs::copy(ppd, etc.join("ppd/sockp.ppd")).unwrap();
+    fs::write(etc.join("ppd/filep.ppd"), "*PPD-Adobe: \"4.3\"\nnot a PPD line\n").unwrap();
 
     server.switch_to(ServerKind::Quired, &quired_bin).unwrap();
     let log = log_text(&server);
@@ -184,6 +189,15 @@ fn broken_cups_files_cost_only_the_broken_item() {
     assert!(log.contains("Imported 3 printers, 1 classes, 3 jobs"), "{log}");
     let devices = tool(&server, "lpstat", &["-v"]);
     assert!(!devices.contains("broken"), "{devices}");
+    let filep_ppd = etc.join("ppd/filep.ppd").display().to_string();
+    assert!(log.contains(&format!("{filep_ppd}:2:")), "the PPD's bad line named:\n{log}");
+    assert!(log.contains("\"filep\" imported without its PPD"), "{log}");
+    assert!(devices.contains("device for filep"), "filep is there: {devices}");
+    // The sound PPD's defaults are the queue's, as cupsd gives them.
+    let options = tool(&server, "lpoptions", &["-p", "sockp"]);
+    for want in ["media=iso_a4_210x297mm", "sides=two-sided-long-edge"] {
+        assert!(options.contains(want), "{want} from sockp's PPD: {options}");
+    }
     // The jobs left out stay where cupsd would find them; the backup has every file.
     assert_eq!(control_files(&spool), ["c09001", "c09002"]);
     let backup = backup_dir(&root);

@@ -270,3 +270,113 @@ fn cups_lpoptions_lists_the_same_options_from_both_servers() {
         assert!(missing.is_empty(), "quired lacks {missing:?}");
     }
 }
+
+/// `quire` with its lpoptions files in `conf` (CUPS_SERVERROOT, and HOME for a user's own):
+/// the host's /etc/cups/lpoptions is never touched.
+fn quire_in(bin: &Path, server: &Server, conf: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all: Vec<String> = vec![args[0].to_string(), "-h".into(), server.host_port()];
+    all.extend(args[1..].iter().map(|a| a.to_string()));
+    let dir = conf.to_string_lossy().into_owned();
+    let env = [
+        ("USER".into(), "tester".into()),
+        ("LC_ALL".into(), "C".into()),
+        ("CUPS_SERVERROOT".into(), dir.clone()),
+        ("HOME".into(), dir),
+    ];
+    let out = run_with_timeout(20, &bin.to_string_lossy(), &all, None, &env).expect("run quire");
+    (out.rc, out.stdout.clone(), out.text())
+}
+
+/// `quire lpoptions` keeps a queue's options and the default destination in the lpoptions file
+/// as CUPS's lpoptions does, lists them over the server's defaults, and `quire lp` uses them
+/// (the default destination, the saved options under the command line's): both servers.
+#[test]
+fn quire_lpoptions_saves_options_that_quire_lp_uses() {
+    let Some(bin) = quire_binary() else {
+        quire_tests::skipped("quire binary not built");
+        return;
+    };
+    let doc = data_dir().join("documents/document-letter.pdf").to_string_lossy().into_owned();
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        let conf = tempfile::tempdir().expect("tempdir");
+        let run = |args: &[&str]| quire_in(&bin, server, conf.path(), args);
+        let uri = format!("file://{}/lq.prn", server.out_dir().display());
+        let (rc, _, text) = run(&["lpadmin", "-p", "LQ", "-v", &uri, "-E"]);
+        assert_eq!(rc, 0, "{name}: lpadmin\n{text}");
+        let (rc, _, text) =
+            run(&["lpoptions", "-d", "LQ", "-o", "copies=2", "-o", "sides=two-sided-long-edge"]);
+        assert_eq!(rc, 0, "{name}: lpoptions -o\n{text}");
+        let file = std::fs::read_to_string(conf.path().join("lpoptions")).unwrap_or_default();
+        assert!(
+            file.starts_with("Default LQ ") && file.contains("copies=2"),
+            "{name}: the lpoptions file: {file:?}"
+        );
+        let (rc, shown, text) = run(&["lpoptions", "-p", "LQ"]);
+        assert_eq!(rc, 0, "{name}: lpoptions -p\n{text}");
+        for want in ["copies=2", "sides=two-sided-long-edge", "device-uri="] {
+            assert!(shown.contains(want), "{name}: lpoptions -p LQ lists {want}: {shown}");
+        }
+        let (_, default, _) = run(&["lpstat", "-d"]);
+        assert!(default.contains("system default destination: LQ"), "{name}: {default}");
+        // No -d: the file's default; its copies=2, under the command line's sides.
+        let (rc, out, text) = run(&["lp", "-H", "hold", "-o", "sides=one-sided", &doc]);
+        assert_eq!(rc, 0, "{name}: lp with no -d\n{text}");
+        let id: i32 = out
+            .trim()
+            .strip_prefix("request id is LQ-")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: the job went to the file's default: {out}"));
+        let job = job_attributes(server, id);
+        let attr = |n: &str| job.iter().find(|a| a.name == n).map(|a| a.values.clone());
+        assert_eq!(attr("copies"), Some(vec![quire_ipp::Value::Integer(2)]), "{name}: {job:?}");
+        let one_sided = quire_ipp::Value::Keyword("one-sided".into());
+        assert_eq!(attr("sides"), Some(vec![one_sided]), "{name}: the command line wins");
+        let (rc, _, text) = run(&["lpoptions", "-d", "NoSuchQueue"]);
+        assert_eq!(rc, 1, "{name}: a default that is no queue\n{text}");
+        run(&["cancel", &format!("LQ-{id}")]);
+    }
+}
+
+/// The job's attributes, asked of the server over TCP.
+fn job_attributes(server: &Server, id: i32) -> Vec<quire_ipp::Attribute> {
+    use quire_ipp::{Attribute, DelimiterTag, Operation, Value};
+    let mut req =
+        quire_client::request_as(Operation::GetJobAttributes, Some(&server.uri_base()), "tester");
+    let g = req.group_mut(DelimiterTag::Operation);
+    g.push(Attribute::new("job-id", Value::Integer(id)));
+    g.push(Attribute::set("requested-attributes", vec![Value::Keyword("all".into())]));
+    let dest = quire_client::Destination::Tcp { host: "127.0.0.1".into(), port: server.port() };
+    let mut c = quire_client::Client::connect(dest).expect("connect");
+    let resp = c.send("/", &req, None).expect("Get-Job-Attributes");
+    resp.group(DelimiterTag::Job).map(|g| g.attributes.clone()).unwrap_or_default()
+}
+
+/// `quire cupsctl` shows the settings as CUPS's cupsctl does and changes one through GET/PUT
+/// `/admin/conf/cupsd.conf`, which both servers apply; a file the server refuses is an error
+/// naming the problem.
+#[test]
+fn quire_cupsctl_reads_and_changes_the_settings() {
+    let Some(bin) = quire_binary() else {
+        quire_tests::skipped("quire binary not built");
+        return;
+    };
+    for server in &quire_tests::both_servers() {
+        let name = server.name();
+        let conf = tempfile::tempdir().expect("tempdir");
+        let run = |args: &[&str]| quire_in(&bin, server, conf.path(), args);
+        let (rc, shown, text) = run(&["cupsctl"]);
+        assert_eq!(rc, 0, "{name}: cupsctl\n{text}");
+        for key in ["_debug_logging=", "_remote_admin=", "_share_printers=", "_user_cancel_any="] {
+            assert!(shown.contains(key), "{name}: cupsctl shows {key}: {shown}");
+        }
+        let (rc, _, text) = run(&["cupsctl", "MaxJobs=4321"]);
+        assert_eq!(rc, 0, "{name}: cupsctl MaxJobs=4321\n{text}");
+        let file = std::fs::read_to_string(server.dir().join("etc/cupsd.conf")).unwrap_or_default();
+        assert!(file.lines().any(|l| l.trim() == "MaxJobs 4321"), "{name}: {file}");
+        let (rc, _, text) = run(&["cupsctl", "Listen=1.2.3.4:631"]);
+        assert_eq!(rc, 1, "{name}: Listen cannot be set\n{text}");
+        assert!(text.contains("Listen"), "{name}: names the directive: {text}");
+    }
+}

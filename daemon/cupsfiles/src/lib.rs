@@ -24,6 +24,7 @@
 mod conf_line;
 mod job_control;
 mod ppd;
+mod ppd_ipp;
 mod ppd_lex;
 mod ppd_text;
 mod queue;
@@ -37,6 +38,7 @@ pub use job_control::{percent_encode, queue_name, JobControl, JobControlError, J
 pub use ppd::{
     read_ppd, CupsFilter, CupsFilter2, PageSize, Ppd, PpdChoice, PpdFilters, PpdOption, PpdUi,
 };
+pub use ppd_ipp::pwg_media;
 pub use queue::{
     cross_check, valid_auth_info, valid_queue_name, CrossProblem, Queue, QueueFile, QueueKind,
     QueueState, UserAccess, ERROR_POLICIES, QUIRE_OPTION_PREFIX, TRANSIENT_REASONS,

@@ -143,7 +143,11 @@ fn is_a_cups_default(p: &Printer, a: &Attribute) -> bool {
     let printer_only = ["finishings-default", "print-color-mode-default"];
     let every_queue = CUPS_QUEUE_DEFAULTS.contains(&a.name.as_str())
         && !(p.is_class && printer_only.contains(&a.name.as_str()));
-    if every_queue || p.option_defaults.contains(&a.name) {
+    // A queue with a PPD also has the defaults cupsd takes from it.
+    let from_ppd = p.ppd_name.ends_with(".ppd")
+        && ["media-default", "sides-default", "print-color-mode-default"]
+            .contains(&a.name.as_str());
+    if every_queue || from_ppd || p.option_defaults.contains(&a.name) {
         return true;
     }
     if !a.name.starts_with("quire-") {

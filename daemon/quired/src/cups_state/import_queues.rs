@@ -336,8 +336,30 @@ fn adopt_facts(s: &mut Scheduler, q: &Queue, ppd_dir: &Path, now: i64, ids: &mut
     if p.state != PrinterState::Stopped {
         p.state_reasons.retain(|r| r != "none" && r != "paused");
     }
-    let ppd = ppd_dir.join(format!("{}.ppd", q.name));
-    if !p.is_class && ppd.is_file() {
-        p.ppd_name = format!("{}.ppd", q.name);
+    if !p.is_class {
+        adopt_ppd(p, &q.name, ppd_dir);
+    }
+}
+
+/// The queue's PPD (ServerRoot/ppd/NAME.ppd, left there for cupsd): read as libcups reads it,
+/// each problem a warning with its line; a PPD that cannot be read is left out (the queue is
+/// imported without it). Its defaults (page size, duplex, color) become the queue's.
+fn adopt_ppd(p: &mut quire_core::model::Printer, name: &str, ppd_dir: &Path) {
+    let path = ppd_dir.join(format!("{name}.ppd"));
+    let Ok(bytes) = std::fs::read(&path) else { return };
+    let (ppd, diagnostics) = quire_cupsfiles::read_ppd(&bytes, &path);
+    for d in &diagnostics {
+        tracing::warn!("{d}");
+    }
+    let Some(ppd) = ppd else {
+        tracing::warn!(
+            "{}: \"{name}\" imported without its PPD, which cannot be read",
+            path.display()
+        );
+        return;
+    };
+    p.ppd_name = format!("{name}.ppd");
+    for (attr, keyword) in ppd.ipp_defaults() {
+        p.set_capability(Attribute::new(attr, Value::Keyword(keyword)));
     }
 }
