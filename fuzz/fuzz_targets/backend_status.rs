@@ -4,7 +4,9 @@
 //! printer attribute built from an `ATTR:` line must stay within bounds.
 
 use libfuzzer_sys::fuzz_target;
-use quire_backends::cups_status::{parse_bytes, parse_line, printer_attribute, StatusLine, MAX_LINE};
+use quire_backends::cups_status::{
+    parse_bytes, parse_line, printer_attribute, StatusLine, MAX_LINE,
+};
 
 fuzz_target!(|data: &[u8]| {
     for raw in data.split(|b| *b == b'\n') {

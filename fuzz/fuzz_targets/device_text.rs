@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
     assert!(!line.contains(|c: char| c.is_control()), "control character in {line:?}");
     assert!(line.len() <= 1023);
     if let Some(k) = device_text::keyword(&text) {
-        assert!(k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)));
+        assert!(k
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)));
     }
     let shown = quire_ipp::uri::without_userinfo(&text);
     if let Some((_, rest)) = shown.split_once(':') {

@@ -5,7 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use quire_core::persist::{
-    job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob, subscription_to_blob,
+    job_from_blob, job_to_blob, printer_from_blob, printer_to_blob, subscription_from_blob,
+    subscription_to_blob,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again, printer);
     }
     if let Ok(sub) = subscription_from_blob(data) {
-        let again = subscription_from_blob(&subscription_to_blob(&sub)).expect("a saved subscription loads");
+        let again = subscription_from_blob(&subscription_to_blob(&sub))
+            .expect("a saved subscription loads");
         assert_eq!(again, sub);
     }
 });

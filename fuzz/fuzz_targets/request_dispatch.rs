@@ -20,7 +20,13 @@ fn base() -> UriBase {
 }
 
 fn admin() -> Requester {
-    Requester { user: "root".into(), authenticated: true, admin: true, host: "localhost".into(), ..Default::default() }
+    Requester {
+        user: "root".into(),
+        authenticated: true,
+        admin: true,
+        host: "localhost".into(),
+        ..Default::default()
+    }
 }
 
 /// A scheduler with idle, accepting queues made as `lpadmin -p NAME -v file:///dev/null -E
@@ -30,11 +36,31 @@ fn scheduler() -> Scheduler {
     let kw = |n: &str, v: &str| Attribute::new(n, Value::Keyword(v.into()));
     let yes = |n: &str| Attribute::new(n, Value::Boolean(true));
     use quire_ipp::vendor as v;
-    add_printer(&mut s, "fuzz", vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::SPLIT_DEFAULT, "auto")]);
-    add_printer(&mut s, "secure", vec![kw(v::AUTHENTICATION_METHOD, "id-card"), yes(v::ENCRYPTS_JOB_DATA), yes(v::ERASES_STORAGE)]);
+    add_printer(
+        &mut s,
+        "fuzz",
+        vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::SPLIT_DEFAULT, "auto")],
+    );
+    add_printer(
+        &mut s,
+        "secure",
+        vec![
+            kw(v::AUTHENTICATION_METHOD, "id-card"),
+            yes(v::ENCRYPTS_JOB_DATA),
+            yes(v::ERASES_STORAGE),
+        ],
+    );
     add_printer(&mut s, "draft", Vec::new());
     let int = |n: &str, v: i32| Attribute::new(n, Value::Integer(v));
-    add_printer(&mut s, "office", vec![kw(v::AUTHENTICATION_METHOD, "pin"), kw(v::FAILOVER_DEFAULT, "manual"), int(v::FAILOVER_GRACE_TIME, 0)]);
+    add_printer(
+        &mut s,
+        "office",
+        vec![
+            kw(v::AUTHENTICATION_METHOD, "pin"),
+            kw(v::FAILOVER_DEFAULT, "manual"),
+            int(v::FAILOVER_GRACE_TIME, 0),
+        ],
+    );
     stopped_job(&mut s);
     s
 }
@@ -46,7 +72,10 @@ fn stopped_job(s: &mut Scheduler) {
     let mut op = Group::new(DelimiterTag::Operation);
     op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
     op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    op.push(Attribute::new("printer-uri", Value::Uri("ipp://localhost:631/printers/office".into())));
+    op.push(Attribute::new(
+        "printer-uri",
+        Value::Uri("ipp://localhost:631/printers/office".into()),
+    ));
     op.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
     msg.push_group(op);
     let mut req = Request::new(msg, "/printers/office", base());
@@ -55,12 +84,28 @@ fn stopped_job(s: &mut Scheduler) {
     assert!(out.response.code < 0x0100, "setup: Print-Job failed: {:?}", out.response);
     let run = s.jobs.get(&1).map_or(0, |j| j.run);
     quire_core::schedule::job_progress(s, 1, run, 7, NOW);
-    quire_core::device::device_state(s, 1, run, vec!["media-empty-error".into()], String::new(), NOW);
+    quire_core::device::device_state(
+        s,
+        1,
+        run,
+        vec!["media-empty-error".into()],
+        String::new(),
+        NOW,
+    );
     quire_core::schedule::fire(s, NOW + 1);
 }
 
 fn pdf(pages: u32) -> Document {
-    Document { number: 1, format: "application/pdf".into(), name: "fuzz.pdf".into(), size: 4096, file: "d00001-001".into(), compression: None, pages: Some(pages), uri: None }
+    Document {
+        number: 1,
+        format: "application/pdf".into(),
+        name: "fuzz.pdf".into(),
+        size: 4096,
+        file: "d00001-001".into(),
+        compression: None,
+        pages: Some(pages),
+        uri: None,
+    }
 }
 
 fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
@@ -68,7 +113,10 @@ fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
     let mut op = Group::new(DelimiterTag::Operation);
     op.push(Attribute::new("attributes-charset", Value::Charset("utf-8".into())));
     op.push(Attribute::new("attributes-natural-language", Value::NaturalLanguage("en".into())));
-    op.push(Attribute::new("printer-uri", Value::Uri(format!("ipp://localhost:631/printers/{name}"))));
+    op.push(Attribute::new(
+        "printer-uri",
+        Value::Uri(format!("ipp://localhost:631/printers/{name}")),
+    ));
     op.push(Attribute::new("requesting-user-name", Value::Name("root".into())));
     msg.push_group(op);
     let mut p = Group::new(DelimiterTag::Printer);
@@ -80,7 +128,11 @@ fn add_printer(s: &mut Scheduler, name: &str, extra: Vec<Attribute>) {
     }
     msg.push_group(p);
     let out = handle(s, &Request::new(msg, "/admin/", base()), &admin(), NOW);
-    assert!(out.response.code < 0x0100, "setup: CUPS-Add-Modify-Printer failed: {:?}", out.response);
+    assert!(
+        out.response.code < 0x0100,
+        "setup: CUPS-Add-Modify-Printer failed: {:?}",
+        out.response
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -95,7 +147,9 @@ fuzz_target!(|data: &[u8]| {
     let op = message.code;
     let mut s = scheduler();
     let mut req = Request::new(message, resource, base());
-    let two_phases = Operation::from_u16(op).and_then(quire_core::ops::facts).is_some_and(|f| f.two_phases(&req.message));
+    let two_phases = Operation::from_u16(op)
+        .and_then(quire_core::ops::facts)
+        .is_some_and(|f| f.two_phases(&req.message));
     let mut document = None;
     if op == Operation::PrintJob.code() || op == Operation::SendDocument.code() {
         let pages = u32::from(data.first().copied().unwrap_or(1));

@@ -24,9 +24,7 @@ fn data_key() -> &'static DataKey {
     static KEY: OnceLock<DataKey> = OnceLock::new();
     KEY.get_or_init(|| {
         let sealed = SealedKey::from_text(SEALED).expect("the built-in sealed key parses");
-        keyring()
-            .open_document_key(&sealed, None)
-            .expect("the built-in sealed key opens")
+        keyring().open_document_key(&sealed, None).expect("the built-in sealed key opens")
     })
 }
 

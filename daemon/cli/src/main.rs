@@ -1,42 +1,11 @@
-//! `quire`: CUPS-compatible lp, lpstat, cancel, lpadmin, lpmove, lpinfo, lpoptions, cupsctl,
-//! cupsaccept, cupsreject, cupsenable and cupsdisable in one binary, and Quire's own `failover` and `release`.
-//!
-//! clap handles only the top level (subcommand choice, `--help`, `--version`)
-//! and has its `-h` disabled. Each subcommand's flags are scanned by a small
-//! CUPS-style parser (args::tokenize) because CUPS's options are
-//! order-sensitive (`lpadmin -E`, `lpstat -W`), take optional values
-//! (`lpstat -p [printers]`) and may be glued to their values (`-dQ`). Invoked
-//! through a link named after one of the CUPS commands, it acts as that command.
-
-/// `println!` that ends the program quietly when stdout is gone (`quire lpstat | head`)
-/// instead of panicking, as the CUPS tools do when SIGPIPE ends them.
-macro_rules! out {
-    () => { $crate::output::write_out(format_args!("\n")) };
-    ($($arg:tt)*) => { $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*))) };
-}
-
-mod args;
-mod cancel;
-mod cupsaccept;
-mod cupsctl;
-mod dests;
-mod failover;
-mod lp;
-mod lpadmin;
-mod lpinfo;
-mod lpmove;
-mod lpoptions;
-mod lpstat;
-mod options;
-mod output;
-mod ppd_options;
-mod prompt;
-mod release;
-mod session;
+//! `quire`: the binary; the commands are the library's (`lib.rs`).
 
 use clap::{Arg, ArgAction, Command};
 
-use session::{CliError, Ctx};
+use quire_cli::session::{CliError, Ctx};
+use quire_cli::{
+    cancel, cupsaccept, cupsctl, failover, lp, lpadmin, lpinfo, lpmove, lpoptions, lpstat, release,
+};
 
 /// The CUPS commands, which a link to the binary may be named after.
 const COMMANDS: [&str; 12] = [
