@@ -118,6 +118,15 @@ fn check_indexes(s: &Scheduler) -> Result<(), TestCaseError> {
     let walked: Vec<i32> =
         s.jobs.values().filter(|j| !j.state.is_terminal() || j.open).map(|j| j.id).collect();
     prop_assert_eq!(active, walked);
+    for queue in ["P", "p", "Q"] {
+        let walked = s
+            .jobs
+            .values()
+            .filter(|j| !j.state.is_terminal() && j.printer.eq_ignore_ascii_case(queue))
+            .count();
+        prop_assert_eq!(s.jobs.queued_on(queue) as usize, walked, "queued on {}", queue);
+        prop_assert_eq!(s.jobs.in_use(queue), walked > 0);
+    }
     let finished = |kept: Option<bool>| {
         s.jobs
             .values()

@@ -349,7 +349,7 @@ fn capability_attributes(p: &Printer, want: &RequestedSet, out: &mut Vec<Attribu
 }
 
 fn queued(s: &Scheduler, p: &Printer) -> i32 {
-    s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&p.name)).count() as i32
+    i32::try_from(s.jobs.queued_on(&p.name)).unwrap_or(i32::MAX)
 }
 
 /// Attributes that are the same on every queue: what this server implements.

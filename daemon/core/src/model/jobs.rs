@@ -100,6 +100,22 @@ struct Totals {
     finished: BTreeSet<Done>,
     /// Finished jobs whose files are kept: not confidential, and confidential.
     unpurged: [BTreeSet<Done>; 2],
+    /// Unfinished jobs by queue (lowercase name), and by the printer printing them: a queue's
+    /// `queued-job-count`, and whether a queue is in use, without a walk over every job.
+    queued: HashMap<String, u32>,
+    printing_on: HashMap<String, u32>,
+}
+
+fn count_in(map: &mut HashMap<String, u32>, key: &str, up: bool) {
+    let key = key.to_ascii_lowercase();
+    if up {
+        *map.entry(key).or_default() += 1;
+    } else if let Some(n) = map.get_mut(&key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
 }
 
 /// Where job `j` is in the indexes: active, or finished (and whether its files are kept,
@@ -118,7 +134,19 @@ fn place(j: &Job) -> Place {
 }
 
 impl Totals {
+    /// Counts `j` in (or out of) the per-queue counts of unfinished jobs.
+    fn count_queue(&mut self, j: &Job, up: bool) {
+        if j.state.is_terminal() {
+            return;
+        }
+        count_in(&mut self.queued, &j.printer, up);
+        if let Some(d) = &j.output_device {
+            count_in(&mut self.printing_on, d, up);
+        }
+    }
+
     fn add(&mut self, j: &Job) {
+        self.count_queue(j, true);
         self.all.add(j);
         self.owners.entry(j.owner.clone()).or_default().add(j);
         match place(j) {
@@ -133,6 +161,7 @@ impl Totals {
     }
 
     fn take(&mut self, j: &Job) {
+        self.count_queue(j, false);
         match place(j) {
             Place::Active => drop(self.active.remove(&j.id)),
             Place::Finished(done, kept) => {
@@ -334,6 +363,20 @@ impl Jobs {
     }
 
     /// Jobs not finished (or still open), in id order.
+    /// Unfinished jobs submitted to queue `name` (any case).
+    pub fn queued_on(&self, name: &str) -> u32 {
+        self.settle();
+        self.totals.borrow().queued.get(&name.to_ascii_lowercase()).copied().unwrap_or(0)
+    }
+
+    /// Whether an unfinished job is on queue `name` or printing on printer `name`.
+    pub fn in_use(&self, name: &str) -> bool {
+        self.settle();
+        let totals = self.totals.borrow();
+        let key = name.to_ascii_lowercase();
+        totals.queued.contains_key(&key) || totals.printing_on.contains_key(&key)
+    }
+
     pub fn active(&self) -> Vec<&Job> {
         self.settle();
         let totals = self.totals.borrow();

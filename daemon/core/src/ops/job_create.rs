@@ -357,10 +357,7 @@ fn check_limits(s: &Scheduler, printer: &Printer, who: &Requester) -> IppResult<
         return Err(IppError::NotPossible("Too many active jobs.".into()));
     }
     let per_printer = s.settings.max_jobs_per_printer;
-    if per_printer > 0
-        && s.active_jobs().filter(|j| j.printer.eq_ignore_ascii_case(&printer.name)).count()
-            >= per_printer
-    {
+    if per_printer > 0 && s.jobs.queued_on(&printer.name) as usize >= per_printer {
         return Err(IppError::NotPossible("Too many active jobs.".into()));
     }
     let per_user = s.settings.max_jobs_per_user;
