@@ -18,6 +18,7 @@ use crate::server::{self as bench_server, ConfigOpts};
 
 /// The figures of one start.
 struct Ids {
+    name: &'static str,
     ipp: &'static str,
     printers: &'static str,
     jobs: &'static str,
@@ -27,6 +28,7 @@ struct Ids {
 }
 
 const FIRST: Ids = Ids {
+    name: "first start",
     ipp: "first_ipp",
     printers: "first_printers",
     jobs: "first_jobs",
@@ -36,6 +38,7 @@ const FIRST: Ids = Ids {
 };
 
 const AGAIN: Ids = Ids {
+    name: "second start",
     ipp: "again_ipp",
     printers: "again_printers",
     jobs: "again_jobs",
@@ -165,16 +168,16 @@ fn record(r: &mut Results, kind: ServerKind, ids: &Ids, start: &Start, cap: Dura
             kind,
             format!(
                 "{}: more than {:.0} s (had listed {} printers and classes, {} jobs)",
-                ids.ipp,
+                ids.name,
                 cap.as_secs_f64(),
                 start.queues,
                 start.jobs
             ),
         ),
         Some(GaveUp::Stalled(what)) => {
-            r.note(kind, format!("{}: did not take the install over: {what}", ids.ipp))
+            r.note(kind, format!("{}: did not take the install over: {what}", ids.name))
         }
-        Some(GaveUp::Exited) => r.note(kind, format!("{}: the server exited", ids.ipp)),
+        Some(GaveUp::Exited) => r.note(kind, format!("{}: the server exited", ids.name)),
     }
 }
 

@@ -116,7 +116,10 @@ impl Watch {
     fn step(&mut self) {
         match self.phase {
             Phase::Answer => {
-                if self.call(&request(Operation::CupsGetDefault, &[])).is_ok() {
+                // Any answer will do (with no default yet, CUPS-Get-Default is not-found).
+                let left = self.cap.saturating_sub(self.t0.elapsed()).max(Duration::from_secs(1));
+                let body = request(Operation::CupsGetDefault, &[]);
+                if call_any(&self.socket, left, &body).is_ok() {
                     self.start.answered = Some(self.t0.elapsed());
                     self.next(Phase::Printers);
                 }
@@ -175,8 +178,18 @@ impl Watch {
     }
 }
 
-/// POSTs `body` to `/` on the Unix socket and decodes the answer, however big.
+/// POSTs `body` to `/` on the Unix socket and decodes the answer, however big; an IPP status
+/// other than successful is an error.
 pub fn call(socket: &Path, timeout: Duration, body: &[u8]) -> io::Result<Message> {
+    let msg = call_any(socket, timeout, body)?;
+    if !client::is_ok(msg.code) {
+        return Err(client::other(format!("IPP status 0x{:04x}", msg.code)));
+    }
+    Ok(msg)
+}
+
+/// [`call`] whatever the IPP status.
+fn call_any(socket: &Path, timeout: Duration, body: &[u8]) -> io::Result<Message> {
     let resp = Conn::connect_unix(socket, timeout)?.post("/", body)?;
     let big = Limits {
         max_attribute_bytes: usize::MAX,
@@ -185,9 +198,6 @@ pub fn call(socket: &Path, timeout: Duration, body: &[u8]) -> io::Result<Message
     };
     let (msg, _) = quire_ipp::decode::decode_with(&resp, big)
         .map_err(|e| client::other(format!("bad IPP answer: {e}")))?;
-    if !client::is_ok(msg.code) {
-        return Err(client::other(format!("IPP status 0x{:04x}", msg.code)));
-    }
     Ok(msg)
 }
 
