@@ -8,6 +8,7 @@ pub mod busy_host;
 pub mod cli;
 pub mod confidential;
 pub mod conformance;
+pub mod cups_install;
 pub mod dbus;
 pub mod fleet;
 pub mod http;

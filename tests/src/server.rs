@@ -222,6 +222,18 @@ impl Server {
         Ok(t0.elapsed())
     }
 
+    /// Stops this server (SIGTERM) and starts `binary`, of kind `kind`, on the same
+    /// directories, config and port: a host switching from cupsd to quired and back.
+    pub fn switch_to(&mut self, kind: ServerKind, binary: &Path) -> io::Result<()> {
+        if self.child.check_alive().is_ok() {
+            self.stop(Duration::from_secs(30))?;
+        }
+        self.kind = kind;
+        self.binary = binary.to_path_buf();
+        self.child = Self::spawn(kind, binary, &self.root, &self.env)?;
+        self.wait_ready()
+    }
+
     fn wait_ready(&mut self) -> io::Result<()> {
         let test = crate::data_dir().join("ipptool/server-answers.test");
         let (uri, test) = (format!("{}/", self.uri_base()), path_str(&test));

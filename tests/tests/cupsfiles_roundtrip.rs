@@ -17,82 +17,10 @@ use quire_cupsfiles::{
     JobRecord, QueueFile, QueueState, SpoolFile, UserAccess,
 };
 use quire_ipp::{Attribute, JobState, Value};
-use quire_tests::cli::{cups_tool, parse_request_id};
+use quire_tests::cli::parse_request_id;
+use quire_tests::cups_install::{populate, snapshot, tool};
 use quire_tests::process::run_with_timeout;
-use quire_tests::{data_dir, require_programs, Server, Via};
-
-fn tool(server: &Server, program: &str, args: &[&str]) -> String {
-    let out = cups_tool(server, Via::Tcp, program, args).unwrap();
-    assert_eq!(out.rc, 0, "{program} {args:?}\n{}", out.text());
-    out.stdout
-}
-
-fn ipptool(server: &Server, queue: &str, test: &str) -> String {
-    let uri = server.printer_uri(queue);
-    let file = data_dir().join("cupsfiles").join(test).to_string_lossy().into_owned();
-    let args = ["-T".into(), "10".into(), "-t".into(), uri, file];
-    let out = run_with_timeout(20, "ipptool", &args, None, &[]).unwrap();
-    assert_eq!(out.rc, 0, "ipptool {test}\n{}", out.text());
-    out.stdout
-}
-
-const QUEUES: [&str; 4] = ["filep", "sockp", "ippp", "allq"];
-
-/// Makes the queues, jobs and subscription; the ids of the jobs.
-fn populate(server: &Server) -> Vec<u32> {
-    let lpadmin = |args: &[&str]| tool(server, "lpadmin", args);
-    lpadmin(&["-p", "filep", "-v", "file:///dev/null", "-E", "-D", "Draft room #2"]);
-    lpadmin(&["-p", "filep", "-L", "Floor 1", "-u", "deny:mallory"]);
-    lpadmin(&[
-        "-p",
-        "filep",
-        "-o",
-        "quire-split-default=auto",
-        "-o",
-        "sides-default=two-sided-long-edge",
-    ]);
-    lpadmin(&["-p", "filep", "-o", "quire-failover-grace-time-default=45"]);
-    lpadmin(&["-p", "sockp", "-v", "socket://127.0.0.1:9", "-E", "-o", "job-quota-period=86400"]);
-    lpadmin(&["-p", "sockp", "-o", "job-page-limit=100", "-o", "printer-error-policy=abort-job"]);
-    lpadmin(&["-p", "ippp", "-v", "ipp://127.0.0.1:9/ipp/print", "-E"]);
-    lpadmin(&["-p", "filep", "-c", "allq"]);
-    lpadmin(&["-p", "sockp", "-c", "allq"]);
-    lpadmin(&["-d", "sockp"]);
-    tool(server, "cupsdisable", &["-r", "Waiting for toner", "ippp"]);
-    tool(server, "cupsenable", &["allq"]);
-    tool(server, "cupsaccept", &["allq"]);
-    let doc = data_dir().join("documents/document-letter.pdf").to_string_lossy().into_owned();
-    let submit = |queue: &str, extra: &[&str]| {
-        let mut args = vec!["-d", queue];
-        args.extend_from_slice(extra);
-        args.push(&doc);
-        parse_request_id(&tool(server, "lp", &args)).unwrap()
-    };
-    let jobs = vec![
-        submit("filep", &["-H", "hold", "-t", "Quarterly report", "-n", "2"]),
-        submit("allq", &["-H", "hold"]),
-        submit("ippp", &["-o", "media=iso_a4_210x297mm"]),
-    ];
-    ipptool(server, "filep", "create-subscription.test");
-    jobs
-}
-
-/// What the CUPS tools show of the server: compared before and after the round trip.
-fn snapshot(server: &Server) -> Vec<(String, String)> {
-    let mut shown = Vec::new();
-    let mut show = |what: String, out: String| shown.push((what, out));
-    for args in [&["-v"][..], &["-d"], &["-c"], &["-a"], &["-l", "-p"], &["-o"], &["-l", "-o"]] {
-        show(format!("lpstat {args:?}"), tool(server, "lpstat", args));
-    }
-    for queue in QUEUES {
-        let mut options: Vec<String> =
-            tool(server, "lpoptions", &["-p", queue]).split(' ').map(str::to_string).collect();
-        options.sort();
-        show(format!("lpoptions -p {queue}"), options.join("\n"));
-    }
-    show("Get-Subscriptions".into(), ipptool(server, "filep", "get-subscriptions.test"));
-    shown
-}
+use quire_tests::{data_dir, require_programs, Server};
 
 fn read(root: &Path, file: &str) -> Vec<u8> {
     fs::read(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))

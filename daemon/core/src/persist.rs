@@ -328,6 +328,7 @@ pub fn printer_to_blob(p: &Printer) -> Vec<u8> {
             "job-sheets-default",
             &[p.job_sheets_default.0.clone(), p.job_sheets_default.1.clone()],
         ),
+        texts("option-defaults", &p.option_defaults),
     ];
     let mut caps = Group::new(DelimiterTag::Printer);
     caps.attributes = p.capabilities.to_vec();
@@ -396,6 +397,7 @@ pub fn printer_from_blob(bytes: &[u8]) -> Result<Printer, PersistError> {
             sheets.first().cloned().unwrap_or_else(|| "none".into()),
             sheets.get(1).cloned().unwrap_or_else(|| "none".into()),
         ),
+        option_defaults: f.list("option-defaults"),
         device: Default::default(),
         security,
         trust,

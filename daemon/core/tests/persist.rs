@@ -158,6 +158,7 @@ prop_compose! {
             state_reasons, state_message, accepting, shared, hold_new_jobs, state_change_time, config_change_time,
             capabilities: std::sync::Arc::new(if generic { capabilities::generic("iso_a4_210x297mm") } else { vec![kw("sides-default", "one-sided")] }),
             users_allowed, users_denied, error_policy, op_policy, job_sheets_default: sheets,
+            option_defaults: if generic { vec!["media-default".into()] } else { Vec::new() },
             device: Default::default(),
             security, trust, claim,
             temporary: failover_mode == 2,

@@ -28,8 +28,8 @@ mod subscription;
 
 pub use job_control::{percent_encode, queue_name, JobControl, JobControlError, JobRecord};
 pub use queue::{
-    cross_check, valid_queue_name, CrossProblem, Queue, QueueFile, QueueKind, QueueState,
-    UserAccess, ERROR_POLICIES, QUIRE_OPTION_PREFIX,
+    cross_check, valid_auth_info, valid_queue_name, CrossProblem, Queue, QueueFile, QueueKind,
+    QueueState, UserAccess, ERROR_POLICIES, QUIRE_OPTION_PREFIX, TRANSIENT_REASONS,
 };
 pub use queue_parse::{parse_classes_conf, parse_printers_conf};
 pub use quire_settings::{attribute_name, option_name, option_text};

@@ -478,6 +478,8 @@ pub struct RequestedSet {
     all: bool,
     groups: Groups,
     actuals: bool,
+    /// CUPS's `printer-defaults`: every `-default` attribute of a printer.
+    defaults: bool,
     names: BTreeSet<String>,
 }
 
@@ -490,11 +492,23 @@ impl RequestedSet {
         if self.actuals && name.ends_with("-actual") {
             return true;
         }
+        if self.defaults && name.ends_with("-default") {
+            return true;
+        }
         syntax_of(name).is_some_and(|def| def.groups.intersects(self.groups))
     }
     /// Whether `all` was requested.
     pub fn is_all(&self) -> bool {
         self.all
+    }
+    /// Whether `name` is asked for only as one of CUPS's `printer-defaults` (not by name, not
+    /// by another group).
+    pub fn only_as_a_default(&self, name: &str) -> bool {
+        self.defaults
+            && name.ends_with("-default")
+            && !self.all
+            && !self.names.contains(name)
+            && !syntax_of(name).is_some_and(|def| def.groups.intersects(self.groups))
     }
     /// The individual (non-group) names requested.
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -540,6 +554,7 @@ const GROUP_KEYWORDS: &[&str] = &[
     "job-description",
     "job-status",
     "job-template",
+    "printer-defaults",
     "printer-description",
     "printer-status",
     "subscription-description",
@@ -551,13 +566,20 @@ const GROUP_KEYWORDS: &[&str] = &[
 /// Expands `requested-attributes` values for one object kind (RFC 8011
 /// sections 4.2.5.1, 4.3.4.1, RFC 3995 11.2.4, PWG 5100.7 `job-actuals`).
 pub fn expand_requested(requested: &[&str], object: ObjectKind) -> RequestedSet {
-    let mut set =
-        RequestedSet { all: false, groups: Groups::NONE, actuals: false, names: BTreeSet::new() };
+    let mut set = RequestedSet {
+        all: false,
+        groups: Groups::NONE,
+        actuals: false,
+        defaults: false,
+        names: BTreeSet::new(),
+    };
     for &keyword in requested {
         if keyword == "all" {
             set.all = true;
         } else if keyword == "job-actuals" {
             set.actuals |= matches!(object, ObjectKind::Job | ObjectKind::Document);
+        } else if keyword == "printer-defaults" {
+            set.defaults |= object == ObjectKind::Printer;
         } else if let Some(g) = group_of(keyword, object) {
             set.groups = set.groups.union(g);
         } else if !GROUP_KEYWORDS.contains(&keyword) {

@@ -365,3 +365,12 @@ fn requested_subscription_and_system() {
     let r = expand_requested(&["document-description"], ObjectKind::Document);
     assert!(r.contains("document-number") && r.contains("document-state"));
 }
+
+#[test]
+fn printer_defaults_is_every_default_attribute_of_a_printer() {
+    let set = expand_requested(&["printer-defaults"], ObjectKind::Printer);
+    assert!(set.contains("copies-default") && set.contains("media-default"));
+    assert!(!set.contains("copies-supported") && !set.contains("printer-name"));
+    let on_a_job = expand_requested(&["printer-defaults"], ObjectKind::Job);
+    assert!(!on_a_job.contains("copies-default") && on_a_job.names().next().is_none());
+}

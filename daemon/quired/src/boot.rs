@@ -57,20 +57,26 @@ struct Started {
     keyring: Arc<quire_vault::Keyring>,
     launch: Arc<quire_backends::Launch>,
     logs: Arc<Logs>,
+    cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
 }
 
-fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>) -> Result<Started, String> {
+/// `system`: quired runs as the host's print service (not the built-in configuration): it
+/// takes CUPS's queues and jobs over at its first start and keeps printers.conf written.
+fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>, system: bool) -> Result<Started, String> {
     for d in [&c.state_dir, &c.request_root, &c.cache_dir] {
         make_dir(d)?;
     }
     // Our own subdirectory, so a spool left by cupsd is never touched.
     let spool_dir = c.request_root.join("quire");
-    let store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir)
+    let mut store = quire_store::Store::open(&spool_dir.join("quire.db"), &spool_dir)
         .map_err(|e| e.to_string())?;
     let spool = store.spool();
     // Who filters run as, checked before anything else starts (User root is refused).
     let launch = Arc::new(crate::launch::launch(c)?);
-    let state = restore(core_settings(c, now(), &launch), &store).map_err(|e| e.to_string())?;
+    let mut state = restore(core_settings(c, now(), &launch), &store).map_err(|e| e.to_string())?;
+    if system {
+        crate::cups_state::import_if_first_start(&mut state, &mut store, c, &spool_dir, now())?;
+    }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     let failed = tx.clone();
     let store = crate::store_thread::spawn(
@@ -83,7 +89,7 @@ fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>) -> Result<Started, String>
         quire_vault::Keyring::open_or_create(&spool_dir.join("spool.key"))
             .map_err(|e| e.to_string())?,
     );
-    let task = SchedulerTask::new(
+    let mut task = SchedulerTask::new(
         state,
         store,
         spool_dir.clone(),
@@ -94,7 +100,13 @@ fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>) -> Result<Started, String>
         launch.clone(),
         logs.clone(),
     );
-    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch, logs })
+    let cups_files = system.then(|| {
+        let w =
+            crate::cups_state::writer::CupsFilesWriter::start(c.server_root.clone(), tx.clone());
+        task.write_cups_files(w.clone());
+        w
+    });
+    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch, logs, cups_files })
 }
 
 /// What the HTTP side shares; the settings a SIGHUP replaces are `Live`.
@@ -126,7 +138,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let c = &loaded.server;
     reopen_logs_on_sighup(logs.clone());
-    let mut s = start_scheduler(c, logs)?;
+    let mut s = start_scheduler(c, logs, !loaded.builtin)?;
     // The demo prints to simulated printers quired runs (kept alive until exit).
     let mut _fleet = Vec::new();
     if loaded.builtin {
@@ -144,7 +156,7 @@ pub async fn run(
         tracing::info!("Listening on {addr:?}");
     }
     let app = make_app(&loaded, &s);
-    let Started { task, tx, rx, launch, .. } = s;
+    let Started { task, tx, rx, launch, cups_files, .. } = s;
     tokio::spawn(task.run(rx));
     let config = Arc::new(Live::new(loaded.server.clone()));
     let notifier = service.notifier;
@@ -173,6 +185,9 @@ pub async fn run(
     bound.serve(router(app), shutdown).await.map_err(|e| e.to_string())?;
     if let Some(path) = &keepalive {
         crate::idle::keepalive_at_exit(path, &tx, config.get().browsing).await;
+    }
+    if let Some(w) = &cups_files {
+        w.flush().await;
     }
     tracing::info!("Scheduler shutting down normally.");
     Ok(())

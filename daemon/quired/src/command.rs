@@ -126,6 +126,11 @@ pub enum Command {
         settings: Box<quire_core::Settings>,
         pull: crate::fetch::PullPolicy,
     },
+    /// The texts of printers.conf and classes.conf as they are now (for the writer that
+    /// keeps them written for cupsd).
+    CupsFiles {
+        reply: oneshot::Sender<(String, String)>,
+    },
     /// `-l`: is there nothing to do (no unfinished job; with `browsing`, no shared printer)?
     Idle {
         browsing: bool,

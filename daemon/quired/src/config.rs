@@ -118,6 +118,12 @@ pub fn listen_specs(c: &ServerConfig) -> Vec<ListenSpec> {
                     *port,
                 )));
             }
+            // As cupsd: `localhost` is the loopback addresses, never looked up (a host whose
+            // /etc/hosts lacks it, a chroot, still listens).
+            Listen::Host { name, port } if name.eq_ignore_ascii_case("localhost") => {
+                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), *port)));
+                out.push(ListenSpec::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), *port)));
+            }
             Listen::Host { name, port } => match (name.as_str(), *port).to_socket_addrs() {
                 Ok(addrs) => out.extend(addrs.map(ListenSpec::Tcp)),
                 Err(e) => tracing::warn!("Unable to resolve Listen {name}:{port}: {e}"),

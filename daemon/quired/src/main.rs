@@ -12,6 +12,7 @@ mod cache;
 mod clock;
 mod command;
 mod config;
+mod cups_state;
 mod demo_fleet;
 mod device_query;
 mod fdlimit;

@@ -42,6 +42,8 @@ pub struct SchedulerTask {
     cache: Arc<ResponseCache>,
     spool_dir: PathBuf,
     logs: Arc<Logs>,
+    /// Keeps printers.conf and classes.conf written (not for the built-in configuration).
+    cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
 }
 
 impl SchedulerTask {
@@ -60,7 +62,12 @@ impl SchedulerTask {
         let runner =
             Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring, pull, launch);
         let armed = BTreeSet::new();
-        SchedulerTask { state, store, runner, tx, armed, cache, spool_dir, logs }
+        SchedulerTask { state, store, runner, tx, armed, cache, spool_dir, logs, cups_files: None }
+    }
+
+    /// From now on, changes to the queues are written to printers.conf and classes.conf.
+    pub fn write_cups_files(&mut self, writer: crate::cups_state::writer::CupsFilesWriter) {
+        self.cups_files = Some(writer);
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -144,6 +151,7 @@ impl SchedulerTask {
                 | Command::Summary { .. }
                 | Command::Spool(_)
                 | Command::Idle { .. }
+                | Command::CupsFiles { .. }
         );
         if !read_only {
             self.cache.invalidate();
@@ -182,6 +190,10 @@ impl SchedulerTask {
             Command::Idle { browsing, reply } => {
                 let shared = browsing && self.state.printers.values().any(|p| p.shared);
                 let _ = reply.send(self.state.jobs.active().is_empty() && !shared);
+            }
+            Command::CupsFiles { reply } => {
+                let (printers, classes) = crate::cups_state::to_queue::queue_files(&self.state);
+                let _ = reply.send((printers.to_text(), classes.to_text()));
             }
             cmd => self.backend_report(cmd, t),
         }
@@ -354,6 +366,12 @@ impl SchedulerTask {
     fn execute(&mut self, effects: Vec<Effect>) -> Durable {
         let changed = !effects.is_empty();
         let Batch { mut changes, jobs, printers, subs, server, shred, starts } = self.sort(effects);
+        let queues_changed = server
+            || !printers.is_empty()
+            || changes.iter().any(|c| matches!(c, Change::DeletePrinter(_)));
+        if let (true, Some(w)) = (queues_changed, &self.cups_files) {
+            w.mark();
+        }
         changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
         changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
         changes.extend(subs.iter().filter_map(|id| {

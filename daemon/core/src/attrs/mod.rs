@@ -110,13 +110,51 @@ pub fn printer_attributes(
     let uri = base.uri(&p.resource());
     state_attributes(s, p, &uri, base, now, &mut add);
     description_attributes(p, &uri, base, &mut add);
-    queue_attributes(p, base, &mut add);
+    // cupsd gives every class the device `file:///dev/null`.
+    let device = if p.is_class { "file:///dev/null" } else { p.device_uri.as_str() };
+    queue_attributes(p, device, base, &mut add);
     quire_attributes(p, &mut add);
     server_attributes(s, &mut add);
     job_handling_attributes(s, &mut add);
     job_and_subscription_attributes(s, &mut add);
     capability_attributes(p, want, &mut out);
+    out.retain(|a| !want.only_as_a_default(&a.name) || is_a_cups_default(p, a));
     out
+}
+
+/// The defaults cupsd gives every queue (a raw one has only these; a class not the last two).
+/// Not `job-sheets-default`: cupsd gives it only when it has banners, and Quire has none.
+const CUPS_QUEUE_DEFAULTS: [&str; 7] = [
+    "copies-default",
+    "job-cancel-after-default",
+    "job-hold-until-default",
+    "job-priority-default",
+    "number-up-default",
+    "finishings-default",
+    "print-color-mode-default",
+];
+
+/// Whether CUPS's `printer-defaults` gives `a`, as cupsd would for this queue: the defaults
+/// every queue has, those an administrator set (cupsd's `Option` lines), and Quire's own
+/// settings where they differ from a new queue's. CUPS's lp copies each into every job it
+/// sends, so a default of Quire's generic capabilities (media, output-bin, ...) must not be
+/// one: it would pin jobs that split or fail over to it.
+fn is_a_cups_default(p: &Printer, a: &Attribute) -> bool {
+    let printer_only = ["finishings-default", "print-color-mode-default"];
+    let every_queue = CUPS_QUEUE_DEFAULTS.contains(&a.name.as_str())
+        && !(p.is_class && printer_only.contains(&a.name.as_str()));
+    if every_queue || p.option_defaults.contains(&a.name) {
+        return true;
+    }
+    if !a.name.starts_with("quire-") {
+        return false;
+    }
+    let mut new_queue = crate::model::SplitPolicy::default()
+        .attributes()
+        .into_iter()
+        .chain(crate::model::FailoverPolicy::default().attributes())
+        .chain([Attribute::new(quire_ipp::vendor::CONFIDENTIAL_DEFAULT, Value::Boolean(false))]);
+    !new_queue.any(|d| d == *a)
 }
 
 /// Who the printer is and what state it is in.
@@ -182,18 +220,31 @@ fn description_attributes(
         vec![Value::Uri(base.uri(&format!("/icons/{}.png", p.name)).replacen("ipp", "http", 1))],
     );
     add("printer-supply-info-uri", vec![Value::Uri(uri.replacen("ipp", "http", 1) + "/supplies")]);
-    add("printer-geo-location", vec![Value::Unknown]);
-    add("printer-organization", vec![Value::Text(String::new())]);
-    add("printer-organizational-unit", vec![Value::Text(String::new())]);
+    // An administrator's values (lpadmin, or a queue taken over from cupsd) are capabilities.
+    let set = |name: &str, none: Value| match p.capability(name) {
+        Some(a) => a.values.clone(),
+        None => vec![none],
+    };
+    add("printer-geo-location", set("printer-geo-location", Value::Unknown));
+    add("printer-organization", set("printer-organization", Value::Text(String::new())));
+    add(
+        "printer-organizational-unit",
+        set("printer-organizational-unit", Value::Text(String::new())),
+    );
     add("printer-message-from-operator", vec![Value::Text(String::new())]);
     add("printer-config-changes", vec![Value::Integer(0)]);
 }
 
 /// How the queue is set up: its device or members, model, policies and users.
-fn queue_attributes(p: &Printer, base: &UriBase, add: &mut impl FnMut(&str, Vec<Value>)) {
-    if !p.is_class {
+fn queue_attributes(
+    p: &Printer,
+    device: &str,
+    base: &UriBase,
+    add: &mut impl FnMut(&str, Vec<Value>),
+) {
+    if !device.is_empty() {
         // As cupsd: without `user:password@`; only the backend gets the whole URI.
-        add("device-uri", vec![Value::Uri(quire_ipp::uri::without_userinfo(&p.device_uri))]);
+        add("device-uri", vec![Value::Uri(quire_ipp::uri::without_userinfo(device))]);
     }
     if p.is_class {
         add("member-names", p.members.iter().map(|m| Value::Name(m.clone())).collect());

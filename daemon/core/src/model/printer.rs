@@ -39,6 +39,9 @@ pub struct Printer {
     pub error_policy: String,
     pub op_policy: String,
     pub job_sheets_default: (String, String),
+    /// The `*-default` attributes an administrator set (`lpadmin -o NAME-default=VALUE`,
+    /// cupsd's `Option NAME VALUE` lines), by name: their values are among `capabilities`.
+    pub option_defaults: Vec<String>,
     /// What the device last reported while printing. Not persisted: the next job asks
     /// the device again.
     pub device: DeviceStatus,

@@ -10,6 +10,20 @@ use crate::request::{Request, Requester};
 use crate::{capabilities, ids, response, schedule};
 use quire_ipp::{Attribute, DelimiterTag, Group};
 
+/// Printer attributes cupsd's CUPS-Add-Modify-Printer takes that Quire keeps and shows but
+/// does not act on (per-queue quotas, a PPD's port monitor, ...): kept so that the queue goes
+/// back to cupsd with them (printers.conf).
+pub const KEPT_FOR_CUPS: &[&str] = &[
+    "auth-info-required",
+    "job-k-limit",
+    "job-page-limit",
+    "job-quota-period",
+    "port-monitor",
+    "printer-geo-location",
+    "printer-organization",
+    "printer-organizational-unit",
+];
+
 /// Device URI schemes a queue may use in this build.
 const SCHEMES: &[&str] = &["file", "ipp", "ipps", "socket", "lpd", "http", "https"];
 
@@ -57,6 +71,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         error_policy: if is_class { "retry-current-job".into() } else { "stop-printer".into() },
         op_policy,
         job_sheets_default: ("none".into(), "none".into()),
+        option_defaults: Vec::new(),
         device: Default::default(),
         security: Default::default(),
         trust: Default::default(),
@@ -230,8 +245,14 @@ fn apply_common(p: &mut Printer, attrs: &[Attribute]) -> IppResult<()> {
                 );
             }
             name if name.ends_with("-default") && name != "job-sheets-default" => {
+                if !p.option_defaults.iter().any(|n| n == name) {
+                    p.option_defaults.push(name.to_string());
+                }
                 p.set_capability(a.clone())
             }
+            // What cupsd keeps for a queue and Quire only shows and hands back to it
+            // (printers.conf): docs/MIGRATION.md says which Quire does not apply.
+            name if KEPT_FOR_CUPS.contains(&name) => p.set_capability(a.clone()),
             _ => {}
         }
     }

@@ -285,6 +285,13 @@ pub async fn bind(
             {
                 tracing::info!("Listen {spec}: served by a passed socket on all addresses");
             }
+            // `Listen localhost:631` on a host without IPv6: as cupsd, the IPv4 one serves.
+            Err(NetError::Bind { source, .. })
+                if source.kind() == std::io::ErrorKind::AddrNotAvailable
+                    && matches!(spec, ListenSpec::Tcp(a) if a.ip() == std::net::Ipv6Addr::LOCALHOST) =>
+            {
+                tracing::warn!("Listen {spec}: IPv6 is not available here; not listening there");
+            }
             Err(e) => return Err(e),
         }
     }
