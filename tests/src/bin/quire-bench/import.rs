@@ -146,7 +146,7 @@ fn report(args: &Args, quired_bin: &Path, made: &Install, made_in: Duration) -> 
     };
     header.extend([
         format!(
-            "Servers: {} vs {}; same cupsd.conf/cups-files.conf (LogLevel warn, MaxJobs 0)",
+            "Servers: {} vs {}; same cupsd.conf/cups-files.conf (LogLevel info, MaxJobs 0)",
             args.servers.cupsd.display(),
             quired_bin.display()
         ),
