@@ -127,7 +127,7 @@ fn printer(i: usize, make_model: Option<&str>) -> Queue {
     q.info = Some(format!("Lab printer {i}"));
     q.location = Some(format!("Building {} room {}", i / 100, i % 100));
     q.make_model = make_model.map(str::to_string);
-    q.device_uri = Some(if i % 2 == 0 {
+    q.device_uri = Some(if i.is_multiple_of(2) {
         "socket://127.0.0.1:9".into()
     } else {
         "ipp://127.0.0.1:9/ipp/print".into()
@@ -143,13 +143,13 @@ fn printer(i: usize, make_model: Option<&str>) -> Queue {
     q.op_policy = Some("default".into());
     q.error_policy = Some("retry-job".into());
     // In cupsd's order: it writes options sorted by name.
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         q.set_option("media", "iso_a4_210x297mm");
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         q.set_option("print-color-mode", "monochrome");
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         q.set_option("sides", "two-sided-long-edge");
     }
     q
@@ -200,7 +200,7 @@ fn subscriptions(n: usize) -> String {
 /// Where job `id` was sent: every 50th job to a class (when there are classes), else to a
 /// printer, round the printers.
 fn destination(id: usize, plan: &Plan) -> String {
-    if plan.classes > 0 && id % 50 == 0 {
+    if plan.classes > 0 && id.is_multiple_of(50) {
         let c = (id / 50) % plan.classes;
         format!("ipp://localhost/classes/{}", percent_encode(&class_name(c)))
     } else {
