@@ -2,7 +2,7 @@
 //! in one run on this machine (docs/BENCHMARKS.md). A benchmark, not a test: nothing here
 //! asserts on timing.
 //!
-//! Usage: `quire-bench core|busy|conns|scale|print|split|failover|confidential [options]`
+//! Usage: `quire-bench core|busy|conns|scale|import|print|split|failover|confidential [options]`
 //! (`quire-bench SUBCOMMAND --help` lists a subcommand's options.)
 
 mod args;
@@ -16,6 +16,7 @@ mod env;
 mod failover;
 mod figures;
 mod fleet;
+mod import;
 mod load;
 mod print;
 mod scale;
@@ -40,7 +41,9 @@ const USAGE: &str =
   conns         16 active clients with and without 10,000 idle connections, RSS per idle
                 connection, the server pinned to 1 and 2 cores: cupsd vs quired
   scale         20,000 printers and 1,000,000 jobs of history: start-up, CUPS-Get-Printers,
-                Get-Jobs with limit/first-index, Purge-Jobs, other clients' latency meanwhile";
+                Get-Jobs with limit/first-index, Purge-Jobs, other clients' latency meanwhile
+  import        taking over a CUPS install of 10,000 printers and 100,000 queued jobs: time, CPU
+                and memory until every printer and job is listed, and a second start";
 
 fn main() -> ExitCode {
     let mut argv = std::env::args().skip(1);
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         "confidential" => confidential::main(rest),
         "conns" => conns::main(rest),
         "scale" => scale::main(rest),
+        "import" => import::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

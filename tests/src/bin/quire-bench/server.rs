@@ -31,7 +31,7 @@ pub fn start(kind: ServerKind, binary: &Path, root: &Path, opts: ConfigOpts) -> 
 
 /// cupsd.conf and cups-files.conf: the harness's layout, with the settings a 10,000-job
 /// benchmark needs.
-fn config(root: &Path, port: u16, opts: ConfigOpts) -> (String, String) {
+pub fn config(root: &Path, port: u16, opts: ConfigOpts) -> (String, String) {
     let r = root.display();
     let dirty = if opts.cupsd_durable { "DirtyCleanInterval 0\n" } else { "" };
     let sync = if opts.cupsd_durable { "SyncOnClose Yes\n" } else { "" };
