@@ -6,8 +6,7 @@
 //! new one written beside it and renamed over it, so a crash leaves one or the other; then the
 //! scheduler reloads it (SIGHUP, `reload.rs`).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -70,37 +69,8 @@ pub fn put(conf: &ConfFiles, text: &[u8]) -> std::io::Result<Put> {
     if !errors.is_empty() {
         return Ok(Put::Refused(errors.join("\n")));
     }
-    install(&conf.cupsd, text.as_bytes())?;
+    crate::conf_file::replace(&conf.cupsd, text.as_bytes(), 0o640)?;
     Ok(Put::Installed)
-}
-
-/// Writes `bytes` to `path` by way of `path.N` (fsynced, with the old file's mode), keeping
-/// the old file as `path.O`.
-fn install(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let with = |ext: &str| {
-        let mut p = path.as_os_str().to_owned();
-        p.push(ext);
-        PathBuf::from(p)
-    };
-    let (new, old) = (with(".N"), with(".O"));
-    let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o640);
-    {
-        let mut f = std::fs::File::create(&new)?;
-        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    if path.exists() {
-        // A hard link, so `path` exists at every moment.
-        let _ = std::fs::remove_file(&old);
-        std::fs::hard_link(path, &old)?;
-    }
-    std::fs::rename(&new, path)?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
 }
 
 pub fn answer(result: std::io::Result<Put>, conf: &ConfFiles) -> Response {
@@ -128,6 +98,7 @@ pub fn answer(result: std::io::Result<Put>, conf: &ConfFiles) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn conf(dir: &Path) -> ConfFiles {
         ConfFiles { cupsd: dir.join("cupsd.conf"), files: dir.join("cups-files.conf") }

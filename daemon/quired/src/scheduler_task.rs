@@ -5,15 +5,14 @@ use crate::cache::ResponseCache;
 use crate::clock::now;
 use crate::command::{Command, Durable, Encoded, ResponseBody, Summary};
 use crate::logs::Logs;
+use crate::records;
 use crate::runner::Runner;
 use crate::store_thread::StoreHandle;
 use quire_core::page_log::PageFields;
-use quire_core::{persist, Effect, Outcome, Request, Requester, Scheduler};
+use quire_core::{Effect, Outcome, Request, Requester, Scheduler};
 use quire_ipp::registry::ObjectKind;
 use quire_ipp::Message;
-use quire_store::{
-    Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, SubscriptionRecord,
-};
+use quire_store::Change;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -108,14 +107,7 @@ impl SchedulerTask {
 
     /// Runs one request through the core as if a local admin sent it (built-in queues).
     pub fn bootstrap(&mut self, request: Request) -> Message {
-        let who = Requester {
-            user: "root".into(),
-            authenticated: true,
-            admin: true,
-            host: "localhost".into(),
-            method: quire_core::AuthMethod::PeerCred,
-            ..Default::default()
-        };
+        let who = crate::requester::local_root();
         let out = quire_core::handle(&mut self.state, &request, &who, now());
         self.apply(out.effects);
         out.response
@@ -372,18 +364,15 @@ impl SchedulerTask {
         if let (true, Some(w)) = (queues_changed, &self.cups_files) {
             w.mark();
         }
-        changes.extend(printers.iter().filter_map(|k| self.printer_change(k)));
-        changes.extend(jobs.iter().filter_map(|id| self.job_change(*id)));
-        changes.extend(subs.iter().filter_map(|id| {
-            self.state.subscriptions.get(id).map(|x| {
-                Change::PutSubscription(SubscriptionRecord {
-                    id: *id,
-                    attrs: persist::subscription_to_blob(x),
-                })
-            })
-        }));
+        let st = &self.state;
+        changes
+            .extend(printers.iter().filter_map(|k| Some(records::printer(k, st.printers.get(k)?))));
+        changes.extend(jobs.iter().filter_map(|id| Some(records::job(st.jobs.get(id)?))));
+        changes.extend(
+            subs.iter().filter_map(|id| Some(records::subscription(st.subscriptions.get(id)?))),
+        );
         if server {
-            changes.extend(self.server_changes());
+            changes.extend(records::server(st));
         }
         if !shred.is_empty() {
             // Overwriting a large file takes a while: the store thread does it (not the
@@ -458,64 +447,6 @@ impl SchedulerTask {
             }
         }
         b
-    }
-
-    fn job_change(&self, id: i32) -> Option<Change> {
-        let j = self.state.jobs.get(&id)?;
-        let documents = if j.files_purged {
-            Vec::new()
-        } else {
-            // Print-URI documents have no bytes to store yet: the job record keeps them.
-            j.documents
-                .iter()
-                .filter(|d| d.uri.is_none())
-                .map(|d| DocumentRecord {
-                    number: d.number,
-                    format: d.format.clone(),
-                    size: d.size,
-                    file: PathBuf::from(&d.file),
-                    compression: d.compression.clone(),
-                    // The bytes were staged by spool_stream; the store thread attaches them.
-                    storage: if d.is_inline() {
-                        DocumentStorage::Inline
-                    } else {
-                        DocumentStorage::File
-                    },
-                })
-                .collect()
-        };
-        Some(Change::PutJob(JobRecord {
-            id,
-            printer: j.printer.to_string(),
-            state: j.state as i32,
-            owner: j.owner.to_string(),
-            created: j.created,
-            completed: j.completed_at,
-            attrs: persist::job_to_blob(j),
-            documents,
-        }))
-    }
-
-    fn printer_change(&self, key: &str) -> Option<Change> {
-        let p = self.state.printers.get(key)?;
-        Some(Change::PutPrinter(PrinterRecord {
-            name: key.to_string(),
-            is_class: p.is_class,
-            attrs: persist::printer_to_blob(p),
-        }))
-    }
-
-    fn server_changes(&self) -> Vec<Change> {
-        let s = &self.state;
-        vec![
-            Change::SetKv("next-job-id".into(), s.next_job_id.to_string()),
-            Change::SetKv("next-printer-id".into(), s.next_printer_id.to_string()),
-            Change::SetKv("next-subscription-id".into(), s.next_subscription_id.to_string()),
-            match &s.default_printer {
-                Some(d) => Change::SetKv("default-printer".into(), d.clone()),
-                None => Change::DeleteKv("default-printer".into()),
-            },
-        ]
     }
 
     fn arm(&mut self, at: i64) {

@@ -5,11 +5,11 @@ use super::backup;
 use super::import_jobs::{self, SpoolListing};
 use super::import_queues;
 use super::IMPORT_MARK;
+use crate::records;
 use quire_config::ServerConfig;
-use quire_core::{persist, Scheduler};
+use quire_core::Scheduler;
 use quire_cupsfiles::{parse_classes_conf, parse_printers_conf, parse_subscriptions_conf};
-use quire_store::SubscriptionRecord;
-use quire_store::{Change, DocumentRecord, DocumentStorage, JobRecord, PrinterRecord, Store};
+use quire_store::{Change, Store};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -184,49 +184,10 @@ fn add_everything(
 /// Everything in the scheduler as store changes (it held nothing before the import).
 fn changes_for(s: &Scheduler) -> Vec<Change> {
     let mut changes = Vec::with_capacity(s.printers.len() + s.jobs.len() + 8);
-    for (key, p) in &s.printers {
-        changes.push(Change::PutPrinter(PrinterRecord {
-            name: key.clone(),
-            is_class: p.is_class,
-            attrs: persist::printer_to_blob(p),
-        }));
-    }
-    for (id, j) in s.jobs.iter() {
-        let documents = j
-            .documents
-            .iter()
-            .map(|d| DocumentRecord {
-                number: d.number,
-                format: d.format.clone(),
-                size: d.size,
-                file: PathBuf::from(&d.file),
-                compression: d.compression.clone(),
-                storage: DocumentStorage::File,
-            })
-            .collect();
-        changes.push(Change::PutJob(JobRecord {
-            id: *id,
-            printer: j.printer.to_string(),
-            state: j.state as i32,
-            owner: j.owner.to_string(),
-            created: j.created,
-            completed: j.completed_at,
-            attrs: persist::job_to_blob(j),
-            documents,
-        }));
-    }
-    for (id, x) in &s.subscriptions {
-        changes.push(Change::PutSubscription(SubscriptionRecord {
-            id: *id,
-            attrs: persist::subscription_to_blob(x),
-        }));
-    }
-    changes.push(Change::SetKv("next-job-id".into(), s.next_job_id.to_string()));
-    changes.push(Change::SetKv("next-printer-id".into(), s.next_printer_id.to_string()));
-    changes.push(Change::SetKv("next-subscription-id".into(), s.next_subscription_id.to_string()));
-    if let Some(d) = &s.default_printer {
-        changes.push(Change::SetKv("default-printer".into(), d.clone()));
-    }
+    changes.extend(s.printers.iter().map(|(key, p)| records::printer(key, p)));
+    changes.extend(s.jobs.values().map(|j| records::job(j)));
+    changes.extend(s.subscriptions.values().map(records::subscription));
+    changes.extend(records::server(s));
     changes
 }
 

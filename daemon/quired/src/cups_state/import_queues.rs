@@ -5,7 +5,7 @@
 //! print; one that still fails is left out, with a warning naming its file and line.
 
 use quire_core::model::{PrinterState, Scheduler};
-use quire_core::{Request, Requester, UriBase};
+use quire_core::{Request, UriBase};
 use quire_cupsfiles::{Queue, QueueFile, QueueKind, QueueState, UserAccess};
 use quire_ipp::registry::{self, Kind};
 use quire_ipp::{Attribute, DelimiterTag, Group, Message, Operation, Value};
@@ -19,18 +19,6 @@ pub struct QueuesDone {
     /// Added without some of their settings (a warning says which).
     pub partly: usize,
     pub left_out: usize,
-}
-
-/// The root user on this host, as the import's requests come from.
-pub fn root() -> Requester {
-    Requester {
-        user: "root".into(),
-        authenticated: true,
-        admin: true,
-        host: "localhost".into(),
-        method: quire_core::AuthMethod::PeerCred,
-        ..Default::default()
-    }
 }
 
 /// The line of each queue's block in `bytes` (printers.conf or classes.conf), by lowercase
@@ -140,7 +128,12 @@ fn add(
     g.attributes = attrs;
     msg.push_group(g);
     let base = UriBase { scheme: "ipp".into(), authority: "localhost".into() };
-    let out = quire_core::handle(s, &Request::new(msg, "/admin/", base), &root(), now);
+    let out = quire_core::handle(
+        s,
+        &Request::new(msg, "/admin/", base),
+        &crate::requester::local_root(),
+        now,
+    );
     if out.response.code < 0x0100 {
         return Ok(());
     }

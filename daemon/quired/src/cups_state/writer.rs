@@ -5,7 +5,6 @@
 //! place, with the previous file's owner and mode (0600 for a new file).
 
 use crate::command::Command;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,32 +76,11 @@ impl CupsFilesWriter {
     }
 }
 
-/// Writes `text` to `path` as cupsd does: `path.N` first, the old file kept as `path.O`.
+/// Writes `text` to `path` as cupsd does (`crate::conf_file::replace`), 0600 when new; a file
+/// that already says the same is left alone.
 pub fn write_conf(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
     if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(());
     }
-    let with = |suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
-    let (new, old) = (with(".N"), with(".O"));
-    let previous = std::fs::metadata(path).ok();
-    let mode = previous.as_ref().map_or(0o600, |m| m.mode() & 0o7777);
-    let _ = std::fs::remove_file(&new);
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&new)?;
-    if let Some(m) = &previous {
-        std::os::unix::fs::fchown(&f, Some(m.uid()), Some(m.gid()))?;
-        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    drop(f);
-    if previous.is_some() {
-        let _ = std::fs::remove_file(&old);
-        std::fs::hard_link(path, &old)?;
-    }
-    std::fs::rename(&new, path)?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
+    crate::conf_file::replace(path, text.as_bytes(), 0o600)
 }
