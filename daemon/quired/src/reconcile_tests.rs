@@ -4,7 +4,7 @@ use super::*;
 use crate::store_thread::Reloaded;
 use quire_core::{Document, Request, Requester, Settings, UriBase};
 use quire_ipp::{Attribute, DelimiterTag, Group, Operation, Value};
-use quire_store::{DocumentRecord, DocumentStorage, JobRecord};
+use quire_store::JobRecord;
 
 const NOW: i64 = 1_700_000_000;
 
@@ -17,14 +17,7 @@ fn spool_dir(tag: &str) -> std::path::PathBuf {
 }
 
 fn root() -> Requester {
-    Requester {
-        user: "root".into(),
-        authenticated: true,
-        admin: true,
-        host: "localhost".into(),
-        method: quire_core::AuthMethod::PeerCred,
-        ..Default::default()
-    }
+    crate::requester::local_root()
 }
 
 fn request(op: Operation, uri: &str, doc: Option<Document>, job: Vec<Attribute>) -> Request {
@@ -82,30 +75,11 @@ fn world(file: &str) -> Scheduler {
     s
 }
 
-/// The store's record of a job as memory has it now.
+/// The store's record of a job as memory has it now (as a batch saves it).
 fn record(s: &Scheduler, id: i32) -> JobRecord {
-    let j = &s.jobs[&id];
-    let documents = j
-        .documents
-        .iter()
-        .map(|d| DocumentRecord {
-            number: d.number,
-            format: d.format.clone(),
-            size: d.size,
-            file: d.file.clone().into(),
-            compression: None,
-            storage: DocumentStorage::File,
-        })
-        .collect();
-    JobRecord {
-        id,
-        printer: j.printer.to_string(),
-        state: j.state as i32,
-        owner: j.owner.to_string(),
-        created: j.created,
-        completed: j.completed_at,
-        attrs: persist::job_to_blob(j),
-        documents,
+    match crate::records::job(&s.jobs[&id]) {
+        quire_store::Change::PutJob(r) => r,
+        other => panic!("not a job record: {other:?}"),
     }
 }
 
