@@ -39,7 +39,9 @@ pub fn in_worker(
         .spawn()
         .map_err(|e| BackendError::StopPrinter(format!("Unable to start the backend: {e}")))?;
     let id = job.id;
-    tracing::debug!("[Job {id}] Started the backend worker (PID {}) for {uri:?}", child.id());
+    // Never the URI's `user:password@` (the worker alone gets them, on its stdin).
+    let shown = quire_ipp::uri::without_userinfo(uri);
+    tracing::debug!("[Job {id}] Started the backend worker (PID {}) for {shown}", child.id());
     // A message on `then`: pass a cancel on; the sender dropped: close stdin.
     let (then_tx, then_rx) = mpsc::channel::<()>();
     let feeder = child.stdin.take().map(|stdin| {
