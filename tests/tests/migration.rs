@@ -204,3 +204,46 @@ fn broken_cups_files_cost_only_the_broken_item() {
     assert_eq!(fs::read_to_string(backup.join("etc/printers.conf")).unwrap(), text);
     assert_eq!(control_files(&backup.join("spool")).len(), jobs.len() + 2);
 }
+
+/// Every file of `dir` (recursively) with its bytes, to compare before and after.
+fn snapshot_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().map(|e| e.unwrap()) {
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            if path.file_name().is_some_and(|n| n != "quire") {
+                out.extend(snapshot_files(&path));
+            }
+        } else if entry.file_type().unwrap().is_file() {
+            out.push((path.clone(), fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An import that cannot finish (here the backup cannot be taken: cupsd's job cache is a
+/// directory) stops quired with the reason, and leaves CUPS's files exactly as they were; the
+/// next start, once the cause is gone, imports.
+#[test]
+fn a_failed_import_changes_nothing_of_cupss() {
+    require_programs();
+    let Some(quired_bin) = quired() else { return };
+    let mut server = Server::start_cupsd().unwrap();
+    populate(&server);
+    server.stop(Duration::from_secs(30)).unwrap();
+    let root = server.dir().to_path_buf();
+    let cache = root.join("cache/job.cache");
+    let _ = fs::remove_file(&cache);
+    fs::create_dir(&cache).unwrap();
+    let (etc, spool) = (snapshot_files(&root.join("etc")), snapshot_files(&root.join("spool")));
+    let refused = server.switch_to(ServerKind::Quired, &quired_bin);
+    let why = format!("{refused:?}");
+    assert!(refused.is_err() && why.contains("Unable to back CUPS's files up"), "{why}");
+    assert!(snapshot_files(&root.join("etc")) == etc, "CUPS's ServerRoot changed");
+    assert!(snapshot_files(&root.join("spool")) == spool, "CUPS's spool changed");
+    fs::remove_dir(&cache).unwrap();
+    server.switch_to(ServerKind::Quired, &quired_bin).unwrap();
+    let log = log_text(&server);
+    assert!(log.contains("Imported 3 printers, 1 classes, 3 jobs"), "{log}");
+}
