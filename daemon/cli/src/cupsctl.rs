@@ -6,7 +6,7 @@
 //! `_remote_admin`: remote access and an Allow in `<Location /admin>`; `_remote_any`: `Allow
 //! all`; `_share_printers`: remote access and Browsing; `_user_cancel_any`: no Require in the
 //! default policy's Cancel-Job limit). Changing one rewrites the lines it is made of, as
-//! CUPS rewrites them ([`Editor`]); `name=value` sets a top-level directive. Like CUPS's
+//! CUPS rewrites them (`Editor`); `name=value` sets a top-level directive. Like CUPS's
 //! rewrite, the new file has no comments and is indented by nesting.
 
 use std::path::Path;

@@ -72,7 +72,7 @@ impl State {
         }
     }
 
-    /// Sets the destinations as loaded (for [`State::load`] and the tests). The default is
+    /// Sets the destinations as loaded (for `State::load` and the tests). The default is
     /// the files' `Default`; else the environment's or `server_default`, but (as in CUPS)
     /// only when the files have no line for that queue.
     pub fn set_loaded(&mut self, server: Vec<Dest>, server_default: Option<&str>) {
