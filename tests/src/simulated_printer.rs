@@ -225,7 +225,22 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// Starts the simulator on two free ports; again on two others (up to 5 tries) when one was
+    /// taken meanwhile (`free_port` finds a port free, then lets it go: another test's
+    /// connection may get it first).
     pub fn start(opts: SimOptions) -> io::Result<Sim> {
+        let mut tries = 0;
+        loop {
+            match Sim::start_once(opts.clone()) {
+                Err(e) if tries < 4 && e.to_string().contains("Address already in use") => {
+                    tries += 1
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once(opts: SimOptions) -> io::Result<Sim> {
         let bin = sim_binary()?;
         let dir = tempfile::Builder::new().prefix("quire-sim-").tempdir()?;
         let (port, control_port) = (free_port()?, free_port()?);
