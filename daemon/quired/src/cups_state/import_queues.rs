@@ -56,20 +56,11 @@ pub fn add_all(
     s.next_printer_id = s.next_printer_id.max(most.saturating_add(1));
     let mut ids: HashSet<i32> = s.printers.values().map(|p| p.id).collect();
     // A class may name a class further down: those wait for a second pass.
-    let mut waiting: Vec<&Queue> = Vec::new();
-    for q in &file.queues {
-        let at = lines.get(&q.name.to_ascii_lowercase()).copied().unwrap_or(0);
-        let place = format!("{}:{at}", path.display());
-        let later = file.kind == QueueKind::Class
-            && q.members.iter().any(|m| s.printer(m).is_none() && file.get(m).is_some());
-        if later {
-            waiting.push(q);
-            continue;
-        }
-        add_one(s, q, file.kind, &place, default_shared, now, &mut done);
-        adopt_facts(s, q, ppd_dir, now, &mut ids);
-    }
-    for q in waiting {
+    let (now_first, waiting): (Vec<&Queue>, Vec<&Queue>) = file.queues.iter().partition(|q| {
+        file.kind == QueueKind::Printer
+            || !q.members.iter().any(|m| s.printer(m).is_none() && file.get(m).is_some())
+    });
+    for q in now_first.into_iter().chain(waiting) {
         let at = lines.get(&q.name.to_ascii_lowercase()).copied().unwrap_or(0);
         let place = format!("{}:{at}", path.display());
         add_one(s, q, file.kind, &place, default_shared, now, &mut done);
