@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -43,13 +43,25 @@ pub struct Named {
 impl Named {
     /// Starts named, primary for `zone` (`campus.test`), and waits until it answers for it.
     pub fn start(zone: &str) -> io::Result<Named> {
+        Named::start_on(zone, free_port()?)
+    }
+
+    /// [`Named::start`] on a given port (one a client was told of before the server ran).
+    pub fn start_on(zone: &str, port: u16) -> io::Result<Named> {
+        Named::start_on_with_key(zone, port, &keygen("quire-key")?)
+    }
+
+    /// [`Named::start_on`] taking updates signed with `key` (one a client already holds).
+    pub fn start_on_with_key(zone: &str, port: u16, key: &TsigKey) -> io::Result<Named> {
         let zone = zone.trim_end_matches('.').to_string();
         let dir = tempfile::Builder::new().prefix("quire-named-").tempdir()?;
-        let port = free_port()?;
-        let key = keygen("quire-key")?;
+        let key = key.clone();
         let other_key = keygen("other-host-key")?;
         fs::write(dir.path().join(format!("{zone}.db")), initial_zone(&zone))?;
-        fs::write(dir.path().join("named.conf"), config(dir.path(), port, &zone, &key, &other_key))?;
+        fs::write(
+            dir.path().join("named.conf"),
+            config(dir.path(), port, &zone, &key, &other_key),
+        )?;
         let log = fs::File::create(dir.path().join("named.log"))?;
         let mut cmd = Command::new("named");
         // -g: foreground, log to stderr; -n 1: one worker (the machine is shared).
@@ -117,10 +129,8 @@ impl Named {
     /// Runs `nsupdate` with `commands` (server and zone lines are added), signed with `key`.
     pub fn nsupdate(&self, key: &TsigKey, commands: &str) -> io::Result<CmdOutput> {
         let script = self.dir.path().join("nsupdate.txt");
-        let text = format!(
-            "server 127.0.0.1 {}\nzone {}.\n{commands}\nsend\n",
-            self.port, self.zone
-        );
+        let text =
+            format!("server 127.0.0.1 {}\nzone {}.\n{commands}\nsend\n", self.port, self.zone);
         fs::write(&script, text)?;
         let y = format!("hmac-sha256:{}:{}", key.name, key.secret);
         let args = vec!["-y".to_string(), y, script.display().to_string()];
@@ -139,8 +149,15 @@ pub fn checkzone(zone: &str, file: &Path) -> io::Result<CmdOutput> {
     run_with_timeout(20, "named-checkzone", &args, None, &[])
 }
 
-fn keygen(name: &str) -> io::Result<TsigKey> {
-    let out = run_with_timeout(20, "tsig-keygen", &["-a".into(), "hmac-sha256".into(), name.into()], None, &[])?;
+/// A new hmac-sha256 key from `tsig-keygen`.
+pub fn keygen(name: &str) -> io::Result<TsigKey> {
+    let out = run_with_timeout(
+        20,
+        "tsig-keygen",
+        &["-a".into(), "hmac-sha256".into(), name.into()],
+        None,
+        &[],
+    )?;
     let secret = out
         .stdout
         .lines()
@@ -177,9 +194,4 @@ fn config(dir: &Path, port: u16, zone: &str, key: &TsigKey, other_key: &TsigKey)
         key.name,
         other_key.name
     )
-}
-
-/// Where named keeps the zone's journal (updates not yet written into the zone file).
-pub fn journal(named: &Named) -> PathBuf {
-    named.dir().join(format!("{}.db.jnl", named.zone.trim_end_matches('.')))
 }
