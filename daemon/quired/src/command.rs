@@ -131,6 +131,10 @@ pub enum Command {
     CupsFiles {
         reply: oneshot::Sender<(String, String)>,
     },
+    /// The facts of the queues to advertise with DNS-SD (for the publisher).
+    SharedQueues {
+        reply: oneshot::Sender<Vec<quire_dnssd::txt::QueueFacts>>,
+    },
     /// `-l`: is there nothing to do (no unfinished job; with `browsing`, no shared printer)?
     Idle {
         browsing: bool,
