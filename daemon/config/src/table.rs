@@ -109,7 +109,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("AutoPurgeJobs", C, TOP, Sup, ""),
     d("BrowseDNSSDSubTypes", C, TOP, Sup, ""),
     d("BrowseLocalProtocols", C, TOP, Sup, ""),
-    d("BrowseWebIF", C, TOP, Sup, ""),
+    d("BrowseWebIF", C, TOP, Ign, "Quire has no web interface to advertise yet"),
     d("Browsing", C, TOP, Sup, ""),
     d(
         "Classification",

@@ -649,7 +649,7 @@ fn parse_subtypes(a: &str) -> Result<Vec<String>, ValueError> {
 /// `SyncOnClose Yes`), so it needs no warning.
 fn asks_what_quire_does(name: &str, a: &str) -> bool {
     match name {
-        "WebInterface" => parse_bool(a) == Ok(false),
+        "WebInterface" | "BrowseWebIF" => parse_bool(a) == Ok(false),
         "SyncOnClose" | "StrictConformance" => parse_bool(a) == Ok(true),
         _ => false,
     }

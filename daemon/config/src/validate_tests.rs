@@ -388,7 +388,9 @@ fn browsing_directives_as_cupsd_reads_them() {
          BrowseDNSSDSubTypes _cups,_print\n",
         "",
     );
-    assert!(diags.is_empty(), "{diags:?}");
+    // Nothing to advertise as the web interface yet: said so.
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].message.starts_with("BrowseWebIF has no effect"), "{diags:?}");
     assert!(!c.browsing && !c.browse_dnssd && c.browse_web_if);
     assert_eq!(c.dnssd_host_name.as_deref(), Some("print.example.com"));
     assert_eq!(c.browse_dnssd_subtypes, ["_cups", "_print"]);
