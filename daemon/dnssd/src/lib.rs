@@ -3,6 +3,7 @@
 //! so the daemon's publishers (Avahi over D-Bus, its own mDNS responder, wide-area DNS) all
 //! advertise the same thing.
 
+pub mod device;
 pub mod name;
 pub mod txt;
 

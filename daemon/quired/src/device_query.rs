@@ -32,7 +32,11 @@ pub async fn fill(req: &mut Request, fetch: Fetch) {
                 }
             }
         }
-        Fetch::Devices => req.devices = devices(),
+        Fetch::Devices => {
+            let mut list = devices();
+            list.extend(crate::dnssd::browse::devices(crate::dnssd::browse::MAX_BROWSE).await);
+            req.devices = list;
+        }
         Fetch::None => {}
     }
 }

@@ -6,6 +6,7 @@
 //! publisher asks the scheduler for the shared queues' facts and registers what changed.
 
 mod avahi;
+pub mod browse;
 mod responder;
 
 use crate::command::Command;
