@@ -202,6 +202,10 @@ impl SchedulerTask {
                 let shared = browsing && self.state.printers.values().any(|p| p.shared);
                 let _ = reply.send(self.state.jobs.active().is_empty() && !shared);
             }
+            Command::DnssdNames(names) => {
+                self.state.dnssd_names =
+                    names.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+            }
             Command::SharedQueues { reply } => {
                 let _ = reply.send(quire_core::advert::shared_queues(&self.state));
             }

@@ -15,6 +15,8 @@ const UNSPEC: i32 = -1;
 /// `AVAHI_ENTRY_GROUP_COLLISION`, `AVAHI_ENTRY_GROUP_FAILURE`.
 const COLLISION: i32 = 3;
 const FAILURE: i32 = 4;
+/// Alternative names tried for one registration before giving up.
+const MAX_RENAMES: usize = 16;
 
 #[zbus::proxy(
     interface = "org.freedesktop.Avahi.Server",
@@ -126,6 +128,10 @@ impl AvahiPublisher {
         })
     }
 
+    pub fn registered_names(&self) -> BTreeMap<String, String> {
+        self.groups.iter().map(|(q, g)| (q.clone(), g.name.clone())).collect()
+    }
+
     pub fn names(&self) -> Names {
         self.names.clone()
     }
@@ -176,7 +182,22 @@ impl AvahiPublisher {
         };
         let watcher = self.watch(queue, &proxy).await?;
         let mut g = Group { proxy, want: r.clone(), name, watcher };
-        let added = self.add_and_commit(&g).await;
+        let mut added = self.add_and_commit(&g).await;
+        // A name this host already registers (another server's queue): Avahi refuses it at
+        // once; take its alternative as for a collision on the network.
+        for _ in 0..MAX_RENAMES {
+            if !matches!(&added, Err(e) if is_collision(e)) {
+                break;
+            }
+            let new = self.server.get_alternative_service_name(&g.name).await?;
+            tracing::warn!(
+                "[DNS-SD] Name \"{}\" of printer {queue} is taken on this host; registering as \"{new}\"",
+                g.name
+            );
+            g.name = new;
+            g.proxy.reset().await?;
+            added = self.add_and_commit(&g).await;
+        }
         if added.is_err() {
             g.watcher.abort();
             let _ = g.proxy.free().await;
@@ -280,6 +301,10 @@ impl AvahiPublisher {
             _ => false,
         }
     }
+}
+
+fn is_collision(e: &zbus::Error) -> bool {
+    matches!(e, zbus::Error::MethodError(name, _, _) if name.as_str() == "org.freedesktop.Avahi.CollisionError")
 }
 
 async fn has_avahi(conn: &zbus::Connection) -> bool {

@@ -172,12 +172,18 @@ struct Task {
 impl Task {
     async fn run(mut self) {
         let mut backend = Backend::None;
+        let mut told = BTreeMap::new();
         loop {
             let sharing = self.sharing.borrow_and_update().clone();
             if let Some(sharing) = &sharing {
                 self.publish(&mut backend, sharing).await;
             } else {
                 withdraw(&mut backend).await;
+            }
+            let names = registered_names(&backend);
+            if names != told {
+                let _ = self.tx.send(Command::DnssdNames(names.clone()));
+                told = names;
             }
             match self.wait(&mut backend, sharing.is_some()).await {
                 Wake::Dirty => tokio::time::sleep(COALESCE).await,
@@ -269,6 +275,15 @@ impl Task {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Command::SharedQueues { reply }).ok()?;
         answer.await.ok()
+    }
+}
+
+/// The names the queues are registered under, by queue.
+fn registered_names(backend: &Backend) -> BTreeMap<String, String> {
+    match backend {
+        Backend::Avahi(a) => a.registered_names(),
+        Backend::Own(r) => r.registered_names(),
+        Backend::None => BTreeMap::new(),
     }
 }
 

@@ -47,6 +47,11 @@ impl OwnResponder {
         Ok(OwnResponder { daemon, names: Names { host, computer }, registered: BTreeMap::new() })
     }
 
+    /// The wanted names (a rename by the responder after a conflict is only logged).
+    pub fn registered_names(&self) -> BTreeMap<String, String> {
+        self.registered.iter().map(|(q, (r, _))| (q.clone(), r.instance.clone())).collect()
+    }
+
     pub fn names(&self) -> Names {
         self.names.clone()
     }
