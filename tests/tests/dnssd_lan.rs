@@ -218,3 +218,31 @@ fn cupsd_shares_a_queue_that_the_other_side_finds_and_prints_to() {
     eprintln!("figure: cupsd lpadmin -x -> gone on B: {took:?}");
     lan.b.wait_gone("_ipp._tcp", &rec.name, LIMIT).unwrap();
 }
+
+#[test]
+fn quired_runs_on_a_side_and_the_other_side_prints_to_it_by_address() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let Some(quired) = quire_tests::server_binary(ServerKind::Quired) else { return };
+    let sim = SimOptions::new().name("lanq").at(lan.a.place()).start().unwrap();
+    let a = lan.a.start_server(ServerKind::Quired, &quired, &SideServer::default()).unwrap();
+    let add = lan.a.cups_tool(&a, "lpadmin", &["-p", "Desk", "-v", &sim.uri(), "-E"]);
+    assert_eq!(add.rc, 0, "{}", add.text());
+    // From B, by A's address (DNS-SD publishing is the daemon's own business).
+    let host = format!("{}:{}", lan.a.ip(), a.port());
+    let doc = lan.b.dir().join("doc.pdf");
+    write_marked_pdf(&doc, "lan-quired", 1).unwrap();
+    let env = [("HOME", lan.b.dir().to_str().unwrap()), ("LANG", "C")];
+    let lp = lan.b.command(
+        30,
+        "lp",
+        &["-h", &host, "-d", "Desk", "-t", "lan-quired", &doc.display().to_string()],
+        &env,
+    );
+    assert_eq!(lp.rc, 0, "{}\n{}", lp.text(), a.log_tail(40));
+    let arrived = quire_tests::process::wait_until(Duration::from_secs(60), || {
+        sim.page_log().unwrap().iter().any(|p| p.job_name == "lan-quired")
+    });
+    assert!(arrived, "no page on A: {:?}\n{}", sim.page_log(), a.log_tail(40));
+    // The simulator's control listener is reached in A's namespace too.
+    assert!(sim.status().unwrap().printed >= 1);
+}
