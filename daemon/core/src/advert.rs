@@ -25,7 +25,7 @@ pub fn queue_facts(s: &Scheduler, p: &Printer) -> QueueFacts {
         is_class: p.is_class,
         make_and_model: p.make_and_model.clone(),
         location: p.location.clone(),
-        product: None,
+        product: product(p),
         uuid: p.uuid.clone(),
         document_formats: strs("document-format-supported"),
         urf: strs("urf-supported"),
@@ -34,6 +34,13 @@ pub fn queue_facts(s: &Scheduler, p: &Printer) -> QueueFacts {
         media_types: strs("media-type-supported"),
         media_sizes: media_sizes(p),
     }
+}
+
+/// `*Product` of the PPD a driverless queue's clients get (`(make and model)`, see
+/// [`crate::ppd`]); a queue without one says nothing.
+fn product(p: &Printer) -> Option<String> {
+    let mm = p.make_and_model.strip_suffix(" - IPP Everywhere")?;
+    (p.ppd_name == "everywhere" && !mm.is_empty()).then(|| format!("({mm})"))
 }
 
 /// `media-size-supported`'s x/y dimensions (ranges by their upper bound).

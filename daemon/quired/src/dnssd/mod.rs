@@ -19,7 +19,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 /// Changes advertised together: the scheduler is asked at most this often.
-const COALESCE: Duration = Duration::from_millis(200);
+const COALESCE: Duration = Duration::from_millis(50);
 /// How often quired looks for an Avahi that was not there (its own responder meanwhile).
 const AVAHI_RETRY: Duration = Duration::from_secs(10);
 
