@@ -98,9 +98,8 @@ const fn d(
 }
 
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
-const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
 const EXT: &str = "Quire extension";
-const WIDE_AREA: &str = "Quire extension: wide-area DNS-SD (RFC 6763 section 11), the shared queues published in a unicast domain by RFC 2136 update (`DNSSDUpdateServer host[:port]`, signed with `DNSSDUpdateKey`) and/or in a zone file (`DNSSDZoneFile`); SRV targets name `ServerName` when `DNSSDHostName` is a `.local` name";
+const WIDE_AREA: &str = "Quire extension: wide-area DNS-SD (RFC 6763 section 11), the shared queues published in a unicast domain by RFC 2136 update (`DNSSDUpdateServer host[:port]`, signed with `DNSSDUpdateKey`) and/or in a zone file (`DNSSDZoneFile`): the queues shared over DNS-SD (`Browsing`), with SRV targets naming `ServerName` where the host name is a `.local` one";
 const PROVEN: &str = "only a proven user (password, peer credentials) is on the list; cupsd also believes requesting-user-name";
 
 /// Sorted by file, then context, then name.
@@ -109,10 +108,10 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("AccessLogLevel", C, TOP, Sup, ""),
     d("AuthLockoutTime", C, TOP, Sup, EXT),
     d("AutoPurgeJobs", C, TOP, Sup, ""),
-    d("BrowseDNSSDSubTypes", C, TOP, Ign, NO_DNSSD),
-    d("BrowseLocalProtocols", C, TOP, Ign, NO_DNSSD),
-    d("BrowseWebIF", C, TOP, Ign, NO_DNSSD),
-    d("Browsing", C, TOP, Ign, NO_DNSSD),
+    d("BrowseDNSSDSubTypes", C, TOP, Sup, ""),
+    d("BrowseLocalProtocols", C, TOP, Sup, ""),
+    d("BrowseWebIF", C, TOP, Ign, "Quire has no web interface to advertise yet"),
+    d("Browsing", C, TOP, Sup, ""),
     d(
         "Classification",
         C,
@@ -128,7 +127,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "banner pages are not implemented",
     ),
     d("ConfidentialHoldTime", C, TOP, Sup, EXT),
-    d("DNSSDHostName", C, TOP, Ign, NO_DNSSD),
+    d("DNSSDHostName", C, TOP, Sup, ""),
     d("DNSSDUpdateServer", C, TOP, Sup, WIDE_AREA),
     d("DNSSDWideAreaDomain", C, TOP, Sup, WIDE_AREA),
     d(

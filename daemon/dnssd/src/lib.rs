@@ -5,6 +5,7 @@
 //! services under a unicast domain (`zone`), as a master file or as RFC 2136 updates
 //! (`update`) signed with TSIG (`tsig`), and the server's answer (`answer`).
 
+pub mod device;
 pub mod name;
 pub mod txt;
 

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFacts {
     pub name: String,
+    /// `printer-info`, for the instance name.
+    pub info: String,
     pub is_class: bool,
     /// `printer-make-and-model` ("" gives "Unknown", as cupsd).
     pub make_and_model: String,

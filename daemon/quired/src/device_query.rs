@@ -10,7 +10,8 @@ use std::time::Duration;
 
 /// Runs only after `dispatch::admit` let the request through: the device query is a side
 /// effect (a connection to any host:port the request names) that no refused request causes.
-pub async fn fill(req: &mut Request, fetch: Fetch) {
+/// `queue_device`: the existing queue's device, queried when the request names none.
+pub async fn fill(req: &mut Request, fetch: Fetch, queue_device: Option<&str>) {
     match fetch {
         Fetch::DeviceAttributes | Fetch::DeviceAttributesForEverywhere => {
             let ppd = req
@@ -23,6 +24,7 @@ pub async fn fill(req: &mut Request, fetch: Fetch) {
                 .message
                 .attr(DelimiterTag::Printer, "device-uri")
                 .and_then(|a| a.first_str())
+                .or(queue_device)
                 .map(str::to_string);
             if let (true, Some(uri)) = (everywhere, uri) {
                 match tokio::task::spawn_blocking(move || query_device(&uri)).await {
@@ -32,7 +34,11 @@ pub async fn fill(req: &mut Request, fetch: Fetch) {
                 }
             }
         }
-        Fetch::Devices => req.devices = devices(),
+        Fetch::Devices => {
+            let mut list = devices();
+            list.extend(crate::dnssd::browse::devices(crate::dnssd::browse::MAX_BROWSE).await);
+            req.devices = list;
+        }
         Fetch::None => {}
     }
 }

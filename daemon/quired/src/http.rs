@@ -533,7 +533,8 @@ async fn two_phases(
             return ipp_response(&refused);
         }
     }
-    crate::device_query::fill(&mut request, facts.fetch).await;
+    crate::device_query::fill(&mut request, facts.fetch, admitted.queue_device_uri.as_deref())
+        .await;
     let pin_release = match &admitted.work {
         Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => {
             Some(*job_id)

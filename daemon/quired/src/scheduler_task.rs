@@ -43,6 +43,8 @@ pub struct SchedulerTask {
     logs: Arc<Logs>,
     /// Keeps printers.conf and classes.conf written (not for the built-in configuration).
     cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
+    /// Advertises the shared queues with DNS-SD.
+    dnssd: Option<crate::dnssd::Publisher>,
 }
 
 impl SchedulerTask {
@@ -61,12 +63,28 @@ impl SchedulerTask {
         let runner =
             Runner::new(spool_dir.clone(), store.clone(), tx.clone(), keyring, pull, launch);
         let armed = BTreeSet::new();
-        SchedulerTask { state, store, runner, tx, armed, cache, spool_dir, logs, cups_files: None }
+        SchedulerTask {
+            state,
+            store,
+            runner,
+            tx,
+            armed,
+            cache,
+            spool_dir,
+            logs,
+            cups_files: None,
+            dnssd: None,
+        }
     }
 
     /// From now on, changes to the queues are written to printers.conf and classes.conf.
     pub fn write_cups_files(&mut self, writer: crate::cups_state::writer::CupsFilesWriter) {
         self.cups_files = Some(writer);
+    }
+
+    /// From now on, changes to the queues are advertised again with DNS-SD.
+    pub fn advertise(&mut self, publisher: crate::dnssd::Publisher) {
+        self.dnssd = Some(publisher);
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -144,6 +162,7 @@ impl SchedulerTask {
                 | Command::Spool(_)
                 | Command::Idle { .. }
                 | Command::CupsFiles { .. }
+                | Command::SharedQueues { .. }
         );
         if !read_only {
             self.cache.invalidate();
@@ -182,6 +201,13 @@ impl SchedulerTask {
             Command::Idle { browsing, reply } => {
                 let shared = browsing && self.state.printers.values().any(|p| p.shared);
                 let _ = reply.send(self.state.jobs.active().is_empty() && !shared);
+            }
+            Command::DnssdNames(names) => {
+                self.state.dnssd_names =
+                    names.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+            }
+            Command::SharedQueues { reply } => {
+                let _ = reply.send(quire_core::advert::shared_queues(&self.state));
             }
             Command::CupsFiles { reply } => {
                 let (printers, classes) = crate::cups_state::to_queue::queue_files(&self.state);
@@ -361,8 +387,13 @@ impl SchedulerTask {
         let queues_changed = server
             || !printers.is_empty()
             || changes.iter().any(|c| matches!(c, Change::DeletePrinter(_)));
-        if let (true, Some(w)) = (queues_changed, &self.cups_files) {
-            w.mark();
+        if queues_changed {
+            if let Some(w) = &self.cups_files {
+                w.mark();
+            }
+            if let Some(p) = &self.dnssd {
+                p.mark();
+            }
         }
         let st = &self.state;
         changes

@@ -125,6 +125,9 @@ pub struct Scheduler {
     pub spool_total: Option<u64>,
     /// The printers' capability sets, shared between printers of one model.
     pub capability_sets: CapabilitySets,
+    /// The names the shared queues are registered under with DNS-SD, by lower-cased queue
+    /// name (`printer-dns-sd-name`): an observation of the daemon's, not saved.
+    pub dnssd_names: BTreeMap<String, String>,
 }
 
 impl Scheduler {
