@@ -1,17 +1,21 @@
-//! A private BIND `named` on 127.0.0.1 and a free port, primary for one dynamic zone that
-//! takes RFC 2136 updates signed with a TSIG key made by `tsig-keygen` (hmac-sha256): the
-//! unicast DNS server wide-area DNS-SD publishes to. Killed on drop; its files (config, zone,
-//! journal, log) live in a temporary directory.
+//! A private BIND `named` on 127.0.0.1 and a free port (or on a host of a simulated LAN,
+//! [`Named::start_at`]), primary for one dynamic zone that takes RFC 2136 updates signed with
+//! a TSIG key made by `tsig-keygen` (hmac-sha256): the unicast DNS server wide-area DNS-SD
+//! publishes to. Killed on drop; its files (config, zone, journal, log) live in a temporary
+//! directory. `dig` and `nsupdate` run where it runs.
 
 use std::fs;
 use std::io;
+use std::net::Ipv4Addr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::process::{free_port, have_program, other, run_with_timeout, wait_until, ChildGuard};
+use crate::process::{
+    free_port, have_program, other, run_with_timeout, wait_until, ChildGuard, Place,
+};
 use crate::CmdOutput;
 
 /// The programs [`Named`] and its checks run (Debian's bind9 and bind9-dnsutils).
@@ -31,6 +35,8 @@ pub struct TsigKey {
 
 pub struct Named {
     dir: TempDir,
+    place: Place,
+    ip: Ipv4Addr,
     port: u16,
     zone: String,
     /// The key the zone takes updates signed with.
@@ -53,17 +59,26 @@ impl Named {
 
     /// [`Named::start_on`] taking updates signed with `key` (one a client already holds).
     pub fn start_on_with_key(zone: &str, port: u16, key: &TsigKey) -> io::Result<Named> {
+        Named::start_at(Place::here(), Ipv4Addr::LOCALHOST, port, zone, key)
+    }
+
+    /// named run at `place` (a host of a simulated LAN), listening on `ip`:`port` there.
+    pub fn start_at(
+        place: Place,
+        ip: Ipv4Addr,
+        port: u16,
+        zone: &str,
+        key: &TsigKey,
+    ) -> io::Result<Named> {
         let zone = zone.trim_end_matches('.').to_string();
         let dir = tempfile::Builder::new().prefix("quire-named-").tempdir()?;
         let key = key.clone();
         let other_key = keygen("other-host-key")?;
         fs::write(dir.path().join(format!("{zone}.db")), initial_zone(&zone))?;
-        fs::write(
-            dir.path().join("named.conf"),
-            config(dir.path(), port, &zone, &key, &other_key),
-        )?;
+        let conf = config(dir.path(), ip, port, &zone, &key, &other_key);
+        fs::write(dir.path().join("named.conf"), conf)?;
         let log = fs::File::create(dir.path().join("named.log"))?;
-        let mut cmd = Command::new("named");
+        let mut cmd = place.command("named");
         // -g: foreground, log to stderr; -n 1: one worker (the machine is shared).
         cmd.args(["-g", "-n", "1", "-c"])
             .arg(dir.path().join("named.conf"))
@@ -71,7 +86,7 @@ impl Named {
             .stdout(log.try_clone()?)
             .stderr(log);
         let child = ChildGuard::spawn("named", &mut cmd)?;
-        let mut named = Named { dir, port, zone, key, other_key, child };
+        let mut named = Named { dir, place, ip, port, zone, key, other_key, child };
         let soa = format!("{}.", named.zone);
         if !wait_until(Duration::from_secs(20), || {
             named.child.check_alive().is_ok()
@@ -86,9 +101,9 @@ impl Named {
         self.port
     }
 
-    /// `127.0.0.1:PORT`.
+    /// `IP:PORT`, as `DNSSDUpdateServer` names it.
     pub fn address(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        format!("{}:{}", self.ip, self.port)
     }
 
     /// The zone, with its trailing dot.
@@ -105,7 +120,7 @@ impl Named {
         fs::read_to_string(self.dir.path().join("named.log")).unwrap_or_default()
     }
 
-    /// `dig @127.0.0.1 -p PORT +short NAME TYPE` over TCP (no retries to wait for): the
+    /// `dig @IP -p PORT +short NAME TYPE` over TCP (no retries to wait for): the
     /// answers, one a line, sorted.
     pub fn dig(&self, name: &str, rtype: &str) -> io::Result<Vec<String>> {
         let out = self.dig_raw(&["+short", "+tcp", name, rtype])?;
@@ -114,12 +129,12 @@ impl Named {
         Ok(lines)
     }
 
-    /// `dig @127.0.0.1 -p PORT ARGS...`, checked to have run.
+    /// `dig @IP -p PORT ARGS...`, checked to have run.
     pub fn dig_raw(&self, args: &[&str]) -> io::Result<CmdOutput> {
-        let mut a = vec![format!("@127.0.0.1"), "-p".into(), self.port.to_string()];
+        let mut a = vec![format!("@{}", self.ip), "-p".into(), self.port.to_string()];
         a.extend(["+time=2".to_string(), "+tries=1".to_string()]);
         a.extend(args.iter().map(|s| s.to_string()));
-        let out = run_with_timeout(15, "dig", &a, None, &[])?;
+        let out = self.place.run(15, "dig", &a, &[])?;
         if out.rc != 0 {
             return Err(other(format!("dig {args:?} failed: {}", out.text())));
         }
@@ -130,11 +145,11 @@ impl Named {
     pub fn nsupdate(&self, key: &TsigKey, commands: &str) -> io::Result<CmdOutput> {
         let script = self.dir.path().join("nsupdate.txt");
         let text =
-            format!("server 127.0.0.1 {}\nzone {}.\n{commands}\nsend\n", self.port, self.zone);
+            format!("server {} {}\nzone {}.\n{commands}\nsend\n", self.ip, self.port, self.zone);
         fs::write(&script, text)?;
         let y = format!("hmac-sha256:{}:{}", key.name, key.secret);
         let args = vec!["-y".to_string(), y, script.display().to_string()];
-        run_with_timeout(20, "nsupdate", &args, None, &[])
+        self.place.run(20, "nsupdate", &args, &[])
     }
 
     /// The zone as named holds it now, dumped with `dig AXFR` (allowed from loopback).
@@ -177,16 +192,23 @@ fn initial_zone(zone: &str) -> String {
     )
 }
 
-fn config(dir: &Path, port: u16, zone: &str, key: &TsigKey, other_key: &TsigKey) -> String {
+fn config(
+    dir: &Path,
+    ip: Ipv4Addr,
+    port: u16,
+    zone: &str,
+    key: &TsigKey,
+    other_key: &TsigKey,
+) -> String {
     let d = dir.display();
     let k = |k: &TsigKey| {
         format!("key \"{}\" {{ algorithm hmac-sha256; secret \"{}\"; }};\n", k.name, k.secret)
     };
     format!(
         "{}{}options {{\n  directory \"{d}\";\n  pid-file none;\n  session-keyfile none;\n  \
-         managed-keys-directory \"{d}\";\n  listen-on port {port} {{ 127.0.0.1; }};\n  \
+         managed-keys-directory \"{d}\";\n  listen-on port {port} {{ {ip}; }};\n  \
          listen-on-v6 {{ none; }};\n  recursion no;\n  dnssec-validation no;\n  \
-         allow-transfer {{ 127.0.0.1; }};\n  notify no;\n}};\ncontrols {{ }};\n\
+         allow-transfer {{ any; }};\n  notify no;\n}};\ncontrols {{ }};\n\
          zone \"{zone}\" {{\n  type primary;\n  file \"{zone}.db\";\n  \
          allow-update {{ key \"{}\"; key \"{}\"; }};\n}};\n",
         k(key),

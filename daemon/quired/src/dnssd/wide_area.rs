@@ -5,8 +5,6 @@
 //! returns at once); a task of its own sends only what changed since the last accepted update,
 //! retries with backoff while the server cannot be reached or refuses, and at a clean stop
 //! withdraws everything it added.
-// Until the DNS-SD publisher (dnssd/mod.rs) starts it and hands it the services.
-#![allow(dead_code)]
 
 use std::hash::{BuildHasher, Hasher};
 use std::io;
@@ -34,11 +32,11 @@ const TCP_WAIT: Duration = Duration::from_secs(10);
 /// Retries after a failure: from the first to the longest wait, doubling.
 const BACKOFF_FIRST: Duration = Duration::from_secs(2);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
-/// A clean stop waits this long for the withdrawal.
-const STOP_WAIT: Duration = Duration::from_secs(10);
+/// A clean stop waits this long for the withdrawal (within the publisher's own 3 s).
+const STOP_WAIT: Duration = Duration::from_secs(2);
 
 /// Where and how the records go, from the configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub domain: Name,
     pub server: Option<UpdateServer>,
@@ -96,6 +94,7 @@ pub struct Status {
 pub struct WideArea {
     desired: watch::Sender<(u64, Vec<Service>)>,
     stop: mpsc::UnboundedSender<oneshot::Sender<()>>,
+    #[cfg_attr(not(test), allow(dead_code))] // what the tests wait on
     status: watch::Receiver<Status>,
 }
 
@@ -104,7 +103,7 @@ impl WideArea {
     pub fn start(settings: Settings) -> WideArea {
         if let Some(s) = &settings.server {
             tracing::info!(
-                "Wide-area DNS-SD: publishing in {} through {}:{}{}",
+                "[DNS-SD] Wide-area: publishing in {} through {}:{}{}",
                 settings.domain,
                 s.host,
                 s.port,
@@ -129,18 +128,6 @@ impl WideArea {
         WideArea { desired, stop, status }
     }
 
-    /// From the configuration: None when wide-area DNS-SD is not configured (or cannot be:
-    /// logged).
-    pub fn from_config(c: &ServerConfig) -> Option<WideArea> {
-        match Settings::from_config(c)? {
-            Ok(s) => Some(WideArea::start(s)),
-            Err(e) => {
-                tracing::error!("Wide-area DNS-SD disabled: {e}");
-                None
-            }
-        }
-    }
-
     /// The services to publish now (all of them; the task sends the difference). Returns at
     /// once: the network work happens in the task. The generation it returns is what
     /// [`Status::published`] reaches once they are published.
@@ -155,6 +142,7 @@ impl WideArea {
     }
 
     /// Follows the task's progress.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn status(&self) -> watch::Receiver<Status> {
         self.status.clone()
     }
@@ -164,6 +152,33 @@ impl WideArea {
         let (done, wait) = oneshot::channel();
         if self.stop.send(done).is_ok() {
             let _ = tokio::time::timeout(STOP_WAIT, wait).await;
+        }
+    }
+}
+
+/// The publisher's wide-area side: a [`WideArea`] for the settings in force, replaced (the old
+/// one withdrawing what it published) when they change.
+#[derive(Default)]
+pub struct Slot {
+    current: Option<(Settings, WideArea)>,
+}
+
+impl Slot {
+    /// Publishes `services` under `settings` (None: off, what was published is withdrawn).
+    pub async fn publish(&mut self, settings: Option<&Settings>, services: &[Service]) {
+        if self.current.as_ref().map(|(s, _)| s) != settings {
+            self.stop().await;
+            self.current = settings.map(|s| (s.clone(), WideArea::start(s.clone())));
+        }
+        if let Some((_, w)) = &self.current {
+            w.publish(services);
+        }
+    }
+
+    /// Withdraws everything (a clean stop).
+    pub async fn stop(&mut self) {
+        if let Some((_, w)) = self.current.take() {
+            w.stop().await;
         }
     }
 }
@@ -225,7 +240,7 @@ impl Task {
             Ok(()) => {
                 if previous.is_some() {
                     tracing::info!(
-                        "Wide-area DNS-SD: {} is up to date again",
+                        "[DNS-SD] Wide-area: {} is up to date again",
                         self.settings.domain
                     );
                 }
@@ -235,7 +250,7 @@ impl Task {
             Err(e) => {
                 // Each new failure once, not each retry of it.
                 if previous.as_deref() != Some(e.as_str()) {
-                    tracing::error!("Wide-area DNS-SD: {e}; retrying");
+                    tracing::error!("[DNS-SD] Wide-area: {e}; retrying");
                 }
                 self.status.send_modify(|s| s.error = Some(e));
                 true
@@ -247,11 +262,11 @@ impl Task {
         let deadline = tokio::time::Instant::now() + STOP_WAIT;
         match tokio::time::timeout_at(deadline, self.sync(&[])).await {
             Ok(Ok(())) => tracing::info!(
-                "Wide-area DNS-SD: withdrew the queues from {}",
+                "[DNS-SD] Wide-area: withdrew the queues from {}",
                 self.settings.domain
             ),
-            Ok(Err(e)) => tracing::error!("Wide-area DNS-SD: could not withdraw the queues: {e}"),
-            Err(_) => tracing::error!("Wide-area DNS-SD: the withdrawal did not finish in time"),
+            Ok(Err(e)) => tracing::error!("[DNS-SD] Wide-area: could not withdraw the queues: {e}"),
+            Err(_) => tracing::error!("[DNS-SD] Wide-area: the withdrawal did not finish in time"),
         }
     }
 
@@ -260,7 +275,7 @@ impl Task {
         let services = self.for_wide_area(services);
         let (records, errors) = zone::records(&services, &self.settings.domain, TTL);
         for e in errors {
-            tracing::warn!("Wide-area DNS-SD: {e}; not published");
+            tracing::warn!("[DNS-SD] Wide-area: {e}; not published");
         }
         let mut failure = None;
         if let Some(path) = self.settings.zone_file.clone() {
@@ -293,7 +308,7 @@ impl Task {
                     None if !self.warned_local => {
                         self.warned_local = true;
                         tracing::warn!(
-                            "Wide-area DNS-SD: the queues' host is {}, which clients on other subnets cannot resolve; set ServerName (or DNSSDHostName) to its name in {}",
+                            "[DNS-SD] Wide-area: the queues' host is {}, which clients on other subnets cannot resolve; set ServerName (or DNSSDHostName) to its name in {}",
                             s.host,
                             self.settings.domain
                         );
@@ -406,7 +421,9 @@ async fn udp(addr: SocketAddr, msg: &[u8], expect: &Expect<'_>) -> io::Result<An
             };
             match answer::parse(&buf[..n], expect) {
                 Ok(a) => return Ok(a),
-                Err(e) => tracing::debug!("Wide-area DNS-SD: ignored a datagram from {addr}: {e}"),
+                Err(e) => {
+                    tracing::debug!("[DNS-SD] Wide-area: ignored a datagram from {addr}: {e}")
+                }
             }
         }
     }
