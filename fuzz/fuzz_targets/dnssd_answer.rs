@@ -1,11 +1,13 @@
 #![no_main]
-//! Fuzz the reading of a DNS server's answer to a wide-area DNS-SD update
-//! (daemon/dnssd/src/answer.rs): network data, so any bytes are an answer or a typed error,
-//! never a panic or a hang (compression pointers that loop). Checking a signature only adds
-//! to what is read: whatever parses with a key parses without one to the same code.
+//! Fuzz the reading of a DNS server's answers to wide-area DNS-SD (daemon/dnssd/src/answer.rs
+//! for updates, lookup.rs for the queries of a restart): network data, so any bytes are an
+//! answer or a typed error, never a panic or a hang (compression pointers that loop). Checking
+//! a signature only adds to what is read: whatever parses with a key parses without one to the
+//! same code.
 
 use libfuzzer_sys::fuzz_target;
 use quire_dnssd::answer::{parse, Expect, Signature};
+use quire_dnssd::lookup;
 use quire_dnssd::record::Name;
 use quire_dnssd::tsig::Key;
 
@@ -25,5 +27,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(p.signature, Signature::NotExpected);
         // A forged answer cannot be verified without the secret.
         assert_ne!(s.signature, Signature::Verified);
+    }
+    if let Ok(r) = lookup::parse_response(data, id) {
+        // Every name read is one quired could have written: within the limits, UTF-8.
+        for f in &r.records {
+            assert!(f.owner.wire_len() <= 255 && !f.owner.labels().is_empty());
+        }
     }
 });

@@ -171,11 +171,11 @@ pub fn parse(bytes: &[u8], expect: &Expect<'_>) -> Result<Answer, AnswerError> {
 }
 
 /// A record's owner, type, class and where its data lies.
-struct Rr {
-    owner: Vec<Vec<u8>>,
-    rtype: u16,
-    class: u16,
-    rdata: std::ops::Range<usize>,
+pub(crate) struct Rr {
+    pub(crate) owner: Vec<Vec<u8>>,
+    pub(crate) rtype: u16,
+    pub(crate) class: u16,
+    pub(crate) rdata: std::ops::Range<usize>,
 }
 
 fn check_tsig(
@@ -231,27 +231,28 @@ fn same_name(wire: &[Vec<u8>], name: &Name) -> bool {
         && wire.iter().zip(name.labels()).all(|(a, b)| a.eq_ignore_ascii_case(b.as_bytes()))
 }
 
-struct Reader<'a> {
-    msg: &'a [u8],
-    pos: usize,
+/// Reads a message from `pos` on; every read checked against its end.
+pub(crate) struct Reader<'a> {
+    pub(crate) msg: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], AnswerError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], AnswerError> {
         let end = self.pos.checked_add(n).ok_or(AnswerError::Truncated)?;
         let s = self.msg.get(self.pos..end).ok_or(AnswerError::Truncated)?;
         self.pos = end;
         Ok(s)
     }
 
-    fn u16(&mut self) -> Result<u16, AnswerError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, AnswerError> {
         let b = self.take(2)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
     /// A name's labels; after it, the reader is past its last byte in place (a pointer ends
     /// it). Pointers must point strictly before the name they occur in.
-    fn name(&mut self) -> Result<Vec<Vec<u8>>, AnswerError> {
+    pub(crate) fn name(&mut self) -> Result<Vec<Vec<u8>>, AnswerError> {
         let mut labels = Vec::new();
         let mut wire_len = 1;
         let mut at = self.pos;
@@ -289,7 +290,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn record(&mut self) -> Result<Rr, AnswerError> {
+    pub(crate) fn record(&mut self) -> Result<Rr, AnswerError> {
         let owner = self.name()?;
         let rtype = self.u16()?;
         let class = self.u16()?;

@@ -3,7 +3,8 @@
 //! so the daemon's publishers (Avahi over D-Bus, its own mDNS responder, wide-area DNS) all
 //! advertise the same thing. For wide-area DNS-SD (RFC 6763 section 11): the records of those
 //! services under a unicast domain (`zone`), as a master file or as RFC 2136 updates
-//! (`update`) signed with TSIG (`tsig`), and the server's answer (`answer`).
+//! (`update`) signed with TSIG (`tsig`), and the server's answer (`answer`); the queries that find what quired published before a
+//! restart (`lookup`).
 
 pub mod device;
 pub mod name;
@@ -16,6 +17,7 @@ pub mod tsig;
 pub mod update;
 
 pub mod answer;
+pub mod lookup;
 
 /// One DNS-SD service instance: `<instance>.<service_type>.<domain>` on `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]

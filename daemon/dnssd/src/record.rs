@@ -65,6 +65,15 @@ impl Name {
         Name { labels: labels.iter().map(|l| l.to_string()).collect() }
     }
 
+    /// A name read off the wire: `None` when a label is not UTF-8 (no name quired publishes)
+    /// or the name breaks a limit.
+    pub fn from_wire_labels(labels: Vec<Vec<u8>>) -> Option<Name> {
+        let labels = labels.into_iter().map(String::from_utf8).collect::<Result<_, _>>().ok()?;
+        let name = Name { labels };
+        name.check().ok()?;
+        (!name.labels.is_empty()).then_some(name)
+    }
+
     /// `label.self`, checked for the limits of a label and a name.
     pub fn child(&self, label: &str) -> Result<Name, NameError> {
         let mut labels = Vec::with_capacity(self.labels.len() + 1);

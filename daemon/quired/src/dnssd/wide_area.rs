@@ -4,8 +4,10 @@
 //! `DNSSDZoneFile`. The publisher hands over the services it advertises ([`WideArea::publish`]
 //! returns at once); a task of its own sends only what changed since the last accepted update,
 //! retries with backoff while the server cannot be reached or refuses, and at a clean stop
-//! withdraws everything it added.
+//! withdraws everything it added. Its first update also withdraws what a run before it left
+//! (after a crash): the instances whose SRV names this host and port, found by plain queries.
 
+use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::net::SocketAddr;
@@ -14,7 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use quire_config::{ServerConfig, UpdateServer};
 use quire_dnssd::answer::{self, rcode, Answer, Expect, Signature};
-use quire_dnssd::record::{Name, Record};
+use quire_dnssd::lookup::{self, Found};
+use quire_dnssd::record::{rtype, Name, RData, Record};
 use quire_dnssd::tsig::Key;
 use quire_dnssd::update::{self, Batch, UDP_MAX};
 use quire_dnssd::{zone, Service};
@@ -123,6 +126,7 @@ impl WideArea {
             ids: std::collections::hash_map::RandomState::new(),
             counter: 0,
             warned_local: false,
+            adopted: false,
         };
         tokio::spawn(task.run());
         WideArea { desired, stop, status }
@@ -196,6 +200,8 @@ struct Task {
     ids: std::collections::hash_map::RandomState,
     counter: u64,
     warned_local: bool,
+    /// The records a previous run left (found by [`Task::previous`]) are in `sent`.
+    adopted: bool,
 }
 
 impl Task {
@@ -210,10 +216,10 @@ impl Task {
             };
             tokio::select! {
                 done = self.stop.recv() => {
+                    // No handle left and no stop asked for: nothing is withdrawn.
+                    let Some(done) = done else { return };
                     self.withdraw().await;
-                    if let Some(done) = done {
-                        let _ = done.send(());
-                    }
+                    let _ = done.send(());
                     return;
                 }
                 changed = self.desired.changed() => {
@@ -287,6 +293,10 @@ impl Task {
             }
         }
         if let Some(server) = self.settings.server.clone() {
+            if !self.adopted && !services.is_empty() {
+                self.sent = self.previous(&server, &services).await?;
+                self.adopted = true;
+            }
             let batches = update::plan(&self.settings.domain, &self.sent, &records);
             for batch in &batches {
                 self.apply(&server, batch).await?;
@@ -319,6 +329,56 @@ impl Task {
             out.push(s);
         }
         out
+    }
+
+    /// What a run of quired before this one (ended by a crash, or with the server out of
+    /// reach) left in the zone: the instances of the service types published now whose SRV
+    /// names this host and port, with their type's and subtypes' PTRs. Plain queries; only
+    /// those are touched, never another host's.
+    async fn previous(
+        &mut self,
+        server: &UpdateServer,
+        services: &[Service],
+    ) -> Result<Vec<Record>, String> {
+        let addr = resolve(server).await?;
+        let domain = self.settings.domain.clone();
+        let ours: BTreeSet<(Name, u16)> =
+            services.iter().filter_map(|s| Some((Name::parse(&s.host).ok()?, s.port))).collect();
+        let types: BTreeSet<&str> = services.iter().map(|s| s.service_type.as_str()).collect();
+        let subtypes: BTreeSet<&str> =
+            services.iter().flat_map(|s| s.subtypes.iter().map(String::as_str)).collect();
+        let mut out = Vec::new();
+        for t in types {
+            let Ok(tname) = domain.children(t) else { continue };
+            let id = self.next_id();
+            for found in query(addr, id, &tname, rtype::PTR).await? {
+                let RData::Ptr(inst) = found.data else { continue };
+                if !found.owner.eq_ignore_case(&tname) || !inst.is_within(&tname) {
+                    continue;
+                }
+                let id = self.next_id();
+                let srv: Vec<Found> = query(addr, id, &inst, rtype::SRV).await?;
+                let mine = srv.into_iter().filter(|f| match &f.data {
+                    RData::Srv { port, target, .. } => {
+                        ours.iter().any(|(h, p)| p == port && h.eq_ignore_case(target))
+                    }
+                    _ => false,
+                });
+                let record = |owner: Name, data| Record { owner, ttl: TTL, data };
+                let before = out.len();
+                out.extend(mine.map(|f| record(inst.clone(), f.data)));
+                if out.len() == before {
+                    continue;
+                }
+                out.push(record(tname.clone(), RData::Ptr(inst.clone())));
+                for sub in &subtypes {
+                    if let Ok(owner) = tname.child("_sub").and_then(|n| n.child(sub)) {
+                        out.push(record(owner, RData::Ptr(inst.clone())));
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Sends one batch and judges the answer.
@@ -430,9 +490,16 @@ async fn udp(addr: SocketAddr, msg: &[u8], expect: &Expect<'_>) -> io::Result<An
     Err(io::Error::new(io::ErrorKind::TimedOut, "timed out"))
 }
 
-/// One update over TCP (RFC 1035 section 4.2.2: each message after its 2-byte length).
+/// One update over TCP.
 async fn tcp(addr: SocketAddr, msg: &[u8], expect: &Expect<'_>) -> Result<Answer, String> {
-    let len = u16::try_from(msg.len()).map_err(|_| "the update is too large".to_string())?;
+    let bytes = tcp_exchange(addr, msg).await?;
+    answer::parse(&bytes, expect).map_err(|e| format!("bad answer: {e}"))
+}
+
+/// One message and its answer over TCP (RFC 1035 section 4.2.2: each after its 2-byte
+/// length), within [`TCP_WAIT`].
+async fn tcp_exchange(addr: SocketAddr, msg: &[u8]) -> Result<Vec<u8>, String> {
+    let len = u16::try_from(msg.len()).map_err(|_| "the message is too large".to_string())?;
     let talk = async {
         let mut s = TcpStream::connect(addr).await?;
         let mut framed = len.to_be_bytes().to_vec();
@@ -444,11 +511,22 @@ async fn tcp(addr: SocketAddr, msg: &[u8], expect: &Expect<'_>) -> Result<Answer
         s.read_exact(&mut buf).await?;
         io::Result::Ok(buf)
     };
-    let bytes = tokio::time::timeout(TCP_WAIT, talk)
+    tokio::time::timeout(TCP_WAIT, talk)
         .await
         .map_err(|_| "timed out".to_string())?
-        .map_err(|e| e.to_string())?;
-    answer::parse(&bytes, expect).map_err(|e| format!("bad answer: {e}"))
+        .map_err(|e| e.to_string())
+}
+
+/// `name` `qtype` asked of the server over TCP: the PTR and SRV records of the answer.
+async fn query(addr: SocketAddr, id: u16, name: &Name, qtype: u16) -> Result<Vec<Found>, String> {
+    let bytes = tcp_exchange(addr, &lookup::encode_query(id, name, qtype))
+        .await
+        .map_err(|e| format!("query to {addr}: {e}"))?;
+    let r = lookup::parse_response(&bytes, id).map_err(|e| format!("bad answer: {e}"))?;
+    match r.rcode {
+        rcode::NOERROR | rcode::NXDOMAIN => Ok(r.records),
+        code => Err(format!("{addr} answered {} to a query for {name}", rcode::name(code))),
+    }
 }
 
 /// The zone file, replaced whole: written beside it, flushed to disk, renamed over it.

@@ -142,6 +142,37 @@ async fn records_are_seen_and_a_removal_withdraws_exactly_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_crash_the_next_run_withdraws_what_the_last_one_left() {
+    if !require_named() {
+        return;
+    }
+    let n = Named::start(ZONE).unwrap();
+    let other = n.nsupdate(
+        &n.other_key,
+        "update add Other._ipp._tcp.campus.test. 60 SRV 0 0 631 other.campus.test.\n\
+         update add _ipp._tcp.campus.test. 60 PTR Other._ipp._tcp.campus.test.",
+    );
+    assert_eq!(other.as_ref().map(|o| o.rc).unwrap_or(-1), 0, "{other:?}");
+    let w = WideArea::start(settings(n.port(), Some(key(&n.key)), None));
+    let mut services = queue("office", "Office");
+    services.extend(queue("lab", "Lab"));
+    published(&w, w.publish(&services)).await;
+    // Gone without a stop (its task ends, nothing withdrawn): as after a crash.
+    drop(w);
+    assert_eq!(dig(&n, "_print._sub._ipp._tcp.campus.test", "PTR").len(), 2);
+    // The next run shares only Lab: Office, left by the last one, is withdrawn.
+    let w = WideArea::start(settings(n.port(), Some(key(&n.key)), None));
+    published(&w, w.publish(&queue("lab", "Lab"))).await;
+    let (lab, other) = ("Lab._ipp._tcp.campus.test.", "Other._ipp._tcp.campus.test.");
+    assert_eq!(dig(&n, "_ipp._tcp.campus.test", "PTR"), [lab, other]);
+    assert_eq!(dig(&n, "_print._sub._ipp._tcp.campus.test", "PTR"), [lab]);
+    assert_eq!(dig(&n, "_ipps._tcp.campus.test", "PTR"), ["Lab._ipps._tcp.campus.test."]);
+    assert!(dig(&n, "Office._ipp._tcp.campus.test", "SRV").is_empty());
+    assert!(dig(&n, "Office._ipps._tcp.campus.test", "TXT").is_empty());
+    assert_eq!(dig(&n, other, "SRV"), ["0 0 631 other.campus.test."], "another host's is kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_publisher_gone_the_shared_pointers_go_too() {
     if !require_named() {
         return;
