@@ -279,6 +279,31 @@ async fn the_zone_file_passes_named_checkzone() {
     assert_eq!(named::checkzone(ZONE, &zone).unwrap().rc, 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_configuration_withdraws_from_the_old_server_and_publishes_on_the_new() {
+    if !require_named() {
+        return;
+    }
+    let (old, new) = (Named::start(ZONE).unwrap(), Named::start(ZONE).unwrap());
+    let mut slot = Slot::default();
+    let first = settings(old.port(), Some(key(&old.key)), None);
+    slot.publish(Some(&first), &queue("lab", "Lab")).await;
+    let w = &slot.current.as_ref().unwrap().1;
+    published(w, 1).await;
+    assert_eq!(dig(&old, "_ipp._tcp.campus.test", "PTR"), ["Lab._ipp._tcp.campus.test."]);
+    // SIGHUP with another DNSSDUpdateServer (and key): the old server's records go.
+    let second = settings(new.port(), Some(key(&new.key)), None);
+    slot.publish(Some(&second), &queue("lab", "Lab")).await;
+    assert!(dig(&old, "_ipp._tcp.campus.test", "PTR").is_empty());
+    let w = &slot.current.as_ref().unwrap().1;
+    published(w, 1).await;
+    assert_eq!(dig(&new, "_ipp._tcp.campus.test", "PTR"), ["Lab._ipp._tcp.campus.test."]);
+    // Wide-area DNS-SD configured away: withdrawn.
+    slot.publish(None, &queue("lab", "Lab")).await;
+    assert!(slot.current.is_none());
+    assert!(dig(&new, "_ipp._tcp.campus.test", "PTR").is_empty());
+}
+
 #[test]
 fn settings_come_from_the_directives() {
     let mut c = ServerConfig::default();
