@@ -81,6 +81,7 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "DNSSDHostName",
     "DefaultAuthType",
     "DefaultEncryption",
+    "DefaultShared",
     "Deny",
     "Encryption",
     "ErrorLog",
