@@ -232,3 +232,23 @@ fn own_responder_is_found_and_printed_to_through_a_temporary_queue() {
     let temporary = lan.b.cups_tool(&b, "lpstat", &["-v", &dest]);
     assert!(temporary.stdout.contains("quire-a.local"), "{}", temporary.text());
 }
+
+/// A queue whose printer-info changes is withdrawn under its old name and registered under
+/// the new one (cupsd 2.4 keeps the old registered name until it restarts).
+#[test]
+fn a_renamed_queue_is_withdrawn_under_its_old_name() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let Some(quired) = quire_tests::server_binary(ServerKind::Quired) else { return };
+    let a = lan.a.start_server(ServerKind::Quired, &quired, &SideServer::default()).unwrap();
+    lpadmin(&lan, &a, &["-p", "Desk", "-D", "Front Desk", "-v", "file:///dev/null", "-E"]);
+    let mut watch = lan.b.browser("_ipp._tcp").unwrap();
+    watch.wait(LIMIT, |w| w.announced("Front Desk @ quire-a")).unwrap();
+    let (records, took) = watch
+        .time_until_shown("Back Office @ quire-a", LIMIT, || {
+            lpadmin(&lan, &a, &["-p", "Desk", "-D", "Back Office"])
+        })
+        .unwrap();
+    eprintln!("figure: printer-info changed -> new name visible on B: {took:?}");
+    assert_eq!(records[0].txt("rp"), Some("printers/Desk"));
+    lan.b.wait_gone("_ipp._tcp", "Front Desk @ quire-a", LIMIT).unwrap();
+}
