@@ -499,3 +499,35 @@ fn sweep_stale() {
         }
     }
 }
+
+impl Side {
+    /// Stops this side's avahi-daemon as `systemctl stop` would (SIGTERM: it withdraws what it
+    /// announced), and waits until it has exited.
+    pub fn stop_avahi(&mut self) -> io::Result<()> {
+        let Some(mut avahi) = self.avahi.take() else { return Ok(()) };
+        if let Some(pid) = avahi.id() {
+            let _ = crate::process::run_with_timeout(
+                10,
+                "kill",
+                &["-TERM".into(), pid.to_string()],
+                None,
+                &[],
+            );
+        }
+        let exited = wait_until(Duration::from_secs(20), || avahi.check_alive().is_err());
+        avahi.kill();
+        if exited {
+            Ok(())
+        } else {
+            Err(other(format!("avahi-daemon on {} did not exit on SIGTERM", self.hostname)))
+        }
+    }
+
+    /// Starts this side's avahi-daemon again (after [`Side::stop_avahi`]).
+    pub fn restart_avahi(&mut self) -> io::Result<()> {
+        if self.avahi.is_none() {
+            self.avahi = Some(self.start_avahi()?);
+        }
+        Ok(())
+    }
+}

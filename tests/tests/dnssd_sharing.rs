@@ -151,3 +151,104 @@ fn quired_advertises_what_cupsd_advertises() {
         assert!(admin.ends_with("/printers/Office") && admin.contains("quire-a.local."), "{admin}");
     }
 }
+
+/// Side A has no Avahi: quired's own responder answers. Side B (Avahi, and a quired of its own)
+/// finds the queue with avahi-browse, ippfind and `lpinfo -v`, and prints to it with `lp -d`
+/// through libcups's temporary-queue path (CUPS-Create-Local-Printer on B's quired).
+#[test]
+fn own_responder_is_found_and_printed_to_through_a_temporary_queue() {
+    use quire_tests::mdns_lan::SideOptions;
+    let a_opts = SideOptions::new("quire-a").avahi(false);
+    let Some(lan) = MdnsLan::or_skip(a_opts, SideOptions::new("quire-b")) else { return };
+    let Some(quired) = quire_tests::server_binary(ServerKind::Quired) else { return };
+    let sim = SimOptions::new().name("desk").at(lan.a.place()).start().unwrap();
+    let a = lan.a.start_server(ServerKind::Quired, &quired, &SideServer::default()).unwrap();
+    let uri = sim.uri();
+    let mut watch = lan.b.browser("_ipp._tcp").unwrap();
+    let name = "Front Desk @ quire-a";
+    let add = ["-p", "Desk", "-D", "Front Desk", "-v", &uri, "-m", "everywhere", "-E"];
+    let (records, took) = watch.time_until_shown(name, LIMIT, || lpadmin(&lan, &a, &add)).unwrap();
+    eprintln!("figure: quired's own responder: lpadmin -E -> visible on B: {took:?}");
+    assert!(a.log_tail(200).contains("own mDNS responder"), "{}", a.log_tail(40));
+    let rec = &records[0];
+    assert_eq!((rec.host.as_str(), rec.port), ("quire-a.local", a.port()));
+    assert_eq!(rec.txt("rp"), Some("printers/Desk"));
+    assert!(lan.b.wait_shown("_ipps._tcp", name, LIMIT).is_ok());
+
+    // ippfind (libcups's own DNS-SD) on B finds it and reads its state over IPP.
+    let ippfind = lan.b.command(
+        25,
+        "timeout",
+        &[
+            "-s",
+            "KILL",
+            "20",
+            "ippfind",
+            "-T",
+            "5",
+            "_ipp._tcp",
+            "--txt-rp",
+            "printers/Desk",
+            "--ls",
+        ],
+        &[],
+    );
+    assert!(
+        ippfind.stdout.contains(&format!("ipp://quire-a.local:{}/printers/Desk idle", a.port())),
+        "{}",
+        ippfind.text()
+    );
+
+    // B's own quired lists A's queue as devices, with make and model.
+    let b_opts = SideServer { browsing: false, ..SideServer::default() };
+    let b = lan.b.start_server(ServerKind::Quired, &quired, &b_opts).unwrap();
+    let lpinfo = lan.b.cups_tool(&b, "lpinfo", &["-l", "-v"]);
+    let want = format!("uri = ipps://quire-a.local:{}/printers/Desk", a.port());
+    let entry = lpinfo.stdout.split("Device: ").find(|e| e.contains(&want));
+    let entry = entry.unwrap_or_else(|| panic!("lpinfo -v on B: {}", lpinfo.text()));
+    assert!(entry.contains("class = network"), "{entry}");
+    assert!(entry.contains("make-and-model = Quire Simulator - IPP Everywhere"), "{entry}");
+    assert!(entry.contains(&format!("info = {name}")), "{entry}");
+
+    // lpstat -e names it; lp -d that name goes through a temporary queue on B.
+    let lpstat = lan.b.cups_tool(&b, "lpstat", &["-e"]);
+    let dest = lpstat.stdout.lines().map(str::trim).find(|l| l.starts_with("Front_Desk"));
+    let dest = dest.unwrap_or_else(|| panic!("lpstat -e on B: {}", lpstat.text())).to_string();
+    let doc = lan.b.dir().join("doc.pdf");
+    quire_tests::simulated_printer::write_marked_pdf(&doc, "lan-temporary", 1).unwrap();
+    let title = format!("lan-temporary-{}", std::process::id());
+    let lp = lan.b.cups_tool(&b, "lp", &["-d", &dest, "-t", &title, &doc.display().to_string()]);
+    assert_eq!(lp.rc, 0, "{}\nB:\n{}\nA:\n{}", lp.text(), b.log_tail(40), a.log_tail(20));
+    let arrived = quire_tests::process::wait_until(Duration::from_secs(60), || {
+        sim.page_log().unwrap().iter().any(|p| p.job_name == title)
+    });
+    assert!(
+        arrived,
+        "no page on A: {:?}\nB:\n{}\nA:\n{}",
+        sim.page_log(),
+        b.log_tail(60),
+        a.log_tail(30)
+    );
+    let temporary = lan.b.cups_tool(&b, "lpstat", &["-v", &dest]);
+    assert!(temporary.stdout.contains("quire-a.local"), "{}", temporary.text());
+}
+
+/// A queue whose printer-info changes is withdrawn under its old name and registered under
+/// the new one (cupsd 2.4 keeps the old registered name until it restarts).
+#[test]
+fn a_renamed_queue_is_withdrawn_under_its_old_name() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let Some(quired) = quire_tests::server_binary(ServerKind::Quired) else { return };
+    let a = lan.a.start_server(ServerKind::Quired, &quired, &SideServer::default()).unwrap();
+    lpadmin(&lan, &a, &["-p", "Desk", "-D", "Front Desk", "-v", "file:///dev/null", "-E"]);
+    let mut watch = lan.b.browser("_ipp._tcp").unwrap();
+    watch.wait(LIMIT, |w| w.announced("Front Desk @ quire-a")).unwrap();
+    let (records, took) = watch
+        .time_until_shown("Back Office @ quire-a", LIMIT, || {
+            lpadmin(&lan, &a, &["-p", "Desk", "-D", "Back Office"])
+        })
+        .unwrap();
+    eprintln!("figure: printer-info changed -> new name visible on B: {took:?}");
+    assert_eq!(records[0].txt("rp"), Some("printers/Desk"));
+    lan.b.wait_gone("_ipp._tcp", "Front Desk @ quire-a", LIMIT).unwrap();
+}

@@ -85,6 +85,7 @@ pub const APPLIED_BY_QUIRED: &[&str] = &[
     "DNSSDZoneFile",
     "DefaultAuthType",
     "DefaultEncryption",
+    "DefaultShared",
     "Deny",
     "Encryption",
     "ErrorLog",

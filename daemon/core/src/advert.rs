@@ -3,6 +3,7 @@
 
 use crate::attrs::{printer_type, ptype};
 use crate::model::{Printer, Scheduler};
+use quire_config::AuthType;
 use quire_dnssd::txt::QueueFacts;
 use quire_ipp::Value;
 
@@ -29,10 +30,40 @@ pub fn queue_facts(s: &Scheduler, p: &Printer) -> QueueFacts {
         uuid: p.uuid.clone(),
         document_formats: strs("document-format-supported"),
         urf: strs("urf-supported"),
-        auth_info_required: strs("auth-info-required"),
+        auth_info_required: auth_info_required(s, p),
         printer_type: (printer_type(s, p) & !dynamic) as u32,
         media_types: strs("media-type-supported"),
         media_sizes: media_sizes(p),
+    }
+}
+
+/// What a client must supply to print here (the TXT `air` key), as cupsd works it out: the
+/// queue's own `auth-info-required`, else the authentication its `<Location>` asks of a POST,
+/// else what its policy asks of Print-Job (`none` when the policy says nothing of it).
+fn auth_info_required(s: &Scheduler, p: &Printer) -> Vec<String> {
+    let own: Vec<String> = p
+        .capability("auth-info-required")
+        .map(|a| a.strs().filter(|v| *v != "none").map(str::to_string).collect())
+        .unwrap_or_default();
+    if !own.is_empty() {
+        return own;
+    }
+    let Some(rules) = s.settings.access.as_deref() else { return Vec::new() };
+    let location = rules.location_for(&p.resource()).and_then(|l| {
+        let post = l.limits.iter().find(|lim| lim.matches("POST"));
+        post.map_or(&l.access, |lim| &lim.access).auth_type
+    });
+    let auth = match location {
+        Some(t) if t != AuthType::None => Some(t),
+        _ => match rules.policy(&p.op_policy).and_then(|pol| pol.limit_for("Print-Job")) {
+            Some(limit) => limit.access.auth_type,
+            None => return vec!["none".into()],
+        },
+    };
+    match auth.map(|t| if t == AuthType::Default { rules.default_auth_type } else { t }) {
+        None | Some(AuthType::None) | Some(AuthType::Default) => Vec::new(),
+        Some(AuthType::Negotiate) => vec!["negotiate".into()],
+        Some(AuthType::Basic) => vec!["username".into(), "password".into()],
     }
 }
 
@@ -68,3 +99,7 @@ fn media_sizes(p: &Printer) -> Vec<(i32, i32)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+#[path = "advert_tests.rs"]
+mod tests;

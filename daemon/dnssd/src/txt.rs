@@ -178,10 +178,9 @@ fn pdl(formats: &[String]) -> String {
 }
 
 /// `air`: what a client must supply to print (Bonjour Printing Specification: `none`,
-/// `username,password`, `negotiate`, `certificate`); no key when nothing is needed.
+/// `username,password`, `negotiate`, `certificate`); no key when nothing is said.
 fn air(required: &[String]) -> Option<String> {
-    let wanted: Vec<&str> =
-        required.iter().map(String::as_str).filter(|v| !v.is_empty() && *v != "none").collect();
+    let wanted: Vec<&str> = required.iter().map(String::as_str).filter(|v| !v.is_empty()).collect();
     (!wanted.is_empty()).then(|| wanted.join(","))
 }
 

@@ -71,6 +71,8 @@ pub struct Settings {
     /// `MaxJobTime`: seconds a job may print before it is cancelled (0: no limit; the
     /// daemon passes cupsd's default, 3 hours).
     pub max_job_time: i64,
+    /// `DefaultShared`: whether a new queue is shared (cupsd's default: yes).
+    pub default_shared: bool,
 }
 
 impl Default for Settings {
@@ -100,6 +102,7 @@ impl Default for Settings {
             spool_quota_per_user: 0,
             pull_schemes: Vec::new(),
             max_job_time: 0,
+            default_shared: true,
         }
     }
 }
