@@ -398,14 +398,16 @@ impl Task {
         let at = format!("{}:{}", server.host, server.port);
         let zone = &self.settings.domain;
         let key = self.settings.key.as_ref().map(|k| k.name.to_string()).unwrap_or_default();
-        match (&a.signature, a.rcode) {
+        let untrusted =
+            matches!(a.signature, Signature::Missing | Signature::WrongKey | Signature::Invalid);
+        let why = match (&a.signature, a.rcode) {
             (Signature::ServerError(e), _) => format!(
                 "{at} refused the TSIG signature of key {key} ({}): check DNSSDUpdateKey",
                 rcode::name(*e)
             ),
-            (Signature::Missing | Signature::WrongKey | Signature::Invalid, _) => format!(
-                "the answer of {at} ({}) is not signed with key {key} ({:?}): not trusted",
-                rcode::name(a.rcode),
+            // A success nobody can vouch for is no success.
+            (_, rcode::NOERROR) => format!(
+                "the answer of {at} is not signed with key {key} ({:?}): not trusted",
                 a.signature
             ),
             (_, rcode::REFUSED) => format!(
@@ -423,6 +425,11 @@ impl Task {
             (_, code) => {
                 format!("{at} answered {} ({code}) to the update of {zone}", rcode::name(code))
             }
+        };
+        if untrusted && a.rcode != rcode::NOERROR {
+            format!("{why} (an answer not signed with key {key})")
+        } else {
+            why
         }
     }
 
