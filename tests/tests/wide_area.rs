@@ -2,7 +2,7 @@
 //! shares a queue; a BIND named on the other host (quire_tests::named), primary for
 //! `campus.test` and taking updates signed with a TSIG key, holds its records as `dig` sees
 //! them; `lpadmin -x` withdraws them, and so does a clean stop; the zone file quired keeps is
-//! accepted by named-checkzone.
+//! accepted by named-checkzone; with a wrong key, the refusal is in quired's log.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -118,4 +118,22 @@ fn a_shared_queue_is_published_in_the_campus_zone_and_withdrawn() {
     assert!(records(&n, "_ipp._tcp.campus.test", "PTR").is_empty());
     assert!(records(&n, "b._dns-sd._udp.campus.test", "PTR").is_empty());
     assert!(records(&n, "_services._dns-sd._udp.campus.test", "PTR").is_empty());
+
+    // Started again with a key the server does not know the secret of: refused, logged.
+    let wrong = named::keygen("quire-key").unwrap();
+    let mut opts = opts;
+    opts.files_extra = opts.files_extra.replace(&key.secret, &wrong.secret);
+    let a = lan.a.start_server(ServerKind::Quired, &quired, &opts).unwrap();
+    let add = lan.a.cups_tool(&a, "lpadmin", &["-p", "Desk", "-v", &sim.uri(), "-E"]);
+    assert_eq!(add.rc, 0, "{}", add.text());
+    let share = lan.a.cups_tool(&a, "lpadmin", &["-p", "Desk", "-o", "printer-is-shared=true"]);
+    assert_eq!(share.rc, 0, "{}", share.text());
+    let said = "refused the TSIG signature of key quire-key. (BADSIG): check DNSSDUpdateKey";
+    let logged = wait_until(LIMIT, || {
+        std::fs::read_to_string(a.error_log()).unwrap_or_default().contains(said)
+    });
+    assert!(logged, "no refusal in the log:\n{}", a.log_tail(40));
+    let log = std::fs::read_to_string(a.error_log()).unwrap();
+    assert!(!log.contains(&wrong.secret), "the TSIG secret is never logged");
+    assert!(records(&n, "_ipp._tcp.campus.test", "PTR").is_empty());
 }
