@@ -161,10 +161,12 @@ impl Side {
         std::fs::write(&conf, avahi_conf(&self.hostname))?;
         let log_path = self.dir.path().join("avahi-daemon.log");
         let log = std::fs::File::create(&log_path)?;
+        // As a system starts it (it drops to user avahi, which Avahi's D-Bus policy lets own
+        // its name), without the chroot (it would need the side's files copied in).
         let mut cmd = self.place.command("avahi-daemon");
         cmd.arg("-f")
             .arg(&conf)
-            .args(["--no-chroot", "--no-drop-root", "--no-rlimits"])
+            .args(["--no-chroot", "--no-rlimits"])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);

@@ -206,6 +206,18 @@ fn a_backend_that_hangs_or_prints_garbage_does_not_spoil_the_answer() {
         // The server still answers, and the hanging backend was stopped.
         let again = lan.a.cups_tool(&server, "lpstat", &["-r"]);
         assert_eq!(again.rc, 0, "{}", again.text());
+        if server.kind() == ServerKind::Quired {
+            // While a discovery waits for its hanging backend, other requests are answered.
+            std::thread::scope(|scope| {
+                let slow = scope.spawn(|| lpinfo(&lan.a, &server, &["--timeout", "8", "-l", "-v"]));
+                let other = lan.a.cups_tool(&server, "lpstat", &["-r"]);
+                assert_eq!(other.rc, 0, "{}", other.text());
+                assert!(!slow.is_finished(), "lpinfo ended before lpstat was answered");
+                let (devices, took) = slow.join().unwrap();
+                eprintln!("figure: quired lpinfo --timeout 8 (while lpstat -r was answered) took {took:?}");
+                assert!(devices.contains_key("hangs://early"), "{devices:#?}");
+            });
+        }
     }
     let left = lan.a.command(10, "pgrep", &["-x", "-f", "sleep 3607"], &[]);
     assert!(left.stdout.trim().is_empty(), "a hanging backend was left running: {}", left.text());
