@@ -9,6 +9,26 @@
 //! run inside a side through `nsenter -t HOLDER -m -u -n --` ([`Side::place`]): CUPS tools,
 //! avahi tools, and the servers of [`crate::server`] and [`crate::simulated_printer`], whose
 //! files stay on the shared disk where the test reads them. Needs root.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use quire_tests::mdns_lan::{MdnsLan, SideOptions, SideServer};
+//! use quire_tests::ServerKind;
+//!
+//! let Some(lan) = MdnsLan::or_skip(SideOptions::new("quire-a"), SideOptions::new("quire-b"))
+//! else { return };
+//! let quired = quire_tests::quired_binary().expect("built");
+//! let a = lan.a.start_server(ServerKind::Quired, &quired, &SideServer::default()).unwrap();
+//! let mut watch = lan.b.browser("_ipp._tcp").unwrap();
+//! let (records, took) = watch
+//!     .time_until_shown("Office @ quire-a", Duration::from_secs(30), || {
+//!         let out = lan.a.cups_tool(&a, "lpadmin", &["-p", "Office", "-D", "Office", "-v",
+//!             "ipp://127.0.0.1:9/ipp/print", "-E"]);
+//!         assert_eq!(out.rc, 0, "{}", out.text());
+//!     })
+//!     .unwrap();
+//! eprintln!("figure: visible on B after {took:?}: {:?}", records[0].txt("ty"));
+//! ```
 
 use std::io::{self, BufRead, BufReader};
 use std::net::Ipv4Addr;
@@ -112,7 +132,8 @@ pub struct Side {
     hostname: String,
     netns: String,
     ip: Ipv4Addr,
-    dir: TempDir,
+    /// Always `Some` but while dropping (a failed test keeps it).
+    dir: Option<TempDir>,
     place: Place,
     holder: ChildGuard,
     dbus: Option<Dbus>,
@@ -143,7 +164,7 @@ impl Side {
             hostname: opts.hostname.clone(),
             netns,
             ip: ip_addr,
-            dir,
+            dir: Some(dir),
             place,
             holder,
             dbus: None,
@@ -157,9 +178,9 @@ impl Side {
     }
 
     fn start_avahi(&self) -> io::Result<ChildGuard> {
-        let conf = self.dir.path().join("avahi-daemon.conf");
+        let conf = self.dir().join("avahi-daemon.conf");
         std::fs::write(&conf, avahi_conf(&self.hostname))?;
-        let log_path = self.dir.path().join("avahi-daemon.log");
+        let log_path = self.dir().join("avahi-daemon.log");
         let log = std::fs::File::create(&log_path)?;
         // As a system starts it (it drops to user avahi, which Avahi's D-Bus policy lets own
         // its name), without the chroot (it would need the side's files copied in).
@@ -209,7 +230,7 @@ impl Side {
 
     /// A scratch directory of this side (on the shared disk; its logs: avahi-daemon.log).
     pub fn dir(&self) -> &Path {
-        self.dir.path()
+        self.dir.as_ref().map_or(Path::new("/"), |d| d.path())
     }
 
     /// True when this side runs an avahi-daemon.
@@ -261,8 +282,7 @@ impl Side {
         port: u16,
         txt: &[&str],
     ) -> io::Result<ChildGuard> {
-        let log =
-            self.dir.path().join(format!("publish-{}.log", NEXT.fetch_add(1, Ordering::SeqCst)));
+        let log = self.dir().join(format!("publish-{}.log", NEXT.fetch_add(1, Ordering::SeqCst)));
         let port = port.to_string();
         let mut args = vec!["-s", name, service_type, port.as_str()];
         args.extend_from_slice(txt);
@@ -369,8 +389,7 @@ impl Drop for Side {
         kill_netns_pids(&self.netns);
         self.holder.kill();
         let _ = ip(&["netns", "del", &self.netns]);
-        if std::thread::panicking() {
-            let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("tempdir"));
+        if let Some(dir) = self.dir.take().filter(|_| std::thread::panicking()) {
             eprintln!("{}: keeping logs in {}", self.hostname, dir.keep().display());
         }
     }
@@ -465,8 +484,12 @@ fn start_holder(netns: &str, hostname: &str) -> io::Result<ChildGuard> {
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
     if line.trim() != "ready" {
-        let _ = child.check_alive();
-        return Err(other(format!("the namespace holder of {hostname} failed: {line:?}")));
+        // It exited: what it said on stderr is the reason.
+        let mut why = String::new();
+        if let Some(mut err) = child.take_stderr() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut why);
+        }
+        return Err(other(format!("the namespace holder of {hostname} failed: {line}{why}")));
     }
     Ok(child)
 }
