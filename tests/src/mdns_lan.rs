@@ -208,6 +208,38 @@ impl Side {
         Ok(child)
     }
 
+    /// Stops the side's avahi-daemon (SIGKILL: a crash, no goodbye packets), if it runs.
+    pub fn stop_avahi(&mut self) {
+        if let Some(mut avahi) = self.avahi.take() {
+            avahi.kill();
+            let _ = self.place.run(10, "rm", &["-f".into(), "/run/avahi-daemon/pid".into()], &[]);
+        }
+    }
+
+    /// Starts the side's avahi-daemon (again).
+    pub fn start_avahi_daemon(&mut self) -> io::Result<()> {
+        self.stop_avahi();
+        self.avahi = Some(self.start_avahi()?);
+        Ok(())
+    }
+
+    /// Stops the side's system bus (SIGKILL): a D-Bus that goes away (Avahi, if it runs,
+    /// loses it too; [`Side::start_dbus`] restarts Avahi on the new bus).
+    pub fn stop_dbus(&mut self) {
+        self.dbus = None;
+        let _ = self.place.run(10, "rm", &["-f".into(), "/run/dbus/system_bus_socket".into()], &[]);
+    }
+
+    /// Starts the side's system bus (again); Avahi, if it ran, is restarted on it.
+    pub fn start_dbus(&mut self) -> io::Result<()> {
+        self.stop_dbus();
+        self.dbus = Some(Dbus::start_system(&self.place)?);
+        if self.avahi.is_some() {
+            self.start_avahi_daemon()?;
+        }
+        Ok(())
+    }
+
     /// The side's host name (`quire-a`); its mDNS name is `quire-a.local`.
     pub fn hostname(&self) -> &str {
         &self.hostname

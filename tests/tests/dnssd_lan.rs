@@ -246,3 +246,21 @@ fn quired_runs_on_a_side_and_the_other_side_prints_to_it_by_address() {
     // The simulator's control listener is reached in A's namespace too.
     assert!(sim.status().unwrap().printed >= 1);
 }
+
+#[test]
+fn a_side_restarts_its_avahi_and_its_bus() {
+    let Some(mut lan) = MdnsLan::or_skip_default() else { return };
+    let _probe = lan.a.publish("Before", "_ipp._tcp", 631, &["rp=x"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "Before", LIMIT).unwrap();
+    // Avahi crashes on A (no goodbye): A's own browse fails; it comes back and publishes.
+    lan.a.stop_avahi();
+    assert_ne!(lan.a.command(10, "avahi-browse", &["-tpk", "_ipp._tcp"], &[]).rc, 0);
+    lan.a.start_avahi_daemon().unwrap();
+    let _again = lan.a.publish("After", "_ipp._tcp", 631, &["rp=y"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "After", LIMIT).unwrap();
+    // The bus goes away and comes back (Avahi restarted on it).
+    lan.a.stop_dbus();
+    lan.a.start_dbus().unwrap();
+    let _third = lan.a.publish("Third", "_ipp._tcp", 631, &["rp=z"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "Third", LIMIT).unwrap();
+}
