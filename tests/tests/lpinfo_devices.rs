@@ -143,7 +143,8 @@ fn lpinfo_lists_the_ipp_printers_of_the_other_side_as_dnssd_devices() {
     }
 }
 
-/// A ServerBin of test backends (root-owned, mode 0755: they run as `lp`), with cupsd's
+/// A ServerBin of test backends (root-owned, mode 0755: they run as `lp`; those named
+/// `root*` 0700: they run as root), with cupsd's
 /// helper programs (`daemon/cups-deviced`) linked in.
 fn test_server_bin(backends: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::Builder::new().prefix("quire-serverbin-").tempdir().unwrap();
@@ -155,7 +156,9 @@ fn test_server_bin(backends: &[(&str, &str)]) -> tempfile::TempDir {
     for (name, script) in backends {
         let path = bin.join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Mode 0700: nobody else may run it, so it runs as root (cupsd's rule).
+        let mode = if name.starts_with("root") { 0o700 } else { 0o755 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
     dir
 }
@@ -171,6 +174,8 @@ fn a_backend_that_hangs_or_prints_garbage_does_not_spoil_the_answer() {
              echo 'direct garbage://ok \"G\\033[31mMake\" \"After Garbage\"'",
         ),
         ("hangs", "echo 'network hangs://early \"Hang Make\" \"Before Hanging\"'; exec sleep 3607"),
+        ("whoami", r#"echo "network whoami://$(id -un) \"W\" \"Who\"""#),
+        ("rootonly", r#"echo "network rootonly://$(id -un) \"R\" \"Root\"""#),
     ]);
     let files_extra = format!("ServerBin {}\n", bin.path().display());
     let env = vec![("QUIRE_CUPS_SERVERBIN".to_string(), bin.path().display().to_string())];
@@ -194,6 +199,9 @@ fn a_backend_that_hangs_or_prints_garbage_does_not_spoil_the_answer() {
         assert_eq!(info("hangs://early").as_deref(), Some("Before Hanging"), "{}", server.name());
         assert_eq!(info("garbage://ok").as_deref(), Some("After Garbage"), "{}", server.name());
         assert!(!devices.keys().any(|u| u.contains("not")), "{devices:#?}");
+        // Who the backends ran as: lp, unless nobody else may execute them.
+        assert!(devices.contains_key("whoami://lp"), "{}: {devices:#?}", server.name());
+        assert!(devices.contains_key("rootonly://root"), "{}: {devices:#?}", server.name());
         if server.kind() == ServerKind::Quired {
             let mm = &devices["garbage://ok"]["make-and-model"];
             assert!(!mm.chars().any(char::is_control), "control characters kept: {mm:?}");

@@ -197,6 +197,12 @@ pub fn discover(config: &CupsConfig, account: Option<Account>, query: &Query) ->
     let deadline = Instant::now() + query.timeout.clamp(Duration::from_secs(1), MAX_TIMEOUT);
     let limit = query.limit.min(MAX_DEVICES);
     let euid = security::effective_uid(&std::env::temp_dir()).unwrap_or(u32::MAX);
+    // As root, the backends others may run run as `User`: their TMPDIR is that user's.
+    let account = match (euid, account) {
+        (0, None) => security::lookup_account(&config.user, config.group.as_deref()),
+        (0, some) => some,
+        _ => None,
+    };
     let dir = PrivateDir::create(&std::env::temp_dir(), account, "quire-deviced");
     let dir = match dir {
         Ok(d) => d,
@@ -277,13 +283,11 @@ fn start(
     let as_ourselves = euid != 0 || security::wants_root(meta.permissions().mode());
     let run_as = if as_ourselves {
         None
+    } else if account.is_none() {
+        tracing::warn!("[cups-deviced] No user \"{}\" to run {name} as", config.user);
+        return None;
     } else {
-        let found = account.or_else(|| security::lookup_account(&config.user, None));
-        if found.is_none() {
-            tracing::warn!("[cups-deviced] No user \"{}\" to run {name} as", config.user);
-            return None;
-        }
-        found
+        account
     };
     let mut cmd = Command::new(&program);
     cmd.arg0(name)
