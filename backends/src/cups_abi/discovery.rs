@@ -228,10 +228,9 @@ pub fn discover(config: &CupsConfig, account: Option<Account>, query: &Query) ->
     drop(tx);
     let found = collect(&rx, deadline, limit);
     for mut child in children {
-        // Done, or out of time: whatever still runs is stopped (with what it started).
-        if matches!(child.try_wait(), Ok(None)) {
-            kill_group(child.id());
-        }
+        // Done, or out of time: whatever still runs in its group is stopped (a program it
+        // left behind too). Not reaped yet, so its pid still names its group.
+        kill_group(child.id());
         let _ = child.wait();
     }
     found

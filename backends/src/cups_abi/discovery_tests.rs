@@ -114,3 +114,18 @@ fn honours_include_exclude_and_limit() {
     assert_eq!(uris(q(None, &["two"], 100)), ["one://1", "one://2"]);
     assert_eq!(uris(q(None, &[], 1)).len(), 1);
 }
+
+#[test]
+fn a_program_a_backend_leaves_behind_is_stopped_too() {
+    // The backend exits at once; the program it started keeps its output open.
+    let (_dir, config) = server_bin(&[(
+        "leaves",
+        r#"echo 'network leaves://a "M" "A"'; (exec sleep 3613) & exit 0"#,
+    )]);
+    let query = Query { timeout: Duration::from_secs(2), ..Query::default() };
+    let found = discover(&config, None, &query);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let left = std::process::Command::new("pgrep").args(["-x", "-f", "sleep 3613"]).output();
+    let left = left.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    assert!(left.trim().is_empty(), "left running: {left}");
+}
