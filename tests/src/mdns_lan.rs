@@ -427,6 +427,53 @@ impl Drop for Side {
     }
 }
 
+/// The figures for one server: a queue made on side `a` and seen from side `b`.
+#[derive(Debug, Clone)]
+pub struct ShareFigures {
+    /// Its `_ipp._tcp` record as `b` saw it.
+    pub record: ServiceRecord,
+    /// From `lpadmin -p QUEUE -v URI -E` to its record resolved on `b`.
+    pub visible: Duration,
+    /// From `lpadmin -x QUEUE` to its withdrawal on `b`.
+    pub gone: Duration,
+}
+
+/// `lpadmin -p QUEUE -v DEVICE -E` (plus `extra`) on `server`, which runs on `a`, timed until
+/// `b` sees a `_ipp._tcp` record whose `rp` is `printers/QUEUE`; then `lpadmin -x QUEUE`
+/// timed until that instance is withdrawn. Times are figures to report, not to assert on.
+///
+/// cupsd 2.4.2 with `-m everywhere` registers a new queue twice (again once its PPD is
+/// made) and the second registration often fails with Avahi ("Bad state"), leaving it
+/// unadvertised: leave `-m` out of `extra` for cupsd's figures.
+pub fn share_figures(
+    a: &Side,
+    b: &Side,
+    server: &Server,
+    queue: &str,
+    device_uri: &str,
+    extra: &[&str],
+    limit: Duration,
+) -> io::Result<ShareFigures> {
+    let mut watch = b.browser("_ipp._tcp")?;
+    let rp = format!("printers/{queue}");
+    let mine = |w: &Browser| w.all_records().into_iter().find(|r| r.txt("rp") == Some(&rp));
+    let mut args = vec!["-p", queue, "-v", device_uri, "-E"];
+    args.extend_from_slice(extra);
+    let t0 = std::time::Instant::now();
+    let add = a.cups_tool(server, "lpadmin", &args);
+    if add.rc != 0 {
+        return Err(other(format!("lpadmin {args:?} on {}: {}", server.name(), add.text())));
+    }
+    let seen = watch.wait(limit, |w| mine(w).is_some())?;
+    let record = mine(&watch).ok_or_else(|| other("the record went away".into()))?;
+    let visible = seen.saturating_duration_since(t0);
+    let gone = watch.time_until_gone(&record.name, limit, || {
+        let del = a.cups_tool(server, "lpadmin", &["-x", queue]);
+        assert_eq!(del.rc, 0, "lpadmin -x {queue} on {}: {}", server.name(), del.text());
+    })?;
+    Ok(ShareFigures { record, visible, gone })
+}
+
 /// What a server on a side is started with.
 #[derive(Debug, Clone)]
 pub struct SideServer {

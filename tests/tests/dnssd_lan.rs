@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use quire_tests::mdns_browse::ServiceRecord;
-use quire_tests::mdns_lan::{MdnsLan, Side, SideOptions, SideServer};
+use quire_tests::mdns_lan::{share_figures, MdnsLan, Side, SideOptions, SideServer};
 use quire_tests::simulated_printer::write_marked_pdf;
 use quire_tests::{ServerKind, SimOptions};
 
@@ -263,4 +263,22 @@ fn a_side_restarts_its_avahi_and_its_bus() {
     lan.a.start_dbus().unwrap();
     let _third = lan.a.publish("Third", "_ipp._tcp", 631, &["rp=z"]).unwrap();
     lan.b.wait_shown("_ipp._tcp", "Third", LIMIT).unwrap();
+}
+
+#[test]
+fn cupsd_figures_from_lpadmin_to_visible_and_gone() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let sim = SimOptions::new().name("fig").at(lan.a.place()).start().unwrap();
+    let cupsd = std::path::Path::new("/usr/sbin/cupsd");
+    let a = lan.a.start_server(ServerKind::Cupsd, cupsd, &SideServer::default()).unwrap();
+    for queue in ["Fig1", "Fig2", "Fig3"] {
+        let f = share_figures(&lan.a, &lan.b, &a, queue, &sim.uri(), &[], LIMIT).unwrap();
+        eprintln!(
+            "figure: cupsd {queue}: lpadmin -E -> visible {:?}, lpadmin -x -> gone {:?}",
+            f.visible, f.gone
+        );
+        assert_eq!(f.record.name, format!("{queue} @ quire-a"));
+        assert_eq!(f.record.port, a.port());
+        lan.b.wait_gone("_ipp._tcp", &f.record.name, LIMIT).unwrap();
+    }
 }
