@@ -2,7 +2,7 @@
 //! asked) its own avahi-daemon, so that DNS-SD works between them as between two computers.
 //!
 //! Each side is a network namespace (the two joined by a veth pair, `lan0` on both, IPv4
-//! 10.77.0.1/24 and 10.77.0.2/24, multicast on) plus a private mount and UTS namespace held
+//! 10.77.0.1/24 and 10.77.0.2/24, multicast on and routed there) plus a private mount and UTS namespace held
 //! by a holder process (`unshare -m -u --propagation private`): its own host name
 //! (`quire-a`, `quire-b`), tmpfs over /run/dbus, /run/avahi-daemon and /run/cups (so the bus,
 //! Avahi's socket that nss-mdns asks, and the CUPS default socket are per side). Programs
@@ -536,7 +536,11 @@ fn ip(args: &[&str]) -> io::Result<()> {
 fn configure_link(netns: &str, addr: Ipv4Addr) -> io::Result<()> {
     ip(&["-n", netns, "addr", "add", &format!("{addr}/24"), "dev", IFACE])?;
     ip(&["-n", netns, "link", "set", IFACE, "multicast", "on", "up"])?;
-    ip(&["-n", netns, "link", "set", "lo", "up"])
+    ip(&["-n", netns, "link", "set", "lo", "up"])?;
+    // Multicast is routed to the LAN: a program that sends to the mDNS group without naming
+    // an interface finds its way out. No default route: unicast DNS (nss's fallback after
+    // mdns4_minimal) fails at once instead of waiting for a name server out of reach.
+    ip(&["-n", netns, "route", "add", "224.0.0.0/4", "dev", IFACE])
 }
 
 /// The holder: joins the namespace, makes a private mount and UTS namespace, mounts what is

@@ -282,3 +282,19 @@ fn cupsd_figures_from_lpadmin_to_visible_and_gone() {
         lan.b.wait_gone("_ipp._tcp", &f.record.name, LIMIT).unwrap();
     }
 }
+
+#[test]
+fn the_mdns_group_is_reached_without_naming_an_interface() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    // A UDP datagram to 224.0.0.251:5353 from A with no multicast interface chosen is routed
+    // to the LAN (a responder of its own may send this way), not refused as unreachable.
+    let sent = lan
+        .a
+        .place()
+        .in_netns(|| {
+            let s = std::net::UdpSocket::bind("0.0.0.0:0")?;
+            s.send_to(b"\0\0\0\0\0\0\0\0\0\0\0\0", "224.0.0.251:5353")
+        })
+        .unwrap();
+    assert_eq!(sent.unwrap(), 12);
+}
