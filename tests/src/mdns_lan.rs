@@ -120,8 +120,14 @@ impl MdnsLan {
             let _ = ip(&["netns", "del", &ns_b]);
             return Err(e);
         }
-        // Each Side deletes its namespace when dropped, also when the other fails to start.
-        let a = Side::start(ns_a, Ipv4Addr::new(10, 77, 0, 1), &a)?;
+        // A side that fails to start deletes its namespace; a started one when dropped.
+        let a = match Side::start(ns_a, Ipv4Addr::new(10, 77, 0, 1), &a) {
+            Ok(side) => side,
+            Err(e) => {
+                let _ = ip(&["netns", "del", &ns_b]);
+                return Err(e);
+            }
+        };
         let b = Side::start(ns_b, Ipv4Addr::new(10, 77, 0, 2), &b)?;
         Ok(MdnsLan { a, b })
     }
@@ -151,15 +157,23 @@ impl Side {
                 return Err(e);
             }
         };
-        let pid = holder.id().ok_or_else(|| other("holder has no pid".into()))?;
+        let (pid, dir) = match (holder.id(), side_dir(&opts.hostname)) {
+            (Some(pid), Ok(dir)) => (pid, dir),
+            (pid, dir) => {
+                let _ = ip(&["netns", "del", &netns]);
+                return Err(other(format!(
+                    "side {}: pid {pid:?}, dir {:?}",
+                    opts.hostname,
+                    dir.err()
+                )));
+            }
+        };
         let place = Place {
             launcher: ["nsenter", "-t", &pid.to_string(), "-m", "-u", "-n", "--"]
                 .map(String::from)
                 .to_vec(),
             netns: Some(PathBuf::from("/run/netns").join(&netns)),
         };
-        let dir =
-            tempfile::Builder::new().prefix(&format!("quire-{}-", opts.hostname)).tempdir()?;
         let mut side = Side {
             hostname: opts.hostname.clone(),
             netns,
@@ -511,6 +525,10 @@ pub fn side_cupsd_conf(dir: &Path, port: u16, ip: Ipv4Addr, opts: &SideServer) -
         extra.push_str("Listen /run/cups/cups.sock\n");
     }
     format!("{}{extra}{}\n", base.replace("Browsing No\n", browsing), opts.cupsd_extra)
+}
+
+fn side_dir(hostname: &str) -> io::Result<TempDir> {
+    tempfile::Builder::new().prefix(&format!("quire-{hostname}-")).tempdir()
 }
 
 fn avahi_conf(hostname: &str) -> String {
