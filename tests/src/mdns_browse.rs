@@ -141,6 +141,39 @@ pub fn parse_txt(text: &str) -> Vec<(String, String)> {
     items
 }
 
+/// How two records differ, one line per field (`field: a's value | b's value`): for
+/// comparing what two servers publish for the same queue. TXT keys are compared without
+/// regard to case, each key once (its first value).
+pub fn record_differences(a: &ServiceRecord, b: &ServiceRecord) -> Vec<String> {
+    let mut out = Vec::new();
+    let fields = [
+        ("name", &a.name, &b.name),
+        ("type", &a.service_type, &b.service_type),
+        ("domain", &a.domain, &b.domain),
+        ("host", &a.host, &b.host),
+        ("address", &a.address, &b.address),
+    ];
+    for (field, x, y) in fields {
+        if x != y {
+            out.push(format!("{field}: {x} | {y}"));
+        }
+    }
+    if a.port != b.port {
+        out.push(format!("port: {} | {}", a.port, b.port));
+    }
+    let mut keys: Vec<String> = a.txt.iter().chain(&b.txt).map(|(k, _)| k.to_lowercase()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let (x, y) = (a.txt(&key), b.txt(&key));
+        if x != y {
+            let show = |v: Option<&str>| v.map_or("(none)".to_string(), |v| format!("{v:?}"));
+            out.push(format!("txt {key}: {} | {}", show(x), show(y)));
+        }
+    }
+    out
+}
+
 /// `avahi-browse -rtpk TYPE` at `place`: every instance resolved now (the daemon's cache and
 /// one round of queries), then it exits.
 pub fn browse_once(place: &Place, service_type: &str) -> io::Result<Vec<ServiceRecord>> {
@@ -347,6 +380,20 @@ mod tests {
         assert_eq!(r.txt("rp"), Some("printers/x"));
         assert_eq!(r.txt("flag"), Some(""));
         assert_eq!(r.txt("note"), Some("a;b"));
+    }
+
+    #[test]
+    fn lists_the_differences_of_two_records() {
+        let line = "=;lan0;IPv4;Q;_ipp._tcp;local;quire-a.local;10.77.0.1;631;\"ty=A\" \"rp=x\"";
+        let Some(BrowseLine::Resolved(a)) = parse_line(line) else { panic!("not resolved") };
+        let mut b = a.clone();
+        assert!(record_differences(&a, &b).is_empty());
+        b.port = 8631;
+        b.txt = vec![("TY".into(), "A".into()), ("UUID".into(), "u".into())];
+        assert_eq!(
+            record_differences(&a, &b),
+            ["port: 631 | 8631", "txt rp: \"x\" | (none)", "txt uuid: (none) | \"u\""]
+        );
     }
 
     #[test]

@@ -37,6 +37,10 @@ impl ChildGuard {
     pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
         self.child.as_mut().and_then(|c| c.stdout.take())
     }
+
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.as_mut().and_then(|c| c.stderr.take())
+    }
 }
 
 impl ChildGuard {

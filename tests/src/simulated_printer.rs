@@ -93,6 +93,8 @@ pub struct SimOptions {
     pub extra_args: Vec<String>,
     /// Where it runs (a side of the simulated LAN); its files stay on the shared disk.
     pub place: Place,
+    /// The address its IPP listener binds (127.0.0.1; 0.0.0.0 to be reached from a LAN too).
+    pub listen_ip: std::net::Ipv4Addr,
 }
 
 impl Default for SimOptions {
@@ -112,6 +114,7 @@ impl Default for SimOptions {
             keep: None,
             extra_args: Vec::new(),
             place: Place::here(),
+            listen_ip: std::net::Ipv4Addr::LOCALHOST,
         }
     }
 }
@@ -177,6 +180,12 @@ impl SimOptions {
         self.place = place.clone();
         self
     }
+    /// Binds the IPP listener to `ip` (0.0.0.0: loopback and the LAN); [`Sim::uri`] stays
+    /// on 127.0.0.1.
+    pub fn listen_on(mut self, ip: std::net::Ipv4Addr) -> Self {
+        self.listen_ip = ip;
+        self
+    }
     pub fn start(self) -> io::Result<Sim> {
         Sim::start(self)
     }
@@ -184,7 +193,7 @@ impl SimOptions {
     fn args(&self, port: u16, control: u16, log: &Path) -> Vec<String> {
         let mut a: Vec<String> = vec![
             "--listen".into(),
-            format!("127.0.0.1:{port}"),
+            format!("{}:{port}", self.listen_ip),
             "--control".into(),
             format!("127.0.0.1:{control}"),
             "--name".into(),

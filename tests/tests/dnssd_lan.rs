@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use quire_tests::mdns_browse::ServiceRecord;
-use quire_tests::mdns_lan::{MdnsLan, Side, SideOptions, SideServer};
+use quire_tests::mdns_lan::{share_figures, MdnsLan, Side, SideOptions, SideServer};
 use quire_tests::simulated_printer::write_marked_pdf;
 use quire_tests::{ServerKind, SimOptions};
 
@@ -245,4 +245,56 @@ fn quired_runs_on_a_side_and_the_other_side_prints_to_it_by_address() {
     assert!(arrived, "no page on A: {:?}\n{}", sim.page_log(), a.log_tail(40));
     // The simulator's control listener is reached in A's namespace too.
     assert!(sim.status().unwrap().printed >= 1);
+}
+
+#[test]
+fn a_side_restarts_its_avahi_and_its_bus() {
+    let Some(mut lan) = MdnsLan::or_skip_default() else { return };
+    let _probe = lan.a.publish("Before", "_ipp._tcp", 631, &["rp=x"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "Before", LIMIT).unwrap();
+    // Avahi crashes on A (no goodbye): A's own browse fails; it comes back and publishes.
+    lan.a.stop_avahi();
+    assert_ne!(lan.a.command(10, "avahi-browse", &["-tpk", "_ipp._tcp"], &[]).rc, 0);
+    lan.a.start_avahi_daemon().unwrap();
+    let _again = lan.a.publish("After", "_ipp._tcp", 631, &["rp=y"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "After", LIMIT).unwrap();
+    // The bus goes away and comes back (Avahi restarted on it).
+    lan.a.stop_dbus();
+    lan.a.start_dbus().unwrap();
+    let _third = lan.a.publish("Third", "_ipp._tcp", 631, &["rp=z"]).unwrap();
+    lan.b.wait_shown("_ipp._tcp", "Third", LIMIT).unwrap();
+}
+
+#[test]
+fn cupsd_figures_from_lpadmin_to_visible_and_gone() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let sim = SimOptions::new().name("fig").at(lan.a.place()).start().unwrap();
+    let cupsd = std::path::Path::new("/usr/sbin/cupsd");
+    let a = lan.a.start_server(ServerKind::Cupsd, cupsd, &SideServer::default()).unwrap();
+    for queue in ["Fig1", "Fig2", "Fig3"] {
+        let f = share_figures(&lan.a, &lan.b, &a, queue, &sim.uri(), &[], LIMIT).unwrap();
+        eprintln!(
+            "figure: cupsd {queue}: lpadmin -E -> visible {:?}, lpadmin -x -> gone {:?}",
+            f.visible, f.gone
+        );
+        assert_eq!(f.record.name, format!("{queue} @ quire-a"));
+        assert_eq!(f.record.port, a.port());
+        lan.b.wait_gone("_ipp._tcp", &f.record.name, LIMIT).unwrap();
+    }
+}
+
+#[test]
+fn the_mdns_group_is_reached_without_naming_an_interface() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    // A UDP datagram to 224.0.0.251:5353 from A with no multicast interface chosen is routed
+    // to the LAN (a responder of its own may send this way), not refused as unreachable.
+    let sent = lan
+        .a
+        .place()
+        .in_netns(|| {
+            let s = std::net::UdpSocket::bind("0.0.0.0:0")?;
+            s.send_to(b"\0\0\0\0\0\0\0\0\0\0\0\0", "224.0.0.251:5353")
+        })
+        .unwrap();
+    assert_eq!(sent.unwrap(), 12);
 }

@@ -81,7 +81,7 @@ fn avahi_stopping_and_coming_back_keeps_the_queue_advertised() {
     assert!(a.log_tail(100).contains("Registering through Avahi"), "{}", a.log_tail(30));
 
     // Avahi stops (withdrawing its records): quired's own responder announces the queue.
-    lan.a.stop_avahi().unwrap();
+    lan.a.stop_avahi_gracefully().unwrap();
     let ok = quire_tests::process::wait_until(LIMIT, || {
         a.log_tail(100).contains("own mDNS responder takes over")
     });
@@ -91,7 +91,7 @@ fn avahi_stopping_and_coming_back_keeps_the_queue_advertised() {
     assert_eq!(records[0].txt("rp"), Some("printers/Desk"));
 
     // Avahi comes back: quired registers through it again, and the queue stays found.
-    lan.a.restart_avahi().unwrap();
+    lan.a.start_avahi_daemon().unwrap();
     let ok = quire_tests::process::wait_until(Duration::from_secs(40), || {
         a.log_tail(200).matches("Registering through Avahi").count() >= 2
     });
@@ -100,6 +100,20 @@ fn avahi_stopping_and_coming_back_keeps_the_queue_advertised() {
     assert_eq!(records[0].port, a.port());
     let (own, _) = lan.a.wait_shown("_ipp._tcp", name, LIMIT).unwrap();
     assert_eq!(own[0].txt("rp"), Some("printers/Desk"), "A's Avahi holds the registration");
+
+    // The system bus itself goes (Avahi with it) and comes back (Avahi restarted on it).
+    lan.a.stop_dbus();
+    let ok = quire_tests::process::wait_until(LIMIT, || {
+        a.log_tail(300).matches("own mDNS responder takes over").count() >= 2
+    });
+    assert!(ok, "{}", a.log_tail(30));
+    lan.b.wait_shown("_ipp._tcp", name, LIMIT).unwrap();
+    lan.a.start_dbus().unwrap();
+    let ok = quire_tests::process::wait_until(Duration::from_secs(40), || {
+        a.log_tail(300).matches("Registering through Avahi").count() >= 3
+    });
+    assert!(ok, "{}", a.log_tail(30));
+    lan.b.wait_shown("_ipp._tcp", name, LIMIT).unwrap();
     // And the queue served jobs throughout.
     let doc = lan.a.dir().join("doc.pdf");
     quire_tests::simulated_printer::write_marked_pdf(&doc, "avahi-back", 1).unwrap();

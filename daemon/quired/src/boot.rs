@@ -130,6 +130,7 @@ fn make_app(loaded: &Loaded, s: &Started) -> Arc<App> {
         spool_gauge: crate::spool_gauge::SpoolGauge::new(s.spool_dir.clone()),
         conf_files: loaded.files.clone(),
         logs: s.logs.clone(),
+        launch: s.launch.clone(),
     })
 }
 

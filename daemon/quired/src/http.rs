@@ -44,6 +44,8 @@ pub struct App {
     pub conf_files: Option<crate::admin_conf::ConfFiles>,
     /// CUPS's logs: each request gets its access_log line here.
     pub logs: Arc<crate::logs::Logs>,
+    /// Who runs CUPS backends and with which directories (lpinfo -v runs them too).
+    pub launch: Arc<quire_backends::Launch>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -533,8 +535,8 @@ async fn two_phases(
             return ipp_response(&refused);
         }
     }
-    crate::device_query::fill(&mut request, facts.fetch, admitted.queue_device_uri.as_deref())
-        .await;
+    let queue_device = admitted.queue_device_uri.as_deref();
+    crate::device_query::fill(&mut request, facts.fetch, queue_device, &app.launch).await;
     let pin_release = match &admitted.work {
         Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => {
             Some(*job_id)
