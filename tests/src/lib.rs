@@ -17,6 +17,7 @@ pub mod ipptool;
 pub mod lan;
 pub mod mdns_browse;
 pub mod mdns_lan;
+pub mod named;
 pub mod pam;
 pub mod process;
 pub mod server;

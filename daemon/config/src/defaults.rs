@@ -99,6 +99,7 @@ impl Default for ServerConfig {
             spool_quota_per_user: 0,
             pull_schemes: Vec::new(),
             pull_hosts: Vec::new(),
+            wide_area: WideArea::default(),
             pull_min_rate: Some(crate::model::MinRate { bytes_per_second: 1024, window: Duration::from_secs(30) }),
             set_env: Vec::new(),
         }

@@ -307,6 +307,9 @@ pub struct ServerConfig {
     pub pull_hosts: Vec<PullHost>,
     /// `PullMinRate`: a fetched document slower than this is cut off (None: no floor).
     pub pull_min_rate: Option<MinRate>,
+    /// Wide-area DNS-SD: `DNSSDWideAreaDomain`, `DNSSDUpdateServer` (cupsd.conf) and
+    /// `DNSSDUpdateKey`, `DNSSDZoneFile` (cups-files.conf, which only root reads and writes).
+    pub wide_area: WideArea,
     // --- cups-files.conf ---
     pub server_root: PathBuf,
     pub request_root: PathBuf,
@@ -354,6 +357,53 @@ impl ServerConfig {
             0 => self.max_clients,
             n => n.min(self.max_clients),
         }
+    }
+}
+
+/// Wide-area DNS-SD (RFC 6763 section 11): the shared queues published in a unicast domain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WideArea {
+    /// `DNSSDWideAreaDomain`: the domain, without its trailing dot (None: no wide-area DNS-SD).
+    pub domain: Option<String>,
+    /// `DNSSDUpdateServer`: where RFC 2136 updates go (None: no updates).
+    pub update_server: Option<UpdateServer>,
+    /// `DNSSDUpdateKey`: the TSIG key (hmac-sha256) updates are signed with.
+    pub update_key: Option<UpdateKey>,
+    /// `DNSSDZoneFile`: the master file quired keeps written (None: none).
+    pub zone_file: Option<PathBuf>,
+}
+
+/// `DNSSDUpdateServer host[:port]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateServer {
+    /// A host name or an IP address (no brackets).
+    pub host: String,
+    pub port: u16,
+}
+
+/// `DNSSDUpdateKey name base64-secret`: the secret is never shown (`Debug` hides it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UpdateKey {
+    pub name: String,
+    secret: Vec<u8>,
+}
+
+impl UpdateKey {
+    pub fn new(name: String, secret: Vec<u8>) -> UpdateKey {
+        UpdateKey { name, secret }
+    }
+
+    pub fn secret(&self) -> &[u8] {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for UpdateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateKey")
+            .field("name", &self.name)
+            .field("secret", &"<redacted>")
+            .finish()
     }
 }
 

@@ -99,6 +99,7 @@ const fn d(
 
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
 const EXT: &str = "Quire extension";
+const WIDE_AREA: &str = "Quire extension: wide-area DNS-SD (RFC 6763 section 11), the shared queues published in a unicast domain by RFC 2136 update (`DNSSDUpdateServer host[:port]`, signed with `DNSSDUpdateKey`) and/or in a zone file (`DNSSDZoneFile`): the queues shared over DNS-SD (`Browsing`), with SRV targets naming `ServerName` where the host name is a `.local` one";
 const PROVEN: &str = "only a proven user (password, peer credentials) is on the list; cupsd also believes requesting-user-name";
 
 /// Sorted by file, then context, then name.
@@ -127,6 +128,8 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     ),
     d("ConfidentialHoldTime", C, TOP, Sup, EXT),
     d("DNSSDHostName", C, TOP, Sup, ""),
+    d("DNSSDUpdateServer", C, TOP, Sup, WIDE_AREA),
+    d("DNSSDWideAreaDomain", C, TOP, Sup, WIDE_AREA),
     d(
         "DefaultAuthType",
         C,
@@ -338,6 +341,20 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("CacheDir", F, TOP, Sup, ""),
     d("ConfigFilePerm", F, TOP, Sup, ""),
     d("CreateSelfSignedCerts", F, TOP, Sup, ""),
+    d(
+        "DNSSDUpdateKey",
+        F,
+        TOP,
+        Sup,
+        "Quire extension: `key-name base64-secret` (hmac-sha256, as `tsig-keygen` prints it) signing the wide-area DNS-SD updates (TSIG); the secret is never logged",
+    ),
+    d(
+        "DNSSDZoneFile",
+        F,
+        TOP,
+        Sup,
+        "Quire extension: an absolute path quired keeps written (temporary file and rename) with the wide-area DNS-SD records of `DNSSDWideAreaDomain`, a master-file fragment (`$ORIGIN`, `$TTL`, records) to `$INCLUDE` in that zone",
+    ),
     d("DataDir", F, TOP, Sup, ""),
     d("DocumentRoot", F, TOP, Ign, "Quire has no web interface"),
     d("ErrorLog", F, TOP, Sup, ""),

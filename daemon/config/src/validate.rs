@@ -56,6 +56,12 @@ impl Validator {
                             let msg = format!("bad value \"{}\" for PullHosts: {e}", d.args);
                             self.diags.push(Diagnostic::error(&d.args_loc(), msg));
                         }
+                        // The line holds a secret: the warning names the directive only.
+                        Err(e) if info.name == "DNSSDUpdateKey" => {
+                            let msg =
+                                format!("bad DNSSDUpdateKey: {e}; keeping the previous value");
+                            self.warn(&d.args_loc(), msg);
+                        }
                         Err(e) => self.bad_value(d, e),
                         Ok(()) => {}
                     }
@@ -98,11 +104,12 @@ impl Validator {
             return None;
         };
         if info.file != file {
-            let sep = if d.args.is_empty() { "" } else { " " };
+            // A key's line holds its secret, which a warning must not show.
+            let args = if info.name == "DNSSDUpdateKey" { "..." } else { d.args.as_str() };
+            let sep = if args.is_empty() { "" } else { " " };
             let msg = format!(
-                "Please move \"{}{sep}{}\" to the {} file; ignored here",
+                "Please move \"{}{sep}{args}\" to the {} file; ignored here",
                 d.name,
-                d.args,
                 info.file.file_name()
             );
             self.warn(&d.loc, msg);
@@ -202,6 +209,10 @@ impl Validator {
                     a.split_whitespace().map(parse_pull_host).collect::<Result<_, _>>()?
             }
             "PullMinRate" => c.pull_min_rate = parse_min_rate(a)?,
+            "DNSSDWideAreaDomain" => c.wide_area.domain = Some(parse_domain(a)?),
+            "DNSSDUpdateServer" => c.wide_area.update_server = Some(parse_update_server(a)?),
+            "DNSSDUpdateKey" => c.wide_area.update_key = Some(parse_update_key(a)?),
+            "DNSSDZoneFile" => c.wide_area.zone_file = Some(absolute_path(a)?),
             "PreserveJobFiles" => c.preserve_job_files = parse_preserve(a)?,
             "PreserveJobHistory" => c.preserve_job_history = parse_preserve(a)?,
             "ConfigFilePerm" => c.config_file_perm = parse_mode(a)?,

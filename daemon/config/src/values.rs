@@ -254,6 +254,73 @@ pub fn parse_pull_host(word: &str) -> Result<crate::model::PullHost, ValueError>
     Ok(PullHost { host, port })
 }
 
+/// `DNSSDWideAreaDomain`: a domain of plain labels (1 to 63 bytes, letters, digits, `-`, `_`),
+/// 253 bytes at most; returned without its trailing dot, in lower case.
+pub fn parse_domain(s: &str) -> Result<String, ValueError> {
+    let word = single_word(s)?;
+    let name = word.strip_suffix('.').unwrap_or(word);
+    let bad = |why: &str| ValueError::Other(format!("\"{word}\": {why}"));
+    if name.is_empty() || name.len() > 253 {
+        return Err(bad("a domain is 1 to 253 bytes"));
+    }
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err(bad("each label is 1 to 63 bytes"));
+        }
+        if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(bad("only letters, digits, '-' and '_' in a label"));
+        }
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// `DNSSDUpdateServer host[:port]` (`[v6]:port` for an IPv6 address with a port); port 53
+/// when none is given.
+pub fn parse_update_server(s: &str) -> Result<crate::model::UpdateServer, ValueError> {
+    let word = single_word(s)?;
+    let host = parse_pull_host(word)?;
+    let port = match host.port {
+        crate::model::PullPort::SchemeDefault => 53,
+        crate::model::PullPort::Port(p) => p,
+        crate::model::PullPort::Any => {
+            return Err(ValueError::Other(format!("\"{word}\": give a port number, not *")))
+        }
+    };
+    Ok(crate::model::UpdateServer { host: host.host, port })
+}
+
+/// `DNSSDUpdateKey name secret`: a key name and its base64 secret (as `tsig-keygen -a
+/// hmac-sha256` prints them). Errors never quote the secret.
+pub fn parse_update_key(s: &str) -> Result<crate::model::UpdateKey, ValueError> {
+    use base64::Engine as _;
+    let mut words = s.split_whitespace();
+    let (Some(name), Some(secret), None) = (words.next(), words.next(), words.next()) else {
+        return Err(ValueError::Other("expected: DNSSDUpdateKey key-name base64-secret".into()));
+    };
+    let name = parse_domain(name)?;
+    let secret = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim_matches('"'))
+        .map_err(|_| ValueError::Other(format!("the secret of key \"{name}\" is not base64")))?;
+    if secret.len() < 16 {
+        return Err(ValueError::Other(format!(
+            "the secret of key \"{name}\" is shorter than 16 bytes (tsig-keygen makes 32)"
+        )));
+    }
+    Ok(crate::model::UpdateKey::new(name, secret))
+}
+
+/// An absolute path (`DNSSDZoneFile`): relative ones would depend on quired's working directory.
+pub fn absolute_path(s: &str) -> Result<std::path::PathBuf, ValueError> {
+    let p = std::path::PathBuf::from(s.trim());
+    if s.trim().is_empty() {
+        return Err(ValueError::Empty);
+    }
+    if !p.is_absolute() {
+        return Err(ValueError::Other(format!("\"{}\" is not an absolute path", s.trim())));
+    }
+    Ok(p)
+}
+
 /// `PullMinRate`: `0` (off), or bytes per second (k/m suffixes) and an optional window in
 /// seconds (default 30).
 pub fn parse_min_rate(s: &str) -> Result<Option<crate::model::MinRate>, ValueError> {

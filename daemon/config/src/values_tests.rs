@@ -155,3 +155,60 @@ fn pull_min_rate() {
     assert!(parse_min_rate("100 5 6").is_err());
     assert!(parse_min_rate("fast").is_err());
 }
+
+#[test]
+fn wide_area_domain_server_and_zone_file() {
+    assert_eq!(parse_domain("Campus.Example."), Ok("campus.example".into()));
+    assert!(parse_domain("a..b").is_err());
+    assert!(parse_domain("a b").is_err());
+    assert!(parse_domain("bad\\.label").is_err());
+    assert!(parse_domain(&"x".repeat(64)).is_err());
+    let s = parse_update_server("ns1.campus.example").unwrap();
+    assert_eq!((s.host.as_str(), s.port), ("ns1.campus.example", 53));
+    let s = parse_update_server("[::1]:5353").unwrap();
+    assert_eq!((s.host.as_str(), s.port), ("::1", 5353));
+    assert!(parse_update_server("ns1:*").is_err());
+    assert!(parse_update_server("ns1:0").is_err());
+    assert_eq!(absolute_path("/var/lib/quire/dnssd.zone"), Ok("/var/lib/quire/dnssd.zone".into()));
+    assert!(absolute_path("dnssd.zone").is_err());
+}
+
+#[test]
+fn update_keys_decode_and_never_show_their_secret() {
+    let secret = "c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3I=";
+    let k = parse_update_key(&format!("quire-key \"{secret}\"")).unwrap();
+    assert_eq!(k.name, "quire-key");
+    assert_eq!(k.secret(), b"secret secret secret secret secr");
+    assert!(!format!("{k:?}").contains("c2Vj") && !format!("{k:?}").contains("secret secret"));
+    assert!(parse_update_key("quire-key").is_err());
+    assert!(parse_update_key("quire-key c2hvcnQ=").is_err(), "too short");
+    let e = parse_update_key("quire-key not*base64!").unwrap_err().to_string();
+    assert!(!e.contains("not*base64"), "{e}");
+}
+
+#[test]
+fn a_bad_or_misplaced_key_line_does_not_show_the_secret() {
+    use std::path::Path;
+    let line = "DNSSDUpdateKey quire-key SECRETSECRET*\n";
+    let (f, _) = crate::parse(line, Path::new("cups-files.conf"));
+    let (c, _) = crate::parse(line, Path::new("cupsd.conf"));
+    let (cfg, diags) = crate::validate(&c, &f);
+    let diags: Vec<_> = diags.iter().filter(|d| d.to_string().contains("DNSSD")).collect();
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    for d in &diags {
+        assert!(!d.to_string().contains("SECRET"), "{d}");
+    }
+    assert_eq!(cfg.wide_area.update_key, None);
+    let good = "DNSSDUpdateKey k c2VjcmV0IHNlY3JldCBzZWNyZXQgc2VjcmV0IHNlY3I=\nDNSSDZoneFile /z\n";
+    let (f, _) = crate::parse(good, Path::new("cups-files.conf"));
+    let (c, _) = crate::parse(
+        "DNSSDWideAreaDomain campus.test.\nDNSSDUpdateServer 127.0.0.1:5300\n",
+        Path::new("cupsd.conf"),
+    );
+    let (cfg, diags) = crate::validate(&c, &f);
+    assert!(diags.iter().all(|d| !d.to_string().contains("DNSSD")), "{diags:?}");
+    assert_eq!(cfg.wide_area.domain.as_deref(), Some("campus.test"));
+    assert_eq!(cfg.wide_area.update_server.unwrap().port, 5300);
+    assert_eq!(cfg.wide_area.update_key.unwrap().name, "k");
+    assert_eq!(cfg.wide_area.zone_file, Some("/z".into()));
+}

@@ -8,6 +8,7 @@
 mod avahi;
 pub mod browse;
 mod responder;
+pub mod wide_area;
 
 use crate::command::Command;
 use quire_config::{Listen, ServerConfig};
@@ -31,6 +32,8 @@ pub struct Sharing {
     /// `DNSSDHostName` (None: the responder's host name).
     pub host_name: Option<String>,
     pub admin_scheme: &'static str,
+    /// The same services published in a unicast domain too (`DNSSDWideAreaDomain`).
+    pub wide_area: Option<wide_area::Settings>,
 }
 
 impl Sharing {
@@ -51,6 +54,9 @@ impl Sharing {
             subtypes: c.browse_dnssd_subtypes.clone(),
             host_name: c.dnssd_host_name.clone(),
             admin_scheme: if c.create_self_signed_certs { "https" } else { "http" },
+            wide_area: wide_area::Settings::from_config(c).and_then(|s| {
+                s.map_err(|e| tracing::error!("[DNS-SD] Wide-area DNS-SD disabled: {e}")).ok()
+            }),
         })
     }
 }
@@ -173,12 +179,18 @@ impl Task {
     async fn run(mut self) {
         let mut backend = Backend::None;
         let mut told = BTreeMap::new();
+        let mut wide = wide_area::Slot::default();
         loop {
             let sharing = self.sharing.borrow_and_update().clone();
             if let Some(sharing) = &sharing {
-                self.publish(&mut backend, sharing).await;
+                if let Some(want) = self.publish(&mut backend, sharing).await {
+                    let services: Vec<Service> =
+                        want.into_values().flat_map(|r| r.services).collect();
+                    wide.publish(sharing.wide_area.as_ref(), &services).await;
+                }
             } else {
                 withdraw(&mut backend).await;
+                wide.publish(None, &[]).await;
             }
             let names = registered_names(&backend);
             if names != told {
@@ -191,6 +203,7 @@ impl Task {
                 Wake::Avahi(event) => self.avahi_event(&mut backend, event).await,
                 Wake::Stop(done) => {
                     withdraw(&mut backend).await;
+                    wide.stop().await;
                     if let Some(done) = done {
                         let _ = done.send(());
                     }
@@ -240,9 +253,14 @@ impl Task {
         }
     }
 
-    /// Registers what the shared queues need now, starting a backend if there is none.
-    async fn publish(&self, backend: &mut Backend, sharing: &Sharing) {
-        let Some(queues) = self.shared_queues().await else { return };
+    /// Registers what the shared queues need now, starting a backend if there is none; gives
+    /// what it registered (for wide-area DNS-SD).
+    async fn publish(
+        &self,
+        backend: &mut Backend,
+        sharing: &Sharing,
+    ) -> Option<BTreeMap<String, Registration>> {
+        let queues = self.shared_queues().await?;
         if matches!(backend, Backend::None) {
             *backend = match avahi::AvahiPublisher::connect().await {
                 Ok(a) => Backend::Avahi(Box::new(a)),
@@ -252,7 +270,7 @@ impl Task {
                         Ok(r) => Backend::Own(r),
                         Err(e) => {
                             tracing::error!("[DNS-SD] Unable to start the mDNS responder: {e}");
-                            return;
+                            return None;
                         }
                     }
                 }
@@ -262,12 +280,14 @@ impl Task {
             Backend::Avahi(a) => {
                 let want = registrations(sharing, &a.names(), &queues);
                 a.sync(&want).await;
+                Some(want)
             }
             Backend::Own(r) => {
                 let want = registrations(sharing, &r.names(), &queues);
                 r.sync(&want);
+                Some(want)
             }
-            Backend::None => {}
+            Backend::None => None,
         }
     }
 

@@ -34,6 +34,7 @@ fn every_queue_gets_cupsd_s_three_services() {
         subtypes: vec!["_cups".into(), "_print".into()],
         host_name: None,
         admin_scheme: "https",
+        wide_area: None,
     };
     let names = Names { host: "quire-a.local".into(), computer: "quire-a".into() };
     let q = QueueFacts { name: "office".into(), info: "Office".into(), ..QueueFacts::default() };
