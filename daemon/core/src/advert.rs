@@ -13,6 +13,11 @@ pub fn shared_queues(s: &Scheduler) -> Vec<QueueFacts> {
     s.printers.values().filter(|p| p.shared && !p.temporary).map(|p| queue_facts(s, p)).collect()
 }
 
+/// The facts of the queue with lower-cased name `key`, if it is to be advertised.
+pub fn shared_queue(s: &Scheduler, key: &str) -> Option<QueueFacts> {
+    s.printers.get(key).filter(|p| p.shared && !p.temporary).map(|p| queue_facts(s, p))
+}
+
 /// The TXT facts of queue `p`. The printer-type bits that say how the queue is now (default,
 /// rejecting, not shared) are not advertised, as in cupsd.
 pub fn queue_facts(s: &Scheduler, p: &Printer) -> QueueFacts {

@@ -133,9 +133,11 @@ pub enum Command {
     },
     /// The names the shared queues are registered under now (`printer-dns-sd-name`).
     DnssdNames(std::collections::BTreeMap<String, String>),
-    /// The facts of the queues to advertise with DNS-SD (for the publisher).
+    /// The facts of the queues to advertise with DNS-SD (for the publisher): of `keys` (None:
+    /// of every shared queue), each with None when it is not (or no longer) shared.
     SharedQueues {
-        reply: oneshot::Sender<Vec<quire_dnssd::txt::QueueFacts>>,
+        keys: Option<Vec<String>>,
+        reply: oneshot::Sender<Vec<(String, Option<quire_dnssd::txt::QueueFacts>)>>,
     },
     /// `-l`: is there nothing to do (no unfinished job; with `browsing`, no shared printer)?
     Idle {

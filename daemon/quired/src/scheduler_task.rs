@@ -206,8 +206,21 @@ impl SchedulerTask {
                 self.state.dnssd_names =
                     names.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
             }
-            Command::SharedQueues { reply } => {
-                let _ = reply.send(quire_core::advert::shared_queues(&self.state));
+            Command::SharedQueues { keys, reply } => {
+                let facts = match keys {
+                    None => quire_core::advert::shared_queues(&self.state)
+                        .into_iter()
+                        .map(|q| (q.name.to_ascii_lowercase(), Some(q)))
+                        .collect(),
+                    Some(keys) => keys
+                        .into_iter()
+                        .map(|k| {
+                            let q = quire_core::advert::shared_queue(&self.state, &k);
+                            (k, q)
+                        })
+                        .collect(),
+                };
+                let _ = reply.send(facts);
             }
             Command::CupsFiles { reply } => {
                 let (printers, classes) = crate::cups_state::to_queue::queue_files(&self.state);
@@ -234,6 +247,9 @@ impl SchedulerTask {
         self.state.settings = settings;
         self.runner.set_pull(pull);
         self.cache.invalidate();
+        if let Some(p) = &self.dnssd {
+            p.mark_all();
+        }
         self.arm(t);
     }
 
@@ -391,8 +407,14 @@ impl SchedulerTask {
             if let Some(w) = &self.cups_files {
                 w.mark();
             }
-            if let Some(p) = &self.dnssd {
-                p.mark();
+        }
+        if let Some(p) = &self.dnssd {
+            let deleted = changes.iter().filter_map(|c| match c {
+                Change::DeletePrinter(k) => Some(k),
+                _ => None,
+            });
+            if !printers.is_empty() || deleted.clone().next().is_some() {
+                p.mark(printers.iter().chain(deleted));
             }
         }
         let st = &self.state;

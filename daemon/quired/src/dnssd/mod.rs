@@ -7,6 +7,7 @@
 
 mod avahi;
 pub mod browse;
+mod queues;
 mod responder;
 pub mod wide_area;
 
@@ -17,7 +18,7 @@ use quire_dnssd::{name, Service};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Changes advertised together: the scheduler is asked at most this often.
 const COALESCE: Duration = Duration::from_millis(50);
@@ -80,42 +81,34 @@ pub struct Names {
     pub computer: String,
 }
 
-/// What must be advertised for `queues`, by queue name.
-pub fn registrations(
-    sharing: &Sharing,
-    names: &Names,
-    queues: &[QueueFacts],
-) -> BTreeMap<String, Registration> {
+/// What queue `q` advertises: cupsd's three services under one instance name.
+pub fn registration(sharing: &Sharing, names: &Names, q: &QueueFacts) -> Registration {
     let host = sharing.host_name.clone().unwrap_or_else(|| names.host.clone());
     let origin =
         Origin { admin_scheme: sharing.admin_scheme, host: host.clone(), port: sharing.port };
-    let mut out = BTreeMap::new();
-    for q in queues {
-        let instance = name::instance_name(&q.name, &q.info, Some(&names.computer));
-        let txt = queue_txt(q, &origin);
-        let service =
-            |ty: &str, port: u16, txt: Vec<(String, String)>, subtypes: Vec<String>| Service {
-                instance: instance.clone(),
-                service_type: ty.into(),
-                subtypes,
-                host: host.clone(),
-                port,
-                txt,
-            };
-        let services = vec![
-            service("_printer._tcp", 0, Vec::new(), Vec::new()),
-            service("_ipp._tcp", sharing.port, txt.clone(), sharing.subtypes.clone()),
-            service("_ipps._tcp", sharing.port, txt, sharing.subtypes.clone()),
-        ];
-        out.insert(q.name.clone(), Registration { instance, services });
-    }
-    out
+    let instance = name::instance_name(&q.name, &q.info, Some(&names.computer));
+    let txt = queue_txt(q, &origin);
+    let service =
+        |ty: &str, port: u16, txt: Vec<(String, String)>, subtypes: Vec<String>| Service {
+            instance: instance.clone(),
+            service_type: ty.into(),
+            subtypes,
+            host: host.clone(),
+            port,
+            txt,
+        };
+    let services = vec![
+        service("_printer._tcp", 0, Vec::new(), Vec::new()),
+        service("_ipp._tcp", sharing.port, txt.clone(), sharing.subtypes.clone()),
+        service("_ipps._tcp", sharing.port, txt, sharing.subtypes.clone()),
+    ];
+    Registration { instance, services }
 }
 
 /// The scheduler's handle on the publisher.
 #[derive(Clone)]
 pub struct Publisher {
-    dirty: Arc<Notify>,
+    dirty: Arc<queues::Dirty>,
     sharing: watch::Sender<Option<Sharing>>,
     stop: mpsc::UnboundedSender<oneshot::Sender<()>>,
 }
@@ -125,15 +118,22 @@ impl Publisher {
     pub fn start(sharing: Option<Sharing>, tx: mpsc::UnboundedSender<Command>) -> Publisher {
         let (sharing_tx, sharing_rx) = watch::channel(sharing);
         let (stop_tx, stop_rx) = mpsc::unbounded_channel();
-        let p = Publisher { dirty: Arc::new(Notify::new()), sharing: sharing_tx, stop: stop_tx };
+        let dirty = Arc::new(queues::Dirty::default());
+        let p = Publisher { dirty, sharing: sharing_tx, stop: stop_tx };
         let task = Task { dirty: p.dirty.clone(), tx, sharing: sharing_rx, stop: stop_rx };
         tokio::spawn(task.run());
         p
     }
 
-    /// The queues changed: advertise them again.
-    pub fn mark(&self) {
-        self.dirty.notify_one();
+    /// Queues changed (by key; deleted ones too): advertise them again. Only these are read
+    /// from the scheduler again, so a change costs it the same with 10 queues or 20,000.
+    pub fn mark<'a>(&self, keys: impl IntoIterator<Item = &'a String>) {
+        self.dirty.mark(keys);
+    }
+
+    /// Every queue may have changed (a new configuration: policies change `air`).
+    pub fn mark_all(&self) {
+        self.dirty.mark_all();
     }
 
     /// A new configuration (SIGHUP).
@@ -169,7 +169,7 @@ enum Wake {
 }
 
 struct Task {
-    dirty: Arc<Notify>,
+    dirty: Arc<queues::Dirty>,
     tx: mpsc::UnboundedSender<Command>,
     sharing: watch::Receiver<Option<Sharing>>,
     stop: mpsc::UnboundedReceiver<oneshot::Sender<()>>,
@@ -180,15 +180,17 @@ impl Task {
         let mut backend = Backend::None;
         let mut told = BTreeMap::new();
         let mut wide = wide_area::Slot::default();
+        let mut known = queues::Queues::default();
         loop {
             let sharing = self.sharing.borrow_and_update().clone();
             if let Some(sharing) = &sharing {
-                if let Some(want) = self.publish(&mut backend, sharing).await {
+                if let Some(want) = self.publish(&mut backend, sharing, &mut known).await {
                     let services: Vec<Service> =
-                        want.into_values().flat_map(|r| r.services).collect();
+                        want.values().flat_map(|r| r.services.iter().cloned()).collect();
                     wide.publish(sharing.wide_area.as_ref(), &services).await;
                 }
             } else {
+                known = queues::Queues::default();
                 withdraw(&mut backend).await;
                 wide.publish(None, &[]).await;
             }
@@ -255,12 +257,13 @@ impl Task {
 
     /// Registers what the shared queues need now, starting a backend if there is none; gives
     /// what it registered (for wide-area DNS-SD).
-    async fn publish(
+    async fn publish<'k>(
         &self,
         backend: &mut Backend,
         sharing: &Sharing,
-    ) -> Option<BTreeMap<String, Registration>> {
-        let queues = self.shared_queues().await?;
+        known: &'k mut queues::Queues,
+    ) -> Option<&'k BTreeMap<String, Registration>> {
+        known.refresh(&self.dirty, &self.tx).await?;
         if matches!(backend, Backend::None) {
             *backend = match avahi::AvahiPublisher::connect().await {
                 Ok(a) => Backend::Avahi(Box::new(a)),
@@ -278,23 +281,17 @@ impl Task {
         }
         match backend {
             Backend::Avahi(a) => {
-                let want = registrations(sharing, &a.names(), &queues);
-                a.sync(&want).await;
+                let want = known.registrations(sharing, &a.names());
+                a.sync(want).await;
                 Some(want)
             }
             Backend::Own(r) => {
-                let want = registrations(sharing, &r.names(), &queues);
-                r.sync(&want);
+                let want = known.registrations(sharing, &r.names());
+                r.sync(want);
                 Some(want)
             }
             Backend::None => None,
         }
-    }
-
-    async fn shared_queues(&self) -> Option<Vec<QueueFacts>> {
-        let (reply, answer) = oneshot::channel();
-        self.tx.send(Command::SharedQueues { reply }).ok()?;
-        answer.await.ok()
     }
 }
 

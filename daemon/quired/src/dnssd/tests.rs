@@ -38,8 +38,7 @@ fn every_queue_gets_cupsd_s_three_services() {
     };
     let names = Names { host: "quire-a.local".into(), computer: "quire-a".into() };
     let q = QueueFacts { name: "office".into(), info: "Office".into(), ..QueueFacts::default() };
-    let r = registrations(&sharing, &names, &[q]);
-    let office = &r["office"];
+    let office = &registration(&sharing, &names, &q);
     assert_eq!(office.instance, "Office @ quire-a");
     let types: Vec<(&str, u16, usize)> = office
         .services
@@ -53,7 +52,69 @@ fn every_queue_gets_cupsd_s_three_services() {
         .contains(&("adminurl".into(), "https://quire-a.local.:631/printers/office".into())));
     assert_eq!(ipp.host, "quire-a.local");
     let named = Sharing { host_name: Some("print.example.com".into()), ..sharing };
-    let r =
-        registrations(&named, &names, &[QueueFacts { name: "x".into(), ..QueueFacts::default() }]);
-    assert!(r["x"].services.iter().all(|s| s.host == "print.example.com"));
+    let r = registration(&named, &names, &QueueFacts { name: "x".into(), ..QueueFacts::default() });
+    assert!(r.services.iter().all(|s| s.host == "print.example.com"));
+}
+
+#[test]
+fn only_the_marked_queues_are_read_back_and_built_again() {
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    rt.block_on(async {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Command>();
+        // A scheduler with three shared queues, answering what it is asked.
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = asked.clone();
+        tokio::spawn(async move {
+            while let Some(Command::SharedQueues { keys, reply }) = rx.recv().await {
+                log.lock().expect("log").push(keys.clone());
+                let all = ["Desk", "hall", "Lab"];
+                let facts = |n: &str| QueueFacts {
+                    name: n.into(),
+                    info: n.into(),
+                    ..QueueFacts::default()
+                };
+                let answer = match keys {
+                    None => all.iter().map(|n| (n.to_ascii_lowercase(), Some(facts(n)))).collect(),
+                    // "lab" stopped being shared.
+                    Some(keys) => keys
+                        .into_iter()
+                        .map(|k| {
+                            (
+                                k.clone(),
+                                (k != "lab").then(|| facts(if k == "desk" { "Desk" } else { &k })),
+                            )
+                        })
+                        .collect(),
+                };
+                let _ = reply.send(answer);
+            }
+        });
+        let dirty = queues::Dirty::default();
+        let mut known = queues::Queues::default();
+        let sharing = Sharing {
+            port: 631,
+            subtypes: vec![],
+            host_name: None,
+            admin_scheme: "http",
+            wide_area: None,
+        };
+        let names = Names { host: "h.local".into(), computer: "h".into() };
+        known.refresh(&dirty, &tx).await.expect("answer");
+        let regs: Vec<String> = known.registrations(&sharing, &names).keys().cloned().collect();
+        assert_eq!(regs, ["Desk", "Lab", "hall"]);
+        // Nothing marked: nothing asked.
+        known.refresh(&dirty, &tx).await.expect("answer");
+        let (desk, lab) = ("desk".to_string(), "lab".to_string());
+        dirty.mark([&desk, &lab]);
+        known.refresh(&dirty, &tx).await.expect("answer");
+        let regs: Vec<String> = known.registrations(&sharing, &names).keys().cloned().collect();
+        assert_eq!(regs, ["Desk", "hall"]);
+        assert_eq!(
+            *asked.lock().expect("log"),
+            [None, Some(vec!["desk".to_string(), "lab".to_string()])]
+        );
+        dirty.mark_all();
+        known.refresh(&dirty, &tx).await.expect("answer");
+        assert_eq!(asked.lock().expect("log").last(), Some(&None));
+    });
 }
