@@ -294,8 +294,18 @@ fn signal_group(pgid: u32, signal: &str) -> bool {
 /// Reads stderr into lines of at most [`status::MAX_LINE`] bytes (the rest of a longer
 /// line is dropped) and sends them on.
 fn read_lines(stderr: impl Read + Send + 'static, tx: SyncSender<Vec<u8>>) {
+    spawn_line_reader(stderr, status::MAX_LINE, move |line| tx.send(line).is_ok());
+}
+
+/// On a thread of its own, reads `out` into lines of at most `max` bytes (the rest of a
+/// longer line is dropped) and hands each to `send` until EOF or `send` says stop (false).
+pub(crate) fn spawn_line_reader(
+    out: impl Read + Send + 'static,
+    max: usize,
+    mut send: impl FnMut(Vec<u8>) -> bool + Send + 'static,
+) {
     thread::spawn(move || {
-        let mut reader = BufReader::with_capacity(8192, stderr);
+        let mut reader = BufReader::with_capacity(8192, out);
         let mut line = Vec::new();
         loop {
             let buf = match reader.fill_buf() {
@@ -306,15 +316,15 @@ fn read_lines(stderr: impl Read + Send + 'static, tx: SyncSender<Vec<u8>>) {
             };
             let newline = buf.iter().position(|b| *b == b'\n');
             let take = newline.unwrap_or(buf.len());
-            let room = status::MAX_LINE.saturating_sub(line.len());
+            let room = max.saturating_sub(line.len());
             line.extend_from_slice(&buf[..take.min(room)]);
             reader.consume(newline.map_or(take, |n| n + 1));
-            if newline.is_some() && tx.send(std::mem::take(&mut line)).is_err() {
+            if newline.is_some() && !send(std::mem::take(&mut line)) {
                 return;
             }
         }
         if !line.is_empty() {
-            let _ = tx.send(line);
+            send(line);
         }
     });
 }

@@ -633,6 +633,13 @@ fn sweep_stale() {
 }
 
 impl Side {
+    /// `ippfind -T 5 ARGS...` (libcups's own DNS-SD browsing) on this side, killed after 20 s.
+    pub fn ippfind(&self, args: &[&str]) -> CmdOutput {
+        let mut all = vec!["-s", "KILL", "20", "ippfind", "-T", "5"];
+        all.extend_from_slice(args);
+        self.command(25, "timeout", &all, &[])
+    }
+
     /// Stops this side's avahi-daemon as `systemctl stop` would (SIGTERM: it withdraws what it
     /// announced), and waits until it has exited ([`Side::stop_avahi`] is the crash).
     pub fn stop_avahi_gracefully(&mut self) -> io::Result<()> {

@@ -142,24 +142,13 @@ fn cupsd_shares_a_queue_that_the_other_side_finds_and_prints_to() {
     assert!(rec.txt("UUID").is_some(), "{rec:?}");
 
     // ippfind (libcups's DNS-SD browsing) on B.
-    let ippfind = lan.b.command(
-        25,
-        "timeout",
-        &[
-            "-s",
-            "KILL",
-            "20",
-            "ippfind",
-            "-T",
-            "5",
-            "_ipp._tcp",
-            "--exec",
-            "echo",
-            "{service_name}|{service_uri}|{txt_rp}|{txt_ty}",
-            ";",
-        ],
-        &[],
-    );
+    let ippfind = lan.b.ippfind(&[
+        "_ipp._tcp",
+        "--exec",
+        "echo",
+        "{service_name}|{service_uri}|{txt_rp}|{txt_ty}",
+        ";",
+    ]);
     eprintln!("ippfind: {}", ippfind.text());
     let line = ippfind
         .stdout

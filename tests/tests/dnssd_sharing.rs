@@ -176,23 +176,7 @@ fn own_responder_is_found_and_printed_to_through_a_temporary_queue() {
     assert!(lan.b.wait_shown("_ipps._tcp", name, LIMIT).is_ok());
 
     // ippfind (libcups's own DNS-SD) on B finds it and reads its state over IPP.
-    let ippfind = lan.b.command(
-        25,
-        "timeout",
-        &[
-            "-s",
-            "KILL",
-            "20",
-            "ippfind",
-            "-T",
-            "5",
-            "_ipp._tcp",
-            "--txt-rp",
-            "printers/Desk",
-            "--ls",
-        ],
-        &[],
-    );
+    let ippfind = lan.b.ippfind(&["_ipp._tcp", "--txt-rp", "printers/Desk", "--ls"]);
     assert!(
         ippfind.stdout.contains(&format!("ipp://quire-a.local:{}/printers/Desk idle", a.port())),
         "{}",

@@ -12,13 +12,12 @@ use super::security::{self, Refusal};
 use crate::cups_config::CupsConfig;
 use crate::sandbox::{kill_group, Account, PrivateDir};
 use std::collections::HashSet;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
 /// The longest line read from a backend (cups-deviced's buffer); longer ones are dropped.
@@ -318,28 +317,9 @@ fn start(
 
 /// cupsd's environment for its helper programs (scheduler/env.c), as a backend sees it.
 fn environment(c: &CupsConfig, tmp: &Path) -> Vec<(String, String)> {
-    let path = |p: &Path| p.to_string_lossy().into_owned();
-    let mut env = vec![
-        ("CUPS_CACHEDIR".into(), path(&c.cache_dir)),
-        ("CUPS_DATADIR".into(), path(&c.data_dir)),
-        ("CUPS_REQUESTROOT".into(), path(&c.request_root)),
-        ("CUPS_SERVERBIN".into(), path(&c.server_bin)),
-        ("CUPS_SERVERROOT".into(), path(&c.server_root)),
-        ("CUPS_STATEDIR".into(), path(&c.state_dir)),
-        ("HOME".into(), path(tmp)),
-        ("PATH".into(), format!("{}/filter:/usr/bin:/usr/sbin:/bin:/usr/bin", path(&c.server_bin))),
-        ("SERVER_ADMIN".into(), c.server_admin.clone()),
-        ("SOFTWARE".into(), format!("Quire/{}", env!("CARGO_PKG_VERSION"))),
-        ("TMPDIR".into(), path(tmp)),
-        ("USER".into(), "root".into()),
-        ("LANG".into(), "C".into()),
-        ("CHARSET".into(), "utf-8".into()),
-    ];
-    for name in ["TZ", "LD_LIBRARY_PATH", "LD_PRELOAD", "NLSPATH"] {
-        if let Ok(v) = std::env::var(name) {
-            env.push((name.into(), v));
-        }
-    }
+    let mut env = super::invocation::common_env(c, tmp);
+    env.extend([("LANG".into(), "C".into()), ("CHARSET".into(), "utf-8".into())]);
+    super::invocation::pass_through(&mut env);
     env
 }
 
@@ -350,29 +330,7 @@ fn read_lines(
     out: impl Read + Send + 'static,
     tx: mpsc::SyncSender<(String, Vec<u8>)>,
 ) {
-    thread::spawn(move || {
-        let mut reader = BufReader::with_capacity(8192, out);
-        let mut line = Vec::new();
-        loop {
-            let buf = match reader.fill_buf() {
-                Ok([]) => break,
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
-            };
-            let newline = buf.iter().position(|b| *b == b'\n');
-            let take = newline.unwrap_or(buf.len());
-            let room = (MAX_LINE + 1).saturating_sub(line.len());
-            line.extend_from_slice(&buf[..take.min(room)]);
-            reader.consume(newline.map_or(take, |n| n + 1));
-            if newline.is_some() && tx.send((name.clone(), std::mem::take(&mut line))).is_err() {
-                return;
-            }
-        }
-        if !line.is_empty() {
-            let _ = tx.send((name, line));
-        }
-    });
+    super::spawn_line_reader(out, MAX_LINE + 1, move |line| tx.send((name.clone(), line)).is_ok());
 }
 
 #[cfg(test)]

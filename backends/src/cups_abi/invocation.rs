@@ -204,22 +204,8 @@ impl Invocation<'_> {
                 .unwrap_or("")
                 .to_string()
         };
-        let mut env = vec![
-            ("CUPS_CACHEDIR".into(), path(&c.cache_dir)),
-            ("CUPS_DATADIR".into(), path(&c.data_dir)),
-            ("CUPS_REQUESTROOT".into(), path(&c.request_root)),
-            ("CUPS_SERVERBIN".into(), path(&c.server_bin)),
-            ("CUPS_SERVERROOT".into(), path(&c.server_root)),
-            ("CUPS_STATEDIR".into(), path(&c.state_dir)),
-            ("HOME".into(), path(self.tmp_dir)),
-            (
-                "PATH".into(),
-                format!("{}/filter:/usr/bin:/usr/sbin:/bin:/usr/bin", path(&c.server_bin)),
-            ),
-            ("SERVER_ADMIN".into(), c.server_admin.clone()),
-            ("SOFTWARE".into(), format!("Quire/{}", env!("CARGO_PKG_VERSION"))),
-            ("TMPDIR".into(), path(self.tmp_dir)),
-            ("USER".into(), "root".into()),
+        let mut env = common_env(c, self.tmp_dir);
+        env.extend([
             ("CHARSET".into(), charset.to_string()),
             ("LANG".into(), lang(self.job)),
             ("PPD".into(), format!("{}/ppd/{}.ppd", path(&c.server_root), self.job.printer)),
@@ -231,13 +217,38 @@ impl Invocation<'_> {
             ("PRINTER_STATE_REASONS".into(), "none".into()),
             ("CUPS_FILETYPE".into(), "document".into()),
             ("AUTH_INFO_REQUIRED".into(), "none".into()),
-        ];
-        for name in ["TZ", "LD_LIBRARY_PATH", "LD_PRELOAD", "NLSPATH"] {
-            if let Ok(v) = std::env::var(name) {
-                env.push((name.into(), v));
-            }
-        }
+        ]);
+        pass_through(&mut env);
         env.into_iter().map(|(k, v)| (k, no_nul(&v))).collect()
+    }
+}
+
+/// What cupsd's env.c gives every helper program: its directories, HOME and TMPDIR (`tmp`),
+/// PATH, SERVER_ADMIN, SOFTWARE, USER.
+pub(crate) fn common_env(c: &CupsConfig, tmp: &Path) -> Vec<(String, String)> {
+    let path = |p: &Path| p.to_string_lossy().into_owned();
+    vec![
+        ("CUPS_CACHEDIR".into(), path(&c.cache_dir)),
+        ("CUPS_DATADIR".into(), path(&c.data_dir)),
+        ("CUPS_REQUESTROOT".into(), path(&c.request_root)),
+        ("CUPS_SERVERBIN".into(), path(&c.server_bin)),
+        ("CUPS_SERVERROOT".into(), path(&c.server_root)),
+        ("CUPS_STATEDIR".into(), path(&c.state_dir)),
+        ("HOME".into(), path(tmp)),
+        ("PATH".into(), format!("{}/filter:/usr/bin:/usr/sbin:/bin:/usr/bin", path(&c.server_bin))),
+        ("SERVER_ADMIN".into(), c.server_admin.clone()),
+        ("SOFTWARE".into(), format!("Quire/{}", env!("CARGO_PKG_VERSION"))),
+        ("TMPDIR".into(), path(tmp)),
+        ("USER".into(), "root".into()),
+    ]
+}
+
+/// The variables cupsd passes through from its own environment.
+pub(crate) fn pass_through(env: &mut Vec<(String, String)>) {
+    for name in ["TZ", "LD_LIBRARY_PATH", "LD_PRELOAD", "NLSPATH"] {
+        if let Ok(v) = std::env::var(name) {
+            env.push((name.into(), v));
+        }
     }
 }
 

@@ -79,7 +79,7 @@ pub fn device_of(f: &Found) -> Option<Device> {
         return None;
     }
     let scheme = if f.secure { "ipps" } else { "ipp" };
-    let uri = format!("{scheme}://{host}:{}/{}", f.port, percent_path(rp));
+    let uri = format!("{scheme}://{host}:{}/{}", f.port, crate::txt::percent_path(rp));
     let mfg = text(&f.txt, "usb_MFG");
     let mdl = text(&f.txt, "usb_MDL");
     let make_and_model = text(&f.txt, "ty")
@@ -108,20 +108,6 @@ fn text(txt: &[TxtPair], key: &str) -> Option<String> {
 fn clean(s: &str) -> String {
     let s: String = s.chars().filter(|c| !c.is_control()).collect();
     crate::name::clip(s.trim(), MAX_TEXT).to_string()
-}
-
-/// The resource path percent-encoded where a URI needs it (`;` and `"` too: the device ID
-/// and lpinfo's quoting use them).
-fn percent_path(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -141,7 +141,9 @@ pub fn admin_url(origin: &Origin, rp: &str) -> String {
     format!("{}://{}:{}/{}", origin.admin_scheme, host, origin.port, percent_path(rp))
 }
 
-fn percent_path(p: &str) -> String {
+/// A URI path percent-encoded where a URI needs it (`;`, `"` and spaces too: device IDs and
+/// lpinfo's quoting use them).
+pub(crate) fn percent_path(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
