@@ -262,6 +262,11 @@ pub struct ServerConfig {
     pub max_jobs_per_user: u32,
     pub max_job_time: Duration,
     pub max_subscriptions: u32,
+    /// `DefaultLeaseDuration` and `MaxLeaseDuration` of subscriptions (0: forever / no cap).
+    pub default_lease_duration: Duration,
+    pub max_lease_duration: Duration,
+    /// `MaxEvents`: events kept per subscription for Get-Notifications.
+    pub max_events: u32,
     pub max_subscriptions_per_job: u32,
     pub max_subscriptions_per_printer: u32,
     pub max_subscriptions_per_user: u32,
