@@ -21,8 +21,9 @@ pub fn create_printer_subscriptions(
     create(s, req, t, who, now)
 }
 
-/// As cupsd: the same function as Create-Printer-Subscriptions; `notify-job-id` (in the
-/// template, or in the operation group as RFC 3995 puts it) makes it a job subscription.
+/// Create-Printer-Subscriptions for a job: `notify-job-id` in the operation group (RFC
+/// 3995) or in the template (where cupsd reads it). Without one cupsd makes a printer
+/// subscription; Quire answers client-error-bad-request, as RFC 3995 says.
 pub fn create_job_subscriptions(
     s: &mut Scheduler,
     req: &Request,
@@ -30,6 +31,11 @@ pub fn create_job_subscriptions(
     who: &Requester,
     now: i64,
 ) -> IppResult<Outcome> {
+    let named = req.message.operation_attr("notify-job-id").is_some()
+        || req.message.attr(DelimiterTag::Subscription, "notify-job-id").is_some();
+    if !named {
+        return Err(IppError::BadRequest("Missing notify-job-id.".into()));
+    }
     create(s, req, t, who, now)
 }
 
