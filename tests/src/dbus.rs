@@ -7,10 +7,11 @@ use tempfile::TempDir;
 use crate::process::{other, ChildGuard};
 
 /// `dbus-daemon --nofork --print-address` with a permissive config in a temp dir; killed on drop.
+/// Any user may connect (cupsd's notifiers run as `lp`).
 pub struct Dbus {
     address: String,
-    _child: ChildGuard,
-    _dir: TempDir,
+    child: ChildGuard,
+    dir: TempDir,
 }
 
 impl Dbus {
@@ -19,6 +20,11 @@ impl Dbus {
         let socket = dir.path().join("bus");
         let config = dir.path().join("bus.conf");
         std::fs::write(&config, config_text(&socket.to_string_lossy()))?;
+        let (address, child) = Self::spawn(&config)?;
+        Ok(Dbus { address, child, dir })
+    }
+
+    fn spawn(config: &std::path::Path) -> io::Result<(String, ChildGuard)> {
         let mut cmd = Command::new("dbus-daemon");
         cmd.arg(format!("--config-file={}", config.display()))
             .arg("--nofork")
@@ -36,12 +42,33 @@ impl Dbus {
             child.check_alive()?;
             return Err(other("dbus-daemon printed no address".to_string()));
         }
-        Ok(Dbus { address, _child: child, _dir: dir })
+        Ok((address, child))
     }
 
     /// The value for `DBUS_SYSTEM_BUS_ADDRESS`.
     pub fn address(&self) -> &str {
         &self.address
+    }
+
+    /// The bus's socket without the daemon's GUID: still right once the bus is started
+    /// again ([`Dbus::restart`]).
+    pub fn socket_address(&self) -> String {
+        format!("unix:path={}", self.dir.path().join("bus").display())
+    }
+
+    /// Stops the bus (SIGKILL): a system bus going away.
+    pub fn stop(&mut self) {
+        self.child.kill();
+    }
+
+    /// Starts the bus again on the same socket (a new daemon, a new GUID).
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.child.kill();
+        let _ = std::fs::remove_file(self.dir.path().join("bus"));
+        let (address, child) = Self::spawn(&self.dir.path().join("bus.conf"))?;
+        self.address = address;
+        self.child = child;
+        Ok(())
     }
 }
 
@@ -57,6 +84,7 @@ fn config_text(socket: &str) -> String {
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
+    <allow user="*"/>
   </policy>
 </busconfig>
 "#

@@ -15,6 +15,7 @@ pub mod http;
 pub mod ippeve;
 pub mod ipptool;
 pub mod lan;
+pub mod notify;
 pub mod pam;
 pub mod process;
 pub mod server;
