@@ -410,6 +410,24 @@ fn server_object_subscriptions_and_limits_answer_as_cupsd() {
         )
         .expect("ipptool");
         assert!(lease.1.contains("[PASS]"), "{}: {}", server.name(), lease.1);
+        // The schemes delivered, as cupsd lists its notifiers.
+        let schemes = ipptool_status(
+            server.dir(),
+            &server.printer_uri("q"),
+            &format!(
+                "  OPERATION Get-Printer-Attributes\n  GROUP operation-attributes-tag\n\
+                 ATTR charset attributes-charset utf-8\n\
+                 ATTR naturalLanguage attributes-natural-language en\n\
+                 ATTR uri printer-uri {}\n\
+                 ATTR keyword requested-attributes notify-schemes-supported\n\
+                 EXPECT notify-schemes-supported OF-TYPE uriScheme WITH-VALUE dbus\n\
+                 EXPECT notify-schemes-supported WITH-VALUE mailto\n\
+                 EXPECT notify-schemes-supported WITH-VALUE rss",
+                server.printer_uri("q")
+            ),
+        )
+        .expect("ipptool");
+        assert!(schemes.1.contains("[PASS]"), "{}: {}", server.name(), schemes.1);
         answers.push((server.name(), statuses));
     }
     let expected = [

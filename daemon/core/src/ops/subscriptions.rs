@@ -184,75 +184,7 @@ fn read_template(s: &Scheduler, tpl: &Group, in_job: bool) -> Result<Option<Temp
     use StatusCode as S;
     let mut t = Template::default();
     for a in &tpl.attributes {
-        match (a.name.as_str(), a.values.first()) {
-            ("notify-recipient-uri", Some(Value::Uri(uri))) => {
-                check_recipient(s, uri)?;
-                t.recipient = Some(uri.clone());
-            }
-            ("notify-pull-method", Some(Value::Keyword(m))) => {
-                if m != "ippget" {
-                    return Err(Refusal::new(
-                        S::ClientErrorNotPossible,
-                        format!("Bad notify-pull-method \"{m}\"."),
-                    )
-                    .notify(S::ClientErrorAttributesOrValuesNotSupported));
-                }
-                t.pull = true;
-            }
-            ("notify-charset", Some(Value::Charset(c))) => {
-                if c != "us-ascii" && c != "utf-8" {
-                    return Err(Refusal::new(
-                        S::ClientErrorCharsetNotSupported,
-                        format!("Character set \"{c}\" not supported."),
-                    ));
-                }
-                t.charset = Some(c.clone());
-            }
-            ("notify-natural-language", v) => match v {
-                Some(Value::NaturalLanguage(l))
-                    if l.eq_ignore_ascii_case("en") || l.starts_with("en-") =>
-                {
-                    t.language = Some(l.clone());
-                }
-                _ => {
-                    let l = a.first_str().unwrap_or("");
-                    return Err(Refusal::new(
-                        S::ClientErrorCharsetNotSupported,
-                        format!("Language \"{l}\" not supported."),
-                    ));
-                }
-            },
-            ("notify-user-data", Some(Value::OctetString(d))) => {
-                if a.values.len() > 1 || d.len() > 63 {
-                    return Err(Refusal::new(
-                        S::ClientErrorRequestValueTooLong,
-                        format!(
-                            "The notify-user-data value is too large ({} > 63 octets).",
-                            d.len()
-                        ),
-                    ));
-                }
-                t.user_data = Some(d.clone());
-            }
-            ("notify-events", Some(Value::Keyword(_))) => {
-                // Names cupsd does not know are left out, as it leaves them out.
-                t.events = a
-                    .strs()
-                    .filter(|e| SUPPORTED_EVENTS.contains(e) || *e == "all")
-                    .map(str::to_string)
-                    .collect();
-            }
-            ("notify-lease-duration", _) if in_job => {
-                return Err(Refusal::new(
-                    S::ClientErrorBadRequest,
-                    "The notify-lease-duration attribute cannot be used with job subscriptions.",
-                ));
-            }
-            ("notify-lease-duration", Some(Value::Integer(l))) => t.lease = Some(*l),
-            ("notify-time-interval", Some(Value::Integer(i))) => t.interval = *i,
-            ("notify-job-id", Some(Value::Integer(j))) => t.job_id = Some(*j),
-            _ => {}
-        }
+        read_attribute(s, &mut t, a, in_job)?;
     }
     if let (Some(r), Some(d)) = (&t.recipient, &t.user_data) {
         if r.starts_with("mailto:") && reply_to(d).is_none() {
@@ -265,6 +197,83 @@ fn read_template(s: &Scheduler, tpl: &Group, in_job: bool) -> Result<Option<Temp
         }
     }
     Ok((t.recipient.is_some() || t.pull).then_some(t))
+}
+
+/// One attribute of a template, checked as cupsd checks it.
+fn read_attribute(
+    s: &Scheduler,
+    t: &mut Template,
+    a: &Attribute,
+    in_job: bool,
+) -> Result<(), Refusal> {
+    use StatusCode as S;
+    match (a.name.as_str(), a.values.first()) {
+        ("notify-recipient-uri", Some(Value::Uri(uri))) => {
+            check_recipient(s, uri)?;
+            t.recipient = Some(uri.clone());
+        }
+        ("notify-pull-method", Some(Value::Keyword(m))) => {
+            if m != "ippget" {
+                return Err(Refusal::new(
+                    S::ClientErrorNotPossible,
+                    format!("Bad notify-pull-method \"{m}\"."),
+                )
+                .notify(S::ClientErrorAttributesOrValuesNotSupported));
+            }
+            t.pull = true;
+        }
+        ("notify-charset", Some(Value::Charset(c))) => {
+            if c != "us-ascii" && c != "utf-8" {
+                return Err(Refusal::new(
+                    S::ClientErrorCharsetNotSupported,
+                    format!("Character set \"{c}\" not supported."),
+                ));
+            }
+            t.charset = Some(c.clone());
+        }
+        ("notify-natural-language", v) => match v {
+            Some(Value::NaturalLanguage(l))
+                if l.eq_ignore_ascii_case("en") || l.starts_with("en-") =>
+            {
+                t.language = Some(l.clone());
+            }
+            _ => {
+                let l = a.first_str().unwrap_or("");
+                return Err(Refusal::new(
+                    S::ClientErrorCharsetNotSupported,
+                    format!("Language \"{l}\" not supported."),
+                ));
+            }
+        },
+        ("notify-user-data", Some(Value::OctetString(d))) => {
+            if a.values.len() > 1 || d.len() > 63 {
+                return Err(Refusal::new(
+                    S::ClientErrorRequestValueTooLong,
+                    format!("The notify-user-data value is too large ({} > 63 octets).", d.len()),
+                ));
+            }
+            t.user_data = Some(d.clone());
+        }
+        ("notify-events", Some(Value::Keyword(_))) => {
+            // Names cupsd does not know are left out, as it leaves them out.
+            t.events = a
+                .strs()
+                .filter(|e| SUPPORTED_EVENTS.contains(e) || *e == "all")
+                .map(str::to_string)
+                .collect();
+        }
+        ("notify-lease-duration", _) if in_job => {
+            return Err(Refusal::new(
+                S::ClientErrorBadRequest,
+                "The notify-lease-duration attribute cannot be used with job subscriptions.",
+            ));
+        }
+        ("notify-lease-duration", Some(Value::Integer(l))) => t.lease = Some(*l),
+        ("notify-time-interval", Some(Value::Integer(i))) => t.interval = *i,
+        ("notify-job-id", Some(Value::Integer(j))) => t.job_id = Some(*j),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The Reply-To address of a `mailto:` subscription's `notify-user-data` (`mailto:ADDRESS`,
