@@ -410,7 +410,8 @@ fn server_object_subscriptions_and_limits_answer_as_cupsd() {
         )
         .expect("ipptool");
         assert!(lease.1.contains("[PASS]"), "{}: {}", server.name(), lease.1);
-        // The schemes delivered, as cupsd lists its notifiers.
+        // The schemes delivered, as cupsd lists its notifiers (cupsd tags them keyword,
+        // Quire uriScheme as IANA registers the attribute).
         let schemes = ipptool_status(
             server.dir(),
             &server.printer_uri("q"),
@@ -420,7 +421,7 @@ fn server_object_subscriptions_and_limits_answer_as_cupsd() {
                  ATTR naturalLanguage attributes-natural-language en\n\
                  ATTR uri printer-uri {}\n\
                  ATTR keyword requested-attributes notify-schemes-supported\n\
-                 EXPECT notify-schemes-supported OF-TYPE uriScheme WITH-VALUE dbus\n\
+                 EXPECT notify-schemes-supported WITH-VALUE dbus\n\
                  EXPECT notify-schemes-supported WITH-VALUE mailto\n\
                  EXPECT notify-schemes-supported WITH-VALUE rss",
                 server.printer_uri("q")
