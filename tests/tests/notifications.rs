@@ -376,6 +376,8 @@ fn server_object_subscriptions_and_limits_answer_as_cupsd() {
             (server.printer_uri("q"), pull.to_string()),
             ("/".into(), format!("{pull}  ATTR integer notify-lease-duration 3600\n")),
             (format!("{base}/printers/"), pull.to_string()),
+            // Not the server object for cupsd.
+            (format!("{base}/jobs/"), pull.to_string()),
             // MaxSubscriptions.
             (format!("{base}/"), pull.to_string()),
             // Checked before the limits: a scheme not delivered, a pull method not known,
@@ -436,6 +438,7 @@ fn server_object_subscriptions_and_limits_answer_as_cupsd() {
         "client-error-too-many-subscriptions",
         "successful-ok",
         "successful-ok",
+        "client-error-not-found",
         "client-error-too-many-subscriptions",
         "client-error-not-possible",
         "client-error-not-possible",

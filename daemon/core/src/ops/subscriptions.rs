@@ -107,6 +107,12 @@ fn create(
     if templates.is_empty() {
         return Err(IppError::BadRequest("No subscription attributes in request.".into()));
     }
+    // cupsd takes `/`, `/printers/` and `/classes/` for the server object, not `/jobs/`.
+    let uri = req.message.operation_attr("printer-uri").and_then(|a| a.first_str());
+    let path = uri.and_then(|u| crate::request::uri_path(u).ok()).unwrap_or("/");
+    if *t == Target::Server && path.trim_end_matches('/') == "/jobs" {
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    }
     let op_job = req.message.operation_attr("notify-job-id").and_then(|a| a.first_i32());
     let mut resp = response::ok(&req.message);
     let mut effects = Vec::new();
