@@ -151,3 +151,48 @@ async fn send(c: &Connection, sig: &Signal) -> zbus::Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(name: &str, job: bool) -> Event {
+        Event {
+            sequence: 1,
+            subscribed_event: name.into(),
+            text: "Job completed.".into(),
+            time: 0,
+            printer: Some("q".into()),
+            job_id: job.then_some(7),
+            printer_state: Some((3, vec![], true)),
+            job_state: job.then(|| (9, vec!["job-completed-successfully".into()])),
+            job_name: job.then(|| "report".into()),
+            job_impressions: 2,
+            printer_uri: Some("ipp://localhost/printers/q".into()),
+        }
+    }
+
+    #[test]
+    fn cupsds_signal_names_and_arguments() {
+        let Some(Signal::Job(member, p, j)) = signal(&event("job-completed", true)) else {
+            panic!("a job signal")
+        };
+        assert_eq!(member, "JobCompleted");
+        assert_eq!(p.4, "none", "no reasons is \"none\", as cupsd sends it");
+        assert_eq!(j, (7, 9, "job-completed-successfully".into(), "report".into(), 2));
+        let Some(Signal::Printer(member, _)) = signal(&event("printer-stopped", false)) else {
+            panic!("a printer signal")
+        };
+        assert_eq!(member, "PrinterStopped");
+        assert_eq!(
+            signal(&event("job-state-changed", true)).map(|s| match s {
+                Signal::Job(m, ..) => m,
+                _ => "",
+            }),
+            Some("JobState")
+        );
+        // cupsd's notifier sends nothing for these.
+        assert_eq!(signal(&event("printer-config-changed", false)), None);
+        assert_eq!(signal(&event("printer-queue-order-changed", false)), None);
+    }
+}

@@ -23,22 +23,19 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads mailto.conf (a missing file is cupsd's defaults), logging what it finds wrong.
-    pub fn load(setup: &Setup) -> Settings {
+    /// The settings mailto.conf's `text` gives (None: no file, cupsd's defaults), logging
+    /// what it finds wrong.
+    fn from_text(setup: &Setup, text: Option<&str>) -> Settings {
         let path = &setup.mailto_conf;
-        let conf = match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let (conf, diags) = quire_config::parse_mailto_conf(&text, path);
+        let conf = match text {
+            Some(text) => {
+                let (conf, diags) = quire_config::parse_mailto_conf(text, path);
                 for d in diags {
                     tracing::warn!("{d}");
                 }
                 conf
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => MailtoConf::default(),
-            Err(e) => {
-                tracing::error!("Unable to read {}: {e}; mail goes to localhost", path.display());
-                MailtoConf::default()
-            }
+            None => MailtoConf::default(),
         };
         if let Some(prog) = &conf.sendmail {
             tracing::warn!(
@@ -57,6 +54,18 @@ impl Settings {
     }
 }
 
+/// mailto.conf's text; None when there is none (or it cannot be read: said in the log).
+async fn read_conf(path: &std::path::Path) -> Option<String> {
+    match tokio::fs::read_to_string(path).await {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            tracing::error!("Unable to read {}: {e}; mail goes to localhost", path.display());
+            None
+        }
+    }
+}
+
 /// `host` (port 25) or `host:port`; `[v6]:port` too.
 fn split_server(s: &str) -> (String, u16) {
     if let Some((h, p)) = s.rsplit_once(':') {
@@ -69,15 +78,25 @@ fn split_server(s: &str) -> (String, u16) {
     (s.to_string(), 25)
 }
 
-pub async fn run(lane: Arc<Lane<Push>>, settings: Settings) {
-    let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
-        .port(settings.port)
-        .timeout(Some(Duration::from_secs(30)))
-        .build();
+/// Sends a mail for every event of the lane. mailto.conf is read for each (a small file), so
+/// a change applies to the next mail, as cupsd's notifier reads it each time it starts.
+pub async fn run(lane: Arc<Lane<Push>>, setup: Setup) {
+    let mut current: Option<(Option<String>, Settings, AsyncSmtpTransport<Tokio1Executor>)> = None;
     loop {
         let push = lane.pop().await;
+        let text = read_conf(&setup.mailto_conf).await;
+        if current.as_ref().is_none_or(|(t, ..)| *t != text) {
+            let settings = Settings::from_text(&setup, text.as_deref());
+            let smtp =
+                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
+                    .port(settings.port)
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build();
+            current = Some((text, settings, smtp));
+        }
+        let Some((_, settings, smtp)) = &current else { continue };
         let Some(to) = push.recipient.strip_prefix("mailto:") else { continue };
-        let sent = match message(&settings, &push, to) {
+        let sent = match message(settings, &push, to) {
             Ok(m) => smtp.send(m).await.map(drop).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
@@ -122,4 +141,66 @@ fn message(settings: &Settings, push: &Push, to: &str) -> Result<Message, String
         b = b.cc(mailbox(cc)?);
     }
     b.body(format!("{}\n", push.event.text)).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quire_core::model::Event;
+
+    fn push(job_name: &str, user_data: Option<&[u8]>) -> Push {
+        Push {
+            subscription_id: 1,
+            recipient: "mailto:alice@example.com".into(),
+            user_data: user_data.map(<[u8]>::to_vec),
+            event: Event {
+                sequence: 1,
+                subscribed_event: "job-completed".into(),
+                text: "Job completed.".into(),
+                time: 0,
+                printer: Some("q".into()),
+                job_id: Some(3),
+                printer_state: Some((3, vec![], true)),
+                job_state: Some((9, vec![])),
+                job_name: Some(job_name.into()),
+                job_impressions: 1,
+                printer_uri: Some("ipp://localhost/printers/q".into()),
+            },
+        }
+    }
+
+    fn settings() -> Settings {
+        let conf = MailtoConf { subject: "[Print]".into(), ..MailtoConf::default() };
+        Settings { conf, from: "root@localhost".into(), host: "localhost".into(), port: 25 }
+    }
+
+    fn text(m: &Message) -> String {
+        String::from_utf8_lossy(&m.formatted()).into_owned()
+    }
+
+    #[test]
+    fn a_job_name_cannot_add_a_header() {
+        let m =
+            message(&settings(), &push("x\r\nBcc: victim@example.com", None), "alice@example.com")
+                .expect("a mail");
+        let t = text(&m);
+        assert!(!t.lines().any(|l| l.starts_with("Bcc:")), "{t}");
+        assert!(
+            t.contains("Subject: [Print] Print Job: q-3 (x  Bcc: victim@example.com) completed"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn user_data_is_the_reply_to_when_it_is_one_address() {
+        let m = message(&settings(), &push("r", Some(b"mailto:help@example.com")), "a@b.example")
+            .expect("a mail");
+        assert!(text(&m).contains("Reply-To: help@example.com"), "{}", text(&m));
+        let m = message(&settings(), &push("r", Some(b"mailto:a@b\r\nBcc: c@d")), "a@b.example")
+            .expect("a mail");
+        assert!(!text(&m).contains("Reply-To"), "{}", text(&m));
+        assert_eq!(split_server("127.0.0.1:2525"), ("127.0.0.1".into(), 2525));
+        assert_eq!(split_server("mail.example.com"), ("mail.example.com".into(), 25));
+        assert_eq!(split_server("[::1]:26"), ("::1".into(), 26));
+    }
 }

@@ -46,7 +46,7 @@ impl Notifier {
         let mail = Arc::new(Lane::new("mailto", 256));
         let rss = Arc::new(Lane::new("rss", 1024));
         tokio::spawn(dbus::run(dbus.clone()));
-        tokio::spawn(mail::run(mail.clone(), mail::Settings::load(setup)));
+        tokio::spawn(mail::run(mail.clone(), setup.clone()));
         tokio::spawn(rss::run(rss.clone(), setup.cache_dir.join("rss")));
         Notifier { dbus, mail, rss }
     }
