@@ -103,8 +103,21 @@ pub fn parse_monitor(lines: &[String]) -> Vec<Signal> {
             }
         }
     }
-    out.extend(current);
+    // The last one may still be being printed: kept once all its arguments are there.
+    out.extend(current.filter(|s| s.args.len() >= arity(&s.member)));
     out
+}
+
+/// How many arguments cupsd's notifier gives a signal: the text; the printer's five values;
+/// the job's five more.
+fn arity(member: &str) -> usize {
+    if member.starts_with("Server") {
+        1
+    } else if member.starts_with("Printer") {
+        6
+    } else {
+        11
+    }
 }
 
 /// An SMTP server that keeps every message (`python3 -m aiosmtpd`, Maildir handler);
