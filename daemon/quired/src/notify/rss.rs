@@ -25,7 +25,13 @@ struct Item {
 struct Feed {
     max: usize,
     items: VecDeque<Item>,
+    /// When it last got an event (a count of events): the feed unused longest is forgotten
+    /// first (its file stays) when there are more than [`MAX_FEEDS`].
+    used: u64,
 }
+
+/// Feeds kept in memory at most (subscriptions come and go with new names).
+const MAX_FEEDS: usize = 256;
 
 /// The feed a recipient names and its `max_events`.
 fn feed_of(recipient: &str) -> Option<(&str, usize)> {
@@ -51,11 +57,23 @@ pub fn serve_path(cache_dir: &Path, name: &str) -> Option<PathBuf> {
 
 pub async fn run(lane: Arc<Lane<Push>>, dir: PathBuf) {
     let mut feeds: BTreeMap<String, Feed> = BTreeMap::new();
+    let mut clock = 0u64;
     loop {
         let push = lane.pop().await;
         let Some((name, max)) = feed_of(&push.recipient) else { continue };
-        let feed =
-            feeds.entry(name.to_string()).or_insert_with(|| Feed { max, items: VecDeque::new() });
+        clock += 1;
+        if !feeds.contains_key(name) && feeds.len() >= MAX_FEEDS {
+            let oldest = feeds.iter().min_by_key(|(_, f)| f.used).map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                feeds.remove(&k);
+            }
+        }
+        let feed = feeds.entry(name.to_string()).or_insert_with(|| Feed {
+            max,
+            items: VecDeque::new(),
+            used: 0,
+        });
+        feed.used = clock;
         feed.items.push_back(item(&push.event));
         while feed.items.len() > feed.max {
             feed.items.pop_front();
