@@ -14,8 +14,8 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
 
-/// `kind` with `DBUS_SYSTEM_BUS_ADDRESS` = `bus` (cupsd passes it to its notifiers from
-/// cups-files.conf's SetEnv), `cupsd_extra` appended to cupsd.conf, and `files` written in
+/// `kind` with cups-files.conf's `SetEnv DBUS_SYSTEM_BUS_ADDRESS bus` (cupsd passes it to its
+/// notifiers; quired connects there), `cupsd_extra` appended to cupsd.conf, and `files` written in
 /// its ServerRoot (etc/) before it starts.
 fn start(
     kind: ServerKind,
@@ -25,9 +25,8 @@ fn start(
 ) -> Option<Server> {
     quire_tests::require_programs();
     let binary = server_binary(kind)?;
-    let env: Vec<(String, String)> = bus
-        .map(|b| vec![("DBUS_SYSTEM_BUS_ADDRESS".to_string(), b.to_string())])
-        .unwrap_or_default();
+    // The bus is set as cupsd's administrators set it, and quired reads it the same way.
+    let env: Vec<(String, String)> = Vec::new();
     let setenv = bus.map(|b| format!("SetEnv DBUS_SYSTEM_BUS_ADDRESS {b}\n")).unwrap_or_default();
     let server = Server::start_configured(kind, &binary, &env, |dir, port| {
         for (name, text) in files {

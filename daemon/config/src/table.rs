@@ -385,7 +385,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "directory holding the TLS certificate and key",
     ),
     d("ServerRoot", F, TOP, Sup, ""),
-    d("SetEnv", F, TOP, Sup, "passed to backends"),
+    d("SetEnv", F, TOP, Sup, "passed to backends; DBUS_SYSTEM_BUS_ADDRESS is also the bus dbus:// notifications go to, as for cupsd's notifier"),
     d("StateDir", F, TOP, Sup, ""),
     d(
         "SyncOnClose",

@@ -105,6 +105,11 @@ fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>, system: bool) -> Result<St
         cache_dir: c.cache_dir.clone(),
         server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
         server_admin: c.server_admin.clone(),
+        bus_address: c
+            .set_env
+            .iter()
+            .find(|(k, _)| k == "DBUS_SYSTEM_BUS_ADDRESS")
+            .map(|(_, v)| v.clone()),
     }));
     let cups_files = system.then(|| {
         let w =

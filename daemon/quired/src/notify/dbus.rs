@@ -92,7 +92,7 @@ fn reasons_text(reasons: &[String]) -> String {
 }
 
 /// Sends every event of the lane as its signal, connecting (again) when needed.
-pub async fn run(lane: Arc<Lane<Push>>) {
+pub async fn run(lane: Arc<Lane<Push>>, address: Option<String>) {
     let mut bus: Option<Connection> = None;
     let mut down = false;
     loop {
@@ -101,7 +101,7 @@ pub async fn run(lane: Arc<Lane<Push>>) {
         // Once more on a fresh connection if the one we had is gone.
         for _ in 0..2 {
             if bus.is_none() {
-                match tokio::time::timeout(WAIT, Connection::system()).await {
+                match tokio::time::timeout(WAIT, connect(address.as_deref())).await {
                     Ok(Ok(c)) => {
                         if down {
                             tracing::info!("D-Bus: connected to the system bus again");
@@ -127,6 +127,14 @@ pub async fn run(lane: Arc<Lane<Push>>) {
             }
             bus = None;
         }
+    }
+}
+
+/// The system bus: at `address` when one is configured, else as the environment says.
+async fn connect(address: Option<&str>) -> zbus::Result<Connection> {
+    match address {
+        Some(a) => zbus::connection::Builder::address(a)?.build().await,
+        None => Connection::system().await,
     }
 }
 

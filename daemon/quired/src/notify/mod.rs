@@ -29,6 +29,9 @@ pub struct Setup {
     pub server_name: String,
     /// ServerAdmin: the mail sender when mailto.conf names none.
     pub server_admin: Option<String>,
+    /// cups-files.conf's `SetEnv DBUS_SYSTEM_BUS_ADDRESS`, which cupsd gives its D-Bus
+    /// notifier (None: quired's own environment, or the standard system bus).
+    pub bus_address: Option<String>,
 }
 
 /// The sending side of the lanes; cheap to clone.
@@ -45,7 +48,7 @@ impl Notifier {
         let dbus = Arc::new(Lane::new("dbus", 1024));
         let mail = Arc::new(Lane::new("mailto", 256));
         let rss = Arc::new(Lane::new("rss", 1024));
-        tokio::spawn(dbus::run(dbus.clone()));
+        tokio::spawn(dbus::run(dbus.clone(), setup.bus_address.clone()));
         tokio::spawn(mail::run(mail.clone(), setup.clone()));
         tokio::spawn(rss::run(rss.clone(), setup.cache_dir.join("rss")));
         Notifier { dbus, mail, rss }
