@@ -17,6 +17,7 @@
 //! - stderr is parsed line by line ([`status`]); the exit code maps to [`BackendError`].
 //! - Cancel sends SIGTERM to the backend's process group, SIGKILL 5 s later.
 
+pub mod discovery;
 mod invocation;
 pub(crate) mod security;
 mod session;

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+pub use cups_abi::discovery as cups_discovery;
 pub use cups_abi::status as cups_status;
 pub use cups_abi::{
     backend_schemes as cups_backend_schemes, backend_schemes_in as cups_backend_schemes_in,

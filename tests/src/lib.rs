@@ -15,6 +15,8 @@ pub mod http;
 pub mod ippeve;
 pub mod ipptool;
 pub mod lan;
+pub mod mdns_browse;
+pub mod mdns_lan;
 pub mod notify;
 pub mod pam;
 pub mod process;

@@ -37,6 +37,10 @@ impl ChildGuard {
     pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
         self.child.as_mut().and_then(|c| c.stdout.take())
     }
+
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.as_mut().and_then(|c| c.stderr.take())
+    }
 }
 
 impl ChildGuard {
@@ -171,4 +175,73 @@ pub fn have_program(program: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
         .unwrap_or(false)
+}
+
+/// Where a process runs: on this host, or inside another host's namespaces (a side of the
+/// simulated LAN, `crate::mdns_lan`), entered by a launcher prefix such as
+/// `nsenter -t PID -m -u -n --` that execs the program (so a child's pid is the program's).
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// Program and arguments put before the command; empty: run it here.
+    pub launcher: Vec<String>,
+    /// The network namespace the place's sockets live in (`/proc/PID/ns/net`); `None`: ours.
+    pub netns: Option<std::path::PathBuf>,
+}
+
+impl Place {
+    /// This host.
+    pub fn here() -> Place {
+        Place::default()
+    }
+
+    /// `program` to be started at this place (the caller adds arguments and spawns it).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        match self.launcher.split_first() {
+            None => Command::new(program),
+            Some((first, rest)) => {
+                let mut cmd = Command::new(first);
+                cmd.args(rest).arg(program);
+                cmd
+            }
+        }
+    }
+
+    /// [`run_with_timeout`] at this place (`timeout` wraps the launcher, which execs).
+    pub fn run(
+        &self,
+        secs: u64,
+        program: &str,
+        args: &[String],
+        env: &[(String, String)],
+    ) -> io::Result<CmdOutput> {
+        let Some((first, rest)) = self.launcher.split_first() else {
+            return run_with_timeout(secs, program, args, None, env);
+        };
+        let mut all: Vec<String> = rest.to_vec();
+        all.push(program.to_string());
+        all.extend(args.iter().cloned());
+        run_with_timeout(secs, first, &all, None, env)
+    }
+
+    /// Runs `f` on a thread that joined this place's network namespace (so the sockets it
+    /// opens are that host's); on this thread when the place is here.
+    pub fn in_netns<T: Send>(&self, f: impl FnOnce() -> T + Send) -> io::Result<T> {
+        let Some(path) = &self.netns else { return Ok(f()) };
+        std::thread::scope(|scope| {
+            scope
+                .spawn(move || {
+                    let ns = std::fs::File::open(path)?;
+                    nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET)
+                        .map_err(|e| other(format!("join {}: {e}", path.display())))?;
+                    Ok(f())
+                })
+                .join()
+                .map_err(|_| other("a thread in another namespace panicked".into()))?
+        })
+    }
+
+    /// True when a TCP connection to 127.0.0.1:`port` of this place succeeds.
+    pub fn tcp_connects(&self, port: u16) -> bool {
+        self.in_netns(|| tcp_connects(port)).unwrap_or(false)
+    }
 }

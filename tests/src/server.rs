@@ -5,14 +5,12 @@ use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::ippeve::path_str;
-use crate::process::{
-    self, free_port, other, run_with_timeout, tcp_connects, wait_until, ChildGuard,
-};
+use crate::process::{self, free_port, other, run_with_timeout, wait_until, ChildGuard, Place};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerKind {
@@ -45,6 +43,8 @@ pub struct Server {
     child: ChildGuard,
     binary: PathBuf,
     env: Vec<(String, String)>,
+    /// Where it runs: here, or a side of the simulated LAN.
+    place: Place,
 }
 
 impl Server {
@@ -110,8 +110,21 @@ impl Server {
         env: &[(String, String)],
         write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
     ) -> io::Result<Server> {
+        Server::start_configured_at(&Place::here(), kind, binary, env, write)
+    }
+
+    /// [`Server::start_configured`] at `place` (inside a side of the simulated LAN, say):
+    /// the server and the readiness probe run there; its directory is on the shared disk.
+    pub fn start_configured_at(
+        place: &Place,
+        kind: ServerKind,
+        binary: &Path,
+        env: &[(String, String)],
+        write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
+    ) -> io::Result<Server> {
         let dir = tempfile::Builder::new().prefix(&format!("quire-{kind}-")).tempdir()?;
-        Server::launch(kind, binary, env, dir.path().to_path_buf(), Some(dir), write)
+        let root = dir.path().to_path_buf();
+        Server::launch(place, kind, binary, env, root, Some(dir), write)
     }
 
     /// [`Server::start_configured`] in `root` (created if missing, left behind for the caller
@@ -123,10 +136,11 @@ impl Server {
         env: &[(String, String)],
         write: impl FnOnce(&Path, u16) -> io::Result<(String, String)>,
     ) -> io::Result<Server> {
-        Server::launch(kind, binary, env, root.to_path_buf(), None, write)
+        Server::launch(&Place::here(), kind, binary, env, root.to_path_buf(), None, write)
     }
 
     fn launch(
+        place: &Place,
         kind: ServerKind,
         binary: &Path,
         env: &[(String, String)],
@@ -140,21 +154,22 @@ impl Server {
         fs::write(root.join("etc/cupsd.conf"), cupsd)?;
         fs::write(root.join("etc/cups-files.conf"), files)?;
         let env = env.to_vec();
-        let child = Self::spawn(kind, binary, &root, &env)?;
-        let mut server =
-            Server { kind, port, root, temp, child, binary: binary.to_path_buf(), env };
+        let child = Self::spawn(place, kind, binary, &root, &env)?;
+        let (binary, place) = (binary.to_path_buf(), place.clone());
+        let mut server = Server { kind, port, root, temp, child, binary, env, place };
         server.wait_ready()?;
         Ok(server)
     }
 
     fn spawn(
+        place: &Place,
         kind: ServerKind,
         binary: &Path,
         dir: &Path,
         env: &[(String, String)],
     ) -> io::Result<ChildGuard> {
         let out = File::options().create(true).append(true).open(dir.join("log/stdout.log"))?;
-        let mut cmd = Command::new(binary);
+        let mut cmd = place.command(binary);
         cmd.arg("-f")
             .arg("-c")
             .arg(dir.join("etc/cupsd.conf"))
@@ -171,7 +186,7 @@ impl Server {
     /// directories, config and port.
     pub fn kill9_and_restart(&mut self) -> io::Result<()> {
         self.child.kill();
-        self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
+        self.child = Self::spawn(&self.place, self.kind, &self.binary, &self.root, &self.env)?;
         self.wait_ready()
     }
 
@@ -208,7 +223,7 @@ impl Server {
         mut ready: impl FnMut() -> bool,
     ) -> io::Result<Duration> {
         let t0 = Instant::now();
-        self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
+        self.child = Self::spawn(&self.place, self.kind, &self.binary, &self.root, &self.env)?;
         while !ready() {
             if t0.elapsed() >= limit {
                 return Err(other(format!(
@@ -230,7 +245,7 @@ impl Server {
         }
         self.kind = kind;
         self.binary = binary.to_path_buf();
-        self.child = Self::spawn(kind, binary, &self.root, &self.env)?;
+        self.child = Self::spawn(&self.place, kind, binary, &self.root, &self.env)?;
         self.wait_ready()
     }
 
@@ -244,17 +259,22 @@ impl Server {
             if exited {
                 return true;
             }
-            if !tcp_connects(self.port) {
+            if !self.place.tcp_connects(self.port) {
                 return false;
             }
             let args = vec!["-q".into(), "-T".into(), "2".into(), uri.clone(), test.clone()];
-            matches!(run_with_timeout(10, "ipptool", &args, None, &[]), Ok(o) if o.rc == 0)
+            matches!(self.place.run(10, "ipptool", &args, &[]), Ok(o) if o.rc == 0)
         });
         if ready && !exited {
             return Ok(());
         }
         let alive = self.child.check_alive();
         Err(other(format!("{} not ready ({alive:?}); logs:\n{}", self.kind, self.log_tail(60))))
+    }
+
+    /// Where the server runs (to run its clients at the same place).
+    pub fn place(&self) -> &Place {
+        &self.place
     }
 
     pub fn kind(&self) -> ServerKind {
@@ -349,15 +369,17 @@ impl Server {
         fs::write(root.join("etc/cupsd.conf"), cupsd)?;
         fs::write(root.join("etc/cups-files.conf"), files)?;
         let env = env.to_vec();
-        let child = Self::spawn(kind, binary, root, &env)?;
+        let place = Place::here();
+        let child = Self::spawn(&place, kind, binary, root, &env)?;
         let binary = binary.to_path_buf();
-        Ok(Server { kind, port, root: root.to_path_buf(), temp: None, child, binary, env })
+        let root = root.to_path_buf();
+        Ok(Server { kind, port, root, temp: None, child, binary, env, place })
     }
 
     /// Starts a stopped server again on the same directories, config and port, without
     /// waiting for it to answer.
     pub fn respawn(&mut self) -> io::Result<()> {
-        self.child = Self::spawn(self.kind, &self.binary, &self.root, &self.env)?;
+        self.child = Self::spawn(&self.place, self.kind, &self.binary, &self.root, &self.env)?;
         Ok(())
     }
 }

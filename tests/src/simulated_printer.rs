@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use crate::process::{free_port, other, wait_until, ChildGuard};
+use crate::process::{free_port, other, wait_until, ChildGuard, Place};
 
 /// The quire-sim binary: `$QUIRE_SIM_BIN`, else `<target>/<profile>/quire-sim` after one
 /// `cargo build -p quire-sim` per test process (so the binary is never stale). `<target>` is
@@ -91,6 +91,10 @@ pub struct SimOptions {
     /// Keep received documents in this directory.
     pub keep: Option<PathBuf>,
     pub extra_args: Vec<String>,
+    /// Where it runs (a side of the simulated LAN); its files stay on the shared disk.
+    pub place: Place,
+    /// The address its IPP listener binds (127.0.0.1; 0.0.0.0 to be reached from a LAN too).
+    pub listen_ip: std::net::Ipv4Addr,
 }
 
 impl Default for SimOptions {
@@ -109,6 +113,8 @@ impl Default for SimOptions {
             refuse_connections: false,
             keep: None,
             extra_args: Vec::new(),
+            place: Place::here(),
+            listen_ip: std::net::Ipv4Addr::LOCALHOST,
         }
     }
 }
@@ -169,6 +175,17 @@ impl SimOptions {
         self.extra_args.push(arg.into());
         self
     }
+    /// Runs the simulator at `place` (its ports are that host's loopback ports).
+    pub fn at(mut self, place: &Place) -> Self {
+        self.place = place.clone();
+        self
+    }
+    /// Binds the IPP listener to `ip` (0.0.0.0: loopback and the LAN); [`Sim::uri`] stays
+    /// on 127.0.0.1.
+    pub fn listen_on(mut self, ip: std::net::Ipv4Addr) -> Self {
+        self.listen_ip = ip;
+        self
+    }
     pub fn start(self) -> io::Result<Sim> {
         Sim::start(self)
     }
@@ -176,7 +193,7 @@ impl SimOptions {
     fn args(&self, port: u16, control: u16, log: &Path) -> Vec<String> {
         let mut a: Vec<String> = vec![
             "--listen".into(),
-            format!("127.0.0.1:{port}"),
+            format!("{}:{port}", self.listen_ip),
             "--control".into(),
             format!("127.0.0.1:{control}"),
             "--name".into(),
@@ -222,6 +239,7 @@ pub struct Sim {
     pub control_port: u16,
     dir: TempDir,
     child: ChildGuard,
+    place: Place,
 }
 
 impl Sim {
@@ -245,13 +263,13 @@ impl Sim {
         let dir = tempfile::Builder::new().prefix("quire-sim-").tempdir()?;
         let (port, control_port) = (free_port()?, free_port()?);
         let log = File::create(dir.path().join("stderr.log"))?;
-        let mut cmd = Command::new(&bin);
+        let mut cmd: Command = opts.place.command(&bin);
         cmd.args(opts.args(port, control_port, &dir.path().join("pages.jsonl")))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
         let child = ChildGuard::spawn("quire-sim", &mut cmd)?;
-        let mut sim = Sim { name: opts.name, port, control_port, dir, child };
+        let mut sim = Sim { name: opts.name, port, control_port, dir, child, place: opts.place };
         let ready = wait_until(Duration::from_secs(20), || {
             sim.child.check_alive().is_ok() && sim.stderr_log().contains("quire-sim: listening on")
         });
@@ -338,26 +356,33 @@ impl Sim {
         SimStatus::parse(&body).ok_or_else(|| other(format!("bad status JSON: {body}")))
     }
 
-    /// One HTTP/1.1 request to the control listener; the body of a 200 answer.
+    /// One HTTP/1.1 request to the control listener (at the simulator's place).
     fn control(&self, method: &str, path: &str, form: Option<&str>) -> io::Result<String> {
-        let mut s = TcpStream::connect(("127.0.0.1", self.control_port))?;
-        s.set_read_timeout(Some(Duration::from_secs(10)))?;
-        let body = form.unwrap_or("");
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut raw = String::new();
-        s.read_to_string(&mut raw)?;
-        let (head, body) =
-            raw.split_once("\r\n\r\n").ok_or_else(|| other(format!("bad answer: {raw}")))?;
-        if head.split_whitespace().nth(1) != Some("200") {
-            return Err(other(format!("{method} {path}: {head}\n{body}")));
-        }
-        Ok(body.to_string())
+        let port = self.control_port;
+        self.place.in_netns(|| control_exchange(port, method, path, form))?
     }
+}
+
+/// One HTTP/1.1 request to a simulator's control listener on 127.0.0.1:`port`; the body of a
+/// 200 answer.
+fn control_exchange(port: u16, method: &str, path: &str, form: Option<&str>) -> io::Result<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = form.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)?;
+    let (head, body) =
+        raw.split_once("\r\n\r\n").ok_or_else(|| other(format!("bad answer: {raw}")))?;
+    if head.split_whitespace().nth(1) != Some("200") {
+        return Err(other(format!("{method} {path}: {head}\n{body}")));
+    }
+    Ok(body.to_string())
 }
 
 /// One line of the page log.

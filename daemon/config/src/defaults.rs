@@ -58,7 +58,12 @@ impl Default for ServerConfig {
             server_name: None,
             server_tokens: ServerTokens::Minimal,
             timeout: mins(15),
-            browsing: false,
+            // cupsd's defaults: nothing is advertised until a listener is not loopback.
+            browsing: true,
+            browse_dnssd: true,
+            browse_web_if: false,
+            browse_dnssd_subtypes: vec!["_cups".into(), "_print".into(), "_universal".into()],
+            dnssd_host_name: None,
             web_interface: false,
             policies: Vec::new(),
             locations: Vec::new(),

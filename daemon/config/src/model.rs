@@ -291,8 +291,16 @@ pub struct ServerConfig {
     pub server_name: Option<String>,
     pub server_tokens: ServerTokens,
     pub timeout: Duration,
-    /// Accepted and recorded; Quire does no DNS-SD.
+    /// `Browsing`: shared queues are advertised with DNS-SD (when a listener is not loopback).
     pub browsing: bool,
+    /// `BrowseLocalProtocols` names `dnssd` (or `all`): the only protocol cupsd 2.4 has.
+    pub browse_dnssd: bool,
+    /// `BrowseWebIF`: the web interface advertised as `_http._tcp` ("CUPS @ host").
+    pub browse_web_if: bool,
+    /// `BrowseDNSSDSubTypes`: the subtypes of `_ipp._tcp`/`_ipps._tcp` (`_cups`, `_print`, ...).
+    pub browse_dnssd_subtypes: Vec<String>,
+    /// `DNSSDHostName`: the host name in the SRV records (None: the responder's own).
+    pub dnssd_host_name: Option<String>,
     /// Accepted and recorded; Quire has no web interface.
     pub web_interface: bool,
     pub policies: Vec<Policy>,

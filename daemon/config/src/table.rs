@@ -98,7 +98,6 @@ const fn d(
 }
 
 const NO_FILTERS: &str = "Quire does not run CUPS filters";
-const NO_DNSSD: &str = "Quire does not advertise printers with DNS-SD";
 const EXT: &str = "Quire extension";
 const PROVEN: &str = "only a proven user (password, peer credentials) is on the list; cupsd also believes requesting-user-name";
 
@@ -108,10 +107,10 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
     d("AccessLogLevel", C, TOP, Sup, ""),
     d("AuthLockoutTime", C, TOP, Sup, EXT),
     d("AutoPurgeJobs", C, TOP, Sup, ""),
-    d("BrowseDNSSDSubTypes", C, TOP, Ign, NO_DNSSD),
-    d("BrowseLocalProtocols", C, TOP, Ign, NO_DNSSD),
-    d("BrowseWebIF", C, TOP, Ign, NO_DNSSD),
-    d("Browsing", C, TOP, Ign, NO_DNSSD),
+    d("BrowseDNSSDSubTypes", C, TOP, Sup, ""),
+    d("BrowseLocalProtocols", C, TOP, Sup, ""),
+    d("BrowseWebIF", C, TOP, Ign, "Quire has no web interface to advertise yet"),
+    d("Browsing", C, TOP, Sup, ""),
     d(
         "Classification",
         C,
@@ -127,7 +126,7 @@ pub static DIRECTIVES: &[DirectiveInfo] = &[
         "banner pages are not implemented",
     ),
     d("ConfidentialHoldTime", C, TOP, Sup, EXT),
-    d("DNSSDHostName", C, TOP, Ign, NO_DNSSD),
+    d("DNSSDHostName", C, TOP, Sup, ""),
     d(
         "DefaultAuthType",
         C,

@@ -183,6 +183,9 @@ impl Validator {
             "DefaultPolicy" => c.default_policy = single_word(a)?.to_string(),
             "DefaultPaperSize" => c.default_paper_size = Some(single_word(a)?.to_string()),
             "ServerName" => c.server_name = Some(single_word(a)?.to_string()),
+            "DNSSDHostName" => c.dnssd_host_name = Some(single_word(a)?.to_string()),
+            "BrowseLocalProtocols" => c.browse_dnssd = parse_browse_protocols(a)?,
+            "BrowseDNSSDSubTypes" => c.browse_dnssd_subtypes = parse_subtypes(a)?,
             "ServerAdmin" => c.server_admin = Some(single_word(a)?.to_string()),
             "ServerAlias" => c.server_alias.extend(a.split_whitespace().map(str::to_string)),
             "PageLogFormat" => c.page_log_format = (!a.is_empty()).then(|| a.to_string()),
@@ -511,6 +514,7 @@ fn bool_field<'a>(c: &'a mut ServerConfig, name: &str) -> Option<&'a mut bool> {
         "DefaultShared" => &mut c.default_shared,
         "KeepAlive" => &mut c.keep_alive,
         "Browsing" => &mut c.browsing,
+        "BrowseWebIF" => &mut c.browse_web_if,
         "WebInterface" => &mut c.web_interface,
         "CreateSelfSignedCerts" => &mut c.create_self_signed_certs,
         "FileDevice" => &mut c.file_device,
@@ -619,13 +623,37 @@ fn apply_keyword_choice(c: &mut ServerConfig, name: &str, a: &str) -> Result<boo
     Ok(true)
 }
 
+/// `BrowseLocalProtocols`: whether DNS-SD is among the names (`dnssd`, `all`, `none`).
+fn parse_browse_protocols(a: &str) -> Result<bool, ValueError> {
+    let mut dnssd = false;
+    for w in a.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+        dnssd |= parse_keyword(w, &["all", "dnssd", "none"])? != 2;
+    }
+    Ok(dnssd)
+}
+
+/// `BrowseDNSSDSubTypes _cups,_print`: each a DNS-SD subtype label (`_` and letters, digits, `-`).
+fn parse_subtypes(a: &str) -> Result<Vec<String>, ValueError> {
+    let mut out = Vec::new();
+    for w in a.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+        let ok = w.len() <= 63
+            && w.starts_with('_')
+            && w[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && w.len() > 1;
+        if !ok {
+            return Err(ValueError::Other(format!("\"{w}\" is not a DNS-SD subtype like _print")));
+        }
+        out.push(w.to_string());
+    }
+    Ok(out)
+}
+
 /// Whether an accepted-but-ignored directive asks for what Quire does anyway (`Browsing No`,
 /// `SyncOnClose Yes`), so it needs no warning.
 fn asks_what_quire_does(name: &str, a: &str) -> bool {
     match name {
-        "Browsing" | "WebInterface" | "BrowseWebIF" => parse_bool(a) == Ok(false),
+        "WebInterface" | "BrowseWebIF" => parse_bool(a) == Ok(false),
         "SyncOnClose" | "StrictConformance" => parse_bool(a) == Ok(true),
-        "BrowseLocalProtocols" => a.trim().eq_ignore_ascii_case("none"),
         _ => false,
     }
 }
@@ -633,7 +661,7 @@ fn asks_what_quire_does(name: &str, a: &str) -> bool {
 /// Validate the value of an accepted-but-ignored directive.
 fn check_ignored(name: &str, a: &str) -> Result<(), ValueError> {
     match name {
-        "BrowseWebIF" | "StrictConformance" | "SyncOnClose" => parse_bool(a).map(drop),
+        "StrictConformance" | "SyncOnClose" => parse_bool(a).map(drop),
         "DirtyCleanInterval" | "IdleExitTimeout" => parse_time(a).map(drop),
         "FilterLimit" | "LogDebugHistory" => parse_count(a).map(drop),
         "FilterNice" => {
@@ -645,10 +673,6 @@ fn check_ignored(name: &str, a: &str) -> Result<(), ValueError> {
         }
         "PrintcapFormat" => parse_keyword(single_word(a)?, &["bsd", "plist", "solaris"]).map(drop),
         "Sandboxing" => parse_keyword(single_word(a)?, &["relaxed", "strict"]).map(drop),
-        "BrowseLocalProtocols" => a
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|w| !w.is_empty())
-            .try_for_each(|w| parse_keyword(w, &["all", "dnssd", "none"]).map(drop)),
         "Printcap" => Ok(()),
         _ => nonempty(a).map(drop),
     }

@@ -27,8 +27,9 @@ fn typed_values() {
         .filter(|d| !d.message.contains("DefaultPolicy"))
         .map(|d| d.message.as_str())
         .collect();
-    // Browsing Yes and WebInterface yes ask for what Quire does not do: said so.
-    assert_eq!(others.len(), 2, "{diags:?}");
+    // WebInterface yes asks for what Quire does not do: said so (Browsing Yes is applied).
+    assert_eq!(others.len(), 1, "{diags:?}");
+    assert!(c.browsing && c.browse_dnssd);
     assert!(others.iter().all(|m| m.contains("has no effect in Quire")), "{others:?}");
     assert_eq!(c.listen.len(), 5);
     assert_eq!(c.listen[0], Listen::Host { name: "localhost".into(), port: 631 });
@@ -364,16 +365,16 @@ fn user_root_is_an_error() {
 
 #[test]
 fn directives_that_do_nothing_are_named_with_their_line() {
-    let text = "Listen 631\nBrowsing No\nBrowsing Yes\nWebInterface No\nWebInterface Yes\nFilterLimit 10\n";
+    let text = "Listen 631\nWebInterface No\nBrowsing Yes\nWebInterface Yes\nFilterLimit 10\nFilterLimit 0\n";
     let (_, diags) = v(text, "SyncOnClose Yes\nSyncOnClose No\n");
     let lines: Vec<(usize, &str)> =
         diags.iter().map(|d| (d.loc.line, d.message.as_str())).collect();
     assert_eq!(lines.len(), 4, "{lines:?}");
     // cups-files.conf's line 2 (SyncOnClose No), then cupsd.conf's lines.
-    assert_eq!(lines.iter().map(|l| l.0).collect::<Vec<_>>(), [2, 3, 5, 6], "{lines:?}");
+    assert_eq!(lines.iter().map(|l| l.0).collect::<Vec<_>>(), [2, 4, 5, 6], "{lines:?}");
     assert!(lines[0].1.starts_with("SyncOnClose"), "{lines:?}");
-    assert!(lines[1].1.starts_with("Browsing has no effect in Quire"), "{lines:?}");
-    assert!(lines[3].1.contains("FilterLimit"), "{lines:?}");
+    assert!(lines[1].1.starts_with("WebInterface has no effect in Quire"), "{lines:?}");
+    assert!(lines[2].1.contains("FilterLimit") && lines[3].1.contains("FilterLimit"), "{lines:?}");
 }
 
 #[test]
@@ -390,4 +391,26 @@ fn peer_cred_is_read_from_cups_files_conf() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     let (_, diags) = v("Listen 631\nPeerCred off\n", "");
     assert!(diags[0].message.contains("cups-files.conf"), "{diags:?}");
+}
+
+#[test]
+fn browsing_directives_as_cupsd_reads_them() {
+    let (c, diags) = v(
+        "Listen 631\nBrowsing Off\nBrowseLocalProtocols none\nBrowseWebIF Yes\nDNSSDHostName print.example.com\n\
+         BrowseDNSSDSubTypes _cups,_print\n",
+        "",
+    );
+    // Nothing to advertise as the web interface yet: said so.
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].message.starts_with("BrowseWebIF has no effect"), "{diags:?}");
+    assert!(!c.browsing && !c.browse_dnssd && c.browse_web_if);
+    assert_eq!(c.dnssd_host_name.as_deref(), Some("print.example.com"));
+    assert_eq!(c.browse_dnssd_subtypes, ["_cups", "_print"]);
+    let (c, _) = v("Listen 631\nBrowseLocalProtocols dnssd\n", "");
+    assert!(c.browsing && c.browse_dnssd, "cupsd's defaults: browsing on");
+    let (c, diags) =
+        v("Listen 631\nBrowseDNSSDSubTypes _print,universal\nBrowseLocalProtocols ldap\n", "");
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert!(diags[0].message.contains("\"universal\" is not a DNS-SD subtype"), "{diags:?}");
+    assert_eq!(c.browse_dnssd_subtypes, ["_cups", "_print", "_universal"], "the default stays");
 }

@@ -210,6 +210,9 @@ pub struct Admitted {
     pub document: Option<Reservation>,
     /// Print-Job, Print-URI, Create-Job: the job as checked, created in phase two.
     job: Option<NewJob>,
+    /// `lpadmin -p Q -m everywhere` without `-v`: the queue's own device, to query (as
+    /// cupsd does); None when the request names one or the queue is new.
+    pub queue_device_uri: Option<String>,
 }
 
 impl Admitted {
@@ -236,7 +239,14 @@ pub fn admit(
         let pin = crate::confidential::pin_for_owner(state, facts, &target, req);
         crate::policy::authorize(state, facts, &target, req, who, pin)?;
         crate::policy::check_caller(facts, who)?;
-        let mut admitted = Admitted { row, work: Admission::Proceed, document: None, job: None };
+        let queue_device_uri = match &target {
+            Target::Printer(k) if facts.fetch != crate::operation::Fetch::None => {
+                state.printers.get(k).map(|p| p.device_uri.clone())
+            }
+            _ => None,
+        };
+        let mut admitted =
+            Admitted { row, work: Admission::Proceed, document: None, job: None, queue_device_uri };
         match (facts.pin, facts.document) {
             (PinUse::NewJob, document) => {
                 let mut new = ops::job_create::check(state, req, facts.op, &target, who, now)?;

@@ -3,6 +3,7 @@
 //! Pure: no I/O, no clock. Every handler takes (state, request, requester, now) and
 //! returns a response and a list of effects for the daemon to carry out.
 
+pub mod advert;
 pub mod attrs;
 pub mod capabilities;
 pub mod confidential;

@@ -58,6 +58,7 @@ struct Started {
     launch: Arc<quire_backends::Launch>,
     logs: Arc<Logs>,
     cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
+    dnssd: crate::dnssd::Publisher,
 }
 
 /// `system`: quired runs as the host's print service (not the built-in configuration): it
@@ -117,7 +118,9 @@ fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>, system: bool) -> Result<St
         task.write_cups_files(w.clone());
         w
     });
-    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch, logs, cups_files })
+    let dnssd = crate::dnssd::Publisher::start(crate::dnssd::Sharing::from_config(c), tx.clone());
+    task.advertise(dnssd.clone());
+    Ok(Started { task, tx, rx, spool, spool_dir, cache, keyring, launch, logs, cups_files, dnssd })
 }
 
 /// What the HTTP side shares; the settings a SIGHUP replaces are `Live`.
@@ -139,6 +142,7 @@ fn make_app(loaded: &Loaded, s: &Started) -> Arc<App> {
         conf_files: loaded.files.clone(),
         logs: s.logs.clone(),
         cache_dir: c.cache_dir.clone(),
+        launch: s.launch.clone(),
     })
 }
 
@@ -168,7 +172,7 @@ pub async fn run(
         tracing::info!("Listening on {addr:?}");
     }
     let app = make_app(&loaded, &s);
-    let Started { task, tx, rx, launch, cups_files, .. } = s;
+    let Started { task, tx, rx, launch, cups_files, dnssd, .. } = s;
     tokio::spawn(task.run(rx));
     let config = Arc::new(Live::new(loaded.server.clone()));
     let notifier = service.notifier;
@@ -180,6 +184,7 @@ pub async fn run(
         launch,
         log_level,
         notifier: notifier.clone(),
+        dnssd: dnssd.clone(),
         connections: bound.connection_limits(),
         listeners: bound.listener_control(),
     }
@@ -201,6 +206,7 @@ pub async fn run(
     if let Some(w) = &cups_files {
         w.flush().await;
     }
+    dnssd.stop().await;
     tracing::info!("Scheduler shutting down normally.");
     Ok(())
 }

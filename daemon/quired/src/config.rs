@@ -196,6 +196,7 @@ pub fn core_settings(
         spool_quota_per_user: c.spool_quota_per_user,
         pull_schemes: c.pull_schemes.clone(),
         max_job_time: c.max_job_time.as_secs().min(i64::MAX as u64) as i64,
+        default_shared: c.default_shared,
         ..defaults
     }
 }

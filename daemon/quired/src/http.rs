@@ -46,6 +46,8 @@ pub struct App {
     pub logs: Arc<crate::logs::Logs>,
     /// CacheDir: `/rss/NAME` is served from its `rss/` (the rss: notifier's feeds).
     pub cache_dir: std::path::PathBuf,
+    /// Who runs CUPS backends and with which directories (lpinfo -v runs them too).
+    pub launch: Arc<quire_backends::Launch>,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -549,7 +551,8 @@ async fn two_phases(
             return ipp_response(&refused);
         }
     }
-    crate::device_query::fill(&mut request, facts.fetch).await;
+    let queue_device = admitted.queue_device_uri.as_deref();
+    crate::device_query::fill(&mut request, facts.fetch, queue_device, &app.launch).await;
     let pin_release = match &admitted.work {
         Admission::CheckPin { job_id, .. } if who.method != quire_core::AuthMethod::Password => {
             Some(*job_id)

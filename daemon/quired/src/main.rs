@@ -16,6 +16,7 @@ mod config;
 mod cups_state;
 mod demo_fleet;
 mod device_query;
+mod dnssd;
 mod fdlimit;
 mod fetch;
 mod guard;

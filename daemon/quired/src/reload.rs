@@ -5,8 +5,10 @@
 //! (unreadable, or with errors) is not applied, and the running one stays, with the reason
 //! in the log. What requests read (`<Location>` rules, policies, `DefaultEncryption`, the
 //! limits and times of jobs and subscriptions, `MaxClients`, `MaxClientsPerHost`, `FileDevice`,
-//! `SystemGroup`, `Pull*`, `LogLevel`, `IdleExitTimeout`, `Browsing`, `WebInterface`) changes
-//! from the next request (or connection); what quired sets up once at start (`User`,
+//! `SystemGroup`, `Pull*`, `LogLevel`, `IdleExitTimeout`, `WebInterface`) changes
+//! from the next request (or connection); DNS-SD sharing (`Browsing`, `BrowseLocalProtocols`,
+//! `BrowseDNSSDSubTypes`, `DNSSDHostName`, the port of the first listener that is not
+//! loopback) is registered again at once; what quired sets up once at start (`User`,
 //! directories, TLS, `Timeout`, PAM, ...) is logged as changed and takes effect at
 //! the next start. The log files are
 //! reopened by the log writer's own SIGHUP listener.
@@ -33,6 +35,7 @@ pub struct Reloader {
     pub launch: Arc<quire_backends::Launch>,
     pub log_level: Option<LogLevelSwitch>,
     pub notifier: Notifier,
+    pub dnssd: crate::dnssd::Publisher,
     pub connections: crate::net::ConnectionLimits,
     pub listeners: crate::net::ListenerControl,
 }
@@ -104,6 +107,7 @@ impl Reloader {
         crate::fdlimit::raise_for(max_clients);
         let settings = Box::new(core_settings(new, now(), &self.launch));
         let _ = self.tx.send(Command::Reconfigure { settings, pull });
+        self.dnssd.reconfigure(crate::dnssd::Sharing::from_config(new));
         if let Some(switch) = &self.log_level {
             switch(new.log_level);
         }

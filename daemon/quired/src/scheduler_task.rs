@@ -45,6 +45,8 @@ pub struct SchedulerTask {
     cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
     /// Delivers the events of push subscriptions (none: they are dropped).
     notifier: Option<crate::notify::Notifier>,
+    /// Advertises the shared queues with DNS-SD.
+    dnssd: Option<crate::dnssd::Publisher>,
 }
 
 impl SchedulerTask {
@@ -74,6 +76,7 @@ impl SchedulerTask {
             logs,
             cups_files: None,
             notifier: None,
+            dnssd: None,
         }
     }
 
@@ -96,6 +99,11 @@ impl SchedulerTask {
     /// From now on, changes to the queues are written to printers.conf and classes.conf.
     pub fn write_cups_files(&mut self, writer: crate::cups_state::writer::CupsFilesWriter) {
         self.cups_files = Some(writer);
+    }
+
+    /// From now on, changes to the queues are advertised again with DNS-SD.
+    pub fn advertise(&mut self, publisher: crate::dnssd::Publisher) {
+        self.dnssd = Some(publisher);
     }
 
     /// Recovers interrupted jobs, then serves commands until every sender is gone.
@@ -173,6 +181,7 @@ impl SchedulerTask {
                 | Command::Spool(_)
                 | Command::Idle { .. }
                 | Command::CupsFiles { .. }
+                | Command::SharedQueues { .. }
         );
         if !read_only {
             self.cache.invalidate();
@@ -211,6 +220,13 @@ impl SchedulerTask {
             Command::Idle { browsing, reply } => {
                 let shared = browsing && self.state.printers.values().any(|p| p.shared);
                 let _ = reply.send(self.state.jobs.active().is_empty() && !shared);
+            }
+            Command::DnssdNames(names) => {
+                self.state.dnssd_names =
+                    names.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+            }
+            Command::SharedQueues { reply } => {
+                let _ = reply.send(quire_core::advert::shared_queues(&self.state));
             }
             Command::CupsFiles { reply } => {
                 let (printers, classes) = crate::cups_state::to_queue::queue_files(&self.state);
@@ -391,8 +407,13 @@ impl SchedulerTask {
         let queues_changed = server
             || !printers.is_empty()
             || changes.iter().any(|c| matches!(c, Change::DeletePrinter(_)));
-        if let (true, Some(w)) = (queues_changed, &self.cups_files) {
-            w.mark();
+        if queues_changed {
+            if let Some(w) = &self.cups_files {
+                w.mark();
+            }
+            if let Some(p) = &self.dnssd {
+                p.mark();
+            }
         }
         let st = &self.state;
         changes

@@ -192,6 +192,9 @@ fn state_attributes(
     add("printer-is-accepting-jobs", vec![Value::Boolean(p.accepting)]);
     add("printer-is-shared", vec![Value::Boolean(p.shared)]);
     add("printer-is-temporary", vec![Value::Boolean(p.temporary)]);
+    // As cupsd: no-value until the queue is registered.
+    let dnssd_name = s.dnssd_names.get(&p.name.to_ascii_lowercase());
+    add("printer-dns-sd-name", vec![dnssd_name.map_or(Value::NoValue, |n| Value::Name(n.clone()))]);
     add("printer-type", vec![Value::Enum(printer_type(s, p))]);
     add("queued-job-count", vec![Value::Integer(queued(s, p))]);
     add("printer-up-time", vec![Value::Integer(now.clamp(1, i64::from(i32::MAX)) as i32)]);

@@ -78,6 +78,8 @@ pub struct Settings {
     /// `MaxJobTime`: seconds a job may print before it is cancelled (0: no limit; the
     /// daemon passes cupsd's default, 3 hours).
     pub max_job_time: i64,
+    /// `DefaultShared`: whether a new queue is shared (cupsd's default: yes).
+    pub default_shared: bool,
 }
 
 impl Default for Settings {
@@ -111,6 +113,7 @@ impl Default for Settings {
             spool_quota_per_user: 0,
             pull_schemes: Vec::new(),
             max_job_time: 0,
+            default_shared: true,
         }
     }
 }
@@ -138,6 +141,9 @@ pub struct Scheduler {
     pub capability_sets: CapabilitySets,
     /// Events for push subscriptions, until the daemon takes them.
     pub outbox: Outbox,
+    /// The names the shared queues are registered under with DNS-SD, by lower-cased queue
+    /// name (`printer-dns-sd-name`): an observation of the daemon's, not saved.
+    pub dnssd_names: BTreeMap<String, String>,
 }
 
 impl Scheduler {

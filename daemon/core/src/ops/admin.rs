@@ -61,7 +61,7 @@ pub(crate) fn new_printer(s: &mut Scheduler, name: &str, is_class: bool, now: i6
         state_reasons: vec!["paused".into()],
         state_message: String::new(),
         accepting: false,
-        shared: false,
+        shared: s.settings.default_shared,
         hold_new_jobs: false,
         state_change_time: now,
         config_change_time: now,
@@ -465,6 +465,8 @@ fn new_local_printer(
     let get = |n: &str| g.and_then(|g| g.get(n)).and_then(|a| a.first_str()).map(str::to_string);
     let mut p = new_printer(s, name, false, now);
     p.temporary = true;
+    // A client's own queue: never shared (cupsd neither).
+    p.shared = false;
     p.device_uri = uri;
     // Text from DNS-SD and the device: cleaned before it is shown to anyone.
     p.info = get("printer-info")
