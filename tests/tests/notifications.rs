@@ -325,7 +325,10 @@ fn an_rss_feed_is_written_and_served_escaped() {
         tool(&server, "lp", &["-d", "q", "-t", title, &document(&server, "f.txt")]);
         // Where cupsd keeps it and serves it from.
         let feed = server.dir().join("cache/rss/quire.rss");
-        assert!(wait_until(WAIT, || feed.exists()), "{name}: {}", server.log_tail(40));
+        // (cupsd's notifier writes an empty feed first.)
+        let has_event =
+            || std::fs::read_to_string(&feed).is_ok_and(|t| t.contains("Job completed."));
+        assert!(wait_until(WAIT, has_event), "{name}: {}", server.log_tail(40));
         let resp = http_get(&server, "/rss/quire.rss");
         assert!(resp.starts_with("HTTP/1.1 200"), "{name}: {resp}");
         assert!(resp.contains("<rss version=\"2.0\">"), "{name}: {resp}");
