@@ -7,10 +7,13 @@ use tempfile::TempDir;
 use crate::process::{other, ChildGuard, Place};
 
 /// `dbus-daemon --nofork --print-address` with a permissive config in a temp dir; killed on drop.
+/// Any user may connect (cupsd's notifiers run as `lp`).
 pub struct Dbus {
     address: String,
-    _child: ChildGuard,
-    _dir: TempDir,
+    child: ChildGuard,
+    dir: TempDir,
+    /// Where it runs ([`Dbus::restart`] starts it there again).
+    place: Place,
 }
 
 impl Dbus {
@@ -33,6 +36,11 @@ impl Dbus {
     fn start_with(place: &Place, dir: TempDir, text: &str) -> io::Result<Dbus> {
         let config = dir.path().join("bus.conf");
         std::fs::write(&config, text)?;
+        let (address, child) = Self::spawn(place, &config)?;
+        Ok(Dbus { address, child, dir, place: place.clone() })
+    }
+
+    fn spawn(place: &Place, config: &std::path::Path) -> io::Result<(String, ChildGuard)> {
         let mut cmd: Command = place.command("dbus-daemon");
         cmd.arg(format!("--config-file={}", config.display()))
             .arg("--nofork")
@@ -50,12 +58,34 @@ impl Dbus {
             child.check_alive()?;
             return Err(other("dbus-daemon printed no address".to_string()));
         }
-        Ok(Dbus { address, _child: child, _dir: dir })
+        Ok((address, child))
     }
 
     /// The value for `DBUS_SYSTEM_BUS_ADDRESS`.
     pub fn address(&self) -> &str {
         &self.address
+    }
+
+    /// The bus's socket without the daemon's GUID: still right once the bus is started
+    /// again ([`Dbus::restart`]).
+    pub fn socket_address(&self) -> String {
+        format!("unix:path={}", self.dir.path().join("bus").display())
+    }
+
+    /// Stops the bus (SIGKILL): a system bus going away.
+    pub fn stop(&mut self) {
+        self.child.kill();
+    }
+
+    /// Starts a private bus ([`Dbus::start`]) again on the same socket (a new daemon, a new
+    /// GUID).
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.child.kill();
+        let _ = std::fs::remove_file(self.dir.path().join("bus"));
+        let (address, child) = Self::spawn(&self.place, &self.dir.path().join("bus.conf"))?;
+        self.address = address;
+        self.child = child;
+        Ok(())
     }
 }
 
@@ -107,6 +137,7 @@ fn config_text(socket: &str) -> String {
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
+    <allow user="*"/>
   </policy>
 </busconfig>
 "#

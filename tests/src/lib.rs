@@ -18,6 +18,7 @@ pub mod lan;
 pub mod mdns_browse;
 pub mod mdns_lan;
 pub mod named;
+pub mod notify;
 pub mod pam;
 pub mod process;
 pub mod server;

@@ -10,6 +10,7 @@ mod access;
 mod compat;
 mod defaults;
 mod diag;
+mod mailto;
 mod model;
 mod parse;
 mod resource;
@@ -20,6 +21,7 @@ pub mod values;
 pub use compat::{compatibility_markdown, APPLIED_BY_QUIRED};
 pub use defaults::BUILTIN_PORT;
 pub use diag::{Diagnostic, Loc, Severity};
+pub use mailto::{is_address, parse_mailto_conf, MailtoConf};
 pub use model::*;
 pub use parse::{parse, Block, BlockKind, Directive, Node};
 pub use resource::{canonical_resource, location_covers, location_for, ResourceError};
@@ -33,6 +35,8 @@ pub const DEFAULT_CUPS_FILES_CONF: &str = include_str!("../../../conf/cups-files
 
 #[cfg(test)]
 mod compat_tests;
+#[cfg(test)]
+mod mailto_tests;
 #[cfg(test)]
 mod parse_tests;
 #[cfg(test)]

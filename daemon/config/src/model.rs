@@ -186,12 +186,24 @@ pub struct Limit {
 impl Limit {
     /// Does this limit apply to `op` (case-insensitive)?
     pub fn matches(&self, op: &str) -> bool {
-        let listed = self
-            .operations
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(op) || o.eq_ignore_ascii_case("All"));
+        let listed =
+            self.operations.iter().any(|o| same_op(o, op) || o.eq_ignore_ascii_case("All"));
         listed != self.except
     }
+}
+
+/// Is the operation named `written` in a `<Limit>` the operation `op`? Case-insensitive, and
+/// with the other names cupsd's ippOpValue takes (Debian's stock policy limits
+/// `Create-Job-Subscription`).
+fn same_op(written: &str, op: &str) -> bool {
+    let alias = match written.to_ascii_lowercase().as_str() {
+        "create-job-subscription" => "Create-Job-Subscriptions",
+        "create-printer-subscription" => "Create-Printer-Subscriptions",
+        "cups-add-class" => "CUPS-Add-Modify-Class",
+        "cups-add-printer" => "CUPS-Add-Modify-Printer",
+        _ => written,
+    };
+    alias.eq_ignore_ascii_case(op)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,10 +223,8 @@ pub struct Policy {
 impl Policy {
     /// The first limit that applies to `op`, as cupsd picks it.
     pub fn limit_for(&self, op: &str) -> Option<&Limit> {
-        let direct = self
-            .limits
-            .iter()
-            .find(|l| !l.except && l.operations.iter().any(|o| o.eq_ignore_ascii_case(op)));
+        let direct =
+            self.limits.iter().find(|l| !l.except && l.operations.iter().any(|o| same_op(o, op)));
         direct.or_else(|| self.limits.iter().find(|l| l.matches(op)))
     }
 }
@@ -262,6 +272,11 @@ pub struct ServerConfig {
     pub max_jobs_per_user: u32,
     pub max_job_time: Duration,
     pub max_subscriptions: u32,
+    /// `DefaultLeaseDuration` and `MaxLeaseDuration` of subscriptions (0: forever / no cap).
+    pub default_lease_duration: Duration,
+    pub max_lease_duration: Duration,
+    /// `MaxEvents`: events kept per subscription for Get-Notifications.
+    pub max_events: u32,
     pub max_subscriptions_per_job: u32,
     pub max_subscriptions_per_printer: u32,
     pub max_subscriptions_per_user: u32,

@@ -159,6 +159,18 @@ fn policies_and_limits() {
     assert_eq!(ex.access.encryption, Some(Encryption::Required));
     assert_eq!(p.limit_for("print-job").map(|l| l.loc.line), Some(5));
     assert_eq!(p.limit_for("Cancel-Job").map(|l| l.loc.line), Some(10));
+    // cupsd's other names for operations (Debian's stock policy writes the first).
+    let mut alias = ex.clone();
+    alias.except = false;
+    for (written, op) in [
+        ("Create-Job-Subscription", "Create-Job-Subscriptions"),
+        ("create-printer-subscription", "Create-Printer-Subscriptions"),
+        ("CUPS-Add-Printer", "CUPS-Add-Modify-Printer"),
+        ("CUPS-Add-Class", "CUPS-Add-Modify-Class"),
+    ] {
+        alias.operations = vec![written.into()];
+        assert!(alias.matches(op) && !alias.matches("Cancel-Job"), "{written}");
+    }
 }
 
 #[test]

@@ -60,8 +60,9 @@ pub fn close(s: &mut Scheduler, id: i32, now: i64) {
         job.state_message = "No documents in job.".into();
         events::emit_job(s, EventKind::JobCompleted, id, now);
     } else if job.state == JobState::Held && job.hold_until == "no-hold" {
+        // No event: cupsd sends none when the last document arrives (the job's start is
+        // the next one).
         job.state = JobState::Pending;
         job.state_reasons = vec!["none".into()];
-        events::emit_job(s, EventKind::JobStateChanged, id, now);
     }
 }

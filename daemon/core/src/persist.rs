@@ -453,6 +453,9 @@ pub fn subscription_to_blob(x: &Subscription) -> Vec<u8> {
     if let Some(d) = &x.user_data {
         g.push(Attribute::new("user-data", Value::OctetString(d.clone())));
     }
+    if let Some(r) = &x.recipient_uri {
+        g.push(text("recipient", r));
+    }
     blob(vec![g])
 }
 
@@ -461,6 +464,7 @@ pub fn subscription_from_blob(bytes: &[u8]) -> Result<Subscription, PersistError
     let g = m.groups.first().ok_or_else(|| PersistError("empty subscription record".into()))?;
     let f = Fields(g);
     let printer = f.s("printer");
+    let recipient = Some(f.s("recipient")).filter(|r| !r.is_empty());
     let user_data = match g.get("user-data").map(|a| a.values.as_slice()) {
         Some([Value::OctetString(d)]) => Some(d.clone()),
         _ => None,
@@ -472,8 +476,8 @@ pub fn subscription_from_blob(bytes: &[u8]) -> Result<Subscription, PersistError
         printer: (!printer.is_empty()).then_some(printer),
         job_id: f.i("job-id").map(|v| v as i32),
         events: f.list("events"),
-        recipient_uri: None,
-        pull_method: Some("ippget".into()),
+        recipient_uri: recipient.clone(),
+        pull_method: recipient.is_none().then(|| "ippget".into()),
         user_data,
         charset: f.s("charset"),
         language: f.s("language"),

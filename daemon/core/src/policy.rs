@@ -325,6 +325,14 @@ fn queue_location(
     location_decision(rules, queue, path.as_deref().unwrap_or("/"), "POST", who)
 }
 
+/// The `notify-job-id` of a Create-Job-Subscriptions: in the operation group (RFC 3995) or
+/// the first subscription template (where cupsd reads it).
+fn subscribed_job(msg: &Message) -> Option<i32> {
+    msg.operation_attr("notify-job-id")
+        .or_else(|| msg.attr(quire_ipp::DelimiterTag::Subscription, "notify-job-id"))
+        .and_then(|a| a.first_i32())
+}
+
 /// What `@OWNER` means for this request.
 fn owner_of(
     state: &Scheduler,
@@ -335,6 +343,10 @@ fn owner_of(
 ) -> Option<String> {
     if let Target::Job(id) = target {
         return state.jobs.get(id).map(|j| j.owner.to_string());
+    }
+    if facts.op == quire_ipp::Operation::CreateJobSubscriptions {
+        // The job the subscription is for (nobody's when there is none such).
+        return subscribed_job(msg).and_then(|id| state.jobs.get(&id)).map(|j| j.owner.to_string());
     }
     let sub = msg.operation_attr("notify-subscription-id").and_then(|a| a.first_i32());
     if let Some(s) = sub.and_then(|id| state.subscriptions.get(&id)) {

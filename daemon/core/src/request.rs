@@ -152,6 +152,10 @@ pub enum Target {
 
 /// The path part of an ipp/ipps/http/https URI.
 pub fn uri_path(uri: &str) -> IppResult<&str> {
+    // A bare path, as cupsd takes it (gnome-settings-daemon subscribes on `/`).
+    if uri.starts_with('/') {
+        return Ok(uri);
+    }
     let rest = uri
         .split_once("://")
         .map(|(_, r)| r)

@@ -58,8 +58,9 @@ pub fn run(s: &mut Scheduler, now: i64) -> Vec<Effect> {
         job.state_reasons.insert(0, "job-printing".into());
         job.run = job.run.wrapping_add(1);
         let run = job.run;
-        events::emit_job(s, EventKind::JobStateChanged, id, now);
+        // The queue first, then the job, in cupsd's order.
         events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
+        events::emit_job(s, EventKind::JobStateChanged, id, now);
         effects.push(Effect::PersistJob(id));
         effects.push(Effect::StartJob { job_id: id, printer: device, run });
     }
@@ -203,14 +204,16 @@ pub fn job_finished(
         effects.push(Effect::ArmTimer { at });
     }
     let terminal = job.state.is_terminal();
+    // The job's event comes before its printer's change, as in cupsd.
+    if !hand_off {
+        let kind = if terminal { EventKind::JobCompleted } else { EventKind::JobStateChanged };
+        events::emit_job(s, kind, id, now);
+    }
     if let Some(p) = s.printer_mut(&device).filter(|_| was_processing) {
         after_run(p, stop_printer, now, &mut effects);
     }
     if hand_off {
         effects.extend(crate::failover::handoff::finish(s, id, now));
-    } else {
-        let kind = if terminal { EventKind::JobCompleted } else { EventKind::JobStateChanged };
-        events::emit_job(s, kind, id, now);
     }
     events::emit_printer(s, EventKind::PrinterStateChanged, &device, now);
     effects.extend(history(s, now));

@@ -10,9 +10,19 @@ pub fn operation_attributes(group: &Group) -> IppResult<()> {
         if attr.name == "job-id" && attr.values == [quire_ipp::Value::Integer(0)] {
             continue;
         }
+        // cupsd takes a printer-uri that is a bare path (gnome-settings-daemon subscribes on
+        // `/`); the target is resolved from the path alone.
+        if attr.name == "printer-uri" && bare_path(&attr.values) {
+            continue;
+        }
         if let Err(e) = quire_ipp::registry::check(attr) {
             return Err(IppError::BadRequest(format!("Bad \"{}\" attribute: {e}", attr.name)));
         }
     }
     Ok(())
+}
+
+fn bare_path(values: &[quire_ipp::Value]) -> bool {
+    matches!(values, [quire_ipp::Value::Uri(u)]
+        if u.starts_with('/') && u.len() <= 1023 && u.bytes().all(|b| b.is_ascii_graphic()))
 }

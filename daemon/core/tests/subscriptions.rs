@@ -76,8 +76,25 @@ fn create_printer_subscription_with_ippget() {
     assert_eq!(w.s.subscriptions[&second].events, ["job-completed"], "default notify-events");
 }
 
+/// A world whose daemon delivers the push schemes quired delivers.
+fn push_world(settings: Settings) -> World {
+    let mut w = World::with(Settings {
+        notify_schemes: vec!["dbus".into(), "mailto".into(), "rss".into()],
+        ..settings
+    });
+    w.add_printer("Q");
+    w
+}
+
+fn notify_status(out: &quire_core::Outcome) -> Option<StatusCode> {
+    out.response
+        .attr(DelimiterTag::Subscription, "notify-status-code")
+        .and_then(|a| a.first_i32())
+        .and_then(|c| StatusCode::from_u16(c as u16))
+}
+
 #[test]
-fn mailto_only_subscription_is_ignored() {
+fn a_scheme_not_delivered_is_refused_as_cupsd_refuses_it() {
     let mut w = World::with_printers(&["Q"]);
     let out = subscribe(
         &mut w,
@@ -85,34 +102,48 @@ fn mailto_only_subscription_is_ignored() {
         &user("alice"),
         vec![uri("notify-recipient-uri", "mailto:alice@example.com")],
     );
-    assert_status(&out, StatusCode::ClientErrorIgnoredAllSubscriptions);
-    assert!(status_message(&out.response).is_some());
-    let g = out.response.group(DelimiterTag::Subscription).expect("subscription group");
-    assert!(g.get("notify-subscription-id").is_none());
-    let code = g.get("notify-status-code").and_then(|a| a.first_i32()).expect("notify-status-code");
-    assert!(!StatusCode::from_u16(code as u16).unwrap().is_success());
-    assert!(out
-        .response
-        .group(DelimiterTag::Unsupported)
-        .is_some_and(|u| u.get("notify-recipient-uri").is_some()));
+    // cupsd 2.4: client-error-not-possible, notify-status-code uri-scheme-not-supported.
+    assert_status(&out, StatusCode::ClientErrorNotPossible);
+    assert!(status_message(&out.response).is_some_and(|m| m.contains("unknown scheme")));
+    assert_eq!(notify_status(&out), Some(StatusCode::ClientErrorUriSchemeNotSupported));
     assert!(w.s.subscriptions.is_empty());
 }
 
 #[test]
-fn mixed_subscriptions_report_the_ignored_one() {
-    let mut w = World::with_printers(&["Q"]);
-    let req = Req::new(Operation::CreatePrinterSubscriptions)
-        .printer("Q")
-        .user("alice")
-        .group(DelimiterTag::Subscription, ippget(&["all"]))
-        .group(DelimiterTag::Subscription, vec![uri("notify-recipient-uri", "mailto:a@b")]);
-    let out = w.send(req, &user("alice"));
-    assert_status(&out, StatusCode::SuccessfulOkIgnoredSubscriptions);
-    let subs = groups(&out.response, DelimiterTag::Subscription);
-    assert_eq!(subs.len(), 2);
-    assert!(subs[0].get("notify-subscription-id").is_some());
-    assert!(subs[1].get("notify-status-code").is_some());
-    assert_eq!(w.s.subscriptions.len(), 1);
+fn push_recipients_are_checked_then_kept() {
+    let mut w = push_world(Settings::default());
+    let a = user("alice");
+    for (recipient, status) in [
+        ("dbus://", StatusCode::SuccessfulOk),
+        ("mailto:alice@example.com", StatusCode::SuccessfulOk),
+        ("rss:/jobs.rss?max_events=5", StatusCode::SuccessfulOk),
+        // One feed, one subscription (cupsd's check_rss_recipient).
+        ("rss:/jobs.rss", StatusCode::ClientErrorNotPossible),
+        ("rss:/../../etc/passwd", StatusCode::ClientErrorNotPossible),
+        ("mailto:a@b,c@d", StatusCode::ClientErrorNotPossible),
+        ("mailto:a@b\r\nBcc:c@d", StatusCode::ClientErrorNotPossible),
+        ("smoke:signals", StatusCode::ClientErrorNotPossible),
+        ("no scheme", StatusCode::ClientErrorNotPossible),
+    ] {
+        let t = vec![uri("notify-recipient-uri", recipient), kws("notify-events", &["all"])];
+        let out = subscribe(&mut w, "Q", &a, t);
+        assert_status(&out, status);
+    }
+    assert_eq!(w.s.subscriptions.len(), 3);
+    let mail =
+        w.s.subscriptions
+            .values()
+            .find(|x| x.recipient_uri.as_deref() == Some("mailto:alice@example.com"));
+    assert!(mail.is_some_and(|m| m.pull_method.is_none()));
+    // A mailto: subscription's user data is its Reply-To: one plain address or nothing.
+    let mut t = vec![uri("notify-recipient-uri", "mailto:alice@example.com")];
+    t.push(Attribute::new(
+        "notify-user-data",
+        Value::OctetString(b"mailto:x@y\r\nBcc: z@w".to_vec()),
+    ));
+    let out = subscribe(&mut w, "Q", &a, t);
+    assert_status(&out, StatusCode::ClientErrorNotPossible);
+    assert_eq!(notify_status(&out), Some(StatusCode::ClientErrorAttributesOrValuesNotSupported));
 }
 
 #[test]
@@ -121,30 +152,135 @@ fn bad_subscription_templates() {
     // No subscription group at all.
     let out = w.send(Req::new(Operation::CreatePrinterSubscriptions).printer("Q"), &user("a"));
     assert_status(&out, StatusCode::ClientErrorBadRequest);
-    // Unknown pull method, unknown event, both recipient and pull method.
-    for t in [
-        vec![kw("notify-pull-method", "smoke-signals")],
-        vec![kw("notify-pull-method", "ippget"), kws("notify-events", &["coffee-ready"])],
-        vec![kw("notify-pull-method", "ippget"), uri("notify-recipient-uri", "mailto:a@b")],
+    // cupsd's answers: an unknown pull method, a charset, a language, user data too long,
+    // a template with neither recipient nor pull method.
+    let long = Attribute::new("notify-user-data", Value::OctetString(vec![b'x'; 64]));
+    for (t, status) in [
+        (vec![kw("notify-pull-method", "smoke-signals")], StatusCode::ClientErrorNotPossible),
+        (
+            vec![
+                kw("notify-pull-method", "ippget"),
+                Attribute::new("notify-charset", Value::Charset("koi8-r".into())),
+            ],
+            StatusCode::ClientErrorCharsetNotSupported,
+        ),
+        (
+            vec![
+                kw("notify-pull-method", "ippget"),
+                Attribute::new("notify-natural-language", Value::NaturalLanguage("fr".into())),
+            ],
+            StatusCode::ClientErrorCharsetNotSupported,
+        ),
+        (
+            vec![kw("notify-pull-method", "ippget"), long],
+            StatusCode::ClientErrorRequestValueTooLong,
+        ),
+        (vec![kws("notify-events", &["all"])], StatusCode::ClientErrorBadRequest),
     ] {
         let out = subscribe(&mut w, "Q", &user("a"), t);
-        assert_status(&out, StatusCode::ClientErrorIgnoredAllSubscriptions);
+        assert_status(&out, status);
     }
     assert!(w.s.subscriptions.is_empty());
+    // Event names cupsd does not know are left out, as it leaves them out.
+    let out = subscribe(&mut w, "Q", &user("a"), ippget(&["coffee-ready", "job-created"]));
+    assert_status(&out, StatusCode::SuccessfulOk);
+    assert_eq!(w.s.subscriptions[&sub_id(&out.response)].events, ["job-created"]);
+}
+
+fn server_subscribe(
+    w: &mut World,
+    who: &Requester,
+    path: &str,
+    t: Vec<Attribute>,
+) -> quire_core::Outcome {
+    let req = Req::new(Operation::CreatePrinterSubscriptions)
+        .op(uri("printer-uri", path))
+        .user(&who.user)
+        .group(DelimiterTag::Subscription, t);
+    w.send(req, who)
+}
+
+#[test]
+fn subscriptions_on_the_server_object_see_every_queue() {
+    let mut w = push_world(Settings::default());
+    w.add_printer("R");
+    let a = user("alice");
+    // What gnome-settings-daemon sends: printer-uri "/", dbus://, events, a lease.
+    let gsd = vec![
+        uri("notify-recipient-uri", "dbus://"),
+        kws(
+            "notify-events",
+            &["printer-state-changed", "job-created", "job-completed", "job-state-changed"],
+        ),
+        int("notify-lease-duration", 3600),
+    ];
+    for path in ["/", "ipp://localhost/", "ipp://localhost/printers/", "ipp://localhost/classes"] {
+        let out = server_subscribe(&mut w, &a, path, gsd.clone());
+        assert_status(&out, StatusCode::SuccessfulOk);
+        let sub = &w.s.subscriptions[&sub_id(&out.response)];
+        assert_eq!((sub.printer.as_deref(), sub.lease_duration), (None, 3600));
+        assert_eq!(sub.expires_at, Some(NOW + 3600));
+    }
+    assert_status(
+        &server_subscribe(&mut w, &a, "ipp://localhost/printers/nope", gsd),
+        StatusCode::ClientErrorNotFound,
+    );
+    // No events on the server object: cupsd refuses it.
+    let out = server_subscribe(&mut w, &a, "/", vec![kw("notify-pull-method", "ippget")]);
+    assert_status(&out, StatusCode::ClientErrorBadRequest);
+    // Jobs on either queue reach the server subscriptions; one D-Bus signal per event.
+    w.s.outbox.take();
+    let j1 = w.print("Q", &a);
+    let j2 = w.print("R", &a);
+    let (pushes, dropped) = w.s.outbox.take();
+    assert_eq!(dropped, 0);
+    let created: Vec<(i32, Option<i32>)> = pushes
+        .iter()
+        .filter(|p| p.event.subscribed_event == "job-created")
+        .map(|p| (p.subscription_id, p.event.job_id))
+        .collect();
+    assert_eq!(created.len(), 2, "one signal each, not one per subscription: {created:?}");
+    assert_eq!(created.iter().map(|c| c.1).collect::<Vec<_>>(), [Some(j1), Some(j2)]);
+    let ev = &pushes[0].event;
+    assert_eq!(ev.text, "Job created.");
+    assert_eq!(ev.printer_uri.as_deref(), Some("ipp://localhost/printers/Q"));
+    assert_eq!(ev.job_name.as_deref(), Some("test"));
 }
 
 #[test]
 fn too_many_subscriptions() {
-    let mut w = World::with(Settings { max_subscriptions: 1, ..Settings::default() });
-    w.add_printer("Q");
+    let limits = [
+        Settings { max_subscriptions: 1, ..Settings::default() },
+        Settings { max_subscriptions_per_printer: 1, ..Settings::default() },
+        Settings { max_subscriptions_per_user: 1, ..Settings::default() },
+    ];
+    for settings in limits {
+        let mut w = push_world(settings);
+        assert_status(&subscribe(&mut w, "Q", &user("a"), ippget(&[])), StatusCode::SuccessfulOk);
+        let out = subscribe(&mut w, "Q", &user("a"), ippget(&[]));
+        assert_status(&out, StatusCode::ClientErrorTooManySubscriptions);
+        assert_eq!(w.s.subscriptions.len(), 1);
+    }
+    // Per printer counts that printer's; per user that user's.
+    let mut w = push_world(Settings { max_subscriptions_per_printer: 1, ..Settings::default() });
+    w.add_printer("R");
     assert_status(&subscribe(&mut w, "Q", &user("a"), ippget(&[])), StatusCode::SuccessfulOk);
-    let out = subscribe(&mut w, "Q", &user("a"), ippget(&[]));
-    assert_status(&out, StatusCode::ClientErrorIgnoredAllSubscriptions);
-    let code = out
-        .response
-        .attr(DelimiterTag::Subscription, "notify-status-code")
-        .and_then(|a| a.first_i32());
-    assert_eq!(code, Some(i32::from(StatusCode::ClientErrorTooManySubscriptions.code())));
+    assert_status(&subscribe(&mut w, "R", &user("a"), ippget(&[])), StatusCode::SuccessfulOk);
+    let mut w = push_world(Settings { max_subscriptions_per_user: 1, ..Settings::default() });
+    assert_status(&subscribe(&mut w, "Q", &user("a"), ippget(&[])), StatusCode::SuccessfulOk);
+    assert_status(&subscribe(&mut w, "Q", &user("b"), ippget(&[])), StatusCode::SuccessfulOk);
+    // Per job.
+    let mut w = push_world(Settings { max_subscriptions_per_job: 1, ..Settings::default() });
+    let id = w.print("Q", &user("a"));
+    let req = || {
+        Req::new(Operation::CreateJobSubscriptions)
+            .printer("Q")
+            .user("a")
+            .op(int("notify-job-id", id))
+            .group(DelimiterTag::Subscription, ippget(&[]))
+    };
+    assert_status(&w.send(req(), &user("a")), StatusCode::SuccessfulOk);
+    assert_status(&w.send(req(), &user("a")), StatusCode::ClientErrorTooManySubscriptions);
 }
 
 #[test]
@@ -197,9 +333,10 @@ fn parent_events_include_children_and_printer_events() {
     let out = notifications(&mut w, &a, &[printers], &[]);
     let evs = groups(&out.response, DelimiterTag::EventNotification);
     let last = evs.last().expect("printer events");
+    // A queue that stops says printer-stopped, a child of printer-state-changed.
     assert_eq!(
         last.get("notify-subscribed-event").and_then(|x| x.first_str()),
-        Some("printer-state-changed")
+        Some("printer-stopped")
     );
     assert_eq!(last.get("printer-state").unwrap().values, [Value::Enum(5)]);
     // Sequence numbers are increasing without gaps.

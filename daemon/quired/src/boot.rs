@@ -101,6 +101,17 @@ fn start_scheduler(c: &ServerConfig, logs: Arc<Logs>, system: bool) -> Result<St
         launch.clone(),
         logs.clone(),
     );
+    task.notify_with(crate::notify::Notifier::start(&crate::notify::Setup {
+        mailto_conf: c.server_root.join("mailto.conf"),
+        cache_dir: c.cache_dir.clone(),
+        server_name: c.server_name.clone().unwrap_or_else(|| "localhost".into()),
+        server_admin: c.server_admin.clone(),
+        bus_address: c
+            .set_env
+            .iter()
+            .find(|(k, _)| k == "DBUS_SYSTEM_BUS_ADDRESS")
+            .map(|(_, v)| v.clone()),
+    }));
     let cups_files = system.then(|| {
         let w =
             crate::cups_state::writer::CupsFilesWriter::start(c.server_root.clone(), tx.clone());
@@ -130,6 +141,7 @@ fn make_app(loaded: &Loaded, s: &Started) -> Arc<App> {
         spool_gauge: crate::spool_gauge::SpoolGauge::new(s.spool_dir.clone()),
         conf_files: loaded.files.clone(),
         logs: s.logs.clone(),
+        cache_dir: c.cache_dir.clone(),
         launch: s.launch.clone(),
     })
 }

@@ -178,6 +178,13 @@ pub fn core_settings(
         } else {
             c.max_subscriptions as usize
         },
+        max_subscriptions_per_job: c.max_subscriptions_per_job as usize,
+        max_subscriptions_per_printer: c.max_subscriptions_per_printer as usize,
+        max_subscriptions_per_user: c.max_subscriptions_per_user as usize,
+        notify_schemes: crate::notify::SCHEMES.iter().map(|s| s.to_string()).collect(),
+        max_events: c.max_events as usize,
+        default_lease_duration: c.default_lease_duration.as_secs().min(i32::MAX as u64) as i32,
+        max_lease_duration: c.max_lease_duration.as_secs().min(i32::MAX as u64) as i32,
         file_device: c.file_device,
         start_time: now,
         job_retry_interval: c.job_retry_interval.as_secs().min(i64::MAX as u64) as i64,

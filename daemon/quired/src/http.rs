@@ -44,6 +44,8 @@ pub struct App {
     pub conf_files: Option<crate::admin_conf::ConfFiles>,
     /// CUPS's logs: each request gets its access_log line here.
     pub logs: Arc<crate::logs::Logs>,
+    /// CacheDir: `/rss/NAME` is served from its `rss/` (the rss: notifier's feeds).
+    pub cache_dir: std::path::PathBuf,
     /// Who runs CUPS backends and with which directories (lpinfo -v runs them too).
     pub launch: Arc<quire_backends::Launch>,
 }
@@ -152,6 +154,9 @@ async fn respond(
                 return admin_only(&who)
                     .unwrap_or_else(|| crate::admin_conf::get(app.conf_files.as_ref()));
             }
+            if let Some(name) = path.strip_prefix("/rss/") {
+                return rss_feed(&app, name).await;
+            }
             get(app, base, &path, who).await
         }
         Method::PUT => put_conf(&app, &conn, &path, &proof, req.into_body()).await,
@@ -163,6 +168,17 @@ async fn respond(
         return upgrade_required();
     }
     response
+}
+
+/// `/rss/NAME`: a feed the rss: notifier writes (CacheDir/rss/NAME), as cupsd serves it.
+async fn rss_feed(app: &App, name: &str) -> Response {
+    let Some(file) = crate::notify::rss_file(&app.cache_dir, name) else {
+        return HttpStatus::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/rss+xml")], bytes).into_response(),
+        Err(_) => HttpStatus::NOT_FOUND.into_response(),
+    }
 }
 
 /// cupsctl's PUT of `/admin/conf/cupsd.conf` (the only resource cupsd takes a PUT for).

@@ -28,6 +28,7 @@ mod live;
 mod logs;
 mod net;
 mod networks;
+mod notify;
 mod page;
 mod pieces;
 mod pin;

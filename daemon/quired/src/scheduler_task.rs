@@ -43,6 +43,8 @@ pub struct SchedulerTask {
     logs: Arc<Logs>,
     /// Keeps printers.conf and classes.conf written (not for the built-in configuration).
     cups_files: Option<crate::cups_state::writer::CupsFilesWriter>,
+    /// Delivers the events of push subscriptions (none: they are dropped).
+    notifier: Option<crate::notify::Notifier>,
     /// Advertises the shared queues with DNS-SD.
     dnssd: Option<crate::dnssd::Publisher>,
 }
@@ -73,7 +75,24 @@ impl SchedulerTask {
             spool_dir,
             logs,
             cups_files: None,
+            notifier: None,
             dnssd: None,
+        }
+    }
+
+    /// From now on, push subscriptions' events go to `notifier`.
+    pub fn notify_with(&mut self, notifier: crate::notify::Notifier) {
+        self.notifier = Some(notifier);
+    }
+
+    /// Hands the core's outbox to the notifiers, which deliver off this task.
+    fn push_events(&mut self) {
+        if self.state.outbox.items.is_empty() && self.state.outbox.dropped == 0 {
+            return;
+        }
+        let (pushes, dropped) = self.state.outbox.take();
+        if let Some(n) = &self.notifier {
+            n.submit(pushes, dropped);
         }
     }
 
@@ -398,6 +417,7 @@ impl SchedulerTask {
 
     /// Carries out effects; returns when the persisted part will be durable.
     fn execute(&mut self, effects: Vec<Effect>) -> Durable {
+        self.push_events();
         let changed = !effects.is_empty();
         let Batch { mut changes, jobs, printers, subs, server, shred, starts } = self.sort(effects);
         let queues_changed = server

@@ -443,6 +443,12 @@ fn job_and_subscription_attributes(s: &Scheduler, add: &mut impl FnMut(&str, Vec
     add("notify-events-supported", strs(SUPPORTED_EVENTS));
     add("notify-events-default", vec![kw("job-completed")]);
     add("notify-pull-method-supported", vec![kw("ippget")]);
+    if !s.settings.notify_schemes.is_empty() {
+        add(
+            "notify-schemes-supported",
+            s.settings.notify_schemes.iter().map(|k| Value::UriScheme(k.clone())).collect(),
+        );
+    }
     add(
         "notify-lease-duration-supported",
         vec![Value::RangeOfInteger { lower: 0, upper: i32::MAX }],

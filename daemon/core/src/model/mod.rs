@@ -23,7 +23,7 @@ pub use printer::{CapabilitySets, DeviceStatus, Printer, PrinterState};
 pub use security::{ReleaseAuth, Rule, Security, Trust, MAX_LEVEL};
 pub use short_str::Str;
 pub use split::{Fallback, SplitMode, SplitPolicy};
-pub use subscription::{Event, Subscription};
+pub use subscription::{Event, Outbox, Push, Subscription};
 
 use crate::error::{IppError, IppResult};
 use crate::request::Target;
@@ -42,6 +42,13 @@ pub struct Settings {
     pub preserve_job_files: Option<i64>,
     pub multiple_operation_timeout: i64,
     pub max_subscriptions: usize,
+    /// `MaxSubscriptionsPerJob`, `MaxSubscriptionsPerPrinter`, `MaxSubscriptionsPerUser`
+    /// (0: no limit).
+    pub max_subscriptions_per_job: usize,
+    pub max_subscriptions_per_printer: usize,
+    pub max_subscriptions_per_user: usize,
+    /// The `notify-recipient-uri` schemes the daemon delivers (`notify-schemes-supported`).
+    pub notify_schemes: Vec<String>,
     pub max_events: usize,
     pub default_lease_duration: i32,
     pub max_lease_duration: i32,
@@ -87,6 +94,10 @@ impl Default for Settings {
             preserve_job_files: Some(86400),
             multiple_operation_timeout: 900,
             max_subscriptions: 100,
+            max_subscriptions_per_job: 0,
+            max_subscriptions_per_printer: 0,
+            max_subscriptions_per_user: 0,
+            notify_schemes: Vec::new(),
             max_events: 100,
             default_lease_duration: 86400,
             max_lease_duration: 0,
@@ -128,6 +139,8 @@ pub struct Scheduler {
     pub spool_total: Option<u64>,
     /// The printers' capability sets, shared between printers of one model.
     pub capability_sets: CapabilitySets,
+    /// Events for push subscriptions, until the daemon takes them.
+    pub outbox: Outbox,
     /// The names the shared queues are registered under with DNS-SD, by lower-cased queue
     /// name (`printer-dns-sd-name`): an observation of the daemon's, not saved.
     pub dnssd_names: BTreeMap<String, String>,

@@ -441,6 +441,8 @@ fn finish_creation(
     let open = job.open;
     s.jobs.insert(id, Box::new(job));
     let mut effects = vec![Effect::PersistJob(id), Effect::PersistServer];
+    let mut subscribed = Vec::new();
+    effects.extend(super::subscriptions::add_job_subscriptions(s, req, id, &mut subscribed, now));
     events::emit_job(s, EventKind::JobCreated, id, now);
     if open {
         effects.push(Effect::ArmTimer { at: now + s.settings.multiple_operation_timeout });
@@ -455,6 +457,7 @@ fn finish_creation(
     }
     let mut resp = job_response(s, req, id);
     add_unsupported(&mut resp, unsupported);
+    resp.groups.extend(subscribed);
     Ok(Outcome { response: resp, effects })
 }
 

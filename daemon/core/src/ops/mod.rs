@@ -177,17 +177,18 @@ pub static TABLE: &[Row] = {
             .on_this_host()
             .fetch(Fetch::DeviceAttributes),
         // Subscriptions (subscriptions.rs).
+        // On a queue, or on the server object (`/`, `/printers/`, ...: every queue) as
+        // desktop notifiers subscribe; `@OWNER` of a job subscription is the job's owner.
         Row::new(
             O::CreatePrinterSubscriptions,
-            T::Printer,
+            T::PrinterOrServer,
             Op(subscriptions::create_printer_subscriptions),
         ),
         Row::new(
             O::CreateJobSubscriptions,
-            T::Printer,
+            T::PrinterOrServer,
             Op(subscriptions::create_job_subscriptions),
-        )
-        .requester_owns(),
+        ),
         Row::new(
             O::GetSubscriptionAttributes,
             T::PrinterOrServer,

@@ -79,7 +79,12 @@ fn change(
     f(p, &req.message);
     p.state_change_time = now;
     let name = p.name.clone();
-    events::emit_printer(s, EventKind::PrinterStateChanged, &name, now);
+    // A queue that stops says so with printer-stopped (a child of printer-state-changed).
+    let kind = match p.state {
+        PrinterState::Stopped => EventKind::PrinterStopped,
+        _ => EventKind::PrinterStateChanged,
+    };
+    events::emit_printer(s, kind, &name, now);
     let mut effects = vec![Effect::PersistPrinter(key)];
     effects.extend(schedule::run(s, now));
     Ok(Outcome { response: response::ok(&req.message), effects })

@@ -1,4 +1,5 @@
-//! Subscriptions (RFC 3995) with ippget pull delivery (RFC 3996).
+//! Subscriptions (RFC 3995): ippget pull delivery (RFC 3996) and push delivery to a
+//! `notify-recipient-uri` (dbus:, mailto:, rss:; the daemon delivers what the core queues).
 
 use crate::effect::{Effect, Outcome};
 use crate::error::{IppError, IppResult};
@@ -17,9 +18,12 @@ pub fn create_printer_subscriptions(
     who: &Requester,
     now: i64,
 ) -> IppResult<Outcome> {
-    create(s, req, t, who, now, None)
+    create(s, req, t, who, now)
 }
 
+/// Create-Printer-Subscriptions for a job: `notify-job-id` in the operation group (RFC
+/// 3995) or in the template (where cupsd reads it). Without one cupsd makes a printer
+/// subscription; Quire answers client-error-bad-request, as RFC 3995 says.
 pub fn create_job_subscriptions(
     s: &mut Scheduler,
     req: &Request,
@@ -27,17 +31,64 @@ pub fn create_job_subscriptions(
     who: &Requester,
     now: i64,
 ) -> IppResult<Outcome> {
-    let id = req
-        .message
-        .operation_attr("notify-job-id")
-        .and_then(|a| a.first_i32())
-        .ok_or_else(|| IppError::BadRequest("Missing notify-job-id.".into()))?;
-    let job =
-        s.jobs.get(&id).ok_or_else(|| IppError::NotFound(format!("Job #{id} does not exist.")))?;
-    if job.state.is_terminal() {
-        return Err(IppError::NotPossible(format!("Job #{id} is already finished.")));
+    let named = req.message.operation_attr("notify-job-id").is_some()
+        || req.message.attr(DelimiterTag::Subscription, "notify-job-id").is_some();
+    if !named {
+        return Err(IppError::BadRequest("Missing notify-job-id.".into()));
     }
-    create(s, req, t, who, now, Some(id))
+    create(s, req, t, who, now)
+}
+
+/// Why a template is refused: the request's status and message, and the
+/// `notify-status-code` cupsd adds in a subscription group.
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    notify: Option<StatusCode>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Refusal { status, message: message.into(), notify: None }
+    }
+    fn notify(mut self, code: StatusCode) -> Self {
+        self.notify = Some(code);
+        self
+    }
+    fn into_response(self, req: &Request) -> Message {
+        let mut resp = response::response(&req.message, self.status);
+        response::set_status_message(&mut resp, self.message);
+        if let Some(code) = self.notify {
+            let mut g = Group::new(DelimiterTag::Subscription);
+            g.push(Attribute::new("notify-status-code", Value::Enum(i32::from(code.code()))));
+            resp.push_group(g);
+        }
+        resp
+    }
+}
+
+/// A subscription template as read: what it asks for, checked one attribute at a time as
+/// cupsd checks them (create_subscriptions), before anything is created.
+#[derive(Debug, Default)]
+struct Template {
+    recipient: Option<String>,
+    pull: bool,
+    user_data: Option<Vec<u8>>,
+    events: Vec<String>,
+    lease: Option<i32>,
+    interval: i32,
+    job_id: Option<i32>,
+    charset: Option<String>,
+    language: Option<String>,
+}
+
+/// Who the subscription is for: the target queue (None: the server) and its owner.
+struct Scope<'a> {
+    printer: Option<String>,
+    owner: &'a str,
+    /// A template inside a job creation request (`lp -m`): its job, no lease.
+    job: Option<i32>,
 }
 
 fn create(
@@ -46,7 +97,6 @@ fn create(
     t: &Target,
     who: &Requester,
     now: i64,
-    job_id: Option<i32>,
 ) -> IppResult<Outcome> {
     let printer = match t {
         Target::Printer(k) => s.printer(k).map(|p| p.name.clone()),
@@ -57,145 +107,361 @@ fn create(
     if templates.is_empty() {
         return Err(IppError::BadRequest("No subscription attributes in request.".into()));
     }
+    // cupsd takes `/`, `/printers/` and `/classes/` for the server object, not `/jobs/`.
+    let uri = req.message.operation_attr("printer-uri").and_then(|a| a.first_str());
+    let path = uri.and_then(|u| crate::request::uri_path(u).ok()).unwrap_or("/");
+    if *t == Target::Server && path.trim_end_matches('/') == "/jobs" {
+        return Err(IppError::NotFound("The printer or class does not exist.".into()));
+    }
+    let op_job = req.message.operation_attr("notify-job-id").and_then(|a| a.first_i32());
     let mut resp = response::ok(&req.message);
     let mut effects = Vec::new();
-    let mut created = 0;
+    let scope = Scope { printer, owner: &who.user, job: None };
     for tpl in templates {
+        let sub = match read_template(s, tpl, false)
+            .and_then(|t| t.map(|t| add(s, t, &scope, op_job, now)).transpose())
+        {
+            Ok(Some(sub)) => sub,
+            // Neither a recipient nor a pull method: cupsd stops there.
+            Ok(None) => break,
+            Err(r) => {
+                if !effects.is_empty() {
+                    effects.push(Effect::PersistServer);
+                }
+                return Ok(Outcome { response: r.into_response(req), effects });
+            }
+        };
         let mut g = Group::new(DelimiterTag::Subscription);
-        match build(s, tpl, who, printer.clone(), job_id, now) {
-            Ok(sub) => {
-                g.push(Attribute::new("notify-subscription-id", Value::Integer(sub.id)));
-                effects.push(Effect::PersistSubscription(sub.id));
-                if let Some(at) = sub.expires_at {
-                    effects.push(Effect::ArmTimer { at });
-                }
-                s.subscriptions.insert(sub.id, sub);
-                s.next_subscription_id += 1;
-                created += 1;
-            }
-            Err((status, attr)) => {
-                g.push(Attribute::new("notify-status-code", Value::Enum(i32::from(status.code()))));
-                if let Some(a) = attr {
-                    response::add_unsupported(&mut resp, a);
-                }
-            }
-        }
+        g.push(Attribute::new("notify-subscription-id", Value::Integer(sub)));
         resp.push_group(g);
+        effects.push(Effect::PersistSubscription(sub));
+        if let Some(at) = s.subscriptions.get(&sub).and_then(|x| x.expires_at) {
+            effects.push(Effect::ArmTimer { at });
+        }
     }
-    if created == 0 {
-        resp.code = StatusCode::ClientErrorIgnoredAllSubscriptions.code();
-        response::set_status_message(&mut resp, "All subscriptions were ignored.");
-    } else if resp.group(DelimiterTag::Unsupported).is_some() {
-        resp.code = StatusCode::SuccessfulOkIgnoredSubscriptions.code();
+    if effects.is_empty() {
+        return Err(IppError::BadRequest(
+            "No notify-recipient-uri or notify-pull-method in the subscription.".into(),
+        ));
     }
     effects.push(Effect::PersistServer);
     Ok(Outcome { response: resp, effects })
 }
 
-type Refusal = (StatusCode, Option<Attribute>);
-
-fn build(
-    s: &Scheduler,
-    tpl: &Group,
-    who: &Requester,
-    printer: Option<String>,
-    job_id: Option<i32>,
+/// The subscriptions a job creation request asks for in its subscription groups (`lp -m`
+/// sends `notify-recipient-uri`), made for the new job `job_id`. As in cupsd the job stands
+/// whatever becomes of them: a refused template is left out (and said in the answer).
+pub fn add_job_subscriptions(
+    s: &mut Scheduler,
+    req: &Request,
+    job_id: i32,
+    groups: &mut Vec<Group>,
     now: i64,
-) -> Result<Subscription, Refusal> {
-    if s.subscriptions.len() >= s.settings.max_subscriptions {
-        return Err((StatusCode::ClientErrorTooManySubscriptions, None));
-    }
-    check_delivery(tpl)?;
-    let events = events_of(tpl)?;
-    let user_data = match tpl.get("notify-user-data").map(|a| a.values.as_slice()) {
-        None => None,
-        Some([Value::OctetString(d)]) if d.len() <= 63 => Some(d.clone()),
-        Some(_) => {
-            return Err((
-                StatusCode::ClientErrorRequestValueTooLong,
-                tpl.get("notify-user-data").cloned(),
-            ))
+) -> Vec<Effect> {
+    let Some(job) = s.jobs.get(&job_id) else { return Vec::new() };
+    let owner = job.owner.to_string();
+    let scope = Scope { printer: Some(job.printer.to_string()), owner: &owner, job: Some(job_id) };
+    let mut effects = Vec::new();
+    for tpl in req.message.groups.iter().filter(|g| g.tag == DelimiterTag::Subscription) {
+        let mut g = Group::new(DelimiterTag::Subscription);
+        match read_template(s, tpl, true)
+            .and_then(|t| t.map(|t| add(s, t, &scope, None, now)).transpose())
+        {
+            Ok(Some(sub)) => {
+                g.push(Attribute::new("notify-subscription-id", Value::Integer(sub)));
+                effects.push(Effect::PersistSubscription(sub));
+            }
+            Ok(None) => break,
+            Err(r) => {
+                let code = r.notify.unwrap_or(r.status);
+                g.push(Attribute::new("notify-status-code", Value::Enum(i32::from(code.code()))));
+            }
         }
+        groups.push(g);
+    }
+    if !effects.is_empty() {
+        effects.push(Effect::PersistServer);
+    }
+    effects
+}
+
+/// Reads one template; `Ok(None)` when it has neither a recipient nor a pull method.
+fn read_template(s: &Scheduler, tpl: &Group, in_job: bool) -> Result<Option<Template>, Refusal> {
+    use StatusCode as S;
+    let mut t = Template::default();
+    for a in &tpl.attributes {
+        read_attribute(s, &mut t, a, in_job)?;
+    }
+    if let (Some(r), Some(d)) = (&t.recipient, &t.user_data) {
+        if r.starts_with("mailto:") && reply_to(d).is_none() {
+            let shown = String::from_utf8_lossy(d).escape_default().to_string();
+            return Err(Refusal::new(
+                S::ClientErrorNotPossible,
+                format!("Bad notify-user-data \"{shown}\"."),
+            )
+            .notify(S::ClientErrorAttributesOrValuesNotSupported));
+        }
+    }
+    Ok((t.recipient.is_some() || t.pull).then_some(t))
+}
+
+/// One attribute of a template, checked as cupsd checks it.
+fn read_attribute(
+    s: &Scheduler,
+    t: &mut Template,
+    a: &Attribute,
+    in_job: bool,
+) -> Result<(), Refusal> {
+    use StatusCode as S;
+    match (a.name.as_str(), a.values.first()) {
+        ("notify-recipient-uri", Some(Value::Uri(uri))) => {
+            check_recipient(s, uri)?;
+            t.recipient = Some(uri.clone());
+        }
+        ("notify-pull-method", Some(Value::Keyword(m))) => {
+            if m != "ippget" {
+                return Err(Refusal::new(
+                    S::ClientErrorNotPossible,
+                    format!("Bad notify-pull-method \"{m}\"."),
+                )
+                .notify(S::ClientErrorAttributesOrValuesNotSupported));
+            }
+            t.pull = true;
+        }
+        ("notify-charset", Some(Value::Charset(c))) => {
+            if c != "us-ascii" && c != "utf-8" {
+                return Err(Refusal::new(
+                    S::ClientErrorCharsetNotSupported,
+                    format!("Character set \"{c}\" not supported."),
+                ));
+            }
+            t.charset = Some(c.clone());
+        }
+        ("notify-natural-language", v) => match v {
+            Some(Value::NaturalLanguage(l))
+                if l.eq_ignore_ascii_case("en") || l.starts_with("en-") =>
+            {
+                t.language = Some(l.clone());
+            }
+            _ => {
+                let l = a.first_str().unwrap_or("");
+                return Err(Refusal::new(
+                    S::ClientErrorCharsetNotSupported,
+                    format!("Language \"{l}\" not supported."),
+                ));
+            }
+        },
+        ("notify-user-data", Some(Value::OctetString(d))) => {
+            if a.values.len() > 1 || d.len() > 63 {
+                return Err(Refusal::new(
+                    S::ClientErrorRequestValueTooLong,
+                    format!("The notify-user-data value is too large ({} > 63 octets).", d.len()),
+                ));
+            }
+            t.user_data = Some(d.clone());
+        }
+        ("notify-events", Some(Value::Keyword(_))) => {
+            // Names cupsd does not know are left out, as it leaves them out.
+            t.events = a
+                .strs()
+                .filter(|e| SUPPORTED_EVENTS.contains(e) || *e == "all")
+                .map(str::to_string)
+                .collect();
+        }
+        ("notify-lease-duration", _) if in_job => {
+            return Err(Refusal::new(
+                S::ClientErrorBadRequest,
+                "The notify-lease-duration attribute cannot be used with job subscriptions.",
+            ));
+        }
+        ("notify-lease-duration", Some(Value::Integer(l))) => t.lease = Some(*l),
+        ("notify-time-interval", Some(Value::Integer(i))) => t.interval = *i,
+        ("notify-job-id", Some(Value::Integer(j))) => t.job_id = Some(*j),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The Reply-To address of a `mailto:` subscription's `notify-user-data` (`mailto:ADDRESS`,
+/// as cupsd's mailto notifier reads it); None when it is not one (or could forge a header).
+pub fn reply_to(user_data: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(user_data).ok()?;
+    let address = text.strip_prefix("mailto:")?;
+    quire_config::is_address(address).then_some(address)
+}
+
+/// An `rss:` recipient without its options (`?max_events=N`).
+pub fn rss_feed(recipient: &str) -> &str {
+    recipient.split('?').next().unwrap_or(recipient)
+}
+
+/// A local RSS feed's file name (`rss:/NAME`): one path segment, no dot first.
+pub fn rss_name(recipient: &str) -> Option<&str> {
+    let name = recipient.strip_prefix("rss:/")?;
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    ok.then_some(name)
+}
+
+/// cupsd's checks of `notify-recipient-uri`: a well-formed URI, a scheme it delivers, an
+/// RSS feed not already used.
+fn check_recipient(s: &Scheduler, uri: &str) -> Result<(), Refusal> {
+    use StatusCode as S;
+    let scheme = uri.split_once(':').map(|(scheme, _)| scheme).filter(|sc| {
+        !sc.is_empty()
+            && sc.starts_with(|c: char| c.is_ascii_alphabetic())
+            && sc.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let printable = uri.len() <= 1024 && uri.chars().all(|c| c.is_ascii_graphic());
+    let Some(scheme) = scheme.filter(|_| printable) else {
+        let shown = uri.escape_default().to_string();
+        return Err(Refusal::new(
+            S::ClientErrorNotPossible,
+            format!("Bad notify-recipient-uri \"{shown}\"."),
+        )
+        .notify(S::ClientErrorUriSchemeNotSupported));
     };
-    let lease =
-        if job_id.is_some() { 0 } else { lease_duration(s, tpl.get("notify-lease-duration")) };
+    if !s.settings.notify_schemes.iter().any(|k| k == scheme) {
+        return Err(Refusal::new(
+            S::ClientErrorNotPossible,
+            format!("notify-recipient-uri URI \"{uri}\" uses unknown scheme."),
+        )
+        .notify(S::ClientErrorUriSchemeNotSupported));
+    }
+    let well_formed = match scheme {
+        "mailto" => uri.strip_prefix("mailto:").is_some_and(quire_config::is_address),
+        "rss" => rss_name(rss_feed(uri)).is_some(),
+        "dbus" => uri.starts_with("dbus:"),
+        _ => true,
+    };
+    if !well_formed {
+        return Err(Refusal::new(
+            S::ClientErrorNotPossible,
+            format!("Bad notify-recipient-uri \"{uri}\"."),
+        )
+        .notify(S::ClientErrorUriSchemeNotSupported));
+    }
+    let same_feed = |r: &str| r.starts_with("rss:") && rss_feed(r) == rss_feed(uri);
+    if scheme == "rss"
+        && s.subscriptions.values().any(|x| x.recipient_uri.as_deref().is_some_and(same_feed))
+    {
+        return Err(Refusal::new(
+            S::ClientErrorNotPossible,
+            format!("notify-recipient-uri URI \"{uri}\" is already used."),
+        )
+        .notify(S::ClientErrorAttributesOrValuesNotSupported));
+    }
+    Ok(())
+}
+
+/// Makes the subscription a checked template asks for, within cupsd's limits; its id.
+fn add(
+    s: &mut Scheduler,
+    t: Template,
+    scope: &Scope<'_>,
+    op_job: Option<i32>,
+    now: i64,
+) -> Result<i32, Refusal> {
+    use StatusCode as S;
+    let job_id = scope.job.or(t.job_id).or(op_job);
+    let mut events = t.events;
+    if events.is_empty() {
+        if job_id.is_none() && scope.printer.is_none() {
+            return Err(Refusal::new(S::ClientErrorBadRequest, "notify-events not specified."));
+        }
+        events.push("job-completed".into());
+    }
+    if let Some(id) = job_id.filter(|_| scope.job.is_none()) {
+        let Some(job) = s.jobs.get(&id) else {
+            return Err(Refusal::new(S::ClientErrorNotFound, format!("Job #{id} does not exist.")));
+        };
+        if job.state.is_terminal() {
+            return Err(Refusal::new(
+                S::ClientErrorNotPossible,
+                format!("Job #{id} is already finished."),
+            ));
+        }
+    }
+    let printer = match job_id {
+        Some(id) => s.jobs.get(&id).map(|j| j.printer.to_string()),
+        None => scope.printer.clone(),
+    };
+    check_limits(s, job_id, printer.as_deref().filter(|_| job_id.is_none()), scope.owner)?;
+    let lease = if job_id.is_some() { 0 } else { capped_lease(s, t.lease) };
     let id = s.next_subscription_id;
-    Ok(Subscription {
+    s.next_subscription_id += 1;
+    let sub = Subscription {
         id,
         uuid: ids::uuid_for("subscription", id as u64, now),
-        owner: who.user.clone(),
-        printer,
+        owner: scope.owner.to_string(),
+        printer: if job_id.is_some() { printer } else { scope.printer.clone() },
         job_id,
         events,
-        recipient_uri: None,
-        pull_method: Some("ippget".into()),
-        user_data,
-        charset: tpl
-            .get("notify-charset")
-            .and_then(|a| a.first_str())
-            .unwrap_or("utf-8")
-            .to_string(),
-        language: tpl
-            .get("notify-natural-language")
-            .and_then(|a| a.first_str())
-            .unwrap_or("en")
-            .to_string(),
+        pull_method: t.recipient.is_none().then(|| "ippget".into()),
+        recipient_uri: t.recipient,
+        user_data: t.user_data,
+        charset: t.charset.unwrap_or_else(|| "utf-8".into()),
+        language: t.language.unwrap_or_else(|| "en".into()),
         lease_duration: lease,
         expires_at: (lease > 0).then_some(now + i64::from(lease)),
-        time_interval: tpl.get("notify-time-interval").and_then(|a| a.first_i32()).unwrap_or(0),
+        time_interval: t.interval.max(0),
         next_sequence: 1,
         pending: VecDeque::new(),
-    })
+    };
+    s.subscriptions.insert(id, sub);
+    Ok(id)
 }
 
-/// Delivery by pull (ippget) only: push delivery (mailto:, rss:, dbus:) needs notifiers this
-/// build does not ship.
-fn check_delivery(tpl: &Group) -> Result<(), Refusal> {
-    let recipient = tpl.get("notify-recipient-uri").filter(|a| a.first_str().is_some());
-    let pull = tpl.get("notify-pull-method");
-    if recipient.is_some() == pull.is_some() {
-        return Err((StatusCode::ClientErrorBadRequest, None));
+/// MaxSubscriptions, MaxSubscriptionsPerJob, MaxSubscriptionsPerPrinter (cupsd's
+/// cupsdAddSubscription) and MaxSubscriptionsPerUser (which cupsd 2.4 reads but never
+/// applies): client-error-too-many-subscriptions.
+fn check_limits(
+    s: &Scheduler,
+    job: Option<i32>,
+    printer: Option<&str>,
+    owner: &str,
+) -> Result<(), Refusal> {
+    let st = &s.settings;
+    let count =
+        |f: &dyn Fn(&Subscription) -> bool| s.subscriptions.values().filter(|x| f(x)).count();
+    let full = |max: usize, n: usize| max > 0 && n >= max;
+    let over = full(st.max_subscriptions, s.subscriptions.len())
+        || job.is_some_and(|j| full(st.max_subscriptions_per_job, count(&|x| x.job_id == Some(j))))
+        || printer.is_some_and(|p| {
+            full(
+                st.max_subscriptions_per_printer,
+                count(&|x| {
+                    x.job_id.is_none()
+                        && x.printer.as_deref().is_some_and(|q| q.eq_ignore_ascii_case(p))
+                }),
+            )
+        })
+        || full(st.max_subscriptions_per_user, count(&|x| x.owner == owner));
+    if over {
+        return Err(Refusal::new(
+            StatusCode::ClientErrorTooManySubscriptions,
+            "There are too many subscriptions.",
+        ));
     }
-    if recipient.is_some() {
-        return Err((StatusCode::ClientErrorUriSchemeNotSupported, recipient.cloned()));
-    }
-    match pull {
-        Some(p) if p.first_str() != Some("ippget") => {
-            Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(p.clone())))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The events a subscription template asks for (by default: job-completed).
-fn events_of(tpl: &Group) -> Result<Vec<String>, Refusal> {
-    match tpl.get("notify-events") {
-        Some(a) => {
-            let ev: Vec<String> = a.strs().map(str::to_string).collect();
-            if let Some(bad) = ev
-                .iter()
-                .find(|e| !SUPPORTED_EVENTS.contains(&e.as_str()) && *e != "all" && *e != "none")
-            {
-                let attr = Attribute::new("notify-events", Value::Keyword(bad.clone()));
-                return Err((StatusCode::ClientErrorAttributesOrValuesNotSupported, Some(attr)));
-            }
-            Ok(ev)
-        }
-        None => Ok(vec!["job-completed".into()]),
-    }
+    Ok(())
 }
 
 /// The lease granted for a requested `notify-lease-duration` (None: DefaultLeaseDuration),
 /// capped by MaxLeaseDuration when it is set (then 0, "forever", becomes the maximum).
-fn lease_duration(s: &Scheduler, requested: Option<&Attribute>) -> i32 {
-    let lease =
-        requested.and_then(|a| a.first_i32()).unwrap_or(s.settings.default_lease_duration).max(0);
+fn capped_lease(s: &Scheduler, requested: Option<i32>) -> i32 {
+    let lease = requested.unwrap_or(s.settings.default_lease_duration).max(0);
     let max = s.settings.max_lease_duration;
     if max > 0 && (lease == 0 || lease > max) {
         max
     } else {
         lease
     }
+}
+
+fn lease_duration(s: &Scheduler, requested: Option<&Attribute>) -> i32 {
+    capped_lease(s, requested.and_then(|a| a.first_i32()))
 }
 
 fn subscription_id(msg: &Message) -> IppResult<i32> {
@@ -237,7 +503,10 @@ fn all_subscription_attributes(sub: &Subscription, req: &Request) -> Group {
         "notify-events",
         sub.events.iter().map(|e| Value::Keyword(e.clone())).collect(),
     ));
-    g.push(Attribute::new("notify-pull-method", Value::Keyword("ippget".into())));
+    match &sub.recipient_uri {
+        Some(r) => g.push(Attribute::new("notify-recipient-uri", Value::Uri(r.clone()))),
+        None => g.push(Attribute::new("notify-pull-method", Value::Keyword("ippget".into()))),
+    }
     g.push(Attribute::new("notify-lease-duration", Value::Integer(sub.lease_duration)));
     g.push(Attribute::new("notify-time-interval", Value::Integer(sub.time_interval)));
     if let Some(p) = &sub.printer {
