@@ -104,10 +104,17 @@ async fn all_devices(launch: &Arc<Launch>, query: Query) -> Vec<DeviceInfo> {
     let browse_ipp = query.wants("ipp") || query.wants("ipps");
     let wait = query.timeout.min(crate::dnssd::browse::MAX_BROWSE);
     let (launch, q) = (launch.clone(), query.clone());
-    let backends = tokio::task::spawn_blocking(move || devices(&launch, &q));
+    // The browse ends with the backends (they browse too: CUPS's dnssd), not later than `wait`.
+    let enough = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = enough.clone();
+    let backends = async move {
+        let found = tokio::task::spawn_blocking(move || devices(&launch, &q)).await;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        found
+    };
     let browse = async {
         if browse_ipp {
-            crate::dnssd::browse::devices(wait).await
+            crate::dnssd::browse::devices(wait, enough.clone()).await
         } else {
             Vec::new()
         }

@@ -5,19 +5,24 @@
 use mdns_sd::{ResolvedService, ServiceDaemon, ServiceEvent};
 use quire_core::DeviceInfo;
 use quire_dnssd::device::{device_of, Found, TxtPair, MAX_TXT_PAIRS};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A browse lasts at most this long (answers come within a second on a LAN).
 pub const MAX_BROWSE: Duration = Duration::from_secs(3);
+/// ... and at least this long when asked to stop early.
+pub const MIN_BROWSE: Duration = Duration::from_millis(1500);
 /// At most this many services are listed (a flood of answers costs nothing more).
 const MAX_FOUND: usize = 512;
 
 const TYPES: [(&str, bool); 2] = [("_ipp._tcp.local.", false), ("_ipps._tcp.local.", true)];
 
-/// The printers found within `wait` (at most [`MAX_BROWSE`]), by URI, each once.
-pub async fn devices(wait: Duration) -> Vec<DeviceInfo> {
+/// The printers found within `wait` (at most [`MAX_BROWSE`]; from [`MIN_BROWSE`] on, ended
+/// early once `enough` is set), by URI, each once.
+pub async fn devices(wait: Duration, enough: Arc<AtomicBool>) -> Vec<DeviceInfo> {
     let wait = wait.min(MAX_BROWSE);
-    match tokio::task::spawn_blocking(move || browse(wait)).await {
+    match tokio::task::spawn_blocking(move || browse(wait, &enough)).await {
         Ok(Ok(found)) => found,
         Ok(Err(e)) => {
             tracing::warn!("[DNS-SD] Unable to browse for printers: {e}");
@@ -27,15 +32,17 @@ pub async fn devices(wait: Duration) -> Vec<DeviceInfo> {
     }
 }
 
-fn browse(wait: Duration) -> Result<Vec<DeviceInfo>, mdns_sd::Error> {
+fn browse(wait: Duration, enough: &AtomicBool) -> Result<Vec<DeviceInfo>, mdns_sd::Error> {
     let daemon = ServiceDaemon::new()?;
     let receivers: Vec<_> = TYPES
         .iter()
         .map(|(ty, secure)| daemon.browse(ty).map(|r| (r, *secure)))
         .collect::<Result<_, _>>()?;
-    let deadline = Instant::now() + wait;
+    let start = Instant::now();
+    let deadline = start + wait;
+    let done = || enough.load(Ordering::Relaxed) && start.elapsed() >= MIN_BROWSE;
     let mut out: Vec<DeviceInfo> = Vec::new();
-    'outer: while Instant::now() < deadline && out.len() < MAX_FOUND {
+    'outer: while Instant::now() < deadline && out.len() < MAX_FOUND && !done() {
         let mut idle = true;
         for (rx, secure) in &receivers {
             while let Ok(event) = rx.try_recv() {
