@@ -236,3 +236,55 @@ fn a_renamed_queue_is_withdrawn_under_its_old_name() {
     assert_eq!(records[0].txt("rp"), Some("printers/Desk"));
     lan.b.wait_gone("_ipp._tcp", "Front Desk @ quire-a", LIMIT).unwrap();
 }
+
+/// CUPS's own `cupsctl --no-share-printers` / `--share-printers` (which rewrite cupsd.conf's
+/// Listen, Browsing and `<Location />` lines through /admin/conf/cupsd.conf) withdraw and
+/// bring back the shared queues, on cupsd and on quired alike.
+#[test]
+fn cupsctl_share_printers_switches_sharing_off_and_on() {
+    let Some(lan) = MdnsLan::or_skip_default() else { return };
+    let Some(quired) = quire_tests::server_binary(ServerKind::Quired) else { return };
+    for (kind, binary) in
+        [(ServerKind::Cupsd, Path::new("/usr/sbin/cupsd")), (ServerKind::Quired, quired.as_path())]
+    {
+        let mut a = lan.a.start_server(kind, binary, &SideServer::default()).unwrap();
+        let name = "Front Desk @ quire-a";
+        let add = [
+            "-p",
+            "Desk",
+            "-D",
+            "Front Desk",
+            "-v",
+            "file:///dev/null",
+            "-E",
+            "-o",
+            "printer-is-shared=true",
+        ];
+        lpadmin(&lan, &a, &add);
+        lan.b
+            .wait_shown("_ipp._tcp", name, LIMIT)
+            .unwrap_or_else(|e| panic!("{kind}: {e}\n{}", a.log_tail(30)));
+        // Through the side's default socket: cupsctl rewrites the Listen lines to cupsd's
+        // defaults (localhost:631 and /run/cups/cups.sock).
+        let env = [("CUPS_SERVER", "/run/cups/cups.sock"), ("HOME", "/tmp"), ("LANG", "C")];
+        let cupsctl = |arg: &str| {
+            let t0 = std::time::Instant::now();
+            let out = lan.a.command(30, "cupsctl", &[arg], &env);
+            assert_eq!(out.rc, 0, "{kind}: cupsctl {arg}: {}", out.text());
+            t0
+        };
+        let t0 = cupsctl("--no-share-printers");
+        lan.b
+            .wait_gone("_ipp._tcp", name, LIMIT)
+            .unwrap_or_else(|e| panic!("{kind}: {e}\n{}", a.log_tail(30)));
+        let off = t0.elapsed();
+        let t0 = cupsctl("--share-printers");
+        let on_631 = |r: &[ServiceRecord]| r.iter().any(|r| r.name == name && r.port == 631);
+        lan.b
+            .wait_browse("_ipp._tcp", LIMIT, on_631)
+            .unwrap_or_else(|e| panic!("{kind}: {e}\n{}", a.log_tail(30)));
+        eprintln!("figure: {kind}: cupsctl --no-share-printers -> gone {off:?}; --share-printers -> visible on port 631 {:?}", t0.elapsed());
+        a.stop(Duration::from_secs(20)).unwrap();
+        lan.b.wait_gone("_ipp._tcp", name, LIMIT).unwrap();
+    }
+}
