@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
-/// Changes advertised together: the scheduler is asked at most this often.
+/// Changes in a burst are advertised together: the scheduler is asked at most this often (a
+/// change after a quiet spell is advertised at once).
 const COALESCE: Duration = Duration::from_millis(50);
 /// How often quired looks for an Avahi that was not there (its own responder meanwhile).
 const AVAHI_RETRY: Duration = Duration::from_secs(10);
@@ -181,6 +182,7 @@ impl Task {
         let mut told = BTreeMap::new();
         let mut wide = wide_area::Slot::default();
         let mut known = queues::Queues::default();
+        let mut last = tokio::time::Instant::now();
         loop {
             let sharing = self.sharing.borrow_and_update().clone();
             if let Some(sharing) = &sharing {
@@ -200,7 +202,10 @@ impl Task {
                 told = names;
             }
             match self.wait(&mut backend, sharing.is_some()).await {
-                Wake::Dirty => tokio::time::sleep(COALESCE).await,
+                Wake::Dirty => {
+                    tokio::time::sleep_until(last + COALESCE).await;
+                    last = tokio::time::Instant::now();
+                }
                 Wake::Sharing => {}
                 Wake::Avahi(event) => self.avahi_event(&mut backend, event).await,
                 Wake::Stop(done) => {
