@@ -7,10 +7,14 @@ use quire_config::AuthType;
 use quire_dnssd::txt::QueueFacts;
 use quire_ipp::Value;
 
-/// The queues to advertise: shared, not temporary (cupsd never shares a queue a client made
-/// for itself), in name order.
-pub fn shared_queues(s: &Scheduler) -> Vec<QueueFacts> {
-    s.printers.values().filter(|p| p.shared && !p.temporary).map(|p| queue_facts(s, p)).collect()
+/// The queues to advertise, by lower-cased name: shared, not temporary (cupsd never shares a
+/// queue a client made for itself), in name order.
+pub fn shared_queues(s: &Scheduler) -> Vec<(String, QueueFacts)> {
+    s.printers
+        .iter()
+        .filter(|(_, p)| p.shared && !p.temporary)
+        .map(|(k, p)| (k.clone(), queue_facts(s, p)))
+        .collect()
 }
 
 /// The facts of the queue with lower-cased name `key`, if it is to be advertised.

@@ -79,6 +79,11 @@ fn shared_queues_leave_out_temporary_and_unshared_ones() {
         (p.shared, p.temporary) = (shared, temporary);
         s.printers.insert(name.into(), p);
     }
-    let names: Vec<String> = shared_queues(&s).into_iter().map(|q| q.name).collect();
-    assert_eq!(names, ["b", "Desk"], "DefaultShared made Desk shared");
+    let names: Vec<(String, String)> =
+        shared_queues(&s).into_iter().map(|(k, q)| (k, q.name)).collect();
+    assert_eq!(
+        names,
+        [("b".to_string(), "b".to_string()), ("desk".into(), "Desk".into())],
+        "DefaultShared made Desk shared"
+    );
 }

@@ -1,5 +1,6 @@
-//! Service instance names: what cupsd registers a queue as, the renaming a responder does
-//! on a conflict, and the escaping a name needs in a zone file.
+//! Service instance names: what cupsd registers a queue as, and the escaping a name needs in
+//! a zone file. (Renaming on a conflict is the responder's: Avahi's alternative name, mdns-sd's
+//! own.)
 
 /// An instance name is one DNS label: at most 63 bytes (RFC 6763 section 4.1.1).
 pub const MAX_INSTANCE_LEN: usize = 63;
@@ -26,19 +27,6 @@ pub fn clip(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-/// The next name to try after `name` collided, as Avahi chooses it (`Name` → `Name #2` →
-/// `Name #3`), so that quired's own responder renames as the host's responder would.
-pub fn alternative(name: &str) -> String {
-    let (base, n) = match name.rsplit_once(" #") {
-        Some((b, digits)) if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) => {
-            (b, digits.parse::<u32>().unwrap_or(1).saturating_add(1))
-        }
-        _ => (name, 2),
-    };
-    let suffix = format!(" #{n}");
-    format!("{}{suffix}", clip(base, MAX_INSTANCE_LEN.saturating_sub(suffix.len())))
 }
 
 /// `label` as written in a DNS master file (RFC 1035 section 5.1): `.` and `\` escaped with a

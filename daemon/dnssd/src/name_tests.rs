@@ -17,27 +17,12 @@ fn long_names_are_cut_at_a_character_boundary() {
 }
 
 #[test]
-fn alternatives_count_up_as_avahi_does() {
-    assert_eq!(alternative("Laser @ a"), "Laser @ a #2");
-    assert_eq!(alternative("Laser @ a #2"), "Laser @ a #3");
-    assert_eq!(alternative("Room #B"), "Room #B #2");
-    assert_eq!(alternative("x #"), "x # #2");
-}
-
-#[test]
 fn zone_labels_escape_dots_and_spaces() {
     assert_eq!(zone_label("Laser 2.0 @ a"), "Laser\\0322\\.0\\032\\064\\032a");
     assert_eq!(zone_label("a\\b;c"), "a\\\\b\\059c");
 }
 
 proptest! {
-    #[test]
-    fn alternatives_stay_one_label(name in "\\PC{0,80}") {
-        let a = alternative(clip(&name, MAX_INSTANCE_LEN));
-        prop_assert!(a.len() <= MAX_INSTANCE_LEN);
-        prop_assert_ne!(a, clip(&name, MAX_INSTANCE_LEN));
-    }
-
     #[test]
     fn zone_labels_are_printable_without_separators(name in "\\PC{0,40}") {
         let z = zone_label(&name);

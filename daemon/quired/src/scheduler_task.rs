@@ -229,7 +229,7 @@ impl SchedulerTask {
                 let facts = match keys {
                     None => quire_core::advert::shared_queues(&self.state)
                         .into_iter()
-                        .map(|q| (q.name.to_ascii_lowercase(), Some(q)))
+                        .map(|(k, q)| (k, Some(q)))
                         .collect(),
                     Some(keys) => keys
                         .into_iter()

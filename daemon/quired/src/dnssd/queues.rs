@@ -58,7 +58,10 @@ pub struct Queues {
     /// Queues whose registration must be built again.
     stale: BTreeSet<String>,
     built_for: Option<(Sharing, Names)>,
+    /// By queue name as written (the backends log and report it).
     regs: BTreeMap<String, Registration>,
+    /// The name each key's registration is under in `regs`.
+    named: BTreeMap<String, String>,
 }
 
 impl Queues {
@@ -102,14 +105,18 @@ impl Queues {
         let setting = (sharing.clone(), names.clone());
         if self.built_for.as_ref() != Some(&setting) {
             self.regs.clear();
+            self.named.clear();
             self.stale = self.facts.keys().cloned().collect();
             self.built_for = Some(setting);
         }
+        // One look-up per changed queue (not a walk of every registration for each).
         for key in std::mem::take(&mut self.stale) {
-            // Names are kept as written (a key is its lower case).
-            self.regs.retain(|name, _| name.to_ascii_lowercase() != key);
+            if let Some(name) = self.named.remove(&key) {
+                self.regs.remove(&name);
+            }
             if let Some(q) = self.facts.get(&key) {
                 self.regs.insert(q.name.clone(), registration(sharing, names, q));
+                self.named.insert(key, q.name.clone());
             }
         }
         &self.regs
